@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dsm: top-level build.
+#
+#   make              build dsm.ko (for KDIR) and every tool
+#   make deps         install every Debian package the project needs
+#   make module       build dsm.ko against KDIR (default: see below)
+#   make modules      build dsm.ko for every supported kernel (6.1, 6.12)
+#   make tools        build dsmd, dsmctl, libdsm, selftests, benchmarks
+#   make unit         build and run the kmod/core unit tests (ASan, UBSan)
+#   make lint         checkpatch and sparse on the module, both kernels
+#   make check        everything above, then the selftests in the virtual
+#                     cluster on 6.1 and 6.12; ends with "N passed, N failed"
+#   make demo         boot a 3-node cluster and show dsm at work
+#   make bench        benchmarks
+#
+# All output goes below $(BUILD) (default ./build).
+
+SRCDIR	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD	?= $(SRCDIR)/build
+export BUILD SRCDIR
+
+KERNELS	:= $(SRCDIR)/scripts/kernels.sh
+
+# KDIR: the kernel headers to build against. Default: the running kernel's
+# when it has headers, else Debian's 6.1 headers.
+KDIR	?= $(shell $(KERNELS) default-kdir)
+
+CC	?= gcc
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	       -I$(SRCDIR)/uapi -I$(SRCDIR)/tools/lib
+export USER_CFLAGS
+
+.PHONY: all deps module modules tools unit lint check demo bench clean \
+	check-deps help
+
+all: module tools
+
+help:
+	@sed -n '3,17p' $(SRCDIR)/Makefile
+
+deps:
+	$(SRCDIR)/scripts/deps.sh
+
+check-deps:
+	@$(SRCDIR)/scripts/deps.sh --check
+
+# Out-of-tree kbuild writes objects next to the sources, so each kernel
+# gets its own tree of symlinks under $(BUILD)/module/<release>.
+module: check-deps
+	@$(SRCDIR)/scripts/build-module.sh "$(KDIR)" $(if $(W),W=$(W)) \
+		$(if $(C),C=$(C))
+
+modules: check-deps
+	@for v in $$($(KERNELS) versions); do \
+		$(SRCDIR)/scripts/build-module.sh "$$($(KERNELS) kdir $$v)" \
+			$(if $(W),W=$(W)) $(if $(C),C=$(C)) || exit 1; \
+	done
+
+tools: check-deps
+	$(MAKE) -C $(SRCDIR)/selftests/dsm O=$(BUILD)/selftests
+
+unit:
+	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit run
+
+lint: check-deps
+	$(SRCDIR)/scripts/lint.sh
+
+check:
+	$(SRCDIR)/scripts/check.sh
+
+demo:
+	$(SRCDIR)/scripts/demo.sh
+
+bench:
+	$(SRCDIR)/scripts/bench.sh
+
+clean:
+	rm -rf $(BUILD)

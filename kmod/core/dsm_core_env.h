@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsm_core_env.h - the one place where kmod/core/ meets its environment.
+ *
+ * The protocol core is compiled unchanged into dsm.ko and into userspace
+ * unit tests, fuzzers and benchmarks. Everything it needs from outside is
+ * named here, once for the kernel and once for libc: fixed-width integer
+ * types, little-endian types and their accessors (the kernel's __bitwise
+ * __le types, so that sparse checks every conversion), memcpy/memcmp/memset,
+ * errno constants, likely/unlikely and ARRAY_SIZE. No other file in the
+ * core tests __KERNEL__, includes a system header, allocates memory or
+ * uses floating point.
+ */
+#ifndef _DSM_CORE_ENV_H
+#define _DSM_CORE_ENV_H
+
+#ifdef __KERNEL__
+
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/compiler.h>
+#include <linux/kernel.h>
+#include <linux/limits.h>
+#include <asm/byteorder.h>
+
+#else /* userspace */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+#include <endian.h>
+#include <linux/types.h>	/* __le16, __le32, __le64 */
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef __s64 s64;
+
+#define U16_MAX		((u16)~0U)
+#define U32_MAX		((u32)~0U)
+#define U64_MAX		((u64)~0ULL)
+
+static inline u16 le16_to_cpu(__le16 x) { return le16toh(x); }
+static inline u32 le32_to_cpu(__le32 x) { return le32toh(x); }
+static inline u64 le64_to_cpu(__le64 x) { return le64toh(x); }
+static inline __le16 cpu_to_le16(u16 x) { return htole16(x); }
+static inline __le32 cpu_to_le32(u32 x) { return htole32(x); }
+static inline __le64 cpu_to_le64(u64 x) { return htole64(x); }
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#endif /* __KERNEL__ */
+
+#endif /* _DSM_CORE_ENV_H */

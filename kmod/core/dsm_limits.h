@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsm_limits.h - limits of the protocol core, in one place.
+ *
+ * Every bound the wire decoder, the vector timestamps, the interval log and
+ * the diff code enforce is defined here. Changing one that appears on the
+ * wire (anything below marked "wire") needs a wire version bump; see
+ * Documentation/protocol.md.
+ */
+#ifndef _DSM_LIMITS_H
+#define _DSM_LIMITS_H
+
+/* Nodes in a cluster; node ids are 0 .. DSM_MAX_NODES - 1 (wire). */
+#define DSM_MAX_NODES		8
+
+/* The unit of sharing: one x86-64 base page (wire). */
+#define DSM_PAGE_SHIFT		12
+#define DSM_PAGE_SIZE		(1U << DSM_PAGE_SHIFT)
+
+/*
+ * Pages in the DSM space: 1 TiB of file offset in 4 KiB pages (wire).
+ * Page numbers on the wire are below this.
+ */
+#define DSM_MAX_PAGES		(1ULL << 28)
+
+/* Largest message, header included (wire). */
+#define DSM_WIRE_MAX_MSG	(256U * 1024)
+
+/* Interval records in one lock grant or barrier message (wire). */
+#define DSM_WIRE_MAX_INTERVALS	1024
+
+/* Write notices (page numbers) in one interval record (wire). */
+#define DSM_WIRE_MAX_NOTICES	8192
+
+/* Diffs wanted in one diff request, or carried in one diff reply (wire). */
+#define DSM_WIRE_MAX_DIFFS	16
+
+/* Largest errno a NACK may carry (wire). */
+#define DSM_WIRE_MAX_ERRNO	4095
+
+#endif /* _DSM_LIMITS_H */

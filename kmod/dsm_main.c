@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_main.c - module entry, the /dev/dsm misc device and its file ops.
+ *
+ * At this stage the device exists and speaks the API handshake; it refuses
+ * every data operation with ENXIO ("no region covers this offset") until
+ * the cluster is formed and regions exist.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "dsm_internal.h"
+
+static int dsm_open(struct inode *inode, struct file *file)
+{
+	struct dsm_file *df;
+
+	df = kzalloc(sizeof(*df), GFP_KERNEL);
+	if (!df)
+		return -ENOMEM;
+	file->private_data = df;
+	return 0;
+}
+
+static int dsm_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+/*
+ * Only shared mappings make sense for shared memory: a private mapping
+ * would silently stop seeing other nodes' writes, so it is refused with
+ * EINVAL, as documented in Documentation/uapi.md.
+ */
+static int dsm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	/* No region exists before the cluster is formed. */
+	return -ENXIO;
+}
+
+static ssize_t dsm_read(struct file *file, char __user *buf, size_t len,
+			loff_t *ppos)
+{
+	if (*ppos < 0)
+		return -EINVAL;
+	return -ENXIO;
+}
+
+static ssize_t dsm_write(struct file *file, const char __user *buf,
+			 size_t len, loff_t *ppos)
+{
+	if (*ppos < 0)
+		return -EINVAL;
+	return -ENXIO;
+}
+
+static loff_t dsm_llseek(struct file *file, loff_t offset, int whence)
+{
+	return generic_file_llseek_size(file, offset, whence, DSM_SPACE_SIZE,
+					 DSM_SPACE_SIZE);
+}
+
+static long dsm_ioctl_api(void __user *argp)
+{
+	struct dsm_api api;
+
+	if (copy_from_user(&api, argp, sizeof(api)))
+		return -EFAULT;
+	if (!api.api || api.reserved)
+		return -EINVAL;
+	api.api = DSM_API_VERSION;
+	api.features = 0;
+	if (copy_to_user(argp, &api, sizeof(api)))
+		return -EFAULT;
+	return 0;
+}
+
+static long dsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case DSM_IOC_API:
+		return dsm_ioctl_api(argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations dsm_fops = {
+	.owner		= THIS_MODULE,
+	.open		= dsm_open,
+	.release	= dsm_release,
+	.mmap		= dsm_mmap,
+	.read		= dsm_read,
+	.write		= dsm_write,
+	.llseek		= dsm_llseek,
+	.unlocked_ioctl	= dsm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice dsm_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= DSM_DEVICE_NAME,
+	.fops	= &dsm_fops,
+	.mode	= 0666,
+};
+
+static int __init dsm_init(void)
+{
+	int ret;
+
+	ret = misc_register(&dsm_miscdev);
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", DSM_DEVICE_NAME, ret);
+		return ret;
+	}
+	pr_info("version %s loaded, API %d\n", DSM_MODULE_VERSION,
+		DSM_API_VERSION);
+	return 0;
+}
+
+static void __exit dsm_exit(void)
+{
+	misc_deregister(&dsm_miscdev);
+	pr_info("unloaded\n");
+}
+
+module_init(dsm_init);
+module_exit(dsm_exit);
+
+MODULE_DESCRIPTION("dsm: distributed shared memory");
+MODULE_AUTHOR("The dsm developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(DSM_MODULE_VERSION);
