@@ -57,8 +57,13 @@ modules: check-deps
 			$(if $(W),W=$(W)) $(if $(C),C=$(C)) || exit 1; \
 	done
 
+# Tools are installed into $(BUILD)/guest, the root the virtual cluster's
+# nodes boot with; `make install DESTDIR=/` installs them for real.
+GUEST	:= $(BUILD)/guest
+
 tools: check-deps
-	$(MAKE) -C $(SRCDIR)/selftests/dsm O=$(BUILD)/selftests
+	$(MAKE) -C $(SRCDIR)/selftests/dsm O=$(BUILD)/selftests \
+		DESTDIR=$(GUEST) install
 
 unit:
 	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit run

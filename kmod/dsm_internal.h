@@ -17,12 +17,6 @@
 
 #define DSM_MODULE_VERSION	"0.1.0"
 
-/*
- * Size of the DSM space as seen through /dev/dsm: the largest file offset
- * any region can cover. Regions are carved out of it by the control plane.
- */
-#define DSM_SPACE_SIZE		(1ULL << 40)
-
 /**
  * struct dsm_file - per open file description of /dev/dsm.
  * @flags:	reserved for per-open state; nothing is kept yet.

@@ -30,6 +30,13 @@
 #define DSM_DEVICE_NAME		"dsm"
 
 /*
+ * The DSM space: file offsets of /dev/dsm run from 0 to DSM_SPACE_SIZE.
+ * Regions are carved out of it; an offset outside every region is refused
+ * with ENXIO by mmap, read and write.
+ */
+#define DSM_SPACE_SIZE		(1ULL << 40)
+
+/*
  * Feature bits reported in dsm_api.features. A bit is set only when the
  * running module implements the whole feature.
  */

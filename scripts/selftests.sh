@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests.sh KVER [GROUP...] - run the dsm selftests in the virtual cluster
+# on guest kernel KVER (6.1 or 6.12): group 1node on one node, group 3node
+# on three. Writes the combined TAP output to $BUILD/results/selftests-KVER.tap
+# and prints "N passed, N failed, N skipped" for it. Exit status 0 only if
+# nothing failed.
+set -uo pipefail
+
+SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-$SRCDIR/build}
+kver=${1:?usage: selftests.sh 6.1|6.12 [1node] [3node]}
+shift
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(1node 3node)
+
+mkdir -p "$BUILD/results"
+tap=$BUILD/results/selftests-$kver.tap
+: > "$tap"
+status=0
+for g in "${groups[@]}"; do
+	case "$g" in
+	1node) n=1 ;;
+	3node) n=3 ;;
+	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
+	esac
+	out=$BUILD/results/selftests-$kver-$g.log
+	echo "== selftests $g on Linux $kver ($n node(s))"
+	"$SRCDIR/tools/vcluster/vcluster" run -n "$n" -k "$kver" \
+		-- /usr/lib/dsm/selftests/run_tests.sh "$g" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	# Keep each node's TAP lines, named by kernel, group and node.
+	sed -n -E "s/^\[n([0-9]+)\] ((not )?ok [0-9]+ .*)/\2 [linux-$kver $g node\1]/p" \
+		"$out" >> "$tap"
+	if [ "$rc" -ne 0 ]; then
+		status=1
+		# A run that failed without a failing test line (a node that
+		# crashed or hung, a kernel error on a console) still counts.
+		if ! grep -q "^not ok .*\[linux-$kver $g " "$tap" ||
+		   grep -q 'kernel reported an error\|no exit status' "$out"; then
+			echo "not ok 0 vcluster run failed (status $rc) [linux-$kver $g]" >> "$tap"
+		fi
+	fi
+done
+
+passed=$(grep -cE '^ok [0-9]+ ' "$tap" | tr -d ' ')
+skipped=$(grep -cE '^ok [0-9]+ .*# SKIP' "$tap" | tr -d ' ')
+failed=$(grep -c '^not ok ' "$tap" | tr -d ' ')
+passed=$((passed - skipped))
+echo "selftests on Linux $kver: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

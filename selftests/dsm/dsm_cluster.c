@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_cluster - runs on every node of a multi-node virtual cluster at
+ * once: the environment names this node, every node has a working
+ * /dev/dsm, and the nodes can reach each other and synchronise (the
+ * ground every multi-node test stands on).
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+
+TEST(environment)
+{
+	int id = dsm_node_id_env(), n = dsm_nodes_env();
+
+	ASSERT_LE(2, n) TH_LOG("multi-node test run with DSM_NODES=%d", n);
+	ASSERT_LE(0, id);
+	ASSERT_GT(n, id);
+}
+
+TEST(device_on_every_node)
+{
+	struct dsm_api api = { .api = DSM_API_VERSION };
+	int fd;
+
+	fd = open(DSM_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, ioctl(fd, DSM_IOC_API, &api));
+	EXPECT_EQ(DSM_API_VERSION, api.api);
+	close(fd);
+}
+
+TEST(sync_all_nodes)
+{
+	unsigned int step;
+
+	for (step = 1; step <= 5; step++)
+		ASSERT_EQ(0, dsm_test_sync(step)) TH_LOG("step %u", step);
+}
+
+TEST_HARNESS_MAIN
