@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lint.sh - the module's static checks: checkpatch.pl (from Debian's
+# linux-source) on every kernel source and the uapi header, then a W=1
+# build with sparse (C=2) against every supported kernel. Any report fails.
+set -euo pipefail
+
+SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-$SRCDIR/build}
+export SRCDIR BUILD
+
+ls_dir=$("$SRCDIR/scripts/linux-source.sh")
+status=0
+
+cd "$SRCDIR"
+# kmod/core/tests and fuzz are userspace programs, not kernel code.
+files=$(find kmod uapi -name '*.[ch]' -not -path 'kmod/core/tests/*' \
+	-not -path 'kmod/core/fuzz/*' | sort)
+echo "  CHECKPATCH $(echo "$files" | wc -w) files"
+# shellcheck disable=SC2086
+if ! perl "$ls_dir/scripts/checkpatch.pl" --no-tree --strict --quiet \
+	--show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+	--summary-file -f $files; then
+	echo "lint: checkpatch found problems (above)" >&2
+	status=1
+fi
+
+for v in $("$SRCDIR/scripts/kernels.sh" versions); do
+	kdir=$("$SRCDIR/scripts/kernels.sh" kdir "$v")
+	if ! "$SRCDIR/scripts/build-module.sh" "$kdir" W=1 C=2; then
+		status=1
+	fi
+done
+exit $status
