@@ -7,7 +7,7 @@
  * named here, once for the kernel and once for libc: fixed-width integer
  * types, little-endian types and their accessors (the kernel's __bitwise
  * __le types, so that sparse checks every conversion), memcpy/memcmp/memset,
- * errno constants, likely/unlikely and ARRAY_SIZE. No other file in the
+ * errno constants, static_assert, likely/unlikely and ARRAY_SIZE. No other file in the
  * core tests __KERNEL__, includes a system header, allocates memory or
  * uses floating point.
  */
@@ -22,11 +22,13 @@
 #include <linux/compiler.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
+#include <linux/build_bug.h>
 #include <asm/byteorder.h>
 
 #else /* userspace */
 
 #include <stdbool.h>
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

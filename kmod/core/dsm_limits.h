@@ -15,13 +15,13 @@
 
 /* The unit of sharing: one x86-64 base page (wire). */
 #define DSM_PAGE_SHIFT		12
-#define DSM_PAGE_SIZE		(1U << DSM_PAGE_SHIFT)
+#define DSM_PAGE_SIZE		4096U
 
 /*
  * Pages in the DSM space: 1 TiB of file offset in 4 KiB pages (wire).
  * Page numbers on the wire are below this.
  */
-#define DSM_MAX_PAGES		(1ULL << 28)
+#define DSM_MAX_PAGES		0x10000000ULL	/* 2^28 */
 
 /* Largest message, header included (wire). */
 #define DSM_WIRE_MAX_MSG	(256U * 1024)

@@ -46,7 +46,7 @@ struct dsm_vt_range {
 
 static inline u32 dsm_vt_get(const struct dsm_vt *vt, u32 node)
 {
-	return node < vt->n ? vt->c[node] : 0;
+	return node < vt->n && node < DSM_MAX_NODES ? vt->c[node] : 0;
 }
 
 int dsm_vt_init(struct dsm_vt *vt, u32 n);

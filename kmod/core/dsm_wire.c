@@ -1,0 +1,904 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_wire.c - encoder and validating decoder of dsm messages.
+ *
+ * The decoder treats its input as hostile: it checks the header, then
+ * walks the body once, checking every field and every length against the
+ * bytes that remain, before it returns anything. Lengths are u32 and never
+ * added together unchecked: every step compares a needed size with the
+ * bytes left. See Documentation/protocol.md for the format.
+ */
+#include "dsm_wire.h"
+#include "dsm_diff.h"
+
+static_assert(sizeof(struct dsm_wire_hdr) == DSM_WIRE_HDR_SIZE, "header");
+static_assert(sizeof(struct dsm_wire_hello) == 32, "hello layout");
+static_assert(sizeof(struct dsm_wire_page_req) == 16, "page_req layout");
+static_assert(sizeof(struct dsm_wire_page_fwd) == 24, "page_fwd layout");
+static_assert(sizeof(struct dsm_wire_page_grant) == 24, "grant layout");
+static_assert(sizeof(struct dsm_wire_inval) == 16, "inval layout");
+static_assert(sizeof(struct dsm_wire_inval_ack) == 16, "inval_ack layout");
+static_assert(sizeof(struct dsm_wire_confirm) == 16, "confirm layout");
+static_assert(sizeof(struct dsm_wire_nack) == 16, "nack layout");
+static_assert(sizeof(struct dsm_wire_lock_req) == 16, "lock_req layout");
+static_assert(sizeof(struct dsm_wire_lock_grant) == 8, "lock_grant layout");
+static_assert(sizeof(struct dsm_wire_barrier) == 8, "barrier layout");
+static_assert(sizeof(struct dsm_wire_ivset) == 8, "ivset layout");
+static_assert(sizeof(struct dsm_wire_interval) == 8, "interval layout");
+static_assert(sizeof(struct dsm_wire_diff_req) == 16, "diff_req layout");
+static_assert(sizeof(struct dsm_wire_diff_id) == 8, "diff_id layout");
+static_assert(sizeof(struct dsm_wire_diff_reply) == 16, "diff_reply layout");
+
+/**
+ * struct dsm_wire_type_info - what the codec knows of a message type.
+ * @name:	for logs and statistics.
+ * @reply:	whether the type is a reply (DSM_WIRE_F_REPLY set).
+ * @fixed:	body bytes before any variable part.
+ */
+struct dsm_wire_type_info {
+	const char *name;
+	bool reply;
+	u32 fixed;
+};
+
+static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
+	[DSM_MSG_HELLO] = { "hello", false, sizeof(struct dsm_wire_hello) },
+	[DSM_MSG_HELLO_REPLY] = { "hello_reply", true,
+				  sizeof(struct dsm_wire_hello) },
+	[DSM_MSG_PAGE_REQ] = { "page_req", false,
+			       sizeof(struct dsm_wire_page_req) },
+	[DSM_MSG_PAGE_FWD] = { "page_fwd", false,
+			       sizeof(struct dsm_wire_page_fwd) },
+	[DSM_MSG_PAGE_GRANT] = { "page_grant", true,
+				 sizeof(struct dsm_wire_page_grant) },
+	[DSM_MSG_INVAL] = { "inval", false, sizeof(struct dsm_wire_inval) },
+	[DSM_MSG_INVAL_ACK] = { "inval_ack", true,
+				sizeof(struct dsm_wire_inval_ack) },
+	[DSM_MSG_CONFIRM] = { "confirm", false,
+			      sizeof(struct dsm_wire_confirm) },
+	[DSM_MSG_NACK] = { "nack", true, sizeof(struct dsm_wire_nack) },
+	[DSM_MSG_LOCK_REQ] = { "lock_req", false,
+			       sizeof(struct dsm_wire_lock_req) },
+	[DSM_MSG_LOCK_GRANT] = { "lock_grant", true,
+				 sizeof(struct dsm_wire_lock_grant) },
+	[DSM_MSG_BARRIER_ARRIVE] = { "barrier_arrive", false,
+				     sizeof(struct dsm_wire_barrier) },
+	[DSM_MSG_BARRIER_RELEASE] = { "barrier_release", true,
+				      sizeof(struct dsm_wire_barrier) },
+	[DSM_MSG_DIFF_REQ] = { "diff_req", false,
+			       sizeof(struct dsm_wire_diff_req) },
+	[DSM_MSG_DIFF_REPLY] = { "diff_reply", true,
+				 sizeof(struct dsm_wire_diff_reply) },
+};
+
+static const char * const dsm_wire_reject_names[DSM_WIRE_R_NR] = {
+	[DSM_WIRE_OK] = "ok",
+	[DSM_WIRE_R_SHORT] = "short",
+	[DSM_WIRE_R_LONG] = "long",
+	[DSM_WIRE_R_MAGIC] = "magic",
+	[DSM_WIRE_R_VERSION] = "version",
+	[DSM_WIRE_R_TYPE] = "type",
+	[DSM_WIRE_R_FLAGS] = "flags",
+	[DSM_WIRE_R_MSGSIZE] = "msgsize",
+	[DSM_WIRE_R_NODE] = "node",
+	[DSM_WIRE_R_RESERVED] = "reserved",
+	[DSM_WIRE_R_BODY_LEN] = "body_len",
+	[DSM_WIRE_R_PAGE] = "page",
+	[DSM_WIRE_R_ACCESS] = "access",
+	[DSM_WIRE_R_FIELD] = "field",
+	[DSM_WIRE_R_NR_NODES] = "nr_nodes",
+	[DSM_WIRE_R_COUNT] = "count",
+	[DSM_WIRE_R_INTERVAL] = "interval",
+	[DSM_WIRE_R_ORDER] = "order",
+	[DSM_WIRE_R_DIFF] = "diff",
+};
+
+/**
+ * dsm_wire_reject_name() - short name of a reject reason, for logs.
+ * @why:	the reason.
+ *
+ * Return: a static string; "unknown" for values out of range.
+ */
+const char *dsm_wire_reject_name(enum dsm_wire_reject why)
+{
+	if ((unsigned int)why >= DSM_WIRE_R_NR)
+		return "unknown";
+	return dsm_wire_reject_names[why];
+}
+
+/**
+ * dsm_wire_reject_errno() - the errno a reject reason is reported as.
+ * @why:	the reason.
+ *
+ * Return: 0 for DSM_WIRE_OK; -EPROTO when the peer speaks another protocol
+ * (version, type); -EMSGSIZE for an impossible length field; -EBADMSG for
+ * every other malformed message.
+ */
+int dsm_wire_reject_errno(enum dsm_wire_reject why)
+{
+	switch (why) {
+	case DSM_WIRE_OK:
+		return 0;
+	case DSM_WIRE_R_VERSION:
+	case DSM_WIRE_R_TYPE:
+		return -EPROTO;
+	case DSM_WIRE_R_MSGSIZE:
+		return -EMSGSIZE;
+	default:
+		return -EBADMSG;
+	}
+}
+
+/**
+ * dsm_wire_type_name() - name of a message type, for logs and statistics.
+ * @type:	the type.
+ *
+ * Return: a static string; "unknown" for unknown types.
+ */
+const char *dsm_wire_type_name(u8 type)
+{
+	if (!type || type > DSM_MSG_TYPE_MAX)
+		return "unknown";
+	return dsm_wire_types[type].name;
+}
+
+/**
+ * dsm_wire_type_is_reply() - whether @type answers a request.
+ * @type:	the type.
+ *
+ * Return: true for known reply types; a reply carries the request id of
+ * the request it answers and has DSM_WIRE_F_REPLY set.
+ */
+bool dsm_wire_type_is_reply(u8 type)
+{
+	return type && type <= DSM_MSG_TYPE_MAX && dsm_wire_types[type].reply;
+}
+
+/* Reading: a cursor over bytes that remain. */
+
+struct dsm_rd {
+	const u8 *p;
+	u32 left;
+};
+
+static bool dsm_rd_take(struct dsm_rd *r, void *dst, u32 n)
+{
+	if (n > r->left)
+		return false;
+	memcpy(dst, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return true;
+}
+
+static bool dsm_rd_skip(struct dsm_rd *r, u32 n)
+{
+	if (n > r->left)
+		return false;
+	r->p += n;
+	r->left -= n;
+	return true;
+}
+
+static inline u64 dsm_wire_ld64(const u8 *p)
+{
+	__le64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64_to_cpu(v);
+}
+
+static inline u32 dsm_wire_ld32(const u8 *p)
+{
+	__le32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32_to_cpu(v);
+}
+
+/* A timestamp of @n (1 .. DSM_MAX_NODES) entries and its padding. */
+static enum dsm_wire_reject dsm_rd_vt(struct dsm_rd *r, u32 n,
+				      struct dsm_vt *vt)
+{
+	u32 i;
+
+	dsm_vt_init(vt, n);
+	if (r->left < DSM_WIRE_VT_SIZE(n))
+		return DSM_WIRE_R_BODY_LEN;
+	for (i = 0; i < n; i++)
+		vt->c[i] = dsm_wire_ld32(r->p + 4 * i);
+	if ((n & 1) && dsm_wire_ld32(r->p + 4 * n))
+		return DSM_WIRE_R_RESERVED;
+	dsm_rd_skip(r, DSM_WIRE_VT_SIZE(n));
+	return DSM_WIRE_OK;
+}
+
+static bool dsm_wire_page_ok(u64 page)
+{
+	return page < DSM_MAX_PAGES;
+}
+
+static bool dsm_wire_access_ok(u8 access)
+{
+	return access == DSM_ACCESS_READ || access == DSM_ACCESS_WRITE;
+}
+
+static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
+					       struct dsm_msg_hdr *h)
+{
+	struct dsm_wire_hdr w;
+
+	if (len < DSM_WIRE_HDR_SIZE)
+		return DSM_WIRE_R_SHORT;
+	memcpy(&w, buf, sizeof(w));
+	if (le32_to_cpu(w.magic) != DSM_WIRE_MAGIC)
+		return DSM_WIRE_R_MAGIC;
+	h->version = le16_to_cpu(w.version);
+	h->type = w.type;
+	h->flags = w.flags;
+	h->len = le32_to_cpu(w.len);
+	h->src = le16_to_cpu(w.src);
+	h->dst = le16_to_cpu(w.dst);
+	h->req_id = le64_to_cpu(w.req_id);
+	if (h->version < DSM_WIRE_VERSION_MIN ||
+	    h->version > DSM_WIRE_VERSION_MAX)
+		return DSM_WIRE_R_VERSION;
+	if (!h->type || h->type > DSM_MSG_TYPE_MAX)
+		return DSM_WIRE_R_TYPE;
+	if ((h->type == DSM_MSG_HELLO || h->type == DSM_MSG_HELLO_REPLY) &&
+	    h->version != DSM_WIRE_VERSION_HELLO)
+		return DSM_WIRE_R_VERSION;
+	if ((h->flags & ~DSM_WIRE_F_ALL) ||
+	    !!(h->flags & DSM_WIRE_F_REPLY) != dsm_wire_types[h->type].reply)
+		return DSM_WIRE_R_FLAGS;
+	if (h->len < DSM_WIRE_HDR_SIZE + dsm_wire_types[h->type].fixed ||
+	    h->len > DSM_WIRE_MAX_MSG)
+		return DSM_WIRE_R_MSGSIZE;
+	if (h->src >= DSM_MAX_NODES || h->dst >= DSM_MAX_NODES ||
+	    h->src == h->dst)
+		return DSM_WIRE_R_NODE;
+	if (le64_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	return DSM_WIRE_OK;
+}
+
+static int dsm_wire_fail(enum dsm_wire_reject r, enum dsm_wire_reject *why)
+{
+	if (why)
+		*why = r;
+	return dsm_wire_reject_errno(r);
+}
+
+/**
+ * dsm_wire_peek() - validate a message header and learn the message length.
+ * @buf:	at least DSM_WIRE_HDR_SIZE received bytes.
+ * @len:	bytes at @buf.
+ * @msg_len:	out: total length of the message, DSM_WIRE_HDR_SIZE ..
+ *		DSM_WIRE_MAX_MSG, valid when 0 is returned.
+ * @why:	out: the reject reason (may be NULL).
+ *
+ * A stream transport calls this on the first DSM_WIRE_HDR_SIZE bytes to
+ * know how many more to read; a bad header is refused before any body is
+ * read.
+ *
+ * Return: 0 or the errno of the reason (dsm_wire_reject_errno()).
+ */
+int dsm_wire_peek(const void *buf, size_t len, u32 *msg_len,
+		  enum dsm_wire_reject *why)
+{
+	struct dsm_msg_hdr h;
+	enum dsm_wire_reject r;
+
+	r = dsm_wire_check_hdr(buf, len, &h);
+	if (r == DSM_WIRE_OK)
+		*msg_len = h.len;
+	return dsm_wire_fail(r, why);
+}
+
+static enum dsm_wire_reject dsm_wire_rd_hello(struct dsm_rd *r,
+					      const struct dsm_msg_hdr *h,
+					      struct dsm_msg_hello *b)
+{
+	struct dsm_wire_hello w;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->cluster_id = le64_to_cpu(w.cluster_id);
+	b->node_id = le16_to_cpu(w.node_id);
+	b->vers_min = le16_to_cpu(w.vers_min);
+	b->vers_max = le16_to_cpu(w.vers_max);
+	b->version = le16_to_cpu(w.version);
+	b->page_size = le32_to_cpu(w.page_size);
+	b->features = le64_to_cpu(w.features);
+	if (le32_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (b->node_id != h->src)
+		return DSM_WIRE_R_NODE;
+	if (!b->cluster_id || !b->vers_min || b->vers_min > b->vers_max ||
+	    b->page_size < 4096 || b->page_size > 65536 ||
+	    (b->page_size & (b->page_size - 1)))
+		return DSM_WIRE_R_FIELD;
+	if (h->type == DSM_MSG_HELLO ? b->version != 0 :
+	    b->version < b->vers_min || b->version > b->vers_max)
+		return DSM_WIRE_R_FIELD;
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_page_req(struct dsm_rd *r,
+						 struct dsm_msg_page_req *b)
+{
+	struct dsm_wire_page_req w;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->page = le64_to_cpu(w.page);
+	b->access = w.access;
+	b->flags = w.flags;
+	if (le16_to_cpu(w.reserved0) || le32_to_cpu(w.reserved1))
+		return DSM_WIRE_R_RESERVED;
+	if (!dsm_wire_page_ok(b->page))
+		return DSM_WIRE_R_PAGE;
+	if (!dsm_wire_access_ok(b->access) ||
+	    (b->flags & ~DSM_PAGE_F_HAVE_COPY) ||
+	    (b->flags && b->access != DSM_ACCESS_WRITE))
+		return DSM_WIRE_R_ACCESS;
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_page_fwd(struct dsm_rd *r,
+						 const struct dsm_msg_hdr *h,
+						 struct dsm_msg_page_fwd *b)
+{
+	struct dsm_wire_page_fwd w;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->page = le64_to_cpu(w.page);
+	b->access = w.access;
+	b->flags = w.flags;
+	b->requester = le16_to_cpu(w.requester);
+	b->req_id = le64_to_cpu(w.req_id);
+	if (le32_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (!dsm_wire_page_ok(b->page))
+		return DSM_WIRE_R_PAGE;
+	if (!dsm_wire_access_ok(b->access) ||
+	    (b->flags & ~DSM_PAGE_F_HAVE_COPY) ||
+	    (b->flags && b->access != DSM_ACCESS_WRITE))
+		return DSM_WIRE_R_ACCESS;
+	if (b->requester >= DSM_MAX_NODES || b->requester == h->dst)
+		return DSM_WIRE_R_NODE;
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_page_grant(struct dsm_rd *r,
+						   const struct dsm_msg_hdr *h,
+						   struct dsm_msg_page_grant *b)
+{
+	struct dsm_wire_page_grant w;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->page = le64_to_cpu(w.page);
+	b->access = w.access;
+	b->flags = w.flags;
+	b->owner = le16_to_cpu(w.owner);
+	b->copyset = le64_to_cpu(w.copyset);
+	b->data = NULL;
+	if (le32_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (!dsm_wire_page_ok(b->page))
+		return DSM_WIRE_R_PAGE;
+	if (!dsm_wire_access_ok(b->access) || (b->flags & ~DSM_GRANT_F_NO_DATA))
+		return DSM_WIRE_R_ACCESS;
+	if (b->owner >= DSM_MAX_NODES ||
+	    (b->access == DSM_ACCESS_WRITE && b->owner != h->dst) ||
+	    (b->copyset >> DSM_MAX_NODES))
+		return DSM_WIRE_R_NODE;
+	if (b->flags & DSM_GRANT_F_NO_DATA)
+		return DSM_WIRE_OK;
+	b->data = r->p;
+	if (!dsm_rd_skip(r, DSM_PAGE_SIZE))
+		return DSM_WIRE_R_BODY_LEN;
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_nack(struct dsm_rd *r,
+					     struct dsm_msg_nack *b)
+{
+	struct dsm_wire_nack w;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->error = le32_to_cpu(w.error);
+	b->nacked_type = w.nacked_type;
+	b->arg = le64_to_cpu(w.arg);
+	if (w.reserved0 || le16_to_cpu(w.reserved1))
+		return DSM_WIRE_R_RESERVED;
+	if (!b->error || b->error > DSM_WIRE_MAX_ERRNO ||
+	    !b->nacked_type || b->nacked_type > DSM_MSG_TYPE_MAX ||
+	    dsm_wire_types[b->nacked_type].reply)
+		return DSM_WIRE_R_FIELD;
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_lock_req(struct dsm_rd *r,
+						 struct dsm_msg_lock_req *b)
+{
+	struct dsm_wire_lock_req w;
+	u32 n;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->lock_id = le32_to_cpu(w.lock_id);
+	b->requester = le16_to_cpu(w.requester);
+	b->req_id = le64_to_cpu(w.req_id);
+	n = le16_to_cpu(w.nr_nodes);
+	if (b->requester >= DSM_MAX_NODES)
+		return DSM_WIRE_R_NODE;
+	if (!n || n > DSM_MAX_NODES)
+		return DSM_WIRE_R_NR_NODES;
+	return dsm_rd_vt(r, n, &b->vt);
+}
+
+/* The write notices of one interval record. */
+static enum dsm_wire_reject dsm_wire_rd_notices(struct dsm_rd *r, u32 nr)
+{
+	u64 page, prev = 0;
+	u32 i;
+
+	if (r->left / 8 < nr)
+		return DSM_WIRE_R_BODY_LEN;
+	for (i = 0; i < nr; i++) {
+		page = dsm_wire_ld64(r->p + 8 * i);
+		if (!dsm_wire_page_ok(page))
+			return DSM_WIRE_R_PAGE;
+		if (i && page <= prev)
+			return DSM_WIRE_R_ORDER;
+		prev = page;
+	}
+	dsm_rd_skip(r, 8 * nr);
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_ivset(struct dsm_rd *r,
+					      struct dsm_msg_ivset *s)
+{
+	struct dsm_wire_ivset w;
+	struct dsm_wire_interval wi;
+	enum dsm_wire_reject why;
+	struct dsm_vt vt;
+	u64 key, prev = 0;
+	u32 n, i, left;
+
+	if (!dsm_rd_take(r, &w, sizeof(w)))
+		return DSM_WIRE_R_BODY_LEN;
+	n = le16_to_cpu(w.nr_nodes);
+	s->nr_intervals = le16_to_cpu(w.nr_intervals);
+	if (le32_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (!n || n > DSM_MAX_NODES)
+		return DSM_WIRE_R_NR_NODES;
+	if (s->nr_intervals > DSM_WIRE_MAX_INTERVALS)
+		return DSM_WIRE_R_COUNT;
+	why = dsm_rd_vt(r, n, &s->vt);
+	if (why)
+		return why;
+	s->p = r->p;
+	left = r->left;
+	for (i = 0; i < s->nr_intervals; i++) {
+		u32 creator, nr, index;
+
+		if (!dsm_rd_take(r, &wi, sizeof(wi)))
+			return DSM_WIRE_R_BODY_LEN;
+		creator = le16_to_cpu(wi.creator);
+		nr = le16_to_cpu(wi.nr_notices);
+		index = le32_to_cpu(wi.index);
+		if (creator >= n || !index)
+			return DSM_WIRE_R_INTERVAL;
+		if (nr > DSM_WIRE_MAX_NOTICES)
+			return DSM_WIRE_R_COUNT;
+		why = dsm_rd_vt(r, n, &vt);
+		if (why)
+			return why;
+		if (vt.c[creator] != index || !dsm_vt_dominates(&s->vt, &vt))
+			return DSM_WIRE_R_INTERVAL;
+		key = (u64)creator << 32 | index;
+		if (key <= prev)
+			return DSM_WIRE_R_ORDER;
+		prev = key;
+		why = dsm_wire_rd_notices(r, nr);
+		if (why)
+			return why;
+	}
+	s->len = left - r->left;
+	return DSM_WIRE_OK;
+}
+
+/* A (node, interval) id of a diff request or reply entry. */
+static enum dsm_wire_reject dsm_wire_rd_diff_id(struct dsm_rd *r, u64 *prev)
+{
+	struct dsm_wire_diff_id w;
+	u32 node, interval;
+	u64 key;
+
+	if (!dsm_rd_take(r, &w, sizeof(w)))
+		return DSM_WIRE_R_BODY_LEN;
+	node = le16_to_cpu(w.node);
+	interval = le32_to_cpu(w.interval);
+	if (le16_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (node >= DSM_MAX_NODES)
+		return DSM_WIRE_R_NODE;
+	if (!interval)
+		return DSM_WIRE_R_INTERVAL;
+	key = (u64)node << 32 | interval;
+	if (key <= *prev)
+		return DSM_WIRE_R_ORDER;
+	*prev = key;
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_diff_req(struct dsm_rd *r,
+						 struct dsm_msg_diff_req *b)
+{
+	struct dsm_wire_diff_req w;
+	enum dsm_wire_reject why;
+	u64 prev = 0;
+	u32 i;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->page = le64_to_cpu(w.page);
+	b->nr_wants = le16_to_cpu(w.nr_wants);
+	b->ids = r->p;
+	if (le16_to_cpu(w.reserved0) || le32_to_cpu(w.reserved1))
+		return DSM_WIRE_R_RESERVED;
+	if (!dsm_wire_page_ok(b->page))
+		return DSM_WIRE_R_PAGE;
+	if (!b->nr_wants || b->nr_wants > DSM_WIRE_MAX_DIFFS)
+		return DSM_WIRE_R_COUNT;
+	for (i = 0; i < b->nr_wants; i++) {
+		why = dsm_wire_rd_diff_id(r, &prev);
+		if (why)
+			return why;
+	}
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_diff_reply(struct dsm_rd *r,
+						   struct dsm_msg_diff_reply *b)
+{
+	struct dsm_wire_diff_reply w;
+	enum dsm_wire_reject why;
+	u64 prev = 0;
+	u32 i, size, pad, left;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->page = le64_to_cpu(w.page);
+	b->nr_diffs = le16_to_cpu(w.nr_diffs);
+	b->p = r->p;
+	left = r->left;
+	if (le16_to_cpu(w.reserved0) || le32_to_cpu(w.reserved1))
+		return DSM_WIRE_R_RESERVED;
+	if (!dsm_wire_page_ok(b->page))
+		return DSM_WIRE_R_PAGE;
+	if (!b->nr_diffs || b->nr_diffs > DSM_WIRE_MAX_DIFFS)
+		return DSM_WIRE_R_COUNT;
+	for (i = 0; i < b->nr_diffs; i++) {
+		why = dsm_wire_rd_diff_id(r, &prev);
+		if (why)
+			return why;
+		if (r->left < DSM_DIFF_HDR_SIZE)
+			return DSM_WIRE_R_BODY_LEN;
+		size = dsm_wire_ld32(r->p);
+		if (size > r->left)
+			return DSM_WIRE_R_BODY_LEN;
+		if (dsm_diff_validate(r->p, size))
+			return DSM_WIRE_R_DIFF;
+		dsm_rd_skip(r, size);
+		pad = -size & 7;
+		if (r->left < pad)
+			return DSM_WIRE_R_BODY_LEN;
+		while (pad--) {
+			if (*r->p)
+				return DSM_WIRE_R_RESERVED;
+			dsm_rd_skip(r, 1);
+		}
+	}
+	b->len = left - r->left;
+	return DSM_WIRE_OK;
+}
+
+static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
+					     struct dsm_msg *m)
+{
+	const struct dsm_msg_hdr *h = &m->hdr;
+	union {
+		struct dsm_wire_inval inval;
+		struct dsm_wire_inval_ack ack;
+		struct dsm_wire_confirm confirm;
+		struct dsm_wire_lock_grant grant;
+		struct dsm_wire_barrier barrier;
+	} w;
+
+	switch (h->type) {
+	case DSM_MSG_HELLO:
+	case DSM_MSG_HELLO_REPLY:
+		return dsm_wire_rd_hello(r, h, &m->u.hello);
+	case DSM_MSG_PAGE_REQ:
+		return dsm_wire_rd_page_req(r, &m->u.page_req);
+	case DSM_MSG_PAGE_FWD:
+		return dsm_wire_rd_page_fwd(r, h, &m->u.page_fwd);
+	case DSM_MSG_PAGE_GRANT:
+		return dsm_wire_rd_page_grant(r, h, &m->u.page_grant);
+	case DSM_MSG_INVAL:
+		dsm_rd_take(r, &w.inval, sizeof(w.inval));
+		m->u.inval.page = le64_to_cpu(w.inval.page);
+		m->u.inval.new_owner = le16_to_cpu(w.inval.new_owner);
+		if (le16_to_cpu(w.inval.reserved0) ||
+		    le32_to_cpu(w.inval.reserved1))
+			return DSM_WIRE_R_RESERVED;
+		if (!dsm_wire_page_ok(m->u.inval.page))
+			return DSM_WIRE_R_PAGE;
+		if (m->u.inval.new_owner >= DSM_MAX_NODES)
+			return DSM_WIRE_R_NODE;
+		return DSM_WIRE_OK;
+	case DSM_MSG_INVAL_ACK:
+		dsm_rd_take(r, &w.ack, sizeof(w.ack));
+		m->u.inval_ack.page = le64_to_cpu(w.ack.page);
+		if (le64_to_cpu(w.ack.reserved))
+			return DSM_WIRE_R_RESERVED;
+		if (!dsm_wire_page_ok(m->u.inval_ack.page))
+			return DSM_WIRE_R_PAGE;
+		return DSM_WIRE_OK;
+	case DSM_MSG_CONFIRM:
+		dsm_rd_take(r, &w.confirm, sizeof(w.confirm));
+		m->u.confirm.page = le64_to_cpu(w.confirm.page);
+		m->u.confirm.access = w.confirm.access;
+		if (w.confirm.reserved0 || le16_to_cpu(w.confirm.reserved1) ||
+		    le32_to_cpu(w.confirm.reserved2))
+			return DSM_WIRE_R_RESERVED;
+		if (!dsm_wire_page_ok(m->u.confirm.page))
+			return DSM_WIRE_R_PAGE;
+		if (!dsm_wire_access_ok(m->u.confirm.access))
+			return DSM_WIRE_R_ACCESS;
+		return DSM_WIRE_OK;
+	case DSM_MSG_NACK:
+		return dsm_wire_rd_nack(r, &m->u.nack);
+	case DSM_MSG_LOCK_REQ:
+		return dsm_wire_rd_lock_req(r, &m->u.lock_req);
+	case DSM_MSG_LOCK_GRANT:
+		dsm_rd_take(r, &w.grant, sizeof(w.grant));
+		m->u.lock_grant.lock_id = le32_to_cpu(w.grant.lock_id);
+		if (le32_to_cpu(w.grant.reserved))
+			return DSM_WIRE_R_RESERVED;
+		return dsm_wire_rd_ivset(r, &m->u.lock_grant.iv);
+	case DSM_MSG_BARRIER_ARRIVE:
+	case DSM_MSG_BARRIER_RELEASE:
+		dsm_rd_take(r, &w.barrier, sizeof(w.barrier));
+		m->u.barrier.barrier_id = le32_to_cpu(w.barrier.barrier_id);
+		m->u.barrier.epoch = le32_to_cpu(w.barrier.epoch);
+		return dsm_wire_rd_ivset(r, &m->u.barrier.iv);
+	case DSM_MSG_DIFF_REQ:
+		return dsm_wire_rd_diff_req(r, &m->u.diff_req);
+	case DSM_MSG_DIFF_REPLY:
+		return dsm_wire_rd_diff_reply(r, &m->u.diff_reply);
+	default:
+		return DSM_WIRE_R_TYPE;
+	}
+}
+
+/**
+ * dsm_wire_decode() - validate a received message and decode it.
+ * @buf:	exactly one message, untrusted.
+ * @len:	bytes at @buf; must equal the header's length field.
+ * @m:		out: the decoded message; on error its contents are
+ *		unspecified and must not be used.
+ * @why:	out: the reject reason, DSM_WIRE_OK on success (may be NULL).
+ *
+ * Every field is checked before this returns 0: the header as in
+ * dsm_wire_peek(), the body length against the type, reserved fields and
+ * padding zero, page numbers below DSM_MAX_PAGES, node ids below
+ * DSM_MAX_NODES, counts within the DSM_WIRE_MAX_* limits, lists strictly
+ * ascending, interval records consistent with their timestamps and with
+ * the sender's, embedded diffs valid (dsm_diff_validate()), and nothing
+ * left over. Views in @m point into @buf, which must outlive them.
+ *
+ * Return: 0, or the errno of the reason (dsm_wire_reject_errno()).
+ */
+int dsm_wire_decode(const void *buf, size_t len, struct dsm_msg *m,
+		    enum dsm_wire_reject *why)
+{
+	enum dsm_wire_reject r;
+	struct dsm_rd rd;
+
+	r = dsm_wire_check_hdr(buf, len, &m->hdr);
+	if (r)
+		return dsm_wire_fail(r, why);
+	if (len < m->hdr.len)
+		return dsm_wire_fail(DSM_WIRE_R_SHORT, why);
+	if (len > m->hdr.len)
+		return dsm_wire_fail(DSM_WIRE_R_LONG, why);
+	rd.p = (const u8 *)buf + DSM_WIRE_HDR_SIZE;
+	rd.left = m->hdr.len - DSM_WIRE_HDR_SIZE;
+	r = dsm_wire_rd_body(&rd, m);
+	if (r == DSM_WIRE_OK && rd.left)
+		r = DSM_WIRE_R_BODY_LEN;
+	return dsm_wire_fail(r, why);
+}
+
+/* Iterators over the lists of decoded messages. */
+
+/**
+ * dsm_msg_iter_intervals() - start walking the records of an interval set.
+ * @s:	a set from a decoded LOCK_GRANT or BARRIER message.
+ * @it:	the cursor to initialise.
+ */
+void dsm_msg_iter_intervals(const struct dsm_msg_ivset *s,
+			    struct dsm_msg_iter *it)
+{
+	it->p = s->p;
+	it->left = s->len;
+	it->nr = s->nr_intervals;
+	it->nr_nodes = s->vt.n;
+}
+
+/**
+ * dsm_msg_next_interval() - the next record of an interval set.
+ * @it:	cursor from dsm_msg_iter_intervals().
+ * @iv:	out: the record (a view into the message).
+ *
+ * Return: false when there are no more records.
+ */
+bool dsm_msg_next_interval(struct dsm_msg_iter *it,
+			   struct dsm_msg_interval *iv)
+{
+	struct dsm_rd r = { it->p, it->left };
+	struct dsm_wire_interval w;
+
+	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)))
+		return false;
+	iv->creator = le16_to_cpu(w.creator);
+	iv->nr_notices = le16_to_cpu(w.nr_notices);
+	iv->index = le32_to_cpu(w.index);
+	if (dsm_rd_vt(&r, it->nr_nodes, &iv->vt))
+		return false;
+	iv->notices = r.p;
+	if (!dsm_rd_skip(&r, 8U * iv->nr_notices))
+		return false;
+	it->p = r.p;
+	it->left = r.left;
+	it->nr--;
+	return true;
+}
+
+/**
+ * dsm_msg_notice() - write notice @i of a decoded interval record.
+ * @iv:	the record.
+ * @i:	below @iv->nr_notices.
+ *
+ * Return: the page number.
+ */
+u64 dsm_msg_notice(const struct dsm_msg_interval *iv, u32 i)
+{
+	return dsm_wire_ld64(iv->notices + 8 * (size_t)i);
+}
+
+/**
+ * dsm_msg_interval_copy() - turn a decoded record into a struct dsm_interval.
+ * @iv:		the decoded record.
+ * @out:	out: the record, with @out->notices == @notices.
+ * @notices:	caller storage for @iv->nr_notices page numbers.
+ */
+void dsm_msg_interval_copy(const struct dsm_msg_interval *iv,
+			   struct dsm_interval *out, u64 *notices)
+{
+	u32 i;
+
+	out->creator = iv->creator;
+	out->nr_notices = iv->nr_notices;
+	out->index = iv->index;
+	out->vt = iv->vt;
+	for (i = 0; i < iv->nr_notices; i++)
+		notices[i] = dsm_msg_notice(iv, i);
+	out->notices = notices;
+}
+
+/**
+ * dsm_msg_iter_wants() - start walking the ids of a decoded DIFF_REQ.
+ * @r:	the decoded request.
+ * @it:	the cursor to initialise.
+ */
+void dsm_msg_iter_wants(const struct dsm_msg_diff_req *r,
+			struct dsm_msg_iter *it)
+{
+	it->p = r->ids;
+	it->left = (u32)r->nr_wants * sizeof(struct dsm_wire_diff_id);
+	it->nr = r->nr_wants;
+	it->nr_nodes = 0;
+}
+
+/**
+ * dsm_msg_next_want() - the next (node, interval) a DIFF_REQ asks for.
+ * @it:		cursor from dsm_msg_iter_wants().
+ * @node:	out: creator of the interval.
+ * @interval:	out: its index.
+ *
+ * Return: false when there are no more.
+ */
+bool dsm_msg_next_want(struct dsm_msg_iter *it, u16 *node, u32 *interval)
+{
+	struct dsm_rd r = { it->p, it->left };
+	struct dsm_wire_diff_id w;
+
+	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)))
+		return false;
+	*node = le16_to_cpu(w.node);
+	*interval = le32_to_cpu(w.interval);
+	it->p = r.p;
+	it->left = r.left;
+	it->nr--;
+	return true;
+}
+
+/**
+ * dsm_msg_iter_diffs() - start walking the diffs of a decoded DIFF_REPLY.
+ * @r:	the decoded reply.
+ * @it:	the cursor to initialise.
+ */
+void dsm_msg_iter_diffs(const struct dsm_msg_diff_reply *r,
+			struct dsm_msg_iter *it)
+{
+	it->p = r->p;
+	it->left = r->len;
+	it->nr = r->nr_diffs;
+	it->nr_nodes = 0;
+}
+
+/**
+ * dsm_msg_next_diff() - the next diff of a DIFF_REPLY.
+ * @it:	cursor from dsm_msg_iter_diffs().
+ * @d:	out: the diff (a view into the message).
+ *
+ * Return: false when there are no more.
+ */
+bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d)
+{
+	struct dsm_rd r = { it->p, it->left };
+	struct dsm_wire_diff_id w;
+
+	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)) ||
+	    r.left < DSM_DIFF_HDR_SIZE)
+		return false;
+	d->node = le16_to_cpu(w.node);
+	d->interval = le32_to_cpu(w.interval);
+	d->diff = r.p;
+	d->len = dsm_wire_ld32(r.p);
+	if (d->len > r.left || !dsm_rd_skip(&r, d->len) ||
+	    !dsm_rd_skip(&r, -d->len & 7))
+		return false;
+	it->p = r.p;
+	it->left = r.left;
+	it->nr--;
+	return true;
+}
+
+/**
+ * dsm_wire_negotiate() - check a peer's HELLO against ours, pick a version.
+ * @local:	our HELLO body.
+ * @peer:	the peer's decoded HELLO (or HELLO_REPLY) body.
+ *
+ * Return: the highest wire version both speak (> 0); -EXDEV if the peer
+ * belongs to another cluster; -EINVAL if its page size differs; -EPROTO
+ * if the version ranges do not overlap.
+ */
+int dsm_wire_negotiate(const struct dsm_msg_hello *local,
+		       const struct dsm_msg_hello *peer)
+{
+	u16 lo = local->vers_min > peer->vers_min ? local->vers_min :
+						    peer->vers_min;
+	u16 hi = local->vers_max < peer->vers_max ? local->vers_max :
+						    peer->vers_max;
+
+	if (local->cluster_id != peer->cluster_id)
+		return -EXDEV;
+	if (local->page_size != peer->page_size)
+		return -EINVAL;
+	if (!lo || lo > hi)
+		return -EPROTO;
+	return hi;
+}

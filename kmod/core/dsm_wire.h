@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsm_wire.h - the message format between the kernels of different nodes.
+ *
+ * Documentation/protocol.md is the specification; this header is its
+ * executable form. Every message is a 32-byte header followed by a body
+ * whose layout depends on the type. All integers are little endian; every
+ * structure below is the exact on-wire layout (naturally aligned, no
+ * implicit padding, multiples of 8 bytes); reserved fields are sent as
+ * zero and rejected when not zero.
+ *
+ * Receiving: dsm_wire_peek() validates a header alone (so a receiver reads
+ * no more than a plausible length), dsm_wire_decode() validates a whole
+ * message, every field of it, and fills a struct dsm_msg in host order.
+ * Variable parts (page data, interval records, diff wants, diffs) are not
+ * copied: the struct holds views into the caller's buffer, walked with the
+ * dsm_msg_next_*() iterators, which cannot fail on a decoded message.
+ *
+ * Sending: dsm_wire_enc_begin(), one body function, list entries if the
+ * type has a list, then dsm_wire_enc_end(), which fills in the lengths and
+ * runs the decoder over the result, so an encoder never emits a message
+ * its peer would reject.
+ *
+ * Changelog of the wire version:
+ *  1: first version: HELLO, sc (Ivy) page protocol, lrc (TreadMarks) locks,
+ *     barriers, intervals and diffs.
+ */
+#ifndef _DSM_WIRE_H
+#define _DSM_WIRE_H
+
+#include "dsm_core_env.h"
+#include "dsm_limits.h"
+#include "dsm_vt.h"
+#include "dsm_interval.h"
+
+/* "DSMW" in the first four bytes of every message. */
+#define DSM_WIRE_MAGIC		0x574d5344U
+
+/* Wire versions this code speaks; see the changelog above. */
+#define DSM_WIRE_VERSION_MIN	1
+#define DSM_WIRE_VERSION_MAX	1
+
+/*
+ * Header version of HELLO, HELLO_REPLY and a NACK of a HELLO, so that
+ * nodes of any version can parse them before a version is agreed.
+ */
+#define DSM_WIRE_VERSION_HELLO	1
+
+#define DSM_WIRE_HDR_SIZE	32
+
+/* Message types (u8). Numbers are never reused. */
+enum dsm_wire_type {
+	DSM_MSG_HELLO		= 1,	/* connection: identity, versions */
+	DSM_MSG_HELLO_REPLY	= 2,	/* reply: identity, chosen version */
+	DSM_MSG_PAGE_REQ	= 3,	/* sc: requester -> home */
+	DSM_MSG_PAGE_FWD	= 4,	/* sc: home -> owner */
+	DSM_MSG_PAGE_GRANT	= 5,	/* sc: owner -> requester, reply */
+	DSM_MSG_INVAL		= 6,	/* sc: home -> copy holder */
+	DSM_MSG_INVAL_ACK	= 7,	/* sc: copy holder -> home, reply */
+	DSM_MSG_CONFIRM		= 8,	/* sc: requester -> home, notice */
+	DSM_MSG_NACK		= 9,	/* any request refused, reply */
+	DSM_MSG_LOCK_REQ	= 10,	/* lrc: acquirer -> manager -> holder */
+	DSM_MSG_LOCK_GRANT	= 11,	/* lrc: holder -> acquirer, reply */
+	DSM_MSG_BARRIER_ARRIVE	= 12,	/* lrc: node -> barrier manager */
+	DSM_MSG_BARRIER_RELEASE	= 13,	/* lrc: manager -> node, reply */
+	DSM_MSG_DIFF_REQ	= 14,	/* lrc: faulting node -> writer */
+	DSM_MSG_DIFF_REPLY	= 15,	/* lrc: writer -> faulting node, reply */
+	DSM_MSG_TYPE_MAX	= DSM_MSG_DIFF_REPLY,
+};
+
+/* Header flags. */
+#define DSM_WIRE_F_REPLY	0x01	/* set exactly on reply types */
+#define DSM_WIRE_F_ALL		DSM_WIRE_F_REPLY
+
+/* Access modes of PAGE_REQ, PAGE_FWD, PAGE_GRANT and CONFIRM. */
+#define DSM_ACCESS_READ		1
+#define DSM_ACCESS_WRITE	2
+
+/* PAGE_REQ/PAGE_FWD flags: the requester holds a valid read copy. */
+#define DSM_PAGE_F_HAVE_COPY	0x01
+/* PAGE_GRANT flags: no page data follows (upgrade of a held copy). */
+#define DSM_GRANT_F_NO_DATA	0x01
+
+/*
+ * Why the decoder refused a message. Each has an errno class
+ * (dsm_wire_reject_errno()) and a name for the log
+ * (dsm_wire_reject_name()); the module counts them per reason.
+ */
+enum dsm_wire_reject {
+	DSM_WIRE_OK,
+	DSM_WIRE_R_SHORT,	/* buffer shorter than header or length */
+	DSM_WIRE_R_LONG,	/* buffer longer than the length field */
+	DSM_WIRE_R_MAGIC,	/* not a dsm message */
+	DSM_WIRE_R_VERSION,	/* wire version not spoken here */
+	DSM_WIRE_R_TYPE,	/* unknown message type */
+	DSM_WIRE_R_FLAGS,	/* unknown flag, or reply flag wrong */
+	DSM_WIRE_R_MSGSIZE,	/* length field below header or above max */
+	DSM_WIRE_R_NODE,	/* node id out of range, or src == dst */
+	DSM_WIRE_R_RESERVED,	/* reserved field or padding not zero */
+	DSM_WIRE_R_BODY_LEN,	/* body length wrong for the type */
+	DSM_WIRE_R_PAGE,	/* page number out of range */
+	DSM_WIRE_R_ACCESS,	/* bad access mode or page flags */
+	DSM_WIRE_R_FIELD,	/* other field out of range */
+	DSM_WIRE_R_NR_NODES,	/* vector timestamp width out of range */
+	DSM_WIRE_R_COUNT,	/* list count out of range */
+	DSM_WIRE_R_INTERVAL,	/* interval record inconsistent */
+	DSM_WIRE_R_ORDER,	/* list not strictly ascending */
+	DSM_WIRE_R_DIFF,	/* embedded diff invalid */
+	DSM_WIRE_R_NR		/* number of reasons */
+};
+
+/* On-wire layouts. */
+
+struct dsm_wire_hdr {
+	__le32 magic;		/* DSM_WIRE_MAGIC */
+	__le16 version;		/* wire version of this message */
+	u8 type;		/* enum dsm_wire_type */
+	u8 flags;		/* DSM_WIRE_F_* */
+	__le32 len;		/* total bytes, header included */
+	__le16 src;		/* sending node */
+	__le16 dst;		/* receiving node */
+	__le64 req_id;		/* request id; a reply carries its request's */
+	__le64 reserved;
+};
+
+struct dsm_wire_hello {		/* HELLO and HELLO_REPLY */
+	__le64 cluster_id;	/* nonzero, same on every node */
+	__le16 node_id;		/* == header src */
+	__le16 vers_min;	/* lowest wire version spoken, >= 1 */
+	__le16 vers_max;	/* highest, >= vers_min */
+	__le16 version;		/* HELLO: 0; REPLY: the chosen version */
+	__le32 page_size;	/* power of two, 4096 .. 65536 */
+	__le32 reserved;
+	__le64 features;	/* DSM_WIRE_FEAT_*; unknown bits ignored */
+};
+
+struct dsm_wire_page_req {
+	__le64 page;
+	u8 access;		/* DSM_ACCESS_* */
+	u8 flags;		/* DSM_PAGE_F_* */
+	__le16 reserved0;
+	__le32 reserved1;
+};
+
+struct dsm_wire_page_fwd {
+	__le64 page;
+	u8 access;
+	u8 flags;
+	__le16 requester;	/* node the grant goes to, != header dst */
+	__le32 reserved;
+	__le64 req_id;		/* request id the grant must carry */
+};
+
+struct dsm_wire_page_grant {	/* then DSM_PAGE_SIZE bytes unless NO_DATA */
+	__le64 page;
+	u8 access;
+	u8 flags;		/* DSM_GRANT_F_* */
+	__le16 owner;		/* owner after the grant; == dst for write */
+	__le32 reserved;
+	__le64 copyset;		/* bit n: node n holds a read copy */
+};
+
+struct dsm_wire_inval {
+	__le64 page;
+	__le16 new_owner;
+	__le16 reserved0;
+	__le32 reserved1;
+};
+
+struct dsm_wire_inval_ack {
+	__le64 page;
+	__le64 reserved;
+};
+
+struct dsm_wire_confirm {
+	__le64 page;
+	u8 access;
+	u8 reserved0;
+	__le16 reserved1;
+	__le32 reserved2;
+};
+
+struct dsm_wire_nack {
+	__le32 error;		/* positive Linux errno, 1 .. 4095 */
+	u8 nacked_type;		/* type of the refused request */
+	u8 reserved0;
+	__le16 reserved1;
+	__le64 arg;		/* page number or lock id, 0 if none */
+};
+
+struct dsm_wire_lock_req {	/* then a vector timestamp */
+	__le32 lock_id;
+	__le16 requester;	/* acquirer; a forward keeps it */
+	__le16 nr_nodes;	/* width of the timestamp that follows */
+	__le64 req_id;		/* request id the grant must carry */
+};
+
+struct dsm_wire_lock_grant {	/* then an interval set */
+	__le32 lock_id;
+	__le32 reserved;
+};
+
+struct dsm_wire_barrier {	/* ARRIVE and RELEASE; then an interval set */
+	__le32 barrier_id;
+	__le32 epoch;		/* how many times this barrier completed */
+};
+
+struct dsm_wire_ivset {		/* then a timestamp, then the intervals */
+	__le16 nr_nodes;	/* width of every timestamp in the set */
+	__le16 nr_intervals;
+	__le32 reserved;
+};
+
+struct dsm_wire_interval {	/* then a timestamp, then le64 notices */
+	__le16 creator;
+	__le16 nr_notices;
+	__le32 index;
+};
+
+struct dsm_wire_diff_req {	/* then nr_wants struct dsm_wire_diff_id */
+	__le64 page;
+	__le16 nr_wants;
+	__le16 reserved0;
+	__le32 reserved1;
+};
+
+struct dsm_wire_diff_id {	/* in DIFF_REQ; heads each DIFF_REPLY diff */
+	__le16 node;
+	__le16 reserved;
+	__le32 interval;
+};
+
+struct dsm_wire_diff_reply {	/* then nr_diffs (diff id, diff, padding) */
+	__le64 page;
+	__le16 nr_diffs;
+	__le16 reserved0;
+	__le32 reserved1;
+};
+
+/* Bytes of a vector timestamp of @n entries on the wire, padded to 8. */
+#define DSM_WIRE_VT_SIZE(n)	((((n) + 1U) & ~1U) * 4U)
+
+/* Feature bits of HELLO (none defined in version 1). */
+#define DSM_WIRE_FEAT_ALL	0ULL
+
+/* Decoded messages, host order. */
+
+struct dsm_msg_hdr {
+	u16 version;
+	u8 type;
+	u8 flags;
+	u32 len;
+	u16 src;
+	u16 dst;
+	u64 req_id;
+};
+
+struct dsm_msg_hello {
+	u64 cluster_id;
+	u16 node_id;
+	u16 vers_min;
+	u16 vers_max;
+	u16 version;
+	u32 page_size;
+	u64 features;
+};
+
+struct dsm_msg_page_req {
+	u64 page;
+	u8 access;
+	u8 flags;
+};
+
+struct dsm_msg_page_fwd {
+	u64 page;
+	u8 access;
+	u8 flags;
+	u16 requester;
+	u64 req_id;
+};
+
+/* @data: DSM_PAGE_SIZE bytes in the message, NULL iff DSM_GRANT_F_NO_DATA */
+struct dsm_msg_page_grant {
+	u64 page;
+	u8 access;
+	u8 flags;
+	u16 owner;
+	u64 copyset;
+	const u8 *data;
+};
+
+struct dsm_msg_inval {
+	u64 page;
+	u16 new_owner;
+};
+
+struct dsm_msg_inval_ack {
+	u64 page;
+};
+
+struct dsm_msg_confirm {
+	u64 page;
+	u8 access;
+};
+
+struct dsm_msg_nack {
+	u32 error;
+	u8 nacked_type;
+	u64 arg;
+};
+
+struct dsm_msg_lock_req {
+	u32 lock_id;
+	u16 requester;
+	u64 req_id;
+	struct dsm_vt vt;
+};
+
+/**
+ * struct dsm_msg_ivset - a decoded interval set (a view).
+ * @vt:			the sender's vector timestamp; it dominates every
+ *			interval's timestamp in the set.
+ * @nr_intervals:	records that follow, ascending by (creator, index).
+ * @p:			first record, inside the decoded buffer.
+ * @len:		bytes of records at @p.
+ */
+struct dsm_msg_ivset {
+	struct dsm_vt vt;
+	u16 nr_intervals;
+	const u8 *p;
+	u32 len;
+};
+
+struct dsm_msg_lock_grant {
+	u32 lock_id;
+	struct dsm_msg_ivset iv;
+};
+
+struct dsm_msg_barrier {
+	u32 barrier_id;
+	u32 epoch;
+	struct dsm_msg_ivset iv;
+};
+
+/* @ids: @nr_wants struct dsm_wire_diff_id, ascending by (node, interval) */
+struct dsm_msg_diff_req {
+	u64 page;
+	u16 nr_wants;
+	const u8 *ids;
+};
+
+/* @p/@len: @nr_diffs entries, ascending by (node, interval) */
+struct dsm_msg_diff_reply {
+	u64 page;
+	u16 nr_diffs;
+	const u8 *p;
+	u32 len;
+};
+
+/**
+ * struct dsm_msg - a decoded, fully validated message.
+ * @hdr:	the header; @hdr.type selects the member of @u.
+ * @u:		the body. hello serves HELLO and HELLO_REPLY; barrier serves
+ *		BARRIER_ARRIVE and BARRIER_RELEASE.
+ */
+struct dsm_msg {
+	struct dsm_msg_hdr hdr;
+	union {
+		struct dsm_msg_hello hello;
+		struct dsm_msg_page_req page_req;
+		struct dsm_msg_page_fwd page_fwd;
+		struct dsm_msg_page_grant page_grant;
+		struct dsm_msg_inval inval;
+		struct dsm_msg_inval_ack inval_ack;
+		struct dsm_msg_confirm confirm;
+		struct dsm_msg_nack nack;
+		struct dsm_msg_lock_req lock_req;
+		struct dsm_msg_lock_grant lock_grant;
+		struct dsm_msg_barrier barrier;
+		struct dsm_msg_diff_req diff_req;
+		struct dsm_msg_diff_reply diff_reply;
+	} u;
+};
+
+/**
+ * struct dsm_msg_interval - one interval record of a decoded set (a view).
+ * @creator:	creating node, < the set's nr_nodes.
+ * @nr_notices:	write notices at @notices.
+ * @index:	interval index, == @vt.c[@creator].
+ * @vt:		the interval's timestamp.
+ * @notices:	@nr_notices le64 page numbers, ascending; read them with
+ *		dsm_msg_notice().
+ */
+struct dsm_msg_interval {
+	u16 creator;
+	u16 nr_notices;
+	u32 index;
+	struct dsm_vt vt;
+	const u8 *notices;
+};
+
+/**
+ * struct dsm_msg_diff - one diff of a decoded DIFF_REPLY (a view).
+ * @node:	creator of the interval the diff belongs to.
+ * @interval:	the interval's index.
+ * @diff:	the encoded diff (dsm_diff.h), already validated.
+ * @len:	its size.
+ */
+struct dsm_msg_diff {
+	u16 node;
+	u32 interval;
+	const u8 *diff;
+	u32 len;
+};
+
+/* Cursor over a decoded list; set up by dsm_msg_iter_*(). */
+struct dsm_msg_iter {
+	const u8 *p;
+	u32 left;
+	u32 nr;
+	u32 nr_nodes;
+};
+
+/**
+ * struct dsm_wire_enc - an encoder; see dsm_wire_enc_begin().
+ * @buf:	output buffer.
+ * @size:	its size.
+ * @pos:	bytes written.
+ * @count_pos:	offset of the le16 count of the open list.
+ * @count:	entries in the open list.
+ * @nr_nodes:	timestamp width of the open interval list.
+ * @type:	message type being encoded.
+ * @list:	kind of list open for entries, none if 0.
+ * @body:	whether the body has been written.
+ * @err:	first error; once set every call is a no-op.
+ */
+struct dsm_wire_enc {
+	u8 *buf;
+	u32 size;
+	u32 pos;
+	u32 count_pos;
+	u32 count;
+	u32 nr_nodes;
+	u8 type;
+	u8 list;
+	bool body;
+	int err;
+};
+
+/* Receiving. */
+int dsm_wire_peek(const void *buf, size_t len, u32 *msg_len,
+		  enum dsm_wire_reject *why);
+int dsm_wire_decode(const void *buf, size_t len, struct dsm_msg *m,
+		    enum dsm_wire_reject *why);
+int dsm_wire_reject_errno(enum dsm_wire_reject why);
+const char *dsm_wire_reject_name(enum dsm_wire_reject why);
+const char *dsm_wire_type_name(u8 type);
+bool dsm_wire_type_is_reply(u8 type);
+
+void dsm_msg_iter_intervals(const struct dsm_msg_ivset *s,
+			    struct dsm_msg_iter *it);
+bool dsm_msg_next_interval(struct dsm_msg_iter *it,
+			   struct dsm_msg_interval *iv);
+u64 dsm_msg_notice(const struct dsm_msg_interval *iv, u32 i);
+void dsm_msg_interval_copy(const struct dsm_msg_interval *iv,
+			   struct dsm_interval *out, u64 *notices);
+void dsm_msg_iter_wants(const struct dsm_msg_diff_req *r,
+			struct dsm_msg_iter *it);
+bool dsm_msg_next_want(struct dsm_msg_iter *it, u16 *node, u32 *interval);
+void dsm_msg_iter_diffs(const struct dsm_msg_diff_reply *r,
+			struct dsm_msg_iter *it);
+bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d);
+
+/* Connection set-up. */
+int dsm_wire_negotiate(const struct dsm_msg_hello *local,
+		       const struct dsm_msg_hello *peer);
+
+/* Sending. */
+void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
+			const struct dsm_msg_hdr *h);
+void dsm_wire_enc_hello(struct dsm_wire_enc *e, const struct dsm_msg_hello *b);
+void dsm_wire_enc_page_req(struct dsm_wire_enc *e,
+			   const struct dsm_msg_page_req *b);
+void dsm_wire_enc_page_fwd(struct dsm_wire_enc *e,
+			   const struct dsm_msg_page_fwd *b);
+void dsm_wire_enc_page_grant(struct dsm_wire_enc *e,
+			     const struct dsm_msg_page_grant *b);
+void dsm_wire_enc_inval(struct dsm_wire_enc *e, const struct dsm_msg_inval *b);
+void dsm_wire_enc_inval_ack(struct dsm_wire_enc *e,
+			    const struct dsm_msg_inval_ack *b);
+void dsm_wire_enc_confirm(struct dsm_wire_enc *e,
+			  const struct dsm_msg_confirm *b);
+void dsm_wire_enc_nack(struct dsm_wire_enc *e, const struct dsm_msg_nack *b);
+void dsm_wire_enc_lock_req(struct dsm_wire_enc *e,
+			   const struct dsm_msg_lock_req *b);
+void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 lock_id,
+			     const struct dsm_vt *vt);
+void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 barrier_id, u32 epoch,
+			  const struct dsm_vt *vt);
+void dsm_wire_enc_interval(struct dsm_wire_enc *e,
+			   const struct dsm_interval *iv);
+void dsm_wire_enc_diff_req(struct dsm_wire_enc *e, u64 page);
+void dsm_wire_enc_want(struct dsm_wire_enc *e, u16 node, u32 interval);
+void dsm_wire_enc_diff_reply(struct dsm_wire_enc *e, u64 page);
+void dsm_wire_enc_diff(struct dsm_wire_enc *e, u16 node, u32 interval,
+		       const void *diff, u32 len);
+int dsm_wire_enc_end(struct dsm_wire_enc *e);
+
+#endif /* _DSM_WIRE_H */

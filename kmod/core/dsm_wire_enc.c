@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_wire_enc.c - the encoder of dsm messages.
+ *
+ * A message is built in place in the caller's buffer: the header, one
+ * body, the entries of its list if the type has one. Errors are sticky and
+ * reported once, by dsm_wire_enc_end(), which also runs the decoder over
+ * the result so that nothing leaves this node that a peer would refuse.
+ */
+#include "dsm_wire.h"
+
+enum {
+	DSM_ENC_LIST_NONE,
+	DSM_ENC_LIST_INTERVALS,
+	DSM_ENC_LIST_WANTS,
+	DSM_ENC_LIST_DIFFS,
+};
+
+static void dsm_enc_put(struct dsm_wire_enc *e, const void *src, u32 n)
+{
+	if (e->err)
+		return;
+	if (e->size - e->pos < n) {
+		e->err = -ENOSPC;
+		return;
+	}
+	memcpy(e->buf + e->pos, src, n);
+	e->pos += n;
+}
+
+static void dsm_enc_zero(struct dsm_wire_enc *e, u32 n)
+{
+	if (e->err)
+		return;
+	if (e->size - e->pos < n) {
+		e->err = -ENOSPC;
+		return;
+	}
+	memset(e->buf + e->pos, 0, n);
+	e->pos += n;
+}
+
+static void dsm_enc_vt(struct dsm_wire_enc *e, const struct dsm_vt *vt,
+		       u32 n)
+{
+	__le32 v;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		v = cpu_to_le32(dsm_vt_get(vt, i));
+		dsm_enc_put(e, &v, sizeof(v));
+	}
+	if (n & 1)
+		dsm_enc_zero(e, 4);
+}
+
+/*
+ * Start the body of type @t1 (or @t2); at most one body per message.
+ * Return: whether to go on.
+ */
+static bool dsm_enc_body(struct dsm_wire_enc *e, u8 t1, u8 t2)
+{
+	if (e->err)
+		return false;
+	if (e->body || (e->type != t1 && e->type != t2)) {
+		e->err = -EINVAL;
+		return false;
+	}
+	e->body = true;
+	return true;
+}
+
+static void dsm_enc_fail(struct dsm_wire_enc *e, int err)
+{
+	if (!e->err)
+		e->err = err;
+}
+
+/*
+ * Open a list of kind @list whose le16 count is @off bytes back from the
+ * current end.
+ */
+static void dsm_enc_open_list(struct dsm_wire_enc *e, u8 list, u32 off)
+{
+	if (e->err)
+		return;
+	e->list = list;
+	e->count_pos = e->pos - off;
+	e->count = 0;
+}
+
+/* Whether one more entry may be added to an open list of kind @list. */
+static bool dsm_enc_entry(struct dsm_wire_enc *e, u8 list, u32 max)
+{
+	if (e->err)
+		return false;
+	if (e->list != list || e->count >= max) {
+		e->err = -EINVAL;
+		return false;
+	}
+	e->count++;
+	return true;
+}
+
+/**
+ * dsm_wire_enc_begin() - start encoding a message into @buf.
+ * @e:		the encoder.
+ * @buf:	output buffer.
+ * @size:	its size; DSM_WIRE_MAX_MSG always suffices.
+ * @h:		the header: @h->version (DSM_WIRE_VERSION_HELLO for HELLO
+ *		and HELLO_REPLY, else the negotiated version), type, src,
+ *		dst, req_id. The length and flags are filled in.
+ *
+ * Then call the body function of the type, then the entry function for
+ * each list entry if the type has a list, then dsm_wire_enc_end(). Errors
+ * are sticky and reported by dsm_wire_enc_end().
+ */
+void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
+			const struct dsm_msg_hdr *h)
+{
+	struct dsm_wire_hdr w;
+
+	memset(e, 0, sizeof(*e));
+	e->buf = buf;
+	e->size = size > DSM_WIRE_MAX_MSG ? DSM_WIRE_MAX_MSG : size;
+	e->type = h->type;
+	if (!h->type || h->type > DSM_MSG_TYPE_MAX) {
+		e->err = -EINVAL;
+		return;
+	}
+	memset(&w, 0, sizeof(w));
+	w.magic = cpu_to_le32(DSM_WIRE_MAGIC);
+	w.version = cpu_to_le16(h->version);
+	w.type = h->type;
+	w.flags = dsm_wire_type_is_reply(h->type) ? DSM_WIRE_F_REPLY : 0;
+	w.src = cpu_to_le16(h->src);
+	w.dst = cpu_to_le16(h->dst);
+	w.req_id = cpu_to_le64(h->req_id);
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_hello() - body of HELLO or HELLO_REPLY.
+ * @e:	the encoder.
+ * @b:	the body; @b->version is 0 in a HELLO.
+ */
+void dsm_wire_enc_hello(struct dsm_wire_enc *e, const struct dsm_msg_hello *b)
+{
+	struct dsm_wire_hello w;
+
+	if (!dsm_enc_body(e, DSM_MSG_HELLO, DSM_MSG_HELLO_REPLY))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.cluster_id = cpu_to_le64(b->cluster_id);
+	w.node_id = cpu_to_le16(b->node_id);
+	w.vers_min = cpu_to_le16(b->vers_min);
+	w.vers_max = cpu_to_le16(b->vers_max);
+	w.version = cpu_to_le16(b->version);
+	w.page_size = cpu_to_le32(b->page_size);
+	w.features = cpu_to_le64(b->features);
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_page_req() - body of PAGE_REQ.
+ * @e:	the encoder.
+ * @b:	the body.
+ */
+void dsm_wire_enc_page_req(struct dsm_wire_enc *e,
+			   const struct dsm_msg_page_req *b)
+{
+	struct dsm_wire_page_req w;
+
+	if (!dsm_enc_body(e, DSM_MSG_PAGE_REQ, DSM_MSG_PAGE_REQ))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(b->page);
+	w.access = b->access;
+	w.flags = b->flags;
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_page_fwd() - body of PAGE_FWD.
+ * @e:	the encoder.
+ * @b:	the body: the forwarded request, its requester and request id.
+ */
+void dsm_wire_enc_page_fwd(struct dsm_wire_enc *e,
+			   const struct dsm_msg_page_fwd *b)
+{
+	struct dsm_wire_page_fwd w;
+
+	if (!dsm_enc_body(e, DSM_MSG_PAGE_FWD, DSM_MSG_PAGE_FWD))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(b->page);
+	w.access = b->access;
+	w.flags = b->flags;
+	w.requester = cpu_to_le16(b->requester);
+	w.req_id = cpu_to_le64(b->req_id);
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_page_grant() - body of PAGE_GRANT.
+ * @e:	the encoder.
+ * @b:	the body; DSM_PAGE_SIZE bytes are copied from @b->data, or, if it
+ *	is NULL, none are and DSM_GRANT_F_NO_DATA is set.
+ */
+void dsm_wire_enc_page_grant(struct dsm_wire_enc *e,
+			     const struct dsm_msg_page_grant *b)
+{
+	struct dsm_wire_page_grant w;
+
+	if (!dsm_enc_body(e, DSM_MSG_PAGE_GRANT, DSM_MSG_PAGE_GRANT))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(b->page);
+	w.access = b->access;
+	w.flags = b->flags & ~DSM_GRANT_F_NO_DATA;
+	if (!b->data)
+		w.flags |= DSM_GRANT_F_NO_DATA;
+	w.owner = cpu_to_le16(b->owner);
+	w.copyset = cpu_to_le64(b->copyset);
+	dsm_enc_put(e, &w, sizeof(w));
+	if (b->data)
+		dsm_enc_put(e, b->data, DSM_PAGE_SIZE);
+}
+
+/**
+ * dsm_wire_enc_inval() - body of INVAL.
+ * @e:	the encoder.
+ * @b:	the body.
+ */
+void dsm_wire_enc_inval(struct dsm_wire_enc *e, const struct dsm_msg_inval *b)
+{
+	struct dsm_wire_inval w;
+
+	if (!dsm_enc_body(e, DSM_MSG_INVAL, DSM_MSG_INVAL))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(b->page);
+	w.new_owner = cpu_to_le16(b->new_owner);
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_inval_ack() - body of INVAL_ACK.
+ * @e:	the encoder.
+ * @b:	the body.
+ */
+void dsm_wire_enc_inval_ack(struct dsm_wire_enc *e,
+			    const struct dsm_msg_inval_ack *b)
+{
+	struct dsm_wire_inval_ack w;
+
+	if (!dsm_enc_body(e, DSM_MSG_INVAL_ACK, DSM_MSG_INVAL_ACK))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(b->page);
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_confirm() - body of CONFIRM.
+ * @e:	the encoder.
+ * @b:	the body.
+ */
+void dsm_wire_enc_confirm(struct dsm_wire_enc *e,
+			  const struct dsm_msg_confirm *b)
+{
+	struct dsm_wire_confirm w;
+
+	if (!dsm_enc_body(e, DSM_MSG_CONFIRM, DSM_MSG_CONFIRM))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(b->page);
+	w.access = b->access;
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_nack() - body of NACK.
+ * @e:	the encoder.
+ * @b:	the body; @b->error is a positive errno.
+ */
+void dsm_wire_enc_nack(struct dsm_wire_enc *e, const struct dsm_msg_nack *b)
+{
+	struct dsm_wire_nack w;
+
+	if (!dsm_enc_body(e, DSM_MSG_NACK, DSM_MSG_NACK))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.error = cpu_to_le32(b->error);
+	w.nacked_type = b->nacked_type;
+	w.arg = cpu_to_le64(b->arg);
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_lock_req() - body of LOCK_REQ.
+ * @e:	the encoder.
+ * @b:	the body; the acquirer's timestamp is sent with @b->vt.n entries.
+ */
+void dsm_wire_enc_lock_req(struct dsm_wire_enc *e,
+			   const struct dsm_msg_lock_req *b)
+{
+	struct dsm_wire_lock_req w;
+
+	if (!dsm_enc_body(e, DSM_MSG_LOCK_REQ, DSM_MSG_LOCK_REQ))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.lock_id = cpu_to_le32(b->lock_id);
+	w.requester = cpu_to_le16(b->requester);
+	w.nr_nodes = cpu_to_le16(b->vt.n);
+	w.req_id = cpu_to_le64(b->req_id);
+	dsm_enc_put(e, &w, sizeof(w));
+	if (b->vt.n > DSM_MAX_NODES)
+		dsm_enc_fail(e, -EINVAL);
+	else
+		dsm_enc_vt(e, &b->vt, b->vt.n);
+}
+
+/* Interval set header and the sender's timestamp; opens the list. */
+static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
+{
+	struct dsm_wire_ivset w;
+
+	if (!vt->n || vt->n > DSM_MAX_NODES) {
+		dsm_enc_fail(e, -EINVAL);
+		return;
+	}
+	memset(&w, 0, sizeof(w));
+	w.nr_nodes = cpu_to_le16(vt->n);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_open_list(e, DSM_ENC_LIST_INTERVALS, 6);
+	e->nr_nodes = vt->n;
+	dsm_enc_vt(e, vt, vt->n);
+}
+
+/**
+ * dsm_wire_enc_lock_grant() - body of LOCK_GRANT; opens the interval list.
+ * @e:		the encoder.
+ * @lock_id:	the lock.
+ * @vt:		the granter's timestamp; it must dominate every interval
+ *		added with dsm_wire_enc_interval().
+ */
+void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 lock_id,
+			     const struct dsm_vt *vt)
+{
+	struct dsm_wire_lock_grant w;
+
+	if (!dsm_enc_body(e, DSM_MSG_LOCK_GRANT, DSM_MSG_LOCK_GRANT))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.lock_id = cpu_to_le32(lock_id);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_ivset(e, vt);
+}
+
+/**
+ * dsm_wire_enc_barrier() - body of BARRIER_ARRIVE or BARRIER_RELEASE;
+ * opens the interval list.
+ * @e:		the encoder.
+ * @barrier_id:	the barrier.
+ * @epoch:	how many times the barrier has completed before this one.
+ * @vt:		the sender's timestamp.
+ */
+void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 barrier_id, u32 epoch,
+			  const struct dsm_vt *vt)
+{
+	struct dsm_wire_barrier w;
+
+	if (!dsm_enc_body(e, DSM_MSG_BARRIER_ARRIVE, DSM_MSG_BARRIER_RELEASE))
+		return;
+	w.barrier_id = cpu_to_le32(barrier_id);
+	w.epoch = cpu_to_le32(epoch);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_ivset(e, vt);
+}
+
+/**
+ * dsm_wire_enc_interval() - append an interval record to the open list.
+ * @e:	the encoder, after dsm_wire_enc_lock_grant() or _barrier().
+ * @iv:	the record; records go in ascending (creator, index) order.
+ */
+void dsm_wire_enc_interval(struct dsm_wire_enc *e,
+			   const struct dsm_interval *iv)
+{
+	struct dsm_wire_interval w;
+	__le64 page;
+	u32 i;
+
+	if (!dsm_enc_entry(e, DSM_ENC_LIST_INTERVALS, DSM_WIRE_MAX_INTERVALS))
+		return;
+	if (iv->vt.n > e->nr_nodes) {
+		e->err = -EINVAL;
+		return;
+	}
+	w.creator = cpu_to_le16(iv->creator);
+	w.nr_notices = cpu_to_le16(iv->nr_notices);
+	w.index = cpu_to_le32(iv->index);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_vt(e, &iv->vt, e->nr_nodes);
+	for (i = 0; i < iv->nr_notices; i++) {
+		page = cpu_to_le64(iv->notices[i]);
+		dsm_enc_put(e, &page, sizeof(page));
+	}
+}
+
+/**
+ * dsm_wire_enc_diff_req() - body of DIFF_REQ; opens the list of wants.
+ * @e:		the encoder.
+ * @page:	the page whose diffs are wanted.
+ */
+void dsm_wire_enc_diff_req(struct dsm_wire_enc *e, u64 page)
+{
+	struct dsm_wire_diff_req w;
+
+	if (!dsm_enc_body(e, DSM_MSG_DIFF_REQ, DSM_MSG_DIFF_REQ))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(page);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_open_list(e, DSM_ENC_LIST_WANTS, 8);
+}
+
+/**
+ * dsm_wire_enc_want() - ask for the diff of interval (@node, @interval).
+ * @e:		the encoder, after dsm_wire_enc_diff_req().
+ * @node:	creator of the interval.
+ * @interval:	its index; wants go in ascending (node, interval) order.
+ */
+void dsm_wire_enc_want(struct dsm_wire_enc *e, u16 node, u32 interval)
+{
+	struct dsm_wire_diff_id w;
+
+	if (!dsm_enc_entry(e, DSM_ENC_LIST_WANTS, DSM_WIRE_MAX_DIFFS))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.node = cpu_to_le16(node);
+	w.interval = cpu_to_le32(interval);
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_diff_reply() - body of DIFF_REPLY; opens the list of diffs.
+ * @e:		the encoder.
+ * @page:	the page the diffs apply to.
+ */
+void dsm_wire_enc_diff_reply(struct dsm_wire_enc *e, u64 page)
+{
+	struct dsm_wire_diff_reply w;
+
+	if (!dsm_enc_body(e, DSM_MSG_DIFF_REPLY, DSM_MSG_DIFF_REPLY))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(page);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_open_list(e, DSM_ENC_LIST_DIFFS, 8);
+}
+
+/**
+ * dsm_wire_enc_diff() - append the diff of interval (@node, @interval).
+ * @e:		the encoder, after dsm_wire_enc_diff_reply().
+ * @node:	creator of the interval.
+ * @interval:	its index; diffs go in ascending (node, interval) order.
+ * @diff:	the diff, as made by dsm_diff_create().
+ * @len:	its size.
+ */
+void dsm_wire_enc_diff(struct dsm_wire_enc *e, u16 node, u32 interval,
+		       const void *diff, u32 len)
+{
+	struct dsm_wire_diff_id w;
+
+	if (!dsm_enc_entry(e, DSM_ENC_LIST_DIFFS, DSM_WIRE_MAX_DIFFS))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.node = cpu_to_le16(node);
+	w.interval = cpu_to_le32(interval);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_put(e, diff, len);
+	dsm_enc_zero(e, -len & 7);
+}
+
+/**
+ * dsm_wire_enc_end() - finish a message.
+ * @e:	the encoder.
+ *
+ * Fills in the length and the list count, then decodes the result: a
+ * message this returns is one dsm_wire_decode() accepts.
+ *
+ * Return: the message length; -ENOSPC if the buffer was too small;
+ * -EINVAL if the calls were out of order, a value was out of range, or the
+ * message would be rejected by the decoder.
+ */
+int dsm_wire_enc_end(struct dsm_wire_enc *e)
+{
+	struct dsm_msg m;
+	__le32 len;
+	__le16 count;
+
+	if (e->err)
+		return e->err;
+	if (!e->body)
+		return -EINVAL;
+	len = cpu_to_le32(e->pos);
+	memcpy(e->buf + offsetof(struct dsm_wire_hdr, len), &len, sizeof(len));
+	if (e->list != DSM_ENC_LIST_NONE) {
+		count = cpu_to_le16(e->count);
+		memcpy(e->buf + e->count_pos, &count, sizeof(count));
+	}
+	if (dsm_wire_decode(e->buf, e->pos, &m, NULL))
+		return -EINVAL;
+	return e->pos;
+}

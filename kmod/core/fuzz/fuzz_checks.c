@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_checks.c - properties of the wire decoder and of diff apply.
+ *
+ * Wire: whatever the input, decode() either rejects it with a reason whose
+ * errno it returns, or accepts it; an accepted message walks cleanly
+ * through every iterator, and encoding the decoded fields gives back the
+ * input byte for byte (the format is canonical).
+ *
+ * Diff: whatever the input, apply() either rejects it and leaves the page
+ * untouched, or accepts it; then every byte of the page is either the
+ * original or the diff's, and a diff made from the result reproduces it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fuzz_checks.h"
+#include "dsm_diff.h"
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: check failed: %s\n",		\
+			__FILE__, __LINE__, #cond);			\
+		abort();						\
+	}								\
+} while (0)
+
+static u64 reencode_notices[DSM_WIRE_MAX_NOTICES];
+
+static void reencode_ivset(struct dsm_wire_enc *e,
+			   const struct dsm_msg_ivset *s)
+{
+	struct dsm_msg_interval mi;
+	struct dsm_msg_iter it;
+	struct dsm_interval iv;
+
+	dsm_msg_iter_intervals(s, &it);
+	while (dsm_msg_next_interval(&it, &mi)) {
+		dsm_msg_interval_copy(&mi, &iv, reencode_notices);
+		dsm_wire_enc_interval(e, &iv);
+	}
+	CHECK(it.nr == 0 && it.left == 0);
+}
+
+/* Encode the decoded message @m again; returns dsm_wire_enc_end(). */
+int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
+{
+	struct dsm_wire_enc e;
+	struct dsm_msg_iter it;
+	struct dsm_msg_diff d;
+	u16 node;
+	u32 interval;
+
+	dsm_wire_enc_begin(&e, buf, size, &m->hdr);
+	switch (m->hdr.type) {
+	case DSM_MSG_HELLO:
+	case DSM_MSG_HELLO_REPLY:
+		dsm_wire_enc_hello(&e, &m->u.hello);
+		break;
+	case DSM_MSG_PAGE_REQ:
+		dsm_wire_enc_page_req(&e, &m->u.page_req);
+		break;
+	case DSM_MSG_PAGE_FWD:
+		dsm_wire_enc_page_fwd(&e, &m->u.page_fwd);
+		break;
+	case DSM_MSG_PAGE_GRANT:
+		dsm_wire_enc_page_grant(&e, &m->u.page_grant);
+		break;
+	case DSM_MSG_INVAL:
+		dsm_wire_enc_inval(&e, &m->u.inval);
+		break;
+	case DSM_MSG_INVAL_ACK:
+		dsm_wire_enc_inval_ack(&e, &m->u.inval_ack);
+		break;
+	case DSM_MSG_CONFIRM:
+		dsm_wire_enc_confirm(&e, &m->u.confirm);
+		break;
+	case DSM_MSG_NACK:
+		dsm_wire_enc_nack(&e, &m->u.nack);
+		break;
+	case DSM_MSG_LOCK_REQ:
+		dsm_wire_enc_lock_req(&e, &m->u.lock_req);
+		break;
+	case DSM_MSG_LOCK_GRANT:
+		dsm_wire_enc_lock_grant(&e, m->u.lock_grant.lock_id,
+					&m->u.lock_grant.iv.vt);
+		reencode_ivset(&e, &m->u.lock_grant.iv);
+		break;
+	case DSM_MSG_BARRIER_ARRIVE:
+	case DSM_MSG_BARRIER_RELEASE:
+		dsm_wire_enc_barrier(&e, m->u.barrier.barrier_id,
+				     m->u.barrier.epoch, &m->u.barrier.iv.vt);
+		reencode_ivset(&e, &m->u.barrier.iv);
+		break;
+	case DSM_MSG_DIFF_REQ:
+		dsm_wire_enc_diff_req(&e, m->u.diff_req.page);
+		dsm_msg_iter_wants(&m->u.diff_req, &it);
+		while (dsm_msg_next_want(&it, &node, &interval))
+			dsm_wire_enc_want(&e, node, interval);
+		CHECK(it.nr == 0 && it.left == 0);
+		break;
+	case DSM_MSG_DIFF_REPLY:
+		dsm_wire_enc_diff_reply(&e, m->u.diff_reply.page);
+		dsm_msg_iter_diffs(&m->u.diff_reply, &it);
+		while (dsm_msg_next_diff(&it, &d))
+			dsm_wire_enc_diff(&e, d.node, d.interval, d.diff,
+					  d.len);
+		CHECK(it.nr == 0 && it.left == 0);
+		break;
+	}
+	return dsm_wire_enc_end(&e);
+}
+
+static u8 reencoded[DSM_WIRE_MAX_MSG];
+
+void dsm_fuzz_check_wire(const u8 *data, size_t size)
+{
+	enum dsm_wire_reject why = DSM_WIRE_R_NR, pwhy = DSM_WIRE_R_NR;
+	struct dsm_msg m;
+	u32 plen = 0;
+	int err, perr, len;
+
+	err = dsm_wire_decode(data, size, &m, &why);
+	CHECK(why < DSM_WIRE_R_NR);
+	CHECK(err == dsm_wire_reject_errno(why));
+	CHECK(strcmp(dsm_wire_reject_name(why), "unknown"));
+	perr = dsm_wire_peek(data, size, &plen, &pwhy);
+	if (perr) {
+		/* A bad header fails the full decode for the same reason. */
+		CHECK(err == perr && why == pwhy);
+		return;
+	}
+	CHECK(plen >= DSM_WIRE_HDR_SIZE && plen <= DSM_WIRE_MAX_MSG);
+	if (err) {
+		CHECK(why != DSM_WIRE_OK);
+		return;
+	}
+	CHECK(why == DSM_WIRE_OK && plen == size && m.hdr.len == size);
+	CHECK(strcmp(dsm_wire_type_name(m.hdr.type), "unknown"));
+	len = dsm_test_reencode(&m, reencoded, sizeof(reencoded));
+	CHECK(len == (int)size);
+	CHECK(!memcmp(reencoded, data, size));
+	if (m.hdr.type == DSM_MSG_DIFF_REPLY) {
+		static u8 page[DSM_PAGE_SIZE];
+		struct dsm_msg_iter it;
+		struct dsm_msg_diff d;
+
+		dsm_msg_iter_diffs(&m.u.diff_reply, &it);
+		while (dsm_msg_next_diff(&it, &d))
+			CHECK(dsm_diff_apply(page, d.diff, d.len) == 0);
+	}
+}
+
+void dsm_fuzz_check_diff(const u8 *data, size_t size)
+{
+	static u8 orig[DSM_PAGE_SIZE], page[DSM_PAGE_SIZE];
+	static u8 again[DSM_PAGE_SIZE], diff[DSM_DIFF_MAX_SIZE];
+	u32 i, len = size > U32_MAX ? U32_MAX : (u32)size;
+	int err, dlen;
+
+	for (i = 0; i < DSM_PAGE_SIZE; i++)
+		orig[i] = (u8)(i * 31 + (i >> 8));
+	memcpy(page, orig, sizeof(page));
+	err = dsm_diff_apply(page, data, len);
+	CHECK(err == dsm_diff_validate(data, len));
+	if (err) {
+		CHECK(err == -EBADMSG || err == -EMSGSIZE);
+		CHECK(!memcmp(page, orig, sizeof(page)));
+		return;
+	}
+	CHECK(len <= DSM_DIFF_MAX_SIZE);
+	CHECK(dsm_diff_nr_runs(data) <= DSM_DIFF_MAX_RUNS);
+	/* Every run landed where it said, nothing else moved. */
+	{
+		u32 pos = DSM_DIFF_HDR_SIZE, r, nr = dsm_diff_nr_runs(data);
+		u32 next = 0;
+
+		for (r = 0; r < nr; r++) {
+			u32 off = data[pos] | data[pos + 1] << 8;
+			u32 rl = data[pos + 2] | data[pos + 3] << 8;
+
+			CHECK(off >= next && off + rl <= DSM_PAGE_SIZE);
+			CHECK(!memcmp(orig + next, page + next, off - next));
+			CHECK(!memcmp(page + off, data + pos + 4, rl));
+			next = off + rl;
+			pos += 4 + rl;
+		}
+		CHECK(!memcmp(orig + next, page + next, DSM_PAGE_SIZE - next));
+	}
+	dlen = dsm_diff_create(orig, page, diff, sizeof(diff));
+	CHECK(dlen >= DSM_DIFF_HDR_SIZE && dlen <= (int)DSM_DIFF_MAX_SIZE);
+	memcpy(again, orig, sizeof(again));
+	CHECK(dsm_diff_apply(again, diff, dlen) == 0);
+	CHECK(!memcmp(again, page, sizeof(page)));
+}

@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_wire.c - the wire codec: every message type round-trips; every
+ * truncation, extension, header corruption, nonzero reserved field and
+ * out-of-range value is rejected with its reason; the encoder refuses
+ * misuse and never writes past its buffer.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+#include "test_util.h"
+#include "fuzz_checks.h"
+
+#define HS DSM_WIRE_HDR_SIZE
+
+static u8 msg[DSM_WIRE_MAX_MSG], mut[DSM_WIRE_MAX_MSG + 64];
+
+static int sample(unsigned int i, const char **name)
+{
+	return dsm_sample(i, msg, sizeof(msg), name);
+}
+
+static int sample_of_name(const char *want)
+{
+	const char *name;
+	unsigned int i;
+	int len;
+
+	for (i = 0; (len = sample(i, &name)) > 0; i++)
+		if (!strcmp(name, want))
+			return len;
+	abort();
+}
+
+static enum dsm_wire_reject decode_why(const u8 *buf, size_t len)
+{
+	enum dsm_wire_reject why = DSM_WIRE_R_NR;
+	struct dsm_msg m;
+	int err = dsm_wire_decode(buf, len, &m, &why);
+
+	if (err != dsm_wire_reject_errno(why))
+		return DSM_WIRE_R_NR;
+	return why;
+}
+
+static void put_le(u8 *p, u64 v, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+/* Decode sample @name with @bytes at @off set to @v: the reason. */
+static enum dsm_wire_reject poke(const char *name, u32 off, u64 v,
+				 unsigned int bytes)
+{
+	int len = sample_of_name(name);
+
+	memcpy(mut, msg, len);
+	put_le(mut + off, v, bytes);
+	return decode_why(mut, len);
+}
+
+TEST(roundtrip_every_sample)
+{
+	static u8 again[DSM_WIRE_MAX_MSG];
+	bool seen[DSM_MSG_TYPE_MAX + 1] = { false };
+	const char *name;
+	struct dsm_msg m;
+	unsigned int i, t;
+	int len;
+
+	for (i = 0; (len = sample(i, &name)) > 0; i++) {
+		enum dsm_wire_reject why = DSM_WIRE_R_NR;
+
+		ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, &why))
+			TH_LOG("sample %s: %s", name, dsm_wire_reject_name(why));
+		EXPECT_EQ(DSM_WIRE_OK, why);
+		EXPECT_EQ((u32)len, m.hdr.len);
+		EXPECT_EQ(len, dsm_test_reencode(&m, again, sizeof(again)))
+			TH_LOG("sample %s", name);
+		EXPECT_EQ(0, memcmp(msg, again, len)) TH_LOG("sample %s", name);
+		EXPECT_EQ(dsm_wire_type_is_reply(m.hdr.type),
+			  !!(m.hdr.flags & DSM_WIRE_F_REPLY));
+		seen[m.hdr.type] = true;
+		dsm_fuzz_check_wire(msg, len);
+	}
+	EXPECT_EQ(dsm_sample_count(), i);
+	for (t = 1; t <= DSM_MSG_TYPE_MAX; t++)
+		EXPECT_TRUE(seen[t]) TH_LOG("no sample of type %u", t);
+}
+
+TEST(decoded_fields)
+{
+	struct dsm_msg_interval mi;
+	struct dsm_msg_iter it;
+	struct dsm_msg_diff d;
+	struct dsm_interval iv;
+	u64 notices[8];
+	struct dsm_msg m;
+	u32 interval, k;
+	u16 node;
+	int len;
+
+	len = sample_of_name("hello");
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	EXPECT_EQ(DSM_MSG_HELLO, m.hdr.type);
+	EXPECT_EQ(1, m.hdr.src);
+	EXPECT_EQ(2, m.hdr.dst);
+	EXPECT_EQ(0x1122334455667788ULL, m.hdr.req_id);
+	EXPECT_EQ(0xc1c2c3c4c5c6c7c8ULL, m.u.hello.cluster_id);
+	EXPECT_EQ(4096U, m.u.hello.page_size);
+	EXPECT_EQ(0x8000000000000001ULL, m.u.hello.features);
+
+	len = sample_of_name("grant_data");
+	ASSERT_EQ(HS + sizeof(struct dsm_wire_page_grant) + DSM_PAGE_SIZE,
+		  (size_t)len);
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	EXPECT_EQ(msg + HS + sizeof(struct dsm_wire_page_grant),
+		  m.u.page_grant.data);
+	EXPECT_EQ(0x81ULL, m.u.page_grant.copyset);
+	len = sample_of_name("grant_nodata");
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	EXPECT_EQ(NULL, m.u.page_grant.data);
+	EXPECT_EQ(DSM_GRANT_F_NO_DATA, m.u.page_grant.flags);
+
+	len = sample_of_name("lock_grant");
+	ASSERT_EQ(224, len);
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	EXPECT_EQ(42U, m.u.lock_grant.lock_id);
+	EXPECT_EQ(3U, m.u.lock_grant.iv.vt.n);
+	EXPECT_EQ(9U, m.u.lock_grant.iv.vt.c[2]);
+	dsm_msg_iter_intervals(&m.u.lock_grant.iv, &it);
+	k = 0;
+	while (dsm_msg_next_interval(&it, &mi)) {
+		dsm_msg_interval_copy(&mi, &iv, notices);
+		EXPECT_EQ(0, dsm_interval_check(&iv));
+		if (k == 0) {
+			EXPECT_EQ(4, mi.nr_notices);
+			EXPECT_EQ(4096ULL, dsm_msg_notice(&mi, 3));
+		}
+		if (k == 3) {
+			EXPECT_EQ(2, mi.creator);
+			EXPECT_EQ(9U, mi.index);
+			EXPECT_EQ(DSM_MAX_PAGES - 1, notices[2]);
+		}
+		k++;
+	}
+	EXPECT_EQ(4U, k);
+
+	len = sample_of_name("diff_req");
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	dsm_msg_iter_wants(&m.u.diff_req, &it);
+	ASSERT_TRUE(dsm_msg_next_want(&it, &node, &interval));
+	EXPECT_EQ(0, node);
+	EXPECT_EQ(3U, interval);
+	ASSERT_TRUE(dsm_msg_next_want(&it, &node, &interval));
+	ASSERT_TRUE(dsm_msg_next_want(&it, &node, &interval));
+	EXPECT_EQ(5, node);
+	EXPECT_FALSE(dsm_msg_next_want(&it, &node, &interval));
+
+	len = sample_of_name("diff_reply");
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	EXPECT_EQ(2, m.u.diff_reply.nr_diffs);
+	dsm_msg_iter_diffs(&m.u.diff_reply, &it);
+	ASSERT_TRUE(dsm_msg_next_diff(&it, &d));
+	EXPECT_EQ(0, d.node);
+	EXPECT_EQ(3U, d.interval);
+	EXPECT_EQ(0, dsm_diff_validate(d.diff, d.len));
+	ASSERT_TRUE(dsm_msg_next_diff(&it, &d));
+	EXPECT_EQ(1, d.node);
+	EXPECT_FALSE(dsm_msg_next_diff(&it, &d));
+}
+
+TEST(peek_header)
+{
+	enum dsm_wire_reject why;
+	const char *name;
+	unsigned int i;
+	u32 len_out;
+	int len;
+
+	for (i = 0; (len = sample(i, &name)) > 0; i++) {
+		len_out = 0;
+		EXPECT_EQ(0, dsm_wire_peek(msg, HS, &len_out, &why));
+		EXPECT_EQ((u32)len, len_out);
+		EXPECT_EQ(-EBADMSG, dsm_wire_peek(msg, HS - 1, &len_out, &why));
+		EXPECT_EQ(DSM_WIRE_R_SHORT, why);
+	}
+}
+
+/* Every prefix of every valid message is rejected. */
+TEST(every_truncation)
+{
+	const char *name;
+	unsigned int i;
+	int len, cut;
+	u32 n = 0;
+
+	for (i = 0; (len = sample(i, &name)) > 0; i++) {
+		for (cut = 0; cut < len; cut++) {
+			memcpy(mut, msg, len);
+			/* as received: the length field says more */
+			ASSERT_EQ(DSM_WIRE_R_SHORT, decode_why(mut, cut))
+				TH_LOG("%s cut %d", name, cut);
+			/* forged: the length field agrees with the cut */
+			if (cut >= HS) {
+				enum dsm_wire_reject why;
+
+				put_le(mut + 8, cut, 4);
+				why = decode_why(mut, cut);
+				ASSERT_TRUE(why == DSM_WIRE_R_BODY_LEN ||
+					    why == DSM_WIRE_R_MSGSIZE)
+					TH_LOG("%s cut %d: %s", name, cut,
+					       dsm_wire_reject_name(why));
+			}
+			n++;
+		}
+	}
+	TH_LOG("%u truncations rejected", n);
+}
+
+/* Trailing bytes are rejected, with or without a forged length. */
+TEST(every_extension)
+{
+	const char *name;
+	unsigned int i, extra;
+	int len;
+
+	for (i = 0; (len = sample(i, &name)) > 0; i++) {
+		for (extra = 1; extra <= 16; extra++) {
+			memcpy(mut, msg, len);
+			memset(mut + len, extra & 1 ? 0 : 0xff, extra);
+			ASSERT_EQ(DSM_WIRE_R_LONG, decode_why(mut, len + extra));
+			put_le(mut + 8, len + extra, 4);
+			ASSERT_EQ(DSM_WIRE_R_BODY_LEN,
+				  decode_why(mut, len + extra))
+				TH_LOG("%s + %u", name, extra);
+		}
+	}
+}
+
+/*
+ * Single-byte corruption of every header byte, every bit flip and 0xff:
+ * magic, version, flags, length and reserved must be rejected with their
+ * reason; type, node ids and request id either are rejected or decode to
+ * a canonical message (dsm_fuzz_check_wire() checks the round trip).
+ */
+TEST(header_corruption)
+{
+	static const u8 xors[] = { 1, 2, 4, 8, 16, 32, 64, 128, 0xff };
+	const char *name;
+	unsigned int i, b, x;
+	int len;
+
+	for (i = 0; (len = sample(i, &name)) > 0; i++) {
+		for (b = 0; b < HS; b++) {
+			for (x = 0; x < ARRAY_SIZE(xors); x++) {
+				enum dsm_wire_reject why;
+
+				memcpy(mut, msg, len);
+				mut[b] ^= xors[x];
+				why = decode_why(mut, len);
+				dsm_fuzz_check_wire(mut, len);
+				if (b < 4) {
+					ASSERT_EQ(DSM_WIRE_R_MAGIC, why);
+				} else if (b < 6) {
+					ASSERT_EQ(DSM_WIRE_R_VERSION, why);
+				} else if (b == 7) {
+					ASSERT_EQ(DSM_WIRE_R_FLAGS, why);
+				} else if (b >= 8 && b < 12) {
+					ASSERT_TRUE(why == DSM_WIRE_R_MSGSIZE ||
+						    why == DSM_WIRE_R_SHORT ||
+						    why == DSM_WIRE_R_LONG)
+						TH_LOG("%s byte %u: %s", name,
+						       b,
+						       dsm_wire_reject_name(why));
+				} else if (b >= 24) {
+					ASSERT_EQ(DSM_WIRE_R_RESERVED, why);
+				} else if (b >= 12 && b < 16 &&
+					   why == DSM_WIRE_OK) {
+					/* a node id stayed in range */
+					ASSERT_LT(mut[b], DSM_MAX_NODES);
+				}
+			}
+		}
+	}
+}
+
+/* Every bit flip of every body byte: no crash, reject or canonical. */
+TEST(body_corruption)
+{
+	const char *name;
+	unsigned int i, b, bit, accepted = 0, total = 0;
+	int len;
+
+	for (i = 0; (len = sample(i, &name)) > 0; i++) {
+		for (b = HS; b < (unsigned int)len; b++) {
+			for (bit = 0; bit < 8; bit++) {
+				memcpy(mut, msg, len);
+				mut[b] ^= 1 << bit;
+				dsm_fuzz_check_wire(mut, len);
+				if (decode_why(mut, len) == DSM_WIRE_OK)
+					accepted++;
+				total++;
+			}
+		}
+	}
+	TH_LOG("%u of %u body bit flips still valid (data, ids)",
+	       accepted, total);
+}
+
+struct rsv {
+	const char *sample;
+	u32 off;
+	u32 size;
+};
+
+#define B(type, field)	(HS + offsetof(struct type, field))
+
+/* Reserved fields and padding of every layout, by sample. */
+static const struct rsv reserved_fields[] = {
+	{ "hello", B(dsm_wire_hello, reserved), 4 },
+	{ "page_req_read", B(dsm_wire_page_req, reserved0), 2 },
+	{ "page_req_read", B(dsm_wire_page_req, reserved1), 4 },
+	{ "page_fwd", B(dsm_wire_page_fwd, reserved), 4 },
+	{ "grant_data", B(dsm_wire_page_grant, reserved), 4 },
+	{ "inval", B(dsm_wire_inval, reserved0), 2 },
+	{ "inval", B(dsm_wire_inval, reserved1), 4 },
+	{ "inval_ack", B(dsm_wire_inval_ack, reserved), 8 },
+	{ "confirm", B(dsm_wire_confirm, reserved0), 1 },
+	{ "confirm", B(dsm_wire_confirm, reserved1), 2 },
+	{ "confirm", B(dsm_wire_confirm, reserved2), 4 },
+	{ "nack", B(dsm_wire_nack, reserved0), 1 },
+	{ "nack", B(dsm_wire_nack, reserved1), 2 },
+	{ "lock_req3", HS + 16 + 12, 4 },		/* vt padding */
+	{ "lock_grant", B(dsm_wire_lock_grant, reserved), 4 },
+	{ "lock_grant", HS + 8 + 4, 4 },		/* ivset reserved */
+	{ "lock_grant", HS + 16 + 12, 4 },		/* sender vt pad */
+	{ "lock_grant", 64 + 8 + 12, 4 },		/* interval vt pad */
+	{ "barrier_arrive", HS + 8 + 4, 4 },		/* ivset reserved */
+	{ "diff_req", B(dsm_wire_diff_req, reserved0), 2 },
+	{ "diff_req", B(dsm_wire_diff_req, reserved1), 4 },
+	{ "diff_req", HS + 16 + 2, 2 },			/* want reserved */
+	{ "diff_reply", B(dsm_wire_diff_reply, reserved0), 2 },
+	{ "diff_reply", B(dsm_wire_diff_reply, reserved1), 4 },
+	{ "diff_reply", HS + 16 + 2, 2 },		/* entry reserved */
+	{ "diff_reply", HS + 16 + 8 + 6, 2 },		/* diff reserved */
+};
+
+TEST(reserved_fields_nonzero)
+{
+	unsigned int i, b;
+
+	for (i = 0; i < ARRAY_SIZE(reserved_fields); i++) {
+		const struct rsv *r = &reserved_fields[i];
+		int len = sample_of_name(r->sample);
+
+		ASSERT_EQ(DSM_WIRE_OK, decode_why(msg, len));
+		for (b = 0; b < r->size; b++) {
+			enum dsm_wire_reject why;
+
+			memcpy(mut, msg, len);
+			mut[r->off + b] = 0x01;
+			why = decode_why(mut, len);
+			/* a diff's own reserved field makes the diff bad */
+			EXPECT_EQ(i == ARRAY_SIZE(reserved_fields) - 1 ?
+				  DSM_WIRE_R_DIFF : DSM_WIRE_R_RESERVED, why)
+				TH_LOG("%s +%u byte %u: %s", r->sample,
+				       r->off, b, dsm_wire_reject_name(why));
+		}
+	}
+}
+
+TEST(diff_reply_padding_nonzero)
+{
+	int len = sample_of_name("diff_reply");
+	u32 dlen = msg[HS + 16 + 8] | msg[HS + 16 + 9] << 8;
+	u32 pad_at = HS + 16 + 8 + dlen;
+
+	ASSERT_NE(0U, dlen & 7) TH_LOG("sample diff needs padding");
+	memcpy(mut, msg, len);
+	mut[pad_at] = 0x80;
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, decode_why(mut, len));
+}
+
+TEST(header_out_of_range)
+{
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 2, 2));
+	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
+	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
+	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
+	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 255, 1));
+	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_TYPE));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval", 7, DSM_WIRE_F_REPLY, 1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval_ack", 7, 0, 1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval_ack", 7, 0x81, 1));
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, poke("inval", 8, 0, 4));
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, poke("inval", 8, HS + 15, 4));
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, poke("inval", 8, DSM_WIRE_MAX_MSG + 1,
+					   4));
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, poke("inval", 8, 0xffffffff, 4));
+	EXPECT_EQ(-EMSGSIZE, dsm_wire_reject_errno(DSM_WIRE_R_MSGSIZE));
+	EXPECT_EQ(DSM_WIRE_R_SHORT, poke("inval", 8, DSM_WIRE_MAX_MSG, 4));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", 12, DSM_MAX_NODES, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", 14, DSM_MAX_NODES, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", 14, 1, 2));	/* src == dst */
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", 12, 0x102, 2));
+	/* a HELLO must carry the hello version whatever is negotiated */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("hello", 4, 2, 2));
+}
+
+TEST(hello_out_of_range)
+{
+	const u32 b = HS;
+
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 0, 0, 8));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("hello", b + 8, 2, 2));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 10, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 10, 2, 2));
+	EXPECT_EQ(DSM_WIRE_OK, poke("hello", b + 12, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 14, 1, 2));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 16, 2048, 4));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 16, 4097, 4));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 16, 131072, 4));
+	EXPECT_EQ(DSM_WIRE_OK, poke("hello", b + 16, 65536, 4));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello_reply", b + 14, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello_reply", b + 14, 2, 2));
+}
+
+TEST(page_messages_out_of_range)
+{
+	const u32 b = HS;
+
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("page_req_read", b, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("page_req_read", b, ~0ULL, 8));
+	EXPECT_EQ(DSM_WIRE_OK, poke("page_req_read", b, DSM_MAX_PAGES - 1, 8));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("page_req_read", b + 8, 0, 1));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("page_req_read", b + 8, 3, 1));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("page_req_read", b + 9, 1, 1));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("page_req_upgrade", b + 9, 3, 1));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("page_fwd", b, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("page_fwd", b + 8, 7, 1));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("page_fwd", b + 10, 2, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("page_fwd", b + 10, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("grant_data", b, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("grant_data", b + 8, 0, 1));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("grant_data", b + 9, 2, 1));
+	/* NO_DATA flag disagreeing with the length */
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("grant_data", b + 9, 1, 1));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("grant_nodata", b + 9, 0, 1));
+	/* a write grant makes the receiver the owner */
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("grant_data", b + 10, 1, 2));
+	EXPECT_EQ(DSM_WIRE_OK, poke("grant_read", b + 10, 3, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("grant_read", b + 10, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("grant_data", b + 16, 0x100, 8));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("inval", b, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", b + 8, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("inval_ack", b, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("confirm", b, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("confirm", b + 8, 0, 1));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b, 0, 4));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b, 4096, 4));
+	EXPECT_EQ(DSM_WIRE_OK, poke("nack", b, 4095, 4));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, 0, 1));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, DSM_MSG_PAGE_GRANT, 1));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, 16, 1));
+	EXPECT_EQ(DSM_WIRE_OK, poke("nack", b + 4, DSM_MSG_HELLO, 1));
+}
+
+/*
+ * lock_grant sample layout (nr_nodes 3): body at 32, ivset header at 40,
+ * sender vt at 48, intervals at 64 (creator 0 index 1, 4 notices), 120
+ * (0, 4, 1 notice), 152 (1, 2, none), 176 (2, 9, 3 notices); 224 bytes.
+ */
+TEST(lrc_messages_out_of_range)
+{
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_req3", HS + 6, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_req3", HS + 6, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("lock_req3", HS + 6, 5, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("lock_req3", HS + 4, 8, 2));
+
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_grant", 40, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_grant", 40, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("lock_grant", 42, 1025, 2));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("lock_grant", 42, 5, 2));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("lock_grant", 42, 3, 2));
+	/* creator out of range, index 0, index != vt[creator] */
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("lock_grant", 64, 3, 2));
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("lock_grant", 68, 0, 4));
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("lock_grant", 68, 2, 4));
+	/* interval's vt not covered by the sender's vt */
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("lock_grant", 76, 3, 4));
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("lock_grant", 48 + 8, 8, 4));
+	/* ordering: second record a duplicate of the first */
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("lock_grant", 124, 1, 4));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("lock_grant", 66,
+					 DSM_WIRE_MAX_NOTICES + 1, 2));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("lock_grant", 178, 4, 2));
+	/* notices: out of range, not ascending */
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("lock_grant", 88 + 24,
+					DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_ORDER, poke("lock_grant", 88 + 8, 0, 8));
+	EXPECT_EQ(DSM_WIRE_R_ORDER, poke("lock_grant", 88 + 16, 1, 8));
+	/* a duplicate record: the second one made equal to the first */
+	{
+		int len = sample_of_name("lock_grant");
+
+		memcpy(mut, msg, len);
+		put_le(mut + 124, 1, 4);
+		put_le(mut + 128, 1, 4);
+		EXPECT_EQ(DSM_WIRE_R_ORDER, decode_why(mut, len));
+	}
+	/* records out of order: swap creators of records 3 and 4 */
+	{
+		int len = sample_of_name("lock_grant");
+
+		memcpy(mut, msg, len);
+		put_le(mut + 152, 2, 2);
+		put_le(mut + 176, 1, 2);
+		EXPECT_NE(DSM_WIRE_OK, decode_why(mut, len));
+	}
+
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_arrive", 40, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_release", 40, 0, 2));
+
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("diff_req", HS, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_req", HS + 8, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_req", HS + 8,
+					 DSM_WIRE_MAX_DIFFS + 1, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("diff_req", HS + 16, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("diff_req", HS + 20, 0, 4));
+	EXPECT_EQ(DSM_WIRE_R_ORDER, poke("diff_req", HS + 28, 3, 4));
+	EXPECT_EQ(DSM_WIRE_R_ORDER, poke("diff_req", HS + 28, 2, 4));
+	EXPECT_EQ(DSM_WIRE_R_ORDER, poke("diff_req", HS + 32, 0, 2));
+
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("diff_reply", HS, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_reply", HS + 8, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_reply", HS + 8, 17, 2));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("diff_reply", HS + 8, 3, 2));
+	/* the embedded diff: run count, run offset past the page */
+	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_reply", HS + 24 + 4, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_reply", HS + 24 + 8, 4096, 2));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("diff_reply", HS + 24, 0xffff, 4));
+}
+
+TEST(negotiate)
+{
+	struct dsm_msg_hello a = {
+		.cluster_id = 7, .node_id = 0, .vers_min = 1, .vers_max = 3,
+		.page_size = 4096,
+	}, b = a;
+
+	EXPECT_EQ(3, dsm_wire_negotiate(&a, &b));
+	b.vers_max = 2;
+	EXPECT_EQ(2, dsm_wire_negotiate(&a, &b));
+	b.vers_min = 3;
+	b.vers_max = 5;
+	EXPECT_EQ(3, dsm_wire_negotiate(&a, &b));
+	b.vers_min = 4;
+	EXPECT_EQ(-EPROTO, dsm_wire_negotiate(&a, &b));
+	b = a;
+	b.cluster_id = 8;
+	EXPECT_EQ(-EXDEV, dsm_wire_negotiate(&a, &b));
+	b = a;
+	b.page_size = 16384;
+	EXPECT_EQ(-EINVAL, dsm_wire_negotiate(&a, &b));
+}
+
+TEST(encoder_misuse)
+{
+	struct dsm_msg_hdr h = { .version = 1, .src = 0, .dst = 1 };
+	struct dsm_msg_inval inval = { .page = 1 };
+	struct dsm_msg_page_req req = { .page = 1, .access = 9 };
+	struct dsm_interval iv;
+	struct dsm_wire_enc e;
+	struct dsm_vt vt;
+	u32 k;
+
+	h.type = 0;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	h.type = DSM_MSG_TYPE_MAX + 1;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* no body */
+	h.type = DSM_MSG_INVAL;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* body of another type; two bodies */
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_inval_ack(&e, (struct dsm_msg_inval_ack *)&inval);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_inval(&e, &inval);
+	dsm_wire_enc_inval(&e, &inval);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* list entry without a list */
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_inval(&e, &inval);
+	dsm_wire_enc_want(&e, 0, 1);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* a value the decoder refuses: caught by the self-check */
+	h.type = DSM_MSG_PAGE_REQ;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_page_req(&e, &req);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	h.type = DSM_MSG_INVAL;
+	h.dst = 0;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_inval(&e, &inval);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	h.dst = 1;
+	/* too many wants */
+	h.type = DSM_MSG_DIFF_REQ;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_diff_req(&e, 0);
+	for (k = 0; k <= DSM_WIRE_MAX_DIFFS; k++)
+		dsm_wire_enc_want(&e, 0, k + 1);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* an empty want list is refused by the decoder */
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_diff_req(&e, 0);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* wants out of order */
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_diff_req(&e, 0);
+	dsm_wire_enc_want(&e, 1, 1);
+	dsm_wire_enc_want(&e, 0, 1);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* interval sets: zero-width vt, interval wider than the set */
+	h.type = DSM_MSG_LOCK_GRANT;
+	dsm_vt_init(&vt, 0);
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_lock_grant(&e, 1, &vt);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	dsm_vt_init(&vt, 2);
+	vt.c[1] = 1;
+	memset(&iv, 0, sizeof(iv));
+	dsm_vt_init(&iv.vt, 3);
+	iv.creator = 2;
+	iv.index = 1;
+	iv.vt.c[2] = 1;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_lock_grant(&e, 1, &vt);
+	dsm_wire_enc_interval(&e, &iv);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* an interval the sender's vt does not cover */
+	iv.vt.n = 2;
+	iv.creator = 1;
+	iv.index = 2;
+	iv.vt.c[1] = 2;
+	iv.vt.c[2] = 0;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_lock_grant(&e, 1, &vt);
+	dsm_wire_enc_interval(&e, &iv);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+}
+
+/* Every buffer size below a message's length: -ENOSPC, no overrun. */
+TEST(encoder_short_buffer)
+{
+	static u8 full[DSM_WIRE_MAX_MSG];
+	struct dsm_msg m;
+	const char *name;
+	unsigned int i;
+	int len, size;
+
+	for (i = 0; (len = sample(i, &name)) > 0; i++) {
+		memcpy(full, msg, len);
+		ASSERT_EQ(0, dsm_wire_decode(full, len, &m, NULL));
+		for (size = 0; size < len; size += size < 64 ? 1 : 61) {
+			/* exactly @size bytes on the heap: ASan sees overruns */
+			u8 *buf = malloc(size ? size : 1);
+
+			ASSERT_NE(NULL, buf);
+			EXPECT_EQ(-ENOSPC, dsm_test_reencode(&m, buf, size))
+				TH_LOG("%s size %d", name, size);
+			free(buf);
+		}
+		{
+			u8 *buf = malloc(len);
+
+			ASSERT_NE(NULL, buf);
+			EXPECT_EQ(len, dsm_test_reencode(&m, buf, len));
+			EXPECT_EQ(0, memcmp(buf, full, len));
+			free(buf);
+		}
+	}
+}
+
+/* The largest messages: 16 worst-case diffs fit; limits are enforced. */
+TEST(limits)
+{
+	static u8 twin[DSM_PAGE_SIZE], page[DSM_PAGE_SIZE];
+	static u8 d[DSM_DIFF_MAX_SIZE];
+	static u64 pages[DSM_WIRE_MAX_NOTICES];
+	struct dsm_msg_hdr h = { .version = 1, .src = 3, .dst = 4 };
+	struct dsm_interval iv;
+	struct dsm_wire_enc e;
+	struct dsm_vt vt;
+	struct dsm_msg m;
+	int dlen, len;
+	u32 k;
+
+	for (k = 0; k < DSM_PAGE_SIZE; k += 2)
+		page[k] = 1;
+	page[DSM_PAGE_SIZE - 1] = 1;
+	dlen = dsm_diff_create(twin, page, d, sizeof(d));
+	ASSERT_EQ((int)DSM_DIFF_MAX_SIZE, dlen);
+	h.type = DSM_MSG_DIFF_REPLY;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_diff_reply(&e, 1);
+	for (k = 0; k < DSM_WIRE_MAX_DIFFS; k++)
+		dsm_wire_enc_diff(&e, k / 2, k + 1, d, dlen);
+	len = dsm_wire_enc_end(&e);
+	ASSERT_GT(len, 0);
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	dsm_fuzz_check_wire(msg, len);
+
+	/* one interval with the most notices fits */
+	for (k = 0; k < DSM_WIRE_MAX_NOTICES; k++)
+		pages[k] = 3 * k;
+	dsm_vt_init(&vt, 8);
+	vt.c[5] = 1;
+	memset(&iv, 0, sizeof(iv));
+	iv.vt = vt;
+	iv.creator = 5;
+	iv.index = 1;
+	iv.notices = pages;
+	iv.nr_notices = DSM_WIRE_MAX_NOTICES;
+	h.type = DSM_MSG_BARRIER_RELEASE;
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	dsm_wire_enc_barrier(&e, 1, 2, &vt);
+	dsm_wire_enc_interval(&e, &iv);
+	len = dsm_wire_enc_end(&e);
+	ASSERT_GT(len, 0);
+	dsm_fuzz_check_wire(msg, len);
+	/* more than DSM_WIRE_MAX_MSG bytes of notices do not */
+	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
+	vt.c[5] = 4;
+	dsm_wire_enc_barrier(&e, 1, 2, &vt);
+	for (k = 1; k <= 4; k++) {
+		iv.index = k;
+		iv.vt.c[5] = k;
+		dsm_wire_enc_interval(&e, &iv);
+	}
+	EXPECT_EQ(-ENOSPC, dsm_wire_enc_end(&e));
+}
+
+TEST(names_and_errnos)
+{
+	unsigned int r, s;
+
+	for (r = 0; r < DSM_WIRE_R_NR; r++) {
+		EXPECT_STRNE("unknown", dsm_wire_reject_name(r));
+		for (s = 0; s < r; s++)
+			EXPECT_STRNE(dsm_wire_reject_name(s),
+				     dsm_wire_reject_name(r));
+		if (r)
+			EXPECT_LT(dsm_wire_reject_errno(r), 0);
+	}
+	EXPECT_EQ(0, dsm_wire_reject_errno(DSM_WIRE_OK));
+	EXPECT_STREQ("unknown", dsm_wire_reject_name(DSM_WIRE_R_NR));
+	for (r = 1; r <= DSM_MSG_TYPE_MAX; r++)
+		EXPECT_STRNE("unknown", dsm_wire_type_name(r));
+	EXPECT_STREQ("unknown", dsm_wire_type_name(0));
+	EXPECT_STREQ("unknown", dsm_wire_type_name(DSM_MSG_TYPE_MAX + 1));
+	EXPECT_FALSE(dsm_wire_type_is_reply(DSM_MSG_PAGE_REQ));
+	EXPECT_TRUE(dsm_wire_type_is_reply(DSM_MSG_PAGE_GRANT));
+	EXPECT_FALSE(dsm_wire_type_is_reply(0));
+	EXPECT_FALSE(dsm_wire_type_is_reply(200));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wire_samples.c - one or more valid messages of every type, built with
+ * the encoder. Used by the unit tests (round trips, truncation and
+ * corruption sweeps) and by the fuzz seed generator.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "test_util.h"
+
+static u8 sample_page[DSM_PAGE_SIZE];
+static u8 sample_diff[3][DSM_DIFF_MAX_SIZE];
+static int sample_diff_len[3];
+static u64 notices[4][8] = {
+	{ 0, 1, 2, 4096 },
+	{ 7 },
+	{ 3, 100, DSM_MAX_PAGES - 1 },
+	{ 1, 2, 3, 5, 8, 13, 21, 34 },
+};
+
+static void make_diffs(void)
+{
+	static u8 twin[DSM_PAGE_SIZE], page[DSM_PAGE_SIZE];
+	unsigned int i;
+
+	for (i = 0; i < DSM_PAGE_SIZE; i++)
+		sample_page[i] = (u8)(i * 7 + 3);
+	memcpy(twin, sample_page, sizeof(twin));
+	memcpy(page, twin, sizeof(page));
+	page[0] ^= 1;
+	page[100] ^= 0xff;
+	page[101] ^= 0xff;
+	page[102] ^= 0xff;
+	page[4095] ^= 0x80;
+	sample_diff_len[0] = dsm_diff_create(twin, page, sample_diff[0],
+					     DSM_DIFF_MAX_SIZE);
+	memset(page + 1000, 0x5a, 333);
+	sample_diff_len[1] = dsm_diff_create(twin, page, sample_diff[1],
+					     DSM_DIFF_MAX_SIZE);
+	sample_diff_len[2] = dsm_diff_create(twin, twin, sample_diff[2],
+					     DSM_DIFF_MAX_SIZE);
+}
+
+static void set_vt(struct dsm_vt *vt, u32 n, const u32 *c)
+{
+	dsm_vt_init(vt, n);
+	memcpy(vt->c, c, n * sizeof(*c));
+}
+
+static void add_interval(struct dsm_wire_enc *e, u32 n, u16 creator,
+			 const u32 *c, const u64 *pages, u16 nr)
+{
+	struct dsm_interval iv;
+
+	memset(&iv, 0, sizeof(iv));
+	set_vt(&iv.vt, n, c);
+	iv.creator = creator;
+	iv.index = c[creator];
+	iv.notices = pages;
+	iv.nr_notices = nr;
+	dsm_wire_enc_interval(e, &iv);
+}
+
+enum {
+	S_HELLO, S_HELLO_REPLY, S_PAGE_REQ_READ, S_PAGE_REQ_UPGRADE,
+	S_PAGE_FWD, S_GRANT_DATA, S_GRANT_NODATA, S_GRANT_READ, S_INVAL,
+	S_INVAL_ACK, S_CONFIRM, S_NACK, S_LOCK_REQ3, S_LOCK_REQ8,
+	S_LOCK_GRANT_EMPTY, S_LOCK_GRANT, S_BARRIER_ARRIVE,
+	S_BARRIER_RELEASE, S_DIFF_REQ, S_DIFF_REQ_MAX, S_DIFF_REPLY,
+	S_DIFF_REPLY_EMPTY, S_NR
+};
+
+static const char * const sample_names[S_NR] = {
+	"hello", "hello_reply", "page_req_read", "page_req_upgrade",
+	"page_fwd", "grant_data", "grant_nodata", "grant_read", "inval",
+	"inval_ack", "confirm", "nack", "lock_req3", "lock_req8",
+	"lock_grant_empty", "lock_grant", "barrier_arrive",
+	"barrier_release", "diff_req", "diff_req_max", "diff_reply",
+	"diff_reply_empty",
+};
+
+unsigned int dsm_sample_count(void)
+{
+	return S_NR;
+}
+
+int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
+{
+	static const u32 vt3[3] = { 4, 2, 9 };
+	static const u32 vt8[8] = { 1, 2, 3, 4, 5, 6, 7, 0xffffffff };
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX, .src = 1, .dst = 2,
+		.req_id = 0x1122334455667788ULL,
+	};
+	struct dsm_wire_enc e;
+	struct dsm_vt vt;
+	int len;
+
+	if (i >= S_NR)
+		return 0;
+	if (!sample_diff_len[0])
+		make_diffs();
+	if (name)
+		*name = sample_names[i];
+	switch (i) {
+	case S_HELLO:
+	case S_HELLO_REPLY: {
+		struct dsm_msg_hello b = {
+			.cluster_id = 0xc1c2c3c4c5c6c7c8ULL, .node_id = 1,
+			.vers_min = 1, .vers_max = 1, .page_size = 4096,
+			.features = 0x8000000000000001ULL,
+		};
+
+		h.type = i == S_HELLO ? DSM_MSG_HELLO : DSM_MSG_HELLO_REPLY;
+		h.version = DSM_WIRE_VERSION_HELLO;
+		b.version = i == S_HELLO ? 0 : 1;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_hello(&e, &b);
+		break;
+	}
+	case S_PAGE_REQ_READ:
+	case S_PAGE_REQ_UPGRADE: {
+		struct dsm_msg_page_req b = { .page = 12345 };
+
+		b.access = i == S_PAGE_REQ_READ ? DSM_ACCESS_READ :
+						  DSM_ACCESS_WRITE;
+		b.flags = i == S_PAGE_REQ_READ ? 0 : DSM_PAGE_F_HAVE_COPY;
+		h.type = DSM_MSG_PAGE_REQ;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_page_req(&e, &b);
+		break;
+	}
+	case S_PAGE_FWD: {
+		struct dsm_msg_page_fwd b = {
+			.page = DSM_MAX_PAGES - 1, .access = DSM_ACCESS_WRITE,
+			.requester = 3, .req_id = 77,
+		};
+
+		h.type = DSM_MSG_PAGE_FWD;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_page_fwd(&e, &b);
+		break;
+	}
+	case S_GRANT_DATA:
+	case S_GRANT_NODATA:
+	case S_GRANT_READ: {
+		struct dsm_msg_page_grant b = {
+			.page = 5, .access = DSM_ACCESS_WRITE, .owner = 2,
+			.copyset = 0x81, .data = sample_page,
+		};
+
+		if (i == S_GRANT_NODATA)
+			b.data = NULL;
+		if (i == S_GRANT_READ) {
+			b.access = DSM_ACCESS_READ;
+			b.owner = 1;
+			b.copyset = 0x06;
+		}
+		h.type = DSM_MSG_PAGE_GRANT;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_page_grant(&e, &b);
+		break;
+	}
+	case S_INVAL: {
+		struct dsm_msg_inval b = { .page = 99, .new_owner = 7 };
+
+		h.type = DSM_MSG_INVAL;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_inval(&e, &b);
+		break;
+	}
+	case S_INVAL_ACK: {
+		struct dsm_msg_inval_ack b = { .page = 99 };
+
+		h.type = DSM_MSG_INVAL_ACK;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_inval_ack(&e, &b);
+		break;
+	}
+	case S_CONFIRM: {
+		struct dsm_msg_confirm b = {
+			.page = 0, .access = DSM_ACCESS_READ,
+		};
+
+		h.type = DSM_MSG_CONFIRM;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_confirm(&e, &b);
+		break;
+	}
+	case S_NACK: {
+		struct dsm_msg_nack b = {
+			.error = ETIMEDOUT, .nacked_type = DSM_MSG_PAGE_REQ,
+			.arg = 12345,
+		};
+
+		h.type = DSM_MSG_NACK;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_nack(&e, &b);
+		break;
+	}
+	case S_LOCK_REQ3:
+	case S_LOCK_REQ8: {
+		struct dsm_msg_lock_req b = {
+			.lock_id = 0xdeadbeef, .requester = 0, .req_id = 5,
+		};
+
+		if (i == S_LOCK_REQ3)
+			set_vt(&b.vt, 3, vt3);
+		else
+			set_vt(&b.vt, 8, vt8);
+		h.type = DSM_MSG_LOCK_REQ;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_lock_req(&e, &b);
+		break;
+	}
+	case S_LOCK_GRANT_EMPTY:
+		dsm_vt_init(&vt, 4);
+		h.type = DSM_MSG_LOCK_GRANT;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_lock_grant(&e, 1, &vt);
+		break;
+	case S_LOCK_GRANT: {
+		static const u32 a[3] = { 1, 0, 0 }, b[3] = { 4, 1, 3 },
+				 c[3] = { 2, 2, 9 };
+
+		set_vt(&vt, 3, vt3);
+		h.type = DSM_MSG_LOCK_GRANT;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_lock_grant(&e, 42, &vt);
+		add_interval(&e, 3, 0, a, notices[0], 4);
+		add_interval(&e, 3, 0, b, notices[1], 1);
+		add_interval(&e, 3, 1, c, NULL, 0);
+		add_interval(&e, 3, 2, vt3, notices[2], 3);
+		break;
+	}
+	case S_BARRIER_ARRIVE:
+	case S_BARRIER_RELEASE: {
+		static const u32 a[8] = { 1, 2, 3, 4, 5, 6, 7, 9 };
+		static const u32 b[2] = { 3, 5 };
+
+		h.type = i == S_BARRIER_ARRIVE ? DSM_MSG_BARRIER_ARRIVE :
+						 DSM_MSG_BARRIER_RELEASE;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		if (i == S_BARRIER_ARRIVE) {
+			set_vt(&vt, 2, b);
+			dsm_wire_enc_barrier(&e, 0, 17, &vt);
+			add_interval(&e, 2, 1, b, notices[3], 8);
+		} else {
+			set_vt(&vt, 8, vt8);
+			dsm_wire_enc_barrier(&e, 3, 0, &vt);
+			add_interval(&e, 8, 6, a, notices[1], 1);
+			add_interval(&e, 8, 7, vt8, notices[0], 4);
+		}
+		break;
+	}
+	case S_DIFF_REQ:
+	case S_DIFF_REQ_MAX: {
+		u32 k;
+
+		h.type = DSM_MSG_DIFF_REQ;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_diff_req(&e, 4096);
+		if (i == S_DIFF_REQ) {
+			dsm_wire_enc_want(&e, 0, 3);
+			dsm_wire_enc_want(&e, 0, 4);
+			dsm_wire_enc_want(&e, 5, 1);
+		} else {
+			for (k = 0; k < DSM_WIRE_MAX_DIFFS; k++)
+				dsm_wire_enc_want(&e, k / 2, k + 1);
+		}
+		break;
+	}
+	case S_DIFF_REPLY:
+		h.type = DSM_MSG_DIFF_REPLY;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_diff_reply(&e, 4096);
+		dsm_wire_enc_diff(&e, 0, 3, sample_diff[0],
+				  sample_diff_len[0]);
+		dsm_wire_enc_diff(&e, 1, 1, sample_diff[1],
+				  sample_diff_len[1]);
+		break;
+	case S_DIFF_REPLY_EMPTY:
+		h.type = DSM_MSG_DIFF_REPLY;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_diff_reply(&e, 0);
+		dsm_wire_enc_diff(&e, 7, 0xffffffff, sample_diff[2],
+				  sample_diff_len[2]);
+		break;
+	}
+	len = dsm_wire_enc_end(&e);
+	if (len <= 0) {
+		fprintf(stderr, "sample %u (%s): encoder error %d\n", i,
+			sample_names[i], len);
+		abort();
+	}
+	return len;
+}
