@@ -40,9 +40,14 @@ for p in "${PKGS[@]}"; do
 	installed "$p" || missing+=("$p")
 done
 
-# Kernel headers: satisfied by any installed headers of the version.
+# Kernel headers: satisfied by installed headers of the version whose
+# kernel image Debian still ships (the virtual cluster boots that image;
+# Debian drops old ABI releases from the archive).
 for v in $("$here/kernels.sh" versions); do
-	if ! "$here/kernels.sh" release "$v" >/dev/null 2>&1; then
+	if ! rel=$("$here/kernels.sh" release "$v" 2>/dev/null); then
+		missing+=("@headers-$v")
+	elif [ $check_only -eq 0 ] &&
+	     ! apt-cache show "linux-image-$rel" >/dev/null 2>&1; then
 		missing+=("@headers-$v")
 	fi
 done
