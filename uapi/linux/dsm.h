@@ -16,15 +16,19 @@
  *
  * Changelog of the API version:
  *  1: /dev/dsm misc device; DSM_IOC_API handshake.
+ *  2: generic netlink family "dsm", family version 1: cluster, node and
+ *     region configuration, status, counters, the "events" multicast
+ *     group (see Documentation/control-plane.md).
  */
 #ifndef _UAPI_LINUX_DSM_H
 #define _UAPI_LINUX_DSM_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
 /* Version of this header; reported by the module in struct dsm_api. */
-#define DSM_API_VERSION		1
+#define DSM_API_VERSION		2
 
 /* Name of the misc device, /dev/dsm. */
 #define DSM_DEVICE_NAME		"dsm"
@@ -34,14 +38,14 @@
  * Regions are carved out of it; an offset outside every region is refused
  * with ENXIO by mmap, read and write.
  */
-#define DSM_SPACE_SIZE		(1ULL << 40)
+#define DSM_SPACE_SIZE		0x10000000000ULL	/* 1 TiB */
 
 /*
  * Feature bits reported in dsm_api.features. A bit is set only when the
  * running module implements the whole feature.
  */
-#define DSM_FEATURE_MAP_SC	(1ULL << 0)	/* sc regions can be mapped */
-#define DSM_FEATURE_MAP_LRC	(1ULL << 1)	/* lrc regions, locks, barriers */
+#define DSM_FEATURE_MAP_SC	_BITULL(0)	/* sc regions can be mapped */
+#define DSM_FEATURE_MAP_LRC	_BITULL(1)	/* lrc regions, locks, barriers */
 
 /**
  * struct dsm_api - feature handshake, argument of DSM_IOC_API.
@@ -62,5 +66,273 @@ struct dsm_api {
 #define DSM_IOC_MAGIC		0xD5
 
 #define DSM_IOC_API		_IOWR(DSM_IOC_MAGIC, 0x00, struct dsm_api)
+
+/*
+ * The generic netlink family "dsm".
+ *
+ * One hand-written family; this header is its single source of truth for
+ * userspace, kmod/dsm_nl.c (policy and ops) for the kernel, and
+ * Documentation/control-plane.md explains every command. The family is
+ * versioned separately from DSM_API_VERSION: DSM_GENL_VERSION is bumped when
+ * a command or attribute is added, and nothing is ever renumbered.
+ *
+ * Changelog of the family version:
+ *  1: status, cluster set, node add/del/get/set-state, region new/del/get,
+ *     stats; events NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED;
+ *     PEER_SOCKET, MGR_REQUEST and MGR_REPLY reserved (EOPNOTSUPP).
+ *
+ * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
+ * reading (status, node/region get, stats) is open to everyone. Every
+ * attribute has a range in the kernel's policy; unknown attributes are
+ * rejected (strict validation), and every rejection carries an extended
+ * ack message saying what is wrong.
+ */
+#define DSM_GENL_NAME		"dsm"
+#define DSM_GENL_VERSION	1
+
+/* Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED. */
+#define DSM_GENL_MCGRP_EVENTS	"events"
+
+/* Names (cluster, region, counter) including the terminating NUL. */
+#define DSM_NAME_MAX		32
+
+/* Node ids run from 0 to DSM_NODES_MAX - 1. */
+#define DSM_NODES_MAX		8
+
+/* Regions in the cluster, the default region included. */
+#define DSM_REGIONS_MAX		64
+
+/*
+ * Region placement: the DSM space is cut into DSM_NODES_MAX slices; a
+ * region created on node N is placed in slice N (first fit), so that nodes
+ * creating regions at the same time never pick the same offset. A region
+ * is therefore at most one slice. Offsets and sizes are multiples of
+ * DSM_REGION_ALIGN.
+ */
+#define DSM_REGION_SLICE	(DSM_SPACE_SIZE / DSM_NODES_MAX)
+#define DSM_REGION_ALIGN	4096ULL
+
+/* The "default" sc region at offset 0, created with the membership. */
+#define DSM_DEFAULT_REGION_NAME	"default"
+#define DSM_DEFAULT_REGION_SIZE	(256ULL << 20)
+
+/**
+ * enum dsm_node_state - a node as this node's kernel sees it.
+ * @DSM_NODE_STATE_UNKNOWN:	configured, not (yet) heard from.
+ * @DSM_NODE_STATE_UP:		dsmd has a live control connection to it
+ *				(the local node is always up).
+ * @DSM_NODE_STATE_DOWN:	declared dead by dsmd; every wait on it fails.
+ */
+enum dsm_node_state {
+	DSM_NODE_STATE_UNKNOWN,
+	DSM_NODE_STATE_UP,
+	DSM_NODE_STATE_DOWN,
+
+	__DSM_NODE_STATE_MAX
+};
+
+#define DSM_NODE_STATE_MAX	(__DSM_NODE_STATE_MAX - 1)
+
+/* Why a node changed state; carried by NODE_SET_STATE and the events. */
+enum dsm_reason {
+	DSM_REASON_NONE,
+	DSM_REASON_JOINED,	/* handshake completed */
+	DSM_REASON_TIMEOUT,	/* no heartbeat within the dead timeout */
+	DSM_REASON_LEFT,	/* its dsmd said goodbye (clean shutdown) */
+	DSM_REASON_RESTARTED,	/* came back with a new incarnation */
+	DSM_REASON_UNREACHABLE,	/* never answered within the dead timeout */
+	DSM_REASON_ADMIN,	/* set by an administrator */
+
+	__DSM_REASON_MAX
+};
+
+#define DSM_REASON_MAX		(__DSM_REASON_MAX - 1)
+
+/* Consistency model of a region. */
+enum dsm_model {
+	DSM_MODEL_SC,		/* sequential consistency (Ivy) */
+	DSM_MODEL_LRC,		/* lazy release consistency (TreadMarks) */
+
+	__DSM_MODEL_MAX
+};
+
+#define DSM_MODEL_MAX		(__DSM_MODEL_MAX - 1)
+
+/**
+ * enum dsm_cmd - commands of the "dsm" family.
+ *
+ * "admin": needs CAP_NET_ADMIN. "do" answers with one message, "dump" with
+ * one message per object. Attributes are listed as required [optional].
+ *
+ * @DSM_CMD_GET_STATUS: do. Reply: CLUSTER_NAME, LOCAL_NODE (if
+ *	configured), CONFIGURED, NODE_COUNT, NODES_UP, REGION_COUNT,
+ *	API_VERSION.
+ * @DSM_CMD_CLUSTER_SET: do, admin. CLUSTER_NAME, LOCAL_NODE. Names the
+ *	cluster and this node, creates the default region. Sent by dsmd at
+ *	start; repeating it with the same values succeeds, other values fail
+ *	with EBUSY.
+ * @DSM_CMD_NODE_ADD: do, admin. NODE_ID, NODE_ADDR4 or NODE_ADDR6,
+ *	NODE_PORT. Adds a node (state unknown; the local node is up), or
+ *	updates the address of a node that is not up. Needs CLUSTER_SET first.
+ * @DSM_CMD_NODE_DEL: do, admin. NODE_ID. Removes a node that is not up
+ *	(EBUSY otherwise); the local node cannot be removed.
+ * @DSM_CMD_NODE_GET: do with NODE_ID, or dump. Reply per node: NODE_ID,
+ *	NODE_ADDR4 or NODE_ADDR6, NODE_PORT, NODE_STATE, NODE_INCARNATION,
+ *	NODE_REASON, NODE_LOCAL (flag), NODE_CHANGED (seconds since boot of
+ *	the last state change, u64).
+ * @DSM_CMD_NODE_SET_STATE: do, admin. NODE_ID, NODE_STATE, [NODE_REASON,
+ *	NODE_INCARNATION]. dsmd reports a peer up (with its incarnation) or
+ *	down. Up with a new incarnation while up is a restart: the node goes
+ *	down and up again. Down fails every wait on the node.
+ * @DSM_CMD_REGION_NEW: do, admin. REGION_NAME, REGION_SIZE,
+ *	[REGION_MODEL (default sc)]. Places the region in this node's slice.
+ *	dsmd replicates a region created elsewhere with REPLICA set and
+ *	REGION_OFFSET and REGION_ORIGIN given; a replica whose name exists
+ *	wins if its origin node id is lower (the loser is deleted), else
+ *	fails with EEXIST. Reply: the region, as REGION_GET.
+ * @DSM_CMD_REGION_DEL: do, admin. REGION_NAME, [REGION_OFFSET, REPLICA].
+ *	The default region cannot be deleted. With REGION_OFFSET, only a
+ *	region at that offset is deleted.
+ * @DSM_CMD_REGION_GET: do with REGION_NAME, or dump. Reply per region:
+ *	REGION_NAME, REGION_OFFSET, REGION_SIZE, REGION_MODEL, REGION_ORIGIN.
+ * @DSM_CMD_STATS_GET: dump. One message per counter: STAT_NAME,
+ *	STAT_VALUE. New counters appear without a change to this header.
+ * @DSM_CMD_PEER_SOCKET: do, admin. NODE_ID, SOCKET_FD. Reserved for the
+ *	kernel data transport: dsmd connects a TCP socket to the peer and
+ *	hands it to the kernel (as NBD does). EOPNOTSUPP in version 1.
+ * @DSM_CMD_MGR_REQUEST: kernel to dsmd (unicast to the daemon that sent
+ *	CLUSTER_SET): MGR_OP, MGR_COOKIE, LOCK_ID or BARRIER_ID, MGR_PAYLOAD.
+ *	Reserved for the lock and barrier managers; not sent in version 1.
+ * @DSM_CMD_MGR_REPLY: do, admin; dsmd to kernel: MGR_COOKIE, MGR_ERROR,
+ *	[MGR_PAYLOAD]. Reserved; EOPNOTSUPP in version 1.
+ * @DSM_CMD_NODE_UP: event. As NODE_GET.
+ * @DSM_CMD_NODE_DOWN: event. As NODE_GET.
+ * @DSM_CMD_REGION_CREATED: event. As REGION_GET, [REPLICA].
+ * @DSM_CMD_REGION_DELETED: event. As REGION_GET, [REPLICA].
+ */
+enum dsm_cmd {
+	DSM_CMD_UNSPEC,
+	DSM_CMD_GET_STATUS,
+	DSM_CMD_CLUSTER_SET,
+	DSM_CMD_NODE_ADD,
+	DSM_CMD_NODE_DEL,
+	DSM_CMD_NODE_GET,
+	DSM_CMD_NODE_SET_STATE,
+	DSM_CMD_REGION_NEW,
+	DSM_CMD_REGION_DEL,
+	DSM_CMD_REGION_GET,
+	DSM_CMD_STATS_GET,
+	DSM_CMD_PEER_SOCKET,
+	DSM_CMD_MGR_REQUEST,
+	DSM_CMD_MGR_REPLY,
+	DSM_CMD_NODE_UP,
+	DSM_CMD_NODE_DOWN,
+	DSM_CMD_REGION_CREATED,
+	DSM_CMD_REGION_DELETED,
+
+	__DSM_CMD_MAX
+};
+
+#define DSM_CMD_MAX		(__DSM_CMD_MAX - 1)
+
+/**
+ * enum dsm_attr - attributes of the "dsm" family. Ranges are enforced by
+ * the kernel's policy (kmod/dsm_nl.c).
+ *
+ * @DSM_A_CLUSTER_NAME:	string, 1..DSM_NAME_MAX-1 bytes of [A-Za-z0-9_.-].
+ * @DSM_A_LOCAL_NODE:	u32, 0..DSM_NODES_MAX-1: this node's id.
+ * @DSM_A_CONFIGURED:	u8, 0 or 1: CLUSTER_SET has been done.
+ * @DSM_A_NODE_COUNT:	u32: nodes in the membership.
+ * @DSM_A_NODES_UP:	u32: of them, up.
+ * @DSM_A_REGION_COUNT:	u32: regions.
+ * @DSM_A_API_VERSION:	u32: DSM_API_VERSION of the module.
+ * @DSM_A_NODE_ID:	u32, 0..DSM_NODES_MAX-1.
+ * @DSM_A_NODE_ADDR4:	be32: IPv4 address of the node's dsmd.
+ * @DSM_A_NODE_ADDR6:	16 bytes: IPv6 address of the node's dsmd.
+ * @DSM_A_NODE_PORT:	u16, 1..65535: TCP port of the node's dsmd.
+ * @DSM_A_NODE_STATE:	u8, enum dsm_node_state.
+ * @DSM_A_NODE_REASON:	u8, enum dsm_reason.
+ * @DSM_A_NODE_INCARNATION: u64, not 0: identifies one run of a node's
+ *			dsmd; a new value means the node restarted.
+ * @DSM_A_NODE_LOCAL:	flag: this is the local node.
+ * @DSM_A_NODE_CHANGED:	u64: boot-time seconds of the last state change.
+ * @DSM_A_REGION_NAME:	string, 1..DSM_NAME_MAX-1 bytes of [A-Za-z0-9_.-].
+ * @DSM_A_REGION_OFFSET: u64, multiple of DSM_REGION_ALIGN, below
+ *			DSM_SPACE_SIZE.
+ * @DSM_A_REGION_SIZE:	u64, multiple of DSM_REGION_ALIGN,
+ *			DSM_REGION_ALIGN..DSM_REGION_SLICE.
+ * @DSM_A_REGION_MODEL:	u8, enum dsm_model.
+ * @DSM_A_REGION_ORIGIN: u32, 0..DSM_NODES_MAX-1: node that created it.
+ * @DSM_A_REPLICA:	flag: request or event is dsmd's replication of a
+ *			change made on another node (dsmd does not forward
+ *			such events again).
+ * @DSM_A_STAT_NAME:	string: a counter's name.
+ * @DSM_A_STAT_VALUE:	u64: its value.
+ * @DSM_A_SOCKET_FD:	u32: a file descriptor of the caller (reserved).
+ * @DSM_A_MGR_OP:	u8 (reserved): lock acquire/release, barrier.
+ * @DSM_A_MGR_COOKIE:	u64 (reserved): matches a reply to its request.
+ * @DSM_A_LOCK_ID:	u32 (reserved).
+ * @DSM_A_BARRIER_ID:	u32 (reserved).
+ * @DSM_A_MGR_PAYLOAD:	binary (reserved): core wire-encoded intervals.
+ * @DSM_A_MGR_ERROR:	u32 (reserved): positive errno, 0 for success.
+ * @DSM_A_PAD:		padding for 64-bit attributes.
+ */
+enum dsm_attr {
+	DSM_A_UNSPEC,
+	DSM_A_CLUSTER_NAME,
+	DSM_A_LOCAL_NODE,
+	DSM_A_CONFIGURED,
+	DSM_A_NODE_COUNT,
+	DSM_A_NODES_UP,
+	DSM_A_REGION_COUNT,
+	DSM_A_API_VERSION,
+	DSM_A_NODE_ID,
+	DSM_A_NODE_ADDR4,
+	DSM_A_NODE_ADDR6,
+	DSM_A_NODE_PORT,
+	DSM_A_NODE_STATE,
+	DSM_A_NODE_REASON,
+	DSM_A_NODE_INCARNATION,
+	DSM_A_NODE_LOCAL,
+	DSM_A_NODE_CHANGED,
+	DSM_A_REGION_NAME,
+	DSM_A_REGION_OFFSET,
+	DSM_A_REGION_SIZE,
+	DSM_A_REGION_MODEL,
+	DSM_A_REGION_ORIGIN,
+	DSM_A_REPLICA,
+	DSM_A_STAT_NAME,
+	DSM_A_STAT_VALUE,
+	DSM_A_SOCKET_FD,
+	DSM_A_MGR_OP,
+	DSM_A_MGR_COOKIE,
+	DSM_A_LOCK_ID,
+	DSM_A_BARRIER_ID,
+	DSM_A_MGR_PAYLOAD,
+	DSM_A_MGR_ERROR,
+	DSM_A_PAD,
+
+	__DSM_A_MAX
+};
+
+#define DSM_A_MAX		(__DSM_A_MAX - 1)
+
+/*
+ * Largest MGR_PAYLOAD (reserved for the managers): an attribute's length is
+ * 16 bits, so a larger lock grant is sent as several MGR messages with the
+ * same cookie.
+ */
+#define DSM_MGR_PAYLOAD_MAX	60000
+
+/* DSM_A_MGR_OP values (reserved for the lock and barrier managers). */
+enum dsm_mgr_op {
+	DSM_MGR_LOCK_ACQUIRE,
+	DSM_MGR_LOCK_RELEASE,
+	DSM_MGR_BARRIER,
+
+	__DSM_MGR_OP_MAX
+};
+
+#define DSM_MGR_OP_MAX		(__DSM_MGR_OP_MAX - 1)
 
 #endif /* _UAPI_LINUX_DSM_H */

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_cluster.c - what this node knows of the cluster: its name, this
+ * node's id, the membership and the region table.
+ *
+ * dsmd owns membership: it configures the cluster (CLUSTER_SET, NODE_ADD)
+ * from /etc/dsm/dsm.conf and reports peers up and down (NODE_SET_STATE)
+ * from its heartbeats. The kernel keeps the table, announces every change
+ * on the "events" multicast group, and fails the waits on a node that is
+ * declared dead.
+ *
+ * Region placement needs no coordinator: a region created on node N goes
+ * first-fit into slice N of the DSM space (DSM_REGION_SLICE bytes from
+ * N * DSM_REGION_SLICE), so concurrent creations on different nodes never
+ * choose the same offset. dsmd replicates each creation to its peers,
+ * which insert it at the same offset. Two nodes creating the same name at
+ * once resolve it the same way everywhere: the region of the lower origin
+ * node id wins. See Documentation/control-plane.md.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <net/ipv6.h>
+
+#include "dsm_internal.h"
+
+struct dsm_cluster dsm_cluster;
+
+void dsm_cluster_init(void)
+{
+	mutex_init(&dsm_cluster.lock);
+	INIT_LIST_HEAD(&dsm_cluster.regions);
+}
+
+void dsm_cluster_exit(void)
+{
+	struct dsm_region *r, *tmp;
+
+	mutex_lock(&dsm_cluster.lock);
+	list_for_each_entry_safe(r, tmp, &dsm_cluster.regions, list) {
+		list_del(&r->list);
+		kfree(r);
+	}
+	dsm_cluster.nr_regions = 0;
+	mutex_unlock(&dsm_cluster.lock);
+	mutex_destroy(&dsm_cluster.lock);
+}
+
+/* Names of clusters and regions: [A-Za-z0-9_.-], starting alphanumeric. */
+bool dsm_name_valid(const char *name)
+{
+	const char *p;
+
+	if (!isalnum(name[0]))
+		return false;
+	for (p = name; *p; p++)
+		if (!isalnum(*p) && *p != '_' && *p != '.' && *p != '-')
+			return false;
+	return p - name < DSM_NAME_MAX;
+}
+
+unsigned int dsm_nodes_present(void)
+{
+	unsigned int n = 0;
+	u32 id;
+
+	lockdep_assert_held(&dsm_cluster.lock);
+	for (id = 0; id < DSM_NODES_MAX; id++)
+		n += dsm_cluster.nodes[id].present;
+	return n;
+}
+
+unsigned int dsm_nodes_up(void)
+{
+	unsigned int n = 0;
+	u32 id;
+
+	lockdep_assert_held(&dsm_cluster.lock);
+	for (id = 0; id < DSM_NODES_MAX; id++)
+		n += dsm_cluster.nodes[id].present &&
+		     dsm_cluster.nodes[id].state == DSM_NODE_STATE_UP;
+	return n;
+}
+
+struct dsm_region *dsm_region_find(const char *name)
+{
+	struct dsm_region *r;
+
+	lockdep_assert_held(&dsm_cluster.lock);
+	list_for_each_entry(r, &dsm_cluster.regions, list)
+		if (!strcmp(r->name, name))
+			return r;
+	return NULL;
+}
+
+/* Insert @new keeping the list sorted by offset. */
+static void dsm_region_insert(struct dsm_region *new)
+{
+	struct dsm_region *r;
+
+	lockdep_assert_held(&dsm_cluster.lock);
+	list_for_each_entry(r, &dsm_cluster.regions, list)
+		if (r->offset > new->offset)
+			break;
+	list_add_tail(&new->list, &r->list);
+	dsm_cluster.nr_regions++;
+	dsm_stat_inc(DSM_STAT_REGION_CREATED);
+}
+
+static void dsm_region_remove(struct dsm_region *r, bool replica)
+{
+	lockdep_assert_held(&dsm_cluster.lock);
+	/*
+	 * Issue 3 (mapping) will refuse to delete a mapped region with
+	 * EBUSY before this point; nothing maps regions yet.
+	 */
+	list_del(&r->list);
+	dsm_cluster.nr_regions--;
+	dsm_stat_inc(DSM_STAT_REGION_DELETED);
+	dsm_nl_notify_region(r, DSM_CMD_REGION_DELETED, replica);
+	kfree(r);
+}
+
+/* The region overlapping [offset, offset + size), if any. */
+static struct dsm_region *dsm_region_overlap(u64 offset, u64 size)
+{
+	struct dsm_region *r;
+
+	list_for_each_entry(r, &dsm_cluster.regions, list)
+		if (r->offset < offset + size && offset < r->offset + r->size)
+			return r;
+	return NULL;
+}
+
+/* First fit of @size bytes in slice @origin; returns false if full. */
+static bool dsm_region_place(u32 origin, u64 size, u64 *offset)
+{
+	u64 start = (u64)origin * DSM_REGION_SLICE;
+	u64 end = start + DSM_REGION_SLICE;
+	u64 pos = start;
+	struct dsm_region *r;
+
+	list_for_each_entry(r, &dsm_cluster.regions, list) {
+		if (r->offset + r->size <= pos)
+			continue;
+		if (r->offset >= end)
+			break;
+		if (r->offset >= pos + size)
+			break;
+		pos = r->offset + r->size;
+	}
+	if (pos + size > end)
+		return false;
+	*offset = pos;
+	return true;
+}
+
+static struct dsm_region *dsm_region_alloc(const char *name, u64 offset,
+					   u64 size, u8 model, u32 origin)
+{
+	struct dsm_region *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return NULL;
+	strscpy(r->name, name, sizeof(r->name));
+	r->offset = offset;
+	r->size = size;
+	r->model = model;
+	r->origin = origin;
+	return r;
+}
+
+int dsm_cluster_set(const char *name, u32 local, u32 portid,
+		    struct netlink_ext_ack *extack)
+{
+	struct dsm_region *def;
+	int ret = 0;
+
+	if (!dsm_name_valid(name)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "cluster name must be [A-Za-z0-9_.-], starting with a letter or digit");
+		return -EINVAL;
+	}
+	mutex_lock(&dsm_cluster.lock);
+	if (dsm_cluster.configured) {
+		if (strcmp(dsm_cluster.name, name) ||
+		    dsm_cluster.local != local) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "another cluster name or node id is configured; unload dsm.ko to change it");
+			ret = -EBUSY;
+		} else {
+			/* dsmd restarted: it takes over. */
+			dsm_cluster.daemon_portid = portid;
+		}
+		goto out;
+	}
+	def = dsm_region_alloc(DSM_DEFAULT_REGION_NAME, 0,
+			       DSM_DEFAULT_REGION_SIZE, DSM_MODEL_SC, 0);
+	if (!def) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	strscpy(dsm_cluster.name, name, sizeof(dsm_cluster.name));
+	dsm_cluster.local = local;
+	dsm_cluster.daemon_portid = portid;
+	dsm_cluster.configured = true;
+	dsm_region_insert(def);
+	pr_info("cluster %s, this is node %u\n", name, local);
+	dsm_nl_notify_region(def, DSM_CMD_REGION_CREATED, false);
+out:
+	mutex_unlock(&dsm_cluster.lock);
+	return ret;
+}
+
+/*
+ * Fail every wait on node @id: called when it is declared dead or comes
+ * back as a new incarnation. Faults waiting on a page whose home or only
+ * copy is on @id complete with SIGBUS and one line in the kernel log
+ * (dsm_transport.c, dsm_sc.c).
+ */
+static void dsm_node_fail_waiters(u32 id)
+{
+	lockdep_assert_held(&dsm_cluster.lock);
+	dsm_transport_node_down(id);
+}
+
+static void dsm_node_change(u32 id, u8 state, u8 reason)
+{
+	struct dsm_node *n = &dsm_cluster.nodes[id];
+
+	lockdep_assert_held(&dsm_cluster.lock);
+	n->state = state;
+	n->reason = reason;
+	n->changed = ktime_get_boottime_seconds();
+	switch (state) {
+	case DSM_NODE_STATE_UP:
+		dsm_stat_inc(DSM_STAT_NODE_UP);
+		pr_info("node %u up, incarnation %llu\n", id, n->incarnation);
+		dsm_nl_notify_node(id, n, DSM_CMD_NODE_UP);
+		break;
+	case DSM_NODE_STATE_DOWN:
+		dsm_stat_inc(DSM_STAT_NODE_DOWN);
+		dsm_node_fail_waiters(id);
+		pr_info("node %u down (reason %u)\n", id, reason);
+		dsm_nl_notify_node(id, n, DSM_CMD_NODE_DOWN);
+		break;
+	default:
+		pr_info("node %u unknown: its dsmd is gone\n", id);
+		dsm_nl_notify_node(id, n, DSM_CMD_NODE_DOWN);
+		break;
+	}
+	dsm_transport_node_changed(id);
+}
+
+/*
+ * The dsmd that configured the cluster closed its netlink socket (it
+ * exited or crashed): nobody watches the peers any more, so their state is
+ * unknown until a dsmd reports them again.
+ */
+void dsm_cluster_daemon_gone(u32 portid)
+{
+	u32 id;
+
+	mutex_lock(&dsm_cluster.lock);
+	if (!dsm_cluster.configured || dsm_cluster.daemon_portid != portid)
+		goto out;
+	dsm_cluster.daemon_portid = 0;
+	for (id = 0; id < DSM_NODES_MAX; id++) {
+		struct dsm_node *n = &dsm_cluster.nodes[id];
+
+		if (!n->present || id == dsm_cluster.local ||
+		    n->state != DSM_NODE_STATE_UP)
+			continue;
+		dsm_stat_inc(DSM_STAT_NODE_DAEMON_GONE);
+		dsm_node_change(id, DSM_NODE_STATE_UNKNOWN, DSM_REASON_NONE);
+	}
+out:
+	mutex_unlock(&dsm_cluster.lock);
+}
+
+static bool dsm_node_same_addr(const struct dsm_node *a,
+			       const struct dsm_node *b)
+{
+	if (a->v6 != b->v6 || a->port != b->port)
+		return false;
+	return a->v6 ? ipv6_addr_equal(&a->addr6, &b->addr6) :
+		       a->addr4 == b->addr4;
+}
+
+int dsm_node_add(u32 id, const struct dsm_node *addr,
+		 struct netlink_ext_ack *extack)
+{
+	struct dsm_node *n = &dsm_cluster.nodes[id];
+	int ret = 0;
+
+	mutex_lock(&dsm_cluster.lock);
+	if (!dsm_cluster.configured) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "cluster not configured; start dsmd first");
+		ret = -ENOTCONN;
+		goto out;
+	}
+	if (n->present) {
+		if (dsm_node_same_addr(n, addr))
+			goto out;
+		if (n->state == DSM_NODE_STATE_UP) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "node is up; its address changes only while it is down");
+			ret = -EBUSY;
+			goto out;
+		}
+	}
+	n->v6 = addr->v6;
+	n->addr4 = addr->addr4;
+	n->addr6 = addr->addr6;
+	n->port = addr->port;
+	if (n->present)
+		goto out;
+	n->present = true;
+	n->incarnation = 0;
+	n->changed = ktime_get_boottime_seconds();
+	n->state = DSM_NODE_STATE_UNKNOWN;
+	n->reason = DSM_REASON_NONE;
+	if (id == dsm_cluster.local)
+		dsm_node_change(id, DSM_NODE_STATE_UP, DSM_REASON_JOINED);
+out:
+	if (!ret)
+		dsm_transport_node_changed(id);
+	mutex_unlock(&dsm_cluster.lock);
+	return ret;
+}
+
+int dsm_node_del(u32 id, struct netlink_ext_ack *extack)
+{
+	struct dsm_node *n = &dsm_cluster.nodes[id];
+	int ret = 0;
+
+	mutex_lock(&dsm_cluster.lock);
+	if (!n->present) {
+		NL_SET_ERR_MSG_MOD(extack, "no such node");
+		ret = -ENOENT;
+	} else if (id == dsm_cluster.local) {
+		NL_SET_ERR_MSG_MOD(extack, "the local node cannot be removed");
+		ret = -EINVAL;
+	} else if (n->state == DSM_NODE_STATE_UP) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "node is up; stop its dsmd or mark it down first");
+		ret = -EBUSY;
+	} else {
+		memset(n, 0, sizeof(*n));
+		dsm_transport_node_changed(id);
+	}
+	mutex_unlock(&dsm_cluster.lock);
+	return ret;
+}
+
+int dsm_node_set_state(u32 id, u8 state, u8 reason, u64 incarnation,
+		       struct netlink_ext_ack *extack)
+{
+	struct dsm_node *n = &dsm_cluster.nodes[id];
+	int ret = 0;
+
+	mutex_lock(&dsm_cluster.lock);
+	if (!n->present) {
+		NL_SET_ERR_MSG_MOD(extack, "no such node");
+		ret = -ENOENT;
+		goto out;
+	}
+	if (id == dsm_cluster.local) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the local node is always up; only peers change state");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (state == DSM_NODE_STATE_UP) {
+		if (!incarnation) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a node going up needs its incarnation");
+			ret = -EINVAL;
+			goto out;
+		}
+		if (n->state == DSM_NODE_STATE_UP) {
+			if (n->incarnation == incarnation)
+				goto out;
+			/* Restarted before its death was noticed. */
+			dsm_stat_inc(DSM_STAT_NODE_RESTART);
+			dsm_node_change(id, DSM_NODE_STATE_DOWN,
+					DSM_REASON_RESTARTED);
+			reason = DSM_REASON_RESTARTED;
+		} else if (n->incarnation && n->incarnation != incarnation) {
+			dsm_stat_inc(DSM_STAT_NODE_RESTART);
+		}
+		n->incarnation = incarnation;
+		dsm_node_change(id, DSM_NODE_STATE_UP,
+				reason ? reason : DSM_REASON_JOINED);
+	} else if (n->state != DSM_NODE_STATE_DOWN) {
+		dsm_node_change(id, DSM_NODE_STATE_DOWN,
+				reason ? reason : DSM_REASON_ADMIN);
+	}
+out:
+	mutex_unlock(&dsm_cluster.lock);
+	return ret;
+}
+
+static int dsm_region_replica(const struct dsm_region_req *req,
+			      struct dsm_region *out,
+			      struct netlink_ext_ack *extack)
+{
+	u64 slice = (u64)req->origin * DSM_REGION_SLICE;
+	struct dsm_region *old, *r;
+
+	if (req->offset < slice ||
+	    req->offset + req->size > slice + DSM_REGION_SLICE) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "replica lies outside its origin node's slice");
+		return -EINVAL;
+	}
+	old = dsm_region_find(req->name);
+	if (old && old->offset == req->offset && old->size == req->size &&
+	    old->model == req->model && old->origin == req->origin) {
+		*out = *old;
+		return 0;
+	}
+	if (old && old->origin <= req->origin) {
+		dsm_stat_inc(DSM_STAT_REGION_CONFLICT);
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a region of that name from a node with a lower id exists");
+		return -EEXIST;
+	}
+	r = dsm_region_overlap(req->offset, req->size);
+	if (r && r != old) {
+		dsm_stat_inc(DSM_STAT_REGION_CONFLICT);
+		NL_SET_ERR_MSG_MOD(extack, "replica overlaps another region");
+		return -EEXIST;
+	}
+	r = dsm_region_alloc(req->name, req->offset, req->size, req->model,
+			     req->origin);
+	if (!r)
+		return -ENOMEM;
+	if (old) {
+		/* Same name from a lower node id: it wins everywhere. */
+		dsm_stat_inc(DSM_STAT_REGION_CONFLICT);
+		pr_info("region %s: keeping node %u's, dropping node %u's\n",
+			req->name, req->origin, old->origin);
+		dsm_region_remove(old, true);
+	}
+	dsm_region_insert(r);
+	dsm_nl_notify_region(r, DSM_CMD_REGION_CREATED, true);
+	*out = *r;
+	return 0;
+}
+
+int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
+		   struct netlink_ext_ack *extack)
+{
+	struct dsm_region *r;
+	u64 offset;
+	int ret = 0;
+
+	if (!dsm_name_valid(req->name)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "region name must be [A-Za-z0-9_.-], starting with a letter or digit");
+		return -EINVAL;
+	}
+	if (!strcmp(req->name, DSM_DEFAULT_REGION_NAME)) {
+		NL_SET_ERR_MSG_MOD(extack, "the name 'default' is reserved");
+		return -EEXIST;
+	}
+	if (req->size % DSM_REGION_ALIGN ||
+	    (req->replica && req->offset % DSM_REGION_ALIGN)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "region size and offset must be multiples of 4 KiB");
+		return -EINVAL;
+	}
+	mutex_lock(&dsm_cluster.lock);
+	if (!dsm_cluster.configured) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "cluster not configured; start dsmd first");
+		ret = -ENOTCONN;
+		goto out;
+	}
+	if (dsm_cluster.nr_regions >= DSM_REGIONS_MAX &&
+	    !dsm_region_find(req->name)) {
+		NL_SET_ERR_MSG_MOD(extack, "too many regions; delete one first");
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (req->replica) {
+		ret = dsm_region_replica(req, out, extack);
+		goto out;
+	}
+	if (dsm_region_find(req->name)) {
+		NL_SET_ERR_MSG_MOD(extack, "a region of that name exists");
+		ret = -EEXIST;
+		goto out;
+	}
+	if (!dsm_region_place(dsm_cluster.local, req->size, &offset)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "no room for the region in this node's slice of the DSM space");
+		ret = -ENOSPC;
+		goto out;
+	}
+	r = dsm_region_alloc(req->name, offset, req->size, req->model,
+			     dsm_cluster.local);
+	if (!r) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	dsm_region_insert(r);
+	dsm_nl_notify_region(r, DSM_CMD_REGION_CREATED, false);
+	*out = *r;
+out:
+	mutex_unlock(&dsm_cluster.lock);
+	return ret;
+}
+
+int dsm_region_del(const char *name, bool match_offset, u64 offset,
+		   bool replica, struct netlink_ext_ack *extack)
+{
+	struct dsm_region *r;
+	int ret = 0;
+
+	mutex_lock(&dsm_cluster.lock);
+	r = dsm_region_find(name);
+	if (!r || (match_offset && r->offset != offset)) {
+		NL_SET_ERR_MSG_MOD(extack, "no such region");
+		ret = -ENOENT;
+	} else if (!strcmp(name, DSM_DEFAULT_REGION_NAME)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the default region cannot be deleted");
+		ret = -EBUSY;
+	} else {
+		dsm_region_remove(r, replica);
+	}
+	mutex_unlock(&dsm_cluster.lock);
+	return ret;
+}

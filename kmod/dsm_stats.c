@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_stats.c - counters, and the debugfs directory that shows them.
+ *
+ * Counters are per-cpu u64s indexed by enum dsm_stat (dsm_internal.h);
+ * incrementing one never takes a lock and is safe in any context. A read
+ * sums the cpus; it is not a snapshot across counters. The names below are
+ * what `dsmctl stats` and /sys/kernel/debug/dsm/stats print, so they are
+ * part of what users see: never rename one.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/inet.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+
+#include "dsm_internal.h"
+
+static const char * const dsm_stat_names[DSM_STAT_NR] = {
+	[DSM_STAT_NL_REQUESTS]		= "nl_requests",
+	[DSM_STAT_NL_REJECTED]		= "nl_rejected",
+	[DSM_STAT_NODE_UP]		= "node_up",
+	[DSM_STAT_NODE_DOWN]		= "node_down",
+	[DSM_STAT_NODE_RESTART]		= "node_restart",
+	[DSM_STAT_NODE_DAEMON_GONE]	= "node_daemon_gone",
+	[DSM_STAT_REGION_CREATED]	= "region_created",
+	[DSM_STAT_REGION_DELETED]	= "region_deleted",
+	[DSM_STAT_REGION_CONFLICT]	= "region_conflict",
+	[DSM_STAT_EVENTS_SENT]		= "events_sent",
+	[DSM_STAT_WAITERS_FAILED]	= "waiters_failed",
+	[DSM_STAT_FAULT_READ]		= "fault_read",
+	[DSM_STAT_FAULT_WRITE]		= "fault_write",
+	[DSM_STAT_FAULT_COALESCED]	= "fault_coalesced",
+	[DSM_STAT_FAULT_TIMEOUT]	= "fault_timeout",
+	[DSM_STAT_FAULT_SIGBUS]		= "fault_sigbus",
+	[DSM_STAT_RW_EIO]		= "rw_eio",
+	[DSM_STAT_PAGE_FETCHED]		= "page_fetched",
+	[DSM_STAT_PAGE_SENT]		= "page_sent",
+	[DSM_STAT_INVAL_SENT]		= "inval_sent",
+	[DSM_STAT_INVAL_RECV]		= "inval_recv",
+	[DSM_STAT_GRANT_HOLD]		= "grant_hold",
+	[DSM_STAT_READAHEAD]		= "readahead",
+	[DSM_STAT_CONN_UP]		= "conn_up",
+	[DSM_STAT_CONN_DOWN]		= "conn_down",
+	[DSM_STAT_MSG_SEND_FAILED]	= "msg_send_failed",
+	[DSM_STAT_RX_UNEXPECTED]	= "rx_unexpected",
+	[DSM_STAT_RX_MALFORMED]		= "rx_malformed",
+	[DSM_STAT_RX_REJECT_SHORT]	= "rx_reject_short",
+	[DSM_STAT_RX_REJECT_LONG]	= "rx_reject_long",
+	[DSM_STAT_RX_REJECT_MAGIC]	= "rx_reject_magic",
+	[DSM_STAT_RX_REJECT_VERSION]	= "rx_reject_version",
+	[DSM_STAT_RX_REJECT_TYPE]	= "rx_reject_type",
+	[DSM_STAT_RX_REJECT_FLAGS]	= "rx_reject_flags",
+	[DSM_STAT_RX_REJECT_MSGSIZE]	= "rx_reject_msgsize",
+	[DSM_STAT_RX_REJECT_NODE]	= "rx_reject_node",
+	[DSM_STAT_RX_REJECT_RESERVED]	= "rx_reject_reserved",
+	[DSM_STAT_RX_REJECT_BODY_LEN]	= "rx_reject_body_len",
+	[DSM_STAT_RX_REJECT_PAGE]	= "rx_reject_page",
+	[DSM_STAT_RX_REJECT_ACCESS]	= "rx_reject_access",
+	[DSM_STAT_RX_REJECT_FIELD]	= "rx_reject_field",
+	[DSM_STAT_RX_REJECT_NR_NODES]	= "rx_reject_nr_nodes",
+	[DSM_STAT_RX_REJECT_COUNT]	= "rx_reject_count",
+	[DSM_STAT_RX_REJECT_INTERVAL]	= "rx_reject_interval",
+	[DSM_STAT_RX_REJECT_ORDER]	= "rx_reject_order",
+	[DSM_STAT_RX_REJECT_DIFF]	= "rx_reject_diff",
+	[DSM_STAT_MSG_TX_HELLO]		= "msg_tx_hello",
+	[DSM_STAT_MSG_TX_HELLO_REPLY]	= "msg_tx_hello_reply",
+	[DSM_STAT_MSG_TX_PAGE_REQ]	= "msg_tx_page_req",
+	[DSM_STAT_MSG_TX_PAGE_FWD]	= "msg_tx_page_fwd",
+	[DSM_STAT_MSG_TX_PAGE_GRANT]	= "msg_tx_page_grant",
+	[DSM_STAT_MSG_TX_INVAL]		= "msg_tx_inval",
+	[DSM_STAT_MSG_TX_INVAL_ACK]	= "msg_tx_inval_ack",
+	[DSM_STAT_MSG_TX_CONFIRM]	= "msg_tx_confirm",
+	[DSM_STAT_MSG_TX_NACK]		= "msg_tx_nack",
+	[DSM_STAT_BYTES_TX_HELLO]	= "bytes_tx_hello",
+	[DSM_STAT_BYTES_TX_HELLO_REPLY]	= "bytes_tx_hello_reply",
+	[DSM_STAT_BYTES_TX_PAGE_REQ]	= "bytes_tx_page_req",
+	[DSM_STAT_BYTES_TX_PAGE_FWD]	= "bytes_tx_page_fwd",
+	[DSM_STAT_BYTES_TX_PAGE_GRANT]	= "bytes_tx_page_grant",
+	[DSM_STAT_BYTES_TX_INVAL]	= "bytes_tx_inval",
+	[DSM_STAT_BYTES_TX_INVAL_ACK]	= "bytes_tx_inval_ack",
+	[DSM_STAT_BYTES_TX_CONFIRM]	= "bytes_tx_confirm",
+	[DSM_STAT_BYTES_TX_NACK]	= "bytes_tx_nack",
+	[DSM_STAT_MSG_RX_HELLO]		= "msg_rx_hello",
+	[DSM_STAT_MSG_RX_HELLO_REPLY]	= "msg_rx_hello_reply",
+	[DSM_STAT_MSG_RX_PAGE_REQ]	= "msg_rx_page_req",
+	[DSM_STAT_MSG_RX_PAGE_FWD]	= "msg_rx_page_fwd",
+	[DSM_STAT_MSG_RX_PAGE_GRANT]	= "msg_rx_page_grant",
+	[DSM_STAT_MSG_RX_INVAL]		= "msg_rx_inval",
+	[DSM_STAT_MSG_RX_INVAL_ACK]	= "msg_rx_inval_ack",
+	[DSM_STAT_MSG_RX_CONFIRM]	= "msg_rx_confirm",
+	[DSM_STAT_MSG_RX_NACK]		= "msg_rx_nack",
+	[DSM_STAT_BYTES_RX_HELLO]	= "bytes_rx_hello",
+	[DSM_STAT_BYTES_RX_HELLO_REPLY]	= "bytes_rx_hello_reply",
+	[DSM_STAT_BYTES_RX_PAGE_REQ]	= "bytes_rx_page_req",
+	[DSM_STAT_BYTES_RX_PAGE_FWD]	= "bytes_rx_page_fwd",
+	[DSM_STAT_BYTES_RX_PAGE_GRANT]	= "bytes_rx_page_grant",
+	[DSM_STAT_BYTES_RX_INVAL]	= "bytes_rx_inval",
+	[DSM_STAT_BYTES_RX_INVAL_ACK]	= "bytes_rx_inval_ack",
+	[DSM_STAT_BYTES_RX_CONFIRM]	= "bytes_rx_confirm",
+	[DSM_STAT_BYTES_RX_NACK]	= "bytes_rx_nack",
+	[DSM_STAT_MSG_TX_OTHER]		= "msg_tx_other",
+	[DSM_STAT_MSG_RX_OTHER]		= "msg_rx_other",
+};
+
+struct dsm_stat_set {
+	u64 v[DSM_STAT_NR];
+};
+
+static DEFINE_PER_CPU(struct dsm_stat_set, dsm_stats);
+
+void dsm_stat_inc(enum dsm_stat stat)
+{
+	this_cpu_inc(dsm_stats.v[stat]);
+}
+
+void dsm_stat_add(enum dsm_stat stat, u64 n)
+{
+	this_cpu_add(dsm_stats.v[stat], n);
+}
+
+u64 dsm_stat_read(enum dsm_stat stat)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(dsm_stats, cpu).v[stat]);
+	return sum;
+}
+
+const char *dsm_stat_name(enum dsm_stat stat)
+{
+	return dsm_stat_names[stat];
+}
+
+/* debugfs: /sys/kernel/debug/dsm/{stats,nodes,regions}. */
+
+static struct dentry *dsm_debugfs_dir;
+
+static int dsm_debugfs_stats_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	for (i = 0; i < DSM_STAT_NR; i++)
+		seq_printf(m, "%s %llu\n", dsm_stat_names[i],
+			   dsm_stat_read(i));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dsm_debugfs_stats);
+
+static const char * const dsm_state_names[] = {
+	[DSM_NODE_STATE_UNKNOWN]	= "unknown",
+	[DSM_NODE_STATE_UP]		= "up",
+	[DSM_NODE_STATE_DOWN]		= "down",
+};
+
+static int dsm_debugfs_nodes_show(struct seq_file *m, void *v)
+{
+	struct dsm_node *n;
+	u32 id;
+
+	mutex_lock(&dsm_cluster.lock);
+	if (dsm_cluster.configured)
+		seq_printf(m, "cluster %s local %u\n", dsm_cluster.name,
+			   dsm_cluster.local);
+	for (id = 0; id < DSM_NODES_MAX; id++) {
+		n = &dsm_cluster.nodes[id];
+		if (!n->present)
+			continue;
+		if (n->v6)
+			seq_printf(m, "node %u [%pI6c]:%u", id, &n->addr6,
+				   n->port);
+		else
+			seq_printf(m, "node %u %pI4:%u", id, &n->addr4,
+				   n->port);
+		seq_printf(m, " %s incarnation %llu\n",
+			   dsm_state_names[n->state], n->incarnation);
+	}
+	mutex_unlock(&dsm_cluster.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dsm_debugfs_nodes);
+
+static int dsm_debugfs_regions_show(struct seq_file *m, void *v)
+{
+	struct dsm_region *r;
+
+	mutex_lock(&dsm_cluster.lock);
+	list_for_each_entry(r, &dsm_cluster.regions, list)
+		seq_printf(m, "%s offset 0x%llx size 0x%llx model %s origin %u\n",
+			   r->name, r->offset, r->size,
+			   r->model == DSM_MODEL_LRC ? "lrc" : "sc", r->origin);
+	mutex_unlock(&dsm_cluster.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dsm_debugfs_regions);
+
+/* debugfs failures are not errors: the files are a convenience. */
+void dsm_debugfs_init(void)
+{
+	dsm_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("stats", 0444, dsm_debugfs_dir, NULL,
+			    &dsm_debugfs_stats_fops);
+	debugfs_create_file("nodes", 0444, dsm_debugfs_dir, NULL,
+			    &dsm_debugfs_nodes_fops);
+	debugfs_create_file("regions", 0444, dsm_debugfs_dir, NULL,
+			    &dsm_debugfs_regions_fops);
+}
+
+void dsm_debugfs_exit(void)
+{
+	debugfs_remove_recursive(dsm_debugfs_dir);
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsm_shell.h - run dsmctl, dsmd and jq from the selftests, as an
+ * administrator would, and capture what they print.
+ */
+#ifndef _DSM_SHELL_H
+#define _DSM_SHELL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+/*
+ * dsm_sh - run a shell command line (printf format) with stderr joined to
+ * stdout; its output, trimmed of trailing newlines, goes to @out. Returns
+ * the exit status, or -1 if it could not run or was killed.
+ */
+static inline int dsm_sh(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static inline int dsm_sh(char *out, size_t len, const char *fmt, ...)
+{
+	char body[2048], cmd[2100];
+	size_t n = 0;
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	/* Every command's stderr, also in a pipeline, goes to @out. */
+	snprintf(cmd, sizeof(cmd), "{ %s\n} 2>&1", body);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (out && len) {
+		n = fread(out, 1, len - 1, f);
+		out[n] = '\0';
+		while (n && out[n - 1] == '\n')
+			out[--n] = '\0';
+	}
+	while (fgetc(f) != EOF)
+		;
+	st = pclose(f);
+	if (st < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static inline double dsm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * dsm_sh_until - run the command line every 100 ms until it exits 0 or
+ * @timeout seconds pass. Returns the seconds it took, or -1 on timeout
+ * (@out then holds the last output).
+ */
+#define dsm_sh_until(timeout, out, len, ...) ({				\
+	double __t0 = dsm_now(), __ret = -1;				\
+									\
+	for (;;) {							\
+		if (dsm_sh(out, len, __VA_ARGS__) == 0) {		\
+			__ret = dsm_now() - __t0;			\
+			break;						\
+		}							\
+		if (dsm_now() - __t0 > (timeout))			\
+			break;						\
+		usleep(100000);						\
+	}								\
+	__ret;								\
+})
+
+#endif /* _DSM_SHELL_H */

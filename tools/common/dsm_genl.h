@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsm_genl.h - the generic netlink family "dsm" from userspace, through
+ * libnl-genl-3. Shared by dsmd and dsmctl (compiled into each).
+ *
+ * A request is built with dsm_genl_msg(), filled with libnl's nla_put_*(),
+ * and sent with dsm_genl_call(), which waits for the reply, the end of a
+ * dump or the acknowledgement, calls @cb for each reply message, and on
+ * failure returns a negative errno with the kernel's extended ack message
+ * in g->errmsg.
+ */
+#ifndef DSM_GENL_H
+#define DSM_GENL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+#include <linux/dsm.h>
+
+struct dsm_genl {
+	struct nl_sock *sk;
+	int family;
+	int err;		/* last error, negative errno */
+	char errmsg[256];	/* last extended ack message, or "" */
+};
+
+/* Called for each message of a reply; returns 0, or negative to stop. */
+typedef int (*dsm_genl_cb)(uint8_t cmd, struct nlattr **tb, void *arg);
+
+/*
+ * Open a socket and resolve the family. Returns 0, -ENOENT if the family
+ * is not registered (dsm.ko not loaded), or another negative errno.
+ */
+int dsm_genl_open(struct dsm_genl *g);
+void dsm_genl_close(struct dsm_genl *g);
+
+/* Subscribe @g to the "events" group; its socket then only receives. */
+int dsm_genl_subscribe(struct dsm_genl *g);
+
+/* A request of @cmd; @flags: 0 or NLM_F_DUMP. NULL on no memory. */
+struct nl_msg *dsm_genl_msg(struct dsm_genl *g, uint8_t cmd, int flags);
+
+/* Send @msg (consumed) and process the answer. */
+int dsm_genl_call(struct dsm_genl *g, struct nl_msg *msg, dsm_genl_cb cb,
+		  void *arg);
+
+/*
+ * Receive what is queued on a subscribed socket, calling @cb per event.
+ * With @block false, returns 0 when nothing more is queued.
+ */
+int dsm_genl_recv_events(struct dsm_genl *g, bool block, dsm_genl_cb cb,
+			 void *arg);
+
+/* Attribute getters that check the length; @def if absent or short. */
+uint8_t dsm_nla_u8(struct nlattr *a, uint8_t def);
+uint16_t dsm_nla_u16(struct nlattr *a, uint16_t def);
+uint32_t dsm_nla_u32(struct nlattr *a, uint32_t def);
+uint64_t dsm_nla_u64(struct nlattr *a, uint64_t def);
+/* A NUL-terminated string attribute, or @def. */
+const char *dsm_nla_str(struct nlattr *a, const char *def);
+
+/* Names of enum values, for output; "?" when out of range. */
+const char *dsm_state_name(unsigned int state);
+const char *dsm_reason_name(unsigned int reason);
+const char *dsm_model_name(unsigned int model);
+
+#endif /* DSM_GENL_H */

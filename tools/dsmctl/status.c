@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * status.c - dsmctl status, dsmctl stats
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dsmctl.h"
+
+struct status {
+	bool configured;
+	uint32_t nodes, up;
+};
+
+static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	struct status *st = arg;
+
+	(void)cmd;
+	st->configured = dsm_nla_u8(tb[DSM_A_CONFIGURED], 0);
+	st->nodes = dsm_nla_u32(tb[DSM_A_NODE_COUNT], 0);
+	st->up = dsm_nla_u32(tb[DSM_A_NODES_UP], 0);
+	print_open_object(NULL);
+	print_bool("configured", NULL, st->configured);
+	if (st->configured) {
+		print_string("cluster", "cluster %s",
+			     dsm_nla_str(tb[DSM_A_CLUSTER_NAME], "?"));
+		print_u64("local_node", "  node %s",
+			  dsm_nla_u32(tb[DSM_A_LOCAL_NODE], 0));
+	} else {
+		print_string(NULL, "%s", "not configured (dsmd not started)");
+	}
+	print_u64("nodes_up", "  nodes %s", st->up);
+	print_u64("nodes", "/%s up", st->nodes);
+	print_u64("regions", "  regions %s",
+		  dsm_nla_u32(tb[DSM_A_REGION_COUNT], 0));
+	print_u64("api_version", NULL, dsm_nla_u32(tb[DSM_A_API_VERSION], 0));
+	print_bool("healthy", NULL, st->configured && st->up == st->nodes);
+	print_close_object();
+	print_nl();
+	return 0;
+}
+
+int do_status(int argc, char **argv)
+{
+	struct status st = {};
+	struct nl_msg *msg;
+	int ret;
+
+	if (argc > 0 && matches(argv[0], "help")) {
+		printf("usage: dsmctl status\n"
+		       "exit status 0 when every node is up, 5 otherwise\n");
+		return DSMCTL_OK;
+	}
+	if (argc > 0)
+		return dsmctl_usage("status", "'status' takes no arguments");
+	msg = dsm_genl_msg(&genl, DSM_CMD_GET_STATUS, 0);
+	if (!msg)
+		return dsmctl_error("status", -ENOMEM);
+	ret = dsm_genl_call(&genl, msg, status_cb, &st);
+	if (ret)
+		return dsmctl_error("status", ret);
+	print_end();
+	return st.configured && st.nodes && st.up == st.nodes ? DSMCTL_OK :
+	       DSMCTL_DEGRADED;
+}
+
+static int stats_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	const char *name = dsm_nla_str(tb[DSM_A_STAT_NAME], NULL);
+
+	(void)cmd;
+	(void)arg;
+	if (!name)
+		return 0;
+	if (print_is_json()) {
+		print_u64(name, NULL, dsm_nla_u64(tb[DSM_A_STAT_VALUE], 0));
+	} else {
+		printf("%-24s ", name);
+		print_u64(NULL, "%s", dsm_nla_u64(tb[DSM_A_STAT_VALUE], 0));
+		print_nl();
+	}
+	return 0;
+}
+
+int do_stats(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	if (argc > 0 && matches(argv[0], "help")) {
+		printf("usage: dsmctl stats\n");
+		return DSMCTL_OK;
+	}
+	if (argc > 0)
+		return dsmctl_usage("stats", "'stats' takes no arguments");
+	msg = dsm_genl_msg(&genl, DSM_CMD_STATS_GET, NLM_F_DUMP);
+	if (!msg)
+		return dsmctl_error("stats", -ENOMEM);
+	print_open_object(NULL);
+	ret = dsm_genl_call(&genl, msg, stats_cb, NULL);
+	print_close_object();
+	print_end();
+	return ret ? dsmctl_error("stats", ret) : DSMCTL_OK;
+}
