@@ -34,4 +34,16 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * Dropping the fault lock before VM_FAULT_RETRY: probe
+ * release_fault_lock.c. Without per-VMA-lock faults (6.1) a fault holds
+ * mmap_lock for read.
+ */
+#ifndef DSM_HAVE_RELEASE_FAULT_LOCK
+static inline void release_fault_lock(struct vm_fault *vmf)
+{
+	mmap_read_unlock(vmf->vma->vm_mm);
+}
+#endif
+
 #endif /* _DSM_COMPAT_H */

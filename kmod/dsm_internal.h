@@ -10,7 +10,10 @@
 
 #include <linux/types.h>
 #include <linux/fs.h>
+#include <linux/in6.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/netlink.h>
 #include <linux/dsm.h>
 
 #include "dsm_compat.h"
@@ -27,5 +30,256 @@ struct dsm_file {
 
 /* dsm_main.c */
 extern const struct file_operations dsm_fops;
+
+/* dsm_stats.c: counters, exported by netlink (STATS_GET) and debugfs. */
+
+/*
+ * One entry per counter; dsm_stat_names[] in dsm_stats.c gives each its
+ * name. Append new counters here and there: userspace learns the names
+ * from the dump, so adding one needs no uapi change.
+ */
+enum dsm_stat {
+	DSM_STAT_NL_REQUESTS,		/* netlink requests handled */
+	DSM_STAT_NL_REJECTED,		/* of them, refused by a handler */
+	DSM_STAT_NODE_UP,		/* node up transitions */
+	DSM_STAT_NODE_DOWN,		/* node down transitions */
+	DSM_STAT_NODE_RESTART,		/* nodes back with a new incarnation */
+	DSM_STAT_NODE_DAEMON_GONE,	/* nodes made unknown: dsmd exited */
+	DSM_STAT_REGION_CREATED,	/* regions created, replicas too */
+	DSM_STAT_REGION_DELETED,	/* regions deleted, replicas too */
+	DSM_STAT_REGION_CONFLICT,	/* replicas refused or replaced */
+	DSM_STAT_EVENTS_SENT,		/* events multicast to listeners */
+	DSM_STAT_WAITERS_FAILED,	/* waits failed because a node died */
+
+	/* The sc protocol and the fault path (dsm_mem.c, dsm_sc.c). */
+	DSM_STAT_FAULT_READ,		/* read faults on dsm mappings */
+	DSM_STAT_FAULT_WRITE,		/* write faults and first writes */
+	DSM_STAT_FAULT_COALESCED,	/* faults that joined a request */
+	DSM_STAT_FAULT_TIMEOUT,		/* waits that hit fault_timeout_ms */
+	DSM_STAT_FAULT_SIGBUS,		/* faults ended with SIGBUS */
+	DSM_STAT_RW_EIO,		/* read/write ended with EIO */
+	DSM_STAT_PAGE_FETCHED,		/* pages received with data */
+	DSM_STAT_PAGE_SENT,		/* pages sent with data */
+	DSM_STAT_INVAL_SENT,		/* INVAL sent (by a home) */
+	DSM_STAT_INVAL_RECV,		/* INVAL received */
+	DSM_STAT_GRANT_HOLD,		/* INVAL/FWD delayed for local use */
+	DSM_STAT_READAHEAD,		/* read requests started ahead */
+
+	/* Transport and messages (dsm_transport.c). */
+	DSM_STAT_CONN_UP,		/* data connections established */
+	DSM_STAT_CONN_DOWN,		/* data connections lost or closed */
+	DSM_STAT_MSG_SEND_FAILED,	/* messages that could not be sent */
+	DSM_STAT_RX_UNEXPECTED,		/* valid messages that made no sense */
+	DSM_STAT_RX_MALFORMED,		/* messages refused by the decoder */
+	/* ... of them, by reason, in enum dsm_wire_reject order */
+	DSM_STAT_RX_REJECT_SHORT,
+	DSM_STAT_RX_REJECT_LONG,
+	DSM_STAT_RX_REJECT_MAGIC,
+	DSM_STAT_RX_REJECT_VERSION,
+	DSM_STAT_RX_REJECT_TYPE,
+	DSM_STAT_RX_REJECT_FLAGS,
+	DSM_STAT_RX_REJECT_MSGSIZE,
+	DSM_STAT_RX_REJECT_NODE,
+	DSM_STAT_RX_REJECT_RESERVED,
+	DSM_STAT_RX_REJECT_BODY_LEN,
+	DSM_STAT_RX_REJECT_PAGE,
+	DSM_STAT_RX_REJECT_ACCESS,
+	DSM_STAT_RX_REJECT_FIELD,
+	DSM_STAT_RX_REJECT_NR_NODES,
+	DSM_STAT_RX_REJECT_COUNT,
+	DSM_STAT_RX_REJECT_INTERVAL,
+	DSM_STAT_RX_REJECT_ORDER,
+	DSM_STAT_RX_REJECT_DIFF,
+	/* Messages and bytes by type, in enum dsm_wire_type order. */
+	DSM_STAT_MSG_TX_HELLO,
+	DSM_STAT_MSG_TX_HELLO_REPLY,
+	DSM_STAT_MSG_TX_PAGE_REQ,
+	DSM_STAT_MSG_TX_PAGE_FWD,
+	DSM_STAT_MSG_TX_PAGE_GRANT,
+	DSM_STAT_MSG_TX_INVAL,
+	DSM_STAT_MSG_TX_INVAL_ACK,
+	DSM_STAT_MSG_TX_CONFIRM,
+	DSM_STAT_MSG_TX_NACK,
+	DSM_STAT_BYTES_TX_HELLO,
+	DSM_STAT_BYTES_TX_HELLO_REPLY,
+	DSM_STAT_BYTES_TX_PAGE_REQ,
+	DSM_STAT_BYTES_TX_PAGE_FWD,
+	DSM_STAT_BYTES_TX_PAGE_GRANT,
+	DSM_STAT_BYTES_TX_INVAL,
+	DSM_STAT_BYTES_TX_INVAL_ACK,
+	DSM_STAT_BYTES_TX_CONFIRM,
+	DSM_STAT_BYTES_TX_NACK,
+	DSM_STAT_MSG_RX_HELLO,
+	DSM_STAT_MSG_RX_HELLO_REPLY,
+	DSM_STAT_MSG_RX_PAGE_REQ,
+	DSM_STAT_MSG_RX_PAGE_FWD,
+	DSM_STAT_MSG_RX_PAGE_GRANT,
+	DSM_STAT_MSG_RX_INVAL,
+	DSM_STAT_MSG_RX_INVAL_ACK,
+	DSM_STAT_MSG_RX_CONFIRM,
+	DSM_STAT_MSG_RX_NACK,
+	DSM_STAT_BYTES_RX_HELLO,
+	DSM_STAT_BYTES_RX_HELLO_REPLY,
+	DSM_STAT_BYTES_RX_PAGE_REQ,
+	DSM_STAT_BYTES_RX_PAGE_FWD,
+	DSM_STAT_BYTES_RX_PAGE_GRANT,
+	DSM_STAT_BYTES_RX_INVAL,
+	DSM_STAT_BYTES_RX_INVAL_ACK,
+	DSM_STAT_BYTES_RX_CONFIRM,
+	DSM_STAT_BYTES_RX_NACK,
+	DSM_STAT_MSG_TX_OTHER,		/* messages of other types sent */
+	DSM_STAT_MSG_RX_OTHER,		/* ... received */
+
+	DSM_STAT_NR
+};
+
+void dsm_stat_inc(enum dsm_stat stat);
+void dsm_stat_add(enum dsm_stat stat, u64 n);
+u64 dsm_stat_read(enum dsm_stat stat);
+const char *dsm_stat_name(enum dsm_stat stat);
+void dsm_debugfs_init(void);
+void dsm_debugfs_exit(void);
+
+/* dsm_cluster.c: membership and region tables. */
+
+/**
+ * struct dsm_node - one node of the membership.
+ * @present:	the node is in the membership (slot in use).
+ * @v6:		@addr holds an IPv6 address, else @addr4.
+ * @addr4:	IPv4 address of its dsmd.
+ * @addr6:	IPv6 address of its dsmd.
+ * @port:	TCP port of its dsmd.
+ * @state:	enum dsm_node_state.
+ * @reason:	enum dsm_reason of the last state change.
+ * @incarnation: run of the node's dsmd that was last up (0: never up).
+ * @changed:	boot-time seconds of the last state change.
+ *
+ * All fields are protected by dsm_cluster.lock.
+ */
+struct dsm_node {
+	bool present;
+	bool v6;
+	__be32 addr4;
+	struct in6_addr addr6;
+	u16 port;
+	u8 state;
+	u8 reason;
+	u64 incarnation;
+	u64 changed;
+};
+
+/**
+ * struct dsm_region - a named range of the DSM space.
+ * @list:	in dsm_cluster.regions, sorted by @offset.
+ * @name:	NUL-terminated, [A-Za-z0-9_.-].
+ * @offset:	first byte, a multiple of DSM_REGION_ALIGN.
+ * @size:	bytes, a multiple of DSM_REGION_ALIGN.
+ * @model:	enum dsm_model.
+ * @origin:	node that created it; its slice holds the region.
+ *
+ * Protected by dsm_cluster.lock.
+ */
+struct dsm_region {
+	struct list_head list;
+	char name[DSM_NAME_MAX];
+	u64 offset;
+	u64 size;
+	u8 model;
+	u32 origin;
+};
+
+/**
+ * struct dsm_cluster - what this node knows of the cluster.
+ * @lock:	protects every field below and the nodes and regions. It is
+ *		taken by netlink handlers (inside genl_mutex), the netlink
+ *		release notifier and debugfs readers; nothing that can wait
+ *		on the network runs under it. Lock order: genl_mutex, then
+ *		@lock; no other dsm lock is taken inside it.
+ * @configured:	CLUSTER_SET has been done: @name and @local are valid and
+ *		the default region exists.
+ * @name:	cluster name.
+ * @local:	this node's id.
+ * @daemon_portid: netlink port of the dsmd that sent CLUSTER_SET (0: none);
+ *		when that socket closes, remote nodes become unknown.
+ * @nodes:	the membership, indexed by node id.
+ * @regions:	list of struct dsm_region, sorted by offset.
+ * @nr_regions:	entries in @regions.
+ */
+struct dsm_cluster {
+	struct mutex lock;	/* see @lock above */
+	bool configured;
+	char name[DSM_NAME_MAX];
+	u32 local;
+	u32 daemon_portid;
+	struct dsm_node nodes[DSM_NODES_MAX];
+	struct list_head regions;
+	unsigned int nr_regions;
+};
+
+extern struct dsm_cluster dsm_cluster;
+
+/**
+ * struct dsm_region_req - a region to create or replicate.
+ * @name:	region name (validated by the caller's policy for length).
+ * @size:	bytes.
+ * @model:	enum dsm_model.
+ * @replica:	a copy of a region created on @origin, at @offset.
+ * @offset:	only for a replica.
+ * @origin:	only for a replica.
+ */
+struct dsm_region_req {
+	const char *name;
+	u64 size;
+	u8 model;
+	bool replica;
+	u64 offset;
+	u32 origin;
+};
+
+void dsm_cluster_init(void);
+void dsm_cluster_exit(void);
+bool dsm_name_valid(const char *name);
+int dsm_cluster_set(const char *name, u32 local, u32 portid,
+		    struct netlink_ext_ack *extack);
+void dsm_cluster_daemon_gone(u32 portid);
+int dsm_node_add(u32 id, const struct dsm_node *addr,
+		 struct netlink_ext_ack *extack);
+int dsm_node_del(u32 id, struct netlink_ext_ack *extack);
+int dsm_node_set_state(u32 id, u8 state, u8 reason, u64 incarnation,
+		       struct netlink_ext_ack *extack);
+int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
+		   struct netlink_ext_ack *extack);
+int dsm_region_del(const char *name, bool match_offset, u64 offset,
+		   bool replica, struct netlink_ext_ack *extack);
+struct dsm_region *dsm_region_find(const char *name);
+unsigned int dsm_nodes_up(void);
+unsigned int dsm_nodes_present(void);
+
+/* dsm_transport.c: peers from the membership, messages, counters. */
+void dsm_transport_init(void);
+void dsm_transport_exit(void);
+void dsm_transport_node_changed(u32 id);
+void dsm_transport_node_down(u32 id);
+
+/* dsm_tcp.c: the TCP transport. */
+int dsm_tcp_init(void);
+void dsm_tcp_exit(void);
+
+/* dsm_mem.c: the page store, mmap, read and write of /dev/dsm. */
+int dsm_mem_init(void);
+void dsm_mem_exit(void);
+void dsm_mem_open(struct file *file);
+int dsm_mem_mmap(struct file *file, struct vm_area_struct *vma);
+ssize_t dsm_mem_read(struct file *file, char __user *buf, size_t len,
+		     loff_t *ppos);
+ssize_t dsm_mem_write(struct file *file, const char __user *buf, size_t len,
+		      loff_t *ppos);
+
+/* dsm_nl.c: the generic netlink family "dsm". */
+int dsm_nl_init(void);
+void dsm_nl_exit(void);
+void dsm_nl_notify_node(u32 id, const struct dsm_node *node, u8 cmd);
+void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
+			  bool replica);
 
 #endif /* _DSM_INTERNAL_H */

@@ -2,9 +2,9 @@
 /*
  * dsm_main.c - module entry, the /dev/dsm misc device and its file ops.
  *
- * At this stage the device exists and speaks the API handshake; it refuses
- * every data operation with ENXIO ("no region covers this offset") until
- * the cluster is formed and regions exist.
+ * Every open file of /dev/dsm uses the page store's one address_space
+ * (dsm_mem.c); mmap, read and write go there. Offsets outside every
+ * region (all of them before the cluster is formed) fail with ENXIO.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +23,7 @@ static int dsm_open(struct inode *inode, struct file *file)
 	if (!df)
 		return -ENOMEM;
 	file->private_data = df;
+	dsm_mem_open(file);
 	return 0;
 }
 
@@ -35,30 +36,23 @@ static int dsm_release(struct inode *inode, struct file *file)
 /*
  * Only shared mappings make sense for shared memory: a private mapping
  * would silently stop seeing other nodes' writes, so it is refused with
- * EINVAL, as documented in Documentation/uapi.md.
+ * EINVAL, as documented in Documentation/uapi.md; see dsm_mem_mmap().
  */
 static int dsm_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	/* No region exists before the cluster is formed. */
-	return -ENXIO;
+	return dsm_mem_mmap(file, vma);
 }
 
 static ssize_t dsm_read(struct file *file, char __user *buf, size_t len,
 			loff_t *ppos)
 {
-	if (*ppos < 0)
-		return -EINVAL;
-	return -ENXIO;
+	return dsm_mem_read(file, buf, len, ppos);
 }
 
 static ssize_t dsm_write(struct file *file, const char __user *buf,
 			 size_t len, loff_t *ppos)
 {
-	if (*ppos < 0)
-		return -EINVAL;
-	return -ENXIO;
+	return dsm_mem_write(file, buf, len, ppos);
 }
 
 static loff_t dsm_llseek(struct file *file, loff_t offset, int whence)
@@ -76,7 +70,7 @@ static long dsm_ioctl_api(void __user *argp)
 	if (!api.api || api.reserved)
 		return -EINVAL;
 	api.api = DSM_API_VERSION;
-	api.features = 0;
+	api.features = DSM_FEATURE_MAP_SC;
 	if (copy_to_user(argp, &api, sizeof(api)))
 		return -EFAULT;
 	return 0;
@@ -117,19 +111,53 @@ static int __init dsm_init(void)
 {
 	int ret;
 
+	dsm_cluster_init();
+	dsm_transport_init();
+	ret = dsm_mem_init();
+	if (ret)
+		goto err_cluster;
+	ret = dsm_tcp_init();
+	if (ret)
+		goto err_mem;
+	ret = dsm_nl_init();
+	if (ret)
+		goto err_tcp;
 	ret = misc_register(&dsm_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", DSM_DEVICE_NAME, ret);
-		return ret;
+		goto err_nl;
 	}
+	dsm_debugfs_init();
 	pr_info("version %s loaded, API %d\n", DSM_MODULE_VERSION,
 		DSM_API_VERSION);
 	return 0;
+
+err_nl:
+	dsm_nl_exit();
+err_tcp:
+	dsm_tcp_exit();
+err_mem:
+	dsm_mem_exit();
+err_cluster:
+	dsm_transport_exit();
+	dsm_cluster_exit();
+	return ret;
 }
 
+/*
+ * Nothing maps or opens /dev/dsm any more (each holds a module
+ * reference). Netlink goes first, so the membership stops changing; then
+ * the transport (connections, threads), then the page store.
+ */
 static void __exit dsm_exit(void)
 {
+	dsm_debugfs_exit();
 	misc_deregister(&dsm_miscdev);
+	dsm_nl_exit();
+	dsm_tcp_exit();
+	dsm_transport_exit();
+	dsm_mem_exit();
+	dsm_cluster_exit();
 	pr_info("unloaded\n");
 }
 

@@ -493,6 +493,7 @@ void dsm_wire_enc_confirm(struct dsm_wire_enc *e,
 void dsm_wire_enc_nack(struct dsm_wire_enc *e, const struct dsm_msg_nack *b);
 void dsm_wire_enc_lock_req(struct dsm_wire_enc *e,
 			   const struct dsm_msg_lock_req *b);
+int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m);
 void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 lock_id,
 			     const struct dsm_vt *vt);
 void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 barrier_id, u32 epoch,

@@ -339,6 +339,52 @@ static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
 }
 
 /**
+ * dsm_wire_enc_fixed() - body of any message whose body has no lists.
+ * @e:	the encoder.
+ * @m:	a message of one of the types HELLO, HELLO_REPLY, PAGE_REQ,
+ *	PAGE_FWD, PAGE_GRANT, INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ;
+ *	its header must be the one given to dsm_wire_enc_begin().
+ *
+ * Return: 0, or -EINVAL for a type whose body carries lists (intervals,
+ * wants, diffs): those are built entry by entry by their own functions.
+ */
+int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
+{
+	switch (m->hdr.type) {
+	case DSM_MSG_HELLO:
+	case DSM_MSG_HELLO_REPLY:
+		dsm_wire_enc_hello(e, &m->u.hello);
+		return 0;
+	case DSM_MSG_PAGE_REQ:
+		dsm_wire_enc_page_req(e, &m->u.page_req);
+		return 0;
+	case DSM_MSG_PAGE_FWD:
+		dsm_wire_enc_page_fwd(e, &m->u.page_fwd);
+		return 0;
+	case DSM_MSG_PAGE_GRANT:
+		dsm_wire_enc_page_grant(e, &m->u.page_grant);
+		return 0;
+	case DSM_MSG_INVAL:
+		dsm_wire_enc_inval(e, &m->u.inval);
+		return 0;
+	case DSM_MSG_INVAL_ACK:
+		dsm_wire_enc_inval_ack(e, &m->u.inval_ack);
+		return 0;
+	case DSM_MSG_CONFIRM:
+		dsm_wire_enc_confirm(e, &m->u.confirm);
+		return 0;
+	case DSM_MSG_NACK:
+		dsm_wire_enc_nack(e, &m->u.nack);
+		return 0;
+	case DSM_MSG_LOCK_REQ:
+		dsm_wire_enc_lock_req(e, &m->u.lock_req);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
  * dsm_wire_enc_lock_grant() - body of LOCK_GRANT; opens the interval list.
  * @e:		the encoder.
  * @lock_id:	the lock.

@@ -16,13 +16,32 @@ timeout=$(sed -n 's/^timeout=//p' "$dir/settings")
 if [ $# -eq 0 ]; then
 	set -- $(cat "$dir/tests-$group")
 fi
+# A node that vc-restart booted again resumes only the tests that restart
+# nodes (tests-restart); they know from DSM_RESTARTED where to pick up.
+if [ "${DSM_RESTARTED:-0}" = 1 ]; then
+	keep=
+	for t in "$@"; do
+		grep -qx "$t" "$dir/tests-restart" && keep="$keep $t"
+	done
+	set -- $keep
+fi
 
 status=0
 for t in "$@"; do
 	echo "# selftests: dsm: $t"
 	out=/tmp/selftest-$t.out
-	timeout "$timeout" "$dir/$t" > "$out" 2>&1
+	# Each program runs in a process group of its own, so that at its
+	# timeout, and after it ends, nothing it forked is left running (and
+	# holding /dev/dsm mapped, which would keep dsm.ko from unloading).
+	setsid "$dir/$t" > "$out" 2>&1 &
+	pid=$!
+	( sleep "$timeout"; echo "# $t: timeout after ${timeout}s" >> "$out"
+	  kill -KILL -- "-$pid" ) 2>/dev/null &
+	watchdog=$!
+	wait "$pid"
 	rc=$?
+	kill "$watchdog" 2>/dev/null
+	kill -KILL -- "-$pid" 2>/dev/null
 	cat "$out"
 	if [ "$rc" -ne 0 ]; then
 		status=1

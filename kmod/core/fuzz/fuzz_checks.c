@@ -52,35 +52,9 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 	u32 interval;
 
 	dsm_wire_enc_begin(&e, buf, size, &m->hdr);
+	if (!dsm_wire_enc_fixed(&e, m))
+		return dsm_wire_enc_end(&e);
 	switch (m->hdr.type) {
-	case DSM_MSG_HELLO:
-	case DSM_MSG_HELLO_REPLY:
-		dsm_wire_enc_hello(&e, &m->u.hello);
-		break;
-	case DSM_MSG_PAGE_REQ:
-		dsm_wire_enc_page_req(&e, &m->u.page_req);
-		break;
-	case DSM_MSG_PAGE_FWD:
-		dsm_wire_enc_page_fwd(&e, &m->u.page_fwd);
-		break;
-	case DSM_MSG_PAGE_GRANT:
-		dsm_wire_enc_page_grant(&e, &m->u.page_grant);
-		break;
-	case DSM_MSG_INVAL:
-		dsm_wire_enc_inval(&e, &m->u.inval);
-		break;
-	case DSM_MSG_INVAL_ACK:
-		dsm_wire_enc_inval_ack(&e, &m->u.inval_ack);
-		break;
-	case DSM_MSG_CONFIRM:
-		dsm_wire_enc_confirm(&e, &m->u.confirm);
-		break;
-	case DSM_MSG_NACK:
-		dsm_wire_enc_nack(&e, &m->u.nack);
-		break;
-	case DSM_MSG_LOCK_REQ:
-		dsm_wire_enc_lock_req(&e, &m->u.lock_req);
-		break;
 	case DSM_MSG_LOCK_GRANT:
 		dsm_wire_enc_lock_grant(&e, m->u.lock_grant.lock_id,
 					&m->u.lock_grant.iv.vt);

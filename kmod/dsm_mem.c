@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_mem.c - the page store and the file side of /dev/dsm: mmap and its
+ * faults, read and write.
+ *
+ * Page store: one anonymous inode on a private pseudo filesystem (as DRM
+ * does) whose address_space every open file of /dev/dsm uses as its
+ * f_mapping. So all local mappings of one DSM page map one frame (several
+ * processes on a node share one local copy), and unmap_mapping_range() on
+ * that mapping removes a page from every local mapping at once. Frames
+ * are page cache folios of that mapping, allocated zeroed on first need,
+ * unevictable, and pinned by a reference of ours until unload: the only
+ * thing that changes what a node holds is the protocol.
+ *
+ * Per DSM page a struct dsm_pg (dsm_model.h) lives in dsm_mem.pages, an
+ * xarray keyed by page number; entries are created on first use and kept
+ * until unload (so a pointer to one stays valid without a reference).
+ *
+ * Fault path (Documentation/sc.md): .fault asks the region's model for
+ * the access it needs (write access directly on a write fault). If the
+ * page is here, the model returns the frame locked and it is mapped. If
+ * not, the model starts or joins the page's request; the fault takes a
+ * file reference, drops mmap_lock (or the per-VMA lock) with
+ * release_fault_lock(), sends the request if it created it, waits for it
+ * (killable, at most fault_timeout_ms) and returns VM_FAULT_RETRY, as
+ * filemap and userfaultfd do. A cold miss (a page never held here) also
+ * starts, without waiting, requests for the next readahead_pages pages of
+ * the mapping never held here either (read-ahead, so that sequential
+ * first touches pipeline their round trips). A write to a page mapped read-only reaches
+ * .page_mkwrite, which may not drop the lock: it starts the write request
+ * asynchronously, unmaps the page and returns VM_FAULT_NOPAGE, so that
+ * the access faults again through .fault, which waits as above. A fault
+ * whose request failed or timed out gets SIGBUS, with a rate-limited line
+ * in the kernel log and a counter; a page whose request recently failed
+ * fails at once for fault_timeout_ms (forever if its node died), so a
+ * retried fault cannot loop.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "dsm_internal.h"
+#include "dsm_model.h"
+
+static unsigned int fault_timeout_ms = 5000;
+module_param(fault_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(fault_timeout_ms,
+		 "Longest wait for a page from another node, ms (100..600000; default 5000); then SIGBUS or EIO");
+
+static unsigned int grant_hold_us = 1000;
+module_param(grant_hold_us, uint, 0644);
+MODULE_PARM_DESC(grant_hold_us,
+		 "How long a page just obtained for a waiting fault is kept before another node may take it, us (0..100000; default 1000)");
+
+static unsigned int readahead_pages = 8;
+module_param(readahead_pages, uint, 0644);
+MODULE_PARM_DESC(readahead_pages,
+		 "Pages after a cold miss requested at once, not waited for (0..32; default 8)");
+
+unsigned long dsm_fault_timeout(void)
+{
+	return msecs_to_jiffies(clamp(READ_ONCE(fault_timeout_ms), 100U,
+				      600000U));
+}
+
+u64 dsm_grant_hold_ns(void)
+{
+	return (u64)min(READ_ONCE(grant_hold_us), 100000U) * NSEC_PER_USEC;
+}
+
+#define DSM_FS_MAGIC	0x44534d21	/* "DSM!" */
+
+/**
+ * struct dsm_mem - the page store.
+ * @mnt:	the private pseudo filesystem.
+ * @inode:	its one inode; @inode->i_mapping is the store.
+ * @pages:	struct dsm_pg by page number (xarray, its own lock).
+ * @alloc_lock:	serialises giving a dsm_pg its frame.
+ * @start_wq:	sends requests created where the fault lock is held.
+ */
+static struct dsm_mem {
+	struct vfsmount *mnt;
+	struct inode *inode;
+	struct xarray pages;
+	struct mutex alloc_lock;	/* see @alloc_lock above */
+	struct workqueue_struct *start_wq;
+} dsm_mem;
+
+static int dsm_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, DSM_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+/*
+ * No .owner: the mount lives as long as the module, and a module
+ * reference from it would forbid unloading.
+ */
+static struct file_system_type dsm_fs_type = {
+	.name		= "dsm_mem",
+	.init_fs_context = dsm_fs_init_fs_context,
+	.kill_sb	= kill_anon_super,
+};
+
+/* Frames are never written back: dirtying one only sets the flag. */
+static const struct address_space_operations dsm_aops = {
+	.dirty_folio	= noop_dirty_folio,
+};
+
+/* ---------------------------------------------------------- dsm_pg */
+
+/* The region model of a page; only sc exists for now. */
+static const struct dsm_model_ops *dsm_model_of(u8 model)
+{
+	return model == DSM_MODEL_SC ? &dsm_sc_ops : NULL;
+}
+
+struct dsm_pg *dsm_pg_find(u64 pgno)
+{
+	return xa_load(&dsm_mem.pages, pgno);
+}
+
+/**
+ * dsm_pg_get() - the struct dsm_pg of page @pgno, created if needed.
+ * @pgno:	page number, below DSM_MAX_PAGES.
+ *
+ * Return: the entry (valid until unload), or an ERR_PTR.
+ */
+struct dsm_pg *dsm_pg_get(u64 pgno)
+{
+	struct dsm_pg *pg, *old;
+
+	if (pgno >= DSM_MAX_PAGES)
+		return ERR_PTR(-ENXIO);
+	pg = xa_load(&dsm_mem.pages, pgno);
+	if (pg)
+		return pg;
+	pg = kzalloc(sizeof(*pg), GFP_KERNEL);
+	if (!pg)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&pg->lock);
+	pg->pgno = pgno;
+	dsm_sc_ops.pg_init(pg);
+	old = xa_cmpxchg(&dsm_mem.pages, pgno, NULL, pg, GFP_KERNEL);
+	if (old) {
+		kfree(pg);
+		return xa_is_err(old) ? ERR_PTR(xa_err(old)) : old;
+	}
+	return pg;
+}
+
+/**
+ * dsm_pg_frame() - make sure @pg has its local frame.
+ * @pg:	the page.
+ *
+ * A new frame is zeroed and inserted into the store's mapping.
+ * Return: 0 or -ENOMEM.
+ */
+int dsm_pg_frame(struct dsm_pg *pg)
+{
+	struct address_space *mapping = dsm_mem.inode->i_mapping;
+	struct folio *folio;
+	int ret = 0;
+
+	if (dsm_pg_folio(pg))
+		return 0;
+	mutex_lock(&dsm_mem.alloc_lock);
+	if (pg->folio)
+		goto out;
+	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
+	if (!folio) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	__folio_set_locked(folio);
+	ret = filemap_add_folio(mapping, folio, pg->pgno, GFP_KERNEL);
+	if (ret) {
+		folio_unlock(folio);
+		folio_put(folio);
+		goto out;
+	}
+	folio_mark_uptodate(folio);
+	folio_unlock(folio);
+	/*
+	 * Our allocation reference stays: the frame is ours until unload.
+	 * Release: pairs with the acquire in dsm_pg_folio().
+	 */
+	smp_store_release(&pg->folio, folio);
+out:
+	mutex_unlock(&dsm_mem.alloc_lock);
+	return ret;
+}
+
+/* Remove @pg's frame from every local mapping (folio locked to lower
+ * pg->access; may be called without the lock to force a refault).
+ */
+void dsm_pg_zap(struct dsm_pg *pg)
+{
+	unmap_mapping_range(dsm_mem.inode->i_mapping,
+			    (loff_t)pg->pgno << PAGE_SHIFT, PAGE_SIZE, 0);
+}
+
+void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg)
+{
+	struct dsm_pg *pg;
+	unsigned long i;
+
+	xa_for_each(&dsm_mem.pages, i, pg)
+		fn(pg, arg);
+}
+
+/* ---------------------------------------------------------- requests */
+
+static void dsm_req_start_fn(struct work_struct *work)
+{
+	struct dsm_req *req = container_of(work, struct dsm_req, start_work);
+
+	dsm_sc_ops.start(req->pg, req);
+	dsm_req_put(req);
+}
+
+struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access)
+{
+	struct dsm_req *req = kzalloc(sizeof(*req), GFP_KERNEL);
+
+	if (!req)
+		return NULL;
+	kref_init(&req->ref);
+	init_completion(&req->done);
+	INIT_WORK(&req->start_work, dsm_req_start_fn);
+	req->id = dsm_next_req_id();
+	req->pgno = pg->pgno;
+	req->access = access;
+	req->pg = pg;
+	return req;
+}
+
+static void dsm_req_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct dsm_req, ref));
+}
+
+void dsm_req_put(struct dsm_req *req)
+{
+	kref_put(&req->ref, dsm_req_release);
+}
+
+/* Send @req from a worker; consumes the caller's reference. */
+void dsm_req_start_async(struct dsm_req *req)
+{
+	queue_work(dsm_mem.start_wq, &req->start_work);
+}
+
+/**
+ * dsm_req_complete() - request @req of @pg is over.
+ * @pg:		its page.
+ * @req:	the request.
+ * @err:	0, or why it failed.
+ *
+ * Takes it out of @pg and wakes its waiters. A failure (other than a
+ * fatal signal of the one who sent it) makes faults on the page fail at
+ * once for a while, forever if the page's node is dead.
+ */
+void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err)
+{
+	bool owned = false;
+
+	spin_lock(&pg->lock);
+	if (pg->req == req) {
+		pg->req = NULL;
+		owned = true;
+	}
+	if (err && err != -EINTR) {
+		pg->fail_err = err;
+		pg->fail_until = jiffies + dsm_fault_timeout();
+	}
+	spin_unlock(&pg->lock);
+	req->err = err;
+	complete_all(&req->done);
+	if (owned)
+		dsm_req_put(req);
+}
+
+static const char *dsm_err_why(int err)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+		return "no answer within fault_timeout_ms";
+	case -EHOSTDOWN:
+		return "the node holding it is down";
+	case -ENOMEM:
+		return "out of memory";
+	case -ENOTCONN:
+		return "no connection to its home node";
+	default:
+		return "request refused or failed";
+	}
+}
+
+/* Log why an access to @pg fails; once per error, rate-limited. */
+static void dsm_access_failed(struct dsm_pg *pg, int err, bool fault)
+{
+	dsm_stat_inc(fault ? DSM_STAT_FAULT_SIGBUS : DSM_STAT_RW_EIO);
+	pr_warn_ratelimited("page %llu (home node %u): %s (%d); %s to %s[%d]\n",
+			    pg->pgno, pg->home, dsm_err_why(err), err,
+			    fault ? "SIGBUS" : "EIO", current->comm,
+			    task_pid_nr(current));
+}
+
+/*
+ * Wait for @req, at most fault_timeout_ms, killable. Return: the request's
+ * error, -ETIMEDOUT (the request is marked expired: later faults on the
+ * page fail at once until it completes) or -EINTR.
+ */
+static int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
+{
+	long left;
+
+	left = wait_for_completion_killable_timeout(&req->done,
+						    dsm_fault_timeout());
+	if (left > 0)
+		return req->err;
+	if (left < 0)
+		return -EINTR;
+	spin_lock(&pg->lock);
+	if (!completion_done(&req->done))
+		req->expired = true;
+	spin_unlock(&pg->lock);
+	if (completion_done(&req->done))
+		return req->err;
+	dsm_stat_inc(DSM_STAT_FAULT_TIMEOUT);
+	return -ETIMEDOUT;
+}
+
+/*
+ * Read-ahead: after a cold miss on page @pgno (a page this node never
+ * held), start requests of the same access (@write) for the pages after
+ * it, up to @limit (exclusive) and readahead_pages of them, that this
+ * node never held either and that are not requested. Nobody waits for them: a later
+ * access finds the page or joins its request. Pages held before are
+ * skipped: they are likely shared and written elsewhere, and a read copy
+ * nobody asked for would only cost their writers an invalidation. Sends,
+ * so no lock may be held.
+ */
+static void dsm_readahead(const struct dsm_model_ops *model, u64 pgno,
+			  u64 limit, bool write)
+{
+	unsigned int n = min(READ_ONCE(readahead_pages), 32U);
+	struct dsm_req *req;
+	struct dsm_pg *pg;
+	int ret;
+
+	for (limit = min(limit, pgno + 1 + n); ++pgno < limit;) {
+		pg = dsm_pg_get(pgno);
+		if (IS_ERR(pg))
+			return;
+		if (dsm_pg_folio(pg))
+			continue;
+		req = NULL;
+		ret = write ? model->write_fault(pg, &req) :
+			      model->fault(pg, &req);
+		if (!ret) {
+			folio_unlock(pg->folio);
+			continue;
+		}
+		if (ret == -EINPROGRESS) {
+			dsm_stat_inc(DSM_STAT_READAHEAD);
+			model->start(pg, req);
+		}
+		if (req)
+			dsm_req_put(req);
+		if (ret != -EINPROGRESS && ret != -EAGAIN)
+			return;
+	}
+}
+
+/**
+ * dsm_access() - obtain @write or read access to @pg, waiting if needed.
+ * @pg:		the page.
+ * @model:	its region's model.
+ * @write:	write access.
+ * @ra_end:	first page after the transfer: read-ahead stays below.
+ *
+ * For read and write (no fault lock is held). Return: 0 with the frame
+ * locked, or a negative errno (logged).
+ */
+static int dsm_access(struct dsm_pg *pg, const struct dsm_model_ops *model,
+		      bool write, u64 ra_end)
+{
+	struct dsm_req *req;
+	int ret;
+
+	for (;;) {
+		req = NULL;
+		ret = write ? model->write_fault(pg, &req) :
+			      model->fault(pg, &req);
+		if (!ret)
+			return 0;
+		if (ret != -EAGAIN && ret != -EINPROGRESS)
+			break;
+		if (ret == -EINPROGRESS) {
+			bool cold = !dsm_pg_folio(pg);
+
+			model->start(pg, req);
+			if (cold)
+				dsm_readahead(model, pg->pgno, ra_end, write);
+		}
+		ret = dsm_req_wait(pg, req);
+		dsm_req_put(req);
+		if (ret)
+			break;
+	}
+	if (ret != -EINTR)
+		dsm_access_failed(pg, ret, false);
+	return ret;
+}
+
+/* ---------------------------------------------------------- faults */
+
+static vm_fault_t dsm_fault_error(struct dsm_pg *pg, int err)
+{
+	if (err == -ENOMEM)
+		return VM_FAULT_OOM;
+	dsm_access_failed(pg, err, true);
+	return VM_FAULT_SIGBUS;
+}
+
+/*
+ * @req is in flight (started by us if @start): wait for it. Returns
+ * VM_FAULT_RETRY with the fault lock released, or, when the fault may not
+ * be retried, waits with the lock held and returns 0 to try again or an
+ * error.
+ */
+static vm_fault_t dsm_fault_wait(struct vm_fault *vmf, struct dsm_pg *pg,
+				 const struct dsm_model_ops *model,
+				 struct dsm_req *req, bool start)
+{
+	struct file *file;
+	bool cold;
+	u64 end;
+	int ret;
+
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY)) {
+		/* GUP that cannot drop the lock: a bounded wait with it. */
+		if (start)
+			model->start(pg, req);
+		ret = dsm_req_wait(pg, req);
+		dsm_req_put(req);
+		return ret ? dsm_fault_error(pg, ret) : 0;
+	}
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT) {
+		/* The lock must stay held: send from a worker. */
+		if (start)
+			dsm_req_start_async(req);
+		else
+			dsm_req_put(req);
+		return VM_FAULT_RETRY;
+	}
+	/* Keep the module and the file alive once the VMA may go away. */
+	file = get_file(vmf->vma->vm_file);
+	end = vmf->vma->vm_pgoff + vma_pages(vmf->vma);
+	cold = start && !dsm_pg_folio(pg);
+	release_fault_lock(vmf);
+	if (start)
+		model->start(pg, req);
+	if (cold)
+		dsm_readahead(model, pg->pgno, end,
+			      vmf->flags & FAULT_FLAG_WRITE);
+	ret = dsm_req_wait(pg, req);
+	dsm_req_put(req);
+	fput(file);
+	/*
+	 * Whatever happened, the fault is retried: a failure or a timeout
+	 * left pg->fail_err or req->expired, so the retry fails at once
+	 * with the fault lock held, as VM_FAULT_SIGBUS requires.
+	 */
+	return VM_FAULT_RETRY;
+}
+
+static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
+{
+	const struct dsm_model_ops *model = vmf->vma->vm_private_data;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	struct dsm_req *req;
+	struct dsm_pg *pg;
+	vm_fault_t vret;
+	int ret;
+
+	dsm_stat_inc(write ? DSM_STAT_FAULT_WRITE : DSM_STAT_FAULT_READ);
+	pg = dsm_pg_get(vmf->pgoff);
+	if (IS_ERR(pg))
+		return PTR_ERR(pg) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	for (;;) {
+		req = NULL;
+		ret = write ? model->write_fault(pg, &req) :
+			      model->fault(pg, &req);
+		if (!ret) {
+			folio_get(pg->folio);
+			vmf->page = folio_page(pg->folio, 0);
+			return VM_FAULT_LOCKED;
+		}
+		if (ret != -EAGAIN && ret != -EINPROGRESS)
+			return dsm_fault_error(pg, ret);
+		vret = dsm_fault_wait(vmf, pg, model, req,
+				      ret == -EINPROGRESS);
+		if (vret)
+			return vret;
+	}
+}
+
+/*
+ * First write to a page mapped read-only. page_mkwrite runs without
+ * FAULT_FLAG_ALLOW_RETRY, so it cannot drop the fault lock to wait: it
+ * starts the write request from a worker, unmaps the page and has the
+ * access fault again, through dsm_vm_fault(), which waits properly.
+ */
+static vm_fault_t dsm_vm_page_mkwrite(struct vm_fault *vmf)
+{
+	const struct dsm_model_ops *model = vmf->vma->vm_private_data;
+	struct dsm_req *req = NULL;
+	struct dsm_pg *pg;
+	int ret;
+
+	dsm_stat_inc(DSM_STAT_FAULT_WRITE);
+	pg = dsm_pg_get(vmf->pgoff);
+	if (IS_ERR(pg))
+		return VM_FAULT_SIGBUS;
+	ret = model->write_fault(pg, &req);
+	if (!ret)
+		return VM_FAULT_LOCKED;
+	if (ret != -EAGAIN && ret != -EINPROGRESS)
+		return dsm_fault_error(pg, ret);
+	if (ret == -EINPROGRESS)
+		dsm_req_start_async(req);
+	else
+		dsm_req_put(req);
+	dsm_pg_zap(pg);
+	return VM_FAULT_NOPAGE;
+}
+
+static const struct vm_operations_struct dsm_vm_ops = {
+	.fault		= dsm_vm_fault,
+	.page_mkwrite	= dsm_vm_page_mkwrite,
+};
+
+/* ---------------------------------------------------------- file ops */
+
+/*
+ * The region holding [@off, @off + @len): its model, and in *@end the end
+ * of the region. Return: 0, or -ENXIO if no region holds @off.
+ */
+static int dsm_region_at(u64 off, u8 *model, u64 *end)
+{
+	struct dsm_region *r;
+	int ret = -ENXIO;
+
+	mutex_lock(&dsm_cluster.lock);
+	list_for_each_entry(r, &dsm_cluster.regions, list) {
+		if (off >= r->offset && off < r->offset + r->size) {
+			*model = r->model;
+			*end = r->offset + r->size;
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&dsm_cluster.lock);
+	return ret;
+}
+
+void dsm_mem_open(struct file *file)
+{
+	file->f_mapping = dsm_mem.inode->i_mapping;
+}
+
+/**
+ * dsm_mem_mmap() - map a range of one region.
+ * @file:	an open /dev/dsm.
+ * @vma:	the new mapping.
+ *
+ * Errnos (Documentation/uapi.md): EINVAL for a private mapping, ENXIO if
+ * the range is not inside one region, EOPNOTSUPP for a region whose model
+ * cannot be mapped yet (lrc). The mapping cannot grow (VM_DONTEXPAND).
+ */
+int dsm_mem_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 len = vma->vm_end - vma->vm_start;
+	const struct dsm_model_ops *ops;
+	u64 end;
+	u8 model;
+
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (off >= DSM_SPACE_SIZE || len > DSM_SPACE_SIZE - off)
+		return -ENXIO;
+	if (dsm_region_at(off, &model, &end) || off + len > end)
+		return -ENXIO;
+	ops = dsm_model_of(model);
+	if (!ops)
+		return -EOPNOTSUPP;
+	vm_flags_set(vma, VM_DONTEXPAND);
+	vma->vm_private_data = (void *)ops;
+	vma->vm_ops = &dsm_vm_ops;
+	return 0;
+}
+
+/*
+ * read and write: page by page through the same acquisition path as
+ * faults, copying through a bounce buffer so that no user access happens
+ * with a frame locked (the user buffer may itself map /dev/dsm).
+ */
+static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
+			  loff_t *ppos, bool write)
+{
+	const struct dsm_model_ops *ops;
+	u64 off = *ppos, end;
+	size_t done = 0;
+	struct dsm_pg *pg;
+	void *bounce, *p;
+	u8 model;
+	int ret;
+
+	if (*ppos < 0)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	ret = dsm_region_at(off, &model, &end);
+	if (ret)
+		return ret;
+	ops = dsm_model_of(model);
+	if (!ops)
+		return -EOPNOTSUPP;
+	len = min_t(u64, len, end - off);
+	len = min_t(size_t, len, MAX_RW_COUNT);
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < len) {
+		u64 pos = off + done;
+		size_t in = offset_in_page(pos);
+		size_t n = min_t(size_t, len - done, PAGE_SIZE - in);
+
+		if (write && copy_from_user(bounce, ubuf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		pg = dsm_pg_get(pos >> PAGE_SHIFT);
+		if (IS_ERR(pg)) {
+			ret = PTR_ERR(pg);
+			break;
+		}
+		ret = dsm_access(pg, ops, write,
+				 (off + len + PAGE_SIZE - 1) >> PAGE_SHIFT);
+		if (ret) {
+			if (ret != -EINTR && ret != -ENOMEM)
+				ret = -EIO;
+			break;
+		}
+		p = kmap_local_folio(pg->folio, 0);
+		if (write)
+			memcpy(p + in, bounce, n);
+		else
+			memcpy(bounce, p + in, n);
+		kunmap_local(p);
+		if (write)
+			folio_mark_dirty(pg->folio);
+		folio_unlock(pg->folio);
+		if (!write && copy_to_user(ubuf + done, bounce, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	kfree(bounce);
+	*ppos = off + done;
+	return done ? done : ret;
+}
+
+ssize_t dsm_mem_read(struct file *file, char __user *buf, size_t len,
+		     loff_t *ppos)
+{
+	return dsm_mem_rw(file, buf, len, ppos, false);
+}
+
+ssize_t dsm_mem_write(struct file *file, const char __user *buf, size_t len,
+		      loff_t *ppos)
+{
+	return dsm_mem_rw(file, (char __user *)buf, len, ppos, true);
+}
+
+/* ---------------------------------------------------------- setup */
+
+int dsm_mem_init(void)
+{
+	int ret;
+
+	xa_init(&dsm_mem.pages);
+	mutex_init(&dsm_mem.alloc_lock);
+	dsm_mem.start_wq = alloc_workqueue("dsm_start", WQ_UNBOUND, 0);
+	if (!dsm_mem.start_wq)
+		return -ENOMEM;
+	dsm_mem.mnt = kern_mount(&dsm_fs_type);
+	if (IS_ERR(dsm_mem.mnt)) {
+		ret = PTR_ERR(dsm_mem.mnt);
+		goto err_wq;
+	}
+	dsm_mem.inode = alloc_anon_inode(dsm_mem.mnt->mnt_sb);
+	if (IS_ERR(dsm_mem.inode)) {
+		ret = PTR_ERR(dsm_mem.inode);
+		goto err_mnt;
+	}
+	dsm_mem.inode->i_mapping->a_ops = &dsm_aops;
+	dsm_mem.inode->i_size = DSM_SPACE_SIZE;
+	mapping_set_gfp_mask(dsm_mem.inode->i_mapping, GFP_HIGHUSER);
+	mapping_set_unevictable(dsm_mem.inode->i_mapping);
+	return 0;
+
+err_mnt:
+	kern_unmount(dsm_mem.mnt);
+err_wq:
+	destroy_workqueue(dsm_mem.start_wq);
+	return ret;
+}
+
+/*
+ * At unload nothing maps or opens /dev/dsm (each holds a module
+ * reference) and the transport is stopped, so no handler runs.
+ */
+void dsm_mem_exit(void)
+{
+	struct dsm_pg *pg;
+	unsigned long i;
+
+	destroy_workqueue(dsm_mem.start_wq);
+	xa_for_each(&dsm_mem.pages, i, pg) {
+		xa_erase(&dsm_mem.pages, i);
+		dsm_sc_ops.pg_free(pg);
+		if (pg->req)
+			dsm_req_put(pg->req);
+		if (pg->folio)
+			folio_put(pg->folio);
+		kfree(pg);
+	}
+	xa_destroy(&dsm_mem.pages);
+	iput(dsm_mem.inode);
+	kern_unmount(dsm_mem.mnt);
+}

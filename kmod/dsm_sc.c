@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_sc.c - the sc consistency model: Ivy's single writer, many readers
+ * per page, with a fixed home per page that keeps the directory.
+ *
+ * Roles (one node may hold several for one page):
+ *  - requester: a node that faults. It sends PAGE_REQ to the home, gets
+ *    PAGE_GRANT (from the owner), installs the page and sends CONFIRM.
+ *  - home: page number modulo the number of nodes (dsm_members_home()).
+ *    It keeps owner and copyset, serves one request per page at a time in
+ *    arrival order (the others queue), invalidates every copy before a
+ *    write (INVAL, INVAL_ACK) and forwards the request to the owner
+ *    (PAGE_FWD). A transaction ends with the requester's CONFIRM.
+ *  - owner: holds the up-to-date copy, writable or read-only. On PAGE_FWD
+ *    it sends the page to the requester: for a read it keeps a read-only
+ *    copy and stays owner, for a write it gives the page up.
+ * A page starts owned, writable and zero at its home.
+ *
+ * Messages to this node itself are handled synchronously by
+ * dsm_msg_send(), so the handlers below never hold a lock while sending:
+ * they decide under dsm_pg.lock (struct sc_act) and act after.
+ * Documentation/sc.md has the whole protocol, the failure rules and the
+ * locking.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": sc: " fmt
+
+#include <linux/bitops.h>
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "dsm_internal.h"
+#include "dsm_model.h"
+#include "dsm_transport.h"
+
+/**
+ * struct sc_act - what a home handler decided, to do once unlocked.
+ * @inval:	nodes to send INVAL to.
+ * @new_owner:	INVAL's new owner.
+ * @fwd:	send PAGE_FWD (to @fwd_to) for the current transaction.
+ * @fwd_to:	the owner.
+ * @access:	forwarded access.
+ * @flags:	forwarded DSM_PAGE_F_*.
+ * @requester:	forwarded requester.
+ * @req_id:	its request id.
+ * @nacks:	struct dsm_hreq to refuse (and free).
+ * @nack_err:	with this errno.
+ */
+struct sc_act {
+	u8 inval;
+	u8 new_owner;
+	bool fwd;
+	u8 fwd_to;
+	u8 access;
+	u8 flags;
+	u8 requester;
+	u64 req_id;
+	struct list_head nacks;
+	int nack_err;
+};
+
+static void sc_act_init(struct sc_act *a)
+{
+	memset(a, 0, sizeof(*a));
+	INIT_LIST_HEAD(&a->nacks);
+}
+
+static u32 sc_local(void)
+{
+	return dsm_transport_local();
+}
+
+static void sc_unexpected(const char *what, u64 pgno, u32 from)
+{
+	dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
+	pr_warn_ratelimited("unexpected %s for page %llu from node %u: ignored\n",
+			    what, pgno, from);
+}
+
+static void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err)
+{
+	struct dsm_msg m = {
+		.hdr.type = DSM_MSG_NACK,
+		.hdr.dst = to,
+		.hdr.req_id = req_id,
+		.u.nack.error = -err,
+		.u.nack.nacked_type = type,
+		.u.nack.arg = pgno,
+	};
+
+	dsm_msg_send(&m);
+}
+
+/* Wait while a copy just granted here has not been used yet (bounded). */
+static void sc_hold(struct dsm_pg *pg)
+{
+	u64 until = READ_ONCE(pg->hold_until), now;
+
+	if (!until)
+		return;
+	now = ktime_get_ns();
+	if (now < until) {
+		u64 us = div_u64(until - now, NSEC_PER_USEC);
+
+		dsm_stat_inc(DSM_STAT_GRANT_HOLD);
+		usleep_range(us, us + 50);
+	}
+	WRITE_ONCE(pg->hold_until, 0);
+}
+
+/* ---------------------------------------------------------- home */
+
+/* Under pg->lock: forward the current transaction to the owner. */
+static void sc_home_fwd(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->dir;
+
+	d->fwd_sent = true;
+	a->fwd = true;
+	a->fwd_to = d->owner;
+	a->access = d->cur.access;
+	a->requester = d->cur.node;
+	a->req_id = d->cur.req_id;
+	a->flags = 0;
+	if (d->cur.access == DSM_ACCESS_WRITE &&
+	    (d->owner == d->cur.node || (d->copyset & BIT(d->cur.node))))
+		a->flags = DSM_PAGE_F_HAVE_COPY;
+}
+
+/* Under pg->lock: begin a transaction for @from's request. */
+static void sc_home_begin(struct dsm_pg *pg, u8 from, u8 access, u64 req_id,
+			  struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->dir;
+
+	d->busy = true;
+	d->fwd_sent = false;
+	d->cur.node = from;
+	d->cur.access = access;
+	d->cur.req_id = req_id;
+	d->acks = 0;
+	if (access == DSM_ACCESS_WRITE) {
+		d->acks = d->copyset & ~BIT(from) & ~BIT(d->owner);
+		a->inval = d->acks;
+		a->new_owner = from;
+		if (d->acks)
+			return;
+	}
+	sc_home_fwd(pg, a);
+}
+
+/* Under pg->lock: the transaction ended; begin the next one queued. */
+static void sc_home_next(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->dir;
+	struct dsm_hreq *hr;
+
+	d->busy = false;
+	while (!list_empty(&d->queue)) {
+		hr = list_first_entry(&d->queue, struct dsm_hreq, list);
+		list_del(&hr->list);
+		if (d->lost) {
+			list_add_tail(&hr->list, &a->nacks);
+			a->nack_err = -EHOSTDOWN;
+			continue;
+		}
+		sc_home_begin(pg, hr->node, hr->access, hr->req_id, a);
+		kfree(hr);
+		break;
+	}
+}
+
+static void sc_act_do(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_hreq *hr, *tmp;
+	struct dsm_msg m;
+	unsigned long inval = a->inval;
+	u32 id;
+
+	for_each_set_bit(id, &inval, DSM_NODES_MAX) {
+		memset(&m, 0, sizeof(m));
+		m.hdr.type = DSM_MSG_INVAL;
+		m.hdr.dst = id;
+		m.u.inval.page = pg->pgno;
+		m.u.inval.new_owner = a->new_owner;
+		dsm_stat_inc(DSM_STAT_INVAL_SENT);
+		dsm_msg_send(&m);
+	}
+	if (a->fwd && a->fwd_to == a->requester) {
+		/*
+		 * The owner asks (an upgrade of its read-only copy): it has
+		 * the data, the home grants without any.
+		 */
+		memset(&m, 0, sizeof(m));
+		m.hdr.type = DSM_MSG_PAGE_GRANT;
+		m.hdr.dst = a->requester;
+		m.hdr.req_id = a->req_id;
+		m.u.page_grant.page = pg->pgno;
+		m.u.page_grant.access = a->access;
+		m.u.page_grant.owner = a->requester;
+		dsm_msg_send(&m);
+	} else if (a->fwd) {
+		memset(&m, 0, sizeof(m));
+		m.hdr.type = DSM_MSG_PAGE_FWD;
+		m.hdr.dst = a->fwd_to;
+		m.hdr.req_id = a->req_id;
+		m.u.page_fwd.page = pg->pgno;
+		m.u.page_fwd.access = a->access;
+		m.u.page_fwd.flags = a->flags;
+		m.u.page_fwd.requester = a->requester;
+		m.u.page_fwd.req_id = a->req_id;
+		dsm_msg_send(&m);
+	}
+	list_for_each_entry_safe(hr, tmp, &a->nacks, list) {
+		sc_send_nack(hr->node, hr->req_id, DSM_MSG_PAGE_REQ, pg->pgno,
+			     a->nack_err);
+		kfree(hr);
+	}
+}
+
+static void sc_home_req(const struct dsm_msg *m)
+{
+	const struct dsm_msg_page_req *r = &m->u.page_req;
+	u32 from = m->hdr.src;
+	struct dsm_hreq *hr;
+	struct dsm_pg *pg;
+	struct sc_act a;
+
+	pg = dsm_pg_get(r->page);
+	if (IS_ERR(pg) || pg->home != sc_local()) {
+		if (!IS_ERR(pg))
+			sc_unexpected("PAGE_REQ (not its home)", r->page, from);
+		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
+			     IS_ERR(pg) ? PTR_ERR(pg) : -EINVAL);
+		return;
+	}
+	hr = kzalloc(sizeof(*hr), GFP_KERNEL);
+	if (!hr) {
+		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
+			     -ENOMEM);
+		return;
+	}
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	if (pg->dir.lost) {
+		spin_unlock(&pg->lock);
+		kfree(hr);
+		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
+			     -EHOSTDOWN);
+		return;
+	}
+	if (pg->dir.busy) {
+		hr->node = from;
+		hr->access = r->access;
+		hr->req_id = m->hdr.req_id;
+		list_add_tail(&hr->list, &pg->dir.queue);
+		spin_unlock(&pg->lock);
+		return;
+	}
+	sc_home_begin(pg, from, r->access, m->hdr.req_id, &a);
+	spin_unlock(&pg->lock);
+	kfree(hr);
+	sc_act_do(pg, &a);
+}
+
+static void sc_home_ack(const struct dsm_msg *m)
+{
+	u64 pgno = m->u.inval_ack.page;
+	u32 from = m->hdr.src;
+	struct dsm_pg *pg = dsm_pg_find(pgno);
+	struct sc_act a;
+
+	if (!pg || pg->home != sc_local()) {
+		sc_unexpected("INVAL_ACK", pgno, from);
+		return;
+	}
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	if (!pg->dir.busy || !(pg->dir.acks & BIT(from))) {
+		spin_unlock(&pg->lock);
+		sc_unexpected("INVAL_ACK", pgno, from);
+		return;
+	}
+	pg->dir.acks &= ~BIT(from);
+	pg->dir.copyset &= ~BIT(from);
+	if (!pg->dir.acks && !pg->dir.fwd_sent)
+		sc_home_fwd(pg, &a);
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+}
+
+static void sc_home_confirm(const struct dsm_msg *m)
+{
+	const struct dsm_msg_confirm *c = &m->u.confirm;
+	u32 from = m->hdr.src;
+	struct dsm_pg *pg = dsm_pg_find(c->page);
+	struct dsm_dir *d;
+	struct sc_act a;
+
+	if (!pg || pg->home != sc_local()) {
+		sc_unexpected("CONFIRM", c->page, from);
+		return;
+	}
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	d = &pg->dir;
+	if (!d->busy || !d->fwd_sent || d->cur.node != from ||
+	    d->cur.access != c->access) {
+		spin_unlock(&pg->lock);
+		sc_unexpected("CONFIRM", c->page, from);
+		return;
+	}
+	if (c->access == DSM_ACCESS_WRITE) {
+		d->owner = from;
+		d->copyset = 0;
+	} else if (from != d->owner) {
+		d->copyset |= BIT(from);
+	}
+	sc_home_next(pg, &a);
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+}
+
+/* ---------------------------------------------------------- owner */
+
+static void sc_owner_fwd(const struct dsm_msg *m)
+{
+	const struct dsm_msg_page_fwd *f = &m->u.page_fwd;
+	u32 local = sc_local();
+	struct dsm_msg g = {
+		.hdr.type = DSM_MSG_PAGE_GRANT,
+		.hdr.dst = f->requester,
+		.hdr.req_id = f->req_id,
+		.u.page_grant.page = f->page,
+		.u.page_grant.access = f->access,
+	};
+	void *data = NULL, *p;
+	struct dsm_pg *pg;
+	int err = 0;
+
+	pg = dsm_pg_get(f->page);
+	if (IS_ERR(pg)) {
+		err = PTR_ERR(pg);
+		goto nack;
+	}
+	if (f->requester != local &&
+	    !(f->access == DSM_ACCESS_WRITE &&
+	      (f->flags & DSM_PAGE_F_HAVE_COPY))) {
+		data = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+		if (!data) {
+			err = -ENOMEM;
+			goto nack;
+		}
+	}
+	err = dsm_pg_frame(pg);
+	if (err)
+		goto nack;
+	sc_hold(pg);
+	folio_lock(pg->folio);
+	if (pg->access == DSM_ACC_NONE) {
+		folio_unlock(pg->folio);
+		sc_unexpected("PAGE_FWD (no copy here)", f->page,
+			      m->hdr.src);
+		err = -EIO;
+		goto nack;
+	}
+	if (f->requester != local) {
+		/* Nobody may write the page while we copy it out. */
+		if (f->access == DSM_ACCESS_WRITE)
+			pg->access = DSM_ACC_NONE;
+		else
+			pg->access = DSM_ACC_READ;
+		dsm_pg_zap(pg);
+		if (data) {
+			p = kmap_local_folio(pg->folio, 0);
+			memcpy(data, p, DSM_PAGE_SIZE);
+			kunmap_local(p);
+		}
+	}
+	folio_unlock(pg->folio);
+	g.u.page_grant.owner = f->access == DSM_ACCESS_WRITE ? f->requester :
+							       local;
+	g.u.page_grant.data = data;
+	if (data)
+		dsm_stat_inc(DSM_STAT_PAGE_SENT);
+	dsm_msg_send(&g);
+	kfree(data);
+	return;
+nack:
+	kfree(data);
+	sc_send_nack(f->requester, f->req_id, DSM_MSG_PAGE_FWD, f->page, err);
+}
+
+/* ---------------------------------------------------------- requester */
+
+/* Find @pg's request with id @id and take a reference, or NULL. */
+static struct dsm_req *sc_req_get(struct dsm_pg *pg, u64 id)
+{
+	struct dsm_req *req;
+
+	spin_lock(&pg->lock);
+	req = pg->req;
+	if (req && req->id == id)
+		kref_get(&req->ref);
+	else
+		req = NULL;
+	spin_unlock(&pg->lock);
+	return req;
+}
+
+static void sc_grant(const struct dsm_msg *m)
+{
+	const struct dsm_msg_page_grant *g = &m->u.page_grant;
+	u32 local = sc_local();
+	struct dsm_req *req;
+	struct dsm_pg *pg;
+	struct dsm_msg c;
+	bool waiters;
+	void *p;
+	int err;
+
+	pg = dsm_pg_find(g->page);
+	req = pg ? sc_req_get(pg, m->hdr.req_id) : NULL;
+	if (!req) {
+		sc_unexpected("PAGE_GRANT", g->page, m->hdr.src);
+		return;
+	}
+	err = -EPROTO;
+	if (g->access < req->access ||
+	    (g->access == DSM_ACCESS_WRITE && g->owner != local))
+		goto out;
+	err = dsm_pg_frame(pg);
+	if (err)
+		goto out;
+	folio_lock(pg->folio);
+	if (g->data) {
+		p = kmap_local_folio(pg->folio, 0);
+		memcpy(p, g->data, DSM_PAGE_SIZE);
+		kunmap_local(p);
+		dsm_stat_inc(DSM_STAT_PAGE_FETCHED);
+	} else if (pg->access == DSM_ACC_NONE) {
+		err = -EPROTO;
+	}
+	if (!err && g->access > pg->access)
+		pg->access = g->access;
+	folio_unlock(pg->folio);
+out:
+	if (err)
+		pr_warn_ratelimited("bad grant for page %llu from node %u\n",
+				    g->page, m->hdr.src);
+	/* Keep the page for the local waiters a moment (see sc_hold()). */
+	waiters = kref_read(&req->ref) > 2;
+	if (!err && waiters)
+		WRITE_ONCE(pg->hold_until, ktime_get_ns() + dsm_grant_hold_ns());
+	dsm_req_complete(pg, req, err);
+	dsm_req_put(req);
+	if (err)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.hdr.type = DSM_MSG_CONFIRM;
+	c.hdr.dst = pg->home;
+	c.hdr.req_id = m->hdr.req_id;
+	c.u.confirm.page = g->page;
+	c.u.confirm.access = g->access;
+	dsm_msg_send(&c);
+}
+
+static void sc_nack(const struct dsm_msg *m)
+{
+	const struct dsm_msg_nack *n = &m->u.nack;
+	struct dsm_req *req;
+	struct dsm_pg *pg;
+
+	pg = dsm_pg_find(n->arg);
+	req = pg ? sc_req_get(pg, m->hdr.req_id) : NULL;
+	if (!req) {
+		sc_unexpected("NACK", n->arg, m->hdr.src);
+		return;
+	}
+	dsm_req_complete(pg, req, -(int)n->error);
+	dsm_req_put(req);
+}
+
+static void sc_inval(const struct dsm_msg *m)
+{
+	const struct dsm_msg_inval *i = &m->u.inval;
+	struct dsm_pg *pg = dsm_pg_find(i->page);
+	struct dsm_msg a = {
+		.hdr.type = DSM_MSG_INVAL_ACK,
+		.hdr.dst = m->hdr.src,
+		.hdr.req_id = m->hdr.req_id,
+		.u.inval_ack.page = i->page,
+	};
+
+	dsm_stat_inc(DSM_STAT_INVAL_RECV);
+	if (pg && dsm_pg_folio(pg)) {
+		sc_hold(pg);
+		folio_lock(pg->folio);
+		if (pg->access != DSM_ACC_NONE) {
+			pg->access = DSM_ACC_NONE;
+			dsm_pg_zap(pg);
+		}
+		folio_unlock(pg->folio);
+	}
+	dsm_msg_send(&a);
+}
+
+static void sc_recv(const struct dsm_msg *m)
+{
+	switch (m->hdr.type) {
+	case DSM_MSG_PAGE_REQ:
+		sc_home_req(m);
+		break;
+	case DSM_MSG_PAGE_FWD:
+		sc_owner_fwd(m);
+		break;
+	case DSM_MSG_PAGE_GRANT:
+		sc_grant(m);
+		break;
+	case DSM_MSG_INVAL:
+		sc_inval(m);
+		break;
+	case DSM_MSG_INVAL_ACK:
+		sc_home_ack(m);
+		break;
+	case DSM_MSG_CONFIRM:
+		sc_home_confirm(m);
+		break;
+	case DSM_MSG_NACK:
+		sc_nack(m);
+		break;
+	default:
+		sc_unexpected(dsm_wire_type_name(m->hdr.type), 0, m->hdr.src);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------- faults */
+
+static int sc_access(struct dsm_pg *pg, u8 want, struct dsm_req **reqp)
+{
+	struct dsm_req *new = NULL;
+	int ret;
+
+again:
+	if (READ_ONCE(pg->access) >= want) {
+		ret = dsm_pg_frame(pg);
+		if (ret)
+			goto out;
+		folio_lock(pg->folio);
+		if (pg->access >= want) {
+			WRITE_ONCE(pg->hold_until, 0);
+			ret = 0;
+			goto out;
+		}
+		folio_unlock(pg->folio);
+	}
+	if (!new) {
+		new = dsm_req_alloc(pg, want);
+		if (!new)
+			return -ENOMEM;
+	}
+	spin_lock(&pg->lock);
+	if (READ_ONCE(pg->access) >= want) {
+		spin_unlock(&pg->lock);
+		goto again;
+	}
+	if (pg->fail_err && (pg->fail_err == -EHOSTDOWN ||
+			     time_before(jiffies, pg->fail_until))) {
+		ret = pg->fail_err;
+	} else if (dsm_members_lost(pg->home)) {
+		pg->fail_err = -EHOSTDOWN;
+		ret = -EHOSTDOWN;
+	} else if (pg->req) {
+		if (pg->req->expired) {
+			ret = -ETIMEDOUT;
+		} else {
+			kref_get(&pg->req->ref);
+			*reqp = pg->req;
+			dsm_stat_inc(DSM_STAT_FAULT_COALESCED);
+			ret = -EAGAIN;
+		}
+	} else {
+		pg->fail_err = 0;
+		new->home = pg->home;
+		kref_get(&new->ref);	/* pg->req's */
+		pg->req = new;
+		*reqp = new;
+		new = NULL;
+		ret = -EINPROGRESS;
+	}
+	spin_unlock(&pg->lock);
+out:
+	if (new)
+		dsm_req_put(new);
+	return ret;
+}
+
+static int sc_fault(struct dsm_pg *pg, struct dsm_req **req)
+{
+	return sc_access(pg, DSM_ACC_READ, req);
+}
+
+static int sc_write_fault(struct dsm_pg *pg, struct dsm_req **req)
+{
+	return sc_access(pg, DSM_ACC_WRITE, req);
+}
+
+static void sc_start(struct dsm_pg *pg, struct dsm_req *req)
+{
+	struct dsm_msg m = {
+		.hdr.type = DSM_MSG_PAGE_REQ,
+		.hdr.dst = req->home,
+		.hdr.req_id = req->id,
+		.u.page_req.page = req->pgno,
+		.u.page_req.access = req->access,
+	};
+	int ret;
+
+	if (req->access == DSM_ACCESS_WRITE &&
+	    READ_ONCE(pg->access) >= DSM_ACC_READ)
+		m.u.page_req.flags = DSM_PAGE_F_HAVE_COPY;
+	ret = dsm_members_wait(req->home, dsm_fault_timeout());
+	if (!ret)
+		ret = dsm_msg_send(&m);
+	if (ret)
+		dsm_req_complete(pg, req, ret);
+}
+
+/* sc needs no synchronisation calls: every access is already ordered. */
+static int sc_sync_nop(u32 id)
+{
+	return 0;
+}
+
+/* ---------------------------------------------------------- failures */
+
+static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
+{
+	u32 dead = *(u32 *)arg;
+	struct dsm_req *req = NULL;
+	struct dsm_dir *d = &pg->dir;
+	struct sc_act a;
+
+	sc_act_init(&a);
+	a.nack_err = -EHOSTDOWN;
+	spin_lock(&pg->lock);
+	if (pg->req && pg->req->home == dead) {
+		req = pg->req;
+		kref_get(&req->ref);
+	}
+	if (pg->home == sc_local()) {
+		struct dsm_hreq *hr, *tmp;
+
+		d->copyset &= ~BIT(dead);
+		if (d->owner == dead && !d->lost) {
+			d->lost = true;
+			pr_warn_ratelimited("page %llu lost: its owner, node %u, is down\n",
+					    pg->pgno, dead);
+		}
+		list_for_each_entry_safe(hr, tmp, &d->queue, list) {
+			if (hr->node == dead) {
+				list_del(&hr->list);
+				kfree(hr);
+			}
+		}
+		if (d->busy && d->cur.node == dead) {
+			/* A write forwarded to a dead node took the page. */
+			if (d->cur.access == DSM_ACCESS_WRITE && d->fwd_sent)
+				d->lost = true;
+			sc_home_next(pg, &a);
+		} else if (d->busy && d->lost) {
+			hr = kzalloc(sizeof(*hr), GFP_ATOMIC);
+			if (hr) {
+				*hr = d->cur;
+				list_add_tail(&hr->list, &a.nacks);
+			}
+			sc_home_next(pg, &a);
+		} else if (d->busy && (d->acks & BIT(dead))) {
+			d->acks &= ~BIT(dead);
+			if (!d->acks && !d->fwd_sent)
+				sc_home_fwd(pg, &a);
+		}
+	}
+	spin_unlock(&pg->lock);
+	if (req) {
+		dsm_req_complete(pg, req, -EHOSTDOWN);
+		dsm_req_put(req);
+	}
+	sc_act_do(pg, &a);
+}
+
+static void sc_node_down(u32 id)
+{
+	dsm_mem_for_each(sc_pg_node_down, &id);
+}
+
+static void sc_pg_init(struct dsm_pg *pg)
+{
+	u32 local = sc_local();
+
+	INIT_LIST_HEAD(&pg->dir.queue);
+	pg->home = dsm_members_home(pg->pgno);
+	if (pg->home == local) {
+		pg->dir.owner = local;
+		pg->access = DSM_ACC_WRITE;
+	}
+}
+
+static void sc_pg_free(struct dsm_pg *pg)
+{
+	struct dsm_hreq *hr, *tmp;
+
+	list_for_each_entry_safe(hr, tmp, &pg->dir.queue, list)
+		kfree(hr);
+}
+
+const struct dsm_model_ops dsm_sc_ops = {
+	.name		= "sc",
+	.fault		= sc_fault,
+	.write_fault	= sc_write_fault,
+	.start		= sc_start,
+	.acquire	= sc_sync_nop,
+	.release	= sc_sync_nop,
+	.barrier	= sc_sync_nop,
+	.recv		= sc_recv,
+	.node_down	= sc_node_down,
+	.pg_init	= sc_pg_init,
+	.pg_free	= sc_pg_free,
+};

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsm_transport.h - the interface between dsm.ko's core and a transport.
+ *
+ * A transport carries the core's wire messages (core/dsm_wire.h) between
+ * this node and its peers. TCP (dsm_tcp.c) is built into dsm.ko but goes
+ * through this interface like any other; a transport in another module
+ * (RDMA) registers with dsm_transport_register() and links against dsm.ko,
+ * never the other way round: the core does not depend on any transport.
+ *
+ * The core decides which peers to talk to (the membership that dsmd
+ * configures over netlink) and tells the transport with @connect and
+ * @close; the transport connects by itself, by a rule of its own (TCP:
+ * the lower node id connects), validates the peer with a HELLO exchange
+ * (dsm_transport_hello_*()), reconnects with backoff while the peer is
+ * wanted, and reports every connection that comes up or goes away with
+ * dsm_transport_conn_up() / dsm_transport_conn_down().
+ */
+#ifndef _DSM_TRANSPORT_H
+#define _DSM_TRANSPORT_H
+
+#include <linux/socket.h>
+#include <linux/types.h>
+
+/* DSM_WIRE_HDR_SIZE, DSM_WIRE_MAX_MSG: the framing every transport reads. */
+#include "core/dsm_wire.h"
+
+struct module;
+
+/**
+ * struct dsm_transport_peer - where a peer is.
+ * @node:	its node id.
+ * @addr:	its data address: the address of its dsmd, with port
+ *		(dsmd port + 1), see Documentation/sc.md.
+ */
+struct dsm_transport_peer {
+	u32 node;
+	struct sockaddr_storage addr;
+};
+
+/**
+ * struct dsm_transport_ops - a transport.
+ * @name:	short name ("tcp").
+ * @owner:	module that implements it.
+ * @start:	begin accepting peers as node @local at @addr (the port is
+ *		the local data port). Called once, before any other op but
+ *		@stop, in process context with no dsm lock held. 0 or errno.
+ * @stop:	close every connection and the listener, stop every thread
+ *		and work of the transport, and return when none runs any
+ *		more. After @stop no callback into the core is made.
+ * @connect:	peer @p is wanted: keep a connection to it (connect now or
+ *		accept it, and reconnect after a failure, with backoff).
+ *		Repeating it with a new address replaces the old one. Called
+ *		under the core's membership lock: it must not sleep; queue
+ *		work instead.
+ * @close:	peer @node is not wanted any more (down or removed): drop
+ *		its connection and stop reconnecting. Same context as
+ *		@connect.
+ * @send:	send one encoded message of @len bytes to @node. The buffer
+ *		belongs to the caller and is not used after @send returns.
+ *		Sleeps; bounded by the transport's send timeout. Returns 0
+ *		when the message was handed to the connection, -ENOTCONN
+ *		when there is none, or another errno (the connection is then
+ *		dropped). Several senders may call it at once, for one peer
+ *		or different ones; messages of one sender to one peer arrive
+ *		in order.
+ *
+ * @start and @stop exclude each other and every other op. @connect and
+ * @close for one node are serialised by the caller; @send runs
+ * concurrently with all of them.
+ *
+ * Receiving: for every complete message the transport calls
+ * dsm_transport_recv() from a context that may sleep (TCP: the
+ * connection's receive thread), one message at a time per connection,
+ * in arrival order. The buffer belongs to the transport and is valid
+ * only during the call. A non-zero return means the message was
+ * malformed (already counted and logged): the transport must drop the
+ * connection.
+ */
+struct dsm_transport_ops {
+	const char *name;
+	struct module *owner;
+	int (*start)(u32 local, const struct sockaddr_storage *addr);
+	void (*stop)(void);
+	void (*connect)(const struct dsm_transport_peer *p);
+	void (*close)(u32 node);
+	int (*send)(u32 node, const void *buf, size_t len);
+};
+
+/* Provided by the core (dsm_transport.c) for transports. */
+int dsm_transport_register(const struct dsm_transport_ops *ops);
+void dsm_transport_unregister(const struct dsm_transport_ops *ops);
+int dsm_transport_recv(u32 node, const void *buf, size_t len);
+void dsm_transport_conn_up(u32 node);
+void dsm_transport_conn_down(u32 node);
+int dsm_transport_peek(const void *hdr, u32 *len);
+int dsm_transport_hello_encode(void *buf, size_t size, u32 peer, bool reply);
+int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
+			      bool reply);
+int dsm_transport_nack_encode(void *buf, size_t size, u32 peer, int err);
+u32 dsm_transport_local(void);
+
+/* Sizes a transport needs. */
+#define DSM_TRANSPORT_HELLO_SIZE	64	/* header + HELLO body */
+
+#endif /* _DSM_TRANSPORT_H */

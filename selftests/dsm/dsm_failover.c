@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_failover - node failure and rejoin on a 3-node cluster: node 2 is
+ * powered off by vc-restart; nodes 0 and 1 must report it dead within the
+ * dead timeout (3 s in the virtual cluster's dsm.conf) and keep working
+ * (regions still replicate between them); the host boots node 2 again
+ * and it must rejoin as a new incarnation and receive the regions created
+ * while it was away. A page that only node 2 held cannot be had while it
+ * is dead: a fault on it gets SIGBUS and pread EIO, at once, while a
+ * page homed elsewhere keeps working.
+ *
+ * On its second life node 2 runs this program again with DSM_RESTARTED=1
+ * (run_tests.sh runs only the tests listed in tests-restart), and only the
+ * rejoin steps run. Must be the last program of the 3node group: node 2
+ * leaves in the middle of it.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+#include "dsm_shell.h"
+
+#define DEAD_TIMEOUT	3.0	/* dead-timeout in vcluster's dsm.conf */
+/*
+ * Measured from the barrier after which node 2 powers off, so it includes
+ * the power-off itself, the heartbeat period and the polling of dsmctl,
+ * all slow under TCG with three VMs on two host cores.
+ */
+#define DETECT_SLACK	6.0
+#define REBOOT_TIMEOUT	240	/* seconds for node 2 to boot again */
+#define VICTIM		2
+
+/*
+ * Two pages of the default region: the home of page p is node p % 3.
+ * LOST_OFF is homed on the victim, which writes it before dying, so no
+ * other node ever holds it; KEPT_OFF is homed on node 0 and owned by node
+ * 1 when the victim dies.
+ */
+#define LOST_OFF	(200UL << 20)	/* page 51200: home 2 */
+#define KEPT_OFF	(LOST_OFF + 4096)	/* page 51201: home 0 */
+#define FAULT_SLACK	10.0	/* "at once", with TCG's slowness */
+
+static volatile uint64_t *map_page(int fd, unsigned long off)
+{
+	void *p = mmap(NULL, DSM_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fd, off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Read *@p in a child; returns its wait status. */
+static int read_in_child(volatile uint64_t *p)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(*p == 0xdead ? 0 : 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static int restarted(void)
+{
+	const char *v = getenv("DSM_RESTARTED");
+
+	return v && !strcmp(v, "1");
+}
+
+static int have_restart(void)
+{
+	return dsm_sh(NULL, 0, "command -v vc-restart") == 0;
+}
+
+FIXTURE(failover) {
+	int unused;
+};
+
+FIXTURE_SETUP(failover)
+{
+}
+
+FIXTURE_TEARDOWN(failover)
+{
+}
+
+/*
+ * The whole scenario is one test: its steps are ordered across nodes by
+ * dsm_test_sync() and node 2 disappears in the middle. Node 2's reboot
+ * under TCG takes tens of seconds, hence the timeout.
+ */
+TEST_F_TIMEOUT(failover, node_dies_and_rejoins, REBOOT_TIMEOUT + 60)
+{
+	int id = dsm_node_id_env(), n = dsm_nodes_env();
+	volatile uint64_t *lost, *kept;
+	unsigned long long inc = 0;
+	uint64_t word = 0;
+	char out[4096];
+	double t0, took;
+	int fd, status;
+
+	ASSERT_EQ(3, n) TH_LOG("written for 3 nodes");
+	if (!have_restart())
+		SKIP(return, "this vcluster has no vc-restart");
+
+	if (restarted()) {
+		ASSERT_EQ(VICTIM, id);
+		/* Back: every node up again, as seen from here. */
+		took = dsm_sh_until(60, out, sizeof(out), "dsmctl status");
+		ASSERT_LE(0, took) TH_LOG("not every node up: %s", out);
+		/* The region created while this node was down came along. */
+		EXPECT_LE(0, dsm_sh_until(10, out, sizeof(out),
+					  "dsmctl -j region show survivor | jq -e "
+					  "'.origin == 0'"))
+			TH_LOG("region not synced on rejoin: %s", out);
+		ASSERT_EQ(0, dsm_test_sync(103));
+		return;
+	}
+
+	ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j node list | jq -e "
+			    "'all(.[]; .state == \"up\")'")) TH_LOG("%s", out);
+	ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+			    "dsmctl -j node show %d | jq -r .incarnation", VICTIM));
+	inc = strtoull(out, NULL, 10);
+	fd = open(DSM_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	lost = map_page(fd, LOST_OFF);
+	kept = map_page(fd, KEPT_OFF);
+	ASSERT_NE(NULL, lost);
+	ASSERT_NE(NULL, kept);
+	if (id == VICTIM)
+		*lost = 0xdead;
+	if (id == 1)
+		*kept = 1;
+	ASSERT_EQ(0, dsm_test_sync(100));
+	if (id == VICTIM) {
+		/* Powers off at once; the host boots this node again. */
+		dsm_sh(out, sizeof(out), "vc-restart");
+		sleep(600);
+		ASSERT_TRUE(0) TH_LOG("vc-restart returned: %s", out);
+	}
+
+	/* Nodes 0 and 1: node 2 is declared dead within the timeout. */
+	t0 = dsm_now();
+	took = dsm_sh_until(DEAD_TIMEOUT + DETECT_SLACK + 5, out, sizeof(out),
+			    "dsmctl -j node show %d | jq -e "
+			    "'.state == \"down\" and .reason == \"timeout\"'",
+			    VICTIM);
+	ASSERT_LE(0, took) TH_LOG("node %d never reported down: %s", VICTIM, out);
+	TH_LOG("node %d down after %.1fs", VICTIM, dsm_now() - t0);
+	EXPECT_GE(DEAD_TIMEOUT + DETECT_SLACK, took);
+	EXPECT_EQ(5, dsm_sh(out, sizeof(out), "dsmctl status"))
+		TH_LOG("status must say degraded: %s", out);
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j stats | jq -e "
+			    "'.node_down >= 1'")) TH_LOG("%s", out);
+
+	/* The page only the dead node held: SIGBUS and EIO, not a hang. */
+	t0 = dsm_now();
+	status = read_in_child(lost);
+	took = dsm_now() - t0;
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+		TH_LOG("fault on a page held by a dead node: wait status %#x",
+		       status);
+	EXPECT_GE(FAULT_SLACK, took);
+	EXPECT_EQ(-1, pread(fd, &word, sizeof(word), LOST_OFF));
+	EXPECT_EQ(EIO, errno);
+
+	/*
+	 * The rest of the memory keeps working: node 0 takes the page node 1
+	 * owns and writes it; node 1 sees the write. (dsm_test_sync() needs
+	 * every node, and node 2 is dead.)
+	 */
+	if (id == 0)
+		*kept = 2;
+	for (t0 = dsm_now(); *kept != 2 && dsm_now() - t0 < 30;)
+		usleep(10000);
+	EXPECT_EQ(2, *kept);
+	EXPECT_EQ((ssize_t)sizeof(word),
+		  pread(fd, &word, sizeof(word), KEPT_OFF));
+	EXPECT_EQ(2, word);
+	munmap((void *)lost, DSM_PAGE);
+	munmap((void *)kept, DSM_PAGE);
+	close(fd);
+
+	/* The control plane too: a region replicates between 0 and 1. */
+	if (id == 0)
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+				    "dsmctl region create survivor size 1M"))
+			TH_LOG("%s", out);
+	EXPECT_LE(0, dsm_sh_until(10, out, sizeof(out),
+				  "dsmctl region show survivor"))
+		TH_LOG("%s", out);
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+			    "dsmctl -j node list | jq -e '[.[] | select(.state == "
+			    "\"up\")] | length == 2'")) TH_LOG("%s", out);
+
+	/* Node 2 comes back as a new incarnation. */
+	took = dsm_sh_until(REBOOT_TIMEOUT, out, sizeof(out),
+			    "dsmctl -j node show %d | jq -e '.state == \"up\" and "
+			    ".incarnation != %llu'", VICTIM, inc);
+	ASSERT_LE(0, took) TH_LOG("node %d did not rejoin: %s", VICTIM, out);
+	ASSERT_EQ(0, dsm_test_sync(103));
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl status")) TH_LOG("%s", out);
+}
+
+TEST_HARNESS_MAIN

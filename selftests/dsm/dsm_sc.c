@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_sc - sequential consistency of the default sc region across the
+ * nodes of the virtual cluster (written for 3 nodes): atomic increments,
+ * message passing, Peterson's mutual exclusion, the store-buffering
+ * litmus test, striped fills, dd and cmp through read/write, two local
+ * processes and a remote one sharing a page, and a process killed in the
+ * middle of remote faults.
+ *
+ * Every node runs every test, in the same order; dsm_test_sync() orders
+ * their steps. Each test uses its own range of the default region (see
+ * the OFF_* below), so that one test's pages never disturb another's.
+ * Pages are homed round-robin (page number modulo 3), so consecutive
+ * pages exercise every home.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+
+#define MiB		(1UL << 20)
+#define OFF_COUNTER	(0 * MiB)
+#define OFF_MP		(1 * MiB)
+#define OFF_PETERSON	(2 * MiB)
+#define OFF_SB		(3 * MiB)
+#define OFF_SHARE	(5 * MiB)
+#define OFF_KILL	(6 * MiB)
+#define OFF_DD		(8 * MiB)
+#define OFF_STRIPES	(64 * MiB)
+#define STRIPE		(16 * MiB)
+
+#define COUNTER_SECONDS	3
+#define INCREMENTS	2000	/* per node, shared page */
+#define MP_ROUNDS	20
+#define MP_WORDS	256
+#define PETERSON_ITERS	300
+#define SB_ROUNDS	40
+#define DD_SIZE		(1 * MiB)
+
+static int node, nodes;
+
+static void *map(size_t off, size_t len)
+{
+	void *p;
+	int fd;
+
+	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return MAP_FAILED;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	close(fd);
+	return p;
+}
+
+static int setup(void)
+{
+	node = dsm_node_id_env();
+	nodes = dsm_nodes_env();
+	return node >= 0 && nodes == 3 ? 0 : -1;
+}
+
+#define SETUP_3NODES()							\
+	do {								\
+		if (setup())						\
+			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
+	} while (0)
+
+/* Every test may wait for slower nodes at its first step. */
+FIXTURE(sc) {
+	struct timespec t0;
+};
+
+FIXTURE_SETUP(sc)
+{
+	clock_gettime(CLOCK_MONOTONIC, &self->t0);
+}
+
+/* How long each test took: remote faults cost milliseconds under TCG. */
+FIXTURE_TEARDOWN(sc)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("took %.1f s", (t1.tv_sec - self->t0.tv_sec) +
+	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Every node adds to one counter with lock xadd for COUNTER_SECONDS (so
+ * that the nodes really take the page from each other), then publishes
+ * how many it added; the counter must equal the sum.
+ */
+TEST_F_TIMEOUT(sc, atomic_counter, 120)
+{
+	uint64_t *c, *done, mine = 0, sum = 0;
+	double end;
+	char *base;
+
+	SETUP_3NODES();
+	base = map(OFF_COUNTER, 2 * DSM_PAGE);
+	ASSERT_NE(MAP_FAILED, base) TH_LOG("mmap: %s", strerror(errno));
+	c = (uint64_t *)base;
+	done = (uint64_t *)(base + DSM_PAGE);
+	ASSERT_EQ(0, dsm_test_sync(1));
+	end = now_s() + COUNTER_SECONDS;
+	while (now_s() < end)
+		for (int i = 0; i < 100; i++, mine++)
+			__atomic_fetch_add(c, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&done[node], mine, __ATOMIC_SEQ_CST);
+	ASSERT_EQ(0, dsm_test_sync(2));
+	for (int n = 0; n < nodes; n++)
+		sum += __atomic_load_n(&done[n], __ATOMIC_SEQ_CST);
+	EXPECT_EQ(sum, __atomic_load_n(c, __ATOMIC_SEQ_CST));
+	TH_LOG("%lu increments here, %lu in all", (unsigned long)mine,
+	       (unsigned long)sum);
+	ASSERT_EQ(0, dsm_test_sync(3));
+	munmap(base, 2 * DSM_PAGE);
+}
+
+/*
+ * Node 0 writes data, then a flag (on another page, with another home);
+ * the others wait for the flag and must then see all the data.
+ */
+TEST_F_TIMEOUT(sc, message_passing, 120)
+{
+	uint64_t *data, *flag;
+	char *base;
+
+	SETUP_3NODES();
+	base = map(OFF_MP, 4 * DSM_PAGE);
+	ASSERT_NE(MAP_FAILED, base);
+	data = (uint64_t *)base;
+	flag = (uint64_t *)(base + 2 * DSM_PAGE);
+	ASSERT_EQ(0, dsm_test_sync(10));
+	for (uint64_t r = 1; r <= MP_ROUNDS; r++) {
+		if (node == 0) {
+			for (int i = 0; i < MP_WORDS; i++)
+				data[i] = r * 1000 + i;
+			__atomic_store_n(flag, r, __ATOMIC_RELEASE);
+		} else {
+			while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < r)
+				;
+			int bad = -1;
+
+			for (int i = 0; i < MP_WORDS && bad < 0; i++)
+				if (data[i] != r * 1000 + i)
+					bad = i;
+			ASSERT_EQ(-1, bad) TH_LOG("round %lu: word %d stale",
+						  (unsigned long)r, bad);
+		}
+		ASSERT_EQ(0, dsm_test_sync(11));
+	}
+	munmap(base, 4 * DSM_PAGE);
+}
+
+/*
+ * Peterson's algorithm between nodes 0 and 1 (seq_cst loads and stores,
+ * as it needs on one x86 machine too) protects a plain counter; node 2
+ * only watches.
+ */
+TEST_F_TIMEOUT(sc, peterson, 120)
+{
+	volatile uint64_t *counter;
+	uint64_t *want, *turn;
+	char *base;
+
+	SETUP_3NODES();
+	base = map(OFF_PETERSON, 4 * DSM_PAGE);
+	ASSERT_NE(MAP_FAILED, base);
+	want = (uint64_t *)base;			/* want[0], want[1] */
+	turn = (uint64_t *)(base + DSM_PAGE);
+	counter = (volatile uint64_t *)(base + 2 * DSM_PAGE);
+	ASSERT_EQ(0, dsm_test_sync(20));
+	if (node < 2) {
+		int other = 1 - node;
+
+		for (int i = 0; i < PETERSON_ITERS; i++) {
+			__atomic_store_n(&want[node], 1, __ATOMIC_SEQ_CST);
+			__atomic_store_n(turn, other, __ATOMIC_SEQ_CST);
+			while (__atomic_load_n(&want[other], __ATOMIC_SEQ_CST) &&
+			       __atomic_load_n(turn, __ATOMIC_SEQ_CST) ==
+			       (uint64_t)other)
+				;
+			*counter = *counter + 1;
+			__atomic_store_n(&want[node], 0, __ATOMIC_SEQ_CST);
+		}
+	}
+	ASSERT_EQ(0, dsm_test_sync(21));
+	EXPECT_EQ(2 * PETERSON_ITERS, *counter);
+	ASSERT_EQ(0, dsm_test_sync(22));
+	munmap(base, 4 * DSM_PAGE);
+}
+
+/*
+ * Store buffering: node 0 runs x = 1; r0 = y, node 1 runs y = 1; r1 = x,
+ * with seq_cst accesses. r0 == r1 == 0 is forbidden. A fresh pair of
+ * pages per round; the results go through a third page.
+ */
+TEST_F_TIMEOUT(sc, store_buffering, 120)
+{
+	uint64_t *x, *y, *res;
+	int both_zero = 0;
+	char *base;
+
+	SETUP_3NODES();
+	base = map(OFF_SB, (2 * SB_ROUNDS + 1) * DSM_PAGE);
+	ASSERT_NE(MAP_FAILED, base);
+	res = (uint64_t *)(base + 2 * SB_ROUNDS * DSM_PAGE);
+	for (int r = 0; r < SB_ROUNDS; r++) {
+		x = (uint64_t *)(base + 2 * r * DSM_PAGE);
+		y = (uint64_t *)(base + (2 * r + 1) * DSM_PAGE);
+		ASSERT_EQ(0, dsm_test_sync(30));
+		if (node == 0) {
+			__atomic_store_n(x, 1, __ATOMIC_SEQ_CST);
+			res[2 * r] = __atomic_load_n(y, __ATOMIC_SEQ_CST);
+		} else if (node == 1) {
+			__atomic_store_n(y, 1, __ATOMIC_SEQ_CST);
+			res[2 * r + 1] = __atomic_load_n(x, __ATOMIC_SEQ_CST);
+		}
+		ASSERT_EQ(0, dsm_test_sync(31));
+		if (node == 2 && !res[2 * r] && !res[2 * r + 1])
+			both_zero++;
+	}
+	EXPECT_EQ(0, both_zero) TH_LOG("%d rounds saw r0 == r1 == 0", both_zero);
+	ASSERT_EQ(0, dsm_test_sync(32));
+	munmap(base, (2 * SB_ROUNDS + 1) * DSM_PAGE);
+}
+
+static uint64_t stripe_word(int owner, size_t i)
+{
+	return ((uint64_t)owner << 56) ^ (i * 0x9e3779b97f4a7c15ULL);
+}
+
+/* Each node fills its 16 MiB stripe; every node checks every stripe. */
+TEST_F_TIMEOUT(sc, stripes, 240)
+{
+	size_t words = STRIPE / sizeof(uint64_t);
+	uint64_t *base, *s;
+	size_t bad = 0;
+
+	SETUP_3NODES();
+	base = map(OFF_STRIPES, nodes * STRIPE);
+	ASSERT_NE(MAP_FAILED, base);
+	ASSERT_EQ(0, dsm_test_sync(40));
+	s = base + node * words;
+	for (size_t i = 0; i < words; i++)
+		s[i] = stripe_word(node, i);
+	ASSERT_EQ(0, dsm_test_sync(41));
+	for (int n = 0; n < nodes; n++) {
+		s = base + ((node + n) % nodes) * words;
+		for (size_t i = 0; i < words; i++)
+			if (s[i] != stripe_word((node + n) % nodes, i) &&
+			    !bad++)
+				TH_LOG("stripe %d word %zu: %#lx", (node + n) % nodes,
+				       i, (unsigned long)s[i]);
+	}
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, dsm_test_sync(42));
+	munmap(base, nodes * STRIPE);
+}
+
+/* The same pseudo-random file on every node. */
+static int make_file(const char *path, size_t size)
+{
+	uint64_t x = 88172645463325252ULL;
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < size / sizeof(x); i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		fwrite(&x, sizeof(x), 1, f);
+	}
+	return fclose(f);
+}
+
+/* dd a file into /dev/dsm on node 0, cmp it on node 2 (and node 1). */
+TEST_F_TIMEOUT(sc, dd_cmp, 120)
+{
+	char cmd[512];
+
+	SETUP_3NODES();
+	ASSERT_EQ(0, make_file("/tmp/dsm_dd.bin", DD_SIZE));
+	ASSERT_EQ(0, dsm_test_sync(50));
+	if (node == 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "dd if=/tmp/dsm_dd.bin of=%s bs=4096 seek=%lu conv=notrunc 2>/dev/null",
+			 DSM_DEV, OFF_DD / 4096);
+		ASSERT_EQ(0, system(cmd));
+	}
+	ASSERT_EQ(0, dsm_test_sync(51));
+	snprintf(cmd, sizeof(cmd),
+		 "dd if=%s bs=4096 skip=%lu count=%lu 2>/dev/null | cmp - /tmp/dsm_dd.bin",
+		 DSM_DEV, OFF_DD / 4096, DD_SIZE / 4096);
+	EXPECT_EQ(0, system(cmd));
+	/* and the mapping agrees with read() */
+	if (node == 2) {
+		uint64_t *p = map(OFF_DD, DD_SIZE);
+		uint64_t x = 88172645463325252ULL;
+
+		ASSERT_NE(MAP_FAILED, p);
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		EXPECT_EQ(x, p[0]);
+		munmap(p, DD_SIZE);
+	}
+	ASSERT_EQ(0, dsm_test_sync(52));
+	unlink("/tmp/dsm_dd.bin");
+}
+
+/*
+ * Two processes on node 0 (one local copy) and one on node 1 increment
+ * one counter; node 0's child also sees its parent's plain store at once.
+ */
+TEST_F_TIMEOUT(sc, two_local_one_remote, 120)
+{
+	uint64_t *c;
+	int status;
+	pid_t pid = -1;
+
+	SETUP_3NODES();
+	c = map(OFF_SHARE, DSM_PAGE);
+	ASSERT_NE(MAP_FAILED, c);
+	ASSERT_EQ(0, dsm_test_sync(60));
+	if (node == 0) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+	}
+	if (node < 2)
+		for (int i = 0; i < INCREMENTS / 2; i++)
+			__atomic_fetch_add(&c[0], 1, __ATOMIC_SEQ_CST);
+	if (pid == 0) {
+		__atomic_store_n(&c[1], 42, __ATOMIC_SEQ_CST);
+		_exit(0);
+	}
+	if (pid > 0) {
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+		EXPECT_EQ(42, __atomic_load_n(&c[1], __ATOMIC_SEQ_CST));
+	}
+	ASSERT_EQ(0, dsm_test_sync(61));
+	EXPECT_EQ(3 * (INCREMENTS / 2), __atomic_load_n(&c[0], __ATOMIC_SEQ_CST));
+	ASSERT_EQ(0, dsm_test_sync(62));
+	munmap(c, DSM_PAGE);
+}
+
+/*
+ * A process killed while it faults on remote pages dies promptly and
+ * leaves nothing stuck: the pages stay usable from its node and others.
+ */
+TEST_F_TIMEOUT(sc, killed_in_remote_fault, 120)
+{
+	size_t len = 64 * DSM_PAGE;
+	volatile uint64_t *p;
+	int status;
+	pid_t pid;
+
+	SETUP_3NODES();
+	p = map(OFF_KILL, len);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, dsm_test_sync(70));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Keep faulting: write every page, over and over. */
+		for (uint64_t r = 1;; r++)
+			for (size_t i = 0; i < len / 8; i += DSM_PAGE / 8)
+				p[i] = r;
+	}
+	usleep(300000 + node * 70000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ASSERT_EQ(0, dsm_test_sync(71));
+	/* Every page still works, from every node, in turn. */
+	for (int n = 0; n < nodes; n++) {
+		if (n == node)
+			for (size_t i = 0; i < len / 8; i += DSM_PAGE / 8)
+				p[i] = 1000 + n;
+		ASSERT_EQ(0, dsm_test_sync(72 + n));
+		for (size_t i = 0; i < len / 8; i += DSM_PAGE / 8)
+			ASSERT_EQ(1000 + n, p[i]);
+	}
+	ASSERT_EQ(0, dsm_test_sync(79));
+	munmap((void *)p, len);
+}
+
+TEST_HARNESS_MAIN

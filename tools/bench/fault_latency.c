@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fault_latency - remote fault latency of dsm against a raw TCP round trip.
+ *
+ * Runs on 2 nodes of the virtual cluster at once (DSM_NODE_ID 0 and 1):
+ *
+ *   vcluster run -n 2 --copy build/bench/fault_latency -- ./fault_latency
+ *
+ * Node 1 serves: it echoes 4 KiB messages over a plain TCP connection and
+ * owns the pages node 0 faults on. Node 0 measures, in one run:
+ *   rtt    userspace TCP round trip of a 4 KiB message (send 4 KiB, get
+ *          4 KiB back), the raw cost a page transfer cannot beat;
+ *   read   a read fault on a page homed and owned by node 1 (PAGE_REQ,
+ *          PAGE_GRANT with 4 KiB, and the fault's own work);
+ *   write  a write fault on a page homed and owned by node 1 that node 0
+ *          does not hold (ownership and data move).
+ * and prints the median of each (and the 10th/90th percentiles) and the
+ * ratios read/rtt and write/rtt. Goal: read <= 1.2, write <= 1.5.
+ */
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsm_test.h"
+
+#define PORT		7992
+#define MSG		4096
+#define SAMPLES		400
+/* With 2 nodes, odd pages are homed on node 1. */
+#define READ_OFF	(32UL << 20)
+#define WRITE_OFF	(48UL << 20)
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, int n, int p)
+{
+	return v[(n - 1) * p / 100];
+}
+
+static int full(int fd, void *buf, size_t len, int wr)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static int tcp_pair(int id)
+{
+	struct sockaddr_in sa;
+	int s, c, one = 1;
+
+	dsm_test_node_addr(1, &sa);
+	sa.sin_port = htons(PORT);
+	if (id == 1) {
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		sa.sin_addr.s_addr = htonl(INADDR_ANY);
+		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 1))
+			die("listen");
+		if (dsm_test_sync(1))
+			die("sync");
+		c = accept(s, NULL, NULL);
+		close(s);
+	} else {
+		if (dsm_test_sync(1))
+			die("sync");
+		c = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(c, (struct sockaddr *)&sa, sizeof(sa)))
+			die("connect");
+	}
+	if (c < 0)
+		die("accept");
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return c;
+}
+
+static void report(const char *name, double *v, int n, double rtt)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	printf("%-6s median %8.1f us  p10 %8.1f  p90 %8.1f", name,
+	       pct(v, n, 50), pct(v, n, 10), pct(v, n, 90));
+	if (rtt > 0)
+		printf("  ratio %.2f", pct(v, n, 50) / rtt);
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	int mapped_owner = argc > 1 && !strcmp(argv[1], "-m");
+	static double rtt[SAMPLES], rd[SAMPLES], wr[SAMPLES];
+	int id = dsm_node_id_env(), fd, c;
+	char buf[MSG];
+	volatile char *rp, *wp;
+	size_t span = 2UL * SAMPLES * MSG;
+	double t, r50;
+	int i;
+
+	if (id < 0 || dsm_nodes_env() != 2) {
+		fprintf(stderr, "fault_latency: run on exactly 2 vcluster nodes\n");
+		return 2;
+	}
+	fd = open(DSM_DEV, O_RDWR);
+	if (fd < 0)
+		die(DSM_DEV);
+	rp = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd, READ_OFF);
+	wp = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd, WRITE_OFF);
+	if (rp == MAP_FAILED || wp == MAP_FAILED)
+		die("mmap");
+	c = tcp_pair(id);
+	memset(buf, 0x5a, sizeof(buf));
+
+	/* Raw round trips, interleaved warm-up included. */
+	for (i = -20; i < SAMPLES; i++) {
+		if (id == 1) {
+			if (full(c, buf, MSG, 0) || full(c, buf, MSG, 1))
+				die("echo");
+			continue;
+		}
+		t = now_us();
+		if (full(c, buf, MSG, 1) || full(c, buf, MSG, 0))
+			die("ping");
+		if (i >= 0)
+			rtt[i] = now_us() - t;
+	}
+	/*
+	 * Node 1 writes the odd pages: it owns them (and is their home). With
+	 * -m it writes through a mapping, which it keeps, so that giving a
+	 * page away also unmaps it there (a TLB shootdown on node 1); by
+	 * default it writes with pwrite() and maps nothing.
+	 */
+	if (id == 1)
+		for (i = 0; i < SAMPLES; i++) {
+			off_t o = (2 * i + 1) * MSG;
+			char v = (char)i;
+
+			if (mapped_owner) {
+				rp[o] = v;
+				wp[o] = v;
+			} else if (pwrite(fd, &v, 1, READ_OFF + o) != 1 ||
+				   pwrite(fd, &v, 1, WRITE_OFF + o) != 1) {
+				die("pwrite");
+			}
+		}
+	if (dsm_test_sync(2))
+		die("sync");
+	if (id == 0) {
+		/* Alternate: a read fault, then a write fault (never held). */
+		for (i = 0; i < SAMPLES; i++) {
+			t = now_us();
+			if (rp[(2 * i + 1) * MSG] != (char)i)
+				fprintf(stderr, "page %d: wrong data\n", i);
+			rd[i] = now_us() - t;
+			t = now_us();
+			wp[(2 * i + 1) * MSG] = 1;
+			wr[i] = now_us() - t;
+		}
+	}
+	if (dsm_test_sync(3))
+		die("sync");
+	if (id == 0) {
+		qsort(rtt, SAMPLES, sizeof(double), cmp_double);
+		r50 = pct(rtt, SAMPLES, 50);
+		printf("fault_latency: %d samples each, 4 KiB pages, node 0 <- node 1\n",
+		       SAMPLES);
+		report("rtt", rtt, SAMPLES, 0);
+		report("read", rd, SAMPLES, r50);
+		report("write", wr, SAMPLES, r50);
+		printf("goal: read ratio <= 1.20, write ratio <= 1.50\n");
+	}
+	close(c);
+	return 0;
+}
