@@ -7,12 +7,14 @@
 #   make module       build dsm.ko against KDIR (default: see below)
 #   make modules      build dsm.ko for every supported kernel (6.1, 6.12)
 #   make tools        build dsmd, dsmctl, libdsm, selftests, benchmarks
-#   make unit         build and run the kmod/core unit tests (ASan, UBSan)
+#   make unit         unit tests of kmod/core, dsmd, dsmctl (ASan, UBSan)
+#   make fuzz         run each libFuzzer target for FUZZ_SECONDS (600)
 #   make lint         checkpatch and sparse on the module, both kernels
 #   make check        everything above, then the selftests in the virtual
 #                     cluster on 6.1 and 6.12; ends with "N passed, N failed"
 #   make demo         boot a 3-node cluster and show dsm at work
 #   make bench        benchmarks
+#   make install      install dsm.ko for KDIR and the tools (DESTDIR, prefix /usr)
 #
 # All output goes below $(BUILD) (default ./build).
 
@@ -31,13 +33,13 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	       -I$(SRCDIR)/uapi -I$(SRCDIR)/tools/lib
 export USER_CFLAGS
 
-.PHONY: all deps module modules tools unit lint check demo bench clean \
-	check-deps help
+.PHONY: all deps module modules tools unit fuzz fuzz-short lint check \
+	demo bench install clean check-deps help
 
 all: module tools
 
 help:
-	@sed -n '3,17p' $(SRCDIR)/Makefile
+	@sed -n 's/^#   make/make/p' $(SRCDIR)/Makefile
 
 deps:
 	$(SRCDIR)/scripts/deps.sh
@@ -62,11 +64,27 @@ modules: check-deps
 GUEST	:= $(BUILD)/guest
 
 tools: check-deps
+	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd \
+		DESTDIR=$(GUEST) install
+	$(MAKE) -C $(SRCDIR)/tools/dsmctl O=$(BUILD)/tools/dsmctl \
+		DESTDIR=$(GUEST) install
 	$(MAKE) -C $(SRCDIR)/selftests/dsm O=$(BUILD)/selftests \
 		DESTDIR=$(GUEST) install
 
+# Unit tests, all under ASan and UBSan: the protocol core, dsmd, dsmctl.
+# Each prints TAP; every suite runs even when an earlier one failed.
 unit:
-	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit run
+	@rc=0; \
+	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit run || rc=1; \
+	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd unit || rc=1; \
+	$(MAKE) -C $(SRCDIR)/tools/dsmctl O=$(BUILD)/tools/dsmctl unit || rc=1; \
+	exit $$rc
+
+fuzz-short:
+	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit fuzz-short
+
+fuzz:
+	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit fuzz
 
 lint: check-deps
 	$(SRCDIR)/scripts/lint.sh
@@ -79,6 +97,20 @@ demo:
 
 bench:
 	$(SRCDIR)/scripts/bench.sh
+
+# Install for real use: the module for KDIR under /lib/modules/<release>/
+# updates/ (then depmod), the tools, their man pages and systemd unit.
+install: module tools
+	@rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h); \
+	install -D -m 0644 $(BUILD)/module/$$rel/dsm.ko \
+		$(DESTDIR)/lib/modules/$$rel/updates/dsm.ko; \
+	install -D -m 0644 $(SRCDIR)/uapi/linux/dsm.h \
+		$(DESTDIR)/usr/include/linux/dsm.h; \
+	cd $(GUEST) && find usr lib etc -type f ! -path 'usr/lib/dsm/selftests/*' \
+		2>/dev/null | while read -r f; do \
+		install -D "$$f" "$(DESTDIR)/$$f"; done; \
+	if [ -z "$(DESTDIR)" ]; then depmod "$$rel"; fi
 
 clean:
 	rm -rf $(BUILD)
