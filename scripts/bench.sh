@@ -31,12 +31,20 @@ for run in 1 2 3; do
 	fi
 done
 
-echo "== sc: fault latency against a TCP round trip (2 nodes)"
+# Readahead (a cold miss also fetches the next pages) would serve most of
+# the benchmark's sequential faults locally: it is turned off so that every
+# sample is one remote fault. Under TCG the figures vary from run to run,
+# hence three runs.
+echo "== sc: fault latency against a TCP round trip (2 nodes, readahead off, 3 runs)"
 if make -s -C "$SRCDIR/tools/bench" O="$OUT" >/dev/null; then
-	"$SRCDIR/tools/vcluster/vcluster" run -n 2 --copy "$OUT/fault_latency" \
-		-- ./fault_latency 2>&1 | grep -v '^vcluster:' |
-		tee "$OUT/fault-latency.txt"
-	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+	: > "$OUT/fault-latency.txt"
+	for run in 1 2 3; do
+		"$SRCDIR/tools/vcluster/vcluster" run -q -n 2 \
+			--copy "$OUT/fault_latency" -- sh -c \
+			'echo 0 > /sys/module/dsm/parameters/readahead_pages && ./fault_latency' \
+			2>&1 | sed -n 's/^\[n0\] //p' | tee -a "$OUT/fault-latency.txt"
+		[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+	done
 else
 	status=1
 fi
