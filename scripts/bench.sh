@@ -39,7 +39,7 @@ echo "== sc: fault latency against a TCP round trip (2 nodes, readahead off, 3 r
 if make -s -C "$SRCDIR/tools/bench" O="$OUT" >/dev/null; then
 	: > "$OUT/fault-latency.txt"
 	for run in 1 2 3; do
-		"$SRCDIR/tools/vcluster/vcluster" run -q -n 2 \
+		"$SRCDIR/tools/vcluster/vcluster" run -n 2 \
 			--copy "$OUT/fault_latency" -- sh -c \
 			'echo 0 > /sys/module/dsm/parameters/readahead_pages && ./fault_latency' \
 			2>&1 | sed -n 's/^\[n0\] //p' | tee -a "$OUT/fault-latency.txt"
