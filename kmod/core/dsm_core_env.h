@@ -65,4 +65,33 @@ static inline __le64 cpu_to_le64(u64 x) { return htole64(x); }
 
 #endif /* __KERNEL__ */
 
+/*
+ * Little-endian loads from unaligned bytes of a message or a diff, the
+ * same in both environments (the kernel's get_unaligned_le*() moved
+ * between 6.1 and 6.12, and memcpy compiles to a plain load).
+ */
+static inline u16 dsm_ld16(const u8 *p)
+{
+	__le16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le16_to_cpu(v);
+}
+
+static inline u32 dsm_ld32(const u8 *p)
+{
+	__le32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32_to_cpu(v);
+}
+
+static inline u64 dsm_ld64(const u8 *p)
+{
+	__le64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64_to_cpu(v);
+}
+
 #endif /* _DSM_CORE_ENV_H */

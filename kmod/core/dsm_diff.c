@@ -9,31 +9,6 @@
  */
 #include "dsm_diff.h"
 
-/* Bytes, with byte 0 of memory in the low bits whatever the CPU order. */
-static inline u64 dsm_ld64(const u8 *p)
-{
-	__le64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le64_to_cpu(v);
-}
-
-static inline u16 dsm_ld16(const u8 *p)
-{
-	__le16 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le16_to_cpu(v);
-}
-
-static inline u32 dsm_ld32(const u8 *p)
-{
-	__le32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32_to_cpu(v);
-}
-
 static inline void dsm_st16(u8 *p, u16 x)
 {
 	__le16 v = cpu_to_le16(x);

@@ -180,22 +180,6 @@ static bool dsm_rd_skip(struct dsm_rd *r, u32 n)
 	return true;
 }
 
-static inline u64 dsm_wire_ld64(const u8 *p)
-{
-	__le64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le64_to_cpu(v);
-}
-
-static inline u32 dsm_wire_ld32(const u8 *p)
-{
-	__le32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32_to_cpu(v);
-}
-
 /* A timestamp of @n (1 .. DSM_MAX_NODES) entries and its padding. */
 static enum dsm_wire_reject dsm_rd_vt(struct dsm_rd *r, u32 n,
 				      struct dsm_vt *vt)
@@ -206,8 +190,8 @@ static enum dsm_wire_reject dsm_rd_vt(struct dsm_rd *r, u32 n,
 	if (r->left < DSM_WIRE_VT_SIZE(n))
 		return DSM_WIRE_R_BODY_LEN;
 	for (i = 0; i < n; i++)
-		vt->c[i] = dsm_wire_ld32(r->p + 4 * i);
-	if ((n & 1) && dsm_wire_ld32(r->p + 4 * n))
+		vt->c[i] = dsm_ld32(r->p + 4 * i);
+	if ((n & 1) && dsm_ld32(r->p + 4 * n))
 		return DSM_WIRE_R_RESERVED;
 	dsm_rd_skip(r, DSM_WIRE_VT_SIZE(n));
 	return DSM_WIRE_OK;
@@ -221,6 +205,14 @@ static bool dsm_wire_page_ok(u64 page)
 static bool dsm_wire_access_ok(u8 access)
 {
 	return access == DSM_ACCESS_READ || access == DSM_ACCESS_WRITE;
+}
+
+/* Access and flags of a page request: HAVE_COPY only with a write. */
+static bool dsm_wire_req_access_ok(u8 access, u8 flags)
+{
+	return dsm_wire_access_ok(access) &&
+	       !(flags & ~DSM_PAGE_F_HAVE_COPY) &&
+	       (!flags || access == DSM_ACCESS_WRITE);
 }
 
 static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
@@ -336,9 +328,7 @@ static enum dsm_wire_reject dsm_wire_rd_page_req(struct dsm_rd *r,
 		return DSM_WIRE_R_RESERVED;
 	if (!dsm_wire_page_ok(b->page))
 		return DSM_WIRE_R_PAGE;
-	if (!dsm_wire_access_ok(b->access) ||
-	    (b->flags & ~DSM_PAGE_F_HAVE_COPY) ||
-	    (b->flags && b->access != DSM_ACCESS_WRITE))
+	if (!dsm_wire_req_access_ok(b->access, b->flags))
 		return DSM_WIRE_R_ACCESS;
 	return DSM_WIRE_OK;
 }
@@ -359,9 +349,7 @@ static enum dsm_wire_reject dsm_wire_rd_page_fwd(struct dsm_rd *r,
 		return DSM_WIRE_R_RESERVED;
 	if (!dsm_wire_page_ok(b->page))
 		return DSM_WIRE_R_PAGE;
-	if (!dsm_wire_access_ok(b->access) ||
-	    (b->flags & ~DSM_PAGE_F_HAVE_COPY) ||
-	    (b->flags && b->access != DSM_ACCESS_WRITE))
+	if (!dsm_wire_req_access_ok(b->access, b->flags))
 		return DSM_WIRE_R_ACCESS;
 	if (b->requester >= DSM_MAX_NODES || b->requester == h->dst)
 		return DSM_WIRE_R_NODE;
@@ -444,7 +432,7 @@ static enum dsm_wire_reject dsm_wire_rd_notices(struct dsm_rd *r, u32 nr)
 	if (r->left / 8 < nr)
 		return DSM_WIRE_R_BODY_LEN;
 	for (i = 0; i < nr; i++) {
-		page = dsm_wire_ld64(r->p + 8 * i);
+		page = dsm_ld64(r->p + 8 * i);
 		if (!dsm_wire_page_ok(page))
 			return DSM_WIRE_R_PAGE;
 		if (i && page <= prev)
@@ -584,7 +572,7 @@ static enum dsm_wire_reject dsm_wire_rd_diff_reply(struct dsm_rd *r,
 			return why;
 		if (r->left < DSM_DIFF_HDR_SIZE)
 			return DSM_WIRE_R_BODY_LEN;
-		size = dsm_wire_ld32(r->p);
+		size = dsm_ld32(r->p);
 		if (size > r->left)
 			return DSM_WIRE_R_BODY_LEN;
 		if (dsm_diff_validate(r->p, size))
@@ -775,7 +763,7 @@ bool dsm_msg_next_interval(struct dsm_msg_iter *it,
  */
 u64 dsm_msg_notice(const struct dsm_msg_interval *iv, u32 i)
 {
-	return dsm_wire_ld64(iv->notices + 8 * (size_t)i);
+	return dsm_ld64(iv->notices + 8 * (size_t)i);
 }
 
 /**
@@ -867,7 +855,7 @@ bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d)
 	d->node = le16_to_cpu(w.node);
 	d->interval = le32_to_cpu(w.interval);
 	d->diff = r.p;
-	d->len = dsm_wire_ld32(r.p);
+	d->len = dsm_ld32(r.p);
 	if (d->len > r.left || !dsm_rd_skip(&r, d->len) ||
 	    !dsm_rd_skip(&r, -d->len & 7))
 		return false;
