@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tool.mk - what the Makefiles of the netlink tools (dsmd, dsmctl) share.
+# Set before including it:
+#   PROG       the program, built statically as $(O)/$(PROG) (the virtual
+#              cluster's guests have no libc)
+#   SRCS       its sources (tools/common/dsm_genl.c is added here)
+#   UNIT_SRCS  the sources tests/unit.c is linked with
+# The including Makefile adds its own `install: all` recipe.
+
+SRCDIR	?= $(abspath ../..)
+O	?= $(SRCDIR)/build/tools/$(PROG)
+DESTDIR	?=
+CC	?= gcc
+
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
+NL_LIBS	:= $(shell pkg-config --static --libs libnl-genl-3.0)
+CFLAGS	?= -O2 -g
+CFLAGS	+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	   -I$(SRCDIR)/uapi -I$(SRCDIR)/tools/common -I. $(NL_CFLAGS)
+SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+
+SRCS	+= $(SRCDIR)/tools/common/dsm_genl.c
+HDRS	:= $(wildcard *.h) $(SRCDIR)/tools/common/dsm_genl.h \
+	   $(SRCDIR)/uapi/linux/dsm.h
+
+.PHONY: all install unit clean
+
+all: $(O)/$(PROG)
+
+$(O)/$(PROG): $(SRCS) $(HDRS) | $(O)
+	$(CC) $(CFLAGS) -static -o $@ $(SRCS) $(NL_LIBS)
+
+$(O):
+	mkdir -p $@
+
+$(O)/unit: tests/unit.c $(UNIT_SRCS) $(HDRS) | $(O)
+	$(CC) $(CFLAGS) $(SAN) -o $@ tests/unit.c $(UNIT_SRCS)
+
+unit: $(O)/unit
+	$(O)/unit
+
+clean:
+	rm -f $(O)/$(PROG) $(O)/unit
