@@ -19,6 +19,9 @@
  *  2: generic netlink family "dsm", family version 1: cluster, node and
  *     region configuration, status, counters, the "events" multicast
  *     group (see Documentation/control-plane.md).
+ *  3: lrc: DSM_IOC_LOCK_ACQUIRE, DSM_IOC_LOCK_RELEASE, DSM_IOC_BARRIER,
+ *     DSM_IOC_REGION_INFO, DSM_IOC_NODE_INFO; family version 2 (the lock
+ *     and barrier managers in dsmd, Documentation/lrc.md).
  */
 #ifndef _UAPI_LINUX_DSM_H
 #define _UAPI_LINUX_DSM_H
@@ -28,7 +31,7 @@
 #include <linux/ioctl.h>
 
 /* Version of this header; reported by the module in struct dsm_api. */
-#define DSM_API_VERSION		2
+#define DSM_API_VERSION		3
 
 /* Name of the misc device, /dev/dsm. */
 #define DSM_DEVICE_NAME		"dsm"
@@ -67,6 +70,77 @@ struct dsm_api {
 
 #define DSM_IOC_API		_IOWR(DSM_IOC_MAGIC, 0x00, struct dsm_api)
 
+/**
+ * struct dsm_sync - argument of DSM_IOC_LOCK_ACQUIRE, DSM_IOC_LOCK_RELEASE
+ * and DSM_IOC_BARRIER.
+ * @id:		lock or barrier id, any value. Lock L is managed by the
+ *		(L mod n)-th member in ascending id order, barriers by the
+ *		lowest member (Documentation/lrc.md).
+ * @flags:	must be zero.
+ * @reserved:	must be zero.
+ *
+ * Locks and barriers order the accesses of lrc regions (lazy release
+ * consistency); sc regions need neither. A lock is held by the open file
+ * description that acquired it, and released when that is closed.
+ *
+ * DSM_IOC_LOCK_ACQUIRE: waits (killable) until the lock is granted.
+ *	EDEADLK: this file holds it already. EHOSTDOWN: a node the grant
+ *	depends on went down, or the cluster is not up. EINTR: a signal came
+ *	first (nothing is held). ENOTCONN: the cluster is not configured.
+ * DSM_IOC_LOCK_RELEASE: EPERM: this file does not hold the lock.
+ * DSM_IOC_BARRIER: waits (killable) until every member has arrived at
+ *	barrier @id. EHOSTDOWN: a member is down or went down while waiting.
+ * All three: EINVAL for non-zero @flags or @reserved.
+ */
+struct dsm_sync {
+	__u32 id;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/**
+ * struct dsm_region_info - argument of DSM_IOC_REGION_INFO.
+ * @name:	in: the region's name, NUL-terminated.
+ * @offset:	out: its offset in the DSM space (the mmap offset).
+ * @size:	out: its size in bytes.
+ * @model:	out: enum dsm_model.
+ * @origin:	out: node that created it.
+ * @reserved:	must be zero.
+ *
+ * ENOENT: no such region. EINVAL: @name is not a valid name, or
+ * @reserved is not zero.
+ */
+struct dsm_region_info {
+	char name[32];
+	__u64 offset;
+	__u64 size;
+	__u32 model;
+	__u32 origin;
+	__u64 reserved;
+};
+
+/**
+ * struct dsm_node_info - argument of DSM_IOC_NODE_INFO.
+ * @node_id:	out: this node's id.
+ * @nr_nodes:	out: nodes in the membership.
+ * @nr_up:	out: of them, up (this node included).
+ * @reserved:	must be zero (in and out).
+ *
+ * ENOTCONN: the cluster is not configured (dsmd has not started).
+ */
+struct dsm_node_info {
+	__u32 node_id;
+	__u32 nr_nodes;
+	__u32 nr_up;
+	__u32 reserved;
+};
+
+#define DSM_IOC_LOCK_ACQUIRE	_IOW(DSM_IOC_MAGIC, 0x01, struct dsm_sync)
+#define DSM_IOC_LOCK_RELEASE	_IOW(DSM_IOC_MAGIC, 0x02, struct dsm_sync)
+#define DSM_IOC_BARRIER		_IOW(DSM_IOC_MAGIC, 0x03, struct dsm_sync)
+#define DSM_IOC_REGION_INFO	_IOWR(DSM_IOC_MAGIC, 0x04, struct dsm_region_info)
+#define DSM_IOC_NODE_INFO	_IOR(DSM_IOC_MAGIC, 0x05, struct dsm_node_info)
+
 /*
  * The generic netlink family "dsm".
  *
@@ -80,6 +154,8 @@ struct dsm_api {
  *  1: status, cluster set, node add/del/get/set-state, region new/del/get,
  *     stats; events NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED;
  *     PEER_SOCKET, MGR_REQUEST and MGR_REPLY reserved (EOPNOTSUPP).
+ *  2: the lock and barrier managers: MGR_REQUEST, MGR_REPLY and
+ *     LOCK_FORWARD; attribute MGR_FLAGS; ops GC.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -88,7 +164,7 @@ struct dsm_api {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	1
+#define DSM_GENL_VERSION	2
 
 /* Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED. */
 #define DSM_GENL_MCGRP_EVENTS	"events"
@@ -201,10 +277,16 @@ enum dsm_model {
  *	kernel data transport: dsmd connects a TCP socket to the peer and
  *	hands it to the kernel (as NBD does). EOPNOTSUPP in version 1.
  * @DSM_CMD_MGR_REQUEST: kernel to dsmd (unicast to the daemon that sent
- *	CLUSTER_SET): MGR_OP, MGR_COOKIE, LOCK_ID or BARRIER_ID, MGR_PAYLOAD.
- *	Reserved for the lock and barrier managers; not sent in version 1.
+ *	CLUSTER_SET): MGR_OP, MGR_COOKIE, LOCK_ID or BARRIER_ID, MGR_FLAGS,
+ *	[MGR_PAYLOAD]. A request to the lock or barrier manager; dsmd takes
+ *	it to the managing node's dsmd. See Documentation/lrc.md.
  * @DSM_CMD_MGR_REPLY: do, admin; dsmd to kernel: MGR_COOKIE, MGR_ERROR,
- *	[MGR_PAYLOAD]. Reserved; EOPNOTSUPP in version 1.
+ *	MGR_FLAGS, [MGR_PAYLOAD]. The manager's answer to MGR_REQUEST
+ *	@cookie (several messages when MGR_F_MORE is set).
+ * @DSM_CMD_LOCK_FORWARD: do, admin; dsmd to kernel: LOCK_ID, MGR_PAYLOAD
+ *	(a core LOCK_REQ message). The lock manager tells the last
+ *	requester of a lock to grant it, when it can, to the node in the
+ *	payload (over the data connection, as LOCK_GRANT).
  * @DSM_CMD_NODE_UP: event. As NODE_GET.
  * @DSM_CMD_NODE_DOWN: event. As NODE_GET.
  * @DSM_CMD_REGION_CREATED: event. As REGION_GET, [REPLICA].
@@ -229,6 +311,7 @@ enum dsm_cmd {
 	DSM_CMD_NODE_DOWN,
 	DSM_CMD_REGION_CREATED,
 	DSM_CMD_REGION_DELETED,
+	DSM_CMD_LOCK_FORWARD,
 
 	__DSM_CMD_MAX
 };
@@ -269,13 +352,18 @@ enum dsm_cmd {
  * @DSM_A_STAT_NAME:	string: a counter's name.
  * @DSM_A_STAT_VALUE:	u64: its value.
  * @DSM_A_SOCKET_FD:	u32: a file descriptor of the caller (reserved).
- * @DSM_A_MGR_OP:	u8 (reserved): lock acquire/release, barrier.
- * @DSM_A_MGR_COOKIE:	u64 (reserved): matches a reply to its request.
- * @DSM_A_LOCK_ID:	u32 (reserved).
- * @DSM_A_BARRIER_ID:	u32 (reserved).
- * @DSM_A_MGR_PAYLOAD:	binary (reserved): core wire-encoded intervals.
- * @DSM_A_MGR_ERROR:	u32 (reserved): positive errno, 0 for success.
+ * @DSM_A_MGR_OP:	u8, enum dsm_mgr_op.
+ * @DSM_A_MGR_COOKIE:	u64: matches a reply to its request; for a lock
+ *			acquire, the req_id of the LOCK_REQ in the payload.
+ * @DSM_A_LOCK_ID:	u32.
+ * @DSM_A_BARRIER_ID:	u32.
+ * @DSM_A_MGR_PAYLOAD:	binary, 1..DSM_MGR_PAYLOAD_MAX: one message of the
+ *			protocol core (kmod/core/dsm_wire.h), validated by
+ *			its receiver: LOCK_REQ, BARRIER_ARRIVE or
+ *			BARRIER_RELEASE.
+ * @DSM_A_MGR_ERROR:	u32, 0..4095: positive errno, 0 for success.
  * @DSM_A_PAD:		padding for 64-bit attributes.
+ * @DSM_A_MGR_FLAGS:	u32, DSM_MGR_F_* bits.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -311,6 +399,7 @@ enum dsm_attr {
 	DSM_A_MGR_PAYLOAD,
 	DSM_A_MGR_ERROR,
 	DSM_A_PAD,
+	DSM_A_MGR_FLAGS,
 
 	__DSM_A_MAX
 };
@@ -318,20 +407,41 @@ enum dsm_attr {
 #define DSM_A_MAX		(__DSM_A_MAX - 1)
 
 /*
- * Largest MGR_PAYLOAD (reserved for the managers): an attribute's length is
- * 16 bits, so a larger lock grant is sent as several MGR messages with the
- * same cookie.
+ * Largest MGR_PAYLOAD: an attribute's length is 16 bits, so a larger
+ * interval set is sent as several MGR messages with the same cookie, all
+ * but the last with DSM_MGR_F_MORE, each payload a complete core message.
  */
 #define DSM_MGR_PAYLOAD_MAX	60000
 
-/* DSM_A_MGR_OP values (reserved for the lock and barrier managers). */
+/*
+ * DSM_A_MGR_OP values.
+ * @DSM_MGR_LOCK_ACQUIRE: payload LOCK_REQ. The manager answers with an
+ *	empty MGR_REPLY if the lock was free (nobody ever took it, or its
+ *	token was lost with a dead node), else forwards the request to the
+ *	lock's last requester (LOCK_FORWARD), whose kernel grants it.
+ * @DSM_MGR_LOCK_RELEASE: not used (a release never leaves the node).
+ * @DSM_MGR_BARRIER: payload BARRIER_ARRIVE (fragments with MGR_F_MORE).
+ *	The reply, when every member arrived, is BARRIER_RELEASE carrying
+ *	the intervals this node lacks (fragments with MGR_F_MORE), and
+ *	MGR_F_GC when the barrier is a garbage collection.
+ * @DSM_MGR_GC_DONE: second phase of a collecting barrier: the node has
+ *	validated its pages; the reply (no payload) comes when every member
+ *	has, and then every node discards its consistency data.
+ */
 enum dsm_mgr_op {
 	DSM_MGR_LOCK_ACQUIRE,
 	DSM_MGR_LOCK_RELEASE,
 	DSM_MGR_BARRIER,
+	DSM_MGR_GC_DONE,
 
 	__DSM_MGR_OP_MAX
 };
+
+/* DSM_A_MGR_FLAGS bits. */
+#define DSM_MGR_F_MORE		0x1	/* more fragments with this cookie */
+#define DSM_MGR_F_GC_WANTED	0x2	/* arrive: over the GC threshold */
+#define DSM_MGR_F_GC		0x4	/* release: collect garbage now */
+#define DSM_MGR_F_ALL		0x7
 
 #define DSM_MGR_OP_MAX		(__DSM_MGR_OP_MAX - 1)
 
