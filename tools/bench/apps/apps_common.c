@@ -48,6 +48,8 @@ struct app_sim {
 	pthread_mutex_t lock[APP_SIM_LOCKS];
 };
 
+#define APP_MAP_TRIES	100	/* 10 s for a new region to arrive */
+
 static struct app_sim *sim;
 static unsigned char *sim_mem;
 
@@ -316,7 +318,16 @@ void app_map(struct app *a, size_t bytes)
 		break;
 	default:
 #ifndef APPS_HOST
-		a->mem = dsm_map(a->region, &a->len);
+		/*
+		 * A region created on another node just before the run may
+		 * not have reached this one yet: wait for it, bounded.
+		 */
+		for (int tries = 0; tries < APP_MAP_TRIES; tries++) {
+			a->mem = dsm_map(a->region, &a->len);
+			if (a->mem || errno != ENOENT)
+				break;
+			usleep(100000);
+		}
 		if (!a->mem)
 			app_die(a, "dsm_map(\"%s\"): %s (create it with: dsmctl region create %s size %zuK model lrc)",
 				a->region, strerror(errno), a->region,
