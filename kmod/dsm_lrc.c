@@ -195,6 +195,7 @@ struct lrc_want {
  * @wants:	every diff asked for; replies fill in diff and len.
  * @nr_wants:	entries in @wants.
  * @outstanding: replies still awaited.
+ * @waiting_on:	bit n: a DIFF_REQ went to node n.
  * @err:	first error (NACK, node down); under wait_lock.
  * @done:	completed when @outstanding reaches 0 or on error.
  */
@@ -1317,7 +1318,8 @@ static int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	if (!p || dsm_wire_decode(p, len, &m, NULL) ||
 	    m.hdr.type != DSM_MSG_BARRIER_RELEASE ||
 	    m.u.barrier.barrier_id != id) {
-		NL_SET_ERR_MSG_MOD(extack, "payload is not a valid BARRIER_RELEASE of this barrier");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "payload is not a BARRIER_RELEASE of this barrier");
 		return -EINVAL;
 	}
 	mutex_lock(&lrc.lock);
