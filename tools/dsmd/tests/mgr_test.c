@@ -867,6 +867,38 @@ static void test_gone(void)
 	pump();
 }
 
+/* Peers' fragments out of order, and conflicting copies of an interval. */
+static void test_barrier_peer(void)
+{
+	struct dsm_interval iv = mkiv(1, 1, vt3(0, 0, 0)), other;
+	struct dsm_wire_enc e;
+	struct dsm_msg_hdr h;
+	struct mgr_req r = { .op = DSM_MGR_BARRIER, .cookie = 90,
+			     .has_barrier = true, .barrier_id = 6,
+			     .frag = 1, .payload = pbuf };
+	uint32_t err = 0;
+
+	setup(0x7, 0);
+	hdr(&h, 1, DSM_MSG_BARRIER_ARRIVE, 90);
+	dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &h);
+	dsm_wire_enc_barrier(&e, 6, 0, &iv.vt);
+	dsm_wire_enc_interval(&e, &iv);
+	r.len = dsm_wire_enc_end(&e);
+	mgr_peer_request(&tn[0].m, 1, &r);
+	ok(qlen == 1 && q[0].to == 1 && q[0].error == EPROTO,
+	   "mgr: peer fragment 1 without fragment 0 refused");
+	drop_queue();
+	/* Node 2 sends (1, 1) with other notices than node 1 did. */
+	kreq_arrive(1, 6, 0, vt3(0, 1, 0), &iv, 1, 8, 0, 91);
+	pump();
+	other = iv;
+	other.nr_notices = 1;
+	kreq_arrive(2, 6, 0, vt3(0, 1, 1), &other, 1, 8, 0, 92);
+	pump();
+	ok(replies(2, 92, &err) == 1 && err == EPROTO && replies(1, 91, NULL) == 0,
+	   "mgr: conflicting copies of an interval refused");
+}
+
 /* The new dsmc frames. */
 static void test_frames(void)
 {
@@ -941,6 +973,7 @@ void test_mgr(void)
 	test_barrier_epochs();
 	test_barrier_bad();
 	test_gc_done();
+	test_barrier_peer();
 	test_gone();
 	test_frames();
 	teardown();
