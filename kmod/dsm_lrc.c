@@ -195,6 +195,7 @@ struct lrc_want {
  * @wants:	every diff asked for; replies fill in diff and len.
  * @nr_wants:	entries in @wants.
  * @outstanding: replies still awaited.
+ * @waiting_on:	bit n: a DIFF_REQ went to node n.
  * @err:	first error (NACK, node down); under wait_lock.
  * @done:	completed when @outstanding reaches 0 or on error.
  */
@@ -265,6 +266,17 @@ struct lrc_wp {
 static u32 lrc_self(void)
 {
 	return dsm_transport_local();
+}
+
+/*
+ * Header dst of a payload for manager @mgr (Documentation/lrc.md "Manager
+ * payloads"): the manager, or the lowest other id when that is this node.
+ */
+static u32 lrc_mgr_dst(u32 mgr)
+{
+	u32 self = lrc_self();
+
+	return mgr != self ? mgr : self ? 0 : 1;
 }
 
 static void lrc_data_add(s64 n)
@@ -846,8 +858,7 @@ static int lrc_lock_request(struct lrc_lock *l)
 
 	mgr = dsm_members_home(l->id);
 	h.src = self;
-	/* The header's dst is the manager; a node never manages for itself. */
-	h.dst = mgr != self ? mgr : self ^ 1;
+	h.dst = lrc_mgr_dst(mgr);
 	h.req_id = req_id;
 	b.lock_id = l->id;
 	b.requester = self;
@@ -1200,7 +1211,7 @@ static int lrc_barrier(struct dsm_file *f, u32 id)
 	struct lrc_barrier *b;
 	struct lrc_out *o;
 	LIST_HEAD(outs);
-	u32 flags, self, epoch = 0;
+	u32 flags, epoch = 0;
 	bool gc = false;
 	int n, ret;
 
@@ -1212,7 +1223,6 @@ static int lrc_barrier(struct dsm_file *f, u32 id)
 	ret = lrc_end_interval();
 	if (ret)
 		goto unlock;
-	self = lrc_self();
 	cookie = dsm_next_req_id();
 	mutex_lock(&lrc.lock);
 	b = lrc_barrier_get(id);
@@ -1222,7 +1232,7 @@ static int lrc_barrier(struct dsm_file *f, u32 id)
 
 		/* The lowest member manages barriers (home of page 0). */
 		ret = lrc_encode_set(DSM_MSG_BARRIER_ARRIVE,
-				     mgr != self ? mgr : self ^ 1, cookie,
+				     lrc_mgr_dst(mgr), cookie,
 				     id, b->epoch, ivs, n,
 				     DSM_MGR_PAYLOAD_MAX, &outs);
 		kvfree(ivs);
@@ -1317,7 +1327,8 @@ static int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	if (!p || dsm_wire_decode(p, len, &m, NULL) ||
 	    m.hdr.type != DSM_MSG_BARRIER_RELEASE ||
 	    m.u.barrier.barrier_id != id) {
-		NL_SET_ERR_MSG_MOD(extack, "payload is not a valid BARRIER_RELEASE of this barrier");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "payload is not a BARRIER_RELEASE of this barrier");
 		return -EINVAL;
 	}
 	mutex_lock(&lrc.lock);

@@ -84,6 +84,8 @@ static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
 			   void __user *argp)
 {
 	struct dsm_file *df = file->private_data;
+	/* barrier() is a macro: name the op without calling it directly. */
+	int (*wait_barrier)(struct dsm_file *f, u32 id) = dsm_lrc_ops.barrier;
 	struct dsm_sync s;
 
 	if (copy_from_user(&s, argp, sizeof(s)))
@@ -96,7 +98,7 @@ static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
 	case DSM_IOC_LOCK_RELEASE:
 		return dsm_lrc_ops.release(df, s.id);
 	default:
-		return (dsm_lrc_ops.barrier)(df, s.id);
+		return wait_barrier(df, s.id);
 	}
 }
 
