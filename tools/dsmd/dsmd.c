@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dsmd - the dsm daemon: membership, peer connections, heartbeats and
- * failure detection, region replication; later the lock and barrier
- * managers (Documentation/control-plane.md, dsmd(8)).
+ * failure detection, region replication, and the lock and barrier
+ * managers (Documentation/control-plane.md, Documentation/lrc.md,
+ * dsmd(8)).
  *
  * One thread, one poll loop. For every pair of nodes the one with the
  * lower id connects to the other (the control connection); the handshake
@@ -12,12 +13,20 @@
  * node from which nothing arrived for dead-timeout is declared down to the
  * kernel, which fails every wait on it. Peers are untrusted: a message the
  * decoder refuses is logged and counted, and the connection is dropped.
+ *
+ * Three netlink sockets: d.nl for dsmd's own requests (node state,
+ * regions, status), d.ev for the kernel's events, and d.mgrnl, the
+ * daemon's registered port: it sends CLUSTER_SET, so the kernel unicasts
+ * its MGR_REQUESTs to it, and it sends MGR_REPLY and LOCK_FORWARD (which
+ * the kernel accepts only from that port) without waiting for acks.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/tcp.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,11 +41,18 @@
 
 #include "config.h"
 #include "dsm_genl.h"
+#include "mgr.h"
 #include "proto.h"
 
-#define DSMD_VERSION	"0.1.0"
+#define DSMD_VERSION	"0.2.0"
 #define MAX_CONNS	(2 * DSM_NODES_MAX)
-#define WBUF_SIZE	(64 * 1024)
+/* Send queue of a connection; a peer that lets it fill is dropped. */
+#define SENDQ_MAX	(16U << 20)
+/* Receive buffer of the manager socket: bursts of 60 KB requests. */
+#define MGRNL_RCVBUF	(4 << 20)
+#define MGRNL_MSG_MAX	(DSM_MGR_PAYLOAD_MAX + 1024)
+/* How often the managers' counters are logged at -v, when they changed. */
+#define STATS_LOG_MS	10000
 
 /* Exit codes; documented in dsmd(8). */
 enum {
@@ -54,7 +70,9 @@ enum {
  * @outbound:	we connected (our id is the lower one).
  * @connecting:	non-blocking connect() in progress.
  * @ready:	handshake done.
+ * @version:	protocol version agreed in the handshake.
  * @started:	when it was opened (ms), for the handshake timeout.
+ * @wbuf:	send queue, grown up to SENDQ_MAX, freed when closed.
  */
 struct conn {
 	int fd;
@@ -62,11 +80,13 @@ struct conn {
 	bool outbound;
 	bool connecting;
 	bool ready;
+	uint16_t version;
 	int64_t started;
 	size_t rlen;
 	size_t wlen;
+	size_t wcap;
+	uint8_t *wbuf;
 	uint8_t rbuf[DSMC_MSG_MAX];
-	uint8_t wbuf[WBUF_SIZE];
 };
 
 /**
@@ -92,6 +112,11 @@ static struct {
 	const char *conf_path;
 	struct dsm_genl nl;	/* requests to the kernel */
 	struct dsm_genl ev;	/* the kernel's events */
+	struct dsm_genl mgrnl;	/* the daemon's port: manager traffic */
+	struct mgr mgr;		/* lock and barrier managers */
+	uint32_t gone;		/* peers whose connection closed, for mgr */
+	int64_t next_stats;
+	struct mgr_stats logged;
 	int lfd;
 	uint64_t incarnation;
 	struct conn conns[MAX_CONNS];
@@ -173,6 +198,358 @@ static int kernel_set_state(int id, int state, int reason, uint64_t inc)
 	return ret;
 }
 
+/* ------------------------------------------ the manager socket (mgrnl) */
+
+/* What the manager socket waits for during mgrnl_call(). */
+static struct {
+	bool waiting;
+	bool done;
+	uint32_t seq;
+	int err;
+} mgrnl_wait;
+
+static int mgrnl_valid(struct nl_msg *msg, void *arg);
+
+static int mgrnl_err(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	const char *ext = "";
+	int len;
+
+	(void)nla;
+	(void)arg;
+	/* The extended ack message, as dsm_genl.c reads it. */
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)sizeof(*e);
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+	    (nlh->nlmsg_flags & NLM_F_CAPPED) && len > 0 &&
+	    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)(e + 1), len,
+		       NULL) && tb[NLMSGERR_ATTR_MSG])
+		ext = dsm_nla_str(tb[NLMSGERR_ATTR_MSG], "");
+	if (mgrnl_wait.waiting && e->msg.nlmsg_seq == mgrnl_wait.seq) {
+		mgrnl_wait.done = true;
+		mgrnl_wait.err = e->error;
+		if (e->error)
+			snprintf(d.mgrnl.errmsg, sizeof(d.mgrnl.errmsg), "%s",
+				 ext);
+		return NL_SKIP;
+	}
+	if (e->error) {
+		d.mgr.st.errors++;
+		logm(LOG_WARNING, "kernel refused a manager message: %s%s%s",
+		     strerror(-e->error), ext[0] ? ": " : "", ext);
+	}
+	return NL_SKIP;
+}
+
+static int mgrnl_ack(struct nl_msg *msg, void *arg)
+{
+	(void)arg;
+	if (mgrnl_wait.waiting &&
+	    nlmsg_hdr(msg)->nlmsg_seq == mgrnl_wait.seq) {
+		mgrnl_wait.done = true;
+		mgrnl_wait.err = 0;
+	}
+	return NL_OK;
+}
+
+static int mgrnl_open(void)
+{
+	struct dsm_genl *g = &d.mgrnl;
+	int size = MGRNL_RCVBUF, fd;
+	struct nl_cb *cb;
+	int ret;
+
+	ret = dsm_genl_open(g);
+	if (ret)
+		return ret;
+	fd = nl_socket_get_fd(g->sk);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	nl_socket_set_msg_buf_size(g->sk, 2 * MGRNL_MSG_MAX);
+	nl_socket_disable_seq_check(g->sk);
+	nl_socket_set_nonblocking(g->sk);
+	cb = nl_socket_get_cb(g->sk);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, mgrnl_valid, NULL);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, mgrnl_ack, NULL);
+	nl_cb_err(cb, NL_CB_CUSTOM, mgrnl_err, NULL);
+	nl_cb_put(cb);
+	return 0;
+}
+
+/* Process what is queued on the manager socket. */
+static void mgrnl_recv(void)
+{
+	int ret;
+
+	if (!d.mgrnl.sk)
+		return;
+	do {
+		ret = nl_recvmsgs_default(d.mgrnl.sk);
+	} while (ret >= 0);
+	if (ret == -NLE_NOMEM)
+		/* Our receive queue overflowed: requests were lost. */
+		logm(LOG_ERR, "manager socket overflowed: kernel requests lost (the kernel times them out)");
+	else if (ret != -NLE_AGAIN)
+		logm(LOG_WARNING, "manager socket: %s", nl_geterror(ret));
+}
+
+/* Send @msg (consumed) on the manager socket; with @sync, wait for its ack. */
+static int mgrnl_send(struct nl_msg *msg, bool sync)
+{
+	struct pollfd pfd;
+	int64_t end;
+	int ret;
+
+	if (!d.mgrnl.sk) {
+		nlmsg_free(msg);
+		return -ENOENT;
+	}
+	if (sync)
+		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	ret = nl_send_auto(d.mgrnl.sk, msg);
+	if (sync) {
+		mgrnl_wait.waiting = true;
+		mgrnl_wait.done = false;
+		mgrnl_wait.seq = nlmsg_hdr(msg)->nlmsg_seq;
+	}
+	nlmsg_free(msg);
+	if (ret < 0) {
+		mgrnl_wait.waiting = false;
+		return -EIO;
+	}
+	if (!sync)
+		return 0;
+	/* Manager requests that come meanwhile are handled, not lost. */
+	end = now_ms() + 5000;
+	pfd.fd = nl_socket_get_fd(d.mgrnl.sk);
+	pfd.events = POLLIN;
+	while (!mgrnl_wait.done && now_ms() < end) {
+		if (poll(&pfd, 1, 100) > 0)
+			mgrnl_recv();
+	}
+	mgrnl_wait.waiting = false;
+	return mgrnl_wait.done ? mgrnl_wait.err : -ETIMEDOUT;
+}
+
+static struct nl_msg *mgrnl_msg(uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(MGRNL_MSG_MAX);
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, d.mgrnl.family, 0, 0,
+			 cmd, DSM_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Hooks of the managers (struct mgr_ops). */
+
+static void hook_kernel_reply(void *ctx, uint64_t cookie, uint32_t error,
+			      uint32_t flags, const void *payload, size_t len)
+{
+	struct nl_msg *msg = mgrnl_msg(DSM_CMD_MGR_REPLY);
+
+	(void)ctx;
+	if (!msg || nla_put_u64(msg, DSM_A_MGR_COOKIE, cookie) ||
+	    nla_put_u32(msg, DSM_A_MGR_ERROR, error) ||
+	    nla_put_u32(msg, DSM_A_MGR_FLAGS, flags) ||
+	    (len && nla_put(msg, DSM_A_MGR_PAYLOAD, len, payload))) {
+		nlmsg_free(msg);
+		logm(LOG_ERR, "cannot build MGR_REPLY for cookie %llu",
+		     (unsigned long long)cookie);
+		return;
+	}
+	if (mgrnl_send(msg, false))
+		logm(LOG_WARNING, "cannot send MGR_REPLY for cookie %llu",
+		     (unsigned long long)cookie);
+}
+
+static void hook_kernel_forward(void *ctx, uint32_t lock_id,
+				const void *payload, size_t len)
+{
+	struct nl_msg *msg = mgrnl_msg(DSM_CMD_LOCK_FORWARD);
+
+	(void)ctx;
+	if (!msg || nla_put_u32(msg, DSM_A_LOCK_ID, lock_id) ||
+	    nla_put(msg, DSM_A_MGR_PAYLOAD, len, payload)) {
+		nlmsg_free(msg);
+		logm(LOG_ERR, "cannot build LOCK_FORWARD for lock %u", lock_id);
+		return;
+	}
+	if (mgrnl_send(msg, false))
+		logm(LOG_WARNING, "cannot send LOCK_FORWARD for lock %u",
+		     lock_id);
+}
+
+static int conn_send(int ci, const struct dsmc_msg *m);
+
+/* A manager frame to @node's dsmd; 0 if queued. */
+static int send_mgr_frame(int node, const struct dsmc_msg *m)
+{
+	int ci;
+
+	if (node < 0 || node >= DSM_NODES_MAX)
+		return -1;
+	ci = d.peers[node].conn;
+	if (ci < 0 || !d.conns[ci].ready ||
+	    d.conns[ci].version < DSMC_VERSION_MGR)
+		return -1;
+	return conn_send(ci, m);
+}
+
+static int hook_send_request(void *ctx, int node, const struct mgr_req *r)
+{
+	struct dsmc_msg m = { .type = DSMC_MGR_REQ };
+
+	(void)ctx;
+	m.mgr.cookie = r->cookie;
+	m.mgr.id = r->op == DSM_MGR_LOCK_ACQUIRE ? r->lock_id : r->barrier_id;
+	m.mgr.flags = r->flags;
+	m.mgr.op = r->op;
+	m.mgr.frag = r->frag < 0 ? 0 : r->frag > 0xffff ? 0xffff : r->frag;
+	m.mgr.payload = r->payload;
+	m.mgr.len = r->len;
+	return send_mgr_frame(node, &m);
+}
+
+static int hook_send_reply(void *ctx, int node, uint64_t cookie,
+			   uint32_t error, uint32_t flags, const void *payload,
+			   size_t len)
+{
+	struct dsmc_msg m = { .type = DSMC_MGR_REPLY };
+
+	(void)ctx;
+	m.mgr.cookie = cookie;
+	m.mgr.error = error;
+	m.mgr.flags = flags;
+	m.mgr.payload = payload;
+	m.mgr.len = len;
+	return send_mgr_frame(node, &m);
+}
+
+static int hook_send_forward(void *ctx, int node, uint32_t lock_id,
+			     const void *payload, size_t len)
+{
+	struct dsmc_msg m = { .type = DSMC_LOCK_FWD };
+
+	(void)ctx;
+	m.mgr.id = lock_id;
+	m.mgr.payload = payload;
+	m.mgr.len = len;
+	return send_mgr_frame(node, &m);
+}
+
+static void hook_log(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	logm(prio, "%s", msg);
+}
+
+/* An attribute of exactly @len bytes (or absent). */
+static bool attr_ok(struct nlattr *a, int len)
+{
+	return !a || nla_len(a) == len;
+}
+
+/* A MGR_REQUEST of the kernel: check the attributes, give it to mgr. */
+static void kernel_mgr_request(struct nlattr **tb)
+{
+	struct nlattr *pl = tb[DSM_A_MGR_PAYLOAD];
+	struct mgr_req r = { .frag = -1 };
+	const char *bad = NULL;
+
+	if (!tb[DSM_A_MGR_COOKIE] || nla_len(tb[DSM_A_MGR_COOKIE]) != 8) {
+		d.mgr.st.bad++;
+		logm(LOG_WARNING, "kernel MGR_REQUEST without a valid cookie; dropped");
+		return;
+	}
+	r.cookie = dsm_nla_u64(tb[DSM_A_MGR_COOKIE], 0);
+	if (!tb[DSM_A_MGR_OP] || nla_len(tb[DSM_A_MGR_OP]) != 1)
+		bad = "MGR_OP missing or not a u8";
+	else if (!tb[DSM_A_MGR_FLAGS] || nla_len(tb[DSM_A_MGR_FLAGS]) != 4)
+		bad = "MGR_FLAGS missing or not a u32";
+	else if (!attr_ok(tb[DSM_A_LOCK_ID], 4) ||
+		 !attr_ok(tb[DSM_A_BARRIER_ID], 4))
+		bad = "LOCK_ID or BARRIER_ID not a u32";
+	else if (pl && (nla_len(pl) < 1 || nla_len(pl) > DSM_MGR_PAYLOAD_MAX))
+		bad = "MGR_PAYLOAD of a bad length";
+	if (bad) {
+		d.mgr.st.bad++;
+		logm(LOG_WARNING, "kernel MGR_REQUEST (cookie %llu) refused: %s",
+		     (unsigned long long)r.cookie, bad);
+		hook_kernel_reply(NULL, r.cookie, EINVAL, 0, NULL, 0);
+		return;
+	}
+	r.op = dsm_nla_u8(tb[DSM_A_MGR_OP], 0);
+	r.flags = dsm_nla_u32(tb[DSM_A_MGR_FLAGS], 0);
+	r.has_lock = tb[DSM_A_LOCK_ID];
+	r.lock_id = dsm_nla_u32(tb[DSM_A_LOCK_ID], 0);
+	r.has_barrier = tb[DSM_A_BARRIER_ID];
+	r.barrier_id = dsm_nla_u32(tb[DSM_A_BARRIER_ID], 0);
+	if (pl) {
+		r.payload = nla_data(pl);
+		r.len = nla_len(pl);
+	}
+	mgr_kernel_request(&d.mgr, &r);
+}
+
+static int mgrnl_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[DSM_A_MAX + 1];
+
+	(void)arg;
+	if (genlmsg_parse(nlh, 0, tb, DSM_A_MAX, NULL) < 0) {
+		logm(LOG_WARNING, "manager socket: unparsable message; dropped");
+		return NL_SKIP;
+	}
+	if (gh->cmd == DSM_CMD_MGR_REQUEST)
+		kernel_mgr_request(tb);
+	return NL_OK;
+}
+
+static void mgr_log_stats(int prio)
+{
+	const struct mgr_stats *s = &d.mgr.st;
+
+	logm(prio, "mgr: requests %llu local %llu remote, sent to managers %llu, lock fresh %llu forwarded %llu, forwards in %llu, barriers %llu, gc %llu, release fragments %llu, relayed %llu, refused %llu, hostdown %llu, errors %llu, locks %llu, outstanding %llu",
+	     (unsigned long long)s->kernel_requests,
+	     (unsigned long long)s->peer_requests,
+	     (unsigned long long)s->sent_to_manager,
+	     (unsigned long long)s->lock_fresh,
+	     (unsigned long long)s->lock_forwarded,
+	     (unsigned long long)s->forwards_delivered,
+	     (unsigned long long)s->barriers_released,
+	     (unsigned long long)s->gc_released,
+	     (unsigned long long)s->release_fragments,
+	     (unsigned long long)s->replies_relayed,
+	     (unsigned long long)s->bad,
+	     (unsigned long long)s->hostdown,
+	     (unsigned long long)s->errors,
+	     (unsigned long long)s->locks,
+	     (unsigned long long)s->outstanding);
+	d.logged = *s;
+}
+
+/* Tell the managers about connections closed since the last call. */
+static void mgr_flush_gone(void)
+{
+	int id;
+
+	for (id = 0; id < DSM_NODES_MAX; id++) {
+		if (!(d.gone >> id & 1))
+			continue;
+		d.gone &= ~(1U << id);
+		if (d.mgr.peer[id] == MGR_PEER_UP)
+			mgr_peer_state(&d.mgr, id, MGR_PEER_GONE);
+	}
+}
+
 static int kernel_configure(void)
 {
 	struct dsmd_conf *c = &d.conf;
@@ -180,14 +557,19 @@ static int kernel_configure(void)
 	unsigned int i;
 	int ret;
 
-	msg = dsm_genl_msg(&d.nl, DSM_CMD_CLUSTER_SET, 0);
+	/* From the manager socket: its port is the one the kernel remembers. */
+	msg = mgrnl_msg(DSM_CMD_CLUSTER_SET);
 	if (!msg || nla_put_string(msg, DSM_A_CLUSTER_NAME, c->cluster) ||
-	    nla_put_u32(msg, DSM_A_LOCAL_NODE, c->local))
+	    nla_put_u32(msg, DSM_A_LOCAL_NODE, c->local)) {
+		nlmsg_free(msg);
 		return -ENOMEM;
-	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
+	}
+	d.mgrnl.errmsg[0] = '\0';
+	ret = mgrnl_send(msg, true);
 	if (ret) {
 		logm(LOG_ERR, "kernel refused cluster %s node %d: %s",
-		     c->cluster, c->local, kerr(ret));
+		     c->cluster, c->local, d.mgrnl.errmsg[0] ?
+		     d.mgrnl.errmsg : strerror(-ret));
 		return ret;
 	}
 	for (i = 0; i < c->nr_nodes; i++) {
@@ -226,7 +608,10 @@ static int kernel_open(void)
 		ret = dsm_genl_open(&d.ev);
 	if (!ret)
 		ret = dsm_genl_subscribe(&d.ev);
+	if (!ret)
+		ret = mgrnl_open();
 	if (ret) {
+		dsm_genl_close(&d.mgrnl);
 		dsm_genl_close(&d.ev);
 		dsm_genl_close(&d.nl);
 	}
@@ -262,8 +647,11 @@ static void kernel_watch(void)
 	 * A reloaded module has a new family (and multicast group): reopen
 	 * both sockets, so that the events subscription is the new one's.
 	 */
+	dsm_genl_close(&d.mgrnl);
 	dsm_genl_close(&d.ev);
 	dsm_genl_close(&d.nl);
+	/* Whatever the old module asked the managers is void now. */
+	mgr_kernel_reset(&d.mgr);
 	if (kernel_open()) {
 		if (!warned)
 			logm(LOG_ERR, "dsm.ko is gone; waiting for it to be loaded again");
@@ -301,6 +689,9 @@ static void conn_close(int ci, const char *why)
 		     "node %d: connection closed: %s", c->peer, why);
 		if (d.peers[c->peer].conn == ci)
 			d.peers[c->peer].conn = -1;
+		/* Frames on it may be lost: the managers hear of it later. */
+		if (c->ready)
+			d.gone |= 1U << c->peer;
 	} else {
 		logm(LOG_DEBUG, "inbound connection closed: %s", why);
 	}
@@ -309,6 +700,9 @@ static void conn_close(int ci, const char *why)
 	c->peer = -1;
 	c->ready = c->connecting = c->outbound = false;
 	c->rlen = c->wlen = 0;
+	free(c->wbuf);
+	c->wbuf = NULL;
+	c->wcap = 0;
 }
 
 static int conn_alloc(int fd)
@@ -323,6 +717,7 @@ static int conn_alloc(int fd)
 		c->fd = fd;
 		c->peer = -1;
 		c->ready = c->connecting = c->outbound = false;
+		c->version = DSMC_VERSION_HELLO;
 		c->rlen = c->wlen = 0;
 		c->started = now_ms();
 		return i;
@@ -348,31 +743,54 @@ static void conn_flush(int ci)
 	}
 }
 
-static void conn_send(int ci, const struct dsmc_msg *m)
+/*
+ * Queue @m on connection @ci (with the connection's protocol version) and
+ * send what the socket takes. Returns 0, or -1 if it was not queued (the
+ * connection is not open, or was closed because its queue is full).
+ */
+static int conn_send(int ci, const struct dsmc_msg *m)
 {
 	struct conn *c = &d.conns[ci];
+	struct dsmc_msg v = *m;
+	size_t cap;
+	uint8_t *p;
 	int len;
 
 	if (c->fd < 0 || c->connecting)
-		return;
-	if (c->wlen + DSMC_MSG_MAX > sizeof(c->wbuf)) {
+		return -1;
+	if (c->wlen + DSMC_MSG_MAX > SENDQ_MAX) {
 		conn_close(ci, "send queue full (peer not reading)");
-		return;
+		return -1;
 	}
-	len = dsmc_encode(m, c->wbuf + c->wlen, sizeof(c->wbuf) - c->wlen);
+	if (c->wcap - c->wlen < DSMC_MSG_MAX) {
+		cap = c->wcap ? 2 * c->wcap : 4 * DSMC_MSG_MAX;
+		while (cap - c->wlen < DSMC_MSG_MAX)
+			cap *= 2;
+		p = realloc(c->wbuf, cap);
+		if (!p) {
+			conn_close(ci, "out of memory for the send queue");
+			return -1;
+		}
+		c->wbuf = p;
+		c->wcap = cap;
+	}
+	v.version = v.type == DSMC_HELLO || v.type == DSMC_HELLO_ACK ?
+		    DSMC_VERSION_HELLO : c->version;
+	len = dsmc_encode(&v, c->wbuf + c->wlen, c->wcap - c->wlen);
 	if (len < 0) {
 		logm(LOG_ERR, "cannot encode %s", dsmc_type_name(m->type));
-		return;
+		return -1;
 	}
 	c->wlen += len;
 	conn_flush(ci);
+	return d.conns[ci].fd < 0 ? -1 : 0;
 }
 
 static void fill_hello(struct dsmc_msg *m, uint16_t type)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = type;
-	m->version = DSMC_VERSION_MAX;
+	m->version = DSMC_VERSION_HELLO;
 	m->hello.node = d.conf.local;
 	m->hello.version_min = DSMC_VERSION_MIN;
 	m->hello.version_max = DSMC_VERSION_MAX;
@@ -426,6 +844,11 @@ static void peer_ready(int id, uint64_t inc, int ci)
 	p->last_rx = now_ms();
 	if (p->incarnation && p->incarnation != inc)
 		reason = DSM_REASON_RESTARTED;
+	/* A replaced connection is gone first; a restart is a down first. */
+	mgr_flush_gone();
+	if (reason == DSM_REASON_RESTARTED)
+		mgr_peer_state(&d.mgr, id, MGR_PEER_DOWN);
+	mgr_peer_state(&d.mgr, id, MGR_PEER_UP);
 	if (p->kstate != DSM_NODE_STATE_UP || p->incarnation != inc) {
 		p->incarnation = inc;
 		if (!kernel_set_state(id, DSM_NODE_STATE_UP, reason, inc)) {
@@ -443,6 +866,8 @@ static void peer_down(int id, int reason)
 
 	if (p->conn >= 0)
 		conn_close(p->conn, dsm_reason_name(reason));
+	mgr_flush_gone();
+	mgr_peer_state(&d.mgr, id, MGR_PEER_DOWN);
 	if (p->kstate == DSM_NODE_STATE_DOWN)
 		return;
 	/* Once, even if the kernel refused: no retry storm. */
@@ -536,6 +961,36 @@ static int region_replica(const struct dsmc_msg *m, int from)
 	return ret;
 }
 
+/* A manager frame from peer @id (version and lengths checked). */
+static void conn_mgr(int id, const struct dsmc_msg *m)
+{
+	struct mgr_req r = { .op = m->mgr.op, .flags = m->mgr.flags,
+			     .cookie = m->mgr.cookie, .frag = m->mgr.frag,
+			     .payload = m->mgr.payload, .len = m->mgr.len };
+
+	switch (m->type) {
+	case DSMC_MGR_REQ:
+		if (r.op == DSM_MGR_LOCK_ACQUIRE ||
+		    r.op == DSM_MGR_LOCK_RELEASE) {
+			r.has_lock = true;
+			r.lock_id = m->mgr.id;
+		} else {
+			r.has_barrier = true;
+			r.barrier_id = m->mgr.id;
+		}
+		mgr_peer_request(&d.mgr, id, &r);
+		break;
+	case DSMC_MGR_REPLY:
+		mgr_peer_reply(&d.mgr, id, m->mgr.cookie, m->mgr.error,
+			       m->mgr.flags, m->mgr.payload, m->mgr.len);
+		break;
+	case DSMC_LOCK_FWD:
+		mgr_peer_forward(&d.mgr, id, m->mgr.id, m->mgr.payload,
+				 m->mgr.len);
+		break;
+	}
+}
+
 /* Handle one decoded message on connection @ci. */
 static void conn_message(int ci, const struct dsmc_msg *m)
 {
@@ -557,6 +1012,8 @@ static void conn_message(int ci, const struct dsmc_msg *m)
 			return;
 		}
 		id = m->hello.node;
+		c->version = m->hello.version_max < DSMC_VERSION_MAX ?
+			     m->hello.version_max : DSMC_VERSION_MAX;
 		if (!c->outbound) {
 			/* The peer reconnected: its new connection wins. */
 			if (d.peers[id].conn >= 0 && d.peers[id].conn != ci)
@@ -582,7 +1039,15 @@ static void conn_message(int ci, const struct dsmc_msg *m)
 		logm(LOG_INFO, "node %d says goodbye", id);
 		peer_down(id, DSM_REASON_LEFT);
 		break;
+	case DSMC_MGR_REQ:
+	case DSMC_MGR_REPLY:
+	case DSMC_LOCK_FWD:
+		if (m->version != c->version)
+			goto bad;
+		conn_mgr(id, m);
+		break;
 	default:
+bad:
 		d.peers[id].bad_msgs++;
 		logm(LOG_WARNING, "node %d: unexpected %s after handshake (%llu bad messages)",
 		     id, dsmc_type_name(m->type),
@@ -869,17 +1334,27 @@ static void shutdown_peers(void)
 
 static int run(void)
 {
-	struct pollfd pfd[MAX_CONNS + 2];
+	struct pollfd pfd[MAX_CONNS + 3];
 	int idx[MAX_CONNS];
 	int i, n, ret;
 
 	while (!stop_signal) {
 		timers();
 		kernel_watch();
+		mgr_flush_gone();
+		if (d.verbose && now_ms() >= d.next_stats) {
+			d.next_stats = now_ms() + STATS_LOG_MS;
+			if (memcmp(&d.logged, &d.mgr.st, sizeof(d.logged)))
+				mgr_log_stats(LOG_DEBUG);
+		}
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = d.lfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){
 			.fd = d.ev.sk ? nl_socket_get_fd(d.ev.sk) : -1,
+			.events = POLLIN,
+		};
+		pfd[n++] = (struct pollfd){
+			.fd = d.mgrnl.sk ? nl_socket_get_fd(d.mgrnl.sk) : -1,
 			.events = POLLIN,
 		};
 		for (i = 0; i < MAX_CONNS; i++) {
@@ -887,7 +1362,7 @@ static int run(void)
 
 			if (c->fd < 0)
 				continue;
-			idx[n - 2] = i;
+			idx[n - 3] = i;
 			pfd[n++] = (struct pollfd){
 				.fd = c->fd,
 				.events = c->connecting ? POLLOUT :
@@ -905,8 +1380,10 @@ static int run(void)
 			do_accept();
 		if (pfd[1].revents & POLLIN)
 			do_events();
-		for (i = 2; i < n; i++) {
-			int ci = idx[i - 2];
+		if (pfd[2].revents & POLLIN)
+			mgrnl_recv();
+		for (i = 3; i < n; i++) {
+			int ci = idx[i - 3];
 			struct conn *c = &d.conns[ci];
 
 			if (c->fd != pfd[i].fd || !pfd[i].revents)
@@ -924,6 +1401,7 @@ static int run(void)
 	}
 	logm(LOG_INFO, "signal %d: leaving the cluster", (int)stop_signal);
 	shutdown_peers();
+	mgr_log_stats(LOG_INFO);
 	return DSMD_EXIT_OK;
 }
 
@@ -1024,6 +1502,23 @@ int main(int argc, char **argv)
 		d.peers[i].conn = -1;
 	d.incarnation = new_incarnation();
 	d.start = now_ms();
+	{
+		const struct mgr_ops ops = {
+			.kernel_reply = hook_kernel_reply,
+			.kernel_forward = hook_kernel_forward,
+			.send_request = hook_send_request,
+			.send_reply = hook_send_reply,
+			.send_forward = hook_send_forward,
+			.log = hook_log,
+		};
+
+		/* The membership: every configured node (ids 0 .. n-1). */
+		if (mgr_init(&d.mgr, d.conf.local,
+			     (uint32_t)((1ULL << d.conf.nr_nodes) - 1), &ops)) {
+			logm(LOG_ERR, "cannot set up the managers");
+			return DSMD_EXIT_CONF;
+		}
+	}
 
 	ret = kernel_open();
 	if (ret) {
@@ -1050,8 +1545,10 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	ret = run();
+	dsm_genl_close(&d.mgrnl);
 	dsm_genl_close(&d.ev);
 	dsm_genl_close(&d.nl);
+	mgr_fini(&d.mgr);
 	close(d.lfd);
 	return ret;
 }

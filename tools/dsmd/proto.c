@@ -6,8 +6,10 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "mgr.h"
 #include "proto.h"
 
+/* Body size of each type; of a MGR frame, the part before the payload. */
 static const uint32_t body_size[DSMC_TYPE_END] = {
 	[DSMC_HELLO]		= 56,
 	[DSMC_HELLO_ACK]	= 56,
@@ -15,7 +17,16 @@ static const uint32_t body_size[DSMC_TYPE_END] = {
 	[DSMC_REGION_ADD]	= 56,
 	[DSMC_REGION_DEL]	= 48,
 	[DSMC_BYE]		= 8,
+	[DSMC_MGR_REQ]		= 24,
+	[DSMC_MGR_REPLY]	= 16,
+	[DSMC_LOCK_FWD]		= 8,
 };
+
+static int is_mgr(unsigned int type)
+{
+	return type == DSMC_MGR_REQ || type == DSMC_MGR_REPLY ||
+	       type == DSMC_LOCK_FWD;
+}
 
 const char *dsmc_type_name(unsigned int type)
 {
@@ -26,6 +37,9 @@ const char *dsmc_type_name(unsigned int type)
 		[DSMC_REGION_ADD]	= "REGION_ADD",
 		[DSMC_REGION_DEL]	= "REGION_DEL",
 		[DSMC_BYE]		= "BYE",
+		[DSMC_MGR_REQ]		= "MGR_REQ",
+		[DSMC_MGR_REPLY]	= "MGR_REPLY",
+		[DSMC_LOCK_FWD]		= "LOCK_FWD",
 	};
 
 	return type > 0 && type < DSMC_TYPE_END ? names[type] : "?";
@@ -100,11 +114,19 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 	if (m->type == 0 || m->type >= DSMC_TYPE_END)
 		return -1;
 	len = body_size[m->type];
+	if (is_mgr(m->type)) {
+		if (m->mgr.len > DSM_MGR_PAYLOAD_MAX ||
+		    (m->mgr.len && !m->mgr.payload) ||
+		    (m->type == DSMC_LOCK_FWD && !m->mgr.len))
+			return -1;
+		len += m->mgr.len;
+	}
 	if (cap < DSMC_HDR_SIZE + len)
 		return -1;
 	memset(buf, 0, DSMC_HDR_SIZE + len);
 	put32(buf, DSMC_MAGIC);
-	put16(buf + 4, m->version ? m->version : DSMC_VERSION_MAX);
+	put16(buf + 4, m->version ? m->version :
+	      is_mgr(m->type) ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO);
 	put16(buf + 6, m->type);
 	put32(buf + 8, len);
 	switch (m->type) {
@@ -136,7 +158,24 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 	case DSMC_BYE:
 		put32(b, m->bye.reason);
 		break;
+	case DSMC_MGR_REQ:
+		put64(b, m->mgr.cookie);
+		put32(b + 8, m->mgr.id);
+		put32(b + 12, m->mgr.flags);
+		b[16] = m->mgr.op;
+		put16(b + 18, m->mgr.frag);
+		break;
+	case DSMC_MGR_REPLY:
+		put64(b, m->mgr.cookie);
+		put32(b + 8, m->mgr.error);
+		put32(b + 12, m->mgr.flags);
+		break;
+	case DSMC_LOCK_FWD:
+		put32(b, m->mgr.id);
+		break;
 	}
+	if (is_mgr(m->type) && m->mgr.len)
+		memcpy(b + body_size[m->type], m->mgr.payload, m->mgr.len);
 	return (int)(DSMC_HDR_SIZE + len);
 }
 
@@ -161,8 +200,14 @@ int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
 		*why = "unknown message type";
 		return -1;
 	}
+	if (is_mgr(type) && version < DSMC_VERSION_MGR) {
+		*why = "manager frame in a protocol version without it";
+		return -1;
+	}
 	blen = get32(buf + 8);
-	if (blen != body_size[type]) {
+	if (is_mgr(type) ? blen < body_size[type] ||
+	    blen - body_size[type] > DSM_MGR_PAYLOAD_MAX :
+	    blen != body_size[type]) {
 		*why = "wrong body length for the type";
 		return -1;
 	}
@@ -289,6 +334,48 @@ int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 			return -1;
 		}
 		break;
+	case DSMC_MGR_REQ:
+		m->mgr.cookie = get64(b);
+		m->mgr.id = get32(b + 8);
+		m->mgr.flags = get32(b + 12);
+		m->mgr.op = b[16];
+		m->mgr.frag = get16(b + 18);
+		if (b[17] || get32(b + 20)) {
+			*why = "reserved field not zero";
+			return -1;
+		}
+		if (m->mgr.op > DSM_MGR_OP_MAX ||
+		    (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED))) {
+			*why = "bad manager op or flags";
+			return -1;
+		}
+		break;
+	case DSMC_MGR_REPLY:
+		m->mgr.cookie = get64(b);
+		m->mgr.error = get32(b + 8);
+		m->mgr.flags = get32(b + 12);
+		if (m->mgr.error > 4095 ||
+		    (m->mgr.flags != MGR_F_FORWARDED &&
+		     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC)))) {
+			*why = "bad manager error or flags";
+			return -1;
+		}
+		break;
+	case DSMC_LOCK_FWD:
+		m->mgr.id = get32(b);
+		if (get32(b + 4)) {
+			*why = "reserved field not zero";
+			return -1;
+		}
+		if (total == DSMC_HDR_SIZE + (int)body_size[m->type]) {
+			*why = "lock forward without a LOCK_REQ";
+			return -1;
+		}
+		break;
+	}
+	if (is_mgr(m->type)) {
+		m->mgr.len = total - DSMC_HDR_SIZE - body_size[m->type];
+		m->mgr.payload = m->mgr.len ? b + body_size[m->type] : NULL;
 	}
 	return 0;
 }

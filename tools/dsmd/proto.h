@@ -5,12 +5,17 @@
  *
  * One TCP connection per pair of nodes, opened by the node with the lower
  * id. Every message is a 16-byte header and a body of a fixed size per
- * type. Integers are little endian; names are NUL-padded; reserved fields
+ * type, except the manager frames (version 2), whose fixed part is
+ * followed by a payload of 0 .. DSM_MGR_PAYLOAD_MAX bytes. Integers are little endian; names are NUL-padded; reserved fields
  * are zero. Peers are untrusted: dsmc_decode() checks every field, and a
  * message it refuses ends the connection (logged and counted by dsmd).
  *
  * Changelog of the protocol version:
  *  1: HELLO, HELLO_ACK, HEARTBEAT, REGION_ADD, REGION_DEL, BYE.
+ *  2: MGR_REQ, MGR_REPLY, LOCK_FWD: the lock and barrier managers. HELLO
+ *     and HELLO_ACK are always sent with header version 1 (so that a
+ *     version-1 peer can read them); afterwards both sides use the highest
+ *     common version.
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -21,9 +26,12 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	1
+#define DSMC_VERSION_MAX	2
+#define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
+#define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_HDR_SIZE		16
-#define DSMC_BODY_MAX		64
+#define DSMC_MGR_FIXED		24	/* largest fixed part of a MGR frame */
+#define DSMC_BODY_MAX		(DSMC_MGR_FIXED + DSM_MGR_PAYLOAD_MAX)
 #define DSMC_MSG_MAX		(DSMC_HDR_SIZE + DSMC_BODY_MAX)
 
 enum dsmc_type {
@@ -33,6 +41,9 @@ enum dsmc_type {
 	DSMC_REGION_ADD,	/* a region exists (created or in a sync) */
 	DSMC_REGION_DEL,	/* a region was deleted */
 	DSMC_BYE,		/* the sender's dsmd stops: mark it down */
+	DSMC_MGR_REQ,		/* v2: a kernel's request, to its manager */
+	DSMC_MGR_REPLY,		/* v2: the manager's answer */
+	DSMC_LOCK_FWD,		/* v2: lock manager to the lock's tail */
 
 	DSMC_TYPE_END
 };
@@ -50,6 +61,18 @@ enum dsmc_type {
  *  REGION_DEL (48): 0 name[32], 32 offset u64, 40 origin u32,
  *              44 reserved u32
  *  BYE (8):    0 reason u32 (enum dsm_reason), 4 reserved u32
+ *  MGR_REQ (24 + payload): 0 cookie u64, 8 id u32 (lock or barrier, by
+ *              op), 12 flags u32 (DSM_MGR_F_MORE, _GC_WANTED), 16 op u8,
+ *              17 reserved u8, 18 frag u16 (fragment number of an
+ *              arrival, 0 first), 20 reserved u32, 24 payload (a core
+ *              message; none for GC_DONE)
+ *  MGR_REPLY (16 + payload): 0 cookie u64, 8 error u32 (0 .. 4095),
+ *              12 flags u32 (DSM_MGR_F_MORE, _GC, or MGR_F_FORWARDED
+ *              alone), 16 payload (BARRIER_RELEASE, or none)
+ *  LOCK_FWD (8 + payload): 0 lock u32, 4 reserved u32, 8 payload (a core
+ *              LOCK_REQ, at least 1 byte)
+ * A payload's content is checked by the managers (mgr.c) with the core
+ * decoder; the codec checks its length.
  */
 struct dsmc_msg {
 	uint16_t type;
@@ -77,10 +100,23 @@ struct dsmc_msg {
 		struct {
 			uint32_t reason;
 		} bye;
+		struct {		/* MGR_REQ, MGR_REPLY, LOCK_FWD */
+			uint64_t cookie;
+			uint32_t id;
+			uint32_t flags;
+			uint32_t error;
+			uint8_t op;
+			uint16_t frag;
+			const uint8_t *payload;	/* view into the buffer */
+			uint32_t len;
+		} mgr;
 	};
 };
 
-/* Encode @m into @buf (DSMC_MSG_MAX bytes); returns its length, or -1. */
+/*
+ * Encode @m into @buf (@cap bytes; DSMC_MSG_MAX always suffices); returns
+ * its length, or -1 if @m is invalid or does not fit.
+ */
 int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap);
 
 /*
@@ -90,7 +126,10 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap);
  */
 int dsmc_peek(const uint8_t *buf, size_t len, const char **why);
 
-/* dsmc_decode - validate and decode one whole message; 0, or -1 + @why. */
+/*
+ * dsmc_decode - validate and decode one whole message; 0, or -1 + @why.
+ * A MGR frame's payload is a view into @buf.
+ */
 int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 		const char **why);
 

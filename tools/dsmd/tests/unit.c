@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * unit.c - unit tests of dsmd's configuration parser and control
- * protocol codec; prints TAP. Built with ASan and UBSan (make unit).
+ * unit.c - unit tests of dsmd's configuration parser, control protocol
+ * codec and managers (tests/mgr_test.c); prints TAP. Built with ASan and
+ * UBSan (make unit).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,11 @@
 
 #include "config.h"
 #include "proto.h"
+#include "unit.h"
 
 static int n, failed;
 
-static void ok(int cond, const char *name)
+void ok(int cond, const char *name)
 {
 	n++;
 	if (!cond)
@@ -242,6 +244,7 @@ int main(void)
 {
 	test_config();
 	test_proto();
+	test_mgr();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mgr.h - the lock and barrier managers of dsmd (Documentation/lrc.md,
+ * "Locks", "Barriers", "Garbage collection"; Documentation/control-plane.md,
+ * "Lock and barrier managers").
+ *
+ * The managers are pure logic: they never touch a socket. dsmd (or a unit
+ * test) feeds them what arrives -- requests of the local kernel, frames of
+ * peer dsmds, changes of peer state -- and they answer through the hooks
+ * of struct mgr_ops. A hook is never called back into the manager: a hook
+ * that cannot deliver just says so (send_* return non-zero) or, if it
+ * loses a connection, dsmd reports that later with mgr_peer_state().
+ *
+ * Single-threaded: the caller serialises every call on one struct mgr.
+ */
+#ifndef DSMD_MGR_H
+#define DSMD_MGR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/dsm.h>
+
+/* Locks with a tail in the lock table; a new lock beyond it: ENOSPC. */
+#define MGR_LOCKS_MAX		65536
+/* Barrier ids with state (epoch, waiting arrivals); beyond: ENOSPC. */
+#define MGR_BARRIERS_MAX	4096
+/* Requests of the local kernel waiting on a remote manager. */
+#define MGR_OUTSTANDING_MAX	4096
+/* One arrival (all its fragments): intervals and bytes of notices. */
+#define MGR_ARRIVAL_IV_MAX	(1U << 20)
+#define MGR_ARRIVAL_BYTES_MAX	(64U << 20)
+
+/*
+ * Frame-only flag of a manager's reply to a peer dsmd (never given to a
+ * kernel): the lock request was forwarded to the lock's tail, whose kernel
+ * answers with LOCK_GRANT over the data connection; the requester's dsmd
+ * forgets the request.
+ */
+#define MGR_F_FORWARDED		0x100
+
+/* A peer's state as dsmd sees it. */
+enum mgr_peer {
+	MGR_PEER_UNKNOWN,	/* never connected yet */
+	MGR_PEER_UP,		/* handshake done, connection open */
+	MGR_PEER_GONE,		/* connection lost, not declared down */
+	MGR_PEER_DOWN,		/* declared down (timeout, goodbye) */
+};
+
+/**
+ * struct mgr_req - one MGR_REQUEST (one fragment of it), from the local
+ * kernel or from a peer dsmd.
+ * @op:		enum dsm_mgr_op.
+ * @flags:	DSM_MGR_F_* of the request.
+ * @cookie:	the requesting kernel's cookie.
+ * @has_lock:	@lock_id was given (netlink: LOCK_ID present).
+ * @has_barrier: @barrier_id was given.
+ * @frag:	fragment number of a BARRIER arrival from a peer (0 first);
+ *		-1 from the local kernel (netlink keeps the order).
+ * @payload:	the core message, @len bytes (NULL if none).
+ */
+struct mgr_req {
+	uint8_t op;
+	uint32_t flags;
+	uint64_t cookie;
+	bool has_lock;
+	bool has_barrier;
+	uint32_t lock_id;
+	uint32_t barrier_id;
+	int frag;
+	const uint8_t *payload;
+	size_t len;
+};
+
+/*
+ * The hooks. @ctx is mgr_ops.ctx. Payloads are only valid during the call.
+ * kernel_reply: MGR_REPLY(cookie, error, flags, payload) to the local kernel.
+ * kernel_forward: LOCK_FORWARD(lock, payload) to the local kernel.
+ * send_request/_reply/_forward: a frame to node's dsmd; 0 if queued,
+ *	non-zero if there is no usable connection.
+ * log: one line, syslog priority.
+ */
+struct mgr_ops {
+	void *ctx;
+	void (*kernel_reply)(void *ctx, uint64_t cookie, uint32_t error,
+			     uint32_t flags, const void *payload, size_t len);
+	void (*kernel_forward)(void *ctx, uint32_t lock_id,
+			       const void *payload, size_t len);
+	int (*send_request)(void *ctx, int node, const struct mgr_req *r);
+	int (*send_reply)(void *ctx, int node, uint64_t cookie, uint32_t error,
+			  uint32_t flags, const void *payload, size_t len);
+	int (*send_forward)(void *ctx, int node, uint32_t lock_id,
+			    const void *payload, size_t len);
+	void (*log)(void *ctx, int prio, const char *msg);
+};
+
+/* Counters, logged by dsmd (-v) and at exit. */
+struct mgr_stats {
+	uint64_t kernel_requests;	/* MGR_REQUESTs of the local kernel */
+	uint64_t peer_requests;		/* requests from peers, as manager */
+	uint64_t sent_to_manager;	/* local requests sent to a peer */
+	uint64_t lock_fresh;		/* lock answered directly (no tail) */
+	uint64_t lock_forwarded;	/* lock forwarded to its tail */
+	uint64_t forwards_delivered;	/* LOCK_FORWARDs given to our kernel */
+	uint64_t barriers_released;	/* barrier episodes completed */
+	uint64_t gc_released;		/* GC_DONE rounds completed */
+	uint64_t release_fragments;	/* BARRIER_RELEASE payloads sent */
+	uint64_t replies_relayed;	/* peer managers' replies to our kernel */
+	uint64_t bad;			/* malformed requests/frames refused */
+	uint64_t hostdown;		/* requests failed with EHOSTDOWN */
+	uint64_t errors;		/* other error replies */
+	uint64_t locks;			/* locks in the table now */
+	uint64_t outstanding;		/* local requests at a remote manager */
+};
+
+struct mgr_lock;
+struct mgr_bar;
+struct mgr_out;
+
+#define MGR_HASH_BITS	10
+#define MGR_HASH_SIZE	(1U << MGR_HASH_BITS)
+
+/**
+ * struct mgr - the managers and the request router of one dsmd.
+ * @self:	this node's id.
+ * @members:	bit i: node i is a member (configured).
+ * @payload_max: largest MGR payload built (DSM_MGR_PAYLOAD_MAX; tests
+ *		lower it to force fragmentation).
+ * @peer:	enum mgr_peer per node (@self is always up).
+ * @locks:	lock id -> tail, @nr_locks entries.
+ * @bars:	(kind, barrier id) -> epoch and the open episode.
+ * @outs:	cookie -> remote manager of a local request.
+ */
+struct mgr {
+	int self;
+	uint32_t members;
+	size_t payload_max;
+	uint8_t peer[DSM_NODES_MAX];
+	struct mgr_ops ops;
+	struct mgr_stats st;
+	struct mgr_lock *locks[MGR_HASH_SIZE];
+	uint32_t nr_locks;
+	struct mgr_bar *bars[MGR_HASH_SIZE];
+	uint32_t nr_bars;
+	struct mgr_out *outs[MGR_HASH_SIZE];
+	uint32_t nr_outs;
+	char why[160];
+};
+
+int mgr_init(struct mgr *m, int self, uint32_t members,
+	     const struct mgr_ops *ops);
+/* Free everything (membership reset, exit); answers nothing. */
+void mgr_fini(struct mgr *m);
+
+/* The managing node of lock @lock_id, of every barrier; -1: no members. */
+int mgr_lock_manager(const struct mgr *m, uint32_t lock_id);
+int mgr_barrier_manager(const struct mgr *m);
+
+/* A MGR_REQUEST (fragment) of the local kernel. */
+void mgr_kernel_request(struct mgr *m, const struct mgr_req *r);
+/* The local kernel lost its state (module reloaded). */
+void mgr_kernel_reset(struct mgr *m);
+
+/* Frames from peer @from (authenticated by the handshake). */
+void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *r);
+void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
+		    uint32_t flags, const uint8_t *payload, size_t len);
+void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
+		      const uint8_t *payload, size_t len);
+
+/* Peer @node changed state (see enum mgr_peer). */
+void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st);
+
+/* The tail of @lock_id (-1: none); for tests and logs. */
+int mgr_lock_tail(const struct mgr *m, uint32_t lock_id);
+
+#endif /* DSMD_MGR_H */

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* unit.h - the TAP helper of dsmd's unit tests (tests/unit.c). */
+#ifndef DSMD_UNIT_H
+#define DSMD_UNIT_H
+
+void ok(int cond, const char *name);
+void test_mgr(void);
+
+#endif /* DSMD_UNIT_H */
