@@ -67,10 +67,10 @@
 /* counter */
 #define CNT_LOCK		21
 #define CNT_BARRIER		21
-#define CNT_K			100
+#define CNT_K			300
 /* false_sharing */
 #define FS_BARRIER		31
-#define FS_ROUNDS		6
+#define FS_ROUNDS		10
 #define FS_SPAN			(3 * DSM_PAGE + 100)
 #define FS_PAGES		4
 /* causality */
@@ -82,7 +82,7 @@
 #define JA_BARRIER		51
 #define JA_ROWS			48
 #define JA_COLS			200	/* 800-byte rows: node borders inside pages */
-#define JA_ITERS		10
+#define JA_ITERS		20
 /* bad_args */
 #define BA_LOCK			61	/* + node: no node waits for another */
 #define BA_BARRIER		61

@@ -13,8 +13,8 @@
  * libdsm.a). Run on 3 virtual nodes:
  *
  *   tools/vcluster/vcluster run -n 3 --copy build/tools/lib/examples/dsm_sum \
- *     -- 'if [ $DSM_NODE_ID = 0 ]; then dsmctl region create sum size 4K \
- *         model lrc; fi; ./dsm_sum'
+ *     -- sh -c 'if [ $DSM_NODE_ID = 0 ]; then dsmctl region create sum \
+ *         size 4K model lrc; fi; ./dsm_sum'
  *
  * Exit status: 0 if the sum is right, 1 if not, 2 on an error.
  */
