@@ -6,7 +6,8 @@
 #   make deps         install every Debian package the project needs
 #   make module       build dsm.ko against KDIR (default: see below)
 #   make modules      build dsm.ko for every supported kernel (6.1, 6.12)
-#   make tools        build dsmd, dsmctl, libdsm, selftests, benchmarks
+#   make tools        build dsmd, dsmctl, libdsm, selftests, benchmarks and
+#                     applications (into build/guest/usr/lib/dsm/bench)
 #   make unit         unit tests of kmod/core, dsmd, dsmctl (ASan, UBSan)
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (600)
 #   make lint         checkpatch and sparse on the module, both kernels
@@ -69,6 +70,8 @@ tools: check-deps
 	$(MAKE) -C $(SRCDIR)/tools/dsmctl O=$(BUILD)/tools/dsmctl \
 		DESTDIR=$(GUEST) install
 	$(MAKE) -C $(SRCDIR)/selftests/dsm O=$(BUILD)/selftests \
+		DESTDIR=$(GUEST) install
+	$(MAKE) -C $(SRCDIR)/tools/bench O=$(BUILD)/bench \
 		DESTDIR=$(GUEST) install
 
 # Unit tests, all under ASan and UBSan: the protocol core, dsmd, dsmctl.
