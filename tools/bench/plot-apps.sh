@@ -15,6 +15,10 @@ out=${2:?usage: plot-apps.sh TSV OUTDIR}
 [ -s "$tsv" ] || { echo "plot-apps.sh: $tsv is empty" >&2; exit 1; }
 mkdir -p "$out"
 progs=$(awk -F'\t' 'NR > 1 && !seen[$1]++ { print $1 }' "$tsv")
+# Rows by node count (stable: the programs keep their order).
+sorted=$out/apps-sorted.tsv
+{ head -n 1 "$tsv"; tail -n +2 "$tsv" | sort -s -t "$(printf '\t')" -k3,3n; } > "$sorted"
+tsv=$sorted
 
 # The table: per program, rows by node count; per node: messages / nodes.
 awk -F'\t' '
@@ -37,7 +41,8 @@ END {
 }' "$tsv" > "$out/apps.txt"
 
 command -v gnuplot >/dev/null ||
-	{ echo "plot-apps.sh: no gnuplot (make deps): no plots" >&2; exit 0; }
+	{ echo "plot-apps.sh: no gnuplot (make deps): no plots" >&2
+	  rm -f "$sorted"; exit 0; }
 
 dat=$out/apps-plot.dat
 for p in $progs; do
@@ -81,3 +86,4 @@ PLOT
 plot_all 2 "messages" "$out/apps-messages.png"
 plot_all 4 "time (ms)" "$out/apps-time.png"
 for p in $progs; do rm -f "$dat.$p"; done
+rm -f "$sorted"

@@ -240,6 +240,7 @@ fi
 for p in $progs; do
 	t=$((t + 1))
 	: > "$log.$p"
+	# shellcheck disable=SC2046 # the fields are split on purpose
 	set -- $(summarize "$p")
 	rc=$2 nstat=$3 msgs=$4 bytes=$5 faults=$6 diffs=$7
 	shift 7

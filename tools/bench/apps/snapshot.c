@@ -81,7 +81,8 @@ struct log_head {
 };
 
 struct layout {
-	volatile uint64_t *head;	/* page 0: magic, nodes, updates */
+	uint64_t *head;		/* page 0: magic, nodes, updates (read
+					 * after a barrier) */
 	uint64_t *clock;		/* page 1: the ticket counter */
 	struct reg *r[APP_MAX_NODES];	/* one page each */
 	uint8_t *q[APP_MAX_NODES];	/* q[i][j]: one page per scanner */
@@ -478,9 +479,8 @@ static unsigned long check(unsigned long *nscans_out)
 					maxv[j] = sr[p].s->view[j];
 			p++;
 		}
-		if (!leq(maxv, sb[m].s->view)) {
+		if (!leq(maxv, sb[m].s->view))
 			violation(&bad, &sb[m], "a scan that ended before this one began saw more\n");
-		}
 	}
 	free(sb);
 	free(sr);
@@ -545,7 +545,7 @@ int main(int argc, char **argv)
 	base = app_map(SNAP_OFF, SNAP_SPAN);
 	if (!base)
 		return 1;
-	L.head = (volatile uint64_t *)base;
+	L.head = (uint64_t *)base;
 	L.clock = (uint64_t *)(base + APP_PAGE);
 	for (j = 0; j < APP_MAX_NODES; j++) {
 		char *lg = base + 18 * APP_PAGE + j * logsz;
