@@ -148,9 +148,9 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--check) mode=check; shift ;;
 	--bench) mode=bench; shift ;;
-	-n) nodes=${2:-}; shift 2 || usage ;;
-	-k) kver=${2:-}; shift 2 || usage ;;
-	--tsv) tsv=${2:-}; shift 2 || usage ;;
+	-n) [ $# -ge 2 ] || usage; nodes=$2; shift 2 ;;
+	-k) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
+	--tsv) [ $# -ge 2 ] || usage; tsv=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-apps.sh: unknown option $1" >&2; usage ;;
 	*) break ;;
