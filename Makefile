@@ -6,7 +6,8 @@
 #   make deps         install every Debian package the project needs
 #   make module       build dsm.ko against KDIR (default: see below)
 #   make modules      build dsm.ko for every supported kernel (6.1, 6.12)
-#   make tools        build dsmd, dsmctl, libdsm, selftests, benchmarks
+#   make tools        build dsmd, dsmctl, libdsm, selftests, benchmarks and
+#                     applications (into build/guest/usr/lib/dsm/bench)
 #   make unit         unit tests of kmod/core, dsmd, dsmctl (ASan, UBSan)
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (600)
 #   make lint         checkpatch and sparse on the module, both kernels
@@ -72,6 +73,8 @@ tools: check-deps
 		DESTDIR=$(GUEST) install
 	$(MAKE) -C $(SRCDIR)/selftests/dsm O=$(BUILD)/selftests \
 		LIBDSM_O=$(BUILD)/tools/lib DESTDIR=$(GUEST) install
+	$(MAKE) -C $(SRCDIR)/tools/bench O=$(BUILD)/bench \
+		DESTDIR=$(GUEST) install
 
 # Unit tests, all under ASan and UBSan: the protocol core, dsmd, dsmctl,
 # libdsm. Each prints TAP; every suite runs even when an earlier one failed.

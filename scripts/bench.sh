@@ -6,7 +6,10 @@
 #   - vcluster: time for 3 nodes to boot and run `true` (3 runs)
 #   - sc: remote read- and write-fault latency against a raw TCP round trip
 #     of 4 KiB between the same two guests
+#   - apps: every program of tools/bench/apps.list at its BENCH_ARGS on 1,
+#     2, 3 and 4 nodes (run-apps.sh): apps.tsv, apps.txt and PNGs
 #   - core: diff/twin microbenchmarks (kmod/core)
+# APPS_NODES (default "1 2 3 4") chooses the node counts of the apps part.
 set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -47,6 +50,21 @@ if make -s -C "$SRCDIR/tools/bench" O="$OUT" >/dev/null; then
 	done
 else
 	status=1
+fi
+
+# The applications: messages and bytes are the figures to read (under TCG
+# on 2 cores time does not scale with nodes). One cluster boot per node
+# count runs every program.
+echo "== apps: tools/bench/apps.list at BENCH_ARGS on ${APPS_NODES:-1 2 3 4} nodes"
+rm -f "$OUT/apps.tsv"
+for n in ${APPS_NODES:-1 2 3 4}; do
+	"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --tsv "$OUT/apps.tsv" ||
+		status=1
+done
+if [ -s "$OUT/apps.tsv" ]; then
+	"$SRCDIR/tools/bench/plot-apps.sh" "$OUT/apps.tsv" "$OUT" || status=1
+	cat "$OUT/apps.txt"
+	echo "(table: $OUT/apps.txt, rows: $OUT/apps.tsv, plots: $OUT/apps-*.png)"
 fi
 
 echo "== core: diff and twin microbenchmarks"

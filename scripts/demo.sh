@@ -16,9 +16,7 @@ if ! "$SRCDIR/scripts/deps.sh" --check 2>/dev/null; then
 fi
 echo "demo: building dsm.ko for Linux $KVER and the tools"
 "$SRCDIR/scripts/build-module.sh" "$("$SRCDIR/scripts/kernels.sh" kdir "$KVER")" >/dev/null
-make -s -C "$SRCDIR" tools >/dev/null
-make -s -C "$SRCDIR/tools/bench" O="$BUILD/bench" >/dev/null
+make -s -C "$SRCDIR" tools >/dev/null	# also the applications
 echo "demo: booting 3 nodes (QEMU, software emulation: about 30 s)"
 exec "$SRCDIR/tools/vcluster/vcluster" run -n 3 -k "$KVER" \
-	--copy "$SRCDIR/tools/vcluster/demo-node.sh" \
-	--copy "$BUILD/bench/demo_counter" -- sh demo-node.sh
+	--copy "$SRCDIR/tools/vcluster/demo-node.sh" -- sh demo-node.sh

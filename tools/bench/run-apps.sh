@@ -1,0 +1,292 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-apps.sh - run the applications of apps.list on the virtual cluster,
+# with the dsm counters they cost.
+#
+# On the host (drives tools/vcluster/vcluster; run `make tools` first):
+#   run-apps.sh --check [-k 6.1|6.12] [NAME...]
+#       each program (or the NAMEs) once at CHECK_ARGS on 3 nodes; prints
+#       TAP: one line per program with its summary line, then one for the
+#       run itself (every node's status, no kernel report on a console).
+#       Exit status 0 only if every line is ok.
+#   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--tsv FILE] [NAME...]
+#       each program at BENCH_ARGS on NODES nodes; appends one row per
+#       program to FILE (default $BUILD/bench/apps.tsv):
+#       app model nodes size time_ms messages bytes faults diffs verify
+# In the guests (what the host runs on every node; by hand in a shell):
+#   run-apps.sh --guest check|bench [NAME...]
+#
+# Per program, on every node: create its region (node 0; MODEL sc-default:
+# none), barrier, `dsmctl -j stats`, barrier, run it, barrier, stats again;
+# each node prints "@@STAT NAME rc=R msgs=M bytes=B faults=F diffs=D", the
+# difference of its counters: messages and bytes sent (msg_tx_*,
+# bytes_tx_*: each message counts once, at its sender), fault_read +
+# fault_write, lrc_diffs_made (0 if absent). The host sums them over nodes.
+# Logs: $BUILD/apps/. See Documentation/benchmarks.md.
+set -u
+
+GUEST_DIR=/usr/lib/dsm/bench
+
+# ---- in a guest -----------------------------------------------------------
+
+stats() {
+	dsmctl -j stats 2>/dev/null | jq -r '
+		def sum(p): [to_entries[] | select(.key | startswith(p)) |
+			     .value] | add // 0;
+		[sum("msg_tx_"), sum("bytes_tx_"),
+		 (.fault_read // 0) + (.fault_write // 0),
+		 (.lrc_diffs_made // 0)] | @tsv' 2>/dev/null
+}
+
+wanted() {	# wanted NAME: on the command line, or no names given
+	[ -z "$NAMES" ] && return 0
+	for w in $NAMES; do
+		[ "$w" = "$1" ] && return 0
+	done
+	return 1
+}
+
+guest() {
+	mode=$1
+	shift
+	NAMES="$*"
+	case "$mode" in
+	check) limit=300 ;;
+	bench) limit=1500 ;;
+	*) echo "run-apps.sh: --guest check|bench" >&2; exit 2 ;;
+	esac
+	dir=$(cd "$(dirname "$0")" && pwd)
+	id=${DSM_NODE_ID:?DSM_NODE_ID not set}
+	idx=0
+	status=0
+	while read -r name model size rest; do
+		case "$name" in ''|'#'*) continue ;; esac
+		wanted "$name" || continue
+		case "$rest" in
+		*' -- '*) ;;
+		*) echo "run-apps.sh: apps.list: $name: no ' -- ' between CHECK_ARGS and BENCH_ARGS" >&2
+		   status=1; continue ;;
+		esac
+		if [ "$mode" = check ]; then
+			args=${rest%% -- *}
+		else
+			args=${rest#* -- }
+		fi
+		[ "$args" = - ] && args=
+		step=$((1000 + idx * 4))
+		idx=$((idx + 1))
+		echo "@@BEGIN $name"
+		ready=1
+		case "$model" in
+		sc-default) ;;
+		sc|lrc)
+			if [ "$id" = 0 ]; then
+				dsmctl region show "$name" >/dev/null 2>&1 ||
+				dsmctl region create "$name" size "$size" \
+					model "$model" || ready=0
+			else
+				# The region reaches the others through dsmd.
+				i=0
+				until dsmctl region show "$name" >/dev/null 2>&1; do
+					i=$((i + 1))
+					[ $i -lt 100 ] || { ready=0; break; }
+					sleep 0.2
+				done
+			fi
+			[ $ready = 1 ] || echo "run-apps.sh: node $id: no region $name ($model, $size)"
+			;;
+		*)
+			echo "run-apps.sh: apps.list: $name: model '$model' is not sc, lrc or sc-default"
+			ready=0 ;;
+		esac
+		app-sync $step 120 || ready=0
+		before=$(stats)
+		app-sync $((step + 1)) 120 || ready=0
+		if [ $ready = 1 ] && [ -x "$dir/$name" ]; then
+			# shellcheck disable=SC2086
+			timeout -s KILL $limit "$dir/$name" $args
+			rc=$?
+		else
+			[ -x "$dir/$name" ] || echo "run-apps.sh: no program $dir/$name"
+			rc=125
+		fi
+		app-sync $((step + 2)) $((limit + 120)) || [ $rc != 0 ] || rc=124
+		after=$(stats)
+		echo "$before	$after" | awk -v n="$name" -v rc=$rc '
+			NF == 8 { printf "@@STAT %s rc=%s msgs=%d bytes=%d faults=%d diffs=%d\n",
+				  n, rc, $5 - $1, $6 - $2, $7 - $3, $8 - $4; next }
+			{ printf "@@STAT %s rc=%s msgs=-1 bytes=-1 faults=-1 diffs=-1\n", n, rc }'
+		echo "@@END $name"
+		[ $rc = 0 ] || status=1
+	done < "$dir/apps.list"
+	exit $status
+}
+
+if [ "${1:-}" = --guest ]; then
+	shift
+	PATH=$(cd "$(dirname "$0")" && pwd):$PATH
+	guest "$@"
+fi
+
+# ---- on the host ----------------------------------------------------------
+
+SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-$SRCDIR/build}
+export SRCDIR BUILD
+
+usage() {
+	sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+}
+
+mode=
+nodes=
+kver=6.1
+tsv=$BUILD/bench/apps.tsv
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--check) mode=check; shift ;;
+	--bench) mode=bench; shift ;;
+	-n) [ $# -ge 2 ] || usage; nodes=$2; shift 2 ;;
+	-k) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
+	--tsv) [ $# -ge 2 ] || usage; tsv=$2; shift 2 ;;
+	-h|--help) usage ;;
+	-*) echo "run-apps.sh: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+[ -n "$mode" ] || usage
+case "$kver" in 6.1|6.12) ;; *) echo "run-apps.sh: -k 6.1 or 6.12" >&2; exit 2 ;; esac
+if [ "$mode" = check ]; then
+	[ -z "$nodes" ] || [ "$nodes" = 3 ] ||
+		{ echo "run-apps.sh: --check runs on 3 nodes" >&2; exit 2; }
+	nodes=3
+fi
+case "$nodes" in
+[1-8]) ;;
+*) echo "run-apps.sh: -n NODES (1 to 8) is needed with --bench" >&2; exit 2 ;;
+esac
+list=$BUILD/guest$GUEST_DIR/apps.list
+if [ ! -x "$BUILD/guest$GUEST_DIR/run-apps.sh" ] || [ ! -f "$list" ]; then
+	echo "run-apps.sh: $BUILD/guest$GUEST_DIR is missing: run 'make tools' first" >&2
+	exit 2
+fi
+progs=$(awk '$1 !~ /^#/ && NF { print $1 }' "$list")
+if [ $# -gt 0 ]; then
+	for w in "$@"; do
+		echo "$progs" | grep -qx -- "$w" ||
+			{ echo "run-apps.sh: $w is not in apps.list" >&2; exit 2; }
+	done
+	progs=$*
+fi
+
+mkdir -p "$BUILD/apps"
+log=$BUILD/apps/$mode-$kver-n$nodes.log
+# vcluster's own timeout: the programs' limits plus boot and teardown.
+if [ "$mode" = check ]; then vtime=900; else vtime=3000; fi
+# shellcheck disable=SC2086
+"$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
+	--timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" $progs \
+	> "$log" 2>&1
+vrc=$?
+
+# One line per program: name rc-max stat-lines msgs bytes faults diffs
+# summary; and node 0's output of the program in $log.NAME.
+summarize() {
+	awk -v want="$1" -v N="$nodes" -v out="$log.$1" '
+	match($0, /^\[n[0-9]+\] /) {
+		node = substr($0, 3, RLENGTH - 4); line = substr($0, RLENGTH + 1)
+		if (line == "@@BEGIN " want) { cur[node] = 1; next }
+		if (line == "@@END " want) { cur[node] = 0; next }
+		if (!cur[node]) next
+		if (line ~ /^@@STAT /) {
+			n++
+			for (i = 3; i <= split(line, fld, " "); i++) {
+				split(fld[i], kv, "=")
+				if (kv[1] == "rc" && kv[2] != 0) bad = kv[2]
+				else if (kv[2] < 0) neg = 1
+				else s[kv[1]] += kv[2]
+			}
+			next
+		}
+		print "[n" node "] " line > out
+		if (node == 0 && line ~ /^app=/ && summary == "") summary = line
+	}
+	END {
+		if (neg)
+			m = b = f = d = "NA"
+		else {
+			m = s["msgs"] + 0; b = s["bytes"] + 0
+			f = s["faults"] + 0; d = s["diffs"] + 0
+		}
+		printf "%s %d %d %s %s %s %s %s\n", want, bad + 0, n + 0,
+		       m, b, f, d, summary == "" ? "-" : summary
+	}' "$log"
+}
+
+field() {	# field KEY SUMMARY: the value of KEY= in a summary line
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+status=0
+t=0
+total=$(($(echo "$progs" | wc -w) + 1))
+[ "$mode" = check ] && echo "1..$total"
+if [ "$mode" = bench ] && [ ! -s "$tsv" ]; then
+	mkdir -p "$(dirname "$tsv")"
+	printf 'app\tmodel\tnodes\tsize\ttime_ms\tmessages\tbytes\tfaults\tdiffs\tverify\n' > "$tsv"
+fi
+for p in $progs; do
+	t=$((t + 1))
+	: > "$log.$p"
+	# shellcheck disable=SC2046 # the fields are split on purpose
+	set -- $(summarize "$p")
+	rc=$2 nstat=$3 msgs=$4 bytes=$5 faults=$6 diffs=$7
+	shift 7
+	summary=$*
+	why=
+	if [ "$nstat" -ne "$nodes" ]; then
+		why="finished on $nstat of $nodes nodes"
+	elif [ "$rc" != 0 ]; then
+		why="exit status $rc on some node"
+	elif [ "$summary" = - ]; then
+		why="node 0 printed no app= line"
+	elif [ "$(field verify "$summary")" != ok ]; then
+		why="verify=$(field verify "$summary")"
+	fi
+	if [ "$mode" = check ]; then
+		if [ -z "$why" ]; then
+			echo "ok $t - $p: $summary msgs=$msgs bytes=$bytes faults=$faults diffs=$diffs"
+		else
+			echo "not ok $t - $p: $why: $summary"
+			tail -n 30 "$log.$p" | sed 's/^/# /'
+			status=1
+		fi
+	else
+		model=$(awk -v p="$p" '$1 == p { print $2 }' "$list")
+		verify=$(field verify "$summary")
+		[ -z "$why" ] || { verify=FAIL; status=1; }
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$model" \
+			"$nodes" "$(field size "$summary")" \
+			"$(field time_ms "$summary")" "$msgs" "$bytes" \
+			"$faults" "$diffs" "${verify:-FAIL}" >> "$tsv"
+		printf '%-10s nodes=%s %s messages=%s bytes=%s faults=%s diffs=%s%s\n' \
+			"$p" "$nodes" "${summary#app=* nodes=* }" "$msgs" "$bytes" \
+			"$faults" "$diffs" "${why:+  FAILED: $why}"
+		[ -z "$why" ] || tail -n 30 "$log.$p" | sed 's/^/  | /'
+	fi
+done
+t=$((t + 1))
+if [ "$vrc" = 0 ]; then
+	[ "$mode" = check ] && echo "ok $t - vcluster run on $nodes nodes: every node exited 0, no kernel report"
+else
+	status=1
+	if [ "$mode" = check ]; then
+		echo "not ok $t - vcluster run on $nodes nodes: status $vrc (log: $log)"
+	else
+		echo "vcluster run on $nodes nodes: status $vrc (log: $log)"
+	fi
+	grep -E '^vcluster:|console\]' "$log" | head -n 20 | sed 's/^/# /'
+fi
+exit $status
