@@ -77,13 +77,16 @@ tools: check-deps
 		DESTDIR=$(GUEST) install
 
 # Unit tests, all under ASan and UBSan: the protocol core, dsmd, dsmctl,
-# libdsm. Each prints TAP; every suite runs even when an earlier one failed.
+# libdsm, and the lrc applications' algorithms against their serial runs
+# on the host. Each prints TAP; every suite runs even when an earlier one
+# failed.
 unit:
 	@rc=0; \
 	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit run || rc=1; \
 	$(MAKE) -C $(SRCDIR)/tools/lib O=$(BUILD)/tools/lib unit || rc=1; \
 	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd unit || rc=1; \
 	$(MAKE) -C $(SRCDIR)/tools/dsmctl O=$(BUILD)/tools/dsmctl unit || rc=1; \
+	$(MAKE) -C $(SRCDIR)/tools/bench O=$(BUILD)/bench apps-lrc-test || rc=1; \
 	exit $$rc
 
 fuzz-short:

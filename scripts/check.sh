@@ -4,7 +4,8 @@
 # check.sh - everything `make check` runs, in order:
 #   deps, lint (checkpatch; W=1 C=2 builds for 6.1 and 6.12), tools,
 #   unit tests (ASan/UBSan), short fuzz runs, then the selftests in the
-#   virtual cluster on Linux 6.1 and 6.12.
+#   virtual cluster on Linux 6.1 and 6.12, each followed by every
+#   application of tools/bench/apps.list once on 3 nodes.
 # Every TAP result line counts as one test, every other step as one. The
 # last line is "N passed, N failed"; the exit status is non-zero if
 # anything failed. Logs: $BUILD/results/.
@@ -76,6 +77,10 @@ if [ "$build_ok" = 1 ]; then
 			fi
 		fi
 		echo "   ($(($(date +%s) - t0))s)"
+		# Every application of tools/bench/apps.list once, small, on
+		# 3 nodes: each verifies its own result (Documentation/
+		# benchmarks.md).
+		step "apps-$v" "$SRCDIR/tools/bench/run-apps.sh" --check -k "$v" || true
 	done
 else
 	echo "not ok 0 selftests # not run: the build failed" >> "$TAP"
