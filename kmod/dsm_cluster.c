@@ -73,6 +73,25 @@ unsigned int dsm_nodes_present(void)
 	return n;
 }
 
+/**
+ * dsm_cluster_ready() - can lock and barrier requests reach dsmd?
+ *
+ * Return: 0; -ENOTCONN if the cluster is not configured; -EHOSTDOWN if
+ * the dsmd that configured it is gone.
+ */
+int dsm_cluster_ready(void)
+{
+	int ret = 0;
+
+	mutex_lock(&dsm_cluster.lock);
+	if (!dsm_cluster.configured)
+		ret = -ENOTCONN;
+	else if (!dsm_cluster.daemon_portid)
+		ret = -EHOSTDOWN;
+	mutex_unlock(&dsm_cluster.lock);
+	return ret;
+}
+
 unsigned int dsm_nodes_up(void)
 {
 	unsigned int n = 0;
@@ -268,6 +287,7 @@ void dsm_cluster_daemon_gone(u32 portid)
 	if (!dsm_cluster.configured || dsm_cluster.daemon_portid != portid)
 		goto out;
 	dsm_cluster.daemon_portid = 0;
+	dsm_lrc_daemon_gone();
 	for (id = 0; id < DSM_NODES_MAX; id++) {
 		struct dsm_node *n = &dsm_cluster.nodes[id];
 

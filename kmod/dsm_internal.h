@@ -22,7 +22,9 @@
 
 /**
  * struct dsm_file - per open file description of /dev/dsm.
- * @flags:	reserved for per-open state; nothing is kept yet.
+ * @flags:	reserved for per-open state. The lrc locks a file holds
+ *		are recorded in dsm_lrc.c's lock table (holder == the file)
+ *		and released when it is closed.
  */
 struct dsm_file {
 	u64 flags;
@@ -129,6 +131,53 @@ enum dsm_stat {
 	DSM_STAT_BYTES_RX_NACK,
 	DSM_STAT_MSG_TX_OTHER,		/* messages of other types sent */
 	DSM_STAT_MSG_RX_OTHER,		/* ... received */
+
+	/* lrc (dsm_lrc.c), Documentation/lrc.md "Counters". */
+	DSM_STAT_LRC_INTERVALS,		/* own intervals closed */
+	DSM_STAT_LRC_NOTICES_SENT,	/* write notices sent (grant, arrive) */
+	DSM_STAT_LRC_NOTICES_RECV,	/* write notices learned */
+	DSM_STAT_LRC_TWINS,		/* twins made */
+	DSM_STAT_LRC_DIFFS_MADE,	/* diffs made */
+	DSM_STAT_LRC_DIFF_BYTES_MADE,	/* ... their bytes */
+	DSM_STAT_LRC_DIFFS_APPLIED,	/* diffs applied */
+	DSM_STAT_LRC_DIFF_BYTES_APPLIED, /* ... their bytes */
+	DSM_STAT_LRC_DIFF_REQ_SENT,	/* DIFF_REQs sent */
+	DSM_STAT_LRC_LOCK_ACQUIRE_LOCAL, /* acquires with no message */
+	DSM_STAT_LRC_LOCK_ACQUIRE_REMOTE, /* acquires through the manager */
+	DSM_STAT_LRC_LOCK_WAIT_US,	/* time in acquires, us */
+	DSM_STAT_LRC_BARRIER_WAITS,	/* barrier arrivals */
+	DSM_STAT_LRC_BARRIER_WAIT_US,	/* time in barriers, us */
+	DSM_STAT_LRC_GC_RUNS,		/* collections done */
+	DSM_STAT_LRC_GC_BYTES_FREED,	/* bytes they freed */
+	DSM_STAT_LRC_DATA_BYTES,	/* consistency data held now */
+	DSM_STAT_MGR_REQUESTS,		/* MGR_REQUESTs sent to dsmd */
+	DSM_STAT_MGR_REPLIES,		/* MGR_REPLYs accepted */
+	DSM_STAT_LOCK_FORWARDS,		/* LOCK_FORWARDs accepted */
+	/* lrc messages and bytes by type, LOCK_REQ .. DIFF_REPLY */
+	DSM_STAT_MSG_TX_LOCK_REQ,
+	DSM_STAT_MSG_TX_LOCK_GRANT,
+	DSM_STAT_MSG_TX_BARRIER_ARRIVE,
+	DSM_STAT_MSG_TX_BARRIER_RELEASE,
+	DSM_STAT_MSG_TX_DIFF_REQ,
+	DSM_STAT_MSG_TX_DIFF_REPLY,
+	DSM_STAT_BYTES_TX_LOCK_REQ,
+	DSM_STAT_BYTES_TX_LOCK_GRANT,
+	DSM_STAT_BYTES_TX_BARRIER_ARRIVE,
+	DSM_STAT_BYTES_TX_BARRIER_RELEASE,
+	DSM_STAT_BYTES_TX_DIFF_REQ,
+	DSM_STAT_BYTES_TX_DIFF_REPLY,
+	DSM_STAT_MSG_RX_LOCK_REQ,
+	DSM_STAT_MSG_RX_LOCK_GRANT,
+	DSM_STAT_MSG_RX_BARRIER_ARRIVE,
+	DSM_STAT_MSG_RX_BARRIER_RELEASE,
+	DSM_STAT_MSG_RX_DIFF_REQ,
+	DSM_STAT_MSG_RX_DIFF_REPLY,
+	DSM_STAT_BYTES_RX_LOCK_REQ,
+	DSM_STAT_BYTES_RX_LOCK_GRANT,
+	DSM_STAT_BYTES_RX_BARRIER_ARRIVE,
+	DSM_STAT_BYTES_RX_BARRIER_RELEASE,
+	DSM_STAT_BYTES_RX_DIFF_REQ,
+	DSM_STAT_BYTES_RX_DIFF_REPLY,
 
 	DSM_STAT_NR
 };
@@ -252,6 +301,7 @@ int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 int dsm_region_del(const char *name, bool match_offset, u64 offset,
 		   bool replica, struct netlink_ext_ack *extack);
 struct dsm_region *dsm_region_find(const char *name);
+int dsm_cluster_ready(void);
 unsigned int dsm_nodes_up(void);
 unsigned int dsm_nodes_present(void);
 
@@ -281,5 +331,17 @@ void dsm_nl_exit(void);
 void dsm_nl_notify_node(u32 id, const struct dsm_node *node, u8 cmd);
 void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);
+int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
+		       const void *payload, u32 len);
+
+/* dsm_lrc.c: the lrc model's entry points outside the ops table. */
+int dsm_lrc_init(void);
+void dsm_lrc_exit(void);
+void dsm_lrc_file_release(struct dsm_file *f);
+int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
+		      struct netlink_ext_ack *extack);
+int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
+			 struct netlink_ext_ack *extack);
+void dsm_lrc_daemon_gone(void);
 
 #endif /* _DSM_INTERNAL_H */

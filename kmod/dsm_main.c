@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "dsm_internal.h"
+#include "dsm_model.h"
 
 static int dsm_open(struct inode *inode, struct file *file)
 {
@@ -27,8 +28,10 @@ static int dsm_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Closing the file releases the lrc locks it holds. */
 static int dsm_release(struct inode *inode, struct file *file)
 {
+	dsm_lrc_file_release(file->private_data);
 	kfree(file->private_data);
 	return 0;
 }
@@ -70,8 +73,75 @@ static long dsm_ioctl_api(void __user *argp)
 	if (!api.api || api.reserved)
 		return -EINVAL;
 	api.api = DSM_API_VERSION;
-	api.features = DSM_FEATURE_MAP_SC;
+	api.features = DSM_FEATURE_MAP_SC | DSM_FEATURE_MAP_LRC;
 	if (copy_to_user(argp, &api, sizeof(api)))
+		return -EFAULT;
+	return 0;
+}
+
+/* LOCK_ACQUIRE, LOCK_RELEASE, BARRIER: Documentation/uapi.md. */
+static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
+			   void __user *argp)
+{
+	struct dsm_file *df = file->private_data;
+	/* barrier() is a macro: name the op without calling it directly. */
+	int (*wait_barrier)(struct dsm_file *f, u32 id) = dsm_lrc_ops.barrier;
+	struct dsm_sync s;
+
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (s.flags || s.reserved)
+		return -EINVAL;
+	switch (cmd) {
+	case DSM_IOC_LOCK_ACQUIRE:
+		return dsm_lrc_ops.acquire(df, s.id);
+	case DSM_IOC_LOCK_RELEASE:
+		return dsm_lrc_ops.release(df, s.id);
+	default:
+		return wait_barrier(df, s.id);
+	}
+}
+
+static long dsm_ioctl_region_info(void __user *argp)
+{
+	struct dsm_region_info ri;
+	struct dsm_region *r;
+
+	if (copy_from_user(&ri, argp, sizeof(ri)))
+		return -EFAULT;
+	if (ri.reserved || !memchr(ri.name, 0, sizeof(ri.name)) ||
+	    !dsm_name_valid(ri.name))
+		return -EINVAL;
+	mutex_lock(&dsm_cluster.lock);
+	r = dsm_region_find(ri.name);
+	if (r) {
+		ri.offset = r->offset;
+		ri.size = r->size;
+		ri.model = r->model;
+		ri.origin = r->origin;
+	}
+	mutex_unlock(&dsm_cluster.lock);
+	if (!r)
+		return -ENOENT;
+	if (copy_to_user(argp, &ri, sizeof(ri)))
+		return -EFAULT;
+	return 0;
+}
+
+static long dsm_ioctl_node_info(void __user *argp)
+{
+	struct dsm_node_info ni = {};
+
+	mutex_lock(&dsm_cluster.lock);
+	if (dsm_cluster.configured) {
+		ni.node_id = dsm_cluster.local;
+		ni.nr_nodes = dsm_nodes_present();
+		ni.nr_up = dsm_nodes_up();
+	}
+	mutex_unlock(&dsm_cluster.lock);
+	if (!ni.nr_nodes)
+		return -ENOTCONN;
+	if (copy_to_user(argp, &ni, sizeof(ni)))
 		return -EFAULT;
 	return 0;
 }
@@ -83,6 +153,14 @@ static long dsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case DSM_IOC_API:
 		return dsm_ioctl_api(argp);
+	case DSM_IOC_LOCK_ACQUIRE:
+	case DSM_IOC_LOCK_RELEASE:
+	case DSM_IOC_BARRIER:
+		return dsm_ioctl_sync(file, cmd, argp);
+	case DSM_IOC_REGION_INFO:
+		return dsm_ioctl_region_info(argp);
+	case DSM_IOC_NODE_INFO:
+		return dsm_ioctl_node_info(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -113,9 +191,12 @@ static int __init dsm_init(void)
 
 	dsm_cluster_init();
 	dsm_transport_init();
-	ret = dsm_mem_init();
+	ret = dsm_lrc_init();
 	if (ret)
 		goto err_cluster;
+	ret = dsm_mem_init();
+	if (ret)
+		goto err_lrc;
 	ret = dsm_tcp_init();
 	if (ret)
 		goto err_mem;
@@ -138,6 +219,8 @@ err_tcp:
 	dsm_tcp_exit();
 err_mem:
 	dsm_mem_exit();
+err_lrc:
+	dsm_lrc_exit();
 err_cluster:
 	dsm_transport_exit();
 	dsm_cluster_exit();
@@ -157,6 +240,7 @@ static void __exit dsm_exit(void)
 	dsm_tcp_exit();
 	dsm_transport_exit();
 	dsm_mem_exit();
+	dsm_lrc_exit();
 	dsm_cluster_exit();
 	pr_info("unloaded\n");
 }

@@ -117,10 +117,17 @@ static const struct address_space_operations dsm_aops = {
 
 /* ---------------------------------------------------------- dsm_pg */
 
-/* The region model of a page; only sc exists for now. */
+/* The ops table of a region's model. */
 static const struct dsm_model_ops *dsm_model_of(u8 model)
 {
-	return model == DSM_MODEL_SC ? &dsm_sc_ops : NULL;
+	switch (model) {
+	case DSM_MODEL_SC:
+		return &dsm_sc_ops;
+	case DSM_MODEL_LRC:
+		return &dsm_lrc_ops;
+	default:
+		return NULL;
+	}
 }
 
 struct dsm_pg *dsm_pg_find(u64 pgno)
@@ -223,11 +230,12 @@ static void dsm_req_start_fn(struct work_struct *work)
 {
 	struct dsm_req *req = container_of(work, struct dsm_req, start_work);
 
-	dsm_sc_ops.start(req->pg, req);
+	req->ops->start(req->pg, req);
 	dsm_req_put(req);
 }
 
-struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access)
+struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
+			      const struct dsm_model_ops *ops)
 {
 	struct dsm_req *req = kzalloc(sizeof(*req), GFP_KERNEL);
 
@@ -240,6 +248,7 @@ struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access)
 	req->pgno = pg->pgno;
 	req->access = access;
 	req->pg = pg;
+	req->ops = ops;
 	return req;
 }
 
@@ -587,7 +596,7 @@ void dsm_mem_open(struct file *file)
  *
  * Errnos (Documentation/uapi.md): EINVAL for a private mapping, ENXIO if
  * the range is not inside one region, EOPNOTSUPP for a region whose model
- * cannot be mapped yet (lrc). The mapping cannot grow (VM_DONTEXPAND).
+ * this module cannot map. The mapping cannot grow (VM_DONTEXPAND).
  */
 int dsm_mem_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -748,6 +757,7 @@ void dsm_mem_exit(void)
 	xa_for_each(&dsm_mem.pages, i, pg) {
 		xa_erase(&dsm_mem.pages, i);
 		dsm_sc_ops.pg_free(pg);
+		dsm_lrc_pg_free(pg);
 		if (pg->req)
 			dsm_req_put(pg->req);
 		if (pg->folio)

@@ -9,13 +9,18 @@
  * directory entry. It also owns the VM side (fault, page_mkwrite) and
  * read/write, and waits for requests; what a fault must do to obtain a
  * page is the business of the region's consistency model, an ops table
- * (struct dsm_model_ops): dsm_sc.c is the sc (Ivy) implementation, lrc
- * will be the second.
+ * (struct dsm_model_ops): dsm_sc.c is the sc (Ivy) implementation,
+ * dsm_lrc.c the lrc (TreadMarks) one. A mapping's model is its region's,
+ * fixed at mmap; read and write look the region up per call.
  *
- * Lock order (outermost first), see Documentation/sc.md:
+ * Lock order (outermost first), see Documentation/sc.md and lrc.md:
  *   mmap_lock or per-VMA lock (fault path only)
+ *   dsm_lrc.bar_mutex (lrc: one barrier at a time on a node)
  *   folio lock of a page's frame
+ *   dsm_lrc.lock (lrc: mutex over intervals, VT, locks, pending notices)
+ *   dsm_cluster.lock
  *   dsm_pg.lock (spinlock; nothing sleeps under it)
+ *   dsm_lrc.wait_lock (lrc: spinlock over waits for replies)
  * The mapping's i_mmap_rwsem and page table locks are taken by
  * unmap_mapping_range() under the folio lock, as truncate does. Nothing
  * waits on the network holding any of these: requests are sent and
@@ -57,6 +62,7 @@ enum dsm_access {
  * @pg:		the page's struct dsm_pg (never freed before unload).
  * @start_work:	sends the request when the one who created it must not
  *		(page_mkwrite, FAULT_FLAG_RETRY_NOWAIT: the fault lock is held).
+ * @ops:	the model that created the request (its @start sends it).
  *
  * Faults from several local threads on one page join the one request
  * (coalescing). A request stays in dsm_pg.req until its grant or refusal
@@ -74,6 +80,7 @@ struct dsm_req {
 	struct completion done;
 	struct dsm_pg *pg;
 	struct work_struct start_work;
+	const struct dsm_model_ops *ops;
 };
 
 /**
@@ -136,6 +143,8 @@ struct dsm_dir {
  *		so that the waiters use it at least once (no livelock); 0
  *		once used. Written without the lock (a hint).
  * @dir:	directory entry; meaningful only if @home is this node.
+ * @lrc:	lrc state of the page (struct lrc_pg, dsm_lrc.c), allocated on
+ *		first use by lrc and freed at unload; NULL for sc pages.
  */
 struct dsm_pg {
 	spinlock_t lock;	/* see @lock above */
@@ -148,6 +157,7 @@ struct dsm_pg {
 	unsigned long fail_until;
 	u64 hold_until;
 	struct dsm_dir dir;
+	struct lrc_pg *lrc;
 };
 
 /**
@@ -166,8 +176,9 @@ struct dsm_pg {
  * @start:	send request @req for @pg, created by @fault. Sleeps
  *		(bounded by the fault timeout); on failure completes @req
  *		with the error.
- * @acquire:	acquire lock @id (lrc); sc needs none and returns 0.
- * @release:	release lock @id.
+ * @acquire:	acquire lock @id for open file @f (lrc); sc needs none and
+ *		returns 0.
+ * @release:	release lock @id held by @f.
  * @barrier:	wait at barrier @id.
  * @recv:	handle a decoded, validated message of a type the model
  *		owns, from node @m->hdr.src. Called in the transport's
@@ -181,16 +192,20 @@ struct dsm_model_ops {
 	int (*fault)(struct dsm_pg *pg, struct dsm_req **req);
 	int (*write_fault)(struct dsm_pg *pg, struct dsm_req **req);
 	void (*start)(struct dsm_pg *pg, struct dsm_req *req);
-	int (*acquire)(u32 id);
-	int (*release)(u32 id);
-	int (*barrier)(u32 id);
+	int (*acquire)(struct dsm_file *f, u32 id);
+	int (*release)(struct dsm_file *f, u32 id);
+	int (*barrier)(struct dsm_file *f, u32 id);
 	void (*recv)(const struct dsm_msg *m);
 	void (*node_down)(u32 id);
 	void (*pg_init)(struct dsm_pg *pg);
 	void (*pg_free)(struct dsm_pg *pg);
 };
 
+struct dsm_file;
+struct lrc_pg;
+
 extern const struct dsm_model_ops dsm_sc_ops;
+extern const struct dsm_model_ops dsm_lrc_ops;
 
 /* @pg's frame, or NULL if it has none yet. */
 static inline struct folio *dsm_pg_folio(struct dsm_pg *pg)
@@ -207,7 +222,8 @@ struct dsm_pg *dsm_pg_get(u64 pgno);
 struct dsm_pg *dsm_pg_find(u64 pgno);
 int dsm_pg_frame(struct dsm_pg *pg);
 void dsm_pg_zap(struct dsm_pg *pg);
-struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access);
+struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
+			      const struct dsm_model_ops *ops);
 void dsm_req_put(struct dsm_req *req);
 void dsm_req_start_async(struct dsm_req *req);
 void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err);
@@ -221,5 +237,10 @@ bool dsm_members_lost(u32 id);
 int dsm_members_wait(u32 id, unsigned long timeout);
 u64 dsm_next_req_id(void);
 int dsm_msg_send(struct dsm_msg *m);
+int dsm_msg_send_buf(u32 dst, u8 type, const void *buf, u32 len);
+
+/* dsm_lrc.c: for the transport, the page store and unload. */
+void dsm_lrc_recv(const struct dsm_msg *m);
+void dsm_lrc_pg_free(struct dsm_pg *pg);
 
 #endif /* _DSM_MODEL_H */

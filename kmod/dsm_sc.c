@@ -558,7 +558,7 @@ again:
 		folio_unlock(pg->folio);
 	}
 	if (!new) {
-		new = dsm_req_alloc(pg, want);
+		new = dsm_req_alloc(pg, want, &dsm_sc_ops);
 		if (!new)
 			return -ENOMEM;
 	}
@@ -630,7 +630,7 @@ static void sc_start(struct dsm_pg *pg, struct dsm_req *req)
 }
 
 /* sc needs no synchronisation calls: every access is already ordered. */
-static int sc_sync_nop(u32 id)
+static int sc_sync_nop(struct dsm_file *f, u32 id)
 {
 	return 0;
 }

@@ -267,6 +267,7 @@ static void dsm_members_down_work(struct work_struct *work)
 	for_each_set_bit(id, &pending, DSM_NODES_MAX) {
 		dsm_stat_inc(DSM_STAT_WAITERS_FAILED);
 		dsm_sc_ops.node_down(id);
+		dsm_lrc_ops.node_down(id);
 	}
 }
 
@@ -412,10 +413,20 @@ static_assert(DSM_STAT_BYTES_RX_NACK - DSM_STAT_MSG_RX_HELLO ==
 static_assert(DSM_STAT_RX_REJECT_DIFF - DSM_STAT_RX_REJECT_SHORT ==
 	      DSM_WIRE_R_DIFF - DSM_WIRE_R_SHORT);
 
+static_assert(DSM_STAT_BYTES_RX_DIFF_REPLY - DSM_STAT_MSG_TX_LOCK_REQ ==
+	      4 * (DSM_MSG_DIFF_REPLY - DSM_MSG_LOCK_REQ + 1) - 1);
+
 static void dsm_count_msg(bool tx, u8 type, size_t len)
 {
+	const unsigned int nr = DSM_MSG_DIFF_REPLY - DSM_MSG_LOCK_REQ + 1;
 	unsigned int i;
 
+	if (type >= DSM_MSG_LOCK_REQ && type <= DSM_MSG_DIFF_REPLY) {
+		i = type - DSM_MSG_LOCK_REQ + (tx ? 0 : 2 * nr);
+		dsm_stat_inc(DSM_STAT_MSG_TX_LOCK_REQ + i);
+		dsm_stat_add(DSM_STAT_MSG_TX_LOCK_REQ + nr + i, len);
+		return;
+	}
 	if (type < DSM_MSG_HELLO || type > DSM_MSG_NACK) {
 		dsm_stat_inc(tx ? DSM_STAT_MSG_TX_OTHER : DSM_STAT_MSG_RX_OTHER);
 		return;
@@ -623,11 +634,24 @@ int dsm_transport_recv(u32 node, const void *buf, size_t len)
 	case DSM_MSG_INVAL:
 	case DSM_MSG_INVAL_ACK:
 	case DSM_MSG_CONFIRM:
-	case DSM_MSG_NACK:
 		dsm_sc_ops.recv(&m);
 		return 0;
+	case DSM_MSG_NACK:
+		if (m.u.nack.nacked_type == DSM_MSG_DIFF_REQ)
+			dsm_lrc_ops.recv(&m);
+		else
+			dsm_sc_ops.recv(&m);
+		return 0;
+	case DSM_MSG_LOCK_GRANT:
+	case DSM_MSG_DIFF_REQ:
+	case DSM_MSG_DIFF_REPLY:
+		dsm_lrc_ops.recv(&m);
+		return 0;
 	default:
-		/* HELLO after the handshake, or lrc traffic: not spoken. */
+		/*
+		 * HELLO after the handshake; LOCK_REQ and BARRIER_* travel
+		 * through dsmd, never on a data connection.
+		 */
 		dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
 		pr_warn_ratelimited("unexpected %s from node %u: dropping the connection\n",
 				    dsm_wire_type_name(m.hdr.type), node);
@@ -670,7 +694,11 @@ int dsm_msg_send(struct dsm_msg *m)
 	m->hdr.src = dsm_transport_local();
 	m->hdr.version = DSM_WIRE_VERSION_MAX;
 	if (m->hdr.dst == m->hdr.src) {
-		dsm_sc_ops.recv(m);
+		if (m->hdr.type == DSM_MSG_NACK &&
+		    m->u.nack.nacked_type == DSM_MSG_DIFF_REQ)
+			dsm_lrc_ops.recv(m);
+		else
+			dsm_sc_ops.recv(m);
 		return 0;
 	}
 	if (m->hdr.type == DSM_MSG_PAGE_GRANT && m->u.page_grant.data) {
@@ -703,6 +731,38 @@ out:
 	}
 	if (buf != small)
 		kfree(buf);
+	return ret;
+}
+
+/**
+ * dsm_msg_send_buf() - send an encoded message to node @dst.
+ * @dst:	a node other than this one.
+ * @type:	the message's type, for the counters.
+ * @buf:	the message, as dsm_wire_enc_end() made it.
+ * @len:	its length.
+ *
+ * For messages with lists (lrc). Sleeps. Return: 0 or a negative errno
+ * (counted and logged).
+ */
+int dsm_msg_send_buf(u32 dst, u8 type, const void *buf, u32 len)
+{
+	const struct dsm_transport_ops *ops;
+	int ret;
+
+	if (dst == dsm_transport_local() || dst >= DSM_NODES_MAX) {
+		ret = -EINVAL;
+	} else {
+		/* See dsm_msg_send() on the stability of ops. */
+		ops = READ_ONCE(dsm_members.ops);
+		ret = ops ? ops->send(dst, buf, len) : -ENOTCONN;
+	}
+	if (!ret) {
+		dsm_count_msg(true, type, len);
+		return 0;
+	}
+	dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
+	pr_warn_ratelimited("cannot send %s to node %u: %d\n",
+			    dsm_wire_type_name(type), dst, ret);
 	return ret;
 }
 

@@ -241,7 +241,8 @@ static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
 	    h->version != DSM_WIRE_VERSION_HELLO)
 		return DSM_WIRE_R_VERSION;
 	if ((h->flags & ~DSM_WIRE_F_ALL) ||
-	    !!(h->flags & DSM_WIRE_F_REPLY) != dsm_wire_types[h->type].reply)
+	    !!(h->flags & DSM_WIRE_F_REPLY) != dsm_wire_types[h->type].reply ||
+	    ((h->flags & DSM_WIRE_F_MORE) && h->type != DSM_MSG_LOCK_GRANT))
 		return DSM_WIRE_R_FLAGS;
 	if (h->len < DSM_WIRE_HDR_SIZE + dsm_wire_types[h->type].fixed ||
 	    h->len > DSM_WIRE_MAX_MSG)
@@ -497,8 +498,13 @@ static enum dsm_wire_reject dsm_wire_rd_ivset(struct dsm_rd *r,
 	return DSM_WIRE_OK;
 }
 
-/* A (node, interval) id of a diff request or reply entry. */
-static enum dsm_wire_reject dsm_wire_rd_diff_id(struct dsm_rd *r, u64 *prev)
+/*
+ * A (node, interval) id of a diff request or reply entry; @first: it is
+ * the first of its list. Interval 0 (the whole page, Documentation/lrc.md
+ * "Garbage collection") is allowed only as the first id.
+ */
+static enum dsm_wire_reject dsm_wire_rd_diff_id(struct dsm_rd *r, u64 *prev,
+						bool first)
 {
 	struct dsm_wire_diff_id w;
 	u32 node, interval;
@@ -512,10 +518,10 @@ static enum dsm_wire_reject dsm_wire_rd_diff_id(struct dsm_rd *r, u64 *prev)
 		return DSM_WIRE_R_RESERVED;
 	if (node >= DSM_MAX_NODES)
 		return DSM_WIRE_R_NODE;
-	if (!interval)
+	if (!interval && !first)
 		return DSM_WIRE_R_INTERVAL;
 	key = (u64)node << 32 | interval;
-	if (key <= *prev)
+	if (!first && key <= *prev)
 		return DSM_WIRE_R_ORDER;
 	*prev = key;
 	return DSM_WIRE_OK;
@@ -540,7 +546,7 @@ static enum dsm_wire_reject dsm_wire_rd_diff_req(struct dsm_rd *r,
 	if (!b->nr_wants || b->nr_wants > DSM_WIRE_MAX_DIFFS)
 		return DSM_WIRE_R_COUNT;
 	for (i = 0; i < b->nr_wants; i++) {
-		why = dsm_wire_rd_diff_id(r, &prev);
+		why = dsm_wire_rd_diff_id(r, &prev, !i);
 		if (why)
 			return why;
 	}
@@ -567,7 +573,7 @@ static enum dsm_wire_reject dsm_wire_rd_diff_reply(struct dsm_rd *r,
 	if (!b->nr_diffs || b->nr_diffs > DSM_WIRE_MAX_DIFFS)
 		return DSM_WIRE_R_COUNT;
 	for (i = 0; i < b->nr_diffs; i++) {
-		why = dsm_wire_rd_diff_id(r, &prev);
+		why = dsm_wire_rd_diff_id(r, &prev, !i);
 		if (why)
 			return why;
 		if (r->left < DSM_DIFF_HDR_SIZE)

@@ -70,7 +70,12 @@ enum dsm_wire_type {
 
 /* Header flags. */
 #define DSM_WIRE_F_REPLY	0x01	/* set exactly on reply types */
-#define DSM_WIRE_F_ALL		DSM_WIRE_F_REPLY
+/*
+ * More LOCK_GRANTs with this req_id follow (a grant larger than one
+ * message); allowed on LOCK_GRANT only.
+ */
+#define DSM_WIRE_F_MORE		0x02
+#define DSM_WIRE_F_ALL		(DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE)
 
 /* Access modes of PAGE_REQ, PAGE_FWD, PAGE_GRANT and CONFIRM. */
 #define DSM_ACCESS_READ		1
@@ -342,7 +347,11 @@ struct dsm_msg_barrier {
 	struct dsm_msg_ivset iv;
 };
 
-/* @ids: @nr_wants struct dsm_wire_diff_id, ascending by (node, interval) */
+/*
+ * @ids: @nr_wants struct dsm_wire_diff_id, ascending by (node, interval).
+ * Interval 0 (the whole page, after a garbage collection) may only be
+ * the first id.
+ */
 struct dsm_msg_diff_req {
 	u64 page;
 	u16 nr_wants;

@@ -109,7 +109,9 @@ static bool dsm_enc_entry(struct dsm_wire_enc *e, u8 list, u32 max)
  * @size:	its size; DSM_WIRE_MAX_MSG always suffices.
  * @h:		the header: @h->version (DSM_WIRE_VERSION_HELLO for HELLO
  *		and HELLO_REPLY, else the negotiated version), type, src,
- *		dst, req_id. The length and flags are filled in.
+ *		dst, req_id, and in @h->flags DSM_WIRE_F_MORE for a LOCK_GRANT
+ *		that more follow (other flags are ignored: REPLY and the
+ *		length are filled in).
  *
  * Then call the body function of the type, then the entry function for
  * each list entry if the type has a list, then dsm_wire_enc_end(). Errors
@@ -133,6 +135,7 @@ void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
 	w.version = cpu_to_le16(h->version);
 	w.type = h->type;
 	w.flags = dsm_wire_type_is_reply(h->type) ? DSM_WIRE_F_REPLY : 0;
+	w.flags |= h->flags & DSM_WIRE_F_MORE;
 	w.src = cpu_to_le16(h->src);
 	w.dst = cpu_to_le16(h->dst);
 	w.req_id = cpu_to_le64(h->req_id);

@@ -268,6 +268,11 @@ TEST(header_corruption)
 					ASSERT_EQ(DSM_WIRE_R_MAGIC, why);
 				} else if (b < 6) {
 					ASSERT_EQ(DSM_WIRE_R_VERSION, why);
+				} else if (b == 7 &&
+					   msg[6] == DSM_MSG_LOCK_GRANT &&
+					   xors[x] == DSM_WIRE_F_MORE) {
+					/* toggling MORE keeps a grant valid */
+					ASSERT_EQ(DSM_WIRE_OK, why);
 				} else if (b == 7) {
 					ASSERT_EQ(DSM_WIRE_R_FLAGS, why);
 				} else if (b >= 8 && b < 12) {
@@ -398,6 +403,19 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval", 7, DSM_WIRE_F_REPLY, 1));
 	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval_ack", 7, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval_ack", 7, 0x81, 1));
+	/* MORE is allowed on LOCK_GRANT only */
+	EXPECT_EQ(DSM_WIRE_OK, poke("lock_grant", 7,
+				    DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE, 1));
+	EXPECT_EQ(DSM_WIRE_OK, poke("lock_grant_more", 7, DSM_WIRE_F_REPLY,
+				    1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("lock_grant_more", 7,
+					 DSM_WIRE_F_MORE, 1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("diff_reply", 7,
+					 DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE, 1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("barrier_release", 7,
+					 DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE, 1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval", 7, DSM_WIRE_F_MORE, 1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("lock_req3", 7, DSM_WIRE_F_MORE, 1));
 	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, poke("inval", 8, 0, 4));
 	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, poke("inval", 8, HS + 15, 4));
 	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, poke("inval", 8, DSM_WIRE_MAX_MSG + 1,
@@ -532,7 +550,11 @@ TEST(lrc_messages_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_req", HS + 8,
 					 DSM_WIRE_MAX_DIFFS + 1, 2));
 	EXPECT_EQ(DSM_WIRE_R_NODE, poke("diff_req", HS + 16, 8, 2));
-	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("diff_req", HS + 20, 0, 4));
+	/* interval 0 (the whole page) only as the first id */
+	EXPECT_EQ(DSM_WIRE_OK, poke("diff_req", HS + 20, 0, 4));
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("diff_req", HS + 28, 0, 4));
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("diff_req_whole", HS + 28, 0, 4));
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("diff_req", HS + 36, 0, 4));
 	EXPECT_EQ(DSM_WIRE_R_ORDER, poke("diff_req", HS + 28, 3, 4));
 	EXPECT_EQ(DSM_WIRE_R_ORDER, poke("diff_req", HS + 28, 2, 4));
 	EXPECT_EQ(DSM_WIRE_R_ORDER, poke("diff_req", HS + 32, 0, 2));

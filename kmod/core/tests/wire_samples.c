@@ -68,7 +68,8 @@ enum {
 	S_INVAL_ACK, S_CONFIRM, S_NACK, S_LOCK_REQ3, S_LOCK_REQ8,
 	S_LOCK_GRANT_EMPTY, S_LOCK_GRANT, S_BARRIER_ARRIVE,
 	S_BARRIER_RELEASE, S_DIFF_REQ, S_DIFF_REQ_MAX, S_DIFF_REPLY,
-	S_DIFF_REPLY_EMPTY, S_NR
+	S_DIFF_REPLY_EMPTY, S_LOCK_GRANT_MORE, S_DIFF_REQ_WHOLE,
+	S_DIFF_REPLY_WHOLE, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -77,7 +78,8 @@ static const char * const sample_names[S_NR] = {
 	"inval_ack", "confirm", "nack", "lock_req3", "lock_req8",
 	"lock_grant_empty", "lock_grant", "barrier_arrive",
 	"barrier_release", "diff_req", "diff_req_max", "diff_reply",
-	"diff_reply_empty",
+	"diff_reply_empty", "lock_grant_more", "diff_req_whole",
+	"diff_reply_whole",
 };
 
 unsigned int dsm_sample_count(void)
@@ -220,12 +222,15 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_lock_grant(&e, 1, &vt);
 		break;
-	case S_LOCK_GRANT: {
+	case S_LOCK_GRANT:
+	case S_LOCK_GRANT_MORE: {
 		static const u32 a[3] = { 1, 0, 0 }, b[3] = { 4, 1, 3 },
 				 c[3] = { 2, 2, 9 };
 
 		set_vt(&vt, 3, vt3);
 		h.type = DSM_MSG_LOCK_GRANT;
+		if (i == S_LOCK_GRANT_MORE)
+			h.flags = DSM_WIRE_F_MORE;
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_lock_grant(&e, 42, &vt);
 		add_interval(&e, 3, 0, a, notices[0], 4);
@@ -279,6 +284,22 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 				  sample_diff_len[0]);
 		dsm_wire_enc_diff(&e, 1, 1, sample_diff[1],
 				  sample_diff_len[1]);
+		break;
+	case S_DIFF_REQ_WHOLE:
+		h.type = DSM_MSG_DIFF_REQ;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_diff_req(&e, 12);
+		dsm_wire_enc_want(&e, 2, 0);
+		dsm_wire_enc_want(&e, 2, 5);
+		break;
+	case S_DIFF_REPLY_WHOLE:
+		h.type = DSM_MSG_DIFF_REPLY;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_diff_reply(&e, 12);
+		dsm_wire_enc_diff(&e, 2, 0, sample_diff[1],
+				  sample_diff_len[1]);
+		dsm_wire_enc_diff(&e, 2, 5, sample_diff[0],
+				  sample_diff_len[0]);
 		break;
 	case S_DIFF_REPLY_EMPTY:
 		h.type = DSM_MSG_DIFF_REPLY;
