@@ -64,18 +64,21 @@ modules: check-deps
 GUEST	:= $(BUILD)/guest
 
 tools: check-deps
+	$(MAKE) -C $(SRCDIR)/tools/lib O=$(BUILD)/tools/lib \
+		DESTDIR=$(GUEST) install
 	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd \
 		DESTDIR=$(GUEST) install
 	$(MAKE) -C $(SRCDIR)/tools/dsmctl O=$(BUILD)/tools/dsmctl \
 		DESTDIR=$(GUEST) install
 	$(MAKE) -C $(SRCDIR)/selftests/dsm O=$(BUILD)/selftests \
-		DESTDIR=$(GUEST) install
+		LIBDSM_O=$(BUILD)/tools/lib DESTDIR=$(GUEST) install
 
-# Unit tests, all under ASan and UBSan: the protocol core, dsmd, dsmctl.
-# Each prints TAP; every suite runs even when an earlier one failed.
+# Unit tests, all under ASan and UBSan: the protocol core, dsmd, dsmctl,
+# libdsm. Each prints TAP; every suite runs even when an earlier one failed.
 unit:
 	@rc=0; \
 	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit run || rc=1; \
+	$(MAKE) -C $(SRCDIR)/tools/lib O=$(BUILD)/tools/lib unit || rc=1; \
 	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd unit || rc=1; \
 	$(MAKE) -C $(SRCDIR)/tools/dsmctl O=$(BUILD)/tools/dsmctl unit || rc=1; \
 	exit $$rc
@@ -99,7 +102,8 @@ bench:
 	$(SRCDIR)/scripts/bench.sh
 
 # Install for real use: the module for KDIR under /lib/modules/<release>/
-# updates/ (then depmod), the tools, their man pages and systemd unit.
+# updates/ (then depmod), the tools, their man pages and systemd unit,
+# libdsm (header, static and shared library, dsm(3)).
 install: module tools
 	@rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h); \
@@ -107,10 +111,14 @@ install: module tools
 		$(DESTDIR)/lib/modules/$$rel/updates/dsm.ko; \
 	install -D -m 0644 $(SRCDIR)/uapi/linux/dsm.h \
 		$(DESTDIR)/usr/include/linux/dsm.h; \
-	cd $(GUEST) && find usr lib etc -type f ! -path 'usr/lib/dsm/selftests/*' \
-		2>/dev/null | while read -r f; do \
-		install -D "$$f" "$(DESTDIR)/$$f"; done; \
-	if [ -z "$(DESTDIR)" ]; then depmod "$$rel"; fi
+	cd $(GUEST) && find usr lib etc \( -type f -o -type l \) \
+		! -path 'usr/lib/dsm/selftests/*' 2>/dev/null | \
+		while read -r f; do \
+		if [ -L "$$f" ]; then \
+			mkdir -p "$(DESTDIR)/$$(dirname "$$f")"; \
+			cp -P "$$f" "$(DESTDIR)/$$f"; \
+		else install -D "$$f" "$(DESTDIR)/$$f"; fi; done; \
+	if [ -z "$(DESTDIR)" ]; then depmod "$$rel"; ldconfig; fi
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,860 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc - lazy release consistency (lrc regions, locks, barriers) across
+ * the nodes of the virtual cluster, through libdsm (linked statically).
+ * Written for 3 nodes; every node runs every test, in the same order, and
+ * dsm_test_sync() (plain TCP, independent of dsm) orders their steps.
+ *
+ * - node_info: dsm_node_id() and dsm_nodes() agree with the environment;
+ * - treadmarks: the example of the TreadMarks paper: what a lock carries
+ *   (x, written under lock 1) and what it does not promise (y, written
+ *   under lock 2 only);
+ * - counter: a counter incremented K times by every node under one lock
+ *   is 3K;
+ * - false_sharing: the nodes write interleaved bytes of the same pages
+ *   between barriers; every barrier merges them;
+ * - causality: what node 0 wrote under lock 1 reaches node 2, which takes
+ *   only lock 2, through node 1, which took both;
+ * - jacobi: an integer Jacobi stencil split across nodes with barriers
+ *   equals the serial result;
+ * - bad_args: the refusals and their errnos (EPERM, EDEADLK, ENOENT,
+ *   EINVAL), and that a refused call changed nothing;
+ * - release_on_close, local_waiter: locks of processes on one node.
+ *
+ * Built twice: dsm_lrc, and dsm_lrc_gc (-DLRC_GC_TINY), which first sets
+ * the module parameter lrc_gc_threshold to LRC_GC_TINY_BYTES on every
+ * node, so that every barrier collects garbage, and checks that each test
+ * did go through a collection (the lrc_gc_runs counter grew).
+ *
+ * Each test creates its own lrc region on node 0 (dsmctl region create,
+ * replicated by dsmd), named "<prefix>-<test>", so that no test sees
+ * another's pages, and uses its own lock and barrier ids.
+ * Every data check reports the first mismatch: node, offset, expected,
+ * got.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dsm.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+#include "dsm_shell.h"
+
+#ifdef LRC_GC_TINY
+#define PREFIX			"lrcgc"
+#else
+#define PREFIX			"lrc"
+#endif
+#define LRC_GC_TINY_BYTES	1
+#define GC_PARAM		"/sys/module/dsm/parameters/lrc_gc_threshold"
+#define MAP_WAIT		30	/* s: region replication */
+
+/* treadmarks */
+#define TM_L1			11
+#define TM_L2			12
+#define TM_BARRIER		11
+/* counter */
+#define CNT_LOCK		21
+#define CNT_BARRIER		21
+#define CNT_K			300
+/* false_sharing */
+#define FS_BARRIER		31
+#define FS_ROUNDS		10
+#define FS_SPAN			(3 * DSM_PAGE + 100)
+#define FS_PAGES		4
+/* causality */
+#define CA_L1			41
+#define CA_L2			42
+#define CA_BARRIER		41
+#define CA_BYTES		(2 * DSM_PAGE)
+/* jacobi */
+#define JA_BARRIER		51
+#define JA_ROWS			48
+#define JA_COLS			200	/* 800-byte rows: node borders inside pages */
+#define JA_ITERS		20
+/* bad_args */
+#define BA_LOCK			61	/* + node: no node waits for another */
+#define BA_BARRIER		61
+#define BA_WAIT			3	/* s */
+/* release_on_close, local_waiter */
+#define RC_LOCK			71	/* + node */
+#define LW_LOCK			81	/* + node */
+#define LW_HOLD_MS		1000
+
+static int node, nodes;
+
+FIXTURE(lrc) {
+	struct timespec t0;
+	char gc_saved[32];
+	long gc_runs;		/* lrc_gc_runs at the start, or -1 */
+	void *map;
+	size_t len;
+};
+
+/* The value of a dsm counter on this node, or -1. */
+static long __attribute__((unused)) dsm_stat(const char *name)
+{
+	char out[64];
+	char *end;
+	long v;
+
+	if (dsm_sh(out, sizeof(out), "dsmctl -j stats | jq -e '.%s'", name))
+		return -1;
+	v = strtol(out, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}
+
+static int __attribute__((unused)) read_file(const char *path, char *buf,
+					   size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+FIXTURE_SETUP(lrc)
+{
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &self->t0);
+	self->map = NULL;
+	self->gc_saved[0] = '\0';
+	self->gc_runs = -1;
+	node = dsm_node_id_env();
+	nodes = dsm_nodes_env();
+	if (node < 0 || nodes != 3)
+		return;		/* each test skips (NEED_3NODES) */
+	ret = dsm_init();
+	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+#ifdef LRC_GC_TINY
+	char val[16];
+
+	ret = read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
+	ASSERT_EQ(0, ret) TH_LOG("node %d: %s: %s", node, GC_PARAM,
+				 strerror(-ret));
+	snprintf(val, sizeof(val), "%d", LRC_GC_TINY_BYTES);
+	ret = write_file(GC_PARAM, val);
+	ASSERT_EQ(0, ret) TH_LOG("node %d: writing %s to %s: %s", node, val,
+				 GC_PARAM, strerror(-ret));
+	ASSERT_EQ(0, read_file(GC_PARAM, val, sizeof(val)));
+	ASSERT_EQ(LRC_GC_TINY_BYTES, atol(val));
+	self->gc_runs = dsm_stat("lrc_gc_runs");
+	ASSERT_LE(0, self->gc_runs) TH_LOG("node %d: no lrc_gc_runs counter",
+					   node);
+#endif
+}
+
+FIXTURE_TEARDOWN(lrc)
+{
+	struct timespec t1;
+
+	if (self->map)
+		munmap(self->map, self->len);
+	if (self->gc_saved[0])
+		EXPECT_EQ(0, write_file(GC_PARAM, self->gc_saved));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("node %d: took %.1f s", node, (t1.tv_sec - self->t0.tv_sec) +
+	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);
+}
+
+/*
+ * Node 0 creates the lrc region PREFIX-@tag of @size bytes; after sync
+ * @step every node maps it (waiting for dsmd to replicate it), then sync
+ * @step + 1. Returns NULL after logging why.
+ */
+static void *lrc_region(struct __test_metadata *_metadata,
+			FIXTURE_DATA(lrc) *self, const char *tag, size_t size,
+			unsigned int step)
+{
+	char name[DSM_NAME_MAX], out[512];
+	double t0;
+	void *p;
+	int ret;
+
+	snprintf(name, sizeof(name), "%s-%s", PREFIX, tag);
+	if (node == 0) {
+		ret = dsm_sh(out, sizeof(out),
+			     "dsmctl region create %s size %zuK model lrc",
+			     name, size >> 10);
+		if (ret)
+			TH_LOG("node 0: dsmctl region create %s: status %d: %s",
+			       name, ret, out);
+	}
+	if (dsm_test_sync(step)) {
+		TH_LOG("node %d: sync %u failed", node, step);
+		return NULL;
+	}
+	t0 = dsm_now();
+	while (!(p = dsm_map(name, &self->len))) {
+		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
+			TH_LOG("node %d: dsm_map(%s): %s", node, name,
+			       strerror(errno));
+			dsm_test_sync(step + 1);
+			return NULL;
+		}
+		usleep(100000);
+	}
+	self->map = p;
+	if (self->len != size) {
+		TH_LOG("node %d: region %s has %zu bytes, not %zu", node, name,
+		       self->len, size);
+		dsm_test_sync(step + 1);
+		return NULL;
+	}
+	if (dsm_test_sync(step + 1)) {
+		TH_LOG("node %d: sync %u failed", node, step + 1);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * In dsm_lrc_gc: the test's barriers must have collected garbage (the
+ * lrc_gc_runs counter grew on this node). Nothing in dsm_lrc.
+ */
+static void expect_gc_ran(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(lrc) *self)
+{
+#ifdef LRC_GC_TINY
+	long now = dsm_stat("lrc_gc_runs");
+
+	EXPECT_LT(self->gc_runs, now)
+		TH_LOG("node %d: no garbage collection (lrc_gc_runs %ld -> %ld)",
+		       node, self->gc_runs, now);
+#else
+	(void)_metadata;
+	(void)self;
+#endif
+}
+
+/* SKIP in FIXTURE_SETUP does not stop the test body: each test checks. */
+#define NEED_3NODES() do {						\
+		if (node < 0 || nodes != 3)				\
+			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
+	} while (0)
+
+#define SYNC(step) ASSERT_EQ(0, dsm_test_sync(step)) \
+	TH_LOG("node %d: sync %d failed", node, step)
+
+#define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
+	TH_LOG("node %d: acquire %d", node, l)
+#define UNLOCK(l) ASSERT_EQ(0, dsm_lock_release(l)) \
+	TH_LOG("node %d: release %d", node, l)
+#define BARRIER(b) ASSERT_EQ(0, dsm_barrier(b)) \
+	TH_LOG("node %d: barrier %d", node, b)
+
+TEST_F_TIMEOUT(lrc, node_info, 60)
+{
+	NEED_3NODES();
+	EXPECT_EQ(node, dsm_node_id());
+	EXPECT_EQ(nodes, dsm_nodes());
+	SYNC(1);
+}
+
+/*
+ * The example of the TreadMarks paper (Keleher et al., 1994): x and y on
+ * one page.
+ *
+ *   node 0: acquire(1) x = 1 release(1)
+ *   node 1:                              acquire(1) x = 2 release(1)
+ *   node 0:                                                      acquire(2) y = 1 release(2)
+ *   node 2:                                                                                  acquire(1): x? y?
+ *
+ * Node 2 acquires lock 1 from node 1, the last releaser: it must see
+ * x == 2, the last write under lock 1 (and node 1 must have seen x == 1).
+ * y was written under lock 2 only, after node 1's release: neither node 1
+ * nor node 2 has acquired lock 2, so lrc does not promise y to node 2. In
+ * this implementation node 2 sees y == 0: node 1 never learned of node 0's
+ * second interval, so node 1's grant did not carry it, and node 0's diff
+ * of x (its first interval) was made before y was written. The test logs
+ * what node 2 saw of y and accepts 0 or 1, nothing else
+ * (Documentation/lrc.md). After a barrier everyone sees x == 2 and
+ * y == 1; then a second round under lock 1 (after the collection, in
+ * dsm_lrc_gc) must still carry x.
+ */
+TEST_F_TIMEOUT(lrc, treadmarks, 120)
+{
+	volatile uint64_t *x, *y;
+	uint64_t vx, vy;
+	char *p;
+
+	NEED_3NODES();
+	p = lrc_region(_metadata, self, "tm", DSM_PAGE, 10);
+	ASSERT_NE(NULL, p);
+	x = (volatile uint64_t *)p;
+	y = (volatile uint64_t *)(p + 2048);
+
+	if (node == 0) {
+		LOCK(TM_L1);
+		*x = 1;
+		UNLOCK(TM_L1);
+	}
+	SYNC(12);
+	if (node == 1) {
+		LOCK(TM_L1);
+		vx = *x;
+		EXPECT_EQ(1, vx) TH_LOG("node 1: x after acquire(1): "
+					"offset 0, expected 1, got %lu",
+					(unsigned long)vx);
+		*x = 2;
+		UNLOCK(TM_L1);
+	}
+	SYNC(13);
+	if (node == 0) {
+		LOCK(TM_L2);
+		*y = 1;
+		UNLOCK(TM_L2);
+	}
+	SYNC(14);
+	if (node == 2) {
+		LOCK(TM_L1);
+		vx = *x;
+		vy = *y;
+		UNLOCK(TM_L1);
+		EXPECT_EQ(2, vx) TH_LOG("node 2: x after acquire(1): "
+					"offset 0, expected 2, got %lu",
+					(unsigned long)vx);
+		EXPECT_GE(1, vy) TH_LOG("node 2: y (offset 2048) is %lu: "
+					"neither 0 nor 1", (unsigned long)vy);
+		TH_LOG("node 2: after acquire(1): x = %lu, y = %lu (y is not "
+		       "promised)", (unsigned long)vx, (unsigned long)vy);
+	}
+	SYNC(15);
+	BARRIER(TM_BARRIER);
+	vx = *x;
+	vy = *y;
+	EXPECT_EQ(2, vx) TH_LOG("node %d: x after the barrier: offset 0, "
+				"expected 2, got %lu", node, (unsigned long)vx);
+	EXPECT_EQ(1, vy) TH_LOG("node %d: y after the barrier: offset 2048, "
+				"expected 1, got %lu", node, (unsigned long)vy);
+	SYNC(16);
+	/* Round two, after the barrier (a collection in dsm_lrc_gc). */
+	if (node == 1) {
+		LOCK(TM_L1);
+		*x = 3;
+		UNLOCK(TM_L1);
+	}
+	SYNC(17);
+	if (node == 2) {
+		LOCK(TM_L1);
+		vx = *x;
+		vy = *y;
+		UNLOCK(TM_L1);
+		EXPECT_EQ(3, vx) TH_LOG("node 2: x in round two: offset 0, "
+					"expected 3, got %lu", (unsigned long)vx);
+		EXPECT_EQ(1, vy) TH_LOG("node 2: y in round two: offset 2048, "
+					"expected 1, got %lu", (unsigned long)vy);
+	}
+	SYNC(18);
+	BARRIER(TM_BARRIER);
+	expect_gc_ran(_metadata, self);
+	SYNC(19);
+}
+
+/*
+ * Every node increments one counter CNT_K times, each time under one
+ * lock; whoever holds the lock must see every earlier increment (the
+ * value never goes below what this node last wrote), and at the end the
+ * counter is 3 * CNT_K on every node, under the lock and after a barrier.
+ */
+TEST_F_TIMEOUT(lrc, counter, 240)
+{
+	volatile uint64_t *c;
+	uint64_t mine = 0, v, bad_v = 0, bad_min = 0;
+	int bad = -1;
+	char *p;
+
+	NEED_3NODES();
+	p = lrc_region(_metadata, self, "cnt", 2 * DSM_PAGE, 20);
+	ASSERT_NE(NULL, p);
+	c = (volatile uint64_t *)(p + DSM_PAGE + 8);
+	for (int k = 0; k < CNT_K; k++) {
+		LOCK(CNT_LOCK);
+		v = *c;
+		if (v < mine && bad < 0) {
+			bad = k;
+			bad_v = v;
+			bad_min = mine;
+		}
+		*c = v + 1;
+		mine = v + 1;
+		UNLOCK(CNT_LOCK);
+	}
+	EXPECT_EQ(-1, bad) TH_LOG("node %d: increment %d read %lu under the "
+				  "lock, below the %lu it wrote before", node,
+				  bad, (unsigned long)bad_v,
+				  (unsigned long)bad_min);
+	SYNC(22);
+	LOCK(CNT_LOCK);
+	v = *c;
+	UNLOCK(CNT_LOCK);
+	EXPECT_EQ(3 * CNT_K, v) TH_LOG("node %d: counter under the lock: "
+				       "offset %d, expected %d, got %lu", node,
+				       DSM_PAGE + 8, 3 * CNT_K,
+				       (unsigned long)v);
+	BARRIER(CNT_BARRIER);
+	v = *c;
+	EXPECT_EQ(3 * CNT_K, v) TH_LOG("node %d: counter after the barrier: "
+				       "offset %d, expected %d, got %lu", node,
+				       DSM_PAGE + 8, 3 * CNT_K,
+				       (unsigned long)v);
+	expect_gc_ran(_metadata, self);
+	SYNC(23);
+}
+
+static uint8_t fs_byte(int round, size_t b)
+{
+	return (uint8_t)(b * 7 + round * 13 + 1);
+}
+
+/*
+ * Byte b of FS_SPAN bytes (3 pages and a bit of a fourth) is written by
+ * node b % 3 only, with a new value every round; after each round's
+ * barrier every node must see every byte of the round (the diffs of the
+ * three writers of each page merged), and the rest of the region zero.
+ */
+TEST_F_TIMEOUT(lrc, false_sharing, 180)
+{
+	volatile uint8_t *p;
+	int rounds_bad = 0;
+
+	NEED_3NODES();
+	p = lrc_region(_metadata, self, "fs", FS_PAGES * DSM_PAGE, 30);
+	ASSERT_NE(NULL, p);
+	for (int r = 0; r < FS_ROUNDS; r++) {
+		long bad = -1;
+
+		for (size_t b = node; b < FS_SPAN; b += 3)
+			p[b] = fs_byte(r, b);
+		BARRIER(FS_BARRIER);
+		for (size_t b = 0; b < FS_PAGES * DSM_PAGE && bad < 0; b++) {
+			uint8_t want = b < FS_SPAN ? fs_byte(r, b) : 0;
+
+			if (p[b] != want) {
+				bad = (long)b;
+				TH_LOG("node %d: round %d: first mismatch at "
+				       "offset %zu (written by node %zu): "
+				       "expected %u, got %u", node, r, b, b % 3,
+				       want, p[b]);
+			}
+		}
+		rounds_bad += bad >= 0;
+	}
+	EXPECT_EQ(0, rounds_bad) TH_LOG("node %d: %d of %d rounds wrong", node,
+					rounds_bad, FS_ROUNDS);
+	expect_gc_ran(_metadata, self);
+	SYNC(32);
+}
+
+static uint8_t ca_byte(size_t i)
+{
+	return (uint8_t)((i * 131) ^ (i >> 8) ^ 0x5a);
+}
+
+/*
+ * Transitive causality: node 0 writes two pages under lock 1; node 1
+ * takes lock 1, then lock 2, and releases both without touching the data;
+ * node 2 takes only lock 2 and must see node 0's data: node 1's grant of
+ * lock 2 carries the interval it learned with lock 1.
+ */
+TEST_F_TIMEOUT(lrc, causality, 120)
+{
+	volatile uint8_t *p;
+	long bad = -1;
+
+	NEED_3NODES();
+	p = lrc_region(_metadata, self, "ca", 3 * DSM_PAGE, 40);
+	ASSERT_NE(NULL, p);
+	if (node == 0) {
+		LOCK(CA_L1);
+		for (size_t i = 0; i < CA_BYTES; i++)
+			p[i] = ca_byte(i);
+		UNLOCK(CA_L1);
+	}
+	SYNC(42);
+	if (node == 1) {
+		LOCK(CA_L1);
+		LOCK(CA_L2);
+		UNLOCK(CA_L2);
+		UNLOCK(CA_L1);
+	}
+	SYNC(43);
+	if (node == 2) {
+		LOCK(CA_L2);
+		for (size_t i = 0; i < CA_BYTES && bad < 0; i++)
+			if (p[i] != ca_byte(i)) {
+				bad = (long)i;
+				TH_LOG("node 2: after acquire(2): first mismatch "
+				       "at offset %zu: expected %u, got %u", i,
+				       ca_byte(i), p[i]);
+			}
+		UNLOCK(CA_L2);
+		EXPECT_EQ(-1, bad);
+	}
+	SYNC(44);
+	BARRIER(CA_BARRIER);
+	for (size_t i = 0; i < CA_BYTES && bad < 0; i++)
+		if (p[i] != ca_byte(i)) {
+			bad = (long)i;
+			TH_LOG("node %d: after the barrier: first mismatch at "
+			       "offset %zu: expected %u, got %u", node, i,
+			       ca_byte(i), p[i]);
+		}
+	EXPECT_EQ(-1, bad);
+	expect_gc_ran(_metadata, self);
+	SYNC(45);
+}
+
+static uint32_t ja_init(int i, int j)
+{
+	uint32_t h = (uint32_t)(i * JA_COLS + j) * 2654435761u;
+
+	return (h ^ (h >> 15)) & 0xfffff;
+}
+
+/* One Jacobi step of row i (an interior row) from @src into @dst: the
+ * same integer operations serially and on the nodes. */
+static void ja_row(uint32_t (*dst)[JA_COLS], uint32_t (*src)[JA_COLS],
+		   int i)
+{
+	for (int j = 1; j < JA_COLS - 1; j++)
+		dst[i][j] = (src[i - 1][j] + src[i + 1][j] + src[i][j - 1] +
+			     src[i][j + 1] + 4 * src[i][j]) / 8;
+}
+
+/*
+ * Jacobi relaxation on a JA_ROWS x JA_COLS grid of integers (edges
+ * fixed), two grids used in turn, rows split across the nodes (the
+ * borders between nodes fall inside pages), a barrier after each
+ * iteration; the result must equal the serial computation, on every node.
+ */
+TEST_F_TIMEOUT(lrc, jacobi, 240)
+{
+	const size_t grid = sizeof(uint32_t) * JA_ROWS * JA_COLS;
+	const size_t size = (2 * grid + DSM_PAGE - 1) & ~(size_t)(DSM_PAGE - 1);
+	uint32_t (*g[2])[JA_COLS], (*s[2])[JA_COLS];
+	int lo = node * JA_ROWS / 3, hi = (node + 1) * JA_ROWS / 3;
+	long bad = -1;
+	char *p;
+
+	NEED_3NODES();
+	p = lrc_region(_metadata, self, "jacobi", size, 50);
+	ASSERT_NE(NULL, p);
+	g[0] = (uint32_t (*)[JA_COLS])p;
+	g[1] = (uint32_t (*)[JA_COLS])(p + grid);
+	s[0] = calloc(1, grid);
+	s[1] = calloc(1, grid);
+	ASSERT_TRUE(s[0] && s[1]);
+
+	/* My rows of both grids, edges included. */
+	for (int i = lo; i < hi; i++)
+		for (int j = 0; j < JA_COLS; j++)
+			g[0][i][j] = g[1][i][j] = ja_init(i, j);
+	BARRIER(JA_BARRIER);
+	for (int t = 0; t < JA_ITERS; t++) {
+		for (int i = lo; i < hi; i++)
+			if (i > 0 && i < JA_ROWS - 1)
+				ja_row(g[(t + 1) & 1], g[t & 1], i);
+		BARRIER(JA_BARRIER);
+	}
+
+	/* Serially, here. */
+	for (int i = 0; i < JA_ROWS; i++)
+		for (int j = 0; j < JA_COLS; j++)
+			s[0][i][j] = s[1][i][j] = ja_init(i, j);
+	for (int t = 0; t < JA_ITERS; t++)
+		for (int i = 1; i < JA_ROWS - 1; i++)
+			ja_row(s[(t + 1) & 1], s[t & 1], i);
+
+	for (int i = 0; i < JA_ROWS && bad < 0; i++)
+		for (int j = 0; j < JA_COLS && bad < 0; j++) {
+			uint32_t want = s[JA_ITERS & 1][i][j];
+			uint32_t got = g[JA_ITERS & 1][i][j];
+
+			if (got != want) {
+				bad = (long)i * JA_COLS + j;
+				TH_LOG("node %d: first mismatch at row %d col %d "
+				       "(offset %zu, computed by node %d): "
+				       "expected %u, got %u", node, i, j,
+				       (JA_ITERS & 1) * grid + bad * 4,
+				       i * 3 / JA_ROWS, want, got);
+			}
+		}
+	EXPECT_EQ(-1, bad);
+	free(s[0]);
+	free(s[1]);
+	expect_gc_ran(_metadata, self);
+	SYNC(52);
+}
+
+static int raw_sync(int fd, unsigned long req, __u32 id, __u32 flags,
+		    __u64 reserved)
+{
+	struct dsm_sync s = { .id = id, .flags = flags, .reserved = reserved };
+
+	return ioctl(fd, req, &s) ? errno : 0;
+}
+
+static void *acquire_thread(void *arg)
+{
+	return (void *)(long)dsm_lock_acquire(*(unsigned int *)arg);
+}
+
+/*
+ * Refusals, each on every node with its own lock: release of a lock not
+ * held (EPERM), a second acquire by the same process, also from another
+ * thread (EDEADLK), dsm_map of an unknown region (NULL, ENOENT), non-zero
+ * flags or reserved fields in raw ioctls (EINVAL), and each refused call
+ * changed nothing: the lock is not held afterwards, a refused barrier
+ * arrival was not counted.
+ */
+TEST_F_TIMEOUT(lrc, bad_args, 120)
+{
+	unsigned int lock = BA_LOCK + node;
+	struct dsm_api api = { .api = DSM_API_VERSION };
+	struct dsm_region_info ri;
+	struct dsm_node_info ni;
+	pthread_t th;
+	size_t len = 123;
+	void *ret;
+	double t0;
+	int fd;
+
+	NEED_3NODES();
+	SYNC(60);
+	EXPECT_EQ(-EPERM, dsm_lock_release(lock));
+	ASSERT_EQ(0, dsm_lock_acquire(lock));
+	EXPECT_EQ(-EDEADLK, dsm_lock_acquire(lock));
+	ASSERT_EQ(0, pthread_create(&th, NULL, acquire_thread, &lock));
+	ASSERT_EQ(0, pthread_join(th, &ret));
+	EXPECT_EQ(-EDEADLK, (long)ret) TH_LOG("acquire from a second thread");
+	EXPECT_EQ(0, dsm_lock_release(lock));
+	EXPECT_EQ(-EPERM, dsm_lock_release(lock));
+
+	errno = 0;
+	EXPECT_EQ(NULL, dsm_map(PREFIX "-no-such-region", &len));
+	EXPECT_EQ(ENOENT, errno);
+	errno = 0;
+	EXPECT_EQ(NULL, dsm_map("bad/name", &len));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(123, len);
+
+	/* Raw ioctls on a file of its own. */
+	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, DSM_IOC_API, &api));
+	ASSERT_LE(3, api.api);
+	EXPECT_TRUE(api.features & DSM_FEATURE_MAP_LRC);
+	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 1, 0));
+	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 1));
+	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0x80000000u,
+				   1ULL << 63));
+	/* the refused acquires took nothing */
+	EXPECT_EQ(EPERM, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 0, 0));
+	EXPECT_EQ(0, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 0));
+	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 1, 0));
+	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 0, 1));
+	/* the refused releases released nothing */
+	EXPECT_EQ(EDEADLK, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 0));
+	EXPECT_EQ(0, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 0, 0));
+	/* Refused arrivals of nodes 0 and 1 (see the end of the test). */
+	if (node != 2) {
+		EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_BARRIER, BA_BARRIER,
+					   1, 0));
+		EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_BARRIER, BA_BARRIER,
+					   0, 1));
+	}
+
+	memset(&ri, 0, sizeof(ri));
+	strcpy(ri.name, "default");
+	ri.reserved = 1;
+	EXPECT_EQ(-1, ioctl(fd, DSM_IOC_REGION_INFO, &ri));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&ri, 'a', sizeof(ri.name));	/* no NUL */
+	ri.reserved = 0;
+	EXPECT_EQ(-1, ioctl(fd, DSM_IOC_REGION_INFO, &ri));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&ri, 0, sizeof(ri));
+	strcpy(ri.name, "a/b");
+	EXPECT_EQ(-1, ioctl(fd, DSM_IOC_REGION_INFO, &ri));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&ri, 0, sizeof(ri));
+	strcpy(ri.name, "default");
+	EXPECT_EQ(0, ioctl(fd, DSM_IOC_REGION_INFO, &ri));
+	EXPECT_EQ(0, ri.offset);
+	EXPECT_EQ(DSM_DEFAULT_REGION_SIZE, ri.size);
+	EXPECT_EQ(DSM_MODEL_SC, ri.model);
+	memset(&ni, 0, sizeof(ni));
+	ni.reserved = 1;
+	EXPECT_EQ(-1, ioctl(fd, DSM_IOC_NODE_INFO, &ni));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&ni, 0, sizeof(ni));
+	EXPECT_EQ(0, ioctl(fd, DSM_IOC_NODE_INFO, &ni));
+	EXPECT_EQ(node, ni.node_id);
+	EXPECT_EQ(3, ni.nr_nodes);
+	EXPECT_EQ(3, ni.nr_up);
+	close(fd);
+
+	/*
+	 * The refused barrier arrivals of nodes 0 and 1 were not counted:
+	 * node 2 arrives at BA_BARRIER first and must wait for the others,
+	 * who arrive BA_WAIT seconds later (had the refused arrivals
+	 * counted, node 2's arrival would complete the barrier at once).
+	 */
+	SYNC(61);
+	if (node != 2)
+		sleep(BA_WAIT);
+	t0 = dsm_now();
+	BARRIER(BA_BARRIER);
+	if (node == 2)
+		EXPECT_LE(BA_WAIT - 0.5, dsm_now() - t0)
+			TH_LOG("node 2 passed barrier %d after %.2f s, before "
+			       "the others arrived: a refused arrival counted",
+			       BA_BARRIER, dsm_now() - t0);
+	SYNC(62);
+}
+
+/* Run @fn in a child with its own dsm file; its exit status, or -1 if it
+ * did not end within @secs seconds (it is killed). */
+static int in_child(int (*fn)(unsigned int), unsigned int arg, int secs)
+{
+	int status;
+	double t0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(dsm_init() ? 100 : fn(arg));
+	t0 = dsm_now();
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (dsm_now() - t0 > secs) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(20000);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int take_and_exit(unsigned int lock)
+{
+	/* exit without release: closing the file releases it */
+	return dsm_lock_acquire(lock) ? 1 : 0;
+}
+
+static int take_and_release(unsigned int lock)
+{
+	if (dsm_lock_acquire(lock))
+		return 1;
+	return dsm_lock_release(lock) ? 2 : 0;
+}
+
+/* A process that exits holding a lock releases it: another process on
+ * the node, and then another node, can take it. */
+TEST_F_TIMEOUT(lrc, release_on_close, 120)
+{
+	unsigned int lock = RC_LOCK + node;
+	int st;
+
+	NEED_3NODES();
+	SYNC(70);
+	st = in_child(take_and_exit, lock, 20);
+	EXPECT_EQ(0, st) TH_LOG("node %d: child taking lock %u: %d", node,
+				lock, st);
+	st = in_child(take_and_release, lock, 20);
+	EXPECT_EQ(0, st) TH_LOG("node %d: lock %u not free after its holder "
+				"exited (%d)", node, lock, st);
+	SYNC(71);
+	/* and the next node's lock, from here */
+	lock = RC_LOCK + (node + 1) % 3;
+	st = in_child(take_and_release, lock, 20);
+	EXPECT_EQ(0, st) TH_LOG("node %d: lock %u of node %d: %d", node, lock,
+				(node + 1) % 3, st);
+	SYNC(72);
+}
+
+static int lw_pipe[2];
+
+static int wait_for_lock(unsigned int lock)
+{
+	double t0;
+	char c;
+
+	/* the parent holds it once we read this byte */
+	if (read(lw_pipe[0], &c, 1) != 1)
+		return 3;
+	t0 = dsm_now();
+	if (dsm_lock_acquire(lock))
+		return 1;
+	if (dsm_now() - t0 < (LW_HOLD_MS - 200) / 1000.0)
+		return 4;	/* granted while the parent held it */
+	return dsm_lock_release(lock) ? 2 : 0;
+}
+
+/* Two processes of one node: the second waits until the first releases. */
+TEST_F_TIMEOUT(lrc, local_waiter, 120)
+{
+	unsigned int lock = LW_LOCK + node;
+	int st;
+
+	NEED_3NODES();
+	SYNC(80);
+	ASSERT_EQ(0, pipe(lw_pipe));
+	ASSERT_EQ(0, dsm_lock_acquire(lock));
+	if (fork() == 0) {
+		dsm_init();
+		_exit(wait_for_lock(lock));
+	}
+	ASSERT_EQ(1, write(lw_pipe[1], "x", 1));
+	usleep(LW_HOLD_MS * 1000);
+	EXPECT_EQ(0, dsm_lock_release(lock));
+	ASSERT_LT(0, wait(&st));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("node %d: waiter status %#x (4: granted while held)",
+		       node, st);
+	close(lw_pipe[0]);
+	close(lw_pipe[1]);
+	SYNC(81);
+}
+
+TEST_HARNESS_MAIN
