@@ -8,6 +8,9 @@
 #     of 4 KiB between the same two guests
 #   - apps: every program of tools/bench/apps.list at its BENCH_ARGS on 1,
 #     2, 3 and 4 nodes (run-apps.sh): apps.tsv, apps.txt and PNGs
+#   - lrc: bytes per barrier under false sharing, lock acquire latency,
+#     manager messages per barrier on 2, 3 and 4 nodes (bench-lrc.sh):
+#     lrc.tsv, lrc.txt
 #   - core: diff/twin microbenchmarks (kmod/core)
 # APPS_NODES (default "1 2 3 4") chooses the node counts of the apps part.
 set -uo pipefail
@@ -66,6 +69,9 @@ if [ -s "$OUT/apps.tsv" ]; then
 	cat "$OUT/apps.txt"
 	echo "(table: $OUT/apps.txt, rows: $OUT/apps.tsv, plots: $OUT/apps-*.png)"
 fi
+
+echo "== lrc: false sharing, lock latency, messages per barrier"
+"$SRCDIR/scripts/bench-lrc.sh" || status=1
 
 echo "== core: diff and twin microbenchmarks"
 make -s -C "$SRCDIR/kmod/core/tests" O="$BUILD/unit" microbench |
