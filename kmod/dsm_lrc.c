@@ -22,7 +22,9 @@
  * interval makes the twin (after making the diff of the twin's earlier
  * interval, if any) and records the notice. An interval ends at a lock
  * release, a barrier arrival or an acquire: its pages are write-protected
- * (the next write makes a new twin); diffs are made lazily.
+ * (the next write makes a new twin); diffs are made lazily. A barrier
+ * release with MGR_F_GC collects the consistency data up to its VT
+ * (section GC below); a page dropped then is refetched whole.
  *
  * Locks and barriers go through dsmd (MGR_REQUEST / MGR_REPLY /
  * LOCK_FORWARD over netlink, dsm_nl.c); grants and diffs travel over the
@@ -1811,9 +1813,9 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 
 /*
  * Fetch the diffs @pg lacks (and the whole page if a collection dropped
- * it), with request id @req_id, and apply them. Return: 0 or a negative errno; -ESTALE when a
- * collection discarded what was asked for meanwhile (try again: the page's
- * notices changed with it).
+ * it), with request id @req_id, and apply them. Return: 0 or a negative
+ * errno; -ESTALE when a collection discarded what was asked for meanwhile
+ * (try again: the page's notices changed with it).
  */
 static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 {
