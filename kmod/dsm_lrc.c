@@ -22,7 +22,9 @@
  * interval makes the twin (after making the diff of the twin's earlier
  * interval, if any) and records the notice. An interval ends at a lock
  * release, a barrier arrival or an acquire: its pages are write-protected
- * (the next write makes a new twin); diffs are made lazily.
+ * (the next write makes a new twin); diffs are made lazily. A barrier
+ * release with MGR_F_GC collects the consistency data up to its VT
+ * (section GC below); a page dropped then is refetched whole.
  *
  * Locks and barriers go through dsmd (MGR_REQUEST / MGR_REPLY /
  * LOCK_FORWARD over netlink, dsm_nl.c); grants and diffs travel over the
@@ -167,14 +169,18 @@ struct lrc_barrier {
  * @id:		barrier id.
  * @err:	0 or why it failed; set before @done.
  * @gc:		the release asked for a collection.
+ * @gc_round:	the wait is for the reply to GC_DONE (no payload), not
+ *		for a BARRIER_RELEASE.
  * @epoch:	the release's epoch.
- * @done:	completed by the last release fragment or a failure.
+ * @done:	completed by the last release fragment, the GC_DONE reply
+ *		or a failure.
  */
 struct lrc_bwait {
 	u64 cookie;
 	u32 id;
 	int err;
 	bool gc;
+	bool gc_round;
 	u32 epoch;
 	struct completion done;
 };
@@ -217,6 +223,9 @@ struct lrc_fetch {
  *		struct lrc_pg fields marked so. Taken inside folio locks.
  * @vt:		this node's VT; vt.c[self] counts its closed intervals.
  * @bar_vt:	the VT of the last barrier release.
+ * @gc_vt:	the VT of the last garbage collection: every interval at or
+ *		below it is discarded here and everywhere, and counts as
+ *		already applied (never asked for, never sent).
  * @iset:	every interval known; its notices are kmalloc'd arrays.
  * @slots:	@slots[c]: storage of @iset.log[c] (kvmalloc'd ring).
  * @open:	pages written in the open interval (unsorted).
@@ -226,7 +235,8 @@ struct lrc_fetch {
  * @bar_mutex:	one barrier arrival at a time on this node.
  * @wait_lock:	spinlock over @fetches, @bw and @bw_active.
  * @fetches:	struct lrc_fetch in flight.
- * @bw:		the barrier arrival waiting (one at a time: @bar_mutex) ...
+ * @bw:		the barrier arrival or GC_DONE waiting (one at a time:
+ *		@bar_mutex) ...
  * @bw_active:	... if set.
  * @lock_wq:	lock waiters sleep here.
  * @data_bytes:	consistency data held now, bytes (atomic).
@@ -238,6 +248,7 @@ static struct dsm_lrc {
 	struct mutex lock;	/* see @lock above */
 	struct dsm_vt vt;
 	struct dsm_vt bar_vt;
+	struct dsm_vt gc_vt;
 	struct dsm_iset iset;
 	struct dsm_interval *slots[LRC_NR_NODES];
 	u64 *open;
@@ -373,6 +384,13 @@ static int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 static bool lrc_iv_closed(u32 iv)
 {
 	return iv && iv <= READ_ONCE(lrc.vt.c[lrc_self()]);
+}
+
+/* Was interval (@creator, @iv) discarded by a garbage collection? */
+static bool lrc_iv_discarded(u32 creator, u32 iv)
+{
+	return creator < LRC_NR_NODES &&
+	       iv <= READ_ONCE(lrc.gc_vt.c[creator]);
 }
 
 /* Under lrc.lock: queue notice (@creator, @index) on @lp. */
@@ -734,21 +752,26 @@ static int lrc_encode_set(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
 
 /*
  * Under lrc.lock: the intervals known here that @have lacks, in a
- * kvmalloc'd array (*@out), creator by creator in index order.
+ * kvmalloc'd array (*@out), creator by creator in index order. Intervals
+ * at or below lrc.gc_vt are never missing: a collection discarded them
+ * after every node had applied them.
  */
 static int lrc_missing(const struct dsm_vt *have,
 		       const struct dsm_interval ***out)
 {
 	const struct dsm_interval **v;
+	struct dsm_vt h = *have;
 	u32 total = 0, c;
 	int n;
 
+	/* What a collection discarded counts as applied everywhere. */
+	dsm_vt_merge(&h, &lrc.gc_vt);
 	for (c = 0; c < LRC_NR_NODES; c++)
 		total += lrc.iset.log[c].count;
 	v = kvmalloc_array(max(total, 1U), sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
-	n = dsm_iset_missing(&lrc.iset, have, v, total);
+	n = dsm_iset_missing(&lrc.iset, &h, v, total);
 	if (n < 0) {
 		kvfree(v);
 		return n;
@@ -802,7 +825,8 @@ static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
 
 	n = lrc_missing(vt, &ivs);
 	if (n < 0) {
-		/* Trimmed by a collection: the requester has seen them. */
+		pr_warn_ratelimited("lock %u: cannot list the intervals node %u lacks: %d; granted without\n",
+				    l->id, requester, n);
 		n = 0;
 	}
 	ret = lrc_encode_set(DSM_MSG_LOCK_GRANT, requester, req_id, l->id, 0,
@@ -1202,7 +1226,7 @@ static int lrc_since_release(const struct dsm_interval ***out)
 	return lrc_missing(&lrc.bar_vt, out);
 }
 
-static void lrc_gc(void);
+static int lrc_gc(u32 id);
 
 static int lrc_barrier(struct dsm_file *f, u32 id)
 {
@@ -1277,7 +1301,7 @@ static int lrc_barrier(struct dsm_file *f, u32 id)
 		dsm_stat_add(DSM_STAT_LRC_BARRIER_WAIT_US,
 			     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 		if (gc)
-			lrc_gc();
+			ret = lrc_gc(id);
 	}
 out:
 	lrc_out_free(&outs);
@@ -1308,18 +1332,29 @@ static int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 			     u32 len, struct netlink_ext_ack *extack)
 {
 	struct lrc_learn learn = {};
+	bool found, gc_round = false;
 	struct dsm_msg m;
-	bool found;
 	u32 id = 0;
 	int ret;
 
 	spin_lock(&lrc.wait_lock);
 	found = lrc.bw_active && lrc.bw.cookie == cookie;
-	if (found)
+	if (found) {
 		id = lrc.bw.id;
+		gc_round = lrc.bw.gc_round;
+	}
 	spin_unlock(&lrc.wait_lock);
 	if (!found)
 		return -ENOENT;
+	if (gc_round) {
+		if (p || flags) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a GC_DONE reply carries no payload and no flags");
+			return -EINVAL;
+		}
+		lrc_bw_finish(cookie, err ? -(int)err : 0, false, 0);
+		return 0;
+	}
 	if (err) {
 		lrc_bw_finish(cookie, -(int)err, false, 0);
 		return 0;
@@ -1408,6 +1443,34 @@ void dsm_lrc_daemon_gone(void)
 
 /* ------------------------------------------------------------ diffs */
 
+/*
+ * Folio locked: the whole page for a node that dropped it at a collection
+ * (interval 0), as a diff against the zero page @zero into @whole. The
+ * copy here holds every change up to the collection: this node wrote the
+ * page since the one before and made it valid then. Changes of an open
+ * interval are not announced yet: they stay out (the twin, which received
+ * every diff applied since, is sent instead). A copy this node dropped
+ * itself is no copy: -ESTALE.
+ */
+static int lrc_whole(struct dsm_pg *pg, struct lrc_pg *lp, const void *zero,
+		     void *whole, int *len)
+{
+	bool open = lp->twin && !lrc_iv_closed(lp->twin_iv);
+	bool dropped;
+	void *p;
+
+	mutex_lock(&lrc.lock);
+	dropped = lp->dropped;
+	mutex_unlock(&lrc.lock);
+	if (dropped)
+		return -ESTALE;
+	p = open ? lp->twin : kmap_local_folio(pg->folio, 0);
+	*len = dsm_diff_create(zero, p, whole, DSM_DIFF_MAX_SIZE);
+	if (!open)
+		kunmap_local(p);
+	return *len < 0 ? *len : 0;
+}
+
 /* Serve DIFF_REQ @m: the diffs of own intervals, made now if needed. */
 static void lrc_recv_diff_req(const struct dsm_msg *m)
 {
@@ -1421,7 +1484,7 @@ static void lrc_recv_diff_req(const struct dsm_msg *m)
 	};
 	struct dsm_pg *pg = dsm_pg_find(r->page);
 	struct lrc_pg *lp = pg ? pg->lrc : NULL;
-	void *buf = NULL, *zero = NULL, *whole = NULL, *p;
+	void *buf = NULL, *zero = NULL, *whole = NULL;
 	struct dsm_msg_iter it;
 	struct dsm_wire_enc e;
 	struct lrc_diff *d;
@@ -1446,13 +1509,8 @@ static void lrc_recv_diff_req(const struct dsm_msg *m)
 		if (node != lrc_self()) {
 			err = -EINVAL;
 		} else if (!iv) {
-			/* The whole page: a diff against a zero page. */
-			p = kmap_local_folio(pg->folio, 0);
-			len = dsm_diff_create(zero, p, whole, DSM_DIFF_MAX_SIZE);
-			kunmap_local(p);
-			if (len < 0)
-				err = len;
-			else
+			err = lrc_whole(pg, lp, zero, whole, &len);
+			if (!err)
 				dsm_wire_enc_diff(&e, node, 0, whole, len);
 		} else {
 			d = lrc_diff_find(lp, iv);
@@ -1461,8 +1519,10 @@ static void lrc_recv_diff_req(const struct dsm_msg *m)
 				err = lrc_make_diff(pg, lp);
 				d = lrc_diff_find(lp, iv);
 			}
+			/* Discarded: a correct run never asks for it. */
 			if (!d && !err)
-				err = -ENOENT;
+				err = lrc_iv_discarded(node, iv) ? -ESTALE :
+								  -ENOENT;
 			if (d)
 				dsm_wire_enc_diff(&e, node, iv, d->data,
 						  d->len);
@@ -1751,8 +1811,13 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 	return 0;
 }
 
-/* model->start: fetch the diffs @pg lacks, apply them, complete @req. */
-static void lrc_start(struct dsm_pg *pg, struct dsm_req *req)
+/*
+ * Fetch the diffs @pg lacks (and the whole page if a collection dropped
+ * it), with request id @req_id, and apply them. Return: 0 or a negative
+ * errno; -ESTALE when a collection discarded what was asked for meanwhile
+ * (try again: the page's notices changed with it).
+ */
+static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 {
 	struct lrc_pg *lp = pg->lrc;
 	struct lrc_fetch *f;
@@ -1762,12 +1827,10 @@ static void lrc_start(struct dsm_pg *pg, struct dsm_req *req)
 	int ret;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
-	if (!f) {
-		dsm_req_complete(pg, req, -ENOMEM);
-		return;
-	}
+	if (!f)
+		return -ENOMEM;
 	init_completion(&f->done);
-	f->req_id = req->id;
+	f->req_id = req_id;
 	f->pgno = pg->pgno;
 	mutex_lock(&lrc.lock);
 	n = lp->nr_pending + (lp->dropped ? 1 : 0);
@@ -1838,6 +1901,21 @@ done:
 		kfree(f->wants[i].diff);
 	kfree(f->wants);
 	kfree(f);
+	return ret;
+}
+
+/* A fetch that met a collection is tried again, this many times at most. */
+#define LRC_FETCH_TRIES		3
+
+/* model->start: fetch the diffs @pg lacks, apply them, complete @req. */
+static void lrc_start(struct dsm_pg *pg, struct dsm_req *req)
+{
+	int ret, tries = 0;
+
+	do {
+		/* A new id: late replies to a try are not the next one's. */
+		ret = lrc_fetch(pg, tries ? dsm_next_req_id() : req->id);
+	} while (ret == -ESTALE && ++tries < LRC_FETCH_TRIES);
 	dsm_req_complete(pg, req, ret);
 }
 
@@ -1978,14 +2056,322 @@ static int lrc_write_fault(struct dsm_pg *pg, struct dsm_req **req)
 /* ------------------------------------------------------------ GC */
 
 /*
- * A collecting barrier completed. Documentation/lrc.md: validate the pages
- * written since the last collection, GC_DONE round, discard. This version
- * counts the request and keeps the data (see the report in lrc.md).
+ * Garbage collection (Documentation/lrc.md "Garbage collection"), run by
+ * the barrier call whose release carried MGR_F_GC, under bar_mutex:
+ *
+ * 1. validate: every page this node wrote since the last collection gets
+ *    the diffs it lacks of the intervals up to the release's VT (gc_vt;
+ *    every node knows all of them once the release is applied), and the
+ *    twins of closed intervals become diffs;
+ * 2. GC_DONE round through the barrier manager: when it answers, every
+ *    node has validated, so nobody will ask for a diff up to gc_vt again;
+ * 3. discard every interval, diff, twin and pending notice up to gc_vt.
+ *    A page with such notices that this node did not write is dropped:
+ *    its next miss fetches it whole from one of their writers (which
+ *    validated it in step 1) as interval 0, then the later diffs.
+ *
+ * What is newer than gc_vt (a lock taken by another process of this node
+ * meanwhile, an interval open now) is kept: the intervals set continues
+ * from gc_vt + 1, and lrc_missing() treats everything up to it as applied.
  */
-static void lrc_gc(void)
+
+/* Rounds of step 1 at most (a round waits for every fetch it started). */
+#define LRC_GC_TRIES		3
+
+/* The lrc pages of this node at a collection. */
+struct lrc_gc_pages {
+	struct dsm_pg **pgs;
+	u32 nr;
+	u32 cap;
+	int err;
+};
+
+/* dsm_mem_for_each() callback: collect the pages with lrc state. */
+static void lrc_gc_collect(struct dsm_pg *pg, void *arg)
 {
-	pr_info_ratelimited("garbage collection requested; not implemented yet, data kept (%lld bytes)\n",
-			    (long long)atomic64_read(&lrc.data_bytes));
+	struct lrc_gc_pages *g = arg;
+	struct dsm_pg **p;
+	u32 cap;
+
+	if (g->err || !READ_ONCE(pg->lrc))
+		return;
+	if (g->nr == g->cap) {
+		cap = max(64U, g->cap * 2);
+		p = kvmalloc_array(cap, sizeof(*p), GFP_KERNEL);
+		if (!p) {
+			g->err = -ENOMEM;
+			return;
+		}
+		if (g->nr)
+			memcpy(p, g->pgs, g->nr * sizeof(*p));
+		kvfree(g->pgs);
+		g->pgs = p;
+		g->cap = cap;
+	}
+	g->pgs[g->nr++] = pg;
+}
+
+/* Under lrc.lock: does @lp have a pending notice at or below @gvt? */
+static bool lrc_gc_stale(const struct lrc_pg *lp, const struct dsm_vt *gvt)
+{
+	u32 i;
+
+	for (i = 0; i < lp->nr_pending; i++)
+		if (lp->pending[i].index <=
+		    dsm_vt_get(gvt, lp->pending[i].creator))
+			return true;
+	return false;
+}
+
+/*
+ * Step 1: make every page written here since the last collection hold
+ * every change up to @gvt; fetches run in parallel (one request per page,
+ * through the fault machinery: a fault in flight is joined). Return: 0 or
+ * a negative errno (-EINTR on a fatal signal).
+ */
+static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
+{
+	struct dsm_req **reqs;
+	u32 i, n = 0, round;
+	int ret = 0, err;
+	long left;
+
+	reqs = kvmalloc_array(max(g->nr, 1U), sizeof(*reqs), GFP_KERNEL);
+	if (!reqs)
+		return -ENOMEM;
+	for (round = 0; round < LRC_GC_TRIES && !ret; round++) {
+		n = 0;
+		for (i = 0; i < g->nr && !ret; i++) {
+			struct dsm_pg *pg = g->pgs[i];
+			struct lrc_pg *lp = pg->lrc;
+			struct dsm_req *req = NULL;
+			bool want;
+
+			mutex_lock(&lrc.lock);
+			want = lp->written &&
+			       (lp->dropped || lrc_gc_stale(lp, gvt));
+			mutex_unlock(&lrc.lock);
+			if (!want)
+				continue;
+			err = lrc_access(pg, false, &req);
+			if (!err) {
+				folio_unlock(pg->folio);
+				continue;
+			}
+			if (err == -EINPROGRESS) {
+				/* The worker consumes one reference. */
+				kref_get(&req->ref);
+				dsm_req_start_async(req);
+			} else if (err != -EAGAIN) {
+				ret = err;
+				break;
+			}
+			reqs[n++] = req;
+		}
+		for (i = 0; i < n; i++) {
+			/* lrc_start() is bounded by the fault timeout. */
+			left = wait_for_completion_killable_timeout(&reqs[i]->done,
+								    2 * dsm_fault_timeout());
+			err = left < 0 ? -EINTR : !left ? -ETIMEDOUT :
+			      reqs[i]->err;
+			if (err && !ret)
+				ret = err;
+			dsm_req_put(reqs[i]);
+		}
+		if (!n)
+			break;
+	}
+	kvfree(reqs);
+	if (!ret && n)
+		ret = -EAGAIN;	/* still not valid after the last round */
+	if (ret)
+		return ret;
+	/* Diffs of the remaining closed twins, for the others' step 1. */
+	for (i = 0; i < g->nr; i++) {
+		struct dsm_pg *pg = g->pgs[i];
+		struct lrc_pg *lp = pg->lrc;
+
+		if (!dsm_pg_folio(pg))
+			continue;
+		folio_lock(pg->folio);
+		if (lp->twin && lrc_iv_closed(lp->twin_iv))
+			lrc_make_diff(pg, lp);	/* else served lazily */
+		folio_unlock(pg->folio);
+	}
+	return 0;
+}
+
+/* Step 2: GC_DONE to the barrier manager, wait for its answer. */
+static int lrc_gc_done(u32 id)
+{
+	u64 cookie = dsm_next_req_id();
+	int ret;
+
+	spin_lock(&lrc.wait_lock);
+	memset(&lrc.bw, 0, sizeof(lrc.bw));
+	init_completion(&lrc.bw.done);
+	lrc.bw.cookie = cookie;
+	lrc.bw.id = id;
+	lrc.bw.gc_round = true;
+	lrc.bw_active = true;
+	spin_unlock(&lrc.wait_lock);
+	ret = dsm_nl_mgr_request(DSM_MGR_GC_DONE, cookie, id, 0, NULL, 0);
+	if (!ret && wait_for_completion_killable(&lrc.bw.done))
+		ret = -EINTR;
+	spin_lock(&lrc.wait_lock);
+	lrc.bw_active = false;
+	if (!ret)
+		ret = lrc.bw.err;
+	spin_unlock(&lrc.wait_lock);
+	return ret;
+}
+
+/* Under lrc.lock: drop the intervals up to @gvt. Return: bytes freed. */
+static u64 lrc_gc_trim_locked(const struct dsm_vt *gvt)
+{
+	const struct dsm_interval *iv;
+	u64 freed = 0;
+	u32 c, upto;
+
+	for (c = 0; c < LRC_NR_NODES; c++) {
+		struct dsm_ilog *log = &lrc.iset.log[c];
+
+		upto = dsm_vt_get(gvt, c);
+		while (log->count && log->first <= upto) {
+			iv = dsm_ilog_find(log, log->first);
+			freed += sizeof(*iv) + iv->nr_notices * sizeof(u64);
+			kfree(iv->notices);
+			dsm_ilog_trim(log, log->first);
+		}
+		/* Never learned here: discarded all the same. */
+		if (log->first <= upto)
+			log->first = upto + 1;
+	}
+	dsm_vt_merge(&lrc.gc_vt, gvt);
+	return freed;
+}
+
+/*
+ * Step 3 for one page: drop its diffs, twin and pending notices up to
+ * @gvt. Return: bytes freed.
+ */
+static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
+{
+	u32 self = lrc_self(), mine = dsm_vt_get(gvt, self), i, k;
+	struct lrc_pg *lp = pg->lrc;
+	struct folio *folio = dsm_pg_folio(pg);
+	struct lrc_diff *d, *t;
+	bool drop = false;
+	u64 freed = 0;
+	int from = -1;
+
+	if (folio)
+		folio_lock(folio);
+	list_for_each_entry_safe(d, t, &lp->diffs, list) {
+		if (d->iv > mine)
+			continue;
+		list_del(&d->list);
+		freed += d->len;
+		kfree(d);
+	}
+	if (lp->twin && lp->twin_iv <= mine) {
+		/* Its changes are in the page, valid: the twin is moot. */
+		kfree(lp->twin);
+		lp->twin = NULL;
+		lp->twin_iv = 0;
+		freed += DSM_PAGE_SIZE;
+	}
+	mutex_lock(&lrc.lock);
+	for (i = k = 0; i < lp->nr_pending; i++) {
+		struct lrc_notice *n = &lp->pending[i];
+
+		if (n->index <= dsm_vt_get(gvt, n->creator)) {
+			from = n->creator;
+			freed += sizeof(*n);
+		} else {
+			lp->pending[k++] = *n;
+		}
+	}
+	lp->nr_pending = k;
+	if (!k) {
+		kfree(lp->pending);
+		lp->pending = NULL;
+		lp->cap_pending = 0;
+	}
+	if (from >= 0) {
+		/*
+		 * Not written here (or, after a race with step 1, written
+		 * but with nothing of its own left to keep): the writer
+		 * @from made its copy complete in step 1.
+		 */
+		if (!lp->written || !lp->twin) {
+			lp->dropped = true;
+			lp->copy_from = from;
+			drop = true;
+		} else {
+			pr_warn_ratelimited("page %llu: written here and not valid at the collection\n",
+					    pg->pgno);
+		}
+	}
+	/* Own data newer than the collection keeps it "written". */
+	lp->written = lp->twin || !list_empty(&lp->diffs);
+	mutex_unlock(&lrc.lock);
+	if (folio) {
+		if (drop) {
+			lp->access = DSM_ACC_NONE;
+			dsm_pg_zap(pg);
+		}
+		folio_unlock(folio);
+	}
+	return freed;
+}
+
+/*
+ * A collecting barrier @id was released (its intervals are applied, its
+ * VT is lrc.bar_vt). Return: 0, or why the collection failed (the data is
+ * then kept here; the other nodes may have discarded theirs, and a later
+ * miss that needs it fails with SIGBUS and one log line).
+ */
+static int lrc_gc(u32 id)
+{
+	struct lrc_gc_pages g = {};
+	struct dsm_vt gvt;
+	u64 freed = 0;
+	int ret, err;
+	u32 i;
+
+	mutex_lock(&lrc.lock);
+	gvt = lrc.bar_vt;
+	mutex_unlock(&lrc.lock);
+	dsm_mem_for_each(lrc_gc_collect, &g);
+	ret = g.err;
+	if (!ret)
+		ret = lrc_gc_validate(&g, &gvt);
+	if (ret && ret != -EINTR)
+		pr_warn("barrier %u: garbage collection: cannot validate the pages written here (%d); data kept\n",
+			id, ret);
+	/* The others wait for every GC_DONE: send it after a failure too. */
+	err = lrc_gc_done(id);
+	if (err && !ret) {
+		ret = err;
+		if (err != -EINTR)
+			pr_warn("barrier %u: garbage collection: GC_DONE failed (%d); data kept\n",
+				id, err);
+	}
+	if (!ret) {
+		mutex_lock(&lrc.lock);
+		freed = lrc_gc_trim_locked(&gvt);
+		mutex_unlock(&lrc.lock);
+		for (i = 0; i < g.nr; i++)
+			freed += lrc_gc_page(g.pgs[i], &gvt);
+		lrc_data_add(-(s64)freed);
+		dsm_stat_inc(DSM_STAT_LRC_GC_RUNS);
+		dsm_stat_add(DSM_STAT_LRC_GC_BYTES_FREED, freed);
+		pr_debug("barrier %u: garbage collected, %llu bytes freed\n",
+			 id, freed);
+	}
+	kvfree(g.pgs);
+	return ret;
 }
 
 /* ------------------------------------------------------------ failures */
@@ -2066,6 +2452,7 @@ int dsm_lrc_init(void)
 	INIT_WORK(&lrc.fail_work, lrc_fail_work_fn);
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.bar_vt, LRC_NR_NODES);
+	dsm_vt_init(&lrc.gc_vt, LRC_NR_NODES);
 	return dsm_iset_init(&lrc.iset, LRC_NR_NODES, NULL, 0);
 }
 

@@ -309,6 +309,8 @@ static const char *dsm_err_why(int err)
 		return "out of memory";
 	case -ENOTCONN:
 		return "no connection to its home node";
+	case -ESTALE:
+		return "lrc data it needs was discarded by a garbage collection";
 	default:
 		return "request refused or failed";
 	}
