@@ -379,3 +379,31 @@ int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 	}
 	return 0;
 }
+
+int dsmc_consume(uint8_t *buf, size_t *len,
+		 int (*fn)(void *ctx, const struct dsmc_msg *m), void *ctx,
+		 const char **why)
+{
+	struct dsmc_msg m;
+	size_t off = 0;
+	int total;
+
+	for (;;) {
+		total = dsmc_peek(buf + off, *len - off, why);
+		if (total < 0)
+			return -1;
+		if (total == 0 || *len - off < (size_t)total)
+			break;
+		if (dsmc_decode(buf + off, total, &m, why))
+			return -1;
+		/* m's payload points into buf: move nothing before fn is done. */
+		if (fn(ctx, &m))
+			return 1;
+		off += total;
+	}
+	if (off) {
+		memmove(buf, buf + off, *len - off);
+		*len -= off;
+	}
+	return 0;
+}

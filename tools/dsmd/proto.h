@@ -133,6 +133,23 @@ int dsmc_peek(const uint8_t *buf, size_t len, const char **why);
 int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 		const char **why);
 
+/*
+ * dsmc_consume - decode every whole message at the start of @buf (@*len
+ * bytes received), hand each to @fn, then drop the consumed bytes: an
+ * incomplete rest is moved to the start of @buf and @*len becomes its
+ * length. A MGR frame's payload is a view into @buf, so the bytes move
+ * only after @fn has returned for every message (several frames may
+ * arrive in one read).
+ * @fn returns 0 to go on, or non-zero when @buf is no longer the caller's
+ * to keep (the connection was closed): dsmc_consume then returns 1 at once
+ * and touches neither @buf nor @*len.
+ * Returns 0, 1 (stopped by @fn), or -1 with @why set for a bad message
+ * (drop the connection).
+ */
+int dsmc_consume(uint8_t *buf, size_t *len,
+		 int (*fn)(void *ctx, const struct dsmc_msg *m), void *ctx,
+		 const char **why);
+
 const char *dsmc_type_name(unsigned int type);
 
 #endif /* DSMD_PROTO_H */
