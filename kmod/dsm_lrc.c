@@ -129,11 +129,12 @@ struct lrc_fwd {
  * @token:	the lock's token is on this node.
  * @requesting:	an acquire request (MGR_REQUEST) is out, id @req_id.
  * @req_id:	its id (also the MGR cookie and the grant's req_id).
- * @failed_req:	the request that failed last (waiters on it fail).
+ * @failed_req:	the request that failed last (waiters on it fail) ...
+ * @failed_err:	... with this negative errno.
  * @holder:	the open file holding the lock, or NULL.
  * @fwds:	forwards to grant at the next release, oldest first.
  * @nr_fwds:	entries in @fwds.
- * @waiters:	local acquirers waiting.
+ * @waiters:	local acquirers in lrc_acquire() (waiting or asking).
  * @reserved:	the token came for the local waiters: one of them takes
  *		it before a forward is served.
  * @gen:	bumped at every change; waiters sleep until it moves.
@@ -145,6 +146,7 @@ struct lrc_lock {
 	bool requesting;
 	u64 req_id;
 	u64 failed_req;
+	int failed_err;
 	struct dsm_file *holder;
 	struct list_head fwds;
 	u32 nr_fwds;
@@ -784,6 +786,22 @@ static struct lrc_lock *lrc_lock_get(u32 id)
 	return l;
 }
 
+/*
+ * Under lrc.lock: free @l if it holds nothing worth keeping: no token, no
+ * request out, no holder, no waiter, no forward. A later acquire or
+ * forward makes a fresh entry, which is what a never-seen lock is. So the
+ * table holds the locks whose token is here or in use, not every lock
+ * ever taken. Nobody may use @l after this.
+ */
+static void lrc_lock_put_locked(struct lrc_lock *l)
+{
+	if (l->token || l->requesting || l->holder || l->waiters ||
+	    l->reserved || !list_empty(&l->fwds))
+		return;
+	list_del(&l->list);
+	kfree(l);
+}
+
 static void lrc_lock_changed(struct lrc_lock *l)
 {
 	WRITE_ONCE(l->gen, l->gen + 1);
@@ -907,6 +925,10 @@ static int lrc_acquire(struct dsm_file *f, u32 id)
 		ret = -EDEADLK;
 		goto out;
 	}
+	/* Counted from here on: keeps @l in the table, and a token that
+	 * comes while the request is being sent is reserved for us.
+	 */
+	l->waiters++;
 	for (;;) {
 		if (l->token && !l->holder &&
 		    (list_empty(&l->fwds) || l->reserved)) {
@@ -917,7 +939,7 @@ static int lrc_acquire(struct dsm_file *f, u32 id)
 		}
 		if (!l->token && !l->requesting) {
 			if (my_req && l->failed_req == my_req) {
-				ret = -EHOSTDOWN;
+				ret = l->failed_err ?: -EHOSTDOWN;
 				break;
 			}
 			remote = true;
@@ -929,23 +951,24 @@ static int lrc_acquire(struct dsm_file *f, u32 id)
 		if (l->requesting)
 			my_req = l->req_id;
 		gen = l->gen;
-		l->waiters++;
 		mutex_unlock(&lrc.lock);
 		ret = wait_event_killable(lrc.lock_wq,
 					  READ_ONCE(l->gen) != gen);
 		mutex_lock(&lrc.lock);
-		l->waiters--;
 		if (ret) {
 			ret = -EINTR;
 			break;
 		}
 	}
+	l->waiters--;
 	if (ret && !l->waiters && l->reserved) {
 		/* Nobody left to use the token that came for us. */
 		l->reserved = false;
 		lrc_serve_fwd_locked(l, &dst, &outs);
 	}
 out:
+	if (l)
+		lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
 		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
@@ -984,6 +1007,7 @@ static int lrc_release(struct dsm_file *f, u32 id)
 	l->holder = NULL;
 	lrc_serve_fwd_locked(l, &dst, &outs);
 	lrc_lock_changed(l);
+	lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
 		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
@@ -1056,7 +1080,9 @@ static void lrc_recv_grant(const struct dsm_msg *m)
 	if (!last)
 		return;
 	mutex_lock(&lrc.lock);
-	if (l->requesting && l->req_id == m->hdr.req_id) {
+	/* Found again: the request may have failed meanwhile (freed @l). */
+	l = lrc_lock_find(g->lock_id);
+	if (l && l->requesting && l->req_id == m->hdr.req_id) {
 		lrc_token_here(l, &g->iv.vt);
 		if (!l->reserved)
 			lrc_serve_fwd_locked(l, &dst, &outs);
@@ -1132,6 +1158,8 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 	f = NULL;
 	lrc_serve_fwd_locked(l, &dst, &outs);
 out:
+	if (l)
+		lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	kfree(f);
 	if (!list_empty(&outs))
@@ -1151,9 +1179,14 @@ static bool lrc_lock_reply(u64 cookie, u32 err)
 			continue;
 		found = true;
 		if (err) {
+			/* dsmd bounds err to 1..4095 (netlink policy). */
+			pr_warn_ratelimited("lock %u: acquire request failed: %d (from dsmd)\n",
+					    l->id, -(int)err);
 			l->failed_req = cookie;
+			l->failed_err = -(int)err;
 			l->requesting = false;
 			lrc_lock_changed(l);
+			lrc_lock_put_locked(l);
 		} else {
 			lrc_token_here(l, NULL);
 		}
@@ -1166,15 +1199,17 @@ static bool lrc_lock_reply(u64 cookie, u32 err)
 /* Fail every lock request in flight (node down, dsmd gone). */
 static void lrc_fail_lock_requests(void)
 {
-	struct lrc_lock *l;
+	struct lrc_lock *l, *lt;
 
 	mutex_lock(&lrc.lock);
-	list_for_each_entry(l, &lrc.locks, list) {
+	list_for_each_entry_safe(l, lt, &lrc.locks, list) {
 		if (!l->requesting)
 			continue;
 		l->failed_req = l->req_id;
+		l->failed_err = -EHOSTDOWN;
 		l->requesting = false;
 		lrc_lock_changed(l);
+		lrc_lock_put_locked(l);
 	}
 	mutex_unlock(&lrc.lock);
 }
