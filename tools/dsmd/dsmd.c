@@ -432,12 +432,15 @@ static int hook_send_reply(void *ctx, int node, uint64_t cookie,
 }
 
 static int hook_send_forward(void *ctx, int node, uint32_t lock_id,
+			     int requester, uint64_t cookie,
 			     const void *payload, size_t len)
 {
 	struct dsmc_msg m = { .type = DSMC_LOCK_FWD };
 
 	(void)ctx;
 	m.mgr.id = lock_id;
+	m.mgr.requester = requester;
+	m.mgr.cookie = cookie;
 	m.mgr.payload = payload;
 	m.mgr.len = len;
 	return send_mgr_frame(node, &m);
@@ -985,8 +988,8 @@ static void conn_mgr(int id, const struct dsmc_msg *m)
 			       m->mgr.flags, m->mgr.payload, m->mgr.len);
 		break;
 	case DSMC_LOCK_FWD:
-		mgr_peer_forward(&d.mgr, id, m->mgr.id, m->mgr.payload,
-				 m->mgr.len);
+		mgr_peer_forward(&d.mgr, id, m->mgr.id, m->mgr.requester,
+				 m->mgr.cookie, m->mgr.payload, m->mgr.len);
 		break;
 	}
 }

@@ -288,7 +288,7 @@ static void test_consume(void)
 	uint8_t pl[5][128];
 	struct consume_log lg;
 	const char *why = NULL;
-	size_t len = 0, saved, last_off = 0;
+	size_t len = 0, saved, last_off = 0, off[5];
 	int i, ret, all = 1;
 	uint32_t j;
 
@@ -302,7 +302,7 @@ static void test_consume(void)
 		m.mgr.id = 7;
 		m.mgr.payload = pl[i];
 		m.mgr.len = consume_len(i);
-		last_off = len;
+		off[i] = last_off = len;
 		ret = dsmc_encode(&m, buf + len, sizeof(buf) - len);
 		if (ret <= 0)
 			abort();
@@ -354,7 +354,7 @@ static void test_consume(void)
 	memcpy(buf, copy, saved);
 	len = saved;
 	/* the magic of the fourth frame (a LOCK_FWD) */
-	buf[last_off - consume_len(3) - 8 - DSMC_HDR_SIZE] = 'X';
+	buf[off[3]] = 'X';
 	memset(&lg, 0, sizeof(lg));
 	why = NULL;
 	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
