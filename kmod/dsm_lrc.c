@@ -925,7 +925,8 @@ static int lrc_acquire(struct dsm_file *f, u32 id)
 		ret = -EDEADLK;
 		goto out;
 	}
-	/* Counted from here on: keeps @l in the table, and a token that
+	/*
+	 * Counted from here on: keeps @l in the table, and a token that
 	 * comes while the request is being sent is reserved for us.
 	 */
 	l->waiters++;
