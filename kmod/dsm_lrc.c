@@ -697,16 +697,21 @@ static int lrc_encode_set(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
 	struct dsm_wire_enc e;
 	struct lrc_out *o;
 	u32 pos = 0, k, i;
+	LIST_HEAD(mine);
 	int len;
 
 	do {
 		k = lrc_fit(ivs, pos, n, max);
-		if (!k && pos < n)
-			return -EMSGSIZE;
+		if (!k && pos < n) {
+			len = -EMSGSIZE;
+			goto fail;
+		}
 		o = kvmalloc(sizeof(*o) + max, GFP_KERNEL);
-		if (!o)
-			return -ENOMEM;
-		list_add_tail(&o->list, outs);
+		if (!o) {
+			len = -ENOMEM;
+			goto fail;
+		}
+		list_add_tail(&o->list, &mine);
 		h.flags = 0;
 		o->flags = 0;
 		if (pos + k < n) {
@@ -727,23 +732,34 @@ static int lrc_encode_set(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
 		}
 		len = dsm_wire_enc_end(&e);
 		if (len < 0)
-			return len;
+			goto fail;
 		o->len = len;
 		pos += k;
 	} while (pos < n);
+	list_splice_tail(&mine, outs);
 	return 0;
+fail:
+	/* Nothing half-built leaves the node. */
+	lrc_out_free(&mine);
+	return len;
 }
 
 /*
- * Under lrc.lock: the intervals known here that @have lacks, in a
+ * Under lrc.lock: the intervals seen here that @have lacks, in a
  * kvmalloc'd array (*@out), creator by creator in index order.
+ *
+ * Seen: covered by lrc.vt. The interval set may also hold intervals of a
+ * grant still being received (its fragments are learnt one by one, its
+ * timestamp merged at the last); their timestamps are not covered by
+ * lrc.vt, the message's timestamp, and the decoder refuses such a set
+ * ("interval"). They go out once that acquire completes.
  */
 static int lrc_missing(const struct dsm_vt *have,
 		       const struct dsm_interval ***out)
 {
 	const struct dsm_interval **v;
 	u32 total = 0, c;
-	int n;
+	int n, i, k;
 
 	for (c = 0; c < LRC_NR_NODES; c++)
 		total += lrc.iset.log[c].count;
@@ -755,8 +771,11 @@ static int lrc_missing(const struct dsm_vt *have,
 		kvfree(v);
 		return n;
 	}
+	for (i = 0, k = 0; i < n; i++)
+		if (v[i]->index <= dsm_vt_get(&lrc.vt, v[i]->creator))
+			v[k++] = v[i];
 	*out = v;
-	return n;
+	return k;
 }
 
 /* ------------------------------------------------------------ locks */
