@@ -749,10 +749,11 @@ fail:
  * kvmalloc'd array (*@out), creator by creator in index order.
  *
  * Seen: covered by lrc.vt. The interval set may also hold intervals of a
- * grant still being received (its fragments are learnt one by one, its
- * timestamp merged at the last); their timestamps are not covered by
- * lrc.vt, the message's timestamp, and the decoder refuses such a set
- * ("interval"). They go out once that acquire completes.
+ * grant still being received (learnt, pages being invalidated without
+ * lrc.lock, the timestamp merged only after its last fragment); their
+ * timestamps are not covered by lrc.vt, the message's timestamp, and the
+ * decoder refuses such a set ("interval"). They go out once that acquire
+ * completes.
  */
 static int lrc_missing(const struct dsm_vt *have,
 		       const struct dsm_interval ***out)
