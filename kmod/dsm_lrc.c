@@ -131,11 +131,12 @@ struct lrc_fwd {
  * @token:	the lock's token is on this node.
  * @requesting:	an acquire request (MGR_REQUEST) is out, id @req_id.
  * @req_id:	its id (also the MGR cookie and the grant's req_id).
- * @failed_req:	the request that failed last (waiters on it fail).
+ * @failed_req:	the request that failed last (waiters on it fail) ...
+ * @failed_err:	... with this negative errno.
  * @holder:	the open file holding the lock, or NULL.
  * @fwds:	forwards to grant at the next release, oldest first.
  * @nr_fwds:	entries in @fwds.
- * @waiters:	local acquirers waiting.
+ * @waiters:	local acquirers in lrc_acquire() (waiting or asking).
  * @reserved:	the token came for the local waiters: one of them takes
  *		it before a forward is served.
  * @gen:	bumped at every change; waiters sleep until it moves.
@@ -147,6 +148,7 @@ struct lrc_lock {
 	bool requesting;
 	u64 req_id;
 	u64 failed_req;
+	int failed_err;
 	struct dsm_file *holder;
 	struct list_head fwds;
 	u32 nr_fwds;
@@ -713,16 +715,21 @@ static int lrc_encode_set(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
 	struct dsm_wire_enc e;
 	struct lrc_out *o;
 	u32 pos = 0, k, i;
+	LIST_HEAD(mine);
 	int len;
 
 	do {
 		k = lrc_fit(ivs, pos, n, max);
-		if (!k && pos < n)
-			return -EMSGSIZE;
+		if (!k && pos < n) {
+			len = -EMSGSIZE;
+			goto fail;
+		}
 		o = kvmalloc(sizeof(*o) + max, GFP_KERNEL);
-		if (!o)
-			return -ENOMEM;
-		list_add_tail(&o->list, outs);
+		if (!o) {
+			len = -ENOMEM;
+			goto fail;
+		}
+		list_add_tail(&o->list, &mine);
 		h.flags = 0;
 		o->flags = 0;
 		if (pos + k < n) {
@@ -743,18 +750,30 @@ static int lrc_encode_set(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
 		}
 		len = dsm_wire_enc_end(&e);
 		if (len < 0)
-			return len;
+			goto fail;
 		o->len = len;
 		pos += k;
 	} while (pos < n);
+	list_splice_tail(&mine, outs);
 	return 0;
+fail:
+	/* Nothing half-built leaves the node. */
+	lrc_out_free(&mine);
+	return len;
 }
 
 /*
- * Under lrc.lock: the intervals known here that @have lacks, in a
+ * Under lrc.lock: the intervals seen here that @have lacks, in a
  * kvmalloc'd array (*@out), creator by creator in index order. Intervals
  * at or below lrc.gc_vt are never missing: a collection discarded them
  * after every node had applied them.
+ *
+ * Seen: covered by lrc.vt. The interval set may also hold intervals of a
+ * grant still being received (learnt, pages being invalidated without
+ * lrc.lock, the timestamp merged only after its last fragment); their
+ * timestamps are not covered by lrc.vt, the message's timestamp, and the
+ * decoder refuses such a set ("interval"). They go out once that acquire
+ * completes.
  */
 static int lrc_missing(const struct dsm_vt *have,
 		       const struct dsm_interval ***out)
@@ -762,7 +781,7 @@ static int lrc_missing(const struct dsm_vt *have,
 	const struct dsm_interval **v;
 	struct dsm_vt h = *have;
 	u32 total = 0, c;
-	int n;
+	int n, i, k;
 
 	/* What a collection discarded counts as applied everywhere. */
 	dsm_vt_merge(&h, &lrc.gc_vt);
@@ -776,8 +795,11 @@ static int lrc_missing(const struct dsm_vt *have,
 		kvfree(v);
 		return n;
 	}
+	for (i = 0, k = 0; i < n; i++)
+		if (v[i]->index <= dsm_vt_get(&lrc.vt, v[i]->creator))
+			v[k++] = v[i];
 	*out = v;
-	return n;
+	return k;
 }
 
 /* ------------------------------------------------------------ locks */
@@ -805,6 +827,22 @@ static struct lrc_lock *lrc_lock_get(u32 id)
 	INIT_LIST_HEAD(&l->fwds);
 	list_add(&l->list, &lrc.locks);
 	return l;
+}
+
+/*
+ * Under lrc.lock: free @l if it holds nothing worth keeping: no token, no
+ * request out, no holder, no waiter, no forward. A later acquire or
+ * forward makes a fresh entry, which is what a never-seen lock is. So the
+ * table holds the locks whose token is here or in use, not every lock
+ * ever taken. Nobody may use @l after this.
+ */
+static void lrc_lock_put_locked(struct lrc_lock *l)
+{
+	if (l->token || l->requesting || l->holder || l->waiters ||
+	    l->reserved || !list_empty(&l->fwds))
+		return;
+	list_del(&l->list);
+	kfree(l);
 }
 
 static void lrc_lock_changed(struct lrc_lock *l)
@@ -931,6 +969,11 @@ static int lrc_acquire(struct dsm_file *f, u32 id)
 		ret = -EDEADLK;
 		goto out;
 	}
+	/*
+	 * Counted from here on: keeps @l in the table, and a token that
+	 * comes while the request is being sent is reserved for us.
+	 */
+	l->waiters++;
 	for (;;) {
 		if (l->token && !l->holder &&
 		    (list_empty(&l->fwds) || l->reserved)) {
@@ -941,7 +984,7 @@ static int lrc_acquire(struct dsm_file *f, u32 id)
 		}
 		if (!l->token && !l->requesting) {
 			if (my_req && l->failed_req == my_req) {
-				ret = -EHOSTDOWN;
+				ret = l->failed_err ?: -EHOSTDOWN;
 				break;
 			}
 			remote = true;
@@ -953,23 +996,24 @@ static int lrc_acquire(struct dsm_file *f, u32 id)
 		if (l->requesting)
 			my_req = l->req_id;
 		gen = l->gen;
-		l->waiters++;
 		mutex_unlock(&lrc.lock);
 		ret = wait_event_killable(lrc.lock_wq,
 					  READ_ONCE(l->gen) != gen);
 		mutex_lock(&lrc.lock);
-		l->waiters--;
 		if (ret) {
 			ret = -EINTR;
 			break;
 		}
 	}
+	l->waiters--;
 	if (ret && !l->waiters && l->reserved) {
 		/* Nobody left to use the token that came for us. */
 		l->reserved = false;
 		lrc_serve_fwd_locked(l, &dst, &outs);
 	}
 out:
+	if (l)
+		lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
 		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
@@ -1008,6 +1052,7 @@ static int lrc_release(struct dsm_file *f, u32 id)
 	l->holder = NULL;
 	lrc_serve_fwd_locked(l, &dst, &outs);
 	lrc_lock_changed(l);
+	lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
 		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
@@ -1080,7 +1125,9 @@ static void lrc_recv_grant(const struct dsm_msg *m)
 	if (!last)
 		return;
 	mutex_lock(&lrc.lock);
-	if (l->requesting && l->req_id == m->hdr.req_id) {
+	/* Found again: the request may have failed meanwhile (freed @l). */
+	l = lrc_lock_find(g->lock_id);
+	if (l && l->requesting && l->req_id == m->hdr.req_id) {
 		lrc_token_here(l, &g->iv.vt);
 		if (!l->reserved)
 			lrc_serve_fwd_locked(l, &dst, &outs);
@@ -1156,6 +1203,8 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 	f = NULL;
 	lrc_serve_fwd_locked(l, &dst, &outs);
 out:
+	if (l)
+		lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	kfree(f);
 	if (!list_empty(&outs))
@@ -1175,9 +1224,14 @@ static bool lrc_lock_reply(u64 cookie, u32 err)
 			continue;
 		found = true;
 		if (err) {
+			/* dsmd bounds err to 1..4095 (netlink policy). */
+			pr_warn_ratelimited("lock %u: acquire request failed: %d (from dsmd)\n",
+					    l->id, -(int)err);
 			l->failed_req = cookie;
+			l->failed_err = -(int)err;
 			l->requesting = false;
 			lrc_lock_changed(l);
+			lrc_lock_put_locked(l);
 		} else {
 			lrc_token_here(l, NULL);
 		}
@@ -1190,15 +1244,17 @@ static bool lrc_lock_reply(u64 cookie, u32 err)
 /* Fail every lock request in flight (node down, dsmd gone). */
 static void lrc_fail_lock_requests(void)
 {
-	struct lrc_lock *l;
+	struct lrc_lock *l, *lt;
 
 	mutex_lock(&lrc.lock);
-	list_for_each_entry(l, &lrc.locks, list) {
+	list_for_each_entry_safe(l, lt, &lrc.locks, list) {
 		if (!l->requesting)
 			continue;
 		l->failed_req = l->req_id;
+		l->failed_err = -EHOSTDOWN;
 		l->requesting = false;
 		lrc_lock_changed(l);
+		lrc_lock_put_locked(l);
 	}
 	mutex_unlock(&lrc.lock);
 }

@@ -130,8 +130,14 @@ static long dsm_ioctl_region_info(void __user *argp)
 
 static long dsm_ioctl_node_info(void __user *argp)
 {
-	struct dsm_node_info ni = {};
+	struct dsm_node_info ni;
 
+	/* _IOWR: reserved must be zero on the way in (uapi). */
+	if (copy_from_user(&ni, argp, sizeof(ni)))
+		return -EFAULT;
+	if (ni.reserved)
+		return -EINVAL;
+	memset(&ni, 0, sizeof(ni));
 	mutex_lock(&dsm_cluster.lock);
 	if (dsm_cluster.configured) {
 		ni.node_id = dsm_cluster.local;

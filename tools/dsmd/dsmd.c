@@ -432,12 +432,15 @@ static int hook_send_reply(void *ctx, int node, uint64_t cookie,
 }
 
 static int hook_send_forward(void *ctx, int node, uint32_t lock_id,
+			     int requester, uint64_t cookie,
 			     const void *payload, size_t len)
 {
 	struct dsmc_msg m = { .type = DSMC_LOCK_FWD };
 
 	(void)ctx;
 	m.mgr.id = lock_id;
+	m.mgr.requester = requester;
+	m.mgr.cookie = cookie;
 	m.mgr.payload = payload;
 	m.mgr.len = len;
 	return send_mgr_frame(node, &m);
@@ -985,8 +988,8 @@ static void conn_mgr(int id, const struct dsmc_msg *m)
 			       m->mgr.flags, m->mgr.payload, m->mgr.len);
 		break;
 	case DSMC_LOCK_FWD:
-		mgr_peer_forward(&d.mgr, id, m->mgr.id, m->mgr.payload,
-				 m->mgr.len);
+		mgr_peer_forward(&d.mgr, id, m->mgr.id, m->mgr.requester,
+				 m->mgr.cookie, m->mgr.payload, m->mgr.len);
 		break;
 	}
 }
@@ -1072,13 +1075,22 @@ static void conn_bad(int ci, const char *why)
 	conn_close(ci, "bad message");
 }
 
+/* One message read on connection *@ctx; non-zero if it was closed. */
+static int conn_read_msg(void *ctx, const struct dsmc_msg *m)
+{
+	int ci = *(int *)ctx;
+	size_t rlen = d.conns[ci].rlen;
+
+	conn_message(ci, m);
+	/* Closed (and maybe reused: rlen reset) while handling @m. */
+	return d.conns[ci].fd < 0 || d.conns[ci].rlen != rlen;
+}
+
 static void conn_read(int ci)
 {
 	struct conn *c = &d.conns[ci];
-	struct dsmc_msg m;
 	const char *why = NULL;
 	ssize_t n;
-	int total;
 
 	n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen,
 		 MSG_DONTWAIT);
@@ -1092,22 +1104,12 @@ static void conn_read(int ci)
 		return;
 	}
 	c->rlen += n;
-	while (c->fd >= 0) {
-		total = dsmc_peek(c->rbuf, c->rlen, &why);
-		if (total < 0) {
-			conn_bad(ci, why);
-			return;
-		}
-		if (total == 0 || c->rlen < (size_t)total)
-			return;
-		if (dsmc_decode(c->rbuf, total, &m, &why)) {
-			conn_bad(ci, why);
-			return;
-		}
-		memmove(c->rbuf, c->rbuf + total, c->rlen - total);
-		c->rlen -= total;
-		conn_message(ci, &m);
-	}
+	/*
+	 * The frames' payloads are views into rbuf: dsmc_consume keeps the
+	 * bytes in place until every frame of this read is handled.
+	 */
+	if (dsmc_consume(c->rbuf, &c->rlen, conn_read_msg, &ci, &why) < 0)
+		conn_bad(ci, why);
 }
 
 static socklen_t node_sockaddr(int id, struct sockaddr_storage *ss,

@@ -397,8 +397,8 @@ static void handle_lock(struct mgr *m, int from, const struct mgr_req *r)
 		m->st.forwards_delivered++;
 		m->ops.kernel_forward(m->ops.ctx, r->lock_id, r->payload,
 				      r->len);
-	} else if (m->ops.send_forward(m->ops.ctx, tail, r->lock_id,
-				       r->payload, r->len)) {
+	} else if (m->ops.send_forward(m->ops.ctx, tail, r->lock_id, from,
+				       r->cookie, r->payload, r->len)) {
 		reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
 	}
@@ -1079,6 +1079,12 @@ void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *r)
 			  m->self, op_name(r->op), req_id(r));
 	if (!err && r->op == DSM_MGR_BARRIER && r->frag < 0)
 		err = why(m, EINVAL, "bad fragment number");
+	/*
+	 * The requester's dsmd checked its kernel's request already: what
+	 * fails here was damaged or forged on the way, a protocol error.
+	 */
+	if (err == EINVAL)
+		err = EPROTO;
 	if (err) {
 		if (r->op == DSM_MGR_BARRIER && r->has_barrier) {
 			struct mgr_bar *b = bar_get(m, MGR_KIND_BARRIER,
@@ -1123,12 +1129,41 @@ static int check_reply(struct mgr *m, const struct mgr_out *o, uint32_t error,
 	return 0;
 }
 
+/*
+ * The tail @from dropped the forward of our kernel's request @cookie (@o,
+ * if its FORWARDED notice has not come yet): fail the request, or the
+ * acquire would wait for a grant that never comes.
+ */
+static void fwd_failed(struct mgr *m, int from, const struct mgr_out *o,
+		       uint64_t cookie, uint32_t error, uint32_t flags,
+		       size_t len)
+{
+	if (from == m->self || !is_member(m, from) || !error ||
+	    error > DSM_WIRE_MAX_ERRNO || flags != MGR_F_FWD_FAILED || len ||
+	    (o && o->op != DSM_MGR_LOCK_ACQUIRE)) {
+		m->st.bad++;
+		mgr_log(m, LOG_WARNING, "mgr: node %d: bad forward-failed notice for cookie %llu; dropped",
+			from, (unsigned long long)cookie);
+		return;
+	}
+	mgr_log(m, LOG_WARNING, "mgr: node %d dropped the forward of our lock request (cookie %llu): failing it with %s",
+		from, (unsigned long long)cookie, strerror((int)error));
+	if (o)
+		out_del(m, cookie);
+	m->st.errors++;
+	m->ops.kernel_reply(m->ops.ctx, cookie, error, 0, NULL, 0);
+}
+
 void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 		    uint32_t flags, const uint8_t *payload, size_t len)
 {
 	struct mgr_out *o = out_find(m, cookie, NULL);
 	int err;
 
+	if (flags & MGR_F_FWD_FAILED) {
+		fwd_failed(m, from, o, cookie, error, flags, len);
+		return;
+	}
 	if (!o || o->node != from || o->failed) {
 		/* Late (we failed it already) or forged: nobody waits. */
 		mgr_log(m, LOG_DEBUG, "mgr: node %d answered unknown cookie %llu; dropped",
@@ -1168,6 +1203,7 @@ bad:
 }
 
 void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
+		      int requester, uint64_t cookie,
 		      const uint8_t *payload, size_t len)
 {
 	struct mgr_req r = {
@@ -1187,10 +1223,32 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 	if (!err && (!is_member(m, msg.u.lock_req.requester) ||
 		     msg.u.lock_req.requester == m->self))
 		err = why(m, EINVAL, "requester %u", msg.u.lock_req.requester);
+	if (!err && (msg.u.lock_req.requester != requester ||
+		     msg.u.lock_req.req_id != cookie))
+		err = why(m, EINVAL, "LOCK_REQ of node %u (req_id %llu) in the forward of node %d (cookie %llu)",
+			  msg.u.lock_req.requester,
+			  (unsigned long long)msg.u.lock_req.req_id,
+			  requester, (unsigned long long)cookie);
 	if (err) {
 		m->st.bad++;
-		mgr_log(m, LOG_WARNING, "mgr: node %d: bad lock forward: %s; dropped",
-			from, m->why);
+		if (!is_member(m, requester) ||
+		    mgr_lock_manager(m, lock_id) != from) {
+			mgr_log(m, LOG_WARNING, "mgr: node %d: bad lock forward: %s; dropped",
+				from, m->why);
+			return;
+		}
+		/* The requester waits for a grant from us: fail it. */
+		mgr_log(m, LOG_WARNING, "mgr: node %d: bad lock forward of lock %u for node %d (cookie %llu): %s; dropped, the requester gets EPROTO",
+			from, lock_id, requester, (unsigned long long)cookie,
+			m->why);
+		if (requester == m->self) {
+			m->st.errors++;
+			m->ops.kernel_reply(m->ops.ctx, cookie, EPROTO, 0,
+					    NULL, 0);
+		} else {
+			reply(m, requester, cookie, EPROTO, MGR_F_FWD_FAILED,
+			      NULL, 0);
+		}
 		return;
 	}
 	m->st.forwards_delivered++;

@@ -38,6 +38,13 @@
  * forgets the request.
  */
 #define MGR_F_FORWARDED		0x100
+/*
+ * Frame-only flag of a reply from a lock's tail to the requester's dsmd
+ * (alone, with an error, never given to a kernel): the tail dropped the
+ * forward of that request (a bad payload); the requester's dsmd gives the
+ * error to its kernel although it forgot the cookie at FORWARDED.
+ */
+#define MGR_F_FWD_FAILED	0x200
 
 /* A peer's state as dsmd sees it. */
 enum mgr_peer {
@@ -77,7 +84,8 @@ struct mgr_req {
  * kernel_reply: MGR_REPLY(cookie, error, flags, payload) to the local kernel.
  * kernel_forward: LOCK_FORWARD(lock, payload) to the local kernel.
  * send_request/_reply/_forward: a frame to node's dsmd; 0 if queued,
- *	non-zero if there is no usable connection.
+ *	non-zero if there is no usable connection. A forward carries the
+ *	requester and its cookie besides the LOCK_REQ.
  * log: one line, syslog priority.
  */
 struct mgr_ops {
@@ -90,6 +98,7 @@ struct mgr_ops {
 	int (*send_reply)(void *ctx, int node, uint64_t cookie, uint32_t error,
 			  uint32_t flags, const void *payload, size_t len);
 	int (*send_forward)(void *ctx, int node, uint32_t lock_id,
+			    int requester, uint64_t cookie,
 			    const void *payload, size_t len);
 	void (*log)(void *ctx, int prio, const char *msg);
 };
@@ -166,6 +175,7 @@ void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *r);
 void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 		    uint32_t flags, const uint8_t *payload, size_t len);
 void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
+		      int requester, uint64_t cookie,
 		      const uint8_t *payload, size_t len);
 
 /* Peer @node changed state (see enum mgr_peer). */

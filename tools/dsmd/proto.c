@@ -19,7 +19,7 @@ static const uint32_t body_size[DSMC_TYPE_END] = {
 	[DSMC_BYE]		= 8,
 	[DSMC_MGR_REQ]		= 24,
 	[DSMC_MGR_REPLY]	= 16,
-	[DSMC_LOCK_FWD]		= 8,
+	[DSMC_LOCK_FWD]		= 16,
 };
 
 static int is_mgr(unsigned int type)
@@ -172,6 +172,8 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 		break;
 	case DSMC_LOCK_FWD:
 		put32(b, m->mgr.id);
+		put32(b + 4, m->mgr.requester);
+		put64(b + 8, m->mgr.cookie);
 		break;
 	}
 	if (is_mgr(m->type) && m->mgr.len)
@@ -356,6 +358,7 @@ int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 		m->mgr.flags = get32(b + 12);
 		if (m->mgr.error > 4095 ||
 		    (m->mgr.flags != MGR_F_FORWARDED &&
+		     m->mgr.flags != MGR_F_FWD_FAILED &&
 		     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC)))) {
 			*why = "bad manager error or flags";
 			return -1;
@@ -363,8 +366,10 @@ int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 		break;
 	case DSMC_LOCK_FWD:
 		m->mgr.id = get32(b);
-		if (get32(b + 4)) {
-			*why = "reserved field not zero";
+		m->mgr.requester = get32(b + 4);
+		m->mgr.cookie = get64(b + 8);
+		if (m->mgr.requester >= DSM_NODES_MAX) {
+			*why = "bad requester node id";
 			return -1;
 		}
 		if (total == DSMC_HDR_SIZE + (int)body_size[m->type]) {
@@ -376,6 +381,34 @@ int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 	if (is_mgr(m->type)) {
 		m->mgr.len = total - DSMC_HDR_SIZE - body_size[m->type];
 		m->mgr.payload = m->mgr.len ? b + body_size[m->type] : NULL;
+	}
+	return 0;
+}
+
+int dsmc_consume(uint8_t *buf, size_t *len,
+		 int (*fn)(void *ctx, const struct dsmc_msg *m), void *ctx,
+		 const char **why)
+{
+	struct dsmc_msg m;
+	size_t off = 0;
+	int total;
+
+	for (;;) {
+		total = dsmc_peek(buf + off, *len - off, why);
+		if (total < 0)
+			return -1;
+		if (total == 0 || *len - off < (size_t)total)
+			break;
+		if (dsmc_decode(buf + off, total, &m, why))
+			return -1;
+		/* m's payload points into buf: move nothing before fn is done. */
+		if (fn(ctx, &m))
+			return 1;
+		off += total;
+	}
+	if (off) {
+		memmove(buf, buf + off, *len - off);
+		*len -= off;
 	}
 	return 0;
 }

@@ -67,10 +67,13 @@ enum dsmc_type {
  *              arrival, 0 first), 20 reserved u32, 24 payload (a core
  *              message; none for GC_DONE)
  *  MGR_REPLY (16 + payload): 0 cookie u64, 8 error u32 (0 .. 4095),
- *              12 flags u32 (DSM_MGR_F_MORE, _GC, or MGR_F_FORWARDED
- *              alone), 16 payload (BARRIER_RELEASE, or none)
- *  LOCK_FWD (8 + payload): 0 lock u32, 4 reserved u32, 8 payload (a core
- *              LOCK_REQ, at least 1 byte)
+ *              12 flags u32 (DSM_MGR_F_MORE, _GC, or MGR_F_FORWARDED or
+ *              MGR_F_FWD_FAILED alone), 16 payload (BARRIER_RELEASE, or
+ *              none)
+ *  LOCK_FWD (16 + payload): 0 lock u32, 4 requester u32 (a node id),
+ *              8 cookie u64 (the requester's), 16 payload (a core
+ *              LOCK_REQ, at least 1 byte; the tail can fail the request
+ *              with requester and cookie when the payload is bad)
  * A payload's content is checked by the managers (mgr.c) with the core
  * decoder; the codec checks its length.
  */
@@ -107,6 +110,7 @@ struct dsmc_msg {
 			uint32_t error;
 			uint8_t op;
 			uint16_t frag;
+			uint32_t requester;	/* LOCK_FWD */
 			const uint8_t *payload;	/* view into the buffer */
 			uint32_t len;
 		} mgr;
@@ -132,6 +136,23 @@ int dsmc_peek(const uint8_t *buf, size_t len, const char **why);
  */
 int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 		const char **why);
+
+/*
+ * dsmc_consume - decode every whole message at the start of @buf (@*len
+ * bytes received), hand each to @fn, then drop the consumed bytes: an
+ * incomplete rest is moved to the start of @buf and @*len becomes its
+ * length. A MGR frame's payload is a view into @buf, so the bytes move
+ * only after @fn has returned for every message (several frames may
+ * arrive in one read).
+ * @fn returns 0 to go on, or non-zero when @buf is no longer the caller's
+ * to keep (the connection was closed): dsmc_consume then returns 1 at once
+ * and touches neither @buf nor @*len.
+ * Returns 0, 1 (stopped by @fn), or -1 with @why set for a bad message
+ * (drop the connection).
+ */
+int dsmc_consume(uint8_t *buf, size_t *len,
+		 int (*fn)(void *ctx, const struct dsmc_msg *m), void *ctx,
+		 const char **why);
 
 const char *dsmc_type_name(unsigned int type);
 

@@ -124,7 +124,8 @@ struct dsm_region_info {
  * @node_id:	out: this node's id.
  * @nr_nodes:	out: nodes in the membership.
  * @nr_up:	out: of them, up (this node included).
- * @reserved:	must be zero (in and out).
+ * @reserved:	must be zero (in and out); else EINVAL. The kernel reads
+ *		the argument, hence _IOWR.
  *
  * ENOTCONN: the cluster is not configured (dsmd has not started).
  */
@@ -139,7 +140,7 @@ struct dsm_node_info {
 #define DSM_IOC_LOCK_RELEASE	_IOW(DSM_IOC_MAGIC, 0x02, struct dsm_sync)
 #define DSM_IOC_BARRIER		_IOW(DSM_IOC_MAGIC, 0x03, struct dsm_sync)
 #define DSM_IOC_REGION_INFO	_IOWR(DSM_IOC_MAGIC, 0x04, struct dsm_region_info)
-#define DSM_IOC_NODE_INFO	_IOR(DSM_IOC_MAGIC, 0x05, struct dsm_node_info)
+#define DSM_IOC_NODE_INFO	_IOWR(DSM_IOC_MAGIC, 0x05, struct dsm_node_info)
 
 /*
  * The generic netlink family "dsm".

@@ -46,6 +46,7 @@ struct frame {
 	uint32_t error;
 	uint32_t flags;
 	uint32_t lock;
+	int requester;
 	uint8_t *p;
 	size_t len;
 };
@@ -54,6 +55,7 @@ static struct tnode tn[DSM_MAX_NODES];
 static struct frame *q;
 static int qhead, qlen, qcap;
 static uint32_t cut;		/* bit i: sends to node i fail */
+static int corrupt_fwd;		/* pump flips a byte of the next LOCK_FWD */
 static int logs;
 
 static int node_of(void *ctx)
@@ -155,8 +157,8 @@ static int h_reply(void *ctx, int node, uint64_t cookie, uint32_t error,
 	return 0;
 }
 
-static int h_fwd(void *ctx, int node, uint32_t lock, const void *payload,
-		 size_t len)
+static int h_fwd(void *ctx, int node, uint32_t lock, int requester,
+		 uint64_t cookie, const void *payload, size_t len)
 {
 	struct frame *f;
 
@@ -164,6 +166,8 @@ static int h_fwd(void *ctx, int node, uint32_t lock, const void *payload,
 		return -1;
 	f = fr_new(FR_FWD, node_of(ctx), node);
 	f->lock = lock;
+	f->requester = requester;
+	f->cookie = cookie;
 	f->p = dup_bytes(payload, len);
 	f->len = len;
 	return 0;
@@ -194,7 +198,12 @@ static void pump(void)
 				       f.p, f.len);
 			break;
 		case FR_FWD:
-			mgr_peer_forward(m, f.from, f.lock, f.p, f.len);
+			if (corrupt_fwd && f.len) {
+				f.p[0] ^= 0xff;
+				corrupt_fwd = 0;
+			}
+			mgr_peer_forward(m, f.from, f.lock, f.requester,
+					 f.cookie, f.p, f.len);
 			break;
 		}
 		free(f.p);
@@ -657,8 +666,8 @@ static void test_lock_bad(void)
 			      .len = len, .frag = 0 };
 	mgr_peer_request(&tn[0].m, 1, &r);
 	ok(qlen == 1 && q[0].type == FR_REPLY && q[0].to == 1 &&
-	   q[0].error == EINVAL && mgr_lock_tail(&tn[0].m, 6) == -1,
-	   "mgr: peer spoofing a requester refused");
+	   q[0].error == EPROTO && mgr_lock_tail(&tn[0].m, 6) == -1,
+	   "mgr: peer spoofing a requester refused (EPROTO)");
 	drop_queue();
 	/* Lock 7 is managed by node 1: node 2 asking node 0 is refused. */
 	len = lock_req(2, 7, 2, 21);
@@ -666,13 +675,14 @@ static void test_lock_bad(void)
 	r.lock_id = 7;
 	r.len = len;
 	mgr_peer_request(&tn[0].m, 2, &r);
-	ok(qlen == 1 && q[0].error == EINVAL, "mgr: wrong manager refused");
+	ok(qlen == 1 && q[0].error == EPROTO, "mgr: wrong manager refused");
 	drop_queue();
 	/* A forward from a node that does not manage the lock. */
 	len = lock_req(1, 7, 1, 22);
-	mgr_peer_forward(&tn[0].m, 2, 7, pbuf, len);
-	ok(forwards(0) == 0, "mgr: forward from a non-manager dropped");
-	mgr_peer_forward(&tn[0].m, 1, 7, pbuf, len);
+	mgr_peer_forward(&tn[0].m, 2, 7, 1, 22, pbuf, len);
+	ok(forwards(0) == 0 && qlen == 0,
+	   "mgr: forward from a non-manager dropped, nobody told");
+	mgr_peer_forward(&tn[0].m, 1, 7, 1, 22, pbuf, len);
 	ok(forwards(0) == 1, "mgr: forward from the manager delivered");
 	/* A reply for a cookie nobody asked for. */
 	clear_events();
@@ -954,12 +964,76 @@ static void test_frames(void)
 	   "proto: LOCK_FWD without payload not encoded");
 	m.mgr.payload = pay;
 	m.mgr.len = 48;
+	m.mgr.requester = 2;
+	m.mgr.cookie = 0x0102030405060708ULL;
 	len = dsmc_encode(&m, buf, sizeof(buf));
-	ok(!dsmc_decode(buf, len, &out, &why) && out.mgr.id == 9 &&
-	   out.mgr.len == 48, "proto: LOCK_FWD round trip");
-	buf[DSMC_HDR_SIZE + 4] = 1;
+	ok(len == DSMC_HDR_SIZE + 16 + 48 &&
+	   !dsmc_decode(buf, len, &out, &why) && out.mgr.id == 9 &&
+	   out.mgr.requester == 2 && out.mgr.cookie == m.mgr.cookie &&
+	   out.mgr.len == 48 && !memcmp(out.mgr.payload, pay, 48),
+	   "proto: LOCK_FWD round trip (requester, cookie)");
+	buf[DSMC_HDR_SIZE + 4] = DSM_NODES_MAX;
 	ok(dsmc_decode(buf, len, &out, &why) != 0,
-	   "proto: LOCK_FWD reserved field refused");
+	   "proto: LOCK_FWD requester 8 refused");
+	m = (struct dsmc_msg){ .type = DSMC_MGR_REPLY };
+	m.mgr.cookie = 5;
+	m.mgr.error = EPROTO;
+	m.mgr.flags = MGR_F_FWD_FAILED;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.mgr.flags == MGR_F_FWD_FAILED,
+	   "proto: MGR_REPLY forward-failed flag accepted alone");
+	m.mgr.flags = MGR_F_FWD_FAILED | MGR_F_FORWARDED;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: MGR_REPLY with both frame-only flags refused");
+}
+
+/*
+ * A forward whose LOCK_REQ is damaged on the way to the tail: the tail
+ * drops it, and the requester's kernel gets EPROTO instead of waiting
+ * for a grant forever.
+ */
+static void test_fwd_corrupt(void)
+{
+	uint32_t err = 0;
+	int len;
+
+	/* Lock 5 over members 0, 1, 2: manager 2; node 0 becomes tail. */
+	setup(0x7, 0);
+	kreq_lock(0, 5, 100);
+	pump();
+	clear_events();
+	kreq_lock(1, 5, 200);
+	corrupt_fwd = 1;
+	pump();
+	ok(forwards(0) == 0 && tn[0].m.st.bad == 1,
+	   "mgr: a damaged forward is not given to the tail's kernel");
+	ok(replies(1, 200, &err) == 1 && err == EPROTO &&
+	   tn[1].m.st.outstanding == 0,
+	   "mgr: the requester's kernel gets EPROTO for its cookie");
+	/* The forward's frame fields must agree with its LOCK_REQ. */
+	clear_events();
+	len = lock_req(2, 5, 1, 201);
+	mgr_peer_forward(&tn[0].m, 2, 5, 1, 202, pbuf, len);
+	ok(forwards(0) == 0 && qlen == 1 && q[0].type == FR_REPLY &&
+	   q[0].to == 1 && q[0].cookie == 202 && q[0].error == EPROTO &&
+	   q[0].flags == MGR_F_FWD_FAILED,
+	   "mgr: a forward not matching its LOCK_REQ fails the frame's cookie");
+	pump();
+	ok(replies(1, 202, &err) == 1 && err == EPROTO && !tn[1].ev[0].flags,
+	   "mgr: the failure reaches the kernel without the frame-only flag");
+	/* A notice that is not a failure, or from ourselves, is dropped. */
+	clear_events();
+	mgr_peer_reply(&tn[1].m, 0, 203, 0, MGR_F_FWD_FAILED, NULL, 0);
+	mgr_peer_reply(&tn[1].m, 1, 204, EPROTO, MGR_F_FWD_FAILED, NULL, 0);
+	ok(tn[1].nev == 0, "mgr: bad forward-failed notices dropped");
+	/* An intact forward still works after all this. */
+	clear_events();
+	kreq_lock(0, 5, 300);
+	pump();
+	ok(forwards(1) == 1 && replies(0, 300, NULL) == 0,
+	   "mgr: the next forward is delivered");
 }
 
 void test_mgr(void)
@@ -968,6 +1042,7 @@ void test_mgr(void)
 	test_lock_chain();
 	test_lock_down();
 	test_lock_bad();
+	test_fwd_corrupt();
 	barrier_three(0, 64, false);
 	barrier_three(120, 1, true);
 	test_barrier_epochs();

@@ -240,10 +240,132 @@ static void test_proto(void)
 	ok(!bad, "proto: byte corruptions never decode to bad values");
 }
 
+/* What consume_cb saw: each frame's cookie and whether its payload held. */
+struct consume_log {
+	int n;
+	int stop_at;
+	uint64_t cookie[8];
+	int payload_ok[8];
+};
+
+/* Payload @i of the consume test: @i-dependent bytes, 40 + 13 * i long. */
+static uint32_t consume_len(int i)
+{
+	return 40 + 13 * i;
+}
+
+static uint8_t consume_byte(int i, uint32_t j)
+{
+	return (uint8_t)(0x5a ^ (i * 37) ^ j);
+}
+
+static int consume_cb(void *ctx, const struct dsmc_msg *m)
+{
+	struct consume_log *lg = ctx;
+	int i = lg->n, good = 1;
+	uint32_t j;
+
+	if (i >= 8)
+		return 1;
+	lg->cookie[i] = m->mgr.cookie;
+	if (m->mgr.len != consume_len(i) || !m->mgr.payload)
+		good = 0;
+	for (j = 0; good && j < m->mgr.len; j++)
+		if (m->mgr.payload[j] != consume_byte(i, j))
+			good = 0;
+	lg->payload_ok[i] = good;
+	lg->n++;
+	return lg->n == lg->stop_at;
+}
+
+/*
+ * Several manager frames in one read (as when many lock requests are in
+ * flight): each payload must still be intact when it is handled.
+ */
+static void test_consume(void)
+{
+	static uint8_t buf[4 * DSMC_MSG_MAX], copy[sizeof(buf)];
+	uint8_t pl[5][128];
+	struct consume_log lg;
+	const char *why = NULL;
+	size_t len = 0, saved, last_off = 0, off[5];
+	int i, ret, all = 1;
+	uint32_t j;
+
+	for (i = 0; i < 5; i++) {
+		struct dsmc_msg m = { .type = i == 3 ? DSMC_LOCK_FWD :
+					      DSMC_MGR_REQ };
+
+		for (j = 0; j < consume_len(i); j++)
+			pl[i][j] = consume_byte(i, j);
+		m.mgr.cookie = i == 3 ? 0 : 100 + i;
+		m.mgr.id = 7;
+		m.mgr.payload = pl[i];
+		m.mgr.len = consume_len(i);
+		off[i] = last_off = len;
+		ret = dsmc_encode(&m, buf + len, sizeof(buf) - len);
+		if (ret <= 0)
+			abort();
+		len += ret;
+	}
+	/* The fifth frame arrived only in part. */
+	len -= 10;
+	memcpy(copy, buf, len);
+
+	memset(&lg, 0, sizeof(lg));
+	saved = len;
+	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
+	for (i = 0; i < 4; i++)
+		all &= lg.payload_ok[i];
+	ok(!ret && lg.n == 4 && all, "proto: consume: 4 frames of one read, every payload intact");
+	ok(lg.cookie[0] == 100 && lg.cookie[2] == 102 && lg.cookie[3] == 0,
+	   "proto: consume: frames in order");
+	ok(len == saved - last_off && !memcmp(buf, copy + last_off, len),
+	   "proto: consume: the partial frame kept at the start");
+
+	/* The rest arrives: the fifth frame is whole now. */
+	memcpy(buf, copy + last_off, saved - last_off);
+	len = saved - last_off + 10;
+	{
+		struct dsmc_msg m = { .type = DSMC_MGR_REQ };
+
+		m.mgr.cookie = 104;
+		m.mgr.id = 7;
+		m.mgr.payload = pl[4];
+		m.mgr.len = consume_len(4);
+		dsmc_encode(&m, buf, sizeof(buf));
+	}
+	memset(&lg, 0, sizeof(lg));
+	lg.n = 4;
+	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
+	ok(!ret && lg.n == 5 && lg.payload_ok[4] && lg.cookie[4] == 104 &&
+	   !len, "proto: consume: the completed frame, nothing left");
+
+	/* The handler closes the connection: the buffer is left alone. */
+	memcpy(buf, copy, saved);
+	len = saved;
+	memset(&lg, 0, sizeof(lg));
+	lg.stop_at = 2;
+	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
+	ok(ret == 1 && lg.n == 2 && len == saved && !memcmp(buf, copy, saved),
+	   "proto: consume: stops untouched when the handler says so");
+
+	/* A bad frame after a good one: -1 with a reason. */
+	memcpy(buf, copy, saved);
+	len = saved;
+	/* the magic of the fourth frame (a LOCK_FWD) */
+	buf[off[3]] = 'X';
+	memset(&lg, 0, sizeof(lg));
+	why = NULL;
+	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
+	ok(ret == -1 && why && lg.n == 3, "proto: consume: bad frame refused");
+}
+
 int main(void)
 {
 	test_config();
 	test_proto();
+	test_consume();
 	test_mgr();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
