@@ -82,15 +82,17 @@ static inline int dsm_test_poll(int fd, short ev, time_t deadline)
 }
 
 /*
- * dsm_test_sync - wait until every node has called dsm_test_sync(@step).
- * Node 0 collects one connection per other node, checks they all name the
- * same step, then answers them all. Returns 0, or -1 on timeout, on a
- * mismatched step or on a network error.
+ * dsm_test_sync_port - wait until every node has called it with @step on
+ * TCP @port, at most @timeout seconds. Node 0 collects one connection per
+ * other node, checks they all name the same step, then answers them all.
+ * Returns 0, or -1 on timeout, on a mismatched step or on a network
+ * error. The benchmarks' app_sync() uses it on a port of their own.
  */
-static inline int dsm_test_sync(unsigned int step)
+static inline int dsm_test_sync_port(unsigned short port, unsigned int step,
+				     int timeout)
 {
 	int id = dsm_node_id_env(), n = dsm_nodes_env();
-	time_t deadline = time(NULL) + DSM_TEST_SYNC_TIMEOUT;
+	time_t deadline = time(NULL) + timeout;
 	struct sockaddr_in sa;
 	unsigned int msg, i;
 	int fds[16], s, one = 1, ret = -1;
@@ -101,6 +103,7 @@ static inline int dsm_test_sync(unsigned int step)
 		return 0;
 	if (dsm_test_node_addr(0, &sa))
 		return -1;
+	sa.sin_port = htons(port);
 	if (id == 0) {
 		int got = 0;
 
@@ -161,6 +164,13 @@ out_listen:
 		ret = 0;
 	close(s);
 	return ret;
+}
+
+/* The selftests' barrier: dsm_test_sync_port() on DSM_TEST_SYNC_PORT. */
+static inline int dsm_test_sync(unsigned int step)
+{
+	return dsm_test_sync_port(DSM_TEST_SYNC_PORT, step,
+				  DSM_TEST_SYNC_TIMEOUT);
 }
 
 #endif /* _DSM_TEST_H */

@@ -14,20 +14,18 @@
 #ifndef _SC_COMMON_H
 #define _SC_COMMON_H
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "dsm_test.h"	/* dsm_test_sync_port() */
 
 #define APP_DEV		"/dev/dsm"
 #define APP_PAGE	4096UL
@@ -117,30 +115,6 @@ static inline void *app_map(off_t off, size_t len)
 	return p;
 }
 
-static inline int app_addr(int id, struct sockaddr_in *sa)
-{
-	const char *net = getenv("VCLUSTER_NET");
-	char buf[64];
-
-	if (!net)
-		net = "10.213.0";
-	snprintf(buf, sizeof(buf), "%s.%d", net, id + 1);
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(APP_SYNC_PORT);
-	return inet_pton(AF_INET, buf, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
-static inline int app_poll(int fd, short ev, time_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = ev };
-	time_t now = time(NULL);
-
-	if (now >= deadline)
-		return -1;
-	return poll(&p, 1, (int)(deadline - now) * 1000) == 1 ? 0 : -1;
-}
-
 /*
  * app_sync - wait until every node has called app_sync(@step), at most
  * @timeout seconds. Node 0 accepts one connection per other node, checks
@@ -149,67 +123,7 @@ static inline int app_poll(int fd, short ev, time_t deadline)
  */
 static inline int app_sync(unsigned int step, int timeout)
 {
-	int id, n, fds[APP_MAX_NODES], s, one = 1, ret = -1, got = 0, i;
-	time_t deadline = time(NULL) + timeout;
-	struct sockaddr_in sa;
-	unsigned int msg;
-
-	if (app_nodes_env(&id, &n) || app_addr(0, &sa))
-		return -1;
-	if (n == 1)
-		return 0;
-	if (id == 0) {
-		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (s < 0)
-			return -1;
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		sa.sin_addr.s_addr = htonl(INADDR_ANY);
-		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) ||
-		    listen(s, APP_MAX_NODES))
-			goto out;
-		while (got < n - 1) {
-			if (app_poll(s, POLLIN, deadline))
-				goto out;
-			fds[got] = accept4(s, NULL, NULL, SOCK_CLOEXEC);
-			if (fds[got] < 0)
-				goto out;
-			got++;
-			if (app_poll(fds[got - 1], POLLIN, deadline) ||
-			    read(fds[got - 1], &msg, sizeof(msg)) !=
-			    sizeof(msg) || msg != step)
-				goto out;
-		}
-		/* Refuse early comers of the next step before answering. */
-		close(s);
-		s = -1;
-		ret = 0;
-		for (i = 0; i < got; i++)
-			if (write(fds[i], &step, sizeof(step)) != sizeof(step))
-				ret = -1;
-out:
-		while (got > 0)
-			close(fds[--got]);
-		if (s >= 0)
-			close(s);
-		return ret;
-	}
-	for (;;) {
-		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (s < 0)
-			return -1;
-		if (!connect(s, (struct sockaddr *)&sa, sizeof(sa)))
-			break;
-		close(s);
-		if (time(NULL) >= deadline)
-			return -1;
-		usleep(20000);
-	}
-	if (write(s, &step, sizeof(step)) == sizeof(step) &&
-	    !app_poll(s, POLLIN, deadline) &&
-	    read(s, &msg, sizeof(msg)) == sizeof(msg) && msg == step)
-		ret = 0;
-	close(s);
-	return ret;
+	return dsm_test_sync_port(APP_SYNC_PORT, step, timeout);
 }
 
 #endif /* _SC_COMMON_H */
