@@ -66,6 +66,11 @@ enum dsm_stat {
 	DSM_STAT_INVAL_RECV,		/* INVAL received */
 	DSM_STAT_GRANT_HOLD,		/* INVAL/FWD delayed for local use */
 	DSM_STAT_READAHEAD,		/* read requests started ahead */
+	DSM_STAT_FAULT_MKWRITE,		/* first writes to a read-only PTE */
+	DSM_STAT_FAULT_LOCAL,		/* faults served with no wait */
+	DSM_STAT_FAULT_NET,		/* faults that sent a request */
+	DSM_STAT_FAULT_RETRY,		/* faults again after a wait */
+	DSM_STAT_FAULT_STOLEN,		/* retries that found the page gone */
 
 	/* Transport and messages (dsm_transport.c). */
 	DSM_STAT_CONN_UP,		/* data connections established */

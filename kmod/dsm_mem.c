@@ -491,21 +491,49 @@ static vm_fault_t dsm_fault_wait(struct vm_fault *vmf, struct dsm_pg *pg,
 	/*
 	 * Whatever happened, the fault is retried: a failure or a timeout
 	 * left pg->fail_err or req->expired, so the retry fails at once
-	 * with the fault lock held, as VM_FAULT_SIGBUS requires.
+	 * with the fault lock held, as VM_FAULT_SIGBUS requires. It waited
+	 * for the network: a major fault (which also makes the per-VMA-lock
+	 * path of newer kernels retry with FAULT_FLAG_TRIED).
 	 */
-	return VM_FAULT_RETRY;
+	return VM_FAULT_RETRY | VM_FAULT_MAJOR;
+}
+
+/*
+ * Count what the first attempt of one entry into the fault path found
+ * (Documentation/sc.md, "Fault counters"): the page here (fault_local, or
+ * for a retry nothing more), a request started (fault_net) or joined
+ * (fault_coalesced, counted by the model); a retry that had to start or
+ * join again found the page taken before it could use it (fault_stolen).
+ */
+static void dsm_fault_count(bool retry, int ret)
+{
+	if (!ret) {
+		if (!retry)
+			dsm_stat_inc(DSM_STAT_FAULT_LOCAL);
+		return;
+	}
+	if (ret == -EINPROGRESS)
+		dsm_stat_inc(DSM_STAT_FAULT_NET);
+	if (retry && (ret == -EINPROGRESS || ret == -EAGAIN))
+		dsm_stat_inc(DSM_STAT_FAULT_STOLEN);
 }
 
 static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
 {
 	const struct dsm_model_ops *model = vmf->vma->vm_private_data;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool retry = vmf->flags & FAULT_FLAG_TRIED;
+	bool first = true;
 	struct dsm_req *req;
 	struct dsm_pg *pg;
 	vm_fault_t vret;
 	int ret;
 
-	dsm_stat_inc(write ? DSM_STAT_FAULT_WRITE : DSM_STAT_FAULT_READ);
+	if (retry)
+		dsm_stat_inc(DSM_STAT_FAULT_RETRY);
+	else
+		dsm_stat_inc(write ? DSM_STAT_FAULT_WRITE :
+				     DSM_STAT_FAULT_READ);
 	pg = dsm_pg_get(vmf->pgoff);
 	if (IS_ERR(pg))
 		return PTR_ERR(pg) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
@@ -513,6 +541,9 @@ static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
 		req = NULL;
 		ret = write ? model->write_fault(pg, &req) :
 			      model->fault(pg, &req);
+		if (first)
+			dsm_fault_count(retry, ret);
+		first = false;
 		if (!ret) {
 			folio_get(pg->folio);
 			vmf->page = folio_page(pg->folio, 0);
@@ -540,11 +571,12 @@ static vm_fault_t dsm_vm_page_mkwrite(struct vm_fault *vmf)
 	struct dsm_pg *pg;
 	int ret;
 
-	dsm_stat_inc(DSM_STAT_FAULT_WRITE);
+	dsm_stat_inc(DSM_STAT_FAULT_MKWRITE);
 	pg = dsm_pg_get(vmf->pgoff);
 	if (IS_ERR(pg))
 		return VM_FAULT_SIGBUS;
 	ret = model->write_fault(pg, &req);
+	dsm_fault_count(false, ret);
 	if (!ret)
 		return VM_FAULT_LOCKED;
 	if (ret != -EAGAIN && ret != -EINPROGRESS)

@@ -539,13 +539,40 @@ static void sc_recv(const struct dsm_msg *m)
 
 /* ---------------------------------------------------------- faults */
 
+/*
+ * Under pg->lock: may a fault wanting @want be served from the local copy?
+ * Not a read while this node's own write upgrade of the page is in flight:
+ * page_mkwrite started it and unmapped the page, and the write that
+ * faulted may come back as a read fault (a locked read-modify-write does,
+ * under QEMU's TCG). Served from the read-only copy it would take the
+ * write-protect fault again, join the upgrade, unmap, and so on: a loop
+ * that spins a CPU until the grant arrives. Waiting for the upgrade
+ * costs a plain reader at most the upgrade's round trip.
+ */
+static bool sc_local_ok(struct dsm_pg *pg, u8 want)
+{
+	lockdep_assert_held(&pg->lock);
+	if (pg->access < want)
+		return false;
+	return !(want == DSM_ACC_READ && pg->req && !pg->req->expired &&
+		 pg->req->access == DSM_ACC_WRITE);
+}
+
 static int sc_access(struct dsm_pg *pg, u8 want, struct dsm_req **reqp)
 {
 	struct dsm_req *new = NULL;
+	bool local;
 	int ret;
 
 again:
 	if (READ_ONCE(pg->access) >= want) {
+		spin_lock(&pg->lock);
+		local = sc_local_ok(pg, want);
+		spin_unlock(&pg->lock);
+	} else {
+		local = false;
+	}
+	if (local) {
 		ret = dsm_pg_frame(pg);
 		if (ret)
 			goto out;
@@ -563,7 +590,7 @@ again:
 			return -ENOMEM;
 	}
 	spin_lock(&pg->lock);
-	if (READ_ONCE(pg->access) >= want) {
+	if (sc_local_ok(pg, want)) {
 		spin_unlock(&pg->lock);
 		goto again;
 	}

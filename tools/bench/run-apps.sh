@@ -21,8 +21,9 @@
 # none), barrier, `dsmctl -j stats`, barrier, run it, barrier, stats again;
 # each node prints "@@STAT NAME rc=R msgs=M bytes=B faults=F diffs=D", the
 # difference of its counters: messages and bytes sent (msg_tx_*,
-# bytes_tx_*: each message counts once, at its sender), fault_read +
-# fault_write, lrc_diffs_made (0 if absent). The host sums them over nodes.
+# bytes_tx_*: each message counts once, at its sender), every entry into
+# the fault path (fault_read + fault_write + fault_mkwrite + fault_retry),
+# lrc_diffs_made (0 if absent). The host sums them over nodes.
 # Logs: $BUILD/apps/. See Documentation/benchmarks.md.
 set -u
 
@@ -35,7 +36,8 @@ stats() {
 		def sum(p): [to_entries[] | select(.key | startswith(p)) |
 			     .value] | add // 0;
 		[sum("msg_tx_"), sum("bytes_tx_"),
-		 (.fault_read // 0) + (.fault_write // 0),
+		 (.fault_read // 0) + (.fault_write // 0) +
+		 (.fault_mkwrite // 0) + (.fault_retry // 0),
 		 (.lrc_diffs_made // 0)] | @tsv' 2>/dev/null
 }
 
