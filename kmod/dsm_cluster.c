@@ -243,7 +243,8 @@ out:
 static void dsm_node_fail_waiters(u32 id)
 {
 	lockdep_assert_held(&dsm_cluster.lock);
-	dsm_transport_node_down(id);
+	/* A node that went up had an incarnation; one never up has 0. */
+	dsm_transport_node_down(id, dsm_cluster.nodes[id].incarnation != 0);
 }
 
 static void dsm_node_change(u32 id, u8 state, u8 reason)

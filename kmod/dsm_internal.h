@@ -314,7 +314,7 @@ unsigned int dsm_nodes_present(void);
 void dsm_transport_init(void);
 void dsm_transport_exit(void);
 void dsm_transport_node_changed(u32 id);
-void dsm_transport_node_down(u32 id);
+void dsm_transport_node_down(u32 id, bool was_up);
 
 /* dsm_tcp.c: the TCP transport. */
 int dsm_tcp_init(void);

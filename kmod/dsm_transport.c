@@ -43,6 +43,11 @@
  * @down:	bit n: node n is declared dead now.
  * @lost:	bit n: node n was declared dead at some point since this
  *		node joined: pages homed there are unobtainable (sticky).
+ *		Only a node that could hold pages of ours: one that was up
+ *		or exchanged protocol messages with us (@contacted).
+ * @contacted:	bit n: a protocol message (not HELLO) went to or came
+ *		from node n since this node joined (set without the lock:
+ *		set_bit() is atomic, and it is only ever set).
  * @wanted:	bit n: the transport has been asked to keep node n.
  * @connected:	bit n: a transport connection to node n is up.
  * @peers:	address of each node's data port.
@@ -63,6 +68,7 @@ struct dsm_members {
 	unsigned long present;
 	unsigned long down;
 	unsigned long lost;
+	unsigned long contacted;
 	unsigned long wanted;
 	unsigned long connected;
 	struct dsm_transport_peer peers[DSM_NODES_MAX];
@@ -234,19 +240,24 @@ void dsm_transport_node_changed(u32 id)
 
 /**
  * dsm_transport_node_down() - node @id was declared dead.
- * @id:	the node.
+ * @id:		the node.
+ * @was_up:	it was up at some point since this node joined.
  *
  * Called by dsm_cluster.c with dsm_cluster.lock held. Every wait on the
  * node fails at once: waiters for its connection are woken here, and the
  * models fail page requests in dsm_members.down_work, which runs next.
+ * A node that never was up nor connected (dsmd gave up waiting for it at
+ * start, as a slow boot can make it do) holds nothing of ours: it is not
+ * marked lost, and its pages are obtainable once it comes up.
  */
-void dsm_transport_node_down(u32 id)
+void dsm_transport_node_down(u32 id, bool was_up)
 {
 	lockdep_assert_held(&dsm_cluster.lock);
 	if (id >= DSM_NODES_MAX)
 		return;
 	spin_lock(&dsm_members.lock);
-	if (id != dsm_members.local) {
+	if (id != dsm_members.local &&
+	    (was_up || test_bit(id, &dsm_members.contacted))) {
 		set_bit(id, &dsm_members.lost);
 		set_bit(id, &dsm_members.pending_down);
 	}
@@ -601,6 +612,13 @@ EXPORT_SYMBOL_GPL(dsm_transport_hello_check);
 
 /* ----------------------------------------------------- messages */
 
+/* Node @id may now hold pages or requests of ours (see @contacted). */
+static void dsm_members_contact(u32 id)
+{
+	if (id < DSM_NODES_MAX && !test_bit(id, &dsm_members.contacted))
+		set_bit(id, &dsm_members.contacted);
+}
+
 /**
  * dsm_transport_recv() - a message from node @node arrived.
  * @node:	the connection's peer.
@@ -627,6 +645,8 @@ int dsm_transport_recv(u32 node, const void *buf, size_t len)
 		dsm_count_reject(node, DSM_WIRE_R_NODE);
 		return -EBADMSG;
 	}
+	if (m.hdr.type != DSM_MSG_HELLO && m.hdr.type != DSM_MSG_HELLO_REPLY)
+		dsm_members_contact(node);
 	switch (m.hdr.type) {
 	case DSM_MSG_PAGE_REQ:
 	case DSM_MSG_PAGE_FWD:
@@ -714,6 +734,7 @@ int dsm_msg_send(struct dsm_msg *m)
 		ret = len;
 		goto out;
 	}
+	dsm_members_contact(m->hdr.dst);
 	/*
 	 * ops is stable while a send can run: it is cleared only at
 	 * unload, after every user of the page store is gone.
@@ -752,6 +773,7 @@ int dsm_msg_send_buf(u32 dst, u8 type, const void *buf, u32 len)
 	if (dst == dsm_transport_local() || dst >= DSM_NODES_MAX) {
 		ret = -EINVAL;
 	} else {
+		dsm_members_contact(dst);
 		/* See dsm_msg_send() on the stability of ops. */
 		ops = READ_ONCE(dsm_members.ops);
 		ret = ops ? ops->send(dst, buf, len) : -ENOTCONN;
