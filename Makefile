@@ -17,6 +17,8 @@
 #   make check-full   make check, then what does not fit its budget: make fuzz
 #                     (FUZZ_SECONDS, here 300) and the applications on 2 and 4
 #                     nodes; same last line
+#   make check-load   the selftests of both kernels with one host core kept
+#                     busy by a CPU hog (LOAD_ARGS=--check: all of make check)
 #   make demo         boot a 3-node cluster and show dsm at work
 #   make bench        benchmarks
 #   make install      install dsm.ko for KDIR and the tools (DESTDIR, prefix /usr)
@@ -39,7 +41,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 export USER_CFLAGS
 
 .PHONY: all deps module modules tools unit fuzz fuzz-short lint check \
-	check-full demo bench install clean check-deps help
+	check-full check-load demo bench install clean check-deps help
 
 all: module tools
 
@@ -108,6 +110,9 @@ check:
 # FUZZ_SECONDS, when given, reaches check.sh through the environment.
 check-full:
 	$(SRCDIR)/scripts/check.sh --full
+
+check-load:
+	$(SRCDIR)/scripts/check-under-load.sh $(LOAD_ARGS)
 
 demo:
 	$(SRCDIR)/scripts/demo.sh
