@@ -13,6 +13,12 @@
 #   make lint         checkpatch and sparse on the module, both kernels
 #   make check        everything above, then the selftests in the virtual
 #                     cluster on 6.1 and 6.12; ends with "N passed, N failed"
+#                     (budget: 30 minutes on 2 cores)
+#   make check-full   make check, then what does not fit its budget: make fuzz
+#                     (FUZZ_SECONDS, here 300) and the applications on 2 and 4
+#                     nodes; same last line
+#   make check-load   the selftests of both kernels with one host core kept
+#                     busy by a CPU hog (LOAD_ARGS=--check: all of make check)
 #   make demo         boot a 3-node cluster and show dsm at work
 #   make bench        benchmarks
 #   make install      install dsm.ko for KDIR and the tools (DESTDIR, prefix /usr)
@@ -35,7 +41,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 export USER_CFLAGS
 
 .PHONY: all deps module modules tools unit fuzz fuzz-short lint check \
-	demo bench install clean check-deps help
+	check-full check-load demo bench install clean check-deps help
 
 all: module tools
 
@@ -100,6 +106,13 @@ lint: check-deps
 
 check:
 	$(SRCDIR)/scripts/check.sh
+
+# FUZZ_SECONDS, when given, reaches check.sh through the environment.
+check-full:
+	$(SRCDIR)/scripts/check.sh --full
+
+check-load:
+	$(SRCDIR)/scripts/check-under-load.sh $(LOAD_ARGS)
 
 demo:
 	$(SRCDIR)/scripts/demo.sh

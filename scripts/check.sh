@@ -1,35 +1,70 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh - everything `make check` runs, in order:
+# check.sh [--full] [--dry-run] - everything `make check` runs, in order:
 #   deps, lint (checkpatch; W=1 C=2 builds for 6.1 and 6.12), tools,
 #   unit tests (ASan/UBSan), short fuzz runs, then the selftests in the
 #   virtual cluster on Linux 6.1 and 6.12, each followed by every
 #   application of tools/bench/apps.list once on 3 nodes.
-# Every TAP result line counts as one test, every other step as one. The
-# last line is "N passed, N failed"; the exit status is non-zero if
-# anything failed. Logs: $BUILD/results/.
+#   --full      (`make check-full`) then also what does not fit make
+#               check's 30-minute budget: the long fuzzing (`make fuzz`,
+#               FUZZ_SECONDS per target, 300 unless set) and the
+#               applications on 2 and 4 nodes on each kernel.
+#   --dry-run   print the stages and their commands; run nothing.
+# Every TAP result line counts as one test, every other stage as one. Each
+# stage prints its wall time; the end is a table of the stage times and
+# the total, then the last line "N passed, N failed"; the exit status is
+# non-zero if anything failed. Logs: $BUILD/results/.
+#
+# For testing this script only: CHECK_SKIP="PATTERN..." skips the stages
+# whose names match (e.g. 'selftests-* apps-*'); each is reported as a
+# skip, which never counts as a pass.
 set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
+
+full=0
+dry_run=0
+for a in "$@"; do
+	case "$a" in
+	--full) full=1 ;;
+	--dry-run) dry_run=1 ;;
+	*) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+# make check's time budget (Documentation/testing.md); a longer run is
+# reported, not failed: the time depends on the machine.
+BUDGET=1800
+FUZZ_SECONDS=${FUZZ_SECONDS:-300}
+read -ra skip_patterns <<< "${CHECK_SKIP:-}"
+
 RES=$BUILD/results
 mkdir -p "$RES"
 TAP=$RES/check.tap
-: > "$TAP"
+[ "$dry_run" = 1 ] || : > "$TAP"
 start=$(date +%s)
 
-# step NAME CMD...: run CMD, log it, and record its TAP lines (or, when it
-# prints none, the step itself) in $TAP.
-step() {
-	local name=$1 log=$RES/$1.log rc t0
-	shift
-	t0=$(date +%s)
-	echo "== $name: $*"
-	"$@" > "$log" 2>&1
-	rc=$?
-	local before
+# The stage table: name, seconds, result; and which stages are --full's.
+stage_names=()
+stage_secs=()
+stage_res=()
+stage_extra=()
+
+skipped_by_env() {
+	local p
+	for p in "${skip_patterns[@]}"; do
+		# shellcheck disable=SC2053 # $p is a pattern
+		[[ $1 == $p ]] && return 0
+	done
+	return 1
+}
+
+# harvest_tap NAME LOG RC: the TAP lines of LOG (or, when it has none, the
+# stage itself) into $TAP; on failure, the last lines of LOG.
+harvest_tap() {
+	local name=$1 log=$2 rc=$3 before
 	before=$(wc -l < "$TAP")
 	sed -n -E "s/^((not )?ok [0-9]+ .*)/\1 [$name]/p" "$log" >> "$TAP"
 	if [ "$(wc -l < "$TAP")" -eq "$before" ]; then
@@ -42,55 +77,141 @@ step() {
 		echo "not ok 0 $name # exit status $rc without a failing test" >> "$TAP"
 	fi
 	if [ "$rc" -ne 0 ]; then
-		echo "   FAILED (status $rc, $(($(date +%s) - t0))s); last lines of $log:"
+		echo "   last lines of $log:"
 		tail -n 40 "$log" | sed 's/^/   | /'
-	else
-		echo "   ok ($(($(date +%s) - t0))s)"
 	fi
+}
+
+# harvest_selftests NAME LOG RC: the TAP file scripts/selftests.sh wrote
+# for the kernel (NAME is selftests-KVER) into $TAP.
+harvest_selftests() {
+	local name=$1 log=$2 rc=$3 v=${1#selftests-} tap
+	tap=$RES/selftests-$v.tap
+	[ -f "$tap" ] && sed 's/$/ [selftests]/' "$tap" >> "$TAP"
+	tail -n 1 "$log" | sed 's/^/   /'
+	if [ "$rc" -ne 0 ]; then
+		grep -E '^not ok|^vcluster:.*(status|error|timeout)' "$log" |
+			head -n 20 | sed 's/^/   | /'
+		if ! grep -q '^not ok' "$tap" 2>/dev/null; then
+			echo "not ok 0 selftests on Linux $v # status $rc" >> "$TAP"
+		fi
+	fi
+}
+
+# stage NAME HARVEST CMD...: run CMD as stage NAME with its output in
+# $RES/NAME.log, record its results with HARVEST, print and record its wall
+# time. With --dry-run only print it; in CHECK_SKIP, report a skip.
+stage() {
+	local name=$1 harvest=$2 log=$RES/$1.log t0 rc dt
+	shift 2
+	echo "== $name: $*"
+	stage_names+=("$name")
+	stage_extra+=("$in_extra")
+	if [ "$dry_run" = 1 ]; then
+		stage_secs+=(-)
+		stage_res+=("not run (dry run)")
+		return 0
+	fi
+	if skipped_by_env "$name"; then
+		echo "ok 0 $name # SKIP in CHECK_SKIP" >> "$TAP"
+		echo "   skipped (CHECK_SKIP)"
+		stage_secs+=(-)
+		stage_res+=(skipped)
+		return 0
+	fi
+	t0=$(date +%s)
+	"$@" > "$log" 2>&1
+	rc=$?
+	dt=$(($(date +%s) - t0))
+	stage_secs+=("$dt")
+	if [ "$rc" -eq 0 ]; then
+		echo "   ok (${dt}s)"
+		stage_res+=(ok)
+	else
+		echo "   FAILED (status $rc, ${dt}s)"
+		stage_res+=("FAILED (status $rc)")
+	fi
+	"$harvest" "$name" "$log" "$rc"
 	return $rc
 }
 
+in_extra=0
 if [ "$(id -u)" -eq 0 ]; then
-	step deps "$SRCDIR/scripts/deps.sh" || true
+	stage deps harvest_tap "$SRCDIR/scripts/deps.sh" || true
 else
-	step deps "$SRCDIR/scripts/deps.sh" --check || true
+	stage deps harvest_tap "$SRCDIR/scripts/deps.sh" --check || true
 fi
-step lint "$SRCDIR/scripts/lint.sh" || true
+stage lint harvest_tap "$SRCDIR/scripts/lint.sh" || true
 build_ok=1
-step tools make -C "$SRCDIR" tools || build_ok=0
-step unit make -C "$SRCDIR" unit || true
-step fuzz-short make -C "$SRCDIR" fuzz-short || true
+stage tools harvest_tap make -C "$SRCDIR" tools || build_ok=0
+stage unit harvest_tap make -C "$SRCDIR" unit || true
+stage fuzz-short harvest_tap make -C "$SRCDIR" fuzz-short || true
 
+versions=$("$SRCDIR/scripts/kernels.sh" versions)
 if [ "$build_ok" = 1 ]; then
-	for v in $("$SRCDIR/scripts/kernels.sh" versions); do
-		echo "== selftests on Linux $v"
-		t0=$(date +%s)
-		"$SRCDIR/scripts/selftests.sh" "$v" > "$RES/selftests-$v.out" 2>&1
-		rc=$?
-		sed 's/$/ [selftests]/' "$RES/selftests-$v.tap" >> "$TAP"
-		tail -n 1 "$RES/selftests-$v.out" | sed 's/^/   /'
-		if [ "$rc" -ne 0 ]; then
-			grep -E '^not ok|^vcluster:.*(status|error|timeout)' \
-				"$RES/selftests-$v.out" | head -n 20 | sed 's/^/   | /'
-			if ! grep -q '^not ok' "$RES/selftests-$v.tap"; then
-				echo "not ok 0 selftests on Linux $v # status $rc" >> "$TAP"
-			fi
-		fi
-		echo "   ($(($(date +%s) - t0))s)"
+	for v in $versions; do
+		stage "selftests-$v" harvest_selftests \
+			"$SRCDIR/scripts/selftests.sh" "$v" || true
 		# Every application of tools/bench/apps.list once, small, on
 		# 3 nodes: each verifies its own result (Documentation/
 		# benchmarks.md).
-		step "apps-$v" "$SRCDIR/tools/bench/run-apps.sh" --check -k "$v" || true
+		stage "apps-$v" harvest_tap \
+			"$SRCDIR/tools/bench/run-apps.sh" --check -k "$v" || true
 	done
 else
 	echo "not ok 0 selftests # not run: the build failed" >> "$TAP"
+fi
+check_end=$(date +%s)
+
+if [ "$full" = 1 ]; then
+	in_extra=1
+	echo "== check-full: what does not fit make check's budget"
+	stage fuzz harvest_tap make -C "$SRCDIR" fuzz \
+		FUZZ_SECONDS="$FUZZ_SECONDS" || true
+	if [ "$build_ok" = 1 ]; then
+		for v in $versions; do
+			for n in 2 4; do
+				stage "apps-$v-n$n" harvest_tap \
+					"$SRCDIR/tools/bench/run-apps.sh" \
+					--check -n "$n" -k "$v" || true
+			done
+		done
+	else
+		echo "not ok 0 apps on 2 and 4 nodes # not run: the build failed" >> "$TAP"
+	fi
+fi
+
+end=$(date +%s)
+total=$((end - start))
+echo "== stage times"
+for i in "${!stage_names[@]}"; do
+	secs=${stage_secs[$i]}
+	[ "$secs" = - ] || secs=${secs}s
+	extra=
+	[ "${stage_extra[$i]}" = 1 ] && extra=" (--full)"
+	printf '  %-20s %6s  %s%s\n' "${stage_names[$i]}" "$secs" \
+		"${stage_res[$i]}" "$extra"
+done
+if [ "$full" = 1 ]; then
+	printf '  %-20s %6s\n' "make check part" "$((check_end - start))s"
+	printf '  %-20s %6s\n' "--full part" "$((end - check_end))s"
+fi
+printf '  %-20s %6s  (%d min %02d s)\n' total "${total}s" \
+	$((total / 60)) $((total % 60))
+if [ "$dry_run" = 1 ]; then
+	echo "dry run: ${#stage_names[@]} stages, nothing run"
+	exit 0
+fi
+if [ $((check_end - start)) -gt "$BUDGET" ]; then
+	echo "note: the make check part took over its budget of $((BUDGET / 60)) minutes" \
+		"(Documentation/testing.md)"
 fi
 
 passed=$(grep -c '^ok ' "$TAP" | tr -d ' ')
 skipped=$(grep -c '^ok .*# SKIP' "$TAP" | tr -d ' ')
 failed=$(grep -c '^not ok ' "$TAP" | tr -d ' ')
 passed=$((passed - skipped))
-echo "== check took $(($(date +%s) - start))s; results in $TAP"
+echo "results in $TAP"
 if [ "$failed" -gt 0 ]; then
 	echo "failed:"
 	grep '^not ok ' "$TAP" | sed 's/^/  /'
