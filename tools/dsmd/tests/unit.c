@@ -366,6 +366,7 @@ int main(void)
 	test_config();
 	test_proto();
 	test_consume();
+	test_wire();
 	test_mgr();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;

@@ -5,5 +5,6 @@
 
 void ok(int cond, const char *name);
 void test_mgr(void);
+void test_wire(void);
 
 #endif /* DSMD_UNIT_H */
