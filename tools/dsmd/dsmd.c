@@ -248,7 +248,8 @@ static uint64_t new_incarnation(void)
 	return v ? v : 1;
 }
 
-int main(int argc, char **argv)
+/* The command line: -1 to go on, or the code to exit with at once. */
+static int parse_args(int argc, char **argv, bool *test)
 {
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
@@ -259,12 +260,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
-	bool test = false;
-	char err[512];
-	int c, ret, i;
+	int c;
 
-	d.conf_path = DSMD_CONF_PATH;
 	while ((c = getopt_long(argc, argv, "fvc:tVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -277,7 +274,7 @@ int main(int argc, char **argv)
 			d.conf_path = optarg;
 			break;
 		case 't':
-			test = true;
+			*test = true;
 			break;
 		case 'V':
 			printf("dsmd %s, protocol %d..%d, dsm family v%d\n",
@@ -296,6 +293,49 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return DSMD_EXIT_USAGE;
 	}
+	return -1;
+}
+
+/* Open the kernel's family, configure it, listen: 0, or the exit code. */
+static int start(void)
+{
+	int ret;
+
+	ret = kernel_open();
+	if (ret) {
+		logm(LOG_ERR, "%s", ret == -ENOENT ?
+		     "the dsm module is not loaded; load it with 'modprobe dsm'" :
+		     "cannot open generic netlink");
+		return DSMD_EXIT_KERN;
+	}
+	/* Subscribed before configuring: no region event is missed. */
+	if (kernel_configure())
+		return DSMD_EXIT_KERN;
+	ret = conn_listen();
+	if (ret) {
+		logm(LOG_ERR, "cannot listen on %s port %u: %s",
+		     d.conf.nodes[d.conf.local].addr,
+		     d.conf.nodes[d.conf.local].port, strerror(-ret));
+		return DSMD_EXIT_NET;
+	}
+	logm(LOG_INFO, "cluster %s, node %d of %u, listening on %s port %u, incarnation %llu",
+	     d.conf.cluster, d.conf.local, d.conf.nr_nodes,
+	     d.conf.nodes[d.conf.local].addr, d.conf.nodes[d.conf.local].port,
+	     (unsigned long long)d.incarnation);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	bool test = false;
+	char err[512];
+	int ret, i;
+
+	d.conf_path = DSMD_CONF_PATH;
+	ret = parse_args(argc, argv, &test);
+	if (ret >= 0)
+		return ret;
 	if (dsmd_conf_load(d.conf_path, &d.conf, err, sizeof(err))) {
 		fprintf(stderr, "dsmd: %s\n", err);
 		return DSMD_EXIT_CONF;
@@ -322,28 +362,9 @@ int main(int argc, char **argv)
 		logm(LOG_ERR, "cannot set up the managers");
 		return DSMD_EXIT_CONF;
 	}
-
-	ret = kernel_open();
-	if (ret) {
-		logm(LOG_ERR, "%s", ret == -ENOENT ?
-		     "the dsm module is not loaded; load it with 'modprobe dsm'" :
-		     "cannot open generic netlink");
-		return DSMD_EXIT_KERN;
-	}
-	/* Subscribed before configuring: no region event is missed. */
-	if (kernel_configure())
-		return DSMD_EXIT_KERN;
-	ret = conn_listen();
-	if (ret) {
-		logm(LOG_ERR, "cannot listen on %s port %u: %s",
-		     d.conf.nodes[d.conf.local].addr,
-		     d.conf.nodes[d.conf.local].port, strerror(-ret));
-		return DSMD_EXIT_NET;
-	}
-	logm(LOG_INFO, "cluster %s, node %d of %u, listening on %s port %u, incarnation %llu",
-	     d.conf.cluster, d.conf.local, d.conf.nr_nodes,
-	     d.conf.nodes[d.conf.local].addr, d.conf.nodes[d.conf.local].port,
-	     (unsigned long long)d.incarnation);
+	ret = start();
+	if (ret)
+		return ret;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
