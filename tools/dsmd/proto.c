@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * proto.c - encoder and validating decoder of the dsmd control protocol.
- * Pure code, unit-tested and fuzzable (tests/unit.c); the bytes of every
- * frame type are pinned by tests/wire_test.c.
+ * Pure code, unit-tested and fuzzable (tests/proto_test.c); the bytes of
+ * every frame type are pinned by tests/wire_test.c.
  *
  * Every header and body is a packed struct of proto.h, read and written
  * field by field with htole*()/le*toh(): the structs say where a field
