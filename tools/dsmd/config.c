@@ -90,6 +90,58 @@ struct seen {
 	int cluster, local, heartbeat, dead, reconnect;
 };
 
+/* node ID ADDRESS [PORT] */
+static int conf_node(char **w, int nw, int line, const char *fname,
+		     struct dsmd_conf *c, char *err, size_t errlen)
+{
+	unsigned long v;
+	struct dsmd_conf_node *n;
+	unsigned int i;
+
+	if (nw < 3 || nw > 4)
+		return conf_err(err, errlen, fname, line,
+				"'node' takes an id, an address and optionally a port: node ID ADDRESS [PORT]");
+	if (parse_uint(w[1], DSM_NODES_MAX - 1, &v))
+		return conf_err(err, errlen, fname, line,
+				"node id '%s' is not a number from 0 to %d",
+				w[1], DSM_NODES_MAX - 1);
+	n = &c->nodes[v];
+	if (n->present)
+		return conf_err(err, errlen, fname, line,
+				"node %lu is already defined on line %d",
+				v, n->line);
+	if (strlen(w[2]) >= sizeof(n->addr))
+		return conf_err(err, errlen, fname, line, "address too long");
+	if (inet_pton(AF_INET, w[2], &n->addr4) == 1)
+		n->family = AF_INET;
+	else if (inet_pton(AF_INET6, w[2], &n->addr6) == 1)
+		n->family = AF_INET6;
+	else
+		return conf_err(err, errlen, fname, line,
+				"'%s' is not an IPv4 or IPv6 address (host names are not resolved)",
+				w[2]);
+	strcpy(n->addr, w[2]);
+	n->port = DSMD_DEFAULT_PORT;
+	if (nw == 4) {
+		if (parse_uint(w[3], 65535, &v) || !v)
+			return conf_err(err, errlen, fname, line,
+					"port '%s' is not 1 to 65535", w[3]);
+		n->port = (uint16_t)v;
+	}
+	for (i = 0; i < DSM_NODES_MAX; i++) {
+		struct dsmd_conf_node *o = &c->nodes[i];
+
+		if (o->present && o->family == n->family &&
+		    o->port == n->port && !strcmp(o->addr, n->addr))
+			return conf_err(err, errlen, fname, line,
+					"address %s port %u is already node %u's (line %d)",
+					n->addr, n->port, i, o->line);
+	}
+	n->present = true;
+	n->line = line;
+	return 0;
+}
+
 static int conf_line(char **w, int nw, int line, const char *fname,
 		     struct dsmd_conf *c, struct seen *seen, char *err,
 		     size_t errlen)
@@ -137,52 +189,7 @@ static int conf_line(char **w, int nw, int line, const char *fname,
 		else
 			c->reconnect_ms = ms;
 	} else if (!strcmp(w[0], "node")) {
-		struct dsmd_conf_node *n;
-		unsigned int i;
-
-		if (nw < 3 || nw > 4)
-			return conf_err(err, errlen, fname, line,
-					"'node' takes an id, an address and optionally a port: node ID ADDRESS [PORT]");
-		if (parse_uint(w[1], DSM_NODES_MAX - 1, &v))
-			return conf_err(err, errlen, fname, line,
-					"node id '%s' is not a number from 0 to %d",
-					w[1], DSM_NODES_MAX - 1);
-		n = &c->nodes[v];
-		if (n->present)
-			return conf_err(err, errlen, fname, line,
-					"node %lu is already defined on line %d",
-					v, n->line);
-		if (strlen(w[2]) >= sizeof(n->addr))
-			return conf_err(err, errlen, fname, line,
-					"address too long");
-		if (inet_pton(AF_INET, w[2], &n->addr4) == 1)
-			n->family = AF_INET;
-		else if (inet_pton(AF_INET6, w[2], &n->addr6) == 1)
-			n->family = AF_INET6;
-		else
-			return conf_err(err, errlen, fname, line,
-					"'%s' is not an IPv4 or IPv6 address (host names are not resolved)",
-					w[2]);
-		strcpy(n->addr, w[2]);
-		n->port = DSMD_DEFAULT_PORT;
-		if (nw == 4) {
-			if (parse_uint(w[3], 65535, &v) || !v)
-				return conf_err(err, errlen, fname, line,
-						"port '%s' is not 1 to 65535",
-						w[3]);
-			n->port = (uint16_t)v;
-		}
-		for (i = 0; i < DSM_NODES_MAX; i++) {
-			struct dsmd_conf_node *o = &c->nodes[i];
-
-			if (o->present && o->family == n->family &&
-			    o->port == n->port && !strcmp(o->addr, n->addr))
-				return conf_err(err, errlen, fname, line,
-						"address %s port %u is already node %u's (line %d)",
-						n->addr, n->port, i, o->line);
-		}
-		n->present = true;
-		n->line = line;
+		return conf_node(w, nw, line, fname, c, err, errlen);
 	} else {
 		return conf_err(err, errlen, fname, line,
 				"unknown keyword '%s'; see dsm.conf(5)", w[0]);

@@ -12,6 +12,10 @@
  * loses a connection, dsmd reports that later with mgr_peer_state().
  *
  * Single-threaded: the caller serialises every call on one struct mgr.
+ *
+ * The code: mgr.c (the object, routing, checks, answers, node failures),
+ * mgr_lock.c (the lock manager), mgr_barrier.c (the barrier manager);
+ * mgr_internal.h is what they share.
  */
 #ifndef DSMD_MGR_H
 #define DSMD_MGR_H

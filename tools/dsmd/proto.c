@@ -1,82 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * proto.c - encoder and validating decoder of the dsmd control protocol.
- * Pure code, unit-tested and fuzzable (tests/unit.c).
+ * Pure code, unit-tested and fuzzable (tests/proto_test.c); the bytes of
+ * every frame type are pinned by tests/wire_test.c.
+ *
+ * Every header and body is a packed struct of proto.h, read and written
+ * field by field with htole*()/le*toh(): the structs say where a field
+ * is, the conversions that it is little endian on any host.
  */
+#include <assert.h>
 #include <ctype.h>
+#include <endian.h>
 #include <string.h>
 
 #include "mgr.h"
 #include "proto.h"
 
-/* Body size of each type; of a MGR frame, the part before the payload. */
-static const uint32_t body_size[DSMC_TYPE_END] = {
-	[DSMC_HELLO]		= 56,
-	[DSMC_HELLO_ACK]	= 56,
-	[DSMC_HEARTBEAT]	= 8,
-	[DSMC_REGION_ADD]	= 56,
-	[DSMC_REGION_DEL]	= 48,
-	[DSMC_BYE]		= 8,
-	[DSMC_MGR_REQ]		= 24,
-	[DSMC_MGR_REPLY]	= 16,
-	[DSMC_LOCK_FWD]		= 16,
-};
-
-static int is_mgr(unsigned int type)
-{
-	return type == DSMC_MGR_REQ || type == DSMC_MGR_REPLY ||
-	       type == DSMC_LOCK_FWD;
-}
-
-const char *dsmc_type_name(unsigned int type)
-{
-	static const char * const names[DSMC_TYPE_END] = {
-		[DSMC_HELLO]		= "HELLO",
-		[DSMC_HELLO_ACK]	= "HELLO_ACK",
-		[DSMC_HEARTBEAT]	= "HEARTBEAT",
-		[DSMC_REGION_ADD]	= "REGION_ADD",
-		[DSMC_REGION_DEL]	= "REGION_DEL",
-		[DSMC_BYE]		= "BYE",
-		[DSMC_MGR_REQ]		= "MGR_REQ",
-		[DSMC_MGR_REPLY]	= "MGR_REPLY",
-		[DSMC_LOCK_FWD]		= "LOCK_FWD",
-	};
-
-	return type > 0 && type < DSMC_TYPE_END ? names[type] : "?";
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v);
-	put32(p + 4, v >> 32);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | (uint16_t)p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
+static_assert(sizeof(struct dsmc_wire_hdr) == DSMC_HDR_SIZE, "header");
+static_assert(sizeof(struct dsmc_wire_hello) == 56, "HELLO");
+static_assert(sizeof(struct dsmc_wire_heartbeat) == 8, "HEARTBEAT");
+static_assert(sizeof(struct dsmc_wire_region_add) == 56, "REGION_ADD");
+static_assert(sizeof(struct dsmc_wire_region_del) == 48, "REGION_DEL");
+static_assert(sizeof(struct dsmc_wire_bye) == 8, "BYE");
+/* MGR_REQ has the largest fixed part: DSMC_BODY_MAX counts on it. */
+static_assert(sizeof(struct dsmc_wire_mgr_req) == DSMC_MGR_FIXED, "MGR_REQ");
+static_assert(sizeof(struct dsmc_wire_mgr_reply) == 16, "MGR_REPLY");
+static_assert(sizeof(struct dsmc_wire_lock_fwd) == 16, "LOCK_FWD");
 
 static void put_name(uint8_t *p, const char *name)
 {
@@ -106,120 +55,6 @@ static int get_name(const uint8_t *p, char *name)
 	return 0;
 }
 
-int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
-{
-	uint8_t *b = buf + DSMC_HDR_SIZE;
-	uint32_t len;
-
-	if (m->type == 0 || m->type >= DSMC_TYPE_END)
-		return -1;
-	len = body_size[m->type];
-	if (is_mgr(m->type)) {
-		if (m->mgr.len > DSM_MGR_PAYLOAD_MAX ||
-		    (m->mgr.len && !m->mgr.payload) ||
-		    (m->type == DSMC_LOCK_FWD && !m->mgr.len))
-			return -1;
-		len += m->mgr.len;
-	}
-	if (cap < DSMC_HDR_SIZE + len)
-		return -1;
-	memset(buf, 0, DSMC_HDR_SIZE + len);
-	put32(buf, DSMC_MAGIC);
-	put16(buf + 4, m->version ? m->version :
-	      is_mgr(m->type) ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO);
-	put16(buf + 6, m->type);
-	put32(buf + 8, len);
-	switch (m->type) {
-	case DSMC_HELLO:
-	case DSMC_HELLO_ACK:
-		put32(b, m->hello.node);
-		put16(b + 4, m->hello.version_min);
-		put16(b + 6, m->hello.version_max);
-		put64(b + 8, m->hello.incarnation);
-		put32(b + 16, m->hello.heartbeat_ms);
-		put32(b + 20, m->hello.dead_ms);
-		put_name(b + 24, m->hello.cluster);
-		break;
-	case DSMC_HEARTBEAT:
-		put64(b, m->heartbeat.seq);
-		break;
-	case DSMC_REGION_ADD:
-		put_name(b, m->region.name);
-		put64(b + 32, m->region.offset);
-		put64(b + 40, m->region.size);
-		put32(b + 48, m->region.origin);
-		b[52] = m->region.model;
-		break;
-	case DSMC_REGION_DEL:
-		put_name(b, m->region.name);
-		put64(b + 32, m->region.offset);
-		put32(b + 40, m->region.origin);
-		break;
-	case DSMC_BYE:
-		put32(b, m->bye.reason);
-		break;
-	case DSMC_MGR_REQ:
-		put64(b, m->mgr.cookie);
-		put32(b + 8, m->mgr.id);
-		put32(b + 12, m->mgr.flags);
-		b[16] = m->mgr.op;
-		put16(b + 18, m->mgr.frag);
-		break;
-	case DSMC_MGR_REPLY:
-		put64(b, m->mgr.cookie);
-		put32(b + 8, m->mgr.error);
-		put32(b + 12, m->mgr.flags);
-		break;
-	case DSMC_LOCK_FWD:
-		put32(b, m->mgr.id);
-		put32(b + 4, m->mgr.requester);
-		put64(b + 8, m->mgr.cookie);
-		break;
-	}
-	if (is_mgr(m->type) && m->mgr.len)
-		memcpy(b + body_size[m->type], m->mgr.payload, m->mgr.len);
-	return (int)(DSMC_HDR_SIZE + len);
-}
-
-int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
-{
-	uint32_t type, blen;
-	uint16_t version;
-
-	if (len < DSMC_HDR_SIZE)
-		return 0;
-	if (get32(buf) != DSMC_MAGIC) {
-		*why = "bad magic";
-		return -1;
-	}
-	version = get16(buf + 4);
-	if (version < DSMC_VERSION_MIN || version > DSMC_VERSION_MAX) {
-		*why = "unsupported protocol version";
-		return -1;
-	}
-	type = get16(buf + 6);
-	if (type == 0 || type >= DSMC_TYPE_END) {
-		*why = "unknown message type";
-		return -1;
-	}
-	if (is_mgr(type) && version < DSMC_VERSION_MGR) {
-		*why = "manager frame in a protocol version without it";
-		return -1;
-	}
-	blen = get32(buf + 8);
-	if (is_mgr(type) ? blen < body_size[type] ||
-	    blen - body_size[type] > DSM_MGR_PAYLOAD_MAX :
-	    blen != body_size[type]) {
-		*why = "wrong body length for the type";
-		return -1;
-	}
-	if (get32(buf + 12)) {
-		*why = "reserved header field not zero";
-		return -1;
-	}
-	return (int)(DSMC_HDR_SIZE + blen);
-}
-
 /* A region [offset, offset + size) lies inside its origin's slice. */
 static int region_ok(uint64_t offset, uint64_t size, uint32_t origin)
 {
@@ -234,11 +69,358 @@ static int region_ok(uint64_t offset, uint64_t size, uint32_t origin)
 	return 0;
 }
 
+/*
+ * One encoder and one decoder per body. The buffer is zeroed before an
+ * encoder runs (reserved fields stay zero). A decoder gets the body and
+ * its length (a MGR frame's includes the payload, checked against the
+ * limits by dsmc_peek) and returns why the body is refused, or NULL.
+ */
+
+static void enc_hello(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_hello *w = body;
+
+	w->node = htole32(m->hello.node);
+	w->version_min = htole16(m->hello.version_min);
+	w->version_max = htole16(m->hello.version_max);
+	w->incarnation = htole64(m->hello.incarnation);
+	w->heartbeat_ms = htole32(m->hello.heartbeat_ms);
+	w->dead_ms = htole32(m->hello.dead_ms);
+	put_name(w->cluster, m->hello.cluster);
+}
+
+static const char *dec_hello(const void *body, uint32_t len,
+			     struct dsmc_msg *m)
+{
+	const struct dsmc_wire_hello *w = body;
+
+	(void)len;
+	m->hello.node = le32toh(w->node);
+	m->hello.version_min = le16toh(w->version_min);
+	m->hello.version_max = le16toh(w->version_max);
+	m->hello.incarnation = le64toh(w->incarnation);
+	m->hello.heartbeat_ms = le32toh(w->heartbeat_ms);
+	m->hello.dead_ms = le32toh(w->dead_ms);
+	if (m->hello.node >= DSM_NODES_MAX)
+		return "node id out of range";
+	if (!m->hello.version_min ||
+	    m->hello.version_min > m->hello.version_max)
+		return "bad version range";
+	if (!m->hello.incarnation)
+		return "zero incarnation";
+	if (m->hello.heartbeat_ms < 10 || m->hello.heartbeat_ms > 600000 ||
+	    m->hello.dead_ms < 2 * m->hello.heartbeat_ms ||
+	    m->hello.dead_ms > 600000)
+		return "timeouts out of range";
+	if (get_name(w->cluster, m->hello.cluster))
+		return "bad cluster name";
+	return NULL;
+}
+
+static void enc_heartbeat(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_heartbeat *w = body;
+
+	w->seq = htole64(m->heartbeat.seq);
+}
+
+static const char *dec_heartbeat(const void *body, uint32_t len,
+				 struct dsmc_msg *m)
+{
+	const struct dsmc_wire_heartbeat *w = body;
+
+	(void)len;
+	m->heartbeat.seq = le64toh(w->seq);
+	return NULL;
+}
+
+static void enc_region_add(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_region_add *w = body;
+
+	put_name(w->name, m->region.name);
+	w->offset = htole64(m->region.offset);
+	w->size = htole64(m->region.size);
+	w->origin = htole32(m->region.origin);
+	w->model = m->region.model;
+}
+
+static const char *dec_region_add(const void *body, uint32_t len,
+				  struct dsmc_msg *m)
+{
+	const struct dsmc_wire_region_add *w = body;
+
+	(void)len;
+	if (get_name(w->name, m->region.name))
+		return "bad region name";
+	m->region.offset = le64toh(w->offset);
+	m->region.size = le64toh(w->size);
+	m->region.origin = le32toh(w->origin);
+	m->region.model = w->model;
+	if (w->reserved[0] || w->reserved[1] || w->reserved[2])
+		return "reserved field not zero";
+	if (m->region.model > DSM_MODEL_MAX)
+		return "unknown consistency model";
+	if (region_ok(m->region.offset, m->region.size, m->region.origin))
+		return "region outside its origin's slice or misaligned";
+	return NULL;
+}
+
+static void enc_region_del(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_region_del *w = body;
+
+	put_name(w->name, m->region.name);
+	w->offset = htole64(m->region.offset);
+	w->origin = htole32(m->region.origin);
+}
+
+static const char *dec_region_del(const void *body, uint32_t len,
+				  struct dsmc_msg *m)
+{
+	const struct dsmc_wire_region_del *w = body;
+
+	(void)len;
+	if (get_name(w->name, m->region.name))
+		return "bad region name";
+	m->region.offset = le64toh(w->offset);
+	m->region.origin = le32toh(w->origin);
+	if (w->reserved)
+		return "reserved field not zero";
+	if (region_ok(m->region.offset, DSM_REGION_ALIGN, m->region.origin))
+		return "region outside its origin's slice or misaligned";
+	return NULL;
+}
+
+static void enc_bye(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_bye *w = body;
+
+	w->reason = htole32(m->bye.reason);
+}
+
+static const char *dec_bye(const void *body, uint32_t len,
+			   struct dsmc_msg *m)
+{
+	const struct dsmc_wire_bye *w = body;
+
+	(void)len;
+	m->bye.reason = le32toh(w->reason);
+	if (m->bye.reason > DSM_REASON_MAX || w->reserved)
+		return "bad reason or reserved field";
+	return NULL;
+}
+
+static void enc_mgr_req(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_mgr_req *w = body;
+
+	w->cookie = htole64(m->mgr.cookie);
+	w->id = htole32(m->mgr.id);
+	w->flags = htole32(m->mgr.flags);
+	w->op = m->mgr.op;
+	w->frag = htole16(m->mgr.frag);
+}
+
+static const char *dec_mgr_req(const void *body, uint32_t len,
+			       struct dsmc_msg *m)
+{
+	const struct dsmc_wire_mgr_req *w = body;
+
+	(void)len;
+	m->mgr.cookie = le64toh(w->cookie);
+	m->mgr.id = le32toh(w->id);
+	m->mgr.flags = le32toh(w->flags);
+	m->mgr.op = w->op;
+	m->mgr.frag = le16toh(w->frag);
+	if (w->reserved0 || w->reserved1)
+		return "reserved field not zero";
+	if (m->mgr.op > DSM_MGR_OP_MAX ||
+	    (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED)))
+		return "bad manager op or flags";
+	return NULL;
+}
+
+static void enc_mgr_reply(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_mgr_reply *w = body;
+
+	w->cookie = htole64(m->mgr.cookie);
+	w->error = htole32(m->mgr.error);
+	w->flags = htole32(m->mgr.flags);
+}
+
+static const char *dec_mgr_reply(const void *body, uint32_t len,
+				 struct dsmc_msg *m)
+{
+	const struct dsmc_wire_mgr_reply *w = body;
+
+	(void)len;
+	m->mgr.cookie = le64toh(w->cookie);
+	m->mgr.error = le32toh(w->error);
+	m->mgr.flags = le32toh(w->flags);
+	/* The frame-only flags come alone; the others are the kernel's. */
+	if (m->mgr.error > 4095 ||
+	    (m->mgr.flags != MGR_F_FORWARDED &&
+	     m->mgr.flags != MGR_F_FWD_FAILED &&
+	     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC))))
+		return "bad manager error or flags";
+	return NULL;
+}
+
+static void enc_lock_fwd(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_lock_fwd *w = body;
+
+	w->lock = htole32(m->mgr.id);
+	w->requester = htole32(m->mgr.requester);
+	w->cookie = htole64(m->mgr.cookie);
+}
+
+static const char *dec_lock_fwd(const void *body, uint32_t len,
+				struct dsmc_msg *m)
+{
+	const struct dsmc_wire_lock_fwd *w = body;
+
+	m->mgr.id = le32toh(w->lock);
+	m->mgr.requester = le32toh(w->requester);
+	m->mgr.cookie = le64toh(w->cookie);
+	if (m->mgr.requester >= DSM_NODES_MAX)
+		return "bad requester node id";
+	if (len == sizeof(*w))
+		return "lock forward without a LOCK_REQ";
+	return NULL;
+}
+
+/**
+ * struct dsmc_type_desc - one row per message type.
+ * @size:	body size; of a MGR frame, the fixed part before the payload.
+ * @mgr:	a manager frame: version 2 or later, a payload may follow.
+ */
+struct dsmc_type_desc {
+	const char *name;
+	uint32_t size;
+	bool mgr;
+	void (*enc)(const struct dsmc_msg *m, void *body);
+	const char *(*dec)(const void *body, uint32_t len, struct dsmc_msg *m);
+};
+
+#define TYPE(_t, _name, _wire, _mgr, _enc, _dec)			\
+	[_t] = { .name = _name, .size = sizeof(struct _wire),		\
+		 .mgr = _mgr, .enc = _enc, .dec = _dec }
+
+static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
+	TYPE(DSMC_HELLO, "HELLO", dsmc_wire_hello, false,
+	     enc_hello, dec_hello),
+	TYPE(DSMC_HELLO_ACK, "HELLO_ACK", dsmc_wire_hello, false,
+	     enc_hello, dec_hello),
+	TYPE(DSMC_HEARTBEAT, "HEARTBEAT", dsmc_wire_heartbeat, false,
+	     enc_heartbeat, dec_heartbeat),
+	TYPE(DSMC_REGION_ADD, "REGION_ADD", dsmc_wire_region_add, false,
+	     enc_region_add, dec_region_add),
+	TYPE(DSMC_REGION_DEL, "REGION_DEL", dsmc_wire_region_del, false,
+	     enc_region_del, dec_region_del),
+	TYPE(DSMC_BYE, "BYE", dsmc_wire_bye, false, enc_bye, dec_bye),
+	TYPE(DSMC_MGR_REQ, "MGR_REQ", dsmc_wire_mgr_req, true,
+	     enc_mgr_req, dec_mgr_req),
+	TYPE(DSMC_MGR_REPLY, "MGR_REPLY", dsmc_wire_mgr_reply, true,
+	     enc_mgr_reply, dec_mgr_reply),
+	TYPE(DSMC_LOCK_FWD, "LOCK_FWD", dsmc_wire_lock_fwd, true,
+	     enc_lock_fwd, dec_lock_fwd),
+};
+
+/* The row of @type, or NULL for an unknown type. */
+static const struct dsmc_type_desc *type_of(unsigned int type)
+{
+	return type > 0 && type < DSMC_TYPE_END ? &types[type] : NULL;
+}
+
+const char *dsmc_type_name(unsigned int type)
+{
+	const struct dsmc_type_desc *t = type_of(type);
+
+	return t ? t->name : "?";
+}
+
+int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
+{
+	const struct dsmc_type_desc *t = type_of(m->type);
+	struct dsmc_wire_hdr *h = (struct dsmc_wire_hdr *)buf;
+	uint32_t len;
+
+	if (!t)
+		return -1;
+	len = t->size;
+	if (t->mgr) {
+		if (m->mgr.len > DSM_MGR_PAYLOAD_MAX ||
+		    (m->mgr.len && !m->mgr.payload) ||
+		    (m->type == DSMC_LOCK_FWD && !m->mgr.len))
+			return -1;
+		len += m->mgr.len;
+	}
+	if (cap < DSMC_HDR_SIZE + len)
+		return -1;
+	memset(buf, 0, DSMC_HDR_SIZE + len);
+	h->magic = htole32(DSMC_MAGIC);
+	h->version = htole16(m->version ? m->version :
+			     t->mgr ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO);
+	h->type = htole16(m->type);
+	h->len = htole32(len);
+	t->enc(m, buf + DSMC_HDR_SIZE);
+	if (t->mgr && m->mgr.len)
+		memcpy(buf + DSMC_HDR_SIZE + t->size, m->mgr.payload,
+		       m->mgr.len);
+	return (int)(DSMC_HDR_SIZE + len);
+}
+
+int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
+{
+	const struct dsmc_wire_hdr *h = (const struct dsmc_wire_hdr *)buf;
+	const struct dsmc_type_desc *t;
+	uint16_t version;
+	uint32_t blen;
+
+	if (len < DSMC_HDR_SIZE)
+		return 0;
+	if (le32toh(h->magic) != DSMC_MAGIC) {
+		*why = "bad magic";
+		return -1;
+	}
+	version = le16toh(h->version);
+	if (version < DSMC_VERSION_MIN || version > DSMC_VERSION_MAX) {
+		*why = "unsupported protocol version";
+		return -1;
+	}
+	t = type_of(le16toh(h->type));
+	if (!t) {
+		*why = "unknown message type";
+		return -1;
+	}
+	if (t->mgr && version < DSMC_VERSION_MGR) {
+		*why = "manager frame in a protocol version without it";
+		return -1;
+	}
+	blen = le32toh(h->len);
+	if (t->mgr ? blen < t->size || blen - t->size > DSM_MGR_PAYLOAD_MAX :
+	    blen != t->size) {
+		*why = "wrong body length for the type";
+		return -1;
+	}
+	if (h->reserved) {
+		*why = "reserved header field not zero";
+		return -1;
+	}
+	return (int)(DSMC_HDR_SIZE + blen);
+}
+
 int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 		const char **why)
 {
+	const struct dsmc_wire_hdr *h = (const struct dsmc_wire_hdr *)buf;
 	const uint8_t *b = buf + DSMC_HDR_SIZE;
 	int total = dsmc_peek(buf, len, why);
+	const struct dsmc_type_desc *t;
+	uint32_t blen;
 
 	if (total <= 0) {
 		if (!total)
@@ -250,137 +432,16 @@ int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 		return -1;
 	}
 	memset(m, 0, sizeof(*m));
-	m->version = get16(buf + 4);
-	m->type = get16(buf + 6);
-	switch (m->type) {
-	case DSMC_HELLO:
-	case DSMC_HELLO_ACK:
-		m->hello.node = get32(b);
-		m->hello.version_min = get16(b + 4);
-		m->hello.version_max = get16(b + 6);
-		m->hello.incarnation = get64(b + 8);
-		m->hello.heartbeat_ms = get32(b + 16);
-		m->hello.dead_ms = get32(b + 20);
-		if (m->hello.node >= DSM_NODES_MAX) {
-			*why = "node id out of range";
-			return -1;
-		}
-		if (!m->hello.version_min ||
-		    m->hello.version_min > m->hello.version_max) {
-			*why = "bad version range";
-			return -1;
-		}
-		if (!m->hello.incarnation) {
-			*why = "zero incarnation";
-			return -1;
-		}
-		if (m->hello.heartbeat_ms < 10 ||
-		    m->hello.heartbeat_ms > 600000 ||
-		    m->hello.dead_ms < 2 * m->hello.heartbeat_ms ||
-		    m->hello.dead_ms > 600000) {
-			*why = "timeouts out of range";
-			return -1;
-		}
-		if (get_name(b + 24, m->hello.cluster)) {
-			*why = "bad cluster name";
-			return -1;
-		}
-		break;
-	case DSMC_HEARTBEAT:
-		m->heartbeat.seq = get64(b);
-		break;
-	case DSMC_REGION_ADD:
-		if (get_name(b, m->region.name)) {
-			*why = "bad region name";
-			return -1;
-		}
-		m->region.offset = get64(b + 32);
-		m->region.size = get64(b + 40);
-		m->region.origin = get32(b + 48);
-		m->region.model = b[52];
-		if (b[53] || b[54] || b[55]) {
-			*why = "reserved field not zero";
-			return -1;
-		}
-		if (m->region.model > DSM_MODEL_MAX) {
-			*why = "unknown consistency model";
-			return -1;
-		}
-		if (region_ok(m->region.offset, m->region.size,
-			      m->region.origin)) {
-			*why = "region outside its origin's slice or misaligned";
-			return -1;
-		}
-		break;
-	case DSMC_REGION_DEL:
-		if (get_name(b, m->region.name)) {
-			*why = "bad region name";
-			return -1;
-		}
-		m->region.offset = get64(b + 32);
-		m->region.origin = get32(b + 40);
-		if (get32(b + 44)) {
-			*why = "reserved field not zero";
-			return -1;
-		}
-		if (region_ok(m->region.offset, DSM_REGION_ALIGN,
-			      m->region.origin)) {
-			*why = "region outside its origin's slice or misaligned";
-			return -1;
-		}
-		break;
-	case DSMC_BYE:
-		m->bye.reason = get32(b);
-		if (m->bye.reason > DSM_REASON_MAX || get32(b + 4)) {
-			*why = "bad reason or reserved field";
-			return -1;
-		}
-		break;
-	case DSMC_MGR_REQ:
-		m->mgr.cookie = get64(b);
-		m->mgr.id = get32(b + 8);
-		m->mgr.flags = get32(b + 12);
-		m->mgr.op = b[16];
-		m->mgr.frag = get16(b + 18);
-		if (b[17] || get32(b + 20)) {
-			*why = "reserved field not zero";
-			return -1;
-		}
-		if (m->mgr.op > DSM_MGR_OP_MAX ||
-		    (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED))) {
-			*why = "bad manager op or flags";
-			return -1;
-		}
-		break;
-	case DSMC_MGR_REPLY:
-		m->mgr.cookie = get64(b);
-		m->mgr.error = get32(b + 8);
-		m->mgr.flags = get32(b + 12);
-		if (m->mgr.error > 4095 ||
-		    (m->mgr.flags != MGR_F_FORWARDED &&
-		     m->mgr.flags != MGR_F_FWD_FAILED &&
-		     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC)))) {
-			*why = "bad manager error or flags";
-			return -1;
-		}
-		break;
-	case DSMC_LOCK_FWD:
-		m->mgr.id = get32(b);
-		m->mgr.requester = get32(b + 4);
-		m->mgr.cookie = get64(b + 8);
-		if (m->mgr.requester >= DSM_NODES_MAX) {
-			*why = "bad requester node id";
-			return -1;
-		}
-		if (total == DSMC_HDR_SIZE + (int)body_size[m->type]) {
-			*why = "lock forward without a LOCK_REQ";
-			return -1;
-		}
-		break;
-	}
-	if (is_mgr(m->type)) {
-		m->mgr.len = total - DSMC_HDR_SIZE - body_size[m->type];
-		m->mgr.payload = m->mgr.len ? b + body_size[m->type] : NULL;
+	m->version = le16toh(h->version);
+	m->type = le16toh(h->type);
+	t = type_of(m->type);
+	blen = total - DSMC_HDR_SIZE;
+	*why = t->dec(b, blen, m);
+	if (*why)
+		return -1;
+	if (t->mgr) {
+		m->mgr.len = blen - t->size;
+		m->mgr.payload = m->mgr.len ? b + t->size : NULL;
 	}
 	return 0;
 }

@@ -6,9 +6,10 @@
  * One TCP connection per pair of nodes, opened by the node with the lower
  * id. Every message is a 16-byte header and a body of a fixed size per
  * type, except the manager frames (version 2), whose fixed part is
- * followed by a payload of 0 .. DSM_MGR_PAYLOAD_MAX bytes. Integers are little endian; names are NUL-padded; reserved fields
- * are zero. Peers are untrusted: dsmc_decode() checks every field, and a
- * message it refuses ends the connection (logged and counted by dsmd).
+ * followed by a payload of 0 .. DSM_MGR_PAYLOAD_MAX bytes. Integers are
+ * little endian; names are NUL-padded; reserved fields are zero. Peers
+ * are untrusted: dsmc_decode() checks every field, and a message it
+ * refuses ends the connection (logged and counted by dsmd).
  *
  * Changelog of the protocol version:
  *  1: HELLO, HELLO_ACK, HEARTBEAT, REGION_ADD, REGION_DEL, BYE.
@@ -22,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
 #include <linux/dsm.h>
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
@@ -49,34 +51,84 @@ enum dsmc_type {
 };
 
 /*
- * Wire layout (offsets in bytes):
- *  header:     0 magic u32, 4 version u16, 6 type u16, 8 body length u32,
- *              12 reserved u32
- *  HELLO, HELLO_ACK (56): 0 node u32, 4 version_min u16, 6 version_max u16,
- *              8 incarnation u64, 16 heartbeat_ms u32, 20 dead_ms u32,
- *              24 cluster[32]
- *  HEARTBEAT (8): 0 seq u64
- *  REGION_ADD (56): 0 name[32], 32 offset u64, 40 size u64, 48 origin u32,
- *              52 model u8, 53 reserved[3]
- *  REGION_DEL (48): 0 name[32], 32 offset u64, 40 origin u32,
- *              44 reserved u32
- *  BYE (8):    0 reason u32 (enum dsm_reason), 4 reserved u32
- *  MGR_REQ (24 + payload): 0 cookie u64, 8 id u32 (lock or barrier, by
- *              op), 12 flags u32 (DSM_MGR_F_MORE, _GC_WANTED), 16 op u8,
- *              17 reserved u8, 18 frag u16 (fragment number of an
- *              arrival, 0 first), 20 reserved u32, 24 payload (a core
- *              message; none for GC_DONE)
- *  MGR_REPLY (16 + payload): 0 cookie u64, 8 error u32 (0 .. 4095),
- *              12 flags u32 (DSM_MGR_F_MORE, _GC, or MGR_F_FORWARDED or
- *              MGR_F_FWD_FAILED alone), 16 payload (BARRIER_RELEASE, or
- *              none)
- *  LOCK_FWD (16 + payload): 0 lock u32, 4 requester u32 (a node id),
- *              8 cookie u64 (the requester's), 16 payload (a core
- *              LOCK_REQ, at least 1 byte; the tail can fail the request
- *              with requester and cookie when the payload is bad)
+ * Wire layout: one packed little-endian struct per header and per body,
+ * the offsets in bytes in the comments. proto.c asserts every size and
+ * converts every field with htole*()/le*toh(); reserved fields are zero.
  * A payload's content is checked by the managers (mgr.c) with the core
  * decoder; the codec checks its length.
  */
+struct dsmc_wire_hdr {
+	__le32 magic;		/*  0: DSMC_MAGIC */
+	__le16 version;		/*  4: protocol version of this message */
+	__le16 type;		/*  6: enum dsmc_type */
+	__le32 len;		/*  8: body length */
+	__le32 reserved;	/* 12 */
+} __attribute__((packed));
+
+struct dsmc_wire_hello {	/* HELLO and HELLO_ACK: 56 bytes */
+	__le32 node;		/*  0 */
+	__le16 version_min;	/*  4 */
+	__le16 version_max;	/*  6 */
+	__le64 incarnation;	/*  8 */
+	__le32 heartbeat_ms;	/* 16 */
+	__le32 dead_ms;		/* 20 */
+	uint8_t cluster[DSM_NAME_MAX];	/* 24 */
+} __attribute__((packed));
+
+struct dsmc_wire_heartbeat {	/* 8 bytes */
+	__le64 seq;		/*  0 */
+} __attribute__((packed));
+
+struct dsmc_wire_region_add {	/* 56 bytes */
+	uint8_t name[DSM_NAME_MAX];	/*  0 */
+	__le64 offset;		/* 32 */
+	__le64 size;		/* 40 */
+	__le32 origin;		/* 48 */
+	uint8_t model;		/* 52: enum dsm_model */
+	uint8_t reserved[3];	/* 53 */
+} __attribute__((packed));
+
+struct dsmc_wire_region_del {	/* 48 bytes */
+	uint8_t name[DSM_NAME_MAX];	/*  0 */
+	__le64 offset;		/* 32 */
+	__le32 origin;		/* 40 */
+	__le32 reserved;	/* 44 */
+} __attribute__((packed));
+
+struct dsmc_wire_bye {		/* 8 bytes */
+	__le32 reason;		/*  0: enum dsm_reason */
+	__le32 reserved;	/*  4 */
+} __attribute__((packed));
+
+struct dsmc_wire_mgr_req {	/* 24 bytes, then the payload */
+	__le64 cookie;		/*  0 */
+	__le32 id;		/*  8: lock or barrier, by op */
+	__le32 flags;		/* 12: DSM_MGR_F_MORE, _GC_WANTED */
+	uint8_t op;		/* 16: enum dsm_mgr_op */
+	uint8_t reserved0;	/* 17 */
+	__le16 frag;		/* 18: fragment number of an arrival, 0 first */
+	__le32 reserved1;	/* 20 */
+	/* 24: payload, a core message (none for GC_DONE) */
+} __attribute__((packed));
+
+/* Flags: DSM_MGR_F_MORE, _GC, or MGR_F_FORWARDED or MGR_F_FWD_FAILED alone. */
+struct dsmc_wire_mgr_reply {	/* 16 bytes, then the payload */
+	__le64 cookie;		/*  0 */
+	__le32 error;		/*  8: 0 .. 4095 */
+	__le32 flags;		/* 12 */
+	/* 16: payload, BARRIER_RELEASE, or none */
+} __attribute__((packed));
+
+struct dsmc_wire_lock_fwd {	/* 16 bytes, then the payload */
+	__le32 lock;		/*  0 */
+	__le32 requester;	/*  4: a node id */
+	__le64 cookie;		/*  8: the requester's */
+	/*
+	 * 16: payload, a core LOCK_REQ, at least 1 byte; the tail can fail
+	 * the request with requester and cookie when the payload is bad.
+	 */
+} __attribute__((packed));
+
 struct dsmc_msg {
 	uint16_t type;
 	uint16_t version;

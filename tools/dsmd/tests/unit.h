@@ -4,6 +4,8 @@
 #define DSMD_UNIT_H
 
 void ok(int cond, const char *name);
+void test_proto(void);
+void test_wire(void);
 void test_mgr(void);
 
 #endif /* DSMD_UNIT_H */

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conn.c - dsmd's control connections: a fixed table of slots, the
+ * listening socket, non-blocking connect and accept, a bounded send
+ * queue per connection (SENDQ_MAX: a peer that does not read is
+ * dropped), and the receive buffer, whose whole frames go to
+ * peer_message(). For every pair of nodes the one with the lower id
+ * connects, from its own configured address, which the other checks.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dsmd.h"
+
+void conn_close(int ci, const char *why)
+{
+	struct conn *c = &d.conns[ci];
+
+	if (c->fd < 0)
+		return;
+	if (c->peer >= 0) {
+		logm(c->ready ? LOG_INFO : LOG_DEBUG,
+		     "node %d: connection closed: %s", c->peer, why);
+		if (d.peers[c->peer].conn == ci)
+			d.peers[c->peer].conn = -1;
+		/* Frames on it may be lost: the managers hear of it later. */
+		if (c->ready)
+			d.gone |= 1U << c->peer;
+	} else {
+		logm(LOG_DEBUG, "inbound connection closed: %s", why);
+	}
+	close(c->fd);
+	c->fd = -1;
+	c->peer = -1;
+	c->ready = c->connecting = c->outbound = false;
+	c->rlen = c->wlen = 0;
+	free(c->wbuf);
+	c->wbuf = NULL;
+	c->wcap = 0;
+}
+
+static int conn_alloc(int fd)
+{
+	int i;
+
+	for (i = 0; i < MAX_CONNS; i++) {
+		struct conn *c = &d.conns[i];
+
+		if (c->fd >= 0)
+			continue;
+		c->fd = fd;
+		c->peer = -1;
+		c->ready = c->connecting = c->outbound = false;
+		c->version = DSMC_VERSION_HELLO;
+		c->rlen = c->wlen = 0;
+		c->started = now_ms();
+		return i;
+	}
+	return -1;
+}
+
+void conn_flush(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	ssize_t n;
+
+	while (c->wlen) {
+		n = send(c->fd, c->wbuf, c->wlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			conn_close(ci, strerror(errno));
+			return;
+		}
+		memmove(c->wbuf, c->wbuf + n, c->wlen - n);
+		c->wlen -= n;
+	}
+}
+
+/*
+ * Queue @m on connection @ci (with the connection's protocol version) and
+ * send what the socket takes. Returns 0, or -1 if it was not queued (the
+ * connection is not open, or was closed because its queue is full).
+ */
+int conn_send(int ci, const struct dsmc_msg *m)
+{
+	struct conn *c = &d.conns[ci];
+	struct dsmc_msg v = *m;
+	size_t cap;
+	uint8_t *p;
+	int len;
+
+	if (c->fd < 0 || c->connecting)
+		return -1;
+	if (c->wlen + DSMC_MSG_MAX > SENDQ_MAX) {
+		conn_close(ci, "send queue full (peer not reading)");
+		return -1;
+	}
+	if (c->wcap - c->wlen < DSMC_MSG_MAX) {
+		cap = c->wcap ? 2 * c->wcap : 4 * DSMC_MSG_MAX;
+		while (cap - c->wlen < DSMC_MSG_MAX)
+			cap *= 2;
+		p = realloc(c->wbuf, cap);
+		if (!p) {
+			conn_close(ci, "out of memory for the send queue");
+			return -1;
+		}
+		c->wbuf = p;
+		c->wcap = cap;
+	}
+	v.version = v.type == DSMC_HELLO || v.type == DSMC_HELLO_ACK ?
+		    DSMC_VERSION_HELLO : c->version;
+	len = dsmc_encode(&v, c->wbuf + c->wlen, c->wcap - c->wlen);
+	if (len < 0) {
+		logm(LOG_ERR, "cannot encode %s", dsmc_type_name(m->type));
+		return -1;
+	}
+	c->wlen += len;
+	conn_flush(ci);
+	return d.conns[ci].fd < 0 ? -1 : 0;
+}
+
+static void conn_bad(int ci, const char *why)
+{
+	struct conn *c = &d.conns[ci];
+
+	if (c->peer >= 0) {
+		d.peers[c->peer].bad_msgs++;
+		logm(LOG_WARNING, "node %d: bad message: %s (%llu bad messages); dropping the connection",
+		     c->peer, why,
+		     (unsigned long long)d.peers[c->peer].bad_msgs);
+	} else {
+		logm(LOG_WARNING, "inbound connection: bad message: %s; dropping it",
+		     why);
+	}
+	conn_close(ci, "bad message");
+}
+
+/* One message read on connection *@ctx; non-zero if it was closed. */
+static int conn_read_msg(void *ctx, const struct dsmc_msg *m)
+{
+	int ci = *(int *)ctx;
+	size_t rlen = d.conns[ci].rlen;
+
+	peer_message(ci, m);
+	/* Closed (and maybe reused: rlen reset) while handling @m. */
+	return d.conns[ci].fd < 0 || d.conns[ci].rlen != rlen;
+}
+
+void conn_read(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	const char *why = NULL;
+	ssize_t n;
+
+	n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen,
+		 MSG_DONTWAIT);
+	if (n == 0) {
+		conn_close(ci, "closed by peer");
+		return;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			conn_close(ci, strerror(errno));
+		return;
+	}
+	c->rlen += n;
+	/*
+	 * The frames' payloads are views into rbuf: dsmc_consume keeps the
+	 * bytes in place until every frame of this read is handled.
+	 */
+	if (dsmc_consume(c->rbuf, &c->rlen, conn_read_msg, &ci, &why) < 0)
+		conn_bad(ci, why);
+}
+
+static socklen_t node_sockaddr(int id, struct sockaddr_storage *ss,
+			       bool any_port)
+{
+	struct dsmd_conf_node *n = &d.conf.nodes[id];
+
+	memset(ss, 0, sizeof(*ss));
+	if (n->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = n->addr4;
+		sin->sin_port = any_port ? 0 : htons(n->port);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = n->addr6;
+		sin6->sin6_port = any_port ? 0 : htons(n->port);
+		return sizeof(*sin6);
+	}
+}
+
+static void sock_setup(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+void conn_connect(int id)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, ci;
+
+	d.peers[id].next_connect = now_ms() + d.conf.reconnect_ms;
+	fd = socket(d.conf.nodes[id].family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sock_setup(fd);
+	/* From our configured address, which the peer checks. */
+	sl = node_sockaddr(d.conf.local, &ss, true);
+	if (d.conf.nodes[id].family == d.conf.nodes[d.conf.local].family &&
+	    bind(fd, (struct sockaddr *)&ss, sl))
+		logm(LOG_DEBUG, "bind for node %d: %s", id, strerror(errno));
+	ci = conn_alloc(fd);
+	if (ci < 0) {
+		close(fd);
+		return;
+	}
+	d.conns[ci].peer = id;
+	d.conns[ci].outbound = true;
+	d.conns[ci].connecting = true;
+	d.peers[id].conn = ci;
+	sl = node_sockaddr(id, &ss, false);
+	if (connect(fd, (struct sockaddr *)&ss, sl) && errno != EINPROGRESS) {
+		conn_close(ci, strerror(errno));
+		return;
+	}
+	logm(LOG_DEBUG, "node %d: connecting to %s port %u", id,
+	     d.conf.nodes[id].addr, d.conf.nodes[id].port);
+}
+
+void conn_connected(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	struct dsmc_msg m;
+	socklen_t sl = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+		conn_close(ci, strerror(err ? err : errno));
+		return;
+	}
+	c->connecting = false;
+	peer_fill_hello(&m, DSMC_HELLO);
+	conn_send(ci, &m);
+}
+
+void conn_accept(void)
+{
+	int fd = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	sock_setup(fd);
+	if (conn_alloc(fd) < 0) {
+		logm(LOG_WARNING, "too many connections; refusing one");
+		close(fd);
+	}
+}
+
+int conn_listen(void)
+{
+	struct sockaddr_storage ss;
+	int one = 1;
+	socklen_t sl;
+
+	d.lfd = socket(d.conf.nodes[d.conf.local].family,
+		       SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (d.lfd < 0)
+		return -errno;
+	setsockopt(d.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sl = node_sockaddr(d.conf.local, &ss, false);
+	if (bind(d.lfd, (struct sockaddr *)&ss, sl) || listen(d.lfd, 16))
+		return -errno;
+	return 0;
+}
+
+void conn_broadcast(const struct dsmc_msg *m)
+{
+	int i;
+
+	for (i = 0; i < MAX_CONNS; i++)
+		if (d.conns[i].fd >= 0 && d.conns[i].ready)
+			conn_send(i, m);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsmd.h - what the files of the daemon share: the state, and the
+ * functions that cross files, grouped by the file that defines them.
+ *
+ *   dsmd.c    the poll loop, timers, signals, logging, main
+ *   kernel.c  the kernel's netlink family: configure it, report node
+ *             states, watch that it stays configured, read its events
+ *   mgrnl.c   the manager socket, and the hooks between the managers
+ *             (mgr.h) and the kernel and peer connections
+ *   conn.c    connection slots: accept, connect, buffered send/receive
+ *   peer.c    the handshake, peers up and down, region replication, the
+ *             dispatch of a peer's messages
+ *
+ * One thread, one poll loop: nothing here needs a lock. Each field of
+ * struct dsmd says which file changes it; the others only read it.
+ */
+#ifndef DSMD_H
+#define DSMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <syslog.h>
+
+#include "config.h"
+#include "dsm_genl.h"
+#include "mgr.h"
+#include "proto.h"
+
+#define MAX_CONNS	(2 * DSM_NODES_MAX)
+/* Send queue of a connection; a peer that lets it fill is dropped. */
+#define SENDQ_MAX	(16U << 20)
+
+/**
+ * struct conn - a control connection, inbound or outbound (conn.c; peer.c
+ * sets @ready, @peer and @version in the handshake).
+ * @fd:		socket, -1 when the slot is free.
+ * @peer:	node id; -1 for an inbound connection before its HELLO.
+ * @outbound:	we connected (our id is the lower one).
+ * @connecting:	non-blocking connect() in progress.
+ * @ready:	handshake done.
+ * @version:	protocol version agreed in the handshake.
+ * @started:	when it was opened (ms), for the handshake timeout.
+ * @wbuf:	send queue, grown up to SENDQ_MAX, freed when closed.
+ */
+struct conn {
+	int fd;
+	int peer;
+	bool outbound;
+	bool connecting;
+	bool ready;
+	uint16_t version;
+	int64_t started;
+	size_t rlen;
+	size_t wlen;
+	size_t wcap;
+	uint8_t *wbuf;
+	uint8_t rbuf[DSMC_MSG_MAX];
+};
+
+/**
+ * struct peer - what dsmd knows of another node (peer.c; conn.c keeps
+ * @conn and @next_connect, the message handlers @last_rx and @bad_msgs).
+ * @conn:	index of its connection in d.conns, or -1.
+ * @incarnation: its dsmd's incarnation from the last handshake (0: none).
+ * @kstate:	the state last reported to the kernel.
+ * @last_rx:	when anything last arrived from it (ms).
+ * @next_connect: when to try connecting next (ms; lower id connects).
+ * @bad_msgs:	messages refused by the decoder.
+ */
+struct peer {
+	int conn;
+	uint64_t incarnation;
+	int kstate;
+	int64_t last_rx;
+	int64_t next_connect;
+	uint64_t bad_msgs;
+};
+
+/**
+ * struct dsmd - the daemon's state, one instance: d.
+ * @conf:	the configuration (main, before the loop).
+ * @nl:		requests to the kernel (opened and reopened by kernel.c).
+ * @ev:		the kernel's events (kernel.c).
+ * @mgrnl:	the daemon's port: manager traffic (opened by kernel.c with
+ *		mgrnl_open(), used by mgrnl.c).
+ * @mgr:	lock and barrier managers, fed by mgrnl.c and peer.c.
+ * @gone:	peers whose connection closed, not told to @mgr yet (set by
+ *		conn.c, cleared by mgrnl_flush_gone()).
+ * @next_stats:	when to log the managers' counters next (dsmd.c, at -v).
+ * @logged:	the counters last logged (mgrnl.c).
+ * @lfd:	the listening socket (conn.c).
+ * @incarnation: this run's, sent in HELLO (main).
+ * @conns:	connection slots (conn.c).
+ * @peers:	per node id (peer.c, conn.c).
+ * @start:	when dsmd started (ms; main), for "unreachable".
+ * @next_hb:	when to send the next heartbeat (dsmd.c).
+ * @hb_seq:	sequence number of the last heartbeat (dsmd.c).
+ * @foreground:	log to stderr, not syslog (main).
+ * @verbose:	log LOG_DEBUG too (main).
+ */
+struct dsmd {
+	struct dsmd_conf conf;
+	const char *conf_path;
+	struct dsm_genl nl;
+	struct dsm_genl ev;
+	struct dsm_genl mgrnl;
+	struct mgr mgr;
+	uint32_t gone;
+	int64_t next_stats;
+	struct mgr_stats logged;
+	int lfd;
+	uint64_t incarnation;
+	struct conn conns[MAX_CONNS];
+	struct peer peers[DSM_NODES_MAX];
+	int64_t start;
+	int64_t next_hb;
+	uint64_t hb_seq;
+	bool foreground;
+	bool verbose;
+};
+
+extern struct dsmd d;
+
+/* dsmd.c */
+void logm(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int64_t now_ms(void);			/* CLOCK_MONOTONIC */
+
+/* kernel.c */
+const char *kerr(int err);		/* d.nl's extended ack, or errno */
+int kernel_open(void);			/* d.nl, d.ev, d.mgrnl: all or none */
+int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
+int kernel_set_state(int id, int state, int reason, uint64_t inc);
+void kernel_watch(void);		/* once a second: still configured? */
+void kernel_events(void);		/* regions made here to the peers */
+
+/* mgrnl.c */
+struct nl_msg;
+int mgrnl_open(void);
+void mgrnl_recv(void);			/* whatever is queued, never blocks */
+struct nl_msg *mgrnl_msg(uint8_t cmd);
+int mgrnl_send(struct nl_msg *msg, bool sync);	/* consumes @msg */
+int mgrnl_mgr_init(void);		/* d.mgr with the hooks */
+void mgrnl_frame(int id, const struct dsmc_msg *m);	/* peer's MGR frame */
+void mgrnl_flush_gone(void);		/* d.gone to the managers */
+void mgrnl_log_stats(int prio);
+
+/* conn.c */
+int conn_listen(void);			/* 0 or -errno */
+void conn_accept(void);
+void conn_connect(int id);		/* we have the lower id */
+void conn_connected(int ci);		/* connect() done: send HELLO */
+void conn_close(int ci, const char *why);
+int conn_send(int ci, const struct dsmc_msg *m);	/* -1: not queued */
+void conn_broadcast(const struct dsmc_msg *m);	/* every ready conn */
+void conn_flush(int ci);
+void conn_read(int ci);			/* frames go to peer_message() */
+
+/* peer.c */
+void peer_fill_hello(struct dsmc_msg *m, uint16_t type);
+void peer_message(int ci, const struct dsmc_msg *m);
+void peer_down(int id, int reason);
+void peer_region_sync(int ci);		/* our regions (not default) to @ci */
+
+#endif /* DSMD_H */

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kernel.c - dsmd and the kernel's generic netlink family: configure the
+ * cluster (CLUSTER_SET from the manager socket, one NODE_ADD per node),
+ * report peers up and down, check once a second that the module is still
+ * configured (and configure it again after a reload), and tell the peers
+ * about the regions created or deleted here.
+ *
+ * Three netlink sockets: d.nl for dsmd's own requests (node state,
+ * regions, status), d.ev for the kernel's events, and d.mgrnl, the
+ * daemon's registered port (mgrnl.c).
+ */
+#include <errno.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dsmd.h"
+
+const char *kerr(int err)
+{
+	return d.nl.errmsg[0] ? d.nl.errmsg : strerror(-err);
+}
+
+int kernel_set_state(int id, int state, int reason, uint64_t inc)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_NODE_SET_STATE, 0);
+	if (!msg || nla_put_u32(msg, DSM_A_NODE_ID, id) ||
+	    nla_put_u8(msg, DSM_A_NODE_STATE, state) ||
+	    nla_put_u8(msg, DSM_A_NODE_REASON, reason) ||
+	    (inc && nla_put_u64(msg, DSM_A_NODE_INCARNATION, inc)))
+		return -ENOMEM;
+	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
+	if (ret)
+		logm(LOG_ERR, "kernel refused node %d %s: %s", id,
+		     dsm_state_name(state), kerr(ret));
+	return ret;
+}
+
+int kernel_configure(void)
+{
+	struct dsmd_conf *c = &d.conf;
+	struct nl_msg *msg;
+	unsigned int i;
+	int ret;
+
+	/* From the manager socket: its port is the one the kernel remembers. */
+	msg = mgrnl_msg(DSM_CMD_CLUSTER_SET);
+	if (!msg || nla_put_string(msg, DSM_A_CLUSTER_NAME, c->cluster) ||
+	    nla_put_u32(msg, DSM_A_LOCAL_NODE, c->local)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	d.mgrnl.errmsg[0] = '\0';
+	ret = mgrnl_send(msg, true);
+	if (ret) {
+		logm(LOG_ERR, "kernel refused cluster %s node %d: %s",
+		     c->cluster, c->local, d.mgrnl.errmsg[0] ?
+		     d.mgrnl.errmsg : strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < c->nr_nodes; i++) {
+		struct dsmd_conf_node *n = &c->nodes[i];
+
+		msg = dsm_genl_msg(&d.nl, DSM_CMD_NODE_ADD, 0);
+		if (!msg || nla_put_u32(msg, DSM_A_NODE_ID, i) ||
+		    nla_put_u16(msg, DSM_A_NODE_PORT, n->port) ||
+		    (n->family == AF_INET ?
+		     nla_put(msg, DSM_A_NODE_ADDR4, 4, &n->addr4) :
+		     nla_put(msg, DSM_A_NODE_ADDR6, 16, &n->addr6)))
+			return -ENOMEM;
+		ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
+		if (ret) {
+			logm(LOG_ERR, "kernel refused node %u (%s port %u): %s",
+			     i, n->addr, n->port, kerr(ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	(void)cmd;
+	*(bool *)arg = dsm_nla_u8(tb[DSM_A_CONFIGURED], 0);
+	return 0;
+}
+
+int kernel_open(void)
+{
+	int ret;
+
+	ret = dsm_genl_open(&d.nl);
+	if (!ret)
+		ret = dsm_genl_open(&d.ev);
+	if (!ret)
+		ret = dsm_genl_subscribe(&d.ev);
+	if (!ret)
+		ret = mgrnl_open();
+	if (ret) {
+		dsm_genl_close(&d.mgrnl);
+		dsm_genl_close(&d.ev);
+		dsm_genl_close(&d.nl);
+	}
+	return ret;
+}
+
+/*
+ * Once a second: is the kernel still configured? If dsm.ko was reloaded
+ * (its family is new and empty), configure it again and report the peers
+ * as dsmd knows them, so the module and dsmd never disagree for long.
+ */
+void kernel_watch(void)
+{
+	static int64_t next;
+	static bool warned;
+	bool configured = false;
+	struct nl_msg *msg;
+	unsigned int id;
+	int ret;
+
+	if (now_ms() < next)
+		return;
+	next = now_ms() + 1000;
+	ret = -ENOENT;
+	if (d.nl.sk) {
+		msg = dsm_genl_msg(&d.nl, DSM_CMD_GET_STATUS, 0);
+		ret = msg ? dsm_genl_call(&d.nl, msg, status_cb, &configured) :
+			    -ENOMEM;
+	}
+	if (!ret && configured)
+		return;
+	/*
+	 * A reloaded module has a new family (and multicast group): reopen
+	 * both sockets, so that the events subscription is the new one's.
+	 */
+	dsm_genl_close(&d.mgrnl);
+	dsm_genl_close(&d.ev);
+	dsm_genl_close(&d.nl);
+	/* Whatever the old module asked the managers is void now. */
+	mgr_kernel_reset(&d.mgr);
+	if (kernel_open()) {
+		if (!warned)
+			logm(LOG_ERR, "dsm.ko is gone; waiting for it to be loaded again");
+		warned = true;
+		return;
+	}
+	warned = false;
+	logm(LOG_WARNING, "dsm.ko lost its configuration (reloaded?); configuring it again");
+	if (kernel_configure())
+		return;
+	for (id = 0; id < d.conf.nr_nodes; id++) {
+		struct peer *p = &d.peers[id];
+
+		if ((int)id == d.conf.local)
+			continue;
+		if (p->kstate == DSM_NODE_STATE_UP)
+			kernel_set_state(id, DSM_NODE_STATE_UP, DSM_REASON_JOINED,
+					 p->incarnation);
+		else if (p->kstate == DSM_NODE_STATE_DOWN)
+			kernel_set_state(id, DSM_NODE_STATE_DOWN,
+					 DSM_REASON_TIMEOUT, 0);
+	}
+}
+
+static int event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	const char *name = dsm_nla_str(tb[DSM_A_REGION_NAME], NULL);
+	struct dsmc_msg m = {};
+
+	(void)arg;
+	if (cmd != DSM_CMD_REGION_CREATED && cmd != DSM_CMD_REGION_DELETED)
+		return 0;
+	/* Replicas came from a peer; the default region is everywhere. */
+	if (!name || tb[DSM_A_REPLICA] ||
+	    !strcmp(name, DSM_DEFAULT_REGION_NAME))
+		return 0;
+	m.type = cmd == DSM_CMD_REGION_CREATED ? DSMC_REGION_ADD :
+		 DSMC_REGION_DEL;
+	snprintf(m.region.name, sizeof(m.region.name), "%s", name);
+	m.region.offset = dsm_nla_u64(tb[DSM_A_REGION_OFFSET], 0);
+	m.region.size = dsm_nla_u64(tb[DSM_A_REGION_SIZE], 0);
+	m.region.origin = dsm_nla_u32(tb[DSM_A_REGION_ORIGIN], 0);
+	m.region.model = dsm_nla_u8(tb[DSM_A_REGION_MODEL], 0);
+	logm(LOG_INFO, "region %s %s here; telling the peers", name,
+	     cmd == DSM_CMD_REGION_CREATED ? "created" : "deleted");
+	conn_broadcast(&m);
+	return 0;
+}
+
+void kernel_events(void)
+{
+	int ret, i;
+
+	ret = dsm_genl_recv_events(&d.ev, false, event_cb, NULL);
+	if (ret == -ENOBUFS) {
+		logm(LOG_WARNING, "kernel events were lost; resending every region");
+		for (i = 0; i < MAX_CONNS; i++)
+			if (d.conns[i].fd >= 0 && d.conns[i].ready)
+				peer_region_sync(i);
+	} else if (ret) {
+		logm(LOG_ERR, "reading kernel events: %s", d.ev.errmsg[0] ?
+		     d.ev.errmsg : strerror(-ret));
+	}
+}

@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mgr_barrier.c - the barrier manager of dsmd (Documentation/lrc.md,
+ * "Barriers", "Garbage collection").
+ *
+ * Barriers are managed by the lowest member; per barrier id the manager
+ * keeps the epoch and, while an episode is open, the arrivals and the
+ * union of the intervals they carried, which it forgets once the release
+ * is sent. An arrival may come in fragments; each node's release is cut
+ * into complete core messages. A member going down fails every waiting
+ * arrival.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "mgr_internal.h"
+
+enum { MGR_KIND_BARRIER, MGR_KIND_GC };
+
+/* A growing array of interval records whose notices it owns. */
+struct mgr_ivvec {
+	struct dsm_interval *v;
+	uint32_t n;
+	uint32_t cap;
+};
+
+/**
+ * struct mgr_arrival - one node's arrival in an open episode.
+ * @active:	fragments have come (or, for GC_DONE, the request).
+ * @complete:	the last fragment came; the node waits for the release.
+ * @skipping:	the arrival @skip_cookie was refused while the node was
+ *		still sending fragments: drop them until the last one.
+ * @next_frag:	number of the next fragment expected.
+ * @staged:	the intervals of the fragments so far, ascending by
+ *		(creator, index); merged into the episode when complete.
+ * @bytes:	bytes of notices in @staged.
+ */
+struct mgr_arrival {
+	bool active;
+	bool complete;
+	bool skipping;
+	bool gc;
+	uint64_t cookie;
+	uint64_t skip_cookie;
+	uint32_t epoch;
+	int next_frag;
+	struct dsm_vt vt;
+	struct mgr_ivvec staged;
+	uint64_t last_key;
+	size_t bytes;
+};
+
+/**
+ * struct mgr_bar - a barrier (or the GC_DONE round of a barrier).
+ * @epoch:	times it completed; the epoch every arrival must carry.
+ * @epoch_set:	@epoch is known (else the first arrival sets it).
+ * @arrived:	bit i: node i's arrival is complete.
+ * @merged:	per creator, the intervals of the complete arrivals,
+ *		ascending by index, without duplicates.
+ * @vt:		merged timestamp of the complete arrivals.
+ * @gc:		an arrival asked for a collection.
+ */
+struct mgr_bar {
+	struct mgr_bar *next;
+	uint32_t id;
+	int kind;
+	bool epoch_set;
+	uint32_t epoch;
+	uint32_t arrived;
+	bool gc;
+	struct mgr_arrival a[DSM_MAX_NODES];
+	struct mgr_ivvec merged[DSM_MAX_NODES];
+	struct dsm_vt vt;
+};
+
+/* A member other than this node is declared down. */
+static bool member_down(const struct mgr *m)
+{
+	int i;
+
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		if (mgr_is_member(m, i) && i != m->self &&
+		    m->peer[i] == MGR_PEER_DOWN)
+			return true;
+	return false;
+}
+
+static void ivvec_free(struct mgr_ivvec *v)
+{
+	uint32_t i;
+
+	for (i = 0; i < v->n; i++)
+		free((void *)v->v[i].notices);
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+}
+
+static int ivvec_reserve(struct mgr_ivvec *v)
+{
+	struct dsm_interval *p;
+	uint32_t cap;
+
+	if (v->n < v->cap)
+		return 0;
+	cap = v->cap ? 2 * v->cap : 16;
+	p = realloc(v->v, (size_t)cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	v->v = p;
+	v->cap = cap;
+	return 0;
+}
+
+static void arrival_clear(struct mgr_arrival *a)
+{
+	ivvec_free(&a->staged);
+	a->active = a->complete = a->gc = false;
+	a->cookie = 0;
+	a->next_frag = 0;
+	a->last_key = 0;
+	a->bytes = 0;
+}
+
+/* Forget the open episode; the epoch stays. */
+static void episode_clear(struct mgr_bar *b)
+{
+	int i;
+
+	for (i = 0; i < DSM_MAX_NODES; i++) {
+		arrival_clear(&b->a[i]);
+		ivvec_free(&b->merged[i]);
+	}
+	b->arrived = 0;
+	b->gc = false;
+	dsm_vt_init(&b->vt, 0);
+}
+
+static struct mgr_bar *bar_get(struct mgr *m, int kind, uint32_t id,
+			       bool create)
+{
+	struct mgr_bar **pp = &m->bars[mgr_hash32((uint64_t)kind << 32 | id)];
+	struct mgr_bar *b;
+
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->id == id && (*pp)->kind == kind)
+			return *pp;
+	if (!create || m->nr_bars >= MGR_BARRIERS_MAX)
+		return NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->id = id;
+	b->kind = kind;
+	*pp = b;
+	m->nr_bars++;
+	return b;
+}
+
+static bool bar_open(const struct mgr_bar *b)
+{
+	int i;
+
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		if (b->a[i].active)
+			return true;
+	return false;
+}
+
+/* Drop @node's arrival after a refusal of one of its fragments. */
+static void arrival_refused(struct mgr_arrival *a, const struct mgr_req *r)
+{
+	if (a->active && !a->complete && a->cookie == r->cookie)
+		arrival_clear(a);
+	if (r->flags & DSM_MGR_F_MORE) {
+		a->skipping = true;
+		a->skip_cookie = r->cookie;
+	}
+}
+
+/* A peer's arrival @r was refused before it reached the manager logic. */
+void mgr_bar_refused(struct mgr *m, int from, const struct mgr_req *r)
+{
+	struct mgr_bar *b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, false);
+
+	if (b)
+		arrival_refused(&b->a[from], r);
+}
+
+/* Copy the intervals of one fragment into @a->staged. */
+static int stage(struct mgr *m, struct mgr_arrival *a,
+		 const struct dsm_msg_barrier *mb)
+{
+	struct dsm_msg_iter it;
+	struct dsm_msg_interval iv;
+
+	dsm_msg_iter_intervals(&mb->iv, &it);
+	while (dsm_msg_next_interval(&it, &iv)) {
+		uint64_t key = (uint64_t)iv.creator << 32 | iv.index;
+		struct dsm_interval *d;
+		u64 *notices = NULL;
+
+		if (key <= a->last_key)
+			return mgr_why(m, EPROTO, "intervals not ascending across fragments (%u, %u)",
+				       iv.creator, iv.index);
+		if (a->staged.n >= MGR_ARRIVAL_IV_MAX ||
+		    a->bytes + 8U * iv.nr_notices > MGR_ARRIVAL_BYTES_MAX)
+			return mgr_why(m, ENOSPC, "arrival larger than %u intervals or %u bytes",
+				       MGR_ARRIVAL_IV_MAX, MGR_ARRIVAL_BYTES_MAX);
+		if (ivvec_reserve(&a->staged))
+			return mgr_why(m, ENOMEM, "out of memory");
+		if (iv.nr_notices) {
+			notices = malloc(8U * iv.nr_notices);
+			if (!notices)
+				return mgr_why(m, ENOMEM, "out of memory");
+		}
+		d = &a->staged.v[a->staged.n++];
+		dsm_msg_interval_copy(&iv, d, notices);
+		a->bytes += 8U * iv.nr_notices;
+		a->last_key = key;
+	}
+	return 0;
+}
+
+/* Position of interval @index in @v (sorted), or where it would go. */
+static uint32_t ivvec_search(const struct mgr_ivvec *v, uint32_t index,
+			     bool *found)
+{
+	uint32_t lo = 0, hi = v->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v->v[mid].index == index) {
+			*found = true;
+			return mid;
+		}
+		if (v->v[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+static bool same_interval(const struct dsm_interval *a,
+			  const struct dsm_interval *b)
+{
+	return a->nr_notices == b->nr_notices &&
+	       dsm_vt_compare(&a->vt, &b->vt) == DSM_VT_EQUAL &&
+	       (!a->nr_notices ||
+		!memcmp(a->notices, b->notices, 8U * a->nr_notices));
+}
+
+/*
+ * Merge a complete arrival into the episode: intervals already known are
+ * skipped, but must be identical to what is known.
+ */
+static int merge(struct mgr *m, struct mgr_bar *b, struct mgr_arrival *a)
+{
+	uint32_t i, pos;
+	bool found;
+
+	for (i = 0; i < a->staged.n; i++) {
+		const struct dsm_interval *iv = &a->staged.v[i];
+		struct mgr_ivvec *v = &b->merged[iv->creator];
+
+		pos = ivvec_search(v, iv->index, &found);
+		if (found && !same_interval(&v->v[pos], iv))
+			return mgr_why(m, EPROTO, "interval (%u, %u) differs from another node's copy",
+				       iv->creator, iv->index);
+	}
+	for (i = 0; i < a->staged.n; i++) {
+		struct dsm_interval *iv = &a->staged.v[i];
+		struct mgr_ivvec *v = &b->merged[iv->creator];
+
+		pos = ivvec_search(v, iv->index, &found);
+		if (found)
+			continue;
+		if (ivvec_reserve(v))
+			return mgr_why(m, ENOMEM, "out of memory");
+		memmove(&v->v[pos + 1], &v->v[pos],
+			(size_t)(v->n - pos) * sizeof(*v->v));
+		v->v[pos] = *iv;
+		v->n++;
+		iv->notices = NULL;	/* owned by the episode now */
+		iv->nr_notices = 0;
+	}
+	return 0;
+}
+
+/* Bytes of interval @iv in a set of timestamp width @n. */
+static size_t iv_wire_size(const struct dsm_interval *iv, u32 n)
+{
+	return sizeof(struct dsm_wire_interval) + DSM_WIRE_VT_SIZE(n) +
+	       8U * iv->nr_notices;
+}
+
+/* The header of a payload the manager builds for @node's kernel. */
+static void payload_hdr(const struct mgr *m, int node, u8 type, u64 req_id,
+			struct dsm_msg_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->version = DSM_WIRE_VERSION_MAX;
+	h->type = type;
+	h->src = m->self;
+	h->dst = node;
+	/* The decoder wants src != dst: see lrc.md, "Manager payloads". */
+	if (h->dst == h->src)
+		h->dst = h->src ? 0 : 1;
+	h->req_id = req_id;
+}
+
+/* Send @node the release with intervals @out[0 .. @k), in fragments. */
+static void send_release(struct mgr *m, struct mgr_bar *b, int node,
+			 const struct dsm_interval **out, u32 k, u8 *buf)
+{
+	uint32_t gc = b->gc ? DSM_MGR_F_GC : 0, pos = 0, n = b->vt.n, j;
+	uint64_t cookie = b->a[node].cookie;
+	struct dsm_wire_enc e;
+	struct dsm_msg_hdr h;
+	size_t size;
+	int len;
+
+	payload_hdr(m, node, DSM_MSG_BARRIER_RELEASE, cookie, &h);
+	do {
+		size = DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_barrier) +
+		       sizeof(struct dsm_wire_ivset) + DSM_WIRE_VT_SIZE(n);
+		for (j = pos; j < k && j - pos < DSM_WIRE_MAX_INTERVALS; j++) {
+			if (size + iv_wire_size(out[j], n) > m->payload_max)
+				break;
+			size += iv_wire_size(out[j], n);
+		}
+		if (j == pos && j < k) {
+			mgr_log(m, LOG_ERR, "mgr: barrier %u: interval (%u, %u) does not fit one payload",
+				b->id, out[j]->creator, out[j]->index);
+			mgr_reply(m, node, cookie, EMSGSIZE, 0, NULL, 0);
+			return;
+		}
+		dsm_wire_enc_begin(&e, buf, m->payload_max, &h);
+		dsm_wire_enc_barrier(&e, b->id, b->epoch, &b->vt);
+		for (; pos < j; pos++)
+			dsm_wire_enc_interval(&e, out[pos]);
+		len = dsm_wire_enc_end(&e);
+		if (len < 0) {
+			mgr_log(m, LOG_ERR, "mgr: barrier %u: cannot encode the release for node %d (%d)",
+				b->id, node, len);
+			mgr_reply(m, node, cookie, EPROTO, 0, NULL, 0);
+			return;
+		}
+		m->st.release_fragments++;
+		mgr_reply(m, node, cookie, 0,
+			  gc | (pos < k ? DSM_MGR_F_MORE : 0), buf, len);
+	} while (pos < k);
+}
+
+/* Every member arrived: send each the intervals it lacks. */
+static void release(struct mgr *m, struct mgr_bar *b)
+{
+	struct dsm_interval *slots[DSM_MAX_NODES] = { NULL };
+	const struct dsm_interval **out = NULL;
+	struct dsm_iset set;
+	uint32_t total = 0, c, i;
+	u8 *buf = NULL;
+	int node, k, err = 0;
+
+	memset(&set, 0, sizeof(set));
+	set.nr_nodes = DSM_MAX_NODES;
+	for (c = 0; c < DSM_MAX_NODES && !err; c++) {
+		struct mgr_ivvec *v = &b->merged[c];
+
+		dsm_ilog_init(&set.log[c], NULL, 0);
+		if (!v->n)
+			continue;
+		slots[c] = malloc((size_t)v->n * sizeof(*slots[c]));
+		if (!slots[c]) {
+			err = ENOMEM;
+			break;
+		}
+		dsm_ilog_init(&set.log[c], slots[c], v->n);
+		set.log[c].first = v->v[0].index;
+		for (i = 0; i < v->n && !err; i++)
+			if (dsm_iset_add(&set, &v->v[i])) {
+				mgr_why(m, 0, "intervals of node %u have a gap before %u",
+					c, v->v[i].index);
+				err = EPROTO;
+			}
+		total += v->n;
+	}
+	if (!err) {
+		out = malloc((total ? total : 1) * sizeof(*out));
+		buf = malloc(m->payload_max);
+		if (!out || !buf)
+			err = ENOMEM;
+	}
+	if (err) {
+		if (err == ENOMEM)
+			mgr_why(m, 0, "out of memory");
+		mgr_log(m, LOG_ERR, "mgr: barrier %u epoch %u fails: %s",
+			b->id, b->epoch, m->why);
+	}
+	for (node = 0; node < DSM_MAX_NODES; node++) {
+		const struct mgr_arrival *a = &b->a[node];
+
+		if (!mgr_is_member(m, node))
+			continue;
+		if (err) {
+			mgr_reply(m, node, a->cookie, err, 0, NULL, 0);
+			continue;
+		}
+		k = dsm_iset_missing(&set, &a->vt, out, total);
+		for (c = 0; c < DSM_MAX_NODES && k >= 0; c++)
+			if (dsm_vt_get(&b->vt, c) > dsm_vt_get(&a->vt, c) &&
+			    dsm_ilog_last(&set.log[c]) < dsm_vt_get(&b->vt, c))
+				k = -ENOENT;
+		if (k < 0) {
+			mgr_log(m, LOG_ERR, "mgr: barrier %u: node %d lacks intervals no arrival carried",
+				b->id, node);
+			mgr_reply(m, node, a->cookie, EPROTO, 0, NULL, 0);
+			continue;
+		}
+		send_release(m, b, node, out, k, buf);
+	}
+	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u released (%u intervals%s)",
+		b->id, b->epoch, total, b->gc ? ", collect garbage" : "");
+	if (!err) {
+		m->st.barriers_released++;
+		b->epoch++;
+	}
+	for (c = 0; c < DSM_MAX_NODES; c++)
+		free(slots[c]);
+	free(out);
+	free(buf);
+	episode_clear(b);
+}
+
+/*
+ * Take fragment @frag of the arrival @r of a node in: the first opens the
+ * arrival (and sets the barrier's epoch if it is not known yet), the next
+ * ones must follow in order with the same epoch and timestamp. Returns 0,
+ * or the errno to refuse it with (m->why says why).
+ */
+static int arrival_frag(struct mgr *m, struct mgr_bar *b,
+			struct mgr_arrival *a, const struct mgr_req *r,
+			const struct dsm_msg_barrier *mb, int frag)
+{
+	if (!frag) {
+		if (a->active)
+			return mgr_why(m, EPROTO, "second arrival at barrier %u epoch %u",
+				       b->id, b->epoch);
+		if (b->epoch_set && mb->epoch != b->epoch)
+			return mgr_why(m, EPROTO, "barrier %u: epoch %u, expected %u",
+				       b->id, mb->epoch, b->epoch);
+		b->epoch = mb->epoch;
+		b->epoch_set = true;
+		a->active = true;
+		a->cookie = r->cookie;
+		a->epoch = mb->epoch;
+		a->vt = mb->iv.vt;
+		a->next_frag = 1;
+		return 0;
+	}
+	if (!a->active || a->complete || a->cookie != r->cookie ||
+	    frag != a->next_frag)
+		return mgr_why(m, EPROTO, "barrier %u: unexpected fragment %d",
+			       b->id, frag);
+	if (mb->epoch != a->epoch ||
+	    dsm_vt_compare(&mb->iv.vt, &a->vt) != DSM_VT_EQUAL)
+		return mgr_why(m, EPROTO, "barrier %u: fragment %d has another epoch or timestamp",
+			       b->id, frag);
+	a->next_frag++;
+	return 0;
+}
+
+/*
+ * The last fragment of @from's arrival came: merge it into the episode,
+ * and release the barrier when every member has arrived. Returns 0, or
+ * the errno to refuse the arrival with.
+ */
+static int arrival_done(struct mgr *m, struct mgr_bar *b, int from)
+{
+	struct mgr_arrival *a = &b->a[from];
+	int err;
+
+	err = merge(m, b, a);
+	if (err)
+		return err;
+	ivvec_free(&a->staged);
+	a->complete = true;
+	b->arrived |= 1U << from;
+	dsm_vt_merge(&b->vt, &a->vt);
+	b->gc |= a->gc;
+	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u: node %d arrived",
+		b->id, b->epoch, from);
+	if (b->arrived == m->members)
+		release(m, b);
+	return 0;
+}
+
+/* A fragment of an arrival by @from at a barrier this node manages. */
+void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
+		    const struct dsm_msg *msg)
+{
+	const struct dsm_msg_barrier *mb = &msg->u.barrier;
+	struct mgr_arrival *a;
+	struct mgr_bar *b;
+	int frag = r->frag, err;
+
+	b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, true);
+	if (!b) {
+		mgr_why(m, 0, "too many barriers (%d)", MGR_BARRIERS_MAX);
+		mgr_refuse(m, from, r->cookie, ENOSPC, "barrier arrival");
+		return;
+	}
+	a = &b->a[from];
+	if (a->skipping && a->skip_cookie == r->cookie) {
+		/* The rest of an arrival already refused. */
+		if (!(r->flags & DSM_MGR_F_MORE))
+			a->skipping = false;
+		return;
+	}
+	a->skipping = false;
+	if (member_down(m)) {
+		arrival_refused(a, r);
+		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
+		return;
+	}
+	/* The local kernel's fragments are in order but not numbered. */
+	if (frag < 0)
+		frag = a->active && !a->complete && a->cookie == r->cookie ?
+		       a->next_frag : 0;
+	err = arrival_frag(m, b, a, r, mb, frag);
+	if (!err)
+		err = stage(m, a, mb);
+	if (err)
+		goto refused;
+	if (r->flags & DSM_MGR_F_GC_WANTED)
+		a->gc = true;
+	if (r->flags & DSM_MGR_F_MORE)
+		return;
+	err = arrival_done(m, b, from);
+	if (err)
+		goto refused;
+	return;
+refused:
+	arrival_refused(a, r);
+	mgr_refuse(m, from, r->cookie, err, "barrier arrival");
+}
+
+void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
+{
+	struct mgr_bar *b = bar_get(m, MGR_KIND_GC, r->barrier_id, true);
+	struct mgr_arrival *a;
+	int node;
+
+	if (!b) {
+		mgr_why(m, 0, "too many barriers (%d)", MGR_BARRIERS_MAX);
+		mgr_refuse(m, from, r->cookie, ENOSPC, "gc done");
+		return;
+	}
+	if (member_down(m)) {
+		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
+		return;
+	}
+	a = &b->a[from];
+	if (a->active) {
+		mgr_why(m, 0, "second gc done for barrier %u", b->id);
+		mgr_refuse(m, from, r->cookie, EPROTO, "gc done");
+		return;
+	}
+	a->active = a->complete = true;
+	a->cookie = r->cookie;
+	b->arrived |= 1U << from;
+	if (b->arrived != m->members)
+		return;
+	for (node = 0; node < DSM_MAX_NODES; node++)
+		if (mgr_is_member(m, node))
+			mgr_reply(m, node, b->a[node].cookie, 0, 0, NULL, 0);
+	m->st.gc_released++;
+	mgr_log(m, LOG_DEBUG, "mgr: barrier %u: garbage collected everywhere",
+		b->id);
+	episode_clear(b);
+}
+
+/* @node is down: the open episode of @b fails, its waiters get EHOSTDOWN. */
+static void episode_fail(struct mgr *m, struct mgr_bar *b, int node)
+{
+	int i;
+
+	for (i = 0; i < DSM_MAX_NODES; i++) {
+		struct mgr_arrival *a = &b->a[i];
+
+		if (i == node || !a->active)
+			continue;
+		mgr_reply(m, i, a->cookie, EHOSTDOWN, 0, NULL, 0);
+		if (!a->complete) {
+			/* its other fragments are dropped */
+			a->skipping = true;
+			a->skip_cookie = a->cookie;
+		}
+	}
+	mgr_log(m, LOG_INFO, "mgr: barrier %u: node %d down, waiters failed",
+		b->id, node);
+	episode_clear(b);
+}
+
+/*
+ * @node is down: every open episode fails (its waiters get EHOSTDOWN).
+ * @node is gone (or our kernel lost its state): its arrivals are dropped
+ * without an answer -- its dsmd fails them -- and the others wait on.
+ */
+void mgr_bar_node_lost(struct mgr *m, int node, bool down)
+{
+	struct mgr_bar *b;
+	uint32_t h;
+
+	for (h = 0; h < MGR_HASH_SIZE; h++) {
+		for (b = m->bars[h]; b; b = b->next) {
+			if (!bar_open(b))
+				continue;
+			if (down) {
+				episode_fail(m, b, node);
+				continue;
+			}
+			arrival_clear(&b->a[node]);
+			b->a[node].skipping = false;
+			b->arrived &= ~(1U << node);
+		}
+	}
+}
+
+void mgr_bar_free_all(struct mgr *m)
+{
+	uint32_t h;
+
+	for (h = 0; h < MGR_HASH_SIZE; h++) {
+		while (m->bars[h]) {
+			struct mgr_bar *b = m->bars[h];
+
+			m->bars[h] = b->next;
+			episode_clear(b);
+			free(b);
+		}
+	}
+	m->nr_bars = 0;
+}

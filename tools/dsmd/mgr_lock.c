@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mgr_lock.c - the lock manager of dsmd (Documentation/lrc.md, "Locks").
+ *
+ * Lock L is managed by the (L mod n)-th member in ascending id order; the
+ * manager keeps only the lock's tail (its last requester) and forwards
+ * each acquire to it: the grant goes from the tail's kernel to the
+ * requester's over the data connection. The tail's dsmd hands a forward
+ * to its kernel after checking it (mgr_peer_forward).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <syslog.h>
+
+#include "mgr_internal.h"
+
+/* A lock with a tail. */
+struct mgr_lock {
+	struct mgr_lock *next;
+	uint32_t id;
+	int tail;
+};
+
+static struct mgr_lock *lock_find(const struct mgr *m, uint32_t id,
+				  struct mgr_lock ***pprev)
+{
+	struct mgr_lock **pp = (struct mgr_lock **)&m->locks[mgr_hash32(id)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->id == id)
+			break;
+	if (pprev)
+		*pprev = pp;
+	return *pp;
+}
+
+int mgr_lock_tail(const struct mgr *m, uint32_t lock_id)
+{
+	struct mgr_lock *l = lock_find(m, lock_id, NULL);
+
+	return l ? l->tail : -1;
+}
+
+/* An acquire by @from of a lock this node manages (checked). */
+void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
+{
+	struct mgr_lock **pp, *l = lock_find(m, r->lock_id, &pp);
+	int tail;
+
+	if (!l) {
+		if (m->nr_locks >= MGR_LOCKS_MAX) {
+			mgr_why(m, 0, "lock table full (%d locks)",
+				MGR_LOCKS_MAX);
+			mgr_refuse(m, from, r->cookie, ENOSPC, "lock acquire");
+			return;
+		}
+		l = calloc(1, sizeof(*l));
+		if (!l) {
+			mgr_why(m, 0, "out of memory");
+			mgr_refuse(m, from, r->cookie, ENOMEM, "lock acquire");
+			return;
+		}
+		l->id = r->lock_id;
+		l->tail = -1;
+		*pp = l;
+		m->nr_locks++;
+		m->st.locks = m->nr_locks;
+	}
+	tail = l->tail;
+	/*
+	 * No tail, or its node is down: the token is (re)created at the
+	 * requester. The requester itself as tail asked again because its
+	 * kernel has no token (its wait failed): the same.
+	 */
+	if (tail < 0 || tail == from || m->peer[tail] == MGR_PEER_DOWN) {
+		l->tail = from;
+		m->st.lock_fresh++;
+		mgr_log(m, LOG_DEBUG, "mgr: lock %u: free, to node %d",
+			r->lock_id, from);
+		mgr_reply(m, from, r->cookie, 0, 0, NULL, 0);
+		return;
+	}
+	if (!mgr_peer_up(m, tail)) {
+		mgr_log(m, LOG_INFO, "mgr: lock %u: tail node %d unreachable; refusing node %d",
+			r->lock_id, tail, from);
+		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
+		return;
+	}
+	if (tail == m->self) {
+		m->st.forwards_delivered++;
+		m->ops.kernel_forward(m->ops.ctx, r->lock_id, r->payload,
+				      r->len);
+	} else if (m->ops.send_forward(m->ops.ctx, tail, r->lock_id, from,
+				       r->cookie, r->payload, r->len)) {
+		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
+		return;
+	}
+	l->tail = from;
+	m->st.lock_forwarded++;
+	mgr_log(m, LOG_DEBUG, "mgr: lock %u: node %d forwarded to node %d",
+		r->lock_id, from, tail);
+	/* The requester's dsmd forgets the request; the tail grants it. */
+	if (from != m->self)
+		mgr_reply(m, from, r->cookie, 0, MGR_F_FORWARDED, NULL, 0);
+}
+
+void mgr_lock_clear_tail(struct mgr *m, int node)
+{
+	uint32_t h, n = 0;
+
+	for (h = 0; h < MGR_HASH_SIZE; h++) {
+		struct mgr_lock **pp = &m->locks[h];
+
+		while (*pp) {
+			struct mgr_lock *l = *pp;
+
+			if (l->tail == node) {
+				*pp = l->next;
+				free(l);
+				m->nr_locks--;
+				n++;
+			} else {
+				pp = &l->next;
+			}
+		}
+	}
+	m->st.locks = m->nr_locks;
+	if (n)
+		mgr_log(m, LOG_INFO, "mgr: node %d down: %u lock tails cleared",
+			node, n);
+}
+
+void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
+		      int requester, uint64_t cookie,
+		      const uint8_t *payload, size_t len)
+{
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_ACQUIRE, .has_lock = true,
+		.lock_id = lock_id, .payload = payload, .len = len,
+	};
+	struct dsm_msg msg;
+	int err;
+
+	err = mgr_check_payload(m, &r, DSM_MSG_LOCK_REQ, &msg);
+	if (!err && msg.u.lock_req.lock_id != lock_id)
+		err = mgr_why(m, EINVAL, "LOCK_REQ is for lock %u",
+			      msg.u.lock_req.lock_id);
+	if (!err && mgr_lock_manager(m, lock_id) != from)
+		err = mgr_why(m, EINVAL, "node %d is not the manager of lock %u",
+			      from, lock_id);
+	if (!err && (!mgr_is_member(m, msg.u.lock_req.requester) ||
+		     msg.u.lock_req.requester == m->self))
+		err = mgr_why(m, EINVAL, "requester %u",
+			      msg.u.lock_req.requester);
+	if (!err && (msg.u.lock_req.requester != requester ||
+		     msg.u.lock_req.req_id != cookie))
+		err = mgr_why(m, EINVAL, "LOCK_REQ of node %u (req_id %llu) in the forward of node %d (cookie %llu)",
+			      msg.u.lock_req.requester,
+			      (unsigned long long)msg.u.lock_req.req_id,
+			      requester, (unsigned long long)cookie);
+	if (err) {
+		m->st.bad++;
+		if (!mgr_is_member(m, requester) ||
+		    mgr_lock_manager(m, lock_id) != from) {
+			mgr_log(m, LOG_WARNING, "mgr: node %d: bad lock forward: %s; dropped",
+				from, m->why);
+			return;
+		}
+		/* The requester waits for a grant from us: fail it. */
+		mgr_log(m, LOG_WARNING, "mgr: node %d: bad lock forward of lock %u for node %d (cookie %llu): %s; dropped, the requester gets EPROTO",
+			from, lock_id, requester, (unsigned long long)cookie,
+			m->why);
+		if (requester == m->self) {
+			m->st.errors++;
+			m->ops.kernel_reply(m->ops.ctx, cookie, EPROTO, 0,
+					    NULL, 0);
+		} else {
+			mgr_reply(m, requester, cookie, EPROTO,
+				  MGR_F_FWD_FAILED, NULL, 0);
+		}
+		return;
+	}
+	m->st.forwards_delivered++;
+	m->ops.kernel_forward(m->ops.ctx, lock_id, payload, len);
+}
+
+void mgr_lock_free_all(struct mgr *m)
+{
+	uint32_t h;
+
+	for (h = 0; h < MGR_HASH_SIZE; h++) {
+		while (m->locks[h]) {
+			struct mgr_lock *l = m->locks[h];
+
+			m->locks[h] = l->next;
+			free(l);
+		}
+	}
+	m->nr_locks = 0;
+	m->st.locks = 0;
+}

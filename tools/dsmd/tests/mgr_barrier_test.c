@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mgr_barrier_test.c - unit tests of the barrier manager (mgr_barrier.c)
+ * and of lost connections and kernel resets (mgr.c), over the simulated
+ * cluster of mgr_sim.c.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mgr_sim.h"
+#include "unit.h"
+
+/* The three-node barrier of the brief, optionally fragmented. */
+static void barrier_three(size_t payload_max, int per_frag, bool gc)
+{
+	struct dsm_interval i0[2], i1[2], i2[3];
+	struct rel r0, r1, r2;
+	bool frag_ok;
+
+	setup(0x7, payload_max);
+	/* node 0: (0,1), (0,2); node 1 knows (0,1) and made (1,1). */
+	i0[0] = mkiv(0, 1, vt3(0, 0, 0));
+	i0[1] = mkiv(0, 2, vt3(1, 0, 0));
+	i1[0] = i0[0];
+	i1[1] = mkiv(1, 1, vt3(1, 0, 0));
+	i2[0] = mkiv(2, 1, vt3(0, 0, 0));
+	i2[1] = mkiv(2, 2, vt3(0, 0, 1));
+	i2[2] = mkiv(2, 3, vt3(0, 0, 2));
+	kreq_arrive(1, 4, 0, vt3(1, 1, 0), i1, 2, per_frag,
+		    gc ? DSM_MGR_F_GC_WANTED : 0, 11);
+	pump();
+	kreq_arrive(0, 4, 0, vt3(2, 0, 0), i0, 2, per_frag, 0, 10);
+	pump();
+	ok(tn[0].nev == 0 && tn[1].nev == 0 && tn[2].nev == 0,
+	   "mgr: barrier: nobody released before all arrived");
+	kreq_arrive(2, 4, 0, vt3(0, 0, 3), i2, 3, per_frag, 0, 12);
+	pump();
+	r0 = release_of(0, 10);
+	r1 = release_of(1, 11);
+	r2 = release_of(2, 12);
+	ok(rel_is(&r0, 4, (int[]){ 1, 1, 2, 1, 2, 2, 2, 3 }),
+	   "mgr: barrier: node 0 gets exactly what it lacks");
+	ok(rel_is(&r1, 4, (int[]){ 0, 2, 2, 1, 2, 2, 2, 3 }),
+	   "mgr: barrier: node 1 gets exactly what it lacks");
+	ok(rel_is(&r2, 3, (int[]){ 0, 1, 0, 2, 1, 1 }),
+	   "mgr: barrier: node 2 gets exactly what it lacks");
+	ok(dsm_vt_compare(&r0.vt, &(struct dsm_vt){ 3, { 2, 1, 3 } }) ==
+	   DSM_VT_EQUAL && dsm_vt_compare(&r0.vt, &r2.vt) == DSM_VT_EQUAL,
+	   "mgr: barrier: releases carry the merged timestamp");
+	ok(r0.more_ok && r1.more_ok && r2.more_ok,
+	   "mgr: barrier: MORE on all fragments but the last");
+	if (payload_max) {
+		frag_ok = r0.frags > 1 && r1.frags > 1 && r2.frags > 1 &&
+			  r0.max_len <= payload_max &&
+			  r1.max_len <= payload_max &&
+			  r2.max_len <= payload_max;
+		ok(frag_ok, "mgr: barrier: releases split at the payload cap");
+	}
+	ok(gc ? r0.all_gc && r1.all_gc && r2.all_gc :
+	   !r0.any_gc && !r1.any_gc && !r2.any_gc,
+	   gc ? "mgr: barrier: GC on every fragment when one wanted it" :
+	   "mgr: barrier: no GC flag when nobody wanted it");
+	ok(tn[0].m.st.barriers_released == 1 && tn[1].m.st.outstanding == 0 &&
+	   tn[2].m.st.outstanding == 0, "mgr: barrier: counters");
+}
+
+static void test_barrier_epochs(void)
+{
+	struct dsm_interval iv = mkiv(0, 1, vt3(0, 0, 0));
+	uint32_t err = 0;
+	int i;
+
+	setup(0x7, 0);
+	for (i = 0; i < 3; i++)
+		kreq_arrive(i, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 30 + i);
+	pump();
+	ok(replies(0, 30, &err) == 1 && !err && replies(2, 32, NULL) == 1 &&
+	   release_of(1, 31).nr == 0,
+	   "mgr: empty barrier released to all");
+	clear_events();
+	kreq_arrive(1, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 40);
+	pump();
+	ok(replies(1, 40, &err) == 1 && err == EPROTO,
+	   "mgr: old epoch refused with EPROTO");
+	kreq_arrive(1, 1, 1, vt3(0, 0, 0), NULL, 0, 8, 0, 41);
+	kreq_arrive(1, 1, 1, vt3(0, 0, 0), NULL, 0, 8, 0, 42);
+	pump();
+	ok(replies(1, 41, NULL) == 0 && replies(1, 42, &err) == 1 &&
+	   err == EPROTO, "mgr: second arrival in one episode refused");
+	/* A bad fragment: the rest of that arrival is dropped. */
+	kreq_arrive(0, 1, 1, vt3(1, 0, 0), &iv, 1, 8, DSM_MGR_F_MORE, 43);
+	kreq_arrive(0, 1, 1, vt3(2, 0, 0), NULL, 0, 8, 0, 43);
+	pump();
+	ok(replies(0, 43, &err) == 1 && err == EPROTO,
+	   "mgr: fragment with another timestamp refused");
+	/* A member goes down: every waiter fails. */
+	clear_events();
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_DOWN);
+	mgr_peer_state(&tn[1].m, 2, MGR_PEER_DOWN);
+	pump();
+	ok(replies(1, 41, &err) == 1 && err == EHOSTDOWN,
+	   "mgr: member down fails waiting arrivals with EHOSTDOWN");
+	kreq_arrive(0, 1, 1, vt3(0, 0, 0), NULL, 0, 8, 0, 44);
+	pump();
+	ok(replies(0, 44, &err) == 1 && err == EHOSTDOWN,
+	   "mgr: arrival while a member is down: EHOSTDOWN at once");
+}
+
+static void test_barrier_bad(void)
+{
+	struct dsm_interval iv = mkiv(1, 1, vt3(0, 0, 0));
+	struct mgr_req r = { .op = DSM_MGR_BARRIER, .cookie = 50,
+			     .has_barrier = true, .barrier_id = 1,
+			     .frag = -1 };
+	uint32_t err = 0;
+	int len;
+
+	setup(0x7, 0);
+	kreq_lock_raw(0, 0, 0, lock_req(0, 0, 0, 0), 0);	/* warm-up */
+	clear_events();
+	len = lock_req(0, 1, 0, 50);
+	r.payload = pbuf;
+	r.len = len;
+	mgr_kernel_request(&tn[0].m, &r);
+	ok(replies(0, 50, &err) == 1 && err == EINVAL,
+	   "mgr: barrier with a LOCK_REQ payload refused");
+	kreq_arrive(0, 2, 0, vt3(0, 1, 0), &iv, 1, 8, 0, 51);
+	r.cookie = 52;
+	r.barrier_id = 3;
+	r.len = pbuf[8];	/* length of the ARRIVE just built */
+	r.len = *(uint32_t *)(pbuf + 8);
+	mgr_kernel_request(&tn[0].m, &r);
+	ok(replies(0, 52, &err) == 1 && err == EINVAL,
+	   "mgr: BARRIER_ID differing from the payload refused");
+	r.cookie = 53;
+	r.barrier_id = 2;
+	r.flags = DSM_MGR_F_GC;
+	mgr_kernel_request(&tn[0].m, &r);
+	ok(replies(0, 53, &err) == 1 && err == EINVAL,
+	   "mgr: GC flag on an arrival refused");
+	kreq_gc_done(0, 2, 54);
+	r = (struct mgr_req){ .op = DSM_MGR_GC_DONE, .cookie = 55,
+			      .has_barrier = true, .barrier_id = 2,
+			      .payload = pbuf, .len = 8 };
+	mgr_kernel_request(&tn[0].m, &r);
+	ok(replies(0, 55, &err) == 1 && err == EINVAL,
+	   "mgr: gc done with a payload refused");
+	pump();
+}
+
+static void test_gc_done(void)
+{
+	uint32_t err = 1;
+
+	setup(0x7, 0);
+	kreq_gc_done(1, 9, 61);
+	kreq_gc_done(2, 9, 62);
+	pump();
+	ok(tn[1].nev == 0 && tn[2].nev == 0, "mgr: gc done waits for all");
+	kreq_gc_done(2, 9, 63);
+	pump();
+	ok(replies(2, 63, &err) == 1 && err == EPROTO,
+	   "mgr: second gc done refused");
+	kreq_gc_done(0, 9, 60);
+	pump();
+	ok(replies(0, 60, &err) == 1 && !err && replies(1, 61, &err) == 1 &&
+	   !err && tn[1].ev[0].len == 0 && replies(2, 62, &err) == 1 && !err,
+	   "mgr: gc done answered to all when all arrived");
+}
+
+static void test_gone(void)
+{
+	uint32_t err = 0;
+
+	/* Node 1 loses its connection to manager 0 mid-episode. */
+	setup(0x7, 0);
+	kreq_arrive(1, 3, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 71);
+	pump();
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_GONE);
+	mgr_peer_state(&tn[0].m, 1, MGR_PEER_GONE);
+	ok(replies(1, 71, &err) == 1 && err == EHOSTDOWN,
+	   "mgr: lost manager connection fails the arrival");
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_UP);
+	mgr_peer_state(&tn[0].m, 1, MGR_PEER_UP);
+	clear_events();
+	kreq_arrive(1, 3, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 72);
+	kreq_arrive(0, 3, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 70);
+	kreq_arrive(2, 3, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 73);
+	pump();
+	ok(replies(1, 72, &err) == 1 && !err && replies(0, 70, NULL) == 1 &&
+	   replies(2, 73, NULL) == 1 && replies(1, 71, NULL) == 0,
+	   "mgr: the node arrives again after reconnecting");
+	/* Our kernel reloaded: its outstanding requests are forgotten. */
+	kreq_lock(0, 8, 80);
+	mgr_kernel_reset(&tn[0].m);
+	ok(tn[0].m.st.outstanding == 0, "mgr: kernel reset forgets requests");
+	pump();
+}
+
+/* Peers' fragments out of order, and conflicting copies of an interval. */
+static void test_barrier_peer(void)
+{
+	struct dsm_interval iv = mkiv(1, 1, vt3(0, 0, 0)), other;
+	struct dsm_wire_enc e;
+	struct dsm_msg_hdr h;
+	struct mgr_req r = { .op = DSM_MGR_BARRIER, .cookie = 90,
+			     .has_barrier = true, .barrier_id = 6,
+			     .frag = 1, .payload = pbuf };
+	uint32_t err = 0;
+
+	setup(0x7, 0);
+	hdr(&h, 1, DSM_MSG_BARRIER_ARRIVE, 90);
+	dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &h);
+	dsm_wire_enc_barrier(&e, 6, 0, &iv.vt);
+	dsm_wire_enc_interval(&e, &iv);
+	r.len = dsm_wire_enc_end(&e);
+	mgr_peer_request(&tn[0].m, 1, &r);
+	ok(qlen == 1 && q[0].to == 1 && q[0].error == EPROTO,
+	   "mgr: peer fragment 1 without fragment 0 refused");
+	drop_queue();
+	/* Node 2 sends (1, 1) with other notices than node 1 did. */
+	kreq_arrive(1, 6, 0, vt3(0, 1, 0), &iv, 1, 8, 0, 91);
+	pump();
+	other = iv;
+	other.nr_notices = 1;
+	kreq_arrive(2, 6, 0, vt3(0, 1, 1), &other, 1, 8, 0, 92);
+	pump();
+	ok(replies(2, 92, &err) == 1 && err == EPROTO && replies(1, 91, NULL) == 0,
+	   "mgr: conflicting copies of an interval refused");
+}
+
+void test_mgr_barrier(void)
+{
+	barrier_three(0, 64, false);
+	barrier_three(120, 1, true);
+	test_barrier_epochs();
+	test_barrier_bad();
+	test_gc_done();
+	test_barrier_peer();
+	test_gone();
+}

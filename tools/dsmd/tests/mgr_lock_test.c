@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mgr_lock_test.c - unit tests of the lock manager (mgr_lock.c) and the
+ * routing and checks it relies on (mgr.c), over the simulated cluster
+ * of mgr_sim.c.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mgr_sim.h"
+#include "unit.h"
+
+static void test_routing(void)
+{
+	struct mgr m;
+	struct mgr_ops ops = { 0 };
+
+	mgr_init(&m, 3, 0x5a, &ops);	/* members 1, 3, 4, 6 */
+	ok(mgr_lock_manager(&m, 0) == 1 && mgr_lock_manager(&m, 1) == 3 &&
+	   mgr_lock_manager(&m, 2) == 4 && mgr_lock_manager(&m, 3) == 6 &&
+	   mgr_lock_manager(&m, 4) == 1 &&
+	   mgr_lock_manager(&m, 0xffffffffU) == 6,
+	   "mgr: lock managers over sparse ids 1,3,4,6");
+	ok(mgr_barrier_manager(&m) == 1, "mgr: barrier manager is the lowest");
+	mgr_init(&m, 5, 1U << 5, &ops);
+	ok(mgr_lock_manager(&m, 12345) == 5 && mgr_barrier_manager(&m) == 5,
+	   "mgr: a single member manages everything");
+	ok(mgr_init(&m, 2, 0x3, &ops) == -EINVAL &&
+	   mgr_init(&m, 0, 0x101, &ops) == -EINVAL,
+	   "mgr: self must be a member, members below 8");
+}
+
+static void test_lock_chain(void)
+{
+	uint32_t err = 99;
+	int len;
+
+	/* Lock 5 over members 0, 1, 2: manager 5 % 3 = 2. */
+	setup(0x7, 0);
+	kreq_lock(0, 5, 100);
+	pump();
+	ok(replies(0, 100, &err) == 1 && err == 0 &&
+	   tn[0].ev[0].len == 0 && mgr_lock_tail(&tn[2].m, 5) == 0,
+	   "mgr: first acquire answered directly (fresh token)");
+	ok(tn[0].m.st.outstanding == 0, "mgr: nothing left outstanding");
+	clear_events();
+	kreq_lock(1, 5, 200);
+	len = lock_req(1, 5, 1, 200);
+	pump();
+	ok(forwards(0) == 1 && tn[0].ev[0].lock == 5 &&
+	   tn[0].ev[0].len == (size_t)len &&
+	   !memcmp(tn[0].ev[0].p, pbuf, len) && replies(1, 200, NULL) == 0,
+	   "mgr: second acquire forwarded to the first (LOCK_REQ bytes)");
+	ok(mgr_lock_tail(&tn[2].m, 5) == 1 && tn[1].m.st.outstanding == 0,
+	   "mgr: tail moves; the requester's dsmd forgets the request");
+	clear_events();
+	kreq_lock(2, 5, 300);	/* the manager's own node */
+	pump();
+	ok(forwards(1) == 1 && forwards(0) == 0 && replies(2, 300, NULL) == 0 &&
+	   mgr_lock_tail(&tn[2].m, 5) == 2,
+	   "mgr: third acquire forwarded to the second");
+	clear_events();
+	kreq_lock(2, 5, 301);	/* the tail asks again: token lost */
+	ok(replies(2, 301, &err) == 1 && err == 0,
+	   "mgr: tail asking again gets a fresh token");
+	ok(tn[2].m.st.lock_fresh == 2 && tn[2].m.st.lock_forwarded == 2,
+	   "mgr: lock counters");
+}
+
+static void test_lock_down(void)
+{
+	uint32_t err = 0;
+
+	setup(0x7, 0);
+	kreq_lock(1, 5, 10);
+	pump();
+	ok(mgr_lock_tail(&tn[2].m, 5) == 1, "mgr: node 1 is tail");
+	mgr_peer_state(&tn[2].m, 1, MGR_PEER_DOWN);
+	ok(mgr_lock_tail(&tn[2].m, 5) == -1 && tn[2].m.st.locks == 0,
+	   "mgr: node down clears its tails");
+	clear_events();
+	kreq_lock(0, 5, 11);
+	pump();
+	ok(replies(0, 11, &err) == 1 && err == 0 && forwards(1) == 0,
+	   "mgr: next acquire gets a fresh token");
+
+	/* The tail unreachable but not down: EHOSTDOWN, tail kept. */
+	mgr_peer_state(&tn[2].m, 0, MGR_PEER_GONE);
+	kreq_lock(1, 5, 12);
+	pump();
+	ok(replies(1, 12, &err) == 1 && err == EHOSTDOWN &&
+	   mgr_lock_tail(&tn[2].m, 5) == 0,
+	   "mgr: unreachable tail: EHOSTDOWN, tail kept");
+	mgr_peer_state(&tn[2].m, 0, MGR_PEER_UP);
+
+	/* A request whose manager is down is answered at once. */
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_DOWN);
+	kreq_lock(0, 5, 13);
+	ok(replies(0, 13, &err) == 1 && err == EHOSTDOWN && qlen == 0,
+	   "mgr: manager down: EHOSTDOWN at once");
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_UP);
+
+	/* Outstanding requests fail when their manager goes away. */
+	kreq_lock(0, 8, 14);	/* lock 8: manager 2 */
+	ok(tn[0].m.st.outstanding == 1 && replies(0, 14, NULL) == 0,
+	   "mgr: request outstanding at its manager");
+	drop_queue();
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_GONE);
+	ok(replies(0, 14, &err) == 1 && err == EHOSTDOWN &&
+	   tn[0].m.st.outstanding == 0,
+	   "mgr: manager connection lost: EHOSTDOWN");
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_UP);
+	cut = 1U << 2;
+	kreq_lock(0, 8, 15);
+	ok(replies(0, 15, &err) == 1 && err == EHOSTDOWN &&
+	   tn[0].m.st.outstanding == 0, "mgr: send failure: EHOSTDOWN");
+	cut = 0;
+}
+
+static void test_lock_bad(void)
+{
+	uint32_t err = 0;
+	struct mgr_req r;
+	int len;
+
+	setup(0x7, 0);
+	len = lock_req(0, 6, 0, 1);
+	kreq_lock_raw(0, 7, 1, len, 0);
+	ok(replies(0, 1, &err) == 1 && err == EINVAL && qlen == 0,
+	   "mgr: LOCK_ID differing from the payload refused");
+	len = lock_req(0, 6, 1, 2);
+	kreq_lock_raw(0, 6, 2, len, 0);
+	ok(replies(0, 2, &err) == 1 && err == EINVAL && qlen == 0,
+	   "mgr: spoofed requester refused");
+	len = lock_req(0, 6, 0, 3);
+	kreq_lock_raw(0, 6, 4, len, 0);
+	ok(replies(0, 4, &err) == 1 && err == EINVAL,
+	   "mgr: req_id differing from the cookie refused");
+	len = lock_req(0, 6, 0, 5);
+	pbuf[0] ^= 1;
+	kreq_lock_raw(0, 6, 5, len, 0);
+	ok(replies(0, 5, &err) == 1 && err == EINVAL,
+	   "mgr: bad core message refused");
+	len = lock_req(0, 6, 0, 6);
+	kreq_lock_raw(0, 6, 6, len - 1, 0);
+	ok(replies(0, 6, &err) == 1 && err == EINVAL,
+	   "mgr: truncated core message refused");
+	kreq_lock_raw(0, 6, 7, DSM_MGR_PAYLOAD_MAX + 1, 0);
+	ok(replies(0, 7, &err) == 1 && err == EINVAL,
+	   "mgr: oversized payload refused");
+	len = lock_req(0, 6, 0, 8);
+	kreq_lock_raw(0, 6, 8, len, DSM_MGR_F_MORE);
+	ok(replies(0, 8, &err) == 1 && err == EINVAL,
+	   "mgr: flags on a lock acquire refused");
+	kreq_lock_raw(0, 6, 9, 0, 0);
+	ok(replies(0, 9, &err) == 1 && err == EINVAL,
+	   "mgr: lock acquire without payload refused");
+	memset(&r, 0, sizeof(r));
+	r.op = DSM_MGR_LOCK_RELEASE;
+	r.cookie = 10;
+	r.has_lock = true;
+	mgr_kernel_request(&tn[0].m, &r);
+	r.op = 9;
+	r.cookie = 11;
+	mgr_kernel_request(&tn[0].m, &r);
+	ok(replies(0, 10, &err) == 1 && err == EOPNOTSUPP &&
+	   replies(0, 11, &err) == 1 && err == EINVAL,
+	   "mgr: lock release and unknown ops refused");
+	len = lock_req(0, 6, 0, 12);
+	r = (struct mgr_req){ .op = DSM_MGR_LOCK_ACQUIRE, .cookie = 12,
+			      .has_lock = true, .has_barrier = true,
+			      .lock_id = 6, .payload = pbuf, .len = len };
+	mgr_kernel_request(&tn[0].m, &r);
+	ok(replies(0, 12, &err) == 1 && err == EINVAL,
+	   "mgr: both LOCK_ID and BARRIER_ID refused");
+	pump();
+	ok(mgr_lock_tail(&tn[0].m, 6) == -1 && tn[0].m.st.bad == 11 &&
+	   tn[0].m.st.locks == 0, "mgr: refusals change nothing");
+}
+
+/* Bad requests and frames from peers (after test_lock_bad()). */
+static void test_lock_bad_peer(void)
+{
+	struct mgr_req r;
+	int len;
+
+	/* A peer sending a LOCK_REQ for another node (lock 6: manager 0). */
+	len = lock_req(1, 6, 2, 20);
+	r = (struct mgr_req){ .op = DSM_MGR_LOCK_ACQUIRE, .cookie = 20,
+			      .has_lock = true, .lock_id = 6, .payload = pbuf,
+			      .len = len, .frag = 0 };
+	mgr_peer_request(&tn[0].m, 1, &r);
+	ok(qlen == 1 && q[0].type == FR_REPLY && q[0].to == 1 &&
+	   q[0].error == EPROTO && mgr_lock_tail(&tn[0].m, 6) == -1,
+	   "mgr: peer spoofing a requester refused (EPROTO)");
+	drop_queue();
+	/* Lock 7 is managed by node 1: node 2 asking node 0 is refused. */
+	len = lock_req(2, 7, 2, 21);
+	r.cookie = 21;
+	r.lock_id = 7;
+	r.len = len;
+	mgr_peer_request(&tn[0].m, 2, &r);
+	ok(qlen == 1 && q[0].error == EPROTO, "mgr: wrong manager refused");
+	drop_queue();
+	/* A forward from a node that does not manage the lock. */
+	len = lock_req(1, 7, 1, 22);
+	mgr_peer_forward(&tn[0].m, 2, 7, 1, 22, pbuf, len);
+	ok(forwards(0) == 0 && qlen == 0,
+	   "mgr: forward from a non-manager dropped, nobody told");
+	mgr_peer_forward(&tn[0].m, 1, 7, 1, 22, pbuf, len);
+	ok(forwards(0) == 1, "mgr: forward from the manager delivered");
+	/* A reply for a cookie nobody asked for. */
+	clear_events();
+	mgr_peer_reply(&tn[0].m, 2, 999, 0, 0, NULL, 0);
+	ok(tn[0].nev == 0, "mgr: reply to an unknown cookie dropped");
+}
+
+/*
+ * A forward whose LOCK_REQ is damaged on the way to the tail: the tail
+ * drops it, and the requester's kernel gets EPROTO instead of waiting
+ * for a grant forever.
+ */
+static void test_fwd_corrupt(void)
+{
+	uint32_t err = 0;
+	int len;
+
+	/* Lock 5 over members 0, 1, 2: manager 2; node 0 becomes tail. */
+	setup(0x7, 0);
+	kreq_lock(0, 5, 100);
+	pump();
+	clear_events();
+	kreq_lock(1, 5, 200);
+	corrupt_fwd = 1;
+	pump();
+	ok(forwards(0) == 0 && tn[0].m.st.bad == 1,
+	   "mgr: a damaged forward is not given to the tail's kernel");
+	ok(replies(1, 200, &err) == 1 && err == EPROTO &&
+	   tn[1].m.st.outstanding == 0,
+	   "mgr: the requester's kernel gets EPROTO for its cookie");
+	/* The forward's frame fields must agree with its LOCK_REQ. */
+	clear_events();
+	len = lock_req(2, 5, 1, 201);
+	mgr_peer_forward(&tn[0].m, 2, 5, 1, 202, pbuf, len);
+	ok(forwards(0) == 0 && qlen == 1 && q[0].type == FR_REPLY &&
+	   q[0].to == 1 && q[0].cookie == 202 && q[0].error == EPROTO &&
+	   q[0].flags == MGR_F_FWD_FAILED,
+	   "mgr: a forward not matching its LOCK_REQ fails the frame's cookie");
+	pump();
+	ok(replies(1, 202, &err) == 1 && err == EPROTO && !tn[1].ev[0].flags,
+	   "mgr: the failure reaches the kernel without the frame-only flag");
+	/* A notice that is not a failure, or from ourselves, is dropped. */
+	clear_events();
+	mgr_peer_reply(&tn[1].m, 0, 203, 0, MGR_F_FWD_FAILED, NULL, 0);
+	mgr_peer_reply(&tn[1].m, 1, 204, EPROTO, MGR_F_FWD_FAILED, NULL, 0);
+	ok(tn[1].nev == 0, "mgr: bad forward-failed notices dropped");
+	/* An intact forward still works after all this. */
+	clear_events();
+	kreq_lock(0, 5, 300);
+	pump();
+	ok(forwards(1) == 1 && replies(0, 300, NULL) == 0,
+	   "mgr: the next forward is delivered");
+}
+
+void test_mgr_lock(void)
+{
+	test_routing();
+	test_lock_chain();
+	test_lock_down();
+	test_lock_bad();
+	test_lock_bad_peer();
+	test_fwd_corrupt();
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mgr_sim.c - a simulated cluster for the unit tests of the managers
+ * (mgr_lock_test.c, mgr_barrier_test.c).
+ *
+ * One struct mgr per node, wired by hooks that record what each node's
+ * kernel is given and queue the frames between dsmds; pump() delivers
+ * the queue. No sockets.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mgr_sim.h"
+#include "unit.h"
+
+struct tnode tn[DSM_MAX_NODES];
+struct frame *q;
+int qlen;
+uint32_t cut;
+int corrupt_fwd;
+static int qhead, qcap;
+static int logs;
+
+static int node_of(void *ctx)
+{
+	return (int)((struct tnode *)ctx - tn);
+}
+
+static uint8_t *dup_bytes(const void *p, size_t len)
+{
+	uint8_t *d = malloc(len ? len : 1);
+
+	if (!d)
+		abort();
+	if (len)
+		memcpy(d, p, len);
+	return d;
+}
+
+static struct ev *ev_new(struct tnode *t)
+{
+	if (t->nev == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->ev = realloc(t->ev, t->cap * sizeof(*t->ev));
+		if (!t->ev)
+			abort();
+	}
+	memset(&t->ev[t->nev], 0, sizeof(t->ev[0]));
+	return &t->ev[t->nev++];
+}
+
+static void h_kreply(void *ctx, uint64_t cookie, uint32_t error,
+		     uint32_t flags, const void *payload, size_t len)
+{
+	struct ev *e = ev_new(ctx);
+
+	e->kind = EV_REPLY;
+	e->cookie = cookie;
+	e->error = error;
+	e->flags = flags;
+	e->p = dup_bytes(payload, len);
+	e->len = len;
+}
+
+static void h_kforward(void *ctx, uint32_t lock, const void *payload,
+		       size_t len)
+{
+	struct ev *e = ev_new(ctx);
+
+	e->kind = EV_FORWARD;
+	e->lock = lock;
+	e->p = dup_bytes(payload, len);
+	e->len = len;
+}
+
+static struct frame *fr_new(int type, int from, int to)
+{
+	struct frame *f;
+
+	if (qlen == qcap) {
+		qcap = qcap ? 2 * qcap : 64;
+		q = realloc(q, qcap * sizeof(*q));
+		if (!q)
+			abort();
+	}
+	f = &q[qlen++];
+	memset(f, 0, sizeof(*f));
+	f->type = type;
+	f->from = from;
+	f->to = to;
+	return f;
+}
+
+static int h_req(void *ctx, int node, const struct mgr_req *r)
+{
+	struct frame *f;
+
+	if (cut >> node & 1)
+		return -1;
+	f = fr_new(FR_REQ, node_of(ctx), node);
+	f->r = *r;
+	f->p = dup_bytes(r->payload, r->len);
+	f->r.payload = r->len ? f->p : NULL;
+	return 0;
+}
+
+static int h_reply(void *ctx, int node, uint64_t cookie, uint32_t error,
+		   uint32_t flags, const void *payload, size_t len)
+{
+	struct frame *f;
+
+	if (cut >> node & 1)
+		return -1;
+	f = fr_new(FR_REPLY, node_of(ctx), node);
+	f->cookie = cookie;
+	f->error = error;
+	f->flags = flags;
+	f->p = dup_bytes(payload, len);
+	f->len = len;
+	return 0;
+}
+
+static int h_fwd(void *ctx, int node, uint32_t lock, int requester,
+		 uint64_t cookie, const void *payload, size_t len)
+{
+	struct frame *f;
+
+	if (cut >> node & 1)
+		return -1;
+	f = fr_new(FR_FWD, node_of(ctx), node);
+	f->lock = lock;
+	f->requester = requester;
+	f->cookie = cookie;
+	f->p = dup_bytes(payload, len);
+	f->len = len;
+	return 0;
+}
+
+static void h_log(void *ctx, int prio, const char *msg)
+{
+	(void)prio;
+	logs++;
+	if (getenv("MGR_TEST_LOG"))
+		printf("# [n%d] %s\n", node_of(ctx), msg);
+}
+
+/* Deliver every queued frame (and what they cause). */
+void pump(void)
+{
+	while (qhead < qlen) {
+		struct frame f = q[qhead++];
+		struct mgr *m = &tn[f.to].m;
+
+		switch (f.type) {
+		case FR_REQ:
+			f.r.payload = f.r.len ? f.p : NULL;
+			mgr_peer_request(m, f.from, &f.r);
+			break;
+		case FR_REPLY:
+			mgr_peer_reply(m, f.from, f.cookie, f.error, f.flags,
+				       f.p, f.len);
+			break;
+		case FR_FWD:
+			if (corrupt_fwd && f.len) {
+				f.p[0] ^= 0xff;
+				corrupt_fwd = 0;
+			}
+			mgr_peer_forward(m, f.from, f.lock, f.requester,
+					 f.cookie, f.p, f.len);
+			break;
+		}
+		free(f.p);
+	}
+	qhead = qlen = 0;
+}
+
+/* Drop the queued frames (a lost connection). */
+void drop_queue(void)
+{
+	while (qhead < qlen)
+		free(q[qhead++].p);
+	qhead = qlen = 0;
+}
+
+void clear_events(void)
+{
+	int i, j;
+
+	for (i = 0; i < DSM_MAX_NODES; i++) {
+		for (j = 0; j < tn[i].nev; j++)
+			free(tn[i].ev[j].p);
+		tn[i].nev = 0;
+	}
+}
+
+void teardown(void)
+{
+	int i;
+
+	drop_queue();
+	clear_events();
+	for (i = 0; i < DSM_MAX_NODES; i++) {
+		mgr_fini(&tn[i].m);
+		free(tn[i].ev);
+		memset(&tn[i], 0, sizeof(tn[i]));
+	}
+	cut = 0;
+}
+
+void setup(uint32_t members, size_t payload_max)
+{
+	struct mgr_ops ops = {
+		.kernel_reply = h_kreply, .kernel_forward = h_kforward,
+		.send_request = h_req, .send_reply = h_reply,
+		.send_forward = h_fwd, .log = h_log,
+	};
+	int i, j;
+
+	teardown();
+	for (i = 0; i < DSM_MAX_NODES; i++) {
+		if (!(members >> i & 1))
+			continue;
+		ops.ctx = &tn[i];
+		if (mgr_init(&tn[i].m, i, members, &ops))
+			abort();
+		if (payload_max)
+			tn[i].m.payload_max = payload_max;
+		for (j = 0; j < DSM_MAX_NODES; j++)
+			if (j != i && members >> j & 1)
+				mgr_peer_state(&tn[i].m, j, MGR_PEER_UP);
+	}
+}
+
+/* ------------------------------------------------------- payloads */
+
+uint8_t pbuf[2 * DSM_MGR_PAYLOAD_MAX];
+
+void hdr(struct dsm_msg_hdr *h, int src, u8 type, uint64_t req_id)
+{
+	memset(h, 0, sizeof(*h));
+	h->version = 1;
+	h->type = type;
+	h->src = src;
+	h->dst = src ? 0 : 1;
+	h->req_id = req_id;
+}
+
+struct dsm_vt vt3(u32 a, u32 b, u32 c)
+{
+	struct dsm_vt v;
+
+	dsm_vt_init(&v, 3);
+	v.c[0] = a;
+	v.c[1] = b;
+	v.c[2] = c;
+	return v;
+}
+
+int lock_req(int from, uint32_t lock, int requester, uint64_t req_id)
+{
+	struct dsm_wire_enc e;
+	struct dsm_msg m;
+
+	hdr(&m.hdr, from, DSM_MSG_LOCK_REQ, req_id);
+	m.u.lock_req.lock_id = lock;
+	m.u.lock_req.requester = requester;
+	m.u.lock_req.req_id = req_id;
+	m.u.lock_req.vt = vt3(1, 2, 3);
+	dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &m.hdr);
+	dsm_wire_enc_fixed(&e, &m);
+	return dsm_wire_enc_end(&e);
+}
+
+void kreq_lock_raw(int node, uint32_t attr_lock, uint64_t cookie,
+			  int len, uint32_t flags)
+{
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_ACQUIRE, .cookie = cookie,
+		.has_lock = true, .lock_id = attr_lock, .frag = -1,
+		.payload = pbuf, .len = len, .flags = flags,
+	};
+
+	mgr_kernel_request(&tn[node].m, &r);
+}
+
+void kreq_lock(int node, uint32_t lock, uint64_t cookie)
+{
+	kreq_lock_raw(node, lock, cookie, lock_req(node, lock, node, cookie),
+		      0);
+}
+
+/* Interval records for the barrier tests; notices derived from the id. */
+static u64 notes[DSM_MAX_NODES][64][4];
+
+struct dsm_interval mkiv(int creator, u32 index, struct dsm_vt vt)
+{
+	struct dsm_interval iv = {
+		.creator = creator, .index = index, .vt = vt,
+		.nr_notices = 1 + index % 3,
+	};
+	u32 i;
+
+	iv.vt.c[creator] = index;
+	for (i = 0; i < iv.nr_notices; i++)
+		notes[creator][index][i] = 1000 * creator + 10 * index + i;
+	iv.notices = notes[creator][index];
+	return iv;
+}
+
+/*
+ * Node @node arrives at barrier @id with @ivs (ascending), at most
+ * @per_frag records per payload (MGR_F_MORE on all but the last).
+ */
+void kreq_arrive(int node, uint32_t id, uint32_t epoch,
+			struct dsm_vt vt, const struct dsm_interval *ivs,
+			int nr, int per_frag, uint32_t flags, uint64_t cookie)
+{
+	int pos = 0;
+
+	do {
+		int end = pos + per_frag < nr ? pos + per_frag : nr;
+		struct mgr_req r = {
+			.op = DSM_MGR_BARRIER, .cookie = cookie,
+			.has_barrier = true, .barrier_id = id, .frag = -1,
+			.payload = pbuf, .flags = flags,
+		};
+		struct dsm_wire_enc e;
+		struct dsm_msg_hdr h;
+		int len;
+
+		hdr(&h, node, DSM_MSG_BARRIER_ARRIVE, cookie);
+		dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &h);
+		dsm_wire_enc_barrier(&e, id, epoch, &vt);
+		for (; pos < end; pos++)
+			dsm_wire_enc_interval(&e, &ivs[pos]);
+		len = dsm_wire_enc_end(&e);
+		if (len < 0)
+			abort();
+		r.len = len;
+		if (pos < nr)
+			r.flags |= DSM_MGR_F_MORE;
+		mgr_kernel_request(&tn[node].m, &r);
+	} while (pos < nr);
+}
+
+void kreq_gc_done(int node, uint32_t id, uint64_t cookie)
+{
+	struct mgr_req r = {
+		.op = DSM_MGR_GC_DONE, .cookie = cookie, .has_barrier = true,
+		.barrier_id = id, .frag = -1,
+	};
+
+	mgr_kernel_request(&tn[node].m, &r);
+}
+
+/* Replies to @cookie on @node: count, and the first one's error. */
+int replies(int node, uint64_t cookie, uint32_t *error)
+{
+	int i, k = 0;
+
+	for (i = 0; i < tn[node].nev; i++) {
+		struct ev *e = &tn[node].ev[i];
+
+		if (e->kind != EV_REPLY || e->cookie != cookie)
+			continue;
+		if (!k && error)
+			*error = e->error;
+		k++;
+	}
+	return k;
+}
+
+int forwards(int node)
+{
+	int i, k = 0;
+
+	for (i = 0; i < tn[node].nev; i++)
+		k += tn[node].ev[i].kind == EV_FORWARD;
+	return k;
+}
+
+struct rel release_of(int node, uint64_t cookie)
+{
+	struct rel r = { .valid = true, .more_ok = true, .all_gc = true };
+	int i, last = -1;
+
+	for (i = 0; i < tn[node].nev; i++) {
+		struct ev *e = &tn[node].ev[i];
+		struct dsm_msg_interval iv;
+		struct dsm_msg_iter it;
+		struct dsm_msg m;
+		u32 k;
+
+		if (e->kind != EV_REPLY || e->cookie != cookie)
+			continue;
+		if (last >= 0 && !(tn[node].ev[last].flags & DSM_MGR_F_MORE))
+			r.more_ok = false;
+		last = i;
+		r.frags++;
+		if (e->len > r.max_len)
+			r.max_len = e->len;
+		if (e->flags & DSM_MGR_F_GC)
+			r.any_gc = true;
+		else
+			r.all_gc = false;
+		if (e->error || dsm_wire_decode(e->p, e->len, &m, NULL) ||
+		    m.hdr.type != DSM_MSG_BARRIER_RELEASE ||
+		    m.hdr.req_id != cookie) {
+			r.valid = false;
+			continue;
+		}
+		r.vt = m.u.barrier.iv.vt;
+		dsm_msg_iter_intervals(&m.u.barrier.iv, &it);
+		while (dsm_msg_next_interval(&it, &iv) && r.nr < 256) {
+			for (k = 0; k < iv.nr_notices; k++)
+				if (dsm_msg_notice(&iv, k) !=
+				    1000U * iv.creator + 10 * iv.index + k)
+					r.valid = false;
+			r.keys[r.nr++] = (u64)iv.creator << 32 | iv.index;
+		}
+	}
+	if (last >= 0 && (tn[node].ev[last].flags & DSM_MGR_F_MORE))
+		r.more_ok = false;
+	return r;
+}
+
+/* @r holds exactly the intervals listed ("c:i" pairs, ascending). */
+bool rel_is(const struct rel *r, int nr, const int *ci)
+{
+	int i;
+
+	if (!r->valid || r->nr != nr)
+		return false;
+	for (i = 0; i < nr; i++)
+		if (r->keys[i] != ((u64)ci[2 * i] << 32 | (u32)ci[2 * i + 1]))
+			return false;
+	return true;
+}
+
+void test_mgr(void)
+{
+	test_mgr_lock();
+	test_mgr_barrier();
+	teardown();
+	free(q);
+	q = NULL;
+	qcap = 0;
+}

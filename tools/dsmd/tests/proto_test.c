@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proto_test.c - unit tests of the dsmd control protocol's codec
+ * (proto.c): round trips, refusals, every single-byte corruption, several
+ * frames in one read, and the managers' frames. The bytes themselves are
+ * pinned by wire_test.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mgr.h"
+#include "proto.h"
+#include "unit.h"
+
+static int roundtrip(const struct dsmc_msg *m, struct dsmc_msg *out)
+{
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len = dsmc_encode(m, buf, sizeof(buf));
+
+	if (len <= 0 || dsmc_peek(buf, len, &why) != len)
+		return -1;
+	return dsmc_decode(buf, len, out, &why);
+}
+
+static struct dsmc_msg hello(void)
+{
+	struct dsmc_msg m = { .type = DSMC_HELLO };
+
+	m.hello.node = 2;
+	m.hello.version_min = 1;
+	m.hello.version_max = 1;
+	m.hello.incarnation = 0x1122334455667788ULL;
+	m.hello.heartbeat_ms = 500;
+	m.hello.dead_ms = 3000;
+	strcpy(m.hello.cluster, "vc");
+	return m;
+}
+
+/* Encode @m, apply @mutate to byte @off, expect the decoder to refuse. */
+static int refuses(const struct dsmc_msg *m, int off, uint8_t val)
+{
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	struct dsmc_msg out;
+	int len = dsmc_encode(m, buf, sizeof(buf));
+
+	buf[off] = val;
+	return dsmc_decode(buf, len, &out, &why) && why;
+}
+
+static void test_hello(void)
+{
+	struct dsmc_msg m = hello(), out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len;
+
+	ok(!roundtrip(&m, &out) && out.hello.node == 2 &&
+	   out.hello.incarnation == m.hello.incarnation &&
+	   !strcmp(out.hello.cluster, "vc") && out.type == DSMC_HELLO,
+	   "proto: HELLO round trip");
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + 56 && buf[0] == 'D' && buf[3] == 'C' &&
+	   buf[DSMC_HDR_SIZE] == 2 && buf[DSMC_HDR_SIZE + 8] == 0x88,
+	   "proto: little endian layout");
+	ok(dsmc_peek(buf, DSMC_HDR_SIZE - 1, &why) == 0,
+	   "proto: short header needs more");
+	ok(dsmc_decode(buf, len - 1, &out, &why) != 0,
+	   "proto: truncated body refused");
+	ok(refuses(&m, 0, 'X'), "proto: bad magic refused");
+	ok(refuses(&m, 4, 9), "proto: unknown version refused");
+	ok(refuses(&m, 6, 99), "proto: unknown type refused");
+	ok(refuses(&m, 8, 57), "proto: wrong length refused");
+	ok(refuses(&m, 12, 1), "proto: reserved header refused");
+	ok(refuses(&m, DSMC_HDR_SIZE, 8), "proto: node id 8 refused");
+	ok(refuses(&m, DSMC_HDR_SIZE + 24, '/'), "proto: bad cluster char");
+	ok(refuses(&m, DSMC_HDR_SIZE + 24 + 31, 'x') ,
+	   "proto: unterminated cluster name");
+	ok(refuses(&m, DSMC_HDR_SIZE + 24 + 5, 'x'),
+	   "proto: garbage after cluster name");
+	m.hello.heartbeat_ms = 5;
+	ok(roundtrip(&m, &out) != 0, "proto: heartbeat below 10ms refused");
+	m.hello.heartbeat_ms = 2000;
+	ok(roundtrip(&m, &out) != 0, "proto: dead below 2 heartbeats refused");
+	m = hello();
+	m.hello.incarnation = 0;
+	ok(roundtrip(&m, &out) != 0, "proto: zero incarnation refused");
+}
+
+static void test_region_bye(void)
+{
+	struct dsmc_msg m = { .type = DSMC_REGION_ADD }, out;
+
+	strcpy(m.region.name, "r1");
+	m.region.origin = 3;
+	m.region.offset = 3 * DSM_REGION_SLICE + 4096;
+	m.region.size = 1 << 20;
+	m.region.model = DSM_MODEL_LRC;
+	ok(!roundtrip(&m, &out) && out.region.offset == m.region.offset &&
+	   out.region.size == m.region.size && out.region.origin == 3 &&
+	   out.region.model == DSM_MODEL_LRC && !strcmp(out.region.name, "r1"),
+	   "proto: REGION_ADD round trip");
+	m.region.offset = 2 * DSM_REGION_SLICE;
+	ok(roundtrip(&m, &out) != 0, "proto: region outside origin slice");
+	m.region.offset = 3 * DSM_REGION_SLICE + 100;
+	ok(roundtrip(&m, &out) != 0, "proto: misaligned region refused");
+	m.region.offset = 4 * DSM_REGION_SLICE - 4096;
+	m.region.size = 8192;
+	ok(roundtrip(&m, &out) != 0, "proto: region past slice end refused");
+	m.region.offset = 3 * DSM_REGION_SLICE;
+	m.region.size = DSM_REGION_SLICE;
+	ok(!roundtrip(&m, &out), "proto: whole-slice region accepted");
+	ok(refuses(&m, DSMC_HDR_SIZE + 52, 2), "proto: model 2 refused");
+	ok(refuses(&m, DSMC_HDR_SIZE + 53, 1), "proto: region reserved");
+	m.region.origin = 8;
+	ok(roundtrip(&m, &out) != 0, "proto: origin 8 refused");
+
+	m = (struct dsmc_msg){ .type = DSMC_BYE };
+	m.bye.reason = DSM_REASON_LEFT;
+	ok(!roundtrip(&m, &out) && out.bye.reason == DSM_REASON_LEFT,
+	   "proto: BYE round trip");
+	m.bye.reason = 200;
+	ok(roundtrip(&m, &out) != 0, "proto: bad BYE reason refused");
+}
+
+/* Every single-byte corruption is either refused or decodes sanely. */
+static void test_corruptions(void)
+{
+	struct dsmc_msg m = hello(), out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len, i, bad;
+
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	bad = 0;
+	for (i = 0; i < len * 256; i++) {
+		uint8_t copy[DSMC_MSG_MAX];
+
+		memcpy(copy, buf, len);
+		copy[i / 256] = (uint8_t)i;
+		if (!dsmc_decode(copy, len, &out, &why) &&
+		    (out.hello.node >= DSM_NODES_MAX ||
+		     strlen(out.hello.cluster) >= DSM_NAME_MAX))
+			bad++;
+	}
+	ok(!bad, "proto: byte corruptions never decode to bad values");
+}
+
+/* What consume_cb saw: each frame's cookie and whether its payload held. */
+struct consume_log {
+	int n;
+	int stop_at;
+	uint64_t cookie[8];
+	int payload_ok[8];
+};
+
+/* Payload @i of the consume test: @i-dependent bytes, 40 + 13 * i long. */
+static uint32_t consume_len(int i)
+{
+	return 40 + 13 * i;
+}
+
+static uint8_t consume_byte(int i, uint32_t j)
+{
+	return (uint8_t)(0x5a ^ (i * 37) ^ j);
+}
+
+static int consume_cb(void *ctx, const struct dsmc_msg *m)
+{
+	struct consume_log *lg = ctx;
+	int i = lg->n, good = 1;
+	uint32_t j;
+
+	if (i >= 8)
+		return 1;
+	lg->cookie[i] = m->mgr.cookie;
+	if (m->mgr.len != consume_len(i) || !m->mgr.payload)
+		good = 0;
+	for (j = 0; good && j < m->mgr.len; j++)
+		if (m->mgr.payload[j] != consume_byte(i, j))
+			good = 0;
+	lg->payload_ok[i] = good;
+	lg->n++;
+	return lg->n == lg->stop_at;
+}
+
+/*
+ * Several manager frames in one read (as when many lock requests are in
+ * flight): each payload must still be intact when it is handled.
+ */
+static void test_consume(void)
+{
+	static uint8_t buf[4 * DSMC_MSG_MAX], copy[sizeof(buf)];
+	uint8_t pl[5][128];
+	struct consume_log lg;
+	const char *why = NULL;
+	size_t len = 0, saved, last_off = 0, off[5];
+	int i, ret, all = 1;
+	uint32_t j;
+
+	for (i = 0; i < 5; i++) {
+		struct dsmc_msg m = { .type = i == 3 ? DSMC_LOCK_FWD :
+					      DSMC_MGR_REQ };
+
+		for (j = 0; j < consume_len(i); j++)
+			pl[i][j] = consume_byte(i, j);
+		m.mgr.cookie = i == 3 ? 0 : 100 + i;
+		m.mgr.id = 7;
+		m.mgr.payload = pl[i];
+		m.mgr.len = consume_len(i);
+		off[i] = last_off = len;
+		ret = dsmc_encode(&m, buf + len, sizeof(buf) - len);
+		if (ret <= 0)
+			abort();
+		len += ret;
+	}
+	/* The fifth frame arrived only in part. */
+	len -= 10;
+	memcpy(copy, buf, len);
+
+	memset(&lg, 0, sizeof(lg));
+	saved = len;
+	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
+	for (i = 0; i < 4; i++)
+		all &= lg.payload_ok[i];
+	ok(!ret && lg.n == 4 && all, "proto: consume: 4 frames of one read, every payload intact");
+	ok(lg.cookie[0] == 100 && lg.cookie[2] == 102 && lg.cookie[3] == 0,
+	   "proto: consume: frames in order");
+	ok(len == saved - last_off && !memcmp(buf, copy + last_off, len),
+	   "proto: consume: the partial frame kept at the start");
+
+	/* The rest arrives: the fifth frame is whole now. */
+	memcpy(buf, copy + last_off, saved - last_off);
+	len = saved - last_off + 10;
+	{
+		struct dsmc_msg m = { .type = DSMC_MGR_REQ };
+
+		m.mgr.cookie = 104;
+		m.mgr.id = 7;
+		m.mgr.payload = pl[4];
+		m.mgr.len = consume_len(4);
+		dsmc_encode(&m, buf, sizeof(buf));
+	}
+	memset(&lg, 0, sizeof(lg));
+	lg.n = 4;
+	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
+	ok(!ret && lg.n == 5 && lg.payload_ok[4] && lg.cookie[4] == 104 &&
+	   !len, "proto: consume: the completed frame, nothing left");
+
+	/* The handler closes the connection: the buffer is left alone. */
+	memcpy(buf, copy, saved);
+	len = saved;
+	memset(&lg, 0, sizeof(lg));
+	lg.stop_at = 2;
+	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
+	ok(ret == 1 && lg.n == 2 && len == saved && !memcmp(buf, copy, saved),
+	   "proto: consume: stops untouched when the handler says so");
+
+	/* A bad frame after a good one: -1 with a reason. */
+	memcpy(buf, copy, saved);
+	len = saved;
+	/* the magic of the fourth frame (a LOCK_FWD) */
+	buf[off[3]] = 'X';
+	memset(&lg, 0, sizeof(lg));
+	why = NULL;
+	ret = dsmc_consume(buf, &len, consume_cb, &lg, &why);
+	ok(ret == -1 && why && lg.n == 3, "proto: consume: bad frame refused");
+}
+
+/* The new dsmc frames. */
+static void test_frames(void)
+{
+	static uint8_t buf[DSMC_MSG_MAX], pay[DSM_MGR_PAYLOAD_MAX + 1];
+	struct dsmc_msg m = { .type = DSMC_MGR_REQ }, out;
+	const char *why = NULL;
+	int len;
+
+	memset(pay, 0xab, sizeof(pay));
+	m.mgr.op = DSM_MGR_BARRIER;
+	m.mgr.flags = DSM_MGR_F_MORE;
+	m.mgr.cookie = 0x1122334455667788ULL;
+	m.mgr.id = 77;
+	m.mgr.frag = 3;
+	m.mgr.payload = pay;
+	m.mgr.len = 1000;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + 24 + 1000 && dsmc_peek(buf, len, &why) == len &&
+	   !dsmc_decode(buf, len, &out, &why) && out.mgr.op == DSM_MGR_BARRIER &&
+	   out.mgr.cookie == m.mgr.cookie && out.mgr.id == 77 &&
+	   out.mgr.frag == 3 && out.mgr.len == 1000 &&
+	   !memcmp(out.mgr.payload, pay, 1000),
+	   "proto: MGR_REQ round trip");
+	m.mgr.len = DSM_MGR_PAYLOAD_MAX + 1;
+	ok(dsmc_encode(&m, buf, sizeof(buf)) < 0,
+	   "proto: oversized MGR payload not encoded");
+	m.mgr.len = 10;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[4] = 1;
+	ok(dsmc_peek(buf, len, &why) < 0, "proto: MGR_REQ in version 1 refused");
+	buf[4] = 2;
+	buf[DSMC_HDR_SIZE + 16] = DSM_MGR_OP_MAX + 1;
+	ok(dsmc_decode(buf, len, &out, &why) != 0, "proto: bad op refused");
+	m = (struct dsmc_msg){ .type = DSMC_MGR_REPLY };
+	m.mgr.cookie = 5;
+	m.mgr.error = 4096;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len > 0 && dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: error above 4095 refused");
+	m.mgr.error = EHOSTDOWN;
+	m.mgr.flags = MGR_F_FORWARDED;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) && out.mgr.error == EHOSTDOWN &&
+	   out.mgr.flags == MGR_F_FORWARDED && !out.mgr.len,
+	   "proto: MGR_REPLY round trip");
+	m.mgr.flags = 0x8000;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: unknown reply flag refused");
+	m = (struct dsmc_msg){ .type = DSMC_LOCK_FWD };
+	m.mgr.id = 9;
+	ok(dsmc_encode(&m, buf, sizeof(buf)) < 0,
+	   "proto: LOCK_FWD without payload not encoded");
+	m.mgr.payload = pay;
+	m.mgr.len = 48;
+	m.mgr.requester = 2;
+	m.mgr.cookie = 0x0102030405060708ULL;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + 16 + 48 &&
+	   !dsmc_decode(buf, len, &out, &why) && out.mgr.id == 9 &&
+	   out.mgr.requester == 2 && out.mgr.cookie == m.mgr.cookie &&
+	   out.mgr.len == 48 && !memcmp(out.mgr.payload, pay, 48),
+	   "proto: LOCK_FWD round trip (requester, cookie)");
+	buf[DSMC_HDR_SIZE + 4] = DSM_NODES_MAX;
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: LOCK_FWD requester 8 refused");
+	m = (struct dsmc_msg){ .type = DSMC_MGR_REPLY };
+	m.mgr.cookie = 5;
+	m.mgr.error = EPROTO;
+	m.mgr.flags = MGR_F_FWD_FAILED;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.mgr.flags == MGR_F_FWD_FAILED,
+	   "proto: MGR_REPLY forward-failed flag accepted alone");
+	m.mgr.flags = MGR_F_FWD_FAILED | MGR_F_FORWARDED;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: MGR_REPLY with both frame-only flags refused");
+}
+
+void test_proto(void)
+{
+	test_hello();
+	test_region_bye();
+	test_corruptions();
+	test_consume();
+	test_frames();
+}
