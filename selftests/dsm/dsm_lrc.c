@@ -408,6 +408,7 @@ TEST_F_TIMEOUT(lrc, counter, DSM_TEST_TIMEOUT(120))
 		*c = v + 1;
 		mine = v + 1;
 		UNLOCK(CNT_LOCK);
+		dsm_test_progress(k + 1, CNT_K, 100, "increments");
 	}
 	EXPECT_EQ(-1, bad) TH_LOG("node %d: increment %d read %lu under the "
 				  "lock, below the %lu it wrote before", node,
@@ -468,6 +469,7 @@ TEST_F_TIMEOUT(lrc, false_sharing, DSM_TEST_TIMEOUT(60))
 			}
 		}
 		rounds_bad += bad >= 0;
+		dsm_test_progress(r + 1, FS_ROUNDS, 5, "rounds");
 	}
 	EXPECT_EQ(0, rounds_bad) TH_LOG("node %d: %d of %d rounds wrong", node,
 					rounds_bad, FS_ROUNDS);
@@ -585,6 +587,7 @@ TEST_F_TIMEOUT(lrc, jacobi, DSM_TEST_TIMEOUT(60))
 			if (i > 0 && i < JA_ROWS - 1)
 				ja_row(g[(t + 1) & 1], g[t & 1], i);
 		BARRIER(JA_BARRIER);
+		dsm_test_progress(t + 1, JA_ITERS, 5, "iterations");
 	}
 
 	/* Serially, here. */

@@ -104,6 +104,36 @@ static double now_s(void)
 }
 
 /*
+ * Spin waits give up after SPIN_LIMIT seconds: a node whose partner left
+ * the test (it failed, or fell behind) must not spin until the harness
+ * kills it, which would cost the next test too.
+ */
+#define SPIN_LIMIT	DSM_TEST_SYNC_TIMEOUT
+
+/* Wait until *@flag >= @v: 0, or -1 after SPIN_LIMIT seconds. */
+static int wait_flag(uint64_t *flag, uint64_t v)
+{
+	double end = now_s() + SPIN_LIMIT;
+
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < v)
+		if (now_s() > end)
+			return -1;
+	return 0;
+}
+
+/* Peterson's entry wait: 0, or -1 after SPIN_LIMIT seconds. */
+static int peterson_wait(uint64_t *want, uint64_t *turn, int other)
+{
+	double end = now_s() + SPIN_LIMIT;
+
+	while (__atomic_load_n(&want[other], __ATOMIC_SEQ_CST) &&
+	       __atomic_load_n(turn, __ATOMIC_SEQ_CST) == (uint64_t)other)
+		if (now_s() > end)
+			return -1;
+	return 0;
+}
+
+/*
  * Every node adds to one counter with lock xadd for COUNTER_SECONDS (so
  * that the nodes really take the page from each other), then publishes
  * how many it added; the counter must equal the sum.
@@ -156,8 +186,10 @@ TEST_F_TIMEOUT(sc, message_passing, DSM_TEST_TIMEOUT(60))
 				data[i] = r * 1000 + i;
 			__atomic_store_n(flag, r, __ATOMIC_RELEASE);
 		} else {
-			while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < r)
-				;
+			ASSERT_EQ(0, wait_flag(flag, r))
+				TH_LOG("node %d: round %lu: no flag from node 0 "
+				       "in %d s", node, (unsigned long)r,
+				       SPIN_LIMIT);
 			int bad = -1;
 
 			for (int i = 0; i < MP_WORDS && bad < 0; i++)
@@ -167,6 +199,7 @@ TEST_F_TIMEOUT(sc, message_passing, DSM_TEST_TIMEOUT(60))
 						  (unsigned long)r, bad);
 		}
 		dsm_test_sync(11);
+		dsm_test_progress(r, MP_ROUNDS, 5, "rounds");
 	}
 	munmap(base, 4 * DSM_PAGE);
 }
@@ -195,12 +228,14 @@ TEST_F_TIMEOUT(sc, peterson, DSM_TEST_TIMEOUT(210))
 		for (int i = 0; i < PETERSON_ITERS; i++) {
 			__atomic_store_n(&want[node], 1, __ATOMIC_SEQ_CST);
 			__atomic_store_n(turn, other, __ATOMIC_SEQ_CST);
-			while (__atomic_load_n(&want[other], __ATOMIC_SEQ_CST) &&
-			       __atomic_load_n(turn, __ATOMIC_SEQ_CST) ==
-			       (uint64_t)other)
-				;
+			ASSERT_EQ(0, peterson_wait(want, turn, other))
+				TH_LOG("node %d: iteration %d: node %d kept the "
+				       "lock for %d s", node, i, other,
+				       SPIN_LIMIT);
 			*counter = *counter + 1;
 			__atomic_store_n(&want[node], 0, __ATOMIC_SEQ_CST);
+			dsm_test_progress(i + 1, PETERSON_ITERS, 100,
+					  "iterations");
 		}
 	}
 	dsm_test_sync(21);
@@ -238,6 +273,7 @@ TEST_F_TIMEOUT(sc, store_buffering, DSM_TEST_TIMEOUT(60))
 		dsm_test_sync(31);
 		if (node == 2 && !res[2 * r] && !res[2 * r + 1])
 			both_zero++;
+		dsm_test_progress(r + 1, SB_ROUNDS, 10, "rounds");
 	}
 	EXPECT_EQ(0, both_zero) TH_LOG("%d rounds saw r0 == r1 == 0", both_zero);
 	dsm_test_sync(32);
@@ -271,6 +307,7 @@ TEST_F_TIMEOUT(sc, stripes, DSM_TEST_TIMEOUT(210))
 			    !bad++)
 				TH_LOG("stripe %d word %zu: %#lx", (node + n) % nodes,
 				       i, (unsigned long)s[i]);
+		dsm_test_progress(n + 1, nodes, 1, "stripes checked");
 	}
 	EXPECT_EQ(0, bad);
 	dsm_test_sync(42);
