@@ -16,7 +16,26 @@
 
 #define REPL_TIMEOUT	10	/* seconds for a change to reach every node */
 
-TEST(node_list_json_all_up)
+/* Every test starts on every node together (and has a timeout for it). */
+FIXTURE(control) {
+	pid_t monitor;		/* monitor_events' dsmctl monitor, or 0 */
+};
+
+FIXTURE_SETUP(control)
+{
+	dsm_test_begin();
+}
+
+/* Also when a failed sync ended the test early. */
+FIXTURE_TEARDOWN(control)
+{
+	if (self->monitor > 0) {
+		kill(self->monitor, SIGTERM);
+		waitpid(self->monitor, NULL, 0);
+	}
+}
+
+TEST_F_TIMEOUT(control, node_list_json_all_up, DSM_TEST_TIMEOUT(60))
 {
 	int n = dsm_nodes_env();
 	char out[4096];
@@ -37,16 +56,16 @@ TEST(node_list_json_all_up)
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j stats | jq -e "
 			    "'.node_up >= %d'", n)) TH_LOG("%s", out);
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl status")) TH_LOG("%s", out);
-	ASSERT_EQ(0, dsm_test_sync(10));
+	dsm_test_sync(10);
 }
 
-TEST(region_replicated)
+TEST_F_TIMEOUT(control, region_replicated, DSM_TEST_TIMEOUT(60))
 {
 	int id = dsm_node_id_env();
 	unsigned long long want = 1ULL * DSM_REGION_SLICE;
 	char out[4096];
 
-	ASSERT_EQ(0, dsm_test_sync(20));
+	dsm_test_sync(20);
 	if (id == 1) {
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 				    "dsmctl -j region create repl size 64M model lrc "
@@ -59,7 +78,7 @@ TEST(region_replicated)
 				  "'.offset == %llu and .size == 67108864 and "
 				  ".model == \"lrc\" and .origin == 1'", want))
 		TH_LOG("region not replicated: %s", out);
-	ASSERT_EQ(0, dsm_test_sync(21));
+	dsm_test_sync(21);
 	if (id == 2)
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl region delete repl"))
 			TH_LOG("%s", out);
@@ -67,7 +86,7 @@ TEST(region_replicated)
 				  "dsmctl -j region list | jq -e "
 				  "'all(.[]; .name != \"repl\")'"))
 		TH_LOG("deletion not replicated: %s", out);
-	ASSERT_EQ(0, dsm_test_sync(22));
+	dsm_test_sync(22);
 }
 
 /*
@@ -79,12 +98,12 @@ TEST(region_replicated)
  * converge on that outcome. dsm_netlink's replica_conflicts test forces
  * the both-exist case on one node.
  */
-TEST(region_name_conflict)
+TEST_F_TIMEOUT(control, region_name_conflict, DSM_TEST_TIMEOUT(60))
 {
 	int id = dsm_node_id_env(), ret = 0;
 	char out[4096];
 
-	ASSERT_EQ(0, dsm_test_sync(30));
+	dsm_test_sync(30);
 	if (id == 1 || id == 2)
 		ret = dsm_sh(out, sizeof(out),
 			     "dsmctl region create twin size %dM", id);
@@ -94,7 +113,7 @@ TEST(region_name_conflict)
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 				    "dsmctl region create twin-%s size 4K",
 				    ret ? "lost" : "won")) TH_LOG("%s", out);
-	ASSERT_EQ(0, dsm_test_sync(31));
+	dsm_test_sync(31);
 	EXPECT_LE(0, dsm_sh_until(REPL_TIMEOUT, out, sizeof(out),
 				  "t=$(dsmctl -j region show twin) && "
 				  "if dsmctl region show twin-won >/dev/null; then "
@@ -102,7 +121,7 @@ TEST(region_name_conflict)
 				  "else dsmctl region show twin-lost >/dev/null && "
 				  "echo \"$t\" | jq -e '.origin == 2 and .size == 2097152'; fi"))
 		TH_LOG("conflict not resolved: %s", out);
-	ASSERT_EQ(0, dsm_test_sync(32));
+	dsm_test_sync(32);
 	if (id == 0)
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl region delete twin && "
 				    "{ dsmctl region delete twin-won || "
@@ -112,11 +131,11 @@ TEST(region_name_conflict)
 				  "dsmctl -j region list | jq -e "
 				  "'all(.[]; .name | startswith(\"twin\") | not)'"))
 		TH_LOG("%s", out);
-	ASSERT_EQ(0, dsm_test_sync(33));
+	dsm_test_sync(33);
 }
 
 /* dsmctl monitor: a dump of what exists, then every change, as JSON. */
-TEST(monitor_events)
+TEST_F_TIMEOUT(control, monitor_events, DSM_TEST_TIMEOUT(60))
 {
 	int id = dsm_node_id_env(), n = dsm_nodes_env();
 	const char *log = "/tmp/dsm-monitor.json";
@@ -125,6 +144,7 @@ TEST(monitor_events)
 
 	pid = fork();
 	ASSERT_LE(0, pid);
+	self->monitor = pid;
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -139,7 +159,7 @@ TEST(monitor_events)
 				  "\"region-exists\" and .region.name == "
 				  "\"default\")' %s", n, log))
 		TH_LOG("no dump: %s", out);
-	ASSERT_EQ(0, dsm_test_sync(40));
+	dsm_test_sync(40);
 	if (id == 0)
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 				    "dsmctl region create mon size 8K && "
@@ -152,12 +172,10 @@ TEST(monitor_events)
 				  ".region.name == \"mon\")' %s",
 				  id == 0 ? "false" : "true", log))
 		TH_LOG("events missing: %s", out);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	ASSERT_EQ(0, dsm_test_sync(41));
+	dsm_test_sync(41);
 }
 
-TEST(bad_config_line_reported)
+TEST_F_TIMEOUT(control, bad_config_line_reported, DSM_TEST_TIMEOUT(60))
 {
 	const char *conf = "/tmp/dsm-bad.conf";
 	char out[1024];
@@ -213,7 +231,7 @@ static int dsmctl_as_nobody(const char *a, const char *b, const char *c,
 	return WEXITSTATUS(st);
 }
 
-TEST(dsmctl_exit_codes)
+TEST_F_TIMEOUT(control, dsmctl_exit_codes, DSM_TEST_TIMEOUT(60))
 {
 	char out[1024];
 

@@ -161,6 +161,7 @@ FIXTURE_SETUP(lrc)
 	nodes = dsm_nodes_env();
 	if (node < 0 || nodes != 3)
 		return;		/* each test skips (NEED_3NODES) */
+	dsm_test_begin();
 	ret = dsm_init();
 	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
 #ifdef LRC_GC_TINY
@@ -197,7 +198,9 @@ FIXTURE_TEARDOWN(lrc)
 /*
  * Node 0 creates the lrc region PREFIX-@tag of @size bytes; after sync
  * @step every node maps it (waiting for dsmd to replicate it), then sync
- * @step + 1. Returns NULL after logging why.
+ * @step + 1. Returns NULL after logging why; a failed sync ends the test.
+ * (A node that returns NULL leaves the test: the others' sync @step + 1
+ * then fails at once, "node 1 is already at ...".)
  */
 static void *lrc_region(struct __test_metadata *_metadata,
 			FIXTURE_DATA(lrc) *self, const char *tag, size_t size,
@@ -217,16 +220,12 @@ static void *lrc_region(struct __test_metadata *_metadata,
 			TH_LOG("node 0: dsmctl region create %s: status %d: %s",
 			       name, ret, out);
 	}
-	if (dsm_test_sync(step)) {
-		TH_LOG("node %d: sync %u failed", node, step);
-		return NULL;
-	}
+	dsm_test_sync(step);
 	t0 = dsm_now();
 	while (!(p = dsm_map(name, &self->len))) {
 		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
 			TH_LOG("node %d: dsm_map(%s): %s", node, name,
 			       strerror(errno));
-			dsm_test_sync(step + 1);
 			return NULL;
 		}
 		usleep(100000);
@@ -235,13 +234,9 @@ static void *lrc_region(struct __test_metadata *_metadata,
 	if (self->len != size) {
 		TH_LOG("node %d: region %s has %zu bytes, not %zu", node, name,
 		       self->len, size);
-		dsm_test_sync(step + 1);
 		return NULL;
 	}
-	if (dsm_test_sync(step + 1)) {
-		TH_LOG("node %d: sync %u failed", node, step + 1);
-		return NULL;
-	}
+	dsm_test_sync(step + 1);
 	return p;
 }
 
@@ -270,9 +265,6 @@ static void expect_gc_ran(struct __test_metadata *_metadata,
 			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
 	} while (0)
 
-#define SYNC(step) ASSERT_EQ(0, dsm_test_sync(step)) \
-	TH_LOG("node %d: sync %d failed", node, step)
-
 #define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
 	TH_LOG("node %d: acquire %d", node, l)
 #define UNLOCK(l) ASSERT_EQ(0, dsm_lock_release(l)) \
@@ -280,12 +272,12 @@ static void expect_gc_ran(struct __test_metadata *_metadata,
 #define BARRIER(b) ASSERT_EQ(0, dsm_barrier(b)) \
 	TH_LOG("node %d: barrier %d", node, b)
 
-TEST_F_TIMEOUT(lrc, node_info, 60)
+TEST_F_TIMEOUT(lrc, node_info, DSM_TEST_TIMEOUT(60))
 {
 	NEED_3NODES();
 	EXPECT_EQ(node, dsm_node_id());
 	EXPECT_EQ(nodes, dsm_nodes());
-	SYNC(1);
+	dsm_test_sync(1);
 }
 
 /*
@@ -309,7 +301,7 @@ TEST_F_TIMEOUT(lrc, node_info, 60)
  * y == 1; then a second round under lock 1 (after the collection, in
  * dsm_lrc_gc) must still carry x.
  */
-TEST_F_TIMEOUT(lrc, treadmarks, 120)
+TEST_F_TIMEOUT(lrc, treadmarks, DSM_TEST_TIMEOUT(60))
 {
 	volatile uint64_t *x, *y;
 	uint64_t vx, vy;
@@ -326,7 +318,7 @@ TEST_F_TIMEOUT(lrc, treadmarks, 120)
 		*x = 1;
 		UNLOCK(TM_L1);
 	}
-	SYNC(12);
+	dsm_test_sync(12);
 	if (node == 1) {
 		LOCK(TM_L1);
 		vx = *x;
@@ -336,13 +328,13 @@ TEST_F_TIMEOUT(lrc, treadmarks, 120)
 		*x = 2;
 		UNLOCK(TM_L1);
 	}
-	SYNC(13);
+	dsm_test_sync(13);
 	if (node == 0) {
 		LOCK(TM_L2);
 		*y = 1;
 		UNLOCK(TM_L2);
 	}
-	SYNC(14);
+	dsm_test_sync(14);
 	if (node == 2) {
 		LOCK(TM_L1);
 		vx = *x;
@@ -356,7 +348,7 @@ TEST_F_TIMEOUT(lrc, treadmarks, 120)
 		TH_LOG("node 2: after acquire(1): x = %lu, y = %lu (y is not "
 		       "promised)", (unsigned long)vx, (unsigned long)vy);
 	}
-	SYNC(15);
+	dsm_test_sync(15);
 	BARRIER(TM_BARRIER);
 	vx = *x;
 	vy = *y;
@@ -364,14 +356,14 @@ TEST_F_TIMEOUT(lrc, treadmarks, 120)
 				"expected 2, got %lu", node, (unsigned long)vx);
 	EXPECT_EQ(1, vy) TH_LOG("node %d: y after the barrier: offset 2048, "
 				"expected 1, got %lu", node, (unsigned long)vy);
-	SYNC(16);
+	dsm_test_sync(16);
 	/* Round two, after the barrier (a collection in dsm_lrc_gc). */
 	if (node == 1) {
 		LOCK(TM_L1);
 		*x = 3;
 		UNLOCK(TM_L1);
 	}
-	SYNC(17);
+	dsm_test_sync(17);
 	if (node == 2) {
 		LOCK(TM_L1);
 		vx = *x;
@@ -382,10 +374,10 @@ TEST_F_TIMEOUT(lrc, treadmarks, 120)
 		EXPECT_EQ(1, vy) TH_LOG("node 2: y in round two: offset 2048, "
 					"expected 1, got %lu", (unsigned long)vy);
 	}
-	SYNC(18);
+	dsm_test_sync(18);
 	BARRIER(TM_BARRIER);
 	expect_gc_ran(_metadata, self);
-	SYNC(19);
+	dsm_test_sync(19);
 }
 
 /*
@@ -394,7 +386,7 @@ TEST_F_TIMEOUT(lrc, treadmarks, 120)
  * value never goes below what this node last wrote), and at the end the
  * counter is 3 * CNT_K on every node, under the lock and after a barrier.
  */
-TEST_F_TIMEOUT(lrc, counter, 240)
+TEST_F_TIMEOUT(lrc, counter, DSM_TEST_TIMEOUT(120))
 {
 	volatile uint64_t *c;
 	uint64_t mine = 0, v, bad_v = 0, bad_min = 0;
@@ -416,12 +408,13 @@ TEST_F_TIMEOUT(lrc, counter, 240)
 		*c = v + 1;
 		mine = v + 1;
 		UNLOCK(CNT_LOCK);
+		dsm_test_progress(k + 1, CNT_K, 100, "increments");
 	}
 	EXPECT_EQ(-1, bad) TH_LOG("node %d: increment %d read %lu under the "
 				  "lock, below the %lu it wrote before", node,
 				  bad, (unsigned long)bad_v,
 				  (unsigned long)bad_min);
-	SYNC(22);
+	dsm_test_sync(22);
 	LOCK(CNT_LOCK);
 	v = *c;
 	UNLOCK(CNT_LOCK);
@@ -436,7 +429,7 @@ TEST_F_TIMEOUT(lrc, counter, 240)
 				       DSM_PAGE + 8, 3 * CNT_K,
 				       (unsigned long)v);
 	expect_gc_ran(_metadata, self);
-	SYNC(23);
+	dsm_test_sync(23);
 }
 
 static uint8_t fs_byte(int round, size_t b)
@@ -450,7 +443,7 @@ static uint8_t fs_byte(int round, size_t b)
  * barrier every node must see every byte of the round (the diffs of the
  * three writers of each page merged), and the rest of the region zero.
  */
-TEST_F_TIMEOUT(lrc, false_sharing, 180)
+TEST_F_TIMEOUT(lrc, false_sharing, DSM_TEST_TIMEOUT(60))
 {
 	volatile uint8_t *p;
 	int rounds_bad = 0;
@@ -476,11 +469,12 @@ TEST_F_TIMEOUT(lrc, false_sharing, 180)
 			}
 		}
 		rounds_bad += bad >= 0;
+		dsm_test_progress(r + 1, FS_ROUNDS, 5, "rounds");
 	}
 	EXPECT_EQ(0, rounds_bad) TH_LOG("node %d: %d of %d rounds wrong", node,
 					rounds_bad, FS_ROUNDS);
 	expect_gc_ran(_metadata, self);
-	SYNC(32);
+	dsm_test_sync(32);
 }
 
 static uint8_t ca_byte(size_t i)
@@ -494,7 +488,7 @@ static uint8_t ca_byte(size_t i)
  * node 2 takes only lock 2 and must see node 0's data: node 1's grant of
  * lock 2 carries the interval it learned with lock 1.
  */
-TEST_F_TIMEOUT(lrc, causality, 120)
+TEST_F_TIMEOUT(lrc, causality, DSM_TEST_TIMEOUT(60))
 {
 	volatile uint8_t *p;
 	long bad = -1;
@@ -508,14 +502,14 @@ TEST_F_TIMEOUT(lrc, causality, 120)
 			p[i] = ca_byte(i);
 		UNLOCK(CA_L1);
 	}
-	SYNC(42);
+	dsm_test_sync(42);
 	if (node == 1) {
 		LOCK(CA_L1);
 		LOCK(CA_L2);
 		UNLOCK(CA_L2);
 		UNLOCK(CA_L1);
 	}
-	SYNC(43);
+	dsm_test_sync(43);
 	if (node == 2) {
 		LOCK(CA_L2);
 		for (size_t i = 0; i < CA_BYTES && bad < 0; i++)
@@ -528,7 +522,7 @@ TEST_F_TIMEOUT(lrc, causality, 120)
 		UNLOCK(CA_L2);
 		EXPECT_EQ(-1, bad);
 	}
-	SYNC(44);
+	dsm_test_sync(44);
 	BARRIER(CA_BARRIER);
 	for (size_t i = 0; i < CA_BYTES && bad < 0; i++)
 		if (p[i] != ca_byte(i)) {
@@ -539,7 +533,7 @@ TEST_F_TIMEOUT(lrc, causality, 120)
 		}
 	EXPECT_EQ(-1, bad);
 	expect_gc_ran(_metadata, self);
-	SYNC(45);
+	dsm_test_sync(45);
 }
 
 static uint32_t ja_init(int i, int j)
@@ -565,7 +559,7 @@ static void ja_row(uint32_t (*dst)[JA_COLS], uint32_t (*src)[JA_COLS],
  * borders between nodes fall inside pages), a barrier after each
  * iteration; the result must equal the serial computation, on every node.
  */
-TEST_F_TIMEOUT(lrc, jacobi, 240)
+TEST_F_TIMEOUT(lrc, jacobi, DSM_TEST_TIMEOUT(60))
 {
 	const size_t grid = sizeof(uint32_t) * JA_ROWS * JA_COLS;
 	const size_t size = (2 * grid + DSM_PAGE - 1) & ~(size_t)(DSM_PAGE - 1);
@@ -593,6 +587,7 @@ TEST_F_TIMEOUT(lrc, jacobi, 240)
 			if (i > 0 && i < JA_ROWS - 1)
 				ja_row(g[(t + 1) & 1], g[t & 1], i);
 		BARRIER(JA_BARRIER);
+		dsm_test_progress(t + 1, JA_ITERS, 5, "iterations");
 	}
 
 	/* Serially, here. */
@@ -621,7 +616,7 @@ TEST_F_TIMEOUT(lrc, jacobi, 240)
 	free(s[0]);
 	free(s[1]);
 	expect_gc_ran(_metadata, self);
-	SYNC(52);
+	dsm_test_sync(52);
 }
 
 static int raw_sync(int fd, unsigned long req, __u32 id, __u32 flags,
@@ -645,7 +640,7 @@ static void *acquire_thread(void *arg)
  * changed nothing: the lock is not held afterwards, a refused barrier
  * arrival was not counted.
  */
-TEST_F_TIMEOUT(lrc, bad_args, 120)
+TEST_F_TIMEOUT(lrc, bad_args, DSM_TEST_TIMEOUT(60))
 {
 	unsigned int lock = BA_LOCK + node;
 	struct dsm_api api = { .api = DSM_API_VERSION };
@@ -658,7 +653,7 @@ TEST_F_TIMEOUT(lrc, bad_args, 120)
 	int fd;
 
 	NEED_3NODES();
-	SYNC(60);
+	dsm_test_sync(60);
 	EXPECT_EQ(-EPERM, dsm_lock_release(lock));
 	ASSERT_EQ(0, dsm_lock_acquire(lock));
 	EXPECT_EQ(-EDEADLK, dsm_lock_acquire(lock));
@@ -738,7 +733,7 @@ TEST_F_TIMEOUT(lrc, bad_args, 120)
 	 * who arrive BA_WAIT seconds later (had the refused arrivals
 	 * counted, node 2's arrival would complete the barrier at once).
 	 */
-	SYNC(61);
+	dsm_test_sync(61);
 	if (node != 2)
 		sleep(BA_WAIT);
 	t0 = dsm_now();
@@ -748,7 +743,7 @@ TEST_F_TIMEOUT(lrc, bad_args, 120)
 			TH_LOG("node 2 passed barrier %d after %.2f s, before "
 			       "the others arrived: a refused arrival counted",
 			       BA_BARRIER, dsm_now() - t0);
-	SYNC(62);
+	dsm_test_sync(62);
 }
 
 /* Run @fn in a child with its own dsm file; its exit status, or -1 if it
@@ -791,26 +786,26 @@ static int take_and_release(unsigned int lock)
 
 /* A process that exits holding a lock releases it: another process on
  * the node, and then another node, can take it. */
-TEST_F_TIMEOUT(lrc, release_on_close, 120)
+TEST_F_TIMEOUT(lrc, release_on_close, DSM_TEST_TIMEOUT(60))
 {
 	unsigned int lock = RC_LOCK + node;
 	int st;
 
 	NEED_3NODES();
-	SYNC(70);
+	dsm_test_sync(70);
 	st = in_child(take_and_exit, lock, 20);
 	EXPECT_EQ(0, st) TH_LOG("node %d: child taking lock %u: %d", node,
 				lock, st);
 	st = in_child(take_and_release, lock, 20);
 	EXPECT_EQ(0, st) TH_LOG("node %d: lock %u not free after its holder "
 				"exited (%d)", node, lock, st);
-	SYNC(71);
+	dsm_test_sync(71);
 	/* and the next node's lock, from here */
 	lock = RC_LOCK + (node + 1) % 3;
 	st = in_child(take_and_release, lock, 20);
 	EXPECT_EQ(0, st) TH_LOG("node %d: lock %u of node %d: %d", node, lock,
 				(node + 1) % 3, st);
-	SYNC(72);
+	dsm_test_sync(72);
 }
 
 static int lw_pipe[2];
@@ -832,13 +827,13 @@ static int wait_for_lock(unsigned int lock)
 }
 
 /* Two processes of one node: the second waits until the first releases. */
-TEST_F_TIMEOUT(lrc, local_waiter, 120)
+TEST_F_TIMEOUT(lrc, local_waiter, DSM_TEST_TIMEOUT(60))
 {
 	unsigned int lock = LW_LOCK + node;
 	int st;
 
 	NEED_3NODES();
-	SYNC(80);
+	dsm_test_sync(80);
 	ASSERT_EQ(0, pipe(lw_pipe));
 	ASSERT_EQ(0, dsm_lock_acquire(lock));
 	if (fork() == 0) {
@@ -854,7 +849,7 @@ TEST_F_TIMEOUT(lrc, local_waiter, 120)
 		       node, st);
 	close(lw_pipe[0]);
 	close(lw_pipe[1]);
-	SYNC(81);
+	dsm_test_sync(81);
 }
 
 TEST_HARNESS_MAIN

@@ -74,7 +74,7 @@ static int setup(void)
 			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
 	} while (0)
 
-/* Every test may wait for slower nodes at its first step. */
+/* Every test starts on every node together (dsm_test_begin()). */
 FIXTURE(sc) {
 	struct timespec t0;
 };
@@ -82,6 +82,7 @@ FIXTURE(sc) {
 FIXTURE_SETUP(sc)
 {
 	clock_gettime(CLOCK_MONOTONIC, &self->t0);
+	dsm_test_begin();
 }
 
 /* How long each test took: remote faults cost milliseconds under TCG. */
@@ -103,11 +104,41 @@ static double now_s(void)
 }
 
 /*
+ * Spin waits give up after SPIN_LIMIT seconds: a node whose partner left
+ * the test (it failed, or fell behind) must not spin until the harness
+ * kills it, which would cost the next test too.
+ */
+#define SPIN_LIMIT	DSM_TEST_SYNC_TIMEOUT
+
+/* Wait until *@flag >= @v: 0, or -1 after SPIN_LIMIT seconds. */
+static int wait_flag(uint64_t *flag, uint64_t v)
+{
+	double end = now_s() + SPIN_LIMIT;
+
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < v)
+		if (now_s() > end)
+			return -1;
+	return 0;
+}
+
+/* Peterson's entry wait: 0, or -1 after SPIN_LIMIT seconds. */
+static int peterson_wait(uint64_t *want, uint64_t *turn, int other)
+{
+	double end = now_s() + SPIN_LIMIT;
+
+	while (__atomic_load_n(&want[other], __ATOMIC_SEQ_CST) &&
+	       __atomic_load_n(turn, __ATOMIC_SEQ_CST) == (uint64_t)other)
+		if (now_s() > end)
+			return -1;
+	return 0;
+}
+
+/*
  * Every node adds to one counter with lock xadd for COUNTER_SECONDS (so
  * that the nodes really take the page from each other), then publishes
  * how many it added; the counter must equal the sum.
  */
-TEST_F_TIMEOUT(sc, atomic_counter, 120)
+TEST_F_TIMEOUT(sc, atomic_counter, DSM_TEST_TIMEOUT(60))
 {
 	uint64_t *c, *done, mine = 0, sum = 0;
 	double end;
@@ -118,19 +149,19 @@ TEST_F_TIMEOUT(sc, atomic_counter, 120)
 	ASSERT_NE(MAP_FAILED, base) TH_LOG("mmap: %s", strerror(errno));
 	c = (uint64_t *)base;
 	done = (uint64_t *)(base + DSM_PAGE);
-	ASSERT_EQ(0, dsm_test_sync(1));
+	dsm_test_sync(1);
 	end = now_s() + COUNTER_SECONDS;
 	while (now_s() < end)
 		for (int i = 0; i < 100; i++, mine++)
 			__atomic_fetch_add(c, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&done[node], mine, __ATOMIC_SEQ_CST);
-	ASSERT_EQ(0, dsm_test_sync(2));
+	dsm_test_sync(2);
 	for (int n = 0; n < nodes; n++)
 		sum += __atomic_load_n(&done[n], __ATOMIC_SEQ_CST);
 	EXPECT_EQ(sum, __atomic_load_n(c, __ATOMIC_SEQ_CST));
 	TH_LOG("%lu increments here, %lu in all", (unsigned long)mine,
 	       (unsigned long)sum);
-	ASSERT_EQ(0, dsm_test_sync(3));
+	dsm_test_sync(3);
 	munmap(base, 2 * DSM_PAGE);
 }
 
@@ -138,7 +169,7 @@ TEST_F_TIMEOUT(sc, atomic_counter, 120)
  * Node 0 writes data, then a flag (on another page, with another home);
  * the others wait for the flag and must then see all the data.
  */
-TEST_F_TIMEOUT(sc, message_passing, 120)
+TEST_F_TIMEOUT(sc, message_passing, DSM_TEST_TIMEOUT(60))
 {
 	uint64_t *data, *flag;
 	char *base;
@@ -148,15 +179,17 @@ TEST_F_TIMEOUT(sc, message_passing, 120)
 	ASSERT_NE(MAP_FAILED, base);
 	data = (uint64_t *)base;
 	flag = (uint64_t *)(base + 2 * DSM_PAGE);
-	ASSERT_EQ(0, dsm_test_sync(10));
+	dsm_test_sync(10);
 	for (uint64_t r = 1; r <= MP_ROUNDS; r++) {
 		if (node == 0) {
 			for (int i = 0; i < MP_WORDS; i++)
 				data[i] = r * 1000 + i;
 			__atomic_store_n(flag, r, __ATOMIC_RELEASE);
 		} else {
-			while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < r)
-				;
+			ASSERT_EQ(0, wait_flag(flag, r))
+				TH_LOG("node %d: round %lu: no flag from node 0 "
+				       "in %d s", node, (unsigned long)r,
+				       SPIN_LIMIT);
 			int bad = -1;
 
 			for (int i = 0; i < MP_WORDS && bad < 0; i++)
@@ -165,7 +198,8 @@ TEST_F_TIMEOUT(sc, message_passing, 120)
 			ASSERT_EQ(-1, bad) TH_LOG("round %lu: word %d stale",
 						  (unsigned long)r, bad);
 		}
-		ASSERT_EQ(0, dsm_test_sync(11));
+		dsm_test_sync(11);
+		dsm_test_progress(r, MP_ROUNDS, 5, "rounds");
 	}
 	munmap(base, 4 * DSM_PAGE);
 }
@@ -175,7 +209,7 @@ TEST_F_TIMEOUT(sc, message_passing, 120)
  * as it needs on one x86 machine too) protects a plain counter; node 2
  * only watches.
  */
-TEST_F_TIMEOUT(sc, peterson, 120)
+TEST_F_TIMEOUT(sc, peterson, DSM_TEST_TIMEOUT(210))
 {
 	volatile uint64_t *counter;
 	uint64_t *want, *turn;
@@ -187,24 +221,26 @@ TEST_F_TIMEOUT(sc, peterson, 120)
 	want = (uint64_t *)base;			/* want[0], want[1] */
 	turn = (uint64_t *)(base + DSM_PAGE);
 	counter = (volatile uint64_t *)(base + 2 * DSM_PAGE);
-	ASSERT_EQ(0, dsm_test_sync(20));
+	dsm_test_sync(20);
 	if (node < 2) {
 		int other = 1 - node;
 
 		for (int i = 0; i < PETERSON_ITERS; i++) {
 			__atomic_store_n(&want[node], 1, __ATOMIC_SEQ_CST);
 			__atomic_store_n(turn, other, __ATOMIC_SEQ_CST);
-			while (__atomic_load_n(&want[other], __ATOMIC_SEQ_CST) &&
-			       __atomic_load_n(turn, __ATOMIC_SEQ_CST) ==
-			       (uint64_t)other)
-				;
+			ASSERT_EQ(0, peterson_wait(want, turn, other))
+				TH_LOG("node %d: iteration %d: node %d kept the "
+				       "lock for %d s", node, i, other,
+				       SPIN_LIMIT);
 			*counter = *counter + 1;
 			__atomic_store_n(&want[node], 0, __ATOMIC_SEQ_CST);
+			dsm_test_progress(i + 1, PETERSON_ITERS, 100,
+					  "iterations");
 		}
 	}
-	ASSERT_EQ(0, dsm_test_sync(21));
+	dsm_test_sync(21);
 	EXPECT_EQ(2 * PETERSON_ITERS, *counter);
-	ASSERT_EQ(0, dsm_test_sync(22));
+	dsm_test_sync(22);
 	munmap(base, 4 * DSM_PAGE);
 }
 
@@ -213,7 +249,7 @@ TEST_F_TIMEOUT(sc, peterson, 120)
  * with seq_cst accesses. r0 == r1 == 0 is forbidden. A fresh pair of
  * pages per round; the results go through a third page.
  */
-TEST_F_TIMEOUT(sc, store_buffering, 120)
+TEST_F_TIMEOUT(sc, store_buffering, DSM_TEST_TIMEOUT(60))
 {
 	uint64_t *x, *y, *res;
 	int both_zero = 0;
@@ -226,7 +262,7 @@ TEST_F_TIMEOUT(sc, store_buffering, 120)
 	for (int r = 0; r < SB_ROUNDS; r++) {
 		x = (uint64_t *)(base + 2 * r * DSM_PAGE);
 		y = (uint64_t *)(base + (2 * r + 1) * DSM_PAGE);
-		ASSERT_EQ(0, dsm_test_sync(30));
+		dsm_test_sync(30);
 		if (node == 0) {
 			__atomic_store_n(x, 1, __ATOMIC_SEQ_CST);
 			res[2 * r] = __atomic_load_n(y, __ATOMIC_SEQ_CST);
@@ -234,12 +270,13 @@ TEST_F_TIMEOUT(sc, store_buffering, 120)
 			__atomic_store_n(y, 1, __ATOMIC_SEQ_CST);
 			res[2 * r + 1] = __atomic_load_n(x, __ATOMIC_SEQ_CST);
 		}
-		ASSERT_EQ(0, dsm_test_sync(31));
+		dsm_test_sync(31);
 		if (node == 2 && !res[2 * r] && !res[2 * r + 1])
 			both_zero++;
+		dsm_test_progress(r + 1, SB_ROUNDS, 10, "rounds");
 	}
 	EXPECT_EQ(0, both_zero) TH_LOG("%d rounds saw r0 == r1 == 0", both_zero);
-	ASSERT_EQ(0, dsm_test_sync(32));
+	dsm_test_sync(32);
 	munmap(base, (2 * SB_ROUNDS + 1) * DSM_PAGE);
 }
 
@@ -249,7 +286,7 @@ static uint64_t stripe_word(int owner, size_t i)
 }
 
 /* Each node fills its 16 MiB stripe; every node checks every stripe. */
-TEST_F_TIMEOUT(sc, stripes, 240)
+TEST_F_TIMEOUT(sc, stripes, DSM_TEST_TIMEOUT(210))
 {
 	size_t words = STRIPE / sizeof(uint64_t);
 	uint64_t *base, *s;
@@ -258,11 +295,11 @@ TEST_F_TIMEOUT(sc, stripes, 240)
 	SETUP_3NODES();
 	base = map(OFF_STRIPES, nodes * STRIPE);
 	ASSERT_NE(MAP_FAILED, base);
-	ASSERT_EQ(0, dsm_test_sync(40));
+	dsm_test_sync(40);
 	s = base + node * words;
 	for (size_t i = 0; i < words; i++)
 		s[i] = stripe_word(node, i);
-	ASSERT_EQ(0, dsm_test_sync(41));
+	dsm_test_sync(41);
 	for (int n = 0; n < nodes; n++) {
 		s = base + ((node + n) % nodes) * words;
 		for (size_t i = 0; i < words; i++)
@@ -270,9 +307,10 @@ TEST_F_TIMEOUT(sc, stripes, 240)
 			    !bad++)
 				TH_LOG("stripe %d word %zu: %#lx", (node + n) % nodes,
 				       i, (unsigned long)s[i]);
+		dsm_test_progress(n + 1, nodes, 1, "stripes checked");
 	}
 	EXPECT_EQ(0, bad);
-	ASSERT_EQ(0, dsm_test_sync(42));
+	dsm_test_sync(42);
 	munmap(base, nodes * STRIPE);
 }
 
@@ -294,20 +332,20 @@ static int make_file(const char *path, size_t size)
 }
 
 /* dd a file into /dev/dsm on node 0, cmp it on node 2 (and node 1). */
-TEST_F_TIMEOUT(sc, dd_cmp, 120)
+TEST_F_TIMEOUT(sc, dd_cmp, DSM_TEST_TIMEOUT(60))
 {
 	char cmd[512];
 
 	SETUP_3NODES();
 	ASSERT_EQ(0, make_file("/tmp/dsm_dd.bin", DD_SIZE));
-	ASSERT_EQ(0, dsm_test_sync(50));
+	dsm_test_sync(50);
 	if (node == 0) {
 		snprintf(cmd, sizeof(cmd),
 			 "dd if=/tmp/dsm_dd.bin of=%s bs=4096 seek=%lu conv=notrunc 2>/dev/null",
 			 DSM_DEV, OFF_DD / 4096);
 		ASSERT_EQ(0, system(cmd));
 	}
-	ASSERT_EQ(0, dsm_test_sync(51));
+	dsm_test_sync(51);
 	snprintf(cmd, sizeof(cmd),
 		 "dd if=%s bs=4096 skip=%lu count=%lu 2>/dev/null | cmp - /tmp/dsm_dd.bin",
 		 DSM_DEV, OFF_DD / 4096, DD_SIZE / 4096);
@@ -324,7 +362,7 @@ TEST_F_TIMEOUT(sc, dd_cmp, 120)
 		EXPECT_EQ(x, p[0]);
 		munmap(p, DD_SIZE);
 	}
-	ASSERT_EQ(0, dsm_test_sync(52));
+	dsm_test_sync(52);
 	unlink("/tmp/dsm_dd.bin");
 }
 
@@ -332,7 +370,7 @@ TEST_F_TIMEOUT(sc, dd_cmp, 120)
  * Two processes on node 0 (one local copy) and one on node 1 increment
  * one counter; node 0's child also sees its parent's plain store at once.
  */
-TEST_F_TIMEOUT(sc, two_local_one_remote, 120)
+TEST_F_TIMEOUT(sc, two_local_one_remote, DSM_TEST_TIMEOUT(60))
 {
 	uint64_t *c;
 	int status;
@@ -341,7 +379,7 @@ TEST_F_TIMEOUT(sc, two_local_one_remote, 120)
 	SETUP_3NODES();
 	c = map(OFF_SHARE, DSM_PAGE);
 	ASSERT_NE(MAP_FAILED, c);
-	ASSERT_EQ(0, dsm_test_sync(60));
+	dsm_test_sync(60);
 	if (node == 0) {
 		pid = fork();
 		ASSERT_LE(0, pid);
@@ -358,9 +396,9 @@ TEST_F_TIMEOUT(sc, two_local_one_remote, 120)
 		ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 		EXPECT_EQ(42, __atomic_load_n(&c[1], __ATOMIC_SEQ_CST));
 	}
-	ASSERT_EQ(0, dsm_test_sync(61));
+	dsm_test_sync(61);
 	EXPECT_EQ(3 * (INCREMENTS / 2), __atomic_load_n(&c[0], __ATOMIC_SEQ_CST));
-	ASSERT_EQ(0, dsm_test_sync(62));
+	dsm_test_sync(62);
 	munmap(c, DSM_PAGE);
 }
 
@@ -368,7 +406,7 @@ TEST_F_TIMEOUT(sc, two_local_one_remote, 120)
  * A process killed while it faults on remote pages dies promptly and
  * leaves nothing stuck: the pages stay usable from its node and others.
  */
-TEST_F_TIMEOUT(sc, killed_in_remote_fault, 120)
+TEST_F_TIMEOUT(sc, killed_in_remote_fault, DSM_TEST_TIMEOUT(60))
 {
 	size_t len = 64 * DSM_PAGE;
 	volatile uint64_t *p;
@@ -378,7 +416,7 @@ TEST_F_TIMEOUT(sc, killed_in_remote_fault, 120)
 	SETUP_3NODES();
 	p = map(OFF_KILL, len);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, dsm_test_sync(70));
+	dsm_test_sync(70);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -391,17 +429,17 @@ TEST_F_TIMEOUT(sc, killed_in_remote_fault, 120)
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	ASSERT_EQ(0, dsm_test_sync(71));
+	dsm_test_sync(71);
 	/* Every page still works, from every node, in turn. */
 	for (int n = 0; n < nodes; n++) {
 		if (n == node)
 			for (size_t i = 0; i < len / 8; i += DSM_PAGE / 8)
 				p[i] = 1000 + n;
-		ASSERT_EQ(0, dsm_test_sync(72 + n));
+		dsm_test_sync(72 + n);
 		for (size_t i = 0; i < len / 8; i += DSM_PAGE / 8)
 			ASSERT_EQ(1000 + n, p[i]);
 	}
-	ASSERT_EQ(0, dsm_test_sync(79));
+	dsm_test_sync(79);
 	munmap((void *)p, len);
 }
 

@@ -4,173 +4,324 @@
  *
  * Multi-node tests run the same program on every node of the virtual
  * cluster at once; DSM_NODE_ID and DSM_NODES say who and how many.
- * dsm_test_sync() is a barrier over plain TCP, independent of dsm, for
- * ordering the steps of a test across nodes.
+ * dsm_test_sync(step) orders the steps of a test across nodes through
+ * node 0 over plain TCP, independent of dsm (dsm_sync.h). Each sync names
+ * its position in the run: the program's index in its group
+ * (DSM_TEST_PROG_SEQ, from run_tests.sh), the test's index in the
+ * program, and the step; so a node that fell behind, or went ahead after
+ * a failure, fails only the test it is in and meets the others at the
+ * next one, and the reason says where everyone was.
+ *
+ * In a TEST()/TEST_F() body (or a helper given _metadata):
+ *
+ *   dsm_test_begin();    every node at the start of this test; done by
+ *                        the first dsm_test_sync() if not called before
+ *   dsm_test_sync(step); every node at @step (1, 2, ...: increasing in a
+ *                        test; a loop may repeat a step)
+ *
+ * Either ends the test like a failed ASSERT when the nodes do not meet,
+ * after logging why ("node 2 never arrived at step 21 of
+ * dsm_sc:sc.peterson (waited 240 s)"; "not run: ..." when the begin
+ * failed).
+ *
+ * Timeouts nest. A test that syncs has the harness timeout
+ * DSM_TEST_TIMEOUT(work): one sync timeout and @work seconds for its own
+ * work, at most DSM_TEST_MAX_WORK. So a node that hangs in a test is
+ * killed by its harness within a sync timeout and DSM_TEST_MAX_WORK,
+ * while the others, who gave that test up after a sync timeout, wait for
+ * it at the next test's begin for up to one more: a hang costs one test.
+ * A program's timeout (settings) is above the sum of its tests'.
+ *
+ * Environment: DSM_TEST_SYNC_TIMEOUT (seconds, at most the default 240),
+ * DSM_TEST_SYNC_PORT (default 7990), DSM_TEST_SLOW (make a test slow on
+ * one node by hand: "program:fixture.test:node:seconds[,...]", a sleep
+ * right after that test's begin), DSM_TEST_PROG_SEQ and
+ * DSM_TEST_PROG_TIMEOUT (set by run_tests.sh). See
+ * Documentation/testing.md.
  */
 #ifndef _DSM_TEST_H
 #define _DSM_TEST_H
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/dsm.h>
+
+#include "dsm_sync.h"
 
 #define DSM_DEV			"/dev/dsm"
 #define DSM_PAGE		4096
 /* The last page of the DSM space, beyond any region tests create. */
 #define DSM_FAR_OFFSET		((off_t)(DSM_SPACE_SIZE - DSM_PAGE))
 
-#define DSM_TEST_SYNC_PORT	7990
-#define DSM_TEST_SYNC_TIMEOUT	60	/* seconds */
+#define DSM_TEST_SYNC_PORT	DSM_SYNC_PORT
+#define DSM_TEST_SYNC_TIMEOUT	DSM_SYNC_TIMEOUT	/* seconds */
+/*
+ * A multi-node test's harness timeout: a sync's, and @work seconds, at
+ * most DSM_TEST_MAX_WORK (checked at build time), so that a hung node is
+ * killed before the others' wait for it at the next test's begin ends.
+ */
+#define DSM_TEST_MAX_WORK	(DSM_TEST_SYNC_TIMEOUT - 30)
+#define DSM_TEST_TIMEOUT(work)						\
+	(DSM_TEST_SYNC_TIMEOUT + (work) +				\
+	 0 * sizeof(char[(work) <= DSM_TEST_MAX_WORK ? 1 : -1]))
+#define DSM_TEST_WHY		(DSM_SYNC_REASON + 64)
 
-static inline int dsm_test_env(const char *name)
+#ifdef __KSELFTEST_HARNESS_H
+
+/*
+ * Where this test process is. The harness forks a process per test and
+ * never syncs itself, so each test starts from this initial state.
+ */
+struct dsm_test_state {
+	struct __test_metadata *md;	/* the test this process runs */
+	struct dsm_sync_pos pos;
+	int begun;
+	int lfd;			/* node 0: listener, for the test */
+	double t0;			/* when the test first synced */
+};
+
+static struct dsm_test_state dsm_test_state __attribute__((unused)) = {
+	.lfd = -1,
+};
+
+static inline int dsm_test_sync_timeout(void)
 {
-	const char *v = getenv(name);
-	char *end;
-	long n;
+	int t = dsm_test_env("DSM_TEST_SYNC_TIMEOUT");
 
-	if (!v || !*v)
-		return -1;
-	n = strtol(v, &end, 10);
-	if (*end || n < 0 || n > 1000)
-		return -1;
-	return (int)n;
+	return t > 0 && t < DSM_TEST_SYNC_TIMEOUT ? t : DSM_TEST_SYNC_TIMEOUT;
 }
 
-static inline int dsm_node_id_env(void)
+static inline unsigned short dsm_test_sync_port(void)
 {
-	return dsm_test_env("DSM_NODE_ID");
+	int p = dsm_test_env("DSM_TEST_SYNC_PORT");
+
+	return p > 0 && p < 65536 ? p : DSM_TEST_SYNC_PORT;
 }
 
-static inline int dsm_nodes_env(void)
+/* Seconds since this test first synced. */
+static inline double dsm_test_elapsed(void)
 {
-	return dsm_test_env("DSM_NODES");
-}
-
-/* IPv4 address of node @id on the virtual cluster's network. */
-static inline int dsm_test_node_addr(int id, struct sockaddr_in *sa)
-{
-	const char *net = getenv("VCLUSTER_NET");
-	char buf[64];
-
-	if (!net)
-		net = "10.213.0";
-	snprintf(buf, sizeof(buf), "%s.%d", net, id + 1);
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(DSM_TEST_SYNC_PORT);
-	return inet_pton(AF_INET, buf, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
-static inline int dsm_test_poll(int fd, short ev, time_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = ev };
-	time_t now = time(NULL);
-
-	if (now >= deadline)
-		return -1;
-	return poll(&p, 1, (int)(deadline - now) * 1000) == 1 ? 0 : -1;
+	return dsm_test_state.t0 ? dsm_sync_now() - dsm_test_state.t0 : 0;
 }
 
 /*
- * dsm_test_sync_port - wait until every node has called it with @step on
- * TCP @port, at most @timeout seconds. Node 0 collects one connection per
- * other node, checks they all name the same step, then answers them all.
- * Returns 0, or -1 on timeout, on a mismatched step or on a network
- * error. The benchmarks' app_sync() uses it on a port of their own.
+ * The index of test @md in the harness's run order (the loops of
+ * test_harness_run(): fixtures, their variants, their tests), with its
+ * fixture and variant. The harness counts the finished tests before it
+ * forks each, so ksft_test_num() in a test's process is its index; that
+ * finds the variant of a test run once per variant. If the lists do not
+ * say so (another harness version), the first place of @md, or -1.
  */
-static inline int dsm_test_sync_port(unsigned short port, unsigned int step,
-				     int timeout)
+static inline int dsm_test_index(struct __test_metadata *md,
+				 const char **fixture, const char **variant)
 {
-	int id = dsm_node_id_env(), n = dsm_nodes_env();
-	time_t deadline = time(NULL) + timeout;
-	struct sockaddr_in sa;
-	unsigned int msg, i;
-	int fds[16], s, one = 1, ret = -1;
+	static struct __fixture_variant_metadata none = { .name = "" };
+	int want = ksft_test_num(), pass, i;
+	struct __fixture_variant_metadata *v;
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
 
-	if (id < 0 || n < 1 || n > 16 || id >= n)
+	for (pass = 0; pass < 2; pass++) {
+		i = 0;
+		for (f = __fixture_list; f; f = f->next)
+			for (v = f->variant ?: &none; v; v = v->next)
+				for (t = f->tests; t; t = t->next, i++) {
+					if (t != md || (!pass && i != want))
+						continue;
+					*fixture = f->name;
+					*variant = v->name;
+					return i;
+				}
+	}
+	return -1;
+}
+
+/* The sum of the program's test timeouts, as the harness runs them. */
+static inline int dsm_test_prog_budget(void)
+{
+	static struct __fixture_variant_metadata none = { .name = "" };
+	struct __fixture_variant_metadata *v;
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	int sum = 0;
+
+	for (f = __fixture_list; f; f = f->next)
+		for (v = f->variant ?: &none; v; v = v->next)
+			for (t = f->tests; t; t = t->next)
+				sum += t->timeout;
+	return sum;
+}
+
+/*
+ * The timeouts must nest: a test's own above its syncs', so that a sync
+ * that fails says why before the harness kills the test; the program's
+ * (run_tests.sh, settings) above the sum of its tests'.
+ */
+static inline int dsm_test_check_timeouts(struct __test_metadata *md,
+					  char *why, size_t len)
+{
+	int prog = dsm_test_env("DSM_TEST_PROG_TIMEOUT");
+	int sync = dsm_test_sync_timeout(), sum = dsm_test_prog_budget();
+
+	if (md->timeout <= sync) {
+		snprintf(why, len, "its timeout (%d s) is not above the sync "
+			 "timeout (%d s): use DSM_TEST_TIMEOUT()", md->timeout,
+			 sync);
 		return -1;
-	if (n == 1)
+	}
+	if (prog > 0 && sum >= prog) {
+		snprintf(why, len, "its program's tests may take %d s, the "
+			 "program timeout (settings) is %d s", sum, prog);
+		return -1;
+	}
+	return 0;
+}
+
+/* Set up the state of this test process at its first sync. */
+static inline int dsm_test_enter(struct __test_metadata *md, char *why,
+				 size_t len)
+{
+	struct dsm_test_state *s = &dsm_test_state;
+	const char *fixture = "?", *variant = "";
+	int prog = dsm_test_env("DSM_TEST_PROG_SEQ"), i;
+
+	if (s->md == md)
 		return 0;
-	if (dsm_test_node_addr(0, &sa))
+	i = dsm_test_index(md, &fixture, &variant);
+	if (i < 0) {
+		snprintf(why, len, "test %s not found in the harness's lists",
+			 md->name);
 		return -1;
-	sa.sin_port = htons(port);
-	if (id == 0) {
-		int got = 0;
-
-		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (s < 0)
-			return -1;
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		sa.sin_addr.s_addr = htonl(INADDR_ANY);
-		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) ||
-		    listen(s, 16))
-			goto out_listen;
-		while (got < n - 1) {
-			if (dsm_test_poll(s, POLLIN, deadline))
-				goto out_conns;
-			fds[got] = accept4(s, NULL, NULL, SOCK_CLOEXEC);
-			if (fds[got] < 0)
-				goto out_conns;
-			got++;
-			if (dsm_test_poll(fds[got - 1], POLLIN, deadline) ||
-			    read(fds[got - 1], &msg, sizeof(msg)) !=
-			    sizeof(msg) || msg != step)
-				goto out_conns;
-		}
-		/*
-		 * Stop listening before answering, so that a node racing
-		 * ahead to the next step is refused (and retries) instead of
-		 * landing in this step's backlog.
-		 */
-		close(s);
-		s = -1;
-		ret = 0;
-		for (i = 0; i < (unsigned int)got; i++)
-			if (write(fds[i], &step, sizeof(step)) != sizeof(step))
-				ret = -1;
-out_conns:
-		while (got > 0)
-			close(fds[--got]);
-out_listen:
-		if (s >= 0)
-			close(s);
-		return ret;
 	}
-	/* Other nodes: connect to node 0, retrying until it listens. */
-	for (;;) {
-		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (s < 0)
-			return -1;
-		if (!connect(s, (struct sockaddr *)&sa, sizeof(sa)))
-			break;
-		close(s);
-		if (time(NULL) >= deadline)
-			return -1;
-		usleep(50000);
-	}
-	if (write(s, &step, sizeof(step)) == sizeof(step) &&
-	    !dsm_test_poll(s, POLLIN, deadline) &&
-	    read(s, &msg, sizeof(msg)) == sizeof(msg) && msg == step)
-		ret = 0;
-	close(s);
-	return ret;
+	if (s->lfd >= 0)
+		close(s->lfd);
+	memset(s, 0, sizeof(*s));
+	s->lfd = -1;
+	s->md = md;
+	s->t0 = dsm_sync_now();
+	s->pos.prog = prog > 0 ? prog : 0;
+	s->pos.test = i;
+	snprintf(s->pos.name, sizeof(s->pos.name), "%s:%s%s%s.%s",
+		 program_invocation_short_name, fixture, variant[0] ? "." : "",
+		 variant, md->name);
+	s->pos.hash = dsm_sync_hash(s->pos.name);
+	return dsm_test_check_timeouts(md, why, len);
 }
 
-/* The selftests' barrier: dsm_test_sync_port() on DSM_TEST_SYNC_PORT. */
-static inline int dsm_test_sync(unsigned int step)
+/*
+ * DSM_TEST_SLOW="program:fixture.test:node:seconds[,...]": sleep right
+ * after the begin of that test on that node, to make it slow by hand.
+ */
+static inline void dsm_test_slow(struct __test_metadata *_metadata)
 {
-	return dsm_test_sync_port(DSM_TEST_SYNC_PORT, step,
-				  DSM_TEST_SYNC_TIMEOUT);
+	const char *env = getenv("DSM_TEST_SLOW");
+	const char *name = dsm_test_state.pos.name;
+	size_t n = strlen(name);
+	char buf[512], *tok, *save;
+	int node, secs;
+
+	if (!env)
+		return;
+	snprintf(buf, sizeof(buf), "%s", env);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (strncmp(tok, name, n) ||
+		    sscanf(tok + n, ":%d:%d", &node, &secs) != 2 ||
+		    node != dsm_node_id_env() || secs <= 0)
+			continue;
+		TH_LOG("node %d: DSM_TEST_SLOW: sleeping %d s after the begin "
+		       "of %s", node, secs, name);
+		sleep(secs);
+	}
 }
+
+/* Sync this test process at its position; a prefix for the reason. */
+static inline int dsm_test_at(const char *prefix, char *why, size_t len)
+{
+	struct dsm_test_state *s = &dsm_test_state;
+	char r[DSM_SYNC_REASON];
+
+	if (!dsm_sync_at(dsm_test_sync_port(), &s->pos,
+			 dsm_test_sync_timeout(), &s->lfd, r, sizeof(r)))
+		return 0;
+	snprintf(why, len, "node %d: %s: %s", dsm_node_id_env(), prefix, r);
+	return -1;
+}
+
+static inline int __dsm_test_begin(struct __test_metadata *_metadata,
+				   char *why, size_t len)
+{
+	const char *restarted = getenv("DSM_RESTARTED");
+	char r[DSM_SYNC_REASON];
+
+	if (dsm_test_enter(_metadata, r, sizeof(r))) {
+		snprintf(why, len, "node %d: not run: %s", dsm_node_id_env(),
+			 r);
+		return -1;
+	}
+	if (dsm_test_state.begun)
+		return 0;
+	dsm_test_state.begun = 1;
+	/* A node booted again by vc-restart joins its test in the middle. */
+	if (restarted && !strcmp(restarted, "1"))
+		return 0;
+	dsm_test_state.pos.step = 0;
+	if (dsm_test_at("not run", why, len))
+		return -1;
+	dsm_test_slow(_metadata);
+	return 0;
+}
+
+static inline int __dsm_test_sync(struct __test_metadata *_metadata,
+				  unsigned int step, char *why, size_t len)
+{
+	char prefix[64];
+
+	if (!step) {
+		snprintf(why, len, "step 0 is the begin's: number steps from 1");
+		return -1;
+	}
+	if (__dsm_test_begin(_metadata, why, len))
+		return -1;
+	dsm_test_state.pos.step = step;
+	snprintf(prefix, sizeof(prefix), "stopped at step %u", step);
+	return dsm_test_at(prefix, why, len);
+}
+
+/* End the test like a failed ASSERT, saying why (at the caller's line). */
+#define __DSM_TEST_CHECK(call) do {					\
+	char __dsm_why[DSM_TEST_WHY];					\
+									\
+	if (call) {							\
+		TH_LOG("%s", __dsm_why);				\
+		_metadata->passed = 0;					\
+		__bail(1, _metadata);					\
+	}								\
+} while (0)
+
+#define dsm_test_begin()						\
+	__DSM_TEST_CHECK(__dsm_test_begin(_metadata, __dsm_why,		\
+					  sizeof(__dsm_why)))
+
+#define dsm_test_sync(step)						\
+	__DSM_TEST_CHECK(__dsm_test_sync(_metadata, (step), __dsm_why,	\
+					 sizeof(__dsm_why)))
+
+/*
+ * In a long loop, log every @every iterations how far this node is, so
+ * that a slow test can be told from a hung one:
+ * "node 0: 100/300 iterations, 12.3 s" (seconds since the test's begin).
+ */
+#define dsm_test_progress(i, n, every, what) do {			\
+	if ((every) > 0 && (i) > 0 && (i) % (every) == 0)		\
+		TH_LOG("node %d: %d/%d %s, %.1f s", dsm_node_id_env(),	\
+		       (int)(i), (int)(n), (what), dsm_test_elapsed());	\
+} while (0)
+
+#endif /* __KSELFTEST_HARNESS_H */
 
 #endif /* _DSM_TEST_H */

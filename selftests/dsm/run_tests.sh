@@ -3,15 +3,23 @@
 #
 # run_tests.sh GROUP [TEST...] - run the dsm selftests of GROUP (1node or
 # 3node) on this node, inside the virtual cluster. Prints each test
-# program's TAP output; a program that exits non-zero without reporting a
-# failing test (a crash, a timeout) gets a "not ok" line of its own.
+# program's TAP output as it comes; a program that exits non-zero without
+# reporting a failing test (a crash), or that its timeout (settings) ends,
+# gets a "not ok" line of its own that says so.
 # Exit status: 0 if every program passed.
+#
+# Each program gets DSM_TEST_PROG_SEQ, its index in the group's full list
+# (also on a node restarted by vc-restart, which runs only some of them:
+# the multi-node syncs compare positions, see dsm_test.h), and
+# DSM_TEST_PROG_TIMEOUT, the program timeout its tests check theirs
+# against.
 
 dir=$(dirname "$0")
 group=${1:?usage: run_tests.sh 1node|3node [TEST...]}
 shift
 [ -f "$dir/tests-$group" ] || { echo "run_tests.sh: unknown group '$group'" >&2; exit 2; }
 timeout=$(sed -n 's/^timeout=//p' "$dir/settings")
+node=${DSM_NODE_ID:-0}
 
 if [ $# -eq 0 ]; then
 	set -- $(cat "$dir/tests-$group")
@@ -26,27 +34,65 @@ if [ "${DSM_RESTARTED:-0}" = 1 ]; then
 	set -- $keep
 fi
 
+# The index of program $1 in the group's list (1, 2, ...; 0 if absent).
+prog_seq() {
+	seq=$(grep -nx "$1" "$dir/tests-$group" | head -n 1 | cut -d: -f1)
+	echo "${seq:-0}"
+}
+
+# Kill every process of session $1: the program, and the test processes
+# the harness puts in process groups of their own.
+kill_session() {
+	want=$1
+	for stat in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null < "$stat" || continue
+		# pid (comm) state ppid pgrp session ...
+		set -- ${line##*) }
+		[ "$4" = "$want" ] || continue
+		stat=${stat#/proc/}
+		kill -KILL "${stat%/stat}" 2>/dev/null
+	done
+}
+
+# The test program $1 was running, from its output $2.
+last_test() {
+	sed -n 's/^#  RUN  *\([^ ]*\) .*/\1/p' "$2" | tail -n 1
+}
+
 status=0
 for t in "$@"; do
 	echo "# selftests: dsm: $t"
 	out=/tmp/selftest-$t.out
-	# Each program runs in a process group of its own, so that at its
-	# timeout, and after it ends, nothing it forked is left running (and
-	# holding /dev/dsm mapped, which would keep dsm.ko from unloading).
-	setsid "$dir/$t" > "$out" 2>&1 &
+	fifo=/tmp/selftest-$t.fifo
+	mark=/tmp/selftest-$t.timeout
+	rm -f "$fifo" "$mark"
+	mkfifo "$fifo"
+	# The output goes out as it comes (a run that vcluster ends shows
+	# where each node was) and into $out.
+	tee "$out" < "$fifo" &
+	tee_pid=$!
+	# Each program runs in a session of its own, so that at its timeout,
+	# and after it ends, nothing it forked is left running (and holding
+	# /dev/dsm mapped, which would keep dsm.ko from unloading).
+	DSM_TEST_PROG_SEQ=$(prog_seq "$t") DSM_TEST_PROG_TIMEOUT=$timeout \
+		setsid "$dir/$t" > "$fifo" 2>&1 &
 	pid=$!
-	( sleep "$timeout"; echo "# $t: timeout after ${timeout}s" >> "$out"
-	  kill -KILL -- "-$pid" ) 2>/dev/null &
+	( sleep "$timeout"; : > "$mark"
+	  echo "# $t: node $node: program timeout after ${timeout}s, in test $(last_test "$t" "$out"); killed"
+	  kill_session "$pid" ) 2>/dev/null &
 	watchdog=$!
 	wait "$pid"
 	rc=$?
 	kill "$watchdog" 2>/dev/null
-	kill -KILL -- "-$pid" 2>/dev/null
-	cat "$out"
+	kill_session "$pid"
+	wait "$tee_pid"
+	rm -f "$fifo"
 	if [ "$rc" -ne 0 ]; then
 		status=1
-		if ! grep -q '^not ok ' "$out"; then
-			echo "not ok 0 $t # exited with status $rc"
+		if [ -f "$mark" ]; then
+			echo "not ok 0 $t # node $node: killed at the program timeout (${timeout}s) in test $(last_test "$t" "$out")"
+		elif ! grep -q '^not ok ' "$out"; then
+			echo "not ok 0 $t # node $node: exited with status $rc"
 		fi
 	fi
 done

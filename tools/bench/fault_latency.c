@@ -90,12 +90,12 @@ static int tcp_pair(int id)
 		sa.sin_addr.s_addr = htonl(INADDR_ANY);
 		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 1))
 			die("listen");
-		if (dsm_test_sync(1))
+		if (dsm_sync(1))
 			die("sync");
 		c = accept(s, NULL, NULL);
 		close(s);
 	} else {
-		if (dsm_test_sync(1))
+		if (dsm_sync(1))
 			die("sync");
 		c = socket(AF_INET, SOCK_STREAM, 0);
 		if (connect(c, (struct sockaddr *)&sa, sizeof(sa)))
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 				die("pwrite");
 			}
 		}
-	if (dsm_test_sync(2))
+	if (dsm_sync(2))
 		die("sync");
 	if (id == 0) {
 		/* Alternate: a read fault, then a write fault (never held). */
@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 			wr[i] = now_us() - t;
 		}
 	}
-	if (dsm_test_sync(3))
+	if (dsm_sync(3))
 		die("sync");
 	if (id == 0) {
 		qsort(rtt, SAMPLES, sizeof(double), cmp_double);

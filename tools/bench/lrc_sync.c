@@ -35,6 +35,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dsm_test.h"	/* dsm_test_sync(): a TCP barrier, not dsm */
+#include "dsm_test.h"	/* dsm_sync(): a TCP barrier, not dsm */
 
 #define REGION		"lrcbench"
 #define REGION_SIZE	(4UL << 20)
@@ -104,7 +105,7 @@ static void die(const char *what)
 
 static void sync_step(unsigned int step)
 {
-	if (dsm_test_sync(step)) {
+	if (dsm_sync(step)) {
 		fprintf(stderr, "lrc_sync: node %d: sync %u failed\n", node,
 			step);
 		exit(1);

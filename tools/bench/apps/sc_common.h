@@ -7,9 +7,10 @@
  * use ordinary loads, stores and atomic instructions. Nothing else of dsm.
  *
  * To start and end their phases together they use app_sync(), a barrier
- * over plain TCP through node 0 (independent of dsm, like the selftests'
- * dsm_test_sync(), but on its own port and with a timeout the caller
- * chooses, since a phase of a benchmark can be long under TCG).
+ * over plain TCP through node 0 (independent of dsm: dsm_sync_port() of
+ * selftests/dsm/dsm_sync.h, as the selftests use, but on its own port and
+ * with a timeout the caller chooses, since a phase of a benchmark can be
+ * long under TCG).
  */
 #ifndef _SC_COMMON_H
 #define _SC_COMMON_H
@@ -25,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dsm_test.h"	/* dsm_test_sync_port() */
+#include "dsm_test.h"	/* dsm_sync_port() */
 
 #define APP_DEV		"/dev/dsm"
 #define APP_PAGE	4096UL
@@ -117,13 +118,13 @@ static inline void *app_map(off_t off, size_t len)
 
 /*
  * app_sync - wait until every node has called app_sync(@step), at most
- * @timeout seconds. Node 0 accepts one connection per other node, checks
- * that each names the same step, and answers them all once all have come.
- * Returns 0, or -1 on timeout, a mismatched step or a network error.
+ * @timeout seconds, through node 0 (dsm_sync.h: a node at another step
+ * fails at once, or makes node 0 give the step up). Returns 0, or -1
+ * after printing why (a timeout says which node never arrived).
  */
 static inline int app_sync(unsigned int step, int timeout)
 {
-	return dsm_test_sync_port(APP_SYNC_PORT, step, timeout);
+	return dsm_sync_port(APP_SYNC_PORT, step, timeout);
 }
 
 #endif /* _SC_COMMON_H */
