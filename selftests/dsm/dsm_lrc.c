@@ -105,14 +105,10 @@ FIXTURE(lrc) {
 /* The value of a dsm counter on this node, or -1. */
 static long __attribute__((unused)) dsm_stat(const char *name)
 {
-	char out[64];
-	char *end;
-	long v;
+	char expr[64];
 
-	if (dsm_sh(out, sizeof(out), "dsmctl -j stats | jq -e '.%s'", name))
-		return -1;
-	v = strtol(out, &end, 10);
-	return *end || v < 0 ? -1 : v;
+	snprintf(expr, sizeof(expr), ".%s", name);
+	return dsm_stats_jq(expr);
 }
 
 static int __attribute__((unused)) read_file(const char *path, char *buf,

@@ -78,4 +78,24 @@ static inline double dsm_now(void)
 	__ret;								\
 })
 
+/*
+ * dsm_stats_jq - the number jq expression @expr makes of `dsmctl -j stats`
+ * on this node, or -1.
+ */
+static inline long dsm_stats_jq(const char *expr)
+{
+	char out[64];
+	char *end;
+	long v;
+
+	if (dsm_sh(out, sizeof(out), "dsmctl -j stats | jq -e '%s'", expr))
+		return -1;
+	v = strtol(out, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}
+
+/* Messages this node has sent to other nodes' kernels, or -1. */
+#define DSM_STATS_MSGS_TX \
+	"[to_entries[] | select(.key | startswith(\"msg_tx_\")) | .value] | add"
+
 #endif /* _DSM_SHELL_H */
