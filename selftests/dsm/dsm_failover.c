@@ -25,13 +25,15 @@
 #include "dsm_test.h"
 #include "dsm_shell.h"
 
-#define DEAD_TIMEOUT	3.0	/* dead-timeout in vcluster's dsm.conf */
+#define DEAD_TIMEOUT	10.0	/* dead-timeout in vcluster's dsm.conf */
 /*
  * Measured from the barrier after which node 2 powers off, so it includes
  * the power-off itself, the heartbeat period and the polling of dsmctl,
- * all slow under TCG with three VMs on two host cores.
+ * all slow under TCG with three VMs on two host cores, and slower when
+ * the host is busy (6 s of slack was exceeded twice then): the bound
+ * tells a detection from none, the log line says how long it took.
  */
-#define DETECT_SLACK	6.0
+#define DETECT_SLACK	20.0
 #define REBOOT_TIMEOUT	240	/* seconds for node 2 to boot again */
 #define VICTIM		2
 
