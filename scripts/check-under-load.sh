@@ -242,18 +242,4 @@ else
 	echo "load: hog pid $hog died before the end"
 fi
 
-passed=$(grep -c '^ok ' "$TAP" | tr -d ' ')
-skipped=$(grep -c '^ok .*# SKIP' "$TAP" | tr -d ' ')
-failed=$(grep -c '^not ok ' "$TAP" | tr -d ' ')
-passed=$((passed - skipped))
-echo "results in $TAP"
-if [ "$failed" -gt 0 ]; then
-	echo "failed:"
-	grep '^not ok ' "$TAP" | sed 's/^/  /'
-fi
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
-[ "$failed" -eq 0 ]
+"$SRCDIR/scripts/tap-summary.sh" "$TAP"

@@ -207,20 +207,4 @@ if [ $((check_end - start)) -gt "$BUDGET" ]; then
 		"(Documentation/testing.md)"
 fi
 
-passed=$(grep -c '^ok ' "$TAP" | tr -d ' ')
-skipped=$(grep -c '^ok .*# SKIP' "$TAP" | tr -d ' ')
-failed=$(grep -c '^not ok ' "$TAP" | tr -d ' ')
-passed=$((passed - skipped))
-echo "results in $TAP"
-if [ "$failed" -gt 0 ]; then
-	echo "failed:"
-	grep '^not ok ' "$TAP" | sed 's/^/  /'
-fi
-if [ "$skipped" -gt 0 ]; then
-	echo "skipped (not counted as passed):"
-	grep '^ok .*# SKIP' "$TAP" | sed 's/^/  /'
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
-[ "$failed" -eq 0 ]
+"$SRCDIR/scripts/tap-summary.sh" "$TAP"
