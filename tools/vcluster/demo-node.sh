@@ -21,6 +21,6 @@ fi
 if [ "$id" = 0 ]; then
 	echo "--- what it took, as node 0 counts it (dsmctl stats):"
 	dsmctl -j stats | jq -r 'to_entries[] | select(.key |
-		test("^(fault_read|fault_write|page_fetched|page_sent|inval_sent|inval_recv)$")) |
+		test("^(fault_(read|write|mkwrite|retry|local|net|coalesced|stolen)|page_fetched|page_sent|inval_sent|inval_recv)$")) |
 		"\(.key) \(.value)"' 2>/dev/null || dsmctl stats | head -20
 fi
