@@ -552,7 +552,7 @@ static void sc_recv(const struct dsm_msg *m)
 static bool sc_local_ok(struct dsm_pg *pg, u8 want)
 {
 	lockdep_assert_held(&pg->lock);
-	if (pg->access < want)
+	if (READ_ONCE(pg->access) < want)	/* changed under the folio lock */
 		return false;
 	return !(want == DSM_ACC_READ && pg->req && !pg->req->expired &&
 		 pg->req->access == DSM_ACC_WRITE);

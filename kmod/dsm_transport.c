@@ -246,9 +246,10 @@ void dsm_transport_node_changed(u32 id)
  * Called by dsm_cluster.c with dsm_cluster.lock held. Every wait on the
  * node fails at once: waiters for its connection are woken here, and the
  * models fail page requests in dsm_members.down_work, which runs next.
- * A node that never was up nor connected (dsmd gave up waiting for it at
- * start, as a slow boot can make it do) holds nothing of ours: it is not
- * marked lost, and its pages are obtainable once it comes up.
+ * A node that never was up and never exchanged a protocol message with us
+ * (dsmd gave up waiting for it at start, as a slow boot can make it do)
+ * holds nothing of ours: it is not marked lost, and its pages are
+ * obtainable once it comes up.
  */
 void dsm_transport_node_down(u32 id, bool was_up)
 {
