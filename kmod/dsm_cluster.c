@@ -26,6 +26,7 @@
 #include <net/ipv6.h>
 
 #include "dsm_internal.h"
+#include "dsm_model.h"
 
 struct dsm_cluster dsm_cluster;
 
@@ -244,7 +245,7 @@ static void dsm_node_fail_waiters(u32 id)
 {
 	lockdep_assert_held(&dsm_cluster.lock);
 	/* A node that went up had an incarnation; one never up has 0. */
-	dsm_transport_node_down(id, dsm_cluster.nodes[id].incarnation != 0);
+	dsm_members_node_down(id, dsm_cluster.nodes[id].incarnation != 0);
 }
 
 static void dsm_node_change(u32 id, u8 state, u8 reason)
@@ -272,7 +273,7 @@ static void dsm_node_change(u32 id, u8 state, u8 reason)
 		dsm_nl_notify_node(id, n, DSM_CMD_NODE_DOWN);
 		break;
 	}
-	dsm_transport_node_changed(id);
+	dsm_members_node_changed(id);
 }
 
 /*
@@ -288,7 +289,7 @@ void dsm_cluster_daemon_gone(u32 portid)
 	if (!dsm_cluster.configured || dsm_cluster.daemon_portid != portid)
 		goto out;
 	dsm_cluster.daemon_portid = 0;
-	dsm_lrc_daemon_gone();
+	dsm_models_daemon_gone();
 	for (id = 0; id < DSM_NODES_MAX; id++) {
 		struct dsm_node *n = &dsm_cluster.nodes[id];
 
@@ -349,7 +350,7 @@ int dsm_node_add(u32 id, const struct dsm_node *addr,
 		dsm_node_change(id, DSM_NODE_STATE_UP, DSM_REASON_JOINED);
 out:
 	if (!ret)
-		dsm_transport_node_changed(id);
+		dsm_members_node_changed(id);
 	mutex_unlock(&dsm_cluster.lock);
 	return ret;
 }
@@ -372,7 +373,7 @@ int dsm_node_del(u32 id, struct netlink_ext_ack *extack)
 		ret = -EBUSY;
 	} else {
 		memset(n, 0, sizeof(*n));
-		dsm_transport_node_changed(id);
+		dsm_members_node_changed(id);
 	}
 	mutex_unlock(&dsm_cluster.lock);
 	return ret;

@@ -4,6 +4,32 @@
  *
  * Shared state and prototypes, grouped by the file that defines them.
  * Every field shared between contexts says which lock protects it.
+ *
+ * Lock order, outermost first: a lock may be taken while holding locks
+ * above it, never one below it. Each lock's comment says what it guards.
+ *   genl_mutex (netlink handlers); mmap_lock or the per-VMA lock (faults)
+ *   dsm_lrc.bar_mutex	one lrc barrier at a time (dsm_lrc.h)
+ *   folio lock		of a page's frame
+ *   dsm_lrc.lock	lrc intervals, VT, locks, notices (dsm_lrc.h)
+ *   dsm_cluster.lock	membership and regions (below)
+ *   dsm_mem.alloc_lock	giving a page its frame (dsm_mem.c)
+ *   dsm_pg.lock	a page's access, request, directory (dsm_model.h)
+ *   dsm_members.lock	the membership as the data path sees it
+ *			(dsm_members.h)
+ *   dsm_lrc.wait_lock	lrc waits for replies (dsm_lrc.h)
+ * The transport's locks are apart from these, in this order:
+ *   dsm_transport_mutex	the registry and its sync work (dsm_transport.c)
+ *   dsm_tcp_peer.lock	setting up and tearing down a TCP connection
+ *   dsm_tcp_peer.tx_lock	TCP senders
+ *   the socket lock (lock_sock())
+ *   dsm_tcp_peer.state_lock	what the core wants of a peer
+ * The spinlocks (dsm_pg.lock, dsm_members.lock, dsm_lrc.wait_lock,
+ * dsm_tcp_peer.state_lock) are never held across a sleep. Nothing waits
+ * on the network holding a lock of the first list: requests are sent and
+ * waited for with none held, and message handlers send only after
+ * dropping dsm_pg.lock. The mapping's i_mmap_rwsem and page table locks
+ * are taken by unmap_mapping_range() under the folio lock, as truncate
+ * does.
  */
 #ifndef _DSM_INTERNAL_H
 #define _DSM_INTERNAL_H
@@ -17,6 +43,7 @@
 #include <linux/dsm.h>
 
 #include "dsm_compat.h"
+#include "core/dsm_wire.h"
 
 #define DSM_MODULE_VERSION	"0.1.0"
 
@@ -97,43 +124,6 @@ enum dsm_stat {
 	DSM_STAT_RX_REJECT_INTERVAL,
 	DSM_STAT_RX_REJECT_ORDER,
 	DSM_STAT_RX_REJECT_DIFF,
-	/* Messages and bytes by type, in enum dsm_wire_type order. */
-	DSM_STAT_MSG_TX_HELLO,
-	DSM_STAT_MSG_TX_HELLO_REPLY,
-	DSM_STAT_MSG_TX_PAGE_REQ,
-	DSM_STAT_MSG_TX_PAGE_FWD,
-	DSM_STAT_MSG_TX_PAGE_GRANT,
-	DSM_STAT_MSG_TX_INVAL,
-	DSM_STAT_MSG_TX_INVAL_ACK,
-	DSM_STAT_MSG_TX_CONFIRM,
-	DSM_STAT_MSG_TX_NACK,
-	DSM_STAT_BYTES_TX_HELLO,
-	DSM_STAT_BYTES_TX_HELLO_REPLY,
-	DSM_STAT_BYTES_TX_PAGE_REQ,
-	DSM_STAT_BYTES_TX_PAGE_FWD,
-	DSM_STAT_BYTES_TX_PAGE_GRANT,
-	DSM_STAT_BYTES_TX_INVAL,
-	DSM_STAT_BYTES_TX_INVAL_ACK,
-	DSM_STAT_BYTES_TX_CONFIRM,
-	DSM_STAT_BYTES_TX_NACK,
-	DSM_STAT_MSG_RX_HELLO,
-	DSM_STAT_MSG_RX_HELLO_REPLY,
-	DSM_STAT_MSG_RX_PAGE_REQ,
-	DSM_STAT_MSG_RX_PAGE_FWD,
-	DSM_STAT_MSG_RX_PAGE_GRANT,
-	DSM_STAT_MSG_RX_INVAL,
-	DSM_STAT_MSG_RX_INVAL_ACK,
-	DSM_STAT_MSG_RX_CONFIRM,
-	DSM_STAT_MSG_RX_NACK,
-	DSM_STAT_BYTES_RX_HELLO,
-	DSM_STAT_BYTES_RX_HELLO_REPLY,
-	DSM_STAT_BYTES_RX_PAGE_REQ,
-	DSM_STAT_BYTES_RX_PAGE_FWD,
-	DSM_STAT_BYTES_RX_PAGE_GRANT,
-	DSM_STAT_BYTES_RX_INVAL,
-	DSM_STAT_BYTES_RX_INVAL_ACK,
-	DSM_STAT_BYTES_RX_CONFIRM,
-	DSM_STAT_BYTES_RX_NACK,
 	DSM_STAT_MSG_TX_OTHER,		/* messages of other types sent */
 	DSM_STAT_MSG_RX_OTHER,		/* ... received */
 
@@ -158,39 +148,21 @@ enum dsm_stat {
 	DSM_STAT_MGR_REQUESTS,		/* MGR_REQUESTs sent to dsmd */
 	DSM_STAT_MGR_REPLIES,		/* MGR_REPLYs accepted */
 	DSM_STAT_LOCK_FORWARDS,		/* LOCK_FORWARDs accepted */
-	/* lrc messages and bytes by type, LOCK_REQ .. DIFF_REPLY */
-	DSM_STAT_MSG_TX_LOCK_REQ,
-	DSM_STAT_MSG_TX_LOCK_GRANT,
-	DSM_STAT_MSG_TX_BARRIER_ARRIVE,
-	DSM_STAT_MSG_TX_BARRIER_RELEASE,
-	DSM_STAT_MSG_TX_DIFF_REQ,
-	DSM_STAT_MSG_TX_DIFF_REPLY,
-	DSM_STAT_BYTES_TX_LOCK_REQ,
-	DSM_STAT_BYTES_TX_LOCK_GRANT,
-	DSM_STAT_BYTES_TX_BARRIER_ARRIVE,
-	DSM_STAT_BYTES_TX_BARRIER_RELEASE,
-	DSM_STAT_BYTES_TX_DIFF_REQ,
-	DSM_STAT_BYTES_TX_DIFF_REPLY,
-	DSM_STAT_MSG_RX_LOCK_REQ,
-	DSM_STAT_MSG_RX_LOCK_GRANT,
-	DSM_STAT_MSG_RX_BARRIER_ARRIVE,
-	DSM_STAT_MSG_RX_BARRIER_RELEASE,
-	DSM_STAT_MSG_RX_DIFF_REQ,
-	DSM_STAT_MSG_RX_DIFF_REPLY,
-	DSM_STAT_BYTES_RX_LOCK_REQ,
-	DSM_STAT_BYTES_RX_LOCK_GRANT,
-	DSM_STAT_BYTES_RX_BARRIER_ARRIVE,
-	DSM_STAT_BYTES_RX_BARRIER_RELEASE,
-	DSM_STAT_BYTES_RX_DIFF_REQ,
-	DSM_STAT_BYTES_RX_DIFF_REPLY,
 
-	DSM_STAT_NR
+	/*
+	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
+	 * DSM_MSG_TYPE_MAX counters (msg_tx_<type>, bytes_tx_<type>,
+	 * msg_rx_<type>, bytes_rx_<type>), each in enum dsm_wire_type order.
+	 */
+	DSM_STAT_MSG_BY_TYPE,
+	DSM_STAT_NR = DSM_STAT_MSG_BY_TYPE + 4 * DSM_MSG_TYPE_MAX
 };
 
 void dsm_stat_inc(enum dsm_stat stat);
 void dsm_stat_add(enum dsm_stat stat, u64 n);
 u64 dsm_stat_read(enum dsm_stat stat);
 const char *dsm_stat_name(enum dsm_stat stat);
+void dsm_stats_init(void);
 void dsm_debugfs_init(void);
 void dsm_debugfs_exit(void);
 
@@ -247,8 +219,9 @@ struct dsm_region {
  * @lock:	protects every field below and the nodes and regions. It is
  *		taken by netlink handlers (inside genl_mutex), the netlink
  *		release notifier and debugfs readers; nothing that can wait
- *		on the network runs under it. Lock order: genl_mutex, then
- *		@lock; no other dsm lock is taken inside it.
+ *		on the network runs under it. Inside it, membership changes
+ *		take dsm_members.lock (dsm_members_node_changed() and
+ *		_node_down()); see the lock order at the top.
  * @configured:	CLUSTER_SET has been done: @name and @local are valid and
  *		the default region exists.
  * @name:	cluster name.
@@ -310,11 +283,22 @@ int dsm_cluster_ready(void);
 unsigned int dsm_nodes_up(void);
 unsigned int dsm_nodes_present(void);
 
-/* dsm_transport.c: peers from the membership, messages, counters. */
-void dsm_transport_init(void);
-void dsm_transport_exit(void);
-void dsm_transport_node_changed(u32 id);
-void dsm_transport_node_down(u32 id, bool was_up);
+/* dsm_members.c: the membership as the data path sees it. */
+void dsm_members_init(void);
+void dsm_members_exit(void);
+void dsm_members_node_changed(u32 id);
+void dsm_members_node_down(u32 id, bool was_up);
+
+/* dsm_msg.c: sending, receiving, dispatching and counting messages. */
+void dsm_msg_count(bool tx, u8 type, size_t len);
+void dsm_msg_count_reject(u32 node, enum dsm_wire_reject why);
+
+/* dsm_transport.c: the transport registry, for dsm_msg.c. */
+int dsm_transport_send(u32 dst, const void *buf, u32 len);
+
+/* dsm_sc.c: the sc model, registered at load. */
+int dsm_sc_init(void);
+void dsm_sc_exit(void);
 
 /* dsm_tcp.c: the TCP transport. */
 int dsm_tcp_init(void);
@@ -339,14 +323,12 @@ void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 		       const void *payload, u32 len);
 
-/* dsm_lrc.c: the lrc model's entry points outside the ops table. */
+/* dsm_lrc.c: the lrc model, registered at load, and its manager hooks. */
 int dsm_lrc_init(void);
 void dsm_lrc_exit(void);
-void dsm_lrc_file_release(struct dsm_file *f);
 int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
 		      struct netlink_ext_ack *extack);
 int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 			 struct netlink_ext_ack *extack);
-void dsm_lrc_daemon_gone(void);
 
 #endif /* _DSM_INTERNAL_H */

@@ -53,6 +53,9 @@
 #include "dsm_internal.h"
 #include "dsm_model.h"
 #include "dsm_transport.h"
+
+/* The model's ops table, defined at the end; requests point to it. */
+static const struct dsm_model_ops dsm_lrc_ops;
 #include "core/dsm_diff.h"
 
 static unsigned long lrc_gc_threshold = 64UL << 20;
@@ -1060,10 +1063,10 @@ static int lrc_release(struct dsm_file *f, u32 id)
 }
 
 /**
- * dsm_lrc_file_release() - release every lock open file @f holds.
+ * lrc_file_release() - release every lock open file @f holds.
  * @f:	the file being closed.
  */
-void dsm_lrc_file_release(struct dsm_file *f)
+static void lrc_file_release(struct dsm_file *f)
 {
 	struct lrc_lock *l;
 	bool found;
@@ -1489,10 +1492,10 @@ static void lrc_fail_work_fn(struct work_struct *work)
 }
 
 /**
- * dsm_lrc_daemon_gone() - dsmd exited: nothing will answer the requests
+ * lrc_daemon_gone() - dsmd exited: nothing will answer the requests
  * in flight; fail them (from a worker: the caller holds dsm_cluster.lock).
  */
-void dsm_lrc_daemon_gone(void)
+static void lrc_daemon_gone(void)
 {
 	schedule_work(&lrc.fail_work);
 }
@@ -1683,6 +1686,11 @@ static void lrc_recv_nack(const struct dsm_msg *m)
 {
 	struct lrc_fetch *f;
 
+	/* Of what lrc sends on data connections, only DIFF_REQ is NACKed. */
+	if (m->u.nack.nacked_type != DSM_MSG_DIFF_REQ) {
+		lrc_unexpected("NACK", m->hdr.src);
+		return;
+	}
 	spin_lock(&lrc.wait_lock);
 	f = lrc_fetch_find(m->hdr.req_id, m->u.nack.arg);
 	if (f && (f->waiting_on & BIT(m->hdr.src))) {
@@ -1693,32 +1701,6 @@ static void lrc_recv_nack(const struct dsm_msg *m)
 	spin_unlock(&lrc.wait_lock);
 	if (!f)
 		lrc_unexpected("NACK", m->hdr.src);
-}
-
-/**
- * dsm_lrc_recv() - a decoded lrc message from the data transport.
- * @m:	the message (LOCK_GRANT, DIFF_REQ, DIFF_REPLY, or a NACK of a
- *	DIFF_REQ).
- */
-void dsm_lrc_recv(const struct dsm_msg *m)
-{
-	switch (m->hdr.type) {
-	case DSM_MSG_LOCK_GRANT:
-		lrc_recv_grant(m);
-		break;
-	case DSM_MSG_DIFF_REQ:
-		lrc_recv_diff_req(m);
-		break;
-	case DSM_MSG_DIFF_REPLY:
-		lrc_recv_diff_reply(m);
-		break;
-	case DSM_MSG_NACK:
-		lrc_recv_nack(m);
-		break;
-	default:
-		lrc_unexpected(dsm_wire_type_name(m->hdr.type), m->hdr.src);
-		break;
-	}
 }
 
 /* ------------------------------------------------------------ faults */
@@ -2073,29 +2055,10 @@ static int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp)
 	if (!new)
 		return -ENOMEM;
 	spin_lock(&pg->lock);
-	if (pg->fail_err && (pg->fail_err == -EHOSTDOWN ||
-			     time_before(jiffies, pg->fail_until))) {
-		ret = pg->fail_err;
-	} else if (pg->req) {
-		if (pg->req->expired) {
-			ret = -ETIMEDOUT;
-		} else {
-			kref_get(&pg->req->ref);
-			*reqp = pg->req;
-			dsm_stat_inc(DSM_STAT_FAULT_COALESCED);
-			ret = -EAGAIN;
-		}
-	} else {
-		pg->fail_err = 0;
-		kref_get(&new->ref);	/* pg->req's */
-		pg->req = new;
-		*reqp = new;
-		new = NULL;
-		ret = -EINPROGRESS;
-	}
+	ret = dsm_req_join_locked(pg, new, reqp);
 	spin_unlock(&pg->lock);
-	if (new)
-		dsm_req_put(new);
+	if (ret != -EINPROGRESS)
+		dsm_req_put(new);	/* else the caller's reference is *reqp's */
 	return ret;
 }
 
@@ -2449,16 +2412,11 @@ static void lrc_node_down(u32 id)
 	lrc_fail_lock_requests();
 }
 
-/* Nothing at creation: the lrc state is allocated on first use. */
-static void lrc_pg_init(struct dsm_pg *pg)
-{
-}
-
 /**
- * dsm_lrc_pg_free() - free @pg's lrc state (unload).
+ * lrc_pg_free() - free @pg's lrc state (unload).
  * @pg:	the page.
  */
-void dsm_lrc_pg_free(struct dsm_pg *pg)
+static void lrc_pg_free(struct dsm_pg *pg)
 {
 	struct lrc_pg *lp = pg->lrc;
 	struct lrc_diff *d, *t;
@@ -2473,22 +2431,31 @@ void dsm_lrc_pg_free(struct dsm_pg *pg)
 	pg->lrc = NULL;
 }
 
-static void lrc_pg_free(struct dsm_pg *pg)
-{
-	dsm_lrc_pg_free(pg);
-}
+/* The messages lrc receives on data connections, by type (lrc.md). */
+static const dsm_recv_fn lrc_recv[DSM_MSG_TYPE_MAX + 1] = {
+	[DSM_MSG_LOCK_GRANT]	= lrc_recv_grant,
+	[DSM_MSG_DIFF_REQ]	= lrc_recv_diff_req,
+	[DSM_MSG_DIFF_REPLY]	= lrc_recv_diff_reply,
+	[DSM_MSG_NACK]		= lrc_recv_nack,
+};
 
-const struct dsm_model_ops dsm_lrc_ops = {
+/*
+ * No pg_init: a page's lrc state is made on its first use by lrc
+ * (lrc_pg_of()), so that sc pages carry none.
+ */
+static const struct dsm_model_ops dsm_lrc_ops = {
 	.name		= "lrc",
+	.id		= DSM_MODEL_LRC,
 	.fault		= lrc_fault,
 	.write_fault	= lrc_write_fault,
 	.start		= lrc_start,
 	.acquire	= lrc_acquire,
 	.release	= lrc_release,
 	.barrier	= lrc_barrier,
-	.recv		= dsm_lrc_recv,
+	.recv		= lrc_recv,
 	.node_down	= lrc_node_down,
-	.pg_init	= lrc_pg_init,
+	.daemon_gone	= lrc_daemon_gone,
+	.file_release	= lrc_file_release,
 	.pg_free	= lrc_pg_free,
 };
 
@@ -2496,6 +2463,8 @@ const struct dsm_model_ops dsm_lrc_ops = {
 
 int dsm_lrc_init(void)
 {
+	int ret;
+
 	mutex_init(&lrc.lock);
 	mutex_init(&lrc.bar_mutex);
 	spin_lock_init(&lrc.wait_lock);
@@ -2509,7 +2478,10 @@ int dsm_lrc_init(void)
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.bar_vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.gc_vt, LRC_NR_NODES);
-	return dsm_iset_init(&lrc.iset, LRC_NR_NODES, NULL, 0);
+	ret = dsm_iset_init(&lrc.iset, LRC_NR_NODES, NULL, 0);
+	if (ret)
+		return ret;
+	return dsm_model_register(&dsm_lrc_ops);
 }
 
 /* At unload: nothing is open or mapped, no handler runs. */
@@ -2521,6 +2493,7 @@ void dsm_lrc_exit(void)
 	struct lrc_wp *wp, *wt;
 	u32 c, i;
 
+	dsm_model_unregister(&dsm_lrc_ops);
 	cancel_work_sync(&lrc.wp_work);
 	cancel_work_sync(&lrc.fail_work);
 	list_for_each_entry_safe(wp, wt, &lrc.wp_list, list)

@@ -28,10 +28,10 @@ static int dsm_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Closing the file releases the lrc locks it holds. */
+/* Closing the file releases what models hold for it (lrc: its locks). */
 static int dsm_release(struct inode *inode, struct file *file)
 {
-	dsm_lrc_file_release(file->private_data);
+	dsm_models_file_release(file->private_data);
 	kfree(file->private_data);
 	return 0;
 }
@@ -79,26 +79,32 @@ static long dsm_ioctl_api(void __user *argp)
 	return 0;
 }
 
-/* LOCK_ACQUIRE, LOCK_RELEASE, BARRIER: Documentation/uapi.md. */
+/*
+ * LOCK_ACQUIRE, LOCK_RELEASE, BARRIER: Documentation/uapi.md. The locks
+ * and barriers are the lrc model's (sc needs none: its accesses are
+ * ordered already), cluster-wide and not tied to a region.
+ */
 static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
 			   void __user *argp)
 {
+	const struct dsm_model_ops *model = dsm_model_get(DSM_MODEL_LRC);
 	struct dsm_file *df = file->private_data;
-	/* barrier() is a macro: name the op without calling it directly. */
-	int (*wait_barrier)(struct dsm_file *f, u32 id) = dsm_lrc_ops.barrier;
 	struct dsm_sync s;
 
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
 	if (s.flags || s.reserved)
 		return -EINVAL;
+	if (!model)
+		return -EOPNOTSUPP;
 	switch (cmd) {
 	case DSM_IOC_LOCK_ACQUIRE:
-		return dsm_lrc_ops.acquire(df, s.id);
+		return model->acquire(df, s.id);
 	case DSM_IOC_LOCK_RELEASE:
-		return dsm_lrc_ops.release(df, s.id);
+		return model->release(df, s.id);
 	default:
-		return wait_barrier(df, s.id);
+		/* barrier() is a macro: the op is called through a pointer. */
+		return (*model->barrier)(df, s.id);
 	}
 }
 
@@ -195,11 +201,15 @@ static int __init dsm_init(void)
 {
 	int ret;
 
+	dsm_stats_init();
 	dsm_cluster_init();
-	dsm_transport_init();
-	ret = dsm_lrc_init();
+	dsm_members_init();
+	ret = dsm_sc_init();
 	if (ret)
 		goto err_cluster;
+	ret = dsm_lrc_init();
+	if (ret)
+		goto err_sc;
 	ret = dsm_mem_init();
 	if (ret)
 		goto err_lrc;
@@ -227,8 +237,10 @@ err_mem:
 	dsm_mem_exit();
 err_lrc:
 	dsm_lrc_exit();
+err_sc:
+	dsm_sc_exit();
 err_cluster:
-	dsm_transport_exit();
+	dsm_members_exit();
 	dsm_cluster_exit();
 	return ret;
 }
@@ -244,9 +256,10 @@ static void __exit dsm_exit(void)
 	misc_deregister(&dsm_miscdev);
 	dsm_nl_exit();
 	dsm_tcp_exit();
-	dsm_transport_exit();
+	dsm_members_exit();
 	dsm_mem_exit();
 	dsm_lrc_exit();
+	dsm_sc_exit();
 	dsm_cluster_exit();
 	pr_info("unloaded\n");
 }

@@ -117,19 +117,6 @@ static const struct address_space_operations dsm_aops = {
 
 /* ---------------------------------------------------------- dsm_pg */
 
-/* The ops table of a region's model. */
-static const struct dsm_model_ops *dsm_model_of(u8 model)
-{
-	switch (model) {
-	case DSM_MODEL_SC:
-		return &dsm_sc_ops;
-	case DSM_MODEL_LRC:
-		return &dsm_lrc_ops;
-	default:
-		return NULL;
-	}
-}
-
 struct dsm_pg *dsm_pg_find(u64 pgno)
 {
 	return xa_load(&dsm_mem.pages, pgno);
@@ -144,6 +131,7 @@ struct dsm_pg *dsm_pg_find(u64 pgno)
 struct dsm_pg *dsm_pg_get(u64 pgno)
 {
 	struct dsm_pg *pg, *old;
+	int ret;
 
 	if (pgno >= DSM_MAX_PAGES)
 		return ERR_PTR(-ENXIO);
@@ -155,9 +143,15 @@ struct dsm_pg *dsm_pg_get(u64 pgno)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&pg->lock);
 	pg->pgno = pgno;
-	dsm_sc_ops.pg_init(pg);
+	pg->home = dsm_members_home(pgno);
+	ret = dsm_models_pg_init(pg);
+	if (ret) {
+		kfree(pg);
+		return ERR_PTR(ret);
+	}
 	old = xa_cmpxchg(&dsm_mem.pages, pgno, NULL, pg, GFP_KERNEL);
 	if (old) {
+		dsm_models_pg_free(pg);
 		kfree(pg);
 		return xa_is_err(old) ? ERR_PTR(xa_err(old)) : old;
 	}
@@ -250,6 +244,58 @@ struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
 	req->pg = pg;
 	req->ops = ops;
 	return req;
+}
+
+/*
+ * Under @pg->lock: the errno a recent failure makes accesses to @pg fail
+ * with at once (see dsm_req_complete()), or 0.
+ */
+int dsm_pg_failing_locked(struct dsm_pg *pg)
+{
+	lockdep_assert_held(&pg->lock);
+	if (pg->fail_err && (pg->fail_err == -EHOSTDOWN ||
+			     time_before(jiffies, pg->fail_until)))
+		return pg->fail_err;
+	return 0;
+}
+
+/**
+ * dsm_req_join_locked() - join @pg's request in flight, or make @new it.
+ * @pg:		the page; its lock is held.
+ * @new:	a request the caller made for @pg (dsm_req_alloc()). On
+ *		-EINPROGRESS it is @pg's request and *@reqp; otherwise it is
+ *		unused and the caller drops it.
+ * @reqp:	out: the request to wait for, with a reference for the
+ *		caller.
+ *
+ * The common tail of every model's fault: a page has at most one request
+ * in flight from this node, and concurrent faults share it.
+ *
+ * Return: -EAGAIN (joined: wait for *@reqp, then try again),
+ * -EINPROGRESS (@new installed: send it, wait, try again), or the errno
+ * the access fails with at once: a recent failure of the page's requests,
+ * or -ETIMEDOUT while an expired request is still in flight.
+ */
+int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
+			struct dsm_req **reqp)
+{
+	int err = dsm_pg_failing_locked(pg);
+
+	if (err)
+		return err;
+	if (pg->req) {
+		if (pg->req->expired)
+			return -ETIMEDOUT;
+		kref_get(&pg->req->ref);
+		*reqp = pg->req;
+		dsm_stat_inc(DSM_STAT_FAULT_COALESCED);
+		return -EAGAIN;
+	}
+	pg->fail_err = 0;
+	kref_get(&new->ref);	/* pg->req's */
+	pg->req = new;
+	*reqp = new;
+	return -EINPROGRESS;
 }
 
 static void dsm_req_release(struct kref *ref)
@@ -646,7 +692,7 @@ int dsm_mem_mmap(struct file *file, struct vm_area_struct *vma)
 		return -ENXIO;
 	if (dsm_region_at(off, &model, &end) || off + len > end)
 		return -ENXIO;
-	ops = dsm_model_of(model);
+	ops = dsm_model_get(model);
 	if (!ops)
 		return -EOPNOTSUPP;
 	vm_flags_set(vma, VM_DONTEXPAND);
@@ -678,7 +724,7 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 	ret = dsm_region_at(off, &model, &end);
 	if (ret)
 		return ret;
-	ops = dsm_model_of(model);
+	ops = dsm_model_get(model);
 	if (!ops)
 		return -EOPNOTSUPP;
 	len = min_t(u64, len, end - off);
@@ -790,8 +836,7 @@ void dsm_mem_exit(void)
 	destroy_workqueue(dsm_mem.start_wq);
 	xa_for_each(&dsm_mem.pages, i, pg) {
 		xa_erase(&dsm_mem.pages, i);
-		dsm_sc_ops.pg_free(pg);
-		dsm_lrc_pg_free(pg);
+		dsm_models_pg_free(pg);
 		if (pg->req)
 			dsm_req_put(pg->req);
 		if (pg->folio)

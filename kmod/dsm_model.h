@@ -5,27 +5,18 @@
  * dsm_mem.c owns the page store: one address_space shared by every open
  * file of /dev/dsm, and per DSM page a struct dsm_pg (in an xarray keyed by
  * page number) holding the local frame, the local access right, the
- * request in flight from this node and, on the page's home node, the
- * directory entry. It also owns the VM side (fault, page_mkwrite) and
- * read/write, and waits for requests; what a fault must do to obtain a
- * page is the business of the region's consistency model, an ops table
- * (struct dsm_model_ops): dsm_sc.c is the sc (Ivy) implementation,
- * dsm_lrc.c the lrc (TreadMarks) one. A mapping's model is its region's,
- * fixed at mmap; read and write look the region up per call.
+ * request in flight from this node and each model's private state of the
+ * page. It also owns the VM side (fault, page_mkwrite) and read/write,
+ * and waits for requests; what a fault must do to obtain a page is the
+ * business of the region's consistency model, an ops table (struct
+ * dsm_model_ops) registered with dsm_model.c: dsm_sc.c is the sc (Ivy)
+ * implementation, dsm_lrc*.c the lrc (TreadMarks) one. A mapping's model
+ * is its region's, fixed at mmap; read and write look the region up per
+ * call. Nothing outside a model names its ops table.
  *
- * Lock order (outermost first), see Documentation/sc.md and lrc.md:
- *   mmap_lock or per-VMA lock (fault path only)
- *   dsm_lrc.bar_mutex (lrc: one barrier at a time on a node)
- *   folio lock of a page's frame
- *   dsm_lrc.lock (lrc: mutex over intervals, VT, locks, pending notices)
- *   dsm_cluster.lock
- *   dsm_pg.lock (spinlock; nothing sleeps under it)
- *   dsm_lrc.wait_lock (lrc: spinlock over waits for replies)
- * The mapping's i_mmap_rwsem and page table locks are taken by
- * unmap_mapping_range() under the folio lock, as truncate does. Nothing
- * waits on the network holding any of these: requests are sent and
- * waited for with no lock held, and message handlers send only after
- * dropping dsm_pg.lock.
+ * Locking: dsm_pg.lock below, and the module's lock order in
+ * dsm_internal.h. Documentation/sc.md and lrc.md say what each protocol
+ * step holds.
  */
 #ifndef _DSM_MODEL_H
 #define _DSM_MODEL_H
@@ -84,49 +75,11 @@ struct dsm_req {
 };
 
 /**
- * struct dsm_hreq - a request queued at the home (directory side).
- * @list:	in dsm_dir.queue.
- * @node:	requester.
- * @access:	DSM_ACCESS_READ or DSM_ACCESS_WRITE.
- * @req_id:	the requester's request id.
- */
-struct dsm_hreq {
-	struct list_head list;
-	u8 node;
-	u8 access;
-	u64 req_id;
-};
-
-/**
- * struct dsm_dir - directory entry of a page, kept by its home node.
- * @owner:	node holding the up-to-date copy (writable or not).
- * @copyset:	bit n: node n holds a read copy (the owner excluded).
- * @busy:	a transaction is in progress (@cur); others queue.
- * @fwd_sent:	@cur has been forwarded to the owner.
- * @lost:	the page cannot be obtained any more (its owner died).
- * @acks:	INVAL_ACKs still awaited for @cur.
- * @cur:	the transaction in progress, when @busy.
- * @queue:	struct dsm_hreq waiting, served in arrival order.
- *
- * All fields under dsm_pg.lock.
- */
-struct dsm_dir {
-	u8 owner;
-	u8 copyset;
-	bool busy;
-	bool fwd_sent;
-	bool lost;
-	u8 acks;
-	struct dsm_hreq cur;
-	struct list_head queue;
-};
-
-/**
  * struct dsm_pg - what this node knows of one DSM page.
  * @lock:	protects every field below except @folio's contents. A
  *		spinlock: nothing sleeps or sends under it.
  * @pgno:	page number in the DSM space (file offset >> PAGE_SHIFT).
- * @home:	the page's home node (fixed, see dsm_sc_home()).
+ * @home:	the page's home node (fixed at creation, dsm_members_home()).
  * @folio:	the local frame, in the page store's mapping at @pgno; set
  *		once (under dsm_mem's alloc mutex) and kept until unload,
  *		with a reference of ours. NULL until first needed.
@@ -142,9 +95,11 @@ struct dsm_dir {
  *		waiters is kept before an INVAL or PAGE_FWD takes it away,
  *		so that the waiters use it at least once (no livelock); 0
  *		once used. Written without the lock (a hint).
- * @dir:	directory entry; meaningful only if @home is this node.
- * @lrc:	lrc state of the page (struct lrc_pg, dsm_lrc.c), allocated on
- *		first use by lrc and freed at unload; NULL for sc pages.
+ * @sc:		sc state of the page (struct sc_pg, dsm_sc.c: the directory
+ *		entry when @home is this node), made by sc's @pg_init.
+ * @lrc:	lrc state of the page (struct lrc_pg, dsm_lrc.h), allocated on
+ *		first use by lrc; NULL for pages lrc never used.
+ * Each model's state is freed by its @pg_free at unload.
  */
 struct dsm_pg {
 	spinlock_t lock;	/* see @lock above */
@@ -156,13 +111,19 @@ struct dsm_pg {
 	int fail_err;
 	unsigned long fail_until;
 	u64 hold_until;
-	struct dsm_dir dir;
+	struct sc_pg *sc;
 	struct lrc_pg *lrc;
 };
 
+/* Handler of a received message type (see struct dsm_model_ops.recv). */
+typedef void (*dsm_recv_fn)(const struct dsm_msg *m);
+
 /**
- * struct dsm_model_ops - a consistency model.
+ * struct dsm_model_ops - a consistency model. Every call the rest of the
+ * module makes into a model goes through its table, found in the registry
+ * by the model's id (dsm_model_get()).
  * @name:	"sc" or "lrc".
+ * @id:		enum dsm_model: the regions that use it say so.
  * @fault:	obtain read access to @pg. Returns 0 with @pg->folio locked
  *		and the right held; -EAGAIN with *@req set (a reference the
  *		caller drops with dsm_req_put()) when a request is in flight
@@ -176,36 +137,55 @@ struct dsm_pg {
  * @start:	send request @req for @pg, created by @fault. Sleeps
  *		(bounded by the fault timeout); on failure completes @req
  *		with the error.
- * @acquire:	acquire lock @id for open file @f (lrc); sc needs none and
- *		returns 0.
+ * @acquire:	acquire lock @id for open file @f (lrc); a model without
+ *		synchronisation calls returns 0.
  * @release:	release lock @id held by @f.
  * @barrier:	wait at barrier @id.
- * @recv:	handle a decoded, validated message of a type the model
- *		owns, from node @m->hdr.src. Called in the transport's
- *		receive context (may sleep briefly, never for long).
+ * @recv:	the model's message handlers, indexed by enum dsm_wire_type
+ *		(DSM_MSG_TYPE_MAX + 1 entries, NULL: not the model's). The
+ *		dispatcher (dsm_msg.c) calls @recv[type] for a decoded,
+ *		validated message of a type the model owns, from node
+ *		@m->hdr.src, in the transport's receive context (may sleep
+ *		briefly, never for long) or, for a message to this node, in
+ *		the sender's.
  * @node_down:	node @id was declared dead: fail what waits on it.
- * @pg_init:	set up a new struct dsm_pg (home side state).
- * @pg_free:	release what @pg holds at unload.
+ * @daemon_gone: dsmd exited: fail what waits on its managers (optional).
+ * @file_release: open file @f is closed: drop what it holds (optional).
+ * @pg_init:	set up the model's state of a new struct dsm_pg, before
+ *		any other call sees it (optional: state may also be made on
+ *		first use). 0 or a negative errno.
+ * @pg_free:	release what the model holds of @pg, at unload.
  */
 struct dsm_model_ops {
 	const char *name;
+	u8 id;
 	int (*fault)(struct dsm_pg *pg, struct dsm_req **req);
 	int (*write_fault)(struct dsm_pg *pg, struct dsm_req **req);
 	void (*start)(struct dsm_pg *pg, struct dsm_req *req);
 	int (*acquire)(struct dsm_file *f, u32 id);
 	int (*release)(struct dsm_file *f, u32 id);
 	int (*barrier)(struct dsm_file *f, u32 id);
-	void (*recv)(const struct dsm_msg *m);
+	const dsm_recv_fn *recv;
 	void (*node_down)(u32 id);
-	void (*pg_init)(struct dsm_pg *pg);
+	void (*daemon_gone)(void);
+	void (*file_release)(struct dsm_file *f);
+	int (*pg_init)(struct dsm_pg *pg);
 	void (*pg_free)(struct dsm_pg *pg);
 };
 
 struct dsm_file;
+struct sc_pg;
 struct lrc_pg;
 
-extern const struct dsm_model_ops dsm_sc_ops;
-extern const struct dsm_model_ops dsm_lrc_ops;
+/* dsm_model.c: the registry of models. */
+int dsm_model_register(const struct dsm_model_ops *ops);
+void dsm_model_unregister(const struct dsm_model_ops *ops);
+const struct dsm_model_ops *dsm_model_get(unsigned int id);
+int dsm_models_pg_init(struct dsm_pg *pg);
+void dsm_models_pg_free(struct dsm_pg *pg);
+void dsm_models_node_down(u32 id);
+void dsm_models_daemon_gone(void);
+void dsm_models_file_release(struct dsm_file *f);
 
 /* @pg's frame, or NULL if it has none yet. */
 static inline struct folio *dsm_pg_folio(struct dsm_pg *pg)
@@ -225,22 +205,21 @@ void dsm_pg_zap(struct dsm_pg *pg);
 struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
 			      const struct dsm_model_ops *ops);
 void dsm_req_put(struct dsm_req *req);
+int dsm_pg_failing_locked(struct dsm_pg *pg);
+int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
+			struct dsm_req **reqp);
 void dsm_req_start_async(struct dsm_req *req);
 void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err);
 void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg);
 unsigned long dsm_fault_timeout(void);
 u64 dsm_grant_hold_ns(void);
 
-/* dsm_transport.c: the membership and messages, for models. */
+/* dsm_members.c and dsm_msg.c: the membership and messages, for models. */
 u32 dsm_members_home(u64 pgno);
 bool dsm_members_lost(u32 id);
 int dsm_members_wait(u32 id, unsigned long timeout);
 u64 dsm_next_req_id(void);
 int dsm_msg_send(struct dsm_msg *m);
 int dsm_msg_send_buf(u32 dst, u8 type, const void *buf, u32 len);
-
-/* dsm_lrc.c: for the transport, the page store and unload. */
-void dsm_lrc_recv(const struct dsm_msg *m);
-void dsm_lrc_pg_free(struct dsm_pg *pg);
 
 #endif /* _DSM_MODEL_H */

@@ -35,6 +35,55 @@
 #include "dsm_model.h"
 #include "dsm_transport.h"
 
+/* The model's ops table, defined at the end; requests point to it. */
+static const struct dsm_model_ops dsm_sc_ops;
+
+/**
+ * struct dsm_hreq - a request queued at the home (directory side).
+ * @list:	in dsm_dir.queue.
+ * @node:	requester.
+ * @access:	DSM_ACCESS_READ or DSM_ACCESS_WRITE.
+ * @req_id:	the requester's request id.
+ */
+struct dsm_hreq {
+	struct list_head list;
+	u8 node;
+	u8 access;
+	u64 req_id;
+};
+
+/**
+ * struct dsm_dir - directory entry of a page, kept by its home node.
+ * @owner:	node holding the up-to-date copy (writable or not).
+ * @copyset:	bit n: node n holds a read copy (the owner excluded).
+ * @busy:	a transaction is in progress (@cur); others queue.
+ * @fwd_sent:	@cur has been forwarded to the owner.
+ * @lost:	the page cannot be obtained any more (its owner died).
+ * @acks:	INVAL_ACKs still awaited for @cur.
+ * @cur:	the transaction in progress, when @busy.
+ * @queue:	struct dsm_hreq waiting, served in arrival order.
+ *
+ * All fields under dsm_pg.lock.
+ */
+struct dsm_dir {
+	u8 owner;
+	u8 copyset;
+	bool busy;
+	bool fwd_sent;
+	bool lost;
+	u8 acks;
+	struct dsm_hreq cur;
+	struct list_head queue;
+};
+
+/**
+ * struct sc_pg - sc state of one page (dsm_pg.sc), made by sc_pg_init().
+ * @dir:	the page's directory entry; meaningful only on its home.
+ */
+struct sc_pg {
+	struct dsm_dir dir;
+};
+
 /**
  * struct sc_act - what a home handler decided, to do once unlocked.
  * @inval:	nodes to send INVAL to.
@@ -113,10 +162,11 @@ static void sc_hold(struct dsm_pg *pg)
 /* ---------------------------------------------------------- home */
 
 /* Under pg->lock: forward the current transaction to the owner. */
-static void sc_home_fwd(struct dsm_pg *pg, struct sc_act *a)
+static void sc_home_fwd_locked(struct dsm_pg *pg, struct sc_act *a)
 {
-	struct dsm_dir *d = &pg->dir;
+	struct dsm_dir *d = &pg->sc->dir;
 
+	lockdep_assert_held(&pg->lock);
 	d->fwd_sent = true;
 	a->fwd = true;
 	a->fwd_to = d->owner;
@@ -130,11 +180,12 @@ static void sc_home_fwd(struct dsm_pg *pg, struct sc_act *a)
 }
 
 /* Under pg->lock: begin a transaction for @from's request. */
-static void sc_home_begin(struct dsm_pg *pg, u8 from, u8 access, u64 req_id,
-			  struct sc_act *a)
+static void sc_home_begin_locked(struct dsm_pg *pg, u8 from, u8 access,
+				 u64 req_id, struct sc_act *a)
 {
-	struct dsm_dir *d = &pg->dir;
+	struct dsm_dir *d = &pg->sc->dir;
 
+	lockdep_assert_held(&pg->lock);
 	d->busy = true;
 	d->fwd_sent = false;
 	d->cur.node = from;
@@ -148,15 +199,16 @@ static void sc_home_begin(struct dsm_pg *pg, u8 from, u8 access, u64 req_id,
 		if (d->acks)
 			return;
 	}
-	sc_home_fwd(pg, a);
+	sc_home_fwd_locked(pg, a);
 }
 
 /* Under pg->lock: the transaction ended; begin the next one queued. */
-static void sc_home_next(struct dsm_pg *pg, struct sc_act *a)
+static void sc_home_next_locked(struct dsm_pg *pg, struct sc_act *a)
 {
-	struct dsm_dir *d = &pg->dir;
+	struct dsm_dir *d = &pg->sc->dir;
 	struct dsm_hreq *hr;
 
+	lockdep_assert_held(&pg->lock);
 	d->busy = false;
 	while (!list_empty(&d->queue)) {
 		hr = list_first_entry(&d->queue, struct dsm_hreq, list);
@@ -166,7 +218,7 @@ static void sc_home_next(struct dsm_pg *pg, struct sc_act *a)
 			a->nack_err = -EHOSTDOWN;
 			continue;
 		}
-		sc_home_begin(pg, hr->node, hr->access, hr->req_id, a);
+		sc_home_begin_locked(pg, hr->node, hr->access, hr->req_id, a);
 		kfree(hr);
 		break;
 	}
@@ -244,22 +296,22 @@ static void sc_home_req(const struct dsm_msg *m)
 	}
 	sc_act_init(&a);
 	spin_lock(&pg->lock);
-	if (pg->dir.lost) {
+	if (pg->sc->dir.lost) {
 		spin_unlock(&pg->lock);
 		kfree(hr);
 		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
 			     -EHOSTDOWN);
 		return;
 	}
-	if (pg->dir.busy) {
+	if (pg->sc->dir.busy) {
 		hr->node = from;
 		hr->access = r->access;
 		hr->req_id = m->hdr.req_id;
-		list_add_tail(&hr->list, &pg->dir.queue);
+		list_add_tail(&hr->list, &pg->sc->dir.queue);
 		spin_unlock(&pg->lock);
 		return;
 	}
-	sc_home_begin(pg, from, r->access, m->hdr.req_id, &a);
+	sc_home_begin_locked(pg, from, r->access, m->hdr.req_id, &a);
 	spin_unlock(&pg->lock);
 	kfree(hr);
 	sc_act_do(pg, &a);
@@ -278,15 +330,15 @@ static void sc_home_ack(const struct dsm_msg *m)
 	}
 	sc_act_init(&a);
 	spin_lock(&pg->lock);
-	if (!pg->dir.busy || !(pg->dir.acks & BIT(from))) {
+	if (!pg->sc->dir.busy || !(pg->sc->dir.acks & BIT(from))) {
 		spin_unlock(&pg->lock);
 		sc_unexpected("INVAL_ACK", pgno, from);
 		return;
 	}
-	pg->dir.acks &= ~BIT(from);
-	pg->dir.copyset &= ~BIT(from);
-	if (!pg->dir.acks && !pg->dir.fwd_sent)
-		sc_home_fwd(pg, &a);
+	pg->sc->dir.acks &= ~BIT(from);
+	pg->sc->dir.copyset &= ~BIT(from);
+	if (!pg->sc->dir.acks && !pg->sc->dir.fwd_sent)
+		sc_home_fwd_locked(pg, &a);
 	spin_unlock(&pg->lock);
 	sc_act_do(pg, &a);
 }
@@ -305,7 +357,7 @@ static void sc_home_confirm(const struct dsm_msg *m)
 	}
 	sc_act_init(&a);
 	spin_lock(&pg->lock);
-	d = &pg->dir;
+	d = &pg->sc->dir;
 	if (!d->busy || !d->fwd_sent || d->cur.node != from ||
 	    d->cur.access != c->access) {
 		spin_unlock(&pg->lock);
@@ -318,7 +370,7 @@ static void sc_home_confirm(const struct dsm_msg *m)
 	} else if (from != d->owner) {
 		d->copyset |= BIT(from);
 	}
-	sc_home_next(pg, &a);
+	sc_home_next_locked(pg, &a);
 	spin_unlock(&pg->lock);
 	sc_act_do(pg, &a);
 }
@@ -507,36 +559,6 @@ static void sc_inval(const struct dsm_msg *m)
 	dsm_msg_send(&a);
 }
 
-static void sc_recv(const struct dsm_msg *m)
-{
-	switch (m->hdr.type) {
-	case DSM_MSG_PAGE_REQ:
-		sc_home_req(m);
-		break;
-	case DSM_MSG_PAGE_FWD:
-		sc_owner_fwd(m);
-		break;
-	case DSM_MSG_PAGE_GRANT:
-		sc_grant(m);
-		break;
-	case DSM_MSG_INVAL:
-		sc_inval(m);
-		break;
-	case DSM_MSG_INVAL_ACK:
-		sc_home_ack(m);
-		break;
-	case DSM_MSG_CONFIRM:
-		sc_home_confirm(m);
-		break;
-	case DSM_MSG_NACK:
-		sc_nack(m);
-		break;
-	default:
-		sc_unexpected(dsm_wire_type_name(m->hdr.type), 0, m->hdr.src);
-		break;
-	}
-}
-
 /* ---------------------------------------------------------- faults */
 
 /*
@@ -549,7 +571,7 @@ static void sc_recv(const struct dsm_msg *m)
  * that spins a CPU until the grant arrives. Waiting for the upgrade
  * costs a plain reader at most the upgrade's round trip.
  */
-static bool sc_local_ok(struct dsm_pg *pg, u8 want)
+static bool sc_local_ok_locked(struct dsm_pg *pg, u8 want)
 {
 	lockdep_assert_held(&pg->lock);
 	if (READ_ONCE(pg->access) < want)	/* changed under the folio lock */
@@ -567,7 +589,7 @@ static int sc_access(struct dsm_pg *pg, u8 want, struct dsm_req **reqp)
 again:
 	if (READ_ONCE(pg->access) >= want) {
 		spin_lock(&pg->lock);
-		local = sc_local_ok(pg, want);
+		local = sc_local_ok_locked(pg, want);
 		spin_unlock(&pg->lock);
 	} else {
 		local = false;
@@ -590,35 +612,18 @@ again:
 			return -ENOMEM;
 	}
 	spin_lock(&pg->lock);
-	if (sc_local_ok(pg, want)) {
+	if (sc_local_ok_locked(pg, want)) {
 		spin_unlock(&pg->lock);
 		goto again;
 	}
-	if (pg->fail_err && (pg->fail_err == -EHOSTDOWN ||
-			     time_before(jiffies, pg->fail_until))) {
-		ret = pg->fail_err;
-	} else if (dsm_members_lost(pg->home)) {
+	/* A page homed on a node that died is lost for good. */
+	if (!dsm_pg_failing_locked(pg) && dsm_members_lost(pg->home))
 		pg->fail_err = -EHOSTDOWN;
-		ret = -EHOSTDOWN;
-	} else if (pg->req) {
-		if (pg->req->expired) {
-			ret = -ETIMEDOUT;
-		} else {
-			kref_get(&pg->req->ref);
-			*reqp = pg->req;
-			dsm_stat_inc(DSM_STAT_FAULT_COALESCED);
-			ret = -EAGAIN;
-		}
-	} else {
-		pg->fail_err = 0;
-		new->home = pg->home;
-		kref_get(&new->ref);	/* pg->req's */
-		pg->req = new;
-		*reqp = new;
-		new = NULL;
-		ret = -EINPROGRESS;
-	}
+	new->home = pg->home;
+	ret = dsm_req_join_locked(pg, new, reqp);
 	spin_unlock(&pg->lock);
+	if (ret == -EINPROGRESS)
+		new = NULL;	/* the caller's reference is *reqp's now */
 out:
 	if (new)
 		dsm_req_put(new);
@@ -668,7 +673,7 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 {
 	u32 dead = *(u32 *)arg;
 	struct dsm_req *req = NULL;
-	struct dsm_dir *d = &pg->dir;
+	struct dsm_dir *d = &pg->sc->dir;
 	struct sc_act a;
 
 	sc_act_init(&a);
@@ -697,18 +702,18 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 			/* A write forwarded to a dead node took the page. */
 			if (d->cur.access == DSM_ACCESS_WRITE && d->fwd_sent)
 				d->lost = true;
-			sc_home_next(pg, &a);
+			sc_home_next_locked(pg, &a);
 		} else if (d->busy && d->lost) {
 			hr = kzalloc(sizeof(*hr), GFP_ATOMIC);
 			if (hr) {
 				*hr = d->cur;
 				list_add_tail(&hr->list, &a.nacks);
 			}
-			sc_home_next(pg, &a);
+			sc_home_next_locked(pg, &a);
 		} else if (d->busy && (d->acks & BIT(dead))) {
 			d->acks &= ~BIT(dead);
 			if (!d->acks && !d->fwd_sent)
-				sc_home_fwd(pg, &a);
+				sc_home_fwd_locked(pg, &a);
 		}
 	}
 	spin_unlock(&pg->lock);
@@ -724,28 +729,49 @@ static void sc_node_down(u32 id)
 	dsm_mem_for_each(sc_pg_node_down, &id);
 }
 
-static void sc_pg_init(struct dsm_pg *pg)
+static int sc_pg_init(struct dsm_pg *pg)
 {
 	u32 local = sc_local();
+	struct sc_pg *sp;
 
-	INIT_LIST_HEAD(&pg->dir.queue);
-	pg->home = dsm_members_home(pg->pgno);
+	sp = kzalloc(sizeof(*sp), GFP_KERNEL);
+	if (!sp)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&sp->dir.queue);
 	if (pg->home == local) {
-		pg->dir.owner = local;
+		sp->dir.owner = local;
 		pg->access = DSM_ACC_WRITE;
 	}
+	pg->sc = sp;
+	return 0;
 }
 
 static void sc_pg_free(struct dsm_pg *pg)
 {
 	struct dsm_hreq *hr, *tmp;
 
-	list_for_each_entry_safe(hr, tmp, &pg->dir.queue, list)
+	if (!pg->sc)
+		return;
+	list_for_each_entry_safe(hr, tmp, &pg->sc->dir.queue, list)
 		kfree(hr);
+	kfree(pg->sc);
+	pg->sc = NULL;
 }
 
-const struct dsm_model_ops dsm_sc_ops = {
+/* The messages sc receives, by type (Documentation/sc.md). */
+static const dsm_recv_fn sc_recv[DSM_MSG_TYPE_MAX + 1] = {
+	[DSM_MSG_PAGE_REQ]	= sc_home_req,
+	[DSM_MSG_PAGE_FWD]	= sc_owner_fwd,
+	[DSM_MSG_PAGE_GRANT]	= sc_grant,
+	[DSM_MSG_INVAL]		= sc_inval,
+	[DSM_MSG_INVAL_ACK]	= sc_home_ack,
+	[DSM_MSG_CONFIRM]	= sc_home_confirm,
+	[DSM_MSG_NACK]		= sc_nack,
+};
+
+static const struct dsm_model_ops dsm_sc_ops = {
 	.name		= "sc",
+	.id		= DSM_MODEL_SC,
 	.fault		= sc_fault,
 	.write_fault	= sc_write_fault,
 	.start		= sc_start,
@@ -757,3 +783,13 @@ const struct dsm_model_ops dsm_sc_ops = {
 	.pg_init	= sc_pg_init,
 	.pg_free	= sc_pg_free,
 };
+
+int dsm_sc_init(void)
+{
+	return dsm_model_register(&dsm_sc_ops);
+}
+
+void dsm_sc_exit(void)
+{
+	dsm_model_unregister(&dsm_sc_ops);
+}

@@ -17,7 +17,7 @@
 
 #include "dsm_internal.h"
 
-static const char * const dsm_stat_names[DSM_STAT_NR] = {
+static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_NL_REQUESTS]		= "nl_requests",
 	[DSM_STAT_NL_REJECTED]		= "nl_rejected",
 	[DSM_STAT_NODE_UP]		= "node_up",
@@ -69,42 +69,6 @@ static const char * const dsm_stat_names[DSM_STAT_NR] = {
 	[DSM_STAT_RX_REJECT_INTERVAL]	= "rx_reject_interval",
 	[DSM_STAT_RX_REJECT_ORDER]	= "rx_reject_order",
 	[DSM_STAT_RX_REJECT_DIFF]	= "rx_reject_diff",
-	[DSM_STAT_MSG_TX_HELLO]		= "msg_tx_hello",
-	[DSM_STAT_MSG_TX_HELLO_REPLY]	= "msg_tx_hello_reply",
-	[DSM_STAT_MSG_TX_PAGE_REQ]	= "msg_tx_page_req",
-	[DSM_STAT_MSG_TX_PAGE_FWD]	= "msg_tx_page_fwd",
-	[DSM_STAT_MSG_TX_PAGE_GRANT]	= "msg_tx_page_grant",
-	[DSM_STAT_MSG_TX_INVAL]		= "msg_tx_inval",
-	[DSM_STAT_MSG_TX_INVAL_ACK]	= "msg_tx_inval_ack",
-	[DSM_STAT_MSG_TX_CONFIRM]	= "msg_tx_confirm",
-	[DSM_STAT_MSG_TX_NACK]		= "msg_tx_nack",
-	[DSM_STAT_BYTES_TX_HELLO]	= "bytes_tx_hello",
-	[DSM_STAT_BYTES_TX_HELLO_REPLY]	= "bytes_tx_hello_reply",
-	[DSM_STAT_BYTES_TX_PAGE_REQ]	= "bytes_tx_page_req",
-	[DSM_STAT_BYTES_TX_PAGE_FWD]	= "bytes_tx_page_fwd",
-	[DSM_STAT_BYTES_TX_PAGE_GRANT]	= "bytes_tx_page_grant",
-	[DSM_STAT_BYTES_TX_INVAL]	= "bytes_tx_inval",
-	[DSM_STAT_BYTES_TX_INVAL_ACK]	= "bytes_tx_inval_ack",
-	[DSM_STAT_BYTES_TX_CONFIRM]	= "bytes_tx_confirm",
-	[DSM_STAT_BYTES_TX_NACK]	= "bytes_tx_nack",
-	[DSM_STAT_MSG_RX_HELLO]		= "msg_rx_hello",
-	[DSM_STAT_MSG_RX_HELLO_REPLY]	= "msg_rx_hello_reply",
-	[DSM_STAT_MSG_RX_PAGE_REQ]	= "msg_rx_page_req",
-	[DSM_STAT_MSG_RX_PAGE_FWD]	= "msg_rx_page_fwd",
-	[DSM_STAT_MSG_RX_PAGE_GRANT]	= "msg_rx_page_grant",
-	[DSM_STAT_MSG_RX_INVAL]		= "msg_rx_inval",
-	[DSM_STAT_MSG_RX_INVAL_ACK]	= "msg_rx_inval_ack",
-	[DSM_STAT_MSG_RX_CONFIRM]	= "msg_rx_confirm",
-	[DSM_STAT_MSG_RX_NACK]		= "msg_rx_nack",
-	[DSM_STAT_BYTES_RX_HELLO]	= "bytes_rx_hello",
-	[DSM_STAT_BYTES_RX_HELLO_REPLY]	= "bytes_rx_hello_reply",
-	[DSM_STAT_BYTES_RX_PAGE_REQ]	= "bytes_rx_page_req",
-	[DSM_STAT_BYTES_RX_PAGE_FWD]	= "bytes_rx_page_fwd",
-	[DSM_STAT_BYTES_RX_PAGE_GRANT]	= "bytes_rx_page_grant",
-	[DSM_STAT_BYTES_RX_INVAL]	= "bytes_rx_inval",
-	[DSM_STAT_BYTES_RX_INVAL_ACK]	= "bytes_rx_inval_ack",
-	[DSM_STAT_BYTES_RX_CONFIRM]	= "bytes_rx_confirm",
-	[DSM_STAT_BYTES_RX_NACK]	= "bytes_rx_nack",
 	[DSM_STAT_MSG_TX_OTHER]		= "msg_tx_other",
 	[DSM_STAT_MSG_RX_OTHER]		= "msg_rx_other",
 	[DSM_STAT_LRC_INTERVALS]	= "lrc_intervals",
@@ -127,31 +91,24 @@ static const char * const dsm_stat_names[DSM_STAT_NR] = {
 	[DSM_STAT_MGR_REQUESTS]	= "mgr_requests",
 	[DSM_STAT_MGR_REPLIES]		= "mgr_replies",
 	[DSM_STAT_LOCK_FORWARDS]	= "lock_forwards",
-	[DSM_STAT_MSG_TX_LOCK_REQ]	= "msg_tx_lock_req",
-	[DSM_STAT_MSG_TX_LOCK_GRANT]	= "msg_tx_lock_grant",
-	[DSM_STAT_MSG_TX_BARRIER_ARRIVE]	= "msg_tx_barrier_arrive",
-	[DSM_STAT_MSG_TX_BARRIER_RELEASE]	= "msg_tx_barrier_release",
-	[DSM_STAT_MSG_TX_DIFF_REQ]	= "msg_tx_diff_req",
-	[DSM_STAT_MSG_TX_DIFF_REPLY]	= "msg_tx_diff_reply",
-	[DSM_STAT_BYTES_TX_LOCK_REQ]	= "bytes_tx_lock_req",
-	[DSM_STAT_BYTES_TX_LOCK_GRANT]	= "bytes_tx_lock_grant",
-	[DSM_STAT_BYTES_TX_BARRIER_ARRIVE]	= "bytes_tx_barrier_arrive",
-	[DSM_STAT_BYTES_TX_BARRIER_RELEASE]	= "bytes_tx_barrier_release",
-	[DSM_STAT_BYTES_TX_DIFF_REQ]	= "bytes_tx_diff_req",
-	[DSM_STAT_BYTES_TX_DIFF_REPLY]	= "bytes_tx_diff_reply",
-	[DSM_STAT_MSG_RX_LOCK_REQ]	= "msg_rx_lock_req",
-	[DSM_STAT_MSG_RX_LOCK_GRANT]	= "msg_rx_lock_grant",
-	[DSM_STAT_MSG_RX_BARRIER_ARRIVE]	= "msg_rx_barrier_arrive",
-	[DSM_STAT_MSG_RX_BARRIER_RELEASE]	= "msg_rx_barrier_release",
-	[DSM_STAT_MSG_RX_DIFF_REQ]	= "msg_rx_diff_req",
-	[DSM_STAT_MSG_RX_DIFF_REPLY]	= "msg_rx_diff_reply",
-	[DSM_STAT_BYTES_RX_LOCK_REQ]	= "bytes_rx_lock_req",
-	[DSM_STAT_BYTES_RX_LOCK_GRANT]	= "bytes_rx_lock_grant",
-	[DSM_STAT_BYTES_RX_BARRIER_ARRIVE]	= "bytes_rx_barrier_arrive",
-	[DSM_STAT_BYTES_RX_BARRIER_RELEASE]	= "bytes_rx_barrier_release",
-	[DSM_STAT_BYTES_RX_DIFF_REQ]	= "bytes_rx_diff_req",
-	[DSM_STAT_BYTES_RX_DIFF_REPLY]	= "bytes_rx_diff_reply",
 };
+
+/* The names of the counters by type, made from the types' names. */
+static char dsm_stat_type_names[4 * DSM_MSG_TYPE_MAX][32];
+
+void dsm_stats_init(void)
+{
+	static const char * const kinds[] = {
+		"msg_tx", "bytes_tx", "msg_rx", "bytes_rx",
+	};
+	unsigned int k, t;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++)
+		for (t = 1; t <= DSM_MSG_TYPE_MAX; t++)
+			snprintf(dsm_stat_type_names[k * DSM_MSG_TYPE_MAX + t - 1],
+				 sizeof(dsm_stat_type_names[0]), "%s_%s",
+				 kinds[k], dsm_wire_type_name(t));
+}
 
 struct dsm_stat_set {
 	u64 v[DSM_STAT_NR];
@@ -181,6 +138,8 @@ u64 dsm_stat_read(enum dsm_stat stat)
 
 const char *dsm_stat_name(enum dsm_stat stat)
 {
+	if (stat >= DSM_STAT_MSG_BY_TYPE)
+		return dsm_stat_type_names[stat - DSM_STAT_MSG_BY_TYPE];
 	return dsm_stat_names[stat];
 }
 
@@ -193,7 +152,7 @@ static int dsm_debugfs_stats_show(struct seq_file *m, void *v)
 	int i;
 
 	for (i = 0; i < DSM_STAT_NR; i++)
-		seq_printf(m, "%s %llu\n", dsm_stat_names[i],
+		seq_printf(m, "%s %llu\n", dsm_stat_name(i),
 			   dsm_stat_read(i));
 	return 0;
 }

@@ -51,8 +51,8 @@ struct dsm_transport_peer {
  * @connect:	peer @p is wanted: keep a connection to it (connect now or
  *		accept it, and reconnect after a failure, with backoff).
  *		Repeating it with a new address replaces the old one. Called
- *		under the core's membership lock: it must not sleep; queue
- *		work instead.
+ *		from the core's sync work under its transport mutex: it must
+ *		not wait for the network; queue work instead.
  * @close:	peer @node is not wanted any more (down or removed): drop
  *		its connection and stop reconnecting. Same context as
  *		@connect.

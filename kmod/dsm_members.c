@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_members.c - the membership as the data path sees it: which nodes
+ * are in the cluster, up, dead or lost, the home of each page, and the
+ * waits for a node to become reachable.
+ *
+ * The membership (dsm_cluster.c, configured by dsmd) is the source of
+ * truth. dsm_cluster.c calls dsm_members_node_changed() under
+ * dsm_cluster.lock whenever a node appears, changes address or state, or
+ * goes away; that copies what the data path needs into dsm_members (its
+ * own spinlock, so that the fault path never takes dsm_cluster.lock) and
+ * queues the transport's sync work (dsm_transport.c), which tells the
+ * transport which peers are wanted. A node declared dead fails every wait
+ * on it, here and, from dsm_members.down_work, in every model.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/module.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "dsm_internal.h"
+#include "dsm_members.h"
+#include "dsm_model.h"
+
+struct dsm_members dsm_members;
+
+u32 dsm_transport_local(void)
+{
+	return READ_ONCE(dsm_members.local);
+}
+EXPORT_SYMBOL_GPL(dsm_transport_local);
+
+/* FNV-1a of the cluster name: the cluster id in HELLO (never 0). */
+static u64 dsm_cluster_hash(const char *name)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+
+	while (*name) {
+		h ^= (u8)*name++;
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+/*
+ * Home of a page: its page number modulo the number of nodes in the
+ * membership, counted over the present node ids in ascending order. The
+ * membership must be complete before the memory is used (see
+ * Documentation/sc.md); until then a node is its own home.
+ */
+u32 dsm_members_home(u64 pgno)
+{
+	unsigned long present;
+	unsigned int n, k;
+	u32 id;
+
+	spin_lock(&dsm_members.lock);
+	present = dsm_members.present;
+	id = dsm_members.local;
+	spin_unlock(&dsm_members.lock);
+	n = hweight_long(present);
+	if (!n)
+		return id;
+	k = do_div(pgno, n);
+	for_each_set_bit(id, &present, DSM_NODES_MAX)
+		if (!k--)
+			return id;
+	return dsm_members.local;
+}
+
+/* Is node @id unusable: declared dead now or at some point before? */
+bool dsm_members_lost(u32 id)
+{
+	bool lost;
+
+	spin_lock(&dsm_members.lock);
+	lost = id >= DSM_NODES_MAX || test_bit(id, &dsm_members.lost) ||
+	       !test_bit(id, &dsm_members.present);
+	spin_unlock(&dsm_members.lock);
+	return lost;
+}
+
+static bool dsm_members_ready(u32 id)
+{
+	bool ready;
+
+	spin_lock(&dsm_members.lock);
+	ready = id == dsm_members.local ||
+		test_bit(id, &dsm_members.connected) ||
+		test_bit(id, &dsm_members.lost);
+	spin_unlock(&dsm_members.lock);
+	return ready;
+}
+
+/**
+ * dsm_members_wait() - wait until node @id can be sent to.
+ * @id:		the node.
+ * @timeout:	jiffies to wait at most.
+ *
+ * Return: 0 when connected (or @id is this node), -EHOSTDOWN if it was
+ * declared dead, -ETIMEDOUT, or -EINTR on a fatal signal.
+ */
+int dsm_members_wait(u32 id, unsigned long timeout)
+{
+	long ret;
+
+	ret = wait_event_killable_timeout(dsm_members.conn_wq,
+					  dsm_members_ready(id), timeout);
+	if (ret < 0)
+		return -EINTR;
+	if (dsm_members_lost(id))
+		return -EHOSTDOWN;
+	return ret ? 0 : -ETIMEDOUT;
+}
+
+/* ----------------------------------------------------- membership hooks */
+
+static void dsm_node_addr(const struct dsm_node *n, u32 id,
+			  struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (n->v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = n->addr6;
+		s6->sin6_port = htons(n->port + 1);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = n->addr4;
+		s4->sin_port = htons(n->port + 1);
+	}
+}
+
+/**
+ * dsm_members_node_changed() - the membership changed for node @id.
+ * @id:	the node (added, removed, new address or state).
+ *
+ * Called by dsm_cluster.c with dsm_cluster.lock held, also for the local
+ * node and when the cluster is configured. Does not sleep.
+ */
+void dsm_members_node_changed(u32 id)
+{
+	const struct dsm_node *n = &dsm_cluster.nodes[id];
+
+	lockdep_assert_held(&dsm_cluster.lock);
+	spin_lock(&dsm_members.lock);
+	if (dsm_cluster.configured && !dsm_members.configured) {
+		dsm_members.configured = true;
+		dsm_members.local = dsm_cluster.local;
+		dsm_members.cluster_id = dsm_cluster_hash(dsm_cluster.name);
+	}
+	if (n->present) {
+		set_bit(id, &dsm_members.present);
+		dsm_members.peers[id].node = id;
+		dsm_node_addr(n, id, &dsm_members.peers[id].addr);
+		if (id == dsm_members.local && !dsm_members.started)
+			dsm_members.local_addr = dsm_members.peers[id].addr;
+	} else {
+		clear_bit(id, &dsm_members.present);
+	}
+	if (n->present && n->state == DSM_NODE_STATE_DOWN)
+		set_bit(id, &dsm_members.down);
+	else
+		clear_bit(id, &dsm_members.down);
+	spin_unlock(&dsm_members.lock);
+	queue_work(system_unbound_wq, &dsm_members.sync_work);
+}
+
+/**
+ * dsm_members_node_down() - node @id was declared dead.
+ * @id:		the node.
+ * @was_up:	it was up at some point since this node joined.
+ *
+ * Called by dsm_cluster.c with dsm_cluster.lock held. Every wait on the
+ * node fails at once: waiters for its connection are woken here, and the
+ * models fail page requests in dsm_members.down_work, which runs next.
+ * A node that never was up and never exchanged a protocol message with us
+ * (dsmd gave up waiting for it at start, as a slow boot can make it do)
+ * holds nothing of ours: it is not marked lost, and its pages are
+ * obtainable once it comes up.
+ */
+void dsm_members_node_down(u32 id, bool was_up)
+{
+	lockdep_assert_held(&dsm_cluster.lock);
+	if (id >= DSM_NODES_MAX)
+		return;
+	spin_lock(&dsm_members.lock);
+	if (id != dsm_members.local &&
+	    (was_up || test_bit(id, &dsm_members.contacted))) {
+		set_bit(id, &dsm_members.lost);
+		set_bit(id, &dsm_members.pending_down);
+	}
+	spin_unlock(&dsm_members.lock);
+	wake_up_all(&dsm_members.conn_wq);
+	queue_work(system_unbound_wq, &dsm_members.down_work);
+}
+
+static void dsm_members_down_work(struct work_struct *work)
+{
+	unsigned long pending;
+	u32 id;
+
+	spin_lock(&dsm_members.lock);
+	pending = dsm_members.pending_down;
+	dsm_members.pending_down = 0;
+	spin_unlock(&dsm_members.lock);
+	for_each_set_bit(id, &pending, DSM_NODES_MAX) {
+		dsm_stat_inc(DSM_STAT_WAITERS_FAILED);
+		dsm_models_node_down(id);
+	}
+}
+
+/* Node @id may now hold pages or requests of ours (see @contacted). */
+void dsm_members_contact(u32 id)
+{
+	if (id < DSM_NODES_MAX && !test_bit(id, &dsm_members.contacted))
+		set_bit(id, &dsm_members.contacted);
+}
+
+void dsm_members_init(void)
+{
+	spin_lock_init(&dsm_members.lock);
+	init_waitqueue_head(&dsm_members.conn_wq);
+	INIT_WORK(&dsm_members.sync_work, dsm_transport_sync_work);
+	INIT_WORK(&dsm_members.down_work, dsm_members_down_work);
+}
+
+/* After the transport is unregistered and nothing calls the hooks. */
+void dsm_members_exit(void)
+{
+	cancel_work_sync(&dsm_members.sync_work);
+	cancel_work_sync(&dsm_members.down_work);
+}

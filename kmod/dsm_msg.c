@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_msg.c - protocol messages: sending, receiving and dispatching them
+ * to the model that owns their type, and counting them.
+ *
+ * Dispatch is driven by one table, dsm_msg_routes[], with one entry per
+ * message type (as DRBD's command table and rxe's opcode table): the model
+ * that owns the type, and where the type may travel. A message received
+ * on a data connection is decoded and validated by the core decoder, then
+ * its route says whether it may arrive there at all and which model's
+ * handler table (struct dsm_model_ops.recv) takes it. A NACK belongs to
+ * the model of the type it refuses.
+ *
+ * Messages to this node itself (a node is often the home or the owner of
+ * a page it faults on) never reach a transport: dsm_msg_send() hands them
+ * to the model's handler directly, in the caller's context.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/slab.h>
+
+#include "dsm_internal.h"
+#include "dsm_members.h"
+#include "dsm_model.h"
+#include "dsm_transport.h"
+
+/* Where a message type may travel. */
+enum dsm_msg_path {
+	DSM_PATH_NONE,		/* not a type: never accepted */
+	DSM_PATH_HELLO,		/* only in a connection's handshake */
+	DSM_PATH_DATA,		/* on data connections, and to this node */
+	DSM_PATH_DSMD,		/* only inside dsmd's manager payloads */
+};
+
+/**
+ * struct dsm_msg_route - what the core does with a received type.
+ * @owner:	enum dsm_model of the model whose handler table has it;
+ *		DSM_MSG_OWNER_NACKED: the owner of the type it refuses;
+ *		DSM_MSG_OWNER_NONE: no model (the handshake's types).
+ * @path:	enum dsm_msg_path: where it may arrive.
+ *
+ * The type's name and body layout are the core codec's
+ * (dsm_wire_type_name(), dsm_wire_decode()).
+ */
+struct dsm_msg_route {
+	u8 owner;
+	u8 path;
+};
+
+#define DSM_MSG_OWNER_NONE	U8_MAX
+#define DSM_MSG_OWNER_NACKED	(U8_MAX - 1)
+
+static const struct dsm_msg_route dsm_msg_routes[DSM_MSG_TYPE_MAX + 1] = {
+	[DSM_MSG_HELLO]		  = { DSM_MSG_OWNER_NONE, DSM_PATH_HELLO },
+	[DSM_MSG_HELLO_REPLY]	  = { DSM_MSG_OWNER_NONE, DSM_PATH_HELLO },
+	[DSM_MSG_PAGE_REQ]	  = { DSM_MODEL_SC, DSM_PATH_DATA },
+	[DSM_MSG_PAGE_FWD]	  = { DSM_MODEL_SC, DSM_PATH_DATA },
+	[DSM_MSG_PAGE_GRANT]	  = { DSM_MODEL_SC, DSM_PATH_DATA },
+	[DSM_MSG_INVAL]		  = { DSM_MODEL_SC, DSM_PATH_DATA },
+	[DSM_MSG_INVAL_ACK]	  = { DSM_MODEL_SC, DSM_PATH_DATA },
+	[DSM_MSG_CONFIRM]	  = { DSM_MODEL_SC, DSM_PATH_DATA },
+	[DSM_MSG_NACK]		  = { DSM_MSG_OWNER_NACKED, DSM_PATH_DATA },
+	[DSM_MSG_LOCK_REQ]	  = { DSM_MODEL_LRC, DSM_PATH_DSMD },
+	[DSM_MSG_LOCK_GRANT]	  = { DSM_MODEL_LRC, DSM_PATH_DATA },
+	[DSM_MSG_BARRIER_ARRIVE]  = { DSM_MODEL_LRC, DSM_PATH_DSMD },
+	[DSM_MSG_BARRIER_RELEASE] = { DSM_MODEL_LRC, DSM_PATH_DSMD },
+	[DSM_MSG_DIFF_REQ]	  = { DSM_MODEL_LRC, DSM_PATH_DATA },
+	[DSM_MSG_DIFF_REPLY]	  = { DSM_MODEL_LRC, DSM_PATH_DATA },
+};
+
+static atomic64_t dsm_req_ids = ATOMIC64_INIT(0);
+
+/* A request id: unique on this node (never 0). */
+u64 dsm_next_req_id(void)
+{
+	return atomic64_inc_return(&dsm_req_ids);
+}
+
+/* ----------------------------------------------------- counters */
+
+/*
+ * Messages and bytes by type and direction: four blocks of
+ * DSM_MSG_TYPE_MAX counters from DSM_STAT_MSG_BY_TYPE, named by
+ * dsm_stats.c after the type (msg_tx_<type>, bytes_tx_<type>,
+ * msg_rx_<type>, bytes_rx_<type>).
+ */
+void dsm_msg_count(bool tx, u8 type, size_t len)
+{
+	unsigned int i = (tx ? 0 : 2) * DSM_MSG_TYPE_MAX + type - 1;
+
+	if (!type || type > DSM_MSG_TYPE_MAX) {
+		dsm_stat_inc(tx ? DSM_STAT_MSG_TX_OTHER : DSM_STAT_MSG_RX_OTHER);
+		return;
+	}
+	dsm_stat_inc(DSM_STAT_MSG_BY_TYPE + i);
+	dsm_stat_add(DSM_STAT_MSG_BY_TYPE + i + DSM_MSG_TYPE_MAX, len);
+}
+
+/* A message from @node refused by the decoder, for reason @why. */
+void dsm_msg_count_reject(u32 node, enum dsm_wire_reject why)
+{
+	static_assert(DSM_STAT_RX_REJECT_DIFF - DSM_STAT_RX_REJECT_SHORT ==
+		      DSM_WIRE_R_DIFF - DSM_WIRE_R_SHORT);
+
+	dsm_stat_inc(DSM_STAT_RX_MALFORMED);
+	if (why > DSM_WIRE_OK && why < DSM_WIRE_R_NR)
+		dsm_stat_inc(DSM_STAT_RX_REJECT_SHORT + why - DSM_WIRE_R_SHORT);
+	pr_warn_ratelimited("malformed message from node %u (%s): dropping the connection\n",
+			    node, dsm_wire_reject_name(why));
+}
+
+/* ----------------------------------------------------- dispatch */
+
+/*
+ * The handler of @m's type in the model that owns it, or NULL when no
+ * model takes it (counted and logged as unexpected).
+ */
+static dsm_recv_fn dsm_msg_handler(const struct dsm_msg *m)
+{
+	const struct dsm_model_ops *model;
+	u8 owner = dsm_msg_routes[m->hdr.type].owner;
+
+	if (owner == DSM_MSG_OWNER_NACKED) {
+		u8 t = m->u.nack.nacked_type;
+
+		owner = t && t <= DSM_MSG_TYPE_MAX &&
+			dsm_msg_routes[t].path == DSM_PATH_DATA ?
+			dsm_msg_routes[t].owner : DSM_MSG_OWNER_NONE;
+	}
+	model = dsm_model_get(owner);
+	if (!model || !model->recv)
+		return NULL;
+	return model->recv[m->hdr.type];
+}
+
+/* Hand @m, decoded and checked, to its model. 0 or -EPROTO. */
+static int dsm_msg_dispatch(const struct dsm_msg *m)
+{
+	dsm_recv_fn fn = NULL;
+
+	if (m->hdr.type && m->hdr.type <= DSM_MSG_TYPE_MAX &&
+	    dsm_msg_routes[m->hdr.type].path == DSM_PATH_DATA)
+		fn = dsm_msg_handler(m);
+	if (!fn) {
+		/*
+		 * HELLO after the handshake; LOCK_REQ and BARRIER_* travel
+		 * through dsmd, never on a data connection.
+		 */
+		dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
+		pr_warn_ratelimited("unexpected %s from node %u: dropping the connection\n",
+				    dsm_wire_type_name(m->hdr.type), m->hdr.src);
+		return -EPROTO;
+	}
+	fn(m);
+	return 0;
+}
+
+/**
+ * dsm_transport_recv() - a message from node @node arrived.
+ * @node:	the connection's peer.
+ * @buf:	the whole message (owned by the transport).
+ * @len:	its length, as announced by its header.
+ *
+ * Return: 0, or a negative errno if it was malformed or made no sense on
+ * this connection (counted and logged): the transport drops the
+ * connection.
+ */
+int dsm_transport_recv(u32 node, const void *buf, size_t len)
+{
+	enum dsm_wire_reject why = DSM_WIRE_OK;
+	struct dsm_msg m;
+	int ret;
+
+	ret = dsm_wire_decode(buf, len, &m, &why);
+	if (ret) {
+		dsm_msg_count_reject(node, why);
+		return ret;
+	}
+	dsm_msg_count(false, m.hdr.type, len);
+	if (m.hdr.src != node || m.hdr.dst != dsm_transport_local()) {
+		dsm_msg_count_reject(node, DSM_WIRE_R_NODE);
+		return -EBADMSG;
+	}
+	if (dsm_msg_routes[m.hdr.type].path == DSM_PATH_DATA)
+		dsm_members_contact(node);
+	return dsm_msg_dispatch(&m);
+}
+EXPORT_SYMBOL_GPL(dsm_transport_recv);
+
+/* ----------------------------------------------------- sending */
+
+/* Largest message the sc protocol sends: a grant with its page. */
+#define DSM_SC_MSG_MAX	(DSM_WIRE_HDR_SIZE + \
+			 sizeof(struct dsm_wire_page_grant) + DSM_PAGE_SIZE)
+
+static int dsm_msg_encode(struct dsm_msg *m, void *buf, u32 size)
+{
+	struct dsm_wire_enc e;
+
+	dsm_wire_enc_begin(&e, buf, size, &m->hdr);
+	if (dsm_wire_enc_fixed(&e, m))
+		return -EINVAL;
+	return dsm_wire_enc_end(&e);
+}
+
+/* Hand @len bytes to @dst's connection; count, or log why not. */
+static int dsm_msg_xmit(u32 dst, u8 type, const void *buf, u32 len)
+{
+	int ret;
+
+	dsm_members_contact(dst);
+	ret = dsm_transport_send(dst, buf, len);
+	if (!ret) {
+		dsm_msg_count(true, type, len);
+		return 0;
+	}
+	dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
+	pr_warn_ratelimited("cannot send %s to node %u: %d\n",
+			    dsm_wire_type_name(type), dst, ret);
+	return ret;
+}
+
+/**
+ * dsm_msg_send() - send message @m to node @m->hdr.dst.
+ * @m:	the message, decoded form; src and version are filled in here. A
+ *	grant's data pointer must stay valid during the call.
+ *
+ * A message to this node is handled at once, in this context, by the
+ * model's handler (so the caller must hold no lock the handler takes).
+ * Sleeps. Return: 0, or a negative errno (the message was not sent; it is
+ * counted and the protocol's timeouts or node-down handling recover).
+ */
+int dsm_msg_send(struct dsm_msg *m)
+{
+	u8 small[96];
+	void *buf = small;
+	int len, ret;
+
+	m->hdr.src = dsm_transport_local();
+	m->hdr.version = DSM_WIRE_VERSION_MAX;
+	if (m->hdr.dst == m->hdr.src)
+		return dsm_msg_dispatch(m);
+	if (m->hdr.type == DSM_MSG_PAGE_GRANT && m->u.page_grant.data) {
+		buf = kmalloc(DSM_SC_MSG_MAX, GFP_KERNEL);
+		if (!buf) {
+			dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
+			return -ENOMEM;
+		}
+	}
+	len = dsm_msg_encode(m, buf, buf == small ? sizeof(small) :
+				     DSM_SC_MSG_MAX);
+	if (len < 0) {
+		dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
+		pr_warn_ratelimited("cannot encode %s to node %u: %d\n",
+				    dsm_wire_type_name(m->hdr.type),
+				    m->hdr.dst, len);
+		ret = len;
+	} else {
+		ret = dsm_msg_xmit(m->hdr.dst, m->hdr.type, buf, len);
+	}
+	if (buf != small)
+		kfree(buf);
+	return ret;
+}
+
+/**
+ * dsm_msg_send_buf() - send an encoded message to node @dst.
+ * @dst:	a node other than this one.
+ * @type:	the message's type, for the counters.
+ * @buf:	the message, as dsm_wire_enc_end() made it.
+ * @len:	its length.
+ *
+ * For messages with lists (lrc). Sleeps. Return: 0 or a negative errno
+ * (counted and logged).
+ */
+int dsm_msg_send_buf(u32 dst, u8 type, const void *buf, u32 len)
+{
+	if (dst == dsm_transport_local() || dst >= DSM_NODES_MAX) {
+		dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
+		pr_warn_ratelimited("cannot send %s to node %u: %d\n",
+				    dsm_wire_type_name(type), dst, -EINVAL);
+		return -EINVAL;
+	}
+	return dsm_msg_xmit(dst, type, buf, len);
+}
