@@ -134,8 +134,9 @@ static void dsm_region_remove(struct dsm_region *r, bool replica)
 {
 	lockdep_assert_held(&dsm_cluster.lock);
 	/*
-	 * Issue 3 (mapping) will refuse to delete a mapped region with
-	 * EBUSY before this point; nothing maps regions yet.
+	 * A region may go while mapped: mappings keep the model they were
+	 * made with and its pages (the page store outlives regions); new
+	 * mmaps, reads and writes of the range fail with ENXIO.
 	 */
 	list_del(&r->list);
 	dsm_cluster.nr_regions--;

@@ -690,7 +690,10 @@ int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 	return ret;
 }
 
-/* Reserved commands: defined in the uapi, implemented by later issues. */
+/*
+ * Reserved commands: defined in the uapi so that their numbers are fixed,
+ * refused with EOPNOTSUPP by this version (Documentation/control-plane.md).
+ */
 static int dsm_nl_reserved(struct sk_buff *skb, struct genl_info *info)
 {
 	NL_SET_ERR_MSG_MOD(info->extack,
