@@ -7,7 +7,8 @@
  * named here, once for the kernel and once for libc: fixed-width integer
  * types, little-endian types and their accessors (the kernel's __bitwise
  * __le types, so that sparse checks every conversion), memcpy/memcmp/memset,
- * errno constants, static_assert, likely/unlikely and ARRAY_SIZE. No other file in the
+ * errno constants, static_assert, likely/unlikely, ARRAY_SIZE and the
+ * remainder of a 64-bit division (dsm_rem_u64). No other file in the
  * core tests __KERNEL__, includes a system header, allocates memory or
  * uses floating point.
  */
@@ -23,7 +24,17 @@
 #include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/build_bug.h>
+#include <linux/math64.h>
 #include <asm/byteorder.h>
+
+/* @a mod @b, @b > 0: a 32-bit kernel has no 64-bit division operator. */
+static inline u32 dsm_rem_u64(u64 a, u32 b)
+{
+	u32 rem;
+
+	div_u64_rem(a, b, &rem);
+	return rem;
+}
 
 #else /* userspace */
 
@@ -62,6 +73,12 @@ static inline __le64 cpu_to_le64(u64 x) { return htole64(x); }
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
+
+/* @a mod @b, @b > 0 (the kernel's is div_u64_rem()). */
+static inline u32 dsm_rem_u64(u64 a, u32 b)
+{
+	return (u32)(a % b);
+}
 
 #endif /* __KERNEL__ */
 

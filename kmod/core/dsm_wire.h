@@ -509,6 +509,9 @@ void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 barrier_id, u32 epoch,
 			  const struct dsm_vt *vt);
 void dsm_wire_enc_interval(struct dsm_wire_enc *e,
 			   const struct dsm_interval *iv);
+int dsm_wire_ivset_fit(u8 type, u32 nr_nodes,
+		       const struct dsm_interval *const *ivs, u32 pos,
+		       u32 end, u32 budget);
 void dsm_wire_enc_diff_req(struct dsm_wire_enc *e, u64 page);
 void dsm_wire_enc_want(struct dsm_wire_enc *e, u16 node, u32 interval);
 void dsm_wire_enc_diff_reply(struct dsm_wire_enc *e, u64 page);

@@ -458,6 +458,66 @@ void dsm_wire_enc_interval(struct dsm_wire_enc *e,
 }
 
 /**
+ * dsm_wire_ivset_fit() - the end of the next fragment of an interval set.
+ * @type:	DSM_MSG_LOCK_GRANT, DSM_MSG_BARRIER_ARRIVE or
+ *		DSM_MSG_BARRIER_RELEASE: the message carrying the fragment.
+ * @nr_nodes:	width of the timestamp given to its body function
+ *		(dsm_wire_enc_lock_grant() or _barrier()); every record's
+ *		timestamp is sent with this width.
+ * @ivs:	the records to send, in order.
+ * @pos:	the first record of the fragment.
+ * @end:	the end of the records, @pos <= @end < 2^31.
+ * @budget:	largest message in bytes, header included; more than
+ *		DSM_WIRE_MAX_MSG counts as DSM_WIRE_MAX_MSG.
+ *
+ * A long set is sent as several messages. The next one carries records
+ * @pos up to the returned end: as many as fit one message of @type within
+ * @budget bytes and DSM_WIRE_MAX_INTERVALS records, so that each message
+ * is one the encoder builds and a peer accepts.
+ *
+ * Return: the end of the fragment, > @pos if @pos < @end; @pos if @pos
+ * == @end (a message with no records: the encoder says whether it fits
+ * @budget); -EMSGSIZE if record @pos alone does not fit; -EINVAL if @type
+ * carries no interval set, @nr_nodes is not 1 .. DSM_MAX_NODES, or @pos
+ * or @end is out of range.
+ */
+int dsm_wire_ivset_fit(u8 type, u32 nr_nodes,
+		       const struct dsm_interval *const *ivs, u32 pos,
+		       u32 end, u32 budget)
+{
+	u64 size = DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_ivset) +
+		   DSM_WIRE_VT_SIZE(nr_nodes), rec;
+	u32 j;
+
+	switch (type) {
+	case DSM_MSG_LOCK_GRANT:
+		size += sizeof(struct dsm_wire_lock_grant);
+		break;
+	case DSM_MSG_BARRIER_ARRIVE:
+	case DSM_MSG_BARRIER_RELEASE:
+		size += sizeof(struct dsm_wire_barrier);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!nr_nodes || nr_nodes > DSM_MAX_NODES || pos > end ||
+	    end >= 1U << 31)
+		return -EINVAL;
+	if (budget > DSM_WIRE_MAX_MSG)
+		budget = DSM_WIRE_MAX_MSG;
+	for (j = pos; j < end && j - pos < DSM_WIRE_MAX_INTERVALS; j++) {
+		rec = sizeof(struct dsm_wire_interval) +
+		      DSM_WIRE_VT_SIZE(nr_nodes) + 8ULL * ivs[j]->nr_notices;
+		if (size + rec > budget)
+			break;
+		size += rec;
+	}
+	if (j == pos && pos < end)
+		return -EMSGSIZE;
+	return j;
+}
+
+/**
  * dsm_wire_enc_diff_req() - body of DIFF_REQ; opens the list of wants.
  * @e:		the encoder.
  * @page:	the page whose diffs are wanted.

@@ -18,31 +18,22 @@
  * ratios read/rtt and write/rtt. Goal: read <= 1.2, write <= 1.5.
  */
 #include <fcntl.h>
-#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dsm_test.h"
+#include "pingpong.h"
 
 #define PORT		7992
-#define MSG		4096
+#define MSG		4096		/* a page; <= PP_MSG_MAX */
 #define SAMPLES		400
 /* With 2 nodes, odd pages are homed on node 1. */
 #define READ_OFF	(32UL << 20)
 #define WRITE_OFF	(48UL << 20)
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -56,55 +47,10 @@ static double pct(double *v, int n, int p)
 	return v[(n - 1) * p / 100];
 }
 
-static int full(int fd, void *buf, size_t len, int wr)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static void die(const char *what)
 {
 	perror(what);
 	exit(1);
-}
-
-static int tcp_pair(int id)
-{
-	struct sockaddr_in sa;
-	int s, c, one = 1;
-
-	dsm_test_node_addr(1, &sa);
-	sa.sin_port = htons(PORT);
-	if (id == 1) {
-		s = socket(AF_INET, SOCK_STREAM, 0);
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		sa.sin_addr.s_addr = htonl(INADDR_ANY);
-		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 1))
-			die("listen");
-		if (dsm_sync(1))
-			die("sync");
-		c = accept(s, NULL, NULL);
-		close(s);
-	} else {
-		if (dsm_sync(1))
-			die("sync");
-		c = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(c, (struct sockaddr *)&sa, sizeof(sa)))
-			die("connect");
-	}
-	if (c < 0)
-		die("accept");
-	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return c;
 }
 
 static void report(const char *name, double *v, int n, double rtt)
@@ -122,8 +68,8 @@ int main(int argc, char **argv)
 	int mapped_owner = argc > 1 && !strcmp(argv[1], "-m");
 	static double rtt[SAMPLES], rd[SAMPLES], wr[SAMPLES];
 	int id = dsm_node_id_env(), fd, c;
-	char buf[MSG];
 	volatile char *rp, *wp;
+	const char *what;
 	size_t span = 2UL * SAMPLES * MSG;
 	double t, r50;
 	int i;
@@ -139,22 +85,13 @@ int main(int argc, char **argv)
 	wp = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd, WRITE_OFF);
 	if (rp == MAP_FAILED || wp == MAP_FAILED)
 		die("mmap");
-	c = tcp_pair(id);
-	memset(buf, 0x5a, sizeof(buf));
+	c = pp_pair(id, PORT, dsm_sync, 1, &what);
+	if (c < 0)
+		die(what);
 
-	/* Raw round trips, interleaved warm-up included. */
-	for (i = -20; i < SAMPLES; i++) {
-		if (id == 1) {
-			if (full(c, buf, MSG, 0) || full(c, buf, MSG, 1))
-				die("echo");
-			continue;
-		}
-		t = now_us();
-		if (full(c, buf, MSG, 1) || full(c, buf, MSG, 0))
-			die("ping");
-		if (i >= 0)
-			rtt[i] = now_us() - t;
-	}
+	/* Raw round trips, warm-up included (pingpong.c). */
+	if (pp_rtt(c, id, MSG, rtt, SAMPLES, &what))
+		die(what);
 	/*
 	 * Node 1 writes the odd pages: it owns them (and is their home). With
 	 * -m it writes through a mapping, which it keeps, so that giving a
@@ -179,13 +116,13 @@ int main(int argc, char **argv)
 	if (id == 0) {
 		/* Alternate: a read fault, then a write fault (never held). */
 		for (i = 0; i < SAMPLES; i++) {
-			t = now_us();
+			t = pp_now_us();
 			if (rp[(2 * i + 1) * MSG] != (char)i)
 				fprintf(stderr, "page %d: wrong data\n", i);
-			rd[i] = now_us() - t;
-			t = now_us();
+			rd[i] = pp_now_us() - t;
+			t = pp_now_us();
 			wp[(2 * i + 1) * MSG] = 1;
-			wr[i] = now_us() - t;
+			wr[i] = pp_now_us() - t;
 		}
 	}
 	if (dsm_sync(3))

@@ -35,17 +35,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dsm_test.h"	/* dsm_sync(): a TCP barrier, not dsm */
+#include "pingpong.h"
 
 #define REGION		"lrcbench"
 #define REGION_SIZE	(4UL << 20)
@@ -67,14 +66,6 @@ static size_t region_pages, next_page;
 static unsigned int phase_no;
 
 /* ------------------------------------------------------------ helpers */
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -221,7 +212,7 @@ static void snapshot(struct snap *s)
 	}
 	s->nic_bytes = read_ull("/sys/class/net/eth0/statistics/tx_bytes");
 	s->nic_packets = read_ull("/sys/class/net/eth0/statistics/tx_packets");
-	s->t = now_us();
+	s->t = pp_now_us();
 }
 
 static unsigned long long stat_of(const struct snap *s, const char *name)
@@ -343,13 +334,13 @@ static void map_region(void)
 		}
 	}
 	sync_step(1);
-	t0 = now_us();
+	t0 = pp_now_us();
 	for (;;) {
 		memset(&ri, 0, sizeof(ri));
 		strcpy(ri.name, REGION);
 		if (!ioctl(dsm_fd, DSM_IOC_REGION_INFO, &ri))
 			break;
-		if (errno != ENOENT || now_us() - t0 > REGION_WAIT * 1e6)
+		if (errno != ENOENT || pp_now_us() - t0 > REGION_WAIT * 1e6)
 			die("DSM_IOC_REGION_INFO " REGION);
 		usleep(100000);
 	}
@@ -515,47 +506,21 @@ static void phase_bar(char **argv, int writes)
 
 /* ------------------------------------------------------------ lock */
 
-static int full(int fd, void *buf, size_t len, int wr)
+/* Where pp_pair() meets the other node; sync_step() exits on failure. */
+static int pair_sync(unsigned int step)
 {
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = wr ? write(fd, p, len) : read(fd, p, len);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
+	sync_step(step);
 	return 0;
 }
 
 /* The TCP connection between nodes 0 and 1 (node 1 listens). */
 static int tcp_pair(void)
 {
-	struct sockaddr_in sa;
-	int s, c, one = 1;
+	const char *what;
+	int c = pp_pair(node, PP_PORT, pair_sync, 100 + phase_no, &what);
 
-	dsm_test_node_addr(1, &sa);
-	sa.sin_port = htons(PP_PORT);
-	if (node == 1) {
-		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		sa.sin_addr.s_addr = htonl(INADDR_ANY);
-		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) || listen(s, 1))
-			die("listen");
-		sync_step(100 + phase_no);
-		c = accept(s, NULL, NULL);
-		close(s);
-	} else {
-		sync_step(100 + phase_no);
-		c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (connect(c, (struct sockaddr *)&sa, sizeof(sa)))
-			die("connect");
-	}
 	if (c < 0)
-		die("accept");
-	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		die(what);
 	return c;
 }
 
@@ -563,23 +528,10 @@ static int tcp_pair(void)
 static void rtt(int c, size_t len, const char *name)
 {
 	static double v[RTT_SAMPLES];
-	char buf[DSM_PAGE];
-	double t;
-	int i;
+	const char *what;
 
-	memset(buf, 0x5a, sizeof(buf));
-	for (i = -20; i < RTT_SAMPLES; i++) {
-		if (node == 1) {
-			if (full(c, buf, len, 0) || full(c, buf, len, 1))
-				die("echo");
-			continue;
-		}
-		t = now_us();
-		if (full(c, buf, len, 1) || full(c, buf, len, 0))
-			die("ping");
-		if (i >= 0)
-			v[i] = now_us() - t;
-	}
+	if (pp_rtt(c, node, len, v, RTT_SAMPLES, &what))
+		die(what);
 	if (node == 0) {
 		char m[64];
 
@@ -634,10 +586,10 @@ static void phase_lock(char **argv)
 	snapshot(&a);
 	if (node == 0)
 		for (i = 0; i < m; i++) {
-			double t = now_us();
+			double t = pp_now_us();
 
 			lock_acquire(LOCK_LOCAL);
-			lat[i] = now_us() - t;
+			lat[i] = pp_now_us() - t;
 			lock_release(LOCK_LOCAL);
 		}
 	sync_step(300 + phase_no);
@@ -664,26 +616,26 @@ static void phase_lock(char **argv)
 
 		if ((i + 1) % 2 != node)
 			continue;
-		if (i > 0 && full(c, &tok, 1, 0))
+		if (i > 0 && pp_full(c, &tok, 1, 0))
 			die("ping-pong read");
-		t = now_us();
+		t = pp_now_us();
 		lock_acquire(LOCK_PP);
-		lat[mine++] = now_us() - t;
+		lat[mine++] = pp_now_us() - t;
 		lock_release(LOCK_PP);
-		if (i + 1 < m && full(c, &tok, 1, 1))
+		if (i + 1 < m && pp_full(c, &tok, 1, 1))
 			die("ping-pong write");
 	}
 	sync_step(500 + phase_no);
 	snapshot(&b);
 	/* Node 1's samples go to node 0, which reports them all. */
 	if (node == 1) {
-		if (full(c, &mine, sizeof(mine), 1) ||
-		    full(c, lat, mine * sizeof(double), 1))
+		if (pp_full(c, &mine, sizeof(mine), 1) ||
+		    pp_full(c, lat, mine * sizeof(double), 1))
 			die("send samples");
 	} else {
-		if (full(c, &got, sizeof(got), 0) || got < 0 ||
+		if (pp_full(c, &got, sizeof(got), 0) || got < 0 ||
 		    got > MAX_SAMPLES / 2 + 1 ||
-		    full(c, peer, got * sizeof(double), 0))
+		    pp_full(c, peer, got * sizeof(double), 0))
 			die("receive samples");
 		report_lat("lock-remote", "n0_acquire", lat, mine);
 		report_lat("lock-remote", "n1_acquire", peer, got);

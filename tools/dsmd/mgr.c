@@ -22,6 +22,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "dsm_members.h"
 #include "mgr_internal.h"
 
 static_assert(DSM_MAX_NODES == DSM_NODES_MAX, "core and uapi node limits");
@@ -70,22 +71,26 @@ static const char *op_name(unsigned int op)
 
 /* ------------------------------------------------------------ routing */
 
-int mgr_lock_manager(const struct mgr *m, uint32_t lock_id)
+/*
+ * The (key mod n)-th member, the rule the kernel's page homes follow too
+ * (kmod/core/dsm_members.c); -1 if there are no members.
+ */
+static int member_rank(const struct mgr *m, uint64_t key)
 {
-	unsigned int n = __builtin_popcount(m->members), k, i;
+	u32 id = dsm_member_rank(m->members, key, DSM_MAX_NODES);
 
-	if (!n)
-		return -1;
-	k = lock_id % n;
-	for (i = 0; i < DSM_MAX_NODES; i++)
-		if (m->members >> i & 1 && !k--)
-			return i;
-	return -1;
+	return id < DSM_MAX_NODES ? (int)id : -1;
 }
 
+int mgr_lock_manager(const struct mgr *m, uint32_t lock_id)
+{
+	return member_rank(m, lock_id);
+}
+
+/* The lowest member: rank 0, as the kernel's dsm_members_home(0). */
 int mgr_barrier_manager(const struct mgr *m)
 {
-	return m->members ? __builtin_ctz(m->members) : -1;
+	return member_rank(m, 0);
 }
 
 static int req_manager(const struct mgr *m, const struct mgr_req *r)

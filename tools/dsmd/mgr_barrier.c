@@ -291,13 +291,6 @@ static int merge(struct mgr *m, struct mgr_bar *b, struct mgr_arrival *a)
 	return 0;
 }
 
-/* Bytes of interval @iv in a set of timestamp width @n. */
-static size_t iv_wire_size(const struct dsm_interval *iv, u32 n)
-{
-	return sizeof(struct dsm_wire_interval) + DSM_WIRE_VT_SIZE(n) +
-	       8U * iv->nr_notices;
-}
-
 /* The header of a payload the manager builds for @node's kernel. */
 static void payload_hdr(const struct mgr *m, int node, u8 type, u64 req_id,
 			struct dsm_msg_hdr *h)
@@ -313,37 +306,38 @@ static void payload_hdr(const struct mgr *m, int node, u8 type, u64 req_id,
 	h->req_id = req_id;
 }
 
-/* Send @node the release with intervals @out[0 .. @k), in fragments. */
+/*
+ * Send @node the release with intervals @out[0 .. @k), in fragments cut
+ * by the core's rule (dsm_wire_ivset_fit()), the one the kernel's grants
+ * and arrivals follow.
+ */
 static void send_release(struct mgr *m, struct mgr_bar *b, int node,
 			 const struct dsm_interval **out, u32 k, u8 *buf)
 {
-	uint32_t gc = b->gc ? DSM_MGR_F_GC : 0, pos = 0, n = b->vt.n, j;
+	uint32_t gc = b->gc ? DSM_MGR_F_GC : 0, pos = 0, n = b->vt.n;
 	uint64_t cookie = b->a[node].cookie;
 	struct dsm_wire_enc e;
 	struct dsm_msg_hdr h;
-	size_t size;
-	int len;
+	int len, end;
 
 	payload_hdr(m, node, DSM_MSG_BARRIER_RELEASE, cookie, &h);
 	do {
-		size = DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_barrier) +
-		       sizeof(struct dsm_wire_ivset) + DSM_WIRE_VT_SIZE(n);
-		for (j = pos; j < k && j - pos < DSM_WIRE_MAX_INTERVALS; j++) {
-			if (size + iv_wire_size(out[j], n) > m->payload_max)
-				break;
-			size += iv_wire_size(out[j], n);
-		}
-		if (j == pos && j < k) {
+		end = dsm_wire_ivset_fit(DSM_MSG_BARRIER_RELEASE, n, out, pos,
+					 k, m->payload_max);
+		if (end == -EMSGSIZE) {
 			mgr_log(m, LOG_ERR, "mgr: barrier %u: interval (%u, %u) does not fit one payload",
-				b->id, out[j]->creator, out[j]->index);
+				b->id, out[pos]->creator, out[pos]->index);
 			mgr_reply(m, node, cookie, EMSGSIZE, 0, NULL, 0);
 			return;
 		}
-		dsm_wire_enc_begin(&e, buf, m->payload_max, &h);
-		dsm_wire_enc_barrier(&e, b->id, b->epoch, &b->vt);
-		for (; pos < j; pos++)
-			dsm_wire_enc_interval(&e, out[pos]);
-		len = dsm_wire_enc_end(&e);
+		len = end;	/* -EINVAL: a timestamp the encoder refuses too */
+		if (end >= 0) {
+			dsm_wire_enc_begin(&e, buf, m->payload_max, &h);
+			dsm_wire_enc_barrier(&e, b->id, b->epoch, &b->vt);
+			for (; pos < (u32)end; pos++)
+				dsm_wire_enc_interval(&e, out[pos]);
+			len = dsm_wire_enc_end(&e);
+		}
 		if (len < 0) {
 			mgr_log(m, LOG_ERR, "mgr: barrier %u: cannot encode the release for node %d (%d)",
 				b->id, node, len);

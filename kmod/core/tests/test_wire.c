@@ -797,4 +797,293 @@ TEST(names_and_errnos)
 	EXPECT_FALSE(dsm_wire_type_is_reply(200));
 }
 
+/* ---- dsm_wire_ivset_fit(): cutting an interval set into messages ---- */
+
+static const u8 set_types[] = {
+	DSM_MSG_LOCK_GRANT, DSM_MSG_BARRIER_ARRIVE, DSM_MSG_BARRIER_RELEASE,
+};
+
+/* Ascending page numbers, the notices of every test record. */
+static u64 fit_pages[DSM_WIRE_MAX_NOTICES];
+
+/* Encode a message of @type carrying @ivs[@pos .. @end) under @vt. */
+static int enc_set(u8 type, const struct dsm_vt *vt,
+		   const struct dsm_interval *const *ivs, u32 pos, u32 end,
+		   u8 *buf, u32 size)
+{
+	struct dsm_msg_hdr h = { .version = 1, .type = type, .dst = 1 };
+	struct dsm_wire_enc e;
+	u32 i;
+
+	dsm_wire_enc_begin(&e, buf, size, &h);
+	if (type == DSM_MSG_LOCK_GRANT)
+		dsm_wire_enc_lock_grant(&e, 7, vt);
+	else
+		dsm_wire_enc_barrier(&e, 7, 3, vt);
+	for (i = pos; i < end; i++)
+		dsm_wire_enc_interval(&e, ivs[i]);
+	return dsm_wire_enc_end(&e);
+}
+
+/*
+ * @nr records of creator 0 (indices 1 .. @nr) in a set of width @n, record
+ * i with @notices(i) notices; @vt covers them all.
+ */
+static void mkset(struct dsm_interval *iv, const struct dsm_interval **p,
+		  u32 nr, u32 n, u32 (*notices)(u32), struct dsm_vt *vt)
+{
+	u32 i;
+
+	for (i = 0; i < DSM_WIRE_MAX_NOTICES; i++)
+		fit_pages[i] = 2 * i + 1;
+	dsm_vt_init(vt, n);
+	vt->c[0] = nr;
+	for (i = 0; i < nr; i++) {
+		memset(&iv[i], 0, sizeof(iv[i]));
+		dsm_vt_init(&iv[i].vt, n);
+		iv[i].index = i + 1;
+		iv[i].vt.c[0] = i + 1;
+		iv[i].nr_notices = notices(i);
+		iv[i].notices = fit_pages;
+		p[i] = &iv[i];
+	}
+}
+
+static u32 notices_none(u32 i)
+{
+	(void)i;
+	return 0;
+}
+
+static u32 notices_3(u32 i)
+{
+	(void)i;
+	return 3;
+}
+
+static u32 notices_most(u32 i)
+{
+	(void)i;
+	return DSM_WIRE_MAX_NOTICES;
+}
+
+TEST(ivset_fit_arguments)
+{
+	struct dsm_interval iv[4];
+	const struct dsm_interval *p[4];
+	struct dsm_vt vt;
+	u32 t;
+
+	mkset(iv, p, 4, 2, notices_3, &vt);
+	EXPECT_EQ(-EINVAL, dsm_wire_ivset_fit(0, 2, p, 0, 4, 60000));
+	EXPECT_EQ(-EINVAL, dsm_wire_ivset_fit(DSM_MSG_LOCK_REQ, 2, p, 0, 4,
+					      60000));
+	EXPECT_EQ(-EINVAL, dsm_wire_ivset_fit(DSM_MSG_DIFF_REPLY, 2, p, 0, 4,
+					      60000));
+	for (t = 0; t < ARRAY_SIZE(set_types); t++) {
+		EXPECT_EQ(-EINVAL, dsm_wire_ivset_fit(set_types[t], 0, p, 0,
+						      4, 60000));
+		EXPECT_EQ(-EINVAL, dsm_wire_ivset_fit(set_types[t],
+						      DSM_MAX_NODES + 1, p, 0,
+						      4, 60000));
+		EXPECT_EQ(-EINVAL, dsm_wire_ivset_fit(set_types[t], 2, p, 3,
+						      2, 60000));
+		EXPECT_EQ(-EINVAL, dsm_wire_ivset_fit(set_types[t], 2, p,
+						      1U << 31, 1U << 31,
+						      60000));
+		/* Nothing left: an empty fragment, records never read. */
+		EXPECT_EQ(0, dsm_wire_ivset_fit(set_types[t], 2, NULL, 0, 0,
+						60000));
+		EXPECT_EQ(4, dsm_wire_ivset_fit(set_types[t], 2, p, 4, 4, 0));
+		/* Everything fits. */
+		EXPECT_EQ(4, dsm_wire_ivset_fit(set_types[t], 2, p, 0, 4,
+						60000));
+		EXPECT_EQ(4, dsm_wire_ivset_fit(set_types[t], 2, p, 1, 4,
+						60000));
+	}
+}
+
+/*
+ * At every width and for every type, the budget is compared with the
+ * exact message size: header 32, body 8, set header 8, the set's
+ * timestamp, then per record 8, its timestamp at the set's width and 8
+ * per notice.
+ */
+TEST(ivset_fit_exact_budget)
+{
+	static u8 buf[DSM_WIRE_MAX_MSG];
+	struct dsm_interval iv[3];
+	const struct dsm_interval *p[3];
+	struct dsm_vt vt;
+	u32 n, t, hdr, rec;
+
+	for (n = 1; n <= DSM_MAX_NODES; n++) {
+		mkset(iv, p, 3, n, notices_3, &vt);
+		hdr = 32 + 8 + 8 + DSM_WIRE_VT_SIZE(n);
+		rec = 8 + DSM_WIRE_VT_SIZE(n) + 3 * 8;
+		for (t = 0; t < ARRAY_SIZE(set_types); t++) {
+			u8 ty = set_types[t];
+
+			ASSERT_EQ((int)(hdr + 2 * rec),
+				  enc_set(ty, &vt, p, 0, 2, buf, sizeof(buf)));
+			EXPECT_EQ(-EMSGSIZE,
+				  dsm_wire_ivset_fit(ty, n, p, 0, 3,
+						     hdr + rec - 1));
+			EXPECT_EQ(1, dsm_wire_ivset_fit(ty, n, p, 0, 3,
+							hdr + rec));
+			EXPECT_EQ(1, dsm_wire_ivset_fit(ty, n, p, 0, 3,
+							hdr + 2 * rec - 1));
+			EXPECT_EQ(2, dsm_wire_ivset_fit(ty, n, p, 0, 3,
+							hdr + 2 * rec));
+			EXPECT_EQ(3, dsm_wire_ivset_fit(ty, n, p, 1, 3,
+							hdr + 2 * rec));
+			EXPECT_EQ(-EMSGSIZE,
+				  dsm_wire_ivset_fit(ty, n, p, 0, 3, hdr));
+			EXPECT_EQ(-EMSGSIZE,
+				  dsm_wire_ivset_fit(ty, n, p, 0, 3, 0));
+		}
+	}
+}
+
+/* At most DSM_WIRE_MAX_INTERVALS records per message, however small. */
+TEST(ivset_fit_max_intervals)
+{
+	static struct dsm_interval iv[3000];
+	static const struct dsm_interval *p[3000];
+	struct dsm_vt vt;
+
+	mkset(iv, p, 3000, 1, notices_none, &vt);
+	EXPECT_EQ(DSM_WIRE_MAX_INTERVALS,
+		  dsm_wire_ivset_fit(DSM_MSG_LOCK_GRANT, 1, p, 0, 3000,
+				     DSM_WIRE_MAX_MSG));
+	EXPECT_EQ(DSM_WIRE_MAX_INTERVALS + 5,
+		  dsm_wire_ivset_fit(DSM_MSG_LOCK_GRANT, 1, p, 5, 3000,
+				     DSM_WIRE_MAX_MSG));
+	EXPECT_EQ(3000, dsm_wire_ivset_fit(DSM_MSG_LOCK_GRANT, 1, p, 2000,
+					   3000, DSM_WIRE_MAX_MSG));
+}
+
+/*
+ * A budget above DSM_WIRE_MAX_MSG counts as DSM_WIRE_MAX_MSG, the most
+ * the encoder writes: three records of 8192 notices fit, a fourth not.
+ */
+TEST(ivset_fit_budget_clamped)
+{
+	static u8 buf[DSM_WIRE_MAX_MSG];
+	struct dsm_interval iv[5];
+	const struct dsm_interval *p[5];
+	struct dsm_vt vt;
+
+	mkset(iv, p, 5, 8, notices_most, &vt);
+	EXPECT_EQ(3, dsm_wire_ivset_fit(DSM_MSG_BARRIER_ARRIVE, 8, p, 0, 5,
+					DSM_WIRE_MAX_MSG));
+	EXPECT_EQ(3, dsm_wire_ivset_fit(DSM_MSG_BARRIER_ARRIVE, 8, p, 0, 5,
+					U32_MAX));
+	EXPECT_GT(enc_set(DSM_MSG_BARRIER_ARRIVE, &vt, p, 0, 3, buf,
+			  sizeof(buf)), 0);
+	EXPECT_EQ(-ENOSPC, enc_set(DSM_MSG_BARRIER_ARRIVE, &vt, p, 0, 4, buf,
+				   sizeof(buf)));
+	/* One such record is more than a manager payload. */
+	EXPECT_EQ(-EMSGSIZE, dsm_wire_ivset_fit(DSM_MSG_BARRIER_ARRIVE, 8, p,
+						0, 5, 60000));
+}
+
+/*
+ * Random sets, widths and budgets, cut into fragments until the end:
+ * each fragment encodes within the budget, and one record more would not
+ * (the encoder runs out of room, or of the record limit). A record that
+ * fits nowhere is one the encoder cannot fit alone either.
+ */
+TEST(ivset_fit_matches_encoder)
+{
+	enum { MAXR = 2500 };
+	static struct dsm_interval iv[MAXR];
+	static const struct dsm_interval *p[MAXR];
+	u32 trial, frags = 0, toolarge = 0;
+	struct dsm_rng rng;
+
+	for (trial = 0; trial < 300; trial++) {
+		u32 n, nr, c, i, r, k = 0, pos = 0, budget, size;
+		struct dsm_vt vt;
+		bool small;
+		int end;
+		u8 *buf;
+
+		dsm_rng_seed(&rng, trial);
+		/* A quarter of the sets: few notices, many records a message. */
+		small = !dsm_rng_below(&rng, 4);
+		mkset(iv, p, 0, 1, notices_none, &vt);	/* the pages */
+		n = 1 + dsm_rng_below(&rng, DSM_MAX_NODES);
+		nr = 1 + dsm_rng_below(&rng, MAXR);
+		dsm_vt_init(&vt, n);
+		for (c = 0; c < n; c++) {
+			u32 cnt = c + 1 < n ? dsm_rng_below(&rng, nr / n + 1) :
+				  nr - k;
+
+			for (i = 1; i <= cnt && k < nr; i++, k++) {
+				memset(&iv[k], 0, sizeof(iv[k]));
+				dsm_vt_init(&iv[k].vt, n);
+				iv[k].creator = c;
+				iv[k].index = i;
+				iv[k].vt.c[c] = i;
+				iv[k].notices = fit_pages;
+				r = small ? 1000 : dsm_rng_below(&rng, 1000);
+				iv[k].nr_notices =
+					r < 3 ? dsm_rng_below(&rng, 8000) :
+					r < 100 ? dsm_rng_below(&rng, 1000) :
+					dsm_rng_below(&rng, small ? 4 : 40);
+				p[k] = &iv[k];
+			}
+			vt.c[c] = i - 1;
+		}
+		nr = k;
+		switch (dsm_rng_below(&rng, 4)) {
+		case 0:
+			budget = U32_MAX;
+			break;
+		case 1:
+			budget = 60000;
+			break;
+		default:
+			budget = 200 + dsm_rng_below(&rng, 70000);
+		}
+		size = budget > DSM_WIRE_MAX_MSG ? DSM_WIRE_MAX_MSG : budget;
+		buf = malloc(size);	/* exactly: ASan sees overruns */
+		ASSERT_NE(NULL, buf);
+		do {
+			u8 ty = set_types[dsm_rng_below(&rng, 3)];
+			int len;
+
+			end = dsm_wire_ivset_fit(ty, n, p, pos, nr, budget);
+			if (end == -EMSGSIZE) {
+				EXPECT_EQ(-ENOSPC, enc_set(ty, &vt, p, pos,
+							   pos + 1, buf, size));
+				toolarge++;
+				break;
+			}
+			ASSERT_GE(end, (int)pos) TH_LOG("trial %u", trial);
+			ASSERT_TRUE(end > (int)pos || pos == nr);
+			len = enc_set(ty, &vt, p, pos, end, buf, size);
+			ASSERT_GT(len, 0) TH_LOG("trial %u pos %u end %d",
+						 trial, pos, end);
+			ASSERT_LE((u32)len, size);
+			if ((u32)end < nr) {
+				EXPECT_EQ(end - pos == DSM_WIRE_MAX_INTERVALS ?
+					  -EINVAL : -ENOSPC,
+					  enc_set(ty, &vt, p, pos, end + 1, buf,
+						  size))
+					TH_LOG("trial %u pos %u end %d", trial,
+					       pos, end);
+			}
+			frags++;
+			pos = end;
+		} while (pos < nr);
+		free(buf);
+	}
+	TH_LOG("%u fragments, %u sets with a record too large", frags,
+	       toolarge);
+	EXPECT_GT(toolarge, 0U);
+	EXPECT_GT(frags, 600U);
+}
+
 TEST_HARNESS_MAIN

@@ -229,10 +229,49 @@ static void test_barrier_peer(void)
 	   "mgr: conflicting copies of an interval refused");
 }
 
+/*
+ * Releases are cut by the core's rule (dsm_wire_ivset_fit()): an interval
+ * that fills the payload cap exactly goes out in one fragment; with the
+ * cap one byte lower the nodes lacking it get EMSGSIZE, the others their
+ * release.
+ */
+static void test_release_cap(void)
+{
+	/*
+	 * (0, 1) has 2 notices: header 32, barrier 8, set 8, timestamp 16,
+	 * then the record: 8, timestamp 16, notices 16. 104 bytes in all.
+	 */
+	struct dsm_interval iv = mkiv(0, 1, vt3(0, 0, 0));
+	uint32_t e0 = 1, e1 = 0, e2 = 0;
+	struct rel r1;
+
+	setup(0x7, 104);
+	kreq_arrive(0, 5, 0, vt3(1, 0, 0), &iv, 1, 8, 0, 100);
+	kreq_arrive(1, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 101);
+	kreq_arrive(2, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 102);
+	pump();
+	r1 = release_of(1, 101);
+	ok(rel_is(&r1, 1, (int[]){ 0, 1 }) && r1.frags == 1 &&
+	   r1.max_len == 104 && release_of(2, 102).nr == 1 &&
+	   release_of(0, 100).nr == 0,
+	   "mgr: barrier: an interval filling the payload cap fits");
+
+	setup(0x7, 103);
+	kreq_arrive(0, 5, 0, vt3(1, 0, 0), &iv, 1, 8, 0, 100);
+	kreq_arrive(1, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 101);
+	kreq_arrive(2, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 102);
+	pump();
+	ok(replies(1, 101, &e1) == 1 && e1 == EMSGSIZE &&
+	   replies(2, 102, &e2) == 1 && e2 == EMSGSIZE &&
+	   replies(0, 100, &e0) == 1 && !e0 && release_of(0, 100).nr == 0,
+	   "mgr: barrier: an interval over the payload cap: EMSGSIZE");
+}
+
 void test_mgr_barrier(void)
 {
 	barrier_three(0, 64, false);
 	barrier_three(120, 1, true);
+	test_release_cap();
 	test_barrier_epochs();
 	test_barrier_bad();
 	test_gc_done();

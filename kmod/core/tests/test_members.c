@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_members.c - the member that serves a key (dsm_member_rank()): the
+ * empty membership, one member, gaps between ids, 64-bit keys, and every
+ * membership against a list-based statement of the rule.
+ */
+#include "kselftest_harness.h"
+#include "test_util.h"
+#include "dsm_members.h"
+
+#define NONE	0xdeadU
+
+TEST(empty)
+{
+	EXPECT_EQ(NONE, dsm_member_rank(0, 0, NONE));
+	EXPECT_EQ(NONE, dsm_member_rank(0, 7, NONE));
+	EXPECT_EQ(NONE, dsm_member_rank(0, U64_MAX, NONE));
+	EXPECT_EQ(3U, dsm_member_rank(0, 5, 3));
+}
+
+TEST(single)
+{
+	static const u64 keys[] = { 0, 1, 2, 7, 8, 0x10000000, U64_MAX };
+	u32 id, i;
+
+	for (id = 0; id < DSM_MAX_NODES; id++)
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			EXPECT_EQ(id, dsm_member_rank(1U << id, keys[i], NONE));
+}
+
+TEST(gaps)
+{
+	static const u32 want[] = { 1, 4, 6, 1, 4, 6, 1 };
+	u32 present = 1U << 1 | 1U << 4 | 1U << 6, key;
+
+	for (key = 0; key < ARRAY_SIZE(want); key++)
+		EXPECT_EQ(want[key], dsm_member_rank(present, key, NONE));
+	/* The highest id alone, the lowest alone. */
+	EXPECT_EQ(7U, dsm_member_rank(0x80, 3, NONE));
+	EXPECT_EQ(0U, dsm_member_rank(0x01, 3, NONE));
+	/* Barrier manager: key 0 is the lowest member. */
+	EXPECT_EQ(2U, dsm_member_rank(0xfc, 0, NONE));
+}
+
+TEST(full)
+{
+	u64 key;
+
+	for (key = 0; key < 64; key++)
+		EXPECT_EQ((u32)(key % DSM_MAX_NODES),
+			  dsm_member_rank((1U << DSM_MAX_NODES) - 1, key, NONE));
+}
+
+/* The remainder is taken of the whole 64-bit key, not of its low half. */
+TEST(wide_keys)
+{
+	u32 present = 0x7;	/* n = 3 */
+
+	/* 2^32 mod 3 = 1; (2^32 + 1) mod 3 = 2; (u32) would give 0 and 1. */
+	EXPECT_EQ(1U, dsm_member_rank(present, 1ULL << 32, NONE));
+	EXPECT_EQ(2U, dsm_member_rank(present, (1ULL << 32) + 1, NONE));
+	/* 2^64 - 1 mod 3 = 0. */
+	EXPECT_EQ(0U, dsm_member_rank(present, U64_MAX, NONE));
+	/* 2^64 - 1 mod 5 = 0; mod 7 = 1 (2^3 = 1 mod 7, so 2^64 = 2). */
+	EXPECT_EQ(0U, dsm_member_rank(0x1f, U64_MAX, NONE));
+	EXPECT_EQ(1U, dsm_member_rank(0x7f, U64_MAX, NONE));
+}
+
+/* Bits beyond the node ids are not members. */
+TEST(ignores_high_bits)
+{
+	u64 key;
+
+	for (key = 0; key < 16; key++)
+		EXPECT_EQ(5U, dsm_member_rank(0xffffff00U | 1U << 5, key, NONE));
+	EXPECT_EQ(NONE, dsm_member_rank(~0U << DSM_MAX_NODES, 1, NONE));
+}
+
+/*
+ * Every membership and many keys against the rule as written: list the
+ * present ids in ascending order, take entry key mod n.
+ */
+TEST(every_membership)
+{
+	struct dsm_rng rng;
+	u32 present, ids[DSM_MAX_NODES], n, id, i;
+	u64 key;
+
+	dsm_rng_seed(&rng, 7);
+	for (present = 0; present < 1U << DSM_MAX_NODES; present++) {
+		n = 0;
+		for (id = 0; id < DSM_MAX_NODES; id++)
+			if (present & 1U << id)
+				ids[n++] = id;
+		for (i = 0; i < 200; i++) {
+			key = i < 100 ? i : dsm_rng_next(&rng);
+			if (!n) {
+				ASSERT_EQ(NONE, dsm_member_rank(present, key,
+								NONE));
+				continue;
+			}
+			ASSERT_EQ(ids[key % n],
+				  dsm_member_rank(present, key, NONE)) {
+				TH_LOG("present %#x key %llu", present,
+				       (unsigned long long)key);
+			}
+		}
+	}
+}
+
+TEST_HARNESS_MAIN
