@@ -25,6 +25,7 @@
 #include "dsm_internal.h"
 #include "dsm_members.h"
 #include "dsm_model.h"
+#include "core/dsm_members.h"
 
 struct dsm_members dsm_members;
 
@@ -47,29 +48,22 @@ static u64 dsm_cluster_hash(const char *name)
 }
 
 /*
- * Home of a page: its page number modulo the number of nodes in the
- * membership, counted over the present node ids in ascending order. The
- * membership must be complete before the memory is used (see
- * Documentation/sc.md); until then a node is its own home.
+ * Home of a page: the (pgno mod n)-th of the n members, counted over the
+ * present node ids in ascending order (dsm_member_rank(), the rule dsmd
+ * also uses for its managers). The membership must be complete before the
+ * memory is used (see Documentation/sc.md); until then a node is its own
+ * home.
  */
 u32 dsm_members_home(u64 pgno)
 {
 	unsigned long present;
-	unsigned int n, k;
-	u32 id;
+	u32 local;
 
 	spin_lock(&dsm_members.lock);
 	present = dsm_members.present;
-	id = dsm_members.local;
+	local = dsm_members.local;
 	spin_unlock(&dsm_members.lock);
-	n = hweight_long(present);
-	if (!n)
-		return id;
-	k = do_div(pgno, n);
-	for_each_set_bit(id, &present, DSM_NODES_MAX)
-		if (!k--)
-			return id;
-	return dsm_members.local;
+	return dsm_member_rank((u32)present, pgno, local);
 }
 
 /* Is node @id unusable: declared dead now or at some point before? */

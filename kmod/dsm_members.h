@@ -5,8 +5,8 @@
  * (the transport registry, which applies it to the transport) and
  * dsm_msg.c (sending and dispatching messages).
  */
-#ifndef _DSM_MEMBERS_H
-#define _DSM_MEMBERS_H
+#ifndef _DSM_KMOD_MEMBERS_H
+#define _DSM_KMOD_MEMBERS_H
 
 #include <linux/socket.h>
 #include <linux/spinlock.h>
@@ -74,4 +74,4 @@ void dsm_members_contact(u32 id);
 /* dsm_transport.c: the sync work applies the membership to the transport. */
 void dsm_transport_sync_work(struct work_struct *work);
 
-#endif /* _DSM_MEMBERS_H */
+#endif /* _DSM_KMOD_MEMBERS_H */
