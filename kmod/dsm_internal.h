@@ -23,8 +23,8 @@
 /**
  * struct dsm_file - per open file description of /dev/dsm.
  * @flags:	reserved for per-open state. The lrc locks a file holds
- *		are recorded in dsm_lrc.c's lock table (holder == the file)
- *		and released when it is closed.
+ *		are recorded in the lrc lock table (dsm_lrc_lock.c;
+ *		holder == the file) and released when it is closed.
  */
 struct dsm_file {
 	u64 flags;
@@ -339,7 +339,7 @@ void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 		       const void *payload, u32 len);
 
-/* dsm_lrc.c: the lrc model's entry points outside the ops table. */
+/* dsm_lrc*.c: the lrc model's entry points outside the ops table. */
 int dsm_lrc_init(void);
 void dsm_lrc_exit(void);
 void dsm_lrc_file_release(struct dsm_file *f);

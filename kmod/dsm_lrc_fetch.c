@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_fetch.c - the requester side of lrc faults: the fault handlers,
+ * the fetch of the diffs an invalid page lacks (DIFF_REQs to their
+ * creators, in parallel), the DIFF_REPLYs and NACKs that answer them, and
+ * failing the fetches that wait on a node that went down.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/completion.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "dsm_lrc.h"
+
+static struct lrc_fetch *lrc_fetch_find(u64 req_id, u64 pgno)
+{
+	struct lrc_fetch *f;
+
+	list_for_each_entry(f, &lrc.fetches, list)
+		if (f->req_id == req_id && f->pgno == pgno)
+			return f;
+	return NULL;
+}
+
+/* DIFF_REPLY: keep copies of the wanted diffs for the fetch. */
+void lrc_recv_diff_reply(const struct dsm_msg *m)
+{
+	const struct dsm_msg_diff_reply *r = &m->u.diff_reply;
+	struct lrc_want got[DSM_WIRE_MAX_DIFFS];
+	struct dsm_msg_iter it;
+	struct dsm_msg_diff d;
+	struct lrc_fetch *f;
+	u32 n = 0, i, j;
+	bool bad = false;
+
+	dsm_msg_iter_diffs(r, &it);
+	while (dsm_msg_next_diff(&it, &d)) {
+		got[n].node = d.node;
+		got[n].iv = d.interval;
+		got[n].len = d.len;
+		got[n].diff = kmemdup(d.diff, d.len, GFP_KERNEL);
+		if (!got[n].diff)
+			bad = true;
+		n++;
+	}
+	spin_lock(&lrc.wait_lock);
+	f = lrc_fetch_find(m->hdr.req_id, r->page);
+	if (!f || !(f->waiting_on & BIT(m->hdr.src)))
+		bad = true;
+	for (i = 0; i < n && !bad; i++) {
+		for (j = 0; j < f->nr_wants; j++)
+			if (f->wants[j].node == got[i].node &&
+			    f->wants[j].iv == got[i].iv && !f->wants[j].diff)
+				break;
+		/* Only diffs asked of this node, each once. */
+		if (j == f->nr_wants || got[i].node != m->hdr.src)
+			bad = true;
+	}
+	if (!bad) {
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < f->nr_wants; j++)
+				if (f->wants[j].node == got[i].node &&
+				    f->wants[j].iv == got[i].iv)
+					break;
+			f->wants[j].diff = got[i].diff;
+			f->wants[j].len = got[i].len;
+			got[i].diff = NULL;
+		}
+		if (!--f->outstanding)
+			complete(&f->done);
+	}
+	spin_unlock(&lrc.wait_lock);
+	if (bad)
+		lrc_unexpected("DIFF_REPLY", m->hdr.src);
+	for (i = 0; i < n; i++)
+		kfree(got[i].diff);
+}
+
+void lrc_recv_nack(const struct dsm_msg *m)
+{
+	struct lrc_fetch *f;
+
+	spin_lock(&lrc.wait_lock);
+	f = lrc_fetch_find(m->hdr.req_id, m->u.nack.arg);
+	if (f && (f->waiting_on & BIT(m->hdr.src))) {
+		if (!f->err)
+			f->err = -(int)m->u.nack.error;
+		complete(&f->done);
+	}
+	spin_unlock(&lrc.wait_lock);
+	if (!f)
+		lrc_unexpected("NACK", m->hdr.src);
+}
+
+/* Node @id went down: fail the fetches waiting for its replies. */
+void lrc_fail_fetches(u32 id)
+{
+	struct lrc_fetch *f;
+
+	spin_lock(&lrc.wait_lock);
+	list_for_each_entry(f, &lrc.fetches, list) {
+		if (!(f->waiting_on & BIT(id)))
+			continue;
+		if (!f->err)
+			f->err = -EHOSTDOWN;
+		complete(&f->done);
+	}
+	spin_unlock(&lrc.wait_lock);
+}
+
+static int lrc_want_cmp(const void *a, const void *b)
+{
+	const struct lrc_want *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return x->iv < y->iv ? -1 : x->iv > y->iv;
+}
+
+/* Send the DIFF_REQs of @f, one or more per creator. */
+static int lrc_fetch_send(struct lrc_fetch *f)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_DIFF_REQ,
+		.src = lrc_self(),
+		.req_id = f->req_id,
+	};
+	u8 buf[DSM_WIRE_HDR_SIZE + 16 + 8 * DSM_WIRE_MAX_DIFFS];
+	struct dsm_wire_enc e;
+	u32 i = 0, k;
+	int len, ret;
+
+	while (i < f->nr_wants) {
+		u16 dst = f->wants[i].node;
+
+		/* Interval 0 is fetched from copy_from, stored as node. */
+		for (k = 0; i + k < f->nr_wants && k < DSM_WIRE_MAX_DIFFS &&
+		     f->wants[i + k].node == dst; k++)
+			;
+		h.dst = dst;
+		dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+		dsm_wire_enc_diff_req(&e, f->pgno);
+		for (len = 0; len < k; len++)
+			dsm_wire_enc_want(&e, dst, f->wants[i + len].iv);
+		len = dsm_wire_enc_end(&e);
+		if (len < 0)
+			return len;
+		ret = dsm_members_wait(dst, dsm_fault_timeout());
+		if (!ret)
+			ret = dsm_msg_send_buf(dst, DSM_MSG_DIFF_REQ, buf, len);
+		if (ret)
+			return ret;
+		dsm_stat_inc(DSM_STAT_LRC_DIFF_REQ_SENT);
+		i += k;
+	}
+	return 0;
+}
+
+/*
+ * Fetch the diffs @pg lacks (and the whole page if a collection dropped
+ * it), with request id @req_id, and apply them. Return: 0 or a negative
+ * errno; -ESTALE when a collection discarded what was asked for meanwhile
+ * (try again: the page's notices changed with it).
+ */
+static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
+{
+	struct lrc_pg *lp = pg->lrc;
+	struct lrc_fetch *f;
+	u32 i, n, self = lrc_self();
+	unsigned long senders = 0;
+	long left;
+	int ret;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	init_completion(&f->done);
+	f->req_id = req_id;
+	f->pgno = pg->pgno;
+	mutex_lock(&lrc.lock);
+	n = lp->nr_pending + (lp->dropped ? 1 : 0);
+	f->wants = kcalloc(max(n, 1U), sizeof(*f->wants), GFP_KERNEL);
+	if (f->wants) {
+		for (i = 0; i < lp->nr_pending; i++) {
+			if (lp->pending[i].creator == self)
+				continue;
+			f->wants[f->nr_wants].node = lp->pending[i].creator;
+			f->wants[f->nr_wants++].iv = lp->pending[i].index;
+		}
+		if (lp->dropped)
+			f->wants[f->nr_wants++].node = lp->copy_from;
+	}
+	mutex_unlock(&lrc.lock);
+	ret = -ENOMEM;
+	if (!f->wants)
+		goto done;
+	sort(f->wants, f->nr_wants, sizeof(*f->wants), lrc_want_cmp, NULL);
+	for (i = 0; i < f->nr_wants; i++)
+		senders |= BIT(f->wants[i].node);
+	/* One reply per DIFF_REQ: count the messages as lrc_fetch_send(). */
+	for (i = 0; i < f->nr_wants;) {
+		u32 k;
+
+		for (k = 0; i + k < f->nr_wants && k < DSM_WIRE_MAX_DIFFS &&
+		     f->wants[i + k].node == f->wants[i].node; k++)
+			;
+		f->outstanding++;
+		i += k;
+	}
+	f->waiting_on = senders;
+	ret = 0;
+	if (!f->nr_wants)
+		goto apply;
+	spin_lock(&lrc.wait_lock);
+	list_add(&f->list, &lrc.fetches);
+	spin_unlock(&lrc.wait_lock);
+	ret = lrc_fetch_send(f);
+	if (!ret) {
+		left = wait_for_completion_killable_timeout(&f->done,
+							    dsm_fault_timeout());
+		if (left < 0)
+			ret = -EINTR;
+		else if (!left)
+			ret = -ETIMEDOUT;
+	}
+	spin_lock(&lrc.wait_lock);
+	list_del(&f->list);
+	if (!ret)
+		ret = f->err;
+	if (!ret && f->outstanding)
+		ret = -ETIMEDOUT;
+	spin_unlock(&lrc.wait_lock);
+	if (ret == -ETIMEDOUT)
+		dsm_stat_inc(DSM_STAT_FAULT_TIMEOUT);
+	if (ret)
+		goto done;
+apply:
+	ret = dsm_pg_frame(pg);
+	if (!ret) {
+		folio_lock(pg->folio);
+		ret = lrc_apply(pg, lp, f);
+		folio_unlock(pg->folio);
+	}
+done:
+	for (i = 0; f->wants && i < f->nr_wants; i++)
+		kfree(f->wants[i].diff);
+	kfree(f->wants);
+	kfree(f);
+	return ret;
+}
+
+/* A fetch that met a collection is tried again, this many times at most. */
+#define LRC_FETCH_TRIES		3
+
+/* model->start: fetch the diffs @pg lacks, apply them, complete @req. */
+void lrc_start(struct dsm_pg *pg, struct dsm_req *req)
+{
+	int ret, tries = 0;
+
+	do {
+		/* A new id: late replies to a try are not the next one's. */
+		ret = lrc_fetch(pg, tries ? dsm_next_req_id() : req->id);
+	} while (ret == -ESTALE && ++tries < LRC_FETCH_TRIES);
+	dsm_req_complete(pg, req, ret);
+}
+
+int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp)
+{
+	struct dsm_req *new = NULL;
+	struct lrc_pg *lp;
+	bool valid;
+	int ret;
+
+	lp = lrc_pg_of(pg);
+	if (!lp)
+		return -ENOMEM;
+	ret = dsm_pg_frame(pg);
+	if (ret)
+		return ret;
+	folio_lock(pg->folio);
+	mutex_lock(&lrc.lock);
+	valid = lrc_pg_valid(lp);
+	mutex_unlock(&lrc.lock);
+	if (valid) {
+		if (write && lp->access < DSM_ACC_WRITE) {
+			ret = lrc_first_write(pg, lp);
+			if (ret) {
+				folio_unlock(pg->folio);
+				return ret;
+			}
+			lp->access = DSM_ACC_WRITE;
+		} else if (lp->access < DSM_ACC_READ) {
+			lp->access = DSM_ACC_READ;
+		}
+		return 0;
+	}
+	folio_unlock(pg->folio);
+	new = dsm_req_alloc(pg, write ? DSM_ACC_WRITE : DSM_ACC_READ,
+			    &dsm_lrc_ops);
+	if (!new)
+		return -ENOMEM;
+	spin_lock(&pg->lock);
+	if (pg->fail_err && (pg->fail_err == -EHOSTDOWN ||
+			     time_before(jiffies, pg->fail_until))) {
+		ret = pg->fail_err;
+	} else if (pg->req) {
+		if (pg->req->expired) {
+			ret = -ETIMEDOUT;
+		} else {
+			kref_get(&pg->req->ref);
+			*reqp = pg->req;
+			dsm_stat_inc(DSM_STAT_FAULT_COALESCED);
+			ret = -EAGAIN;
+		}
+	} else {
+		pg->fail_err = 0;
+		kref_get(&new->ref);	/* pg->req's */
+		pg->req = new;
+		*reqp = new;
+		new = NULL;
+		ret = -EINPROGRESS;
+	}
+	spin_unlock(&pg->lock);
+	if (new)
+		dsm_req_put(new);
+	return ret;
+}
+
+int lrc_fault(struct dsm_pg *pg, struct dsm_req **req)
+{
+	return lrc_access(pg, false, req);
+}
+
+int lrc_write_fault(struct dsm_pg *pg, struct dsm_req **req)
+{
+	return lrc_access(pg, true, req);
+}
