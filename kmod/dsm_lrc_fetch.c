@@ -160,26 +160,16 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 }
 
 /*
- * Fetch the diffs @pg lacks (and the whole page if a collection dropped
- * it), with request id @req_id, and apply them. Return: 0 or a negative
- * errno; -ESTALE when a collection discarded what was asked for meanwhile
- * (try again: the page's notices changed with it).
+ * List in @f the diffs @lp lacks (interval 0 of copy_from if a collection
+ * dropped the page), sorted by creator, and count the replies awaited:
+ * one per DIFF_REQ, as lrc_fetch_send() will send them. Return: 0 or
+ * -ENOMEM.
  */
-static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
+static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 {
-	struct lrc_pg *lp = pg->lrc;
-	struct lrc_fetch *f;
-	u32 i, n, self = lrc_self();
+	u32 i, k, n, self = lrc_self();
 	unsigned long senders = 0;
-	long left;
-	int ret;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
-	if (!f)
-		return -ENOMEM;
-	init_completion(&f->done);
-	f->req_id = req_id;
-	f->pgno = pg->pgno;
 	mutex_lock(&lrc.lock);
 	n = lp->nr_pending + (lp->dropped ? 1 : 0);
 	f->wants = kcalloc(max(n, 1U), sizeof(*f->wants), GFP_KERNEL);
@@ -194,16 +184,13 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 			f->wants[f->nr_wants++].node = lp->copy_from;
 	}
 	mutex_unlock(&lrc.lock);
-	ret = -ENOMEM;
 	if (!f->wants)
-		goto done;
+		return -ENOMEM;
 	sort(f->wants, f->nr_wants, sizeof(*f->wants), lrc_want_cmp, NULL);
 	for (i = 0; i < f->nr_wants; i++)
 		senders |= BIT(f->wants[i].node);
 	/* One reply per DIFF_REQ: count the messages as lrc_fetch_send(). */
 	for (i = 0; i < f->nr_wants;) {
-		u32 k;
-
 		for (k = 0; i + k < f->nr_wants && k < DSM_WIRE_MAX_DIFFS &&
 		     f->wants[i + k].node == f->wants[i].node; k++)
 			;
@@ -211,9 +198,19 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 		i += k;
 	}
 	f->waiting_on = senders;
-	ret = 0;
-	if (!f->nr_wants)
-		goto apply;
+	return 0;
+}
+
+/*
+ * Make @f findable by its replies, send its DIFF_REQs and wait for every
+ * reply, at most fault_timeout_ms (killable). Return: 0 or a negative
+ * errno (a NACK's, -EHOSTDOWN, -ETIMEDOUT, -EINTR).
+ */
+static int lrc_fetch_wait(struct lrc_fetch *f)
+{
+	long left;
+	int ret;
+
 	spin_lock(&lrc.wait_lock);
 	list_add(&f->list, &lrc.fetches);
 	spin_unlock(&lrc.wait_lock);
@@ -235,20 +232,48 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 	spin_unlock(&lrc.wait_lock);
 	if (ret == -ETIMEDOUT)
 		dsm_stat_inc(DSM_STAT_FAULT_TIMEOUT);
-	if (ret)
-		goto done;
-apply:
-	ret = dsm_pg_frame(pg);
+	return ret;
+}
+
+static void lrc_fetch_free(struct lrc_fetch *f)
+{
+	u32 i;
+
+	for (i = 0; f->wants && i < f->nr_wants; i++)
+		kfree(f->wants[i].diff);
+	kfree(f->wants);
+	kfree(f);
+}
+
+/*
+ * Fetch the diffs @pg lacks (and the whole page if a collection dropped
+ * it), with request id @req_id, and apply them. Return: 0 or a negative
+ * errno; -ESTALE when a collection discarded what was asked for meanwhile
+ * (try again: the page's notices changed with it).
+ */
+static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
+{
+	struct lrc_pg *lp = pg->lrc;
+	struct lrc_fetch *f;
+	int ret;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	init_completion(&f->done);
+	f->req_id = req_id;
+	f->pgno = pg->pgno;
+	ret = lrc_fetch_plan(f, lp);
+	if (!ret && f->nr_wants)
+		ret = lrc_fetch_wait(f);
+	if (!ret)
+		ret = dsm_pg_frame(pg);
 	if (!ret) {
 		folio_lock(pg->folio);
 		ret = lrc_apply(pg, lp, f);
 		folio_unlock(pg->folio);
 	}
-done:
-	for (i = 0; f->wants && i < f->nr_wants; i++)
-		kfree(f->wants[i].diff);
-	kfree(f->wants);
-	kfree(f);
+	lrc_fetch_free(f);
 	return ret;
 }
 
