@@ -35,6 +35,11 @@
  *			their replies fill in, the barrier wait (lrc.bw,
  *			lrc.bw_active), lrc.wp_list.
  *
+ * A function whose name ends in _locked is called with lrc.lock held; one
+ * that needs another lock held says so in its comment ("Under
+ * lrc.wait_lock", "Folio locked"). Each asserts it at its top
+ * (lockdep_assert_held(), VM_WARN_ON_ONCE_FOLIO()).
+ *
  * Nothing waits on the network holding any of these locks: messages are
  * built under lrc.lock and sent after it is dropped, except the DIFF_REQ
  * server, which builds its reply under the folio lock and sends after.
@@ -45,6 +50,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -320,10 +326,10 @@ void lrc_unexpected(const char *what, u32 from);
 
 /* dsm_lrc_page.c */
 struct lrc_pg *lrc_pg_of(struct dsm_pg *pg);
-bool lrc_pg_valid(const struct lrc_pg *lp);
+bool lrc_pg_valid_locked(const struct lrc_pg *lp);
 struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv);
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp);
-int lrc_pend(struct lrc_pg *lp, u16 creator, u32 index);
+int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index);
 void lrc_invalidate(struct dsm_pg *pg);
 void lrc_write_protect(u64 pgno);
 void lrc_wp_work_fn(struct work_struct *work);
@@ -340,11 +346,11 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 		     struct lrc_learn *l);
 void lrc_learn_finish(struct lrc_learn *l);
 void lrc_out_free(struct list_head *outs);
-int lrc_encode_set(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
-		   const struct dsm_interval **ivs, u32 n, u32 max,
-		   struct list_head *outs);
-int lrc_missing(const struct dsm_vt *have,
-		const struct dsm_interval ***out);
+int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
+			  const struct dsm_interval **ivs, u32 n, u32 max,
+			  struct list_head *outs);
+int lrc_missing_locked(const struct dsm_vt *have,
+		       const struct dsm_interval ***out);
 
 /* dsm_lrc_lock.c */
 int lrc_acquire(struct dsm_file *f, u32 id);

@@ -13,10 +13,12 @@
 
 #include "dsm_lrc.h"
 
-static struct lrc_barrier *lrc_barrier_get(u32 id)
+/* Under lrc.lock: barrier @id's epoch entry, made if new; NULL if no memory. */
+static struct lrc_barrier *lrc_barrier_get_locked(u32 id)
 {
 	struct lrc_barrier *b;
 
+	lockdep_assert_held(&lrc.lock);
 	list_for_each_entry(b, &lrc.barriers, list)
 		if (b->id == id)
 			return b;
@@ -29,9 +31,10 @@ static struct lrc_barrier *lrc_barrier_get(u32 id)
 }
 
 /* Under lrc.lock: every interval newer than the last release's VT. */
-static int lrc_since_release(const struct dsm_interval ***out)
+static int lrc_since_release_locked(const struct dsm_interval ***out)
 {
-	return lrc_missing(&lrc.bar_vt, out);
+	lockdep_assert_held(&lrc.lock);
+	return lrc_missing_locked(&lrc.bar_vt, out);
 }
 
 int lrc_barrier(struct dsm_file *f, u32 id)
@@ -55,16 +58,16 @@ int lrc_barrier(struct dsm_file *f, u32 id)
 		goto unlock;
 	cookie = dsm_next_req_id();
 	mutex_lock(&lrc.lock);
-	b = lrc_barrier_get(id);
-	n = b ? lrc_since_release(&ivs) : -ENOMEM;
+	b = lrc_barrier_get_locked(id);
+	n = b ? lrc_since_release_locked(&ivs) : -ENOMEM;
 	if (n >= 0) {
 		u32 mgr = dsm_members_home(0);
 
 		/* The lowest member manages barriers (home of page 0). */
-		ret = lrc_encode_set(DSM_MSG_BARRIER_ARRIVE,
-				     lrc_mgr_dst(mgr), cookie,
-				     id, b->epoch, ivs, n,
-				     DSM_MGR_PAYLOAD_MAX, &outs);
+		ret = lrc_encode_set_locked(DSM_MSG_BARRIER_ARRIVE,
+					    lrc_mgr_dst(mgr), cookie,
+					    id, b->epoch, ivs, n,
+					    DSM_MGR_PAYLOAD_MAX, &outs);
 		kvfree(ivs);
 	} else {
 		ret = n;

@@ -14,10 +14,12 @@
 
 #include "dsm_lrc.h"
 
+/* Under lrc.wait_lock: fetch @req_id of page @pgno in flight, or NULL. */
 static struct lrc_fetch *lrc_fetch_find(u64 req_id, u64 pgno)
 {
 	struct lrc_fetch *f;
 
+	lockdep_assert_held(&lrc.wait_lock);
 	list_for_each_entry(f, &lrc.fetches, list)
 		if (f->req_id == req_id && f->pgno == pgno)
 			return f;
@@ -307,7 +309,7 @@ int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp)
 		return ret;
 	folio_lock(pg->folio);
 	mutex_lock(&lrc.lock);
-	valid = lrc_pg_valid(lp);
+	valid = lrc_pg_valid_locked(lp);
 	mutex_unlock(&lrc.lock);
 	if (valid) {
 		if (write && lp->access < DSM_ACC_WRITE) {

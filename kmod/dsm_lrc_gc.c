@@ -43,7 +43,8 @@ bool lrc_gc_wanted(void)
  *
  * What is newer than gc_vt (a lock taken by another process of this node
  * meanwhile, an interval open now) is kept: the intervals set continues
- * from gc_vt + 1, and lrc_missing() treats everything up to it as applied.
+ * from gc_vt + 1, and lrc_missing_locked() treats everything up to it as
+ * applied.
  */
 
 /* Rounds of step 1 at most (a round waits for every fetch it started). */
@@ -83,10 +84,12 @@ static void lrc_gc_collect(struct dsm_pg *pg, void *arg)
 }
 
 /* Under lrc.lock: does @lp have a pending notice at or below @gvt? */
-static bool lrc_gc_stale(const struct lrc_pg *lp, const struct dsm_vt *gvt)
+static bool lrc_gc_stale_locked(const struct lrc_pg *lp,
+				const struct dsm_vt *gvt)
 {
 	u32 i;
 
+	lockdep_assert_held(&lrc.lock);
 	for (i = 0; i < lp->nr_pending; i++)
 		if (lp->pending[i].index <=
 		    dsm_vt_get(gvt, lp->pending[i].creator))
@@ -120,7 +123,7 @@ static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 
 			mutex_lock(&lrc.lock);
 			want = lp->written &&
-			       (lp->dropped || lrc_gc_stale(lp, gvt));
+			       (lp->dropped || lrc_gc_stale_locked(lp, gvt));
 			mutex_unlock(&lrc.lock);
 			if (!want)
 				continue;
@@ -172,12 +175,16 @@ static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 	return 0;
 }
 
-/* Step 2: GC_DONE to the barrier manager, wait for its answer. */
+/*
+ * Step 2, under lrc.bar_mutex (lrc.bw is the barrier's): GC_DONE to the
+ * barrier manager, wait for its answer.
+ */
 static int lrc_gc_done(u32 id)
 {
 	u64 cookie = dsm_next_req_id();
 	int ret;
 
+	lockdep_assert_held(&lrc.bar_mutex);
 	spin_lock(&lrc.wait_lock);
 	memset(&lrc.bw, 0, sizeof(lrc.bw));
 	init_completion(&lrc.bw.done);
@@ -204,6 +211,7 @@ static u64 lrc_gc_trim_locked(const struct dsm_vt *gvt)
 	u64 freed = 0;
 	u32 c, upto;
 
+	lockdep_assert_held(&lrc.lock);
 	for (c = 0; c < LRC_NR_NODES; c++) {
 		struct dsm_ilog *log = &lrc.iset.log[c];
 
@@ -298,10 +306,11 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 }
 
 /*
- * A collecting barrier @id was released (its intervals are applied, its
- * VT is lrc.bar_vt). Return: 0, or why the collection failed (the data is
- * then kept here; the other nodes may have discarded theirs, and a later
- * miss that needs it fails with SIGBUS and one log line).
+ * Under lrc.bar_mutex: a collecting barrier @id was released (its
+ * intervals are applied, its VT is lrc.bar_vt). Return: 0, or why the
+ * collection failed (the data is then kept here; the other nodes may have
+ * discarded theirs, and a later miss that needs it fails with SIGBUS and
+ * one log line).
  */
 int lrc_gc(u32 id)
 {
@@ -311,6 +320,7 @@ int lrc_gc(u32 id)
 	int ret, err;
 	u32 i;
 
+	lockdep_assert_held(&lrc.bar_mutex);
 	mutex_lock(&lrc.lock);
 	gvt = lrc.bar_vt;
 	mutex_unlock(&lrc.lock);

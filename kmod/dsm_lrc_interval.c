@@ -27,13 +27,14 @@ bool lrc_iv_discarded(u32 creator, u32 iv)
 }
 
 /* Under lrc.lock: add @iv (notices owned by the set on success). */
-static int lrc_iset_add(const struct dsm_interval *iv)
+static int lrc_iset_add_locked(const struct dsm_interval *iv)
 {
 	struct dsm_ilog *log = &lrc.iset.log[iv->creator];
 	struct dsm_interval *slots;
 	u32 cap, i;
 	int ret;
 
+	lockdep_assert_held(&lrc.lock);
 	ret = dsm_iset_add(&lrc.iset, iv);
 	if (ret != -ENOSPC)
 		return ret;
@@ -71,6 +72,7 @@ struct lrc_wp *lrc_close_locked(void)
 	u64 *notices;
 	int ret;
 
+	lockdep_assert_held(&lrc.lock);
 	if (!n)
 		return NULL;
 	wp = kmalloc(struct_size(wp, pages, n), GFP_KERNEL);
@@ -88,7 +90,7 @@ struct lrc_wp *lrc_close_locked(void)
 	iv.vt.c[self] = iv.index;
 	iv.nr_notices = n;
 	iv.notices = notices;
-	ret = lrc_iset_add(&iv);
+	ret = lrc_iset_add_locked(&iv);
 	if (ret) {
 		kfree(notices);
 		kfree(wp);
@@ -136,6 +138,7 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 	u64 *notices;
 	int ret;
 
+	lockdep_assert_held(&lrc.lock);
 	dsm_msg_iter_intervals(s, &it);
 	while (dsm_msg_next_interval(&it, &mi)) {
 		if (mi.creator == self ||
@@ -148,7 +151,7 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 		if (!notices)
 			return -ENOMEM;
 		dsm_msg_interval_copy(&mi, &iv, notices);
-		ret = lrc_iset_add(&iv);
+		ret = lrc_iset_add_locked(&iv);
 		if (ret) {
 			kfree(notices);
 			return ret < 0 ? ret : 0;
@@ -162,7 +165,7 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 			if (IS_ERR(pg))
 				return PTR_ERR(pg);
 			lp = lrc_pg_of(pg);
-			if (!lp || lrc_pend(lp, mi.creator, mi.index))
+			if (!lp || lrc_pend_locked(lp, mi.creator, mi.index))
 				return -ENOMEM;
 			if (l->nr == l->cap) {
 				u32 cap = max(64U, l->cap * 2);
@@ -235,9 +238,9 @@ void lrc_out_free(struct list_head *outs)
  * DSM_WIRE_MAX_MSG) or BARRIER_ARRIVEs (@max DSM_MGR_PAYLOAD_MAX) onto
  * @outs; at least one message. Under lrc.lock (the records are the set's).
  */
-int lrc_encode_set(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
-		   const struct dsm_interval **ivs, u32 n, u32 max,
-		   struct list_head *outs)
+int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
+			  const struct dsm_interval **ivs, u32 n, u32 max,
+			  struct list_head *outs)
 {
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX,
@@ -252,6 +255,7 @@ int lrc_encode_set(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
 	LIST_HEAD(mine);
 	int len;
 
+	lockdep_assert_held(&lrc.lock);
 	do {
 		k = lrc_fit(ivs, pos, n, max);
 		if (!k && pos < n) {
@@ -309,14 +313,15 @@ fail:
  * decoder refuses such a set ("interval"). They go out once that acquire
  * completes.
  */
-int lrc_missing(const struct dsm_vt *have,
-		const struct dsm_interval ***out)
+int lrc_missing_locked(const struct dsm_vt *have,
+		       const struct dsm_interval ***out)
 {
 	const struct dsm_interval **v;
 	struct dsm_vt h = *have;
 	u32 total = 0, c;
 	int n, i, k;
 
+	lockdep_assert_held(&lrc.lock);
 	/* What a collection discarded counts as applied everywhere. */
 	dsm_vt_merge(&h, &lrc.gc_vt);
 	for (c = 0; c < LRC_NR_NODES; c++)

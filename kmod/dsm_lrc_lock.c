@@ -14,20 +14,24 @@
 
 #include "dsm_lrc.h"
 
-static struct lrc_lock *lrc_lock_find(u32 id)
+/* Under lrc.lock: lock @id's entry in the table, or NULL. */
+static struct lrc_lock *lrc_lock_find_locked(u32 id)
 {
 	struct lrc_lock *l;
 
+	lockdep_assert_held(&lrc.lock);
 	list_for_each_entry(l, &lrc.locks, list)
 		if (l->id == id)
 			return l;
 	return NULL;
 }
 
-static struct lrc_lock *lrc_lock_get(u32 id)
+/* Under lrc.lock: lock @id's entry, made if new; NULL if out of memory. */
+static struct lrc_lock *lrc_lock_get_locked(u32 id)
 {
-	struct lrc_lock *l = lrc_lock_find(id);
+	struct lrc_lock *l = lrc_lock_find_locked(id);
 
+	lockdep_assert_held(&lrc.lock);
 	if (l)
 		return l;
 	l = kzalloc(sizeof(*l), GFP_KERNEL);
@@ -48,6 +52,7 @@ static struct lrc_lock *lrc_lock_get(u32 id)
  */
 static void lrc_lock_put_locked(struct lrc_lock *l)
 {
+	lockdep_assert_held(&lrc.lock);
 	if (l->token || l->requesting || l->holder || l->waiters ||
 	    l->reserved || !list_empty(&l->fwds))
 		return;
@@ -55,8 +60,10 @@ static void lrc_lock_put_locked(struct lrc_lock *l)
 	kfree(l);
 }
 
-static void lrc_lock_changed(struct lrc_lock *l)
+/* Under lrc.lock: @l changed; wake the acquirers to look again. */
+static void lrc_lock_changed_locked(struct lrc_lock *l)
 {
+	lockdep_assert_held(&lrc.lock);
 	WRITE_ONCE(l->gen, l->gen + 1);
 	wake_up_all(&lrc.lock_wq);
 }
@@ -71,17 +78,18 @@ static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
 	const struct dsm_interval **ivs = NULL;
 	int n, ret;
 
-	n = lrc_missing(vt, &ivs);
+	lockdep_assert_held(&lrc.lock);
+	n = lrc_missing_locked(vt, &ivs);
 	if (n < 0) {
 		pr_warn_ratelimited("lock %u: cannot list the intervals node %u lacks: %d; granted without\n",
 				    l->id, requester, n);
 		n = 0;
 	}
-	ret = lrc_encode_set(DSM_MSG_LOCK_GRANT, requester, req_id, l->id, 0,
-			     ivs, n, DSM_WIRE_MAX_MSG, outs);
+	ret = lrc_encode_set_locked(DSM_MSG_LOCK_GRANT, requester, req_id,
+				    l->id, 0, ivs, n, DSM_WIRE_MAX_MSG, outs);
 	kvfree(ivs);
 	l->token = false;
-	lrc_lock_changed(l);
+	lrc_lock_changed_locked(l);
 	return ret;
 }
 
@@ -102,6 +110,7 @@ static void lrc_serve_fwd_locked(struct lrc_lock *l, u32 *dst,
 {
 	struct lrc_fwd *f;
 
+	lockdep_assert_held(&lrc.lock);
 	if (!l->token || l->holder || l->reserved || list_empty(&l->fwds))
 		return;
 	f = list_first_entry(&l->fwds, struct lrc_fwd, list);
@@ -115,7 +124,7 @@ static void lrc_serve_fwd_locked(struct lrc_lock *l, u32 *dst,
 }
 
 /* Start an acquire request for @l. Under lrc.lock; drops and retakes it. */
-static int lrc_lock_request(struct lrc_lock *l)
+static int lrc_lock_request_locked(struct lrc_lock *l)
 {
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX,
@@ -128,6 +137,7 @@ static int lrc_lock_request(struct lrc_lock *l)
 	u32 self = lrc_self(), mgr;
 	int len, ret;
 
+	lockdep_assert_held(&lrc.lock);
 	mgr = dsm_members_home(l->id);
 	h.src = self;
 	h.dst = lrc_mgr_dst(mgr);
@@ -149,7 +159,7 @@ static int lrc_lock_request(struct lrc_lock *l)
 	mutex_lock(&lrc.lock);
 	if (ret && l->requesting && l->req_id == req_id) {
 		l->requesting = false;
-		lrc_lock_changed(l);
+		lrc_lock_changed_locked(l);
 	}
 	return ret;
 }
@@ -170,7 +180,7 @@ int lrc_acquire(struct dsm_file *f, u32 id)
 	if (ret)
 		return ret;
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_get(id);
+	l = lrc_lock_get_locked(id);
 	if (!l) {
 		ret = -ENOMEM;
 		goto out;
@@ -198,7 +208,7 @@ int lrc_acquire(struct dsm_file *f, u32 id)
 				break;
 			}
 			remote = true;
-			ret = lrc_lock_request(l);
+			ret = lrc_lock_request_locked(l);
 			if (ret)
 				break;
 			continue;
@@ -244,7 +254,7 @@ int lrc_release(struct dsm_file *f, u32 id)
 	int ret;
 
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_find(id);
+	l = lrc_lock_find_locked(id);
 	ret = l && l->holder == f ? 0 : -EPERM;
 	mutex_unlock(&lrc.lock);
 	if (ret)
@@ -261,7 +271,7 @@ int lrc_release(struct dsm_file *f, u32 id)
 	}
 	l->holder = NULL;
 	lrc_serve_fwd_locked(l, &dst, &outs);
-	lrc_lock_changed(l);
+	lrc_lock_changed_locked(l);
 	lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
@@ -296,15 +306,16 @@ void dsm_lrc_file_release(struct dsm_file *f)
 }
 
 /* The token of @l arrived (grant, fresh token); under lrc.lock. */
-static void lrc_token_here(struct lrc_lock *l, const struct dsm_vt *vt)
+static void lrc_token_here_locked(struct lrc_lock *l, const struct dsm_vt *vt)
 {
+	lockdep_assert_held(&lrc.lock);
 	if (vt)
 		dsm_vt_merge(&lrc.vt, vt);
 	l->token = true;
 	l->requesting = false;
 	/* Our own acquire goes before the forwards queued meanwhile. */
 	l->reserved = l->waiters > 0;
-	lrc_lock_changed(l);
+	lrc_lock_changed_locked(l);
 }
 
 /* LOCK_GRANT from the data transport. */
@@ -319,7 +330,7 @@ void lrc_recv_grant(const struct dsm_msg *m)
 	int ret;
 
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_find(g->lock_id);
+	l = lrc_lock_find_locked(g->lock_id);
 	if (!l || !l->requesting || l->req_id != m->hdr.req_id) {
 		mutex_unlock(&lrc.lock);
 		lrc_unexpected("LOCK_GRANT", m->hdr.src);
@@ -336,9 +347,9 @@ void lrc_recv_grant(const struct dsm_msg *m)
 		return;
 	mutex_lock(&lrc.lock);
 	/* Found again: the request may have failed meanwhile (freed @l). */
-	l = lrc_lock_find(g->lock_id);
+	l = lrc_lock_find_locked(g->lock_id);
 	if (l && l->requesting && l->req_id == m->hdr.req_id) {
-		lrc_token_here(l, &g->iv.vt);
+		lrc_token_here_locked(l, &g->iv.vt);
 		if (!l->reserved)
 			lrc_serve_fwd_locked(l, &dst, &outs);
 	}
@@ -385,7 +396,7 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 	f->req_id = m.u.lock_req.req_id;
 	f->vt = m.u.lock_req.vt;
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_get(lock_id);
+	l = lrc_lock_get_locked(lock_id);
 	if (!l) {
 		ret = -ENOMEM;
 		goto out;
@@ -393,7 +404,7 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 	if (f->requester == lrc_self()) {
 		/* Our own request came back: the token is re-created here. */
 		if (l->requesting && l->req_id == f->req_id)
-			lrc_token_here(l, NULL);
+			lrc_token_here_locked(l, NULL);
 		goto out;
 	}
 	if (l->nr_fwds >= LRC_MAX_FWDS) {
@@ -440,10 +451,10 @@ bool lrc_lock_reply(u64 cookie, u32 err)
 			l->failed_req = cookie;
 			l->failed_err = -(int)err;
 			l->requesting = false;
-			lrc_lock_changed(l);
+			lrc_lock_changed_locked(l);
 			lrc_lock_put_locked(l);
 		} else {
-			lrc_token_here(l, NULL);
+			lrc_token_here_locked(l, NULL);
 		}
 		break;
 	}
@@ -463,7 +474,7 @@ void lrc_fail_lock_requests(void)
 		l->failed_req = l->req_id;
 		l->failed_err = -EHOSTDOWN;
 		l->requesting = false;
-		lrc_lock_changed(l);
+		lrc_lock_changed_locked(l);
 		lrc_lock_put_locked(l);
 	}
 	mutex_unlock(&lrc.lock);

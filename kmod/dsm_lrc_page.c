@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
 #include <linux/highmem.h>
+#include <linux/mmdebug.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -35,8 +36,10 @@ struct lrc_pg *lrc_pg_of(struct dsm_pg *pg)
 	return lp;
 }
 
-bool lrc_pg_valid(const struct lrc_pg *lp)
+/* Under lrc.lock: does @lp's page hold every change it was told of? */
+bool lrc_pg_valid_locked(const struct lrc_pg *lp)
 {
+	lockdep_assert_held(&lrc.lock);
 	return !lp->nr_pending && !lp->dropped;
 }
 
@@ -61,6 +64,7 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 	void *buf, *p;
 	int len;
 
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	if (!lp->twin)
 		return 0;
 	buf = kmalloc(DSM_DIFF_MAX_SIZE, GFP_KERNEL);
@@ -93,10 +97,11 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 }
 
 /* Under lrc.lock: queue notice (@creator, @index) on @lp. */
-int lrc_pend(struct lrc_pg *lp, u16 creator, u32 index)
+int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index)
 {
 	struct lrc_notice *n;
 
+	lockdep_assert_held(&lrc.lock);
 	if (lp->nr_pending == lp->cap_pending) {
 		u32 cap = max(4U, lp->cap_pending * 2);
 
@@ -194,6 +199,7 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 	void *p;
 	int ret = 0;
 
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	order = kmalloc_array(max(f->nr_wants, 1U), sizeof(*order),
 			      GFP_KERNEL);
 	if (!order)
@@ -273,6 +279,7 @@ int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp)
 	void *p;
 	int ret = 0;
 
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	mutex_lock(&lrc.lock);
 	open = lrc.vt.c[lrc_self()] + 1;
 	if (lp->twin && lp->twin_iv == open)

@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
 #include <linux/highmem.h>
+#include <linux/mmdebug.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -32,6 +33,7 @@ static int lrc_whole(struct dsm_pg *pg, struct lrc_pg *lp, const void *zero,
 	bool dropped;
 	void *p;
 
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	mutex_lock(&lrc.lock);
 	dropped = lp->dropped;
 	mutex_unlock(&lrc.lock);
@@ -56,6 +58,7 @@ static int lrc_serve_want(struct dsm_pg *pg, struct lrc_pg *lp, u16 node,
 	struct lrc_diff *d;
 	int err = 0, len = 0;
 
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	if (node != lrc_self())
 		return -EINVAL;
 	if (!iv) {
