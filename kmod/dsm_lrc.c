@@ -171,7 +171,7 @@ int dsm_lrc_init(void)
 	spin_lock_init(&lrc.wait_lock);
 	INIT_LIST_HEAD(&lrc.locks);
 	INIT_LIST_HEAD(&lrc.barriers);
-	INIT_LIST_HEAD(&lrc.fetches);
+	xa_init(&lrc.fetches);
 	INIT_LIST_HEAD(&lrc.wp_list);
 	init_waitqueue_head(&lrc.lock_wq);
 	INIT_WORK(&lrc.wp_work, lrc_wp_work_fn);
@@ -210,4 +210,6 @@ void dsm_lrc_exit(void)
 		kvfree(lrc.slots[c]);
 	}
 	kvfree(lrc.open);
+	/* Empty: each fetch erases itself before its caller returns. */
+	xa_destroy(&lrc.fetches);
 }

@@ -31,7 +31,8 @@
  *			@nr_pending, @cap_pending, @dropped, @copy_from,
  *			@written.
  *   (dsm_cluster.lock, dsm_pg.lock)
- *   lrc.wait_lock	spinlock: the fetches in flight and the fields
+ *   lrc.wait_lock	spinlock: the fetches in flight (lookups in and
+ *			removals from lrc.fetches) and the fields
  *			their replies fill in, the barrier wait (lrc.bw,
  *			lrc.bw_active), lrc.wp_list.
  *
@@ -56,6 +57,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "dsm_internal.h"
 #include "dsm_model.h"
@@ -198,8 +200,8 @@ struct lrc_want {
 
 /**
  * struct lrc_fetch - the DIFF_REQs of one page fetch in flight.
- * @list:	in dsm_lrc.fetches (under wait_lock).
- * @req_id:	the id every DIFF_REQ and DIFF_REPLY of it carries.
+ * @req_id:	the id every DIFF_REQ and DIFF_REPLY of it carries; its
+ *		key in dsm_lrc.fetches.
  * @pgno:	the page.
  * @wants:	every diff asked for; replies fill in diff and len.
  * @nr_wants:	entries in @wants.
@@ -209,7 +211,6 @@ struct lrc_want {
  * @done:	completed when @outstanding reaches 0 or on error.
  */
 struct lrc_fetch {
-	struct list_head list;
 	u64 req_id;
 	u64 pgno;
 	struct lrc_want *wants;
@@ -237,7 +238,9 @@ struct lrc_fetch {
  * @barriers:	struct lrc_barrier.
  * @bar_mutex:	one barrier arrival at a time on this node.
  * @wait_lock:	spinlock over @fetches, @bw and @bw_active.
- * @fetches:	struct lrc_fetch in flight.
+ * @fetches:	struct lrc_fetch in flight, by req_id (unique on a node:
+ *		dsm_next_req_id()). Looked up and erased under @wait_lock;
+ *		inserted without it (see lrc_fetch_wait()).
  * @bw:		the barrier arrival or GC_DONE waiting (one at a time:
  *		@bar_mutex) ...
  * @bw_active:	... if set.
@@ -260,7 +263,7 @@ struct dsm_lrc {
 	struct list_head barriers;
 	struct mutex bar_mutex;	/* see @bar_mutex above */
 	spinlock_t wait_lock;	/* see @wait_lock above */
-	struct list_head fetches;
+	struct xarray fetches;
 	struct lrc_bwait bw;
 	bool bw_active;
 	wait_queue_head_t lock_wq;

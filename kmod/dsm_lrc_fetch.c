@@ -20,10 +20,8 @@ static struct lrc_fetch *lrc_fetch_find(u64 req_id, u64 pgno)
 	struct lrc_fetch *f;
 
 	lockdep_assert_held(&lrc.wait_lock);
-	list_for_each_entry(f, &lrc.fetches, list)
-		if (f->req_id == req_id && f->pgno == pgno)
-			return f;
-	return NULL;
+	f = xa_load(&lrc.fetches, req_id);
+	return f && f->req_id == req_id && f->pgno == pgno ? f : NULL;
 }
 
 /* DIFF_REPLY: keep copies of the wanted diffs for the fetch. */
@@ -100,9 +98,10 @@ void lrc_recv_nack(const struct dsm_msg *m)
 void lrc_fail_fetches(u32 id)
 {
 	struct lrc_fetch *f;
+	unsigned long i;
 
 	spin_lock(&lrc.wait_lock);
-	list_for_each_entry(f, &lrc.fetches, list) {
+	xa_for_each(&lrc.fetches, i, f) {
 		if (!(f->waiting_on & BIT(id)))
 			continue;
 		if (!f->err)
@@ -213,9 +212,18 @@ static int lrc_fetch_wait(struct lrc_fetch *f)
 	long left;
 	int ret;
 
-	spin_lock(&lrc.wait_lock);
-	list_add(&f->list, &lrc.fetches);
-	spin_unlock(&lrc.wait_lock);
+	/*
+	 * Inserted before wait_lock is taken, as the xarray may allocate
+	 * (GFP_KERNEL). That is safe: @f is complete by now and the xarray
+	 * publishes it with a release; the handlers that find it look it up
+	 * and change it only under wait_lock, which is taken below before
+	 * anything of it is read; and it is erased under wait_lock, so no
+	 * handler holds it once it is gone. -EBUSY would be an id in use
+	 * twice, which dsm_next_req_id() rules out; it fails the fetch.
+	 */
+	ret = xa_insert(&lrc.fetches, f->req_id, f, GFP_KERNEL);
+	if (ret)
+		return ret;
 	ret = lrc_fetch_send(f);
 	if (!ret) {
 		left = wait_for_completion_killable_timeout(&f->done,
@@ -226,7 +234,7 @@ static int lrc_fetch_wait(struct lrc_fetch *f)
 			ret = -ETIMEDOUT;
 	}
 	spin_lock(&lrc.wait_lock);
-	list_del(&f->list);
+	xa_erase(&lrc.fetches, f->req_id);
 	if (!ret)
 		ret = f->err;
 	if (!ret && f->outstanding)
