@@ -169,8 +169,8 @@ int dsm_lrc_init(void)
 	mutex_init(&lrc.lock);
 	mutex_init(&lrc.bar_mutex);
 	spin_lock_init(&lrc.wait_lock);
-	INIT_LIST_HEAD(&lrc.locks);
-	INIT_LIST_HEAD(&lrc.barriers);
+	xa_init(&lrc.locks);
+	xa_init(&lrc.barriers);
 	xa_init(&lrc.fetches);
 	INIT_LIST_HEAD(&lrc.wp_list);
 	init_waitqueue_head(&lrc.lock_wq);
@@ -185,23 +185,26 @@ int dsm_lrc_init(void)
 /* At unload: nothing is open or mapped, no handler runs. */
 void dsm_lrc_exit(void)
 {
-	struct lrc_barrier *b, *bt;
-	struct lrc_lock *l, *lt;
+	struct lrc_barrier *b;
+	struct lrc_lock *l;
 	struct lrc_fwd *f, *ft;
 	struct lrc_wp *wp, *wt;
+	unsigned long id;
 	u32 c, i;
 
 	cancel_work_sync(&lrc.wp_work);
 	cancel_work_sync(&lrc.fail_work);
 	list_for_each_entry_safe(wp, wt, &lrc.wp_list, list)
 		kfree(wp);
-	list_for_each_entry_safe(l, lt, &lrc.locks, list) {
+	xa_for_each(&lrc.locks, id, l) {
 		list_for_each_entry_safe(f, ft, &l->fwds, list)
 			kfree(f);
 		kfree(l);
 	}
-	list_for_each_entry_safe(b, bt, &lrc.barriers, list)
+	xa_destroy(&lrc.locks);
+	xa_for_each(&lrc.barriers, id, b)
 		kfree(b);
+	xa_destroy(&lrc.barriers);
 	for (c = 0; c < LRC_NR_NODES; c++) {
 		struct dsm_ilog *log = &lrc.iset.log[c];
 

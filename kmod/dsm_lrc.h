@@ -129,8 +129,7 @@ struct lrc_fwd {
 
 /**
  * struct lrc_lock - one lock as this node sees it. Under dsm_lrc.lock.
- * @list:	in dsm_lrc.locks.
- * @id:		the lock id.
+ * @id:		the lock id; its key in dsm_lrc.locks.
  * @token:	the lock's token is on this node.
  * @requesting:	an acquire request (MGR_REQUEST) is out, id @req_id.
  * @req_id:	its id (also the MGR cookie and the grant's req_id).
@@ -145,7 +144,6 @@ struct lrc_fwd {
  * @gen:	bumped at every change; waiters sleep until it moves.
  */
 struct lrc_lock {
-	struct list_head list;
 	u32 id;
 	bool token;
 	bool requesting;
@@ -160,9 +158,11 @@ struct lrc_lock {
 	u64 gen;
 };
 
-/* Epoch of barrier @id: times it completed here. Under dsm_lrc.lock. */
+/*
+ * Epoch of barrier @id (its key in dsm_lrc.barriers): times it completed
+ * here. Under dsm_lrc.lock.
+ */
 struct lrc_barrier {
-	struct list_head list;
 	u32 id;
 	u32 epoch;
 };
@@ -234,8 +234,8 @@ struct lrc_fetch {
  * @slots:	@slots[c]: storage of @iset.log[c] (kvmalloc'd ring).
  * @open:	pages written in the open interval (unsorted).
  * @nr_open:	entries in @open.
- * @locks:	struct lrc_lock.
- * @barriers:	struct lrc_barrier.
+ * @locks:	struct lrc_lock by lock id.
+ * @barriers:	struct lrc_barrier by barrier id.
  * @bar_mutex:	one barrier arrival at a time on this node.
  * @wait_lock:	spinlock over @fetches, @bw and @bw_active.
  * @fetches:	struct lrc_fetch in flight, by req_id (unique on a node:
@@ -259,8 +259,8 @@ struct dsm_lrc {
 	struct dsm_interval *slots[LRC_NR_NODES];
 	u64 *open;
 	u32 nr_open;
-	struct list_head locks;
-	struct list_head barriers;
+	struct xarray locks;
+	struct xarray barriers;
 	struct mutex bar_mutex;	/* see @bar_mutex above */
 	spinlock_t wait_lock;	/* see @wait_lock above */
 	struct xarray fetches;

@@ -19,14 +19,18 @@ static struct lrc_barrier *lrc_barrier_get_locked(u32 id)
 	struct lrc_barrier *b;
 
 	lockdep_assert_held(&lrc.lock);
-	list_for_each_entry(b, &lrc.barriers, list)
-		if (b->id == id)
-			return b;
+	b = xa_load(&lrc.barriers, id);
+	if (b)
+		return b;
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return NULL;
 	b->id = id;
-	list_add(&b->list, &lrc.barriers);
+	/* -ENOMEM; not -EBUSY: @id is not in the table, under lrc.lock. */
+	if (xa_insert(&lrc.barriers, id, b, GFP_KERNEL)) {
+		kfree(b);
+		return NULL;
+	}
 	return b;
 }
 

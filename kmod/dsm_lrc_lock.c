@@ -17,13 +17,8 @@
 /* Under lrc.lock: lock @id's entry in the table, or NULL. */
 static struct lrc_lock *lrc_lock_find_locked(u32 id)
 {
-	struct lrc_lock *l;
-
 	lockdep_assert_held(&lrc.lock);
-	list_for_each_entry(l, &lrc.locks, list)
-		if (l->id == id)
-			return l;
-	return NULL;
+	return xa_load(&lrc.locks, id);
 }
 
 /* Under lrc.lock: lock @id's entry, made if new; NULL if out of memory. */
@@ -39,7 +34,11 @@ static struct lrc_lock *lrc_lock_get_locked(u32 id)
 		return NULL;
 	l->id = id;
 	INIT_LIST_HEAD(&l->fwds);
-	list_add(&l->list, &lrc.locks);
+	/* -ENOMEM; not -EBUSY: @id is not in the table, under lrc.lock. */
+	if (xa_insert(&lrc.locks, id, l, GFP_KERNEL)) {
+		kfree(l);
+		return NULL;
+	}
 	return l;
 }
 
@@ -56,7 +55,7 @@ static void lrc_lock_put_locked(struct lrc_lock *l)
 	if (l->token || l->requesting || l->holder || l->waiters ||
 	    l->reserved || !list_empty(&l->fwds))
 		return;
-	list_del(&l->list);
+	xa_erase(&lrc.locks, l->id);
 	kfree(l);
 }
 
@@ -286,13 +285,14 @@ int lrc_release(struct dsm_file *f, u32 id)
 void dsm_lrc_file_release(struct dsm_file *f)
 {
 	struct lrc_lock *l;
+	unsigned long i;
 	bool found;
 	u32 id = 0;
 
 	do {
 		found = false;
 		mutex_lock(&lrc.lock);
-		list_for_each_entry(l, &lrc.locks, list) {
+		xa_for_each(&lrc.locks, i, l) {
 			if (l->holder == f) {
 				id = l->id;
 				found = true;
@@ -438,9 +438,10 @@ bool lrc_lock_reply(u64 cookie, u32 err)
 {
 	struct lrc_lock *l;
 	bool found = false;
+	unsigned long i;
 
 	mutex_lock(&lrc.lock);
-	list_for_each_entry(l, &lrc.locks, list) {
+	xa_for_each(&lrc.locks, i, l) {
 		if (!l->requesting || l->req_id != cookie)
 			continue;
 		found = true;
@@ -465,10 +466,12 @@ bool lrc_lock_reply(u64 cookie, u32 err)
 /* Fail every lock request in flight (node down, dsmd gone). */
 void lrc_fail_lock_requests(void)
 {
-	struct lrc_lock *l, *lt;
+	struct lrc_lock *l;
+	unsigned long i;
 
 	mutex_lock(&lrc.lock);
-	list_for_each_entry_safe(l, lt, &lrc.locks, list) {
+	/* Erasing the entry at hand (lrc_lock_put_locked()) is allowed. */
+	xa_for_each(&lrc.locks, i, l) {
 		if (!l->requesting)
 			continue;
 		l->failed_req = l->req_id;
