@@ -50,8 +50,8 @@
 /**
  * struct dsm_file - per open file description of /dev/dsm.
  * @flags:	reserved for per-open state. The lrc locks a file holds
- *		are recorded in dsm_lrc.c's lock table (holder == the file)
- *		and released when it is closed.
+ *		are recorded in the lrc lock table (dsm_lrc_lock.c;
+ *		holder == the file) and released when it is closed.
  */
 struct dsm_file {
 	u64 flags;
@@ -127,7 +127,7 @@ enum dsm_stat {
 	DSM_STAT_MSG_TX_OTHER,		/* messages of other types sent */
 	DSM_STAT_MSG_RX_OTHER,		/* ... received */
 
-	/* lrc (dsm_lrc.c), Documentation/lrc.md "Counters". */
+	/* lrc (dsm_lrc*.c), Documentation/lrc.md "Counters". */
 	DSM_STAT_LRC_INTERVALS,		/* own intervals closed */
 	DSM_STAT_LRC_NOTICES_SENT,	/* write notices sent (grant, arrive) */
 	DSM_STAT_LRC_NOTICES_RECV,	/* write notices learned */
@@ -323,7 +323,7 @@ void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 		       const void *payload, u32 len);
 
-/* dsm_lrc.c: the lrc model, registered at load, and its manager hooks. */
+/* dsm_lrc*.c: the lrc model, registered at load, and its manager hooks. */
 int dsm_lrc_init(void);
 void dsm_lrc_exit(void);
 int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,

@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsm_lrc.h - private to the lrc consistency model (dsm_lrc*.c): its
+ * per-page and node-wide state, its limits, and the functions its files
+ * share. What the rest of dsm.ko calls is in dsm_model.h and
+ * dsm_internal.h. Documentation/lrc.md specifies the protocol.
+ *
+ *   dsm_lrc.c		state, setup and teardown, failures (a node or
+ *			dsmd gone), message dispatch, the ops table
+ *   dsm_lrc_page.c	per-page state: twins, diffs made and applied,
+ *			pending notices, invalidation, write protection
+ *   dsm_lrc_interval.c	intervals: closing, learning, wire encoding
+ *   dsm_lrc_lock.c	locks: acquire, release, forwards, grants
+ *   dsm_lrc_barrier.c	barriers: arrival and release
+ *   dsm_lrc_fetch.c	faults, fetching diffs (requester side)
+ *   dsm_lrc_serve.c	serving diffs (responder side)
+ *   dsm_lrc_gc.c	garbage collection at a barrier
+ *
+ * Locking (Documentation/lrc.md "Locking"; the module's whole order is in
+ * dsm_model.h), outermost first:
+ *
+ *   lrc.bar_mutex	one barrier arrival, and the collection it may
+ *			start, at a time on this node (lrc.bw is the wait
+ *			of the one in progress).
+ *   folio lock		of a page: its struct lrc_pg @access, @twin and
+ *			@diffs (and @twin_iv, also under lrc.lock when set).
+ *   lrc.lock		mutex: this node's VT, the interval set and its
+ *			storage, the open interval's notices, bar_vt,
+ *			gc_vt, the lock table and every struct lrc_lock,
+ *			the barrier epochs, and struct lrc_pg @pending,
+ *			@nr_pending, @cap_pending, @dropped, @copy_from,
+ *			@written.
+ *   (dsm_cluster.lock, dsm_pg.lock)
+ *   lrc.wait_lock	spinlock: the fetches in flight (lookups in and
+ *			removals from lrc.fetches) and the fields
+ *			their replies fill in, the barrier wait (lrc.bw,
+ *			lrc.bw_active), lrc.wp_list.
+ *
+ * A function whose name ends in _locked is called with lrc.lock held; one
+ * that needs another lock held says so in its comment ("Under
+ * lrc.wait_lock", "Folio locked"). Each asserts it at its top
+ * (lockdep_assert_held(), VM_WARN_ON_ONCE_FOLIO()).
+ *
+ * Nothing waits on the network holding any of these locks: messages are
+ * built under lrc.lock and sent after it is dropped, except the DIFF_REQ
+ * server, which builds its reply under the folio lock and sends after.
+ */
+#ifndef _DSM_LRC_H
+#define _DSM_LRC_H
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "dsm_internal.h"
+#include "dsm_model.h"
+#include "dsm_transport.h"
+
+/* Write notices in one interval: the next page written ends it. */
+#define DSM_LRC_MAX_NOTICES	4096
+
+/* Width of every VT this node sends: all possible node ids. */
+#define LRC_NR_NODES		DSM_MAX_NODES
+
+/* Forwards queued on one lock at most (one per node is the protocol). */
+#define LRC_MAX_FWDS		(2 * DSM_NODES_MAX)
+
+/* A pending write notice: interval (creator, index) wrote the page. */
+struct lrc_notice {
+	u16 creator;
+	u32 index;
+};
+
+/* A diff this node made of its own interval @iv for a page. */
+struct lrc_diff {
+	struct list_head list;
+	u32 iv;
+	u32 len;
+	u8 data[];
+};
+
+/**
+ * struct lrc_pg - lrc state of one page.
+ * @access:	local right, enum dsm_access: NONE (not mapped), READ
+ *		(mapped read-only), WRITE (written in the open interval).
+ *		Under the folio lock.
+ * @twin:	copy of the page at the first write of interval @twin_iv of
+ *		this node, or NULL. Under the folio lock.
+ * @twin_iv:	that interval's index; when it equals vt[self] + 1 it is
+ *		the open interval. Under the folio lock (and dsm_lrc.lock
+ *		when set).
+ * @diffs:	struct lrc_diff of own intervals. Under the folio lock.
+ * @pending:	notices of other nodes whose diffs are not applied. Under
+ *		dsm_lrc.lock, as @nr_pending, @cap_pending, @dropped,
+ *		@copy_from and @written.
+ * @nr_pending:	entries in @pending.
+ * @cap_pending: room in @pending.
+ * @dropped:	a collection dropped the copy: refetch it whole ...
+ * @copy_from:	... from this node.
+ * @written:	this node wrote the page since the last collection.
+ */
+struct lrc_pg {
+	u8 access;
+	void *twin;
+	u32 twin_iv;
+	struct list_head diffs;
+	struct lrc_notice *pending;
+	u32 nr_pending;
+	u32 cap_pending;
+	bool dropped;
+	u8 copy_from;
+	bool written;
+};
+
+/* A forward of lock L to @requester, kept until it can be granted. */
+struct lrc_fwd {
+	struct list_head list;
+	u16 requester;
+	u64 req_id;
+	struct dsm_vt vt;
+};
+
+/**
+ * struct lrc_lock - one lock as this node sees it. Under dsm_lrc.lock.
+ * @id:		the lock id; its key in dsm_lrc.locks.
+ * @token:	the lock's token is on this node.
+ * @requesting:	an acquire request (MGR_REQUEST) is out, id @req_id.
+ * @req_id:	its id (also the MGR cookie and the grant's req_id).
+ * @failed_req:	the request that failed last (waiters on it fail) ...
+ * @failed_err:	... with this negative errno.
+ * @holder:	the open file holding the lock, or NULL.
+ * @fwds:	forwards to grant at the next release, oldest first.
+ * @nr_fwds:	entries in @fwds.
+ * @waiters:	local acquirers in lrc_acquire() (waiting or asking).
+ * @reserved:	the token came for the local waiters: one of them takes
+ *		it before a forward is served.
+ * @gen:	bumped at every change; waiters sleep until it moves.
+ */
+struct lrc_lock {
+	u32 id;
+	bool token;
+	bool requesting;
+	u64 req_id;
+	u64 failed_req;
+	int failed_err;
+	struct dsm_file *holder;
+	struct list_head fwds;
+	u32 nr_fwds;
+	u32 waiters;
+	bool reserved;
+	u64 gen;
+};
+
+/*
+ * Epoch of barrier @id (its key in dsm_lrc.barriers): times it completed
+ * here. Under dsm_lrc.lock.
+ */
+struct lrc_barrier {
+	u32 id;
+	u32 epoch;
+};
+
+/**
+ * struct lrc_bwait - a barrier arrival waiting for its release (in
+ * dsm_lrc.bw, under dsm_lrc.wait_lock).
+ * @cookie:	MGR cookie of the arrival.
+ * @id:		barrier id.
+ * @err:	0 or why it failed; set before @done.
+ * @gc:		the release asked for a collection.
+ * @gc_round:	the wait is for the reply to GC_DONE (no payload), not
+ *		for a BARRIER_RELEASE.
+ * @epoch:	the release's epoch.
+ * @done:	completed by the last release fragment, the GC_DONE reply
+ *		or a failure.
+ */
+struct lrc_bwait {
+	u64 cookie;
+	u32 id;
+	int err;
+	bool gc;
+	bool gc_round;
+	u32 epoch;
+	struct completion done;
+};
+
+/* One diff wanted by a fetch, and the reply's copy of it. */
+struct lrc_want {
+	u16 node;
+	u32 iv;
+	void *diff;
+	u32 len;
+};
+
+/**
+ * struct lrc_fetch - the DIFF_REQs of one page fetch in flight.
+ * @req_id:	the id every DIFF_REQ and DIFF_REPLY of it carries; its
+ *		key in dsm_lrc.fetches.
+ * @pgno:	the page.
+ * @wants:	every diff asked for; replies fill in diff and len.
+ * @nr_wants:	entries in @wants.
+ * @outstanding: replies still awaited.
+ * @waiting_on:	bit n: a DIFF_REQ went to node n.
+ * @err:	first error (NACK, node down); under wait_lock.
+ * @done:	completed when @outstanding reaches 0 or on error.
+ */
+struct lrc_fetch {
+	u64 req_id;
+	u64 pgno;
+	struct lrc_want *wants;
+	u32 nr_wants;
+	u32 outstanding;
+	u8 waiting_on;
+	int err;
+	struct completion done;
+};
+
+/**
+ * struct dsm_lrc - node-wide lrc state.
+ * @lock:	mutex over everything below up to @barriers, and the
+ *		struct lrc_pg fields marked so. Taken inside folio locks.
+ * @vt:		this node's VT; vt.c[self] counts its closed intervals.
+ * @bar_vt:	the VT of the last barrier release.
+ * @gc_vt:	the VT of the last garbage collection: every interval at or
+ *		below it is discarded here and everywhere, and counts as
+ *		already applied (never asked for, never sent).
+ * @iset:	every interval known; its notices are kmalloc'd arrays.
+ * @slots:	@slots[c]: storage of @iset.log[c] (kvmalloc'd ring).
+ * @open:	pages written in the open interval (unsorted).
+ * @nr_open:	entries in @open.
+ * @locks:	struct lrc_lock by lock id.
+ * @barriers:	struct lrc_barrier by barrier id.
+ * @bar_mutex:	one barrier arrival at a time on this node.
+ * @wait_lock:	spinlock over @fetches, @bw and @bw_active.
+ * @fetches:	struct lrc_fetch in flight, by req_id (unique on a node:
+ *		dsm_next_req_id()). Looked up and erased under @wait_lock;
+ *		inserted without it (see lrc_fetch_wait()).
+ * @bw:		the barrier arrival or GC_DONE waiting (one at a time:
+ *		@bar_mutex) ...
+ * @bw_active:	... if set.
+ * @lock_wq:	lock waiters sleep here.
+ * @data_bytes:	consistency data held now, bytes (atomic).
+ * @wp_work:	write-protects pages of intervals ended by overflow.
+ * @wp_list:	their page numbers (under wait_lock).
+ * @fail_work:	fails lock requests when dsmd is gone.
+ */
+struct dsm_lrc {
+	struct mutex lock;	/* see @lock above */
+	struct dsm_vt vt;
+	struct dsm_vt bar_vt;
+	struct dsm_vt gc_vt;
+	struct dsm_iset iset;
+	struct dsm_interval *slots[LRC_NR_NODES];
+	u64 *open;
+	u32 nr_open;
+	struct xarray locks;
+	struct xarray barriers;
+	struct mutex bar_mutex;	/* see @bar_mutex above */
+	spinlock_t wait_lock;	/* see @wait_lock above */
+	struct xarray fetches;
+	struct lrc_bwait bw;
+	bool bw_active;
+	wait_queue_head_t lock_wq;
+	atomic64_t data_bytes;
+	struct work_struct wp_work;
+	struct list_head wp_list;
+	struct work_struct fail_work;
+};
+
+extern struct dsm_lrc lrc;
+
+/* A batch of pages to write-protect in lrc.wp_work. */
+struct lrc_wp {
+	struct list_head list;
+	u32 nr;
+	u64 pages[];
+};
+
+/**
+ * struct lrc_learn - pages to invalidate after learning intervals.
+ * @pgs:	the pages (with duplicates).
+ * @nr:		entries.
+ * @cap:	room.
+ */
+struct lrc_learn {
+	struct dsm_pg **pgs;
+	u32 nr;
+	u32 cap;
+};
+
+/* A message built under lrc.lock, sent after. */
+struct lrc_out {
+	struct list_head list;
+	u32 len;
+	u32 flags;	/* DSM_MGR_F_* for MGR payloads */
+	u8 data[];
+};
+
+static inline u32 lrc_self(void)
+{
+	return dsm_transport_local();
+}
+
+/*
+ * Header dst of a payload for manager @mgr (Documentation/lrc.md "Manager
+ * payloads"): the manager, or the lowest other id when that is this node.
+ */
+static inline u32 lrc_mgr_dst(u32 mgr)
+{
+	u32 self = lrc_self();
+
+	return mgr != self ? mgr : self ? 0 : 1;
+}
+
+static inline void lrc_data_add(s64 n)
+{
+	atomic64_add(n, &lrc.data_bytes);
+	dsm_stat_add(DSM_STAT_LRC_DATA_BYTES, (u64)n);
+}
+
+/* dsm_lrc.c */
+extern const struct dsm_model_ops dsm_lrc_ops;
+void lrc_unexpected(const char *what, u32 from);
+
+/* dsm_lrc_page.c */
+struct lrc_pg *lrc_pg_of(struct dsm_pg *pg);
+bool lrc_pg_valid_locked(const struct lrc_pg *lp);
+struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv);
+int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp);
+int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index);
+void lrc_invalidate(struct dsm_pg *pg);
+void lrc_write_protect(u64 pgno);
+void lrc_wp_work_fn(struct work_struct *work);
+int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
+	      struct lrc_fetch *f);
+int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp);
+void lrc_pg_free(struct dsm_pg *pg);
+
+/* dsm_lrc_interval.c */
+bool lrc_iv_closed(u32 iv);
+bool lrc_iv_discarded(u32 creator, u32 iv);
+struct lrc_wp *lrc_close_locked(void);
+int lrc_end_interval(void);
+int lrc_learn_locked(const struct dsm_msg_ivset *s,
+		     struct lrc_learn *l);
+void lrc_learn_finish(struct lrc_learn *l);
+void lrc_out_free(struct list_head *outs);
+int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
+			  const struct dsm_interval **ivs, u32 n, u32 max,
+			  struct list_head *outs);
+int lrc_missing_locked(const struct dsm_vt *have,
+		       const struct dsm_interval ***out);
+
+/* dsm_lrc_lock.c */
+int lrc_acquire(struct dsm_file *f, u32 id);
+int lrc_release(struct dsm_file *f, u32 id);
+void lrc_recv_grant(const struct dsm_msg *m);
+bool lrc_lock_reply(u64 cookie, u32 err);
+void lrc_fail_lock_requests(void);
+void lrc_file_release(struct dsm_file *f);
+
+/* dsm_lrc_barrier.c */
+int lrc_barrier(struct dsm_file *f, u32 id);
+int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
+		      u32 len, struct netlink_ext_ack *extack);
+void lrc_fail_barrier(void);
+
+/* dsm_lrc_fetch.c */
+void lrc_recv_diff_reply(const struct dsm_msg *m);
+void lrc_recv_nack(const struct dsm_msg *m);
+void lrc_start(struct dsm_pg *pg, struct dsm_req *req);
+int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp);
+int lrc_fault(struct dsm_pg *pg, struct dsm_req **req);
+int lrc_write_fault(struct dsm_pg *pg, struct dsm_req **req);
+void lrc_fail_fetches(u32 id);
+
+/* dsm_lrc_serve.c */
+void lrc_recv_diff_req(const struct dsm_msg *m);
+
+/* dsm_lrc_gc.c */
+bool lrc_gc_wanted(void);
+int lrc_gc(u32 id);
+
+#endif /* _DSM_LRC_H */

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_fetch.c - the requester side of lrc faults: the fault handlers,
+ * the fetch of the diffs an invalid page lacks (DIFF_REQs to their
+ * creators, in parallel), the DIFF_REPLYs and NACKs that answer them, and
+ * failing the fetches that wait on a node that went down.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/completion.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "dsm_lrc.h"
+
+/* Under lrc.wait_lock: fetch @req_id of page @pgno in flight, or NULL. */
+static struct lrc_fetch *lrc_fetch_find(u64 req_id, u64 pgno)
+{
+	struct lrc_fetch *f;
+
+	lockdep_assert_held(&lrc.wait_lock);
+	f = xa_load(&lrc.fetches, req_id);
+	return f && f->req_id == req_id && f->pgno == pgno ? f : NULL;
+}
+
+/* DIFF_REPLY: keep copies of the wanted diffs for the fetch. */
+void lrc_recv_diff_reply(const struct dsm_msg *m)
+{
+	const struct dsm_msg_diff_reply *r = &m->u.diff_reply;
+	struct lrc_want got[DSM_WIRE_MAX_DIFFS];
+	struct dsm_msg_iter it;
+	struct dsm_msg_diff d;
+	struct lrc_fetch *f;
+	u32 n = 0, i, j;
+	bool bad = false;
+
+	dsm_msg_iter_diffs(r, &it);
+	while (dsm_msg_next_diff(&it, &d)) {
+		got[n].node = d.node;
+		got[n].iv = d.interval;
+		got[n].len = d.len;
+		got[n].diff = kmemdup(d.diff, d.len, GFP_KERNEL);
+		if (!got[n].diff)
+			bad = true;
+		n++;
+	}
+	spin_lock(&lrc.wait_lock);
+	f = lrc_fetch_find(m->hdr.req_id, r->page);
+	if (!f || !(f->waiting_on & BIT(m->hdr.src)))
+		bad = true;
+	for (i = 0; i < n && !bad; i++) {
+		for (j = 0; j < f->nr_wants; j++)
+			if (f->wants[j].node == got[i].node &&
+			    f->wants[j].iv == got[i].iv && !f->wants[j].diff)
+				break;
+		/* Only diffs asked of this node, each once. */
+		if (j == f->nr_wants || got[i].node != m->hdr.src)
+			bad = true;
+	}
+	if (!bad) {
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < f->nr_wants; j++)
+				if (f->wants[j].node == got[i].node &&
+				    f->wants[j].iv == got[i].iv)
+					break;
+			f->wants[j].diff = got[i].diff;
+			f->wants[j].len = got[i].len;
+			got[i].diff = NULL;
+		}
+		if (!--f->outstanding)
+			complete(&f->done);
+	}
+	spin_unlock(&lrc.wait_lock);
+	if (bad)
+		lrc_unexpected("DIFF_REPLY", m->hdr.src);
+	for (i = 0; i < n; i++)
+		kfree(got[i].diff);
+}
+
+void lrc_recv_nack(const struct dsm_msg *m)
+{
+	struct lrc_fetch *f;
+
+	/* Of what lrc sends on data connections, only DIFF_REQ is NACKed. */
+	if (m->u.nack.nacked_type != DSM_MSG_DIFF_REQ) {
+		lrc_unexpected("NACK", m->hdr.src);
+		return;
+	}
+	spin_lock(&lrc.wait_lock);
+	f = lrc_fetch_find(m->hdr.req_id, m->u.nack.arg);
+	if (f && (f->waiting_on & BIT(m->hdr.src))) {
+		if (!f->err)
+			f->err = -(int)m->u.nack.error;
+		complete(&f->done);
+	}
+	spin_unlock(&lrc.wait_lock);
+	if (!f)
+		lrc_unexpected("NACK", m->hdr.src);
+}
+
+/* Node @id went down: fail the fetches waiting for its replies. */
+void lrc_fail_fetches(u32 id)
+{
+	struct lrc_fetch *f;
+	unsigned long i;
+
+	spin_lock(&lrc.wait_lock);
+	xa_for_each(&lrc.fetches, i, f) {
+		if (!(f->waiting_on & BIT(id)))
+			continue;
+		if (!f->err)
+			f->err = -EHOSTDOWN;
+		complete(&f->done);
+	}
+	spin_unlock(&lrc.wait_lock);
+}
+
+static int lrc_want_cmp(const void *a, const void *b)
+{
+	const struct lrc_want *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return x->iv < y->iv ? -1 : x->iv > y->iv;
+}
+
+/* Send the DIFF_REQs of @f, one or more per creator. */
+static int lrc_fetch_send(struct lrc_fetch *f)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_DIFF_REQ,
+		.src = lrc_self(),
+		.req_id = f->req_id,
+	};
+	u8 buf[DSM_WIRE_HDR_SIZE + 16 + 8 * DSM_WIRE_MAX_DIFFS];
+	struct dsm_wire_enc e;
+	u32 i = 0, k;
+	int len, ret;
+
+	while (i < f->nr_wants) {
+		u16 dst = f->wants[i].node;
+
+		/* Interval 0 is fetched from copy_from, stored as node. */
+		for (k = 0; i + k < f->nr_wants && k < DSM_WIRE_MAX_DIFFS &&
+		     f->wants[i + k].node == dst; k++)
+			;
+		h.dst = dst;
+		dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+		dsm_wire_enc_diff_req(&e, f->pgno);
+		for (len = 0; len < k; len++)
+			dsm_wire_enc_want(&e, dst, f->wants[i + len].iv);
+		len = dsm_wire_enc_end(&e);
+		if (len < 0)
+			return len;
+		ret = dsm_members_wait(dst, dsm_fault_timeout());
+		if (!ret)
+			ret = dsm_msg_send_buf(dst, DSM_MSG_DIFF_REQ, buf, len);
+		if (ret)
+			return ret;
+		dsm_stat_inc(DSM_STAT_LRC_DIFF_REQ_SENT);
+		i += k;
+	}
+	return 0;
+}
+
+/*
+ * List in @f the diffs @lp lacks (interval 0 of copy_from if a collection
+ * dropped the page), sorted by creator, and count the replies awaited:
+ * one per DIFF_REQ, as lrc_fetch_send() will send them. Return: 0 or
+ * -ENOMEM.
+ */
+static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
+{
+	u32 i, k, n, self = lrc_self();
+	unsigned long senders = 0;
+
+	mutex_lock(&lrc.lock);
+	n = lp->nr_pending + (lp->dropped ? 1 : 0);
+	f->wants = kcalloc(max(n, 1U), sizeof(*f->wants), GFP_KERNEL);
+	if (f->wants) {
+		for (i = 0; i < lp->nr_pending; i++) {
+			if (lp->pending[i].creator == self)
+				continue;
+			f->wants[f->nr_wants].node = lp->pending[i].creator;
+			f->wants[f->nr_wants++].iv = lp->pending[i].index;
+		}
+		if (lp->dropped)
+			f->wants[f->nr_wants++].node = lp->copy_from;
+	}
+	mutex_unlock(&lrc.lock);
+	if (!f->wants)
+		return -ENOMEM;
+	sort(f->wants, f->nr_wants, sizeof(*f->wants), lrc_want_cmp, NULL);
+	for (i = 0; i < f->nr_wants; i++)
+		senders |= BIT(f->wants[i].node);
+	/* One reply per DIFF_REQ: count the messages as lrc_fetch_send(). */
+	for (i = 0; i < f->nr_wants;) {
+		for (k = 0; i + k < f->nr_wants && k < DSM_WIRE_MAX_DIFFS &&
+		     f->wants[i + k].node == f->wants[i].node; k++)
+			;
+		f->outstanding++;
+		i += k;
+	}
+	f->waiting_on = senders;
+	return 0;
+}
+
+/*
+ * Make @f findable by its replies, send its DIFF_REQs and wait for every
+ * reply, at most fault_timeout_ms (killable). Return: 0 or a negative
+ * errno (a NACK's, -EHOSTDOWN, -ETIMEDOUT, -EINTR).
+ */
+static int lrc_fetch_wait(struct lrc_fetch *f)
+{
+	long left;
+	int ret;
+
+	/*
+	 * Inserted before wait_lock is taken, as the xarray may allocate
+	 * (GFP_KERNEL). That is safe: @f is complete by now and the xarray
+	 * publishes it with a release; the handlers that find it look it up
+	 * and change it only under wait_lock, which is taken below before
+	 * anything of it is read; and it is erased under wait_lock, so no
+	 * handler holds it once it is gone. -EBUSY would be an id in use
+	 * twice, which dsm_next_req_id() rules out; it fails the fetch.
+	 */
+	ret = xa_insert(&lrc.fetches, f->req_id, f, GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = lrc_fetch_send(f);
+	if (!ret) {
+		left = wait_for_completion_killable_timeout(&f->done,
+							    dsm_fault_timeout());
+		if (left < 0)
+			ret = -EINTR;
+		else if (!left)
+			ret = -ETIMEDOUT;
+	}
+	spin_lock(&lrc.wait_lock);
+	xa_erase(&lrc.fetches, f->req_id);
+	if (!ret)
+		ret = f->err;
+	if (!ret && f->outstanding)
+		ret = -ETIMEDOUT;
+	spin_unlock(&lrc.wait_lock);
+	if (ret == -ETIMEDOUT)
+		dsm_stat_inc(DSM_STAT_FAULT_TIMEOUT);
+	return ret;
+}
+
+static void lrc_fetch_free(struct lrc_fetch *f)
+{
+	u32 i;
+
+	for (i = 0; f->wants && i < f->nr_wants; i++)
+		kfree(f->wants[i].diff);
+	kfree(f->wants);
+	kfree(f);
+}
+
+/*
+ * Fetch the diffs @pg lacks (and the whole page if a collection dropped
+ * it), with request id @req_id, and apply them. Return: 0 or a negative
+ * errno; -ESTALE when a collection discarded what was asked for meanwhile
+ * (try again: the page's notices changed with it).
+ */
+static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
+{
+	struct lrc_pg *lp = pg->lrc;
+	struct lrc_fetch *f;
+	int ret;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	init_completion(&f->done);
+	f->req_id = req_id;
+	f->pgno = pg->pgno;
+	ret = lrc_fetch_plan(f, lp);
+	if (!ret && f->nr_wants)
+		ret = lrc_fetch_wait(f);
+	if (!ret)
+		ret = dsm_pg_frame(pg);
+	if (!ret) {
+		folio_lock(pg->folio);
+		ret = lrc_apply(pg, lp, f);
+		folio_unlock(pg->folio);
+	}
+	lrc_fetch_free(f);
+	return ret;
+}
+
+/* A fetch that met a collection is tried again, this many times at most. */
+#define LRC_FETCH_TRIES		3
+
+/* model->start: fetch the diffs @pg lacks, apply them, complete @req. */
+void lrc_start(struct dsm_pg *pg, struct dsm_req *req)
+{
+	int ret, tries = 0;
+
+	do {
+		/* A new id: late replies to a try are not the next one's. */
+		ret = lrc_fetch(pg, tries ? dsm_next_req_id() : req->id);
+	} while (ret == -ESTALE && ++tries < LRC_FETCH_TRIES);
+	dsm_req_complete(pg, req, ret);
+}
+
+int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp)
+{
+	struct dsm_req *new = NULL;
+	struct lrc_pg *lp;
+	bool valid;
+	int ret;
+
+	lp = lrc_pg_of(pg);
+	if (!lp)
+		return -ENOMEM;
+	ret = dsm_pg_frame(pg);
+	if (ret)
+		return ret;
+	folio_lock(pg->folio);
+	mutex_lock(&lrc.lock);
+	valid = lrc_pg_valid_locked(lp);
+	mutex_unlock(&lrc.lock);
+	if (valid) {
+		if (write && lp->access < DSM_ACC_WRITE) {
+			ret = lrc_first_write(pg, lp);
+			if (ret) {
+				folio_unlock(pg->folio);
+				return ret;
+			}
+			lp->access = DSM_ACC_WRITE;
+		} else if (lp->access < DSM_ACC_READ) {
+			lp->access = DSM_ACC_READ;
+		}
+		return 0;
+	}
+	folio_unlock(pg->folio);
+	new = dsm_req_alloc(pg, write ? DSM_ACC_WRITE : DSM_ACC_READ,
+			    &dsm_lrc_ops);
+	if (!new)
+		return -ENOMEM;
+	spin_lock(&pg->lock);
+	ret = dsm_req_join_locked(pg, new, reqp);
+	spin_unlock(&pg->lock);
+	if (ret != -EINPROGRESS)
+		dsm_req_put(new);	/* else the caller's reference is *reqp's */
+	return ret;
+}
+
+int lrc_fault(struct dsm_pg *pg, struct dsm_req **req)
+{
+	return lrc_access(pg, false, req);
+}
+
+int lrc_write_fault(struct dsm_pg *pg, struct dsm_req **req)
+{
+	return lrc_access(pg, true, req);
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_gc.c - lrc garbage collection: when a barrier release asks for
+ * it, make the pages this node wrote complete, agree with the others
+ * (GC_DONE) and discard the intervals, diffs, twins and notices every node
+ * has applied. Also the threshold above which a node asks for one.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/completion.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "dsm_lrc.h"
+
+static unsigned long lrc_gc_threshold = 64UL << 20;
+module_param(lrc_gc_threshold, ulong, 0644);
+MODULE_PARM_DESC(lrc_gc_threshold,
+		 "lrc consistency data (intervals, twins, diffs, notices) in bytes above which a node asks for a garbage collection at the next barrier (default 64 MiB)");
+
+/* Is the consistency data held here above lrc_gc_threshold? */
+bool lrc_gc_wanted(void)
+{
+	return atomic64_read(&lrc.data_bytes) > READ_ONCE(lrc_gc_threshold);
+}
+
+/*
+ * Garbage collection (Documentation/lrc.md "Garbage collection"), run by
+ * the barrier call whose release carried MGR_F_GC, under bar_mutex:
+ *
+ * 1. validate: every page this node wrote since the last collection gets
+ *    the diffs it lacks of the intervals up to the release's VT (gc_vt;
+ *    every node knows all of them once the release is applied), and the
+ *    twins of closed intervals become diffs;
+ * 2. GC_DONE round through the barrier manager: when it answers, every
+ *    node has validated, so nobody will ask for a diff up to gc_vt again;
+ * 3. discard every interval, diff, twin and pending notice up to gc_vt.
+ *    A page with such notices that this node did not write is dropped:
+ *    its next miss fetches it whole from one of their writers (which
+ *    validated it in step 1) as interval 0, then the later diffs.
+ *
+ * What is newer than gc_vt (a lock taken by another process of this node
+ * meanwhile, an interval open now) is kept: the intervals set continues
+ * from gc_vt + 1, and lrc_missing_locked() treats everything up to it as
+ * applied.
+ */
+
+/* Rounds of step 1 at most (a round waits for every fetch it started). */
+#define LRC_GC_TRIES		3
+
+/* The lrc pages of this node at a collection. */
+struct lrc_gc_pages {
+	struct dsm_pg **pgs;
+	u32 nr;
+	u32 cap;
+	int err;
+};
+
+/* dsm_mem_for_each() callback: collect the pages with lrc state. */
+static void lrc_gc_collect(struct dsm_pg *pg, void *arg)
+{
+	struct lrc_gc_pages *g = arg;
+	struct dsm_pg **p;
+	u32 cap;
+
+	if (g->err || !READ_ONCE(pg->lrc))
+		return;
+	if (g->nr == g->cap) {
+		cap = max(64U, g->cap * 2);
+		p = kvmalloc_array(cap, sizeof(*p), GFP_KERNEL);
+		if (!p) {
+			g->err = -ENOMEM;
+			return;
+		}
+		if (g->nr)
+			memcpy(p, g->pgs, g->nr * sizeof(*p));
+		kvfree(g->pgs);
+		g->pgs = p;
+		g->cap = cap;
+	}
+	g->pgs[g->nr++] = pg;
+}
+
+/* Under lrc.lock: does @lp have a pending notice at or below @gvt? */
+static bool lrc_gc_stale_locked(const struct lrc_pg *lp,
+				const struct dsm_vt *gvt)
+{
+	u32 i;
+
+	lockdep_assert_held(&lrc.lock);
+	for (i = 0; i < lp->nr_pending; i++)
+		if (lp->pending[i].index <=
+		    dsm_vt_get(gvt, lp->pending[i].creator))
+			return true;
+	return false;
+}
+
+/*
+ * Step 1: make every page written here since the last collection hold
+ * every change up to @gvt; fetches run in parallel (one request per page,
+ * through the fault machinery: a fault in flight is joined). Return: 0 or
+ * a negative errno (-EINTR on a fatal signal).
+ */
+static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
+{
+	struct dsm_req **reqs;
+	u32 i, n = 0, round;
+	int ret = 0, err;
+	long left;
+
+	reqs = kvmalloc_array(max(g->nr, 1U), sizeof(*reqs), GFP_KERNEL);
+	if (!reqs)
+		return -ENOMEM;
+	for (round = 0; round < LRC_GC_TRIES && !ret; round++) {
+		n = 0;
+		for (i = 0; i < g->nr && !ret; i++) {
+			struct dsm_pg *pg = g->pgs[i];
+			struct lrc_pg *lp = pg->lrc;
+			struct dsm_req *req = NULL;
+			bool want;
+
+			mutex_lock(&lrc.lock);
+			want = lp->written &&
+			       (lp->dropped || lrc_gc_stale_locked(lp, gvt));
+			mutex_unlock(&lrc.lock);
+			if (!want)
+				continue;
+			err = lrc_access(pg, false, &req);
+			if (!err) {
+				folio_unlock(pg->folio);
+				continue;
+			}
+			if (err == -EINPROGRESS) {
+				/* The worker consumes one reference. */
+				kref_get(&req->ref);
+				dsm_req_start_async(req);
+			} else if (err != -EAGAIN) {
+				ret = err;
+				break;
+			}
+			reqs[n++] = req;
+		}
+		for (i = 0; i < n; i++) {
+			/* lrc_start() is bounded by the fault timeout. */
+			left = wait_for_completion_killable_timeout(&reqs[i]->done,
+								    2 * dsm_fault_timeout());
+			err = left < 0 ? -EINTR : !left ? -ETIMEDOUT :
+			      reqs[i]->err;
+			if (err && !ret)
+				ret = err;
+			dsm_req_put(reqs[i]);
+		}
+		if (!n)
+			break;
+	}
+	kvfree(reqs);
+	if (!ret && n)
+		ret = -EAGAIN;	/* still not valid after the last round */
+	if (ret)
+		return ret;
+	/* Diffs of the remaining closed twins, for the others' step 1. */
+	for (i = 0; i < g->nr; i++) {
+		struct dsm_pg *pg = g->pgs[i];
+		struct lrc_pg *lp = pg->lrc;
+
+		if (!dsm_pg_folio(pg))
+			continue;
+		folio_lock(pg->folio);
+		if (lp->twin && lrc_iv_closed(lp->twin_iv))
+			lrc_make_diff(pg, lp);	/* else served lazily */
+		folio_unlock(pg->folio);
+	}
+	return 0;
+}
+
+/*
+ * Step 2, under lrc.bar_mutex (lrc.bw is the barrier's): GC_DONE to the
+ * barrier manager, wait for its answer.
+ */
+static int lrc_gc_done(u32 id)
+{
+	u64 cookie = dsm_next_req_id();
+	int ret;
+
+	lockdep_assert_held(&lrc.bar_mutex);
+	spin_lock(&lrc.wait_lock);
+	memset(&lrc.bw, 0, sizeof(lrc.bw));
+	init_completion(&lrc.bw.done);
+	lrc.bw.cookie = cookie;
+	lrc.bw.id = id;
+	lrc.bw.gc_round = true;
+	lrc.bw_active = true;
+	spin_unlock(&lrc.wait_lock);
+	ret = dsm_nl_mgr_request(DSM_MGR_GC_DONE, cookie, id, 0, NULL, 0);
+	if (!ret && wait_for_completion_killable(&lrc.bw.done))
+		ret = -EINTR;
+	spin_lock(&lrc.wait_lock);
+	lrc.bw_active = false;
+	if (!ret)
+		ret = lrc.bw.err;
+	spin_unlock(&lrc.wait_lock);
+	return ret;
+}
+
+/* Under lrc.lock: drop the intervals up to @gvt. Return: bytes freed. */
+static u64 lrc_gc_trim_locked(const struct dsm_vt *gvt)
+{
+	const struct dsm_interval *iv;
+	u64 freed = 0;
+	u32 c, upto;
+
+	lockdep_assert_held(&lrc.lock);
+	for (c = 0; c < LRC_NR_NODES; c++) {
+		struct dsm_ilog *log = &lrc.iset.log[c];
+
+		upto = dsm_vt_get(gvt, c);
+		while (log->count && log->first <= upto) {
+			iv = dsm_ilog_find(log, log->first);
+			freed += sizeof(*iv) + iv->nr_notices * sizeof(u64);
+			kfree(iv->notices);
+			dsm_ilog_trim(log, log->first);
+		}
+		/* Never learned here: discarded all the same. */
+		if (log->first <= upto)
+			log->first = upto + 1;
+	}
+	dsm_vt_merge(&lrc.gc_vt, gvt);
+	return freed;
+}
+
+/*
+ * Step 3 for one page: drop its diffs, twin and pending notices up to
+ * @gvt. Return: bytes freed.
+ */
+static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
+{
+	u32 self = lrc_self(), mine = dsm_vt_get(gvt, self), i, k;
+	struct lrc_pg *lp = pg->lrc;
+	struct folio *folio = dsm_pg_folio(pg);
+	struct lrc_diff *d, *t;
+	bool drop = false;
+	u64 freed = 0;
+	int from = -1;
+
+	if (folio)
+		folio_lock(folio);
+	list_for_each_entry_safe(d, t, &lp->diffs, list) {
+		if (d->iv > mine)
+			continue;
+		list_del(&d->list);
+		freed += d->len;
+		kfree(d);
+	}
+	if (lp->twin && lp->twin_iv <= mine) {
+		/* Its changes are in the page, valid: the twin is moot. */
+		kfree(lp->twin);
+		lp->twin = NULL;
+		lp->twin_iv = 0;
+		freed += DSM_PAGE_SIZE;
+	}
+	mutex_lock(&lrc.lock);
+	for (i = k = 0; i < lp->nr_pending; i++) {
+		struct lrc_notice *n = &lp->pending[i];
+
+		if (n->index <= dsm_vt_get(gvt, n->creator)) {
+			from = n->creator;
+			freed += sizeof(*n);
+		} else {
+			lp->pending[k++] = *n;
+		}
+	}
+	lp->nr_pending = k;
+	if (!k) {
+		kfree(lp->pending);
+		lp->pending = NULL;
+		lp->cap_pending = 0;
+	}
+	if (from >= 0) {
+		/*
+		 * Not written here (or, after a race with step 1, written
+		 * but with nothing of its own left to keep): the writer
+		 * @from made its copy complete in step 1.
+		 */
+		if (!lp->written || !lp->twin) {
+			lp->dropped = true;
+			lp->copy_from = from;
+			drop = true;
+		} else {
+			pr_warn_ratelimited("page %llu: written here and not valid at the collection\n",
+					    pg->pgno);
+		}
+	}
+	/* Own data newer than the collection keeps it "written". */
+	lp->written = lp->twin || !list_empty(&lp->diffs);
+	mutex_unlock(&lrc.lock);
+	if (folio) {
+		if (drop) {
+			lp->access = DSM_ACC_NONE;
+			dsm_pg_zap(pg);
+		}
+		folio_unlock(folio);
+	}
+	return freed;
+}
+
+/*
+ * Under lrc.bar_mutex: a collecting barrier @id was released (its
+ * intervals are applied, its VT is lrc.bar_vt). Return: 0, or why the
+ * collection failed (the data is then kept here; the other nodes may have
+ * discarded theirs, and a later miss that needs it fails with SIGBUS and
+ * one log line).
+ */
+int lrc_gc(u32 id)
+{
+	struct lrc_gc_pages g = {};
+	struct dsm_vt gvt;
+	u64 freed = 0;
+	int ret, err;
+	u32 i;
+
+	lockdep_assert_held(&lrc.bar_mutex);
+	mutex_lock(&lrc.lock);
+	gvt = lrc.bar_vt;
+	mutex_unlock(&lrc.lock);
+	dsm_mem_for_each(lrc_gc_collect, &g);
+	ret = g.err;
+	if (!ret)
+		ret = lrc_gc_validate(&g, &gvt);
+	if (ret && ret != -EINTR)
+		pr_warn("barrier %u: garbage collection: cannot validate the pages written here (%d); data kept\n",
+			id, ret);
+	/* The others wait for every GC_DONE: send it after a failure too. */
+	err = lrc_gc_done(id);
+	if (err && !ret) {
+		ret = err;
+		if (err != -EINTR)
+			pr_warn("barrier %u: garbage collection: GC_DONE failed (%d); data kept\n",
+				id, err);
+	}
+	if (!ret) {
+		mutex_lock(&lrc.lock);
+		freed = lrc_gc_trim_locked(&gvt);
+		mutex_unlock(&lrc.lock);
+		for (i = 0; i < g.nr; i++)
+			freed += lrc_gc_page(g.pgs[i], &gvt);
+		lrc_data_add(-(s64)freed);
+		dsm_stat_inc(DSM_STAT_LRC_GC_RUNS);
+		dsm_stat_add(DSM_STAT_LRC_GC_BYTES_FREED, freed);
+		pr_debug("barrier %u: garbage collected, %llu bytes freed\n",
+			 id, freed);
+	}
+	kvfree(g.pgs);
+	return ret;
+}

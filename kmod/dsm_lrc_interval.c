@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_interval.c - lrc intervals: closing this node's open interval,
+ * learning the intervals of others from a grant or a barrier release (and
+ * queueing their write notices on the pages), and encoding the intervals a
+ * node lacks into LOCK_GRANTs and BARRIER_ARRIVEs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+
+#include "dsm_lrc.h"
+
+/* Is own interval @iv closed (not the open one)? */
+bool lrc_iv_closed(u32 iv)
+{
+	return iv && iv <= READ_ONCE(lrc.vt.c[lrc_self()]);
+}
+
+/* Was interval (@creator, @iv) discarded by a garbage collection? */
+bool lrc_iv_discarded(u32 creator, u32 iv)
+{
+	return creator < LRC_NR_NODES &&
+	       iv <= READ_ONCE(lrc.gc_vt.c[creator]);
+}
+
+/* Under lrc.lock: add @iv (notices owned by the set on success). */
+static int lrc_iset_add_locked(const struct dsm_interval *iv)
+{
+	struct dsm_ilog *log = &lrc.iset.log[iv->creator];
+	struct dsm_interval *slots;
+	u32 cap, i;
+	int ret;
+
+	lockdep_assert_held(&lrc.lock);
+	ret = dsm_iset_add(&lrc.iset, iv);
+	if (ret != -ENOSPC)
+		return ret;
+	cap = max(16U, log->cap * 2);
+	slots = kvmalloc_array(cap, sizeof(*slots), GFP_KERNEL);
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < log->count; i++)
+		slots[i] = log->slot[(log->head + i) % log->cap];
+	kvfree(lrc.slots[iv->creator]);
+	lrc.slots[iv->creator] = slots;
+	log->slot = slots;
+	log->cap = cap;
+	log->head = 0;
+	return dsm_iset_add(&lrc.iset, iv);
+}
+
+static int lrc_u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Under lrc.lock: close the open interval if it wrote anything. Return
+ * the pages to write-protect (a kmalloc'd batch the caller frees), NULL if
+ * none, or an ERR_PTR.
+ */
+struct lrc_wp *lrc_close_locked(void)
+{
+	u32 self = lrc_self(), n = lrc.nr_open;
+	struct dsm_interval iv = {};
+	struct lrc_wp *wp;
+	u64 *notices;
+	int ret;
+
+	lockdep_assert_held(&lrc.lock);
+	if (!n)
+		return NULL;
+	wp = kmalloc(struct_size(wp, pages, n), GFP_KERNEL);
+	if (!wp)
+		return ERR_PTR(-ENOMEM);
+	sort(lrc.open, n, sizeof(u64), lrc_u64_cmp, NULL);
+	notices = kmemdup(lrc.open, n * sizeof(u64), GFP_KERNEL);
+	if (!notices) {
+		kfree(wp);
+		return ERR_PTR(-ENOMEM);
+	}
+	iv.creator = self;
+	iv.index = lrc.vt.c[self] + 1;
+	iv.vt = lrc.vt;
+	iv.vt.c[self] = iv.index;
+	iv.nr_notices = n;
+	iv.notices = notices;
+	ret = lrc_iset_add_locked(&iv);
+	if (ret) {
+		kfree(notices);
+		kfree(wp);
+		return ERR_PTR(ret < 0 ? ret : -EEXIST);
+	}
+	WRITE_ONCE(lrc.vt.c[self], iv.index);
+	memcpy(wp->pages, lrc.open, n * sizeof(u64));
+	wp->nr = n;
+	lrc.nr_open = 0;
+	dsm_stat_inc(DSM_STAT_LRC_INTERVALS);
+	lrc_data_add(sizeof(iv) + n * sizeof(u64));
+	return wp;
+}
+
+/* End the open interval (release, barrier, acquire). */
+int lrc_end_interval(void)
+{
+	struct lrc_wp *wp;
+	u32 i;
+
+	mutex_lock(&lrc.lock);
+	wp = lrc_close_locked();
+	mutex_unlock(&lrc.lock);
+	if (IS_ERR_OR_NULL(wp))
+		return PTR_ERR_OR_ZERO(wp);
+	for (i = 0; i < wp->nr; i++)
+		lrc_write_protect(wp->pages[i]);
+	kfree(wp);
+	return 0;
+}
+
+/*
+ * Under lrc.lock: add the intervals of decoded set @s that are new here,
+ * queue their notices on the pages and collect the pages in @l. Return: 0,
+ * or a negative errno (the set is inconsistent with what this node knows,
+ * or memory); what was added before stays.
+ */
+int lrc_learn_locked(const struct dsm_msg_ivset *s,
+		     struct lrc_learn *l)
+{
+	struct dsm_msg_iter it;
+	struct dsm_msg_interval mi;
+	struct dsm_interval iv;
+	u32 self = lrc_self(), i;
+	u64 *notices;
+	int ret;
+
+	lockdep_assert_held(&lrc.lock);
+	dsm_msg_iter_intervals(s, &it);
+	while (dsm_msg_next_interval(&it, &mi)) {
+		if (mi.creator == self ||
+		    mi.index <= dsm_ilog_last(&lrc.iset.log[mi.creator]))
+			continue;
+		if (mi.nr_notices > DSM_LRC_MAX_NOTICES)
+			return -EBADMSG;
+		notices = kmalloc_array(max_t(u32, mi.nr_notices, 1),
+					sizeof(u64), GFP_KERNEL);
+		if (!notices)
+			return -ENOMEM;
+		dsm_msg_interval_copy(&mi, &iv, notices);
+		ret = lrc_iset_add_locked(&iv);
+		if (ret) {
+			kfree(notices);
+			return ret < 0 ? ret : 0;
+		}
+		lrc_data_add(sizeof(iv) + mi.nr_notices * sizeof(u64));
+		dsm_stat_add(DSM_STAT_LRC_NOTICES_RECV, mi.nr_notices);
+		for (i = 0; i < mi.nr_notices; i++) {
+			struct dsm_pg *pg = dsm_pg_get(notices[i]);
+			struct lrc_pg *lp;
+
+			if (IS_ERR(pg))
+				return PTR_ERR(pg);
+			lp = lrc_pg_of(pg);
+			if (!lp || lrc_pend_locked(lp, mi.creator, mi.index))
+				return -ENOMEM;
+			if (l->nr == l->cap) {
+				u32 cap = max(64U, l->cap * 2);
+				struct dsm_pg **p;
+
+				p = kvmalloc_array(cap, sizeof(*p), GFP_KERNEL);
+				if (!p)
+					return -ENOMEM;
+				if (l->nr)
+					memcpy(p, l->pgs, l->nr * sizeof(*p));
+				kvfree(l->pgs);
+				l->pgs = p;
+				l->cap = cap;
+			}
+			l->pgs[l->nr++] = pg;
+		}
+	}
+	return 0;
+}
+
+/* After lrc_learn_locked(), with no lock: invalidate the pages. */
+void lrc_learn_finish(struct lrc_learn *l)
+{
+	u32 i;
+
+	for (i = 0; i < l->nr; i++)
+		lrc_invalidate(l->pgs[i]);
+	kvfree(l->pgs);
+	l->pgs = NULL;
+	l->nr = 0;
+	l->cap = 0;
+}
+
+/* ------------------------------------------------------------ encoding */
+
+void lrc_out_free(struct list_head *outs)
+{
+	struct lrc_out *o, *t;
+
+	list_for_each_entry_safe(o, t, outs, list) {
+		list_del(&o->list);
+		kvfree(o);
+	}
+}
+
+/*
+ * Encode @ivs[0..@n) as LOCK_GRANTs (@type LOCK_GRANT, @max
+ * DSM_WIRE_MAX_MSG) or BARRIER_ARRIVEs (@max DSM_MGR_PAYLOAD_MAX) onto
+ * @outs; at least one message. Under lrc.lock (the records are the set's).
+ */
+int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
+			  const struct dsm_interval **ivs, u32 n, u32 max,
+			  struct list_head *outs)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = type,
+		.src = lrc_self(),
+		.dst = dst,
+		.req_id = req_id,
+	};
+	struct dsm_wire_enc e;
+	struct lrc_out *o;
+	u32 pos = 0, k, i;
+	LIST_HEAD(mine);
+	int len, end;
+
+	lockdep_assert_held(&lrc.lock);
+	do {
+		/* The core's rule, which dsmd's barrier manager uses too. */
+		end = dsm_wire_ivset_fit(type, lrc.vt.n, ivs, pos, n, max);
+		if (end < 0) {
+			len = end;
+			goto fail;
+		}
+		k = end - pos;
+		o = kvmalloc(sizeof(*o) + max, GFP_KERNEL);
+		if (!o) {
+			len = -ENOMEM;
+			goto fail;
+		}
+		list_add_tail(&o->list, &mine);
+		h.flags = 0;
+		o->flags = 0;
+		if (pos + k < n) {
+			if (type == DSM_MSG_LOCK_GRANT)
+				h.flags = DSM_WIRE_F_MORE;
+			else
+				o->flags = DSM_MGR_F_MORE;
+		}
+		dsm_wire_enc_begin(&e, o->data, max, &h);
+		if (type == DSM_MSG_LOCK_GRANT)
+			dsm_wire_enc_lock_grant(&e, id, &lrc.vt);
+		else
+			dsm_wire_enc_barrier(&e, id, epoch, &lrc.vt);
+		for (i = 0; i < k; i++) {
+			dsm_wire_enc_interval(&e, ivs[pos + i]);
+			dsm_stat_add(DSM_STAT_LRC_NOTICES_SENT,
+				     ivs[pos + i]->nr_notices);
+		}
+		len = dsm_wire_enc_end(&e);
+		if (len < 0)
+			goto fail;
+		o->len = len;
+		pos += k;
+	} while (pos < n);
+	list_splice_tail(&mine, outs);
+	return 0;
+fail:
+	/* Nothing half-built leaves the node. */
+	lrc_out_free(&mine);
+	return len;
+}
+
+/*
+ * Under lrc.lock: the intervals seen here that @have lacks, in a
+ * kvmalloc'd array (*@out), creator by creator in index order. Intervals
+ * at or below lrc.gc_vt are never missing: a collection discarded them
+ * after every node had applied them.
+ *
+ * Seen: covered by lrc.vt. The interval set may also hold intervals of a
+ * grant still being received (learnt, pages being invalidated without
+ * lrc.lock, the timestamp merged only after its last fragment); their
+ * timestamps are not covered by lrc.vt, the message's timestamp, and the
+ * decoder refuses such a set ("interval"). They go out once that acquire
+ * completes.
+ */
+int lrc_missing_locked(const struct dsm_vt *have,
+		       const struct dsm_interval ***out)
+{
+	const struct dsm_interval **v;
+	struct dsm_vt h = *have;
+	u32 total = 0, c;
+	int n, i, k;
+
+	lockdep_assert_held(&lrc.lock);
+	/* What a collection discarded counts as applied everywhere. */
+	dsm_vt_merge(&h, &lrc.gc_vt);
+	for (c = 0; c < LRC_NR_NODES; c++)
+		total += lrc.iset.log[c].count;
+	v = kvmalloc_array(max(total, 1U), sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	n = dsm_iset_missing(&lrc.iset, &h, v, total);
+	if (n < 0) {
+		kvfree(v);
+		return n;
+	}
+	for (i = 0, k = 0; i < n; i++)
+		if (v[i]->index <= dsm_vt_get(&lrc.vt, v[i]->creator))
+			v[k++] = v[i];
+	*out = v;
+	return k;
+}

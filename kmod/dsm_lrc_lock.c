@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_lock.c - lrc locks: the lock table, acquire and release, the
+ * acquire request to the lock's manager (through dsmd), the LOCK_FORWARDs
+ * dsmd passes on, the LOCK_GRANTs that carry the token and the intervals
+ * the acquirer lacks, and failing requests when nothing will answer.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "dsm_lrc.h"
+
+/* Under lrc.lock: lock @id's entry in the table, or NULL. */
+static struct lrc_lock *lrc_lock_find_locked(u32 id)
+{
+	lockdep_assert_held(&lrc.lock);
+	return xa_load(&lrc.locks, id);
+}
+
+/* Under lrc.lock: lock @id's entry, made if new; NULL if out of memory. */
+static struct lrc_lock *lrc_lock_get_locked(u32 id)
+{
+	struct lrc_lock *l = lrc_lock_find_locked(id);
+
+	lockdep_assert_held(&lrc.lock);
+	if (l)
+		return l;
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return NULL;
+	l->id = id;
+	INIT_LIST_HEAD(&l->fwds);
+	/* -ENOMEM; not -EBUSY: @id is not in the table, under lrc.lock. */
+	if (xa_insert(&lrc.locks, id, l, GFP_KERNEL)) {
+		kfree(l);
+		return NULL;
+	}
+	return l;
+}
+
+/*
+ * Under lrc.lock: free @l if it holds nothing worth keeping: no token, no
+ * request out, no holder, no waiter, no forward. A later acquire or
+ * forward makes a fresh entry, which is what a never-seen lock is. So the
+ * table holds the locks whose token is here or in use, not every lock
+ * ever taken. Nobody may use @l after this.
+ */
+static void lrc_lock_put_locked(struct lrc_lock *l)
+{
+	lockdep_assert_held(&lrc.lock);
+	if (l->token || l->requesting || l->holder || l->waiters ||
+	    l->reserved || !list_empty(&l->fwds))
+		return;
+	xa_erase(&lrc.locks, l->id);
+	kfree(l);
+}
+
+/* Under lrc.lock: @l changed; wake the acquirers to look again. */
+static void lrc_lock_changed_locked(struct lrc_lock *l)
+{
+	lockdep_assert_held(&lrc.lock);
+	WRITE_ONCE(l->gen, l->gen + 1);
+	wake_up_all(&lrc.lock_wq);
+}
+
+/*
+ * Under lrc.lock: give lock @l's token to @requester (request @req_id,
+ * VT @vt): build the LOCK_GRANTs onto @outs. The token leaves.
+ */
+static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
+			    const struct dsm_vt *vt, struct list_head *outs)
+{
+	const struct dsm_interval **ivs = NULL;
+	int n, ret;
+
+	lockdep_assert_held(&lrc.lock);
+	n = lrc_missing_locked(vt, &ivs);
+	if (n < 0) {
+		pr_warn_ratelimited("lock %u: cannot list the intervals node %u lacks: %d; granted without\n",
+				    l->id, requester, n);
+		n = 0;
+	}
+	ret = lrc_encode_set_locked(DSM_MSG_LOCK_GRANT, requester, req_id,
+				    l->id, 0, ivs, n, DSM_WIRE_MAX_MSG, outs);
+	kvfree(ivs);
+	l->token = false;
+	lrc_lock_changed_locked(l);
+	return ret;
+}
+
+/* Send the messages on @outs to @dst over the data transport; free them. */
+static void lrc_send_outs(u32 dst, u8 type, struct list_head *outs)
+{
+	struct lrc_out *o;
+
+	list_for_each_entry(o, outs, list)
+		if (dsm_msg_send_buf(dst, type, o->data, o->len))
+			break;
+	lrc_out_free(outs);
+}
+
+/* Under lrc.lock: serve the oldest forward of @l if the token is free. */
+static void lrc_serve_fwd_locked(struct lrc_lock *l, u32 *dst,
+				 struct list_head *outs)
+{
+	struct lrc_fwd *f;
+
+	lockdep_assert_held(&lrc.lock);
+	if (!l->token || l->holder || l->reserved || list_empty(&l->fwds))
+		return;
+	f = list_first_entry(&l->fwds, struct lrc_fwd, list);
+	list_del(&f->list);
+	l->nr_fwds--;
+	*dst = f->requester;
+	if (lrc_grant_locked(l, f->requester, f->req_id, &f->vt, outs))
+		pr_warn_ratelimited("cannot build the grant of lock %u for node %u\n",
+				    l->id, f->requester);
+	kfree(f);
+}
+
+/* Start an acquire request for @l. Under lrc.lock; drops and retakes it. */
+static int lrc_lock_request_locked(struct lrc_lock *l)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_LOCK_REQ,
+	};
+	struct dsm_msg_lock_req b = {};
+	struct dsm_wire_enc e;
+	u8 buf[DSM_WIRE_HDR_SIZE + 16 + DSM_WIRE_VT_SIZE(LRC_NR_NODES)];
+	u64 req_id = dsm_next_req_id();
+	u32 self = lrc_self(), mgr;
+	int len, ret;
+
+	lockdep_assert_held(&lrc.lock);
+	mgr = dsm_members_home(l->id);
+	h.src = self;
+	h.dst = lrc_mgr_dst(mgr);
+	h.req_id = req_id;
+	b.lock_id = l->id;
+	b.requester = self;
+	b.req_id = req_id;
+	b.vt = lrc.vt;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_lock_req(&e, &b);
+	len = dsm_wire_enc_end(&e);
+	if (len < 0)
+		return len;
+	l->requesting = true;
+	l->req_id = req_id;
+	mutex_unlock(&lrc.lock);
+	ret = dsm_nl_mgr_request(DSM_MGR_LOCK_ACQUIRE, req_id, l->id, 0, buf,
+				 len);
+	mutex_lock(&lrc.lock);
+	if (ret && l->requesting && l->req_id == req_id) {
+		l->requesting = false;
+		lrc_lock_changed_locked(l);
+	}
+	return ret;
+}
+
+int lrc_acquire(struct dsm_file *f, u32 id)
+{
+	u64 start = ktime_get_ns(), my_req = 0, gen;
+	bool remote = false;
+	struct lrc_lock *l;
+	LIST_HEAD(outs);
+	u32 dst = 0;
+	int ret;
+
+	ret = dsm_cluster_ready();
+	if (ret)
+		return ret;
+	ret = lrc_end_interval();
+	if (ret)
+		return ret;
+	mutex_lock(&lrc.lock);
+	l = lrc_lock_get_locked(id);
+	if (!l) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (l->holder == f) {
+		ret = -EDEADLK;
+		goto out;
+	}
+	/*
+	 * Counted from here on: keeps @l in the table, and a token that
+	 * comes while the request is being sent is reserved for us.
+	 */
+	l->waiters++;
+	for (;;) {
+		if (l->token && !l->holder &&
+		    (list_empty(&l->fwds) || l->reserved)) {
+			l->holder = f;
+			l->reserved = false;
+			ret = 0;
+			break;
+		}
+		if (!l->token && !l->requesting) {
+			if (my_req && l->failed_req == my_req) {
+				ret = l->failed_err ?: -EHOSTDOWN;
+				break;
+			}
+			remote = true;
+			ret = lrc_lock_request_locked(l);
+			if (ret)
+				break;
+			continue;
+		}
+		if (l->requesting)
+			my_req = l->req_id;
+		gen = l->gen;
+		mutex_unlock(&lrc.lock);
+		ret = wait_event_killable(lrc.lock_wq,
+					  READ_ONCE(l->gen) != gen);
+		mutex_lock(&lrc.lock);
+		if (ret) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	l->waiters--;
+	if (ret && !l->waiters && l->reserved) {
+		/* Nobody left to use the token that came for us. */
+		l->reserved = false;
+		lrc_serve_fwd_locked(l, &dst, &outs);
+	}
+out:
+	if (l)
+		lrc_lock_put_locked(l);
+	mutex_unlock(&lrc.lock);
+	if (!list_empty(&outs))
+		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
+	if (!ret) {
+		dsm_stat_inc(remote ? DSM_STAT_LRC_LOCK_ACQUIRE_REMOTE :
+				      DSM_STAT_LRC_LOCK_ACQUIRE_LOCAL);
+		dsm_stat_add(DSM_STAT_LRC_LOCK_WAIT_US,
+			     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
+	}
+	return ret;
+}
+
+int lrc_release(struct dsm_file *f, u32 id)
+{
+	struct lrc_lock *l;
+	LIST_HEAD(outs);
+	u32 dst = 0;
+	int ret;
+
+	mutex_lock(&lrc.lock);
+	l = lrc_lock_find_locked(id);
+	ret = l && l->holder == f ? 0 : -EPERM;
+	mutex_unlock(&lrc.lock);
+	if (ret)
+		return ret;
+	/* The grant must carry the interval the holder just ended. */
+	ret = lrc_end_interval();
+	if (ret)
+		pr_warn_ratelimited("lock %u: cannot end the interval: %d\n",
+				    id, ret);
+	mutex_lock(&lrc.lock);
+	if (l->holder != f) {
+		mutex_unlock(&lrc.lock);
+		return -EPERM;
+	}
+	l->holder = NULL;
+	lrc_serve_fwd_locked(l, &dst, &outs);
+	lrc_lock_changed_locked(l);
+	lrc_lock_put_locked(l);
+	mutex_unlock(&lrc.lock);
+	if (!list_empty(&outs))
+		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
+	return 0;
+}
+
+/**
+ * lrc_file_release() - release every lock open file @f holds (the
+ * model's file_release).
+ * @f:	the file being closed.
+ */
+void lrc_file_release(struct dsm_file *f)
+{
+	struct lrc_lock *l;
+	unsigned long i;
+	bool found;
+	u32 id = 0;
+
+	do {
+		found = false;
+		mutex_lock(&lrc.lock);
+		xa_for_each(&lrc.locks, i, l) {
+			if (l->holder == f) {
+				id = l->id;
+				found = true;
+				break;
+			}
+		}
+		mutex_unlock(&lrc.lock);
+		if (found)
+			lrc_release(f, id);
+	} while (found);
+}
+
+/* The token of @l arrived (grant, fresh token); under lrc.lock. */
+static void lrc_token_here_locked(struct lrc_lock *l, const struct dsm_vt *vt)
+{
+	lockdep_assert_held(&lrc.lock);
+	if (vt)
+		dsm_vt_merge(&lrc.vt, vt);
+	l->token = true;
+	l->requesting = false;
+	/* Our own acquire goes before the forwards queued meanwhile. */
+	l->reserved = l->waiters > 0;
+	lrc_lock_changed_locked(l);
+}
+
+/* LOCK_GRANT from the data transport. */
+void lrc_recv_grant(const struct dsm_msg *m)
+{
+	const struct dsm_msg_lock_grant *g = &m->u.lock_grant;
+	bool last = !(m->hdr.flags & DSM_WIRE_F_MORE);
+	struct lrc_learn learn = {};
+	struct lrc_lock *l;
+	LIST_HEAD(outs);
+	u32 dst = 0;
+	int ret;
+
+	mutex_lock(&lrc.lock);
+	l = lrc_lock_find_locked(g->lock_id);
+	if (!l || !l->requesting || l->req_id != m->hdr.req_id) {
+		mutex_unlock(&lrc.lock);
+		lrc_unexpected("LOCK_GRANT", m->hdr.src);
+		return;
+	}
+	ret = lrc_learn_locked(&g->iv, &learn);
+	mutex_unlock(&lrc.lock);
+	if (ret)
+		pr_warn_ratelimited("lock %u: grant from node %u not applied: %d\n",
+				    g->lock_id, m->hdr.src, ret);
+	/* Invalidate before the acquire returns. */
+	lrc_learn_finish(&learn);
+	if (!last)
+		return;
+	mutex_lock(&lrc.lock);
+	/* Found again: the request may have failed meanwhile (freed @l). */
+	l = lrc_lock_find_locked(g->lock_id);
+	if (l && l->requesting && l->req_id == m->hdr.req_id) {
+		lrc_token_here_locked(l, &g->iv.vt);
+		if (!l->reserved)
+			lrc_serve_fwd_locked(l, &dst, &outs);
+	}
+	mutex_unlock(&lrc.lock);
+	if (!list_empty(&outs))
+		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
+}
+
+/**
+ * dsm_lrc_lock_forward() - LOCK_FORWARD from dsmd: grant lock @lock_id to
+ * the requester in the LOCK_REQ at @p.
+ * @lock_id:	DSM_A_LOCK_ID.
+ * @p:		DSM_A_MGR_PAYLOAD.
+ * @len:	its length.
+ * @extack:	for the reason of a refusal.
+ *
+ * Return: 0, or a negative errno (nothing changed).
+ */
+int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
+			 struct netlink_ext_ack *extack)
+{
+	struct lrc_fwd *f;
+	struct lrc_lock *l;
+	struct dsm_msg m;
+	LIST_HEAD(outs);
+	u32 dst = 0;
+	int ret = 0;
+
+	if (dsm_wire_decode(p, len, &m, NULL) ||
+	    m.hdr.type != DSM_MSG_LOCK_REQ) {
+		NL_SET_ERR_MSG_MOD(extack, "payload is not a valid LOCK_REQ");
+		return -EINVAL;
+	}
+	if (m.u.lock_req.lock_id != lock_id ||
+	    m.u.lock_req.requester >= DSM_NODES_MAX ||
+	    m.u.lock_req.req_id != m.hdr.req_id) {
+		NL_SET_ERR_MSG_MOD(extack, "LOCK_REQ does not match LOCK_ID or its header");
+		return -EINVAL;
+	}
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->requester = m.u.lock_req.requester;
+	f->req_id = m.u.lock_req.req_id;
+	f->vt = m.u.lock_req.vt;
+	mutex_lock(&lrc.lock);
+	l = lrc_lock_get_locked(lock_id);
+	if (!l) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (f->requester == lrc_self()) {
+		/* Our own request came back: the token is re-created here. */
+		if (l->requesting && l->req_id == f->req_id)
+			lrc_token_here_locked(l, NULL);
+		goto out;
+	}
+	if (l->nr_fwds >= LRC_MAX_FWDS) {
+		NL_SET_ERR_MSG_MOD(extack, "too many forwards queued on this lock");
+		ret = -ENOSPC;
+		goto out;
+	}
+	/*
+	 * No token and no request: our wait failed (a node went down) or the
+	 * token was lost; nothing here holds the lock, so grant with what we
+	 * know (Documentation/lrc.md "Failures").
+	 */
+	if (!l->token && !l->requesting && !l->holder)
+		l->token = true;
+	list_add_tail(&f->list, &l->fwds);
+	l->nr_fwds++;
+	f = NULL;
+	lrc_serve_fwd_locked(l, &dst, &outs);
+out:
+	if (l)
+		lrc_lock_put_locked(l);
+	mutex_unlock(&lrc.lock);
+	kfree(f);
+	if (!list_empty(&outs))
+		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
+	return ret;
+}
+
+/* A reply to a lock acquire request (cookie @cookie). */
+bool lrc_lock_reply(u64 cookie, u32 err)
+{
+	struct lrc_lock *l;
+	bool found = false;
+	unsigned long i;
+
+	mutex_lock(&lrc.lock);
+	xa_for_each(&lrc.locks, i, l) {
+		if (!l->requesting || l->req_id != cookie)
+			continue;
+		found = true;
+		if (err) {
+			/* dsmd bounds err to 1..4095 (netlink policy). */
+			pr_warn_ratelimited("lock %u: acquire request failed: %d (from dsmd)\n",
+					    l->id, -(int)err);
+			l->failed_req = cookie;
+			l->failed_err = -(int)err;
+			l->requesting = false;
+			lrc_lock_changed_locked(l);
+			lrc_lock_put_locked(l);
+		} else {
+			lrc_token_here_locked(l, NULL);
+		}
+		break;
+	}
+	mutex_unlock(&lrc.lock);
+	return found;
+}
+
+/* Fail every lock request in flight (node down, dsmd gone). */
+void lrc_fail_lock_requests(void)
+{
+	struct lrc_lock *l;
+	unsigned long i;
+
+	mutex_lock(&lrc.lock);
+	/* Erasing the entry at hand (lrc_lock_put_locked()) is allowed. */
+	xa_for_each(&lrc.locks, i, l) {
+		if (!l->requesting)
+			continue;
+		l->failed_req = l->req_id;
+		l->failed_err = -EHOSTDOWN;
+		l->requesting = false;
+		lrc_lock_changed_locked(l);
+		lrc_lock_put_locked(l);
+	}
+	mutex_unlock(&lrc.lock);
+}

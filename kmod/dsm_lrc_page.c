@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_page.c - lrc per-page state (struct lrc_pg): its allocation,
+ * the twin made at the first write of an interval, the diffs this node
+ * makes of its own intervals, applying fetched diffs, the pending write
+ * notices of other nodes, invalidation when notices arrive and write
+ * protection when an interval ends.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/highmem.h>
+#include <linux/mmdebug.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+
+#include "dsm_lrc.h"
+#include "core/dsm_diff.h"
+
+struct lrc_pg *lrc_pg_of(struct dsm_pg *pg)
+{
+	struct lrc_pg *lp = READ_ONCE(pg->lrc), *old;
+
+	if (lp)
+		return lp;
+	lp = kzalloc(sizeof(*lp), GFP_KERNEL);
+	if (!lp)
+		return NULL;
+	INIT_LIST_HEAD(&lp->diffs);
+	old = cmpxchg(&pg->lrc, NULL, lp);
+	if (old) {
+		kfree(lp);
+		return old;
+	}
+	return lp;
+}
+
+/* Under lrc.lock: does @lp's page hold every change it was told of? */
+bool lrc_pg_valid_locked(const struct lrc_pg *lp)
+{
+	lockdep_assert_held(&lrc.lock);
+	return !lp->nr_pending && !lp->dropped;
+}
+
+struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv)
+{
+	struct lrc_diff *d;
+
+	list_for_each_entry(d, &lp->diffs, list)
+		if (d->iv == iv)
+			return d;
+	return NULL;
+}
+
+/*
+ * Folio locked: make the diff of @lp's twin (interval twin_iv) against
+ * the page, store it and free the twin. Return: 0 or -ENOMEM (the twin
+ * stays).
+ */
+int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
+{
+	struct lrc_diff *d;
+	void *buf, *p;
+	int len;
+
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	if (!lp->twin)
+		return 0;
+	buf = kmalloc(DSM_DIFF_MAX_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	p = kmap_local_folio(pg->folio, 0);
+	len = dsm_diff_create(lp->twin, p, buf, DSM_DIFF_MAX_SIZE);
+	kunmap_local(p);
+	if (len < 0) {
+		kfree(buf);
+		return len;
+	}
+	d = kmalloc(struct_size(d, data, len), GFP_KERNEL);
+	if (!d) {
+		kfree(buf);
+		return -ENOMEM;
+	}
+	d->iv = lp->twin_iv;
+	d->len = len;
+	memcpy(d->data, buf, len);
+	kfree(buf);
+	list_add(&d->list, &lp->diffs);
+	kfree(lp->twin);
+	lp->twin = NULL;
+	lp->twin_iv = 0;
+	dsm_stat_inc(DSM_STAT_LRC_DIFFS_MADE);
+	dsm_stat_add(DSM_STAT_LRC_DIFF_BYTES_MADE, len);
+	lrc_data_add((s64)len - DSM_PAGE_SIZE);
+	return 0;
+}
+
+/* Under lrc.lock: queue notice (@creator, @index) on @lp. */
+int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index)
+{
+	struct lrc_notice *n;
+
+	lockdep_assert_held(&lrc.lock);
+	if (lp->nr_pending == lp->cap_pending) {
+		u32 cap = max(4U, lp->cap_pending * 2);
+
+		n = krealloc_array(lp->pending, cap, sizeof(*n), GFP_KERNEL);
+		if (!n)
+			return -ENOMEM;
+		lp->pending = n;
+		lp->cap_pending = cap;
+	}
+	lp->pending[lp->nr_pending].creator = creator;
+	lp->pending[lp->nr_pending].index = index;
+	lp->nr_pending++;
+	lrc_data_add(sizeof(*n));
+	return 0;
+}
+
+/*
+ * Take @pg's copy away from the local mappings because notices arrived:
+ * save the twin's changes first if its interval is closed.
+ */
+void lrc_invalidate(struct dsm_pg *pg)
+{
+	struct lrc_pg *lp = pg->lrc;
+
+	if (!lp || !dsm_pg_folio(pg))
+		return;
+	folio_lock(pg->folio);
+	if (lp->twin && lrc_iv_closed(lp->twin_iv))
+		lrc_make_diff(pg, lp);
+	lp->access = DSM_ACC_NONE;
+	dsm_pg_zap(pg);
+	folio_unlock(pg->folio);
+}
+
+/* Write-protect @pg: its interval ended. */
+void lrc_write_protect(u64 pgno)
+{
+	struct dsm_pg *pg = dsm_pg_find(pgno);
+	struct lrc_pg *lp = pg ? pg->lrc : NULL;
+
+	if (!lp || !dsm_pg_folio(pg))
+		return;
+	folio_lock(pg->folio);
+	if (lp->access == DSM_ACC_WRITE) {
+		lp->access = DSM_ACC_READ;
+		dsm_pg_zap(pg);
+	}
+	folio_unlock(pg->folio);
+}
+
+void lrc_wp_work_fn(struct work_struct *work)
+{
+	struct lrc_wp *wp;
+	u32 i;
+
+	for (;;) {
+		spin_lock(&lrc.wait_lock);
+		wp = list_first_entry_or_null(&lrc.wp_list, struct lrc_wp,
+					      list);
+		if (wp)
+			list_del(&wp->list);
+		spin_unlock(&lrc.wait_lock);
+		if (!wp)
+			return;
+		for (i = 0; i < wp->nr; i++)
+			lrc_write_protect(wp->pages[i]);
+		kfree(wp);
+	}
+}
+
+/* The order in which wants are applied: interval 0 first, then cmp. */
+struct lrc_apply {
+	const struct dsm_interval *iv;
+	struct lrc_want *w;
+};
+
+static int lrc_apply_cmp(const void *a, const void *b)
+{
+	const struct lrc_apply *x = a, *y = b;
+
+	if (!x->iv || !y->iv)
+		return x->iv ? 1 : y->iv ? -1 : 0;
+	return dsm_interval_cmp(x->iv, y->iv);
+}
+
+/*
+ * Folio locked: apply the fetched diffs of @f to @pg in VT order, drop
+ * their notices. Return: 0 or a negative errno.
+ */
+int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
+	      struct lrc_fetch *f)
+{
+	struct lrc_apply *order;
+	u32 i, j, k = 0;
+	void *p;
+	int ret = 0;
+
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	order = kmalloc_array(max(f->nr_wants, 1U), sizeof(*order),
+			      GFP_KERNEL);
+	if (!order)
+		return -ENOMEM;
+	if (lp->twin && lrc_iv_closed(lp->twin_iv)) {
+		ret = lrc_make_diff(pg, lp);
+		if (ret)
+			goto out;
+	}
+	mutex_lock(&lrc.lock);
+	for (i = 0; i < f->nr_wants; i++) {
+		struct lrc_want *w = &f->wants[i];
+
+		order[k].w = w;
+		order[k].iv = w->iv ? dsm_ilog_find(&lrc.iset.log[w->node],
+						   w->iv) : NULL;
+		if (w->iv && !order[k].iv) {
+			ret = -ESTALE;
+			goto unlock;
+		}
+		k++;
+	}
+	sort(order, k, sizeof(*order), lrc_apply_cmp, NULL);
+	p = kmap_local_folio(pg->folio, 0);
+	for (i = 0; i < k && !ret; i++) {
+		struct lrc_want *w = order[i].w;
+
+		if (!w->iv) {
+			memset(p, 0, DSM_PAGE_SIZE);
+			if (lp->twin)
+				memset(lp->twin, 0, DSM_PAGE_SIZE);
+		}
+		ret = dsm_diff_apply(p, w->diff, w->len);
+		/* The twin keeps only own changes against it. */
+		if (!ret && lp->twin)
+			ret = dsm_diff_apply(lp->twin, w->diff, w->len);
+		if (ret)
+			break;
+		dsm_stat_inc(DSM_STAT_LRC_DIFFS_APPLIED);
+		dsm_stat_add(DSM_STAT_LRC_DIFF_BYTES_APPLIED, w->len);
+	}
+	kunmap_local(p);
+	if (ret)
+		goto unlock;
+	/* Drop the applied notices; later ones stay pending. */
+	for (i = 0; i < f->nr_wants; i++) {
+		struct lrc_want *w = &f->wants[i];
+
+		if (!w->iv) {
+			lp->dropped = false;
+			continue;
+		}
+		for (j = 0; j < lp->nr_pending; j++) {
+			if (lp->pending[j].creator == w->node &&
+			    lp->pending[j].index == w->iv) {
+				lp->pending[j] = lp->pending[--lp->nr_pending];
+				lrc_data_add(-(s64)sizeof(struct lrc_notice));
+				break;
+			}
+		}
+	}
+unlock:
+	mutex_unlock(&lrc.lock);
+out:
+	kfree(order);
+	return ret;
+}
+
+/*
+ * Folio locked, page valid: record the first write of the open interval.
+ * Return: 0 or a negative errno.
+ */
+int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp)
+{
+	struct lrc_wp *wp = NULL;
+	u32 open;
+	void *p;
+	int ret = 0;
+
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	mutex_lock(&lrc.lock);
+	open = lrc.vt.c[lrc_self()] + 1;
+	if (lp->twin && lp->twin_iv == open)
+		goto out;	/* already twinned in this interval */
+	if (lrc.nr_open >= DSM_LRC_MAX_NOTICES) {
+		wp = lrc_close_locked();
+		if (IS_ERR(wp)) {
+			ret = PTR_ERR(wp);
+			wp = NULL;
+			goto out;
+		}
+		open = lrc.vt.c[lrc_self()] + 1;
+	}
+	if (!lrc.open) {
+		lrc.open = kvmalloc_array(DSM_LRC_MAX_NOTICES, sizeof(u64),
+					  GFP_KERNEL);
+		if (!lrc.open) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	if (lp->twin) {
+		ret = lrc_make_diff(pg, lp);
+		if (ret)
+			goto out;
+	}
+	lp->twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	if (!lp->twin) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	p = kmap_local_folio(pg->folio, 0);
+	dsm_twin_make(lp->twin, p);
+	kunmap_local(p);
+	lp->twin_iv = open;
+	lp->written = true;
+	lrc.open[lrc.nr_open++] = pg->pgno;
+	dsm_stat_inc(DSM_STAT_LRC_TWINS);
+	lrc_data_add(DSM_PAGE_SIZE);
+out:
+	mutex_unlock(&lrc.lock);
+	if (wp) {
+		/* Other pages' folios: write-protect them from a worker. */
+		spin_lock(&lrc.wait_lock);
+		list_add_tail(&wp->list, &lrc.wp_list);
+		spin_unlock(&lrc.wait_lock);
+		schedule_work(&lrc.wp_work);
+	}
+	return ret;
+}
+
+/**
+ * lrc_pg_free() - free @pg's lrc state (the model's pg_free, at unload).
+ * @pg:	the page.
+ */
+void lrc_pg_free(struct dsm_pg *pg)
+{
+	struct lrc_pg *lp = pg->lrc;
+	struct lrc_diff *d, *t;
+
+	if (!lp)
+		return;
+	list_for_each_entry_safe(d, t, &lp->diffs, list)
+		kfree(d);
+	kfree(lp->twin);
+	kfree(lp->pending);
+	kfree(lp);
+	pg->lrc = NULL;
+}

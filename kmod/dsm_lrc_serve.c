@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_serve.c - the responder side of lrc fetches: a DIFF_REQ is
+ * answered with the diffs of this node's intervals it asks for (made now
+ * from the twin if the interval is closed and its diff not made yet), or
+ * with the whole page for a node that dropped it at a collection; or with
+ * a NACK.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/highmem.h>
+#include <linux/mmdebug.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "dsm_lrc.h"
+#include "core/dsm_diff.h"
+
+/*
+ * Folio locked: the whole page for a node that dropped it at a collection
+ * (interval 0), as a diff against the zero page @zero into @whole. The
+ * copy here holds every change up to the collection: this node wrote the
+ * page since the one before and made it valid then. Changes of an open
+ * interval are not announced yet: they stay out (the twin, which received
+ * every diff applied since, is sent instead). A copy this node dropped
+ * itself is no copy: -ESTALE.
+ */
+static int lrc_whole(struct dsm_pg *pg, struct lrc_pg *lp, const void *zero,
+		     void *whole, int *len)
+{
+	bool open = lp->twin && !lrc_iv_closed(lp->twin_iv);
+	bool dropped;
+	void *p;
+
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	mutex_lock(&lrc.lock);
+	dropped = lp->dropped;
+	mutex_unlock(&lrc.lock);
+	if (dropped)
+		return -ESTALE;
+	p = open ? lp->twin : kmap_local_folio(pg->folio, 0);
+	*len = dsm_diff_create(zero, p, whole, DSM_DIFF_MAX_SIZE);
+	if (!open)
+		kunmap_local(p);
+	return *len < 0 ? *len : 0;
+}
+
+/*
+ * Folio locked: encode onto @e the diff of own interval @iv of @pg, made
+ * now from the twin if need be, or for @iv 0 the whole page (@zero and
+ * @whole are scratch pages for lrc_whole()). Return: 0 or why not.
+ */
+static int lrc_serve_want(struct dsm_pg *pg, struct lrc_pg *lp, u16 node,
+			  u32 iv, struct dsm_wire_enc *e, const void *zero,
+			  void *whole)
+{
+	struct lrc_diff *d;
+	int err = 0, len = 0;
+
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	if (node != lrc_self())
+		return -EINVAL;
+	if (!iv) {
+		err = lrc_whole(pg, lp, zero, whole, &len);
+		if (!err)
+			dsm_wire_enc_diff(e, node, 0, whole, len);
+		return err;
+	}
+	d = lrc_diff_find(lp, iv);
+	if (!d && lp->twin && lp->twin_iv == iv && lrc_iv_closed(iv)) {
+		err = lrc_make_diff(pg, lp);
+		d = lrc_diff_find(lp, iv);
+	}
+	/* Discarded: a correct run never asks for it. */
+	if (!d && !err)
+		err = lrc_iv_discarded(node, iv) ? -ESTALE : -ENOENT;
+	if (d)
+		dsm_wire_enc_diff(e, node, iv, d->data, d->len);
+	return err;
+}
+
+/* Refuse DIFF_REQ @m with negative errno @err. */
+static void lrc_serve_nack(const struct dsm_msg *m, int err)
+{
+	const struct dsm_msg_diff_req *r = &m->u.diff_req;
+	struct dsm_msg n = {
+		.hdr.type = DSM_MSG_NACK,
+		.hdr.dst = m->hdr.src,
+		.hdr.req_id = m->hdr.req_id,
+		.u.nack.error = -err,
+		.u.nack.nacked_type = DSM_MSG_DIFF_REQ,
+		.u.nack.arg = r->page,
+	};
+
+	pr_warn_ratelimited("cannot serve the diffs of page %llu to node %u: %d\n",
+			    r->page, m->hdr.src, err);
+	dsm_msg_send(&n);
+}
+
+/* Serve DIFF_REQ @m: the diffs of own intervals, made now if needed. */
+void lrc_recv_diff_req(const struct dsm_msg *m)
+{
+	const struct dsm_msg_diff_req *r = &m->u.diff_req;
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_DIFF_REPLY,
+		.src = lrc_self(),
+		.dst = m->hdr.src,
+		.req_id = m->hdr.req_id,
+	};
+	struct dsm_pg *pg = dsm_pg_find(r->page);
+	struct lrc_pg *lp = pg ? pg->lrc : NULL;
+	void *buf = NULL, *zero = NULL, *whole = NULL;
+	struct dsm_msg_iter it;
+	struct dsm_wire_enc e;
+	int err = -ENOENT, len = 0;
+	u16 node;
+	u32 iv;
+
+	if (!lp || !dsm_pg_folio(pg))
+		goto out;
+	err = -ENOMEM;
+	buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
+	zero = kzalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	whole = kmalloc(DSM_DIFF_MAX_SIZE, GFP_KERNEL);
+	if (!buf || !zero || !whole)
+		goto out;
+	folio_lock(pg->folio);
+	dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
+	dsm_wire_enc_diff_reply(&e, r->page);
+	dsm_msg_iter_wants(r, &it);
+	err = 0;
+	while (!err && dsm_msg_next_want(&it, &node, &iv))
+		err = lrc_serve_want(pg, lp, node, iv, &e, zero, whole);
+	folio_unlock(pg->folio);
+	if (!err) {
+		len = dsm_wire_enc_end(&e);
+		if (len < 0)
+			err = len;
+	}
+out:
+	if (err)
+		lrc_serve_nack(m, err);
+	else
+		dsm_msg_send_buf(m->hdr.src, DSM_MSG_DIFF_REPLY, buf, len);
+	kvfree(buf);
+	kfree(zero);
+	kfree(whole);
+}
