@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # lint.sh - the module's static checks: checkpatch.pl (from Debian's
-# linux-source) on every kernel source and the uapi header, then a W=1
-# build with sparse (C=2) against every supported kernel. Any report fails.
+# linux-source) on every kernel source and the uapi header, the shape
+# rules (scripts/shape.sh: file and function sizes of the module and
+# dsmd), then a W=1 build with sparse (C=2) against every supported
+# kernel. Any report fails.
 set -euo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -23,6 +25,12 @@ if ! perl "$ls_dir/scripts/checkpatch.pl" --no-tree --strict --quiet \
 	--show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 	--summary-file -f $files; then
 	echo "lint: checkpatch found problems (above)" >&2
+	status=1
+fi
+
+echo "  SHAPE   kmod, kmod/core, tools/dsmd"
+if ! "$SRCDIR/scripts/shape.sh"; then
+	echo "lint: files or functions too long (above)" >&2
 	status=1
 fi
 
