@@ -193,7 +193,7 @@ void dsm_lrc_exit(void)
 		struct dsm_ilog *log = &lrc.iset.log[c];
 
 		for (i = 0; i < log->count; i++)
-			kfree(log->slot[(log->head + i) % log->cap].notices);
+			kfree(dsm_ilog_at(log, i)->notices);
 		kvfree(lrc.slots[c]);
 	}
 	kvfree(lrc.open);

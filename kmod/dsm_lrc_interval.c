@@ -31,24 +31,25 @@ static int lrc_iset_add_locked(const struct dsm_interval *iv)
 {
 	struct dsm_ilog *log = &lrc.iset.log[iv->creator];
 	struct dsm_interval *slots;
-	u32 cap, i;
 	int ret;
+	u32 cap;
 
 	lockdep_assert_held(&lrc.lock);
 	ret = dsm_iset_add(&lrc.iset, iv);
 	if (ret != -ENOSPC)
 		return ret;
-	cap = max(16U, log->cap * 2);
-	slots = kvmalloc_array(cap, sizeof(*slots), GFP_KERNEL);
+	/* The log is full: grow it by the core's rule. */
+	cap = dsm_iv_grow_cap(log->cap);
+	slots = cap ? kvmalloc_array(cap, sizeof(*slots), GFP_KERNEL) : NULL;
 	if (!slots)
 		return -ENOMEM;
-	for (i = 0; i < log->count; i++)
-		slots[i] = log->slot[(log->head + i) % log->cap];
+	ret = dsm_ilog_move(log, slots, cap);
+	if (ret) {
+		kvfree(slots);
+		return ret;
+	}
 	kvfree(lrc.slots[iv->creator]);
 	lrc.slots[iv->creator] = slots;
-	log->slot = slots;
-	log->cap = cap;
-	log->head = 0;
 	return dsm_iset_add(&lrc.iset, iv);
 }
 

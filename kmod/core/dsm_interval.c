@@ -112,6 +112,65 @@ u32 dsm_ilog_trim(struct dsm_ilog *log, u32 upto)
 }
 
 /**
+ * dsm_iv_grow_cap() - how many records a full store of intervals grows to.
+ * @cap:	its capacity now.
+ *
+ * The one growth rule of interval storage, the kernel's per-creator rings
+ * and dsmd's staged arrivals alike: twice the capacity, at least
+ * DSM_IV_MIN_CAP.
+ *
+ * Return: the new capacity, or 0 if it would not fit a u32 (the store
+ * cannot grow).
+ */
+u32 dsm_iv_grow_cap(u32 cap)
+{
+	if (cap < DSM_IV_MIN_CAP / 2)
+		return DSM_IV_MIN_CAP;
+	if (cap > U32_MAX / 2)
+		return 0;
+	return cap * 2;
+}
+
+/**
+ * dsm_ilog_move() - move @log's records into new storage.
+ * @log:	the log (its old storage is the caller's to free after).
+ * @slots:	storage for @cap records, owned by the caller.
+ * @cap:	its capacity, at least @log->count.
+ *
+ * The records keep their order, oldest first at @slots[0]; indices and
+ * notices are unchanged. Used to grow a full log.
+ *
+ * Return: 0, or -EINVAL if @cap cannot hold the records (nothing moved).
+ */
+int dsm_ilog_move(struct dsm_ilog *log, struct dsm_interval *slots, u32 cap)
+{
+	u32 i;
+
+	if (cap < log->count || (log->count && !slots))
+		return -EINVAL;
+	for (i = 0; i < log->count; i++)
+		slots[i] = log->slot[(log->head + i) % log->cap];
+	log->slot = slots;
+	log->cap = cap;
+	log->head = 0;
+	return 0;
+}
+
+/**
+ * dsm_ilog_at() - the @i-th oldest record @log holds.
+ * @log:	the log.
+ * @i:		0 .. @log->count - 1.
+ *
+ * Return: the record, or NULL if @i is out of range.
+ */
+struct dsm_interval *dsm_ilog_at(const struct dsm_ilog *log, u32 i)
+{
+	if (i >= log->count)
+		return NULL;
+	return &log->slot[(log->head + i) % log->cap];
+}
+
+/**
  * dsm_iset_init() - make @set an empty set for @nr_nodes creators.
  * @set:	set to initialise.
  * @nr_nodes:	cluster size, 1 .. DSM_MAX_NODES.

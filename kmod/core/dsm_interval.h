@@ -73,6 +73,12 @@ int dsm_ilog_add(struct dsm_ilog *log, const struct dsm_interval *iv);
 const struct dsm_interval *dsm_ilog_find(const struct dsm_ilog *log,
 					 u32 index);
 u32 dsm_ilog_trim(struct dsm_ilog *log, u32 upto);
+int dsm_ilog_move(struct dsm_ilog *log, struct dsm_interval *slots, u32 cap);
+struct dsm_interval *dsm_ilog_at(const struct dsm_ilog *log, u32 i);
+
+/* Smallest capacity interval storage grows to (dsm_iv_grow_cap()). */
+#define DSM_IV_MIN_CAP	16
+u32 dsm_iv_grow_cap(u32 cap);
 
 /* Index of the newest interval in @log, 0 if none was ever added. */
 static inline u32 dsm_ilog_last(const struct dsm_ilog *log)

@@ -104,7 +104,9 @@ static int ivvec_reserve(struct mgr_ivvec *v)
 
 	if (v->n < v->cap)
 		return 0;
-	cap = v->cap ? 2 * v->cap : 16;
+	cap = dsm_iv_grow_cap(v->cap);	/* the kernel's rule too */
+	if (!cap)
+		return -ENOMEM;
 	p = realloc(v->v, (size_t)cap * sizeof(*p));
 	if (!p)
 		return -ENOMEM;

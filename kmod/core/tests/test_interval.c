@@ -93,6 +93,61 @@ TEST(log_add_find_trim)
 	EXPECT_EQ(0, dsm_ilog_add(&log, &iv));
 }
 
+TEST(grow_cap)
+{
+	EXPECT_EQ((u32)DSM_IV_MIN_CAP, dsm_iv_grow_cap(0));
+	EXPECT_EQ((u32)DSM_IV_MIN_CAP, dsm_iv_grow_cap(1));
+	EXPECT_EQ((u32)DSM_IV_MIN_CAP, dsm_iv_grow_cap(DSM_IV_MIN_CAP / 2 - 1));
+	EXPECT_EQ((u32)DSM_IV_MIN_CAP, dsm_iv_grow_cap(DSM_IV_MIN_CAP / 2));
+	EXPECT_EQ(32U, dsm_iv_grow_cap(16));
+	EXPECT_EQ(200U, dsm_iv_grow_cap(100));
+	EXPECT_EQ(0x80000000U, dsm_iv_grow_cap(0x40000000U));
+	EXPECT_EQ(0xfffffffeU, dsm_iv_grow_cap(0x7fffffffU));
+	EXPECT_EQ(0U, dsm_iv_grow_cap(0x80000000U));	/* cannot grow */
+	EXPECT_EQ(0U, dsm_iv_grow_cap(U32_MAX));
+}
+
+/* A full, wrapped ring moves into bigger storage in order and keeps going. */
+TEST(log_move_wrapped)
+{
+	struct dsm_interval small[4], big[8], iv;
+	struct dsm_ilog log;
+	u32 i;
+
+	dsm_ilog_init(&log, small, 4);
+	for (i = 1; i <= 4; i++) {
+		iv = mkiv(1, i, 1);
+		ASSERT_EQ(0, dsm_ilog_add(&log, &iv));
+	}
+	EXPECT_EQ(2U, dsm_ilog_trim(&log, 2));
+	for (i = 5; i <= 6; i++) {		/* wraps: head is 2 */
+		iv = mkiv(1, i, 1);
+		ASSERT_EQ(0, dsm_ilog_add(&log, &iv));
+	}
+	iv = mkiv(1, 7, 1);
+	EXPECT_EQ(-ENOSPC, dsm_ilog_add(&log, &iv));
+	EXPECT_EQ(-EINVAL, dsm_ilog_move(&log, big, 3));	/* too small */
+	EXPECT_EQ(&small[0], log.slot);
+	ASSERT_EQ(0, dsm_ilog_move(&log, big, 8));
+	EXPECT_EQ(&big[0], log.slot);
+	EXPECT_EQ(0U, log.head);
+	EXPECT_EQ(4U, log.count);
+	for (i = 0; i < 4; i++) {
+		ASSERT_NE(NULL, dsm_ilog_at(&log, i));
+		EXPECT_EQ(3 + i, dsm_ilog_at(&log, i)->index);
+		EXPECT_EQ(3 + i, big[i].index);
+	}
+	EXPECT_EQ(NULL, dsm_ilog_at(&log, 4));
+	for (i = 7; i <= 10; i++) {
+		iv = mkiv(1, i, 1);
+		EXPECT_EQ(0, dsm_ilog_add(&log, &iv));
+	}
+	for (i = 3; i <= 10; i++)
+		EXPECT_EQ(i, dsm_ilog_find(&log, i)->index);
+	iv = mkiv(1, 11, 1);
+	EXPECT_EQ(-ENOSPC, dsm_ilog_add(&log, &iv));
+}
+
 TEST(set_missing_basic)
 {
 	struct dsm_interval storage[3 * 8], iv;
