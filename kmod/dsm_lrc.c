@@ -72,6 +72,8 @@ int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
 {
 	int ret;
 
+	/* Only the protocol's errnos reach waiters (and userspace). */
+	err = -dsm_wire_errno(err);
 	ret = lrc_barrier_reply(cookie, err, flags, p, len, extack);
 	if (ret != -ENOENT)
 		return ret;

@@ -91,7 +91,7 @@ void lrc_recv_nack(const struct dsm_msg *m)
 	f = lrc_fetch_find(m->hdr.req_id, m->u.nack.arg);
 	if (f && (f->waiting_on & BIT(m->hdr.src))) {
 		if (!f->err)
-			f->err = -(int)m->u.nack.error;
+			f->err = dsm_wire_errno(m->u.nack.error);
 		complete(&f->done);
 	}
 	spin_unlock(&lrc.wait_lock);

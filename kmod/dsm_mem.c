@@ -314,6 +314,41 @@ void dsm_req_start_async(struct dsm_req *req)
 	queue_work(dsm_mem.start_wq, &req->start_work);
 }
 
+/*
+ * The errno a request may end with: the ones dsm_err_why() explains and
+ * the protocol's (dsm_wire_errno()). A transport's send error (EAGAIN
+ * from a stalled peer, EPIPE, ECONNRESET...) means the connection to the
+ * node is gone. No other errno may reach pg->fail_err: a "wait" errno
+ * there (EAGAIN, EINPROGRESS) would send later faults to wait for a
+ * request that does not exist.
+ */
+static int dsm_req_errno(int err)
+{
+	switch (err) {
+	case 0:
+	case -EINTR:
+	case -ETIMEDOUT:
+	case -EHOSTDOWN:
+	case -ENOMEM:
+	case -ENOTCONN:
+	case -ESTALE:
+	case -EPROTO:
+		return err;
+	case -EAGAIN:
+	case -EPIPE:
+	case -ECONNRESET:
+	case -ECONNREFUSED:
+	case -ECONNABORTED:
+	case -ENOBUFS:
+	case -ESHUTDOWN:
+		return -ENOTCONN;
+	default:
+		if (err < 0 && err >= -4095 && dsm_wire_errno(-err) == err)
+			return err;
+		return -EIO;
+	}
+}
+
 /**
  * dsm_req_complete() - request @req of @pg is over.
  * @pg:		its page.
@@ -328,6 +363,7 @@ void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err)
 {
 	bool owned = false;
 
+	err = dsm_req_errno(err);
 	spin_lock(&pg->lock);
 	if (pg->req == req) {
 		pg->req = NULL;

@@ -531,7 +531,8 @@ static void sc_nack(const struct dsm_msg *m)
 		sc_unexpected("NACK", n->arg, m->hdr.src);
 		return;
 	}
-	dsm_req_complete(pg, req, -(int)n->error);
+	/* Only the protocol's errnos: a peer's EAGAIN must not mean "wait". */
+	dsm_req_complete(pg, req, dsm_wire_errno(n->error));
 	dsm_req_put(req);
 }
 

@@ -130,6 +130,44 @@ int dsm_wire_reject_errno(enum dsm_wire_reject why)
 }
 
 /**
+ * dsm_wire_errno() - what an error number from another node means here.
+ * @err:	a NACK's or a manager reply's error field: a positive errno
+ *		as the sender wrote it.
+ *
+ * Only the errnos the protocol sends pass. Anything else, from a bug or a
+ * hostile peer, becomes EPROTO: an errno such as EAGAIN, EINPROGRESS or
+ * ERESTARTSYS would mean "wait" or "restart" to the code it reaches, and
+ * must never come from the network.
+ *
+ * Return: 0 for 0, else a negative errno of the protocol.
+ */
+int dsm_wire_errno(u32 err)
+{
+	switch (err) {
+	case 0:
+		return 0;
+	case EPERM:
+	case ENOENT:
+	case ENOMEM:
+	case EACCES:
+	case EBUSY:
+	case EINVAL:
+	case ENOSPC:
+	case ERANGE:
+	case EMSGSIZE:
+	case EPROTO:
+	case EOPNOTSUPP:
+	case ENOTCONN:
+	case ETIMEDOUT:
+	case EHOSTDOWN:
+	case ESTALE:
+		return -(int)err;
+	default:
+		return -EPROTO;
+	}
+}
+
+/**
  * dsm_wire_type_name() - name of a message type, for logs and statistics.
  * @type:	the type.
  *

@@ -462,6 +462,7 @@ int dsm_wire_peek(const void *buf, size_t len, u32 *msg_len,
 int dsm_wire_decode(const void *buf, size_t len, struct dsm_msg *m,
 		    enum dsm_wire_reject *why);
 int dsm_wire_reject_errno(enum dsm_wire_reject why);
+int dsm_wire_errno(u32 err);
 const char *dsm_wire_reject_name(enum dsm_wire_reject why);
 const char *dsm_wire_type_name(u8 type);
 bool dsm_wire_type_is_reply(u8 type);

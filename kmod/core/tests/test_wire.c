@@ -174,6 +174,35 @@ TEST(decoded_fields)
 	EXPECT_FALSE(dsm_msg_next_diff(&it, &d));
 }
 
+/* Errnos from the network: the protocol's pass, "wait" ones never do. */
+TEST(errno_from_peer)
+{
+	static const u32 pass[] = {
+		EPERM, ENOENT, ENOMEM, EACCES, EBUSY, EINVAL, ENOSPC, ERANGE,
+		EMSGSIZE, EPROTO, EOPNOTSUPP, ENOTCONN, ETIMEDOUT, EHOSTDOWN,
+		ESTALE,
+	};
+	static const u32 refused[] = {
+		EAGAIN, EINPROGRESS, EINTR, EALREADY, EWOULDBLOCK, 512, 513,
+		516, 4095, 4096, 0x7fffffff, 0x80000000U, U32_MAX,
+	};
+	u32 i;
+
+	EXPECT_EQ(0, dsm_wire_errno(0));
+	for (i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+		EXPECT_EQ(-(int)pass[i], dsm_wire_errno(pass[i]));
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		EXPECT_EQ(-EPROTO, dsm_wire_errno(refused[i]));
+	/* Whatever comes in, what goes out is a negative errno, never 0. */
+	for (i = 1; i < 70000; i++) {
+		int e = dsm_wire_errno(i);
+
+		ASSERT_LT(e, 0);
+		ASSERT_NE(-EAGAIN, e);
+		ASSERT_NE(-EINPROGRESS, e);
+	}
+}
+
 TEST(peek_header)
 {
 	enum dsm_wire_reject why;
