@@ -240,7 +240,7 @@ out:
  * Fail every wait on node @id: called when it is declared dead or comes
  * back as a new incarnation. Faults waiting on a page whose home or only
  * copy is on @id complete with SIGBUS and one line in the kernel log
- * (dsm_transport.c, dsm_sc.c).
+ * (dsm_members.c, and every model's node_down).
  */
 static void dsm_node_fail_waiters(u32 id)
 {

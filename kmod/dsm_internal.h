@@ -99,7 +99,7 @@ enum dsm_stat {
 	DSM_STAT_FAULT_RETRY,		/* faults again after a wait */
 	DSM_STAT_FAULT_STOLEN,		/* retries that found the page gone */
 
-	/* Transport and messages (dsm_transport.c). */
+	/* Transport and messages (dsm_transport.c, dsm_msg.c). */
 	DSM_STAT_CONN_UP,		/* data connections established */
 	DSM_STAT_CONN_DOWN,		/* data connections lost or closed */
 	DSM_STAT_MSG_SEND_FAILED,	/* messages that could not be sent */

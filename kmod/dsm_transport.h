@@ -87,7 +87,10 @@ struct dsm_transport_ops {
 	int (*send)(u32 node, const void *buf, size_t len);
 };
 
-/* Provided by the core (dsm_transport.c) for transports. */
+/*
+ * Provided by the core for transports: dsm_transport.c (registry, HELLO),
+ * dsm_msg.c (dsm_transport_recv()), dsm_members.c (dsm_transport_local()).
+ */
 int dsm_transport_register(const struct dsm_transport_ops *ops);
 void dsm_transport_unregister(const struct dsm_transport_ops *ops);
 int dsm_transport_recv(u32 node, const void *buf, size_t len);
