@@ -264,7 +264,12 @@ int lrc_release(struct dsm_file *f, u32 id)
 		pr_warn_ratelimited("lock %u: cannot end the interval: %d\n",
 				    id, ret);
 	mutex_lock(&lrc.lock);
-	if (l->holder != f) {
+	/*
+	 * Look the lock up again: with lrc.lock dropped, another release of
+	 * it through this file (a second thread) may have freed the entry.
+	 */
+	l = lrc_lock_find_locked(id);
+	if (!l || l->holder != f) {
 		mutex_unlock(&lrc.lock);
 		return -EPERM;
 	}
