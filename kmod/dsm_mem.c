@@ -315,8 +315,8 @@ void dsm_req_start_async(struct dsm_req *req)
 }
 
 /*
- * The errno a request may end with: the ones dsm_err_why() explains and
- * the protocol's (dsm_wire_errno()). A transport's send error (EAGAIN
+ * The errno a request may end with: EINTR, EIO and the protocol's
+ * (dsm_wire_errno(), which has every errno dsm_err_why() explains). A transport's send error (EAGAIN
  * from a stalled peer, EPIPE, ECONNRESET...) means the connection to the
  * node is gone. No other errno may reach pg->fail_err: a "wait" errno
  * there (EAGAIN, EINPROGRESS) would send later faults to wait for a
@@ -327,12 +327,6 @@ static int dsm_req_errno(int err)
 	switch (err) {
 	case 0:
 	case -EINTR:
-	case -ETIMEDOUT:
-	case -EHOSTDOWN:
-	case -ENOMEM:
-	case -ENOTCONN:
-	case -ESTALE:
-	case -EPROTO:
 		return err;
 	case -EAGAIN:
 	case -EPIPE:
@@ -343,7 +337,8 @@ static int dsm_req_errno(int err)
 	case -ESHUTDOWN:
 		return -ENOTCONN;
 	default:
-		if (err < 0 && err >= -4095 && dsm_wire_errno(-err) == err)
+		/* ETIMEDOUT, EHOSTDOWN, ENOMEM, ESTALE... are the protocol's. */
+		if (err < 0 && err >= -MAX_ERRNO && dsm_wire_errno(-err) == err)
 			return err;
 		return -EIO;
 	}
