@@ -316,11 +316,11 @@ void dsm_req_start_async(struct dsm_req *req)
 
 /*
  * The errno a request may end with: EINTR, EIO and the protocol's
- * (dsm_wire_errno(), which has every errno dsm_err_why() explains). A transport's send error (EAGAIN
- * from a stalled peer, EPIPE, ECONNRESET...) means the connection to the
- * node is gone. No other errno may reach pg->fail_err: a "wait" errno
- * there (EAGAIN, EINPROGRESS) would send later faults to wait for a
- * request that does not exist.
+ * (dsm_wire_errno(), which has every errno dsm_err_why() explains). A
+ * transport's send error (EAGAIN from a stalled peer, EPIPE,
+ * ECONNRESET...) means the connection to the node is gone. No other errno
+ * may reach pg->fail_err: a "wait" errno there (EAGAIN, EINPROGRESS) would
+ * send later faults to wait for a request that does not exist.
  */
 static int dsm_req_errno(int err)
 {
