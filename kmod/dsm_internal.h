@@ -149,6 +149,13 @@ enum dsm_stat {
 	DSM_STAT_MGR_REPLIES,		/* MGR_REPLYs accepted */
 	DSM_STAT_LOCK_FORWARDS,		/* LOCK_FORWARDs accepted */
 
+	/* Peers' messages refused (Documentation/protocol.md "Checks"). */
+	DSM_STAT_RX_WRONG_SENDER,	/* not from the node the state expects */
+	DSM_STAT_RX_NO_REGION,		/* naming a page outside every region */
+	DSM_STAT_RX_QUEUE_FULL,		/* PAGE_REQ of a node already queued */
+	DSM_STAT_RX_BAD_VT,		/* timestamps claiming our future */
+	DSM_STAT_REQ_RESENT,		/* requests sent again (no region yet) */
+
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
 	 * DSM_MSG_TYPE_MAX counters (msg_tx_<type>, bytes_tx_<type>,

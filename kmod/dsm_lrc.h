@@ -68,6 +68,12 @@
 
 /* Width of every VT this node sends: all possible node ids. */
 #define LRC_NR_NODES		DSM_MAX_NODES
+/*
+ * LOCK_GRANT fragments (MORE) one grant may have: beyond, the grant is
+ * refused (a grant of every interval of an uncollected history fits in
+ * far fewer).
+ */
+#define LRC_MAX_GRANT_FRAGS	1024
 
 /* Forwards queued on one lock at most (one per node is the protocol). */
 #define LRC_MAX_FWDS		(2 * DSM_NODES_MAX)
@@ -135,6 +141,9 @@ struct lrc_fwd {
  * @req_id:	its id (also the MGR cookie and the grant's req_id).
  * @failed_req:	the request that failed last (waiters on it fail) ...
  * @failed_err:	... with this negative errno.
+ * @grant_err:	the grant for @req_id could not be applied (a fragment's
+ *		intervals refused); the token comes, its request fails.
+ * @grant_frags: LOCK_GRANT fragments received for @req_id.
  * @holder:	the open file holding the lock, or NULL.
  * @fwds:	forwards to grant at the next release, oldest first.
  * @nr_fwds:	entries in @fwds.
@@ -150,6 +159,8 @@ struct lrc_lock {
 	u64 req_id;
 	u64 failed_req;
 	int failed_err;
+	int grant_err;
+	u32 grant_frags;
 	struct dsm_file *holder;
 	struct list_head fwds;
 	u32 nr_fwds;
@@ -205,7 +216,7 @@ struct lrc_want {
  * @pgno:	the page.
  * @wants:	every diff asked for; replies fill in diff and len.
  * @nr_wants:	entries in @wants.
- * @outstanding: replies still awaited.
+ * @outstanding: diffs still awaited (of @wants).
  * @waiting_on:	bit n: a DIFF_REQ went to node n.
  * @err:	first error (NACK, node down); under wait_lock.
  * @done:	completed when @outstanding reaches 0 or on error.
@@ -238,8 +249,9 @@ struct lrc_fetch {
  * @barriers:	struct lrc_barrier by barrier id.
  * @bar_mutex:	one barrier arrival at a time on this node.
  * @wait_lock:	spinlock over @fetches, @bw and @bw_active.
- * @fetches:	struct lrc_fetch in flight, by req_id (unique on a node:
- *		dsm_next_req_id()). Looked up and erased under @wait_lock;
+ * @fetches:	struct lrc_fetch in flight, by dsm_req_key() of req_id
+ *		(unique among those in flight: dsm_next_req_id()). Looked
+ *		up and erased under @wait_lock;
  *		inserted without it (see lrc_fetch_wait()).
  * @bw:		the barrier arrival or GC_DONE waiting (one at a time:
  *		@bar_mutex) ...
@@ -347,6 +359,7 @@ bool lrc_iv_closed(u32 iv);
 bool lrc_iv_discarded(u32 creator, u32 iv);
 struct lrc_wp *lrc_close_locked(void);
 int lrc_end_interval(void);
+int lrc_vt_check_locked(const struct dsm_vt *vt);
 int lrc_learn_locked(const struct dsm_msg_ivset *s,
 		     struct lrc_learn *l);
 void lrc_learn_finish(struct lrc_learn *l);

@@ -190,10 +190,18 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	if (flags & DSM_MGR_F_MORE)
 		return 0;
 	mutex_lock(&lrc.lock);
-	dsm_vt_merge(&lrc.vt, &m.u.barrier.iv.vt);
-	lrc.bar_vt = m.u.barrier.iv.vt;
+	/* A timestamp claiming intervals nobody sent us is not merged. */
+	ret = lrc_vt_check_locked(&m.u.barrier.iv.vt);
+	if (!ret) {
+		dsm_vt_merge(&lrc.vt, &m.u.barrier.iv.vt);
+		lrc.bar_vt = m.u.barrier.iv.vt;
+	}
 	mutex_unlock(&lrc.lock);
-	lrc_bw_finish(cookie, 0, flags & DSM_MGR_F_GC, m.u.barrier.epoch);
+	if (ret)
+		lrc_bw_finish(cookie, ret, false, 0);
+	else
+		lrc_bw_finish(cookie, 0, flags & DSM_MGR_F_GC,
+			      m.u.barrier.epoch);
 	return 0;
 }
 

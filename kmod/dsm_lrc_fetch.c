@@ -20,7 +20,7 @@ static struct lrc_fetch *lrc_fetch_find(u64 req_id, u64 pgno)
 	struct lrc_fetch *f;
 
 	lockdep_assert_held(&lrc.wait_lock);
-	f = xa_load(&lrc.fetches, req_id);
+	f = xa_load(&lrc.fetches, dsm_req_key(req_id));
 	return f && f->req_id == req_id && f->pgno == pgno ? f : NULL;
 }
 
@@ -68,7 +68,8 @@ void lrc_recv_diff_reply(const struct dsm_msg *m)
 			f->wants[j].len = got[i].len;
 			got[i].diff = NULL;
 		}
-		if (!--f->outstanding)
+		f->outstanding -= n;
+		if (!f->outstanding)
 			complete(&f->done);
 	}
 	spin_unlock(&lrc.wait_lock);
@@ -167,13 +168,12 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 
 /*
  * List in @f the diffs @lp lacks (interval 0 of copy_from if a collection
- * dropped the page), sorted by creator, and count the replies awaited:
- * one per DIFF_REQ, as lrc_fetch_send() will send them. Return: 0 or
- * -ENOMEM.
+ * dropped the page), sorted by creator, and the nodes whose replies are
+ * awaited. Return: 0 or -ENOMEM.
  */
 static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 {
-	u32 i, k, n, self = lrc_self();
+	u32 i, n, self = lrc_self();
 	unsigned long senders = 0;
 
 	mutex_lock(&lrc.lock);
@@ -195,14 +195,11 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 	sort(f->wants, f->nr_wants, sizeof(*f->wants), lrc_want_cmp, NULL);
 	for (i = 0; i < f->nr_wants; i++)
 		senders |= BIT(f->wants[i].node);
-	/* One reply per DIFF_REQ: count the messages as lrc_fetch_send(). */
-	for (i = 0; i < f->nr_wants;) {
-		for (k = 0; i + k < f->nr_wants && k < DSM_WIRE_MAX_DIFFS &&
-		     f->wants[i + k].node == f->wants[i].node; k++)
-			;
-		f->outstanding++;
-		i += k;
-	}
+	/*
+	 * Done when every diff is here, however the replies cut them: a
+	 * reply counts for the diffs it brings, not for one message.
+	 */
+	f->outstanding = f->nr_wants;
 	f->waiting_on = senders;
 	return 0;
 }
@@ -226,7 +223,7 @@ static int lrc_fetch_wait(struct lrc_fetch *f)
 	 * handler holds it once it is gone. -EBUSY would be an id in use
 	 * twice, which dsm_next_req_id() rules out; it fails the fetch.
 	 */
-	ret = xa_insert(&lrc.fetches, f->req_id, f, GFP_KERNEL);
+	ret = xa_insert(&lrc.fetches, dsm_req_key(f->req_id), f, GFP_KERNEL);
 	if (ret)
 		return ret;
 	ret = lrc_fetch_send(f);
@@ -239,7 +236,7 @@ static int lrc_fetch_wait(struct lrc_fetch *f)
 			ret = -ETIMEDOUT;
 	}
 	spin_lock(&lrc.wait_lock);
-	xa_erase(&lrc.fetches, f->req_id);
+	xa_erase(&lrc.fetches, dsm_req_key(f->req_id));
 	if (!ret)
 		ret = f->err;
 	if (!ret && f->outstanding)

@@ -123,6 +123,38 @@ int lrc_end_interval(void)
 	return 0;
 }
 
+/**
+ * lrc_vt_check_locked() - may a peer's timestamp @vt be merged into ours?
+ * @vt:	the timestamp of a grant or a barrier release whose intervals
+ *	were learned.
+ *
+ * Under lrc.lock. Refused: a timestamp that claims more of this node's
+ * intervals than it closed (merged, it would make every later interval
+ * close fail), or more of another node's than this node now knows (the
+ * sender had to send them).
+ *
+ * Return: 0, or -EPROTO (counted in rx_bad_vt).
+ */
+int lrc_vt_check_locked(const struct dsm_vt *vt)
+{
+	u32 self = lrc_self(), k;
+	struct dsm_vt known;
+
+	lockdep_assert_held(&lrc.lock);
+	dsm_vt_init(&known, LRC_NR_NODES);
+	for (k = 0; k < LRC_NR_NODES; k++)
+		known.c[k] = k == self ? dsm_vt_get(&lrc.vt, k) :
+					 dsm_ilog_last(&lrc.iset.log[k]);
+	if (dsm_vt_dominates(&known, vt))
+		return 0;
+	for (k = 0; k < vt->n && dsm_vt_get(vt, k) <= dsm_vt_get(&known, k);)
+		k++;
+	dsm_stat_inc(DSM_STAT_RX_BAD_VT);
+	pr_warn_ratelimited("timestamp claims interval %u of node %u, %u known here: refused\n",
+			    dsm_vt_get(vt, k), k, dsm_vt_get(&known, k));
+	return -EPROTO;
+}
+
 /*
  * Under lrc.lock: add the intervals of decoded set @s that are new here,
  * queue their notices on the pages and collect the pages in @l. Return: 0,
@@ -160,7 +192,9 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 		lrc_data_add(sizeof(iv) + mi.nr_notices * sizeof(u64));
 		dsm_stat_add(DSM_STAT_LRC_NOTICES_RECV, mi.nr_notices);
 		for (i = 0; i < mi.nr_notices; i++) {
-			struct dsm_pg *pg = dsm_pg_get(notices[i]);
+			struct dsm_pg *pg;
+
+			pg = dsm_pg_get_peer(notices[i], DSM_MODEL_LRC);
 			struct lrc_pg *lp;
 
 			if (IS_ERR(pg))

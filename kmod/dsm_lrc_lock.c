@@ -152,6 +152,8 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 		return len;
 	l->requesting = true;
 	l->req_id = req_id;
+	l->grant_err = 0;
+	l->grant_frags = 0;
 	mutex_unlock(&lrc.lock);
 	ret = dsm_nl_mgr_request(DSM_MGR_LOCK_ACQUIRE, req_id, l->id, 0, buf,
 				 len);
@@ -194,6 +196,11 @@ int lrc_acquire(struct dsm_file *f, u32 id)
 	 */
 	l->waiters++;
 	for (;;) {
+		/* Our request failed, also when its token came (grant_err). */
+		if (my_req && l->failed_req == my_req) {
+			ret = l->failed_err ?: -EHOSTDOWN;
+			break;
+		}
 		if (l->token && !l->holder &&
 		    (list_empty(&l->fwds) || l->reserved)) {
 			l->holder = f;
@@ -202,10 +209,6 @@ int lrc_acquire(struct dsm_file *f, u32 id)
 			break;
 		}
 		if (!l->token && !l->requesting) {
-			if (my_req && l->failed_req == my_req) {
-				ret = l->failed_err ?: -EHOSTDOWN;
-				break;
-			}
 			remote = true;
 			ret = lrc_lock_request_locked(l);
 			if (ret)
@@ -311,12 +314,28 @@ void lrc_file_release(struct dsm_file *f)
 	} while (found);
 }
 
-/* The token of @l arrived (grant, fresh token); under lrc.lock. */
+/*
+ * The token of @l arrived (grant, fresh token); under lrc.lock. A grant's
+ * timestamp @vt is merged unless its intervals were refused (grant_err)
+ * or it claims intervals this node does not have: then the token stays
+ * here for the others, but the acquire that asked fails.
+ */
 static void lrc_token_here_locked(struct lrc_lock *l, const struct dsm_vt *vt)
 {
+	int err;
+
 	lockdep_assert_held(&lrc.lock);
-	if (vt)
-		dsm_vt_merge(&lrc.vt, vt);
+	if (vt) {
+		err = l->grant_err ?: lrc_vt_check_locked(vt);
+		if (err) {
+			pr_warn_ratelimited("lock %u: grant refused: %d; the acquire fails\n",
+					    l->id, err);
+			l->failed_req = l->req_id;
+			l->failed_err = err;
+		} else {
+			dsm_vt_merge(&lrc.vt, vt);
+		}
+	}
 	l->token = true;
 	l->requesting = false;
 	/* Our own acquire goes before the forwards queued meanwhile. */
@@ -342,7 +361,14 @@ void lrc_recv_grant(const struct dsm_msg *m)
 		lrc_unexpected("LOCK_GRANT", m->hdr.src);
 		return;
 	}
-	ret = lrc_learn_locked(&g->iv, &learn);
+	/* A grant is a bounded number of fragments: learn no more. */
+	ret = 0;
+	if (++l->grant_frags > LRC_MAX_GRANT_FRAGS)
+		ret = -EMSGSIZE;
+	else if (!l->grant_err)
+		ret = lrc_learn_locked(&g->iv, &learn);
+	if (ret && !l->grant_err)
+		l->grant_err = ret;
 	mutex_unlock(&lrc.lock);
 	if (ret)
 		pr_warn_ratelimited("lock %u: grant from node %u not applied: %d\n",

@@ -85,14 +85,12 @@ u64 dsm_grant_hold_ns(void)
  * @inode:	its one inode; @inode->i_mapping is the store.
  * @pages:	struct dsm_pg by page number (xarray, its own lock).
  * @alloc_lock:	serialises giving a dsm_pg its frame.
- * @start_wq:	sends requests created where the fault lock is held.
  */
 static struct dsm_mem {
 	struct vfsmount *mnt;
 	struct inode *inode;
 	struct xarray pages;
 	struct mutex alloc_lock;	/* see @alloc_lock above */
-	struct workqueue_struct *start_wq;
 } dsm_mem;
 
 static int dsm_fs_init_fs_context(struct fs_context *fc)
@@ -158,6 +156,36 @@ struct dsm_pg *dsm_pg_get(u64 pgno)
 	return pg;
 }
 
+static int dsm_region_at(u64 off, u8 *model, u64 *end);
+
+/**
+ * dsm_pg_get_peer() - dsm_pg_get() for a page a peer's message names.
+ * @pgno:	page number.
+ * @model:	the model whose message it is.
+ *
+ * A page is made only inside a region of @model known here, so that no
+ * peer makes this node keep state for pages nobody mapped.
+ *
+ * Return: the entry, ERR_PTR(-ENXIO) if no region of @model holds
+ * @pgno, or dsm_pg_get()'s errors.
+ */
+struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model)
+{
+	struct dsm_pg *pg;
+	u64 end;
+	u8 m;
+
+	if (pgno < DSM_MAX_PAGES) {
+		pg = dsm_pg_find(pgno);
+		if (pg)
+			return pg;
+		if (!dsm_region_at(pgno << PAGE_SHIFT, &m, &end) && m == model)
+			return dsm_pg_get(pgno);
+	}
+	dsm_stat_inc(DSM_STAT_RX_NO_REGION);
+	return ERR_PTR(-ENXIO);
+}
+
 /**
  * dsm_pg_frame() - make sure @pg has its local frame.
  * @pg:	the page.
@@ -216,216 +244,6 @@ void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg)
 
 	xa_for_each(&dsm_mem.pages, i, pg)
 		fn(pg, arg);
-}
-
-/* ---------------------------------------------------------- requests */
-
-static void dsm_req_start_fn(struct work_struct *work)
-{
-	struct dsm_req *req = container_of(work, struct dsm_req, start_work);
-
-	req->ops->start(req->pg, req);
-	dsm_req_put(req);
-}
-
-struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
-			      const struct dsm_model_ops *ops)
-{
-	struct dsm_req *req = kzalloc(sizeof(*req), GFP_KERNEL);
-
-	if (!req)
-		return NULL;
-	kref_init(&req->ref);
-	init_completion(&req->done);
-	INIT_WORK(&req->start_work, dsm_req_start_fn);
-	req->id = dsm_next_req_id();
-	req->pgno = pg->pgno;
-	req->access = access;
-	req->pg = pg;
-	req->ops = ops;
-	return req;
-}
-
-/*
- * Under @pg->lock: the errno a recent failure makes accesses to @pg fail
- * with at once (see dsm_req_complete()), or 0.
- */
-int dsm_pg_failing_locked(struct dsm_pg *pg)
-{
-	lockdep_assert_held(&pg->lock);
-	if (pg->fail_err && (pg->fail_err == -EHOSTDOWN ||
-			     time_before(jiffies, pg->fail_until)))
-		return pg->fail_err;
-	return 0;
-}
-
-/**
- * dsm_req_join_locked() - join @pg's request in flight, or make @new it.
- * @pg:		the page; its lock is held.
- * @new:	a request the caller made for @pg (dsm_req_alloc()). On
- *		-EINPROGRESS it is @pg's request and *@reqp; otherwise it is
- *		unused and the caller drops it.
- * @reqp:	out: the request to wait for, with a reference for the
- *		caller.
- *
- * The common tail of every model's fault: a page has at most one request
- * in flight from this node, and concurrent faults share it.
- *
- * Return: -EAGAIN (joined: wait for *@reqp, then try again),
- * -EINPROGRESS (@new installed: send it, wait, try again), or the errno
- * the access fails with at once: a recent failure of the page's requests,
- * or -ETIMEDOUT while an expired request is still in flight.
- */
-int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
-			struct dsm_req **reqp)
-{
-	int err = dsm_pg_failing_locked(pg);
-
-	if (err)
-		return err;
-	if (pg->req) {
-		if (pg->req->expired)
-			return -ETIMEDOUT;
-		kref_get(&pg->req->ref);
-		*reqp = pg->req;
-		dsm_stat_inc(DSM_STAT_FAULT_COALESCED);
-		return -EAGAIN;
-	}
-	pg->fail_err = 0;
-	kref_get(&new->ref);	/* pg->req's */
-	pg->req = new;
-	*reqp = new;
-	return -EINPROGRESS;
-}
-
-static void dsm_req_release(struct kref *ref)
-{
-	kfree(container_of(ref, struct dsm_req, ref));
-}
-
-void dsm_req_put(struct dsm_req *req)
-{
-	kref_put(&req->ref, dsm_req_release);
-}
-
-/* Send @req from a worker; consumes the caller's reference. */
-void dsm_req_start_async(struct dsm_req *req)
-{
-	queue_work(dsm_mem.start_wq, &req->start_work);
-}
-
-/*
- * The errno a request may end with: EINTR, EIO and the protocol's
- * (dsm_wire_errno(), which has every errno dsm_err_why() explains). A
- * transport's send error (EAGAIN from a stalled peer, EPIPE,
- * ECONNRESET...) means the connection to the node is gone. No other errno
- * may reach pg->fail_err: a "wait" errno there (EAGAIN, EINPROGRESS) would
- * send later faults to wait for a request that does not exist.
- */
-static int dsm_req_errno(int err)
-{
-	switch (err) {
-	case 0:
-	case -EINTR:
-		return err;
-	case -EAGAIN:
-	case -EPIPE:
-	case -ECONNRESET:
-	case -ECONNREFUSED:
-	case -ECONNABORTED:
-	case -ENOBUFS:
-	case -ESHUTDOWN:
-		return -ENOTCONN;
-	default:
-		/* ETIMEDOUT, EHOSTDOWN, ENOMEM, ESTALE... are the protocol's. */
-		if (err < 0 && err >= -MAX_ERRNO && dsm_wire_errno(-err) == err)
-			return err;
-		return -EIO;
-	}
-}
-
-/**
- * dsm_req_complete() - request @req of @pg is over.
- * @pg:		its page.
- * @req:	the request.
- * @err:	0, or why it failed.
- *
- * Takes it out of @pg and wakes its waiters. A failure (other than a
- * fatal signal of the one who sent it) makes faults on the page fail at
- * once for a while, forever if the page's node is dead.
- */
-void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err)
-{
-	bool owned = false;
-
-	err = dsm_req_errno(err);
-	spin_lock(&pg->lock);
-	if (pg->req == req) {
-		pg->req = NULL;
-		owned = true;
-	}
-	if (err && err != -EINTR) {
-		pg->fail_err = err;
-		pg->fail_until = jiffies + dsm_fault_timeout();
-	}
-	spin_unlock(&pg->lock);
-	req->err = err;
-	complete_all(&req->done);
-	if (owned)
-		dsm_req_put(req);
-}
-
-static const char *dsm_err_why(int err)
-{
-	switch (err) {
-	case -ETIMEDOUT:
-		return "no answer within fault_timeout_ms";
-	case -EHOSTDOWN:
-		return "the node holding it is down";
-	case -ENOMEM:
-		return "out of memory";
-	case -ENOTCONN:
-		return "no connection to its home node";
-	case -ESTALE:
-		return "lrc data it needs was discarded by a garbage collection";
-	default:
-		return "request refused or failed";
-	}
-}
-
-/* Log why an access to @pg fails; once per error, rate-limited. */
-static void dsm_access_failed(struct dsm_pg *pg, int err, bool fault)
-{
-	dsm_stat_inc(fault ? DSM_STAT_FAULT_SIGBUS : DSM_STAT_RW_EIO);
-	pr_warn_ratelimited("page %llu (home node %u): %s (%d); %s to %s[%d]\n",
-			    pg->pgno, pg->home, dsm_err_why(err), err,
-			    fault ? "SIGBUS" : "EIO", current->comm,
-			    task_pid_nr(current));
-}
-
-/*
- * Wait for @req, at most fault_timeout_ms, killable. Return: the request's
- * error, -ETIMEDOUT (the request is marked expired: later faults on the
- * page fail at once until it completes) or -EINTR.
- */
-static int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
-{
-	long left;
-
-	left = wait_for_completion_killable_timeout(&req->done,
-						    dsm_fault_timeout());
-	if (left > 0)
-		return req->err;
-	if (left < 0)
-		return -EINTR;
-	spin_lock(&pg->lock);
-	if (!completion_done(&req->done))
-		req->expired = true;
-	spin_unlock(&pg->lock);
-	if (completion_done(&req->done))
-		return req->err;
-	dsm_stat_inc(DSM_STAT_FAULT_TIMEOUT);
-	return -ETIMEDOUT;
 }
 
 /*
@@ -829,9 +647,9 @@ int dsm_mem_init(void)
 
 	xa_init(&dsm_mem.pages);
 	mutex_init(&dsm_mem.alloc_lock);
-	dsm_mem.start_wq = alloc_workqueue("dsm_start", WQ_UNBOUND, 0);
-	if (!dsm_mem.start_wq)
-		return -ENOMEM;
+	ret = dsm_req_init();
+	if (ret)
+		return ret;
 	dsm_mem.mnt = kern_mount(&dsm_fs_type);
 	if (IS_ERR(dsm_mem.mnt)) {
 		ret = PTR_ERR(dsm_mem.mnt);
@@ -851,7 +669,7 @@ int dsm_mem_init(void)
 err_mnt:
 	kern_unmount(dsm_mem.mnt);
 err_wq:
-	destroy_workqueue(dsm_mem.start_wq);
+	dsm_req_exit();
 	return ret;
 }
 
@@ -864,7 +682,11 @@ void dsm_mem_exit(void)
 	struct dsm_pg *pg;
 	unsigned long i;
 
-	destroy_workqueue(dsm_mem.start_wq);
+	/* Sends planned for later (dsm_req_start_later()) are void. */
+	xa_for_each(&dsm_mem.pages, i, pg)
+		if (pg->req && cancel_delayed_work_sync(&pg->req->start_work))
+			dsm_req_put(pg->req);
+	dsm_req_exit();
 	xa_for_each(&dsm_mem.pages, i, pg) {
 		xa_erase(&dsm_mem.pages, i);
 		dsm_models_pg_free(pg);

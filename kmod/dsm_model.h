@@ -52,7 +52,8 @@ enum dsm_access {
  * @done:	completed (complete_all) when the request succeeds or fails.
  * @pg:		the page's struct dsm_pg (never freed before unload).
  * @start_work:	sends the request when the one who created it must not
- *		(page_mkwrite, FAULT_FLAG_RETRY_NOWAIT: the fault lock is held).
+ *		(page_mkwrite, FAULT_FLAG_RETRY_NOWAIT: the fault lock is held),
+ *		or again a little later (dsm_req_start_later()).
  * @ops:	the model that created the request (its @start sends it).
  *
  * Faults from several local threads on one page join the one request
@@ -70,7 +71,7 @@ struct dsm_req {
 	int err;
 	struct completion done;
 	struct dsm_pg *pg;
-	struct work_struct start_work;
+	struct delayed_work start_work;
 	const struct dsm_model_ops *ops;
 };
 
@@ -209,6 +210,13 @@ int dsm_pg_failing_locked(struct dsm_pg *pg);
 int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
 			struct dsm_req **reqp);
 void dsm_req_start_async(struct dsm_req *req);
+int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req);
+void dsm_access_failed(struct dsm_pg *pg, int err, bool fault);
+int dsm_req_init(void);
+void dsm_req_exit(void);
+bool dsm_req_start_later(struct dsm_pg *pg, struct dsm_req *req,
+			 unsigned long delay);
+struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model);
 void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err);
 void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg);
 unsigned long dsm_fault_timeout(void);
@@ -219,6 +227,13 @@ u32 dsm_members_home(u64 pgno);
 bool dsm_members_lost(u32 id);
 int dsm_members_wait(u32 id, unsigned long timeout);
 u64 dsm_next_req_id(void);
+
+/* The index of request @id in a table of requests in flight. */
+static inline unsigned long dsm_req_key(u64 id)
+{
+	return (u32)id;
+}
+
 int dsm_msg_send(struct dsm_msg *m);
 int dsm_msg_send_buf(u32 dst, u8 type, const void *buf, u32 len);
 

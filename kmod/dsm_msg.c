@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "dsm_internal.h"
@@ -69,12 +70,27 @@ static const struct dsm_msg_route dsm_msg_routes[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_DIFF_REPLY]	  = { DSM_MODEL_LRC, DSM_PATH_DATA },
 };
 
-static atomic64_t dsm_req_ids = ATOMIC64_INIT(0);
+static atomic_t dsm_req_seq = ATOMIC_INIT(0);
 
-/* A request id: unique on this node (never 0). */
+/**
+ * dsm_next_req_id() - a new request id.
+ *
+ * The low 32 bits are a sequence number, unique among the requests in
+ * flight on this node (never 0): dsm_req_key() of an id is the index of
+ * the tables of outstanding requests. The high 32 bits are random, so
+ * that a node that was not sent a request cannot forge its reply: a reply
+ * is matched on the whole id (issue 12, finding 3).
+ *
+ * Return: the id, never 0.
+ */
 u64 dsm_next_req_id(void)
 {
-	return atomic64_inc_return(&dsm_req_ids);
+	u32 seq;
+
+	do {
+		seq = (u32)atomic_inc_return(&dsm_req_seq);
+	} while (!seq);
+	return (u64)get_random_u32() << 32 | seq;
 }
 
 /* ----------------------------------------------------- counters */

@@ -116,6 +116,9 @@ static void sc_act_init(struct sc_act *a)
 	INIT_LIST_HEAD(&a->nacks);
 }
 
+/* How soon a request refused for want of a region is sent again. */
+#define SC_NO_REGION_RETRY	msecs_to_jiffies(20)
+
 static u32 sc_local(void)
 {
 	return dsm_transport_local();
@@ -126,6 +129,24 @@ static void sc_unexpected(const char *what, u64 pgno, u32 from)
 	dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
 	pr_warn_ratelimited("unexpected %s for page %llu from node %u: ignored\n",
 			    what, pgno, from);
+}
+
+/*
+ * Is @m from the home of page @pgno? INVAL and PAGE_FWD may come from
+ * nobody else: a node that is not the page's home cannot make this node
+ * drop or hand over its copy (issue 12, finding 3).
+ */
+static bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
+{
+	struct dsm_pg *pg = dsm_pg_find(pgno);
+	u32 home = pg ? pg->home : dsm_members_home(pgno);
+
+	if (m->hdr.src == home)
+		return true;
+	dsm_stat_inc(DSM_STAT_RX_WRONG_SENDER);
+	pr_warn_ratelimited("%s for page %llu from node %u, not its home (node %u): ignored\n",
+			    what, pgno, m->hdr.src, home);
+	return false;
 }
 
 static void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err)
@@ -192,6 +213,7 @@ static void sc_home_begin_locked(struct dsm_pg *pg, u8 from, u8 access,
 	d->cur.access = access;
 	d->cur.req_id = req_id;
 	d->acks = 0;
+	a->req_id = req_id;
 	if (access == DSM_ACCESS_WRITE) {
 		d->acks = d->copyset & ~BIT(from) & ~BIT(d->owner);
 		a->inval = d->acks;
@@ -235,6 +257,7 @@ static void sc_act_do(struct dsm_pg *pg, struct sc_act *a)
 		memset(&m, 0, sizeof(m));
 		m.hdr.type = DSM_MSG_INVAL;
 		m.hdr.dst = id;
+		m.hdr.req_id = a->req_id;	/* the ack must carry it */
 		m.u.inval.page = pg->pgno;
 		m.u.inval.new_owner = a->new_owner;
 		dsm_stat_inc(DSM_STAT_INVAL_SENT);
@@ -272,6 +295,23 @@ static void sc_act_do(struct dsm_pg *pg, struct sc_act *a)
 	}
 }
 
+/*
+ * Under pg->lock: does @from have a request queued at this home already?
+ * A node has one request per page in flight (dsm_req_join_locked()), so a
+ * second one queued is a peer's bug; refusing it bounds the queue to one
+ * entry per node.
+ */
+static bool sc_home_queued_locked(struct dsm_pg *pg, u32 from)
+{
+	struct dsm_hreq *hr;
+
+	lockdep_assert_held(&pg->lock);
+	list_for_each_entry(hr, &pg->sc->dir.queue, list)
+		if (hr->node == from)
+			return true;
+	return false;
+}
+
 static void sc_home_req(const struct dsm_msg *m)
 {
 	const struct dsm_msg_page_req *r = &m->u.page_req;
@@ -280,7 +320,7 @@ static void sc_home_req(const struct dsm_msg *m)
 	struct dsm_pg *pg;
 	struct sc_act a;
 
-	pg = dsm_pg_get(r->page);
+	pg = dsm_pg_get_peer(r->page, DSM_MODEL_SC);
 	if (IS_ERR(pg) || pg->home != sc_local()) {
 		if (!IS_ERR(pg))
 			sc_unexpected("PAGE_REQ (not its home)", r->page, from);
@@ -301,6 +341,14 @@ static void sc_home_req(const struct dsm_msg *m)
 		kfree(hr);
 		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
 			     -EHOSTDOWN);
+		return;
+	}
+	if (pg->sc->dir.busy && sc_home_queued_locked(pg, from)) {
+		spin_unlock(&pg->lock);
+		kfree(hr);
+		dsm_stat_inc(DSM_STAT_RX_QUEUE_FULL);
+		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
+			     -EBUSY);
 		return;
 	}
 	if (pg->sc->dir.busy) {
@@ -330,7 +378,8 @@ static void sc_home_ack(const struct dsm_msg *m)
 	}
 	sc_act_init(&a);
 	spin_lock(&pg->lock);
-	if (!pg->sc->dir.busy || !(pg->sc->dir.acks & BIT(from))) {
+	if (!pg->sc->dir.busy || !(pg->sc->dir.acks & BIT(from)) ||
+	    pg->sc->dir.cur.req_id != m->hdr.req_id) {
 		spin_unlock(&pg->lock);
 		sc_unexpected("INVAL_ACK", pgno, from);
 		return;
@@ -359,7 +408,7 @@ static void sc_home_confirm(const struct dsm_msg *m)
 	spin_lock(&pg->lock);
 	d = &pg->sc->dir;
 	if (!d->busy || !d->fwd_sent || d->cur.node != from ||
-	    d->cur.access != c->access) {
+	    d->cur.access != c->access || d->cur.req_id != m->hdr.req_id) {
 		spin_unlock(&pg->lock);
 		sc_unexpected("CONFIRM", c->page, from);
 		return;
@@ -392,7 +441,9 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 	struct dsm_pg *pg;
 	int err = 0;
 
-	pg = dsm_pg_get(f->page);
+	if (!sc_from_home(m, f->page, "PAGE_FWD"))
+		return;
+	pg = dsm_pg_get_peer(f->page, DSM_MODEL_SC);
 	if (IS_ERR(pg)) {
 		err = PTR_ERR(pg);
 		goto nack;
@@ -527,8 +578,22 @@ static void sc_nack(const struct dsm_msg *m)
 
 	pg = dsm_pg_find(n->arg);
 	req = pg ? sc_req_get(pg, m->hdr.req_id) : NULL;
-	if (!req) {
+	if (!req || (n->nacked_type != DSM_MSG_PAGE_REQ &&
+		     n->nacked_type != DSM_MSG_PAGE_FWD)) {
 		sc_unexpected("NACK", n->arg, m->hdr.src);
+		if (req)
+			dsm_req_put(req);
+		return;
+	}
+	/*
+	 * The home does not know the page's region yet: it was just made
+	 * here and dsmd is still replicating it. Ask again shortly, until
+	 * the waiter gives up (Documentation/sc.md "Regions").
+	 */
+	if (n->nacked_type == DSM_MSG_PAGE_REQ && n->error == ENXIO &&
+	    m->hdr.src == req->home &&
+	    dsm_req_start_later(pg, req, SC_NO_REGION_RETRY)) {
+		dsm_req_put(req);
 		return;
 	}
 	/* Only the protocol's errnos: a peer's EAGAIN must not mean "wait". */
@@ -548,6 +613,8 @@ static void sc_inval(const struct dsm_msg *m)
 	};
 
 	dsm_stat_inc(DSM_STAT_INVAL_RECV);
+	if (!sc_from_home(m, i->page, "INVAL"))
+		return;
 	if (pg && dsm_pg_folio(pg)) {
 		sc_hold(pg);
 		folio_lock(pg->folio);

@@ -91,6 +91,11 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_MGR_REQUESTS]	= "mgr_requests",
 	[DSM_STAT_MGR_REPLIES]		= "mgr_replies",
 	[DSM_STAT_LOCK_FORWARDS]	= "lock_forwards",
+	[DSM_STAT_RX_WRONG_SENDER]	= "rx_wrong_sender",
+	[DSM_STAT_RX_NO_REGION]		= "rx_no_region",
+	[DSM_STAT_RX_QUEUE_FULL]	= "rx_queue_full",
+	[DSM_STAT_RX_BAD_VT]		= "rx_bad_vt",
+	[DSM_STAT_REQ_RESENT]		= "req_resent",
 };
 
 /* The names of the counters by type, made from the types' names. */

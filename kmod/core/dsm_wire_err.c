@@ -86,6 +86,7 @@ int dsm_wire_errno(u32 err)
 		return 0;
 	case EPERM:
 	case ENOENT:
+	case ENXIO:
 	case ENOMEM:
 	case EACCES:
 	case EBUSY:

@@ -66,6 +66,29 @@ TEST(dominance)
 	EXPECT_FALSE(dsm_vt_dominates(&b, &a));
 }
 
+/*
+ * The rule lrc applies to a peer's timestamp before merging it (issue 12,
+ * finding 3): what this node knows must dominate it. An entry for the
+ * receiver above its own count, or one beyond what it learned of another
+ * node, is refused, whatever the widths.
+ */
+TEST(peer_claims)
+{
+	struct dsm_vt known = mk(3, 4, 7, 2), claim;
+
+	claim = mk(3, 4, 7, 2);
+	EXPECT_TRUE(dsm_vt_dominates(&known, &claim));
+	claim = mk(2, 1, 0, 0);
+	EXPECT_TRUE(dsm_vt_dominates(&known, &claim));
+	claim = mk(3, 4, 1000000, 2);	/* inflated entry of node 1 */
+	EXPECT_FALSE(dsm_vt_dominates(&known, &claim));
+	claim = mk(3, 5, 7, 2);
+	EXPECT_FALSE(dsm_vt_dominates(&known, &claim));
+	dsm_vt_init(&claim, DSM_MAX_NODES);
+	claim.c[DSM_MAX_NODES - 1] = 1;	/* a node beyond our width */
+	EXPECT_FALSE(dsm_vt_dominates(&known, &claim));
+}
+
 TEST(merge)
 {
 	struct dsm_vt a = mk(3, 1, 7, 2), b = mk(3, 4, 0, 2);

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_req.c - a page request of this node, from its creation to its end:
+ * made by a model's fault (dsm_req_alloc()), joined by concurrent faults
+ * (dsm_req_join_locked()), sent by the model's @start now, from a worker
+ * or again later, waited for (dsm_req_wait()) and completed by the model
+ * when its answer or failure comes (dsm_req_complete()), which decides
+ * what a failure leaves on the page.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "dsm_internal.h"
+#include "dsm_model.h"
+#include "core/dsm_wire.h"
+
+/* Sends requests created where the fault lock is held, or later. */
+static struct workqueue_struct *dsm_req_wq;
+
+static void dsm_req_start_fn(struct work_struct *work)
+{
+	struct dsm_req *req = container_of(to_delayed_work(work),
+					   struct dsm_req, start_work);
+
+	/* A request sent again later may have ended meanwhile. */
+	if (!completion_done(&req->done))
+		req->ops->start(req->pg, req);
+	dsm_req_put(req);
+}
+
+struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
+			      const struct dsm_model_ops *ops)
+{
+	struct dsm_req *req = kzalloc(sizeof(*req), GFP_KERNEL);
+
+	if (!req)
+		return NULL;
+	kref_init(&req->ref);
+	init_completion(&req->done);
+	INIT_DELAYED_WORK(&req->start_work, dsm_req_start_fn);
+	req->id = dsm_next_req_id();
+	req->pgno = pg->pgno;
+	req->access = access;
+	req->pg = pg;
+	req->ops = ops;
+	return req;
+}
+
+/*
+ * Under @pg->lock: the errno a recent failure makes accesses to @pg fail
+ * with at once (see dsm_req_complete()), or 0.
+ */
+int dsm_pg_failing_locked(struct dsm_pg *pg)
+{
+	lockdep_assert_held(&pg->lock);
+	if (pg->fail_err && (pg->fail_err == -EHOSTDOWN ||
+			     time_before(jiffies, pg->fail_until)))
+		return pg->fail_err;
+	return 0;
+}
+
+/**
+ * dsm_req_join_locked() - join @pg's request in flight, or make @new it.
+ * @pg:		the page; its lock is held.
+ * @new:	a request the caller made for @pg (dsm_req_alloc()). On
+ *		-EINPROGRESS it is @pg's request and *@reqp; otherwise it is
+ *		unused and the caller drops it.
+ * @reqp:	out: the request to wait for, with a reference for the
+ *		caller.
+ *
+ * The common tail of every model's fault: a page has at most one request
+ * in flight from this node, and concurrent faults share it.
+ *
+ * Return: -EAGAIN (joined: wait for *@reqp, then try again),
+ * -EINPROGRESS (@new installed: send it, wait, try again), or the errno
+ * the access fails with at once: a recent failure of the page's requests,
+ * or -ETIMEDOUT while an expired request is still in flight.
+ */
+int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
+			struct dsm_req **reqp)
+{
+	int err = dsm_pg_failing_locked(pg);
+
+	if (err)
+		return err;
+	if (pg->req) {
+		if (pg->req->expired)
+			return -ETIMEDOUT;
+		kref_get(&pg->req->ref);
+		*reqp = pg->req;
+		dsm_stat_inc(DSM_STAT_FAULT_COALESCED);
+		return -EAGAIN;
+	}
+	pg->fail_err = 0;
+	kref_get(&new->ref);	/* pg->req's */
+	pg->req = new;
+	*reqp = new;
+	return -EINPROGRESS;
+}
+
+static void dsm_req_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct dsm_req, ref));
+}
+
+void dsm_req_put(struct dsm_req *req)
+{
+	kref_put(&req->ref, dsm_req_release);
+}
+
+/* Send @req from a worker; consumes the caller's reference. */
+void dsm_req_start_async(struct dsm_req *req)
+{
+	queue_delayed_work(dsm_req_wq, &req->start_work, 0);
+}
+
+/**
+ * dsm_req_start_later() - send @req of @pg again after @delay jiffies.
+ * @pg:		its page.
+ * @req:	the request; the caller keeps its own reference.
+ * @delay:	jiffies.
+ *
+ * For a request its target refused for now (a region not there yet).
+ * Only while @req is @pg's request and nobody gave up waiting for it:
+ * an expired request is completed by the caller instead.
+ *
+ * Return: true if it will be sent again.
+ */
+bool dsm_req_start_later(struct dsm_pg *pg, struct dsm_req *req,
+			 unsigned long delay)
+{
+	bool later;
+
+	spin_lock(&pg->lock);
+	later = pg->req == req && !req->expired;
+	if (later) {
+		kref_get(&req->ref);	/* the work's */
+		if (!queue_delayed_work(dsm_req_wq, &req->start_work,
+					delay))
+			dsm_req_put(req);	/* already queued */
+	}
+	spin_unlock(&pg->lock);
+	if (later)
+		dsm_stat_inc(DSM_STAT_REQ_RESENT);
+	return later;
+}
+
+/*
+ * The errno a request may end with: EINTR, EIO and the protocol's
+ * (dsm_wire_errno(), which has every errno dsm_err_why() explains). A
+ * transport's send error (EAGAIN from a stalled peer, EPIPE,
+ * ECONNRESET...) means the connection to the node is gone. No other errno
+ * may reach pg->fail_err: a "wait" errno there (EAGAIN, EINPROGRESS) would
+ * send later faults to wait for a request that does not exist.
+ */
+static int dsm_req_errno(int err)
+{
+	switch (err) {
+	case 0:
+	case -EINTR:
+		return err;
+	case -EAGAIN:
+	case -EPIPE:
+	case -ECONNRESET:
+	case -ECONNREFUSED:
+	case -ECONNABORTED:
+	case -ENOBUFS:
+	case -ESHUTDOWN:
+		return -ENOTCONN;
+	default:
+		/* ETIMEDOUT, EHOSTDOWN, ENOMEM, ESTALE... are the protocol's. */
+		if (err < 0 && err >= -MAX_ERRNO && dsm_wire_errno(-err) == err)
+			return err;
+		return -EIO;
+	}
+}
+
+/**
+ * dsm_req_complete() - request @req of @pg is over.
+ * @pg:		its page.
+ * @req:	the request.
+ * @err:	0, or why it failed.
+ *
+ * Takes it out of @pg and wakes its waiters. A failure (other than a
+ * fatal signal of the one who sent it) makes faults on the page fail at
+ * once for a while, forever if the page's node is dead.
+ */
+void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err)
+{
+	bool owned = false;
+
+	err = dsm_req_errno(err);
+	spin_lock(&pg->lock);
+	if (pg->req == req) {
+		pg->req = NULL;
+		owned = true;
+	}
+	if (err && err != -EINTR) {
+		pg->fail_err = err;
+		pg->fail_until = jiffies + dsm_fault_timeout();
+	}
+	spin_unlock(&pg->lock);
+	req->err = err;
+	complete_all(&req->done);
+	/* A send planned for later is void (dsm_req_start_later()). */
+	if (cancel_delayed_work(&req->start_work))
+		dsm_req_put(req);
+	if (owned)
+		dsm_req_put(req);
+}
+
+static const char *dsm_err_why(int err)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+		return "no answer within fault_timeout_ms";
+	case -EHOSTDOWN:
+		return "the node holding it is down";
+	case -ENOMEM:
+		return "out of memory";
+	case -ENOTCONN:
+		return "no connection to its home node";
+	case -ESTALE:
+		return "lrc data it needs was discarded by a garbage collection";
+	case -ENXIO:
+		return "its home node has no region holding it";
+	case -EBUSY:
+		return "its home node refused a second request of this node";
+	default:
+		return "request refused or failed";
+	}
+}
+
+/* Log why an access to @pg fails; once per error, rate-limited. */
+void dsm_access_failed(struct dsm_pg *pg, int err, bool fault)
+{
+	dsm_stat_inc(fault ? DSM_STAT_FAULT_SIGBUS : DSM_STAT_RW_EIO);
+	pr_warn_ratelimited("page %llu (home node %u): %s (%d); %s to %s[%d]\n",
+			    pg->pgno, pg->home, dsm_err_why(err), err,
+			    fault ? "SIGBUS" : "EIO", current->comm,
+			    task_pid_nr(current));
+}
+
+/*
+ * Wait for @req, at most fault_timeout_ms, killable. Return: the request's
+ * error, -ETIMEDOUT (the request is marked expired: later faults on the
+ * page fail at once until it completes) or -EINTR.
+ */
+int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
+{
+	long left;
+
+	left = wait_for_completion_killable_timeout(&req->done,
+						    dsm_fault_timeout());
+	if (left > 0)
+		return req->err;
+	if (left < 0)
+		return -EINTR;
+	spin_lock(&pg->lock);
+	if (!completion_done(&req->done))
+		req->expired = true;
+	spin_unlock(&pg->lock);
+	if (completion_done(&req->done))
+		return req->err;
+	dsm_stat_inc(DSM_STAT_FAULT_TIMEOUT);
+	return -ETIMEDOUT;
+}
+
+int dsm_req_init(void)
+{
+	dsm_req_wq = alloc_workqueue("dsm_start", WQ_UNBOUND, 0);
+	return dsm_req_wq ? 0 : -ENOMEM;
+}
+
+/* Every request's planned send was cancelled (see dsm_mem_exit()). */
+void dsm_req_exit(void)
+{
+	destroy_workqueue(dsm_req_wq);
+}
