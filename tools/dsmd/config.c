@@ -123,9 +123,10 @@ static int conf_node(char **w, int nw, int line, const char *fname,
 	strcpy(n->addr, w[2]);
 	n->port = DSMD_DEFAULT_PORT;
 	if (nw == 4) {
-		if (parse_uint(w[3], 65535, &v) || !v)
+		if (parse_uint(w[3], DSM_PORT_MAX, &v) || !v)
 			return conf_err(err, errlen, fname, line,
-					"port '%s' is not 1 to 65535", w[3]);
+					"port '%s' is not 1 to %u (the data port is PORT + 1)",
+					w[3], DSM_PORT_MAX);
 		n->port = (uint16_t)v;
 	}
 	for (i = 0; i < DSM_NODES_MAX; i++) {

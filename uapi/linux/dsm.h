@@ -186,6 +186,12 @@ struct dsm_node_info {
  * is therefore at most one slice. Offsets and sizes are multiples of
  * DSM_REGION_ALIGN.
  */
+/*
+ * Highest dsmd port: the kernel's data port is the dsmd port + 1 (see
+ * Documentation/sc.md), which must not wrap to 0.
+ */
+#define DSM_PORT_MAX		65534
+
 #define DSM_REGION_SLICE	(DSM_SPACE_SIZE / DSM_NODES_MAX)
 #define DSM_REGION_ALIGN	4096ULL
 
@@ -333,7 +339,7 @@ enum dsm_cmd {
  * @DSM_A_NODE_ID:	u32, 0..DSM_NODES_MAX-1.
  * @DSM_A_NODE_ADDR4:	be32: IPv4 address of the node's dsmd.
  * @DSM_A_NODE_ADDR6:	16 bytes: IPv6 address of the node's dsmd.
- * @DSM_A_NODE_PORT:	u16, 1..65535: TCP port of the node's dsmd.
+ * @DSM_A_NODE_PORT:	u16, 1..DSM_PORT_MAX: TCP port of the node's dsmd.
  * @DSM_A_NODE_STATE:	u8, enum dsm_node_state.
  * @DSM_A_NODE_REASON:	u8, enum dsm_reason.
  * @DSM_A_NODE_INCARNATION: u64, not 0: identifies one run of a node's

@@ -73,6 +73,9 @@ static void test_config(void)
 		   "port"), "config: port 0 refused");
 	ok(refused("cluster c1\nnode-id 0\nnode 0 10.0.0.1 70000\n",
 		   "t.conf:3:", "port"), "config: port 70000 refused");
+	ok(refused("cluster c1\nnode-id 0\nnode 0 10.0.0.1 65535\n",
+		   "t.conf:3:", "PORT + 1"),
+	   "config: port 65535 refused (its data port would be 0)");
 	ok(refused("cluster c1\nnode-id 0\nnode 8 10.0.0.1\n", "t.conf:3:",
 		   "0 to 7"), "config: node id 8 refused");
 	ok(refused(GOOD "node 1 10.0.0.3\n", "t.conf:5:", "already defined on line 4"),
