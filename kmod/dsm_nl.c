@@ -45,6 +45,11 @@ static struct netlink_range_validation dsm_nl_offset_range = {
 	.max = DSM_SPACE_SIZE - DSM_REGION_ALIGN,
 };
 
+static struct netlink_range_validation dsm_nl_port_range = {
+	.min = 1,
+	.max = DSM_PORT_MAX,
+};
+
 static struct netlink_range_validation dsm_nl_nonzero_range = {
 	.min = 1,
 	.max = U64_MAX,
@@ -67,7 +72,9 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 	[DSM_A_NODE_ID]		= NLA_POLICY_MAX(NLA_U32, DSM_NODES_MAX - 1),
 	[DSM_A_NODE_ADDR4]	= { .type = NLA_BE32 },
 	[DSM_A_NODE_ADDR6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[DSM_A_NODE_PORT]	= NLA_POLICY_RANGE(NLA_U16, 1, DSM_PORT_MAX),
+	/* Not NLA_POLICY_RANGE: its bounds are s16, DSM_PORT_MAX is not. */
+	[DSM_A_NODE_PORT]	= NLA_POLICY_FULL_RANGE(NLA_U16,
+							&dsm_nl_port_range),
 	[DSM_A_NODE_STATE]	= NLA_POLICY_RANGE(NLA_U8, DSM_NODE_STATE_UP,
 						   DSM_NODE_STATE_DOWN),
 	[DSM_A_NODE_REASON]	= NLA_POLICY_MAX(NLA_U8, DSM_REASON_MAX),

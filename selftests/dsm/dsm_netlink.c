@@ -360,6 +360,13 @@ TEST_F(nl, oversized_attributes)
 	nlr_put_str(&self->r, DSM_A_REGION_NAME, "zero");
 	nlr_put_u64(&self->r, DSM_A_REGION_SIZE, 0);
 	EXPECT_REFUSED(ERANGE);
+
+	/* dsmd port 65535: its data port (+ 1) would wrap to 0. */
+	START(DSM_CMD_NODE_ADD);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, 5);
+	nlr_put(&self->r, DSM_A_NODE_ADDR4, "\x0a\x00\x00\x09", 4);
+	nlr_put(&self->r, DSM_A_NODE_PORT, &(uint16_t){ 65535 }, 2);
+	EXPECT_REFUSED(ERANGE);
 }
 
 TEST_F(nl, wrongly_typed_attributes)
