@@ -31,100 +31,12 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
-#include "dsm_internal.h"
-#include "dsm_model.h"
-#include "dsm_transport.h"
+#include "dsm_sc.h"
 
 /* The model's ops table, defined at the end; requests point to it. */
 static const struct dsm_model_ops dsm_sc_ops;
 
-/**
- * struct dsm_hreq - a request queued at the home (directory side).
- * @list:	in dsm_dir.queue.
- * @node:	requester.
- * @access:	DSM_ACCESS_READ or DSM_ACCESS_WRITE.
- * @req_id:	the requester's request id.
- */
-struct dsm_hreq {
-	struct list_head list;
-	u8 node;
-	u8 access;
-	u64 req_id;
-};
-
-/**
- * struct dsm_dir - directory entry of a page, kept by its home node.
- * @owner:	node holding the up-to-date copy (writable or not).
- * @copyset:	bit n: node n holds a read copy (the owner excluded).
- * @busy:	a transaction is in progress (@cur); others queue.
- * @fwd_sent:	@cur has been forwarded to the owner.
- * @lost:	the page cannot be obtained any more (its owner died).
- * @acks:	INVAL_ACKs still awaited for @cur.
- * @cur:	the transaction in progress, when @busy.
- * @queue:	struct dsm_hreq waiting, served in arrival order.
- *
- * All fields under dsm_pg.lock.
- */
-struct dsm_dir {
-	u8 owner;
-	u8 copyset;
-	bool busy;
-	bool fwd_sent;
-	bool lost;
-	u8 acks;
-	struct dsm_hreq cur;
-	struct list_head queue;
-};
-
-/**
- * struct sc_pg - sc state of one page (dsm_pg.sc), made by sc_pg_init().
- * @dir:	the page's directory entry; meaningful only on its home.
- */
-struct sc_pg {
-	struct dsm_dir dir;
-};
-
-/**
- * struct sc_act - what a home handler decided, to do once unlocked.
- * @inval:	nodes to send INVAL to.
- * @new_owner:	INVAL's new owner.
- * @fwd:	send PAGE_FWD (to @fwd_to) for the current transaction.
- * @fwd_to:	the owner.
- * @access:	forwarded access.
- * @flags:	forwarded DSM_PAGE_F_*.
- * @requester:	forwarded requester.
- * @req_id:	its request id.
- * @nacks:	struct dsm_hreq to refuse (and free).
- * @nack_err:	with this errno.
- */
-struct sc_act {
-	u8 inval;
-	u8 new_owner;
-	bool fwd;
-	u8 fwd_to;
-	u8 access;
-	u8 flags;
-	u8 requester;
-	u64 req_id;
-	struct list_head nacks;
-	int nack_err;
-};
-
-static void sc_act_init(struct sc_act *a)
-{
-	memset(a, 0, sizeof(*a));
-	INIT_LIST_HEAD(&a->nacks);
-}
-
-/* How soon a request refused for want of a region is sent again. */
-#define SC_NO_REGION_RETRY	msecs_to_jiffies(20)
-
-static u32 sc_local(void)
-{
-	return dsm_transport_local();
-}
-
-static void sc_unexpected(const char *what, u64 pgno, u32 from)
+void sc_unexpected(const char *what, u64 pgno, u32 from)
 {
 	dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
 	pr_warn_ratelimited("unexpected %s for page %llu from node %u: ignored\n",
@@ -149,7 +61,7 @@ static bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
 	return false;
 }
 
-static void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err)
+void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err)
 {
 	struct dsm_msg m = {
 		.hdr.type = DSM_MSG_NACK,
@@ -164,7 +76,7 @@ static void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err)
 }
 
 /* Wait while a copy just granted here has not been used yet (bounded). */
-static void sc_hold(struct dsm_pg *pg)
+void sc_hold(struct dsm_pg *pg)
 {
 	u64 until = READ_ONCE(pg->hold_until), now;
 
@@ -178,250 +90,6 @@ static void sc_hold(struct dsm_pg *pg)
 		usleep_range(us, us + 50);
 	}
 	WRITE_ONCE(pg->hold_until, 0);
-}
-
-/* ---------------------------------------------------------- home */
-
-/* Under pg->lock: forward the current transaction to the owner. */
-static void sc_home_fwd_locked(struct dsm_pg *pg, struct sc_act *a)
-{
-	struct dsm_dir *d = &pg->sc->dir;
-
-	lockdep_assert_held(&pg->lock);
-	d->fwd_sent = true;
-	a->fwd = true;
-	a->fwd_to = d->owner;
-	a->access = d->cur.access;
-	a->requester = d->cur.node;
-	a->req_id = d->cur.req_id;
-	a->flags = 0;
-	if (d->cur.access == DSM_ACCESS_WRITE &&
-	    (d->owner == d->cur.node || (d->copyset & BIT(d->cur.node))))
-		a->flags = DSM_PAGE_F_HAVE_COPY;
-}
-
-/* Under pg->lock: begin a transaction for @from's request. */
-static void sc_home_begin_locked(struct dsm_pg *pg, u8 from, u8 access,
-				 u64 req_id, struct sc_act *a)
-{
-	struct dsm_dir *d = &pg->sc->dir;
-
-	lockdep_assert_held(&pg->lock);
-	d->busy = true;
-	d->fwd_sent = false;
-	d->cur.node = from;
-	d->cur.access = access;
-	d->cur.req_id = req_id;
-	d->acks = 0;
-	a->req_id = req_id;
-	if (access == DSM_ACCESS_WRITE) {
-		d->acks = d->copyset & ~BIT(from) & ~BIT(d->owner);
-		a->inval = d->acks;
-		a->new_owner = from;
-		if (d->acks)
-			return;
-	}
-	sc_home_fwd_locked(pg, a);
-}
-
-/* Under pg->lock: the transaction ended; begin the next one queued. */
-static void sc_home_next_locked(struct dsm_pg *pg, struct sc_act *a)
-{
-	struct dsm_dir *d = &pg->sc->dir;
-	struct dsm_hreq *hr;
-
-	lockdep_assert_held(&pg->lock);
-	d->busy = false;
-	while (!list_empty(&d->queue)) {
-		hr = list_first_entry(&d->queue, struct dsm_hreq, list);
-		list_del(&hr->list);
-		if (d->lost) {
-			list_add_tail(&hr->list, &a->nacks);
-			a->nack_err = -EHOSTDOWN;
-			continue;
-		}
-		sc_home_begin_locked(pg, hr->node, hr->access, hr->req_id, a);
-		kfree(hr);
-		break;
-	}
-}
-
-static void sc_act_do(struct dsm_pg *pg, struct sc_act *a)
-{
-	struct dsm_hreq *hr, *tmp;
-	struct dsm_msg m;
-	unsigned long inval = a->inval;
-	u32 id;
-
-	for_each_set_bit(id, &inval, DSM_NODES_MAX) {
-		memset(&m, 0, sizeof(m));
-		m.hdr.type = DSM_MSG_INVAL;
-		m.hdr.dst = id;
-		m.hdr.req_id = a->req_id;	/* the ack must carry it */
-		m.u.inval.page = pg->pgno;
-		m.u.inval.new_owner = a->new_owner;
-		dsm_stat_inc(DSM_STAT_INVAL_SENT);
-		dsm_msg_send(&m);
-	}
-	if (a->fwd && a->fwd_to == a->requester) {
-		/*
-		 * The owner asks (an upgrade of its read-only copy): it has
-		 * the data, the home grants without any.
-		 */
-		memset(&m, 0, sizeof(m));
-		m.hdr.type = DSM_MSG_PAGE_GRANT;
-		m.hdr.dst = a->requester;
-		m.hdr.req_id = a->req_id;
-		m.u.page_grant.page = pg->pgno;
-		m.u.page_grant.access = a->access;
-		m.u.page_grant.owner = a->requester;
-		dsm_msg_send(&m);
-	} else if (a->fwd) {
-		memset(&m, 0, sizeof(m));
-		m.hdr.type = DSM_MSG_PAGE_FWD;
-		m.hdr.dst = a->fwd_to;
-		m.hdr.req_id = a->req_id;
-		m.u.page_fwd.page = pg->pgno;
-		m.u.page_fwd.access = a->access;
-		m.u.page_fwd.flags = a->flags;
-		m.u.page_fwd.requester = a->requester;
-		m.u.page_fwd.req_id = a->req_id;
-		dsm_msg_send(&m);
-	}
-	list_for_each_entry_safe(hr, tmp, &a->nacks, list) {
-		sc_send_nack(hr->node, hr->req_id, DSM_MSG_PAGE_REQ, pg->pgno,
-			     a->nack_err);
-		kfree(hr);
-	}
-}
-
-/*
- * Under pg->lock: does @from have a request queued at this home already?
- * A node has one request per page in flight (dsm_req_join_locked()), so a
- * second one queued is a peer's bug; refusing it bounds the queue to one
- * entry per node.
- */
-static bool sc_home_queued_locked(struct dsm_pg *pg, u32 from)
-{
-	struct dsm_hreq *hr;
-
-	lockdep_assert_held(&pg->lock);
-	list_for_each_entry(hr, &pg->sc->dir.queue, list)
-		if (hr->node == from)
-			return true;
-	return false;
-}
-
-static void sc_home_req(const struct dsm_msg *m)
-{
-	const struct dsm_msg_page_req *r = &m->u.page_req;
-	u32 from = m->hdr.src;
-	struct dsm_hreq *hr;
-	struct dsm_pg *pg;
-	struct sc_act a;
-
-	pg = dsm_pg_get_peer(r->page, DSM_MODEL_SC);
-	if (IS_ERR(pg) || pg->home != sc_local()) {
-		if (!IS_ERR(pg))
-			sc_unexpected("PAGE_REQ (not its home)", r->page, from);
-		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
-			     IS_ERR(pg) ? PTR_ERR(pg) : -EINVAL);
-		return;
-	}
-	hr = kzalloc(sizeof(*hr), GFP_KERNEL);
-	if (!hr) {
-		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
-			     -ENOMEM);
-		return;
-	}
-	sc_act_init(&a);
-	spin_lock(&pg->lock);
-	if (pg->sc->dir.lost) {
-		spin_unlock(&pg->lock);
-		kfree(hr);
-		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
-			     -EHOSTDOWN);
-		return;
-	}
-	if (pg->sc->dir.busy && sc_home_queued_locked(pg, from)) {
-		spin_unlock(&pg->lock);
-		kfree(hr);
-		dsm_stat_inc(DSM_STAT_RX_QUEUE_FULL);
-		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
-			     -EBUSY);
-		return;
-	}
-	if (pg->sc->dir.busy) {
-		hr->node = from;
-		hr->access = r->access;
-		hr->req_id = m->hdr.req_id;
-		list_add_tail(&hr->list, &pg->sc->dir.queue);
-		spin_unlock(&pg->lock);
-		return;
-	}
-	sc_home_begin_locked(pg, from, r->access, m->hdr.req_id, &a);
-	spin_unlock(&pg->lock);
-	kfree(hr);
-	sc_act_do(pg, &a);
-}
-
-static void sc_home_ack(const struct dsm_msg *m)
-{
-	u64 pgno = m->u.inval_ack.page;
-	u32 from = m->hdr.src;
-	struct dsm_pg *pg = dsm_pg_find(pgno);
-	struct sc_act a;
-
-	if (!pg || pg->home != sc_local()) {
-		sc_unexpected("INVAL_ACK", pgno, from);
-		return;
-	}
-	sc_act_init(&a);
-	spin_lock(&pg->lock);
-	if (!pg->sc->dir.busy || !(pg->sc->dir.acks & BIT(from)) ||
-	    pg->sc->dir.cur.req_id != m->hdr.req_id) {
-		spin_unlock(&pg->lock);
-		sc_unexpected("INVAL_ACK", pgno, from);
-		return;
-	}
-	pg->sc->dir.acks &= ~BIT(from);
-	pg->sc->dir.copyset &= ~BIT(from);
-	if (!pg->sc->dir.acks && !pg->sc->dir.fwd_sent)
-		sc_home_fwd_locked(pg, &a);
-	spin_unlock(&pg->lock);
-	sc_act_do(pg, &a);
-}
-
-static void sc_home_confirm(const struct dsm_msg *m)
-{
-	const struct dsm_msg_confirm *c = &m->u.confirm;
-	u32 from = m->hdr.src;
-	struct dsm_pg *pg = dsm_pg_find(c->page);
-	struct dsm_dir *d;
-	struct sc_act a;
-
-	if (!pg || pg->home != sc_local()) {
-		sc_unexpected("CONFIRM", c->page, from);
-		return;
-	}
-	sc_act_init(&a);
-	spin_lock(&pg->lock);
-	d = &pg->sc->dir;
-	if (!d->busy || !d->fwd_sent || d->cur.node != from ||
-	    d->cur.access != c->access || d->cur.req_id != m->hdr.req_id) {
-		spin_unlock(&pg->lock);
-		sc_unexpected("CONFIRM", c->page, from);
-		return;
-	}
-	if (c->access == DSM_ACCESS_WRITE) {
-		d->owner = from;
-		d->copyset = 0;
-	} else if (from != d->owner) {
-		d->copyset |= BIT(from);
-	}
-	sc_home_next_locked(pg, &a);
-	spin_unlock(&pg->lock);
-	sc_act_do(pg, &a);
 }
 
 /* ---------------------------------------------------------- owner */
@@ -741,7 +409,6 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 {
 	u32 dead = *(u32 *)arg;
 	struct dsm_req *req = NULL;
-	struct dsm_dir *d = &pg->sc->dir;
 	struct sc_act a;
 
 	sc_act_init(&a);
@@ -751,39 +418,8 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 		req = pg->req;
 		kref_get(&req->ref);
 	}
-	if (pg->home == sc_local()) {
-		struct dsm_hreq *hr, *tmp;
-
-		d->copyset &= ~BIT(dead);
-		if (d->owner == dead && !d->lost) {
-			d->lost = true;
-			pr_warn_ratelimited("page %llu lost: its owner, node %u, is down\n",
-					    pg->pgno, dead);
-		}
-		list_for_each_entry_safe(hr, tmp, &d->queue, list) {
-			if (hr->node == dead) {
-				list_del(&hr->list);
-				kfree(hr);
-			}
-		}
-		if (d->busy && d->cur.node == dead) {
-			/* A write forwarded to a dead node took the page. */
-			if (d->cur.access == DSM_ACCESS_WRITE && d->fwd_sent)
-				d->lost = true;
-			sc_home_next_locked(pg, &a);
-		} else if (d->busy && d->lost) {
-			hr = kzalloc(sizeof(*hr), GFP_ATOMIC);
-			if (hr) {
-				*hr = d->cur;
-				list_add_tail(&hr->list, &a.nacks);
-			}
-			sc_home_next_locked(pg, &a);
-		} else if (d->busy && (d->acks & BIT(dead))) {
-			d->acks &= ~BIT(dead);
-			if (!d->acks && !d->fwd_sent)
-				sc_home_fwd_locked(pg, &a);
-		}
-	}
+	if (pg->home == sc_local())
+		sc_home_node_down_locked(pg, dead, &a);
 	spin_unlock(&pg->lock);
 	if (req) {
 		dsm_req_complete(pg, req, -EHOSTDOWN);
@@ -806,6 +442,8 @@ static int sc_pg_init(struct dsm_pg *pg)
 	if (!sp)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&sp->dir.queue);
+	sp->pg = pg;
+	INIT_DELAYED_WORK(&sp->expire, sc_home_expire_fn);
 	if (pg->home == local) {
 		sp->dir.owner = local;
 		pg->access = DSM_ACC_WRITE;
@@ -820,6 +458,7 @@ static void sc_pg_free(struct dsm_pg *pg)
 
 	if (!pg->sc)
 		return;
+	cancel_delayed_work_sync(&pg->sc->expire);
 	list_for_each_entry_safe(hr, tmp, &pg->sc->dir.queue, list)
 		kfree(hr);
 	kfree(pg->sc);

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsm_sc.h - what the files of the sc model share: the per-page state,
+ * the home's directory and the helpers of its handlers.
+ */
+#ifndef _DSM_SC_H
+#define _DSM_SC_H
+
+#include <linux/list.h>
+#include <linux/workqueue.h>
+
+#include "dsm_internal.h"
+#include "dsm_model.h"
+#include "dsm_transport.h"
+
+/**
+ * struct dsm_hreq - a request queued at the home (directory side).
+ * @list:	in dsm_dir.queue.
+ * @node:	requester.
+ * @access:	DSM_ACCESS_READ or DSM_ACCESS_WRITE.
+ * @req_id:	the requester's request id.
+ */
+struct dsm_hreq {
+	struct list_head list;
+	u8 node;
+	u8 access;
+	u64 req_id;
+};
+
+/**
+ * struct dsm_dir - directory entry of a page, kept by its home node.
+ * @owner:	node holding the up-to-date copy (writable or not).
+ * @copyset:	bit n: node n holds a read copy (the owner excluded).
+ * @busy:	a transaction is in progress (@cur); others queue.
+ * @fwd_sent:	@cur has been forwarded to the owner.
+ * @lost:	the page cannot be obtained any more (its owner died).
+ * @acks:	INVAL_ACKs still awaited for @cur.
+ * @since:	jiffies when @cur began or its INVALs were last sent.
+ * @cur:	the transaction in progress, when @busy.
+ * @queue:	struct dsm_hreq waiting, served in arrival order.
+ *
+ * All fields under dsm_pg.lock.
+ */
+struct dsm_dir {
+	u8 owner;
+	u8 copyset;
+	bool busy;
+	bool fwd_sent;
+	bool lost;
+	u8 acks;
+	unsigned long since;
+	struct dsm_hreq cur;
+	struct list_head queue;
+};
+
+/**
+ * struct sc_pg - sc state of one page (dsm_pg.sc), made by sc_pg_init().
+ * @dir:	the page's directory entry; meaningful only on its home.
+ * @pg:		the page.
+ * @expire:	on the home, ends a transaction that waits too long
+ *		(sc_home_expire_locked()); armed at each transaction's begin.
+ */
+struct sc_pg {
+	struct dsm_dir dir;
+	struct dsm_pg *pg;
+	struct delayed_work expire;
+};
+
+/**
+ * struct sc_act - what a home handler decided, to do once unlocked.
+ * @inval:	nodes to send INVAL to.
+ * @new_owner:	INVAL's new owner.
+ * @fwd:	send PAGE_FWD (to @fwd_to) for the current transaction.
+ * @fwd_to:	the owner.
+ * @access:	forwarded access.
+ * @flags:	forwarded DSM_PAGE_F_*.
+ * @requester:	forwarded requester.
+ * @req_id:	its request id.
+ * @nacks:	struct dsm_hreq to refuse (and free).
+ * @nack_err:	with this errno.
+ */
+struct sc_act {
+	u8 inval;
+	u8 new_owner;
+	bool fwd;
+	u8 fwd_to;
+	u8 access;
+	u8 flags;
+	u8 requester;
+	u64 req_id;
+	struct list_head nacks;
+	int nack_err;
+};
+
+static inline void sc_act_init(struct sc_act *a)
+{
+	memset(a, 0, sizeof(*a));
+	INIT_LIST_HEAD(&a->nacks);
+}
+
+/* How soon a request refused for want of a region is sent again. */
+#define SC_NO_REGION_RETRY	msecs_to_jiffies(20)
+
+/* How long a home waits for a transaction's CONFIRM or INVAL_ACKs. */
+static inline unsigned long sc_home_patience(void)
+{
+	return 2 * dsm_fault_timeout();
+}
+
+static inline u32 sc_local(void)
+{
+	return dsm_transport_local();
+}
+
+/* dsm_sc.c */
+void sc_unexpected(const char *what, u64 pgno, u32 from);
+void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err);
+void sc_hold(struct dsm_pg *pg);
+
+/* dsm_sc_home.c */
+void sc_act_do(struct dsm_pg *pg, struct sc_act *a);
+void sc_home_expire_fn(struct work_struct *work);
+void sc_home_node_down_locked(struct dsm_pg *pg, u32 dead, struct sc_act *a);
+void sc_home_req(const struct dsm_msg *m);
+void sc_home_ack(const struct dsm_msg *m);
+void sc_home_confirm(const struct dsm_msg *m);
+
+#endif /* _DSM_SC_H */

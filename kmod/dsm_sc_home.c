@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_sc_home.c - sc's home: the directory of the pages homed here (owner
+ * and copyset), one transaction per page at a time with the others
+ * queued (at most one per node), the invalidations before a write, the
+ * forward to the owner, the CONFIRM that ends a transaction, and the
+ * watchdog that ends one waiting too long. Documentation/sc.md.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": sc: " fmt
+
+#include <linux/bitops.h>
+#include <linux/slab.h>
+
+#include "dsm_sc.h"
+
+/* Under pg->lock: forward the current transaction to the owner. */
+static void sc_home_fwd_locked(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+
+	lockdep_assert_held(&pg->lock);
+	d->fwd_sent = true;
+	a->fwd = true;
+	a->fwd_to = d->owner;
+	a->access = d->cur.access;
+	a->requester = d->cur.node;
+	a->req_id = d->cur.req_id;
+	a->flags = 0;
+	if (d->cur.access == DSM_ACCESS_WRITE &&
+	    (d->owner == d->cur.node || (d->copyset & BIT(d->cur.node))))
+		a->flags = DSM_PAGE_F_HAVE_COPY;
+}
+
+/* Under pg->lock: begin a transaction for @from's request. */
+static void sc_home_begin_locked(struct dsm_pg *pg, u8 from, u8 access,
+				 u64 req_id, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+
+	lockdep_assert_held(&pg->lock);
+	d->busy = true;
+	d->fwd_sent = false;
+	d->cur.node = from;
+	d->cur.access = access;
+	d->cur.req_id = req_id;
+	d->acks = 0;
+	d->since = jiffies;
+	mod_delayed_work(system_wq, &pg->sc->expire, sc_home_patience());
+	a->req_id = req_id;
+	if (access == DSM_ACCESS_WRITE) {
+		d->acks = d->copyset & ~BIT(from) & ~BIT(d->owner);
+		a->inval = d->acks;
+		a->new_owner = from;
+		if (d->acks)
+			return;
+	}
+	sc_home_fwd_locked(pg, a);
+}
+
+/* Under pg->lock: the transaction ended; begin the next one queued. */
+static void sc_home_next_locked(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+	struct dsm_hreq *hr;
+
+	lockdep_assert_held(&pg->lock);
+	d->busy = false;
+	while (!list_empty(&d->queue)) {
+		hr = list_first_entry(&d->queue, struct dsm_hreq, list);
+		list_del(&hr->list);
+		if (d->lost) {
+			list_add_tail(&hr->list, &a->nacks);
+			a->nack_err = -EHOSTDOWN;
+			continue;
+		}
+		sc_home_begin_locked(pg, hr->node, hr->access, hr->req_id, a);
+		kfree(hr);
+		break;
+	}
+}
+
+/* Under pg->lock: the transaction in progress is confirmed; serve the next. */
+static void sc_home_confirmed_locked(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+
+	lockdep_assert_held(&pg->lock);
+	if (d->cur.access == DSM_ACCESS_WRITE) {
+		d->owner = d->cur.node;
+		d->copyset = 0;
+	} else if (d->cur.node != d->owner) {
+		d->copyset |= BIT(d->cur.node);
+	}
+	sc_home_next_locked(pg, a);
+}
+
+/*
+ * Under pg->lock: a transaction that waited longer than twice the fault
+ * timeout for its CONFIRM or INVAL_ACKs (a message lost with a broken
+ * connection, or a requester that dropped its grant) does not keep the
+ * page busy for ever. Missing INVAL_ACKs are asked for again (an INVAL
+ * is harmless to repeat; skipping one would leave a stale copy). A
+ * missing CONFIRM is taken as given: the grant was sent, and the
+ * directory then says what a CONFIRM would have made it say, so one that
+ * comes later changes nothing (its transaction is over).
+ */
+static void sc_home_expire_locked(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+
+	lockdep_assert_held(&pg->lock);
+	if (!d->busy || time_before(jiffies, d->since + sc_home_patience()))
+		return;
+	dsm_stat_inc(DSM_STAT_HOME_TXN_EXPIRED);
+	if (!d->fwd_sent) {
+		d->since = jiffies;
+		a->inval = d->acks;
+		a->new_owner = d->cur.node;
+		a->req_id = d->cur.req_id;
+		return;
+	}
+	pr_warn_ratelimited("page %llu: no CONFIRM from node %u: taken as confirmed\n",
+			    pg->pgno, d->cur.node);
+	sc_home_confirmed_locked(pg, a);
+}
+
+void sc_act_do(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_hreq *hr, *tmp;
+	struct dsm_msg m;
+	unsigned long inval = a->inval;
+	u32 id;
+
+	for_each_set_bit(id, &inval, DSM_NODES_MAX) {
+		memset(&m, 0, sizeof(m));
+		m.hdr.type = DSM_MSG_INVAL;
+		m.hdr.dst = id;
+		m.hdr.req_id = a->req_id;	/* the ack must carry it */
+		m.u.inval.page = pg->pgno;
+		m.u.inval.new_owner = a->new_owner;
+		dsm_stat_inc(DSM_STAT_INVAL_SENT);
+		dsm_msg_send(&m);
+	}
+	if (a->fwd && a->fwd_to == a->requester) {
+		/*
+		 * The owner asks (an upgrade of its read-only copy): it has
+		 * the data, the home grants without any.
+		 */
+		memset(&m, 0, sizeof(m));
+		m.hdr.type = DSM_MSG_PAGE_GRANT;
+		m.hdr.dst = a->requester;
+		m.hdr.req_id = a->req_id;
+		m.u.page_grant.page = pg->pgno;
+		m.u.page_grant.access = a->access;
+		m.u.page_grant.owner = a->requester;
+		dsm_msg_send(&m);
+	} else if (a->fwd) {
+		memset(&m, 0, sizeof(m));
+		m.hdr.type = DSM_MSG_PAGE_FWD;
+		m.hdr.dst = a->fwd_to;
+		m.hdr.req_id = a->req_id;
+		m.u.page_fwd.page = pg->pgno;
+		m.u.page_fwd.access = a->access;
+		m.u.page_fwd.flags = a->flags;
+		m.u.page_fwd.requester = a->requester;
+		m.u.page_fwd.req_id = a->req_id;
+		dsm_msg_send(&m);
+	}
+	list_for_each_entry_safe(hr, tmp, &a->nacks, list) {
+		sc_send_nack(hr->node, hr->req_id, DSM_MSG_PAGE_REQ, pg->pgno,
+			     a->nack_err);
+		kfree(hr);
+	}
+}
+
+/* sc_pg.expire: end the page's transaction if it waited too long. */
+void sc_home_expire_fn(struct work_struct *work)
+{
+	struct sc_pg *sp = container_of(to_delayed_work(work), struct sc_pg,
+					expire);
+	struct dsm_pg *pg = sp->pg;
+	struct sc_act a;
+
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	sc_home_expire_locked(pg, &a);
+	if (sp->dir.busy)
+		mod_delayed_work(system_wq, &sp->expire,
+				 sp->dir.since + sc_home_patience() + 1 - jiffies);
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+}
+
+/*
+ * Under pg->lock: does @from have a request queued at this home already?
+ * A node has one request per page in flight (dsm_req_join_locked()), so a
+ * second one queued is a peer's bug; refusing it bounds the queue to one
+ * entry per node.
+ */
+static bool sc_home_queued_locked(struct dsm_pg *pg, u32 from)
+{
+	struct dsm_hreq *hr;
+
+	lockdep_assert_held(&pg->lock);
+	list_for_each_entry(hr, &pg->sc->dir.queue, list)
+		if (hr->node == from)
+			return true;
+	return false;
+}
+
+void sc_home_req(const struct dsm_msg *m)
+{
+	const struct dsm_msg_page_req *r = &m->u.page_req;
+	u32 from = m->hdr.src;
+	struct dsm_hreq *hr;
+	struct dsm_pg *pg;
+	struct sc_act a;
+	int err = 0;
+
+	pg = dsm_pg_get_peer(r->page, DSM_MODEL_SC);
+	if (IS_ERR(pg) || pg->home != sc_local()) {
+		if (!IS_ERR(pg))
+			sc_unexpected("PAGE_REQ (not its home)", r->page, from);
+		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
+			     IS_ERR(pg) ? PTR_ERR(pg) : -EINVAL);
+		return;
+	}
+	hr = kzalloc(sizeof(*hr), GFP_KERNEL);
+	if (!hr) {
+		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
+			     -ENOMEM);
+		return;
+	}
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	sc_home_expire_locked(pg, &a);
+	if (pg->sc->dir.lost) {
+		err = -EHOSTDOWN;
+	} else if (pg->sc->dir.busy && sc_home_queued_locked(pg, from)) {
+		dsm_stat_inc(DSM_STAT_RX_QUEUE_FULL);
+		err = -EBUSY;
+	} else if (pg->sc->dir.busy) {
+		hr->node = from;
+		hr->access = r->access;
+		hr->req_id = m->hdr.req_id;
+		list_add_tail(&hr->list, &pg->sc->dir.queue);
+		hr = NULL;
+	} else {
+		sc_home_begin_locked(pg, from, r->access, m->hdr.req_id, &a);
+	}
+	spin_unlock(&pg->lock);
+	kfree(hr);
+	if (err)
+		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
+			     err);
+	/* Also what sc_home_expire_locked() decided. */
+	sc_act_do(pg, &a);
+}
+
+void sc_home_ack(const struct dsm_msg *m)
+{
+	u64 pgno = m->u.inval_ack.page;
+	u32 from = m->hdr.src;
+	struct dsm_pg *pg = dsm_pg_find(pgno);
+	struct sc_act a;
+
+	if (!pg || pg->home != sc_local()) {
+		sc_unexpected("INVAL_ACK", pgno, from);
+		return;
+	}
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	if (!pg->sc->dir.busy || !(pg->sc->dir.acks & BIT(from)) ||
+	    pg->sc->dir.cur.req_id != m->hdr.req_id) {
+		spin_unlock(&pg->lock);
+		sc_unexpected("INVAL_ACK", pgno, from);
+		return;
+	}
+	pg->sc->dir.acks &= ~BIT(from);
+	pg->sc->dir.copyset &= ~BIT(from);
+	if (!pg->sc->dir.acks && !pg->sc->dir.fwd_sent)
+		sc_home_fwd_locked(pg, &a);
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+}
+
+void sc_home_confirm(const struct dsm_msg *m)
+{
+	const struct dsm_msg_confirm *c = &m->u.confirm;
+	u32 from = m->hdr.src;
+	struct dsm_pg *pg = dsm_pg_find(c->page);
+	struct dsm_dir *d;
+	struct sc_act a;
+
+	if (!pg || pg->home != sc_local()) {
+		sc_unexpected("CONFIRM", c->page, from);
+		return;
+	}
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	d = &pg->sc->dir;
+	if (!d->busy || !d->fwd_sent || d->cur.node != from ||
+	    d->cur.access != c->access || d->cur.req_id != m->hdr.req_id) {
+		spin_unlock(&pg->lock);
+		sc_unexpected("CONFIRM", c->page, from);
+		return;
+	}
+	sc_home_confirmed_locked(pg, &a);
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+}
+
+/*
+ * Under pg->lock, on @pg's home: node @dead is down. It leaves the
+ * copyset and the queue; a page it owned is lost; a transaction waiting
+ * on it ends or goes on without it. What to send goes into @a.
+ */
+void sc_home_node_down_locked(struct dsm_pg *pg, u32 dead, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+	struct dsm_hreq *hr, *tmp;
+
+	lockdep_assert_held(&pg->lock);
+	d->copyset &= ~BIT(dead);
+	if (d->owner == dead && !d->lost) {
+		d->lost = true;
+		pr_warn_ratelimited("page %llu lost: its owner, node %u, is down\n",
+				    pg->pgno, dead);
+	}
+	list_for_each_entry_safe(hr, tmp, &d->queue, list) {
+		if (hr->node == dead) {
+			list_del(&hr->list);
+			kfree(hr);
+		}
+	}
+	if (d->busy && d->cur.node == dead) {
+		/* A write forwarded to a dead node took the page. */
+		if (d->cur.access == DSM_ACCESS_WRITE && d->fwd_sent)
+			d->lost = true;
+		sc_home_next_locked(pg, a);
+	} else if (d->busy && d->lost) {
+		hr = kzalloc(sizeof(*hr), GFP_ATOMIC);
+		if (hr) {
+			*hr = d->cur;
+			list_add_tail(&hr->list, &a->nacks);
+		}
+		sc_home_next_locked(pg, a);
+	} else if (d->busy && (d->acks & BIT(dead))) {
+		d->acks &= ~BIT(dead);
+		if (!d->acks && !d->fwd_sent)
+			sc_home_fwd_locked(pg, a);
+	}
+}
