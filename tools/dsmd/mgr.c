@@ -608,6 +608,7 @@ int mgr_init(struct mgr *m, int self, uint32_t members,
 	m->self = self;
 	m->members = members;
 	m->payload_max = DSM_MGR_PAYLOAD_MAX;
+	m->bar_bytes_max = MGR_BAR_BYTES_MAX;
 	m->ops = *ops;
 	return 0;
 }

@@ -34,6 +34,13 @@
 /* One arrival (all its fragments): intervals and bytes of notices. */
 #define MGR_ARRIVAL_IV_MAX	(1U << 20)
 #define MGR_ARRIVAL_BYTES_MAX	(64U << 20)
+/*
+ * All barrier state of this manager together (staged arrivals and open
+ * episodes, interval records and notices): an arrival beyond it is
+ * refused with ENOSPC, so that no node makes dsmd hold 4096 barriers of
+ * 64 MiB arrivals.
+ */
+#define MGR_BAR_BYTES_MAX	(256U << 20)
 
 /*
  * Frame-only flag of a manager's reply to a peer dsmd (never given to a
@@ -139,6 +146,8 @@ struct mgr_out;
  * @members:	bit i: node i is a member (configured).
  * @payload_max: largest MGR payload built (DSM_MGR_PAYLOAD_MAX; tests
  *		lower it to force fragmentation).
+ * @bar_bytes:	bytes of barrier state held (see MGR_BAR_BYTES_MAX) ...
+ * @bar_bytes_max: ... at most (MGR_BAR_BYTES_MAX; tests lower it).
  * @peer:	enum mgr_peer per node (@self is always up).
  * @locks:	lock id -> tail, @nr_locks entries.
  * @bars:	(kind, barrier id) -> epoch and the open episode.
@@ -148,6 +157,8 @@ struct mgr {
 	int self;
 	uint32_t members;
 	size_t payload_max;
+	size_t bar_bytes;
+	size_t bar_bytes_max;
 	uint8_t peer[DSM_NODES_MAX];
 	struct mgr_ops ops;
 	struct mgr_stats st;

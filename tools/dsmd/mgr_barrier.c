@@ -20,11 +20,19 @@
 enum { MGR_KIND_BARRIER, MGR_KIND_GC };
 
 /* A growing array of interval records whose notices it owns. */
+/* Intervals with their notices; @bytes: what they count in bar_bytes. */
 struct mgr_ivvec {
 	struct dsm_interval *v;
 	uint32_t n;
 	uint32_t cap;
+	size_t bytes;
 };
+
+/* What one interval record counts in mgr.bar_bytes. */
+static size_t iv_cost(const struct dsm_interval *iv)
+{
+	return sizeof(*iv) + 8U * iv->nr_notices;
+}
 
 /**
  * struct mgr_arrival - one node's arrival in an open episode.
@@ -87,10 +95,11 @@ static bool member_down(const struct mgr *m)
 	return false;
 }
 
-static void ivvec_free(struct mgr_ivvec *v)
+static void ivvec_free(struct mgr *m, struct mgr_ivvec *v)
 {
 	uint32_t i;
 
+	m->bar_bytes -= v->bytes;
 	for (i = 0; i < v->n; i++)
 		free((void *)v->v[i].notices);
 	free(v->v);
@@ -115,9 +124,9 @@ static int ivvec_reserve(struct mgr_ivvec *v)
 	return 0;
 }
 
-static void arrival_clear(struct mgr_arrival *a)
+static void arrival_clear(struct mgr *m, struct mgr_arrival *a)
 {
-	ivvec_free(&a->staged);
+	ivvec_free(m, &a->staged);
 	a->active = a->complete = a->gc = false;
 	a->cookie = 0;
 	a->next_frag = 0;
@@ -126,13 +135,13 @@ static void arrival_clear(struct mgr_arrival *a)
 }
 
 /* Forget the open episode; the epoch stays. */
-static void episode_clear(struct mgr_bar *b)
+static void episode_clear(struct mgr *m, struct mgr_bar *b)
 {
 	int i;
 
 	for (i = 0; i < DSM_MAX_NODES; i++) {
-		arrival_clear(&b->a[i]);
-		ivvec_free(&b->merged[i]);
+		arrival_clear(m, &b->a[i]);
+		ivvec_free(m, &b->merged[i]);
 	}
 	b->arrived = 0;
 	b->gc = false;
@@ -171,10 +180,11 @@ static bool bar_open(const struct mgr_bar *b)
 }
 
 /* Drop @node's arrival after a refusal of one of its fragments. */
-static void arrival_refused(struct mgr_arrival *a, const struct mgr_req *r)
+static void arrival_refused(struct mgr *m, struct mgr_arrival *a,
+			    const struct mgr_req *r)
 {
 	if (a->active && !a->complete && a->cookie == r->cookie)
-		arrival_clear(a);
+		arrival_clear(m, a);
 	if (r->flags & DSM_MGR_F_MORE) {
 		a->skipping = true;
 		a->skip_cookie = r->cookie;
@@ -187,7 +197,7 @@ void mgr_bar_refused(struct mgr *m, int from, const struct mgr_req *r)
 	struct mgr_bar *b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, false);
 
 	if (b)
-		arrival_refused(&b->a[from], r);
+		arrival_refused(m, &b->a[from], r);
 }
 
 /* Copy the intervals of one fragment into @a->staged. */
@@ -210,6 +220,10 @@ static int stage(struct mgr *m, struct mgr_arrival *a,
 		    a->bytes + 8U * iv.nr_notices > MGR_ARRIVAL_BYTES_MAX)
 			return mgr_why(m, ENOSPC, "arrival larger than %u intervals or %u bytes",
 				       MGR_ARRIVAL_IV_MAX, MGR_ARRIVAL_BYTES_MAX);
+		if (m->bar_bytes + sizeof(*d) + 8U * iv.nr_notices >
+		    m->bar_bytes_max)
+			return mgr_why(m, ENOSPC, "barrier state would exceed %zu bytes",
+				       m->bar_bytes_max);
 		if (ivvec_reserve(&a->staged))
 			return mgr_why(m, ENOMEM, "out of memory");
 		if (iv.nr_notices) {
@@ -220,6 +234,8 @@ static int stage(struct mgr *m, struct mgr_arrival *a,
 		d = &a->staged.v[a->staged.n++];
 		dsm_msg_interval_copy(&iv, d, notices);
 		a->bytes += 8U * iv.nr_notices;
+		a->staged.bytes += iv_cost(d);
+		m->bar_bytes += iv_cost(d);
 		a->last_key = key;
 	}
 	return 0;
@@ -287,6 +303,9 @@ static int merge(struct mgr *m, struct mgr_bar *b, struct mgr_arrival *a)
 			(size_t)(v->n - pos) * sizeof(*v->v));
 		v->v[pos] = *iv;
 		v->n++;
+		/* Counted by the episode now. */
+		v->bytes += iv_cost(iv);
+		a->staged.bytes -= iv_cost(iv);
 		iv->notices = NULL;	/* owned by the episode now */
 		iv->nr_notices = 0;
 	}
@@ -429,7 +448,7 @@ static void release(struct mgr *m, struct mgr_bar *b)
 		free(slots[c]);
 	free(out);
 	free(buf);
-	episode_clear(b);
+	episode_clear(m, b);
 }
 
 /*
@@ -483,7 +502,7 @@ static int arrival_done(struct mgr *m, struct mgr_bar *b, int from)
 	err = merge(m, b, a);
 	if (err)
 		return err;
-	ivvec_free(&a->staged);
+	ivvec_free(m, &a->staged);
 	a->complete = true;
 	b->arrived |= 1U << from;
 	dsm_vt_merge(&b->vt, &a->vt);
@@ -519,7 +538,7 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 	}
 	a->skipping = false;
 	if (member_down(m)) {
-		arrival_refused(a, r);
+		arrival_refused(m, a, r);
 		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
 	}
@@ -541,7 +560,7 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 		goto refused;
 	return;
 refused:
-	arrival_refused(a, r);
+	arrival_refused(m, a, r);
 	mgr_refuse(m, from, r->cookie, err, "barrier arrival");
 }
 
@@ -577,7 +596,7 @@ void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
 	m->st.gc_released++;
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u: garbage collected everywhere",
 		b->id);
-	episode_clear(b);
+	episode_clear(m, b);
 }
 
 /* @node is down: the open episode of @b fails, its waiters get EHOSTDOWN. */
@@ -599,7 +618,7 @@ static void episode_fail(struct mgr *m, struct mgr_bar *b, int node)
 	}
 	mgr_log(m, LOG_INFO, "mgr: barrier %u: node %d down, waiters failed",
 		b->id, node);
-	episode_clear(b);
+	episode_clear(m, b);
 }
 
 /*
@@ -620,7 +639,7 @@ void mgr_bar_node_lost(struct mgr *m, int node, bool down)
 				episode_fail(m, b, node);
 				continue;
 			}
-			arrival_clear(&b->a[node]);
+			arrival_clear(m, &b->a[node]);
 			b->a[node].skipping = false;
 			b->arrived &= ~(1U << node);
 		}
@@ -636,7 +655,7 @@ void mgr_bar_free_all(struct mgr *m)
 			struct mgr_bar *b = m->bars[h];
 
 			m->bars[h] = b->next;
-			episode_clear(b);
+			episode_clear(m, b);
 			free(b);
 		}
 	}

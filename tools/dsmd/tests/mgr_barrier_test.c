@@ -62,6 +62,41 @@ static void barrier_three(size_t payload_max, int per_frag, bool gc)
 	   "mgr: barrier: no GC flag when nobody wanted it");
 	ok(tn[0].m.st.barriers_released == 1 && tn[1].m.st.outstanding == 0 &&
 	   tn[2].m.st.outstanding == 0, "mgr: barrier: counters");
+	ok(tn[0].m.bar_bytes == 0,
+	   "mgr: barrier: no barrier state held after the release");
+}
+
+/*
+ * The manager's barrier state has one budget over every barrier: node 1
+ * opens barriers with arrivals until one is refused with ENOSPC; state
+ * held never exceeds the budget, and a member going down frees it all.
+ */
+static void test_barrier_budget(void)
+{
+	struct dsm_interval iv[4];
+	uint32_t err = 0, id, refused = 0;
+	size_t most = 0;
+	int i;
+
+	setup(0x7, 0);
+	tn[0].m.bar_bytes_max = 16 * sizeof(struct dsm_interval);
+	for (i = 0; i < 4; i++)
+		iv[i] = mkiv(1, i + 1, vt3(0, i, 0));
+	for (id = 1; id <= 8; id++) {
+		kreq_arrive(1, 100 + id, 0, vt3(0, 4, 0), iv, 4, 8, 0,
+			    200 + id);
+		pump();
+		if (tn[0].m.bar_bytes > most)
+			most = tn[0].m.bar_bytes;
+		if (replies(1, 200 + id, &err) == 1 && err == ENOSPC)
+			refused++;
+	}
+	ok(refused > 0 && most <= tn[0].m.bar_bytes_max && most > 0,
+	   "mgr: barrier: state beyond the budget refused with ENOSPC");
+	mgr_peer_state(&tn[0].m, 1, MGR_PEER_DOWN);
+	pump();
+	ok(tn[0].m.bar_bytes == 0,
+	   "mgr: barrier: a member down frees the open episodes' state");
 }
 
 static void test_barrier_epochs(void)
@@ -272,6 +307,7 @@ void test_mgr_barrier(void)
 	barrier_three(0, 64, false);
 	barrier_three(120, 1, true);
 	test_release_cap();
+	test_barrier_budget();
 	test_barrier_epochs();
 	test_barrier_bad();
 	test_gc_done();
