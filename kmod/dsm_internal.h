@@ -156,6 +156,7 @@ enum dsm_stat {
 	DSM_STAT_RX_BAD_VT,		/* timestamps claiming our future */
 	DSM_STAT_REQ_RESENT,		/* requests sent again (no region yet) */
 	DSM_STAT_HOME_TXN_EXPIRED,	/* home transactions that timed out */
+	DSM_STAT_PAGE_OWNER_PROMOTED,	/* dead owners replaced by a copy */
 
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of

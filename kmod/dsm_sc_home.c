@@ -311,6 +311,31 @@ void sc_home_confirm(const struct dsm_msg *m)
 }
 
 /*
+ * Under pg->lock, on @pg's home whose owner died: make a read copy's
+ * holder the owner, if there is one. Read copies exist only while nobody
+ * may write (a write invalidates them first), so each equals the dead
+ * owner's page. Not while a write is in progress (its INVALs may have
+ * dropped copies already). A read forwarded to the dead owner is
+ * forwarded again, to the new one. Return: true if promoted.
+ */
+static bool sc_home_promote_locked(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+	unsigned long copies = d->copyset;
+
+	lockdep_assert_held(&pg->lock);
+	if (!copies || (d->busy && d->cur.access == DSM_ACCESS_WRITE))
+		return false;
+	d->owner = __ffs(copies);
+	d->copyset &= ~BIT(d->owner);
+	pr_info_ratelimited("page %llu: its owner died; node %u, which holds a copy, owns it now\n",
+			    pg->pgno, d->owner);
+	if (d->busy && d->fwd_sent)
+		sc_home_fwd_locked(pg, a);
+	return true;
+}
+
+/*
  * Under pg->lock, on @pg's home: node @dead is down. It leaves the
  * copyset and the queue; a page it owned is lost; a transaction waiting
  * on it ends or goes on without it. What to send goes into @a.
@@ -322,7 +347,9 @@ void sc_home_node_down_locked(struct dsm_pg *pg, u32 dead, struct sc_act *a)
 
 	lockdep_assert_held(&pg->lock);
 	d->copyset &= ~BIT(dead);
-	if (d->owner == dead && !d->lost) {
+	if (d->owner == dead && !d->lost && sc_home_promote_locked(pg, a)) {
+		dsm_stat_inc(DSM_STAT_PAGE_OWNER_PROMOTED);
+	} else if (d->owner == dead && !d->lost) {
 		d->lost = true;
 		pr_warn_ratelimited("page %llu lost: its owner, node %u, is down\n",
 				    pg->pgno, dead);

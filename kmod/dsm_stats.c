@@ -97,6 +97,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_RX_BAD_VT]		= "rx_bad_vt",
 	[DSM_STAT_REQ_RESENT]		= "req_resent",
 	[DSM_STAT_HOME_TXN_EXPIRED]	= "home_txn_expired",
+	[DSM_STAT_PAGE_OWNER_PROMOTED]	= "page_owner_promoted",
 };
 
 /* The names of the counters by type, made from the types' names. */

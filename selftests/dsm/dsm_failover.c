@@ -7,7 +7,8 @@
  * and it must rejoin as a new incarnation and receive the regions created
  * while it was away. A page that only node 2 held cannot be had while it
  * is dead: a fault on it gets SIGBUS and pread EIO, at once, while a
- * page homed elsewhere keeps working.
+ * page homed elsewhere keeps working, and a page the dead node owned but
+ * another node held a read copy of is still readable (issue 12).
  *
  * On its second life node 2 runs this program again with DSM_RESTARTED=1
  * (run_tests.sh runs only the tests listed in tests-restart), and only the
@@ -45,6 +46,9 @@
  */
 #define LOST_OFF	(200UL << 20)	/* page 51200: home 2 */
 #define KEPT_OFF	(LOST_OFF + 4096)	/* page 51201: home 0 */
+/* Homed on node 0, owned by the victim, read copy on node 1. */
+#define COPY_OFF	(LOST_OFF + 4 * 4096)	/* page 51204: home 0 */
+#define COPY_WORD	0xc0b1e5ULL
 #define FAULT_SLACK	10.0	/* "at once", with TCG's slowness */
 
 static volatile uint64_t *map_page(int fd, unsigned long off)
@@ -146,10 +150,20 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 	kept = map_page(fd, KEPT_OFF);
 	ASSERT_NE(NULL, lost);
 	ASSERT_NE(NULL, kept);
-	if (id == VICTIM)
+	if (id == VICTIM) {
 		*lost = 0xdead;
+		ASSERT_EQ((ssize_t)sizeof(word),
+			  pwrite(fd, &(uint64_t){ COPY_WORD }, sizeof(word),
+				 COPY_OFF));
+	}
 	if (id == 1)
 		*kept = 1;
+	dsm_test_sync(99);
+	if (id == 1) {
+		EXPECT_EQ((ssize_t)sizeof(word),
+			  pread(fd, &word, sizeof(word), COPY_OFF));
+		EXPECT_EQ(COPY_WORD, word);
+	}
 	dsm_test_sync(100);
 	if (id == VICTIM) {
 		/* Powers off at once; the host boots this node again. */
@@ -182,6 +196,17 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 	EXPECT_GE(FAULT_SLACK, took);
 	EXPECT_EQ(-1, pread(fd, &word, sizeof(word), LOST_OFF));
 	EXPECT_EQ(EIO, errno);
+
+	/*
+	 * The dead node owned COPY_OFF, but node 1 holds a copy: its home
+	 * (node 0) makes node 1 the owner, and both read the data.
+	 */
+	word = 0;
+	EXPECT_EQ((ssize_t)sizeof(word),
+		  pread(fd, &word, sizeof(word), COPY_OFF))
+		TH_LOG("node %d: page with a surviving copy: %s", id,
+		       strerror(errno));
+	EXPECT_EQ(COPY_WORD, word);
 
 	/*
 	 * The rest of the memory keeps working: node 0 takes the page node 1
