@@ -92,15 +92,36 @@ static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
 	return ret;
 }
 
-/* Send the messages on @outs to @dst over the data transport; free them. */
-static void lrc_send_outs(u32 dst, u8 type, struct list_head *outs)
+/*
+ * Send the LOCK_GRANTs of lock @id on @outs to @dst over the data
+ * transport; free them. A grant that could not be sent leaves the token
+ * nowhere: it comes back here, so that the lock is not lost for the
+ * others (the acquirer's request fails with its node or its wait).
+ */
+static void lrc_send_grant(u32 id, u32 dst, struct list_head *outs)
 {
+	struct lrc_lock *l;
 	struct lrc_out *o;
+	int ret = 0;
 
-	list_for_each_entry(o, outs, list)
-		if (dsm_msg_send_buf(dst, type, o->data, o->len))
+	list_for_each_entry(o, outs, list) {
+		ret = dsm_msg_send_buf(dst, DSM_MSG_LOCK_GRANT, o->data,
+				       o->len);
+		if (ret)
 			break;
+	}
 	lrc_out_free(outs);
+	if (!ret)
+		return;
+	pr_warn_ratelimited("lock %u: grant to node %u not sent (%d): the token stays here\n",
+			    id, dst, ret);
+	mutex_lock(&lrc.lock);
+	l = lrc_lock_get_locked(id);
+	if (l && !l->token && !l->requesting && !l->holder) {
+		l->token = true;
+		lrc_lock_changed_locked(l);
+	}
+	mutex_unlock(&lrc.lock);
 }
 
 /* Under lrc.lock: serve the oldest forward of @l if the token is free. */
@@ -238,7 +259,7 @@ out:
 		lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
-		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
+		lrc_send_grant(id, dst, &outs);
 	if (!ret) {
 		dsm_stat_inc(remote ? DSM_STAT_LRC_LOCK_ACQUIRE_REMOTE :
 				      DSM_STAT_LRC_LOCK_ACQUIRE_LOCAL);
@@ -282,7 +303,7 @@ int lrc_release(struct dsm_file *f, u32 id)
 	lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
-		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
+		lrc_send_grant(id, dst, &outs);
 	return 0;
 }
 
@@ -387,7 +408,7 @@ void lrc_recv_grant(const struct dsm_msg *m)
 	}
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
-		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
+		lrc_send_grant(g->lock_id, dst, &outs);
 }
 
 /**
@@ -461,7 +482,7 @@ out:
 	mutex_unlock(&lrc.lock);
 	kfree(f);
 	if (!list_empty(&outs))
-		lrc_send_outs(dst, DSM_MSG_LOCK_GRANT, &outs);
+		lrc_send_grant(lock_id, dst, &outs);
 	return ret;
 }
 
