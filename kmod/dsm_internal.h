@@ -23,6 +23,14 @@
  *   dsm_tcp_peer.tx_lock	TCP senders
  *   the socket lock (lock_sock())
  *   dsm_tcp_peer.state_lock	what the core wants of a peer
+ * Fault injection's locks (dsm_inject.c, only with inject=1), apart
+ * from both lists:
+ *   dsm_inject.write_mutex	writers of debugfs dsm/fault; only
+ *				dsm_inject.lock is taken inside it
+ *   dsm_inject.lock		the rules, stalls, delayed messages: a leaf
+ *				spinlock (senders and receive threads take
+ *				it; nothing is taken inside it), never held
+ *				across a sleep
  * The spinlocks (dsm_pg.lock, dsm_members.lock, dsm_lrc.wait_lock,
  * dsm_tcp_peer.state_lock) are never held across a sleep. Nothing waits
  * on the network holding a lock of the first list: requests are sent and
@@ -304,6 +312,16 @@ void dsm_msg_count_reject(u32 node, enum dsm_wire_reject why);
 
 /* dsm_transport.c: the transport registry, for dsm_msg.c. */
 int dsm_transport_send(u32 dst, const void *buf, u32 len);
+int dsm_transport_send_raw(u32 dst, const void *buf, u32 len);
+
+/*
+ * dsm_inject.c: fault and message injection, a test facility (module
+ * parameter inject, off by default). Its static key and the receive hook
+ * are in dsm_transport.h.
+ */
+void dsm_inject_init(void);
+void dsm_inject_exit(void);
+int dsm_inject_send(u32 dst, const void *buf, u32 len);
 
 /* dsm_sc.c: the sc model, registered at load. */
 int dsm_sc_init(void);

@@ -225,6 +225,7 @@ static int __init dsm_init(void)
 		goto err_nl;
 	}
 	dsm_debugfs_init();
+	dsm_inject_init();
 	pr_info("version %s loaded, API %d\n", DSM_MODULE_VERSION,
 		DSM_API_VERSION);
 	return 0;
@@ -247,11 +248,14 @@ err_cluster:
 
 /*
  * Nothing maps or opens /dev/dsm any more (each holds a module
- * reference). Netlink goes first, so the membership stops changing; then
- * the transport (connections, threads), then the page store.
+ * reference). Fault injection goes first (its delayed sends use the
+ * transport, and its files are in the debugfs directory); netlink next,
+ * so the membership stops changing; then the transport (connections,
+ * threads), then the page store.
  */
 static void __exit dsm_exit(void)
 {
+	dsm_inject_exit();
 	dsm_debugfs_exit();
 	misc_deregister(&dsm_miscdev);
 	dsm_nl_exit();

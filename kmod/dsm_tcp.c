@@ -193,6 +193,20 @@ static void dsm_tcp_conn_broken(struct dsm_tcp_conn *c)
 	mod_delayed_work(dsm_tcp.wq, &p->work, 0);
 }
 
+/*
+ * Fault injection's stall (dsm_transport_rx_hold()): read nothing from
+ * the peer for a while, so that its sends back up. Ends early at
+ * kthread_stop().
+ */
+static void dsm_tcp_rx_hold(struct dsm_tcp_conn *c)
+{
+	long left;
+
+	while ((left = dsm_transport_rx_hold(c->node)) > 0 &&
+	       !kthread_should_stop())
+		schedule_timeout_interruptible(min_t(long, left, HZ / 10));
+}
+
 static int dsm_tcp_rx_thread(void *arg)
 {
 	struct dsm_tcp_conn *c = arg;
@@ -200,6 +214,7 @@ static int dsm_tcp_rx_thread(void *arg)
 	int ret;
 
 	while (!kthread_should_stop()) {
+		dsm_tcp_rx_hold(c);
 		ret = dsm_tcp_recv_msg(c->sock, c->buf, &len);
 		if (!ret)
 			ret = dsm_transport_recv(c->node, c->buf, len);

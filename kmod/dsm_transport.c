@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
+#include <linux/jump_label.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
@@ -306,7 +307,8 @@ int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
 EXPORT_SYMBOL_GPL(dsm_transport_hello_check);
 
 /**
- * dsm_transport_send() - hand an encoded message to the transport.
+ * dsm_transport_send_raw() - hand an encoded message to the transport,
+ * past fault injection (dsm_inject.c sends what its rules let through).
  * @dst:	a node other than this one.
  * @buf:	the message.
  * @len:	its length.
@@ -314,14 +316,34 @@ EXPORT_SYMBOL_GPL(dsm_transport_hello_check);
  * Sleeps. Return: 0, -ENOTCONN when no transport is registered, or what
  * the transport's @send returned.
  */
-int dsm_transport_send(u32 dst, const void *buf, u32 len)
+int dsm_transport_send_raw(u32 dst, const void *buf, u32 len)
 {
 	const struct dsm_transport_ops *ops;
 
 	/*
 	 * ops is stable while a send can run: it is cleared only at
-	 * unload, after every user of the page store is gone.
+	 * unload, after every user of the page store is gone and after
+	 * dsm_inject_exit() has cancelled the delayed sends.
 	 */
 	ops = READ_ONCE(dsm_members.ops);
 	return ops ? ops->send(dst, buf, len) : -ENOTCONN;
+}
+
+/**
+ * dsm_transport_send() - hand an encoded message to the transport.
+ * @dst:	a node other than this one.
+ * @buf:	the message.
+ * @len:	its length.
+ *
+ * With fault injection on (module parameter inject), its rules may drop,
+ * duplicate or delay the message first (dsm_inject_send()).
+ *
+ * Sleeps. Return: 0, -ENOTCONN when no transport is registered, or what
+ * the transport's @send returned.
+ */
+int dsm_transport_send(u32 dst, const void *buf, u32 len)
+{
+	if (static_branch_unlikely(&dsm_inject_key))
+		return dsm_inject_send(dst, buf, len);
+	return dsm_transport_send_raw(dst, buf, len);
 }

@@ -19,6 +19,7 @@
 #ifndef _DSM_TRANSPORT_H
 #define _DSM_TRANSPORT_H
 
+#include <linux/jump_label.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 
@@ -102,6 +103,24 @@ int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
 			      bool reply);
 int dsm_transport_nack_encode(void *buf, size_t size, u32 peer, int err);
 u32 dsm_transport_local(void);
+
+/*
+ * Fault injection (dsm_inject.c, module parameter inject): a receive loop
+ * calls dsm_transport_rx_hold() before it reads each message of @node's
+ * connection and, while it returns more than 0, waits (at most that many
+ * jiffies at a time, waking for its own stop), reading nothing: the
+ * "stall" of a peer that does not read its socket. Off, it costs one
+ * static branch.
+ */
+DECLARE_STATIC_KEY_FALSE(dsm_inject_key);
+long dsm_inject_rx_stall(u32 node);
+
+static inline long dsm_transport_rx_hold(u32 node)
+{
+	if (static_branch_unlikely(&dsm_inject_key))
+		return dsm_inject_rx_stall(node);
+	return 0;
+}
 
 /* Sizes a transport needs. */
 #define DSM_TRANSPORT_HELLO_SIZE	64	/* header + HELLO body */
