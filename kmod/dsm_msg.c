@@ -150,8 +150,15 @@ static dsm_recv_fn dsm_msg_handler(const struct dsm_msg *m)
 	return model->recv[m->hdr.type];
 }
 
-/* Hand @m, decoded and checked, to its model. 0 or -EPROTO. */
-static int dsm_msg_dispatch(const struct dsm_msg *m)
+/*
+ * Hand @m, decoded and checked, to its model. A well-formed message no
+ * model takes on a data connection (HELLO after the handshake; LOCK_REQ
+ * and BARRIER_*, which travel through dsmd; a NACK of one of those) is
+ * counted and ignored: the framing is intact, and dropping the
+ * connection would lose the requests in flight on it, a peer's bug
+ * failing this node's faults.
+ */
+static void dsm_msg_dispatch(const struct dsm_msg *m)
 {
 	dsm_recv_fn fn = NULL;
 
@@ -159,17 +166,12 @@ static int dsm_msg_dispatch(const struct dsm_msg *m)
 	    dsm_msg_routes[m->hdr.type].path == DSM_PATH_DATA)
 		fn = dsm_msg_handler(m);
 	if (!fn) {
-		/*
-		 * HELLO after the handshake; LOCK_REQ and BARRIER_* travel
-		 * through dsmd, never on a data connection.
-		 */
 		dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
-		pr_warn_ratelimited("unexpected %s from node %u: dropping the connection\n",
+		pr_warn_ratelimited("unexpected %s from node %u: ignored\n",
 				    dsm_wire_type_name(m->hdr.type), m->hdr.src);
-		return -EPROTO;
+		return;
 	}
 	fn(m);
-	return 0;
 }
 
 /**
@@ -178,8 +180,8 @@ static int dsm_msg_dispatch(const struct dsm_msg *m)
  * @buf:	the whole message (owned by the transport).
  * @len:	its length, as announced by its header.
  *
- * Return: 0, or a negative errno if it was malformed or made no sense on
- * this connection (counted and logged): the transport drops the
+ * Return: 0, or a negative errno if it was malformed or not from the
+ * connection's peer (counted and logged): the transport drops the
  * connection.
  */
 int dsm_transport_recv(u32 node, const void *buf, size_t len)
@@ -200,7 +202,8 @@ int dsm_transport_recv(u32 node, const void *buf, size_t len)
 	}
 	if (dsm_msg_routes[m.hdr.type].path == DSM_PATH_DATA)
 		dsm_members_contact(node);
-	return dsm_msg_dispatch(&m);
+	dsm_msg_dispatch(&m);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(dsm_transport_recv);
 
@@ -255,8 +258,10 @@ int dsm_msg_send(struct dsm_msg *m)
 
 	m->hdr.src = dsm_transport_local();
 	m->hdr.version = DSM_WIRE_VERSION_MAX;
-	if (m->hdr.dst == m->hdr.src)
-		return dsm_msg_dispatch(m);
+	if (m->hdr.dst == m->hdr.src) {
+		dsm_msg_dispatch(m);
+		return 0;
+	}
 	if (m->hdr.type == DSM_MSG_PAGE_GRANT && m->u.page_grant.data) {
 		buf = kmalloc(DSM_SC_MSG_MAX, GFP_KERNEL);
 		if (!buf) {
