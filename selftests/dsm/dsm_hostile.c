@@ -57,14 +57,14 @@
 
 /*
  * The kinds of wrong messages the kernel survives (see above). Not yet:
- * wrong-sender (an INVAL or a PAGE_FWD from a node that is not the
- * page's home takes the copy away), flood (a PAGE_REQ whose grant is
- * never confirmed leaves the page busy at its home for good), and
- * stale-reply, nack-errno and inflated-vt, whose messages that may not
- * travel on a data connection (BARRIER_*, LOCK_REQ, a NACK of LOCK_REQ)
- * make the target drop it, losing the requests in flight on it.
+ * flood, PAGE_REQs for pages the adversary's node then ignores the grants
+ * of: each keeps its page busy at the home until the transaction expires
+ * (twice fault_timeout_ms), longer than the workloads' faults wait, and a
+ * write grant dropped by its requester loses the page (a requester that
+ * asks for pages and drops them is not yet told from a lost message).
  */
-#define KINDS		"huge-page,more-flood,silent"
+#define KINDS		"wrong-sender,stale-reply,nack-errno,inflated-vt," \
+			"huge-page,more-flood,silent"
 #define SEED		"1207"
 #define ATTACK_S	45
 #define RATE		"50"
