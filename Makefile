@@ -19,6 +19,9 @@
 #                     nodes; same last line
 #   make check-load   the selftests of both kernels with one host core kept
 #                     busy by a CPU hog (LOAD_ARGS=--check: all of make check)
+#   make stress       3 nodes run the applications in a loop while node 1
+#                     attacks nodes 0 and 2 with dsm_adversary (STRESS_SECONDS,
+#                     600; STRESS_SEED; STRESS_KERNEL 6.1|6.12; STRESS_KINDS)
 #   make demo         boot a 3-node cluster and show dsm at work
 #   make bench        benchmarks
 #   make install      install dsm.ko for KDIR and the tools (DESTDIR, prefix /usr)
@@ -41,7 +44,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 export USER_CFLAGS
 
 .PHONY: all deps module modules tools unit fuzz fuzz-short lint check \
-	check-full check-load demo bench install clean check-deps help
+	check-full check-load stress demo bench install clean check-deps help
 
 all: module tools
 
@@ -113,6 +116,11 @@ check-full:
 
 check-load:
 	$(SRCDIR)/scripts/check-under-load.sh $(LOAD_ARGS)
+
+# Not part of make check: STRESS_SECONDS (default 600) of the applications
+# under a hostile node. STRESS_* reach stress.sh through the environment.
+stress: modules tools
+	$(SRCDIR)/scripts/stress.sh
 
 demo:
 	$(SRCDIR)/scripts/demo.sh
