@@ -3,20 +3,23 @@
 #
 # debug-kernel.sh [build|kdir|release|root] - the debug guest kernel of
 # `make check-debug`: Debian's linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz)
-# configured as x86_64_defconfig + kvm_guest.config + scripts/debug-kernel.config
-# (KASAN, lockdep, DEBUG_ATOMIC_SLEEP, KFENCE, UBSAN, ...), release
-# 6.1.N-dsmdebug, built once under $BUILD/debug-kernel/.
+# with the fixes in scripts/debug-kernel-patches/, configured as
+# x86_64_defconfig + kvm_guest.config + scripts/debug-kernel.config (KASAN,
+# lockdep, DEBUG_ATOMIC_SLEEP, KFENCE, UBSAN, ...), release 6.1.N-dsmdebug,
+# built once under $BUILD/debug-kernel/.
 #   build     (default) build it unless the cached build is current, then
 #             print the tree to build modules against (KDIR)
 #   kdir      print that tree; fails if nothing was built
 #   release   print the built kernel's release; fails if nothing was built
 #   root      print the directory vcluster boots from: boot/vmlinuz-REL and
 #             lib/modules/REL (fails if nothing was built)
-# The cache is keyed by the source package's version, a hash of the config
-# fragment and RECIPE (bumped when the steps below change): a second run
-# with the same key does nothing; another key builds from scratch. The
-# build log is $BUILD/debug-kernel/build.log; about 40 minutes on 2 busy
-# cores (1,900 files), 2.1 GiB of disk.
+# The cache is keyed by the source package's version, hashes of the patches
+# and of the config fragment, and RECIPE (bumped when the steps below
+# change): a second run with the same key does nothing. Another package
+# version or other patches extract the source again and build from
+# scratch; another config (or a build that was interrupted) reconfigures
+# the tree in place and lets kbuild rebuild what the change touches. The build log is $BUILD/debug-kernel/build.log;
+# about 40 minutes on 2 busy cores (1,900 files), 2.1 GiB of disk.
 set -euo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -25,6 +28,7 @@ BUILD=${BUILD:-$SRCDIR/build}
 PKG=linux-source-6.1
 TARBALL=/usr/src/$PKG.tar.xz
 FRAGMENT=$SRCDIR/scripts/debug-kernel.config
+PATCHES=$SRCDIR/scripts/debug-kernel-patches
 # Bump when the steps below change what gets built.
 RECIPE=1
 
@@ -33,19 +37,40 @@ src=$out/linux
 root=$out/root
 log=$out/build.log
 stamp=$out/key
+# Which source the tree in $src was extracted from, with which patches.
+source_stamp=$out/source
 
 die() {
 	echo "debug-kernel: $*" >&2
 	exit 1
 }
 
-# The key of the build the current sources ask for.
-want_key() {
+# The installed source package and its version.
+source_version() {
 	local ver
 	ver=$(dpkg-query -W -f='${Version}' "$PKG" 2>/dev/null) ||
 		die "$PKG is not installed; run 'make deps'"
 	[ -f "$TARBALL" ] || die "no $TARBALL; run 'make deps'"
-	echo "$PKG $ver recipe $RECIPE config $(sha256sum < "$FRAGMENT" | cut -c1-16)"
+	echo "$PKG $ver"
+}
+
+# The patches, in the order they apply.
+patches() {
+	find "$PATCHES" -maxdepth 1 -name '*.patch' | sort
+}
+
+# The source the tree is made of: package, version, patches.
+want_source() {
+	local p
+	echo "$(source_version) patches $(patches | xargs -r -d '\n' cat | sha256sum | cut -c1-16)"
+	patches | while IFS= read -r p; do
+		echo "  ${p##*/}"
+	done
+}
+
+# The key of the build the current sources ask for.
+want_key() {
+	echo "$(want_source | head -n 1) recipe $RECIPE config $(sha256sum < "$FRAGMENT" | cut -c1-16)"
 }
 
 built() {
@@ -92,7 +117,7 @@ progress() {
 }
 
 build() {
-	local key t0 rel prog_pid rc
+	local key t0 rel prog_pid rc p
 	key=$(want_key)
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] &&
 	   [ -f "$out/release" ]; then
@@ -102,10 +127,20 @@ build() {
 	fi
 	t0=$(date +%s)
 	echo "  DEBUGK  building $PKG ($key) in $out; log: $log" >&2
-	echo "  DEBUGK  about 20 to 40 minutes on 2 cores, once" >&2
-	rm -rf "$out"
-	mkdir -p "$src"
-	tar -C "$src" --strip-components=1 -xJf "$TARBALL"
+	if [ -f "$source_stamp" ] && [ "$(cat "$source_stamp")" = "$(want_source)" ]; then
+		echo "  DEBUGK  the tree is there: reconfiguring it, kbuild rebuilds what changed" >&2
+		rm -f "$stamp" "$out/release"
+	else
+		echo "  DEBUGK  about 20 to 40 minutes on 2 cores, once" >&2
+		rm -rf "$out"
+		mkdir -p "$src"
+		tar -C "$src" --strip-components=1 -xJf "$TARBALL"
+		while IFS= read -r p; do
+			echo "  DEBUGK  patch ${p#"$SRCDIR"/}" >&2
+			patch -s -d "$src" -p1 < "$p" || die "$p does not apply"
+		done < <(patches)
+		want_source > "$source_stamp"
+	fi
 
 	echo "  DEBUGK  config: x86_64_defconfig + kvm_guest.config + ${FRAGMENT#"$SRCDIR"/}" >&2
 	if ! { make -C "$src" x86_64_defconfig &&
@@ -138,6 +173,7 @@ build() {
 	esac
 	# What vcluster boots: the image and the module tree (modules.builtin
 	# tells its image builder that virtio-net is built in).
+	rm -rf "$root"
 	install -D -m 0644 "$src/arch/x86/boot/bzImage" "$root/boot/vmlinuz-$rel"
 	make -C "$src" LOCALVERSION= INSTALL_MOD_PATH="$root" modules_install \
 		>> "$log" 2>&1 || die "modules_install failed (log: $log)"
