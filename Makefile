@@ -19,6 +19,9 @@
 #                     nodes; same last line
 #   make check-load   the selftests of both kernels with one host core kept
 #                     busy by a CPU hog (LOAD_ARGS=--check: all of make check)
+#   make check-debug  the selftests on a debug kernel (KASAN, lockdep, UBSAN,
+#                     KFENCE, ...) built once from Debian's linux-source-6.1
+#                     (about 30 minutes the first time); not part of make check
 #   make demo         boot a 3-node cluster and show dsm at work
 #   make bench        benchmarks
 #   make install      install dsm.ko for KDIR and the tools (DESTDIR, prefix /usr)
@@ -41,7 +44,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 export USER_CFLAGS
 
 .PHONY: all deps module modules tools unit fuzz fuzz-short lint check \
-	check-full check-load demo bench install clean check-deps help
+	check-full check-load check-debug demo bench install clean check-deps help
 
 all: module tools
 
@@ -113,6 +116,11 @@ check-full:
 
 check-load:
 	$(SRCDIR)/scripts/check-under-load.sh $(LOAD_ARGS)
+
+# DEBUG_TIMEOUT_FACTOR, when given, reaches check-debug.sh through the
+# environment.
+check-debug:
+	$(SRCDIR)/scripts/check-debug.sh
 
 demo:
 	$(SRCDIR)/scripts/demo.sh
