@@ -22,6 +22,9 @@
 #   make stress       3 nodes run the applications in a loop while node 1
 #                     attacks nodes 0 and 2 with dsm_adversary (STRESS_SECONDS,
 #                     600; STRESS_SEED; STRESS_KERNEL 6.1|6.12; STRESS_KINDS)
+#   make check-debug  the selftests on a debug kernel (KASAN, lockdep, UBSAN,
+#                     KFENCE, ...) built once from Debian's linux-source-6.1
+#                     (about 30 minutes the first time); not part of make check
 #   make demo         boot a 3-node cluster and show dsm at work
 #   make bench        benchmarks
 #   make install      install dsm.ko for KDIR and the tools (DESTDIR, prefix /usr)
@@ -44,7 +47,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 export USER_CFLAGS
 
 .PHONY: all deps module modules tools unit fuzz fuzz-short lint check \
-	check-full check-load stress demo bench install clean check-deps help
+	check-full check-load stress check-debug demo bench install clean check-deps help
 
 all: module tools
 
@@ -121,6 +124,10 @@ check-load:
 # under a hostile node. STRESS_* reach stress.sh through the environment.
 stress: modules tools
 	$(SRCDIR)/scripts/stress.sh
+# DEBUG_TIMEOUT_FACTOR, when given, reaches check-debug.sh through the
+# environment.
+check-debug:
+	$(SRCDIR)/scripts/check-debug.sh
 
 demo:
 	$(SRCDIR)/scripts/demo.sh

@@ -18,6 +18,9 @@ PKGS=(
 	build-essential kmod
 	# lint: checkpatch.pl and kselftest_harness.h come from linux-source
 	linux-source sparse perl
+	# make check-debug: a debug guest kernel from Debian's 6.1 source
+	# (scripts/debug-kernel.sh)
+	linux-source-6.1 bc bison flex libelf-dev libssl-dev patch
 	# virtual cluster
 	qemu-system-x86 vde2 busybox-static cpio xz-utils zstd
 	# userspace: netlink, tests, fuzzing

@@ -2,22 +2,30 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # selftests.sh KVER [GROUP...] - run the dsm selftests in the virtual cluster
-# on guest kernel KVER (6.1 or 6.12): group 1node on one node, group 3node
-# on three. Writes the combined TAP output to $BUILD/results/selftests-KVER.tap
-# and prints "N passed, N failed, N skipped" for it. Exit status 0 only if
+# on guest kernel KVER (6.1 or 6.12, or debug: the debug kernel of
+# scripts/debug-kernel.sh): group 1node on one node, group 3node on three.
+# Writes the combined TAP output to $BUILD/results/selftests-KVER.tap and
+# prints "N passed, N failed, N skipped" for it. Exit status 0 only if
 # nothing failed.
 #
 # DSM_TEST_SLOW and DSM_TEST_SYNC_TIMEOUT, when set, are passed to the
 # tests in the guests (Documentation/testing.md). SELFTESTS_TIMEOUT bounds
-# each group's run (vcluster --timeout; defaults below).
+# each group's run (vcluster --timeout; defaults below);
+# SELFTESTS_TIMEOUT_FACTOR (a whole number, default 1) multiplies the
+# defaults, for slower kernels (check-debug.sh).
 set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
-kver=${1:?usage: selftests.sh 6.1|6.12 [1node] [3node]}
+kver=${1:?usage: selftests.sh 6.1|6.12|debug [1node] [3node]}
 shift
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(1node 3node)
+factor=${SELFTESTS_TIMEOUT_FACTOR:-1}
+[[ "$factor" =~ ^[1-9][0-9]*$ ]] || {
+	echo "selftests.sh: SELFTESTS_TIMEOUT_FACTOR is a whole number from 1, not '$factor'" >&2
+	exit 2
+}
 
 # The knobs of dsm_test.h, for the guests' command line.
 envs=()
@@ -38,6 +46,7 @@ for g in "${groups[@]}"; do
 	3node) n=3 tmo=1800 ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
+	tmo=$((tmo * factor))
 	out=$BUILD/results/selftests-$kver-$g.log
 	echo "== selftests $g on Linux $kver ($n node(s))"
 	"$SRCDIR/tools/vcluster/vcluster" run -n "$n" -k "$kver" \
