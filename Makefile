@@ -124,6 +124,7 @@ check-load:
 # under a hostile node. STRESS_* reach stress.sh through the environment.
 stress: modules tools
 	$(SRCDIR)/scripts/stress.sh
+
 # DEBUG_TIMEOUT_FACTOR, when given, reaches check-debug.sh through the
 # environment.
 check-debug:
