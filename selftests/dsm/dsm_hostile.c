@@ -6,8 +6,9 @@
  * For ATTACK_S seconds node 1 runs dsm_adversary against nodes 0 and 2:
  * well-formed but wrong messages of the kinds in KINDS, seeded, through
  * its own data connections (debugfs dsm/send; the module is loaded with
- * inject=1 in the virtual cluster). Meanwhile every node, node 1 too,
- * runs two verifying workloads, each in a process of its own:
+ * inject=1 in the virtual cluster), aimed at the targets' stripes, the
+ * fresh pages, the lrc region and its lock. Meanwhile every node, node 1
+ * too, runs two verifying workloads, each in a process of its own:
  *
  *  - sc: each node writes its stripe of STRIPE_PAGES pages of the
  *    default region, round after round, every word naming its node, its
