@@ -36,6 +36,12 @@
  *
  * A dropped or delayed message counts as sent for its sender (and in the
  * tx counters); what happens to it is counted here.
+ *
+ * Reading fault also gives, per node, the last request id of that node
+ * this node has seen ("# last_req_id NODE ID", from the headers of the
+ * requests it received, and of the forwards naming it): what a member
+ * can learn of another's request ids, which the adversary's "plausible"
+ * ids start from.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": inject: " fmt
 
@@ -175,6 +181,8 @@ static const char * const dsm_inject_counter_names[DSM_INJECT_C_NR] = {
  * @stopping:	unloading: nothing is queued or armed any more.
  * @work:	sends the delayed messages that are due.
  * @count:	enum dsm_inject_counter; atomic, no lock.
+ * @last_req:	per node: the highest request id of it seen here (0:
+ *		none); atomic, no lock.
  * @dir:	the debugfs directory if this file made it, else NULL.
  * @send:	its send file.
  * @fault:	its fault file.
@@ -194,6 +202,7 @@ static struct dsm_inject {
 	bool stopping;
 	struct delayed_work work;
 	atomic64_t count[DSM_INJECT_C_NR];
+	atomic64_t last_req[DSM_NODES_MAX];
 	struct dentry *dir;
 	struct dentry *send;
 	struct dentry *fault;
@@ -371,6 +380,36 @@ long dsm_inject_rx_stall(u32 node)
 	return left;
 }
 EXPORT_SYMBOL_GPL(dsm_inject_rx_stall);
+
+/**
+ * dsm_inject_rx_seen() - note the request id in a message from @node.
+ * @node:	the peer of the connection.
+ * @buf:	the message; its header passed dsm_transport_peek().
+ * @len:	its length.
+ *
+ * Called through dsm_transport_rx_seen() by a transport's receive loop.
+ * A request carries its sender's id, a PAGE_FWD its requester's. Not
+ * validated: it only feeds the last_req_id lines of the fault file.
+ */
+void dsm_inject_rx_seen(u32 node, const void *buf, size_t len)
+{
+	const struct dsm_wire_page_fwd *f = buf + DSM_WIRE_HDR_SIZE;
+	const struct dsm_wire_hdr *h = buf;
+	u64 id = le64_to_cpu(h->req_id);
+	u32 who = node;
+
+	if (len < DSM_WIRE_HDR_SIZE || !id || (h->flags & DSM_WIRE_F_REPLY))
+		return;
+	if (h->type == DSM_MSG_PAGE_FWD) {
+		if (len < DSM_WIRE_HDR_SIZE + sizeof(*f))
+			return;
+		who = le16_to_cpu(f->requester);
+	}
+	if (who < DSM_NODES_MAX &&
+	    id > (u64)atomic64_read(&dsm_inject.last_req[who]))
+		atomic64_set(&dsm_inject.last_req[who], id);
+}
+EXPORT_SYMBOL_GPL(dsm_inject_rx_seen);
 
 /* ----------------------------------------------------- the send file */
 
@@ -615,6 +654,10 @@ static int dsm_inject_fault_show(struct seq_file *m, void *v)
 	for (i = 0; i < DSM_INJECT_C_NR; i++)
 		seq_printf(m, "# %s %lld\n", dsm_inject_counter_names[i],
 			   (long long)atomic64_read(&dsm_inject.count[i]));
+	for (i = 0; i < DSM_NODES_MAX; i++)
+		if (atomic64_read(&dsm_inject.last_req[i]))
+			seq_printf(m, "# last_req_id %u %llu\n", i,
+				   (u64)atomic64_read(&dsm_inject.last_req[i]));
 	kfree(cfg);
 	return 0;
 }

@@ -216,8 +216,10 @@ static int dsm_tcp_rx_thread(void *arg)
 	while (!kthread_should_stop()) {
 		dsm_tcp_rx_hold(c);
 		ret = dsm_tcp_recv_msg(c->sock, c->buf, &len);
-		if (!ret)
+		if (!ret) {
+			dsm_transport_rx_seen(c->node, c->buf, len);
 			ret = dsm_transport_recv(c->node, c->buf, len);
+		}
 		if (ret) {
 			if (!kthread_should_stop())
 				pr_info("connection to node %u lost (%d)\n",

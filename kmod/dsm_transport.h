@@ -114,12 +114,24 @@ u32 dsm_transport_local(void);
  */
 DECLARE_STATIC_KEY_FALSE(dsm_inject_key);
 long dsm_inject_rx_stall(u32 node);
+void dsm_inject_rx_seen(u32 node, const void *buf, size_t len);
 
 static inline long dsm_transport_rx_hold(u32 node)
 {
 	if (static_branch_unlikely(&dsm_inject_key))
 		return dsm_inject_rx_stall(node);
 	return 0;
+}
+
+/*
+ * And with each message read, before dsm_transport_recv(): fault
+ * injection notes the request ids a member can see of the others.
+ */
+static inline void dsm_transport_rx_seen(u32 node, const void *buf,
+					 size_t len)
+{
+	if (static_branch_unlikely(&dsm_inject_key))
+		dsm_inject_rx_seen(node, buf, len);
 }
 
 /* Sizes a transport needs. */

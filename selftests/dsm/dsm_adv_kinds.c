@@ -20,8 +20,14 @@
  *  silent	  this node stops reading the target's connection for 1 to
  *		  3 s (debugfs dsm/fault "stall"), at most every 8 s
  *
- * A plausible request id is near this node's own count of requests: the
- * nodes of a test run the same workload, so theirs are near it too.
+ * A plausible request id is one the target is about to use or has just
+ * used: near the last of its ids this node has seen (in the requests it
+ * received from the target, and the forwards naming it; debugfs
+ * dsm/fault), or, before any, near this node's own count of requests
+ * (the nodes of a test run the same workload). Forged replies (grants,
+ * NACKs, diffs) are for pages homed on another node, and diffs of
+ * another node's intervals: a home or a writer may always answer its own
+ * requests with wrong data, and no receiver can tell.
  */
 #include <stdio.h>
 #include <string.h>
@@ -108,17 +114,33 @@ static uint64_t adv_est_req(struct adv *a)
 	return a->est_req;
 }
 
-/* Random, early, or near the estimate: see the comment at the top. */
-static uint64_t adv_req_id(struct adv *a)
+/* The last request id of @dst seen here, refreshed every 0.2 s, or 0. */
+static uint64_t adv_seen_req(struct adv *a, unsigned int dst)
 {
-	uint64_t est;
+	double now = adv_now();
 
-	switch (adv_below(a, 4)) {
+	if (now - a->seen_at > 0.2) {
+		adv_seen(a);
+		a->seen_at = now;
+	}
+	return a->seen[dst];
+}
+
+/* Random, early, or plausible for @dst: see the comment at the top. */
+static uint64_t adv_req_id(struct adv *a, unsigned int dst)
+{
+	uint64_t est, seen;
+
+	switch (adv_below(a, 8)) {
 	case 0:
 		return adv_rand(a);
 	case 1:
 		return 1 + adv_below(a, 256);
 	default:
+		seen = adv_seen_req(a, dst);
+		if (seen)	/* just used, or about to be */
+			return seen > 8 ? seen - 8 + adv_below(a, 32) :
+					  1 + adv_below(a, 32);
 		est = adv_est_req(a);
 		return est / 2 + adv_below(a, est + 512) + 1;
 	}
@@ -206,7 +228,7 @@ static int adv_page_fwd(struct adv *a, unsigned int dst, uint64_t page)
 {
 	struct dsm_msg m = { .hdr.type = DSM_MSG_PAGE_FWD };
 
-	m.hdr.req_id = adv_req_id(a);
+	m.hdr.req_id = adv_req_id(a, dst);
 	m.u.page_fwd.page = page;
 	m.u.page_fwd.access = adv_access(a);
 	m.u.page_fwd.requester = adv_other(a, dst, -1);
@@ -262,7 +284,7 @@ static int adv_barrier(struct adv *a, unsigned int dst, uint8_t type,
 {
 	struct dsm_wire_enc e;
 
-	adv_begin(&e, adv_buf, a, type, dst, adv_req_id(a));
+	adv_begin(&e, adv_buf, a, type, dst, adv_req_id(a, dst));
 	dsm_wire_enc_barrier(&e, adv_below(a, 4), adv_below(a, 16), vt);
 	return adv_send(a, adv_buf, dsm_wire_enc_end(&e));
 }
@@ -277,10 +299,10 @@ static int adv_diff_reply(struct adv *a, unsigned int dst, uint64_t page)
 	memset(data, 0, sizeof(data));
 	memcpy(data + adv_below(a, DSM_PAGE_SIZE - 16), "dsm_adversary", 13);
 	len = dsm_diff_create(twin, data, diff, sizeof(diff));
-	adv_begin(&e, adv_buf, a, DSM_MSG_DIFF_REPLY, dst, adv_req_id(a));
+	adv_begin(&e, adv_buf, a, DSM_MSG_DIFF_REPLY, dst, adv_req_id(a, dst));
 	dsm_wire_enc_diff_reply(&e, page);
-	dsm_wire_enc_diff(&e, a->local, 1 + adv_below(a, 8), diff,
-			  len < 0 ? 0 : len);
+	dsm_wire_enc_diff(&e, adv_other(a, dst, a->local),
+			  1 + adv_below(a, 8), diff, len < 0 ? 0 : len);
 	return adv_send(a, adv_buf, dsm_wire_enc_end(&e));
 }
 
@@ -298,7 +320,7 @@ static int adv_diff_req(struct adv *a, unsigned int dst, uint64_t page)
 
 static int adv_wrong_sender(struct adv *a, unsigned int dst)
 {
-	struct dsm_msg m = { .hdr.req_id = adv_req_id(a) };
+	struct dsm_msg m = { .hdr.req_id = adv_req_id(a, dst) };
 	uint64_t p = adv_page_home(a, a->local, true);
 
 	switch (adv_below(a, 5)) {
@@ -330,8 +352,8 @@ static int adv_stale_reply(struct adv *a, unsigned int dst)
 	static const uint8_t nacked[] = {
 		DSM_MSG_PAGE_REQ, DSM_MSG_PAGE_FWD, DSM_MSG_DIFF_REQ,
 	};
-	struct dsm_msg m = { .hdr.req_id = adv_req_id(a) };
-	uint64_t p = adv_page(a);
+	struct dsm_msg m = { .hdr.req_id = adv_req_id(a, dst) };
+	uint64_t p = adv_page_home(a, a->local, true);
 	struct dsm_vt vt;
 
 	switch (adv_below(a, 6)) {
@@ -366,8 +388,8 @@ static int adv_nack_errno(struct adv *a, unsigned int dst)
 	uint32_t err = adv_below(a, 2) ? errs[adv_below(a, 4)] :
 					 1 + adv_below(a, 133);
 
-	return adv_nack(a, dst, err, nacked[adv_below(a, 6)], adv_page(a),
-			adv_req_id(a));
+	return adv_nack(a, dst, err, nacked[adv_below(a, 6)],
+			adv_page_home(a, a->local, true), adv_req_id(a, dst));
 }
 
 static int adv_inflated_vt(struct adv *a, unsigned int dst)
@@ -393,7 +415,7 @@ static int adv_inflated_vt(struct adv *a, unsigned int dst)
 			notices[i] = a->page_first[r] +
 				     i * (a->page_count[r] / nr);
 		return adv_lock_grant(a, dst, adv_below(a, a->nr_locks),
-				      adv_req_id(a), false, &vt, notices,
+				      adv_req_id(a, dst), false, &vt, notices,
 				      nr);
 	}
 }
@@ -422,7 +444,7 @@ static int adv_huge(struct adv *a, unsigned int dst)
 							 notices[0];
 		adv_vt_small(a, &vt);
 		return adv_lock_grant(a, dst, adv_below(a, a->nr_locks),
-				      adv_req_id(a), false, &vt, notices, nr);
+				      adv_req_id(a, dst), false, &vt, notices, nr);
 	}
 }
 
@@ -446,7 +468,7 @@ static int adv_more_flood(struct adv *a, unsigned int dst)
 {
 	unsigned int i, n = 4 + adv_below(a, 13);
 	uint32_t lock = adv_below(a, a->nr_locks);
-	uint64_t req_id = adv_req_id(a);
+	uint64_t req_id = adv_req_id(a, dst);
 	struct dsm_vt vt;
 
 	adv_vt_small(a, &vt);

@@ -190,6 +190,24 @@ uint64_t adv_stat(const char *name)
 	return ret;
 }
 
+/* Refresh a->seen from the last_req_id lines of debugfs dsm/fault. */
+void adv_seen(struct adv *a)
+{
+	unsigned int node;
+	char line[128];
+	uint64_t id;
+	FILE *f;
+
+	f = fopen(ADV_DEBUGFS "/fault", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "# last_req_id %u %" SCNu64, &node, &id) == 2 &&
+		    node < DSM_MAX_NODES)
+			a->seen[node] = id;
+	fclose(f);
+}
+
 static int adv_uint(const char *s, uint64_t max, uint64_t *v)
 {
 	char *end;

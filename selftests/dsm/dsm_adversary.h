@@ -64,6 +64,9 @@ struct adv_count {
  * @est_at:	when @est_req was last read.
  * @est_req:	this node's request count, an estimate of the targets'
  *		(the nodes run the same workload).
+ * @seen_at:	when @seen was last read.
+ * @seen:	per node: the last of its request ids this node has seen
+ *		(debugfs dsm/fault, "last_req_id"); 0: none.
  */
 struct adv {
 	unsigned int local;
@@ -90,6 +93,8 @@ struct adv {
 	double stall_end;
 	double est_at;
 	uint64_t est_req;
+	double seen_at;
+	uint64_t seen[DSM_MAX_NODES];
 };
 
 /* dsm_adversary.c */
@@ -100,6 +105,7 @@ unsigned int adv_home(const struct adv *a, uint64_t page);
 int adv_send(struct adv *a, const void *buf, int len);
 int adv_fault(const char *line);
 uint64_t adv_stat(const char *name);
+void adv_seen(struct adv *a);
 
 /* dsm_adv_kinds.c */
 extern const struct adv_kind adv_kinds[];

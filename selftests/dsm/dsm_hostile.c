@@ -6,8 +6,9 @@
  * For ATTACK_S seconds node 1 runs dsm_adversary against nodes 0 and 2:
  * well-formed but wrong messages of the kinds in KINDS, seeded, through
  * its own data connections (debugfs dsm/send; the module is loaded with
- * inject=1 in the virtual cluster). Meanwhile every node, node 1 too,
- * runs two verifying workloads, each in a process of its own:
+ * inject=1 in the virtual cluster), aimed at the targets' stripes, the
+ * fresh pages, the lrc region and its lock. Meanwhile every node, node 1
+ * too, runs two verifying workloads, each in a process of its own:
  *
  *  - sc: each node writes its stripe of STRIPE_PAGES pages of the
  *    default region, round after round, every word naming its node, its
@@ -432,7 +433,7 @@ static void check_lrc_arg(struct work *w, int arg)
 /* Start dsm_adversary (next to this program), output to @out. */
 static pid_t start_adversary(const char *out)
 {
-	char self[4096], path[4200], secs[16], pages[96];
+	char self[4096], path[4200], secs[16], pages[128];
 	char *kinds = getenv("DSM_HOSTILE_KINDS");
 	char *seed = getenv("DSM_HOSTILE_SEED");
 	char *skip = getenv("DSM_HOSTILE_SKIP_TYPES");
@@ -451,9 +452,15 @@ static pid_t start_adversary(const char *out)
 		ri.offset = 0;
 	if (fd >= 0)
 		close(fd);
-	/* the stripes and fresh pages, and the lrc region */
-	n = snprintf(pages, sizeof(pages), "%lu:%d", OFF_HOSTILE / DSM_PAGE,
-		     3 * STRIPE_PAGES + 3);
+	/*
+	 * The stripes of the targets (node 1 owns its own: a forged grant
+	 * for one would be the owner's word), the fresh pages, the lrc
+	 * region.
+	 */
+	n = snprintf(pages, sizeof(pages), "%lu:%d,%lu:%d",
+		     OFF_HOSTILE / DSM_PAGE, STRIPE_PAGES,
+		     OFF_HOSTILE / DSM_PAGE + 2 * STRIPE_PAGES,
+		     STRIPE_PAGES + 3);
 	if (ri.offset)
 		snprintf(pages + n, sizeof(pages) - n, ",%llu:%d",
 			 (unsigned long long)(ri.offset / DSM_PAGE),
