@@ -91,6 +91,11 @@ selftests() {
 	stage_secs+=("$dt")
 	[ -f "$tap" ] && sed 's/$/ [selftests]/' "$tap" >> "$TAP"
 	tail -n 1 "$log" | sed 's/^/   /'
+	# What the debug kernel is for: its reports, and where the consoles
+	# are (vcluster keeps the last 20 runs).
+	echo "   kernel reports on the guests' consoles:" \
+		"$(grep -c 'kernel reported an error' "$log")"
+	sed -n 's/^vcluster: run directory \([^ ]*\) .*/   consoles: \1/p' "$log"
 	if [ "$rc" -eq 0 ]; then
 		echo "   ok (${dt}s)"
 		stage_res+=(ok)
