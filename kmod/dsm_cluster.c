@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -226,10 +227,13 @@ int dsm_cluster_set(const char *name, u32 local, u32 portid,
 	}
 	strscpy(dsm_cluster.name, name, sizeof(dsm_cluster.name));
 	dsm_cluster.local = local;
+	/* Below 2^53, as dsmd's: JSON readers take it as a double. */
+	dsm_cluster.incarnation = get_random_u64() & (BIT_ULL(53) - 1) ?: 1;
 	dsm_cluster.daemon_portid = portid;
 	dsm_cluster.configured = true;
 	dsm_region_insert(def);
-	pr_info("cluster %s, this is node %u\n", name, local);
+	pr_info("cluster %s, this is node %u, incarnation %llu\n", name, local,
+		dsm_cluster.incarnation);
 	dsm_nl_notify_region(def, DSM_CMD_REGION_CREATED, false);
 out:
 	mutex_unlock(&dsm_cluster.lock);
@@ -343,7 +347,7 @@ int dsm_node_add(u32 id, const struct dsm_node *addr,
 	if (n->present)
 		goto out;
 	n->present = true;
-	n->incarnation = 0;
+	n->incarnation = id == dsm_cluster.local ? dsm_cluster.incarnation : 0;
 	n->changed = ktime_get_boottime_seconds();
 	n->state = DSM_NODE_STATE_UNKNOWN;
 	n->reason = DSM_REASON_NONE;

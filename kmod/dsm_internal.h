@@ -81,6 +81,7 @@ enum dsm_stat {
 	DSM_STAT_NODE_UP,		/* node up transitions */
 	DSM_STAT_NODE_DOWN,		/* node down transitions */
 	DSM_STAT_NODE_RESTART,		/* nodes back with a new incarnation */
+	DSM_STAT_HELLO_STALE,		/* HELLOs of an unreported incarnation */
 	DSM_STAT_NODE_DAEMON_GONE,	/* nodes made unknown: dsmd exited */
 	DSM_STAT_REGION_CREATED,	/* regions created, replicas too */
 	DSM_STAT_REGION_DELETED,	/* regions deleted, replicas too */
@@ -243,6 +244,10 @@ struct dsm_region {
  *		the default region exists.
  * @name:	cluster name.
  * @local:	this node's id.
+ * @incarnation: this configuration of the module (random, not 0, below
+ *		2^53 for JSON readers), chosen at CLUSTER_SET. dsmd announces
+ *		it to its peers, and the data-port HELLO carries it, so that
+ *		a reloaded module is a new node to everyone (issue 12).
  * @daemon_portid: netlink port of the dsmd that sent CLUSTER_SET (0: none);
  *		when that socket closes, remote nodes become unknown.
  * @nodes:	the membership, indexed by node id.
@@ -254,6 +259,7 @@ struct dsm_cluster {
 	bool configured;
 	char name[DSM_NAME_MAX];
 	u32 local;
+	u64 incarnation;
 	u32 daemon_portid;
 	struct dsm_node nodes[DSM_NODES_MAX];
 	struct list_head regions;

@@ -114,6 +114,35 @@ static void lrc_node_down(u32 id)
 
 /* ------------------------------------------------------------ ops */
 
+/*
+ * A node whose earlier incarnation its peers declared lost (it restarted,
+ * dsm_transport_hello_check()) takes no part in lrc synchronisation: its
+ * interval indices would start again at 1, so that peers that knew the
+ * old ones would skip the new ones as known (stale data, silently), and a
+ * timestamp with its old count would be refused at every acquire; and
+ * peers fetch nothing from a lost node anyway. So its acquires and
+ * barriers fail with ESTALE, and no interval it closes ever reaches a
+ * peer, until the cluster restarts (membership epochs that let a node
+ * rejoin lrc are issue 16's).
+ */
+static int lrc_restarted(void)
+{
+	if (!dsm_members_lost(dsm_transport_local()))
+		return 0;
+	pr_warn_ratelimited("lrc: this node restarted and its earlier incarnation was declared lost: no lock or barrier until the cluster restarts\n");
+	return -ESTALE;
+}
+
+static int lrc_acquire_op(struct dsm_file *f, u32 id)
+{
+	return lrc_restarted() ?: lrc_acquire(f, id);
+}
+
+static int lrc_barrier_op(struct dsm_file *f, u32 id)
+{
+	return lrc_restarted() ?: lrc_barrier(f, id);
+}
+
 /* The messages lrc receives on data connections, by type (lrc.md). */
 static const dsm_recv_fn lrc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_LOCK_GRANT]	= lrc_recv_grant,
@@ -132,9 +161,9 @@ const struct dsm_model_ops dsm_lrc_ops = {
 	.fault		= lrc_fault,
 	.write_fault	= lrc_write_fault,
 	.start		= lrc_start,
-	.acquire	= lrc_acquire,
+	.acquire	= lrc_acquire_op,
 	.release	= lrc_release,
-	.barrier	= lrc_barrier,
+	.barrier	= lrc_barrier_op,
 	.recv		= lrc_recv,
 	.node_down	= lrc_node_down,
 	.daemon_gone	= lrc_daemon_gone,

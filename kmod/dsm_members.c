@@ -149,7 +149,11 @@ void dsm_members_node_changed(u32 id)
 		dsm_members.configured = true;
 		dsm_members.local = dsm_cluster.local;
 		dsm_members.cluster_id = dsm_cluster_hash(dsm_cluster.name);
+		dsm_members.incarnation = dsm_cluster.incarnation;
 	}
+	if (dsm_members.incarn[id] && dsm_members.incarn[id] != n->incarnation)
+		set_bit(id, &dsm_members.reset);
+	dsm_members.incarn[id] = n->incarnation;
 	if (n->present) {
 		set_bit(id, &dsm_members.present);
 		dsm_members.peers[id].node = id;

@@ -33,6 +33,11 @@
  * @contacted:	bit n: a protocol message (not HELLO) went to or came
  *		from node n since this node joined (set without the lock:
  *		set_bit() is atomic, and it is only ever set).
+ * @incarnation: this node's (dsm_cluster.incarnation); HELLO carries it.
+ * @incarn:	incarnation of each peer as dsmd last reported it up (0:
+ *		never): a data connection is accepted only from that one.
+ * @reset:	bit n: node n came back as a new incarnation: its connection
+ *		(of the old one) must be dropped and made again.
  * @wanted:	bit n: the transport has been asked to keep node n.
  * @connected:	bit n: a transport connection to node n is up.
  * @peers:	address of each node's data port.
@@ -54,6 +59,9 @@ struct dsm_members {
 	unsigned long down;
 	unsigned long lost;
 	unsigned long contacted;
+	u64 incarnation;
+	u64 incarn[DSM_NODES_MAX];
+	unsigned long reset;
 	unsigned long wanted;
 	unsigned long connected;
 	struct dsm_transport_peer peers[DSM_NODES_MAX];

@@ -188,12 +188,15 @@ static int dsm_nl_ret(int ret)
 static int dsm_nl_put_node(struct sk_buff *skb, u32 id,
 			   const struct dsm_node *n)
 {
+	u64 inc = id == dsm_cluster.local ? dsm_cluster.incarnation :
+					    n->incarnation;
+
+	lockdep_assert_held(&dsm_cluster.lock);
 	if (nla_put_u32(skb, DSM_A_NODE_ID, id) ||
 	    nla_put_u16(skb, DSM_A_NODE_PORT, n->port) ||
 	    nla_put_u8(skb, DSM_A_NODE_STATE, n->state) ||
 	    nla_put_u8(skb, DSM_A_NODE_REASON, n->reason) ||
-	    nla_put_u64_64bit(skb, DSM_A_NODE_INCARNATION, n->incarnation,
-			      DSM_A_PAD) ||
+	    nla_put_u64_64bit(skb, DSM_A_NODE_INCARNATION, inc, DSM_A_PAD) ||
 	    nla_put_u64_64bit(skb, DSM_A_NODE_CHANGED, n->changed,
 			      DSM_A_PAD))
 		return -EMSGSIZE;
@@ -296,7 +299,9 @@ static int dsm_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, DSM_A_API_VERSION, DSM_API_VERSION) ||
 	    (dsm_cluster.configured &&
 	     (nla_put_string(msg, DSM_A_CLUSTER_NAME, dsm_cluster.name) ||
-	      nla_put_u32(msg, DSM_A_LOCAL_NODE, dsm_cluster.local)))) {
+	      nla_put_u32(msg, DSM_A_LOCAL_NODE, dsm_cluster.local) ||
+	      nla_put_u64_64bit(msg, DSM_A_NODE_INCARNATION,
+				dsm_cluster.incarnation, DSM_A_PAD)))) {
 		mutex_unlock(&dsm_cluster.lock);
 		goto nospace;
 	}

@@ -446,7 +446,16 @@ static int sc_pg_init(struct dsm_pg *pg)
 	INIT_DELAYED_WORK(&sp->expire, sc_home_expire_fn);
 	if (pg->home == local) {
 		sp->dir.owner = local;
-		pg->access = DSM_ACC_WRITE;
+		/*
+		 * Pages homed here are this node's to start with, unless a
+		 * peer declared an earlier incarnation of this node lost
+		 * (dsm_transport_hello_check()): then they are lost here
+		 * as they are there, not pages of zeros (issue 12).
+		 */
+		if (dsm_members_lost(local))
+			sp->dir.lost = true;
+		else
+			pg->access = DSM_ACC_WRITE;
 	}
 	pg->sc = sp;
 	return 0;

@@ -23,6 +23,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_NODE_UP]		= "node_up",
 	[DSM_STAT_NODE_DOWN]		= "node_down",
 	[DSM_STAT_NODE_RESTART]		= "node_restart",
+	[DSM_STAT_HELLO_STALE]		= "hello_stale",
 	[DSM_STAT_NODE_DAEMON_GONE]	= "node_daemon_gone",
 	[DSM_STAT_REGION_CREATED]	= "region_created",
 	[DSM_STAT_REGION_DELETED]	= "region_deleted",

@@ -357,8 +357,10 @@ static int dsm_tcp_dial(u32 node, const struct sockaddr_storage *addr,
 		goto fail;
 	ret = dsm_transport_hello_check(hello, mlen, &peer, true);
 	if (ret) {
-		pr_warn_ratelimited("node %u refused the handshake: %d\n",
-				    node, ret);
+		/* ESTALE: an incarnation not reported yet; counted, retried. */
+		if (ret != -ESTALE)
+			pr_warn_ratelimited("node %u refused the handshake: %d\n",
+					    node, ret);
 		goto fail;
 	}
 	*out = sock;
@@ -425,8 +427,10 @@ static void dsm_tcp_accept_one(struct socket *sock)
 	if (!err && node >= dsm_tcp.local)
 		err = -EPERM;
 	if (err) {
-		pr_warn_ratelimited("refused a connection (node %d): %d\n",
-				    node == U32_MAX ? -1 : (int)node, err);
+		if (err != -ESTALE)
+			pr_warn_ratelimited("refused a connection (node %d): %d\n",
+					    node == U32_MAX ? -1 : (int)node,
+					    err);
 		if (node < DSM_NODES_MAX) {
 			n = dsm_transport_nack_encode(hello, sizeof(hello),
 						      node, -err);
@@ -561,6 +565,8 @@ static void dsm_tcp_close(u32 node)
 	p = &dsm_tcp.peers[node];
 	spin_lock(&p->state_lock);
 	p->want = false;
+	/* Gone even if @connect comes before the work runs (a restart). */
+	p->broken = true;
 	spin_unlock(&p->state_lock);
 	mod_delayed_work(dsm_tcp.wq, &p->work, 0);
 }

@@ -63,23 +63,25 @@ void dsm_transport_sync_work(struct work_struct *work)
 		pr_info("transport %s: node %u listening\n", ops->name, local);
 	}
 	for (id = 0; id < DSM_NODES_MAX; id++) {
-		bool want, had;
+		bool want, had, reset;
 
 		spin_lock(&dsm_members.lock);
 		want = dsm_members.started && id != dsm_members.local &&
 		       test_bit(id, &dsm_members.present) &&
 		       !test_bit(id, &dsm_members.down);
 		had = test_bit(id, &dsm_members.wanted);
+		reset = test_and_clear_bit(id, &dsm_members.reset);
 		peer = dsm_members.peers[id];
 		if (want)
 			set_bit(id, &dsm_members.wanted);
 		else
 			clear_bit(id, &dsm_members.wanted);
 		spin_unlock(&dsm_members.lock);
+		/* A connection to an old incarnation goes, even if wanted. */
+		if (had && (reset || !want))
+			ops->close(id);
 		if (want)
 			ops->connect(&peer);
-		else if (had)
-			ops->close(id);
 	}
 out:
 	mutex_unlock(&dsm_transport_mutex);
@@ -159,12 +161,19 @@ EXPORT_SYMBOL_GPL(dsm_transport_conn_down);
 
 /* ----------------------------------------------------- HELLO */
 
-static void dsm_hello_body(struct dsm_msg_hello *b)
+/*
+ * Our HELLO to node @peer: with our incarnation, and PREV_LOST if we
+ * declared an earlier incarnation of @peer lost (U32_MAX: no peer yet).
+ */
+static void dsm_hello_body(struct dsm_msg_hello *b, u32 peer)
 {
 	memset(b, 0, sizeof(*b));
 	spin_lock(&dsm_members.lock);
 	b->cluster_id = dsm_members.cluster_id;
 	b->node_id = dsm_members.local;
+	b->incarnation = dsm_members.incarnation;
+	if (peer < DSM_NODES_MAX && test_bit(peer, &dsm_members.lost))
+		b->flags |= DSM_HELLO_F_PREV_LOST;
 	spin_unlock(&dsm_members.lock);
 	b->vers_min = DSM_WIRE_VERSION_MIN;
 	b->vers_max = DSM_WIRE_VERSION_MAX;
@@ -210,7 +219,7 @@ int dsm_transport_hello_encode(void *buf, size_t size, u32 peer, bool reply)
 	struct dsm_wire_enc e;
 	int len;
 
-	dsm_hello_body(&b);
+	dsm_hello_body(&b, peer);
 	h.src = b.node_id;
 	if (reply)
 		b.version = DSM_WIRE_VERSION_MAX;
@@ -252,6 +261,37 @@ int dsm_transport_nack_encode(void *buf, size_t size, u32 peer, int err)
 }
 EXPORT_SYMBOL_GPL(dsm_transport_nack_encode);
 
+/* The membership's part of dsm_transport_hello_check(). */
+static int dsm_hello_member(const struct dsm_msg_hello *b, u32 *peer)
+{
+	u32 src = b->node_id;
+	u64 expect;
+	bool wanted;
+
+	spin_lock(&dsm_members.lock);
+	wanted = test_bit(src, &dsm_members.wanted);
+	expect = dsm_members.incarn[src];
+	if (wanted && expect == b->incarnation &&
+	    (b->flags & DSM_HELLO_F_PREV_LOST) &&
+	    !test_and_set_bit(dsm_members.local, &dsm_members.lost))
+		pr_warn("node %u declared this node's previous incarnation lost: pages homed here are lost\n",
+			src);
+	spin_unlock(&dsm_members.lock);
+	if (!wanted)
+		return -EPERM;
+	if (expect != b->incarnation) {
+		*peer = src;	/* for the NACK */
+		dsm_stat_inc(DSM_STAT_HELLO_STALE);
+		/* Before dsmd reported the node (expect 0) this is normal. */
+		if (expect)
+			pr_info_ratelimited("node %u: incarnation %llu on the data port, %llu reported up: refused until dsmd reports it\n",
+					    src, b->incarnation, expect);
+		return -ESTALE;
+	}
+	*peer = src;
+	return 0;
+}
+
 /**
  * dsm_transport_hello_check() - validate a received HELLO or HELLO_REPLY.
  * @buf:	the whole message.
@@ -261,12 +301,19 @@ EXPORT_SYMBOL_GPL(dsm_transport_nack_encode);
  * @reply:	expect HELLO_REPLY instead of HELLO.
  *
  * Checks the message, that it is addressed to this node, that the sender
- * is in the membership and wanted, and the version negotiation. A
- * malformed message is counted.
+ * is in the membership and wanted, the version negotiation, and that it
+ * comes from the incarnation of the node that dsmd reported up: a node
+ * that restarted is refused until this node has declared its earlier
+ * incarnation lost (dsm_node_set_state()), so no message of the new one
+ * is taken for the old one's. A peer that declared an earlier
+ * incarnation of this node lost tells it so (PREV_LOST): pages homed here
+ * are then lost here too, as they are there. A malformed message is
+ * counted.
  *
  * Return: 0, or a negative errno whose opposite goes in a NACK (-EXDEV:
  * other cluster, -EINVAL: page size, -EPROTO: versions or bad message,
- * -EPERM: unknown or unwanted node; a NACK received gives its errno).
+ * -EPERM: unknown or unwanted node, -ESTALE: not the incarnation dsmd
+ * reported (yet); a NACK received gives its errno).
  */
 int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
 			      bool reply)
@@ -274,7 +321,6 @@ int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
 	enum dsm_wire_reject why = DSM_WIRE_OK;
 	struct dsm_msg_hello local;
 	struct dsm_msg m;
-	bool wanted;
 	int ret;
 
 	if (dsm_wire_decode(buf, len, &m, &why)) {
@@ -290,19 +336,13 @@ int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
 		dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
 		return -EPROTO;
 	}
-	dsm_hello_body(&local);
+	dsm_hello_body(&local, m.hdr.src);
 	ret = dsm_wire_negotiate(&local, &m.u.hello);
 	if (ret < 0)
 		return ret;
 	if (reply && m.u.hello.version != ret)
 		return -EPROTO;
-	spin_lock(&dsm_members.lock);
-	wanted = test_bit(m.hdr.src, &dsm_members.wanted);
-	spin_unlock(&dsm_members.lock);
-	if (!wanted)
-		return -EPERM;
-	*peer = m.hdr.src;
-	return 0;
+	return dsm_hello_member(&m.u.hello, peer);
 }
 EXPORT_SYMBOL_GPL(dsm_transport_hello_check);
 

@@ -56,7 +56,8 @@ struct dsm_transport_peer {
  *		not wait for the network; queue work instead.
  * @close:	peer @node is not wanted any more (down or removed): drop
  *		its connection and stop reconnecting. Same context as
- *		@connect.
+ *		@connect. @close then @connect drops the connection and
+ *		makes a new one (the peer restarted).
  * @send:	send one encoded message of @len bytes to @node. The buffer
  *		belongs to the caller and is not used after @send returns.
  *		Sleeps; bounded by the transport's send timeout. Returns 0
@@ -135,6 +136,7 @@ static inline void dsm_transport_rx_seen(u32 node, const void *buf,
 }
 
 /* Sizes a transport needs. */
-#define DSM_TRANSPORT_HELLO_SIZE	64	/* header + HELLO body */
+/* Header and HELLO body, with room for what later versions append. */
+#define DSM_TRANSPORT_HELLO_SIZE	128
 
 #endif /* _DSM_TRANSPORT_H */

@@ -13,6 +13,7 @@
 
 static_assert(sizeof(struct dsm_wire_hdr) == DSM_WIRE_HDR_SIZE, "header");
 static_assert(sizeof(struct dsm_wire_hello) == 32, "hello layout");
+static_assert(sizeof(struct dsm_wire_hello_v2) == 16, "hello v2 layout");
 static_assert(sizeof(struct dsm_wire_page_req) == 16, "page_req layout");
 static_assert(sizeof(struct dsm_wire_page_fwd) == 24, "page_fwd layout");
 static_assert(sizeof(struct dsm_wire_page_grant) == 24, "grant layout");
@@ -157,6 +158,21 @@ static bool dsm_wire_req_access_ok(u8 access, u8 flags)
 	       (!flags || access == DSM_ACCESS_WRITE);
 }
 
+/*
+ * HELLO and HELLO_REPLY have the hello version; a NACK may have it too
+ * (refusing a HELLO, before a version is agreed); everything else a
+ * version spoken here.
+ */
+static bool dsm_wire_version_ok(u8 type, u16 version)
+{
+	if (type == DSM_MSG_HELLO || type == DSM_MSG_HELLO_REPLY)
+		return version == DSM_WIRE_VERSION_HELLO;
+	if (type == DSM_MSG_NACK && version == DSM_WIRE_VERSION_HELLO)
+		return true;
+	return version >= DSM_WIRE_VERSION_MIN &&
+	       version <= DSM_WIRE_VERSION_MAX;
+}
+
 static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
 					       struct dsm_msg_hdr *h)
 {
@@ -174,13 +190,9 @@ static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
 	h->src = le16_to_cpu(w.src);
 	h->dst = le16_to_cpu(w.dst);
 	h->req_id = le64_to_cpu(w.req_id);
-	if (h->version < DSM_WIRE_VERSION_MIN ||
-	    h->version > DSM_WIRE_VERSION_MAX)
-		return DSM_WIRE_R_VERSION;
 	if (!h->type || h->type > DSM_MSG_TYPE_MAX)
 		return DSM_WIRE_R_TYPE;
-	if ((h->type == DSM_MSG_HELLO || h->type == DSM_MSG_HELLO_REPLY) &&
-	    h->version != DSM_WIRE_VERSION_HELLO)
+	if (!dsm_wire_version_ok(h->type, h->version))
 		return DSM_WIRE_R_VERSION;
 	if ((h->flags & ~DSM_WIRE_F_ALL) ||
 	    !!(h->flags & DSM_WIRE_F_REPLY) != dsm_wire_types[h->type].reply ||
@@ -230,6 +242,31 @@ int dsm_wire_peek(const void *buf, size_t len, u32 *msg_len,
 	return dsm_wire_fail(r, why);
 }
 
+/*
+ * What a HELLO of a node speaking version 2 or later has after the
+ * version-1 body; anything after that is a later version's, ignored.
+ */
+static enum dsm_wire_reject dsm_wire_rd_hello_v2(struct dsm_rd *r,
+						 struct dsm_msg_hello *b)
+{
+	struct dsm_wire_hello_v2 w;
+
+	b->incarnation = 0;
+	b->flags = 0;
+	if (b->vers_max < 2)
+		return DSM_WIRE_OK;
+	if (!dsm_rd_take(r, &w, sizeof(w)))
+		return DSM_WIRE_R_BODY_LEN;
+	b->incarnation = le64_to_cpu(w.incarnation);
+	b->flags = le32_to_cpu(w.flags);
+	if (le32_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (!b->incarnation || (b->flags & ~DSM_HELLO_F_ALL))
+		return DSM_WIRE_R_FIELD;
+	dsm_rd_skip(r, r->left);
+	return DSM_WIRE_OK;
+}
+
 static enum dsm_wire_reject dsm_wire_rd_hello(struct dsm_rd *r,
 					      const struct dsm_msg_hdr *h,
 					      struct dsm_msg_hello *b)
@@ -255,7 +292,7 @@ static enum dsm_wire_reject dsm_wire_rd_hello(struct dsm_rd *r,
 	if (h->type == DSM_MSG_HELLO ? b->version != 0 :
 	    b->version < b->vers_min || b->version > b->vers_max)
 		return DSM_WIRE_R_FIELD;
-	return DSM_WIRE_OK;
+	return dsm_wire_rd_hello_v2(r, b);
 }
 
 static enum dsm_wire_reject dsm_wire_rd_page_req(struct dsm_rd *r,
@@ -543,6 +580,7 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 					     struct dsm_msg *m)
 {
 	const struct dsm_msg_hdr *h = &m->hdr;
+	enum dsm_wire_reject ret;
 	union {
 		struct dsm_wire_inval inval;
 		struct dsm_wire_inval_ack ack;
@@ -594,7 +632,12 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 			return DSM_WIRE_R_ACCESS;
 		return DSM_WIRE_OK;
 	case DSM_MSG_NACK:
-		return dsm_wire_rd_nack(r, &m->u.nack);
+		ret = dsm_wire_rd_nack(r, &m->u.nack);
+		/* At the hello version only a NACK of a HELLO. */
+		if (ret == DSM_WIRE_OK && m->u.nack.nacked_type != DSM_MSG_HELLO &&
+		    !dsm_wire_version_ok(DSM_MSG_PAGE_REQ, h->version))
+			return DSM_WIRE_R_VERSION;
+		return ret;
 	case DSM_MSG_LOCK_REQ:
 		return dsm_wire_rd_lock_req(r, &m->u.lock_req);
 	case DSM_MSG_LOCK_GRANT:

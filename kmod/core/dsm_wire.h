@@ -24,6 +24,11 @@
  * Changelog of the wire version:
  *  1: first version: HELLO, sc (Ivy) page protocol, lrc (TreadMarks) locks,
  *     barriers, intervals and diffs.
+ *  2: HELLO and HELLO_REPLY carry struct dsm_wire_hello_v2 after the
+ *     version-1 body: the sender's incarnation (one configuration of its
+ *     module), so that a restarted node is recognised on the data port,
+ *     and DSM_HELLO_F_PREV_LOST. Version 1 is no longer spoken: it
+ *     cannot tell a restarted node from the one before (issue 12).
  */
 #ifndef _DSM_WIRE_H
 #define _DSM_WIRE_H
@@ -37,12 +42,14 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	1
-#define DSM_WIRE_VERSION_MAX	1
+#define DSM_WIRE_VERSION_MIN	2
+#define DSM_WIRE_VERSION_MAX	2
 
 /*
  * Header version of HELLO, HELLO_REPLY and a NACK of a HELLO, so that
- * nodes of any version can parse them before a version is agreed.
+ * nodes of any version can parse them before a version is agreed: their
+ * first 32 bytes never change, and from version 2 on a receiver ignores
+ * what follows the parts of the body it knows (later versions append).
  */
 #define DSM_WIRE_VERSION_HELLO	1
 
@@ -138,6 +145,21 @@ struct dsm_wire_hello {		/* HELLO and HELLO_REPLY */
 	__le32 reserved;
 	__le64 features;	/* DSM_WIRE_FEAT_*; unknown bits ignored */
 };
+
+/* From version 2, after struct dsm_wire_hello (vers_max >= 2). */
+struct dsm_wire_hello_v2 {
+	__le64 incarnation;	/* this configuration of the sender, not 0 */
+	__le32 flags;		/* DSM_HELLO_F_* */
+	__le32 reserved;
+};
+
+/*
+ * HELLO flags. PREV_LOST: the sender declared an earlier incarnation of
+ * the receiver lost (it had exchanged pages with it, then saw it die or
+ * restart): pages homed on the receiver are unobtainable cluster-wide.
+ */
+#define DSM_HELLO_F_PREV_LOST	0x1U
+#define DSM_HELLO_F_ALL		0x1U
 
 struct dsm_wire_page_req {
 	__le64 page;
@@ -268,6 +290,8 @@ struct dsm_msg_hello {
 	u16 version;
 	u32 page_size;
 	u64 features;
+	u64 incarnation;	/* 0 from a version-1 node */
+	u32 flags;		/* DSM_HELLO_F_* */
 };
 
 struct dsm_msg_page_req {

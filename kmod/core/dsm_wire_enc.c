@@ -162,6 +162,14 @@ void dsm_wire_enc_hello(struct dsm_wire_enc *e, const struct dsm_msg_hello *b)
 	w.page_size = cpu_to_le32(b->page_size);
 	w.features = cpu_to_le64(b->features);
 	dsm_enc_put(e, &w, sizeof(w));
+	if (b->vers_max >= 2) {
+		struct dsm_wire_hello_v2 v2 = {
+			.incarnation = cpu_to_le64(b->incarnation),
+			.flags = cpu_to_le32(b->flags),
+		};
+
+		dsm_enc_put(e, &v2, sizeof(v2));
+	}
 }
 
 /**

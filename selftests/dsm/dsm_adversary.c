@@ -388,6 +388,8 @@ static void adv_msg_fixed(const struct adv *a, const struct adv_msg *o,
 		m->u.hello.version = type == DSM_MSG_HELLO ? 0 :
 				     DSM_WIRE_VERSION_MAX;
 		m->u.hello.page_size = DSM_PAGE_SIZE;
+		/* any: on a live connection a HELLO is refused anyway */
+		m->u.hello.incarnation = 1;
 		break;
 	case DSM_MSG_PAGE_REQ:
 		m->u.page_req.page = o->page;

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# run_tests.sh GROUP [TEST...] - run the dsm selftests of GROUP (1node or
-# 3node) on this node, inside the virtual cluster. Prints each test
+# run_tests.sh GROUP [TEST...] - run the dsm selftests of GROUP (1node,
+# 3node or 3node-reload) on this node, inside the virtual cluster. Prints each test
 # program's TAP output as it comes; a program that exits non-zero without
 # reporting a failing test (a crash), or that its timeout (settings) ends,
 # gets a "not ok" line of its own that says so.

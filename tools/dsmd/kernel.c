@@ -42,6 +42,8 @@ int kernel_set_state(int id, int state, int reason, uint64_t inc)
 	return ret;
 }
 
+static int kernel_adopt_incarnation(void);
+
 int kernel_configure(void)
 {
 	struct dsmd_conf *c = &d.conf;
@@ -81,13 +83,63 @@ int kernel_configure(void)
 			return ret;
 		}
 	}
-	return 0;
+	return kernel_adopt_incarnation();
 }
+
+struct kstatus {
+	bool configured;
+	uint64_t incarnation;
+};
 
 static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 {
+	struct kstatus *st = arg;
+
 	(void)cmd;
-	*(bool *)arg = dsm_nla_u8(tb[DSM_A_CONFIGURED], 0);
+	st->configured = dsm_nla_u8(tb[DSM_A_CONFIGURED], 0);
+	st->incarnation = dsm_nla_u64(tb[DSM_A_NODE_INCARNATION], 0);
+	return 0;
+}
+
+static int kernel_status(struct kstatus *st)
+{
+	struct nl_msg *msg;
+
+	memset(st, 0, sizeof(*st));
+	if (!d.nl.sk)
+		return -ENOENT;
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_GET_STATUS, 0);
+	return msg ? dsm_genl_call(&d.nl, msg, status_cb, st) : -ENOMEM;
+}
+
+/*
+ * This node's incarnation is its module's configuration: the kernel draws
+ * it at CLUSTER_SET, and the data-port HELLO carries it. dsmd announces
+ * the same one in its own HELLO, so a reloaded dsm.ko is a new node to
+ * the peers (they declare the old one's state lost), while a restarted
+ * dsmd over the same module is not. If it changed while peers were
+ * connected (dsm.ko reloaded under this dsmd), every control connection
+ * is made again, so that each peer learns it from the handshake.
+ */
+static int kernel_adopt_incarnation(void)
+{
+	struct kstatus st;
+	int ret, i;
+
+	ret = kernel_status(&st);
+	if (!ret && (!st.configured || !st.incarnation))
+		ret = -EPROTO;
+	if (ret) {
+		logm(LOG_ERR, "cannot read the module's incarnation: %s",
+		     kerr(ret));
+		return ret;
+	}
+	if (st.incarnation == d.incarnation)
+		return 0;
+	d.incarnation = st.incarnation;
+	for (i = 0; i < MAX_CONNS; i++)
+		if (d.conns[i].fd >= 0 && d.conns[i].peer >= 0)
+			conn_close(i, "this node has a new incarnation");
 	return 0;
 }
 
@@ -119,21 +171,13 @@ void kernel_watch(void)
 {
 	static int64_t next;
 	static bool warned;
-	bool configured = false;
-	struct nl_msg *msg;
+	struct kstatus st;
 	unsigned int id;
-	int ret;
 
 	if (now_ms() < next)
 		return;
 	next = now_ms() + 1000;
-	ret = -ENOENT;
-	if (d.nl.sk) {
-		msg = dsm_genl_msg(&d.nl, DSM_CMD_GET_STATUS, 0);
-		ret = msg ? dsm_genl_call(&d.nl, msg, status_cb, &configured) :
-			    -ENOMEM;
-	}
-	if (!ret && configured)
+	if (!kernel_status(&st) && st.configured)
 		return;
 	/*
 	 * A reloaded module has a new family (and multicast group): reopen

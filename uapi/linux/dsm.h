@@ -87,9 +87,12 @@ struct dsm_api {
  *	EDEADLK: this file holds it already. EHOSTDOWN: a node the grant
  *	depends on went down, or the cluster is not up. EINTR: a signal came
  *	first (nothing is held). ENOTCONN: the cluster is not configured.
+ *	ESTALE: this node restarted and its peers declared its earlier
+ *	incarnation lost: it takes no part in lrc until the cluster restarts.
  * DSM_IOC_LOCK_RELEASE: EPERM: this file does not hold the lock.
  * DSM_IOC_BARRIER: waits (killable) until every member has arrived at
  *	barrier @id. EHOSTDOWN: a member is down or went down while waiting.
+ *	ESTALE: as for DSM_IOC_LOCK_ACQUIRE.
  * All three: EINVAL for non-zero @flags or @reserved.
  */
 struct dsm_sync {
@@ -247,9 +250,9 @@ enum dsm_model {
  * "admin": needs CAP_NET_ADMIN. "do" answers with one message, "dump" with
  * one message per object. Attributes are listed as required [optional].
  *
- * @DSM_CMD_GET_STATUS: do. Reply: CLUSTER_NAME, LOCAL_NODE (if
- *	configured), CONFIGURED, NODE_COUNT, NODES_UP, REGION_COUNT,
- *	API_VERSION.
+ * @DSM_CMD_GET_STATUS: do. Reply: CLUSTER_NAME, LOCAL_NODE and
+ *	NODE_INCARNATION (if configured), CONFIGURED, NODE_COUNT, NODES_UP,
+ *	REGION_COUNT, API_VERSION.
  * @DSM_CMD_CLUSTER_SET: do, admin. CLUSTER_NAME, LOCAL_NODE. Names the
  *	cluster and this node, creates the default region. Sent by dsmd at
  *	start; repeating it with the same values succeeds, other values fail
@@ -342,8 +345,10 @@ enum dsm_cmd {
  * @DSM_A_NODE_PORT:	u16, 1..DSM_PORT_MAX: TCP port of the node's dsmd.
  * @DSM_A_NODE_STATE:	u8, enum dsm_node_state.
  * @DSM_A_NODE_REASON:	u8, enum dsm_reason.
- * @DSM_A_NODE_INCARNATION: u64, not 0: identifies one run of a node's
- *			dsmd; a new value means the node restarted.
+ * @DSM_A_NODE_INCARNATION: u64, not 0, below 2^53: identifies one
+ *			configuration of a node's module (chosen at
+ *			CLUSTER_SET; dsmd announces it to its peers); a new
+ *			value means the node restarted.
  * @DSM_A_NODE_LOCAL:	flag: this is the local node.
  * @DSM_A_NODE_CHANGED:	u64: boot-time seconds of the last state change.
  * @DSM_A_REGION_NAME:	string, 1..DSM_NAME_MAX-1 bytes of [A-Za-z0-9_.-].

@@ -113,6 +113,10 @@ TEST(decoded_fields)
 	EXPECT_EQ(0xc1c2c3c4c5c6c7c8ULL, m.u.hello.cluster_id);
 	EXPECT_EQ(4096U, m.u.hello.page_size);
 	EXPECT_EQ(0x8000000000000001ULL, m.u.hello.features);
+	EXPECT_EQ(0x0123456789abcdefULL, m.u.hello.incarnation);
+	EXPECT_EQ(DSM_HELLO_F_PREV_LOST, m.u.hello.flags);
+	EXPECT_EQ(HS + sizeof(struct dsm_wire_hello) +
+		  sizeof(struct dsm_wire_hello_v2), (size_t)len);
 
 	len = sample_of_name("grant_data");
 	ASSERT_EQ(HS + sizeof(struct dsm_wire_page_grant) + DSM_PAGE_SIZE,
@@ -251,7 +255,10 @@ TEST(every_truncation)
 	TH_LOG("%u truncations rejected", n);
 }
 
-/* Trailing bytes are rejected, with or without a forged length. */
+/*
+ * Trailing bytes are rejected, with or without a forged length; but for
+ * HELLO and HELLO_REPLY, whose later versions append, only without.
+ */
 TEST(every_extension)
 {
 	const char *name;
@@ -259,12 +266,14 @@ TEST(every_extension)
 	int len;
 
 	for (i = 0; (len = sample(i, &name)) > 0; i++) {
+		bool hello = !strncmp(name, "hello", 5);
+
 		for (extra = 1; extra <= 16; extra++) {
 			memcpy(mut, msg, len);
 			memset(mut + len, extra & 1 ? 0 : 0xff, extra);
 			ASSERT_EQ(DSM_WIRE_R_LONG, decode_why(mut, len + extra));
 			put_le(mut + 8, len + extra, 4);
-			ASSERT_EQ(DSM_WIRE_R_BODY_LEN,
+			ASSERT_EQ(hello ? DSM_WIRE_OK : DSM_WIRE_R_BODY_LEN,
 				  decode_why(mut, len + extra))
 				TH_LOG("%s + %u", name, extra);
 		}
@@ -357,6 +366,8 @@ struct rsv {
 /* Reserved fields and padding of every layout, by sample. */
 static const struct rsv reserved_fields[] = {
 	{ "hello", B(dsm_wire_hello, reserved), 4 },
+	{ "hello", HS + sizeof(struct dsm_wire_hello) +
+		   offsetof(struct dsm_wire_hello_v2, reserved), 4 },
 	{ "page_req_read", B(dsm_wire_page_req, reserved0), 2 },
 	{ "page_req_read", B(dsm_wire_page_req, reserved1), 4 },
 	{ "page_fwd", B(dsm_wire_page_fwd, reserved), 4 },
@@ -423,7 +434,8 @@ TEST(diff_reply_padding_nonzero)
 TEST(header_out_of_range)
 {
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 0, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 2, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 1, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 3, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
@@ -467,7 +479,7 @@ TEST(hello_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 0, 0, 8));
 	EXPECT_EQ(DSM_WIRE_R_NODE, poke("hello", b + 8, 2, 2));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 10, 0, 2));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 10, 2, 2));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 10, 3, 2));
 	EXPECT_EQ(DSM_WIRE_OK, poke("hello", b + 12, 9, 2));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 14, 1, 2));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 16, 2048, 4));
@@ -475,7 +487,50 @@ TEST(hello_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 16, 131072, 4));
 	EXPECT_EQ(DSM_WIRE_OK, poke("hello", b + 16, 65536, 4));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello_reply", b + 14, 0, 2));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello_reply", b + 14, 2, 2));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello_reply", b + 14, 3, 2));
+}
+
+/* Version 2's part of HELLO: the incarnation and the flags. */
+TEST(hello_v2)
+{
+	const u32 v2 = HS + sizeof(struct dsm_wire_hello);
+	struct dsm_msg m;
+	int len;
+
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", v2, 0, 8));
+	EXPECT_EQ(DSM_WIRE_OK, poke("hello", v2, 1, 8));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", v2 + 8, 2, 4));
+	EXPECT_EQ(DSM_WIRE_OK, poke("hello", v2 + 8, 0, 4));
+	/* a node speaking only version 1 sends no version-2 part */
+	len = sample_of_name("hello");
+	msg[HS + 10] = 1;
+	msg[HS + 12] = 1;
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, decode_why(msg, len));
+	msg[8] = (u8)(len - 16);
+	msg[HS + 10] = 1;
+	msg[HS + 12] = 1;
+	ASSERT_EQ(0, dsm_wire_decode(msg, len - 16, &m, NULL));
+	EXPECT_EQ(0ULL, m.u.hello.incarnation);
+	/* ... and refuses to talk to one that speaks only version 2 */
+	sample_of_name("hello");
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	{
+		struct dsm_msg_hello old = m.u.hello;
+
+		old.vers_min = 1;
+		old.vers_max = 1;
+		EXPECT_EQ(-EPROTO, dsm_wire_negotiate(&m.u.hello, &old));
+	}
+	/* what a later version appends is ignored */
+	len = sample_of_name("hello");
+	memset(msg + len, 0xa5, 24);
+	msg[8] = (u8)(len + 24);
+	EXPECT_EQ(0, dsm_wire_decode(msg, len + 24, &m, NULL));
+	EXPECT_EQ(0x0123456789abcdefULL, m.u.hello.incarnation);
+	/* at the hello version, a NACK may only refuse a HELLO */
+	len = sample_of_name("nack");
+	msg[4] = DSM_WIRE_VERSION_HELLO;
+	EXPECT_EQ(-EPROTO, dsm_wire_decode(msg, len, &m, NULL));
 }
 
 TEST(page_messages_out_of_range)
@@ -623,7 +678,7 @@ TEST(negotiate)
 
 TEST(encoder_misuse)
 {
-	struct dsm_msg_hdr h = { .version = 1, .src = 0, .dst = 1 };
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_MAX, .src = 0, .dst = 1 };
 	struct dsm_msg_inval inval = { .page = 1 };
 	struct dsm_msg_page_req req = { .page = 1, .access = 9 };
 	struct dsm_interval iv;
@@ -749,7 +804,7 @@ TEST(limits)
 	static u8 twin[DSM_PAGE_SIZE], page[DSM_PAGE_SIZE];
 	static u8 d[DSM_DIFF_MAX_SIZE];
 	static u64 pages[DSM_WIRE_MAX_NOTICES];
-	struct dsm_msg_hdr h = { .version = 1, .src = 3, .dst = 4 };
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_MAX, .src = 3, .dst = 4 };
 	struct dsm_interval iv;
 	struct dsm_wire_enc e;
 	struct dsm_vt vt;
@@ -840,7 +895,7 @@ static int enc_set(u8 type, const struct dsm_vt *vt,
 		   const struct dsm_interval *const *ivs, u32 pos, u32 end,
 		   u8 *buf, u32 size)
 {
-	struct dsm_msg_hdr h = { .version = 1, .type = type, .dst = 1 };
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_MAX, .type = type, .dst = 1 };
 	struct dsm_wire_enc e;
 	u32 i;
 

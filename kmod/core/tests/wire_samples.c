@@ -110,13 +110,15 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 	case S_HELLO_REPLY: {
 		struct dsm_msg_hello b = {
 			.cluster_id = 0xc1c2c3c4c5c6c7c8ULL, .node_id = 1,
-			.vers_min = 1, .vers_max = 1, .page_size = 4096,
+			.vers_min = 2, .vers_max = 2, .page_size = 4096,
 			.features = 0x8000000000000001ULL,
+			.incarnation = 0x0123456789abcdefULL,
+			.flags = DSM_HELLO_F_PREV_LOST,
 		};
 
 		h.type = i == S_HELLO ? DSM_MSG_HELLO : DSM_MSG_HELLO_REPLY;
 		h.version = DSM_WIRE_VERSION_HELLO;
-		b.version = i == S_HELLO ? 0 : 1;
+		b.version = i == S_HELLO ? 0 : 2;
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_hello(&e, &b);
 		break;

@@ -239,7 +239,7 @@ uint8_t pbuf[2 * DSM_MGR_PAYLOAD_MAX];
 void hdr(struct dsm_msg_hdr *h, int src, u8 type, uint64_t req_id)
 {
 	memset(h, 0, sizeof(*h));
-	h->version = 1;
+	h->version = DSM_WIRE_VERSION_MAX;
 	h->type = type;
 	h->src = src;
 	h->dst = src ? 0 : 1;
