@@ -129,7 +129,7 @@ static int lrc_restarted(void)
 {
 	if (!dsm_members_lost(dsm_transport_local()))
 		return 0;
-	pr_warn_ratelimited("lrc: this node restarted and its earlier incarnation was declared lost: no lock or barrier until the cluster restarts\n");
+	pr_warn_ratelimited("this node restarted and its earlier incarnation was declared lost: no lock or barrier until the cluster restarts\n");
 	return -ESTALE;
 }
 
