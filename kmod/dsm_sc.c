@@ -366,12 +366,18 @@ static void sc_nack(const struct dsm_msg *m)
 		return;
 	}
 	/*
-	 * The home does not know the page's region yet: it was just made
-	 * here and dsmd is still replicating it. Ask again shortly, until
-	 * the waiter gives up (Documentation/sc.md "Regions").
+	 * Refusals for now, from the home: it does not know the page's
+	 * region yet (ENXIO: it was just made here and dsmd is still
+	 * replicating it), or it has another request of this node queued
+	 * for the page (EBUSY: one this node gave up, whose grant it will
+	 * refuse, or one a program sent through debugfs), which it serves
+	 * soon. Ask again shortly, until the request is fault_timeout_ms
+	 * old or its waiter gives up (Documentation/sc.md "Regions").
 	 */
-	if (n->nacked_type == DSM_MSG_PAGE_REQ && n->error == ENXIO &&
+	if (n->nacked_type == DSM_MSG_PAGE_REQ &&
+	    (n->error == ENXIO || n->error == EBUSY) &&
 	    m->hdr.src == req->home &&
+	    time_before(jiffies, req->born + dsm_fault_timeout()) &&
 	    dsm_req_start_later(pg, req, SC_NO_REGION_RETRY)) {
 		dsm_req_put(req);
 		return;
@@ -594,6 +600,7 @@ static const dsm_recv_fn sc_recv[DSM_MSG_TYPE_MAX + 1] = {
 static const struct dsm_model_ops dsm_sc_ops = {
 	.name		= "sc",
 	.id		= DSM_MODEL_SC,
+	.end_on_timeout	= true,	/* a late grant is refused: sc_grant_unasked() */
 	.fault		= sc_fault,
 	.write_fault	= sc_write_fault,
 	.start		= sc_start,
