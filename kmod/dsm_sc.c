@@ -372,7 +372,7 @@ static void sc_nack(const struct dsm_msg *m)
 	 * for the page (EBUSY: one this node gave up, whose grant it will
 	 * refuse, or one a program sent through debugfs), which it serves
 	 * soon. Ask again shortly, until the request is fault_timeout_ms
-	 * old or its waiter gives up (Documentation/sc.md "Regions").
+	 * old or its waiter gives up (Documentation/sc.md "The protocol").
 	 */
 	if (n->nacked_type == DSM_MSG_PAGE_REQ &&
 	    (n->error == ENXIO || n->error == EBUSY) &&
