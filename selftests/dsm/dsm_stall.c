@@ -4,21 +4,21 @@
  * Written for 3 nodes.
  *
  * Node 2 stops reading node 0's connection (debugfs dsm/fault "stall",
- * the module's inject=1) and asks node 0 for many pages at once, so that
- * node 0's grants fill the socket buffers between them and node 0's
- * sends to node 2 block until the transport's send timeout, which
- * returns -EAGAIN from kernel_sendmsg(). Meanwhile node 0 faults on pages
- * homed on node 2 (through read() and through a mapping), whose requests
- * are sent into that connection: the send that times out may be one of
- * theirs (sc_start()). Each of those accesses must end in data or in a
- * documented error (EIO, SIGBUS) within its bound, never in a crash
- * (the consoles are checked for kernel reports) or a hang. A send error
- * once reached a fault as "wait for the request in flight" with no
- * request there (a NULL dereference).
+ * the module's inject=1) while node 0 faults on pages homed on node 2,
+ * many at once (read-ahead of 32 pages, several threads, through read()
+ * and through a mapping): their requests fill the socket buffers between
+ * the two, until a fault's send blocks for the transport's send timeout
+ * and kernel_sendmsg() returns -EAGAIN into sc_start(). Such a send error
+ * once reached the next fault on the page as "wait for the request in
+ * flight" with no request there: a NULL dereference. If the faults alone
+ * do not fill the buffers in time, node 2 also asks node 0 for many
+ * pages, whose grants fill them. Every access of node 0 meanwhile must end
+ * in data or in a documented error (EIO, SIGBUS) within its bound, never
+ * in a crash (the consoles are checked for kernel reports) or a hang.
  *
- * After the stall ends every node must use those pages again: node 2
- * reads what node 0 wrote, node 0 the pages it could not get, and each
- * writes what the other reads.
+ * After the stall ends every page works again: node 0 reads the pages
+ * it could not get, node 2 reads what node 0 wrote, and each writes
+ * what the other reads.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,18 +42,22 @@
 #define OFF_BULK	(192 * MiB)	/* node 0 writes, node 2 reads */
 #define BULK_PAGES	1024
 #define OFF_PROBE	(200 * MiB)	/* node 0 faults during the stall */
-#define PROBE_PAGES	768
+#define PROBE_LEN	(32 * MiB)
 
 #define FAULT_FILE	"/sys/kernel/debug/dsm/fault"
-#define TIMEOUT_PARAM	"/sys/module/dsm/parameters/fault_timeout_ms"
+#define PARAMS		"/sys/module/dsm/parameters"
 /* The TCP transport's socket send timeout (kmod/dsm_tcp.c). */
 #define SEND_TIMEOUT_S	5.0
 
 #define READERS		16	/* node 2's threads asking for pages */
 #define CHUNK		9	/* pages per read: 1 and 8 read ahead */
-#define PROBERS		4	/* node 0's threads faulting on node 2's pages */
-/* How long node 0 waits for its sends to node 2 to back up. */
-#define BACKUP_WAIT_S	120.0
+#define PROBERS		16	/* node 0's threads faulting on node 2's */
+#define PROBE_RA	32	/* node 0's read-ahead during the stall */
+/* A probe: a page homed on node 2, then the pages it reads ahead. */
+#define PROBE_SPAN	(1 + PROBE_RA)
+#define PROBES		((PROBE_LEN / DSM_PAGE - 3) / PROBE_SPAN)
+/* How long each phase waits for node 0's sends to node 2 to back up. */
+#define PHASE_S		60.0
 
 static int node, nodes;
 static double fault_timeout_s = 5.0;
@@ -63,26 +67,25 @@ static uint64_t bulk_word(uint64_t i)
 	return 0xb01c0000000ULL + i;
 }
 
-/* The page number of byte @off of the DSM space. */
-static uint64_t pgno_of(uint64_t off)
-{
-	return off / DSM_PAGE;
-}
-
-/* The @i-th page of the probe range homed on node 2. */
+/*
+ * The offset of probe @i: a page homed on node 2 (PROBE_SPAN is a
+ * multiple of 3, so all are), PROBE_SPAN pages after the one before:
+ * each probe's read-ahead stops where the next probe begins.
+ */
 static uint64_t probe_off(unsigned int i)
 {
-	uint64_t p = pgno_of(OFF_PROBE);
+	uint64_t p = OFF_PROBE / DSM_PAGE;
 
 	while (p % 3 != 2)
 		p++;
-	return (p + 3 * (uint64_t)i) * DSM_PAGE;
+	return (p + (uint64_t)PROBE_SPAN * i) * DSM_PAGE;
 }
 
 FIXTURE(stall) {
 	int fd;
 	uint8_t *bulk;
 	uint8_t *probe;
+	char readahead[32];	/* node 0's, to restore */
 };
 
 FIXTURE_SETUP(stall)
@@ -93,7 +96,7 @@ FIXTURE_SETUP(stall)
 	nodes = dsm_nodes_env();
 	if (node < 0 || nodes != 3)
 		SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3");
-	if (!dsm_sh(out, sizeof(out), "cat %s", TIMEOUT_PARAM))
+	if (!dsm_sh(out, sizeof(out), "cat %s/fault_timeout_ms", PARAMS))
 		fault_timeout_s = atoi(out) / 1000.0;
 	dsm_test_begin();
 	self->fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
@@ -101,16 +104,20 @@ FIXTURE_SETUP(stall)
 	self->bulk = mmap(NULL, BULK_PAGES * DSM_PAGE, PROT_READ | PROT_WRITE,
 			  MAP_SHARED, self->fd, OFF_BULK);
 	ASSERT_NE(MAP_FAILED, self->bulk);
-	self->probe = mmap(NULL, probe_off(PROBE_PAGES) - OFF_PROBE,
-			   PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
-			   OFF_PROBE);
+	self->probe = mmap(NULL, PROBE_LEN, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, self->fd, OFF_PROBE);
 	ASSERT_NE(MAP_FAILED, self->probe);
 }
 
 FIXTURE_TEARDOWN(stall)
 {
+	char out[64];
+
+	if (self->readahead[0])
+		dsm_sh(out, sizeof(out), "echo %s > %s/readahead_pages",
+		       self->readahead, PARAMS);
 	if (self->probe && self->probe != MAP_FAILED)
-		munmap(self->probe, probe_off(PROBE_PAGES) - OFF_PROBE);
+		munmap(self->probe, PROBE_LEN);
 	if (self->bulk && self->bulk != MAP_FAILED)
 		munmap(self->bulk, BULK_PAGES * DSM_PAGE);
 	if (self->fd >= 0)
@@ -174,7 +181,7 @@ static void *reader(void *arg)
 struct probes {
 	FIXTURE_DATA(stall) *self;
 	volatile int stop;
-	unsigned int next;		/* next probe page */
+	unsigned int next;		/* next probe */
 	unsigned long data, eio, sigbus, other;
 	double max_s;			/* the longest access */
 	char other_why[128];
@@ -206,37 +213,53 @@ static void probe_done(struct probes *p, double s, int how, int err)
 }
 
 /*
- * Fault on fresh pages homed on node 2, one after another, by read() and
- * by a mapping in turn: each request goes into the stalled connection.
+ * Fault on fresh pages homed on node 2, by read() and by a mapping in
+ * turn; each fault also sends the requests of its read-ahead, a third of
+ * them to node 2, all into the stalled connection.
  */
 static void *prober(void *arg)
 {
+	static char bufs[PROBERS][PROBE_SPAN * DSM_PAGE];
+	static unsigned int nbufs;
 	struct probes *p = arg;
-	uint64_t word;
-	unsigned int i;
+	unsigned int i, b = __atomic_fetch_add(&nbufs, 1, __ATOMIC_RELAXED);
 	double t0;
 	ssize_t n;
 	int sig;
 
 	while (!p->stop) {
 		i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
-		if (i >= PROBE_PAGES)
+		if (i >= PROBES)
 			break;
 		t0 = dsm_now();
 		if (i & 1) {
-			n = pread(p->self->fd, &word, sizeof(word),
-				  probe_off(i));
-			probe_done(p, dsm_now() - t0, n == sizeof(word) ? 0 : -1,
+			n = pread(p->self->fd, bufs[b % PROBERS],
+				  PROBE_SPAN * DSM_PAGE, probe_off(i));
+			probe_done(p, dsm_now() - t0, n > 0 ? 0 : -1,
 				   n < 0 ? errno : EIO);
 			continue;
 		}
 		sig = sigsetjmp(probe_jmp, 1);
 		if (!sig)
-			word = *(volatile uint64_t *)(p->self->probe +
-						      probe_off(i) - OFF_PROBE);
+			(void)*(volatile uint64_t *)(p->self->probe +
+						     probe_off(i) - OFF_PROBE);
 		probe_done(p, dsm_now() - t0, sig, 0);
 	}
 	return NULL;
+}
+
+/*
+ * Node 0: wait until its sends have failed more than @base times (the
+ * stall backed them up until one timed out), at most PHASE_S seconds.
+ * Return: true if they did.
+ */
+static bool sends_failed(long base)
+{
+	double end = dsm_now() + PHASE_S;
+
+	while (stat_of("msg_send_failed") <= base && dsm_now() < end)
+		usleep(200000);
+	return stat_of("msg_send_failed") > base;
 }
 
 /* ------------------------------------------------- the test */
@@ -255,29 +278,64 @@ static double access_bound(void)
 
 TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 {
-	long failed = -1, down = -1;
+	long failed = -1, down = -1, reqs = -1, conns = -1;
 	struct readers rd = { .self = self };
 	struct reader_arg ra[READERS];
 	struct probes pr = { .self = self,
 			     .lock = PTHREAD_MUTEX_INITIALIZER };
+	bool by_faults = false, backed = false;
+	static char buf[PROBE_SPAN * DSM_PAGE];
 	pthread_t pth[PROBERS];
 	char out[256];
+	unsigned int probed;
 	uint64_t i, v;
-	double end;
 	int k, bad;
 
 	/* Node 0 owns every bulk page, with its own data. */
-	if (node == 0)
+	if (node == 0) {
 		for (i = 0; i < BULK_PAGES; i++)
 			*(volatile uint64_t *)(self->bulk + i * DSM_PAGE) =
 				bulk_word(i);
+		ASSERT_EQ(0, dsm_sh(self->readahead, sizeof(self->readahead),
+				    "cat %s/readahead_pages", PARAMS));
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+				    "echo %d > %s/readahead_pages", PROBE_RA,
+				    PARAMS))
+			TH_LOG("node 0: %s", out);
+	}
 	dsm_test_sync(1);
 
+	/* Phase 1: node 2 stops reading; node 0 faults on its pages. */
 	if (node == 2) {
+		conns = stat_of("conn_up");
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo 'stall 0 60000' > %s",
 				    FAULT_FILE))
 			TH_LOG("node 2: cannot stall node 0's connection: %s",
 			       out);
+	}
+	dsm_test_sync(2);
+	if (node == 0) {
+		failed = stat_of("msg_send_failed");
+		down = stat_of("conn_down");
+		reqs = stat_of("msg_tx_page_req");
+		signal(SIGBUS, on_bus);
+		for (k = 0; k < PROBERS; k++)
+			ASSERT_EQ(0, pthread_create(&pth[k], NULL, prober, &pr));
+		by_faults = backed = sends_failed(failed);
+		TH_LOG("node 0: phase 1: %s after %ld requests sent",
+		       by_faults ? "its faults' sends to node 2 timed out" :
+		       "no send failed yet",
+		       stat_of("msg_tx_page_req") - reqs);
+	}
+	dsm_test_sync(3);
+
+	/*
+	 * Phase 2, if node 0 did not make a new connection to node 2 (its
+	 * sends did not time out): node 2 asks node 0 for many pages, and
+	 * node 0's grants fill the buffers.
+	 */
+	if (node == 2 && stat_of("conn_up") <= conns) {
+		TH_LOG("node 2: phase 2: asking node 0 for pages");
 		for (k = 0; k < READERS; k++) {
 			ra[k].r = &rd;
 			ra[k].id = k;
@@ -286,26 +344,10 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		}
 	}
 	if (node == 0) {
-		failed = stat_of("msg_send_failed");
-		down = stat_of("conn_down");
-	}
-	dsm_test_sync(2);
-
-	/*
-	 * Node 0 faults on node 2's pages until its sends to node 2 have
-	 * timed out (the stall backed them up), and a while after.
-	 */
-	if (node == 0) {
-		signal(SIGBUS, on_bus);
-		for (k = 0; k < PROBERS; k++)
-			ASSERT_EQ(0, pthread_create(&pth[k], NULL, prober, &pr));
-		end = dsm_now() + BACKUP_WAIT_S;
-		while (stat_of("msg_send_failed") <= failed &&
-		       dsm_now() < end)
-			usleep(200000);
-		bad = stat_of("msg_send_failed") <= failed;
+		if (!backed)
+			backed = sends_failed(failed);
 		/* Go on a while: the stall backs up the next connection too. */
-		if (!bad)
+		if (backed)
 			usleep(2 * SEND_TIMEOUT_S * 1e6);
 		pr.stop = 1;
 		for (k = 0; k < PROBERS; k++)
@@ -316,27 +358,27 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		       pr.eio, pr.sigbus, pr.other, pr.max_s,
 		       stat_of("msg_send_failed") - failed,
 		       stat_of("conn_down") - down);
-		EXPECT_FALSE(bad)
-			TH_LOG("node 0: its sends to node 2 did not back up within %.0f s: the test did not test",
-			       BACKUP_WAIT_S);
+		EXPECT_TRUE(backed)
+			TH_LOG("node 0: its sends to node 2 never timed out: the test did not test");
 		EXPECT_EQ(0, pr.other) TH_LOG("node 0: %s", pr.other_why);
 		EXPECT_GE(access_bound(), pr.max_s)
 			TH_LOG("node 0: an access took %.1f s, above its bound %.1f s",
 			       pr.max_s, access_bound());
 	}
-	dsm_test_sync(3);
+	dsm_test_sync(4);
 
 	if (node == 2) {
 		rd.stop = 1;
-		for (k = 0; k < READERS; k++)
+		for (k = 0; rd.th[0] && k < READERS; k++)
 			pthread_join(rd.th[k], NULL);
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "echo 'stall 0 0' > %s",
 				    FAULT_FILE))
 			TH_LOG("node 2: %s", out);
-		TH_LOG("node 2: %lu reads during the stall, %lu EIO",
-		       rd.reads, rd.eio);
+		if (rd.th[0])
+			TH_LOG("node 2: %lu reads during the stall, %lu EIO",
+			       rd.reads, rd.eio);
 	}
-	dsm_test_sync(4);
+	dsm_test_sync(5);
 
 	/*
 	 * The stall is over. What failed marked its page for
@@ -345,6 +387,17 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	 * pages must work again, each access at the first try.
 	 */
 	usleep((2 * fault_timeout_s + 2) * 1e6);
+	if (node == 0) {
+		probed = pr.next < PROBES ? pr.next : PROBES;
+		for (k = 0, bad = 0; k < (int)probed; k++)
+			if (pread(self->fd, buf, sizeof(buf), probe_off(k)) !=
+			    sizeof(buf) && !bad++)
+				TH_LOG("node 0: the pages of probe %d: %s", k,
+				       strerror(errno));
+		EXPECT_EQ(0, bad)
+			TH_LOG("node 0: %d of %u probes' pages unreadable after the stall",
+			       bad, probed);
+	}
 	if (node == 2) {
 		for (i = 0, bad = 0; i < BULK_PAGES; i++) {
 			if (pread(self->fd, &v, sizeof(v),
@@ -363,42 +416,31 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		EXPECT_EQ(0, bad)
 			TH_LOG("node 2: %d of %d bulk pages unreadable or wrong after the stall",
 			       bad, BULK_PAGES);
-		for (i = 0; i < PROBE_PAGES; i += 64) {
-			v = 0x2000 + i;
+		for (k = 0; k < 8; k++) {
+			v = 0x2000 + k;
 			EXPECT_EQ(sizeof(v),
-				  pwrite(self->fd, &v, sizeof(v), probe_off(i)))
-				TH_LOG("node 2: writing probe page %llu: %s",
-				       (unsigned long long)i, strerror(errno));
+				  pwrite(self->fd, &v, sizeof(v), probe_off(k)))
+				TH_LOG("node 2: writing probe %d: %s", k,
+				       strerror(errno));
 		}
 	}
+	dsm_test_sync(6);
 	if (node == 0) {
-		for (i = 0, bad = 0; i < PROBE_PAGES; i++)
-			if (pread(self->fd, &v, sizeof(v), probe_off(i)) !=
-			    sizeof(v) && !bad++)
-				TH_LOG("node 0: probe page %llu: %s",
-				       (unsigned long long)i, strerror(errno));
-		EXPECT_EQ(0, bad)
-			TH_LOG("node 0: %d of %d pages homed on node 2 unreadable after the stall",
-			       bad, PROBE_PAGES);
-	}
-	dsm_test_sync(5);
-	if (node == 0) {
-		for (i = 0; i < PROBE_PAGES; i += 64) {
+		for (k = 0; k < 8; k++) {
 			EXPECT_EQ(sizeof(v),
-				  pread(self->fd, &v, sizeof(v), probe_off(i)));
-			EXPECT_EQ(0x2000 + i, v)
-				TH_LOG("node 0: probe page %llu",
-				       (unsigned long long)i);
+				  pread(self->fd, &v, sizeof(v), probe_off(k)));
+			EXPECT_EQ(0x2000 + k, v)
+				TH_LOG("node 0: probe %d", k);
 		}
 		v = 0x0b0b;
 		EXPECT_EQ(sizeof(v), pwrite(self->fd, &v, sizeof(v), OFF_BULK));
 	}
-	dsm_test_sync(6);
+	dsm_test_sync(7);
 	if (node != 0) {
 		EXPECT_EQ(sizeof(v), pread(self->fd, &v, sizeof(v), OFF_BULK));
 		EXPECT_EQ(0x0b0b, v) TH_LOG("node %d: bulk page 0", node);
 	}
-	dsm_test_sync(7);
+	dsm_test_sync(8);
 }
 
 TEST_HARNESS_MAIN
