@@ -51,13 +51,16 @@
 
 #define READERS		16	/* node 2's threads asking for pages */
 #define CHUNK		9	/* pages per read: 1 and 8 read ahead */
-#define PROBERS		16	/* node 0's threads faulting on node 2's */
+#define PROBERS		48	/* node 0's threads faulting on node 2's */
 #define PROBE_RA	32	/* node 0's read-ahead during the stall */
 /* A probe: a page homed on node 2, then the pages it reads ahead. */
 #define PROBE_SPAN	(1 + PROBE_RA)
 #define PROBES		((PROBE_LEN / DSM_PAGE - 3) / PROBE_SPAN)
 /* How long each phase waits for node 0's sends to node 2 to back up. */
-#define PHASE_S		60.0
+#define PHASE1_S	90.0
+#define PHASE2_S	45.0
+/* Node 2 renews its stall (at most 60 s each) this often. */
+#define RESTALL_S	20
 
 static int node, nodes;
 static double fault_timeout_s = 5.0;
@@ -212,6 +215,16 @@ static void probe_done(struct probes *p, double s, int how, int err)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* Read the word at @w through the mapping: 0, or SIGBUS. */
+static int probe_map(uint8_t *w)
+{
+	int sig = sigsetjmp(probe_jmp, 1);
+
+	if (!sig)
+		(void)*(volatile uint64_t *)w;
+	return sig;
+}
+
 /*
  * Fault on fresh pages homed on node 2, by read() and by a mapping in
  * turn; each fault also sends the requests of its read-ahead, a third of
@@ -228,9 +241,11 @@ static void *prober(void *arg)
 	int sig;
 
 	while (!p->stop) {
-		i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
-		if (i >= PROBES)
-			break;
+		/*
+		 * Round and round: a probe whose request failed is asked
+		 * again once its failure mark is gone, with a new request.
+		 */
+		i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED) % PROBES;
 		t0 = dsm_now();
 		if (i & 1) {
 			n = pread(p->self->fd, bufs[b % PROBERS],
@@ -239,27 +254,62 @@ static void *prober(void *arg)
 				   n < 0 ? errno : EIO);
 			continue;
 		}
-		sig = sigsetjmp(probe_jmp, 1);
-		if (!sig)
-			(void)*(volatile uint64_t *)(p->self->probe +
-						     probe_off(i) - OFF_PROBE);
+		sig = probe_map(p->self->probe + probe_off(i) - OFF_PROBE);
 		probe_done(p, dsm_now() - t0, sig, 0);
 	}
 	return NULL;
 }
 
+/* This node's data connections, as /proc/net/tcp shows them (port 7901). */
+static void log_queues(struct __test_metadata *_metadata, const char *when)
+{
+	char out[512];
+
+	dsm_sh(out, sizeof(out),
+	       "awk '$2 ~ /:1EDD$/ || $3 ~ /:1EDD$/ { print $2, $3, $5 }' /proc/net/tcp | tr '\\n' ' '");
+	TH_LOG("node %d: %s: connections (local remote tx_queue:rx_queue): %s",
+	       node, when, out);
+}
+
 /*
  * Node 0: wait until its sends have failed more than @base times (the
- * stall backed them up until one timed out), at most PHASE_S seconds.
+ * stall backed them up until one timed out), at most @secs seconds.
  * Return: true if they did.
  */
-static bool sends_failed(long base)
+static bool sends_failed(struct __test_metadata *_metadata, long base,
+			 double secs)
 {
-	double end = dsm_now() + PHASE_S;
+	double end = dsm_now() + secs, next = dsm_now() + 15;
 
-	while (stat_of("msg_send_failed") <= base && dsm_now() < end)
+	while (stat_of("msg_send_failed") <= base && dsm_now() < end) {
+		if (dsm_now() > next) {
+			log_queues(_metadata, "waiting");
+			next += 15;
+		}
 		usleep(200000);
+	}
 	return stat_of("msg_send_failed") > base;
+}
+
+/* Node 2: renew the stall until told to stop. */
+struct restall {
+	volatile int stop;
+	pthread_t th;
+};
+
+static void *restaller(void *arg)
+{
+	struct restall *r = arg;
+	char out[128];
+	int i;
+
+	while (!r->stop) {
+		dsm_sh(out, sizeof(out), "echo 'stall 0 60000' > %s",
+		       FAULT_FILE);
+		for (i = 0; i < RESTALL_S * 10 && !r->stop; i++)
+			usleep(100000);
+	}
+	return NULL;
 }
 
 /* ------------------------------------------------- the test */
@@ -280,6 +330,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 {
 	long failed = -1, down = -1, reqs = -1, conns = -1;
 	struct readers rd = { .self = self };
+	struct restall rs = { 0 };
 	struct reader_arg ra[READERS];
 	struct probes pr = { .self = self,
 			     .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -312,6 +363,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 				    FAULT_FILE))
 			TH_LOG("node 2: cannot stall node 0's connection: %s",
 			       out);
+		ASSERT_EQ(0, pthread_create(&rs.th, NULL, restaller, &rs));
 	}
 	dsm_test_sync(2);
 	if (node == 0) {
@@ -321,7 +373,8 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		signal(SIGBUS, on_bus);
 		for (k = 0; k < PROBERS; k++)
 			ASSERT_EQ(0, pthread_create(&pth[k], NULL, prober, &pr));
-		by_faults = backed = sends_failed(failed);
+		by_faults = backed = sends_failed(_metadata, failed, PHASE1_S);
+		log_queues(_metadata, "phase 1 over");
 		TH_LOG("node 0: phase 1: %s after %ld requests sent",
 		       by_faults ? "its faults' sends to node 2 timed out" :
 		       "no send failed yet",
@@ -345,7 +398,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	}
 	if (node == 0) {
 		if (!backed)
-			backed = sends_failed(failed);
+			backed = sends_failed(_metadata, failed, PHASE2_S);
 		/* Go on a while: the stall backs up the next connection too. */
 		if (backed)
 			usleep(2 * SEND_TIMEOUT_S * 1e6);
@@ -368,6 +421,9 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	dsm_test_sync(4);
 
 	if (node == 2) {
+		log_queues(_metadata, "stall over");
+		rs.stop = 1;
+		pthread_join(rs.th, NULL);
 		rd.stop = 1;
 		for (k = 0; rd.th[0] && k < READERS; k++)
 			pthread_join(rd.th[k], NULL);
