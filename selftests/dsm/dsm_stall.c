@@ -497,6 +497,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		EXPECT_EQ(0x0b0b, v) TH_LOG("node %d: bulk page 0", node);
 	}
 	dsm_test_sync(8);
+	TH_LOG("node %d: took %.1f s", node, dsm_test_elapsed());
 }
 
 TEST_HARNESS_MAIN
