@@ -98,11 +98,11 @@ static void sc_home_confirmed_locked(struct dsm_pg *pg, struct sc_act *a)
  * Under pg->lock: a transaction that waited longer than twice the fault
  * timeout for its CONFIRM or INVAL_ACKs (a message lost with a broken
  * connection, or a requester that dropped its grant without refusing
- * it) does not keep the page busy for ever. Missing INVAL_ACKs are asked for again (an INVAL
- * is harmless to repeat; skipping one would leave a stale copy). A
- * missing CONFIRM is taken as given: the grant was sent, and the
- * directory then says what a CONFIRM would have made it say, so one that
- * comes later changes nothing (its transaction is over).
+ * it) does not keep the page busy for ever. Missing INVAL_ACKs are asked
+ * for again (an INVAL is harmless to repeat; skipping one would leave a
+ * stale copy). A missing CONFIRM is taken as given: the grant was sent,
+ * and the directory then says what a CONFIRM would have made it say, so
+ * one that comes later changes nothing (its transaction is over).
  */
 static void sc_home_expire_locked(struct dsm_pg *pg, struct sc_act *a)
 {
