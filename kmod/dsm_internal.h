@@ -166,6 +166,9 @@ enum dsm_stat {
 	DSM_STAT_REQ_RESENT,		/* requests sent again (no region yet) */
 	DSM_STAT_HOME_TXN_EXPIRED,	/* home transactions that timed out */
 	DSM_STAT_PAGE_OWNER_PROMOTED,	/* dead owners replaced by a copy */
+	DSM_STAT_GRANT_REFUSED,		/* grants nobody here asked for */
+	DSM_STAT_HOME_TXN_REFUSED,	/* home transactions whose grant was refused */
+	DSM_STAT_PAGE_GIVEN_BACK,	/* copies handed over and given back */
 
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of

@@ -46,6 +46,7 @@ enum dsm_access {
  * @pgno:	the page.
  * @access:	access asked for.
  * @home:	node the request went to.
+ * @born:	jiffies when it was made.
  * @expired:	a waiter gave up on it (timeout): later faults on the page
  *		fail at once until it completes. Under dsm_pg.lock.
  * @err:	0, or why it failed; written before @done completes.
@@ -59,7 +60,10 @@ enum dsm_access {
  * Faults from several local threads on one page join the one request
  * (coalescing). A request stays in dsm_pg.req until its grant or refusal
  * arrives or its home is declared dead, even if every waiter gave up, so
- * that a late grant is still installed and confirmed to the home.
+ * that a late grant is still installed and confirmed to the home; except
+ * in a model with @end_on_timeout (struct dsm_model_ops), where it ends
+ * when its waiter gives up, or, with nobody waiting (a read-ahead), when
+ * a fault finds it older than fault_timeout_ms.
  */
 struct dsm_req {
 	struct kref ref;
@@ -67,6 +71,7 @@ struct dsm_req {
 	u64 pgno;
 	u8 access;
 	u8 home;
+	unsigned long born;
 	bool expired;
 	int err;
 	struct completion done;
@@ -156,10 +161,15 @@ typedef void (*dsm_recv_fn)(const struct dsm_msg *m);
  *		any other call sees it (optional: state may also be made on
  *		first use). 0 or a negative errno.
  * @pg_free:	release what the model holds of @pg, at unload.
+ * @end_on_timeout: a request nobody waits for any more (timed out) is
+ *		over: the model refuses a late answer to it (sc: a grant is
+ *		refused, Documentation/sc.md). Else it stays in flight until
+ *		its answer comes.
  */
 struct dsm_model_ops {
 	const char *name;
 	u8 id;
+	bool end_on_timeout;
 	int (*fault)(struct dsm_pg *pg, struct dsm_req **req);
 	int (*write_fault)(struct dsm_pg *pg, struct dsm_req **req);
 	void (*start)(struct dsm_pg *pg, struct dsm_req *req);

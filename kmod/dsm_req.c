@@ -42,6 +42,7 @@ struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
 	init_completion(&req->done);
 	INIT_DELAYED_WORK(&req->start_work, dsm_req_start_fn);
 	req->id = dsm_next_req_id();
+	req->born = jiffies;
 	req->pgno = pg->pgno;
 	req->access = access;
 	req->pg = pg;
@@ -60,6 +61,44 @@ int dsm_pg_failing_locked(struct dsm_pg *pg)
 			     time_before(jiffies, pg->fail_until)))
 		return pg->fail_err;
 	return 0;
+}
+
+static void dsm_req_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct dsm_req, ref));
+}
+
+/*
+ * Under @pg->lock: is @pg's request one nobody will answer any more? In a
+ * model that ends requests at their timeout (end_on_timeout), one older
+ * than fault_timeout_ms that nobody waits for (only pg->req holds it; a
+ * waiter ends it at its own timeout): a read-ahead whose grant was lost
+ * with a broken connection, which would otherwise stay in flight for
+ * ever and make every later access to the page wait for it and fail.
+ */
+static bool dsm_req_stale_locked(struct dsm_pg *pg)
+{
+	struct dsm_req *req = pg->req;
+
+	lockdep_assert_held(&pg->lock);
+	return req->ops->end_on_timeout && kref_read(&req->ref) == 1 &&
+	       time_after(jiffies, req->born + dsm_fault_timeout());
+}
+
+/*
+ * Under @pg->lock: end @pg's request with -ETIMEDOUT (nobody waits for
+ * it: no access failed, so the page gets no failure mark). A late answer
+ * finds no request: the model refuses it.
+ */
+static void dsm_req_end_stale_locked(struct dsm_pg *pg)
+{
+	struct dsm_req *req = pg->req;
+
+	lockdep_assert_held(&pg->lock);
+	pg->req = NULL;
+	req->err = -ETIMEDOUT;
+	complete_all(&req->done);
+	kref_put(&req->ref, dsm_req_release);	/* pg->req's, the last */
 }
 
 /**
@@ -86,6 +125,8 @@ int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
 
 	if (err)
 		return err;
+	if (pg->req && dsm_req_stale_locked(pg))
+		dsm_req_end_stale_locked(pg);
 	if (pg->req) {
 		if (pg->req->expired)
 			return -ETIMEDOUT;
@@ -99,11 +140,6 @@ int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
 	pg->req = new;
 	*reqp = new;
 	return -EINPROGRESS;
-}
-
-static void dsm_req_release(struct kref *ref)
-{
-	kfree(container_of(ref, struct dsm_req, ref));
 }
 
 void dsm_req_put(struct dsm_req *req)
@@ -247,7 +283,8 @@ void dsm_access_failed(struct dsm_pg *pg, int err, bool fault)
 /*
  * Wait for @req, at most fault_timeout_ms, killable. Return: the request's
  * error, -ETIMEDOUT (the request is marked expired: later faults on the
- * page fail at once until it completes) or -EINTR.
+ * page fail at once until it completes; in a model with end_on_timeout
+ * it is completed now, and they fail for fault_timeout_ms) or -EINTR.
  */
 int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
 {
@@ -266,6 +303,9 @@ int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
 	if (completion_done(&req->done))
 		return req->err;
 	dsm_stat_inc(DSM_STAT_FAULT_TIMEOUT);
+	/* Over, and the page marked failing for a while (see @born). */
+	if (req->ops->end_on_timeout)
+		dsm_req_complete(pg, req, -ETIMEDOUT);
 	return -ETIMEDOUT;
 }
 

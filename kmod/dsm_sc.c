@@ -151,6 +151,14 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 		}
 	}
 	folio_unlock(pg->folio);
+	if (f->requester != local) {
+		/* What a refusal of this grant refers to (sc_refusal()). */
+		spin_lock(&pg->lock);
+		pg->sc->given_id = f->req_id;
+		pg->sc->given_to = f->requester;
+		pg->sc->relayed = false;
+		spin_unlock(&pg->lock);
+	}
 	g.u.page_grant.owner = f->access == DSM_ACCESS_WRITE ? f->requester :
 							       local;
 	g.u.page_grant.data = data;
@@ -181,13 +189,91 @@ static struct dsm_req *sc_req_get(struct dsm_pg *pg, u64 id)
 	return req;
 }
 
+static void sc_send_confirm(struct dsm_pg *pg, u64 req_id, u8 access)
+{
+	struct dsm_msg c = {
+		.hdr.type = DSM_MSG_CONFIRM,
+		.hdr.dst = pg->home,
+		.hdr.req_id = req_id,
+		.u.confirm.page = pg->pgno,
+		.u.confirm.access = access,
+	};
+
+	dsm_msg_send(&c);
+}
+
+/*
+ * Is @m the home giving this node back the copy it sent away with the
+ * grant of request @given_id, which its requester refused
+ * (sc_home_refused_locked())? Then the frame, untouched since, is the
+ * page: take it read-only again, as its owner, and confirm.
+ */
+static bool sc_give_back(const struct dsm_msg *m, struct dsm_pg *pg)
+{
+	const struct dsm_msg_page_grant *g = &m->u.page_grant;
+	bool ok;
+
+	if (m->hdr.src != pg->home || g->access != DSM_ACCESS_READ ||
+	    g->data || g->owner != sc_local() || !dsm_pg_folio(pg))
+		return false;
+	spin_lock(&pg->lock);
+	ok = pg->sc->given_id == m->hdr.req_id;
+	if (ok)
+		pg->sc->given_id = 0;
+	spin_unlock(&pg->lock);
+	if (!ok)
+		return false;
+	folio_lock(pg->folio);
+	if (pg->access < DSM_ACC_READ)
+		pg->access = DSM_ACC_READ;
+	folio_unlock(pg->folio);
+	dsm_stat_inc(DSM_STAT_PAGE_GIVEN_BACK);
+	sc_send_confirm(pg, m->hdr.req_id, DSM_ACCESS_READ);
+	return true;
+}
+
+/*
+ * A grant that matches no request of this node (Documentation/sc.md
+ * "Grants nobody asked for"): installing it could make a copy the home
+ * does not know of, and dropping it could lose the page (a write grant
+ * carries the only copy left) and keeps the home's transaction waiting.
+ * It is refused instead, to its sender, with NACK(PAGE_FWD) ENOENT: the
+ * owner that sent it passes the refusal on to the home, which checks it
+ * against its transaction and ends it, giving a write's copy back to
+ * its owner. What is not current there changes nothing. Only a copy of
+ * a grant that did complete a request here is not refused: its CONFIRM
+ * may still be on its way, and the transaction is this node's.
+ */
+static void sc_grant_unasked(const struct dsm_msg *m, struct dsm_pg *pg)
+{
+	const struct dsm_msg_page_grant *g = &m->u.page_grant;
+	bool dup = false;
+
+	if (pg && sc_give_back(m, pg))
+		return;
+	if (pg) {
+		spin_lock(&pg->lock);
+		dup = pg->sc->done_id == m->hdr.req_id;
+		spin_unlock(&pg->lock);
+	}
+	if (dup) {
+		sc_unexpected("PAGE_GRANT (a copy)", g->page, m->hdr.src);
+		return;
+	}
+	dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
+	dsm_stat_inc(DSM_STAT_GRANT_REFUSED);
+	pr_warn_ratelimited("PAGE_GRANT for page %llu from node %u answers no request of this node: refused\n",
+			    g->page, m->hdr.src);
+	sc_send_nack(m->hdr.src, m->hdr.req_id, DSM_MSG_PAGE_FWD, g->page,
+		     -ENOENT);
+}
+
 static void sc_grant(const struct dsm_msg *m)
 {
 	const struct dsm_msg_page_grant *g = &m->u.page_grant;
 	u32 local = sc_local();
 	struct dsm_req *req;
 	struct dsm_pg *pg;
-	struct dsm_msg c;
 	bool waiters;
 	void *p;
 	int err;
@@ -195,7 +281,7 @@ static void sc_grant(const struct dsm_msg *m)
 	pg = dsm_pg_find(g->page);
 	req = pg ? sc_req_get(pg, m->hdr.req_id) : NULL;
 	if (!req) {
-		sc_unexpected("PAGE_GRANT", g->page, m->hdr.src);
+		sc_grant_unasked(m, pg);
 		return;
 	}
 	err = -EPROTO;
@@ -216,6 +302,12 @@ static void sc_grant(const struct dsm_msg *m)
 	}
 	if (!err && g->access > pg->access)
 		pg->access = g->access;
+	spin_lock(&pg->lock);
+	if (!err)
+		pg->sc->done_id = m->hdr.req_id;
+	if (g->data)	/* the frame no longer holds what was given */
+		pg->sc->given_id = 0;
+	spin_unlock(&pg->lock);
 	folio_unlock(pg->folio);
 out:
 	if (err)
@@ -227,15 +319,32 @@ out:
 		WRITE_ONCE(pg->hold_until, ktime_get_ns() + dsm_grant_hold_ns());
 	dsm_req_complete(pg, req, err);
 	dsm_req_put(req);
-	if (err)
-		return;
-	memset(&c, 0, sizeof(c));
-	c.hdr.type = DSM_MSG_CONFIRM;
-	c.hdr.dst = pg->home;
-	c.hdr.req_id = m->hdr.req_id;
-	c.u.confirm.page = g->page;
-	c.u.confirm.access = g->access;
-	dsm_msg_send(&c);
+	if (!err)
+		sc_send_confirm(pg, m->hdr.req_id, g->access);
+}
+
+/*
+ * A NACK of PAGE_FWD that answers no request of this node: a requester
+ * refusing a grant it did not ask for (sc_grant_unasked()). At the owner
+ * that sent the grant it is passed on to the page's home, once; at the
+ * home, sc_home_refused() judges it. Return: true if it was one.
+ */
+static bool sc_refusal(struct dsm_pg *pg, const struct dsm_msg *m)
+{
+	u64 id = m->hdr.req_id;
+	bool relay;
+
+	spin_lock(&pg->lock);
+	relay = pg->sc->given_id == id && pg->sc->given_to == m->hdr.src &&
+		!pg->sc->relayed;
+	if (relay)
+		pg->sc->relayed = true;
+	spin_unlock(&pg->lock);
+	if (relay) {
+		sc_send_nack(pg->home, id, DSM_MSG_PAGE_FWD, pg->pgno, -ENOENT);
+		return true;
+	}
+	return pg->home == sc_local() && sc_home_refused(pg, m->hdr.src, id);
 }
 
 static void sc_nack(const struct dsm_msg *m)
@@ -246,6 +355,9 @@ static void sc_nack(const struct dsm_msg *m)
 
 	pg = dsm_pg_find(n->arg);
 	req = pg ? sc_req_get(pg, m->hdr.req_id) : NULL;
+	if (!req && pg && n->nacked_type == DSM_MSG_PAGE_FWD &&
+	    sc_refusal(pg, m))
+		return;
 	if (!req || (n->nacked_type != DSM_MSG_PAGE_REQ &&
 		     n->nacked_type != DSM_MSG_PAGE_FWD)) {
 		sc_unexpected("NACK", n->arg, m->hdr.src);
@@ -254,12 +366,18 @@ static void sc_nack(const struct dsm_msg *m)
 		return;
 	}
 	/*
-	 * The home does not know the page's region yet: it was just made
-	 * here and dsmd is still replicating it. Ask again shortly, until
-	 * the waiter gives up (Documentation/sc.md "Regions").
+	 * Refusals for now, from the home: it does not know the page's
+	 * region yet (ENXIO: it was just made here and dsmd is still
+	 * replicating it), or it has another request of this node queued
+	 * for the page (EBUSY: one this node gave up, whose grant it will
+	 * refuse, or one a program sent through debugfs), which it serves
+	 * soon. Ask again shortly, until the request is fault_timeout_ms
+	 * old or its waiter gives up (Documentation/sc.md "The protocol").
 	 */
-	if (n->nacked_type == DSM_MSG_PAGE_REQ && n->error == ENXIO &&
+	if (n->nacked_type == DSM_MSG_PAGE_REQ &&
+	    (n->error == ENXIO || n->error == EBUSY) &&
 	    m->hdr.src == req->home &&
+	    time_before(jiffies, req->born + dsm_fault_timeout()) &&
 	    dsm_req_start_later(pg, req, SC_NO_REGION_RETRY)) {
 		dsm_req_put(req);
 		return;
@@ -290,6 +408,9 @@ static void sc_inval(const struct dsm_msg *m)
 			pg->access = DSM_ACC_NONE;
 			dsm_pg_zap(pg);
 		}
+		spin_lock(&pg->lock);
+		pg->sc->given_id = 0;	/* the page is someone else's now */
+		spin_unlock(&pg->lock);
 		folio_unlock(pg->folio);
 	}
 	dsm_msg_send(&a);
@@ -488,6 +609,7 @@ static const dsm_recv_fn sc_recv[DSM_MSG_TYPE_MAX + 1] = {
 static const struct dsm_model_ops dsm_sc_ops = {
 	.name		= "sc",
 	.id		= DSM_MODEL_SC,
+	.end_on_timeout	= true,	/* a late grant is refused: sc_grant_unasked() */
 	.fault		= sc_fault,
 	.write_fault	= sc_write_fault,
 	.start		= sc_start,

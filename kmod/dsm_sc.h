@@ -59,11 +59,26 @@ struct dsm_dir {
  * @pg:		the page.
  * @expire:	on the home, ends a transaction that waits too long
  *		(sc_home_expire_locked()); armed at each transaction's begin.
+ * @given_id:	as an owner: the request this node last sent its copy
+ *		to, on the home's PAGE_FWD, while the frame still holds
+ *		what it sent (0: none). A refusal of that grant is passed
+ *		on to the home, which may then give the copy back.
+ * @given_to:	its requester.
+ * @relayed:	a refusal of @given_id was passed on already.
+ * @done_id:	as a requester: the last request of this node a grant
+ *		completed; a copy of that grant is not refused.
+ *
+ * @dir is under dsm_pg.lock, and so are @given_id .. @done_id.
+ * Documentation/sc.md "Grants nobody asked for".
  */
 struct sc_pg {
 	struct dsm_dir dir;
 	struct dsm_pg *pg;
 	struct delayed_work expire;
+	u64 given_id;
+	u8 given_to;
+	bool relayed;
+	u64 done_id;
 };
 
 /**
@@ -124,5 +139,6 @@ void sc_home_node_down_locked(struct dsm_pg *pg, u32 dead, struct sc_act *a);
 void sc_home_req(const struct dsm_msg *m);
 void sc_home_ack(const struct dsm_msg *m);
 void sc_home_confirm(const struct dsm_msg *m);
+bool sc_home_refused(struct dsm_pg *pg, u32 from, u64 req_id);
 
 #endif /* _DSM_SC_H */

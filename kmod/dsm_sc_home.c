@@ -97,12 +97,12 @@ static void sc_home_confirmed_locked(struct dsm_pg *pg, struct sc_act *a)
 /*
  * Under pg->lock: a transaction that waited longer than twice the fault
  * timeout for its CONFIRM or INVAL_ACKs (a message lost with a broken
- * connection, or a requester that dropped its grant) does not keep the
- * page busy for ever. Missing INVAL_ACKs are asked for again (an INVAL
- * is harmless to repeat; skipping one would leave a stale copy). A
- * missing CONFIRM is taken as given: the grant was sent, and the
- * directory then says what a CONFIRM would have made it say, so one that
- * comes later changes nothing (its transaction is over).
+ * connection, or a requester that dropped its grant without refusing
+ * it) does not keep the page busy for ever. Missing INVAL_ACKs are asked
+ * for again (an INVAL is harmless to repeat; skipping one would leave a
+ * stale copy). A missing CONFIRM is taken as given: the grant was sent,
+ * and the directory then says what a CONFIRM would have made it say, so
+ * one that comes later changes nothing (its transaction is over).
  */
 static void sc_home_expire_locked(struct dsm_pg *pg, struct sc_act *a)
 {
@@ -308,6 +308,73 @@ void sc_home_confirm(const struct dsm_msg *m)
 	sc_home_confirmed_locked(pg, &a);
 	spin_unlock(&pg->lock);
 	sc_act_do(pg, &a);
+}
+
+/*
+ * Under pg->lock: the grant of the transaction in progress was refused
+ * by its requester, which did not ask for it (a PAGE_REQ that a program
+ * sent through debugfs, or one its node gave up before the grant came).
+ * The requester installed nothing, so the directory stays as it was. A
+ * read ends here: the owner kept its copy. A write made the owner give
+ * its copy up, and only its frame still holds the page (the INVALs
+ * removed the others): the home grants it back, read-only and without
+ * data, as a transaction of the owner's with the same request id, which
+ * the owner's CONFIRM ends. Nothing else is served meanwhile, so no
+ * forward can reach the owner before the copy is its again.
+ */
+static void sc_home_refused_locked(struct dsm_pg *pg, struct sc_act *a)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+
+	lockdep_assert_held(&pg->lock);
+	dsm_stat_inc(DSM_STAT_HOME_TXN_REFUSED);
+	pr_info_ratelimited("page %llu: node %u refused the grant of its request: %s\n",
+			    pg->pgno, d->cur.node,
+			    d->cur.access == DSM_ACCESS_WRITE &&
+			    d->owner != d->cur.node ?
+			    "the copy goes back to its owner" : "nothing moved");
+	if (d->cur.access == DSM_ACCESS_WRITE && d->owner != d->cur.node) {
+		d->cur.node = d->owner;
+		d->cur.access = DSM_ACCESS_READ;
+		d->since = jiffies;
+		mod_delayed_work(system_wq, &pg->sc->expire,
+				 sc_home_patience());
+		sc_home_fwd_locked(pg, a);
+		return;
+	}
+	sc_home_next_locked(pg, a);
+}
+
+/**
+ * sc_home_refused() - a refusal of a grant reached @pg's home.
+ * @pg:		the page, homed here.
+ * @from:	who says so.
+ * @req_id:	the refused grant's request id.
+ *
+ * Taken only for the transaction in progress, once forwarded, and only
+ * from the node that sent its grant: the owner (which passes its
+ * requester's refusal on, sc_nack()), or the requester itself when it is
+ * the owner and the home granted without data. Anyone else, or a
+ * refusal of an older transaction, changes nothing.
+ *
+ * Return: true if taken.
+ */
+bool sc_home_refused(struct dsm_pg *pg, u32 from, u64 req_id)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+	struct sc_act a;
+	bool ok;
+
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	ok = d->busy && d->fwd_sent && d->cur.req_id == req_id &&
+	     from == d->owner;
+	if (ok)
+		sc_home_refused_locked(pg, &a);
+	spin_unlock(&pg->lock);
+	if (ok)
+		sc_act_do(pg, &a);
+	return ok;
 }
 
 /*

@@ -99,6 +99,9 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_REQ_RESENT]		= "req_resent",
 	[DSM_STAT_HOME_TXN_EXPIRED]	= "home_txn_expired",
 	[DSM_STAT_PAGE_OWNER_PROMOTED]	= "page_owner_promoted",
+	[DSM_STAT_GRANT_REFUSED]	= "grant_refused",
+	[DSM_STAT_HOME_TXN_REFUSED]	= "home_txn_refused",
+	[DSM_STAT_PAGE_GIVEN_BACK]	= "page_given_back",
 };
 
 /* The names of the counters by type, made from the types' names. */

@@ -7,8 +7,8 @@
 # `make check`): a 3-node virtual cluster in which every node runs the
 # applications of tools/bench/apps.list in a loop, each verifying its
 # result, for STRESS_SECONDS (default 600), while node 1 runs
-# dsm_adversary against nodes 0 and 2 (wrong messages of every kind but
-# flood, or of STRESS_KINDS; "none": no adversary, a baseline), seeded with
+# dsm_adversary against nodes 0 and 2 (wrong messages of every kind, or
+# of STRESS_KINDS; "none": no adversary, a baseline), seeded with
 # STRESS_SEED (printed at the start; random unless given). The kernel is
 # STRESS_KERNEL (default 6.1) or -k.
 #
@@ -119,9 +119,8 @@ export SRCDIR BUILD
 kver=${STRESS_KERNEL:-6.1}
 secs=${STRESS_SECONDS:-600}
 seed=${STRESS_SEED:-}
-# Every kind but flood, as dsm_hostile (see its KINDS): a node that asks
-# for pages and drops the grants still makes their faults wait too long.
-kinds=${STRESS_KINDS:-wrong-sender,stale-reply,nack-errno,inflated-vt,huge-page,more-flood,silent}
+# Every kind, as dsm_hostile (see its KINDS).
+kinds=${STRESS_KINDS:-wrong-sender,stale-reply,nack-errno,inflated-vt,huge-page,flood,more-flood,silent}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k) kver=${2:?-k 6.1|6.12}; shift 2 ;;
