@@ -15,7 +15,8 @@
  * Node-wide (struct dsm_lrc): this node's VT, the write notices of the
  * open interval, every interval known (a core struct dsm_iset whose
  * per-creator rings grow as needed), the VT of the last barrier release,
- * the lock table, the barrier epochs and the waits for replies.
+ * the lock table and the waits for replies. Nothing is kept per barrier
+ * id: a barrier's state is its one arrival in progress (lrc.bw).
  *
  * Faults (dsm_lrc_fetch.c): a page is valid when it has no pending notice
  * (and was not dropped by a collection); an access to an invalid page
@@ -152,7 +153,6 @@ int dsm_lrc_init(void)
 	mutex_init(&lrc.bar_mutex);
 	spin_lock_init(&lrc.wait_lock);
 	xa_init(&lrc.locks);
-	xa_init(&lrc.barriers);
 	xa_init(&lrc.fetches);
 	INIT_LIST_HEAD(&lrc.wp_list);
 	init_waitqueue_head(&lrc.lock_wq);
@@ -170,7 +170,6 @@ int dsm_lrc_init(void)
 /* At unload: nothing is open or mapped, no handler runs. */
 void dsm_lrc_exit(void)
 {
-	struct lrc_barrier *b;
 	struct lrc_lock *l;
 	struct lrc_fwd *f, *ft;
 	struct lrc_wp *wp, *wt;
@@ -188,9 +187,6 @@ void dsm_lrc_exit(void)
 		kfree(l);
 	}
 	xa_destroy(&lrc.locks);
-	xa_for_each(&lrc.barriers, id, b)
-		kfree(b);
-	xa_destroy(&lrc.barriers);
 	for (c = 0; c < LRC_NR_NODES; c++) {
 		struct dsm_ilog *log = &lrc.iset.log[c];
 

@@ -27,7 +27,7 @@
  *   lrc.lock		mutex: this node's VT, the interval set and its
  *			storage, the open interval's notices, bar_vt,
  *			gc_vt, the lock table and every struct lrc_lock,
- *			the barrier epochs, and struct lrc_pg @pending,
+ *			and struct lrc_pg @pending,
  *			@nr_pending, @cap_pending, @dropped, @copy_from,
  *			@written.
  *   (dsm_cluster.lock, dsm_pg.lock)
@@ -169,15 +169,6 @@ struct lrc_lock {
 	u64 gen;
 };
 
-/*
- * Epoch of barrier @id (its key in dsm_lrc.barriers): times it completed
- * here. Under dsm_lrc.lock.
- */
-struct lrc_barrier {
-	u32 id;
-	u32 epoch;
-};
-
 /**
  * struct lrc_bwait - a barrier arrival waiting for its release (in
  * dsm_lrc.bw, under dsm_lrc.wait_lock).
@@ -187,7 +178,6 @@ struct lrc_barrier {
  * @gc:		the release asked for a collection.
  * @gc_round:	the wait is for the reply to GC_DONE (no payload), not
  *		for a BARRIER_RELEASE.
- * @epoch:	the release's epoch.
  * @done:	completed by the last release fragment, the GC_DONE reply
  *		or a failure.
  */
@@ -197,7 +187,6 @@ struct lrc_bwait {
 	int err;
 	bool gc;
 	bool gc_round;
-	u32 epoch;
 	struct completion done;
 };
 
@@ -234,7 +223,7 @@ struct lrc_fetch {
 
 /**
  * struct dsm_lrc - node-wide lrc state.
- * @lock:	mutex over everything below up to @barriers, and the
+ * @lock:	mutex over everything below up to @locks, and the
  *		struct lrc_pg fields marked so. Taken inside folio locks.
  * @vt:		this node's VT; vt.c[self] counts its closed intervals.
  * @bar_vt:	the VT of the last barrier release.
@@ -245,8 +234,7 @@ struct lrc_fetch {
  * @slots:	@slots[c]: storage of @iset.log[c] (kvmalloc'd ring).
  * @open:	pages written in the open interval (unsorted).
  * @nr_open:	entries in @open.
- * @locks:	struct lrc_lock by lock id.
- * @barriers:	struct lrc_barrier by barrier id.
+ * @locks:	struct lrc_lock by lock id (lrc_locks_held of them).
  * @bar_mutex:	one barrier arrival at a time on this node.
  * @wait_lock:	spinlock over @fetches, @bw and @bw_active.
  * @fetches:	struct lrc_fetch in flight, by dsm_req_key() of req_id
@@ -272,7 +260,6 @@ struct dsm_lrc {
 	u64 *open;
 	u32 nr_open;
 	struct xarray locks;
-	struct xarray barriers;
 	struct mutex bar_mutex;	/* see @bar_mutex above */
 	spinlock_t wait_lock;	/* see @wait_lock above */
 	struct xarray fetches;
@@ -379,6 +366,8 @@ void lrc_fail_lock_requests(void);
 void lrc_file_release(struct dsm_file *f);
 
 /* dsm_lrc_barrier.c */
+void lrc_bw_begin(u64 cookie, u32 id, bool gc_round);
+int lrc_bw_end(int ret, bool *gc);
 int lrc_barrier(struct dsm_file *f, u32 id);
 int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 		      u32 len, struct netlink_ext_ack *extack);

@@ -185,23 +185,11 @@ static int lrc_gc_done(u32 id)
 	int ret;
 
 	lockdep_assert_held(&lrc.bar_mutex);
-	spin_lock(&lrc.wait_lock);
-	memset(&lrc.bw, 0, sizeof(lrc.bw));
-	init_completion(&lrc.bw.done);
-	lrc.bw.cookie = cookie;
-	lrc.bw.id = id;
-	lrc.bw.gc_round = true;
-	lrc.bw_active = true;
-	spin_unlock(&lrc.wait_lock);
+	lrc_bw_begin(cookie, id, true);
 	ret = dsm_nl_mgr_request(DSM_MGR_GC_DONE, cookie, id, 0, NULL, 0);
 	if (!ret && wait_for_completion_killable(&lrc.bw.done))
 		ret = -EINTR;
-	spin_lock(&lrc.wait_lock);
-	lrc.bw_active = false;
-	if (!ret)
-		ret = lrc.bw.err;
-	spin_unlock(&lrc.wait_lock);
-	return ret;
+	return lrc_bw_end(ret, NULL);
 }
 
 /* Under lrc.lock: drop the intervals up to @gvt. Return: bytes freed. */

@@ -39,6 +39,7 @@ static struct lrc_lock *lrc_lock_get_locked(u32 id)
 		kfree(l);
 		return NULL;
 	}
+	dsm_stat_inc(DSM_STAT_LRC_LOCKS_HELD);
 	return l;
 }
 
@@ -57,6 +58,7 @@ static void lrc_lock_put_locked(struct lrc_lock *l)
 		return;
 	xa_erase(&lrc.locks, l->id);
 	kfree(l);
+	dsm_stat_add(DSM_STAT_LRC_LOCKS_HELD, -1ULL);
 }
 
 /* Under lrc.lock: @l changed; wake the acquirers to look again. */
