@@ -19,9 +19,7 @@
  *   equals the serial result;
  * - bad_args: the refusals and their errnos (EPERM, EDEADLK, ENOENT,
  *   EINVAL), and that a refused call changed nothing;
- * - release_on_close, local_waiter: locks of processes on one node;
- * - many_barriers: thousands of barriers, each with a new id, and then
- *   the node holds no barrier state (lrc_barriers_held is 0).
+ * - release_on_close, local_waiter: locks of processes on one node.
  *
  * Built twice: dsm_lrc, and dsm_lrc_gc (-DLRC_GC_TINY), which first sets
  * the module parameter lrc_gc_threshold to LRC_GC_TINY_BYTES on every
@@ -93,10 +91,6 @@
 #define RC_LOCK			71	/* + node */
 #define LW_LOCK			81	/* + node */
 #define LW_HOLD_MS		1000
-/* many_barriers: more barrier ids than dsmd's MGR_BARRIERS_MAX (4096) */
-#define MB_BASE			1000000
-#define MB_IDS			4200
-#define MB_CHECK_EVERY		300
 
 static int node, nodes;
 
@@ -852,62 +846,6 @@ TEST_F_TIMEOUT(lrc, local_waiter, DSM_TEST_TIMEOUT(60))
 	close(lw_pipe[0]);
 	close(lw_pipe[1]);
 	dsm_test_sync(81);
-}
-
-/*
- * A program that names a new barrier id at every barrier, MB_IDS of them
- * (more than dsmd's table of barrier ids once held: MGR_BARRIERS_MAX),
- * then reuses one: every barrier completes, what each node writes before
- * a barrier is seen by all after it, and no node (nor dsmd) keeps state
- * for a completed barrier: lrc_barriers_held is 0 at the end, and
- * lrc_barrier_waits counted every arrival.
- */
-TEST_F_TIMEOUT(lrc, many_barriers, DSM_TEST_TIMEOUT(200))
-{
-	volatile uint64_t *slot;
-	long waits0, waits, held;
-	int bad = -1, k;
-	char *p;
-
-	NEED_3NODES();
-	p = lrc_region(_metadata, self, "mb", DSM_PAGE, 90);
-	ASSERT_NE(NULL, p);
-	slot = (volatile uint64_t *)p;
-	waits0 = dsm_stat("lrc_barrier_waits");
-	ASSERT_LE(0, waits0) TH_LOG("node %d: no lrc_barrier_waits counter",
-				    node);
-	for (k = 0; k <= MB_IDS; k++) {
-		unsigned int id = k < MB_IDS ? MB_BASE + k : MB_BASE;
-		int ret;
-
-		if (k % MB_CHECK_EVERY == 0)
-			slot[node] = k + 1;
-		ret = dsm_barrier(id);
-		ASSERT_EQ(0, ret) TH_LOG("node %d: barrier %d of %d (id %u): %s",
-					 node, k + 1, MB_IDS + 1, id,
-					 strerror(-ret));
-		if (k % MB_CHECK_EVERY == 0)
-			for (int n = 0; n < 3 && bad < 0; n++)
-				if (slot[n] != (uint64_t)k + 1) {
-					bad = k;
-					TH_LOG("node %d: after barrier %d: node %d's "
-					       "slot (offset %d): expected %d, got %lu",
-					       node, k + 1, n, n * 8, k + 1,
-					       (unsigned long)slot[n]);
-				}
-		dsm_test_progress(k + 1, MB_IDS + 1, 1000, "barriers");
-	}
-	EXPECT_EQ(-1, bad);
-	held = dsm_stat("lrc_barriers_held");
-	EXPECT_EQ(0, held) TH_LOG("node %d: lrc_barriers_held %ld after %d "
-				  "barriers (no counter: -1)", node, held,
-				  MB_IDS + 1);
-	waits = dsm_stat("lrc_barrier_waits");
-	EXPECT_EQ(waits0 + MB_IDS + 1, waits)
-		TH_LOG("node %d: lrc_barrier_waits %ld -> %ld", node, waits0,
-		       waits);
-	expect_gc_ran(_metadata, self);
-	dsm_test_sync(92);
 }
 
 TEST_HARNESS_MAIN
