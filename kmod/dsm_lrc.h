@@ -34,7 +34,7 @@
  *   lrc.wait_lock	spinlock: the fetches in flight (lookups in and
  *			removals from lrc.fetches) and the fields
  *			their replies fill in, the barrier wait (lrc.bw,
- *			lrc.bw_active), lrc.wp_list.
+ *			lrc.bw_active), lrc.wp_list, lrc.regrants.
  *
  * A function whose name ends in _locked is called with lrc.lock held; one
  * that needs another lock held says so in its comment ("Under
@@ -139,6 +139,12 @@ struct lrc_fwd {
  * @token:	the lock's token is on this node.
  * @requesting:	an acquire request (MGR_REQUEST) is out, id @req_id.
  * @req_id:	its id (also the MGR cookie and the grant's req_id).
+ * @forwarded:	dsmd said the manager forwarded it to the lock's tail:
+ *		the wait for the manager is over, the grant comes when the
+ *		holder releases (no time bound: lrc.md "Locks").
+ * @deadline:	jiffies by which the manager must have answered (fresh
+ *		token or forwarded), else the request fails with
+ *		-ETIMEDOUT (mgr_timeout_ms).
  * @failed_req:	the request that failed last (waiters on it fail) ...
  * @failed_err:	... with this negative errno.
  * @grant_err:	the grant for @req_id could not be applied (a fragment's
@@ -157,6 +163,8 @@ struct lrc_lock {
 	bool token;
 	bool requesting;
 	u64 req_id;
+	bool forwarded;
+	unsigned long deadline;
 	u64 failed_req;
 	int failed_err;
 	int grant_err;
@@ -236,7 +244,8 @@ struct lrc_fetch {
  * @nr_open:	entries in @open.
  * @locks:	struct lrc_lock by lock id (lrc_locks_held of them).
  * @bar_mutex:	one barrier arrival at a time on this node.
- * @wait_lock:	spinlock over @fetches, @bw and @bw_active.
+ * @wait_lock:	spinlock over @fetches, @bw, @bw_active, @wp_list and
+ *		@regrants.
  * @fetches:	struct lrc_fetch in flight, by dsm_req_key() of req_id
  *		(unique among those in flight: dsm_next_req_id()). Looked
  *		up and erased under @wait_lock;
@@ -249,6 +258,9 @@ struct lrc_fetch {
  * @wp_work:	write-protects pages of intervals ended by overflow.
  * @wp_list:	their page numbers (under wait_lock).
  * @fail_work:	fails lock requests when dsmd is gone.
+ * @regrants:	struct lrc_regrant: grants to send again (under
+ *		@wait_lock) ...
+ * @regrant_work: ... by this, a second after they failed.
  */
 struct dsm_lrc {
 	struct mutex lock;	/* see @lock above */
@@ -270,9 +282,19 @@ struct dsm_lrc {
 	struct work_struct wp_work;
 	struct list_head wp_list;
 	struct work_struct fail_work;
+	struct list_head regrants;
+	struct delayed_work regrant_work;
 };
 
 extern struct dsm_lrc lrc;
+
+/* LOCK_GRANTs of lock @lock_id not sent to @dst yet (lrc.regrants). */
+struct lrc_regrant {
+	struct list_head list;
+	u32 lock_id;
+	u32 dst;
+	struct list_head outs;
+};
 
 /* A batch of pages to write-protect in lrc.wp_work. */
 struct lrc_wp {
@@ -326,6 +348,7 @@ static inline void lrc_data_add(s64 n)
 /* dsm_lrc.c */
 extern const struct dsm_model_ops dsm_lrc_ops;
 void lrc_unexpected(const char *what, u32 from);
+unsigned long lrc_mgr_timeout(void);
 
 /* dsm_lrc_page.c */
 struct lrc_pg *lrc_pg_of(struct dsm_pg *pg);
@@ -361,8 +384,9 @@ int lrc_missing_locked(const struct dsm_vt *have,
 int lrc_acquire(struct dsm_file *f, u32 id);
 int lrc_release(struct dsm_file *f, u32 id);
 void lrc_recv_grant(const struct dsm_msg *m);
-bool lrc_lock_reply(u64 cookie, u32 err);
+bool lrc_lock_reply(u64 cookie, u32 err, u32 flags);
 void lrc_fail_lock_requests(void);
+void lrc_regrant_work_fn(struct work_struct *work);
 void lrc_file_release(struct dsm_file *f);
 
 /* dsm_lrc_barrier.c */
