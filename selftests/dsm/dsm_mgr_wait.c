@@ -131,9 +131,13 @@ FIXTURE_SETUP(mgr)
 		SKIP(return, "no dsmd to stop (/run/dsmd.pid)");
 	ret = dsm_init();
 	ASSERT_EQ(0, ret) TH_LOG("dsm_init: %s", strerror(-ret));
+	/* Without it, the tests show how waits end on this kernel. */
 	ret = read_file(TIMEOUT_PARAM, self->saved, sizeof(self->saved));
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", TIMEOUT_PARAM, strerror(-ret));
-	ASSERT_EQ(0, write_file(TIMEOUT_PARAM, TIMEOUT_MS));
+	if (ret)
+		TH_LOG("%s: %s: this kernel has no such bound", TIMEOUT_PARAM,
+		       strerror(-ret));
+	else
+		ASSERT_EQ(0, write_file(TIMEOUT_PARAM, TIMEOUT_MS));
 }
 
 FIXTURE_TEARDOWN(mgr)
