@@ -159,6 +159,7 @@ const struct dsm_model_ops dsm_lrc_ops = {
 	.daemon_gone	= lrc_daemon_gone,
 	.file_release	= lrc_file_release,
 	.pg_free	= lrc_pg_free,
+	.pg_reset	= lrc_pg_reset,
 };
 
 /* ------------------------------------------------------------ setup */

@@ -213,6 +213,8 @@ struct lrc_want {
  * @pgno:	the page.
  * @wants:	every diff asked for; replies fill in diff and len.
  * @nr_wants:	entries in @wants.
+ * @gen:	@pg's dsm_pg.gen when the fetch was planned: if it moved
+ *		(the page was reset, its region deleted), nothing applies.
  * @outstanding: diffs still awaited (of @wants).
  * @waiting_on:	bit n: a DIFF_REQ went to node n.
  * @err:	first error (NACK, node down); under wait_lock.
@@ -223,6 +225,7 @@ struct lrc_fetch {
 	u64 pgno;
 	struct lrc_want *wants;
 	u32 nr_wants;
+	u32 gen;
 	u32 outstanding;
 	u8 waiting_on;
 	int err;
@@ -363,6 +366,7 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 	      struct lrc_fetch *f);
 int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp);
 void lrc_pg_free(struct dsm_pg *pg);
+void lrc_pg_reset(struct dsm_pg *pg);
 
 /* dsm_lrc_interval.c */
 bool lrc_iv_closed(u32 iv);

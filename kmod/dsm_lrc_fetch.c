@@ -275,6 +275,7 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 	init_completion(&f->done);
 	f->req_id = req_id;
 	f->pgno = pg->pgno;
+	f->gen = READ_ONCE(pg->gen);
 	ret = lrc_fetch_plan(f, lp);
 	if (!ret && f->nr_wants)
 		ret = lrc_fetch_wait(f);
@@ -282,7 +283,8 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 		ret = dsm_pg_frame(pg);
 	if (!ret) {
 		folio_lock(pg->folio);
-		ret = lrc_apply(pg, lp, f);
+		/* Reset meanwhile (its region deleted): the diffs are void. */
+		ret = pg->gen == f->gen ? lrc_apply(pg, lp, f) : -ENXIO;
 		folio_unlock(pg->folio);
 	}
 	lrc_fetch_free(f);

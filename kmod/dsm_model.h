@@ -100,6 +100,10 @@ struct dsm_req {
  *		entry when @home is this node), made by sc's @pg_init.
  * @lrc:	lrc state of the page (struct lrc_pg, dsm_lrc.h), allocated on
  *		first use by lrc; NULL for pages lrc never used.
+ * @gen:	bumped, under the folio lock, each time the page is reset
+ *		because its region was deleted (dsm_mem_teardown()): work
+ *		begun on the page before (an lrc fetch) compares it before
+ *		applying anything.
  * Each model's state is freed by its @pg_free at unload.
  */
 struct dsm_pg {
@@ -114,6 +118,7 @@ struct dsm_pg {
 	u64 hold_until;
 	struct sc_pg *sc;
 	struct lrc_pg *lrc;
+	u32 gen;
 };
 
 /* Handler of a received message type (see struct dsm_model_ops.recv). */
@@ -156,6 +161,11 @@ typedef void (*dsm_recv_fn)(const struct dsm_msg *m);
  *		any other call sees it (optional: state may also be made on
  *		first use). 0 or a negative errno.
  * @pg_free:	release what the model holds of @pg, at unload.
+ * @pg_reset:	@pg's region was deleted: back to the state of a page
+ *		never used (optional), with the folio locked if @pg has a
+ *		frame. Handlers may run on the page meanwhile; what they
+ *		find must stay valid (reset in place, free nothing they
+ *		may hold).
  */
 struct dsm_model_ops {
 	const char *name;
@@ -172,6 +182,7 @@ struct dsm_model_ops {
 	void (*file_release)(struct dsm_file *f);
 	int (*pg_init)(struct dsm_pg *pg);
 	void (*pg_free)(struct dsm_pg *pg);
+	void (*pg_reset)(struct dsm_pg *pg);
 };
 
 struct dsm_file;
@@ -184,6 +195,7 @@ void dsm_model_unregister(const struct dsm_model_ops *ops);
 const struct dsm_model_ops *dsm_model_get(unsigned int id);
 int dsm_models_pg_init(struct dsm_pg *pg);
 void dsm_models_pg_free(struct dsm_pg *pg);
+void dsm_models_pg_reset(struct dsm_pg *pg);
 void dsm_models_node_down(u32 id);
 void dsm_models_daemon_gone(void);
 void dsm_models_file_release(struct dsm_file *f);

@@ -27,6 +27,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_REGION_CREATED]	= "region_created",
 	[DSM_STAT_REGION_DELETED]	= "region_deleted",
 	[DSM_STAT_REGION_CONFLICT]	= "region_conflict",
+	[DSM_STAT_REGION_PAGES_RESET]	= "region_pages_reset",
 	[DSM_STAT_EVENTS_SENT]		= "events_sent",
 	[DSM_STAT_WAITERS_FAILED]	= "waiters_failed",
 	[DSM_STAT_FAULT_READ]		= "fault_read",
