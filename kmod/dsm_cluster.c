@@ -44,7 +44,7 @@ void dsm_cluster_exit(void)
 	mutex_lock(&dsm_cluster.lock);
 	list_for_each_entry_safe(r, tmp, &dsm_cluster.regions, list) {
 		list_del(&r->list);
-		kfree(r);
+		dsm_region_put(r);
 	}
 	dsm_cluster.nr_regions = 0;
 	mutex_unlock(&dsm_cluster.lock);
@@ -131,19 +131,113 @@ static void dsm_region_insert(struct dsm_region *new)
 	dsm_stat_inc(DSM_STAT_REGION_CREATED);
 }
 
+static void dsm_region_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct dsm_region, ref));
+}
+
+/* Drop a reference to @r (dsm_region_get_at(), a mapping's). */
+void dsm_region_put(struct dsm_region *r)
+{
+	kref_put(&r->ref, dsm_region_release);
+}
+
+/**
+ * dsm_region_get_at() - the region holding offset @off, referenced.
+ * @off:	an offset in the DSM space.
+ * @map:	count a mapping of it (dsm_region.nr_maps), in the same
+ *		critical section as the lookup, so that a deletion here
+ *		either sees the mapping or comes first.
+ *
+ * Return: the region (drop it with dsm_region_put()), or NULL.
+ */
+struct dsm_region *dsm_region_get_at(u64 off, bool map)
+{
+	struct dsm_region *r, *found = NULL;
+
+	mutex_lock(&dsm_cluster.lock);
+	list_for_each_entry(r, &dsm_cluster.regions, list) {
+		if (off >= r->offset && off < r->offset + r->size) {
+			kref_get(&r->ref);
+			if (map)
+				atomic_inc(&r->nr_maps);
+			found = r;
+			break;
+		}
+	}
+	mutex_unlock(&dsm_cluster.lock);
+	return found;
+}
+
+/*
+ * Take @r out of the table: it is dead from now on (its mappings fault
+ * with SIGBUS, new mmaps, reads and writes fail with ENXIO). The caller
+ * resets its pages (dsm_mem_teardown()) once it has dropped the lock,
+ * then drops the table's reference.
+ */
+/* Under dsm_cluster.lock: the tomb holding @off, or NULL. */
+static const struct dsm_tomb *dsm_tomb_at(u64 off, u64 size)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&dsm_cluster.lock);
+	for (i = 0; i < dsm_cluster.nr_tombs; i++) {
+		const struct dsm_tomb *t = &dsm_cluster.tombs[i];
+
+		if (t->offset < off + size && off < t->offset + t->size)
+			return t;
+	}
+	return NULL;
+}
+
+/**
+ * dsm_region_was_lrc() - was offset @off in an lrc region deleted here
+ * (one of the last DSM_TOMBS_MAX)?
+ * @off:	an offset in the DSM space.
+ *
+ * Return: true if so: an lrc write notice naming it is of that region.
+ */
+bool dsm_region_was_lrc(u64 off)
+{
+	bool was;
+
+	mutex_lock(&dsm_cluster.lock);
+	was = dsm_tomb_at(off, 1);
+	mutex_unlock(&dsm_cluster.lock);
+	return was;
+}
+
 static void dsm_region_remove(struct dsm_region *r, bool replica)
 {
 	lockdep_assert_held(&dsm_cluster.lock);
-	/*
-	 * A region may go while mapped: mappings keep the model they were
-	 * made with and its pages (the page store outlives regions); new
-	 * mmaps, reads and writes of the range fail with ENXIO.
-	 */
+	if (r->model == DSM_MODEL_LRC) {
+		struct dsm_tomb *t = &dsm_cluster.tombs[dsm_cluster.next_tomb];
+
+		t->offset = r->offset;
+		t->size = r->size;
+		dsm_cluster.next_tomb = (dsm_cluster.next_tomb + 1) %
+					DSM_TOMBS_MAX;
+		if (dsm_cluster.nr_tombs < DSM_TOMBS_MAX)
+			dsm_cluster.nr_tombs++;
+	}
+	WRITE_ONCE(r->dead, true);
 	list_del(&r->list);
 	dsm_cluster.nr_regions--;
 	dsm_stat_inc(DSM_STAT_REGION_DELETED);
 	dsm_nl_notify_region(r, DSM_CMD_REGION_DELETED, replica);
-	kfree(r);
+}
+
+/*
+ * After dsm_region_remove(), without dsm_cluster.lock: reset the pages of
+ * @r here, so that a region made later at its offsets starts with zero
+ * pages and no state of the old one, and drop the table's reference.
+ * Netlink handlers run one at a time (genl_mutex), so no region is made
+ * at these offsets before this is done.
+ */
+static void dsm_region_teardown(struct dsm_region *r)
+{
+	dsm_mem_teardown(r->offset, r->size);
+	dsm_region_put(r);
 }
 
 /* The region overlapping [offset, offset + size), if any. */
@@ -157,23 +251,33 @@ static struct dsm_region *dsm_region_overlap(u64 offset, u64 size)
 	return NULL;
 }
 
-/* First fit of @size bytes in slice @origin; returns false if full. */
-static bool dsm_region_place(u32 origin, u64 size, u64 *offset)
+/*
+ * First fit of @size bytes in slice @origin, for a region of @model;
+ * returns false if full. An lrc region also keeps off the ranges of
+ * deleted lrc regions (dsm_cluster.tombs).
+ */
+static bool dsm_region_place(u32 origin, u64 size, u8 model, u64 *offset)
 {
 	u64 start = (u64)origin * DSM_REGION_SLICE;
 	u64 end = start + DSM_REGION_SLICE;
-	u64 pos = start;
+	const struct dsm_tomb *t;
+	u64 pos = start, moved;
 	struct dsm_region *r;
 
-	list_for_each_entry(r, &dsm_cluster.regions, list) {
-		if (r->offset + r->size <= pos)
-			continue;
-		if (r->offset >= end)
-			break;
-		if (r->offset >= pos + size)
-			break;
-		pos = r->offset + r->size;
-	}
+	lockdep_assert_held(&dsm_cluster.lock);
+	do {
+		moved = pos;
+		list_for_each_entry(r, &dsm_cluster.regions, list) {
+			if (r->offset + r->size <= pos)
+				continue;
+			if (r->offset >= end || r->offset >= pos + size)
+				break;
+			pos = r->offset + r->size;
+		}
+		while (model == DSM_MODEL_LRC && pos + size <= end &&
+		       (t = dsm_tomb_at(pos, size)))
+			pos = t->offset + t->size;
+	} while (pos != moved && pos + size <= end);
 	if (pos + size > end)
 		return false;
 	*offset = pos;
@@ -192,6 +296,8 @@ static struct dsm_region *dsm_region_alloc(const char *name, u64 offset,
 	r->size = size;
 	r->model = model;
 	r->origin = origin;
+	kref_init(&r->ref);
+	atomic_set(&r->nr_maps, 0);
 	return r;
 }
 
@@ -433,7 +539,7 @@ out:
 }
 
 static int dsm_region_replica(const struct dsm_region_req *req,
-			      struct dsm_region *out,
+			      struct dsm_region *out, struct dsm_region **gone,
 			      struct netlink_ext_ack *extack)
 {
 	u64 slice = (u64)req->origin * DSM_REGION_SLICE;
@@ -473,6 +579,7 @@ static int dsm_region_replica(const struct dsm_region_req *req,
 		pr_info("region %s: keeping node %u's, dropping node %u's\n",
 			req->name, req->origin, old->origin);
 		dsm_region_remove(old, true);
+		*gone = old;
 	}
 	dsm_region_insert(r);
 	dsm_nl_notify_region(r, DSM_CMD_REGION_CREATED, true);
@@ -483,7 +590,7 @@ static int dsm_region_replica(const struct dsm_region_req *req,
 int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 		   struct netlink_ext_ack *extack)
 {
-	struct dsm_region *r;
+	struct dsm_region *r, *gone = NULL;
 	u64 offset;
 	int ret = 0;
 
@@ -516,7 +623,7 @@ int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 		goto out;
 	}
 	if (req->replica) {
-		ret = dsm_region_replica(req, out, extack);
+		ret = dsm_region_replica(req, out, &gone, extack);
 		goto out;
 	}
 	if (dsm_region_find(req->name)) {
@@ -524,7 +631,8 @@ int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 		ret = -EEXIST;
 		goto out;
 	}
-	if (!dsm_region_place(dsm_cluster.local, req->size, &offset)) {
+	if (!dsm_region_place(dsm_cluster.local, req->size, req->model,
+			      &offset)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "no room for the region in this node's slice of the DSM space");
 		ret = -ENOSPC;
@@ -541,9 +649,29 @@ int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 	*out = *r;
 out:
 	mutex_unlock(&dsm_cluster.lock);
+	if (gone)
+		dsm_region_teardown(gone);
 	return ret;
 }
 
+/**
+ * dsm_region_del() - delete region @name (REGION_DEL).
+ * @name:	its name.
+ * @match_offset: only if it is at @offset (a replica names the one its
+ *		origin deleted).
+ * @offset:	see @match_offset.
+ * @replica:	the deletion was made on another node (dsmd replicates it).
+ * @extack:	for the reason of a refusal.
+ *
+ * A deletion made here is refused with EBUSY while a process of this
+ * node maps part of the region, as umount and drbdsetup down refuse a
+ * device in use. A replica cannot be refused (the region is gone on its
+ * origin): the mappings here lose it, their next access gets SIGBUS.
+ * Either way this node's pages of the region are reset before it returns
+ * (Documentation/control-plane.md, "Deleting a region").
+ *
+ * Return: 0, -ENOENT, or -EBUSY (the default region, or mapped here).
+ */
 int dsm_region_del(const char *name, bool match_offset, u64 offset,
 		   bool replica, struct netlink_ext_ack *extack)
 {
@@ -559,9 +687,15 @@ int dsm_region_del(const char *name, bool match_offset, u64 offset,
 		NL_SET_ERR_MSG_MOD(extack,
 				   "the default region cannot be deleted");
 		ret = -EBUSY;
+	} else if (!replica && atomic_read(&r->nr_maps)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "region is mapped by a process on this node; unmap it first");
+		ret = -EBUSY;
 	} else {
 		dsm_region_remove(r, replica);
 	}
 	mutex_unlock(&dsm_cluster.lock);
+	if (!ret)
+		dsm_region_teardown(r);
 	return ret;
 }

@@ -45,6 +45,7 @@
 #include <linux/types.h>
 #include <linux/fs.h>
 #include <linux/in6.h>
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -86,6 +87,7 @@ enum dsm_stat {
 	DSM_STAT_REGION_CREATED,	/* regions created, replicas too */
 	DSM_STAT_REGION_DELETED,	/* regions deleted, replicas too */
 	DSM_STAT_REGION_CONFLICT,	/* replicas refused or replaced */
+	DSM_STAT_REGION_PAGES_RESET,	/* pages reset: their region went */
 	DSM_STAT_EVENTS_SENT,		/* events multicast to listeners */
 	DSM_STAT_WAITERS_FAILED,	/* waits failed because a node died */
 
@@ -154,6 +156,9 @@ enum dsm_stat {
 	DSM_STAT_LRC_GC_RUNS,		/* collections done */
 	DSM_STAT_LRC_GC_BYTES_FREED,	/* bytes they freed */
 	DSM_STAT_LRC_DATA_BYTES,	/* consistency data held now */
+	DSM_STAT_LRC_LOCKS_HELD,	/* lock table entries now */
+	DSM_STAT_LRC_BARRIERS_HELD,	/* barrier arrivals with state now */
+	DSM_STAT_LRC_MGR_TIMEOUTS,	/* waits for dsmd over mgr_timeout_ms */
 	DSM_STAT_MGR_REQUESTS,		/* MGR_REQUESTs sent to dsmd */
 	DSM_STAT_MGR_REPLIES,		/* MGR_REPLYs accepted */
 	DSM_STAT_LOCK_FORWARDS,		/* LOCK_FORWARDs accepted */
@@ -223,8 +228,17 @@ struct dsm_node {
  * @size:	bytes, a multiple of DSM_REGION_ALIGN.
  * @model:	enum dsm_model.
  * @origin:	node that created it; its slice holds the region.
+ * @ref:	one for dsm_cluster.regions while it is listed, one per
+ *		mapping (VMA) of it and per read/write in progress; the
+ *		last put frees it (dsm_region_put()).
+ * @nr_maps:	local mappings (VMAs) of it: deleting it here is refused
+ *		while there are any.
+ * @dead:	it was deleted: its mappings fault with SIGBUS, its pages
+ *		were reset (dsm_mem_teardown()). Set once, under
+ *		dsm_cluster.lock, before the pages are reset.
  *
- * Protected by dsm_cluster.lock.
+ * The fields above @ref are protected by dsm_cluster.lock while it is
+ * listed, and never change afterwards.
  */
 struct dsm_region {
 	struct list_head list;
@@ -233,7 +247,18 @@ struct dsm_region {
 	u64 size;
 	u8 model;
 	u32 origin;
+	struct kref ref;
+	atomic_t nr_maps;
+	bool dead;
 };
+
+/* A range of a deleted lrc region (dsm_cluster.tombs). */
+struct dsm_tomb {
+	u64 offset;
+	u64 size;
+};
+
+#define DSM_TOMBS_MAX	256
 
 /**
  * struct dsm_cluster - what this node knows of the cluster.
@@ -256,6 +281,11 @@ struct dsm_region {
  * @nodes:	the membership, indexed by node id.
  * @regions:	list of struct dsm_region, sorted by offset.
  * @nr_regions:	entries in @regions.
+ * @tombs:	the ranges of the last DSM_TOMBS_MAX lrc regions deleted
+ *		here (a ring, @nr_tombs used, @next_tomb the oldest when
+ *		full): lrc intervals may name their pages for long (until a
+ *		collection), so a new lrc region is not placed there, and
+ *		write notices naming them are skipped.
  */
 struct dsm_cluster {
 	struct mutex lock;	/* see @lock above */
@@ -267,6 +297,9 @@ struct dsm_cluster {
 	struct dsm_node nodes[DSM_NODES_MAX];
 	struct list_head regions;
 	unsigned int nr_regions;
+	struct dsm_tomb tombs[DSM_TOMBS_MAX];
+	unsigned int nr_tombs;
+	unsigned int next_tomb;
 };
 
 extern struct dsm_cluster dsm_cluster;
@@ -305,6 +338,9 @@ int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 int dsm_region_del(const char *name, bool match_offset, u64 offset,
 		   bool replica, struct netlink_ext_ack *extack);
 struct dsm_region *dsm_region_find(const char *name);
+struct dsm_region *dsm_region_get_at(u64 off, bool map);
+bool dsm_region_was_lrc(u64 off);
+void dsm_region_put(struct dsm_region *r);
 int dsm_cluster_ready(void);
 unsigned int dsm_nodes_up(void);
 unsigned int dsm_nodes_present(void);
@@ -344,6 +380,7 @@ void dsm_tcp_exit(void);
 int dsm_mem_init(void);
 void dsm_mem_exit(void);
 void dsm_mem_open(struct file *file);
+void dsm_mem_teardown(u64 offset, u64 size);
 int dsm_mem_mmap(struct file *file, struct vm_area_struct *vma);
 ssize_t dsm_mem_read(struct file *file, char __user *buf, size_t len,
 		     loff_t *ppos);

@@ -15,7 +15,8 @@
  * Node-wide (struct dsm_lrc): this node's VT, the write notices of the
  * open interval, every interval known (a core struct dsm_iset whose
  * per-creator rings grow as needed), the VT of the last barrier release,
- * the lock table, the barrier epochs and the waits for replies.
+ * the lock table and the waits for replies. Nothing is kept per barrier
+ * id: a barrier's state is its one arrival in progress (lrc.bw).
  *
  * Faults (dsm_lrc_fetch.c): a page is valid when it has no pending notice
  * (and was not dropped by a collection); an access to an invalid page
@@ -47,6 +48,18 @@
 /* This node's lrc state (struct dsm_lrc, dsm_lrc.h). */
 struct dsm_lrc lrc;
 
+static unsigned int mgr_timeout_ms = 120000;
+module_param(mgr_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(mgr_timeout_ms,
+		 "Longest wait for the lock or barrier manager (dsmd) where no program is waited for: a lock request until the manager answers or forwards it, a garbage collection's GC_DONE round; ms (1000..3600000; default 120000); then ETIMEDOUT");
+
+/* mgr_timeout_ms in jiffies, clamped to its range. */
+unsigned long lrc_mgr_timeout(void)
+{
+	return msecs_to_jiffies(clamp(READ_ONCE(mgr_timeout_ms), 1000U,
+				      3600000U));
+}
+
 /* A message from node @from that nothing waits for: count it, log it. */
 void lrc_unexpected(const char *what, u32 from)
 {
@@ -74,14 +87,18 @@ int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
 
 	/* Only the protocol's errnos reach waiters (and userspace). */
 	err = -dsm_wire_errno(err);
-	ret = lrc_barrier_reply(cookie, err, flags, p, len, extack);
-	if (ret != -ENOENT)
-		return ret;
-	if (p) {
-		NL_SET_ERR_MSG_MOD(extack, "a lock reply carries no payload");
+	if (!(flags & DSM_MGR_F_FORWARDED)) {
+		ret = lrc_barrier_reply(cookie, err, flags, p, len, extack);
+		if (ret != -ENOENT)
+			return ret;
+	}
+	if (p || (flags & ~DSM_MGR_F_FORWARDED) ||
+	    (flags && err)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a lock reply carries no payload, and no flag but FORWARDED (without an error)");
 		return -EINVAL;
 	}
-	if (lrc_lock_reply(cookie, err))
+	if (lrc_lock_reply(cookie, err, flags))
 		return 0;
 	NL_SET_ERR_MSG_MOD(extack, "no request with this cookie is waiting");
 	return -ENOENT;
@@ -110,6 +127,8 @@ static void lrc_node_down(u32 id)
 	lrc_fail_fetches(id);
 	lrc_fail_barrier();
 	lrc_fail_lock_requests();
+	/* Grants kept for it: their tokens come back now. */
+	mod_delayed_work(system_wq, &lrc.regrant_work, 0);
 }
 
 /* ------------------------------------------------------------ ops */
@@ -169,6 +188,7 @@ const struct dsm_model_ops dsm_lrc_ops = {
 	.daemon_gone	= lrc_daemon_gone,
 	.file_release	= lrc_file_release,
 	.pg_free	= lrc_pg_free,
+	.pg_reset	= lrc_pg_reset,
 };
 
 /* ------------------------------------------------------------ setup */
@@ -181,12 +201,13 @@ int dsm_lrc_init(void)
 	mutex_init(&lrc.bar_mutex);
 	spin_lock_init(&lrc.wait_lock);
 	xa_init(&lrc.locks);
-	xa_init(&lrc.barriers);
 	xa_init(&lrc.fetches);
 	INIT_LIST_HEAD(&lrc.wp_list);
 	init_waitqueue_head(&lrc.lock_wq);
 	INIT_WORK(&lrc.wp_work, lrc_wp_work_fn);
 	INIT_WORK(&lrc.fail_work, lrc_fail_work_fn);
+	INIT_LIST_HEAD(&lrc.regrants);
+	INIT_DELAYED_WORK(&lrc.regrant_work, lrc_regrant_work_fn);
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.bar_vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.gc_vt, LRC_NR_NODES);
@@ -199,7 +220,7 @@ int dsm_lrc_init(void)
 /* At unload: nothing is open or mapped, no handler runs. */
 void dsm_lrc_exit(void)
 {
-	struct lrc_barrier *b;
+	struct lrc_regrant *rg, *rt;
 	struct lrc_lock *l;
 	struct lrc_fwd *f, *ft;
 	struct lrc_wp *wp, *wt;
@@ -209,17 +230,19 @@ void dsm_lrc_exit(void)
 	dsm_model_unregister(&dsm_lrc_ops);
 	cancel_work_sync(&lrc.wp_work);
 	cancel_work_sync(&lrc.fail_work);
+	cancel_delayed_work_sync(&lrc.regrant_work);
 	list_for_each_entry_safe(wp, wt, &lrc.wp_list, list)
 		kfree(wp);
+	list_for_each_entry_safe(rg, rt, &lrc.regrants, list) {
+		lrc_out_free(&rg->outs);
+		kfree(rg);
+	}
 	xa_for_each(&lrc.locks, id, l) {
 		list_for_each_entry_safe(f, ft, &l->fwds, list)
 			kfree(f);
 		kfree(l);
 	}
 	xa_destroy(&lrc.locks);
-	xa_for_each(&lrc.barriers, id, b)
-		kfree(b);
-	xa_destroy(&lrc.barriers);
 	for (c = 0; c < LRC_NR_NODES; c++) {
 		struct dsm_ilog *log = &lrc.iset.log[c];
 

@@ -27,14 +27,14 @@
  *   lrc.lock		mutex: this node's VT, the interval set and its
  *			storage, the open interval's notices, bar_vt,
  *			gc_vt, the lock table and every struct lrc_lock,
- *			the barrier epochs, and struct lrc_pg @pending,
+ *			and struct lrc_pg @pending,
  *			@nr_pending, @cap_pending, @dropped, @copy_from,
  *			@written.
  *   (dsm_cluster.lock, dsm_pg.lock)
  *   lrc.wait_lock	spinlock: the fetches in flight (lookups in and
  *			removals from lrc.fetches) and the fields
  *			their replies fill in, the barrier wait (lrc.bw,
- *			lrc.bw_active), lrc.wp_list.
+ *			lrc.bw_active), lrc.wp_list, lrc.regrants.
  *
  * A function whose name ends in _locked is called with lrc.lock held; one
  * that needs another lock held says so in its comment ("Under
@@ -139,6 +139,12 @@ struct lrc_fwd {
  * @token:	the lock's token is on this node.
  * @requesting:	an acquire request (MGR_REQUEST) is out, id @req_id.
  * @req_id:	its id (also the MGR cookie and the grant's req_id).
+ * @forwarded:	dsmd said the manager forwarded it to the lock's tail:
+ *		the wait for the manager is over, the grant comes when the
+ *		holder releases (no time bound: lrc.md "Locks").
+ * @deadline:	jiffies by which the manager must have answered (fresh
+ *		token or forwarded), else the request fails with
+ *		-ETIMEDOUT (mgr_timeout_ms).
  * @failed_req:	the request that failed last (waiters on it fail) ...
  * @failed_err:	... with this negative errno.
  * @grant_err:	the grant for @req_id could not be applied (a fragment's
@@ -157,6 +163,8 @@ struct lrc_lock {
 	bool token;
 	bool requesting;
 	u64 req_id;
+	bool forwarded;
+	unsigned long deadline;
 	u64 failed_req;
 	int failed_err;
 	int grant_err;
@@ -169,15 +177,6 @@ struct lrc_lock {
 	u64 gen;
 };
 
-/*
- * Epoch of barrier @id (its key in dsm_lrc.barriers): times it completed
- * here. Under dsm_lrc.lock.
- */
-struct lrc_barrier {
-	u32 id;
-	u32 epoch;
-};
-
 /**
  * struct lrc_bwait - a barrier arrival waiting for its release (in
  * dsm_lrc.bw, under dsm_lrc.wait_lock).
@@ -187,7 +186,6 @@ struct lrc_barrier {
  * @gc:		the release asked for a collection.
  * @gc_round:	the wait is for the reply to GC_DONE (no payload), not
  *		for a BARRIER_RELEASE.
- * @epoch:	the release's epoch.
  * @done:	completed by the last release fragment, the GC_DONE reply
  *		or a failure.
  */
@@ -197,7 +195,6 @@ struct lrc_bwait {
 	int err;
 	bool gc;
 	bool gc_round;
-	u32 epoch;
 	struct completion done;
 };
 
@@ -216,6 +213,8 @@ struct lrc_want {
  * @pgno:	the page.
  * @wants:	every diff asked for; replies fill in diff and len.
  * @nr_wants:	entries in @wants.
+ * @gen:	@pg's dsm_pg.gen when the fetch was planned: if it moved
+ *		(the page was reset, its region deleted), nothing applies.
  * @outstanding: diffs still awaited (of @wants).
  * @waiting_on:	bit n: a DIFF_REQ went to node n.
  * @err:	first error (NACK, node down); under wait_lock.
@@ -226,6 +225,7 @@ struct lrc_fetch {
 	u64 pgno;
 	struct lrc_want *wants;
 	u32 nr_wants;
+	u32 gen;
 	u32 outstanding;
 	u8 waiting_on;
 	int err;
@@ -234,7 +234,7 @@ struct lrc_fetch {
 
 /**
  * struct dsm_lrc - node-wide lrc state.
- * @lock:	mutex over everything below up to @barriers, and the
+ * @lock:	mutex over everything below up to @locks, and the
  *		struct lrc_pg fields marked so. Taken inside folio locks.
  * @vt:		this node's VT; vt.c[self] counts its closed intervals.
  * @bar_vt:	the VT of the last barrier release.
@@ -245,10 +245,10 @@ struct lrc_fetch {
  * @slots:	@slots[c]: storage of @iset.log[c] (kvmalloc'd ring).
  * @open:	pages written in the open interval (unsorted).
  * @nr_open:	entries in @open.
- * @locks:	struct lrc_lock by lock id.
- * @barriers:	struct lrc_barrier by barrier id.
+ * @locks:	struct lrc_lock by lock id (lrc_locks_held of them).
  * @bar_mutex:	one barrier arrival at a time on this node.
- * @wait_lock:	spinlock over @fetches, @bw and @bw_active.
+ * @wait_lock:	spinlock over @fetches, @bw, @bw_active, @wp_list and
+ *		@regrants.
  * @fetches:	struct lrc_fetch in flight, by dsm_req_key() of req_id
  *		(unique among those in flight: dsm_next_req_id()). Looked
  *		up and erased under @wait_lock;
@@ -261,6 +261,9 @@ struct lrc_fetch {
  * @wp_work:	write-protects pages of intervals ended by overflow.
  * @wp_list:	their page numbers (under wait_lock).
  * @fail_work:	fails lock requests when dsmd is gone.
+ * @regrants:	struct lrc_regrant: grants to send again (under
+ *		@wait_lock) ...
+ * @regrant_work: ... by this, a second after they failed.
  */
 struct dsm_lrc {
 	struct mutex lock;	/* see @lock above */
@@ -272,7 +275,6 @@ struct dsm_lrc {
 	u64 *open;
 	u32 nr_open;
 	struct xarray locks;
-	struct xarray barriers;
 	struct mutex bar_mutex;	/* see @bar_mutex above */
 	spinlock_t wait_lock;	/* see @wait_lock above */
 	struct xarray fetches;
@@ -283,9 +285,19 @@ struct dsm_lrc {
 	struct work_struct wp_work;
 	struct list_head wp_list;
 	struct work_struct fail_work;
+	struct list_head regrants;
+	struct delayed_work regrant_work;
 };
 
 extern struct dsm_lrc lrc;
+
+/* LOCK_GRANTs of lock @lock_id not sent to @dst yet (lrc.regrants). */
+struct lrc_regrant {
+	struct list_head list;
+	u32 lock_id;
+	u32 dst;
+	struct list_head outs;
+};
 
 /* A batch of pages to write-protect in lrc.wp_work. */
 struct lrc_wp {
@@ -339,6 +351,7 @@ static inline void lrc_data_add(s64 n)
 /* dsm_lrc.c */
 extern const struct dsm_model_ops dsm_lrc_ops;
 void lrc_unexpected(const char *what, u32 from);
+unsigned long lrc_mgr_timeout(void);
 
 /* dsm_lrc_page.c */
 struct lrc_pg *lrc_pg_of(struct dsm_pg *pg);
@@ -353,6 +366,7 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 	      struct lrc_fetch *f);
 int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp);
 void lrc_pg_free(struct dsm_pg *pg);
+void lrc_pg_reset(struct dsm_pg *pg);
 
 /* dsm_lrc_interval.c */
 bool lrc_iv_closed(u32 iv);
@@ -374,11 +388,14 @@ int lrc_missing_locked(const struct dsm_vt *have,
 int lrc_acquire(struct dsm_file *f, u32 id);
 int lrc_release(struct dsm_file *f, u32 id);
 void lrc_recv_grant(const struct dsm_msg *m);
-bool lrc_lock_reply(u64 cookie, u32 err);
+bool lrc_lock_reply(u64 cookie, u32 err, u32 flags);
 void lrc_fail_lock_requests(void);
+void lrc_regrant_work_fn(struct work_struct *work);
 void lrc_file_release(struct dsm_file *f);
 
 /* dsm_lrc_barrier.c */
+void lrc_bw_begin(u64 cookie, u32 id, bool gc_round);
+int lrc_bw_end(int ret, bool *gc);
 int lrc_barrier(struct dsm_file *f, u32 id);
 int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 		      u32 len, struct netlink_ext_ack *extack);

@@ -13,25 +13,42 @@
 
 #include "dsm_lrc.h"
 
-/* Under lrc.lock: barrier @id's epoch entry, made if new; NULL if no memory. */
-static struct lrc_barrier *lrc_barrier_get_locked(u32 id)
+/*
+ * Under lrc.bar_mutex: the arrival (or GC_DONE, @gc_round) @cookie at
+ * barrier @id waits in lrc.bw from now on.
+ */
+void lrc_bw_begin(u64 cookie, u32 id, bool gc_round)
 {
-	struct lrc_barrier *b;
+	lockdep_assert_held(&lrc.bar_mutex);
+	spin_lock(&lrc.wait_lock);
+	memset(&lrc.bw, 0, sizeof(lrc.bw));
+	init_completion(&lrc.bw.done);
+	lrc.bw.cookie = cookie;
+	lrc.bw.id = id;
+	lrc.bw.gc_round = gc_round;
+	lrc.bw_active = true;
+	spin_unlock(&lrc.wait_lock);
+	dsm_stat_inc(DSM_STAT_LRC_BARRIERS_HELD);
+}
 
-	lockdep_assert_held(&lrc.lock);
-	b = xa_load(&lrc.barriers, id);
-	if (b)
-		return b;
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return NULL;
-	b->id = id;
-	/* -ENOMEM; not -EBUSY: @id is not in the table, under lrc.lock. */
-	if (xa_insert(&lrc.barriers, id, b, GFP_KERNEL)) {
-		kfree(b);
-		return NULL;
+/*
+ * Under lrc.bar_mutex: the wait in lrc.bw is over (@ret: how it ended
+ * for the waiter, 0 if answered). Return: @ret, else the answer's error;
+ * *@gc: the release asked for a collection.
+ */
+int lrc_bw_end(int ret, bool *gc)
+{
+	lockdep_assert_held(&lrc.bar_mutex);
+	spin_lock(&lrc.wait_lock);
+	lrc.bw_active = false;
+	if (!ret) {
+		ret = lrc.bw.err;
+		if (gc)
+			*gc = lrc.bw.gc;
 	}
-	return b;
+	spin_unlock(&lrc.wait_lock);
+	dsm_stat_add(DSM_STAT_LRC_BARRIERS_HELD, -1ULL);
+	return ret;
 }
 
 /* Under lrc.lock: every interval newer than the last release's VT. */
@@ -45,11 +62,10 @@ int lrc_barrier(struct dsm_file *f, u32 id)
 {
 	const struct dsm_interval **ivs = NULL;
 	u64 start = ktime_get_ns(), cookie;
-	struct lrc_barrier *b;
 	struct lrc_out *o;
 	LIST_HEAD(outs);
-	u32 flags, epoch = 0;
 	bool gc = false;
+	u32 flags;
 	int n, ret;
 
 	ret = dsm_cluster_ready();
@@ -62,15 +78,18 @@ int lrc_barrier(struct dsm_file *f, u32 id)
 		goto unlock;
 	cookie = dsm_next_req_id();
 	mutex_lock(&lrc.lock);
-	b = lrc_barrier_get_locked(id);
-	n = b ? lrc_since_release_locked(&ivs) : -ENOMEM;
+	n = lrc_since_release_locked(&ivs);
 	if (n >= 0) {
 		u32 mgr = dsm_members_home(0);
 
-		/* The lowest member manages barriers (home of page 0). */
+		/*
+		 * The lowest member manages barriers (home of page 0). Epoch
+		 * 0: no barrier state outlives its episode, here or at the
+		 * manager (Documentation/lrc.md, "Barrier epochs").
+		 */
 		ret = lrc_encode_set_locked(DSM_MSG_BARRIER_ARRIVE,
 					    lrc_mgr_dst(mgr), cookie,
-					    id, b->epoch, ivs, n,
+					    id, 0, ivs, n,
 					    DSM_MGR_PAYLOAD_MAX, &outs);
 		kvfree(ivs);
 	} else {
@@ -80,13 +99,7 @@ int lrc_barrier(struct dsm_file *f, u32 id)
 	if (ret)
 		goto out;
 	flags = lrc_gc_wanted() ? DSM_MGR_F_GC_WANTED : 0;
-	spin_lock(&lrc.wait_lock);
-	memset(&lrc.bw, 0, sizeof(lrc.bw));
-	init_completion(&lrc.bw.done);
-	lrc.bw.cookie = cookie;
-	lrc.bw.id = id;
-	lrc.bw_active = true;
-	spin_unlock(&lrc.wait_lock);
+	lrc_bw_begin(cookie, id, false);
 	list_for_each_entry(o, &outs, list) {
 		ret = dsm_nl_mgr_request(DSM_MGR_BARRIER, cookie, id,
 					 o->flags | flags, o->data, o->len);
@@ -98,18 +111,8 @@ int lrc_barrier(struct dsm_file *f, u32 id)
 		if (wait_for_completion_killable(&lrc.bw.done))
 			ret = -EINTR;
 	}
-	spin_lock(&lrc.wait_lock);
-	lrc.bw_active = false;
+	ret = lrc_bw_end(ret, &gc);
 	if (!ret) {
-		ret = lrc.bw.err;
-		gc = lrc.bw.gc;
-		epoch = lrc.bw.epoch;
-	}
-	spin_unlock(&lrc.wait_lock);
-	if (!ret) {
-		mutex_lock(&lrc.lock);
-		b->epoch = epoch + 1;
-		mutex_unlock(&lrc.lock);
 		dsm_stat_add(DSM_STAT_LRC_BARRIER_WAIT_US,
 			     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 		if (gc)
@@ -123,7 +126,7 @@ unlock:
 }
 
 /* Complete the barrier wait of @cookie (if still waiting). */
-static bool lrc_bw_finish(u64 cookie, int err, bool gc, u32 epoch)
+static bool lrc_bw_finish(u64 cookie, int err, bool gc)
 {
 	bool found;
 
@@ -132,7 +135,6 @@ static bool lrc_bw_finish(u64 cookie, int err, bool gc, u32 epoch)
 	if (found && !completion_done(&lrc.bw.done)) {
 		lrc.bw.err = err;
 		lrc.bw.gc = gc;
-		lrc.bw.epoch = epoch;
 		complete(&lrc.bw.done);
 	}
 	spin_unlock(&lrc.wait_lock);
@@ -164,11 +166,11 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 					   "a GC_DONE reply carries no payload and no flags");
 			return -EINVAL;
 		}
-		lrc_bw_finish(cookie, err ? -(int)err : 0, false, 0);
+		lrc_bw_finish(cookie, err ? -(int)err : 0, false);
 		return 0;
 	}
 	if (err) {
-		lrc_bw_finish(cookie, -(int)err, false, 0);
+		lrc_bw_finish(cookie, -(int)err, false);
 		return 0;
 	}
 	if (!p || dsm_wire_decode(p, len, &m, NULL) ||
@@ -184,7 +186,7 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	/* Invalidate before the barrier returns. */
 	lrc_learn_finish(&learn);
 	if (ret) {
-		lrc_bw_finish(cookie, ret, false, 0);
+		lrc_bw_finish(cookie, ret, false);
 		return 0;
 	}
 	if (flags & DSM_MGR_F_MORE)
@@ -198,10 +200,9 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	}
 	mutex_unlock(&lrc.lock);
 	if (ret)
-		lrc_bw_finish(cookie, ret, false, 0);
+		lrc_bw_finish(cookie, ret, false);
 	else
-		lrc_bw_finish(cookie, 0, flags & DSM_MGR_F_GC,
-			      m.u.barrier.epoch);
+		lrc_bw_finish(cookie, 0, flags & DSM_MGR_F_GC);
 	return 0;
 }
 

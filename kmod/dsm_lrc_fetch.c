@@ -260,8 +260,8 @@ static void lrc_fetch_free(struct lrc_fetch *f)
 /*
  * Fetch the diffs @pg lacks (and the whole page if a collection dropped
  * it), with request id @req_id, and apply them. Return: 0 or a negative
- * errno; -ESTALE when a collection discarded what was asked for meanwhile
- * (try again: the page's notices changed with it).
+ * errno; -ESTALE when a collection discarded what was asked for meanwhile,
+ * or the page was reset (try again: the page's notices changed with it).
  */
 static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 {
@@ -275,6 +275,7 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 	init_completion(&f->done);
 	f->req_id = req_id;
 	f->pgno = pg->pgno;
+	f->gen = READ_ONCE(pg->gen);
 	ret = lrc_fetch_plan(f, lp);
 	if (!ret && f->nr_wants)
 		ret = lrc_fetch_wait(f);
@@ -282,7 +283,11 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 		ret = dsm_pg_frame(pg);
 	if (!ret) {
 		folio_lock(pg->folio);
-		ret = lrc_apply(pg, lp, f);
+		/*
+		 * Reset meanwhile (its region deleted): the diffs are void,
+		 * and the page's notices changed (it has none now): try again.
+		 */
+		ret = pg->gen == f->gen ? lrc_apply(pg, lp, f) : -ESTALE;
 		folio_unlock(pg->folio);
 	}
 	lrc_fetch_free(f);

@@ -177,31 +177,30 @@ static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 
 /*
  * Step 2, under lrc.bar_mutex (lrc.bw is the barrier's): GC_DONE to the
- * barrier manager, wait for its answer.
+ * barrier manager, wait for its answer. Every node is in this round right
+ * after the release (no program is waited for), so the wait is bounded by
+ * mgr_timeout_ms: -ETIMEDOUT, and the data is kept.
  */
 static int lrc_gc_done(u32 id)
 {
 	u64 cookie = dsm_next_req_id();
+	long left;
 	int ret;
 
 	lockdep_assert_held(&lrc.bar_mutex);
-	spin_lock(&lrc.wait_lock);
-	memset(&lrc.bw, 0, sizeof(lrc.bw));
-	init_completion(&lrc.bw.done);
-	lrc.bw.cookie = cookie;
-	lrc.bw.id = id;
-	lrc.bw.gc_round = true;
-	lrc.bw_active = true;
-	spin_unlock(&lrc.wait_lock);
+	lrc_bw_begin(cookie, id, true);
 	ret = dsm_nl_mgr_request(DSM_MGR_GC_DONE, cookie, id, 0, NULL, 0);
-	if (!ret && wait_for_completion_killable(&lrc.bw.done))
-		ret = -EINTR;
-	spin_lock(&lrc.wait_lock);
-	lrc.bw_active = false;
-	if (!ret)
-		ret = lrc.bw.err;
-	spin_unlock(&lrc.wait_lock);
-	return ret;
+	if (!ret) {
+		left = wait_for_completion_killable_timeout(&lrc.bw.done,
+							    lrc_mgr_timeout());
+		if (left < 0) {
+			ret = -EINTR;
+		} else if (!left) {
+			dsm_stat_inc(DSM_STAT_LRC_MGR_TIMEOUTS);
+			ret = -ETIMEDOUT;
+		}
+	}
+	return lrc_bw_end(ret, NULL);
 }
 
 /* Under lrc.lock: drop the intervals up to @gvt. Return: bytes freed. */

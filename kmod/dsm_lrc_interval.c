@@ -197,6 +197,10 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 			pg = dsm_pg_get_peer(notices[i], DSM_MODEL_LRC);
 			struct lrc_pg *lp;
 
+			/* A page of a deleted lrc region: nothing to do. */
+			if (PTR_ERR_OR_ZERO(pg) == -ENXIO &&
+			    dsm_region_was_lrc(notices[i] << PAGE_SHIFT))
+				continue;
 			if (IS_ERR(pg))
 				return PTR_ERR(pg);
 			lp = lrc_pg_of(pg);

@@ -39,6 +39,7 @@ static struct lrc_lock *lrc_lock_get_locked(u32 id)
 		kfree(l);
 		return NULL;
 	}
+	dsm_stat_inc(DSM_STAT_LRC_LOCKS_HELD);
 	return l;
 }
 
@@ -57,6 +58,7 @@ static void lrc_lock_put_locked(struct lrc_lock *l)
 		return;
 	xa_erase(&lrc.locks, l->id);
 	kfree(l);
+	dsm_stat_add(DSM_STAT_LRC_LOCKS_HELD, -1ULL);
 }
 
 /* Under lrc.lock: @l changed; wake the acquirers to look again. */
@@ -93,28 +95,14 @@ static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
 }
 
 /*
- * Send the LOCK_GRANTs of lock @id on @outs to @dst over the data
- * transport; free them. A grant that could not be sent leaves the token
- * nowhere: it comes back here, so that the lock is not lost for the
- * others (the acquirer's request fails with its node or its wait).
+ * The token of lock @id could not reach node @dst, which is gone: it
+ * comes back here, so that the lock is not lost for the others (the
+ * acquirer's request failed with its node).
  */
-static void lrc_send_grant(u32 id, u32 dst, struct list_head *outs)
+static void lrc_token_back(u32 id)
 {
 	struct lrc_lock *l;
-	struct lrc_out *o;
-	int ret = 0;
 
-	list_for_each_entry(o, outs, list) {
-		ret = dsm_msg_send_buf(dst, DSM_MSG_LOCK_GRANT, o->data,
-				       o->len);
-		if (ret)
-			break;
-	}
-	lrc_out_free(outs);
-	if (!ret)
-		return;
-	pr_warn_ratelimited("lock %u: grant to node %u not sent (%d): the token stays here\n",
-			    id, dst, ret);
 	mutex_lock(&lrc.lock);
 	l = lrc_lock_get_locked(id);
 	if (l && !l->token && !l->requesting && !l->holder) {
@@ -122,6 +110,77 @@ static void lrc_send_grant(u32 id, u32 dst, struct list_head *outs)
 		lrc_lock_changed_locked(l);
 	}
 	mutex_unlock(&lrc.lock);
+}
+
+/*
+ * Keep the LOCK_GRANTs on @outs that could not be sent to @dst, for
+ * lrc.regrant_work to send again. Return: false if out of memory.
+ */
+static bool lrc_regrant_queue(u32 id, u32 dst, struct list_head *outs)
+{
+	struct lrc_regrant *rg = kmalloc(sizeof(*rg), GFP_KERNEL);
+
+	if (!rg)
+		return false;
+	rg->lock_id = id;
+	rg->dst = dst;
+	INIT_LIST_HEAD(&rg->outs);
+	list_splice_init(outs, &rg->outs);
+	spin_lock(&lrc.wait_lock);
+	list_add_tail(&rg->list, &lrc.regrants);
+	spin_unlock(&lrc.wait_lock);
+	schedule_delayed_work(&lrc.regrant_work, HZ);
+	return true;
+}
+
+/*
+ * Send the LOCK_GRANTs of lock @id on @outs to @dst over the data
+ * transport, in order; free them. The token has left this node: a grant
+ * that cannot be sent (no connection now) is kept and sent again every
+ * second (lrc.regrant_work) until it goes or @dst is declared down, so
+ * that the acquirer, which waits for it without a time bound, gets it;
+ * only then does the token come back here.
+ */
+static void lrc_send_grant(u32 id, u32 dst, struct list_head *outs)
+{
+	struct lrc_out *o, *t;
+	int ret = 0;
+
+	list_for_each_entry_safe(o, t, outs, list) {
+		ret = dsm_msg_send_buf(dst, DSM_MSG_LOCK_GRANT, o->data,
+				       o->len);
+		if (ret)
+			break;
+		list_del(&o->list);
+		kfree(o);
+	}
+	if (!ret)
+		return;
+	if (!dsm_members_lost(dst) && lrc_regrant_queue(id, dst, outs)) {
+		pr_warn_ratelimited("lock %u: grant to node %u not sent (%d): trying again\n",
+				    id, dst, ret);
+		return;
+	}
+	lrc_out_free(outs);
+	pr_warn_ratelimited("lock %u: grant to node %u not sent (%d): the token stays here\n",
+			    id, dst, ret);
+	lrc_token_back(id);
+}
+
+/* lrc.regrant_work: send the grants kept by lrc_send_grant() again. */
+void lrc_regrant_work_fn(struct work_struct *work)
+{
+	struct lrc_regrant *rg, *t;
+	LIST_HEAD(todo);
+
+	spin_lock(&lrc.wait_lock);
+	list_splice_init(&lrc.regrants, &todo);
+	spin_unlock(&lrc.wait_lock);
+	list_for_each_entry_safe(rg, t, &todo, list) {
+		list_del(&rg->list);
+		lrc_send_grant(rg->lock_id, rg->dst, &rg->outs);
+		kfree(rg);
+	}
 }
 
 /* Under lrc.lock: serve the oldest forward of @l if the token is free. */
@@ -173,6 +232,8 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 		return len;
 	l->requesting = true;
 	l->req_id = req_id;
+	l->forwarded = false;
+	l->deadline = jiffies + lrc_mgr_timeout();
 	l->grant_err = 0;
 	l->grant_frags = 0;
 	mutex_unlock(&lrc.lock);
@@ -186,9 +247,64 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 	return ret;
 }
 
+/*
+ * Under lrc.lock: request @l->req_id got no answer from the manager by
+ * its deadline: it fails with -ETIMEDOUT (its waiters see failed_req).
+ * A late answer finds no request (dsmd logs it); a late grant is
+ * refused, and the token is re-created by the next forward here, as
+ * after a failure (Documentation/lrc.md, "Failures").
+ */
+static void lrc_lock_timeout_locked(struct lrc_lock *l)
+{
+	lockdep_assert_held(&lrc.lock);
+	pr_warn_ratelimited("lock %u: the manager did not answer within mgr_timeout_ms: the acquire fails\n",
+			    l->id);
+	dsm_stat_inc(DSM_STAT_LRC_MGR_TIMEOUTS);
+	l->failed_req = l->req_id;
+	l->failed_err = -ETIMEDOUT;
+	l->requesting = false;
+	lrc_lock_changed_locked(l);
+}
+
+/*
+ * Under lrc.lock, which it drops while waiting: wait for @l to change
+ * (a waiter keeps @l in the table). A request the manager has not
+ * answered yet is waited for until its deadline, then failed; once
+ * forwarded, it waits for the holder without a time bound. Return: 0
+ * (look again), or -EINTR on a fatal signal.
+ */
+static int lrc_lock_wait_locked(struct lrc_lock *l)
+{
+	bool bounded = l->requesting && !l->forwarded;
+	u64 gen = l->gen, req = l->req_id;
+	long left = 0;
+	int ret;
+
+	lockdep_assert_held(&lrc.lock);
+	if (bounded)
+		left = (long)(l->deadline - jiffies);
+	mutex_unlock(&lrc.lock);
+	if (!bounded)
+		ret = wait_event_killable(lrc.lock_wq,
+					  READ_ONCE(l->gen) != gen);
+	else if (left > 0)
+		ret = wait_event_killable_timeout(lrc.lock_wq,
+						  READ_ONCE(l->gen) != gen,
+						  left);
+	else
+		ret = 0;
+	mutex_lock(&lrc.lock);
+	if (ret < 0)
+		return -EINTR;
+	if (bounded && !ret && l->requesting && l->req_id == req &&
+	    !l->forwarded && time_after_eq(jiffies, l->deadline))
+		lrc_lock_timeout_locked(l);
+	return 0;
+}
+
 int lrc_acquire(struct dsm_file *f, u32 id)
 {
-	u64 start = ktime_get_ns(), my_req = 0, gen;
+	u64 start = ktime_get_ns(), my_req = 0;
 	bool remote = false;
 	struct lrc_lock *l;
 	LIST_HEAD(outs);
@@ -238,15 +354,9 @@ int lrc_acquire(struct dsm_file *f, u32 id)
 		}
 		if (l->requesting)
 			my_req = l->req_id;
-		gen = l->gen;
-		mutex_unlock(&lrc.lock);
-		ret = wait_event_killable(lrc.lock_wq,
-					  READ_ONCE(l->gen) != gen);
-		mutex_lock(&lrc.lock);
-		if (ret) {
-			ret = -EINTR;
+		ret = lrc_lock_wait_locked(l);
+		if (ret)
 			break;
-		}
 	}
 	l->waiters--;
 	if (ret && !l->waiters && l->reserved) {
@@ -486,11 +596,17 @@ out:
 	return ret;
 }
 
-/* A reply to a lock acquire request (cookie @cookie). */
-bool lrc_lock_reply(u64 cookie, u32 err)
+/*
+ * A reply to a lock acquire request (cookie @cookie): an error, a fresh
+ * token, or (@flags DSM_MGR_F_FORWARDED) the notice that the manager
+ * forwarded it, which ends the wait's bound. A notice for a request that
+ * is over (its grant came first) is accepted and does nothing.
+ */
+bool lrc_lock_reply(u64 cookie, u32 err, u32 flags)
 {
+	bool fwd = flags & DSM_MGR_F_FORWARDED;
 	struct lrc_lock *l;
-	bool found = false;
+	bool found = fwd;
 	unsigned long i;
 
 	mutex_lock(&lrc.lock);
@@ -498,7 +614,10 @@ bool lrc_lock_reply(u64 cookie, u32 err)
 		if (!l->requesting || l->req_id != cookie)
 			continue;
 		found = true;
-		if (err) {
+		if (fwd) {
+			l->forwarded = true;
+			lrc_lock_changed_locked(l);
+		} else if (err) {
 			/* dsmd bounds err to 1..4095 (netlink policy). */
 			pr_warn_ratelimited("lock %u: acquire request failed: %d (from dsmd)\n",
 					    l->id, -(int)err);

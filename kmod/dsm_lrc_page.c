@@ -331,6 +331,46 @@ out:
 	return ret;
 }
 
+/*
+ * model->pg_reset: @pg's region was deleted (folio locked if it has a
+ * frame; without one it has no twin and no diffs): forget its twin, own
+ * diffs and pending notices, in place (handlers may hold @pg->lrc).
+ * Intervals naming the page stay in the interval set: they are facts of
+ * the past; a notice of theirs learned later is skipped, the region's
+ * range being remembered (dsm_region_was_lrc()).
+ */
+void lrc_pg_reset(struct dsm_pg *pg)
+{
+	struct lrc_pg *lp = READ_ONCE(pg->lrc);
+	struct lrc_diff *d, *t;
+	s64 freed = 0;
+
+	if (!lp)
+		return;
+	list_for_each_entry_safe(d, t, &lp->diffs, list) {
+		freed += d->len;
+		list_del(&d->list);
+		kfree(d);
+	}
+	if (lp->twin)
+		freed += DSM_PAGE_SIZE;
+	kfree(lp->twin);
+	lp->twin = NULL;
+	lp->access = DSM_ACC_NONE;
+	mutex_lock(&lrc.lock);
+	lp->twin_iv = 0;
+	freed += (s64)lp->nr_pending * sizeof(struct lrc_notice);
+	kfree(lp->pending);
+	lp->pending = NULL;
+	lp->nr_pending = 0;
+	lp->cap_pending = 0;
+	lp->dropped = false;
+	lp->copy_from = 0;
+	lp->written = false;
+	mutex_unlock(&lrc.lock);
+	lrc_data_add(-freed);
+}
+
 /**
  * lrc_pg_free() - free @pg's lrc state (the model's pg_free, at unload).
  * @pg:	the page.

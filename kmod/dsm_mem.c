@@ -163,25 +163,22 @@ static int dsm_region_at(u64 off, u8 *model, u64 *end);
  * @pgno:	page number.
  * @model:	the model whose message it is.
  *
- * A page is made only inside a region of @model known here, so that no
- * peer makes this node keep state for pages nobody mapped.
+ * A page is used only inside a region of @model known here, so that no
+ * peer makes this node keep state for pages nobody mapped, and no
+ * message of a deleted region reaches a page that another model's
+ * region now holds.
  *
  * Return: the entry, ERR_PTR(-ENXIO) if no region of @model holds
  * @pgno, or dsm_pg_get()'s errors.
  */
 struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model)
 {
-	struct dsm_pg *pg;
 	u64 end;
 	u8 m;
 
-	if (pgno < DSM_MAX_PAGES) {
-		pg = dsm_pg_find(pgno);
-		if (pg)
-			return pg;
-		if (!dsm_region_at(pgno << PAGE_SHIFT, &m, &end) && m == model)
-			return dsm_pg_get(pgno);
-	}
+	if (pgno < DSM_MAX_PAGES &&
+	    !dsm_region_at(pgno << PAGE_SHIFT, &m, &end) && m == model)
+		return dsm_pg_get(pgno);
 	dsm_stat_inc(DSM_STAT_RX_NO_REGION);
 	return ERR_PTR(-ENXIO);
 }
@@ -244,6 +241,70 @@ void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg)
 
 	xa_for_each(&dsm_mem.pages, i, pg)
 		fn(pg, arg);
+}
+
+/*
+ * Back to the state of a page never used: the page's region was deleted.
+ * Under its folio lock (if it has a frame), so that no access is in the
+ * middle of it: unmapped everywhere here, zeroed, each model's state
+ * reset, a request in flight failed (-ENXIO: its late answer finds none),
+ * and @pg->gen bumped, so that a fetch begun before applies nothing.
+ */
+static void dsm_pg_reset(struct dsm_pg *pg)
+{
+	struct folio *folio = dsm_pg_folio(pg);
+	struct dsm_req *req;
+
+	if (folio)
+		folio_lock(folio);
+	WRITE_ONCE(pg->gen, pg->gen + 1);
+	dsm_pg_zap(pg);
+	if (folio)
+		folio_zero_range(folio, 0, folio_size(folio));
+	dsm_models_pg_reset(pg);
+	spin_lock(&pg->lock);
+	req = pg->req;
+	if (req)
+		kref_get(&req->ref);
+	spin_unlock(&pg->lock);
+	if (req) {
+		dsm_req_complete(pg, req, -ENXIO);
+		dsm_req_put(req);
+	}
+	spin_lock(&pg->lock);
+	pg->fail_err = 0;
+	pg->fail_until = 0;
+	pg->hold_until = 0;
+	spin_unlock(&pg->lock);
+	if (folio)
+		folio_unlock(folio);
+}
+
+/**
+ * dsm_mem_teardown() - reset this node's pages of a deleted region.
+ * @offset:	the region's first byte.
+ * @size:	its bytes.
+ *
+ * Its mappings here are zapped first (they fault again and get SIGBUS:
+ * the region is dead), then every page of the range this node has state
+ * for is reset (dsm_pg_reset()), so that a region made later at these
+ * offsets, of either model, starts with zero pages. Sleeps; no lock held.
+ */
+void dsm_mem_teardown(u64 offset, u64 size)
+{
+	unsigned long first = offset >> PAGE_SHIFT;
+	unsigned long last = (offset + size - 1) >> PAGE_SHIFT;
+	struct dsm_pg *pg;
+	unsigned long i;
+	u64 n = 0;
+
+	unmap_mapping_range(dsm_mem.inode->i_mapping, offset, size, 0);
+	xa_for_each_range(&dsm_mem.pages, i, pg, first, last) {
+		dsm_pg_reset(pg);
+		n++;
+		cond_resched();
+	}
+	dsm_stat_add(DSM_STAT_REGION_PAGES_RESET, n);
 }
 
 /*
@@ -413,9 +474,30 @@ static void dsm_fault_count(bool retry, int ret)
 		dsm_stat_inc(DSM_STAT_FAULT_STOLEN);
 }
 
+/*
+ * A fault on a mapping of a region that was deleted since (or that is
+ * being deleted: its pages are being reset): SIGBUS, one log line. With
+ * @pg's folio locked when the page was obtained: checked again then, as
+ * a deletion resets the page under that lock after marking the region
+ * dead, so no fault maps a page of the next region at these offsets.
+ */
+static bool dsm_fault_dead(struct dsm_region *r, struct dsm_pg *pg,
+			   bool locked)
+{
+	if (!READ_ONCE(r->dead))
+		return false;
+	if (locked)
+		folio_unlock(pg->folio);
+	dsm_stat_inc(DSM_STAT_FAULT_SIGBUS);
+	pr_warn_ratelimited("fault on page %llu of deleted region %s: SIGBUS\n",
+			    pg->pgno, r->name);
+	return true;
+}
+
 static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
 {
-	const struct dsm_model_ops *model = vmf->vma->vm_private_data;
+	struct dsm_region *r = vmf->vma->vm_private_data;
+	const struct dsm_model_ops *model = dsm_model_get(r->model);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool retry = vmf->flags & FAULT_FLAG_TRIED;
 	bool first = true;
@@ -433,6 +515,8 @@ static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
 	if (IS_ERR(pg))
 		return PTR_ERR(pg) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	for (;;) {
+		if (dsm_fault_dead(r, pg, false))
+			return VM_FAULT_SIGBUS;
 		req = NULL;
 		ret = write ? model->write_fault(pg, &req) :
 			      model->fault(pg, &req);
@@ -440,6 +524,8 @@ static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
 			dsm_fault_count(retry, ret);
 		first = false;
 		if (!ret) {
+			if (dsm_fault_dead(r, pg, true))
+				return VM_FAULT_SIGBUS;
 			folio_get(pg->folio);
 			vmf->page = folio_page(pg->folio, 0);
 			return VM_FAULT_LOCKED;
@@ -461,19 +547,21 @@ static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
  */
 static vm_fault_t dsm_vm_page_mkwrite(struct vm_fault *vmf)
 {
-	const struct dsm_model_ops *model = vmf->vma->vm_private_data;
+	struct dsm_region *r = vmf->vma->vm_private_data;
+	const struct dsm_model_ops *model = dsm_model_get(r->model);
 	struct dsm_req *req = NULL;
 	struct dsm_pg *pg;
 	int ret;
 
 	dsm_stat_inc(DSM_STAT_FAULT_MKWRITE);
 	pg = dsm_pg_get(vmf->pgoff);
-	if (IS_ERR(pg))
+	if (IS_ERR(pg) || dsm_fault_dead(r, pg, false))
 		return VM_FAULT_SIGBUS;
 	ret = model->write_fault(pg, &req);
 	dsm_fault_count(false, ret);
 	if (!ret)
-		return VM_FAULT_LOCKED;
+		return dsm_fault_dead(r, pg, true) ? VM_FAULT_SIGBUS :
+						     VM_FAULT_LOCKED;
 	if (ret != -EAGAIN && ret != -EINPROGRESS)
 		return dsm_fault_error(pg, ret);
 	if (ret == -EINPROGRESS)
@@ -484,7 +572,30 @@ static vm_fault_t dsm_vm_page_mkwrite(struct vm_fault *vmf)
 	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * A mapping holds a reference to its region and counts in its nr_maps
+ * (taken in dsm_mem_mmap()); a copy (fork) or a part (split) of it takes
+ * its own.
+ */
+static void dsm_vm_open(struct vm_area_struct *vma)
+{
+	struct dsm_region *r = vma->vm_private_data;
+
+	kref_get(&r->ref);
+	atomic_inc(&r->nr_maps);
+}
+
+static void dsm_vm_close(struct vm_area_struct *vma)
+{
+	struct dsm_region *r = vma->vm_private_data;
+
+	atomic_dec(&r->nr_maps);
+	dsm_region_put(r);
+}
+
 static const struct vm_operations_struct dsm_vm_ops = {
+	.open		= dsm_vm_open,
+	.close		= dsm_vm_close,
 	.fault		= dsm_vm_fault,
 	.page_mkwrite	= dsm_vm_page_mkwrite,
 };
@@ -531,23 +642,31 @@ int dsm_mem_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;
-	const struct dsm_model_ops *ops;
-	u64 end;
-	u8 model;
+	struct dsm_region *r;
+	int ret;
 
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (off >= DSM_SPACE_SIZE || len > DSM_SPACE_SIZE - off)
 		return -ENXIO;
-	if (dsm_region_at(off, &model, &end) || off + len > end)
+	/* The mapping's reference, dropped by dsm_vm_close(). */
+	r = dsm_region_get_at(off, true);
+	if (!r)
 		return -ENXIO;
-	ops = dsm_model_get(model);
-	if (!ops)
-		return -EOPNOTSUPP;
+	ret = -ENXIO;
+	if (off + len > r->offset + r->size)
+		goto err;
+	ret = -EOPNOTSUPP;
+	if (!dsm_model_get(r->model))
+		goto err;
 	vm_flags_set(vma, VM_DONTEXPAND);
-	vma->vm_private_data = (void *)ops;
+	vma->vm_private_data = r;
 	vma->vm_ops = &dsm_vm_ops;
 	return 0;
+err:
+	atomic_dec(&r->nr_maps);
+	dsm_region_put(r);
+	return ret;
 }
 
 /*
@@ -559,28 +678,28 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 			  loff_t *ppos, bool write)
 {
 	const struct dsm_model_ops *ops;
-	u64 off = *ppos, end;
+	struct dsm_region *r;
+	u64 off = *ppos;
 	size_t done = 0;
 	struct dsm_pg *pg;
 	void *bounce, *p;
-	u8 model;
 	int ret;
 
 	if (*ppos < 0)
 		return -EINVAL;
 	if (!len)
 		return 0;
-	ret = dsm_region_at(off, &model, &end);
-	if (ret)
-		return ret;
-	ops = dsm_model_get(model);
-	if (!ops)
-		return -EOPNOTSUPP;
-	len = min_t(u64, len, end - off);
+	r = dsm_region_get_at(off, false);
+	if (!r)
+		return -ENXIO;
+	ops = dsm_model_get(r->model);
+	bounce = ops ? kmalloc(PAGE_SIZE, GFP_KERNEL) : NULL;
+	if (!bounce) {
+		dsm_region_put(r);
+		return ops ? -ENOMEM : -EOPNOTSUPP;
+	}
+	len = min_t(u64, len, r->offset + r->size - off);
 	len = min_t(size_t, len, MAX_RW_COUNT);
-	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!bounce)
-		return -ENOMEM;
 	while (done < len) {
 		u64 pos = off + done;
 		size_t in = offset_in_page(pos);
@@ -600,6 +719,12 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 		if (ret) {
 			if (ret != -EINTR && ret != -ENOMEM)
 				ret = -EIO;
+			break;
+		}
+		/* Deleted meanwhile: the page may be another region's now. */
+		if (READ_ONCE(r->dead)) {
+			folio_unlock(pg->folio);
+			ret = -ENXIO;
 			break;
 		}
 		p = kmap_local_folio(pg->folio, 0);
@@ -623,6 +748,7 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 		cond_resched();
 	}
 	kfree(bounce);
+	dsm_region_put(r);
 	*ppos = off + done;
 	return done ? done : ret;
 }

@@ -90,6 +90,19 @@ void dsm_models_pg_free(struct dsm_pg *pg)
 			dsm_models[i]->pg_free(pg);
 }
 
+/*
+ * @pg's region was deleted: every model forgets its state of the page
+ * (folio locked if it has one; see dsm_mem_teardown()).
+ */
+void dsm_models_pg_reset(struct dsm_pg *pg)
+{
+	unsigned int i;
+
+	for (i = 0; i < __DSM_MODEL_MAX; i++)
+		if (dsm_models[i] && dsm_models[i]->pg_reset)
+			dsm_models[i]->pg_reset(pg);
+}
+
 /* Node @id was declared dead: every model fails what waits on it. */
 void dsm_models_node_down(u32 id)
 {

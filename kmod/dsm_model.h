@@ -105,6 +105,10 @@ struct dsm_req {
  *		entry when @home is this node), made by sc's @pg_init.
  * @lrc:	lrc state of the page (struct lrc_pg, dsm_lrc.h), allocated on
  *		first use by lrc; NULL for pages lrc never used.
+ * @gen:	bumped, under the folio lock, each time the page is reset
+ *		because its region was deleted (dsm_mem_teardown()): work
+ *		begun on the page before (an lrc fetch) compares it before
+ *		applying anything.
  * Each model's state is freed by its @pg_free at unload.
  */
 struct dsm_pg {
@@ -119,6 +123,7 @@ struct dsm_pg {
 	u64 hold_until;
 	struct sc_pg *sc;
 	struct lrc_pg *lrc;
+	u32 gen;
 };
 
 /* Handler of a received message type (see struct dsm_model_ops.recv). */
@@ -165,6 +170,11 @@ typedef void (*dsm_recv_fn)(const struct dsm_msg *m);
  *		over: the model refuses a late answer to it (sc: a grant is
  *		refused, Documentation/sc.md). Else it stays in flight until
  *		its answer comes.
+ * @pg_reset:	@pg's region was deleted: back to the state of a page
+ *		never used (optional), with the folio locked if @pg has a
+ *		frame. Handlers may run on the page meanwhile; what they
+ *		find must stay valid (reset in place, free nothing they
+ *		may hold).
  */
 struct dsm_model_ops {
 	const char *name;
@@ -182,6 +192,7 @@ struct dsm_model_ops {
 	void (*file_release)(struct dsm_file *f);
 	int (*pg_init)(struct dsm_pg *pg);
 	void (*pg_free)(struct dsm_pg *pg);
+	void (*pg_reset)(struct dsm_pg *pg);
 };
 
 struct dsm_file;
@@ -194,6 +205,7 @@ void dsm_model_unregister(const struct dsm_model_ops *ops);
 const struct dsm_model_ops *dsm_model_get(unsigned int id);
 int dsm_models_pg_init(struct dsm_pg *pg);
 void dsm_models_pg_free(struct dsm_pg *pg);
+void dsm_models_pg_reset(struct dsm_pg *pg);
 void dsm_models_node_down(u32 id);
 void dsm_models_daemon_gone(void);
 void dsm_models_file_release(struct dsm_file *f);

@@ -595,6 +595,39 @@ static void sc_pg_free(struct dsm_pg *pg)
 	pg->sc = NULL;
 }
 
+/*
+ * model->pg_reset: @pg's region was deleted (folio locked if it has a
+ * frame): the directory entry and the local right go back to what
+ * sc_pg_init() made. Requests queued at the home are dropped; their
+ * requesters' faults end at their timeout (the region is gone there too,
+ * or about to be). In place: handlers may hold @pg->sc.
+ */
+static void sc_pg_reset(struct dsm_pg *pg)
+{
+	struct sc_pg *sp = pg->sc;
+	struct dsm_hreq *hr, *tmp;
+	u32 local = sc_local();
+	LIST_HEAD(queue);
+
+	if (!sp)
+		return;
+	spin_lock(&pg->lock);
+	list_splice_init(&sp->dir.queue, &queue);
+	sp->dir.owner = pg->home == local ? local : 0;
+	sp->dir.copyset = 0;
+	sp->dir.busy = false;
+	sp->dir.fwd_sent = false;
+	sp->dir.lost = false;
+	sp->dir.acks = 0;
+	sp->dir.since = 0;
+	memset(&sp->dir.cur, 0, sizeof(sp->dir.cur));
+	pg->access = pg->home == local ? DSM_ACC_WRITE : DSM_ACC_NONE;
+	spin_unlock(&pg->lock);
+	cancel_delayed_work(&sp->expire);
+	list_for_each_entry_safe(hr, tmp, &queue, list)
+		kfree(hr);
+}
+
 /* The messages sc receives, by type (Documentation/sc.md). */
 static const dsm_recv_fn sc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_PAGE_REQ]	= sc_home_req,
@@ -620,6 +653,7 @@ static const struct dsm_model_ops dsm_sc_ops = {
 	.node_down	= sc_node_down,
 	.pg_init	= sc_pg_init,
 	.pg_free	= sc_pg_free,
+	.pg_reset	= sc_pg_reset,
 };
 
 int dsm_sc_init(void)

@@ -5,10 +5,17 @@
  * and shows every node up; a region created on node 1 appears on nodes 0
  * and 2 at the same offset and size, and its deletion on node 2 reaches
  * every node; dsmd reports a bad configuration line by number; dsmctl's
- * exit codes hold.
+ * exit codes hold; a deleted region's offsets, taken again by a region of
+ * the other model, start as zero pages on every node; a region mapped on
+ * the node that deletes it is refused (EBUSY), one mapped elsewhere is
+ * revoked there (SIGBUS).
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
@@ -245,6 +252,213 @@ TEST_F_TIMEOUT(control, dsmctl_exit_codes, DSM_TEST_TIMEOUT(60))
 	EXPECT_EQ(4, dsmctl_as_nobody("region", "create", "x", "size", "4K"));
 	EXPECT_EQ(0, dsmctl_as_nobody("region", "list", NULL, NULL, NULL));
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j region list | jq -e ."));
+}
+
+/* Region @name's offset and size here, through DSM_IOC_REGION_INFO. */
+static int region_info(int fd, const char *name, uint64_t *off,
+		       uint64_t *size, uint32_t *model)
+{
+	struct dsm_region_info ri;
+
+	memset(&ri, 0, sizeof(ri));
+	snprintf(ri.name, sizeof(ri.name), "%s", name);
+	if (ioctl(fd, DSM_IOC_REGION_INFO, &ri))
+		return -errno;
+	*off = ri.offset;
+	*size = ri.size;
+	*model = ri.model;
+	return 0;
+}
+
+/* Wait until region @name exists here (replication); 0 or -errno. */
+static int region_wait(int fd, const char *name, uint64_t *off,
+		       uint64_t *size, uint32_t *model)
+{
+	double t0 = dsm_now();
+	int ret;
+
+	while ((ret = region_info(fd, name, off, size, model)) == -ENOENT &&
+	       dsm_now() - t0 < REPL_TIMEOUT)
+		usleep(100000);
+	return ret;
+}
+
+/* The first byte of @p[0 .. @len) that is not @want, or -1. */
+static long first_not(const volatile uint8_t *p, size_t len, uint8_t want)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != want)
+			return (long)i;
+	return -1;
+}
+
+#define REUSE_SIZE	(16 * DSM_PAGE)
+
+/*
+ * One round of reuse_zeroed: node @creator creates region @name of
+ * @model; every node maps it and writes every byte of it with its own
+ * value (an lrc region takes writes from all; in an sc region the last
+ * writer's copy wins), then unmaps it; @creator deletes it and creates
+ * @name2 of the other model, which first fit puts at the same offset in
+ * its slice; every node reads it, mapped and with pread: every byte is
+ * zero.
+ */
+static void reuse_round(struct __test_metadata *_metadata, int fd,
+			int creator, const char *name, const char *model,
+			const char *name2, const char *model2, int step)
+{
+	int id = dsm_node_id_env();
+	uint64_t off, size, off2, size2;
+	uint8_t buf[DSM_PAGE];
+	char out[4096];
+	uint32_t m;
+	long bad;
+	void *p;
+
+	if (id == creator)
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+				    "dsmctl region create %s size %dK model %s",
+				    name, REUSE_SIZE / 1024, model))
+			TH_LOG("%s", out);
+	ASSERT_EQ(0, region_wait(fd, name, &off, &size, &m));
+	ASSERT_EQ(REUSE_SIZE, size);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+	ASSERT_NE(MAP_FAILED, p);
+	dsm_test_sync(step);
+	memset(p, 0x40 + id, size);
+	ASSERT_EQ(-1, first_not(p, size, 0x40 + id));
+	dsm_test_sync(step + 1);
+	ASSERT_EQ(0, munmap(p, size));
+	dsm_test_sync(step + 2);
+	if (id == creator)
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl region delete %s",
+				    name)) TH_LOG("%s", out);
+	ASSERT_LE(0, dsm_sh_until(REPL_TIMEOUT, out, sizeof(out),
+				  "! dsmctl region show %s", name))
+		TH_LOG("region %s not deleted here", name);
+	dsm_test_sync(step + 3);
+	if (id == creator)
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+				    "dsmctl region create %s size %dK model %s",
+				    name2, REUSE_SIZE / 1024, model2))
+			TH_LOG("%s", out);
+	ASSERT_EQ(0, region_wait(fd, name2, &off2, &size2, &m));
+	EXPECT_EQ(off, off2) TH_LOG("%s (%s) is at %#llx, %s was at %#llx: "
+				    "not the same offsets", name2, model2,
+				    (unsigned long long)off2, name,
+				    (unsigned long long)off);
+	p = mmap(NULL, size2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off2);
+	ASSERT_NE(MAP_FAILED, p);
+	bad = first_not(p, size2, 0);
+	EXPECT_EQ(-1, bad) TH_LOG("node %d: %s (%s) at %s's offsets: byte %ld "
+				  "is %#x, not 0 (stale data of the deleted "
+				  "region)", id, name2, model2, name, bad,
+				  bad < 0 ? 0 : ((uint8_t *)p)[bad]);
+	ASSERT_EQ((ssize_t)sizeof(buf), pread(fd, buf, sizeof(buf),
+					      off2 + size2 - DSM_PAGE));
+	EXPECT_EQ(-1, first_not(buf, sizeof(buf), 0));
+	munmap(p, size2);
+	dsm_test_sync(step + 4);
+	if (id == creator)
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl region delete %s",
+				    name2)) TH_LOG("%s", out);
+	EXPECT_LE(0, dsm_sh_until(REPL_TIMEOUT, out, sizeof(out),
+				  "! dsmctl region show %s", name2));
+	dsm_test_sync(step + 5);
+}
+
+/*
+ * A deleted region's offsets taken again, by a region of the other model:
+ * it starts as zero pages on every node (sc then lrc, in node 2's slice;
+ * lrc then sc, in node 0's, after the default region). Without the
+ * teardown at deletion the old bytes showed through. (A deleted lrc
+ * region's offsets are not given to a new lrc region: the rounds use
+ * slices where none was.)
+ */
+TEST_F_TIMEOUT(control, reuse_zeroed, DSM_TEST_TIMEOUT(90))
+{
+	int fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	dsm_test_sync(50);
+	reuse_round(_metadata, fd, 2, "reuse-a", "sc", "reuse-b", "lrc", 51);
+	reuse_round(_metadata, fd, 0, "reuse-c", "lrc", "reuse-d", "sc", 61);
+	close(fd);
+}
+
+/* Read *@p in a child: its wait status (SIGBUS expected). */
+static int touch_in_child(volatile uint8_t *p)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(*p == 0x5a ? 0 : 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/*
+ * Node 0 maps region "busy"; its own deletion of it is refused (EBUSY,
+ * dsmctl says why), and the region stays everywhere. Node 1, which does
+ * not map it, deletes it: node 0's mapping is revoked (SIGBUS on access),
+ * and new mmaps and reads of it fail with ENXIO.
+ */
+TEST_F_TIMEOUT(control, delete_while_mapped, DSM_TEST_TIMEOUT(60))
+{
+	int id = dsm_node_id_env(), fd, st;
+	volatile uint8_t *p = NULL;
+	uint64_t off, size;
+	char out[4096], c;
+	uint32_t m;
+
+	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	dsm_test_sync(70);
+	if (id == 1)
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+				    "dsmctl region create busy size 8K model sc"))
+			TH_LOG("%s", out);
+	ASSERT_EQ(0, region_wait(fd, "busy", &off, &size, &m));
+	if (id == 0) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 off);
+		ASSERT_NE(MAP_FAILED, (void *)p);
+		p[0] = 0x5a;
+		EXPECT_EQ(1, dsm_sh(out, sizeof(out),
+				    "dsmctl region delete busy"));
+		EXPECT_NE(NULL, strstr(out, "unmap it first"))
+			TH_LOG("dsmctl said: %s", out);
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl region show busy"))
+			TH_LOG("deleted although mapped: %s", out);
+		EXPECT_EQ(0x5a, p[0]);
+	}
+	dsm_test_sync(71);
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl region show busy"))
+		TH_LOG("node %d: region busy gone: %s", id, out);
+	dsm_test_sync(72);
+	if (id == 1)
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+				    "dsmctl region delete busy"))
+			TH_LOG("%s", out);
+	EXPECT_LE(0, dsm_sh_until(REPL_TIMEOUT, out, sizeof(out),
+				  "! dsmctl region show busy"))
+		TH_LOG("node %d: region busy not deleted", id);
+	if (id == 0) {
+		st = touch_in_child(p);
+		EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS)
+			TH_LOG("access to the deleted region: status %#x, not "
+			       "SIGBUS", st);
+		EXPECT_EQ(0, munmap((void *)p, size));
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ, MAP_SHARED,
+					   fd, off));
+		EXPECT_EQ(ENXIO, errno);
+		EXPECT_EQ(-1, pread(fd, &c, 1, off));
+		EXPECT_EQ(ENXIO, errno);
+	}
+	close(fd);
+	dsm_test_sync(73);
 }
 
 TEST_HARNESS_MAIN

@@ -518,6 +518,9 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 			mgr_why(m, 0, "bad forwarded notice");
 			goto bad;
 		}
+		/* The kernel's wait for the manager is over (lrc.md). */
+		m->ops.kernel_reply(m->ops.ctx, cookie, 0, DSM_MGR_F_FORWARDED,
+				    NULL, 0);
 		out_del(m, cookie);
 		return;
 	}

@@ -27,7 +27,11 @@
 
 /* Locks with a tail in the lock table; a new lock beyond it: ENOSPC. */
 #define MGR_LOCKS_MAX		65536
-/* Barrier ids with state (epoch, waiting arrivals); beyond: ENOSPC. */
+/*
+ * Barrier episodes open at once (an entry lives only while arrivals
+ * wait; a node has at most one open per kind, so 2 * DSM_NODES_MAX are
+ * ever needed): a safety cap, beyond it ENOSPC.
+ */
 #define MGR_BARRIERS_MAX	4096
 /* Requests of the local kernel waiting on a remote manager. */
 #define MGR_OUTSTANDING_MAX	4096
@@ -131,6 +135,8 @@ struct mgr_stats {
 	uint64_t errors;		/* other error replies */
 	uint64_t locks;			/* locks in the table now */
 	uint64_t outstanding;		/* local requests at a remote manager */
+	uint64_t barriers;		/* barrier episodes open now */
+	uint64_t superseded;		/* arrivals dropped for a newer one */
 };
 
 struct mgr_lock;
@@ -150,7 +156,9 @@ struct mgr_out;
  * @bar_bytes_max: ... at most (MGR_BAR_BYTES_MAX; tests lower it).
  * @peer:	enum mgr_peer per node (@self is always up).
  * @locks:	lock id -> tail, @nr_locks entries.
- * @bars:	(kind, barrier id) -> epoch and the open episode.
+ * @bars:	(kind, barrier id) -> its open episode, @nr_bars entries.
+ * @bar_skip:	per node, an arrival refused while more of its fragments
+ *		were to come: they are dropped (bit n of @bar_skipping).
  * @outs:	cookie -> remote manager of a local request.
  */
 struct mgr {
@@ -166,6 +174,8 @@ struct mgr {
 	uint32_t nr_locks;
 	struct mgr_bar *bars[MGR_HASH_SIZE];
 	uint32_t nr_bars;
+	uint64_t bar_skip[DSM_NODES_MAX];
+	uint32_t bar_skipping;
 	struct mgr_out *outs[MGR_HASH_SIZE];
 	uint32_t nr_outs;
 	char why[160];

@@ -4,9 +4,14 @@
  * "Barriers", "Garbage collection").
  *
  * Barriers are managed by the lowest member; per barrier id the manager
- * keeps the epoch and, while an episode is open, the arrivals and the
- * union of the intervals they carried, which it forgets once the release
- * is sent. An arrival may come in fragments; each node's release is cut
+ * keeps, only while an episode is open, the arrivals and the union of the
+ * intervals they carried: the entry is freed once the release is sent (or
+ * the episode fails), so a program may use any number of barrier ids. A
+ * node has at most one arrival open (its kernel arrives at one barrier at
+ * a time): a new arrival of a node supersedes its older one, which its
+ * kernel gave up (a fatal signal, a timeout). So the open entries are at
+ * most two per member (a barrier and a GC_DONE round), whatever a peer
+ * sends. An arrival may come in fragments; each node's release is cut
  * into complete core messages. A member going down fails every waiting
  * arrival.
  */
@@ -38,8 +43,6 @@ static size_t iv_cost(const struct dsm_interval *iv)
  * struct mgr_arrival - one node's arrival in an open episode.
  * @active:	fragments have come (or, for GC_DONE, the request).
  * @complete:	the last fragment came; the node waits for the release.
- * @skipping:	the arrival @skip_cookie was refused while the node was
- *		still sending fragments: drop them until the last one.
  * @next_frag:	number of the next fragment expected.
  * @staged:	the intervals of the fragments so far, ascending by
  *		(creator, index); merged into the episode when complete.
@@ -48,10 +51,8 @@ static size_t iv_cost(const struct dsm_interval *iv)
 struct mgr_arrival {
 	bool active;
 	bool complete;
-	bool skipping;
 	bool gc;
 	uint64_t cookie;
-	uint64_t skip_cookie;
 	uint32_t epoch;
 	int next_frag;
 	struct dsm_vt vt;
@@ -61,9 +62,12 @@ struct mgr_arrival {
 };
 
 /**
- * struct mgr_bar - a barrier (or the GC_DONE round of a barrier).
- * @epoch:	times it completed; the epoch every arrival must carry.
- * @epoch_set:	@epoch is known (else the first arrival sets it).
+ * struct mgr_bar - the open episode of a barrier (or the GC_DONE round of
+ * a barrier); freed when it has no arrival left.
+ * @epoch:	the epoch of the episode's first arrival, which every other
+ *		arrival must carry too (the kernel sends 0: see
+ *		Documentation/lrc.md, "Barrier epochs").
+ * @epoch_set:	an arrival set @epoch.
  * @arrived:	bit i: node i's arrival is complete.
  * @merged:	per creator, the intervals of the complete arrivals,
  *		ascending by index, without duplicates.
@@ -148,17 +152,24 @@ static void episode_clear(struct mgr *m, struct mgr_bar *b)
 	dsm_vt_init(&b->vt, 0);
 }
 
-static struct mgr_bar *bar_get(struct mgr *m, int kind, uint32_t id,
-			       bool create)
+static struct mgr_bar **bar_slot(struct mgr *m, int kind, uint32_t id)
 {
 	struct mgr_bar **pp = &m->bars[mgr_hash32((uint64_t)kind << 32 | id)];
-	struct mgr_bar *b;
 
 	for (; *pp; pp = &(*pp)->next)
 		if ((*pp)->id == id && (*pp)->kind == kind)
-			return *pp;
-	if (!create || m->nr_bars >= MGR_BARRIERS_MAX)
-		return NULL;
+			break;
+	return pp;
+}
+
+static struct mgr_bar *bar_get(struct mgr *m, int kind, uint32_t id,
+			       bool create)
+{
+	struct mgr_bar **pp = bar_slot(m, kind, id);
+	struct mgr_bar *b = *pp;
+
+	if (b || !create || m->nr_bars >= MGR_BARRIERS_MAX)
+		return b;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
@@ -166,6 +177,7 @@ static struct mgr_bar *bar_get(struct mgr *m, int kind, uint32_t id,
 	b->kind = kind;
 	*pp = b;
 	m->nr_bars++;
+	m->st.barriers = m->nr_bars;
 	return b;
 }
 
@@ -179,16 +191,100 @@ static bool bar_open(const struct mgr_bar *b)
 	return false;
 }
 
-/* Drop @node's arrival after a refusal of one of its fragments. */
-static void arrival_refused(struct mgr *m, struct mgr_arrival *a,
+/* Free @b if its episode has no arrival left. Nobody may use @b after. */
+static void bar_put(struct mgr *m, struct mgr_bar *b)
+{
+	struct mgr_bar **pp;
+
+	if (!b || bar_open(b))
+		return;
+	pp = bar_slot(m, b->kind, b->id);
+	if (*pp != b)
+		return;
+	episode_clear(m, b);
+	*pp = b->next;
+	free(b);
+	m->nr_bars--;
+	m->st.barriers = m->nr_bars;
+}
+
+/* Drop the rest of @node's arrival @cookie, refused while it had MORE. */
+static void skip_rest(struct mgr *m, int node, uint64_t cookie)
+{
+	m->bar_skip[node] = cookie;
+	m->bar_skipping |= 1U << node;
+}
+
+/*
+ * A fragment of @node's arrival @cookie that belongs to one refused
+ * before: true if it is to be dropped. Any other arrival of the node ends
+ * the skipping.
+ */
+static bool skipped(struct mgr *m, int node, const struct mgr_req *r)
+{
+	bool skip = (m->bar_skipping >> node & 1) &&
+		    m->bar_skip[node] == r->cookie;
+
+	if (!skip || !(r->flags & DSM_MGR_F_MORE))
+		m->bar_skipping &= ~(1U << node);
+	return skip;
+}
+
+/* Take @node's arrival out of @b's episode (answering nothing). */
+static void arrival_drop(struct mgr *m, struct mgr_bar *b, int node)
+{
+	arrival_clear(m, &b->a[node]);
+	b->arrived &= ~(1U << node);
+}
+
+/*
+ * @node starts a new arrival @cookie of @kind: its kernel gave up any
+ * other arrival it has open there (it has one at a time), which is
+ * answered ESTALE (so that the requester's dsmd forgets it) and dropped
+ * from its episode; the intervals it brought stay merged (they are facts
+ * whoever carried them). So one node holds at most one open entry of a
+ * kind, and an interrupted arrival never counts for a barrier the node
+ * has left.
+ */
+static void supersede(struct mgr *m, int kind, int node, uint64_t cookie)
+{
+	uint32_t h;
+
+	for (h = 0; h < MGR_HASH_SIZE; h++) {
+		struct mgr_bar *b = m->bars[h], *next;
+
+		for (; b; b = next) {
+			struct mgr_arrival *a = &b->a[node];
+
+			next = b->next;
+			if (b->kind != kind || !a->active ||
+			    a->cookie == cookie)
+				continue;
+			mgr_log(m, LOG_INFO, "mgr: barrier %u: node %d arrives again (cookie %llu): its arrival %llu is dropped",
+				b->id, node, (unsigned long long)cookie,
+				(unsigned long long)a->cookie);
+			m->st.superseded++;
+			mgr_reply(m, node, a->cookie, ESTALE, 0, NULL, 0);
+			arrival_drop(m, b, node);
+			bar_put(m, b);
+		}
+	}
+}
+
+/*
+ * Drop @from's arrival @r after a refusal of one of its fragments (if it
+ * is the one open in @b, which may be NULL), and the rest of its
+ * fragments. The caller puts @b.
+ */
+static void arrival_refused(struct mgr *m, struct mgr_bar *b, int from,
 			    const struct mgr_req *r)
 {
-	if (a->active && !a->complete && a->cookie == r->cookie)
-		arrival_clear(m, a);
-	if (r->flags & DSM_MGR_F_MORE) {
-		a->skipping = true;
-		a->skip_cookie = r->cookie;
-	}
+	struct mgr_arrival *a = b ? &b->a[from] : NULL;
+
+	if (a && a->active && !a->complete && a->cookie == r->cookie)
+		arrival_drop(m, b, from);
+	if (r->flags & DSM_MGR_F_MORE)
+		skip_rest(m, from, r->cookie);
 }
 
 /* A peer's arrival @r was refused before it reached the manager logic. */
@@ -196,8 +292,8 @@ void mgr_bar_refused(struct mgr *m, int from, const struct mgr_req *r)
 {
 	struct mgr_bar *b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, false);
 
-	if (b)
-		arrival_refused(m, &b->a[from], r);
+	arrival_refused(m, b, from, r);
+	bar_put(m, b);
 }
 
 /* Copy the intervals of one fragment into @a->staged. */
@@ -440,10 +536,8 @@ static void release(struct mgr *m, struct mgr_bar *b)
 	}
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u released (%u intervals%s)",
 		b->id, b->epoch, total, b->gc ? ", collect garbage" : "");
-	if (!err) {
+	if (!err)
 		m->st.barriers_released++;
-		b->epoch++;
-	}
 	for (c = 0; c < DSM_MAX_NODES; c++)
 		free(slots[c]);
 	free(out);
@@ -453,7 +547,7 @@ static void release(struct mgr *m, struct mgr_bar *b)
 
 /*
  * Take fragment @frag of the arrival @r of a node in: the first opens the
- * arrival (and sets the barrier's epoch if it is not known yet), the next
+ * arrival (and sets the episode's epoch if it is the first), the next
  * ones must follow in order with the same epoch and timestamp. Returns 0,
  * or the errno to refuse it with (m->why says why).
  */
@@ -462,7 +556,7 @@ static int arrival_frag(struct mgr *m, struct mgr_bar *b,
 			const struct dsm_msg_barrier *mb, int frag)
 {
 	if (!frag) {
-		if (a->active)
+		if (a->active)	/* same cookie: see supersede() */
 			return mgr_why(m, EPROTO, "second arrival at barrier %u epoch %u",
 				       b->id, b->epoch);
 		if (b->epoch_set && mb->epoch != b->epoch)
@@ -514,6 +608,21 @@ static int arrival_done(struct mgr *m, struct mgr_bar *b, int from)
 	return 0;
 }
 
+/* The fragment number of @from's arrival @r (the local kernel's are not). */
+static int frag_of(struct mgr *m, int from, const struct mgr_req *r)
+{
+	struct mgr_bar *b;
+
+	if (r->frag >= 0)
+		return r->frag;
+	/* The local kernel's fragments are in order but not numbered. */
+	b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, false);
+	if (b && b->a[from].active && !b->a[from].complete &&
+	    b->a[from].cookie == r->cookie)
+		return b->a[from].next_frag;
+	return 0;
+}
+
 /* A fragment of an arrival by @from at a barrier this node manages. */
 void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 		    const struct dsm_msg *msg)
@@ -521,31 +630,27 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 	const struct dsm_msg_barrier *mb = &msg->u.barrier;
 	struct mgr_arrival *a;
 	struct mgr_bar *b;
-	int frag = r->frag, err;
+	int frag, err;
 
+	if (skipped(m, from, r))
+		return;		/* the rest of an arrival already refused */
+	if (member_down(m)) {
+		mgr_bar_refused(m, from, r);
+		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
+		return;
+	}
+	frag = frag_of(m, from, r);
+	if (!frag)
+		supersede(m, MGR_KIND_BARRIER, from, r->cookie);
 	b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, true);
 	if (!b) {
 		mgr_why(m, 0, "too many barriers (%d)", MGR_BARRIERS_MAX);
 		mgr_refuse(m, from, r->cookie, ENOSPC, "barrier arrival");
+		if (r->flags & DSM_MGR_F_MORE)
+			skip_rest(m, from, r->cookie);
 		return;
 	}
 	a = &b->a[from];
-	if (a->skipping && a->skip_cookie == r->cookie) {
-		/* The rest of an arrival already refused. */
-		if (!(r->flags & DSM_MGR_F_MORE))
-			a->skipping = false;
-		return;
-	}
-	a->skipping = false;
-	if (member_down(m)) {
-		arrival_refused(m, a, r);
-		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
-		return;
-	}
-	/* The local kernel's fragments are in order but not numbered. */
-	if (frag < 0)
-		frag = a->active && !a->complete && a->cookie == r->cookie ?
-		       a->next_frag : 0;
 	err = arrival_frag(m, b, a, r, mb, frag);
 	if (!err)
 		err = stage(m, a, mb);
@@ -553,30 +658,33 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 		goto refused;
 	if (r->flags & DSM_MGR_F_GC_WANTED)
 		a->gc = true;
-	if (r->flags & DSM_MGR_F_MORE)
-		return;
-	err = arrival_done(m, b, from);
+	if (!(r->flags & DSM_MGR_F_MORE))
+		err = arrival_done(m, b, from);
 	if (err)
 		goto refused;
+	bar_put(m, b);	/* freed when released */
 	return;
 refused:
-	arrival_refused(m, a, r);
+	arrival_refused(m, b, from, r);
+	bar_put(m, b);
 	mgr_refuse(m, from, r->cookie, err, "barrier arrival");
 }
 
 void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
 {
-	struct mgr_bar *b = bar_get(m, MGR_KIND_GC, r->barrier_id, true);
 	struct mgr_arrival *a;
+	struct mgr_bar *b;
 	int node;
 
+	if (member_down(m)) {
+		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
+		return;
+	}
+	supersede(m, MGR_KIND_GC, from, r->cookie);
+	b = bar_get(m, MGR_KIND_GC, r->barrier_id, true);
 	if (!b) {
 		mgr_why(m, 0, "too many barriers (%d)", MGR_BARRIERS_MAX);
 		mgr_refuse(m, from, r->cookie, ENOSPC, "gc done");
-		return;
-	}
-	if (member_down(m)) {
-		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
 	}
 	a = &b->a[from];
@@ -597,6 +705,7 @@ void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u: garbage collected everywhere",
 		b->id);
 	episode_clear(m, b);
+	bar_put(m, b);
 }
 
 /* @node is down: the open episode of @b fails, its waiters get EHOSTDOWN. */
@@ -610,11 +719,8 @@ static void episode_fail(struct mgr *m, struct mgr_bar *b, int node)
 		if (i == node || !a->active)
 			continue;
 		mgr_reply(m, i, a->cookie, EHOSTDOWN, 0, NULL, 0);
-		if (!a->complete) {
-			/* its other fragments are dropped */
-			a->skipping = true;
-			a->skip_cookie = a->cookie;
-		}
+		if (!a->complete)	/* its other fragments are dropped */
+			skip_rest(m, i, a->cookie);
 	}
 	mgr_log(m, LOG_INFO, "mgr: barrier %u: node %d down, waiters failed",
 		b->id, node);
@@ -628,20 +734,19 @@ static void episode_fail(struct mgr *m, struct mgr_bar *b, int node)
  */
 void mgr_bar_node_lost(struct mgr *m, int node, bool down)
 {
-	struct mgr_bar *b;
+	struct mgr_bar *b, *next;
 	uint32_t h;
 
+	if (!down)
+		m->bar_skipping &= ~(1U << node);
 	for (h = 0; h < MGR_HASH_SIZE; h++) {
-		for (b = m->bars[h]; b; b = b->next) {
-			if (!bar_open(b))
-				continue;
-			if (down) {
+		for (b = m->bars[h]; b; b = next) {
+			next = b->next;
+			if (down)
 				episode_fail(m, b, node);
-				continue;
-			}
-			arrival_clear(m, &b->a[node]);
-			b->a[node].skipping = false;
-			b->arrived &= ~(1U << node);
+			else
+				arrival_drop(m, b, node);
+			bar_put(m, b);
 		}
 	}
 }
@@ -660,4 +765,6 @@ void mgr_bar_free_all(struct mgr *m)
 		}
 	}
 	m->nr_bars = 0;
+	m->st.barriers = 0;
+	m->bar_skipping = 0;
 }

@@ -99,9 +99,15 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 	m->st.lock_forwarded++;
 	mgr_log(m, LOG_DEBUG, "mgr: lock %u: node %d forwarded to node %d",
 		r->lock_id, from, tail);
-	/* The requester's dsmd forgets the request; the tail grants it. */
+	/*
+	 * The requester's dsmd forgets the request and tells its kernel,
+	 * whose wait for the manager is over: the tail grants it.
+	 */
 	if (from != m->self)
 		mgr_reply(m, from, r->cookie, 0, MGR_F_FORWARDED, NULL, 0);
+	else
+		m->ops.kernel_reply(m->ops.ctx, r->cookie, 0,
+				    DSM_MGR_F_FORWARDED, NULL, 0);
 }
 
 void mgr_lock_clear_tail(struct mgr *m, int node)

@@ -343,7 +343,7 @@ void mgrnl_log_stats(int prio)
 {
 	const struct mgr_stats *s = &d.mgr.st;
 
-	logm(prio, "mgr: requests %llu local %llu remote, sent to managers %llu, lock fresh %llu forwarded %llu, forwards in %llu, barriers %llu, gc %llu, release fragments %llu, relayed %llu, refused %llu, hostdown %llu, errors %llu, locks %llu, outstanding %llu",
+	logm(prio, "mgr: requests %llu local %llu remote, sent to managers %llu, lock fresh %llu forwarded %llu, forwards in %llu, barriers %llu, gc %llu, release fragments %llu, relayed %llu, refused %llu, hostdown %llu, errors %llu, locks %llu, outstanding %llu, barriers open %llu, superseded %llu",
 	     (unsigned long long)s->kernel_requests,
 	     (unsigned long long)s->peer_requests,
 	     (unsigned long long)s->sent_to_manager,
@@ -358,7 +358,9 @@ void mgrnl_log_stats(int prio)
 	     (unsigned long long)s->hostdown,
 	     (unsigned long long)s->errors,
 	     (unsigned long long)s->locks,
-	     (unsigned long long)s->outstanding);
+	     (unsigned long long)s->outstanding,
+	     (unsigned long long)s->barriers,
+	     (unsigned long long)s->superseded);
 	d.logged = *s;
 }
 

@@ -160,6 +160,9 @@ struct dsm_node_info {
  *     PEER_SOCKET, MGR_REQUEST and MGR_REPLY reserved (EOPNOTSUPP).
  *  2: the lock and barrier managers: MGR_REQUEST, MGR_REPLY and
  *     LOCK_FORWARD; attribute MGR_FLAGS; ops GC.
+ *  3: MGR_F_FORWARDED: dsmd tells the kernel that its lock request was
+ *     forwarded to the lock's last requester (the wait for the manager
+ *     is over; the grant comes when the holder releases).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -168,7 +171,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	2
+#define DSM_GENL_VERSION	3
 
 /* Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED. */
 #define DSM_GENL_MCGRP_EVENTS	"events"
@@ -430,7 +433,9 @@ enum dsm_attr {
  * @DSM_MGR_LOCK_ACQUIRE: payload LOCK_REQ. The manager answers with an
  *	empty MGR_REPLY if the lock was free (nobody ever took it, or its
  *	token was lost with a dead node), else forwards the request to the
- *	lock's last requester (LOCK_FORWARD), whose kernel grants it.
+ *	lock's last requester (LOCK_FORWARD), whose kernel grants it, and
+ *	the requester's kernel gets an empty MGR_REPLY with
+ *	MGR_F_FORWARDED (family version 3).
  * @DSM_MGR_LOCK_RELEASE: not used (a release never leaves the node).
  * @DSM_MGR_BARRIER: payload BARRIER_ARRIVE (fragments with MGR_F_MORE).
  *	The reply, when every member arrived, is BARRIER_RELEASE carrying
@@ -453,7 +458,8 @@ enum dsm_mgr_op {
 #define DSM_MGR_F_MORE		0x1	/* more fragments with this cookie */
 #define DSM_MGR_F_GC_WANTED	0x2	/* arrive: over the GC threshold */
 #define DSM_MGR_F_GC		0x4	/* release: collect garbage now */
-#define DSM_MGR_F_ALL		0x7
+#define DSM_MGR_F_FORWARDED	0x8	/* lock reply: sent on to the tail */
+#define DSM_MGR_F_ALL		0xf
 
 #define DSM_MGR_OP_MAX		(__DSM_MGR_OP_MAX - 1)
 

@@ -5,6 +5,7 @@
  * cluster of mgr_sim.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mgr_sim.h"
@@ -78,17 +79,18 @@ static void test_barrier_budget(void)
 	size_t most = 0;
 	int i;
 
-	setup(0x7, 0);
+	setup(0xff, 0);
 	tn[0].m.bar_bytes_max = 16 * sizeof(struct dsm_interval);
 	for (i = 0; i < 4; i++)
 		iv[i] = mkiv(1, i + 1, vt3(0, i, 0));
-	for (id = 1; id <= 8; id++) {
-		kreq_arrive(1, 100 + id, 0, vt3(0, 4, 0), iv, 4, 8, 0,
+	/* Nodes 1 to 7, one arrival each (a node holds one at a time). */
+	for (id = 1; id <= 7; id++) {
+		kreq_arrive(id, 100 + id, 0, vt3(0, 4, 0), iv, 4, 8, 0,
 			    200 + id);
 		pump();
 		if (tn[0].m.bar_bytes > most)
 			most = tn[0].m.bar_bytes;
-		if (replies(1, 200 + id, &err) == 1 && err == ENOSPC)
+		if (replies(id, 200 + id, &err) == 1 && err == ENOSPC)
 			refused++;
 	}
 	ok(refused > 0 && most <= tn[0].m.bar_bytes_max && most > 0,
@@ -114,17 +116,24 @@ static void test_barrier_epochs(void)
 	   "mgr: empty barrier released to all");
 	clear_events();
 	kreq_arrive(1, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 40);
+	kreq_arrive(2, 1, 1, vt3(0, 0, 0), NULL, 0, 8, 0, 39);
 	pump();
-	ok(replies(1, 40, &err) == 1 && err == EPROTO,
-	   "mgr: old epoch refused with EPROTO");
-	kreq_arrive(1, 1, 1, vt3(0, 0, 0), NULL, 0, 8, 0, 41);
-	kreq_arrive(1, 1, 1, vt3(0, 0, 0), NULL, 0, 8, 0, 42);
+	ok(replies(1, 40, NULL) == 0 && replies(2, 39, &err) == 1 &&
+	   err == EPROTO,
+	   "mgr: an arrival with another epoch than the episode's refused");
+	kreq_arrive(1, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 41);
 	pump();
-	ok(replies(1, 41, NULL) == 0 && replies(1, 42, &err) == 1 &&
-	   err == EPROTO, "mgr: second arrival in one episode refused");
+	ok(replies(1, 40, &err) == 1 && err == ESTALE &&
+	   replies(1, 41, NULL) == 0,
+	   "mgr: a new arrival of a node supersedes its old one");
+	kreq_arrive(0, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 42);
+	kreq_arrive(0, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 42);
+	ok(replies(0, 42, &err) == 1 && err == EPROTO &&
+	   replies(1, 41, NULL) == 0,
+	   "mgr: the same arrival twice is refused");
 	/* A bad fragment: the rest of that arrival is dropped. */
-	kreq_arrive(0, 1, 1, vt3(1, 0, 0), &iv, 1, 8, DSM_MGR_F_MORE, 43);
-	kreq_arrive(0, 1, 1, vt3(2, 0, 0), NULL, 0, 8, 0, 43);
+	kreq_arrive(0, 1, 0, vt3(1, 0, 0), &iv, 1, 8, DSM_MGR_F_MORE, 43);
+	kreq_arrive(0, 1, 0, vt3(2, 0, 0), NULL, 0, 8, 0, 43);
 	pump();
 	ok(replies(0, 43, &err) == 1 && err == EPROTO,
 	   "mgr: fragment with another timestamp refused");
@@ -135,10 +144,121 @@ static void test_barrier_epochs(void)
 	pump();
 	ok(replies(1, 41, &err) == 1 && err == EHOSTDOWN,
 	   "mgr: member down fails waiting arrivals with EHOSTDOWN");
-	kreq_arrive(0, 1, 1, vt3(0, 0, 0), NULL, 0, 8, 0, 44);
+	ok(tn[0].m.nr_bars == 0 && tn[0].m.st.barriers == 0,
+	   "mgr: the failed episode is freed");
+	kreq_arrive(0, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 44);
 	pump();
 	ok(replies(0, 44, &err) == 1 && err == EHOSTDOWN,
 	   "mgr: arrival while a member is down: EHOSTDOWN at once");
+}
+
+/*
+ * A program that names a new barrier id at each barrier, beyond
+ * MGR_BARRIERS_MAX of them, and one that reuses an id: every barrier is
+ * released, and the manager holds nothing once it is.
+ */
+static void test_barrier_many_ids(void)
+{
+	uint32_t id, err, bad = 0, most = 0, n = 2 * (MGR_BARRIERS_MAX + 100);
+	uint64_t c = 1000;
+	int i;
+
+	setup(0x7, 0);
+	for (id = 1; id <= n; id++) {
+		uint32_t bid = id % 2 ? id : 7;	/* half of them: id 7 */
+
+		for (i = 0; i < 3; i++)
+			kreq_arrive(i, bid, 0, vt3(0, 0, 0), NULL, 0, 8, 0,
+				    c + i);
+		pump();
+		if (tn[0].m.nr_bars > most)
+			most = tn[0].m.nr_bars;
+		for (i = 0; i < 3; i++) {
+			err = 1;
+			if (replies(i, c + i, &err) != 1 || err)
+				bad++;
+		}
+		clear_events();
+		c += 3;
+	}
+	printf("# %u barriers over %u ids: %u replies bad, at most %u entries\n",
+	       n, n / 2 + 1, bad, most);
+	ok(!bad, "mgr: more barrier ids than MGR_BARRIERS_MAX, all released");
+	ok(most <= 1 && tn[0].m.nr_bars == 0 && tn[0].m.st.barriers == 0 &&
+	   tn[0].m.bar_bytes == 0,
+	   "mgr: one barrier entry at most, none after the releases");
+	ok(tn[0].m.st.barriers_released == n,
+	   "mgr: barriers_released counts every one");
+}
+
+/*
+ * A peer arrives at 10000 barrier ids nobody else comes to: it holds one
+ * entry at a time (each arrival supersedes its last), and the others'
+ * barriers go on.
+ */
+static void test_barrier_hostile_ids(void)
+{
+	uint32_t id, err = 1, most = 0;
+
+	setup(0x7, 0);
+	for (id = 1; id <= 10000; id++) {
+		kreq_arrive(1, 100000 + id, 0, vt3(0, 0, 0), NULL, 0, 8, 0,
+			    5000 + id);
+		pump();
+		if (tn[0].m.nr_bars > most)
+			most = tn[0].m.nr_bars;
+	}
+	printf("# a node's arrivals at 10000 ids: at most %u entries\n", most);
+	ok(most == 1 && tn[0].m.st.superseded == 9999,
+	   "mgr: a node's arrivals at many ids hold one entry");
+	clear_events();
+	kreq_arrive(0, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 90);
+	kreq_arrive(1, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 91);
+	kreq_arrive(2, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 92);
+	pump();
+	ok(replies(0, 90, &err) == 1 && !err && replies(1, 91, NULL) == 1 &&
+	   replies(2, 92, NULL) == 1 && replies(1, 15000, &err) == 1 &&
+	   err == ESTALE && tn[0].m.nr_bars == 0,
+	   "mgr: after them a barrier of all is released, nothing held");
+}
+
+/*
+ * Node 1's kernel gave up its arrival at barrier 3 (a fatal signal) and
+ * arrives there again with a new cookie: the old one is answered ESTALE
+ * and does not count; the barrier is released to the new one once all
+ * came. A GC_DONE round is superseded the same way.
+ */
+static void test_barrier_again(void)
+{
+	struct dsm_interval iv = mkiv(1, 1, vt3(0, 0, 0));
+	uint32_t err = 0;
+	struct rel r1, r2;
+
+	setup(0x7, 0);
+	kreq_arrive(1, 3, 0, vt3(0, 1, 0), &iv, 1, 8, 0, 71);
+	kreq_arrive(0, 3, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 70);
+	pump();
+	kreq_arrive(1, 3, 0, vt3(0, 1, 0), &iv, 1, 8, 0, 72);
+	pump();
+	ok(replies(1, 71, &err) == 1 && err == ESTALE && tn[0].nev == 0,
+	   "mgr: the abandoned arrival is answered ESTALE, nobody released");
+	kreq_arrive(2, 3, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 73);
+	pump();
+	r1 = release_of(1, 72);
+	r2 = release_of(2, 73);
+	ok(replies(1, 72, &err) == 1 && !err && r1.nr == 0 &&
+	   rel_is(&r2, 1, (int[]){ 1, 1 }) &&
+	   replies(1, 71, NULL) == 1 && tn[0].m.nr_bars == 0,
+	   "mgr: released to the new arrival, the old one not counted");
+	clear_events();
+	kreq_gc_done(1, 3, 81);
+	kreq_gc_done(1, 4, 82);
+	kreq_gc_done(0, 3, 80);
+	kreq_gc_done(2, 3, 83);
+	pump();
+	ok(replies(1, 81, &err) == 1 && err == ESTALE && tn[0].nev == 0 &&
+	   tn[0].m.nr_bars == 2,
+	   "mgr: gc done: a newer one of a node supersedes its older");
 }
 
 static void test_barrier_bad(void)
@@ -188,19 +308,33 @@ static void test_gc_done(void)
 	uint32_t err = 1;
 
 	setup(0x7, 0);
-	kreq_gc_done(1, 9, 61);
-	kreq_gc_done(2, 9, 62);
-	pump();
-	ok(tn[1].nev == 0 && tn[2].nev == 0, "mgr: gc done waits for all");
-	kreq_gc_done(2, 9, 63);
-	pump();
-	ok(replies(2, 63, &err) == 1 && err == EPROTO,
-	   "mgr: second gc done refused");
 	kreq_gc_done(0, 9, 60);
+	kreq_gc_done(0, 9, 60);
+	ok(replies(0, 60, &err) == 1 && err == EPROTO,
+	   "mgr: second gc done refused");
+	clear_events();
+	kreq_gc_done(1, 9, 61);
+	pump();
+	ok(tn[0].nev == 0 && tn[1].nev == 0, "mgr: gc done waits for all");
+	kreq_gc_done(2, 9, 62);
 	pump();
 	ok(replies(0, 60, &err) == 1 && !err && replies(1, 61, &err) == 1 &&
 	   !err && tn[1].ev[0].len == 0 && replies(2, 62, &err) == 1 && !err,
 	   "mgr: gc done answered to all when all arrived");
+	clear_events();
+	kreq_gc_done(1, 9, 65);
+	kreq_gc_done(2, 9, 66);
+	kreq_gc_done(2, 9, 67);	/* node 2's kernel gave 66 up */
+	pump();
+	ok(tn[1].nev == 0 && replies(2, 66, &err) == 1 && err == ESTALE &&
+	   replies(2, 67, NULL) == 0,
+	   "mgr: gc done: a newer one of a node supersedes its older");
+	kreq_gc_done(0, 9, 68);
+	pump();
+	ok(replies(0, 68, &err) == 1 && !err && replies(1, 65, &err) == 1 &&
+	   !err && replies(2, 67, &err) == 1 && !err,
+	   "mgr: gc done: the round completes with the newer one");
+	ok(tn[0].m.nr_bars == 0, "mgr: gc done: nothing held after the round");
 }
 
 static void test_gone(void)
@@ -309,6 +443,9 @@ void test_mgr_barrier(void)
 	test_release_cap();
 	test_barrier_budget();
 	test_barrier_epochs();
+	test_barrier_many_ids();
+	test_barrier_hostile_ids();
+	test_barrier_again();
 	test_barrier_bad();
 	test_gc_done();
 	test_barrier_peer();

@@ -51,14 +51,16 @@ static void test_lock_chain(void)
 	   tn[0].ev[0].len == (size_t)len &&
 	   !memcmp(tn[0].ev[0].p, pbuf, len) && replies(1, 200, NULL) == 0,
 	   "mgr: second acquire forwarded to the first (LOCK_REQ bytes)");
+	ok(forwarded(1, 200) == 1,
+	   "mgr: the requester's kernel is told its request was forwarded");
 	ok(mgr_lock_tail(&tn[2].m, 5) == 1 && tn[1].m.st.outstanding == 0,
 	   "mgr: tail moves; the requester's dsmd forgets the request");
 	clear_events();
 	kreq_lock(2, 5, 300);	/* the manager's own node */
 	pump();
 	ok(forwards(1) == 1 && forwards(0) == 0 && replies(2, 300, NULL) == 0 &&
-	   mgr_lock_tail(&tn[2].m, 5) == 2,
-	   "mgr: third acquire forwarded to the second");
+	   forwarded(2, 300) == 1 && mgr_lock_tail(&tn[2].m, 5) == 2,
+	   "mgr: third acquire forwarded to the second (the manager's kernel told)");
 	clear_events();
 	kreq_lock(2, 5, 301);	/* the tail asks again: token lost */
 	ok(replies(2, 301, &err) == 1 && err == 0,

@@ -354,7 +354,10 @@ void kreq_gc_done(int node, uint32_t id, uint64_t cookie)
 	mgr_kernel_request(&tn[node].m, &r);
 }
 
-/* Replies to @cookie on @node: count, and the first one's error. */
+/*
+ * Replies to @cookie on @node (not counting FORWARDED notices): count,
+ * and the first one's error.
+ */
 int replies(int node, uint64_t cookie, uint32_t *error)
 {
 	int i, k = 0;
@@ -362,11 +365,26 @@ int replies(int node, uint64_t cookie, uint32_t *error)
 	for (i = 0; i < tn[node].nev; i++) {
 		struct ev *e = &tn[node].ev[i];
 
-		if (e->kind != EV_REPLY || e->cookie != cookie)
+		if (e->kind != EV_REPLY || e->cookie != cookie ||
+		    e->flags == DSM_MGR_F_FORWARDED)
 			continue;
 		if (!k && error)
 			*error = e->error;
 		k++;
+	}
+	return k;
+}
+
+/* FORWARDED notices of @cookie given to @node's kernel (empty, no error). */
+int forwarded(int node, uint64_t cookie)
+{
+	int i, k = 0;
+
+	for (i = 0; i < tn[node].nev; i++) {
+		struct ev *e = &tn[node].ev[i];
+
+		k += e->kind == EV_REPLY && e->cookie == cookie &&
+		     e->flags == DSM_MGR_F_FORWARDED && !e->error && !e->len;
 	}
 	return k;
 }

@@ -75,6 +75,7 @@ void kreq_arrive(int node, uint32_t id, uint32_t epoch, struct dsm_vt vt,
 		 uint32_t flags, uint64_t cookie);
 void kreq_gc_done(int node, uint32_t id, uint64_t cookie);
 int replies(int node, uint64_t cookie, uint32_t *error);
+int forwarded(int node, uint64_t cookie);
 int forwards(int node);
 
 /*

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_limits - what lrc locks and barriers hold and how long they
+ * wait, on 3 nodes, through libdsm (Documentation/lrc.md, "Barrier
+ * epochs" and "Lock and barrier waits"):
+ *
+ * - many_barriers: thousands of barriers, each with a new barrier id
+ *   (more than dsmd once kept: MGR_BARRIERS_MAX), then one id reused:
+ *   every barrier completes, the data written before each checkpoint is
+ *   seen by all after it, and no node keeps barrier state afterwards
+ *   (lrc_barriers_held is 0);
+ * - many_barriers_gc: the same, fewer, with a garbage collection at
+ *   every barrier (lrc_gc_threshold = 1 byte on every node): the GC_DONE
+ *   rounds leave nothing behind either.
+ *
+ * Each test creates its own lrc region on node 0, "limits-<test>".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dsm.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+#include "dsm_shell.h"
+
+#define MAP_WAIT		30	/* s: region replication */
+#define GC_PARAM		"/sys/module/dsm/parameters/lrc_gc_threshold"
+
+/* many_barriers: more new ids than dsmd's old MGR_BARRIERS_MAX (4096) */
+#define MB_BASE			1000000
+#define MB_IDS			4100
+#define MB_CHECK_EVERY		300
+/* many_barriers_gc */
+#define MG_BASE			2000000
+#define MG_IDS			300
+#define MG_CHECK_EVERY		20
+
+static int node, nodes;
+
+FIXTURE(limits) {
+	char gc_saved[32];
+	void *map;
+	size_t len;
+};
+
+/* The value of a dsm counter on this node, or -1. */
+static long dsm_stat(const char *name)
+{
+	char expr[64];
+
+	snprintf(expr, sizeof(expr), ".%s", name);
+	return dsm_stats_jq(expr);
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+FIXTURE_SETUP(limits)
+{
+	int ret;
+
+	self->map = NULL;
+	self->gc_saved[0] = '\0';
+	node = dsm_node_id_env();
+	nodes = dsm_nodes_env();
+	if (node < 0 || nodes != 3)
+		return;		/* each test skips (NEED_3NODES) */
+	dsm_test_begin();
+	ret = dsm_init();
+	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+	if (self->map)
+		munmap(self->map, self->len);
+	if (self->gc_saved[0])
+		EXPECT_EQ(0, write_file(GC_PARAM, self->gc_saved));
+}
+
+#define NEED_3NODES() do {						\
+		if (node < 0 || nodes != 3)				\
+			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
+	} while (0)
+
+/*
+ * Node 0 creates the lrc region limits-@tag of @size bytes; after sync
+ * @step every node maps it (waiting for dsmd to replicate it), then sync
+ * @step + 1. Returns NULL after logging why.
+ */
+static void *limits_region(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(limits) *self, const char *tag,
+			   size_t size, unsigned int step)
+{
+	char name[DSM_NAME_MAX], out[512];
+	double t0;
+	void *p;
+	int ret;
+
+	snprintf(name, sizeof(name), "limits-%s", tag);
+	if (node == 0) {
+		ret = dsm_sh(out, sizeof(out),
+			     "dsmctl region create %s size %zuK model lrc",
+			     name, size >> 10);
+		if (ret)
+			TH_LOG("node 0: dsmctl region create %s: status %d: %s",
+			       name, ret, out);
+	}
+	dsm_test_sync(step);
+	t0 = dsm_now();
+	while (!(p = dsm_map(name, &self->len))) {
+		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
+			TH_LOG("node %d: dsm_map(%s): %s", node, name,
+			       strerror(errno));
+			return NULL;
+		}
+		usleep(100000);
+	}
+	self->map = p;
+	dsm_test_sync(step + 1);
+	return p;
+}
+
+/*
+ * @n + 1 barriers: ids @base .. @base + @n - 1, then @base again. Every
+ * @every barriers each node writes its slot of @slot first and checks
+ * every slot after. Returns the barrier that saw a wrong slot, or -1.
+ */
+static int barriers(struct __test_metadata *_metadata,
+		    volatile uint64_t *slot, unsigned int base, int n,
+		    int every)
+{
+	int bad = -1;
+
+	for (int k = 0; k <= n; k++) {
+		unsigned int id = k < n ? base + k : base;
+		int ret;
+
+		if (k % every == 0)
+			slot[node] = k + 1;
+		ret = dsm_barrier(id);
+		EXPECT_EQ(0, ret) TH_LOG("node %d: barrier %d of %d (id %u): %s",
+					 node, k + 1, n + 1, id,
+					 strerror(-ret));
+		if (ret)
+			return k;
+		for (int i = 0; k % every == 0 && i < 3 && bad < 0; i++)
+			if (slot[i] != (uint64_t)k + 1) {
+				bad = k;
+				TH_LOG("node %d: after barrier %d: node %d's slot "
+				       "(offset %d): expected %d, got %lu", node,
+				       k + 1, i, i * 8, k + 1,
+				       (unsigned long)slot[i]);
+			}
+		dsm_test_progress(k + 1, n + 1, 500, "barriers");
+	}
+	return bad;
+}
+
+/*
+ * MB_IDS barriers with a new id each, then one id again: every barrier
+ * completes (dsmd once refused the 4097th id with ENOSPC, for good), and
+ * no node holds barrier state after them. About 20 barriers a second on
+ * three TCG nodes sharing two host cores: some 200 s.
+ */
+TEST_F_TIMEOUT(limits, many_barriers, DSM_TEST_TIMEOUT(210))
+{
+	long waits0, waits, held;
+	char *p;
+
+	NEED_3NODES();
+	p = limits_region(_metadata, self, "mb", DSM_PAGE, 10);
+	ASSERT_NE(NULL, p);
+	waits0 = dsm_stat("lrc_barrier_waits");
+	ASSERT_LE(0, waits0) TH_LOG("node %d: no lrc_barrier_waits counter",
+				    node);
+	EXPECT_EQ(-1, barriers(_metadata, (volatile uint64_t *)p, MB_BASE,
+			       MB_IDS, MB_CHECK_EVERY));
+	held = dsm_stat("lrc_barriers_held");
+	EXPECT_EQ(0, held) TH_LOG("node %d: lrc_barriers_held is %ld after "
+				  "the barriers (-1: no such counter)", node,
+				  held);
+	waits = dsm_stat("lrc_barrier_waits");
+	EXPECT_EQ(waits0 + MB_IDS + 1, waits)
+		TH_LOG("node %d: lrc_barrier_waits %ld -> %ld", node, waits0,
+		       waits);
+	dsm_test_sync(12);
+}
+
+/*
+ * A collection at every barrier (a GC_DONE round each): the same, with
+ * MG_IDS new ids; lrc_gc_runs grew, and nothing is held after.
+ */
+TEST_F_TIMEOUT(limits, many_barriers_gc, DSM_TEST_TIMEOUT(200))
+{
+	long runs0, runs, held;
+	char *p;
+	int ret;
+
+	NEED_3NODES();
+	ret = read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
+	ASSERT_EQ(0, ret) TH_LOG("node %d: %s: %s", node, GC_PARAM,
+				 strerror(-ret));
+	ASSERT_EQ(0, write_file(GC_PARAM, "1"));
+	p = limits_region(_metadata, self, "mg", DSM_PAGE, 20);
+	ASSERT_NE(NULL, p);
+	runs0 = dsm_stat("lrc_gc_runs");
+	ASSERT_LE(0, runs0);
+	EXPECT_EQ(-1, barriers(_metadata, (volatile uint64_t *)p, MG_BASE,
+			       MG_IDS, MG_CHECK_EVERY));
+	runs = dsm_stat("lrc_gc_runs");
+	EXPECT_LT(runs0, runs) TH_LOG("node %d: no collection (lrc_gc_runs "
+				      "%ld -> %ld)", node, runs0, runs);
+	held = dsm_stat("lrc_barriers_held");
+	EXPECT_EQ(0, held) TH_LOG("node %d: lrc_barriers_held is %ld after "
+				  "the barriers (-1: no such counter)", node,
+				  held);
+	dsm_test_sync(22);
+}
+
+TEST_HARNESS_MAIN
