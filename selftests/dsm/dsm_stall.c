@@ -445,11 +445,15 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	usleep((2 * fault_timeout_s + 2) * 1e6);
 	if (node == 0) {
 		probed = pr.next < PROBES ? pr.next : PROBES;
-		for (k = 0, bad = 0; k < (int)probed; k++)
-			if (pread(self->fd, buf, sizeof(buf), probe_off(k)) !=
-			    sizeof(buf) && !bad++)
+		for (k = 0, bad = 0; k < (int)probed; k++) {
+			ssize_t n = pread(self->fd, buf, sizeof(buf),
+					  probe_off(k));
+
+			if (n != sizeof(buf) && !bad++)
 				TH_LOG("node 0: the pages of probe %d: %s", k,
-				       strerror(errno));
+				       n < 0 ? strerror(errno) :
+				       "a short read: a page unreadable");
+		}
 		EXPECT_EQ(0, bad)
 			TH_LOG("node 0: %d of %u probes' pages unreadable after the stall",
 			       bad, probed);
