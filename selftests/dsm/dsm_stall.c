@@ -43,7 +43,7 @@
 #define OFF_BULK	(192 * MiB)	/* node 0 writes, node 2 reads */
 #define BULK_PAGES	1024
 #define OFF_PROBE	(200 * MiB)	/* node 0 faults during the stall */
-#define PROBE_LEN	(32 * MiB)
+#define PROBE_LEN	(16 * MiB)
 
 #define FAULT_FILE	"/sys/kernel/debug/dsm/fault"
 #define PARAMS		"/sys/module/dsm/parameters"
@@ -57,8 +57,8 @@
  * time, with no read-ahead: every request to node 2 is then sent by the
  * fault that waits for it, so the send that times out is a fault's own.
  */
-#define PROBERS		160
-#define PROBE_STACK	(256 * 1024)
+#define PROBERS		400
+#define PROBE_STACK	(128 * 1024)
 /* The probe pages: every page of the probe range homed on node 2. */
 #define PROBES		((PROBE_LEN / DSM_PAGE - 2) / 3)
 #define CHECK_PAGES	64	/* pages per read in the checks */
@@ -398,6 +398,9 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		for (k = 0; k < PROBERS; k++)
 			pthread_join(pth[k], NULL);
 		signal(SIGBUS, SIG_DFL);
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+				    "echo %s > %s/readahead_pages",
+				    self->readahead, PARAMS));
 		TH_LOG("node 0: %lu accesses to node 2's pages: %lu data, %lu EIO, %lu SIGBUS, %lu other; the longest %.1f s; sends failed %ld, connections down %ld",
 		       pr.data + pr.eio + pr.sigbus + pr.other, pr.data,
 		       pr.eio, pr.sigbus, pr.other, pr.max_s,
