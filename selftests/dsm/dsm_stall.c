@@ -244,6 +244,9 @@ static void *prober(void *arg)
 		t0 = dsm_now();
 		sig = probe_map(p->self->probe + probe_off(i) - OFF_PROBE);
 		probe_done(p, dsm_now() - t0, sig, 0);
+		/* A page that failed fails at once: do not spin on it. */
+		if (sig)
+			usleep(100000);
 	}
 	return NULL;
 }
