@@ -4,13 +4,14 @@
  * Written for 3 nodes.
  *
  * Node 2 stops reading node 0's connection (debugfs dsm/fault "stall",
- * the module's inject=1) while node 0 faults on pages homed on node 2,
- * many at once (read-ahead of 32 pages, several threads, through read()
- * and through a mapping): their requests fill the socket buffers between
- * the two, until a fault's send blocks for the transport's send timeout
- * and kernel_sendmsg() returns -EAGAIN into sc_start(). Such a send error
- * once reached the next fault on the page as "wait for the request in
- * flight" with no request there: a NULL dereference. If the faults alone
+ * the module's inject=1) while node 0 faults on pages homed on node 2
+ * through a mapping, in many threads at once, with no read-ahead (so
+ * that every request is sent by the fault that waits for it): their
+ * requests fill the socket buffers between the two, until a fault's send
+ * blocks for the transport's send timeout and kernel_sendmsg() returns
+ * -EAGAIN into sc_start(). Such a send error once came back to the
+ * fault's retry as "wait for the request in flight" with no request
+ * there: a NULL dereference. If the faults alone
  * do not fill the buffers in time, node 2 also asks node 0 for many
  * pages, whose grants fill them. Every access of node 0 meanwhile must end
  * in data or in a documented error (EIO, SIGBUS) within its bound, never
@@ -42,7 +43,7 @@
 #define OFF_BULK	(192 * MiB)	/* node 0 writes, node 2 reads */
 #define BULK_PAGES	1024
 #define OFF_PROBE	(200 * MiB)	/* node 0 faults during the stall */
-#define PROBE_LEN	(32 * MiB)
+#define PROBE_LEN	(16 * MiB)
 
 #define FAULT_FILE	"/sys/kernel/debug/dsm/fault"
 #define PARAMS		"/sys/module/dsm/parameters"
@@ -51,11 +52,16 @@
 
 #define READERS		16	/* node 2's threads asking for pages */
 #define CHUNK		9	/* pages per read: 1 and 8 read ahead */
-#define PROBERS		48	/* node 0's threads faulting on node 2's */
-#define PROBE_RA	32	/* node 0's read-ahead during the stall */
-/* A probe: a page homed on node 2, then the pages it reads ahead. */
-#define PROBE_SPAN	(1 + PROBE_RA)
-#define PROBES		((PROBE_LEN / DSM_PAGE - 3) / PROBE_SPAN)
+/*
+ * Node 0's threads faulting on node 2's pages, each on one page at a
+ * time, with no read-ahead: every request to node 2 is then sent by the
+ * fault that waits for it, so the send that times out is a fault's own.
+ */
+#define PROBERS		400
+#define PROBE_STACK	(128 * 1024)
+/* The probe pages: every page of the probe range homed on node 2. */
+#define PROBES		((PROBE_LEN / DSM_PAGE - 2) / 3)
+#define CHECK_PAGES	64	/* pages per read in the checks */
 /* How long each phase waits for node 0's sends to node 2 to back up. */
 #define PHASE1_S	90.0
 #define PHASE2_S	45.0
@@ -70,18 +76,14 @@ static uint64_t bulk_word(uint64_t i)
 	return 0xb01c0000000ULL + i;
 }
 
-/*
- * The offset of probe @i: a page homed on node 2 (PROBE_SPAN is a
- * multiple of 3, so all are), PROBE_SPAN pages after the one before:
- * each probe's read-ahead stops where the next probe begins.
- */
+/* The offset of probe page @i: the @i-th page homed on node 2. */
 static uint64_t probe_off(unsigned int i)
 {
 	uint64_t p = OFF_PROBE / DSM_PAGE;
 
 	while (p % 3 != 2)
 		p++;
-	return (p + (uint64_t)PROBE_SPAN * i) * DSM_PAGE;
+	return (p + 3 * (uint64_t)i) * DSM_PAGE;
 }
 
 FIXTURE(stall) {
@@ -226,36 +228,25 @@ static int probe_map(uint8_t *w)
 }
 
 /*
- * Fault on fresh pages homed on node 2, by read() and by a mapping in
- * turn; each fault also sends the requests of its read-ahead, a third of
- * them to node 2, all into the stalled connection.
+ * Fault on pages homed on node 2 through the mapping, one after another,
+ * round and round (a page whose request failed is asked again once its
+ * failure mark is gone): each request goes into the stalled connection.
  */
 static void *prober(void *arg)
 {
-	static char bufs[PROBERS][PROBE_SPAN * DSM_PAGE];
-	static unsigned int nbufs;
 	struct probes *p = arg;
-	unsigned int i, b = __atomic_fetch_add(&nbufs, 1, __ATOMIC_RELAXED);
+	unsigned int i;
 	double t0;
-	ssize_t n;
 	int sig;
 
 	while (!p->stop) {
-		/*
-		 * Round and round: a probe whose request failed is asked
-		 * again once its failure mark is gone, with a new request.
-		 */
 		i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED) % PROBES;
 		t0 = dsm_now();
-		if (i & 1) {
-			n = pread(p->self->fd, bufs[b % PROBERS],
-				  PROBE_SPAN * DSM_PAGE, probe_off(i));
-			probe_done(p, dsm_now() - t0, n > 0 ? 0 : -1,
-				   n < 0 ? errno : EIO);
-			continue;
-		}
 		sig = probe_map(p->self->probe + probe_off(i) - OFF_PROBE);
 		probe_done(p, dsm_now() - t0, sig, 0);
+		/* A page that failed fails at once: do not spin on it. */
+		if (sig)
+			usleep(100000);
 	}
 	return NULL;
 }
@@ -335,10 +326,12 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	struct probes pr = { .self = self,
 			     .lock = PTHREAD_MUTEX_INITIALIZER };
 	bool by_faults = false, backed = false;
-	static char buf[PROBE_SPAN * DSM_PAGE];
-	pthread_t pth[PROBERS];
+	static char buf[CHECK_PAGES * DSM_PAGE];
+	static pthread_t pth[PROBERS];
+	pthread_attr_t attr;
 	char out[256];
 	unsigned int probed;
+	uint64_t end;
 	uint64_t i, v;
 	int k, bad;
 
@@ -350,8 +343,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		ASSERT_EQ(0, dsm_sh(self->readahead, sizeof(self->readahead),
 				    "cat %s/readahead_pages", PARAMS));
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
-				    "echo %d > %s/readahead_pages", PROBE_RA,
-				    PARAMS))
+				    "echo 0 > %s/readahead_pages", PARAMS))
 			TH_LOG("node 0: %s", out);
 	}
 	dsm_test_sync(1);
@@ -371,8 +363,11 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		down = stat_of("conn_down");
 		reqs = stat_of("msg_tx_page_req");
 		signal(SIGBUS, on_bus);
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, PROBE_STACK);
 		for (k = 0; k < PROBERS; k++)
-			ASSERT_EQ(0, pthread_create(&pth[k], NULL, prober, &pr));
+			ASSERT_EQ(0, pthread_create(&pth[k], &attr, prober,
+						    &pr));
 		by_faults = backed = sends_failed(_metadata, failed, PHASE1_S);
 		log_queues(_metadata, "phase 1 over");
 		TH_LOG("node 0: phase 1: %s after %ld requests sent",
@@ -406,6 +401,9 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		for (k = 0; k < PROBERS; k++)
 			pthread_join(pth[k], NULL);
 		signal(SIGBUS, SIG_DFL);
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+				    "echo %s > %s/readahead_pages",
+				    self->readahead, PARAMS));
 		TH_LOG("node 0: %lu accesses to node 2's pages: %lu data, %lu EIO, %lu SIGBUS, %lu other; the longest %.1f s; sends failed %ld, connections down %ld",
 		       pr.data + pr.eio + pr.sigbus + pr.other, pr.data,
 		       pr.eio, pr.sigbus, pr.other, pr.max_s,
@@ -444,15 +442,21 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	 */
 	usleep((2 * fault_timeout_s + 2) * 1e6);
 	if (node == 0) {
+		/* Every page up to the last probed, CHECK_PAGES at a time. */
 		probed = pr.next < PROBES ? pr.next : PROBES;
-		for (k = 0, bad = 0; k < (int)probed; k++)
-			if (pread(self->fd, buf, sizeof(buf), probe_off(k)) !=
-			    sizeof(buf) && !bad++)
-				TH_LOG("node 0: the pages of probe %d: %s", k,
-				       strerror(errno));
+		end = probe_off(probed) + DSM_PAGE;
+		for (i = OFF_PROBE, bad = 0; i < end; i += sizeof(buf)) {
+			ssize_t n = pread(self->fd, buf, sizeof(buf), i);
+
+			if (n != sizeof(buf) && !bad++)
+				TH_LOG("node 0: pages from offset %#llx: %s",
+				       (unsigned long long)i,
+				       n < 0 ? strerror(errno) :
+				       "a short read: a page unreadable");
+		}
 		EXPECT_EQ(0, bad)
-			TH_LOG("node 0: %d of %u probes' pages unreadable after the stall",
-			       bad, probed);
+			TH_LOG("node 0: %d reads of %d pages unreadable after the stall (%u pages probed)",
+			       bad, CHECK_PAGES, probed);
 	}
 	if (node == 2) {
 		for (i = 0, bad = 0; i < BULK_PAGES; i++) {
