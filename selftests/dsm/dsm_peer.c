@@ -28,7 +28,7 @@
 #define PEER_LEN	(4 * MiB)
 #define ADVERSARY	"/usr/lib/dsm/selftests/dsm_adversary"
 /* How long a target may take to handle what was sent to it. */
-#define HANDLE_WAIT	60.0
+#define HANDLE_WAIT	dsm_test_secs(60.0)
 
 static int node, nodes;
 
