@@ -32,7 +32,7 @@
 #define CHILD_TIMEOUT	(CHILD_SLOW + 2 * CHILD_SYNC)
 
 #if CHILD_SLOW > 2 * CHILD_SYNC - CHILD_MARGIN || \
-	CHILD_HANG < CHILD_SYNC + CHILD_MARGIN
+	CHILD_SYNC + CHILD_MARGIN > CHILD_HANG
 #error "the child's time plan leaves less than CHILD_MARGIN between events"
 #endif
 
