@@ -24,7 +24,7 @@
 #                     600; STRESS_SEED; STRESS_KERNEL 6.1|6.12; STRESS_KINDS)
 #   make check-debug  the selftests on a debug kernel (KASAN, lockdep, UBSAN,
 #                     KFENCE, ...) built once from Debian's linux-source-6.1
-#                     (about 30 minutes the first time); not part of make check
+#                     (about 40 minutes the first time); not part of make check
 #   make demo         boot a 3-node cluster and show dsm at work
 #   make bench        benchmarks
 #   make install      install dsm.ko for KDIR and the tools (DESTDIR, prefix /usr)

@@ -11,7 +11,8 @@
 #   tools         make tools
 #   selftests-debug
 #                 scripts/selftests.sh debug: both groups, on the debug
-#                 kernel (vcluster -k debug), with each group's bound
+#                 kernel (vcluster -k debug), with each group's bound and
+#                 every bound inside the tests (DSM_TEST_TIME_FACTOR)
 #                 multiplied by DEBUG_TIMEOUT_FACTOR (default 3: KASAN and
 #                 lockdep under TCG are that much slower)
 # Not part of make check (too slow for CI). Every selftest TAP line counts
@@ -28,7 +29,7 @@ export SRCDIR BUILD
 
 case "${1:-}" in
 "") ;;
-*) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 # How much longer than on Debian's kernels a selftest group may take
 # (Documentation/testing.md has the figures).
@@ -83,8 +84,8 @@ selftests() {
 	local t0 rc dt tap=$RES/selftests-debug.tap
 	echo "== $name: scripts/selftests.sh debug (bounds x$FACTOR)"
 	t0=$(date +%s)
-	SELFTESTS_TIMEOUT_FACTOR=$FACTOR "$SRCDIR/scripts/selftests.sh" debug \
-		> "$log" 2>&1
+	SELFTESTS_TIMEOUT_FACTOR=$FACTOR DSM_TEST_TIME_FACTOR=$FACTOR \
+		"$SRCDIR/scripts/selftests.sh" debug > "$log" 2>&1
 	rc=$?
 	dt=$(($(date +%s) - t0))
 	stage_names+=("$name")

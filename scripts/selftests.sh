@@ -9,11 +9,12 @@
 # prints "N passed, N failed, N skipped" for it. Exit status 0 only if
 # nothing failed.
 #
-# DSM_TEST_SLOW and DSM_TEST_SYNC_TIMEOUT, when set, are passed to the
-# tests in the guests (Documentation/testing.md). SELFTESTS_TIMEOUT bounds
-# each group's run (vcluster --timeout; defaults below);
-# SELFTESTS_TIMEOUT_FACTOR (a whole number, default 1) multiplies the
-# defaults, for slower kernels (check-debug.sh).
+# DSM_TEST_SLOW, DSM_TEST_SYNC_TIMEOUT and DSM_TEST_TIME_FACTOR (a whole
+# number from 1 that multiplies every bound inside the tests), when set,
+# are passed to the tests in the guests (Documentation/testing.md).
+# SELFTESTS_TIMEOUT bounds each group's run (vcluster --timeout; defaults
+# below); SELFTESTS_TIMEOUT_FACTOR (a whole number, default 1) multiplies
+# the defaults, for slower kernels (check-debug.sh sets both factors).
 set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -28,9 +29,16 @@ factor=${SELFTESTS_TIMEOUT_FACTOR:-1}
 	exit 2
 }
 
+# Refused here too, before any cluster boots (the tests refuse it as well).
+tf=${DSM_TEST_TIME_FACTOR:-1}
+[[ "$tf" =~ ^[1-9][0-9]{0,2}$|^1000$ ]] || {
+	echo "selftests.sh: DSM_TEST_TIME_FACTOR is a whole number from 1 to 1000, not '$tf'" >&2
+	exit 2
+}
+
 # The knobs of dsm_test.h, for the guests' command line.
 envs=()
-for v in DSM_TEST_SLOW DSM_TEST_SYNC_TIMEOUT; do
+for v in DSM_TEST_SLOW DSM_TEST_SYNC_TIMEOUT DSM_TEST_TIME_FACTOR; do
 	[ -z "${!v:-}" ] || envs+=("$v=${!v}")
 done
 

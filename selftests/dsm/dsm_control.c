@@ -21,7 +21,8 @@
 #include "dsm_test.h"
 #include "dsm_shell.h"
 
-#define REPL_TIMEOUT	10	/* seconds for a change to reach every node */
+/* Seconds for a change to reach every node (times DSM_TEST_TIME_FACTOR). */
+#define REPL_TIMEOUT	dsm_test_secs(10)
 
 /* Every test starts on every node together (and has a timeout for it). */
 FIXTURE(control) {

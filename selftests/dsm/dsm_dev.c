@@ -142,7 +142,9 @@ TEST(unload_while_open)
 {
 	const char *ko = getenv("DSM_MODULE");
 	struct dsm_api api = { .api = DSM_API_VERSION };
-	int fd, kfd, i;
+	/* /dev/dsm comes and goes within 2 s (times the factor) */
+	double wait = dsm_test_secs(2.0), t0;
+	int fd, kfd;
 
 	if (!ko)
 		SKIP(return, "DSM_MODULE (path of dsm.ko) is not set");
@@ -159,7 +161,8 @@ TEST(unload_while_open)
 	ASSERT_EQ(0, syscall(SYS_delete_module, "dsm", O_NONBLOCK))
 		TH_LOG("delete_module: %s", strerror(errno));
 	EXPECT_FALSE(module_loaded());
-	for (i = 0; i < 100 && access(DSM_DEV, F_OK) == 0; i++)
+	for (t0 = dsm_sync_now(); access(DSM_DEV, F_OK) == 0 &&
+	     dsm_sync_now() - t0 < wait;)
 		usleep(20000);
 	EXPECT_NE(0, access(DSM_DEV, F_OK));
 
@@ -168,7 +171,8 @@ TEST(unload_while_open)
 	ASSERT_EQ(0, syscall(SYS_finit_module, kfd, "", 0))
 		TH_LOG("finit_module: %s", strerror(errno));
 	close(kfd);
-	for (i = 0; i < 100 && access(DSM_DEV, F_OK) != 0; i++)
+	for (t0 = dsm_sync_now(); access(DSM_DEV, F_OK) != 0 &&
+	     dsm_sync_now() - t0 < wait;)
 		usleep(20000);
 	fd = open(DSM_DEV, O_RDWR);
 	ASSERT_LE(0, fd);

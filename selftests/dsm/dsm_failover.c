@@ -2,7 +2,7 @@
 /*
  * dsm_failover - node failure and rejoin on a 3-node cluster: node 2 is
  * powered off by vc-restart; nodes 0 and 1 must report it dead within the
- * dead timeout (3 s in the virtual cluster's dsm.conf) and keep working
+ * dead timeout (10 s in the virtual cluster's dsm.conf) and keep working
  * (regions still replicate between them); the host boots node 2 again
  * and it must rejoin as a new incarnation and receive the regions created
  * while it was away. A page that only node 2 held cannot be had while it
@@ -31,11 +31,16 @@
  * Measured from the barrier after which node 2 powers off, so it includes
  * the power-off itself, the heartbeat period and the polling of dsmctl,
  * all slow under TCG with three VMs on two host cores, and slower when
- * the host is busy (6 s of slack was exceeded twice then): the bound
- * tells a detection from none, the log line says how long it took.
+ * the host is busy (6 s of slack was exceeded twice then) or the kernel
+ * slower (the debug kernel took 30.0 and 32.1 s, over 10 + 20): the bound
+ * tells a detection from none, the log line says how long it took. The
+ * slack, not the configured dead timeout, is multiplied by
+ * DSM_TEST_TIME_FACTOR, as are the other bounds below.
  */
-#define DETECT_SLACK	20.0
+#define DETECT_SLACK	dsm_test_secs(20.0)
 #define REBOOT_TIMEOUT	240	/* seconds for node 2 to boot again */
+#define KEPT_WAIT	30	/* s: node 1 sees node 0's write */
+#define REPL_WAIT	10	/* s: a region reaches the other survivor */
 #define VICTIM		2
 
 /*
@@ -49,7 +54,7 @@
 /* Homed on node 0, owned by the victim, read copy on node 1. */
 #define COPY_OFF	(LOST_OFF + 4 * 4096)	/* page 51204: home 0 */
 #define COPY_WORD	0xc0b1e5ULL
-#define FAULT_SLACK	10.0	/* "at once", with TCG's slowness */
+#define FAULT_SLACK	dsm_test_secs(10.0)	/* "at once", with TCG's slowness */
 
 static volatile uint64_t *map_page(int fd, unsigned long off)
 {
@@ -168,7 +173,7 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 	if (id == VICTIM) {
 		/* Powers off at once; the host boots this node again. */
 		dsm_sh(out, sizeof(out), "vc-restart");
-		sleep(600);
+		sleep(dsm_test_secs(600));
 		ASSERT_TRUE(0) TH_LOG("vc-restart returned: %s", out);
 	}
 
@@ -215,7 +220,8 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 	 */
 	if (id == 0)
 		*kept = 2;
-	for (t0 = dsm_now(); *kept != 2 && dsm_now() - t0 < 30;)
+	for (t0 = dsm_now(); *kept != 2 && dsm_now() - t0 <
+	     dsm_test_secs(KEPT_WAIT);)
 		usleep(10000);
 	EXPECT_EQ(2, *kept);
 	EXPECT_EQ((ssize_t)sizeof(word),
@@ -230,7 +236,7 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 				    "dsmctl region create survivor size 1M"))
 			TH_LOG("%s", out);
-	EXPECT_LE(0, dsm_sh_until(10, out, sizeof(out),
+	EXPECT_LE(0, dsm_sh_until(dsm_test_secs(REPL_WAIT), out, sizeof(out),
 				  "dsmctl region show survivor"))
 		TH_LOG("%s", out);
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
@@ -238,7 +244,7 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 			    "\"up\")] | length == 2'")) TH_LOG("%s", out);
 
 	/* Node 2 comes back as a new incarnation. */
-	took = dsm_sh_until(REBOOT_TIMEOUT, out, sizeof(out),
+	took = dsm_sh_until(dsm_test_secs(REBOOT_TIMEOUT), out, sizeof(out),
 			    "dsmctl -j node show %d | jq -e '.state == \"up\" and "
 			    ".incarnation != %llu'", VICTIM, inc);
 	ASSERT_LE(0, took) TH_LOG("node %d did not rejoin: %s", VICTIM, out);

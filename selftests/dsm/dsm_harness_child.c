@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dsm_harness_child - not a test program of the run: dsm_harness runs it
- * on every node at once, on a sync port of its own, with a short sync
- * timeout and DSM_TEST_SLOW set, and checks what its TAP output says. Its
- * tests fail on purpose, one way each, and the test after each must pass
- * on every node:
+ * on every node at once, on a sync port of its own, with a sync timeout
+ * of CHILD_SYNC seconds and DSM_TEST_SLOW set (dsm_harness.h has the time
+ * plan), and checks what its TAP output says. Its tests fail on purpose,
+ * one way each, and the test after each must pass on every node:
  *
  * - slow_node2: node 2 sleeps past the sync timeout after the begin;
  * - fails_on_node1: node 1 fails an assertion after step 1;
@@ -18,8 +18,7 @@
  */
 #include "kselftest_harness.h"
 #include "dsm_test.h"
-
-#define HANG_TIMEOUT	20	/* s: hangs_on_node0's harness timeout */
+#include "dsm_harness.h"
 
 FIXTURE(child) {
 	int unused;
@@ -42,17 +41,17 @@ static void three_steps(struct __test_metadata *_metadata)
 }
 
 /* node 2 sleeps after the begin (DSM_TEST_SLOW) */
-TEST_F_TIMEOUT(child, slow_node2, 60)
+TEST_F_TIMEOUT(child, slow_node2, CHILD_TIMEOUT)
 {
 	three_steps(_metadata);
 }
 
-TEST_F_TIMEOUT(child, after_slow_node2, 60)
+TEST_F_TIMEOUT(child, after_slow_node2, CHILD_TIMEOUT)
 {
 	three_steps(_metadata);
 }
 
-TEST_F_TIMEOUT(child, fails_on_node1, 60)
+TEST_F_TIMEOUT(child, fails_on_node1, CHILD_TIMEOUT)
 {
 	dsm_test_sync(1);
 	if (dsm_node_id_env() == 1)
@@ -60,43 +59,43 @@ TEST_F_TIMEOUT(child, fails_on_node1, 60)
 	dsm_test_sync(2);
 }
 
-TEST_F_TIMEOUT(child, after_fail, 60)
+TEST_F_TIMEOUT(child, after_fail, CHILD_TIMEOUT)
 {
 	three_steps(_metadata);
 }
 
-TEST_F_TIMEOUT(child, fails_before_begin, 60)
+TEST_F_TIMEOUT(child, fails_before_begin, CHILD_TIMEOUT)
 {
 	if (dsm_node_id_env() == 1)
 		ASSERT_TRUE(0) TH_LOG("node 1 fails before the begin on purpose");
 	three_steps(_metadata);
 }
 
-TEST_F_TIMEOUT(child, after_fail_before_begin, 60)
+TEST_F_TIMEOUT(child, after_fail_before_begin, CHILD_TIMEOUT)
 {
 	three_steps(_metadata);
 }
 
 /* node 0 sleeps after the begin (DSM_TEST_SLOW) */
-TEST_F_TIMEOUT(child, slow_node0, 60)
+TEST_F_TIMEOUT(child, slow_node0, CHILD_TIMEOUT)
 {
 	three_steps(_metadata);
 }
 
-TEST_F_TIMEOUT(child, after_slow_node0, 60)
+TEST_F_TIMEOUT(child, after_slow_node0, CHILD_TIMEOUT)
 {
 	three_steps(_metadata);
 }
 
-TEST_F_TIMEOUT(child, hangs_on_node0, HANG_TIMEOUT)
+TEST_F_TIMEOUT(child, hangs_on_node0, CHILD_HANG)
 {
 	dsm_test_sync(1);
-	if (dsm_node_id_env() == 0)
-		sleep(10 * HANG_TIMEOUT);
+	while (dsm_node_id_env() == 0)
+		pause();		/* until the harness kills it */
 	dsm_test_sync(2);
 }
 
-TEST_F_TIMEOUT(child, after_hang, 60)
+TEST_F_TIMEOUT(child, after_hang, CHILD_TIMEOUT)
 {
 	three_steps(_metadata);
 }

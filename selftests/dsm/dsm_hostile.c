@@ -88,10 +88,10 @@
 #define LOCK		0
 #define LOCKS		"2"		/* the adversary aims at locks 0, 1 */
 #define LRC_PAUSE_US	20000
-#define MAP_WAIT	30		/* s: region replication */
-
-#define WORKER_SLACK	60		/* s after the attack for a worker */
-#define STEP_TIMEOUT	40		/* s for each check after the attack */
+/* Bounds in seconds, times DSM_TEST_TIME_FACTOR. */
+#define MAP_WAIT	dsm_test_secs(30)	/* region replication */
+#define WORKER_SLACK	dsm_test_secs(60)	/* after the attack, a worker */
+#define STEP_TIMEOUT	dsm_test_secs(40)	/* each check after the attack */
 
 static int node, nodes;
 

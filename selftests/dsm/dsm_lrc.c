@@ -58,7 +58,7 @@
 #endif
 #define LRC_GC_TINY_BYTES	1
 #define GC_PARAM		"/sys/module/dsm/parameters/lrc_gc_threshold"
-#define MAP_WAIT		30	/* s: region replication */
+#define MAP_WAIT		dsm_test_secs(30)	/* s: region replication */
 
 /* treadmarks */
 #define TM_L1			11
@@ -743,7 +743,8 @@ TEST_F_TIMEOUT(lrc, bad_args, DSM_TEST_TIMEOUT(60))
 }
 
 /* Run @fn in a child with its own dsm file; its exit status, or -1 if it
- * did not end within @secs seconds (it is killed). */
+ * did not end within @secs seconds, times DSM_TEST_TIME_FACTOR (it is
+ * killed). */
 static int in_child(int (*fn)(unsigned int), unsigned int arg, int secs)
 {
 	int status;
@@ -757,7 +758,7 @@ static int in_child(int (*fn)(unsigned int), unsigned int arg, int secs)
 		_exit(dsm_init() ? 100 : fn(arg));
 	t0 = dsm_now();
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (dsm_now() - t0 > secs) {
+		if (dsm_now() - t0 > dsm_test_secs(secs)) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return -1;

@@ -183,10 +183,12 @@ static uint64_t stat_get(struct nlr *r, const char *name)
 static int ensure_configured(struct nlr *r)
 {
 	uint32_t addr = htonl(0x7f000001);
+	/* 10 s, times DSM_TEST_TIME_FACTOR */
+	double end = dsm_sync_now() + dsm_test_secs(10.0);
 	struct status st;
-	int ret, i;
+	int ret;
 
-	for (i = 0; i < 100; i++) {
+	while (dsm_sync_now() < end) {
 		memset(&st, 0, sizeof(st));
 		nlr_start(r, r->family, DSM_CMD_GET_STATUS, 0);
 		ret = nlr_call(r, status_cb, &st);

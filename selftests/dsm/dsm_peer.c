@@ -32,7 +32,7 @@
 #define ADVERSARY	"/usr/lib/dsm/selftests/dsm_adversary"
 #define DSM_FAULT_FILE	"/sys/kernel/debug/dsm/fault"
 /* How long a target may take to handle what was sent to it. */
-#define HANDLE_WAIT	60.0
+#define HANDLE_WAIT	dsm_test_secs(60.0)
 
 static int node, nodes;
 

@@ -105,11 +105,12 @@ static double now_s(void)
 }
 
 /*
- * Spin waits give up after SPIN_LIMIT seconds: a node whose partner left
- * the test (it failed, or fell behind) must not spin until the harness
- * kills it, which would cost the next test too.
+ * Spin waits give up after SPIN_LIMIT seconds (a sync's timeout, times
+ * DSM_TEST_TIME_FACTOR): a node whose partner left the test (it failed,
+ * or fell behind) must not spin until the harness kills it, which would
+ * cost the next test too.
  */
-#define SPIN_LIMIT	DSM_TEST_SYNC_TIMEOUT
+#define SPIN_LIMIT	dsm_test_sync_timeout()
 
 /* Wait until *@flag >= @v: 0, or -1 after SPIN_LIMIT seconds. */
 static int wait_flag(uint64_t *flag, uint64_t v)

@@ -43,7 +43,8 @@
 #include <unistd.h>
 
 #define DSM_SYNC_PORT		7990
-#define DSM_SYNC_TIMEOUT	240	/* seconds */
+#define DSM_SYNC_TIMEOUT	240	/* seconds, times dsm_test_time_factor() */
+#define DSM_SYNC_IO_TIMEOUT	10	/* s: one message on a connection, too */
 #define DSM_SYNC_MAX_NODES	16
 #define DSM_SYNC_MAGIC		0x64736d32	/* "dsm2" */
 #define DSM_SYNC_NAME		96
@@ -89,6 +90,47 @@ static inline int dsm_test_env(const char *name)
 		return -1;
 	return (int)n;
 }
+
+/*
+ * DSM_TEST_TIME_FACTOR: a whole number from 1 (the default) to
+ * DSM_TEST_TIME_FACTOR_MAX that multiplies every wall-clock bound of the
+ * selftests (sync timeouts, the harness's test timeouts, waits for
+ * replication, detection or a child), for kernels slower than Debian's
+ * (make check-debug sets it). Read here only; a bad value is refused,
+ * saying why, with exit status 2 (test programs refuse it before their
+ * first test: dsm_test.h).
+ */
+#define DSM_TEST_TIME_FACTOR_MAX	1000
+
+static inline int dsm_test_time_factor(void)
+{
+	static int factor;
+	const char *v;
+	char *end;
+	long n;
+
+	if (factor)
+		return factor;
+	v = getenv("DSM_TEST_TIME_FACTOR");
+	if (!v || !*v) {
+		factor = 1;
+		return factor;
+	}
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v < '1' || *v > '9' || *end || errno ||
+	    n > DSM_TEST_TIME_FACTOR_MAX) {
+		fprintf(stderr, "%s: DSM_TEST_TIME_FACTOR is a whole number "
+			"from 1 to %d, not '%s'\n", program_invocation_short_name,
+			DSM_TEST_TIME_FACTOR_MAX, v);
+		exit(2);
+	}
+	factor = (int)n;
+	return factor;
+}
+
+/* @s seconds of a bound, times DSM_TEST_TIME_FACTOR (int or double). */
+#define dsm_test_secs(s)	((s) * dsm_test_time_factor())
 
 static inline int dsm_node_id_env(void)
 {
@@ -187,7 +229,7 @@ static inline int dsm_sync_send(int fd, uint32_t type, int node,
 		.test = htonl(p->test), .step = htonl(p->step),
 		.hash = htonl(p->hash),
 	};
-	double deadline = dsm_sync_now() + 10;
+	double deadline = dsm_sync_now() + dsm_test_secs(DSM_SYNC_IO_TIMEOUT);
 	size_t done = 0;
 	ssize_t n;
 
@@ -341,8 +383,8 @@ static inline int dsm_sync_take(struct dsm_sync_lead *l, int lfd,
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return 0;
-	if (deadline > dsm_sync_now() + 10)
-		deadline = dsm_sync_now() + 10;
+	if (deadline > dsm_sync_now() + dsm_test_secs(DSM_SYNC_IO_TIMEOUT))
+		deadline = dsm_sync_now() + dsm_test_secs(DSM_SYNC_IO_TIMEOUT);
 	if (dsm_sync_recv(fd, &m, deadline) || m.magic != DSM_SYNC_MAGIC ||
 	    m.type != DSM_SYNC_ARRIVE || m.node < 1 ||
 	    m.node >= (uint32_t)l->nodes) {
@@ -497,7 +539,8 @@ static inline int dsm_sync_answer(int fd, struct dsm_sync_msg *m,
 		return 1;
 	if (m->type == DSM_SYNC_WAIT) {
 		/* Counted: node 0's verdict comes by its own deadline. */
-		if (dsm_sync_recv(fd, m, dsm_sync_now() + timeout + 10)) {
+		if (dsm_sync_recv(fd, m, dsm_sync_now() + timeout +
+				  dsm_test_secs(DSM_SYNC_IO_TIMEOUT))) {
 			snprintf(why, len, "node 0 left %s without a verdict "
 				 "(%s)", dsm_sync_where(pos, where, sizeof(where)),
 				 errno == ETIMEDOUT ? "no answer" :
@@ -603,10 +646,14 @@ static inline int dsm_sync_port(unsigned short port, unsigned int step,
 	return -1;
 }
 
-/* dsm_sync_port() on the selftests' port with their timeout. */
+/*
+ * dsm_sync_port() on the selftests' port with their timeout (times
+ * DSM_TEST_TIME_FACTOR).
+ */
 static inline int dsm_sync(unsigned int step)
 {
-	return dsm_sync_port(DSM_SYNC_PORT, step, DSM_SYNC_TIMEOUT);
+	return dsm_sync_port(DSM_SYNC_PORT, step,
+			     dsm_test_secs(DSM_SYNC_TIMEOUT));
 }
 
 #endif /* _DSM_SYNC_H */

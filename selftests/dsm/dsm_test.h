@@ -32,11 +32,14 @@
  * it at the next test's begin for up to one more: a hang costs one test.
  * A program's timeout (settings) is above the sum of its tests'.
  *
- * Environment: DSM_TEST_SYNC_TIMEOUT (seconds, at most the default 240),
- * DSM_TEST_SYNC_PORT (default 7990), DSM_TEST_SLOW (make a test slow on
- * one node by hand: "program:fixture.test:node:seconds[,...]", a sleep
- * right after that test's begin), DSM_TEST_PROG_SEQ and
- * DSM_TEST_PROG_TIMEOUT (set by run_tests.sh). See
+ * Environment: DSM_TEST_TIME_FACTOR (a whole number from 1, default 1:
+ * multiplies every bound in seconds of the tests, the harness's test
+ * timeouts included, for slower kernels; dsm_test_secs()),
+ * DSM_TEST_SYNC_TIMEOUT (seconds, at most the default 240, before the
+ * factor), DSM_TEST_SYNC_PORT (default 7990), DSM_TEST_SLOW (make a test
+ * slow on one node by hand: "program:fixture.test:node:seconds[,...]", a
+ * sleep right after that test's begin, not scaled), DSM_TEST_PROG_SEQ and
+ * DSM_TEST_PROG_TIMEOUT (set by run_tests.sh, the factor applied). See
  * Documentation/testing.md.
  */
 #ifndef _DSM_TEST_H
@@ -63,6 +66,8 @@
  * A multi-node test's harness timeout: a sync's, and @work seconds, at
  * most DSM_TEST_MAX_WORK (checked at build time), so that a hung node is
  * killed before the others' wait for it at the next test's begin ends.
+ * These are the bounds before DSM_TEST_TIME_FACTOR, which multiplies the
+ * sync timeout and every test's timeout alike, so they nest as well.
  */
 #define DSM_TEST_MAX_WORK	(DSM_TEST_SYNC_TIMEOUT - 30)
 #define DSM_TEST_TIMEOUT(work)						\
@@ -88,12 +93,47 @@ static struct dsm_test_state dsm_test_state __attribute__((unused)) = {
 	.lfd = -1,
 };
 
+/* The factor the harness's test timeouts were multiplied by, or 0. */
+static int dsm_test_scaled __attribute__((unused));
+
+/* DSM_TEST_SYNC_TIMEOUT (default and most 240 s) times the factor. */
 static inline int dsm_test_sync_timeout(void)
 {
 	int t = dsm_test_env("DSM_TEST_SYNC_TIMEOUT");
 
-	return t > 0 && t < DSM_TEST_SYNC_TIMEOUT ? t : DSM_TEST_SYNC_TIMEOUT;
+	if (t <= 0 || t > DSM_TEST_SYNC_TIMEOUT)
+		t = DSM_TEST_SYNC_TIMEOUT;
+	return dsm_test_secs(t);
 }
+
+/*
+ * The harness's test timeouts, times DSM_TEST_TIME_FACTOR. The harness
+ * (kselftest_harness.h of 6.1, from Debian's linux-source) arms each
+ * test's timeout in the parent process, from the test's metadata, when it
+ * starts the test (alarm() in __wait_for_test()): a change in the test's
+ * own process (a fixture's setup) would come too late and in the wrong
+ * process. So they are scaled in main(), before
+ * the first test: TEST_HARNESS_MAIN's main() calls test_harness_run(),
+ * which becomes dsm_test_harness_run() below in every program that
+ * includes this header after kselftest_harness.h. A bad factor is refused
+ * here, before any test. dsm_test_check_timeouts() fails a test whose
+ * timeouts were not scaled (a harness whose main() runs differently).
+ * A test of a fixture with variants is in the lists once: scaled once.
+ */
+static inline int dsm_test_harness_run(int argc, char **argv)
+{
+	int factor = dsm_test_time_factor();
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout *= factor;
+	dsm_test_scaled = factor;
+	return (test_harness_run)(argc, argv);
+}
+
+#define test_harness_run(argc, argv)	dsm_test_harness_run(argc, argv)
 
 static inline unsigned short dsm_test_sync_port(void)
 {
@@ -167,6 +207,12 @@ static inline int dsm_test_check_timeouts(struct __test_metadata *md,
 	int prog = dsm_test_env("DSM_TEST_PROG_TIMEOUT");
 	int sync = dsm_test_sync_timeout(), sum = dsm_test_prog_budget();
 
+	if (dsm_test_scaled != dsm_test_time_factor()) {
+		snprintf(why, len, "the harness's timeouts were not multiplied "
+			 "by DSM_TEST_TIME_FACTOR (%d): main() did not call "
+			 "test_harness_run()", dsm_test_time_factor());
+		return -1;
+	}
 	if (md->timeout <= sync) {
 		snprintf(why, len, "its timeout (%d s) is not above the sync "
 			 "timeout (%d s): use DSM_TEST_TIMEOUT()", md->timeout,

@@ -12,13 +12,21 @@
 # (also on a node restarted by vc-restart, which runs only some of them:
 # the multi-node syncs compare positions, see dsm_test.h), and
 # DSM_TEST_PROG_TIMEOUT, the program timeout its tests check theirs
-# against.
+# against. DSM_TEST_TIME_FACTOR (a whole number from 1, default 1)
+# multiplies the program timeout of settings, as the tests multiply
+# theirs (dsm_sync.h); a bad value is refused before any test runs.
 
 dir=$(dirname "$0")
 group=${1:?usage: run_tests.sh 1node|3node [TEST...]}
 shift
 [ -f "$dir/tests-$group" ] || { echo "run_tests.sh: unknown group '$group'" >&2; exit 2; }
-timeout=$(sed -n 's/^timeout=//p' "$dir/settings")
+factor=${DSM_TEST_TIME_FACTOR:-1}
+case "$factor" in
+[1-9] | [1-9][0-9] | [1-9][0-9][0-9] | 1000) ;;
+*)	echo "run_tests.sh: DSM_TEST_TIME_FACTOR is a whole number from 1 to 1000, not '$factor'" >&2
+	exit 2 ;;
+esac
+timeout=$(($(sed -n 's/^timeout=//p' "$dir/settings") * factor))
 node=${DSM_NODE_ID:-0}
 
 if [ $# -eq 0 ]; then
