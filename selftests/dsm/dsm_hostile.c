@@ -73,8 +73,12 @@
 #define ADVERSARY	1		/* the hostile node; 0 and 2 are targets */
 #define TARGETS		"0,2"
 
-/* sc: three stripes at 160 MiB in the default region (page 40960 on). */
-#define OFF_HOSTILE	(160UL << 20)
+/*
+ * sc: three stripes at 168 MiB in the default region (page 43008 on),
+ * past dsm_peer's pages (160 to 164 MiB), whose writes would look like
+ * corruption here.
+ */
+#define OFF_HOSTILE	(168UL << 20)
 #define STRIPE_PAGES	16
 #define WORDS		(DSM_PAGE / 8)
 #define STRIPE_WORDS	(STRIPE_PAGES * WORDS)
