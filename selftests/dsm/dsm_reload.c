@@ -109,7 +109,11 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 		close(self->fd);
 		self->fd = -1;
 		ret = dsm_sh(out, sizeof(out),
-			     "rmmod dsm && insmod /lib/modules/$(uname -r)/extra/dsm.ko inject=1");
+			     "cd /sys/module/dsm/parameters && "
+			     "f=$(cat fault_timeout_ms) m=$(cat mgr_timeout_ms) && "
+			     "cd / && rmmod dsm && "
+			     "insmod /lib/modules/$(uname -r)/extra/dsm.ko inject=1 "
+			     "fault_timeout_ms=$f mgr_timeout_ms=$m");
 		ASSERT_EQ(0, ret) TH_LOG("node %d: reload: %s", id, out);
 		/* dsmd notices within a second and configures it again. */
 		ASSERT_LE(0, dsm_sh_until(RELOAD_WAIT, out, sizeof(out),
