@@ -208,6 +208,7 @@ int dsm_lrc_init(void)
 	INIT_WORK(&lrc.fail_work, lrc_fail_work_fn);
 	INIT_LIST_HEAD(&lrc.regrants);
 	INIT_DELAYED_WORK(&lrc.regrant_work, lrc_regrant_work_fn);
+	INIT_WORK(&lrc.orphan_work, lrc_orphan_work_fn);
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.bar_vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.gc_vt, LRC_NR_NODES);
@@ -231,6 +232,7 @@ void dsm_lrc_exit(void)
 	cancel_work_sync(&lrc.wp_work);
 	cancel_work_sync(&lrc.fail_work);
 	cancel_delayed_work_sync(&lrc.regrant_work);
+	cancel_work_sync(&lrc.orphan_work);
 	list_for_each_entry_safe(wp, wt, &lrc.wp_list, list)
 		kfree(wp);
 	list_for_each_entry_safe(rg, rt, &lrc.regrants, list) {

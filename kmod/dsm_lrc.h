@@ -34,7 +34,8 @@
  *   lrc.wait_lock	spinlock: the fetches in flight (lookups in and
  *			removals from lrc.fetches) and the fields
  *			their replies fill in, the barrier wait (lrc.bw,
- *			lrc.bw_active), lrc.wp_list, lrc.regrants.
+ *			lrc.bw_active, lrc.orphan*), lrc.wp_list,
+ *			lrc.regrants.
  *
  * A function whose name ends in _locked is called with lrc.lock held; one
  * that needs another lock held says so in its comment ("Under
@@ -264,6 +265,13 @@ struct lrc_fetch {
  * @regrants:	struct lrc_regrant: grants to send again (under
  *		@wait_lock) ...
  * @regrant_work: ... by this, a second after they failed.
+ * @orphan:	an arrival whose caller left before its release (a fatal
+ *		signal; cookie @orphan_cookie, barrier @orphan_id): its
+ *		release is still learned. Under @wait_lock, as the three
+ *		below.
+ * @orphan_gc:	a collection that an orphan's release asked for is to
+ *		run (barrier @orphan_gc_id) ...
+ * @orphan_work: ... by this, or by the next barrier call, first.
  */
 struct dsm_lrc {
 	struct mutex lock;	/* see @lock above */
@@ -287,6 +295,12 @@ struct dsm_lrc {
 	struct work_struct fail_work;
 	struct list_head regrants;
 	struct delayed_work regrant_work;
+	bool orphan;
+	u64 orphan_cookie;
+	u32 orphan_id;
+	bool orphan_gc;
+	u32 orphan_gc_id;
+	struct work_struct orphan_work;
 };
 
 extern struct dsm_lrc lrc;
@@ -396,6 +410,7 @@ void lrc_file_release(struct dsm_file *f);
 /* dsm_lrc_barrier.c */
 void lrc_bw_begin(u64 cookie, u32 id, bool gc_round);
 int lrc_bw_end(int ret, bool *gc);
+void lrc_orphan_work_fn(struct work_struct *work);
 int lrc_barrier(struct dsm_file *f, u32 id);
 int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 		      u32 len, struct netlink_ext_ack *extack);

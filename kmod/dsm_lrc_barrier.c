@@ -3,7 +3,8 @@
  * dsm_lrc_barrier.c - lrc barriers: the arrival (BARRIER_ARRIVE with the
  * intervals since the last release, through dsmd to the barrier manager),
  * the wait for the release, learning its intervals, and starting the
- * garbage collection a release asks for.
+ * garbage collection a release asks for; an arrival whose caller was
+ * killed is still followed to its release (lrc.orphan).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
@@ -58,44 +59,118 @@ static int lrc_since_release_locked(const struct dsm_interval ***out)
 	return lrc_missing_locked(&lrc.bar_vt, out);
 }
 
-int lrc_barrier(struct dsm_file *f, u32 id)
+/*
+ * Under lrc.bar_mutex: the caller of the arrival waiting in lrc.bw leaves
+ * before its release (a fatal signal). The arrival stays at the manager
+ * until this node arrives again (the manager then drops it, dsmd's
+ * supersede rule); until then its release may still come, and is learned
+ * as if the caller were there (lrc.orphan), with the collection it may
+ * ask for run by lrc.orphan_work. So the node's state follows every
+ * barrier its arrivals counted for.
+ */
+static void lrc_bw_orphan(void)
+{
+	bool gc = false, drop = false;
+
+	lockdep_assert_held(&lrc.bar_mutex);
+	spin_lock(&lrc.wait_lock);
+	lrc.bw_active = false;
+	if (completion_done(&lrc.bw.done)) {
+		/* Answered meanwhile: learned already, maybe a collection. */
+		gc = !lrc.bw.err && lrc.bw.gc;
+		if (gc) {
+			lrc.orphan_gc = true;
+			lrc.orphan_gc_id = lrc.bw.id;
+		}
+		drop = true;
+	} else {
+		/* At most one: an older one's release cannot come now. */
+		drop = lrc.orphan;
+		lrc.orphan = true;
+		lrc.orphan_cookie = lrc.bw.cookie;
+		lrc.orphan_id = lrc.bw.id;
+	}
+	spin_unlock(&lrc.wait_lock);
+	if (drop)
+		dsm_stat_add(DSM_STAT_LRC_BARRIERS_HELD, -1ULL);
+	if (gc)
+		schedule_work(&lrc.orphan_work);
+}
+
+/*
+ * Under lrc.bar_mutex: run the collection the release of an orphaned
+ * arrival asked for, if it is still to be done (before this node arrives
+ * anywhere else: the others wait for its GC_DONE).
+ */
+static void lrc_orphan_gc(void)
+{
+	bool run;
+	u32 id;
+
+	lockdep_assert_held(&lrc.bar_mutex);
+	spin_lock(&lrc.wait_lock);
+	run = lrc.orphan_gc;
+	id = lrc.orphan_gc_id;
+	lrc.orphan_gc = false;
+	spin_unlock(&lrc.wait_lock);
+	if (run)
+		lrc_gc(id);
+}
+
+/* lrc.orphan_work: lrc_orphan_gc() when no barrier call comes first. */
+void lrc_orphan_work_fn(struct work_struct *work)
+{
+	mutex_lock(&lrc.bar_mutex);
+	lrc_orphan_gc();
+	mutex_unlock(&lrc.bar_mutex);
+}
+
+/*
+ * Under lrc.bar_mutex: build the arrival at barrier @id (cookie @cookie)
+ * onto @outs: the intervals since the last release.
+ */
+static int lrc_arrival(u32 id, u64 cookie, struct list_head *outs)
 {
 	const struct dsm_interval **ivs = NULL;
+	u32 mgr = dsm_members_home(0);
+	int n, ret;
+
+	lockdep_assert_held(&lrc.bar_mutex);
+	mutex_lock(&lrc.lock);
+	n = lrc_since_release_locked(&ivs);
+	/*
+	 * The lowest member manages barriers (home of page 0). Epoch 0: no
+	 * barrier state outlives its episode, here or at the manager
+	 * (Documentation/lrc.md, "Barrier epochs").
+	 */
+	ret = n < 0 ? n : lrc_encode_set_locked(DSM_MSG_BARRIER_ARRIVE,
+						lrc_mgr_dst(mgr), cookie, id,
+						0, ivs, n, DSM_MGR_PAYLOAD_MAX,
+						outs);
+	mutex_unlock(&lrc.lock);
+	kvfree(ivs);
+	return ret;
+}
+
+int lrc_barrier(struct dsm_file *f, u32 id)
+{
 	u64 start = ktime_get_ns(), cookie;
 	struct lrc_out *o;
 	LIST_HEAD(outs);
 	bool gc = false;
 	u32 flags;
-	int n, ret;
+	int ret;
 
 	ret = dsm_cluster_ready();
 	if (ret)
 		return ret;
 	if (mutex_lock_killable(&lrc.bar_mutex))
 		return -EINTR;
+	lrc_orphan_gc();
 	ret = lrc_end_interval();
-	if (ret)
-		goto unlock;
 	cookie = dsm_next_req_id();
-	mutex_lock(&lrc.lock);
-	n = lrc_since_release_locked(&ivs);
-	if (n >= 0) {
-		u32 mgr = dsm_members_home(0);
-
-		/*
-		 * The lowest member manages barriers (home of page 0). Epoch
-		 * 0: no barrier state outlives its episode, here or at the
-		 * manager (Documentation/lrc.md, "Barrier epochs").
-		 */
-		ret = lrc_encode_set_locked(DSM_MSG_BARRIER_ARRIVE,
-					    lrc_mgr_dst(mgr), cookie,
-					    id, 0, ivs, n,
-					    DSM_MGR_PAYLOAD_MAX, &outs);
-		kvfree(ivs);
-	} else {
-		ret = n;
-	}
-	mutex_unlock(&lrc.lock);
+	if (!ret)
+		ret = lrc_arrival(id, cookie, &outs);
 	if (ret)
 		goto out;
 	flags = lrc_gc_wanted() ? DSM_MGR_F_GC_WANTED : 0;
@@ -108,8 +183,11 @@ int lrc_barrier(struct dsm_file *f, u32 id)
 	}
 	if (!ret) {
 		dsm_stat_inc(DSM_STAT_LRC_BARRIER_WAITS);
-		if (wait_for_completion_killable(&lrc.bw.done))
+		if (wait_for_completion_killable(&lrc.bw.done)) {
+			lrc_bw_orphan();
 			ret = -EINTR;
+			goto out;
+		}
 	}
 	ret = lrc_bw_end(ret, &gc);
 	if (!ret) {
@@ -120,28 +198,51 @@ int lrc_barrier(struct dsm_file *f, u32 id)
 	}
 out:
 	lrc_out_free(&outs);
-unlock:
 	mutex_unlock(&lrc.bar_mutex);
 	return ret;
 }
 
-/* Complete the barrier wait of @cookie (if still waiting). */
-static bool lrc_bw_finish(u64 cookie, int err, bool gc)
+/*
+ * Complete the barrier wait of @cookie: the caller's (lrc.bw), or an
+ * orphaned arrival's (lrc.orphan, whose collection lrc.orphan_work then
+ * runs). The answer to the node's newest arrival also ends the orphan's:
+ * dsmd passes the manager's answers in order, so an older arrival's
+ * release would have come first.
+ */
+static void lrc_bw_finish(u64 cookie, int err, bool gc)
 {
-	bool found;
+	bool drop = false, run_gc = false;
 
 	spin_lock(&lrc.wait_lock);
-	found = lrc.bw_active && lrc.bw.cookie == cookie;
-	if (found && !completion_done(&lrc.bw.done)) {
-		lrc.bw.err = err;
-		lrc.bw.gc = gc;
-		complete(&lrc.bw.done);
+	if (lrc.bw_active && lrc.bw.cookie == cookie) {
+		if (!completion_done(&lrc.bw.done)) {
+			lrc.bw.err = err;
+			lrc.bw.gc = gc;
+			complete(&lrc.bw.done);
+		}
+		drop = lrc.orphan && !lrc.bw.gc_round;
+	} else if (lrc.orphan && lrc.orphan_cookie == cookie) {
+		drop = true;
+		/* A new arrival is out: its barrier waits for no GC_DONE. */
+		run_gc = !err && gc && !lrc.bw_active;
+		if (!err && gc && lrc.bw_active)
+			pr_warn("barrier %u: collection skipped here: the arrival was interrupted and this node arrived again\n",
+				lrc.orphan_id);
+		if (run_gc) {
+			lrc.orphan_gc = true;
+			lrc.orphan_gc_id = lrc.orphan_id;
+		}
 	}
+	if (drop)
+		lrc.orphan = false;
 	spin_unlock(&lrc.wait_lock);
-	return found;
+	if (drop)
+		dsm_stat_add(DSM_STAT_LRC_BARRIERS_HELD, -1ULL);
+	if (run_gc)
+		schedule_work(&lrc.orphan_work);
 }
 
-/* A BARRIER_RELEASE fragment (or an error) for the waiting arrival. */
+/* A BARRIER_RELEASE fragment (or an error) for an arrival (or orphan). */
 int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 		      u32 len, struct netlink_ext_ack *extack)
 {
@@ -156,6 +257,9 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	if (found) {
 		id = lrc.bw.id;
 		gc_round = lrc.bw.gc_round;
+	} else if (lrc.orphan && lrc.orphan_cookie == cookie) {
+		found = true;
+		id = lrc.orphan_id;
 	}
 	spin_unlock(&lrc.wait_lock);
 	if (!found)
@@ -206,13 +310,22 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	return 0;
 }
 
-/* Fail the barrier wait, if any, with -EHOSTDOWN. */
+/*
+ * Fail the barrier wait, if any, with -EHOSTDOWN; an orphaned arrival's
+ * release will not come either.
+ */
 void lrc_fail_barrier(void)
 {
+	bool drop;
+
 	spin_lock(&lrc.wait_lock);
 	if (lrc.bw_active && !completion_done(&lrc.bw.done)) {
 		lrc.bw.err = -EHOSTDOWN;
 		complete(&lrc.bw.done);
 	}
+	drop = lrc.orphan;
+	lrc.orphan = false;
 	spin_unlock(&lrc.wait_lock);
+	if (drop)
+		dsm_stat_add(DSM_STAT_LRC_BARRIERS_HELD, -1ULL);
 }

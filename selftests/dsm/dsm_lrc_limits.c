@@ -13,16 +13,24 @@
  *   (lrc_barriers_held is 0);
  * - many_barriers_gc: the same, fewer, with a garbage collection at
  *   every barrier (lrc_gc_threshold = 1 byte on every node): the GC_DONE
- *   rounds leave nothing behind either.
+ *   rounds leave nothing behind either;
+ * - killed_at_barrier: a process of node 0 waiting at a barrier is
+ *   killed; the other nodes' arrivals complete that barrier (node 0's
+ *   arrival counted), node 0 still learns its release, and the next
+ *   barrier works on every node and shows what was written before; again
+ *   with a garbage collection at the barrier, which node 0 then runs
+ *   without the killed caller.
  *
  * Each test creates its own lrc region on node 0, "limits-<test>".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +51,9 @@
 #define MG_BASE			2000000
 #define MG_IDS			300
 #define MG_CHECK_EVERY		20
+/* killed_at_barrier */
+#define KB_ID			3000000
+#define KB_WAIT			60.0	/* s: a state change here, at most */
 
 static int node, nodes;
 
@@ -256,6 +267,100 @@ TEST_F_TIMEOUT(limits, many_barriers_gc, DSM_TEST_TIMEOUT(DSM_TEST_MAX_WORK))
 				  "the barriers (-1: no such counter)", node,
 				  held);
 	dsm_test_sync(22);
+}
+
+/* Wait up to KB_WAIT s for counter @name to be @want here; its value. */
+static long stat_wait(const char *name, long want)
+{
+	double t0 = dsm_now();
+	long v;
+
+	while ((v = dsm_stat(name)) != want && dsm_now() - t0 < KB_WAIT)
+		usleep(100000);
+	return v;
+}
+
+/*
+ * One round of killed_at_barrier at barrier @id, a value @v: node 1
+ * writes @v into its slot; a child of node 0 arrives at @id and is
+ * killed while it waits (its arrival is counted at the manager); nodes 1
+ * and 2 then arrive and are released; node 0 learns that release
+ * without its caller (lrc_barriers_held goes back to 0); then every node
+ * passes barrier @id + 1 and node 0 sees @v.
+ */
+static void killed_round(struct __test_metadata *_metadata,
+			 volatile uint64_t *slot, unsigned int id, uint64_t v,
+			 int step)
+{
+	long held;
+	pid_t pid;
+	int st, ret;
+
+	if (node == 1) {
+		slot[1] = v;
+		/* its interval ends at the next sync operation */
+	}
+	dsm_test_sync(step);
+	if (node == 0) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(dsm_init() ? 100 : -dsm_barrier(id));
+		held = stat_wait("lrc_barriers_held", 1);
+		if (held != 1) {
+			TH_LOG("node 0: lrc_barriers_held is %ld, not 1: "
+			       "waiting 3 s for the arrival instead", held);
+			sleep(3);
+		}
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		EXPECT_TRUE(WIFSIGNALED(st)) TH_LOG("the barrier of the child "
+						    "returned: status %#x", st);
+	}
+	dsm_test_sync(step + 1);
+	if (node != 0) {
+		ret = dsm_barrier(id);
+		EXPECT_EQ(0, ret) TH_LOG("node %d: barrier %u: %s", node, id,
+					 strerror(-ret));
+	} else {
+		held = stat_wait("lrc_barriers_held", 0);
+		EXPECT_EQ(0, held) TH_LOG("node 0: lrc_barriers_held is %ld: "
+					  "the killed arrival's release was "
+					  "not learned", held);
+	}
+	dsm_test_sync(step + 2);
+	ret = dsm_barrier(id + 1);
+	EXPECT_EQ(0, ret) TH_LOG("node %d: barrier %u after the killed "
+				 "arrival: %s", node, id + 1, strerror(-ret));
+	EXPECT_EQ(v, slot[1]) TH_LOG("node %d: node 1's slot is %#lx, not "
+				     "%#lx", node, (unsigned long)slot[1],
+				     (unsigned long)v);
+	dsm_test_sync(step + 3);
+}
+
+/*
+ * A process killed while it waits at a barrier leaves its arrival at the
+ * manager, where it counts: the node must still follow that barrier's
+ * release, or its next barrier fails (it lacks the intervals the release
+ * carried: EPROTO, for good). Twice: plain, and with a collection at the
+ * barrier (every node over lrc_gc_threshold), which node 0 runs without
+ * the killed caller, or the other two would wait for its GC_DONE.
+ */
+TEST_F_TIMEOUT(limits, killed_at_barrier, DSM_TEST_TIMEOUT(180))
+{
+	int ret;
+	char *p;
+
+	NEED_3NODES();
+	p = limits_region(_metadata, self, "kb", DSM_PAGE, 30);
+	ASSERT_NE(NULL, p);
+	killed_round(_metadata, (volatile uint64_t *)p, KB_ID, 0x1111, 32);
+	ret = read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
+	ASSERT_EQ(0, ret) TH_LOG("node %d: %s: %s", node, GC_PARAM,
+				 strerror(-ret));
+	ASSERT_EQ(0, write_file(GC_PARAM, "1"));
+	killed_round(_metadata, (volatile uint64_t *)p, KB_ID + 10, 0x2222,
+		     36);
 }
 
 TEST_HARNESS_MAIN
