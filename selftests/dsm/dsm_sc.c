@@ -37,7 +37,7 @@
 #define OFF_KILL	(6 * MiB)
 #define OFF_DD		(8 * MiB)
 #define OFF_STRIPES	(64 * MiB)
-#define STRIPE		(16 * MiB)
+#define STRIPE		(4 * MiB)
 
 #define COUNTER_SECONDS	3
 #define INCREMENTS	2000	/* per node, shared page */
@@ -300,7 +300,10 @@ static uint64_t stripe_word(int owner, size_t i)
 	return ((uint64_t)owner << 56) ^ (i * 0x9e3779b97f4a7c15ULL);
 }
 
-/* Each node fills its 16 MiB stripe; every node checks every stripe. */
+/*
+ * Each node fills its 4 MiB stripe (1024 pages: read-ahead, many
+ * transactions in flight); every node checks every stripe.
+ */
 TEST_F_TIMEOUT(sc, stripes, DSM_TEST_TIMEOUT(210))
 {
 	size_t words = STRIPE / sizeof(uint64_t);
