@@ -24,7 +24,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -46,7 +48,7 @@
  * under TCG (dsm_failover measures 10..32 s).
  */
 #define DOWN_WAIT	90
-#define CHECK_EVERY	1.0	/* s between two looks at node 2's state */
+#define CHECK_US	500000	/* between two looks at node 2's state */
 #define DONE_WAIT	90	/* s: the other survivor ends its loop */
 #define MAP_WAIT	30	/* s: the region reaches every node */
 
@@ -97,6 +99,32 @@ static int bystander_down(void)
 		      "'.state == \"down\"'", BYSTANDER) == 0;
 }
 
+/*
+ * Node 2's state as a watcher process sees it (dsmctl is slow under TCG:
+ * the chain itself must not stop to look, or no lock request would be in
+ * flight when node 2 is declared down).
+ */
+struct watch {
+	volatile int down;
+	volatile double when;		/* dsm_now() when first seen down */
+};
+
+/* A child that polls node 2's state into @w until killed. */
+static pid_t start_watcher(struct watch *w)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	for (;;) {
+		if (!w->down && bystander_down()) {
+			w->when = dsm_now();
+			w->down = 1;
+		}
+		usleep(CHECK_US);
+	}
+}
+
 /* What one survivor's loop did. */
 struct chain {
 	unsigned long incs;		/* acquires that added one */
@@ -114,22 +142,21 @@ struct chain {
  * not seen down within DOWN_WAIT. A failed acquire is counted and tried
  * again (the test then fails, but the count still says what was lost).
  */
-static void run_chain(volatile uint64_t *counter, struct chain *c)
+static void run_chain(volatile uint64_t *counter, const struct watch *w,
+		      struct chain *c)
 {
-	double t0 = dsm_now(), last = 0;
+	double t0 = dsm_now();
 	int down = 0, ret;
 	unsigned long it;
 
 	memset(c, 0, sizeof(*c));
 	c->down_after = -1;
 	for (it = 0; c->fails < 100; it++) {
-		if (dsm_now() - last >= CHECK_EVERY && !down) {
-			last = dsm_now();
-			down = bystander_down();
-			if (down)
-				c->down_after = dsm_now() - t0;
-			else if (dsm_now() - t0 > dsm_test_secs(DOWN_WAIT))
-				break;
+		if (!down && w->down) {
+			down = 1;
+			c->down_after = w->when - t0;
+		} else if (!down && dsm_now() - t0 > dsm_test_secs(DOWN_WAIT)) {
+			break;
 		}
 		if (down && c->incs_down >= AFTER_DOWN)
 			break;
@@ -168,8 +195,10 @@ TEST_F_TIMEOUT(bystander, chain_survives_bystander_down,
 	int id = dsm_node_id_env(), other = !id, ret;
 	uint64_t w = 0, other_incs = 0, total;
 	volatile uint64_t *counter;
+	struct watch *wp;
 	struct chain c;
 	char out[4096];
+	pid_t watcher;
 	double t0;
 
 	if (!have_restart())
@@ -203,7 +232,15 @@ TEST_F_TIMEOUT(bystander, chain_survives_bystander_down,
 	}
 
 	/* Nodes 0 and 1: the chain, across node 2's failure. */
-	run_chain(counter, &c);
+	wp = mmap(NULL, sizeof(*wp), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, wp);
+	watcher = start_watcher(wp);
+	ASSERT_LT(0, watcher) TH_LOG("node %d: fork: %s", id, strerror(errno));
+	run_chain(counter, wp, &c);
+	kill(watcher, SIGKILL);
+	waitpid(watcher, NULL, 0);
+	munmap(wp, sizeof(*wp));
 	TH_LOG("node %d: %lu increments, %lu after node %d was seen down (%.1f s in), %lu failed acquires",
 	       id, c.incs, c.incs_down, BYSTANDER, c.down_after, c.fails);
 	EXPECT_LE(0, c.down_after)
