@@ -54,7 +54,7 @@ for g in "${groups[@]}"; do
 	1node) n=1 tmo=900 ;;
 	3node) n=3 tmo=1800 ;;
 	# dsm_lock_bystander waits for node 2's reboot (vc-restart).
-	3node-reload) n=3 tmo=1200 ;;
+	3node-reload) n=3 tmo=900 ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 	tmo=$((tmo * factor))
