@@ -108,7 +108,7 @@ int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
 
 static void lrc_fail_work_fn(struct work_struct *work)
 {
-	lrc_fail_lock_requests();
+	lrc_fail_lock_requests(LRC_ALL_NODES);
 	lrc_fail_barrier();
 }
 
@@ -121,12 +121,16 @@ static void lrc_daemon_gone(void)
 	schedule_work(&lrc.fail_work);
 }
 
-/* model->node_down: node @id is down; fail what waits for its answer. */
+/*
+ * model->node_down: node @id is down; fail what waits for its answer: the
+ * lock requests its dsmd manages (a request forwarded to it is answered
+ * by its manager: lrc.md "Failures").
+ */
 static void lrc_node_down(u32 id)
 {
 	lrc_fail_fetches(id);
 	lrc_fail_barrier();
-	lrc_fail_lock_requests();
+	lrc_fail_lock_requests(id);
 	/* Grants kept for it: their tokens come back now. */
 	mod_delayed_work(system_wq, &lrc.regrant_work, 0);
 }

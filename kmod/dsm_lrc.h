@@ -151,6 +151,15 @@ struct lrc_fwd {
  * @grant_err:	the grant for @req_id could not be applied (a fragment's
  *		intervals refused); the token comes, its request fails.
  * @grant_frags: LOCK_GRANT fragments received for @req_id.
+ * @mgr:	the node whose dsmd managed the lock when @req_id was sent:
+ *		the request fails if that node goes down.
+ * @late_req:	a request of ours that ended without its token (its node
+ *		or dsmd gone, timed out), or 0: its LOCK_GRANT is still
+ *		accepted, learned and kept here (lrc.md "Failures") ...
+ * @late_until:	... until this (jiffies); a forward that finds no token
+ *		waits for that grant until then, then re-creates it.
+ * @late_frags:	LOCK_GRANT fragments received for @late_req ...
+ * @late_err:	... and the first error learning them.
  * @holder:	the open file holding the lock, or NULL.
  * @fwds:	forwards to grant at the next release, oldest first.
  * @nr_fwds:	entries in @fwds.
@@ -170,6 +179,11 @@ struct lrc_lock {
 	int failed_err;
 	int grant_err;
 	u32 grant_frags;
+	u32 mgr;
+	u64 late_req;
+	unsigned long late_until;
+	u32 late_frags;
+	int late_err;
 	struct dsm_file *holder;
 	struct list_head fwds;
 	u32 nr_fwds;
@@ -264,7 +278,9 @@ struct lrc_fetch {
  * @fail_work:	fails lock requests when dsmd is gone.
  * @regrants:	struct lrc_regrant: grants to send again (under
  *		@wait_lock) ...
- * @regrant_work: ... by this, a second after they failed.
+ * @regrant_work: ... by this, a second after they failed; it also ends
+ *		the late-grant windows of the lock table (lrc_lock
+ *		@late_until).
  * @orphan:	an arrival whose caller left before its release (a fatal
  *		signal; cookie @orphan_cookie, barrier @orphan_id): its
  *		release is still learned. Under @wait_lock, as the three
@@ -403,7 +419,9 @@ int lrc_acquire(struct dsm_file *f, u32 id);
 int lrc_release(struct dsm_file *f, u32 id);
 void lrc_recv_grant(const struct dsm_msg *m);
 bool lrc_lock_reply(u64 cookie, u32 err, u32 flags);
-void lrc_fail_lock_requests(void);
+/* lrc_fail_lock_requests(): every request, whatever its manager. */
+#define LRC_ALL_NODES	U32_MAX
+void lrc_fail_lock_requests(u32 node);
 void lrc_regrant_work_fn(struct work_struct *work);
 void lrc_file_release(struct dsm_file *f);
 

@@ -54,7 +54,7 @@ static void lrc_lock_put_locked(struct lrc_lock *l)
 {
 	lockdep_assert_held(&lrc.lock);
 	if (l->token || l->requesting || l->holder || l->waiters ||
-	    l->reserved || !list_empty(&l->fwds))
+	    l->reserved || l->late_req || !list_empty(&l->fwds))
 		return;
 	xa_erase(&lrc.locks, l->id);
 	kfree(l);
@@ -67,6 +67,48 @@ static void lrc_lock_changed_locked(struct lrc_lock *l)
 	lockdep_assert_held(&lrc.lock);
 	WRITE_ONCE(l->gen, l->gen + 1);
 	wake_up_all(&lrc.lock_wq);
+}
+
+static void lrc_serve_fwd_locked(struct lrc_lock *l, u32 *dst,
+				 struct list_head *outs);
+
+/*
+ * Under lrc.lock: forwards wait on @l with no token here, no request out,
+ * nothing holding the lock, and no grant awaited any more (our request
+ * failed and its grant did not come): re-create the token, without the
+ * intervals the lost one carried (lrc.md "Failures").
+ */
+static void lrc_recreate_locked(struct lrc_lock *l)
+{
+	lockdep_assert_held(&lrc.lock);
+	if (l->token || l->requesting || l->holder || list_empty(&l->fwds))
+		return;
+	pr_warn_ratelimited("lock %u: no grant came for our failed request: the token is re-created here, without the intervals it carried\n",
+			    l->id);
+	dsm_stat_inc(DSM_STAT_LRC_TOKENS_RECREATED);
+	l->token = true;
+}
+
+/*
+ * Under lrc.lock: request @l->req_id ended without its token (@err: its
+ * waiters fail). Its grant may still come: the manager may have forwarded
+ * it to a holder that is alive. Until mgr_timeout_ms from now that grant
+ * is accepted and kept here (lrc_late_grant_locked()), and a forward that
+ * finds no token waits for it (lrc.regrant_work ends the window).
+ */
+static void lrc_req_end_locked(struct lrc_lock *l, int err)
+{
+	lockdep_assert_held(&lrc.lock);
+	l->failed_req = l->req_id;
+	l->failed_err = err;
+	l->requesting = false;
+	l->late_req = l->req_id;
+	l->late_until = jiffies + lrc_mgr_timeout();
+	/* Fragments of the grant that came already count. */
+	l->late_frags = l->grant_frags;
+	l->late_err = l->grant_err;
+	lrc_lock_changed_locked(l);
+	schedule_delayed_work(&lrc.regrant_work, lrc_mgr_timeout() + 1);
 }
 
 /*
@@ -167,10 +209,55 @@ static void lrc_send_grant(u32 id, u32 dst, struct list_head *outs)
 	lrc_token_back(id);
 }
 
-/* lrc.regrant_work: send the grants kept by lrc_send_grant() again. */
+/*
+ * End the first late-grant window at or after lock id *@start that is
+ * over: forwards held for its grant get a re-created token. Return: false
+ * if there was none; *@next (if *@any) is the end of the earliest window
+ * still open that was seen.
+ */
+static bool lrc_late_expire_one(unsigned long *start, unsigned long *next,
+				bool *any)
+{
+	struct lrc_lock *l;
+	bool found = false;
+	unsigned long i;
+	LIST_HEAD(outs);
+	u32 dst = 0, id = 0;
+
+	mutex_lock(&lrc.lock);
+	xa_for_each_start(&lrc.locks, i, l, *start) {
+		if (!l->late_req)
+			continue;
+		if (time_before(jiffies, l->late_until)) {
+			if (!*any || time_before(l->late_until, *next))
+				*next = l->late_until;
+			*any = true;
+			continue;
+		}
+		found = true;
+		*start = i + 1;
+		id = l->id;
+		l->late_req = 0;
+		lrc_recreate_locked(l);
+		lrc_serve_fwd_locked(l, &dst, &outs);
+		lrc_lock_put_locked(l);
+		break;
+	}
+	mutex_unlock(&lrc.lock);
+	if (!list_empty(&outs))
+		lrc_send_grant(id, dst, &outs);
+	return found;
+}
+
+/*
+ * lrc.regrant_work: send the grants kept by lrc_send_grant() again, and
+ * end the late-grant windows that are over (lrc_req_end_locked()).
+ */
 void lrc_regrant_work_fn(struct work_struct *work)
 {
 	struct lrc_regrant *rg, *t;
+	unsigned long start = 0, next = 0;
+	bool any = false;
 	LIST_HEAD(todo);
 
 	spin_lock(&lrc.wait_lock);
@@ -181,6 +268,11 @@ void lrc_regrant_work_fn(struct work_struct *work)
 		lrc_send_grant(rg->lock_id, rg->dst, &rg->outs);
 		kfree(rg);
 	}
+	while (lrc_late_expire_one(&start, &next, &any))
+		;
+	if (any)
+		schedule_delayed_work(&lrc.regrant_work,
+				      max_t(long, (long)(next - jiffies), 0) + 1);
 }
 
 /* Under lrc.lock: serve the oldest forward of @l if the token is free. */
@@ -232,6 +324,7 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 		return len;
 	l->requesting = true;
 	l->req_id = req_id;
+	l->mgr = mgr;
 	l->forwarded = false;
 	l->deadline = jiffies + lrc_mgr_timeout();
 	l->grant_err = 0;
@@ -251,8 +344,8 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
  * Under lrc.lock: request @l->req_id got no answer from the manager by
  * its deadline: it fails with -ETIMEDOUT (its waiters see failed_req).
  * A late answer finds no request (dsmd logs it); a late grant is
- * refused, and the token is re-created by the next forward here, as
- * after a failure (Documentation/lrc.md, "Failures").
+ * accepted and kept as after a failure (Documentation/lrc.md,
+ * "Failures").
  */
 static void lrc_lock_timeout_locked(struct lrc_lock *l)
 {
@@ -260,10 +353,7 @@ static void lrc_lock_timeout_locked(struct lrc_lock *l)
 	pr_warn_ratelimited("lock %u: the manager did not answer within mgr_timeout_ms: the acquire fails\n",
 			    l->id);
 	dsm_stat_inc(DSM_STAT_LRC_MGR_TIMEOUTS);
-	l->failed_req = l->req_id;
-	l->failed_err = -ETIMEDOUT;
-	l->requesting = false;
-	lrc_lock_changed_locked(l);
+	lrc_req_end_locked(l, -ETIMEDOUT);
 }
 
 /*
@@ -474,48 +564,114 @@ static void lrc_token_here_locked(struct lrc_lock *l, const struct dsm_vt *vt)
 	lrc_lock_changed_locked(l);
 }
 
+/*
+ * Under lrc.lock: the last fragment of a grant for @l->late_req, whose
+ * wait is over, came from node @src; its intervals are learned. Merge its
+ * timestamp (unless a check refused it: then, as for an asked grant, it
+ * is not merged) and keep the token here, held by nobody, so that the
+ * next forward passes the holder's writes on instead of re-creating the
+ * token empty.
+ */
+static void lrc_late_grant_locked(struct lrc_lock *l, const struct dsm_vt *vt,
+				  u32 src)
+{
+	int err;
+
+	lockdep_assert_held(&lrc.lock);
+	l->late_req = 0;
+	err = l->late_err ?: lrc_vt_check_locked(vt);
+	if (err) {
+		pr_warn_ratelimited("lock %u: grant from node %u after its acquire ended refused: %d\n",
+				    l->id, src, err);
+	} else {
+		dsm_vt_merge(&lrc.vt, vt);
+		dsm_stat_inc(DSM_STAT_LRC_LATE_GRANTS);
+		pr_info_ratelimited("lock %u: grant from node %u came after its acquire ended: learned, the token stays here\n",
+				    l->id, src);
+	}
+	l->token = true;
+	l->reserved = l->waiters > 0;
+	lrc_lock_changed_locked(l);
+}
+
+enum { LRC_GRANT_NONE, LRC_GRANT_REQ, LRC_GRANT_LATE };
+
+/*
+ * Under lrc.lock: what a LOCK_GRANT from @src with req_id @req is for: the
+ * request of @l out now, one that ended before its grant came (from a
+ * live peer only), or nothing asked.
+ */
+static int lrc_grant_kind_locked(const struct lrc_lock *l, u64 req, u32 src)
+{
+	lockdep_assert_held(&lrc.lock);
+	if (!l || !req)
+		return LRC_GRANT_NONE;
+	if (l->requesting && l->req_id == req)
+		return LRC_GRANT_REQ;
+	if (l->late_req == req && src != lrc_self() && !dsm_members_lost(src))
+		return LRC_GRANT_LATE;
+	return LRC_GRANT_NONE;
+}
+
+/* Under lrc.lock: learn one fragment of a grant of @l (@late or not). */
+static int lrc_grant_frag_locked(struct lrc_lock *l, bool late,
+				 const struct dsm_msg_ivset *iv,
+				 struct lrc_learn *learn)
+{
+	u32 *frags = late ? &l->late_frags : &l->grant_frags;
+	int *err = late ? &l->late_err : &l->grant_err;
+	int ret = 0;
+
+	lockdep_assert_held(&lrc.lock);
+	/* A grant is a bounded number of fragments: learn no more. */
+	if (++*frags > LRC_MAX_GRANT_FRAGS)
+		ret = -EMSGSIZE;
+	else if (!*err)
+		ret = lrc_learn_locked(iv, learn);
+	if (ret && !*err)
+		*err = ret;
+	return ret;
+}
+
 /* LOCK_GRANT from the data transport. */
 void lrc_recv_grant(const struct dsm_msg *m)
 {
 	const struct dsm_msg_lock_grant *g = &m->u.lock_grant;
 	bool last = !(m->hdr.flags & DSM_WIRE_F_MORE);
+	u32 src = m->hdr.src, dst = 0;
+	u64 req = m->hdr.req_id;
 	struct lrc_learn learn = {};
 	struct lrc_lock *l;
 	LIST_HEAD(outs);
-	u32 dst = 0;
-	int ret;
+	int ret, kind;
 
 	mutex_lock(&lrc.lock);
 	l = lrc_lock_find_locked(g->lock_id);
-	if (!l || !l->requesting || l->req_id != m->hdr.req_id) {
+	kind = lrc_grant_kind_locked(l, req, src);
+	if (kind == LRC_GRANT_NONE) {
 		mutex_unlock(&lrc.lock);
-		lrc_unexpected("LOCK_GRANT", m->hdr.src);
+		lrc_unexpected("LOCK_GRANT", src);
 		return;
 	}
-	/* A grant is a bounded number of fragments: learn no more. */
-	ret = 0;
-	if (++l->grant_frags > LRC_MAX_GRANT_FRAGS)
-		ret = -EMSGSIZE;
-	else if (!l->grant_err)
-		ret = lrc_learn_locked(&g->iv, &learn);
-	if (ret && !l->grant_err)
-		l->grant_err = ret;
+	ret = lrc_grant_frag_locked(l, kind == LRC_GRANT_LATE, &g->iv, &learn);
 	mutex_unlock(&lrc.lock);
 	if (ret)
 		pr_warn_ratelimited("lock %u: grant from node %u not applied: %d\n",
-				    g->lock_id, m->hdr.src, ret);
+				    g->lock_id, src, ret);
 	/* Invalidate before the acquire returns. */
 	lrc_learn_finish(&learn);
 	if (!last)
 		return;
 	mutex_lock(&lrc.lock);
-	/* Found again: the request may have failed meanwhile (freed @l). */
+	/* Found again: the request may have failed meanwhile (a late one). */
 	l = lrc_lock_find_locked(g->lock_id);
-	if (l && l->requesting && l->req_id == m->hdr.req_id) {
+	kind = lrc_grant_kind_locked(l, req, src);
+	if (kind == LRC_GRANT_REQ)
 		lrc_token_here_locked(l, &g->iv.vt);
-		if (!l->reserved)
-			lrc_serve_fwd_locked(l, &dst, &outs);
-	}
+	else if (kind == LRC_GRANT_LATE)
+		lrc_late_grant_locked(l, &g->iv.vt, src);
+	if (kind != LRC_GRANT_NONE && !l->reserved)
+		lrc_serve_fwd_locked(l, &dst, &outs);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
 		lrc_send_grant(g->lock_id, dst, &outs);
@@ -575,16 +731,23 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 		ret = -ENOSPC;
 		goto out;
 	}
-	/*
-	 * No token and no request: our wait failed (a node went down) or the
-	 * token was lost; nothing here holds the lock, so grant with what we
-	 * know (Documentation/lrc.md "Failures").
-	 */
-	if (!l->token && !l->requesting && !l->holder)
-		l->token = true;
 	list_add_tail(&f->list, &l->fwds);
 	l->nr_fwds++;
 	f = NULL;
+	/*
+	 * No token and no request: our wait failed (its manager's node or
+	 * our dsmd went away, or it timed out) or the token was lost.
+	 * While the failed request's grant may still come, the forward
+	 * waits for it (bounded: lrc.regrant_work); else nothing here holds
+	 * the lock, so the token is re-created with what we know
+	 * (Documentation/lrc.md "Failures").
+	 */
+	if (l->late_req && time_before(jiffies, l->late_until) &&
+	    !l->token && !l->requesting && !l->holder)
+		pr_info_ratelimited("lock %u: forward for node %u waits for the grant of our failed request (at most mgr_timeout_ms)\n",
+				    lock_id, m.u.lock_req.requester);
+	else
+		lrc_recreate_locked(l);
 	lrc_serve_fwd_locked(l, &dst, &outs);
 out:
 	if (l)
@@ -594,6 +757,39 @@ out:
 	if (!list_empty(&outs))
 		lrc_send_grant(lock_id, dst, &outs);
 	return ret;
+}
+
+/*
+ * Under lrc.lock: dsmd answered request @cookie of @l with @err. After
+ * EHOSTDOWN (the manager's dsmd unreachable) the manager may have
+ * forwarded it already, so its grant may still come; after any other
+ * error (refused, a forward dropped) no grant comes.
+ */
+static void lrc_lock_failed_locked(struct lrc_lock *l, u64 cookie, int err)
+{
+	lockdep_assert_held(&lrc.lock);
+	if (err == -EHOSTDOWN) {
+		lrc_req_end_locked(l, err);
+		return;
+	}
+	l->failed_req = cookie;
+	l->failed_err = err;
+	l->requesting = false;
+	lrc_lock_changed_locked(l);
+}
+
+/*
+ * Under lrc.lock: the manager forwarded request @l->req_id, then found the
+ * node it went to down before granting (dsmd's empty reply after
+ * FORWARDED): the token is re-created here, and what that node wrote
+ * under the lock and did not pass on is lost (lrc.md "Failures").
+ */
+static void lrc_fwd_lost_locked(struct lrc_lock *l)
+{
+	lockdep_assert_held(&lrc.lock);
+	pr_warn_ratelimited("lock %u: the node our request was forwarded to went down: the token is re-created here\n",
+			    l->id);
+	dsm_stat_inc(DSM_STAT_LRC_TOKENS_RECREATED);
 }
 
 /*
@@ -621,12 +817,11 @@ bool lrc_lock_reply(u64 cookie, u32 err, u32 flags)
 			/* dsmd bounds err to 1..4095 (netlink policy). */
 			pr_warn_ratelimited("lock %u: acquire request failed: %d (from dsmd)\n",
 					    l->id, -(int)err);
-			l->failed_req = cookie;
-			l->failed_err = -(int)err;
-			l->requesting = false;
-			lrc_lock_changed_locked(l);
+			lrc_lock_failed_locked(l, cookie, -(int)err);
 			lrc_lock_put_locked(l);
 		} else {
+			if (l->forwarded)
+				lrc_fwd_lost_locked(l);
 			lrc_token_here_locked(l, NULL);
 		}
 		break;
@@ -635,22 +830,28 @@ bool lrc_lock_reply(u64 cookie, u32 err, u32 flags)
 	return found;
 }
 
-/* Fail every lock request in flight (node down, dsmd gone). */
-void lrc_fail_lock_requests(void)
+/**
+ * lrc_fail_lock_requests() - fail the lock requests in flight that
+ * nothing will answer now, with -EHOSTDOWN.
+ * @node:	a node declared down: the requests whose manager ran on it;
+ *		or LRC_ALL_NODES (our dsmd gone): every request.
+ *
+ * A request forwarded to a node that goes down is not failed here: only
+ * its manager knows where it went, and tells its dsmd, which answers it
+ * with a fresh token (Documentation/lrc.md, "Failures"). The others wait
+ * on. The grant of a failed request may still come (lrc_req_end_locked()).
+ */
+void lrc_fail_lock_requests(u32 node)
 {
 	struct lrc_lock *l;
 	unsigned long i;
 
 	mutex_lock(&lrc.lock);
-	/* Erasing the entry at hand (lrc_lock_put_locked()) is allowed. */
 	xa_for_each(&lrc.locks, i, l) {
-		if (!l->requesting)
+		if (!l->requesting ||
+		    (node != LRC_ALL_NODES && l->mgr != node))
 			continue;
-		l->failed_req = l->req_id;
-		l->failed_err = -EHOSTDOWN;
-		l->requesting = false;
-		lrc_lock_changed_locked(l);
-		lrc_lock_put_locked(l);
+		lrc_req_end_locked(l, -EHOSTDOWN);
 	}
 	mutex_unlock(&lrc.lock);
 }

@@ -53,7 +53,8 @@ for g in "${groups[@]}"; do
 	case "$g" in
 	1node) n=1 tmo=900 ;;
 	3node) n=3 tmo=1800 ;;
-	3node-reload) n=3 tmo=600 ;;
+	# dsm_lock_bystander waits for node 2's reboot (vc-restart).
+	3node-reload) n=3 tmo=900 ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 	tmo=$((tmo * factor))

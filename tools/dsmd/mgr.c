@@ -495,6 +495,31 @@ static void fwd_failed(struct mgr *m, int from, const struct mgr_out *o,
 	m->ops.kernel_reply(m->ops.ctx, cookie, error, 0, NULL, 0);
 }
 
+/*
+ * The manager @from says the node it forwarded our kernel's request
+ * @cookie to is down (MGR_F_FWD_LOST): no grant will come, the kernel
+ * re-creates the token (an empty reply, as for a fresh token). The kernel
+ * ignores it if the request is over (its grant came).
+ */
+static void fwd_lost(struct mgr *m, int from, const struct mgr_out *o,
+		     uint64_t cookie, uint32_t error, uint32_t flags,
+		     size_t len)
+{
+	if (from == m->self || !mgr_is_member(m, from) || error ||
+	    flags != MGR_F_FWD_LOST || len ||
+	    (o && (o->op != DSM_MGR_LOCK_ACQUIRE || o->node != from))) {
+		m->st.bad++;
+		mgr_log(m, LOG_WARNING, "mgr: node %d: bad forward-lost notice for cookie %llu; dropped",
+			from, (unsigned long long)cookie);
+		return;
+	}
+	mgr_log(m, LOG_INFO, "mgr: node %d: our lock request (cookie %llu) was forwarded to a node now down: the token is re-created here",
+		from, (unsigned long long)cookie);
+	if (o)
+		out_del(m, cookie);
+	m->ops.kernel_reply(m->ops.ctx, cookie, 0, 0, NULL, 0);
+}
+
 void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 		    uint32_t flags, const uint8_t *payload, size_t len)
 {
@@ -503,6 +528,10 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 
 	if (flags & MGR_F_FWD_FAILED) {
 		fwd_failed(m, from, o, cookie, error, flags, len);
+		return;
+	}
+	if (flags & MGR_F_FWD_LOST) {
+		fwd_lost(m, from, o, cookie, error, flags, len);
 		return;
 	}
 	if (!o || o->node != from || o->failed) {

@@ -60,6 +60,14 @@
  * error to its kernel although it forgot the cookie at FORWARDED.
  */
 #define MGR_F_FWD_FAILED	0x200
+/*
+ * Frame-only flag of a manager's reply to a requester's dsmd (alone,
+ * error 0, never given to a kernel): the node the request was forwarded
+ * to is down, so no grant will come; the requester's dsmd gives its
+ * kernel an empty MGR_REPLY (a fresh token: the kernel re-creates the
+ * token) although it forgot the cookie at FORWARDED.
+ */
+#define MGR_F_FWD_LOST		0x400
 
 /* A peer's state as dsmd sees it. */
 enum mgr_peer {
@@ -125,6 +133,7 @@ struct mgr_stats {
 	uint64_t sent_to_manager;	/* local requests sent to a peer */
 	uint64_t lock_fresh;		/* lock answered directly (no tail) */
 	uint64_t lock_forwarded;	/* lock forwarded to its tail */
+	uint64_t lock_fwd_lost;		/* forwarded to a node now down */
 	uint64_t forwards_delivered;	/* LOCK_FORWARDs given to our kernel */
 	uint64_t barriers_released;	/* barrier episodes completed */
 	uint64_t gc_released;		/* GC_DONE rounds completed */

@@ -10,15 +10,26 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "mgr_internal.h"
 
-/* A lock with a tail. */
+/*
+ * A lock with a tail, or with a request forwarded to a node whose failure
+ * its requester must hear of: @fwd_to[r] is the node the last request of
+ * node r was forwarded to (-1: none), with r's cookie @fwd_cookie[r].
+ * When that node goes down before granting, no grant will come: the
+ * manager tells r, whose kernel re-creates the token (lrc.md, "Failures").
+ * A record whose grant already came is harmless: r's kernel has no
+ * request with that cookie any more and ignores the notice.
+ */
 struct mgr_lock {
 	struct mgr_lock *next;
 	uint32_t id;
 	int tail;
+	int8_t fwd_to[DSM_MAX_NODES];
+	uint64_t fwd_cookie[DSM_MAX_NODES];
 };
 
 static struct mgr_lock *lock_find(const struct mgr *m, uint32_t id,
@@ -62,11 +73,14 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 		}
 		l->id = r->lock_id;
 		l->tail = -1;
+		memset(l->fwd_to, -1, sizeof(l->fwd_to));
 		*pp = l;
 		m->nr_locks++;
 		m->st.locks = m->nr_locks;
 	}
 	tail = l->tail;
+	/* A new request of @from: its earlier one is over. */
+	l->fwd_to[from] = -1;
 	/*
 	 * No tail, or its node is down: the token is (re)created at the
 	 * requester. The requester itself as tail asked again because its
@@ -96,6 +110,8 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 		return;
 	}
 	l->tail = from;
+	l->fwd_to[from] = (int8_t)tail;
+	l->fwd_cookie[from] = r->cookie;
 	m->st.lock_forwarded++;
 	mgr_log(m, LOG_DEBUG, "mgr: lock %u: node %d forwarded to node %d",
 		r->lock_id, from, tail);
@@ -110,6 +126,49 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 				    DSM_MGR_F_FORWARDED, NULL, 0);
 }
 
+/*
+ * Node @node is down: the requests of lock @l forwarded to it will get no
+ * grant. Tell each requester (its dsmd forgot the cookie at FORWARDED, so
+ * the reply is flagged MGR_F_FWD_LOST); its kernel re-creates the token.
+ * The dead node's writes under the lock that it did not pass on are lost.
+ */
+static void fwd_lost(struct mgr *m, struct mgr_lock *l, int node)
+{
+	int r;
+
+	l->fwd_to[node] = -1;	/* its own request: nobody waits for it */
+	for (r = 0; r < DSM_MAX_NODES; r++) {
+		if (l->fwd_to[r] != node)
+			continue;
+		l->fwd_to[r] = -1;
+		m->st.lock_fwd_lost++;
+		mgr_log(m, LOG_INFO, "mgr: lock %u: node %d's request was forwarded to node %d, down: node %d re-creates the token",
+			l->id, r, node, r);
+		if (r == m->self)
+			m->ops.kernel_reply(m->ops.ctx, l->fwd_cookie[r], 0, 0,
+					    NULL, 0);
+		else
+			mgr_reply(m, r, l->fwd_cookie[r], 0, MGR_F_FWD_LOST,
+				  NULL, 0);
+	}
+}
+
+/* @l records no forward. */
+static bool no_fwds(const struct mgr_lock *l)
+{
+	int r;
+
+	for (r = 0; r < DSM_MAX_NODES; r++)
+		if (l->fwd_to[r] >= 0)
+			return false;
+	return true;
+}
+
+/*
+ * Node @node is down (or, @node == self, our kernel was reset): the
+ * requests forwarded to it are told so (fwd_lost()), and the tails equal
+ * to it cleared; a lock with neither tail nor forward is freed.
+ */
 void mgr_lock_clear_tail(struct mgr *m, int node)
 {
 	uint32_t h, n = 0;
@@ -120,11 +179,15 @@ void mgr_lock_clear_tail(struct mgr *m, int node)
 		while (*pp) {
 			struct mgr_lock *l = *pp;
 
+			fwd_lost(m, l, node);
 			if (l->tail == node) {
+				l->tail = -1;
+				n++;
+			}
+			if (l->tail < 0 && no_fwds(l)) {
 				*pp = l->next;
 				free(l);
 				m->nr_locks--;
-				n++;
 			} else {
 				pp = &l->next;
 			}

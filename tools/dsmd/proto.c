@@ -263,6 +263,7 @@ static const char *dec_mgr_reply(const void *body, uint32_t len,
 	if (m->mgr.error > 4095 ||
 	    (m->mgr.flags != MGR_F_FORWARDED &&
 	     m->mgr.flags != MGR_F_FWD_FAILED &&
+	     m->mgr.flags != MGR_F_FWD_LOST &&
 	     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC))))
 		return "bad manager error or flags";
 	return NULL;

@@ -111,7 +111,10 @@ struct dsmc_wire_mgr_req {	/* 24 bytes, then the payload */
 	/* 24: payload, a core message (none for GC_DONE) */
 } __attribute__((packed));
 
-/* Flags: DSM_MGR_F_MORE, _GC, or MGR_F_FORWARDED or MGR_F_FWD_FAILED alone. */
+/*
+ * Flags: DSM_MGR_F_MORE, _GC, or MGR_F_FORWARDED, MGR_F_FWD_FAILED or
+ * MGR_F_FWD_LOST alone.
+ */
 struct dsmc_wire_mgr_reply {	/* 16 bytes, then the payload */
 	__le64 cookie;		/*  0 */
 	__le32 error;		/*  8: 0 .. 4095 */

@@ -264,6 +264,69 @@ static void test_fwd_corrupt(void)
 	   "mgr: the next forward is delivered");
 }
 
+/* Node @node declared down on every other node's dsmd. */
+static void down(int node, uint32_t members)
+{
+	int k;
+
+	for (k = 0; k < DSM_MAX_NODES; k++)
+		if (k != node && (members >> k & 1))
+			mgr_peer_state(&tn[k].m, node, MGR_PEER_DOWN);
+	pump();
+}
+
+/*
+ * A node going down concerns only the requests forwarded to it: their
+ * requesters are told (their kernels re-create the token); a bystander's
+ * failure tells nobody anything (issue 12, finding 6).
+ */
+static void test_fwd_lost(void)
+{
+	uint32_t err = 99;
+
+	/* Lock 5 over members 0, 1, 2, 3: manager 5 % 4 = node 1. */
+	setup(0xf, 0);
+	kreq_lock(0, 5, 100);
+	pump();
+	kreq_lock(2, 5, 200);
+	pump();
+	ok(forwards(0) == 1 && forwarded(2, 200) == 1 &&
+	   mgr_lock_tail(&tn[1].m, 5) == 2,
+	   "mgr: node 2's request forwarded to node 0");
+	clear_events();
+	down(3, 0xf);
+	ok(replies(2, 200, NULL) == 0 && tn[1].m.st.lock_fwd_lost == 0 &&
+	   mgr_lock_tail(&tn[1].m, 5) == 2,
+	   "mgr: a bystander (node 3) down: node 2 is told nothing, tail kept");
+	down(0, 0x7);
+	ok(replies(2, 200, &err) == 1 && err == 0 && tn[2].nev == 1 &&
+	   tn[2].ev[0].flags == 0 && tn[2].ev[0].len == 0,
+	   "mgr: node 0 down before granting: node 2's kernel gets an empty reply (re-creates the token)");
+	ok(tn[1].m.st.lock_fwd_lost == 1 && mgr_lock_tail(&tn[1].m, 5) == 2,
+	   "mgr: counted; node 2 stays tail");
+	/* The manager's own kernel forwarded to a node that goes down. */
+	clear_events();
+	kreq_lock(1, 5, 300);
+	pump();
+	ok(forwards(2) == 1 && forwarded(1, 300) == 1 &&
+	   mgr_lock_tail(&tn[1].m, 5) == 1, "mgr: node 1 forwarded to node 2");
+	down(2, 0x3);
+	ok(replies(1, 300, &err) == 1 && err == 0 &&
+	   tn[1].m.st.lock_fwd_lost == 2,
+	   "mgr: the manager's own kernel told directly");
+	/* Told once: the record is gone. */
+	clear_events();
+	mgr_peer_state(&tn[1].m, 2, MGR_PEER_DOWN);
+	ok(tn[1].nev == 0, "mgr: no second notice");
+	/* Bad notices: from ourselves, with an error, with a payload. */
+	setup(0x7, 0);
+	mgr_peer_reply(&tn[2].m, 2, 400, 0, MGR_F_FWD_LOST, NULL, 0);
+	mgr_peer_reply(&tn[2].m, 1, 401, EPROTO, MGR_F_FWD_LOST, NULL, 0);
+	mgr_peer_reply(&tn[2].m, 1, 402, 0, MGR_F_FWD_LOST, pbuf, 8);
+	ok(tn[2].nev == 0 && tn[2].m.st.bad == 3,
+	   "mgr: bad forward-lost notices dropped");
+}
+
 void test_mgr_lock(void)
 {
 	test_routing();
@@ -272,4 +335,5 @@ void test_mgr_lock(void)
 	test_lock_bad();
 	test_lock_bad_peer();
 	test_fwd_corrupt();
+	test_fwd_lost();
 }
