@@ -159,6 +159,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_LOCKS_HELD,	/* lock table entries now */
 	DSM_STAT_LRC_BARRIERS_HELD,	/* barrier arrivals with state now */
 	DSM_STAT_LRC_MGR_TIMEOUTS,	/* waits for dsmd over mgr_timeout_ms */
+	DSM_STAT_LRC_DIFFS_LOST,	/* diffs only a lost node had, dropped */
 	DSM_STAT_MGR_REQUESTS,		/* MGR_REQUESTs sent to dsmd */
 	DSM_STAT_MGR_REPLIES,		/* MGR_REPLYs accepted */
 	DSM_STAT_LOCK_FORWARDS,		/* LOCK_FORWARDs accepted */
