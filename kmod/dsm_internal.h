@@ -161,6 +161,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_MGR_TIMEOUTS,	/* waits for dsmd over mgr_timeout_ms */
 	DSM_STAT_LRC_LATE_GRANTS,	/* grants learned after their wait */
 	DSM_STAT_LRC_TOKENS_RECREATED,	/* tokens re-created for a forward */
+	DSM_STAT_LRC_DIFFS_LOST,	/* diffs only a lost node had, dropped */
 	DSM_STAT_MGR_REQUESTS,		/* MGR_REQUESTs sent to dsmd */
 	DSM_STAT_MGR_REPLIES,		/* MGR_REPLYs accepted */
 	DSM_STAT_LOCK_FORWARDS,		/* LOCK_FORWARDs accepted */

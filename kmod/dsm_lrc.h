@@ -213,9 +213,14 @@ struct lrc_bwait {
 	struct completion done;
 };
 
-/* One diff wanted by a fetch, and the reply's copy of it. */
+/*
+ * One diff wanted by a fetch, and the reply's copy of it. @lost: its
+ * creator is lost (declared down): not asked for, its notice is dropped
+ * when the others' diffs are applied (Documentation/lrc.md "Failures").
+ */
 struct lrc_want {
 	u16 node;
+	bool lost;
 	u32 iv;
 	void *diff;
 	u32 len;

@@ -143,6 +143,11 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 	while (i < f->nr_wants) {
 		u16 dst = f->wants[i].node;
 
+		if (f->wants[i].lost) {	/* its node is lost: not asked */
+			i++;
+			continue;
+		}
+
 		/* Interval 0 is fetched from copy_from, stored as node. */
 		for (k = 0; i + k < f->nr_wants && k < DSM_WIRE_MAX_DIFFS &&
 		     f->wants[i + k].node == dst; k++)
@@ -169,11 +174,12 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 /*
  * List in @f the diffs @lp lacks (interval 0 of copy_from if a collection
  * dropped the page), sorted by creator, and the nodes whose replies are
- * awaited. Return: 0 or -ENOMEM.
+ * awaited. The diffs of a lost node (declared down) cannot be had: they
+ * are listed as lost, asked of nobody. Return: 0 or -ENOMEM.
  */
 static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 {
-	u32 i, n, self = lrc_self();
+	u32 i, n, self = lrc_self(), asked = 0;
 	unsigned long senders = 0;
 
 	mutex_lock(&lrc.lock);
@@ -193,13 +199,21 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 	if (!f->wants)
 		return -ENOMEM;
 	sort(f->wants, f->nr_wants, sizeof(*f->wants), lrc_want_cmp, NULL);
-	for (i = 0; i < f->nr_wants; i++)
-		senders |= BIT(f->wants[i].node);
+	for (i = 0; i < f->nr_wants; i++) {
+		struct lrc_want *w = &f->wants[i];
+
+		/* The whole page of a dropped copy is never given up. */
+		w->lost = w->iv && dsm_members_lost(w->node);
+		if (w->lost)
+			continue;
+		senders |= BIT(w->node);
+		asked++;
+	}
 	/*
 	 * Done when every diff is here, however the replies cut them: a
 	 * reply counts for the diffs it brings, not for one message.
 	 */
-	f->outstanding = f->nr_wants;
+	f->outstanding = asked;
 	f->waiting_on = senders;
 	return 0;
 }
@@ -277,7 +291,7 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 	f->pgno = pg->pgno;
 	f->gen = READ_ONCE(pg->gen);
 	ret = lrc_fetch_plan(f, lp);
-	if (!ret && f->nr_wants)
+	if (!ret && f->outstanding)
 		ret = lrc_fetch_wait(f);
 	if (!ret)
 		ret = dsm_pg_frame(pg);
@@ -302,10 +316,16 @@ void lrc_start(struct dsm_pg *pg, struct dsm_req *req)
 {
 	int ret, tries = 0;
 
+	/*
+	 * Tried again after a collection (-ESTALE) or a writer going down
+	 * (-EHOSTDOWN: the next plan gives its diffs up as lost). Any other
+	 * error (a timeout, a signal) fails this access only.
+	 */
 	do {
 		/* A new id: late replies to a try are not the next one's. */
 		ret = lrc_fetch(pg, tries ? dsm_next_req_id() : req->id);
-	} while (ret == -ESTALE && ++tries < LRC_FETCH_TRIES);
+	} while ((ret == -ESTALE || ret == -EHOSTDOWN) &&
+		 ++tries < LRC_FETCH_TRIES);
 	dsm_req_complete(pg, req, ret);
 }
 

@@ -230,8 +230,20 @@ static u64 lrc_gc_trim_locked(const struct dsm_vt *gvt)
 }
 
 /*
+ * Step 3 found on @pg @nr notices of lost nodes, never applied here: their
+ * diffs are lost (Documentation/lrc.md "Failures"). The page is dropped
+ * for a copy_from that is up, or, with none, stays as it is.
+ */
+static void lrc_gc_lost(struct dsm_pg *pg, u32 nr)
+{
+	dsm_stat_add(DSM_STAT_LRC_DIFFS_LOST, nr);
+	pr_warn_ratelimited("page %llu: %u diffs of a node down lost at a collection: the page holds the other writers' changes\n",
+			    pg->pgno, nr);
+}
+
+/*
  * Step 3 for one page: drop its diffs, twin and pending notices up to
- * @gvt. Return: bytes freed.
+ * @gvt (a lost node's never become copy_from). Return: bytes freed.
  */
 static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 {
@@ -242,6 +254,7 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 	bool drop = false;
 	u64 freed = 0;
 	int from = -1;
+	u32 lost = 0;
 
 	if (folio)
 		folio_lock(folio);
@@ -264,7 +277,14 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 		struct lrc_notice *n = &lp->pending[i];
 
 		if (n->index <= dsm_vt_get(gvt, n->creator)) {
-			from = n->creator;
+			/*
+			 * A lost node is no copy_from (the barrier did not
+			 * wait for it); its diffs not fetched are lost.
+			 */
+			if (!dsm_members_lost(n->creator))
+				from = n->creator;
+			else
+				lost++;
 			freed += sizeof(*n);
 		} else {
 			lp->pending[k++] = *n;
@@ -291,6 +311,8 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 					    pg->pgno);
 		}
 	}
+	if (lost)
+		lrc_gc_lost(pg, lost);
 	/* Own data newer than the collection keeps it "written". */
 	lp->written = lp->twin || !list_empty(&lp->diffs);
 	mutex_unlock(&lrc.lock);

@@ -188,14 +188,53 @@ static int lrc_apply_cmp(const void *a, const void *b)
 }
 
 /*
+ * Under lrc.lock, folio locked, @f applied to @pg: drop the notices of
+ * the diffs applied and of those lost with their node (each once: the
+ * notice goes; one log line per page and node); later ones stay pending.
+ */
+static void lrc_unpend_locked(struct dsm_pg *pg, struct lrc_pg *lp,
+			      struct lrc_fetch *f)
+{
+	u32 i, j, lost = 0;
+
+	lockdep_assert_held(&lrc.lock);
+	for (i = 0; i < f->nr_wants; i++) {
+		struct lrc_want *w = &f->wants[i];
+
+		if (!w->iv) {
+			lp->dropped = false;
+			continue;
+		}
+		for (j = 0; j < lp->nr_pending; j++) {
+			if (lp->pending[j].creator == w->node &&
+			    lp->pending[j].index == w->iv) {
+				lp->pending[j] = lp->pending[--lp->nr_pending];
+				lrc_data_add(-(s64)sizeof(struct lrc_notice));
+				lost += w->lost;
+				break;
+			}
+		}
+		/* Sorted by node: log once the last of a node's is seen. */
+		if (lost && (i + 1 == f->nr_wants ||
+			     f->wants[i + 1].node != w->node)) {
+			dsm_stat_add(DSM_STAT_LRC_DIFFS_LOST, lost);
+			pr_warn_ratelimited("page %llu: %u diffs of node %u lost (node down, never fetched here): the page holds the other writers' changes\n",
+					    pg->pgno, lost, w->node);
+			lost = 0;
+		}
+	}
+}
+
+/*
  * Folio locked: apply the fetched diffs of @f to @pg in VT order, drop
- * their notices. Return: 0 or a negative errno.
+ * their notices and those of diffs lost with their node. Return: 0 or a
+ * negative errno.
  */
 int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 	      struct lrc_fetch *f)
 {
 	struct lrc_apply *order;
-	u32 i, j, k = 0;
+	u32 i, k = 0;
 	void *p;
 	int ret = 0;
 
@@ -213,6 +252,8 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 	for (i = 0; i < f->nr_wants; i++) {
 		struct lrc_want *w = &f->wants[i];
 
+		if (w->lost)
+			continue;
 		order[k].w = w;
 		order[k].iv = w->iv ? dsm_ilog_find(&lrc.iset.log[w->node],
 						   w->iv) : NULL;
@@ -242,25 +283,8 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 		dsm_stat_add(DSM_STAT_LRC_DIFF_BYTES_APPLIED, w->len);
 	}
 	kunmap_local(p);
-	if (ret)
-		goto unlock;
-	/* Drop the applied notices; later ones stay pending. */
-	for (i = 0; i < f->nr_wants; i++) {
-		struct lrc_want *w = &f->wants[i];
-
-		if (!w->iv) {
-			lp->dropped = false;
-			continue;
-		}
-		for (j = 0; j < lp->nr_pending; j++) {
-			if (lp->pending[j].creator == w->node &&
-			    lp->pending[j].index == w->iv) {
-				lp->pending[j] = lp->pending[--lp->nr_pending];
-				lrc_data_add(-(s64)sizeof(struct lrc_notice));
-				break;
-			}
-		}
-	}
+	if (!ret)
+		lrc_unpend_locked(pg, lp, f);
 unlock:
 	mutex_unlock(&lrc.lock);
 out:

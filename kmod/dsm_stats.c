@@ -95,6 +95,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_LRC_MGR_TIMEOUTS]	= "lrc_mgr_timeouts",
 	[DSM_STAT_LRC_LATE_GRANTS]	= "lrc_late_grants",
 	[DSM_STAT_LRC_TOKENS_RECREATED]	= "lrc_tokens_recreated",
+	[DSM_STAT_LRC_DIFFS_LOST]	= "lrc_diffs_lost",
 	[DSM_STAT_MGR_REQUESTS]	= "mgr_requests",
 	[DSM_STAT_MGR_REPLIES]		= "mgr_replies",
 	[DSM_STAT_LOCK_FORWARDS]	= "lock_forwards",

@@ -4,7 +4,7 @@
 # selftests.sh KVER [GROUP...] - run the dsm selftests in the virtual cluster
 # on guest kernel KVER (6.1 or 6.12, or debug: the debug kernel of
 # scripts/debug-kernel.sh): group 1node on one node, groups 3node and
-# 3node-reload (each in a cluster of its own) on three.
+# 3node-reload and 3node-fail (each in a cluster of its own) on three.
 # Writes the combined TAP output to $BUILD/results/selftests-KVER.tap and
 # prints "N passed, N failed, N skipped" for it. Exit status 0 only if
 # nothing failed.
@@ -19,10 +19,10 @@ set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
-kver=${1:?usage: selftests.sh 6.1|6.12|debug [1node] [3node] [3node-reload]}
+kver=${1:?usage: selftests.sh 6.1|6.12|debug [1node] [3node] [3node-reload] [3node-fail]}
 shift
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload)
+[ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail)
 factor=${SELFTESTS_TIMEOUT_FACTOR:-1}
 [[ "$factor" =~ ^[1-9][0-9]*$ ]] || {
 	echo "selftests.sh: SELFTESTS_TIMEOUT_FACTOR is a whole number from 1, not '$factor'" >&2
@@ -55,6 +55,7 @@ for g in "${groups[@]}"; do
 	3node) n=3 tmo=1800 ;;
 	# dsm_lock_bystander waits for node 2's reboot (vc-restart).
 	3node-reload) n=3 tmo=900 ;;
+	3node-fail) n=3 tmo=900 ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 	tmo=$((tmo * factor))

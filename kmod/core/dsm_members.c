@@ -32,3 +32,35 @@ u32 dsm_member_rank(u32 present, u64 key, u32 none)
 			return id;
 	return none;	/* not reached: k < n */
 }
+
+/**
+ * dsm_barrier_waits_for() - the nodes a barrier waits for.
+ * @members:	bit i set: node i is a member of the cluster.
+ * @lost:	bit i set: node i was declared down since the cluster
+ *		started. A node that came back is a new incarnation whose
+ *		lrc calls fail with ESTALE: it stays lost for barriers.
+ *
+ * Return: the members not lost (bits below DSM_MAX_NODES only). A
+ * garbage collection at such a barrier discards only what all of them
+ * hold; a lost node's intervals that nobody fetched are lost anyway.
+ */
+u32 dsm_barrier_waits_for(u32 members, u32 lost)
+{
+	return members & ~lost & ~(~0U << DSM_MAX_NODES);
+}
+
+/**
+ * dsm_barrier_complete() - may the barrier be released?
+ * @arrived:	bit i set: node i's arrival is complete.
+ * @members:	as dsm_barrier_waits_for().
+ * @lost:	as dsm_barrier_waits_for().
+ *
+ * Return: true when every node the barrier waits for has arrived, and
+ * there is at least one such node.
+ */
+bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost)
+{
+	u32 want = dsm_barrier_waits_for(members, lost);
+
+	return want && (arrived & want) == want;
+}

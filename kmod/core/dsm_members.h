@@ -6,6 +6,10 @@
  * (dsmd) are the (key mod n)-th of the n present members, counted over the
  * present node ids in ascending order. Every node must pick the same one
  * from the same membership, so the rule exists only here.
+ *
+ * Barriers (Documentation/lrc.md "Barriers", "Failures"): the manager is
+ * the lowest member (key 0); it waits for the members not lost, and the
+ * kernels' collections count on exactly those having arrived.
  */
 #ifndef _DSM_MEMBERS_H
 #define _DSM_MEMBERS_H
@@ -14,8 +18,10 @@
 #include "dsm_limits.h"
 
 /* A membership is a u32 bit mask: bit i is node i. */
-static_assert(DSM_MAX_NODES <= 32, "a membership must fit a u32 mask");
+static_assert(DSM_MAX_NODES < 32, "a membership must fit a u32 mask");
 
 u32 dsm_member_rank(u32 present, u64 key, u32 none);
+u32 dsm_barrier_waits_for(u32 members, u32 lost);
+bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost);
 
 #endif /* _DSM_MEMBERS_H */

@@ -612,6 +612,14 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 {
 	if (node < 0 || node >= DSM_MAX_NODES || node == m->self)
 		return;
+	/*
+	 * Lost for good (mgr_barrier.c) once declared down after it was up,
+	 * as the kernel counts it (dsm_members_node_down()); a node that
+	 * never came up holds nothing and is not.
+	 */
+	if (st == MGR_PEER_DOWN && (m->peer[node] == MGR_PEER_UP ||
+				    m->peer[node] == MGR_PEER_GONE))
+		m->lost |= 1U << node;
 	m->peer[node] = st;
 	if (st != MGR_PEER_GONE && st != MGR_PEER_DOWN)
 		return;

@@ -164,6 +164,8 @@ struct mgr_out;
  * @bar_bytes:	bytes of barrier state held (see MGR_BAR_BYTES_MAX) ...
  * @bar_bytes_max: ... at most (MGR_BAR_BYTES_MAX; tests lower it).
  * @peer:	enum mgr_peer per node (@self is always up).
+ * @lost:	bit i: node i was declared down since mgr_init(); barriers
+ *		wait for the members not lost (dsm_barrier_waits_for()).
  * @locks:	lock id -> tail, @nr_locks entries.
  * @bars:	(kind, barrier id) -> its open episode, @nr_bars entries.
  * @bar_skip:	per node, an arrival refused while more of its fragments
@@ -177,6 +179,7 @@ struct mgr {
 	size_t bar_bytes;
 	size_t bar_bytes_max;
 	uint8_t peer[DSM_NODES_MAX];
+	uint32_t lost;
 	struct mgr_ops ops;
 	struct mgr_stats st;
 	struct mgr_lock *locks[MGR_HASH_SIZE];

@@ -12,14 +12,21 @@
  * kernel gave up (a fatal signal, a timeout). So the open entries are at
  * most two per member (a barrier and a GC_DONE round), whatever a peer
  * sends. An arrival may come in fragments; each node's release is cut
- * into complete core messages. A member going down fails every waiting
- * arrival.
+ * into complete core messages.
+ *
+ * A barrier waits for the members not lost (dsm_barrier_waits_for(), the
+ * rule the kernels' collections count on): a member declared down drops
+ * out of the open episodes, which complete among the others, and out of
+ * every later one, also once it is back as a new incarnation (its kernel
+ * refuses lrc calls with ESTALE until the cluster restarts; an arrival
+ * from it is refused with ESTALE here).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "dsm_members.h"
 #include "mgr_internal.h"
 
 enum { MGR_KIND_BARRIER, MGR_KIND_GC };
@@ -87,16 +94,32 @@ struct mgr_bar {
 	struct dsm_vt vt;
 };
 
-/* A member other than this node is declared down. */
-static bool member_down(const struct mgr *m)
+/* Node @node was declared down: no barrier waits for it any more. */
+static bool node_lost(const struct mgr *m, int node)
+{
+	return m->lost >> node & 1;
+}
+
+/*
+ * A member declared down that never was up (dsmd gave up waiting for it
+ * at start): not lost, so barriers need it, and are refused (EHOSTDOWN)
+ * until it comes up.
+ */
+static bool member_absent(const struct mgr *m)
 {
 	int i;
 
 	for (i = 0; i < DSM_MAX_NODES; i++)
 		if (mgr_is_member(m, i) && i != m->self &&
-		    m->peer[i] == MGR_PEER_DOWN)
+		    m->peer[i] == MGR_PEER_DOWN && !node_lost(m, i))
 			return true;
 	return false;
+}
+
+/* Every node the episode of @b waits for has arrived. */
+static bool all_arrived(const struct mgr *m, const struct mgr_bar *b)
+{
+	return dsm_barrier_complete(b->arrived, m->members, m->lost);
 }
 
 static void ivvec_free(struct mgr *m, struct mgr_ivvec *v)
@@ -467,7 +490,7 @@ static void send_release(struct mgr *m, struct mgr_bar *b, int node,
 	} while (pos < k);
 }
 
-/* Every member arrived: send each the intervals it lacks. */
+/* Every node waited for arrived: send each the intervals it lacks. */
 static void release(struct mgr *m, struct mgr_bar *b)
 {
 	struct dsm_interval *slots[DSM_MAX_NODES] = { NULL };
@@ -515,7 +538,7 @@ static void release(struct mgr *m, struct mgr_bar *b)
 	for (node = 0; node < DSM_MAX_NODES; node++) {
 		const struct mgr_arrival *a = &b->a[node];
 
-		if (!mgr_is_member(m, node))
+		if (!(b->arrived >> node & 1))
 			continue;
 		if (err) {
 			mgr_reply(m, node, a->cookie, err, 0, NULL, 0);
@@ -603,7 +626,7 @@ static int arrival_done(struct mgr *m, struct mgr_bar *b, int from)
 	b->gc |= a->gc;
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u: node %d arrived",
 		b->id, b->epoch, from);
-	if (b->arrived == m->members)
+	if (all_arrived(m, b))
 		release(m, b);
 	return 0;
 }
@@ -634,7 +657,14 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 
 	if (skipped(m, from, r))
 		return;		/* the rest of an arrival already refused */
-	if (member_down(m)) {
+	if (node_lost(m, from)) {
+		mgr_bar_refused(m, from, r);
+		mgr_why(m, 0, "node %d was declared down: a new incarnation takes no part in barriers",
+			from);
+		mgr_refuse(m, from, r->cookie, ESTALE, "barrier arrival");
+		return;
+	}
+	if (member_absent(m)) {
 		mgr_bar_refused(m, from, r);
 		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
@@ -670,13 +700,31 @@ refused:
 	mgr_refuse(m, from, r->cookie, err, "barrier arrival");
 }
 
+/* Every node waited for is done collecting: answer them all. */
+static void gc_release(struct mgr *m, struct mgr_bar *b)
+{
+	int node;
+
+	for (node = 0; node < DSM_MAX_NODES; node++)
+		if (b->arrived >> node & 1)
+			mgr_reply(m, node, b->a[node].cookie, 0, 0, NULL, 0);
+	m->st.gc_released++;
+	mgr_log(m, LOG_DEBUG, "mgr: barrier %u: garbage collected everywhere",
+		b->id);
+	episode_clear(m, b);
+}
+
 void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
 {
 	struct mgr_arrival *a;
 	struct mgr_bar *b;
-	int node;
 
-	if (member_down(m)) {
+	if (node_lost(m, from)) {
+		mgr_why(m, 0, "node %d was declared down", from);
+		mgr_refuse(m, from, r->cookie, ESTALE, "gc done");
+		return;
+	}
+	if (member_absent(m)) {
 		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
 	}
@@ -696,19 +744,13 @@ void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
 	a->active = a->complete = true;
 	a->cookie = r->cookie;
 	b->arrived |= 1U << from;
-	if (b->arrived != m->members)
+	if (!all_arrived(m, b))
 		return;
-	for (node = 0; node < DSM_MAX_NODES; node++)
-		if (mgr_is_member(m, node))
-			mgr_reply(m, node, b->a[node].cookie, 0, 0, NULL, 0);
-	m->st.gc_released++;
-	mgr_log(m, LOG_DEBUG, "mgr: barrier %u: garbage collected everywhere",
-		b->id);
-	episode_clear(m, b);
+	gc_release(m, b);
 	bar_put(m, b);
 }
 
-/* @node is down: the open episode of @b fails, its waiters get EHOSTDOWN. */
+/* @node, never up, is down: the episode of @b fails with EHOSTDOWN. */
 static void episode_fail(struct mgr *m, struct mgr_bar *b, int node)
 {
 	int i;
@@ -728,9 +770,33 @@ static void episode_fail(struct mgr *m, struct mgr_bar *b, int node)
 }
 
 /*
- * @node is down: every open episode fails (its waiters get EHOSTDOWN).
- * @node is gone (or our kernel lost its state): its arrivals are dropped
- * without an answer -- its dsmd fails them -- and the others wait on.
+ * @node is down (lost already): the episode of @b no longer waits for it.
+ * Its arrival goes (the intervals it brought stay merged: facts whoever
+ * carried them), and the episode completes if everyone else is there.
+ */
+static void episode_lose(struct mgr *m, struct mgr_bar *b, int node)
+{
+	bool had = b->a[node].active;
+
+	arrival_drop(m, b, node);
+	if (!b->arrived)
+		return;
+	if (had || all_arrived(m, b))
+		mgr_log(m, LOG_INFO, "mgr: barrier %u: node %d down, not waited for",
+			b->id, node);
+	if (!all_arrived(m, b))
+		return;
+	if (b->kind == MGR_KIND_GC)
+		gc_release(m, b);
+	else
+		release(m, b);
+}
+
+/*
+ * @node is down: the open episodes go on without it (and complete when
+ * every other node they wait for is there). @node is gone (or our kernel
+ * lost its state): its arrivals are dropped without an answer -- its dsmd
+ * fails them -- and the others wait on.
  */
 void mgr_bar_node_lost(struct mgr *m, int node, bool down)
 {
@@ -742,7 +808,9 @@ void mgr_bar_node_lost(struct mgr *m, int node, bool down)
 	for (h = 0; h < MGR_HASH_SIZE; h++) {
 		for (b = m->bars[h]; b; b = next) {
 			next = b->next;
-			if (down)
+			if (down && node_lost(m, node))
+				episode_lose(m, b, node);
+			else if (down)
 				episode_fail(m, b, node);
 			else
 				arrival_drop(m, b, node);

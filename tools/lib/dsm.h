@@ -70,9 +70,12 @@ int dsm_lock_release(unsigned int lock);
 /*
  * dsm_barrier - wait until every node of the cluster has arrived at
  * barrier @barrier (any value). Afterwards every write any node made in
- * an lrc region before arriving is visible to every node. Returns 0, or
- * -EHOSTDOWN (a node is down or went down while waiting), -ENOTCONN,
- * -EOPNOTSUPP, -EBADF. Signals are handled as in dsm_lock_acquire.
+ * an lrc region before arriving is visible to every node. A node declared
+ * down is not waited for. Returns 0, or -EHOSTDOWN (the barrier manager,
+ * the lowest node, is down or went down while waiting), -ESTALE (this
+ * node restarted: a new incarnation takes no part until the cluster
+ * restarts), -ENOTCONN, -EOPNOTSUPP, -EBADF. Signals are handled as in
+ * dsm_lock_acquire.
  */
 int dsm_barrier(unsigned int barrier);
 

@@ -108,4 +108,20 @@ TEST(every_membership)
 	}
 }
 
+/* The barrier rules: lost members are not waited for, ever. */
+TEST(barrier_participants)
+{
+	EXPECT_EQ(0x7U, dsm_barrier_waits_for(0x7, 0));
+	EXPECT_EQ(0x3U, dsm_barrier_waits_for(0x7, 0x4));
+	EXPECT_EQ(0x3U, dsm_barrier_waits_for(0x7 | ~0U << DSM_MAX_NODES, 0x4));
+	EXPECT_EQ(0U, dsm_barrier_waits_for(0x7, 0x7));
+	EXPECT_TRUE(dsm_barrier_complete(0x3, 0x7, 0x4));
+	/* Node 2 came back and arrived: not needed, not harmful. */
+	EXPECT_TRUE(dsm_barrier_complete(0x7, 0x7, 0x4));
+	EXPECT_FALSE(dsm_barrier_complete(0x1, 0x7, 0x4));
+	EXPECT_FALSE(dsm_barrier_complete(0x3, 0x7, 0));
+	EXPECT_FALSE(dsm_barrier_complete(0x7, 0x7, 0x7));
+	EXPECT_FALSE(dsm_barrier_complete(0, 0, 0));
+}
+
 TEST_HARNESS_MAIN

@@ -70,7 +70,7 @@ static void barrier_three(size_t payload_max, int per_frag, bool gc)
 /*
  * The manager's barrier state has one budget over every barrier: node 1
  * opens barriers with arrivals until one is refused with ENOSPC; state
- * held never exceeds the budget, and a member going down frees it all.
+ * held never exceeds the budget, and the arrivers going down free it all.
  */
 static void test_barrier_budget(void)
 {
@@ -95,10 +95,11 @@ static void test_barrier_budget(void)
 	}
 	ok(refused > 0 && most <= tn[0].m.bar_bytes_max && most > 0,
 	   "mgr: barrier: state beyond the budget refused with ENOSPC");
-	mgr_peer_state(&tn[0].m, 1, MGR_PEER_DOWN);
+	for (id = 1; id <= 7; id++)
+		mgr_peer_state(&tn[0].m, id, MGR_PEER_DOWN);
 	pump();
-	ok(tn[0].m.bar_bytes == 0,
-	   "mgr: barrier: a member down frees the open episodes' state");
+	ok(tn[0].m.bar_bytes == 0 && tn[0].m.nr_bars == 0,
+	   "mgr: barrier: members down free the open episodes' state");
 }
 
 static void test_barrier_epochs(void)
@@ -137,19 +138,59 @@ static void test_barrier_epochs(void)
 	pump();
 	ok(replies(0, 43, &err) == 1 && err == EPROTO,
 	   "mgr: fragment with another timestamp refused");
-	/* A member goes down: every waiter fails. */
+	/* A member goes down: the barrier completes among the others. */
 	clear_events();
 	mgr_peer_state(&tn[0].m, 2, MGR_PEER_DOWN);
 	mgr_peer_state(&tn[1].m, 2, MGR_PEER_DOWN);
 	pump();
-	ok(replies(1, 41, &err) == 1 && err == EHOSTDOWN,
-	   "mgr: member down fails waiting arrivals with EHOSTDOWN");
-	ok(tn[0].m.nr_bars == 0 && tn[0].m.st.barriers == 0,
-	   "mgr: the failed episode is freed");
+	ok(replies(1, 41, NULL) == 0 && tn[0].m.nr_bars == 1,
+	   "mgr: member down: the waiting arrival waits for the others");
 	kreq_arrive(0, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 44);
 	pump();
-	ok(replies(0, 44, &err) == 1 && err == EHOSTDOWN,
-	   "mgr: arrival while a member is down: EHOSTDOWN at once");
+	ok(replies(1, 41, &err) == 1 && !err && replies(0, 44, &err) == 1 &&
+	   !err, "mgr: member down: released among the members up");
+	ok(tn[0].m.nr_bars == 0 && tn[0].m.st.barriers == 0,
+	   "mgr: the episode is freed");
+	/* It comes back as a new incarnation: not waited for, refused. */
+	clear_events();
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_UP);
+	mgr_peer_state(&tn[1].m, 2, MGR_PEER_UP);
+	mgr_peer_state(&tn[2].m, 0, MGR_PEER_UP);
+	kreq_arrive(0, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 45);
+	kreq_arrive(2, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 46);
+	kreq_arrive(1, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 47);
+	pump();
+	ok(replies(2, 46, &err) == 1 && err == ESTALE,
+	   "mgr: an arrival of a node declared down before: ESTALE");
+	ok(replies(0, 45, &err) == 1 && !err && replies(1, 47, &err) == 1 &&
+	   !err, "mgr: a node back from down is not waited for");
+	/* Down while the others wait in a GC_DONE round: it completes. */
+	clear_events();
+	kreq_gc_done(0, 2, 48);
+	pump();
+	mgr_peer_state(&tn[0].m, 1, MGR_PEER_DOWN);
+	pump();
+	ok(replies(0, 48, &err) == 1 && !err && tn[0].m.nr_bars == 0,
+	   "mgr: gc done: completes without a node gone down meanwhile");
+}
+
+/*
+ * A node dsmd gave up waiting for at start (down, never up) is not lost:
+ * barriers are refused with EHOSTDOWN until it comes up, then need it.
+ */
+static void test_barrier_never_up(void)
+{
+	uint32_t err = 0;
+
+	setup(0x7, 0);
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_GONE);
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_UNKNOWN);
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_DOWN);
+	ok(tn[0].m.lost == 0, "mgr: a node down before it was up is not lost");
+	kreq_arrive(0, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 50);
+	pump();
+	ok(replies(0, 50, &err) == 1 && err == EHOSTDOWN,
+	   "mgr: arrival while a member never up is down: EHOSTDOWN");
 }
 
 /*
@@ -443,6 +484,7 @@ void test_mgr_barrier(void)
 	test_release_cap();
 	test_barrier_budget();
 	test_barrier_epochs();
+	test_barrier_never_up();
 	test_barrier_many_ids();
 	test_barrier_hostile_ids();
 	test_barrier_again();

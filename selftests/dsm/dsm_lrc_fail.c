@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_fail - an lrc computation survives a node powered off in its
+ * middle (issue 12, finding 6; Documentation/lrc.md "Failures").
+ *
+ * Three nodes run a Jacobi-style iteration over an lrc region: node b owns
+ * band b (one page in each of two buffers), and in iteration t computes
+ * its band of buffer (t + 1) % 2 from its own band and its neighbours'
+ * bands of buffer t % 2, then arrives at a barrier. In the last iteration
+ * before it dies, node 2 also writes half of page X (node 1 writes the
+ * other half) and all of page Y, which nobody reads while it is up. After
+ * that barrier every node reads what it needs for the next iteration,
+ * then node 2 powers off (vc-restart). Nodes 0 and 1:
+ *
+ * - wait until node 2 is declared down, then go on iterating with node
+ *   2's band frozen at its last values: every barrier among the two
+ *   completes (a node declared down is not waited for), within a bound;
+ * - their bands hold exactly the serial result of that computation;
+ * - node 0 never fetched node 2's writes of its band pages, X or Y: those
+ *   are lost (node 2 down, nobody else has its diffs), so those pages
+ *   are readable with the survivors' data only: node 1's half of X, zero
+ *   elsewhere; node 1 fetched node 2's band, which keeps the values it
+ *   read. lrc_diffs_lost counts each lost diff once, on the first access;
+ *   later accesses change nothing.
+ *
+ * Node 2 comes back as a new incarnation: its barrier fails with ESTALE,
+ * and the barriers of nodes 0 and 1 still complete without it.
+ *
+ * Written for 3 nodes; the last program of its group (node 2 restarts in
+ * the middle); run again on the restarted node 2 (tests-restart), which
+ * joins at step 103.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <dsm.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+#include "dsm_shell.h"
+
+#define REGION		"lrcfail"
+#define VICTIM		2
+#define JB		91		/* the barrier id */
+#define ITERS_ALL	4		/* iterations with all three nodes */
+#define ITERS_TWO	6		/* then with nodes 0 and 1 */
+#define WORDS		(DSM_PAGE / 8)
+/* Pages of the region: buffer k, band b is page 3k + b; then X, Y. */
+#define PG_X		6
+#define PG_Y		7
+#define NR_PAGES	8
+#define X_WORD		0x5eed0001ULL
+#define Y_WORD		0x5eed0002ULL
+#define DEAD_TIMEOUT	10	/* dead-timeout in vcluster's dsm.conf */
+#define DETECT_WAIT	dsm_test_secs(DEAD_TIMEOUT + 25)
+#define MAP_WAIT	dsm_test_secs(30)	/* region replication */
+#define BARRIER_BOUND	dsm_test_secs(60)	/* one barrier of two nodes */
+#define REBOOT_TIMEOUT	240			/* node 2 boots again */
+
+static int node;
+
+static volatile uint64_t *page(void *map, int pg)
+{
+	return (volatile uint64_t *)((char *)map + (size_t)pg * DSM_PAGE);
+}
+
+/* Band @b's new value from its own and its neighbours' values. */
+static uint64_t step_value(uint64_t left, uint64_t own, uint64_t right,
+			   int t)
+{
+	return own * 3 + left * 5 + right * 7 + (uint64_t)t + 1;
+}
+
+/*
+ * The serial computation: @v[k][b] is the value of band b in buffer k
+ * after iteration @upto - 1; band 2 is computed only while node 2 lives
+ * (t < ITERS_ALL).
+ */
+static void serial(uint64_t v[2][3], int upto)
+{
+	int t, b;
+
+	memset(v, 0, sizeof(uint64_t) * 6);
+	for (t = 0; t < upto; t++) {
+		uint64_t *cur = v[t % 2], *nxt = v[(t + 1) % 2];
+
+		for (b = 0; b < 3; b++) {
+			if (b == VICTIM && t >= ITERS_ALL)
+				continue;
+			nxt[b] = step_value(b ? cur[b - 1] : 11, cur[b],
+					    b < 2 ? cur[b + 1] : 13, t);
+		}
+	}
+}
+
+/* Node @node's work in iteration @t: its band of the next buffer. */
+static void iterate(void *map, int t, uint64_t left, uint64_t right)
+{
+	volatile uint64_t *cur = page(map, 3 * (t % 2) + node);
+	volatile uint64_t *nxt = page(map, 3 * ((t + 1) % 2) + node);
+	uint64_t v = step_value(left, cur[0], right, t);
+	int i;
+
+	for (i = 0; i < WORDS; i++)
+		nxt[i] = v;
+}
+
+/* The neighbours' values in buffer @k (boundary words of their bands). */
+static void neighbours(void *map, int k, uint64_t *left, uint64_t *right)
+{
+	*left = node ? page(map, 3 * k + node - 1)[WORDS - 1] : 11;
+	*right = node < 2 ? page(map, 3 * k + node + 1)[0] : 13;
+}
+
+/*
+ * Read page @pg in a child (a lost page could be SIGBUS), into @buf.
+ * Returns 0, or the child's wait status (non-zero) if it failed.
+ */
+static int read_page(void *map, int pg, uint64_t *buf)
+{
+	int fds[2], status = 0;
+	ssize_t n = 0, r;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		uint64_t tmp[WORDS];
+		int i;
+
+		close(fds[0]);
+		for (i = 0; i < WORDS; i++)
+			tmp[i] = page(map, pg)[i];
+		_exit(write(fds[1], tmp, sizeof(tmp)) == sizeof(tmp) ? 0 : 3);
+	}
+	close(fds[1]);
+	while (pid > 0 && n < DSM_PAGE &&
+	       (r = read(fds[0], (char *)buf + n, DSM_PAGE - n)) > 0)
+		n += r;
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status ? status : n == DSM_PAGE ? 0 : -1;
+}
+
+/* The first word of @buf not @lo (first half) or @hi: its index, or -1. */
+static int mismatch(const uint64_t *buf, uint64_t lo, uint64_t hi)
+{
+	int i;
+
+	for (i = 0; i < WORDS; i++)
+		if (buf[i] != (i < WORDS / 2 ? lo : hi))
+			return i;
+	return -1;
+}
+
+static int restarted(void)
+{
+	const char *v = getenv("DSM_RESTARTED");
+
+	return v && !strcmp(v, "1");
+}
+
+FIXTURE(lrcfail) {
+	void *map;
+	size_t len;
+};
+
+FIXTURE_SETUP(lrcfail)
+{
+	self->map = NULL;
+}
+
+FIXTURE_TEARDOWN(lrcfail)
+{
+	if (self->map)
+		munmap(self->map, self->len);
+}
+
+/*
+ * Node 0 creates the region, every node maps it. Returns the mapping or
+ * NULL after logging why.
+ */
+static void *map_region(struct __test_metadata *_metadata, size_t *len)
+{
+	char out[512];
+	double t0;
+	void *p;
+
+	if (node == 0 && dsm_sh(out, sizeof(out),
+				"dsmctl region create %s size %dK model lrc",
+				REGION, NR_PAGES * 4))
+		TH_LOG("node 0: dsmctl region create %s: %s", REGION, out);
+	dsm_test_sync(1);
+	t0 = dsm_now();
+	while (!(p = dsm_map(REGION, len))) {
+		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
+			TH_LOG("node %d: dsm_map(%s): %s", node, REGION,
+			       strerror(errno));
+			return NULL;
+		}
+		usleep(100000);
+	}
+	return p;
+}
+
+/* A barrier of the survivors: completes, and within its bound. */
+#define survivors_barrier(what, t) do {					\
+	double __t0 = dsm_now(), __took;				\
+	int __ret = dsm_barrier(JB);					\
+									\
+	__took = dsm_now() - __t0;					\
+	ASSERT_EQ(0, __ret)						\
+		TH_LOG("node %d: barrier %s %d, node %d down: %s (after %.1f s)", \
+		       node, what, t, VICTIM, strerror(-__ret), __took); \
+	EXPECT_GE(BARRIER_BOUND, __took)				\
+		TH_LOG("node %d: barrier %s %d took %.1f s", node, what, \
+		       t, __took);					\
+} while (0)
+
+/* The survivors' checks of one page: exact words, lo half and hi half. */
+#define check_page(pg, lo, hi, what) do {				\
+	uint64_t __buf[WORDS];						\
+	int __st = read_page(self->map, (pg), __buf), __i;		\
+									\
+	EXPECT_EQ(0, __st)						\
+		TH_LOG("node %d: reading %s (page %d) after node %d went down: wait status %#x", \
+		       node, what, (pg), VICTIM, __st);			\
+	if (!__st) {							\
+		__i = mismatch(__buf, (lo), (hi));			\
+		EXPECT_EQ(-1, __i)					\
+			TH_LOG("node %d: %s (page %d) word %d: %#llx, expected %#llx", \
+			       node, what, (pg), __i,			\
+			       (unsigned long long)__buf[__i < 0 ? 0 : __i], \
+			       (unsigned long long)(__i < WORDS / 2 ? (lo) : (hi))); \
+	}								\
+} while (0)
+
+/*
+ * One test: node 2 disappears in its middle (only the last test of a
+ * program may take longer than DSM_TEST_TIMEOUT() allows).
+ */
+TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
+	       DSM_TEST_SYNC_TIMEOUT + REBOOT_TIMEOUT + 180)
+{
+	uint64_t left, right, v[2][3], want_x_hi, band2_0;
+	long lost0, lost1;
+	char out[4096];
+	unsigned long long inc;
+	int t, ret, fin;
+
+	node = dsm_node_id_env();
+	ASSERT_EQ(3, dsm_nodes_env()) TH_LOG("written for 3 nodes");
+	if (dsm_sh(NULL, 0, "command -v vc-restart"))
+		SKIP(return, "this vcluster has no vc-restart");
+	ret = dsm_init();
+	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+
+	if (restarted()) {
+		/* Node 2 again: a new incarnation takes no part in lrc. */
+		ASSERT_EQ(VICTIM, node);
+		EXPECT_LE(0, dsm_sh_until(dsm_test_secs(60), out, sizeof(out),
+					  "dsmctl status")) TH_LOG("%s", out);
+		ret = dsm_barrier(JB);
+		EXPECT_EQ(-ESTALE, ret)
+			TH_LOG("node 2, restarted: barrier: %s", strerror(-ret));
+		dsm_test_sync(103);
+		return;
+	}
+
+	dsm_test_begin();
+	ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+			    "dsmctl -j node show %d | jq -r .incarnation", VICTIM));
+	inc = strtoull(out, NULL, 10);
+	self->map = map_region(_metadata, &self->len);
+	ASSERT_NE(NULL, self->map);
+	ASSERT_EQ((size_t)NR_PAGES * DSM_PAGE, self->len);
+	dsm_test_sync(2);
+
+	/* All three nodes. */
+	for (t = 0; t < ITERS_ALL; t++) {
+		neighbours(self->map, t % 2, &left, &right);
+		iterate(self->map, t, left, right);
+		if (t == ITERS_ALL - 1 && node == 1)
+			for (fin = 0; fin < WORDS / 2; fin++)
+				page(self->map, PG_X)[fin] = X_WORD;
+		if (t == ITERS_ALL - 1 && node == VICTIM) {
+			for (fin = WORDS / 2; fin < WORDS; fin++)
+				page(self->map, PG_X)[fin] = X_WORD + 1;
+			for (fin = 0; fin < WORDS; fin++)
+				page(self->map, PG_Y)[fin] = Y_WORD;
+		}
+		ret = dsm_barrier(JB);
+		ASSERT_EQ(0, ret) TH_LOG("node %d: barrier %d, every node up: %s",
+					 node, t, strerror(-ret));
+	}
+	/* What the next iteration needs, read while node 2 is up. */
+	neighbours(self->map, ITERS_ALL % 2, &left, &right);
+	serial(v, ITERS_ALL);
+	EXPECT_EQ(node ? v[ITERS_ALL % 2][node - 1] : 11, left)
+		TH_LOG("node %d: left neighbour after %d iterations", node, t);
+	EXPECT_EQ(node < 2 ? v[ITERS_ALL % 2][node + 1] : 13, right)
+		TH_LOG("node %d: right neighbour after %d iterations", node, t);
+	dsm_test_sync(3);
+	if (node == VICTIM) {
+		/* Powers off at once; the host boots this node again. */
+		dsm_sh(out, sizeof(out), "vc-restart");
+		sleep(dsm_test_secs(600));
+		ASSERT_TRUE(0) TH_LOG("vc-restart returned: %s", out);
+	}
+
+	/* Nodes 0 and 1: node 2 is declared down. */
+	ASSERT_LE(0, dsm_sh_until(DETECT_WAIT, out, sizeof(out),
+				  "dsmctl -j node show %d | jq -e '.state == \"down\"'",
+				  VICTIM))
+		TH_LOG("node %d: node %d never reported down: %s", node,
+		       VICTIM, out);
+	lost0 = dsm_stats_jq(".lrc_diffs_lost");
+
+	/* Go on without node 2: its band stays as it was. */
+	for (t = ITERS_ALL; t < ITERS_ALL + ITERS_TWO; t++) {
+		if (t > ITERS_ALL)
+			neighbours(self->map, t % 2, &left, &right);
+		iterate(self->map, t, left, right);
+		survivors_barrier("iteration", t);
+		dsm_test_progress(t, ITERS_ALL + ITERS_TWO, 2, "iterations");
+	}
+
+	/* The bands of nodes 0 and 1, exactly the serial result. */
+	serial(v, t);
+	fin = t % 2;
+	check_page(3 * fin + 0, v[fin][0], v[fin][0], "band 0");
+	check_page(3 * fin + 1, v[fin][1], v[fin][1], "band 1");
+	check_page(3 * (1 - fin) + 0, v[1 - fin][0], v[1 - fin][0],
+		   "band 0, other buffer");
+	check_page(3 * (1 - fin) + 1, v[1 - fin][1], v[1 - fin][1],
+		   "band 1, other buffer");
+	/*
+	 * Pages node 2 wrote that this node never fetched: readable, with
+	 * the survivors' data only (node 2's diffs are lost). Node 1 fetched
+	 * node 2's band pages; node 0 never did.
+	 */
+	want_x_hi = 0;
+	check_page(PG_X, (uint64_t)X_WORD, want_x_hi, "page X");
+	check_page(PG_Y, 0, 0, "page Y");
+	band2_0 = node == 1 ? v[0][VICTIM] : 0;
+	check_page(0 + VICTIM, band2_0, band2_0, "node 2's band, buffer 0");
+	band2_0 = node == 1 ? v[1][VICTIM] : 0;
+	check_page(3 + VICTIM, band2_0, band2_0, "node 2's band, buffer 1");
+	/*
+	 * Each lost diff counted once: node 0 lost node 2's two diffs of
+	 * each band page, and X's and Y's; node 1 only X's and Y's.
+	 */
+	lost1 = dsm_stats_jq(".lrc_diffs_lost");
+	EXPECT_LE(0, lost0) TH_LOG("node %d: no lrc_diffs_lost counter", node);
+	EXPECT_EQ(lost0 + (node == 0 ? 6 : 2), lost1)
+		TH_LOG("node %d: lrc_diffs_lost %ld -> %ld", node, lost0, lost1);
+	check_page(PG_X, (uint64_t)X_WORD, want_x_hi, "page X, again");
+	check_page(PG_Y, 0, 0, "page Y, again");
+	EXPECT_EQ(lost1, dsm_stats_jq(".lrc_diffs_lost"))
+		TH_LOG("node %d: lrc_diffs_lost moved at a second access", node);
+
+	/* Node 2 comes back as a new incarnation ... */
+	ASSERT_LE(0, dsm_sh_until(dsm_test_secs(REBOOT_TIMEOUT), out, sizeof(out),
+				  "dsmctl -j node show %d | jq -e '.state == \"up\" and "
+				  ".incarnation != %llu'", VICTIM, inc))
+		TH_LOG("node %d: node %d did not come back: %s", node, VICTIM,
+		       out);
+	dsm_test_sync(103);
+	/* ... which the survivors' barriers do not wait for. */
+	survivors_barrier("after node 2's restart", t);
+}
+
+TEST_HARNESS_MAIN
