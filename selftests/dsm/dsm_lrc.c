@@ -111,40 +111,6 @@ static long __attribute__((unused)) dsm_stat(const char *name)
 	return dsm_stats_jq(expr);
 }
 
-static int __attribute__((unused)) read_file(const char *path, char *buf,
-					   size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return 0;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
 FIXTURE_SETUP(lrc)
 {
 	int ret;
@@ -163,14 +129,14 @@ FIXTURE_SETUP(lrc)
 #ifdef LRC_GC_TINY
 	char val[16];
 
-	ret = read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
+	ret = dsm_read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
 	ASSERT_EQ(0, ret) TH_LOG("node %d: %s: %s", node, GC_PARAM,
 				 strerror(-ret));
 	snprintf(val, sizeof(val), "%d", LRC_GC_TINY_BYTES);
-	ret = write_file(GC_PARAM, val);
+	ret = dsm_write_file(GC_PARAM, val);
 	ASSERT_EQ(0, ret) TH_LOG("node %d: writing %s to %s: %s", node, val,
 				 GC_PARAM, strerror(-ret));
-	ASSERT_EQ(0, read_file(GC_PARAM, val, sizeof(val)));
+	ASSERT_EQ(0, dsm_read_file(GC_PARAM, val, sizeof(val)));
 	ASSERT_EQ(LRC_GC_TINY_BYTES, atol(val));
 	self->gc_runs = dsm_stat("lrc_gc_runs");
 	ASSERT_LE(0, self->gc_runs) TH_LOG("node %d: no lrc_gc_runs counter",
@@ -185,7 +151,7 @@ FIXTURE_TEARDOWN(lrc)
 	if (self->map)
 		munmap(self->map, self->len);
 	if (self->gc_saved[0])
-		EXPECT_EQ(0, write_file(GC_PARAM, self->gc_saved));
+		EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	TH_LOG("node %d: took %.1f s", node, (t1.tv_sec - self->t0.tv_sec) +
 	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);

@@ -72,39 +72,6 @@ static long dsm_stat(const char *name)
 	return dsm_stats_jq(expr);
 }
 
-static int read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return 0;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
 FIXTURE_SETUP(limits)
 {
 	int ret;
@@ -125,7 +92,7 @@ FIXTURE_TEARDOWN(limits)
 	if (self->map)
 		munmap(self->map, self->len);
 	if (self->gc_saved[0])
-		EXPECT_EQ(0, write_file(GC_PARAM, self->gc_saved));
+		EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
 }
 
 #define NEED_3NODES() do {						\
@@ -249,10 +216,10 @@ TEST_F_TIMEOUT(limits, many_barriers_gc, DSM_TEST_TIMEOUT(DSM_TEST_MAX_WORK))
 	int ret;
 
 	NEED_3NODES();
-	ret = read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
+	ret = dsm_read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
 	ASSERT_EQ(0, ret) TH_LOG("node %d: %s: %s", node, GC_PARAM,
 				 strerror(-ret));
-	ASSERT_EQ(0, write_file(GC_PARAM, "1"));
+	ASSERT_EQ(0, dsm_write_file(GC_PARAM, "1"));
 	p = limits_region(_metadata, self, "mg", DSM_PAGE, 20);
 	ASSERT_NE(NULL, p);
 	runs0 = dsm_stat("lrc_gc_runs");
@@ -355,10 +322,10 @@ TEST_F_TIMEOUT(limits, killed_at_barrier, DSM_TEST_TIMEOUT(180))
 	p = limits_region(_metadata, self, "kb", DSM_PAGE, 30);
 	ASSERT_NE(NULL, p);
 	killed_round(_metadata, (volatile uint64_t *)p, KB_ID, 0x1111, 32);
-	ret = read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
+	ret = dsm_read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
 	ASSERT_EQ(0, ret) TH_LOG("node %d: %s: %s", node, GC_PARAM,
 				 strerror(-ret));
-	ASSERT_EQ(0, write_file(GC_PARAM, "1"));
+	ASSERT_EQ(0, dsm_write_file(GC_PARAM, "1"));
 	killed_round(_metadata, (volatile uint64_t *)p, KB_ID + 10, 0x2222,
 		     36);
 }

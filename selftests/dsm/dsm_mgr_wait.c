@@ -41,44 +41,11 @@
 #define LOCK_ID		7001
 #define BARRIER_ID	7001
 
-static int read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return 0;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
 static pid_t dsmd_pid(void)
 {
 	char buf[32];
 
-	if (read_file("/run/dsmd.pid", buf, sizeof(buf)))
+	if (dsm_read_file("/run/dsmd.pid", buf, sizeof(buf)))
 		return -1;
 	return atoi(buf) > 0 ? atoi(buf) : -1;
 }
@@ -132,12 +99,12 @@ FIXTURE_SETUP(mgr)
 	ret = dsm_init();
 	ASSERT_EQ(0, ret) TH_LOG("dsm_init: %s", strerror(-ret));
 	/* Without it, the tests show how waits end on this kernel. */
-	ret = read_file(TIMEOUT_PARAM, self->saved, sizeof(self->saved));
+	ret = dsm_read_file(TIMEOUT_PARAM, self->saved, sizeof(self->saved));
 	if (ret)
 		TH_LOG("%s: %s: this kernel has no such bound", TIMEOUT_PARAM,
 		       strerror(-ret));
 	else
-		ASSERT_EQ(0, write_file(TIMEOUT_PARAM, TIMEOUT_MS));
+		ASSERT_EQ(0, dsm_write_file(TIMEOUT_PARAM, TIMEOUT_MS));
 }
 
 FIXTURE_TEARDOWN(mgr)
@@ -145,7 +112,7 @@ FIXTURE_TEARDOWN(mgr)
 	if (self->stopped)
 		kill(self->dsmd, SIGCONT);
 	if (self->saved[0])
-		EXPECT_EQ(0, write_file(TIMEOUT_PARAM, self->saved));
+		EXPECT_EQ(0, dsm_write_file(TIMEOUT_PARAM, self->saved));
 }
 
 /*

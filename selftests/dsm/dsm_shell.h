@@ -6,11 +6,14 @@
 #ifndef _DSM_SHELL_H
 #define _DSM_SHELL_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 /*
  * dsm_sh - run a shell command line (printf format) with stderr joined to
@@ -97,5 +100,43 @@ static inline long dsm_stats_jq(const char *expr)
 /* Messages this node has sent to other nodes' kernels, or -1. */
 #define DSM_STATS_MSGS_TX \
 	"[to_entries[] | select(.key | startswith(\"msg_tx_\")) | .value] | add"
+
+/*
+ * dsm_read_file - the contents of a small file (a module parameter in
+ * sysfs), trailing newlines trimmed, into @buf. Returns 0 or -errno.
+ */
+static inline int dsm_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+/* dsm_write_file - write @val to @path (a sysfs file). 0 or -errno. */
+static inline int dsm_write_file(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
 
 #endif /* _DSM_SHELL_H */
