@@ -67,7 +67,7 @@
 /* counter */
 #define CNT_LOCK		21
 #define CNT_BARRIER		21
-#define CNT_K			300
+#define CNT_K			200
 /* false_sharing */
 #define FS_BARRIER		31
 #define FS_ROUNDS		10
@@ -348,7 +348,7 @@ TEST_F_TIMEOUT(lrc, treadmarks, DSM_TEST_TIMEOUT(60))
  * value never goes below what this node last wrote), and at the end the
  * counter is 3 * CNT_K on every node, under the lock and after a barrier.
  */
-TEST_F_TIMEOUT(lrc, counter, DSM_TEST_TIMEOUT(120))
+TEST_F_TIMEOUT(lrc, counter, DSM_TEST_TIMEOUT(180))
 {
 	volatile uint64_t *c;
 	uint64_t mine = 0, v, bad_v = 0, bad_min = 0;
