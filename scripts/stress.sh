@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# stress.sh [-k 6.1|6.12] [-s SECONDS] [--seed N] [--kinds K1,K2,...|all|none]
+# stress.sh [-k 6.1|6.12|debug] [-s SECONDS] [--seed N] [--kinds K1,K2,...|all|none]
 #
 # The long hostile-peer run of issue 12 (`make stress`; not part of
 # `make check`): a 3-node virtual cluster in which every node runs the
@@ -10,7 +10,10 @@
 # dsm_adversary against nodes 0 and 2 (wrong messages of every kind, or
 # of STRESS_KINDS; "none": no adversary, a baseline), seeded with
 # STRESS_SEED (printed at the start; random unless given). The kernel is
-# STRESS_KERNEL (default 6.1) or -k.
+# STRESS_KERNEL (default 6.1) or -k; debug is the KASAN and lockdep kernel
+# of make check-debug (scripts/debug-kernel.sh builds it once, and the
+# module is built against it here), on which every bound in time is
+# multiplied by STRESS_TIME_FACTOR (default 3 there, 1 elsewhere).
 #
 # Fails on any wrong application result (an exit status other than 0 on
 # any node, or node 0's verify= other than ok), any kernel report on a
@@ -18,7 +21,8 @@
 # timeout). Prints the adversary's messages by kind and each
 # application's passes. Logs: $BUILD/stress/.
 #
-# In the guests the same script runs as: stress.sh --guest SECONDS SEED KINDS
+# In the guests the same script runs as:
+#   stress.sh --guest SECONDS SEED KINDS FACTOR
 set -u
 
 BENCH=/usr/lib/dsm/bench
@@ -57,18 +61,24 @@ guest_regions() {
 		i=0
 		until dsmctl region show "$name" >/dev/null 2>&1; do
 			i=$((i + 1))
-			[ $i -lt 150 ] || return 1
+			[ $i -lt $((150 * factor)) ] || return 1
 			sleep 0.2
 		done
 	done < "$BENCH/apps.list"
 }
 
 guest() {
-	secs=$1 seed=$2 kinds=$3
+	secs=$1 seed=$2 kinds=$3 factor=$4
 	id=${DSM_NODE_ID:?}
 	export PATH="$BENCH:$PATH"
+	# run-apps.sh multiplies its bounds by the same factor.
+	export DSM_TEST_TIME_FACTOR="$factor"
+	# shellcheck source=../selftests/dsm/time_factor.sh
+	. /usr/lib/dsm/selftests/time_factor.sh
+	dsm_time_factor > /dev/null || exit 2
+	dsm_slow_kernel "$factor"
 	guest_regions || { echo "stress: node $id: the lrc regions are missing"; exit 1; }
-	app-sync 1 300 || exit 1
+	app-sync 1 $((300 * factor)) || exit 1
 	adv=
 	if [ "$id" = 1 ] && [ "$kinds" != none ]; then
 		karg=
@@ -85,12 +95,12 @@ guest() {
 		# Go on while time is left; the second barrier's step says
 		# what this node decided, so that nodes that disagree (at the
 		# very end) meet nowhere and all stop.
-		app-sync 2 300 || break
+		app-sync 2 $((300 * factor)) || break
 		now=$(cut -d. -f1 /proc/uptime)
 		if [ $((now - start)) -lt "$secs" ]; then
-			app-sync 3 60 || break
+			app-sync 3 $((60 * factor)) || break
 		else
-			app-sync 4 60
+			app-sync 4 $((60 * factor))
 			break
 		fi
 		iter=$((iter + 1))
@@ -123,15 +133,23 @@ seed=${STRESS_SEED:-}
 kinds=${STRESS_KINDS:-wrong-sender,stale-reply,nack-errno,inflated-vt,huge-page,flood,more-flood,silent}
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-k) kver=${2:?-k 6.1|6.12}; shift 2 ;;
+	-k) kver=${2:?-k 6.1|6.12|debug}; shift 2 ;;
 	-s) secs=${2:?-s SECONDS}; shift 2 ;;
 	--seed) seed=${2:?--seed N}; shift 2 ;;
 	--kinds) kinds=${2:?--kinds LIST}; shift 2 ;;
-	-h|--help) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "stress.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
-case "$kver" in 6.1|6.12) ;; *) echo "stress.sh: -k 6.1 or 6.12" >&2; exit 2 ;; esac
+case "$kver" in
+6.1|6.12) factor=${STRESS_TIME_FACTOR:-1} ;;
+debug) factor=${STRESS_TIME_FACTOR:-3} ;;
+*) echo "stress.sh: -k 6.1, 6.12 or debug" >&2; exit 2 ;;
+esac
+case "$factor" in
+[1-9] | [1-9][0-9] | [1-9][0-9][0-9] | 1000) ;;
+*) echo "stress.sh: STRESS_TIME_FACTOR is a whole number from 1 to 1000" >&2; exit 2 ;;
+esac
 case "$secs" in ''|*[!0-9]*) echo "stress.sh: SECONDS is a number" >&2; exit 2 ;; esac
 [ -n "$seed" ] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 case "$seed" in *[!0-9]*) echo "stress.sh: the seed is a number" >&2; exit 2 ;; esac
@@ -140,17 +158,28 @@ if [ ! -x "$BUILD/guest$ADV" ] || [ ! -f "$BUILD/guest$BENCH/apps.list" ]; then
 	exit 2
 fi
 
+# The debug kernel (built once, cached) and the module against it.
+if [ "$kver" = debug ]; then
+	blog=$BUILD/stress-debug-build.log
+	if ! "$SRCDIR/scripts/debug-kernel.sh" > "$blog" 2>&1 ||
+	   ! kdir=$("$SRCDIR/scripts/debug-kernel.sh" kdir) ||
+	   ! "$SRCDIR/scripts/build-module.sh" "$kdir" >> "$blog" 2>&1; then
+		echo "stress.sh: building the debug kernel or the module against it failed; see $blog" >&2
+		exit 1
+	fi
+fi
+
 mkdir -p "$BUILD/stress"
 log=$BUILD/stress/stress-$kver-$seed.log
-echo "stress: Linux $kver, 3 nodes, $secs s, adversary on node 1 against nodes 0 and 2: kinds $kinds, seed $seed"
-echo "stress: reproduce with: make stress STRESS_KERNEL=$kver STRESS_SECONDS=$secs STRESS_SEED=$seed STRESS_KINDS=$kinds"
+echo "stress: Linux $kver, 3 nodes, $secs s, adversary on node 1 against nodes 0 and 2: kinds $kinds, seed $seed, bounds x$factor"
+echo "stress: reproduce with: make stress STRESS_KERNEL=$kver STRESS_SECONDS=$secs STRESS_SEED=$seed STRESS_KINDS=$kinds STRESS_TIME_FACTOR=$factor"
 echo "stress: log $log"
 t0=$(date +%s)
 # The last loop may start just before the end: its programs' limits
 # (run-apps.sh) bound it, and boot and teardown come on top.
 "$SRCDIR/tools/vcluster/vcluster" run -n 3 -k "$kver" \
-	--timeout $((secs + 1500)) --copy "$SRCDIR/scripts/stress.sh" -- \
-	sh ./stress.sh --guest "$secs" "$seed" "$kinds" > "$log" 2>&1
+	--timeout $((secs + 1500 * factor)) --copy "$SRCDIR/scripts/stress.sh" -- \
+	sh ./stress.sh --guest "$secs" "$seed" "$kinds" "$factor" > "$log" 2>&1
 vrc=$?
 
 # Per iteration and program: passed when every node said rc=0 and node 0

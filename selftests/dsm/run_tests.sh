@@ -21,31 +21,15 @@ dir=$(dirname "$0")
 group=${1:?usage: run_tests.sh 1node|3node|3node-reload|3node-fail [TEST...]}
 shift
 [ -f "$dir/tests-$group" ] || { echo "run_tests.sh: unknown group '$group'" >&2; exit 2; }
-factor=${DSM_TEST_TIME_FACTOR:-1}
-case "$factor" in
-[1-9] | [1-9][0-9] | [1-9][0-9][0-9] | 1000) ;;
-*)	echo "run_tests.sh: DSM_TEST_TIME_FACTOR is a whole number from 1 to 1000, not '$factor'" >&2
-	exit 2 ;;
-esac
+# shellcheck source=time_factor.sh
+. "$dir/time_factor.sh"
+factor=$(dsm_time_factor) || exit 2
 timeout=$(($(sed -n 's/^timeout=//p' "$dir/settings") * factor))
 node=${DSM_NODE_ID:-0}
 
 # A slower kernel (factor above 1) waits longer for pages and managers
-# too: the module's bounds in time are multiplied like the tests' (a
-# fault on the KASAN kernel under TCG can take longer than the default
-# fault_timeout_ms and end in SIGBUS for no other reason), and the hung
-# task report, which vcluster's init sets just above them, likewise.
-# dsm_reload loads the module again with the values it finds here.
-if [ "$factor" -gt 1 ] && [ -d /sys/module/dsm/parameters ]; then
-	for p in fault_timeout_ms mgr_timeout_ms; do
-		f=/sys/module/dsm/parameters/$p
-		[ -w "$f" ] || continue
-		v=$(($(cat "$f") * factor))	# the module clamps it
-		echo "$v" > "$f" || echo "run_tests.sh: cannot set $p to $v" >&2
-	done
-	h=/proc/sys/kernel/hung_task_timeout_secs
-	[ -w "$h" ] && echo $(($(cat "$h") * factor)) > "$h"
-fi
+# too (time_factor.sh).
+dsm_slow_kernel "$factor"
 
 if [ $# -eq 0 ]; then
 	set -- $(cat "$dir/tests-$group")

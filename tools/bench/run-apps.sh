@@ -17,6 +17,8 @@
 #       app model nodes size time_ms messages bytes faults diffs verify
 # In the guests (what the host runs on every node; by hand in a shell):
 #   run-apps.sh --guest check|bench [NAME...]
+#       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
+#       bounds in time, for a slower kernel (scripts/stress.sh -k debug).
 #
 # Per program, on every node: create its region (node 0; MODEL sc-default:
 # none), barrier, `dsmctl -j stats`, barrier, run it, barrier, stats again;
@@ -59,6 +61,16 @@ guest() {
 	bench) limit=1500 ;;
 	*) echo "run-apps.sh: --guest check|bench" >&2; exit 2 ;;
 	esac
+	# A slower kernel (scripts/stress.sh -k debug) multiplies the
+	# bounds in time by DSM_TEST_TIME_FACTOR, as the selftests do.
+	f=${DSM_TEST_TIME_FACTOR:-1}
+	case "$f" in
+	[1-9] | [1-9][0-9] | [1-9][0-9][0-9] | 1000) ;;
+	*) echo "run-apps.sh: DSM_TEST_TIME_FACTOR is a whole number from 1 to 1000, not '$f'" >&2
+	   exit 2 ;;
+	esac
+	limit=$((limit * f))
+	sync_s=$((120 * f))
 	dir=$(cd "$(dirname "$0")" && pwd)
 	id=${DSM_NODE_ID:?DSM_NODE_ID not set}
 	idx=0
@@ -93,7 +105,7 @@ guest() {
 				i=0
 				until dsmctl region show "$name" >/dev/null 2>&1; do
 					i=$((i + 1))
-					[ $i -lt 100 ] || { ready=0; break; }
+					[ $i -lt $((100 * f)) ] || { ready=0; break; }
 					sleep 0.2
 				done
 			fi
@@ -103,9 +115,9 @@ guest() {
 			echo "run-apps.sh: apps.list: $name: model '$model' is not sc, lrc or sc-default"
 			ready=0 ;;
 		esac
-		app-sync $step 120 || ready=0
+		app-sync $step $sync_s || ready=0
 		before=$(stats)
-		app-sync $((step + 1)) 120 || ready=0
+		app-sync $((step + 1)) $sync_s || ready=0
 		if [ $ready = 1 ] && [ -x "$dir/$name" ]; then
 			# shellcheck disable=SC2086
 			timeout -s KILL $limit "$dir/$name" $args
@@ -114,7 +126,7 @@ guest() {
 			[ -x "$dir/$name" ] || echo "run-apps.sh: no program $dir/$name"
 			rc=125
 		fi
-		app-sync $((step + 2)) $((limit + 120)) || [ $rc != 0 ] || rc=124
+		app-sync $((step + 2)) $((limit + sync_s)) || [ $rc != 0 ] || rc=124
 		after=$(stats)
 		echo "$before	$after" | awk -v n="$name" -v rc=$rc '
 			NF == 8 { printf "@@STAT %s rc=%s msgs=%d bytes=%d faults=%d diffs=%d\n",
@@ -139,7 +151,7 @@ BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
 
 usage() {
-	sed -n '4,19p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
