@@ -55,6 +55,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_region.h"
 
 /*
  * The kinds of wrong messages the kernel survives (see above): all of
@@ -139,19 +140,6 @@ static void work_fail(struct work *w, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void *map_dsm(size_t off, size_t len)
-{
-	void *p;
-	int fd;
-
-	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return MAP_FAILED;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
-	close(fd);
-	return p;
-}
-
 /* ---------------------------------------------------------- sc */
 
 static uint64_t sc_word(int n, uint32_t round, size_t i)
@@ -225,7 +213,7 @@ static void sc_worker(struct work *w, double end)
 	uint64_t *base;
 	uint32_t round;
 
-	base = map_dsm(OFF_HOSTILE, 3 * STRIPE_PAGES * DSM_PAGE);
+	base = dsm_map_space(OFF_HOSTILE, 3 * STRIPE_PAGES * DSM_PAGE);
 	if (base == MAP_FAILED) {
 		work_fail(w, "mmap: %s", strerror(errno));
 		_exit(1);
@@ -244,7 +232,6 @@ static void sc_worker(struct work *w, double end)
 
 static volatile uint64_t *lrc_map(struct work *w)
 {
-	double t0 = dsm_now();
 	size_t len;
 	void *p;
 	int ret;
@@ -254,14 +241,9 @@ static volatile uint64_t *lrc_map(struct work *w)
 		work_fail(w, "dsm_init: %s", strerror(-ret));
 		return NULL;
 	}
-	while (!(p = dsm_map(LRC_REGION, &len))) {
-		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
-			work_fail(w, "dsm_map(%s): %s", LRC_REGION,
-				  strerror(errno));
-			return NULL;
-		}
-		usleep(100000);
-	}
+	p = dsm_map_wait(LRC_REGION, &len, MAP_WAIT);
+	if (!p)
+		work_fail(w, "dsm_map(%s): %s", LRC_REGION, strerror(errno));
 	return p;
 }
 
@@ -316,8 +298,8 @@ static void check_sc(struct work *w, int step)
 	uint64_t *base;
 	int n;
 
-	base = map_dsm(OFF_HOSTILE, 3 * STRIPE_PAGES * DSM_PAGE);
-	fresh = map_dsm(FRESH_OFF, 3 * DSM_PAGE);
+	base = dsm_map_space(OFF_HOSTILE, 3 * STRIPE_PAGES * DSM_PAGE);
+	fresh = dsm_map_space(FRESH_OFF, 3 * DSM_PAGE);
 	if (base == MAP_FAILED || fresh == MAP_FAILED) {
 		work_fail(w, "mmap: %s", strerror(errno));
 		_exit(1);

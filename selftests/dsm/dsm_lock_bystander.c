@@ -33,6 +33,7 @@
 #include "dsm.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_region.h"
 
 #define BYSTANDER	2
 #define LOCK_ID		3	/* manager: member 3 % 3, node 0 */
@@ -75,17 +76,6 @@ FIXTURE_TEARDOWN(bystander)
 		munmap(self->map, self->len);
 	if (self->fd >= 0)
 		close(self->fd);
-}
-
-static int put_word(int fd, off_t off, uint64_t w)
-{
-	return pwrite(fd, &w, sizeof(w), off) == sizeof(w) ? 0 : -errno;
-}
-
-static int get_word(int fd, off_t off, uint64_t *w)
-{
-	*w = 0;
-	return pread(fd, w, sizeof(*w), off) == sizeof(*w) ? 0 : -errno;
 }
 
 static int have_restart(void)
@@ -208,20 +198,15 @@ TEST_F_TIMEOUT(bystander, chain_survives_bystander_down,
 		ret = dsm_sh(out, sizeof(out),
 			     "dsmctl region create %s size 4K model lrc", REGION);
 		ASSERT_EQ(0, ret) TH_LOG("node 0: region create: %s", out);
-		ASSERT_EQ(0, put_word(self->fd, COUNTS_OFF, 0));
-		ASSERT_EQ(0, put_word(self->fd, COUNTS_OFF + 8, 0));
-		ASSERT_EQ(0, put_word(self->fd, COUNTS_OFF + 16, 0));
-		ASSERT_EQ(0, put_word(self->fd, COUNTS_OFF + 24, 0));
+		ASSERT_EQ(0, dsm_put_word(self->fd, COUNTS_OFF, 0));
+		ASSERT_EQ(0, dsm_put_word(self->fd, COUNTS_OFF + 8, 0));
+		ASSERT_EQ(0, dsm_put_word(self->fd, COUNTS_OFF + 16, 0));
+		ASSERT_EQ(0, dsm_put_word(self->fd, COUNTS_OFF + 24, 0));
 	}
 	dsm_test_sync(1);
-	t0 = dsm_now();
-	while (!(self->map = dsm_map(REGION, &self->len))) {
-		ASSERT_TRUE(errno == ENOENT &&
-			    dsm_now() - t0 < dsm_test_secs(MAP_WAIT))
-			TH_LOG("node %d: dsm_map(%s): %s", id, REGION,
-			       strerror(errno));
-		usleep(100000);
-	}
+	self->map = dsm_map_wait(REGION, &self->len, dsm_test_secs(MAP_WAIT));
+	ASSERT_NE(NULL, self->map) TH_LOG("node %d: dsm_map(%s): %s", id,
+					  REGION, strerror(errno));
 	counter = self->map;
 	dsm_test_sync(2);
 	if (id == BYSTANDER) {
@@ -252,17 +237,17 @@ TEST_F_TIMEOUT(bystander, chain_survives_bystander_down,
 		       BYSTANDER, c.first_fail_down ? "seen" : "not yet seen");
 
 	/* Tell the other survivor how many; wait for its number. */
-	ASSERT_EQ(0, put_word(self->fd, COUNTS_OFF + 16 * id, c.incs));
-	ASSERT_EQ(0, put_word(self->fd, COUNTS_OFF + 16 * id + 8, DONE_MAGIC));
+	ASSERT_EQ(0, dsm_put_word(self->fd, COUNTS_OFF + 16 * id, c.incs));
+	ASSERT_EQ(0, dsm_put_word(self->fd, COUNTS_OFF + 16 * id + 8, DONE_MAGIC));
 	for (t0 = dsm_now(); w != DONE_MAGIC; usleep(100000)) {
-		ASSERT_EQ(0, get_word(self->fd, COUNTS_OFF + 16 * other + 8, &w))
+		ASSERT_EQ(0, dsm_get_word(self->fd, COUNTS_OFF + 16 * other + 8, &w))
 			TH_LOG("node %d: reading node %d's count (sc page homed on node 0)",
 			       id, other);
 		ASSERT_GT(dsm_test_secs(DONE_WAIT), dsm_now() - t0)
 			TH_LOG("node %d: node %d did not end its loop within %d s",
 			       id, other, dsm_test_secs(DONE_WAIT));
 	}
-	ASSERT_EQ(0, get_word(self->fd, COUNTS_OFF + 16 * other, &other_incs));
+	ASSERT_EQ(0, dsm_get_word(self->fd, COUNTS_OFF + 16 * other, &other_incs));
 
 	/* Under the lock, both survivors' increments are all there. */
 	ret = dsm_lock_acquire(LOCK_ID);

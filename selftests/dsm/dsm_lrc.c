@@ -50,6 +50,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_region.h"
 
 #ifdef LRC_GC_TINY
 #define PREFIX			"lrcgc"
@@ -102,15 +103,6 @@ FIXTURE(lrc) {
 	size_t len;
 };
 
-/* The value of a dsm counter on this node, or -1. */
-static long __attribute__((unused)) dsm_stat(const char *name)
-{
-	char expr[64];
-
-	snprintf(expr, sizeof(expr), ".%s", name);
-	return dsm_stats_jq(expr);
-}
-
 FIXTURE_SETUP(lrc)
 {
 	int ret;
@@ -158,48 +150,19 @@ FIXTURE_TEARDOWN(lrc)
 }
 
 /*
- * Node 0 creates the lrc region PREFIX-@tag of @size bytes; after sync
- * @step every node maps it (waiting for dsmd to replicate it), then sync
- * @step + 1. Returns NULL after logging why; a failed sync ends the test.
- * (A node that returns NULL leaves the test: the others' sync @step + 1
- * then fails at once, "node 1 is already at ...".)
+ * The lrc region PREFIX-@tag of @size bytes, created by node 0 and mapped
+ * on every node at syncs @step and @step + 1 (dsm_test_region()).
  */
 static void *lrc_region(struct __test_metadata *_metadata,
 			FIXTURE_DATA(lrc) *self, const char *tag, size_t size,
 			unsigned int step)
 {
-	char name[DSM_NAME_MAX], out[512];
-	double t0;
-	void *p;
-	int ret;
+	char name[DSM_NAME_MAX];
 
 	snprintf(name, sizeof(name), "%s-%s", PREFIX, tag);
-	if (node == 0) {
-		ret = dsm_sh(out, sizeof(out),
-			     "dsmctl region create %s size %zuK model lrc",
-			     name, size >> 10);
-		if (ret)
-			TH_LOG("node 0: dsmctl region create %s: status %d: %s",
-			       name, ret, out);
-	}
-	dsm_test_sync(step);
-	t0 = dsm_now();
-	while (!(p = dsm_map(name, &self->len))) {
-		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
-			TH_LOG("node %d: dsm_map(%s): %s", node, name,
-			       strerror(errno));
-			return NULL;
-		}
-		usleep(100000);
-	}
-	self->map = p;
-	if (self->len != size) {
-		TH_LOG("node %d: region %s has %zu bytes, not %zu", node, name,
-		       self->len, size);
-		return NULL;
-	}
-	dsm_test_sync(step + 1);
-	return p;
+	self->map = dsm_test_region(name, "lrc", size, step, MAP_WAIT,
+				    &self->len);
+	return self->map;
 }
 
 /*

@@ -39,8 +39,9 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_region.h"
 
-#define MAP_WAIT		30	/* s: region replication */
+#define MAP_WAIT		dsm_test_secs(30)	/* s: region replication */
 #define GC_PARAM		"/sys/module/dsm/parameters/lrc_gc_threshold"
 
 /* many_barriers */
@@ -62,15 +63,6 @@ FIXTURE(limits) {
 	void *map;
 	size_t len;
 };
-
-/* The value of a dsm counter on this node, or -1. */
-static long dsm_stat(const char *name)
-{
-	char expr[64];
-
-	snprintf(expr, sizeof(expr), ".%s", name);
-	return dsm_stats_jq(expr);
-}
 
 FIXTURE_SETUP(limits)
 {
@@ -101,41 +93,19 @@ FIXTURE_TEARDOWN(limits)
 	} while (0)
 
 /*
- * Node 0 creates the lrc region limits-@tag of @size bytes; after sync
- * @step every node maps it (waiting for dsmd to replicate it), then sync
- * @step + 1. Returns NULL after logging why.
+ * The lrc region limits-@tag of @size bytes, created by node 0 and mapped
+ * on every node at syncs @step and @step + 1 (dsm_test_region()).
  */
 static void *limits_region(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(limits) *self, const char *tag,
 			   size_t size, unsigned int step)
 {
-	char name[DSM_NAME_MAX], out[512];
-	double t0;
-	void *p;
-	int ret;
+	char name[DSM_NAME_MAX];
 
 	snprintf(name, sizeof(name), "limits-%s", tag);
-	if (node == 0) {
-		ret = dsm_sh(out, sizeof(out),
-			     "dsmctl region create %s size %zuK model lrc",
-			     name, size >> 10);
-		if (ret)
-			TH_LOG("node 0: dsmctl region create %s: status %d: %s",
-			       name, ret, out);
-	}
-	dsm_test_sync(step);
-	t0 = dsm_now();
-	while (!(p = dsm_map(name, &self->len))) {
-		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
-			TH_LOG("node %d: dsm_map(%s): %s", node, name,
-			       strerror(errno));
-			return NULL;
-		}
-		usleep(100000);
-	}
-	self->map = p;
-	dsm_test_sync(step + 1);
-	return p;
+	self->map = dsm_test_region(name, "lrc", size, step, MAP_WAIT,
+				    &self->len);
+	return self->map;
 }
 
 /*

@@ -30,6 +30,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_region.h"
 
 #define VICTIM		2
 #define MiB		(1UL << 20)
@@ -64,18 +65,6 @@ FIXTURE_TEARDOWN(reload)
 		close(self->fd);
 }
 
-static int put_word(int fd, off_t off, uint64_t w)
-{
-	return pwrite(fd, &w, sizeof(w), off) == sizeof(w) ? 0 : -errno;
-}
-
-/* The word at @off, or a negative errno. */
-static int get_word(int fd, off_t off, uint64_t *w)
-{
-	*w = 0;
-	return pread(fd, w, sizeof(*w), off) == sizeof(*w) ? 0 : -errno;
-}
-
 static unsigned long long incarnation(int id)
 {
 	char out[256];
@@ -96,8 +85,8 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 
 	/* Node 0 owns a page homed on node 2; node 1 never held it. */
 	if (id == 0) {
-		ASSERT_EQ(0, put_word(self->fd, OFF_HOME2, WORD_HOME2));
-		ASSERT_EQ(0, put_word(self->fd, OFF_HOME0, WORD_HOME0));
+		ASSERT_EQ(0, dsm_put_word(self->fd, OFF_HOME2, WORD_HOME2));
+		ASSERT_EQ(0, dsm_put_word(self->fd, OFF_HOME0, WORD_HOME0));
 	}
 	if (id != VICTIM) {
 		old = incarnation(VICTIM);
@@ -141,7 +130,7 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 	 * makes node 2 connect to node 0, which tells it that its earlier
 	 * incarnation was declared lost.
 	 */
-	ret = get_word(self->fd, OFF_HOME0, &w);
+	ret = dsm_get_word(self->fd, OFF_HOME0, &w);
 	EXPECT_EQ(0, ret) TH_LOG("node %d: page homed on node 0: %s", id,
 				 strerror(-ret));
 	EXPECT_EQ(WORD_HOME0, w);
@@ -171,7 +160,7 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 	 * The page homed on node 2: node 0 may still read its own copy;
 	 * anyone else gets EIO, never the zeros of the new home.
 	 */
-	ret = get_word(self->fd, OFF_HOME2, &w);
+	ret = dsm_get_word(self->fd, OFF_HOME2, &w);
 	if (id == 0) {
 		EXPECT_TRUE(ret == -EIO || (!ret && w == WORD_HOME2))
 			TH_LOG("node 0: its own page: %s, word %#llx",
@@ -186,9 +175,9 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 
 	/* New data from the new node 2 reaches the others. */
 	if (id == VICTIM)
-		EXPECT_EQ(0, put_word(self->fd, OFF_HOME0, WORD_NEW));
+		EXPECT_EQ(0, dsm_put_word(self->fd, OFF_HOME0, WORD_NEW));
 	dsm_test_sync(4);
-	ret = get_word(self->fd, OFF_HOME0, &w);
+	ret = dsm_get_word(self->fd, OFF_HOME0, &w);
 	EXPECT_EQ(0, ret) TH_LOG("node %d: %s", id, strerror(-ret));
 	EXPECT_EQ(WORD_NEW, w) TH_LOG("node %d: word %#llx", id,
 				      (unsigned long long)w);

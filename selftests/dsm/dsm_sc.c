@@ -26,6 +26,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_region.h"
 #include "dsm_shell.h"
 
 #define MiB		(1UL << 20)
@@ -48,19 +49,6 @@
 #define DD_SIZE		(1 * MiB)
 
 static int node, nodes;
-
-static void *map(size_t off, size_t len)
-{
-	void *p;
-	int fd;
-
-	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return MAP_FAILED;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
-	close(fd);
-	return p;
-}
 
 static int setup(void)
 {
@@ -147,7 +135,7 @@ TEST_F_TIMEOUT(sc, atomic_counter, DSM_TEST_TIMEOUT(60))
 	char *base;
 
 	SETUP_3NODES();
-	base = map(OFF_COUNTER, 2 * DSM_PAGE);
+	base = dsm_map_space(OFF_COUNTER, 2 * DSM_PAGE);
 	ASSERT_NE(MAP_FAILED, base) TH_LOG("mmap: %s", strerror(errno));
 	c = (uint64_t *)base;
 	done = (uint64_t *)(base + DSM_PAGE);
@@ -177,7 +165,7 @@ TEST_F_TIMEOUT(sc, message_passing, DSM_TEST_TIMEOUT(60))
 	char *base;
 
 	SETUP_3NODES();
-	base = map(OFF_MP, 4 * DSM_PAGE);
+	base = dsm_map_space(OFF_MP, 4 * DSM_PAGE);
 	ASSERT_NE(MAP_FAILED, base);
 	data = (uint64_t *)base;
 	flag = (uint64_t *)(base + 2 * DSM_PAGE);
@@ -223,7 +211,7 @@ TEST_F_TIMEOUT(sc, peterson, DSM_TEST_TIMEOUT(210))
 	char *base;
 
 	SETUP_3NODES();
-	base = map(OFF_PETERSON, 4 * DSM_PAGE);
+	base = dsm_map_space(OFF_PETERSON, 4 * DSM_PAGE);
 	ASSERT_NE(MAP_FAILED, base);
 	want = (uint64_t *)base;			/* want[0], want[1] */
 	turn = (uint64_t *)(base + DSM_PAGE);
@@ -271,7 +259,7 @@ TEST_F_TIMEOUT(sc, store_buffering, DSM_TEST_TIMEOUT(60))
 	char *base;
 
 	SETUP_3NODES();
-	base = map(OFF_SB, (2 * SB_ROUNDS + 1) * DSM_PAGE);
+	base = dsm_map_space(OFF_SB, (2 * SB_ROUNDS + 1) * DSM_PAGE);
 	ASSERT_NE(MAP_FAILED, base);
 	res = (uint64_t *)(base + 2 * SB_ROUNDS * DSM_PAGE);
 	for (int r = 0; r < SB_ROUNDS; r++) {
@@ -311,7 +299,7 @@ TEST_F_TIMEOUT(sc, stripes, DSM_TEST_TIMEOUT(210))
 	size_t bad = 0;
 
 	SETUP_3NODES();
-	base = map(OFF_STRIPES, nodes * STRIPE);
+	base = dsm_map_space(OFF_STRIPES, nodes * STRIPE);
 	ASSERT_NE(MAP_FAILED, base);
 	dsm_test_sync(40);
 	s = base + node * words;
@@ -370,7 +358,7 @@ TEST_F_TIMEOUT(sc, dd_cmp, DSM_TEST_TIMEOUT(60))
 	EXPECT_EQ(0, system(cmd));
 	/* and the mapping agrees with read() */
 	if (node == 2) {
-		uint64_t *p = map(OFF_DD, DD_SIZE);
+		uint64_t *p = dsm_map_space(OFF_DD, DD_SIZE);
 		uint64_t x = 88172645463325252ULL;
 
 		ASSERT_NE(MAP_FAILED, p);
@@ -395,7 +383,7 @@ TEST_F_TIMEOUT(sc, two_local_one_remote, DSM_TEST_TIMEOUT(60))
 	pid_t pid = -1;
 
 	SETUP_3NODES();
-	c = map(OFF_SHARE, DSM_PAGE);
+	c = dsm_map_space(OFF_SHARE, DSM_PAGE);
 	ASSERT_NE(MAP_FAILED, c);
 	dsm_test_sync(60);
 	if (node == 0) {
@@ -432,7 +420,7 @@ TEST_F_TIMEOUT(sc, killed_in_remote_fault, DSM_TEST_TIMEOUT(60))
 	pid_t pid;
 
 	SETUP_3NODES();
-	p = map(OFF_KILL, len);
+	p = dsm_map_space(OFF_KILL, len);
 	ASSERT_NE(MAP_FAILED, p);
 	dsm_test_sync(70);
 	pid = fork();
