@@ -13,7 +13,8 @@
 # STRESS_KERNEL (default 6.1) or -k; debug is the KASAN and lockdep kernel
 # of make check-debug (scripts/debug-kernel.sh builds it once, and the
 # module is built against it here), on which every bound in time is
-# multiplied by STRESS_TIME_FACTOR (default 3 there, 1 elsewhere).
+# multiplied by STRESS_TIME_FACTOR (default 3 there, 1 elsewhere), dsmd's
+# dead timeout in the guests included (vcluster's VCLUSTER_TIME_FACTOR).
 #
 # Fails on any wrong application result (an exit status other than 0 on
 # any node, or node 0's verify= other than ok), any kernel report on a
@@ -177,7 +178,7 @@ echo "stress: log $log"
 t0=$(date +%s)
 # The last loop may start just before the end: its programs' limits
 # (run-apps.sh) bound it, and boot and teardown come on top.
-"$SRCDIR/tools/vcluster/vcluster" run -n 3 -k "$kver" \
+VCLUSTER_TIME_FACTOR=$factor "$SRCDIR/tools/vcluster/vcluster" run -n 3 -k "$kver" \
 	--timeout $((secs + 1500 * factor)) --copy "$SRCDIR/scripts/stress.sh" -- \
 	sh ./stress.sh --guest "$secs" "$seed" "$kinds" "$factor" > "$log" 2>&1
 vrc=$?
