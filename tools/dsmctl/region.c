@@ -127,7 +127,7 @@ static int region_perm_arg(const char *key, const char *val,
 			return dsmctl_usage("region", "bad group '%s': %s",
 					    val, why);
 		p->set |= 2;
-	} else if (matches(key, "mode")) {
+	} else if (!strcmp(key, "mode")) {	/* "mod" is still model */
 		if (dsm_mode_parse(val, &p->mode, &why))
 			return dsmctl_usage("region", "bad mode '%s': %s",
 					    val, why);
@@ -174,7 +174,8 @@ static int region_create(int argc, char **argv)
 				return dsmctl_usage("region",
 						    "size %s is not a multiple of 4K",
 						    argv[i + 1]);
-		} else if (matches(argv[i], "model")) {
+		} else if (matches(argv[i], "model") &&
+			   strcmp(argv[i], "mode")) {
 			if (!strcmp(argv[i + 1], "sc"))
 				model = DSM_MODEL_SC;
 			else if (!strcmp(argv[i + 1], "lrc"))
