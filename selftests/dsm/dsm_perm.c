@@ -38,7 +38,9 @@
 enum { R_OWN, R_GRP_RO, R_GRP_RW, R_ROOT, R_NR };
 
 static const char *const names[R_NR] = {
-	[R_OWN] = "perm-own",		/* owner the user, 0600 */
+	[R_OWN] = "perm-own",		/* owner the user, 0600 (group: the
+					 * default, dsm: the owner's bits
+					 * win over the group's) */
 	[R_GRP_RO] = "perm-grp-ro",	/* root, group dsm, 0640 */
 	[R_GRP_RW] = "perm-grp-rw",	/* root, group dsm, 0660 */
 	[R_ROOT] = "perm-root",		/* root, group root, 0600 */
@@ -267,14 +269,15 @@ TEST_F(perm, dsmctl_list_shows_permissions)
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 			    "dsmctl -j region list | jq -e '"
 			    "(.[] | select(.name == \"perm-own\") | "
-			    ".uid == %u and .gid == 0 and .mode == \"0600\") and "
+			    ".uid == %u and .gid == %u and .mode == \"0600\") and "
 			    "(.[] | select(.name == \"perm-grp-ro\") | "
 			    ".uid == 0 and .gid == %u and .mode == \"0640\") and "
 			    "(.[] | select(.name == \"perm-grp-rw\") | "
 			    ".uid == 0 and .gid == %u and .mode == \"0660\") and "
 			    "(.[] | select(.name == \"default\") | "
 			    ".uid == 0 and .gid == %u and .mode == \"0660\")'",
-			    test_uid(), dsm_gid(), dsm_gid(), dsm_gid()))
+			    test_uid(), dsm_gid(), dsm_gid(), dsm_gid(),
+			    dsm_gid()))
 		TH_LOG("%s", out);
 	/* Created without them: the default region's owner, group, mode. */
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
