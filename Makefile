@@ -138,7 +138,8 @@ bench:
 
 # Install for real use: the module for KDIR under /lib/modules/<release>/
 # updates/ (then depmod), the tools, their man pages and systemd unit,
-# libdsm (header, static and shared library, dsm(3)).
+# libdsm (header, static and shared library, dsm(3)), the udev rule that
+# gives /dev/dsm group dsm (and, installing into /, the group itself).
 install: module tools
 	@rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h); \
@@ -146,6 +147,8 @@ install: module tools
 		$(DESTDIR)/lib/modules/$$rel/updates/dsm.ko; \
 	install -D -m 0644 $(SRCDIR)/uapi/linux/dsm.h \
 		$(DESTDIR)/usr/include/linux/dsm.h; \
+	install -D -m 0644 $(SRCDIR)/udev/60-dsm.rules \
+		$(DESTDIR)/lib/udev/rules.d/60-dsm.rules; \
 	cd $(GUEST) && find usr lib etc \( -type f -o -type l \) \
 		! -path 'usr/lib/dsm/selftests/*' 2>/dev/null | \
 		while read -r f; do \
@@ -153,7 +156,8 @@ install: module tools
 			mkdir -p "$(DESTDIR)/$$(dirname "$$f")"; \
 			cp -P "$$f" "$(DESTDIR)/$$f"; \
 		else install -D "$$f" "$(DESTDIR)/$$f"; fi; done; \
-	if [ -z "$(DESTDIR)" ]; then depmod "$$rel"; ldconfig; fi
+	if [ -z "$(DESTDIR)" ]; then depmod "$$rel"; ldconfig; \
+		getent group dsm >/dev/null || groupadd --system dsm; fi
 
 clean:
 	rm -rf $(BUILD)

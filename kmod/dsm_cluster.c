@@ -285,7 +285,8 @@ static bool dsm_region_place(u32 origin, u64 size, u8 model, u64 *offset)
 }
 
 static struct dsm_region *dsm_region_alloc(const char *name, u64 offset,
-					   u64 size, u8 model, u32 origin)
+					   u64 size, u8 model, u32 origin,
+					   const struct dsm_perm *perm)
 {
 	struct dsm_region *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
@@ -296,14 +297,45 @@ static struct dsm_region *dsm_region_alloc(const char *name, u64 offset,
 	r->size = size;
 	r->model = model;
 	r->origin = origin;
+	r->perm = *perm;
 	kref_init(&r->ref);
 	atomic_set(&r->nr_maps, 0);
 	return r;
 }
 
+/* Owner, group and mode of a region when nobody says: root's, 0660. */
+static const struct dsm_perm dsm_perm_default = {
+	.uid = GLOBAL_ROOT_UID,
+	.gid = GLOBAL_ROOT_GID,
+	.mode = DSM_REGION_MODE_DEFAULT,
+};
+
+/* @base with the fields of @given that @set names (DSM_PERM_*). */
+static struct dsm_perm dsm_perm_merge(const struct dsm_perm *base,
+				      const struct dsm_perm *given, u8 set)
+{
+	struct dsm_perm p = *base;
+
+	if (set & DSM_PERM_UID)
+		p.uid = given->uid;
+	if (set & DSM_PERM_GID)
+		p.gid = given->gid;
+	if (set & DSM_PERM_MODE)
+		p.mode = given->mode;
+	return p;
+}
+
+/*
+ * CLUSTER_SET. The fields of @perm that @perm_set names (the others are
+ * root, root, 0660) are the default region's owner, group and mode, and
+ * the defaults of regions created without them: dsmd gives group "dsm"
+ * where it exists (the kernel knows no group names).
+ */
 int dsm_cluster_set(const char *name, u32 local, u32 portid,
+		    const struct dsm_perm *perm, u8 perm_set,
 		    struct netlink_ext_ack *extack)
 {
+	struct dsm_perm p = dsm_perm_merge(&dsm_perm_default, perm, perm_set);
 	struct dsm_region *def;
 	int ret = 0;
 
@@ -326,13 +358,14 @@ int dsm_cluster_set(const char *name, u32 local, u32 portid,
 		goto out;
 	}
 	def = dsm_region_alloc(DSM_DEFAULT_REGION_NAME, 0,
-			       DSM_DEFAULT_REGION_SIZE, DSM_MODEL_SC, 0);
+			       DSM_DEFAULT_REGION_SIZE, DSM_MODEL_SC, 0, &p);
 	if (!def) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	strscpy(dsm_cluster.name, name, sizeof(dsm_cluster.name));
 	dsm_cluster.local = local;
+	dsm_cluster.def_perm = p;
 	/* Below 2^53, as dsmd's: JSON readers take it as a double. */
 	dsm_cluster.incarnation = get_random_u64() & (BIT_ULL(53) - 1) ?: 1;
 	dsm_cluster.daemon_portid = portid;
@@ -544,6 +577,7 @@ static int dsm_region_replica(const struct dsm_region_req *req,
 {
 	u64 slice = (u64)req->origin * DSM_REGION_SLICE;
 	struct dsm_region *old, *r;
+	struct dsm_perm perm;
 
 	if (req->offset < slice ||
 	    req->offset + req->size > slice + DSM_REGION_SLICE) {
@@ -569,8 +603,9 @@ static int dsm_region_replica(const struct dsm_region_req *req,
 		NL_SET_ERR_MSG_MOD(extack, "replica overlaps another region");
 		return -EEXIST;
 	}
+	perm = dsm_perm_merge(&dsm_cluster.def_perm, &req->perm, req->perm_set);
 	r = dsm_region_alloc(req->name, req->offset, req->size, req->model,
-			     req->origin);
+			     req->origin, &perm);
 	if (!r)
 		return -ENOMEM;
 	if (old) {
@@ -591,6 +626,7 @@ int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 		   struct netlink_ext_ack *extack)
 {
 	struct dsm_region *r, *gone = NULL;
+	struct dsm_perm perm;
 	u64 offset;
 	int ret = 0;
 
@@ -638,8 +674,9 @@ int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 		ret = -ENOSPC;
 		goto out;
 	}
+	perm = dsm_perm_merge(&dsm_cluster.def_perm, &req->perm, req->perm_set);
 	r = dsm_region_alloc(req->name, offset, req->size, req->model,
-			     dsm_cluster.local);
+			     dsm_cluster.local, &perm);
 	if (!r) {
 		ret = -ENOMEM;
 		goto out;

@@ -44,6 +44,7 @@
 
 #include <linux/types.h>
 #include <linux/fs.h>
+#include <linux/uidgid.h>
 #include <linux/in6.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -224,6 +225,24 @@ struct dsm_node {
 };
 
 /**
+ * struct dsm_perm - who may use a region (Documentation/uapi.md,
+ * "Permissions").
+ * @uid:	owner, in the initial user namespace.
+ * @gid:	group, likewise.
+ * @mode:	permission bits, of DSM_REGION_MODE_MASK.
+ */
+struct dsm_perm {
+	kuid_t uid;
+	kgid_t gid;
+	u16 mode;
+};
+
+/* Which fields of a struct dsm_perm a request gave (the rest default). */
+#define DSM_PERM_UID	0x1
+#define DSM_PERM_GID	0x2
+#define DSM_PERM_MODE	0x4
+
+/**
  * struct dsm_region - a named range of the DSM space.
  * @list:	in dsm_cluster.regions, sorted by @offset.
  * @name:	NUL-terminated, [A-Za-z0-9_.-].
@@ -231,6 +250,7 @@ struct dsm_node {
  * @size:	bytes, a multiple of DSM_REGION_ALIGN.
  * @model:	enum dsm_model.
  * @origin:	node that created it; its slice holds the region.
+ * @perm:	owner, group and mode.
  * @ref:	one for dsm_cluster.regions while it is listed, one per
  *		mapping (VMA) of it and per read/write in progress; the
  *		last put frees it (dsm_region_put()).
@@ -250,6 +270,7 @@ struct dsm_region {
 	u64 size;
 	u8 model;
 	u32 origin;
+	struct dsm_perm perm;
 	struct kref ref;
 	atomic_t nr_maps;
 	bool dead;
@@ -279,6 +300,8 @@ struct dsm_tomb {
  *		2^53 for JSON readers), chosen at CLUSTER_SET. dsmd announces
  *		it to its peers, and the data-port HELLO carries it, so that
  *		a reloaded module is a new node to everyone (issue 12).
+ * @def_perm:	owner, group and mode of the default region (CLUSTER_SET),
+ *		and of regions created without them.
  * @daemon_portid: netlink port of the dsmd that sent CLUSTER_SET (0: none);
  *		when that socket closes, remote nodes become unknown.
  * @nodes:	the membership, indexed by node id.
@@ -296,6 +319,7 @@ struct dsm_cluster {
 	char name[DSM_NAME_MAX];
 	u32 local;
 	u64 incarnation;
+	struct dsm_perm def_perm;
 	u32 daemon_portid;
 	struct dsm_node nodes[DSM_NODES_MAX];
 	struct list_head regions;
@@ -315,6 +339,9 @@ extern struct dsm_cluster dsm_cluster;
  * @replica:	a copy of a region created on @origin, at @offset.
  * @offset:	only for a replica.
  * @origin:	only for a replica.
+ * @perm_set:	DSM_PERM_* bits: the fields of @perm given; the others
+ *		are the cluster's default (dsm_cluster.def_perm).
+ * @perm:	owner, group and mode.
  */
 struct dsm_region_req {
 	const char *name;
@@ -323,12 +350,15 @@ struct dsm_region_req {
 	bool replica;
 	u64 offset;
 	u32 origin;
+	u8 perm_set;
+	struct dsm_perm perm;
 };
 
 void dsm_cluster_init(void);
 void dsm_cluster_exit(void);
 bool dsm_name_valid(const char *name);
 int dsm_cluster_set(const char *name, u32 local, u32 portid,
+		    const struct dsm_perm *perm, u8 perm_set,
 		    struct netlink_ext_ack *extack);
 void dsm_cluster_daemon_gone(u32 portid);
 int dsm_node_add(u32 id, const struct dsm_node *addr,
@@ -347,6 +377,11 @@ void dsm_region_put(struct dsm_region *r);
 int dsm_cluster_ready(void);
 unsigned int dsm_nodes_up(void);
 unsigned int dsm_nodes_present(void);
+
+/* dsm_perm.c: region permissions (Documentation/uapi.md, "Permissions"). */
+int dsm_region_permission(const struct file *file, const struct dsm_region *r,
+			  int mask);
+int dsm_sync_permission(const struct file *file, u32 flags, u64 region);
 
 /* dsm_members.c: the membership as the data path sees it. */
 void dsm_members_init(void);

@@ -73,7 +73,8 @@ static long dsm_ioctl_api(void __user *argp)
 	if (!api.api || api.reserved)
 		return -EINVAL;
 	api.api = DSM_API_VERSION;
-	api.features = DSM_FEATURE_MAP_SC | DSM_FEATURE_MAP_LRC;
+	api.features = DSM_FEATURE_MAP_SC | DSM_FEATURE_MAP_LRC |
+		       DSM_FEATURE_REGION_PERM;
 	if (copy_to_user(argp, &api, sizeof(api)))
 		return -EFAULT;
 	return 0;
@@ -82,7 +83,11 @@ static long dsm_ioctl_api(void __user *argp)
 /*
  * LOCK_ACQUIRE, LOCK_RELEASE, BARRIER: Documentation/uapi.md. The locks
  * and barriers are the lrc model's (sc needs none: its accesses are
- * ordered already), cluster-wide and not tied to a region.
+ * ordered already). With DSM_SYNC_F_REGION they belong to a region and
+ * need write permission on it; without, they are the cluster-wide ids
+ * of API version 3, for CAP_SYS_ADMIN only (dsm_sync_permission()). On
+ * the wire both are the same 32-bit id for now (Documentation/lrc.md,
+ * "Lock and barrier namespaces").
  */
 static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
 			   void __user *argp)
@@ -91,10 +96,13 @@ static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
 	struct dsm_file *df = file->private_data;
 	struct dsm_sync s;
 
+	int ret;
+
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	if (s.flags || s.reserved)
-		return -EINVAL;
+	ret = dsm_sync_permission(file, s.flags, s.reserved);
+	if (ret)
+		return ret;
 	if (!model)
 		return -EOPNOTSUPP;
 	switch (cmd) {
@@ -108,10 +116,15 @@ static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
 	}
 }
 
-static long dsm_ioctl_region_info(void __user *argp)
+/*
+ * REGION_INFO tells where a region is, for mapping it or using its locks:
+ * it needs read or write permission on the region, as that use does.
+ */
+static long dsm_ioctl_region_info(struct file *file, void __user *argp)
 {
 	struct dsm_region_info ri;
 	struct dsm_region *r;
+	int ret = 0;
 
 	if (copy_from_user(&ri, argp, sizeof(ri)))
 		return -EFAULT;
@@ -120,15 +133,20 @@ static long dsm_ioctl_region_info(void __user *argp)
 		return -EINVAL;
 	mutex_lock(&dsm_cluster.lock);
 	r = dsm_region_find(ri.name);
-	if (r) {
+	if (!r) {
+		ret = -ENOENT;
+	} else if (dsm_region_permission(file, r, MAY_READ) &&
+		   dsm_region_permission(file, r, MAY_WRITE)) {
+		ret = -EACCES;
+	} else {
 		ri.offset = r->offset;
 		ri.size = r->size;
 		ri.model = r->model;
 		ri.origin = r->origin;
 	}
 	mutex_unlock(&dsm_cluster.lock);
-	if (!r)
-		return -ENOENT;
+	if (ret)
+		return ret;
 	if (copy_to_user(argp, &ri, sizeof(ri)))
 		return -EFAULT;
 	return 0;
@@ -170,7 +188,7 @@ static long dsm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case DSM_IOC_BARRIER:
 		return dsm_ioctl_sync(file, cmd, argp);
 	case DSM_IOC_REGION_INFO:
-		return dsm_ioctl_region_info(argp);
+		return dsm_ioctl_region_info(file, argp);
 	case DSM_IOC_NODE_INFO:
 		return dsm_ioctl_node_info(argp);
 	default:
@@ -190,11 +208,17 @@ const struct file_operations dsm_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
+/*
+ * 0660: only root and group "dsm" open /dev/dsm. The kernel makes the
+ * node root's; udev/60-dsm.rules gives it the group (the virtual
+ * cluster's init does it by hand). Each region then has its own owner,
+ * group and mode (dsm_perm.c).
+ */
 static struct miscdevice dsm_miscdev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= DSM_DEVICE_NAME,
 	.fops	= &dsm_fops,
-	.mode	= 0666,
+	.mode	= 0660,
 };
 
 static int __init dsm_init(void)

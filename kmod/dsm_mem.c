@@ -636,7 +636,11 @@ void dsm_mem_open(struct file *file)
  *
  * Errnos (Documentation/uapi.md): EINVAL for a private mapping, ENXIO if
  * the range is not inside one region, EOPNOTSUPP for a region whose model
- * this module cannot map. The mapping cannot grow (VM_DONTEXPAND).
+ * this module cannot map, EACCES if the region's mode refuses the opener
+ * of @file read access, or write access to a writable mapping. A mapping
+ * without write permission cannot be made writable later (no
+ * VM_MAYWRITE: mprotect() fails with EACCES). The mapping cannot grow
+ * (VM_DONTEXPAND).
  */
 int dsm_mem_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -656,9 +660,15 @@ int dsm_mem_mmap(struct file *file, struct vm_area_struct *vma)
 	ret = -ENXIO;
 	if (off + len > r->offset + r->size)
 		goto err;
+	ret = dsm_region_permission(file, r, MAY_READ |
+				    (vma->vm_flags & VM_WRITE ? MAY_WRITE : 0));
+	if (ret)
+		goto err;
 	ret = -EOPNOTSUPP;
 	if (!dsm_model_get(r->model))
 		goto err;
+	if (dsm_region_permission(file, r, MAY_WRITE))
+		vm_flags_clear(vma, VM_MAYWRITE);
 	vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_private_data = r;
 	vma->vm_ops = &dsm_vm_ops;
@@ -692,6 +702,11 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 	r = dsm_region_get_at(off, false);
 	if (!r)
 		return -ENXIO;
+	ret = dsm_region_permission(file, r, write ? MAY_WRITE : MAY_READ);
+	if (ret) {
+		dsm_region_put(r);
+		return ret;
+	}
 	ops = dsm_model_get(r->model);
 	bounce = ops ? kmalloc(PAGE_SIZE, GFP_KERNEL) : NULL;
 	if (!bounce) {

@@ -21,6 +21,7 @@
 
 #include <linux/kernel.h>
 #include <linux/notifier.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -58,6 +59,12 @@ static struct netlink_range_validation dsm_nl_nonzero_range = {
 static struct netlink_range_validation dsm_nl_fd_range = {
 	.min = 0,
 	.max = INT_MAX,
+};
+
+/* (uid_t)-1 and (gid_t)-1 mean "no id" to the kernel: refused. */
+static struct netlink_range_validation dsm_nl_id_range = {
+	.min = 0,
+	.max = U32_MAX - 1,
 };
 
 static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
@@ -104,6 +111,12 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 	[DSM_A_MGR_ERROR]	= NLA_POLICY_MAX(NLA_U32, 4095),
 	[DSM_A_PAD]		= { .type = NLA_REJECT },
 	[DSM_A_MGR_FLAGS]	= NLA_POLICY_MASK(NLA_U32, DSM_MGR_F_ALL),
+	[DSM_A_REGION_UID]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&dsm_nl_id_range),
+	[DSM_A_REGION_GID]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&dsm_nl_id_range),
+	[DSM_A_REGION_MODE]	= NLA_POLICY_MASK(NLA_U16,
+						  DSM_REGION_MODE_MASK),
 };
 
 enum dsm_nl_mcgrp {
@@ -219,9 +232,40 @@ static int dsm_nl_put_region(struct sk_buff *skb, const struct dsm_region *r)
 			      DSM_A_PAD) ||
 	    nla_put_u64_64bit(skb, DSM_A_REGION_SIZE, r->size, DSM_A_PAD) ||
 	    nla_put_u8(skb, DSM_A_REGION_MODEL, r->model) ||
-	    nla_put_u32(skb, DSM_A_REGION_ORIGIN, r->origin))
+	    nla_put_u32(skb, DSM_A_REGION_ORIGIN, r->origin) ||
+	    nla_put_u32(skb, DSM_A_REGION_UID,
+			from_kuid(&init_user_ns, r->perm.uid)) ||
+	    nla_put_u32(skb, DSM_A_REGION_GID,
+			from_kgid(&init_user_ns, r->perm.gid)) ||
+	    nla_put_u16(skb, DSM_A_REGION_MODE, r->perm.mode))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/*
+ * REGION_UID, REGION_GID, REGION_MODE of a request into @perm; returns
+ * the DSM_PERM_* bits of those given. Ids are of the initial user
+ * namespace (the policy refused (u32)-1, so they are valid there).
+ */
+static u8 dsm_nl_get_perm(struct nlattr **a, struct dsm_perm *perm)
+{
+	u8 set = 0;
+
+	if (a[DSM_A_REGION_UID]) {
+		perm->uid = make_kuid(&init_user_ns,
+				      nla_get_u32(a[DSM_A_REGION_UID]));
+		set |= DSM_PERM_UID;
+	}
+	if (a[DSM_A_REGION_GID]) {
+		perm->gid = make_kgid(&init_user_ns,
+				      nla_get_u32(a[DSM_A_REGION_GID]));
+		set |= DSM_PERM_GID;
+	}
+	if (a[DSM_A_REGION_MODE]) {
+		perm->mode = nla_get_u16(a[DSM_A_REGION_MODE]);
+		set |= DSM_PERM_MODE;
+	}
+	return set;
 }
 
 /* One message of @cmd holding node @id or region @r, in @skb. */
@@ -316,12 +360,17 @@ nospace:
 
 static int dsm_nl_cluster_set(struct sk_buff *skb, struct genl_info *info)
 {
+	struct dsm_perm perm = {};
+	u8 set;
+
 	if (dsm_nl_missing_attr(info, DSM_A_CLUSTER_NAME) ||
 	    dsm_nl_missing_attr(info, DSM_A_LOCAL_NODE))
 		return dsm_nl_ret(-EINVAL);
+	set = dsm_nl_get_perm(info->attrs, &perm);
 	return dsm_nl_ret(dsm_cluster_set(nla_data(info->attrs[DSM_A_CLUSTER_NAME]),
 					  nla_get_u32(info->attrs[DSM_A_LOCAL_NODE]),
-					  info->snd_portid, info->extack));
+					  info->snd_portid, &perm, set,
+					  info->extack));
 }
 
 static int dsm_nl_node_add(struct sk_buff *skb, struct genl_info *info)
@@ -443,6 +492,7 @@ static int dsm_nl_region_new(struct sk_buff *skb, struct genl_info *info)
 	req.model = a[DSM_A_REGION_MODEL] ?
 		    nla_get_u8(a[DSM_A_REGION_MODEL]) : DSM_MODEL_SC;
 	req.replica = nla_get_flag(a[DSM_A_REPLICA]);
+	req.perm_set = dsm_nl_get_perm(a, &req.perm);
 	if (req.replica) {
 		if (dsm_nl_missing_attr(info, DSM_A_REGION_OFFSET) ||
 		    dsm_nl_missing_attr(info, DSM_A_REGION_ORIGIN))

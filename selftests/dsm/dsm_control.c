@@ -77,14 +77,20 @@ TEST_F_TIMEOUT(control, region_replicated, DSM_TEST_TIMEOUT(60))
 	if (id == 1) {
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 				    "dsmctl -j region create repl size 64M model lrc "
+				    "owner 1000 group 0 mode 0604 "
 				    "| jq -e '.offset == %llu and .size == 67108864'",
 				    want)) TH_LOG("%s", out);
 	}
-	/* Every node, node 1 too: same offset, size, model and origin. */
+	/*
+	 * Every node, node 1 too: same offset, size, model, origin, and
+	 * owner, group and mode (REGION_ADD of protocol version 3).
+	 */
 	EXPECT_LE(0, dsm_sh_until(REPL_TIMEOUT, out, sizeof(out),
 				  "dsmctl -j region show repl | jq -e "
 				  "'.offset == %llu and .size == 67108864 and "
-				  ".model == \"lrc\" and .origin == 1'", want))
+				  ".model == \"lrc\" and .origin == 1 and "
+				  ".uid == 1000 and .gid == 0 and "
+				  ".mode == \"0604\"'", want))
 		TH_LOG("region not replicated: %s", out);
 	dsm_test_sync(21);
 	if (id == 2)

@@ -560,8 +560,9 @@ static void *acquire_thread(void *arg)
 /*
  * Refusals, each on every node with its own lock: release of a lock not
  * held (EPERM), a second acquire by the same process, also from another
- * thread (EDEADLK), dsm_map of an unknown region (NULL, ENOENT), non-zero
- * flags or reserved fields in raw ioctls (EINVAL), and each refused call
+ * thread (EDEADLK), dsm_map of an unknown region (NULL, ENOENT), unknown
+ * flags (2; 1 is DSM_SYNC_F_REGION) or a reserved field without it in raw
+ * ioctls (EINVAL), and each refused call
  * changed nothing: the lock is not held afterwards, a refused barrier
  * arrival was not counted.
  */
@@ -602,14 +603,14 @@ TEST_F_TIMEOUT(lrc, bad_args, DSM_TEST_TIMEOUT(60))
 	ASSERT_EQ(0, ioctl(fd, DSM_IOC_API, &api));
 	ASSERT_LE(3, api.api);
 	EXPECT_TRUE(api.features & DSM_FEATURE_MAP_LRC);
-	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 1, 0));
+	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 2, 0));
 	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 1));
 	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0x80000000u,
 				   1ULL << 63));
 	/* the refused acquires took nothing */
 	EXPECT_EQ(EPERM, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 0, 0));
 	EXPECT_EQ(0, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 0));
-	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 1, 0));
+	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 2, 0));
 	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 0, 1));
 	/* the refused releases released nothing */
 	EXPECT_EQ(EDEADLK, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 0));
@@ -617,7 +618,7 @@ TEST_F_TIMEOUT(lrc, bad_args, DSM_TEST_TIMEOUT(60))
 	/* Refused arrivals of nodes 0 and 1 (see the end of the test). */
 	if (node != 2) {
 		EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_BARRIER, BA_BARRIER,
-					   1, 0));
+					   2, 0));
 		EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_BARRIER, BA_BARRIER,
 					   0, 1));
 	}

@@ -4,7 +4,8 @@
 # Set before including it:
 #   PROG       the program, built statically as $(O)/$(PROG) (the virtual
 #              cluster's guests have no libc)
-#   SRCS       its sources (tools/common/dsm_genl.c is added here)
+#   SRCS       its sources (tools/common/dsm_genl.c and dsm_ids.c are
+#              added here)
 #   UNIT_SRCS  the sources tests/unit.c is linked with
 # The including Makefile adds its own `install: all` recipe.
 
@@ -21,8 +22,9 @@ CFLAGS	+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-SRCS	+= $(SRCDIR)/tools/common/dsm_genl.c
+SRCS	+= $(SRCDIR)/tools/common/dsm_genl.c $(SRCDIR)/tools/common/dsm_ids.c
 HDRS	:= $(wildcard *.h) $(SRCDIR)/tools/common/dsm_genl.h \
+	   $(SRCDIR)/tools/common/dsm_ids.h \
 	   $(SRCDIR)/uapi/linux/dsm.h
 
 .PHONY: all install unit clean

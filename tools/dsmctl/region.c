@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * region.c - dsmctl region { list | show NAME | delete NAME |
- *			      create NAME size SIZE [model sc|lrc] }
+ *			      create NAME size SIZE [model sc|lrc]
+ *			      [owner USER] [group GROUP] [mode MODE] }
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "dsm_ids.h"
 #include "dsmctl.h"
 
 static void region_usage(void)
 {
 	printf("usage: dsmctl region { list | show NAME | delete NAME |\n"
-	       "                       create NAME size SIZE [model sc|lrc] }\n"
-	       "SIZE: bytes, or with a K, M or G suffix; a multiple of 4K\n");
+	       "                       create NAME size SIZE [model sc|lrc]\n"
+	       "                              [owner USER] [group GROUP] [mode MODE] }\n"
+	       "SIZE: bytes, or with a K, M or G suffix; a multiple of 4K\n"
+	       "USER, GROUP: a name of /etc/passwd, /etc/group, or a number\n"
+	       "MODE: octal permission bits, at most 0777 (default 0660)\n");
 }
 
 void print_region(struct nlattr **tb, const char *key)
@@ -32,6 +37,16 @@ void print_region(struct nlattr **tb, const char *key)
 		     dsm_model_name(dsm_nla_u8(tb[DSM_A_REGION_MODEL], 255)));
 	print_u64("origin", "  origin node %s",
 		  dsm_nla_u32(tb[DSM_A_REGION_ORIGIN], 0));
+	/* A module older than family version 4 has no permissions. */
+	if (tb[DSM_A_REGION_MODE]) {
+		snprintf(obuf, sizeof(obuf), "0%03o",
+			 dsm_nla_u16(tb[DSM_A_REGION_MODE], 0));
+		print_u64("uid", "  owner %s",
+			  dsm_nla_u32(tb[DSM_A_REGION_UID], 0));
+		print_u64("gid", " group %s",
+			  dsm_nla_u32(tb[DSM_A_REGION_GID], 0));
+		print_string("mode", " mode %s", obuf);
+	}
 	print_close_object();
 	print_nl();
 }
@@ -86,10 +101,56 @@ static int region_show_del(const char *name, uint8_t cmd)
 	return DSMCTL_OK;
 }
 
+/* Owner, group and mode given to 'region create'; *set says which. */
+struct region_perm {
+	uint32_t uid, gid;
+	uint16_t mode;
+	unsigned int set;	/* 1 uid, 2 gid, 4 mode */
+};
+
+/*
+ * One 'owner', 'group' or 'mode' argument into @p. Returns -1 if @key
+ * is none of them, 0 if parsed, or dsmctl_usage()'s code.
+ */
+static int region_perm_arg(const char *key, const char *val,
+			   struct region_perm *p)
+{
+	const char *why;
+
+	if (matches(key, "owner")) {
+		if (dsm_id_lookup(val, DSM_PASSWD_FILE, &p->uid, &why))
+			return dsmctl_usage("region", "bad owner '%s': %s",
+					    val, why);
+		p->set |= 1;
+	} else if (matches(key, "group")) {
+		if (dsm_id_lookup(val, DSM_GROUP_FILE, &p->gid, &why))
+			return dsmctl_usage("region", "bad group '%s': %s",
+					    val, why);
+		p->set |= 2;
+	} else if (!strcmp(key, "mode")) {	/* "mod" is still model */
+		if (dsm_mode_parse(val, &p->mode, &why))
+			return dsmctl_usage("region", "bad mode '%s': %s",
+					    val, why);
+		p->set |= 4;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* The attributes of what was given; the kernel defaults the rest. */
+static int region_perm_put(struct nl_msg *msg, const struct region_perm *p)
+{
+	return ((p->set & 1) && nla_put_u32(msg, DSM_A_REGION_UID, p->uid)) ||
+	       ((p->set & 2) && nla_put_u32(msg, DSM_A_REGION_GID, p->gid)) ||
+	       ((p->set & 4) && nla_put_u16(msg, DSM_A_REGION_MODE, p->mode));
+}
+
 static int region_create(int argc, char **argv)
 {
 	const char *name, *why;
 	char what[DSM_NAME_MAX + 32];
+	struct region_perm perm = {};
 	uint8_t model = DSM_MODEL_SC;
 	uint64_t size = 0;
 	struct nl_msg *msg;
@@ -113,7 +174,8 @@ static int region_create(int argc, char **argv)
 				return dsmctl_usage("region",
 						    "size %s is not a multiple of 4K",
 						    argv[i + 1]);
-		} else if (matches(argv[i], "model")) {
+		} else if (matches(argv[i], "model") &&
+			   strcmp(argv[i], "mode")) {
 			if (!strcmp(argv[i + 1], "sc"))
 				model = DSM_MODEL_SC;
 			else if (!strcmp(argv[i + 1], "lrc"))
@@ -123,8 +185,13 @@ static int region_create(int argc, char **argv)
 						    "model is sc or lrc, not '%s'",
 						    argv[i + 1]);
 		} else {
-			return dsmctl_usage("region", "unknown argument '%s'",
-					    argv[i]);
+			ret = region_perm_arg(argv[i], argv[i + 1], &perm);
+			if (ret < 0)
+				return dsmctl_usage("region",
+						    "unknown argument '%s'",
+						    argv[i]);
+			if (ret)
+				return ret;
 		}
 	}
 	if (!size)
@@ -133,7 +200,8 @@ static int region_create(int argc, char **argv)
 	msg = dsm_genl_msg(&genl, DSM_CMD_REGION_NEW, 0);
 	if (!msg || nla_put_string(msg, DSM_A_REGION_NAME, name) ||
 	    nla_put_u64(msg, DSM_A_REGION_SIZE, size) ||
-	    nla_put_u8(msg, DSM_A_REGION_MODEL, model))
+	    nla_put_u8(msg, DSM_A_REGION_MODEL, model) ||
+	    region_perm_put(msg, &perm))
 		return dsmctl_error(what, -ENOMEM);
 	ret = dsm_genl_call(&genl, msg, region_cb, NULL);
 	if (ret)

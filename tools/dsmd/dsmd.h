@@ -128,6 +128,8 @@ void logm(int prio, const char *fmt, ...)
 int64_t now_ms(void);			/* CLOCK_MONOTONIC */
 
 /* kernel.c */
+/* Regions' default group: "dsm" of /etc/group, else 0 (root). */
+uint32_t kernel_default_gid(void);
 const char *kerr(int err);		/* d.nl's extended ack, or errno */
 int kernel_open(void);			/* d.nl, d.ev, d.mgrnl: all or none */
 int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
@@ -162,5 +164,7 @@ void peer_fill_hello(struct dsmc_msg *m, uint16_t type);
 void peer_message(int ci, const struct dsmc_msg *m);
 void peer_down(int id, int reason);
 void peer_region_sync(int ci);		/* our regions (not default) to @ci */
+/* A REGION_ADD of the region in @tb (a REGION_GET reply or event). */
+void peer_region_fill(struct dsmc_msg *m, struct nlattr **tb);
 
 #endif /* DSMD_H */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dsm_ids.h"
 #include "dsmd.h"
 
 const char *kerr(int err)
@@ -44,6 +45,28 @@ int kernel_set_state(int id, int state, int reason, uint64_t inc)
 
 static int kernel_adopt_incarnation(void);
 
+uint32_t kernel_default_gid(void)
+{
+	const char *why;
+	uint32_t gid;
+
+	return dsm_id_lookup("dsm", DSM_GROUP_FILE, &gid, &why) ? 0 : gid;
+}
+
+/*
+ * The default region's owner, group and mode, also the defaults of
+ * regions created without them: root, group "dsm" where it exists (as
+ * /dev/dsm's, udev/60-dsm.rules), 0660. Each node's dsmd names its own
+ * default region's group: group ids are assumed the same on every node,
+ * as region owners are (Documentation/admin-guide.md, "Permissions").
+ */
+static int kernel_put_default_perm(struct nl_msg *msg)
+{
+	return nla_put_u32(msg, DSM_A_REGION_UID, 0) ||
+	       nla_put_u32(msg, DSM_A_REGION_GID, kernel_default_gid()) ||
+	       nla_put_u16(msg, DSM_A_REGION_MODE, DSM_REGION_MODE_DEFAULT);
+}
+
 int kernel_configure(void)
 {
 	struct dsmd_conf *c = &d.conf;
@@ -54,7 +77,8 @@ int kernel_configure(void)
 	/* From the manager socket: its port is the one the kernel remembers. */
 	msg = mgrnl_msg(DSM_CMD_CLUSTER_SET);
 	if (!msg || nla_put_string(msg, DSM_A_CLUSTER_NAME, c->cluster) ||
-	    nla_put_u32(msg, DSM_A_LOCAL_NODE, c->local)) {
+	    nla_put_u32(msg, DSM_A_LOCAL_NODE, c->local) ||
+	    kernel_put_default_perm(msg)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
@@ -224,13 +248,9 @@ static int event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	if (!name || tb[DSM_A_REPLICA] ||
 	    !strcmp(name, DSM_DEFAULT_REGION_NAME))
 		return 0;
-	m.type = cmd == DSM_CMD_REGION_CREATED ? DSMC_REGION_ADD :
-		 DSMC_REGION_DEL;
-	snprintf(m.region.name, sizeof(m.region.name), "%s", name);
-	m.region.offset = dsm_nla_u64(tb[DSM_A_REGION_OFFSET], 0);
-	m.region.size = dsm_nla_u64(tb[DSM_A_REGION_SIZE], 0);
-	m.region.origin = dsm_nla_u32(tb[DSM_A_REGION_ORIGIN], 0);
-	m.region.model = dsm_nla_u8(tb[DSM_A_REGION_MODEL], 0);
+	peer_region_fill(&m, tb);
+	if (cmd == DSM_CMD_REGION_DELETED)
+		m.type = DSMC_REGION_DEL;
 	logm(LOG_INFO, "region %s %s here; telling the peers", name,
 	     cmd == DSM_CMD_REGION_CREATED ? "created" : "deleted");
 	conn_broadcast(&m);

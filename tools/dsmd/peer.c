@@ -31,21 +31,39 @@ void peer_fill_hello(struct dsmc_msg *m, uint16_t type)
 		 d.conf.cluster);
 }
 
+/*
+ * The region's owner, group and mode go to peers of protocol version 3
+ * (conn_send() encodes them only then); a module without them (family
+ * version below 4) gets the defaults it would give itself.
+ */
+void peer_region_fill(struct dsmc_msg *m, struct nlattr **tb)
+{
+	m->type = DSMC_REGION_ADD;
+	snprintf(m->region.name, sizeof(m->region.name), "%s",
+		 dsm_nla_str(tb[DSM_A_REGION_NAME], ""));
+	m->region.offset = dsm_nla_u64(tb[DSM_A_REGION_OFFSET], 0);
+	m->region.size = dsm_nla_u64(tb[DSM_A_REGION_SIZE], 0);
+	m->region.origin = dsm_nla_u32(tb[DSM_A_REGION_ORIGIN], 0);
+	m->region.model = dsm_nla_u8(tb[DSM_A_REGION_MODEL], 0);
+	m->region.uid = dsm_nla_u32(tb[DSM_A_REGION_UID], 0);
+	m->region.gid = tb[DSM_A_REGION_GID] ?
+			dsm_nla_u32(tb[DSM_A_REGION_GID], 0) :
+			kernel_default_gid();
+	m->region.mode = dsm_nla_u16(tb[DSM_A_REGION_MODE],
+				     DSM_REGION_MODE_DEFAULT);
+}
+
 /* Region sync: every region this node knows but "default", to @ci. */
 static int sync_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 {
 	int ci = *(int *)arg;
-	struct dsmc_msg m = { .type = DSMC_REGION_ADD };
+	struct dsmc_msg m = {};
 	const char *name = dsm_nla_str(tb[DSM_A_REGION_NAME], NULL);
 
 	(void)cmd;
 	if (!name || !strcmp(name, DSM_DEFAULT_REGION_NAME))
 		return 0;
-	snprintf(m.region.name, sizeof(m.region.name), "%s", name);
-	m.region.offset = dsm_nla_u64(tb[DSM_A_REGION_OFFSET], 0);
-	m.region.size = dsm_nla_u64(tb[DSM_A_REGION_SIZE], 0);
-	m.region.origin = dsm_nla_u32(tb[DSM_A_REGION_ORIGIN], 0);
-	m.region.model = dsm_nla_u8(tb[DSM_A_REGION_MODEL], 0);
+	peer_region_fill(&m, tb);
 	conn_send(ci, &m);
 	return 0;
 }
@@ -170,6 +188,12 @@ static int region_replica(const struct dsmc_msg *m, int from)
 		    nla_put_u64(msg, DSM_A_REGION_OFFSET, m->region.offset) ||
 		    nla_put_u32(msg, DSM_A_REGION_ORIGIN, m->region.origin) ||
 		    nla_put_flag(msg, DSM_A_REPLICA))
+			return -ENOMEM;
+		/* From a peer of version 1 or 2: the kernel's defaults. */
+		if (m->region.has_perm &&
+		    (nla_put_u32(msg, DSM_A_REGION_UID, m->region.uid) ||
+		     nla_put_u32(msg, DSM_A_REGION_GID, m->region.gid) ||
+		     nla_put_u16(msg, DSM_A_REGION_MODE, m->region.mode)))
 			return -ENOMEM;
 	} else {
 		msg = dsm_genl_msg(&d.nl, DSM_CMD_REGION_DEL, 0);

@@ -20,6 +20,7 @@ static_assert(sizeof(struct dsmc_wire_hdr) == DSMC_HDR_SIZE, "header");
 static_assert(sizeof(struct dsmc_wire_hello) == 56, "HELLO");
 static_assert(sizeof(struct dsmc_wire_heartbeat) == 8, "HEARTBEAT");
 static_assert(sizeof(struct dsmc_wire_region_add) == 56, "REGION_ADD");
+static_assert(sizeof(struct dsmc_wire_region_perm) == 16, "REGION_ADD v3");
 static_assert(sizeof(struct dsmc_wire_region_del) == 48, "REGION_DEL");
 static_assert(sizeof(struct dsmc_wire_bye) == 8, "BYE");
 /* MGR_REQ has the largest fixed part: DSMC_BODY_MAX counts on it. */
@@ -134,6 +135,17 @@ static const char *dec_heartbeat(const void *body, uint32_t len,
 	return NULL;
 }
 
+/* The owner, group and mode of version 3, after the version-1 body. */
+static void enc_region_perm(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_region_perm *w = (struct dsmc_wire_region_perm *)
+		((uint8_t *)body + sizeof(struct dsmc_wire_region_add));
+
+	w->uid = htole32(m->region.uid);
+	w->gid = htole32(m->region.gid);
+	w->mode = htole16(m->region.mode);
+}
+
 static void enc_region_add(const struct dsmc_msg *m, void *body)
 {
 	struct dsmc_wire_region_add *w = body;
@@ -143,14 +155,42 @@ static void enc_region_add(const struct dsmc_msg *m, void *body)
 	w->size = htole64(m->region.size);
 	w->origin = htole32(m->region.origin);
 	w->model = m->region.model;
+	if (m->version >= DSMC_VERSION_PERM)
+		enc_region_perm(m, body);
 }
 
+/* (uint32_t)-1 is no id; a mode has only permission bits. */
+static const char *dec_region_perm(const void *body, struct dsmc_msg *m)
+{
+	const struct dsmc_wire_region_perm *w =
+		(const struct dsmc_wire_region_perm *)
+		((const uint8_t *)body + sizeof(struct dsmc_wire_region_add));
+
+	m->region.uid = le32toh(w->uid);
+	m->region.gid = le32toh(w->gid);
+	m->region.mode = le16toh(w->mode);
+	if (w->reserved0 || w->reserved1)
+		return "reserved field not zero";
+	if (m->region.uid == UINT32_MAX || m->region.gid == UINT32_MAX)
+		return "region owner or group is (uid_t)-1";
+	if (m->region.mode & ~DSM_REGION_MODE_MASK)
+		return "region mode has bits beyond 0777";
+	m->region.has_perm = true;
+	return NULL;
+}
+
+/* @len is the version's body size: dsmc_peek() checked it. */
 static const char *dec_region_add(const void *body, uint32_t len,
 				  struct dsmc_msg *m)
 {
 	const struct dsmc_wire_region_add *w = body;
+	const char *why;
 
-	(void)len;
+	if (len > sizeof(*w)) {
+		why = dec_region_perm(body, m);
+		if (why)
+			return why;
+	}
 	if (get_name(w->name, m->region.name))
 		return "bad region name";
 	m->region.offset = le64toh(w->offset);
@@ -296,11 +336,14 @@ static const char *dec_lock_fwd(const void *body, uint32_t len,
 /**
  * struct dsmc_type_desc - one row per message type.
  * @size:	body size; of a MGR frame, the fixed part before the payload.
+ * @size_perm:	if not 0, the body size from DSMC_VERSION_PERM on
+ *		(REGION_ADD).
  * @mgr:	a manager frame: version 2 or later, a payload may follow.
  */
 struct dsmc_type_desc {
 	const char *name;
 	uint32_t size;
+	uint32_t size_perm;
 	bool mgr;
 	void (*enc)(const struct dsmc_msg *m, void *body);
 	const char *(*dec)(const void *body, uint32_t len, struct dsmc_msg *m);
@@ -317,8 +360,11 @@ static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
 	     enc_hello, dec_hello),
 	TYPE(DSMC_HEARTBEAT, "HEARTBEAT", dsmc_wire_heartbeat, false,
 	     enc_heartbeat, dec_heartbeat),
-	TYPE(DSMC_REGION_ADD, "REGION_ADD", dsmc_wire_region_add, false,
-	     enc_region_add, dec_region_add),
+	[DSMC_REGION_ADD] = { .name = "REGION_ADD",
+			      .size = sizeof(struct dsmc_wire_region_add),
+			      .size_perm = sizeof(struct dsmc_wire_region_add) +
+					   sizeof(struct dsmc_wire_region_perm),
+			      .enc = enc_region_add, .dec = dec_region_add },
 	TYPE(DSMC_REGION_DEL, "REGION_DEL", dsmc_wire_region_del, false,
 	     enc_region_del, dec_region_del),
 	TYPE(DSMC_BYE, "BYE", dsmc_wire_bye, false, enc_bye, dec_bye),
@@ -329,6 +375,13 @@ static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
 	TYPE(DSMC_LOCK_FWD, "LOCK_FWD", dsmc_wire_lock_fwd, true,
 	     enc_lock_fwd, dec_lock_fwd),
 };
+
+/* Body size (fixed part) of type @t in protocol version @version. */
+static uint32_t body_size(const struct dsmc_type_desc *t, uint16_t version)
+{
+	return t->size_perm && version >= DSMC_VERSION_PERM ? t->size_perm :
+							     t->size;
+}
 
 /* The row of @type, or NULL for an unknown type. */
 static const struct dsmc_type_desc *type_of(unsigned int type)
@@ -347,11 +400,15 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 {
 	const struct dsmc_type_desc *t = type_of(m->type);
 	struct dsmc_wire_hdr *h = (struct dsmc_wire_hdr *)buf;
+	struct dsmc_msg v;
 	uint32_t len;
 
 	if (!t)
 		return -1;
-	len = t->size;
+	v = *m;
+	if (!v.version)
+		v.version = t->mgr ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO;
+	len = body_size(t, v.version);
 	if (t->mgr) {
 		if (m->mgr.len > DSM_MGR_PAYLOAD_MAX ||
 		    (m->mgr.len && !m->mgr.payload) ||
@@ -363,11 +420,10 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 		return -1;
 	memset(buf, 0, DSMC_HDR_SIZE + len);
 	h->magic = htole32(DSMC_MAGIC);
-	h->version = htole16(m->version ? m->version :
-			     t->mgr ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO);
+	h->version = htole16(v.version);
 	h->type = htole16(m->type);
 	h->len = htole32(len);
-	t->enc(m, buf + DSMC_HDR_SIZE);
+	t->enc(&v, buf + DSMC_HDR_SIZE);
 	if (t->mgr && m->mgr.len)
 		memcpy(buf + DSMC_HDR_SIZE + t->size, m->mgr.payload,
 		       m->mgr.len);
@@ -403,7 +459,7 @@ int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
 	}
 	blen = le32toh(h->len);
 	if (t->mgr ? blen < t->size || blen - t->size > DSM_MGR_PAYLOAD_MAX :
-	    blen != t->size) {
+	    blen != body_size(t, version)) {
 		*why = "wrong body length for the type";
 		return -1;
 	}

@@ -17,10 +17,15 @@
  *     and HELLO_ACK are always sent with header version 1 (so that a
  *     version-1 peer can read them); afterwards both sides use the highest
  *     common version.
+ *  3: REGION_ADD carries the region's owner, group and mode (struct
+ *     dsmc_wire_region_perm after the version-1 body: 72 bytes). A
+ *     REGION_ADD of version 1 or 2 has none; the receiver's kernel gives
+ *     the region its default owner, group and mode.
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -28,9 +33,10 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	2
+#define DSMC_VERSION_MAX	3
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
+#define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
 #define DSMC_HDR_SIZE		16
 #define DSMC_MGR_FIXED		24	/* largest fixed part of a MGR frame */
 #define DSMC_BODY_MAX		(DSMC_MGR_FIXED + DSM_MGR_PAYLOAD_MAX)
@@ -86,6 +92,15 @@ struct dsmc_wire_region_add {	/* 56 bytes */
 	__le32 origin;		/* 48 */
 	uint8_t model;		/* 52: enum dsm_model */
 	uint8_t reserved[3];	/* 53 */
+} __attribute__((packed));
+
+/* Version 3: after struct dsmc_wire_region_add in a REGION_ADD. */
+struct dsmc_wire_region_perm {	/* 16 bytes: 56 .. 71 of the body */
+	__le32 uid;		/*  0: owner, 0 .. 2^32-2 */
+	__le32 gid;		/*  4: group, 0 .. 2^32-2 */
+	__le16 mode;		/*  8: bits of 0777 */
+	__le16 reserved0;	/* 10 */
+	__le32 reserved1;	/* 12 */
 } __attribute__((packed));
 
 struct dsmc_wire_region_del {	/* 48 bytes */
@@ -154,6 +169,14 @@ struct dsmc_msg {
 			uint64_t size;
 			uint32_t origin;
 			uint8_t model;
+			/*
+			 * REGION_ADD of version 3 on: owner, group, mode
+			 * (always encoded; @has_perm set by the decoder).
+			 */
+			bool has_perm;
+			uint32_t uid;
+			uint32_t gid;
+			uint16_t mode;
 		} region;
 		struct {
 			uint32_t reason;

@@ -22,6 +22,12 @@
  *  3: lrc: DSM_IOC_LOCK_ACQUIRE, DSM_IOC_LOCK_RELEASE, DSM_IOC_BARRIER,
  *     DSM_IOC_REGION_INFO, DSM_IOC_NODE_INFO; family version 2 (the lock
  *     and barrier managers in dsmd, Documentation/lrc.md).
+ *  4: access control: /dev/dsm is mode 0660 (group "dsm", set by udev);
+ *     a region has an owner, a group and a mode, checked on mmap, read,
+ *     write, DSM_IOC_REGION_INFO and region-scoped locks and barriers
+ *     (DSM_SYNC_F_REGION), EACCES when refused; locks and barriers without
+ *     DSM_SYNC_F_REGION need CAP_SYS_ADMIN (EPERM);
+ *     DSM_FEATURE_REGION_PERM; family version 4.
  */
 #ifndef _UAPI_LINUX_DSM_H
 #define _UAPI_LINUX_DSM_H
@@ -31,7 +37,7 @@
 #include <linux/ioctl.h>
 
 /* Version of this header; reported by the module in struct dsm_api. */
-#define DSM_API_VERSION		3
+#define DSM_API_VERSION		4
 
 /* Name of the misc device, /dev/dsm. */
 #define DSM_DEVICE_NAME		"dsm"
@@ -49,6 +55,7 @@
  */
 #define DSM_FEATURE_MAP_SC	_BITULL(0)	/* sc regions can be mapped */
 #define DSM_FEATURE_MAP_LRC	_BITULL(1)	/* lrc regions, locks, barriers */
+#define DSM_FEATURE_REGION_PERM	_BITULL(2)	/* region owner, group, mode */
 
 /**
  * struct dsm_api - feature handshake, argument of DSM_IOC_API.
@@ -76,8 +83,18 @@ struct dsm_api {
  * @id:		lock or barrier id, any value. Lock L is managed by the
  *		(L mod n)-th member in ascending id order, barriers by the
  *		lowest member (Documentation/lrc.md).
- * @flags:	must be zero.
- * @reserved:	must be zero.
+ * @flags:	DSM_SYNC_F_* bits (API version 4), else zero.
+ * @reserved:	with DSM_SYNC_F_REGION: the offset of the region the lock or
+ *		barrier belongs to (its first byte, as DSM_IOC_REGION_INFO
+ *		gives it); else must be zero.
+ *
+ * Permissions (API version 4): with DSM_SYNC_F_REGION the caller needs
+ * write permission on that region (EACCES; ENXIO if no region starts at
+ * @reserved). Without it the id is in the cluster-wide namespace of
+ * API version 3, which only CAP_SYS_ADMIN may use (EPERM), so that an
+ * ordinary user cannot take or block another's locks and barriers.
+ * Credentials are those of the opener of the file (file->f_cred), as for
+ * every check on /dev/dsm.
  *
  * Locks and barriers order the accesses of lrc regions (lazy release
  * consistency); sc regions need neither. A lock is held by the open file
@@ -93,13 +110,18 @@ struct dsm_api {
  * DSM_IOC_BARRIER: waits (killable) until every member has arrived at
  *	barrier @id. EHOSTDOWN: a member is down or went down while waiting.
  *	ESTALE: as for DSM_IOC_LOCK_ACQUIRE.
- * All three: EINVAL for non-zero @flags or @reserved.
+ * All three: EINVAL for unknown @flags, or non-zero @reserved without
+ *	DSM_SYNC_F_REGION. EACCES, ENXIO, EPERM: see Permissions above.
  */
 struct dsm_sync {
 	__u32 id;
 	__u32 flags;
 	__u64 reserved;
 };
+
+/* dsm_sync.flags */
+#define DSM_SYNC_F_REGION	0x1	/* @reserved is a region's offset */
+#define DSM_SYNC_F_ALL		0x1
 
 /**
  * struct dsm_region_info - argument of DSM_IOC_REGION_INFO.
@@ -111,7 +133,8 @@ struct dsm_sync {
  * @reserved:	must be zero.
  *
  * ENOENT: no such region. EINVAL: @name is not a valid name, or
- * @reserved is not zero.
+ * @reserved is not zero. EACCES (API version 4): the opener of the file
+ * has neither read nor write permission on the region.
  */
 struct dsm_region_info {
 	char name[32];
@@ -163,6 +186,10 @@ struct dsm_node_info {
  *  3: MGR_F_FORWARDED: dsmd tells the kernel that its lock request was
  *     forwarded to the lock's last requester (the wait for the manager
  *     is over; the grant comes when the holder releases).
+ *  4: REGION_UID, REGION_GID, REGION_MODE: a region's owner, group and
+ *     permission bits, in REGION_NEW, REGION_GET and the region events;
+ *     in CLUSTER_SET, those of the default region, which are also the
+ *     defaults of a region created without them.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -171,7 +198,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	3
+#define DSM_GENL_VERSION	4
 
 /* Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED. */
 #define DSM_GENL_MCGRP_EVENTS	"events"
@@ -200,6 +227,11 @@ struct dsm_node_info {
 
 #define DSM_REGION_SLICE	(DSM_SPACE_SIZE / DSM_NODES_MAX)
 #define DSM_REGION_ALIGN	4096ULL
+
+/* Permission bits a region's mode may have (DSM_A_REGION_MODE). */
+#define DSM_REGION_MODE_MASK	0777
+/* Mode of the default region, and of others, unless told otherwise. */
+#define DSM_REGION_MODE_DEFAULT	0660
 
 /* The "default" sc region at offset 0, created with the membership. */
 #define DSM_DEFAULT_REGION_NAME	"default"
@@ -257,6 +289,9 @@ enum dsm_model {
  *	NODE_INCARNATION (if configured), CONFIGURED, NODE_COUNT, NODES_UP,
  *	REGION_COUNT, API_VERSION.
  * @DSM_CMD_CLUSTER_SET: do, admin. CLUSTER_NAME, LOCAL_NODE. Names the
+ *	[REGION_UID, REGION_GID, REGION_MODE] (version 4: owner, group and
+ *	mode of the default region, and the defaults of regions created
+ *	without them; if absent 0, 0, 0660). Names the
  *	cluster and this node, creates the default region. Sent by dsmd at
  *	start; repeating it with the same values succeeds, other values fail
  *	with EBUSY.
@@ -274,7 +309,9 @@ enum dsm_model {
  *	down. Up with a new incarnation while up is a restart: the node goes
  *	down and up again. Down fails every wait on the node.
  * @DSM_CMD_REGION_NEW: do, admin. REGION_NAME, REGION_SIZE,
- *	[REGION_MODEL (default sc)]. Places the region in this node's slice.
+ *	[REGION_MODEL (default sc), REGION_UID, REGION_GID, REGION_MODE
+ *	(default: the default region's)]. Places the region in this node's
+ *	slice.
  *	dsmd replicates a region created elsewhere with REPLICA set and
  *	REGION_OFFSET and REGION_ORIGIN given; a replica whose name exists
  *	wins if its origin node id is lower (the loser is deleted), else
@@ -283,7 +320,8 @@ enum dsm_model {
  *	The default region cannot be deleted. With REGION_OFFSET, only a
  *	region at that offset is deleted.
  * @DSM_CMD_REGION_GET: do with REGION_NAME, or dump. Reply per region:
- *	REGION_NAME, REGION_OFFSET, REGION_SIZE, REGION_MODEL, REGION_ORIGIN.
+ *	REGION_NAME, REGION_OFFSET, REGION_SIZE, REGION_MODEL, REGION_ORIGIN,
+ *	REGION_UID, REGION_GID, REGION_MODE (version 4).
  * @DSM_CMD_STATS_GET: dump. One message per counter: STAT_NAME,
  *	STAT_VALUE. New counters appear without a change to this header.
  * @DSM_CMD_PEER_SOCKET: do, admin. NODE_ID, SOCKET_FD. Reserved for the
@@ -379,6 +417,12 @@ enum dsm_cmd {
  * @DSM_A_MGR_ERROR:	u32, 0..4095: positive errno, 0 for success.
  * @DSM_A_PAD:		padding for 64-bit attributes.
  * @DSM_A_MGR_FLAGS:	u32, DSM_MGR_F_* bits.
+ * @DSM_A_REGION_UID:	u32, 0..2^32-2: the region's owner, a uid of the
+ *			initial user namespace, the same number on every
+ *			node (version 4).
+ * @DSM_A_REGION_GID:	u32, 0..2^32-2: the region's group, likewise.
+ * @DSM_A_REGION_MODE:	u16, bits of 0777: owner, group, other permission
+ *			(read 4, write 2; execute is ignored).
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -415,6 +459,9 @@ enum dsm_attr {
 	DSM_A_MGR_ERROR,
 	DSM_A_PAD,
 	DSM_A_MGR_FLAGS,
+	DSM_A_REGION_UID,
+	DSM_A_REGION_GID,
+	DSM_A_REGION_MODE,
 
 	__DSM_A_MAX
 };

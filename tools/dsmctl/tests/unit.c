@@ -3,8 +3,11 @@
  * unit.c - unit tests of dsmctl's parsing and printing; prints TAP.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "dsm_ids.h"
 #include "parse.h"
 #include "print.h"
 
@@ -32,6 +35,90 @@ static int size_bad(const char *s)
 	uint64_t v = 0;
 
 	return parse_size(s, &v, &why) && why && *why;
+}
+
+static int id_is(const char *s, const char *db, uint32_t want)
+{
+	const char *why = NULL;
+	uint32_t v = 12345;
+
+	return !dsm_id_lookup(s, db, &v, &why) && v == want;
+}
+
+static int id_bad(const char *s, const char *db)
+{
+	const char *why = NULL;
+	uint32_t v = 12345;
+
+	return dsm_id_lookup(s, db, &v, &why) && why && *why && v == 12345;
+}
+
+static int mode_is(const char *s, uint16_t want)
+{
+	const char *why = NULL;
+	uint16_t v = 1;
+
+	return !dsm_mode_parse(s, &v, &why) && v == want;
+}
+
+static int mode_bad(const char *s)
+{
+	const char *why = NULL;
+	uint16_t v = 1;
+
+	return dsm_mode_parse(s, &v, &why) && why && *why && v == 1;
+}
+
+/* Owners, groups and modes of 'region create' (dsm_ids.c). */
+static void test_ids(void)
+{
+	char db[] = "/tmp/dsmctl-unit-XXXXXX";
+	int fd = mkstemp(db);
+	static const char text[] =
+		"root:x:0:\n"
+		"# a comment line\n"
+		"dsmuser:x:1000:1000:A user:/home/u:/bin/sh\n"
+		"dsm:x:990:alice,bob\n"
+		"dsmx:x:991:\n"
+		"broken:x\n"
+		"bignum:x:4294967295:\n"
+		"1234:x:77:\n";
+
+	ok(fd >= 0 && write(fd, text, sizeof(text) - 1) ==
+		      (ssize_t)sizeof(text) - 1, "ids: test file written");
+	if (fd >= 0)
+		close(fd);
+	ok(id_is("0", db, 0), "ids: number 0");
+	ok(id_is("4294967294", db, 4294967294u), "ids: largest number");
+	ok(id_bad("4294967295", db), "ids: (uid_t)-1 refused");
+	ok(id_bad("99999999999999999999", db), "ids: overflow refused");
+	ok(id_is("root", db, 0), "ids: root by name");
+	ok(id_is("dsm", db, 990), "ids: group by name, not its prefix dsmx");
+	ok(id_is("dsmx", db, 991), "ids: longer name");
+	ok(id_is("dsmuser", db, 1000), "ids: user line");
+	ok(id_is("1234", db, 1234), "ids: digits are a number, not a name");
+	ok(id_bad("ds", db), "ids: a prefix of a name is no name");
+	ok(id_bad("nosuch", db), "ids: unknown name refused");
+	ok(id_bad("broken", db), "ids: line without an id refused");
+	ok(id_bad("bignum", db), "ids: id (uid_t)-1 in the file refused");
+	ok(id_bad("a:b", db), "ids: colon refused");
+	ok(id_bad("", db), "ids: empty refused");
+	ok(id_bad("dsm", "/nonexistent/group"), "ids: missing file refused");
+	ok(id_is("42", "/nonexistent/group", 42),
+	   "ids: numbers need no file");
+	unlink(db);
+
+	ok(mode_is("0660", 0660), "mode: 0660");
+	ok(mode_is("640", 0640), "mode: without leading 0");
+	ok(mode_is("0", 0), "mode: 0");
+	ok(mode_is("0777", 0777), "mode: 0777");
+	ok(mode_bad("1777"), "mode: sticky bit refused");
+	ok(mode_bad("4660"), "mode: setuid refused");
+	ok(mode_bad("0680"), "mode: digit 8 refused");
+	ok(mode_bad("rw-rw----"), "mode: symbolic refused");
+	ok(mode_bad(""), "mode: empty refused");
+	ok(mode_bad("00660"), "mode: five digits refused");
+	ok(mode_bad("-660"), "mode: sign refused");
 }
 
 int main(void)
@@ -66,6 +153,7 @@ int main(void)
 	   "print_size: odd bytes");
 	ok(!strcmp(print_size(1ULL << 40, buf, sizeof(buf)), "1T"),
 	   "print_size: 1T");
+	test_ids();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }

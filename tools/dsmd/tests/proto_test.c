@@ -90,6 +90,52 @@ static void test_hello(void)
 	ok(roundtrip(&m, &out) != 0, "proto: zero incarnation refused");
 }
 
+/* REGION_ADD of version 3: owner, group and mode after the v1 body. */
+static void test_region_perm(void)
+{
+	struct dsmc_msg m = { .type = DSMC_REGION_ADD }, out;
+	const int p = DSMC_HDR_SIZE + 56;	/* the permission fields */
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len;
+
+	strcpy(m.region.name, "owned");
+	m.region.origin = 1;
+	m.region.offset = DSM_REGION_SLICE;
+	m.region.size = 1 << 20;
+	m.region.uid = 1000;
+	m.region.gid = 990;
+	m.region.mode = 0640;
+	m.version = 2;
+	ok(!roundtrip(&m, &out) && !out.region.has_perm && !out.region.uid &&
+	   !out.region.mode, "proto: REGION_ADD v2 carries no permissions");
+	m.version = DSMC_VERSION_PERM;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + 72, "proto: REGION_ADD v3 is 72 bytes");
+	ok(!roundtrip(&m, &out) && out.region.has_perm &&
+	   out.region.uid == 1000 && out.region.gid == 990 &&
+	   out.region.mode == 0640 && out.version == DSMC_VERSION_PERM &&
+	   !strcmp(out.region.name, "owned"),
+	   "proto: REGION_ADD v3 round trip with owner, group, mode");
+	ok(refuses(&m, 4, 2), "proto: 72-byte REGION_ADD as v2 refused");
+	m.version = 2;
+	ok(refuses(&m, 4, 3), "proto: 56-byte REGION_ADD as v3 refused");
+	m.version = DSMC_VERSION_PERM;
+	ok(refuses(&m, p + 9, 0x02), "proto: mode bit 01000 refused");
+	ok(refuses(&m, p + 10, 1), "proto: perm reserved0 refused");
+	ok(refuses(&m, p + 15, 1), "proto: perm reserved1 refused");
+	m.region.uid = UINT32_MAX;
+	ok(roundtrip(&m, &out) != 0, "proto: owner (uid_t)-1 refused");
+	m.region.uid = 0;
+	m.region.gid = UINT32_MAX;
+	ok(roundtrip(&m, &out) != 0, "proto: group (gid_t)-1 refused");
+	m.region.gid = UINT32_MAX - 1;
+	m.region.mode = 0777;
+	ok(!roundtrip(&m, &out) && out.region.gid == UINT32_MAX - 1 &&
+	   out.region.mode == 0777, "proto: largest group and mode accepted");
+	(void)why;
+}
+
 static void test_region_bye(void)
 {
 	struct dsmc_msg m = { .type = DSMC_REGION_ADD }, out;
@@ -117,6 +163,8 @@ static void test_region_bye(void)
 	ok(refuses(&m, DSMC_HDR_SIZE + 53, 1), "proto: region reserved");
 	m.region.origin = 8;
 	ok(roundtrip(&m, &out) != 0, "proto: origin 8 refused");
+
+	test_region_perm();
 
 	m = (struct dsmc_msg){ .type = DSMC_BYE };
 	m.bye.reason = DSM_REASON_LEFT;
