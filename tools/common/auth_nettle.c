@@ -2,10 +2,9 @@
 /*
  * auth_nettle.c - struct dsm_auth_ops on nettle (auth_nettle.h).
  */
-#include <errno.h>
+#include <string.h>
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
-#include <sys/random.h>
 
 #include "auth_nettle.h"
 
@@ -34,20 +33,3 @@ const struct dsm_auth_ops dsm_auth_nettle = {
 	.hmac = nettle_hmac,
 	.memneq = nettle_memneq,
 };
-
-int dsm_auth_random(void *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = getrandom((char *)buf + done, len - done, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		done += (size_t)n;
-	}
-	return 0;
-}

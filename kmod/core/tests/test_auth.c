@@ -11,6 +11,7 @@
 #include "kselftest_harness.h"
 #include "dsm_auth.h"
 #include "auth_nettle.h"
+#include "dsm_key.h"
 
 static const struct dsm_auth_ops *ops = &dsm_auth_nettle;
 
