@@ -24,7 +24,7 @@ PKGS=(
 	# virtual cluster
 	qemu-system-x86 vde2 busybox-static cpio xz-utils zstd
 	# userspace: netlink, tests, fuzzing
-	libnl-3-dev libnl-genl-3-dev pkg-config clang libclang-rt-14-dev
+	libnl-3-dev libnl-genl-3-dev nettle-dev pkg-config clang libclang-rt-14-dev
 	llvm jq valgrind
 	# docs and plots
 	groff-base man-db gnuplot-nox

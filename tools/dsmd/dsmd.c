@@ -318,6 +318,7 @@ static int start(void)
 		     d.conf.nodes[d.conf.local].port, strerror(-ret));
 		return DSMD_EXIT_NET;
 	}
+	auth_log_mode();
 	logm(LOG_INFO, "cluster %s, node %d of %u, listening on %s port %u, incarnation %llu",
 	     d.conf.cluster, d.conf.local, d.conf.nr_nodes,
 	     d.conf.nodes[d.conf.local].addr, d.conf.nodes[d.conf.local].port,
@@ -337,6 +338,10 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	if (dsmd_conf_load(d.conf_path, &d.conf, err, sizeof(err))) {
+		fprintf(stderr, "dsmd: %s\n", err);
+		return DSMD_EXIT_CONF;
+	}
+	if (auth_init(err, sizeof(err))) {
 		fprintf(stderr, "dsmd: %s\n", err);
 		return DSMD_EXIT_CONF;
 	}

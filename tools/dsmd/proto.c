@@ -26,6 +26,8 @@ static_assert(sizeof(struct dsmc_wire_bye) == 8, "BYE");
 static_assert(sizeof(struct dsmc_wire_mgr_req) == DSMC_MGR_FIXED, "MGR_REQ");
 static_assert(sizeof(struct dsmc_wire_mgr_reply) == 16, "MGR_REPLY");
 static_assert(sizeof(struct dsmc_wire_lock_fwd) == 16, "LOCK_FWD");
+static_assert(sizeof(struct dsm_auth_wire_challenge) == 56, "AUTH_CHALLENGE");
+static_assert(sizeof(struct dsm_auth_wire_response) == 40, "AUTH_RESPONSE");
 
 static void put_name(uint8_t *p, const char *name)
 {
@@ -293,15 +295,46 @@ static const char *dec_lock_fwd(const void *body, uint32_t len,
 	return NULL;
 }
 
+/* The handshake's bodies are kmod/core's (dsm_auth.h). */
+static void enc_auth_challenge(const struct dsmc_msg *m, void *body)
+{
+	dsm_auth_challenge_encode(&m->chal, body);
+}
+
+static const char *dec_auth_challenge(const void *body, uint32_t len,
+				      struct dsmc_msg *m)
+{
+	const char *why;
+
+	return dsm_auth_challenge_decode(body, len, &m->chal, &why) ?
+	       why : NULL;
+}
+
+static void enc_auth_response(const struct dsmc_msg *m, void *body)
+{
+	dsm_auth_response_encode(&m->resp, body);
+}
+
+static const char *dec_auth_response(const void *body, uint32_t len,
+				     struct dsmc_msg *m)
+{
+	const char *why;
+
+	return dsm_auth_response_decode(body, len, &m->resp, &why) ?
+	       why : NULL;
+}
+
 /**
  * struct dsmc_type_desc - one row per message type.
  * @size:	body size; of a MGR frame, the fixed part before the payload.
  * @mgr:	a manager frame: version 2 or later, a payload may follow.
+ * @since:	the first protocol version with the type (0: any).
  */
 struct dsmc_type_desc {
 	const char *name;
 	uint32_t size;
 	bool mgr;
+	uint16_t since;
 	void (*enc)(const struct dsmc_msg *m, void *body);
 	const char *(*dec)(const void *body, uint32_t len, struct dsmc_msg *m);
 };
@@ -328,6 +361,16 @@ static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
 	     enc_mgr_reply, dec_mgr_reply),
 	TYPE(DSMC_LOCK_FWD, "LOCK_FWD", dsmc_wire_lock_fwd, true,
 	     enc_lock_fwd, dec_lock_fwd),
+	[DSMC_AUTH_CHALLENGE] = {
+		.name = "AUTH_CHALLENGE", .since = DSMC_VERSION_AUTH,
+		.size = sizeof(struct dsm_auth_wire_challenge),
+		.enc = enc_auth_challenge, .dec = dec_auth_challenge,
+	},
+	[DSMC_AUTH_RESPONSE] = {
+		.name = "AUTH_RESPONSE", .since = DSMC_VERSION_AUTH,
+		.size = sizeof(struct dsm_auth_wire_response),
+		.enc = enc_auth_response, .dec = dec_auth_response,
+	},
 };
 
 /* The row of @type, or NULL for an unknown type. */
@@ -364,6 +407,7 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 	memset(buf, 0, DSMC_HDR_SIZE + len);
 	h->magic = htole32(DSMC_MAGIC);
 	h->version = htole16(m->version ? m->version :
+			     t->since ? t->since :
 			     t->mgr ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO);
 	h->type = htole16(m->type);
 	h->len = htole32(len);
@@ -399,6 +443,10 @@ int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
 	}
 	if (t->mgr && version < DSMC_VERSION_MGR) {
 		*why = "manager frame in a protocol version without it";
+		return -1;
+	}
+	if (version < t->since) {
+		*why = "authentication frame in a protocol version without it";
 		return -1;
 	}
 	blen = le32toh(h->len);
