@@ -6,11 +6,16 @@
  * over the simulated cluster of mgr_sim.c). Built with ASan and UBSan
  * (make unit).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "config.h"
+#include "dsm_key.h"
 #include "unit.h"
 
 static int n, failed;
@@ -176,9 +181,55 @@ static void test_config(void)
 	   strstr(err, "cannot open"), "config: missing file");
 }
 
+/* The key file: made 0600 and never overwritten; loaded only if sound. */
+static void test_key_file(void)
+{
+	char dir[] = "/tmp/dsmd-unit-XXXXXX", path[64], text[80];
+	uint8_t key[DSM_KEY_BYTES], key2[DSM_KEY_BYTES];
+	struct stat st;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/k", dir);
+	ok(dsm_key_load(path, key, err, sizeof(err)) &&
+	   strstr(err, "dsmctl key generate"), "key: missing file says what to do");
+	ok(!dsm_key_generate(path, false, err, sizeof(err)) &&
+	   !stat(path, &st) && (st.st_mode & 0777) == 0600 &&
+	   st.st_size == DSM_KEY_TEXT, "key: generated 0600, 65 bytes");
+	ok(!dsm_key_load(path, key, err, sizeof(err)), "key: generated key loads");
+	ok(dsm_key_generate(path, false, err, sizeof(err)) == -EEXIST &&
+	   strstr(err, "--force"), "key: existing file not overwritten");
+	ok(!dsm_key_generate(path, true, err, sizeof(err)) &&
+	   !dsm_key_load(path, key2, err, sizeof(err)) &&
+	   memcmp(key, key2, sizeof(key)), "key: --force replaces it");
+	chmod(path, 0640);
+	ok(dsm_key_load(path, key, err, sizeof(err)) && strstr(err, "chmod 600"),
+	   "key: group-readable key refused");
+	chmod(path, 0604);
+	ok(dsm_key_load(path, key, err, sizeof(err)) && strstr(err, "chmod 600"),
+	   "key: other-readable key refused");
+	chmod(path, 0600);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs("0123456789abcdef\n", f);
+	fclose(f);
+	ok(dsm_key_load(path, key, err, sizeof(err)) && strstr(err, "64 hex"),
+	   "key: short key refused");
+	memset(text, 'a', 64);
+	strcpy(text + 64, "\nx\n");
+	ok(dsm_key_parse(text, strlen(text), key) &&
+	   !dsm_key_parse(text, 65, key) && key[0] == 0xaa &&
+	   dsm_key_parse("zz", 2, key), "key: parser takes 64 hex digits only");
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_config();
+	test_key_file();
 	test_proto();
 	test_wire();
 	test_mgr();
