@@ -346,8 +346,11 @@ int main(int argc, char **argv)
 		return DSMD_EXIT_CONF;
 	}
 	if (test) {
-		printf("%s: ok: cluster %s, node %d of %u\n", d.conf_path,
-		       d.conf.cluster, d.conf.local, d.conf.nr_nodes);
+		printf("%s: ok: cluster %s, node %d of %u, %s%s\n",
+		       d.conf_path, d.conf.cluster, d.conf.local,
+		       d.conf.nr_nodes, d.auth ? "cluster key " :
+		       "NO peer authentication (auth none)",
+		       d.auth ? d.conf.key_path : "");
 		return DSMD_EXIT_OK;
 	}
 	if (!d.foreground) {
