@@ -70,6 +70,10 @@ struct dsm_file {
 /* dsm_main.c */
 extern const struct file_operations dsm_fops;
 
+/* dsm_auth.c: HMAC-SHA256 for core/dsm_auth.c, self-tested at load. */
+int dsm_auth_init(void);
+void dsm_auth_exit(void);
+
 /* dsm_stats.c: counters, exported by netlink (STATS_GET) and debugfs. */
 
 /*

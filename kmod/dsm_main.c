@@ -225,6 +225,9 @@ static int __init dsm_init(void)
 {
 	int ret;
 
+	ret = dsm_auth_init();
+	if (ret)
+		return ret;
 	dsm_stats_init();
 	dsm_cluster_init();
 	dsm_members_init();
@@ -267,6 +270,7 @@ err_sc:
 err_cluster:
 	dsm_members_exit();
 	dsm_cluster_exit();
+	dsm_auth_exit();
 	return ret;
 }
 
@@ -289,6 +293,7 @@ static void __exit dsm_exit(void)
 	dsm_lrc_exit();
 	dsm_sc_exit();
 	dsm_cluster_exit();
+	dsm_auth_exit();
 	pr_info("unloaded\n");
 }
 

@@ -23,8 +23,8 @@ PKGS=(
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev patch
 	# virtual cluster
 	qemu-system-x86 vde2 busybox-static cpio xz-utils zstd
-	# userspace: netlink, tests, fuzzing
-	libnl-3-dev libnl-genl-3-dev pkg-config clang libclang-rt-14-dev
+	# userspace: netlink, peer authentication (nettle), tests, fuzzing
+	libnl-3-dev libnl-genl-3-dev nettle-dev pkg-config clang libclang-rt-14-dev
 	llvm jq valgrind
 	# docs and plots
 	groff-base man-db gnuplot-nox

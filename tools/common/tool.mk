@@ -7,6 +7,7 @@
 #   SRCS       its sources (tools/common/dsm_genl.c and dsm_ids.c are
 #              added here)
 #   UNIT_SRCS  the sources tests/unit.c is linked with
+#   LIBS       further libraries, static too (dsmd: -lnettle)
 # The including Makefile adds its own `install: all` recipe.
 
 SRCDIR	?= $(abspath ../..)
@@ -32,13 +33,13 @@ HDRS	:= $(wildcard *.h) $(SRCDIR)/tools/common/dsm_genl.h \
 all: $(O)/$(PROG)
 
 $(O)/$(PROG): $(SRCS) $(HDRS) | $(O)
-	$(CC) $(CFLAGS) -static -o $@ $(SRCS) $(NL_LIBS)
+	$(CC) $(CFLAGS) -static -o $@ $(SRCS) $(NL_LIBS) $(LIBS)
 
 $(O):
 	mkdir -p $@
 
 $(O)/unit: tests/unit.c $(UNIT_SRCS) $(HDRS) | $(O)
-	$(CC) $(CFLAGS) $(SAN) -o $@ tests/unit.c $(UNIT_SRCS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ tests/unit.c $(UNIT_SRCS) $(LIBS)
 
 unit: $(O)/unit
 	$(O)/unit

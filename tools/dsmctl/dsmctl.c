@@ -28,6 +28,7 @@ static void usage(FILE *f)
 "       dsmctl status\n"
 "       dsmctl stats\n"
 "       dsmctl monitor\n"
+"       dsmctl key generate [--force] [FILE]\n"
 "options: -j, --json   JSON output\n"
 "         -p, --pretty indented JSON (implies -j)\n"
 "         -V, --version\n"
@@ -142,11 +143,13 @@ int main(int argc, char **argv)
 		handler = do_stats;
 	else if (matches(obj, "monitor"))
 		handler = do_monitor;
+	else if (!strcmp(obj, "key"))
+		handler = do_key;
 	else
 		return dsmctl_usage(NULL, "unknown object '%s'", obj);
 	print_init(json, pretty);
 	/* "dsmctl OBJECT help" works without the module. */
-	if (argc > 1 && matches(argv[1], "help"))
+	if ((argc > 1 && matches(argv[1], "help")) || handler == do_key)
 		return handler(argc - 1, argv + 1);
 	ret = dsm_genl_open(&genl);
 	if (ret)

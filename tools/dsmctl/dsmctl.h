@@ -41,5 +41,6 @@ int do_region(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_key(int argc, char **argv);	/* needs no module */
 
 #endif /* DSMCTL_H */

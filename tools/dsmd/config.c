@@ -87,29 +87,93 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 struct seen {
-	int cluster, local, heartbeat, dead, reconnect;
+	int cluster, local, heartbeat, dead, reconnect, auth;
 };
+
+/* Why @n's address cannot be a node's, or NULL if it is unicast. */
+static const char *not_unicast(const struct dsmd_conf_node *n)
+{
+	if (n->family == AF_INET) {
+		uint32_t a = ntohl(n->addr4.s_addr);
+
+		if (a == INADDR_ANY)
+			return "the unspecified address";
+		if (a == INADDR_BROADCAST)
+			return "the broadcast address";
+		if (IN_MULTICAST(a))
+			return "a multicast address";
+		if (IN_EXPERIMENTAL(a))
+			return "a reserved (class E) address";
+		return NULL;
+	}
+	if (IN6_IS_ADDR_UNSPECIFIED(&n->addr6))
+		return "the unspecified address";
+	if (IN6_IS_ADDR_MULTICAST(&n->addr6))
+		return "a multicast address";
+	if (IN6_IS_ADDR_V4MAPPED(&n->addr6))
+		return "an IPv4-mapped address (write the IPv4 address)";
+	return NULL;
+}
+
+static bool same_addr(const struct dsmd_conf_node *a,
+		      const struct dsmd_conf_node *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->addr4.s_addr == b->addr4.s_addr;
+	return !memcmp(&a->addr6, &b->addr6, sizeof(a->addr6));
+}
+
+/*
+ * A node uses PORT (dsmd) and PORT + 1 (the kernel's data port): two
+ * nodes on one address need ports at least 2 apart.
+ */
+static int conf_node_unique(const struct dsmd_conf *c, unsigned int id,
+			    int line, const char *fname, char *err,
+			    size_t errlen)
+{
+	const struct dsmd_conf_node *n = &c->nodes[id];
+	unsigned int i;
+
+	for (i = 0; i < DSM_NODES_MAX; i++) {
+		const struct dsmd_conf_node *o = &c->nodes[i];
+
+		if (!o->present || !same_addr(o, n) ||
+		    abs((int)o->port - (int)n->port) > 1)
+			continue;
+		if (o->port == n->port)
+			return conf_err(err, errlen, fname, line,
+					"address %s port %u is already node %u's (line %d)",
+					n->addr, n->port, i, o->line);
+		return conf_err(err, errlen, fname, line,
+				"node %u's ports %u and %u (dsmd and data) collide with node %u's %u and %u on address %s (line %d); leave a gap of 2",
+				id, n->port, n->port + 1, i, o->port,
+				o->port + 1, n->addr, o->line);
+	}
+	return 0;
+}
 
 /* node ID ADDRESS [PORT] */
 static int conf_node(char **w, int nw, int line, const char *fname,
 		     struct dsmd_conf *c, char *err, size_t errlen)
 {
-	unsigned long v;
+	unsigned long v, id;
 	struct dsmd_conf_node *n;
-	unsigned int i;
+	const char *bad;
 
 	if (nw < 3 || nw > 4)
 		return conf_err(err, errlen, fname, line,
 				"'node' takes an id, an address and optionally a port: node ID ADDRESS [PORT]");
-	if (parse_uint(w[1], DSM_NODES_MAX - 1, &v))
+	if (parse_uint(w[1], DSM_NODES_MAX - 1, &id))
 		return conf_err(err, errlen, fname, line,
 				"node id '%s' is not a number from 0 to %d",
 				w[1], DSM_NODES_MAX - 1);
-	n = &c->nodes[v];
+	n = &c->nodes[id];
 	if (n->present)
 		return conf_err(err, errlen, fname, line,
 				"node %lu is already defined on line %d",
-				v, n->line);
+				id, n->line);
 	if (strlen(w[2]) >= sizeof(n->addr))
 		return conf_err(err, errlen, fname, line, "address too long");
 	if (inet_pton(AF_INET, w[2], &n->addr4) == 1)
@@ -120,6 +184,11 @@ static int conf_node(char **w, int nw, int line, const char *fname,
 		return conf_err(err, errlen, fname, line,
 				"'%s' is not an IPv4 or IPv6 address (host names are not resolved)",
 				w[2]);
+	bad = not_unicast(n);
+	if (bad)
+		return conf_err(err, errlen, fname, line,
+				"node %lu's address %s is %s; a node needs a unicast address",
+				id, w[2], bad);
 	strcpy(n->addr, w[2]);
 	n->port = DSMD_DEFAULT_PORT;
 	if (nw == 4) {
@@ -129,17 +198,35 @@ static int conf_node(char **w, int nw, int line, const char *fname,
 					w[3], DSM_PORT_MAX);
 		n->port = (uint16_t)v;
 	}
-	for (i = 0; i < DSM_NODES_MAX; i++) {
-		struct dsmd_conf_node *o = &c->nodes[i];
-
-		if (o->present && o->family == n->family &&
-		    o->port == n->port && !strcmp(o->addr, n->addr))
-			return conf_err(err, errlen, fname, line,
-					"address %s port %u is already node %u's (line %d)",
-					n->addr, n->port, i, o->line);
-	}
+	if (conf_node_unique(c, id, line, fname, err, errlen))
+		return -1;
 	n->present = true;
 	n->line = line;
+	return 0;
+}
+
+/* key PATH, auth none: one or the other, once. */
+static int conf_auth(char **w, int nw, int line, const char *fname,
+		     struct dsmd_conf *c, int *seen, char *err, size_t errlen)
+{
+	bool key = !strcmp(w[0], "key");
+
+	if (key && (nw != 2 || w[1][0] != '/'))
+		return conf_err(err, errlen, fname, line,
+				"'key' takes the absolute path of the cluster key file (make one with 'dsmctl key generate')");
+	if (key && strlen(w[1]) >= DSMD_KEY_PATH_MAX)
+		return conf_err(err, errlen, fname, line, "key path too long");
+	if (!key && (nw != 2 || strcmp(w[1], "none")))
+		return conf_err(err, errlen, fname, line,
+				"'auth' takes only 'none' (no peer authentication, for a trusted network); to authenticate peers set 'key PATH'");
+	if (*seen)
+		return conf_err(err, errlen, fname, line,
+				"'%s' conflicts with line %d: set either 'key PATH' or 'auth none', once",
+				w[0], *seen);
+	*seen = line;
+	c->auth = key ? DSMD_AUTH_KEY : DSMD_AUTH_NONE;
+	if (key)
+		strcpy(c->key_path, w[1]);
 	return 0;
 }
 
@@ -191,6 +278,9 @@ static int conf_line(char **w, int nw, int line, const char *fname,
 			c->reconnect_ms = ms;
 	} else if (!strcmp(w[0], "node")) {
 		return conf_node(w, nw, line, fname, c, err, errlen);
+	} else if (!strcmp(w[0], "key") || !strcmp(w[0], "auth")) {
+		return conf_auth(w, nw, line, fname, c, &seen->auth, err,
+				 errlen);
 	} else {
 		return conf_err(err, errlen, fname, line,
 				"unknown keyword '%s'; see dsm.conf(5)", w[0]);
@@ -273,6 +363,9 @@ int dsmd_conf_parse(FILE *f, const char *fname, struct dsmd_conf *c,
 				seen.heartbeat,
 				"dead-timeout (%ums) must be at least twice heartbeat-interval (%ums)",
 				c->dead_ms, c->heartbeat_ms);
+	if (!seen.auth)
+		return conf_err(err, errlen, fname, 0,
+				"no 'key PATH' line: peers are authenticated with a cluster key; make one with 'dsmctl key generate /etc/dsm/dsm.key', copy it to every node (mode 0600) and add 'key /etc/dsm/dsm.key', or set 'auth none' on a trusted network");
 	return 0;
 }
 

@@ -31,8 +31,18 @@ struct dsmd_conf_node {
 	uint16_t port;
 };
 
+/* How peers are authenticated (Documentation/protocol.md). */
+enum dsmd_auth {
+	DSMD_AUTH_KEY = 1,		/* 'key PATH': the cluster key */
+	DSMD_AUTH_NONE,			/* 'auth none': a trusted fabric */
+};
+
+#define DSMD_KEY_PATH_MAX	256
+
 struct dsmd_conf {
 	char cluster[DSM_NAME_MAX];
+	enum dsmd_auth auth;
+	char key_path[DSMD_KEY_PATH_MAX];	/* with DSMD_AUTH_KEY */
 	int local;			/* this node's id, -1 if unset */
 	unsigned int heartbeat_ms;
 	unsigned int dead_ms;

@@ -4,7 +4,10 @@
  * listening socket, non-blocking connect and accept, a bounded send
  * queue per connection (SENDQ_MAX: a peer that does not read is
  * dropped), and the receive buffer, whose whole frames go to
- * peer_message(). For every pair of nodes the one with the lower id
+ * peer_message(). Once a connection's handshake is authenticated
+ * (auth.c), every frame is followed by its tag: conn_send() seals,
+ * conn_consume() checks before decoding, and a wrong tag drops the
+ * connection. For every pair of nodes the one with the lower id
  * connects, from its own configured address, which the other checks.
  */
 #include <arpa/inet.h>
@@ -16,7 +19,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "auth_nettle.h"
 #include "dsmd.h"
+
+static void conn_auth_reset(struct conn *c);
 
 void conn_close(int ci, const char *why)
 {
@@ -39,10 +45,23 @@ void conn_close(int ci, const char *why)
 	c->fd = -1;
 	c->peer = -1;
 	c->ready = c->connecting = c->outbound = false;
+	conn_auth_reset(c);
 	c->rlen = c->wlen = 0;
 	free(c->wbuf);
 	c->wbuf = NULL;
 	c->wcap = 0;
+}
+
+/* No handshake state and no session keys left in a slot. */
+static void conn_auth_reset(struct conn *c)
+{
+	c->hs_state = HS_HELLO;
+	c->got_chal = false;
+	c->mac = false;
+	c->hello_inc = 0;
+	memset(&c->hs, 0, sizeof(c->hs));
+	memset(&c->tx, 0, sizeof(c->tx));
+	memset(&c->rx, 0, sizeof(c->rx));
 }
 
 static int conn_alloc(int fd)
@@ -60,6 +79,7 @@ static int conn_alloc(int fd)
 		c->version = DSMC_VERSION_HELLO;
 		c->rlen = c->wlen = 0;
 		c->started = now_ms();
+		conn_auth_reset(c);
 		return i;
 	}
 	return -1;
@@ -83,43 +103,66 @@ void conn_flush(int ci)
 	}
 }
 
+/* Room for one more frame in the send queue of @ci; 0 or -1 (closed). */
+static int conn_reserve(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	size_t cap;
+	uint8_t *p;
+
+	if (c->wlen + CONN_FRAME_MAX > SENDQ_MAX) {
+		conn_close(ci, "send queue full (peer not reading)");
+		return -1;
+	}
+	if (c->wcap - c->wlen >= CONN_FRAME_MAX)
+		return 0;
+	cap = c->wcap ? 2 * c->wcap : 4 * CONN_FRAME_MAX;
+	while (cap - c->wlen < CONN_FRAME_MAX)
+		cap *= 2;
+	p = realloc(c->wbuf, cap);
+	if (!p) {
+		conn_close(ci, "out of memory for the send queue");
+		return -1;
+	}
+	c->wbuf = p;
+	c->wcap = cap;
+	return 0;
+}
+
 /*
- * Queue @m on connection @ci (with the connection's protocol version) and
- * send what the socket takes. Returns 0, or -1 if it was not queued (the
- * connection is not open, or was closed because its queue is full).
+ * Queue @m on connection @ci (with the connection's protocol version,
+ * and its tag once the handshake is authenticated) and send what the
+ * socket takes. Returns 0, or -1 if it was not queued (the connection is
+ * not open, or was closed because its queue is full).
  */
 int conn_send(int ci, const struct dsmc_msg *m)
 {
 	struct conn *c = &d.conns[ci];
 	struct dsmc_msg v = *m;
-	size_t cap;
-	uint8_t *p;
+	uint8_t *frame;
 	int len;
 
-	if (c->fd < 0 || c->connecting)
+	if (c->fd < 0 || c->connecting || conn_reserve(ci))
 		return -1;
-	if (c->wlen + DSMC_MSG_MAX > SENDQ_MAX) {
-		conn_close(ci, "send queue full (peer not reading)");
-		return -1;
-	}
-	if (c->wcap - c->wlen < DSMC_MSG_MAX) {
-		cap = c->wcap ? 2 * c->wcap : 4 * DSMC_MSG_MAX;
-		while (cap - c->wlen < DSMC_MSG_MAX)
-			cap *= 2;
-		p = realloc(c->wbuf, cap);
-		if (!p) {
-			conn_close(ci, "out of memory for the send queue");
-			return -1;
-		}
-		c->wbuf = p;
-		c->wcap = cap;
-	}
-	v.version = v.type == DSMC_HELLO || v.type == DSMC_HELLO_ACK ?
-		    DSMC_VERSION_HELLO : c->version;
-	len = dsmc_encode(&v, c->wbuf + c->wlen, c->wcap - c->wlen);
+	if (v.type == DSMC_HELLO || v.type == DSMC_HELLO_ACK)
+		v.version = DSMC_VERSION_HELLO;
+	else if (v.type == DSMC_AUTH_CHALLENGE || v.type == DSMC_AUTH_RESPONSE)
+		v.version = DSMC_VERSION_AUTH;
+	else
+		v.version = c->version;
+	frame = c->wbuf + c->wlen;
+	len = dsmc_encode(&v, frame, c->wcap - c->wlen);
 	if (len < 0) {
 		logm(LOG_ERR, "cannot encode %s", dsmc_type_name(m->type));
 		return -1;
+	}
+	if (c->mac) {
+		if (dsm_auth_frame_seal(&dsm_auth_nettle, &c->tx, frame, len,
+					frame + len)) {
+			conn_close(ci, "cannot tag a frame (sequence used up)");
+			return -1;
+		}
+		len += c->tx.tag_len;
 	}
 	c->wlen += len;
 	conn_flush(ci);
@@ -142,21 +185,54 @@ static void conn_bad(int ci, const char *why)
 	conn_close(ci, "bad message");
 }
 
-/* One message read on connection *@ctx; non-zero if it was closed. */
-static int conn_read_msg(void *ctx, const struct dsmc_msg *m)
+/*
+ * Every whole frame at the start of @ci's receive buffer: its tag checked
+ * (once the handshake is authenticated: a connection switches in the
+ * middle of a buffer), decoded, handled. A MGR frame's payload is a view
+ * into the buffer, so the bytes move only after every frame is handled.
+ * Returns 0, or 1 if the connection was closed (or reused) meanwhile.
+ */
+static int conn_consume(int ci)
 {
-	int ci = *(int *)ctx;
-	size_t rlen = d.conns[ci].rlen;
+	struct conn *c = &d.conns[ci];
+	const char *why = NULL;
+	size_t off = 0, rlen;
+	struct dsmc_msg m;
+	int total, tag;
 
-	peer_message(ci, m);
-	/* Closed (and maybe reused: rlen reset) while handling @m. */
-	return d.conns[ci].fd < 0 || d.conns[ci].rlen != rlen;
+	for (;;) {
+		total = dsmc_peek(c->rbuf + off, c->rlen - off, &why);
+		tag = c->mac ? (int)c->rx.tag_len : 0;
+		if (total < 0)
+			break;
+		if (!total || c->rlen - off < (size_t)(total + tag))
+			goto done;
+		if (c->mac && dsm_auth_frame_open(&dsm_auth_nettle, &c->rx,
+						  c->rbuf + off, total,
+						  c->rbuf + off + total)) {
+			auth_bad_tag(ci);
+			return 1;
+		}
+		if (dsmc_decode(c->rbuf + off, total, &m, &why))
+			break;
+		rlen = c->rlen;
+		peer_message(ci, &m);
+		/* Closed (and maybe reused: rlen reset) while handling @m. */
+		if (c->fd < 0 || c->rlen != rlen)
+			return 1;
+		off += total + tag;
+	}
+	conn_bad(ci, why);
+	return 1;
+done:
+	memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+	c->rlen -= off;
+	return 0;
 }
 
 void conn_read(int ci)
 {
 	struct conn *c = &d.conns[ci];
-	const char *why = NULL;
 	ssize_t n;
 
 	n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen,
@@ -171,12 +247,7 @@ void conn_read(int ci)
 		return;
 	}
 	c->rlen += n;
-	/*
-	 * The frames' payloads are views into rbuf: dsmc_consume keeps the
-	 * bytes in place until every frame of this read is handled.
-	 */
-	if (dsmc_consume(c->rbuf, &c->rlen, conn_read_msg, &ci, &why) < 0)
-		conn_bad(ci, why);
+	conn_consume(ci);
 }
 
 static socklen_t node_sockaddr(int id, struct sockaddr_storage *ss,
@@ -257,7 +328,8 @@ void conn_connected(int ci)
 	}
 	c->connecting = false;
 	peer_fill_hello(&m, DSMC_HELLO);
-	conn_send(ci, &m);
+	if (!conn_send(ci, &m))
+		auth_hello_sent(ci);
 }
 
 void conn_accept(void)

@@ -318,6 +318,7 @@ static int start(void)
 		     d.conf.nodes[d.conf.local].port, strerror(-ret));
 		return DSMD_EXIT_NET;
 	}
+	auth_log_mode();
 	logm(LOG_INFO, "cluster %s, node %d of %u, listening on %s port %u, incarnation %llu",
 	     d.conf.cluster, d.conf.local, d.conf.nr_nodes,
 	     d.conf.nodes[d.conf.local].addr, d.conf.nodes[d.conf.local].port,
@@ -340,9 +341,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dsmd: %s\n", err);
 		return DSMD_EXIT_CONF;
 	}
+	if (auth_init(err, sizeof(err))) {
+		fprintf(stderr, "dsmd: %s\n", err);
+		return DSMD_EXIT_CONF;
+	}
 	if (test) {
-		printf("%s: ok: cluster %s, node %d of %u\n", d.conf_path,
-		       d.conf.cluster, d.conf.local, d.conf.nr_nodes);
+		printf("%s: ok: cluster %s, node %d of %u, %s%s\n",
+		       d.conf_path, d.conf.cluster, d.conf.local,
+		       d.conf.nr_nodes, d.auth ? "cluster key " :
+		       "NO peer authentication (auth none)",
+		       d.auth ? d.conf.key_path : "");
 		return DSMD_EXIT_OK;
 	}
 	if (!d.foreground) {

@@ -11,6 +11,8 @@
  *   conn.c    connection slots: accept, connect, buffered send/receive
  *   peer.c    the handshake, peers up and down, region replication, the
  *             dispatch of a peer's messages
+ *   auth.c    the cluster key, the challenge-response of the handshake
+ *             and the session keys (kmod/core/dsm_auth.h)
  *
  * One thread, one poll loop: nothing here needs a lock. Each field of
  * struct dsmd says which file changes it; the others only read it.
@@ -30,6 +32,14 @@
 #define MAX_CONNS	(2 * DSM_NODES_MAX)
 /* Send queue of a connection; a peer that lets it fill is dropped. */
 #define SENDQ_MAX	(16U << 20)
+/* Largest frame on a connection: a message and its tag. */
+#define CONN_FRAME_MAX	(DSMC_MSG_MAX + DSM_AUTH_MAC_SIZE)
+
+/* Where a connection's handshake is (peer.c, auth.c). */
+enum conn_hs {
+	HS_HELLO = 0,		/* waiting for HELLO (or HELLO_ACK) */
+	HS_AUTH,		/* HELLO checked; challenge-response going on */
+};
 
 /**
  * struct conn - a control connection, inbound or outbound (conn.c; peer.c
@@ -42,6 +52,12 @@
  * @version:	protocol version agreed in the handshake.
  * @started:	when it was opened (ms), for the handshake timeout.
  * @wbuf:	send queue, grown up to SENDQ_MAX, freed when closed.
+ * @hs_state:	enum conn_hs, until @ready.
+ * @hello_inc:	the incarnation in the peer's HELLO (before @ready).
+ * @got_chal:	the peer's AUTH_CHALLENGE arrived (auth.c).
+ * @mac:	every frame carries a tag, under @tx and @rx (auth.c sets it
+ *		when the handshake is done; conn.c seals and opens).
+ * @hs:		the handshake's ids and nonces (auth.c).
  */
 struct conn {
 	int fd;
@@ -55,7 +71,14 @@ struct conn {
 	size_t wlen;
 	size_t wcap;
 	uint8_t *wbuf;
-	uint8_t rbuf[DSMC_MSG_MAX];
+	uint8_t hs_state;
+	bool got_chal;
+	bool mac;
+	uint64_t hello_inc;
+	struct dsm_auth_hs hs;
+	struct dsm_auth_link tx;
+	struct dsm_auth_link rx;
+	uint8_t rbuf[CONN_FRAME_MAX];
 };
 
 /**
@@ -67,6 +90,8 @@ struct conn {
  * @last_rx:	when anything last arrived from it (ms).
  * @next_connect: when to try connecting next (ms; lower id connects).
  * @bad_msgs:	messages refused by the decoder.
+ * @auth_failed: handshakes refused: wrong MAC, or a malformed challenge.
+ * @bad_tags:	frames whose tag was wrong (modified, replayed, reordered).
  */
 struct peer {
 	int conn;
@@ -75,6 +100,8 @@ struct peer {
 	int64_t last_rx;
 	int64_t next_connect;
 	uint64_t bad_msgs;
+	uint64_t auth_failed;
+	uint64_t bad_tags;
 };
 
 /**
@@ -96,6 +123,9 @@ struct peer {
  * @start:	when dsmd started (ms; main), for "unreachable".
  * @next_hb:	when to send the next heartbeat (dsmd.c).
  * @hb_seq:	sequence number of the last heartbeat (dsmd.c).
+ * @auth:	peers are authenticated with @key (auth_init()).
+ * @key:	the cluster key (auth_init()).
+ * @cluster_id:	FNV-1a of the cluster name, as the kernel's (auth_init()).
  * @foreground:	log to stderr, not syslog (main).
  * @verbose:	log LOG_DEBUG too (main).
  */
@@ -116,6 +146,9 @@ struct dsmd {
 	int64_t start;
 	int64_t next_hb;
 	uint64_t hb_seq;
+	bool auth;
+	uint8_t key[DSM_AUTH_KEY_SIZE];
+	uint64_t cluster_id;
 	bool foreground;
 	bool verbose;
 };
@@ -166,5 +199,13 @@ void peer_down(int id, int reason);
 void peer_region_sync(int ci);		/* our regions (not default) to @ci */
 /* A REGION_ADD of the region in @tb (a REGION_GET reply or event). */
 void peer_region_fill(struct dsmc_msg *m, struct nlattr **tb);
+void peer_accept(int ci);		/* handshake done: the peer is up */
+
+/* auth.c */
+int auth_init(char *err, size_t errlen);	/* key, self-test; main */
+void auth_log_mode(void);		/* at start: which, loudly if none */
+void auth_hello_sent(int ci);		/* initiator: our AUTH_CHALLENGE */
+void auth_message(int ci, const struct dsmc_msg *m);	/* in HS_AUTH */
+void auth_bad_tag(int ci);		/* count, log, close */
 
 #endif /* DSMD_H */

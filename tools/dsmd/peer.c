@@ -215,39 +215,76 @@ static int region_replica(const struct dsmc_msg *m, int from)
 	return ret;
 }
 
-/* Handle one decoded message on connection @ci. */
-void peer_message(int ci, const struct dsmc_msg *m)
+void peer_accept(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	int id = c->peer;
+
+	/* The peer reconnected: its new, checked connection wins. */
+	if (!c->outbound && d.peers[id].conn >= 0 && d.peers[id].conn != ci)
+		conn_close(d.peers[id].conn, "replaced");
+	peer_ready(id, c->hello_inc, ci);
+}
+
+/*
+ * The handshake on @ci, before it is ready: HELLO (inbound) or HELLO_ACK
+ * (outbound), then with a cluster key the challenge-response (auth.c).
+ */
+static void peer_handshake(int ci, const struct dsmc_msg *m)
 {
 	struct conn *c = &d.conns[ci];
 	const char *why = NULL;
 	struct dsmc_msg reply;
+
+	if (c->hs_state == HS_AUTH && (m->type == DSMC_AUTH_CHALLENGE ||
+				       m->type == DSMC_AUTH_RESPONSE)) {
+		auth_message(ci, m);
+		return;
+	}
+	if (c->hs_state != HS_HELLO ||
+	    m->type != (c->outbound ? DSMC_HELLO_ACK : DSMC_HELLO)) {
+		if (d.auth && c->hs_state == HS_AUTH)
+			logm(LOG_WARNING, "node %d: %s instead of authentication (has it 'auth none'?)",
+			     c->peer, dsmc_type_name(m->type));
+		conn_close(ci, "handshake expected");
+		return;
+	}
+	if (check_hello(ci, m, &why)) {
+		logm(LOG_WARNING, "refusing node %u: %s", m->hello.node, why);
+		conn_close(ci, why);
+		return;
+	}
+	c->peer = m->hello.node;
+	c->hello_inc = m->hello.incarnation;
+	c->version = m->hello.version_max < DSMC_VERSION_MAX ?
+		     m->hello.version_max : DSMC_VERSION_MAX;
+	if (d.auth) {
+		if (c->version < DSMC_VERSION_AUTH) {
+			logm(LOG_WARNING, "refusing node %d: its dsmd does not authenticate (protocol version %u); upgrade it",
+			     c->peer, c->version);
+			conn_close(ci, "peer cannot authenticate");
+			return;
+		}
+		/* The responder answers once the challenge is here too. */
+		c->hs_state = HS_AUTH;
+		return;
+	}
+	if (!c->outbound) {
+		peer_fill_hello(&reply, DSMC_HELLO_ACK);
+		if (conn_send(ci, &reply))
+			return;
+	}
+	peer_accept(ci);
+}
+
+/* Handle one decoded message on connection @ci. */
+void peer_message(int ci, const struct dsmc_msg *m)
+{
+	struct conn *c = &d.conns[ci];
 	int id;
 
 	if (!c->ready) {
-		if (c->outbound ? m->type != DSMC_HELLO_ACK :
-		    m->type != DSMC_HELLO) {
-			conn_close(ci, "handshake expected");
-			return;
-		}
-		if (check_hello(ci, m, &why)) {
-			logm(LOG_WARNING, "refusing node %u: %s",
-			     m->hello.node, why);
-			conn_close(ci, why);
-			return;
-		}
-		id = m->hello.node;
-		c->version = m->hello.version_max < DSMC_VERSION_MAX ?
-			     m->hello.version_max : DSMC_VERSION_MAX;
-		if (!c->outbound) {
-			/* The peer reconnected: its new connection wins. */
-			if (d.peers[id].conn >= 0 && d.peers[id].conn != ci)
-				conn_close(d.peers[id].conn, "replaced");
-			peer_fill_hello(&reply, DSMC_HELLO_ACK);
-			conn_send(ci, &reply);
-			if (c->fd < 0)
-				return;
-		}
-		peer_ready(id, m->hello.incarnation, ci);
+		peer_handshake(ci, m);
 		return;
 	}
 	id = c->peer;

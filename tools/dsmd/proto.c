@@ -27,6 +27,8 @@ static_assert(sizeof(struct dsmc_wire_bye) == 8, "BYE");
 static_assert(sizeof(struct dsmc_wire_mgr_req) == DSMC_MGR_FIXED, "MGR_REQ");
 static_assert(sizeof(struct dsmc_wire_mgr_reply) == 16, "MGR_REPLY");
 static_assert(sizeof(struct dsmc_wire_lock_fwd) == 16, "LOCK_FWD");
+static_assert(sizeof(struct dsm_auth_wire_challenge) == 56, "AUTH_CHALLENGE");
+static_assert(sizeof(struct dsm_auth_wire_response) == 40, "AUTH_RESPONSE");
 
 static void put_name(uint8_t *p, const char *name)
 {
@@ -333,18 +335,49 @@ static const char *dec_lock_fwd(const void *body, uint32_t len,
 	return NULL;
 }
 
+/* The handshake's bodies are kmod/core's (dsm_auth.h). */
+static void enc_auth_challenge(const struct dsmc_msg *m, void *body)
+{
+	dsm_auth_challenge_encode(&m->chal, body);
+}
+
+static const char *dec_auth_challenge(const void *body, uint32_t len,
+				      struct dsmc_msg *m)
+{
+	const char *why;
+
+	return dsm_auth_challenge_decode(body, len, &m->chal, &why) ?
+	       why : NULL;
+}
+
+static void enc_auth_response(const struct dsmc_msg *m, void *body)
+{
+	dsm_auth_response_encode(&m->resp, body);
+}
+
+static const char *dec_auth_response(const void *body, uint32_t len,
+				     struct dsmc_msg *m)
+{
+	const char *why;
+
+	return dsm_auth_response_decode(body, len, &m->resp, &why) ?
+	       why : NULL;
+}
+
 /**
  * struct dsmc_type_desc - one row per message type.
  * @size:	body size; of a MGR frame, the fixed part before the payload.
  * @size_perm:	if not 0, the body size from DSMC_VERSION_PERM on
  *		(REGION_ADD).
  * @mgr:	a manager frame: version 2 or later, a payload may follow.
+ * @since:	the first protocol version with the type (0: any).
  */
 struct dsmc_type_desc {
 	const char *name;
 	uint32_t size;
 	uint32_t size_perm;
 	bool mgr;
+	uint16_t since;
 	void (*enc)(const struct dsmc_msg *m, void *body);
 	const char *(*dec)(const void *body, uint32_t len, struct dsmc_msg *m);
 };
@@ -374,6 +407,16 @@ static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
 	     enc_mgr_reply, dec_mgr_reply),
 	TYPE(DSMC_LOCK_FWD, "LOCK_FWD", dsmc_wire_lock_fwd, true,
 	     enc_lock_fwd, dec_lock_fwd),
+	[DSMC_AUTH_CHALLENGE] = {
+		.name = "AUTH_CHALLENGE", .since = DSMC_VERSION_AUTH,
+		.size = sizeof(struct dsm_auth_wire_challenge),
+		.enc = enc_auth_challenge, .dec = dec_auth_challenge,
+	},
+	[DSMC_AUTH_RESPONSE] = {
+		.name = "AUTH_RESPONSE", .since = DSMC_VERSION_AUTH,
+		.size = sizeof(struct dsm_auth_wire_response),
+		.enc = enc_auth_response, .dec = dec_auth_response,
+	},
 };
 
 /* Body size (fixed part) of type @t in protocol version @version. */
@@ -407,7 +450,8 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 		return -1;
 	v = *m;
 	if (!v.version)
-		v.version = t->mgr ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO;
+		v.version = t->since ? t->since :
+			    t->mgr ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO;
 	len = body_size(t, v.version);
 	if (t->mgr) {
 		if (m->mgr.len > DSM_MGR_PAYLOAD_MAX ||
@@ -455,6 +499,10 @@ int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
 	}
 	if (t->mgr && version < DSMC_VERSION_MGR) {
 		*why = "manager frame in a protocol version without it";
+		return -1;
+	}
+	if (version < t->since) {
+		*why = "authentication frame in a protocol version without it";
 		return -1;
 	}
 	blen = le32toh(h->len);

@@ -21,6 +21,10 @@
  *     dsmc_wire_region_perm after the version-1 body: 72 bytes). A
  *     REGION_ADD of version 1 or 2 has none; the receiver's kernel gives
  *     the region its default owner, group and mode.
+ *     Also AUTH_CHALLENGE, AUTH_RESPONSE: peers prove they hold the cluster
+ *     key (kmod/core/dsm_auth.h), and with a key every frame after the
+ *     handshake carries a tag (Documentation/control-plane.md, "Peer
+ *     authentication"). A node with a key needs version 3 of its peers.
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -31,12 +35,15 @@
 #include <linux/types.h>
 #include <linux/dsm.h>
 
+#include "dsm_auth.h"
+
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
 #define DSMC_VERSION_MAX	3
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
+#define DSMC_VERSION_AUTH	3	/* first version with AUTH frames */
 #define DSMC_HDR_SIZE		16
 #define DSMC_MGR_FIXED		24	/* largest fixed part of a MGR frame */
 #define DSMC_BODY_MAX		(DSMC_MGR_FIXED + DSM_MGR_PAYLOAD_MAX)
@@ -52,6 +59,8 @@ enum dsmc_type {
 	DSMC_MGR_REQ,		/* v2: a kernel's request, to its manager */
 	DSMC_MGR_REPLY,		/* v2: the manager's answer */
 	DSMC_LOCK_FWD,		/* v2: lock manager to the lock's tail */
+	DSMC_AUTH_CHALLENGE,	/* v3: a nonce (struct dsm_auth_wire_challenge) */
+	DSMC_AUTH_RESPONSE,	/* v3: a handshake MAC (dsm_auth_wire_response) */
 
 	DSMC_TYPE_END
 };
@@ -181,6 +190,8 @@ struct dsmc_msg {
 		struct {
 			uint32_t reason;
 		} bye;
+		struct dsm_auth_challenge chal;		/* AUTH_CHALLENGE */
+		struct dsm_auth_response resp;		/* AUTH_RESPONSE */
 		struct {		/* MGR_REQ, MGR_REPLY, LOCK_FWD */
 			uint64_t cookie;
 			uint32_t id;

@@ -398,9 +398,53 @@ static void test_frames(void)
 	   "proto: MGR_REPLY with both frame-only flags refused");
 }
 
+/* AUTH_CHALLENGE and AUTH_RESPONSE: version 3 only, checked by the core. */
+static void test_auth_frames(void)
+{
+	struct dsmc_msg m = { .type = DSMC_AUTH_CHALLENGE }, out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len;
+
+	m.chal.from = 1;
+	m.chal.to = 2;
+	m.chal.cluster_id = 77;
+	memset(m.chal.nonce, 0x42, sizeof(m.chal.nonce));
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + DSM_AUTH_CHALLENGE_SIZE &&
+	   !dsmc_decode(buf, len, &out, &why) &&
+	   out.version == DSMC_VERSION_AUTH && out.chal.to == 2 &&
+	   out.chal.nonce[31] == 0x42, "proto: AUTH_CHALLENGE round trip");
+	buf[4] = DSMC_VERSION_MGR;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "version"),
+	   "proto: AUTH_CHALLENGE with header version 2 refused");
+	m.chal.to = 1;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: AUTH_CHALLENGE from a node to itself refused");
+	m.chal.to = 2;
+	m.chal.cluster_id = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: AUTH_CHALLENGE with cluster id 0 refused");
+	m = (struct dsmc_msg){ .type = DSMC_AUTH_RESPONSE };
+	m.resp.from = 3;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + DSM_AUTH_RESPONSE_SIZE &&
+	   !dsmc_decode(buf, len, &out, &why) && out.resp.from == 3,
+	   "proto: AUTH_RESPONSE round trip");
+	buf[DSMC_HDR_SIZE + 2] = 1;
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: AUTH_RESPONSE reserved field refused");
+	buf[8] = DSM_AUTH_RESPONSE_SIZE - 1;
+	ok(dsmc_peek(buf, len, &why) < 0,
+	   "proto: AUTH_RESPONSE of the wrong length refused");
+}
+
 void test_proto(void)
 {
 	test_hello();
+	test_auth_frames();
 	test_region_bye();
 	test_corruptions();
 	test_consume();

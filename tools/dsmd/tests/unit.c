@@ -6,11 +6,16 @@
  * over the simulated cluster of mgr_sim.c). Built with ASan and UBSan
  * (make unit).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "config.h"
+#include "dsm_key.h"
 #include "unit.h"
 
 static int n, failed;
@@ -51,18 +56,72 @@ static int refused(const char *text, const char *prefix, const char *word)
 }
 
 #define GOOD "cluster c1\nnode-id 1\nnode 0 10.0.0.1\nnode 1 10.0.0.2 7901\n"
+#define KEY "key /etc/dsm/dsm.key\n"
+
+/* key PATH and auth none (issue 13). */
+static void test_config_auth(void)
+{
+	ok(refused(GOOD, "t.conf: ", "dsmctl key generate"),
+	   "config: neither key nor auth none refused, says what to do");
+	ok(refused(GOOD KEY "auth none\n", "t.conf:6:", "conflicts with line 5"),
+	   "config: key and auth none conflict");
+	ok(refused(GOOD KEY KEY, "t.conf:6:", "conflicts with line 5"),
+	   "config: key twice");
+	ok(refused(GOOD "key dsm.key\n", "t.conf:5:", "absolute path"),
+	   "config: relative key path refused");
+	ok(refused(GOOD "key\n", "t.conf:5:", "absolute path"),
+	   "config: key without a path");
+	ok(refused(GOOD "auth hmac\n", "t.conf:5:", "only 'none'"),
+	   "config: auth other than none refused");
+}
+
+/* Addresses are unicast; a node's two ports collide with nobody's. */
+static void test_config_addr(void)
+{
+	static const char *const bad[] = {
+		"0.0.0.0", "unspecified", "255.255.255.255", "broadcast",
+		"224.0.0.1", "multicast", "239.1.2.3", "multicast",
+		"240.0.0.1", "reserved", "::", "unspecified",
+		"ff02::1", "multicast", "::ffff:10.0.0.1", "IPv4-mapped",
+	};
+	char text[256], name[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i += 2) {
+		snprintf(text, sizeof(text),
+			 "cluster c1\nnode-id 0\nnode 0 %s\n" KEY, bad[i]);
+		snprintf(name, sizeof(name), "config: %s refused (%s)",
+			 bad[i], bad[i + 1]);
+		ok(refused(text, "t.conf:3:", bad[i + 1]), name);
+	}
+	ok(refused(GOOD "node 2 10.0.0.2 7900\n", "t.conf:5:",
+		   "collide with node 1's 7901 and 7902"),
+	   "config: data port of node 2 is node 1's dsmd port");
+	ok(refused(GOOD "node 2 10.0.0.2 7902\n", "t.conf:5:",
+		   "ports 7902 and 7903 (dsmd and data) collide"),
+	   "config: dsmd port of node 2 is node 1's data port");
+	ok(refused("cluster c1\nnode-id 0\nnode 0 ::1\nnode 1 0::1\n",
+		   "t.conf:4:", "already node 0"),
+	   "config: one IPv6 address written two ways");
+	ok(!parse(GOOD "node 2 10.0.0.2 7903\n" KEY) && conf.nr_nodes == 3,
+	   "config: two nodes on one address, ports 2 apart");
+	ok(!parse(GOOD "node 2 10.0.0.3 7901\n" KEY),
+	   "config: one port on two addresses");
+}
 
 static void test_config(void)
 {
-	ok(!parse(GOOD) && !strcmp(conf.cluster, "c1") && conf.local == 1 &&
+	ok(!parse(GOOD KEY) && !strcmp(conf.cluster, "c1") && conf.local == 1 &&
+	   conf.auth == DSMD_AUTH_KEY &&
+	   !strcmp(conf.key_path, "/etc/dsm/dsm.key") &&
 	   conf.nr_nodes == 2 && conf.nodes[0].port == DSMD_DEFAULT_PORT &&
 	   conf.nodes[1].port == 7901 &&
 	   conf.heartbeat_ms == DSMD_HEARTBEAT_DEFAULT &&
 	   conf.dead_ms == DSMD_DEAD_DEFAULT, "config: minimal file");
 	ok(!parse("# comment\n\n  cluster   c1   # trailing\nnode-id 0\n"
 		  "node 0 fe80::1 9000\nheartbeat-interval 250ms\n"
-		  "dead-timeout 2s\nreconnect-interval 1s\n") &&
-	   conf.nodes[0].family == AF_INET6 && conf.heartbeat_ms == 250 &&
+		  "dead-timeout 2s\nreconnect-interval 1s\nauth none\n") &&
+	   conf.auth == DSMD_AUTH_NONE && conf.nodes[0].family == AF_INET6 && conf.heartbeat_ms == 250 &&
 	   conf.dead_ms == 2000 && conf.reconnect_ms == 1000,
 	   "config: comments, IPv6, durations");
 	ok(refused(GOOD "bogus 1\n", "t.conf:5:", "unknown keyword"),
@@ -86,6 +145,8 @@ static void test_config(void)
 	   "config: duplicate cluster");
 	ok(refused("cluster bad/name\n", "t.conf:1:", "cluster name"),
 	   "config: bad cluster name");
+	test_config_auth();
+	test_config_addr();
 	ok(refused("cluster c1\nnode-id 0\nnode 0 10.0.0.1\nnode 2 10.0.0.3\n",
 		   "t.conf:4:", "without gaps"), "config: gap in node ids");
 	ok(refused("cluster c1\nnode-id 3\nnode 0 10.0.0.1\n", "t.conf:2:",
@@ -120,9 +181,55 @@ static void test_config(void)
 	   strstr(err, "cannot open"), "config: missing file");
 }
 
+/* The key file: made 0600 and never overwritten; loaded only if sound. */
+static void test_key_file(void)
+{
+	char dir[] = "/tmp/dsmd-unit-XXXXXX", path[64], text[80];
+	uint8_t key[DSM_KEY_BYTES], key2[DSM_KEY_BYTES];
+	struct stat st;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(path, sizeof(path), "%s/k", dir);
+	ok(dsm_key_load(path, key, err, sizeof(err)) &&
+	   strstr(err, "dsmctl key generate"), "key: missing file says what to do");
+	ok(!dsm_key_generate(path, false, err, sizeof(err)) &&
+	   !stat(path, &st) && (st.st_mode & 0777) == 0600 &&
+	   st.st_size == DSM_KEY_TEXT, "key: generated 0600, 65 bytes");
+	ok(!dsm_key_load(path, key, err, sizeof(err)), "key: generated key loads");
+	ok(dsm_key_generate(path, false, err, sizeof(err)) == -EEXIST &&
+	   strstr(err, "--force"), "key: existing file not overwritten");
+	ok(!dsm_key_generate(path, true, err, sizeof(err)) &&
+	   !dsm_key_load(path, key2, err, sizeof(err)) &&
+	   memcmp(key, key2, sizeof(key)), "key: --force replaces it");
+	chmod(path, 0640);
+	ok(dsm_key_load(path, key, err, sizeof(err)) && strstr(err, "chmod 600"),
+	   "key: group-readable key refused");
+	chmod(path, 0604);
+	ok(dsm_key_load(path, key, err, sizeof(err)) && strstr(err, "chmod 600"),
+	   "key: other-readable key refused");
+	chmod(path, 0600);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs("0123456789abcdef\n", f);
+	fclose(f);
+	ok(dsm_key_load(path, key, err, sizeof(err)) && strstr(err, "64 hex"),
+	   "key: short key refused");
+	memset(text, 'a', 64);
+	strcpy(text + 64, "\nx\n");
+	ok(dsm_key_parse(text, strlen(text), key) &&
+	   !dsm_key_parse(text, 65, key) && key[0] == 0xaa &&
+	   dsm_key_parse("zz", 2, key), "key: parser takes 64 hex digits only");
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_config();
+	test_key_file();
 	test_proto();
 	test_wire();
 	test_mgr();

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_auth.c - the kernel's primitives for kmod/core/dsm_auth.h:
+ * HMAC-SHA256 from the crypto API (the synchronous hash "hmac(sha256)")
+ * and crypto_memneq(). At load, dsm_auth_init() runs the core's known
+ * answers (RFC 4231 and the pinned handshake, core/dsm_auth_kat.c, the
+ * same vectors dsmd's nettle passes in the unit tests); if they fail
+ * the module refuses to load. The links do not use it yet: the kernel
+ * will authenticate its data connections when dsmd hands them over
+ * (PEER_SOCKET, issue 13 part 2).
+ *
+ * Locking: a tfm's key is per tfm, so dsm_auth_kops uses its tfm under
+ * dsm_auth_lock; a link that authenticates every frame will have a tfm
+ * of its own per direction.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": auth: " fmt
+
+#include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <linux/err.h>
+#include <linux/mutex.h>
+
+#include "dsm_internal.h"
+#include "core/dsm_auth.h"
+
+static struct crypto_shash *dsm_auth_tfm;
+/* Serialises setkey and use of dsm_auth_tfm. */
+static DEFINE_MUTEX(dsm_auth_lock);
+
+static int dsm_auth_khmac(void *ctx, const u8 *key, u32 klen,
+			  const struct dsm_auth_vec *v, unsigned int n,
+			  u8 mac[DSM_AUTH_MAC_SIZE])
+{
+	struct crypto_shash *tfm = ctx;
+	SHASH_DESC_ON_STACK(desc, tfm);
+	unsigned int i;
+	int ret;
+
+	mutex_lock(&dsm_auth_lock);
+	desc->tfm = tfm;
+	ret = crypto_shash_setkey(tfm, key, klen);
+	if (!ret)
+		ret = crypto_shash_init(desc);
+	for (i = 0; !ret && i < n; i++)
+		ret = crypto_shash_update(desc, v[i].p, v[i].len);
+	if (!ret)
+		ret = crypto_shash_final(desc, mac);
+	shash_desc_zero(desc);
+	mutex_unlock(&dsm_auth_lock);
+	return ret;
+}
+
+static int dsm_auth_kmemneq(const void *a, const void *b, size_t len)
+{
+	return crypto_memneq(a, b, len) != 0;
+}
+
+static struct dsm_auth_ops dsm_auth_kops = {
+	.hmac = dsm_auth_khmac,
+	.memneq = dsm_auth_kmemneq,
+};
+
+int __init dsm_auth_init(void)
+{
+	const char *what;
+	int ret;
+
+	dsm_auth_tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(dsm_auth_tfm)) {
+		ret = PTR_ERR(dsm_auth_tfm);
+		pr_err("no hmac(sha256) in the crypto API (%d); enable CONFIG_CRYPTO_HMAC and CONFIG_CRYPTO_SHA256\n",
+		       ret);
+		dsm_auth_tfm = NULL;
+		return ret;
+	}
+	if (crypto_shash_digestsize(dsm_auth_tfm) != DSM_AUTH_MAC_SIZE) {
+		pr_err("hmac(sha256) has a digest of %u bytes, not %d\n",
+		       crypto_shash_digestsize(dsm_auth_tfm),
+		       DSM_AUTH_MAC_SIZE);
+		ret = -EINVAL;
+		goto err;
+	}
+	dsm_auth_kops.ctx = dsm_auth_tfm;
+	ret = dsm_auth_selftest(&dsm_auth_kops, &what);
+	if (ret) {
+		pr_err("self-test failed: %s (%s); refusing to load\n", what,
+		       crypto_shash_driver_name(dsm_auth_tfm));
+		goto err;
+	}
+	pr_debug("self-test passed with %s\n",
+		 crypto_shash_driver_name(dsm_auth_tfm));
+	return 0;
+err:
+	crypto_free_shash(dsm_auth_tfm);
+	dsm_auth_tfm = NULL;
+	return ret;
+}
+
+void dsm_auth_exit(void)
+{
+	crypto_free_shash(dsm_auth_tfm);
+	dsm_auth_tfm = NULL;
+}

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_auth - dsmd's control connections are authenticated with the
+ * cluster key (issue 13). Node 0 plays an impostor: a raw client that
+ * speaks dsmd's protocol through tools/dsmd/proto.c and kmod/core's
+ * dsm_auth.c, from node 0's own address, claiming to be node 0 to node
+ * 1's dsmd. With the run's key it can check node 1's proof (the probe is
+ * right); with another key its proof is refused, node 1 logs
+ * "authentication failed (different cluster key?)", and node 0 stays up
+ * on its live connection; frames sent without authenticating change
+ * nothing. Each node also checks that dsmd refuses a key file that others
+ * can read, a missing one, and one of the wrong length.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+#include "dsm_shell.h"
+#include "proto.h"
+#include "auth_nettle.h"
+#include "dsm_key.h"
+
+#define DSMD_PORT	7900
+#define KEY_PATH	"/etc/dsm/dsm.key"
+#define LOG_PATH	"/tmp/dsmd.log"
+
+/* What the impostor saw. */
+struct probe {
+	int fd;
+	int got_resp;		/* HELLO_ACK, AUTH_CHALLENGE, AUTH_RESPONSE came */
+	int peer_ok;		/* node 1's proof checks out with our key */
+	int closed;		/* node 1 closed the connection */
+	struct dsm_auth_hs hs;
+};
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s) {
+		h ^= (uint8_t)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int send_msg(int fd, struct dsmc_msg *m)
+{
+	uint8_t buf[DSMC_MSG_MAX];
+	int len = dsmc_encode(m, buf, sizeof(buf));
+
+	return len > 0 && send(fd, buf, len, MSG_NOSIGNAL) == len ? 0 : -1;
+}
+
+/* One whole message within @ms; 0, -1 (error or timeout), 1 (closed). */
+static int recv_msg(int fd, struct dsmc_msg *m, uint8_t *buf, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	const char *why;
+	size_t have = 0;
+	int want = DSMC_HDR_SIZE, n;
+
+	while ((int)have < want) {
+		if (poll(&p, 1, ms) != 1)
+			return -1;
+		n = recv(fd, buf + have, want - have, 0);
+		if (n <= 0)
+			return 1;
+		have += n;
+		if (have == DSMC_HDR_SIZE) {
+			want = dsmc_peek(buf, have, &why);
+			if (want <= 0)
+				return -1;
+		}
+	}
+	return dsmc_decode(buf, have, m, &why) ? -1 : 0;
+}
+
+/* Connect to node 1's dsmd and say HELLO as node 0. */
+static int probe_hello(struct probe *p, int fd)
+{
+	struct dsmc_msg m = { .type = DSMC_HELLO };
+
+	m.hello.node = 0;
+	m.hello.version_min = 1;
+	m.hello.version_max = DSMC_VERSION_MAX;
+	m.hello.incarnation = 12345;
+	m.hello.heartbeat_ms = 250;
+	m.hello.dead_ms = 10000;
+	snprintf(m.hello.cluster, sizeof(m.hello.cluster), "vcluster");
+	p->fd = fd;
+	return send_msg(fd, &m);
+}
+
+static int probe_connect(void)
+{
+	const char *net = getenv("VCLUSTER_NET");
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(DSMD_PORT) };
+	char addr[64];
+	int fd;
+
+	snprintf(addr, sizeof(addr), "%s.2", net ? net : "10.213.0");
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		return -1;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Wait up to @ms for node 1 to close the connection. */
+static int wait_closed(int fd, int ms)
+{
+	uint8_t buf[DSMC_MSG_MAX + DSM_AUTH_MAC_SIZE];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (poll(&p, 1, ms) == 1) {
+		if (recv(fd, buf, sizeof(buf), 0) <= 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The impostor's handshake with @key: HELLO, challenge, node 1's three
+ * answers, checking its proof; then, if @respond, our proof.
+ */
+static int probe_run(struct probe *p, const uint8_t *key, int respond)
+{
+	static uint8_t buf[DSMC_MSG_MAX];
+	struct dsmc_msg m = { .type = DSMC_AUTH_CHALLENGE };
+	const struct dsm_auth_ops *ops = &dsm_auth_nettle;
+	int fd = probe_connect(), i;
+
+	memset(p, 0, sizeof(*p));
+	if (fd < 0 || probe_hello(p, fd))
+		return -1;
+	p->hs = (struct dsm_auth_hs){ .cluster_id = fnv("vcluster"),
+				      .initiator = 0, .responder = 1 };
+	dsm_auth_random(p->hs.nonce_i, DSM_AUTH_NONCE_SIZE);
+	m.chal = (struct dsm_auth_challenge){ .from = 0, .to = 1,
+					      .cluster_id = p->hs.cluster_id };
+	memcpy(m.chal.nonce, p->hs.nonce_i, DSM_AUTH_NONCE_SIZE);
+	if (send_msg(fd, &m))
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (recv_msg(fd, &m, buf, 5000))
+			return -1;
+		if (m.type == DSMC_AUTH_CHALLENGE)
+			memcpy(p->hs.nonce_r, m.chal.nonce, DSM_AUTH_NONCE_SIZE);
+	}
+	if (m.type != DSMC_AUTH_RESPONSE)
+		return -1;
+	p->got_resp = 1;
+	p->peer_ok = !dsm_auth_response_check(ops, key, &p->hs,
+					      DSM_AUTH_R_TO_I, m.resp.mac);
+	if (!respond)
+		return 0;
+	m = (struct dsmc_msg){ .type = DSMC_AUTH_RESPONSE };
+	m.resp.from = 0;
+	dsm_auth_response_mac(ops, key, &p->hs, DSM_AUTH_I_TO_R, m.resp.mac);
+	if (send_msg(fd, &m))
+		return -1;
+	p->closed = wait_closed(fd, 5000);
+	return 0;
+}
+
+/* Node 0 is up on node @on's dsmd, with no "replaced" connection. */
+static int node0_undisturbed(char *out, size_t len)
+{
+	return dsm_sh(out, len, "dsmctl -j node show 0 | jq -e '.state == \"up\"' "
+		      "&& ! grep -q 'node 0: connection closed: replaced' "
+		      LOG_PATH);
+}
+
+FIXTURE(auth) {
+	int unused;
+};
+
+FIXTURE_SETUP(auth)
+{
+	dsm_test_begin();
+}
+
+FIXTURE_TEARDOWN(auth)
+{
+}
+
+/* The run's key: node 1 proves itself, so the impostor's code is right. */
+TEST_F_TIMEOUT(auth, probe_checks_node1_with_the_key, DSM_TEST_TIMEOUT(60))
+{
+	uint8_t key[DSM_KEY_BYTES];
+	struct probe p;
+	char err[512];
+
+	dsm_test_sync(10);
+	if (dsm_node_id_env() == 0) {
+		ASSERT_EQ(0, dsm_key_load(KEY_PATH, key, err, sizeof(err)))
+			TH_LOG("%s", err);
+		ASSERT_EQ(0, probe_run(&p, key, 0));
+		EXPECT_TRUE(p.got_resp);
+		EXPECT_TRUE(p.peer_ok);
+		close(p.fd);
+	}
+	dsm_test_sync(11);
+}
+
+TEST_F_TIMEOUT(auth, other_key_refused, DSM_TEST_TIMEOUT(60))
+{
+	uint8_t key[DSM_KEY_BYTES];
+	struct probe p;
+	char out[1024];
+
+	dsm_test_sync(20);
+	if (dsm_node_id_env() == 0) {
+		ASSERT_EQ(0, dsm_auth_random(key, sizeof(key)));
+		ASSERT_EQ(0, probe_run(&p, key, 1));
+		EXPECT_TRUE(p.got_resp);
+		EXPECT_FALSE(p.peer_ok);	/* node 1 has another key */
+		EXPECT_TRUE(p.closed);
+		close(p.fd);
+	}
+	dsm_test_sync(21);
+	if (dsm_node_id_env() == 1) {
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "grep -F "
+				    "'node 0: authentication failed (different cluster key?)' "
+				    LOG_PATH)) TH_LOG("%s", out);
+		EXPECT_EQ(0, node0_undisturbed(out, sizeof(out)))
+			TH_LOG("%s", out);
+	}
+	dsm_test_sync(22);
+}
+
+/* HELLO then BYE, without authenticating: node 1 does not take it. */
+TEST_F_TIMEOUT(auth, unauthenticated_bye_ignored, DSM_TEST_TIMEOUT(60))
+{
+	struct dsmc_msg m = { .type = DSMC_BYE };
+	struct probe p;
+	char out[1024];
+	int fd;
+
+	dsm_test_sync(30);
+	if (dsm_node_id_env() == 0) {
+		fd = probe_connect();
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, probe_hello(&p, fd));
+		m.bye.reason = DSM_REASON_LEFT;
+		m.version = DSMC_VERSION_MAX;
+		ASSERT_EQ(0, send_msg(fd, &m));
+		EXPECT_TRUE(wait_closed(fd, 5000));
+		close(fd);
+	}
+	dsm_test_sync(31);
+	if (dsm_node_id_env() == 1) {
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "grep -F "
+				    "'node 0: BYE instead of authentication' "
+				    LOG_PATH)) TH_LOG("%s", out);
+		EXPECT_EQ(0, node0_undisturbed(out, sizeof(out)))
+			TH_LOG("%s", out);
+		EXPECT_NE(0, dsm_sh(out, sizeof(out), "grep -F 'node 0 says goodbye' "
+				    LOG_PATH)) TH_LOG("%s", out);
+	}
+	dsm_test_sync(32);
+}
+
+/* dsmd -t refuses key files that are exposed, missing or malformed. */
+TEST_F_TIMEOUT(auth, bad_key_files_refused, DSM_TEST_TIMEOUT(60))
+{
+	static const char *conf = "/tmp/dsm-auth.conf";
+	static const char *key = "/tmp/dsm-auth.key";
+	char out[1024];
+	FILE *f;
+
+	f = fopen(conf, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "cluster t\nnode-id 0\nnode 0 10.1.2.3\nkey %s\n", key);
+	fclose(f);
+	unlink(key);
+	EXPECT_EQ(1, dsm_sh(out, sizeof(out), "dsmd -t -c %s", conf));
+	EXPECT_NE(NULL, strstr(out, "dsmctl key generate")) TH_LOG("%s", out);
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl key generate %s", key))
+		TH_LOG("%s", out);
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmd -t -c %s", conf))
+		TH_LOG("%s", out);
+	EXPECT_EQ(0, chmod(key, 0640));
+	EXPECT_EQ(1, dsm_sh(out, sizeof(out), "dsmd -t -c %s", conf));
+	EXPECT_NE(NULL, strstr(out, "chmod 600")) TH_LOG("%s", out);
+	EXPECT_EQ(0, chmod(key, 0600));
+	EXPECT_EQ(0, truncate(key, 40));
+	EXPECT_EQ(1, dsm_sh(out, sizeof(out), "dsmd -t -c %s", conf));
+	EXPECT_NE(NULL, strstr(out, "64 hexadecimal")) TH_LOG("%s", out);
+	unlink(key);
+	unlink(conf);
+	dsm_test_sync(40);
+}
+
+TEST_HARNESS_MAIN
