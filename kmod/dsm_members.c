@@ -25,6 +25,7 @@
 #include "dsm_internal.h"
 #include "dsm_members.h"
 #include "dsm_model.h"
+#include "core/dsm_auth.h"
 #include "core/dsm_members.h"
 
 struct dsm_members dsm_members;
@@ -34,18 +35,6 @@ u32 dsm_transport_local(void)
 	return READ_ONCE(dsm_members.local);
 }
 EXPORT_SYMBOL_GPL(dsm_transport_local);
-
-/* FNV-1a of the cluster name: the cluster id in HELLO (never 0). */
-static u64 dsm_cluster_hash(const char *name)
-{
-	u64 h = 0xcbf29ce484222325ULL;
-
-	while (*name) {
-		h ^= (u8)*name++;
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
-}
 
 /*
  * Home of a page: the (pgno mod n)-th of the n members, counted over the
@@ -148,7 +137,7 @@ void dsm_members_node_changed(u32 id)
 	if (dsm_cluster.configured && !dsm_members.configured) {
 		dsm_members.configured = true;
 		dsm_members.local = dsm_cluster.local;
-		dsm_members.cluster_id = dsm_cluster_hash(dsm_cluster.name);
+		dsm_members.cluster_id = dsm_cluster_id(dsm_cluster.name);
 		dsm_members.incarnation = dsm_cluster.incarnation;
 	}
 	if (dsm_members.incarn[id] && dsm_members.incarn[id] != n->incarnation)

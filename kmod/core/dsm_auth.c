@@ -11,6 +11,17 @@ static_assert(sizeof(struct dsm_auth_wire_challenge) ==
 static_assert(sizeof(struct dsm_auth_wire_response) ==
 	      DSM_AUTH_RESPONSE_SIZE, "response size");
 
+u64 dsm_cluster_id(const char *name)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+
+	while (*name) {
+		h ^= (u8)*name++;
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
 static const u8 label_mac[DSM_AUTH_LABEL_SIZE] = "dsm-auth-v1-mac";
 static const u8 label_key[DSM_AUTH_LABEL_SIZE] = "dsm-auth-v1-key";
 

@@ -124,6 +124,13 @@ struct dsm_auth_link {
 	u32 tag_len;
 };
 
+/*
+ * The cluster id of cluster @name: FNV-1a of the name, never 0. The
+ * kernel's data-port HELLO and dsmd's handshake carry it, so both derive
+ * it here.
+ */
+u64 dsm_cluster_id(const char *name);
+
 void dsm_auth_challenge_encode(const struct dsm_auth_challenge *c, u8 *buf);
 void dsm_auth_response_encode(const struct dsm_auth_response *r, u8 *buf);
 

@@ -40,17 +40,6 @@ struct probe {
 	struct dsm_auth_hs hs;
 };
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s) {
-		h ^= (uint8_t)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int send_msg(int fd, struct dsmc_msg *m)
 {
 	uint8_t buf[DSMC_MSG_MAX];
@@ -147,7 +136,7 @@ static int probe_run(struct probe *p, const uint8_t *key, int respond)
 	memset(p, 0, sizeof(*p));
 	if (fd < 0 || probe_hello(p, fd))
 		return -1;
-	p->hs = (struct dsm_auth_hs){ .cluster_id = fnv("vcluster"),
+	p->hs = (struct dsm_auth_hs){ .cluster_id = dsm_cluster_id("vcluster"),
 				      .initiator = 0, .responder = 1 };
 	dsm_auth_random(p->hs.nonce_i, DSM_AUTH_NONCE_SIZE);
 	m.chal = (struct dsm_auth_challenge){ .from = 0, .to = 1,

@@ -28,23 +28,11 @@
 
 static const struct dsm_auth_ops *ops = &dsm_auth_nettle;
 
-/* FNV-1a of the cluster name, never 0: the kernel's cluster id. */
-static uint64_t cluster_hash(const char *name)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*name) {
-		h ^= (uint8_t)*name++;
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
-}
-
 int auth_init(char *err, size_t errlen)
 {
 	const char *what;
 
-	d.cluster_id = cluster_hash(d.conf.cluster);
+	d.cluster_id = dsm_cluster_id(d.conf.cluster);
 	d.auth = d.conf.auth == DSMD_AUTH_KEY;
 	if (!d.auth)
 		return 0;

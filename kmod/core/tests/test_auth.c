@@ -56,6 +56,15 @@ TEST(selftest_fails_on_broken_hmac)
 	EXPECT_EQ(0, strcmp(what, "HMAC-SHA256 (RFC 4231)"));
 }
 
+/* The id both the kernel and dsmd derive from the cluster's name. */
+TEST(cluster_id)
+{
+	/* FNV-1a 64 of "vcluster", computed apart from this code. */
+	EXPECT_EQ(0xe2696390bd5762a9ULL, dsm_cluster_id("vcluster"));
+	EXPECT_EQ(0xcbf29ce484222325ULL, dsm_cluster_id(""));
+	EXPECT_NE(dsm_cluster_id("a"), dsm_cluster_id("b"));
+}
+
 TEST(challenge_codec)
 {
 	struct dsm_auth_challenge c = { .from = 3, .to = 5,
