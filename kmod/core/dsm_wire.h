@@ -465,6 +465,9 @@ struct dsm_msg_iter {
  * @type:	message type being encoded.
  * @list:	kind of list open for entries, none if 0.
  * @body:	whether the body has been written.
+ * @ext:	bytes of the message that follow the buffer and are not in
+ *		it (dsm_wire_enc_page_grant_ext(): the page, sent from where
+ *		it is).
  * @err:	first error; once set every call is a no-op.
  */
 struct dsm_wire_enc {
@@ -477,6 +480,7 @@ struct dsm_wire_enc {
 	u8 type;
 	u8 list;
 	bool body;
+	u32 ext;
 	int err;
 };
 
@@ -519,6 +523,8 @@ void dsm_wire_enc_page_fwd(struct dsm_wire_enc *e,
 			   const struct dsm_msg_page_fwd *b);
 void dsm_wire_enc_page_grant(struct dsm_wire_enc *e,
 			     const struct dsm_msg_page_grant *b);
+void dsm_wire_enc_page_grant_ext(struct dsm_wire_enc *e,
+				 const struct dsm_msg_page_grant *b);
 void dsm_wire_enc_inval(struct dsm_wire_enc *e, const struct dsm_msg_inval *b);
 void dsm_wire_enc_inval_ack(struct dsm_wire_enc *e,
 			    const struct dsm_msg_inval_ack *b);

@@ -239,6 +239,35 @@ void dsm_wire_enc_page_grant(struct dsm_wire_enc *e,
 }
 
 /**
+ * dsm_wire_enc_page_grant_ext() - body of PAGE_GRANT with data, without
+ * the data.
+ * @e:	the encoder.
+ * @b:	the body; @b->data is not read.
+ *
+ * The message announces DSM_PAGE_SIZE bytes of page data (no
+ * DSM_GRANT_F_NO_DATA), but only its header and fixed body go in the
+ * buffer: the sender sends the page right after them from where it is, so
+ * that the bytes on the wire are those dsm_wire_enc_page_grant() would
+ * have built with the page copied in. dsm_wire_enc_end() then returns the
+ * bytes in the buffer; the message is DSM_PAGE_SIZE bytes longer.
+ */
+void dsm_wire_enc_page_grant_ext(struct dsm_wire_enc *e,
+				 const struct dsm_msg_page_grant *b)
+{
+	struct dsm_msg_page_grant nd = *b;
+
+	nd.data = NULL;
+	nd.flags = b->flags & ~DSM_GRANT_F_NO_DATA;
+	dsm_wire_enc_page_grant(e, &nd);
+	if (e->err)
+		return;
+	/* Written with NO_DATA for an empty data pointer: announce it. */
+	e->buf[e->pos - sizeof(struct dsm_wire_page_grant) +
+	       offsetof(struct dsm_wire_page_grant, flags)] = nd.flags;
+	e->ext = DSM_PAGE_SIZE;
+}
+
+/**
  * dsm_wire_enc_inval() - body of INVAL.
  * @e:	the encoder.
  * @b:	the body.
@@ -600,6 +629,34 @@ void dsm_wire_enc_diff(struct dsm_wire_enc *e, u16 node, u32 interval,
 	dsm_enc_zero(e, -len & 7);
 }
 
+/*
+ * dsm_wire_enc_end() of a grant whose page is not in the buffer: the
+ * decoder checks the header and body as they would be without the data
+ * (the data itself is never checked), then the length is the whole
+ * message's.
+ */
+static int dsm_enc_end_ext(struct dsm_wire_enc *e)
+{
+	struct {
+		struct dsm_wire_hdr h;
+		struct dsm_wire_page_grant g;
+	} head;
+	struct dsm_msg m;
+	__le32 len;
+
+	if (e->type != DSM_MSG_PAGE_GRANT || e->pos != sizeof(head) ||
+	    e->ext != DSM_PAGE_SIZE)
+		return -EINVAL;
+	memcpy(&head, e->buf, sizeof(head));
+	head.h.len = cpu_to_le32(sizeof(head));
+	head.g.flags |= DSM_GRANT_F_NO_DATA;
+	if (dsm_wire_decode(&head, sizeof(head), &m, NULL))
+		return -EINVAL;
+	len = cpu_to_le32(e->pos + e->ext);
+	memcpy(e->buf + offsetof(struct dsm_wire_hdr, len), &len, sizeof(len));
+	return e->pos;
+}
+
 /**
  * dsm_wire_enc_end() - finish a message.
  * @e:	the encoder.
@@ -607,9 +664,10 @@ void dsm_wire_enc_diff(struct dsm_wire_enc *e, u16 node, u32 interval,
  * Fills in the length and the list count, then decodes the result: a
  * message this returns is one dsm_wire_decode() accepts.
  *
- * Return: the message length; -ENOSPC if the buffer was too small;
- * -EINVAL if the calls were out of order, a value was out of range, or the
- * message would be rejected by the decoder.
+ * Return: the message length (for dsm_wire_enc_page_grant_ext(): the
+ * bytes in the buffer, DSM_PAGE_SIZE less); -ENOSPC if the buffer was too
+ * small; -EINVAL if the calls were out of order, a value was out of range,
+ * or the message would be rejected by the decoder.
  */
 int dsm_wire_enc_end(struct dsm_wire_enc *e)
 {
@@ -621,6 +679,8 @@ int dsm_wire_enc_end(struct dsm_wire_enc *e)
 		return e->err;
 	if (!e->body)
 		return -EINVAL;
+	if (e->ext)
+		return dsm_enc_end_ext(e);
 	len = cpu_to_le32(e->pos);
 	memcpy(e->buf + offsetof(struct dsm_wire_hdr, len), &len, sizeof(len));
 	if (e->list != DSM_ENC_LIST_NONE) {
