@@ -15,7 +15,10 @@
 #ifndef _DSM_COMPAT_H
 #define _DSM_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
 
 #include "dsm_compat_probes.h"
 
@@ -44,6 +47,22 @@ static inline void release_fault_lock(struct vm_fault *vmf)
 {
 	mmap_read_unlock(vmf->vma->vm_mm);
 }
+#endif
+
+/* The direction of an iov_iter read from: probe iter_source.c. */
+#ifndef DSM_HAVE_ITER_SOURCE
+#define ITER_SOURCE	WRITE
+#endif
+
+/*
+ * TCP's sendmsg() referencing a bvec's pages instead of copying them:
+ * probe splice_pages.c. Without it (6.1) the flag is nothing and the
+ * pages are copied into the socket's buffers, as sendmsg() always did.
+ */
+#ifdef DSM_HAVE_SPLICE_PAGES
+#define DSM_MSG_SPLICE_PAGES	MSG_SPLICE_PAGES
+#else
+#define DSM_MSG_SPLICE_PAGES	0
 #endif
 
 #endif /* _DSM_COMPAT_H */

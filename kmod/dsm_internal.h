@@ -398,7 +398,8 @@ void dsm_msg_count(bool tx, u8 type, size_t len);
 void dsm_msg_count_reject(u32 node, enum dsm_wire_reject why);
 
 /* dsm_transport.c: the transport registry, for dsm_msg.c. */
-int dsm_transport_send(u32 dst, const void *buf, u32 len);
+struct dsm_tx_msg;
+int dsm_transport_send(u32 dst, const struct dsm_tx_msg *tx);
 int dsm_transport_send_raw(u32 dst, const void *buf, u32 len);
 
 /*

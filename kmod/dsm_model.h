@@ -256,7 +256,9 @@ static inline unsigned long dsm_req_key(u64 id)
 	return (u32)id;
 }
 
+struct page;
 int dsm_msg_send(struct dsm_msg *m);
+int dsm_msg_send_page(struct dsm_msg *m, struct page *page);
 int dsm_msg_send_buf(u32 dst, u8 type, const void *buf, u32 len);
 
 #endif /* _DSM_MODEL_H */

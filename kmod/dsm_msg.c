@@ -18,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/highmem.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 
@@ -209,10 +210,6 @@ EXPORT_SYMBOL_GPL(dsm_transport_recv);
 
 /* ----------------------------------------------------- sending */
 
-/* Largest message the sc protocol sends: a grant with its page. */
-#define DSM_SC_MSG_MAX	(DSM_WIRE_HDR_SIZE + \
-			 sizeof(struct dsm_wire_page_grant) + DSM_PAGE_SIZE)
-
 static int dsm_msg_encode(struct dsm_msg *m, void *buf, u32 size)
 {
 	struct dsm_wire_enc e;
@@ -223,15 +220,15 @@ static int dsm_msg_encode(struct dsm_msg *m, void *buf, u32 size)
 	return dsm_wire_enc_end(&e);
 }
 
-/* Hand @len bytes to @dst's connection; count, or log why not. */
-static int dsm_msg_xmit(u32 dst, u8 type, const void *buf, u32 len)
+/* Hand @tx to @dst's connection; count, or log why not. */
+static int dsm_msg_xmit(u32 dst, u8 type, const struct dsm_tx_msg *tx)
 {
 	int ret;
 
 	dsm_members_contact(dst);
-	ret = dsm_transport_send(dst, buf, len);
+	ret = dsm_transport_send(dst, tx);
 	if (!ret) {
-		dsm_msg_count(true, type, len);
+		dsm_msg_count(true, type, tx->hdr_len + tx->len);
 		return 0;
 	}
 	dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
@@ -240,10 +237,27 @@ static int dsm_msg_xmit(u32 dst, u8 type, const void *buf, u32 len)
 	return ret;
 }
 
+/* Fill in what every message sent from here carries; is it for us? */
+static bool dsm_msg_local(struct dsm_msg *m)
+{
+	m->hdr.src = dsm_transport_local();
+	m->hdr.version = DSM_WIRE_VERSION_MAX;
+	return m->hdr.dst == m->hdr.src;
+}
+
+static int dsm_msg_enc_failed(const struct dsm_msg *m, int err)
+{
+	dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
+	pr_warn_ratelimited("cannot encode %s to node %u: %d\n",
+			    dsm_wire_type_name(m->hdr.type), m->hdr.dst, err);
+	return err;
+}
+
 /**
  * dsm_msg_send() - send message @m to node @m->hdr.dst.
- * @m:	the message, decoded form; src and version are filled in here. A
- *	grant's data pointer must stay valid during the call.
+ * @m:	the message, decoded form, without page data (a grant with its
+ *	page goes through dsm_msg_send_page()); src and version are filled
+ *	in here.
  *
  * A message to this node is handled at once, in this context, by the
  * model's handler (so the caller must hold no lock the handler takes).
@@ -252,37 +266,63 @@ static int dsm_msg_xmit(u32 dst, u8 type, const void *buf, u32 len)
  */
 int dsm_msg_send(struct dsm_msg *m)
 {
-	u8 small[96];
-	void *buf = small;
-	int len, ret;
+	struct dsm_tx_msg tx = { };
+	u8 buf[96];
+	int len;
 
-	m->hdr.src = dsm_transport_local();
-	m->hdr.version = DSM_WIRE_VERSION_MAX;
-	if (m->hdr.dst == m->hdr.src) {
+	if (dsm_msg_local(m)) {
 		dsm_msg_dispatch(m);
 		return 0;
 	}
-	if (m->hdr.type == DSM_MSG_PAGE_GRANT && m->u.page_grant.data) {
-		buf = kmalloc(DSM_SC_MSG_MAX, GFP_KERNEL);
-		if (!buf) {
-			dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
-			return -ENOMEM;
-		}
+	len = dsm_msg_encode(m, buf, sizeof(buf));
+	if (len < 0)
+		return dsm_msg_enc_failed(m, len);
+	tx.hdr = buf;
+	tx.hdr_len = len;
+	return dsm_msg_xmit(m->hdr.dst, m->hdr.type, &tx);
+}
+
+/**
+ * dsm_msg_send_page() - send PAGE_GRANT @m with @page as its data.
+ * @m:		the grant; its data pointer is not used. src and version
+ *		are filled in here.
+ * @page:	the page granted, DSM_PAGE_SIZE bytes, referenced by the
+ *		caller until this returns.
+ *
+ * The page is not copied into a message: the transport sends the grant's
+ * header and body, then the page from where it is, the same bytes on the
+ * wire (dsm_wire_enc_page_grant_ext()). The transport may still read the
+ * page after this returns (struct dsm_tx_msg): the caller must not change
+ * it until the requester has it. To this node the grant is handled at
+ * once, reading the page in place.
+ *
+ * Sleeps. Return: as dsm_msg_send().
+ */
+int dsm_msg_send_page(struct dsm_msg *m, struct page *page)
+{
+	struct dsm_tx_msg tx = { .page = page, .len = DSM_PAGE_SIZE };
+	struct dsm_wire_enc e;
+	u8 head[DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_page_grant)];
+	int len;
+
+	if (WARN_ON_ONCE(m->hdr.type != DSM_MSG_PAGE_GRANT))
+		return -EINVAL;
+	if (dsm_msg_local(m)) {
+		m->u.page_grant.data = kmap_local_page(page);
+		m->u.page_grant.flags &= ~DSM_GRANT_F_NO_DATA;
+		dsm_msg_dispatch(m);
+		kunmap_local(m->u.page_grant.data);
+		m->u.page_grant.data = NULL;
+		return 0;
 	}
-	len = dsm_msg_encode(m, buf, buf == small ? sizeof(small) :
-				     DSM_SC_MSG_MAX);
-	if (len < 0) {
-		dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
-		pr_warn_ratelimited("cannot encode %s to node %u: %d\n",
-				    dsm_wire_type_name(m->hdr.type),
-				    m->hdr.dst, len);
-		ret = len;
-	} else {
-		ret = dsm_msg_xmit(m->hdr.dst, m->hdr.type, buf, len);
-	}
-	if (buf != small)
-		kfree(buf);
-	return ret;
+	dsm_wire_enc_begin(&e, head, sizeof(head), &m->hdr);
+	dsm_wire_enc_page_grant_ext(&e, &m->u.page_grant);
+	len = dsm_wire_enc_end(&e);
+	if (len < 0)
+		return dsm_msg_enc_failed(m, len);
+	tx.hdr = head;
+	tx.hdr_len = len;
+	return dsm_msg_xmit(m->hdr.dst, m->hdr.type, &tx);
 }
 
 /**
@@ -297,11 +337,13 @@ int dsm_msg_send(struct dsm_msg *m)
  */
 int dsm_msg_send_buf(u32 dst, u8 type, const void *buf, u32 len)
 {
+	struct dsm_tx_msg tx = { .hdr = buf, .hdr_len = len };
+
 	if (dst == dsm_transport_local() || dst >= DSM_NODES_MAX) {
 		dsm_stat_inc(DSM_STAT_MSG_SEND_FAILED);
 		pr_warn_ratelimited("cannot send %s to node %u: %d\n",
 				    dsm_wire_type_name(type), dst, -EINVAL);
 		return -EINVAL;
 	}
-	return dsm_msg_xmit(dst, type, buf, len);
+	return dsm_msg_xmit(dst, type, &tx);
 }

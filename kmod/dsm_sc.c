@@ -105,8 +105,9 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 		.u.page_grant.page = f->page,
 		.u.page_grant.access = f->access,
 	};
-	void *data = NULL, *p;
+	struct page *page = NULL;
 	struct dsm_pg *pg;
+	bool data;
 	int err = 0;
 
 	if (!sc_from_home(m, f->page, "PAGE_FWD"))
@@ -116,15 +117,9 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 		err = PTR_ERR(pg);
 		goto nack;
 	}
-	if (f->requester != local &&
-	    !(f->access == DSM_ACCESS_WRITE &&
-	      (f->flags & DSM_PAGE_F_HAVE_COPY))) {
-		data = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
-		if (!data) {
-			err = -ENOMEM;
-			goto nack;
-		}
-	}
+	data = f->requester != local &&
+	       !(f->access == DSM_ACCESS_WRITE &&
+		 (f->flags & DSM_PAGE_F_HAVE_COPY));
 	err = dsm_pg_frame(pg);
 	if (err)
 		goto nack;
@@ -138,16 +133,27 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 		goto nack;
 	}
 	if (f->requester != local) {
-		/* Nobody may write the page while we copy it out. */
+		/*
+		 * Nobody may write the page while it is sent, nor until the
+		 * requester has it: the transport sends it from the frame
+		 * and may read it again after the send returned (struct
+		 * dsm_tx_msg). Access comes back to this node only through
+		 * the home, which serves the page's next request after this
+		 * one's CONFIRM, which the requester sends after reading the
+		 * grant. (Without a CONFIRM for twice the fault timeout,
+		 * sc_home_expire_locked() goes on: only then could the page
+		 * change while bytes of it the requester never acknowledged
+		 * wait for a retransmission, on a connection stalled that
+		 * long.)
+		 */
 		if (f->access == DSM_ACCESS_WRITE)
 			pg->access = DSM_ACC_NONE;
 		else
 			pg->access = DSM_ACC_READ;
 		dsm_pg_zap(pg);
 		if (data) {
-			p = kmap_local_folio(pg->folio, 0);
-			memcpy(data, p, DSM_PAGE_SIZE);
-			kunmap_local(p);
+			page = folio_page(pg->folio, 0);
+			get_page(page);
 		}
 	}
 	folio_unlock(pg->folio);
@@ -161,14 +167,15 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 	}
 	g.u.page_grant.owner = f->access == DSM_ACCESS_WRITE ? f->requester :
 							       local;
-	g.u.page_grant.data = data;
-	if (data)
+	if (page) {
 		dsm_stat_inc(DSM_STAT_PAGE_SENT);
-	dsm_msg_send(&g);
-	kfree(data);
+		dsm_msg_send_page(&g, page);
+		put_page(page);
+	} else {
+		dsm_msg_send(&g);
+	}
 	return;
 nack:
-	kfree(data);
 	sc_send_nack(f->requester, f->req_id, DSM_MSG_PAGE_FWD, f->page, err);
 }
 

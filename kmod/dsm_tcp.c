@@ -25,9 +25,11 @@
  * message drops the connection. Connecting and tearing down run in each
  * peer's work item on dsm_tcp.wq.
  *
- * Sending: senders serialise on the peer's tx_lock; a send blocks at most
- * DSM_TCP_SEND_TIMEOUT_MS (socket send timeout), after which the
- * connection is dropped.
+ * Sending: senders serialise on the peer's tx_lock; dsm_tcp_xmit()
+ * (dsm_tcp_io.c) puts the message on the socket, a page fragment without
+ * copying it into a buffer of ours. A send blocks at most
+ * DSM_TCP_SEND_TIMEOUT_MS (socket send timeout) per sendmsg(), after
+ * which the connection is dropped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": tcp: " fmt
 
@@ -41,6 +43,7 @@
 #include <net/tcp.h>
 
 #include "dsm_internal.h"
+#include "dsm_tcp.h"
 #include "dsm_transport.h"
 
 #define DSM_TCP_BACKOFF_MIN_MS		100
@@ -571,7 +574,7 @@ static void dsm_tcp_close(u32 node)
 	mod_delayed_work(dsm_tcp.wq, &p->work, 0);
 }
 
-static int dsm_tcp_send(u32 node, const void *buf, size_t len)
+static int dsm_tcp_send(u32 node, const struct dsm_tx_msg *tx)
 {
 	struct dsm_tcp_peer *p;
 	int ret = -ENOTCONN;
@@ -581,7 +584,7 @@ static int dsm_tcp_send(u32 node, const void *buf, size_t len)
 	p = &dsm_tcp.peers[node];
 	mutex_lock(&p->tx_lock);
 	if (p->conn) {
-		ret = dsm_tcp_send_all(p->conn->sock, buf, len);
+		ret = dsm_tcp_xmit(p->conn->sock, tx);
 		if (ret) {
 			spin_lock(&p->state_lock);
 			p->broken = true;
@@ -594,6 +597,7 @@ static int dsm_tcp_send(u32 node, const void *buf, size_t len)
 }
 
 static const struct dsm_transport_ops dsm_tcp_ops = {
+	.version	= DSM_TRANSPORT_VERSION,
 	.name		= "tcp",
 	.owner		= THIS_MODULE,
 	.start		= dsm_tcp_start,

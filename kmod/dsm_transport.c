@@ -11,9 +11,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
+#include <linux/highmem.h>
 #include <linux/jump_label.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/srcu.h>
+#include <linux/string.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -28,6 +32,23 @@
  * close).
  */
 static DEFINE_MUTEX(dsm_transport_mutex);
+
+/*
+ * Senders call the transport inside this SRCU read section; unregistering
+ * waits for them, so a transport module may go once it has unregistered.
+ */
+DEFINE_STATIC_SRCU(dsm_transport_srcu);
+
+/* The registered transports, under dsm_transport_mutex. */
+#define DSM_TRANSPORTS_MAX	4
+static const struct dsm_transport_ops *dsm_transports[DSM_TRANSPORTS_MAX];
+
+/* Which registered transport carries the messages. */
+static char dsm_transport_name[16] = "tcp";
+module_param_string(transport, dsm_transport_name,
+		    sizeof(dsm_transport_name), 0444);
+MODULE_PARM_DESC(transport,
+		 "name of the transport that carries messages (default tcp)");
 
 void dsm_transport_sync_work(struct work_struct *work)
 {
@@ -89,42 +110,102 @@ out:
 
 /* ----------------------------------------------------- registration */
 
+/* The registered transport named @name, or NULL. Under the mutex. */
+static const struct dsm_transport_ops **dsm_transport_slot(const char *name)
+{
+	int i;
+
+	lockdep_assert_held(&dsm_transport_mutex);
+	for (i = 0; i < DSM_TRANSPORTS_MAX; i++)
+		if (dsm_transports[i] && !strcmp(dsm_transports[i]->name, name))
+			return &dsm_transports[i];
+	return NULL;
+}
+
+/* Add @ops to the registry. Under the mutex. 0 or a negative errno. */
+static int dsm_transport_add(const struct dsm_transport_ops *ops)
+{
+	const struct dsm_transport_ops **slot;
+
+	lockdep_assert_held(&dsm_transport_mutex);
+	/*
+	 * @version comes first: of a transport built for another version
+	 * nothing else may be read (not even its name).
+	 */
+	if (ops->version != DSM_TRANSPORT_VERSION) {
+		pr_err("a transport implements interface version %u, this dsm.ko version %u: refused\n",
+		       ops->version, DSM_TRANSPORT_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (!ops->name || !ops->name[0] || !ops->start || !ops->stop ||
+	    !ops->connect || !ops->close || !ops->send)
+		return -EINVAL;
+	if (dsm_transport_slot(ops->name))
+		return -EEXIST;
+	for (slot = dsm_transports; slot < dsm_transports + DSM_TRANSPORTS_MAX;
+	     slot++)
+		if (!*slot)
+			break;
+	if (slot == dsm_transports + DSM_TRANSPORTS_MAX)
+		return -ENOSPC;
+	*slot = ops;
+	return 0;
+}
+
 /**
- * dsm_transport_register() - make @ops the transport of this node.
+ * dsm_transport_register() - register transport @ops.
  * @ops:	the transport; must stay valid until unregistered.
+ *		@ops->version must be DSM_TRANSPORT_VERSION.
  *
- * Return: 0, or -EBUSY if another transport is registered.
+ * The transport named by the module parameter transport becomes the one
+ * that carries this node's messages; another is only registered (found by
+ * dsm_transport_find()). Process context.
+ *
+ * Return: 0; -EPROTONOSUPPORT if it implements another version of the
+ * interface; -EINVAL if it lacks a name or an op; -EEXIST if a transport
+ * of that name is registered; -ENOSPC if the registry is full.
  */
 int dsm_transport_register(const struct dsm_transport_ops *ops)
 {
-	int ret = 0;
+	bool use = false;
+	int ret;
 
 	mutex_lock(&dsm_transport_mutex);
-	if (dsm_members.ops)
-		ret = -EBUSY;
-	else
-		dsm_members.ops = ops;
+	ret = dsm_transport_add(ops);
+	if (!ret && !dsm_members.ops && !strcmp(ops->name, dsm_transport_name)) {
+		WRITE_ONCE(dsm_members.ops, ops);
+		use = true;
+	}
 	mutex_unlock(&dsm_transport_mutex);
-	if (!ret)
+	if (use)
 		queue_work(system_unbound_wq, &dsm_members.sync_work);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(dsm_transport_register);
 
 /**
- * dsm_transport_unregister() - stop and remove transport @ops.
- * @ops:	the registered transport.
+ * dsm_transport_unregister() - remove transport @ops.
+ * @ops:	a registered transport.
  *
- * Stops it (every connection closed, no callback after this returns).
+ * If it carries this node's messages it is stopped (every connection
+ * closed, no callback into the core after this returns) and every send
+ * running in it has returned. Process context; sleeps.
  */
 void dsm_transport_unregister(const struct dsm_transport_ops *ops)
 {
+	const struct dsm_transport_ops **slot;
+	bool used = false;
+
 	flush_work(&dsm_members.sync_work);
 	mutex_lock(&dsm_transport_mutex);
+	slot = dsm_transport_slot(ops->name);
+	if (slot && *slot == ops)
+		*slot = NULL;
 	if (dsm_members.ops == ops) {
+		used = true;
+		WRITE_ONCE(dsm_members.ops, NULL);
 		if (dsm_members.started)
 			ops->stop();
-		dsm_members.ops = NULL;
 		spin_lock(&dsm_members.lock);
 		dsm_members.started = false;
 		dsm_members.wanted = 0;
@@ -132,9 +213,46 @@ void dsm_transport_unregister(const struct dsm_transport_ops *ops)
 		spin_unlock(&dsm_members.lock);
 	}
 	mutex_unlock(&dsm_transport_mutex);
+	/* No sender is inside @ops any more: its module may go. */
+	if (used)
+		synchronize_srcu(&dsm_transport_srcu);
 	wake_up_all(&dsm_members.conn_wq);
 }
 EXPORT_SYMBOL_GPL(dsm_transport_unregister);
+
+/**
+ * dsm_transport_find() - the registered transport named @name.
+ * @name:	its name.
+ *
+ * Takes a reference to its module, so that it stays registered until
+ * dsm_transport_put() (its module cannot be unloaded meanwhile).
+ * Process context.
+ *
+ * Return: the transport, or NULL if none of that name is registered or
+ * its module is going away.
+ */
+const struct dsm_transport_ops *dsm_transport_find(const char *name)
+{
+	const struct dsm_transport_ops **slot, *ops = NULL;
+
+	mutex_lock(&dsm_transport_mutex);
+	slot = dsm_transport_slot(name);
+	if (slot && try_module_get((*slot)->owner))
+		ops = *slot;
+	mutex_unlock(&dsm_transport_mutex);
+	return ops;
+}
+EXPORT_SYMBOL_GPL(dsm_transport_find);
+
+/**
+ * dsm_transport_put() - drop the reference dsm_transport_find() took.
+ * @ops:	what it returned.
+ */
+void dsm_transport_put(const struct dsm_transport_ops *ops)
+{
+	module_put(ops->owner);
+}
+EXPORT_SYMBOL_GPL(dsm_transport_put);
 
 void dsm_transport_conn_up(u32 node)
 {
@@ -346,6 +464,23 @@ int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
 }
 EXPORT_SYMBOL_GPL(dsm_transport_hello_check);
 
+/*
+ * Hand @tx to the transport that carries the messages. Sleeps. 0,
+ * -ENOTCONN when there is none, or what its @send returned.
+ */
+static int dsm_transport_xmit(u32 dst, const struct dsm_tx_msg *tx)
+{
+	const struct dsm_transport_ops *ops;
+	int idx, ret = -ENOTCONN;
+
+	idx = srcu_read_lock(&dsm_transport_srcu);
+	ops = READ_ONCE(dsm_members.ops);
+	if (ops)
+		ret = ops->send(dst, tx);
+	srcu_read_unlock(&dsm_transport_srcu, idx);
+	return ret;
+}
+
 /**
  * dsm_transport_send_raw() - hand an encoded message to the transport,
  * past fault injection (dsm_inject.c sends what its rules let through).
@@ -358,22 +493,37 @@ EXPORT_SYMBOL_GPL(dsm_transport_hello_check);
  */
 int dsm_transport_send_raw(u32 dst, const void *buf, u32 len)
 {
-	const struct dsm_transport_ops *ops;
+	struct dsm_tx_msg tx = { .hdr = buf, .hdr_len = len };
 
-	/*
-	 * ops is stable while a send can run: it is cleared only at
-	 * unload, after every user of the page store is gone and after
-	 * dsm_inject_exit() has cancelled the delayed sends.
-	 */
-	ops = READ_ONCE(dsm_members.ops);
-	return ops ? ops->send(dst, buf, len) : -ENOTCONN;
+	return dsm_transport_xmit(dst, &tx);
+}
+
+/*
+ * Fault injection works on whole messages in one buffer (it may keep a
+ * copy to send later): give it one, the page copied in. Injection only.
+ */
+static int dsm_transport_inject_tx(u32 dst, const struct dsm_tx_msg *tx)
+{
+	u8 *buf;
+	int ret;
+
+	if (!tx->page)
+		return dsm_inject_send(dst, tx->hdr, tx->hdr_len);
+	buf = kmalloc(tx->hdr_len + tx->len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, tx->hdr, tx->hdr_len);
+	memcpy_from_page(buf + tx->hdr_len, tx->page, tx->off, tx->len);
+	ret = dsm_inject_send(dst, buf, tx->hdr_len + tx->len);
+	kfree(buf);
+	return ret;
 }
 
 /**
- * dsm_transport_send() - hand an encoded message to the transport.
+ * dsm_transport_send() - hand a message to the transport.
  * @dst:	a node other than this one.
- * @buf:	the message.
- * @len:	its length.
+ * @tx:		the message: a buffer and maybe a page fragment (see struct
+ *		dsm_tx_msg for who owns them and for how long).
  *
  * With fault injection on (module parameter inject), its rules may drop,
  * duplicate or delay the message first (dsm_inject_send()).
@@ -381,9 +531,9 @@ int dsm_transport_send_raw(u32 dst, const void *buf, u32 len)
  * Sleeps. Return: 0, -ENOTCONN when no transport is registered, or what
  * the transport's @send returned.
  */
-int dsm_transport_send(u32 dst, const void *buf, u32 len)
+int dsm_transport_send(u32 dst, const struct dsm_tx_msg *tx)
 {
 	if (static_branch_unlikely(&dsm_inject_key))
-		return dsm_inject_send(dst, buf, len);
-	return dsm_transport_send_raw(dst, buf, len);
+		return dsm_transport_inject_tx(dst, tx);
+	return dsm_transport_xmit(dst, tx);
 }

@@ -8,6 +8,10 @@
  * (RDMA) registers with dsm_transport_register() and links against dsm.ko,
  * never the other way round: the core does not depend on any transport.
  *
+ * Transports register by name (dsm_transport_register()); the one named
+ * by the module parameter transport (default "tcp") carries the
+ * messages.
+ *
  * The core decides which peers to talk to (the membership that dsmd
  * configures over netlink) and tells the transport with @connect and
  * @close; the transport connects by itself, by a rule of its own (TCP:
@@ -20,6 +24,7 @@
 #define _DSM_TRANSPORT_H
 
 #include <linux/jump_label.h>
+#include <linux/mm_types.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 
@@ -39,16 +44,57 @@ struct dsm_transport_peer {
 	struct sockaddr_storage addr;
 };
 
+/*
+ * Version of this interface. A transport sets it in
+ * struct dsm_transport_ops.version; dsm_transport_register() refuses any
+ * other, so a transport module built against another dsm.ko fails to load
+ * instead of calling through a different structure.
+ *  1: send(node, buf, len) (unversioned).
+ *  2: send(node, struct dsm_tx_msg *): a buffer and a page fragment;
+ *     version field; registry by name.
+ */
+#define DSM_TRANSPORT_VERSION	2
+
+/**
+ * struct dsm_tx_msg - one message to send: a buffer, then a page fragment.
+ * @hdr:	the message's first @hdr_len bytes (its header and, for a
+ *		grant, its fixed body: dsm_wire_enc_page_grant_ext()).
+ *		Owned by the caller; not used after @send returns.
+ * @hdr_len:	their number, >= DSM_WIRE_HDR_SIZE.
+ * @page:	the rest of the message, @len bytes at @off in @page, or
+ *		NULL (then @off and @len are 0): the whole message is @hdr.
+ *		The header's length field counts @hdr_len + @len.
+ * @off:	offset in @page; @off + @len <= PAGE_SIZE.
+ * @len:	bytes of @page.
+ *
+ * The wire carries @hdr then the fragment with nothing between them: the
+ * bytes a peer reads are those of the message encoded into one buffer.
+ * A transport that adds something to every frame (a MAC tag) covers both
+ * pieces in one place, its function that turns a dsm_tx_msg into a send
+ * (TCP: dsm_tcp_xmit() in dsm_tcp_io.c).
+ */
+struct dsm_tx_msg {
+	const void *hdr;
+	u32 hdr_len;
+	struct page *page;
+	u32 off;
+	u32 len;
+};
+
 /**
  * struct dsm_transport_ops - a transport.
- * @name:	short name ("tcp").
+ * @version:	DSM_TRANSPORT_VERSION, the interface it was built for.
+ * @name:	short name ("tcp"), unique among registered transports; the
+ *		module parameter transport names the one dsm uses.
  * @owner:	module that implements it.
  * @start:	begin accepting peers as node @local at @addr (the port is
  *		the local data port). Called once, before any other op but
  *		@stop, in process context with no dsm lock held. 0 or errno.
  * @stop:	close every connection and the listener, stop every thread
  *		and work of the transport, and return when none runs any
- *		more. After @stop no callback into the core is made.
+ *		more. After @stop no callback into the core is made. A @send
+ *		may still be running or start afterwards: it fails with
+ *		-ENOTCONN.
  * @connect:	peer @p is wanted: keep a connection to it (connect now or
  *		accept it, and reconnect after a failure, with backoff).
  *		Repeating it with a new address replaces the old one. Called
@@ -58,18 +104,35 @@ struct dsm_transport_peer {
  *		its connection and stop reconnecting. Same context as
  *		@connect. @close then @connect drops the connection and
  *		makes a new one (the peer restarted).
- * @send:	send one encoded message of @len bytes to @node. The buffer
- *		belongs to the caller and is not used after @send returns.
- *		Sleeps; bounded by the transport's send timeout. Returns 0
- *		when the message was handed to the connection, -ENOTCONN
- *		when there is none, or another errno (the connection is then
- *		dropped). Several senders may call it at once, for one peer
- *		or different ones; messages of one sender to one peer arrive
- *		in order.
+ * @send:	send message @msg to @node. Sleeps (process context, no
+ *		spinlock held by the caller); bounded by the transport's
+ *		send timeout. Returns 0 when the whole message was handed to
+ *		the connection, -ENOTCONN when there is none, or another
+ *		errno (the connection is then dropped: a peer never sees
+ *		part of a message followed by another). Several senders may
+ *		call it at once, for one peer or different ones; each
+ *		message goes out whole, and messages of one sender to one
+ *		peer arrive in order.
  *
  * @start and @stop exclude each other and every other op. @connect and
  * @close for one node are serialised by the caller; @send runs
- * concurrently with all of them.
+ * concurrently with all of them. The core calls @send inside an SRCU read
+ * section and waits for it after unregistering the transport, so a
+ * transport module can go away once dsm_transport_unregister() returns.
+ *
+ * Buffers and pages. @msg and @msg->hdr belong to the caller and are not
+ * used after @send returns. The caller holds a reference to @msg->page
+ * until @send returns. The transport may keep using the page after that
+ * (TCP with MSG_SPLICE_PAGES: the socket's buffers reference the page
+ * until the peer acknowledges the bytes, and may send them again): it
+ * then takes its own reference (get_page()) and drops it with put_page()
+ * when done, from any context. So a page passed to @send must be a
+ * refcounted page that may be referenced that way (sendpage_ok(); a
+ * transport that cannot tell copies instead), and the caller must not
+ * change the bytes of the fragment until the peer has them: the sc
+ * protocol grants a page only after taking every local writer's access
+ * away, and gives access back only after the grant's requester answered,
+ * which it does after reading the page (see dsm_sc.c).
  *
  * Receiving: for every complete message the transport calls
  * dsm_transport_recv() from a context that may sleep (TCP: the
@@ -78,15 +141,28 @@ struct dsm_transport_peer {
  * only during the call. A non-zero return means the message was
  * malformed (already counted and logged): the transport must drop the
  * connection.
+ *
+ * Receiving into a page (planned, not implemented: issue 13): a grant's
+ * page is read into the connection's buffer and copied into the frame by
+ * the model's handler. The plan is a core callback the receive loop calls
+ * after reading the header and fixed body of a message that announces a
+ * page (dsm_transport_rx_page(node, head, head_len): the core checks the
+ * sender, request id, page and state against its pending request, as the
+ * handler does, and returns a fresh page or NULL for "read into the buffer
+ * as today"), the loop reads the payload into that page and hands message
+ * and page to a dsm_transport_recv() variant that installs the page; the
+ * handler's checks all run again there, so a page read for a request that
+ * went away meanwhile is freed, not installed.
  */
 struct dsm_transport_ops {
+	u32 version;
 	const char *name;
 	struct module *owner;
 	int (*start)(u32 local, const struct sockaddr_storage *addr);
 	void (*stop)(void);
 	void (*connect)(const struct dsm_transport_peer *p);
 	void (*close)(u32 node);
-	int (*send)(u32 node, const void *buf, size_t len);
+	int (*send)(u32 node, const struct dsm_tx_msg *msg);
 };
 
 /*
@@ -95,6 +171,8 @@ struct dsm_transport_ops {
  */
 int dsm_transport_register(const struct dsm_transport_ops *ops);
 void dsm_transport_unregister(const struct dsm_transport_ops *ops);
+const struct dsm_transport_ops *dsm_transport_find(const char *name);
+void dsm_transport_put(const struct dsm_transport_ops *ops);
 int dsm_transport_recv(u32 node, const void *buf, size_t len);
 void dsm_transport_conn_up(u32 node);
 void dsm_transport_conn_down(u32 node);

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_tcp_io.c - the TCP transport's sending of one message: a struct
+ * dsm_tx_msg (a buffer, then maybe a page fragment) onto a socket.
+ *
+ * The buffer (header and fixed body, a few dozen bytes, or a whole
+ * message without page) is copied into the socket's buffers; the page
+ * is not copied into any buffer of ours: it goes as a bvec, taken by
+ * reference (MSG_SPLICE_PAGES, 6.5+: the socket holds a page reference
+ * until the peer acknowledged the bytes) or, on kernels without it,
+ * copied once into the socket's buffers by sendmsg() itself.
+ *
+ * dsm_tcp_xmit() is the one place a message's pieces meet the socket:
+ * a seal over the frame (a MAC tag after it) goes there, computed over
+ * @tx->hdr and the page fragment and sent after them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": tcp: " fmt
+
+#include <linux/bvec.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+#include "dsm_compat.h"
+#include "dsm_tcp.h"
+#include "dsm_transport.h"
+
+/* Send what @msg's iterator holds, all of it. 0 or a negative errno. */
+static int dsm_tcp_send_iter(struct socket *sock, struct msghdr *msg)
+{
+	int ret;
+
+	while (msg_data_left(msg)) {
+		ret = sock_sendmsg(sock, msg);
+		if (ret <= 0)
+			return ret ? ret : -EIO;
+	}
+	return 0;
+}
+
+/* @len bytes at @buf; MSG_MORE in @flags when a fragment follows. */
+static int dsm_tcp_send_buf(struct socket *sock, const void *buf, size_t len,
+			    unsigned int flags)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, len);
+	return dsm_tcp_send_iter(sock, &msg);
+}
+
+/*
+ * The fragment, from the page. By reference where the kernel can and the
+ * page allows it (sendpage_ok(): not a slab page, referenced), else
+ * copied by sendmsg().
+ */
+static int dsm_tcp_send_page(struct socket *sock, struct page *page,
+			     u32 off, u32 len)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct bio_vec bv;
+
+	if (sendpage_ok(page))
+		msg.msg_flags |= DSM_MSG_SPLICE_PAGES;
+	bvec_set_page(&bv, page, len, off);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
+	return dsm_tcp_send_iter(sock, &msg);
+}
+
+/**
+ * dsm_tcp_xmit() - send message @tx on @sock.
+ * @sock:	a connection's socket; the caller holds its peer's tx_lock,
+ *		so the message's pieces go out together.
+ * @tx:		the message (struct dsm_tx_msg has who owns what).
+ *
+ * Sleeps, at most the socket's send timeout per sendmsg(). Return: 0, or
+ * a negative errno after which part of the message may have been sent:
+ * the caller drops the connection.
+ */
+int dsm_tcp_xmit(struct socket *sock, const struct dsm_tx_msg *tx)
+{
+	int ret;
+
+	if (tx->page && (tx->off > PAGE_SIZE || tx->len > PAGE_SIZE - tx->off))
+		return -EINVAL;
+	ret = dsm_tcp_send_buf(sock, tx->hdr, tx->hdr_len,
+			       tx->page ? MSG_MORE : 0);
+	if (ret || !tx->page)
+		return ret;
+	return dsm_tcp_send_page(sock, tx->page, tx->off, tx->len);
+}
