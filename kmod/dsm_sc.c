@@ -134,17 +134,12 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 	}
 	if (f->requester != local) {
 		/*
-		 * Nobody may write the page while it is sent, nor until the
-		 * requester has it: the transport sends it from the frame
-		 * and may read it again after the send returned (struct
-		 * dsm_tx_msg). Access comes back to this node only through
-		 * the home, which serves the page's next request after this
-		 * one's CONFIRM, which the requester sends after reading the
-		 * grant. (Without a CONFIRM for twice the fault timeout,
-		 * sc_home_expire_locked() goes on: only then could the page
-		 * change while bytes of it the requester never acknowledged
-		 * wait for a retransmission, on a connection stalled that
-		 * long.)
+		 * Nobody may write the page until the requester has it: the
+		 * transport sends it from the frame, maybe after the send
+		 * returned (struct dsm_tx_msg). Access comes back only via
+		 * the home, after the CONFIRM the requester sends once it
+		 * read the grant, or after sc_home_expire_locked() gave up
+		 * on that CONFIRM (a connection stalled for that long).
 		 */
 		if (f->access == DSM_ACCESS_WRITE)
 			pg->access = DSM_ACC_NONE;
