@@ -152,7 +152,12 @@ struct dsm_tx_msg {
  * as today"), the loop reads the payload into that page and hands message
  * and page to a dsm_transport_recv() variant that installs the page; the
  * handler's checks all run again there, so a page read for a request that
- * went away meanwhile is freed, not installed.
+ * went away meanwhile is freed, not installed. Frames are page cache
+ * folios (dsm_mem.c): a page with no frame yet (a first fault, the common
+ * case) can become its frame; one that has a frame (a copy fetched again
+ * after an invalidation) is copied into it as today, since replacing a
+ * page cache folio that mappings and lock-free readers may hold is not
+ * worth one copy.
  */
 struct dsm_transport_ops {
 	u32 version;
