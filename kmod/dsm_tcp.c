@@ -73,7 +73,8 @@
  * @mac:	frames carry tags under @tx and @rxl.
  * @tx:		what we send: key and next sequence. Under tx_lock.
  * @rxl:	what we receive. Receive thread only.
- * @tx_auth:	HMAC of @tx (under tx_lock); @rx_auth: of @rxl.
+ * @tx_auth:	HMAC of @tx, under tx_lock.
+ * @rx_auth:	HMAC of @rxl, receive thread only.
  * @tag:	a received tag, receive thread only.
  * @buf:	receive buffer, DSM_WIRE_MAX_MSG bytes, receive thread only.
  */
