@@ -317,22 +317,25 @@ TEST_F(nl, peer_socket_checks)
 	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
 	nlr_put(&self->r, DSM_A_PEER_TX_KEY, key, DSM_PEER_KEY_SIZE);
 	EXPECT_REFUSED(EINVAL);
-	/* A key one byte short, one byte long; a tag too short. */
+	/*
+	 * A key one byte short, one byte long; a tag too short: the
+	 * policy refuses them (ERANGE).
+	 */
 	START(DSM_CMD_PEER_SOCKET);
 	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
 	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
 	nlr_put(&self->r, DSM_A_PEER_TX_KEY, key, DSM_PEER_KEY_SIZE - 1);
-	EXPECT_REFUSED(EINVAL);
+	EXPECT_REFUSED(ERANGE);
 	START(DSM_CMD_PEER_SOCKET);
 	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
 	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
 	nlr_put(&self->r, DSM_A_PEER_RX_KEY, key, DSM_PEER_KEY_SIZE + 1);
-	EXPECT_REFUSED(EINVAL);
+	EXPECT_REFUSED(ERANGE);
 	START(DSM_CMD_PEER_SOCKET);
 	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
 	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
 	nlr_put_u32(&self->r, DSM_A_PEER_TAG_LEN, DSM_PEER_TAG_MIN - 1);
-	EXPECT_REFUSED(EINVAL);
+	EXPECT_REFUSED(ERANGE);
 }
 
 TEST_F(nl, missing_attributes)
