@@ -5,13 +5,13 @@
  * and crypto_memneq(). At load, dsm_auth_init() runs the core's known
  * answers (RFC 4231 and the pinned handshake, core/dsm_auth_kat.c, the
  * same vectors dsmd's nettle passes in the unit tests); if they fail
- * the module refuses to load. The links do not use it yet: the kernel
- * will authenticate its data connections when dsmd hands them over
- * (PEER_SOCKET, issue 13 part 2).
+ * the module refuses to load. The data connections dsmd hands over
+ * (PEER_SOCKET) tag every frame: each direction of each connection has
+ * a transform of its own (struct dsm_auth_kconn, dsm_transport.h).
  *
  * Locking: a tfm's key is per tfm, so dsm_auth_kops uses its tfm under
- * dsm_auth_lock; a link that authenticates every frame will have a tfm
- * of its own per direction.
+ * dsm_auth_lock; a struct dsm_auth_kconn is serialised by its user (the
+ * TCP transport's tx_lock, or its receive thread).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": auth: " fmt
 
@@ -22,21 +22,22 @@
 
 #include "dsm_internal.h"
 #include "core/dsm_auth.h"
+#include "dsm_transport.h"
 
 static struct crypto_shash *dsm_auth_tfm;
 /* Serialises setkey and use of dsm_auth_tfm. */
 static DEFINE_MUTEX(dsm_auth_lock);
 
-static int dsm_auth_khmac(void *ctx, const u8 *key, u32 klen,
-			  const struct dsm_auth_vec *v, unsigned int n,
-			  u8 mac[DSM_AUTH_MAC_SIZE])
+/* HMAC with @ctx, a tfm nobody else uses meanwhile. */
+static int dsm_auth_khmac_excl(void *ctx, const u8 *key, u32 klen,
+			       const struct dsm_auth_vec *v, unsigned int n,
+			       u8 mac[DSM_AUTH_MAC_SIZE])
 {
 	struct crypto_shash *tfm = ctx;
 	SHASH_DESC_ON_STACK(desc, tfm);
 	unsigned int i;
 	int ret;
 
-	mutex_lock(&dsm_auth_lock);
 	desc->tfm = tfm;
 	ret = crypto_shash_setkey(tfm, key, klen);
 	if (!ret)
@@ -46,6 +47,17 @@ static int dsm_auth_khmac(void *ctx, const u8 *key, u32 klen,
 	if (!ret)
 		ret = crypto_shash_final(desc, mac);
 	shash_desc_zero(desc);
+	return ret;
+}
+
+static int dsm_auth_khmac(void *ctx, const u8 *key, u32 klen,
+			  const struct dsm_auth_vec *v, unsigned int n,
+			  u8 mac[DSM_AUTH_MAC_SIZE])
+{
+	int ret;
+
+	mutex_lock(&dsm_auth_lock);
+	ret = dsm_auth_khmac_excl(ctx, key, klen, v, n, mac);
 	mutex_unlock(&dsm_auth_lock);
 	return ret;
 }
@@ -59,6 +71,35 @@ static struct dsm_auth_ops dsm_auth_kops = {
 	.hmac = dsm_auth_khmac,
 	.memneq = dsm_auth_kmemneq,
 };
+
+/**
+ * dsm_auth_kconn_init() - a transform for one direction of a connection.
+ * @a:	filled; @a->ops is for kmod/core/dsm_auth.h's functions.
+ *
+ * Sleeps. Return: 0, or a negative errno (@a->tfm NULL).
+ */
+int dsm_auth_kconn_init(struct dsm_auth_kconn *a)
+{
+	a->tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(a->tfm)) {
+		int ret = PTR_ERR(a->tfm);
+
+		a->tfm = NULL;
+		return ret;
+	}
+	a->ops.hmac = dsm_auth_khmac_excl;
+	a->ops.memneq = dsm_auth_kmemneq;
+	a->ops.ctx = a->tfm;
+	return 0;
+}
+
+/* Free what dsm_auth_kconn_init() made (nothing if it failed). */
+void dsm_auth_kconn_free(struct dsm_auth_kconn *a)
+{
+	if (a->tfm)
+		crypto_free_shash(a->tfm);
+	a->tfm = NULL;
+}
 
 int __init dsm_auth_init(void)
 {

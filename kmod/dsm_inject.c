@@ -21,6 +21,11 @@
  *	dup TYPE PERMILLE	  it is sent twice
  *	delay TYPE MS PERMILLE	  a copy is sent MS ms later by a work item
  *				  (so it may overtake or be overtaken)
+ *	corrupt TYPE PERMILLE	  on an authenticated connection, the tag of
+ *				  the next frame to its node is damaged
+ *				  after sealing (dsm_inject_corrupt()), as a
+ *				  frame modified on the wire: the peer drops
+ *				  it and the connection
  *	stall NODE MS		  the receive thread of NODE's connection
  *				  reads nothing for MS ms (0: at once again),
  *				  so NODE's sends back up as if this node
@@ -85,12 +90,14 @@ enum dsm_inject_kind {
 	DSM_INJECT_DROP,
 	DSM_INJECT_DUP,
 	DSM_INJECT_DELAY,
+	DSM_INJECT_CORRUPT,
 };
 
 static const char * const dsm_inject_kinds[] = {
 	[DSM_INJECT_DROP]	= "drop",
 	[DSM_INJECT_DUP]	= "dup",
 	[DSM_INJECT_DELAY]	= "delay",
+	[DSM_INJECT_CORRUPT]	= "corrupt",
 };
 
 /**
@@ -145,6 +152,7 @@ enum dsm_inject_counter {
 	DSM_INJECT_C_STALLED,		/* receiver stalls begun */
 	DSM_INJECT_C_SENT,		/* messages sent through send */
 	DSM_INJECT_C_SEND_FAILED,	/* ... refused by the transport */
+	DSM_INJECT_C_CORRUPTED,		/* frames whose tag was damaged */
 	DSM_INJECT_C_NR
 };
 
@@ -157,6 +165,7 @@ static const char * const dsm_inject_counter_names[DSM_INJECT_C_NR] = {
 	[DSM_INJECT_C_STALLED]		= "stalled",
 	[DSM_INJECT_C_SENT]		= "injected",
 	[DSM_INJECT_C_SEND_FAILED]	= "injected_failed",
+	[DSM_INJECT_C_CORRUPTED]	= "corrupted",
 };
 
 /**
@@ -183,6 +192,7 @@ static const char * const dsm_inject_counter_names[DSM_INJECT_C_NR] = {
  * @count:	enum dsm_inject_counter; atomic, no lock.
  * @last_req:	per node: the highest request id of it seen here (0:
  *		none); atomic, no lock.
+ * @corrupt:	per node: frames to it whose tag is to be damaged; atomic.
  * @dir:	the debugfs directory if this file made it, else NULL.
  * @send:	its send file.
  * @fault:	its fault file.
@@ -203,6 +213,7 @@ static struct dsm_inject {
 	struct delayed_work work;
 	atomic64_t count[DSM_INJECT_C_NR];
 	atomic64_t last_req[DSM_NODES_MAX];
+	atomic_t corrupt[DSM_NODES_MAX];
 	struct dentry *dir;
 	struct dentry *send;
 	struct dentry *fault;
@@ -346,10 +357,35 @@ int dsm_inject_send(u32 dst, const void *buf, u32 len)
 			dsm_transport_send_raw(dst, buf, len);
 		}
 		return ret;
+	case DSM_INJECT_CORRUPT:
+		if (dst < DSM_NODES_MAX)
+			atomic_inc(&dsm_inject.corrupt[dst]);
+		return dsm_transport_send_raw(dst, buf, len);
 	default:
 		return dsm_inject_delay(dst, buf, len, r.ms);
 	}
 }
+
+/**
+ * dsm_inject_corrupt_tag() - damage @tag (@tag_len bytes, just sealed)
+ * of a frame to @node if a corrupt rule fired for it.
+ * @node:	the peer.
+ * @tag:	the tag, about to be sent.
+ * @tag_len:	its length (0: no tags on this connection, nothing done).
+ *
+ * Called through dsm_inject_corrupt() by a transport, under its send
+ * lock: the frame damaged is the next one sent to @node, which may be
+ * another message than the one the rule picked.
+ */
+void dsm_inject_corrupt_tag(u32 node, u8 *tag, size_t tag_len)
+{
+	if (!tag_len || node >= DSM_NODES_MAX ||
+	    !atomic_add_unless(&dsm_inject.corrupt[node], -1, 0))
+		return;
+	tag[0] ^= 0x01;
+	dsm_inject_count(DSM_INJECT_C_CORRUPTED);
+}
+EXPORT_SYMBOL_GPL(dsm_inject_corrupt_tag);
 
 /**
  * dsm_inject_rx_stall() - how long the receiver of @node's messages must

@@ -118,6 +118,8 @@ enum dsm_stat {
 	/* Transport and messages (dsm_transport.c, dsm_msg.c). */
 	DSM_STAT_CONN_UP,		/* data connections established */
 	DSM_STAT_CONN_DOWN,		/* data connections lost or closed */
+	DSM_STAT_PEER_SOCKETS,		/* sockets dsmd handed over */
+	DSM_STAT_AUTH_BAD_FRAMES,	/* frames whose tag was wrong */
 	DSM_STAT_MSG_SEND_FAILED,	/* messages that could not be sent */
 	DSM_STAT_RX_UNEXPECTED,		/* valid messages that made no sense */
 	DSM_STAT_RX_MALFORMED,		/* messages refused by the decoder */
@@ -401,6 +403,10 @@ void dsm_msg_count_reject(u32 node, enum dsm_wire_reject why);
 struct dsm_tx_msg;
 int dsm_transport_send(u32 dst, const struct dsm_tx_msg *tx);
 int dsm_transport_send_raw(u32 dst, const void *buf, u32 len);
+struct socket;
+struct dsm_transport_keys;
+int dsm_transport_adopt(u32 node, struct socket *sock,
+			const struct dsm_transport_keys *keys);
 
 /*
  * dsm_inject.c: fault and message injection, a test facility (module
@@ -434,6 +440,11 @@ ssize_t dsm_mem_write(struct file *file, const char __user *buf, size_t len,
 int dsm_nl_init(void);
 void dsm_nl_exit(void);
 void dsm_nl_notify_node(u32 id, const struct dsm_node *node, u8 cmd);
+void dsm_nl_notify_link_down(u32 id);
+/* dsm_peer_nl.c: PEER_SOCKET. */
+struct sk_buff;
+struct genl_info;
+int dsm_nl_peer_socket(struct sk_buff *skb, struct genl_info *info);
 void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,

@@ -117,6 +117,10 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 							&dsm_nl_id_range),
 	[DSM_A_REGION_MODE]	= NLA_POLICY_MASK(NLA_U16,
 						  DSM_REGION_MODE_MASK),
+	[DSM_A_PEER_TX_KEY]	= NLA_POLICY_EXACT_LEN(DSM_PEER_KEY_SIZE),
+	[DSM_A_PEER_RX_KEY]	= NLA_POLICY_EXACT_LEN(DSM_PEER_KEY_SIZE),
+	[DSM_A_PEER_TAG_LEN]	= NLA_POLICY_RANGE(NLA_U32, DSM_PEER_TAG_MIN,
+						   DSM_PEER_KEY_SIZE),
 };
 
 enum dsm_nl_mcgrp {
@@ -268,7 +272,10 @@ static u8 dsm_nl_get_perm(struct nlattr **a, struct dsm_perm *perm)
 	return set;
 }
 
-/* One message of @cmd holding node @id or region @r, in @skb. */
+/*
+ * One message of @cmd holding node @id or region @r, in @skb; with
+ * neither, only @id (LINK_DOWN).
+ */
 static int dsm_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		       u8 cmd, u32 id, const struct dsm_node *n,
 		       const struct dsm_region *r, bool replica)
@@ -279,6 +286,7 @@ static int dsm_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	if (!hdr)
 		return -EMSGSIZE;
 	if ((n && dsm_nl_put_node(skb, id, n)) ||
+	    (!n && !r && nla_put_u32(skb, DSM_A_NODE_ID, id)) ||
 	    (r && dsm_nl_put_region(skb, r)) ||
 	    (replica && nla_put_flag(skb, DSM_A_REPLICA))) {
 		genlmsg_cancel(skb, hdr);
@@ -313,6 +321,12 @@ static void dsm_nl_event(u8 cmd, u32 id, const struct dsm_node *n,
 void dsm_nl_notify_node(u32 id, const struct dsm_node *node, u8 cmd)
 {
 	dsm_nl_event(cmd, id, node, NULL, false);
+}
+
+/* LINK_DOWN: the data connection to node @id is missing. */
+void dsm_nl_notify_link_down(u32 id)
+{
+	dsm_nl_event(DSM_CMD_LINK_DOWN, id, NULL, NULL, false);
 }
 
 void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
@@ -752,17 +766,6 @@ int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 	return ret;
 }
 
-/*
- * Reserved commands: defined in the uapi so that their numbers are fixed,
- * refused with EOPNOTSUPP by this version (Documentation/control-plane.md).
- */
-static int dsm_nl_reserved(struct sk_buff *skb, struct genl_info *info)
-{
-	NL_SET_ERR_MSG_MOD(info->extack,
-			   "not implemented by this version of dsm.ko");
-	return dsm_nl_ret(-EOPNOTSUPP);
-}
-
 static const struct genl_ops dsm_nl_ops[] = {
 	{
 		.cmd	= DSM_CMD_GET_STATUS,
@@ -814,7 +817,7 @@ static const struct genl_ops dsm_nl_ops[] = {
 	},
 	{
 		.cmd	= DSM_CMD_PEER_SOCKET,
-		.doit	= dsm_nl_reserved,
+		.doit	= dsm_nl_peer_socket,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{

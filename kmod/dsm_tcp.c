@@ -6,24 +6,38 @@
  * transport in another module would be.
  *
  * Connections: one TCP connection per pair of nodes, used in both
- * directions. The node with the lower id connects to the data port of the
- * higher (dsmd port + 1), which accepts; the connecting node sends HELLO
- * and the accepting node answers HELLO_REPLY after checking it (same
- * cluster, page size, versions, a wanted node that may connect to it), or
- * NACK and closes. While the core wants a peer, a broken connection is
- * replaced: the connecting side retries with exponential backoff
- * (DSM_TCP_BACKOFF_MIN_MS doubling to DSM_TCP_BACKOFF_MAX_MS), the
- * accepting side takes the newest connection from a node, dropping an
- * older one.
+ * directions. This transport neither listens nor dials: dsmd connects
+ * (the lower id dials the data port of the higher, dsmd port + 1),
+ * authenticates the connection with the cluster key and hands the socket
+ * over (PEER_SOCKET, @adopt) with the session keys of that handshake
+ * (Documentation/protocol.md, "Connections"). An adopted socket replaces
+ * the peer's older connection. Its first frames are still the kernel's
+ * HELLO exchange, which checks versions, page size and the incarnation
+ * dsmd reported (DSM_HELLO_F_PREV_LOST): the node with the higher id
+ * sends HELLO, the other answers HELLO_REPLY (or NACK). The higher id
+ * speaks first so that dsmd, which reads its handshake exactly to its
+ * last frame, never reads a kernel frame. When a wanted peer's connection
+ * breaks, or a wanted peer has none, dsm_transport_link_down() tells dsmd,
+ * which makes a new one.
  *
- * Threads: one listener kthread accepts connections and runs the
- * accepting side of the handshake (bounded by DSM_TCP_HELLO_TIMEOUT_MS).
- * Each connection has a receive kthread that reads a 32-byte header,
- * validates it with dsm_transport_peek() (so no length is trusted), reads
- * the rest into the connection's buffer (DSM_WIRE_MAX_MSG bytes, allocated
- * once) and hands it to dsm_transport_recv(); any error or malformed
- * message drops the connection. Connecting and tearing down run in each
- * peer's work item on dsm_tcp.wq.
+ * Frames: with keys, every frame is followed by its tag (kmod/core/
+ * dsm_auth.h: HMAC-SHA256 under the direction's session key, implicit
+ * sequence numbers), sealed under the peer's tx_lock so that sequence
+ * order is wire order (dsm_tcp_seal()) and checked by the receive thread
+ * before anything else looks at the frame (dsm_tcp_open()); a frame whose
+ * tag is wrong (modified, replayed, reordered) is counted
+ * (auth_bad_frames) and drops the connection. Each direction has its own
+ * HMAC transform (struct dsm_auth_kconn), so no lock is shared between
+ * connections.
+ *
+ * Threads: each connection has a receive kthread that runs the HELLO
+ * exchange (bounded by DSM_TCP_HELLO_TIMEOUT_MS), then reads a 32-byte
+ * header, validates it with dsm_transport_peek() (so no length is
+ * trusted), reads the rest into the connection's buffer (DSM_WIRE_MAX_MSG
+ * bytes, allocated once) and its tag, and hands it to
+ * dsm_transport_recv(); any error or malformed message drops the
+ * connection. Installing and tearing down run in each peer's work item on
+ * dsm_tcp.wq.
  *
  * Sending: senders serialise on the peer's tx_lock; dsm_tcp_xmit()
  * (dsm_tcp_io.c) puts the message on the socket, a page fragment without
@@ -33,6 +47,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": tcp: " fmt
 
+#include <linux/file.h>
+#include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/net.h>
@@ -46,43 +62,57 @@
 #include "dsm_tcp.h"
 #include "dsm_transport.h"
 
-#define DSM_TCP_BACKOFF_MIN_MS		100
-#define DSM_TCP_BACKOFF_MAX_MS		2000
-#define DSM_TCP_CONNECT_TIMEOUT_MS	2000
 #define DSM_TCP_HELLO_TIMEOUT_MS	2000
 #define DSM_TCP_SEND_TIMEOUT_MS		5000
 
 /**
- * struct dsm_tcp_conn - one established connection.
- * @sock:	the socket; released by dsm_tcp_conn_free() only.
+ * struct dsm_tcp_conn - one connection.
+ * @sock:	the socket adopted from dsmd; its file reference is
+ *		dropped by dsm_tcp_conn_free() only.
  * @rx:		receive thread; runs until kthread_stop().
  * @node:	peer node id.
- * @buf:	receive buffer, DSM_WIRE_MAX_MSG bytes, used by @rx only.
+ * @ready:	the HELLO exchange is done: senders may use it. Written
+ *		under the peer's tx_lock.
+ * @up:		dsm_transport_conn_up() was reported (receive thread only).
+ * @mac:	frames carry tags under @tx and @rxl.
+ * @tx:		what we send: key and next sequence. Under tx_lock.
+ * @rxl:	what we receive. Receive thread only.
+ * @tx_auth:	HMAC of @tx, under tx_lock.
+ * @rx_auth:	HMAC of @rxl, receive thread only.
+ * @tag:	a received tag, receive thread only.
+ * @buf:	receive buffer, DSM_WIRE_MAX_MSG bytes, receive thread only.
  */
 struct dsm_tcp_conn {
 	struct socket *sock;
 	struct task_struct *rx;
 	u32 node;
+	bool ready;
+	bool up;
+	bool mac;
+	struct dsm_auth_link tx;
+	struct dsm_auth_link rxl;
+	struct dsm_auth_kconn tx_auth;
+	struct dsm_auth_kconn rx_auth;
+	u8 tag[DSM_AUTH_MAC_SIZE];
 	u8 *buf;
 };
 
 /**
  * struct dsm_tcp_peer - a peer and its connection.
- * @lock:	serialises installing and tearing down @conn (the work item
- *		and the listener). Never held by senders or the receive
- *		thread, so kthread_stop() of the receive thread under it
- *		cannot deadlock.
+ * @lock:	serialises installing and tearing down @conn (the work
+ *		item). Never held by senders or the receive thread, so
+ *		kthread_stop() of the receive thread under it cannot
+ *		deadlock.
  * @tx_lock:	serialises senders; @conn is read under it for a send, and
  *		written under it (inside @lock).
  * @conn:	current connection, or NULL.
- * @state_lock:	protects @want, @addr and @broken (taken by the core's
- *		connect/close ops in atomic context and by the receive
- *		thread).
+ * @state_lock:	protects @want, @broken and @pending (taken by the core's
+ *		ops, the netlink handler and the receive thread).
  * @want:	the core wants this peer.
- * @addr:	its data address.
  * @broken:	@conn failed: the work item must replace it.
- * @backoff_ms:	delay before the next connection attempt. Under @lock.
- * @work:	connects, reconnects, tears down.
+ * @pending:	a socket adopted but not installed yet (the work item
+ *		installs it), or NULL.
+ * @work:	installs, tears down, reports a missing link.
  */
 struct dsm_tcp_peer {
 	struct mutex lock;	/* see @lock above */
@@ -90,24 +120,19 @@ struct dsm_tcp_peer {
 	struct dsm_tcp_conn *conn;
 	spinlock_t state_lock;	/* see @state_lock above */
 	bool want;
-	struct sockaddr_storage addr;
 	bool broken;
-	unsigned int backoff_ms;
-	struct delayed_work work;
+	struct dsm_tcp_conn *pending;
+	struct work_struct work;
 };
 
 /**
  * struct dsm_tcp - the transport.
  * @local:	this node's id.
- * @listen:	listening socket.
- * @listener:	accepting thread.
  * @wq:		the peers' work items.
  * @peers:	indexed by node id.
  */
 static struct dsm_tcp {
 	u32 local;
-	struct socket *listen;
-	struct task_struct *listener;
 	struct workqueue_struct *wq;
 	struct dsm_tcp_peer peers[DSM_NODES_MAX];
 } dsm_tcp;
@@ -152,38 +177,173 @@ static int dsm_tcp_recv_all(struct socket *sock, void *buf, size_t len)
 	return 0;
 }
 
-static int dsm_tcp_send_all(struct socket *sock, const void *buf, size_t len)
+/* ------------------------------------------------------- frame tags */
+
+/*
+ * dsm_tcp_seal() - the tag of the next frame @c sends (@tx: a buffer and
+ * maybe a page fragment) into @tag; 0 (and @*tag_len 0) without keys.
+ * Under tx_lock, so that the sequence order is the order on the wire.
+ */
+static int dsm_tcp_seal(struct dsm_tcp_peer *p, struct dsm_tcp_conn *c,
+			const struct dsm_tx_msg *tx, u8 *tag, size_t *tag_len)
 {
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	struct kvec iov;
+	struct dsm_auth_vec v[2] = { { tx->hdr, tx->hdr_len } };
+	u8 *kaddr = NULL;
 	int ret;
 
-	while (len) {
-		iov.iov_base = (void *)buf;
-		iov.iov_len = len;
-		ret = kernel_sendmsg(sock, &msg, &iov, 1, len);
-		if (ret <= 0)
-			return ret ? ret : -EIO;
-		buf += ret;
-		len -= ret;
+	lockdep_assert_held(&p->tx_lock);
+	*tag_len = 0;
+	if (!c->mac)
+		return 0;
+	if (tx->page) {
+		kaddr = kmap_local_page(tx->page);
+		v[1].p = kaddr + tx->off;
+		v[1].len = tx->len;
 	}
+	ret = dsm_auth_frame_seal_vec(&c->tx_auth.ops, &c->tx, v,
+				      tx->page ? 2 : 1, tag);
+	if (kaddr)
+		kunmap_local(kaddr);
+	if (ret)
+		return ret;
+	*tag_len = c->tx.tag_len;
+	dsm_inject_corrupt(c->node, tx->hdr, tx->hdr_len, tag, *tag_len);
 	return 0;
 }
 
-/* Read one whole message into @buf (DSM_WIRE_MAX_MSG bytes). */
-static int dsm_tcp_recv_msg(struct socket *sock, u8 *buf, u32 *len)
+/*
+ * dsm_tcp_open() - read the tag of the frame just read (@len bytes in
+ * @c->buf) and check it: 0, or -EBADMSG (counted, logged once in a
+ * while) and the connection is dropped. Nothing without keys.
+ */
+static int dsm_tcp_open(struct dsm_tcp_conn *c, u32 len)
 {
 	int ret;
 
-	ret = dsm_tcp_recv_all(sock, buf, DSM_WIRE_HDR_SIZE);
+	if (!c->mac)
+		return 0;
+	ret = dsm_tcp_recv_all(c->sock, c->tag, c->rxl.tag_len);
 	if (ret)
 		return ret;
-	ret = dsm_transport_peek(buf, len);
-	if (ret)
-		return ret;
-	return dsm_tcp_recv_all(sock, buf + DSM_WIRE_HDR_SIZE,
-				*len - DSM_WIRE_HDR_SIZE);
+	ret = dsm_auth_frame_open(&c->rx_auth.ops, &c->rxl, c->buf, len,
+				  c->tag);
+	if (ret) {
+		dsm_stat_inc(DSM_STAT_AUTH_BAD_FRAMES);
+		pr_warn_ratelimited("node %u: a frame failed authentication (modified, replayed or reordered); dropping the connection\n",
+				    c->node);
+	}
+	return ret;
 }
+
+/* Send one frame (and its tag) on @c. Under tx_lock. */
+static int dsm_tcp_send_frame(struct dsm_tcp_peer *p, struct dsm_tcp_conn *c,
+			      const struct dsm_tx_msg *tx)
+{
+	u8 tag[DSM_AUTH_MAC_SIZE];
+	size_t tag_len;
+	int ret;
+
+	lockdep_assert_held(&p->tx_lock);
+	ret = dsm_tcp_seal(p, c, tx, tag, &tag_len);
+	if (ret)
+		return ret;
+	return dsm_tcp_xmit(c->sock, tx, tag, tag_len);
+}
+
+/*
+ * Read one whole message into @c->buf (at most @max bytes) and check
+ * its tag.
+ */
+static int dsm_tcp_recv_msg(struct dsm_tcp_conn *c, u32 max, u32 *len)
+{
+	int ret;
+
+	ret = dsm_tcp_recv_all(c->sock, c->buf, DSM_WIRE_HDR_SIZE);
+	if (ret)
+		return ret;
+	ret = dsm_transport_peek(c->buf, len);
+	if (ret)
+		return ret;
+	if (*len > max)
+		return -EPROTO;
+	ret = dsm_tcp_recv_all(c->sock, c->buf + DSM_WIRE_HDR_SIZE,
+			       *len - DSM_WIRE_HDR_SIZE);
+	if (ret)
+		return ret;
+	return dsm_tcp_open(c, *len);
+}
+
+/* ------------------------------------------------------------- HELLO */
+
+/* Send HELLO (@reply: HELLO_REPLY) to the peer of @c. */
+static int dsm_tcp_hello_send(struct dsm_tcp_conn *c, bool reply)
+{
+	struct dsm_tcp_peer *p = &dsm_tcp.peers[c->node];
+	u8 hello[DSM_TRANSPORT_HELLO_SIZE];
+	struct dsm_tx_msg tx = {};
+	int len, ret;
+
+	len = dsm_transport_hello_encode(hello, sizeof(hello), c->node, reply);
+	if (len < 0)
+		return len;
+	tx.hdr = hello;
+	tx.hdr_len = len;
+	mutex_lock(&p->tx_lock);
+	ret = dsm_tcp_send_frame(p, c, &tx);
+	mutex_unlock(&p->tx_lock);
+	return ret;
+}
+
+/*
+ * The first exchange on an adopted connection, in its receive thread:
+ * the higher id sends HELLO, the lower answers HELLO_REPLY (or NACK and
+ * the connection goes). Bounded by DSM_TCP_HELLO_TIMEOUT_MS a read.
+ */
+static int dsm_tcp_hello(struct dsm_tcp_conn *c)
+{
+	bool first = c->node < dsm_tcp.local;
+	u32 peer = c->node, len;
+	u8 nack[DSM_TRANSPORT_HELLO_SIZE];
+	struct dsm_tx_msg tx = { .hdr = nack };
+	int ret, n;
+
+	dsm_tcp_set_rcvtimeo(c->sock, DSM_TCP_HELLO_TIMEOUT_MS);
+	if (first) {
+		ret = dsm_tcp_hello_send(c, false);
+		if (ret)
+			return ret;
+	}
+	ret = dsm_tcp_recv_msg(c, DSM_TRANSPORT_HELLO_SIZE, &len);
+	if (ret)
+		return ret;
+	ret = dsm_transport_hello_check(c->buf, len, &peer, first);
+	if (!ret && peer != c->node)
+		ret = -EPERM;
+	if (ret) {
+		/* ESTALE: an incarnation not reported yet; counted. */
+		if (ret != -ESTALE)
+			pr_warn_ratelimited("node %u: HELLO refused: %d\n",
+					    c->node, ret);
+		if (!first) {
+			n = dsm_transport_nack_encode(nack, sizeof(nack),
+						      c->node, -ret);
+			tx.hdr_len = n;
+			mutex_lock(&dsm_tcp.peers[c->node].tx_lock);
+			if (n > 0)
+				dsm_tcp_send_frame(&dsm_tcp.peers[c->node], c,
+						   &tx);
+			mutex_unlock(&dsm_tcp.peers[c->node].tx_lock);
+		}
+		return ret;
+	}
+	if (!first)
+		ret = dsm_tcp_hello_send(c, true);
+	if (!ret)
+		dsm_tcp_set_rcvtimeo(c->sock, 0);
+	return ret;
+}
+
+/* ------------------------------------------------------- receiving */
 
 /* The receive thread of @c saw an error: have the work item replace it. */
 static void dsm_tcp_conn_broken(struct dsm_tcp_conn *c)
@@ -193,7 +353,7 @@ static void dsm_tcp_conn_broken(struct dsm_tcp_conn *c)
 	spin_lock(&p->state_lock);
 	p->broken = true;
 	spin_unlock(&p->state_lock);
-	mod_delayed_work(dsm_tcp.wq, &p->work, 0);
+	queue_work(dsm_tcp.wq, &p->work);
 }
 
 /*
@@ -210,27 +370,41 @@ static void dsm_tcp_rx_hold(struct dsm_tcp_conn *c)
 		schedule_timeout_interruptible(min_t(long, left, HZ / 10));
 }
 
+/* HELLO done: senders may use @c. */
+static void dsm_tcp_conn_ready(struct dsm_tcp_conn *c)
+{
+	struct dsm_tcp_peer *p = &dsm_tcp.peers[c->node];
+
+	mutex_lock(&p->tx_lock);
+	c->ready = true;
+	mutex_unlock(&p->tx_lock);
+	c->up = true;
+	dsm_transport_conn_up(c->node);
+	pr_info("connected to node %u%s\n", c->node,
+		c->mac ? " (authenticated frames)" : "");
+}
+
 static int dsm_tcp_rx_thread(void *arg)
 {
 	struct dsm_tcp_conn *c = arg;
 	u32 len;
 	int ret;
 
-	while (!kthread_should_stop()) {
+	ret = dsm_tcp_hello(c);
+	if (!ret)
+		dsm_tcp_conn_ready(c);
+	while (!ret && !kthread_should_stop()) {
 		dsm_tcp_rx_hold(c);
-		ret = dsm_tcp_recv_msg(c->sock, c->buf, &len);
+		ret = dsm_tcp_recv_msg(c, DSM_WIRE_MAX_MSG, &len);
 		if (!ret) {
 			dsm_transport_rx_seen(c->node, c->buf, len);
 			ret = dsm_transport_recv(c->node, c->buf, len);
 		}
-		if (ret) {
-			if (!kthread_should_stop())
-				pr_info("connection to node %u lost (%d)\n",
-					c->node, ret);
-			break;
-		}
 	}
-	dsm_transport_conn_down(c->node);
+	if (ret && !kthread_should_stop())
+		pr_info("connection to node %u lost (%d)\n", c->node, ret);
+	if (c->up)
+		dsm_transport_conn_down(c->node);
 	dsm_tcp_conn_broken(c);
 	/* Stay until kthread_stop(), so that its caller owns our exit. */
 	set_current_state(TASK_INTERRUPTIBLE);
@@ -242,10 +416,18 @@ static int dsm_tcp_rx_thread(void *arg)
 	return 0;
 }
 
+/* --------------------------------------------------- connections */
+
 static void dsm_tcp_conn_free(struct dsm_tcp_conn *c)
 {
+	if (!c)
+		return;
 	if (c->sock)
-		sock_release(c->sock);
+		sockfd_put(c->sock);
+	dsm_auth_kconn_free(&c->tx_auth);
+	dsm_auth_kconn_free(&c->rx_auth);
+	memzero_explicit(&c->tx, sizeof(c->tx));
+	memzero_explicit(&c->rxl, sizeof(c->rxl));
 	kvfree(c->buf);
 	kfree(c);
 }
@@ -268,31 +450,20 @@ static void dsm_tcp_teardown(struct dsm_tcp_peer *p)
 }
 
 /*
- * Make @sock (handshake done) the connection to @node, replacing an older
- * one. Consumes @sock. Under @p->lock.
+ * Make @c (adopted, not started) the connection of @p, replacing an
+ * older one, and start its receive thread (HELLO first). Consumes @c.
+ * Under @p->lock.
  */
-static int dsm_tcp_install(struct dsm_tcp_peer *p, u32 node,
-			   struct socket *sock)
+static void dsm_tcp_install(struct dsm_tcp_peer *p, struct dsm_tcp_conn *c)
 {
-	struct dsm_tcp_conn *c;
-
 	lockdep_assert_held(&p->lock);
 	dsm_tcp_teardown(p);
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		goto nomem;
-	c->buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
-	if (!c->buf)
-		goto nomem;
-	c->sock = sock;
-	c->node = node;
-	dsm_tcp_set_rcvtimeo(sock, 0);
-	c->rx = kthread_create(dsm_tcp_rx_thread, c, "dsm_rx/%u", node);
+	c->rx = kthread_create(dsm_tcp_rx_thread, c, "dsm_rx/%u", c->node);
 	if (IS_ERR(c->rx)) {
-		int ret = PTR_ERR(c->rx);
-
+		pr_warn("node %u: no receive thread (%ld)\n", c->node,
+			PTR_ERR(c->rx));
 		dsm_tcp_conn_free(c);
-		return ret;
+		return;
 	}
 	spin_lock(&p->state_lock);
 	p->broken = false;
@@ -300,245 +471,128 @@ static int dsm_tcp_install(struct dsm_tcp_peer *p, u32 node,
 	mutex_lock(&p->tx_lock);
 	p->conn = c;
 	mutex_unlock(&p->tx_lock);
-	p->backoff_ms = DSM_TCP_BACKOFF_MIN_MS;
-	dsm_transport_conn_up(node);
 	wake_up_process(c->rx);
-	pr_info("connected to node %u\n", node);
-	return 0;
-nomem:
-	kfree(c);
-	sock_release(sock);
-	return -ENOMEM;
-}
-
-/* Connecting side: connect to @addr, HELLO, wait for HELLO_REPLY. */
-static int dsm_tcp_dial(u32 node, const struct sockaddr_storage *addr,
-			struct socket **out)
-{
-	u8 hello[DSM_TRANSPORT_HELLO_SIZE];
-	struct socket *sock;
-	u32 peer = node, mlen;
-	int len, ret;
-
-	ret = sock_create_kern(&init_net, addr->ss_family, SOCK_STREAM,
-			       IPPROTO_TCP, &sock);
-	if (ret)
-		return ret;
-	dsm_tcp_sock_setup(sock, DSM_TCP_HELLO_TIMEOUT_MS);
-	/* A blocking connect is bounded by the send timeout. */
-	lock_sock(sock->sk);
-	sock->sk->sk_sndtimeo = msecs_to_jiffies(DSM_TCP_CONNECT_TIMEOUT_MS);
-	release_sock(sock->sk);
-	ret = kernel_connect(sock, (struct sockaddr *)addr,
-			     addr->ss_family == AF_INET6 ?
-			     sizeof(struct sockaddr_in6) :
-			     sizeof(struct sockaddr_in), 0);
-	if (ret)
-		goto fail;
-	dsm_tcp_sock_setup(sock, DSM_TCP_HELLO_TIMEOUT_MS);
-	len = dsm_transport_hello_encode(hello, sizeof(hello), node, false);
-	if (len < 0) {
-		ret = len;
-		goto fail;
-	}
-	ret = dsm_tcp_send_all(sock, hello, len);
-	if (ret)
-		goto fail;
-	ret = dsm_tcp_recv_all(sock, hello, DSM_WIRE_HDR_SIZE);
-	if (ret)
-		goto fail;
-	ret = dsm_transport_peek(hello, &mlen);
-	if (ret)
-		goto fail;
-	if (mlen > sizeof(hello)) {
-		ret = -EPROTO;
-		goto fail;
-	}
-	ret = dsm_tcp_recv_all(sock, hello + DSM_WIRE_HDR_SIZE,
-			       mlen - DSM_WIRE_HDR_SIZE);
-	if (ret)
-		goto fail;
-	ret = dsm_transport_hello_check(hello, mlen, &peer, true);
-	if (ret) {
-		/* ESTALE: an incarnation not reported yet; counted, retried. */
-		if (ret != -ESTALE)
-			pr_warn_ratelimited("node %u refused the handshake: %d\n",
-					    node, ret);
-		goto fail;
-	}
-	*out = sock;
-	return 0;
-fail:
-	sock_release(sock);
-	return ret;
 }
 
 static void dsm_tcp_work(struct work_struct *work)
 {
-	struct dsm_tcp_peer *p = container_of(to_delayed_work(work),
-					      struct dsm_tcp_peer, work);
+	struct dsm_tcp_peer *p = container_of(work, struct dsm_tcp_peer,
+					      work);
 	u32 node = p - dsm_tcp.peers;
-	struct sockaddr_storage addr;
-	struct socket *sock;
+	struct dsm_tcp_conn *pending;
 	bool want, broken;
-	int ret;
 
 	mutex_lock(&p->lock);
 	spin_lock(&p->state_lock);
 	want = p->want;
 	broken = p->broken;
-	addr = p->addr;
+	pending = p->pending;
+	p->pending = NULL;
+	p->broken = false;
 	spin_unlock(&p->state_lock);
-	if (p->conn && (broken || !want))
+	if (!want) {
+		dsm_tcp_conn_free(pending);
 		dsm_tcp_teardown(p);
-	if (!want || p->conn || node < dsm_tcp.local)
-		goto out;
-	/* We connect to nodes with a higher id. */
-	ret = dsm_tcp_dial(node, &addr, &sock);
-	if (!ret)
-		ret = dsm_tcp_install(p, node, sock);
-	if (ret) {
-		mod_delayed_work(dsm_tcp.wq, &p->work,
-				 msecs_to_jiffies(p->backoff_ms));
-		p->backoff_ms = min(p->backoff_ms * 2, DSM_TCP_BACKOFF_MAX_MS);
+	} else if (pending) {
+		dsm_tcp_install(p, pending);
+	} else if (broken) {
+		dsm_tcp_teardown(p);
+		/* Its receive thread said so again before it stopped. */
+		spin_lock(&p->state_lock);
+		p->broken = false;
+		spin_unlock(&p->state_lock);
 	}
-out:
+	/* Wanted and missing: dsmd makes a new connection. */
+	if (want && !p->conn)
+		dsm_transport_link_down(node);
 	mutex_unlock(&p->lock);
 }
 
-/* Accepting side of the handshake; consumes @sock. */
-static void dsm_tcp_accept_one(struct socket *sock)
+/* ------------------------------------------------------------- ops */
+
+/* A connection for @sock, with its keys; not started. */
+static struct dsm_tcp_conn *dsm_tcp_conn_new(u32 node, struct socket *sock,
+					     const struct dsm_transport_keys *k)
 {
-	u8 hello[DSM_TRANSPORT_HELLO_SIZE];
+	struct dsm_tcp_conn *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->node = node;
+	c->buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
+	if (!c->buf)
+		goto fail;
+	if (k) {
+		if (dsm_auth_kconn_init(&c->tx_auth) ||
+		    dsm_auth_kconn_init(&c->rx_auth))
+			goto fail;
+		c->mac = true;
+		c->tx = k->tx;
+		c->rxl = k->rx;
+	}
+	c->sock = sock;
+	return c;
+fail:
+	dsm_tcp_conn_free(c);
+	return NULL;
+}
+
+static int dsm_tcp_adopt(u32 node, struct socket *sock,
+			 const struct dsm_transport_keys *keys)
+{
+	struct dsm_tcp_conn *c, *old;
 	struct dsm_tcp_peer *p;
-	u32 node = U32_MAX, len;
-	int ret, err, n;
 
-	dsm_tcp_sock_setup(sock, DSM_TCP_HELLO_TIMEOUT_MS);
-	ret = dsm_tcp_recv_all(sock, hello, DSM_WIRE_HDR_SIZE);
-	if (ret)
-		goto drop;
-	ret = dsm_transport_peek(hello, &len);
-	if (ret || len > sizeof(hello))
-		goto drop;
-	ret = dsm_tcp_recv_all(sock, hello + DSM_WIRE_HDR_SIZE,
-			       len - DSM_WIRE_HDR_SIZE);
-	if (ret)
-		goto drop;
-	err = dsm_transport_hello_check(hello, len, &node, false);
-	/* Only nodes with a lower id connect to us. */
-	if (!err && node >= dsm_tcp.local)
-		err = -EPERM;
-	if (err) {
-		if (err != -ESTALE)
-			pr_warn_ratelimited("refused a connection (node %d): %d\n",
-					    node == U32_MAX ? -1 : (int)node,
-					    err);
-		if (node < DSM_NODES_MAX) {
-			n = dsm_transport_nack_encode(hello, sizeof(hello),
-						      node, -err);
-			if (n > 0)
-				dsm_tcp_send_all(sock, hello, n);
-		}
-		goto drop;
-	}
-	n = dsm_transport_hello_encode(hello, sizeof(hello), node, true);
-	if (n < 0 || dsm_tcp_send_all(sock, hello, n))
-		goto drop;
+	if (node >= DSM_NODES_MAX || node == dsm_tcp.local)
+		return -EINVAL;
 	p = &dsm_tcp.peers[node];
-	mutex_lock(&p->lock);
-	dsm_tcp_install(p, node, sock);
-	mutex_unlock(&p->lock);
-	return;
-drop:
-	sock_release(sock);
-}
-
-static int dsm_tcp_listen_thread(void *arg)
-{
-	struct socket *sock;
-	int ret;
-
-	while (!kthread_should_stop()) {
-		ret = kernel_accept(dsm_tcp.listen, &sock, 0);
-		if (ret) {
-			if (kthread_should_stop())
-				break;
-			/* Transient (ENOMEM, aborted connection). */
-			schedule_timeout_interruptible(HZ / 10);
-			continue;
-		}
-		dsm_tcp_accept_one(sock);
+	c = dsm_tcp_conn_new(node, sock, keys);
+	if (!c)
+		return -ENOMEM;
+	dsm_tcp_sock_setup(sock, DSM_TCP_HELLO_TIMEOUT_MS);
+	spin_lock(&p->state_lock);
+	if (!p->want) {
+		spin_unlock(&p->state_lock);
+		c->sock = NULL;		/* still the caller's */
+		dsm_tcp_conn_free(c);
+		return -EHOSTUNREACH;
 	}
+	old = p->pending;
+	p->pending = c;
+	spin_unlock(&p->state_lock);
+	dsm_tcp_conn_free(old);
+	queue_work(dsm_tcp.wq, &p->work);
 	return 0;
 }
 
 static int dsm_tcp_start(u32 local, const struct sockaddr_storage *addr)
 {
-	struct sockaddr_storage any;
-	struct socket *sock;
-	int ret;
-
 	dsm_tcp.local = local;
-	memset(&any, 0, sizeof(any));
-	any.ss_family = addr->ss_family;
-	if (addr->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&any)->sin6_port =
-			((const struct sockaddr_in6 *)addr)->sin6_port;
-	else
-		((struct sockaddr_in *)&any)->sin_port =
-			((const struct sockaddr_in *)addr)->sin_port;
-	ret = sock_create_kern(&init_net, addr->ss_family, SOCK_STREAM,
-			       IPPROTO_TCP, &sock);
-	if (ret)
-		return ret;
-	sock_set_reuseaddr(sock->sk);
-	ret = kernel_bind(sock, (struct sockaddr *)&any,
-			  addr->ss_family == AF_INET6 ?
-			  sizeof(struct sockaddr_in6) :
-			  sizeof(struct sockaddr_in));
-	if (!ret)
-		ret = kernel_listen(sock, DSM_NODES_MAX * 2);
-	if (ret)
-		goto fail;
-	dsm_tcp.listen = sock;
-	dsm_tcp.listener = kthread_run(dsm_tcp_listen_thread, NULL,
-				       "dsm_listen");
-	if (IS_ERR(dsm_tcp.listener)) {
-		ret = PTR_ERR(dsm_tcp.listener);
-		dsm_tcp.listener = NULL;
-		dsm_tcp.listen = NULL;
-		goto fail;
-	}
 	return 0;
-fail:
-	sock_release(sock);
-	return ret;
 }
 
 static void dsm_tcp_stop(void)
 {
+	struct dsm_tcp_conn *pending;
 	struct dsm_tcp_peer *p;
 	u32 id;
 
-	if (dsm_tcp.listener) {
-		kernel_sock_shutdown(dsm_tcp.listen, SHUT_RDWR);
-		kthread_stop(dsm_tcp.listener);
-		dsm_tcp.listener = NULL;
-	}
-	if (dsm_tcp.listen) {
-		sock_release(dsm_tcp.listen);
-		dsm_tcp.listen = NULL;
-	}
 	for (id = 0; id < DSM_NODES_MAX; id++) {
 		p = &dsm_tcp.peers[id];
 		spin_lock(&p->state_lock);
 		p->want = false;
 		spin_unlock(&p->state_lock);
-		cancel_delayed_work_sync(&p->work);
+		cancel_work_sync(&p->work);
 		mutex_lock(&p->lock);
 		dsm_tcp_teardown(p);
 		mutex_unlock(&p->lock);
+		spin_lock(&p->state_lock);
+		pending = p->pending;
+		p->pending = NULL;
+		p->broken = false;
+		spin_unlock(&p->state_lock);
+		dsm_tcp_conn_free(pending);
 	}
 }
 
@@ -551,12 +605,11 @@ static void dsm_tcp_connect(const struct dsm_transport_peer *peer)
 		return;
 	p = &dsm_tcp.peers[peer->node];
 	spin_lock(&p->state_lock);
-	changed = !p->want || memcmp(&p->addr, &peer->addr, sizeof(p->addr));
+	changed = !p->want;
 	p->want = true;
-	p->addr = peer->addr;
 	spin_unlock(&p->state_lock);
 	if (changed)
-		mod_delayed_work(dsm_tcp.wq, &p->work, 0);
+		queue_work(dsm_tcp.wq, &p->work);
 }
 
 static void dsm_tcp_close(u32 node)
@@ -571,7 +624,7 @@ static void dsm_tcp_close(u32 node)
 	/* Gone even if @connect comes before the work runs (a restart). */
 	p->broken = true;
 	spin_unlock(&p->state_lock);
-	mod_delayed_work(dsm_tcp.wq, &p->work, 0);
+	queue_work(dsm_tcp.wq, &p->work);
 }
 
 static int dsm_tcp_send(u32 node, const struct dsm_tx_msg *tx)
@@ -583,13 +636,13 @@ static int dsm_tcp_send(u32 node, const struct dsm_tx_msg *tx)
 		return -EINVAL;
 	p = &dsm_tcp.peers[node];
 	mutex_lock(&p->tx_lock);
-	if (p->conn) {
-		ret = dsm_tcp_xmit(p->conn->sock, tx);
+	if (p->conn && p->conn->ready) {
+		ret = dsm_tcp_send_frame(p, p->conn, tx);
 		if (ret) {
 			spin_lock(&p->state_lock);
 			p->broken = true;
 			spin_unlock(&p->state_lock);
-			mod_delayed_work(dsm_tcp.wq, &p->work, 0);
+			queue_work(dsm_tcp.wq, &p->work);
 		}
 	}
 	mutex_unlock(&p->tx_lock);
@@ -604,6 +657,7 @@ static const struct dsm_transport_ops dsm_tcp_ops = {
 	.stop		= dsm_tcp_stop,
 	.connect	= dsm_tcp_connect,
 	.close		= dsm_tcp_close,
+	.adopt		= dsm_tcp_adopt,
 	.send		= dsm_tcp_send,
 };
 
@@ -622,8 +676,7 @@ int dsm_tcp_init(void)
 		mutex_init(&p->lock);
 		mutex_init(&p->tx_lock);
 		spin_lock_init(&p->state_lock);
-		p->backoff_ms = DSM_TCP_BACKOFF_MIN_MS;
-		INIT_DELAYED_WORK(&p->work, dsm_tcp_work);
+		INIT_WORK(&p->work, dsm_tcp_work);
 	}
 	ret = dsm_transport_register(&dsm_tcp_ops);
 	if (ret)

@@ -6,9 +6,12 @@
 #ifndef _DSM_TCP_H
 #define _DSM_TCP_H
 
+#include <linux/types.h>
+
 struct socket;
 struct dsm_tx_msg;
 
-int dsm_tcp_xmit(struct socket *sock, const struct dsm_tx_msg *tx);
+int dsm_tcp_xmit(struct socket *sock, const struct dsm_tx_msg *tx,
+		 const u8 *tag, size_t tag_len);
 
 #endif /* _DSM_TCP_H */

@@ -11,8 +11,8 @@
  * copied once into the socket's buffers by sendmsg() itself.
  *
  * dsm_tcp_xmit() is the one place a message's pieces meet the socket:
- * a seal over the frame (a MAC tag after it) goes there, computed over
- * @tx->hdr and the page fragment and sent after them.
+ * the buffer, the page fragment, then the frame's tag (dsm_tcp_seal() in
+ * dsm_tcp.c computes it over both pieces, under the same tx_lock).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": tcp: " fmt
 
@@ -56,9 +56,9 @@ static int dsm_tcp_send_buf(struct socket *sock, const void *buf, size_t len,
  * copied by sendmsg().
  */
 static int dsm_tcp_send_page(struct socket *sock, struct page *page,
-			     u32 off, u32 len)
+			     u32 off, u32 len, unsigned int flags)
 {
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
 	struct bio_vec bv;
 
 	if (sendpage_ok(page))
@@ -69,24 +69,33 @@ static int dsm_tcp_send_page(struct socket *sock, struct page *page,
 }
 
 /**
- * dsm_tcp_xmit() - send message @tx on @sock.
+ * dsm_tcp_xmit() - send message @tx on @sock, then its tag.
  * @sock:	a connection's socket; the caller holds its peer's tx_lock,
  *		so the message's pieces go out together.
  * @tx:		the message (struct dsm_tx_msg has who owns what).
+ * @tag:	the frame's tag (dsm_tcp_seal()), @tag_len bytes; none if 0.
+ * @tag_len:	its length.
  *
  * Sleeps, at most the socket's send timeout per sendmsg(). Return: 0, or
  * a negative errno after which part of the message may have been sent:
  * the caller drops the connection.
  */
-int dsm_tcp_xmit(struct socket *sock, const struct dsm_tx_msg *tx)
+int dsm_tcp_xmit(struct socket *sock, const struct dsm_tx_msg *tx,
+		 const u8 *tag, size_t tag_len)
 {
 	int ret;
 
 	if (tx->page && (tx->off > PAGE_SIZE || tx->len > PAGE_SIZE - tx->off))
 		return -EINVAL;
 	ret = dsm_tcp_send_buf(sock, tx->hdr, tx->hdr_len,
-			       tx->page ? MSG_MORE : 0);
-	if (ret || !tx->page)
+			       tx->page || tag_len ? MSG_MORE : 0);
+	if (ret)
 		return ret;
-	return dsm_tcp_send_page(sock, tx->page, tx->off, tx->len);
+	if (tx->page) {
+		ret = dsm_tcp_send_page(sock, tx->page, tx->off, tx->len,
+					tag_len ? MSG_MORE : 0);
+		if (ret)
+			return ret;
+	}
+	return tag_len ? dsm_tcp_send_buf(sock, tag, tag_len, 0) : 0;
 }

@@ -81,7 +81,7 @@ void dsm_transport_sync_work(struct work_struct *work)
 		spin_lock(&dsm_members.lock);
 		dsm_members.started = true;
 		spin_unlock(&dsm_members.lock);
-		pr_info("transport %s: node %u listening\n", ops->name, local);
+		pr_info("transport %s: started as node %u\n", ops->name, local);
 	}
 	for (id = 0; id < DSM_NODES_MAX; id++) {
 		bool want, had, reset;
@@ -276,6 +276,53 @@ void dsm_transport_conn_down(u32 node)
 	dsm_stat_inc(DSM_STAT_CONN_DOWN);
 }
 EXPORT_SYMBOL_GPL(dsm_transport_conn_down);
+
+/**
+ * dsm_transport_link_down() - the connection to wanted node @node broke,
+ * or there is none: tell dsmd (event LINK_DOWN), which makes a new one.
+ * @node:	the peer.
+ *
+ * For transports fed by @adopt. Sleeps (GFP_KERNEL); no dsm lock held.
+ */
+void dsm_transport_link_down(u32 node)
+{
+	if (node < DSM_NODES_MAX)
+		dsm_nl_notify_link_down(node);
+}
+EXPORT_SYMBOL_GPL(dsm_transport_link_down);
+
+/**
+ * dsm_transport_adopt() - give the transport a socket dsmd connected.
+ * @node:	a member other than this node.
+ * @sock:	connected TCP socket, with the file reference of
+ *		sockfd_lookup(); the transport owns it on success.
+ * @keys:	the session keys, or NULL ('auth none').
+ *
+ * Called by the PEER_SOCKET handler. Return: 0, -ENOTCONN when no
+ * transport has started, -EOPNOTSUPP when it connects by itself, or what
+ * its @adopt returned.
+ */
+int dsm_transport_adopt(u32 node, struct socket *sock,
+			const struct dsm_transport_keys *keys)
+{
+	const struct dsm_transport_ops *ops;
+	bool started;
+	int ret;
+
+	mutex_lock(&dsm_transport_mutex);
+	ops = dsm_members.ops;
+	spin_lock(&dsm_members.lock);
+	started = dsm_members.started;
+	spin_unlock(&dsm_members.lock);
+	if (!ops || !started)
+		ret = -ENOTCONN;
+	else if (!ops->adopt)
+		ret = -EOPNOTSUPP;
+	else
+		ret = ops->adopt(node, sock, keys);
+	mutex_unlock(&dsm_transport_mutex);
+	return ret;
+}
 
 /* ----------------------------------------------------- HELLO */
 

@@ -14,11 +14,19 @@
  *
  * The core decides which peers to talk to (the membership that dsmd
  * configures over netlink) and tells the transport with @connect and
- * @close; the transport connects by itself, by a rule of its own (TCP:
- * the lower node id connects), validates the peer with a HELLO exchange
- * (dsm_transport_hello_*()), reconnects with backoff while the peer is
- * wanted, and reports every connection that comes up or goes away with
- * dsm_transport_conn_up() / dsm_transport_conn_down().
+ * @close. A transport gets its connections one of two ways:
+ *  - handed over: dsmd connects, authenticates and hands the connected
+ *    socket to the kernel (PEER_SOCKET), which passes it to @adopt with
+ *    the session keys. TCP works so, and makes no connection itself:
+ *    when a wanted peer's connection breaks, or a wanted peer has none,
+ *    it calls dsm_transport_link_down() and dsmd makes a new one.
+ *  - by itself (a future RDMA transport without @adopt): it connects by
+ *    a rule of its own, authenticates, and reconnects while the peer is
+ *    wanted.
+ * Either way the first frames on a new connection are the HELLO
+ * exchange (dsm_transport_hello_*()), which checks versions, page size
+ * and incarnations, and every connection that comes up or goes away is
+ * reported with dsm_transport_conn_up() / dsm_transport_conn_down().
  */
 #ifndef _DSM_TRANSPORT_H
 #define _DSM_TRANSPORT_H
@@ -30,8 +38,11 @@
 
 /* DSM_WIRE_HDR_SIZE, DSM_WIRE_MAX_MSG: the framing every transport reads. */
 #include "core/dsm_wire.h"
+#include "core/dsm_auth.h"
 
 struct module;
+struct socket;
+struct crypto_shash;
 
 /**
  * struct dsm_transport_peer - where a peer is.
@@ -82,28 +93,51 @@ struct dsm_tx_msg {
 };
 
 /**
+ * struct dsm_transport_keys - the session keys of an authenticated link.
+ * @tx:	what this node sends: key, sequence 0, tag length.
+ * @rx:	what it receives.
+ */
+struct dsm_transport_keys {
+	struct dsm_auth_link tx;
+	struct dsm_auth_link rx;
+};
+
+/**
  * struct dsm_transport_ops - a transport.
  * @version:	DSM_TRANSPORT_VERSION, the interface it was built for.
  * @name:	short name ("tcp"), unique among registered transports; the
  *		module parameter transport names the one dsm uses.
  * @owner:	module that implements it.
- * @start:	begin accepting peers as node @local at @addr (the port is
- *		the local data port). Called once, before any other op but
- *		@stop, in process context with no dsm lock held. 0 or errno.
- * @stop:	close every connection and the listener, stop every thread
+ * @start:	begin as node @local at @addr (the port is the local data
+ *		port; a transport that connects by itself listens there).
+ *		Called once, before any other op but @stop, in process
+ *		context with no dsm lock held. 0 or errno.
+ * @stop:	close every connection (and listener), stop every thread
  *		and work of the transport, and return when none runs any
  *		more. After @stop no callback into the core is made. A @send
  *		may still be running or start afterwards: it fails with
  *		-ENOTCONN.
- * @connect:	peer @p is wanted: keep a connection to it (connect now or
- *		accept it, and reconnect after a failure, with backoff).
- *		Repeating it with a new address replaces the old one. Called
- *		from the core's sync work under its transport mutex: it must
- *		not wait for the network; queue work instead.
+ * @connect:	peer @p is wanted: keep a connection to it (one connecting
+ *		by itself connects now or accepts it, and reconnects after a
+ *		failure, with backoff; one fed by @adopt reports a missing
+ *		connection with dsm_transport_link_down()). Repeating it
+ *		with a new address replaces the old one. Called from the
+ *		core's sync work under its transport mutex: it must not wait
+ *		for the network; queue work instead.
  * @close:	peer @node is not wanted any more (down or removed): drop
  *		its connection and stop reconnecting. Same context as
  *		@connect. @close then @connect drops the connection and
  *		makes a new one (the peer restarted).
+ * @adopt:	optional: make @sock, a connected socket that dsmd
+ *		authenticated, the connection to wanted peer @node, dropping
+ *		an older one; with @keys (NULL: 'auth none') every frame
+ *		carries a tag (kmod/core/dsm_auth.h) and a frame whose tag is
+ *		wrong drops the connection. On 0 the transport owns @sock's
+ *		file reference (sockfd_lookup()) and the HELLO exchange
+ *		follows; on error the caller keeps it. Called from the
+ *		PEER_SOCKET handler (process context, genl_mutex and the
+ *		core's transport mutex held): it must not wait for the
+ *		network. -EHOSTUNREACH: @node is not wanted.
  * @send:	send message @msg to @node. Sleeps (process context, no
  *		spinlock held by the caller); bounded by the transport's
  *		send timeout. Returns 0 when the whole message was handed to
@@ -167,6 +201,8 @@ struct dsm_transport_ops {
 	void (*stop)(void);
 	void (*connect)(const struct dsm_transport_peer *p);
 	void (*close)(u32 node);
+	int (*adopt)(u32 node, struct socket *sock,
+		     const struct dsm_transport_keys *keys);
 	int (*send)(u32 node, const struct dsm_tx_msg *msg);
 };
 
@@ -181,6 +217,7 @@ void dsm_transport_put(const struct dsm_transport_ops *ops);
 int dsm_transport_recv(u32 node, const void *buf, size_t len);
 void dsm_transport_conn_up(u32 node);
 void dsm_transport_conn_down(u32 node);
+void dsm_transport_link_down(u32 node);
 int dsm_transport_peek(const void *hdr, u32 *len);
 int dsm_transport_hello_encode(void *buf, size_t size, u32 peer, bool reply);
 int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
@@ -217,6 +254,32 @@ static inline void dsm_transport_rx_seen(u32 node, const void *buf,
 	if (static_branch_unlikely(&dsm_inject_key))
 		dsm_inject_rx_seen(node, buf, len);
 }
+
+/*
+ * Fault injection's "corrupt" rule: a transport calls it with each tag
+ * it has just sealed, under its send lock, and sends what it leaves.
+ */
+void dsm_inject_corrupt_tag(u32 node, u8 *tag, size_t tag_len);
+
+static inline void dsm_inject_corrupt(u32 node, const void *buf, size_t len,
+				      u8 *tag, size_t tag_len)
+{
+	if (static_branch_unlikely(&dsm_inject_key))
+		dsm_inject_corrupt_tag(node, tag, tag_len);
+}
+
+/*
+ * HMAC-SHA256 for one direction of one connection (dsm_auth.c): its own
+ * transform, so connections share no lock; the caller serialises the
+ * use of each. @ops is what kmod/core/dsm_auth.h's functions take.
+ */
+struct dsm_auth_kconn {
+	struct crypto_shash *tfm;
+	struct dsm_auth_ops ops;
+};
+
+int dsm_auth_kconn_init(struct dsm_auth_kconn *a);
+void dsm_auth_kconn_free(struct dsm_auth_kconn *a);
 
 /* Sizes a transport needs. */
 /* Header and HELLO body, with room for what later versions append. */

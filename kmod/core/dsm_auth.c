@@ -194,29 +194,36 @@ int dsm_auth_session(const struct dsm_auth_ops *ops, const u8 *key,
 	return ret;
 }
 
+/* The MAC of frame @v (@n pieces, at most DSM_AUTH_VEC_MAX) on @l. */
 static int frame_mac(const struct dsm_auth_ops *ops,
-		     const struct dsm_auth_link *l, const u8 *frame,
-		     size_t len, u8 mac[DSM_AUTH_MAC_SIZE])
+		     const struct dsm_auth_link *l,
+		     const struct dsm_auth_vec *v, unsigned int n,
+		     u8 mac[DSM_AUTH_MAC_SIZE])
 {
 	__le64 seq = cpu_to_le64(l->seq);
-	struct dsm_auth_vec v[2] = {
-		{ (const u8 *)&seq, sizeof(seq) },
-		{ frame, len },
-	};
+	struct dsm_auth_vec all[DSM_AUTH_VEC_MAX + 1];
+	unsigned int i;
 
-	return ops->hmac(ops->ctx, l->key, DSM_AUTH_MAC_SIZE, v, 2, mac);
+	if (n > DSM_AUTH_VEC_MAX)
+		return -EINVAL;
+	all[0].p = (const u8 *)&seq;
+	all[0].len = sizeof(seq);
+	for (i = 0; i < n; i++)
+		all[i + 1] = v[i];
+	return ops->hmac(ops->ctx, l->key, DSM_AUTH_MAC_SIZE, all, n + 1, mac);
 }
 
-int dsm_auth_frame_seal(const struct dsm_auth_ops *ops,
-			struct dsm_auth_link *l, const u8 *frame, size_t len,
-			u8 *tag)
+int dsm_auth_frame_seal_vec(const struct dsm_auth_ops *ops,
+			    struct dsm_auth_link *l,
+			    const struct dsm_auth_vec *v, unsigned int n,
+			    u8 *tag)
 {
 	u8 mac[DSM_AUTH_MAC_SIZE];
 	int ret;
 
 	if (l->seq == U64_MAX)
 		return -EOVERFLOW;
-	ret = frame_mac(ops, l, frame, len, mac);
+	ret = frame_mac(ops, l, v, n, mac);
 	if (ret)
 		return ret;
 	memcpy(tag, mac, l->tag_len);
@@ -224,20 +231,39 @@ int dsm_auth_frame_seal(const struct dsm_auth_ops *ops,
 	return 0;
 }
 
-int dsm_auth_frame_open(const struct dsm_auth_ops *ops,
-			struct dsm_auth_link *l, const u8 *frame, size_t len,
-			const u8 *tag)
+int dsm_auth_frame_open_vec(const struct dsm_auth_ops *ops,
+			    struct dsm_auth_link *l,
+			    const struct dsm_auth_vec *v, unsigned int n,
+			    const u8 *tag)
 {
 	u8 mac[DSM_AUTH_MAC_SIZE];
 	int ret;
 
 	if (l->seq == U64_MAX)
 		return -EBADMSG;
-	ret = frame_mac(ops, l, frame, len, mac);
+	ret = frame_mac(ops, l, v, n, mac);
 	if (ret)
 		return ret;
 	if (ops->memneq(mac, tag, l->tag_len))
 		return -EBADMSG;
 	l->seq++;
 	return 0;
+}
+
+int dsm_auth_frame_seal(const struct dsm_auth_ops *ops,
+			struct dsm_auth_link *l, const u8 *frame, size_t len,
+			u8 *tag)
+{
+	struct dsm_auth_vec v = { frame, len };
+
+	return dsm_auth_frame_seal_vec(ops, l, &v, 1, tag);
+}
+
+int dsm_auth_frame_open(const struct dsm_auth_ops *ops,
+			struct dsm_auth_link *l, const u8 *frame, size_t len,
+			const u8 *tag)
+{
+	struct dsm_auth_vec v = { frame, len };
+
+	return dsm_auth_frame_open_vec(ops, l, &v, 1, tag);
 }

@@ -188,6 +188,21 @@ int dsm_auth_frame_open(const struct dsm_auth_ops *ops,
 			const u8 *tag);
 
 /*
+ * The same over a frame in @n pieces (at most DSM_AUTH_VEC_MAX; -EINVAL
+ * beyond), e.g. a header and a page fragment sent without a copy: the
+ * tag is that of the pieces' concatenation.
+ */
+#define DSM_AUTH_VEC_MAX	4
+int dsm_auth_frame_seal_vec(const struct dsm_auth_ops *ops,
+			    struct dsm_auth_link *l,
+			    const struct dsm_auth_vec *v, unsigned int n,
+			    u8 *tag);
+int dsm_auth_frame_open_vec(const struct dsm_auth_ops *ops,
+			    struct dsm_auth_link *l,
+			    const struct dsm_auth_vec *v, unsigned int n,
+			    const u8 *tag);
+
+/*
  * dsm_auth_selftest - known answers: RFC 4231's HMAC-SHA256 vectors
  * through @ops, then the pinned transcript, handshake MAC, session keys
  * and frame tags of dsm_auth_kat.c. 0, or -EBADMSG with @what naming the

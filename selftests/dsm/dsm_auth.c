@@ -10,6 +10,15 @@
  * on its live connection; frames sent without authenticating change
  * nothing. Each node also checks that dsmd refuses a key file that others
  * can read, a missing one, and one of the wrong length.
+ *
+ * The data port (dsmd port + 1) is dsmd's too, since dsmd hands the
+ * kernel its authenticated data connections (PEER_SOCKET): an impostor
+ * there, speaking the kernel's protocol (kmod/core's encoder: HELLO as
+ * node 0, then PAGE_REQ) or dsmd's with another key, gets no byte of page
+ * data and does not displace node 0's live link. And a frame whose tag
+ * is damaged after sealing (fault injection's corrupt rule) is dropped
+ * and counted (auth_bad_frames), the link is made again, and pages stay
+ * right.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,6 +27,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -26,8 +36,13 @@
 #include "proto.h"
 #include "auth_nettle.h"
 #include "dsm_key.h"
+#include "dsm_wire.h"
 
 #define DSMD_PORT	7900
+#define DATA_PORT	(DSMD_PORT + 1)
+#define OFF_AUTH	(172UL << 20)	/* a page homed on node 1 */
+#define DSM_FAULT_FILE	"/sys/kernel/debug/dsm/fault"
+#define ADVERSARY	"/usr/lib/dsm/selftests/dsm_adversary"
 #define KEY_PATH	"/etc/dsm/dsm.key"
 #define LOG_PATH	"/tmp/dsmd.log"
 
@@ -88,11 +103,12 @@ static int probe_hello(struct probe *p, int fd)
 	return send_msg(fd, &m);
 }
 
-static int probe_connect(void)
+/* Connect to node 1's @port. */
+static int probe_connect_port(int port)
 {
 	const char *net = getenv("VCLUSTER_NET");
 	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(DSMD_PORT) };
+				   .sin_port = htons(port) };
 	char addr[64];
 	int fd;
 
@@ -107,6 +123,11 @@ static int probe_connect(void)
 		return -1;
 	}
 	return fd;
+}
+
+static int probe_connect(void)
+{
+	return probe_connect_port(DSMD_PORT);
 }
 
 /* Wait up to @ms for node 1 to close the connection. */
@@ -126,12 +147,13 @@ static int wait_closed(int fd, int ms)
  * The impostor's handshake with @key: HELLO, challenge, node 1's three
  * answers, checking its proof; then, if @respond, our proof.
  */
-static int probe_run(struct probe *p, const uint8_t *key, int respond)
+static int probe_run_port(struct probe *p, const uint8_t *key, int respond,
+			  int port)
 {
 	static uint8_t buf[DSMC_MSG_MAX];
 	struct dsmc_msg m = { .type = DSMC_AUTH_CHALLENGE };
 	const struct dsm_auth_ops *ops = &dsm_auth_nettle;
-	int fd = probe_connect(), i;
+	int fd = probe_connect_port(port), i;
 
 	memset(p, 0, sizeof(*p));
 	if (fd < 0 || probe_hello(p, fd))
@@ -164,6 +186,62 @@ static int probe_run(struct probe *p, const uint8_t *key, int respond)
 		return -1;
 	p->closed = wait_closed(fd, 5000);
 	return 0;
+}
+
+static int probe_run(struct probe *p, const uint8_t *key, int respond)
+{
+	return probe_run_port(p, key, respond, DSMD_PORT);
+}
+
+/*
+ * The kernel's HELLO as node 0 to node 1, then a PAGE_REQ for the page at
+ * OFF_AUTH, into @buf: their length.
+ */
+static int kernel_frames(uint8_t *buf, size_t size)
+{
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_HELLO,
+				 .type = DSM_MSG_HELLO, .src = 0, .dst = 1 };
+	struct dsm_msg_hello hello = {
+		.cluster_id = dsm_cluster_id("vcluster"),
+		.vers_min = DSM_WIRE_VERSION_MIN,
+		.vers_max = DSM_WIRE_VERSION_MAX,
+		.page_size = DSM_PAGE,
+		.incarnation = 12345,
+	};
+	struct dsm_msg_page_req req = { .page = OFF_AUTH / DSM_PAGE,
+					.access = DSM_ACCESS_READ };
+	struct dsm_wire_enc e;
+	int n, m;
+
+	dsm_wire_enc_begin(&e, buf, size, &h);
+	dsm_wire_enc_hello(&e, &hello);
+	n = dsm_wire_enc_end(&e);
+	if (n <= 0)
+		return -1;
+	h = (struct dsm_msg_hdr){ .version = DSM_WIRE_VERSION_MAX,
+				  .type = DSM_MSG_PAGE_REQ, .src = 0, .dst = 1,
+				  .req_id = 1 };
+	dsm_wire_enc_begin(&e, buf + n, size - n, &h);
+	dsm_wire_enc_page_req(&e, &req);
+	m = dsm_wire_enc_end(&e);
+	return m > 0 ? n + m : -1;
+}
+
+/* Bytes node 1 sends back before it closes, within @ms; -1: not closed. */
+static long read_until_closed(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t buf[4096];
+	long got = 0;
+	ssize_t n;
+
+	while (poll(&p, 1, ms) == 1) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			return got;
+		got += n;
+	}
+	return -1;
 }
 
 /* Node 0 is up on node @on's dsmd, with no "replaced" connection. */
@@ -262,6 +340,153 @@ TEST_F_TIMEOUT(auth, unauthenticated_bye_ignored, DSM_TEST_TIMEOUT(60))
 				    LOG_PATH)) TH_LOG("%s", out);
 	}
 	dsm_test_sync(32);
+}
+
+/* Read the word at OFF_AUTH through /dev/dsm; 0 on an error. */
+static uint64_t auth_word_get(void)
+{
+	uint64_t w = 0;
+	int fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0 && pread(fd, &w, sizeof(w), OFF_AUTH) != sizeof(w))
+		w = 0;
+	if (fd >= 0)
+		close(fd);
+	return w;
+}
+
+static int auth_word_put(uint64_t w)
+{
+	int fd = open(DSM_DEV, O_RDWR | O_CLOEXEC), ret = -1;
+
+	if (fd >= 0 && pwrite(fd, &w, sizeof(w), OFF_AUTH) == sizeof(w))
+		ret = 0;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * Wait up to @secs for counter @stat of this node to pass @above; its
+ * value, or -1.
+ */
+static long stat_wait_above(const char *stat, long above, double secs)
+{
+	double end = dsm_now() + secs;
+	long v;
+
+	do {
+		v = dsm_stats_jq(stat);
+		if (v > above)
+			return v;
+		usleep(100 * 1000);
+	} while (dsm_now() < end);
+	return -1;
+}
+
+/*
+ * Node 0 plays an impostor on node 1's data port: the kernel's HELLO and
+ * a PAGE_REQ, then dsmd's handshake with another key. Neither gets a
+ * byte of page data; node 0's live link stays (no connection of node 1
+ * went down) and carries node 1's page to node 0.
+ */
+TEST_F_TIMEOUT(auth, data_port_impostor, DSM_TEST_TIMEOUT(120))
+{
+	static const uint64_t magic = 0x6461746170727431ULL;
+	uint8_t buf[256], key[DSM_KEY_BYTES];
+	long down0 = -1, got;
+	struct probe p;
+	char out[1024];
+	int fd, n;
+
+	dsm_test_sync(50);
+	if (dsm_node_id_env() == 1) {
+		ASSERT_EQ(0, auth_word_put(magic));
+		down0 = dsm_stats_jq(".conn_down");
+		ASSERT_LE(0, down0);
+	}
+	dsm_test_sync(51);
+	if (dsm_node_id_env() == 0) {
+		n = kernel_frames(buf, sizeof(buf));
+		ASSERT_LT(0, n);
+		fd = probe_connect_port(DATA_PORT);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(n, send(fd, buf, n, MSG_NOSIGNAL));
+		got = read_until_closed(fd, 10000);
+		EXPECT_EQ(0, got) TH_LOG("node 1 answered the impostor on its data port (%ld bytes) or kept it", got);
+		close(fd);
+		ASSERT_EQ(0, dsm_auth_random(key, sizeof(key)));
+		ASSERT_EQ(0, probe_run_port(&p, key, 1, DATA_PORT));
+		EXPECT_TRUE(p.got_resp);
+		EXPECT_FALSE(p.peer_ok);
+		EXPECT_TRUE(p.closed);
+		close(p.fd);
+		/* The live link still works: node 1's page comes. */
+		EXPECT_EQ(magic, auth_word_get());
+	}
+	dsm_test_sync(52);
+	if (dsm_node_id_env() == 1) {
+		EXPECT_EQ(down0, dsm_stats_jq(".conn_down"))
+			TH_LOG("a data connection of node 1 went down during the impostor's visit");
+		EXPECT_EQ(0, node0_undisturbed(out, sizeof(out)))
+			TH_LOG("%s", out);
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "grep -F "
+				    "'node 0: authentication failed (different cluster key?)' "
+				    LOG_PATH)) TH_LOG("%s", out);
+	}
+	dsm_test_sync(53);
+}
+
+/*
+ * Node 0 damages the tag of one frame to node 1 (the corrupt rule of
+ * fault injection, applied after sealing, as a modification on the
+ * wire): node 1 drops it, counts it in auth_bad_frames and drops the
+ * link; dsmd makes a new one, and node 1's page is right on node 0.
+ */
+TEST_F_TIMEOUT(auth, damaged_frame_dropped, DSM_TEST_TIMEOUT(180))
+{
+	static const uint64_t magic = 0x7461676261643221ULL;
+	long bad0 = -1, up0 = -1, v;
+	char out[1024];
+
+	dsm_test_sync(60);
+	if (dsm_node_id_env() <= 1) {
+		bad0 = dsm_stats_jq(".auth_bad_frames");
+		up0 = dsm_stats_jq(".conn_up");
+		ASSERT_LE(0, bad0);
+		ASSERT_LE(0, up0);
+	}
+	dsm_test_sync(61);
+	if (dsm_node_id_env() == 0) {
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo 'corrupt nack 1000' > "
+				    DSM_FAULT_FILE)) TH_LOG("%s", out);
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), ADVERSARY " send nack --dst 1 "
+				    "--nacked-type page_req --req-id 77 --errno 5"))
+			TH_LOG("%s", out);
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo clear > "
+				    DSM_FAULT_FILE)) TH_LOG("%s", out);
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "grep -x '# corrupted 1' "
+				    DSM_FAULT_FILE)) TH_LOG("%s", out);
+	}
+	dsm_test_sync(62);
+	if (dsm_node_id_env() == 1) {
+		v = stat_wait_above(".auth_bad_frames", bad0,
+				    dsm_test_secs(30.0));
+		EXPECT_EQ(bad0 + 1, v)
+			TH_LOG("node 1 counted no bad frame in 30 s (or more than one)");
+		EXPECT_LT(up0, stat_wait_above(".conn_up", up0,
+					       dsm_test_secs(60.0)))
+			TH_LOG("no new data connection within 60 s");
+		ASSERT_EQ(0, auth_word_put(magic));
+	}
+	if (dsm_node_id_env() == 0)
+		EXPECT_LT(up0, stat_wait_above(".conn_up", up0,
+					       dsm_test_secs(60.0)))
+			TH_LOG("no new data connection within 60 s");
+	dsm_test_sync(63);
+	if (dsm_node_id_env() != 1)
+		EXPECT_EQ(magic, auth_word_get());
+	dsm_test_sync(64);
 }
 
 /* dsmd -t refuses key files that are exposed, missing or malformed. */

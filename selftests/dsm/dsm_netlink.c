@@ -290,11 +290,52 @@ TEST_F(nl, unknown_commands)
 	EXPECT_REFUSED_NOMSG(EOPNOTSUPP);
 	START(DSM_CMD_UNSPEC);
 	EXPECT_REFUSED_NOMSG(EOPNOTSUPP);
-	/* Reserved for later versions: refused with a message. */
+}
+
+/*
+ * PEER_SOCKET (family version 5) checks everything before it looks at the
+ * descriptor: keys all or none and of exact lengths, the tag length, the
+ * node a member other than this one.
+ */
+TEST_F(nl, peer_socket_checks)
+{
+	uint8_t key[DSM_PEER_KEY_SIZE + 1] = { 0 };
+
+	/* This node itself. */
 	START(DSM_CMD_PEER_SOCKET);
 	nlr_put_u32(&self->r, DSM_A_NODE_ID, 0);
 	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
-	EXPECT_REFUSED(EOPNOTSUPP);
+	EXPECT_REFUSED(ENOENT);
+	/* Not a member. */
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	EXPECT_REFUSED(ENOENT);
+	/* One key without the other. */
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	nlr_put(&self->r, DSM_A_PEER_TX_KEY, key, DSM_PEER_KEY_SIZE);
+	EXPECT_REFUSED(EINVAL);
+	/*
+	 * A key one byte short, one byte long; a tag too short: the
+	 * policy refuses them (ERANGE).
+	 */
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	nlr_put(&self->r, DSM_A_PEER_TX_KEY, key, DSM_PEER_KEY_SIZE - 1);
+	EXPECT_REFUSED(ERANGE);
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	nlr_put(&self->r, DSM_A_PEER_RX_KEY, key, DSM_PEER_KEY_SIZE + 1);
+	EXPECT_REFUSED(ERANGE);
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	nlr_put_u32(&self->r, DSM_A_PEER_TAG_LEN, DSM_PEER_TAG_MIN - 1);
+	EXPECT_REFUSED(ERANGE);
 }
 
 TEST_F(nl, missing_attributes)

@@ -8,7 +8,13 @@
  * (auth.c), every frame is followed by its tag: conn_send() seals,
  * conn_consume() checks before decoding, and a wrong tag drops the
  * connection. For every pair of nodes the one with the lower id
- * connects, from its own configured address, which the other checks.
+ * connects, from its own configured address, which the other checks: an
+ * inbound connection from any other address is closed at once, and each
+ * configured peer has at most one inbound handshake per kind (control,
+ * data) going on, the newest (a live connection is replaced only by an
+ * authenticated one, in peer_accept()). Data connections (datalink.c)
+ * are read exactly to the end of their last handshake frame, so that
+ * nothing meant for the kernel is read here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,7 +36,11 @@ void conn_close(int ci, const char *why)
 
 	if (c->fd < 0)
 		return;
-	if (c->peer >= 0) {
+	if (c->data) {
+		logm(LOG_DEBUG, "node %d: data connection closed: %s",
+		     c->peer >= 0 ? c->peer : c->from, why);
+		data_closed(ci);
+	} else if (c->peer >= 0) {
 		logm(c->ready ? LOG_INFO : LOG_DEBUG,
 		     "node %d: connection closed: %s", c->peer, why);
 		if (d.peers[c->peer].conn == ci)
@@ -44,7 +54,9 @@ void conn_close(int ci, const char *why)
 	close(c->fd);
 	c->fd = -1;
 	c->peer = -1;
-	c->ready = c->connecting = c->outbound = false;
+	c->ready = c->connecting = c->outbound = c->data = false;
+	c->handoff = false;
+	c->from = -1;
 	conn_auth_reset(c);
 	c->rlen = c->wlen = 0;
 	free(c->wbuf);
@@ -75,6 +87,8 @@ static int conn_alloc(int fd)
 			continue;
 		c->fd = fd;
 		c->peer = -1;
+		c->from = -1;
+		c->data = c->handoff = false;
 		c->ready = c->connecting = c->outbound = false;
 		c->version = DSMC_VERSION_HELLO;
 		c->rlen = c->wlen = 0;
@@ -221,6 +235,9 @@ static int conn_consume(int ci)
 		if (c->fd < 0 || c->rlen != rlen)
 			return 1;
 		off += total + tag;
+		/* What follows is the kernel's, if anything. */
+		if (c->handoff)
+			goto done;
 	}
 	conn_bad(ci, why);
 	return 1;
@@ -230,13 +247,32 @@ done:
 	return 0;
 }
 
+/*
+ * How much of @ci's next frame is still to come (a data connection reads
+ * no further), or the room left in the buffer.
+ */
+static size_t conn_want(const struct conn *c)
+{
+	const char *why = NULL;
+	int total;
+
+	if (!c->data)
+		return sizeof(c->rbuf) - c->rlen;
+	if (c->rlen < DSMC_HDR_SIZE)
+		return DSMC_HDR_SIZE - c->rlen;
+	total = dsmc_peek(c->rbuf, c->rlen, &why);
+	if (total <= 0)
+		return 1;	/* conn_consume() judges it */
+	total += c->mac ? (int)c->rx.tag_len : 0;
+	return (size_t)total > c->rlen ? (size_t)total - c->rlen : 0;
+}
+
 void conn_read(int ci)
 {
 	struct conn *c = &d.conns[ci];
 	ssize_t n;
 
-	n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen,
-		 MSG_DONTWAIT);
+	n = recv(c->fd, c->rbuf + c->rlen, conn_want(c), MSG_DONTWAIT);
 	if (n == 0) {
 		conn_close(ci, "closed by peer");
 		return;
@@ -247,11 +283,13 @@ void conn_read(int ci)
 		return;
 	}
 	c->rlen += n;
-	conn_consume(ci);
+	if (!conn_consume(ci) && c->handoff)
+		data_handoff(ci);
 }
 
+/* Node @id's address with @port (0: any). */
 static socklen_t node_sockaddr(int id, struct sockaddr_storage *ss,
-			       bool any_port)
+			       uint16_t port)
 {
 	struct dsmd_conf_node *n = &d.conf.nodes[id];
 
@@ -261,14 +299,14 @@ static socklen_t node_sockaddr(int id, struct sockaddr_storage *ss,
 
 		sin->sin_family = AF_INET;
 		sin->sin_addr = n->addr4;
-		sin->sin_port = any_port ? 0 : htons(n->port);
+		sin->sin_port = htons(port);
 		return sizeof(*sin);
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_addr = n->addr6;
-		sin6->sin6_port = any_port ? 0 : htons(n->port);
+		sin6->sin6_port = htons(port);
 		return sizeof(*sin6);
 	}
 }
@@ -281,19 +319,25 @@ static void sock_setup(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-void conn_connect(int id)
+/*
+ * Connect to node @id: its dsmd port, or with @data its data port (the
+ * dsmd port + 1).
+ */
+void conn_connect(int id, bool data)
 {
+	uint16_t port = d.conf.nodes[id].port + (data ? 1 : 0);
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	int fd, ci;
 
-	d.peers[id].next_connect = now_ms() + d.conf.reconnect_ms;
+	if (!data)
+		d.peers[id].next_connect = now_ms() + d.conf.reconnect_ms;
 	fd = socket(d.conf.nodes[id].family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
 	sock_setup(fd);
 	/* From our configured address, which the peer checks. */
-	sl = node_sockaddr(d.conf.local, &ss, true);
+	sl = node_sockaddr(d.conf.local, &ss, 0);
 	if (d.conf.nodes[id].family == d.conf.nodes[d.conf.local].family &&
 	    bind(fd, (struct sockaddr *)&ss, sl))
 		logm(LOG_DEBUG, "bind for node %d: %s", id, strerror(errno));
@@ -305,14 +349,18 @@ void conn_connect(int id)
 	d.conns[ci].peer = id;
 	d.conns[ci].outbound = true;
 	d.conns[ci].connecting = true;
-	d.peers[id].conn = ci;
-	sl = node_sockaddr(id, &ss, false);
+	d.conns[ci].data = data;
+	if (data)
+		d.peers[id].dconn = ci;
+	else
+		d.peers[id].conn = ci;
+	sl = node_sockaddr(id, &ss, port);
 	if (connect(fd, (struct sockaddr *)&ss, sl) && errno != EINPROGRESS) {
 		conn_close(ci, strerror(errno));
 		return;
 	}
 	logm(LOG_DEBUG, "node %d: connecting to %s port %u", id,
-	     d.conf.nodes[id].addr, d.conf.nodes[id].port);
+	     d.conf.nodes[id].addr, port);
 }
 
 void conn_connected(int ci)
@@ -332,34 +380,91 @@ void conn_connected(int ci)
 		auth_hello_sent(ci);
 }
 
-void conn_accept(void)
+/* The configured node with a lower id than ours at @ss, or -1. */
+static int conn_node_at(const struct sockaddr_storage *ss)
 {
-	int fd = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
+	int id;
 
+	for (id = 0; id < d.conf.local; id++) {
+		const struct dsmd_conf_node *n = &d.conf.nodes[id];
+
+		if (ss->ss_family != n->family)
+			continue;
+		if (n->family == AF_INET &&
+		    ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
+		    n->addr4.s_addr)
+			return id;
+		if (n->family == AF_INET6 &&
+		    !memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr,
+			    &n->addr6, sizeof(n->addr6)))
+			return id;
+	}
+	return -1;
+}
+
+/*
+ * A connection on @lfd (@data: the data port). Only from the address of
+ * a configured node that connects to us (a lower id); one handshake per
+ * node and kind: a newer one replaces an older one still in its
+ * handshake, never a live connection.
+ */
+void conn_accept(int lfd, bool data)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd, from, ci, i;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
+	from = conn_node_at(&ss);
+	if (from < 0) {
+		logm(LOG_DEBUG, "refused a %s connection: not from a node that connects to this one",
+		     data ? "data" : "control");
+		close(fd);
+		return;
+	}
+	for (i = 0; i < MAX_CONNS; i++)
+		if (d.conns[i].fd >= 0 && !d.conns[i].outbound &&
+		    !d.conns[i].ready && d.conns[i].from == from &&
+		    d.conns[i].data == data)
+			conn_close(i, "a newer connection from the node");
 	sock_setup(fd);
-	if (conn_alloc(fd) < 0) {
+	ci = conn_alloc(fd);
+	if (ci < 0) {
 		logm(LOG_WARNING, "too many connections; refusing one");
 		close(fd);
+		return;
 	}
+	d.conns[ci].from = from;
+	d.conns[ci].data = data;
+}
+
+/* Listen on our configured address, port @port: the fd, or -errno. */
+int conn_listen_on(uint16_t port)
+{
+	struct sockaddr_storage ss;
+	int one = 1, fd, err;
+	socklen_t sl;
+
+	fd = socket(d.conf.nodes[d.conf.local].family,
+		    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sl = node_sockaddr(d.conf.local, &ss, port);
+	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 16)) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
 }
 
 int conn_listen(void)
 {
-	struct sockaddr_storage ss;
-	int one = 1;
-	socklen_t sl;
-
-	d.lfd = socket(d.conf.nodes[d.conf.local].family,
-		       SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (d.lfd < 0)
-		return -errno;
-	setsockopt(d.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	sl = node_sockaddr(d.conf.local, &ss, false);
-	if (bind(d.lfd, (struct sockaddr *)&ss, sl) || listen(d.lfd, 16))
-		return -errno;
-	return 0;
+	d.lfd = conn_listen_on(d.conf.nodes[d.conf.local].port);
+	return d.lfd < 0 ? d.lfd : 0;
 }
 
 void conn_broadcast(const struct dsmc_msg *m)

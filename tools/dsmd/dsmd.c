@@ -111,8 +111,9 @@ static void timers(void)
 			peer_down(id, DSM_REASON_UNREACHABLE);
 		if (p->conn < 0 && (int)id > d.conf.local &&
 		    now >= p->next_connect)
-			conn_connect(id);
+			conn_connect(id, false);
 	}
+	data_timers();
 	/* Handshakes (and connects) that take too long. */
 	for (i = 0; i < MAX_CONNS; i++) {
 		struct conn *c = &d.conns[i];
@@ -150,7 +151,7 @@ static void shutdown_peers(void)
 
 static int run(void)
 {
-	struct pollfd pfd[MAX_CONNS + 3];
+	struct pollfd pfd[MAX_CONNS + 4];
 	int idx[MAX_CONNS];
 	int i, n, ret;
 
@@ -165,6 +166,7 @@ static int run(void)
 		}
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = d.lfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d.dfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){
 			.fd = d.ev.sk ? nl_socket_get_fd(d.ev.sk) : -1,
 			.events = POLLIN,
@@ -178,7 +180,7 @@ static int run(void)
 
 			if (c->fd < 0)
 				continue;
-			idx[n - 3] = i;
+			idx[n - 4] = i;
 			pfd[n++] = (struct pollfd){
 				.fd = c->fd,
 				.events = c->connecting ? POLLOUT :
@@ -193,13 +195,15 @@ static int run(void)
 			return DSMD_EXIT_NET;
 		}
 		if (pfd[0].revents & POLLIN)
-			conn_accept();
+			conn_accept(d.lfd, false);
 		if (pfd[1].revents & POLLIN)
-			kernel_events();
+			conn_accept(d.dfd, true);
 		if (pfd[2].revents & POLLIN)
+			kernel_events();
+		if (pfd[3].revents & POLLIN)
 			mgrnl_recv();
-		for (i = 3; i < n; i++) {
-			int ci = idx[i - 3];
+		for (i = 4; i < n; i++) {
+			int ci = idx[i - 4];
 			struct conn *c = &d.conns[ci];
 
 			if (c->fd != pfd[i].fd || !pfd[i].revents)
@@ -318,6 +322,13 @@ static int start(void)
 		     d.conf.nodes[d.conf.local].port, strerror(-ret));
 		return DSMD_EXIT_NET;
 	}
+	ret = data_listen();
+	if (ret) {
+		logm(LOG_ERR, "cannot listen on %s port %u (the data port): %s",
+		     d.conf.nodes[d.conf.local].addr,
+		     d.conf.nodes[d.conf.local].port + 1, strerror(-ret));
+		return DSMD_EXIT_NET;
+	}
 	auth_log_mode();
 	logm(LOG_INFO, "cluster %s, node %d of %u, listening on %s port %u, incarnation %llu",
 	     d.conf.cluster, d.conf.local, d.conf.nr_nodes,
@@ -362,8 +373,10 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < MAX_CONNS; i++)
 		d.conns[i].fd = -1;
-	for (i = 0; i < DSM_NODES_MAX; i++)
+	for (i = 0; i < DSM_NODES_MAX; i++) {
 		d.peers[i].conn = -1;
+		d.peers[i].dconn = -1;
+	}
 	d.incarnation = new_incarnation();
 	d.start = now_ms();
 	if (mgrnl_mgr_init()) {
@@ -382,5 +395,6 @@ int main(int argc, char **argv)
 	dsm_genl_close(&d.nl);
 	mgr_fini(&d.mgr);
 	close(d.lfd);
+	close(d.dfd);
 	return ret;
 }

@@ -9,6 +9,8 @@
  *   mgrnl.c   the manager socket, and the hooks between the managers
  *             (mgr.h) and the kernel and peer connections
  *   conn.c    connection slots: accept, connect, buffered send/receive
+ *   datalink.c the data connections: dialled and authenticated like the
+ *             control ones, then handed to the kernel (PEER_SOCKET)
  *   peer.c    the handshake, peers up and down, region replication, the
  *             dispatch of a peer's messages
  *   auth.c    the cluster key, the challenge-response of the handshake
@@ -29,7 +31,12 @@
 #include "mgr.h"
 #include "proto.h"
 
-#define MAX_CONNS	(2 * DSM_NODES_MAX)
+/*
+ * Per peer at most: a live control connection, one being set up (ours
+ * or theirs), and a data connection being set up (conn_accept() keeps
+ * one inbound handshake per peer and kind).
+ */
+#define MAX_CONNS	(4 * DSM_NODES_MAX)
 /* Send queue of a connection; a peer that lets it fill is dropped. */
 #define SENDQ_MAX	(16U << 20)
 /* Largest frame on a connection: a message and its tag. */
@@ -42,10 +49,15 @@ enum conn_hs {
 };
 
 /**
- * struct conn - a control connection, inbound or outbound (conn.c; peer.c
- * sets @ready, @peer and @version in the handshake).
+ * struct conn - a control or data connection, inbound or outbound
+ * (conn.c; peer.c sets @ready, @peer and @version in the handshake).
  * @fd:		socket, -1 when the slot is free.
  * @peer:	node id; -1 for an inbound connection before its HELLO.
+ * @from:	inbound: the node whose configured address it comes from.
+ * @data:	a data connection (to the data port): after its handshake
+ *		it goes to the kernel (datalink.c), never @ready.
+ * @handoff:	a data connection's handshake is done: conn_read() hands
+ *		it over once the frames read are consumed.
  * @outbound:	we connected (our id is the lower one).
  * @connecting:	non-blocking connect() in progress.
  * @ready:	handshake done.
@@ -62,6 +74,9 @@ enum conn_hs {
 struct conn {
 	int fd;
 	int peer;
+	int from;
+	bool data;
+	bool handoff;
 	bool outbound;
 	bool connecting;
 	bool ready;
@@ -92,6 +107,11 @@ struct conn {
  * @bad_msgs:	messages refused by the decoder.
  * @auth_failed: handshakes refused: wrong MAC, or a malformed challenge.
  * @bad_tags:	frames whose tag was wrong (modified, replayed, reordered).
+ * @dconn:	its data connection being set up, or -1 (datalink.c).
+ * @dhanded:	the kernel has its data connection (no LINK_DOWN since).
+ * @next_data:	when to dial the data connection next (lower id dials).
+ * @data_backoff: the delay after the next failure (ms).
+ * @data_since:	when the last data connection was handed over (ms).
  */
 struct peer {
 	int conn;
@@ -102,6 +122,11 @@ struct peer {
 	uint64_t bad_msgs;
 	uint64_t auth_failed;
 	uint64_t bad_tags;
+	int dconn;
+	bool dhanded;
+	int64_t next_data;
+	unsigned int data_backoff;
+	int64_t data_since;
 };
 
 /**
@@ -117,6 +142,7 @@ struct peer {
  * @next_stats:	when to log the managers' counters next (dsmd.c, at -v).
  * @logged:	the counters last logged (mgrnl.c).
  * @lfd:	the listening socket (conn.c).
+ * @dfd:	the data port's listening socket (datalink.c).
  * @incarnation: this run's, sent in HELLO (main).
  * @conns:	connection slots (conn.c).
  * @peers:	per node id (peer.c, conn.c).
@@ -140,6 +166,7 @@ struct dsmd {
 	int64_t next_stats;
 	struct mgr_stats logged;
 	int lfd;
+	int dfd;
 	uint64_t incarnation;
 	struct conn conns[MAX_CONNS];
 	struct peer peers[DSM_NODES_MAX];
@@ -169,6 +196,9 @@ int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
 int kernel_set_state(int id, int state, int reason, uint64_t inc);
 void kernel_watch(void);		/* once a second: still configured? */
 void kernel_events(void);		/* regions made here to the peers */
+/* PEER_SOCKET: @fd to the kernel as @id's data link, keys or NULLs. */
+int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
+		       const struct dsm_auth_link *rx);
 
 /* mgrnl.c */
 struct nl_msg;
@@ -183,8 +213,9 @@ void mgrnl_log_stats(int prio);
 
 /* conn.c */
 int conn_listen(void);			/* 0 or -errno */
-void conn_accept(void);
-void conn_connect(int id);		/* we have the lower id */
+int conn_listen_on(uint16_t port);	/* fd, or -errno */
+void conn_accept(int lfd, bool data);
+void conn_connect(int id, bool data);	/* we have the lower id */
 void conn_connected(int ci);		/* connect() done: send HELLO */
 void conn_close(int ci, const char *why);
 int conn_send(int ci, const struct dsmc_msg *m);	/* -1: not queued */
@@ -200,6 +231,14 @@ void peer_region_sync(int ci);		/* our regions (not default) to @ci */
 /* A REGION_ADD of the region in @tb (a REGION_GET reply or event). */
 void peer_region_fill(struct dsmc_msg *m, struct nlattr **tb);
 void peer_accept(int ci);		/* handshake done: the peer is up */
+
+/* datalink.c */
+int data_listen(void);			/* 0 or -errno: d.dfd */
+void data_timers(void);			/* dial what is missing */
+void data_handoff(int ci);		/* handshake done: to the kernel */
+void data_link_down(int id);		/* the kernel's LINK_DOWN */
+void data_closed(int ci);		/* @ci closes before a handoff */
+void data_forget(int id);		/* the peer is down: no data link */
 
 /* auth.c */
 int auth_init(char *err, size_t errlen);	/* key, self-test; main */

@@ -43,6 +43,31 @@ int kernel_set_state(int id, int state, int reason, uint64_t inc)
 	return ret;
 }
 
+/*
+ * PEER_SOCKET: the kernel takes @fd as node @id's data connection, with
+ * the session keys @tx and @rx (both NULL: 'auth none'). 0 or -errno.
+ */
+int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
+		       const struct dsm_auth_link *rx)
+{
+	struct nl_msg *msg;
+
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_PEER_SOCKET, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, DSM_A_NODE_ID, id) ||
+	    nla_put_u32(msg, DSM_A_SOCKET_FD, fd) ||
+	    (tx && (nla_put(msg, DSM_A_PEER_TX_KEY, DSM_PEER_KEY_SIZE,
+			    tx->key) ||
+		    nla_put(msg, DSM_A_PEER_RX_KEY, DSM_PEER_KEY_SIZE,
+			    rx->key) ||
+		    nla_put_u32(msg, DSM_A_PEER_TAG_LEN, tx->tag_len)))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return dsm_genl_call(&d.nl, msg, NULL, NULL);
+}
+
 static int kernel_adopt_incarnation(void);
 
 uint32_t kernel_default_gid(void)
@@ -220,6 +245,9 @@ void kernel_watch(void)
 	}
 	warned = false;
 	logm(LOG_WARNING, "dsm.ko lost its configuration (reloaded?); configuring it again");
+	/* Its data connections went with it. */
+	for (id = 0; id < d.conf.nr_nodes; id++)
+		d.peers[id].dhanded = false;
 	if (kernel_configure())
 		return;
 	for (id = 0; id < d.conf.nr_nodes; id++) {
@@ -242,6 +270,10 @@ static int event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	struct dsmc_msg m = {};
 
 	(void)arg;
+	if (cmd == DSM_CMD_LINK_DOWN && tb[DSM_A_NODE_ID]) {
+		data_link_down((int)dsm_nla_u32(tb[DSM_A_NODE_ID], 0));
+		return 0;
+	}
 	if (cmd != DSM_CMD_REGION_CREATED && cmd != DSM_CMD_REGION_DELETED)
 		return 0;
 	/* Replicas came from a peer; the default region is everywhere. */

@@ -114,6 +114,7 @@ void peer_down(int id, int reason)
 
 	if (p->conn >= 0)
 		conn_close(p->conn, dsm_reason_name(reason));
+	data_forget(id);
 	mgrnl_flush_gone();
 	mgr_peer_state(&d.mgr, id, MGR_PEER_DOWN);
 	if (p->kstate == DSM_NODE_STATE_DOWN)
@@ -146,7 +147,7 @@ static int check_hello(int ci, const struct dsmc_msg *m, const char **why)
 		*why = "node id not in this cluster's configuration";
 		return -1;
 	}
-	if (c->outbound ? id != c->peer : id > d.conf.local) {
+	if (c->outbound ? id != c->peer : id != c->from) {
 		*why = "unexpected node id on this connection";
 		return -1;
 	}
@@ -220,6 +221,10 @@ void peer_accept(int ci)
 	struct conn *c = &d.conns[ci];
 	int id = c->peer;
 
+	if (c->data) {
+		c->handoff = true;	/* conn_read() hands it over */
+		return;
+	}
 	/* The peer reconnected: its new, checked connection wins. */
 	if (!c->outbound && d.peers[id].conn >= 0 && d.peers[id].conn != ci)
 		conn_close(d.peers[id].conn, "replaced");

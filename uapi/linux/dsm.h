@@ -190,6 +190,10 @@ struct dsm_node_info {
  *     permission bits, in REGION_NEW, REGION_GET and the region events;
  *     in CLUSTER_SET, those of the default region, which are also the
  *     defaults of a region created without them.
+ *  5: PEER_SOCKET implemented: dsmd hands the kernel each authenticated
+ *     data connection, with its session keys (PEER_TX_KEY, PEER_RX_KEY,
+ *     PEER_TAG_LEN); the kernel neither listens nor dials any more. Event
+ *     LINK_DOWN: a data connection broke, dsmd makes a new one.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -198,9 +202,12 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	4
+#define DSM_GENL_VERSION	5
 
-/* Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED. */
+/*
+ * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
+ * LINK_DOWN.
+ */
 #define DSM_GENL_MCGRP_EVENTS	"events"
 
 /* Names (cluster, region, counter) including the terminating NUL. */
@@ -324,9 +331,15 @@ enum dsm_model {
  *	REGION_UID, REGION_GID, REGION_MODE (version 4).
  * @DSM_CMD_STATS_GET: dump. One message per counter: STAT_NAME,
  *	STAT_VALUE. New counters appear without a change to this header.
- * @DSM_CMD_PEER_SOCKET: do, admin. NODE_ID, SOCKET_FD. Reserved for the
- *	kernel data transport: dsmd connects a TCP socket to the peer and
- *	hands it to the kernel (as NBD does). EOPNOTSUPP in version 1.
+ * @DSM_CMD_PEER_SOCKET: do, admin (version 5; EOPNOTSUPP before). NODE_ID,
+ *	SOCKET_FD, and either all of PEER_TX_KEY, PEER_RX_KEY, PEER_TAG_LEN
+ *	(the session keys of an authenticated handshake: every frame on the
+ *	connection then carries a tag) or none of them ('auth none'). dsmd
+ *	connected (or accepted) SOCKET_FD, a connected TCP socket, to the
+ *	data port of node NODE_ID, a member other than this node, and
+ *	authenticated it; the kernel takes it as that node's data connection,
+ *	dropping an older one (as NBD takes its sockets), and dsmd closes
+ *	its descriptor. Documentation/protocol.md, "Connections".
  * @DSM_CMD_MGR_REQUEST: kernel to dsmd (unicast to the daemon that sent
  *	CLUSTER_SET): MGR_OP, MGR_COOKIE, LOCK_ID or BARRIER_ID, MGR_FLAGS,
  *	[MGR_PAYLOAD]. A request to the lock or barrier manager; dsmd takes
@@ -342,6 +355,9 @@ enum dsm_model {
  * @DSM_CMD_NODE_DOWN: event. As NODE_GET.
  * @DSM_CMD_REGION_CREATED: event. As REGION_GET, [REPLICA].
  * @DSM_CMD_REGION_DELETED: event. As REGION_GET, [REPLICA].
+ * @DSM_CMD_LINK_DOWN: event (version 5). NODE_ID: the data connection to
+ *	that node broke (or failed its first exchange) while the node is
+ *	wanted; the node with the lower id makes a new one.
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -363,6 +379,7 @@ enum dsm_cmd {
 	DSM_CMD_REGION_CREATED,
 	DSM_CMD_REGION_DELETED,
 	DSM_CMD_LOCK_FORWARD,
+	DSM_CMD_LINK_DOWN,
 
 	__DSM_CMD_MAX
 };
@@ -404,7 +421,7 @@ enum dsm_cmd {
  *			such events again).
  * @DSM_A_STAT_NAME:	string: a counter's name.
  * @DSM_A_STAT_VALUE:	u64: its value.
- * @DSM_A_SOCKET_FD:	u32: a file descriptor of the caller (reserved).
+ * @DSM_A_SOCKET_FD:	u32, 0..INT_MAX: a file descriptor of the caller.
  * @DSM_A_MGR_OP:	u8, enum dsm_mgr_op.
  * @DSM_A_MGR_COOKIE:	u64: matches a reply to its request; for a lock
  *			acquire, the req_id of the LOCK_REQ in the payload.
@@ -423,6 +440,12 @@ enum dsm_cmd {
  * @DSM_A_REGION_GID:	u32, 0..2^32-2: the region's group, likewise.
  * @DSM_A_REGION_MODE:	u16, bits of 0777: owner, group, other permission
  *			(read 4, write 2; execute is ignored).
+ * @DSM_A_PEER_TX_KEY:	binary, exactly DSM_PEER_KEY_SIZE bytes: the session
+ *			key of what this node sends on the connection.
+ * @DSM_A_PEER_RX_KEY:	binary, exactly DSM_PEER_KEY_SIZE bytes: of what it
+ *			receives.
+ * @DSM_A_PEER_TAG_LEN:	u32, DSM_PEER_TAG_MIN..DSM_PEER_KEY_SIZE: bytes of
+ *			tag after every frame.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -462,11 +485,18 @@ enum dsm_attr {
 	DSM_A_REGION_UID,
 	DSM_A_REGION_GID,
 	DSM_A_REGION_MODE,
+	DSM_A_PEER_TX_KEY,
+	DSM_A_PEER_RX_KEY,
+	DSM_A_PEER_TAG_LEN,
 
 	__DSM_A_MAX
 };
 
 #define DSM_A_MAX		(__DSM_A_MAX - 1)
+
+/* PEER_SOCKET's keys: HMAC-SHA256 (kmod/core/dsm_auth.h). */
+#define DSM_PEER_KEY_SIZE	32
+#define DSM_PEER_TAG_MIN	16
 
 /*
  * Largest MGR_PAYLOAD: an attribute's length is 16 bits, so a larger

@@ -275,6 +275,38 @@ TEST_F(link, reorder_and_loss_refused)
 	EXPECT_EQ(0, dsm_auth_frame_open(ops, &self->rrx, b, sizeof(b), tb));
 }
 
+/* A frame in pieces has the tag of its concatenation, either way. */
+TEST_F(link, vector_frames)
+{
+	u8 f[4096 + 32], tag[DSM_AUTH_MAC_SIZE];
+	struct dsm_auth_vec v[DSM_AUTH_VEC_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(f); i++)
+		f[i] = (u8)(i * 7);
+	v[0] = (struct dsm_auth_vec){ f, 32 };
+	v[1] = (struct dsm_auth_vec){ f + 32, 4096 };
+	ASSERT_EQ(0, dsm_auth_frame_seal_vec(ops, &self->itx, v, 2, tag));
+	ASSERT_EQ(0, dsm_auth_frame_open(ops, &self->rrx, f, sizeof(f), tag));
+	ASSERT_EQ(0, dsm_auth_frame_seal(ops, &self->itx, f, sizeof(f), tag));
+	v[0].len = 1;
+	v[1] = (struct dsm_auth_vec){ f + 1, 0 };
+	v[2] = (struct dsm_auth_vec){ f + 1, sizeof(f) - 1 };
+	ASSERT_EQ(0, dsm_auth_frame_open_vec(ops, &self->rrx, v, 3, tag));
+	/* A piece modified: refused, the link unchanged. */
+	ASSERT_EQ(0, dsm_auth_frame_seal_vec(ops, &self->itx, v, 3, tag));
+	f[100] ^= 0x80;
+	EXPECT_EQ(-EBADMSG, dsm_auth_frame_open_vec(ops, &self->rrx, v, 3,
+						    tag));
+	EXPECT_EQ(2U, self->rrx.seq);
+	/* Too many pieces. */
+	for (i = 0; i <= DSM_AUTH_VEC_MAX; i++)
+		v[i] = (struct dsm_auth_vec){ f, 1 };
+	EXPECT_EQ(-EINVAL, dsm_auth_frame_seal_vec(ops, &self->itx, v,
+						   DSM_AUTH_VEC_MAX + 1, tag));
+	EXPECT_EQ(3U, self->itx.seq);
+}
+
 /* A frame sent one way is not valid the other way (own echo). */
 TEST_F(link, reflected_frame_refused)
 {

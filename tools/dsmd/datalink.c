@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * datalink.c - the data connections (Documentation/protocol.md,
+ * "Connections"): dsmd makes them and the kernel uses them.
+ *
+ * For every pair of nodes the lower id dials the data port of the higher
+ * (the dsmd port + 1), non-blocking, once the control connection is up,
+ * and again with backoff (DATA_BACKOFF_MIN_MS doubling to reconnect-
+ * interval) whenever the kernel says the link is missing (LINK_DOWN). The
+ * higher id listens on the data port of its configured address only. A
+ * data connection is a connection slot of a second kind (struct conn
+ * @data): it runs the same handshake as a control connection (HELLO,
+ * then with a cluster key the challenge-response of auth.c), under the
+ * same total deadline (dead-timeout), and is read exactly to the end of
+ * its last handshake frame. Then dsmd hands the socket to the kernel
+ * (PEER_SOCKET) with the session keys of that handshake, and closes its
+ * own descriptor; the kernel's HELLO exchange follows on the socket, the
+ * higher id first, so that nothing of it reaches this daemon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsmd.h"
+
+#define DATA_BACKOFF_MIN_MS	100
+/* A link that lived this long was fine: the next failure starts over. */
+#define DATA_STABLE_MS		10000
+
+int data_listen(void)
+{
+	d.dfd = conn_listen_on(d.conf.nodes[d.conf.local].port + 1);
+	return d.dfd < 0 ? d.dfd : 0;
+}
+
+/* The next dial to @id after a failure: later, and later again. */
+static void data_backoff(int id)
+{
+	struct peer *p = &d.peers[id];
+
+	if (!p->data_backoff || now_ms() - p->data_since > DATA_STABLE_MS)
+		p->data_backoff = DATA_BACKOFF_MIN_MS;
+	p->next_data = now_ms() + p->data_backoff;
+	p->data_backoff *= 2;
+	if (p->data_backoff > d.conf.reconnect_ms)
+		p->data_backoff = d.conf.reconnect_ms;
+}
+
+/* Dial the data connections we make (lower id) and are missing. */
+void data_timers(void)
+{
+	int64_t now = now_ms();
+	unsigned int id;
+
+	for (id = d.conf.local + 1; id < d.conf.nr_nodes; id++) {
+		struct peer *p = &d.peers[id];
+
+		if (p->conn < 0 || !d.conns[p->conn].ready || p->dhanded ||
+		    p->dconn >= 0 || now < p->next_data)
+			continue;
+		conn_connect(id, true);
+	}
+}
+
+void data_closed(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	int id = c->peer;
+
+	if (id < 0 || d.peers[id].dconn != ci)
+		return;
+	d.peers[id].dconn = -1;
+	/* Failed before the handoff: dial again, later. */
+	if (id > d.conf.local && !d.peers[id].dhanded)
+		data_backoff(id);
+}
+
+/*
+ * The handshake of data connection @ci is done (authenticated, or HELLO
+ * with 'auth none'): the socket goes to the kernel, with the keys.
+ */
+void data_handoff(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	struct peer *p = &d.peers[c->peer];
+	int id = c->peer, ret;
+
+	/* Our last frame is out, and nothing past the peer's was read. */
+	conn_flush(ci);
+	if (c->fd < 0)
+		return;
+	if (c->wlen || c->rlen || (c->mac && (c->tx.seq || c->rx.seq))) {
+		conn_close(ci, "data connection not at a frame boundary");
+		return;
+	}
+	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+	ret = kernel_peer_socket(id, c->fd, c->mac ? &c->tx : NULL,
+				 c->mac ? &c->rx : NULL);
+	if (ret) {
+		logm(LOG_WARNING, "node %d: kernel refused the data connection: %s",
+		     id, kerr(ret));
+		conn_close(ci, "kernel refused it");
+		return;
+	}
+	p->dhanded = true;
+	p->data_since = now_ms();
+	logm(LOG_DEBUG, "node %d: data connection handed to the kernel%s", id,
+	     c->mac ? " (authenticated)" : "");
+	conn_close(ci, "handed to the kernel");
+}
+
+void data_link_down(int id)
+{
+	struct peer *p;
+
+	if (id < 0 || (unsigned int)id >= d.conf.nr_nodes || id == d.conf.local)
+		return;
+	p = &d.peers[id];
+	logm(LOG_DEBUG, "node %d: the kernel has no data connection%s", id,
+	     id > d.conf.local ? "; dialling" : "; waiting for its dial");
+	p->dhanded = false;
+	if (id > d.conf.local && p->dconn < 0)
+		data_backoff(id);
+}
+
+void data_forget(int id)
+{
+	struct peer *p = &d.peers[id];
+
+	if (p->dconn >= 0)
+		conn_close(p->dconn, "node down");
+	p->dhanded = false;
+	p->data_backoff = 0;
+	p->next_data = 0;
+}
