@@ -21,9 +21,9 @@ static_assert(sizeof(struct dsm_wire_inval) == 16, "inval layout");
 static_assert(sizeof(struct dsm_wire_inval_ack) == 16, "inval_ack layout");
 static_assert(sizeof(struct dsm_wire_confirm) == 16, "confirm layout");
 static_assert(sizeof(struct dsm_wire_nack) == 16, "nack layout");
-static_assert(sizeof(struct dsm_wire_lock_req) == 16, "lock_req layout");
+static_assert(sizeof(struct dsm_wire_lock_req) == 24, "lock_req layout");
 static_assert(sizeof(struct dsm_wire_lock_grant) == 8, "lock_grant layout");
-static_assert(sizeof(struct dsm_wire_barrier) == 8, "barrier layout");
+static_assert(sizeof(struct dsm_wire_barrier) == 16, "barrier layout");
 static_assert(sizeof(struct dsm_wire_ivset) == 8, "ivset layout");
 static_assert(sizeof(struct dsm_wire_interval) == 8, "interval layout");
 static_assert(sizeof(struct dsm_wire_diff_req) == 16, "diff_req layout");
@@ -395,7 +395,12 @@ static enum dsm_wire_reject dsm_wire_rd_lock_req(struct dsm_rd *r,
 	b->lock_id = le32_to_cpu(w.lock_id);
 	b->requester = le16_to_cpu(w.requester);
 	b->req_id = le64_to_cpu(w.req_id);
+	b->region = le32_to_cpu(w.region);
 	n = le16_to_cpu(w.nr_nodes);
+	if (le32_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (b->region > DSM_WIRE_REGION_MAX)
+		return DSM_WIRE_R_FIELD;
 	if (b->requester >= DSM_MAX_NODES)
 		return DSM_WIRE_R_NODE;
 	if (!n || n > DSM_MAX_NODES)
@@ -643,14 +648,20 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 	case DSM_MSG_LOCK_GRANT:
 		dsm_rd_take(r, &w.grant, sizeof(w.grant));
 		m->u.lock_grant.lock_id = le32_to_cpu(w.grant.lock_id);
-		if (le32_to_cpu(w.grant.reserved))
-			return DSM_WIRE_R_RESERVED;
+		m->u.lock_grant.region = le32_to_cpu(w.grant.region);
+		if (m->u.lock_grant.region > DSM_WIRE_REGION_MAX)
+			return DSM_WIRE_R_FIELD;
 		return dsm_wire_rd_ivset(r, &m->u.lock_grant.iv);
 	case DSM_MSG_BARRIER_ARRIVE:
 	case DSM_MSG_BARRIER_RELEASE:
 		dsm_rd_take(r, &w.barrier, sizeof(w.barrier));
 		m->u.barrier.barrier_id = le32_to_cpu(w.barrier.barrier_id);
 		m->u.barrier.epoch = le32_to_cpu(w.barrier.epoch);
+		m->u.barrier.region = le32_to_cpu(w.barrier.region);
+		if (le32_to_cpu(w.barrier.reserved))
+			return DSM_WIRE_R_RESERVED;
+		if (m->u.barrier.region > DSM_WIRE_REGION_MAX)
+			return DSM_WIRE_R_FIELD;
 		return dsm_wire_rd_ivset(r, &m->u.barrier.iv);
 	case DSM_MSG_DIFF_REQ:
 		return dsm_wire_rd_diff_req(r, &m->u.diff_req);

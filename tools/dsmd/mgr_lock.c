@@ -2,7 +2,9 @@
 /*
  * mgr_lock.c - the lock manager of dsmd (Documentation/lrc.md, "Locks").
  *
- * Lock L is managed by the (L mod n)-th member in ascending id order; the
+ * Lock L of namespace R (the region word of kmod/core/dsm_wire.h, 0 for
+ * the cluster-wide one) is managed by the (dsm_sync_key(R, L) mod n)-th
+ * member in ascending id order (for R = 0: L mod n); the
  * manager keeps only the lock's tail (its last requester) and forwards
  * each acquire to it: the grant goes from the tail's kernel to the
  * requester's over the data connection. The tail's dsmd hands a forward
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "dsm_members.h"
 #include "mgr_internal.h"
 
 /*
@@ -26,28 +29,30 @@
  */
 struct mgr_lock {
 	struct mgr_lock *next;
+	uint32_t region;
 	uint32_t id;
 	int tail;
 	int8_t fwd_to[DSM_MAX_NODES];
 	uint64_t fwd_cookie[DSM_MAX_NODES];
 };
 
-static struct mgr_lock *lock_find(const struct mgr *m, uint32_t id,
-				  struct mgr_lock ***pprev)
+static struct mgr_lock *lock_find(const struct mgr *m, uint32_t region,
+				  uint32_t id, struct mgr_lock ***pprev)
 {
-	struct mgr_lock **pp = (struct mgr_lock **)&m->locks[mgr_hash32(id)];
+	struct mgr_lock **pp = (struct mgr_lock **)
+		&m->locks[mgr_hash32(dsm_sync_key(region, id))];
 
 	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == id)
+		if ((*pp)->id == id && (*pp)->region == region)
 			break;
 	if (pprev)
 		*pprev = pp;
 	return *pp;
 }
 
-int mgr_lock_tail(const struct mgr *m, uint32_t lock_id)
+int mgr_lock_tail(const struct mgr *m, uint32_t region, uint32_t lock_id)
 {
-	struct mgr_lock *l = lock_find(m, lock_id, NULL);
+	struct mgr_lock *l = lock_find(m, region, lock_id, NULL);
 
 	return l ? l->tail : -1;
 }
@@ -55,7 +60,7 @@ int mgr_lock_tail(const struct mgr *m, uint32_t lock_id)
 /* An acquire by @from of a lock this node manages (checked). */
 void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 {
-	struct mgr_lock **pp, *l = lock_find(m, r->lock_id, &pp);
+	struct mgr_lock **pp, *l = lock_find(m, r->region, r->lock_id, &pp);
 	int tail;
 
 	if (!l) {
@@ -72,6 +77,7 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 			return;
 		}
 		l->id = r->lock_id;
+		l->region = r->region;
 		l->tail = -1;
 		memset(l->fwd_to, -1, sizeof(l->fwd_to));
 		*pp = l;
@@ -214,7 +220,9 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 	if (!err && msg.u.lock_req.lock_id != lock_id)
 		err = mgr_why(m, EINVAL, "LOCK_REQ is for lock %u",
 			      msg.u.lock_req.lock_id);
-	if (!err && mgr_lock_manager(m, lock_id) != from)
+	if (!err)
+		r.region = msg.u.lock_req.region;
+	if (!err && mgr_lock_manager(m, r.region, lock_id) != from)
 		err = mgr_why(m, EINVAL, "node %d is not the manager of lock %u",
 			      from, lock_id);
 	if (!err && (!mgr_is_member(m, msg.u.lock_req.requester) ||
@@ -230,7 +238,7 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 	if (err) {
 		m->st.bad++;
 		if (!mgr_is_member(m, requester) ||
-		    mgr_lock_manager(m, lock_id) != from) {
+		    mgr_lock_manager(m, r.region, lock_id) != from) {
 			mgr_log(m, LOG_WARNING, "mgr: node %d: bad lock forward: %s; dropped",
 				from, m->why);
 			return;
