@@ -75,7 +75,7 @@ static long dsm_ioctl_api(void __user *argp)
 		return -EINVAL;
 	api.api = DSM_API_VERSION;
 	api.features = DSM_FEATURE_MAP_SC | DSM_FEATURE_MAP_LRC |
-		       DSM_FEATURE_REGION_PERM;
+		       DSM_FEATURE_REGION_PERM | DSM_FEATURE_REGION_SYNC;
 	if (copy_to_user(argp, &api, sizeof(api)))
 		return -EFAULT;
 	return 0;
