@@ -77,9 +77,6 @@
  */
 #define LRC_MAX_GRANT_FRAGS	1024
 
-/* A lock's or barrier's dsm_sync_key() for "%u:%u" in the log. */
-#define LRC_KEY_ARG(key)	dsm_sync_key_region(key), dsm_sync_key_id(key)
-
 /* Forwards queued on one lock at most (one per node is the protocol). */
 #define LRC_MAX_FWDS		(2 * DSM_NODES_MAX)
 

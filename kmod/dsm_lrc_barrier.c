@@ -234,7 +234,8 @@ static void lrc_bw_finish(u64 cookie, int err, bool gc)
 		run_gc = !err && gc && !lrc.bw_active;
 		if (!err && gc && lrc.bw_active)
 			pr_warn("barrier %u:%u: collection skipped here: the arrival was interrupted and this node arrived again\n",
-				LRC_KEY_ARG(lrc.orphan_key));
+				dsm_sync_key_region(lrc.orphan_key),
+				dsm_sync_key_id(lrc.orphan_key));
 		if (run_gc) {
 			lrc.orphan_gc = true;
 			lrc.orphan_gc_id = dsm_sync_key_id(lrc.orphan_key);

@@ -87,7 +87,8 @@ static void lrc_recreate_locked(struct lrc_lock *l)
 	if (l->token || l->requesting || l->holder || list_empty(&l->fwds))
 		return;
 	pr_warn_ratelimited("lock %u:%u: no grant came for our failed request: the token is re-created here, without the intervals it carried\n",
-			    LRC_KEY_ARG(l->key));
+			    dsm_sync_key_region(l->key),
+			    dsm_sync_key_id(l->key));
 	dsm_stat_inc(DSM_STAT_LRC_TOKENS_RECREATED);
 	l->token = true;
 }
@@ -128,7 +129,8 @@ static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
 	n = lrc_missing_locked(vt, &ivs);
 	if (n < 0) {
 		pr_warn_ratelimited("lock %u:%u: cannot list the intervals node %u lacks: %d; granted without\n",
-				    LRC_KEY_ARG(l->key), requester, n);
+				    dsm_sync_key_region(l->key),
+				    dsm_sync_key_id(l->key), requester, n);
 		n = 0;
 	}
 	ret = lrc_encode_set_locked(DSM_MSG_LOCK_GRANT, requester, req_id,
@@ -203,12 +205,14 @@ static void lrc_send_grant(u64 key, u32 dst, struct list_head *outs)
 		return;
 	if (!dsm_members_lost(dst) && lrc_regrant_queue(key, dst, outs)) {
 		pr_warn_ratelimited("lock %u:%u: grant to node %u not sent (%d): trying again\n",
-				    LRC_KEY_ARG(key), dst, ret);
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), dst, ret);
 		return;
 	}
 	lrc_out_free(outs);
 	pr_warn_ratelimited("lock %u:%u: grant to node %u not sent (%d): the token stays here\n",
-			    LRC_KEY_ARG(key), dst, ret);
+			    dsm_sync_key_region(key),
+			    dsm_sync_key_id(key), dst, ret);
 	lrc_token_back(key);
 }
 
@@ -294,7 +298,8 @@ static void lrc_serve_fwd_locked(struct lrc_lock *l, u32 *dst,
 	*dst = f->requester;
 	if (lrc_grant_locked(l, f->requester, f->req_id, &f->vt, outs))
 		pr_warn_ratelimited("cannot build the grant of lock %u:%u for node %u\n",
-				    LRC_KEY_ARG(l->key), f->requester);
+				    dsm_sync_key_region(l->key),
+				    dsm_sync_key_id(l->key), f->requester);
 	kfree(f);
 }
 
@@ -359,7 +364,8 @@ static void lrc_lock_timeout_locked(struct lrc_lock *l)
 {
 	lockdep_assert_held(&lrc.lock);
 	pr_warn_ratelimited("lock %u:%u: the manager did not answer within mgr_timeout_ms: the acquire fails\n",
-			    LRC_KEY_ARG(l->key));
+			    dsm_sync_key_region(l->key),
+			    dsm_sync_key_id(l->key));
 	dsm_stat_inc(DSM_STAT_LRC_MGR_TIMEOUTS);
 	lrc_req_end_locked(l, -ETIMEDOUT);
 }
@@ -494,7 +500,8 @@ int lrc_release(struct dsm_file *f, u64 key)
 	ret = lrc_end_interval();
 	if (ret)
 		pr_warn_ratelimited("lock %u:%u: cannot end the interval: %d\n",
-				    LRC_KEY_ARG(key), ret);
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), ret);
 	mutex_lock(&lrc.lock);
 	/*
 	 * Look the lock up again: with lrc.lock dropped, another release of
@@ -558,7 +565,8 @@ static void lrc_token_here_locked(struct lrc_lock *l, const struct dsm_vt *vt)
 		err = l->grant_err ?: lrc_vt_check_locked(vt);
 		if (err) {
 			pr_warn_ratelimited("lock %u:%u: grant refused: %d; the acquire fails\n",
-					    LRC_KEY_ARG(l->key), err);
+					    dsm_sync_key_region(l->key),
+					    dsm_sync_key_id(l->key), err);
 			l->failed_req = l->req_id;
 			l->failed_err = err;
 		} else {
@@ -590,12 +598,14 @@ static void lrc_late_grant_locked(struct lrc_lock *l, const struct dsm_vt *vt,
 	err = l->late_err ?: lrc_vt_check_locked(vt);
 	if (err) {
 		pr_warn_ratelimited("lock %u:%u: grant from node %u after its acquire ended refused: %d\n",
-				    LRC_KEY_ARG(l->key), src, err);
+				    dsm_sync_key_region(l->key),
+				    dsm_sync_key_id(l->key), src, err);
 	} else {
 		dsm_vt_merge(&lrc.vt, vt);
 		dsm_stat_inc(DSM_STAT_LRC_LATE_GRANTS);
 		pr_info_ratelimited("lock %u:%u: grant from node %u came after its acquire ended: learned, the token stays here\n",
-				    LRC_KEY_ARG(l->key), src);
+				    dsm_sync_key_region(l->key),
+				    dsm_sync_key_id(l->key), src);
 	}
 	l->token = true;
 	l->reserved = l->waiters > 0;
@@ -665,7 +675,8 @@ void lrc_recv_grant(const struct dsm_msg *m)
 	mutex_unlock(&lrc.lock);
 	if (ret)
 		pr_warn_ratelimited("lock %u:%u: grant from node %u not applied: %d\n",
-				    LRC_KEY_ARG(key), src, ret);
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), src, ret);
 	/* Invalidate before the acquire returns. */
 	lrc_learn_finish(&learn);
 	if (!last)
@@ -756,7 +767,8 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 	if (l->late_req && time_before(jiffies, l->late_until) &&
 	    !l->token && !l->requesting && !l->holder)
 		pr_info_ratelimited("lock %u:%u: forward for node %u waits for the grant of our failed request (at most mgr_timeout_ms)\n",
-				    LRC_KEY_ARG(key), m.u.lock_req.requester);
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), m.u.lock_req.requester);
 	else
 		lrc_recreate_locked(l);
 	lrc_serve_fwd_locked(l, &dst, &outs);
@@ -799,7 +811,8 @@ static void lrc_fwd_lost_locked(struct lrc_lock *l)
 {
 	lockdep_assert_held(&lrc.lock);
 	pr_warn_ratelimited("lock %u:%u: the node our request was forwarded to went down: the token is re-created here\n",
-			    LRC_KEY_ARG(l->key));
+			    dsm_sync_key_region(l->key),
+			    dsm_sync_key_id(l->key));
 	dsm_stat_inc(DSM_STAT_LRC_TOKENS_RECREATED);
 }
 
@@ -827,7 +840,8 @@ bool lrc_lock_reply(u64 cookie, u32 err, u32 flags)
 		} else if (err) {
 			/* dsmd bounds err to 1..4095 (netlink policy). */
 			pr_warn_ratelimited("lock %u:%u: acquire request failed: %d (from dsmd)\n",
-					    LRC_KEY_ARG(l->key), -(int)err);
+					    dsm_sync_key_region(l->key),
+					    dsm_sync_key_id(l->key), -(int)err);
 			lrc_lock_failed_locked(l, cookie, -(int)err);
 			lrc_lock_put_locked(l);
 		} else {

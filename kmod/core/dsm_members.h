@@ -44,6 +44,7 @@ static inline u32 dsm_sync_key_id(u64 key)
 {
 	return (u32)key;
 }
+
 u32 dsm_barrier_waits_for(u32 members, u32 lost);
 bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost);
 

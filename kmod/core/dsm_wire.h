@@ -60,7 +60,7 @@
  * dsm_sync_region() converts; the decoder refuses larger words.
  */
 #define DSM_WIRE_REGION_SHIFT	12
-#define DSM_WIRE_REGION_MAX	(1U << 28)
+#define DSM_WIRE_REGION_MAX	0x10000000U	/* 1 TiB / 4096 */
 
 /*
  * Header version of HELLO, HELLO_REPLY and a NACK of a HELLO, so that
