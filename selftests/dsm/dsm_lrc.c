@@ -19,10 +19,7 @@
  *   equals the serial result;
  * - bad_args: the refusals and their errnos (EPERM, EDEADLK, ENOENT,
  *   EINVAL), and that a refused call changed nothing;
- * - release_on_close, local_waiter: locks of processes on one node;
- * - regions: two regions' lock 5 and the cluster-wide lock 5 are three
- *   locks across nodes (holding one delays neither other), each carries
- *   its own data, and region barriers collect and pass on writes.
+ * - release_on_close, local_waiter: locks of processes on one node.
  *
  * Built twice: dsm_lrc, and dsm_lrc_gc (-DLRC_GC_TINY), which first sets
  * the module parameter lrc_gc_threshold to LRC_GC_TINY_BYTES on every
@@ -95,9 +92,6 @@
 #define RC_LOCK			71	/* + node */
 #define LW_LOCK			81	/* + node */
 #define LW_HOLD_MS		1000
-/* regions */
-#define NS_ID			5	/* lock and barrier id in every namespace */
-#define NS_WAIT			20	/* s: a free lock is granted within */
 
 static int node, nodes;
 
@@ -783,87 +777,6 @@ TEST_F_TIMEOUT(lrc, local_waiter, DSM_TEST_TIMEOUT(60))
 	close(lw_pipe[0]);
 	close(lw_pipe[1]);
 	dsm_test_sync(81);
-}
-
-static char ns_name[DSM_NAME_MAX];	/* the region of take_region_lock */
-
-static int take_region_lock(unsigned int lock)
-{
-	if (dsm_region_lock_acquire(ns_name, lock))
-		return 1;
-	return dsm_region_lock_release(ns_name, lock) ? 2 : 0;
-}
-
-/*
- * Lock NS_ID of region A (nsa), of region B (nsb) and of the cluster-wide
- * namespace are three locks, across nodes: while node 0 holds A's, node 1
- * takes B's and node 2 the cluster-wide one (each in a child, bounded:
- * with one namespace they would wait for node 0 and be killed). A's lock
- * then carries node 0's write to node 1; the region barriers of A and B
- * (same id) pass every node's writes on.
- */
-TEST_F_TIMEOUT(lrc, regions, DSM_TEST_TIMEOUT(120))
-{
-	volatile uint64_t *a, *b;
-	size_t blen;
-	uint64_t v;
-	char an[DSM_NAME_MAX], bn[DSM_NAME_MAX];
-	int st;
-
-	NEED_3NODES();
-	snprintf(an, sizeof(an), "%s-nsa", PREFIX);
-	snprintf(bn, sizeof(bn), "%s-nsb", PREFIX);
-	a = lrc_region(_metadata, self, "nsa", DSM_PAGE, 90);
-	ASSERT_NE(NULL, a);
-	b = dsm_test_region(bn, "lrc", DSM_PAGE, 92, MAP_WAIT, &blen);
-	ASSERT_NE(NULL, b);
-	if (node == 0) {
-		ASSERT_EQ(0, dsm_region_lock_acquire(an, NS_ID));
-		a[0] = 1;
-	}
-	dsm_test_sync(94);
-	if (node == 1) {
-		strcpy(ns_name, bn);
-		st = in_child(take_region_lock, NS_ID, NS_WAIT);
-		EXPECT_EQ(0, st) TH_LOG("node 1: lock %d of %s while node 0 holds %s's: %d (-1: not granted in %d s)",
-					NS_ID, bn, an, st, NS_WAIT);
-	}
-	if (node == 2) {
-		st = in_child(take_and_release, NS_ID, NS_WAIT);
-		EXPECT_EQ(0, st) TH_LOG("node 2: cluster-wide lock %d while node 0 holds %s's: %d (-1: not granted in %d s)",
-					NS_ID, an, st, NS_WAIT);
-	}
-	dsm_test_sync(95);
-	if (node == 0) {
-		a[0] = 2;
-		ASSERT_EQ(0, dsm_region_lock_release(an, NS_ID));
-	}
-	dsm_test_sync(96);
-	if (node == 1) {
-		ASSERT_EQ(0, dsm_region_lock_acquire(an, NS_ID));
-		v = a[0];
-		EXPECT_EQ(2, v) TH_LOG("node 1: %s offset 0 after acquiring its lock %d: expected 2, got %lu",
-				       an, NS_ID, (unsigned long)v);
-		ASSERT_EQ(0, dsm_region_lock_release(an, NS_ID));
-	}
-	dsm_test_sync(97);
-	b[1 + node] = 10 + node;
-	ASSERT_EQ(0, dsm_region_barrier(bn, NS_ID));
-	a[1 + node] = 20 + node;
-	ASSERT_EQ(0, dsm_region_barrier(an, NS_ID));
-	for (int i = 0; i < 3; i++) {
-		v = b[1 + i];
-		EXPECT_EQ(10 + i, v) TH_LOG("node %d: %s offset %d after its barrier: expected %d, got %lu",
-					    node, bn, 8 * (1 + i), 10 + i,
-					    (unsigned long)v);
-		v = a[1 + i];
-		EXPECT_EQ(20 + i, v) TH_LOG("node %d: %s offset %d after its barrier: expected %d, got %lu",
-					    node, an, 8 * (1 + i), 20 + i,
-					    (unsigned long)v);
-	}
-	munmap((void *)b, blen);
-	expect_gc_ran(_metadata, self);
-	dsm_test_sync(98);
 }
 
 TEST_HARNESS_MAIN
