@@ -8,7 +8,9 @@
  * manager keeps only the lock's tail (its last requester) and forwards
  * each acquire to it: the grant goes from the tail's kernel to the
  * requester's over the data connection. The tail's dsmd hands a forward
- * to its kernel after checking it (mgr_peer_forward).
+ * to its kernel after checking it (mgr_peer_forward). The log names a
+ * lock region:id (the region word, 0 for the cluster-wide namespace), as
+ * the kernel's does.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -95,14 +97,14 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 	if (tail < 0 || tail == from || m->peer[tail] == MGR_PEER_DOWN) {
 		l->tail = from;
 		m->st.lock_fresh++;
-		mgr_log(m, LOG_DEBUG, "mgr: lock %u: free, to node %d",
-			r->lock_id, from);
+		mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: free, to node %d",
+			r->region, r->lock_id, from);
 		mgr_reply(m, from, r->cookie, 0, 0, NULL, 0);
 		return;
 	}
 	if (!mgr_peer_up(m, tail)) {
-		mgr_log(m, LOG_INFO, "mgr: lock %u: tail node %d unreachable; refusing node %d",
-			r->lock_id, tail, from);
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: tail node %d unreachable; refusing node %d",
+			r->region, r->lock_id, tail, from);
 		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
 	}
@@ -119,8 +121,8 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 	l->fwd_to[from] = (int8_t)tail;
 	l->fwd_cookie[from] = r->cookie;
 	m->st.lock_forwarded++;
-	mgr_log(m, LOG_DEBUG, "mgr: lock %u: node %d forwarded to node %d",
-		r->lock_id, from, tail);
+	mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: node %d forwarded to node %d",
+		r->region, r->lock_id, from, tail);
 	/*
 	 * The requester's dsmd forgets the request and tells its kernel,
 	 * whose wait for the manager is over: the tail grants it.
@@ -148,8 +150,8 @@ static void fwd_lost(struct mgr *m, struct mgr_lock *l, int node)
 			continue;
 		l->fwd_to[r] = -1;
 		m->st.lock_fwd_lost++;
-		mgr_log(m, LOG_INFO, "mgr: lock %u: node %d's request was forwarded to node %d, down: node %d re-creates the token",
-			l->id, r, node, r);
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d's request was forwarded to node %d, down: node %d re-creates the token",
+			l->region, l->id, r, node, r);
 		if (r == m->self)
 			m->ops.kernel_reply(m->ops.ctx, l->fwd_cookie[r], 0, 0,
 					    NULL, 0);
