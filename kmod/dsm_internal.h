@@ -387,7 +387,8 @@ unsigned int dsm_nodes_present(void);
 /* dsm_perm.c: region permissions (Documentation/uapi.md, "Permissions"). */
 int dsm_region_permission(const struct file *file, const struct dsm_region *r,
 			  int mask);
-int dsm_sync_permission(const struct file *file, u32 flags, u64 region);
+int dsm_sync_permission(const struct file *file, u32 flags, u64 region,
+			u32 *ns);
 
 /* dsm_members.c: the membership as the data path sees it. */
 void dsm_members_init(void);

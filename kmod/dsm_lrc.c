@@ -159,14 +159,14 @@ static int lrc_restarted(void)
 	return -ESTALE;
 }
 
-static int lrc_acquire_op(struct dsm_file *f, u32 id)
+static int lrc_acquire_op(struct dsm_file *f, u64 key)
 {
-	return lrc_restarted() ?: lrc_acquire(f, id);
+	return lrc_restarted() ?: lrc_acquire(f, key);
 }
 
-static int lrc_barrier_op(struct dsm_file *f, u32 id)
+static int lrc_barrier_op(struct dsm_file *f, u64 key)
 {
-	return lrc_restarted() ?: lrc_barrier(f, id);
+	return lrc_restarted() ?: lrc_barrier(f, key);
 }
 
 /* The messages lrc receives on data connections, by type (lrc.md). */

@@ -61,6 +61,7 @@
 #include <linux/xarray.h>
 
 #include "dsm_internal.h"
+#include "core/dsm_members.h"
 #include "dsm_model.h"
 #include "dsm_transport.h"
 
@@ -136,7 +137,9 @@ struct lrc_fwd {
 
 /**
  * struct lrc_lock - one lock as this node sees it. Under dsm_lrc.lock.
- * @id:		the lock id; its key in dsm_lrc.locks.
+ * @key:	dsm_sync_key() of the lock's namespace (the region word,
+ *		0 for the cluster-wide one) and id; its index in
+ *		dsm_lrc.locks.
  * @token:	the lock's token is on this node.
  * @requesting:	an acquire request (MGR_REQUEST) is out, id @req_id.
  * @req_id:	its id (also the MGR cookie and the grant's req_id).
@@ -169,7 +172,7 @@ struct lrc_fwd {
  * @gen:	bumped at every change; waiters sleep until it moves.
  */
 struct lrc_lock {
-	u32 id;
+	u64 key;
 	bool token;
 	bool requesting;
 	u64 req_id;
@@ -196,7 +199,7 @@ struct lrc_lock {
  * struct lrc_bwait - a barrier arrival waiting for its release (in
  * dsm_lrc.bw, under dsm_lrc.wait_lock).
  * @cookie:	MGR cookie of the arrival.
- * @id:		barrier id.
+ * @key:	dsm_sync_key() of the barrier's namespace and id.
  * @err:	0 or why it failed; set before @done.
  * @gc:		the release asked for a collection.
  * @gc_round:	the wait is for the reply to GC_DONE (no payload), not
@@ -206,7 +209,7 @@ struct lrc_lock {
  */
 struct lrc_bwait {
 	u64 cookie;
-	u32 id;
+	u64 key;
 	int err;
 	bool gc;
 	bool gc_round;
@@ -265,7 +268,7 @@ struct lrc_fetch {
  * @slots:	@slots[c]: storage of @iset.log[c] (kvmalloc'd ring).
  * @open:	pages written in the open interval (unsorted).
  * @nr_open:	entries in @open.
- * @locks:	struct lrc_lock by lock id (lrc_locks_held of them).
+ * @locks:	struct lrc_lock by dsm_sync_key() (lrc_locks_held of them).
  * @bar_mutex:	one barrier arrival at a time on this node.
  * @wait_lock:	spinlock over @fetches, @bw, @bw_active, @wp_list and
  *		@regrants.
@@ -287,7 +290,7 @@ struct lrc_fetch {
  *		the late-grant windows of the lock table (lrc_lock
  *		@late_until).
  * @orphan:	an arrival whose caller left before its release (a fatal
- *		signal; cookie @orphan_cookie, barrier @orphan_id): its
+ *		signal; cookie @orphan_cookie, barrier @orphan_key): its
  *		release is still learned. Under @wait_lock, as the three
  *		below.
  * @orphan_gc:	a collection that an orphan's release asked for is to
@@ -318,7 +321,7 @@ struct dsm_lrc {
 	struct delayed_work regrant_work;
 	bool orphan;
 	u64 orphan_cookie;
-	u32 orphan_id;
+	u64 orphan_key;
 	bool orphan_gc;
 	u32 orphan_gc_id;
 	struct work_struct orphan_work;
@@ -326,10 +329,10 @@ struct dsm_lrc {
 
 extern struct dsm_lrc lrc;
 
-/* LOCK_GRANTs of lock @lock_id not sent to @dst yet (lrc.regrants). */
+/* LOCK_GRANTs of lock @key not sent to @dst yet (lrc.regrants). */
 struct lrc_regrant {
 	struct list_head list;
-	u32 lock_id;
+	u64 key;
 	u32 dst;
 	struct list_head outs;
 };
@@ -413,15 +416,15 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 		     struct lrc_learn *l);
 void lrc_learn_finish(struct lrc_learn *l);
 void lrc_out_free(struct list_head *outs);
-int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
+int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 			  const struct dsm_interval **ivs, u32 n, u32 max,
 			  struct list_head *outs);
 int lrc_missing_locked(const struct dsm_vt *have,
 		       const struct dsm_interval ***out);
 
 /* dsm_lrc_lock.c */
-int lrc_acquire(struct dsm_file *f, u32 id);
-int lrc_release(struct dsm_file *f, u32 id);
+int lrc_acquire(struct dsm_file *f, u64 key);
+int lrc_release(struct dsm_file *f, u64 key);
 void lrc_recv_grant(const struct dsm_msg *m);
 bool lrc_lock_reply(u64 cookie, u32 err, u32 flags);
 /* lrc_fail_lock_requests(): every request, whatever its manager. */
@@ -431,10 +434,10 @@ void lrc_regrant_work_fn(struct work_struct *work);
 void lrc_file_release(struct dsm_file *f);
 
 /* dsm_lrc_barrier.c */
-void lrc_bw_begin(u64 cookie, u32 id, bool gc_round);
+void lrc_bw_begin(u64 cookie, u64 key, bool gc_round);
 int lrc_bw_end(int ret, bool *gc);
 void lrc_orphan_work_fn(struct work_struct *work);
-int lrc_barrier(struct dsm_file *f, u32 id);
+int lrc_barrier(struct dsm_file *f, u64 key);
 int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 		      u32 len, struct netlink_ext_ack *extack);
 void lrc_fail_barrier(void);

@@ -16,16 +16,16 @@
 
 /*
  * Under lrc.bar_mutex: the arrival (or GC_DONE, @gc_round) @cookie at
- * barrier @id waits in lrc.bw from now on.
+ * barrier @key (dsm_sync_key()) waits in lrc.bw from now on.
  */
-void lrc_bw_begin(u64 cookie, u32 id, bool gc_round)
+void lrc_bw_begin(u64 cookie, u64 key, bool gc_round)
 {
 	lockdep_assert_held(&lrc.bar_mutex);
 	spin_lock(&lrc.wait_lock);
 	memset(&lrc.bw, 0, sizeof(lrc.bw));
 	init_completion(&lrc.bw.done);
 	lrc.bw.cookie = cookie;
-	lrc.bw.id = id;
+	lrc.bw.key = key;
 	lrc.bw.gc_round = gc_round;
 	lrc.bw_active = true;
 	spin_unlock(&lrc.wait_lock);
@@ -80,7 +80,7 @@ static void lrc_bw_orphan(void)
 		gc = !lrc.bw.err && lrc.bw.gc;
 		if (gc) {
 			lrc.orphan_gc = true;
-			lrc.orphan_gc_id = lrc.bw.id;
+			lrc.orphan_gc_id = dsm_sync_key_id(lrc.bw.key);
 		}
 		drop = true;
 	} else {
@@ -88,7 +88,7 @@ static void lrc_bw_orphan(void)
 		drop = lrc.orphan;
 		lrc.orphan = true;
 		lrc.orphan_cookie = lrc.bw.cookie;
-		lrc.orphan_id = lrc.bw.id;
+		lrc.orphan_key = lrc.bw.key;
 	}
 	spin_unlock(&lrc.wait_lock);
 	if (drop)
@@ -126,10 +126,10 @@ void lrc_orphan_work_fn(struct work_struct *work)
 }
 
 /*
- * Under lrc.bar_mutex: build the arrival at barrier @id (cookie @cookie)
+ * Under lrc.bar_mutex: build the arrival at barrier @key (cookie @cookie)
  * onto @outs: the intervals since the last release.
  */
-static int lrc_arrival(u32 id, u64 cookie, struct list_head *outs)
+static int lrc_arrival(u64 key, u64 cookie, struct list_head *outs)
 {
 	const struct dsm_interval **ivs = NULL;
 	u32 mgr = dsm_members_home(0);
@@ -144,7 +144,7 @@ static int lrc_arrival(u32 id, u64 cookie, struct list_head *outs)
 	 * (Documentation/lrc.md, "Barrier epochs").
 	 */
 	ret = n < 0 ? n : lrc_encode_set_locked(DSM_MSG_BARRIER_ARRIVE,
-						lrc_mgr_dst(mgr), cookie, id,
+						lrc_mgr_dst(mgr), cookie, key,
 						0, ivs, n, DSM_MGR_PAYLOAD_MAX,
 						outs);
 	mutex_unlock(&lrc.lock);
@@ -152,8 +152,15 @@ static int lrc_arrival(u32 id, u64 cookie, struct list_head *outs)
 	return ret;
 }
 
-int lrc_barrier(struct dsm_file *f, u32 id)
+/*
+ * Barrier @key (dsm_sync_key()): the manager is the lowest member whatever
+ * the namespace; the namespace keeps one region's barrier 5 from
+ * completing another's. A collection (GC_DONE) is cluster-wide and names
+ * the barrier's id only.
+ */
+int lrc_barrier(struct dsm_file *f, u64 key)
 {
+	u32 id = dsm_sync_key_id(key);
 	u64 start = ktime_get_ns(), cookie;
 	struct lrc_out *o;
 	LIST_HEAD(outs);
@@ -170,11 +177,11 @@ int lrc_barrier(struct dsm_file *f, u32 id)
 	ret = lrc_end_interval();
 	cookie = dsm_next_req_id();
 	if (!ret)
-		ret = lrc_arrival(id, cookie, &outs);
+		ret = lrc_arrival(key, cookie, &outs);
 	if (ret)
 		goto out;
 	flags = lrc_gc_wanted() ? DSM_MGR_F_GC_WANTED : 0;
-	lrc_bw_begin(cookie, id, false);
+	lrc_bw_begin(cookie, key, false);
 	list_for_each_entry(o, &outs, list) {
 		ret = dsm_nl_mgr_request(DSM_MGR_BARRIER, cookie, id,
 					 o->flags | flags, o->data, o->len);
@@ -226,11 +233,12 @@ static void lrc_bw_finish(u64 cookie, int err, bool gc)
 		/* A new arrival is out: its barrier waits for no GC_DONE. */
 		run_gc = !err && gc && !lrc.bw_active;
 		if (!err && gc && lrc.bw_active)
-			pr_warn("barrier %u: collection skipped here: the arrival was interrupted and this node arrived again\n",
-				lrc.orphan_id);
+			pr_warn("barrier %u:%u: collection skipped here: the arrival was interrupted and this node arrived again\n",
+				dsm_sync_key_region(lrc.orphan_key),
+				dsm_sync_key_id(lrc.orphan_key));
 		if (run_gc) {
 			lrc.orphan_gc = true;
-			lrc.orphan_gc_id = lrc.orphan_id;
+			lrc.orphan_gc_id = dsm_sync_key_id(lrc.orphan_key);
 		}
 	}
 	if (drop)
@@ -249,17 +257,17 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	struct lrc_learn learn = {};
 	bool found, gc_round = false;
 	struct dsm_msg m;
-	u32 id = 0;
+	u64 key = 0;
 	int ret;
 
 	spin_lock(&lrc.wait_lock);
 	found = lrc.bw_active && lrc.bw.cookie == cookie;
 	if (found) {
-		id = lrc.bw.id;
+		key = lrc.bw.key;
 		gc_round = lrc.bw.gc_round;
 	} else if (lrc.orphan && lrc.orphan_cookie == cookie) {
 		found = true;
-		id = lrc.orphan_id;
+		key = lrc.orphan_key;
 	}
 	spin_unlock(&lrc.wait_lock);
 	if (!found)
@@ -279,7 +287,7 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	}
 	if (!p || dsm_wire_decode(p, len, &m, NULL) ||
 	    m.hdr.type != DSM_MSG_BARRIER_RELEASE ||
-	    m.u.barrier.barrier_id != id) {
+	    dsm_sync_key(m.u.barrier.region, m.u.barrier.barrier_id) != key) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "payload is not a BARRIER_RELEASE of this barrier");
 		return -EINVAL;

@@ -253,9 +253,10 @@ void lrc_out_free(struct list_head *outs)
 /*
  * Encode @ivs[0..@n) as LOCK_GRANTs (@type LOCK_GRANT, @max
  * DSM_WIRE_MAX_MSG) or BARRIER_ARRIVEs (@max DSM_MGR_PAYLOAD_MAX) onto
- * @outs; at least one message. Under lrc.lock (the records are the set's).
+ * @outs; at least one message, for lock or barrier @key (dsm_sync_key()).
+ * Under lrc.lock (the records are the set's).
  */
-int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
+int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 			  const struct dsm_interval **ivs, u32 n, u32 max,
 			  struct list_head *outs)
 {
@@ -297,9 +298,12 @@ int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u32 id, u32 epoch,
 		}
 		dsm_wire_enc_begin(&e, o->data, max, &h);
 		if (type == DSM_MSG_LOCK_GRANT)
-			dsm_wire_enc_lock_grant(&e, id, &lrc.vt);
+			dsm_wire_enc_lock_grant(&e, dsm_sync_key_region(key),
+						dsm_sync_key_id(key), &lrc.vt);
 		else
-			dsm_wire_enc_barrier(&e, id, epoch, &lrc.vt);
+			dsm_wire_enc_barrier(&e, dsm_sync_key_region(key),
+					     dsm_sync_key_id(key), epoch,
+					     &lrc.vt);
 		for (i = 0; i < k; i++) {
 			dsm_wire_enc_interval(&e, ivs[pos + i]);
 			dsm_stat_add(DSM_STAT_LRC_NOTICES_SENT,

@@ -14,17 +14,20 @@
 
 #include "dsm_lrc.h"
 
-/* Under lrc.lock: lock @id's entry in the table, or NULL. */
-static struct lrc_lock *lrc_lock_find_locked(u32 id)
+/* The lock table is an xarray indexed by the 64-bit dsm_sync_key(). */
+static_assert(sizeof(unsigned long) >= sizeof(u64), "lock keys need 64-bit indices");
+
+/* Under lrc.lock: lock @key's entry in the table, or NULL. */
+static struct lrc_lock *lrc_lock_find_locked(u64 key)
 {
 	lockdep_assert_held(&lrc.lock);
-	return xa_load(&lrc.locks, id);
+	return xa_load(&lrc.locks, key);
 }
 
-/* Under lrc.lock: lock @id's entry, made if new; NULL if out of memory. */
-static struct lrc_lock *lrc_lock_get_locked(u32 id)
+/* Under lrc.lock: lock @key's entry, made if new; NULL if out of memory. */
+static struct lrc_lock *lrc_lock_get_locked(u64 key)
 {
-	struct lrc_lock *l = lrc_lock_find_locked(id);
+	struct lrc_lock *l = lrc_lock_find_locked(key);
 
 	lockdep_assert_held(&lrc.lock);
 	if (l)
@@ -32,10 +35,10 @@ static struct lrc_lock *lrc_lock_get_locked(u32 id)
 	l = kzalloc(sizeof(*l), GFP_KERNEL);
 	if (!l)
 		return NULL;
-	l->id = id;
+	l->key = key;
 	INIT_LIST_HEAD(&l->fwds);
-	/* -ENOMEM; not -EBUSY: @id is not in the table, under lrc.lock. */
-	if (xa_insert(&lrc.locks, id, l, GFP_KERNEL)) {
+	/* -ENOMEM; not -EBUSY: @key is not in the table, under lrc.lock. */
+	if (xa_insert(&lrc.locks, key, l, GFP_KERNEL)) {
 		kfree(l);
 		return NULL;
 	}
@@ -56,7 +59,7 @@ static void lrc_lock_put_locked(struct lrc_lock *l)
 	if (l->token || l->requesting || l->holder || l->waiters ||
 	    l->reserved || l->late_req || !list_empty(&l->fwds))
 		return;
-	xa_erase(&lrc.locks, l->id);
+	xa_erase(&lrc.locks, l->key);
 	kfree(l);
 	dsm_stat_add(DSM_STAT_LRC_LOCKS_HELD, -1ULL);
 }
@@ -83,8 +86,9 @@ static void lrc_recreate_locked(struct lrc_lock *l)
 	lockdep_assert_held(&lrc.lock);
 	if (l->token || l->requesting || l->holder || list_empty(&l->fwds))
 		return;
-	pr_warn_ratelimited("lock %u: no grant came for our failed request: the token is re-created here, without the intervals it carried\n",
-			    l->id);
+	pr_warn_ratelimited("lock %u:%u: no grant came for our failed request: the token is re-created here, without the intervals it carried\n",
+			    dsm_sync_key_region(l->key),
+			    dsm_sync_key_id(l->key));
 	dsm_stat_inc(DSM_STAT_LRC_TOKENS_RECREATED);
 	l->token = true;
 }
@@ -124,12 +128,13 @@ static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
 	lockdep_assert_held(&lrc.lock);
 	n = lrc_missing_locked(vt, &ivs);
 	if (n < 0) {
-		pr_warn_ratelimited("lock %u: cannot list the intervals node %u lacks: %d; granted without\n",
-				    l->id, requester, n);
+		pr_warn_ratelimited("lock %u:%u: cannot list the intervals node %u lacks: %d; granted without\n",
+				    dsm_sync_key_region(l->key),
+				    dsm_sync_key_id(l->key), requester, n);
 		n = 0;
 	}
 	ret = lrc_encode_set_locked(DSM_MSG_LOCK_GRANT, requester, req_id,
-				    l->id, 0, ivs, n, DSM_WIRE_MAX_MSG, outs);
+				    l->key, 0, ivs, n, DSM_WIRE_MAX_MSG, outs);
 	kvfree(ivs);
 	l->token = false;
 	lrc_lock_changed_locked(l);
@@ -137,16 +142,16 @@ static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
 }
 
 /*
- * The token of lock @id could not reach node @dst, which is gone: it
+ * The token of lock @key could not reach node @dst, which is gone: it
  * comes back here, so that the lock is not lost for the others (the
  * acquirer's request failed with its node).
  */
-static void lrc_token_back(u32 id)
+static void lrc_token_back(u64 key)
 {
 	struct lrc_lock *l;
 
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_get_locked(id);
+	l = lrc_lock_get_locked(key);
 	if (l && !l->token && !l->requesting && !l->holder) {
 		l->token = true;
 		lrc_lock_changed_locked(l);
@@ -158,13 +163,13 @@ static void lrc_token_back(u32 id)
  * Keep the LOCK_GRANTs on @outs that could not be sent to @dst, for
  * lrc.regrant_work to send again. Return: false if out of memory.
  */
-static bool lrc_regrant_queue(u32 id, u32 dst, struct list_head *outs)
+static bool lrc_regrant_queue(u64 key, u32 dst, struct list_head *outs)
 {
 	struct lrc_regrant *rg = kmalloc(sizeof(*rg), GFP_KERNEL);
 
 	if (!rg)
 		return false;
-	rg->lock_id = id;
+	rg->key = key;
 	rg->dst = dst;
 	INIT_LIST_HEAD(&rg->outs);
 	list_splice_init(outs, &rg->outs);
@@ -176,14 +181,14 @@ static bool lrc_regrant_queue(u32 id, u32 dst, struct list_head *outs)
 }
 
 /*
- * Send the LOCK_GRANTs of lock @id on @outs to @dst over the data
+ * Send the LOCK_GRANTs of lock @key on @outs to @dst over the data
  * transport, in order; free them. The token has left this node: a grant
  * that cannot be sent (no connection now) is kept and sent again every
  * second (lrc.regrant_work) until it goes or @dst is declared down, so
  * that the acquirer, which waits for it without a time bound, gets it;
  * only then does the token come back here.
  */
-static void lrc_send_grant(u32 id, u32 dst, struct list_head *outs)
+static void lrc_send_grant(u64 key, u32 dst, struct list_head *outs)
 {
 	struct lrc_out *o, *t;
 	int ret = 0;
@@ -198,19 +203,21 @@ static void lrc_send_grant(u32 id, u32 dst, struct list_head *outs)
 	}
 	if (!ret)
 		return;
-	if (!dsm_members_lost(dst) && lrc_regrant_queue(id, dst, outs)) {
-		pr_warn_ratelimited("lock %u: grant to node %u not sent (%d): trying again\n",
-				    id, dst, ret);
+	if (!dsm_members_lost(dst) && lrc_regrant_queue(key, dst, outs)) {
+		pr_warn_ratelimited("lock %u:%u: grant to node %u not sent (%d): trying again\n",
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), dst, ret);
 		return;
 	}
 	lrc_out_free(outs);
-	pr_warn_ratelimited("lock %u: grant to node %u not sent (%d): the token stays here\n",
-			    id, dst, ret);
-	lrc_token_back(id);
+	pr_warn_ratelimited("lock %u:%u: grant to node %u not sent (%d): the token stays here\n",
+			    dsm_sync_key_region(key),
+			    dsm_sync_key_id(key), dst, ret);
+	lrc_token_back(key);
 }
 
 /*
- * End the first late-grant window at or after lock id *@start that is
+ * End the first late-grant window at or after lock key *@start that is
  * over: forwards held for its grant get a re-created token. Return: false
  * if there was none; *@next (if *@any) is the end of the earliest window
  * still open that was seen.
@@ -222,7 +229,8 @@ static bool lrc_late_expire_one(unsigned long *start, unsigned long *next,
 	bool found = false;
 	unsigned long i;
 	LIST_HEAD(outs);
-	u32 dst = 0, id = 0;
+	u32 dst = 0;
+	u64 key = 0;
 
 	mutex_lock(&lrc.lock);
 	xa_for_each_start(&lrc.locks, i, l, *start) {
@@ -236,7 +244,7 @@ static bool lrc_late_expire_one(unsigned long *start, unsigned long *next,
 		}
 		found = true;
 		*start = i + 1;
-		id = l->id;
+		key = l->key;
 		l->late_req = 0;
 		lrc_recreate_locked(l);
 		lrc_serve_fwd_locked(l, &dst, &outs);
@@ -245,7 +253,7 @@ static bool lrc_late_expire_one(unsigned long *start, unsigned long *next,
 	}
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
-		lrc_send_grant(id, dst, &outs);
+		lrc_send_grant(key, dst, &outs);
 	return found;
 }
 
@@ -265,7 +273,7 @@ void lrc_regrant_work_fn(struct work_struct *work)
 	spin_unlock(&lrc.wait_lock);
 	list_for_each_entry_safe(rg, t, &todo, list) {
 		list_del(&rg->list);
-		lrc_send_grant(rg->lock_id, rg->dst, &rg->outs);
+		lrc_send_grant(rg->key, rg->dst, &rg->outs);
 		kfree(rg);
 	}
 	while (lrc_late_expire_one(&start, &next, &any))
@@ -289,8 +297,9 @@ static void lrc_serve_fwd_locked(struct lrc_lock *l, u32 *dst,
 	l->nr_fwds--;
 	*dst = f->requester;
 	if (lrc_grant_locked(l, f->requester, f->req_id, &f->vt, outs))
-		pr_warn_ratelimited("cannot build the grant of lock %u for node %u\n",
-				    l->id, f->requester);
+		pr_warn_ratelimited("cannot build the grant of lock %u:%u for node %u\n",
+				    dsm_sync_key_region(l->key),
+				    dsm_sync_key_id(l->key), f->requester);
 	kfree(f);
 }
 
@@ -303,17 +312,20 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 	};
 	struct dsm_msg_lock_req b = {};
 	struct dsm_wire_enc e;
-	u8 buf[DSM_WIRE_HDR_SIZE + 16 + DSM_WIRE_VT_SIZE(LRC_NR_NODES)];
+	u8 buf[DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_lock_req) +
+	       DSM_WIRE_VT_SIZE(LRC_NR_NODES)];
 	u64 req_id = dsm_next_req_id();
 	u32 self = lrc_self(), mgr;
 	int len, ret;
 
 	lockdep_assert_held(&lrc.lock);
-	mgr = dsm_members_home(l->id);
+	/* The lock's manager: dsm_sync_key() (kmod/core/dsm_members.h). */
+	mgr = dsm_members_home(l->key);
 	h.src = self;
 	h.dst = lrc_mgr_dst(mgr);
 	h.req_id = req_id;
-	b.lock_id = l->id;
+	b.lock_id = dsm_sync_key_id(l->key);
+	b.region = dsm_sync_key_region(l->key);
 	b.requester = self;
 	b.req_id = req_id;
 	b.vt = lrc.vt;
@@ -330,7 +342,8 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 	l->grant_err = 0;
 	l->grant_frags = 0;
 	mutex_unlock(&lrc.lock);
-	ret = dsm_nl_mgr_request(DSM_MGR_LOCK_ACQUIRE, req_id, l->id, 0, buf,
+	ret = dsm_nl_mgr_request(DSM_MGR_LOCK_ACQUIRE, req_id,
+				 dsm_sync_key_id(l->key), 0, buf,
 				 len);
 	mutex_lock(&lrc.lock);
 	if (ret && l->requesting && l->req_id == req_id) {
@@ -350,8 +363,9 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 static void lrc_lock_timeout_locked(struct lrc_lock *l)
 {
 	lockdep_assert_held(&lrc.lock);
-	pr_warn_ratelimited("lock %u: the manager did not answer within mgr_timeout_ms: the acquire fails\n",
-			    l->id);
+	pr_warn_ratelimited("lock %u:%u: the manager did not answer within mgr_timeout_ms: the acquire fails\n",
+			    dsm_sync_key_region(l->key),
+			    dsm_sync_key_id(l->key));
 	dsm_stat_inc(DSM_STAT_LRC_MGR_TIMEOUTS);
 	lrc_req_end_locked(l, -ETIMEDOUT);
 }
@@ -392,7 +406,7 @@ static int lrc_lock_wait_locked(struct lrc_lock *l)
 	return 0;
 }
 
-int lrc_acquire(struct dsm_file *f, u32 id)
+int lrc_acquire(struct dsm_file *f, u64 key)
 {
 	u64 start = ktime_get_ns(), my_req = 0;
 	bool remote = false;
@@ -408,7 +422,7 @@ int lrc_acquire(struct dsm_file *f, u32 id)
 	if (ret)
 		return ret;
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_get_locked(id);
+	l = lrc_lock_get_locked(key);
 	if (!l) {
 		ret = -ENOMEM;
 		goto out;
@@ -459,7 +473,7 @@ out:
 		lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
-		lrc_send_grant(id, dst, &outs);
+		lrc_send_grant(key, dst, &outs);
 	if (!ret) {
 		dsm_stat_inc(remote ? DSM_STAT_LRC_LOCK_ACQUIRE_REMOTE :
 				      DSM_STAT_LRC_LOCK_ACQUIRE_LOCAL);
@@ -469,7 +483,7 @@ out:
 	return ret;
 }
 
-int lrc_release(struct dsm_file *f, u32 id)
+int lrc_release(struct dsm_file *f, u64 key)
 {
 	struct lrc_lock *l;
 	LIST_HEAD(outs);
@@ -477,7 +491,7 @@ int lrc_release(struct dsm_file *f, u32 id)
 	int ret;
 
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_find_locked(id);
+	l = lrc_lock_find_locked(key);
 	ret = l && l->holder == f ? 0 : -EPERM;
 	mutex_unlock(&lrc.lock);
 	if (ret)
@@ -485,14 +499,15 @@ int lrc_release(struct dsm_file *f, u32 id)
 	/* The grant must carry the interval the holder just ended. */
 	ret = lrc_end_interval();
 	if (ret)
-		pr_warn_ratelimited("lock %u: cannot end the interval: %d\n",
-				    id, ret);
+		pr_warn_ratelimited("lock %u:%u: cannot end the interval: %d\n",
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), ret);
 	mutex_lock(&lrc.lock);
 	/*
 	 * Look the lock up again: with lrc.lock dropped, another release of
 	 * it through this file (a second thread) may have freed the entry.
 	 */
-	l = lrc_lock_find_locked(id);
+	l = lrc_lock_find_locked(key);
 	if (!l || l->holder != f) {
 		mutex_unlock(&lrc.lock);
 		return -EPERM;
@@ -503,7 +518,7 @@ int lrc_release(struct dsm_file *f, u32 id)
 	lrc_lock_put_locked(l);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
-		lrc_send_grant(id, dst, &outs);
+		lrc_send_grant(key, dst, &outs);
 	return 0;
 }
 
@@ -517,21 +532,21 @@ void lrc_file_release(struct dsm_file *f)
 	struct lrc_lock *l;
 	unsigned long i;
 	bool found;
-	u32 id = 0;
+	u64 key = 0;
 
 	do {
 		found = false;
 		mutex_lock(&lrc.lock);
 		xa_for_each(&lrc.locks, i, l) {
 			if (l->holder == f) {
-				id = l->id;
+				key = l->key;
 				found = true;
 				break;
 			}
 		}
 		mutex_unlock(&lrc.lock);
 		if (found)
-			lrc_release(f, id);
+			lrc_release(f, key);
 	} while (found);
 }
 
@@ -549,8 +564,9 @@ static void lrc_token_here_locked(struct lrc_lock *l, const struct dsm_vt *vt)
 	if (vt) {
 		err = l->grant_err ?: lrc_vt_check_locked(vt);
 		if (err) {
-			pr_warn_ratelimited("lock %u: grant refused: %d; the acquire fails\n",
-					    l->id, err);
+			pr_warn_ratelimited("lock %u:%u: grant refused: %d; the acquire fails\n",
+					    dsm_sync_key_region(l->key),
+					    dsm_sync_key_id(l->key), err);
 			l->failed_req = l->req_id;
 			l->failed_err = err;
 		} else {
@@ -581,13 +597,15 @@ static void lrc_late_grant_locked(struct lrc_lock *l, const struct dsm_vt *vt,
 	l->late_req = 0;
 	err = l->late_err ?: lrc_vt_check_locked(vt);
 	if (err) {
-		pr_warn_ratelimited("lock %u: grant from node %u after its acquire ended refused: %d\n",
-				    l->id, src, err);
+		pr_warn_ratelimited("lock %u:%u: grant from node %u after its acquire ended refused: %d\n",
+				    dsm_sync_key_region(l->key),
+				    dsm_sync_key_id(l->key), src, err);
 	} else {
 		dsm_vt_merge(&lrc.vt, vt);
 		dsm_stat_inc(DSM_STAT_LRC_LATE_GRANTS);
-		pr_info_ratelimited("lock %u: grant from node %u came after its acquire ended: learned, the token stays here\n",
-				    l->id, src);
+		pr_info_ratelimited("lock %u:%u: grant from node %u came after its acquire ended: learned, the token stays here\n",
+				    dsm_sync_key_region(l->key),
+				    dsm_sync_key_id(l->key), src);
 	}
 	l->token = true;
 	l->reserved = l->waiters > 0;
@@ -639,14 +657,14 @@ void lrc_recv_grant(const struct dsm_msg *m)
 	const struct dsm_msg_lock_grant *g = &m->u.lock_grant;
 	bool last = !(m->hdr.flags & DSM_WIRE_F_MORE);
 	u32 src = m->hdr.src, dst = 0;
-	u64 req = m->hdr.req_id;
+	u64 req = m->hdr.req_id, key = dsm_sync_key(g->region, g->lock_id);
 	struct lrc_learn learn = {};
 	struct lrc_lock *l;
 	LIST_HEAD(outs);
 	int ret, kind;
 
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_find_locked(g->lock_id);
+	l = lrc_lock_find_locked(key);
 	kind = lrc_grant_kind_locked(l, req, src);
 	if (kind == LRC_GRANT_NONE) {
 		mutex_unlock(&lrc.lock);
@@ -656,15 +674,16 @@ void lrc_recv_grant(const struct dsm_msg *m)
 	ret = lrc_grant_frag_locked(l, kind == LRC_GRANT_LATE, &g->iv, &learn);
 	mutex_unlock(&lrc.lock);
 	if (ret)
-		pr_warn_ratelimited("lock %u: grant from node %u not applied: %d\n",
-				    g->lock_id, src, ret);
+		pr_warn_ratelimited("lock %u:%u: grant from node %u not applied: %d\n",
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), src, ret);
 	/* Invalidate before the acquire returns. */
 	lrc_learn_finish(&learn);
 	if (!last)
 		return;
 	mutex_lock(&lrc.lock);
 	/* Found again: the request may have failed meanwhile (a late one). */
-	l = lrc_lock_find_locked(g->lock_id);
+	l = lrc_lock_find_locked(key);
 	kind = lrc_grant_kind_locked(l, req, src);
 	if (kind == LRC_GRANT_REQ)
 		lrc_token_here_locked(l, &g->iv.vt);
@@ -674,13 +693,14 @@ void lrc_recv_grant(const struct dsm_msg *m)
 		lrc_serve_fwd_locked(l, &dst, &outs);
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
-		lrc_send_grant(g->lock_id, dst, &outs);
+		lrc_send_grant(key, dst, &outs);
 }
 
 /**
  * dsm_lrc_lock_forward() - LOCK_FORWARD from dsmd: grant lock @lock_id to
  * the requester in the LOCK_REQ at @p.
- * @lock_id:	DSM_A_LOCK_ID.
+ * @lock_id:	DSM_A_LOCK_ID; the lock's namespace is the LOCK_REQ's
+ *		region word (a lock is the pair, dsm_sync_key()).
  * @p:		DSM_A_MGR_PAYLOAD.
  * @len:	its length.
  * @extack:	for the reason of a refusal.
@@ -696,6 +716,7 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 	LIST_HEAD(outs);
 	u32 dst = 0;
 	int ret = 0;
+	u64 key;
 
 	if (dsm_wire_decode(p, len, &m, NULL) ||
 	    m.hdr.type != DSM_MSG_LOCK_REQ) {
@@ -708,6 +729,7 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 		NL_SET_ERR_MSG_MOD(extack, "LOCK_REQ does not match LOCK_ID or its header");
 		return -EINVAL;
 	}
+	key = dsm_sync_key(m.u.lock_req.region, lock_id);
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
@@ -715,7 +737,7 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 	f->req_id = m.u.lock_req.req_id;
 	f->vt = m.u.lock_req.vt;
 	mutex_lock(&lrc.lock);
-	l = lrc_lock_get_locked(lock_id);
+	l = lrc_lock_get_locked(key);
 	if (!l) {
 		ret = -ENOMEM;
 		goto out;
@@ -744,8 +766,9 @@ int dsm_lrc_lock_forward(u32 lock_id, const void *p, u32 len,
 	 */
 	if (l->late_req && time_before(jiffies, l->late_until) &&
 	    !l->token && !l->requesting && !l->holder)
-		pr_info_ratelimited("lock %u: forward for node %u waits for the grant of our failed request (at most mgr_timeout_ms)\n",
-				    lock_id, m.u.lock_req.requester);
+		pr_info_ratelimited("lock %u:%u: forward for node %u waits for the grant of our failed request (at most mgr_timeout_ms)\n",
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), m.u.lock_req.requester);
 	else
 		lrc_recreate_locked(l);
 	lrc_serve_fwd_locked(l, &dst, &outs);
@@ -755,7 +778,7 @@ out:
 	mutex_unlock(&lrc.lock);
 	kfree(f);
 	if (!list_empty(&outs))
-		lrc_send_grant(lock_id, dst, &outs);
+		lrc_send_grant(key, dst, &outs);
 	return ret;
 }
 
@@ -787,8 +810,9 @@ static void lrc_lock_failed_locked(struct lrc_lock *l, u64 cookie, int err)
 static void lrc_fwd_lost_locked(struct lrc_lock *l)
 {
 	lockdep_assert_held(&lrc.lock);
-	pr_warn_ratelimited("lock %u: the node our request was forwarded to went down: the token is re-created here\n",
-			    l->id);
+	pr_warn_ratelimited("lock %u:%u: the node our request was forwarded to went down: the token is re-created here\n",
+			    dsm_sync_key_region(l->key),
+			    dsm_sync_key_id(l->key));
 	dsm_stat_inc(DSM_STAT_LRC_TOKENS_RECREATED);
 }
 
@@ -815,8 +839,9 @@ bool lrc_lock_reply(u64 cookie, u32 err, u32 flags)
 			lrc_lock_changed_locked(l);
 		} else if (err) {
 			/* dsmd bounds err to 1..4095 (netlink policy). */
-			pr_warn_ratelimited("lock %u: acquire request failed: %d (from dsmd)\n",
-					    l->id, -(int)err);
+			pr_warn_ratelimited("lock %u:%u: acquire request failed: %d (from dsmd)\n",
+					    dsm_sync_key_region(l->key),
+					    dsm_sync_key_id(l->key), -(int)err);
 			lrc_lock_failed_locked(l, cookie, -(int)err);
 			lrc_lock_put_locked(l);
 		} else {

@@ -15,6 +15,7 @@
 
 #include "dsm_internal.h"
 #include "dsm_model.h"
+#include "core/dsm_members.h"
 
 static int dsm_open(struct inode *inode, struct file *file)
 {
@@ -74,7 +75,7 @@ static long dsm_ioctl_api(void __user *argp)
 		return -EINVAL;
 	api.api = DSM_API_VERSION;
 	api.features = DSM_FEATURE_MAP_SC | DSM_FEATURE_MAP_LRC |
-		       DSM_FEATURE_REGION_PERM;
+		       DSM_FEATURE_REGION_PERM | DSM_FEATURE_REGION_SYNC;
 	if (copy_to_user(argp, &api, sizeof(api)))
 		return -EFAULT;
 	return 0;
@@ -85,9 +86,10 @@ static long dsm_ioctl_api(void __user *argp)
  * and barriers are the lrc model's (sc needs none: its accesses are
  * ordered already). With DSM_SYNC_F_REGION they belong to a region and
  * need write permission on it; without, they are the cluster-wide ids
- * of API version 3, for CAP_SYS_ADMIN only (dsm_sync_permission()). On
- * the wire both are the same 32-bit id for now (Documentation/lrc.md,
- * "Lock and barrier namespaces").
+ * of API version 3, for CAP_SYS_ADMIN only (dsm_sync_permission()).
+ * A lock or barrier is the pair (namespace, id), dsm_sync_key(), in the
+ * kernels and the managers alike (Documentation/lrc.md, "Lock and
+ * barrier namespaces").
  */
 static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
 			   void __user *argp)
@@ -95,24 +97,26 @@ static long dsm_ioctl_sync(struct file *file, unsigned int cmd,
 	const struct dsm_model_ops *model = dsm_model_get(DSM_MODEL_LRC);
 	struct dsm_file *df = file->private_data;
 	struct dsm_sync s;
-
+	u64 key;
+	u32 ns;
 	int ret;
 
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	ret = dsm_sync_permission(file, s.flags, s.reserved);
+	ret = dsm_sync_permission(file, s.flags, s.reserved, &ns);
 	if (ret)
 		return ret;
+	key = dsm_sync_key(ns, s.id);
 	if (!model)
 		return -EOPNOTSUPP;
 	switch (cmd) {
 	case DSM_IOC_LOCK_ACQUIRE:
-		return model->acquire(df, s.id);
+		return model->acquire(df, key);
 	case DSM_IOC_LOCK_RELEASE:
-		return model->release(df, s.id);
+		return model->release(df, key);
 	default:
 		/* barrier() is a macro: the op is called through a pointer. */
-		return (*model->barrier)(df, s.id);
+		return (*model->barrier)(df, key);
 	}
 }
 

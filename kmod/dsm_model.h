@@ -148,10 +148,11 @@ typedef void (*dsm_recv_fn)(const struct dsm_msg *m);
  * @start:	send request @req for @pg, created by @fault. Sleeps
  *		(bounded by the fault timeout); on failure completes @req
  *		with the error.
- * @acquire:	acquire lock @id for open file @f (lrc); a model without
- *		synchronisation calls returns 0.
- * @release:	release lock @id held by @f.
- * @barrier:	wait at barrier @id.
+ * @acquire:	acquire lock @key (dsm_sync_key(): namespace and id) for
+ *		open file @f (lrc); a model without synchronisation calls
+ *		returns 0.
+ * @release:	release lock @key held by @f.
+ * @barrier:	wait at barrier @key.
  * @recv:	the model's message handlers, indexed by enum dsm_wire_type
  *		(DSM_MSG_TYPE_MAX + 1 entries, NULL: not the model's). The
  *		dispatcher (dsm_msg.c) calls @recv[type] for a decoded,
@@ -183,9 +184,9 @@ struct dsm_model_ops {
 	int (*fault)(struct dsm_pg *pg, struct dsm_req **req);
 	int (*write_fault)(struct dsm_pg *pg, struct dsm_req **req);
 	void (*start)(struct dsm_pg *pg, struct dsm_req *req);
-	int (*acquire)(struct dsm_file *f, u32 id);
-	int (*release)(struct dsm_file *f, u32 id);
-	int (*barrier)(struct dsm_file *f, u32 id);
+	int (*acquire)(struct dsm_file *f, u64 key);
+	int (*release)(struct dsm_file *f, u64 key);
+	int (*barrier)(struct dsm_file *f, u64 key);
 	const dsm_recv_fn *recv;
 	void (*node_down)(u32 id);
 	void (*daemon_gone)(void);

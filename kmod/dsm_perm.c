@@ -80,6 +80,10 @@ int dsm_region_permission(const struct file *file, const struct dsm_region *r,
  * @flags:	struct dsm_sync.flags.
  * @region:	struct dsm_sync.reserved: with DSM_SYNC_F_REGION the offset
  *		of the region the id belongs to, else zero.
+ * @ns:		out: the namespace of the id, the region word of
+ *		kmod/core/dsm_wire.h: 0 for the cluster-wide one, else the
+ *		region's offset / DSM_REGION_ALIGN + 1, which every node
+ *		derives alike from the cluster-wide region table.
  *
  * A region's locks and barriers need write permission on it: they order
  * writes, and a reader who could hold them could stall the writers.
@@ -90,11 +94,17 @@ int dsm_region_permission(const struct file *file, const struct dsm_region *r,
  * Return: 0; -EINVAL for unknown flags or a stray @region; -EPERM;
  * -ENXIO if no region starts at @region; -EACCES.
  */
-int dsm_sync_permission(const struct file *file, u32 flags, u64 region)
+int dsm_sync_permission(const struct file *file, u32 flags, u64 region,
+			u32 *ns)
 {
 	struct dsm_region *r;
 	int ret;
 
+	static_assert(DSM_REGION_ALIGN == 1ULL << DSM_WIRE_REGION_SHIFT);
+	static_assert(DSM_SPACE_SIZE >> DSM_WIRE_REGION_SHIFT ==
+		      DSM_WIRE_REGION_MAX);
+
+	*ns = 0;
 	if (flags & ~DSM_SYNC_F_ALL)
 		return -EINVAL;
 	if (!(flags & DSM_SYNC_F_REGION)) {
@@ -111,5 +121,7 @@ int dsm_sync_permission(const struct file *file, u32 flags, u64 region)
 	ret = r->offset == region ? dsm_region_permission(file, r, MAY_WRITE) :
 				    -ENXIO;
 	dsm_region_put(r);
+	if (!ret)
+		*ns = (u32)(region >> DSM_WIRE_REGION_SHIFT) + 1;
 	return ret;
 }

@@ -521,7 +521,7 @@ static void sc_start(struct dsm_pg *pg, struct dsm_req *req)
 }
 
 /* sc needs no synchronisation calls: every access is already ordered. */
-static int sc_sync_nop(struct dsm_file *f, u32 id)
+static int sc_sync_nop(struct dsm_file *f, u64 key)
 {
 	return 0;
 }

@@ -21,6 +21,30 @@
 static_assert(DSM_MAX_NODES < 32, "a membership must fit a u32 mask");
 
 u32 dsm_member_rank(u32 present, u64 key, u32 none);
+
+/*
+ * The key of a lock or barrier: its namespace (the region word of
+ * dsm_wire.h, 0 for the cluster-wide one) in the high half, its id in the
+ * low half. One number per lock, the same on every node: the kernel's
+ * lock table and dsmd's key on it, and lock L of namespace R is managed
+ * by dsm_member_rank(present, dsm_sync_key(R, L), ...), so the
+ * cluster-wide lock L keeps the manager of API version 3 (L mod n).
+ */
+static inline u64 dsm_sync_key(u32 region, u32 id)
+{
+	return (u64)region << 32 | id;
+}
+
+static inline u32 dsm_sync_key_region(u64 key)
+{
+	return (u32)(key >> 32);
+}
+
+static inline u32 dsm_sync_key_id(u64 key)
+{
+	return (u32)key;
+}
+
 u32 dsm_barrier_waits_for(u32 members, u32 lost);
 bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost);
 

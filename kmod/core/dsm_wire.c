@@ -21,9 +21,9 @@ static_assert(sizeof(struct dsm_wire_inval) == 16, "inval layout");
 static_assert(sizeof(struct dsm_wire_inval_ack) == 16, "inval_ack layout");
 static_assert(sizeof(struct dsm_wire_confirm) == 16, "confirm layout");
 static_assert(sizeof(struct dsm_wire_nack) == 16, "nack layout");
-static_assert(sizeof(struct dsm_wire_lock_req) == 16, "lock_req layout");
+static_assert(sizeof(struct dsm_wire_lock_req) == 24, "lock_req layout");
 static_assert(sizeof(struct dsm_wire_lock_grant) == 8, "lock_grant layout");
-static_assert(sizeof(struct dsm_wire_barrier) == 8, "barrier layout");
+static_assert(sizeof(struct dsm_wire_barrier) == 16, "barrier layout");
 static_assert(sizeof(struct dsm_wire_ivset) == 8, "ivset layout");
 static_assert(sizeof(struct dsm_wire_interval) == 8, "interval layout");
 static_assert(sizeof(struct dsm_wire_diff_req) == 16, "diff_req layout");
@@ -395,7 +395,12 @@ static enum dsm_wire_reject dsm_wire_rd_lock_req(struct dsm_rd *r,
 	b->lock_id = le32_to_cpu(w.lock_id);
 	b->requester = le16_to_cpu(w.requester);
 	b->req_id = le64_to_cpu(w.req_id);
+	b->region = le32_to_cpu(w.region);
 	n = le16_to_cpu(w.nr_nodes);
+	if (le32_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (b->region > DSM_WIRE_REGION_MAX)
+		return DSM_WIRE_R_FIELD;
 	if (b->requester >= DSM_MAX_NODES)
 		return DSM_WIRE_R_NODE;
 	if (!n || n > DSM_MAX_NODES)
@@ -576,6 +581,35 @@ static enum dsm_wire_reject dsm_wire_rd_diff_reply(struct dsm_rd *r,
 	return DSM_WIRE_OK;
 }
 
+/*
+ * LOCK_GRANT, BARRIER_ARRIVE, BARRIER_RELEASE: the body, whose region word
+ * (version 3) names the namespace, then the interval set.
+ */
+static enum dsm_wire_reject dsm_wire_rd_sync_set(struct dsm_rd *r,
+						 struct dsm_msg *m)
+{
+	struct dsm_wire_lock_grant g;
+	struct dsm_wire_barrier b;
+
+	if (m->hdr.type == DSM_MSG_LOCK_GRANT) {
+		dsm_rd_take(r, &g, sizeof(g));
+		m->u.lock_grant.lock_id = le32_to_cpu(g.lock_id);
+		m->u.lock_grant.region = le32_to_cpu(g.region);
+		if (m->u.lock_grant.region > DSM_WIRE_REGION_MAX)
+			return DSM_WIRE_R_FIELD;
+		return dsm_wire_rd_ivset(r, &m->u.lock_grant.iv);
+	}
+	dsm_rd_take(r, &b, sizeof(b));
+	m->u.barrier.barrier_id = le32_to_cpu(b.barrier_id);
+	m->u.barrier.epoch = le32_to_cpu(b.epoch);
+	m->u.barrier.region = le32_to_cpu(b.region);
+	if (le32_to_cpu(b.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (m->u.barrier.region > DSM_WIRE_REGION_MAX)
+		return DSM_WIRE_R_FIELD;
+	return dsm_wire_rd_ivset(r, &m->u.barrier.iv);
+}
+
 static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 					     struct dsm_msg *m)
 {
@@ -585,8 +619,6 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 		struct dsm_wire_inval inval;
 		struct dsm_wire_inval_ack ack;
 		struct dsm_wire_confirm confirm;
-		struct dsm_wire_lock_grant grant;
-		struct dsm_wire_barrier barrier;
 	} w;
 
 	switch (h->type) {
@@ -641,17 +673,9 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 	case DSM_MSG_LOCK_REQ:
 		return dsm_wire_rd_lock_req(r, &m->u.lock_req);
 	case DSM_MSG_LOCK_GRANT:
-		dsm_rd_take(r, &w.grant, sizeof(w.grant));
-		m->u.lock_grant.lock_id = le32_to_cpu(w.grant.lock_id);
-		if (le32_to_cpu(w.grant.reserved))
-			return DSM_WIRE_R_RESERVED;
-		return dsm_wire_rd_ivset(r, &m->u.lock_grant.iv);
 	case DSM_MSG_BARRIER_ARRIVE:
 	case DSM_MSG_BARRIER_RELEASE:
-		dsm_rd_take(r, &w.barrier, sizeof(w.barrier));
-		m->u.barrier.barrier_id = le32_to_cpu(w.barrier.barrier_id);
-		m->u.barrier.epoch = le32_to_cpu(w.barrier.epoch);
-		return dsm_wire_rd_ivset(r, &m->u.barrier.iv);
+		return dsm_wire_rd_sync_set(r, m);
 	case DSM_MSG_DIFF_REQ:
 		return dsm_wire_rd_diff_req(r, &m->u.diff_req);
 	case DSM_MSG_DIFF_REPLY:
@@ -854,30 +878,4 @@ bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d)
 	it->left = r.left;
 	it->nr--;
 	return true;
-}
-
-/**
- * dsm_wire_negotiate() - check a peer's HELLO against ours, pick a version.
- * @local:	our HELLO body.
- * @peer:	the peer's decoded HELLO (or HELLO_REPLY) body.
- *
- * Return: the highest wire version both speak (> 0); -EXDEV if the peer
- * belongs to another cluster; -EINVAL if its page size differs; -EPROTO
- * if the version ranges do not overlap.
- */
-int dsm_wire_negotiate(const struct dsm_msg_hello *local,
-		       const struct dsm_msg_hello *peer)
-{
-	u16 lo = local->vers_min > peer->vers_min ? local->vers_min :
-						    peer->vers_min;
-	u16 hi = local->vers_max < peer->vers_max ? local->vers_max :
-						    peer->vers_max;
-
-	if (local->cluster_id != peer->cluster_id)
-		return -EXDEV;
-	if (local->page_size != peer->page_size)
-		return -EINVAL;
-	if (!lo || lo > hi)
-		return -EPROTO;
-	return hi;
 }

@@ -29,6 +29,13 @@
  *     module), so that a restarted node is recognised on the data port,
  *     and DSM_HELLO_F_PREV_LOST. Version 1 is no longer spoken: it
  *     cannot tell a restarted node from the one before (issue 12).
+ *  3: LOCK_REQ, LOCK_GRANT, BARRIER_ARRIVE and BARRIER_RELEASE name the
+ *     namespace of their lock or barrier (the region word, see
+ *     DSM_WIRE_REGION_MAX): a lock or barrier is (region, id), so that two
+ *     regions' lock 5 are two locks (issue 13). LOCK_GRANT's region takes
+ *     the place of its reserved word; LOCK_REQ and the barrier messages
+ *     grow by 8 bytes. Version 2 is no longer spoken: its locks and
+ *     barriers have no namespace.
  */
 #ifndef _DSM_WIRE_H
 #define _DSM_WIRE_H
@@ -42,8 +49,18 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	2
-#define DSM_WIRE_VERSION_MAX	2
+#define DSM_WIRE_VERSION_MIN	3
+#define DSM_WIRE_VERSION_MAX	3
+
+/*
+ * The region word of a lock or barrier (version 3): 0 is the cluster-wide
+ * namespace (ids of API version 3, CAP_SYS_ADMIN only); a region's is its
+ * offset in the DSM space / 4096 + 1 (DSM_REGION_ALIGN; the space is
+ * 1 TiB), which every node agrees on, so at most 1 << 28.
+ * dsm_sync_region() converts; the decoder refuses larger words.
+ */
+#define DSM_WIRE_REGION_SHIFT	12
+#define DSM_WIRE_REGION_MAX	0x10000000U	/* 1 TiB / 4096 */
 
 /*
  * Header version of HELLO, HELLO_REPLY and a NACK of a HELLO, so that
@@ -220,16 +237,20 @@ struct dsm_wire_lock_req {	/* then a vector timestamp */
 	__le16 requester;	/* acquirer; a forward keeps it */
 	__le16 nr_nodes;	/* width of the timestamp that follows */
 	__le64 req_id;		/* request id the grant must carry */
+	__le32 region;		/* namespace, <= DSM_WIRE_REGION_MAX */
+	__le32 reserved;
 };
 
 struct dsm_wire_lock_grant {	/* then an interval set */
 	__le32 lock_id;
-	__le32 reserved;
+	__le32 region;		/* namespace, <= DSM_WIRE_REGION_MAX */
 };
 
 struct dsm_wire_barrier {	/* ARRIVE and RELEASE; then an interval set */
 	__le32 barrier_id;
 	__le32 epoch;		/* how many times this barrier completed */
+	__le32 region;		/* namespace, <= DSM_WIRE_REGION_MAX */
+	__le32 reserved;
 };
 
 struct dsm_wire_ivset {		/* then a timestamp, then the intervals */
@@ -340,6 +361,7 @@ struct dsm_msg_nack {
 
 struct dsm_msg_lock_req {
 	u32 lock_id;
+	u32 region;
 	u16 requester;
 	u64 req_id;
 	struct dsm_vt vt;
@@ -362,11 +384,13 @@ struct dsm_msg_ivset {
 
 struct dsm_msg_lock_grant {
 	u32 lock_id;
+	u32 region;
 	struct dsm_msg_ivset iv;
 };
 
 struct dsm_msg_barrier {
 	u32 barrier_id;
+	u32 region;
 	u32 epoch;
 	struct dsm_msg_ivset iv;
 };
@@ -534,10 +558,10 @@ void dsm_wire_enc_nack(struct dsm_wire_enc *e, const struct dsm_msg_nack *b);
 void dsm_wire_enc_lock_req(struct dsm_wire_enc *e,
 			   const struct dsm_msg_lock_req *b);
 int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m);
-void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 lock_id,
+void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 region, u32 lock_id,
 			     const struct dsm_vt *vt);
-void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 barrier_id, u32 epoch,
-			  const struct dsm_vt *vt);
+void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 region, u32 barrier_id,
+			  u32 epoch, const struct dsm_vt *vt);
 void dsm_wire_enc_interval(struct dsm_wire_enc *e,
 			   const struct dsm_interval *iv);
 int dsm_wire_ivset_fit(u8 type, u32 nr_nodes,

@@ -354,6 +354,7 @@ void dsm_wire_enc_lock_req(struct dsm_wire_enc *e,
 	w.requester = cpu_to_le16(b->requester);
 	w.nr_nodes = cpu_to_le16(b->vt.n);
 	w.req_id = cpu_to_le64(b->req_id);
+	w.region = cpu_to_le32(b->region);
 	dsm_enc_put(e, &w, sizeof(w));
 	if (b->vt.n > DSM_MAX_NODES)
 		dsm_enc_fail(e, -EINVAL);
@@ -427,11 +428,12 @@ int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
 /**
  * dsm_wire_enc_lock_grant() - body of LOCK_GRANT; opens the interval list.
  * @e:		the encoder.
+ * @region:	the lock's namespace (DSM_WIRE_REGION_MAX).
  * @lock_id:	the lock.
  * @vt:		the granter's timestamp; it must dominate every interval
  *		added with dsm_wire_enc_interval().
  */
-void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 lock_id,
+void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 region, u32 lock_id,
 			     const struct dsm_vt *vt)
 {
 	struct dsm_wire_lock_grant w;
@@ -440,6 +442,7 @@ void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 lock_id,
 		return;
 	memset(&w, 0, sizeof(w));
 	w.lock_id = cpu_to_le32(lock_id);
+	w.region = cpu_to_le32(region);
 	dsm_enc_put(e, &w, sizeof(w));
 	dsm_enc_ivset(e, vt);
 }
@@ -448,17 +451,20 @@ void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 lock_id,
  * dsm_wire_enc_barrier() - body of BARRIER_ARRIVE or BARRIER_RELEASE;
  * opens the interval list.
  * @e:		the encoder.
+ * @region:	the barrier's namespace (DSM_WIRE_REGION_MAX).
  * @barrier_id:	the barrier.
  * @epoch:	how many times the barrier has completed before this one.
  * @vt:		the sender's timestamp.
  */
-void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 barrier_id, u32 epoch,
-			  const struct dsm_vt *vt)
+void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 region, u32 barrier_id,
+			  u32 epoch, const struct dsm_vt *vt)
 {
 	struct dsm_wire_barrier w;
 
 	if (!dsm_enc_body(e, DSM_MSG_BARRIER_ARRIVE, DSM_MSG_BARRIER_RELEASE))
 		return;
+	memset(&w, 0, sizeof(w));
+	w.region = cpu_to_le32(region);
 	w.barrier_id = cpu_to_le32(barrier_id);
 	w.epoch = cpu_to_le32(epoch);
 	dsm_enc_put(e, &w, sizeof(w));

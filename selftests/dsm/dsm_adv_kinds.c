@@ -268,7 +268,7 @@ static int adv_lock_grant(struct adv *a, unsigned int dst, uint32_t lock,
 	if (nr && !vt->c[a->local])
 		vt->c[a->local] = 1;
 	dsm_wire_enc_begin(&e, adv_buf, DSM_WIRE_MAX_MSG, &h);
-	dsm_wire_enc_lock_grant(&e, lock, vt);
+	dsm_wire_enc_lock_grant(&e, 0, lock, vt);
 	if (nr) {
 		iv.index = vt->c[a->local];
 		iv.vt = *vt;
@@ -285,7 +285,7 @@ static int adv_barrier(struct adv *a, unsigned int dst, uint8_t type,
 	struct dsm_wire_enc e;
 
 	adv_begin(&e, adv_buf, a, type, dst, adv_req_id(a, dst));
-	dsm_wire_enc_barrier(&e, adv_below(a, 4), adv_below(a, 16), vt);
+	dsm_wire_enc_barrier(&e, 0, adv_below(a, 4), adv_below(a, 16), vt);
 	return adv_send(a, adv_buf, dsm_wire_enc_end(&e));
 }
 

@@ -469,11 +469,11 @@ static void adv_msg_lists(const struct adv_msg *o, uint8_t type,
 	len = dsm_diff_create(twin, page, diff, sizeof(diff));
 	switch (type) {
 	case DSM_MSG_LOCK_GRANT:
-		dsm_wire_enc_lock_grant(e, o->lock, &vt);
+		dsm_wire_enc_lock_grant(e, 0, o->lock, &vt);
 		break;
 	case DSM_MSG_BARRIER_ARRIVE:
 	case DSM_MSG_BARRIER_RELEASE:
-		dsm_wire_enc_barrier(e, o->barrier, o->epoch, &vt);
+		dsm_wire_enc_barrier(e, 0, o->barrier, o->epoch, &vt);
 		break;
 	case DSM_MSG_DIFF_REQ:
 		dsm_wire_enc_diff_req(e, o->page);

@@ -5,7 +5,8 @@
  * and shown by `region list -j`, decide who may mmap (read, write),
  * read, write, look it up (REGION_INFO) and use its locks and barriers;
  * the cluster-wide lock ids need CAP_SYS_ADMIN; the rights of a file
- * are its opener's.
+ * are its opener's; each region's locks are its own (API version 5), so
+ * that a user holding its region's lock N delays nobody else's lock N.
  *
  * root (the test) creates the regions; each access is tried in a child
  * that drops to uid and gid DSM_TEST_UID, with or without the group dsm
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@
 #define NOT_RUN		250	/* the child could not become the user */
 #define WRONG		251	/* something else than an errno went wrong */
 #define LOCK_ID		4242
+#define NS_WAIT		20	/* s, times the time factor: a free lock */
 
 /* The regions, created by root in the fixture; see FIXTURE_SETUP. */
 enum { R_OWN, R_GRP_RO, R_GRP_RW, R_ROOT, R_NR };
@@ -119,24 +122,50 @@ struct op {
 };
 
 /*
- * Run @op in a child as uid and gid DSM_TEST_UID, with group dsm as its
- * one supplementary group if @in_dsm. Returns the child's exit status.
+ * Start @op in a child as uid and gid DSM_TEST_UID, with group dsm as its
+ * one supplementary group if @in_dsm (as root if @root). Its pid, or -1.
  */
-static int as_user(bool in_dsm, const struct op *op)
+static pid_t start_as(bool root, bool in_dsm, const struct op *op)
 {
 	gid_t g = dsm_gid();
-	int st;
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return -1;
 	if (pid == 0) {
-		if (setgroups(in_dsm ? 1 : 0, &g) || setgid(test_uid()) ||
-		    setuid(test_uid()) || !getuid() || !geteuid())
+		if (!root && (setgroups(in_dsm ? 1 : 0, &g) ||
+			      setgid(test_uid()) || setuid(test_uid()) ||
+			      !getuid() || !geteuid()))
 			_exit(NOT_RUN);
 		_exit(op->fn(op));
 	}
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+	return pid;
+}
+
+/* The exit status of child @pid, or -1 (killed) if it takes @secs. */
+static int wait_child(pid_t pid, int secs)
+{
+	double t0 = dsm_now();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (dsm_now() - t0 > dsm_test_secs(secs)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		usleep(20000);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Run @op in a child as the user (see start_as()); its exit status. */
+static int as_user(bool in_dsm, const struct op *op)
+{
+	pid_t pid = start_as(false, in_dsm, op);
+	int st;
+
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
 }
@@ -401,6 +430,115 @@ TEST_F(perm, locks_and_barriers)
 	o.flags = 0;
 	o.off = 0;
 	EXPECT_EQ(0, op_sync(&o));
+}
+
+/*
+ * Namespaces: op_hold takes region @op->off's lock LOCK_ID, says so on
+ * ns_held, and holds it until ns_go says go (or closes); op_lock_once
+ * takes and releases lock LOCK_ID of @op->flags/@op->off and says so on
+ * ns_got when it has it.
+ */
+static int ns_held[2], ns_go[2], ns_got[2];
+
+static int op_hold(const struct op *op)
+{
+	struct dsm_sync s = { .id = LOCK_ID, .flags = DSM_SYNC_F_REGION,
+			      .reserved = op->off };
+	int fd = open_dev();
+	char c;
+
+	if (fd < 0)
+		return WRONG;
+	if (ioctl(fd, DSM_IOC_LOCK_ACQUIRE, &s))
+		return errno;
+	if (write(ns_held[1], "h", 1) != 1 || read(ns_go[0], &c, 1) < 0)
+		return WRONG;
+	if (ioctl(fd, DSM_IOC_LOCK_RELEASE, &s))
+		return WRONG;
+	close(fd);
+	return 0;
+}
+
+static int op_lock_once(const struct op *op)
+{
+	struct dsm_sync s = { .id = LOCK_ID, .flags = op->flags,
+			      .reserved = op->off };
+	int fd = open_dev();
+
+	if (fd < 0)
+		return WRONG;
+	if (ioctl(fd, DSM_IOC_LOCK_ACQUIRE, &s))
+		return errno;
+	if (write(ns_got[1], "g", 1) != 1)
+		return WRONG;
+	if (ioctl(fd, DSM_IOC_LOCK_RELEASE, &s))
+		return WRONG;
+	close(fd);
+	return 0;
+}
+
+/* Has a byte come on @fd (non-blocking)? */
+static bool byte_came(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1;
+}
+
+/*
+ * The user holds lock LOCK_ID of its region perm-grp-rw. Lock LOCK_ID of
+ * another region (perm-own) and the cluster-wide LOCK_ID (root) are
+ * other locks: granted at once, also to root. Region perm-grp-rw's own
+ * LOCK_ID, asked for by root, is granted only after the user released
+ * it. With API version 4 all three were one lock.
+ */
+TEST_F(perm, region_namespaces)
+{
+	struct op hold = { .fn = op_hold, .off = self->off[R_GRP_RW] };
+	struct op once = { .fn = op_lock_once, .flags = DSM_SYNC_F_REGION };
+	pid_t holder, same;
+	char c;
+	int st;
+
+	ASSERT_EQ(0, pipe(ns_held));
+	ASSERT_EQ(0, pipe(ns_go));
+	ASSERT_EQ(0, pipe2(ns_got, O_NONBLOCK));
+	holder = start_as(false, true, &hold);
+	ASSERT_LT(0, holder);
+	ASSERT_EQ(1, read(ns_held[0], &c, 1)) TH_LOG("the holder never held");
+
+	once.off = self->off[R_OWN];
+	st = wait_child(start_as(false, true, &once), NS_WAIT);
+	EXPECT_EQ(0, st) TH_LOG("the user's lock %d of perm-own waited for the same id of perm-grp-rw (%d; -1: not granted in %d s)",
+				LOCK_ID, st, NS_WAIT);
+	EXPECT_TRUE(byte_came(ns_got[0]));
+	st = wait_child(start_as(true, false, &once), NS_WAIT);
+	EXPECT_EQ(0, st) TH_LOG("root's lock %d of perm-own: %d", LOCK_ID, st);
+	EXPECT_TRUE(byte_came(ns_got[0]));
+	once.flags = 0;
+	once.off = 0;
+	st = wait_child(start_as(true, false, &once), NS_WAIT);
+	EXPECT_EQ(0, st) TH_LOG("the cluster-wide lock %d waited for a region's (%d)",
+				LOCK_ID, st);
+	EXPECT_TRUE(byte_came(ns_got[0]));
+
+	/* The held lock itself: not granted before the holder lets go. */
+	once.flags = DSM_SYNC_F_REGION;
+	once.off = self->off[R_GRP_RW];
+	same = start_as(true, false, &once);
+	ASSERT_LT(0, same);
+	EXPECT_EQ(0, waitpid(same, &st, WNOHANG));
+	EXPECT_FALSE(byte_came(ns_got[0])) TH_LOG("granted while held");
+	ASSERT_EQ(1, write(ns_go[1], "g", 1));
+	EXPECT_EQ(0, wait_child(holder, NS_WAIT));
+	EXPECT_EQ(0, wait_child(same, NS_WAIT));
+	EXPECT_TRUE(byte_came(ns_got[0]));
+	close(ns_held[0]);
+	close(ns_held[1]);
+	close(ns_go[0]);
+	close(ns_go[1]);
+	close(ns_got[0]);
+	close(ns_got[1]);
 }
 
 /* Send @fd over @sock (SCM_RIGHTS). */

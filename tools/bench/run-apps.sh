@@ -21,7 +21,12 @@
 #       bounds in time, for a slower kernel (scripts/stress.sh -k debug).
 #
 # Per program, on every node: create its region (node 0; MODEL sc-default:
-# none), barrier, `dsmctl -j stats`, barrier, run it, barrier, stats again;
+# none; an lrc or sc region gets group dsm, mode 0660), barrier,
+# `dsmctl -j stats`, barrier, run it (as the unprivileged user dsmuser,
+# group dsm, when the node has one, as the virtual cluster's nodes do:
+# the programs use only their region's locks and barrier, which write
+# permission allows; dsmd gives the default region group dsm, mode 0660),
+# barrier, stats again;
 # each node prints "@@STAT NAME rc=R msgs=M bytes=B faults=F diffs=D", the
 # difference of its counters: messages and bytes sent (msg_tx_*,
 # bytes_tx_*: each message counts once, at its sender), every entry into
@@ -99,7 +104,8 @@ guest() {
 			if [ "$id" = 0 ]; then
 				dsmctl region show "$name" >/dev/null 2>&1 ||
 				dsmctl region create "$name" size "$size" \
-					model "$model" || ready=0
+					model "$model" group dsm mode 0660 ||
+					ready=0
 			else
 				# The region reaches the others through dsmd.
 				i=0
@@ -120,7 +126,13 @@ guest() {
 		app-sync $((step + 1)) $sync_s || ready=0
 		if [ $ready = 1 ] && [ -x "$dir/$name" ]; then
 			# shellcheck disable=SC2086
-			timeout -s KILL $limit "$dir/$name" $args
+			if grep -q '^dsmuser:' /etc/passwd 2>/dev/null; then
+				echo "run-apps.sh: node $id: $name runs as $(su -s /bin/sh dsmuser -c id)"
+				timeout -s KILL $limit su -p -s /bin/sh dsmuser \
+					-c "exec $dir/$name $args"
+			else
+				timeout -s KILL $limit "$dir/$name" $args
+			fi
 			rc=$?
 		else
 			[ -x "$dir/$name" ] || echo "run-apps.sh: no program $dir/$name"

@@ -82,9 +82,9 @@ static int member_rank(const struct mgr *m, uint64_t key)
 	return id < DSM_MAX_NODES ? (int)id : -1;
 }
 
-int mgr_lock_manager(const struct mgr *m, uint32_t lock_id)
+int mgr_lock_manager(const struct mgr *m, uint32_t region, uint32_t lock_id)
 {
-	return member_rank(m, lock_id);
+	return member_rank(m, dsm_sync_key(region, lock_id));
 }
 
 /* The lowest member: rank 0, as the kernel's dsm_members_home(0). */
@@ -96,7 +96,7 @@ int mgr_barrier_manager(const struct mgr *m)
 static int req_manager(const struct mgr *m, const struct mgr_req *r)
 {
 	if (r->op == DSM_MGR_LOCK_ACQUIRE)
-		return mgr_lock_manager(m, r->lock_id);
+		return mgr_lock_manager(m, r->region, r->lock_id);
 	return mgr_barrier_manager(m);
 }
 
@@ -172,10 +172,11 @@ int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
 }
 
 /*
- * Check request @r of node @from before acting on it. Return: 0, or the
- * errno to answer with (m->why says why).
+ * Check request @r of node @from before acting on it; set @r->region
+ * from its payload. Return: 0, or the errno to answer with (m->why says
+ * why).
  */
-static int check_req(struct mgr *m, int from, const struct mgr_req *r,
+static int check_req(struct mgr *m, int from, struct mgr_req *r,
 		     struct dsm_msg *msg)
 {
 	int err;
@@ -196,6 +197,7 @@ static int check_req(struct mgr *m, int from, const struct mgr_req *r,
 		err = mgr_check_payload(m, r, DSM_MSG_LOCK_REQ, msg);
 		if (err)
 			return err;
+		r->region = msg->u.lock_req.region;
 		if (msg->u.lock_req.lock_id != r->lock_id)
 			return mgr_why(m, EINVAL, "LOCK_REQ is for lock %u, not %u",
 				       msg->u.lock_req.lock_id, r->lock_id);
@@ -217,6 +219,7 @@ static int check_req(struct mgr *m, int from, const struct mgr_req *r,
 		err = mgr_check_payload(m, r, DSM_MSG_BARRIER_ARRIVE, msg);
 		if (err)
 			return err;
+		r->region = msg->u.barrier.region;
 		if (msg->u.barrier.barrier_id != r->barrier_id)
 			return mgr_why(m, EINVAL, "BARRIER_ARRIVE is for barrier %u, not %u",
 				       msg->u.barrier.barrier_id, r->barrier_id);
@@ -332,11 +335,11 @@ static void kfail(struct mgr *m, const struct mgr_req *r, uint32_t error,
 	o->failed = true;
 }
 
-void mgr_kernel_request(struct mgr *m, const struct mgr_req *r)
+void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 {
+	struct mgr_req rq = *req, *r = &rq, fr;
 	struct mgr_out **pp, *o;
 	struct dsm_msg msg;
-	struct mgr_req fr;
 	int node, err;
 
 	m->st.kernel_requests++;
@@ -406,8 +409,9 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *r)
 
 /* -------------------------------------------------- frames from peers */
 
-void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *r)
+void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *req)
 {
+	struct mgr_req rq = *req, *r = &rq;
 	struct dsm_msg msg;
 	int err;
 

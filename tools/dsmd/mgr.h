@@ -85,6 +85,10 @@ enum mgr_peer {
  * @cookie:	the requesting kernel's cookie.
  * @has_lock:	@lock_id was given (netlink: LOCK_ID present).
  * @has_barrier: @barrier_id was given.
+ * @region:	the namespace of the lock or barrier (the region word of
+ *		kmod/core/dsm_wire.h, 0: cluster-wide), from the payload's
+ *		LOCK_REQ or BARRIER_ARRIVE, set when the request is checked:
+ *		a lock or barrier is the pair (@region, id).
  * @frag:	fragment number of a BARRIER arrival from a peer (0 first);
  *		-1 from the local kernel (netlink keeps the order).
  * @payload:	the core message, @len bytes (NULL if none).
@@ -97,6 +101,7 @@ struct mgr_req {
 	bool has_barrier;
 	uint32_t lock_id;
 	uint32_t barrier_id;
+	uint32_t region;
 	int frag;
 	const uint8_t *payload;
 	size_t len;
@@ -198,8 +203,12 @@ int mgr_init(struct mgr *m, int self, uint32_t members,
 /* Free everything (membership reset, exit); answers nothing. */
 void mgr_fini(struct mgr *m);
 
-/* The managing node of lock @lock_id, of every barrier; -1: no members. */
-int mgr_lock_manager(const struct mgr *m, uint32_t lock_id);
+/*
+ * The managing node of lock @lock_id of namespace @region (the member of
+ * rank dsm_sync_key(region, id) mod n, as the kernel computes it), of
+ * every barrier; -1: no members.
+ */
+int mgr_lock_manager(const struct mgr *m, uint32_t region, uint32_t lock_id);
 int mgr_barrier_manager(const struct mgr *m);
 
 /* A MGR_REQUEST (fragment) of the local kernel. */
@@ -218,7 +227,7 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 /* Peer @node changed state (see enum mgr_peer). */
 void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st);
 
-/* The tail of @lock_id (-1: none); for tests and logs. */
-int mgr_lock_tail(const struct mgr *m, uint32_t lock_id);
+/* The tail of lock (@region, @lock_id) (-1: none); for tests and logs. */
+int mgr_lock_tail(const struct mgr *m, uint32_t region, uint32_t lock_id);
 
 #endif /* DSMD_MGR_H */

@@ -83,6 +83,7 @@ struct mgr_arrival {
  */
 struct mgr_bar {
 	struct mgr_bar *next;
+	uint32_t region;
 	uint32_t id;
 	int kind;
 	bool epoch_set;
@@ -175,20 +176,27 @@ static void episode_clear(struct mgr *m, struct mgr_bar *b)
 	dsm_vt_init(&b->vt, 0);
 }
 
-static struct mgr_bar **bar_slot(struct mgr *m, int kind, uint32_t id)
+/*
+ * Barrier (@region, @id) (dsm_sync_key()); a collection round (GC_DONE,
+ * no payload) is cluster-wide and has region 0.
+ */
+static struct mgr_bar **bar_slot(struct mgr *m, int kind, uint32_t region,
+				 uint32_t id)
 {
-	struct mgr_bar **pp = &m->bars[mgr_hash32((uint64_t)kind << 32 | id)];
+	struct mgr_bar **pp = &m->bars[mgr_hash32(dsm_sync_key(region, id) ^
+						  (uint64_t)kind << 61)];
 
 	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == id && (*pp)->kind == kind)
+		if ((*pp)->id == id && (*pp)->region == region &&
+		    (*pp)->kind == kind)
 			break;
 	return pp;
 }
 
-static struct mgr_bar *bar_get(struct mgr *m, int kind, uint32_t id,
-			       bool create)
+static struct mgr_bar *bar_get(struct mgr *m, int kind, uint32_t region,
+			       uint32_t id, bool create)
 {
-	struct mgr_bar **pp = bar_slot(m, kind, id);
+	struct mgr_bar **pp = bar_slot(m, kind, region, id);
 	struct mgr_bar *b = *pp;
 
 	if (b || !create || m->nr_bars >= MGR_BARRIERS_MAX)
@@ -197,6 +205,7 @@ static struct mgr_bar *bar_get(struct mgr *m, int kind, uint32_t id,
 	if (!b)
 		return NULL;
 	b->id = id;
+	b->region = region;
 	b->kind = kind;
 	*pp = b;
 	m->nr_bars++;
@@ -221,7 +230,7 @@ static void bar_put(struct mgr *m, struct mgr_bar *b)
 
 	if (!b || bar_open(b))
 		return;
-	pp = bar_slot(m, b->kind, b->id);
+	pp = bar_slot(m, b->kind, b->region, b->id);
 	if (*pp != b)
 		return;
 	episode_clear(m, b);
@@ -313,7 +322,8 @@ static void arrival_refused(struct mgr *m, struct mgr_bar *b, int from,
 /* A peer's arrival @r was refused before it reached the manager logic. */
 void mgr_bar_refused(struct mgr *m, int from, const struct mgr_req *r)
 {
-	struct mgr_bar *b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, false);
+	struct mgr_bar *b = bar_get(m, MGR_KIND_BARRIER, r->region,
+				    r->barrier_id, false);
 
 	arrival_refused(m, b, from, r);
 	bar_put(m, b);
@@ -473,7 +483,8 @@ static void send_release(struct mgr *m, struct mgr_bar *b, int node,
 		len = end;	/* -EINVAL: a timestamp the encoder refuses too */
 		if (end >= 0) {
 			dsm_wire_enc_begin(&e, buf, m->payload_max, &h);
-			dsm_wire_enc_barrier(&e, b->id, b->epoch, &b->vt);
+			dsm_wire_enc_barrier(&e, b->region, b->id, b->epoch,
+					     &b->vt);
 			for (; pos < (u32)end; pos++)
 				dsm_wire_enc_interval(&e, out[pos]);
 			len = dsm_wire_enc_end(&e);
@@ -639,7 +650,7 @@ static int frag_of(struct mgr *m, int from, const struct mgr_req *r)
 	if (r->frag >= 0)
 		return r->frag;
 	/* The local kernel's fragments are in order but not numbered. */
-	b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, false);
+	b = bar_get(m, MGR_KIND_BARRIER, r->region, r->barrier_id, false);
 	if (b && b->a[from].active && !b->a[from].complete &&
 	    b->a[from].cookie == r->cookie)
 		return b->a[from].next_frag;
@@ -672,7 +683,7 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 	frag = frag_of(m, from, r);
 	if (!frag)
 		supersede(m, MGR_KIND_BARRIER, from, r->cookie);
-	b = bar_get(m, MGR_KIND_BARRIER, r->barrier_id, true);
+	b = bar_get(m, MGR_KIND_BARRIER, r->region, r->barrier_id, true);
 	if (!b) {
 		mgr_why(m, 0, "too many barriers (%d)", MGR_BARRIERS_MAX);
 		mgr_refuse(m, from, r->cookie, ENOSPC, "barrier arrival");
@@ -729,7 +740,7 @@ void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
 		return;
 	}
 	supersede(m, MGR_KIND_GC, from, r->cookie);
-	b = bar_get(m, MGR_KIND_GC, r->barrier_id, true);
+	b = bar_get(m, MGR_KIND_GC, 0, r->barrier_id, true);
 	if (!b) {
 		mgr_why(m, 0, "too many barriers (%d)", MGR_BARRIERS_MAX);
 		mgr_refuse(m, from, r->cookie, ENOSPC, "gc done");

@@ -2,17 +2,22 @@
 /*
  * mgr_lock.c - the lock manager of dsmd (Documentation/lrc.md, "Locks").
  *
- * Lock L is managed by the (L mod n)-th member in ascending id order; the
+ * Lock L of namespace R (the region word of kmod/core/dsm_wire.h, 0 for
+ * the cluster-wide one) is managed by the (dsm_sync_key(R, L) mod n)-th
+ * member in ascending id order (for R = 0: L mod n); the
  * manager keeps only the lock's tail (its last requester) and forwards
  * each acquire to it: the grant goes from the tail's kernel to the
  * requester's over the data connection. The tail's dsmd hands a forward
- * to its kernel after checking it (mgr_peer_forward).
+ * to its kernel after checking it (mgr_peer_forward). The log names a
+ * lock region:id (the region word, 0 for the cluster-wide namespace), as
+ * the kernel's does.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "dsm_members.h"
 #include "mgr_internal.h"
 
 /*
@@ -26,28 +31,30 @@
  */
 struct mgr_lock {
 	struct mgr_lock *next;
+	uint32_t region;
 	uint32_t id;
 	int tail;
 	int8_t fwd_to[DSM_MAX_NODES];
 	uint64_t fwd_cookie[DSM_MAX_NODES];
 };
 
-static struct mgr_lock *lock_find(const struct mgr *m, uint32_t id,
-				  struct mgr_lock ***pprev)
+static struct mgr_lock *lock_find(const struct mgr *m, uint32_t region,
+				  uint32_t id, struct mgr_lock ***pprev)
 {
-	struct mgr_lock **pp = (struct mgr_lock **)&m->locks[mgr_hash32(id)];
+	struct mgr_lock **pp = (struct mgr_lock **)
+		&m->locks[mgr_hash32(dsm_sync_key(region, id))];
 
 	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == id)
+		if ((*pp)->id == id && (*pp)->region == region)
 			break;
 	if (pprev)
 		*pprev = pp;
 	return *pp;
 }
 
-int mgr_lock_tail(const struct mgr *m, uint32_t lock_id)
+int mgr_lock_tail(const struct mgr *m, uint32_t region, uint32_t lock_id)
 {
-	struct mgr_lock *l = lock_find(m, lock_id, NULL);
+	struct mgr_lock *l = lock_find(m, region, lock_id, NULL);
 
 	return l ? l->tail : -1;
 }
@@ -55,7 +62,7 @@ int mgr_lock_tail(const struct mgr *m, uint32_t lock_id)
 /* An acquire by @from of a lock this node manages (checked). */
 void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 {
-	struct mgr_lock **pp, *l = lock_find(m, r->lock_id, &pp);
+	struct mgr_lock **pp, *l = lock_find(m, r->region, r->lock_id, &pp);
 	int tail;
 
 	if (!l) {
@@ -72,6 +79,7 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 			return;
 		}
 		l->id = r->lock_id;
+		l->region = r->region;
 		l->tail = -1;
 		memset(l->fwd_to, -1, sizeof(l->fwd_to));
 		*pp = l;
@@ -89,14 +97,14 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 	if (tail < 0 || tail == from || m->peer[tail] == MGR_PEER_DOWN) {
 		l->tail = from;
 		m->st.lock_fresh++;
-		mgr_log(m, LOG_DEBUG, "mgr: lock %u: free, to node %d",
-			r->lock_id, from);
+		mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: free, to node %d",
+			r->region, r->lock_id, from);
 		mgr_reply(m, from, r->cookie, 0, 0, NULL, 0);
 		return;
 	}
 	if (!mgr_peer_up(m, tail)) {
-		mgr_log(m, LOG_INFO, "mgr: lock %u: tail node %d unreachable; refusing node %d",
-			r->lock_id, tail, from);
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: tail node %d unreachable; refusing node %d",
+			r->region, r->lock_id, tail, from);
 		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
 	}
@@ -113,8 +121,8 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 	l->fwd_to[from] = (int8_t)tail;
 	l->fwd_cookie[from] = r->cookie;
 	m->st.lock_forwarded++;
-	mgr_log(m, LOG_DEBUG, "mgr: lock %u: node %d forwarded to node %d",
-		r->lock_id, from, tail);
+	mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: node %d forwarded to node %d",
+		r->region, r->lock_id, from, tail);
 	/*
 	 * The requester's dsmd forgets the request and tells its kernel,
 	 * whose wait for the manager is over: the tail grants it.
@@ -142,8 +150,8 @@ static void fwd_lost(struct mgr *m, struct mgr_lock *l, int node)
 			continue;
 		l->fwd_to[r] = -1;
 		m->st.lock_fwd_lost++;
-		mgr_log(m, LOG_INFO, "mgr: lock %u: node %d's request was forwarded to node %d, down: node %d re-creates the token",
-			l->id, r, node, r);
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d's request was forwarded to node %d, down: node %d re-creates the token",
+			l->region, l->id, r, node, r);
 		if (r == m->self)
 			m->ops.kernel_reply(m->ops.ctx, l->fwd_cookie[r], 0, 0,
 					    NULL, 0);
@@ -214,7 +222,9 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 	if (!err && msg.u.lock_req.lock_id != lock_id)
 		err = mgr_why(m, EINVAL, "LOCK_REQ is for lock %u",
 			      msg.u.lock_req.lock_id);
-	if (!err && mgr_lock_manager(m, lock_id) != from)
+	if (!err)
+		r.region = msg.u.lock_req.region;
+	if (!err && mgr_lock_manager(m, r.region, lock_id) != from)
 		err = mgr_why(m, EINVAL, "node %d is not the manager of lock %u",
 			      from, lock_id);
 	if (!err && (!mgr_is_member(m, msg.u.lock_req.requester) ||
@@ -230,7 +240,7 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 	if (err) {
 		m->st.bad++;
 		if (!mgr_is_member(m, requester) ||
-		    mgr_lock_manager(m, lock_id) != from) {
+		    mgr_lock_manager(m, r.region, lock_id) != from) {
 			mgr_log(m, LOG_WARNING, "mgr: node %d: bad lock forward: %s; dropped",
 				from, m->why);
 			return;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dsm.c - libdsm: the C API of dsm over the ioctls of /dev/dsm
- * (uapi/linux/dsm.h, API 3). See dsm(3).
+ * (uapi/linux/dsm.h, API 3; the region-scoped locks and barriers API 4,
+ * their own namespaces API 5). See dsm(3).
  *
  * State: one file of /dev/dsm per process, opened by dsm_init() with
  * O_CLOEXEC. Locks belong to that open file (the kernel releases them when
@@ -280,4 +281,52 @@ int dsm_lock_release(unsigned int lock)
 int dsm_barrier(unsigned int barrier)
 {
 	return dsm_sync_op(DSM_IOC_BARRIER, barrier);
+}
+
+/*
+ * A lock or barrier of region @region: its offset (REGION_INFO, every
+ * call: a region deleted and created again may move) in dsm_sync.reserved
+ * with DSM_SYNC_F_REGION. The kernel checks write permission on it.
+ */
+static int dsm_region_sync_op(unsigned long req, const char *region,
+			      unsigned int id)
+{
+	struct dsm_sync s = { .id = id, .flags = DSM_SYNC_F_REGION };
+	struct dsm_region_info ri;
+	int fd = dsm_fd(), ret;
+
+	if (!region)
+		return -EINVAL;
+	ret = dsm_check_name(region);
+	if (ret)
+		return ret;
+	if (fd < 0)
+		return -EBADF;
+	if (!(dsm_state.features & DSM_FEATURE_MAP_LRC) ||
+	    !(dsm_state.features & DSM_FEATURE_REGION_PERM))
+		return -EOPNOTSUPP;
+	memset(&ri, 0, sizeof(ri));
+	memcpy(ri.name, region, strlen(region) + 1);
+	ret = dsm_ioctl_wait(fd, DSM_IOC_REGION_INFO, &ri);
+	if (ret)
+		return ret;
+	if (ri.offset >= DSM_SPACE_SIZE || ri.offset % DSM_REGION_ALIGN)
+		return -EPROTO;
+	s.reserved = ri.offset;
+	return dsm_ioctl_wait(fd, req, &s);
+}
+
+int dsm_region_lock_acquire(const char *region, unsigned int lock)
+{
+	return dsm_region_sync_op(DSM_IOC_LOCK_ACQUIRE, region, lock);
+}
+
+int dsm_region_lock_release(const char *region, unsigned int lock)
+{
+	return dsm_region_sync_op(DSM_IOC_LOCK_RELEASE, region, lock);
+}
+
+int dsm_region_barrier(const char *region, unsigned int barrier)
+{
+	return dsm_region_sync_op(DSM_IOC_BARRIER, region, barrier);
 }

@@ -20,7 +20,7 @@ extern "C" {
 
 /* Version of this API (the soname's major number is 1). */
 #define DSM_LIB_VERSION_MAJOR	1
-#define DSM_LIB_VERSION_MINOR	0
+#define DSM_LIB_VERSION_MINOR	1	/* 1: the dsm_region_* calls */
 
 /*
  * dsm_init - open /dev/dsm for this process and check that the module
@@ -78,6 +78,23 @@ int dsm_lock_release(unsigned int lock);
  * dsm_lock_acquire.
  */
 int dsm_barrier(unsigned int barrier);
+
+/*
+ * Locks and barriers of a region (library 1.1, module API 4; since API 5,
+ * DSM_FEATURE_REGION_SYNC, every region's are its own: region "a"'s lock 5
+ * and region "b"'s lock 5 are two locks). The calls above use the
+ * cluster-wide namespace, which only a process with CAP_SYS_ADMIN may
+ * use; these need write permission on @region instead, so that an
+ * ordinary user in the dsm group can synchronise the regions it writes.
+ * Same waits, signals and results as dsm_lock_acquire, dsm_lock_release
+ * and dsm_barrier, and also -EINVAL (@region NULL, empty or a bad name),
+ * -ENAMETOOLONG, -ENOENT (no such region), -EACCES (no write permission,
+ * or not even read permission to look the region up), -ENXIO (the region
+ * was deleted meanwhile), -EOPNOTSUPP (a module older than API 4).
+ */
+int dsm_region_lock_acquire(const char *region, unsigned int lock);
+int dsm_region_lock_release(const char *region, unsigned int lock);
+int dsm_region_barrier(const char *region, unsigned int barrier);
 
 #ifdef __cplusplus
 }

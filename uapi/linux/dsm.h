@@ -28,6 +28,11 @@
  *     (DSM_SYNC_F_REGION), EACCES when refused; locks and barriers without
  *     DSM_SYNC_F_REGION need CAP_SYS_ADMIN (EPERM);
  *     DSM_FEATURE_REGION_PERM; family version 4.
+ *  5: a region's locks and barriers are its own: lock (or barrier) N of
+ *     region A and N of region B and the cluster-wide N are three, in the
+ *     kernels, between them and in dsmd's managers (wire version 3 of
+ *     kmod/core/dsm_wire.h; the MGR_PAYLOADs carry it, so no netlink
+ *     attribute changed). DSM_FEATURE_REGION_SYNC.
  */
 #ifndef _UAPI_LINUX_DSM_H
 #define _UAPI_LINUX_DSM_H
@@ -37,7 +42,7 @@
 #include <linux/ioctl.h>
 
 /* Version of this header; reported by the module in struct dsm_api. */
-#define DSM_API_VERSION		4
+#define DSM_API_VERSION		5
 
 /* Name of the misc device, /dev/dsm. */
 #define DSM_DEVICE_NAME		"dsm"
@@ -56,6 +61,7 @@
 #define DSM_FEATURE_MAP_SC	_BITULL(0)	/* sc regions can be mapped */
 #define DSM_FEATURE_MAP_LRC	_BITULL(1)	/* lrc regions, locks, barriers */
 #define DSM_FEATURE_REGION_PERM	_BITULL(2)	/* region owner, group, mode */
+#define DSM_FEATURE_REGION_SYNC	_BITULL(3)	/* region locks are its own */
 
 /**
  * struct dsm_api - feature handshake, argument of DSM_IOC_API.
@@ -80,9 +86,12 @@ struct dsm_api {
 /**
  * struct dsm_sync - argument of DSM_IOC_LOCK_ACQUIRE, DSM_IOC_LOCK_RELEASE
  * and DSM_IOC_BARRIER.
- * @id:		lock or barrier id, any value. Lock L is managed by the
- *		(L mod n)-th member in ascending id order, barriers by the
- *		lowest member (Documentation/lrc.md).
+ * @id:		lock or barrier id, any value, in the namespace @flags and
+ *		@reserved name. Lock L of namespace R is managed by the
+ *		((R << 32 | L) mod n)-th member in ascending id order (R is
+ *		0 for the cluster-wide namespace, so L mod n there; a
+ *		region's R is its offset / DSM_REGION_ALIGN + 1), barriers
+ *		by the lowest member (Documentation/lrc.md).
  * @flags:	DSM_SYNC_F_* bits (API version 4), else zero.
  * @reserved:	with DSM_SYNC_F_REGION: the offset of the region the lock or
  *		barrier belongs to (its first byte, as DSM_IOC_REGION_INFO
@@ -93,6 +102,16 @@ struct dsm_api {
  * @reserved). Without it the id is in the cluster-wide namespace of
  * API version 3, which only CAP_SYS_ADMIN may use (EPERM), so that an
  * ordinary user cannot take or block another's locks and barriers.
+ *
+ * Namespaces (API version 5, DSM_FEATURE_REGION_SYNC): each region's
+ * locks and barriers are its own, and the cluster-wide ones a namespace
+ * of their own: holding region A's lock 5 never delays region B's lock 5
+ * nor the cluster-wide lock 5, and a barrier completes only with arrivals
+ * at the same (namespace, id). With API version 4 they were all one
+ * cluster-wide id space after the permission check. A namespace is the
+ * region's offset: a region deleted while its locks are held keeps them
+ * held by their files until released or closed, and a new region at the
+ * same offset shares them (Documentation/lrc.md).
  * Credentials are those of the opener of the file (file->f_cred), as for
  * every check on /dev/dsm.
  *

@@ -56,13 +56,15 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 		return dsm_wire_enc_end(&e);
 	switch (m->hdr.type) {
 	case DSM_MSG_LOCK_GRANT:
-		dsm_wire_enc_lock_grant(&e, m->u.lock_grant.lock_id,
+		dsm_wire_enc_lock_grant(&e, m->u.lock_grant.region,
+					m->u.lock_grant.lock_id,
 					&m->u.lock_grant.iv.vt);
 		reencode_ivset(&e, &m->u.lock_grant.iv);
 		break;
 	case DSM_MSG_BARRIER_ARRIVE:
 	case DSM_MSG_BARRIER_RELEASE:
-		dsm_wire_enc_barrier(&e, m->u.barrier.barrier_id,
+		dsm_wire_enc_barrier(&e, m->u.barrier.region,
+				     m->u.barrier.barrier_id,
 				     m->u.barrier.epoch, &m->u.barrier.iv.vt);
 		reencode_ivset(&e, &m->u.barrier.iv);
 		break;

@@ -108,6 +108,30 @@ TEST(every_membership)
 	}
 }
 
+/*
+ * Lock keys (dsm_sync_key()): the cluster-wide namespace keeps the rule of
+ * API version 3, two regions' lock 5 are two keys, and the manager is
+ * (key mod n), which the kernel and dsmd both compute with this function.
+ */
+TEST(sync_key)
+{
+	u32 present = 0x7;	/* n = 3 */
+	u64 k;
+
+	EXPECT_EQ(5ULL, dsm_sync_key(0, 5));
+	EXPECT_NE(dsm_sync_key(1, 5), dsm_sync_key(2, 5));
+	EXPECT_NE(dsm_sync_key(1, 5), dsm_sync_key(0, 5));
+	k = dsm_sync_key(1U << 28, 0xffffffffU);
+	EXPECT_EQ(1U << 28, dsm_sync_key_region(k));
+	EXPECT_EQ(0xffffffffU, dsm_sync_key_id(k));
+	/* Cluster-wide lock L: manager L mod n, as in API version 3. */
+	EXPECT_EQ(2U, dsm_member_rank(present, dsm_sync_key(0, 5), NONE));
+	/* Region 1, lock 5: (2^32 + 5) mod 3 = (1 + 2) mod 3 = 0. */
+	EXPECT_EQ(0U, dsm_member_rank(present, dsm_sync_key(1, 5), NONE));
+	/* Region 2, lock 5: (2 * 2^32 + 5) mod 3 = (2 + 2) mod 3 = 1. */
+	EXPECT_EQ(1U, dsm_member_rank(present, dsm_sync_key(2, 5), NONE));
+}
+
 /* The barrier rules: lost members are not waited for, ever. */
 TEST(barrier_participants)
 {

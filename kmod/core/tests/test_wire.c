@@ -134,6 +134,7 @@ TEST(decoded_fields)
 	ASSERT_EQ(224, len);
 	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
 	EXPECT_EQ(42U, m.u.lock_grant.lock_id);
+	EXPECT_EQ(7U, m.u.lock_grant.region);
 	EXPECT_EQ(3U, m.u.lock_grant.iv.vt.n);
 	EXPECT_EQ(9U, m.u.lock_grant.iv.vt.c[2]);
 	dsm_msg_iter_intervals(&m.u.lock_grant.iv, &it);
@@ -380,12 +381,13 @@ static const struct rsv reserved_fields[] = {
 	{ "confirm", B(dsm_wire_confirm, reserved2), 4 },
 	{ "nack", B(dsm_wire_nack, reserved0), 1 },
 	{ "nack", B(dsm_wire_nack, reserved1), 2 },
-	{ "lock_req3", HS + 16 + 12, 4 },		/* vt padding */
-	{ "lock_grant", B(dsm_wire_lock_grant, reserved), 4 },
+	{ "lock_req3", B(dsm_wire_lock_req, reserved), 4 },
+	{ "lock_req3", HS + 24 + 12, 4 },		/* vt padding */
 	{ "lock_grant", HS + 8 + 4, 4 },		/* ivset reserved */
 	{ "lock_grant", HS + 16 + 12, 4 },		/* sender vt pad */
 	{ "lock_grant", 64 + 8 + 12, 4 },		/* interval vt pad */
-	{ "barrier_arrive", HS + 8 + 4, 4 },		/* ivset reserved */
+	{ "barrier_arrive", B(dsm_wire_barrier, reserved), 4 },
+	{ "barrier_arrive", HS + 16 + 4, 4 },		/* ivset reserved */
 	{ "diff_req", B(dsm_wire_diff_req, reserved0), 2 },
 	{ "diff_req", B(dsm_wire_diff_req, reserved1), 4 },
 	{ "diff_req", HS + 16 + 2, 2 },			/* want reserved */
@@ -394,6 +396,40 @@ static const struct rsv reserved_fields[] = {
 	{ "diff_reply", HS + 16 + 2, 2 },		/* entry reserved */
 	{ "diff_reply", HS + 16 + 8 + 6, 2 },		/* diff reserved */
 };
+
+/*
+ * The region word of a lock or barrier (version 3): 0 .. 1 << 28, the
+ * namespaces of a 1 TiB space; one more is refused, as is anything else.
+ */
+TEST(sync_region_range)
+{
+	struct dsm_msg m;
+	int len;
+
+	len = sample_of_name("lock_req3");
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	EXPECT_EQ(0x0fffffffU, m.u.lock_req.region);
+	EXPECT_EQ(0xdeadbeefU, m.u.lock_req.lock_id);
+	len = sample_of_name("barrier_release");
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	EXPECT_EQ(DSM_WIRE_REGION_MAX, m.u.barrier.region);
+	EXPECT_EQ(3U, m.u.barrier.barrier_id);
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("lock_req3", B(dsm_wire_lock_req, region),
+					 DSM_WIRE_REGION_MAX + 1, 4));
+	EXPECT_EQ(DSM_WIRE_OK, poke("lock_req3", B(dsm_wire_lock_req, region),
+				    DSM_WIRE_REGION_MAX, 4));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("lock_grant",
+					 B(dsm_wire_lock_grant, region),
+					 0xffffffffU, 4));
+	EXPECT_EQ(DSM_WIRE_OK, poke("lock_grant", B(dsm_wire_lock_grant, region),
+				    0, 4));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("barrier_arrive",
+					 B(dsm_wire_barrier, region),
+					 DSM_WIRE_REGION_MAX + 1, 4));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("barrier_release",
+					 B(dsm_wire_barrier, region),
+					 DSM_WIRE_REGION_MAX + 1, 4));
+}
 
 TEST(reserved_fields_nonzero)
 {
@@ -435,7 +471,9 @@ TEST(header_out_of_range)
 {
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 0, 2));
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 1, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 3, 2));
+	/* Version 2 had locks and barriers without a namespace. */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 2, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 4, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
@@ -626,8 +664,8 @@ TEST(lrc_messages_out_of_range)
 		EXPECT_NE(DSM_WIRE_OK, decode_why(mut, len));
 	}
 
-	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_arrive", 40, 9, 2));
-	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_release", 40, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_arrive", 48, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_release", 48, 0, 2));
 
 	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("diff_req", HS, DSM_MAX_PAGES, 8));
 	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_req", HS + 8, 0, 2));
@@ -741,7 +779,7 @@ TEST(encoder_misuse)
 	h.type = DSM_MSG_LOCK_GRANT;
 	dsm_vt_init(&vt, 0);
 	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
-	dsm_wire_enc_lock_grant(&e, 1, &vt);
+	dsm_wire_enc_lock_grant(&e, 0, 1, &vt);
 	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
 	dsm_vt_init(&vt, 2);
 	vt.c[1] = 1;
@@ -751,7 +789,7 @@ TEST(encoder_misuse)
 	iv.index = 1;
 	iv.vt.c[2] = 1;
 	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
-	dsm_wire_enc_lock_grant(&e, 1, &vt);
+	dsm_wire_enc_lock_grant(&e, 0, 1, &vt);
 	dsm_wire_enc_interval(&e, &iv);
 	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
 	/* an interval the sender's vt does not cover */
@@ -761,7 +799,7 @@ TEST(encoder_misuse)
 	iv.vt.c[1] = 2;
 	iv.vt.c[2] = 0;
 	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
-	dsm_wire_enc_lock_grant(&e, 1, &vt);
+	dsm_wire_enc_lock_grant(&e, 0, 1, &vt);
 	dsm_wire_enc_interval(&e, &iv);
 	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
 }
@@ -840,7 +878,7 @@ TEST(limits)
 	iv.nr_notices = DSM_WIRE_MAX_NOTICES;
 	h.type = DSM_MSG_BARRIER_RELEASE;
 	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
-	dsm_wire_enc_barrier(&e, 1, 2, &vt);
+	dsm_wire_enc_barrier(&e, 0, 1, 2, &vt);
 	dsm_wire_enc_interval(&e, &iv);
 	len = dsm_wire_enc_end(&e);
 	ASSERT_GT(len, 0);
@@ -848,7 +886,7 @@ TEST(limits)
 	/* more than DSM_WIRE_MAX_MSG bytes of notices do not */
 	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
 	vt.c[5] = 4;
-	dsm_wire_enc_barrier(&e, 1, 2, &vt);
+	dsm_wire_enc_barrier(&e, 0, 1, 2, &vt);
 	for (k = 1; k <= 4; k++) {
 		iv.index = k;
 		iv.vt.c[5] = k;
@@ -901,9 +939,9 @@ static int enc_set(u8 type, const struct dsm_vt *vt,
 
 	dsm_wire_enc_begin(&e, buf, size, &h);
 	if (type == DSM_MSG_LOCK_GRANT)
-		dsm_wire_enc_lock_grant(&e, 7, vt);
+		dsm_wire_enc_lock_grant(&e, 0, 7, vt);
 	else
-		dsm_wire_enc_barrier(&e, 7, 3, vt);
+		dsm_wire_enc_barrier(&e, 0, 7, 3, vt);
 	for (i = pos; i < end; i++)
 		dsm_wire_enc_interval(&e, ivs[i]);
 	return dsm_wire_enc_end(&e);
@@ -989,7 +1027,8 @@ TEST(ivset_fit_arguments)
 
 /*
  * At every width and for every type, the budget is compared with the
- * exact message size: header 32, body 8, set header 8, the set's
+ * exact message size: header 32, body 8 (LOCK_GRANT) or 16 (barriers),
+ * set header 8, the set's
  * timestamp, then per record 8, its timestamp at the set's width and 8
  * per notice.
  */
@@ -1003,11 +1042,12 @@ TEST(ivset_fit_exact_budget)
 
 	for (n = 1; n <= DSM_MAX_NODES; n++) {
 		mkset(iv, p, 3, n, notices_3, &vt);
-		hdr = 32 + 8 + 8 + DSM_WIRE_VT_SIZE(n);
 		rec = 8 + DSM_WIRE_VT_SIZE(n) + 3 * 8;
 		for (t = 0; t < ARRAY_SIZE(set_types); t++) {
 			u8 ty = set_types[t];
 
+			hdr = 32 + (ty == DSM_MSG_LOCK_GRANT ? 8 : 16) + 8 +
+			      DSM_WIRE_VT_SIZE(n);
 			ASSERT_EQ((int)(hdr + 2 * rec),
 				  enc_set(ty, &vt, p, 0, 2, buf, sizeof(buf)));
 			EXPECT_EQ(-EMSGSIZE,

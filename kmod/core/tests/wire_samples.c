@@ -206,7 +206,8 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 	case S_LOCK_REQ3:
 	case S_LOCK_REQ8: {
 		struct dsm_msg_lock_req b = {
-			.lock_id = 0xdeadbeef, .requester = 0, .req_id = 5,
+			.lock_id = 0xdeadbeef, .region = 0x0fffffff,
+			.requester = 0, .req_id = 5,
 		};
 
 		if (i == S_LOCK_REQ3)
@@ -222,7 +223,7 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_vt_init(&vt, 4);
 		h.type = DSM_MSG_LOCK_GRANT;
 		dsm_wire_enc_begin(&e, buf, size, &h);
-		dsm_wire_enc_lock_grant(&e, 1, &vt);
+		dsm_wire_enc_lock_grant(&e, 0, 1, &vt);
 		break;
 	case S_LOCK_GRANT:
 	case S_LOCK_GRANT_MORE: {
@@ -234,7 +235,7 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		if (i == S_LOCK_GRANT_MORE)
 			h.flags = DSM_WIRE_F_MORE;
 		dsm_wire_enc_begin(&e, buf, size, &h);
-		dsm_wire_enc_lock_grant(&e, 42, &vt);
+		dsm_wire_enc_lock_grant(&e, 7, 42, &vt);
 		add_interval(&e, 3, 0, a, notices[0], 4);
 		add_interval(&e, 3, 0, b, notices[1], 1);
 		add_interval(&e, 3, 1, c, NULL, 0);
@@ -251,11 +252,11 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		if (i == S_BARRIER_ARRIVE) {
 			set_vt(&vt, 2, b);
-			dsm_wire_enc_barrier(&e, 0, 17, &vt);
+			dsm_wire_enc_barrier(&e, 0, 0, 17, &vt);
 			add_interval(&e, 2, 1, b, notices[3], 8);
 		} else {
 			set_vt(&vt, 8, vt8);
-			dsm_wire_enc_barrier(&e, 3, 0, &vt);
+			dsm_wire_enc_barrier(&e, DSM_WIRE_REGION_MAX, 3, 0, &vt);
 			add_interval(&e, 8, 6, a, notices[1], 1);
 			add_interval(&e, 8, 7, vt8, notices[0], 4);
 		}

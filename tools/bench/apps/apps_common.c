@@ -353,7 +353,7 @@ void app_lock(struct app *a, unsigned int id)
 	}
 #ifndef APPS_HOST
 	else if (a->mode == APP_MODE_DSM)
-		rc = dsm_lock_acquire(id);
+		rc = dsm_region_lock_acquire(a->region, id);
 #endif
 	if (rc < 0)
 		app_die(a, "acquire lock %u: %s", id, strerror(-rc));
@@ -367,7 +367,7 @@ void app_unlock(struct app *a, unsigned int id)
 		rc = -pthread_mutex_unlock(&sim->lock[id]);
 #ifndef APPS_HOST
 	else if (a->mode == APP_MODE_DSM)
-		rc = dsm_lock_release(id);
+		rc = dsm_region_lock_release(a->region, id);
 #endif
 	if (rc < 0)
 		app_die(a, "release lock %u: %s", id, strerror(-rc));
@@ -383,7 +383,7 @@ void app_barrier(struct app *a)
 	}
 #ifndef APPS_HOST
 	else if (a->mode == APP_MODE_DSM)
-		rc = dsm_barrier(APP_BARRIER);
+		rc = dsm_region_barrier(a->region, APP_BARRIER);
 #endif
 	if (rc < 0)
 		app_die(a, "barrier %u: %s", APP_BARRIER, strerror(-rc));

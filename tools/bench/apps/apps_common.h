@@ -8,7 +8,9 @@
  *
  *   (default)  on a dsm cluster: every node runs the program at once;
  *              libdsm gives the node id and count, the lrc region (named
- *              after the program, or --region NAME), locks and barriers.
+ *              after the program, or --region NAME), and the region's own
+ *              locks and barriers (dsm_region_lock_acquire() and so on:
+ *              write permission on the region suffices, no root needed).
  *   --serial   one process, malloc'd memory, no dsm call at all: the
  *              parallel code with one node, checked like a real run.
  *   --sim N    on a host without dsm: N forked processes share anonymous

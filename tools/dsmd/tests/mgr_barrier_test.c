@@ -421,7 +421,7 @@ static void test_barrier_peer(void)
 	setup(0x7, 0);
 	hdr(&h, 1, DSM_MSG_BARRIER_ARRIVE, 90);
 	dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &h);
-	dsm_wire_enc_barrier(&e, 6, 0, &iv.vt);
+	dsm_wire_enc_barrier(&e, 0, 6, 0, &iv.vt);
 	dsm_wire_enc_interval(&e, &iv);
 	r.len = dsm_wire_enc_end(&e);
 	mgr_peer_request(&tn[0].m, 1, &r);
@@ -448,25 +448,25 @@ static void test_barrier_peer(void)
 static void test_release_cap(void)
 {
 	/*
-	 * (0, 1) has 2 notices: header 32, barrier 8, set 8, timestamp 16,
-	 * then the record: 8, timestamp 16, notices 16. 104 bytes in all.
+	 * (0, 1) has 2 notices: header 32, barrier 16, set 8, timestamp 16,
+	 * then the record: 8, timestamp 16, notices 16. 112 bytes in all.
 	 */
 	struct dsm_interval iv = mkiv(0, 1, vt3(0, 0, 0));
 	uint32_t e0 = 1, e1 = 0, e2 = 0;
 	struct rel r1;
 
-	setup(0x7, 104);
+	setup(0x7, 112);
 	kreq_arrive(0, 5, 0, vt3(1, 0, 0), &iv, 1, 8, 0, 100);
 	kreq_arrive(1, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 101);
 	kreq_arrive(2, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 102);
 	pump();
 	r1 = release_of(1, 101);
 	ok(rel_is(&r1, 1, (int[]){ 0, 1 }) && r1.frags == 1 &&
-	   r1.max_len == 104 && release_of(2, 102).nr == 1 &&
+	   r1.max_len == 112 && release_of(2, 102).nr == 1 &&
 	   release_of(0, 100).nr == 0,
 	   "mgr: barrier: an interval filling the payload cap fits");
 
-	setup(0x7, 103);
+	setup(0x7, 111);
 	kreq_arrive(0, 5, 0, vt3(1, 0, 0), &iv, 1, 8, 0, 100);
 	kreq_arrive(1, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 101);
 	kreq_arrive(2, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 102);
@@ -477,8 +477,37 @@ static void test_release_cap(void)
 	   "mgr: barrier: an interval over the payload cap: EMSGSIZE");
 }
 
+/*
+ * Namespaces: barrier 5 of region word 1 and of region word 2 are two
+ * episodes; arrivals at one never complete the other.
+ */
+static void test_barrier_regions(void)
+{
+	uint32_t err = 99;
+
+	setup(0x7, 0);
+	sim_region = 1;
+	kreq_arrive(0, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 100);
+	sim_region = 2;
+	kreq_arrive(1, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 101);
+	kreq_arrive(2, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 102);
+	pump();
+	ok(replies(0, 100, NULL) == 0 && replies(1, 101, NULL) == 0 &&
+	   replies(2, 102, NULL) == 0 && tn[0].m.st.barriers == 2,
+	   "mgr: regions: barrier 5 of two regions: two episodes, neither complete");
+	/* Node 0 arrives again: its arrival in region 1 is superseded. */
+	kreq_arrive(0, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 103);
+	pump();
+	ok(replies(1, 101, &err) == 1 && err == 0 &&
+	   replies(2, 102, NULL) == 1 && replies(0, 103, NULL) == 1 &&
+	   replies(0, 100, &err) == 1 && err == ESTALE &&
+	   tn[0].m.st.barriers == 0,
+	   "mgr: regions: region 2's barrier 5 completes when all arrived there");
+}
+
 void test_mgr_barrier(void)
 {
+	test_barrier_regions();
 	barrier_three(0, 64, false);
 	barrier_three(120, 1, true);
 	test_release_cap();

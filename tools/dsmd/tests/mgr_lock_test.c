@@ -16,14 +16,14 @@ static void test_routing(void)
 	struct mgr_ops ops = { 0 };
 
 	mgr_init(&m, 3, 0x5a, &ops);	/* members 1, 3, 4, 6 */
-	ok(mgr_lock_manager(&m, 0) == 1 && mgr_lock_manager(&m, 1) == 3 &&
-	   mgr_lock_manager(&m, 2) == 4 && mgr_lock_manager(&m, 3) == 6 &&
-	   mgr_lock_manager(&m, 4) == 1 &&
-	   mgr_lock_manager(&m, 0xffffffffU) == 6,
+	ok(mgr_lock_manager(&m, 0, 0) == 1 && mgr_lock_manager(&m, 0, 1) == 3 &&
+	   mgr_lock_manager(&m, 0, 2) == 4 && mgr_lock_manager(&m, 0, 3) == 6 &&
+	   mgr_lock_manager(&m, 0, 4) == 1 &&
+	   mgr_lock_manager(&m, 0, 0xffffffffU) == 6,
 	   "mgr: lock managers over sparse ids 1,3,4,6");
 	ok(mgr_barrier_manager(&m) == 1, "mgr: barrier manager is the lowest");
 	mgr_init(&m, 5, 1U << 5, &ops);
-	ok(mgr_lock_manager(&m, 12345) == 5 && mgr_barrier_manager(&m) == 5,
+	ok(mgr_lock_manager(&m, 0, 12345) == 5 && mgr_barrier_manager(&m) == 5,
 	   "mgr: a single member manages everything");
 	ok(mgr_init(&m, 2, 0x3, &ops) == -EINVAL &&
 	   mgr_init(&m, 0, 0x101, &ops) == -EINVAL,
@@ -40,7 +40,7 @@ static void test_lock_chain(void)
 	kreq_lock(0, 5, 100);
 	pump();
 	ok(replies(0, 100, &err) == 1 && err == 0 &&
-	   tn[0].ev[0].len == 0 && mgr_lock_tail(&tn[2].m, 5) == 0,
+	   tn[0].ev[0].len == 0 && mgr_lock_tail(&tn[2].m, 0, 5) == 0,
 	   "mgr: first acquire answered directly (fresh token)");
 	ok(tn[0].m.st.outstanding == 0, "mgr: nothing left outstanding");
 	clear_events();
@@ -53,13 +53,13 @@ static void test_lock_chain(void)
 	   "mgr: second acquire forwarded to the first (LOCK_REQ bytes)");
 	ok(forwarded(1, 200) == 1,
 	   "mgr: the requester's kernel is told its request was forwarded");
-	ok(mgr_lock_tail(&tn[2].m, 5) == 1 && tn[1].m.st.outstanding == 0,
+	ok(mgr_lock_tail(&tn[2].m, 0, 5) == 1 && tn[1].m.st.outstanding == 0,
 	   "mgr: tail moves; the requester's dsmd forgets the request");
 	clear_events();
 	kreq_lock(2, 5, 300);	/* the manager's own node */
 	pump();
 	ok(forwards(1) == 1 && forwards(0) == 0 && replies(2, 300, NULL) == 0 &&
-	   forwarded(2, 300) == 1 && mgr_lock_tail(&tn[2].m, 5) == 2,
+	   forwarded(2, 300) == 1 && mgr_lock_tail(&tn[2].m, 0, 5) == 2,
 	   "mgr: third acquire forwarded to the second (the manager's kernel told)");
 	clear_events();
 	kreq_lock(2, 5, 301);	/* the tail asks again: token lost */
@@ -76,9 +76,9 @@ static void test_lock_down(void)
 	setup(0x7, 0);
 	kreq_lock(1, 5, 10);
 	pump();
-	ok(mgr_lock_tail(&tn[2].m, 5) == 1, "mgr: node 1 is tail");
+	ok(mgr_lock_tail(&tn[2].m, 0, 5) == 1, "mgr: node 1 is tail");
 	mgr_peer_state(&tn[2].m, 1, MGR_PEER_DOWN);
-	ok(mgr_lock_tail(&tn[2].m, 5) == -1 && tn[2].m.st.locks == 0,
+	ok(mgr_lock_tail(&tn[2].m, 0, 5) == -1 && tn[2].m.st.locks == 0,
 	   "mgr: node down clears its tails");
 	clear_events();
 	kreq_lock(0, 5, 11);
@@ -91,7 +91,7 @@ static void test_lock_down(void)
 	kreq_lock(1, 5, 12);
 	pump();
 	ok(replies(1, 12, &err) == 1 && err == EHOSTDOWN &&
-	   mgr_lock_tail(&tn[2].m, 5) == 0,
+	   mgr_lock_tail(&tn[2].m, 0, 5) == 0,
 	   "mgr: unreachable tail: EHOSTDOWN, tail kept");
 	mgr_peer_state(&tn[2].m, 0, MGR_PEER_UP);
 
@@ -176,7 +176,7 @@ static void test_lock_bad(void)
 	ok(replies(0, 12, &err) == 1 && err == EINVAL,
 	   "mgr: both LOCK_ID and BARRIER_ID refused");
 	pump();
-	ok(mgr_lock_tail(&tn[0].m, 6) == -1 && tn[0].m.st.bad == 11 &&
+	ok(mgr_lock_tail(&tn[0].m, 0, 6) == -1 && tn[0].m.st.bad == 11 &&
 	   tn[0].m.st.locks == 0, "mgr: refusals change nothing");
 }
 
@@ -193,7 +193,7 @@ static void test_lock_bad_peer(void)
 			      .len = len, .frag = 0 };
 	mgr_peer_request(&tn[0].m, 1, &r);
 	ok(qlen == 1 && q[0].type == FR_REPLY && q[0].to == 1 &&
-	   q[0].error == EPROTO && mgr_lock_tail(&tn[0].m, 6) == -1,
+	   q[0].error == EPROTO && mgr_lock_tail(&tn[0].m, 0, 6) == -1,
 	   "mgr: peer spoofing a requester refused (EPROTO)");
 	drop_queue();
 	/* Lock 7 is managed by node 1: node 2 asking node 0 is refused. */
@@ -291,25 +291,25 @@ static void test_fwd_lost(void)
 	kreq_lock(2, 5, 200);
 	pump();
 	ok(forwards(0) == 1 && forwarded(2, 200) == 1 &&
-	   mgr_lock_tail(&tn[1].m, 5) == 2,
+	   mgr_lock_tail(&tn[1].m, 0, 5) == 2,
 	   "mgr: node 2's request forwarded to node 0");
 	clear_events();
 	down(3, 0xf);
 	ok(replies(2, 200, NULL) == 0 && tn[1].m.st.lock_fwd_lost == 0 &&
-	   mgr_lock_tail(&tn[1].m, 5) == 2,
+	   mgr_lock_tail(&tn[1].m, 0, 5) == 2,
 	   "mgr: a bystander (node 3) down: node 2 is told nothing, tail kept");
 	down(0, 0x7);
 	ok(replies(2, 200, &err) == 1 && err == 0 && tn[2].nev == 1 &&
 	   tn[2].ev[0].flags == 0 && tn[2].ev[0].len == 0,
 	   "mgr: node 0 down before granting: node 2's kernel gets an empty reply (re-creates the token)");
-	ok(tn[1].m.st.lock_fwd_lost == 1 && mgr_lock_tail(&tn[1].m, 5) == 2,
+	ok(tn[1].m.st.lock_fwd_lost == 1 && mgr_lock_tail(&tn[1].m, 0, 5) == 2,
 	   "mgr: counted; node 2 stays tail");
 	/* The manager's own kernel forwarded to a node that goes down. */
 	clear_events();
 	kreq_lock(1, 5, 300);
 	pump();
 	ok(forwards(2) == 1 && forwarded(1, 300) == 1 &&
-	   mgr_lock_tail(&tn[1].m, 5) == 1, "mgr: node 1 forwarded to node 2");
+	   mgr_lock_tail(&tn[1].m, 0, 5) == 1, "mgr: node 1 forwarded to node 2");
 	down(2, 0x3);
 	ok(replies(1, 300, &err) == 1 && err == 0 &&
 	   tn[1].m.st.lock_fwd_lost == 2,
@@ -327,10 +327,59 @@ static void test_fwd_lost(void)
 	   "mgr: bad forward-lost notices dropped");
 }
 
+/*
+ * Namespaces: lock 5 of region words 1 and 2 and of the cluster-wide
+ * namespace are three locks, each at the manager dsm_sync_key() names
+ * ((2^32 * region + 5) mod 3 over members 0, 1, 2: nodes 0, 1, 2).
+ */
+static void test_lock_regions(void)
+{
+	uint32_t err = 99;
+
+	setup(0x7, 0);
+	ok(mgr_lock_manager(&tn[0].m, 1, 5) == 0 &&
+	   mgr_lock_manager(&tn[0].m, 2, 5) == 1 &&
+	   mgr_lock_manager(&tn[0].m, 0, 5) == 2,
+	   "mgr: regions: a lock's manager follows dsm_sync_key()");
+	sim_region = 1;
+	kreq_lock(0, 5, 100);
+	pump();
+	ok(replies(0, 100, &err) == 1 && err == 0 &&
+	   mgr_lock_tail(&tn[0].m, 1, 5) == 0,
+	   "mgr: regions: region 1's lock 5 taken by node 0");
+	clear_events();
+	sim_region = 2;
+	err = 99;
+	kreq_lock(1, 5, 200);
+	pump();
+	ok(replies(1, 200, &err) == 1 && err == 0 && forwards(0) == 0 &&
+	   mgr_lock_tail(&tn[1].m, 2, 5) == 1 &&
+	   mgr_lock_tail(&tn[0].m, 1, 5) == 0,
+	   "mgr: regions: region 2's lock 5 is free although region 1's is taken");
+	clear_events();
+	sim_region = 0;
+	err = 99;
+	kreq_lock(2, 5, 300);
+	pump();
+	ok(replies(2, 300, &err) == 1 && err == 0 && forwards(0) == 0 &&
+	   forwards(1) == 0 && mgr_lock_tail(&tn[2].m, 0, 5) == 2,
+	   "mgr: regions: the cluster-wide lock 5 is a third lock");
+	clear_events();
+	sim_region = 1;
+	kreq_lock(2, 5, 301);
+	pump();
+	ok(forwards(0) == 1 && tn[0].ev[0].lock == 5 && forwards(1) == 0 &&
+	   forwarded(2, 301) == 1 && mgr_lock_tail(&tn[0].m, 1, 5) == 2,
+	   "mgr: regions: region 1's lock 5 goes on to its holder only");
+	ok(tn[0].m.st.locks == 1 && tn[1].m.st.locks == 1 &&
+	   tn[2].m.st.locks == 1, "mgr: regions: one lock at each manager");
+}
+
 void test_mgr_lock(void)
 {
 	test_routing();
 	test_lock_chain();
+	test_lock_regions();
 	test_lock_down();
 	test_lock_bad();
 	test_lock_bad_peer();

@@ -218,6 +218,7 @@ void setup(uint32_t members, size_t payload_max)
 	int i, j;
 
 	teardown();
+	sim_region = 0;
 	for (i = 0; i < DSM_MAX_NODES; i++) {
 		if (!(members >> i & 1))
 			continue;
@@ -235,6 +236,7 @@ void setup(uint32_t members, size_t payload_max)
 /* ------------------------------------------------------- payloads */
 
 uint8_t pbuf[2 * DSM_MGR_PAYLOAD_MAX];
+uint32_t sim_region;
 
 void hdr(struct dsm_msg_hdr *h, int src, u8 type, uint64_t req_id)
 {
@@ -262,7 +264,9 @@ int lock_req(int from, uint32_t lock, int requester, uint64_t req_id)
 	struct dsm_wire_enc e;
 	struct dsm_msg m;
 
+	memset(&m, 0, sizeof(m));
 	hdr(&m.hdr, from, DSM_MSG_LOCK_REQ, req_id);
+	m.u.lock_req.region = sim_region;
 	m.u.lock_req.lock_id = lock;
 	m.u.lock_req.requester = requester;
 	m.u.lock_req.req_id = req_id;
@@ -331,7 +335,7 @@ void kreq_arrive(int node, uint32_t id, uint32_t epoch,
 
 		hdr(&h, node, DSM_MSG_BARRIER_ARRIVE, cookie);
 		dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &h);
-		dsm_wire_enc_barrier(&e, id, epoch, &vt);
+		dsm_wire_enc_barrier(&e, sim_region, id, epoch, &vt);
 		for (; pos < end; pos++)
 			dsm_wire_enc_interval(&e, &ivs[pos]);
 		len = dsm_wire_enc_end(&e);

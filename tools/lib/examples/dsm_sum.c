@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dsm_sum - the smallest libdsm program: every node adds its id + 1 to a
- * counter in an lrc region ROUNDS times, each time under lock 1, waits at
- * barrier 1 for the others, and prints the sum, which must be
+ * counter in an lrc region ROUNDS times, each time under the region's lock
+ * 1, waits at the region's barrier 1 for the others, and prints the sum
+ * (any user with write permission on the region may run it), which must be
  * ROUNDS * n(n+1)/2 on every node.
  *
  *   dsm_sum [REGION [ROUNDS]]      (default: region "sum", 10 rounds)
@@ -69,16 +70,16 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < rounds; i++) {
-		ret = dsm_lock_acquire(SUM_LOCK);
+		ret = dsm_region_lock_acquire(region, SUM_LOCK);
 		if (ret)
 			return die("lock acquire", -ret);
 		*sum += (uint64_t)id + 1;
-		ret = dsm_lock_release(SUM_LOCK);
+		ret = dsm_region_lock_release(region, SUM_LOCK);
 		if (ret)
 			return die("lock release", -ret);
 	}
 	/* After the barrier every node's additions are visible here. */
-	ret = dsm_barrier(SUM_BARRIER);
+	ret = dsm_region_barrier(region, SUM_BARRIER);
 	if (ret)
 		return die("barrier", -ret);
 	got = *sum;

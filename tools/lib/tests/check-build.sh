@@ -12,7 +12,7 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 SRCDIR=${SRCDIR:-$(cd "$HERE/../.." && pwd)}
 CC=${CC:-gcc}
 CXX=${CXX:-g++}
-FUNCS="dsm_barrier dsm_init dsm_lock_acquire dsm_lock_release dsm_map dsm_node_id dsm_nodes"
+FUNCS="dsm_barrier dsm_init dsm_lock_acquire dsm_lock_release dsm_map dsm_node_id dsm_nodes dsm_region_barrier dsm_region_lock_acquire dsm_region_lock_release"
 n=0
 failed=0
 tmp=$(mktemp -d)
@@ -37,10 +37,10 @@ got=$(nm -D --defined-only "$O/libdsm.so" | awk '$2 == "T" { print $3 }' |
 [ "$got" = "$FUNCS" ]
 ok $? "libdsm.so exports exactly the API" "exports: $got"
 
-soname=$(readelf -d "$O/libdsm.so.1.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = libdsm.so.1 ] && [ "$(readlink "$O/libdsm.so.1")" = libdsm.so.1.0.0 ] &&
+soname=$(readelf -d "$O/libdsm.so.1.1.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = libdsm.so.1 ] && [ "$(readlink "$O/libdsm.so.1")" = libdsm.so.1.1.0 ] &&
 	[ "$(readlink "$O/libdsm.so")" = libdsm.so.1 ]
-ok $? "soname libdsm.so.1, links libdsm.so -> libdsm.so.1 -> libdsm.so.1.0.0" \
+ok $? "soname libdsm.so.1, links libdsm.so -> libdsm.so.1 -> libdsm.so.1.1.0" \
 	"soname: $soname"
 
 needed=$(readelf -d "$O/libdsm.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')

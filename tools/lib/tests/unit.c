@@ -550,6 +550,86 @@ TEST(sync_waits_again_after_eintr)
 	EXPECT_EQ(-EHOSTDOWN, dsm_barrier(5));
 }
 
+/* ---- locks and barriers of a region ---- */
+
+/* The region's offset, looked up by name, with DSM_SYNC_F_REGION. */
+TEST(region_sync_calls_reach_the_module)
+{
+	use_fake();
+	fake.api.api = 5;
+	fake.api.features |= DSM_FEATURE_REGION_PERM | DSM_FEATURE_REGION_SYNC;
+	ASSERT_EQ(0, dsm_init());
+	memset(&fake.last_sync, 0xff, sizeof(fake.last_sync));
+	fake.ioctls = 0;
+	EXPECT_EQ(0, dsm_region_lock_acquire("r", 5));
+	EXPECT_EQ(2, fake.ioctls);	/* REGION_INFO, then the lock */
+	EXPECT_STREQ("r", fake.last_name);
+	EXPECT_EQ(DSM_IOC_LOCK_ACQUIRE, fake.last_req);
+	EXPECT_EQ(5, fake.last_sync.id);
+	EXPECT_EQ(DSM_SYNC_F_REGION, fake.last_sync.flags);
+	EXPECT_EQ(1ULL << 37, fake.last_sync.reserved);
+	fake.region.offset = 0;		/* the default region: offset 0 */
+	memset(&fake.last_sync, 0xff, sizeof(fake.last_sync));
+	EXPECT_EQ(0, dsm_region_lock_release("default", 0xffffffffu));
+	EXPECT_STREQ("default", fake.last_name);
+	EXPECT_EQ(DSM_IOC_LOCK_RELEASE, fake.last_req);
+	EXPECT_EQ(0xffffffffu, fake.last_sync.id);
+	EXPECT_EQ(DSM_SYNC_F_REGION, fake.last_sync.flags);
+	EXPECT_EQ(0, fake.last_sync.reserved);
+	fake.region.offset = DSM_SPACE_SIZE - 4096;
+	memset(&fake.last_sync, 0xff, sizeof(fake.last_sync));
+	EXPECT_EQ(0, dsm_region_barrier("b.2-x", 0));
+	EXPECT_EQ(DSM_IOC_BARRIER, fake.last_req);
+	EXPECT_EQ(0, fake.last_sync.id);
+	EXPECT_EQ(DSM_SYNC_F_REGION, fake.last_sync.flags);
+	EXPECT_EQ(DSM_SPACE_SIZE - 4096, fake.last_sync.reserved);
+}
+
+TEST(region_sync_errors)
+{
+	static const int errs[] = { ENOENT, EACCES, ENXIO, EPERM, EDEADLK,
+				    EHOSTDOWN, ESTALE };
+	unsigned int i;
+
+	use_fake();
+	EXPECT_EQ(-EBADF, dsm_region_lock_acquire("r", 1));
+	fake.api.features |= DSM_FEATURE_REGION_PERM;
+	ASSERT_EQ(0, dsm_init());
+	fake.ioctls = 0;
+	/* bad names: refused before any ioctl */
+	EXPECT_EQ(-EINVAL, dsm_region_lock_acquire(NULL, 1));
+	EXPECT_EQ(-EINVAL, dsm_region_lock_release("", 1));
+	EXPECT_EQ(-EINVAL, dsm_region_barrier("a/b", 1));
+	EXPECT_EQ(-ENAMETOOLONG,
+		  dsm_region_barrier("0123456789abcdef0123456789abcdef", 1));
+	EXPECT_EQ(0, fake.ioctls);
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		fake.err = errs[i];
+		EXPECT_EQ(-errs[i], dsm_region_lock_acquire("r", 1));
+		EXPECT_EQ(-errs[i], dsm_region_lock_release("r", 1));
+		EXPECT_EQ(-errs[i], dsm_region_barrier("r", 1));
+	}
+	fake.err = 0;
+	/* an offset no region can have is not used */
+	fake.region.offset = DSM_SPACE_SIZE;
+	EXPECT_EQ(-EPROTO, dsm_region_lock_acquire("r", 1));
+	fake.region.offset = 4095;
+	EXPECT_EQ(-EPROTO, dsm_region_barrier("r", 1));
+	EXPECT_EQ(DSM_IOC_REGION_INFO, fake.last_req);
+}
+
+/* A module of API 3 (no region permissions): refused before any ioctl. */
+TEST(region_sync_needs_region_perm)
+{
+	use_fake();
+	ASSERT_EQ(0, dsm_init());
+	fake.ioctls = 0;
+	EXPECT_EQ(-EOPNOTSUPP, dsm_region_lock_acquire("r", 1));
+	EXPECT_EQ(-EOPNOTSUPP, dsm_region_lock_release("r", 1));
+	EXPECT_EQ(-EOPNOTSUPP, dsm_region_barrier("r", 1));
+	EXPECT_EQ(0, fake.ioctls);
+}
+
 /* A module without lrc: locks and barriers are refused before any ioctl;
  * node info still works. */
 TEST(sync_needs_lrc_feature)
