@@ -677,25 +677,11 @@ TEST_F_TIMEOUT(lrc, bad_args, DSM_TEST_TIMEOUT(60))
  * killed). */
 static int in_child(int (*fn)(unsigned int), unsigned int arg, int secs)
 {
-	int status;
-	double t0;
-	pid_t pid;
+	pid_t pid = fork();
 
-	pid = fork();
-	if (pid < 0)
-		return -1;
 	if (pid == 0)
 		_exit(dsm_init() ? 100 : fn(arg));
-	t0 = dsm_now();
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (dsm_now() - t0 > dsm_test_secs(secs)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		usleep(20000);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return dsm_wait_child(pid, secs);
 }
 
 static int take_and_exit(unsigned int lock)

@@ -98,24 +98,11 @@ static int take_once(unsigned int lock)
  */
 static int in_child(unsigned int lock, int secs)
 {
-	double t0 = dsm_now();
-	int status;
-	pid_t pid;
+	pid_t pid = fork();
 
-	pid = fork();
-	if (pid < 0)
-		return -1;
 	if (pid == 0)
 		_exit(dsm_init() ? 100 : take_once(lock));
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (dsm_now() - t0 > dsm_test_secs(secs)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		usleep(20000);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return dsm_wait_child(pid, secs);
 }
 
 static int map_both(struct __test_metadata *_metadata,

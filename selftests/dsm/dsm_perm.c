@@ -140,25 +140,6 @@ static pid_t start_as(bool root, bool in_dsm, const struct op *op)
 	return pid;
 }
 
-/* The exit status of child @pid, or -1 (killed) if it takes @secs. */
-static int wait_child(pid_t pid, int secs)
-{
-	double t0 = dsm_now();
-	int st;
-
-	if (pid < 0)
-		return -1;
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (dsm_now() - t0 > dsm_test_secs(secs)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -1;
-		}
-		usleep(20000);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Run @op in a child as the user (see start_as()); its exit status. */
 static int as_user(bool in_dsm, const struct op *op)
 {
@@ -508,16 +489,16 @@ TEST_F(perm, region_namespaces)
 	ASSERT_EQ(1, read(ns_held[0], &c, 1)) TH_LOG("the holder never held");
 
 	once.off = self->off[R_OWN];
-	st = wait_child(start_as(false, true, &once), NS_WAIT);
+	st = dsm_wait_child(start_as(false, true, &once), NS_WAIT);
 	EXPECT_EQ(0, st) TH_LOG("the user's lock %d of perm-own waited for the same id of perm-grp-rw (%d; -1: not granted in %d s)",
 				LOCK_ID, st, NS_WAIT);
 	EXPECT_TRUE(byte_came(ns_got[0]));
-	st = wait_child(start_as(true, false, &once), NS_WAIT);
+	st = dsm_wait_child(start_as(true, false, &once), NS_WAIT);
 	EXPECT_EQ(0, st) TH_LOG("root's lock %d of perm-own: %d", LOCK_ID, st);
 	EXPECT_TRUE(byte_came(ns_got[0]));
 	once.flags = 0;
 	once.off = 0;
-	st = wait_child(start_as(true, false, &once), NS_WAIT);
+	st = dsm_wait_child(start_as(true, false, &once), NS_WAIT);
 	EXPECT_EQ(0, st) TH_LOG("the cluster-wide lock %d waited for a region's (%d)",
 				LOCK_ID, st);
 	EXPECT_TRUE(byte_came(ns_got[0]));
@@ -530,8 +511,8 @@ TEST_F(perm, region_namespaces)
 	EXPECT_EQ(0, waitpid(same, &st, WNOHANG));
 	EXPECT_FALSE(byte_came(ns_got[0])) TH_LOG("granted while held");
 	ASSERT_EQ(1, write(ns_go[1], "g", 1));
-	EXPECT_EQ(0, wait_child(holder, NS_WAIT));
-	EXPECT_EQ(0, wait_child(same, NS_WAIT));
+	EXPECT_EQ(0, dsm_wait_child(holder, NS_WAIT));
+	EXPECT_EQ(0, dsm_wait_child(same, NS_WAIT));
 	EXPECT_TRUE(byte_came(ns_got[0]));
 	close(ns_held[0]);
 	close(ns_held[1]);

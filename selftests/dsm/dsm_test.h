@@ -48,7 +48,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/dsm.h>
@@ -95,6 +97,30 @@ static struct dsm_test_state dsm_test_state __attribute__((unused)) = {
 
 /* The factor the harness's test timeouts were multiplied by, or 0. */
 static int dsm_test_scaled __attribute__((unused));
+
+
+/*
+ * dsm_wait_child - the exit status of child @pid, or -1 if @pid < 0, if
+ * it did not exit normally, or if it did not end within @secs seconds
+ * times the time factor (it is then killed and reaped).
+ */
+static inline int dsm_wait_child(pid_t pid, int secs)
+{
+	double t0 = dsm_sync_now();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (dsm_sync_now() - t0 > dsm_test_secs(secs)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return -1;
+		}
+		usleep(20000);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
 
 /* DSM_TEST_SYNC_TIMEOUT (default and most 240 s) times the factor. */
 static inline int dsm_test_sync_timeout(void)
