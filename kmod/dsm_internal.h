@@ -400,8 +400,9 @@ void dsm_members_node_down(u32 id, bool was_up);
 void dsm_msg_count(bool tx, u8 type, size_t len);
 void dsm_msg_count_reject(u32 node, enum dsm_wire_reject why);
 
-/* dsm_transport.c: the transport registry, for dsm_msg.c. */
+/* dsm_transport.c: the transport registry, for dsm_msg.c and dsm_main.c. */
 struct dsm_tx_msg;
+void dsm_transport_check_chosen(void);
 int dsm_transport_send(u32 dst, const struct dsm_tx_msg *tx);
 int dsm_transport_send_raw(u32 dst, const void *buf, u32 len);
 struct socket;

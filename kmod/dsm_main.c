@@ -247,6 +247,7 @@ static int __init dsm_init(void)
 	ret = dsm_tcp_init();
 	if (ret)
 		goto err_mem;
+	dsm_transport_check_chosen();
 	ret = dsm_nl_init();
 	if (ret)
 		goto err_tcp;

@@ -184,6 +184,20 @@ int dsm_transport_register(const struct dsm_transport_ops *ops)
 EXPORT_SYMBOL_GPL(dsm_transport_register);
 
 /**
+ * dsm_transport_check_chosen() - say so if the transport named by the
+ * module parameter transport is not registered once dsm.ko's own are:
+ * until a module registers it, no peer is reachable.
+ */
+void dsm_transport_check_chosen(void)
+{
+	mutex_lock(&dsm_transport_mutex);
+	if (!dsm_members.ops)
+		pr_warn("transport %s is not registered: no node is reachable until a module registers it (built in: tcp)\n",
+			dsm_transport_name);
+	mutex_unlock(&dsm_transport_mutex);
+}
+
+/**
  * dsm_transport_unregister() - remove transport @ops.
  * @ops:	a registered transport.
  *

@@ -19,6 +19,12 @@ static void print_event(const char *event, uint8_t cmd, struct nlattr **tb)
 	    cmd == DSM_CMD_REGION_GET) {
 		print_bool("replica", NULL, !!tb[DSM_A_REPLICA]);
 		print_region(tb, "region");
+	} else if (cmd == DSM_CMD_LINK_DOWN) {
+		/* Only the node: the kernel asks dsmd for a new connection. */
+		print_open_object("node");
+		print_u64("id", "node %s", dsm_nla_u32(tb[DSM_A_NODE_ID], 0));
+		print_close_object();
+		print_nl();
 	} else {
 		print_node(tb, "node");
 	}
@@ -36,6 +42,9 @@ static int event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 		break;
 	case DSM_CMD_NODE_DOWN:
 		name = "node-down";
+		break;
+	case DSM_CMD_LINK_DOWN:
+		name = "link-down";
 		break;
 	case DSM_CMD_REGION_CREATED:
 		name = "region-created";

@@ -34,8 +34,10 @@ int kernel_set_state(int id, int state, int reason, uint64_t inc)
 	if (!msg || nla_put_u32(msg, DSM_A_NODE_ID, id) ||
 	    nla_put_u8(msg, DSM_A_NODE_STATE, state) ||
 	    nla_put_u8(msg, DSM_A_NODE_REASON, reason) ||
-	    (inc && nla_put_u64(msg, DSM_A_NODE_INCARNATION, inc)))
+	    (inc && nla_put_u64(msg, DSM_A_NODE_INCARNATION, inc))) {
+		nlmsg_free(msg);
 		return -ENOMEM;
+	}
 	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
 	if (ret)
 		logm(LOG_ERR, "kernel refused node %d %s: %s", id,
@@ -123,8 +125,10 @@ int kernel_configure(void)
 		    nla_put_u16(msg, DSM_A_NODE_PORT, n->port) ||
 		    (n->family == AF_INET ?
 		     nla_put(msg, DSM_A_NODE_ADDR4, 4, &n->addr4) :
-		     nla_put(msg, DSM_A_NODE_ADDR6, 16, &n->addr6)))
+		     nla_put(msg, DSM_A_NODE_ADDR6, 16, &n->addr6))) {
+			nlmsg_free(msg);
 			return -ENOMEM;
+		}
 		ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
 		if (ret) {
 			logm(LOG_ERR, "kernel refused node %u (%s port %u): %s",
