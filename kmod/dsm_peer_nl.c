@@ -115,8 +115,11 @@ static int dsm_peer_nl_do(struct genl_info *info)
 		goto out;
 	}
 	ret = dsm_peer_nl_sock_ok(sock, info);
-	if (!ret)
-		ret = dsm_transport_adopt(node, sock, has_keys ? &keys : NULL);
+	if (ret) {
+		sockfd_put(sock);
+		goto out;
+	}
+	ret = dsm_transport_adopt(node, sock, has_keys ? &keys : NULL);
 	if (ret) {
 		sockfd_put(sock);
 		if (ret == -EHOSTUNREACH)
