@@ -14,14 +14,27 @@
  *   node sees every slot (a barrier completes with the arrivals at its
  *   own (region, id) and passes their writes on).
  *
+ * - release_race (issue 12, finding 2): node 0 holds a lock that node 1
+ *   is waiting for (the manager's forward has reached node 0:
+ *   lock_forwards grew), and two threads of node 0 release it through
+ *   the same file at once, RR_ROUNDS times. Exactly one release may
+ *   succeed, the other gets EPERM; node 1 then holds the lock and reads
+ *   node 0's write made under it. lrc_release() used the lock's entry
+ *   after dropping lrc.lock, which the other release and the forward
+ *   could free meanwhile: a use-after-free that KASAN (make check-debug)
+ *   reports and a stock kernel may not show.
+ *
  * Node 0 creates the regions "regions-<test>a" and -b; the user
  * without write permission (EACCES) is dsm_perm's (one node).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -184,6 +197,119 @@ TEST_F_TIMEOUT(regions, barriers, DSM_TEST_TIMEOUT(60))
 					    (unsigned long)v);
 	}
 	dsm_test_sync(24);
+}
+
+#define RR_LOCK		9001	/* cluster-wide: managed by node 9001 % 3 = 1 */
+#define RR_ROUNDS	12
+#define RR_WAIT		60	/* s: a forward or a grant comes within */
+
+/* The two releasing threads of release_race and what they got. */
+static struct {
+	int fd;
+	int ret[2];
+	pthread_barrier_t go;
+} rr;
+
+static int rr_sync(int fd, unsigned long req)
+{
+	struct dsm_sync s = { .id = RR_LOCK };
+
+	return ioctl(fd, req, &s) ? -errno : 0;
+}
+
+static void *rr_release(void *arg)
+{
+	long i = (long)arg;
+
+	pthread_barrier_wait(&rr.go);
+	rr.ret[i] = rr_sync(rr.fd, DSM_IOC_LOCK_RELEASE);
+	return NULL;
+}
+
+/* Node 1's waiter: take the lock, check node 0's write of round @r. */
+static int rr_waiter(volatile uint64_t *a, int r)
+{
+	int fd = open("/dev/dsm", O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0 || rr_sync(fd, DSM_IOC_LOCK_ACQUIRE))
+		return 1;
+	ret = a[0] == (uint64_t)(100 + r) ? 0 : 3;
+	if (rr_sync(fd, DSM_IOC_LOCK_RELEASE))
+		ret = 2;
+	close(fd);
+	return ret;
+}
+
+/* Node 0, round @r: wait for node 1's forward, then release twice. */
+static void rr_double_release(struct __test_metadata *_metadata,
+			      long forwards, int r)
+{
+	double t0 = dsm_now();
+	pthread_t t[2];
+	long i;
+
+	while (dsm_stat("lock_forwards") <= forwards) {
+		ASSERT_LT(dsm_now() - t0, dsm_test_secs(RR_WAIT))
+			TH_LOG("node 0, round %d: node 1's request for lock %d was not forwarded here in %d s (lock_forwards still %ld)",
+			       r, RR_LOCK, RR_WAIT, forwards);
+		usleep(50000);
+	}
+	ASSERT_EQ(0, pthread_barrier_init(&rr.go, NULL, 2));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, rr_release,
+					    (void *)i));
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&rr.go);
+	EXPECT_TRUE((rr.ret[0] == 0 && rr.ret[1] == -EPERM) ||
+		    (rr.ret[0] == -EPERM && rr.ret[1] == 0))
+		TH_LOG("node 0, round %d: two releases of one hold returned %d and %d: expected one 0 and one %d (EPERM)",
+		       r, rr.ret[0], rr.ret[1], -EPERM);
+}
+
+TEST_F_TIMEOUT(regions, release_race, DSM_TEST_TIMEOUT(180))
+{
+	long forwards = 0;
+	pid_t pid = -1;
+	int r, st;
+
+	NEED_3NODES();
+	ASSERT_EQ(0, map_both(_metadata, self, "r", 30));
+	rr.fd = -1;
+	if (node == 0) {
+		rr.fd = open("/dev/dsm", O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, rr.fd);
+	}
+	for (r = 0; r < RR_ROUNDS; r++) {
+		if (node == 0) {
+			ASSERT_EQ(0, rr_sync(rr.fd, DSM_IOC_LOCK_ACQUIRE))
+				TH_LOG("node 0, round %d: acquire lock %d",
+				       r, RR_LOCK);
+			self->a[0] = 100 + r;
+			forwards = dsm_stat("lock_forwards");
+			ASSERT_LE(0, forwards);
+		}
+		dsm_test_sync(40 + 3 * r);
+		if (node == 1) {
+			pid = fork();
+			if (pid == 0)
+				_exit(rr_waiter(self->a, r));
+			ASSERT_LT(0, pid);
+		}
+		if (node == 0)
+			rr_double_release(_metadata, forwards, r);
+		if (node == 1) {
+			st = dsm_wait_child(pid, RR_WAIT);
+			ASSERT_EQ(0, st)
+				TH_LOG("node 1, round %d: the waiter for lock %d ended with %d (1: acquire failed, 2: release failed, 3: node 0's write not seen, -1: no grant in %d s)",
+				       r, RR_LOCK, st, RR_WAIT);
+		}
+		dsm_test_sync(41 + 3 * r);
+		dsm_test_progress(r, RR_ROUNDS, 4, "rounds");
+	}
+	if (rr.fd >= 0)
+		close(rr.fd);
+	dsm_test_sync(40 + 3 * RR_ROUNDS);
 }
 
 TEST_HARNESS_MAIN
