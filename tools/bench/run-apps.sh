@@ -5,16 +5,18 @@
 # with the dsm counters they cost.
 #
 # On the host (drives tools/vcluster/vcluster; run `make tools` first):
-#   run-apps.sh --check [-n NODES] [-k 6.1|6.12] [NAME...]
+#   run-apps.sh --check [-n NODES] [-k 6.1|6.12] [--auth key|none] [NAME...]
 #       each program (or the NAMEs) once at CHECK_ARGS on NODES nodes
 #       (default 3: make check; make check-full adds 2 and 4); prints
 #       TAP: one line per program with its summary line, then one for the
 #       run itself (every node's status, no kernel report on a console).
 #       Exit status 0 only if every line is ok.
-#   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--tsv FILE] [NAME...]
+#   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none] [--tsv FILE] [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
 #       app model nodes size time_ms messages bytes faults diffs verify
+#   --auth: the cluster's links authenticated with a key (default) or not
+#       ('auth none': vcluster --auth).
 # In the guests (what the host runs on every node; by hand in a shell):
 #   run-apps.sh --guest check|bench [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
@@ -163,13 +165,14 @@ BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
 
 usage() {
-	sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
 mode=
 nodes=
 kver=6.1
+auth=key
 tsv=$BUILD/bench/apps.tsv
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -178,6 +181,7 @@ while [ $# -gt 0 ]; do
 	-n) [ $# -ge 2 ] || usage; nodes=$2; shift 2 ;;
 	-k) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
 	--tsv) [ $# -ge 2 ] || usage; tsv=$2; shift 2 ;;
+	--auth) [ $# -ge 2 ] || usage; auth=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-apps.sh: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -185,6 +189,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$mode" ] || usage
 case "$kver" in 6.1|6.12) ;; *) echo "run-apps.sh: -k 6.1 or 6.12" >&2; exit 2 ;; esac
+case "$auth" in key|none) ;; *) echo "run-apps.sh: --auth key or none" >&2; exit 2 ;; esac
 [ "$mode" = check ] && [ -z "$nodes" ] && nodes=3
 case "$nodes" in
 [1-8]) ;;
@@ -205,7 +210,7 @@ if [ $# -gt 0 ]; then
 fi
 
 mkdir -p "$BUILD/apps"
-log=$BUILD/apps/$mode-$kver-n$nodes.log
+log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
 # in check mode longer from 4 nodes on (the nodes share the host's cores).
 if [ "$mode" = check ]; then
@@ -216,7 +221,7 @@ else
 fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
-	--timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" $progs \
+	--auth "$auth" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" $progs \
 	> "$log" 2>&1
 vrc=$?
 
@@ -308,7 +313,7 @@ for p in $progs; do
 done
 t=$((t + 1))
 if [ "$vrc" = 0 ]; then
-	[ "$mode" = check ] && echo "ok $t - vcluster run on $nodes nodes: every node exited 0, no kernel report"
+	[ "$mode" = check ] && echo "ok $t - vcluster run on $nodes nodes (auth $auth): every node exited 0, no kernel report"
 else
 	status=1
 	if [ "$mode" = check ]; then
