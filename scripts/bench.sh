@@ -5,7 +5,8 @@
 # to $BUILD/bench/. Never timed assertions: figures are for reading.
 #   - vcluster: time for 3 nodes to boot and run `true` (3 runs)
 #   - sc: remote read- and write-fault latency against a raw TCP round trip
-#     of 4 KiB between the same two guests
+#     of 4 KiB between the same two guests, with the cluster key and with
+#     'auth none'; mac: the kernel's hmac(sha256) per 4 KiB page
 #   - apps: every program of tools/bench/apps.list at its BENCH_ARGS on 1,
 #     2, 3 and 4 nodes (run-apps.sh): apps.tsv, apps.txt and PNGs
 #   - lrc: bytes per barrier under false sharing, lock acquire latency,
@@ -24,56 +25,93 @@ status=0
 
 make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
-echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
-: > "$OUT/vcluster-boot.txt"
-for run in 1 2 3; do
-	t0=$(date +%s.%N)
-	if "$SRCDIR/tools/vcluster/vcluster" run -q -n 3 -- true; then
-		t=$(echo "$(date +%s.%N) - $t0" | bc)
-		printf 'run %d: %.1f s\n' "$run" "$t" | tee -a "$OUT/vcluster-boot.txt"
+# BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
+# latency and MAC figures only.
+PARTS=${BENCH_PARTS:-vcluster sc apps lrc core}
+
+bench_vcluster() {
+	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
+	: > "$OUT/vcluster-boot.txt"
+	for run in 1 2 3; do
+		t0=$(date +%s.%N)
+		if "$SRCDIR/tools/vcluster/vcluster" run -q -n 3 -- true; then
+			t=$(echo "$(date +%s.%N) - $t0" | bc)
+			printf 'run %d: %.1f s\n' "$run" "$t" | tee -a "$OUT/vcluster-boot.txt"
+		else
+			echo "run $run: failed" | tee -a "$OUT/vcluster-boot.txt"
+			status=1
+		fi
+	done
+}
+
+bench_sc() {
+	# Readahead (a cold miss also fetches the next pages) would serve most of
+	# the benchmark's sequential faults locally: it is turned off so that every
+	# sample is one remote fault. Under TCG the figures vary from run to run,
+	# hence three runs, each with the cluster key (every frame tagged) and
+	# then with 'auth none' (no tags): the difference is what authentication
+	# costs a fault, next to mac_cost's figure for the transform alone.
+	echo "== sc: fault latency against a TCP round trip (2 nodes, readahead off, 3 runs, key and auth none)"
+	if make -s -C "$SRCDIR/tools/bench" O="$OUT" >/dev/null; then
+		: > "$OUT/fault-latency.txt"
+		: > "$OUT/fault-latency-noauth.txt"
+		for run in 1 2 3; do
+			for auth in key none; do
+				f=$OUT/fault-latency.txt
+				[ "$auth" = key ] || f=$OUT/fault-latency-noauth.txt
+				echo "-- run $run, auth $auth" | tee -a "$f"
+				"$SRCDIR/tools/vcluster/vcluster" run -n 2 --auth "$auth" \
+					--copy "$OUT/fault_latency" -- sh -c \
+					'echo 0 > /sys/module/dsm/parameters/readahead_pages && ./fault_latency' \
+					2>&1 | sed -n 's/^\[n0\] //p' | tee -a "$f"
+				[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+			done
+		done
+		echo "== mac: the kernel's hmac(sha256) per 4 KiB page (1 node)"
+		"$SRCDIR/tools/vcluster/vcluster" run -n 1 --copy "$OUT/mac_cost" -- \
+			./mac_cost 2>&1 | sed -n 's/^\[n0\] //p' | tee "$OUT/mac-cost.txt"
+		[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 	else
-		echo "run $run: failed" | tee -a "$OUT/vcluster-boot.txt"
 		status=1
 	fi
-done
+}
 
-# Readahead (a cold miss also fetches the next pages) would serve most of
-# the benchmark's sequential faults locally: it is turned off so that every
-# sample is one remote fault. Under TCG the figures vary from run to run,
-# hence three runs.
-echo "== sc: fault latency against a TCP round trip (2 nodes, readahead off, 3 runs)"
-if make -s -C "$SRCDIR/tools/bench" O="$OUT" >/dev/null; then
-	: > "$OUT/fault-latency.txt"
-	for run in 1 2 3; do
-		"$SRCDIR/tools/vcluster/vcluster" run -n 2 \
-			--copy "$OUT/fault_latency" -- sh -c \
-			'echo 0 > /sys/module/dsm/parameters/readahead_pages && ./fault_latency' \
-			2>&1 | sed -n 's/^\[n0\] //p' | tee -a "$OUT/fault-latency.txt"
-		[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+bench_apps() {
+	# The applications: messages and bytes are the figures to read (under TCG
+	# on 2 cores time does not scale with nodes). One cluster boot per node
+	# count runs every program.
+	echo "== apps: tools/bench/apps.list at BENCH_ARGS on ${APPS_NODES:-1 2 3 4} nodes"
+	rm -f "$OUT/apps.tsv"
+	for n in ${APPS_NODES:-1 2 3 4}; do
+		"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --tsv "$OUT/apps.tsv" ||
+			status=1
 	done
-else
-	status=1
-fi
+	if [ -s "$OUT/apps.tsv" ]; then
+		"$SRCDIR/tools/bench/plot-apps.sh" "$OUT/apps.tsv" "$OUT" || status=1
+		cat "$OUT/apps.txt"
+		echo "(table: $OUT/apps.txt, rows: $OUT/apps.tsv, plots: $OUT/apps-*.png)"
+	fi
+}
 
-# The applications: messages and bytes are the figures to read (under TCG
-# on 2 cores time does not scale with nodes). One cluster boot per node
-# count runs every program.
-echo "== apps: tools/bench/apps.list at BENCH_ARGS on ${APPS_NODES:-1 2 3 4} nodes"
-rm -f "$OUT/apps.tsv"
-for n in ${APPS_NODES:-1 2 3 4}; do
-	"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --tsv "$OUT/apps.tsv" ||
-		status=1
+bench_lrc() {
+	echo "== lrc: false sharing, lock latency, messages per barrier"
+	"$SRCDIR/scripts/bench-lrc.sh" || status=1
+}
+
+bench_core() {
+	echo "== core: diff and twin microbenchmarks"
+	make -s -C "$SRCDIR/kmod/core/tests" O="$BUILD/unit" microbench |
+		tee "$OUT/core-micro.txt" || status=1
+}
+
+for part in $PARTS; do
+	case "$part" in
+	vcluster) bench_vcluster ;;
+	sc) bench_sc ;;
+	apps) bench_apps ;;
+	lrc) bench_lrc ;;
+	core) bench_core ;;
+	*) echo "bench: unknown part '$part' in BENCH_PARTS" >&2; exit 2 ;;
+	esac
 done
-if [ -s "$OUT/apps.tsv" ]; then
-	"$SRCDIR/tools/bench/plot-apps.sh" "$OUT/apps.tsv" "$OUT" || status=1
-	cat "$OUT/apps.txt"
-	echo "(table: $OUT/apps.txt, rows: $OUT/apps.tsv, plots: $OUT/apps-*.png)"
-fi
-
-echo "== lrc: false sharing, lock latency, messages per barrier"
-"$SRCDIR/scripts/bench-lrc.sh" || status=1
-
-echo "== core: diff and twin microbenchmarks"
-make -s -C "$SRCDIR/kmod/core/tests" O="$BUILD/unit" microbench |
-	tee "$OUT/core-micro.txt" || status=1
 exit $status
