@@ -26,6 +26,12 @@
  *				  after sealing (dsm_inject_corrupt()), as a
  *				  frame modified on the wire: the peer drops
  *				  it and the connection
+ *	replay TYPE PERMILLE	  on an authenticated connection, the next
+ *				  frame to its node goes out twice, byte for
+ *				  byte, tag included (dsm_inject_replay()),
+ *				  as a captured frame played back: the peer
+ *				  takes the first, drops the copy and the
+ *				  connection
  *	stall NODE MS		  the receive thread of NODE's connection
  *				  reads nothing for MS ms (0: at once again),
  *				  so NODE's sends back up as if this node
@@ -91,6 +97,7 @@ enum dsm_inject_kind {
 	DSM_INJECT_DUP,
 	DSM_INJECT_DELAY,
 	DSM_INJECT_CORRUPT,
+	DSM_INJECT_REPLAY,
 };
 
 static const char * const dsm_inject_kinds[] = {
@@ -98,6 +105,7 @@ static const char * const dsm_inject_kinds[] = {
 	[DSM_INJECT_DUP]	= "dup",
 	[DSM_INJECT_DELAY]	= "delay",
 	[DSM_INJECT_CORRUPT]	= "corrupt",
+	[DSM_INJECT_REPLAY]	= "replay",
 };
 
 /**
@@ -153,6 +161,7 @@ enum dsm_inject_counter {
 	DSM_INJECT_C_SENT,		/* messages sent through send */
 	DSM_INJECT_C_SEND_FAILED,	/* ... refused by the transport */
 	DSM_INJECT_C_CORRUPTED,		/* frames whose tag was damaged */
+	DSM_INJECT_C_REPLAYED,		/* frames sent twice, same tag */
 	DSM_INJECT_C_NR
 };
 
@@ -166,6 +175,7 @@ static const char * const dsm_inject_counter_names[DSM_INJECT_C_NR] = {
 	[DSM_INJECT_C_SENT]		= "injected",
 	[DSM_INJECT_C_SEND_FAILED]	= "injected_failed",
 	[DSM_INJECT_C_CORRUPTED]	= "corrupted",
+	[DSM_INJECT_C_REPLAYED]		= "replayed",
 };
 
 /**
@@ -193,6 +203,7 @@ static const char * const dsm_inject_counter_names[DSM_INJECT_C_NR] = {
  * @last_req:	per node: the highest request id of it seen here (0:
  *		none); atomic, no lock.
  * @corrupt:	per node: frames to it whose tag is to be damaged; atomic.
+ * @replay:	per node: frames to it to be sent twice; atomic.
  * @dir:	the debugfs directory if this file made it, else NULL.
  * @send:	its send file.
  * @fault:	its fault file.
@@ -214,6 +225,7 @@ static struct dsm_inject {
 	atomic64_t count[DSM_INJECT_C_NR];
 	atomic64_t last_req[DSM_NODES_MAX];
 	atomic_t corrupt[DSM_NODES_MAX];
+	atomic_t replay[DSM_NODES_MAX];
 	struct dentry *dir;
 	struct dentry *send;
 	struct dentry *fault;
@@ -361,6 +373,10 @@ int dsm_inject_send(u32 dst, const void *buf, u32 len)
 		if (dst < DSM_NODES_MAX)
 			atomic_inc(&dsm_inject.corrupt[dst]);
 		return dsm_transport_send_raw(dst, buf, len);
+	case DSM_INJECT_REPLAY:
+		if (dst < DSM_NODES_MAX)
+			atomic_inc(&dsm_inject.replay[dst]);
+		return dsm_transport_send_raw(dst, buf, len);
 	default:
 		return dsm_inject_delay(dst, buf, len, r.ms);
 	}
@@ -386,6 +402,26 @@ void dsm_inject_corrupt_tag(u32 node, u8 *tag, size_t tag_len)
 	dsm_inject_count(DSM_INJECT_C_CORRUPTED);
 }
 EXPORT_SYMBOL_GPL(dsm_inject_corrupt_tag);
+
+/**
+ * dsm_inject_replay_frame() - whether the frame just sent to @node must
+ * go out once more, byte for byte, if a replay rule fired for it.
+ * @node:	the peer.
+ * @tag_len:	the frame's tag length (0: no tags, never replayed: a
+ *		connection without keys cannot tell a copy from a message).
+ *
+ * Called through dsm_inject_replay() by a transport, under its send lock,
+ * after the frame went out: it sends the same bytes again at once.
+ */
+bool dsm_inject_replay_frame(u32 node, size_t tag_len)
+{
+	if (!tag_len || node >= DSM_NODES_MAX ||
+	    !atomic_add_unless(&dsm_inject.replay[node], -1, 0))
+		return false;
+	dsm_inject_count(DSM_INJECT_C_REPLAYED);
+	return true;
+}
+EXPORT_SYMBOL_GPL(dsm_inject_replay_frame);
 
 /**
  * dsm_inject_rx_stall() - how long the receiver of @node's messages must

@@ -247,7 +247,10 @@ static int dsm_tcp_send_frame(struct dsm_tcp_peer *p, struct dsm_tcp_conn *c,
 	ret = dsm_tcp_seal(p, c, tx, tag, &tag_len);
 	if (ret)
 		return ret;
-	return dsm_tcp_xmit(c->sock, tx, tag, tag_len);
+	ret = dsm_tcp_xmit(c->sock, tx, tag, tag_len);
+	if (!ret && dsm_inject_replay(c->node, tag_len))
+		ret = dsm_tcp_xmit(c->sock, tx, tag, tag_len);
+	return ret;
 }
 
 /*

@@ -269,6 +269,19 @@ static inline void dsm_inject_corrupt(u32 node, const void *buf, size_t len,
 }
 
 /*
+ * And its "replay" rule: after sending a frame with its tag, under the
+ * same send lock, a transport sends the very same bytes again when this
+ * says so: a captured frame played back on the link.
+ */
+bool dsm_inject_replay_frame(u32 node, size_t tag_len);
+
+static inline bool dsm_inject_replay(u32 node, size_t tag_len)
+{
+	return static_branch_unlikely(&dsm_inject_key) &&
+	       dsm_inject_replay_frame(node, tag_len);
+}
+
+/*
  * HMAC-SHA256 for one direction of one connection (dsm_auth.c): its own
  * transform, so connections share no lock; the caller serialises the
  * use of each. @ops is what kmod/core/dsm_auth.h's functions take.

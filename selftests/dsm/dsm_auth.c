@@ -438,55 +438,79 @@ TEST_F_TIMEOUT(auth, data_port_impostor, DSM_TEST_TIMEOUT(120))
 }
 
 /*
- * Node 0 damages the tag of one frame to node 1 (the corrupt rule of
- * fault injection, applied after sealing, as a modification on the
- * wire): node 1 drops it, counts it in auth_bad_frames and drops the
- * link; dsmd makes a new one, and node 1's page is right on node 0.
+ * Node 0 sends node 1 one frame under fault injection rule @rule ("corrupt"
+ * or "replay"), which its fault file counts as @counted; node 1 must drop
+ * the bad frame, count it in auth_bad_frames (exactly once) and drop the
+ * link; dsmd makes a new one, and node 1's page is right on node 0. @sync
+ * numbers this test's barriers.
  */
-TEST_F_TIMEOUT(auth, damaged_frame_dropped, DSM_TEST_TIMEOUT(180))
+static void frame_attack(struct __test_metadata *_metadata, const char *rule,
+			 const char *counted, int sync, uint64_t magic)
 {
-	static const uint64_t magic = 0x7461676261643221ULL;
 	long bad0 = -1, up0 = -1, v;
 	char out[1024];
 
-	dsm_test_sync(60);
+	dsm_test_sync(sync);
 	if (dsm_node_id_env() <= 1) {
 		bad0 = dsm_stats_jq(".auth_bad_frames");
 		up0 = dsm_stats_jq(".conn_up");
 		ASSERT_LE(0, bad0);
 		ASSERT_LE(0, up0);
 	}
-	dsm_test_sync(61);
+	dsm_test_sync(sync + 1);
 	if (dsm_node_id_env() == 0) {
-		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo 'corrupt nack 1000' > "
-				    DSM_FAULT_FILE)) TH_LOG("%s", out);
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo '%s nack 1000' > "
+				    DSM_FAULT_FILE, rule)) TH_LOG("%s", out);
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), ADVERSARY " send nack --dst 1 "
 				    "--nacked-type page_req --req-id 77 --errno 5"))
 			TH_LOG("%s", out);
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo clear > "
 				    DSM_FAULT_FILE)) TH_LOG("%s", out);
-		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "grep -x '# corrupted 1' "
-				    DSM_FAULT_FILE)) TH_LOG("%s", out);
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "grep -x '# %s 1' "
+				    DSM_FAULT_FILE, counted)) TH_LOG("%s", out);
 	}
-	dsm_test_sync(62);
+	dsm_test_sync(sync + 2);
 	if (dsm_node_id_env() == 1) {
 		v = stat_wait_above(".auth_bad_frames", bad0,
 				    dsm_test_secs(30.0));
 		EXPECT_EQ(bad0 + 1, v)
-			TH_LOG("node 1 counted no bad frame in 30 s (or more than one)");
+			TH_LOG("node 1 counted no bad frame in 30 s (or more than one) after node 0's %s", rule);
 		EXPECT_LT(up0, stat_wait_above(".conn_up", up0,
 					       dsm_test_secs(60.0)))
-			TH_LOG("no new data connection within 60 s");
+			TH_LOG("node 1: no new data connection within 60 s");
 		ASSERT_EQ(0, auth_word_put(magic));
 	}
 	if (dsm_node_id_env() == 0)
 		EXPECT_LT(up0, stat_wait_above(".conn_up", up0,
 					       dsm_test_secs(60.0)))
-			TH_LOG("no new data connection within 60 s");
-	dsm_test_sync(63);
+			TH_LOG("node 0: no new data connection within 60 s");
+	dsm_test_sync(sync + 3);
 	if (dsm_node_id_env() != 1)
 		EXPECT_EQ(magic, auth_word_get());
-	dsm_test_sync(64);
+	dsm_test_sync(sync + 4);
+}
+
+/*
+ * Node 0 damages the tag of one frame to node 1 (the corrupt rule of
+ * fault injection, applied after sealing, as a modification on the
+ * wire).
+ */
+TEST_F_TIMEOUT(auth, damaged_frame_dropped, DSM_TEST_TIMEOUT(180))
+{
+	frame_attack(_metadata, "corrupt", "corrupted", 60,
+		     0x7461676261643221ULL);
+}
+
+/*
+ * Node 0 sends one frame to node 1 twice, byte for byte with its tag (the
+ * replay rule: a captured frame played back on the link). The first is
+ * taken; the copy fails its tag, whose implicit sequence number has moved
+ * on.
+ */
+TEST_F_TIMEOUT(auth, replayed_frame_dropped, DSM_TEST_TIMEOUT(180))
+{
+	frame_attack(_metadata, "replay", "replayed", 70,
+		     0x7265706c61792121ULL);
 }
 
 /* dsmd -t refuses key files that are exposed, missing or malformed. */
