@@ -28,6 +28,9 @@
 #   make demo         boot a 3-node cluster and show dsm at work
 #   make bench        benchmarks
 #   make install      install dsm.ko for KDIR and the tools (DESTDIR, prefix /usr)
+#   make deb          the Debian packages dsm-dkms, dsm-utils, libdsm1 and
+#                     libdsm-dev into build/deb (dpkg-buildpackage on a copy
+#                     of the tree), then lintian (no errors)
 #
 # All output goes below $(BUILD) (default ./build).
 
@@ -47,7 +50,8 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 export USER_CFLAGS
 
 .PHONY: all deps module modules tools unit fuzz fuzz-short lint check \
-	check-full check-load stress check-debug demo bench install clean check-deps help
+	check-full check-load stress check-debug demo bench install deb clean \
+	check-deps help
 
 all: module tools
 
@@ -158,6 +162,9 @@ install: module tools
 		else install -D "$$f" "$(DESTDIR)/$$f"; fi; done; \
 	if [ -z "$(DESTDIR)" ]; then depmod "$$rel"; ldconfig; \
 		getent group dsm >/dev/null || groupadd --system dsm; fi
+
+deb: check-deps
+	$(SRCDIR)/scripts/deb.sh
 
 clean:
 	rm -rf $(BUILD)

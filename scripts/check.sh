@@ -3,7 +3,9 @@
 #
 # check.sh [--full] [--dry-run] - everything `make check` runs, in order:
 #   deps, lint (checkpatch; W=1 C=2 builds for 6.1 and 6.12), tools,
-#   unit tests (ASan/UBSan), short fuzz runs, then the selftests in the
+#   unit tests (ASan/UBSan), dkms (dkms add/build of dsm.ko for 6.1 and
+#   6.12 in a scratch tree), packages (make deb, lintian, the packages'
+#   files in a scratch root), short fuzz runs, then the selftests in the
 #   virtual cluster on Linux 6.1 and 6.12, each followed by every
 #   application of tools/bench/apps.list once on 3 nodes.
 #   --full      (`make check-full`) then also what does not fit make
@@ -31,7 +33,7 @@ for a in "$@"; do
 	case "$a" in
 	--full) full=1 ;;
 	--dry-run) dry_run=1 ;;
-	*) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 # make check's time budget (Documentation/testing.md); a longer run is
@@ -145,6 +147,8 @@ stage lint harvest_tap "$SRCDIR/scripts/lint.sh" || true
 build_ok=1
 stage tools harvest_tap make -C "$SRCDIR" tools || build_ok=0
 stage unit harvest_tap make -C "$SRCDIR" unit || true
+stage dkms harvest_tap "$SRCDIR/scripts/dkms-check.sh" || true
+stage packages harvest_tap "$SRCDIR/scripts/pkg-check.sh" || true
 stage fuzz-short harvest_tap make -C "$SRCDIR" fuzz-short || true
 
 versions=$("$SRCDIR/scripts/kernels.sh" versions)

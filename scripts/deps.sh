@@ -28,6 +28,9 @@ PKGS=(
 	llvm jq valgrind
 	# docs and plots
 	groff-base man-db gnuplot-nox
+	# packages (make deb) and the DKMS build of make check; systemd for
+	# systemd-analyze on dsmd.service
+	dkms dh-dkms debhelper lintian systemd
 )
 
 installed() {

@@ -2,12 +2,13 @@
 #
 # tool.mk - what the Makefiles of the netlink tools (dsmd, dsmctl) share.
 # Set before including it:
-#   PROG       the program, built statically as $(O)/$(PROG) (the virtual
-#              cluster's guests have no libc)
+#   PROG       the program, built as $(O)/$(PROG), linked dynamically
+#              against libnl and libc (the virtual cluster copies the
+#              libraries into its guests: tools/vcluster/vcluster)
 #   SRCS       its sources (tools/common/dsm_genl.c and dsm_ids.c are
 #              added here)
 #   UNIT_SRCS  the sources tests/unit.c is linked with
-#   LIBS       further libraries, static too (dsmd: -lnettle)
+#   LIBS       further libraries (dsmd: -lnettle)
 # The including Makefile adds its own `install: all` recipe.
 
 SRCDIR	?= $(abspath ../..)
@@ -16,7 +17,10 @@ DESTDIR	?=
 CC	?= gcc
 
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0)
-NL_LIBS	:= $(shell pkg-config --static --libs libnl-genl-3.0)
+# Dynamic: a static libnl pulls in its address and protocol helpers
+# (nl_addr_info(), nl_str2ip_proto()), whose getaddrinfo() and
+# getprotobyname() glibc cannot link statically without a warning.
+NL_LIBS	:= $(shell pkg-config --libs libnl-genl-3.0)
 CFLAGS	?= -O2 -g
 CFLAGS	+= -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	   -I$(SRCDIR)/uapi -I$(SRCDIR)/tools/common -I. $(NL_CFLAGS)
@@ -33,7 +37,7 @@ HDRS	:= $(wildcard *.h) $(SRCDIR)/tools/common/dsm_genl.h \
 all: $(O)/$(PROG)
 
 $(O)/$(PROG): $(SRCS) $(HDRS) | $(O)
-	$(CC) $(CFLAGS) -static -o $@ $(SRCS) $(NL_LIBS) $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SRCS) $(NL_LIBS) $(LIBS)
 
 $(O):
 	mkdir -p $@

@@ -24,7 +24,8 @@ static void usage(FILE *f)
 "usage: dsmctl [-j] [-p] OBJECT VERB [ARGS]\n"
 "       dsmctl node { list | show ID }\n"
 "       dsmctl region { list | show NAME | delete NAME |\n"
-"                       create NAME size SIZE [model sc|lrc] }\n"
+"                       create NAME size SIZE [model sc|lrc]\n"
+"                         [owner USER] [group GROUP] [mode MODE] }\n"
 "       dsmctl status\n"
 "       dsmctl stats\n"
 "       dsmctl monitor\n"
@@ -32,7 +33,9 @@ static void usage(FILE *f)
 "options: -j, --json   JSON output\n"
 "         -p, --pretty indented JSON (implies -j)\n"
 "         -V, --version\n"
-"SIZE takes K, M, G suffixes (powers of 1024); see dsmctl(8).\n");
+"SIZE takes K, M, G suffixes (powers of 1024); exit status 0 done,\n"
+"1 failed, 2 bad command line, 3 no dsm module, 4 not allowed, 5 status:\n"
+"not every node up; see dsmctl(8).\n");
 }
 
 int dsmctl_usage(const char *object, const char *fmt, ...)

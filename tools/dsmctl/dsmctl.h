@@ -15,7 +15,8 @@
 /* Exit codes; documented in dsmctl(8). Never renumber. */
 enum {
 	DSMCTL_OK	= 0,	/* done */
-	DSMCTL_FAIL	= 1,	/* the kernel refused or the object is absent */
+	DSMCTL_FAIL	= 1,	/* the kernel refused, the object is absent,
+				 * or the key file could not be written */
 	DSMCTL_USAGE	= 2,	/* bad command line */
 	DSMCTL_NODSM	= 3,	/* dsm.ko not loaded, or netlink failed */
 	DSMCTL_PERM	= 4,	/* not allowed: needs CAP_NET_ADMIN */

@@ -12,9 +12,9 @@
 
 #define DSMCTL_KEY_PATH	"/etc/dsm/dsm.key"
 
-static void key_usage(void)
+static void key_usage(FILE *f)
 {
-	printf("usage: dsmctl key generate [--force] [FILE]\n"
+	fprintf(f, "usage: dsmctl key generate [--force] [FILE]\n"
 	       "  writes a new random cluster key (default " DSMCTL_KEY_PATH
 	       "), mode 0600;\n"
 	       "  copy it to every node and name it with 'key FILE' in dsm.conf\n");
@@ -56,9 +56,13 @@ int do_key(int argc, char **argv)
 {
 	if (argc >= 1 && matches(argv[0], "generate"))
 		return key_generate(argc - 1, argv + 1);
-	if (argc < 1 || matches(argv[0], "help")) {
-		key_usage();
-		return argc < 1 ? DSMCTL_USAGE : DSMCTL_OK;
+	if (argc < 1) {
+		key_usage(stderr);
+		return DSMCTL_USAGE;
+	}
+	if (matches(argv[0], "help")) {
+		key_usage(stdout);
+		return DSMCTL_OK;
 	}
 	return dsmctl_usage("key", "unknown key command '%s'", argv[0]);
 }
