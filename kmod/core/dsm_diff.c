@@ -135,23 +135,37 @@ static u32 dsm_diff_get_run_hdr(const u8 *d, u32 left, u32 *gap, u32 *len)
 	return 4;
 }
 
-/* dsm_diff_create() in the bitmap encoding. */
+/* One bit per nonzero byte of @x: bit k for byte k (little endian). */
+static inline u32 dsm_nonzero_bytes(u64 x)
+{
+	u64 t = (((x & ~DSM_HIGHS) + ~DSM_HIGHS) | x) & DSM_HIGHS;
+
+	/* gather the eight flags (bits 7, 15, .. 63) into the top byte */
+	return (u32)(((t >> 7) * 0x0102040810204080ULL) >> 56);
+}
+
+/* dsm_diff_create() in the bitmap encoding, a word at a time. */
 static int dsm_diff_create_bitmap(const u8 *a, const u8 *b, u8 *o, u32 size)
 {
 	u8 *map = o + DSM_DIFF_HDR_SIZE;
-	u32 pos = DSM_DIFF_HDR_SIZE + DSM_DIFF_BITMAP_BYTES, i = 0, end;
+	u32 pos = DSM_DIFF_HDR_SIZE + DSM_DIFF_BITMAP_BYTES, i, m;
 
 	if (size < pos)
 		return -ENOSPC;
-	memset(map, 0, DSM_DIFF_BITMAP_BYTES);
-	while ((i = dsm_diff_next(a, b, i)) < DSM_PAGE_SIZE) {
-		end = dsm_diff_run_end(a, b, i + 1);
-		if (size - pos < end - i)
+	for (i = 0; i < DSM_PAGE_SIZE; i += 8) {
+		m = dsm_nonzero_bytes(dsm_ld64(a + i) ^ dsm_ld64(b + i));
+		map[i >> 3] = (u8)m;
+		if (!m)
+			continue;
+		if (size - pos < dsm_popcount64(m))
 			return -ENOSPC;
-		memcpy(o + pos, b + i, end - i);
-		pos += end - i;
-		for (; i < end; i++)
-			map[i >> 3] |= 1U << (i & 7);
+		if (m == 0xff) {
+			memcpy(o + pos, b + i, 8);
+			pos += 8;
+			continue;
+		}
+		for (; m; m &= m - 1)
+			o[pos++] = b[i + __builtin_ctz(m)];
 	}
 	dsm_diff_put_hdr(o, DSM_DIFF_BITMAP, pos);
 	return pos;
