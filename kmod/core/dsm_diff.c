@@ -19,7 +19,6 @@ static inline void dsm_st16(u8 *p, u16 x)
 	memcpy(p, &v, sizeof(v));
 }
 
-
 #define DSM_ONES	0x0101010101010101ULL
 #define DSM_HIGHS	0x8080808080808080ULL
 
