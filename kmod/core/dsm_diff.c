@@ -104,34 +104,41 @@ static u32 dsm_diff_put_run_hdr(u8 *o, u32 gap, u32 len)
 	return 4;
 }
 
+/* Bytes of the run header whose first byte is @b. */
+static inline u32 dsm_diff_run_hdr_len(u8 b)
+{
+	return b < 0x80 ? 1 : b < 0xc0 ? 2 : 4;
+}
+
+/* Read the run header at @d, known to be whole. Return: its size. */
+static inline u32 dsm_diff_run_hdr(const u8 *d, u32 *gap, u32 *len)
+{
+	u8 b = d[0];
+
+	if (b < 0x80) {
+		*gap = b >> 4;
+		*len = (b & 0xf) + 1;
+		return 1;
+	}
+	if (b < 0xc0) {
+		*gap = b & 0x3f;
+		*len = d[1] + 1;
+		return 2;
+	}
+	*gap = (u32)(b & 0x3f) << 8 | d[1];
+	*len = dsm_ld16(d + 2) + 1;
+	return 4;
+}
+
 /*
  * Read the run header at @d, @left bytes there. Return: its size, or 0 if
  * it does not fit in @left.
  */
 static u32 dsm_diff_get_run_hdr(const u8 *d, u32 left, u32 *gap, u32 *len)
 {
-	u8 b;
-
-	if (!left)
+	if (!left || left < dsm_diff_run_hdr_len(d[0]))
 		return 0;
-	b = d[0];
-	if (b < 0x80) {
-		*gap = b >> 4;
-		*len = (b & 0xf) + 1;
-		return 1;
-	}
-	if ((b & 0xc0) == 0x80) {
-		if (left < 2)
-			return 0;
-		*gap = b & 0x3f;
-		*len = d[1] + 1;
-		return 2;
-	}
-	if (left < 4)
-		return 0;
-	*gap = (u32)(b & 0x3f) << 8 | d[1];
-	*len = dsm_ld16(d + 2) + 1;
-	return 4;
+	return dsm_diff_run_hdr(d, gap, len);
 }
 
 /* One bit per nonzero byte of @x: bit k for byte k (little endian). */
@@ -327,7 +334,7 @@ int dsm_diff_apply(void *page, const void *diff, u32 len)
 		return 0;
 	}
 	while (pos < len) {
-		pos += dsm_diff_get_run_hdr(d + pos, len - pos, &gap, &rlen);
+		pos += dsm_diff_run_hdr(d + pos, &gap, &rlen);
 		end += gap;
 		memcpy(p + end, d + pos, rlen);
 		end += rlen;
@@ -360,7 +367,7 @@ u32 dsm_diff_nr_runs(const void *diff)
 		return nr;
 	}
 	while (pos < len) {
-		pos += dsm_diff_get_run_hdr(d + pos, len - pos, &gap, &rlen);
+		pos += dsm_diff_run_hdr(d + pos, &gap, &rlen);
 		pos += rlen;
 		nr++;
 	}
