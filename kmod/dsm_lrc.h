@@ -104,6 +104,10 @@ struct lrc_diff {
  * @twin_iv:	that interval's index; when it equals vt[self] + 1 it is
  *		the open interval. Under the folio lock (and dsm_lrc.lock
  *		when set).
+ * @noted_iv:	the interval of this node whose notices name the page
+ *		(its last first write), twinned or not: when it equals
+ *		vt[self] + 1 the open interval has recorded the page. Under
+ *		the folio lock and dsm_lrc.lock.
  * @diffs:	struct lrc_diff of own intervals. Under the folio lock.
  * @pending:	notices of other nodes whose diffs are not applied. Under
  *		dsm_lrc.lock, as @nr_pending, @cap_pending, @dropped,
@@ -118,6 +122,7 @@ struct lrc_pg {
 	u8 access;
 	void *twin;
 	u32 twin_iv;
+	u32 noted_iv;
 	struct list_head diffs;
 	struct lrc_notice *pending;
 	u32 nr_pending;

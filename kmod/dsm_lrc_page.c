@@ -293,6 +293,32 @@ out:
 }
 
 /*
+ * Under lrc.lock, folio locked: copy @pg to a new twin for interval
+ * @open, unless this node is the only member of the cluster: then no
+ * node can ask for the interval's diff, nor send a diff the twin would
+ * have to absorb (Documentation/lrc.md, "One node"). Return: 0 or
+ * -ENOMEM.
+ */
+static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
+{
+	void *p;
+
+	lockdep_assert_held(&lrc.lock);
+	if (dsm_members_alone())
+		return 0;
+	lp->twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	if (!lp->twin)
+		return -ENOMEM;
+	p = kmap_local_folio(pg->folio, 0);
+	dsm_twin_make(lp->twin, p);
+	kunmap_local(p);
+	lp->twin_iv = open;
+	dsm_stat_inc(DSM_STAT_LRC_TWINS);
+	lrc_data_add(DSM_PAGE_SIZE);
+	return 0;
+}
+
+/*
  * Folio locked, page valid: record the first write of the open interval.
  * Return: 0 or a negative errno.
  */
@@ -300,14 +326,13 @@ int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp)
 {
 	struct lrc_wp *wp = NULL;
 	u32 open;
-	void *p;
 	int ret = 0;
 
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	mutex_lock(&lrc.lock);
 	open = lrc.vt.c[lrc_self()] + 1;
-	if (lp->twin && lp->twin_iv == open)
-		goto out;	/* already twinned in this interval */
+	if (lp->noted_iv == open)
+		goto out;	/* already recorded in this interval */
 	if (lrc.nr_open >= DSM_LRC_MAX_NOTICES) {
 		wp = lrc_close_locked();
 		if (IS_ERR(wp)) {
@@ -330,19 +355,12 @@ int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp)
 		if (ret)
 			goto out;
 	}
-	lp->twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
-	if (!lp->twin) {
-		ret = -ENOMEM;
+	ret = lrc_twin_locked(pg, lp, open);
+	if (ret)
 		goto out;
-	}
-	p = kmap_local_folio(pg->folio, 0);
-	dsm_twin_make(lp->twin, p);
-	kunmap_local(p);
-	lp->twin_iv = open;
+	lp->noted_iv = open;
 	lp->written = true;
 	lrc.open[lrc.nr_open++] = pg->pgno;
-	dsm_stat_inc(DSM_STAT_LRC_TWINS);
-	lrc_data_add(DSM_PAGE_SIZE);
 out:
 	mutex_unlock(&lrc.lock);
 	if (wp) {
@@ -383,6 +401,7 @@ void lrc_pg_reset(struct dsm_pg *pg)
 	lp->access = DSM_ACC_NONE;
 	mutex_lock(&lrc.lock);
 	lp->twin_iv = 0;
+	lp->noted_iv = 0;
 	freed += (s64)lp->nr_pending * sizeof(struct lrc_notice);
 	kfree(lp->pending);
 	lp->pending = NULL;

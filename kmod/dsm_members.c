@@ -67,6 +67,21 @@ bool dsm_members_lost(u32 id)
 	return lost;
 }
 
+/*
+ * Is this node the only member of the configured cluster (no other node
+ * present, up or not)? Takes dsm_members.lock; does not sleep.
+ */
+bool dsm_members_alone(void)
+{
+	bool alone;
+
+	spin_lock(&dsm_members.lock);
+	alone = dsm_members.configured &&
+		!(dsm_members.present & ~BIT(dsm_members.local));
+	spin_unlock(&dsm_members.lock);
+	return alone;
+}
+
 static bool dsm_members_ready(u32 id)
 {
 	bool ready;

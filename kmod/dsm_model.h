@@ -248,6 +248,7 @@ u64 dsm_grant_hold_ns(void);
 /* dsm_members.c and dsm_msg.c: the membership and messages, for models. */
 u32 dsm_members_home(u64 pgno);
 bool dsm_members_lost(u32 id);
+bool dsm_members_alone(void);
 int dsm_members_wait(u32 id, unsigned long timeout);
 u64 dsm_next_req_id(void);
 

@@ -107,8 +107,9 @@ END {
 			d(n, c, "headers_per_barrier", tx - diff)
 			d(n, c, "ratio_tx_written", w ? tx / w : 0)
 			d(n, c, "ratio_diff_written_receiver", w ? diff / (w * (n - 1)) : 0)
-			# the runs alone: without the 8-byte header of each diff
-			runs = diff - 8 * g(n, c, "lrc_diffs_applied") / b
+			# the runs alone: without the 4-byte header of each diff
+			# (DSM_DIFF_HDR_SIZE; 8 before wire version 4)
+			runs = diff - 4 * g(n, c, "lrc_diffs_applied") / b
 			d(n, c, "ratio_runs_written_receiver", w ? runs / (w * (n - 1)) : 0)
 			d(n, c, "nic_net_per_barrier", net(n, c, "bytes") / b)
 			d(n, c, "page_msgs", g(n, c, "msg_tx_page_grant") + g(n, c, "page_fetched"))
@@ -135,7 +136,7 @@ END {
 	printf "   barrier. tx = kernel data connections (sum of bytes_tx_* over nodes);\n" > txt
 	printf "   diff = diff blobs delivered (lrc_diff_bytes_applied); hdr = tx - diff;\n" > txt
 	printf "   eth0 = all bytes the nodes sent (dsmd frames, TCP/IP, ACKs) minus idle\n" > txt
-	printf "   heartbeats. runs/wr/r = diff bytes without each diff'"'"'s 8-byte header\n" > txt
+	printf "   heartbeats. runs/wr/r = diff bytes without each diff'"'"'s 4-byte header\n" > txt
 	printf "   per byte written per receiving node. goal: runs/wr/r <= 2, page msgs 0.\n" > txt
 	printf "%-2s %-16s %5s %8s %8s %8s %8s %8s %7s %9s %5s %6s\n", "n", "case", "pages", \
 	       "written", "tx", "diff", "hdr", "eth0", "tx/wr", "runs/wr/r", "page", "goal" > txt

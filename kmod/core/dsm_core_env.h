@@ -26,6 +26,13 @@
 #include <linux/build_bug.h>
 #include <linux/math64.h>
 #include <asm/byteorder.h>
+#include <linux/bitops.h>
+
+/* Bits set in @x. */
+static inline u32 dsm_popcount64(u64 x)
+{
+	return hweight64(x);
+}
 
 /* @a mod @b, @b > 0: a 32-bit kernel has no 64-bit division operator. */
 static inline u32 dsm_rem_u64(u64 a, u32 b)
@@ -73,6 +80,12 @@ static inline __le64 cpu_to_le64(u64 x) { return htole64(x); }
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
+
+/* Bits set in @x (the kernel's is hweight64()). */
+static inline u32 dsm_popcount64(u64 x)
+{
+	return (u32)__builtin_popcountll(x);
+}
 
 /* @a mod @b, @b > 0 (the kernel's is div_u64_rem()). */
 static inline u32 dsm_rem_u64(u64 a, u32 b)

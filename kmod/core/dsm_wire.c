@@ -562,7 +562,7 @@ static enum dsm_wire_reject dsm_wire_rd_diff_reply(struct dsm_rd *r,
 			return why;
 		if (r->left < DSM_DIFF_HDR_SIZE)
 			return DSM_WIRE_R_BODY_LEN;
-		size = dsm_ld32(r->p);
+		size = dsm_diff_size(r->p);
 		if (size > r->left)
 			return DSM_WIRE_R_BODY_LEN;
 		if (dsm_diff_validate(r->p, size))
@@ -870,7 +870,7 @@ bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d)
 	d->node = le16_to_cpu(w.node);
 	d->interval = le32_to_cpu(w.interval);
 	d->diff = r.p;
-	d->len = dsm_ld32(r.p);
+	d->len = dsm_diff_size(r.p);
 	if (d->len > r.left || !dsm_rd_skip(&r, d->len) ||
 	    !dsm_rd_skip(&r, -d->len & 7))
 		return false;

@@ -36,6 +36,13 @@
  *     the place of its reserved word; LOCK_REQ and the barrier messages
  *     grow by 8 bytes. Version 2 is no longer spoken: its locks and
  *     barriers have no namespace.
+ *  4: the diffs of DIFF_REPLY are denser (kmod/core/dsm_diff.h): a 4-byte
+ *     header (format, reserved, le16 size) instead of 8, run headers of
+ *     1, 2 or 4 bytes instead of 4, and a bitmap format for dense short
+ *     runs, chosen per diff by size (issue 17). Version 3 is no longer
+ *     spoken: its diffs have the old encoding. There is no negotiation of
+ *     a common version beyond the HELLO's range check: nodes of version 3
+ *     and 4 do not talk to each other.
  */
 #ifndef _DSM_WIRE_H
 #define _DSM_WIRE_H
@@ -49,8 +56,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	3
-#define DSM_WIRE_VERSION_MAX	3
+#define DSM_WIRE_VERSION_MIN	4
+#define DSM_WIRE_VERSION_MAX	4
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide

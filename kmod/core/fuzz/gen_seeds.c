@@ -2,7 +2,9 @@
 /*
  * gen_seeds.c - write the seed corpora of the fuzz targets:
  * corpus/wire/<sample> for every sample message, corpus/diff/<name> for a
- * few diffs (empty, one byte at each end, whole page, the largest, random).
+ * few diffs (empty, one byte at each end, whole page, a bitmap, runs with
+ * 1-byte headers of 8 interleaved writers, runs with 2- and 4-byte
+ * headers, random).
  *
  *	gen_seeds DIR	(DIR is kmod/core/fuzz)
  */
@@ -61,7 +63,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < DSM_PAGE_SIZE; i += 2)
 		page[i] = 1;
 	page[DSM_PAGE_SIZE - 1] = 1;
-	put_diff(argv[1], "largest");
+	put_diff(argv[1], "bitmap");	/* the most runs: the bitmap is smaller */
+	memset(page, 0, sizeof(page));
+	for (i = 3; i < 1024; i += 8)
+		page[i] = 1;
+	put_diff(argv[1], "interleave8");
+	memset(page, 0, sizeof(page));
+	memset(page + 40, 2, 200);	/* gap 40: 2-byte header */
+	memset(page + 1000, 3, 300);	/* 4-byte header */
+	put_diff(argv[1], "long_runs");
 	dsm_rng_seed(&r, 1);
 	memset(page, 0, sizeof(page));
 	for (i = 0; i < 8; i++)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_diff.c - twins and diffs: round trips on random pages and write
- * sets, edge cases, the size bound, validation of malformed diffs, and
- * multi-writer merges applied in interval order.
+ * sets, edge cases, the size of every diff made against the formula of
+ * the encoding (and against the version-3 encoding's), interleaved writers,
+ * validation of malformed diffs, and multi-writer merges applied in
+ * interval order.
  */
 #include <stdlib.h>
 
@@ -20,13 +22,47 @@ static void fill(struct dsm_rng *r)
 	memcpy(page, twin, PS);
 }
 
-/* diff(twin, page) applied to a copy of twin gives page; returns size */
+/*
+ * The sizes the encoding promises (dsm_diff.h), counted byte by byte:
+ * *v3 = what version 3 made (8 + 4 per run + changed bytes). Return: the
+ * size of the diff of twin against page: header + changed bytes + the
+ * run headers, or the bitmap if they take more than it.
+ */
+static u32 expected_size(const u8 *a, const u8 *b, u32 *v3)
+{
+	u32 i = 0, prev = 0, hdrs = 0, changed = 0, runs = 0, end;
+
+	while (i < PS) {
+		if (a[i] == b[i]) {
+			i++;
+			continue;
+		}
+		for (end = i; end < PS && a[end] != b[end]; end++)
+			;
+		hdrs += dsm_diff_run_hdr_size(i - prev, end - i);
+		changed += end - i;
+		runs++;
+		prev = i = end;
+	}
+	if (v3)
+		*v3 = 8 + 4 * runs + changed;
+	return DSM_DIFF_HDR_SIZE + changed +
+	       (hdrs > DSM_DIFF_BITMAP_BYTES ? DSM_DIFF_BITMAP_BYTES : hdrs);
+}
+
+/*
+ * diff(twin, page) applied to a copy of twin gives page; its size is the
+ * formula's and no more than version 3's; returns the size.
+ */
 static int roundtrip(struct __test_metadata *_metadata)
 {
 	int len = dsm_diff_create(twin, page, diff, sizeof(diff));
+	u32 v3;
 
 	EXPECT_GE(len, DSM_DIFF_HDR_SIZE);
 	EXPECT_LE(len, (int)DSM_DIFF_MAX_SIZE);
+	EXPECT_EQ(expected_size(twin, page, &v3), (u32)len);
+	EXPECT_LE((u32)len, v3);
 	EXPECT_EQ(0, dsm_diff_validate(diff, len));
 	memcpy(out, twin, PS);
 	EXPECT_EQ(0, dsm_diff_apply(out, diff, len));
@@ -51,9 +87,10 @@ TEST(whole_page)
 	memset(twin, 0, PS);
 	for (i = 0; i < PS; i++)
 		page[i] = (u8)(i | 1);
-	ASSERT_EQ(DSM_DIFF_HDR_SIZE + DSM_DIFF_RUN_HDR_SIZE + PS,
-		  (u32)roundtrip(_metadata));
+	/* one run, a 4-byte run header: 4 bytes less than version 3 */
+	ASSERT_EQ(DSM_DIFF_HDR_SIZE + 4 + PS, (u32)roundtrip(_metadata));
 	EXPECT_EQ(1U, dsm_diff_nr_runs(diff));
+	EXPECT_EQ(DSM_DIFF_RUNS, diff[0]);
 }
 
 TEST(single_byte_edges)
@@ -67,9 +104,10 @@ TEST(single_byte_edges)
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		fill(&r);
 		page[offs[i]] ^= 0x40;
-		ASSERT_EQ(DSM_DIFF_HDR_SIZE + DSM_DIFF_RUN_HDR_SIZE + 1,
+		ASSERT_EQ(DSM_DIFF_HDR_SIZE +
+			  dsm_diff_run_hdr_size(offs[i], 1) + 1,
 			  (u32)roundtrip(_metadata));
-		EXPECT_EQ(offs[i], (u32)(diff[8] | diff[9] << 8));
+		EXPECT_EQ(1U, dsm_diff_nr_runs(diff));
 	}
 }
 
@@ -81,9 +119,11 @@ TEST(last_word)
 	fill(&r);
 	memset(page + PS - 8, 0, 8);
 	memset(twin + PS - 8, 0xff, 8);
-	ASSERT_EQ(DSM_DIFF_HDR_SIZE + DSM_DIFF_RUN_HDR_SIZE + 8,
-		  (u32)roundtrip(_metadata));
-	EXPECT_EQ(PS - 8, (u32)(diff[8] | diff[9] << 8));
+	ASSERT_EQ(DSM_DIFF_HDR_SIZE + 4 + 8, (u32)roundtrip(_metadata));
+	/* 4-byte run header: gap PS - 8, length 8 */
+	EXPECT_EQ(0xc0 | (PS - 8) >> 8, diff[4]);
+	EXPECT_EQ((PS - 8) & 0xff, diff[5]);
+	EXPECT_EQ(7, diff[6]);
 }
 
 TEST(adjacent_changes_make_one_run)
@@ -110,15 +150,74 @@ TEST(worst_case_size_bound)
 {
 	u32 i;
 
-	/* every other byte changed: the most runs, the largest diff */
+	/* every other byte changed: the most runs; the bitmap is smaller */
 	memset(twin, 0, PS);
 	memset(page, 0, PS);
 	for (i = 0; i < PS; i += 2)
 		page[i] = 1;
 	page[PS - 1] = 1;
-	ASSERT_EQ(DSM_DIFF_MAX_SIZE, (u32)roundtrip(_metadata));
+	ASSERT_EQ(DSM_DIFF_HDR_SIZE + DSM_DIFF_BITMAP_BYTES + PS / 2 + 1,
+		  (u32)roundtrip(_metadata));
+	EXPECT_EQ(DSM_DIFF_BITMAP, diff[0]);
 	EXPECT_EQ(DSM_DIFF_MAX_RUNS, dsm_diff_nr_runs(diff));
-	EXPECT_EQ(10249U, DSM_DIFF_MAX_SIZE);
+	/* every byte: runs (4104); the bitmap of it is the bound */
+	memset(page, 1, PS);
+	ASSERT_EQ(DSM_DIFF_HDR_SIZE + 4 + PS, (u32)roundtrip(_metadata));
+	EXPECT_EQ(4612U, DSM_DIFF_MAX_SIZE);
+}
+
+/*
+ * @w writers interleave in units of @unit bytes, each writing @bytes of
+ * the page (all of it if 0): writer k owns the units with index % w == k.
+ * Diff of writer 0's page: at most @per_byte bytes per byte written,
+ * header aside; returns the diff's size.
+ */
+static u32 interleaved(struct __test_metadata *_metadata, u32 w, u32 unit,
+		       u32 bytes, u32 per_byte)
+{
+	u32 i, written = 0, len;
+
+	memset(twin, 0x5a, PS);
+	memcpy(page, twin, PS);
+	for (i = 0; i < PS && (!bytes || written < bytes); i += w * unit) {
+		memset(page + i, 0xa5, unit);
+		written += unit;
+	}
+	len = (u32)roundtrip(_metadata);
+	EXPECT_LE(len - DSM_DIFF_HDR_SIZE, per_byte * written);
+	TH_LOG("%u writers, unit %u, %u bytes written: %u bytes (%.2f/byte)",
+	       w, unit, written, len, (double)len / written);
+	return len;
+}
+
+TEST(interleaved_writers)
+{
+	static const u32 ws[] = { 2, 3, 4, 8 };
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(ws); i++) {
+		u32 w = ws[i], n = (PS + w - 1) / w;
+
+		/*
+		 * 1-byte units, whole page: n runs with 1-byte headers, or
+		 * the bitmap when they take more than it (2, 3, 4 writers)
+		 */
+		EXPECT_EQ(DSM_DIFF_HDR_SIZE + n +
+			  (n > DSM_DIFF_BITMAP_BYTES ? DSM_DIFF_BITMAP_BYTES : n),
+			  interleaved(_metadata, w, 1, 0, 2));
+		EXPECT_EQ(w <= 4 ? DSM_DIFF_BITMAP : DSM_DIFF_RUNS, diff[0]);
+		/* 64 bytes of 1-byte units (bench-lrc.sh's fs 64 1) */
+		EXPECT_EQ(DSM_DIFF_HDR_SIZE + 2 * 64,
+			  interleaved(_metadata, w, 1, 64, 2));
+		/* 8-byte units: gap 8 (w - 1), 2-byte headers but the first */
+		EXPECT_EQ(DSM_DIFF_HDR_SIZE + 512 + 1 + 63 * 2,
+			  interleaved(_metadata, w, 8, 512, 2));
+		/* 64-byte units: 2- or 4-byte headers, 64 bytes each */
+		interleaved(_metadata, w, 64, 0, 2);
+	}
+	/* more writers than a 1-byte header's gap: 2-byte headers */
+	EXPECT_EQ(DSM_DIFF_HDR_SIZE + 64 + 1 + 63 * 2,
+		  interleaved(_metadata, 16, 1, 64, 3));
 }
 
 TEST(random_write_sets)
@@ -190,27 +289,25 @@ static void put16(u8 *p, u16 v)
 	p[1] = (u8)(v >> 8);
 }
 
-static void put32(u8 *p, u32 v)
-{
-	put16(p, (u16)v);
-	put16(p + 2, (u16)(v >> 16));
-}
-
-/* Build a diff by hand: @n runs of (off, len), data bytes = 0xab. */
+/*
+ * Build a run diff by hand: @n runs of (gap, len) in the 4-byte header
+ * form (any form is accepted), data bytes = 0xab.
+ */
 static u32 handmade(u8 *d, const u16 (*runs)[2], u32 n)
 {
-	u32 pos = 8, i;
+	u32 pos = DSM_DIFF_HDR_SIZE, i;
 
 	for (i = 0; i < n; i++) {
-		put16(d + pos, runs[i][0]);
-		put16(d + pos + 2, runs[i][1]);
+		d[pos] = (u8)(0xc0 | runs[i][0] >> 8);
+		d[pos + 1] = (u8)runs[i][0];
+		put16(d + pos + 2, (u16)(runs[i][1] - 1));
 		pos += 4;
 		memset(d + pos, 0xab, runs[i][1]);
 		pos += runs[i][1];
 	}
-	put32(d, pos);
-	put16(d + 4, (u16)n);
-	put16(d + 6, 0);
+	d[0] = DSM_DIFF_RUNS;
+	d[1] = 0;
+	put16(d + 2, (u16)pos);
 	return pos;
 }
 
@@ -226,82 +323,152 @@ static void expect_rejected(struct __test_metadata *_metadata, const u8 *d,
 	EXPECT_EQ(0, memcmp(p, keep, PS));
 }
 
-TEST(apply_rejects_malformed)
+TEST(apply_rejects_malformed_runs)
 {
-	static const u16 ok[][2] = { { 0, 1 }, { 2, 3 }, { 4094, 2 } };
-	static const u16 overlap[][2] = { { 0, 4 }, { 3, 1 } };
-	static const u16 adjacent[][2] = { { 0, 4 }, { 4, 1 } };
-	static const u16 unordered[][2] = { { 10, 1 }, { 2, 1 } };
+	/* (gap, len): runs at 0, 2 .. 4, 4094 .. 4095 */
+	static const u16 ok[][2] = { { 0, 1 }, { 1, 3 }, { 4089, 2 } };
+	static const u16 adjacent[][2] = { { 0, 4 }, { 0, 1 } };
 	static const u16 empty_run[][2] = { { 10, 0 } };
 	static const u16 past_end[][2] = { { 4095, 2 } };
+	static const u16 after_end[][2] = { { 0, 4096 }, { 1, 1 } };
 	static const u16 too_long[][2] = { { 0, 4097 } };
-	static const u16 huge_off[][2] = { { 0xffff, 1 } };
+	static const u16 huge_gap[][2] = { { 0x3fff, 1 } };
 	static u8 d[DSM_DIFF_MAX_SIZE + 32];
 	u32 len;
 
 	len = handmade(d, ok, 3);
 	EXPECT_EQ(0, dsm_diff_validate(d, len));
+	EXPECT_EQ(3U, dsm_diff_nr_runs(d));
 	/* later runs are valid but the first one is bad: nothing written */
-	len = handmade(d, overlap, 2);
-	expect_rejected(_metadata, d, len, -EBADMSG);
 	len = handmade(d, adjacent, 2);
 	expect_rejected(_metadata, d, len, -EBADMSG);
-	len = handmade(d, unordered, 2);
-	expect_rejected(_metadata, d, len, -EBADMSG);
-	len = handmade(d, empty_run, 1);
+	len = handmade(d, empty_run, 1);	/* len 0 reads as 65536 */
 	expect_rejected(_metadata, d, len, -EBADMSG);
 	len = handmade(d, past_end, 1);
 	expect_rejected(_metadata, d, len, -EBADMSG);
+	len = handmade(d, after_end, 2);
+	expect_rejected(_metadata, d, len, -EBADMSG);
 	len = handmade(d, too_long, 1);
 	expect_rejected(_metadata, d, len, -EBADMSG);
-	len = handmade(d, huge_off, 1);
+	len = handmade(d, huge_gap, 1);
 	expect_rejected(_metadata, d, len, -EBADMSG);
 
-	/* header: size field, reserved, run count */
+	/* header: size field, reserved, format */
 	len = handmade(d, ok, 3);
-	put32(d, len + 1);
+	put16(d + 2, (u16)(len + 1));
 	expect_rejected(_metadata, d, len, -EBADMSG);
-	put32(d, len);
-	d[6] = 1;
+	put16(d + 2, (u16)len);
+	d[1] = 1;
 	expect_rejected(_metadata, d, len, -EBADMSG);
-	d[6] = 0;
-	put16(d + 4, 4);
+	d[1] = 0;
+	d[0] = 0;
 	expect_rejected(_metadata, d, len, -EBADMSG);
-	put16(d + 4, 2);
+	d[0] = 3;
 	expect_rejected(_metadata, d, len, -EBADMSG);
-	put16(d + 4, 3);
+	d[0] = DSM_DIFF_RUNS;
 	EXPECT_EQ(0, dsm_diff_validate(d, len));
-	put16(d + 4, DSM_DIFF_MAX_RUNS + 1);
-	expect_rejected(_metadata, d, len, -EBADMSG);
+	/* a short header form cut by the end of the diff */
+	d[4] = 0x80;
+	put16(d + 2, 5);
+	expect_rejected(_metadata, d, 5, -EBADMSG);
+	d[4] = 0xc0;
+	d[5] = 0;
+	d[6] = 0;
+	put16(d + 2, 7);
+	expect_rejected(_metadata, d, 7, -EBADMSG);
 	/* impossible lengths */
 	expect_rejected(_metadata, d, 0, -EMSGSIZE);
-	expect_rejected(_metadata, d, 7, -EMSGSIZE);
+	expect_rejected(_metadata, d, 3, -EMSGSIZE);
 	expect_rejected(_metadata, d, DSM_DIFF_MAX_SIZE + 1, -EMSGSIZE);
+}
+
+TEST(apply_rejects_malformed_bitmap)
+{
+	static u8 d[DSM_DIFF_MAX_SIZE + 32];
+	u32 len = DSM_DIFF_HDR_SIZE + DSM_DIFF_BITMAP_BYTES + 3;
+
+	memset(d, 0, sizeof(d));
+	d[0] = DSM_DIFF_BITMAP;
+	put16(d + 2, (u16)len);
+	d[DSM_DIFF_HDR_SIZE] = 0x05;		/* bytes 0 and 2 */
+	d[DSM_DIFF_HDR_SIZE + 511] = 0x80;	/* byte 4095 */
+	EXPECT_EQ(0, dsm_diff_validate(d, len));
+	EXPECT_EQ(3U, dsm_diff_nr_runs(d));
+	/* one bit more or less than bytes */
+	d[DSM_DIFF_HDR_SIZE + 100] = 1;
+	expect_rejected(_metadata, d, len, -EBADMSG);
+	d[DSM_DIFF_HDR_SIZE + 100] = 0;
+	d[DSM_DIFF_HDR_SIZE] = 0x01;
+	expect_rejected(_metadata, d, len, -EBADMSG);
+	/* no bit at all: an empty diff is a run diff */
+	memset(d + DSM_DIFF_HDR_SIZE, 0, DSM_DIFF_BITMAP_BYTES);
+	put16(d + 2, DSM_DIFF_HDR_SIZE + DSM_DIFF_BITMAP_BYTES);
+	expect_rejected(_metadata, d, DSM_DIFF_HDR_SIZE + DSM_DIFF_BITMAP_BYTES,
+			-EBADMSG);
+	/* shorter than its bitmap */
+	put16(d + 2, DSM_DIFF_HDR_SIZE + 10);
+	expect_rejected(_metadata, d, DSM_DIFF_HDR_SIZE + 10, -EBADMSG);
+}
+
+/* Offsets in @d (a valid run diff) where a run ends: cuts that parse. */
+static bool run_boundary(const u8 *d, u32 len, u32 cut)
+{
+	u32 pos = DSM_DIFF_HDR_SIZE, rl;
+
+	while (pos < len && pos < cut) {
+		u8 b = d[pos];
+
+		if (b < 0x80) {
+			rl = (b & 15) + 1;
+			pos += 1;
+		} else if (b < 0xc0) {
+			rl = d[pos + 1] + 1u;
+			pos += 2;
+		} else {
+			rl = (d[pos + 2] | d[pos + 3] << 8) + 1u;
+			pos += 4;
+		}
+		pos += rl;
+	}
+	return pos == cut;
 }
 
 TEST(apply_rejects_every_truncation)
 {
 	static u8 d[DSM_DIFF_MAX_SIZE];
 	struct dsm_rng r;
-	int len, cut;
+	int len, cut, pass;
 
 	dsm_rng_seed(&r, 8);
-	fill(&r);
-	page[0] ^= 1;
-	memset(page + 100, 0, 50);
-	page[4095] ^= 1;
-	len = dsm_diff_create(twin, page, diff, sizeof(diff));
-	ASSERT_GT(len, 0);
-	for (cut = 0; cut < len; cut++) {
-		/* as received: the size field still says len */
-		memcpy(d, diff, len);
-		expect_rejected(_metadata, d, cut,
-				cut < DSM_DIFF_HDR_SIZE ? -EMSGSIZE : -EBADMSG);
-		/* with the size field patched to the cut */
-		if (cut >= DSM_DIFF_HDR_SIZE) {
-			put32(d, cut);
-			if (cut > DSM_DIFF_HDR_SIZE)
+	for (pass = 0; pass < 2; pass++) {
+		fill(&r);
+		page[0] ^= 1;
+		memset(page + 100, 0, 50);
+		page[4095] ^= 1;
+		if (pass)	/* a bitmap: every other byte of 2 KiB */
+			for (cut = 0; cut < 2048; cut += 2)
+				page[1000 + cut] ^= 0x10;
+		len = dsm_diff_create(twin, page, diff, sizeof(diff));
+		ASSERT_GT(len, 0);
+		ASSERT_EQ(pass ? DSM_DIFF_BITMAP : DSM_DIFF_RUNS, diff[0]);
+		for (cut = 0; cut < len; cut++) {
+			/* as received: the size field still says len */
+			memcpy(d, diff, len);
+			expect_rejected(_metadata, d, cut,
+					cut < DSM_DIFF_HDR_SIZE ? -EMSGSIZE :
+								  -EBADMSG);
+			/*
+			 * With the size field patched to the cut: only a
+			 * run diff cut where a run ends is still a diff.
+			 */
+			if (cut < DSM_DIFF_HDR_SIZE)
+				continue;
+			put16(d + 2, (u16)cut);
+			if (!pass && run_boundary(diff, len, cut)) {
+				EXPECT_EQ(0, dsm_diff_validate(d, cut));
+			} else {
 				expect_rejected(_metadata, d, cut, -EBADMSG);
+			}
 		}
 	}
 }

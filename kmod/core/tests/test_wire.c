@@ -394,7 +394,7 @@ static const struct rsv reserved_fields[] = {
 	{ "diff_reply", B(dsm_wire_diff_reply, reserved0), 2 },
 	{ "diff_reply", B(dsm_wire_diff_reply, reserved1), 4 },
 	{ "diff_reply", HS + 16 + 2, 2 },		/* entry reserved */
-	{ "diff_reply", HS + 16 + 8 + 6, 2 },		/* diff reserved */
+	{ "diff_reply", HS + 16 + 8 + 1, 1 },		/* diff reserved */
 };
 
 /*
@@ -458,7 +458,7 @@ TEST(reserved_fields_nonzero)
 TEST(diff_reply_padding_nonzero)
 {
 	int len = sample_of_name("diff_reply");
-	u32 dlen = msg[HS + 16 + 8] | msg[HS + 16 + 9] << 8;
+	u32 dlen = msg[HS + 16 + 8 + 2] | msg[HS + 16 + 8 + 3] << 8;
 	u32 pad_at = HS + 16 + 8 + dlen;
 
 	ASSERT_NE(0U, dlen & 7) TH_LOG("sample diff needs padding");
@@ -473,7 +473,9 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 1, 2));
 	/* Version 2 had locks and barriers without a namespace. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 2, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 4, 2));
+	/* Version 3 had the diff encoding before issue 17. */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 3, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 5, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
@@ -685,10 +687,16 @@ TEST(lrc_messages_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_reply", HS + 8, 0, 2));
 	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_reply", HS + 8, 17, 2));
 	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("diff_reply", HS + 8, 3, 2));
-	/* the embedded diff: run count, run offset past the page */
-	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_reply", HS + 24 + 4, 9, 2));
-	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_reply", HS + 24 + 8, 4096, 2));
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("diff_reply", HS + 24, 0xffff, 4));
+	/*
+	 * The embedded diff (runs 0, 100 .. 102, 4095): format, a size that
+	 * cuts the first run, the second run's gap past the page, a size
+	 * past the message.
+	 */
+	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_reply", HS + 24, 9, 1));
+	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_reply", HS + 24 + 2, 5, 2));
+	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_reply", HS + 24 + 6, 0xffff, 2));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("diff_reply", HS + 24 + 2, 0xffff,
+					    2));
 }
 
 TEST(negotiate)
@@ -850,11 +858,19 @@ TEST(limits)
 	int dlen, len;
 	u32 k;
 
-	for (k = 0; k < DSM_PAGE_SIZE; k += 2)
-		page[k] = 1;
-	page[DSM_PAGE_SIZE - 1] = 1;
-	dlen = dsm_diff_create(twin, page, d, sizeof(d));
-	ASSERT_EQ((int)DSM_DIFF_MAX_SIZE, dlen);
+	/*
+	 * The largest diff the decoder takes: the bitmap of every byte (the
+	 * encoder makes runs of it, smaller; see dsm_diff.h).
+	 */
+	memset(d, 0xff, sizeof(d));
+	d[0] = DSM_DIFF_BITMAP;
+	d[1] = 0;
+	d[2] = (u8)DSM_DIFF_MAX_SIZE;
+	d[3] = (u8)(DSM_DIFF_MAX_SIZE >> 8);
+	dlen = DSM_DIFF_MAX_SIZE;
+	memset(page, 0xff, sizeof(page));
+	ASSERT_EQ(0, dsm_diff_apply(twin, d, dlen));
+	ASSERT_EQ(0, memcmp(twin, page, sizeof(page)));
 	h.type = DSM_MSG_DIFF_REPLY;
 	dsm_wire_enc_begin(&e, msg, sizeof(msg), &h);
 	dsm_wire_enc_diff_reply(&e, 1);

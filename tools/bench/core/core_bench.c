@@ -3,7 +3,8 @@
  * core_bench.c - microbenchmarks of the kmod/core twin and diff code.
  *
  * For a 4 KiB page that is clean, has 8 changed words, 25% or 100% of its
- * words changed, it times dsm_diff_create() against memcmp() of a page and
+ * words changed, or every 3rd or 8th byte changed (one of 3 or 8 writers
+ * interleaving byte by byte), it times dsm_diff_create() against memcmp() of a page and
  * dsm_diff_apply() against memcpy() of a page, in the same run, and the
  * twin copy against memcpy(). Prints ns per page (best of several runs)
  * and the ratios.
@@ -12,7 +13,7 @@
  *	core_bench --op OP CASE N	run one operation N times (for
  *					callgrind; see callgrind.sh)
  * OP: create apply memcmp memcpy twin create_pa; CASE: clean words8 pct25
- * pct100. create_pa writes to a page-aligned diff buffer.
+ * pct100 il3 il8. create_pa writes to a page-aligned diff buffer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,15 +25,15 @@
 #define PS	DSM_PAGE_SIZE
 #define REPS	41
 
-enum { C_CLEAN, C_WORDS8, C_PCT25, C_PCT100, C_NR };
+enum { C_CLEAN, C_WORDS8, C_PCT25, C_PCT100, C_IL3, C_IL8, C_NR };
 
 static const char * const case_names[C_NR] = {
-	"clean", "words8", "pct25", "pct100",
+	"clean", "words8", "pct25", "pct100", "il3", "il8",
 };
 
 static const char * const case_titles[C_NR] = {
 	"clean page", "8 words changed", "25% words changed",
-	"100% changed",
+	"100% changed", "1 byte in 3", "1 byte in 8",
 };
 
 /* Page-aligned, as pages and twins are in the kernel. */
@@ -95,6 +96,11 @@ static void setup(void)
 			((u64 *)page[C_PCT25])[w] ^= next() | 1;
 	for (i = 0; i < PS; i++)
 		page[C_PCT100][i] = (u8)~twin[i];
+	/* one of 3 and one of 8 writers interleaving byte by byte */
+	for (i = 0; i < PS; i += 3)
+		page[C_IL3][i] = (u8)~twin[i];
+	for (i = 0; i < PS; i += 8)
+		page[C_IL8][i] = (u8)~twin[i];
 	for (i = 0; i < C_NR; i++) {
 		diff_len[i] = dsm_diff_create(twin, page[i], diff[i],
 					      DSM_DIFF_MAX_SIZE);
@@ -231,7 +237,7 @@ int main(int argc, char **argv)
 	}
 	measure(OP_CREATE_PA, C_PCT100, OP_MEMCMP, C_CLEAN, n / 4, &cr, &cmp);
 	printf("\n100%% changed, create into a page-aligned diff buffer: %.1f ns\n"
-	       "(run data at page offset 12 of the buffer, as in the page: 4K\n"
+	       "(run data at page offset 8 of the buffer, as in the page: 4K\n"
 	       "aliasing in the C library's memcpy; diff buffers above are at\n"
 	       "page offset 2048)\n", cr);
 	return 0;
