@@ -335,6 +335,16 @@ static bool dsm_inject_pick_locked(u8 type, struct dsm_inject_rule *r)
 }
 
 /**
+ * dsm_inject_has_rules() - whether any fault rule is written, so that an
+ * outgoing message must go through dsm_inject_send(). Without rules a
+ * message goes out as it would without injection, its page by reference.
+ */
+bool dsm_inject_has_rules(void)
+{
+	return READ_ONCE(dsm_inject.cfg.nr_rules) != 0;
+}
+
+/**
  * dsm_inject_send() - dsm_transport_send() while injection is on.
  * @dst:	the node.
  * @buf:	an encoded message (its header is valid).

@@ -417,6 +417,7 @@ int dsm_transport_adopt(u32 node, struct socket *sock,
  */
 void dsm_inject_init(void);
 void dsm_inject_exit(void);
+bool dsm_inject_has_rules(void);
 int dsm_inject_send(u32 dst, const void *buf, u32 len);
 
 /* dsm_sc.c: the sc model, registered at load. */
