@@ -46,6 +46,7 @@
 enum conn_hs {
 	HS_HELLO = 0,		/* waiting for HELLO (or HELLO_ACK) */
 	HS_AUTH,		/* HELLO checked; challenge-response going on */
+	HS_LINK,		/* data: LINK_INFO sent, waiting for the peer's */
 };
 
 /**
@@ -70,6 +71,9 @@ enum conn_hs {
  * @mac:	every frame carries a tag, under @tx and @rx (auth.c sets it
  *		when the handshake is done; conn.c seals and opens).
  * @hs:		the handshake's ids and nonces (auth.c).
+ * @link:	data: the LINK_INFO we sent (datalink.c).
+ * @peer_link:	data: the peer's, checked (datalink.c).
+ * @wire:	data: the wire version the two kernels speak.
  */
 struct conn {
 	int fd;
@@ -93,6 +97,9 @@ struct conn {
 	struct dsm_auth_hs hs;
 	struct dsm_auth_link tx;
 	struct dsm_auth_link rx;
+	struct dsmc_link link;
+	struct dsmc_link peer_link;
+	uint16_t wire;
 	uint8_t rbuf[CONN_FRAME_MAX];
 };
 
@@ -196,9 +203,15 @@ int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
 int kernel_set_state(int id, int state, int reason, uint64_t inc);
 void kernel_watch(void);		/* once a second: still configured? */
 void kernel_events(void);		/* regions made here to the peers */
-/* PEER_SOCKET: @fd to the kernel as @id's data link, keys or NULLs. */
+/* What our kernel tells peer @id in LINK_INFO (GET_STATUS); 0 or -errno. */
+int kernel_link_info(int id, struct dsmc_link *l);
+/*
+ * PEER_SOCKET: @fd to the kernel as @id's data link, keys or NULLs, with
+ * the peer's LINK_INFO @peer and the agreed wire version @wire.
+ */
 int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
-		       const struct dsm_auth_link *rx);
+		       const struct dsm_auth_link *rx,
+		       const struct dsmc_link *peer, uint16_t wire);
 
 /* mgrnl.c */
 struct nl_msg;
@@ -235,6 +248,8 @@ void peer_accept(int ci);		/* handshake done: the peer is up */
 /* datalink.c */
 int data_listen(void);			/* 0 or -errno: d.dfd */
 void data_timers(void);			/* dial what is missing */
+void data_link_begin(int ci);		/* authenticated: send LINK_INFO */
+void data_link_info(int ci, const struct dsmc_link *l);	/* the peer's */
 void data_handoff(int ci);		/* handshake done: to the kernel */
 void data_link_down(int id);		/* the kernel's LINK_DOWN */
 void data_closed(int ci);		/* @ci closes before a handoff */
