@@ -34,9 +34,15 @@
 /*
  * Per peer at most: a live control connection, one being set up (ours
  * or theirs), and a data connection being set up (conn_accept() keeps
- * one inbound handshake per peer and kind).
+ * one inbound handshake per peer and kind, and closes at once a
+ * connection from any address but a lower-id member's; we dial a peer
+ * only while we have no connection of that kind to it). So the table
+ * never fills: every configured peer has its slots, whatever strangers
+ * or a peer's impostors do.
  */
 #define MAX_CONNS	(4 * DSM_NODES_MAX)
+_Static_assert(MAX_CONNS >= 3 * (DSM_NODES_MAX - 1),
+	       "a slot for each connection a configured peer may have");
 /* Send queue of a connection; a peer that lets it fill is dropped. */
 #define SENDQ_MAX	(16U << 20)
 /* Largest frame on a connection: a message and its tag. */
