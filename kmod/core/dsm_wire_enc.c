@@ -351,7 +351,8 @@ static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
 /**
  * dsm_wire_enc_fixed() - body of any message whose body has no lists.
  * @e:	the encoder.
- * @m:	a message of one of the types PAGE_REQ, PAGE_FWD, PAGE_GRANT, INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ;
+ * @m:	a message of one of the types PAGE_REQ, PAGE_FWD, PAGE_GRANT,
+ *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ;
  *	its header must be the one given to dsm_wire_enc_begin().
  *
  * Return: 0, or -EINVAL for a type whose body carries lists (intervals,
