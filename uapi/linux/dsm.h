@@ -391,8 +391,8 @@ enum dsm_model {
  * @DSM_CMD_REGION_CREATED: event. As REGION_GET, [REPLICA].
  * @DSM_CMD_REGION_DELETED: event. As REGION_GET, [REPLICA].
  * @DSM_CMD_LINK_DOWN: event (version 5). NODE_ID: the data connection to
- *	that node broke (or failed its first exchange) while the node is
- *	wanted; the node with the lower id makes a new one.
+ *	that node broke while the node is wanted, or a wanted node has
+ *	none; the node with the lower id makes a new one.
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
