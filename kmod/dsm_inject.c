@@ -16,7 +16,7 @@
  *    (dsm_msg_send_buf(): counted in the tx counters, fault rules apply),
  *    bypassing every model's state.
  *  - fault (0600): rules for outgoing data-path messages (every message
- *    through dsm_transport_send(); HELLO never is), one per line:
+ *    through dsm_transport_send()), one per line:
  *	drop TYPE PERMILLE	  the message is not sent
  *	dup TYPE PERMILLE	  it is sent twice
  *	delay TYPE MS PERMILLE	  a copy is sent MS ms later by a work item

@@ -87,7 +87,7 @@ enum dsm_stat {
 	DSM_STAT_NODE_UP,		/* node up transitions */
 	DSM_STAT_NODE_DOWN,		/* node down transitions */
 	DSM_STAT_NODE_RESTART,		/* nodes back with a new incarnation */
-	DSM_STAT_HELLO_STALE,		/* HELLOs of an unreported incarnation */
+	DSM_STAT_HELLO_STALE,		/* data links of an unreported incarnation */
 	DSM_STAT_NODE_DAEMON_GONE,	/* nodes made unknown: dsmd exited */
 	DSM_STAT_REGION_CREATED,	/* regions created, replicas too */
 	DSM_STAT_REGION_DELETED,	/* regions deleted, replicas too */
@@ -304,7 +304,7 @@ struct dsm_tomb {
  * @local:	this node's id.
  * @incarnation: this configuration of the module (random, not 0, below
  *		2^53 for JSON readers), chosen at CLUSTER_SET. dsmd announces
- *		it to its peers, and the data-port HELLO carries it, so that
+ *		it to its peers, on the control and the data links, so that
  *		a reloaded module is a new node to everyone (issue 12).
  * @def_perm:	owner, group and mode of the default region (CLUSTER_SET),
  *		and of regions created without them.
@@ -407,8 +407,10 @@ int dsm_transport_send(u32 dst, const struct dsm_tx_msg *tx);
 int dsm_transport_send_raw(u32 dst, const void *buf, u32 len);
 struct socket;
 struct dsm_transport_keys;
+struct dsm_transport_facts;
 int dsm_transport_adopt(u32 node, struct socket *sock,
-			const struct dsm_transport_keys *keys);
+			const struct dsm_transport_keys *keys,
+			const struct dsm_transport_facts *facts);
 
 /*
  * dsm_inject.c: fault and message injection, a test facility (module
@@ -448,6 +450,7 @@ void dsm_nl_notify_link_down(u32 id);
 struct sk_buff;
 struct genl_info;
 int dsm_nl_peer_socket(struct sk_buff *skb, struct genl_info *info);
+int dsm_nl_put_link_facts(struct sk_buff *msg);
 void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,

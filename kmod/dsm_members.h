@@ -23,17 +23,17 @@
  *		message handlers. Nothing sleeps under it.
  * @configured:	@local and @cluster_id are valid.
  * @local:	this node's id.
- * @cluster_id:	64-bit hash of the cluster name; HELLO carries it.
+ * @cluster_id:	64-bit hash of the cluster name.
  * @present:	bit n: node n is in the membership.
  * @down:	bit n: node n is declared dead now.
  * @lost:	bit n: node n was declared dead at some point since this
  *		node joined: pages homed there are unobtainable (sticky).
  *		Only a node that could hold pages of ours: one that was up
  *		or exchanged protocol messages with us (@contacted).
- * @contacted:	bit n: a protocol message (not HELLO) went to or came
+ * @contacted:	bit n: a protocol message went to or came
  *		from node n since this node joined (set without the lock:
  *		set_bit() is atomic, and it is only ever set).
- * @incarnation: this node's (dsm_cluster.incarnation); HELLO carries it.
+ * @incarnation: this node's (dsm_cluster.incarnation); dsmd tells peers.
  * @incarn:	incarnation of each peer as dsmd last reported it up (0:
  *		never): a data connection is accepted only from that one.
  * @reset:	bit n: node n came back as a new incarnation: its connection

@@ -30,7 +30,7 @@
 /* Where a message type may travel. */
 enum dsm_msg_path {
 	DSM_PATH_NONE,		/* not a type: never accepted */
-	DSM_PATH_HELLO,		/* only in a connection's handshake */
+	DSM_PATH_HELLO,		/* retired (HELLO): the decoder refuses it */
 	DSM_PATH_DATA,		/* on data connections, and to this node */
 	DSM_PATH_DSMD,		/* only inside dsmd's manager payloads */
 };
@@ -153,7 +153,7 @@ static dsm_recv_fn dsm_msg_handler(const struct dsm_msg *m)
 
 /*
  * Hand @m, decoded and checked, to its model. A well-formed message no
- * model takes on a data connection (HELLO after the handshake; LOCK_REQ
+ * model takes on a data connection (LOCK_REQ
  * and BARRIER_*, which travel through dsmd; a NACK of one of those) is
  * counted and ignored: the framing is intact, and dropping the
  * connection would lose the requests in flight on it, a peer's bug

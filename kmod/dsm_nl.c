@@ -121,6 +121,14 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 	[DSM_A_PEER_RX_KEY]	= NLA_POLICY_EXACT_LEN(DSM_PEER_KEY_SIZE),
 	[DSM_A_PEER_TAG_LEN]	= NLA_POLICY_RANGE(NLA_U32, DSM_PEER_TAG_MIN,
 						   DSM_PEER_KEY_SIZE),
+	[DSM_A_PEER_INCARNATION] = NLA_POLICY_FULL_RANGE(NLA_U64,
+							 &dsm_nl_nonzero_range),
+	[DSM_A_PEER_FLAGS]	= NLA_POLICY_MASK(NLA_U32, DSM_PEER_F_ALL),
+	[DSM_A_PEER_WIRE_VERSION] = { .type = NLA_U32 },
+	[DSM_A_WIRE_VERSION_MIN] = { .type = NLA_REJECT },
+	[DSM_A_WIRE_VERSION_MAX] = { .type = NLA_REJECT },
+	[DSM_A_PAGE_SIZE]	= { .type = NLA_REJECT },
+	[DSM_A_NODES_LOST]	= { .type = NLA_REJECT },
 };
 
 enum dsm_nl_mcgrp {
@@ -359,7 +367,8 @@ static int dsm_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	     (nla_put_string(msg, DSM_A_CLUSTER_NAME, dsm_cluster.name) ||
 	      nla_put_u32(msg, DSM_A_LOCAL_NODE, dsm_cluster.local) ||
 	      nla_put_u64_64bit(msg, DSM_A_NODE_INCARNATION,
-				dsm_cluster.incarnation, DSM_A_PAD)))) {
+				dsm_cluster.incarnation, DSM_A_PAD) ||
+	      dsm_nl_put_link_facts(msg)))) {
 		mutex_unlock(&dsm_cluster.lock);
 		goto nospace;
 	}

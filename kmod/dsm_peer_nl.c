@@ -3,14 +3,21 @@
  * dsm_peer_nl.c - PEER_SOCKET: dsmd hands the kernel a data connection.
  *
  * dsmd dials (or accepts) the data connection to a peer, authenticates it
- * with the cluster key as it does its control connections, and hands the
- * connected socket over with the session keys of that handshake
- * (uapi/linux/dsm.h, Documentation/protocol.md "Connections"), as NBD
- * takes its sockets. Everything is checked here before the transport
- * sees it: CAP_NET_ADMIN (GENL_ADMIN_PERM in dsm_nl.c), exact key
- * lengths and the tag length (the family policy), keys all or none, the
- * node a member other than this one, and the descriptor a connected TCP
- * stream socket of IPv4 or IPv6.
+ * with the cluster key as it does its control connections, exchanges the
+ * link facts with the peer's dsmd (its incarnation, wire versions, page
+ * size, PREV_LOST) and hands the connected socket over with the session
+ * keys of that handshake and the facts (uapi/linux/dsm.h,
+ * Documentation/protocol.md "Connections"), as NBD takes its sockets.
+ * There is no second handshake on the socket. Everything is checked here
+ * before the transport sees it: CAP_NET_ADMIN (GENL_ADMIN_PERM in
+ * dsm_nl.c), exact key lengths, the tag length, the incarnation and the
+ * flags (the family policy), keys all or none, the facts given and the
+ * wire version one this module speaks, the node a member other than this
+ * one, the descriptor a connected TCP stream socket of IPv4 or IPv6, and
+ * then (dsm_transport_adopt()) the incarnation the one dsmd reported up.
+ *
+ * Also what GET_STATUS reports for dsmd's side of the link handshake
+ * (dsm_nl_put_link_facts()).
  *
  * Runs under genl_mutex; takes dsm_members.lock (a spinlock) briefly and
  * the transport mutex in dsm_transport_adopt(). Never waits for the
@@ -51,7 +58,34 @@ static int dsm_peer_nl_keys(struct genl_info *info,
 	nla_memcpy(k->rx.key, a[DSM_A_PEER_RX_KEY], sizeof(k->rx.key));
 	k->tx.tag_len = nla_get_u32(a[DSM_A_PEER_TAG_LEN]);
 	k->rx.tag_len = k->tx.tag_len;
+	/* Sequence 0 each way was dsmd's LINK_INFO. */
+	k->tx.seq = DSM_PEER_SEQ_FIRST;
+	k->rx.seq = DSM_PEER_SEQ_FIRST;
 	return 1;
+}
+
+/* The handshake facts of @info into @f: 0 or -EINVAL. */
+static int dsm_peer_nl_facts(struct genl_info *info,
+			     struct dsm_transport_facts *f)
+{
+	struct nlattr **a = info->attrs;
+
+	if (!a[DSM_A_PEER_INCARNATION] || !a[DSM_A_PEER_WIRE_VERSION]) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "PEER_INCARNATION and PEER_WIRE_VERSION are required (family version 6: is dsmd older than the module?)");
+		return -EINVAL;
+	}
+	f->incarnation = nla_get_u64(a[DSM_A_PEER_INCARNATION]);
+	f->wire_version = nla_get_u32(a[DSM_A_PEER_WIRE_VERSION]);
+	f->flags = a[DSM_A_PEER_FLAGS] ? nla_get_u32(a[DSM_A_PEER_FLAGS]) : 0;
+	if (f->wire_version < DSM_WIRE_VERSION_MIN ||
+	    f->wire_version > DSM_WIRE_VERSION_MAX) {
+		NL_SET_BAD_ATTR(info->extack, a[DSM_A_PEER_WIRE_VERSION]);
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "PEER_WIRE_VERSION is not one this module speaks (WIRE_VERSION_MIN..MAX of GET_STATUS)");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Node @node is a member other than this node. */
@@ -92,6 +126,7 @@ static int dsm_peer_nl_sock_ok(struct socket *sock, struct genl_info *info)
 
 static int dsm_peer_nl_do(struct genl_info *info)
 {
+	struct dsm_transport_facts facts;
 	struct dsm_transport_keys keys;
 	struct socket *sock;
 	int ret, has_keys;
@@ -103,6 +138,9 @@ static int dsm_peer_nl_do(struct genl_info *info)
 		return -EINVAL;
 	}
 	node = nla_get_u32(info->attrs[DSM_A_NODE_ID]);
+	ret = dsm_peer_nl_facts(info, &facts);
+	if (ret)
+		return ret;
 	has_keys = dsm_peer_nl_keys(info, &keys);
 	if (has_keys < 0)
 		return has_keys;
@@ -119,7 +157,7 @@ static int dsm_peer_nl_do(struct genl_info *info)
 		sockfd_put(sock);
 		goto out;
 	}
-	ret = dsm_transport_adopt(node, sock, has_keys ? &keys : NULL);
+	ret = dsm_transport_adopt(node, sock, has_keys ? &keys : NULL, &facts);
 	if (ret) {
 		sockfd_put(sock);
 		if (ret == -EHOSTUNREACH)
@@ -128,6 +166,9 @@ static int dsm_peer_nl_do(struct genl_info *info)
 		else if (ret == -ENOTCONN)
 			NL_SET_ERR_MSG_MOD(info->extack,
 					   "the transport has not started");
+		else if (ret == -ESTALE)
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "PEER_INCARNATION is not the incarnation reported up for the node (yet)");
 	}
 out:
 	memzero_explicit(&keys, sizeof(keys));
@@ -137,8 +178,9 @@ out:
 /**
  * dsm_nl_peer_socket() - DSM_CMD_PEER_SOCKET: adopt dsmd's data socket.
  * @skb:	the request.
- * @info:	its attributes (NODE_ID, SOCKET_FD, [PEER_TX_KEY,
- *		PEER_RX_KEY, PEER_TAG_LEN]), validated by the policy.
+ * @info:	its attributes (NODE_ID, SOCKET_FD, PEER_INCARNATION,
+ *		PEER_WIRE_VERSION, [PEER_FLAGS, PEER_TX_KEY, PEER_RX_KEY,
+ *		PEER_TAG_LEN]), validated by the policy.
  *
  * Return: 0, or a negative errno with an extended ack saying why.
  */
@@ -152,4 +194,32 @@ int dsm_nl_peer_socket(struct sk_buff *skb, struct genl_info *info)
 	else
 		dsm_stat_inc(DSM_STAT_PEER_SOCKETS);
 	return ret;
+}
+
+/**
+ * dsm_nl_put_link_facts() - GET_STATUS's part for dsmd's link handshake:
+ * the wire versions and page size of this module, and the nodes whose
+ * earlier incarnation this node declared lost (PREV_LOST to them).
+ * @msg:	the reply.
+ *
+ * Takes dsm_members.lock. Return: 0 or -EMSGSIZE.
+ */
+int dsm_nl_put_link_facts(struct sk_buff *msg)
+{
+	unsigned long lost;
+	u32 local;
+
+	spin_lock(&dsm_members.lock);
+	lost = dsm_members.lost;
+	local = dsm_members.local;
+	spin_unlock(&dsm_members.lock);
+	/* The local bit says a peer declared us lost: not for peers. */
+	if (local < DSM_NODES_MAX)
+		lost &= ~BIT(local);
+	if (nla_put_u32(msg, DSM_A_WIRE_VERSION_MIN, DSM_WIRE_VERSION_MIN) ||
+	    nla_put_u32(msg, DSM_A_WIRE_VERSION_MAX, DSM_WIRE_VERSION_MAX) ||
+	    nla_put_u32(msg, DSM_A_PAGE_SIZE, DSM_PAGE_SIZE) ||
+	    nla_put_u32(msg, DSM_A_NODES_LOST, (u32)lost))
+		return -EMSGSIZE;
+	return 0;
 }

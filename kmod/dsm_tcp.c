@@ -8,17 +8,16 @@
  * Connections: one TCP connection per pair of nodes, used in both
  * directions. This transport neither listens nor dials: dsmd connects
  * (the lower id dials the data port of the higher, dsmd port + 1),
- * authenticates the connection with the cluster key and hands the socket
- * over (PEER_SOCKET, @adopt) with the session keys of that handshake
- * (Documentation/protocol.md, "Connections"). An adopted socket replaces
- * the peer's older connection. Its first frames are still the kernel's
- * HELLO exchange, which checks versions, page size and the incarnation
- * dsmd reported (DSM_HELLO_F_PREV_LOST): the node with the higher id
- * sends HELLO, the other answers HELLO_REPLY (or NACK). The higher id
- * speaks first so that dsmd, which reads its handshake exactly to its
- * last frame, never reads a kernel frame. When a wanted peer's connection
- * breaks, or a wanted peer has none, dsm_transport_link_down() tells dsmd,
- * which makes a new one.
+ * authenticates the connection with the cluster key, exchanges the link
+ * facts with the peer's dsmd and hands the socket over (PEER_SOCKET,
+ * @adopt) with the session keys of that handshake and the facts, which
+ * the core has checked (Documentation/protocol.md, "Connections"). An
+ * adopted socket replaces the peer's older connection and is ready at
+ * once: there is no second handshake, its first frames are protocol
+ * messages (each dsmd reads its handshake exactly to its last frame, so
+ * nothing of the kernel's reaches it). When a wanted peer's connection
+ * breaks, or a wanted peer has none, dsm_transport_link_down() tells
+ * dsmd, which makes a new one.
  *
  * Frames: with keys, every frame is followed by its tag (kmod/core/
  * dsm_auth.h: HMAC-SHA256 under the direction's session key, implicit
@@ -30,8 +29,7 @@
  * HMAC transform (struct dsm_auth_kconn), so no lock is shared between
  * connections.
  *
- * Threads: each connection has a receive kthread that runs the HELLO
- * exchange (bounded by DSM_TCP_HELLO_TIMEOUT_MS), then reads a 32-byte
+ * Threads: each connection has a receive kthread that reads a 32-byte
  * header, validates it with dsm_transport_peek() (so no length is
  * trusted), reads the rest into the connection's buffer (DSM_WIRE_MAX_MSG
  * bytes, allocated once) and its tag, and hands it to
@@ -62,7 +60,6 @@
 #include "dsm_tcp.h"
 #include "dsm_transport.h"
 
-#define DSM_TCP_HELLO_TIMEOUT_MS	2000
 #define DSM_TCP_SEND_TIMEOUT_MS		5000
 
 /**
@@ -71,7 +68,8 @@
  *		dropped by dsm_tcp_conn_free() only.
  * @rx:		receive thread; runs until kthread_stop().
  * @node:	peer node id.
- * @ready:	the HELLO exchange is done: senders may use it. Written
+ * @wire_version: the wire version agreed in dsmd's handshake.
+ * @ready:	installed and reported up: senders may use it. Written
  *		under the peer's tx_lock.
  * @up:		dsm_transport_conn_up() was reported (receive thread only).
  * @mac:	frames carry tags under @tx and @rxl.
@@ -86,6 +84,7 @@ struct dsm_tcp_conn {
 	struct socket *sock;
 	struct task_struct *rx;
 	u32 node;
+	u32 wire_version;
 	bool ready;
 	bool up;
 	bool mac;
@@ -137,25 +136,17 @@ static struct dsm_tcp {
 	struct dsm_tcp_peer peers[DSM_NODES_MAX];
 } dsm_tcp;
 
-static void dsm_tcp_sock_setup(struct socket *sock, unsigned int rcv_ms)
+/* Sends time out; the receive thread waits as long as it takes. */
+static void dsm_tcp_sock_setup(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
 	tcp_sock_set_nodelay(sk);
 	lock_sock(sk);
 	sk->sk_sndtimeo = msecs_to_jiffies(DSM_TCP_SEND_TIMEOUT_MS);
-	sk->sk_rcvtimeo = rcv_ms ? msecs_to_jiffies(rcv_ms) :
-				   MAX_SCHEDULE_TIMEOUT;
+	sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
 	sk->sk_allocation = GFP_NOFS;
 	release_sock(sk);
-}
-
-static void dsm_tcp_set_rcvtimeo(struct socket *sock, unsigned int ms)
-{
-	lock_sock(sock->sk);
-	sock->sk->sk_rcvtimeo = ms ? msecs_to_jiffies(ms) :
-				     MAX_SCHEDULE_TIMEOUT;
-	release_sock(sock->sk);
 }
 
 /* Read exactly @len bytes. 0, or a negative errno (-ECONNRESET at EOF). */
@@ -276,76 +267,6 @@ static int dsm_tcp_recv_msg(struct dsm_tcp_conn *c, u32 max, u32 *len)
 	return dsm_tcp_open(c, *len);
 }
 
-/* ------------------------------------------------------------- HELLO */
-
-/* Send HELLO (@reply: HELLO_REPLY) to the peer of @c. */
-static int dsm_tcp_hello_send(struct dsm_tcp_conn *c, bool reply)
-{
-	struct dsm_tcp_peer *p = &dsm_tcp.peers[c->node];
-	u8 hello[DSM_TRANSPORT_HELLO_SIZE];
-	struct dsm_tx_msg tx = {};
-	int len, ret;
-
-	len = dsm_transport_hello_encode(hello, sizeof(hello), c->node, reply);
-	if (len < 0)
-		return len;
-	tx.hdr = hello;
-	tx.hdr_len = len;
-	mutex_lock(&p->tx_lock);
-	ret = dsm_tcp_send_frame(p, c, &tx);
-	mutex_unlock(&p->tx_lock);
-	return ret;
-}
-
-/*
- * The first exchange on an adopted connection, in its receive thread:
- * the higher id sends HELLO, the lower answers HELLO_REPLY (or NACK and
- * the connection goes). Bounded by DSM_TCP_HELLO_TIMEOUT_MS a read.
- */
-static int dsm_tcp_hello(struct dsm_tcp_conn *c)
-{
-	bool first = c->node < dsm_tcp.local;
-	u32 peer = c->node, len;
-	u8 nack[DSM_TRANSPORT_HELLO_SIZE];
-	struct dsm_tx_msg tx = { .hdr = nack };
-	int ret, n;
-
-	dsm_tcp_set_rcvtimeo(c->sock, DSM_TCP_HELLO_TIMEOUT_MS);
-	if (first) {
-		ret = dsm_tcp_hello_send(c, false);
-		if (ret)
-			return ret;
-	}
-	ret = dsm_tcp_recv_msg(c, DSM_TRANSPORT_HELLO_SIZE, &len);
-	if (ret)
-		return ret;
-	ret = dsm_transport_hello_check(c->buf, len, &peer, first);
-	if (!ret && peer != c->node)
-		ret = -EPERM;
-	if (ret) {
-		/* ESTALE: an incarnation not reported yet; counted. */
-		if (ret != -ESTALE)
-			pr_warn_ratelimited("node %u: HELLO refused: %d\n",
-					    c->node, ret);
-		if (!first) {
-			n = dsm_transport_nack_encode(nack, sizeof(nack),
-						      c->node, -ret);
-			tx.hdr_len = n;
-			mutex_lock(&dsm_tcp.peers[c->node].tx_lock);
-			if (n > 0)
-				dsm_tcp_send_frame(&dsm_tcp.peers[c->node], c,
-						   &tx);
-			mutex_unlock(&dsm_tcp.peers[c->node].tx_lock);
-		}
-		return ret;
-	}
-	if (!first)
-		ret = dsm_tcp_hello_send(c, true);
-	if (!ret)
-		dsm_tcp_set_rcvtimeo(c->sock, 0);
-	return ret;
-}
-
 /* ------------------------------------------------------- receiving */
 
 /* The receive thread of @c saw an error: have the work item replace it. */
@@ -373,7 +294,7 @@ static void dsm_tcp_rx_hold(struct dsm_tcp_conn *c)
 		schedule_timeout_interruptible(min_t(long, left, HZ / 10));
 }
 
-/* HELLO done: senders may use @c. */
+/* Adopted with checked facts: senders may use @c at once. */
 static void dsm_tcp_conn_ready(struct dsm_tcp_conn *c)
 {
 	struct dsm_tcp_peer *p = &dsm_tcp.peers[c->node];
@@ -383,19 +304,17 @@ static void dsm_tcp_conn_ready(struct dsm_tcp_conn *c)
 	mutex_unlock(&p->tx_lock);
 	c->up = true;
 	dsm_transport_conn_up(c->node);
-	pr_info("connected to node %u%s\n", c->node,
-		c->mac ? " (authenticated frames)" : "");
+	pr_info("connected to node %u (wire version %u%s)\n", c->node,
+		c->wire_version, c->mac ? ", authenticated frames" : "");
 }
 
 static int dsm_tcp_rx_thread(void *arg)
 {
 	struct dsm_tcp_conn *c = arg;
 	u32 len;
-	int ret;
+	int ret = 0;
 
-	ret = dsm_tcp_hello(c);
-	if (!ret)
-		dsm_tcp_conn_ready(c);
+	dsm_tcp_conn_ready(c);
 	while (!ret && !kthread_should_stop()) {
 		dsm_tcp_rx_hold(c);
 		ret = dsm_tcp_recv_msg(c, DSM_WIRE_MAX_MSG, &len);
@@ -454,7 +373,7 @@ static void dsm_tcp_teardown(struct dsm_tcp_peer *p)
 
 /*
  * Make @c (adopted, not started) the connection of @p, replacing an
- * older one, and start its receive thread (HELLO first). Consumes @c.
+ * older one, and start its receive thread. Consumes @c.
  * Under @p->lock.
  */
 static void dsm_tcp_install(struct dsm_tcp_peer *p, struct dsm_tcp_conn *c)
@@ -515,7 +434,8 @@ static void dsm_tcp_work(struct work_struct *work)
 
 /* A connection for @sock, with its keys; not started. */
 static struct dsm_tcp_conn *dsm_tcp_conn_new(u32 node, struct socket *sock,
-					     const struct dsm_transport_keys *k)
+					     const struct dsm_transport_keys *k,
+					     const struct dsm_transport_facts *f)
 {
 	struct dsm_tcp_conn *c;
 
@@ -523,6 +443,7 @@ static struct dsm_tcp_conn *dsm_tcp_conn_new(u32 node, struct socket *sock,
 	if (!c)
 		return NULL;
 	c->node = node;
+	c->wire_version = f->wire_version;
 	c->buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
 	if (!c->buf)
 		goto fail;
@@ -542,7 +463,8 @@ fail:
 }
 
 static int dsm_tcp_adopt(u32 node, struct socket *sock,
-			 const struct dsm_transport_keys *keys)
+			 const struct dsm_transport_keys *keys,
+			 const struct dsm_transport_facts *facts)
 {
 	struct dsm_tcp_conn *c, *old;
 	struct dsm_tcp_peer *p;
@@ -550,10 +472,10 @@ static int dsm_tcp_adopt(u32 node, struct socket *sock,
 	if (node >= DSM_NODES_MAX || node == dsm_tcp.local)
 		return -EINVAL;
 	p = &dsm_tcp.peers[node];
-	c = dsm_tcp_conn_new(node, sock, keys);
+	c = dsm_tcp_conn_new(node, sock, keys, facts);
 	if (!c)
 		return -ENOMEM;
-	dsm_tcp_sock_setup(sock, DSM_TCP_HELLO_TIMEOUT_MS);
+	dsm_tcp_sock_setup(sock);
 	spin_lock(&p->state_lock);
 	if (!p->want) {
 		spin_unlock(&p->state_lock);

@@ -3,7 +3,8 @@
  * dsm_transport.c - the transport registry and the core's side of the
  * transport interface (dsm_transport.h): registering a transport,
  * applying the membership to it (which peers to keep connections to),
- * the connection events, and the HELLO handshake's codec.
+ * the connection events, and the check of a new connection's handshake
+ * facts (dsm_transport_peer_check()).
  *
  * Sending and receiving protocol messages is dsm_msg.c's; the membership
  * is dsm_members.c's.
@@ -311,13 +312,17 @@ EXPORT_SYMBOL_GPL(dsm_transport_link_down);
  * @sock:	connected TCP socket, with the file reference of
  *		sockfd_lookup(); the transport owns it on success.
  * @keys:	the session keys, or NULL ('auth none').
+ * @facts:	what dsmd's handshake established about the peer; checked
+ *		here (dsm_transport_peer_check()) before the transport sees
+ *		the socket.
  *
  * Called by the PEER_SOCKET handler. Return: 0, -ENOTCONN when no
- * transport has started, -EOPNOTSUPP when it connects by itself, or what
- * its @adopt returned.
+ * transport has started, -EOPNOTSUPP when it connects by itself, what
+ * dsm_transport_peer_check() refused, or what @adopt returned.
  */
 int dsm_transport_adopt(u32 node, struct socket *sock,
-			const struct dsm_transport_keys *keys)
+			const struct dsm_transport_keys *keys,
+			const struct dsm_transport_facts *facts)
 {
 	const struct dsm_transport_ops *ops;
 	bool started;
@@ -333,30 +338,11 @@ int dsm_transport_adopt(u32 node, struct socket *sock,
 	else if (!ops->adopt)
 		ret = -EOPNOTSUPP;
 	else
-		ret = ops->adopt(node, sock, keys);
+		ret = dsm_transport_peer_check(node, facts);
+	if (!ret)
+		ret = ops->adopt(node, sock, keys, facts);
 	mutex_unlock(&dsm_transport_mutex);
 	return ret;
-}
-
-/* ----------------------------------------------------- HELLO */
-
-/*
- * Our HELLO to node @peer: with our incarnation, and PREV_LOST if we
- * declared an earlier incarnation of @peer lost (U32_MAX: no peer yet).
- */
-static void dsm_hello_body(struct dsm_msg_hello *b, u32 peer)
-{
-	memset(b, 0, sizeof(*b));
-	spin_lock(&dsm_members.lock);
-	b->cluster_id = dsm_members.cluster_id;
-	b->node_id = dsm_members.local;
-	b->incarnation = dsm_members.incarnation;
-	if (peer < DSM_NODES_MAX && test_bit(peer, &dsm_members.lost))
-		b->flags |= DSM_HELLO_F_PREV_LOST;
-	spin_unlock(&dsm_members.lock);
-	b->vers_min = DSM_WIRE_VERSION_MIN;
-	b->vers_max = DSM_WIRE_VERSION_MAX;
-	b->page_size = DSM_PAGE_SIZE;
 }
 
 /**
@@ -378,152 +364,58 @@ int dsm_transport_peek(const void *hdr, u32 *len)
 }
 EXPORT_SYMBOL_GPL(dsm_transport_peek);
 
-/**
- * dsm_transport_hello_encode() - HELLO (or HELLO_REPLY) to node @peer.
- * @buf:	output, at least DSM_TRANSPORT_HELLO_SIZE bytes.
- * @size:	its size.
- * @peer:	the node it goes to.
- * @reply:	HELLO_REPLY (choosing the version) instead of HELLO.
- *
- * Return: the message length, or a negative errno.
- */
-int dsm_transport_hello_encode(void *buf, size_t size, u32 peer, bool reply)
-{
-	struct dsm_msg_hdr h = {
-		.version = DSM_WIRE_VERSION_HELLO,
-		.type = reply ? DSM_MSG_HELLO_REPLY : DSM_MSG_HELLO,
-		.dst = peer,
-	};
-	struct dsm_msg_hello b;
-	struct dsm_wire_enc e;
-	int len;
-
-	dsm_hello_body(&b, peer);
-	h.src = b.node_id;
-	if (reply)
-		b.version = DSM_WIRE_VERSION_MAX;
-	dsm_wire_enc_begin(&e, buf, size, &h);
-	dsm_wire_enc_hello(&e, &b);
-	len = dsm_wire_enc_end(&e);
-	if (len > 0)
-		dsm_msg_count(true, h.type, len);
-	return len;
-}
-EXPORT_SYMBOL_GPL(dsm_transport_hello_encode);
+/* ----------------------------------------------------- link facts */
 
 /**
- * dsm_transport_nack_encode() - NACK of a HELLO, with errno @err.
- * @buf:	output, at least DSM_TRANSPORT_HELLO_SIZE bytes.
- * @size:	its size.
- * @peer:	the node it goes to.
- * @err:	positive errno.
+ * dsm_transport_peer_check() - check what the handshake of a new
+ * connection to @node established, before it carries a message.
+ * @node:	the peer, a member other than this node.
+ * @f:		the facts (PEER_SOCKET's, or a transport's own handshake).
  *
- * Return: the message length, or a negative errno.
+ * The wire version must be one this node speaks, the peer wanted, and
+ * the incarnation the one dsmd reported up for it: a node that restarted
+ * is refused until this node has declared its earlier incarnation lost
+ * (dsm_node_set_state()), so no message of the new one is taken for the
+ * old one's; such a refusal is counted (hello_stale). A peer that
+ * declared an earlier incarnation of this node lost says so (PREV_LOST):
+ * pages homed here are then lost here too, as they are there. Takes
+ * dsm_members.lock.
+ *
+ * Return: 0; -EPROTO (wire version), -EHOSTUNREACH (not wanted) or
+ * -ESTALE (not the incarnation dsmd reported, yet).
  */
-int dsm_transport_nack_encode(void *buf, size_t size, u32 peer, int err)
+int dsm_transport_peer_check(u32 node, const struct dsm_transport_facts *f)
 {
-	struct dsm_msg_hdr h = {
-		.version = DSM_WIRE_VERSION_HELLO,
-		.type = DSM_MSG_NACK,
-		.src = dsm_transport_local(),
-		.dst = peer,
-	};
-	struct dsm_msg_nack b = {
-		.error = err,
-		.nacked_type = DSM_MSG_HELLO,
-	};
-	struct dsm_wire_enc e;
-
-	dsm_wire_enc_begin(&e, buf, size, &h);
-	dsm_wire_enc_nack(&e, &b);
-	return dsm_wire_enc_end(&e);
-}
-EXPORT_SYMBOL_GPL(dsm_transport_nack_encode);
-
-/* The membership's part of dsm_transport_hello_check(). */
-static int dsm_hello_member(const struct dsm_msg_hello *b, u32 *peer)
-{
-	u32 src = b->node_id;
+	bool wanted, match;
 	u64 expect;
-	bool wanted;
 
+	if (node >= DSM_NODES_MAX || !f->incarnation ||
+	    f->wire_version < DSM_WIRE_VERSION_MIN ||
+	    f->wire_version > DSM_WIRE_VERSION_MAX ||
+	    (f->flags & ~DSM_PEER_F_ALL))
+		return -EPROTO;
 	spin_lock(&dsm_members.lock);
-	wanted = test_bit(src, &dsm_members.wanted);
-	expect = dsm_members.incarn[src];
-	if (wanted && expect == b->incarnation &&
-	    (b->flags & DSM_HELLO_F_PREV_LOST) &&
+	wanted = test_bit(node, &dsm_members.wanted);
+	expect = dsm_members.incarn[node];
+	match = wanted && expect == f->incarnation;
+	if (match && (f->flags & DSM_PEER_F_PREV_LOST) &&
 	    !test_and_set_bit(dsm_members.local, &dsm_members.lost))
 		pr_warn("node %u declared this node's previous incarnation lost: pages homed here are lost\n",
-			src);
+			node);
 	spin_unlock(&dsm_members.lock);
 	if (!wanted)
-		return -EPERM;
-	if (expect != b->incarnation) {
-		*peer = src;	/* for the NACK */
+		return -EHOSTUNREACH;
+	if (!match) {
 		dsm_stat_inc(DSM_STAT_HELLO_STALE);
 		/* Before dsmd reported the node (expect 0) this is normal. */
 		if (expect)
-			pr_info_ratelimited("node %u: incarnation %llu on the data port, %llu reported up: refused until dsmd reports it\n",
-					    src, b->incarnation, expect);
+			pr_info_ratelimited("node %u: incarnation %llu on the data link, %llu reported up: refused until dsmd reports it\n",
+					    node, f->incarnation, expect);
 		return -ESTALE;
 	}
-	*peer = src;
 	return 0;
 }
-
-/**
- * dsm_transport_hello_check() - validate a received HELLO or HELLO_REPLY.
- * @buf:	the whole message.
- * @len:	its length.
- * @peer:	in: for a reply, the node we connected to; out: for a HELLO,
- *		the node that connected.
- * @reply:	expect HELLO_REPLY instead of HELLO.
- *
- * Checks the message, that it is addressed to this node, that the sender
- * is in the membership and wanted, the version negotiation, and that it
- * comes from the incarnation of the node that dsmd reported up: a node
- * that restarted is refused until this node has declared its earlier
- * incarnation lost (dsm_node_set_state()), so no message of the new one
- * is taken for the old one's. A peer that declared an earlier
- * incarnation of this node lost tells it so (PREV_LOST): pages homed here
- * are then lost here too, as they are there. A malformed message is
- * counted.
- *
- * Return: 0, or a negative errno whose opposite goes in a NACK (-EXDEV:
- * other cluster, -EINVAL: page size, -EPROTO: versions or bad message,
- * -EPERM: unknown or unwanted node, -ESTALE: not the incarnation dsmd
- * reported (yet); a NACK received gives its errno).
- */
-int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
-			      bool reply)
-{
-	enum dsm_wire_reject why = DSM_WIRE_OK;
-	struct dsm_msg_hello local;
-	struct dsm_msg m;
-	int ret;
-
-	if (dsm_wire_decode(buf, len, &m, &why)) {
-		dsm_msg_count_reject(*peer, why);
-		return -EPROTO;
-	}
-	dsm_msg_count(false, m.hdr.type, len);
-	if (m.hdr.type == DSM_MSG_NACK)
-		return -(int)m.u.nack.error;
-	if (m.hdr.type != (reply ? DSM_MSG_HELLO_REPLY : DSM_MSG_HELLO) ||
-	    m.hdr.dst != dsm_transport_local() ||
-	    (reply && m.hdr.src != *peer)) {
-		dsm_stat_inc(DSM_STAT_RX_UNEXPECTED);
-		return -EPROTO;
-	}
-	dsm_hello_body(&local, m.hdr.src);
-	ret = dsm_wire_negotiate(&local, &m.u.hello);
-	if (ret < 0)
-		return ret;
-	if (reply && m.u.hello.version != ret)
-		return -EPROTO;
-	return dsm_hello_member(&m.u.hello, peer);
-}
-EXPORT_SYMBOL_GPL(dsm_transport_hello_check);
+EXPORT_SYMBOL_GPL(dsm_transport_peer_check);
 
 /*
  * Hand @tx to the transport that carries the messages. Sleeps. 0,

@@ -17,16 +17,22 @@
  * @close. A transport gets its connections one of two ways:
  *  - handed over: dsmd connects, authenticates and hands the connected
  *    socket to the kernel (PEER_SOCKET), which passes it to @adopt with
- *    the session keys. TCP works so, and makes no connection itself:
- *    when a wanted peer's connection breaks, or a wanted peer has none,
- *    it calls dsm_transport_link_down() and dsmd makes a new one.
+ *    the session keys and the peer's handshake facts. TCP works so, and
+ *    makes no connection itself: when a wanted peer's connection breaks,
+ *    or a wanted peer has none, it calls dsm_transport_link_down() and
+ *    dsmd makes a new one.
  *  - by itself (a future RDMA transport without @adopt): it connects by
- *    a rule of its own, authenticates, and reconnects while the peer is
- *    wanted.
- * Either way the first frames on a new connection are the HELLO
- * exchange (dsm_transport_hello_*()), which checks versions, page size
- * and incarnations, and every connection that comes up or goes away is
- * reported with dsm_transport_conn_up() / dsm_transport_conn_down().
+ *    a rule of its own, authenticates, learns the same facts from the
+ *    peer and has the core check them (dsm_transport_peer_check()) before
+ *    it carries a message, and reconnects while the peer is wanted.
+ * Either way there is one handshake per connection, and it is not the
+ * transport's messages: the facts it established (struct
+ * dsm_transport_facts: the peer's incarnation, the wire version, whether
+ * the peer declared an earlier incarnation of this node lost) are
+ * checked by the core before the transport owns the connection, which is
+ * then ready at once: its first frames are protocol messages. Every
+ * connection that comes up or goes away is reported with
+ * dsm_transport_conn_up() / dsm_transport_conn_down().
  */
 #ifndef _DSM_TRANSPORT_H
 #define _DSM_TRANSPORT_H
@@ -63,8 +69,9 @@ struct dsm_transport_peer {
  *  1: send(node, buf, len) (unversioned).
  *  2: send(node, struct dsm_tx_msg *): a buffer and a page fragment;
  *     version field; registry by name.
+ *  3: adopt() takes the peer's handshake facts; no HELLO on the link.
  */
-#define DSM_TRANSPORT_VERSION	2
+#define DSM_TRANSPORT_VERSION	3
 
 /**
  * struct dsm_tx_msg - one message to send: a buffer, then a page fragment.
@@ -103,6 +110,24 @@ struct dsm_transport_keys {
 };
 
 /**
+ * struct dsm_transport_facts - what the handshake of a connection
+ * established about the peer (dsmd's data-link handshake, PEER_SOCKET).
+ * @incarnation: the incarnation of the peer's module, not 0.
+ * @wire_version: the wire version both speak (core/dsm_wire.h), within
+ *		DSM_WIRE_VERSION_MIN..DSM_WIRE_VERSION_MAX.
+ * @flags:	DSM_PEER_F_* (uapi/linux/dsm.h): PREV_LOST, the peer
+ *		declared an earlier incarnation of this node lost.
+ *
+ * The page size is not here: the handshake refuses a peer whose page
+ * size differs.
+ */
+struct dsm_transport_facts {
+	u64 incarnation;
+	u32 wire_version;
+	u32 flags;
+};
+
+/**
  * struct dsm_transport_ops - a transport.
  * @version:	DSM_TRANSPORT_VERSION, the interface it was built for.
  * @name:	short name ("tcp"), unique among registered transports; the
@@ -132,9 +157,14 @@ struct dsm_transport_keys {
  *		authenticated, the connection to wanted peer @node, dropping
  *		an older one; with @keys (NULL: 'auth none') every frame
  *		carries a tag (kmod/core/dsm_auth.h) and a frame whose tag is
- *		wrong drops the connection. On 0 the transport owns @sock's
- *		file reference (sockfd_lookup()) and the HELLO exchange
- *		follows; on error the caller keeps it. Called from the
+ *		wrong drops the connection. @facts is what the handshake
+ *		established (the core has checked it: dsm_transport_peer_
+ *		check()); the transport may keep a copy, not the pointer.
+ *		On 0 the transport owns @sock's file reference
+ *		(sockfd_lookup()) and the connection is ready: the next bytes
+ *		either side sends are protocol messages (no HELLO), and it
+ *		reports dsm_transport_conn_up() once senders may use it; on
+ *		error the caller keeps the socket. Called from the
  *		PEER_SOCKET handler (process context, genl_mutex and the
  *		core's transport mutex held): it must not wait for the
  *		network. -EHOSTUNREACH: @node is not wanted.
@@ -202,12 +232,13 @@ struct dsm_transport_ops {
 	void (*connect)(const struct dsm_transport_peer *p);
 	void (*close)(u32 node);
 	int (*adopt)(u32 node, struct socket *sock,
-		     const struct dsm_transport_keys *keys);
+		     const struct dsm_transport_keys *keys,
+		     const struct dsm_transport_facts *facts);
 	int (*send)(u32 node, const struct dsm_tx_msg *msg);
 };
 
 /*
- * Provided by the core for transports: dsm_transport.c (registry, HELLO),
+ * Provided by the core for transports: dsm_transport.c (registry, facts),
  * dsm_msg.c (dsm_transport_recv()), dsm_members.c (dsm_transport_local()).
  */
 int dsm_transport_register(const struct dsm_transport_ops *ops);
@@ -219,10 +250,7 @@ void dsm_transport_conn_up(u32 node);
 void dsm_transport_conn_down(u32 node);
 void dsm_transport_link_down(u32 node);
 int dsm_transport_peek(const void *hdr, u32 *len);
-int dsm_transport_hello_encode(void *buf, size_t size, u32 peer, bool reply);
-int dsm_transport_hello_check(const void *buf, size_t len, u32 *peer,
-			      bool reply);
-int dsm_transport_nack_encode(void *buf, size_t size, u32 peer, int err);
+int dsm_transport_peer_check(u32 node, const struct dsm_transport_facts *f);
 u32 dsm_transport_local(void);
 
 /*
@@ -293,9 +321,5 @@ struct dsm_auth_kconn {
 
 int dsm_auth_kconn_init(struct dsm_auth_kconn *a);
 void dsm_auth_kconn_free(struct dsm_auth_kconn *a);
-
-/* Sizes a transport needs. */
-/* Header and HELLO body, with room for what later versions append. */
-#define DSM_TRANSPORT_HELLO_SIZE	128
 
 #endif /* _DSM_TRANSPORT_H */

@@ -12,8 +12,6 @@
 #include "dsm_diff.h"
 
 static_assert(sizeof(struct dsm_wire_hdr) == DSM_WIRE_HDR_SIZE, "header");
-static_assert(sizeof(struct dsm_wire_hello) == 32, "hello layout");
-static_assert(sizeof(struct dsm_wire_hello_v2) == 16, "hello v2 layout");
 static_assert(sizeof(struct dsm_wire_page_req) == 16, "page_req layout");
 static_assert(sizeof(struct dsm_wire_page_fwd) == 24, "page_fwd layout");
 static_assert(sizeof(struct dsm_wire_page_grant) == 24, "grant layout");
@@ -35,17 +33,19 @@ static_assert(sizeof(struct dsm_wire_diff_reply) == 16, "diff_reply layout");
  * @name:	for logs and statistics.
  * @reply:	whether the type is a reply (DSM_WIRE_F_REPLY set).
  * @fixed:	body bytes before any variable part.
+ * @retired:	a type no longer sent, refused by the decoder (its number
+ *		stays reserved; its name stays for logs).
  */
 struct dsm_wire_type_info {
 	const char *name;
 	bool reply;
 	u32 fixed;
+	bool retired;
 };
 
 static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
-	[DSM_MSG_HELLO] = { "hello", false, sizeof(struct dsm_wire_hello) },
-	[DSM_MSG_HELLO_REPLY] = { "hello_reply", true,
-				  sizeof(struct dsm_wire_hello) },
+	[DSM_MSG_HELLO] = { "hello", false, 0, true },
+	[DSM_MSG_HELLO_REPLY] = { "hello_reply", true, 0, true },
 	[DSM_MSG_PAGE_REQ] = { "page_req", false,
 			       sizeof(struct dsm_wire_page_req) },
 	[DSM_MSG_PAGE_FWD] = { "page_fwd", false,
@@ -83,6 +83,17 @@ const char *dsm_wire_type_name(u8 type)
 	if (!type || type > DSM_MSG_TYPE_MAX)
 		return "unknown";
 	return dsm_wire_types[type].name;
+}
+
+/**
+ * dsm_wire_type_ok() - whether the codec speaks @type.
+ * @type:	the type.
+ *
+ * Return: true for known types that are not retired.
+ */
+bool dsm_wire_type_ok(u8 type)
+{
+	return type && type <= DSM_MSG_TYPE_MAX && !dsm_wire_types[type].retired;
 }
 
 /**
@@ -158,17 +169,9 @@ static bool dsm_wire_req_access_ok(u8 access, u8 flags)
 	       (!flags || access == DSM_ACCESS_WRITE);
 }
 
-/*
- * HELLO and HELLO_REPLY have the hello version; a NACK may have it too
- * (refusing a HELLO, before a version is agreed); everything else a
- * version spoken here.
- */
-static bool dsm_wire_version_ok(u8 type, u16 version)
+/* Every message has a version spoken here. */
+static bool dsm_wire_version_ok(u16 version)
 {
-	if (type == DSM_MSG_HELLO || type == DSM_MSG_HELLO_REPLY)
-		return version == DSM_WIRE_VERSION_HELLO;
-	if (type == DSM_MSG_NACK && version == DSM_WIRE_VERSION_HELLO)
-		return true;
 	return version >= DSM_WIRE_VERSION_MIN &&
 	       version <= DSM_WIRE_VERSION_MAX;
 }
@@ -190,9 +193,9 @@ static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
 	h->src = le16_to_cpu(w.src);
 	h->dst = le16_to_cpu(w.dst);
 	h->req_id = le64_to_cpu(w.req_id);
-	if (!h->type || h->type > DSM_MSG_TYPE_MAX)
+	if (!dsm_wire_type_ok(h->type))
 		return DSM_WIRE_R_TYPE;
-	if (!dsm_wire_version_ok(h->type, h->version))
+	if (!dsm_wire_version_ok(h->version))
 		return DSM_WIRE_R_VERSION;
 	if ((h->flags & ~DSM_WIRE_F_ALL) ||
 	    !!(h->flags & DSM_WIRE_F_REPLY) != dsm_wire_types[h->type].reply ||
@@ -240,59 +243,6 @@ int dsm_wire_peek(const void *buf, size_t len, u32 *msg_len,
 	if (r == DSM_WIRE_OK)
 		*msg_len = h.len;
 	return dsm_wire_fail(r, why);
-}
-
-/*
- * What a HELLO of a node speaking version 2 or later has after the
- * version-1 body; anything after that is a later version's, ignored.
- */
-static enum dsm_wire_reject dsm_wire_rd_hello_v2(struct dsm_rd *r,
-						 struct dsm_msg_hello *b)
-{
-	struct dsm_wire_hello_v2 w;
-
-	b->incarnation = 0;
-	b->flags = 0;
-	if (b->vers_max < 2)
-		return DSM_WIRE_OK;
-	if (!dsm_rd_take(r, &w, sizeof(w)))
-		return DSM_WIRE_R_BODY_LEN;
-	b->incarnation = le64_to_cpu(w.incarnation);
-	b->flags = le32_to_cpu(w.flags);
-	if (le32_to_cpu(w.reserved))
-		return DSM_WIRE_R_RESERVED;
-	if (!b->incarnation || (b->flags & ~DSM_HELLO_F_ALL))
-		return DSM_WIRE_R_FIELD;
-	dsm_rd_skip(r, r->left);
-	return DSM_WIRE_OK;
-}
-
-static enum dsm_wire_reject dsm_wire_rd_hello(struct dsm_rd *r,
-					      const struct dsm_msg_hdr *h,
-					      struct dsm_msg_hello *b)
-{
-	struct dsm_wire_hello w;
-
-	dsm_rd_take(r, &w, sizeof(w));
-	b->cluster_id = le64_to_cpu(w.cluster_id);
-	b->node_id = le16_to_cpu(w.node_id);
-	b->vers_min = le16_to_cpu(w.vers_min);
-	b->vers_max = le16_to_cpu(w.vers_max);
-	b->version = le16_to_cpu(w.version);
-	b->page_size = le32_to_cpu(w.page_size);
-	b->features = le64_to_cpu(w.features);
-	if (le32_to_cpu(w.reserved))
-		return DSM_WIRE_R_RESERVED;
-	if (b->node_id != h->src)
-		return DSM_WIRE_R_NODE;
-	if (!b->cluster_id || !b->vers_min || b->vers_min > b->vers_max ||
-	    b->page_size < 4096 || b->page_size > 65536 ||
-	    (b->page_size & (b->page_size - 1)))
-		return DSM_WIRE_R_FIELD;
-	if (h->type == DSM_MSG_HELLO ? b->version != 0 :
-	    b->version < b->vers_min || b->version > b->vers_max)
-		return DSM_WIRE_R_FIELD;
-	return dsm_wire_rd_hello_v2(r, b);
 }
 
 static enum dsm_wire_reject dsm_wire_rd_page_req(struct dsm_rd *r,
@@ -379,7 +329,7 @@ static enum dsm_wire_reject dsm_wire_rd_nack(struct dsm_rd *r,
 	if (w.reserved0 || le16_to_cpu(w.reserved1))
 		return DSM_WIRE_R_RESERVED;
 	if (!b->error || b->error > DSM_WIRE_MAX_ERRNO ||
-	    !b->nacked_type || b->nacked_type > DSM_MSG_TYPE_MAX ||
+	    !dsm_wire_type_ok(b->nacked_type) ||
 	    dsm_wire_types[b->nacked_type].reply)
 		return DSM_WIRE_R_FIELD;
 	return DSM_WIRE_OK;
@@ -614,7 +564,6 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 					     struct dsm_msg *m)
 {
 	const struct dsm_msg_hdr *h = &m->hdr;
-	enum dsm_wire_reject ret;
 	union {
 		struct dsm_wire_inval inval;
 		struct dsm_wire_inval_ack ack;
@@ -622,9 +571,6 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 	} w;
 
 	switch (h->type) {
-	case DSM_MSG_HELLO:
-	case DSM_MSG_HELLO_REPLY:
-		return dsm_wire_rd_hello(r, h, &m->u.hello);
 	case DSM_MSG_PAGE_REQ:
 		return dsm_wire_rd_page_req(r, &m->u.page_req);
 	case DSM_MSG_PAGE_FWD:
@@ -664,12 +610,7 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 			return DSM_WIRE_R_ACCESS;
 		return DSM_WIRE_OK;
 	case DSM_MSG_NACK:
-		ret = dsm_wire_rd_nack(r, &m->u.nack);
-		/* At the hello version only a NACK of a HELLO. */
-		if (ret == DSM_WIRE_OK && m->u.nack.nacked_type != DSM_MSG_HELLO &&
-		    !dsm_wire_version_ok(DSM_MSG_PAGE_REQ, h->version))
-			return DSM_WIRE_R_VERSION;
-		return ret;
+		return dsm_wire_rd_nack(r, &m->u.nack);
 	case DSM_MSG_LOCK_REQ:
 		return dsm_wire_rd_lock_req(r, &m->u.lock_req);
 	case DSM_MSG_LOCK_GRANT:

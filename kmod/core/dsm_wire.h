@@ -40,9 +40,14 @@
  *     header (format, reserved, le16 size) instead of 8, run headers of
  *     1, 2 or 4 bytes instead of 4, and a bitmap format for dense short
  *     runs, chosen per diff by size (issue 17). Version 3 is no longer
- *     spoken: its diffs have the old encoding. There is no negotiation of
- *     a common version beyond the HELLO's range check: nodes of version 3
- *     and 4 do not talk to each other.
+ *     spoken: its diffs have the old encoding. The peers' dsmds agree on
+ *     a link's version (their LINK_INFO); nodes of version 3 and 4 have
+ *     none in common, and their data link is refused with a log line.
+ * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
+ * retired, whatever the version: the peers' dsmds agree on the version
+ * of a link and hand it to the kernels (PEER_SOCKET, netlink family
+ * version 6), which exchange no handshake of their own. The decoder
+ * refuses the two types; their numbers are never reused.
  */
 #ifndef _DSM_WIRE_H
 #define _DSM_WIRE_H
@@ -69,20 +74,12 @@
 #define DSM_WIRE_REGION_SHIFT	12
 #define DSM_WIRE_REGION_MAX	0x10000000U	/* 1 TiB / 4096 */
 
-/*
- * Header version of HELLO, HELLO_REPLY and a NACK of a HELLO, so that
- * nodes of any version can parse them before a version is agreed: their
- * first 32 bytes never change, and from version 2 on a receiver ignores
- * what follows the parts of the body it knows (later versions append).
- */
-#define DSM_WIRE_VERSION_HELLO	1
-
 #define DSM_WIRE_HDR_SIZE	32
 
 /* Message types (u8). Numbers are never reused. */
 enum dsm_wire_type {
-	DSM_MSG_HELLO		= 1,	/* connection: identity, versions */
-	DSM_MSG_HELLO_REPLY	= 2,	/* reply: identity, chosen version */
+	DSM_MSG_HELLO		= 1,	/* retired: reserved, never reused */
+	DSM_MSG_HELLO_REPLY	= 2,	/* retired: reserved, never reused */
 	DSM_MSG_PAGE_REQ	= 3,	/* sc: requester -> home */
 	DSM_MSG_PAGE_FWD	= 4,	/* sc: home -> owner */
 	DSM_MSG_PAGE_GRANT	= 5,	/* sc: owner -> requester, reply */
@@ -158,32 +155,6 @@ struct dsm_wire_hdr {
 	__le64 req_id;		/* request id; a reply carries its request's */
 	__le64 reserved;
 };
-
-struct dsm_wire_hello {		/* HELLO and HELLO_REPLY */
-	__le64 cluster_id;	/* nonzero, same on every node */
-	__le16 node_id;		/* == header src */
-	__le16 vers_min;	/* lowest wire version spoken, >= 1 */
-	__le16 vers_max;	/* highest, >= vers_min */
-	__le16 version;		/* HELLO: 0; REPLY: the chosen version */
-	__le32 page_size;	/* power of two, 4096 .. 65536 */
-	__le32 reserved;
-	__le64 features;	/* DSM_WIRE_FEAT_*; unknown bits ignored */
-};
-
-/* From version 2, after struct dsm_wire_hello (vers_max >= 2). */
-struct dsm_wire_hello_v2 {
-	__le64 incarnation;	/* this configuration of the sender, not 0 */
-	__le32 flags;		/* DSM_HELLO_F_* */
-	__le32 reserved;
-};
-
-/*
- * HELLO flags. PREV_LOST: the sender declared an earlier incarnation of
- * the receiver lost (it had exchanged pages with it, then saw it die or
- * restart): pages homed on the receiver are unobtainable cluster-wide.
- */
-#define DSM_HELLO_F_PREV_LOST	0x1U
-#define DSM_HELLO_F_ALL		0x1U
 
 struct dsm_wire_page_req {
 	__le64 page;
@@ -295,9 +266,6 @@ struct dsm_wire_diff_reply {	/* then nr_diffs (diff id, diff, padding) */
 /* Bytes of a vector timestamp of @n entries on the wire, padded to 8. */
 #define DSM_WIRE_VT_SIZE(n)	((((n) + 1U) & ~1U) * 4U)
 
-/* Feature bits of HELLO (none defined in version 1). */
-#define DSM_WIRE_FEAT_ALL	0ULL
-
 /* Decoded messages, host order. */
 
 struct dsm_msg_hdr {
@@ -308,18 +276,6 @@ struct dsm_msg_hdr {
 	u16 src;
 	u16 dst;
 	u64 req_id;
-};
-
-struct dsm_msg_hello {
-	u64 cluster_id;
-	u16 node_id;
-	u16 vers_min;
-	u16 vers_max;
-	u16 version;
-	u32 page_size;
-	u64 features;
-	u64 incarnation;	/* 0 from a version-1 node */
-	u32 flags;		/* DSM_HELLO_F_* */
 };
 
 struct dsm_msg_page_req {
@@ -424,13 +380,11 @@ struct dsm_msg_diff_reply {
 /**
  * struct dsm_msg - a decoded, fully validated message.
  * @hdr:	the header; @hdr.type selects the member of @u.
- * @u:		the body. hello serves HELLO and HELLO_REPLY; barrier serves
- *		BARRIER_ARRIVE and BARRIER_RELEASE.
+ * @u:		the body. barrier serves BARRIER_ARRIVE and BARRIER_RELEASE.
  */
 struct dsm_msg {
 	struct dsm_msg_hdr hdr;
 	union {
-		struct dsm_msg_hello hello;
 		struct dsm_msg_page_req page_req;
 		struct dsm_msg_page_fwd page_fwd;
 		struct dsm_msg_page_grant page_grant;
@@ -525,6 +479,7 @@ int dsm_wire_errno(u32 err);
 const char *dsm_wire_reject_name(enum dsm_wire_reject why);
 const char *dsm_wire_type_name(u8 type);
 bool dsm_wire_type_is_reply(u8 type);
+bool dsm_wire_type_ok(u8 type);
 
 void dsm_msg_iter_intervals(const struct dsm_msg_ivset *s,
 			    struct dsm_msg_iter *it);
@@ -540,14 +495,9 @@ void dsm_msg_iter_diffs(const struct dsm_msg_diff_reply *r,
 			struct dsm_msg_iter *it);
 bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d);
 
-/* Connection set-up. */
-int dsm_wire_negotiate(const struct dsm_msg_hello *local,
-		       const struct dsm_msg_hello *peer);
-
 /* Sending. */
 void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
 			const struct dsm_msg_hdr *h);
-void dsm_wire_enc_hello(struct dsm_wire_enc *e, const struct dsm_msg_hello *b);
 void dsm_wire_enc_page_req(struct dsm_wire_enc *e,
 			   const struct dsm_msg_page_req *b);
 void dsm_wire_enc_page_fwd(struct dsm_wire_enc *e,

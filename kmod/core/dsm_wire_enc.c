@@ -107,8 +107,7 @@ static bool dsm_enc_entry(struct dsm_wire_enc *e, u8 list, u32 max)
  * @e:		the encoder.
  * @buf:	output buffer.
  * @size:	its size; DSM_WIRE_MAX_MSG always suffices.
- * @h:		the header: @h->version (DSM_WIRE_VERSION_HELLO for HELLO
- *		and HELLO_REPLY, else the negotiated version), type, src,
+ * @h:		the header: @h->version (the link's), type, src,
  *		dst, req_id, and in @h->flags DSM_WIRE_F_MORE for a LOCK_GRANT
  *		that more follow (other flags are ignored: REPLY and the
  *		length are filled in).
@@ -126,7 +125,7 @@ void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
 	e->buf = buf;
 	e->size = size > DSM_WIRE_MAX_MSG ? DSM_WIRE_MAX_MSG : size;
 	e->type = h->type;
-	if (!h->type || h->type > DSM_MSG_TYPE_MAX) {
+	if (!dsm_wire_type_ok(h->type)) {
 		e->err = -EINVAL;
 		return;
 	}
@@ -140,36 +139,6 @@ void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
 	w.dst = cpu_to_le16(h->dst);
 	w.req_id = cpu_to_le64(h->req_id);
 	dsm_enc_put(e, &w, sizeof(w));
-}
-
-/**
- * dsm_wire_enc_hello() - body of HELLO or HELLO_REPLY.
- * @e:	the encoder.
- * @b:	the body; @b->version is 0 in a HELLO.
- */
-void dsm_wire_enc_hello(struct dsm_wire_enc *e, const struct dsm_msg_hello *b)
-{
-	struct dsm_wire_hello w;
-
-	if (!dsm_enc_body(e, DSM_MSG_HELLO, DSM_MSG_HELLO_REPLY))
-		return;
-	memset(&w, 0, sizeof(w));
-	w.cluster_id = cpu_to_le64(b->cluster_id);
-	w.node_id = cpu_to_le16(b->node_id);
-	w.vers_min = cpu_to_le16(b->vers_min);
-	w.vers_max = cpu_to_le16(b->vers_max);
-	w.version = cpu_to_le16(b->version);
-	w.page_size = cpu_to_le32(b->page_size);
-	w.features = cpu_to_le64(b->features);
-	dsm_enc_put(e, &w, sizeof(w));
-	if (b->vers_max >= 2) {
-		struct dsm_wire_hello_v2 v2 = {
-			.incarnation = cpu_to_le64(b->incarnation),
-			.flags = cpu_to_le32(b->flags),
-		};
-
-		dsm_enc_put(e, &v2, sizeof(v2));
-	}
 }
 
 /**
@@ -382,8 +351,8 @@ static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
 /**
  * dsm_wire_enc_fixed() - body of any message whose body has no lists.
  * @e:	the encoder.
- * @m:	a message of one of the types HELLO, HELLO_REPLY, PAGE_REQ,
- *	PAGE_FWD, PAGE_GRANT, INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ;
+ * @m:	a message of one of the types PAGE_REQ, PAGE_FWD, PAGE_GRANT,
+ *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ;
  *	its header must be the one given to dsm_wire_enc_begin().
  *
  * Return: 0, or -EINVAL for a type whose body carries lists (intervals,
@@ -392,10 +361,6 @@ static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
 int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
 {
 	switch (m->hdr.type) {
-	case DSM_MSG_HELLO:
-	case DSM_MSG_HELLO_REPLY:
-		dsm_wire_enc_hello(e, &m->u.hello);
-		return 0;
 	case DSM_MSG_PAGE_REQ:
 		dsm_wire_enc_page_req(e, &m->u.page_req);
 		return 0;

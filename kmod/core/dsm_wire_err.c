@@ -2,10 +2,8 @@
 /*
  * dsm_wire_err.c - the error numbers of the wire protocol: why the decoder
  * refused a message (names and the errno each is reported as), and which
- * errnos a NACK or a manager reply may carry into this node, and
- * dsm_wire_negotiate(), which turns a peer's HELLO into a version or the
- * errno of the refusal (moved here from dsm_wire.c, which outgrew 900
- * lines).
+ * errnos a NACK or a manager reply may carry into this node (moved here
+ * from dsm_wire.c, which outgrew 900 lines).
  *
  * Kernel-independent (dsm_core_env.h): linked into dsm.ko, dsmd, the unit
  * tests and the fuzzers.
@@ -107,30 +105,4 @@ int dsm_wire_errno(u32 err)
 	default:
 		return -EPROTO;
 	}
-}
-
-/**
- * dsm_wire_negotiate() - check a peer's HELLO against ours, pick a version.
- * @local:	our HELLO body.
- * @peer:	the peer's decoded HELLO (or HELLO_REPLY) body.
- *
- * Return: the highest wire version both speak (> 0); -EXDEV if the peer
- * belongs to another cluster; -EINVAL if its page size differs; -EPROTO
- * if the version ranges do not overlap.
- */
-int dsm_wire_negotiate(const struct dsm_msg_hello *local,
-		       const struct dsm_msg_hello *peer)
-{
-	u16 lo = local->vers_min > peer->vers_min ? local->vers_min :
-						    peer->vers_min;
-	u16 hi = local->vers_max < peer->vers_max ? local->vers_max :
-						    peer->vers_max;
-
-	if (local->cluster_id != peer->cluster_id)
-		return -EXDEV;
-	if (local->page_size != peer->page_size)
-		return -EINVAL;
-	if (!lo || lo > hi)
-		return -EPROTO;
-	return hi;
 }

@@ -54,8 +54,6 @@ void adv_begin(struct dsm_wire_enc *e, void *buf, const struct adv *a,
 		.req_id = req_id,
 	};
 
-	if (type == DSM_MSG_HELLO || type == DSM_MSG_HELLO_REPLY)
-		h.version = DSM_WIRE_VERSION_HELLO;
 	dsm_wire_enc_begin(e, buf, DSM_WIRE_MAX_MSG, &h);
 }
 

@@ -378,19 +378,7 @@ static void adv_msg_fixed(const struct adv *a, const struct adv_msg *o,
 
 	memset(data, o->fill, sizeof(data));
 	m->hdr.type = type;
-	m->u.hello.cluster_id = o->cluster_id;
 	switch (type) {
-	case DSM_MSG_HELLO:
-	case DSM_MSG_HELLO_REPLY:
-		m->u.hello.node_id = a->local;
-		m->u.hello.vers_min = DSM_WIRE_VERSION_MIN;
-		m->u.hello.vers_max = DSM_WIRE_VERSION_MAX;
-		m->u.hello.version = type == DSM_MSG_HELLO ? 0 :
-				     DSM_WIRE_VERSION_MAX;
-		m->u.hello.page_size = DSM_PAGE_SIZE;
-		/* any: on a live connection a HELLO is refused anyway */
-		m->u.hello.incarnation = 1;
-		break;
 	case DSM_MSG_PAGE_REQ:
 		m->u.page_req.page = o->page;
 		m->u.page_req.access = o->access;
@@ -503,8 +491,6 @@ static int adv_send_one(struct adv *a, const struct adv_msg *o, uint8_t type)
 	struct dsm_wire_enc e;
 	int len;
 
-	if (type == DSM_MSG_HELLO || type == DSM_MSG_HELLO_REPLY)
-		h.version = m.hdr.version = DSM_WIRE_VERSION_HELLO;
 	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
 	adv_msg_fixed(a, o, type, &m);
 	if (dsm_wire_enc_fixed(&e, &m))

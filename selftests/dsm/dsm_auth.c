@@ -13,8 +13,8 @@
  *
  * The data port (dsmd port + 1) is dsmd's too, since dsmd hands the
  * kernel its authenticated data connections (PEER_SOCKET): an impostor
- * there, speaking the kernel's protocol (kmod/core's encoder: HELLO as
- * node 0, then PAGE_REQ) or dsmd's with another key, gets no byte of page
+ * there, speaking the kernel's protocol (kmod/core's encoder: a PAGE_REQ
+ * as node 0, as a link's first frame) or dsmd's with another key, gets no byte of page
  * data and does not displace node 0's live link. And a frame whose tag
  * is damaged after sealing (fault injection's corrupt rule) is dropped
  * and counted (auth_bad_frames), the link is made again, and pages stay
@@ -194,37 +194,24 @@ static int probe_run(struct probe *p, const uint8_t *key, int respond)
 }
 
 /*
- * The kernel's HELLO as node 0 to node 1, then a PAGE_REQ for the page at
- * OFF_AUTH, into @buf: their length.
+ * What a kernel would send as node 0 to node 1 on a link (there is no
+ * kernel HELLO any more: the link's first frame is a protocol message):
+ * a PAGE_REQ for the page at OFF_AUTH, into @buf; its length.
  */
 static int kernel_frames(uint8_t *buf, size_t size)
 {
-	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_HELLO,
-				 .type = DSM_MSG_HELLO, .src = 0, .dst = 1 };
-	struct dsm_msg_hello hello = {
-		.cluster_id = dsm_cluster_id("vcluster"),
-		.vers_min = DSM_WIRE_VERSION_MIN,
-		.vers_max = DSM_WIRE_VERSION_MAX,
-		.page_size = DSM_PAGE,
-		.incarnation = 12345,
-	};
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_MAX,
+				 .type = DSM_MSG_PAGE_REQ, .src = 0, .dst = 1,
+				 .req_id = 1 };
 	struct dsm_msg_page_req req = { .page = OFF_AUTH / DSM_PAGE,
 					.access = DSM_ACCESS_READ };
 	struct dsm_wire_enc e;
-	int n, m;
+	int n;
 
 	dsm_wire_enc_begin(&e, buf, size, &h);
-	dsm_wire_enc_hello(&e, &hello);
-	n = dsm_wire_enc_end(&e);
-	if (n <= 0)
-		return -1;
-	h = (struct dsm_msg_hdr){ .version = DSM_WIRE_VERSION_MAX,
-				  .type = DSM_MSG_PAGE_REQ, .src = 0, .dst = 1,
-				  .req_id = 1 };
-	dsm_wire_enc_begin(&e, buf + n, size - n, &h);
 	dsm_wire_enc_page_req(&e, &req);
-	m = dsm_wire_enc_end(&e);
-	return m > 0 ? n + m : -1;
+	n = dsm_wire_enc_end(&e);
+	return n > 0 ? n : -1;
 }
 
 /* Bytes node 1 sends back before it closes, within @ms; -1: not closed. */
@@ -385,8 +372,8 @@ static long stat_wait_above(const char *stat, long above, double secs)
 }
 
 /*
- * Node 0 plays an impostor on node 1's data port: the kernel's HELLO and
- * a PAGE_REQ, then dsmd's handshake with another key. Neither gets a
+ * Node 0 plays an impostor on node 1's data port: a kernel's PAGE_REQ
+ * straight away, then dsmd's handshake with another key. Neither gets a
  * byte of page data; node 0's live link stays (no connection of node 1
  * went down) and carries node 1's page to node 0.
  */

@@ -78,6 +78,7 @@ static int same(const struct snap *a, const struct snap *b)
 struct status {
 	uint8_t configured;
 	uint32_t nodes, up, regions, local;
+	uint32_t wire_min, wire_max, page_size;	/* family version 6 */
 };
 
 static void status_cb(struct nlmsghdr *nlh, void *arg)
@@ -101,6 +102,15 @@ static void status_cb(struct nlmsghdr *nlh, void *arg)
 			break;
 		case DSM_A_LOCAL_NODE:
 			st->local = *(uint32_t *)nlr_data(a);
+			break;
+		case DSM_A_WIRE_VERSION_MIN:
+			st->wire_min = *(uint32_t *)nlr_data(a);
+			break;
+		case DSM_A_WIRE_VERSION_MAX:
+			st->wire_max = *(uint32_t *)nlr_data(a);
+			break;
+		case DSM_A_PAGE_SIZE:
+			st->page_size = *(uint32_t *)nlr_data(a);
 			break;
 		}
 	}
@@ -292,29 +302,70 @@ TEST_F(nl, unknown_commands)
 	EXPECT_REFUSED_NOMSG(EOPNOTSUPP);
 }
 
+/* PEER_SOCKET's link facts (family version 6), valid ones. */
+static void put_facts(struct nlr *r, uint32_t wire)
+{
+	nlr_put_u64(r, DSM_A_PEER_INCARNATION, 12345);
+	nlr_put_u32(r, DSM_A_PEER_WIRE_VERSION, wire);
+}
+
 /*
  * PEER_SOCKET (family version 5) checks everything before it looks at the
- * descriptor: keys all or none and of exact lengths, the tag length, the
- * node a member other than this one.
+ * descriptor: the link facts given and in range (version 6), keys all or
+ * none and of exact lengths, the tag length, the node a member other than
+ * this one.
  */
 TEST_F(nl, peer_socket_checks)
 {
 	uint8_t key[DSM_PEER_KEY_SIZE + 1] = { 0 };
+	struct status st = {};
 
+	START(DSM_CMD_GET_STATUS);
+	ASSERT_EQ(0, nlr_call(&self->r, status_cb, &st));
+	ASSERT_LE(1, st.wire_min) TH_LOG("GET_STATUS without WIRE_VERSION_MIN");
+	ASSERT_LE(st.wire_min, st.wire_max);
+	EXPECT_EQ(DSM_PAGE, st.page_size);
 	/* This node itself. */
 	START(DSM_CMD_PEER_SOCKET);
 	nlr_put_u32(&self->r, DSM_A_NODE_ID, 0);
 	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	put_facts(&self->r, st.wire_max);
 	EXPECT_REFUSED(ENOENT);
 	/* Not a member. */
 	START(DSM_CMD_PEER_SOCKET);
 	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
 	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	put_facts(&self->r, st.wire_max);
 	EXPECT_REFUSED(ENOENT);
+	/* No link facts: a dsmd older than the module. */
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	EXPECT_REFUSED(EINVAL);
+	/* A wire version the module does not speak. */
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	put_facts(&self->r, st.wire_max + 1);
+	EXPECT_REFUSED(EINVAL);
+	/* Incarnation 0, an unknown flag: the policy refuses them. */
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	nlr_put_u64(&self->r, DSM_A_PEER_INCARNATION, 0);
+	nlr_put_u32(&self->r, DSM_A_PEER_WIRE_VERSION, st.wire_max);
+	EXPECT_REFUSED(ERANGE);
+	START(DSM_CMD_PEER_SOCKET);
+	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
+	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	put_facts(&self->r, st.wire_max);
+	nlr_put_u32(&self->r, DSM_A_PEER_FLAGS, ~(uint32_t)DSM_PEER_F_ALL);
+	EXPECT_REFUSED(EINVAL);
 	/* One key without the other. */
 	START(DSM_CMD_PEER_SOCKET);
 	nlr_put_u32(&self->r, DSM_A_NODE_ID, DSM_NODES_MAX - 1);
 	nlr_put_u32(&self->r, DSM_A_SOCKET_FD, 0);
+	put_facts(&self->r, st.wire_max);
 	nlr_put(&self->r, DSM_A_PEER_TX_KEY, key, DSM_PEER_KEY_SIZE);
 	EXPECT_REFUSED(EINVAL);
 	/*

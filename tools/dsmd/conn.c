@@ -71,6 +71,9 @@ static void conn_auth_reset(struct conn *c)
 	c->got_chal = false;
 	c->mac = false;
 	c->hello_inc = 0;
+	c->wire = 0;
+	memset(&c->link, 0, sizeof(c->link));
+	memset(&c->peer_link, 0, sizeof(c->peer_link));
 	memset(&c->hs, 0, sizeof(c->hs));
 	memset(&c->tx, 0, sizeof(c->tx));
 	memset(&c->rx, 0, sizeof(c->rx));

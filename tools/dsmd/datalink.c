@@ -12,13 +12,23 @@
  * @data): it runs the same handshake as a control connection (HELLO,
  * then with a cluster key the challenge-response of auth.c), under the
  * same total deadline (dead-timeout), and is read exactly to the end of
- * its last handshake frame. Then dsmd hands the socket to the kernel
- * (PEER_SOCKET) with the session keys of that handshake, and closes its
- * own descriptor; the kernel's HELLO exchange follows on the socket, the
- * higher id first, so that nothing of it reaches this daemon.
+ * its last handshake frame. Its last frames are LINK_INFO, one each way
+ * (protocol version 4; tagged under the session keys, sequence 0): what
+ * each kernel says of itself (GET_STATUS: its incarnation, wire versions
+ * and page size, and whether it declared an earlier incarnation of the
+ * other lost). A page size or wire versions the two kernels cannot share
+ * are refused here, with one line naming the peer and both values, and
+ * the kernel never sees the socket. Otherwise dsmd hands the socket to
+ * the kernel (PEER_SOCKET) with the session keys, the peer's facts and
+ * the agreed wire version, and closes its own descriptor; the kernel
+ * checks the incarnation against the one dsmd reported up, and the
+ * connection carries protocol messages at once (no second handshake).
+ * Each side sent its LINK_INFO before it read the other's, and hands
+ * over only after reading it, so no kernel frame reaches this daemon.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -77,8 +87,68 @@ void data_closed(int ci)
 }
 
 /*
- * The handshake of data connection @ci is done (authenticated, or HELLO
- * with 'auth none'): the socket goes to the kernel, with the keys.
+ * Data connection @ci is authenticated (or past HELLO with 'auth none'):
+ * our LINK_INFO to the peer, then wait for its own (HS_LINK).
+ */
+void data_link_begin(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	struct dsmc_msg m = { .type = DSMC_LINK_INFO };
+	int ret;
+
+	if (c->version < DSMC_VERSION_LINK) {
+		logm(LOG_WARNING, "node %d: data connection refused: its dsmd speaks protocol version %u, a data link needs %u (LINK_INFO); upgrade it",
+		     c->peer, c->version, DSMC_VERSION_LINK);
+		conn_close(ci, "peer too old for a data link");
+		return;
+	}
+	ret = kernel_link_info(c->peer, &c->link);
+	if (ret) {
+		logm(LOG_WARNING, "node %d: data connection not made: cannot read this node's link facts from the kernel: %s",
+		     c->peer, ret == -EPROTONOSUPPORT ?
+		     "dsm.ko too old (netlink family below version 6)" :
+		     ret == -ESTALE ? "its incarnation changed (reloaded?)" :
+		     kerr(ret));
+		conn_close(ci, "no link facts");
+		return;
+	}
+	m.link = c->link;
+	if (conn_send(ci, &m))
+		return;
+	c->hs_state = HS_LINK;
+}
+
+/*
+ * The peer's LINK_INFO on data connection @ci: the last frame of the
+ * handshake. Refused (one line, both values) if the two kernels cannot
+ * share the link; else conn_read() hands the connection over.
+ */
+void data_link_info(int ci, const struct dsmc_link *l)
+{
+	struct conn *c = &d.conns[ci];
+	char why[160];
+
+	if ((int)l->node != c->peer) {
+		snprintf(why, sizeof(why), "LINK_INFO of node %u", l->node);
+	} else if (l->incarnation != c->hello_inc) {
+		snprintf(why, sizeof(why),
+			 "LINK_INFO incarnation %llu, HELLO said %llu",
+			 (unsigned long long)l->incarnation,
+			 (unsigned long long)c->hello_inc);
+	} else if (!dsmc_link_agree(&c->link, l, &c->wire, why,
+				    sizeof(why))) {
+		c->peer_link = *l;
+		c->handoff = true;	/* conn_read() hands it over */
+		return;
+	}
+	logm(LOG_WARNING, "node %d: data connection refused: %s", c->peer,
+	     why);
+	conn_close(ci, "link facts refused");
+}
+
+/*
+ * The handshake of data connection @ci is done (LINK_INFO both ways):
+ * the socket goes to the kernel, with the keys and the peer's facts.
  */
 void data_handoff(int ci)
 {
@@ -90,23 +160,29 @@ void data_handoff(int ci)
 	conn_flush(ci);
 	if (c->fd < 0)
 		return;
-	if (c->wlen || c->rlen || (c->mac && (c->tx.seq || c->rx.seq))) {
+	/* With keys, LINK_INFO was sequence 0 each way: the kernel's is 1. */
+	if (c->wlen || c->rlen ||
+	    (c->mac && (c->tx.seq != DSM_PEER_SEQ_FIRST ||
+			c->rx.seq != DSM_PEER_SEQ_FIRST))) {
 		conn_close(ci, "data connection not at a frame boundary");
 		return;
 	}
 	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
 	ret = kernel_peer_socket(id, c->fd, c->mac ? &c->tx : NULL,
-				 c->mac ? &c->rx : NULL);
+				 c->mac ? &c->rx : NULL, &c->peer_link,
+				 c->wire);
 	if (ret) {
-		logm(LOG_WARNING, "node %d: kernel refused the data connection: %s",
-		     id, kerr(ret));
+		/* ESTALE: its restart is not reported yet; it dials again. */
+		logm(ret == -ESTALE ? LOG_DEBUG : LOG_WARNING,
+		     "node %d: kernel refused the data connection: %s", id,
+		     kerr(ret));
 		conn_close(ci, "kernel refused it");
 		return;
 	}
 	p->dhanded = true;
 	p->data_since = now_ms();
-	logm(LOG_DEBUG, "node %d: data connection handed to the kernel%s", id,
-	     c->mac ? " (authenticated)" : "");
+	logm(LOG_DEBUG, "node %d: data connection handed to the kernel (wire version %u%s)",
+	     id, c->wire, c->mac ? ", authenticated" : "");
 	conn_close(ci, "handed to the kernel");
 }
 

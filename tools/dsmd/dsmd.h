@@ -34,9 +34,15 @@
 /*
  * Per peer at most: a live control connection, one being set up (ours
  * or theirs), and a data connection being set up (conn_accept() keeps
- * one inbound handshake per peer and kind).
+ * one inbound handshake per peer and kind, and closes at once a
+ * connection from any address but a lower-id member's; we dial a peer
+ * only while we have no connection of that kind to it). So the table
+ * never fills: every configured peer has its slots, whatever strangers
+ * or a peer's impostors do.
  */
 #define MAX_CONNS	(4 * DSM_NODES_MAX)
+_Static_assert(MAX_CONNS >= 3 * (DSM_NODES_MAX - 1),
+	       "a slot for each connection a configured peer may have");
 /* Send queue of a connection; a peer that lets it fill is dropped. */
 #define SENDQ_MAX	(16U << 20)
 /* Largest frame on a connection: a message and its tag. */
@@ -46,6 +52,7 @@
 enum conn_hs {
 	HS_HELLO = 0,		/* waiting for HELLO (or HELLO_ACK) */
 	HS_AUTH,		/* HELLO checked; challenge-response going on */
+	HS_LINK,		/* data: LINK_INFO sent, waiting for the peer's */
 };
 
 /**
@@ -70,6 +77,9 @@ enum conn_hs {
  * @mac:	every frame carries a tag, under @tx and @rx (auth.c sets it
  *		when the handshake is done; conn.c seals and opens).
  * @hs:		the handshake's ids and nonces (auth.c).
+ * @link:	data: the LINK_INFO we sent (datalink.c).
+ * @peer_link:	data: the peer's, checked (datalink.c).
+ * @wire:	data: the wire version the two kernels speak.
  */
 struct conn {
 	int fd;
@@ -93,6 +103,9 @@ struct conn {
 	struct dsm_auth_hs hs;
 	struct dsm_auth_link tx;
 	struct dsm_auth_link rx;
+	struct dsmc_link link;
+	struct dsmc_link peer_link;
+	uint16_t wire;
 	uint8_t rbuf[CONN_FRAME_MAX];
 };
 
@@ -196,9 +209,15 @@ int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
 int kernel_set_state(int id, int state, int reason, uint64_t inc);
 void kernel_watch(void);		/* once a second: still configured? */
 void kernel_events(void);		/* regions made here to the peers */
-/* PEER_SOCKET: @fd to the kernel as @id's data link, keys or NULLs. */
+/* What our kernel tells peer @id in LINK_INFO (GET_STATUS); 0 or -errno. */
+int kernel_link_info(int id, struct dsmc_link *l);
+/*
+ * PEER_SOCKET: @fd to the kernel as @id's data link, keys or NULLs, with
+ * the peer's LINK_INFO @peer and the agreed wire version @wire.
+ */
 int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
-		       const struct dsm_auth_link *rx);
+		       const struct dsm_auth_link *rx,
+		       const struct dsmc_link *peer, uint16_t wire);
 
 /* mgrnl.c */
 struct nl_msg;
@@ -235,6 +254,8 @@ void peer_accept(int ci);		/* handshake done: the peer is up */
 /* datalink.c */
 int data_listen(void);			/* 0 or -errno: d.dfd */
 void data_timers(void);			/* dial what is missing */
+void data_link_begin(int ci);		/* authenticated: send LINK_INFO */
+void data_link_info(int ci, const struct dsmc_link *l);	/* the peer's */
 void data_handoff(int ci);		/* handshake done: to the kernel */
 void data_link_down(int id);		/* the kernel's LINK_DOWN */
 void data_closed(int ci);		/* @ci closes before a handoff */

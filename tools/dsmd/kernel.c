@@ -50,7 +50,8 @@ int kernel_set_state(int id, int state, int reason, uint64_t inc)
  * the session keys @tx and @rx (both NULL: 'auth none'). 0 or -errno.
  */
 int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
-		       const struct dsm_auth_link *rx)
+		       const struct dsm_auth_link *rx,
+		       const struct dsmc_link *peer, uint16_t wire)
 {
 	struct nl_msg *msg;
 
@@ -59,6 +60,9 @@ int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
 		return -ENOMEM;
 	if (nla_put_u32(msg, DSM_A_NODE_ID, id) ||
 	    nla_put_u32(msg, DSM_A_SOCKET_FD, fd) ||
+	    nla_put_u64(msg, DSM_A_PEER_INCARNATION, peer->incarnation) ||
+	    nla_put_u32(msg, DSM_A_PEER_WIRE_VERSION, wire) ||
+	    nla_put_u32(msg, DSM_A_PEER_FLAGS, peer->flags) ||
 	    (tx && (nla_put(msg, DSM_A_PEER_TX_KEY, DSM_PEER_KEY_SIZE,
 			    tx->key) ||
 		    nla_put(msg, DSM_A_PEER_RX_KEY, DSM_PEER_KEY_SIZE,
@@ -139,9 +143,14 @@ int kernel_configure(void)
 	return kernel_adopt_incarnation();
 }
 
+/* GET_STATUS; the link facts are 0 from a module before version 6. */
 struct kstatus {
 	bool configured;
 	uint64_t incarnation;
+	uint32_t wire_min;
+	uint32_t wire_max;
+	uint32_t page_size;
+	uint32_t nodes_lost;
 };
 
 static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
@@ -151,6 +160,10 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	(void)cmd;
 	st->configured = dsm_nla_u8(tb[DSM_A_CONFIGURED], 0);
 	st->incarnation = dsm_nla_u64(tb[DSM_A_NODE_INCARNATION], 0);
+	st->wire_min = dsm_nla_u32(tb[DSM_A_WIRE_VERSION_MIN], 0);
+	st->wire_max = dsm_nla_u32(tb[DSM_A_WIRE_VERSION_MAX], 0);
+	st->page_size = dsm_nla_u32(tb[DSM_A_PAGE_SIZE], 0);
+	st->nodes_lost = dsm_nla_u32(tb[DSM_A_NODES_LOST], 0);
 	return 0;
 }
 
@@ -166,8 +179,38 @@ static int kernel_status(struct kstatus *st)
 }
 
 /*
+ * LINK_INFO to peer @id: our module's incarnation, wire versions and page
+ * size, and whether it declared an earlier incarnation of @id lost. The
+ * incarnation must be the one our HELLOs announce (d.incarnation): a
+ * module reloaded under us is refused until kernel_watch() catches up.
+ */
+int kernel_link_info(int id, struct dsmc_link *l)
+{
+	struct kstatus st;
+	int ret;
+
+	ret = kernel_status(&st);
+	if (ret)
+		return ret;
+	if (!st.configured || st.incarnation != d.incarnation)
+		return -ESTALE;
+	if (!st.wire_min || st.wire_max < st.wire_min || st.wire_max > 0xffff ||
+	    !st.page_size)
+		return -EPROTONOSUPPORT;	/* a module before family 6 */
+	memset(l, 0, sizeof(*l));
+	l->node = d.conf.local;
+	l->wire_min = st.wire_min;
+	l->wire_max = st.wire_max;
+	l->incarnation = st.incarnation;
+	l->page_size = st.page_size;
+	if (st.nodes_lost & (1U << id))
+		l->flags |= DSM_PEER_F_PREV_LOST;
+	return 0;
+}
+
+/*
  * This node's incarnation is its module's configuration: the kernel draws
- * it at CLUSTER_SET, and the data-port HELLO carries it. dsmd announces
+ * it at CLUSTER_SET, and dsmd's LINK_INFO on the data links carries it. dsmd announces
  * the same one in its own HELLO, so a reloaded dsm.ko is a new node to
  * the peers (they declare the old one's state lost), while a restarted
  * dsmd over the same module is not. If it changed while peers were

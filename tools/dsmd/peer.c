@@ -222,7 +222,7 @@ void peer_accept(int ci)
 	int id = c->peer;
 
 	if (c->data) {
-		c->handoff = true;	/* conn_read() hands it over */
+		data_link_begin(ci);	/* LINK_INFO, then the handoff */
 		return;
 	}
 	/* The peer reconnected: its new, checked connection wins. */
@@ -244,6 +244,13 @@ static void peer_handshake(int ci, const struct dsmc_msg *m)
 	if (c->hs_state == HS_AUTH && (m->type == DSMC_AUTH_CHALLENGE ||
 				       m->type == DSMC_AUTH_RESPONSE)) {
 		auth_message(ci, m);
+		return;
+	}
+	if (c->hs_state == HS_LINK) {
+		if (m->type == DSMC_LINK_INFO)
+			data_link_info(ci, &m->link);
+		else
+			conn_close(ci, "LINK_INFO expected");
 		return;
 	}
 	if (c->hs_state != HS_HELLO ||

@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <endian.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mgr.h"
@@ -29,6 +30,7 @@ static_assert(sizeof(struct dsmc_wire_mgr_reply) == 16, "MGR_REPLY");
 static_assert(sizeof(struct dsmc_wire_lock_fwd) == 16, "LOCK_FWD");
 static_assert(sizeof(struct dsm_auth_wire_challenge) == 56, "AUTH_CHALLENGE");
 static_assert(sizeof(struct dsm_auth_wire_response) == 40, "AUTH_RESPONSE");
+static_assert(sizeof(struct dsmc_wire_link_info) == 32, "LINK_INFO");
 
 static void put_name(uint8_t *p, const char *name)
 {
@@ -364,6 +366,46 @@ static const char *dec_auth_response(const void *body, uint32_t len,
 	       why : NULL;
 }
 
+static void enc_link_info(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_link_info *w = body;
+
+	w->node = htole32(m->link.node);
+	w->wire_min = htole16(m->link.wire_min);
+	w->wire_max = htole16(m->link.wire_max);
+	w->incarnation = htole64(m->link.incarnation);
+	w->page_size = htole32(m->link.page_size);
+	w->flags = htole32(m->link.flags);
+}
+
+static const char *dec_link_info(const void *body, uint32_t len,
+				 struct dsmc_msg *m)
+{
+	const struct dsmc_wire_link_info *w = body;
+	uint32_t ps;
+
+	(void)len;
+	m->link.node = le32toh(w->node);
+	m->link.wire_min = le16toh(w->wire_min);
+	m->link.wire_max = le16toh(w->wire_max);
+	m->link.incarnation = le64toh(w->incarnation);
+	m->link.page_size = ps = le32toh(w->page_size);
+	m->link.flags = le32toh(w->flags);
+	if (m->link.node >= DSM_NODES_MAX)
+		return "bad node id";
+	if (!m->link.wire_min || m->link.wire_min > m->link.wire_max)
+		return "bad wire version range";
+	if (!m->link.incarnation)
+		return "incarnation 0";
+	if (ps < 4096 || ps > 65536 || (ps & (ps - 1)))
+		return "bad page size";
+	if (m->link.flags & ~(uint32_t)DSM_PEER_F_ALL)
+		return "unknown link flags";
+	if (w->reserved)
+		return "reserved field not zero";
+	return NULL;
+}
+
 /**
  * struct dsmc_type_desc - one row per message type.
  * @size:	body size; of a MGR frame, the fixed part before the payload.
@@ -416,6 +458,11 @@ static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
 		.name = "AUTH_RESPONSE", .since = DSMC_VERSION_AUTH,
 		.size = sizeof(struct dsm_auth_wire_response),
 		.enc = enc_auth_response, .dec = dec_auth_response,
+	},
+	[DSMC_LINK_INFO] = {
+		.name = "LINK_INFO", .since = DSMC_VERSION_LINK,
+		.size = sizeof(struct dsmc_wire_link_info),
+		.enc = enc_link_info, .dec = dec_link_info,
 	},
 };
 
@@ -502,7 +549,9 @@ int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
 		return -1;
 	}
 	if (version < t->since) {
-		*why = "authentication frame in a protocol version without it";
+		*why = t->since == DSMC_VERSION_AUTH ?
+		       "authentication frame in a protocol version without it" :
+		       "frame type not in this protocol version";
 		return -1;
 	}
 	blen = le32toh(h->len);
@@ -576,5 +625,27 @@ int dsmc_consume(uint8_t *buf, size_t *len,
 		memmove(buf, buf + off, *len - off);
 		*len -= off;
 	}
+	return 0;
+}
+
+int dsmc_link_agree(const struct dsmc_link *ours,
+		    const struct dsmc_link *theirs, uint16_t *wire,
+		    char *why, size_t len)
+{
+	if (ours->page_size != theirs->page_size) {
+		snprintf(why, len, "page size %u there, %u here",
+			 theirs->page_size, ours->page_size);
+		return -1;
+	}
+	if (theirs->wire_max < ours->wire_min ||
+	    theirs->wire_min > ours->wire_max) {
+		snprintf(why, len,
+			 "no common wire version: %u..%u there, %u..%u here",
+			 theirs->wire_min, theirs->wire_max, ours->wire_min,
+			 ours->wire_max);
+		return -1;
+	}
+	*wire = theirs->wire_max < ours->wire_max ? theirs->wire_max :
+						    ours->wire_max;
 	return 0;
 }

@@ -25,6 +25,12 @@
  *     key (kmod/core/dsm_auth.h), and with a key every frame after the
  *     handshake carries a tag (Documentation/control-plane.md, "Peer
  *     authentication"). A node with a key needs version 3 of its peers.
+ *  4: LINK_INFO, the last frame of a data connection's handshake, each
+ *     way (tagged with a key: sequence 0 of the session): what the
+ *     kernels' own HELLO used to say on the data link (the sender's
+ *     module incarnation, its wire versions and page size, PREV_LOST).
+ *     Data connections need version 4 of both ends (the kernel no longer
+ *     speaks a HELLO of its own); control connections work as before.
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -39,11 +45,12 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	3
+#define DSMC_VERSION_MAX	4
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
 #define DSMC_VERSION_AUTH	3	/* first version with AUTH frames */
+#define DSMC_VERSION_LINK	4	/* first version with LINK_INFO */
 #define DSMC_HDR_SIZE		16
 #define DSMC_MGR_FIXED		24	/* largest fixed part of a MGR frame */
 #define DSMC_BODY_MAX		(DSMC_MGR_FIXED + DSM_MGR_PAYLOAD_MAX)
@@ -61,6 +68,7 @@ enum dsmc_type {
 	DSMC_LOCK_FWD,		/* v2: lock manager to the lock's tail */
 	DSMC_AUTH_CHALLENGE,	/* v3: a nonce (struct dsm_auth_wire_challenge) */
 	DSMC_AUTH_RESPONSE,	/* v3: a handshake MAC (dsm_auth_wire_response) */
+	DSMC_LINK_INFO,		/* v4: data link facts, for PEER_SOCKET */
 
 	DSMC_TYPE_END
 };
@@ -88,6 +96,20 @@ struct dsmc_wire_hello {	/* HELLO and HELLO_ACK: 56 bytes */
 	__le32 heartbeat_ms;	/* 16 */
 	__le32 dead_ms;		/* 20 */
 	uint8_t cluster[DSM_NAME_MAX];	/* 24 */
+} __attribute__((packed));
+
+/*
+ * LINK_INFO: what the sender's module says about itself to the other end
+ * of a data connection (its dsmd read it with GET_STATUS).
+ */
+struct dsmc_wire_link_info {	/* 32 bytes */
+	__le32 node;		/*  0: sender */
+	__le16 wire_min;	/*  4: lowest wire version its kernel speaks */
+	__le16 wire_max;	/*  6: highest, >= wire_min */
+	__le64 incarnation;	/*  8: its module's, not 0 */
+	__le32 page_size;	/* 16: power of two, 4096 .. 65536 */
+	__le32 flags;		/* 20: DSM_PEER_F_PREV_LOST (the receiver's) */
+	__le64 reserved;	/* 24 */
 } __attribute__((packed));
 
 struct dsmc_wire_heartbeat {	/* 8 bytes */
@@ -156,6 +178,16 @@ struct dsmc_wire_lock_fwd {	/* 16 bytes, then the payload */
 	 */
 } __attribute__((packed));
 
+/* LINK_INFO, decoded (struct dsmc_wire_link_info). */
+struct dsmc_link {
+	uint32_t node;
+	uint16_t wire_min;
+	uint16_t wire_max;
+	uint64_t incarnation;
+	uint32_t page_size;
+	uint32_t flags;
+};
+
 struct dsmc_msg {
 	uint16_t type;
 	uint16_t version;
@@ -190,6 +222,7 @@ struct dsmc_msg {
 		struct {
 			uint32_t reason;
 		} bye;
+		struct dsmc_link link;			/* LINK_INFO */
 		struct dsm_auth_challenge chal;		/* AUTH_CHALLENGE */
 		struct dsm_auth_response resp;		/* AUTH_RESPONSE */
 		struct {		/* MGR_REQ, MGR_REPLY, LOCK_FWD */
@@ -244,5 +277,15 @@ int dsmc_consume(uint8_t *buf, size_t *len,
 		 const char **why);
 
 const char *dsmc_type_name(unsigned int type);
+
+/*
+ * dsmc_link_agree - can the kernel that sent LINK_INFO @theirs share a
+ * data link with ours (@ours, as this dsmd would send it)? The same page
+ * size, and a wire version both speak: 0 and the highest such in @*wire,
+ * or -1 and in @why (@len bytes) what differs, with both values.
+ */
+int dsmc_link_agree(const struct dsmc_link *ours,
+		    const struct dsmc_link *theirs, uint16_t *wire,
+		    char *why, size_t len);
 
 #endif /* DSMD_PROTO_H */

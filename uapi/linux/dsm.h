@@ -213,6 +213,14 @@ struct dsm_node_info {
  *     data connection, with its session keys (PEER_TX_KEY, PEER_RX_KEY,
  *     PEER_TAG_LEN); the kernel neither listens nor dials any more. Event
  *     LINK_DOWN: a data connection broke, dsmd makes a new one.
+ *  6: one handshake on a data connection: the kernel's own HELLO exchange
+ *     on it is gone. dsmd's handshake carries what it checked (wire
+ *     versions, page size, incarnation, PREV_LOST), and PEER_SOCKET
+ *     passes the result: PEER_INCARNATION and PEER_WIRE_VERSION
+ *     (required), PEER_FLAGS; with keys, the kernel's first frame each
+ *     way has sequence DSM_PEER_SEQ_FIRST. GET_STATUS reports what dsmd
+ *     tells its peers: WIRE_VERSION_MIN, WIRE_VERSION_MAX, PAGE_SIZE,
+ *     NODES_LOST.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -221,7 +229,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	5
+#define DSM_GENL_VERSION	6
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -313,7 +321,9 @@ enum dsm_model {
  *
  * @DSM_CMD_GET_STATUS: do. Reply: CLUSTER_NAME, LOCAL_NODE and
  *	NODE_INCARNATION (if configured), CONFIGURED, NODE_COUNT, NODES_UP,
- *	REGION_COUNT, API_VERSION.
+ *	REGION_COUNT, API_VERSION; version 6: WIRE_VERSION_MIN,
+ *	WIRE_VERSION_MAX, PAGE_SIZE, NODES_LOST (what dsmd's data-link
+ *	handshake tells the peers).
  * @DSM_CMD_CLUSTER_SET: do, admin. CLUSTER_NAME, LOCAL_NODE. Names the
  *	[REGION_UID, REGION_GID, REGION_MODE] (version 4: owner, group and
  *	mode of the default region, and the defaults of regions created
@@ -351,14 +361,20 @@ enum dsm_model {
  * @DSM_CMD_STATS_GET: dump. One message per counter: STAT_NAME,
  *	STAT_VALUE. New counters appear without a change to this header.
  * @DSM_CMD_PEER_SOCKET: do, admin (version 5; EOPNOTSUPP before). NODE_ID,
- *	SOCKET_FD, and either all of PEER_TX_KEY, PEER_RX_KEY, PEER_TAG_LEN
- *	(the session keys of an authenticated handshake: every frame on the
- *	connection then carries a tag) or none of them ('auth none'). dsmd
- *	connected (or accepted) SOCKET_FD, a connected TCP socket, to the
- *	data port of node NODE_ID, a member other than this node, and
- *	authenticated it; the kernel takes it as that node's data connection,
- *	dropping an older one (as NBD takes its sockets), and dsmd closes
- *	its descriptor. Documentation/protocol.md, "Connections".
+ *	SOCKET_FD, PEER_INCARNATION and PEER_WIRE_VERSION (version 6),
+ *	[PEER_FLAGS], and either all of PEER_TX_KEY, PEER_RX_KEY,
+ *	PEER_TAG_LEN (the session keys of an authenticated handshake: every
+ *	frame on the connection then carries a tag, the kernel's first one
+ *	each way with sequence DSM_PEER_SEQ_FIRST) or none of them ('auth
+ *	none'). dsmd connected (or accepted) SOCKET_FD, a connected TCP
+ *	socket, to the data port of node NODE_ID, a member other than this
+ *	node, authenticated it and exchanged the link facts (the peer's
+ *	incarnation, wire versions, page size, PREV_LOST); the kernel takes
+ *	it as that node's data connection, dropping an older one (as NBD
+ *	takes its sockets), and dsmd closes its descriptor. Nothing more is
+ *	exchanged before the protocol's messages. ESTALE (counted as
+ *	hello_stale): PEER_INCARNATION is not the incarnation dsmd reported
+ *	up for the node (yet). Documentation/protocol.md, "Connections".
  * @DSM_CMD_MGR_REQUEST: kernel to dsmd (unicast to the daemon that sent
  *	CLUSTER_SET): MGR_OP, MGR_COOKIE, LOCK_ID or BARRIER_ID, MGR_FLAGS,
  *	[MGR_PAYLOAD]. A request to the lock or barrier manager; dsmd takes
@@ -375,8 +391,8 @@ enum dsm_model {
  * @DSM_CMD_REGION_CREATED: event. As REGION_GET, [REPLICA].
  * @DSM_CMD_REGION_DELETED: event. As REGION_GET, [REPLICA].
  * @DSM_CMD_LINK_DOWN: event (version 5). NODE_ID: the data connection to
- *	that node broke (or failed its first exchange) while the node is
- *	wanted; the node with the lower id makes a new one.
+ *	that node broke while the node is wanted, or a wanted node has
+ *	none; the node with the lower id makes a new one.
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -465,6 +481,20 @@ enum dsm_cmd {
  *			receives.
  * @DSM_A_PEER_TAG_LEN:	u32, DSM_PEER_TAG_MIN..DSM_PEER_KEY_SIZE: bytes of
  *			tag after every frame.
+ * @DSM_A_PEER_INCARNATION: u64, not 0: the incarnation of the
+ *			peer's module, from its dsmd's data-link handshake
+ *			(version 6).
+ * @DSM_A_PEER_FLAGS:	u32, DSM_PEER_F_* bits (version 6).
+ * @DSM_A_PEER_WIRE_VERSION: u32, within this module's WIRE_VERSION_MIN..
+ *			WIRE_VERSION_MAX: the wire version of kmod/core/
+ *			dsm_wire.h the two kernels speak, the highest both
+ *			do (version 6).
+ * @DSM_A_WIRE_VERSION_MIN: u32: lowest wire version the module speaks.
+ * @DSM_A_WIRE_VERSION_MAX: u32: highest.
+ * @DSM_A_PAGE_SIZE:	u32: bytes of a DSM page; equal on every node.
+ * @DSM_A_NODES_LOST:	u32: bit N set: this node declared an earlier
+ *			incarnation of node N lost (its pages homed there);
+ *			the link handshake tells node N (PREV_LOST).
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -507,6 +537,13 @@ enum dsm_attr {
 	DSM_A_PEER_TX_KEY,
 	DSM_A_PEER_RX_KEY,
 	DSM_A_PEER_TAG_LEN,
+	DSM_A_PEER_INCARNATION,
+	DSM_A_PEER_FLAGS,
+	DSM_A_PEER_WIRE_VERSION,
+	DSM_A_WIRE_VERSION_MIN,
+	DSM_A_WIRE_VERSION_MAX,
+	DSM_A_PAGE_SIZE,
+	DSM_A_NODES_LOST,
 
 	__DSM_A_MAX
 };
@@ -516,6 +553,19 @@ enum dsm_attr {
 /* PEER_SOCKET's keys: HMAC-SHA256 (kmod/core/dsm_auth.h). */
 #define DSM_PEER_KEY_SIZE	32
 #define DSM_PEER_TAG_MIN	16
+/*
+ * With keys, sequence 0 of each direction is dsmd's LINK_INFO frame (the
+ * last of its handshake): the kernel's first frame each way has this one.
+ */
+#define DSM_PEER_SEQ_FIRST	1
+
+/*
+ * DSM_A_PEER_FLAGS bits. PREV_LOST: the peer declared an earlier
+ * incarnation of this node lost: pages homed here are lost cluster-wide,
+ * so this node treats them as lost too.
+ */
+#define DSM_PEER_F_PREV_LOST	0x1
+#define DSM_PEER_F_ALL		0x1
 
 /*
  * Largest MGR_PAYLOAD: an attribute's length is 16 bits, so a larger

@@ -89,7 +89,9 @@ TEST(roundtrip_every_sample)
 	}
 	EXPECT_EQ(dsm_sample_count(), i);
 	for (t = 1; t <= DSM_MSG_TYPE_MAX; t++)
-		EXPECT_TRUE(seen[t]) TH_LOG("no sample of type %u", t);
+		EXPECT_EQ(dsm_wire_type_ok(t), seen[t])
+			TH_LOG("type %u: a sample of every type spoken, of no retired one",
+			       t);
 }
 
 TEST(decoded_fields)
@@ -104,19 +106,12 @@ TEST(decoded_fields)
 	u16 node;
 	int len;
 
-	len = sample_of_name("hello");
+	len = sample_of_name("inval");
 	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
-	EXPECT_EQ(DSM_MSG_HELLO, m.hdr.type);
+	EXPECT_EQ(DSM_MSG_INVAL, m.hdr.type);
 	EXPECT_EQ(1, m.hdr.src);
 	EXPECT_EQ(2, m.hdr.dst);
 	EXPECT_EQ(0x1122334455667788ULL, m.hdr.req_id);
-	EXPECT_EQ(0xc1c2c3c4c5c6c7c8ULL, m.u.hello.cluster_id);
-	EXPECT_EQ(4096U, m.u.hello.page_size);
-	EXPECT_EQ(0x8000000000000001ULL, m.u.hello.features);
-	EXPECT_EQ(0x0123456789abcdefULL, m.u.hello.incarnation);
-	EXPECT_EQ(DSM_HELLO_F_PREV_LOST, m.u.hello.flags);
-	EXPECT_EQ(HS + sizeof(struct dsm_wire_hello) +
-		  sizeof(struct dsm_wire_hello_v2), (size_t)len);
 
 	len = sample_of_name("grant_data");
 	ASSERT_EQ(HS + sizeof(struct dsm_wire_page_grant) + DSM_PAGE_SIZE,
@@ -256,10 +251,7 @@ TEST(every_truncation)
 	TH_LOG("%u truncations rejected", n);
 }
 
-/*
- * Trailing bytes are rejected, with or without a forged length; but for
- * HELLO and HELLO_REPLY, whose later versions append, only without.
- */
+/* Trailing bytes are rejected, with or without a forged length. */
 TEST(every_extension)
 {
 	const char *name;
@@ -267,14 +259,12 @@ TEST(every_extension)
 	int len;
 
 	for (i = 0; (len = sample(i, &name)) > 0; i++) {
-		bool hello = !strncmp(name, "hello", 5);
-
 		for (extra = 1; extra <= 16; extra++) {
 			memcpy(mut, msg, len);
 			memset(mut + len, extra & 1 ? 0 : 0xff, extra);
 			ASSERT_EQ(DSM_WIRE_R_LONG, decode_why(mut, len + extra));
 			put_le(mut + 8, len + extra, 4);
-			ASSERT_EQ(hello ? DSM_WIRE_OK : DSM_WIRE_R_BODY_LEN,
+			ASSERT_EQ(DSM_WIRE_R_BODY_LEN,
 				  decode_why(mut, len + extra))
 				TH_LOG("%s + %u", name, extra);
 		}
@@ -366,9 +356,6 @@ struct rsv {
 
 /* Reserved fields and padding of every layout, by sample. */
 static const struct rsv reserved_fields[] = {
-	{ "hello", B(dsm_wire_hello, reserved), 4 },
-	{ "hello", HS + sizeof(struct dsm_wire_hello) +
-		   offsetof(struct dsm_wire_hello_v2, reserved), 4 },
 	{ "page_req_read", B(dsm_wire_page_req, reserved0), 2 },
 	{ "page_req_read", B(dsm_wire_page_req, reserved1), 4 },
 	{ "page_fwd", B(dsm_wire_page_fwd, reserved), 4 },
@@ -508,69 +495,44 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", 14, DSM_MAX_NODES, 2));
 	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", 14, 1, 2));	/* src == dst */
 	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", 12, 0x102, 2));
-	/* a HELLO must carry the hello version whatever is negotiated */
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("hello", 4, 2, 2));
+	/* the retired HELLO and HELLO_REPLY, at any version */
+	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_HELLO, 1));
+	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval_ack", 6, DSM_MSG_HELLO_REPLY,
+					1));
+	/* ... and the version they used to carry, on any message */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("nack", 4, 1, 2));
 }
 
-TEST(hello_out_of_range)
+/*
+ * HELLO and HELLO_REPLY are retired (the dsmds agree on a link's
+ * version): whatever follows their header, the decoder refuses them, and
+ * the encoder makes neither.
+ */
+TEST(hello_retired)
 {
-	const u32 b = HS;
-
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 0, 0, 8));
-	EXPECT_EQ(DSM_WIRE_R_NODE, poke("hello", b + 8, 2, 2));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 10, 0, 2));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 10, 3, 2));
-	EXPECT_EQ(DSM_WIRE_OK, poke("hello", b + 12, 9, 2));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 14, 1, 2));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 16, 2048, 4));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 16, 4097, 4));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", b + 16, 131072, 4));
-	EXPECT_EQ(DSM_WIRE_OK, poke("hello", b + 16, 65536, 4));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello_reply", b + 14, 0, 2));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello_reply", b + 14, 3, 2));
-}
-
-/* Version 2's part of HELLO: the incarnation and the flags. */
-TEST(hello_v2)
-{
-	const u32 v2 = HS + sizeof(struct dsm_wire_hello);
-	struct dsm_msg m;
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_MAX, .src = 1,
+				 .dst = 2, .type = DSM_MSG_HELLO };
+	struct dsm_wire_enc e;
+	u8 buf[128];
 	int len;
 
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", v2, 0, 8));
-	EXPECT_EQ(DSM_WIRE_OK, poke("hello", v2, 1, 8));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("hello", v2 + 8, 2, 4));
-	EXPECT_EQ(DSM_WIRE_OK, poke("hello", v2 + 8, 0, 4));
-	/* a node speaking only version 1 sends no version-2 part */
-	len = sample_of_name("hello");
-	msg[HS + 10] = 1;
-	msg[HS + 12] = 1;
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, decode_why(msg, len));
-	msg[8] = (u8)(len - 16);
-	msg[HS + 10] = 1;
-	msg[HS + 12] = 1;
-	ASSERT_EQ(0, dsm_wire_decode(msg, len - 16, &m, NULL));
-	EXPECT_EQ(0ULL, m.u.hello.incarnation);
-	/* ... and refuses to talk to one that speaks only version 2 */
-	sample_of_name("hello");
-	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
-	{
-		struct dsm_msg_hello old = m.u.hello;
-
-		old.vers_min = 1;
-		old.vers_max = 1;
-		EXPECT_EQ(-EPROTO, dsm_wire_negotiate(&m.u.hello, &old));
-	}
-	/* what a later version appends is ignored */
-	len = sample_of_name("hello");
-	memset(msg + len, 0xa5, 24);
-	msg[8] = (u8)(len + 24);
-	EXPECT_EQ(0, dsm_wire_decode(msg, len + 24, &m, NULL));
-	EXPECT_EQ(0x0123456789abcdefULL, m.u.hello.incarnation);
-	/* at the hello version, a NACK may only refuse a HELLO */
+	len = sample_of_name("inval");
+	msg[6] = DSM_MSG_HELLO;
+	EXPECT_EQ(DSM_WIRE_R_TYPE, decode_why(msg, len));
+	msg[4] = 1;	/* the hello version */
+	EXPECT_EQ(DSM_WIRE_R_TYPE, decode_why(msg, len));
 	len = sample_of_name("nack");
-	msg[4] = DSM_WIRE_VERSION_HELLO;
-	EXPECT_EQ(-EPROTO, dsm_wire_decode(msg, len, &m, NULL));
+	msg[7] |= DSM_WIRE_F_REPLY;
+	msg[6] = DSM_MSG_HELLO_REPLY;
+	EXPECT_EQ(DSM_WIRE_R_TYPE, decode_why(msg, len));
+	EXPECT_STREQ("hello", dsm_wire_type_name(DSM_MSG_HELLO));
+	EXPECT_FALSE(dsm_wire_type_ok(DSM_MSG_HELLO));
+	EXPECT_FALSE(dsm_wire_type_ok(DSM_MSG_HELLO_REPLY));
+	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_PAGE_REQ));
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* a NACK of a HELLO names a type no one sends */
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", HS + 4, DSM_MSG_HELLO, 1));
 }
 
 TEST(page_messages_out_of_range)
@@ -610,7 +572,7 @@ TEST(page_messages_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, DSM_MSG_PAGE_GRANT, 1));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, 16, 1));
-	EXPECT_EQ(DSM_WIRE_OK, poke("nack", b + 4, DSM_MSG_HELLO, 1));
+	EXPECT_EQ(DSM_WIRE_OK, poke("nack", b + 4, DSM_MSG_PAGE_REQ, 1));
 }
 
 /*
@@ -697,29 +659,6 @@ TEST(lrc_messages_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_reply", HS + 24 + 6, 0xffff, 2));
 	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("diff_reply", HS + 24 + 2, 0xffff,
 					    2));
-}
-
-TEST(negotiate)
-{
-	struct dsm_msg_hello a = {
-		.cluster_id = 7, .node_id = 0, .vers_min = 1, .vers_max = 3,
-		.page_size = 4096,
-	}, b = a;
-
-	EXPECT_EQ(3, dsm_wire_negotiate(&a, &b));
-	b.vers_max = 2;
-	EXPECT_EQ(2, dsm_wire_negotiate(&a, &b));
-	b.vers_min = 3;
-	b.vers_max = 5;
-	EXPECT_EQ(3, dsm_wire_negotiate(&a, &b));
-	b.vers_min = 4;
-	EXPECT_EQ(-EPROTO, dsm_wire_negotiate(&a, &b));
-	b = a;
-	b.cluster_id = 8;
-	EXPECT_EQ(-EXDEV, dsm_wire_negotiate(&a, &b));
-	b = a;
-	b.page_size = 16384;
-	EXPECT_EQ(-EINVAL, dsm_wire_negotiate(&a, &b));
 }
 
 TEST(encoder_misuse)

@@ -63,7 +63,7 @@ static void add_interval(struct dsm_wire_enc *e, u32 n, u16 creator,
 }
 
 enum {
-	S_HELLO, S_HELLO_REPLY, S_PAGE_REQ_READ, S_PAGE_REQ_UPGRADE,
+	S_PAGE_REQ_READ, S_PAGE_REQ_UPGRADE,
 	S_PAGE_FWD, S_GRANT_DATA, S_GRANT_NODATA, S_GRANT_READ, S_INVAL,
 	S_INVAL_ACK, S_CONFIRM, S_NACK, S_LOCK_REQ3, S_LOCK_REQ8,
 	S_LOCK_GRANT_EMPTY, S_LOCK_GRANT, S_BARRIER_ARRIVE,
@@ -73,7 +73,7 @@ enum {
 };
 
 static const char * const sample_names[S_NR] = {
-	"hello", "hello_reply", "page_req_read", "page_req_upgrade",
+	"page_req_read", "page_req_upgrade",
 	"page_fwd", "grant_data", "grant_nodata", "grant_read", "inval",
 	"inval_ack", "confirm", "nack", "lock_req3", "lock_req8",
 	"lock_grant_empty", "lock_grant", "barrier_arrive",
@@ -106,23 +106,6 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 	if (name)
 		*name = sample_names[i];
 	switch (i) {
-	case S_HELLO:
-	case S_HELLO_REPLY: {
-		struct dsm_msg_hello b = {
-			.cluster_id = 0xc1c2c3c4c5c6c7c8ULL, .node_id = 1,
-			.vers_min = 2, .vers_max = 2, .page_size = 4096,
-			.features = 0x8000000000000001ULL,
-			.incarnation = 0x0123456789abcdefULL,
-			.flags = DSM_HELLO_F_PREV_LOST,
-		};
-
-		h.type = i == S_HELLO ? DSM_MSG_HELLO : DSM_MSG_HELLO_REPLY;
-		h.version = DSM_WIRE_VERSION_HELLO;
-		b.version = i == S_HELLO ? 0 : 2;
-		dsm_wire_enc_begin(&e, buf, size, &h);
-		dsm_wire_enc_hello(&e, &b);
-		break;
-	}
 	case S_PAGE_REQ_READ:
 	case S_PAGE_REQ_UPGRADE: {
 		struct dsm_msg_page_req b = { .page = 12345 };

@@ -441,10 +441,87 @@ static void test_auth_frames(void)
 	   "proto: AUTH_RESPONSE of the wrong length refused");
 }
 
+/* LINK_INFO: version 4 only; every field checked. */
+static void test_link_info(void)
+{
+	struct dsmc_msg m = { .type = DSMC_LINK_INFO }, out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len;
+
+	m.link.node = 2;
+	m.link.wire_min = 3;
+	m.link.wire_max = 3;
+	m.link.incarnation = 99;
+	m.link.page_size = 4096;
+	m.link.flags = DSM_PEER_F_PREV_LOST;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + 32 && !dsmc_decode(buf, len, &out, &why) &&
+	   out.version == DSMC_VERSION_LINK && out.link.incarnation == 99 &&
+	   out.link.flags == DSM_PEER_F_PREV_LOST,
+	   "proto: LINK_INFO round trip");
+	buf[4] = DSMC_VERSION_AUTH;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "version"),
+	   "proto: LINK_INFO with header version 3 refused");
+	m.link.page_size = 4097;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "page"),
+	   "proto: LINK_INFO with a page size not a power of two refused");
+	m.link.page_size = 4096;
+	m.link.wire_min = 4;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: LINK_INFO with wire_min above wire_max refused");
+	m.link.wire_min = 3;
+	m.link.incarnation = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: LINK_INFO with incarnation 0 refused");
+	m.link.incarnation = 99;
+	m.link.flags = 2;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: LINK_INFO with an unknown flag refused");
+	m.link.flags = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[DSMC_HDR_SIZE + 31] = 1;
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: LINK_INFO reserved field refused");
+}
+
+/* Two kernels share a link with one page size and a common version. */
+static void test_link_agree(void)
+{
+	struct dsmc_link ours = { .wire_min = 3, .wire_max = 4,
+				  .page_size = 4096 };
+	struct dsmc_link theirs = ours;
+	uint16_t wire = 0;
+	char why[128] = "";
+
+	ok(!dsmc_link_agree(&ours, &theirs, &wire, why, sizeof(why)) &&
+	   wire == 4, "link: same ranges agree on the highest");
+	theirs.wire_min = 2;
+	theirs.wire_max = 3;
+	ok(!dsmc_link_agree(&ours, &theirs, &wire, why, sizeof(why)) &&
+	   wire == 3, "link: overlapping ranges agree on the highest common");
+	theirs.wire_min = 5;
+	theirs.wire_max = 6;
+	ok(dsmc_link_agree(&ours, &theirs, &wire, why, sizeof(why)) &&
+	   strstr(why, "5..6 there, 3..4 here"),
+	   "link: disjoint wire versions refused, both ranges said");
+	theirs = ours;
+	theirs.page_size = 16384;
+	ok(dsmc_link_agree(&ours, &theirs, &wire, why, sizeof(why)) &&
+	   strstr(why, "16384 there, 4096 here"),
+	   "link: another page size refused, both sizes said");
+}
+
 void test_proto(void)
 {
+	test_link_agree();
 	test_hello();
 	test_auth_frames();
+	test_link_info();
 	test_region_bye();
 	test_corruptions();
 	test_consume();

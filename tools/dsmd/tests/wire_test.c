@@ -214,6 +214,16 @@ static const struct wire_vec vecs[] = {
 		"01000000 06000000 a0a1a2a3 a4a5a6a7"
 		"a8a9aaab acadaeaf b0b1b2b3 b4b5b6b7"
 		"b8b9babb bcbdbebf" },
+	{ .name = "LINK_INFO",
+	  .m = { .type = DSMC_LINK_INFO, .version = DSMC_VERSION_LINK,
+		 .link = { .node = 2, .wire_min = 3, .wire_max = 5,
+			   .incarnation = 0x0123456789abcdefULL,
+			   .page_size = 4096,
+			   .flags = DSM_PEER_F_PREV_LOST } },
+	  .hex =
+		"44534d43 04000c00 20000000 00000000"
+		"02000000 03000500 efcdab89 67452301"
+		"00100000 01000000 00000000 00000000" },
 };
 
 /* @hex (blanks ignored) into @out; the number of bytes, -1 if malformed. */
@@ -274,6 +284,8 @@ static bool same_fields(const struct dsmc_msg *a, const struct dsmc_msg *b)
 		return !memcmp(&a->chal, &b->chal, sizeof(a->chal));
 	case DSMC_AUTH_RESPONSE:
 		return !memcmp(&a->resp, &b->resp, sizeof(a->resp));
+	case DSMC_LINK_INFO:
+		return !memcmp(&a->link, &b->link, sizeof(a->link));
 	}
 	if (a->mgr.len != b->mgr.len ||
 	    (a->mgr.len && memcmp(a->mgr.payload, b->mgr.payload, a->mgr.len)))
