@@ -96,6 +96,13 @@ int dsm_rdma_slots_init(struct dsm_rdma_conn *c)
 static void dsm_rdma_tx_free(struct ib_device *dev, struct dsm_rdma_tx *t,
 			     size_t size)
 {
+	/* A send whose completion never ran (QP destroyed undrained). */
+	if (t->page) {
+		ib_dma_unmap_page(dev, t->page_dma, t->page_len,
+				  DMA_TO_DEVICE);
+		put_page(t->page);
+		t->page = NULL;
+	}
 	if (t->buf_dma)
 		ib_dma_unmap_single(dev, t->buf_dma, size, DMA_TO_DEVICE);
 	kfree(t->buf);
@@ -103,7 +110,7 @@ static void dsm_rdma_tx_free(struct ib_device *dev, struct dsm_rdma_tx *t,
 	t->buf_dma = 0;
 }
 
-/* Free the slots; the QP is drained (no work request is posted). */
+/* Free the slots; the QP and CQ are gone (no completion runs). */
 void dsm_rdma_slots_free(struct dsm_rdma_conn *c)
 {
 	struct ib_device *dev = c->cm_id->device;
