@@ -232,7 +232,7 @@ static void dsm_rdma_remove_one(struct ib_device *dev, void *data)
 	mutex_unlock(&dsm_rdma.listen_lock);
 	if (id)
 		rdma_destroy_id(id);
-	pr_warn("RDMA device %s goes away: dropping its connections\n",
+	pr_info("RDMA device %s goes away (removed, or dsm_rdma unloads): dropping the connections\n",
 		dev_name(&dev->dev));
 	for (n = 0; n < DSM_NODES_MAX; n++) {
 		p = &dsm_rdma.peers[n];
