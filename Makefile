@@ -5,7 +5,8 @@
 #   make              build dsm.ko (for KDIR) and every tool
 #   make deps         install every Debian package the project needs
 #   make module       build dsm.ko against KDIR (default: see below)
-#   make modules      build dsm.ko for every supported kernel (6.1, 6.12)
+#   make modules      build dsm.ko for every supported kernel (6.1, 6.12),
+#                     and dsm_rdma.ko where the kernel has InfiniBand
 #   make tools        build dsmd, dsmctl, libdsm, selftests, benchmarks and
 #                     applications (into build/guest/usr/lib/dsm/bench)
 #   make unit         unit tests of kmod/core, dsmd, dsmctl (ASan, UBSan)
@@ -141,7 +142,7 @@ bench:
 	$(SRCDIR)/scripts/bench.sh
 
 # Install for real use: the module for KDIR under /lib/modules/<release>/
-# updates/ (then depmod), the tools, their man pages and systemd unit,
+# updates/ (and dsm_rdma.ko where it was built; then depmod), the tools, their man pages and systemd unit,
 # libdsm (header, static and shared library, dsm(3)), the udev rule that
 # gives /dev/dsm group dsm (and, installing into /, the group itself).
 install: module tools
@@ -149,6 +150,9 @@ install: module tools
 		$(KDIR)/include/generated/utsrelease.h); \
 	install -D -m 0644 $(BUILD)/module/$$rel/dsm.ko \
 		$(DESTDIR)/lib/modules/$$rel/updates/dsm.ko; \
+	if [ -f $(BUILD)/module/$$rel/dsm_rdma.ko ]; then \
+		install -D -m 0644 $(BUILD)/module/$$rel/dsm_rdma.ko \
+			$(DESTDIR)/lib/modules/$$rel/updates/dsm_rdma.ko; fi; \
 	install -D -m 0644 $(SRCDIR)/uapi/linux/dsm.h \
 		$(DESTDIR)/usr/include/linux/dsm.h; \
 	install -D -m 0644 $(SRCDIR)/udev/60-dsm.rules \

@@ -18,6 +18,7 @@
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
 #include <linux/err.h>
+#include <linux/export.h>
 #include <linux/mutex.h>
 
 #include "dsm_internal.h"
@@ -92,6 +93,7 @@ int dsm_auth_kconn_init(struct dsm_auth_kconn *a)
 	a->ops.ctx = a->tfm;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(dsm_auth_kconn_init);
 
 /* Free what dsm_auth_kconn_init() made (nothing if it failed). */
 void dsm_auth_kconn_free(struct dsm_auth_kconn *a)
@@ -100,6 +102,7 @@ void dsm_auth_kconn_free(struct dsm_auth_kconn *a)
 		crypto_free_shash(a->tfm);
 	a->tfm = NULL;
 }
+EXPORT_SYMBOL_GPL(dsm_auth_kconn_free);
 
 int __init dsm_auth_init(void)
 {

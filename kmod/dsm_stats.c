@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/export.h>
 #include <linux/inet.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
@@ -140,6 +141,7 @@ void dsm_stat_inc(enum dsm_stat stat)
 {
 	this_cpu_inc(dsm_stats.v[stat]);
 }
+EXPORT_SYMBOL_GPL(dsm_stat_inc);	/* dsm_rdma.ko counts auth_bad_frames */
 
 void dsm_stat_add(enum dsm_stat stat, u64 n)
 {

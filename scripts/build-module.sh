@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-module.sh KDIR [W=1] [C=1|2] - build dsm.ko against the headers in KDIR.
+# build-module.sh KDIR [W=1] [C=1|2] - build dsm.ko (and dsm_rdma.ko where
+# the kernel has InfiniBand) against the headers in KDIR.
 #
 # Out-of-tree kbuild writes objects next to the sources and 6.1 has no
 # separate output directory for external modules, so each kernel release
@@ -81,3 +82,9 @@ if grep -E 'warning:|error:|WARNING:' "$log" >&2 &&
 fi
 ln -sf "kmod/dsm.ko" "$out/dsm.ko"
 echo "  OK      $out/dsm.ko"
+# The RDMA transport, where the kernel has InfiniBand (kmod/Kbuild).
+rm -f "$out/dsm_rdma.ko"
+if [ -f "$out/kmod/rdma/dsm_rdma.ko" ]; then
+	ln -sf "kmod/rdma/dsm_rdma.ko" "$out/dsm_rdma.ko"
+	echo "  OK      $out/dsm_rdma.ko"
+fi

@@ -10,7 +10,7 @@ set -uo pipefail
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$SRCDIR" || exit 2
 if [ $# -eq 0 ]; then
-	set -- kmod/*.c kmod/core/*.c tools/dsmd/*.c
+	set -- kmod/*.c kmod/core/*.c kmod/rdma/*.c tools/dsmd/*.c
 fi
 
 status=0

@@ -230,6 +230,7 @@ int dsm_auth_frame_seal_vec(const struct dsm_auth_ops *ops,
 	l->seq++;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(dsm_auth_frame_seal_vec);
 
 int dsm_auth_frame_open_vec(const struct dsm_auth_ops *ops,
 			    struct dsm_auth_link *l,
@@ -258,6 +259,7 @@ int dsm_auth_frame_seal(const struct dsm_auth_ops *ops,
 
 	return dsm_auth_frame_seal_vec(ops, l, &v, 1, tag);
 }
+EXPORT_SYMBOL_GPL(dsm_auth_frame_seal);
 
 int dsm_auth_frame_open(const struct dsm_auth_ops *ops,
 			struct dsm_auth_link *l, const u8 *frame, size_t len,
@@ -267,3 +269,4 @@ int dsm_auth_frame_open(const struct dsm_auth_ops *ops,
 
 	return dsm_auth_frame_open_vec(ops, l, &v, 1, tag);
 }
+EXPORT_SYMBOL_GPL(dsm_auth_frame_open);

@@ -33,6 +33,7 @@ static inline u32 dsm_popcount64(u64 x)
 {
 	return hweight64(x);
 }
+#include <linux/export.h>
 
 /* @a mod @b, @b > 0: a 32-bit kernel has no 64-bit division operator. */
 static inline u32 dsm_rem_u64(u64 a, u32 b)
@@ -53,6 +54,9 @@ static inline u32 dsm_rem_u64(u64 a, u32 b)
 #include <errno.h>
 #include <endian.h>
 #include <linux/types.h>	/* __le16, __le32, __le64 */
+
+/* What the kernel exports (for dsm_rdma.ko) is a declaration here. */
+#define EXPORT_SYMBOL_GPL(sym)	extern int dsm_core_export_##sym
 
 typedef __u8 u8;
 typedef __u16 u16;

@@ -12,6 +12,26 @@ struct status {
 	uint32_t nodes, up;
 };
 
+/*
+ * The transport that carries pages: dsm.ko's module parameter (tcp, or
+ * rdma with dsm_rdma.ko); nothing if it cannot be read.
+ */
+static void status_transport(void)
+{
+	char name[32] = "";
+	FILE *f;
+
+	f = fopen("/sys/module/dsm/parameters/transport", "r");
+	if (!f)
+		return;
+	if (!fgets(name, sizeof(name), f))
+		name[0] = '\0';
+	fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+	if (name[0])
+		print_string("transport", "  transport %s", name);
+}
+
 static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 {
 	struct status *st = arg;
@@ -34,6 +54,7 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	print_u64("nodes", "/%s up", st->nodes);
 	print_u64("regions", "  regions %s",
 		  dsm_nla_u32(tb[DSM_A_REGION_COUNT], 0));
+	status_transport();
 	print_u64("api_version", NULL, dsm_nla_u32(tb[DSM_A_API_VERSION], 0));
 	print_bool("healthy", NULL, st->configured && st->up == st->nodes);
 	print_close_object();

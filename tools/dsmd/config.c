@@ -87,7 +87,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 struct seen {
-	int cluster, local, heartbeat, dead, reconnect, auth;
+	int cluster, local, heartbeat, dead, reconnect, auth, transport;
 };
 
 /* Why @n's address cannot be a node's, or NULL if it is unicast. */
@@ -276,6 +276,15 @@ static int conf_line(char **w, int nw, int line, const char *fname,
 			c->dead_ms = ms;
 		else
 			c->reconnect_ms = ms;
+	} else if (!strcmp(w[0], "transport")) {
+		dup = &seen->transport;
+		if (nw != 2 || (strcmp(w[1], "tcp") && strcmp(w[1], "rdma")))
+			return conf_err(err, errlen, fname, line,
+					"'transport' takes tcp or rdma");
+		if (*dup)
+			goto duplicate;
+		c->transport = strcmp(w[1], "rdma") ? DSMD_TRANSPORT_TCP :
+						      DSMD_TRANSPORT_RDMA;
 	} else if (!strcmp(w[0], "node")) {
 		return conf_node(w, nw, line, fname, c, err, errlen);
 	} else if (!strcmp(w[0], "key") || !strcmp(w[0], "auth")) {

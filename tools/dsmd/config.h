@@ -39,9 +39,25 @@ enum dsmd_auth {
 
 #define DSMD_KEY_PATH_MAX	256
 
+/*
+ * Which dsm.ko transport carries pages ('transport tcp|rdma'): dsmd
+ * checks at start that the module was loaded with it (Documentation/
+ * rdma.md); its own connections are TCP either way.
+ */
+enum dsmd_transport {
+	DSMD_TRANSPORT_TCP,
+	DSMD_TRANSPORT_RDMA,
+};
+
+static inline const char *dsmd_transport_name(enum dsmd_transport t)
+{
+	return t == DSMD_TRANSPORT_RDMA ? "rdma" : "tcp";
+}
+
 struct dsmd_conf {
 	char cluster[DSM_NAME_MAX];
 	enum dsmd_auth auth;
+	enum dsmd_transport transport;
 	char key_path[DSMD_KEY_PATH_MAX];	/* with DSMD_AUTH_KEY */
 	int local;			/* this node's id, -1 if unset */
 	unsigned int heartbeat_ms;

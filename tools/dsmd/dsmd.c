@@ -18,6 +18,7 @@
  *
  * dsmd.h says which file does what and owns which state.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -300,6 +301,65 @@ static int parse_args(int argc, char **argv, bool *test)
 	return -1;
 }
 
+/* Does directory @path hold anything? */
+static bool dir_has_entries(const char *path)
+{
+	struct dirent *e;
+	bool any = false;
+	DIR *dir;
+
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!any && (e = readdir(dir)))
+		any = e->d_name[0] != '.';
+	closedir(dir);
+	return any;
+}
+
+/* Read sysfs file @path's first line into @buf; "" if it cannot. */
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * The transport dsm.conf names is the one dsm.ko was loaded with, and,
+ * for rdma, its module and a device are there: 0, or -1 (logged).
+ */
+static int transport_check(void)
+{
+	const char *want = dsmd_transport_name(d.conf.transport);
+	bool rdma = d.conf.transport == DSMD_TRANSPORT_RDMA;
+	char have[32];
+
+	read_line("/sys/module/dsm/parameters/transport", have, sizeof(have));
+	if (have[0] && strcmp(have, want)) {
+		logm(LOG_ERR, "dsm.conf says 'transport %s' but dsm.ko was loaded with transport=%s; reload it with 'modprobe dsm transport=%s'%s",
+		     want, have, want, rdma ? ", then 'modprobe dsm_rdma'" : "");
+		return -1;
+	}
+	if (!rdma)
+		return 0;
+	if (access("/sys/module/dsm_rdma", F_OK)) {
+		logm(LOG_ERR, "transport rdma: the dsm_rdma module is not loaded; load it with 'modprobe dsm_rdma'");
+		return -1;
+	}
+	if (!dir_has_entries("/sys/class/infiniband")) {
+		logm(LOG_ERR, "transport rdma: no RDMA device (/sys/class/infiniband is empty); add one on the data interface, e.g. 'rdma link add rxe0 type rxe netdev eth0'");
+		return -1;
+	}
+	return 0;
+}
+
 /* Open the kernel's family, configure it, listen: 0, or the exit code. */
 static int start(void)
 {
@@ -312,6 +372,8 @@ static int start(void)
 		     "cannot open generic netlink");
 		return DSMD_EXIT_KERN;
 	}
+	if (transport_check())
+		return DSMD_EXIT_KERN;
 	/* Subscribed before configuring: no region event is missed. */
 	if (kernel_configure())
 		return DSMD_EXIT_KERN;
@@ -330,8 +392,9 @@ static int start(void)
 		return DSMD_EXIT_NET;
 	}
 	auth_log_mode();
-	logm(LOG_INFO, "cluster %s, node %d of %u, listening on %s port %u, incarnation %llu",
+	logm(LOG_INFO, "cluster %s, node %d of %u, transport %s, listening on %s port %u, incarnation %llu",
 	     d.conf.cluster, d.conf.local, d.conf.nr_nodes,
+	     dsmd_transport_name(d.conf.transport),
 	     d.conf.nodes[d.conf.local].addr, d.conf.nodes[d.conf.local].port,
 	     (unsigned long long)d.incarnation);
 	return 0;
@@ -357,9 +420,10 @@ int main(int argc, char **argv)
 		return DSMD_EXIT_CONF;
 	}
 	if (test) {
-		printf("%s: ok: cluster %s, node %d of %u, %s%s\n",
+		printf("%s: ok: cluster %s, node %d of %u, transport %s, %s%s\n",
 		       d.conf_path, d.conf.cluster, d.conf.local,
-		       d.conf.nr_nodes, d.auth ? "cluster key " :
+		       d.conf.nr_nodes, dsmd_transport_name(d.conf.transport),
+		       d.auth ? "cluster key " :
 		       "NO peer authentication (auth none)",
 		       d.auth ? d.conf.key_path : "");
 		return DSMD_EXIT_OK;

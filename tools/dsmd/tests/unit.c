@@ -75,6 +75,19 @@ static void test_config_auth(void)
 	   "config: auth other than none refused");
 }
 
+/* transport tcp|rdma (issue 14). */
+static void test_config_transport(void)
+{
+	ok(!parse(GOOD KEY) && conf.transport == DSMD_TRANSPORT_TCP,
+	   "config: transport defaults to tcp");
+	ok(!parse(GOOD KEY "transport rdma\n") &&
+	   conf.transport == DSMD_TRANSPORT_RDMA, "config: transport rdma");
+	ok(refused(GOOD KEY "transport ib\n", "t.conf:6:", "tcp or rdma"),
+	   "config: unknown transport refused");
+	ok(refused(GOOD KEY "transport tcp\ntransport rdma\n", "t.conf:7:",
+		   "already set on line 6"), "config: transport twice");
+}
+
 /* Addresses are unicast; a node's two ports collide with nobody's. */
 static void test_config_addr(void)
 {
@@ -146,6 +159,7 @@ static void test_config(void)
 	ok(refused("cluster bad/name\n", "t.conf:1:", "cluster name"),
 	   "config: bad cluster name");
 	test_config_auth();
+	test_config_transport();
 	test_config_addr();
 	ok(refused("cluster c1\nnode-id 0\nnode 0 10.0.0.1\nnode 2 10.0.0.3\n",
 		   "t.conf:4:", "without gaps"), "config: gap in node ids");
