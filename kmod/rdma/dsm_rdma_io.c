@@ -418,27 +418,20 @@ static int dsm_rdma_seal(struct dsm_rdma_conn *c, const struct dsm_tx_msg *tx,
 }
 
 /*
- * dsm_rdma_send_msg() - send message @tx on @c, whole: 0, or an errno
- * (then @c must go: the peer may have part of it). Under the peer's
- * tx_lock; sleeps at most DSM_RDMA_SEND_TIMEOUT_MS for credits.
+ * Post @tx's fragments on @c, the last with @tag (@tag_len bytes; none
+ * if 0), waiting for credits until @deadline.
  */
-int dsm_rdma_send_msg(struct dsm_rdma_conn *c, const struct dsm_tx_msg *tx)
+static int dsm_rdma_send_frags(struct dsm_rdma_conn *c,
+			       const struct dsm_tx_msg *tx, const u8 *tag,
+			       u32 tag_len, unsigned long deadline)
 {
-	unsigned long deadline = jiffies +
-		msecs_to_jiffies(DSM_RDMA_SEND_TIMEOUT_MS);
 	u32 total = tx->hdr_len + (tx->page ? tx->len : 0);
 	bool whole = tx->page && tx->hdr_len <= DSM_RDMA_HEAD_MAX;
-	u32 off = 0, n, head, credits, tag_len;
-	u8 tag[DSM_AUTH_MAC_SIZE];
+	u32 off = 0, n, head, credits;
 	struct dsm_rdma_prefix *pf;
 	struct dsm_rdma_tx *t;
-	int ret;
+	int ret = 0;
 
-	if (total > DSM_WIRE_MAX_MSG || tx->hdr_len < DSM_WIRE_HDR_SIZE)
-		return -EMSGSIZE;
-	ret = dsm_rdma_seal(c, tx, tag, &tag_len);
-	if (ret)
-		return ret;
 	do {
 		t = dsm_rdma_tx_wait(c, deadline, &credits, &ret);
 		if (!t)
@@ -466,6 +459,32 @@ int dsm_rdma_send_msg(struct dsm_rdma_conn *c, const struct dsm_tx_msg *tx)
 		off += n;
 	} while (off < total);
 	return 0;
+}
+
+/*
+ * dsm_rdma_send_msg() - send message @tx on @c, whole: 0, or an errno
+ * (then @c must go: the peer may have part of it). Under the peer's
+ * tx_lock; sleeps at most DSM_RDMA_SEND_TIMEOUT_MS for credits. Fault
+ * injection's replay rule sends the same fragments, tag included, twice.
+ */
+int dsm_rdma_send_msg(struct dsm_rdma_conn *c, const struct dsm_tx_msg *tx)
+{
+	unsigned long deadline = jiffies +
+		msecs_to_jiffies(DSM_RDMA_SEND_TIMEOUT_MS);
+	u32 total = tx->hdr_len + (tx->page ? tx->len : 0);
+	u8 tag[DSM_AUTH_MAC_SIZE];
+	u32 tag_len;
+	int ret;
+
+	if (total > DSM_WIRE_MAX_MSG || tx->hdr_len < DSM_WIRE_HDR_SIZE)
+		return -EMSGSIZE;
+	ret = dsm_rdma_seal(c, tx, tag, &tag_len);
+	if (ret)
+		return ret;
+	ret = dsm_rdma_send_frags(c, tx, tag, tag_len, deadline);
+	if (!ret && dsm_inject_replay(c->node, tag_len))
+		ret = dsm_rdma_send_frags(c, tx, tag, tag_len, deadline);
+	return ret;
 }
 
 /* -------------------------------------------------------- receiving */
