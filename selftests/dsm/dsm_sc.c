@@ -488,7 +488,7 @@ static void inplace_fill(volatile uint64_t *p, int r)
  * word by word, so a page installed before it was all read, or at the
  * wrong place, fails too.
  */
-TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(120))
+TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
 {
 	size_t range = INPLACE_PAGES * DSM_PAGE, elsewhere = 0;
 	long in0, cp0, in1, cp1;
