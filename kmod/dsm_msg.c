@@ -19,6 +19,7 @@
 
 #include <linux/atomic.h>
 #include <linux/highmem.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 
@@ -210,6 +211,11 @@ EXPORT_SYMBOL_GPL(dsm_transport_recv);
 
 /* ------------------------------------------- receiving into a page */
 
+static bool rx_inplace = true;
+module_param(rx_inplace, bool, 0644);
+MODULE_PARM_DESC(rx_inplace,
+		 "Receive a grant's page straight into the page that becomes its frame (default on; off: into the connection's buffer, then copied, for comparison)");
+
 /**
  * dsm_transport_page_head() - does a message end with a whole page?
  * @hdr:	its header, accepted by dsm_transport_peek().
@@ -251,7 +257,8 @@ struct page *dsm_transport_rx_page(u32 node, const void *head, u32 len)
 	const struct dsm_model_ops *model;
 	struct dsm_msg m;
 
-	if (dsm_wire_decode_ext(head, len, NULL, &m, NULL) ||
+	if (!READ_ONCE(rx_inplace) ||
+	    dsm_wire_decode_ext(head, len, NULL, &m, NULL) ||
 	    m.hdr.src != node || m.hdr.dst != dsm_transport_local())
 		return NULL;
 	model = dsm_msg_page_model(&m);
