@@ -49,9 +49,13 @@ static inline void release_fault_lock(struct vm_fault *vmf)
 }
 #endif
 
-/* The direction of an iov_iter read from: probe iter_source.c. */
+/*
+ * The direction of an iov_iter read from, and of one written to: probe
+ * iter_source.c (the same commit added both names).
+ */
 #ifndef DSM_HAVE_ITER_SOURCE
 #define ITER_SOURCE	WRITE
+#define ITER_DEST	READ
 #endif
 
 /*

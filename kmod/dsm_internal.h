@@ -185,6 +185,11 @@ enum dsm_stat {
 	DSM_STAT_HOME_TXN_REFUSED,	/* home transactions whose grant was refused */
 	DSM_STAT_PAGE_GIVEN_BACK,	/* copies handed over and given back */
 
+	/* Grants' pages received (dsm_sc.c), Documentation/sc.md. */
+	DSM_STAT_PAGE_RX_INPLACE,	/* received into the page made frame */
+	DSM_STAT_PAGE_RX_COPIED,	/* copied into the frame */
+	DSM_STAT_PAGE_RX_UNUSED,	/* received into a page, not installed */
+
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
 	 * DSM_MSG_TYPE_MAX counters (msg_tx_<type>, bytes_tx_<type>,

@@ -225,6 +225,49 @@ out:
 	return ret;
 }
 
+/**
+ * dsm_pg_frame_adopt() - make @page @pg's frame, if it has none yet.
+ * @pg:		the page.
+ * @page:	a fresh page (folio_alloc(), order 0, used by nobody else)
+ *		holding the page's contents, e.g. a grant's page received
+ *		straight into it.
+ *
+ * The page cache folio that mappings and lock-free readers may hold is
+ * never replaced: with a frame already there the caller copies instead.
+ * The new frame is published as dsm_pg_frame() does; the caller then
+ * takes its folio lock to grant access.
+ *
+ * Return: 1 if @page is the frame now (the caller's reference became the
+ * frame's, kept until unload), 0 if @pg has a frame already, or a
+ * negative errno (@page still the caller's).
+ */
+int dsm_pg_frame_adopt(struct dsm_pg *pg, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	int ret = 0;
+
+	if (dsm_pg_folio(pg))
+		return 0;
+	mutex_lock(&dsm_mem.alloc_lock);
+	if (pg->folio)
+		goto out;
+	__folio_set_locked(folio);
+	ret = filemap_add_folio(dsm_mem.inode->i_mapping, folio, pg->pgno,
+				GFP_KERNEL);
+	if (ret) {
+		folio_unlock(folio);
+		goto out;
+	}
+	folio_mark_uptodate(folio);
+	folio_unlock(folio);
+	/* Release: pairs with the acquire in dsm_pg_folio(). */
+	smp_store_release(&pg->folio, folio);
+	ret = 1;
+out:
+	mutex_unlock(&dsm_mem.alloc_lock);
+	return ret;
+}
+
 /* Remove @pg's frame from every local mapping (folio locked to lower
  * pg->access; may be called without the lock to force a refault).
  */

@@ -160,6 +160,20 @@ typedef void (*dsm_recv_fn)(const struct dsm_msg *m);
  *		@m->hdr.src, in the transport's receive context (may sleep
  *		briefly, never for long) or, for a message to this node, in
  *		the sender's.
+ * @rx_page:	optional: a message that ends with a whole page (a
+ *		PAGE_GRANT with data, dsm_wire_page_head()) is arriving;
+ *		@m is its head, decoded (its data NULL: not read yet).
+ *		Return a fresh page (refcount 1, the caller's) to receive
+ *		the page into, if the model would install it as a frame
+ *		(its checks pass and the page has no frame yet), else NULL:
+ *		the message is read into the transport's buffer and goes to
+ *		@recv. Receive context (may sleep, allocates); decides
+ *		nothing: @recv_page checks everything again.
+ * @recv_page:	with @rx_page: the handler of a message whose page was
+ *		received into @page (@m's data maps it). Returns true if it
+ *		kept the page (it became a frame: the caller's reference is
+ *		now the frame's), false if the caller frees it. Context as
+ *		@recv.
  * @node_down:	node @id was declared dead: fail what waits on it.
  * @daemon_gone: dsmd exited: fail what waits on its managers (optional).
  * @file_release: open file @f is closed: drop what it holds (optional).
@@ -188,6 +202,8 @@ struct dsm_model_ops {
 	int (*release)(struct dsm_file *f, u64 key);
 	int (*barrier)(struct dsm_file *f, u64 key);
 	const dsm_recv_fn *recv;
+	struct page *(*rx_page)(const struct dsm_msg *m);
+	bool (*recv_page)(const struct dsm_msg *m, struct page *page);
 	void (*node_down)(u32 id);
 	void (*daemon_gone)(void);
 	void (*file_release)(struct dsm_file *f);
@@ -225,6 +241,7 @@ static inline struct folio *dsm_pg_folio(struct dsm_pg *pg)
 struct dsm_pg *dsm_pg_get(u64 pgno);
 struct dsm_pg *dsm_pg_find(u64 pgno);
 int dsm_pg_frame(struct dsm_pg *pg);
+int dsm_pg_frame_adopt(struct dsm_pg *pg, struct page *page);
 void dsm_pg_zap(struct dsm_pg *pg);
 struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
 			      const struct dsm_model_ops *ops);

@@ -19,6 +19,7 @@
 
 #include <linux/atomic.h>
 #include <linux/highmem.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 
@@ -207,6 +208,121 @@ int dsm_transport_recv(u32 node, const void *buf, size_t len)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(dsm_transport_recv);
+
+/* ------------------------------------------- receiving into a page */
+
+static bool rx_inplace = true;
+module_param(rx_inplace, bool, 0644);
+MODULE_PARM_DESC(rx_inplace,
+		 "Receive a grant's page straight into the page that becomes its frame (default on; off: into the connection's buffer, then copied, for comparison)");
+
+/**
+ * dsm_transport_page_head() - does a message end with a whole page?
+ * @hdr:	its header, accepted by dsm_transport_peek().
+ * @len:	the length dsm_transport_peek() returned.
+ *
+ * Return: the bytes before the page (header and fixed body), to read
+ * before dsm_transport_rx_page(), or 0: read it whole.
+ */
+u32 dsm_transport_page_head(const void *hdr, u32 len)
+{
+	return dsm_wire_page_head(hdr, len);
+}
+EXPORT_SYMBOL_GPL(dsm_transport_page_head);
+
+/* The model that takes @m's page, or NULL. */
+static const struct dsm_model_ops *dsm_msg_page_model(const struct dsm_msg *m)
+{
+	const struct dsm_model_ops *model;
+
+	model = dsm_model_get(dsm_msg_routes[m->hdr.type].owner);
+	return model && model->rx_page && model->recv_page ? model : NULL;
+}
+
+/**
+ * dsm_transport_rx_page() - where to receive the page of a message.
+ * @node:	the connection's peer.
+ * @head:	the message's first @len bytes (dsm_transport_page_head()).
+ * @len:	their number.
+ *
+ * Receive context; may sleep (allocates). Checks nothing for good: a
+ * message refused here is read whole and refused by dsm_transport_recv().
+ *
+ * Return: a fresh page (the caller's reference) to read the message's
+ * page into, then to pass to dsm_transport_recv_page(); or NULL: read
+ * the whole message into the buffer and call dsm_transport_recv().
+ */
+struct page *dsm_transport_rx_page(u32 node, const void *head, u32 len)
+{
+	const struct dsm_model_ops *model;
+	struct dsm_msg m;
+
+	if (!READ_ONCE(rx_inplace) ||
+	    dsm_wire_decode_ext(head, len, NULL, &m, NULL) ||
+	    m.hdr.src != node || m.hdr.dst != dsm_transport_local())
+		return NULL;
+	model = dsm_msg_page_model(&m);
+	return model ? model->rx_page(&m) : NULL;
+}
+EXPORT_SYMBOL_GPL(dsm_transport_rx_page);
+
+/**
+ * dsm_transport_rx_page_put() - free a page of dsm_transport_rx_page()
+ * that will not reach dsm_transport_recv_page() (the connection failed
+ * while it was read, or its frame's tag was wrong). Any context.
+ * @page:	the page.
+ */
+void dsm_transport_rx_page_put(struct page *page)
+{
+	dsm_stat_inc(DSM_STAT_PAGE_RX_UNUSED);
+	put_page(page);
+}
+EXPORT_SYMBOL_GPL(dsm_transport_rx_page_put);
+
+/**
+ * dsm_transport_recv_page() - dsm_transport_recv() of a message whose
+ * page was received into @page.
+ * @node:	the connection's peer.
+ * @head:	the message's first @len bytes (owned by the transport).
+ * @len:	their number; the page's DSM_PAGE_SIZE bytes follow them.
+ * @page:	from dsm_transport_rx_page(), filled, its tag (if any)
+ *		checked. Consumed: installed or freed, whatever happens.
+ *
+ * Return: as dsm_transport_recv().
+ */
+int dsm_transport_recv_page(u32 node, const void *head, u32 len,
+			    struct page *page)
+{
+	enum dsm_wire_reject why = DSM_WIRE_OK;
+	const struct dsm_model_ops *model;
+	bool kept = false;
+	struct dsm_msg m;
+	int ret;
+
+	ret = dsm_wire_decode_ext(head, len, NULL, &m, &why);
+	if (ret) {
+		dsm_msg_count_reject(node, why);
+		goto out;
+	}
+	dsm_msg_count(false, m.hdr.type, m.hdr.len);
+	if (m.hdr.src != node || m.hdr.dst != dsm_transport_local()) {
+		dsm_msg_count_reject(node, DSM_WIRE_R_NODE);
+		ret = -EBADMSG;
+		goto out;
+	}
+	dsm_members_contact(node);
+	model = dsm_msg_page_model(&m);
+	if (model) {	/* never gone: the table is fixed while we run */
+		m.u.page_grant.data = kmap_local_page(page);
+		kept = model->recv_page(&m, page);
+		kunmap_local(m.u.page_grant.data);
+	}
+out:
+	if (!kept)
+		dsm_transport_rx_page_put(page);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(dsm_transport_recv_page);
 
 /* ----------------------------------------------------- sending */
 

@@ -270,43 +270,77 @@ static void sc_grant_unasked(const struct dsm_msg *m, struct dsm_pg *pg)
 		     -ENOENT);
 }
 
-static void sc_grant(const struct dsm_msg *m)
+/* Does grant @m answer @req as the requester asked? */
+static bool sc_grant_fits(const struct dsm_msg *m, const struct dsm_req *req)
 {
 	const struct dsm_msg_page_grant *g = &m->u.page_grant;
-	u32 local = sc_local();
+
+	return g->access >= req->access &&
+	       (g->access != DSM_ACCESS_WRITE || g->owner == sc_local());
+}
+
+/*
+ * Put grant @m's page into @pg's frame, folio locked: @page (its page,
+ * received into it) becomes the frame if @pg has none yet, else the data
+ * is copied in. *@kept: @page is the frame now.
+ */
+static int sc_grant_install(const struct dsm_msg *m, struct dsm_pg *pg,
+			    struct page *page, bool *kept)
+{
+	const struct dsm_msg_page_grant *g = &m->u.page_grant;
+	void *p;
+	int err;
+
+	*kept = page && dsm_pg_frame_adopt(pg, page) > 0;
+	err = *kept ? 0 : dsm_pg_frame(pg);
+	if (err)
+		return err;
+	folio_lock(pg->folio);
+	if (*kept) {
+		dsm_stat_inc(DSM_STAT_PAGE_RX_INPLACE);
+	} else if (g->data) {
+		p = kmap_local_folio(pg->folio, 0);
+		memcpy(p, g->data, DSM_PAGE_SIZE);
+		kunmap_local(p);
+		dsm_stat_inc(DSM_STAT_PAGE_RX_COPIED);
+	} else if (pg->access == DSM_ACC_NONE) {
+		folio_unlock(pg->folio);
+		return -EPROTO;
+	}
+	if (g->data)
+		dsm_stat_inc(DSM_STAT_PAGE_FETCHED);
+	return 0;
+}
+
+/*
+ * PAGE_GRANT, its page in the message (@page NULL) or received into
+ * @page (sc_rx_page()): every check is made here, whatever sc_rx_page()
+ * found. Returns true if @page became the frame.
+ */
+static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
+{
+	const struct dsm_msg_page_grant *g = &m->u.page_grant;
+	bool waiters, kept = false;
 	struct dsm_req *req;
 	struct dsm_pg *pg;
-	bool waiters;
-	void *p;
 	int err;
 
 	pg = dsm_pg_find(g->page);
 	req = pg ? sc_req_get(pg, m->hdr.req_id) : NULL;
 	if (!req) {
 		sc_grant_unasked(m, pg);
-		return;
+		return false;
 	}
 	err = -EPROTO;
-	if (g->access < req->access ||
-	    (g->access == DSM_ACCESS_WRITE && g->owner != local))
+	if (!sc_grant_fits(m, req))
 		goto out;
-	err = dsm_pg_frame(pg);
+	err = sc_grant_install(m, pg, page, &kept);
 	if (err)
 		goto out;
-	folio_lock(pg->folio);
-	if (g->data) {
-		p = kmap_local_folio(pg->folio, 0);
-		memcpy(p, g->data, DSM_PAGE_SIZE);
-		kunmap_local(p);
-		dsm_stat_inc(DSM_STAT_PAGE_FETCHED);
-	} else if (pg->access == DSM_ACC_NONE) {
-		err = -EPROTO;
-	}
-	if (!err && g->access > pg->access)
+	if (g->access > pg->access)
 		pg->access = g->access;
 	spin_lock(&pg->lock);
-	if (!err)
-		pg->sc->done_id = m->hdr.req_id;
+	pg->sc->done_id = m->hdr.req_id;
 	if (g->data)	/* the frame no longer holds what was given */
 		pg->sc->given_id = 0;
 	spin_unlock(&pg->lock);
@@ -323,6 +357,39 @@ out:
 	dsm_req_put(req);
 	if (!err)
 		sc_send_confirm(pg, m->hdr.req_id, g->access);
+	return kept;
+}
+
+static void sc_grant(const struct dsm_msg *m)
+{
+	sc_grant_page(m, NULL);
+}
+
+/*
+ * A grant's page is arriving (struct dsm_model_ops.rx_page): a page to
+ * receive it into if it answers this node's request for a page that has
+ * no frame yet (a first fetch, the common case), which sc_grant_page()
+ * will then make the frame. Else NULL: the grant is read into the
+ * transport's buffer and copied, or refused, as it always was.
+ */
+static struct page *sc_rx_page(const struct dsm_msg *m)
+{
+	struct folio *folio = NULL;
+	struct dsm_req *req;
+	struct dsm_pg *pg;
+
+	if (m->hdr.type != DSM_MSG_PAGE_GRANT)
+		return NULL;
+	pg = dsm_pg_find(m->u.page_grant.page);
+	if (!pg || dsm_pg_folio(pg))
+		return NULL;
+	req = sc_req_get(pg, m->hdr.req_id);
+	if (!req)
+		return NULL;
+	if (sc_grant_fits(m, req))
+		folio = folio_alloc(GFP_HIGHUSER | __GFP_NOWARN, 0);
+	dsm_req_put(req);
+	return folio ? folio_page(folio, 0) : NULL;
 }
 
 /*
@@ -652,6 +719,8 @@ static const struct dsm_model_ops dsm_sc_ops = {
 	.release	= sc_sync_nop,
 	.barrier	= sc_sync_nop,
 	.recv		= sc_recv,
+	.rx_page	= sc_rx_page,
+	.recv_page	= sc_grant_page,
 	.node_down	= sc_node_down,
 	.pg_init	= sc_pg_init,
 	.pg_free	= sc_pg_free,

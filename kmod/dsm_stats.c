@@ -112,6 +112,9 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_GRANT_REFUSED]	= "grant_refused",
 	[DSM_STAT_HOME_TXN_REFUSED]	= "home_txn_refused",
 	[DSM_STAT_PAGE_GIVEN_BACK]	= "page_given_back",
+	[DSM_STAT_PAGE_RX_INPLACE]	= "page_rx_inplace",
+	[DSM_STAT_PAGE_RX_COPIED]	= "page_rx_copied",
+	[DSM_STAT_PAGE_RX_UNUSED]	= "page_rx_unused",
 };
 
 /* The names of the counters by type, made from the types' names. */

@@ -34,8 +34,12 @@
  * trusted), reads the rest into the connection's buffer (DSM_WIRE_MAX_MSG
  * bytes, allocated once) and its tag, and hands it to
  * dsm_transport_recv(); any error or malformed message drops the
- * connection. Installing and tearing down run in each peer's work item on
- * dsm_tcp.wq.
+ * connection. A message that ends with a page (a grant) is read up to
+ * its page, and the page goes where dsm_transport_rx_page() says: into a
+ * fresh page that the core may install as the frame, then the tag is
+ * checked over both and dsm_transport_recv_page() takes them
+ * (dsm_transport.h, "Receiving into a page"). Installing and tearing
+ * down run in each peer's work item on dsm_tcp.wq.
  *
  * Sending: senders serialise on the peer's tx_lock; dsm_tcp_xmit()
  * (dsm_tcp_io.c) puts the message on the socket, a page fragment without
@@ -79,6 +83,9 @@
  * @rx_auth:	HMAC of @rxl, receive thread only.
  * @tag:	a received tag, receive thread only.
  * @buf:	receive buffer, DSM_WIRE_MAX_MSG bytes, receive thread only.
+ * @rx_page:	the page the message just read ended in (its first
+ *		@rx_head bytes in @buf), or NULL. Receive thread only.
+ * @rx_head:	see @rx_page.
  */
 struct dsm_tcp_conn {
 	struct socket *sock;
@@ -94,6 +101,8 @@ struct dsm_tcp_conn {
 	struct dsm_auth_kconn rx_auth;
 	u8 tag[DSM_AUTH_MAC_SIZE];
 	u8 *buf;
+	struct page *rx_page;
+	u32 rx_head;
 };
 
 /**
@@ -204,11 +213,14 @@ static int dsm_tcp_seal(struct dsm_tcp_peer *p, struct dsm_tcp_conn *c,
 
 /*
  * dsm_tcp_open() - read the tag of the frame just read (@len bytes in
- * @c->buf) and check it: 0, or -EBADMSG (counted, logged once in a
- * while) and the connection is dropped. Nothing without keys.
+ * @c->buf, then the page @page if not NULL) and check it: 0, or -EBADMSG
+ * (counted, logged once in a while) and the connection is dropped.
+ * Nothing without keys.
  */
-static int dsm_tcp_open(struct dsm_tcp_conn *c, u32 len)
+static int dsm_tcp_open(struct dsm_tcp_conn *c, u32 len, struct page *page)
 {
+	struct dsm_auth_vec v[2] = { { c->buf, len } };
+	u8 *kaddr = NULL;
 	int ret;
 
 	if (!c->mac)
@@ -216,8 +228,15 @@ static int dsm_tcp_open(struct dsm_tcp_conn *c, u32 len)
 	ret = dsm_tcp_recv_all(c->sock, c->tag, c->rxl.tag_len);
 	if (ret)
 		return ret;
-	ret = dsm_auth_frame_open(&c->rx_auth.ops, &c->rxl, c->buf, len,
-				  c->tag);
+	if (page) {
+		kaddr = kmap_local_page(page);
+		v[1].p = kaddr;
+		v[1].len = DSM_PAGE_SIZE;
+	}
+	ret = dsm_auth_frame_open_vec(&c->rx_auth.ops, &c->rxl, v,
+				      page ? 2 : 1, c->tag);
+	if (kaddr)
+		kunmap_local(kaddr);
 	if (ret) {
 		dsm_stat_inc(DSM_STAT_AUTH_BAD_FRAMES);
 		pr_warn_ratelimited("node %u: a frame failed authentication (modified, replayed or reordered); dropping the connection\n",
@@ -245,13 +264,45 @@ static int dsm_tcp_send_frame(struct dsm_tcp_peer *p, struct dsm_tcp_conn *c,
 }
 
 /*
- * Read one whole message into @c->buf (at most @max bytes) and check
- * its tag.
+ * The rest of a message that ends with a page, @len bytes, after its
+ * head (@c->rx_head bytes in @c->buf): into a page if the core gives one
+ * (dsm_transport_rx_page(); then @c->rx_page), else into @c->buf. The
+ * tag is checked over both before anything uses either.
  */
-static int dsm_tcp_recv_msg(struct dsm_tcp_conn *c, u32 max, u32 *len)
+static int dsm_tcp_recv_tail(struct dsm_tcp_conn *c, u32 len)
+{
+	struct page *page;
+	int ret;
+
+	page = dsm_transport_rx_page(c->node, c->buf, c->rx_head);
+	if (!page) {
+		ret = dsm_tcp_recv_all(c->sock, c->buf + c->rx_head,
+				       len - c->rx_head);
+		return ret ? ret : dsm_tcp_open(c, len, NULL);
+	}
+	ret = dsm_tcp_recv_page(c->sock, page, len - c->rx_head);
+	if (!ret)
+		ret = dsm_tcp_open(c, c->rx_head, page);
+	if (ret) {
+		dsm_transport_rx_page_put(page);
+		return ret;
+	}
+	c->rx_page = page;
+	return 0;
+}
+
+/*
+ * Read one message into @c->buf (at most @max bytes) and check its tag.
+ * With @page_ok, a message that ends with a page may leave that in
+ * @c->rx_page (its first @c->rx_head bytes in @c->buf): the caller owns
+ * it then.
+ */
+static int dsm_tcp_recv_msg(struct dsm_tcp_conn *c, u32 max, u32 *len,
+			    bool page_ok)
 {
 	int ret;
 
+	c->rx_page = NULL;
 	ret = dsm_tcp_recv_all(c->sock, c->buf, DSM_WIRE_HDR_SIZE);
 	if (ret)
 		return ret;
@@ -260,11 +311,17 @@ static int dsm_tcp_recv_msg(struct dsm_tcp_conn *c, u32 max, u32 *len)
 		return ret;
 	if (*len > max)
 		return -EPROTO;
+	c->rx_head = page_ok ? dsm_transport_page_head(c->buf, *len) : 0;
+	if (c->rx_head) {
+		ret = dsm_tcp_recv_all(c->sock, c->buf + DSM_WIRE_HDR_SIZE,
+				       c->rx_head - DSM_WIRE_HDR_SIZE);
+		return ret ? ret : dsm_tcp_recv_tail(c, *len);
+	}
 	ret = dsm_tcp_recv_all(c->sock, c->buf + DSM_WIRE_HDR_SIZE,
 			       *len - DSM_WIRE_HDR_SIZE);
 	if (ret)
 		return ret;
-	return dsm_tcp_open(c, *len);
+	return dsm_tcp_open(c, *len, NULL);
 }
 
 /* ------------------------------------------------------- receiving */
@@ -317,8 +374,14 @@ static int dsm_tcp_rx_thread(void *arg)
 	dsm_tcp_conn_ready(c);
 	while (!ret && !kthread_should_stop()) {
 		dsm_tcp_rx_hold(c);
-		ret = dsm_tcp_recv_msg(c, DSM_WIRE_MAX_MSG, &len);
-		if (!ret) {
+		ret = dsm_tcp_recv_msg(c, DSM_WIRE_MAX_MSG, &len, true);
+		if (!ret && c->rx_page) {
+			/* consumed, whatever happens */
+			dsm_transport_rx_seen(c->node, c->buf, c->rx_head);
+			ret = dsm_transport_recv_page(c->node, c->buf,
+						      c->rx_head, c->rx_page);
+			c->rx_page = NULL;
+		} else if (!ret) {
 			dsm_transport_rx_seen(c->node, c->buf, len);
 			ret = dsm_transport_recv(c->node, c->buf, len);
 		}

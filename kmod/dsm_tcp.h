@@ -8,10 +8,12 @@
 
 #include <linux/types.h>
 
+struct page;
 struct socket;
 struct dsm_tx_msg;
 
 int dsm_tcp_xmit(struct socket *sock, const struct dsm_tx_msg *tx,
 		 const u8 *tag, size_t tag_len);
+int dsm_tcp_recv_page(struct socket *sock, struct page *page, u32 len);
 
 #endif /* _DSM_TCP_H */

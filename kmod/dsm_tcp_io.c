@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dsm_tcp_io.c - the TCP transport's sending of one message: a struct
- * dsm_tx_msg (a buffer, then maybe a page fragment) onto a socket.
+ * dsm_tx_msg (a buffer, then maybe a page fragment) onto a socket; and
+ * the receiving of a grant's page straight into a page
+ * (dsm_tcp_recv_page()).
  *
  * The buffer (header and fixed body, a few dozen bytes, or a whole
  * message without page) is copied into the socket's buffers; the page
@@ -98,4 +100,32 @@ int dsm_tcp_xmit(struct socket *sock, const struct dsm_tx_msg *tx,
 			return ret;
 	}
 	return tag_len ? dsm_tcp_send_buf(sock, tag, tag_len, 0) : 0;
+}
+
+/**
+ * dsm_tcp_recv_page() - read @len bytes from @sock into @page.
+ * @sock:	a connection's socket (its receive thread).
+ * @page:	from dsm_transport_rx_page().
+ * @len:	at most PAGE_SIZE.
+ *
+ * The socket copies its data into the page through a bvec, with no
+ * buffer of ours between. Sleeps until all came or the socket failed.
+ * Return: 0, or a negative errno (-ECONNRESET at EOF).
+ */
+int dsm_tcp_recv_page(struct socket *sock, struct page *page, u32 len)
+{
+	struct msghdr msg = { .msg_flags = MSG_WAITALL | MSG_NOSIGNAL };
+	struct bio_vec bv;
+	int ret;
+
+	if (len > PAGE_SIZE)
+		return -EINVAL;
+	bvec_set_page(&bv, page, len, 0);
+	iov_iter_bvec(&msg.msg_iter, ITER_DEST, &bv, 1, len);
+	while (msg_data_left(&msg)) {
+		ret = sock_recvmsg(sock, &msg, msg.msg_flags);
+		if (ret <= 0)
+			return ret ? ret : -ECONNRESET;
+	}
+	return 0;
 }

@@ -70,6 +70,8 @@ struct dsm_transport_peer {
  *  2: send(node, struct dsm_tx_msg *): a buffer and a page fragment;
  *     version field; registry by name.
  *  3: adopt() takes the peer's handshake facts; no HELLO on the link.
+ *     Receiving into a page: dsm_transport_page_head(),
+ *     dsm_transport_rx_page(), dsm_transport_recv_page() (issue 13).
  */
 #define DSM_TRANSPORT_VERSION	3
 
@@ -199,29 +201,40 @@ struct dsm_transport_facts {
  * which it does after reading the page (see dsm_sc.c).
  *
  * Receiving: for every complete message the transport calls
- * dsm_transport_recv() from a context that may sleep (TCP: the
- * connection's receive thread), one message at a time per connection,
- * in arrival order. The buffer belongs to the transport and is valid
- * only during the call. A non-zero return means the message was
+ * dsm_transport_recv() (or dsm_transport_recv_page(), below) from a
+ * context that may sleep (TCP: the connection's receive thread), one
+ * message at a time per connection, in arrival order, after checking the
+ * frame's tag if it has one. The buffer belongs to the transport and is
+ * valid only during the call. A non-zero return means the message was
  * malformed (already counted and logged): the transport must drop the
  * connection.
  *
- * Receiving into a page (planned, not implemented: issue 13): a grant's
- * page is read into the connection's buffer and copied into the frame by
- * the model's handler. The plan is a core callback the receive loop calls
- * after reading the header and fixed body of a message that announces a
- * page (dsm_transport_rx_page(node, head, head_len): the core checks the
- * sender, request id, page and state against its pending request, as the
- * handler does, and returns a fresh page or NULL for "read into the buffer
- * as today"), the loop reads the payload into that page and hands message
- * and page to a dsm_transport_recv() variant that installs the page; the
- * handler's checks all run again there, so a page read for a request that
- * went away meanwhile is freed, not installed. Frames are page cache
- * folios (dsm_mem.c): a page with no frame yet (a first fault, the common
- * case) can become its frame; one that has a frame (a copy fetched again
- * after an invalidation) is copied into it as today, since replacing a
- * page cache folio that mappings and lock-free readers may hold is not
- * worth one copy.
+ * Receiving into a page: a message that ends with a whole page (a
+ * PAGE_GRANT with data) may be received in two pieces, so that its page
+ * lands in the page the model installs as the frame instead of being
+ * copied out of the buffer. A transport that does it, for each message:
+ *  1. reads the header and, when dsm_transport_page_head() says the
+ *     message ends with a page, only the head (header and fixed body)
+ *     it names;
+ *  2. calls dsm_transport_rx_page() with the head: the core checks the
+ *     sender, request id, page and state as the model's handler would
+ *     and returns a fresh page, the transport's reference, or NULL: it
+ *     reads the rest into its buffer and goes on as without this;
+ *  3. reads the page into that page (TCP: a bvec, no buffer between),
+ *     then checks the frame's tag over head and page, and only then
+ *  4. calls dsm_transport_recv_page(), which consumes the page in every
+ *     case: the handler runs all its checks again (the request may have
+ *     ended meanwhile), makes the page the frame if the page has none
+ *     yet (a first fault, the common case), else copies it into the
+ *     frame (the page cache folio that mappings and lock-free readers
+ *     may hold is never replaced), and frees what it did not keep.
+ * On any error between 2 and 4 (a read, a wrong tag) the transport frees
+ * the page with dsm_transport_rx_page_put() and drops the connection. Steps 2 and 4
+ * may sleep (they allocate, take mutexes and may send a CONFIRM); the
+ * order of messages is unchanged, since 2 to 4 happen in the receive
+ * loop before the next message is read. A transport that never calls
+ * dsm_transport_rx_page() is correct, only slower; RDMA would post the
+ * page from dsm_transport_rx_page() as the receive buffer of the page.
  */
 struct dsm_transport_ops {
 	u32 version;
@@ -246,6 +259,11 @@ void dsm_transport_unregister(const struct dsm_transport_ops *ops);
 const struct dsm_transport_ops *dsm_transport_find(const char *name);
 void dsm_transport_put(const struct dsm_transport_ops *ops);
 int dsm_transport_recv(u32 node, const void *buf, size_t len);
+u32 dsm_transport_page_head(const void *hdr, u32 len);
+struct page *dsm_transport_rx_page(u32 node, const void *head, u32 len);
+int dsm_transport_recv_page(u32 node, const void *head, u32 len,
+			    struct page *page);
+void dsm_transport_rx_page_put(struct page *page);
 void dsm_transport_conn_up(u32 node);
 void dsm_transport_conn_down(u32 node);
 void dsm_transport_link_down(u32 node);

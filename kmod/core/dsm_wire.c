@@ -113,6 +113,7 @@ bool dsm_wire_type_is_reply(u8 type)
 struct dsm_rd {
 	const u8 *p;
 	u32 left;
+	bool ext;	/* a grant's page is not in the buffer */
 };
 
 static bool dsm_rd_take(struct dsm_rd *r, void *dst, u32 n)
@@ -312,6 +313,8 @@ static enum dsm_wire_reject dsm_wire_rd_page_grant(struct dsm_rd *r,
 	if (b->flags & DSM_GRANT_F_NO_DATA)
 		return DSM_WIRE_OK;
 	b->data = r->p;
+	if (r->ext)	/* the page is elsewhere: dsm_wire_decode_ext() */
+		return DSM_WIRE_OK;
 	if (!dsm_rd_skip(r, DSM_PAGE_SIZE))
 		return DSM_WIRE_R_BODY_LEN;
 	return DSM_WIRE_OK;
@@ -647,8 +650,8 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 int dsm_wire_decode(const void *buf, size_t len, struct dsm_msg *m,
 		    enum dsm_wire_reject *why)
 {
+	struct dsm_rd rd = { .ext = false };
 	enum dsm_wire_reject r;
-	struct dsm_rd rd;
 
 	r = dsm_wire_check_hdr(buf, len, &m->hdr);
 	if (r)
@@ -662,6 +665,42 @@ int dsm_wire_decode(const void *buf, size_t len, struct dsm_msg *m,
 	r = dsm_wire_rd_body(&rd, m);
 	if (r == DSM_WIRE_OK && rd.left)
 		r = DSM_WIRE_R_BODY_LEN;
+	return dsm_wire_fail(r, why);
+}
+
+/**
+ * dsm_wire_decode_ext() - dsm_wire_decode() of a PAGE_GRANT whose page is
+ * not in @buf (received straight into a page, dsm_wire_page_head()).
+ * @buf:	the message's first @len bytes, its header and body.
+ * @len:	their number; the header's length counts DSM_PAGE_SIZE more.
+ * @page:	where those DSM_PAGE_SIZE bytes are (never read here; NULL
+ *		while they are still to be received): @m's data.
+ * @m:		out: as dsm_wire_decode().
+ * @why:	out: as dsm_wire_decode().
+ *
+ * Every check of dsm_wire_decode() (a grant's bytes have none). Any other
+ * message, or a grant with NO_DATA, is refused: no page has a place in it.
+ *
+ * Return: 0, or the errno of the reason (dsm_wire_reject_errno()).
+ */
+int dsm_wire_decode_ext(const void *buf, size_t len, const void *page,
+			struct dsm_msg *m, enum dsm_wire_reject *why)
+{
+	struct dsm_rd rd = { .ext = true };
+	enum dsm_wire_reject r;
+
+	r = dsm_wire_check_hdr(buf, len, &m->hdr);
+	if (r)
+		return dsm_wire_fail(r, why);
+	if (m->hdr.type != DSM_MSG_PAGE_GRANT ||
+	    len + DSM_PAGE_SIZE != m->hdr.len)
+		return dsm_wire_fail(DSM_WIRE_R_BODY_LEN, why);
+	rd.p = (const u8 *)buf + DSM_WIRE_HDR_SIZE;
+	rd.left = len - DSM_WIRE_HDR_SIZE;
+	r = dsm_wire_rd_page_grant(&rd, &m->hdr, &m->u.page_grant);
+	if (r == DSM_WIRE_OK && (rd.left || !m->u.page_grant.data))
+		r = DSM_WIRE_R_BODY_LEN;
+	m->u.page_grant.data = page;
 	return dsm_wire_fail(r, why);
 }
 
@@ -691,7 +730,7 @@ void dsm_msg_iter_intervals(const struct dsm_msg_ivset *s,
 bool dsm_msg_next_interval(struct dsm_msg_iter *it,
 			   struct dsm_msg_interval *iv)
 {
-	struct dsm_rd r = { it->p, it->left };
+	struct dsm_rd r = { .p = it->p, .left = it->left };
 	struct dsm_wire_interval w;
 
 	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)))
@@ -723,26 +762,6 @@ u64 dsm_msg_notice(const struct dsm_msg_interval *iv, u32 i)
 }
 
 /**
- * dsm_msg_interval_copy() - turn a decoded record into a struct dsm_interval.
- * @iv:		the decoded record.
- * @out:	out: the record, with @out->notices == @notices.
- * @notices:	caller storage for @iv->nr_notices page numbers.
- */
-void dsm_msg_interval_copy(const struct dsm_msg_interval *iv,
-			   struct dsm_interval *out, u64 *notices)
-{
-	u32 i;
-
-	out->creator = iv->creator;
-	out->nr_notices = iv->nr_notices;
-	out->index = iv->index;
-	out->vt = iv->vt;
-	for (i = 0; i < iv->nr_notices; i++)
-		notices[i] = dsm_msg_notice(iv, i);
-	out->notices = notices;
-}
-
-/**
  * dsm_msg_iter_wants() - start walking the ids of a decoded DIFF_REQ.
  * @r:	the decoded request.
  * @it:	the cursor to initialise.
@@ -766,7 +785,7 @@ void dsm_msg_iter_wants(const struct dsm_msg_diff_req *r,
  */
 bool dsm_msg_next_want(struct dsm_msg_iter *it, u16 *node, u32 *interval)
 {
-	struct dsm_rd r = { it->p, it->left };
+	struct dsm_rd r = { .p = it->p, .left = it->left };
 	struct dsm_wire_diff_id w;
 
 	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)))
@@ -802,7 +821,7 @@ void dsm_msg_iter_diffs(const struct dsm_msg_diff_reply *r,
  */
 bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d)
 {
-	struct dsm_rd r = { it->p, it->left };
+	struct dsm_rd r = { .p = it->p, .left = it->left };
 	struct dsm_wire_diff_id w;
 
 	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)) ||

@@ -474,6 +474,9 @@ int dsm_wire_peek(const void *buf, size_t len, u32 *msg_len,
 		  enum dsm_wire_reject *why);
 int dsm_wire_decode(const void *buf, size_t len, struct dsm_msg *m,
 		    enum dsm_wire_reject *why);
+int dsm_wire_decode_ext(const void *buf, size_t len, const void *page,
+			struct dsm_msg *m, enum dsm_wire_reject *why);
+u32 dsm_wire_page_head(const void *hdr, u32 msg_len);
 int dsm_wire_reject_errno(enum dsm_wire_reject why);
 int dsm_wire_errno(u32 err);
 const char *dsm_wire_reject_name(enum dsm_wire_reject why);

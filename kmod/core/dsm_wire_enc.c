@@ -602,29 +602,20 @@ void dsm_wire_enc_diff(struct dsm_wire_enc *e, u16 node, u32 interval,
 
 /*
  * dsm_wire_enc_end() of a grant whose page is not in the buffer: the
- * decoder checks the header and body as they would be without the data
- * (the data itself is never checked), then the length is the whole
- * message's.
+ * length is the whole message's, and dsm_wire_decode_ext() checks the
+ * header and body (the data itself is never checked).
  */
 static int dsm_enc_end_ext(struct dsm_wire_enc *e)
 {
-	struct {
-		struct dsm_wire_hdr h;
-		struct dsm_wire_page_grant g;
-	} head;
 	struct dsm_msg m;
 	__le32 len;
 
-	if (e->type != DSM_MSG_PAGE_GRANT || e->pos != sizeof(head) ||
-	    e->ext != DSM_PAGE_SIZE)
-		return -EINVAL;
-	memcpy(&head, e->buf, sizeof(head));
-	head.h.len = cpu_to_le32(sizeof(head));
-	head.g.flags |= DSM_GRANT_F_NO_DATA;
-	if (dsm_wire_decode(&head, sizeof(head), &m, NULL))
+	if (e->type != DSM_MSG_PAGE_GRANT || e->ext != DSM_PAGE_SIZE)
 		return -EINVAL;
 	len = cpu_to_le32(e->pos + e->ext);
 	memcpy(e->buf + offsetof(struct dsm_wire_hdr, len), &len, sizeof(len));
+	if (dsm_wire_decode_ext(e->buf, e->pos, NULL, &m, NULL))
+		return -EINVAL;
 	return e->pos;
 }
 
@@ -661,4 +652,45 @@ int dsm_wire_enc_end(struct dsm_wire_enc *e)
 	if (dsm_wire_decode(e->buf, e->pos, &m, NULL))
 		return -EINVAL;
 	return e->pos;
+}
+
+/**
+ * dsm_wire_page_head() - where a received message's page begins.
+ * @hdr:	its header, accepted by dsm_wire_peek().
+ * @msg_len:	the length dsm_wire_peek() returned.
+ *
+ * A message whose last DSM_PAGE_SIZE bytes are a whole page (a PAGE_GRANT
+ * with data) can be received in two pieces: its head into a buffer, the
+ * page straight into a page (dsm_wire_decode_ext()).
+ *
+ * Return: the bytes of its head (header and fixed body), or 0 if the
+ * message carries no page.
+ */
+u32 dsm_wire_page_head(const void *hdr, u32 msg_len)
+{
+	const u32 head = DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_page_grant);
+	u8 type = ((const u8 *)hdr)[offsetof(struct dsm_wire_hdr, type)];
+
+	return type == DSM_MSG_PAGE_GRANT && msg_len == head + DSM_PAGE_SIZE ?
+	       head : 0;
+}
+
+/**
+ * dsm_msg_interval_copy() - turn a decoded record into a struct dsm_interval.
+ * @iv:		the decoded record.
+ * @out:	out: the record, with @out->notices == @notices.
+ * @notices:	caller storage for @iv->nr_notices page numbers.
+ */
+void dsm_msg_interval_copy(const struct dsm_msg_interval *iv,
+			   struct dsm_interval *out, u64 *notices)
+{
+	u32 i;
+
+	out->creator = iv->creator;
+	out->nr_notices = iv->nr_notices;
+	out->index = iv->index;
+	out->vt = iv->vt;
+	for (i = 0; i < iv->nr_notices; i++)
+		notices[i] = dsm_msg_notice(iv, i);
+	out->notices = notices;
 }

@@ -18,7 +18,8 @@
  * data and does not displace node 0's live link. And a frame whose tag
  * is damaged after sealing (fault injection's corrupt rule) is dropped
  * and counted (auth_bad_frames), the link is made again, and pages stay
- * right.
+ * right; so is a damaged grant whose page was received straight into a
+ * page.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,6 +42,7 @@
 #define DSMD_PORT	7900
 #define DATA_PORT	(DSMD_PORT + 1)
 #define OFF_AUTH	(172UL << 20)	/* a page homed on node 1 */
+#define OFF_GRANT	(174UL << 20)	/* a page homed on node 0 */
 #define DSM_FAULT_FILE	"/sys/kernel/debug/dsm/fault"
 #define ADVERSARY	"/usr/lib/dsm/selftests/dsm_adversary"
 #define KEY_PATH	"/etc/dsm/dsm.key"
@@ -329,28 +331,38 @@ TEST_F_TIMEOUT(auth, unauthenticated_bye_ignored, DSM_TEST_TIMEOUT(60))
 	dsm_test_sync(32);
 }
 
-/* Read the word at OFF_AUTH through /dev/dsm; 0 on an error. */
-static uint64_t auth_word_get(void)
+/* Read the word at @off through /dev/dsm; 0 on an error. */
+static uint64_t word_get_at(off_t off)
 {
 	uint64_t w = 0;
 	int fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
 
-	if (fd >= 0 && pread(fd, &w, sizeof(w), OFF_AUTH) != sizeof(w))
+	if (fd >= 0 && pread(fd, &w, sizeof(w), off) != sizeof(w))
 		w = 0;
 	if (fd >= 0)
 		close(fd);
 	return w;
 }
 
-static int auth_word_put(uint64_t w)
+static int word_put_at(off_t off, uint64_t w)
 {
 	int fd = open(DSM_DEV, O_RDWR | O_CLOEXEC), ret = -1;
 
-	if (fd >= 0 && pwrite(fd, &w, sizeof(w), OFF_AUTH) == sizeof(w))
+	if (fd >= 0 && pwrite(fd, &w, sizeof(w), off) == sizeof(w))
 		ret = 0;
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+static uint64_t auth_word_get(void)
+{
+	return word_get_at(OFF_AUTH);
+}
+
+static int auth_word_put(uint64_t w)
+{
+	return word_put_at(OFF_AUTH, w);
 }
 
 /*
@@ -498,6 +510,79 @@ TEST_F_TIMEOUT(auth, replayed_frame_dropped, DSM_TEST_TIMEOUT(180))
 {
 	frame_attack(_metadata, "replay", "replayed", 70,
 		     0x7265706c61792121ULL);
+}
+
+/*
+ * The same for a grant whose page node 1 receives straight into a page
+ * (a page it never held, from node 0, its home and owner; issue 13):
+ * node 0 damages the grant's tag, node 1 checks the tag over the head
+ * and the page it read before installing anything, so it drops the
+ * frame, frees the page (page_rx_unused), counts it (auth_bad_frames) and
+ * drops the link. Its read fails or waits; once the link is made again
+ * and node 0's transaction expired, a read gets node 0's word, received
+ * in place (page_rx_inplace).
+ */
+/* The fault file's count of damaged tags, or -1. */
+static long corrupted_count(void)
+{
+	char out[64];
+
+	if (dsm_sh(out, sizeof(out), "sed -n 's/^# corrupted //p' "
+		   DSM_FAULT_FILE))
+		return -1;
+	return out[0] ? atol(out) : -1;
+}
+
+TEST_F_TIMEOUT(auth, damaged_grant_dropped, DSM_TEST_TIMEOUT(180))
+{
+	static const uint64_t magic = 0x6772616e74626164ULL;
+	long bad0 = -1, unused0 = -1, in0 = -1, c0 = -1, c;
+	char out[1024];
+	uint64_t w = 0;
+	double end;
+
+	dsm_test_sync(65);
+	if (dsm_node_id_env() == 1) {
+		bad0 = dsm_stats_jq(".auth_bad_frames");
+		unused0 = dsm_stats_jq(".page_rx_unused");
+		in0 = dsm_stats_jq(".page_rx_inplace");
+		ASSERT_LE(0, bad0);
+		ASSERT_LE(0, unused0) TH_LOG("no page_rx_unused counter");
+		ASSERT_LE(0, in0);
+	}
+	if (dsm_node_id_env() == 0) {
+		ASSERT_EQ(0, word_put_at(OFF_GRANT, magic));
+		c0 = corrupted_count();
+		ASSERT_LE(0, c0) TH_LOG("no '# corrupted' line in the fault file");
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo 'corrupt page_grant 1000' > "
+				    DSM_FAULT_FILE)) TH_LOG("%s", out);
+	}
+	dsm_test_sync(66);
+	if (dsm_node_id_env() == 0) {
+		/* One grant damaged (node 1's read): no more. */
+		end = dsm_now() + dsm_test_secs(60.0);
+		while ((c = corrupted_count()) == c0 && dsm_now() < end)
+			usleep(50 * 1000);
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo clear > "
+				    DSM_FAULT_FILE)) TH_LOG("%s", out);
+		EXPECT_EQ(c0 + 1, corrupted_count())
+			TH_LOG("node 0 damaged no grant to node 1 in 60 s (or more than one)");
+	}
+	if (dsm_node_id_env() == 1) {
+		end = dsm_now() + dsm_test_secs(120.0);
+		while ((w = word_get_at(OFF_GRANT)) != magic &&
+		       dsm_now() < end)
+			usleep(200 * 1000);
+		EXPECT_EQ(magic, w)
+			TH_LOG("node 1 did not read node 0's word in 120 s after the damaged grant");
+		EXPECT_EQ(bad0 + 1, dsm_stats_jq(".auth_bad_frames"))
+			TH_LOG("node 1 counted no damaged frame (or more than one)");
+		EXPECT_LT(unused0, dsm_stats_jq(".page_rx_unused"))
+			TH_LOG("the damaged grant's page was not read into a page, or not freed");
+		EXPECT_LT(in0, dsm_stats_jq(".page_rx_inplace"))
+			TH_LOG("the grant after it was not received in place");
+	}
+	dsm_test_sync(67);
 }
 
 /* dsmd -t refuses key files that are exposed, missing or malformed. */

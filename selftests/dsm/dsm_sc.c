@@ -4,8 +4,9 @@
  * nodes of the virtual cluster (written for 3 nodes): atomic increments,
  * message passing, Peterson's mutual exclusion, the store-buffering
  * litmus test, striped fills, dd and cmp through read/write, two local
- * processes and a remote one sharing a page, and a process killed in the
- * middle of remote faults.
+ * processes and a remote one sharing a page, a process killed in the
+ * middle of remote faults, and grants' pages received straight into the
+ * frame.
  *
  * Every node runs every test, in the same order; dsm_test_sync() orders
  * their steps. Each test uses its own range of the default region (see
@@ -37,6 +38,7 @@
 #define OFF_SHARE	(5 * MiB)
 #define OFF_KILL	(6 * MiB)
 #define OFF_DD		(8 * MiB)
+#define OFF_INPLACE	(10 * MiB)
 #define OFF_STRIPES	(64 * MiB)
 #define STRIPE		(4 * MiB)
 
@@ -47,6 +49,7 @@
 #define PETERSON_ITERS	150	/* per node: every entry is contended */
 #define SB_ROUNDS	40
 #define DD_SIZE		(1 * MiB)
+#define INPLACE_PAGES	24	/* per range: 8 homed on each node */
 
 static int node, nodes;
 
@@ -447,6 +450,89 @@ TEST_F_TIMEOUT(sc, killed_in_remote_fault, DSM_TEST_TIMEOUT(60))
 	}
 	dsm_test_sync(79);
 	munmap((void *)p, len);
+}
+
+/* The word of page @i, word @w, that node @n wrote in round @r. */
+static uint64_t inplace_word(int n, int r, size_t i, size_t w)
+{
+	return (uint64_t)n << 56 | (uint64_t)r << 48 | i << 16 | w;
+}
+
+/* Does range @p hold @n's round @r everywhere? The first bad page, or -1. */
+static long inplace_check(const volatile uint64_t *p, int n, int r)
+{
+	for (size_t i = 0; i < INPLACE_PAGES; i++)
+		for (size_t w = 0; w < DSM_PAGE / 8; w += 61)
+			if (p[i * DSM_PAGE / 8 + w] != inplace_word(n, r, i, w))
+				return i;
+	return -1;
+}
+
+/* Write round @r of this node into every page of range @p (every word). */
+static void inplace_fill(volatile uint64_t *p, int r)
+{
+	for (size_t i = 0; i < INPLACE_PAGES; i++)
+		for (size_t w = 0; w < DSM_PAGE / 8; w++)
+			p[i * DSM_PAGE / 8 + w] = inplace_word(node, r, i, w);
+}
+
+/*
+ * Grants received straight into the page that becomes the frame (issue
+ * 13): node 0 fills two ranges of pages no node held before. Node 1
+ * reads range A, node 2 writes range B (a write fault, no read first)
+ * and node 0 reads B back. Every page a node fetches for the first time
+ * from another node comes in place: page_rx_inplace grows by at least
+ * the pages of a range not homed on the node (a home holds a frame of
+ * its pages once it gave them to node 0, so its copies are copied in;
+ * see Documentation/sc.md "Receiving a page"). The contents are checked
+ * word by word, so a page installed before it was all read, or at the
+ * wrong place, fails too.
+ */
+TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
+{
+	size_t range = INPLACE_PAGES * DSM_PAGE, elsewhere = 0;
+	long in0, cp0, in1, cp1;
+	volatile uint64_t *a, *b;
+	char *base;
+
+	SETUP_3NODES();
+	base = dsm_map_space(OFF_INPLACE, 2 * range);
+	ASSERT_NE(MAP_FAILED, base);
+	a = (volatile uint64_t *)base;
+	b = (volatile uint64_t *)(base + range);
+	for (size_t i = 0; i < INPLACE_PAGES; i++)
+		if ((OFF_INPLACE / DSM_PAGE + i) % nodes != (size_t)node)
+			elsewhere++;
+	in0 = dsm_stats_jq(".page_rx_inplace");
+	cp0 = dsm_stats_jq(".page_rx_copied");
+	ASSERT_LE(0, in0) TH_LOG("no page_rx_inplace counter in dsmctl stats");
+	ASSERT_LE(0, cp0);
+	dsm_test_sync(80);
+	if (node == 0) {
+		inplace_fill(a, 1);
+		inplace_fill(b, 1);
+	}
+	dsm_test_sync(81);
+	if (node == 1)
+		EXPECT_EQ(-1, inplace_check(a, 0, 1))
+			TH_LOG("node 1: a page of node 0's range A is wrong");
+	if (node == 2)
+		inplace_fill(b, 2);
+	dsm_test_sync(82);
+	if (node == 0)
+		EXPECT_EQ(-1, inplace_check(b, 2, 2))
+			TH_LOG("node 0: a page of node 2's range B is wrong");
+	in1 = dsm_stats_jq(".page_rx_inplace");
+	cp1 = dsm_stats_jq(".page_rx_copied");
+	TH_LOG("node %d: %ld pages received in place, %ld copied", node,
+	       in1 - in0, cp1 - cp0);
+	if (node != 0)
+		EXPECT_LE((long)elsewhere, in1 - in0)
+			TH_LOG("node %d fetched %zu pages it never held from "
+			       "other nodes, but only %ld came in place",
+			       node, elsewhere, in1 - in0);
+	dsm_test_sync(83);
+	munmap(base, 2 * range);
 }
 
 TEST_HARNESS_MAIN

@@ -153,4 +153,59 @@ TEST(misuse)
 	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
 }
 
+/*
+ * Receiving in two pieces (the kernel's receive into a page): every grant
+ * with data says where its page begins (dsm_wire_page_head()), and its
+ * head decodes alone (dsm_wire_decode_ext()) to what dsm_wire_decode()
+ * makes of the whole, data pointing where the page was put. Nothing
+ * else does: no other message, no grant without data, no other length.
+ */
+TEST(receive_split)
+{
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_MAX,
+				 .type = DSM_MSG_PAGE_GRANT, .src = 3,
+				 .dst = 1, .req_id = 77 };
+	struct dsm_msg_page_grant b = { .page = 9, .access = DSM_ACCESS_WRITE,
+					.owner = 1, .copyset = 5 };
+	struct dsm_msg whole, split;
+	enum dsm_wire_reject why;
+	struct dsm_wire_enc e;
+	u8 *head;
+	int len;
+
+	len = enc_copy(&h, &b);
+	ASSERT_EQ(GS + DSM_PAGE_SIZE, len);
+	EXPECT_EQ(GS, dsm_wire_page_head(copied, len));
+	ASSERT_EQ(0, dsm_wire_decode(copied, len, &whole, NULL));
+	head = malloc(GS);	/* ASan: nothing past the head is read */
+	ASSERT_NE(NULL, head);
+	memcpy(head, copied, GS);
+	ASSERT_EQ(0, dsm_wire_decode_ext(head, GS, page, &split, &why));
+	EXPECT_EQ(DSM_WIRE_OK, why);
+	EXPECT_EQ(1, split.u.page_grant.data == page);
+	split.u.page_grant.data = whole.u.page_grant.data;
+	EXPECT_EQ(0, memcmp(&whole.hdr, &split.hdr, sizeof(whole.hdr)));
+	EXPECT_EQ(0, memcmp(&whole.u.page_grant, &split.u.page_grant,
+			    sizeof(whole.u.page_grant)));
+	/* not the page in the buffer too, nor less than the head */
+	EXPECT_NE(0, dsm_wire_decode_ext(copied, len, page, &split, &why));
+	EXPECT_NE(0, dsm_wire_decode_ext(head, GS - 8, page, &split, &why));
+	/* a damaged head is refused as by dsm_wire_decode() */
+	head[HS + offsetof(struct dsm_wire_page_grant, reserved)] = 1;
+	EXPECT_NE(0, dsm_wire_decode_ext(head, GS, page, &split, &why));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, why);
+	free(head);
+	EXPECT_EQ(0, dsm_wire_page_head(copied, len - 8));
+	/* a grant without data: no page */
+	dsm_wire_enc_begin(&e, copied, sizeof(copied), &h);
+	dsm_wire_enc_page_grant(&e, &b);	/* b.data NULL: NO_DATA */
+	len = dsm_wire_enc_end(&e);
+	ASSERT_EQ(GS, len);
+	EXPECT_EQ(0, dsm_wire_page_head(copied, len));
+	EXPECT_NE(0, dsm_wire_decode_ext(copied, len, page, &split, &why));
+	/* same length, another type: no page */
+	copied[offsetof(struct dsm_wire_hdr, type)] = DSM_MSG_DIFF_REPLY;
+	EXPECT_EQ(0, dsm_wire_page_head(copied, GS + DSM_PAGE_SIZE));
+}
+
 TEST_HARNESS_MAIN
