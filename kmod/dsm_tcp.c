@@ -19,9 +19,10 @@
  * breaks, or a wanted peer has none, dsm_transport_link_down() tells
  * dsmd, which makes a new one.
  *
- * Frames: with keys, every frame is followed by its tag (kmod/core/
- * dsm_auth.h: HMAC-SHA256 under the direction's session key, implicit
- * sequence numbers), sealed under the peer's tx_lock so that sequence
+ * Frames: with keys, every frame carries its tag right after its 32-byte
+ * header, computed over the whole message (kmod/core/dsm_auth.h:
+ * HMAC-SHA256 under the direction's session key, implicit sequence
+ * numbers), sealed under the peer's tx_lock so that sequence
  * order is wire order (dsm_tcp_seal()) and checked by the receive thread
  * before anything else looks at the frame (dsm_tcp_open()); a frame whose
  * tag is wrong (modified, replayed, reordered) is counted
@@ -32,7 +33,7 @@
  * Threads: each connection has a receive kthread that reads a 32-byte
  * header, validates it with dsm_transport_peek() (so no length is
  * trusted), reads the rest into the connection's buffer (DSM_WIRE_MAX_MSG
- * bytes, allocated once) and its tag, and hands it to
+ * bytes, allocated once) after its tag, and hands it to
  * dsm_transport_recv(); any error or malformed message drops the
  * connection. A message that ends with a page (a grant) is read up to
  * its page, and the page goes where dsm_transport_rx_page() says: into a
@@ -212,10 +213,10 @@ static int dsm_tcp_seal(struct dsm_tcp_peer *p, struct dsm_tcp_conn *c,
 }
 
 /*
- * dsm_tcp_open() - read the tag of the frame just read (@len bytes in
- * @c->buf, then the page @page if not NULL) and check it: 0, or -EBADMSG
- * (counted, logged once in a while) and the connection is dropped.
- * Nothing without keys.
+ * dsm_tcp_open() - check the tag (@c->tag, read after the header) of the
+ * frame just read (@len bytes in @c->buf, then the page @page if not
+ * NULL): 0, or -EBADMSG (counted, logged once in a while) and the
+ * connection is dropped. Nothing without keys.
  */
 static int dsm_tcp_open(struct dsm_tcp_conn *c, u32 len, struct page *page)
 {
@@ -225,9 +226,6 @@ static int dsm_tcp_open(struct dsm_tcp_conn *c, u32 len, struct page *page)
 
 	if (!c->mac)
 		return 0;
-	ret = dsm_tcp_recv_all(c->sock, c->tag, c->rxl.tag_len);
-	if (ret)
-		return ret;
 	if (page) {
 		kaddr = kmap_local_page(page);
 		v[1].p = kaddr;
@@ -311,6 +309,12 @@ static int dsm_tcp_recv_msg(struct dsm_tcp_conn *c, u32 max, u32 *len,
 		return ret;
 	if (*len > max)
 		return -EPROTO;
+	/* The tag comes right after the header (dsm_tcp_xmit()). */
+	if (c->mac) {
+		ret = dsm_tcp_recv_all(c->sock, c->tag, c->rxl.tag_len);
+		if (ret)
+			return ret;
+	}
 	c->rx_head = page_ok ? dsm_transport_page_head(c->buf, *len) : 0;
 	if (c->rx_head) {
 		ret = dsm_tcp_recv_all(c->sock, c->buf + DSM_WIRE_HDR_SIZE,

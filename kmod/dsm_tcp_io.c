@@ -13,8 +13,9 @@
  * copied once into the socket's buffers by sendmsg() itself.
  *
  * dsm_tcp_xmit() is the one place a message's pieces meet the socket:
- * the buffer, the page fragment, then the frame's tag (dsm_tcp_seal() in
- * dsm_tcp.c computes it over both pieces, under the same tx_lock).
+ * the header, the frame's tag (dsm_tcp_seal() in dsm_tcp.c computes it
+ * over the whole message, under the same tx_lock), the rest of the
+ * buffer, then the page fragment.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": tcp: " fmt
 
@@ -41,17 +42,6 @@ static int dsm_tcp_send_iter(struct socket *sock, struct msghdr *msg)
 	return 0;
 }
 
-/* @len bytes at @buf; MSG_MORE in @flags when a fragment follows. */
-static int dsm_tcp_send_buf(struct socket *sock, const void *buf, size_t len,
-			    unsigned int flags)
-{
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
-	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
-
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, len);
-	return dsm_tcp_send_iter(sock, &msg);
-}
-
 /*
  * The fragment, from the page. By reference where the kernel can and the
  * page allows it (sendpage_ok(): not a slab page, referenced), else
@@ -71,12 +61,18 @@ static int dsm_tcp_send_page(struct socket *sock, struct page *page,
 }
 
 /**
- * dsm_tcp_xmit() - send message @tx on @sock, then its tag.
+ * dsm_tcp_xmit() - send message @tx on @sock, its tag after its header.
  * @sock:	a connection's socket; the caller holds its peer's tx_lock,
  *		so the message's pieces go out together.
  * @tx:		the message (struct dsm_tx_msg has who owns what).
  * @tag:	the frame's tag (dsm_tcp_seal()), @tag_len bytes; none if 0.
  * @tag_len:	its length.
+ *
+ * On the wire: the 32-byte header, the tag, the rest of the buffer, the
+ * page fragment. The tag goes with the header, not after the page, so
+ * that every frame is at most two sendmsg() calls, the last one pushing
+ * it out whole: a tag sent on its own after a corked page made a second
+ * push, which cost a remote fault under TCG more than a millisecond.
  *
  * Sleeps, at most the socket's send timeout per sendmsg(). Return: 0, or
  * a negative errno after which part of the message may have been sent:
@@ -85,21 +81,28 @@ static int dsm_tcp_send_page(struct socket *sock, struct page *page,
 int dsm_tcp_xmit(struct socket *sock, const struct dsm_tx_msg *tx,
 		 const u8 *tag, size_t tag_len)
 {
+	struct msghdr msg = {
+		.msg_flags = MSG_NOSIGNAL | (tx->page ? MSG_MORE : 0),
+	};
+	const u8 *hdr = tx->hdr;
+	struct kvec iov[3] = {
+		{ .iov_base = (void *)hdr, .iov_len = DSM_WIRE_HDR_SIZE },
+		{ .iov_base = (void *)tag, .iov_len = tag_len },
+		{ .iov_base = (void *)(hdr + DSM_WIRE_HDR_SIZE),
+		  .iov_len = tx->hdr_len - DSM_WIRE_HDR_SIZE },
+	};
 	int ret;
 
-	if (tx->page && (tx->off > PAGE_SIZE || tx->len > PAGE_SIZE - tx->off))
+	if (tx->hdr_len < DSM_WIRE_HDR_SIZE ||
+	    (tx->page && (tx->off > PAGE_SIZE ||
+			  tx->len > PAGE_SIZE - tx->off)))
 		return -EINVAL;
-	ret = dsm_tcp_send_buf(sock, tx->hdr, tx->hdr_len,
-			       tx->page || tag_len ? MSG_MORE : 0);
-	if (ret)
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, iov, ARRAY_SIZE(iov),
+		      tx->hdr_len + tag_len);
+	ret = dsm_tcp_send_iter(sock, &msg);
+	if (ret || !tx->page)
 		return ret;
-	if (tx->page) {
-		ret = dsm_tcp_send_page(sock, tx->page, tx->off, tx->len,
-					tag_len ? MSG_MORE : 0);
-		if (ret)
-			return ret;
-	}
-	return tag_len ? dsm_tcp_send_buf(sock, tag, tag_len, 0) : 0;
+	return dsm_tcp_send_page(sock, tx->page, tx->off, tx->len, 0);
 }
 
 /**

@@ -39,7 +39,9 @@
  *  4: the diffs of DIFF_REPLY are denser (kmod/core/dsm_diff.h): a 4-byte
  *     header (format, reserved, le16 size) instead of 8, run headers of
  *     1, 2 or 4 bytes instead of 4, and a bitmap format for dense short
- *     runs, chosen per diff by size (issue 17). Version 3 is no longer
+ *     runs, chosen per diff by size (issue 17); on a TCP link with keys,
+ *     a frame's tag comes right after its 32-byte header instead of
+ *     after the message (Documentation/protocol.md). Version 3 is no longer
  *     spoken: its diffs have the old encoding. The peers' dsmds agree on
  *     a link's version (their LINK_INFO); nodes of version 3 and 4 have
  *     none in common, and their data link is refused with a log line.
