@@ -27,13 +27,13 @@
 #include <linux/math64.h>
 #include <asm/byteorder.h>
 #include <linux/bitops.h>
+#include <linux/export.h>
 
 /* Bits set in @x. */
 static inline u32 dsm_popcount64(u64 x)
 {
 	return hweight64(x);
 }
-#include <linux/export.h>
 
 /* @a mod @b, @b > 0: a 32-bit kernel has no 64-bit division operator. */
 static inline u32 dsm_rem_u64(u64 a, u32 b)
