@@ -189,6 +189,26 @@ enum dsm_stat {
 	DSM_STAT_PAGE_RX_INPLACE,	/* received into the page made frame */
 	DSM_STAT_PAGE_RX_COPIED,	/* copied into the frame */
 	DSM_STAT_PAGE_RX_UNUSED,	/* received into a page, not installed */
+	/*
+	 * Where a remote fault's time goes (dsm_req_account()): faults that
+	 * started a request and got their page, and the nanoseconds from the
+	 * request's creation to its send returning (issue), to its answer's
+	 * handler (remote: the wire both ways and the serving node's work),
+	 * to its completion (install), to the fault running again (wake).
+	 */
+	DSM_STAT_FAULT_RD_TIMED,
+	DSM_STAT_FAULT_RD_ISSUE_NS,
+	DSM_STAT_FAULT_RD_REMOTE_NS,
+	DSM_STAT_FAULT_RD_INSTALL_NS,
+	DSM_STAT_FAULT_RD_WAKE_NS,
+	DSM_STAT_FAULT_WR_TIMED,
+	DSM_STAT_FAULT_WR_ISSUE_NS,
+	DSM_STAT_FAULT_WR_REMOTE_NS,
+	DSM_STAT_FAULT_WR_INSTALL_NS,
+	DSM_STAT_FAULT_WR_WAKE_NS,
+	/* PAGE_REQ from other nodes handled here, and the time it took. */
+	DSM_STAT_SERVE_PAGE_REQ,
+	DSM_STAT_SERVE_PAGE_REQ_NS,
 
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of

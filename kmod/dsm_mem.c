@@ -485,6 +485,8 @@ static vm_fault_t dsm_fault_wait(struct vm_fault *vmf, struct dsm_pg *pg,
 		dsm_readahead(model, pg->pgno, end,
 			      vmf->flags & FAULT_FLAG_WRITE);
 	ret = dsm_req_wait(pg, req);
+	if (!ret && start)
+		dsm_req_account(req);
 	dsm_req_put(req);
 	fput(file);
 	/*

@@ -49,6 +49,11 @@ enum dsm_access {
  * @born:	jiffies when it was made.
  * @expired:	a waiter gave up on it (timeout): later faults on the page
  *		fail at once until it completes. Under dsm_pg.lock.
+ * @t_alloc:	ktime_get_ns() at creation; @t_sent when its model's
+ *		@start last sent it, @t_rx when its answer's handler found it,
+ *		@t_done at its completion (0: not yet): where a fault's time
+ *		went (dsm_req_account()). Written once each by the one
+ *		context that does that step, read by the waiter after @done.
  * @err:	0, or why it failed; written before @done completes.
  * @done:	completed (complete_all) when the request succeeds or fails.
  * @pg:		the page's struct dsm_pg (never freed before unload).
@@ -72,6 +77,7 @@ struct dsm_req {
 	u8 access;
 	u8 home;
 	unsigned long born;
+	u64 t_alloc, t_sent, t_rx, t_done;
 	bool expired;
 	int err;
 	struct completion done;
@@ -251,6 +257,7 @@ int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
 			struct dsm_req **reqp);
 void dsm_req_start_async(struct dsm_req *req);
 int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req);
+void dsm_req_account(const struct dsm_req *req);
 void dsm_access_failed(struct dsm_pg *pg, int err, bool fault);
 int dsm_req_init(void);
 void dsm_req_exit(void);

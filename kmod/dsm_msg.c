@@ -21,6 +21,7 @@
 #include <linux/highmem.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 
 #include "dsm_internal.h"
@@ -204,6 +205,15 @@ int dsm_transport_recv(u32 node, const void *buf, size_t len)
 	}
 	if (dsm_msg_routes[m.hdr.type].path == DSM_PATH_DATA)
 		dsm_members_contact(node);
+	if (m.hdr.type == DSM_MSG_PAGE_REQ) {
+		/* What serving a page costs here (Documentation/sc.md). */
+		u64 t = ktime_get_ns();
+
+		dsm_msg_dispatch(&m);
+		dsm_stat_inc(DSM_STAT_SERVE_PAGE_REQ);
+		dsm_stat_add(DSM_STAT_SERVE_PAGE_REQ_NS, ktime_get_ns() - t);
+		return 0;
+	}
 	dsm_msg_dispatch(&m);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/sched.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -43,6 +44,7 @@ struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
 	INIT_DELAYED_WORK(&req->start_work, dsm_req_start_fn);
 	req->id = dsm_next_req_id();
 	req->born = jiffies;
+	req->t_alloc = ktime_get_ns();
 	req->pgno = pg->pgno;
 	req->access = access;
 	req->pg = pg;
@@ -240,6 +242,7 @@ void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err)
 	}
 	spin_unlock(&pg->lock);
 	req->err = err;
+	req->t_done = ktime_get_ns();
 	complete_all(&req->done);
 	/* A send planned for later is void (dsm_req_start_later()). */
 	if (cancel_delayed_work(&req->start_work))
@@ -307,6 +310,34 @@ int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
 	if (req->ops->end_on_timeout)
 		dsm_req_complete(pg, req, -ETIMEDOUT);
 	return -ETIMEDOUT;
+}
+
+/**
+ * dsm_req_account() - count where a fault's wait for @req went.
+ * @req:	a request the caller started and waited for successfully.
+ *
+ * Adds its steps (struct dsm_req, @t_alloc) to the fault_rd_* or
+ * fault_wr_* counters, so that `dsmctl stats` (and make bench's
+ * fault_latency) can say where a remote fault's microseconds go. A
+ * request whose model does not time its steps (no @t_sent or @t_rx) is
+ * not counted.
+ */
+void dsm_req_account(const struct dsm_req *req)
+{
+	u64 now = ktime_get_ns();
+	enum dsm_stat base;
+
+	if (!req->t_sent || !req->t_rx || !req->t_done ||
+	    req->t_sent < req->t_alloc || req->t_rx < req->t_sent ||
+	    req->t_done < req->t_rx || now < req->t_done)
+		return;
+	base = req->access == DSM_ACC_WRITE ? DSM_STAT_FAULT_WR_TIMED :
+					      DSM_STAT_FAULT_RD_TIMED;
+	dsm_stat_inc(base);
+	dsm_stat_add(base + 1, req->t_sent - req->t_alloc);
+	dsm_stat_add(base + 2, req->t_rx - req->t_sent);
+	dsm_stat_add(base + 3, req->t_done - req->t_rx);
+	dsm_stat_add(base + 4, now - req->t_done);
 }
 
 int dsm_req_init(void)

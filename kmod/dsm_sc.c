@@ -331,6 +331,7 @@ static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
 		sc_grant_unasked(m, pg);
 		return false;
 	}
+	req->t_rx = ktime_get_ns();
 	err = -EPROTO;
 	if (!sc_grant_fits(m, req))
 		goto out;
@@ -583,6 +584,8 @@ static void sc_start(struct dsm_pg *pg, struct dsm_req *req)
 	ret = dsm_members_wait(req->home, dsm_fault_timeout());
 	if (!ret)
 		ret = dsm_msg_send(&m);
+	if (!ret)
+		req->t_sent = ktime_get_ns();
 	if (ret)
 		dsm_req_complete(pg, req, ret);
 }

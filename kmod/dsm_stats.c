@@ -115,6 +115,18 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_PAGE_RX_INPLACE]	= "page_rx_inplace",
 	[DSM_STAT_PAGE_RX_COPIED]	= "page_rx_copied",
 	[DSM_STAT_PAGE_RX_UNUSED]	= "page_rx_unused",
+	[DSM_STAT_FAULT_RD_TIMED]	= "fault_rd_timed",
+	[DSM_STAT_FAULT_RD_ISSUE_NS]	= "fault_rd_issue_ns",
+	[DSM_STAT_FAULT_RD_REMOTE_NS]	= "fault_rd_remote_ns",
+	[DSM_STAT_FAULT_RD_INSTALL_NS]	= "fault_rd_install_ns",
+	[DSM_STAT_FAULT_RD_WAKE_NS]	= "fault_rd_wake_ns",
+	[DSM_STAT_FAULT_WR_TIMED]	= "fault_wr_timed",
+	[DSM_STAT_FAULT_WR_ISSUE_NS]	= "fault_wr_issue_ns",
+	[DSM_STAT_FAULT_WR_REMOTE_NS]	= "fault_wr_remote_ns",
+	[DSM_STAT_FAULT_WR_INSTALL_NS]	= "fault_wr_install_ns",
+	[DSM_STAT_FAULT_WR_WAKE_NS]	= "fault_wr_wake_ns",
+	[DSM_STAT_SERVE_PAGE_REQ]	= "serve_page_req",
+	[DSM_STAT_SERVE_PAGE_REQ_NS]	= "serve_page_req_ns",
 };
 
 /* The names of the counters by type, made from the types' names. */

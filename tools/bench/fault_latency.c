@@ -16,6 +16,16 @@
  *          does not hold (ownership and data move).
  * and prints the median of each (and the 10th/90th percentiles) and the
  * ratios read/rtt and write/rtt. Goal: read <= 1.2, write <= 1.5.
+ *
+ * Then where a fault's time goes, from the module's counters (means over
+ * the faults of the run, Documentation/benchmarks.md): on node 0, issue
+ * (the fault until its request is sent), remote (until the grant's
+ * handler runs: both wire trips and node 1's work), install (the page
+ * into the frame, waiters woken), wake (until the fault runs again), and
+ * the rest of the measured mean (the retried fault mapping the page,
+ * and the way in and out of the kernel); node 1 sends its own counters
+ * over the TCP connection: serve (the PAGE_REQ handler, grant sent),
+ * which remote includes.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -49,6 +59,52 @@ static long long stat_of(const char *name)
 			v = x;
 	fclose(f);
 	return v;
+}
+
+/* The breakdown counters: node 0's (fault_*), node 1's (serve_*). */
+static const char * const bd_names[] = {
+	"fault_rd_timed", "fault_rd_issue_ns", "fault_rd_remote_ns",
+	"fault_rd_install_ns", "fault_rd_wake_ns",
+	"fault_wr_timed", "fault_wr_issue_ns", "fault_wr_remote_ns",
+	"fault_wr_install_ns", "fault_wr_wake_ns",
+	"serve_page_req", "serve_page_req_ns",
+};
+#define BD_N	(sizeof(bd_names) / sizeof(bd_names[0]))
+
+static void bd_read(long long *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < BD_N; i++)
+		v[i] = stat_of(bd_names[i]);
+}
+
+/*
+ * One line per kind (0 read, 1 write) from counter deltas @d (node 0's
+ * fault counters, node 1's serve counters), next to the measured @median.
+ */
+static void bd_report(const char *name, const long long *d, const double *v,
+		      int nv)
+{
+	double n = d[0], us[4], sum = 0, serve = 0, mean = 0;
+	int i;
+
+	if (n <= 0) {
+		printf("%-6s breakdown: no timed faults (counters missing?)\n",
+		       name);
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		us[i] = d[1 + i] / n / 1000.0;
+		sum += us[i];
+	}
+	for (i = 0; i < nv; i++)
+		mean += v[i] / nv;
+	if (d[10] > 0)
+		serve = d[11] / (double)d[10] / 1000.0;
+	printf("%-6s mean %.1f us = issue %.1f + remote %.1f (node 1 serving %.1f of %lld) + install %.1f + wake %.1f + rest %.1f (%.0f timed)\n",
+	       name, mean, us[0], us[1], serve, d[10], us[2], us[3],
+	       mean - sum, n);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -87,7 +143,8 @@ int main(int argc, char **argv)
 	volatile char *rp, *wp;
 	const char *what;
 	size_t span = 2UL * SAMPLES * MSG;
-	long long in0 = 0, cp0 = 0;
+	long long in0 = 0, cp0 = 0, bd0[BD_N], bd1[BD_N];
+	long long rdd[BD_N], wrd[BD_N];
 	double t, r50;
 	int i;
 
@@ -132,6 +189,7 @@ int main(int argc, char **argv)
 		die("sync");
 	in0 = stat_of("page_rx_inplace");
 	cp0 = stat_of("page_rx_copied");
+	bd_read(bd0);
 	if (id == 0) {
 		/* Alternate: a read fault, then a write fault (never held). */
 		for (i = 0; i < SAMPLES; i++) {
@@ -146,6 +204,12 @@ int main(int argc, char **argv)
 	}
 	if (dsm_sync(3))
 		die("sync");
+	bd_read(bd1);
+	for (i = 0; i < (int)BD_N; i++)
+		bd1[i] -= bd0[i];
+	/* Node 1's serve counters go to node 0 (the pingpong connection). */
+	if (pp_full(c, &bd1[10], 2 * sizeof(bd1[0]), id == 1))
+		die("breakdown exchange");
 	if (id == 0) {
 		qsort(rtt, SAMPLES, sizeof(double), cmp_double);
 		r50 = pct(rtt, SAMPLES, 50);
@@ -155,6 +219,12 @@ int main(int argc, char **argv)
 		report("read", rd, SAMPLES, r50);
 		report("write", wr, SAMPLES, r50);
 		printf("goal: read ratio <= 1.20, write ratio <= 1.50\n");
+		memcpy(rdd, bd1, sizeof(rdd));
+		memcpy(wrd, bd1, sizeof(wrd));
+		memcpy(wrd, &bd1[5], 5 * sizeof(wrd[0]));
+		printf("where a fault's time goes (means; serve: over reads and writes):\n");
+		bd_report("read", rdd, rd, SAMPLES);
+		bd_report("write", wrd, wr, SAMPLES);
 		/* Received straight into the frame, or copied (-1: none). */
 		printf("pages received in place %lld, copied %lld\n",
 		       stat_of("page_rx_inplace") - in0,
