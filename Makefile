@@ -12,6 +12,8 @@
 #   make unit         unit tests of kmod/core, dsmd, dsmctl (ASan, UBSan)
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (600)
 #   make lint         checkpatch and sparse on the module, both kernels
+#   make model        check the protocol models with spin (make check runs
+#                     the bounded configuration)
 #   make check        everything above, then the selftests in the virtual
 #                     cluster on 6.1 and 6.12; ends with "N passed, N failed"
 #                     (budget: 30 minutes on 2 cores)
@@ -50,7 +52,7 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	       -I$(SRCDIR)/uapi -I$(SRCDIR)/tools/lib
 export USER_CFLAGS
 
-.PHONY: all deps module modules tools unit fuzz fuzz-short lint check \
+.PHONY: all deps module modules tools unit fuzz fuzz-short lint model check \
 	check-full check-load stress check-debug demo bench install deb clean \
 	check-deps help
 
@@ -114,6 +116,11 @@ fuzz:
 
 lint: check-deps
 	$(SRCDIR)/scripts/lint.sh
+
+# The protocol models, checked with spin (Documentation/model.md); make
+# check runs the bounded configuration (model.sh --check).
+model:
+	$(SRCDIR)/scripts/model.sh
 
 check:
 	$(SRCDIR)/scripts/check.sh

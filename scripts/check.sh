@@ -5,7 +5,8 @@
 #   deps, lint (checkpatch; W=1 C=2 builds for 6.1 and 6.12), tools,
 #   unit tests (ASan/UBSan), dkms (dkms add/build of dsm.ko for 6.1 and
 #   6.12 in a scratch tree), packages (make deb, lintian, the packages'
-#   files in a scratch root), short fuzz runs, then the selftests in the
+#   files in a scratch root), short fuzz runs, the protocol model's
+#   bounded configuration (spin, scripts/model.sh --check), then the selftests in the
 #   virtual cluster on Linux 6.1 and 6.12, each followed by every
 #   application of tools/bench/apps.list once on 3 nodes.
 #   --full      (`make check-full`) then also what does not fit make
@@ -150,6 +151,7 @@ stage unit harvest_tap make -C "$SRCDIR" unit || true
 stage dkms harvest_tap "$SRCDIR/scripts/dkms-check.sh" || true
 stage packages harvest_tap "$SRCDIR/scripts/pkg-check.sh" || true
 stage fuzz-short harvest_tap make -C "$SRCDIR" fuzz-short || true
+stage model harvest_tap "$SRCDIR/scripts/model.sh" --check || true
 
 versions=$("$SRCDIR/scripts/kernels.sh" versions)
 if [ "$build_ok" = 1 ]; then

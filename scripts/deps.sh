@@ -26,6 +26,8 @@ PKGS=(
 	# userspace: netlink, peer authentication (nettle), tests, fuzzing
 	libnl-3-dev libnl-genl-3-dev nettle-dev pkg-config clang libclang-rt-14-dev
 	llvm jq valgrind
+	# the protocol models (make model; Documentation/model.md)
+	spin
 	# docs and plots
 	groff-base man-db gnuplot-nox
 	# packages (make deb) and the DKMS build of make check; systemd for

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# model.sh [--check] - check the protocol models with spin (`make model`;
+# Documentation/model.md).
+#   (default)   every configuration: sc's directory protocol with one
+#               node failure (kmod/dsm_sc.pml) on 3 nodes, for 1 page and
+#               2 accesses per node and for 2 pages and 1 access, and no
+#               livelock under weak fairness for 1 page and 1 access.
+#   --check     the bounded configuration `make check` runs: 1 page, 1
+#               access per node, safety (every assert and no deadlock),
+#               searched exhaustively.
+# One TAP line per configuration, with the states searched and the time;
+# a violation prints spin's trail (the shortest it found) under the line.
+# The generated verifiers and trails: $BUILD/model/.
+set -uo pipefail
+
+SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-$SRCDIR/build}
+OUT=$BUILD/model
+
+check_only=0
+for a in "$@"; do
+	case "$a" in
+	--check) check_only=1 ;;
+	*) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+if ! command -v spin >/dev/null; then
+	echo "model: spin is missing: run make deps (Debian package spin)" >&2
+	exit 1
+fi
+
+n=0
+status=0
+
+# run NAME MODEL SPIN_DEFS CC_DEFS PAN_ARGS
+run() {
+	local name=$1 model=$2 defs=$3 ccdefs=$4 args=$5 dir t0 t1 errs states
+	dir=$OUT/$name
+	n=$((n + 1))
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$SRCDIR/$model" "$dir/"
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	if ! (cd "$dir" && spin -a $defs "$(basename "$model")" > spin.log 2>&1 &&
+	      gcc -O2 $ccdefs -o pan pan.c > cc.log 2>&1); then
+		echo "not ok $n model.$name # spin or cc failed"
+		tail -n 20 "$dir"/spin.log "$dir"/cc.log 2>/dev/null | sed 's/^/# /'
+		status=1
+		return
+	fi
+	# shellcheck disable=SC2086
+	(cd "$dir" && ./pan $args > pan.log 2>&1)
+	t1=$(date +%s)
+	errs=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$dir/pan.log")
+	states=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' "$dir/pan.log")
+	if [ "$errs" = 0 ]; then
+		echo "ok $n model.$name # $states states, $((t1 - t0)) s"
+	else
+		echo "not ok $n model.$name # errors: ${errs:-?} ($((t1 - t0)) s)"
+		grep -E 'violated|error|cycle' "$dir/pan.log" | head -n 5 | sed 's/^/# /'
+		if [ -f "$dir/$(basename "$model").trail" ]; then
+			# shellcheck disable=SC2086
+			(cd "$dir" && spin -t $defs -s -r "$(basename "$model")") 2>&1 |
+				grep -E 'Send|Recv|assert' | tail -n 40 | sed 's/^/# /'
+		fi
+		status=1
+	fi
+}
+
+sc=kmod/dsm_sc.pml
+# Exhaustive, states stored compressed: about 2 million states, 1 GB.
+run sc-1page-1op "$sc" "-DNPAGES=1 -DOPS=1" "-DSAFETY -DCOLLAPSE" \
+	"-m200000 -w26"
+if [ "$check_only" = 0 ]; then
+	run sc-1page-1op-progress "$sc" "-DNPAGES=1 -DOPS=1" \
+		"-DNP -DNFAIR=3 -DCOLLAPSE" "-l -f -m200000 -w26"
+	# Too large to store every state: bitstate (supertrace) search.
+	run sc-1page-2ops "$sc" "-DNPAGES=1 -DOPS=2" "-DSAFETY -DBITSTATE" \
+		"-m400000 -w32"
+	run sc-2pages-1op "$sc" "-DNPAGES=2 -DOPS=1" "-DSAFETY -DBITSTATE" \
+		"-m400000 -w32"
+fi
+echo "1..$n"
+exit $status
