@@ -50,29 +50,6 @@ struct sort {
 	size_t nruns[APP_MAX_NODES];
 };
 
-/*
- * All-to-all: to every other node j ob[j] (ol[j] bytes); from it into
- * ib[j], at most il[j] bytes, the length received left in il[j].
- */
-static void all_to_all(struct sort *s, uint32_t tag, void **ob, size_t *ol,
-		       void **ib, size_t *il)
-{
-	struct mp_xfer out[APP_MAX_NODES], in[APP_MAX_NODES];
-	int j, n = 0;
-
-	for (j = 0; j < s->m->a.nodes; j++) {
-		if (j == s->m->a.node)
-			continue;
-		out[n] = (struct mp_xfer){ .peer = j, .tag = tag, .buf = ob[j],
-					   .len = ol[j] };
-		in[n++] = (struct mp_xfer){ .peer = j, .tag = tag, .buf = ib[j],
-					    .len = il[j] };
-	}
-	mp_exchange(s->m, out, n, in, n);
-	for (n--; n >= 0; n--)
-		il[in[n].peer] = in[n].len;
-}
-
 static void check_len(struct sort *s, const size_t *got, size_t want,
 		      const char *what)
 {
@@ -99,7 +76,7 @@ static void offsets(struct sort *s)
 		ib[j] = &s->rows[j * len];
 		il[j] = len * sizeof(uint32_t);
 	}
-	all_to_all(s, TAG_HIST, ob, ol, ib, il);
+	mp_all_to_all(s->m, TAG_HIST, ob, ol, ib, il);
 	check_len(s, il, len * sizeof(uint32_t), "counts");
 	memcpy(&s->rows[me * len], &s->cnt[v0], len * sizeof(uint32_t));
 
@@ -113,7 +90,7 @@ static void offsets(struct sort *s)
 		ib[j] = &s->sums[j];
 		il[j] = sizeof(uint64_t);
 	}
-	all_to_all(s, TAG_SUM, ob, ol, ib, il);
+	mp_all_to_all(s->m, TAG_SUM, ob, ol, ib, il);
 	check_len(s, il, sizeof(uint64_t), "the slice sum");
 
 	for (j = 0; j < me; j++)
@@ -131,7 +108,7 @@ static void offsets(struct sort *s)
 		ib[j] = &s->off[s->vlo[j]];
 		il[j] = (s->vhi[j] - s->vlo[j]) * sizeof(uint32_t);
 	}
-	all_to_all(s, TAG_OFF, ob, ol, ib, il);
+	mp_all_to_all(s->m, TAG_OFF, ob, ol, ib, il);
 	for (j = 0; j < nodes; j++)
 		if (j != me && il[j] != (s->vhi[j] - s->vlo[j]) * sizeof(uint32_t))
 			app_die(&s->m->a, "node %d sent %zu bytes of offsets",
@@ -180,7 +157,7 @@ static void rank_and_send(struct sort *s, const uint32_t *key, uint32_t *rank,
 		ib[j] = s->in[j];
 		got[j] = (s->maxkey + 1) * sizeof(struct run_msg);
 	}
-	all_to_all(s, TAG_KEYS, ob, ol, ib, got);
+	mp_all_to_all(s->m, TAG_KEYS, ob, ol, ib, got);
 	got[me] = s->nruns[me] * sizeof(struct run_msg);
 	s->in[me] = s->runs[me];
 	for (j = 0; j < s->m->a.nodes; j++) {

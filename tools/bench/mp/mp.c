@@ -468,6 +468,25 @@ void mp_exchange(struct mp *m, struct mp_xfer *out, int nout,
 	}
 }
 
+void mp_all_to_all(struct mp *m, uint32_t tag, void **ob, size_t *ol,
+		   void **ib, size_t *il)
+{
+	struct mp_xfer out[APP_MAX_NODES], in[APP_MAX_NODES];
+	int j, n = 0;
+
+	for (j = 0; j < m->a.nodes; j++) {
+		if (j == m->a.node)
+			continue;
+		out[n] = (struct mp_xfer){ .peer = j, .tag = tag, .buf = ob[j],
+					   .len = ol[j] };
+		in[n++] = (struct mp_xfer){ .peer = j, .tag = tag, .buf = ib[j],
+					    .len = il[j] };
+	}
+	mp_exchange(m, out, n, in, n);
+	for (n--; n >= 0; n--)
+		il[in[n].peer] = in[n].len;
+}
+
 void mp_send(struct mp *m, int to, uint32_t tag, const void *buf, size_t len)
 {
 	struct mp_xfer x = { .peer = to, .tag = tag, .buf = (void *)buf,

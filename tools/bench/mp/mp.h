@@ -99,6 +99,14 @@ void mp_start(struct mp *m);
 void mp_exchange(struct mp *m, struct mp_xfer *out, int nout,
 		 struct mp_xfer *in, int nin);
 
+/*
+ * To every other node j @ol[j] bytes at @ob[j]; from it into @ib[j] at
+ * most @il[j] bytes, the length received left in @il[j] (this node's
+ * entries are not used).
+ */
+void mp_all_to_all(struct mp *m, uint32_t tag, void **ob, size_t *ol,
+		   void **ib, size_t *il);
+
 void mp_send(struct mp *m, int to, uint32_t tag, const void *buf, size_t len);
 /* Receive exactly @len bytes with @tag from @from. */
 void mp_recv(struct mp *m, int from, uint32_t tag, void *buf, size_t len);

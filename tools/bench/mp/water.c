@@ -36,72 +36,59 @@ struct run {
 	struct vec *pos, *acc, *part, *force;
 };
 
-/* Send my block of positions to everyone; receive theirs in place. */
-static void gather_positions(struct run *r)
+/*
+ * One exchange of struct vecs with every other node j. Sent: @mine, my
+ * block of @from (positions); else node j's block of @from (forces).
+ * Received: @own 0, node j's block into its place in @to; else @own
+ * entries (my block) at @to[j * own].
+ */
+static void exchange(struct run *r, uint32_t tag, struct vec *from, int mine,
+		     struct vec *to, long own)
 {
-	struct mp_xfer out[APP_MAX_NODES], in[APP_MAX_NODES];
-	int me = r->m->a.node, j, nx = 0;
+	size_t ol[APP_MAX_NODES], il[APP_MAX_NODES];
+	void *ob[APP_MAX_NODES], *ib[APP_MAX_NODES];
+	int me = r->m->a.node, j;
 
 	for (j = 0; j < r->m->a.nodes; j++) {
-		if (j == me)
-			continue;
-		out[nx] = (struct mp_xfer){ .peer = j, .tag = TAG_POS,
-			.buf = &r->pos[r->lo[me]],
-			.len = (r->hi[me] - r->lo[me]) * sizeof(struct vec) };
-		in[nx++] = (struct mp_xfer){ .peer = j, .tag = TAG_POS,
-			.buf = &r->pos[r->lo[j]],
-			.len = (r->hi[j] - r->lo[j]) * sizeof(struct vec) };
-	}
-	mp_exchange(r->m, out, nx, in, nx);
-	for (j = 0; j < nx; j++) {
-		int from = in[j].peer;
+		long lo = r->lo[mine ? me : j], hi = r->hi[mine ? me : j];
 
-		if (in[j].len != (r->hi[from] - r->lo[from]) * sizeof(struct vec))
-			app_die(&r->m->a, "node %d sent %zu bytes of positions",
-				from, in[j].len);
+		ob[j] = &from[lo];
+		ol[j] = (hi - lo) * sizeof(struct vec);
+		ib[j] = own ? &to[j * own] : &to[r->lo[j]];
+		il[j] = own ? own * sizeof(struct vec) :
+			(r->hi[j] - r->lo[j]) * sizeof(struct vec);
+	}
+	mp_all_to_all(r->m, tag, ob, ol, ib, il);
+	for (j = 0; j < r->m->a.nodes; j++) {
+		size_t want = own ? own * sizeof(struct vec) :
+			      (r->hi[j] - r->lo[j]) * sizeof(struct vec);
+
+		if (j != me && il[j] != want)
+			app_die(&r->m->a, "node %d sent %zu bytes (tag %u), not %zu",
+				j, il[j], tag, want);
 	}
 }
 
 /*
- * Send everyone the partial forces on their block (r->acc); sum the
- * partials on mine in node order into r->force.
+ * All-gather of the positions (my block to every node, theirs in
+ * place), pair forces, then reduce-scatter of the forces (every node the
+ * partials on its block; the partials on mine summed in node order into
+ * r->force).
  */
-static void reduce_forces(struct run *r)
+static long forces(struct run *r)
 {
-	struct mp_xfer out[APP_MAX_NODES], in[APP_MAX_NODES];
-	int me = r->m->a.node, j, d, nx = 0;
-	long own = r->hi[me] - r->lo[me], i;
+	int me = r->m->a.node, j, d;
+	long own = r->hi[me] - r->lo[me], inside, i;
 
-	for (j = 0; j < r->m->a.nodes; j++) {
-		if (j == me)
-			continue;
-		out[nx] = (struct mp_xfer){ .peer = j, .tag = TAG_FORCE,
-			.buf = &r->acc[r->lo[j]],
-			.len = (r->hi[j] - r->lo[j]) * sizeof(struct vec) };
-		in[nx++] = (struct mp_xfer){ .peer = j, .tag = TAG_FORCE,
-			.buf = &r->part[j * own], .len = own * sizeof(struct vec) };
-	}
-	mp_exchange(r->m, out, nx, in, nx);
-	for (j = 0; j < nx; j++)
-		if (in[j].len != own * sizeof(struct vec))
-			app_die(&r->m->a, "node %d sent %zu bytes of forces",
-				in[j].peer, in[j].len);
+	exchange(r, TAG_POS, r->pos, 1, r->pos, 0);
+	inside = pair_forces(r->pos, r->acc, r->n, r->lo[me], r->hi[me]);
+	exchange(r, TAG_FORCE, r->acc, 0, r->part, own);
 	memcpy(&r->part[me * own], &r->acc[r->lo[me]], own * sizeof(struct vec));
 	memset(&r->force[r->lo[me]], 0, own * sizeof(struct vec));
 	for (j = 0; j < r->m->a.nodes; j++)
 		for (i = 0; i < own; i++)
 			for (d = 0; d < 3; d++)
 				r->force[r->lo[me] + i].x[d] += r->part[j * own + i].x[d];
-}
-
-static long forces(struct run *r)
-{
-	long inside;
-
-	gather_positions(r);
-	inside = pair_forces(r->pos, r->acc, r->n, r->lo[r->m->a.node],
-			     r->hi[r->m->a.node]);
-	reduce_forces(r);
 	return inside;
 }
 
@@ -125,6 +112,8 @@ int main(int argc, char **argv)
 	r.n = mp_arg(&m, 0, "MOLECULES", 2, 16384);
 	steps = mp_arg(&m, 1, "STEPS", 1, 1000);
 	mp_start(&m);
+	if (r.n < m.a.nodes)
+		app_die(&m.a, "MOLECULES must be at least the number of nodes");
 	for (j = 0; j < m.a.nodes; j++)
 		app_block(r.n, j, m.a.nodes, &r.lo[j], &r.hi[j]);
 	lo = r.lo[m.a.node];
