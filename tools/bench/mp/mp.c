@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -152,17 +151,18 @@ static void read_conf(struct mp *m, struct sockaddr_storage *addr)
 		if (n >= 2 && !strcmp(key, "node-id")) {
 			node = number(m, id, 0, APP_MAX_NODES - 1, "node-id");
 		} else if (n == 3 && !strcmp(key, "node")) {
-			struct addrinfo hints = {
-				.ai_flags = AI_NUMERICHOST,
-				.ai_socktype = SOCK_STREAM,
-			}, *ai;
 			int i = number(m, id, 0, APP_MAX_NODES - 1, "a node id");
+			struct sockaddr_in *v4 = (struct sockaddr_in *)&addr[i];
+			struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr[i];
 
-			if (getaddrinfo(host, NULL, &hints, &ai))
+			/* numeric only, as dsmd: no resolver in a static program */
+			if (inet_pton(AF_INET, host, &v4->sin_addr) == 1)
+				v4->sin_family = AF_INET;
+			else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1)
+				v6->sin6_family = AF_INET6;
+			else
 				app_die(&m->a, "%s: node %d: '%s' is not an address",
 					m->conf, i, host);
-			memcpy(&addr[i], ai->ai_addr, ai->ai_addrlen);
-			freeaddrinfo(ai);
 			seen |= 1u << i;
 		}
 	}
@@ -194,10 +194,14 @@ static int get_port(const struct sockaddr_storage *sa)
 static const char *addr_str(const struct sockaddr_storage *sa, char *buf,
 			    size_t len)
 {
-	char host[INET6_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN] = "?";
 
-	getnameinfo((const struct sockaddr *)sa, sizeof(*sa), host,
-		    sizeof(host), NULL, 0, NI_NUMERICHOST);
+	if (sa->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			  host, sizeof(host));
+	else
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  host, sizeof(host));
 	snprintf(buf, len, "%s port %d", host, get_port(sa));
 	return buf;
 }
