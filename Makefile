@@ -96,8 +96,9 @@ tools: check-deps
 		DESTDIR=$(GUEST) install
 
 # Unit tests, all under ASan and UBSan: the protocol core, dsmd, dsmctl,
-# libdsm, and the lrc applications' algorithms against their serial runs
-# on the host. Each prints TAP; every suite runs even when an earlier one
+# libdsm, the lrc applications' algorithms against their serial runs
+# on the host and their message-passing baselines (1 against 3 processes
+# on 127.0.0.1). Each prints TAP; every suite runs even when an earlier one
 # failed.
 unit:
 	@rc=0; \
@@ -106,6 +107,7 @@ unit:
 	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd unit || rc=1; \
 	$(MAKE) -C $(SRCDIR)/tools/dsmctl O=$(BUILD)/tools/dsmctl unit || rc=1; \
 	$(MAKE) -C $(SRCDIR)/tools/bench O=$(BUILD)/bench apps-lrc-test || rc=1; \
+	$(MAKE) -C $(SRCDIR)/tools/bench O=$(BUILD)/bench mp-test || rc=1; \
 	exit $$rc
 
 fuzz-short:

@@ -13,6 +13,10 @@
 #     manager messages per barrier on 2, 3 and 4 nodes (bench-lrc.sh):
 #     lrc.tsv, lrc.txt
 #   - core: diff/twin microbenchmarks (kmod/core)
+#   - mp: jacobi, water, isort and tsp against their message-passing
+#     baselines (tools/bench/mp), from the apps part's rows when it ran in
+#     this run, else from a run of just those on MP_NODES (default 3) nodes
+#     (each boot runs both): mp.tsv, mp.txt, mp.png
 # APPS_NODES (default "1 2 3 4") chooses the node counts of the apps part.
 set -uo pipefail
 
@@ -27,7 +31,7 @@ make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
 # BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
 # latency and MAC figures only.
-PARTS=${BENCH_PARTS:-vcluster sc apps lrc core}
+PARTS=${BENCH_PARTS:-vcluster sc apps mp lrc core}
 
 bench_vcluster() {
 	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
@@ -93,6 +97,27 @@ bench_apps() {
 	fi
 }
 
+bench_mp() {
+	local progs="jacobi water isort tsp" names='' p tsv=$OUT/apps.tsv
+	echo "== mp: dsm against message passing ($progs)"
+	for p in $progs; do names="$names $p $p-mp"; done
+	if ! [[ " $PARTS " == *" apps "* ]] || ! grep -q $'\tmp\t' "$tsv" 2>/dev/null; then
+		tsv=$OUT/mp-apps.tsv
+		rm -f "$tsv"
+		for n in ${MP_NODES:-3}; do
+			# shellcheck disable=SC2086 # the names, split on purpose
+			"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --tsv "$tsv" $names ||
+				status=1
+		done
+	fi
+	if [ -s "$tsv" ] && "$SRCDIR/tools/bench/mp-compare.sh" "$tsv" "$OUT"; then
+		cat "$OUT/mp.txt"
+		echo "(ratios dsm / mp; table: $OUT/mp.txt, rows: $OUT/mp.tsv, plot: $OUT/mp.png)"
+	else
+		status=1
+	fi
+}
+
 bench_lrc() {
 	echo "== lrc: false sharing, lock latency, messages per barrier"
 	"$SRCDIR/scripts/bench-lrc.sh" || status=1
@@ -111,6 +136,7 @@ for part in $PARTS; do
 	apps) bench_apps ;;
 	lrc) bench_lrc ;;
 	core) bench_core ;;
+	mp) bench_mp ;;
 	*) echo "bench: unknown part '$part' in BENCH_PARTS" >&2; exit 2 ;;
 	esac
 done

@@ -33,7 +33,10 @@
 # difference of its counters: messages and bytes sent (msg_tx_*,
 # bytes_tx_*: each message counts once, at its sender), every entry into
 # the fault path (fault_read + fault_write + fault_mkwrite + fault_retry),
-# lrc_diffs_made (0 if absent). The host sums them over nodes.
+# lrc_diffs_made (0 if absent). The host sums them over nodes. MODEL mp
+# (the message-passing baselines, tools/bench/mp): no region, and the
+# messages and bytes are those the program's summary line counts (what
+# its processes wrote); faults and diffs are 0.
 # Logs: $BUILD/apps/. See Documentation/benchmarks.md.
 set -u
 
@@ -101,7 +104,7 @@ guest() {
 		echo "@@BEGIN $name"
 		ready=1
 		case "$model" in
-		sc-default) ;;
+		sc-default|mp) ;;
 		sc|lrc)
 			if [ "$id" = 0 ]; then
 				dsmctl region show "$name" >/dev/null 2>&1 ||
@@ -120,7 +123,7 @@ guest() {
 			[ $ready = 1 ] || echo "run-apps.sh: node $id: no region $name ($model, $size)"
 			;;
 		*)
-			echo "run-apps.sh: apps.list: $name: model '$model' is not sc, lrc or sc-default"
+			echo "run-apps.sh: apps.list: $name: model '$model' is not sc, lrc, sc-default or mp"
 			ready=0 ;;
 		esac
 		app-sync $step $sync_s || ready=0
@@ -279,6 +282,13 @@ for p in $progs; do
 	rc=$2 nstat=$3 msgs=$4 bytes=$5 faults=$6 diffs=$7
 	shift 7
 	summary=$*
+	model=$(awk -v p="$p" '$1 == p { print $2 }' "$list")
+	if [ "$model" = mp ]; then
+		# no dsm: what the program itself counted it sent
+		msgs=$(field msgs "$summary")
+		bytes=$(field bytes "$summary")
+		faults=0 diffs=0
+	fi
 	why=
 	if [ "$nstat" -ne "$nodes" ]; then
 		why="finished on $nstat of $nodes nodes"
@@ -298,7 +308,6 @@ for p in $progs; do
 			status=1
 		fi
 	else
-		model=$(awk -v p="$p" '$1 == p { print $2 }' "$list")
 		verify=$(field verify "$summary")
 		[ -z "$why" ] || { verify=FAIL; status=1; }
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$model" \

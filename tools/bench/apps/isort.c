@@ -32,53 +32,7 @@
 #include <string.h>
 
 #include "apps_common.h"
-
-#define SEED	0x69736f72ULL
-
-static uint32_t make_key(long i, long maxkey)
-{
-	uint64_t r = app_rand(SEED, i);
-	uint64_t s = (r & 0xffff) + ((r >> 16) & 0xffff) +
-		     ((r >> 32) & 0xffff) + (r >> 48);
-
-	return (uint32_t)(s * (uint64_t)maxkey / (4 * 65536ULL));
-}
-
-/* NAS IS: the keys iteration @it changes. */
-static void change_keys(uint32_t *key, long it, long iters, long maxkey,
-			long lo, long hi)
-{
-	if (it >= lo && it < hi)
-		key[it] = it % maxkey;
-	if (it + iters >= lo && it + iters < hi)
-		key[it + iters] = maxkey - 1 - it % maxkey;
-}
-
-/* Stable ranks of key[0..n) into rank and sorted. */
-static void serial_sort(const uint32_t *key, uint32_t *rank, uint32_t *sorted,
-			long n, long maxkey)
-{
-	uint32_t *off = calloc(maxkey, sizeof(*off));
-	uint32_t sum = 0, t;
-	long i, v;
-
-	if (!off) {
-		fprintf(stderr, "isort: out of memory for the serial run\n");
-		exit(1);
-	}
-	for (i = 0; i < n; i++)
-		off[key[i]]++;
-	for (v = 0; v < maxkey; v++) {
-		t = off[v];
-		off[v] = sum;
-		sum += t;
-	}
-	for (i = 0; i < n; i++) {
-		rank[i] = off[key[i]]++;
-		sorted[rank[i]] = key[i];
-	}
-	free(off);
-}
+#include "isort.h"
 
 int main(int argc, char **argv)
 {
@@ -89,11 +43,11 @@ int main(int argc, char **argv)
 			 "[0, MAXKEY) ranked ITERS times by a counting sort with\n"
 			 "per-node histograms merged between barriers.",
 	};
-	uint32_t *key, *rank, *sorted, *hist, *off, *rkey, *rrank, *rsorted;
+	uint32_t *key, *rank, *sorted, *hist, *off;
 	long n, maxkey, iters, lo, hi, v0, v1, it, i, v;
 	size_t keys, rows;
 	uint64_t *slicesum, base;
-	int node, ok = 1;
+	int node, ok;
 
 	app_args(&a, argc, argv, 3, 3);
 	n = app_arg(&a, 0, "NKEYS", 1, 1L << 24);
@@ -164,30 +118,7 @@ int main(int argc, char **argv)
 	}
 	app_timer_stop(&a);
 
-	rkey = malloc(n * sizeof(*rkey));
-	rrank = malloc(n * sizeof(*rrank));
-	rsorted = malloc(n * sizeof(*rsorted));
-	if (!rkey || !rrank || !rsorted)
-		app_die(&a, "out of memory for the serial run");
-	for (i = 0; i < n; i++)
-		rkey[i] = make_key(i, maxkey);
-	for (it = 0; it < iters; it++)
-		change_keys(rkey, it, iters, maxkey, 0, n);
-	serial_sort(rkey, rrank, rsorted, n, maxkey);
-	for (i = lo; i < hi; i++)
-		if (rank[i] != rrank[i] || key[i] != rkey[i]) {
-			app_diff(&a, "key %ld: %u ranked %u, serial run: %u ranked %u",
-				 i, key[i], rank[i], rkey[i], rrank[i]);
-			ok = 0;
-			break;
-		}
-	for (i = lo; i < hi; i++)
-		if (sorted[i] != rsorted[i]) {
-			app_diff(&a, "sorted[%ld] is %u, serial run %u",
-				 i, sorted[i], rsorted[i]);
-			ok = 0;
-			break;
-		}
+	ok = isort_check(&a, key, rank, sorted, n, maxkey, iters, lo, hi);
 	if (a.node == 0)
 		printf("isort: %ld keys below %ld, %ld iterations, %d nodes\n",
 		       n, maxkey, iters, a.nodes);

@@ -34,124 +34,14 @@
  * while any real error (a lost update, a stale position, a missing pair)
  * moves values by 1e-4 or more.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apps_common.h"
+#include "water.h"
 
-#define SEED		0x77617465ULL
-#define GROUP		16		/* molecules per force lock */
-#define DT		0.002
-#define CUTOFF		2.5
-#define SPACING		1.15		/* initial lattice */
-#define TOLERANCE	1e-8
-
-struct vec {
-	double x[3];
-};
-
-static void init_molecule(long i, long m, struct vec *pos, struct vec *vel)
-{
-	long side = (long)ceil(cbrt((double)m));
-	long c[3] = { i % side, (i / side) % side, i / (side * side) };
-	int d;
-
-	for (d = 0; d < 3; d++) {
-		uint64_t r = app_rand(SEED, 6 * i + d);
-		uint64_t s = app_rand(SEED, 6 * i + 3 + d);
-
-		pos->x[d] = c[d] * SPACING + ((double)(r % 2001) - 1000) * 5e-5;
-		vel->x[d] = ((double)(s % 2001) - 1000) * 1e-3;
-	}
-}
-
-/*
- * Pair forces of molecules [lo, hi) with their next m/2 neighbours,
- * accumulated into acc (zeroed here). Returns the interactions inside
- * the cutoff.
- */
-static long pair_forces(const struct vec *pos, struct vec *acc, long m,
-			long lo, long hi)
-{
-	long i, k, j, inside = 0;
-	int d;
-
-	memset(acc, 0, m * sizeof(*acc));
-	for (i = lo; i < hi; i++)
-		for (k = 1; k <= m / 2; k++) {
-			double r[3], r2 = 0, inv2, inv6, f;
-
-			/* with m even, the pair at distance m/2 counts once */
-			if (m % 2 == 0 && k == m / 2 && i >= m / 2)
-				continue;
-			j = (i + k) % m;
-			for (d = 0; d < 3; d++) {
-				r[d] = pos[i].x[d] - pos[j].x[d];
-				r2 += r[d] * r[d];
-			}
-			if (r2 >= CUTOFF * CUTOFF)
-				continue;
-			inside++;
-			inv2 = 1.0 / r2;
-			inv6 = inv2 * inv2 * inv2;
-			f = 24.0 * inv2 * inv6 * (2.0 * inv6 - 1.0);
-			for (d = 0; d < 3; d++) {
-				acc[i].x[d] += f * r[d];
-				acc[j].x[d] -= f * r[d];
-			}
-		}
-	return inside;
-}
-
-static void drift(struct vec *pos, const struct vec *vel,
-		  const struct vec *fold, long lo, long hi)
-{
-	long i;
-	int d;
-
-	for (i = lo; i < hi; i++)
-		for (d = 0; d < 3; d++)
-			pos[i].x[d] += vel[i].x[d] * DT +
-				       0.5 * fold[i].x[d] * DT * DT;
-}
-
-static void kick(struct vec *vel, struct vec *fold, const struct vec *force,
-		 long lo, long hi)
-{
-	long i;
-	int d;
-
-	for (i = lo; i < hi; i++)
-		for (d = 0; d < 3; d++) {
-			vel[i].x[d] += 0.5 * (fold[i].x[d] + force[i].x[d]) * DT;
-			fold[i].x[d] = force[i].x[d];
-		}
-}
-
-static void serial_run(long m, long steps, struct vec *pos, struct vec *vel)
-{
-	struct vec *force = malloc(m * sizeof(*force));
-	struct vec *fold = malloc(m * sizeof(*fold));
-	long i, s;
-
-	if (!force || !fold) {
-		fprintf(stderr, "water: out of memory for the serial run\n");
-		exit(1);
-	}
-	for (i = 0; i < m; i++)
-		init_molecule(i, m, &pos[i], &vel[i]);
-	pair_forces(pos, force, m, 0, m);
-	memcpy(fold, force, m * sizeof(*fold));
-	for (s = 0; s < steps; s++) {
-		drift(pos, vel, fold, 0, m);
-		pair_forces(pos, force, m, 0, m);
-		kick(vel, fold, force, 0, m);
-	}
-	free(force);
-	free(fold);
-}
+#define GROUP	16		/* molecules per force lock */
 
 /* Add acc to the shared forces, one lock per group of molecules. */
 static void add_forces(struct app *a, struct vec *force, const struct vec *acc,
@@ -185,11 +75,11 @@ int main(int argc, char **argv)
 			 "molecules split over the nodes, forces added under one\n"
 			 "lock per group of 16 molecules, two barriers per step.",
 	};
-	struct vec *pos, *vel, *force, *fold, *acc, *rpos, *rvel;
+	struct vec *pos, *vel, *force, *fold, *acc;
 	long m, steps, lo, hi, i, s, inside = 0;
-	double worst = 0;
+	double worst;
 	size_t arr;
-	int d, ok = 1;
+	int ok;
 
 	app_args(&a, argc, argv, 2, 2);
 	m = app_arg(&a, 0, "MOLECULES", 2, 16384);
@@ -229,26 +119,7 @@ int main(int argc, char **argv)
 	}
 	app_timer_stop(&a);
 
-	rpos = malloc(m * sizeof(*rpos));
-	rvel = malloc(m * sizeof(*rvel));
-	if (!rpos || !rvel)
-		app_die(&a, "out of memory for the serial run");
-	serial_run(m, steps, rpos, rvel);
-	for (i = lo; i < hi; i++)
-		for (d = 0; d < 3; d++) {
-			double dp = fabs(pos[i].x[d] - rpos[i].x[d]);
-			double dv = fabs(vel[i].x[d] - rvel[i].x[d]);
-
-			/* NaN compares false: count it as a difference */
-			if (!(dp <= TOLERANCE && dv <= TOLERANCE)) {
-				if (ok)
-					app_diff(&a, "molecule %ld axis %d: position %.17g (serial %.17g), velocity %.17g (serial %.17g)",
-						 i, d, pos[i].x[d], rpos[i].x[d],
-						 vel[i].x[d], rvel[i].x[d]);
-				ok = 0;
-			}
-			worst = fmax(worst, fmax(dp, dv));
-		}
+	ok = water_check(&a, pos, vel, m, steps, lo, hi, &worst);
 	printf("water: node %d: %ld molecules, %ld pair interactions in cutoff, largest difference from the serial run %.3g (tolerance %g)\n",
 	       a.node, hi - lo, inside, worst, TOLERANCE);
 	app_finish(&a, ok);
