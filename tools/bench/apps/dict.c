@@ -31,10 +31,18 @@
  * reads should scale with the readers (up to the host's cores: the
  * virtual nodes share them).
  *
+ * Messages (with -m): around each read phase's timed lookups, and around
+ * an update phase that follows (every node sets UPDATES random keys of
+ * its own to the value they have, each a write to a page the readers
+ * hold), every node reads its kernel's message counters (app_msgs_sent())
+ * between two app_syncs; node 0 prints the messages the whole cluster
+ * sent per lookup and per update. Once the map is built and read, a
+ * lookup should cost none; an update what the pages it touches cost.
+ *
  * With APP_BREAK=1 in the environment, add is a plain load and store
  * instead of a CAS loop: concurrent adds get lost and verify says so.
  *
- *   dict [-r READS] KEYS
+ *   dict [-r READS] [-m] [-u UPDATES] KEYS
  */
 #include <getopt.h>
 
@@ -64,6 +72,8 @@ struct head {
 	uint64_t magic, nodes, keys, capacity, reads;
 	uint64_t build_errors[APP_MAX_NODES];
 	struct result res[APP_MAX_NODES][APP_MAX_NODES]; /* [phase][node] */
+	/* -m: messages each node sent in each read phase, then updating */
+	int64_t msgs[APP_MAX_NODES + 1][APP_MAX_NODES];
 };
 
 static int id, nodes;
@@ -75,12 +85,14 @@ static uint64_t mask;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " APP " [-r READS] KEYS\n"
+		"usage: " APP " [-r READS] [-m] [-u UPDATES] KEYS\n"
 		"  Every node inserts KEYS own keys (1..%lu), updates them, and\n"
 		"  adds to KEYS keys shared by all nodes, at once, in one hash\n"
 		"  map in the default dsm region; node 0 verifies the map; then\n"
 		"  1, 2, ... N nodes read it: reads per second per node.\n"
 		"  -r READS  timed lookups per reader and phase (default 20000)\n"
+		"  -m        count the messages per lookup and per update\n"
+		"  -u N      with -m, updates per node after the reads (default 1000)\n"
 		"Runs on every vcluster node at once (DSM_NODE_ID, DSM_NODES).\n",
 		MAX_KEYS);
 }
@@ -293,17 +305,25 @@ static uint64_t key_number(uint64_t K, uint64_t n)
 	return n < K ? (KEY_SHARED | n) : KEY_OWN((n - K) / K, (n - K) % K);
 }
 
-/* One reader in one read phase: an untimed full pass, then READS. */
-static void read_phase(uint64_t K, uint64_t reads, struct result *r)
+/* One reader in one read phase, first an untimed full pass. */
+static uint64_t read_all(uint64_t K)
 {
-	uint64_t total = K * (nodes + 1), n, key, x, errors = 0;
-	double t;
+	uint64_t total = K * (nodes + 1), n, key, errors = 0;
 
 	for (n = 0; n < total; n++) {
 		key = key_number(K, n);
 		if (lookup(key) != final_value(key))
 			errors++;
 	}
+	return errors;
+}
+
+/* ... then READS timed lookups of random keys, into @r. */
+static void read_timed(uint64_t K, uint64_t reads, struct result *r)
+{
+	uint64_t total = K * (nodes + 1), n, key, x;
+	double t;
+
 	x = mix(id * 1000 + reads) | 1;
 	t = app_now();
 	for (n = 0; n < reads; n++) {
@@ -312,11 +332,53 @@ static void read_phase(uint64_t K, uint64_t reads, struct result *r)
 		x ^= x << 17;
 		key = key_number(K, x % total);
 		if (lookup(key) != final_value(key))
-			errors++;
+			r->errors++;
 	}
 	r->ns = (uint64_t)((app_now() - t) * 1e9);
 	r->reads = reads;
-	r->errors = errors;
+}
+
+/* -m: @updates writes of this node's own keys, each its current value. */
+static void update_own(uint64_t K, uint64_t updates)
+{
+	uint64_t n, key, v, x = mix(id + 77) | 1;
+	long h;
+
+	for (n = 0; n < updates; n++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		key = KEY_OWN(id, x % K);
+		h = probe(key, 0);
+		if (h < 0)
+			continue;	/* verify has said so already */
+		v = __atomic_load_n(&T[h].val, __ATOMIC_SEQ_CST);
+		__atomic_compare_exchange_n(&T[h].val, &v, v, 0,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	}
+}
+
+/* Messages sent from this node between two app_syncs, or -1. */
+static int64_t msgs_between(long long m0, long long m1)
+{
+	return m0 < 0 || m1 < 0 ? -1 : m1 - m0;
+}
+
+/* Node 0, -m: the cluster's messages per lookup (phase < nodes) or update. */
+static void print_msgs(int phase, uint64_t ops)
+{
+	int64_t sum = 0;
+	int j;
+
+	for (j = 0; j < nodes; j++) {
+		if (H->msgs[phase][j] < 0) {
+			printf("n/a (no counters)");
+			return;
+		}
+		sum += H->msgs[phase][j];
+	}
+	printf("%.4f (%lld messages)", ops ? (double)sum / ops : 0.0,
+	       (long long)sum);
 }
 
 int main(int argc, char **argv)
@@ -325,16 +387,27 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long K, reads = 20000, cap;
-	uint64_t errors = 0;
+	unsigned long K, reads = 20000, updates = 1000, cap;
+	int64_t my_msgs[APP_MAX_NODES + 1];
+	struct result mine[APP_MAX_NODES];
+	uint64_t errors = 0, read_errors;
+	long long m0 = -1;
+	int count = 0;
 	double t0, t1;
 	int c, r, j;
 	char *base;
 
-	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:mu:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (app_arg(optarg, 1, MAX_READS, &reads))
+				goto bad_args;
+			break;
+		case 'm':
+			count = 1;
+			break;
+		case 'u':
+			if (app_arg(optarg, 1, MAX_READS, &updates))
 				goto bad_args;
 			break;
 		case 'h':
@@ -405,15 +478,43 @@ int main(int argc, char **argv)
 		       K * (nodes + 1), K, K, cap, nodes, (t1 - t0) * 1000,
 		       errors ? "WRONG" : "every key once, with its last value");
 	}
+	/*
+	 * Every node takes every step (app_sync), readers or not; nothing
+	 * is written to the map between a phase's two counter readings.
+	 */
+	memset(mine, 0, sizeof(mine));
 	for (r = 1; r <= nodes; r++) {
-		if (app_sync(10 + r, APP_SYNC_TIMEOUT)) {
-			fprintf(stderr, APP ": node %d: the nodes did not meet (read %d)\n",
-				id, r);
-			return 1;
+		if (app_sync(10 + r, APP_SYNC_TIMEOUT))
+			goto no_meeting;
+		read_errors = id < r ? read_all(K) : 0;
+		if (count) {
+			if (app_sync(40 + r, APP_SYNC_TIMEOUT))
+				goto no_meeting;
+			m0 = app_msgs_sent();
 		}
 		if (id < r)
-			read_phase(K, reads, &H->res[r - 1][id]);
+			read_timed(K, reads, &mine[r - 1]);
+		if (count) {
+			if (app_sync(50 + r, APP_SYNC_TIMEOUT))
+				goto no_meeting;
+			my_msgs[r - 1] = msgs_between(m0, app_msgs_sent());
+		}
+		mine[r - 1].errors += read_errors;
 	}
+	if (count) {
+		if (app_sync(60, APP_SYNC_TIMEOUT))
+			goto no_meeting;
+		m0 = app_msgs_sent();
+		update_own(K, updates);
+		if (app_sync(61, APP_SYNC_TIMEOUT))
+			goto no_meeting;
+		my_msgs[nodes] = msgs_between(m0, app_msgs_sent());
+		for (r = 0; r <= nodes; r++)
+			H->msgs[r][id] = my_msgs[r];
+	}
+	for (r = 1; r <= nodes; r++)
+		if (id < r)
+			H->res[r - 1][id] = mine[r - 1];
 	if (app_sync(30, APP_SYNC_TIMEOUT)) {
 		fprintf(stderr, APP ": node %d: the nodes did not meet (end)\n",
 			id);
@@ -439,8 +540,19 @@ int main(int argc, char **argv)
 					errors += res->errors + !res->errors;
 				}
 			}
-			printf("dict: %7d  %12.0f (%.0f .. %.0f)  %12.0f\n",
+			printf("dict: %7d  %12.0f (%.0f .. %.0f)  %12.0f",
 			       r, sum / r, lo, hi, sum);
+			if (count) {
+				printf("  messages per lookup ");
+				print_msgs(r - 1, (uint64_t)r * reads);
+			}
+			printf("\n");
+		}
+		if (count) {
+			printf("dict: %d nodes update %lu own keys each: messages per update ",
+			       nodes, updates);
+			print_msgs(nodes, (uint64_t)nodes * updates);
+			printf("\n");
 		}
 		printf("app=" APP " nodes=%d size=%lu time_ms=%.0f verify=%s\n",
 		       nodes, K, (t1 - t0) * 1000, errors ? "FAIL" : "ok");
@@ -452,6 +564,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	return errors ? 1 : 0;
+
+no_meeting:
+	fprintf(stderr, APP ": node %d: the nodes did not meet (reads or updates)\n",
+		id);
+	return 1;
 
 bad_args:
 	usage(stderr);

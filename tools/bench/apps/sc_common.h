@@ -117,6 +117,35 @@ static inline void *app_map(off_t off, size_t len)
 }
 
 /*
+ * Messages this node's kernel has sent so far: the sum of the msg_tx_*
+ * counters `dsmctl -j stats` prints (an unprivileged query), or -1 if
+ * they cannot be read (no dsmctl, as on the build machine).
+ */
+static inline long long app_msgs_sent(void)
+{
+	FILE *f = popen("dsmctl -j stats 2>/dev/null", "r");
+	long long sum = 0, v;
+	char buf[65536], *p;
+	size_t n;
+	int found = 0;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	if (pclose(f) != 0)
+		return -1;
+	for (p = buf; (p = strstr(p, "\"msg_tx_")); p++) {
+		p = strchr(p, ':');
+		if (!p || sscanf(p + 1, "%lld", &v) != 1)
+			return -1;
+		sum += v;
+		found = 1;
+	}
+	return found ? sum : -1;
+}
+
+/*
  * app_sync - wait until every node has called app_sync(@step), at most
  * @timeout seconds, through node 0 (dsm_sync.h: a node at another step
  * fails at once, or makes node 0 give the step up). Returns 0, or -1
