@@ -293,6 +293,26 @@ void dsm_transport_conn_down(u32 node)
 EXPORT_SYMBOL_GPL(dsm_transport_conn_down);
 
 /**
+ * dsm_transport_link_name() - the transport carrying the connection to
+ * node @node, for NODE_GET.
+ * @node:	a node id.
+ *
+ * Return: the transport's name (the module parameter, fixed while dsm.ko
+ * is loaded) while a connection to @node is up, else NULL.
+ */
+const char *dsm_transport_link_name(u32 node)
+{
+	bool up;
+
+	if (node >= DSM_NODES_MAX)
+		return NULL;
+	spin_lock(&dsm_members.lock);
+	up = test_bit(node, &dsm_members.connected);
+	spin_unlock(&dsm_members.lock);
+	return up ? dsm_transport_name : NULL;
+}
+
+/**
  * dsm_transport_link_down() - the connection to wanted node @node broke,
  * or there is none: tell dsmd (event LINK_DOWN), which makes a new one.
  * @node:	the peer.
