@@ -428,6 +428,7 @@ void dsm_msg_count_reject(u32 node, enum dsm_wire_reject why);
 /* dsm_transport.c: the transport registry, for dsm_msg.c and dsm_main.c. */
 struct dsm_tx_msg;
 void dsm_transport_check_chosen(void);
+const char *dsm_transport_link_name(u32 node);
 int dsm_transport_send(u32 dst, const struct dsm_tx_msg *tx);
 int dsm_transport_send_raw(u32 dst, const void *buf, u32 len);
 struct socket;

@@ -129,6 +129,7 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 	[DSM_A_WIRE_VERSION_MAX] = { .type = NLA_REJECT },
 	[DSM_A_PAGE_SIZE]	= { .type = NLA_REJECT },
 	[DSM_A_NODES_LOST]	= { .type = NLA_REJECT },
+	[DSM_A_NODE_TRANSPORT]	= { .type = NLA_REJECT },
 };
 
 enum dsm_nl_mcgrp {
@@ -215,6 +216,7 @@ static int dsm_nl_put_node(struct sk_buff *skb, u32 id,
 {
 	u64 inc = id == dsm_cluster.local ? dsm_cluster.incarnation :
 					    n->incarnation;
+	const char *transport;
 
 	lockdep_assert_held(&dsm_cluster.lock);
 	if (nla_put_u32(skb, DSM_A_NODE_ID, id) ||
@@ -233,6 +235,9 @@ static int dsm_nl_put_node(struct sk_buff *skb, u32 id,
 	}
 	if (dsm_cluster.configured && id == dsm_cluster.local &&
 	    nla_put_flag(skb, DSM_A_NODE_LOCAL))
+		return -EMSGSIZE;
+	transport = dsm_transport_link_name(id);
+	if (transport && nla_put_string(skb, DSM_A_NODE_TRANSPORT, transport))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -341,20 +341,6 @@ static void dsm_tcp_conn_broken(struct dsm_tcp_conn *c)
 	queue_work(dsm_tcp.wq, &p->work);
 }
 
-/*
- * Fault injection's stall (dsm_transport_rx_hold()): read nothing from
- * the peer for a while, so that its sends back up. Ends early at
- * kthread_stop().
- */
-static void dsm_tcp_rx_hold(struct dsm_tcp_conn *c)
-{
-	long left;
-
-	while ((left = dsm_transport_rx_hold(c->node)) > 0 &&
-	       !kthread_should_stop())
-		schedule_timeout_interruptible(min_t(long, left, HZ / 10));
-}
-
 /* Adopted with checked facts: senders may use @c at once. */
 static void dsm_tcp_conn_ready(struct dsm_tcp_conn *c)
 {
@@ -377,7 +363,7 @@ static int dsm_tcp_rx_thread(void *arg)
 
 	dsm_tcp_conn_ready(c);
 	while (!ret && !kthread_should_stop()) {
-		dsm_tcp_rx_hold(c);
+		dsm_transport_rx_stall(c->node);
 		ret = dsm_tcp_recv_msg(c, DSM_WIRE_MAX_MSG, &len, true);
 		if (!ret && c->rx_page) {
 			/* consumed, whatever happens */
@@ -396,12 +382,7 @@ static int dsm_tcp_rx_thread(void *arg)
 		dsm_transport_conn_down(c->node);
 	dsm_tcp_conn_broken(c);
 	/* Stay until kthread_stop(), so that its caller owns our exit. */
-	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_INTERRUPTIBLE);
-	}
-	__set_current_state(TASK_RUNNING);
+	dsm_transport_park();
 	return 0;
 }
 

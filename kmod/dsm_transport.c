@@ -14,6 +14,7 @@
 #include <linux/bitops.h>
 #include <linux/highmem.h>
 #include <linux/jump_label.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -291,6 +292,42 @@ void dsm_transport_conn_down(u32 node)
 	dsm_stat_inc(DSM_STAT_CONN_DOWN);
 }
 EXPORT_SYMBOL_GPL(dsm_transport_conn_down);
+
+/**
+ * dsm_transport_park() - for a transport's kthread that is done: sleep
+ * until kthread_stop(), so that the thread that stops it owns its exit
+ * (and may free what it used). Process context.
+ */
+void dsm_transport_park(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+}
+EXPORT_SYMBOL_GPL(dsm_transport_park);
+
+/**
+ * dsm_transport_link_name() - the transport carrying the connection to
+ * node @node, for NODE_GET.
+ * @node:	a node id.
+ *
+ * Return: the transport's name (the module parameter, fixed while dsm.ko
+ * is loaded) while a connection to @node is up, else NULL.
+ */
+const char *dsm_transport_link_name(u32 node)
+{
+	bool up;
+
+	if (node >= DSM_NODES_MAX)
+		return NULL;
+	spin_lock(&dsm_members.lock);
+	up = test_bit(node, &dsm_members.connected);
+	spin_unlock(&dsm_members.lock);
+	return up ? dsm_transport_name : NULL;
+}
 
 /**
  * dsm_transport_link_down() - the connection to wanted node @node broke,

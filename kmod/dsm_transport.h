@@ -38,7 +38,10 @@
 #define _DSM_TRANSPORT_H
 
 #include <linux/jump_label.h>
+#include <linux/kthread.h>
+#include <linux/minmax.h>
 #include <linux/mm_types.h>
+#include <linux/sched.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 
@@ -270,6 +273,7 @@ void dsm_transport_link_down(u32 node);
 int dsm_transport_peek(const void *hdr, u32 *len);
 int dsm_transport_peer_check(u32 node, const struct dsm_transport_facts *f);
 u32 dsm_transport_local(void);
+void dsm_transport_park(void);
 
 /*
  * Fault injection (dsm_inject.c, module parameter inject): a receive loop
@@ -288,6 +292,20 @@ static inline long dsm_transport_rx_hold(u32 node)
 	if (static_branch_unlikely(&dsm_inject_key))
 		return dsm_inject_rx_stall(node);
 	return 0;
+}
+
+/*
+ * That wait, for a receive thread (a kthread): read nothing from @node
+ * while its stall lasts, so that its sends back up; ends early at
+ * kthread_stop(). Sleeps.
+ */
+static inline void dsm_transport_rx_stall(u32 node)
+{
+	long left;
+
+	while ((left = dsm_transport_rx_hold(node)) > 0 &&
+	       !kthread_should_stop())
+		schedule_timeout_interruptible(min_t(long, left, HZ / 10));
 }
 
 /*

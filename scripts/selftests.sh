@@ -5,9 +5,12 @@
 # on guest kernel KVER (6.1 or 6.12, or debug: the debug kernel of
 # scripts/debug-kernel.sh): group 1node on one node, groups 3node and
 # 3node-reload and 3node-fail (each in a cluster of its own) on three.
-# Writes the combined TAP output to $BUILD/results/selftests-KVER.tap and
-# prints "N passed, N failed, N skipped" for it. Exit status 0 only if
-# nothing failed.
+# Group rdma (only when named) is one cluster of three over soft-RoCE
+# (vcluster --transport rdma) that runs 3node's dsm_sc, dsm_lrc and
+# dsm_auth, then group 3node-rdma.
+# Writes the combined TAP output to $BUILD/results/selftests-KVER.tap
+# (selftests-NAME.tap with SELFTESTS_NAME=NAME) and prints "N passed,
+# N failed, N skipped" for it. Exit status 0 only if nothing failed.
 #
 # DSM_TEST_SLOW, DSM_TEST_SYNC_TIMEOUT and DSM_TEST_TIME_FACTOR (a whole
 # number from 1 that multiplies every bound inside the tests), when set,
@@ -19,7 +22,7 @@ set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
-kver=${1:?usage: selftests.sh 6.1|6.12|debug [1node] [3node] [3node-reload] [3node-fail]}
+kver=${1:?usage: selftests.sh 6.1|6.12|debug [1node] [3node] [3node-reload] [3node-fail] [rdma]}
 shift
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail)
@@ -43,27 +46,34 @@ for v in DSM_TEST_SLOW DSM_TEST_SYNC_TIMEOUT DSM_TEST_TIME_FACTOR; do
 done
 
 mkdir -p "$BUILD/results"
-tap=$BUILD/results/selftests-$kver.tap
+tap=$BUILD/results/selftests-${SELFTESTS_NAME:-$kver}.tap
 : > "$tap"
 status=0
 for g in "${groups[@]}"; do
 	# The bound of a group's run: about twice what it takes on 2 cores
 	# shared with other VMs, and room for a few tests that fail at the
 	# sync timeout (240 s).
+	transport=tcp
+	cmd=(/usr/lib/dsm/selftests/run_tests.sh "$g")
 	case "$g" in
 	1node) n=1 tmo=900 ;;
 	3node) n=3 tmo=1800 ;;
 	# dsm_lock_bystander waits for node 2's reboot (vc-restart).
 	3node-reload) n=3 tmo=900 ;;
 	3node-fail) n=3 tmo=900 ;;
+	# The multi-node tests that matter most, then the RDMA-specific
+	# ones (last: they take a node's device away), over RDMA.
+	rdma) n=3 tmo=900 transport=rdma
+	      # shellcheck disable=SC2016 # expanded by the guest's shell
+	      cmd=(sh -c 'd=/usr/lib/dsm/selftests; $d/run_tests.sh 3node dsm_sc dsm_lrc dsm_auth; r=$?; $d/run_tests.sh 3node-rdma || r=1; exit $r') ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 	tmo=$((tmo * factor))
 	out=$BUILD/results/selftests-$kver-$g.log
-	echo "== selftests $g on Linux $kver ($n node(s))"
+	echo "== selftests $g on Linux $kver ($n node(s), $transport)"
 	"$SRCDIR/tools/vcluster/vcluster" run -n "$n" -k "$kver" \
-		--timeout "${SELFTESTS_TIMEOUT:-$tmo}" \
-		-- env "${envs[@]}" /usr/lib/dsm/selftests/run_tests.sh "$g" 2>&1 |
+		--transport "$transport" --timeout "${SELFTESTS_TIMEOUT:-$tmo}" \
+		-- env "${envs[@]}" "${cmd[@]}" 2>&1 |
 		tee "$out"
 	rc=${PIPESTATUS[0]}
 	# Keep each node's TAP lines, named by kernel, group and node.

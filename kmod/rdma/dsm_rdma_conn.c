@@ -409,11 +409,6 @@ int dsm_rdma_watch_thread(void *arg)
 	if (!kthread_should_stop())
 		dsm_rdma_fail(c, ret > 0 ? "a byte on dsmd's socket" :
 			      "dsmd's socket closed", ret);
-	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_INTERRUPTIBLE);
-	}
-	__set_current_state(TASK_RUNNING);
+	dsm_transport_park();
 	return 0;
 }

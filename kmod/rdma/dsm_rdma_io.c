@@ -659,15 +659,6 @@ int dsm_rdma_recv_msg(struct dsm_rdma_conn *c, u32 max, long timeout,
 
 /* ------------------------------------------------------ the thread */
 
-static void dsm_rdma_rx_hold(struct dsm_rdma_conn *c)
-{
-	long left;
-
-	while ((left = dsm_transport_rx_hold(c->node)) > 0 &&
-	       !kthread_should_stop())
-		schedule_timeout_interruptible(min_t(long, left, HZ / 10));
-}
-
 static void dsm_rdma_conn_ready(struct dsm_rdma_conn *c)
 {
 	struct dsm_rdma_peer *p = &dsm_rdma.peers[c->node];
@@ -697,7 +688,7 @@ int dsm_rdma_rx_thread(void *arg)
 	if (!ret)
 		dsm_rdma_conn_ready(c);
 	while (!ret && !kthread_should_stop()) {
-		dsm_rdma_rx_hold(c);
+		dsm_transport_rx_stall(c->node);
 		ret = dsm_rdma_recv_msg(c, DSM_WIRE_MAX_MSG,
 					MAX_SCHEDULE_TIMEOUT, &len);
 		if (!ret) {
@@ -709,11 +700,6 @@ int dsm_rdma_rx_thread(void *arg)
 		dsm_transport_conn_down(c->node);
 	if (ret && !kthread_should_stop())
 		dsm_rdma_fail(c, "receiving", ret);
-	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_INTERRUPTIBLE);
-	}
-	__set_current_state(TASK_RUNNING);
+	dsm_transport_park();
 	return 0;
 }

@@ -67,6 +67,33 @@ TEST_F_TIMEOUT(control, node_list_json_all_up, DSM_TEST_TIMEOUT(60))
 	dsm_test_sync(10);
 }
 
+/*
+ * node list names each link's transport: the configured one (dsm.ko's
+ * parameter transport) for every peer once dsmd has made its data
+ * connection to it, "none" for this
+ * node. The connections come up after the nodes do: wait for them, at
+ * most 30 s (times the time factor), polling every 0.1 s.
+ */
+TEST_F_TIMEOUT(control, node_list_transport, DSM_TEST_TIMEOUT(60))
+{
+	char out[4096], name[32];
+	int n = dsm_nodes_env();
+
+	ASSERT_LE(2, n);
+	ASSERT_EQ(0, dsm_read_file("/sys/module/dsm/parameters/transport",
+				   name, sizeof(name)));
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+			    "i=0; until dsmctl -j node list | jq -e --arg t %s "
+			    "'all(.[]; .transport == (if .local then \"none\" "
+			    "else $t end))' >/dev/null; do i=$((i + 1)); "
+			    "[ $i -lt %d ] || { echo 'links not all up over %s "
+			    "after %d s:'; dsmctl node list; exit 1; }; "
+			    "sleep 0.1; done", name, dsm_test_secs(300),
+			    name, dsm_test_secs(30)))
+		TH_LOG("%s", out);
+	dsm_test_sync(11);
+}
+
 TEST_F_TIMEOUT(control, region_replicated, DSM_TEST_TIMEOUT(60))
 {
 	int id = dsm_node_id_env();

@@ -45,8 +45,12 @@ static void snap_node_cb(struct nlmsghdr *nlh, void *arg)
 	nlr_for_each_attr(a, nlh) {
 		size_t len = a->nla_len - NLA_HDRLEN;
 
-		/* The time of the last change is not state. */
-		if (a->nla_type == DSM_A_NODE_CHANGED)
+		/*
+		 * The time of the last change is not state, nor is whether
+		 * the data connection is up at this moment.
+		 */
+		if (a->nla_type == DSM_A_NODE_CHANGED ||
+		    a->nla_type == DSM_A_NODE_TRANSPORT)
 			continue;
 		if (s->nlen + len < sizeof(s->nodes)) {
 			memcpy(s->nodes + s->nlen, nlr_data(a), len);

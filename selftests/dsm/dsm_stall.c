@@ -37,6 +37,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_sigbus.h"
 
 #define MiB		(1UL << 20)
 /* This program's part of the default region: no other program uses it. */
@@ -199,13 +200,6 @@ struct probes {
 	pthread_mutex_t lock;
 };
 
-static __thread sigjmp_buf probe_jmp;
-
-static void on_bus(int sig)
-{
-	siglongjmp(probe_jmp, sig);
-}
-
 static void probe_done(struct probes *p, double s, int how, int err)
 {
 	pthread_mutex_lock(&p->lock);
@@ -223,16 +217,6 @@ static void probe_done(struct probes *p, double s, int how, int err)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Read the word at @w through the mapping: 0, or SIGBUS. */
-static int probe_map(uint8_t *w)
-{
-	int sig = sigsetjmp(probe_jmp, 1);
-
-	if (!sig)
-		(void)*(volatile uint64_t *)w;
-	return sig;
-}
-
 /*
  * Fault on pages homed on node 2 through the mapping, one after another,
  * round and round (a page whose request failed is asked again once its
@@ -248,7 +232,7 @@ static void *prober(void *arg)
 	while (!p->stop) {
 		i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED) % PROBES;
 		t0 = dsm_now();
-		sig = probe_map(p->self->probe + probe_off(i) - OFF_PROBE);
+		sig = dsm_sigbus_read(p->self->probe + probe_off(i) - OFF_PROBE);
 		probe_done(p, dsm_now() - t0, sig, 0);
 		/* A page that failed fails at once: do not spin on it. */
 		if (sig)
@@ -368,7 +352,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		failed = stat_of("msg_send_failed");
 		down = stat_of("conn_down");
 		reqs = stat_of("msg_tx_page_req");
-		signal(SIGBUS, on_bus);
+		signal(SIGBUS, dsm_sigbus_handler);
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, PROBE_STACK);
 		for (k = 0; k < PROBERS; k++)

@@ -35,6 +35,12 @@ void print_node(struct nlattr **tb, const char *key)
 		  dsm_nla_u64(tb[DSM_A_NODE_INCARNATION], 0));
 	print_u64("changed", NULL, dsm_nla_u64(tb[DSM_A_NODE_CHANGED], 0));
 	print_bool("local", "  local", !!tb[DSM_A_NODE_LOCAL]);
+	/*
+	 * The transport of the data connection to the node, while one is
+	 * up (module version 7); "none" otherwise, and for this node.
+	 */
+	print_string("transport", tb[DSM_A_NODE_LOCAL] ? NULL : "  transport %s",
+		     dsm_nla_str(tb[DSM_A_NODE_TRANSPORT], "none"));
 	print_close_object();
 	print_nl();
 }

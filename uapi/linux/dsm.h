@@ -221,6 +221,8 @@ struct dsm_node_info {
  *     way has sequence DSM_PEER_SEQ_FIRST. GET_STATUS reports what dsmd
  *     tells its peers: WIRE_VERSION_MIN, WIRE_VERSION_MAX, PAGE_SIZE,
  *     NODES_LOST.
+ *  7: NODE_TRANSPORT in NODE_GET: the transport carrying the data
+ *     connection to a node, while it is up.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -229,7 +231,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	6
+#define DSM_GENL_VERSION	7
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -495,6 +497,10 @@ enum dsm_cmd {
  * @DSM_A_NODES_LOST:	u32: bit N set: this node declared an earlier
  *			incarnation of node N lost (its pages homed there);
  *			the link handshake tells node N (PREV_LOST).
+ * @DSM_A_NODE_TRANSPORT: string, 1..15 bytes: the transport ("tcp",
+ *			"rdma") carrying this node's data connection to the
+ *			node; present only while that connection is up
+ *			(version 7).
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -544,6 +550,7 @@ enum dsm_attr {
 	DSM_A_WIRE_VERSION_MAX,
 	DSM_A_PAGE_SIZE,
 	DSM_A_NODES_LOST,
+	DSM_A_NODE_TRANSPORT,
 
 	__DSM_A_MAX
 };
