@@ -172,8 +172,9 @@ if [ "$build_ok" = 1 ]; then
 	done
 	# The RDMA transport, on the newest kernel only (its soft-RoCE runs
 	# on a workqueue, 6.1's on tasklets; both pass by hand, CI time
-	# allows one): dsm_sc, dsm_lrc, dsm_auth and group 3node-rdma in
-	# one cluster (scripts/selftests.sh, group rdma).
+	# allows one): dsm_sc, dsm_auth and group 3node-rdma in one cluster
+	# (scripts/selftests.sh, group rdma); check-full adds the lrc tests
+	# and 6.1.
 	v=${versions##* }
 	stage "selftests-rdma-$v" harvest_selftests \
 		env SELFTESTS_NAME="rdma-$v" "$SRCDIR/scripts/selftests.sh" \
@@ -195,6 +196,13 @@ if [ "$full" = 1 ]; then
 					"$SRCDIR/tools/bench/run-apps.sh" \
 					--check -n "$n" -k "$v" || true
 			done
+		done
+		# Over RDMA, the lrc tests too, on every kernel.
+		for v in $versions; do
+			stage "selftests-rdma-full-$v" harvest_selftests \
+				env SELFTESTS_NAME="rdma-full-$v" \
+				SELFTESTS_RDMA_PROGS="dsm_sc dsm_lrc dsm_lrc_gc dsm_auth" \
+				"$SRCDIR/scripts/selftests.sh" "$v" rdma || true
 		done
 	else
 		echo "not ok 0 apps on 2 and 4 nodes # not run: the build failed" >> "$TAP"
