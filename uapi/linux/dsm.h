@@ -221,6 +221,9 @@ struct dsm_node_info {
  *     way has sequence DSM_PEER_SEQ_FIRST. GET_STATUS reports what dsmd
  *     tells its peers: WIRE_VERSION_MIN, WIRE_VERSION_MAX, PAGE_SIZE,
  *     NODES_LOST.
+ *  7: the home table (issue 15): HOME_SET, dsmd pushes which node is the
+ *     home of each bucket of pages, at an epoch; GET_STATUS reports the
+ *     current table (HOME_EPOCH, HOME_BUCKETS).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -229,7 +232,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	6
+#define DSM_GENL_VERSION	7
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -393,6 +396,12 @@ enum dsm_model {
  * @DSM_CMD_LINK_DOWN: event (version 5). NODE_ID: the data connection to
  *	that node broke while the node is wanted, or a wanted node has
  *	none; the node with the lower id makes a new one.
+ * @DSM_CMD_HOME_SET: do, admin (version 7). HOME_EPOCH, HOME_BUCKETS: the
+ *	home table (kmod/core/dsm_home.h). Refused, changing nothing, with
+ *	EINVAL when HOME_BUCKETS is not DSM_HOME_NR_BUCKETS bytes, names a
+ *	node that is not in the membership, or HOME_EPOCH is 0; with ESTALE
+ *	when HOME_EPOCH is older than the current table's, or equal with
+ *	another table (equal and identical: accepted, nothing changes).
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -415,6 +424,7 @@ enum dsm_cmd {
 	DSM_CMD_REGION_DELETED,
 	DSM_CMD_LOCK_FORWARD,
 	DSM_CMD_LINK_DOWN,
+	DSM_CMD_HOME_SET,
 
 	__DSM_CMD_MAX
 };
@@ -495,6 +505,11 @@ enum dsm_cmd {
  * @DSM_A_NODES_LOST:	u32: bit N set: this node declared an earlier
  *			incarnation of node N lost (its pages homed there);
  *			the link handshake tells node N (PREV_LOST).
+ * @DSM_A_HOME_EPOCH:	u64, not 0: the epoch of a home table (version 7);
+ *			a later table has a higher one.
+ * @DSM_A_HOME_BUCKETS:	binary, DSM_HOME_NR_BUCKETS bytes: byte b is the
+ *			node id of the home of bucket b; page p is in
+ *			bucket p mod DSM_HOME_NR_BUCKETS (version 7).
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -544,11 +559,19 @@ enum dsm_attr {
 	DSM_A_WIRE_VERSION_MAX,
 	DSM_A_PAGE_SIZE,
 	DSM_A_NODES_LOST,
+	DSM_A_HOME_EPOCH,
+	DSM_A_HOME_BUCKETS,
 
 	__DSM_A_MAX
 };
 
 #define DSM_A_MAX		(__DSM_A_MAX - 1)
+
+/*
+ * Buckets of the home table: the least common multiple of 1..8, so that
+ * the first table of up to 8 nodes keeps page p's home (p mod n).
+ */
+#define DSM_HOME_NR_BUCKETS	840
 
 /* PEER_SOCKET's keys: HMAC-SHA256 (kmod/core/dsm_auth.h). */
 #define DSM_PEER_KEY_SIZE	32
