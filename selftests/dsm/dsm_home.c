@@ -7,6 +7,7 @@
  * node outside the membership, epoch 0, and a stale epoch, each with a
  * message and changing nothing; pushing the current table again is
  * accepted and changes nothing either (a restarted dsmd does that).
+ * dsmctl status shows the epoch and the buckets per node.
  *
  * No test here moves a bucket: the pages of the other tests are in use,
  * and directories cannot be handed over yet (HOME_XFER).
@@ -14,6 +15,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_nl_raw.h"
+#include "dsm_shell.h"
 
 struct home {
 	uint64_t epoch;
@@ -103,6 +105,20 @@ TEST_F(home, first_table_is_page_mod_n)
 	EXPECT_EQ(counts[0], counts[2]);
 }
 
+TEST_F(home, dsmctl_status_shows_it)
+{
+	char out[4096];
+
+	ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl status"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "home epoch 1 buckets 0:280 1:280 2:280"))
+		TH_LOG("dsmctl status: %s", out);
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+			    "dsmctl -j status | jq -e '.home_epoch == 1 and "
+			    ".home_buckets == {\"0\": 280, \"1\": 280, \"2\": 280}'"))
+		TH_LOG("dsmctl -j status: %s", out);
+}
+
 TEST_F(home, bad_tables_refused)
 {
 	uint8_t node[DSM_HOME_NR_BUCKETS + 1];
@@ -111,9 +127,9 @@ TEST_F(home, bad_tables_refused)
 	ASSERT_LE(1, e);
 	memcpy(node, self->before.node, DSM_HOME_NR_BUCKETS);
 	node[DSM_HOME_NR_BUCKETS] = 0;
-	/* Wrong size: one bucket short, one too many (the policy's). */
-	push(_metadata, self, e + 1, node, DSM_HOME_NR_BUCKETS - 1, EINVAL);
-	push(_metadata, self, e + 1, node, DSM_HOME_NR_BUCKETS + 1, EINVAL);
+	/* Wrong size: one bucket short, one too many (the policy: ERANGE). */
+	push(_metadata, self, e + 1, node, DSM_HOME_NR_BUCKETS - 1, ERANGE);
+	push(_metadata, self, e + 1, node, DSM_HOME_NR_BUCKETS + 1, ERANGE);
 	/* A node that is not a member: 3 of 0..2, and one out of range. */
 	node[17] = 3;
 	push(_metadata, self, e + 1, node, DSM_HOME_NR_BUCKETS, EINVAL);

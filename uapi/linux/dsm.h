@@ -398,10 +398,11 @@ enum dsm_model {
  *	none; the node with the lower id makes a new one.
  * @DSM_CMD_HOME_SET: do, admin (version 7). HOME_EPOCH, HOME_BUCKETS: the
  *	home table (kmod/core/dsm_home.h). Refused, changing nothing, with
- *	EINVAL when HOME_BUCKETS is not DSM_HOME_NR_BUCKETS bytes, names a
- *	node that is not in the membership, or HOME_EPOCH is 0; with ESTALE
- *	when HOME_EPOCH is older than the current table's, or equal with
- *	another table (equal and identical: accepted, nothing changes).
+ *	ERANGE (the policy) when HOME_BUCKETS is not DSM_HOME_NR_BUCKETS
+ *	bytes; EINVAL when it names a node that is not in the membership,
+ *	or HOME_EPOCH is 0; ESTALE when HOME_EPOCH is older than the
+ *	current table's, or equal with another table (equal and identical:
+ *	accepted, nothing changes).
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
