@@ -93,14 +93,15 @@ static int dsm_home_install(struct dsm_home *nh, struct netlink_ext_ack *extack)
 			    !memcmp(nh->t.node, old->t.node,
 				    sizeof(nh->t.node));
 
+		if (!same)
+			pr_info("home table of epoch %llu refused: epoch %llu is current\n",
+				nh->t.epoch, old->t.epoch);
 		mutex_unlock(&dsm_home_mutex);
 		kfree(nh);
 		if (same)
 			return 0;
 		NL_SET_ERR_MSG_MOD(extack,
-				   "HOME_EPOCH is not newer than the kernel's table (dsmctl home shows it): stale table refused");
-		pr_info("home table of epoch %llu refused: epoch %llu is current\n",
-			nh->t.epoch, old->t.epoch);
+				   "HOME_EPOCH is not newer than the current home table's (dsmctl status shows it): stale table refused");
 		return -ESTALE;
 	}
 	rcu_assign_pointer(dsm_home, nh);
