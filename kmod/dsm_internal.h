@@ -87,6 +87,8 @@ enum dsm_stat {
 	DSM_STAT_NODE_UP,		/* node up transitions */
 	DSM_STAT_NODE_DOWN,		/* node down transitions */
 	DSM_STAT_NODE_RESTART,		/* nodes back with a new incarnation */
+	DSM_STAT_HOME_TABLES,		/* home tables adopted (HOME_SET) */
+	DSM_STAT_HOME_MOVED,		/* pages that took a new home from one */
 	DSM_STAT_HELLO_STALE,		/* data links of an unreported incarnation */
 	DSM_STAT_NODE_DAEMON_GONE,	/* nodes made unknown: dsmd exited */
 	DSM_STAT_REGION_CREATED,	/* regions created, replicas too */
@@ -477,6 +479,10 @@ struct sk_buff;
 struct genl_info;
 int dsm_nl_peer_socket(struct sk_buff *skb, struct genl_info *info);
 int dsm_nl_put_link_facts(struct sk_buff *msg);
+/* dsm_home_table.c: HOME_SET, GET_STATUS's home table, unload. */
+int dsm_nl_home_set(struct sk_buff *skb, struct genl_info *info);
+int dsm_nl_put_home(struct sk_buff *msg);
+void dsm_home_exit(void);
 void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,

@@ -131,7 +131,7 @@ static void lrc_daemon_gone(void)
 static void lrc_node_down(u32 id)
 {
 	lrc_fail_fetches(id);
-	if (id == dsm_members_home(0))
+	if (id == dsm_members_rank(0))
 		lrc_fail_barrier();
 	lrc_fail_lock_requests(id);
 	/* Grants kept for it: their tokens come back now. */

@@ -132,7 +132,7 @@ void lrc_orphan_work_fn(struct work_struct *work)
 static int lrc_arrival(u64 key, u64 cookie, struct list_head *outs)
 {
 	const struct dsm_interval **ivs = NULL;
-	u32 mgr = dsm_members_home(0);
+	u32 mgr = dsm_members_rank(0);
 	int n, ret;
 
 	lockdep_assert_held(&lrc.bar_mutex);

@@ -320,7 +320,7 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 
 	lockdep_assert_held(&lrc.lock);
 	/* The lock's manager: dsm_sync_key() (kmod/core/dsm_members.h). */
-	mgr = dsm_members_home(l->key);
+	mgr = dsm_members_rank(l->key);
 	h.src = self;
 	h.dst = lrc_mgr_dst(mgr);
 	h.req_id = req_id;

@@ -297,6 +297,7 @@ static void __exit dsm_exit(void)
 	dsm_mem_exit();
 	dsm_lrc_exit();
 	dsm_sc_exit();
+	dsm_home_exit();
 	dsm_cluster_exit();
 	dsm_auth_exit();
 	pr_info("unloaded\n");

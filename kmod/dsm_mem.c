@@ -141,7 +141,7 @@ struct dsm_pg *dsm_pg_get(u64 pgno)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&pg->lock);
 	pg->pgno = pgno;
-	pg->home = dsm_members_home(pgno);
+	pg->home = dsm_members_home(pgno, &pg->home_epoch);
 	ret = dsm_models_pg_init(pg);
 	if (ret) {
 		kfree(pg);

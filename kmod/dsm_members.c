@@ -37,13 +37,13 @@ u32 dsm_transport_local(void)
 EXPORT_SYMBOL_GPL(dsm_transport_local);
 
 /*
- * Home of a page: the (pgno mod n)-th of the n members, counted over the
- * present node ids in ascending order (dsm_member_rank(), the rule dsmd
- * also uses for its managers). The membership must be complete before the
- * memory is used (see Documentation/sc.md); until then a node is its own
- * home.
+ * The (key mod n)-th of the n members, counted over the present node ids
+ * in ascending order (dsm_member_rank(), the rule dsmd also uses): the
+ * manager of a lock or barrier (key dsm_sync_key(), 0 for barriers), and
+ * a page's home before the first home table (dsm_home_table.c). Until the
+ * membership is configured, a node is its own.
  */
-u32 dsm_members_home(u64 pgno)
+u32 dsm_members_rank(u64 key)
 {
 	unsigned long present;
 	u32 local;
@@ -52,7 +52,7 @@ u32 dsm_members_home(u64 pgno)
 	present = dsm_members.present;
 	local = dsm_members.local;
 	spin_unlock(&dsm_members.lock);
-	return dsm_member_rank((u32)present, pgno, local);
+	return dsm_member_rank((u32)present, key, local);
 }
 
 /* Is node @id unusable: declared dead now or at some point before? */

@@ -91,7 +91,9 @@ struct dsm_req {
  * @lock:	protects every field below except @folio's contents. A
  *		spinlock: nothing sleeps or sends under it.
  * @pgno:	page number in the DSM space (file offset >> PAGE_SHIFT).
- * @home:	the page's home node (fixed at creation, dsm_members_home()).
+ * @home:	the page's home node (dsm_members_home(), looked up at
+ *		creation and again by sc when the home table changed).
+ * @home_epoch:	the epoch of the home table @home came from (0: none).
  * @folio:	the local frame, in the page store's mapping at @pgno; set
  *		once (under dsm_mem's alloc mutex) and kept until unload,
  *		with a reference of ours. NULL until first needed.
@@ -121,6 +123,7 @@ struct dsm_pg {
 	spinlock_t lock;	/* see @lock above */
 	u64 pgno;
 	u8 home;
+	u64 home_epoch;
 	struct folio *folio;
 	u8 access;
 	struct dsm_req *req;
@@ -270,7 +273,10 @@ unsigned long dsm_fault_timeout(void);
 u64 dsm_grant_hold_ns(void);
 
 /* dsm_members.c and dsm_msg.c: the membership and messages, for models. */
-u32 dsm_members_home(u64 pgno);
+u32 dsm_members_rank(u64 key);
+/* dsm_home_table.c: the home table dsmd pushed. */
+u32 dsm_members_home(u64 pgno, u64 *epoch);
+u64 dsm_home_epoch(void);
 bool dsm_members_lost(u32 id);
 bool dsm_members_alone(void);
 int dsm_members_wait(u32 id, unsigned long timeout);

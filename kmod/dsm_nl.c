@@ -13,9 +13,8 @@
  *
  * Locking: the family is not parallel_ops, so every handler runs under
  * genl_mutex; the tables are under dsm_cluster.lock (dsm_cluster.c), taken
- * inside genl_mutex. Events are built and multicast under
- * dsm_cluster.lock, with GFP_KERNEL, so that their order is the order of
- * the changes.
+ * inside genl_mutex. Events are built and multicast under dsm_cluster.lock,
+ * with GFP_KERNEL, so that their order is the order of the changes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -87,6 +86,8 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 	[DSM_A_NODE_REASON]	= NLA_POLICY_MAX(NLA_U8, DSM_REASON_MAX),
 	[DSM_A_NODE_INCARNATION] = NLA_POLICY_FULL_RANGE(NLA_U64,
 							 &dsm_nl_nonzero_range),
+	[DSM_A_HOME_EPOCH]	= { .type = NLA_U64 },
+	[DSM_A_HOME_BUCKETS]	= NLA_POLICY_EXACT_LEN(DSM_HOME_NR_BUCKETS),
 	[DSM_A_NODE_LOCAL]	= { .type = NLA_REJECT },
 	[DSM_A_NODE_CHANGED]	= { .type = NLA_REJECT },
 	[DSM_A_REGION_NAME]	= { .type = NLA_NUL_STRING,
@@ -373,7 +374,7 @@ static int dsm_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u32(msg, DSM_A_LOCAL_NODE, dsm_cluster.local) ||
 	      nla_put_u64_64bit(msg, DSM_A_NODE_INCARNATION,
 				dsm_cluster.incarnation, DSM_A_PAD) ||
-	      dsm_nl_put_link_facts(msg)))) {
+	      dsm_nl_put_link_facts(msg) || dsm_nl_put_home(msg)))) {
 		mutex_unlock(&dsm_cluster.lock);
 		goto nospace;
 	}
@@ -837,6 +838,11 @@ static const struct genl_ops dsm_nl_ops[] = {
 	{
 		.cmd	= DSM_CMD_MGR_REPLY,
 		.doit	= dsm_nl_mgr_reply,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSM_CMD_HOME_SET,
+		.doit	= dsm_nl_home_set,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{

@@ -6,7 +6,8 @@
  * Roles (one node may hold several for one page):
  *  - requester: a node that faults. It sends PAGE_REQ to the home, gets
  *    PAGE_GRANT (from the owner), installs the page and sends CONFIRM.
- *  - home: page number modulo the number of nodes (dsm_members_home()).
+ *  - home: from the home table dsmd pushes (dsm_members_home(); page
+ *    number modulo the number of nodes before the first table).
  *    It keeps owner and copyset, serves one request per page at a time in
  *    arrival order (the others queue), invalidates every copy before a
  *    write (INVAL, INVAL_ACK) and forwards the request to the owner
@@ -51,7 +52,7 @@ void sc_unexpected(const char *what, u64 pgno, u32 from)
 static bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
 {
 	struct dsm_pg *pg = dsm_pg_find(pgno);
-	u32 home = pg ? pg->home : dsm_members_home(pgno);
+	u32 home = pg ? pg->home : dsm_members_home(pgno, NULL);
 
 	if (m->hdr.src == home)
 		return true;
@@ -514,6 +515,11 @@ static int sc_access(struct dsm_pg *pg, u8 want, struct dsm_req **reqp)
 	int ret;
 
 again:
+	if (READ_ONCE(pg->home_epoch) != dsm_home_epoch()) {
+		spin_lock(&pg->lock);
+		sc_home_refresh_locked(pg);
+		spin_unlock(&pg->lock);
+	}
 	if (READ_ONCE(pg->access) >= want) {
 		spin_lock(&pg->lock);
 		local = sc_local_ok_locked(pg, want);

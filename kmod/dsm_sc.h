@@ -140,5 +140,6 @@ void sc_home_req(const struct dsm_msg *m);
 void sc_home_ack(const struct dsm_msg *m);
 void sc_home_confirm(const struct dsm_msg *m);
 bool sc_home_refused(struct dsm_pg *pg, u32 from, u64 req_id);
+void sc_home_refresh_locked(struct dsm_pg *pg);
 
 #endif /* _DSM_SC_H */

@@ -208,6 +208,38 @@ static bool sc_home_queued_locked(struct dsm_pg *pg, u32 from)
 	return false;
 }
 
+/**
+ * sc_home_refresh_locked() - take @pg's home from a newer home table.
+ * @pg:	the page; pg->lock held.
+ *
+ * Only a page without state here moves: not homed here, no copy, no
+ * request in flight. Its directory entry, if it becomes homed here, is
+ * the one a new page homed here starts with (sc_pg_init()). A page that
+ * has state keeps the home it had until directories can be handed over
+ * (HOME_XFER, issue 15): dsmd moves a bucket only while none of its
+ * pages is in use (Documentation/sc.md, "The home table").
+ */
+void sc_home_refresh_locked(struct dsm_pg *pg)
+{
+	u32 local = sc_local(), home;
+	u64 epoch;
+
+	lockdep_assert_held(&pg->lock);
+	if (likely(pg->home_epoch == dsm_home_epoch()))
+		return;
+	home = dsm_members_home(pg->pgno, &epoch);
+	if (pg->home != local && pg->access == DSM_ACC_NONE && !pg->req &&
+	    home != pg->home) {
+		WRITE_ONCE(pg->home, home);
+		dsm_stat_inc(DSM_STAT_HOME_MOVED);
+		if (home == local && !dsm_members_lost(local)) {
+			pg->sc->dir.owner = local;
+			pg->access = DSM_ACC_WRITE;
+		}
+	}
+	WRITE_ONCE(pg->home_epoch, epoch);
+}
+
 void sc_home_req(const struct dsm_msg *m)
 {
 	const struct dsm_msg_page_req *r = &m->u.page_req;
@@ -218,6 +250,11 @@ void sc_home_req(const struct dsm_msg *m)
 	int err = 0;
 
 	pg = dsm_pg_get_peer(r->page, DSM_MODEL_SC);
+	if (!IS_ERR(pg)) {
+		spin_lock(&pg->lock);
+		sc_home_refresh_locked(pg);
+		spin_unlock(&pg->lock);
+	}
 	if (IS_ERR(pg) || pg->home != sc_local()) {
 		if (!IS_ERR(pg))
 			sc_unexpected("PAGE_REQ (not its home)", r->page, from);

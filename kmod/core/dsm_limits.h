@@ -35,6 +35,16 @@
 /* Diffs wanted in one diff request, or carried in one diff reply (wire). */
 #define DSM_WIRE_MAX_DIFFS	16
 
+/*
+ * Buckets of the home table (dsm_home.h): page p is in bucket p mod this,
+ * and each bucket names its home node. 840 is the least common multiple
+ * of 1..8, so that the first table of any membership of up to 8 nodes
+ * gives page p the home it had before the table (the (p mod n)-th
+ * member). A table of another size is refused (netlink); the wire
+ * carries only the table's epoch.
+ */
+#define DSM_HOME_BUCKETS	840U
+
 /* Largest errno a NACK may carry (wire). */
 #define DSM_WIRE_MAX_ERRNO	4095
 

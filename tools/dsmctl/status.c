@@ -32,6 +32,41 @@ static void status_transport(void)
 		print_string("transport", "  transport %s", name);
 }
 
+/*
+ * The home table (HOME_EPOCH, HOME_BUCKETS): its epoch and how many
+ * buckets of pages each node is the home of ("home epoch 1 buckets
+ * 0:280 1:280 2:280"); nothing before dsmd pushed one.
+ */
+static void status_home(struct nlattr **tb)
+{
+	struct nlattr *b = tb[DSM_A_HOME_BUCKETS];
+	uint32_t counts[DSM_NODES_MAX] = { 0 };
+	const uint8_t *node;
+	char key[16];
+	int i, len;
+
+	if (!tb[DSM_A_HOME_EPOCH] || !b)
+		return;
+	node = nla_data(b);
+	len = nla_len(b);
+	for (i = 0; i < len; i++)
+		if (node[i] < DSM_NODES_MAX)
+			counts[node[i]]++;
+	print_u64("home_epoch", "  home epoch %s",
+		  dsm_nla_u64(tb[DSM_A_HOME_EPOCH], 0));
+	print_string(NULL, "%s", " buckets");
+	print_open_object("home_buckets");
+	for (i = 0; i < DSM_NODES_MAX; i++) {
+		if (!counts[i])
+			continue;
+		snprintf(key, sizeof(key), "%d", i);
+		if (!print_is_json())
+			printf(" %d:", i);
+		print_u64(key, "%s", counts[i]);
+	}
+	print_close_object();
+}
+
 static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 {
 	struct status *st = arg;
@@ -55,6 +90,7 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	print_u64("regions", "  regions %s",
 		  dsm_nla_u32(tb[DSM_A_REGION_COUNT], 0));
 	status_transport();
+	status_home(tb);
 	print_u64("api_version", NULL, dsm_nla_u32(tb[DSM_A_API_VERSION], 0));
 	print_bool("healthy", NULL, st->configured && st->up == st->nodes);
 	print_close_object();

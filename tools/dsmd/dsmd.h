@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "dsm_genl.h"
+#include "dsm_home.h"
 #include "mgr.h"
 #include "proto.h"
 
@@ -181,6 +182,7 @@ struct dsmd {
 	int lfd;
 	int dfd;
 	uint64_t incarnation;
+	struct dsm_home_table home;	/* the home table dsmd owns */
 	struct conn conns[MAX_CONNS];
 	struct peer peers[DSM_NODES_MAX];
 	int64_t start;

@@ -98,6 +98,36 @@ static int kernel_put_default_perm(struct nl_msg *msg)
 	       nla_put_u16(msg, DSM_A_REGION_MODE, DSM_REGION_MODE_DEFAULT);
 }
 
+/*
+ * The home table (kmod/core/dsm_home.h): dsmd owns it and builds it from
+ * the configuration, epoch 1 over its nodes, the same table on every
+ * node; HOME_SET gives it to the kernel. A module that has this table
+ * already (dsmd restarted) accepts it again and changes nothing.
+ */
+static int kernel_push_home(void)
+{
+	struct dsm_home_table *t = &d.home;
+	struct nl_msg *msg;
+	int ret;
+
+	if (!t->epoch) {
+		ret = dsm_home_init(t, (1ULL << d.conf.nr_nodes) - 1, 1);
+		if (ret)
+			return ret;
+	}
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_HOME_SET, 0);
+	if (!msg || nla_put_u64(msg, DSM_A_HOME_EPOCH, t->epoch) ||
+	    nla_put(msg, DSM_A_HOME_BUCKETS, sizeof(t->node), t->node)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
+	if (ret)
+		logm(LOG_ERR, "kernel refused the home table of epoch %llu: %s",
+		     (unsigned long long)t->epoch, kerr(ret));
+	return ret;
+}
+
 int kernel_configure(void)
 {
 	struct dsmd_conf *c = &d.conf;
@@ -140,7 +170,8 @@ int kernel_configure(void)
 			return ret;
 		}
 	}
-	return kernel_adopt_incarnation();
+	ret = kernel_push_home();
+	return ret ? ret : kernel_adopt_incarnation();
 }
 
 /* GET_STATUS; the link facts are 0 from a module before version 6. */

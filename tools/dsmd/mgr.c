@@ -87,7 +87,7 @@ int mgr_lock_manager(const struct mgr *m, uint32_t region, uint32_t lock_id)
 	return member_rank(m, dsm_sync_key(region, lock_id));
 }
 
-/* The lowest member: rank 0, as the kernel's dsm_members_home(0). */
+/* The lowest member: rank 0, as the kernel's dsm_members_rank(0). */
 int mgr_barrier_manager(const struct mgr *m)
 {
 	return member_rank(m, 0);

@@ -223,6 +223,9 @@ struct dsm_node_info {
  *     NODES_LOST.
  *  7: NODE_TRANSPORT in NODE_GET: the transport carrying the data
  *     connection to a node, while it is up.
+ *  8: the home table (issue 15): HOME_SET, dsmd pushes which node is the
+ *     home of each bucket of pages, at an epoch; GET_STATUS reports the
+ *     current table (HOME_EPOCH, HOME_BUCKETS).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -231,7 +234,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	7
+#define DSM_GENL_VERSION	8
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -395,6 +398,13 @@ enum dsm_model {
  * @DSM_CMD_LINK_DOWN: event (version 5). NODE_ID: the data connection to
  *	that node broke while the node is wanted, or a wanted node has
  *	none; the node with the lower id makes a new one.
+ * @DSM_CMD_HOME_SET: do, admin (version 8). HOME_EPOCH, HOME_BUCKETS: the
+ *	home table (kmod/core/dsm_home.h). Refused, changing nothing, with
+ *	ERANGE (the policy) when HOME_BUCKETS is not DSM_HOME_NR_BUCKETS
+ *	bytes; EINVAL when it names a node that is not in the membership,
+ *	or HOME_EPOCH is 0; ESTALE when HOME_EPOCH is older than the
+ *	current table's, or equal with another table (equal and identical:
+ *	accepted, nothing changes).
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -417,6 +427,7 @@ enum dsm_cmd {
 	DSM_CMD_REGION_DELETED,
 	DSM_CMD_LOCK_FORWARD,
 	DSM_CMD_LINK_DOWN,
+	DSM_CMD_HOME_SET,
 
 	__DSM_CMD_MAX
 };
@@ -501,6 +512,11 @@ enum dsm_cmd {
  *			"rdma") carrying this node's data connection to the
  *			node; present only while that connection is up
  *			(version 7).
+ * @DSM_A_HOME_EPOCH:	u64, not 0: the epoch of a home table (version 8);
+ *			a later table has a higher one.
+ * @DSM_A_HOME_BUCKETS:	binary, DSM_HOME_NR_BUCKETS bytes: byte b is the
+ *			node id of the home of bucket b; page p is in
+ *			bucket p mod DSM_HOME_NR_BUCKETS (version 8).
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -551,11 +567,19 @@ enum dsm_attr {
 	DSM_A_PAGE_SIZE,
 	DSM_A_NODES_LOST,
 	DSM_A_NODE_TRANSPORT,
+	DSM_A_HOME_EPOCH,
+	DSM_A_HOME_BUCKETS,
 
 	__DSM_A_MAX
 };
 
 #define DSM_A_MAX		(__DSM_A_MAX - 1)
+
+/*
+ * Buckets of the home table: the least common multiple of 1..8, so that
+ * the first table of up to 8 nodes keeps page p's home (p mod n).
+ */
+#define DSM_HOME_NR_BUCKETS	840
 
 /* PEER_SOCKET's keys: HMAC-SHA256 (kmod/core/dsm_auth.h). */
 #define DSM_PEER_KEY_SIZE	32
