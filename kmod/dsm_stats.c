@@ -115,6 +115,10 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_PAGE_RX_INPLACE]	= "page_rx_inplace",
 	[DSM_STAT_PAGE_RX_COPIED]	= "page_rx_copied",
 	[DSM_STAT_PAGE_RX_UNUSED]	= "page_rx_unused",
+	[DSM_STAT_HOT_REPLACED]		= "hot_replaced",
+	[DSM_STAT_SHARE_SAMPLES]	= "share_samples",
+	[DSM_STAT_SHARE_FALSE]		= "share_false",
+	[DSM_STAT_SHARE_TRUE]		= "share_true",
 };
 
 /* The names of the counters by type, made from the types' names. */

@@ -221,6 +221,8 @@ struct dsm_node_info {
  *     way has sequence DSM_PEER_SEQ_FIRST. GET_STATUS reports what dsmd
  *     tells its peers: WIRE_VERSION_MIN, WIRE_VERSION_MAX, PAGE_SIZE,
  *     NODES_LOST.
+ *  7: REGION_TOP: a region's hot pages as this node saw them, with the
+ *     false sharing verdicts of sampling (TOP_PAGE nests).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -229,7 +231,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	6
+#define DSM_GENL_VERSION	7
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -393,6 +395,12 @@ enum dsm_model {
  * @DSM_CMD_LINK_DOWN: event (version 5). NODE_ID: the data connection to
  *	that node broke while the node is wanted, or a wanted node has
  *	none; the node with the lower id makes a new one.
+ * @DSM_CMD_REGION_TOP: do (version 7) with REGION_NAME. Reply:
+ *	REGION_NAME, REGION_OFFSET, REGION_MODEL, LOCAL_NODE, TOP_PAGES
+ *	holding one TOP_PAGE nest per hot page (at most DSM_TOP_MAX,
+ *	hottest first):
+ *	this node's view (Documentation/sharing.md says what each node
+ *	sees). ENOENT: no such region.
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -415,6 +423,7 @@ enum dsm_cmd {
 	DSM_CMD_REGION_DELETED,
 	DSM_CMD_LOCK_FORWARD,
 	DSM_CMD_LINK_DOWN,
+	DSM_CMD_REGION_TOP,
 
 	__DSM_CMD_MAX
 };
@@ -495,6 +504,27 @@ enum dsm_cmd {
  * @DSM_A_NODES_LOST:	u32: bit N set: this node declared an earlier
  *			incarnation of node N lost (its pages homed there);
  *			the link handshake tells node N (PREV_LOST).
+ * @DSM_A_TOP_PAGE:	nest (version 7), in TOP_PAGES: one hot page, of
+ *			the TOP_* attributes below.
+ * @DSM_A_TOP_OFFSET:	u64: the page's byte offset in its region.
+ * @DSM_A_TOP_SCORE:	u64: the table's count (transfers + invalidations
+ *			+ gains + diffs, space-saving: may overcount by
+ *			the count of the entry it replaced).
+ * @DSM_A_TOP_TRANSFERS: u64: sc: write ownership changes this node (the
+ *			page's home) confirmed; lrc: diffs of other nodes
+ *			applied here.
+ * @DSM_A_TOP_INVALS:	u64: sc: INVALs this node (the home) sent for the
+ *			page; lrc: invalidations by write notices here.
+ * @DSM_A_TOP_GAINS:	u64: sc: times this node gained write ownership.
+ * @DSM_A_TOP_WRITERS:	u32: bit N: node N was seen writing the page.
+ * @DSM_A_TOP_FALSE:	u64: samples in which writers' blocks were
+ *			disjoint.
+ * @DSM_A_TOP_TRUE:	u64: samples in which they overlapped.
+ * @DSM_A_TOP_VERDICT:	u8, enum dsm_share.
+ * @DSM_A_TOP_OWN_BLOCKS: u64: bit b: this node last wrote bytes [b *
+ *			page size / 64, (b + 1) * page size / 64).
+ * @DSM_A_TOP_OTHER_BLOCKS: u64: the same, of the other writers last seen.
+ * @DSM_A_TOP_PAGES:	nest (version 7), in REGION_TOP replies: TOP_PAGEs.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -544,11 +574,39 @@ enum dsm_attr {
 	DSM_A_WIRE_VERSION_MAX,
 	DSM_A_PAGE_SIZE,
 	DSM_A_NODES_LOST,
+	DSM_A_TOP_PAGE,
+	DSM_A_TOP_OFFSET,
+	DSM_A_TOP_SCORE,
+	DSM_A_TOP_TRANSFERS,
+	DSM_A_TOP_INVALS,
+	DSM_A_TOP_GAINS,
+	DSM_A_TOP_WRITERS,
+	DSM_A_TOP_FALSE,
+	DSM_A_TOP_TRUE,
+	DSM_A_TOP_VERDICT,
+	DSM_A_TOP_OWN_BLOCKS,
+	DSM_A_TOP_OTHER_BLOCKS,
+	DSM_A_TOP_PAGES,
 
 	__DSM_A_MAX
 };
 
 #define DSM_A_MAX		(__DSM_A_MAX - 1)
+
+/* Hot pages a region's table keeps (REGION_TOP). */
+#define DSM_TOP_MAX		32
+
+/*
+ * enum dsm_share - DSM_A_TOP_VERDICT: what sampling found of a page's
+ * writers. UNKNOWN: no sample with two writers yet; FALSE: false sharing
+ * (they wrote disjoint blocks, more often than overlapping ones); TRUE:
+ * true sharing (overlapping blocks at least as often).
+ */
+enum dsm_share {
+	DSM_SHARE_UNKNOWN,
+	DSM_SHARE_FALSE,
+	DSM_SHARE_TRUE,
+};
 
 /* PEER_SOCKET's keys: HMAC-SHA256 (kmod/core/dsm_auth.h). */
 #define DSM_PEER_KEY_SIZE	32
