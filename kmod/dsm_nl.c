@@ -841,6 +841,10 @@ static const struct genl_ops dsm_nl_ops[] = {
 		.cmd	= DSM_CMD_REGION_TOP,
 		.doit	= dsm_nl_region_top,
 	},
+	{
+		.cmd	= DSM_CMD_LOCK_TOP,
+		.doit	= dsm_nl_lock_top,
+	},
 };
 
 struct genl_family dsm_genl_family __ro_after_init = {

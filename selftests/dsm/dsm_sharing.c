@@ -16,6 +16,10 @@
  *   the overlap).
  * - own_pages: each node writes pages no other node touches: no page may
  *   get the verdict "false".
+ * - lock_top (lrc only): every node takes the region's lock LOCK_ID
+ *   LOCK_ROUNDS times; each node's LOCK_TOP must list it with at least
+ *   LOCK_ROUNDS acquisitions, at least one of them remote (the first:
+ *   no node holds the token before it asks the manager).
  *
  * Node 0 creates the region "share-<model>-<test>".
  */
@@ -40,6 +44,8 @@
 #define ROUNDS		8
 #define BLOCK		64	/* bytes: dsm's sharing grain on 4K pages */
 #define REGION_PAGES	16
+#define LOCK_ID		7
+#define LOCK_ROUNDS	10
 
 static int node, nodes;
 
@@ -223,7 +229,7 @@ static void run_rounds(struct __test_metadata *_metadata,
 
 static const unsigned int shared_pages[NPAGES] = { 0, 1, 2, 3 };
 
-TEST_F_TIMEOUT(sharing, false_sharing, DSM_TEST_TIMEOUT(200))
+TEST_F_TIMEOUT(sharing, false_sharing, DSM_TEST_TIMEOUT(150))
 {
 	char why[400];
 	struct top t;
@@ -278,7 +284,7 @@ static void no_false(struct __test_metadata *_metadata, const struct top *t)
 			       (unsigned long long)t->p[i].ntrue);
 }
 
-TEST_F_TIMEOUT(sharing, true_sharing, DSM_TEST_TIMEOUT(200))
+TEST_F_TIMEOUT(sharing, true_sharing, DSM_TEST_TIMEOUT(150))
 {
 	char why[400];
 	unsigned int i;
@@ -299,7 +305,7 @@ TEST_F_TIMEOUT(sharing, true_sharing, DSM_TEST_TIMEOUT(200))
 	dsm_test_sync(3 + ROUNDS + 2);
 }
 
-TEST_F_TIMEOUT(sharing, own_pages, DSM_TEST_TIMEOUT(200))
+TEST_F_TIMEOUT(sharing, own_pages, DSM_TEST_TIMEOUT(150))
 {
 	unsigned int own[NPAGES], i;
 	char why[400];
@@ -315,6 +321,87 @@ TEST_F_TIMEOUT(sharing, own_pages, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node %d: %s", node, why);
 	no_false(_metadata, &t);
 	dsm_test_sync(3 + ROUNDS + 2);
+}
+
+/* What LOCK_TOP said of lock @id (a region's, namespace not 0). */
+struct lock_seen {
+	uint32_t id;
+	bool found;
+	uint64_t acquires, remote;
+};
+
+static void lock_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct lock_seen *s = arg;
+	struct nlattr *a, *l, *f;
+	uint32_t id, ns;
+	uint64_t acq, rem;
+	char *end, *lend;
+
+	nlr_for_each_attr(a, nlh) {
+		if ((a->nla_type & NLA_TYPE_MASK) != DSM_A_TOP_LOCKS)
+			continue;
+		end = (char *)a + a->nla_len;
+		for (l = nlr_data(a); (char *)l + NLA_HDRLEN <= end &&
+		     l->nla_len >= NLA_HDRLEN && (char *)l + l->nla_len <= end;
+		     l = (struct nlattr *)((char *)l + NLA_ALIGN(l->nla_len))) {
+			id = ns = 0;
+			acq = rem = 0;
+			lend = (char *)l + l->nla_len;
+			for (f = nlr_data(l); (char *)f + NLA_HDRLEN <= lend &&
+			     f->nla_len >= NLA_HDRLEN &&
+			     (char *)f + f->nla_len <= lend;
+			     f = (struct nlattr *)((char *)f +
+						   NLA_ALIGN(f->nla_len))) {
+				if (f->nla_type == DSM_A_LOCK_ID)
+					id = *(uint32_t *)nlr_data(f);
+				else if (f->nla_type == DSM_A_TOP_LOCK_NS)
+					ns = *(uint32_t *)nlr_data(f);
+				else if (f->nla_type == DSM_A_TOP_ACQUIRES)
+					acq = nla_u64_of(f);
+				else if (f->nla_type == DSM_A_TOP_REMOTE)
+					rem = nla_u64_of(f);
+			}
+			if (id == s->id && ns) {
+				s->found = true;
+				s->acquires = acq;
+				s->remote = rem;
+			}
+		}
+	}
+}
+
+TEST_F_TIMEOUT(sharing, lock_top, DSM_TEST_TIMEOUT(60))
+{
+	struct lock_seen s = { .id = LOCK_ID };
+	static struct nlr r;
+	unsigned int i;
+
+	NEED_3NODES();
+	if (strcmp(variant->model, "lrc"))
+		SKIP(return, "locks are lrc's");
+	snprintf(self->name, sizeof(self->name), "share-%s-l",
+		 variant->model);
+	self->m = dsm_test_region(self->name, variant->model,
+				  REGION_PAGES * DSM_PAGE, 1, MAP_WAIT,
+				  &self->len);
+	ASSERT_NE(NULL, self->m);
+	for (i = 0; i < LOCK_ROUNDS; i++) {
+		ASSERT_EQ(0, dsm_region_lock_acquire(self->name, LOCK_ID));
+		self->m[node]++;
+		ASSERT_EQ(0, dsm_region_lock_release(self->name, LOCK_ID));
+	}
+	dsm_test_sync(3);
+	ASSERT_EQ(0, nlr_open(&r));
+	nlr_start(&r, r.family, DSM_CMD_LOCK_TOP, 0);
+	ASSERT_EQ(0, nlr_call(&r, lock_cb, &s)) TH_LOG("LOCK_TOP: %s", r.extack);
+	nlr_close(&r);
+	ASSERT_TRUE(s.found)
+		TH_LOG("node %d: lock %u of region %s not in LOCK_TOP", node,
+		       LOCK_ID, self->name);
+	EXPECT_LE(LOCK_ROUNDS, s.acquires);
+	EXPECT_LE(1, s.remote);
+	dsm_test_sync(4);
 }
 
 TEST_HARNESS_MAIN

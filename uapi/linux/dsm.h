@@ -222,7 +222,8 @@ struct dsm_node_info {
  *     tells its peers: WIRE_VERSION_MIN, WIRE_VERSION_MAX, PAGE_SIZE,
  *     NODES_LOST.
  *  7: REGION_TOP: a region's hot pages as this node saw them, with the
- *     false sharing verdicts of sampling (TOP_PAGE nests).
+ *     false sharing verdicts of sampling (TOP_PAGE nests); LOCK_TOP: the
+ *     locks this node acquired most (TOP_LOCK nests).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -401,6 +402,9 @@ enum dsm_model {
  *	hottest first):
  *	this node's view (Documentation/sharing.md says what each node
  *	sees). ENOENT: no such region.
+ * @DSM_CMD_LOCK_TOP: do (version 7). Reply: LOCAL_NODE, TOP_LOCKS holding
+ *	one TOP_LOCK nest per lock (at most DSM_TOP_MAX, most acquired
+ *	first) that processes of this node acquired (lrc).
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -424,6 +428,7 @@ enum dsm_cmd {
 	DSM_CMD_LOCK_FORWARD,
 	DSM_CMD_LINK_DOWN,
 	DSM_CMD_REGION_TOP,
+	DSM_CMD_LOCK_TOP,
 
 	__DSM_CMD_MAX
 };
@@ -525,6 +530,18 @@ enum dsm_cmd {
  *			page size / 64, (b + 1) * page size / 64).
  * @DSM_A_TOP_OTHER_BLOCKS: u64: the same, of the other writers last seen.
  * @DSM_A_TOP_PAGES:	nest (version 7), in REGION_TOP replies: TOP_PAGEs.
+ * @DSM_A_TOP_LOCKS:	nest (version 7), in LOCK_TOP replies: TOP_LOCKs.
+ * @DSM_A_TOP_LOCK:	nest: one lock: LOCK_ID, TOP_LOCK_NS, TOP_ACQUIRES,
+ *			TOP_REMOTE, TOP_WAIT_US, TOP_WAIT_MAX_US.
+ * @DSM_A_TOP_LOCK_NS:	u32: the lock's namespace: 0 cluster-wide, else
+ *			its region's (Documentation/lrc.md, "Lock and
+ *			barrier namespaces").
+ * @DSM_A_TOP_ACQUIRES:	u64: acquisitions here (space-saving count: may
+ *			overcount by that of the entry it replaced).
+ * @DSM_A_TOP_REMOTE:	u64: of them, granted through the manager or
+ *			another node (not local).
+ * @DSM_A_TOP_WAIT_US:	u64: microseconds the acquisitions waited, in all.
+ * @DSM_A_TOP_WAIT_MAX_US: u64: the longest wait of one.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -587,6 +604,13 @@ enum dsm_attr {
 	DSM_A_TOP_OWN_BLOCKS,
 	DSM_A_TOP_OTHER_BLOCKS,
 	DSM_A_TOP_PAGES,
+	DSM_A_TOP_LOCKS,
+	DSM_A_TOP_LOCK,
+	DSM_A_TOP_LOCK_NS,
+	DSM_A_TOP_ACQUIRES,
+	DSM_A_TOP_REMOTE,
+	DSM_A_TOP_WAIT_US,
+	DSM_A_TOP_WAIT_MAX_US,
 
 	__DSM_A_MAX
 };
