@@ -33,7 +33,10 @@
 # difference of its counters: messages and bytes sent (msg_tx_*,
 # bytes_tx_*: each message counts once, at its sender), every entry into
 # the fault path (fault_read + fault_write + fault_mkwrite + fault_retry),
-# lrc_diffs_made (0 if absent). The host sums them over nodes.
+# lrc_diffs_made (0 if absent). The host sums them over nodes. With
+# --bench, each node then prints its `dsmctl region top NAME` and
+# `dsmctl lock top` (counts since the module was loaded) as lines
+# "@@TOP ..." (in $log.NAME on the host; bench.sh's sharing part).
 # Logs: $BUILD/apps/. See Documentation/benchmarks.md.
 set -u
 
@@ -142,6 +145,12 @@ guest() {
 		fi
 		app-sync $((step + 2)) $((limit + sync_s)) || [ $rc != 0 ] || rc=124
 		after=$(stats)
+		# What this node's tables say of the region's pages
+		# (Documentation/sharing.md): the host keeps it in $log.NAME.
+		if [ "$mode" = bench ] && [ "$model" != sc-default ]; then
+			dsmctl region top "$name" -n 8 2>&1 | sed 's/^/@@TOP /'
+			dsmctl lock top -n 4 2>&1 | sed 's/^/@@TOP /'
+		fi
 		echo "$before	$after" | awk -v n="$name" -v rc=$rc '
 			NF == 8 { printf "@@STAT %s rc=%s msgs=%d bytes=%d faults=%d diffs=%d\n",
 				  n, rc, $5 - $1, $6 - $2, $7 - $3, $8 - $4; next }
