@@ -44,6 +44,7 @@ void dsm_cluster_exit(void)
 	mutex_lock(&dsm_cluster.lock);
 	list_for_each_entry_safe(r, tmp, &dsm_cluster.regions, list) {
 		list_del(&r->list);
+		dsm_hot_region_del(r->offset);
 		dsm_region_put(r);
 	}
 	dsm_cluster.nr_regions = 0;
@@ -128,6 +129,7 @@ static void dsm_region_insert(struct dsm_region *new)
 			break;
 	list_add_tail(&new->list, &r->list);
 	dsm_cluster.nr_regions++;
+	dsm_hot_region_add(new->offset, new->size);
 	dsm_stat_inc(DSM_STAT_REGION_CREATED);
 }
 
@@ -223,6 +225,7 @@ static void dsm_region_remove(struct dsm_region *r, bool replica)
 	WRITE_ONCE(r->dead, true);
 	list_del(&r->list);
 	dsm_cluster.nr_regions--;
+	dsm_hot_region_del(r->offset);
 	dsm_stat_inc(DSM_STAT_REGION_DELETED);
 	dsm_nl_notify_region(r, DSM_CMD_REGION_DELETED, replica);
 }

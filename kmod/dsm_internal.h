@@ -17,6 +17,8 @@
  *   dsm_members.lock	the membership as the data path sees it
  *			(dsm_members.h)
  *   dsm_lrc.wait_lock	lrc waits for replies (dsm_lrc.h)
+ *   dsm_hot.lock	hot page tables (dsm_hot.c), a leaf
+ *   dsm_hot_locks.lock	the hot lock table (dsm_hot_lock.c), a leaf
  * The transport's locks are apart from these, in this order:
  *   dsm_transport_mutex	the registry and its sync work (dsm_transport.c)
  *   dsm_tcp_peer.lock	setting up and tearing down a TCP connection
@@ -32,6 +34,7 @@
  *				it; nothing is taken inside it), never held
  *				across a sleep
  * The spinlocks (dsm_pg.lock, dsm_members.lock, dsm_lrc.wait_lock,
+ * dsm_hot.lock, dsm_hot_locks.lock,
  * dsm_tcp_peer.state_lock) are never held across a sleep. Nothing waits
  * on the network holding a lock of the first list: requests are sent and
  * waited for with none held, and message handlers send only after
@@ -211,6 +214,12 @@ enum dsm_stat {
 	/* PAGE_REQ from other nodes handled here, and the time it took. */
 	DSM_STAT_SERVE_PAGE_REQ,
 	DSM_STAT_SERVE_PAGE_REQ_NS,
+
+	/* Hot pages and sharing (dsm_hot.c), Documentation/sharing.md. */
+	DSM_STAT_HOT_REPLACED,		/* listed pages replaced by others */
+	DSM_STAT_SHARE_SAMPLES,		/* writers' blocks compared */
+	DSM_STAT_SHARE_FALSE,		/* ... disjoint: false sharing */
+	DSM_STAT_SHARE_TRUE,		/* ... overlapping: true sharing */
 
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
@@ -487,6 +496,24 @@ void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 		       const void *payload, u32 len);
+
+/*
+ * dsm_hot.c: hot pages and false sharing, per region (REGION_TOP);
+ * dsm_hot_lock.c: hot locks (LOCK_TOP).
+ */
+struct genl_family;
+extern struct genl_family dsm_genl_family;
+void dsm_hot_region_add(u64 offset, u64 size);
+void dsm_hot_region_del(u64 offset);
+void dsm_hot_count(u64 pgno, u32 xfers, u32 invals, u32 writers);
+bool dsm_hot_gain(u64 pgno, u32 node);
+bool dsm_hot_listed(u64 pgno);
+void dsm_hot_own(u64 pgno, u64 blocks);
+void dsm_hot_others(u64 pgno, u64 blocks);
+void dsm_hot_concurrent(u64 pgno, u32 na, u64 a, u32 nb, u64 b);
+int dsm_nl_region_top(struct sk_buff *skb, struct genl_info *info);
+void dsm_hot_lock(u64 key, bool remote, u64 wait_ns);
+int dsm_nl_lock_top(struct sk_buff *skb, struct genl_info *info);
 
 /* dsm_lrc*.c: the lrc model, registered at load, and its manager hooks. */
 int dsm_lrc_init(void);

@@ -474,12 +474,8 @@ out:
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
 		lrc_send_grant(key, dst, &outs);
-	if (!ret) {
-		dsm_stat_inc(remote ? DSM_STAT_LRC_LOCK_ACQUIRE_REMOTE :
-				      DSM_STAT_LRC_LOCK_ACQUIRE_LOCAL);
-		dsm_stat_add(DSM_STAT_LRC_LOCK_WAIT_US,
-			     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
-	}
+	if (!ret)
+		dsm_hot_lock(key, remote, ktime_get_ns() - start);
 	return ret;
 }
 

@@ -225,6 +225,41 @@ static void lrc_unpend_locked(struct dsm_pg *pg, struct lrc_pg *lp,
 	}
 }
 
+/* Pairs of concurrent diffs compared per page fetch, at most. */
+#define LRC_SHARE_SAMPLES	8
+
+/*
+ * Under lrc.lock: the @k diffs in @order were applied to page @pgno: count
+ * them in its hot table, and compare the blocks of pairs of them written
+ * concurrently (neither interval before the other) by different nodes:
+ * disjoint blocks are false sharing (Documentation/sharing.md).
+ */
+static void lrc_apply_share(u64 pgno, const struct lrc_apply *order, u32 k)
+{
+	u32 i, j, writers = 0, samples = 0;
+
+	lockdep_assert_held(&lrc.lock);
+	for (i = 0; i < k; i++)
+		if (order[i].iv)
+			writers |= BIT(order[i].w->node);
+	dsm_hot_count(pgno, k, 0, writers);
+	for (i = 1; i < k && samples < LRC_SHARE_SAMPLES; i++) {
+		for (j = 0; j < i && samples < LRC_SHARE_SAMPLES; j++) {
+			const struct lrc_apply *a = &order[j], *b = &order[i];
+
+			if (!a->iv || !b->iv || a->w->node == b->w->node ||
+			    dsm_vt_compare(&a->iv->vt, &b->iv->vt) !=
+			    DSM_VT_CONCURRENT)
+				continue;
+			dsm_hot_concurrent(pgno, a->w->node,
+					   dsm_diff_blocks(a->w->diff),
+					   b->w->node,
+					   dsm_diff_blocks(b->w->diff));
+			samples++;
+		}
+	}
+}
+
 /*
  * Folio locked: apply the fetched diffs of @f to @pg in VT order, drop
  * their notices and those of diffs lost with their node. Return: 0 or a
@@ -283,6 +318,8 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 		dsm_stat_add(DSM_STAT_LRC_DIFF_BYTES_APPLIED, w->len);
 	}
 	kunmap_local(p);
+	if (!ret)
+		lrc_apply_share(pg->pgno, order, k);
 	if (!ret)
 		lrc_unpend_locked(pg, lp, f);
 unlock:

@@ -141,8 +141,6 @@ static const struct genl_multicast_group dsm_nl_mcgrps[] = {
 	[DSM_NL_MCGRP_EVENTS] = { .name = DSM_GENL_MCGRP_EVENTS },
 };
 
-static struct genl_family dsm_genl_family;
-
 /*
  * GENL_REQ_ATTR_CHECK() reports a missing attribute by its type alone; a
  * person reading the error also gets a sentence.
@@ -850,9 +848,17 @@ static const struct genl_ops dsm_nl_ops[] = {
 		.doit	= dsm_nl_lock_forward,
 		.flags	= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd	= DSM_CMD_REGION_TOP,
+		.doit	= dsm_nl_region_top,
+	},
+	{
+		.cmd	= DSM_CMD_LOCK_TOP,
+		.doit	= dsm_nl_lock_top,
+	},
 };
 
-static struct genl_family dsm_genl_family __ro_after_init = {
+struct genl_family dsm_genl_family __ro_after_init = {
 	.name		= DSM_GENL_NAME,
 	.version	= DSM_GENL_VERSION,
 	.maxattr	= DSM_A_MAX,

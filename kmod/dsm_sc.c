@@ -32,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
+#include "core/dsm_diff.h"
 #include "dsm_sc.h"
 
 /* The model's ops table, defined at the end; requests point to it. */
@@ -95,6 +96,47 @@ void sc_hold(struct dsm_pg *pg)
 
 /* ---------------------------------------------------------- owner */
 
+/*
+ * Folio locked: this node just gained write ownership of @pg. If the page
+ * is hot, keep a copy of it as it is now, to learn at the transfer out
+ * what this node wrote (sc_snap_end()). Sampling only: a copy that cannot
+ * be allocated at once is not made.
+ */
+static void sc_snap_take(struct dsm_pg *pg)
+{
+	void *p;
+
+	if (pg->sc->snap || !dsm_hot_gain(pg->pgno, sc_local()))
+		return;
+	pg->sc->snap = kmalloc(DSM_PAGE_SIZE, GFP_NOWAIT | __GFP_NOWARN);
+	if (!pg->sc->snap)
+		return;
+	p = kmap_local_folio(pg->folio, 0);
+	memcpy(pg->sc->snap, p, DSM_PAGE_SIZE);
+	kunmap_local(p);
+}
+
+/*
+ * Folio locked: this node gives @pg up (a PAGE_FWD to another node). If
+ * it kept a copy from when it gained write ownership, what it wrote
+ * since is what differs: a sample for the hot table. Return: the copy,
+ * for the caller to free once unlocked (NULL: none).
+ */
+static void *sc_snap_end(struct dsm_pg *pg)
+{
+	void *snap = pg->sc->snap, *p;
+
+	if (!snap)
+		return NULL;
+	pg->sc->snap = NULL;
+	if (pg->access != DSM_ACC_WRITE)
+		return snap;
+	p = kmap_local_folio(pg->folio, 0);
+	dsm_hot_own(pg->pgno, dsm_page_blocks(snap, p));
+	kunmap_local(p);
+	return snap;
+}
+
 static void sc_owner_fwd(const struct dsm_msg *m)
 {
 	const struct dsm_msg_page_fwd *f = &m->u.page_fwd;
@@ -107,6 +149,7 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 		.u.page_grant.access = f->access,
 	};
 	struct page *page = NULL;
+	void *snap = NULL;
 	struct dsm_pg *pg;
 	bool data;
 	int err = 0;
@@ -142,6 +185,7 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 		 * read the grant, or after sc_home_expire_locked() gave up
 		 * on that CONFIRM (a connection stalled for that long).
 		 */
+		snap = sc_snap_end(pg);
 		if (f->access == DSM_ACCESS_WRITE)
 			pg->access = DSM_ACC_NONE;
 		else
@@ -153,6 +197,7 @@ static void sc_owner_fwd(const struct dsm_msg *m)
 		}
 	}
 	folio_unlock(pg->folio);
+	kfree(snap);
 	if (f->requester != local) {
 		/* What a refusal of this grant refers to (sc_refusal()). */
 		spin_lock(&pg->lock);
@@ -301,6 +346,9 @@ static int sc_grant_install(const struct dsm_msg *m, struct dsm_pg *pg,
 		dsm_stat_inc(DSM_STAT_PAGE_RX_INPLACE);
 	} else if (g->data) {
 		p = kmap_local_folio(pg->folio, 0);
+		/* What others wrote since this node last had the page. */
+		if (dsm_hot_listed(g->page))
+			dsm_hot_others(g->page, dsm_page_blocks(p, g->data));
 		memcpy(p, g->data, DSM_PAGE_SIZE);
 		kunmap_local(p);
 		dsm_stat_inc(DSM_STAT_PAGE_RX_COPIED);
@@ -341,6 +389,8 @@ static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
 		goto out;
 	if (g->access > pg->access)
 		pg->access = g->access;
+	if (g->access == DSM_ACCESS_WRITE)
+		sc_snap_take(pg);
 	spin_lock(&pg->lock);
 	pg->sc->done_id = m->hdr.req_id;
 	if (g->data)	/* the frame no longer holds what was given */
@@ -669,6 +719,7 @@ static void sc_pg_free(struct dsm_pg *pg)
 	cancel_delayed_work_sync(&pg->sc->expire);
 	list_for_each_entry_safe(hr, tmp, &pg->sc->dir.queue, list)
 		kfree(hr);
+	kfree(pg->sc->snap);
 	kfree(pg->sc);
 	pg->sc = NULL;
 }
@@ -685,6 +736,7 @@ static void sc_pg_reset(struct dsm_pg *pg)
 	struct sc_pg *sp = pg->sc;
 	struct dsm_hreq *hr, *tmp;
 	u32 local = sc_local();
+	void *snap;
 	LIST_HEAD(queue);
 
 	if (!sp)
@@ -700,7 +752,10 @@ static void sc_pg_reset(struct dsm_pg *pg)
 	sp->dir.since = 0;
 	memset(&sp->dir.cur, 0, sizeof(sp->dir.cur));
 	pg->access = pg->home == local ? DSM_ACC_WRITE : DSM_ACC_NONE;
+	snap = sp->snap;
+	sp->snap = NULL;
 	spin_unlock(&pg->lock);
+	kfree(snap);
 	cancel_delayed_work(&sp->expire);
 	list_for_each_entry_safe(hr, tmp, &queue, list)
 		kfree(hr);

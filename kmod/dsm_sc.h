@@ -67,6 +67,9 @@ struct dsm_dir {
  * @relayed:	a refusal of @given_id was passed on already.
  * @done_id:	as a requester: the last request of this node a grant
  *		completed; a copy of that grant is not refused.
+ * @snap:	a hot page's copy as this node gained write ownership of
+ *		it, to find what it wrote when it gives the page up
+ *		(Documentation/sharing.md), or NULL. Under the folio lock.
  *
  * @dir is under dsm_pg.lock, and so are @given_id .. @done_id.
  * Documentation/sc.md "Grants nobody asked for".
@@ -79,6 +82,7 @@ struct sc_pg {
 	u8 given_to;
 	bool relayed;
 	u64 done_id;
+	void *snap;
 };
 
 /**

@@ -52,6 +52,8 @@ static void sc_home_begin_locked(struct dsm_pg *pg, u8 from, u8 access,
 		a->inval = d->acks;
 		a->new_owner = from;
 		if (d->acks)
+			dsm_hot_count(pg->pgno, 0, hweight8(d->acks), 0);
+		if (d->acks)
 			return;
 	}
 	sc_home_fwd_locked(pg, a);
@@ -86,6 +88,8 @@ static void sc_home_confirmed_locked(struct dsm_pg *pg, struct sc_act *a)
 
 	lockdep_assert_held(&pg->lock);
 	if (d->cur.access == DSM_ACCESS_WRITE) {
+		dsm_hot_count(pg->pgno, d->owner != d->cur.node, 0,
+			      BIT(d->cur.node));
 		d->owner = d->cur.node;
 		d->copyset = 0;
 	} else if (d->cur.node != d->owner) {

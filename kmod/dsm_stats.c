@@ -129,6 +129,10 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_FAULT_WR_WAKE_NS]	= "fault_wr_wake_ns",
 	[DSM_STAT_SERVE_PAGE_REQ]	= "serve_page_req",
 	[DSM_STAT_SERVE_PAGE_REQ_NS]	= "serve_page_req_ns",
+	[DSM_STAT_HOT_REPLACED]		= "hot_replaced",
+	[DSM_STAT_SHARE_SAMPLES]	= "share_samples",
+	[DSM_STAT_SHARE_FALSE]		= "share_false",
+	[DSM_STAT_SHARE_TRUE]		= "share_true",
 };
 
 /* The names of the counters by type, made from the types' names. */

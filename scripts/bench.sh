@@ -17,6 +17,11 @@
 #     baselines (tools/bench/mp), from the apps part's rows when it ran in
 #     this run, else from a run of just those on MP_NODES (default 3) nodes
 #     (each boot runs both): mp.tsv, mp.txt, mp.png
+#   - sharing: water and isort at BENCH_ARGS on 3 nodes, and what every
+#     node's `dsmctl region top` says of their pages (hot pages, false
+#     sharing; Documentation/sharing.md): sharing.txt
+#   - index: build/bench/index.html, every table and plot made so far on
+#     one page (scripts/bench-index.sh)
 # APPS_NODES (default "1 2 3 4") chooses the node counts of the apps part.
 set -uo pipefail
 
@@ -31,7 +36,7 @@ make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
 # BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
 # latency and MAC figures only.
-PARTS=${BENCH_PARTS:-vcluster sc apps mp lrc core}
+PARTS=${BENCH_PARTS:-vcluster sc apps mp lrc core sharing index}
 
 bench_vcluster() {
 	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
@@ -129,6 +134,29 @@ bench_core() {
 		tee "$OUT/core-micro.txt" || status=1
 }
 
+bench_sharing() {
+	local p log
+	echo "== sharing: water and isort on 3 nodes, and each node's 'dsmctl region top'"
+	"$SRCDIR/tools/bench/run-apps.sh" --bench -n 3 \
+		--tsv "$OUT/sharing-apps.tsv" water isort || status=1
+	: > "$OUT/sharing.txt"
+	for p in water isort; do
+		log=$BUILD/apps/bench-6.1-n3-key.log.$p
+		{
+			echo "-- $p: hot pages as each node saw them"
+			sed -n 's/^\[n\([0-9]*\)\] @@TOP /node \1: /p' "$log"
+			printf '%s: pages with the verdict false, summed over nodes: %s\n' \
+				"$p" "$(grep -c '@@TOP 0x.* false ' "$log")"
+		} | tee -a "$OUT/sharing.txt"
+	done
+	echo "(table: $OUT/sharing.txt)"
+}
+
+bench_index() {
+	echo "== index: $OUT/index.html"
+	"$SRCDIR/scripts/bench-index.sh" "$OUT" || status=1
+}
+
 for part in $PARTS; do
 	case "$part" in
 	vcluster) bench_vcluster ;;
@@ -137,6 +165,8 @@ for part in $PARTS; do
 	lrc) bench_lrc ;;
 	core) bench_core ;;
 	mp) bench_mp ;;
+	sharing) bench_sharing ;;
+	index) bench_index ;;
 	*) echo "bench: unknown part '$part' in BENCH_PARTS" >&2; exit 2 ;;
 	esac
 done

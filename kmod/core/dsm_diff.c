@@ -373,3 +373,63 @@ u32 dsm_diff_nr_runs(const void *diff)
 	}
 	return nr;
 }
+
+/* The bits of the blocks (DSM_SHARE_BLOCK bytes) holding bytes [@lo, @hi). */
+static u64 dsm_blocks_of(u32 lo, u32 hi)
+{
+	u32 first = lo / DSM_SHARE_BLOCK, last = (hi - 1) / DSM_SHARE_BLOCK;
+	u64 hi_mask = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+
+	return hi_mask & ~((1ULL << first) - 1);
+}
+
+/**
+ * dsm_diff_blocks() - the blocks of the page a valid diff writes.
+ * @diff:	a diff accepted by dsm_diff_validate() or made here.
+ *
+ * Return: bit b set: the diff changes a byte of bytes [b *
+ * DSM_SHARE_BLOCK, (b + 1) * DSM_SHARE_BLOCK) of the page.
+ */
+u64 dsm_diff_blocks(const void *diff)
+{
+	const u8 *d = diff;
+	u32 len = dsm_diff_size(d), pos = DSM_DIFF_HDR_SIZE, end = 0, i;
+	u32 gap, rlen;
+	u64 blocks = 0;
+
+	if (d[0] == DSM_DIFF_BITMAP) {
+		for (i = 0; i < DSM_DIFF_BITMAP_BYTES; i++)
+			if (d[DSM_DIFF_HDR_SIZE + i])
+				blocks |= dsm_blocks_of(i * 8, i * 8 + 8);
+		return blocks;
+	}
+	while (pos < len) {
+		pos += dsm_diff_run_hdr(d + pos, &gap, &rlen);
+		end += gap;
+		blocks |= dsm_blocks_of(end, end + rlen);
+		end += rlen;
+		pos += rlen;
+	}
+	return blocks;
+}
+
+/**
+ * dsm_page_blocks() - the blocks in which two copies of a page differ.
+ * @a:		DSM_PAGE_SIZE bytes.
+ * @b:		DSM_PAGE_SIZE bytes.
+ *
+ * Return: bit b set: bytes [b * DSM_SHARE_BLOCK, (b + 1) *
+ * DSM_SHARE_BLOCK) of @a and @b differ.
+ */
+u64 dsm_page_blocks(const void *a, const void *b)
+{
+	const u8 *x = a, *y = b;
+	u64 blocks = 0;
+	u32 b_i;
+
+	for (b_i = 0; b_i < DSM_SHARE_BLOCKS; b_i++)
+		if (memcmp(x + b_i * DSM_SHARE_BLOCK, y + b_i * DSM_SHARE_BLOCK,
+			   DSM_SHARE_BLOCK))
+			blocks |= 1ULL << b_i;
+	return blocks;
+}

@@ -102,9 +102,20 @@ static inline void dsm_twin_make(void *twin, const void *page)
 	memcpy(twin, page, DSM_PAGE_SIZE);
 }
 
+/*
+ * False sharing detection (Documentation/sharing.md) compares which parts
+ * of a page writers wrote at this grain: a page is DSM_SHARE_BLOCKS
+ * blocks of DSM_SHARE_BLOCK bytes (a cache line on 4 KiB pages), one bit
+ * each of a u64.
+ */
+#define DSM_SHARE_BLOCKS	64
+#define DSM_SHARE_BLOCK		(DSM_PAGE_SIZE / DSM_SHARE_BLOCKS)
+
 int dsm_diff_create(const void *twin, const void *page, void *out, u32 size);
 int dsm_diff_validate(const void *diff, u32 len);
 int dsm_diff_apply(void *page, const void *diff, u32 len);
 u32 dsm_diff_nr_runs(const void *diff);
+u64 dsm_diff_blocks(const void *diff);
+u64 dsm_page_blocks(const void *a, const void *b);
 
 #endif /* _DSM_DIFF_H */

@@ -36,7 +36,10 @@
 # lrc_diffs_made (0 if absent). The host sums them over nodes. MODEL mp
 # (the message-passing baselines, tools/bench/mp): no region, and the
 # messages and bytes are those the program's summary line counts (what
-# its processes wrote); faults and diffs are 0.
+# its processes wrote); faults and diffs are 0. With
+# --bench, each node then prints its `dsmctl region top NAME` and
+# `dsmctl lock top` (counts since the module was loaded) as lines
+# "@@TOP ..." (in $log.NAME on the host; bench.sh's sharing part).
 # Logs: $BUILD/apps/. See Documentation/benchmarks.md.
 set -u
 
@@ -145,6 +148,12 @@ guest() {
 		fi
 		app-sync $((step + 2)) $((limit + sync_s)) || [ $rc != 0 ] || rc=124
 		after=$(stats)
+		# What this node's tables say of the region's pages
+		# (Documentation/sharing.md): the host keeps it in $log.NAME.
+		if [ "$mode" = bench ] && [ "$model" != sc-default ]; then
+			dsmctl region top "$name" -n 8 2>&1 | sed 's/^/@@TOP /'
+			dsmctl lock top -n 4 2>&1 | sed 's/^/@@TOP /'
+		fi
 		echo "$before	$after" | awk -v n="$name" -v rc=$rc '
 			NF == 8 { printf "@@STAT %s rc=%s msgs=%d bytes=%d faults=%d diffs=%d\n",
 				  n, rc, $5 - $1, $6 - $2, $7 - $3, $8 - $4; next }

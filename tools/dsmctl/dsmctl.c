@@ -25,7 +25,9 @@ static void usage(FILE *f)
 "       dsmctl node { list | show ID }\n"
 "       dsmctl region { list | show NAME | delete NAME |\n"
 "                       create NAME size SIZE [model sc|lrc]\n"
-"                         [owner USER] [group GROUP] [mode MODE] }\n"
+"                         [owner USER] [group GROUP] [mode MODE] |\n"
+"                       top NAME [-n N] }\n"
+"       dsmctl lock top [-n N]\n"
 "       dsmctl status\n"
 "       dsmctl stats\n"
 "       dsmctl monitor\n"
@@ -139,6 +141,8 @@ int main(int argc, char **argv)
 		handler = do_node;
 	else if (matches(obj, "region"))
 		handler = do_region;
+	else if (!strcmp(obj, "lock"))
+		handler = do_lock;
 	else if (!strcmp(obj, "status") || (matches(obj, "status") &&
 					     strlen(obj) > 4))
 		handler = do_status;

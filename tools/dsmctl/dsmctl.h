@@ -39,6 +39,8 @@ void print_region(struct nlattr **tb, const char *key);
 
 int do_node(int argc, char **argv);
 int do_region(int argc, char **argv);
+int region_top(int argc, char **argv);
+int do_lock(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_monitor(int argc, char **argv);

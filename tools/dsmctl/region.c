@@ -2,7 +2,8 @@
 /*
  * region.c - dsmctl region { list | show NAME | delete NAME |
  *			      create NAME size SIZE [model sc|lrc]
- *			      [owner USER] [group GROUP] [mode MODE] }
+ *			      [owner USER] [group GROUP] [mode MODE] |
+ *			      top NAME [-n N] } (top: top.c)
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +15,8 @@ static void region_usage(void)
 {
 	printf("usage: dsmctl region { list | show NAME | delete NAME |\n"
 	       "                       create NAME size SIZE [model sc|lrc]\n"
-	       "                              [owner USER] [group GROUP] [mode MODE] }\n"
+	       "                              [owner USER] [group GROUP] [mode MODE] |\n"
+	       "                       top NAME [-n N] }\n"
 	       "SIZE: bytes, or with a K, M or G suffix; a multiple of 4K\n"
 	       "USER, GROUP: a name of /etc/passwd, /etc/group, or a number\n"
 	       "MODE: octal permission bits, at most 0777 (default 0660)\n");
@@ -221,6 +223,8 @@ int do_region(int argc, char **argv)
 		region_usage();
 		return DSMCTL_OK;
 	}
+	if (!strcmp(argv[0], "top"))
+		return region_top(argc - 1, argv + 1);
 	if (matches(argv[0], "create") || matches(argv[0], "add"))
 		return region_create(argc - 1, argv + 1);
 	if (matches(argv[0], "show") || matches(argv[0], "delete") ||

@@ -226,6 +226,9 @@ struct dsm_node_info {
  *  8: the home table (issue 15): HOME_SET, dsmd pushes which node is the
  *     home of each bucket of pages, at an epoch; GET_STATUS reports the
  *     current table (HOME_EPOCH, HOME_BUCKETS).
+ *  9: REGION_TOP: a region's hot pages as this node saw them, with the
+ *     false sharing verdicts of sampling (TOP_PAGE nests); LOCK_TOP: the
+ *     locks this node acquired most (TOP_LOCK nests).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -234,7 +237,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	8
+#define DSM_GENL_VERSION	9
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -405,6 +408,15 @@ enum dsm_model {
  *	or HOME_EPOCH is 0; ESTALE when HOME_EPOCH is older than the
  *	current table's, or equal with another table (equal and identical:
  *	accepted, nothing changes).
+ * @DSM_CMD_REGION_TOP: do (version 9) with REGION_NAME. Reply:
+ *	REGION_NAME, REGION_OFFSET, REGION_MODEL, LOCAL_NODE, TOP_PAGES
+ *	holding one TOP_PAGE nest per hot page (at most DSM_TOP_MAX,
+ *	hottest first):
+ *	this node's view (Documentation/sharing.md says what each node
+ *	sees). ENOENT: no such region.
+ * @DSM_CMD_LOCK_TOP: do (version 9). Reply: LOCAL_NODE, TOP_LOCKS holding
+ *	one TOP_LOCK nest per lock (at most DSM_TOP_MAX, most acquired
+ *	first) that processes of this node acquired (lrc).
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -428,6 +440,8 @@ enum dsm_cmd {
 	DSM_CMD_LOCK_FORWARD,
 	DSM_CMD_LINK_DOWN,
 	DSM_CMD_HOME_SET,
+	DSM_CMD_REGION_TOP,
+	DSM_CMD_LOCK_TOP,
 
 	__DSM_CMD_MAX
 };
@@ -517,6 +531,39 @@ enum dsm_cmd {
  * @DSM_A_HOME_BUCKETS:	binary, DSM_HOME_NR_BUCKETS bytes: byte b is the
  *			node id of the home of bucket b; page p is in
  *			bucket p mod DSM_HOME_NR_BUCKETS (version 8).
+ * @DSM_A_TOP_PAGE:	nest (version 9), in TOP_PAGES: one hot page, of
+ *			the TOP_* attributes below.
+ * @DSM_A_TOP_OFFSET:	u64: the page's byte offset in its region.
+ * @DSM_A_TOP_SCORE:	u64: the table's count (transfers + invalidations
+ *			+ gains + diffs, space-saving: may overcount by
+ *			the count of the entry it replaced).
+ * @DSM_A_TOP_TRANSFERS: u64: sc: write ownership changes this node (the
+ *			page's home) confirmed; lrc: diffs of other nodes
+ *			applied here.
+ * @DSM_A_TOP_INVALS:	u64: sc: INVALs this node (the home) sent for the
+ *			page; lrc: invalidations by write notices here.
+ * @DSM_A_TOP_GAINS:	u64: sc: times this node gained write ownership.
+ * @DSM_A_TOP_WRITERS:	u32: bit N: node N was seen writing the page.
+ * @DSM_A_TOP_FALSE:	u64: samples in which writers' blocks were
+ *			disjoint.
+ * @DSM_A_TOP_TRUE:	u64: samples in which they overlapped.
+ * @DSM_A_TOP_VERDICT:	u8, enum dsm_share.
+ * @DSM_A_TOP_OWN_BLOCKS: u64: bit b: this node last wrote bytes [b *
+ *			page size / 64, (b + 1) * page size / 64).
+ * @DSM_A_TOP_OTHER_BLOCKS: u64: the same, of the other writers last seen.
+ * @DSM_A_TOP_PAGES:	nest (version 9), in REGION_TOP replies: TOP_PAGEs.
+ * @DSM_A_TOP_LOCKS:	nest (version 9), in LOCK_TOP replies: TOP_LOCKs.
+ * @DSM_A_TOP_LOCK:	nest: one lock: LOCK_ID, TOP_LOCK_NS, TOP_ACQUIRES,
+ *			TOP_REMOTE, TOP_WAIT_US, TOP_WAIT_MAX_US.
+ * @DSM_A_TOP_LOCK_NS:	u32: the lock's namespace: 0 cluster-wide, else
+ *			its region's (Documentation/lrc.md, "Lock and
+ *			barrier namespaces").
+ * @DSM_A_TOP_ACQUIRES:	u64: acquisitions here (space-saving count: may
+ *			overcount by that of the entry it replaced).
+ * @DSM_A_TOP_REMOTE:	u64: of them, granted through the manager or
+ *			another node (not local).
+ * @DSM_A_TOP_WAIT_US:	u64: microseconds the acquisitions waited, in all.
+ * @DSM_A_TOP_WAIT_MAX_US: u64: the longest wait of one.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -569,6 +616,26 @@ enum dsm_attr {
 	DSM_A_NODE_TRANSPORT,
 	DSM_A_HOME_EPOCH,
 	DSM_A_HOME_BUCKETS,
+	DSM_A_TOP_PAGE,
+	DSM_A_TOP_OFFSET,
+	DSM_A_TOP_SCORE,
+	DSM_A_TOP_TRANSFERS,
+	DSM_A_TOP_INVALS,
+	DSM_A_TOP_GAINS,
+	DSM_A_TOP_WRITERS,
+	DSM_A_TOP_FALSE,
+	DSM_A_TOP_TRUE,
+	DSM_A_TOP_VERDICT,
+	DSM_A_TOP_OWN_BLOCKS,
+	DSM_A_TOP_OTHER_BLOCKS,
+	DSM_A_TOP_PAGES,
+	DSM_A_TOP_LOCKS,
+	DSM_A_TOP_LOCK,
+	DSM_A_TOP_LOCK_NS,
+	DSM_A_TOP_ACQUIRES,
+	DSM_A_TOP_REMOTE,
+	DSM_A_TOP_WAIT_US,
+	DSM_A_TOP_WAIT_MAX_US,
 
 	__DSM_A_MAX
 };
@@ -580,6 +647,20 @@ enum dsm_attr {
  * the first table of up to 8 nodes keeps page p's home (p mod n).
  */
 #define DSM_HOME_NR_BUCKETS	840
+/* Hot pages a region's table keeps (REGION_TOP). */
+#define DSM_TOP_MAX		32
+
+/*
+ * enum dsm_share - DSM_A_TOP_VERDICT: what sampling found of a page's
+ * writers. UNKNOWN: no sample with two writers yet; FALSE: false sharing
+ * (they wrote disjoint blocks, more often than overlapping ones); TRUE:
+ * true sharing (overlapping blocks at least as often).
+ */
+enum dsm_share {
+	DSM_SHARE_UNKNOWN,
+	DSM_SHARE_FALSE,
+	DSM_SHARE_TRUE,
+};
 
 /* PEER_SOCKET's keys: HMAC-SHA256 (kmod/core/dsm_auth.h). */
 #define DSM_PEER_KEY_SIZE	32

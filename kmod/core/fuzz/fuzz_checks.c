@@ -186,6 +186,7 @@ void dsm_fuzz_check_diff(const u8 *data, size_t size)
 	static u8 again[DSM_PAGE_SIZE], diff[DSM_DIFF_MAX_SIZE];
 	u32 i, len = size > U32_MAX ? U32_MAX : (u32)size;
 	int err, dlen;
+	u64 blocks;
 
 	for (i = 0; i < DSM_PAGE_SIZE; i++)
 		orig[i] = (u8)(i * 31 + (i >> 8));
@@ -201,8 +202,15 @@ void dsm_fuzz_check_diff(const u8 *data, size_t size)
 	CHECK(dsm_diff_nr_runs(data) <= DSM_DIFF_MAX_RUNS);
 	/* Every byte landed where the diff said, nothing else moved. */
 	CHECK(ref_diff_bytes(data, len));
-	for (i = 0; i < DSM_PAGE_SIZE; i++)
+	blocks = 0;
+	for (i = 0; i < DSM_PAGE_SIZE; i++) {
 		CHECK(page[i] == (ref_mask[i] ? ref_val[i] : orig[i]));
+		if (ref_mask[i])
+			blocks |= 1ULL << (i / DSM_SHARE_BLOCK);
+	}
+	/* The blocks it writes (false sharing): exactly those it names. */
+	CHECK(dsm_diff_blocks(data) == blocks);
+	CHECK((dsm_page_blocks(orig, page) & ~blocks) == 0);
 	dlen = dsm_diff_create(orig, page, diff, sizeof(diff));
 	CHECK(dlen >= DSM_DIFF_HDR_SIZE && dlen <= (int)DSM_DIFF_MAX_SIZE);
 	memcpy(again, orig, sizeof(again));

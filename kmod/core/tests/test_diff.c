@@ -247,6 +247,60 @@ TEST(random_write_sets)
 	}
 }
 
+/* The blocks a diff writes, counted byte by byte. */
+static u64 expected_blocks(const u8 *a, const u8 *b)
+{
+	u64 blocks = 0;
+	u32 i;
+
+	for (i = 0; i < PS; i++)
+		if (a[i] != b[i])
+			blocks |= 1ULL << (i / DSM_SHARE_BLOCK);
+	return blocks;
+}
+
+/*
+ * dsm_diff_blocks() and dsm_page_blocks() name exactly the blocks with a
+ * changed byte, for runs and bitmaps, at block edges and across them.
+ */
+TEST(blocks_written)
+{
+	struct dsm_rng r;
+	u32 iter, k;
+
+	dsm_rng_seed(&r, 77);
+	for (iter = 0; iter < 400; iter++) {
+		u32 writes = dsm_rng_below(&r, iter % 5 ? 8 : 900);
+
+		fill(&r);
+		for (k = 0; k < writes; k++) {
+			u32 off = dsm_rng_below(&r, PS);
+			u32 len = 1 + dsm_rng_below(&r, 130);
+
+			if (iter % 7 == 0)	/* edges of blocks */
+				off = (off / DSM_SHARE_BLOCK) * DSM_SHARE_BLOCK +
+				      (k & 1 ? DSM_SHARE_BLOCK - 1 : 0);
+			if (off + len > PS)
+				len = PS - off;
+			page[off + len - 1] ^= 0x5a;
+			page[off] ^= 0xa5;
+		}
+		ASSERT_LT(0, dsm_diff_create(twin, page, diff, sizeof(diff)));
+		ASSERT_EQ(expected_blocks(twin, page), dsm_diff_blocks(diff));
+		ASSERT_EQ(expected_blocks(twin, page),
+			  dsm_page_blocks(twin, page));
+	}
+	memset(page, 0, PS);
+	memset(twin, 0, PS);
+	page[PS - 1] = 1;
+	ASSERT_LT(0, dsm_diff_create(twin, page, diff, sizeof(diff)));
+	ASSERT_EQ(1ULL << 63, dsm_diff_blocks(diff));
+	page[PS - 1] = 0;
+	ASSERT_LT(0, dsm_diff_create(twin, page, diff, sizeof(diff)));
+	ASSERT_EQ(0, dsm_diff_blocks(diff));
+	ASSERT_EQ(0, dsm_page_blocks(twin, page));
+}
+
 TEST(random_pages_fully_changed)
 {
 	struct dsm_rng r;
