@@ -494,8 +494,13 @@ int dsm_nl_put_home(struct sk_buff *msg);
 void dsm_home_exit(void);
 void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);
+bool dsm_nl_missing_attr(struct genl_info *info, int attr);
+int dsm_nl_ret(int ret);
+/* dsm_mgr_nl.c: the managers' commands (MGR_REQUEST, MGR_REPLY, LOCK_FORWARD). */
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 		       const void *payload, u32 len);
+int dsm_nl_mgr_reply(struct sk_buff *skb, struct genl_info *info);
+int dsm_nl_lock_forward(struct sk_buff *skb, struct genl_info *info);
 
 /*
  * dsm_hot.c: hot pages and false sharing, per region (REGION_TOP);
