@@ -7,8 +7,7 @@
 # 3node-reload and 3node-fail (each in a cluster of its own) on three.
 # Group rdma (only when named) is one cluster of three over soft-RoCE
 # (vcluster --transport rdma) that runs 3node's SELFTESTS_RDMA_PROGS
-# (default dsm_sc dsm_auth: what make check's time allows), then group
-# 3node-rdma.
+# (default dsm_sc dsm_lrc dsm_lrc_gc dsm_auth), then group 3node-rdma.
 # Writes the combined TAP output to $BUILD/results/selftests-KVER.tap
 # (selftests-NAME.tap with SELFTESTS_NAME=NAME) and prints "N passed,
 # N failed, N skipped" for it. Exit status 0 only if nothing failed.
@@ -65,7 +64,7 @@ for g in "${groups[@]}"; do
 	# The multi-node tests that matter most, then the RDMA-specific
 	# ones (last: they take a node's device away), over RDMA.
 	rdma) n=3 tmo=900 transport=rdma
-	      progs=${SELFTESTS_RDMA_PROGS:-dsm_sc dsm_auth}
+	      progs=${SELFTESTS_RDMA_PROGS:-dsm_sc dsm_lrc dsm_lrc_gc dsm_auth}
 	      case "$progs" in
 	      *[!a-z_\ ]*) echo "selftests.sh: bad SELFTESTS_RDMA_PROGS '$progs'" >&2
 			 exit 2 ;;
