@@ -395,12 +395,8 @@ int dsm_nl_region_top(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret = -ENOMEM;
 
-	dsm_stat_inc(DSM_STAT_NL_REQUESTS);
-	if (GENL_REQ_ATTR_CHECK(info, DSM_A_REGION_NAME)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing attribute REGION_NAME");
-		ret = -EINVAL;
-		goto out;
-	}
+	if (dsm_nl_missing_attr(info, DSM_A_REGION_NAME))
+		return dsm_nl_ret(-EINVAL);
 	ents = kmalloc_array(DSM_TOP_MAX, sizeof(*ents), GFP_KERNEL);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!ents || !msg)
@@ -422,12 +418,10 @@ int dsm_nl_region_top(struct sk_buff *skb, struct genl_info *info)
 		goto free;
 	kfree(ents);
 	genlmsg_end(msg, hdr);
+	dsm_nl_ret(0);
 	return genlmsg_reply(msg, info);
 free:
 	nlmsg_free(msg);
 	kfree(ents);
-out:
-	if (ret)
-		dsm_stat_inc(DSM_STAT_NL_REJECTED);
-	return ret;
+	return dsm_nl_ret(ret);
 }

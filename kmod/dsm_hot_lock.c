@@ -141,7 +141,6 @@ int dsm_nl_lock_top(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret = -ENOMEM;
 
-	dsm_stat_inc(DSM_STAT_NL_REQUESTS);
 	ents = kmalloc_array(DSM_TOP_MAX, sizeof(*ents), GFP_KERNEL);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!ents || !msg)
@@ -153,10 +152,10 @@ int dsm_nl_lock_top(struct sk_buff *skb, struct genl_info *info)
 		goto free;
 	kfree(ents);
 	genlmsg_end(msg, hdr);
+	dsm_nl_ret(0);
 	return genlmsg_reply(msg, info);
 free:
 	nlmsg_free(msg);
 	kfree(ents);
-	dsm_stat_inc(DSM_STAT_NL_REJECTED);
-	return ret;
+	return dsm_nl_ret(ret);
 }
