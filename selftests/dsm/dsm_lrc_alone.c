@@ -46,7 +46,7 @@ FIXTURE_SETUP(alone)
 
 	self->map = NULL;
 	if (dsm_node_id_env() != 0 || dsm_nodes_env() != 1)
-		SKIP(return, "needs DSM_NODE_ID=0 and DSM_NODES=1");
+		DSM_SETUP_SKIP("needs DSM_NODE_ID=0 and DSM_NODES=1");
 	ret = dsm_init();
 	ASSERT_EQ(0, ret) TH_LOG("dsm_init: %s", strerror(-ret));
 }

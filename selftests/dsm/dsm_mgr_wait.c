@@ -95,7 +95,7 @@ FIXTURE_SETUP(mgr)
 	self->stopped = 0;
 	self->dsmd = dsmd_pid();
 	if (self->dsmd < 0)
-		SKIP(return, "no dsmd to stop (/run/dsmd.pid)");
+		DSM_SETUP_SKIP("no dsmd to stop (/run/dsmd.pid)");
 	ret = dsm_init();
 	ASSERT_EQ(0, ret) TH_LOG("dsm_init: %s", strerror(-ret));
 	/* Without it, the tests show how waits end on this kernel. */

@@ -47,7 +47,7 @@ FIXTURE_SETUP(peer)
 	node = dsm_node_id_env();
 	nodes = dsm_nodes_env();
 	if (node < 0 || nodes != 3)
-		SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3");
+		DSM_SETUP_SKIP("needs DSM_NODE_ID and DSM_NODES=3");
 	dsm_test_begin();
 	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);

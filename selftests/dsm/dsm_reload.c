@@ -53,7 +53,7 @@ FIXTURE_SETUP(reload)
 {
 	self->fd = -1;
 	if (dsm_node_id_env() < 0 || dsm_nodes_env() != 3)
-		SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3");
+		DSM_SETUP_SKIP("needs DSM_NODE_ID and DSM_NODES=3");
 	dsm_test_begin();
 	self->fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);

@@ -107,7 +107,7 @@ FIXTURE_SETUP(stall)
 	node = dsm_node_id_env();
 	nodes = dsm_nodes_env();
 	if (node < 0 || nodes != 3)
-		SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3");
+		DSM_SETUP_SKIP("needs DSM_NODE_ID and DSM_NODES=3");
 	if (!dsm_sh(out, sizeof(out), "cat %s/fault_timeout_ms", PARAMS))
 		fault_timeout_s = atoi(out) / 1000.0;
 	dsm_test_begin();
