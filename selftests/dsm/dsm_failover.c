@@ -34,9 +34,12 @@
  * all slow under TCG with three VMs on two host cores, and slower when
  * the host is busy (6 s of slack was exceeded twice then) or the kernel
  * slower (the debug kernel took 30.0 and 32.1 s, over 10 + 20): the bound
- * tells a detection from none, the log line says how long it took. The
- * slack is multiplied by DSM_TEST_TIME_FACTOR, as are the other bounds
- * below and the dead timeout vcluster configures.
+ * of the polling tells a detection from none, the log line says how long
+ * it took. The time is not asserted: a poll that started inside the bound
+ * can end well after it on a busy host (a run with the host at load 17
+ * saw 44 s), and the reason "timeout" already says the dead timeout did
+ * it. The slack is multiplied by DSM_TEST_TIME_FACTOR, as are the other
+ * bounds below and the dead timeout vcluster configures.
  */
 #define DETECT_SLACK	dsm_test_secs(20.0)
 #define REBOOT_TIMEOUT	240	/* seconds for node 2 to boot again */
@@ -186,7 +189,6 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 			    VICTIM);
 	ASSERT_LE(0, took) TH_LOG("node %d never reported down: %s", VICTIM, out);
 	TH_LOG("node %d down after %.1fs", VICTIM, dsm_now() - t0);
-	EXPECT_GE(DEAD_TIMEOUT + DETECT_SLACK, took);
 	EXPECT_EQ(5, dsm_sh(out, sizeof(out), "dsmctl status"))
 		TH_LOG("status must say degraded: %s", out);
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j stats | jq -e "
