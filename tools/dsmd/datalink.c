@@ -147,6 +147,36 @@ void data_link_info(int ci, const struct dsmc_link *l)
 }
 
 /*
+ * Are the facts our LINK_INFO told the peer of data connection @ci no
+ * longer true? The peer's restart can be reported to the kernel while the
+ * handshake runs (the new incarnation's control connection and this one
+ * race): the kernel then declared the earlier incarnation lost, and the
+ * LINK_INFO sent before said nothing of it. A kernel that takes the socket
+ * has had the restart reported (PEER_SOCKET checks the incarnation), so
+ * reading the facts again here, in the loop that reports restarts, finds
+ * every such change. The connection is then made again with the facts of
+ * now (closed: the lower id dials again), so the new incarnation learns
+ * that its pages are lost before it serves one, on every link.
+ */
+static bool data_facts_changed(int ci)
+{
+	struct conn *c = &d.conns[ci];
+	struct dsmc_link now;
+	int ret;
+
+	ret = kernel_link_info(c->peer, &now);
+	if (!ret && now.incarnation == c->link.incarnation &&
+	    now.flags == c->link.flags)
+		return false;
+	logm(LOG_INFO, "node %d: data connection made again: this node's link facts changed during its handshake (%s)",
+	     c->peer, ret ? kerr(ret) : now.flags != c->link.flags ?
+	     "the peer's earlier incarnation was declared lost" :
+	     "this node's incarnation");
+	conn_close(ci, "link facts changed");
+	return true;
+}
+
+/*
  * The handshake of data connection @ci is done (LINK_INFO both ways):
  * the socket goes to the kernel, with the keys and the peer's facts.
  */
@@ -167,6 +197,8 @@ void data_handoff(int ci)
 		conn_close(ci, "data connection not at a frame boundary");
 		return;
 	}
+	if (data_facts_changed(ci))
+		return;
 	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
 	ret = kernel_peer_socket(id, c->fd, c->mac ? &c->tx : NULL,
 				 c->mac ? &c->rx : NULL, &c->peer_link,
