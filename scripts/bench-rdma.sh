@@ -111,11 +111,11 @@ latency() {
 	for run in $(seq "$RUNS"); do
 		rl=$OUT/rdma-lat-$run.log
 		tl=$OUT/rdma-tcp-$run.log
-		"$VCLUSTER" run -q -n 2 -k "$KVER" --transport rdma --timeout 1200 \
+		"$VCLUSTER" run -n 2 -k "$KVER" --transport rdma --timeout 1200 \
 			--copy "$OUT/fault_latency" \
 			--copy "$SRCDIR/tools/bench/rdma-lat.sh" -- sh rdma-lat.sh \
 			> "$rl" 2>&1 || { status=1; tail -n 20 "$rl" >&2; }
-		"$VCLUSTER" run -q -n 2 -k "$KVER" --timeout 900 \
+		"$VCLUSTER" run -n 2 -k "$KVER" --timeout 900 \
 			--copy "$OUT/fault_latency" -- sh -c \
 			'echo 0 > /sys/module/dsm/parameters/readahead_pages && ./fault_latency' \
 			> "$tl" 2>&1 || { status=1; tail -n 20 "$tl" >&2; }
