@@ -51,8 +51,10 @@ raw() {	# raw TEST SIZE PORT STEP
 	t=$1 size=$2 port=$3 step=$4
 	opts="-d rxe0 -x $gid -s $size -n $ITERS -F -p $port"
 	if [ "$id" = 1 ]; then
+		# Bounded like the client (and a minute for its start): a
+		# client that gave up leaves no server waiting for ever.
 		# shellcheck disable=SC2086 # the options, split on purpose
-		$t $opts > "/tmp/$t-$size.out" 2>&1 &
+		timeout $((360 * f)) $t $opts > "/tmp/$t-$size.out" 2>&1 &
 		pid=$!
 		i=0
 		until listening "$port"; do
