@@ -61,6 +61,9 @@ HEAD
 		fault-latency-noauth.txt mac-cost.txt $(files 'fault*.png')
 	# shellcheck disable=SC2046
 	section "Applications" apps.txt $(files 'apps-*.png') $(files 'apps-*.svg')
+	section "dsm against message passing" mp.txt mp.png
+	section "RDMA against raw RDMA and TCP: fault latency, applications" \
+		rdma.txt rdma-apps.txt rdma-apps.png
 	# shellcheck disable=SC2046
 	section "lrc: false sharing, locks, barriers" lrc.txt \
 		$(files 'lrc*.png') $(files 'lrc*.svg')

@@ -17,6 +17,11 @@
 #     baselines (tools/bench/mp), from the apps part's rows when it ran in
 #     this run, else from a run of just those on MP_NODES (default 3) nodes
 #     (each boot runs both): mp.tsv, mp.txt, mp.png
+#   - rdma: raw RDMA latency between two guests (perftest's ib_send_lat
+#     and ib_read_lat over soft-RoCE) against dsm's remote read and write
+#     fault latency over RDMA and over TCP, and the applications over
+#     RDMA next to TCP (scripts/bench-rdma.sh): rdma.txt, rdma-apps.txt,
+#     rdma-apps.png
 #   - sharing: water and isort at BENCH_ARGS on 3 nodes, and what every
 #     node's `dsmctl region top` says of their pages (hot pages, false
 #     sharing; Documentation/sharing.md): sharing.txt
@@ -36,7 +41,7 @@ make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
 # BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
 # latency and MAC figures only.
-PARTS=${BENCH_PARTS:-vcluster sc apps mp lrc core sharing index}
+PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc core sharing index}
 
 bench_vcluster() {
 	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
@@ -152,6 +157,11 @@ bench_sharing() {
 	echo "(table: $OUT/sharing.txt)"
 }
 
+bench_rdma() {
+	# The apps part's rows serve as the TCP side when it ran.
+	BENCH_PARTS_RUN=$PARTS "$SRCDIR/scripts/bench-rdma.sh" || status=1
+}
+
 bench_index() {
 	echo "== index: $OUT/index.html"
 	"$SRCDIR/scripts/bench-index.sh" "$OUT" || status=1
@@ -165,6 +175,7 @@ for part in $PARTS; do
 	lrc) bench_lrc ;;
 	core) bench_core ;;
 	mp) bench_mp ;;
+	rdma) bench_rdma ;;
 	sharing) bench_sharing ;;
 	index) bench_index ;;
 	*) echo "bench: unknown part '$part' in BENCH_PARTS" >&2; exit 2 ;;

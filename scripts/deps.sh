@@ -23,6 +23,9 @@ PKGS=(
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev patch
 	# virtual cluster
 	qemu-system-x86 vde2 busybox-static cpio xz-utils zstd
+	# --transport rdma guests: iproute2's rdma tool; make bench's raw RDMA
+	# latency (perftest) and libibverbs' soft-RoCE provider
+	iproute2 perftest ibverbs-providers
 	# userspace: netlink, peer authentication (nettle), tests, fuzzing
 	libnl-3-dev libnl-genl-3-dev nettle-dev pkg-config clang libclang-rt-14-dev
 	llvm jq valgrind

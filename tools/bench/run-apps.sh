@@ -11,12 +11,15 @@
 #       TAP: one line per program with its summary line, then one for the
 #       run itself (every node's status, no kernel report on a console).
 #       Exit status 0 only if every line is ok.
-#   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none] [--tsv FILE] [NAME...]
+#   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none]
+#               [--transport tcp|rdma] [--tsv FILE] [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
 #       app model nodes size time_ms messages bytes faults diffs verify
 #   --auth: the cluster's links authenticated with a key (default) or not
 #       ('auth none': vcluster --auth).
+#   --transport: the data links over kernel TCP (default) or RDMA
+#       (soft-RoCE, vcluster --transport rdma; the log's name ends -rdma).
 # In the guests (what the host runs on every node; by hand in a shell):
 #   run-apps.sh --guest check|bench [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
@@ -177,7 +180,7 @@ BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
 
 usage() {
-	sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -185,6 +188,7 @@ mode=
 nodes=
 kver=6.1
 auth=key
+transport=tcp
 tsv=$BUILD/bench/apps.tsv
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -194,6 +198,7 @@ while [ $# -gt 0 ]; do
 	-k) [ $# -ge 2 ] || usage; kver=$2; shift 2 ;;
 	--tsv) [ $# -ge 2 ] || usage; tsv=$2; shift 2 ;;
 	--auth) [ $# -ge 2 ] || usage; auth=$2; shift 2 ;;
+	--transport) [ $# -ge 2 ] || usage; transport=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-apps.sh: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -202,6 +207,7 @@ done
 [ -n "$mode" ] || usage
 case "$kver" in 6.1|6.12) ;; *) echo "run-apps.sh: -k 6.1 or 6.12" >&2; exit 2 ;; esac
 case "$auth" in key|none) ;; *) echo "run-apps.sh: --auth key or none" >&2; exit 2 ;; esac
+case "$transport" in tcp|rdma) ;; *) echo "run-apps.sh: --transport tcp or rdma" >&2; exit 2 ;; esac
 [ "$mode" = check ] && [ -z "$nodes" ] && nodes=3
 case "$nodes" in
 [1-8]) ;;
@@ -223,6 +229,7 @@ fi
 
 mkdir -p "$BUILD/apps"
 log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
+[ "$transport" = tcp ] || log=${log%.log}-$transport.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
 # in check mode longer from 4 nodes on (the nodes share the host's cores).
 if [ "$mode" = check ]; then
@@ -233,7 +240,7 @@ else
 fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
-	--auth "$auth" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" $progs \
+	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" $progs \
 	> "$log" 2>&1
 vrc=$?
 
@@ -331,7 +338,7 @@ for p in $progs; do
 done
 t=$((t + 1))
 if [ "$vrc" = 0 ]; then
-	[ "$mode" = check ] && echo "ok $t - vcluster run on $nodes nodes (auth $auth): every node exited 0, no kernel report"
+	[ "$mode" = check ] && echo "ok $t - vcluster run on $nodes nodes (auth $auth, $transport): every node exited 0, no kernel report"
 else
 	status=1
 	if [ "$mode" = check ]; then
