@@ -16,8 +16,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 PKGS=(
 	# module build, both kernels (+ resolved headers below)
 	build-essential kmod
-	# lint: checkpatch.pl and kselftest_harness.h come from linux-source
-	linux-source sparse perl
+	# lint: checkpatch.pl and kselftest_harness.h come from linux-source;
+	# shellcheck for the scripts
+	linux-source sparse perl shellcheck
 	# make check-debug: a debug guest kernel from Debian's 6.1 source
 	# (scripts/debug-kernel.sh)
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev patch

@@ -4,8 +4,8 @@
 # lint.sh - the module's static checks: checkpatch.pl (from Debian's
 # linux-source) on every kernel source and the uapi header, the shape
 # rules (scripts/shape.sh: file and function sizes of the module and
-# dsmd), then a W=1 build with sparse (C=2) against every supported
-# kernel. Any report fails.
+# dsmd), shellcheck on every shell script, then a W=1 build with sparse
+# (C=2) against every supported kernel. Any report fails.
 set -euo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -31,6 +31,25 @@ fi
 echo "  SHAPE   kmod, kmod/core, tools/dsmd"
 if ! "$SRCDIR/scripts/shape.sh"; then
 	echo "lint: files or functions too long (above)" >&2
+	status=1
+fi
+
+# Every shell script of the tree (by name or by its #! line), at warning
+# level: the infos are style, the warnings are bugs waiting (quoting,
+# unset variables, a wrong shell).
+mapfile -t scripts < <(git ls-files 2>/dev/null | while read -r f; do
+	case "$f" in
+	*.sh) echo "$f" ;;
+	*) [ -f "$f" ] && head -n 1 "$f" | grep -qE '^#!.*\b(ba)?sh\b' &&
+		echo "$f" ;;
+	esac
+done)
+echo "  SHELLCHECK ${#scripts[@]} scripts"
+if [ ${#scripts[@]} -eq 0 ]; then
+	echo "lint: no shell scripts found (not a git checkout?)" >&2
+	status=1
+elif ! shellcheck -S warning "${scripts[@]}"; then
+	echo "lint: shellcheck found problems (above)" >&2
 	status=1
 fi
 

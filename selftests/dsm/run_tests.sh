@@ -32,6 +32,7 @@ node=${DSM_NODE_ID:-0}
 dsm_slow_kernel "$factor"
 
 if [ $# -eq 0 ]; then
+	# shellcheck disable=SC2046 # the list file is words: one program each
 	set -- $(cat "$dir/tests-$group")
 fi
 # A node that vc-restart booted again resumes only the tests that restart

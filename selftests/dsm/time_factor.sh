@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # time_factor.sh - sourced by the guest scripts that run on a slower
 # kernel (run_tests.sh, scripts/stress.sh): DSM_TEST_TIME_FACTOR, a whole
