@@ -23,12 +23,7 @@
  *   LOCK_ROUNDS times; each node's LOCK_TOP must list it with at least
  *   LOCK_ROUNDS acquisitions, at least one of them remote (the first:
  *   no node holds the token before it asks the manager).
- * - water (lrc only): the application tools/bench/apps/water at its check
- *   size (WATER_ARGS, as `make check`'s apps stage runs it) on the 3
- *   nodes; then each node counts the pages its `dsmctl -j region top`
- *   judges "false" and writes the count into an sc region; at least one
- *   node must name a falsely shared page (each node sees only its own
- *   samples, Documentation/sharing.md).
+ * (dsm_sharing_apps runs a real application, water.)
  *
  * Node 0 creates the region "share-<model>-<test>".
  */
@@ -61,9 +56,6 @@
 /* s: a queued sharing event to reach `dsmctl monitor` (a work item). */
 #define EVENT_WAIT	dsm_test_secs(20)
 #define MONITOR_LOG	"/tmp/dsm-sharing-monitor.json"
-#define WATER		"/usr/lib/dsm/bench/water"
-#define WATER_ARGS	"128 4"	/* tools/bench/apps.list's check size */
-#define WATER_SIZE	128	/* KiB: its region, as apps.list says */
 
 static int node, nodes;
 
@@ -482,65 +474,6 @@ TEST_F_TIMEOUT(sharing, lock_top, DSM_TEST_TIMEOUT(60))
 	EXPECT_LE(LOCK_ROUNDS, s.acquires);
 	EXPECT_LE(1, s.remote);
 	dsm_test_sync(4);
-}
-
-/* Pages this node's `dsmctl -j region top @name` judges "false", or -1. */
-static int water_false_pages(const char *name, char *out, size_t len)
-{
-	char *end;
-	long v;
-
-	if (dsm_sh(out, len, "dsmctl -j region top %s | jq -e "
-		   "'[.pages[] | select(.sharing == \"false\")] | length'",
-		   name))
-		return -1;
-	v = strtol(out, &end, 10);
-	return *end || v < 0 ? -1 : v;
-}
-
-TEST_F_TIMEOUT(sharing, water, DSM_TEST_TIMEOUT(150))
-{
-	const char *water = "share-water";
-	int nfalse, sum, n;
-	char out[4096];
-
-	NEED_3NODES();
-	if (strcmp(variant->model, "lrc"))
-		SKIP(return, "water is an lrc program");
-	/* Its region as run-apps.sh makes it (an earlier run's may stay). */
-	if (node == 0)
-		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
-				    "dsmctl region show %s >/dev/null 2>&1 || "
-				    "dsmctl region create %s size %dK model lrc",
-				    water, water, WATER_SIZE))
-			TH_LOG("%s", out);
-	dsm_test_sync(1);
-	ASSERT_LE(0, dsm_sh_until(MAP_WAIT, out, sizeof(out),
-				  "dsmctl region show %s", water))
-		TH_LOG("node %d: region %s did not arrive in %.0f s: %s", node,
-		       water, MAP_WAIT, out);
-	dsm_test_sync(2);
-	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "%s --region %s %s", WATER,
-			    water, WATER_ARGS))
-		TH_LOG("node %d: water: %s", node, out);
-	dsm_test_sync(3);
-	nfalse = water_false_pages(water, out, sizeof(out));
-	ASSERT_LE(0, nfalse) TH_LOG("node %d: region top: %s", node, out);
-	TH_LOG("node %d: %d pages of water's region judged falsely shared",
-	       node, nfalse);
-	/* Every node's count to every node, through an sc region. */
-	snprintf(self->name, sizeof(self->name), "share-water-n");
-	self->m = dsm_test_region(self->name, "sc", DSM_PAGE, 4, MAP_WAIT,
-				  &self->len);
-	ASSERT_NE(NULL, self->m);
-	self->m[node] = nfalse;
-	dsm_test_sync(6);
-	for (sum = 0, n = 0; n < 3; n++)
-		sum += self->m[n];
-	EXPECT_LT(0, sum)
-		TH_LOG("no node named a falsely shared page of water (counts %u %u %u)",
-		       self->m[0], self->m[1], self->m[2]);
-	dsm_test_sync(7);
 }
 
 TEST_HARNESS_MAIN
