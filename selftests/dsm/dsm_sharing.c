@@ -31,7 +31,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -252,18 +251,9 @@ static void monitor_start(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(sharing) *self)
 {
 	char out[4096];
-	pid_t pid;
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	self->monitor = pid;
-	if (pid == 0) {
-		int fd = open(MONITOR_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, 1);
-		execlp("dsmctl", "dsmctl", "-j", "monitor", (char *)NULL);
-		_exit(127);
-	}
+	self->monitor = dsm_monitor_start(MONITOR_LOG);
+	ASSERT_LE(0, self->monitor);
 	ASSERT_LE(0, dsm_sh_until(10, out, sizeof(out), "jq -e -s "
 				  "'any(.[]; .event == \"region-exists\" and "
 				  ".region.name == \"default\")' %s",
