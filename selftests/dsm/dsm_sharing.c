@@ -12,7 +12,8 @@
  *   sample of overlapping writes.
  *   Node 0 also runs `dsmctl -j region top`, which must say "false".
  *   Every node's `dsmctl -j monitor`, started before the writes, must
- *   print a page-false-sharing event for one of the pages.
+ *   print a page-false-sharing event for one of the pages, and a
+ *   page-hot one.
  * - true_sharing: the same, but every node writes the same block: no page
  *   may get the verdict "false", and some must get "true" (sampling saw
  *   the overlap).
@@ -319,6 +320,15 @@ TEST_F_TIMEOUT(sharing, false_sharing, DSM_TEST_TIMEOUT(150))
 					  self->name, NPAGES * DSM_PAGE,
 					  MONITOR_LOG))
 			TH_LOG("node %d: no page-false-sharing event of %s from dsmctl monitor in %.0f s: %s",
+			       node, self->name, EVENT_WAIT, out);
+		/* Each page had 8 rounds of events here: hot ones. */
+		EXPECT_LE(0, dsm_sh_until(EVENT_WAIT, out, sizeof(out),
+					  "jq -e -s 'any(.[]; .event == "
+					  "\"page-hot\" and .region == "
+					  "\"%s\" and .page.offset < %d)' %s",
+					  self->name, NPAGES * DSM_PAGE,
+					  MONITOR_LOG))
+			TH_LOG("node %d: no page-hot event of %s from dsmctl monitor in %.0f s: %s",
 			       node, self->name, EVENT_WAIT, out);
 	}
 	dsm_test_sync(3 + ROUNDS + 2);
