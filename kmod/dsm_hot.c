@@ -13,10 +13,20 @@
  * samples of writers' blocks: disjoint blocks are false sharing,
  * overlapping ones true sharing. REGION_TOP reads a table.
  *
- * Locking: dsm_hot.lock, a leaf spinlock (nothing is taken inside it),
- * taken inside dsm_pg.lock, the folio lock and dsm_lrc.lock, and by
- * netlink under dsm_cluster.lock (dsm_internal.h's lock order). Nothing
- * here allocates or sleeps under it.
+ * Events (PAGE_HOT, PAGE_FALSE_SHARING on the "events" group): a page
+ * that had DSM_SHARE_HOT_EVENTS events of its own in the table, and one
+ * newly judged falsely shared, is announced once per stay in the table.
+ * The hooks run in atomic context, so an event is a copy of the entry in
+ * a queue of DSM_HOT_EV_QUEUE, sent by a work item; at most
+ * DSM_SHARE_EVENTS_PER_SEC are queued a second. An event refused (rate,
+ * full queue, no listener) leaves the page unannounced: its next event
+ * tries again, so a monitor started late still hears of hot pages.
+ *
+ * Locking: dsm_hot.lock, a leaf spinlock among dsm's locks (only the
+ * workqueue's own lock is taken inside it, by schedule_work()), taken
+ * inside dsm_pg.lock, the folio lock and dsm_lrc.lock, and by netlink
+ * and the event work under dsm_cluster.lock (dsm_internal.h's lock
+ * order). Nothing here allocates or sleeps under it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include "dsm_internal.h"
@@ -31,6 +42,8 @@
 
 /* Samples with a page gained this many times before (sc, dsm_hot_gain()). */
 #define DSM_HOT_SAMPLE_MIN	2
+/* Events waiting for the work item, at most. */
+#define DSM_HOT_EV_QUEUE	DSM_SHARE_EVENTS_PER_SEC
 
 /**
  * struct dsm_hot_ent - one listed page.
@@ -44,6 +57,9 @@
  * @writers:	bit N: node N was seen writing.
  * @own:	blocks this node wrote, last sample (sc).
  * @others:	blocks other writers wrote, last sample.
+ * @base:	@score when the page took the entry (inherited).
+ * @hot_sent:	PAGE_HOT was queued for this stay in the table.
+ * @false_sent:	PAGE_FALSE_SHARING was queued for this stay.
  */
 struct dsm_hot_ent {
 	u64 pgno;
@@ -56,6 +72,9 @@ struct dsm_hot_ent {
 	u32 writers;
 	u64 own;
 	u64 others;
+	u64 base;
+	bool hot_sent;
+	bool false_sent;
 };
 
 /**
@@ -70,12 +89,38 @@ struct dsm_hot_tab {
 	struct dsm_hot_ent ent[DSM_TOP_MAX];
 };
 
-/* One table per region there can be; every field under @lock. */
+/**
+ * struct dsm_hot_ev - a queued event.
+ * @cmd:	DSM_CMD_PAGE_HOT or DSM_CMD_PAGE_FALSE_SHARING; 0: cancelled
+ *		(its region was deleted).
+ * @ent:	the page's entry when it was queued.
+ */
+struct dsm_hot_ev {
+	u8 cmd;
+	struct dsm_hot_ent ent;
+};
+
+static void dsm_hot_ev_work(struct work_struct *work);
+
+/*
+ * One table per region there can be, and the event queue (@ev_head, the
+ * oldest, and @ev_len of @ev; @ev_window, the jiffies its second began,
+ * with @ev_count events queued in it; @ev_off: unloading); every field
+ * but @ev_work under @lock.
+ */
 static struct {
 	spinlock_t lock;	/* see the top of this file */
 	struct dsm_hot_tab tab[DSM_REGIONS_MAX];
+	struct dsm_hot_ev ev[DSM_HOT_EV_QUEUE];
+	unsigned int ev_head;
+	unsigned int ev_len;
+	unsigned long ev_window;
+	unsigned int ev_count;
+	bool ev_off;
+	struct work_struct ev_work;
 } dsm_hot = {
 	.lock = __SPIN_LOCK_UNLOCKED(dsm_hot.lock),
+	.ev_work = __WORK_INITIALIZER(dsm_hot.ev_work, dsm_hot_ev_work),
 };
 
 /* Under dsm_hot.lock: the table of the region holding @pgno, or NULL. */
@@ -116,7 +161,57 @@ static struct dsm_hot_ent *dsm_hot_ent_locked(u64 pgno, bool add)
 	memset(min, 0, sizeof(*min));
 	min->pgno = pgno;
 	min->score = score;
+	min->base = score;
 	return min;
+}
+
+static u8 dsm_hot_verdict(const struct dsm_hot_ent *e)
+{
+	if (!e->nfalse && !e->ntrue)
+		return DSM_SHARE_UNKNOWN;
+	return e->nfalse > e->ntrue ? DSM_SHARE_FALSE : DSM_SHARE_TRUE;
+}
+
+/*
+ * Under dsm_hot.lock: queue event @cmd of @e for the work item, if
+ * someone listens, the queue has room and this second's budget is not
+ * spent. Return: true if it was queued.
+ */
+static bool dsm_hot_ev_queue_locked(u8 cmd, const struct dsm_hot_ent *e)
+{
+	struct dsm_hot_ev *ev;
+
+	lockdep_assert_held(&dsm_hot.lock);
+	if (dsm_hot.ev_off || !dsm_nl_has_listeners())
+		return false;
+	if (time_after(jiffies, dsm_hot.ev_window + HZ)) {
+		dsm_hot.ev_window = jiffies;
+		dsm_hot.ev_count = 0;
+	}
+	if (dsm_hot.ev_len == DSM_HOT_EV_QUEUE ||
+	    dsm_hot.ev_count >= DSM_SHARE_EVENTS_PER_SEC) {
+		dsm_stat_inc(DSM_STAT_SHARE_EVENTS_LIMITED);
+		return false;
+	}
+	dsm_hot.ev_count++;
+	ev = &dsm_hot.ev[(dsm_hot.ev_head + dsm_hot.ev_len++) %
+			 DSM_HOT_EV_QUEUE];
+	ev->cmd = cmd;
+	ev->ent = *e;
+	schedule_work(&dsm_hot.ev_work);
+	dsm_stat_inc(DSM_STAT_SHARE_EVENTS);
+	return true;
+}
+
+/* Under dsm_hot.lock: @e changed; the events it now calls for. */
+static void dsm_hot_ev_check_locked(struct dsm_hot_ent *e)
+{
+	lockdep_assert_held(&dsm_hot.lock);
+	if (!e->hot_sent && e->score - e->base >= DSM_SHARE_HOT_EVENTS)
+		e->hot_sent = dsm_hot_ev_queue_locked(DSM_CMD_PAGE_HOT, e);
+	if (!e->false_sent && dsm_hot_verdict(e) == DSM_SHARE_FALSE)
+		e->false_sent =
+			dsm_hot_ev_queue_locked(DSM_CMD_PAGE_FALSE_SHARING, e);
 }
 
 /**
@@ -153,10 +248,15 @@ void dsm_hot_region_add(u64 offset, u64 size)
 void dsm_hot_region_del(u64 offset)
 {
 	struct dsm_hot_tab *t;
+	unsigned int i;
 
 	lockdep_assert_held(&dsm_cluster.lock);
 	spin_lock(&dsm_hot.lock);
 	t = dsm_hot_tab_locked(offset >> PAGE_SHIFT);
+	for (i = 0; t && i < DSM_HOT_EV_QUEUE; i++)
+		if (dsm_hot.ev[i].ent.pgno >= t->first &&
+		    dsm_hot.ev[i].ent.pgno < t->end)
+			dsm_hot.ev[i].cmd = 0;
 	if (t)
 		t->end = 0;
 	spin_unlock(&dsm_hot.lock);
@@ -182,6 +282,7 @@ void dsm_hot_count(u64 pgno, u32 xfers, u32 invals, u32 writers)
 		e->xfers += xfers;
 		e->invals += invals;
 		e->writers |= writers;
+		dsm_hot_ev_check_locked(e);
 	}
 	spin_unlock(&dsm_hot.lock);
 }
@@ -206,6 +307,7 @@ bool dsm_hot_gain(u64 pgno, u32 node)
 		e->gains++;
 		e->writers |= BIT(node);
 		sample = e->gains >= DSM_HOT_SAMPLE_MIN;
+		dsm_hot_ev_check_locked(e);
 	}
 	spin_unlock(&dsm_hot.lock);
 	return sample;
@@ -280,6 +382,7 @@ void dsm_hot_others(u64 pgno, u64 blocks)
 		e->others = blocks;
 		if (e->own)
 			dsm_hot_judge_locked(e, e->own, blocks);
+		dsm_hot_ev_check_locked(e);
 	}
 	spin_unlock(&dsm_hot.lock);
 }
@@ -306,15 +409,9 @@ void dsm_hot_concurrent(u64 pgno, u32 na, u64 a, u32 nb, u64 b)
 		e->own = a;
 		e->others = b;
 		dsm_hot_judge_locked(e, a, b);
+		dsm_hot_ev_check_locked(e);
 	}
 	spin_unlock(&dsm_hot.lock);
-}
-
-static u8 dsm_hot_verdict(const struct dsm_hot_ent *e)
-{
-	if (!e->nfalse && !e->ntrue)
-		return DSM_SHARE_UNKNOWN;
-	return e->nfalse > e->ntrue ? DSM_SHARE_FALSE : DSM_SHARE_TRUE;
 }
 
 static int dsm_hot_cmp(const void *a, const void *b)
@@ -350,6 +447,19 @@ static int dsm_hot_put_ent(struct sk_buff *msg, const struct dsm_hot_ent *e,
 	return 0;
 }
 
+/* Under dsm_cluster.lock: what REGION_TOP and the events say of @r. */
+static int dsm_hot_put_region(struct sk_buff *msg, const struct dsm_region *r)
+{
+	lockdep_assert_held(&dsm_cluster.lock);
+	if (nla_put_string(msg, DSM_A_REGION_NAME, r->name) ||
+	    nla_put_u64_64bit(msg, DSM_A_REGION_OFFSET, r->offset,
+			      DSM_A_PAD) ||
+	    nla_put_u8(msg, DSM_A_REGION_MODEL, r->model) ||
+	    nla_put_u32(msg, DSM_A_LOCAL_NODE, dsm_cluster.local))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /*
  * Under dsm_cluster.lock: REGION_TOP's reply for region @r into @msg.
  * @ents: room for DSM_TOP_MAX entries, the table copied and sorted.
@@ -370,11 +480,7 @@ static int dsm_hot_fill(struct sk_buff *msg, const struct dsm_region *r,
 			ents[n++] = t->ent[i];
 	spin_unlock(&dsm_hot.lock);
 	sort(ents, n, sizeof(*ents), dsm_hot_cmp, NULL);
-	if (nla_put_string(msg, DSM_A_REGION_NAME, r->name) ||
-	    nla_put_u64_64bit(msg, DSM_A_REGION_OFFSET, r->offset,
-			      DSM_A_PAD) ||
-	    nla_put_u8(msg, DSM_A_REGION_MODEL, r->model) ||
-	    nla_put_u32(msg, DSM_A_LOCAL_NODE, dsm_cluster.local))
+	if (dsm_hot_put_region(msg, r))
 		return -EMSGSIZE;
 	nest = nla_nest_start(msg, DSM_A_TOP_PAGES);
 	if (!nest)
@@ -424,4 +530,73 @@ free:
 	nlmsg_free(msg);
 	kfree(ents);
 	return dsm_nl_ret(ret);
+}
+
+/* ------------------------------------------------------------- events */
+
+/* Under dsm_cluster.lock: send event @ev, if its region is still listed. */
+static void dsm_hot_ev_send(const struct dsm_hot_ev *ev)
+{
+	struct dsm_region *r, *found = NULL;
+	struct sk_buff *skb;
+	void *hdr;
+
+	lockdep_assert_held(&dsm_cluster.lock);
+	list_for_each_entry(r, &dsm_cluster.regions, list)
+		if (ev->ent.pgno >= r->offset >> PAGE_SHIFT &&
+		    ev->ent.pgno < (r->offset + r->size) >> PAGE_SHIFT) {
+			found = r;
+			break;
+		}
+	if (!found || found->dead)
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &dsm_genl_family, 0, ev->cmd);
+	if (!hdr || dsm_hot_put_region(skb, found) ||
+	    dsm_hot_put_ent(skb, &ev->ent, found->offset >> PAGE_SHIFT)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	dsm_nl_event_send(skb);
+}
+
+/*
+ * The work item: send the queued events, oldest first, under
+ * dsm_cluster.lock as the other events are (dsm_nl.c).
+ */
+static void dsm_hot_ev_work(struct work_struct *work)
+{
+	struct dsm_hot_ev ev;
+
+	mutex_lock(&dsm_cluster.lock);
+	for (;;) {
+		spin_lock(&dsm_hot.lock);
+		if (!dsm_hot.ev_len || dsm_hot.ev_off) {
+			spin_unlock(&dsm_hot.lock);
+			break;
+		}
+		ev = dsm_hot.ev[dsm_hot.ev_head];
+		dsm_hot.ev_head = (dsm_hot.ev_head + 1) % DSM_HOT_EV_QUEUE;
+		dsm_hot.ev_len--;
+		spin_unlock(&dsm_hot.lock);
+		if (ev.cmd)
+			dsm_hot_ev_send(&ev);
+	}
+	mutex_unlock(&dsm_cluster.lock);
+}
+
+/**
+ * dsm_hot_ev_stop() - unload (dsm_nl_exit()): queue no more events and
+ * wait for the work item, before the family is unregistered.
+ */
+void dsm_hot_ev_stop(void)
+{
+	spin_lock(&dsm_hot.lock);
+	dsm_hot.ev_off = true;
+	dsm_hot.ev_len = 0;
+	spin_unlock(&dsm_hot.lock);
+	cancel_work_sync(&dsm_hot.ev_work);
 }

@@ -220,6 +220,8 @@ enum dsm_stat {
 	DSM_STAT_SHARE_SAMPLES,		/* writers' blocks compared */
 	DSM_STAT_SHARE_FALSE,		/* ... disjoint: false sharing */
 	DSM_STAT_SHARE_TRUE,		/* ... overlapping: true sharing */
+	DSM_STAT_SHARE_EVENTS,		/* PAGE_HOT, PAGE_FALSE_SHARING queued */
+	DSM_STAT_SHARE_EVENTS_LIMITED,	/* ... refused: rate or queue full */
 
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
@@ -483,8 +485,10 @@ int dsm_nl_init(void);
 void dsm_nl_exit(void);
 void dsm_nl_notify_node(u32 id, const struct dsm_node *node, u8 cmd);
 void dsm_nl_notify_link_down(u32 id);
-/* dsm_peer_nl.c: PEER_SOCKET. */
 struct sk_buff;
+bool dsm_nl_has_listeners(void);
+void dsm_nl_event_send(struct sk_buff *skb);
+/* dsm_peer_nl.c: PEER_SOCKET. */
 struct genl_info;
 int dsm_nl_peer_socket(struct sk_buff *skb, struct genl_info *info);
 int dsm_nl_put_link_facts(struct sk_buff *msg);
@@ -516,6 +520,7 @@ bool dsm_hot_listed(u64 pgno);
 void dsm_hot_own(u64 pgno, u64 blocks);
 void dsm_hot_others(u64 pgno, u64 blocks);
 void dsm_hot_concurrent(u64 pgno, u32 na, u64 a, u32 nb, u64 b);
+void dsm_hot_ev_stop(void);
 int dsm_nl_region_top(struct sk_buff *skb, struct genl_info *info);
 void dsm_hot_lock(u64 key, bool remote, u64 wait_ns);
 int dsm_nl_lock_top(struct sk_buff *skb, struct genl_info *info);

@@ -310,13 +310,30 @@ static int dsm_nl_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 
 /* ------------------------------------------------------------- events */
 
+/*
+ * Is anyone subscribed to the events group? Any context (an RCU read of
+ * the group's listeners); a hint, as a listener may come or go at once.
+ */
+bool dsm_nl_has_listeners(void)
+{
+	return genl_has_listeners(&dsm_genl_family, &init_net,
+				  DSM_NL_MCGRP_EVENTS);
+}
+
+/* Multicast event @skb (consumed) to the events group; sleeps. */
+void dsm_nl_event_send(struct sk_buff *skb)
+{
+	genlmsg_multicast(&dsm_genl_family, skb, 0, DSM_NL_MCGRP_EVENTS,
+			  GFP_KERNEL);
+	dsm_stat_inc(DSM_STAT_EVENTS_SENT);
+}
+
 static void dsm_nl_event(u8 cmd, u32 id, const struct dsm_node *n,
 			 const struct dsm_region *r, bool replica)
 {
 	struct sk_buff *skb;
 
-	if (!genl_has_listeners(&dsm_genl_family, &init_net,
-				DSM_NL_MCGRP_EVENTS))
+	if (!dsm_nl_has_listeners())
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -325,9 +342,7 @@ static void dsm_nl_event(u8 cmd, u32 id, const struct dsm_node *n,
 		nlmsg_free(skb);
 		return;
 	}
-	genlmsg_multicast(&dsm_genl_family, skb, 0, DSM_NL_MCGRP_EVENTS,
-			  GFP_KERNEL);
-	dsm_stat_inc(DSM_STAT_EVENTS_SENT);
+	dsm_nl_event_send(skb);
 }
 
 void dsm_nl_notify_node(u32 id, const struct dsm_node *node, u8 cmd)
@@ -771,6 +786,7 @@ int dsm_nl_init(void)
 
 void dsm_nl_exit(void)
 {
+	dsm_hot_ev_stop();
 	netlink_unregister_notifier(&dsm_nl_notifier);
 	genl_unregister_family(&dsm_genl_family);
 }

@@ -133,6 +133,8 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_SHARE_SAMPLES]	= "share_samples",
 	[DSM_STAT_SHARE_FALSE]		= "share_false",
 	[DSM_STAT_SHARE_TRUE]		= "share_true",
+	[DSM_STAT_SHARE_EVENTS]		= "share_events",
+	[DSM_STAT_SHARE_EVENTS_LIMITED]	= "share_events_limited",
 };
 
 /* The names of the counters by type, made from the types' names. */

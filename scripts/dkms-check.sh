@@ -4,7 +4,8 @@
 # dkms-check.sh - `make check`'s dkms stage: `dkms add` and `dkms build` of
 # dsm for every supported kernel whose headers are installed (kernels.sh),
 # in a scratch DKMS tree under $BUILD/dkms, as the dsm-dkms package's
-# postinst would; then check that dsm.ko came out for each. Build only:
+# postinst would; then check that dsm.ko and dsm_rdma.ko came out for each
+# (both supported kernels have InfiniBand: dkms.conf). Build only:
 # nothing is installed into /lib/modules, nothing is loaded. Modules are
 # signed with a scratch key (not /var/lib/dkms/mok.key). Prints TAP.
 set -euo pipefail
@@ -29,25 +30,34 @@ export mok_signing_key=$scratch/mok.key mok_certificate=$scratch/mok.pub
 
 dkms add -m dsm -v "$version" "${trees[@]}"
 read -ra versions <<< "$("$kernels" versions)"
-echo "1..${#versions[@]}"
+echo "1..$((2 * ${#versions[@]}))"
 n=0 rc=0
-for v in "${versions[@]}"; do
+
+# check_ko REL MODDIR NAME: NAME.ko* built for REL (vermagic), as TAP.
+check_ko() {
+	local ko
 	n=$((n + 1))
-	rel=$("$kernels" release "$v")
-	kdir=$("$kernels" kdir "$v")
-	# dkms compresses it as the kernel does its own (6.12: dsm.ko.xz).
-	mod=$scratch/tree/dsm/$version/$rel/$(uname -m)/module
-	ko=$mod/dsm.ko
-	if dkms build -m dsm -v "$version" -k "$rel" --kernelsourcedir "$kdir" \
-		"${trees[@]}" &&
-	   ko=$(find "$mod" -name 'dsm.ko*' | head -n 1) && [ -n "$ko" ] &&
-	   modinfo -F vermagic "$ko" | grep -q "^$rel "; then
-		echo "ok $n dkms build dsm $version for $rel: ${ko#"$scratch"/}"
+	ko=$(find "$2" -name "$3.ko*" 2>/dev/null | head -n 1)
+	if [ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$1 "; then
+		echo "ok $n dkms build dsm $version for $1: ${ko#"$scratch"/}"
 	else
-		log=$scratch/tree/dsm/$version/build/make.log
-		[ -f "$log" ] && tail -n 30 "$log" | sed 's/^/# /'
-		echo "not ok $n dkms build dsm $version for $rel # no $ko with vermagic $rel"
+		echo "not ok $n dkms build dsm $version for $1 # no $3.ko with vermagic $1 in ${2#"$scratch"/}"
 		rc=1
 	fi
+}
+
+for v in "${versions[@]}"; do
+	rel=$("$kernels" release "$v")
+	kdir=$("$kernels" kdir "$v")
+	# dkms compresses them as the kernel does its own (6.12: dsm.ko.xz).
+	mod=$scratch/tree/dsm/$version/$rel/$(uname -m)/module
+	if ! dkms build -m dsm -v "$version" -k "$rel" --kernelsourcedir "$kdir" \
+		"${trees[@]}"; then
+		log=$scratch/tree/dsm/$version/build/make.log
+		[ -f "$log" ] && tail -n 30 "$log" | sed 's/^/# /'
+	fi
+	check_ko "$rel" "$mod" dsm
+	# Both supported kernels have InfiniBand (dkms.conf's condition).
+	check_ko "$rel" "$mod" dsm_rdma
 done
 exit $rc

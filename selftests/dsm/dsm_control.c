@@ -181,18 +181,9 @@ TEST_F_TIMEOUT(control, monitor_events, DSM_TEST_TIMEOUT(60))
 	int id = dsm_node_id_env(), n = dsm_nodes_env();
 	const char *log = "/tmp/dsm-monitor.json";
 	char out[4096];
-	pid_t pid;
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	self->monitor = pid;
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, 1);
-		execlp("dsmctl", "dsmctl", "-j", "monitor", (char *)NULL);
-		_exit(127);
-	}
+	self->monitor = dsm_monitor_start(log);
+	ASSERT_LE(0, self->monitor);
 	/* The dump comes first: every node, the default region. */
 	EXPECT_LE(0, dsm_sh_until(10, out, sizeof(out), "jq -e -s "
 				  "'([.[] | select(.event == \"node-exists\")] | "

@@ -11,15 +11,20 @@
  *   REGION_TOP must list every page, with the verdict "false" and no
  *   sample of overlapping writes.
  *   Node 0 also runs `dsmctl -j region top`, which must say "false".
+ *   Every node's `dsmctl -j monitor`, started before the writes, must
+ *   print a page-false-sharing event for one of the pages, and a
+ *   page-hot one.
  * - true_sharing: the same, but every node writes the same block: no page
  *   may get the verdict "false", and some must get "true" (sampling saw
  *   the overlap).
  * - own_pages: each node writes pages no other node touches: no page may
- *   get the verdict "false".
+ *   get the verdict "false", and `dsmctl -j monitor` prints no
+ *   page-false-sharing event for the region.
  * - lock_top (lrc only): every node takes the region's lock LOCK_ID
  *   LOCK_ROUNDS times; each node's LOCK_TOP must list it with at least
  *   LOCK_ROUNDS acquisitions, at least one of them remote (the first:
  *   no node holds the token before it asks the manager).
+ * (dsm_sharing_apps runs a real application, water.)
  *
  * Node 0 creates the region "share-<model>-<test>".
  */
@@ -27,8 +32,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <dsm.h>
@@ -46,6 +53,9 @@
 #define REGION_PAGES	16
 #define LOCK_ID		7
 #define LOCK_ROUNDS	10
+/* s: a queued sharing event to reach `dsmctl monitor` (a work item). */
+#define EVENT_WAIT	dsm_test_secs(20)
+#define MONITOR_LOG	"/tmp/dsm-sharing-monitor.json"
 
 static int node, nodes;
 
@@ -147,6 +157,7 @@ FIXTURE(sharing) {
 	volatile uint8_t *m;
 	size_t len;
 	char name[DSM_NAME_MAX];
+	pid_t monitor;		/* monitor_start()'s dsmctl monitor, or 0 */
 };
 
 FIXTURE_VARIANT(sharing) {
@@ -164,6 +175,7 @@ FIXTURE_VARIANT_ADD(sharing, lrc) {
 FIXTURE_SETUP(sharing)
 {
 	self->m = NULL;
+	self->monitor = 0;
 	node = dsm_node_id_env();
 	nodes = dsm_nodes_env();
 	if (node < 0 || nodes != 3)
@@ -172,8 +184,13 @@ FIXTURE_SETUP(sharing)
 	ASSERT_EQ(0, dsm_init());
 }
 
+/* Also when a failed sync ended the test early. */
 FIXTURE_TEARDOWN(sharing)
 {
+	if (self->monitor > 0) {
+		kill(self->monitor, SIGTERM);
+		waitpid(self->monitor, NULL, 0);
+	}
 	if (self->m)
 		munmap((void *)self->m, self->len);
 }
@@ -227,6 +244,29 @@ static void run_rounds(struct __test_metadata *_metadata,
 	}
 }
 
+/*
+ * Start `dsmctl -j monitor` into MONITOR_LOG and wait for its dump (the
+ * default region), so that it is subscribed before the test's writes.
+ */
+static void monitor_start(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(sharing) *self)
+{
+	char out[4096];
+
+	self->monitor = dsm_monitor_start(MONITOR_LOG);
+	ASSERT_LE(0, self->monitor);
+	ASSERT_LE(0, dsm_sh_until(10, out, sizeof(out), "jq -e -s "
+				  "'any(.[]; .event == \"region-exists\" and "
+				  ".region.name == \"default\")' %s",
+				  MONITOR_LOG))
+		TH_LOG("node %d: dsmctl monitor printed no dump: %s", node,
+		       out);
+}
+
+/* The jq filter of MONITOR_LOG's page-false-sharing events of @name. */
+#define FALSE_EVENTS "[.[] | select(.event == \"page-false-sharing\" and " \
+	".region == \"%s\")]"
+
 static const unsigned int shared_pages[NPAGES] = { 0, 1, 2, 3 };
 
 TEST_F_TIMEOUT(sharing, false_sharing, DSM_TEST_TIMEOUT(150))
@@ -236,6 +276,7 @@ TEST_F_TIMEOUT(sharing, false_sharing, DSM_TEST_TIMEOUT(150))
 	unsigned int i;
 
 	NEED_3NODES();
+	monitor_start(_metadata, self);
 	/* Each node its own block: blocks 0, 2 and 4 of every page. */
 	run_rounds(_metadata, self, variant, "f", shared_pages,
 		   node * BLOCK * 2, true);
@@ -267,6 +308,28 @@ TEST_F_TIMEOUT(sharing, false_sharing, DSM_TEST_TIMEOUT(150))
 		EXPECT_NE(NULL, strstr(out, "\"false\""))
 			TH_LOG("dsmctl region top says no false sharing: %s",
 			       out);
+	}
+	{
+		char out[4096];
+
+		/* Every node judged the pages "false" (above): an event. */
+		EXPECT_LE(0, dsm_sh_until(EVENT_WAIT, out, sizeof(out),
+					  "jq -e -s '" FALSE_EVENTS " | "
+					  "any(.[]; .page.offset < %d and "
+					  ".page.sharing == \"false\")' %s",
+					  self->name, NPAGES * DSM_PAGE,
+					  MONITOR_LOG))
+			TH_LOG("node %d: no page-false-sharing event of %s from dsmctl monitor in %.0f s: %s",
+			       node, self->name, EVENT_WAIT, out);
+		/* Each page had 8 rounds of events here: hot ones. */
+		EXPECT_LE(0, dsm_sh_until(EVENT_WAIT, out, sizeof(out),
+					  "jq -e -s 'any(.[]; .event == "
+					  "\"page-hot\" and .region == "
+					  "\"%s\" and .page.offset < %d)' %s",
+					  self->name, NPAGES * DSM_PAGE,
+					  MONITOR_LOG))
+			TH_LOG("node %d: no page-hot event of %s from dsmctl monitor in %.0f s: %s",
+			       node, self->name, EVENT_WAIT, out);
 	}
 	dsm_test_sync(3 + ROUNDS + 2);
 }
@@ -312,6 +375,7 @@ TEST_F_TIMEOUT(sharing, own_pages, DSM_TEST_TIMEOUT(150))
 	struct top t;
 
 	NEED_3NODES();
+	monitor_start(_metadata, self);
 	for (i = 0; i < NPAGES; i++)
 		own[i] = 4 + node * NPAGES + i;
 	run_rounds(_metadata, self, variant, "o", own, node * BLOCK * 2,
@@ -320,6 +384,14 @@ TEST_F_TIMEOUT(sharing, own_pages, DSM_TEST_TIMEOUT(150))
 	ASSERT_EQ(0, region_top(self->name, &t, why, sizeof(why)))
 		TH_LOG("node %d: %s", node, why);
 	no_false(_metadata, &t);
+	/*
+	 * An event would have been queued when a sample judged a page, during
+	 * the rounds: its work item has run by now (two syncs later).
+	 */
+	EXPECT_EQ(0, dsm_sh(why, sizeof(why), "jq -e -s '" FALSE_EVENTS
+			    " | length == 0' %s", self->name, MONITOR_LOG))
+		TH_LOG("node %d: page-false-sharing events of %s: %s", node,
+		       self->name, why);
 	dsm_test_sync(3 + ROUNDS + 2);
 }
 

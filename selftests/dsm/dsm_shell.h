@@ -62,6 +62,25 @@ static inline double dsm_now(void)
 }
 
 /*
+ * dsm_monitor_start - start `dsmctl -j monitor` with its output in @log
+ * (truncated). Returns its pid (the caller ends it: SIGTERM, waitpid()),
+ * or -1 if fork() failed.
+ */
+static inline pid_t dsm_monitor_start(const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		execlp("dsmctl", "dsmctl", "-j", "monitor", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
  * dsm_sh_until - run the command line every 100 ms until it exits 0 or
  * @timeout seconds pass. Returns the seconds it took, or -1 on timeout
  * (@out then holds the last output).

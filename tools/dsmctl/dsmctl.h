@@ -40,6 +40,7 @@ void print_region(struct nlattr **tb, const char *key);
 int do_node(int argc, char **argv);
 int do_region(int argc, char **argv);
 int region_top(int argc, char **argv);
+void print_top_event(struct nlattr **tb);
 int do_lock(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_stats(int argc, char **argv);

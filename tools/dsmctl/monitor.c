@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * monitor.c - dsmctl monitor: the current nodes and regions, then every
- * event as it happens, as `drbdsetup events2` does. One line per event;
+ * event as it happens, as `drbdsetup events2` does: nodes, links and
+ * regions, and pages entering a region's hot table or newly judged
+ * falsely shared (rate-limited by the kernel, Documentation/sharing.md). One line per event;
  * with -j one JSON object per line. Subscribing comes before the dump, so
  * no change is lost between the two (one may be shown twice).
  */
@@ -19,6 +21,9 @@ static void print_event(const char *event, uint8_t cmd, struct nlattr **tb)
 	    cmd == DSM_CMD_REGION_GET) {
 		print_bool("replica", NULL, !!tb[DSM_A_REPLICA]);
 		print_region(tb, "region");
+	} else if (cmd == DSM_CMD_PAGE_HOT ||
+		   cmd == DSM_CMD_PAGE_FALSE_SHARING) {
+		print_top_event(tb);
 	} else if (cmd == DSM_CMD_LINK_DOWN) {
 		/* Only the node: the kernel asks dsmd for a new connection. */
 		print_open_object("node");
@@ -58,6 +63,12 @@ static int event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	case DSM_CMD_REGION_GET:
 		name = "region-exists";
 		break;
+	case DSM_CMD_PAGE_HOT:
+		name = "page-hot";
+		break;
+	case DSM_CMD_PAGE_FALSE_SHARING:
+		name = "page-false-sharing";
+		break;
 	default:
 		return 0;
 	}
@@ -74,7 +85,8 @@ int do_monitor(int argc, char **argv)
 
 	if (argc > 0 && matches(argv[0], "help")) {
 		printf("usage: dsmctl monitor\n"
-		       "prints the nodes and regions, then every change\n");
+		       "prints the nodes and regions, then every change, and\n"
+		       "pages turning hot or falsely shared on this node\n");
 		return DSMCTL_OK;
 	}
 	if (argc > 0)

@@ -5,6 +5,7 @@
  * dsmctl lock top [-n N]: the locks acquired most (LOCK_TOP). The local
  * node's view: each node reports what it saw.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,11 @@ static const char *top_nodes(uint32_t bits, char *buf, size_t len)
 
 static int top_limit(const char *object, int argc, char **argv, long *limit);
 
-static void top_page(struct nlattr *page)
+/*
+ * One TOP_PAGE nest as object @key: in text, a row of region top's table,
+ * or with @labels (dsmctl monitor) the same words each after its name.
+ */
+static void top_page(struct nlattr *page, const char *key, bool labels)
 {
 	struct nlattr *tb[DSM_A_MAX + 1];
 	char obuf[32], wbuf[32];
@@ -46,24 +51,46 @@ static void top_page(struct nlattr *page)
 		v = DSM_SHARE_UNKNOWN;
 	snprintf(obuf, sizeof(obuf), "0x%llx",
 		 (unsigned long long)dsm_nla_u64(tb[DSM_A_TOP_OFFSET], 0));
-	print_open_object(NULL);
-	print_string(NULL, "%-12s", obuf);
+	print_open_object(key);
+	print_string(NULL, labels ? " page %s" : "%-12s", obuf);
 	print_u64("offset", NULL, dsm_nla_u64(tb[DSM_A_TOP_OFFSET], 0));
-	print_u64("score", " %8s", dsm_nla_u64(tb[DSM_A_TOP_SCORE], 0));
-	print_u64("transfers", " %9s", dsm_nla_u64(tb[DSM_A_TOP_TRANSFERS], 0));
-	print_u64("invalidations", " %6s", dsm_nla_u64(tb[DSM_A_TOP_INVALS], 0));
-	print_u64("gains", " %6s", dsm_nla_u64(tb[DSM_A_TOP_GAINS], 0));
-	print_string(NULL, " %-16s",
+	print_u64("score", labels ? " score %s" : " %8s",
+		  dsm_nla_u64(tb[DSM_A_TOP_SCORE], 0));
+	print_u64("transfers", labels ? " transfers %s" : " %9s",
+		  dsm_nla_u64(tb[DSM_A_TOP_TRANSFERS], 0));
+	print_u64("invalidations", labels ? " invals %s" : " %6s",
+		  dsm_nla_u64(tb[DSM_A_TOP_INVALS], 0));
+	print_u64("gains", labels ? " gains %s" : " %6s",
+		  dsm_nla_u64(tb[DSM_A_TOP_GAINS], 0));
+	print_string(NULL, labels ? " writers %s" : " %-16s",
 		     top_nodes(dsm_nla_u32(tb[DSM_A_TOP_WRITERS], 0), wbuf,
 			       sizeof(wbuf)));
 	print_u64("writers_mask", NULL, dsm_nla_u32(tb[DSM_A_TOP_WRITERS], 0));
-	print_string("sharing", " %-7s", top_verdicts[v]);
-	print_u64("false_samples", " %6s", dsm_nla_u64(tb[DSM_A_TOP_FALSE], 0));
-	print_u64("true_samples", " %6s", dsm_nla_u64(tb[DSM_A_TOP_TRUE], 0));
+	print_string("sharing", labels ? " sharing %s" : " %-7s",
+		     top_verdicts[v]);
+	print_u64("false_samples", labels ? " false %s" : " %6s",
+		  dsm_nla_u64(tb[DSM_A_TOP_FALSE], 0));
+	print_u64("true_samples", labels ? " true %s" : " %6s",
+		  dsm_nla_u64(tb[DSM_A_TOP_TRUE], 0));
 	print_u64("own_blocks", NULL, dsm_nla_u64(tb[DSM_A_TOP_OWN_BLOCKS], 0));
 	print_u64("other_blocks", NULL,
 		  dsm_nla_u64(tb[DSM_A_TOP_OTHER_BLOCKS], 0));
 	print_close_object();
+	if (!labels)
+		print_nl();
+}
+
+/*
+ * dsmctl monitor's PAGE_HOT and PAGE_FALSE_SHARING: the region, the node
+ * and the page (its TOP_PAGE), on one line.
+ */
+void print_top_event(struct nlattr **tb)
+{
+	print_string("region", "region %s",
+		     dsm_nla_str(tb[DSM_A_REGION_NAME], "?"));
+	print_u64("node", " node %s", dsm_nla_u32(tb[DSM_A_LOCAL_NODE], 0));
+	if (tb[DSM_A_TOP_PAGE])
+		top_page(tb[DSM_A_TOP_PAGE], "page", true);
 	print_nl();
 }
 
@@ -89,7 +116,7 @@ static int top_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	if (tb[DSM_A_TOP_PAGES])
 		nla_for_each_nested(page, tb[DSM_A_TOP_PAGES], rem)
 			if (n++ < limit)
-				top_page(page);
+				top_page(page, NULL, false);
 	print_close_array();
 	return 0;
 }

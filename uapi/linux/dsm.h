@@ -229,6 +229,10 @@ struct dsm_node_info {
  *  9: REGION_TOP: a region's hot pages as this node saw them, with the
  *     false sharing verdicts of sampling (TOP_PAGE nests); LOCK_TOP: the
  *     locks this node acquired most (TOP_LOCK nests).
+ * 10: sharing events on the "events" group: PAGE_HOT, a page entered its
+ *     region's hot table here; PAGE_FALSE_SHARING, sampling here newly
+ *     judged a listed page falsely shared. Rate-limited (at most
+ *     DSM_SHARE_EVENTS_PER_SEC a second, module-wide).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -237,11 +241,11 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	9
+#define DSM_GENL_VERSION	10
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
- * LINK_DOWN.
+ * LINK_DOWN, PAGE_HOT, PAGE_FALSE_SHARING.
  */
 #define DSM_GENL_MCGRP_EVENTS	"events"
 
@@ -417,6 +421,17 @@ enum dsm_model {
  * @DSM_CMD_LOCK_TOP: do (version 9). Reply: LOCAL_NODE, TOP_LOCKS holding
  *	one TOP_LOCK nest per lock (at most DSM_TOP_MAX, most acquired
  *	first) that processes of this node acquired (lrc).
+ * @DSM_CMD_PAGE_HOT: event (version 10). REGION_NAME, REGION_OFFSET,
+ *	REGION_MODEL, LOCAL_NODE and one TOP_PAGE nest (as in REGION_TOP):
+ *	a page took an entry of its region's hot table on this node and had
+ *	DSM_SHARE_HOT_EVENTS events of its own there. Once per stay in the
+ *	table.
+ * @DSM_CMD_PAGE_FALSE_SHARING: event (version 10). As PAGE_HOT: sampling
+ *	on this node judged a listed page falsely shared (TOP_VERDICT
+ *	DSM_SHARE_FALSE) for the first time in its stay in the table.
+ *	Both events are rate-limited: at most DSM_SHARE_EVENTS_PER_SEC a
+ *	second on a node, all regions together; one refused is tried again
+ *	at the page's next event (counter share_events_limited).
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -442,6 +457,8 @@ enum dsm_cmd {
 	DSM_CMD_HOME_SET,
 	DSM_CMD_REGION_TOP,
 	DSM_CMD_LOCK_TOP,
+	DSM_CMD_PAGE_HOT,
+	DSM_CMD_PAGE_FALSE_SHARING,
 
 	__DSM_CMD_MAX
 };
@@ -531,7 +548,8 @@ enum dsm_cmd {
  * @DSM_A_HOME_BUCKETS:	binary, DSM_HOME_NR_BUCKETS bytes: byte b is the
  *			node id of the home of bucket b; page p is in
  *			bucket p mod DSM_HOME_NR_BUCKETS (version 8).
- * @DSM_A_TOP_PAGE:	nest (version 9), in TOP_PAGES: one hot page, of
+ * @DSM_A_TOP_PAGE:	nest (version 9), in TOP_PAGES (and in PAGE_HOT and
+ *			PAGE_FALSE_SHARING events): one hot page, of
  *			the TOP_* attributes below.
  * @DSM_A_TOP_OFFSET:	u64: the page's byte offset in its region.
  * @DSM_A_TOP_SCORE:	u64: the table's count (transfers + invalidations
@@ -649,6 +667,10 @@ enum dsm_attr {
 #define DSM_HOME_NR_BUCKETS	840
 /* Hot pages a region's table keeps (REGION_TOP). */
 #define DSM_TOP_MAX		32
+/* PAGE_HOT: events of a page's own in the table (not inherited). */
+#define DSM_SHARE_HOT_EVENTS	4
+/* PAGE_HOT and PAGE_FALSE_SHARING sent a second, at most, per node. */
+#define DSM_SHARE_EVENTS_PER_SEC	16
 
 /*
  * enum dsm_share - DSM_A_TOP_VERDICT: what sampling found of a page's
