@@ -1,16 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# selftests.sh KVER [GROUP...] - run the dsm selftests in the virtual cluster
-# on guest kernel KVER (6.1 or 6.12, or debug: the debug kernel of
-# scripts/debug-kernel.sh): group 1node on one node, groups 3node and
-# 3node-reload and 3node-fail (each in a cluster of its own) on three.
-# Group rdma (only when named) is one cluster of three over soft-RoCE
-# (vcluster --transport rdma) that runs 3node's SELFTESTS_RDMA_PROGS
-# (default dsm_sc dsm_lrc dsm_lrc_gc dsm_auth), then group 3node-rdma.
+# selftests.sh KVER [GROUP[:PROGS]...] - run the dsm selftests in the
+# virtual cluster on guest kernel KVER (6.1 or 6.12, or debug: the debug
+# kernel of scripts/debug-kernel.sh), each group in a cluster of its own:
+# group 1node on one node, groups 3node, 3node-reload and 3node-fail on
+# three, over TCP (the default: all four).
+# Over RDMA (soft-RoCE, vcluster --transport rdma), on three nodes:
+#   rdma-3node         3node's programs, SELFTESTS_RDMA_PROGS if set;
+#   rdma-3node-reload  group 3node-rdma (credits, device removal), then
+#                      group 3node-reload;
+#   rdma-3node-fail    group 3node-fail;
+#   rdma               all three: every multi-node group over RDMA.
+# :PROGS selects programs of the group, comma-separated
+# (3node:dsm_sc,dsm_lrc), or with a leading '-' every program of the
+# group but those (3node:-dsm_sc,dsm_lrc); not with rdma or
+# rdma-3node-reload.
 # Writes the combined TAP output to $BUILD/results/selftests-KVER.tap
-# (selftests-NAME.tap with SELFTESTS_NAME=NAME) and prints "N passed,
-# N failed, N skipped" for it. Exit status 0 only if nothing failed.
+# (selftests-NAME.tap with SELFTESTS_NAME=NAME), each line tagged
+# [linux-KVER GROUP nodeI], and prints "N passed, N failed, N skipped"
+# for it. Exit status 0 only if nothing failed.
 #
 # DSM_TEST_SLOW, DSM_TEST_SYNC_TIMEOUT and DSM_TEST_TIME_FACTOR (a whole
 # number from 1 that multiplies every bound inside the tests), when set,
@@ -22,7 +31,7 @@ set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
-kver=${1:?usage: selftests.sh 6.1|6.12|debug [1node] [3node] [3node-reload] [3node-fail] [rdma]}
+kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail rdma rdma-3node rdma-3node-reload rdma-3node-fail)}
 shift
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail)
@@ -31,6 +40,30 @@ factor=${SELFTESTS_TIMEOUT_FACTOR:-1}
 	echo "selftests.sh: SELFTESTS_TIMEOUT_FACTOR is a whole number from 1, not '$factor'" >&2
 	exit 2
 }
+# The groups, rdma expanded; each program list checked before any
+# cluster boots.
+specs=()
+for g in "${groups[@]}"; do
+	if [ "$g" = rdma ]; then
+		specs+=(rdma-3node rdma-3node-reload rdma-3node-fail)
+		continue
+	fi
+	case "$g" in
+	1node|3node|3node-reload|3node-fail|rdma-3node|rdma-3node-reload|rdma-3node-fail) ;;
+	*:*) case "${g#*:}" in
+	     ''|-|*[!a-z_,-]*|?*-*|*,,*|*,|-,*)
+		echo "selftests.sh: bad program list in '$g'" >&2; exit 2 ;;
+	     esac ;;&
+	1node:*|3node:*|3node-reload:*|3node-fail:*|rdma-3node:*|rdma-3node-fail:*) ;;
+	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
+	esac
+	specs+=("$g")
+done
+rdma_progs=${SELFTESTS_RDMA_PROGS:-}
+case "$rdma_progs" in
+*[!a-z_\ ]*) echo "selftests.sh: bad SELFTESTS_RDMA_PROGS '$rdma_progs'" >&2
+	    exit 2 ;;
+esac
 
 # Refused here too, before any cluster boots (the tests refuse it as well).
 tf=${DSM_TEST_TIME_FACTOR:-1}
@@ -48,33 +81,56 @@ done
 mkdir -p "$BUILD/results"
 tap=$BUILD/results/selftests-${SELFTESTS_NAME:-$kver}.tap
 : > "$tap"
+# progs_cmd GROUP PROGS: the guest's command that runs PROGS of GROUP
+# (comma-separated, or '-'PROGS: all of GROUP but those), into cmd.
+progs_cmd() {
+	local grp=$1 sel p ex=
+	IFS=, read -ra sel <<< "${2#-}"
+	if [ "${2#-}" = "$2" ]; then
+		cmd=("$d/run_tests.sh" "$grp" "${sel[@]}")
+		return
+	fi
+	for p in "${sel[@]}"; do
+		ex="$ex -e $p"
+	done
+	# shellcheck disable=SC2016 # $d: expanded by the guest's shell
+	cmd=(sh -c 'd='"$d"'; exec $d/run_tests.sh '"$grp"' $(grep -vx'"$ex"' $d/tests-'"$grp"')')
+}
+
+d=/usr/lib/dsm/selftests
 status=0
-for g in "${groups[@]}"; do
+for spec in "${specs[@]}"; do
 	# The bound of a group's run: about twice what it takes on 2 cores
 	# shared with other VMs, and room for a few tests that fail at the
 	# sync timeout (240 s).
+	g=${spec%%:*}
 	transport=tcp
-	cmd=(/usr/lib/dsm/selftests/run_tests.sh "$g")
+	grp=$g
 	case "$g" in
 	1node) n=1 tmo=900 ;;
 	3node) n=3 tmo=1800 ;;
 	# dsm_lock_bystander waits for node 2's reboot (vc-restart).
 	3node-reload) n=3 tmo=900 ;;
 	3node-fail) n=3 tmo=900 ;;
-	# The multi-node tests that matter most, then the RDMA-specific
-	# ones (last: they take a node's device away), over RDMA.
-	rdma) n=3 tmo=900 transport=rdma
-	      progs=${SELFTESTS_RDMA_PROGS:-dsm_sc dsm_lrc dsm_lrc_gc dsm_auth}
-	      case "$progs" in
-	      *[!a-z_\ ]*) echo "selftests.sh: bad SELFTESTS_RDMA_PROGS '$progs'" >&2
-			 exit 2 ;;
-	      esac
-	      # shellcheck disable=SC2016 # $d, $r: expanded by the guest's shell
-	      cmd=(sh -c 'd=/usr/lib/dsm/selftests; $d/run_tests.sh 3node '"$progs"'; r=$?; $d/run_tests.sh 3node-rdma || r=1; exit $r') ;;
-	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
+	rdma-3node) n=3 tmo=1800 transport=rdma grp=3node ;;
+	# 3node-rdma takes node 1's device away and gives it back; it must
+	# not be the last group of a cluster whose last program restarts a
+	# node (a restarted node runs only tests-restart's programs).
+	rdma-3node-reload) n=3 tmo=1200 transport=rdma grp= ;;
+	rdma-3node-fail) n=3 tmo=900 transport=rdma grp=3node-fail ;;
 	esac
+	cmd=("$d/run_tests.sh" "$grp")
+	if [ -z "$grp" ]; then
+		# shellcheck disable=SC2016 # $d, $r: expanded by the guest's shell
+		cmd=(sh -c 'd='"$d"'; $d/run_tests.sh 3node-rdma; r=$?; $d/run_tests.sh 3node-reload || r=1; exit $r')
+	elif [ "$spec" != "$g" ]; then
+		progs_cmd "$grp" "${spec#*:}"
+	elif [ "$g" = rdma-3node ] && [ -n "$rdma_progs" ]; then
+		read -ra sel <<< "$rdma_progs"
+		cmd+=("${sel[@]}")
+	fi
 	tmo=$((tmo * factor))
-	out=$BUILD/results/selftests-$kver-$g.log
+	out=$BUILD/results/selftests-${SELFTESTS_NAME:-$kver}-$g.log
 	echo "== selftests $g on Linux $kver ($n node(s), $transport)"
 	"$SRCDIR/tools/vcluster/vcluster" run -n "$n" -k "$kver" \
 		--transport "$transport" --timeout "${SELFTESTS_TIMEOUT:-$tmo}" \

@@ -3,12 +3,13 @@
  * dsm_reload - a node whose module is reloaded under a running dsmd is a
  * new node to everyone (issue 12, finding 5).
  *
- * Node 2 unloads and loads dsm.ko again while its dsmd keeps running; the
- * dsmd configures the new module, which draws a new incarnation. The old
- * module's pages are gone with it, and the new one, as home of every page
- * homed on node 2, knows nothing of who holds them: if its peers took it
- * for the node they knew, it would hand out zero-filled pages as their
- * owner while another node owns them (two owners: silent data loss).
+ * Node 2 unloads and loads dsm.ko again while its dsmd keeps running (over
+ * RDMA dsm_rdma.ko too, which depends on it); the dsmd configures the new
+ * module, which draws a new incarnation. The old module's pages are gone
+ * with it, and the new one, as home of every page homed on node 2, knows
+ * nothing of who holds them: if its peers took it for the node they knew,
+ * it would hand out zero-filled pages as their owner while another node
+ * owns them (two owners: silent data loss).
  * Instead its peers must declare the old incarnation lost once, before
  * they take any message from the new one: a page homed on node 2 is then
  * an error (EIO) everywhere, node 2 included, never a page of zeros, and
@@ -97,12 +98,21 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 	if (id == VICTIM) {
 		close(self->fd);
 		self->fd = -1;
+		/*
+		 * Over RDMA dsm_rdma.ko links against dsm.ko: it goes first
+		 * (its connections with it) and comes back after, and dsm.ko
+		 * is loaded with the transport it had.
+		 */
 		ret = dsm_sh(out, sizeof(out),
 			     "cd /sys/module/dsm/parameters && "
-			     "f=$(cat fault_timeout_ms) m=$(cat mgr_timeout_ms) && "
-			     "cd / && rmmod dsm && "
-			     "insmod /lib/modules/$(uname -r)/extra/dsm.ko inject=1 "
-			     "fault_timeout_ms=$f mgr_timeout_ms=$m");
+			     "f=$(cat fault_timeout_ms) m=$(cat mgr_timeout_ms) "
+			     "t=$(cat transport) && cd / && "
+			     "x=/lib/modules/$(uname -r)/extra && "
+			     "{ [ ! -d /sys/module/dsm_rdma ] || rmmod dsm_rdma; } && "
+			     "rmmod dsm && "
+			     "insmod $x/dsm.ko inject=1 transport=$t "
+			     "fault_timeout_ms=$f mgr_timeout_ms=$m && "
+			     "{ [ $t != rdma ] || insmod $x/dsm_rdma.ko; }");
 		ASSERT_EQ(0, ret) TH_LOG("node %d: reload: %s", id, out);
 		/* dsmd notices within a second and configures it again. */
 		ASSERT_LE(0, dsm_sh_until(RELOAD_WAIT, out, sizeof(out),
