@@ -7,13 +7,16 @@
  *
  * Locking: HOME_SET runs under genl_mutex and takes dsm_home_mutex to
  * replace the table; readers take rcu_read_lock() and copy what they need
- * out. The old table is freed after a grace period (kfree_rcu()).
+ * out. The old table is freed after a grace period (kfree_rcu()). Who
+ * waits for a newer table (dsm_home_wait(): a page request addressed by
+ * a newer one, held) sleeps on dsm_home_wq, woken by every new table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -33,6 +36,7 @@ struct dsm_home {
 
 static struct dsm_home __rcu *dsm_home;
 static DEFINE_MUTEX(dsm_home_mutex);
+static DECLARE_WAIT_QUEUE_HEAD(dsm_home_wq);
 
 /**
  * dsm_members_home() - the home of a page now.
@@ -76,6 +80,21 @@ u64 dsm_home_epoch(void)
 	return e;
 }
 
+/**
+ * dsm_home_wait() - wait until this node's home table has epoch @epoch.
+ * @epoch:	the epoch wanted.
+ * @timeout:	at most this many jiffies.
+ *
+ * Sleeps (not killable: for receive contexts, which no signal ends).
+ *
+ * Return: true if the current table's epoch is @epoch or later.
+ */
+bool dsm_home_wait(u64 epoch, unsigned long timeout)
+{
+	return wait_event_timeout(dsm_home_wq, dsm_home_epoch() >= epoch,
+				  timeout) > 0;
+}
+
 /*
  * Replace the table by @nh unless it is older than the current one; the
  * same epoch is accepted only with the same table (a dsmd restarted over
@@ -109,6 +128,7 @@ static int dsm_home_install(struct dsm_home *nh, struct netlink_ext_ack *extack)
 	if (old)
 		kfree_rcu(old, rcu);
 	dsm_stat_inc(DSM_STAT_HOME_TABLES);
+	wake_up_all(&dsm_home_wq);
 	return 0;
 }
 

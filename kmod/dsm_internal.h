@@ -223,6 +223,13 @@ enum dsm_stat {
 	DSM_STAT_SHARE_EVENTS,		/* PAGE_HOT, PAGE_FALSE_SHARING queued */
 	DSM_STAT_SHARE_EVENTS_LIMITED,	/* ... refused: rate or queue full */
 
+	/* Home-table epochs on sc's page requests (dsm_sc_epoch.c). */
+	DSM_STAT_HOME_STALE_NACKS,	/* PAGE_REQs refused: older epoch */
+	DSM_STAT_HOME_STALE_RETRIES,	/* ours sent again at the newer one */
+	DSM_STAT_HOME_STALE_FAILED,	/* ours given up: no newer table here */
+	DSM_STAT_HOME_HELD,		/* PAGE_REQs of a newer epoch held */
+	DSM_STAT_HOME_HELD_DROPPED,	/* ... dropped: no table, or too new */
+
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
 	 * DSM_MSG_TYPE_MAX counters (msg_tx_<type>, bytes_tx_<type>,

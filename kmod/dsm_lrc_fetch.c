@@ -134,6 +134,7 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 		.type = DSM_MSG_DIFF_REQ,
 		.src = lrc_self(),
 		.req_id = f->req_id,
+		.epoch = dsm_home_epoch(),
 	};
 	u8 buf[DSM_WIRE_HDR_SIZE + 16 + 8 * DSM_WIRE_MAX_DIFFS];
 	struct dsm_wire_enc e;

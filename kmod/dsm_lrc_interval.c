@@ -266,6 +266,7 @@ int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 		.src = lrc_self(),
 		.dst = dst,
 		.req_id = req_id,
+		.epoch = dsm_home_epoch(),
 	};
 	struct dsm_wire_enc e;
 	struct lrc_out *o;

@@ -309,6 +309,7 @@ static int lrc_lock_request_locked(struct lrc_lock *l)
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX,
 		.type = DSM_MSG_LOCK_REQ,
+		.epoch = dsm_home_epoch(),
 	};
 	struct dsm_msg_lock_req b = {};
 	struct dsm_wire_enc e;

@@ -108,6 +108,7 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 		.src = lrc_self(),
 		.dst = m->hdr.src,
 		.req_id = m->hdr.req_id,
+		.epoch = dsm_home_epoch(),
 	};
 	struct dsm_pg *pg = dsm_pg_find(r->page);
 	struct lrc_pg *lp = pg ? pg->lrc : NULL;

@@ -46,6 +46,14 @@ enum dsm_access {
  * @pgno:	the page.
  * @access:	access asked for.
  * @home:	node the request went to.
+ * @stale_tries: times its home refused it as addressed by an older home
+ *		table (sc: NACK ESTALE) and it was addressed again.
+ * @epoch:	epoch of the home table @home came from; its PAGE_REQ
+ *		carries it (0: no table yet).
+ * @stale_epoch: the newer epoch of the home that refused it, until this
+ *		node's table has it and the request goes again; 0: none.
+ *		@home, @epoch and @stale_epoch change under dsm_pg.lock, by
+ *		the one context that handles the refusal or sends it again.
  * @born:	jiffies when it was made.
  * @expired:	a waiter gave up on it (timeout): later faults on the page
  *		fail at once until it completes. Under dsm_pg.lock.
@@ -76,6 +84,9 @@ struct dsm_req {
 	u64 pgno;
 	u8 access;
 	u8 home;
+	u8 stale_tries;
+	u64 epoch;
+	u64 stale_epoch;
 	unsigned long born;
 	u64 t_alloc, t_sent, t_rx, t_done;
 	bool expired;
@@ -264,6 +275,8 @@ void dsm_req_account(const struct dsm_req *req);
 void dsm_access_failed(struct dsm_pg *pg, int err, bool fault);
 int dsm_req_init(void);
 void dsm_req_exit(void);
+bool dsm_req_start_after(struct dsm_pg *pg, struct dsm_req *req,
+			 unsigned long delay);
 bool dsm_req_start_later(struct dsm_pg *pg, struct dsm_req *req,
 			 unsigned long delay);
 struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model);
@@ -277,6 +290,7 @@ u32 dsm_members_rank(u64 key);
 /* dsm_home_table.c: the home table dsmd pushed. */
 u32 dsm_members_home(u64 pgno, u64 *epoch);
 u64 dsm_home_epoch(void);
+bool dsm_home_wait(u64 epoch, unsigned long timeout);
 bool dsm_members_lost(u32 id);
 bool dsm_members_alone(void);
 int dsm_members_wait(u32 id, unsigned long timeout);

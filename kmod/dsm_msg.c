@@ -363,11 +363,17 @@ static int dsm_msg_xmit(u32 dst, u8 type, const struct dsm_tx_msg *tx)
 	return ret;
 }
 
-/* Fill in what every message sent from here carries; is it for us? */
+/*
+ * Fill in what every message sent from here carries; is it for us? The
+ * epoch is this node's home table's, unless the sender set the one its
+ * message depends on (sc's PAGE_REQ: the table its home came from).
+ */
 static bool dsm_msg_local(struct dsm_msg *m)
 {
 	m->hdr.src = dsm_transport_local();
 	m->hdr.version = DSM_WIRE_VERSION_MAX;
+	if (!m->hdr.epoch)
+		m->hdr.epoch = dsm_home_epoch();
 	return m->hdr.dst == m->hdr.src;
 }
 
@@ -382,8 +388,8 @@ static int dsm_msg_enc_failed(const struct dsm_msg *m, int err)
 /**
  * dsm_msg_send() - send message @m to node @m->hdr.dst.
  * @m:	the message, decoded form, without page data (a grant with its
- *	page goes through dsm_msg_send_page()); src and version are filled
- *	in here.
+ *	page goes through dsm_msg_send_page()); src, version and (if
+ *	0) epoch are filled in here.
  *
  * A message to this node is handled at once, in this context, by the
  * model's handler (so the caller must hold no lock the handler takes).
@@ -410,8 +416,8 @@ int dsm_msg_send(struct dsm_msg *m)
 
 /**
  * dsm_msg_send_page() - send PAGE_GRANT @m with @page as its data.
- * @m:		the grant; its data pointer is not used. src and version
- *		are filled in here.
+ * @m:		the grant; its data pointer is not used. src, version
+ *		and epoch are filled in here.
  * @page:	the page granted, DSM_PAGE_SIZE bytes, referenced by the
  *		caller until this returns.
  *

@@ -156,18 +156,19 @@ void dsm_req_start_async(struct dsm_req *req)
 }
 
 /**
- * dsm_req_start_later() - send @req of @pg again after @delay jiffies.
+ * dsm_req_start_after() - run @req's @start again after @delay jiffies.
  * @pg:		its page.
  * @req:	the request; the caller keeps its own reference.
  * @delay:	jiffies.
  *
- * For a request its target refused for now (a region not there yet).
  * Only while @req is @pg's request and nobody gave up waiting for it:
- * an expired request is completed by the caller instead.
+ * an expired request is completed by the caller instead. @start may
+ * send it, or find that it must wait longer (sc: a home table it
+ * waits for) and call this again.
  *
- * Return: true if it will be sent again.
+ * Return: true if @start will run.
  */
-bool dsm_req_start_later(struct dsm_pg *pg, struct dsm_req *req,
+bool dsm_req_start_after(struct dsm_pg *pg, struct dsm_req *req,
 			 unsigned long delay)
 {
 	bool later;
@@ -181,6 +182,25 @@ bool dsm_req_start_later(struct dsm_pg *pg, struct dsm_req *req,
 			dsm_req_put(req);	/* already queued */
 	}
 	spin_unlock(&pg->lock);
+	return later;
+}
+
+/**
+ * dsm_req_start_later() - send @req of @pg again after @delay jiffies.
+ * @pg:		its page.
+ * @req:	the request; the caller keeps its own reference.
+ * @delay:	jiffies.
+ *
+ * For a request its target refused for now (a region not there yet):
+ * dsm_req_start_after(), counted in req_resent.
+ *
+ * Return: true if it will be sent again.
+ */
+bool dsm_req_start_later(struct dsm_pg *pg, struct dsm_req *req,
+			 unsigned long delay)
+{
+	bool later = dsm_req_start_after(pg, req, delay);
+
 	if (later)
 		dsm_stat_inc(DSM_STAT_REQ_RESENT);
 	return later;
@@ -263,7 +283,8 @@ static const char *dsm_err_why(int err)
 	case -ENOTCONN:
 		return "no connection to its home node";
 	case -ESTALE:
-		return "lrc data it needs was discarded by a garbage collection";
+		/* sc: its home's newer table did not come here in time */
+		return "stale: an older home table (sc), or data garbage collected (lrc)";
 	case -ENXIO:
 		return "its home node has no region holding it";
 	case -EBUSY:
@@ -285,13 +306,16 @@ void dsm_access_failed(struct dsm_pg *pg, int err, bool fault)
 
 /*
  * Wait for @req, at most fault_timeout_ms, killable. Return: the request's
- * error, -ETIMEDOUT (the request is marked expired: later faults on the
- * page fail at once until it completes; in a model with end_on_timeout
- * it is completed now, and they fail for fault_timeout_ms) or -EINTR.
+ * error, -ETIMEDOUT or, for a request waiting for a newer home table
+ * (@stale_epoch), -ESTALE (the request is marked expired: later faults
+ * on the page fail at once until it completes; in a model with
+ * end_on_timeout it is completed now, and they fail for
+ * fault_timeout_ms) or -EINTR.
  */
 int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
 {
 	long left;
+	int err;
 
 	left = wait_for_completion_killable_timeout(&req->done,
 						    dsm_fault_timeout());
@@ -306,10 +330,14 @@ int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
 	if (completion_done(&req->done))
 		return req->err;
 	dsm_stat_inc(DSM_STAT_FAULT_TIMEOUT);
+	/* Still waiting for a newer home table (sc): say that, not "late". */
+	err = READ_ONCE(req->stale_epoch) ? -ESTALE : -ETIMEDOUT;
+	if (err == -ESTALE)
+		dsm_stat_inc(DSM_STAT_HOME_STALE_FAILED);
 	/* Over, and the page marked failing for a while (see @born). */
 	if (req->ops->end_on_timeout)
-		dsm_req_complete(pg, req, -ETIMEDOUT);
-	return -ETIMEDOUT;
+		dsm_req_complete(pg, req, err);
+	return err;
 }
 
 /**

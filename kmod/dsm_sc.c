@@ -486,6 +486,14 @@ static void sc_nack(const struct dsm_msg *m)
 			dsm_req_put(req);
 		return;
 	}
+	/* From its home: addressed by an older home table than the home's. */
+	if (n->nacked_type == DSM_MSG_PAGE_REQ && n->error == ESTALE &&
+	    m->hdr.src == req->home) {
+		if (!sc_stale_nack(pg, req, m))
+			dsm_req_complete(pg, req, -ESTALE);
+		dsm_req_put(req);
+		return;
+	}
 	/*
 	 * Refusals for now, from the home: it does not know the page's
 	 * region yet (ENXIO: it was just made here and dsmd is still
@@ -603,6 +611,7 @@ again:
 	if (!dsm_pg_failing_locked(pg) && dsm_members_lost(pg->home))
 		pg->fail_err = -EHOSTDOWN;
 	new->home = pg->home;
+	new->epoch = pg->home_epoch;
 	ret = dsm_req_join_locked(pg, new, reqp);
 	spin_unlock(&pg->lock);
 	if (ret == -EINPROGRESS)
@@ -627,13 +636,16 @@ static void sc_start(struct dsm_pg *pg, struct dsm_req *req)
 {
 	struct dsm_msg m = {
 		.hdr.type = DSM_MSG_PAGE_REQ,
-		.hdr.dst = req->home,
 		.hdr.req_id = req->id,
 		.u.page_req.page = req->pgno,
 		.u.page_req.access = req->access,
 	};
 	int ret;
 
+	if (!sc_stale_ready(pg, req))
+		return;
+	m.hdr.dst = req->home;
+	m.hdr.epoch = req->epoch;	/* the table its home came from */
 	if (req->access == DSM_ACCESS_WRITE &&
 	    READ_ONCE(pg->access) >= DSM_ACC_READ)
 		m.u.page_req.flags = DSM_PAGE_F_HAVE_COPY;

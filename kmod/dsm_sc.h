@@ -120,6 +120,21 @@ static inline void sc_act_init(struct sc_act *a)
 /* How soon a request refused for want of a region is sent again. */
 #define SC_NO_REGION_RETRY	msecs_to_jiffies(20)
 
+/*
+ * A request refused as stale (NACK ESTALE): how often it may be
+ * addressed again, and how often it looks whether this node's home
+ * table has reached the refusing home's epoch (dsm_sc_epoch.c).
+ */
+#define SC_STALE_TRIES		4
+#define SC_STALE_POLL		msecs_to_jiffies(10)
+
+/*
+ * A page request more than this many epochs ahead of this node's home
+ * table is not believed (a peer's bug or lie), and dropped: dsmd pushes
+ * each table to every node at once, so a live node lags by one or two.
+ */
+#define SC_EPOCH_WINDOW		16U
+
 /* How long a home waits for a transaction's CONFIRM or INVAL_ACKs. */
 static inline unsigned long sc_home_patience(void)
 {
@@ -145,5 +160,12 @@ void sc_home_ack(const struct dsm_msg *m);
 void sc_home_confirm(const struct dsm_msg *m);
 bool sc_home_refused(struct dsm_pg *pg, u32 from, u64 req_id);
 void sc_home_refresh_locked(struct dsm_pg *pg);
+void sc_home_readdress_locked(struct dsm_pg *pg, struct dsm_req *req);
+
+/* dsm_sc_epoch.c */
+bool sc_home_epoch_ok(const struct dsm_msg *m);
+bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
+		   const struct dsm_msg *m);
+bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req);
 
 #endif /* _DSM_SC_H */

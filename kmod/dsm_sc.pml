@@ -24,8 +24,10 @@
  *   version the writer started from and tells the other holders to drop
  *   theirs (DROP);
  * - epochs: a failure makes dsmd bump the epoch and re-home the dead
- *   node's pages; every message carries its sender's epoch; a node drops
- *   a message of an older epoch than its own and holds one of a newer;
+ *   node's pages; every message carries its sender's epoch; a home
+ *   refuses a request of an older epoch than its own (NACK ESTALE with
+ *   its epoch, as the code does: kmod/dsm_sc_epoch.c), a node drops any
+ *   other message of an older epoch and holds one of a newer;
  * - recovery: each home, on learning the new epoch, rebuilds each of
  *   its pages' entries from what the live nodes answer to a DIR_QUERY
  *   (access, version, shadow): the writer if there is one, else the
@@ -430,7 +432,18 @@ progress:
 		fi;
 		if
 		:: !alive[me] -> skip	/* lost with the node */
-		:: alive[me] && e < epoch[me] -> skip	/* stale: dropped */
+		:: alive[me] && e < epoch[me] ->
+			/*
+			 * Stale. A request is refused with this node's epoch
+			 * (NACK, flag ESTALE); the requester takes that epoch
+			 * before it handles the NACK (held, above), and
+			 * learn() sent its request again. Anything else is
+			 * dropped.
+			 */
+			if
+			:: t == REQ -> send(from, NACK, epoch[me], p, 0, 0, 0, 1)
+			:: else -> skip
+			fi
 		:: alive[me] && e == epoch[me] ->
 			if
 			:: t == REQ ->
@@ -508,7 +521,10 @@ progress:
 					fi
 				fi;
 				next(p)
-			:: t == NACK ->
+			:: t == NACK && f ->
+				/* ESTALE: sent again when learning the epoch */
+				skip
+			:: t == NACK && !f ->
 				pend[I(me, p)] = 0;
 				failed[I(me, p)] = 1
 			:: t == DROP ->

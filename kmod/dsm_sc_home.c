@@ -212,6 +212,30 @@ static bool sc_home_queued_locked(struct dsm_pg *pg, u32 from)
 	return false;
 }
 
+/*
+ * Under pg->lock: @pg takes its home from the current table if it has no
+ * state here but this node's own request @req (NULL: none) in flight,
+ * which does not carry a page: not homed here, no copy.
+ */
+static void sc_home_take_locked(struct dsm_pg *pg, const struct dsm_req *req)
+{
+	u32 local = sc_local(), home;
+	u64 epoch;
+
+	lockdep_assert_held(&pg->lock);
+	home = dsm_members_home(pg->pgno, &epoch);
+	if (pg->home != local && pg->access == DSM_ACC_NONE &&
+	    pg->req == req && home != pg->home) {
+		WRITE_ONCE(pg->home, home);
+		dsm_stat_inc(DSM_STAT_HOME_MOVED);
+		if (home == local && !dsm_members_lost(local)) {
+			pg->sc->dir.owner = local;
+			pg->access = DSM_ACC_WRITE;
+		}
+	}
+	WRITE_ONCE(pg->home_epoch, epoch);
+}
+
 /**
  * sc_home_refresh_locked() - take @pg's home from a newer home table.
  * @pg:	the page; pg->lock held.
@@ -225,23 +249,27 @@ static bool sc_home_queued_locked(struct dsm_pg *pg, u32 from)
  */
 void sc_home_refresh_locked(struct dsm_pg *pg)
 {
-	u32 local = sc_local(), home;
-	u64 epoch;
-
 	lockdep_assert_held(&pg->lock);
 	if (likely(pg->home_epoch == dsm_home_epoch()))
 		return;
-	home = dsm_members_home(pg->pgno, &epoch);
-	if (pg->home != local && pg->access == DSM_ACC_NONE && !pg->req &&
-	    home != pg->home) {
-		WRITE_ONCE(pg->home, home);
-		dsm_stat_inc(DSM_STAT_HOME_MOVED);
-		if (home == local && !dsm_members_lost(local)) {
-			pg->sc->dir.owner = local;
-			pg->access = DSM_ACC_WRITE;
-		}
-	}
-	WRITE_ONCE(pg->home_epoch, epoch);
+	sc_home_take_locked(pg, NULL);
+}
+
+/**
+ * sc_home_readdress_locked() - address @req again, by the current table.
+ * @pg:		the page; pg->lock held.
+ * @req:	its request in flight, refused as stale by its home.
+ *
+ * As sc_home_refresh_locked(), the request itself not counting as state
+ * (it was refused: no home holds it); then @req goes to @pg's home with
+ * the epoch of the table that said so.
+ */
+void sc_home_readdress_locked(struct dsm_pg *pg, struct dsm_req *req)
+{
+	lockdep_assert_held(&pg->lock);
+	sc_home_take_locked(pg, req);
+	req->home = pg->home;
+	req->epoch = pg->home_epoch;
 }
 
 void sc_home_req(const struct dsm_msg *m)
@@ -253,6 +281,8 @@ void sc_home_req(const struct dsm_msg *m)
 	struct sc_act a;
 	int err = 0;
 
+	if (!sc_home_epoch_ok(m))
+		return;
 	pg = dsm_pg_get_peer(r->page, DSM_MODEL_SC);
 	if (!IS_ERR(pg)) {
 		spin_lock(&pg->lock);

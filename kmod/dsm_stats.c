@@ -17,6 +17,7 @@
 #include <linux/seq_file.h>
 
 #include "dsm_internal.h"
+#include "dsm_model.h"
 
 static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_NL_REQUESTS]		= "nl_requests",
@@ -135,6 +136,11 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_SHARE_TRUE]		= "share_true",
 	[DSM_STAT_SHARE_EVENTS]		= "share_events",
 	[DSM_STAT_SHARE_EVENTS_LIMITED]	= "share_events_limited",
+	[DSM_STAT_HOME_STALE_NACKS]	= "home_stale_nacks",
+	[DSM_STAT_HOME_STALE_RETRIES]	= "home_stale_retries",
+	[DSM_STAT_HOME_STALE_FAILED]	= "home_stale_failed",
+	[DSM_STAT_HOME_HELD]		= "home_held",
+	[DSM_STAT_HOME_HELD_DROPPED]	= "home_held_dropped",
 };
 
 /* The names of the counters by type, made from the types' names. */
@@ -218,6 +224,7 @@ static int dsm_debugfs_nodes_show(struct seq_file *m, void *v)
 	if (dsm_cluster.configured)
 		seq_printf(m, "cluster %s local %u\n", dsm_cluster.name,
 			   dsm_cluster.local);
+	seq_printf(m, "home_epoch %llu\n", dsm_home_epoch());
 	for (id = 0; id < DSM_NODES_MAX; id++) {
 		n = &dsm_cluster.nodes[id];
 		if (!n->present)

@@ -32,7 +32,7 @@ enum dsm_home_bad dsm_home_check(const struct dsm_home_table *t)
 {
 	u32 b;
 
-	if (!t->epoch)
+	if (!t->epoch || t->epoch > DSM_HOME_EPOCH_MAX)
 		return DSM_HOME_BAD_EPOCH;
 	if (!t->members || (t->members & ~HOME_ALL_NODES))
 		return DSM_HOME_BAD_MEMBERS;
@@ -49,7 +49,7 @@ const char *dsm_home_bad_name(enum dsm_home_bad why)
 	case DSM_HOME_OK:
 		return "ok";
 	case DSM_HOME_BAD_EPOCH:
-		return "epoch 0";
+		return "epoch 0, or above DSM_HOME_EPOCH_MAX";
 	case DSM_HOME_BAD_MEMBERS:
 		return "no member, or a node id out of range";
 	case DSM_HOME_BAD_NODE:
@@ -151,16 +151,17 @@ static void home_rebalance(struct dsm_home_table *t)
  * dsm_home_init() - the first table of a membership.
  * @t:		filled.
  * @members:	bit i set: node i is a member.
- * @epoch:	the table's epoch, > 0.
+ * @epoch:	the table's epoch, 1 .. DSM_HOME_EPOCH_MAX.
  *
  * Bucket b goes to the (b mod n)-th member in ascending id order.
  *
  * Return: 0, or -EINVAL for an empty membership, a node id at or above
- * DSM_MAX_NODES or epoch 0.
+ * DSM_MAX_NODES or an epoch out of range.
  */
 int dsm_home_init(struct dsm_home_table *t, u64 members, u64 epoch)
 {
-	if (!members || (members & ~HOME_ALL_NODES) || !epoch)
+	if (!members || (members & ~HOME_ALL_NODES) || !epoch ||
+	    epoch > DSM_HOME_EPOCH_MAX)
 		return -EINVAL;
 	t->epoch = epoch;
 	t->members = members;
@@ -179,14 +180,14 @@ int dsm_home_init(struct dsm_home_table *t, u64 members, u64 epoch)
  * quota; see dsm_home.h for what moves.
  *
  * Return: 0, -EINVAL for a membership as dsm_home_init() refuses, or
- * -EOVERFLOW when @old's epoch is the last one.
+ * -EOVERFLOW when @old's epoch is the last one (DSM_HOME_EPOCH_MAX).
  */
 int dsm_home_next(struct dsm_home_table *next,
 		  const struct dsm_home_table *old, u64 members)
 {
 	if (!members || (members & ~HOME_ALL_NODES))
 		return -EINVAL;
-	if (old->epoch == U64_MAX)
+	if (old->epoch >= DSM_HOME_EPOCH_MAX)
 		return -EOVERFLOW;
 	memcpy(next->node, old->node, sizeof(next->node));
 	next->epoch = old->epoch + 1;

@@ -42,7 +42,8 @@ static_assert(DSM_MAX_NODES <= 255, "a bucket's node must fit a u8");
 
 /**
  * struct dsm_home_table - the home of every bucket, at one epoch.
- * @epoch:	version of the table, > 0; a later table has a higher one.
+ * @epoch:	version of the table, 1 .. DSM_HOME_EPOCH_MAX (it travels in
+ *		every message header); a later table has a higher one.
  * @members:	bit i set: node i is a member; every bucket's node is one.
  * @node:	home node of bucket b is @node[b].
  */
@@ -55,7 +56,7 @@ struct dsm_home_table {
 /* Why dsm_home_check() refused a table. */
 enum dsm_home_bad {
 	DSM_HOME_OK,
-	DSM_HOME_BAD_EPOCH,	/* epoch 0 */
+	DSM_HOME_BAD_EPOCH,	/* epoch 0 or above DSM_HOME_EPOCH_MAX */
 	DSM_HOME_BAD_MEMBERS,	/* no member, or one >= DSM_MAX_NODES */
 	DSM_HOME_BAD_NODE,	/* a bucket's node is not a member */
 };

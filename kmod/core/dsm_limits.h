@@ -45,6 +45,12 @@
  */
 #define DSM_HOME_BUCKETS	840U
 
+/*
+ * Largest epoch of a home table: 48 bits, what a message header carries
+ * (wire version 5). At one new table a second it lasts nine million years.
+ */
+#define DSM_HOME_EPOCH_MAX	0xffffffffffffULL
+
 /* Largest errno a NACK may carry (wire). */
 #define DSM_WIRE_MAX_ERRNO	4095
 

@@ -200,6 +200,7 @@ static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
 	h->src = le16_to_cpu(w.src);
 	h->dst = le16_to_cpu(w.dst);
 	h->req_id = le64_to_cpu(w.req_id);
+	h->epoch = le64_to_cpu(w.epoch);
 	if (!dsm_wire_type_ok(h->type))
 		return DSM_WIRE_R_TYPE;
 	if (!dsm_wire_version_ok(h->version))
@@ -214,7 +215,7 @@ static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
 	if (h->src >= DSM_MAX_NODES || h->dst >= DSM_MAX_NODES ||
 	    h->src == h->dst)
 		return DSM_WIRE_R_NODE;
-	if (le64_to_cpu(w.reserved))
+	if (h->epoch > DSM_HOME_EPOCH_MAX)	/* its reserved top bits */
 		return DSM_WIRE_R_RESERVED;
 	return DSM_WIRE_OK;
 }

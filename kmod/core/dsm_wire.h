@@ -45,6 +45,17 @@
  *     spoken: its diffs have the old encoding. The peers' dsmds agree on
  *     a link's version (their LINK_INFO); nodes of version 3 and 4 have
  *     none in common, and their data link is refused with a log line.
+ *  5: the header's last word, reserved until now, carries the sender's
+ *     home-table epoch (dsm_home.h), below 2^48 (DSM_HOME_EPOCH_MAX; its
+ *     top 16 bits stay reserved), so that a home can refuse a page
+ *     request addressed by an older table (NACK ESTALE, its own epoch in
+ *     the header) and hold one addressed by a newer table until its own
+ *     table catches up (issue 15). Version 4 is no longer spoken: a node
+ *     that sends no epoch could ask a home that is not the page's any
+ *     more and never be told, and the home-table rules would need a
+ *     second, weaker path for it; every node of a cluster runs the same
+ *     module. Nodes of version 4 and 5 have none in common, and their
+ *     data link is refused with a log line (as between 3 and 4).
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -63,8 +74,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	4
-#define DSM_WIRE_VERSION_MAX	4
+#define DSM_WIRE_VERSION_MIN	5
+#define DSM_WIRE_VERSION_MAX	5
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide
@@ -155,7 +166,9 @@ struct dsm_wire_hdr {
 	__le16 src;		/* sending node */
 	__le16 dst;		/* receiving node */
 	__le64 req_id;		/* request id; a reply carries its request's */
-	__le64 reserved;
+	__le64 epoch;		/* sender's home-table epoch (version 5),
+				 * <= DSM_HOME_EPOCH_MAX: 16 top bits zero
+				 */
 };
 
 struct dsm_wire_page_req {
@@ -278,6 +291,7 @@ struct dsm_msg_hdr {
 	u16 src;
 	u16 dst;
 	u64 req_id;
+	u64 epoch;
 };
 
 struct dsm_msg_page_req {

@@ -108,7 +108,8 @@ static bool dsm_enc_entry(struct dsm_wire_enc *e, u8 list, u32 max)
  * @buf:	output buffer.
  * @size:	its size; DSM_WIRE_MAX_MSG always suffices.
  * @h:		the header: @h->version (the link's), type, src,
- *		dst, req_id, and in @h->flags DSM_WIRE_F_MORE for a LOCK_GRANT
+ *		dst, req_id, epoch (<= DSM_HOME_EPOCH_MAX), and in
+ *		@h->flags DSM_WIRE_F_MORE for a LOCK_GRANT
  *		that more follow (other flags are ignored: REPLY and the
  *		length are filled in).
  *
@@ -138,6 +139,7 @@ void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
 	w.src = cpu_to_le16(h->src);
 	w.dst = cpu_to_le16(h->dst);
 	w.req_id = cpu_to_le64(h->req_id);
+	w.epoch = cpu_to_le64(h->epoch);
 	dsm_enc_put(e, &w, sizeof(w));
 }
 

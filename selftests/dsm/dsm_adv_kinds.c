@@ -52,6 +52,7 @@ void adv_begin(struct dsm_wire_enc *e, void *buf, const struct adv *a,
 		.src = a->local,
 		.dst = dst,
 		.req_id = req_id,
+		.epoch = a->epoch,
 	};
 
 	dsm_wire_enc_begin(e, buf, DSM_WIRE_MAX_MSG, &h);
@@ -259,7 +260,7 @@ static int adv_lock_grant(struct adv *a, unsigned int dst, uint32_t lock,
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX, .type = DSM_MSG_LOCK_GRANT,
 		.flags = more ? DSM_WIRE_F_MORE : 0, .src = a->local,
-		.dst = dst, .req_id = req_id,
+		.dst = dst, .req_id = req_id, .epoch = a->epoch,
 	};
 	struct dsm_wire_enc e;
 

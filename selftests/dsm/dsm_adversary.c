@@ -290,6 +290,9 @@ static int adv_discover(struct adv *a, int src)
 		if (sscanf(line, "cluster %*s local %" SCNu64, &id) == 1 &&
 		    src < 0 && env < 0)
 			a->local = id;
+		/* Its messages carry the local table's epoch: not stale. */
+		if (sscanf(line, "home_epoch %" SCNu64, &id) == 1)
+			a->epoch = id;
 		if (sscanf(line, "node %" SCNu64, &id) == 1 &&
 		    id < DSM_MAX_NODES)
 			a->present |= 1U << id;
@@ -485,7 +488,7 @@ static int adv_send_one(struct adv *a, const struct adv_msg *o, uint8_t type)
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX, .type = type,
 		.flags = o->more ? DSM_WIRE_F_MORE : 0, .src = a->local,
-		.dst = o->dst, .req_id = o->req_id,
+		.dst = o->dst, .req_id = o->req_id, .epoch = a->epoch,
 	};
 	struct dsm_msg m = { .hdr = h };
 	struct dsm_wire_enc e;

@@ -95,6 +95,7 @@ struct adv {
 	uint64_t est_req;
 	double seen_at;
 	uint64_t seen[DSM_MAX_NODES];
+	uint64_t epoch;		/* home-table epoch its messages carry */
 };
 
 /* dsm_adversary.c */

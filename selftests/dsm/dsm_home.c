@@ -9,13 +9,39 @@
  * accepted and changes nothing either (a restarted dsmd does that).
  * dsmctl status shows the epoch and the buckets per node.
  *
+ * The epoch on the wire (wire version 5), with `dsmctl home bump` making
+ * one node's table newer than the others' (the same buckets): a page
+ * request of an older epoch than its home's is refused (NACK ESTALE) and
+ * goes again once the requester's table has the home's epoch, served
+ * with the right data; a requester whose table never catches up gets
+ * SIGBUS within fault_timeout_ms and one log line; a request of a newer
+ * epoch than its home's is held until the home's table catches up, then
+ * served. At the end every node has the same, bumped, epoch.
+ *
  * No test here moves a bucket: the pages of the other tests are in use,
  * and directories cannot be handed over yet (HOME_XFER).
  */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_nl_raw.h"
+#include "dsm_region.h"
 #include "dsm_shell.h"
+#include "dsm_sigbus.h"
+
+/*
+ * The epoch test's pages: page OFF_EPOCH / 4096 + k (46080 + k) is in
+ * bucket (46080 + k) mod 840, homed on node k mod 3 by every table here.
+ */
+#define OFF_EPOCH	(180UL << 20)
+#define PG_NACKED	1	/* home 1: node 0 is refused, then served */
+#define PG_HELD		2	/* home 2: node 0's request waits there */
+#define PG_STUCK	4	/* home 1: node 2 never catches up */
+#define EPOCH_PAGES	8
+#define EPOCH_WORD(k)	(0x45504f4348000000ULL | (k))	/* "EPOCH" */
 
 struct home {
 	uint64_t epoch;
@@ -94,7 +120,8 @@ TEST_F(home, first_table_is_page_mod_n)
 {
 	int b, counts[3] = { 0 };
 
-	ASSERT_EQ(1, self->before.epoch) TH_LOG("no home table from dsmd");
+	/* dsmd's is epoch 1; the epoch test below bumps it. */
+	ASSERT_LE(1, self->before.epoch) TH_LOG("no home table from dsmd");
 	ASSERT_EQ(DSM_HOME_NR_BUCKETS, self->before.len);
 	for (b = 0; b < DSM_HOME_NR_BUCKETS; b++) {
 		ASSERT_EQ(b % 3, self->before.node[b]) TH_LOG("bucket %d", b);
@@ -107,15 +134,18 @@ TEST_F(home, first_table_is_page_mod_n)
 
 TEST_F(home, dsmctl_status_shows_it)
 {
-	char out[4096];
+	unsigned long long e = self->before.epoch;
+	char out[4096], want[64];
 
 	ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl status"))
 		TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "home epoch 1 buckets 0:280 1:280 2:280"))
-		TH_LOG("dsmctl status: %s", out);
+	snprintf(want, sizeof(want), "home epoch %llu buckets 0:280 1:280 2:280",
+		 e);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("dsmctl status: %s", out);
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
-			    "dsmctl -j status | jq -e '.home_epoch == 1 and "
-			    ".home_buckets == {\"0\": 280, \"1\": 280, \"2\": 280}'"))
+			    "dsmctl -j status | jq -e '.home_epoch == %llu and "
+			    ".home_buckets == {\"0\": 280, \"1\": 280, \"2\": 280}'",
+			    e))
 		TH_LOG("dsmctl -j status: %s", out);
 }
 
@@ -146,6 +176,197 @@ TEST_F(home, bad_tables_refused)
 		     ESTALE);
 	/* The current table again: accepted, nothing changes. */
 	push(_metadata, self, e, self->before.node, DSM_HOME_NR_BUCKETS, 0);
+}
+
+/* The counter @name of /sys/kernel/debug/dsm/stats (no fork), or -1. */
+static long stat_now(const char *name)
+{
+	char line[128], key[96];
+	unsigned long long v;
+	long ret = -1;
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/dsm/stats", "r");
+	if (!f)
+		return dsm_stat(name);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%95s %llu", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			ret = (long)v;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/* fault_timeout_ms of this node's module, in seconds. */
+static double fault_timeout_s(void)
+{
+	char buf[32];
+
+	if (dsm_read_file("/sys/module/dsm/parameters/fault_timeout_ms", buf,
+			  sizeof(buf)))
+		return 5.0;
+	return atoi(buf) / 1000.0;
+}
+
+/* Child exit codes of read_page(). */
+enum { READ_OK, READ_WRONG, READ_SIGBUS, READ_SIGBUS_LATE, READ_NO_MAP };
+
+/*
+ * In a child: read the first word of epoch page @k through a mapping:
+ * READ_OK if it is EPOCH_WORD(k); READ_SIGBUS if the access gets SIGBUS
+ * within @bound seconds, READ_SIGBUS_LATE after; each case said on
+ * stderr with the time it took.
+ */
+static pid_t read_page(int k, double bound)
+{
+	pid_t pid = fork();
+	uint64_t *p, w;
+	double t0;
+	int sig;
+
+	if (pid)
+		return pid;
+	signal(SIGBUS, dsm_sigbus_handler);
+	/* This page alone: no read-ahead of the others. */
+	p = dsm_map_space(OFF_EPOCH + k * DSM_PAGE, DSM_PAGE);
+	if (p == MAP_FAILED)
+		_exit(READ_NO_MAP);
+	t0 = dsm_now();
+	sig = dsm_sigbus_read((const uint8_t *)p);
+	if (sig) {
+		fprintf(stderr, "node %d: page %d: SIGBUS after %.2f s (bound %.2f s)\n",
+			dsm_node_id_env(), k, dsm_now() - t0, bound);
+		_exit(dsm_now() - t0 <= bound ? READ_SIGBUS : READ_SIGBUS_LATE);
+	}
+	w = *(volatile uint64_t *)p;
+	fprintf(stderr, "node %d: page %d: %#llx after %.2f s\n",
+		dsm_node_id_env(), k, (unsigned long long)w, dsm_now() - t0);
+	_exit(w == EPOCH_WORD(k) ? READ_OK : READ_WRONG);
+}
+
+/* Has child @pid ended (without reaping it)? */
+static bool child_ended(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) ||
+	       si.si_pid == pid;
+}
+
+/*
+ * Wait (at most @secs) until counter @name exceeds @base, or child @pid
+ * (if > 0), which waits for it, ended: then `dsmctl home bump` here.
+ * Returns the bump's exit status, or -1 (logged) if the counter did not
+ * move in time.
+ */
+static int bump_after(struct __test_metadata *_metadata, const char *name,
+		      long base, pid_t pid, double secs)
+{
+	double t0 = dsm_now();
+	char out[256];
+	int ret;
+
+	while (stat_now(name) <= base) {
+		if ((pid > 0 && child_ended(pid)) || dsm_now() - t0 > secs) {
+			TH_LOG("node %d: %s stayed at %ld for %.2f s while the reader waited",
+			       dsm_node_id_env(), name, base, dsm_now() - t0);
+			return -1;
+		}
+		usleep(5000);
+	}
+	ret = dsm_sh(out, sizeof(out), "dsmctl home bump");
+	if (ret)
+		TH_LOG("node %d: dsmctl home bump: status %d: %s",
+		       dsm_node_id_env(), ret, out);
+	return ret;
+}
+
+/* Log lines of the kernel saying page @k failed as stale. */
+static int stale_lines(int k)
+{
+	char out[64];
+
+	if (dsm_sh(out, sizeof(out),
+		   "dmesg | grep -c 'page %lu (home node %d): stale' || true",
+		   OFF_EPOCH / DSM_PAGE + k, k % 3))
+		return -1;
+	return atoi(out);
+}
+
+/*
+ * Node 1 bumps its epoch; node 0, refused as stale reading a page homed
+ * on node 1, bumps its own once refused and is served; node 2, never
+ * bumped, gets SIGBUS reading another; node 0 then reads a page homed
+ * on node 2, whose table is older: held there until node 2 bumps.
+ */
+TEST_F_TIMEOUT(home, epoch_on_the_wire, DSM_TEST_TIMEOUT(90))
+{
+	int node = dsm_node_id_env(), fd, k;
+	uint64_t e = self->before.epoch;
+	double ft = fault_timeout_s();
+	long base, base2;
+	struct home now;
+	char out[256];
+	pid_t pid;
+
+	dsm_test_begin();
+	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", DSM_DEV, strerror(errno));
+	/* Each home writes its pages (homed here: no message). */
+	for (k = 0; k < EPOCH_PAGES; k++)
+		if (k % 3 == node)
+			ASSERT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
+						  EPOCH_WORD(k)));
+	close(fd);
+	dsm_test_sync(1);
+	if (node == 1)
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl home bump"))
+			TH_LOG("dsmctl home bump: %s", out);
+	base = stat_now(node == 1 ? "home_stale_nacks" : "home_stale_retries");
+	base2 = stat_now("msg_rx_nack");
+	ASSERT_LE(0, base);
+	dsm_test_sync(2);
+	/* Node 0 (epoch e) reads a page of node 1 (e + 1). */
+	if (node == 0) {
+		pid = read_page(PG_NACKED, ft);
+		EXPECT_EQ(0, bump_after(_metadata, "msg_rx_nack", base2, pid,
+					ft));
+		EXPECT_EQ(READ_OK, dsm_wait_child(pid, 60))
+			TH_LOG("node 0, refused as stale, was not served");
+		EXPECT_LT(base, stat_now("home_stale_retries"));
+	}
+	dsm_test_sync(3);
+	if (node == 1)
+		EXPECT_LT(base, stat_now("home_stale_nacks"))
+			TH_LOG("node 1 refused no request as stale");
+	base = stat_now("home_held");
+	base2 = stat_now("home_stale_failed");
+	/* Node 2 (epoch e) reads a page of node 1 (e + 1), never bumped. */
+	if (node == 2) {
+		pid = read_page(PG_STUCK, ft + dsm_test_secs(2));
+		EXPECT_EQ(READ_SIGBUS, dsm_wait_child(pid, 60))
+			TH_LOG("a node whose table stays old must get SIGBUS within fault_timeout_ms");
+		EXPECT_EQ(1, stale_lines(PG_STUCK))
+			TH_LOG("one log line for the stale access");
+		EXPECT_LT(base2, stat_now("home_stale_failed"));
+	}
+	dsm_test_sync(4);
+	/* Node 0 (e + 1) reads a page of node 2 (e): held there. */
+	if (node == 0) {
+		pid = read_page(PG_HELD, ft);
+		EXPECT_EQ(READ_OK, dsm_wait_child(pid, 60))
+			TH_LOG("node 0's request held by node 2 was not served");
+	} else if (node == 2) {
+		EXPECT_EQ(0, bump_after(_metadata, "home_held", base, 0, ft));
+	}
+	dsm_test_sync(5);
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(e + 1, now.epoch) TH_LOG("node %d", node);
+	EXPECT_EQ(0, memcmp(self->before.node, now.node, sizeof(now.node)))
+		TH_LOG("node %d: a bump moved buckets", node);
+	EXPECT_EQ(0, stat_now("home_held_dropped")) TH_LOG("node %d", node);
 }
 
 TEST_HARNESS_MAIN

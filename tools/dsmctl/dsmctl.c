@@ -28,6 +28,7 @@ static void usage(FILE *f)
 "                         [owner USER] [group GROUP] [mode MODE] |\n"
 "                       top NAME [-n N] }\n"
 "       dsmctl lock top [-n N]\n"
+"       dsmctl home bump\n"
 "       dsmctl status\n"
 "       dsmctl stats\n"
 "       dsmctl monitor\n"
@@ -152,6 +153,8 @@ int main(int argc, char **argv)
 		handler = do_monitor;
 	else if (!strcmp(obj, "key"))
 		handler = do_key;
+	else if (!strcmp(obj, "home"))
+		handler = do_home;
 	else
 		return dsmctl_usage(NULL, "unknown object '%s'", obj);
 	print_init(json, pretty);

@@ -46,5 +46,6 @@ int do_status(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_key(int argc, char **argv);	/* needs no module */
+int do_home(int argc, char **argv);
 
 #endif /* DSMCTL_H */

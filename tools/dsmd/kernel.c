@@ -102,7 +102,9 @@ static int kernel_put_default_perm(struct nl_msg *msg)
  * The home table (kmod/core/dsm_home.h): dsmd owns it and builds it from
  * the configuration, epoch 1 over its nodes, the same table on every
  * node; HOME_SET gives it to the kernel. A module that has this table
- * already (dsmd restarted) accepts it again and changes nothing.
+ * already (dsmd restarted) accepts it again and changes nothing; one
+ * whose table is newer (dsmctl home bump: the same buckets, a later
+ * epoch) keeps its own.
  */
 static int kernel_push_home(void)
 {
@@ -122,6 +124,12 @@ static int kernel_push_home(void)
 		return -ENOMEM;
 	}
 	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
+	if (ret == -ESTALE) {
+		/* Only `dsmctl home bump` makes one today (no bucket moves). */
+		logm(LOG_WARNING, "the kernel has a newer home table than epoch %llu (dsmctl home bump?): it keeps it",
+		     (unsigned long long)t->epoch);
+		return 0;
+	}
 	if (ret)
 		logm(LOG_ERR, "kernel refused the home table of epoch %llu: %s",
 		     (unsigned long long)t->epoch, kerr(ret));

@@ -112,6 +112,7 @@ void dsm_fuzz_check_wire(const u8 *data, size_t size)
 		return;
 	}
 	CHECK(why == DSM_WIRE_OK && plen == size && m.hdr.len == size);
+	CHECK(m.hdr.epoch <= DSM_HOME_EPOCH_MAX);	/* wire version 5 */
 	CHECK(strcmp(dsm_wire_type_name(m.hdr.type), "unknown"));
 	len = dsm_test_reencode(&m, reencoded, sizeof(reencoded));
 	CHECK(len == (int)size);

@@ -234,8 +234,11 @@ TEST(next_refuses)
 {
 	struct dsm_home_table t, u;
 
-	ASSERT_EQ(0, dsm_home_init(&t, 0x3, U64_MAX));
+	ASSERT_EQ(0, dsm_home_init(&t, 0x3, DSM_HOME_EPOCH_MAX));
 	EXPECT_EQ(-EOVERFLOW, dsm_home_next(&u, &t, 0x7));
+	/* The epoch travels in 48 bits of a message header. */
+	EXPECT_EQ(-EINVAL, dsm_home_init(&u, 0x3, DSM_HOME_EPOCH_MAX + 1));
+	EXPECT_EQ(-EINVAL, dsm_home_init(&u, 0x3, U64_MAX));
 	t.epoch = 1;
 	EXPECT_EQ(-EINVAL, dsm_home_next(&u, &t, 0));
 }
@@ -252,6 +255,8 @@ TEST(check)
 	EXPECT_EQ(DSM_HOME_BAD_NODE, dsm_home_check(&t));
 	t.node[17] = 0;
 	t.epoch = 0;
+	EXPECT_EQ(DSM_HOME_BAD_EPOCH, dsm_home_check(&t));
+	t.epoch = DSM_HOME_EPOCH_MAX + 1;
 	EXPECT_EQ(DSM_HOME_BAD_EPOCH, dsm_home_check(&t));
 	t.epoch = 9;
 	t.members = 0;

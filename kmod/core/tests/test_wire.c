@@ -273,9 +273,10 @@ TEST(every_extension)
 
 /*
  * Single-byte corruption of every header byte, every bit flip and 0xff:
- * magic, version, flags, length and reserved must be rejected with their
- * reason; type, node ids and request id either are rejected or decode to
- * a canonical message (dsm_fuzz_check_wire() checks the round trip).
+ * magic, version, flags, length and the epoch's reserved top bits must
+ * be rejected with their reason; type, node ids, request id and the
+ * epoch's low 48 bits either are rejected or decode to a canonical
+ * message (dsm_fuzz_check_wire() checks the round trip).
  */
 TEST(header_corruption)
 {
@@ -311,8 +312,11 @@ TEST(header_corruption)
 						TH_LOG("%s byte %u: %s", name,
 						       b,
 						       dsm_wire_reject_name(why));
-				} else if (b >= 24) {
+				} else if (b >= 30) {
 					ASSERT_EQ(DSM_WIRE_R_RESERVED, why);
+				} else if (b >= 24) {
+					/* any epoch below 2^48 is valid */
+					ASSERT_EQ(DSM_WIRE_OK, why);
 				} else if (b >= 12 && b < 16 &&
 					   why == DSM_WIRE_OK) {
 					/* a node id stayed in range */
@@ -462,7 +466,9 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 2, 2));
 	/* Version 3 had the diff encoding before issue 17. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 3, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 5, 2));
+	/* Version 4 carried no home-table epoch. */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 4, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 6, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
@@ -501,6 +507,13 @@ TEST(header_out_of_range)
 					1));
 	/* ... and the version they used to carry, on any message */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("nack", 4, 1, 2));
+	/* The epoch: 0 (no table yet) .. DSM_HOME_EPOCH_MAX, 48 bits. */
+	EXPECT_EQ(DSM_WIRE_OK, poke("page_req_read", 24, 0, 8));
+	EXPECT_EQ(DSM_WIRE_OK, poke("page_req_read", 24, DSM_HOME_EPOCH_MAX,
+				    8));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, poke("page_req_read", 24,
+					    DSM_HOME_EPOCH_MAX + 1, 8));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, poke("nack", 24, ~0ULL, 8));
 }
 
 /*

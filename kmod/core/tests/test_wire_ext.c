@@ -93,10 +93,10 @@ TEST(same_bytes_as_copy)
 TEST(sample_and_known_bytes)
 {
 	static const u8 known[GS] = {
-		0x44, 0x53, 0x4d, 0x57, 0x04, 0x00, 0x05, 0x01,	/* DSMW v4 */
+		0x44, 0x53, 0x4d, 0x57, 0x05, 0x00, 0x05, 0x01,	/* DSMW v5 */
 		0x38, 0x10, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00,	/* len src dst */
 		0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,	/* req_id */
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xf6, 0xe5, 0xd4, 0xc3, 0xb2, 0xa1, 0x00, 0x00,	/* epoch */
 	};
 	static u8 sample[DSM_WIRE_MAX_MSG];
 	const char *name = NULL;
@@ -115,7 +115,9 @@ TEST(sample_and_known_bytes)
 	ASSERT_EQ(0, dsm_wire_decode(sample, len, &m, NULL));
 	ASSERT_EQ(GS, enc_ext(&m.hdr, &m.u.page_grant, head, sizeof(head)));
 	EXPECT_EQ(0, memcmp(head, sample, GS));
-	/* The header: magic, version, type, REPLY, length (4152), ids. */
+	/* The header: magic, version, type, REPLY, length (4152), ids,
+	 * epoch (48 bits, the top 16 reserved).
+	 */
 	EXPECT_EQ(0, memcmp(head, known, HS));
 	/* The body as the decoder reads it: data announced. */
 	EXPECT_EQ(0, m.u.page_grant.flags & DSM_GRANT_F_NO_DATA);

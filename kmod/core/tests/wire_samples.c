@@ -94,6 +94,7 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX, .src = 1, .dst = 2,
 		.req_id = 0x1122334455667788ULL,
+		.epoch = 0xa1b2c3d4e5f6ULL,	/* 48 bits, every byte set */
 	};
 	struct dsm_wire_enc e;
 	struct dsm_vt vt;

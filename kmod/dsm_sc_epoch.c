@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_sc_epoch.c - sc's page requests and the home table's epoch (issue
+ * 15 item 1; Documentation/sc.md, "Epochs on the wire").
+ *
+ * Every message carries its sender's home-table epoch (wire version 5);
+ * a PAGE_REQ carries the epoch of the table its requester took the home
+ * from. At the home:
+ *  - a PAGE_REQ of an older epoch than this node's table is refused with
+ *    NACK ESTALE, whose header carries this node's epoch;
+ *  - one of a newer epoch is held: its receive context waits until dsmd
+ *    has pushed that table here (at most fault_timeout_ms), then serves
+ *    it; one more than SC_EPOCH_WINDOW epochs ahead is not believed and
+ *    dropped, as is one whose table does not come in time (its requester
+ *    fails at its own timeout).
+ * At the requester, NACK ESTALE from the request's home: the request
+ * waits until this node's table has the home's epoch (bounded by
+ * fault_timeout_ms from its creation), takes the page's home from that
+ * table, and goes again; at most SC_STALE_TRIES times. Otherwise it fails
+ * with ESTALE (SIGBUS, one log line from dsm_access_failed()).
+ *
+ * Only PAGE_REQ is judged by its epoch: it is the one message whose
+ * handling asks the table (is this node the page's home?). The others
+ * concern a page that has state on both ends, whose home does not move
+ * while it has (sc_home_refresh_locked()). dsm_sc.pml models the rule.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": sc: " fmt
+
+#include "dsm_sc.h"
+
+/*
+ * A PAGE_REQ of a newer epoch than this node's @mine: hold it until this
+ * node's table catches up. Return: true once it has, false if dropped.
+ */
+static bool sc_home_hold(const struct dsm_msg *m, u64 mine)
+{
+	u64 e = m->hdr.epoch;
+
+	if (e - mine > SC_EPOCH_WINDOW) {
+		dsm_stat_inc(DSM_STAT_HOME_HELD_DROPPED);
+		pr_warn_once("PAGE_REQ from node %u of home-table epoch %llu, more than %u ahead of this node's %llu: not believed, dropped (logged once)\n",
+			     m->hdr.src, e, SC_EPOCH_WINDOW, mine);
+		return false;
+	}
+	dsm_stat_inc(DSM_STAT_HOME_HELD);
+	if (dsm_home_wait(e, dsm_fault_timeout()))
+		return true;
+	dsm_stat_inc(DSM_STAT_HOME_HELD_DROPPED);
+	pr_warn_ratelimited("PAGE_REQ for page %llu from node %u dropped: it needs home-table epoch %llu, this node's stayed at %llu for fault_timeout_ms\n",
+			    m->u.page_req.page, m->hdr.src, e, dsm_home_epoch());
+	return false;
+}
+
+/**
+ * sc_home_epoch_ok() - may this home serve PAGE_REQ @m by its epoch?
+ * @m:	the request.
+ *
+ * Sleeps (holds a request of a newer epoch). Answers a request of an
+ * older epoch with NACK ESTALE itself.
+ *
+ * Return: true to serve it now; false if it was answered or dropped.
+ */
+bool sc_home_epoch_ok(const struct dsm_msg *m)
+{
+	u64 mine = dsm_home_epoch();
+
+	if (m->hdr.epoch > mine && !sc_home_hold(m, mine))
+		return false;
+	if (m->hdr.epoch >= dsm_home_epoch())
+		return true;
+	dsm_stat_inc(DSM_STAT_HOME_STALE_NACKS);
+	/* The NACK's header carries this node's epoch (dsm_msg_send()). */
+	sc_send_nack(m->hdr.src, m->hdr.req_id, DSM_MSG_PAGE_REQ,
+		     m->u.page_req.page, -ESTALE);
+	return false;
+}
+
+/**
+ * sc_stale_nack() - @req's home refused it as stale (NACK ESTALE).
+ * @pg:		its page.
+ * @req:	the request, from the home it went to (checked by the
+ *		caller).
+ * @m:		the NACK; its header's epoch is the home's.
+ *
+ * Return: true if @req will go again (sc_stale_ready() decides when);
+ * false if it may not (the home's epoch is not newer than the one @req
+ * carried, too many tries, or nobody waits for it any more): the caller
+ * completes it.
+ */
+bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
+		   const struct dsm_msg *m)
+{
+	bool ok;
+
+	spin_lock(&pg->lock);
+	ok = pg->req == req && m->hdr.epoch > req->epoch &&
+	     req->stale_tries < SC_STALE_TRIES;
+	if (ok) {
+		req->stale_tries++;
+		req->stale_epoch = m->hdr.epoch;
+	}
+	spin_unlock(&pg->lock);
+	if (!ok) {
+		pr_warn_ratelimited("page %llu: node %u refused request %llx as stale (its epoch %llu, the request's %llu, try %u): given up\n",
+				    pg->pgno, m->hdr.src, req->id, m->hdr.epoch,
+				    req->epoch, req->stale_tries);
+		return false;
+	}
+	return dsm_req_start_after(pg, req, 0);
+}
+
+/**
+ * sc_stale_ready() - may @req, refused as stale, go again now?
+ * @pg:		its page.
+ * @req:	the request, from its @start.
+ *
+ * Once this node's table has the epoch the refusing home had, @req takes
+ * the page's home from it and goes (counted in home_stale_retries); a
+ * page that became homed here needs no request any more and @req ends
+ * well. Until then it looks again every SC_STALE_POLL, for as long as
+ * fault_timeout_ms from its creation allows; then it fails with ESTALE.
+ *
+ * Return: true to send @req now (to @req->home, with @req->epoch).
+ */
+bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req)
+{
+	bool done;
+
+	if (!READ_ONCE(req->stale_epoch))
+		return true;
+	if (dsm_home_epoch() >= req->stale_epoch) {
+		spin_lock(&pg->lock);
+		sc_home_readdress_locked(pg, req);
+		req->stale_epoch = 0;
+		done = pg->req == req && pg->access >= req->access;
+		spin_unlock(&pg->lock);
+		dsm_stat_inc(DSM_STAT_HOME_STALE_RETRIES);
+		if (!done)
+			return true;
+		dsm_req_complete(pg, req, 0);
+		return false;
+	}
+	if (time_before(jiffies + SC_STALE_POLL,
+			req->born + dsm_fault_timeout()) &&
+	    dsm_req_start_after(pg, req, SC_STALE_POLL))
+		return false;
+	dsm_stat_inc(DSM_STAT_HOME_STALE_FAILED);
+	dsm_req_complete(pg, req, -ESTALE);
+	return false;
+}
