@@ -30,8 +30,7 @@
 #include <dsm.h>
 
 #include "kselftest_harness.h"
-#include "dsm_test.h"
-#include "dsm_shell.h"
+#include "dsm_region.h"
 
 #define REGION		"mgrfail"
 #define MANAGER		0		/* the lowest member: barrier manager */
@@ -42,7 +41,8 @@
 #define DEAD_TIMEOUT	10	/* dead-timeout in vcluster's dsm.conf */
 /* Detecting node 0 down, then the arrival at node 1. */
 #define FAILOVER_BOUND	dsm_test_secs(DEAD_TIMEOUT + 80)
-#define BARRIER_BOUND	dsm_test_secs(60)	/* a barrier of live nodes */
+#define BARRIER_BOUND	dsm_test_secs(40)	/* a barrier of live nodes */
+#define DOWN_SHOWN	dsm_test_secs(20)	/* dsmctl says so, after it */
 #define MAP_WAIT	dsm_test_secs(30)	/* region replication */
 
 static int node;
@@ -79,30 +79,6 @@ static int read_word(void *map, int pg, uint64_t *v)
 	return status;
 }
 
-/* Node 1 creates the region, every node maps it. */
-static void *map_region(struct __test_metadata *_metadata, size_t *len)
-{
-	char out[512];
-	double t0;
-	void *p;
-
-	if (node == 1 && dsm_sh(out, sizeof(out),
-				"dsmctl region create %s size %dK model lrc",
-				REGION, NR_PAGES * 4))
-		TH_LOG("node 1: dsmctl region create %s: %s", REGION, out);
-	dsm_test_sync(1);
-	t0 = dsm_now();
-	while (!(p = dsm_map(REGION, len))) {
-		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
-			TH_LOG("node %d: dsm_map(%s): %s", node, REGION,
-			       strerror(errno));
-			return NULL;
-		}
-		usleep(100000);
-	}
-	return p;
-}
-
 /* A barrier that completes within @bound seconds. */
 #define bounded_barrier(what, bound) do {				\
 	double __t0 = dsm_now(), __took;				\
@@ -119,7 +95,22 @@ static void *map_region(struct __test_metadata *_metadata, size_t *len)
 	       __took);							\
 } while (0)
 
-TEST(barrier_manager_dies)
+FIXTURE(mgrfail) {
+	int unused;
+};
+
+FIXTURE_SETUP(mgrfail)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(mgrfail)
+{
+}
+
+/* The bounds below add up to less than DSM_TEST_MAX_WORK. */
+TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
+	       DSM_TEST_TIMEOUT(DSM_TEST_MAX_WORK))
 {
 	char out[512];
 	uint64_t v = 0;
@@ -132,10 +123,9 @@ TEST(barrier_manager_dies)
 	ret = dsm_init();
 	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
 	dsm_test_begin();
-	map = map_region(_metadata, &len);
+	map = dsm_test_region(REGION, "lrc", (size_t)NR_PAGES * DSM_PAGE, 1,
+			      MAP_WAIT, &len);
 	ASSERT_NE(NULL, map);
-	ASSERT_EQ((size_t)NR_PAGES * DSM_PAGE, len);
-	dsm_test_sync(2);
 	bounded_barrier("every node up", BARRIER_BOUND);
 	dsm_test_sync(3);
 
@@ -153,7 +143,7 @@ TEST(barrier_manager_dies)
 	/* Nodes 1 and 2: a write, then the barrier whose manager dies. */
 	page(map, node)[0] = WORD(node);
 	bounded_barrier("its manager, node 0, dies", FAILOVER_BOUND);
-	EXPECT_LE(0, dsm_sh_until(dsm_test_secs(30), out, sizeof(out),
+	EXPECT_LE(0, dsm_sh_until(DOWN_SHOWN, out, sizeof(out),
 				  "dsmctl -j node show %d | jq -e '.state == \"down\"'",
 				  MANAGER))
 		TH_LOG("node %d: node 0 not reported down: %s", node, out);
