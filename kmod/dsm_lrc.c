@@ -124,15 +124,15 @@ static void lrc_daemon_gone(void)
 /*
  * model->node_down: node @id is down; fail what waits for its answer: the
  * lock requests its dsmd manages (a request forwarded to it is answered
- * by its manager: lrc.md "Failures"). A barrier waits on unless @id
- * manages barriers: the manager completes it among the others
+ * by its manager: lrc.md "Failures"). A barrier waits on: if @id managed
+ * it, the arrival is made again at the next manager
+ * (lrc_bar_node_down()), else the manager completes it among the others
  * (dsm_barrier_waits_for(), Documentation/lrc.md "Barriers").
  */
 static void lrc_node_down(u32 id)
 {
 	lrc_fail_fetches(id);
-	if (id == dsm_members_rank(0))
-		lrc_fail_barrier();
+	lrc_bar_node_down(id);
 	lrc_fail_lock_requests(id);
 	/* Grants kept for it: their tokens come back now. */
 	mod_delayed_work(system_wq, &lrc.regrant_work, 0);

@@ -209,6 +209,11 @@ struct lrc_lock {
  * @gc:		the release asked for a collection.
  * @gc_round:	the wait is for the reply to GC_DONE (no payload), not
  *		for a BARRIER_RELEASE.
+ * @mgr:	the barrier manager it was sent to
+ *		(dsm_members_barrier_mgr() then).
+ * @mgr_down:	it failed because @mgr's node is unreachable (dsmd's
+ *		MGR_F_MGR_DOWN) or was declared down: the arrival is made
+ *		again at the next manager once @mgr is declared down.
  * @done:	completed by the last release fragment, the GC_DONE reply
  *		or a failure.
  */
@@ -218,6 +223,8 @@ struct lrc_bwait {
 	int err;
 	bool gc;
 	bool gc_round;
+	u32 mgr;
+	bool mgr_down;
 	struct completion done;
 };
 
@@ -295,7 +302,8 @@ struct lrc_fetch {
  *		the late-grant windows of the lock table (lrc_lock
  *		@late_until).
  * @orphan:	an arrival whose caller left before its release (a fatal
- *		signal; cookie @orphan_cookie, barrier @orphan_key): its
+ *		signal; cookie @orphan_cookie, barrier @orphan_key, at
+ *		manager @orphan_mgr): its
  *		release is still learned. Under @wait_lock, as the three
  *		below.
  * @orphan_gc:	a collection that an orphan's release asked for is to
@@ -327,6 +335,7 @@ struct dsm_lrc {
 	bool orphan;
 	u64 orphan_cookie;
 	u64 orphan_key;
+	u32 orphan_mgr;
 	bool orphan_gc;
 	u32 orphan_gc_id;
 	struct work_struct orphan_work;
@@ -439,13 +448,14 @@ void lrc_regrant_work_fn(struct work_struct *work);
 void lrc_file_release(struct dsm_file *f);
 
 /* dsm_lrc_barrier.c */
-void lrc_bw_begin(u64 cookie, u64 key, bool gc_round);
+void lrc_bw_begin(u64 cookie, u64 key, u32 mgr, bool gc_round);
 int lrc_bw_end(int ret, bool *gc);
 void lrc_orphan_work_fn(struct work_struct *work);
 int lrc_barrier(struct dsm_file *f, u64 key);
 int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 		      u32 len, struct netlink_ext_ack *extack);
 void lrc_fail_barrier(void);
+void lrc_bar_node_down(u32 id);
 
 /* dsm_lrc_fetch.c */
 void lrc_recv_diff_reply(const struct dsm_msg *m);

@@ -16,9 +16,10 @@
 
 /*
  * Under lrc.bar_mutex: the arrival (or GC_DONE, @gc_round) @cookie at
- * barrier @key (dsm_sync_key()) waits in lrc.bw from now on.
+ * barrier @key (dsm_sync_key()), sent to manager @mgr, waits in lrc.bw
+ * from now on.
  */
-void lrc_bw_begin(u64 cookie, u64 key, bool gc_round)
+void lrc_bw_begin(u64 cookie, u64 key, u32 mgr, bool gc_round)
 {
 	lockdep_assert_held(&lrc.bar_mutex);
 	spin_lock(&lrc.wait_lock);
@@ -27,6 +28,7 @@ void lrc_bw_begin(u64 cookie, u64 key, bool gc_round)
 	lrc.bw.cookie = cookie;
 	lrc.bw.key = key;
 	lrc.bw.gc_round = gc_round;
+	lrc.bw.mgr = mgr;
 	lrc.bw_active = true;
 	spin_unlock(&lrc.wait_lock);
 	dsm_stat_inc(DSM_STAT_LRC_BARRIERS_HELD);
@@ -89,6 +91,7 @@ static void lrc_bw_orphan(void)
 		lrc.orphan = true;
 		lrc.orphan_cookie = lrc.bw.cookie;
 		lrc.orphan_key = lrc.bw.key;
+		lrc.orphan_mgr = lrc.bw.mgr;
 	}
 	spin_unlock(&lrc.wait_lock);
 	if (drop)
@@ -127,19 +130,18 @@ void lrc_orphan_work_fn(struct work_struct *work)
 
 /*
  * Under lrc.bar_mutex: build the arrival at barrier @key (cookie @cookie)
- * onto @outs: the intervals since the last release.
+ * for manager @mgr onto @outs: the intervals since the last release.
  */
-static int lrc_arrival(u64 key, u64 cookie, struct list_head *outs)
+static int lrc_arrival(u64 key, u32 mgr, u64 cookie, struct list_head *outs)
 {
 	const struct dsm_interval **ivs = NULL;
-	u32 mgr = dsm_members_rank(0);
 	int n, ret;
 
 	lockdep_assert_held(&lrc.bar_mutex);
 	mutex_lock(&lrc.lock);
 	n = lrc_since_release_locked(&ivs);
 	/*
-	 * The lowest member manages barriers (home of page 0). Epoch 0: no
+	 * The lowest member not lost manages barriers. Epoch 0: no
 	 * barrier state outlives its episode, here or at the manager
 	 * (Documentation/lrc.md, "Barrier epochs").
 	 */
@@ -153,37 +155,28 @@ static int lrc_arrival(u64 key, u64 cookie, struct list_head *outs)
 }
 
 /*
- * Barrier @key (dsm_sync_key()): the manager is the lowest member whatever
- * the namespace; the namespace keeps one region's barrier 5 from
- * completing another's. A collection (GC_DONE) is cluster-wide and names
- * the barrier's id only.
+ * Under lrc.bar_mutex: arrive at barrier @key at manager @mgr and wait for
+ * the release. Return: 0 or an error; *@gc: the release asks for a
+ * collection; *@mgr_down: the error is -EHOSTDOWN because @mgr's node is
+ * unreachable or was declared down (lrc.bw.mgr_down).
  */
-int lrc_barrier(struct dsm_file *f, u64 key)
+static int lrc_arrive(u64 key, u32 mgr, bool *gc, bool *mgr_down)
 {
-	u32 id = dsm_sync_key_id(key);
-	u64 start = ktime_get_ns(), cookie;
+	u64 cookie = dsm_next_req_id();
 	struct lrc_out *o;
 	LIST_HEAD(outs);
-	bool gc = false;
 	u32 flags;
 	int ret;
 
-	ret = dsm_cluster_ready();
-	if (ret)
-		return ret;
-	if (mutex_lock_killable(&lrc.bar_mutex))
-		return -EINTR;
-	lrc_orphan_gc();
-	ret = lrc_end_interval();
-	cookie = dsm_next_req_id();
-	if (!ret)
-		ret = lrc_arrival(key, cookie, &outs);
+	*mgr_down = false;
+	ret = lrc_arrival(key, mgr, cookie, &outs);
 	if (ret)
 		goto out;
 	flags = lrc_gc_wanted() ? DSM_MGR_F_GC_WANTED : 0;
-	lrc_bw_begin(cookie, key, false);
+	lrc_bw_begin(cookie, key, mgr, false);
 	list_for_each_entry(o, &outs, list) {
-		ret = dsm_nl_mgr_request(DSM_MGR_BARRIER, cookie, id,
+		ret = dsm_nl_mgr_request(DSM_MGR_BARRIER, cookie,
+					 dsm_sync_key_id(key),
 					 o->flags | flags, o->data, o->len);
 		if (ret)
 			break;
@@ -196,15 +189,74 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 			goto out;
 		}
 	}
-	ret = lrc_bw_end(ret, &gc);
+	ret = lrc_bw_end(ret, gc);
+	spin_lock(&lrc.wait_lock);
+	*mgr_down = ret == -EHOSTDOWN && lrc.bw.mgr_down;
+	spin_unlock(&lrc.wait_lock);
+out:
+	lrc_out_free(&outs);
+	return ret;
+}
+
+/*
+ * Under lrc.bar_mutex: an arrival at manager @mgr failed because its node
+ * is unreachable. Wait, at most mgr_timeout_ms, for @mgr to be declared
+ * down (lrc_bar_node_down() wakes us). Return: true if it was: arrive
+ * again, at the next manager (dsmd routes there already: it marks a node
+ * lost before it tells this kernel the node is down).
+ */
+static bool lrc_bar_mgr_lost(u32 mgr)
+{
+	long left;
+
+	if (mgr == lrc_self())
+		return false;
+	left = wait_event_killable_timeout(lrc.lock_wq, dsm_members_lost(mgr),
+					   lrc_mgr_timeout());
+	return left > 0;
+}
+
+/*
+ * Barrier @key (dsm_sync_key()): the manager is the lowest member not lost
+ * (dsm_barrier_manager()), whatever the namespace; the namespace keeps one
+ * region's barrier 5 from completing another's. When the manager's node
+ * dies, the arrival is made again at the next one, which completes the
+ * barrier among the survivors (Documentation/lrc.md, "Failures"). A
+ * collection (GC_DONE) is cluster-wide and names the barrier's id only.
+ */
+int lrc_barrier(struct dsm_file *f, u64 key)
+{
+	u64 start = ktime_get_ns();
+	bool gc = false, mgr_down;
+	u32 mgr, tries;
+	int ret;
+
+	ret = dsm_cluster_ready();
+	if (ret)
+		return ret;
+	if (mutex_lock_killable(&lrc.bar_mutex))
+		return -EINTR;
+	lrc_orphan_gc();
+	ret = lrc_end_interval();
+	/* Each try follows one more manager declared down: bounded. */
+	for (tries = 0; !ret; tries++) {
+		mgr = dsm_members_barrier_mgr();
+		ret = lrc_arrive(key, mgr, &gc, &mgr_down);
+		if (!ret || !mgr_down || tries >= DSM_NODES_MAX ||
+		    !lrc_bar_mgr_lost(mgr))
+			break;
+		pr_info_ratelimited("barrier %u:%u: manager node %u is down: arriving again, at node %u\n",
+				    dsm_sync_key_region(key),
+				    dsm_sync_key_id(key), mgr,
+				    dsm_members_barrier_mgr());
+		ret = 0;
+	}
 	if (!ret) {
 		dsm_stat_add(DSM_STAT_LRC_BARRIER_WAIT_US,
 			     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 		if (gc)
-			ret = lrc_gc(id);
+			ret = lrc_gc(dsm_sync_key_id(key));
 	}
-out:
-	lrc_out_free(&outs);
 	mutex_unlock(&lrc.bar_mutex);
 	return ret;
 }
@@ -216,7 +268,7 @@ out:
  * dsmd passes the manager's answers in order, so an older arrival's
  * release would have come first.
  */
-static void lrc_bw_finish(u64 cookie, int err, bool gc)
+static void lrc_bw_finish(u64 cookie, int err, bool gc, bool mgr_down)
 {
 	bool drop = false, run_gc = false;
 
@@ -225,6 +277,7 @@ static void lrc_bw_finish(u64 cookie, int err, bool gc)
 		if (!completion_done(&lrc.bw.done)) {
 			lrc.bw.err = err;
 			lrc.bw.gc = gc;
+			lrc.bw.mgr_down = mgr_down;
 			complete(&lrc.bw.done);
 		}
 		drop = lrc.orphan && !lrc.bw.gc_round;
@@ -278,11 +331,18 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 					   "a GC_DONE reply carries no payload and no flags");
 			return -EINVAL;
 		}
-		lrc_bw_finish(cookie, err ? -(int)err : 0, false);
+		lrc_bw_finish(cookie, err ? -(int)err : 0, false, false);
 		return 0;
 	}
+	if (flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC) &&
+	    (!err || flags != DSM_MGR_F_MGR_DOWN)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a barrier reply has MORE and GC, or MGR_DOWN alone on an error");
+		return -EINVAL;
+	}
 	if (err) {
-		lrc_bw_finish(cookie, -(int)err, false);
+		lrc_bw_finish(cookie, -(int)err, false,
+			      flags & DSM_MGR_F_MGR_DOWN);
 		return 0;
 	}
 	if (!p || dsm_wire_decode(p, len, &m, NULL) ||
@@ -298,7 +358,7 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	/* Invalidate before the barrier returns. */
 	lrc_learn_finish(&learn);
 	if (ret) {
-		lrc_bw_finish(cookie, ret, false);
+		lrc_bw_finish(cookie, ret, false, false);
 		return 0;
 	}
 	if (flags & DSM_MGR_F_MORE)
@@ -312,9 +372,9 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	}
 	mutex_unlock(&lrc.lock);
 	if (ret)
-		lrc_bw_finish(cookie, ret, false);
+		lrc_bw_finish(cookie, ret, false, false);
 	else
-		lrc_bw_finish(cookie, 0, flags & DSM_MGR_F_GC);
+		lrc_bw_finish(cookie, 0, flags & DSM_MGR_F_GC, false);
 	return 0;
 }
 
@@ -336,4 +396,34 @@ void lrc_fail_barrier(void)
 	spin_unlock(&lrc.wait_lock);
 	if (drop)
 		dsm_stat_add(DSM_STAT_LRC_BARRIERS_HELD, -1ULL);
+}
+
+/**
+ * lrc_bar_node_down() - node @id was declared down.
+ * @id:	the node.
+ *
+ * If the barrier wait (or GC_DONE round) was at @id's manager, its
+ * release will not come: the wait ends with -EHOSTDOWN, and an arrival
+ * (not a GC_DONE) is made again at the next manager (lrc_barrier()). An
+ * orphaned arrival at @id is dropped. Wakes every lrc_bar_mgr_lost().
+ */
+void lrc_bar_node_down(u32 id)
+{
+	bool drop = false;
+
+	spin_lock(&lrc.wait_lock);
+	if (lrc.bw_active && lrc.bw.mgr == id &&
+	    !completion_done(&lrc.bw.done)) {
+		lrc.bw.err = -EHOSTDOWN;
+		lrc.bw.mgr_down = !lrc.bw.gc_round;
+		complete(&lrc.bw.done);
+	}
+	if (lrc.orphan && lrc.orphan_mgr == id) {
+		lrc.orphan = false;
+		drop = true;
+	}
+	spin_unlock(&lrc.wait_lock);
+	if (drop)
+		dsm_stat_add(DSM_STAT_LRC_BARRIERS_HELD, -1ULL);
+	wake_up_all(&lrc.lock_wq);
 }

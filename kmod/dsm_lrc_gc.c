@@ -188,7 +188,7 @@ static int lrc_gc_done(u32 id)
 	int ret;
 
 	lockdep_assert_held(&lrc.bar_mutex);
-	lrc_bw_begin(cookie, id, true);
+	lrc_bw_begin(cookie, id, dsm_members_barrier_mgr(), true);
 	ret = dsm_nl_mgr_request(DSM_MGR_GC_DONE, cookie, id, 0, NULL, 0);
 	if (!ret) {
 		left = wait_for_completion_killable_timeout(&lrc.bw.done,

@@ -55,6 +55,24 @@ u32 dsm_members_rank(u64 key)
 	return dsm_member_rank((u32)present, key, local);
 }
 
+/*
+ * The manager of every barrier: the lowest member not lost
+ * (dsm_barrier_manager(), the rule dsmd also uses). Until the membership
+ * is configured, a node is its own.
+ */
+u32 dsm_members_barrier_mgr(void)
+{
+	unsigned long present, lost;
+	u32 local;
+
+	spin_lock(&dsm_members.lock);
+	present = dsm_members.present;
+	lost = dsm_members.lost;
+	local = dsm_members.local;
+	spin_unlock(&dsm_members.lock);
+	return dsm_barrier_manager((u32)present, (u32)lost, local);
+}
+
 /* Is node @id unusable: declared dead now or at some point before? */
 bool dsm_members_lost(u32 id)
 {

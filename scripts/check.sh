@@ -216,7 +216,8 @@ if [ "$full" = 1 ]; then
 		stage "selftests-$newest-rest" harvest_selftests \
 			env SELFTESTS_NAME="$newest-rest" \
 			"$SRCDIR/scripts/selftests.sh" "$newest" \
-			"3node:-$TCP_SUBSET" 3node-reload 3node-fail || true
+			"3node:-$TCP_SUBSET" 3node-reload 3node-fail \
+			3node-mgrfail || true
 		# Over RDMA on the other kernels too.
 		for v in $versions; do
 			[ "$v" != "$newest" ] || continue

@@ -50,6 +50,27 @@ u32 dsm_barrier_waits_for(u32 members, u32 lost)
 }
 
 /**
+ * dsm_barrier_manager() - the manager of every barrier.
+ * @members:	as dsm_barrier_waits_for().
+ * @lost:	as dsm_barrier_waits_for().
+ * @none:	what to return when every member is lost.
+ *
+ * The lowest member not lost. The kernel (the manager it sends an
+ * arrival to, and whether that one died) and dsmd (where it routes an
+ * arrival, and which arrivals it takes as manager) both use this rule, each
+ * with its own @lost: dsmd marks a node lost before it tells its kernel
+ * the node is down, so a kernel that arrives again after its manager was
+ * declared down finds its dsmd routing to the new manager already
+ * (Documentation/lrc.md, "Failures").
+ *
+ * Return: the node id, < DSM_MAX_NODES; @none if no member is left.
+ */
+u32 dsm_barrier_manager(u32 members, u32 lost, u32 none)
+{
+	return dsm_member_rank(dsm_barrier_waits_for(members, lost), 0, none);
+}
+
+/**
  * dsm_barrier_complete() - may the barrier be released?
  * @arrived:	bit i set: node i's arrival is complete.
  * @members:	as dsm_barrier_waits_for().

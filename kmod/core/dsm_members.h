@@ -8,8 +8,9 @@
  * from the same membership, so the rule exists only here.
  *
  * Barriers (Documentation/lrc.md "Barriers", "Failures"): the manager is
- * the lowest member (key 0); it waits for the members not lost, and the
- * kernels' collections count on exactly those having arrived.
+ * the lowest member not lost (dsm_barrier_manager()); it waits for the
+ * members not lost, and the kernels' collections count on exactly those
+ * having arrived.
  */
 #ifndef _DSM_MEMBERS_H
 #define _DSM_MEMBERS_H
@@ -46,6 +47,7 @@ static inline u32 dsm_sync_key_id(u64 key)
 }
 
 u32 dsm_barrier_waits_for(u32 members, u32 lost);
+u32 dsm_barrier_manager(u32 members, u32 lost, u32 none);
 bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost);
 
 #endif /* _DSM_MEMBERS_H */

@@ -12,8 +12,9 @@
  * acted on, and a refusal is answered with an errno (EINVAL, EPROTO,
  * ENOSPC) and changes nothing else. No request waits forever here: a
  * manager going away (connection lost or node down) fails the requests
- * sent to it with EHOSTDOWN, and a member going down fails every waiting
- * barrier arrival.
+ * sent to it with EHOSTDOWN (a barrier arrival's with MGR_F_MGR_DOWN: the
+ * kernel arrives again at the next manager once that node is declared
+ * down), and a member going down drops out of the waiting barriers.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -87,10 +88,17 @@ int mgr_lock_manager(const struct mgr *m, uint32_t region, uint32_t lock_id)
 	return member_rank(m, dsm_sync_key(region, lock_id));
 }
 
-/* The lowest member: rank 0, as the kernel's dsm_members_rank(0). */
+/*
+ * The lowest member not lost (dsm_barrier_manager(), the kernel's rule).
+ * m->lost changes in mgr_peer_state(), before dsmd tells its kernel the
+ * node is down: a kernel that arrives again after its manager went down
+ * is routed to the next one.
+ */
 int mgr_barrier_manager(const struct mgr *m)
 {
-	return member_rank(m, 0);
+	u32 id = dsm_barrier_manager(m->members, m->lost, DSM_MAX_NODES);
+
+	return id < DSM_MAX_NODES ? (int)id : -1;
 }
 
 static int req_manager(const struct mgr *m, const struct mgr_req *r)
@@ -103,6 +111,35 @@ static int req_manager(const struct mgr *m, const struct mgr_req *r)
 static uint32_t req_id(const struct mgr_req *r)
 {
 	return r->op == DSM_MGR_LOCK_ACQUIRE ? r->lock_id : r->barrier_id;
+}
+
+/*
+ * Does this node manage @r of a peer? A peer arrives at a barrier here
+ * once its node declared the managers before us down, which ours may not
+ * have yet: a barrier (or GC_DONE) is taken by the lowest member that is
+ * neither lost nor unreachable from here. The episode still waits for the
+ * node not declared down here until it is (mgr_bar_node_lost()).
+ */
+static bool manages(const struct mgr *m, const struct mgr_req *r)
+{
+	uint32_t gone = 0;
+	int i;
+
+	if (req_manager(m, r) == m->self)
+		return true;
+	if (r->op == DSM_MGR_LOCK_ACQUIRE)
+		return false;
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		if (mgr_is_member(m, i) && !mgr_peer_up(m, i))
+			gone |= 1U << i;
+	return dsm_barrier_manager(m->members, m->lost | gone,
+				   DSM_MAX_NODES) == (u32)m->self;
+}
+
+/* The flags of an EHOSTDOWN for @r whose manager is unreachable. */
+static uint32_t mgr_down_flags(uint8_t op)
+{
+	return op == DSM_MGR_BARRIER ? DSM_MGR_F_MGR_DOWN : 0;
 }
 
 /* ------------------------------------------------------------ replies */
@@ -304,19 +341,19 @@ static void kreply(struct mgr *m, uint64_t cookie, uint32_t error)
 }
 
 /*
- * Answer the local kernel's request @r with @error. If more fragments of
- * it are to come, remember the cookie as failed so that they are dropped
- * instead of starting a new arrival.
+ * Answer the local kernel's request @r with @error (and @flags, without
+ * @what). If more fragments of it are to come, remember the cookie as
+ * failed so that they are dropped instead of starting a new arrival.
  */
 static void kfail(struct mgr *m, const struct mgr_req *r, uint32_t error,
-		  const char *what)
+		  uint32_t flags, const char *what)
 {
 	struct mgr_out **pp, *o = out_find(m, r->cookie, &pp);
 
 	if (what)
 		mgr_refuse(m, m->self, r->cookie, error, what);
 	else
-		kreply(m, r->cookie, error);
+		mgr_reply(m, m->self, r->cookie, error, flags, NULL, 0);
 	if (!(r->flags & DSM_MGR_F_MORE)) {
 		out_del(m, r->cookie);
 		return;
@@ -352,7 +389,7 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 	}
 	err = check_req(m, m->self, r, &msg);
 	if (err) {
-		kfail(m, r, err, op_name(r->op));
+		kfail(m, r, err, 0, op_name(r->op));
 		return;
 	}
 	node = req_manager(m, r);
@@ -373,13 +410,13 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 		if (!mgr_peer_up(m, node)) {
 			mgr_log(m, LOG_DEBUG, "mgr: %s %u: manager node %d unreachable",
 				op_name(r->op), req_id(r), node);
-			kfail(m, r, EHOSTDOWN, NULL);
+			kfail(m, r, EHOSTDOWN, mgr_down_flags(r->op), NULL);
 			return;
 		}
 		if (m->nr_outs >= MGR_OUTSTANDING_MAX) {
 			mgr_why(m, 0, "%d requests outstanding",
 				MGR_OUTSTANDING_MAX);
-			kfail(m, r, ENOSPC, op_name(r->op));
+			kfail(m, r, ENOSPC, 0, op_name(r->op));
 			return;
 		}
 		o = calloc(1, sizeof(*o));
@@ -401,7 +438,7 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 	if (m->ops.send_request(m->ops.ctx, node, &fr)) {
 		mgr_log(m, LOG_DEBUG, "mgr: %s %u: cannot reach manager node %d",
 			op_name(r->op), req_id(r), node);
-		kfail(m, r, EHOSTDOWN, NULL);
+		kfail(m, r, EHOSTDOWN, mgr_down_flags(r->op), NULL);
 		return;
 	}
 	m->st.sent_to_manager++;
@@ -423,7 +460,7 @@ void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *req)
 		return;
 	}
 	err = check_req(m, from, r, &msg);
-	if (!err && req_manager(m, r) != m->self)
+	if (!err && !manages(m, r))
 		err = mgr_why(m, EINVAL, "node %d is not the manager of %s %u",
 			      m->self, op_name(r->op), req_id(r));
 	if (!err && r->op == DSM_MGR_BARRIER && r->frag < 0)
@@ -581,7 +618,10 @@ bad:
 
 /* ------------------------------------------------------- membership */
 
-/* Fail every local request sent to @node. */
+/*
+ * Fail every local request sent to @node; a barrier arrival's reply says
+ * the manager is unreachable (MGR_F_MGR_DOWN).
+ */
 static void fail_outstanding(struct mgr *m, int node)
 {
 	uint32_t h;
@@ -596,8 +636,8 @@ static void fail_outstanding(struct mgr *m, int node)
 				pp = &o->next;
 				continue;
 			}
-			m->ops.kernel_reply(m->ops.ctx, o->cookie, EHOSTDOWN, 0,
-					    NULL, 0);
+			m->ops.kernel_reply(m->ops.ctx, o->cookie, EHOSTDOWN,
+					    mgr_down_flags(o->op), NULL, 0);
 			m->st.hostdown++;
 			if (o->open) {
 				o->failed = true;

@@ -205,8 +205,8 @@ void mgr_fini(struct mgr *m);
 
 /*
  * The managing node of lock @lock_id of namespace @region (the member of
- * rank dsm_sync_key(region, id) mod n, as the kernel computes it), of
- * every barrier; -1: no members.
+ * rank dsm_sync_key(region, id) mod n, as the kernel computes it, up or
+ * not), of every barrier (the lowest member not lost); -1: none.
  */
 int mgr_lock_manager(const struct mgr *m, uint32_t region, uint32_t lock_id);
 int mgr_barrier_manager(const struct mgr *m);

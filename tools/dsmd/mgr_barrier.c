@@ -3,7 +3,9 @@
  * mgr_barrier.c - the barrier manager of dsmd (Documentation/lrc.md,
  * "Barriers", "Garbage collection").
  *
- * Barriers are managed by the lowest member; per barrier id the manager
+ * Barriers are managed by the lowest member not lost (mgr.c,
+ * mgr_barrier_manager(): when it dies its waiters arrive again at the
+ * next one, and nothing here outlives an episode); per barrier id the manager
  * keeps, only while an episode is open, the arrivals and the union of the
  * intervals they carried: the entry is freed once the release is sent (or
  * the episode fails), so a program may use any number of barrier ids. A

@@ -233,6 +233,9 @@ struct dsm_node_info {
  *     region's hot table here; PAGE_FALSE_SHARING, sampling here newly
  *     judged a listed page falsely shared. Rate-limited (at most
  *     DSM_SHARE_EVENTS_PER_SEC a second, module-wide).
+ * 11: DSM_MGR_F_MGR_DOWN on an error MGR_REPLY to a barrier arrival: the
+ *     barrier manager's node is unreachable; the kernel arrives again at
+ *     the next manager once that node is declared down.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -241,7 +244,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	10
+#define DSM_GENL_VERSION	11
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -720,7 +723,11 @@ enum dsm_share {
  * @DSM_MGR_BARRIER: payload BARRIER_ARRIVE (fragments with MGR_F_MORE).
  *	The reply, when every member arrived, is BARRIER_RELEASE carrying
  *	the intervals this node lacks (fragments with MGR_F_MORE), and
- *	MGR_F_GC when the barrier is a garbage collection.
+ *	MGR_F_GC when the barrier is a garbage collection. The manager is
+ *	the lowest member not declared lost; when dsmd cannot reach it, the
+ *	error reply (EHOSTDOWN) has MGR_F_MGR_DOWN (family version 11), and
+ *	the kernel arrives again, at the next manager, once that node is
+ *	declared down (Documentation/lrc.md, "Failures").
  * @DSM_MGR_GC_DONE: second phase of a collecting barrier: the node has
  *	validated its pages; the reply (no payload) comes when every member
  *	has, and then every node discards its consistency data.
@@ -739,7 +746,8 @@ enum dsm_mgr_op {
 #define DSM_MGR_F_GC_WANTED	0x2	/* arrive: over the GC threshold */
 #define DSM_MGR_F_GC		0x4	/* release: collect garbage now */
 #define DSM_MGR_F_FORWARDED	0x8	/* lock reply: sent on to the tail */
-#define DSM_MGR_F_ALL		0xf
+#define DSM_MGR_F_MGR_DOWN	0x10	/* barrier error reply: manager unreachable */
+#define DSM_MGR_F_ALL		0x1f
 
 #define DSM_MGR_OP_MAX		(__DSM_MGR_OP_MAX - 1)
 

@@ -148,4 +148,21 @@ TEST(barrier_participants)
 	EXPECT_FALSE(dsm_barrier_complete(0, 0, 0));
 }
 
+/* The barrier manager: the lowest member not lost, moving on at a loss. */
+TEST(barrier_manager)
+{
+	EXPECT_EQ(0U, dsm_barrier_manager(0x7, 0, 99));
+	EXPECT_EQ(1U, dsm_barrier_manager(0x7, 0x1, 99));
+	EXPECT_EQ(2U, dsm_barrier_manager(0x7, 0x3, 99));
+	EXPECT_EQ(99U, dsm_barrier_manager(0x7, 0x7, 99));
+	/* A lost bit of a non-member changes nothing. */
+	EXPECT_EQ(1U, dsm_barrier_manager(0x12, 0x1, 99));
+	EXPECT_EQ(4U, dsm_barrier_manager(0x12, 0x2, 99));
+	/* Bits beyond the node limit are no members. */
+	EXPECT_EQ(99U, dsm_barrier_manager(~0U << DSM_MAX_NODES, 0, 99));
+	/* A node that came back stays lost: the manager does not go back. */
+	EXPECT_EQ(1U, dsm_barrier_manager(0x3, 0x1, 99));
+	EXPECT_EQ(0U, dsm_member_rank(0x7, 0, 99));
+}
+
 TEST_HARNESS_MAIN

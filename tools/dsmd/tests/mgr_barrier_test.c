@@ -407,6 +407,65 @@ static void test_gone(void)
 	pump();
 }
 
+/* The flags of the first reply to @cookie given to @node's kernel. */
+static uint32_t reply_flags(int node, uint64_t cookie)
+{
+	int i;
+
+	for (i = 0; i < tn[node].nev; i++)
+		if (tn[node].ev[i].kind == EV_REPLY &&
+		    tn[node].ev[i].cookie == cookie)
+			return tn[node].ev[i].flags;
+	return ~0U;
+}
+
+/*
+ * The barrier manager (node 0) dies while nodes 1 and 2 wait: their
+ * dsmds fail the arrivals with EHOSTDOWN and MGR_F_MGR_DOWN, and their
+ * kernels arrive again at node 1, the lowest member not lost, which takes
+ * node 2's arrival before it declared node 0 down itself, and releases
+ * the barrier among the survivors once it has.
+ */
+static void test_barrier_mgr_dies(void)
+{
+	uint32_t err = 0;
+
+	setup(0x7, 0);
+	kreq_arrive(1, 9, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 90);
+	kreq_arrive(2, 9, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 91);
+	pump();
+	cut |= 1U << 0;
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_GONE);
+	mgr_peer_state(&tn[2].m, 0, MGR_PEER_DOWN);
+	ok(replies(1, 90, &err) == 1 && err == EHOSTDOWN &&
+	   reply_flags(1, 90) == DSM_MGR_F_MGR_DOWN &&
+	   replies(2, 91, &err) == 1 && err == EHOSTDOWN &&
+	   reply_flags(2, 91) == DSM_MGR_F_MGR_DOWN,
+	   "mgr: barrier manager gone or down: arrivals fail with MGR_F_MGR_DOWN");
+	ok(mgr_barrier_manager(&tn[2].m) == 1 &&
+	   mgr_barrier_manager(&tn[1].m) == 0,
+	   "mgr: the barrier manager moves on where node 0 is declared down");
+	kreq_arrive(2, 9, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 92);
+	pump();
+	ok(replies(2, 92, NULL) == 0 && tn[1].m.nr_bars == 1,
+	   "mgr: the next manager takes an arrival before it declared node 0 down");
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_DOWN);
+	ok(mgr_barrier_manager(&tn[1].m) == 1 && replies(2, 92, NULL) == 0,
+	   "mgr: node 0 declared down: node 1 manages, waits for its own kernel");
+	kreq_arrive(1, 9, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 93);
+	pump();
+	ok(replies(1, 93, &err) == 1 && !err && replies(2, 92, &err) == 1 &&
+	   !err && tn[1].m.nr_bars == 0,
+	   "mgr: the barrier completes among the survivors at the new manager");
+	/* A lock arrival's EHOSTDOWN has no MGR_F_MGR_DOWN. */
+	clear_events();
+	kreq_lock(1, 3, 94);
+	ok(replies(1, 94, &err) == 1 && err == EHOSTDOWN &&
+	   reply_flags(1, 94) == 0,
+	   "mgr: a lock whose manager is down still fails without MGR_F_MGR_DOWN");
+	cut = 0;
+}
+
 /* Peers' fragments out of order, and conflicting copies of an interval. */
 static void test_barrier_peer(void)
 {
@@ -521,4 +580,5 @@ void test_mgr_barrier(void)
 	test_gc_done();
 	test_barrier_peer();
 	test_gone();
+	test_barrier_mgr_dies();
 }

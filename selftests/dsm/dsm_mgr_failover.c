@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_mgr_failover - a barrier whose manager's node dies completes among
+ * the survivors (issue 16 item 2; Documentation/lrc.md "Failures").
+ *
+ * The barrier manager is the lowest member not lost: node 0. Node 0's
+ * dsmd, which hosts the manager, is stopped (SIGSTOP) while nodes 1 and 2
+ * arrive at a barrier: they declare node 0 down after the dead timeout,
+ * their dsmds fail the arrivals (EHOSTDOWN, MGR_F_MGR_DOWN), their kernels
+ * arrive again at node 1, and the barrier completes there. Each survivor
+ * wrote a page before arriving; after the barrier each reads the other's
+ * write (the arrivals made again carry the intervals). A second barrier
+ * among the survivors completes at node 1 from the start.
+ *
+ * Node 0's kernel and this program stay up (the test syncs go over plain
+ * TCP, node 0 coordinating), so no reboot is needed; but node 0 stays lost
+ * for the survivors: the only program of its group (3node-mgrfail).
+ * Whether the survivors' arrivals reach node 0's stopped dsmd before its
+ * peers notice is not controlled: either way they are made again.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <dsm.h>
+
+#include "kselftest_harness.h"
+#include "dsm_region.h"
+
+#define REGION		"mgrfail"
+#define MANAGER		0		/* the lowest member: barrier manager */
+#define BID		93		/* the barrier id */
+#define NR_PAGES	3		/* page n: node n's word */
+#define WORD(n)		(0x6d67720000ULL + (n))
+#define WORDS		(DSM_PAGE / 8)
+#define DEAD_TIMEOUT	10	/* dead-timeout in vcluster's dsm.conf */
+/* Detecting node 0 down, then the arrival at node 1. */
+#define FAILOVER_BOUND	dsm_test_secs(DEAD_TIMEOUT + 80)
+#define BARRIER_BOUND	dsm_test_secs(40)	/* a barrier of live nodes */
+#define DOWN_SHOWN	dsm_test_secs(20)	/* dsmctl says so, after it */
+#define MAP_WAIT	dsm_test_secs(30)	/* region replication */
+
+static int node;
+
+static volatile uint64_t *page(void *map, int pg)
+{
+	return (volatile uint64_t *)((char *)map + (size_t)pg * DSM_PAGE);
+}
+
+/*
+ * The first word of page @pg, read in a child (a lost page could be
+ * SIGBUS). Returns 0, or the child's wait status (non-zero).
+ */
+static int read_word(void *map, int pg, uint64_t *v)
+{
+	int fds[2], status = 0;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		uint64_t w = page(map, pg)[0];
+
+		close(fds[0]);
+		_exit(write(fds[1], &w, sizeof(w)) == sizeof(w) ? 0 : 3);
+	}
+	close(fds[1]);
+	if (pid < 0 || read(fds[0], v, sizeof(*v)) != sizeof(*v))
+		status = -1;
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/* A barrier that completes within @bound seconds. */
+#define bounded_barrier(what, bound) do {				\
+	double __t0 = dsm_now(), __took;				\
+	int __ret = dsm_barrier(BID);					\
+									\
+	__took = dsm_now() - __t0;					\
+	ASSERT_EQ(0, __ret)						\
+		TH_LOG("node %d: barrier %d (%s): %s after %.1f s",	\
+		       node, BID, what, strerror(-__ret), __took);	\
+	EXPECT_GE(bound, __took)					\
+		TH_LOG("node %d: barrier %d (%s) took %.1f s, bound %.0f s", \
+		       node, BID, what, __took, (double)(bound));	\
+	TH_LOG("node %d: barrier %d (%s) took %.1f s", node, BID, what,	\
+	       __took);							\
+} while (0)
+
+FIXTURE(mgrfail) {
+	int unused;
+};
+
+FIXTURE_SETUP(mgrfail)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(mgrfail)
+{
+}
+
+/* The bounds below add up to less than DSM_TEST_MAX_WORK. */
+TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
+	       DSM_TEST_TIMEOUT(DSM_TEST_MAX_WORK))
+{
+	char out[512];
+	uint64_t v = 0;
+	size_t len = 0;
+	void *map;
+	int ret, other;
+
+	node = dsm_node_id_env();
+	ASSERT_EQ(3, dsm_nodes_env()) TH_LOG("written for 3 nodes");
+	ret = dsm_init();
+	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+	dsm_test_begin();
+	map = dsm_test_region(REGION, "lrc", (size_t)NR_PAGES * DSM_PAGE, 1,
+			      MAP_WAIT, &len);
+	ASSERT_NE(NULL, map);
+	bounded_barrier("every node up", BARRIER_BOUND);
+	dsm_test_sync(3);
+
+	if (node == MANAGER) {
+		/* The manager's dsmd stops answering: its peers declare it down. */
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+				    "kill -STOP \"$(cat /run/dsmd.pid)\""))
+			TH_LOG("node 0: stopping dsmd: %s", out);
+		/* Until the survivors are done (plain TCP, not dsm). */
+		dsm_test_sync(4);
+		dsm_sh(out, sizeof(out), "kill -CONT \"$(cat /run/dsmd.pid)\"");
+		return;
+	}
+
+	/* Nodes 1 and 2: a write, then the barrier whose manager dies. */
+	page(map, node)[0] = WORD(node);
+	bounded_barrier("its manager, node 0, dies", FAILOVER_BOUND);
+	EXPECT_LE(0, dsm_sh_until(DOWN_SHOWN, out, sizeof(out),
+				  "dsmctl -j node show %d | jq -e '.state == \"down\"'",
+				  MANAGER))
+		TH_LOG("node %d: node 0 not reported down: %s", node, out);
+	other = 3 - node;
+	ret = read_word(map, other, &v);
+	EXPECT_EQ(0, ret) TH_LOG("node %d: reading node %d's page: wait status %#x",
+				 node, other, ret);
+	EXPECT_EQ(WORD(other), v)
+		TH_LOG("node %d: node %d's write before the barrier: %#llx, expected %#llx",
+		       node, other, (unsigned long long)v,
+		       (unsigned long long)WORD(other));
+	/* The next barrier goes to node 1 at once. */
+	bounded_barrier("among the survivors", BARRIER_BOUND);
+	munmap(map, len);
+	dsm_test_sync(4);
+}
+
+TEST_HARNESS_MAIN
