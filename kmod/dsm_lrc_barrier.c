@@ -175,6 +175,8 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 		return -EINTR;
 	lrc_orphan_gc();
 	ret = lrc_end_interval();
+	if (!ret)
+		ret = lrc_backup();
 	cookie = dsm_next_req_id();
 	if (!ret)
 		ret = lrc_arrival(key, cookie, &outs);

@@ -3,8 +3,9 @@
  * dsm_lrc_serve.c - the responder side of lrc fetches: a DIFF_REQ is
  * answered with the diffs of this node's intervals it asks for (made now
  * from the twin if the interval is closed and its diff not made yet), or
- * with the whole page for a node that dropped it at a collection; or with
- * a NACK.
+ * with the whole page for a node that dropped it at a collection, or, for
+ * a lost writer whose backup this node is, with the diffs it keeps
+ * (dsm_lrc_backup.c); or with a NACK.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
@@ -119,6 +120,14 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	u16 node;
 	u32 iv;
 
+	dsm_msg_iter_wants(r, &it);
+	if (dsm_msg_next_want(&it, &node, &iv) && node != lrc_self()) {
+		/* Another writer's: this node is its backup. */
+		buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
+		len = buf ? lrc_backup_serve(m, buf) : -ENOMEM;
+		err = min(len, 0);
+		goto out;
+	}
 	if (!lp || !dsm_pg_folio(pg))
 		goto out;
 	err = -ENOMEM;

@@ -233,6 +233,9 @@ struct dsm_node_info {
  *     region's hot table here; PAGE_FALSE_SHARING, sampling here newly
  *     judged a listed page falsely shared. Rate-limited (at most
  *     DSM_SHARE_EVENTS_PER_SEC a second, module-wide).
+ * 11: REGION_REPLICAS: whether an lrc region's released intervals are
+ *     backed up on another node (issue 16), in REGION_NEW, REGION_GET and
+ *     the region events.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -241,7 +244,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	10
+#define DSM_GENL_VERSION	11
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -582,6 +585,13 @@ enum dsm_cmd {
  *			another node (not local).
  * @DSM_A_TOP_WAIT_US:	u64: microseconds the acquisitions waited, in all.
  * @DSM_A_TOP_WAIT_MAX_US: u64: the longest wait of one.
+ * @DSM_A_REGION_REPLICAS: u8, 0..1 (version 11): 1 (the default): the
+ *			diffs of every interval released on a node are
+ *			pushed to a backup node before the release returns,
+ *			so that the failure of any one node loses no released
+ *			write of the region (Documentation/lrc.md "Backed-up
+ *			releases"); 0: none (cheaper; a dead node's unfetched
+ *			writes are lost). lrc regions only; 1 for sc.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -654,6 +664,7 @@ enum dsm_attr {
 	DSM_A_TOP_REMOTE,
 	DSM_A_TOP_WAIT_US,
 	DSM_A_TOP_WAIT_MAX_US,
+	DSM_A_REGION_REPLICAS,
 
 	__DSM_A_MAX
 };
