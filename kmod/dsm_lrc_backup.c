@@ -40,9 +40,13 @@ struct lrc_bk_diff {
  *		locks. Guards @done.
  * @done:	own intervals up to this one are backed up (or given up).
  * @wait_lock:	spinlock over the fields below.
- * @active:	a DIFF_BACKUP waits for its ack: @req_id, sent to @dst,
- *		for interval @iv with @nr diffs; @err and @ack set before
- *		@ack_done is completed.
+ * @active:	a DIFF_BACKUP waits for its ack ...
+ * @req_id:	... with this request id,
+ * @dst:	sent to this node,
+ * @iv:		for this own interval,
+ * @nr:		with this many diffs.
+ * @err:	0, or why it failed; set before @ack_done is completed.
+ * @ack_done:	completed by the ack, a NACK or the node going down.
  */
 static struct lrc_bk {
 	struct mutex store_lock;	/* see above */
