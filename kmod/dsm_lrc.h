@@ -393,6 +393,20 @@ static inline u32 lrc_mgr_dst(u32 mgr)
 	return mgr != self ? mgr : self ? 0 : 1;
 }
 
+/* The header of a reply of @type to peer message @m, from this node. */
+static inline void lrc_reply_hdr(struct dsm_msg_hdr *h,
+				 const struct dsm_msg *m, u8 type)
+{
+	*h = (struct dsm_msg_hdr){
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = type,
+		.src = lrc_self(),
+		.dst = m->hdr.src,
+		.req_id = m->hdr.req_id,
+		.epoch = dsm_home_epoch(),
+	};
+}
+
 static inline void lrc_data_add(s64 n)
 {
 	atomic64_add(n, &lrc.data_bytes);

@@ -357,14 +357,6 @@ static int lrc_bk_keep_locked(u32 w, u64 pgno, struct lrc_bk_diff *d)
 /* Answer DIFF_BACKUP @m: an ack, or a NACK with negative errno @err. */
 static void lrc_bk_reply(const struct dsm_msg *m, int err)
 {
-	struct dsm_msg_hdr h = {
-		.version = DSM_WIRE_VERSION_MAX,
-		.type = DSM_MSG_DIFF_BACKUP_ACK,
-		.src = lrc_self(),
-		.dst = m->hdr.src,
-		.req_id = m->hdr.req_id,
-		.epoch = dsm_home_epoch(),
-	};
 	struct dsm_msg n = {
 		.hdr.type = DSM_MSG_NACK,
 		.hdr.dst = m->hdr.src,
@@ -375,6 +367,7 @@ static void lrc_bk_reply(const struct dsm_msg *m, int err)
 	};
 	u8 buf[DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_diff_backup)];
 	struct dsm_wire_enc e;
+	struct dsm_msg_hdr h;
 	int len;
 
 	if (err) {
@@ -383,6 +376,7 @@ static void lrc_bk_reply(const struct dsm_msg *m, int err)
 		dsm_msg_send(&n);
 		return;
 	}
+	lrc_reply_hdr(&h, m, DSM_MSG_DIFF_BACKUP_ACK);
 	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
 	dsm_wire_enc_backup_ack(&e, m->u.diff_backup.interval,
 				m->u.diff_backup.nr_diffs);
@@ -476,14 +470,7 @@ static int lrc_bk_encode_locked(const struct dsm_msg_diff_req *r, u16 w,
 int lrc_backup_serve(const struct dsm_msg *m, u8 *buf)
 {
 	const struct dsm_msg_diff_req *r = &m->u.diff_req;
-	struct dsm_msg_hdr h = {
-		.version = DSM_WIRE_VERSION_MAX,
-		.type = DSM_MSG_DIFF_REPLY,
-		.src = lrc_self(),
-		.dst = m->hdr.src,
-		.req_id = m->hdr.req_id,
-		.epoch = dsm_home_epoch(),
-	};
+	struct dsm_msg_hdr h;
 	struct dsm_wire_enc e;
 	struct dsm_msg_iter it;
 	u16 w;
@@ -493,6 +480,7 @@ int lrc_backup_serve(const struct dsm_msg *m, u8 *buf)
 	dsm_msg_iter_wants(r, &it);
 	if (!dsm_msg_next_want(&it, &w, &iv))
 		return -EINVAL;
+	lrc_reply_hdr(&h, m, DSM_MSG_DIFF_REPLY);
 	dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
 	dsm_wire_enc_diff_reply(&e, r->page);
 	mutex_lock(&bk.store_lock);

@@ -103,19 +103,12 @@ static void lrc_serve_nack(const struct dsm_msg *m, int err)
 void lrc_recv_diff_req(const struct dsm_msg *m)
 {
 	const struct dsm_msg_diff_req *r = &m->u.diff_req;
-	struct dsm_msg_hdr h = {
-		.version = DSM_WIRE_VERSION_MAX,
-		.type = DSM_MSG_DIFF_REPLY,
-		.src = lrc_self(),
-		.dst = m->hdr.src,
-		.req_id = m->hdr.req_id,
-		.epoch = dsm_home_epoch(),
-	};
 	struct dsm_pg *pg = dsm_pg_find(r->page);
 	struct lrc_pg *lp = pg ? pg->lrc : NULL;
 	void *buf = NULL, *zero = NULL, *whole = NULL;
 	struct dsm_msg_iter it;
 	struct dsm_wire_enc e;
+	struct dsm_msg_hdr h;
 	int err = -ENOENT, len = 0;
 	u16 node;
 	u32 iv;
@@ -137,6 +130,7 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	if (!buf || !zero || !whole)
 		goto out;
 	folio_lock(pg->folio);
+	lrc_reply_hdr(&h, m, DSM_MSG_DIFF_REPLY);
 	dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
 	dsm_wire_enc_diff_reply(&e, r->page);
 	dsm_msg_iter_wants(r, &it);

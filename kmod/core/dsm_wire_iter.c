@@ -100,6 +100,26 @@ bool dsm_msg_next_want(struct dsm_msg_iter *it, u16 *node, u32 *interval)
 	return true;
 }
 
+/*
+ * The diff at @r and its padding into @d; on success the entry is
+ * consumed: @it moves past it.
+ */
+static bool dsm_it_diff(struct dsm_msg_iter *it, struct dsm_rd *r,
+			struct dsm_msg_diff *d)
+{
+	if (r->left < DSM_DIFF_HDR_SIZE)
+		return false;
+	d->diff = r->p;
+	d->len = dsm_diff_size(r->p);
+	if (d->len > r->left || !dsm_rd_skip(r, d->len) ||
+	    !dsm_rd_skip(r, -d->len & 7))
+		return false;
+	it->p = r->p;
+	it->left = r->left;
+	it->nr--;
+	return true;
+}
+
 /**
  * dsm_msg_iter_diffs() - start walking the diffs of a decoded DIFF_REPLY.
  * @r:	the decoded reply.
@@ -126,20 +146,11 @@ bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d)
 	struct dsm_rd r = { .p = it->p, .left = it->left };
 	struct dsm_wire_diff_id w;
 
-	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)) ||
-	    r.left < DSM_DIFF_HDR_SIZE)
+	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)))
 		return false;
 	d->node = le16_to_cpu(w.node);
 	d->interval = le32_to_cpu(w.interval);
-	d->diff = r.p;
-	d->len = dsm_diff_size(r.p);
-	if (d->len > r.left || !dsm_rd_skip(&r, d->len) ||
-	    !dsm_rd_skip(&r, -d->len & 7))
-		return false;
-	it->p = r.p;
-	it->left = r.left;
-	it->nr--;
-	return true;
+	return dsm_it_diff(it, &r, d);
 }
 
 /**
@@ -171,17 +182,8 @@ bool dsm_msg_next_backup(struct dsm_msg_iter *it, struct dsm_msg_diff *d,
 	struct dsm_rd r = { .p = it->p, .left = it->left };
 	__le64 w;
 
-	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)) ||
-	    r.left < DSM_DIFF_HDR_SIZE)
+	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)))
 		return false;
 	*page = le64_to_cpu(w);
-	d->diff = r.p;
-	d->len = dsm_diff_size(r.p);
-	if (d->len > r.left || !dsm_rd_skip(&r, d->len) ||
-	    !dsm_rd_skip(&r, -d->len & 7))
-		return false;
-	it->p = r.p;
-	it->left = r.left;
-	it->nr--;
-	return true;
+	return dsm_it_diff(it, &r, d);
 }
