@@ -38,7 +38,8 @@ struct lrc_bk_diff {
  * @bytes:	bytes held in @pages.
  * @send_mutex:	one backup push at a time on this node; outside the folio
  *		locks. Guards @done.
- * @done:	own intervals up to this one are backed up (or given up).
+ * @done:	own intervals up to this one are backed up (or given up);
+ *		read without the mutex by lrc_backup()'s fast path.
  * @wait_lock:	spinlock over the fields below.
  * @active:	a DIFF_BACKUP waits for its ack ...
  * @req_id:	... with this request id,
@@ -234,17 +235,25 @@ static int lrc_bk_interval(u8 *buf, u32 iv)
  * yet, before a release or a barrier arrival goes on.
  *
  * A node alone makes no diff (Documentation/lrc.md "One node"), so it has
- * nothing to push. Return: 0, or -EINTR (a fatal signal: the intervals
- * left are pushed at the next release).
+ * nothing to push: its intervals count as done. Nothing is allocated or
+ * locked when every closed interval is done (a local re-acquire).
+ * Return: 0, -ENOMEM, or -EINTR (a fatal signal: the intervals left are
+ * pushed at the next release).
  */
 int lrc_backup(void)
 {
-	u32 iv, last;
+	u32 iv, last = READ_ONCE(lrc.vt.c[lrc_self()]);
 	u8 *buf;
 	int ret = 0;
 
-	if (dsm_members_alone())
+	if (READ_ONCE(bk.done) >= last)
 		return 0;
+	if (dsm_members_alone()) {
+		mutex_lock(&bk.send_mutex);
+		WRITE_ONCE(bk.done, max(bk.done, last));
+		mutex_unlock(&bk.send_mutex);
+		return 0;
+	}
 	buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -260,7 +269,7 @@ int lrc_backup(void)
 		if (ret)
 			pr_warn_ratelimited("interval %u: not backed up: %d\n",
 					    iv, ret);
-		bk.done = iv;
+		WRITE_ONCE(bk.done, iv);
 	}
 	mutex_unlock(&bk.send_mutex);
 	kvfree(buf);
