@@ -209,6 +209,26 @@ bool dsm_region_was_lrc(u64 off)
 	return was;
 }
 
+/**
+ * dsm_region_replicated() - are the lrc intervals written at offset @off
+ * backed up (its region's DSM_A_REGION_REPLICAS)?
+ * @off:	an offset in the DSM space.
+ *
+ * Return: false only for a region with replicas 0; true otherwise (no
+ * region there: the backup's own checks refuse what is wrong).
+ */
+bool dsm_region_replicated(u64 off)
+{
+	struct dsm_region *r = dsm_region_get_at(off, false);
+	bool rep = true;
+
+	if (r) {
+		rep = r->replicas;
+		dsm_region_put(r);
+	}
+	return rep;
+}
+
 static void dsm_region_remove(struct dsm_region *r, bool replica)
 {
 	lockdep_assert_held(&dsm_cluster.lock);
@@ -299,6 +319,7 @@ static struct dsm_region *dsm_region_alloc(const char *name, u64 offset,
 	r->offset = offset;
 	r->size = size;
 	r->model = model;
+	r->replicas = 1;
 	r->origin = origin;
 	r->perm = *perm;
 	kref_init(&r->ref);
@@ -611,6 +632,7 @@ static int dsm_region_replica(const struct dsm_region_req *req,
 			     req->origin, &perm);
 	if (!r)
 		return -ENOMEM;
+	r->replicas = req->replicas;
 	if (old) {
 		/* Same name from a lower node id: it wins everywhere. */
 		dsm_stat_inc(DSM_STAT_REGION_CONFLICT);
@@ -684,6 +706,7 @@ int dsm_region_new(const struct dsm_region_req *req, struct dsm_region *out,
 		ret = -ENOMEM;
 		goto out;
 	}
+	r->replicas = req->replicas;
 	dsm_region_insert(r);
 	dsm_nl_notify_region(r, DSM_CMD_REGION_CREATED, false);
 	*out = *r;

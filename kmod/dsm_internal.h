@@ -9,6 +9,7 @@
  * above it, never one below it. Each lock's comment says what it guards.
  *   genl_mutex (netlink handlers); mmap_lock or the per-VMA lock (faults)
  *   dsm_lrc.bar_mutex	one lrc barrier at a time (dsm_lrc.h)
+ *   bk.send_mutex	one lrc backup push at a time (dsm_lrc_backup.c)
  *   folio lock		of a page's frame
  *   dsm_lrc.lock	lrc intervals, VT, locks, notices (dsm_lrc.h)
  *   dsm_cluster.lock	membership and regions (below)
@@ -19,6 +20,8 @@
  *   dsm_lrc.wait_lock	lrc waits for replies (dsm_lrc.h)
  *   dsm_hot.lock	hot page tables (dsm_hot.c), a leaf
  *   dsm_hot_locks.lock	the hot lock table (dsm_hot_lock.c), a leaf
+ *   bk.store_lock, bk.wait_lock	the lrc backup store and a push's
+ *			wait for its ack (dsm_lrc_backup.c), leaves
  * The transport's locks are apart from these, in this order:
  *   dsm_transport_mutex	the registry and its sync work (dsm_transport.c)
  *   dsm_tcp_peer.lock	setting up and tearing down a TCP connection
@@ -36,7 +39,9 @@
  * The spinlocks (dsm_pg.lock, dsm_members.lock, dsm_lrc.wait_lock,
  * dsm_hot.lock, dsm_hot_locks.lock,
  * dsm_tcp_peer.state_lock) are never held across a sleep. Nothing waits
- * on the network holding a lock of the first list: requests are sent and
+ * on the network holding a lock of the first list (but the two lrc
+ * mutexes that serialise a barrier and a backup push, which wait for
+ * their replies under them): requests are sent and
  * waited for with none held, and message handlers send only after
  * dropping dsm_pg.lock. The mapping's i_mmap_rwsem and page table locks
  * are taken by unmap_mapping_range() under the folio lock, as truncate
@@ -174,6 +179,12 @@ enum dsm_stat {
 	DSM_STAT_LRC_LATE_GRANTS,	/* grants learned after their wait */
 	DSM_STAT_LRC_TOKENS_RECREATED,	/* tokens re-created for a forward */
 	DSM_STAT_LRC_DIFFS_LOST,	/* diffs only a lost node had, dropped */
+	DSM_STAT_LRC_BACKUP_SENT,	/* DIFF_BACKUPs acked */
+	DSM_STAT_LRC_BACKUP_BYTES,	/* ... their bytes */
+	DSM_STAT_LRC_BACKUP_SKIPPED,	/* intervals with no live backup */
+	DSM_STAT_LRC_BACKUP_STORED,	/* other writers' diffs kept here */
+	DSM_STAT_LRC_BACKUP_SERVED,	/* ... served for a lost writer */
+	DSM_STAT_LRC_BACKUP_DROPPED,	/* ... dropped by a collection */
 	DSM_STAT_MGR_REQUESTS,		/* MGR_REQUESTs sent to dsmd */
 	DSM_STAT_MGR_REPLIES,		/* MGR_REPLYs accepted */
 	DSM_STAT_LOCK_FORWARDS,		/* LOCK_FORWARDs accepted */
@@ -320,6 +331,7 @@ struct dsm_region {
 	u64 offset;
 	u64 size;
 	u8 model;
+	u8 replicas;
 	u32 origin;
 	struct dsm_perm perm;
 	struct kref ref;
@@ -393,6 +405,7 @@ extern struct dsm_cluster dsm_cluster;
  * @perm_set:	DSM_PERM_* bits: the fields of @perm given; the others
  *		are the cluster's default (dsm_cluster.def_perm).
  * @perm:	owner, group and mode.
+ * @replicas:	DSM_A_REGION_REPLICAS: 1, or 0 (lrc: no backups).
  */
 struct dsm_region_req {
 	const char *name;
@@ -403,6 +416,7 @@ struct dsm_region_req {
 	u32 origin;
 	u8 perm_set;
 	struct dsm_perm perm;
+	u8 replicas;
 };
 
 void dsm_cluster_init(void);
@@ -424,6 +438,7 @@ int dsm_region_del(const char *name, bool match_offset, u64 offset,
 struct dsm_region *dsm_region_find(const char *name);
 struct dsm_region *dsm_region_get_at(u64 off, bool map);
 bool dsm_region_was_lrc(u64 off);
+bool dsm_region_replicated(u64 off);
 void dsm_region_put(struct dsm_region *r);
 int dsm_cluster_ready(void);
 unsigned int dsm_nodes_up(void);

@@ -132,6 +132,7 @@ static void lrc_daemon_gone(void)
 static void lrc_node_down(u32 id)
 {
 	lrc_fail_fetches(id);
+	lrc_backup_node_down(id);
 	lrc_bar_node_down(id);
 	lrc_fail_lock_requests(id);
 	/* Grants kept for it: their tokens come back now. */
@@ -175,6 +176,8 @@ static const dsm_recv_fn lrc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_DIFF_REQ]	= lrc_recv_diff_req,
 	[DSM_MSG_DIFF_REPLY]	= lrc_recv_diff_reply,
 	[DSM_MSG_NACK]		= lrc_recv_nack,
+	[DSM_MSG_DIFF_BACKUP]	= lrc_recv_backup,
+	[DSM_MSG_DIFF_BACKUP_ACK] = lrc_recv_backup_ack,
 };
 
 /*
@@ -216,6 +219,7 @@ int dsm_lrc_init(void)
 	INIT_LIST_HEAD(&lrc.regrants);
 	INIT_DELAYED_WORK(&lrc.regrant_work, lrc_regrant_work_fn);
 	INIT_WORK(&lrc.orphan_work, lrc_orphan_work_fn);
+	lrc_backup_init();
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.bar_vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.gc_vt, LRC_NR_NODES);
@@ -260,6 +264,7 @@ void dsm_lrc_exit(void)
 		kvfree(lrc.slots[c]);
 	}
 	kvfree(lrc.open);
+	lrc_backup_exit();
 	/* Empty: each fetch erases itself before its caller returns. */
 	xa_destroy(&lrc.fetches);
 }

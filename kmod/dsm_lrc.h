@@ -15,6 +15,8 @@
  *   dsm_lrc_fetch.c	faults, fetching diffs (requester side)
  *   dsm_lrc_serve.c	serving diffs (responder side)
  *   dsm_lrc_gc.c	garbage collection at a barrier
+ *   dsm_lrc_backup.c	backed-up releases: pushing own diffs to the
+ *			backup, keeping and serving other writers'
  *
  * Locking (Documentation/lrc.md "Locking"; the module's whole order is in
  * dsm_model.h), outermost first:
@@ -45,6 +47,9 @@
  * Nothing waits on the network holding any of these locks: messages are
  * built under lrc.lock and sent after it is dropped, except the DIFF_REQ
  * server, which builds its reply under the folio lock and sends after.
+ * dsm_lrc_backup.c's locks: bk.send_mutex (a push and its acks, waited
+ * for under it) between lrc.bar_mutex and the folio lock; bk.store_lock
+ * and bk.wait_lock taken with none of the others.
  */
 #ifndef _DSM_LRC_H
 #define _DSM_LRC_H
@@ -229,12 +234,15 @@ struct lrc_bwait {
 };
 
 /*
- * One diff wanted by a fetch, and the reply's copy of it. @lost: its
- * creator is lost (declared down): not asked for, its notice is dropped
- * when the others' diffs are applied (Documentation/lrc.md "Failures").
+ * One diff wanted by a fetch, and the reply's copy of it. @from: the node
+ * asked, its creator @node or, when that is lost, the creator's backup
+ * (Documentation/lrc.md "Backed-up releases"). @lost: it cannot be had
+ * (its creator is lost and no backup keeps it): not asked for, its notice
+ * is dropped when the others' diffs are applied (lrc.md "Failures").
  */
 struct lrc_want {
 	u16 node;
+	u16 from;
 	bool lost;
 	u32 iv;
 	void *diff;
@@ -394,6 +402,20 @@ static inline u32 lrc_mgr_dst(u32 mgr)
 	return mgr != self ? mgr : self ? 0 : 1;
 }
 
+/* The header of a reply of @type to peer message @m, from this node. */
+static inline void lrc_reply_hdr(struct dsm_msg_hdr *h,
+				 const struct dsm_msg *m, u8 type)
+{
+	*h = (struct dsm_msg_hdr){
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = type,
+		.src = lrc_self(),
+		.dst = m->hdr.src,
+		.req_id = m->hdr.req_id,
+		.epoch = dsm_home_epoch(),
+	};
+}
+
 static inline void lrc_data_add(s64 n)
 {
 	atomic64_add(n, &lrc.data_bytes);
@@ -468,6 +490,18 @@ void lrc_fail_fetches(u32 id);
 
 /* dsm_lrc_serve.c */
 void lrc_recv_diff_req(const struct dsm_msg *m);
+
+/* dsm_lrc_backup.c */
+int lrc_backup(void);
+void lrc_recv_backup(const struct dsm_msg *m);
+void lrc_recv_backup_ack(const struct dsm_msg *m);
+void lrc_backup_nack(const struct dsm_msg *m);
+void lrc_backup_node_down(u32 id);
+int lrc_backup_serve(const struct dsm_msg *m, u8 *buf);
+void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len);
+u64 lrc_backup_gc(const struct dsm_vt *gvt);
+void lrc_backup_init(void);
+void lrc_backup_exit(void);
 
 /* dsm_lrc_gc.c */
 bool lrc_gc_wanted(void);

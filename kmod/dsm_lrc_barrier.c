@@ -238,6 +238,8 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 		return -EINTR;
 	lrc_orphan_gc();
 	ret = lrc_end_interval();
+	if (!ret)
+		ret = lrc_backup();
 	/* Each try follows one more manager declared down: bounded. */
 	for (tries = 0; !ret; tries++) {
 		mgr = dsm_members_barrier_mgr();

@@ -55,7 +55,7 @@ void lrc_recv_diff_reply(const struct dsm_msg *m)
 			    f->wants[j].iv == got[i].iv && !f->wants[j].diff)
 				break;
 		/* Only diffs asked of this node, each once. */
-		if (j == f->nr_wants || got[i].node != m->hdr.src)
+		if (j == f->nr_wants || f->wants[j].from != m->hdr.src)
 			bad = true;
 	}
 	if (!bad) {
@@ -83,7 +83,11 @@ void lrc_recv_nack(const struct dsm_msg *m)
 {
 	struct lrc_fetch *f;
 
-	/* Of what lrc sends on data connections, only DIFF_REQ is NACKed. */
+	if (m->u.nack.nacked_type == DSM_MSG_DIFF_BACKUP) {
+		lrc_backup_nack(m);
+		return;
+	}
+	/* Else, of what lrc sends on data connections, only DIFF_REQ. */
 	if (m->u.nack.nacked_type != DSM_MSG_DIFF_REQ) {
 		lrc_unexpected("NACK", m->hdr.src);
 		return;
@@ -142,22 +146,24 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 	int len, ret;
 
 	while (i < f->nr_wants) {
-		u16 dst = f->wants[i].node;
+		u16 node = f->wants[i].node, dst = f->wants[i].from;
 
-		if (f->wants[i].lost) {	/* its node is lost: not asked */
+		/* Lost, or the backup here had it: not asked. */
+		if (f->wants[i].lost || f->wants[i].diff) {
 			i++;
 			continue;
 		}
 
 		/* Interval 0 is fetched from copy_from, stored as node. */
 		for (k = 0; i + k < f->nr_wants && k < DSM_WIRE_MAX_DIFFS &&
-		     f->wants[i + k].node == dst; k++)
+		     f->wants[i + k].node == node &&
+		     !f->wants[i + k].lost && !f->wants[i + k].diff; k++)
 			;
 		h.dst = dst;
 		dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
 		dsm_wire_enc_diff_req(&e, f->pgno);
 		for (len = 0; len < k; len++)
-			dsm_wire_enc_want(&e, dst, f->wants[i + len].iv);
+			dsm_wire_enc_want(&e, node, f->wants[i + len].iv);
 		len = dsm_wire_enc_end(&e);
 		if (len < 0)
 			return len;
@@ -173,10 +179,33 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 }
 
 /*
+ * @w's creator is lost: ask its backup (dsm_backup_of() of the live
+ * members, as the creator chose it), or take the diff kept here if that
+ * is this node. Without a backup (none live, or the page's region has
+ * replicas 0), or kept by none here, it stays lost.
+ */
+static void lrc_want_backup(u64 pgno, struct lrc_want *w)
+{
+	u32 b = dsm_backup_of(w->node, dsm_members_live(), DSM_NODES_MAX);
+
+	/* A region with replicas 0 has no backups: lost, as it was. */
+	if (b >= DSM_NODES_MAX || !dsm_region_replicated(pgno << PAGE_SHIFT))
+		return;
+	if (b == lrc_self()) {
+		w->diff = lrc_backup_copy(w->node, pgno, w->iv, &w->len);
+		w->lost = !w->diff;
+		return;
+	}
+	w->from = b;
+	w->lost = false;
+}
+
+/*
  * List in @f the diffs @lp lacks (interval 0 of copy_from if a collection
  * dropped the page), sorted by creator, and the nodes whose replies are
  * awaited. The diffs of a lost node (declared down) cannot be had: they
- * are listed as lost, asked of nobody. Return: 0 or -ENOMEM.
+ * are asked of its backup, or, if none keeps them, listed as lost, asked
+ * of nobody. Return: 0 or -ENOMEM.
  */
 static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 {
@@ -204,10 +233,13 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 		struct lrc_want *w = &f->wants[i];
 
 		/* The whole page of a dropped copy is never given up. */
+		w->from = w->node;
 		w->lost = w->iv && dsm_members_lost(w->node);
 		if (w->lost)
+			lrc_want_backup(f->pgno, w);
+		if (w->lost || w->diff)
 			continue;
-		senders |= BIT(w->node);
+		senders |= BIT(w->from);
 		asked++;
 	}
 	/*

@@ -366,6 +366,8 @@ int lrc_gc(u32 id)
 		mutex_unlock(&lrc.lock);
 		for (i = 0; i < g.nr; i++)
 			freed += lrc_gc_page(g.pgs[i], &gvt);
+		/* Backups drop what the collection discards. */
+		freed += lrc_backup_gc(&gvt);
 		lrc_data_add(-(s64)freed);
 		dsm_stat_inc(DSM_STAT_LRC_GC_RUNS);
 		dsm_stat_add(DSM_STAT_LRC_GC_BYTES_FREED, freed);

@@ -420,6 +420,8 @@ int lrc_acquire(struct dsm_file *f, u64 key)
 	if (ret)
 		return ret;
 	ret = lrc_end_interval();
+	if (!ret)	/* a grant of an idle token may carry it */
+		ret = lrc_backup();
 	if (ret)
 		return ret;
 	mutex_lock(&lrc.lock);
@@ -499,6 +501,8 @@ int lrc_release(struct dsm_file *f, u64 key)
 		pr_warn_ratelimited("lock %u:%u: cannot end the interval: %d\n",
 				    dsm_sync_key_region(key),
 				    dsm_sync_key_id(key), ret);
+	/* Backed up before anyone can learn it (lrc.md "Backed-up releases"). */
+	lrc_backup();
 	mutex_lock(&lrc.lock);
 	/*
 	 * Look the lock up again: with lrc.lock dropped, another release of

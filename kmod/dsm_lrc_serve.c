@@ -3,8 +3,9 @@
  * dsm_lrc_serve.c - the responder side of lrc fetches: a DIFF_REQ is
  * answered with the diffs of this node's intervals it asks for (made now
  * from the twin if the interval is closed and its diff not made yet), or
- * with the whole page for a node that dropped it at a collection; or with
- * a NACK.
+ * with the whole page for a node that dropped it at a collection, or, for
+ * a lost writer whose backup this node is, with the diffs it keeps
+ * (dsm_lrc_backup.c); or with a NACK.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
@@ -102,23 +103,24 @@ static void lrc_serve_nack(const struct dsm_msg *m, int err)
 void lrc_recv_diff_req(const struct dsm_msg *m)
 {
 	const struct dsm_msg_diff_req *r = &m->u.diff_req;
-	struct dsm_msg_hdr h = {
-		.version = DSM_WIRE_VERSION_MAX,
-		.type = DSM_MSG_DIFF_REPLY,
-		.src = lrc_self(),
-		.dst = m->hdr.src,
-		.req_id = m->hdr.req_id,
-		.epoch = dsm_home_epoch(),
-	};
 	struct dsm_pg *pg = dsm_pg_find(r->page);
 	struct lrc_pg *lp = pg ? pg->lrc : NULL;
 	void *buf = NULL, *zero = NULL, *whole = NULL;
 	struct dsm_msg_iter it;
 	struct dsm_wire_enc e;
+	struct dsm_msg_hdr h;
 	int err = -ENOENT, len = 0;
 	u16 node;
 	u32 iv;
 
+	dsm_msg_iter_wants(r, &it);
+	if (dsm_msg_next_want(&it, &node, &iv) && node != lrc_self()) {
+		/* Another writer's: this node is its backup. */
+		buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
+		len = buf ? lrc_backup_serve(m, buf) : -ENOMEM;
+		err = min(len, 0);
+		goto out;
+	}
 	if (!lp || !dsm_pg_folio(pg))
 		goto out;
 	err = -ENOMEM;
@@ -128,6 +130,7 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	if (!buf || !zero || !whole)
 		goto out;
 	folio_lock(pg->folio);
+	lrc_reply_hdr(&h, m, DSM_MSG_DIFF_REPLY);
 	dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
 	dsm_wire_enc_diff_reply(&e, r->page);
 	dsm_msg_iter_wants(r, &it);

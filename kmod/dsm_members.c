@@ -100,6 +100,20 @@ bool dsm_members_alone(void)
 	return alone;
 }
 
+/*
+ * The members present and not lost, as a mask (bit i: node i), this node
+ * included: what dsm_backup_of() chooses among. Does not sleep.
+ */
+u32 dsm_members_live(void)
+{
+	u32 live;
+
+	spin_lock(&dsm_members.lock);
+	live = dsm_members.present & ~dsm_members.lost;
+	spin_unlock(&dsm_members.lock);
+	return live;
+}
+
 static bool dsm_members_ready(u32 id)
 {
 	bool ready;

@@ -294,6 +294,7 @@ u64 dsm_home_epoch(void);
 bool dsm_home_wait(u64 epoch, unsigned long timeout);
 bool dsm_members_lost(u32 id);
 bool dsm_members_alone(void);
+u32 dsm_members_live(void);
 int dsm_members_wait(u32 id, unsigned long timeout);
 u64 dsm_next_req_id(void);
 

@@ -97,6 +97,7 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 	[DSM_A_REGION_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U64,
 							&dsm_nl_size_range),
 	[DSM_A_REGION_MODEL]	= NLA_POLICY_MAX(NLA_U8, DSM_MODEL_MAX),
+	[DSM_A_REGION_REPLICAS]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[DSM_A_REGION_ORIGIN]	= NLA_POLICY_MAX(NLA_U32, DSM_NODES_MAX - 1),
 	[DSM_A_REPLICA]		= { .type = NLA_FLAG },
 	[DSM_A_STAT_NAME]	= { .type = NLA_REJECT },
@@ -248,6 +249,7 @@ static int dsm_nl_put_region(struct sk_buff *skb, const struct dsm_region *r)
 			      DSM_A_PAD) ||
 	    nla_put_u64_64bit(skb, DSM_A_REGION_SIZE, r->size, DSM_A_PAD) ||
 	    nla_put_u8(skb, DSM_A_REGION_MODEL, r->model) ||
+	    nla_put_u8(skb, DSM_A_REGION_REPLICAS, r->replicas) ||
 	    nla_put_u32(skb, DSM_A_REGION_ORIGIN, r->origin) ||
 	    nla_put_u32(skb, DSM_A_REGION_UID,
 			from_kuid(&init_user_ns, r->perm.uid)) ||
@@ -533,6 +535,8 @@ static int dsm_nl_region_new(struct sk_buff *skb, struct genl_info *info)
 	req.size = nla_get_u64(a[DSM_A_REGION_SIZE]);
 	req.model = a[DSM_A_REGION_MODEL] ?
 		    nla_get_u8(a[DSM_A_REGION_MODEL]) : DSM_MODEL_SC;
+	req.replicas = a[DSM_A_REGION_REPLICAS] ?
+		       nla_get_u8(a[DSM_A_REGION_REPLICAS]) : 1;
 	req.replica = nla_get_flag(a[DSM_A_REPLICA]);
 	req.perm_set = dsm_nl_get_perm(a, &req.perm);
 	if (req.replica) {

@@ -35,6 +35,9 @@
 /* Diffs wanted in one diff request, or carried in one diff reply (wire). */
 #define DSM_WIRE_MAX_DIFFS	16
 
+/* Diffs in one DIFF_BACKUP (an interval's pages, DSM_LRC_MAX_NOTICES). */
+#define DSM_WIRE_MAX_BACKUP_DIFFS	4096
+
 /*
  * Buckets of the home table (dsm_home.h): page p is in bucket p mod this,
  * and each bucket names its home node. 840 is the least common multiple

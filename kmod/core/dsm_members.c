@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dsm_members.c - the member that serves a key: a page's home, a lock's
- * or a barrier's manager.
+ * or a barrier's manager, a writer's lrc backup.
  */
 #include "dsm_members.h"
 
@@ -84,4 +84,30 @@ bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost)
 	u32 want = dsm_barrier_waits_for(members, lost);
 
 	return want && (arrived & want) == want;
+}
+
+/**
+ * dsm_backup_of() - the node that keeps the diffs of @writer's released
+ * intervals (Documentation/lrc.md "Backed-up releases").
+ * @writer:	the writing node, < DSM_MAX_NODES.
+ * @live:	bit i set: node i is a member not lost (the writer's own bit
+ *		and bits at and above DSM_MAX_NODES are ignored). The writer
+ *		and, after its loss, every node that wants its diffs compute
+ *		the same node from the same membership.
+ * @none:	what to return when no other node is live.
+ *
+ * Return: the next live node after @writer in id order, wrapping around:
+ * with nodes 0, 2 and 5 live, writer 2 gives 5, writer 5 gives 0, writer
+ * 3 gives 5; @none if no node but the writer is live.
+ */
+u32 dsm_backup_of(u32 writer, u32 live, u32 none)
+{
+	u32 k, id;
+
+	for (k = 1; k < DSM_MAX_NODES; k++) {
+		id = (writer + k) % DSM_MAX_NODES;
+		if (live >> id & 1)
+			return id;
+	}
+	return none;
 }

@@ -9,6 +9,7 @@
  * bytes left. See Documentation/protocol.md for the format.
  */
 #include "dsm_wire.h"
+#include "dsm_wire_rd.h"
 #include "dsm_diff.h"
 
 static_assert(sizeof(struct dsm_wire_hdr) == DSM_WIRE_HDR_SIZE, "header");
@@ -27,6 +28,7 @@ static_assert(sizeof(struct dsm_wire_interval) == 8, "interval layout");
 static_assert(sizeof(struct dsm_wire_diff_req) == 16, "diff_req layout");
 static_assert(sizeof(struct dsm_wire_diff_id) == 8, "diff_id layout");
 static_assert(sizeof(struct dsm_wire_diff_reply) == 16, "diff_reply layout");
+static_assert(sizeof(struct dsm_wire_diff_backup) == 8, "diff_backup layout");
 
 /**
  * struct dsm_wire_type_info - what the codec knows of a message type.
@@ -76,6 +78,13 @@ static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
 				sizeof(struct dsm_wire_diff_req)),
 	[DSM_MSG_DIFF_REPLY] = DSM_WIRE_TYPE("diff_reply", true,
 				sizeof(struct dsm_wire_diff_reply)),
+	/* 16 and 17: assigned by another change of version 6; refused. */
+	[16] = DSM_WIRE_RETIRED("unassigned16", false),
+	[17] = DSM_WIRE_RETIRED("unassigned17", false),
+	[DSM_MSG_DIFF_BACKUP] = DSM_WIRE_TYPE("diff_backup", false,
+				sizeof(struct dsm_wire_diff_backup)),
+	[DSM_MSG_DIFF_BACKUP_ACK] = DSM_WIRE_TYPE("diff_backup_ack", true,
+				sizeof(struct dsm_wire_diff_backup)),
 };
 
 /**
@@ -114,36 +123,8 @@ bool dsm_wire_type_is_reply(u8 type)
 	return type && type <= DSM_MSG_TYPE_MAX && dsm_wire_types[type].reply;
 }
 
-/* Reading: a cursor over bytes that remain. */
-
-struct dsm_rd {
-	const u8 *p;
-	u32 left;
-	bool ext;	/* a grant's page is not in the buffer */
-};
-
-static bool dsm_rd_take(struct dsm_rd *r, void *dst, u32 n)
-{
-	if (n > r->left)
-		return false;
-	memcpy(dst, r->p, n);
-	r->p += n;
-	r->left -= n;
-	return true;
-}
-
-static bool dsm_rd_skip(struct dsm_rd *r, u32 n)
-{
-	if (n > r->left)
-		return false;
-	r->p += n;
-	r->left -= n;
-	return true;
-}
-
 /* A timestamp of @n (1 .. DSM_MAX_NODES) entries and its padding. */
-static enum dsm_wire_reject dsm_rd_vt(struct dsm_rd *r, u32 n,
-				      struct dsm_vt *vt)
+enum dsm_wire_reject dsm_rd_vt(struct dsm_rd *r, u32 n, struct dsm_vt *vt)
 {
 	u32 i;
 
@@ -497,13 +478,37 @@ static enum dsm_wire_reject dsm_wire_rd_diff_req(struct dsm_rd *r,
 	return DSM_WIRE_OK;
 }
 
+/* An embedded diff (dsm_diff.h), valid, and its zero padding to 8 bytes. */
+static enum dsm_wire_reject dsm_wire_rd_diff_blob(struct dsm_rd *r)
+{
+	u32 size, pad;
+
+	if (r->left < DSM_DIFF_HDR_SIZE)
+		return DSM_WIRE_R_BODY_LEN;
+	size = dsm_diff_size(r->p);
+	if (size > r->left)
+		return DSM_WIRE_R_BODY_LEN;
+	if (dsm_diff_validate(r->p, size))
+		return DSM_WIRE_R_DIFF;
+	dsm_rd_skip(r, size);
+	pad = -size & 7;
+	if (r->left < pad)
+		return DSM_WIRE_R_BODY_LEN;
+	while (pad--) {
+		if (*r->p)
+			return DSM_WIRE_R_RESERVED;
+		dsm_rd_skip(r, 1);
+	}
+	return DSM_WIRE_OK;
+}
+
 static enum dsm_wire_reject dsm_wire_rd_diff_reply(struct dsm_rd *r,
 						   struct dsm_msg_diff_reply *b)
 {
 	struct dsm_wire_diff_reply w;
 	enum dsm_wire_reject why;
 	u64 prev = 0;
-	u32 i, size, pad, left;
+	u32 i, left;
 
 	dsm_rd_take(r, &w, sizeof(w));
 	b->page = le64_to_cpu(w.page);
@@ -520,22 +525,52 @@ static enum dsm_wire_reject dsm_wire_rd_diff_reply(struct dsm_rd *r,
 		why = dsm_wire_rd_diff_id(r, &prev, !i);
 		if (why)
 			return why;
-		if (r->left < DSM_DIFF_HDR_SIZE)
+		why = dsm_wire_rd_diff_blob(r);
+		if (why)
+			return why;
+	}
+	b->len = left - r->left;
+	return DSM_WIRE_OK;
+}
+
+/*
+ * DIFF_BACKUP (then its diffs, each a le64 page, ascending, and a diff) and
+ * DIFF_BACKUP_ACK (no list; nr_diffs is what was stored).
+ */
+static enum dsm_wire_reject dsm_wire_rd_backup(struct dsm_rd *r,
+					       struct dsm_msg *m)
+{
+	struct dsm_msg_diff_backup *b = &m->u.diff_backup;
+	bool ack = m->hdr.type == DSM_MSG_DIFF_BACKUP_ACK;
+	struct dsm_wire_diff_backup w;
+	enum dsm_wire_reject why;
+	u64 page, prev = 0;
+	__le64 wp;
+	u32 i, left;
+
+	dsm_rd_take(r, &w, sizeof(w));
+	b->interval = le32_to_cpu(w.interval);
+	b->nr_diffs = le16_to_cpu(w.nr_diffs);
+	b->p = r->p;
+	left = r->left;
+	if (le16_to_cpu(w.reserved))
+		return DSM_WIRE_R_RESERVED;
+	if (!b->interval)
+		return DSM_WIRE_R_INTERVAL;
+	if (b->nr_diffs > DSM_WIRE_MAX_BACKUP_DIFFS || (!ack && !b->nr_diffs))
+		return DSM_WIRE_R_COUNT;
+	for (i = 0; !ack && i < b->nr_diffs; i++) {
+		if (!dsm_rd_take(r, &wp, sizeof(wp)))
 			return DSM_WIRE_R_BODY_LEN;
-		size = dsm_diff_size(r->p);
-		if (size > r->left)
-			return DSM_WIRE_R_BODY_LEN;
-		if (dsm_diff_validate(r->p, size))
-			return DSM_WIRE_R_DIFF;
-		dsm_rd_skip(r, size);
-		pad = -size & 7;
-		if (r->left < pad)
-			return DSM_WIRE_R_BODY_LEN;
-		while (pad--) {
-			if (*r->p)
-				return DSM_WIRE_R_RESERVED;
-			dsm_rd_skip(r, 1);
-		}
+		page = le64_to_cpu(wp);
+		if (!dsm_wire_page_ok(page))
+			return DSM_WIRE_R_PAGE;
+		if (i && page <= prev)
+			return DSM_WIRE_R_ORDER;
+		prev = page;
+		why = dsm_wire_rd_diff_blob(r);
+		if (why)
+			return why;
 	}
 	b->len = left - r->left;
 	return DSM_WIRE_OK;
@@ -631,6 +666,9 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 		return dsm_wire_rd_diff_req(r, &m->u.diff_req);
 	case DSM_MSG_DIFF_REPLY:
 		return dsm_wire_rd_diff_reply(r, &m->u.diff_reply);
+	case DSM_MSG_DIFF_BACKUP:
+	case DSM_MSG_DIFF_BACKUP_ACK:
+		return dsm_wire_rd_backup(r, m);
 	default:
 		return DSM_WIRE_R_TYPE;
 	}
@@ -709,140 +747,4 @@ int dsm_wire_decode_ext(const void *buf, size_t len, const void *page,
 		r = DSM_WIRE_R_BODY_LEN;
 	m->u.page_grant.data = page;
 	return dsm_wire_fail(r, why);
-}
-
-/* Iterators over the lists of decoded messages. */
-
-/**
- * dsm_msg_iter_intervals() - start walking the records of an interval set.
- * @s:	a set from a decoded LOCK_GRANT or BARRIER message.
- * @it:	the cursor to initialise.
- */
-void dsm_msg_iter_intervals(const struct dsm_msg_ivset *s,
-			    struct dsm_msg_iter *it)
-{
-	it->p = s->p;
-	it->left = s->len;
-	it->nr = s->nr_intervals;
-	it->nr_nodes = s->vt.n;
-}
-
-/**
- * dsm_msg_next_interval() - the next record of an interval set.
- * @it:	cursor from dsm_msg_iter_intervals().
- * @iv:	out: the record (a view into the message).
- *
- * Return: false when there are no more records.
- */
-bool dsm_msg_next_interval(struct dsm_msg_iter *it,
-			   struct dsm_msg_interval *iv)
-{
-	struct dsm_rd r = { .p = it->p, .left = it->left };
-	struct dsm_wire_interval w;
-
-	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)))
-		return false;
-	iv->creator = le16_to_cpu(w.creator);
-	iv->nr_notices = le16_to_cpu(w.nr_notices);
-	iv->index = le32_to_cpu(w.index);
-	if (dsm_rd_vt(&r, it->nr_nodes, &iv->vt))
-		return false;
-	iv->notices = r.p;
-	if (!dsm_rd_skip(&r, 8U * iv->nr_notices))
-		return false;
-	it->p = r.p;
-	it->left = r.left;
-	it->nr--;
-	return true;
-}
-
-/**
- * dsm_msg_notice() - write notice @i of a decoded interval record.
- * @iv:	the record.
- * @i:	below @iv->nr_notices.
- *
- * Return: the page number.
- */
-u64 dsm_msg_notice(const struct dsm_msg_interval *iv, u32 i)
-{
-	return dsm_ld64(iv->notices + 8 * (size_t)i);
-}
-
-/**
- * dsm_msg_iter_wants() - start walking the ids of a decoded DIFF_REQ.
- * @r:	the decoded request.
- * @it:	the cursor to initialise.
- */
-void dsm_msg_iter_wants(const struct dsm_msg_diff_req *r,
-			struct dsm_msg_iter *it)
-{
-	it->p = r->ids;
-	it->left = (u32)r->nr_wants * sizeof(struct dsm_wire_diff_id);
-	it->nr = r->nr_wants;
-	it->nr_nodes = 0;
-}
-
-/**
- * dsm_msg_next_want() - the next (node, interval) a DIFF_REQ asks for.
- * @it:		cursor from dsm_msg_iter_wants().
- * @node:	out: creator of the interval.
- * @interval:	out: its index.
- *
- * Return: false when there are no more.
- */
-bool dsm_msg_next_want(struct dsm_msg_iter *it, u16 *node, u32 *interval)
-{
-	struct dsm_rd r = { .p = it->p, .left = it->left };
-	struct dsm_wire_diff_id w;
-
-	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)))
-		return false;
-	*node = le16_to_cpu(w.node);
-	*interval = le32_to_cpu(w.interval);
-	it->p = r.p;
-	it->left = r.left;
-	it->nr--;
-	return true;
-}
-
-/**
- * dsm_msg_iter_diffs() - start walking the diffs of a decoded DIFF_REPLY.
- * @r:	the decoded reply.
- * @it:	the cursor to initialise.
- */
-void dsm_msg_iter_diffs(const struct dsm_msg_diff_reply *r,
-			struct dsm_msg_iter *it)
-{
-	it->p = r->p;
-	it->left = r->len;
-	it->nr = r->nr_diffs;
-	it->nr_nodes = 0;
-}
-
-/**
- * dsm_msg_next_diff() - the next diff of a DIFF_REPLY.
- * @it:	cursor from dsm_msg_iter_diffs().
- * @d:	out: the diff (a view into the message).
- *
- * Return: false when there are no more.
- */
-bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d)
-{
-	struct dsm_rd r = { .p = it->p, .left = it->left };
-	struct dsm_wire_diff_id w;
-
-	if (!it->nr || !dsm_rd_take(&r, &w, sizeof(w)) ||
-	    r.left < DSM_DIFF_HDR_SIZE)
-		return false;
-	d->node = le16_to_cpu(w.node);
-	d->interval = le32_to_cpu(w.interval);
-	d->diff = r.p;
-	d->len = dsm_diff_size(r.p);
-	if (d->len > r.left || !dsm_rd_skip(&r, d->len) ||
-	    !dsm_rd_skip(&r, -d->len & 7))
-		return false;
-	it->p = r.p;
-	it->left = r.left;
-	it->nr--;
-	return true;
 }

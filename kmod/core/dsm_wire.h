@@ -56,6 +56,11 @@
  *     second, weaker path for it; every node of a cluster runs the same
  *     module. Nodes of version 4 and 5 have none in common, and their
  *     data link is refused with a log line (as between 3 and 4).
+ *  6: DIFF_BACKUP (18) and DIFF_BACKUP_ACK (19): a writer pushes the
+ *     diffs of each interval it releases to a backup node, which serves
+ *     them when the writer is lost (issue 16, Documentation/lrc.md
+ *     "Backed-up releases"). Version 5 is no longer spoken: a node
+ *     without backups would leave its intervals unprotected unnoticed.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -74,8 +79,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	5
-#define DSM_WIRE_VERSION_MAX	5
+#define DSM_WIRE_VERSION_MIN	6
+#define DSM_WIRE_VERSION_MAX	6
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide
@@ -106,7 +111,9 @@ enum dsm_wire_type {
 	DSM_MSG_BARRIER_RELEASE	= 13,	/* lrc: manager -> node, reply */
 	DSM_MSG_DIFF_REQ	= 14,	/* lrc: faulting node -> writer */
 	DSM_MSG_DIFF_REPLY	= 15,	/* lrc: writer -> faulting node, reply */
-	DSM_MSG_TYPE_MAX	= DSM_MSG_DIFF_REPLY,
+	DSM_MSG_DIFF_BACKUP	= 18,	/* lrc: writer -> its backup */
+	DSM_MSG_DIFF_BACKUP_ACK	= 19,	/* lrc: backup -> writer, reply */
+	DSM_MSG_TYPE_MAX	= DSM_MSG_DIFF_BACKUP_ACK,
 };
 
 /* Header flags. */
@@ -278,6 +285,19 @@ struct dsm_wire_diff_reply {	/* then nr_diffs (diff id, diff, padding) */
 	__le32 reserved1;
 };
 
+/*
+ * DIFF_BACKUP: then nr_diffs entries (le64 page, ascending; a diff of
+ * dsm_diff.h; zero padding to 8 bytes), the diffs of writer (header src)
+ * interval @interval, or some of them (a large interval is sent in several
+ * messages, each acked). DIFF_BACKUP_ACK: this body alone, echoing
+ * @interval, @nr_diffs the diffs stored.
+ */
+struct dsm_wire_diff_backup {
+	__le32 interval;	/* >= 1 */
+	__le16 nr_diffs;	/* 1 .. DSM_WIRE_MAX_BACKUP_DIFFS; ack: 0 .. */
+	__le16 reserved;
+};
+
 /* Bytes of a vector timestamp of @n entries on the wire, padded to 8. */
 #define DSM_WIRE_VT_SIZE(n)	((((n) + 1U) & ~1U) * 4U)
 
@@ -393,6 +413,14 @@ struct dsm_msg_diff_reply {
 	u32 len;
 };
 
+/* DIFF_BACKUP, DIFF_BACKUP_ACK; @p/@len: the entries (not in an ack) */
+struct dsm_msg_diff_backup {
+	u32 interval;
+	u16 nr_diffs;
+	const u8 *p;
+	u32 len;
+};
+
 /**
  * struct dsm_msg - a decoded, fully validated message.
  * @hdr:	the header; @hdr.type selects the member of @u.
@@ -413,6 +441,7 @@ struct dsm_msg {
 		struct dsm_msg_barrier barrier;
 		struct dsm_msg_diff_req diff_req;
 		struct dsm_msg_diff_reply diff_reply;
+		struct dsm_msg_diff_backup diff_backup;
 	} u;
 };
 
@@ -513,6 +542,10 @@ bool dsm_msg_next_want(struct dsm_msg_iter *it, u16 *node, u32 *interval);
 void dsm_msg_iter_diffs(const struct dsm_msg_diff_reply *r,
 			struct dsm_msg_iter *it);
 bool dsm_msg_next_diff(struct dsm_msg_iter *it, struct dsm_msg_diff *d);
+void dsm_msg_iter_backup(const struct dsm_msg_diff_backup *b,
+			 struct dsm_msg_iter *it);
+bool dsm_msg_next_backup(struct dsm_msg_iter *it, struct dsm_msg_diff *d,
+			 u64 *page);
 
 /* Sending. */
 void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
@@ -548,6 +581,11 @@ void dsm_wire_enc_want(struct dsm_wire_enc *e, u16 node, u32 interval);
 void dsm_wire_enc_diff_reply(struct dsm_wire_enc *e, u64 page);
 void dsm_wire_enc_diff(struct dsm_wire_enc *e, u16 node, u32 interval,
 		       const void *diff, u32 len);
+void dsm_wire_enc_diff_backup(struct dsm_wire_enc *e, u32 interval);
+void dsm_wire_enc_backup_diff(struct dsm_wire_enc *e, u64 page,
+			      const void *diff, u32 len);
+void dsm_wire_enc_backup_ack(struct dsm_wire_enc *e, u32 interval,
+			     u16 nr_diffs);
 int dsm_wire_enc_end(struct dsm_wire_enc *e);
 
 #endif /* _DSM_WIRE_H */

@@ -14,6 +14,7 @@ enum {
 	DSM_ENC_LIST_INTERVALS,
 	DSM_ENC_LIST_WANTS,
 	DSM_ENC_LIST_DIFFS,
+	DSM_ENC_LIST_BACKUP,
 };
 
 static void dsm_enc_put(struct dsm_wire_enc *e, const void *src, u32 n)
@@ -354,7 +355,7 @@ static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
  * dsm_wire_enc_fixed() - body of any message whose body has no lists.
  * @e:	the encoder.
  * @m:	a message of one of the types PAGE_REQ, PAGE_FWD, PAGE_GRANT,
- *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ;
+ *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ, DIFF_BACKUP_ACK;
  *	its header must be the one given to dsm_wire_enc_begin().
  *
  * Return: 0, or -EINVAL for a type whose body carries lists (intervals,
@@ -386,6 +387,10 @@ int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
 		return 0;
 	case DSM_MSG_LOCK_REQ:
 		dsm_wire_enc_lock_req(e, &m->u.lock_req);
+		return 0;
+	case DSM_MSG_DIFF_BACKUP_ACK:
+		dsm_wire_enc_backup_ack(e, m->u.diff_backup.interval,
+					m->u.diff_backup.nr_diffs);
 		return 0;
 	default:
 		return -EINVAL;
@@ -600,6 +605,61 @@ void dsm_wire_enc_diff(struct dsm_wire_enc *e, u16 node, u32 interval,
 	dsm_enc_put(e, &w, sizeof(w));
 	dsm_enc_put(e, diff, len);
 	dsm_enc_zero(e, -len & 7);
+}
+
+/**
+ * dsm_wire_enc_diff_backup() - body of DIFF_BACKUP; opens its list.
+ * @e:		the encoder (header src: the writer).
+ * @interval:	the writer's interval whose diffs follow, >= 1.
+ */
+void dsm_wire_enc_diff_backup(struct dsm_wire_enc *e, u32 interval)
+{
+	struct dsm_wire_diff_backup w;
+
+	if (!dsm_enc_body(e, DSM_MSG_DIFF_BACKUP, DSM_MSG_DIFF_BACKUP))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.interval = cpu_to_le32(interval);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_open_list(e, DSM_ENC_LIST_BACKUP, 4);
+}
+
+/**
+ * dsm_wire_enc_backup_diff() - append the interval's diff of @page.
+ * @e:		the encoder, after dsm_wire_enc_diff_backup().
+ * @page:	the page; pages go in ascending order.
+ * @diff:	the diff, as made by dsm_diff_create().
+ * @len:	its size.
+ */
+void dsm_wire_enc_backup_diff(struct dsm_wire_enc *e, u64 page,
+			      const void *diff, u32 len)
+{
+	__le64 w = cpu_to_le64(page);
+
+	if (!dsm_enc_entry(e, DSM_ENC_LIST_BACKUP, DSM_WIRE_MAX_BACKUP_DIFFS))
+		return;
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_put(e, diff, len);
+	dsm_enc_zero(e, -len & 7);
+}
+
+/**
+ * dsm_wire_enc_backup_ack() - body of DIFF_BACKUP_ACK.
+ * @e:		the encoder (header req_id: the DIFF_BACKUP's).
+ * @interval:	the DIFF_BACKUP's interval.
+ * @nr_diffs:	the diffs stored.
+ */
+void dsm_wire_enc_backup_ack(struct dsm_wire_enc *e, u32 interval,
+			     u16 nr_diffs)
+{
+	struct dsm_wire_diff_backup w;
+
+	if (!dsm_enc_body(e, DSM_MSG_DIFF_BACKUP_ACK, DSM_MSG_DIFF_BACKUP_ACK))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.interval = cpu_to_le32(interval);
+	w.nr_diffs = cpu_to_le16(nr_diffs);
+	dsm_enc_put(e, &w, sizeof(w));
 }
 
 /*

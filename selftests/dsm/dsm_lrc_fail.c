@@ -16,12 +16,21 @@
  *   2's band frozen at its last values: every barrier among the two
  *   completes (a node declared down is not waited for), within a bound;
  * - their bands hold exactly the serial result of that computation;
- * - node 0 never fetched node 2's writes of its band pages, X or Y: those
- *   are lost (node 2 down, nobody else has its diffs), so those pages
- *   are readable with the survivors' data only: node 1's half of X, zero
- *   elsewhere; node 1 fetched node 2's band, which keeps the values it
- *   read. lrc_diffs_lost counts each lost diff once, on the first access;
- *   later accesses change nothing.
+ * - node 0 never fetched node 2's writes of its band pages, X or Y, and
+ *   node 1 never fetched X or Y: node 2 pushed the diffs of each interval
+ *   it released to its backup, node 0 (the next live node after it,
+ *   Documentation/lrc.md "Backed-up releases"), before its barrier
+ *   arrival went on. So both survivors read node 2's released writes,
+ *   correct: node 1's half of X and node 2's, all of Y, node 2's last
+ *   band values; node 0 from the diffs it keeps, node 1 by asking node 0
+ *   (lrc_backup_served moves on node 0). Nothing is lost: lrc_diffs_lost
+ *   does not move.
+ *
+ * A second region, created with `replicas 0`, keeps today's behaviour
+ * without backups: node 2 also writes half of its page X0 (node 1 the
+ * other half) and all of Y0; nobody fetched them, node 2 pushed them to
+ * nobody, so the survivors read node 1's half of X0 and zero elsewhere,
+ * and lrc_diffs_lost counts the two diffs once on each survivor.
  *
  * Node 2 comes back as a new incarnation: its barrier fails with ESTALE,
  * and the barriers of nodes 0 and 1 still complete without it.
@@ -46,6 +55,8 @@
 #include "dsm_shell.h"
 
 #define REGION		"lrcfail"
+#define REGION0		"lrcfail0"	/* replicas 0 */
+#define NR_PAGES0	2		/* X0, Y0 */
 #define VICTIM		2
 #define JB		91		/* the barrier id */
 #define ITERS_ALL	4		/* iterations with all three nodes */
@@ -169,40 +180,45 @@ static int restarted(void)
 }
 
 FIXTURE(lrcfail) {
-	void *map;
-	size_t len;
+	void *map, *map0;
+	size_t len, len0;
 };
 
 FIXTURE_SETUP(lrcfail)
 {
 	self->map = NULL;
+	self->map0 = NULL;
 }
 
 FIXTURE_TEARDOWN(lrcfail)
 {
 	if (self->map)
 		munmap(self->map, self->len);
+	if (self->map0)
+		munmap(self->map0, self->len0);
 }
 
 /*
- * Node 0 creates the region, every node maps it. Returns the mapping or
- * NULL after logging why.
+ * Node 0 creates region @name of @pages pages with @replicas, every node
+ * maps it (after sync point @sync). Returns the mapping or NULL after
+ * logging why.
  */
-static void *map_region(struct __test_metadata *_metadata, size_t *len)
+static void *map_region(struct __test_metadata *_metadata, const char *name,
+			int pages, int replicas, int sync, size_t *len)
 {
 	char out[512];
 	double t0;
 	void *p;
 
 	if (node == 0 && dsm_sh(out, sizeof(out),
-				"dsmctl region create %s size %dK model lrc",
-				REGION, NR_PAGES * 4))
-		TH_LOG("node 0: dsmctl region create %s: %s", REGION, out);
-	dsm_test_sync(1);
+				"dsmctl region create %s size %dK model lrc replicas %d",
+				name, pages * 4, replicas))
+		TH_LOG("node 0: dsmctl region create %s: %s", name, out);
+	dsm_test_sync(sync);
 	t0 = dsm_now();
-	while (!(p = dsm_map(REGION, len))) {
+	while (!(p = dsm_map(name, len))) {
 		if (errno != ENOENT || dsm_now() - t0 > MAP_WAIT) {
-			TH_LOG("node %d: dsm_map(%s): %s", node, REGION,
+			TH_LOG("node %d: dsm_map(%s): %s", node, name,
 			       strerror(errno));
 			return NULL;
 		}
@@ -226,9 +242,10 @@ static void *map_region(struct __test_metadata *_metadata, size_t *len)
 } while (0)
 
 /* The survivors' checks of one page: exact words, lo half and hi half. */
-#define check_page(pg, lo, hi, what) do {				\
+#define check_page(pg, lo, hi, what) check_page0(self->map, pg, lo, hi, what)
+#define check_page0(map, pg, lo, hi, what) do {				\
 	uint64_t __buf[WORDS];						\
-	int __st = read_page(self->map, (pg), __buf), __i;		\
+	int __st = read_page((map), (pg), __buf), __i;			\
 									\
 	EXPECT_EQ(0, __st)						\
 		TH_LOG("node %d: reading %s (page %d) after node %d went down: wait status %#x", \
@@ -251,6 +268,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	       DSM_TEST_SYNC_TIMEOUT + REBOOT_TIMEOUT + 180)
 {
 	uint64_t left, right, v[2][3], want_x_hi, band2_0;
+	void *map_x0;
 	long lost0, lost1;
 	char out[4096];
 	unsigned long long inc;
@@ -279,23 +297,36 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	ASSERT_EQ(0, dsm_sh(out, sizeof(out),
 			    "dsmctl -j node show %d | jq -r .incarnation", VICTIM));
 	inc = strtoull(out, NULL, 10);
-	self->map = map_region(_metadata, &self->len);
+	self->map = map_region(_metadata, REGION, NR_PAGES, 1, 1, &self->len);
 	ASSERT_NE(NULL, self->map);
 	ASSERT_EQ((size_t)NR_PAGES * DSM_PAGE, self->len);
-	dsm_test_sync(2);
+	self->map0 = map_region(_metadata, REGION0, NR_PAGES0, 0, 2,
+				&self->len0);
+	ASSERT_NE(NULL, self->map0);
+	ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+			    "dsmctl -j region show %s | jq -e '.replicas == 0'",
+			    REGION0))
+		TH_LOG("node %d: region %s: %s", node, REGION0, out);
+	dsm_test_sync(3);
 
 	/* All three nodes. */
 	for (t = 0; t < ITERS_ALL; t++) {
 		neighbours(self->map, t % 2, &left, &right);
 		iterate(self->map, t, left, right);
 		if (t == ITERS_ALL - 1 && node == 1)
-			for (fin = 0; fin < WORDS / 2; fin++)
+			for (fin = 0; fin < WORDS / 2; fin++) {
 				page(self->map, PG_X)[fin] = X_WORD;
+				page(self->map0, 0)[fin] = X_WORD;
+			}
 		if (t == ITERS_ALL - 1 && node == VICTIM) {
-			for (fin = WORDS / 2; fin < WORDS; fin++)
+			for (fin = WORDS / 2; fin < WORDS; fin++) {
 				page(self->map, PG_X)[fin] = X_WORD + 1;
-			for (fin = 0; fin < WORDS; fin++)
+				page(self->map0, 0)[fin] = X_WORD + 1;
+			}
+			for (fin = 0; fin < WORDS; fin++) {
 				page(self->map, PG_Y)[fin] = Y_WORD;
+				page(self->map0, 1)[fin] = Y_WORD;
+			}
 		}
 		ret = dsm_barrier(JB);
 		ASSERT_EQ(0, ret) TH_LOG("node %d: barrier %d, every node up: %s",
@@ -308,7 +339,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 		TH_LOG("node %d: left neighbour after %d iterations", node, t);
 	EXPECT_EQ(node < 2 ? v[ITERS_ALL % 2][node + 1] : 13, right)
 		TH_LOG("node %d: right neighbour after %d iterations", node, t);
-	dsm_test_sync(3);
+	dsm_test_sync(4);
 	if (node == VICTIM) {
 		/* Powers off at once; the host boots this node again. */
 		dsm_sh(out, sizeof(out), "vc-restart");
@@ -344,26 +375,39 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 		   "band 1, other buffer");
 	/*
 	 * Pages node 2 wrote that this node never fetched: readable, with
-	 * the survivors' data only (node 2's diffs are lost). Node 1 fetched
-	 * node 2's band pages; node 0 never did.
+	 * node 2's released writes, from its backup (node 0).
 	 */
-	want_x_hi = 0;
+	want_x_hi = X_WORD + 1;
 	check_page(PG_X, (uint64_t)X_WORD, want_x_hi, "page X");
-	check_page(PG_Y, 0, 0, "page Y");
-	band2_0 = node == 1 ? v[0][VICTIM] : 0;
+	check_page(PG_Y, Y_WORD, Y_WORD, "page Y");
+	band2_0 = v[0][VICTIM];
 	check_page(0 + VICTIM, band2_0, band2_0, "node 2's band, buffer 0");
-	band2_0 = node == 1 ? v[1][VICTIM] : 0;
+	band2_0 = v[1][VICTIM];
 	check_page(3 + VICTIM, band2_0, band2_0, "node 2's band, buffer 1");
-	/*
-	 * Each lost diff counted once: node 0 lost node 2's two diffs of
-	 * each band page, and X's and Y's; node 1 only X's and Y's.
-	 */
+	/* Nothing lost; node 0, the backup, served node 2's diffs. */
 	lost1 = dsm_stats_jq(".lrc_diffs_lost");
 	EXPECT_LE(0, lost0) TH_LOG("node %d: no lrc_diffs_lost counter", node);
-	EXPECT_EQ(lost0 + (node == 0 ? 6 : 2), lost1)
+	EXPECT_EQ(lost0, lost1)
 		TH_LOG("node %d: lrc_diffs_lost %ld -> %ld", node, lost0, lost1);
+	if (node == 0)
+		EXPECT_LT(0, dsm_stats_jq(".lrc_backup_served"))
+			TH_LOG("node 0: node 2's backup served nothing");
 	check_page(PG_X, (uint64_t)X_WORD, want_x_hi, "page X, again");
-	check_page(PG_Y, 0, 0, "page Y, again");
+	check_page(PG_Y, Y_WORD, Y_WORD, "page Y, again");
+	/*
+	 * Replicas 0: node 2's writes of X0 and Y0, never fetched, are lost
+	 * (the survivors' data only), each of the two diffs counted once.
+	 */
+	map_x0 = self->map0;
+	check_page0(map_x0, 0, (uint64_t)X_WORD, 0, "page X0 (replicas 0)");
+	check_page0(map_x0, 1, 0, 0, "page Y0 (replicas 0)");
+	lost1 = dsm_stats_jq(".lrc_diffs_lost");
+	EXPECT_EQ(lost0 + 2, lost1)
+		TH_LOG("node %d: replicas 0: lrc_diffs_lost %ld -> %ld", node,
+		       lost0, lost1);
+	check_page0(map_x0, 0, (uint64_t)X_WORD, 0, "page X0, again");
+	EXPECT_EQ(lost1, dsm_stats_jq(".lrc_diffs_lost"))
+		TH_LOG("node %d: lrc_diffs_lost moved at a second access", node);
 	EXPECT_EQ(lost1, dsm_stats_jq(".lrc_diffs_lost"))
 		TH_LOG("node %d: lrc_diffs_lost moved at a second access", node);
 

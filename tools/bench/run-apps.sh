@@ -12,7 +12,8 @@
 #       run itself (every node's status, no kernel report on a console).
 #       Exit status 0 only if every line is ok.
 #   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none]
-#               [--transport tcp|rdma] [--tsv FILE] [NAME...]
+#               [--transport tcp|rdma] [--replicas 0|1] [--tsv FILE]
+#               [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
 #       app model nodes size time_ms messages bytes faults diffs verify
@@ -20,8 +21,11 @@
 #       ('auth none': vcluster --auth).
 #   --transport: the data links over kernel TCP (default) or RDMA
 #       (soft-RoCE, vcluster --transport rdma; the log's name ends -rdma).
+#   --replicas: the lrc regions' replicas (default 1: released intervals
+#       backed up, Documentation/lrc.md "Backed-up releases"); with 0 the
+#       log's name ends -r0 and the model column reads lrc-r0.
 # In the guests (what the host runs on every node; by hand in a shell):
-#   run-apps.sh --guest check|bench [NAME...]
+#   run-apps.sh --guest check|bench [--replicas 0|1] [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
 #       bounds in time, for a slower kernel (scripts/stress.sh -k debug).
 #
@@ -71,6 +75,11 @@ wanted() {	# wanted NAME: on the command line, or no names given
 guest() {
 	mode=$1
 	shift
+	replicas=1
+	if [ "${1:-}" = --replicas ]; then
+		replicas=${2:-1}
+		shift 2
+	fi
 	NAMES="$*"
 	case "$mode" in
 	check) limit=300 ;;
@@ -114,8 +123,14 @@ guest() {
 		sc|lrc)
 			if [ "$id" = 0 ]; then
 				dsmctl region show "$name" >/dev/null 2>&1 ||
+				if [ "$model" = lrc ]; then
+					rep="replicas $replicas"
+				else
+					rep=
+				fi
+				# shellcheck disable=SC2086 # $rep: 0 or 2 words
 				dsmctl region create "$name" size "$size" \
-					model "$model" group dsm mode 0660 ||
+					model "$model" $rep group dsm mode 0660 ||
 					ready=0
 			else
 				# The region reaches the others through dsmd.
@@ -189,6 +204,7 @@ nodes=
 kver=6.1
 auth=key
 transport=tcp
+replicas=1
 tsv=$BUILD/bench/apps.tsv
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -199,6 +215,7 @@ while [ $# -gt 0 ]; do
 	--tsv) [ $# -ge 2 ] || usage; tsv=$2; shift 2 ;;
 	--auth) [ $# -ge 2 ] || usage; auth=$2; shift 2 ;;
 	--transport) [ $# -ge 2 ] || usage; transport=$2; shift 2 ;;
+	--replicas) [ $# -ge 2 ] || usage; replicas=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-apps.sh: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -208,6 +225,7 @@ done
 case "$kver" in 6.1|6.12) ;; *) echo "run-apps.sh: -k 6.1 or 6.12" >&2; exit 2 ;; esac
 case "$auth" in key|none) ;; *) echo "run-apps.sh: --auth key or none" >&2; exit 2 ;; esac
 case "$transport" in tcp|rdma) ;; *) echo "run-apps.sh: --transport tcp or rdma" >&2; exit 2 ;; esac
+case "$replicas" in 0|1) ;; *) echo "run-apps.sh: --replicas 0 or 1" >&2; exit 2 ;; esac
 [ "$mode" = check ] && [ -z "$nodes" ] && nodes=3
 case "$nodes" in
 [1-8]) ;;
@@ -230,6 +248,7 @@ fi
 mkdir -p "$BUILD/apps"
 log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
 [ "$transport" = tcp ] || log=${log%.log}-$transport.log
+[ "$replicas" = 1 ] || log=${log%.log}-r0.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
 # in check mode longer from 4 nodes on (the nodes share the host's cores).
 if [ "$mode" = check ]; then
@@ -240,7 +259,8 @@ else
 fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
-	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" $progs \
+	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" \
+	--replicas "$replicas" $progs \
 	> "$log" 2>&1
 vrc=$?
 
@@ -299,6 +319,7 @@ for p in $progs; do
 	shift 7
 	summary=$*
 	model=$(awk -v p="$p" '$1 == p { print $2 }' "$list")
+	[ "$model" != lrc ] || [ "$replicas" = 1 ] || model=lrc-r0
 	if [ "$model" = mp ]; then
 		# no dsm: what the program itself counted it sent
 		msgs=$(field msgs "$summary")

@@ -2,6 +2,7 @@
 /*
  * region.c - dsmctl region { list | show NAME | delete NAME |
  *			      create NAME size SIZE [model sc|lrc]
+ *			      [replicas 0|1]
  *			      [owner USER] [group GROUP] [mode MODE] |
  *			      top NAME [-n N] } (top: top.c)
  */
@@ -15,6 +16,7 @@ static void region_usage(void)
 {
 	printf("usage: dsmctl region { list | show NAME | delete NAME |\n"
 	       "                       create NAME size SIZE [model sc|lrc]\n"
+	       "                              [replicas 0|1]\n"
 	       "                              [owner USER] [group GROUP] [mode MODE] |\n"
 	       "                       top NAME [-n N] }\n"
 	       "SIZE: bytes, or with a K, M or G suffix; a multiple of 4K\n"
@@ -39,6 +41,10 @@ void print_region(struct nlattr **tb, const char *key)
 		     dsm_model_name(dsm_nla_u8(tb[DSM_A_REGION_MODEL], 255)));
 	print_u64("origin", "  origin node %s",
 		  dsm_nla_u32(tb[DSM_A_REGION_ORIGIN], 0));
+	/* Family version 11 on; lrc regions only mean anything by it. */
+	if (tb[DSM_A_REGION_REPLICAS])
+		print_u64("replicas", "  replicas %s",
+			  dsm_nla_u8(tb[DSM_A_REGION_REPLICAS], 1));
 	/* A module older than family version 4 has no permissions. */
 	if (tb[DSM_A_REGION_MODE]) {
 		snprintf(obuf, sizeof(obuf), "0%03o",
@@ -153,7 +159,7 @@ static int region_create(int argc, char **argv)
 	const char *name, *why;
 	char what[DSM_NAME_MAX + 32];
 	struct region_perm perm = {};
-	uint8_t model = DSM_MODEL_SC;
+	uint8_t model = DSM_MODEL_SC, replicas = 1;
 	uint64_t size = 0;
 	struct nl_msg *msg;
 	int ret, i;
@@ -186,6 +192,12 @@ static int region_create(int argc, char **argv)
 				return dsmctl_usage("region",
 						    "model is sc or lrc, not '%s'",
 						    argv[i + 1]);
+		} else if (!strcmp(argv[i], "replicas")) {
+			if (strcmp(argv[i + 1], "0") && strcmp(argv[i + 1], "1"))
+				return dsmctl_usage("region",
+						    "replicas is 0 or 1, not '%s'",
+						    argv[i + 1]);
+			replicas = argv[i + 1][0] == '1';
 		} else {
 			ret = region_perm_arg(argv[i], argv[i + 1], &perm);
 			if (ret < 0)
@@ -203,6 +215,7 @@ static int region_create(int argc, char **argv)
 	if (!msg || nla_put_string(msg, DSM_A_REGION_NAME, name) ||
 	    nla_put_u64(msg, DSM_A_REGION_SIZE, size) ||
 	    nla_put_u8(msg, DSM_A_REGION_MODEL, model) ||
+	    nla_put_u8(msg, DSM_A_REGION_REPLICAS, replicas) ||
 	    region_perm_put(msg, &perm))
 		return dsmctl_error(what, -ENOMEM);
 	ret = dsm_genl_call(&genl, msg, region_cb, NULL);

@@ -45,6 +45,7 @@ void peer_region_fill(struct dsmc_msg *m, struct nlattr **tb)
 	m->region.size = dsm_nla_u64(tb[DSM_A_REGION_SIZE], 0);
 	m->region.origin = dsm_nla_u32(tb[DSM_A_REGION_ORIGIN], 0);
 	m->region.model = dsm_nla_u8(tb[DSM_A_REGION_MODEL], 0);
+	m->region.replicas = dsm_nla_u8(tb[DSM_A_REGION_REPLICAS], 1);
 	m->region.uid = dsm_nla_u32(tb[DSM_A_REGION_UID], 0);
 	m->region.gid = tb[DSM_A_REGION_GID] ?
 			dsm_nla_u32(tb[DSM_A_REGION_GID], 0) :
@@ -186,6 +187,8 @@ static int region_replica(const struct dsmc_msg *m, int from)
 		if (!msg || nla_put_string(msg, DSM_A_REGION_NAME, m->region.name) ||
 		    nla_put_u64(msg, DSM_A_REGION_SIZE, m->region.size) ||
 		    nla_put_u8(msg, DSM_A_REGION_MODEL, m->region.model) ||
+		    nla_put_u8(msg, DSM_A_REGION_REPLICAS,
+			       m->region.replicas) ||
 		    nla_put_u64(msg, DSM_A_REGION_OFFSET, m->region.offset) ||
 		    nla_put_u32(msg, DSM_A_REGION_ORIGIN, m->region.origin) ||
 		    nla_put_flag(msg, DSM_A_REPLICA))

@@ -159,6 +159,7 @@ static void enc_region_add(const struct dsmc_msg *m, void *body)
 	w->size = htole64(m->region.size);
 	w->origin = htole32(m->region.origin);
 	w->model = m->region.model;
+	w->flags = m->region.replicas ? 0 : DSMC_REGION_F_NO_REPLICAS;
 	if (m->version >= DSMC_VERSION_PERM)
 		enc_region_perm(m, body);
 }
@@ -201,7 +202,9 @@ static const char *dec_region_add(const void *body, uint32_t len,
 	m->region.size = le64toh(w->size);
 	m->region.origin = le32toh(w->origin);
 	m->region.model = w->model;
-	if (w->reserved[0] || w->reserved[1] || w->reserved[2])
+	m->region.replicas = !(w->flags & DSMC_REGION_F_NO_REPLICAS);
+	if ((w->flags & ~DSMC_REGION_F_NO_REPLICAS) || w->reserved[0] ||
+	    w->reserved[1])
 		return "reserved field not zero";
 	if (m->region.model > DSM_MODEL_MAX)
 		return "unknown consistency model";

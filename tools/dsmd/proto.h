@@ -122,8 +122,12 @@ struct dsmc_wire_region_add {	/* 56 bytes */
 	__le64 size;		/* 40 */
 	__le32 origin;		/* 48 */
 	uint8_t model;		/* 52: enum dsm_model */
-	uint8_t reserved[3];	/* 53 */
+	uint8_t flags;		/* 53: DSMC_REGION_F_* (reserved, zero, before) */
+	uint8_t reserved[2];	/* 54 */
 } __attribute__((packed));
+
+/* dsmc_wire_region_add.flags: an lrc region with replicas 0 (issue 16). */
+#define DSMC_REGION_F_NO_REPLICAS	0x01
 
 /* Version 3: after struct dsmc_wire_region_add in a REGION_ADD. */
 struct dsmc_wire_region_perm {	/* 16 bytes: 56 .. 71 of the body */
@@ -210,6 +214,7 @@ struct dsmc_msg {
 			uint64_t size;
 			uint32_t origin;
 			uint8_t model;
+			uint8_t replicas;	/* DSM_A_REGION_REPLICAS */
 			/*
 			 * REGION_ADD of version 3 on: owner, group, mode
 			 * (always encoded; @has_perm set by the decoder).

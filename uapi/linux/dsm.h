@@ -236,6 +236,9 @@ struct dsm_node_info {
  * 11: DSM_MGR_F_MGR_DOWN on an error MGR_REPLY to a barrier arrival: the
  *     barrier manager's node is unreachable; the kernel arrives again at
  *     the next manager once that node is declared down.
+ *     REGION_REPLICAS: whether an lrc region's released intervals are
+ *     backed up on another node (issue 16), in REGION_NEW, REGION_GET and
+ *     the region events.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -585,6 +588,13 @@ enum dsm_cmd {
  *			another node (not local).
  * @DSM_A_TOP_WAIT_US:	u64: microseconds the acquisitions waited, in all.
  * @DSM_A_TOP_WAIT_MAX_US: u64: the longest wait of one.
+ * @DSM_A_REGION_REPLICAS: u8, 0..1 (version 11): 1 (the default): the
+ *			diffs of every interval released on a node are
+ *			pushed to a backup node before the release returns,
+ *			so that the failure of any one node loses no released
+ *			write of the region (Documentation/lrc.md "Backed-up
+ *			releases"); 0: none (cheaper; a dead node's unfetched
+ *			writes are lost). lrc regions only; 1 for sc.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -657,6 +667,7 @@ enum dsm_attr {
 	DSM_A_TOP_REMOTE,
 	DSM_A_TOP_WAIT_US,
 	DSM_A_TOP_WAIT_MAX_US,
+	DSM_A_REGION_REPLICAS,
 
 	__DSM_A_MAX
 };

@@ -50,6 +50,7 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 	struct dsm_msg_diff d;
 	u16 node;
 	u32 interval;
+	u64 page;
 
 	dsm_wire_enc_begin(&e, buf, size, &m->hdr);
 	if (!dsm_wire_enc_fixed(&e, m))
@@ -81,6 +82,13 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 		while (dsm_msg_next_diff(&it, &d))
 			dsm_wire_enc_diff(&e, d.node, d.interval, d.diff,
 					  d.len);
+		CHECK(it.nr == 0 && it.left == 0);
+		break;
+	case DSM_MSG_DIFF_BACKUP:
+		dsm_wire_enc_diff_backup(&e, m->u.diff_backup.interval);
+		dsm_msg_iter_backup(&m->u.diff_backup, &it);
+		while (dsm_msg_next_backup(&it, &d, &page))
+			dsm_wire_enc_backup_diff(&e, page, d.diff, d.len);
 		CHECK(it.nr == 0 && it.left == 0);
 		break;
 	}
@@ -125,6 +133,19 @@ void dsm_fuzz_check_wire(const u8 *data, size_t size)
 		dsm_msg_iter_diffs(&m.u.diff_reply, &it);
 		while (dsm_msg_next_diff(&it, &d))
 			CHECK(dsm_diff_apply(page, d.diff, d.len) == 0);
+	}
+	if (m.hdr.type == DSM_MSG_DIFF_BACKUP) {
+		static u8 page[DSM_PAGE_SIZE];
+		struct dsm_msg_iter it;
+		struct dsm_msg_diff d;
+		u64 pg, prev = 0;
+
+		dsm_msg_iter_backup(&m.u.diff_backup, &it);
+		while (dsm_msg_next_backup(&it, &d, &pg)) {
+			CHECK(pg < DSM_MAX_PAGES && (!prev || pg > prev));
+			CHECK(dsm_diff_apply(page, d.diff, d.len) == 0);
+			prev = pg;
+		}
 	}
 }
 

@@ -165,4 +165,28 @@ TEST(barrier_manager)
 	EXPECT_EQ(0U, dsm_member_rank(0x7, 0, 99));
 }
 
+/*
+ * The lrc backup of a writer: the next live node after it in id order,
+ * wrapping; never the writer itself; none when it is alone.
+ */
+TEST(backup_of)
+{
+	EXPECT_EQ(1U, dsm_backup_of(0, 0x7, NONE));
+	EXPECT_EQ(2U, dsm_backup_of(1, 0x7, NONE));
+	EXPECT_EQ(0U, dsm_backup_of(2, 0x7, NONE));
+	/* node 2 lost: node 1 backs up to 0, and 2's backup is 0 */
+	EXPECT_EQ(0U, dsm_backup_of(1, 0x3, NONE));
+	EXPECT_EQ(0U, dsm_backup_of(2, 0x3, NONE));
+	/* nodes 0, 2, 5 live */
+	EXPECT_EQ(5U, dsm_backup_of(2, 0x25, NONE));
+	EXPECT_EQ(0U, dsm_backup_of(5, 0x25, NONE));
+	EXPECT_EQ(5U, dsm_backup_of(3, 0x25, NONE));
+	EXPECT_EQ(0U, dsm_backup_of(7, 0x25, NONE));
+	/* alone, or nobody: none; bits above DSM_MAX_NODES ignored */
+	EXPECT_EQ(NONE, dsm_backup_of(3, 0x8, NONE));
+	EXPECT_EQ(NONE, dsm_backup_of(3, 0, NONE));
+	EXPECT_EQ(NONE, dsm_backup_of(3, 0x8 | ~0U << DSM_MAX_NODES, NONE));
+	EXPECT_EQ(0U, dsm_backup_of(DSM_MAX_NODES - 1, 0x81, NONE));
+}
+
 TEST_HARNESS_MAIN

@@ -69,7 +69,7 @@ enum {
 	S_LOCK_GRANT_EMPTY, S_LOCK_GRANT, S_BARRIER_ARRIVE,
 	S_BARRIER_RELEASE, S_DIFF_REQ, S_DIFF_REQ_MAX, S_DIFF_REPLY,
 	S_DIFF_REPLY_EMPTY, S_LOCK_GRANT_MORE, S_DIFF_REQ_WHOLE,
-	S_DIFF_REPLY_WHOLE, S_NR
+	S_DIFF_REPLY_WHOLE, S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -79,7 +79,7 @@ static const char * const sample_names[S_NR] = {
 	"lock_grant_empty", "lock_grant", "barrier_arrive",
 	"barrier_release", "diff_req", "diff_req_max", "diff_reply",
 	"diff_reply_empty", "lock_grant_more", "diff_req_whole",
-	"diff_reply_whole",
+	"diff_reply_whole", "diff_backup", "diff_backup_ack",
 };
 
 unsigned int dsm_sample_count(void)
@@ -287,6 +287,20 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 				  sample_diff_len[1]);
 		dsm_wire_enc_diff(&e, 2, 5, sample_diff[0],
 				  sample_diff_len[0]);
+		break;
+	case S_DIFF_BACKUP:
+		h.type = DSM_MSG_DIFF_BACKUP;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_diff_backup(&e, 7);
+		dsm_wire_enc_backup_diff(&e, 4096, sample_diff[0],
+					 sample_diff_len[0]);
+		dsm_wire_enc_backup_diff(&e, 4100, sample_diff[1],
+					 sample_diff_len[1]);
+		break;
+	case S_DIFF_BACKUP_ACK:
+		h.type = DSM_MSG_DIFF_BACKUP_ACK;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_backup_ack(&e, 7, 2);
 		break;
 	case S_DIFF_REPLY_EMPTY:
 		h.type = DSM_MSG_DIFF_REPLY;

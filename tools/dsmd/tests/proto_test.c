@@ -160,7 +160,14 @@ static void test_region_bye(void)
 	m.region.size = DSM_REGION_SLICE;
 	ok(!roundtrip(&m, &out), "proto: whole-slice region accepted");
 	ok(refuses(&m, DSMC_HDR_SIZE + 52, 2), "proto: model 2 refused");
-	ok(refuses(&m, DSMC_HDR_SIZE + 53, 1), "proto: region reserved");
+	ok(refuses(&m, DSMC_HDR_SIZE + 53, 2), "proto: region unknown flag");
+	ok(refuses(&m, DSMC_HDR_SIZE + 54, 1), "proto: region reserved");
+	m.region.replicas = 0;
+	ok(!roundtrip(&m, &out) && out.region.replicas == 0,
+	   "proto: REGION_ADD with replicas 0 round trip");
+	m.region.replicas = 1;
+	ok(!roundtrip(&m, &out) && out.region.replicas == 1,
+	   "proto: REGION_ADD with replicas 1 round trip");
 	m.region.origin = 8;
 	ok(roundtrip(&m, &out) != 0, "proto: origin 8 refused");
 

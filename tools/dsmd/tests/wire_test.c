@@ -103,7 +103,8 @@ static const struct wire_vec vecs[] = {
 	{ .name = "REGION_ADD",
 	  .m = { .type = DSMC_REGION_ADD, .region = {
 		.name = "region-7.a", .offset = 3 * DSM_REGION_SLICE + 0x12345000,
-		.size = 0x00abc000, .origin = 3, .model = DSM_MODEL_LRC } },
+		.size = 0x00abc000, .origin = 3, .model = DSM_MODEL_LRC,
+		.replicas = 1 } },
 	  .hex =
 		"44534d43 01000400 38000000 00000000"
 		"72656769 6f6e2d37 2e610000 00000000"
@@ -115,6 +116,7 @@ static const struct wire_vec vecs[] = {
 	  .m = { .type = DSMC_REGION_ADD, .version = 3, .region = {
 		.name = "region-7.a", .offset = 3 * DSM_REGION_SLICE + 0x12345000,
 		.size = 0x00abc000, .origin = 3, .model = DSM_MODEL_LRC,
+		.replicas = 1,
 		.uid = 0x01020304, .gid = 0x0a0b0c0d, .mode = 0640 } },
 	  .hex =
 		"44534d43 03000400 48000000 00000000"
@@ -123,6 +125,17 @@ static const struct wire_vec vecs[] = {
 		"00503412 60000000 00c0ab00 00000000"
 		"03000000 01000000 04030201 0d0c0b0a"
 		"a0010000 00000000" },
+	/* An lrc region with replicas 0 (issue 16): flag 0x01 at 53. */
+	{ .name = "REGION_ADD (replicas 0)",
+	  .m = { .type = DSMC_REGION_ADD, .region = {
+		.name = "region-7.a", .offset = 3 * DSM_REGION_SLICE + 0x12345000,
+		.size = 0x00abc000, .origin = 3, .model = DSM_MODEL_LRC } },
+	  .hex =
+		"44534d43 01000400 38000000 00000000"
+		"72656769 6f6e2d37 2e610000 00000000"
+		"00000000 00000000 00000000 00000000"
+		"00503412 60000000 00c0ab00 00000000"
+		"03000000 01010000" },
 	{ .name = "REGION_DEL",
 	  .m = { .type = DSMC_REGION_DEL, .region = {
 		.name = "Z9", .offset = 6 * DSM_REGION_SLICE + 0x1654321000ULL,
@@ -270,6 +283,7 @@ static bool same_fields(const struct dsmc_msg *a, const struct dsmc_msg *b)
 		       a->region.size == b->region.size &&
 		       a->region.origin == b->region.origin &&
 		       a->region.model == b->region.model &&
+		       a->region.replicas == b->region.replicas &&
 		       (a->version < DSMC_VERSION_PERM ? !b->region.has_perm :
 			b->region.has_perm && a->region.uid == b->region.uid &&
 			a->region.gid == b->region.gid &&
