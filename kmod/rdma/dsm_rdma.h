@@ -304,7 +304,7 @@ void dsm_rdma_fail(struct dsm_rdma_conn *c, const char *why, int err);
 int dsm_rdma_post_recv(struct dsm_rdma_conn *c, struct dsm_rdma_rx *r);
 int dsm_rdma_send_msg(struct dsm_rdma_conn *c, const struct dsm_tx_msg *tx);
 int dsm_rdma_recv_msg(struct dsm_rdma_conn *c, u32 max, long timeout,
-		      u32 *len);
+		      u32 *len, struct page **page);
 void dsm_rdma_credit_maybe(struct dsm_rdma_conn *c);
 int dsm_rdma_slots_init(struct dsm_rdma_conn *c);
 void dsm_rdma_slots_free(struct dsm_rdma_conn *c);

@@ -4,6 +4,13 @@
  * Written for 3 nodes running with transport=rdma (vcluster --transport
  * rdma); on any other transport every test reports SKIP.
  *
+ *  - zero_copy: node 1 writes pages of its own; node 0 reads them (a
+ *    first fetch: no frame there yet), and each grant's page must be
+ *    the page it came in, installed as node 0's frame without a copy
+ *    (rdma_rx_page_zero_copy grows by one a page, rdma_rx_page_copied
+ *    not at all), holding node 1's bytes. Node 1 writes them again and
+ *    node 0 reads them again: now node 0 has frames, the data is copied
+ *    into them (rdma_rx_page_copied grows) and is node 1's new bytes.
  *  - credits: node 2 stops taking node 0's messages (debugfs dsm/fault
  *    "stall 0 MS": its receive thread reposts no receive buffer, so it
  *    returns no credit) while node 0 faults on pages homed on node 2 in
@@ -234,6 +241,81 @@ static void no_readahead(struct __test_metadata *_metadata,
 				   sizeof(self->readahead)));
 	ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo 0 > %s/readahead_pages",
 			    PARAMS)) TH_LOG("%s", out);
+}
+
+/* Pages of node 1 the zero_copy test reads: none another test touches. */
+#define ZC_FIRST	(PROBE_PAGES + 8)
+#define ZC_PAGES	32
+
+/* Node 0: does every zero_copy page hold byte @round + its index? */
+static unsigned int zc_wrong(const uint8_t *map, int round)
+{
+	unsigned int i, j, wrong = 0;
+	const uint8_t *p;
+
+	for (i = 0; i < ZC_PAGES; i++) {
+		p = map + page_of(1, ZC_FIRST + i);
+		for (j = 0; j < DSM_PAGE; j++)
+			if (p[j] != (uint8_t)(round + i)) {
+				wrong++;
+				break;
+			}
+	}
+	return wrong;
+}
+
+/* Node 1: fill the zero_copy pages for @round. */
+static void zc_write(uint8_t *map, int round)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZC_PAGES; i++)
+		memset(map + page_of(1, ZC_FIRST + i), round + i, DSM_PAGE);
+}
+
+TEST_F_TIMEOUT(rdma, zero_copy, DSM_TEST_TIMEOUT(60))
+{
+	long zc0 = 0, cp0 = 0, zc1, cp1;
+
+	if (rdma_unfit())
+		SKIP(return, "%s", rdma_unfit());
+	if (node == 0) {
+		no_readahead(_metadata, self);
+		zc0 = dsm_stats_jq(".rdma_rx_page_zero_copy");
+		cp0 = dsm_stats_jq(".rdma_rx_page_copied");
+		ASSERT_LE(0, zc0) TH_LOG("no rdma_rx_page_zero_copy counter");
+		ASSERT_LE(0, cp0) TH_LOG("no rdma_rx_page_copied counter");
+	}
+	if (node == 1)
+		zc_write(self->map, 1);
+	dsm_test_sync(1);
+	if (node == 0) {
+		EXPECT_EQ(0, zc_wrong(self->map, 1))
+			TH_LOG("node 0: pages fetched the first time do not hold node 1's bytes");
+		zc1 = dsm_stats_jq(".rdma_rx_page_zero_copy");
+		cp1 = dsm_stats_jq(".rdma_rx_page_copied");
+		TH_LOG("node 0: %d first fetches: %ld pages installed as received, %ld copied",
+		       ZC_PAGES, zc1 - zc0, cp1 - cp0);
+		EXPECT_LE(zc0 + ZC_PAGES, zc1);
+		EXPECT_EQ(cp0, cp1);
+		zc0 = zc1;
+		cp0 = cp1;
+	}
+	dsm_test_sync(2);
+	if (node == 1)
+		zc_write(self->map, 101);
+	dsm_test_sync(3);
+	if (node == 0) {
+		EXPECT_EQ(0, zc_wrong(self->map, 101))
+			TH_LOG("node 0: pages fetched again do not hold node 1's new bytes");
+		zc1 = dsm_stats_jq(".rdma_rx_page_zero_copy");
+		cp1 = dsm_stats_jq(".rdma_rx_page_copied");
+		TH_LOG("node 0: %d fetches into frames: %ld copied, %ld installed as received",
+		       ZC_PAGES, cp1 - cp0, zc1 - zc0);
+		EXPECT_LE(cp0 + ZC_PAGES, cp1);
+		EXPECT_EQ(zc0, zc1);
+	}
+	dsm_test_sync(4);
 }
 
 TEST_F_TIMEOUT(rdma, credits, DSM_TEST_TIMEOUT(150))
