@@ -10,8 +10,9 @@
  * record, account credits and wake. Senders sleep (bounded by
  * DSM_RDMA_SEND_TIMEOUT_MS) under the peer's tx_lock, which also orders
  * the tags' sequence numbers as the fragments go out. Messages are
- * handed to the core (dsm_transport_recv()) by the connection's receive
- * thread, one at a time, in order.
+ * handed to the core (dsm_transport_recv(), or for a grant whose page
+ * is installed as received dsm_transport_recv_page()) by the
+ * connection's receive thread, one at a time, in order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -273,49 +273,49 @@ static void zc_write(uint8_t *map, int round)
 		memset(map + page_of(1, ZC_FIRST + i), round + i, DSM_PAGE);
 }
 
+/*
+ * Node 0: read the zero_copy pages (node 1 wrote them for @round) and
+ * check their bytes, and that every grant took the path @zero_copy says:
+ * its page installed as received, or copied into a frame.
+ */
+static void zc_read(struct __test_metadata *_metadata, const uint8_t *map,
+		    int round, int zero_copy)
+{
+	long zc0 = dsm_stats_jq(".rdma_rx_page_zero_copy");
+	long cp0 = dsm_stats_jq(".rdma_rx_page_copied");
+	long zc, cp;
+
+	ASSERT_LE(0, zc0) TH_LOG("no rdma_rx_page_zero_copy counter");
+	ASSERT_LE(0, cp0) TH_LOG("no rdma_rx_page_copied counter");
+	EXPECT_EQ(0, zc_wrong(map, round))
+		TH_LOG("node 0: pages fetched in round %d do not hold node 1's bytes",
+		       round);
+	zc = dsm_stats_jq(".rdma_rx_page_zero_copy") - zc0;
+	cp = dsm_stats_jq(".rdma_rx_page_copied") - cp0;
+	TH_LOG("node 0: %d %s: %ld pages installed as received, %ld copied",
+	       ZC_PAGES, zero_copy ? "first fetches" : "fetches into frames",
+	       zc, cp);
+	EXPECT_LE(ZC_PAGES, zero_copy ? zc : cp);
+	EXPECT_EQ(0, zero_copy ? cp : zc);
+}
+
 TEST_F_TIMEOUT(rdma, zero_copy, DSM_TEST_TIMEOUT(60))
 {
-	long zc0 = 0, cp0 = 0, zc1, cp1;
+	int i;
 
 	if (rdma_unfit())
 		SKIP(return, "%s", rdma_unfit());
-	if (node == 0) {
+	if (node == 0)
 		no_readahead(_metadata, self);
-		zc0 = dsm_stats_jq(".rdma_rx_page_zero_copy");
-		cp0 = dsm_stats_jq(".rdma_rx_page_copied");
-		ASSERT_LE(0, zc0) TH_LOG("no rdma_rx_page_zero_copy counter");
-		ASSERT_LE(0, cp0) TH_LOG("no rdma_rx_page_copied counter");
+	/* First fetches, then fetches into the frames node 0 holds. */
+	for (i = 0; i < 2; i++) {
+		if (node == 1)
+			zc_write(self->map, 1 + 100 * i);
+		dsm_test_sync(1 + 2 * i);
+		if (node == 0)
+			zc_read(_metadata, self->map, 1 + 100 * i, i == 0);
+		dsm_test_sync(2 + 2 * i);
 	}
-	if (node == 1)
-		zc_write(self->map, 1);
-	dsm_test_sync(1);
-	if (node == 0) {
-		EXPECT_EQ(0, zc_wrong(self->map, 1))
-			TH_LOG("node 0: pages fetched the first time do not hold node 1's bytes");
-		zc1 = dsm_stats_jq(".rdma_rx_page_zero_copy");
-		cp1 = dsm_stats_jq(".rdma_rx_page_copied");
-		TH_LOG("node 0: %d first fetches: %ld pages installed as received, %ld copied",
-		       ZC_PAGES, zc1 - zc0, cp1 - cp0);
-		EXPECT_LE(zc0 + ZC_PAGES, zc1);
-		EXPECT_EQ(cp0, cp1);
-		zc0 = zc1;
-		cp0 = cp1;
-	}
-	dsm_test_sync(2);
-	if (node == 1)
-		zc_write(self->map, 101);
-	dsm_test_sync(3);
-	if (node == 0) {
-		EXPECT_EQ(0, zc_wrong(self->map, 101))
-			TH_LOG("node 0: pages fetched again do not hold node 1's new bytes");
-		zc1 = dsm_stats_jq(".rdma_rx_page_zero_copy");
-		cp1 = dsm_stats_jq(".rdma_rx_page_copied");
-		TH_LOG("node 0: %d fetches into frames: %ld copied, %ld installed as received",
-		       ZC_PAGES, cp1 - cp0, zc1 - zc0);
-		EXPECT_LE(cp0 + ZC_PAGES, cp1);
-		EXPECT_EQ(zc0, zc1);
-	}
-	dsm_test_sync(4);
 }
 
 TEST_F_TIMEOUT(rdma, credits, DSM_TEST_TIMEOUT(150))
