@@ -419,6 +419,23 @@ static int dsm_rdma_seal(struct dsm_rdma_conn *c, const struct dsm_tx_msg *tx,
 }
 
 /*
+ * The head of @tx if it goes as one fragment whose page lands in the
+ * receiver's page (received into the page there): a page fragment, by
+ * reference, after a header that fits the head; or a message in one
+ * buffer that ends with a whole page (a grant that fault injection
+ * sends), copied so. 0: cut into fragments.
+ */
+static u32 dsm_rdma_whole_head(const struct dsm_tx_msg *tx)
+{
+	u32 head;
+
+	if (tx->page)
+		return tx->hdr_len <= DSM_RDMA_HEAD_MAX ? tx->hdr_len : 0;
+	head = dsm_transport_page_head(tx->hdr, tx->hdr_len);
+	return head <= DSM_RDMA_HEAD_MAX ? head : 0;
+}
+
+/*
  * Post @tx's fragments on @c, the last with @tag (@tag_len bytes; none
  * if 0), waiting for credits until @deadline.
  */
@@ -427,7 +444,7 @@ static int dsm_rdma_send_frags(struct dsm_rdma_conn *c,
 			       u32 tag_len, unsigned long deadline)
 {
 	u32 total = tx->hdr_len + (tx->page ? tx->len : 0);
-	bool whole = tx->page && tx->hdr_len <= DSM_RDMA_HEAD_MAX;
+	u32 whole = dsm_rdma_whole_head(tx);
 	u32 off = 0, n, head, credits;
 	struct dsm_rdma_prefix *pf;
 	struct dsm_rdma_tx *t;
@@ -439,12 +456,16 @@ static int dsm_rdma_send_frags(struct dsm_rdma_conn *c,
 			return ret;
 		pf = (void *)t->buf;
 		n = whole ? total : min_t(u32, total - off, DSM_RDMA_FRAG_MAX);
-		head = whole ? tx->hdr_len : min_t(u32, n, DSM_RDMA_HEAD_MAX);
+		head = whole ? whole : min_t(u32, n, DSM_RDMA_HEAD_MAX);
 		dsm_rdma_prefix(pf, off + n == total ? DSM_RDMA_F_LAST : 0,
 				credits, head, n - head, total);
 		if (whole) {
-			memcpy(t->buf + DSM_RDMA_PREFIX, tx->hdr, tx->hdr_len);
-			ret = dsm_rdma_map_frag(c, t, tx);
+			memcpy(t->buf + DSM_RDMA_PREFIX, tx->hdr, head);
+			if (tx->page)
+				ret = dsm_rdma_map_frag(c, t, tx);
+			else	/* the page's bytes right after the head */
+				memcpy(t->buf + DSM_RDMA_HEAD,
+				       (const u8 *)tx->hdr + head, n - head);
 		} else {
 			dsm_rdma_copy_out(tx, off, n, t->buf + DSM_RDMA_PREFIX);
 		}
@@ -453,8 +474,10 @@ static int dsm_rdma_send_frags(struct dsm_rdma_conn *c,
 			memcpy(pf->tag, tag, tag_len);
 		}
 		if (!ret)
-			ret = dsm_rdma_post_send(c, t, whole ? DSM_RDMA_HEAD :
-						 DSM_RDMA_PREFIX + n);
+			ret = dsm_rdma_post_send(c, t, !whole ?
+						 DSM_RDMA_PREFIX + n :
+						 tx->page ? DSM_RDMA_HEAD :
+						 DSM_RDMA_HEAD + n - head);
 		if (ret)
 			return ret;
 		off += n;
