@@ -205,6 +205,9 @@ enum dsm_stat {
 	DSM_STAT_PAGE_RX_INPLACE,	/* received into the page made frame */
 	DSM_STAT_PAGE_RX_COPIED,	/* copied into the frame */
 	DSM_STAT_PAGE_RX_UNUSED,	/* received into a page, not installed */
+	/* Grants' pages that came in an RDMA receive slot's page. */
+	DSM_STAT_RDMA_RX_PAGE_ZERO_COPY,	/* that page given to the core */
+	DSM_STAT_RDMA_RX_PAGE_COPIED,	/* copied out of it */
 	/*
 	 * Where a remote fault's time goes (dsm_req_account()): faults that
 	 * started a request and got their page, and the nanoseconds from the

@@ -124,6 +124,8 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_PAGE_RX_INPLACE]	= "page_rx_inplace",
 	[DSM_STAT_PAGE_RX_COPIED]	= "page_rx_copied",
 	[DSM_STAT_PAGE_RX_UNUSED]	= "page_rx_unused",
+	[DSM_STAT_RDMA_RX_PAGE_ZERO_COPY] = "rdma_rx_page_zero_copy",
+	[DSM_STAT_RDMA_RX_PAGE_COPIED]	= "rdma_rx_page_copied",
 	[DSM_STAT_FAULT_RD_TIMED]	= "fault_rd_timed",
 	[DSM_STAT_FAULT_RD_ISSUE_NS]	= "fault_rd_issue_ns",
 	[DSM_STAT_FAULT_RD_REMOTE_NS]	= "fault_rd_remote_ns",
@@ -176,7 +178,7 @@ void dsm_stat_inc(enum dsm_stat stat)
 {
 	this_cpu_inc(dsm_stats.v[stat]);
 }
-EXPORT_SYMBOL_GPL(dsm_stat_inc);	/* dsm_rdma.ko counts auth_bad_frames */
+EXPORT_SYMBOL_GPL(dsm_stat_inc);	/* dsm_rdma.ko: auth_bad_frames, rdma_rx_page_* */
 
 void dsm_stat_add(enum dsm_stat stat, u64 n)
 {

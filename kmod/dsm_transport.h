@@ -236,8 +236,11 @@ struct dsm_transport_facts {
  * may sleep (they allocate, take mutexes and may send a CONFIRM); the
  * order of messages is unchanged, since 2 to 4 happen in the receive
  * loop before the next message is read. A transport that never calls
- * dsm_transport_rx_page() is correct, only slower; RDMA would post the
- * page from dsm_transport_rx_page() as the receive buffer of the page.
+ * dsm_transport_rx_page() is correct, only slower. RDMA, whose receives
+ * are posted before the message is known, reverses 2 and 3: the page
+ * has already landed in a receive slot's page; it puts the page of
+ * dsm_transport_rx_page() into the slot instead and hands the received
+ * one to dsm_transport_recv_page() (dsm_rdma_rx_zero_copy()).
  */
 struct dsm_transport_ops {
 	u32 version;

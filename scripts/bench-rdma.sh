@@ -8,7 +8,10 @@
 # one run:
 #   1. 2 nodes over RDMA (tools/bench/rdma-lat.sh): perftest's ib_send_lat
 #      and ib_read_lat at 8 and 4096 bytes (node 1 serves, node 0 is the
-#      client), then fault_latency; 2 nodes over TCP: fault_latency. Each
+#      client), then fault_latency, then fault_latency again with
+#      rx_inplace=0 (every grant's page copied: dsm_rdma before it
+#      installed the page it received into); 2 nodes over TCP:
+#      fault_latency. Each
 #      of RDMA_RUNS (default 1) runs boots both. rdma.txt: the raw
 #      latencies (perftest's t_typical, its median), dsm's read and write
 #      fault latency over RDMA and TCP (medians), the ratios dsm/raw and
@@ -20,7 +23,8 @@
 #      --transport rdma: rdma-apps.tsv), next to the same programs over
 #      TCP: the apps part's rows at that node count when it ran in this
 #      make bench (bench.sh says which parts run in BENCH_PARTS_RUN), else
-#      a TCP run of its own (rdma-apps-tcp.tsv).
+#      a TCP run of its own (rdma-apps-tcp.tsv). RDMA_APPS=none skips
+#      this step (the latency figures alone).
 #      rdma-apps.txt: time, messages and bytes on each and the ratio
 #      rdma/tcp; rdma-apps.png the ratios.
 # Figures only: nothing is a timed assertion. Exit status 1 if a run
@@ -56,9 +60,20 @@ raw() {
 		END { print v == "" ? "NA" : v }'
 }
 
-# med LOG KIND: fault_latency's median (us) of KIND (rtt, read, write).
+# fl LOG [copy]: node 0's fault_latency output, the first run's, or
+# with "copy" the run with grants' pages copied (after "@@COPY").
+fl() {
+	if [ "${2:-}" = copy ]; then
+		node0 "$1" | sed -n '/^@@COPY/,$p'
+	else
+		node0 "$1" | sed '/^@@COPY/,$d'
+	fi
+}
+
+# med LOG KIND [copy]: fault_latency's median (us) of KIND (rtt, read,
+# write).
 med() {
-	node0 "$1" | awk -v k="$2" '$1 == k && $2 == "median" { v = $3 }
+	fl "$1" "${3:-}" | awk -v k="$2" '$1 == k && $2 == "median" { v = $3 }
 		END { print v == "" ? "NA" : v }'
 }
 
@@ -97,9 +112,22 @@ table() {
 	printf '  %-6s %10s %10s %9s   (userspace TCP round trip of 4 KiB, both runs)\n' \
 		rtt "$(med "$rl" rtt)" "$(med "$tl" rtt)" \
 		"$(ratio "$(med "$rl" rtt)" "$(med "$tl" rtt)")"
+	echo "the same over RDMA with every grant's page copied (rx_inplace=0, as"
+	echo "before dsm_rdma installed the page it received into), same boot:"
+	printf '  %-6s %10s %10s %9s %13s\n' fault copied tcp copied/tcp \
+		zerocopy/copied
+	for k in read write; do
+		r=$(med "$rl" "$k")
+		y=$(med "$rl" "$k" copy)
+		c=$(med "$tl" "$k")
+		printf '  %-6s %10s %10s %9s %13s\n' "$k" "$y" "$c" \
+			"$(ratio "$y" "$c")" "$(ratio "$r" "$y")"
+	done
 	echo "where a fault's time goes (fault_latency's breakdown, means):"
-	node0 "$rl" | grep -E '^(read|write) +mean ' | sed 's/^/  rdma: /'
-	node0 "$rl" | grep '^pages received' | sed 's/^/  rdma: /'
+	fl "$rl" | grep -E '^(read|write) +mean ' | sed 's/^/  rdma: /'
+	fl "$rl" | grep '^pages received' | sed 's/^/  rdma: /'
+	fl "$rl" copy | grep -E '^(read|write) +mean ' | sed 's/^/  rdma copied: /'
+	fl "$rl" copy | grep '^pages received' | sed 's/^/  rdma copied: /'
 	node0 "$tl" | grep -E '^(read|write) +mean ' | sed 's/^/  tcp:  /'
 	node0 "$tl" | grep '^pages received' | sed 's/^/  tcp:  /'
 }
@@ -127,6 +155,10 @@ latency() {
 # The programs of the apps part over RDMA, next to TCP.
 apps() {
 	local names=${RDMA_APPS:-} tcp=$OUT/rdma-apps-tcp.tsv rdma=$OUT/rdma-apps.tsv
+	if [ "$names" = none ]; then
+		echo "== rdma: no applications (RDMA_APPS=none)"
+		return
+	fi
 	[ -n "$names" ] ||
 		names=$(awk '$1 !~ /^#/ && NF && $2 != "mp" { print $1 }' "$LIST" | xargs)
 	echo "== rdma: the applications on $NODES nodes over RDMA next to TCP ($names)"

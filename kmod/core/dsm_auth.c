@@ -250,6 +250,7 @@ int dsm_auth_frame_open_vec(const struct dsm_auth_ops *ops,
 	l->seq++;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(dsm_auth_frame_open_vec);
 
 int dsm_auth_frame_seal(const struct dsm_auth_ops *ops,
 			struct dsm_auth_link *l, const u8 *frame, size_t len,

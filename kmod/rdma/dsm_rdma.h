@@ -13,6 +13,10 @@
  * and header padded to DSM_RDMA_HEAD and the page fragment (not copied),
  * which lands at offset 0 of the receiver's page. Any other message is
  * cut into fragments of at most DSM_RDMA_FRAG_MAX payload bytes, copied.
+ * A grant's page is installed as the page it landed in, not copied, when
+ * the core gives a fresh page to take its place in the slot
+ * (dsm_rdma_rx_zero_copy(); kmod/dsm_transport.h, "Receiving into a
+ * page").
  * The last fragment of a message carries the message's tag (the frame
  * tag of kmod/core/dsm_auth.h over the message bytes, as TCP sends it).
  *
@@ -116,7 +120,8 @@ struct dsm_rdma_conn;
  * @cqe:	completion callback.
  * @c:		its connection.
  * @head:	DSM_RDMA_HEAD bytes, mapped from the device.
- * @page:	a page, mapped from the device.
+ * @page:	a page, mapped from the device; handed to the core when a
+ *		grant's page landed in it, a fresh one taking its place.
  * @head_dma:	DMA address of @head.
  * @page_dma:	DMA address of @page.
  * @len:	bytes received (valid when @done).
@@ -304,7 +309,7 @@ void dsm_rdma_fail(struct dsm_rdma_conn *c, const char *why, int err);
 int dsm_rdma_post_recv(struct dsm_rdma_conn *c, struct dsm_rdma_rx *r);
 int dsm_rdma_send_msg(struct dsm_rdma_conn *c, const struct dsm_tx_msg *tx);
 int dsm_rdma_recv_msg(struct dsm_rdma_conn *c, u32 max, long timeout,
-		      u32 *len);
+		      u32 *len, struct page **page);
 void dsm_rdma_credit_maybe(struct dsm_rdma_conn *c);
 int dsm_rdma_slots_init(struct dsm_rdma_conn *c);
 void dsm_rdma_slots_free(struct dsm_rdma_conn *c);

@@ -10,8 +10,9 @@
  * record, account credits and wake. Senders sleep (bounded by
  * DSM_RDMA_SEND_TIMEOUT_MS) under the peer's tx_lock, which also orders
  * the tags' sequence numbers as the fragments go out. Messages are
- * handed to the core (dsm_transport_recv()) by the connection's receive
- * thread, one at a time, in order.
+ * handed to the core (dsm_transport_recv(), or for a grant whose page
+ * is installed as received dsm_transport_recv_page()) by the
+ * connection's receive thread, one at a time, in order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -127,7 +128,7 @@ void dsm_rdma_slots_free(struct dsm_rdma_conn *c)
 					  DMA_FROM_DEVICE);
 		kfree(r->head);
 		if (r->page)
-			__free_page(r->page);
+			put_page(r->page);
 		memset(r, 0, sizeof(*r));
 	}
 	for (i = 0; i < DSM_RDMA_TX_SLOTS; i++)
@@ -418,6 +419,23 @@ static int dsm_rdma_seal(struct dsm_rdma_conn *c, const struct dsm_tx_msg *tx,
 }
 
 /*
+ * The head of @tx if it goes as one fragment whose page lands in the
+ * receiver's page (received into the page there): a page fragment, by
+ * reference, after a header that fits the head; or a message in one
+ * buffer that ends with a whole page (a grant that fault injection
+ * sends), copied so. 0: cut into fragments.
+ */
+static u32 dsm_rdma_whole_head(const struct dsm_tx_msg *tx)
+{
+	u32 head;
+
+	if (tx->page)
+		return tx->hdr_len <= DSM_RDMA_HEAD_MAX ? tx->hdr_len : 0;
+	head = dsm_transport_page_head(tx->hdr, tx->hdr_len);
+	return head <= DSM_RDMA_HEAD_MAX ? head : 0;
+}
+
+/*
  * Post @tx's fragments on @c, the last with @tag (@tag_len bytes; none
  * if 0), waiting for credits until @deadline.
  */
@@ -426,7 +444,7 @@ static int dsm_rdma_send_frags(struct dsm_rdma_conn *c,
 			       u32 tag_len, unsigned long deadline)
 {
 	u32 total = tx->hdr_len + (tx->page ? tx->len : 0);
-	bool whole = tx->page && tx->hdr_len <= DSM_RDMA_HEAD_MAX;
+	u32 whole = dsm_rdma_whole_head(tx);
 	u32 off = 0, n, head, credits;
 	struct dsm_rdma_prefix *pf;
 	struct dsm_rdma_tx *t;
@@ -438,12 +456,16 @@ static int dsm_rdma_send_frags(struct dsm_rdma_conn *c,
 			return ret;
 		pf = (void *)t->buf;
 		n = whole ? total : min_t(u32, total - off, DSM_RDMA_FRAG_MAX);
-		head = whole ? tx->hdr_len : min_t(u32, n, DSM_RDMA_HEAD_MAX);
+		head = whole ? whole : min_t(u32, n, DSM_RDMA_HEAD_MAX);
 		dsm_rdma_prefix(pf, off + n == total ? DSM_RDMA_F_LAST : 0,
 				credits, head, n - head, total);
 		if (whole) {
-			memcpy(t->buf + DSM_RDMA_PREFIX, tx->hdr, tx->hdr_len);
-			ret = dsm_rdma_map_frag(c, t, tx);
+			memcpy(t->buf + DSM_RDMA_PREFIX, tx->hdr, head);
+			if (tx->page)
+				ret = dsm_rdma_map_frag(c, t, tx);
+			else	/* the page's bytes right after the head */
+				memcpy(t->buf + DSM_RDMA_HEAD,
+				       (const u8 *)tx->hdr + head, n - head);
 		} else {
 			dsm_rdma_copy_out(tx, off, n, t->buf + DSM_RDMA_PREFIX);
 		}
@@ -452,8 +474,10 @@ static int dsm_rdma_send_frags(struct dsm_rdma_conn *c,
 			memcpy(pf->tag, tag, tag_len);
 		}
 		if (!ret)
-			ret = dsm_rdma_post_send(c, t, whole ? DSM_RDMA_HEAD :
-						 DSM_RDMA_PREFIX + n);
+			ret = dsm_rdma_post_send(c, t, !whole ?
+						 DSM_RDMA_PREFIX + n :
+						 tx->page ? DSM_RDMA_HEAD :
+						 DSM_RDMA_HEAD + n - head);
 		if (ret)
 			return ret;
 		off += n;
@@ -605,14 +629,28 @@ static int dsm_rdma_rx_frag(struct dsm_rdma_conn *c, struct dsm_rdma_rx *r,
 	return 1;
 }
 
-/* Check the tag of the message just received; counted and logged. */
-static int dsm_rdma_open(struct dsm_rdma_conn *c, u32 len, const u8 *tag)
+/*
+ * Check the tag of the message just received (@len bytes in @c->buf,
+ * then @page if not NULL); counted and logged.
+ */
+static int dsm_rdma_open(struct dsm_rdma_conn *c, u32 len, struct page *page,
+			 const u8 *tag)
 {
+	struct dsm_auth_vec v[2] = { { c->buf, len } };
+	u8 *kaddr = NULL;
 	int ret;
 
 	if (!c->mac)
 		return 0;
-	ret = dsm_auth_frame_open(&c->rx_auth.ops, &c->rxl, c->buf, len, tag);
+	if (page) {
+		kaddr = kmap_local_page(page);
+		v[1].p = kaddr;
+		v[1].len = PAGE_SIZE;
+	}
+	ret = dsm_auth_frame_open_vec(&c->rx_auth.ops, &c->rxl, v,
+				      page ? 2 : 1, tag);
+	if (kaddr)
+		kunmap_local(kaddr);
 	if (ret) {
 		dsm_stat_inc(DSM_STAT_AUTH_BAD_FRAMES);
 		pr_warn_ratelimited("node %u: a frame failed authentication (modified, replayed or reordered); dropping the connection\n",
@@ -622,22 +660,105 @@ static int dsm_rdma_open(struct dsm_rdma_conn *c, u32 len, const u8 *tag)
 }
 
 /*
+ * Is fragment @r, the first of a message, a whole grant: its header and
+ * fixed body in the head, its page the slot's page
+ * (dsm_transport_page_head())? The head's length, else 0. Only a
+ * fragment dsm_rdma_rx_frag() would accept.
+ */
+static u32 dsm_rdma_rx_grant(struct dsm_rdma_conn *c, struct dsm_rdma_rx *r)
+{
+	const struct dsm_rdma_prefix *pf = (const void *)r->head;
+	const u8 *hdr = r->head + DSM_RDMA_PREFIX;
+	u32 head = le16_to_cpu(pf->head_len), msg = le32_to_cpu(pf->msg_len);
+	u32 hlen;
+
+	if (pf->flags != DSM_RDMA_F_LAST ||
+	    le16_to_cpu(pf->page_len) != PAGE_SIZE ||
+	    head < DSM_WIRE_HDR_SIZE || head > DSM_RDMA_HEAD_MAX ||
+	    msg != head + PAGE_SIZE || r->len != DSM_RDMA_HEAD + PAGE_SIZE ||
+	    pf->tag_len != (c->mac ? c->rxl.tag_len : 0))
+		return 0;
+	if (dsm_transport_peek(hdr, &hlen) || hlen != msg)
+		return 0;
+	return dsm_transport_page_head(hdr, msg) == head ? head : 0;
+}
+
+/*
+ * Grant fragment @r (its head @head bytes): its page goes to the core as
+ * it is, no copy, if dsm_transport_rx_page() gives a fresh page, which
+ * takes its place in the slot (the slots' pages are a pool refilled by
+ * the core's allocation, in this thread, which may sleep). The head is
+ * copied to @c->buf, the slot posted again, then the tag is checked over
+ * head and page. Return: the page, the caller's to pass to
+ * dsm_transport_recv_page(); NULL with *@err 0 when no page was given
+ * (@r is untouched: take the copy path), or with an errno (the page
+ * freed, @c must go).
+ */
+static struct page *dsm_rdma_rx_zero_copy(struct dsm_rdma_conn *c,
+					  struct dsm_rdma_rx *r, u32 head,
+					  int *err)
+{
+	const struct dsm_rdma_prefix *pf = (const void *)r->head;
+	struct ib_device *dev = c->cm_id->device;
+	u8 tag[DSM_AUTH_MAC_SIZE];
+	struct page *fresh, *page;
+	u64 dma;
+
+	*err = 0;
+	memcpy(c->buf, r->head + DSM_RDMA_PREFIX, head);
+	fresh = dsm_transport_rx_page(c->node, c->buf, head);
+	if (!fresh)
+		return NULL;
+	dma = ib_dma_map_page(dev, fresh, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+	if (ib_dma_mapping_error(dev, dma)) {
+		dsm_transport_rx_page_put(fresh);
+		return NULL;
+	}
+	memcpy(tag, pf->tag, pf->tag_len);	/* the head is posted again */
+	ib_dma_unmap_page(dev, r->page_dma, PAGE_SIZE, DMA_FROM_DEVICE);
+	page = r->page;
+	r->page = fresh;
+	r->page_dma = dma;
+	*err = dsm_rdma_rx_again(c, r);
+	if (!*err)
+		*err = dsm_rdma_open(c, head, page, tag);
+	if (*err) {
+		dsm_transport_rx_page_put(page);
+		return NULL;
+	}
+	dsm_stat_inc(DSM_STAT_RDMA_RX_PAGE_ZERO_COPY);
+	return page;
+}
+
+/*
  * dsm_rdma_recv_msg() - the next message (at most @max bytes) into
  * @c->buf, checked: its length against its header's, its tag. Waits at
- * most @timeout jiffies for each fragment. 0 or an errno.
+ * most @timeout jiffies for each fragment. A grant whose page came in a
+ * slot's page may leave that page in *@page (NULL otherwise), its head's
+ * *@len bytes in @c->buf: the caller owns it then. 0 or an errno.
  */
 int dsm_rdma_recv_msg(struct dsm_rdma_conn *c, u32 max, long timeout,
-		      u32 *len)
+		      u32 *len, struct page **page)
 {
 	u8 tag[DSM_AUTH_MAC_SIZE];
 	u32 have = 0, want = 0, hlen;
 	struct dsm_rdma_rx *r;
 	int ret;
 
+	*page = NULL;
 	do {
 		r = dsm_rdma_rx_wait(c, timeout, &ret);
 		if (!r)
 			return ret;
+		hlen = want ? 0 : dsm_rdma_rx_grant(c, r);
+		if (hlen) {
+			*page = dsm_rdma_rx_zero_copy(c, r, hlen, &ret);
+			if (*page || ret) {
+				*len = hlen;
+				return ret;
+			}
+			dsm_stat_inc(DSM_STAT_RDMA_RX_PAGE_COPIED);
+		}
 		ret = dsm_rdma_rx_frag(c, r, max, &have, &want, tag);
 		if (ret >= 0) {
 			int err = dsm_rdma_rx_again(c, r);
@@ -654,7 +775,7 @@ int dsm_rdma_recv_msg(struct dsm_rdma_conn *c, u32 max, long timeout,
 	if (hlen != want)
 		return -EPROTO;
 	*len = want;
-	return dsm_rdma_open(c, want, tag);
+	return dsm_rdma_open(c, want, NULL, tag);
 }
 
 /* ------------------------------------------------------ the thread */
@@ -681,6 +802,7 @@ static void dsm_rdma_conn_ready(struct dsm_rdma_conn *c)
 int dsm_rdma_rx_thread(void *arg)
 {
 	struct dsm_rdma_conn *c = arg;
+	struct page *page;
 	u32 len;
 	int ret;
 
@@ -690,8 +812,13 @@ int dsm_rdma_rx_thread(void *arg)
 	while (!ret && !kthread_should_stop()) {
 		dsm_transport_rx_stall(c->node);
 		ret = dsm_rdma_recv_msg(c, DSM_WIRE_MAX_MSG,
-					MAX_SCHEDULE_TIMEOUT, &len);
-		if (!ret) {
+					MAX_SCHEDULE_TIMEOUT, &len, &page);
+		if (!ret && page) {
+			/* consumed, whatever happens */
+			dsm_transport_rx_seen(c->node, c->buf, len);
+			ret = dsm_transport_recv_page(c->node, c->buf, len,
+						      page);
+		} else if (!ret) {
 			dsm_transport_rx_seen(c->node, c->buf, len);
 			ret = dsm_transport_recv(c->node, c->buf, len);
 		}

@@ -4,6 +4,13 @@
  * Written for 3 nodes running with transport=rdma (vcluster --transport
  * rdma); on any other transport every test reports SKIP.
  *
+ *  - zero_copy: node 1 writes pages of its own; node 0 reads them (a
+ *    first fetch: no frame there yet), and each grant's page must be
+ *    the page it came in, installed as node 0's frame without a copy
+ *    (rdma_rx_page_zero_copy grows by one a page, rdma_rx_page_copied
+ *    not at all), holding node 1's bytes. Node 1 writes them again and
+ *    node 0 reads them again: now node 0 has frames, the data is copied
+ *    into them (rdma_rx_page_copied grows) and is node 1's new bytes.
  *  - credits: node 2 stops taking node 0's messages (debugfs dsm/fault
  *    "stall 0 MS": its receive thread reposts no receive buffer, so it
  *    returns no credit) while node 0 faults on pages homed on node 2 in
@@ -234,6 +241,81 @@ static void no_readahead(struct __test_metadata *_metadata,
 				   sizeof(self->readahead)));
 	ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo 0 > %s/readahead_pages",
 			    PARAMS)) TH_LOG("%s", out);
+}
+
+/* Pages of node 1 the zero_copy test reads: none another test touches. */
+#define ZC_FIRST	(PROBE_PAGES + 8)
+#define ZC_PAGES	32
+
+/* Node 0: does every zero_copy page hold byte @round + its index? */
+static unsigned int zc_wrong(const uint8_t *map, int round)
+{
+	unsigned int i, j, wrong = 0;
+	const uint8_t *p;
+
+	for (i = 0; i < ZC_PAGES; i++) {
+		p = map + page_of(1, ZC_FIRST + i);
+		for (j = 0; j < DSM_PAGE; j++)
+			if (p[j] != (uint8_t)(round + i)) {
+				wrong++;
+				break;
+			}
+	}
+	return wrong;
+}
+
+/* Node 1: fill the zero_copy pages for @round. */
+static void zc_write(uint8_t *map, int round)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZC_PAGES; i++)
+		memset(map + page_of(1, ZC_FIRST + i), round + i, DSM_PAGE);
+}
+
+/*
+ * Node 0: read the zero_copy pages (node 1 wrote them for @round) and
+ * check their bytes, and that every grant took the path @zero_copy says:
+ * its page installed as received, or copied into a frame.
+ */
+static void zc_read(struct __test_metadata *_metadata, const uint8_t *map,
+		    int round, int zero_copy)
+{
+	long zc0 = dsm_stats_jq(".rdma_rx_page_zero_copy");
+	long cp0 = dsm_stats_jq(".rdma_rx_page_copied");
+	long zc, cp;
+
+	ASSERT_LE(0, zc0) TH_LOG("no rdma_rx_page_zero_copy counter");
+	ASSERT_LE(0, cp0) TH_LOG("no rdma_rx_page_copied counter");
+	EXPECT_EQ(0, zc_wrong(map, round))
+		TH_LOG("node 0: pages fetched in round %d do not hold node 1's bytes",
+		       round);
+	zc = dsm_stats_jq(".rdma_rx_page_zero_copy") - zc0;
+	cp = dsm_stats_jq(".rdma_rx_page_copied") - cp0;
+	TH_LOG("node 0: %d %s: %ld pages installed as received, %ld copied",
+	       ZC_PAGES, zero_copy ? "first fetches" : "fetches into frames",
+	       zc, cp);
+	EXPECT_LE(ZC_PAGES, zero_copy ? zc : cp);
+	EXPECT_EQ(0, zero_copy ? cp : zc);
+}
+
+TEST_F_TIMEOUT(rdma, zero_copy, DSM_TEST_TIMEOUT(60))
+{
+	int i;
+
+	if (rdma_unfit())
+		SKIP(return, "%s", rdma_unfit());
+	if (node == 0)
+		no_readahead(_metadata, self);
+	/* First fetches, then fetches into the frames node 0 holds. */
+	for (i = 0; i < 2; i++) {
+		if (node == 1)
+			zc_write(self->map, 1 + 100 * i);
+		dsm_test_sync(1 + 2 * i);
+		if (node == 0)
+			zc_read(_metadata, self->map, 1 + 100 * i, i == 0);
+		dsm_test_sync(2 + 2 * i);
+	}
 }
 
 TEST_F_TIMEOUT(rdma, credits, DSM_TEST_TIMEOUT(150))

@@ -26,6 +26,10 @@
  * and the way in and out of the kernel); node 1 sends its own counters
  * over the TCP connection: serve (the PAGE_REQ handler, grant sent),
  * which remote includes.
+ *
+ * -o MIB moves both ranges MIB MiB up (0 to 128), so that a second run in
+ * the same boot faults on pages no node held yet (make bench's rdma part
+ * runs it again with rx_inplace off).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -137,7 +141,8 @@ static void report(const char *name, double *v, int n, double rtt)
 
 int main(int argc, char **argv)
 {
-	int mapped_owner = argc > 1 && !strcmp(argv[1], "-m");
+	int mapped_owner = 0;
+	off_t shift = 0;
 	static double rtt[SAMPLES], rd[SAMPLES], wr[SAMPLES];
 	int id = dsm_node_id_env(), fd, c;
 	volatile char *rp, *wp;
@@ -148,6 +153,17 @@ int main(int argc, char **argv)
 	double t, r50;
 	int i;
 
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-m")) {
+			mapped_owner = 1;
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc &&
+			   atoi(argv[i + 1]) >= 0 && atoi(argv[i + 1]) <= 128) {
+			shift = (off_t)atoi(argv[++i]) << 20;
+		} else {
+			fprintf(stderr, "usage: fault_latency [-m] [-o MIB (0 to 128)]\n");
+			return 2;
+		}
+	}
 	if (id < 0 || dsm_nodes_env() != 2) {
 		fprintf(stderr, "fault_latency: run on exactly 2 vcluster nodes\n");
 		return 2;
@@ -155,8 +171,10 @@ int main(int argc, char **argv)
 	fd = open(DSM_DEV, O_RDWR);
 	if (fd < 0)
 		die(DSM_DEV);
-	rp = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd, READ_OFF);
-	wp = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd, WRITE_OFF);
+	rp = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  READ_OFF + shift);
+	wp = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  WRITE_OFF + shift);
 	if (rp == MAP_FAILED || wp == MAP_FAILED)
 		die("mmap");
 	c = pp_pair(id, PORT, dsm_sync, 1, &what);
@@ -180,8 +198,8 @@ int main(int argc, char **argv)
 			if (mapped_owner) {
 				rp[o] = v;
 				wp[o] = v;
-			} else if (pwrite(fd, &v, 1, READ_OFF + o) != 1 ||
-				   pwrite(fd, &v, 1, WRITE_OFF + o) != 1) {
+			} else if (pwrite(fd, &v, 1, READ_OFF + shift + o) != 1 ||
+				   pwrite(fd, &v, 1, WRITE_OFF + shift + o) != 1) {
 				die("pwrite");
 			}
 		}
