@@ -35,6 +35,9 @@
 /* Diffs wanted in one diff request, or carried in one diff reply (wire). */
 #define DSM_WIRE_MAX_DIFFS	16
 
+/* Directory entries in one HOME_XFER (24 bytes each). */
+#define DSM_WIRE_MAX_XFER	128
+
 /*
  * Buckets of the home table (dsm_home.h): page p is in bucket p mod this,
  * and each bucket names its home node. 840 is the least common multiple

@@ -468,7 +468,9 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 3, 2));
 	/* Version 4 carried no home-table epoch. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 4, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 6, 2));
+	/* Version 5 could not hand a directory over (HOME_XFER). */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 5, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 7, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
@@ -584,7 +586,8 @@ TEST(page_messages_out_of_range)
 	EXPECT_EQ(DSM_WIRE_OK, poke("nack", b, 4095, 4));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, DSM_MSG_PAGE_GRANT, 1));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, 16, 1));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, DSM_MSG_TYPE_MAX + 1,
+					 1));
 	EXPECT_EQ(DSM_WIRE_OK, poke("nack", b + 4, DSM_MSG_PAGE_REQ, 1));
 }
 
