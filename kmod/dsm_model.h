@@ -280,6 +280,7 @@ bool dsm_req_start_after(struct dsm_pg *pg, struct dsm_req *req,
 bool dsm_req_start_later(struct dsm_pg *pg, struct dsm_req *req,
 			 unsigned long delay);
 struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model);
+bool dsm_pg_of_model(u64 pgno, u8 model);
 void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err);
 void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg);
 unsigned long dsm_fault_timeout(void);
@@ -290,6 +291,8 @@ u32 dsm_members_rank(u64 key);
 /* dsm_home_table.c: the home table dsmd pushed. */
 u32 dsm_members_home(u64 pgno, u64 *epoch);
 u64 dsm_home_epoch(void);
+u32 dsm_home_prev(u64 pgno);
+u64 dsm_home_members(void);
 bool dsm_home_wait(u64 epoch, unsigned long timeout);
 bool dsm_members_lost(u32 id);
 bool dsm_members_alone(void);

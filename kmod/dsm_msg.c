@@ -71,6 +71,8 @@ static const struct dsm_msg_route dsm_msg_routes[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_BARRIER_RELEASE] = { DSM_MODEL_LRC, DSM_PATH_DSMD },
 	[DSM_MSG_DIFF_REQ]	  = { DSM_MODEL_LRC, DSM_PATH_DATA },
 	[DSM_MSG_DIFF_REPLY]	  = { DSM_MODEL_LRC, DSM_PATH_DATA },
+	[DSM_MSG_HOME_XFER]	  = { DSM_MODEL_SC, DSM_PATH_DATA },
+	[DSM_MSG_HOME_XFER_ACK]	  = { DSM_MODEL_SC, DSM_PATH_DATA },
 };
 
 static atomic_t dsm_req_seq = ATOMIC_INIT(0);

@@ -117,7 +117,9 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
  * Once this node's table has the epoch the refusing home had, @req takes
  * the page's home from it and goes (counted in home_stale_retries); a
  * page that became homed here needs no request any more and @req ends
- * well. Until then it looks again every SC_STALE_POLL, for as long as
+ * well. A page homed here whose bucket moves away waits until
+ * dsm_sc_xfer.c has handed its entry over. Until then it looks again
+ * every SC_STALE_POLL, for as long as
  * fault_timeout_ms from its creation allows; then it fails with ESTALE.
  *
  * Return: true to send @req now (to @req->home, with @req->epoch).
@@ -128,7 +130,8 @@ bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req)
 
 	if (!READ_ONCE(req->stale_epoch))
 		return true;
-	if (dsm_home_epoch() >= req->stale_epoch) {
+	/* A page homed here that is being handed over waits for its end. */
+	if (dsm_home_epoch() >= req->stale_epoch && !sc_xfer_moving(pg)) {
 		spin_lock(&pg->lock);
 		sc_home_readdress_locked(pg, req);
 		req->stale_epoch = 0;
