@@ -74,8 +74,13 @@ u32 dsm_members_home(u64 pgno, u64 *epoch)
 	return e ? home : dsm_members_rank(pgno);
 }
 
-/* The epoch of the current table, 0 before the first. */
-u64 dsm_home_epoch(void)
+/**
+ * dsm_home_current() - the epoch and members of the current table.
+ * @members:	set to its members (0 before the first table), if not NULL.
+ *
+ * Return: its epoch, 0 before the first.
+ */
+u64 dsm_home_current(u64 *members)
 {
 	const struct dsm_home *h;
 	u64 e;
@@ -83,8 +88,16 @@ u64 dsm_home_epoch(void)
 	rcu_read_lock();
 	h = rcu_dereference(dsm_home);
 	e = h ? h->t.epoch : 0;
+	if (members)
+		*members = h ? h->t.members : 0;
 	rcu_read_unlock();
 	return e;
+}
+
+/* The epoch of the current table, 0 before the first. */
+u64 dsm_home_epoch(void)
+{
+	return dsm_home_current(NULL);
 }
 
 /**
@@ -104,19 +117,6 @@ u32 dsm_home_prev(u64 pgno)
 		home = h->prev[dsm_home_bucket(pgno)];
 	rcu_read_unlock();
 	return home;
-}
-
-/* The members of the current table (0 before the first). */
-u64 dsm_home_members(void)
-{
-	const struct dsm_home *h;
-	u64 members;
-
-	rcu_read_lock();
-	h = rcu_dereference(dsm_home);
-	members = h ? h->t.members : 0;
-	rcu_read_unlock();
-	return members;
 }
 
 /**

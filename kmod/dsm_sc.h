@@ -126,11 +126,9 @@ static inline void sc_act_init(struct sc_act *a)
 
 /*
  * A request refused as stale (NACK ESTALE): how often it may be
- * addressed again, and how often it looks whether this node's home
- * table has reached the refusing home's epoch (dsm_sc_epoch.c).
+ * addressed again (dsm_sc_epoch.c).
  */
 #define SC_STALE_TRIES		4
-#define SC_STALE_POLL		msecs_to_jiffies(10)
 
 /*
  * A page request more than this many epochs ahead of this node's home
@@ -182,5 +180,7 @@ bool sc_home_epoch_ok(const struct dsm_msg *m);
 bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
 		   const struct dsm_msg *m);
 bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req);
+void sc_stale_kick(void);
+void sc_stale_kick_pg(struct dsm_pg *pg);
 
 #endif /* _DSM_SC_H */

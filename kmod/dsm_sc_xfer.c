@@ -298,6 +298,7 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 	WRITE_ONCE(pg->home_epoch, x->epoch);
 	spin_unlock(&pg->lock);
 	sc_act_do(pg, &a);
+	sc_stale_kick_pg(pg);	/* this node's request goes to the new home */
 	if (++x->n == DSM_WIRE_MAX_XFER)
 		sc_xfer_flush(x, 0);
 }
@@ -503,12 +504,13 @@ static int sc_xfer_wait_table(u64 epoch)
 static int sc_xfer_check(const struct dsm_msg *m)
 {
 	const struct dsm_msg_home_xfer *x = &m->u.home_xfer;
-	u64 members = dsm_home_members();
 	struct dsm_xfer_entry ent;
+	u64 members;
 	struct dsm_msg_iter it;
 	u32 from = m->hdr.src + 1, b;
 	int err = 0;
 
+	dsm_home_current(&members);
 	spin_lock(&sc_xfer.lock);
 	if (x->flags & DSM_XFER_F_LAST) {
 		for (b = 0; b < DSM_HOME_BUCKETS; b++)
@@ -626,10 +628,14 @@ void sc_xfer_recv(const struct dsm_msg *m)
 	sc_xfer_send_ack(m, done, 0);
 }
 
-/* After the new table is seen: hand over what it moved away. */
+/*
+ * After the new table is seen: hand over what it moved away; requests
+ * waiting for a newer table look again.
+ */
 void dsm_sc_xfer_start(void)
 {
 	queue_work(system_unbound_wq, &sc_xfer_out_work);
+	sc_stale_kick();
 }
 
 static void sc_xfer_retry_fn(struct work_struct *work)
