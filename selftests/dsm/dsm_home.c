@@ -500,9 +500,10 @@ TEST_F_TIMEOUT(home, buckets_move_under_load, DSM_TEST_TIMEOUT(150))
 	for (k = 0; k < MOVE_PAGES; k++) {
 		EXPECT_EQ(sh->rounds, (long)p[k * DSM_PAGE / 8 + node])
 			TH_LOG("node %d: page %d", node, k);
-		for (n = 0; n < 3; n++)
+		for (n = 0; n < 3; n++) {
 			EXPECT_EQ(p[n], p[k * DSM_PAGE / 8 + n])
 				TH_LOG("node %d: page %d, word %d", node, k, n);
+		}
 	}
 	munmap((void *)p, MOVE_PAGES * DSM_PAGE);
 	ASSERT_EQ(0, home_get(&self->r, &now));
