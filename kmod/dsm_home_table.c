@@ -29,9 +29,16 @@
 static_assert(DSM_HOME_NR_BUCKETS == DSM_HOME_BUCKETS);
 static_assert(DSM_NODES_MAX == DSM_MAX_NODES);
 
+/*
+ * @prev: the home of each bucket in the table this one replaced
+ * (DSM_HOME_NONE: there was none): the bucket's old home, which may
+ * still send INVAL or PAGE_FWD for a transaction it drains, and which
+ * alone may hand the bucket's directory over (dsm_sc_xfer.c).
+ */
 struct dsm_home {
 	struct rcu_head rcu;
 	struct dsm_home_table t;
+	u8 prev[DSM_HOME_BUCKETS];
 };
 
 static struct dsm_home __rcu *dsm_home;
@@ -67,8 +74,13 @@ u32 dsm_members_home(u64 pgno, u64 *epoch)
 	return e ? home : dsm_members_rank(pgno);
 }
 
-/* The epoch of the current table, 0 before the first. */
-u64 dsm_home_epoch(void)
+/**
+ * dsm_home_current() - the epoch and members of the current table.
+ * @members:	set to its members (0 before the first table), if not NULL.
+ *
+ * Return: its epoch, 0 before the first.
+ */
+u64 dsm_home_current(u64 *members)
 {
 	const struct dsm_home *h;
 	u64 e;
@@ -76,8 +88,35 @@ u64 dsm_home_epoch(void)
 	rcu_read_lock();
 	h = rcu_dereference(dsm_home);
 	e = h ? h->t.epoch : 0;
+	if (members)
+		*members = h ? h->t.members : 0;
 	rcu_read_unlock();
 	return e;
+}
+
+/* The epoch of the current table, 0 before the first. */
+u64 dsm_home_epoch(void)
+{
+	return dsm_home_current(NULL);
+}
+
+/**
+ * dsm_home_prev() - a page's home in the table before the current one.
+ * @pgno:	page number in the DSM space.
+ *
+ * Return: the node id, DSM_HOME_NONE if the current table is the first.
+ */
+u32 dsm_home_prev(u64 pgno)
+{
+	const struct dsm_home *h;
+	u32 home = DSM_HOME_NONE;
+
+	rcu_read_lock();
+	h = rcu_dereference(dsm_home);
+	if (h)
+		home = h->prev[dsm_home_bucket(pgno)];
+	rcu_read_unlock();
+	return home;
 }
 
 /**
@@ -123,12 +162,19 @@ static int dsm_home_install(struct dsm_home *nh, struct netlink_ext_ack *extack)
 				   "HOME_EPOCH is not newer than the current home table's (dsmctl status shows it): stale table refused");
 		return -ESTALE;
 	}
+	if (old)
+		memcpy(nh->prev, old->t.node, sizeof(nh->prev));
+	else
+		memset(nh->prev, DSM_HOME_NONE, sizeof(nh->prev));
+	/* Before the table is seen: its new buckets wait for their entries. */
+	dsm_sc_xfer_prepare(old ? &old->t : NULL, &nh->t);
 	rcu_assign_pointer(dsm_home, nh);
 	mutex_unlock(&dsm_home_mutex);
 	if (old)
 		kfree_rcu(old, rcu);
 	dsm_stat_inc(DSM_STAT_HOME_TABLES);
 	wake_up_all(&dsm_home_wq);
+	dsm_sc_xfer_start();
 	return 0;
 }
 

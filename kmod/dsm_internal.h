@@ -244,6 +244,13 @@ enum dsm_stat {
 	DSM_STAT_HOME_HELD,		/* PAGE_REQs of a newer epoch held */
 	DSM_STAT_HOME_HELD_DROPPED,	/* ... dropped: no table, or too new */
 
+	/* Buckets moved at run time (dsm_sc_xfer.c, HOME_XFER). */
+	DSM_STAT_HOME_XFER_OUT,		/* buckets handed over to a new home */
+	DSM_STAT_HOME_XFER_IN,		/* buckets taken over from the old */
+	DSM_STAT_HOME_XFER_ENTRIES,	/* directory entries sent or installed */
+	DSM_STAT_HOME_XFER_REFUSED,	/* HOME_XFERs refused (sender, epoch) */
+	DSM_STAT_HOME_XFER_EMPTY,	/* buckets begun empty: no transfer came */
+
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
 	 * DSM_MSG_TYPE_MAX counters (msg_tx_<type>, bytes_tx_<type>,
@@ -517,6 +524,13 @@ void dsm_nl_event_send(struct sk_buff *skb);
 struct genl_info;
 int dsm_nl_peer_socket(struct sk_buff *skb, struct genl_info *info);
 int dsm_nl_put_link_facts(struct sk_buff *msg);
+/* dsm_sc_xfer.c: what a new home table means for sc's directories. */
+struct dsm_home_table;
+void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
+			 const struct dsm_home_table *new);
+void dsm_sc_xfer_start(void);
+void dsm_sc_xfer_exit(void);
+
 /* dsm_home_table.c: HOME_SET, GET_STATUS's home table, unload. */
 int dsm_nl_home_set(struct sk_buff *skb, struct genl_info *info);
 int dsm_nl_put_home(struct sk_buff *msg);

@@ -158,6 +158,16 @@ struct dsm_pg *dsm_pg_get(u64 pgno)
 
 static int dsm_region_at(u64 off, u8 *model, u64 *end);
 
+/* Does a region of @model hold page @pgno here? Sleeps. */
+bool dsm_pg_of_model(u64 pgno, u8 model)
+{
+	u64 end;
+	u8 m;
+
+	return pgno < DSM_MAX_PAGES &&
+	       !dsm_region_at(pgno << PAGE_SHIFT, &m, &end) && m == model;
+}
+
 /**
  * dsm_pg_get_peer() - dsm_pg_get() for a page a peer's message names.
  * @pgno:	page number.
@@ -173,11 +183,7 @@ static int dsm_region_at(u64 off, u8 *model, u64 *end);
  */
 struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model)
 {
-	u64 end;
-	u8 m;
-
-	if (pgno < DSM_MAX_PAGES &&
-	    !dsm_region_at(pgno << PAGE_SHIFT, &m, &end) && m == model)
+	if (dsm_pg_of_model(pgno, model))
 		return dsm_pg_get(pgno);
 	dsm_stat_inc(DSM_STAT_RX_NO_REGION);
 	return ERR_PTR(-ENXIO);

@@ -279,7 +279,9 @@ bool dsm_req_start_after(struct dsm_pg *pg, struct dsm_req *req,
 			 unsigned long delay);
 bool dsm_req_start_later(struct dsm_pg *pg, struct dsm_req *req,
 			 unsigned long delay);
+void dsm_req_kick(struct dsm_pg *pg, struct dsm_req *req);
 struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model);
+bool dsm_pg_of_model(u64 pgno, u8 model);
 void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err);
 void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg);
 unsigned long dsm_fault_timeout(void);
@@ -291,6 +293,8 @@ u32 dsm_members_barrier_mgr(void);
 /* dsm_home_table.c: the home table dsmd pushed. */
 u32 dsm_members_home(u64 pgno, u64 *epoch);
 u64 dsm_home_epoch(void);
+u32 dsm_home_prev(u64 pgno);
+u64 dsm_home_current(u64 *members);
 bool dsm_home_wait(u64 epoch, unsigned long timeout);
 bool dsm_members_lost(u32 id);
 bool dsm_members_alone(void);

@@ -186,6 +186,26 @@ bool dsm_req_start_after(struct dsm_pg *pg, struct dsm_req *req,
 }
 
 /**
+ * dsm_req_kick() - run @req's @start now, if it waits to run again.
+ * @pg:		its page.
+ * @req:	the request; the caller holds a reference.
+ *
+ * For what a request waits for that came (sc: a home table): its @start
+ * runs now instead of at the end of its dsm_req_start_after() delay.
+ */
+void dsm_req_kick(struct dsm_pg *pg, struct dsm_req *req)
+{
+	spin_lock(&pg->lock);
+	if (pg->req == req && !req->expired &&
+	    delayed_work_pending(&req->start_work)) {
+		kref_get(&req->ref);	/* the work's, if it was not queued */
+		if (mod_delayed_work(dsm_req_wq, &req->start_work, 0))
+			dsm_req_put(req);	/* it was: it has one */
+	}
+	spin_unlock(&pg->lock);
+}
+
+/**
  * dsm_req_start_later() - send @req of @pg again after @delay jiffies.
  * @pg:		its page.
  * @req:	the request; the caller keeps its own reference.

@@ -48,15 +48,21 @@ void sc_unexpected(const char *what, u64 pgno, u32 from)
 /*
  * Is @m from the home of page @pgno? INVAL and PAGE_FWD may come from
  * nobody else: a node that is not the page's home cannot make this node
- * drop or hand over its copy (issue 12, finding 3).
+ * drop or hand over its copy (issue 12, finding 3). While a bucket moves
+ * (dsm_sc_xfer.c), its home is the one this node knows the page by, the
+ * current table's (the new home), or the table's before (the old home,
+ * draining its transactions).
  */
 static bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
 {
 	struct dsm_pg *pg = dsm_pg_find(pgno);
-	u32 home = pg ? pg->home : dsm_members_home(pgno, NULL);
+	u32 home = dsm_members_home(pgno, NULL);
 
-	if (m->hdr.src == home)
+	if (m->hdr.src == home || (pg && m->hdr.src == pg->home) ||
+	    m->hdr.src == dsm_home_prev(pgno))
 		return true;
+	if (pg)
+		home = pg->home;
 	dsm_stat_inc(DSM_STAT_RX_WRONG_SENDER);
 	pr_warn_ratelimited("%s for page %llu from node %u, not its home (node %u): ignored\n",
 			    what, pgno, m->hdr.src, home);
@@ -692,6 +698,7 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 static void sc_node_down(u32 id)
 {
 	dsm_mem_for_each(sc_pg_node_down, &id);
+	sc_xfer_node_down(id);
 }
 
 static int sc_pg_init(struct dsm_pg *pg)
@@ -705,7 +712,9 @@ static int sc_pg_init(struct dsm_pg *pg)
 	INIT_LIST_HEAD(&sp->dir.queue);
 	sp->pg = pg;
 	INIT_DELAYED_WORK(&sp->expire, sc_home_expire_fn);
-	if (pg->home == local) {
+	if (pg->home == local && sc_xfer_pending(pg->pgno)) {
+		sp->dir.awaiting = true;	/* the old home's entry comes */
+	} else if (pg->home == local) {
 		sp->dir.owner = local;
 		/*
 		 * Pages homed here are this node's to start with, unless a
@@ -760,6 +769,7 @@ static void sc_pg_reset(struct dsm_pg *pg)
 	sp->dir.busy = false;
 	sp->dir.fwd_sent = false;
 	sp->dir.lost = false;
+	sp->dir.awaiting = false;
 	sp->dir.acks = 0;
 	sp->dir.since = 0;
 	memset(&sp->dir.cur, 0, sizeof(sp->dir.cur));
@@ -782,6 +792,8 @@ static const dsm_recv_fn sc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_INVAL_ACK]	= sc_home_ack,
 	[DSM_MSG_CONFIRM]	= sc_home_confirm,
 	[DSM_MSG_NACK]		= sc_nack,
+	[DSM_MSG_HOME_XFER]	= sc_xfer_recv,
+	[DSM_MSG_HOME_XFER_ACK]	= sc_xfer_ack,
 };
 
 static const struct dsm_model_ops dsm_sc_ops = {
@@ -810,5 +822,6 @@ int dsm_sc_init(void)
 
 void dsm_sc_exit(void)
 {
+	dsm_sc_xfer_exit();
 	dsm_model_unregister(&dsm_sc_ops);
 }

@@ -34,6 +34,9 @@ struct dsm_hreq {
  * @busy:	a transaction is in progress (@cur); others queue.
  * @fwd_sent:	@cur has been forwarded to the owner.
  * @lost:	the page cannot be obtained any more (its owner died).
+ * @awaiting:	this node became the page's home by a new table and waits
+ *		for the old home's HOME_XFER (dsm_sc_xfer.c): requests queue,
+ *		none is served, until the entry is installed.
  * @acks:	INVAL_ACKs still awaited for @cur.
  * @since:	jiffies when @cur began or its INVALs were last sent.
  * @cur:	the transaction in progress, when @busy.
@@ -47,6 +50,7 @@ struct dsm_dir {
 	bool busy;
 	bool fwd_sent;
 	bool lost;
+	bool awaiting;
 	u8 acks;
 	unsigned long since;
 	struct dsm_hreq cur;
@@ -122,11 +126,9 @@ static inline void sc_act_init(struct sc_act *a)
 
 /*
  * A request refused as stale (NACK ESTALE): how often it may be
- * addressed again, and how often it looks whether this node's home
- * table has reached the refusing home's epoch (dsm_sc_epoch.c).
+ * addressed again (dsm_sc_epoch.c).
  */
 #define SC_STALE_TRIES		4
-#define SC_STALE_POLL		msecs_to_jiffies(10)
 
 /*
  * A page request more than this many epochs ahead of this node's home
@@ -161,11 +163,24 @@ void sc_home_confirm(const struct dsm_msg *m);
 bool sc_home_refused(struct dsm_pg *pg, u32 from, u64 req_id);
 void sc_home_refresh_locked(struct dsm_pg *pg);
 void sc_home_readdress_locked(struct dsm_pg *pg, struct dsm_req *req);
+void sc_home_adopt_locked(struct dsm_pg *pg);
+void sc_home_serve_locked(struct dsm_pg *pg, struct sc_act *a);
+
+/* dsm_sc_xfer.c */
+bool sc_xfer_pending(u64 pgno);
+bool sc_xfer_moving_locked(struct dsm_pg *pg);
+bool sc_xfer_moving(struct dsm_pg *pg);
+void sc_xfer_wake(void);
+void sc_xfer_recv(const struct dsm_msg *m);
+void sc_xfer_ack(const struct dsm_msg *m);
+void sc_xfer_node_down(u32 dead);
 
 /* dsm_sc_epoch.c */
 bool sc_home_epoch_ok(const struct dsm_msg *m);
 bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
 		   const struct dsm_msg *m);
 bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req);
+void sc_stale_kick(void);
+void sc_stale_kick_pg(struct dsm_pg *pg);
 
 #endif /* _DSM_SC_H */

@@ -21,8 +21,8 @@
  *
  * Only PAGE_REQ is judged by its epoch: it is the one message whose
  * handling asks the table (is this node the page's home?). The others
- * concern a page that has state on both ends, whose home does not move
- * while it has (sc_home_refresh_locked()). dsm_sc.pml models the rule.
+ * concern a transaction in progress at the home, which ends before the
+ * home hands the page over (dsm_sc_xfer.c). dsm_sc.pml models the rule.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": sc: " fmt
 
@@ -117,7 +117,9 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
  * Once this node's table has the epoch the refusing home had, @req takes
  * the page's home from it and goes (counted in home_stale_retries); a
  * page that became homed here needs no request any more and @req ends
- * well. Until then it looks again every SC_STALE_POLL, for as long as
+ * well. A page homed here whose bucket moves away waits until
+ * dsm_sc_xfer.c has handed its entry over. Until then it looks again
+ * when woken by a new table or hand-over (sc_stale_kick()), for as long as
  * fault_timeout_ms from its creation allows; then it fails with ESTALE.
  *
  * Return: true to send @req now (to @req->home, with @req->epoch).
@@ -128,7 +130,8 @@ bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req)
 
 	if (!READ_ONCE(req->stale_epoch))
 		return true;
-	if (dsm_home_epoch() >= req->stale_epoch) {
+	/* A page homed here that is being handed over waits for its end. */
+	if (dsm_home_epoch() >= req->stale_epoch && !sc_xfer_moving(pg)) {
 		spin_lock(&pg->lock);
 		sc_home_readdress_locked(pg, req);
 		req->stale_epoch = 0;
@@ -140,11 +143,48 @@ bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req)
 		dsm_req_complete(pg, req, 0);
 		return false;
 	}
-	if (time_before(jiffies + SC_STALE_POLL,
-			req->born + dsm_fault_timeout()) &&
-	    dsm_req_start_after(pg, req, SC_STALE_POLL))
+	/* Until fault_timeout_ms from its creation; sc_stale_kick() wakes it. */
+	if (time_before(jiffies, req->born + dsm_fault_timeout()) &&
+	    dsm_req_start_after(pg, req,
+				req->born + dsm_fault_timeout() - jiffies)) {
+		/* What came before the work was queued woke nobody. */
+		if (dsm_home_epoch() >= req->stale_epoch && !sc_xfer_moving(pg))
+			dsm_req_kick(pg, req);
 		return false;
+	}
 	dsm_stat_inc(DSM_STAT_HOME_STALE_FAILED);
 	dsm_req_complete(pg, req, -ESTALE);
 	return false;
+}
+
+/**
+ * sc_stale_kick_pg() - @pg's request, if refused as stale, looks again.
+ * @pg:	the page: its home or this node's table changed.
+ */
+void sc_stale_kick_pg(struct dsm_pg *pg)
+{
+	struct dsm_req *req;
+
+	spin_lock(&pg->lock);
+	req = pg->req;
+	if (req && req->stale_epoch)
+		kref_get(&req->ref);
+	else
+		req = NULL;
+	spin_unlock(&pg->lock);
+	if (!req)
+		return;
+	dsm_req_kick(pg, req);
+	dsm_req_put(req);
+}
+
+static void sc_stale_kick_fn(struct dsm_pg *pg, void *arg)
+{
+	sc_stale_kick_pg(pg);
+}
+
+/* A new home table: every request waiting for one looks again. */
+void sc_stale_kick(void)
+{
+	dsm_mem_for_each(sc_stale_kick_fn, NULL);
 }

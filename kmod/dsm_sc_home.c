@@ -67,6 +67,15 @@ static void sc_home_next_locked(struct dsm_pg *pg, struct sc_act *a)
 
 	lockdep_assert_held(&pg->lock);
 	d->busy = false;
+	if (d->awaiting)	/* served once its entry is installed */
+		return;
+	if (sc_xfer_moving_locked(pg)) {
+		/* Its bucket is being handed over: the new home serves. */
+		list_splice_tail_init(&d->queue, &a->nacks);
+		a->nack_err = -ESTALE;
+		sc_xfer_wake();
+		return;
+	}
 	while (!list_empty(&d->queue)) {
 		hr = list_first_entry(&d->queue, struct dsm_hreq, list);
 		list_del(&hr->list);
@@ -79,6 +88,18 @@ static void sc_home_next_locked(struct dsm_pg *pg, struct sc_act *a)
 		kfree(hr);
 		break;
 	}
+}
+
+/**
+ * sc_home_serve_locked() - serve @pg's queue, if no transaction runs.
+ * @pg:	the page, homed here; pg->lock held.
+ * @a:	what to send once unlocked.
+ */
+void sc_home_serve_locked(struct dsm_pg *pg, struct sc_act *a)
+{
+	lockdep_assert_held(&pg->lock);
+	if (!pg->sc->dir.busy)
+		sc_home_next_locked(pg, a);
 }
 
 /* Under pg->lock: the transaction in progress is confirmed; serve the next. */
@@ -212,10 +233,44 @@ static bool sc_home_queued_locked(struct dsm_pg *pg, u32 from)
 	return false;
 }
 
+/**
+ * sc_home_adopt_locked() - @pg just became homed here by a new table.
+ * @pg:	the page; pg->lock held.
+ *
+ * While its bucket's old home hands the directory over (dsm_sc_xfer.c),
+ * the entry waits for it. Otherwise (no transfer: the first table, or
+ * the old home was lost) the entry starts as a new page's would, the
+ * copy this node holds, if any, being the page: owner here.
+ */
+void sc_home_adopt_locked(struct dsm_pg *pg)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+	u32 local = sc_local();
+
+	lockdep_assert_held(&pg->lock);
+	d->copyset = 0;
+	d->lost = false;
+	if (sc_xfer_pending(pg->pgno)) {
+		d->awaiting = true;
+		return;
+	}
+	d->awaiting = false;
+	d->owner = local;
+	if (dsm_members_lost(local))
+		d->lost = true;
+	else if (pg->access == DSM_ACC_NONE)
+		pg->access = DSM_ACC_WRITE;
+}
+
 /*
- * Under pg->lock: @pg takes its home from the current table if it has no
- * state here but this node's own request @req (NULL: none) in flight,
- * which does not carry a page: not homed here, no copy.
+ * Under pg->lock: @pg takes its home from the current table unless a
+ * request of this node other than @req (NULL: none) is in flight (its
+ * transaction runs at the home it went to), or its home is this node
+ * (the entry is handed over by dsm_sc_xfer.c, which sets the new home).
+ * The directory follows a bucket that moves (HOME_XFER), so a page with
+ * a copy here moves too. Its home_epoch is the table's once its home is
+ * the table's: a request addressed otherwise carries the older epoch,
+ * and the home it reaches refuses it as stale.
  */
 static void sc_home_take_locked(struct dsm_pg *pg, const struct dsm_req *req)
 {
@@ -224,28 +279,24 @@ static void sc_home_take_locked(struct dsm_pg *pg, const struct dsm_req *req)
 
 	lockdep_assert_held(&pg->lock);
 	home = dsm_members_home(pg->pgno, &epoch);
-	if (pg->home != local && pg->access == DSM_ACC_NONE &&
-	    pg->req == req && home != pg->home) {
+	if (pg->home != local && pg->req == req && home != pg->home) {
 		WRITE_ONCE(pg->home, home);
 		dsm_stat_inc(DSM_STAT_HOME_MOVED);
-		if (home == local && !dsm_members_lost(local)) {
-			pg->sc->dir.owner = local;
-			pg->access = DSM_ACC_WRITE;
-		}
+		if (home == local)
+			sc_home_adopt_locked(pg);
 	}
-	WRITE_ONCE(pg->home_epoch, epoch);
+	if (pg->home == home)
+		WRITE_ONCE(pg->home_epoch, epoch);
 }
 
 /**
  * sc_home_refresh_locked() - take @pg's home from a newer home table.
  * @pg:	the page; pg->lock held.
  *
- * Only a page without state here moves: not homed here, no copy, no
- * request in flight. Its directory entry, if it becomes homed here, is
- * the one a new page homed here starts with (sc_pg_init()). A page that
- * has state keeps the home it had until directories can be handed over
- * (HOME_XFER, issue 15): dsmd moves a bucket only while none of its
- * pages is in use (Documentation/sc.md, "The home table").
+ * A page not homed here without a request in flight moves; its entry, if
+ * it becomes homed here, waits for the old home's HOME_XFER
+ * (sc_home_adopt_locked()). A page homed here moves when dsm_sc_xfer.c
+ * has handed its entry over (Documentation/sc.md, "Moving a bucket").
  */
 void sc_home_refresh_locked(struct dsm_pg *pg)
 {
@@ -260,9 +311,9 @@ void sc_home_refresh_locked(struct dsm_pg *pg)
  * @pg:		the page; pg->lock held.
  * @req:	its request in flight, refused as stale by its home.
  *
- * As sc_home_refresh_locked(), the request itself not counting as state
- * (it was refused: no home holds it); then @req goes to @pg's home with
- * the epoch of the table that said so.
+ * As sc_home_refresh_locked(), the request itself not counting (it was
+ * refused: no home holds it); then @req goes to @pg's home with the
+ * epoch of the table that said so.
  */
 void sc_home_readdress_locked(struct dsm_pg *pg, struct dsm_req *req)
 {
@@ -270,6 +321,16 @@ void sc_home_readdress_locked(struct dsm_pg *pg, struct dsm_req *req)
 	sc_home_take_locked(pg, req);
 	req->home = pg->home;
 	req->epoch = pg->home_epoch;
+}
+
+/*
+ * Under pg->lock: must a request queue (a transaction runs, or the entry
+ * is still to come from the old home)?
+ */
+static bool sc_home_waits_locked(struct dsm_pg *pg)
+{
+	lockdep_assert_held(&pg->lock);
+	return pg->sc->dir.busy || pg->sc->dir.awaiting;
 }
 
 void sc_home_req(const struct dsm_msg *m)
@@ -290,10 +351,14 @@ void sc_home_req(const struct dsm_msg *m)
 		spin_unlock(&pg->lock);
 	}
 	if (IS_ERR(pg) || pg->home != sc_local()) {
-		if (!IS_ERR(pg))
+		err = IS_ERR(pg) ? PTR_ERR(pg) : -EINVAL;
+		/* Homed here by an older table: it moved, say so. */
+		if (!IS_ERR(pg) && m->hdr.epoch < dsm_home_epoch())
+			err = -ESTALE;
+		else if (!IS_ERR(pg))
 			sc_unexpected("PAGE_REQ (not its home)", r->page, from);
 		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
-			     IS_ERR(pg) ? PTR_ERR(pg) : -EINVAL);
+			     err);
 		return;
 	}
 	hr = kzalloc(sizeof(*hr), GFP_KERNEL);
@@ -307,10 +372,13 @@ void sc_home_req(const struct dsm_msg *m)
 	sc_home_expire_locked(pg, &a);
 	if (pg->sc->dir.lost) {
 		err = -EHOSTDOWN;
-	} else if (pg->sc->dir.busy && sc_home_queued_locked(pg, from)) {
+	} else if (sc_xfer_moving_locked(pg)) {
+		err = -ESTALE;
+	} else if (sc_home_waits_locked(pg) &&
+		   sc_home_queued_locked(pg, from)) {
 		dsm_stat_inc(DSM_STAT_RX_QUEUE_FULL);
 		err = -EBUSY;
-	} else if (pg->sc->dir.busy) {
+	} else if (sc_home_waits_locked(pg)) {
 		hr->node = from;
 		hr->access = r->access;
 		hr->req_id = m->hdr.req_id;

@@ -38,6 +38,9 @@
 /* Diffs in one DIFF_BACKUP (an interval's pages, DSM_LRC_MAX_NOTICES). */
 #define DSM_WIRE_MAX_BACKUP_DIFFS	4096
 
+/* Directory entries in one HOME_XFER (24 bytes each). */
+#define DSM_WIRE_MAX_XFER	128
+
 /*
  * Buckets of the home table (dsm_home.h): page p is in bucket p mod this,
  * and each bucket names its home node. 840 is the least common multiple

@@ -29,6 +29,9 @@ static_assert(sizeof(struct dsm_wire_diff_req) == 16, "diff_req layout");
 static_assert(sizeof(struct dsm_wire_diff_id) == 8, "diff_id layout");
 static_assert(sizeof(struct dsm_wire_diff_reply) == 16, "diff_reply layout");
 static_assert(sizeof(struct dsm_wire_diff_backup) == 8, "diff_backup layout");
+static_assert(sizeof(struct dsm_wire_home_xfer) == 16, "home_xfer layout");
+static_assert(sizeof(struct dsm_wire_xfer_entry) == 24, "xfer entry layout");
+static_assert(sizeof(struct dsm_wire_home_xfer_ack) == 16, "xfer ack layout");
 
 /**
  * struct dsm_wire_type_info - what the codec knows of a message type.
@@ -78,9 +81,10 @@ static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
 				sizeof(struct dsm_wire_diff_req)),
 	[DSM_MSG_DIFF_REPLY] = DSM_WIRE_TYPE("diff_reply", true,
 				sizeof(struct dsm_wire_diff_reply)),
-	/* 16 and 17: assigned by another change of version 6; refused. */
-	[16] = DSM_WIRE_RETIRED("unassigned16", false),
-	[17] = DSM_WIRE_RETIRED("unassigned17", false),
+	[DSM_MSG_HOME_XFER] = DSM_WIRE_TYPE("home_xfer", false,
+				sizeof(struct dsm_wire_home_xfer)),
+	[DSM_MSG_HOME_XFER_ACK] = DSM_WIRE_TYPE("home_xfer_ack", true,
+				sizeof(struct dsm_wire_home_xfer_ack)),
 	[DSM_MSG_DIFF_BACKUP] = DSM_WIRE_TYPE("diff_backup", false,
 				sizeof(struct dsm_wire_diff_backup)),
 	[DSM_MSG_DIFF_BACKUP_ACK] = DSM_WIRE_TYPE("diff_backup_ack", true,
@@ -609,6 +613,8 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 					     struct dsm_msg *m)
 {
 	const struct dsm_msg_hdr *h = &m->hdr;
+	enum dsm_wire_reject why;
+	u32 used;
 	union {
 		struct dsm_wire_inval inval;
 		struct dsm_wire_inval_ack ack;
@@ -666,6 +672,11 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 		return dsm_wire_rd_diff_req(r, &m->u.diff_req);
 	case DSM_MSG_DIFF_REPLY:
 		return dsm_wire_rd_diff_reply(r, &m->u.diff_reply);
+	case DSM_MSG_HOME_XFER:
+	case DSM_MSG_HOME_XFER_ACK:
+		why = dsm_wire_rd_xfer(r->p, r->left, m, &used);
+		dsm_rd_skip(r, used);
+		return why;
 	case DSM_MSG_DIFF_BACKUP:
 	case DSM_MSG_DIFF_BACKUP_ACK:
 		return dsm_wire_rd_backup(r, m);

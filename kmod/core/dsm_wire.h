@@ -56,11 +56,17 @@
  *     second, weaker path for it; every node of a cluster runs the same
  *     module. Nodes of version 4 and 5 have none in common, and their
  *     data link is refused with a log line (as between 3 and 4).
- *  6: DIFF_BACKUP (18) and DIFF_BACKUP_ACK (19): a writer pushes the
- *     diffs of each interval it releases to a backup node, which serves
- *     them when the writer is lost (issue 16, Documentation/lrc.md
- *     "Backed-up releases"). Version 5 is no longer spoken: a node
- *     without backups would leave its intervals unprotected unnoticed.
+ *  6: HOME_XFER (16) and HOME_XFER_ACK (17): a bucket's old home hands
+ *     the directory entries of its pages (owner, copyset, lost) to the
+ *     bucket's new home when a home table moves the bucket (issue 15 item
+ *     2, Documentation/sc.md "Moving a bucket"); DIFF_BACKUP (18) and
+ *     DIFF_BACKUP_ACK (19): a writer pushes the diffs of each interval it
+ *     releases to a backup node, which serves them when the writer is
+ *     lost (issue 16, Documentation/lrc.md "Backed-up releases").
+ *     Version 5 is no longer spoken: its homes cannot hand a directory
+ *     over, so a table that moves a bucket in use would lose the pages'
+ *     owners, and a node without backups would leave its intervals
+ *     unprotected unnoticed.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -111,6 +117,8 @@ enum dsm_wire_type {
 	DSM_MSG_BARRIER_RELEASE	= 13,	/* lrc: manager -> node, reply */
 	DSM_MSG_DIFF_REQ	= 14,	/* lrc: faulting node -> writer */
 	DSM_MSG_DIFF_REPLY	= 15,	/* lrc: writer -> faulting node, reply */
+	DSM_MSG_HOME_XFER	= 16,	/* sc: old home -> new home (v6) */
+	DSM_MSG_HOME_XFER_ACK	= 17,	/* sc: new home -> old home, reply */
 	DSM_MSG_DIFF_BACKUP	= 18,	/* lrc: writer -> its backup */
 	DSM_MSG_DIFF_BACKUP_ACK	= 19,	/* lrc: backup -> writer, reply */
 	DSM_MSG_TYPE_MAX	= DSM_MSG_DIFF_BACKUP_ACK,
@@ -133,6 +141,11 @@ enum dsm_wire_type {
 #define DSM_PAGE_F_HAVE_COPY	0x01
 /* PAGE_GRANT flags: no page data follows (upgrade of a held copy). */
 #define DSM_GRANT_F_NO_DATA	0x01
+
+/* HOME_XFER flags: the last of its (epoch, old home) transfer. */
+#define DSM_XFER_F_LAST		0x01
+/* HOME_XFER entry flags: the page is lost (its owner died). */
+#define DSM_XFER_E_LOST		0x01
 
 /*
  * Why the decoder refused a message. Each has an errno class
@@ -298,6 +311,33 @@ struct dsm_wire_diff_backup {
 	__le16 reserved;
 };
 
+struct dsm_wire_home_xfer {	/* then nr_entries dsm_wire_xfer_entry */
+	__le64 epoch;		/* the table that moved the buckets, 1 ..
+				 * DSM_HOME_EPOCH_MAX
+				 */
+	__le16 nr_entries;	/* 0 .. DSM_WIRE_MAX_XFER; 0 only if LAST */
+	u8 flags;		/* DSM_XFER_F_* */
+	u8 reserved0;
+	__le32 reserved1;
+};
+
+struct dsm_wire_xfer_entry {	/* one page's directory entry */
+	__le64 page;		/* strictly ascending in a message */
+	__le64 copyset;		/* read copies, the owner excluded */
+	__le16 owner;		/* < DSM_MAX_NODES */
+	u8 flags;		/* DSM_XFER_E_* */
+	u8 reserved0;
+	__le32 reserved1;
+};
+
+struct dsm_wire_home_xfer_ack {
+	__le64 epoch;		/* the HOME_XFER's */
+	__le16 nr_entries;	/* entries installed */
+	u8 flags;		/* the HOME_XFER's DSM_XFER_F_LAST */
+	u8 reserved0;
+	__le32 error;		/* 0, or a positive errno: refused */
+};
+
 /* Bytes of a vector timestamp of @n entries on the wire, padded to 8. */
 #define DSM_WIRE_VT_SIZE(n)	((((n) + 1U) & ~1U) * 4U)
 
@@ -421,6 +461,35 @@ struct dsm_msg_diff_backup {
 	u32 len;
 };
 
+/* @p: @nr_entries struct dsm_wire_xfer_entry, ascending by page */
+struct dsm_msg_home_xfer {
+	u64 epoch;
+	u16 nr_entries;
+	u8 flags;
+	const u8 *p;
+};
+
+struct dsm_msg_home_xfer_ack {
+	u64 epoch;
+	u16 nr_entries;
+	u8 flags;
+	u32 error;
+};
+
+/**
+ * struct dsm_xfer_entry - one directory entry of a HOME_XFER (host order).
+ * @page:	the page.
+ * @copyset:	nodes holding a read copy, @owner excluded.
+ * @owner:	the node holding the up-to-date copy.
+ * @flags:	DSM_XFER_E_*.
+ */
+struct dsm_xfer_entry {
+	u64 page;
+	u64 copyset;
+	u16 owner;
+	u8 flags;
+};
+
 /**
  * struct dsm_msg - a decoded, fully validated message.
  * @hdr:	the header; @hdr.type selects the member of @u.
@@ -442,6 +511,8 @@ struct dsm_msg {
 		struct dsm_msg_diff_req diff_req;
 		struct dsm_msg_diff_reply diff_reply;
 		struct dsm_msg_diff_backup diff_backup;
+		struct dsm_msg_home_xfer home_xfer;
+		struct dsm_msg_home_xfer_ack home_xfer_ack;
 	} u;
 };
 
@@ -546,6 +617,12 @@ void dsm_msg_iter_backup(const struct dsm_msg_diff_backup *b,
 			 struct dsm_msg_iter *it);
 bool dsm_msg_next_backup(struct dsm_msg_iter *it, struct dsm_msg_diff *d,
 			 u64 *page);
+void dsm_msg_iter_xfer(const struct dsm_msg_home_xfer *x,
+		       struct dsm_msg_iter *it);
+bool dsm_msg_next_xfer(struct dsm_msg_iter *it, struct dsm_xfer_entry *ent);
+/* dsm_wire_xfer.c, for dsm_wire.c's decoder: the bodies of types 16, 17. */
+enum dsm_wire_reject dsm_wire_rd_xfer(const u8 *p, u32 left,
+				      struct dsm_msg *m, u32 *used);
 
 /* Sending. */
 void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
@@ -586,6 +663,9 @@ void dsm_wire_enc_backup_diff(struct dsm_wire_enc *e, u64 page,
 			      const void *diff, u32 len);
 void dsm_wire_enc_backup_ack(struct dsm_wire_enc *e, u32 interval,
 			     u16 nr_diffs);
+void dsm_wire_enc_home_xfer(struct dsm_wire_enc *e, u64 epoch, u8 flags);
+void dsm_wire_enc_xfer_entry(struct dsm_wire_enc *e,
+			     const struct dsm_xfer_entry *ent);
 int dsm_wire_enc_end(struct dsm_wire_enc *e);
 
 #endif /* _DSM_WIRE_H */

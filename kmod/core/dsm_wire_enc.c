@@ -15,6 +15,7 @@ enum {
 	DSM_ENC_LIST_WANTS,
 	DSM_ENC_LIST_DIFFS,
 	DSM_ENC_LIST_BACKUP,
+	DSM_ENC_LIST_XFER,
 };
 
 static void dsm_enc_put(struct dsm_wire_enc *e, const void *src, u32 n)
@@ -352,10 +353,70 @@ static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
 }
 
 /**
+ * dsm_wire_enc_home_xfer_ack() - body of HOME_XFER_ACK.
+ * @e:	the encoder.
+ * @b:	the body.
+ */
+static void dsm_wire_enc_home_xfer_ack(struct dsm_wire_enc *e,
+				       const struct dsm_msg_home_xfer_ack *b)
+{
+	struct dsm_wire_home_xfer_ack w;
+
+	if (!dsm_enc_body(e, DSM_MSG_HOME_XFER_ACK, DSM_MSG_HOME_XFER_ACK))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.epoch = cpu_to_le64(b->epoch);
+	w.nr_entries = cpu_to_le16(b->nr_entries);
+	w.flags = b->flags;
+	w.error = cpu_to_le32(b->error);
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
+ * dsm_wire_enc_home_xfer() - body of HOME_XFER; opens the list of entries.
+ * @e:		the encoder.
+ * @epoch:	the home table that moved the buckets.
+ * @flags:	DSM_XFER_F_LAST in the last message of the transfer.
+ */
+void dsm_wire_enc_home_xfer(struct dsm_wire_enc *e, u64 epoch, u8 flags)
+{
+	struct dsm_wire_home_xfer w;
+
+	if (!dsm_enc_body(e, DSM_MSG_HOME_XFER, DSM_MSG_HOME_XFER))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.epoch = cpu_to_le64(epoch);
+	w.flags = flags;
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_open_list(e, DSM_ENC_LIST_XFER, 8);
+}
+
+/**
+ * dsm_wire_enc_xfer_entry() - append a page's directory entry.
+ * @e:		the encoder, after dsm_wire_enc_home_xfer().
+ * @ent:	the entry; entries go in ascending page order.
+ */
+void dsm_wire_enc_xfer_entry(struct dsm_wire_enc *e,
+			     const struct dsm_xfer_entry *ent)
+{
+	struct dsm_wire_xfer_entry w;
+
+	if (!dsm_enc_entry(e, DSM_ENC_LIST_XFER, DSM_WIRE_MAX_XFER))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.page = cpu_to_le64(ent->page);
+	w.copyset = cpu_to_le64(ent->copyset);
+	w.owner = cpu_to_le16(ent->owner);
+	w.flags = ent->flags;
+	dsm_enc_put(e, &w, sizeof(w));
+}
+
+/**
  * dsm_wire_enc_fixed() - body of any message whose body has no lists.
  * @e:	the encoder.
  * @m:	a message of one of the types PAGE_REQ, PAGE_FWD, PAGE_GRANT,
- *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ, DIFF_BACKUP_ACK;
+ *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ, HOME_XFER_ACK,
+ *	DIFF_BACKUP_ACK;
  *	its header must be the one given to dsm_wire_enc_begin().
  *
  * Return: 0, or -EINVAL for a type whose body carries lists (intervals,
@@ -387,6 +448,9 @@ int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
 		return 0;
 	case DSM_MSG_LOCK_REQ:
 		dsm_wire_enc_lock_req(e, &m->u.lock_req);
+		return 0;
+	case DSM_MSG_HOME_XFER_ACK:
+		dsm_wire_enc_home_xfer_ack(e, &m->u.home_xfer_ack);
 		return 0;
 	case DSM_MSG_DIFF_BACKUP_ACK:
 		dsm_wire_enc_backup_ack(e, m->u.diff_backup.interval,

@@ -434,7 +434,22 @@ static void adv_msg_fixed(const struct adv *a, const struct adv_msg *o,
 	}
 }
 
-/* The types with lists: interval sets, wants, diffs. */
+/*
+ * HOME_XFER of table --epoch (1 if none), flagged LAST, with one entry:
+ * --page, --owner (default: the receiver), --copyset.
+ */
+static void adv_msg_xfer(const struct adv_msg *o, struct dsm_wire_enc *e)
+{
+	struct dsm_xfer_entry x = {
+		.page = o->page, .copyset = o->copyset,
+		.owner = o->owner >= 0 ? o->owner : o->dst,
+	};
+
+	dsm_wire_enc_home_xfer(e, o->epoch ? o->epoch : 1, DSM_XFER_F_LAST);
+	dsm_wire_enc_xfer_entry(e, &x);
+}
+
+/* The types with lists: interval sets, wants, diffs, directory entries. */
 static void adv_msg_lists(const struct adv_msg *o, uint8_t type,
 			  struct dsm_wire_enc *e)
 {
@@ -470,6 +485,9 @@ static void adv_msg_lists(const struct adv_msg *o, uint8_t type,
 		dsm_wire_enc_diff_req(e, o->page);
 		for (i = 0; i < o->nr_wants; i++)
 			dsm_wire_enc_want(e, o->want_node[i], o->want_iv[i]);
+		return;
+	case DSM_MSG_HOME_XFER:
+		adv_msg_xfer(o, e);
 		return;
 	default:
 		dsm_wire_enc_diff_reply(e, o->page);

@@ -18,9 +18,17 @@
  * epoch than its home's is held until the home's table catches up, then
  * served. At the end every node has the same, bumped, epoch.
  *
- * No test here moves a bucket: the pages of the other tests are in use,
- * and directories cannot be handed over yet (HOME_XFER).
+ * Buckets move under load (HOME_XFER, wire version 6): every node runs
+ * an sc workload (each increments its own word in MOVE_PAGES pages of
+ * consecutive buckets, and checks that the others' words never go back)
+ * while every node pushes, together, MOVE_ROUNDS tables that each move
+ * those buckets to the next node (three rotations: back where they
+ * were). At the end each page holds exactly what each node counted, and
+ * every node handed buckets over and took some. A HOME_XFER from a node
+ * that is not the old home of its bucket is refused, and changes
+ * nothing.
  */
+#include <libgen.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -42,6 +50,19 @@
 #define PG_STUCK	4	/* home 1: node 2 never catches up */
 #define EPOCH_PAGES	8
 #define EPOCH_WORD(k)	(0x45504f4348000000ULL | (k))	/* "EPOCH" */
+
+/*
+ * The moving test's pages: OFF_MOVE / 4096 = 51200, in bucket 800; its
+ * MOVE_PAGES pages are in buckets 800 .. 823. Word n of each is node n's
+ * count of its rounds.
+ */
+#define OFF_MOVE	(200UL << 20)
+#define MOVE_PAGES	24
+#define MOVE_BUCKET0	800
+#define MOVE_ROUNDS	3
+#define MOVE_STEP	4	/* workload rounds between two tables */
+/* A page of bucket 5 (home node 2, never moved), for the forgery. */
+#define PG_FORGED	((OFF_MOVE + 45 * DSM_PAGE) / DSM_PAGE)
 
 struct home {
 	uint64_t epoch;
@@ -367,6 +388,189 @@ TEST_F_TIMEOUT(home, epoch_on_the_wire, DSM_TEST_TIMEOUT(90))
 	EXPECT_EQ(0, memcmp(self->before.node, now.node, sizeof(now.node)))
 		TH_LOG("node %d: a bump moved buckets", node);
 	EXPECT_EQ(0, stat_now("home_held_dropped")) TH_LOG("node %d", node);
+}
+
+/* Shared between the moving test and its workload child. */
+struct move_shared {
+	volatile int stop;
+	volatile long rounds;
+	volatile int bad;	/* a word went back: page * 8 + node + 1 */
+};
+
+/*
+ * The workload: round after round, increment this node's word in every
+ * page, and check that no other node's word went back (sc: a later
+ * read never sees an older value), until told to stop. Exit 0, or 1 if
+ * a word went back.
+ */
+static pid_t move_workload(struct move_shared *sh)
+{
+	int node = dsm_node_id_env(), k, n;
+	uint64_t seen[MOVE_PAGES][3] = { { 0 } }, w;
+	volatile uint64_t *p;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	p = dsm_map_space(OFF_MOVE, MOVE_PAGES * DSM_PAGE);
+	if (p == MAP_FAILED)
+		_exit(2);
+	while (!sh->stop) {
+		for (k = 0; k < MOVE_PAGES; k++) {
+			p[k * DSM_PAGE / 8 + node]++;
+			for (n = 0; n < 3; n++) {
+				w = p[k * DSM_PAGE / 8 + n];
+				if (w < seen[k][n] && !sh->bad)
+					sh->bad = k * 8 + n + 1;
+				seen[k][n] = w;
+			}
+		}
+		sh->rounds++;
+	}
+	_exit(sh->bad ? 1 : 0);
+}
+
+/* Push the current table with the moving test's buckets rotated. */
+static int move_push(FIXTURE_DATA(home) *self, uint64_t *epoch)
+{
+	struct home h;
+	int b, ret;
+
+	ret = home_get(&self->r, &h);
+	if (ret)
+		return ret;
+	for (b = MOVE_BUCKET0; b < MOVE_BUCKET0 + MOVE_PAGES; b++)
+		h.node[b] = (h.node[b] + 1) % 3;
+	*epoch = h.epoch + 1;
+	nlr_start(&self->r, self->r.family, DSM_CMD_HOME_SET, 0);
+	nlr_put_u64(&self->r, DSM_A_HOME_EPOCH, h.epoch + 1);
+	nlr_put(&self->r, DSM_A_HOME_BUCKETS, h.node, sizeof(h.node));
+	return nlr_call(&self->r, NULL, NULL);
+}
+
+TEST_F_TIMEOUT(home, buckets_move_under_load, DSM_TEST_TIMEOUT(150))
+{
+	int node = dsm_node_id_env(), r, k, n;
+	long out0 = stat_now("home_xfer_out"), in0 = stat_now("home_xfer_in");
+	long refused0 = stat_now("home_xfer_refused");
+	long empty0 = stat_now("home_xfer_empty");
+	long entries0 = stat_now("home_xfer_entries");
+	struct move_shared *sh;
+	volatile uint64_t *p;
+	uint64_t epoch = 0;
+	struct home now;
+	double t0;
+	pid_t pid;
+
+	dsm_test_begin();
+	ASSERT_LE(0, out0);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	pid = move_workload(sh);
+	ASSERT_LT(0, pid);
+	for (r = 0; r < MOVE_ROUNDS; r++) {
+		/* Let the workload go on under this table first. */
+		t0 = dsm_now();
+		while (sh->rounds < (r + 1) * MOVE_STEP && !child_ended(pid) &&
+		       dsm_now() - t0 < dsm_test_secs(60))
+			usleep(10000);
+		EXPECT_LE((r + 1) * MOVE_STEP, sh->rounds)
+			TH_LOG("node %d: the workload did %ld rounds in %.1f s under table %d (wanted %d)",
+			       node, sh->rounds, dsm_now() - t0, r,
+			       (r + 1) * MOVE_STEP);
+		dsm_test_sync(10 + 2 * r);
+		EXPECT_EQ(0, move_push(self, &epoch))
+			TH_LOG("node %d: HOME_SET: '%s'", node, self->r.extack);
+		dsm_test_sync(11 + 2 * r);
+	}
+	/* A few rounds under the last table (the first one again). */
+	t0 = dsm_now();
+	while (sh->rounds < (MOVE_ROUNDS + 1) * MOVE_STEP &&
+	       !child_ended(pid) && dsm_now() - t0 < dsm_test_secs(60))
+		usleep(10000);
+	sh->stop = 1;
+	EXPECT_EQ(0, dsm_wait_child(pid, 120))
+		TH_LOG("node %d: workload: word %d of page %d went back",
+		       node, (sh->bad - 1) % 8, (sh->bad - 1) / 8);
+	dsm_test_sync(20);
+	/* Every page: this node's word is its count, the others' agree. */
+	p = dsm_map_space(OFF_MOVE, MOVE_PAGES * DSM_PAGE);
+	ASSERT_NE(MAP_FAILED, p);
+	for (k = 0; k < MOVE_PAGES; k++) {
+		EXPECT_EQ(sh->rounds, (long)p[k * DSM_PAGE / 8 + node])
+			TH_LOG("node %d: page %d", node, k);
+		for (n = 0; n < 3; n++) {
+			EXPECT_EQ(p[n], p[k * DSM_PAGE / 8 + n])
+				TH_LOG("node %d: page %d, word %d", node, k, n);
+		}
+	}
+	munmap((void *)p, MOVE_PAGES * DSM_PAGE);
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(epoch, now.epoch);
+	EXPECT_EQ(0, memcmp(self->before.node, now.node, sizeof(now.node)))
+		TH_LOG("node %d: three rotations are not the first table", node);
+	EXPECT_LT(out0, stat_now("home_xfer_out")) TH_LOG("node %d", node);
+	EXPECT_LT(in0, stat_now("home_xfer_in")) TH_LOG("node %d", node);
+	/* Each node homed pages in use, and took some: entries both ways. */
+	EXPECT_LT(entries0, stat_now("home_xfer_entries"))
+		TH_LOG("node %d", node);
+	EXPECT_EQ(refused0, stat_now("home_xfer_refused"));
+	EXPECT_EQ(empty0, stat_now("home_xfer_empty"));
+	dsm_test_sync(21);
+}
+
+/*
+ * Node 1 sends node 2 a HOME_XFER for a page of a bucket that node 2
+ * homes in every table (no transfer awaited): refused, counted, and the
+ * page is served as before.
+ */
+TEST_F_TIMEOUT(home, home_xfer_from_wrong_node, DSM_TEST_TIMEOUT(60))
+{
+	int node = dsm_node_id_env(), fd, n;
+	long base = stat_now("home_xfer_refused");
+	char self_path[512], out[512];
+	uint64_t w = 0;
+	double t0;
+
+	dsm_test_begin();
+	ASSERT_EQ(2, (int)(PG_FORGED % 3));
+	if (node == 2) {
+		fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, dsm_put_word(fd, PG_FORGED * DSM_PAGE,
+					  0x464f524745ULL));
+		close(fd);
+	}
+	dsm_test_sync(1);
+	if (node == 1) {
+		n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+		ASSERT_LT(0, n);
+		self_path[n] = '\0';
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+				    "%s/dsm_adversary send home_xfer --dst 2 --page %lu --owner 1 --epoch %llu",
+				    dirname(self_path), PG_FORGED,
+				    (unsigned long long)self->before.epoch))
+			TH_LOG("dsm_adversary: %s", out);
+	}
+	if (node == 2) {
+		t0 = dsm_now();
+		while (stat_now("home_xfer_refused") <= base &&
+		       dsm_now() - t0 < dsm_test_secs(20))
+			usleep(10000);
+		EXPECT_LT(base, stat_now("home_xfer_refused"))
+			TH_LOG("node 2 waited %.1f s for node 1's forged HOME_XFER to be refused",
+			       dsm_now() - t0);
+	}
+	dsm_test_sync(2);
+	if (node == 0) {
+		fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, dsm_get_word(fd, PG_FORGED * DSM_PAGE, &w));
+		EXPECT_EQ(0x464f524745ULL, w) TH_LOG("the page's owner changed");
+		close(fd);
+	}
+	dsm_test_sync(3);
 }
 
 TEST_HARNESS_MAIN

@@ -48,6 +48,7 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 	struct dsm_wire_enc e;
 	struct dsm_msg_iter it;
 	struct dsm_msg_diff d;
+	struct dsm_xfer_entry x;
 	u16 node;
 	u32 interval;
 	u64 page;
@@ -91,6 +92,14 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 			dsm_wire_enc_backup_diff(&e, page, d.diff, d.len);
 		CHECK(it.nr == 0 && it.left == 0);
 		break;
+	case DSM_MSG_HOME_XFER:
+		dsm_wire_enc_home_xfer(&e, m->u.home_xfer.epoch,
+				       m->u.home_xfer.flags);
+		dsm_msg_iter_xfer(&m->u.home_xfer, &it);
+		while (dsm_msg_next_xfer(&it, &x))
+			dsm_wire_enc_xfer_entry(&e, &x);
+		CHECK(it.nr == 0 && it.left == 0);
+		break;
 	}
 	return dsm_wire_enc_end(&e);
 }
@@ -121,6 +130,8 @@ void dsm_fuzz_check_wire(const u8 *data, size_t size)
 	}
 	CHECK(why == DSM_WIRE_OK && plen == size && m.hdr.len == size);
 	CHECK(m.hdr.epoch <= DSM_HOME_EPOCH_MAX);	/* wire version 5 */
+	if (m.hdr.type == DSM_MSG_HOME_XFER)		/* wire version 6 */
+		CHECK(m.u.home_xfer.nr_entries <= DSM_WIRE_MAX_XFER);
 	CHECK(strcmp(dsm_wire_type_name(m.hdr.type), "unknown"));
 	len = dsm_test_reencode(&m, reencoded, sizeof(reencoded));
 	CHECK(len == (int)size);

@@ -522,9 +522,9 @@ TEST(diff_backup)
 	mut[8] = (u8)(len + 8);
 	memset(mut + len, 0, 8);
 	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, decode_why(mut, len + 8));
-	/* types 16 and 17 are not this change's: refused */
-	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("diff_backup_ack", 6, 16, 1));
-	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("diff_backup_ack", 6, 17, 1));
+	/* the type after the last is refused */
+	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("diff_backup_ack", 6,
+					DSM_MSG_TYPE_MAX + 1, 1));
 }
 
 TEST(header_out_of_range)
@@ -537,7 +537,7 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 3, 2));
 	/* Version 4 carried no home-table epoch. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 4, 2));
-	/* Version 5 had no backed-up releases. */
+	/* Version 5 could not hand a directory over nor back a release up. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 5, 2));
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 7, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
@@ -655,7 +655,8 @@ TEST(page_messages_out_of_range)
 	EXPECT_EQ(DSM_WIRE_OK, poke("nack", b, 4095, 4));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, DSM_MSG_PAGE_GRANT, 1));
-	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, 16, 1));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, poke("nack", b + 4, DSM_MSG_TYPE_MAX + 1,
+					 1));
 	EXPECT_EQ(DSM_WIRE_OK, poke("nack", b + 4, DSM_MSG_PAGE_REQ, 1));
 }
 

@@ -69,7 +69,8 @@ enum {
 	S_LOCK_GRANT_EMPTY, S_LOCK_GRANT, S_BARRIER_ARRIVE,
 	S_BARRIER_RELEASE, S_DIFF_REQ, S_DIFF_REQ_MAX, S_DIFF_REPLY,
 	S_DIFF_REPLY_EMPTY, S_LOCK_GRANT_MORE, S_DIFF_REQ_WHOLE,
-	S_DIFF_REPLY_WHOLE, S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_NR
+	S_DIFF_REPLY_WHOLE, S_HOME_XFER, S_HOME_XFER_LAST, S_HOME_XFER_ACK,
+	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -79,7 +80,8 @@ static const char * const sample_names[S_NR] = {
 	"lock_grant_empty", "lock_grant", "barrier_arrive",
 	"barrier_release", "diff_req", "diff_req_max", "diff_reply",
 	"diff_reply_empty", "lock_grant_more", "diff_req_whole",
-	"diff_reply_whole", "diff_backup", "diff_backup_ack",
+	"diff_reply_whole", "home_xfer", "home_xfer_last", "home_xfer_ack",
+	"diff_backup", "diff_backup_ack",
 };
 
 unsigned int dsm_sample_count(void)
@@ -309,6 +311,38 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_diff(&e, 7, 0xffffffff, sample_diff[2],
 				  sample_diff_len[2]);
 		break;
+	case S_HOME_XFER: {
+		struct dsm_xfer_entry x[3] = {
+			{ .page = 5, .owner = 1, .copyset = 0x5 },
+			{ .page = 845, .owner = 7, .copyset = 0x80 - 1 },
+			{ .page = DSM_MAX_PAGES - 1, .owner = 0,
+			  .flags = DSM_XFER_E_LOST },
+		};
+
+		h.type = DSM_MSG_HOME_XFER;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_home_xfer(&e, 7, 0);
+		for (len = 0; len < 3; len++)
+			dsm_wire_enc_xfer_entry(&e, &x[len]);
+		break;
+	}
+	case S_HOME_XFER_LAST:
+		h.type = DSM_MSG_HOME_XFER;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_home_xfer(&e, DSM_HOME_EPOCH_MAX, DSM_XFER_F_LAST);
+		break;
+	case S_HOME_XFER_ACK: {
+		struct dsm_msg m = {
+			.u.home_xfer_ack = { .epoch = 7, .nr_entries = 3,
+					     .flags = DSM_XFER_F_LAST },
+		};
+
+		h.type = DSM_MSG_HOME_XFER_ACK;
+		m.hdr = h;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_fixed(&e, &m);
+		break;
+	}
 	}
 	len = dsm_wire_enc_end(&e);
 	if (len <= 0) {

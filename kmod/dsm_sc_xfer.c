@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_sc_xfer.c - a bucket moves to another home at run time (issue 15
+ * item 2; Documentation/sc.md, "Moving a bucket"): HOME_XFER.
+ *
+ * When dsmd pushes a home table that moves buckets (dsm_home_table.c
+ * calls dsm_sc_xfer_prepare() before the table is seen, and
+ * dsm_sc_xfer_start() after):
+ *  - the old home stops beginning transactions on the pages of those
+ *    buckets (sc_xfer_moving_locked(): their requests, queued or new, get
+ *    NACK ESTALE and go to the new home), waits for the transactions in
+ *    progress to end (at most fault_timeout_ms / 2), then sends each new
+ *    home the directory entries (owner, copyset, lost) of the pages it
+ *    homed in those buckets, in HOME_XFERs of at most DSM_WIRE_MAX_XFER
+ *    entries, the last one flagged LAST (even with no entry), and makes
+ *    the new home the pages' home;
+ *  - the new home marks the buckets as awaited (sc_xfer_pending()): their
+ *    pages' requests queue at the directory, not served, until the entry
+ *    is installed; a LAST message ends the old home's buckets (a page it
+ *    sent nothing for was never used: it starts as a new page homed
+ *    here). Each HOME_XFER is answered with HOME_XFER_ACK.
+ * Checked: a HOME_XFER's sender must be the old home (in the table this
+ * node had before) of the bucket of every page it names, for the epoch
+ * of the table that moved it; owners and copysets must be members. A
+ * refused one installs nothing (home_xfer_refused, ACK with the errno).
+ * If the old home is lost before, or the transfer does not come within
+ * fault_timeout_ms, the new home begins the buckets with new entries
+ * (home_xfer_empty, logged once): issue 15 item 3 will ask the survivors
+ * (DIR_QUERY) instead.
+ *
+ * Locking: sc_xfer.lock (a spinlock) may be taken under pg->lock, never
+ * the other way round. The out work is the only sender; the in side runs
+ * in the receive context of the old home's connection.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": sc: " fmt
+
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "dsm_sc.h"
+#include "core/dsm_home.h"
+
+/**
+ * struct sc_xfer_state - this node's transfers.
+ * @lock:	protects the fields below.
+ * @in_from:	per bucket: 1 + the old home whose HOME_XFER this node
+ *		waits for before serving the bucket; 0: none awaited.
+ * @in_epoch:	per bucket: the epoch of the table that moved it here.
+ * @out_to:	per bucket: 1 + the new home to hand it to; 0: none.
+ * @out_epoch:	the epoch of the table that moved them away.
+ * @sent_to:	nodes the out work sent HOME_XFERs to, whose ACKs are due.
+ * @sent_epoch:	for that table.
+ * @snap:	the out work's copy of @out_to (its own, not locked).
+ */
+struct sc_xfer_state {
+	spinlock_t lock;	/* the fields below */
+	u8 in_from[DSM_HOME_BUCKETS];
+	u64 in_epoch[DSM_HOME_BUCKETS];
+	u8 out_to[DSM_HOME_BUCKETS];
+	u64 out_epoch;
+	u64 sent_to;
+	u64 sent_epoch;
+	u8 snap[DSM_HOME_BUCKETS];
+};
+
+static struct sc_xfer_state sc_xfer = {
+	.lock = __SPIN_LOCK_UNLOCKED(sc_xfer.lock),
+};
+
+static DECLARE_WAIT_QUEUE_HEAD(sc_xfer_wq);
+static atomic_t sc_xfer_ends = ATOMIC_INIT(0);	/* sc_xfer_wake() calls */
+static void sc_xfer_out_fn(struct work_struct *work);
+static DECLARE_WORK(sc_xfer_out_work, sc_xfer_out_fn);
+static void sc_xfer_expire_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sc_xfer_expire, sc_xfer_expire_fn);
+static void sc_xfer_retry_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sc_xfer_retry, sc_xfer_retry_fn);
+
+/**
+ * sc_xfer_pending() - does this node await the entries of @pgno's bucket?
+ * @pgno:	the page.
+ *
+ * Return: true while the bucket's old home has not handed it over.
+ */
+bool sc_xfer_pending(u64 pgno)
+{
+	bool ret;
+
+	spin_lock(&sc_xfer.lock);
+	ret = sc_xfer.in_from[dsm_home_bucket(pgno)];
+	spin_unlock(&sc_xfer.lock);
+	return ret;
+}
+
+/**
+ * sc_xfer_moving_locked() - is @pg homed here, and being handed over?
+ * @pg:	the page; pg->lock held.
+ *
+ * Return: true if this node still keeps its entry but the current table
+ * gives its bucket to another node: no transaction may begin.
+ */
+bool sc_xfer_moving_locked(struct dsm_pg *pg)
+{
+	lockdep_assert_held(&pg->lock);
+	return sc_xfer_moving(pg);
+}
+
+/* As sc_xfer_moving_locked(), racy without the lock (a hint). */
+bool sc_xfer_moving(struct dsm_pg *pg)
+{
+	u32 local = sc_local();
+
+	return READ_ONCE(pg->home) == local &&
+	       dsm_members_home(pg->pgno, NULL) != local;
+}
+
+/* A transaction on a moving page ended: the out work may go on. */
+void sc_xfer_wake(void)
+{
+	atomic_inc(&sc_xfer_ends);
+	wake_up_all(&sc_xfer_wq);
+}
+
+/**
+ * dsm_sc_xfer_prepare() - a new home table is about to be seen.
+ * @old:	the current table, NULL if none.
+ * @new:	the new one.
+ *
+ * Under dsm_home_mutex, before @new is published: buckets @new moves
+ * here are awaited from their old homes from now on (a lost old home's
+ * are not: they start empty, logged once); buckets it moves away are
+ * handed over by the work dsm_sc_xfer_start() queues.
+ */
+void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
+			 const struct dsm_home_table *new)
+{
+	u32 local = sc_local(), b, from;
+	bool in = false, empty = false;
+	u64 lost = 0;
+
+	if (!old)
+		return;
+	for (b = 0; b < DSM_NODES_MAX; b++)
+		if (dsm_members_lost(b))
+			lost |= BIT_ULL(b);
+	spin_lock(&sc_xfer.lock);
+	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
+		from = old->node[b];
+		if (from == new->node[b])
+			continue;
+		if (from == local) {
+			sc_xfer.out_to[b] = new->node[b] + 1;
+			sc_xfer.out_epoch = new->epoch;
+		} else if (new->node[b] == local && (lost & BIT_ULL(from))) {
+			dsm_stat_inc(DSM_STAT_HOME_XFER_EMPTY);
+			empty = true;
+		} else if (new->node[b] == local) {
+			sc_xfer.in_from[b] = from + 1;
+			sc_xfer.in_epoch[b] = new->epoch;
+			in = true;
+		}
+	}
+	spin_unlock(&sc_xfer.lock);
+	if (empty)
+		pr_warn_once("home table %llu moves buckets of a lost node here: their pages start with new directory entries (issue 15 item 3 will ask the survivors; logged once)\n",
+			     new->epoch);
+	if (in)
+		mod_delayed_work(system_wq, &sc_xfer_expire,
+				 dsm_fault_timeout());
+}
+
+/* ------------------------------------------------ the old home */
+
+/*
+ * struct sc_xfer_batch - the out work's HOME_XFERs to one new home.
+ * @dst:	the new home; SC_XFER_ANY while waiting for transactions.
+ * @epoch:	the table that moved the buckets.
+ * @n:		entries gathered in @ent.
+ * @busy:	pages counted busy by sc_xfer_busy().
+ * @err:	first send error (the rest is not sent).
+ * @ent:	the entries of the next message.
+ * @buf:	its encoding.
+ */
+#define SC_XFER_ANY	U32_MAX
+#define SC_XFER_MSG	(DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_home_xfer) + \
+			 DSM_WIRE_MAX_XFER * sizeof(struct dsm_wire_xfer_entry))
+
+struct sc_xfer_batch {
+	u32 dst;
+	u64 epoch;
+	u32 n;
+	u32 busy;
+	int err;
+	struct dsm_xfer_entry ent[DSM_WIRE_MAX_XFER];
+	u8 buf[SC_XFER_MSG];
+};
+
+/*
+ * Is @pg an sc page in a bucket the out work hands to @x->dst? (The
+ * pages of lrc regions have no directory.) Sleeps.
+ */
+static bool sc_xfer_mine(struct dsm_pg *pg, const struct sc_xfer_batch *x)
+{
+	u8 to = sc_xfer.snap[dsm_home_bucket(pg->pgno)];
+
+	return pg->sc && to && (x->dst == SC_XFER_ANY || to == x->dst + 1) &&
+	       dsm_pg_of_model(pg->pgno, DSM_MODEL_SC);
+}
+
+static void sc_xfer_count_busy(struct dsm_pg *pg, void *arg)
+{
+	struct sc_xfer_batch *x = arg;
+
+	if (!sc_xfer_mine(pg, x))
+		return;
+	spin_lock(&pg->lock);
+	if (pg->home == sc_local() && pg->sc->dir.busy)
+		x->busy++;
+	spin_unlock(&pg->lock);
+}
+
+/* How many pages moving away have a transaction in progress. */
+static u32 sc_xfer_busy(struct sc_xfer_batch *x)
+{
+	x->busy = 0;
+	dsm_mem_for_each(sc_xfer_count_busy, x);
+	return x->busy;
+}
+
+/* Send the entries gathered in @x; @flags: DSM_XFER_F_LAST or 0. */
+static void sc_xfer_flush(struct sc_xfer_batch *x, u8 flags)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_HOME_XFER,
+		.src = sc_local(),
+		.dst = x->dst,
+		.req_id = dsm_next_req_id(),
+		.epoch = dsm_home_epoch(),
+	};
+	struct dsm_wire_enc e;
+	int len;
+	u32 i;
+
+	dsm_wire_enc_begin(&e, x->buf, sizeof(x->buf), &h);
+	dsm_wire_enc_home_xfer(&e, x->epoch, flags);
+	for (i = 0; i < x->n; i++)
+		dsm_wire_enc_xfer_entry(&e, &x->ent[i]);
+	len = dsm_wire_enc_end(&e);
+	if (len < 0 && !x->err)
+		x->err = len;
+	if (!x->err)
+		x->err = dsm_msg_send_buf(x->dst, DSM_MSG_HOME_XFER, x->buf,
+					  len);
+	if (!x->err)
+		dsm_stat_add(DSM_STAT_HOME_XFER_ENTRIES, x->n);
+	x->n = 0;
+}
+
+/*
+ * Hand @pg's entry over to @x->dst, if it is homed here in a bucket that
+ * moves there: gather it, refuse the requests queued (ESTALE: they go to
+ * the new home), and make the new home the page's.
+ */
+static void sc_xfer_take(struct dsm_pg *pg, void *arg)
+{
+	struct sc_xfer_batch *x = arg;
+	struct dsm_xfer_entry *ent = &x->ent[x->n];
+	struct dsm_dir *d;
+	struct sc_act a;
+
+	if (!sc_xfer_mine(pg, x))
+		return;
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	d = &pg->sc->dir;
+	if (pg->home != sc_local()) {
+		spin_unlock(&pg->lock);
+		return;
+	}
+	if (d->busy)
+		pr_warn_ratelimited("page %llu: its transaction did not end in time: handed over as it stands\n",
+				    pg->pgno);
+	ent->page = pg->pgno;
+	ent->owner = d->owner;
+	ent->copyset = d->copyset;
+	ent->flags = d->lost ? DSM_XFER_E_LOST : 0;
+	list_splice_tail_init(&d->queue, &a.nacks);
+	a.nack_err = -ESTALE;
+	memset(&d->cur, 0, sizeof(d->cur));
+	d->owner = 0;
+	d->copyset = 0;
+	d->busy = false;
+	d->fwd_sent = false;
+	d->lost = false;
+	d->acks = 0;
+	WRITE_ONCE(pg->home, x->dst);
+	WRITE_ONCE(pg->home_epoch, x->epoch);
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+	sc_stale_kick_pg(pg);	/* this node's request goes to the new home */
+	if (++x->n == DSM_WIRE_MAX_XFER)
+		sc_xfer_flush(x, 0);
+}
+
+/*
+ * Wait until no page moving away has a transaction in progress, at most
+ * fault_timeout_ms / 2. (sc_xfer_busy() sleeps: not a wait_event()
+ * condition; each transaction's end bumps sc_xfer_ends.)
+ */
+static void sc_xfer_drain(struct sc_xfer_batch *x)
+{
+	unsigned long deadline = jiffies + dsm_fault_timeout() / 2;
+	long left;
+	int seen;
+
+	x->dst = SC_XFER_ANY;
+	for (;;) {
+		seen = atomic_read(&sc_xfer_ends);
+		if (!sc_xfer_busy(x))
+			return;
+		left = (long)(deadline - jiffies);
+		if (left <= 0)
+			break;
+		wait_event_timeout(sc_xfer_wq,
+				   atomic_read(&sc_xfer_ends) != seen, left);
+	}
+	pr_warn("home table %llu: %u transactions on buckets moving away did not end within fault_timeout_ms / 2\n",
+		x->epoch, x->busy);
+}
+
+/* Hand every bucket of the out work's snapshot to its new home. */
+static void sc_xfer_hand_over(struct sc_xfer_batch *x, unsigned long nodes)
+{
+	u32 dst, b, moved;
+
+	for_each_set_bit(dst, &nodes, DSM_NODES_MAX) {
+		x->dst = dst;
+		x->n = 0;
+		x->err = 0;
+		dsm_mem_for_each(sc_xfer_take, x);
+		sc_xfer_flush(x, DSM_XFER_F_LAST);
+		for (moved = 0, b = 0; b < DSM_HOME_BUCKETS; b++)
+			moved += sc_xfer.snap[b] == dst + 1;
+		if (x->err) {
+			pr_warn("handing %u buckets of home table %llu over to node %u failed (%d): it begins them with new directory entries\n",
+				moved, x->epoch, dst, x->err);
+			continue;
+		}
+		dsm_stat_add(DSM_STAT_HOME_XFER_OUT, moved);
+	}
+}
+
+/*
+ * The buckets a new table moved away: wait (at most fault_timeout_ms / 2)
+ * for their transactions in progress, then hand them over.
+ */
+static void sc_xfer_out_fn(struct work_struct *work)
+{
+	struct sc_xfer_batch *x;
+	unsigned long nodes = 0;
+	u32 b;
+
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	spin_lock(&sc_xfer.lock);
+	if (x) {
+		memcpy(sc_xfer.snap, sc_xfer.out_to, sizeof(sc_xfer.snap));
+		memset(sc_xfer.out_to, 0, sizeof(sc_xfer.out_to));
+		x->epoch = sc_xfer.out_epoch;
+	}
+	spin_unlock(&sc_xfer.lock);
+	if (!x) {
+		pr_err("no memory to hand buckets over: retried in a second\n");
+		queue_delayed_work(system_wq, &sc_xfer_retry, HZ);
+		return;
+	}
+	for (b = 0; b < DSM_HOME_BUCKETS; b++)
+		if (sc_xfer.snap[b])
+			nodes |= BIT(sc_xfer.snap[b] - 1);
+	if (nodes) {
+		spin_lock(&sc_xfer.lock);
+		sc_xfer.sent_to = nodes;
+		sc_xfer.sent_epoch = x->epoch;
+		spin_unlock(&sc_xfer.lock);
+		sc_xfer_drain(x);
+		sc_xfer_hand_over(x, nodes);
+	}
+	kfree(x);
+}
+
+/**
+ * sc_xfer_ack() - HOME_XFER_ACK: a new home answered a HOME_XFER.
+ * @m:	the answer.
+ *
+ * Only counted and, if it refused, logged: what it refused it begins
+ * with new entries when its wait ends.
+ */
+void sc_xfer_ack(const struct dsm_msg *m)
+{
+	const struct dsm_msg_home_xfer_ack *k = &m->u.home_xfer_ack;
+	bool due;
+
+	spin_lock(&sc_xfer.lock);
+	due = (sc_xfer.sent_to & BIT_ULL(m->hdr.src)) &&
+	      k->epoch == sc_xfer.sent_epoch;
+	spin_unlock(&sc_xfer.lock);
+	if (!due) {
+		sc_unexpected("HOME_XFER_ACK", 0, m->hdr.src);
+		return;
+	}
+	if (k->error)
+		pr_warn_ratelimited("node %u refused a HOME_XFER of home table %llu: %d\n",
+				    m->hdr.src, k->epoch, -(int)k->error);
+}
+
+/* ------------------------------------------------ the new home */
+
+/* A page whose bucket's wait ended without its entry: it starts new. */
+static void sc_xfer_settle_pg(struct dsm_pg *pg, void *arg)
+{
+	struct sc_act a;
+
+	if (!pg->sc || !READ_ONCE(pg->sc->dir.awaiting))
+		return;
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	if (pg->sc->dir.awaiting && !sc_xfer_pending(pg->pgno)) {
+		sc_home_adopt_locked(pg);
+		sc_home_serve_locked(pg, &a);
+	}
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+}
+
+/*
+ * End the wait for the buckets awaited from @from (SC_XFER_ANY: from
+ * anyone) moved by table @epoch (0: any); their pages without an entry
+ * start new. Return: how many buckets.
+ */
+static u32 sc_xfer_end(u32 from, u64 epoch)
+{
+	u32 b, n = 0;
+
+	spin_lock(&sc_xfer.lock);
+	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
+		if (!sc_xfer.in_from[b] ||
+		    (from != SC_XFER_ANY && sc_xfer.in_from[b] != from + 1) ||
+		    (epoch && sc_xfer.in_epoch[b] != epoch))
+			continue;
+		sc_xfer.in_from[b] = 0;
+		n++;
+	}
+	spin_unlock(&sc_xfer.lock);
+	if (n)
+		dsm_mem_for_each(sc_xfer_settle_pg, NULL);
+	return n;
+}
+
+/* The old home @from is gone, or did not hand over in time. */
+static void sc_xfer_give_up(u32 from, const char *why)
+{
+	u32 n = sc_xfer_end(from, 0);
+
+	if (!n)
+		return;
+	dsm_stat_add(DSM_STAT_HOME_XFER_EMPTY, n);
+	pr_warn_once("%u buckets moved here began with new directory entries: %s (issue 15 item 3 will ask the survivors; logged once)\n",
+		     n, why);
+}
+
+static void sc_xfer_expire_fn(struct work_struct *work)
+{
+	sc_xfer_give_up(SC_XFER_ANY,
+			"their old home sent no HOME_XFER within fault_timeout_ms");
+}
+
+/* sc's node_down: buckets awaited from @dead will not come. */
+void sc_xfer_node_down(u32 dead)
+{
+	sc_xfer_give_up(dead, "their old home is down");
+}
+
+/*
+ * A HOME_XFER of a table newer than this node's: wait for it (at most
+ * fault_timeout_ms, and not for one more than SC_EPOCH_WINDOW ahead).
+ */
+static int sc_xfer_wait_table(u64 epoch)
+{
+	u64 mine = dsm_home_epoch();
+
+	if (epoch <= mine)
+		return 0;
+	if (epoch - mine > SC_EPOCH_WINDOW)
+		return -ERANGE;
+	return dsm_home_wait(epoch, dsm_fault_timeout()) ? 0 : -ESTALE;
+}
+
+/*
+ * May @m's sender hand over every page it names? It must be the old home
+ * (in the table before) of each one's bucket, awaited here for the table
+ * that moved it; a LAST must end some awaited bucket of its; owners and
+ * copysets must be members.
+ */
+static int sc_xfer_check(const struct dsm_msg *m)
+{
+	const struct dsm_msg_home_xfer *x = &m->u.home_xfer;
+	struct dsm_xfer_entry ent;
+	u64 members;
+	struct dsm_msg_iter it;
+	u32 from = m->hdr.src + 1, b;
+	int err = 0;
+
+	dsm_home_current(&members);
+	spin_lock(&sc_xfer.lock);
+	if (x->flags & DSM_XFER_F_LAST) {
+		for (b = 0; b < DSM_HOME_BUCKETS; b++)
+			if (sc_xfer.in_from[b] == from &&
+			    sc_xfer.in_epoch[b] == x->epoch)
+				break;
+		if (b == DSM_HOME_BUCKETS)
+			err = -EPERM;
+	}
+	dsm_msg_iter_xfer(x, &it);
+	while (!err && dsm_msg_next_xfer(&it, &ent)) {
+		b = dsm_home_bucket(ent.page);
+		if (sc_xfer.in_from[b] != from ||
+		    sc_xfer.in_epoch[b] != x->epoch)
+			err = -EPERM;
+		else if (!(members & BIT_ULL(ent.owner)) ||
+			 (ent.copyset & ~members))
+			err = -EINVAL;
+	}
+	spin_unlock(&sc_xfer.lock);
+	return err;
+}
+
+/* Install @ent, from the old home @from. Return: 1 if installed. */
+static u32 sc_xfer_install(const struct dsm_xfer_entry *ent, u32 from)
+{
+	u32 local = sc_local();
+	struct dsm_pg *pg;
+	struct dsm_dir *d;
+	struct sc_act a;
+	u64 epoch;
+
+	pg = dsm_pg_get_peer(ent->page, DSM_MODEL_SC);
+	if (IS_ERR(pg))		/* no sc region holds it here */
+		return 0;
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	d = &pg->sc->dir;
+	if (pg->home == local && !d->awaiting) {
+		spin_unlock(&pg->lock);
+		sc_unexpected("HOME_XFER (its entry is here already)",
+			      ent->page, from);
+		return 0;
+	}
+	if (pg->home != local)
+		dsm_stat_inc(DSM_STAT_HOME_MOVED);
+	WRITE_ONCE(pg->home, local);
+	dsm_members_home(pg->pgno, &epoch);
+	WRITE_ONCE(pg->home_epoch, epoch);
+	d->owner = ent->owner;
+	d->copyset = ent->copyset;
+	d->lost = ent->flags & DSM_XFER_E_LOST;
+	d->awaiting = false;
+	sc_home_serve_locked(pg, &a);
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+	return 1;
+}
+
+static const char *sc_xfer_why(int err)
+{
+	if (err == -EPERM)
+		return "not the old home of its buckets, or not awaited";
+	if (err == -EINVAL)
+		return "an owner or copy holder is not a member";
+	return "no such home table here";
+}
+
+static void sc_xfer_send_ack(const struct dsm_msg *m, u32 done, int err)
+{
+	struct dsm_msg k = {
+		.hdr.type = DSM_MSG_HOME_XFER_ACK,
+		.hdr.dst = m->hdr.src,
+		.hdr.req_id = m->hdr.req_id,
+		.u.home_xfer_ack.epoch = m->u.home_xfer.epoch,
+		.u.home_xfer_ack.nr_entries = done,
+		.u.home_xfer_ack.flags = m->u.home_xfer.flags,
+		.u.home_xfer_ack.error = -err,
+	};
+
+	dsm_msg_send(&k);
+}
+
+/**
+ * sc_xfer_recv() - HOME_XFER: an old home hands directory entries over.
+ * @m:	the message, decoded (every field in range).
+ *
+ * Receive context; sleeps (waits for the table it names, if newer).
+ */
+void sc_xfer_recv(const struct dsm_msg *m)
+{
+	const struct dsm_msg_home_xfer *x = &m->u.home_xfer;
+	struct dsm_xfer_entry ent;
+	struct dsm_msg_iter it;
+	u32 done = 0;
+	int err;
+
+	err = sc_xfer_wait_table(x->epoch);
+	if (!err)
+		err = sc_xfer_check(m);
+	if (err) {
+		dsm_stat_inc(DSM_STAT_HOME_XFER_REFUSED);
+		pr_warn_ratelimited("HOME_XFER of home table %llu from node %u refused (%d): %s\n",
+				    x->epoch, m->hdr.src, err, sc_xfer_why(err));
+		sc_xfer_send_ack(m, 0, err);
+		return;
+	}
+	dsm_msg_iter_xfer(x, &it);
+	while (dsm_msg_next_xfer(&it, &ent))
+		done += sc_xfer_install(&ent, m->hdr.src);
+	dsm_stat_add(DSM_STAT_HOME_XFER_ENTRIES, done);
+	if (x->flags & DSM_XFER_F_LAST)
+		dsm_stat_add(DSM_STAT_HOME_XFER_IN,
+			     sc_xfer_end(m->hdr.src, x->epoch));
+	sc_xfer_send_ack(m, done, 0);
+}
+
+/*
+ * After the new table is seen: hand over what it moved away; requests
+ * waiting for a newer table look again.
+ */
+void dsm_sc_xfer_start(void)
+{
+	queue_work(system_unbound_wq, &sc_xfer_out_work);
+	sc_stale_kick();
+}
+
+static void sc_xfer_retry_fn(struct work_struct *work)
+{
+	dsm_sc_xfer_start();
+}
+
+/* At unload, after the transports stopped. */
+void dsm_sc_xfer_exit(void)
+{
+	cancel_delayed_work_sync(&sc_xfer_retry);
+	cancel_work_sync(&sc_xfer_out_work);
+	cancel_delayed_work_sync(&sc_xfer_expire);
+}
