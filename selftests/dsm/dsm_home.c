@@ -52,11 +52,13 @@
 #define EPOCH_WORD(k)	(0x45504f4348000000ULL | (k))	/* "EPOCH" */
 
 /*
- * The moving test's pages: OFF_MOVE / 4096 = 51200, in bucket 800; its
- * MOVE_PAGES pages are in buckets 800 .. 823. Word n of each is node n's
- * count of its rounds.
+ * The moving test's pages: OFF_MOVE / 4096 = 62120 (73 * 840 + 800), in
+ * bucket 800; its MOVE_PAGES pages are in buckets 800 .. 823. Word n of
+ * each is node n's count of its rounds, so they must start at zero: a
+ * range of the default region no other program of the group writes
+ * (dsm_stall's probe pages cover 200 .. 216 MiB, dsm_rdma's 224 .. 240).
  */
-#define OFF_MOVE	(200UL << 20)
+#define OFF_MOVE	(62120UL * 4096)
 #define MOVE_PAGES	24
 #define MOVE_BUCKET0	800
 #define MOVE_ROUNDS	3
