@@ -111,3 +111,36 @@ u32 dsm_backup_of(u32 writer, u32 live, u32 none)
 	}
 	return none;
 }
+
+/**
+ * dsm_quorum() - whether @reachable may change the membership of @members
+ * (Documentation/sc.md "Failures and timeouts", issue 15 item 4).
+ * @members:	bit i set: node i is a configured member. Bits at and above
+ *		DSM_MAX_NODES are ignored.
+ * @reachable:	bit i set: node i is up as seen from the deciding node,
+ *		itself included. Only members count.
+ *
+ * A heartbeat cannot tell a dead node from one that is cut off, so only
+ * a side of a partition that holds a majority of the members may declare
+ * the others dead, re-home their buckets and go on writing; the other side
+ * fences itself. Two disjoint sets cannot both have a quorum: more than
+ * half of the members, or exactly half when that half holds the lowest
+ * member (the tie-break of an even split, so that one of two nodes can
+ * lose the other).
+ *
+ * Return: true if @reachable is a quorum of @members; false when
+ * @members is empty.
+ */
+bool dsm_quorum(u32 members, u32 reachable)
+{
+	u32 all, n, up;
+
+	all = members & (u32)((1ULL << DSM_MAX_NODES) - 1);
+	n = dsm_popcount64(all);
+	up = dsm_popcount64(reachable & all);
+	if (!n)
+		return false;
+	if (2 * up != n)
+		return 2 * up > n;
+	return reachable & all & (0U - all);
+}

@@ -50,5 +50,6 @@ u32 dsm_barrier_waits_for(u32 members, u32 lost);
 u32 dsm_barrier_manager(u32 members, u32 lost, u32 none);
 u32 dsm_backup_of(u32 writer, u32 live, u32 none);
 bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost);
+bool dsm_quorum(u32 members, u32 reachable);
 
 #endif /* _DSM_MEMBERS_H */

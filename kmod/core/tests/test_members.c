@@ -189,4 +189,39 @@ TEST(backup_of)
 	EXPECT_EQ(0U, dsm_backup_of(DSM_MAX_NODES - 1, 0x81, NONE));
 }
 
+/*
+ * A quorum: more than half of the members, or half with the lowest
+ * member; two disjoint sets never both have one.
+ */
+TEST(quorum)
+{
+	u32 m, a;
+
+	EXPECT_TRUE(dsm_quorum(0x7, 0x7));
+	EXPECT_TRUE(dsm_quorum(0x7, 0x3));
+	EXPECT_TRUE(dsm_quorum(0x7, 0x6));
+	EXPECT_FALSE(dsm_quorum(0x7, 0x4));
+	EXPECT_FALSE(dsm_quorum(0x7, 0x1));
+	/* even split: the half with the lowest member wins */
+	EXPECT_TRUE(dsm_quorum(0x3, 0x1));
+	EXPECT_FALSE(dsm_quorum(0x3, 0x2));
+	EXPECT_TRUE(dsm_quorum(0xf, 0x9));
+	EXPECT_FALSE(dsm_quorum(0xf, 0x6));
+	EXPECT_TRUE(dsm_quorum(0x1, 0x1));
+	/* non-members and bits beyond the node limit do not count */
+	EXPECT_FALSE(dsm_quorum(0x7, 0x4 | 0x8 | ~0U << DSM_MAX_NODES));
+	EXPECT_FALSE(dsm_quorum(0, 0x7));
+	EXPECT_FALSE(dsm_quorum(~0U << DSM_MAX_NODES, ~0U));
+	/* exhaustively: of a set and its complement, exactly one has a quorum */
+	for (m = 1; m < 1U << DSM_MAX_NODES; m++)
+		for (a = m; ; a = (a - 1) & m) {
+			EXPECT_FALSE(dsm_quorum(m, a) && dsm_quorum(m, m & ~a))
+				TH_LOG("members %#x, side %#x", m, a);
+			EXPECT_TRUE(dsm_quorum(m, a) || dsm_quorum(m, m & ~a))
+				TH_LOG("members %#x: neither %#x nor its complement", m, a);
+			if (!a)
+				break;
+		}
+}
+
 TEST_HARNESS_MAIN
