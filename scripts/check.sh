@@ -188,7 +188,7 @@ if [ "$build_ok" = 1 ]; then
 	# The RDMA transport, on the newest kernel only (its soft-RoCE runs
 	# on a workqueue, 6.1's on tasklets; CI time allows one): every
 	# multi-node group, 3node-rdma's RDMA-specific tests included, in
-	# three clusters (scripts/selftests.sh, group rdma); check-full
+	# four clusters (scripts/selftests.sh, group rdma); check-full
 	# runs them on 6.1 too. Not the two programs that test no transport
 	# (they run over TCP on every kernel): dsm_harness (the harness
 	# itself, 140 s of deliberate timeouts) and dsm_vcnet (the virtual
@@ -197,7 +197,7 @@ if [ "$build_ok" = 1 ]; then
 		env SELFTESTS_NAME="rdma-$newest" \
 		"$SRCDIR/scripts/selftests.sh" "$newest" \
 		rdma-3node:-dsm_harness rdma-3node-reload \
-		rdma-3node-fail:-dsm_vcnet || true
+		rdma-3node-fail:-dsm_vcnet rdma-3node-mgrfail || true
 else
 	echo "not ok 0 selftests # not run: the build failed" >> "$TAP"
 fi

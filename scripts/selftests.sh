@@ -11,7 +11,8 @@
 #   rdma-3node-reload  group 3node-rdma (credits, device removal), then
 #                      group 3node-reload;
 #   rdma-3node-fail    group 3node-fail;
-#   rdma               all three: every multi-node group over RDMA.
+#   rdma-3node-mgrfail group 3node-mgrfail;
+#   rdma               all four: every multi-node group over RDMA.
 # :PROGS selects programs of the group, comma-separated
 # (3node:dsm_sc,dsm_lrc), or with a leading '-' every program of the
 # group but those (3node:-dsm_sc,dsm_lrc); not with rdma or
@@ -31,7 +32,7 @@ set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
-kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail 3node-mgrfail rdma rdma-3node rdma-3node-reload rdma-3node-fail)}
+kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail 3node-mgrfail rdma rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail)}
 shift
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail 3node-mgrfail)
@@ -45,16 +46,16 @@ factor=${SELFTESTS_TIMEOUT_FACTOR:-1}
 specs=()
 for g in "${groups[@]}"; do
 	if [ "$g" = rdma ]; then
-		specs+=(rdma-3node rdma-3node-reload rdma-3node-fail)
+		specs+=(rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail)
 		continue
 	fi
 	case "$g" in
-	1node|3node|3node-reload|3node-fail|3node-mgrfail|rdma-3node|rdma-3node-reload|rdma-3node-fail) ;;
+	1node|3node|3node-reload|3node-fail|3node-mgrfail|rdma-3node|rdma-3node-reload|rdma-3node-fail|rdma-3node-mgrfail) ;;
 	*:*) case "${g#*:}" in
 	     ''|-|*[!a-z_,-]*|?*-*|*,,*|*,|-,*)
 		echo "selftests.sh: bad program list in '$g'" >&2; exit 2 ;;
 	     esac ;;&
-	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|rdma-3node:*|rdma-3node-fail:*) ;;
+	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|rdma-3node:*|rdma-3node-fail:*|rdma-3node-mgrfail:*) ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 	specs+=("$g")
@@ -119,6 +120,7 @@ for spec in "${specs[@]}"; do
 	# node (a restarted node runs only tests-restart's programs).
 	rdma-3node-reload) n=3 tmo=1200 transport=rdma grp= ;;
 	rdma-3node-fail) n=3 tmo=900 transport=rdma grp=3node-fail ;;
+	rdma-3node-mgrfail) n=3 tmo=600 transport=rdma grp=3node-mgrfail ;;
 	esac
 	cmd=("$d/run_tests.sh" "$grp")
 	if [ -z "$grp" ]; then

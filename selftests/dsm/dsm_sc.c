@@ -496,9 +496,6 @@ TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
 	char *base;
 
 	SETUP_3NODES();
-	ASSERT_LE(0, dsm_transport_tcp());
-	if (!dsm_transport_tcp())
-		SKIP(return, "grants are received in place by the tcp transport only");
 	base = dsm_map_space(OFF_INPLACE, 2 * range);
 	ASSERT_NE(MAP_FAILED, base);
 	a = (volatile uint64_t *)base;

@@ -142,21 +142,6 @@ static inline int dsm_read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/*
- * dsm_transport_tcp - whether dsm.ko carries its messages over TCP (its
- * module parameter transport), the transport that receives a grant's
- * page into the page that becomes the frame; 1, 0, or -errno.
- */
-static inline int dsm_transport_tcp(void)
-{
-	char name[32];
-	int ret;
-
-	ret = dsm_read_file("/sys/module/dsm/parameters/transport", name,
-			    sizeof(name));
-	return ret ? ret : !strcmp(name, "tcp");
-}
-
 /* dsm_write_file - write @val to @path (a sysfs file). 0 or -errno. */
 static inline int dsm_write_file(const char *path, const char *val)
 {
