@@ -160,6 +160,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_NOTICES_SENT,	/* write notices sent (grant, arrive) */
 	DSM_STAT_LRC_NOTICES_RECV,	/* write notices learned */
 	DSM_STAT_LRC_TWINS,		/* twins made */
+	DSM_STAT_LRC_TWINS_SKIPPED,	/* first writes alone: no twin */
 	DSM_STAT_LRC_DIFFS_MADE,	/* diffs made */
 	DSM_STAT_LRC_DIFF_BYTES_MADE,	/* ... their bytes */
 	DSM_STAT_LRC_DIFFS_APPLIED,	/* diffs applied */

@@ -333,16 +333,18 @@ out:
  * Under lrc.lock, folio locked: copy @pg to a new twin for interval
  * @open, unless this node is the only member of the cluster: then no
  * node can ask for the interval's diff, nor send a diff the twin would
- * have to absorb (Documentation/lrc.md, "One node"). Return: 0 or
- * -ENOMEM.
+ * have to absorb (Documentation/lrc.md, "One node"; counted in
+ * lrc_twins_skipped). Return: 0 or -ENOMEM.
  */
 static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 {
 	void *p;
 
 	lockdep_assert_held(&lrc.lock);
-	if (dsm_members_alone())
+	if (dsm_members_alone()) {
+		dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
 		return 0;
+	}
 	lp->twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
 	if (!lp->twin)
 		return -ENOMEM;

@@ -69,6 +69,7 @@ HEAD
 		$(files 'lrc*.png') $(files 'lrc*.svg')
 	section "Hot pages and false sharing (dsmctl region top)" sharing.txt
 	section "Core microbenchmarks" core-micro.txt
+	section "Closing note (issue 17)" note.txt
 	echo "</body></html>"
 } > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -73,7 +73,8 @@ run() {
 : > "$TSV.raw"
 run 2 lock "$M" bar "$K" bar "$K" w
 run 3 fs "$P" "$R" 1 1 fs "$P" "$R" 64 1 fs "$P" "$R" 64 8 \
-	fs "$P" "$R" 64 64 fs "$P" "$R" 1360 8 fs "$P" "$R" 1360 1360 \
+	fs "$P" "$R" 64 64 fs "$P" "$R" 1344 64 fs "$P" "$R" 1360 8 \
+	fs "$P" "$R" 1360 1360 \
 	bar "$K" bar "$K" w
 run 4 fs "$P" "$R" 1 1 fs "$P" "$R" 64 8 bar "$K" bar "$K" w
 

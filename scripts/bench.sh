@@ -25,6 +25,9 @@
 #   - sharing: water and isort at BENCH_ARGS on 3 nodes, and what every
 #     node's `dsmctl region top` says of their pages (hot pages, false
 #     sharing; Documentation/sharing.md): sharing.txt
+#   - note: the closing note, issue 17's figures from the parts above
+#     (diff bytes per byte written under false sharing, diffs made on one
+#     node; scripts/bench-note.sh): note.txt
 #   - index: build/bench/index.html, every table and plot made so far on
 #     one page (scripts/bench-index.sh)
 # APPS_NODES (default "1 2 3 4") chooses the node counts of the apps part.
@@ -41,7 +44,7 @@ make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
 # BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
 # latency and MAC figures only.
-PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc core sharing index}
+PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc core sharing note index}
 
 bench_vcluster() {
 	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
@@ -162,6 +165,11 @@ bench_rdma() {
 	BENCH_PARTS_RUN=$PARTS "$SRCDIR/scripts/bench-rdma.sh" || status=1
 }
 
+bench_note() {
+	echo "== note: issue 17's figures from this run"
+	"$SRCDIR/scripts/bench-note.sh" "$OUT" || status=1
+}
+
 bench_index() {
 	echo "== index: $OUT/index.html"
 	"$SRCDIR/scripts/bench-index.sh" "$OUT" || status=1
@@ -177,6 +185,7 @@ for part in $PARTS; do
 	mp) bench_mp ;;
 	rdma) bench_rdma ;;
 	sharing) bench_sharing ;;
+	note) bench_note ;;
 	index) bench_index ;;
 	*) echo "bench: unknown part '$part' in BENCH_PARTS" >&2; exit 2 ;;
 	esac

@@ -8,7 +8,9 @@
  *   or two intervals per round, each with a first write of every page
  *   it writes). None makes a twin or a diff: the counters lrc_twins and
  *   lrc_diffs_made do not move, while lrc_intervals grows by at least
- *   one per round (the intervals did happen). Every byte reads back.
+ *   one per round (the intervals did happen) and lrc_twins_skipped by
+ *   at least AL_PAGES per round (every page's first write in each
+ *   interval skipped its twin). Every byte reads back.
  *   Before the change, every first write made a twin and every next
  *   interval's first write a diff: 2 twins per page and round here.
  */
@@ -72,7 +74,7 @@ static uint8_t al_want(int r, size_t b)
 
 TEST_F_TIMEOUT(alone, no_twins_no_diffs, DSM_TEST_TIMEOUT(120))
 {
-	long twins, diffs, ivs, now;
+	long twins, diffs, ivs, skipped, now;
 	volatile uint8_t *p;
 	long bad = -1;
 
@@ -85,7 +87,9 @@ TEST_F_TIMEOUT(alone, no_twins_no_diffs, DSM_TEST_TIMEOUT(120))
 	twins = dsm_stat("lrc_twins");
 	diffs = dsm_stat("lrc_diffs_made");
 	ivs = dsm_stat("lrc_intervals");
+	skipped = dsm_stat("lrc_twins_skipped");
 	ASSERT_LE(0, twins) TH_LOG("no lrc_twins counter");
+	ASSERT_LE(0, skipped) TH_LOG("no lrc_twins_skipped counter");
 	ASSERT_LE(0, diffs) TH_LOG("no lrc_diffs_made counter");
 	ASSERT_LE(0, ivs) TH_LOG("no lrc_intervals counter");
 	for (int r = 0; r < AL_ROUNDS; r++) {
@@ -120,6 +124,11 @@ TEST_F_TIMEOUT(alone, no_twins_no_diffs, DSM_TEST_TIMEOUT(120))
 		       AL_ROUNDS);
 	TH_LOG("%d rounds: lrc_intervals %ld -> %ld, lrc_twins and lrc_diffs_made unchanged",
 	       AL_ROUNDS, ivs, now);
+	now = dsm_stat("lrc_twins_skipped");
+	EXPECT_LE(skipped + AL_PAGES * AL_ROUNDS, now)
+		TH_LOG("twins skipped: %ld -> %ld in %d rounds of %d pages",
+		       skipped, now, AL_ROUNDS, AL_PAGES);
+	TH_LOG("lrc_twins_skipped %ld -> %ld", skipped, now);
 }
 
 TEST_HARNESS_MAIN
