@@ -65,11 +65,21 @@ plot "$dat.$p" using 1:2 with linespoints title "messages" axes x1y1, \
 PLOT
 done
 
+# On the logarithmic axis a value of 0 (no message on one node) has no
+# place: such points are left out, and a program with none above 0 too;
+# when no program has one, there is no plot (said once).
 plot_all() {	# plot_all COLUMN YLABEL FILE
 	cmd=
 	for p in $progs; do
-		cmd="$cmd${cmd:+, }\"$dat.$p\" using 1:$1 with linespoints title \"$p\""
+		awk -v c="$1" '$c > 0 { f = 1 } END { exit !f }' "$dat.$p" ||
+			continue
+		cmd="$cmd${cmd:+, }\"$dat.$p\" using 1:(\$$1 > 0 ? \$$1 : 1/0) with linespoints title \"$p\""
 	done
+	if [ -z "$cmd" ]; then
+		echo "plot-apps.sh: no $2 above 0 in any run: no $3" >&2
+		rm -f "$3"
+		return 0
+	fi
 	gnuplot <<PLOT
 set terminal png size 800,500
 set output "$3"
