@@ -23,6 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_counters.h"
 #include "dsm_region.h"
 #include "dsm_shell.h"
 
@@ -36,44 +37,6 @@
 #define JOIN_NEW	3	/* the spare's id */
 #define JOIN_STEP	4	/* workload rounds between two steps */
 
-struct join_shared {
-	volatile int stop;
-	volatile long rounds;
-	volatile int bad;	/* a word went back: page * 8 + node + 1 */
-};
-
-/*
- * Round after round, increment this node's word in every page and check
- * that no node's word went back, until told to stop. Exit 0, 1 if a
- * word went back, 2 if the space cannot be mapped.
- */
-static pid_t join_workload(struct join_shared *sh)
-{
-	uint64_t seen[JOIN_PAGES][JOIN_NODES] = { { 0 } }, w;
-	int node = dsm_node_id_env(), k, n;
-	volatile uint64_t *p;
-	pid_t pid = fork();
-
-	if (pid)
-		return pid;
-	p = dsm_map_space(OFF_JOIN, JOIN_PAGES * DSM_PAGE);
-	if (p == MAP_FAILED)
-		_exit(2);
-	while (!sh->stop) {
-		for (k = 0; k < JOIN_PAGES; k++) {
-			p[k * DSM_PAGE / 8 + node]++;
-			for (n = 0; n < JOIN_NODES; n++) {
-				w = p[k * DSM_PAGE / 8 + n];
-				if (w < seen[k][n] && !sh->bad)
-					sh->bad = k * 8 + n + 1;
-				seen[k][n] = w;
-			}
-		}
-		sh->rounds++;
-	}
-	_exit(sh->bad ? 1 : 0);
-}
-
 /* The home epoch of this node's kernel (0: no table yet), -1 on error. */
 static long home_epoch(void)
 {
@@ -85,7 +48,7 @@ static long home_epoch(void)
 }
 
 /* Wait up to @secs for the workload to reach @rounds rounds. */
-static bool rounds_reach(struct join_shared *sh, long rounds, double secs)
+static bool rounds_reach(struct dsm_counters *sh, long rounds, double secs)
 {
 	double t0 = dsm_now();
 
@@ -137,7 +100,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	const char *net = getenv("VCLUSTER_NET") ? : "10.213.0";
 	long out0 = dsm_stat("home_xfer_out"), in0 = dsm_stat("home_xfer_in");
 	int node = dsm_node_id_env(), k, n;
-	struct join_shared *sh;
+	struct dsm_counters *sh;
 	volatile uint64_t *p;
 	long epoch = home_epoch();
 	char out[1024];
@@ -154,7 +117,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
 	if (node != JOIN_NEW) {
-		pid = join_workload(sh);
+		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
 		EXPECT_TRUE(rounds_reach(sh, JOIN_STEP, 60))
 			TH_LOG("node %d: %ld rounds before the join", node,
@@ -181,7 +144,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node %d: node 3's buckets: %s", node, out);
 	dsm_test_sync(4);
 	if (node == JOIN_NEW) {
-		pid = join_workload(sh);
+		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
 	}
 	EXPECT_TRUE(rounds_reach(sh, sh->rounds + JOIN_STEP, 60))

@@ -49,6 +49,7 @@ enum {
 struct dsmd d;
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal;
 
 /* ---------------------------------------------------------------- log */
 
@@ -142,6 +143,11 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+static void on_hup(int sig)
+{
+	reload_signal = sig;
+}
+
 static void shutdown_peers(void)
 {
 	struct dsmc_msg m = { .type = DSMC_BYE };
@@ -160,6 +166,10 @@ static int run(void)
 	int i, n, ret;
 
 	while (!stop_signal) {
+		if (reload_signal) {
+			reload_signal = 0;
+			memb_reload();
+		}
 		timers();
 		kernel_watch();
 		mgrnl_flush_gone();
@@ -400,12 +410,11 @@ static int start(void)
 		     d.conf.nodes[d.conf.local].port + 1, strerror(-ret));
 		return DSMD_EXIT_NET;
 	}
+	/* Without it the cluster runs; only node add/del are missing. */
 	ret = memb_listen();
-	if (ret) {
-		logm(LOG_ERR, "cannot listen on %s (dsmctl's socket): %s",
+	if (ret)
+		logm(LOG_WARNING, "cannot listen on %s: %s; dsmctl node add and del will not work here",
 		     DSMD_CTL_PATH, strerror(-ret));
-		return DSMD_EXIT_NET;
-	}
 	auth_log_mode();
 	logm(LOG_INFO, "cluster %s, node %d of %u%s, transport %s, listening on %s port %u, incarnation %llu",
 	     d.conf.cluster, d.conf.local, d.conf.nr_nodes,
@@ -470,6 +479,8 @@ int main(int argc, char **argv)
 		return ret;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	ret = run();
 	dsm_genl_close(&d.mgrnl);

@@ -208,6 +208,14 @@ struct dsmd {
 	uint64_t client_cookie;
 	int64_t client_deadline;
 	uint64_t memb_cookie;
+	/*
+	 * SIGHUP (membership.c): the node lines of dsm.conf read again,
+	 * and the nodes whose change was asked for since (one at a time).
+	 */
+	struct dsmd_conf reload;
+	bool reloading;
+	uint64_t reload_asked;
+	int64_t reload_next;
 	struct conn conns[MAX_CONNS];
 	struct peer peers[DSM_NODES_MAX];
 	int64_t start;
@@ -298,6 +306,7 @@ void memb_accept(void);			/* a dsmctl connects */
 void memb_client_read(void);		/* its request */
 void memb_client_timers(void);		/* one that waits too long */
 void memb_timers(void);			/* push an adopted table */
+void memb_reload(void);			/* SIGHUP: dsm.conf's node lines */
 void memb_peer_ready(int ci);		/* our tables to a new peer */
 void memb_message(int from, const struct dsmc_msg *m);	/* MEMBERS */
 

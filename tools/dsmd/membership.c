@@ -173,6 +173,7 @@ static void memb_adopt(const struct dsm_home_table *t, const char *why)
 		d.home_prev = d.home;
 	d.home = *t;
 	d.home_pending = true;
+	d.reload_next = 0;
 	d.home_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
 	d.mgr.members = (uint32_t)(t->members & memb_conf_mask());
 	logm(LOG_INFO, "home table of epoch %llu adopted (%s), members %#llx",
@@ -180,14 +181,21 @@ static void memb_adopt(const struct dsm_home_table *t, const char *why)
 	     (unsigned long long)t->members);
 }
 
-/* Push an adopted table once every member is up with a data link. */
+static void memb_reload_step(void);
+
+/*
+ * Push an adopted table once every member is up with a data link; then
+ * the next change a SIGHUP asked for.
+ */
 void memb_timers(void)
 {
 	uint64_t waiting = 0;
 	unsigned int i;
 
-	if (!d.home_pending)
+	if (!d.home_pending) {
+		memb_reload_step();
 		return;
+	}
 	for (i = 0; i < DSM_NODES_MAX; i++) {
 		struct peer *p = &d.peers[i];
 
@@ -395,8 +403,13 @@ void memb_message(int from, const struct dsmc_msg *m)
 			conn_send(d.peers[from].conn, &r);
 		break;
 	case DSMC_MEMB_RESULT:
-		if (d.client < 0 || m->memb.cookie != d.client_cookie)
+		if (d.client < 0 || m->memb.cookie != d.client_cookie) {
+			logm(LOG_INFO, "coordinator node %d: change %llu: %s",
+			     from, (unsigned long long)m->memb.cookie,
+			     m->memb.error ? memb_remote_why(-m->memb.error) :
+			     "done");
 			break;
+		}
 		if (m->memb.error)
 			memb_client_answer(-m->memb.error,
 					   memb_remote_why(-m->memb.error));
@@ -568,4 +581,83 @@ void memb_client_timers(void)
 		memb_client_answer(-ETIMEDOUT, d.client_cookie ?
 				   "no answer from the coordinator" :
 				   "no request line");
+}
+
+/* SIGHUP: read dsm.conf again; its node lines become changes. */
+void memb_reload(void)
+{
+	char err[512];
+
+	if (dsmd_conf_load(d.conf_path, &d.reload, err, sizeof(err))) {
+		logm(LOG_WARNING, "SIGHUP: %s; nothing changes", err);
+		return;
+	}
+	if (strcmp(d.reload.cluster, d.conf.cluster) ||
+	    d.reload.local != d.conf.local)
+		logm(LOG_WARNING, "SIGHUP: only the node lines are read again; cluster and node-id stay");
+	d.reloading = true;
+	d.reload_asked = 0;
+	d.reload_next = 0;
+	logm(LOG_INFO, "SIGHUP: dsm.conf read again; its node lines become membership changes");
+}
+
+/* A change that makes node @id of the reloaded file's a member or not. */
+static void memb_reload_request(int id, struct dsmc_msg *m)
+{
+	const struct dsmd_conf_node *n = &d.reload.nodes[id];
+
+	memset(m, 0, sizeof(*m));
+	m->type = DSMC_MEMBERS;
+	m->memb.op = DSMC_MEMB_REQUEST;
+	m->memb.node = (uint32_t)id;
+	m->memb.change = DSMC_MEMB_DEL;
+	if (!n->present)
+		return;
+	m->memb.change = DSMC_MEMB_ADD;
+	m->memb.family = (uint8_t)n->family;
+	m->memb.port = n->port;
+	if (n->family == AF_INET)
+		memcpy(m->memb.addr, &n->addr4, 4);
+	else
+		memcpy(m->memb.addr, &n->addr6, 16);
+}
+
+/*
+ * The next node whose membership the reloaded file changes, once per
+ * SIGHUP and node: made here by the coordinator, else asked of it (and
+ * the next one waits for its table, at most twice dead-timeout).
+ */
+static void memb_reload_step(void)
+{
+	int coord = memb_coordinator(), id, ret;
+	uint64_t want = 0, diff;
+	struct dsmc_msg m;
+	char err[200];
+
+	if (!d.reloading || now_ms() < d.reload_next)
+		return;
+	for (id = 0; id < DSM_NODES_MAX; id++)
+		if (d.reload.nodes[id].present)
+			want |= 1ULL << id;
+	diff = (want ^ memb_conf_mask()) & ~d.reload_asked;
+	if (!diff) {
+		d.reloading = false;
+		return;
+	}
+	id = __builtin_ctzll(diff);
+	d.reload_asked |= 1ULL << id;
+	memb_reload_request(id, &m);
+	if (coord == d.conf.local || !memb_is_member()) {
+		ret = memb_change(&m, d.conf.local, err, sizeof(err));
+		logm(ret ? LOG_WARNING : LOG_INFO, "SIGHUP: %s", err);
+		return;
+	}
+	m.memb.cookie = ++d.memb_cookie;
+	d.reload_next = now_ms() + 2 * (int64_t)d.conf.dead_ms;
+	if (d.peers[coord].conn < 0 || conn_send(d.peers[coord].conn, &m))
+		logm(LOG_WARNING, "SIGHUP: cannot reach coordinator node %d", coord);
+	else
+		logm(LOG_INFO, "SIGHUP: asked coordinator node %d to %s node %d (change %llu)",
+		     coord, m.memb.change == DSMC_MEMB_ADD ? "add" : "delete",
+		     id, (unsigned long long)m.memb.cookie);
 }
