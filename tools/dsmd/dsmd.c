@@ -100,6 +100,10 @@ static void timers(void)
 	unsigned int id;
 	int i;
 
+	if (reload_signal) {
+		reload_signal = 0;
+		memb_reload();
+	}
 	for (id = 0; id < d.conf.nr_nodes; id++) {
 		struct peer *p = &d.peers[id];
 
@@ -166,10 +170,6 @@ static int run(void)
 	int i, n, ret;
 
 	while (!stop_signal) {
-		if (reload_signal) {
-			reload_signal = 0;
-			memb_reload();
-		}
 		timers();
 		kernel_watch();
 		mgrnl_flush_gone();

@@ -244,6 +244,7 @@ int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
 int kernel_push_home_table(const struct dsm_home_table *t, const char *why);
 int kernel_node_add(unsigned int id);	/* NODE_ADD of configured node @id */
 int kernel_node_del(unsigned int id);	/* NODE_DEL */
+uint64_t kernel_links_up(void);		/* nodes with a data connection */
 int kernel_set_state(int id, int state, int reason, uint64_t inc);
 void kernel_watch(void);		/* once a second: still configured? */
 void kernel_events(void);		/* regions made here to the peers */

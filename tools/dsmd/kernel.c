@@ -176,6 +176,32 @@ int kernel_node_add(unsigned int id)
 	return ret;
 }
 
+static int links_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	uint64_t *up = arg;
+	uint32_t id = dsm_nla_u32(tb[DSM_A_NODE_ID], DSM_NODES_MAX);
+
+	(void)cmd;
+	if (id < DSM_NODES_MAX && tb[DSM_A_NODE_TRANSPORT])
+		*up |= 1ULL << id;
+	return 0;
+}
+
+/*
+ * The nodes the kernel has a data connection to now (NODE_GET dump: its
+ * NODE_TRANSPORT is there only then); 0 if it cannot be read.
+ */
+uint64_t kernel_links_up(void)
+{
+	struct nl_msg *msg;
+	uint64_t up = 0;
+
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_NODE_GET, NLM_F_DUMP);
+	if (!msg || dsm_genl_call(&d.nl, msg, links_cb, &up))
+		return 0;
+	return up;
+}
+
 /* NODE_DEL: node @id leaves the kernel's membership; 0 or -errno. */
 int kernel_node_del(unsigned int id)
 {

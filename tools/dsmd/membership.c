@@ -189,7 +189,7 @@ static void memb_reload_step(void);
  */
 void memb_timers(void)
 {
-	uint64_t waiting = 0;
+	uint64_t waiting = 0, links;
 	unsigned int i;
 
 	if (!d.home_pending) {
@@ -203,6 +203,14 @@ void memb_timers(void)
 			continue;
 		if (p->kstate != DSM_NODE_STATE_UP || !p->dhanded)
 			waiting |= 1ULL << i;
+	}
+	/*
+	 * A handed-over socket is not yet a link the kernel sends on: ask
+	 * it, so that the old homes' HOME_XFERs find the new home.
+	 */
+	if (!waiting) {
+		links = kernel_links_up();
+		waiting = d.home.members & ~links & ~(1ULL << d.conf.local);
 	}
 	if (waiting && now_ms() < d.home_deadline)
 		return;
