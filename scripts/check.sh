@@ -7,7 +7,8 @@
 #   6.12 in a scratch tree), packages (make deb, lintian, the packages'
 #   files in a scratch root), short fuzz runs, the protocol model's
 #   bounded configuration (spin, scripts/model.sh --check), then the selftests in the
-#   virtual cluster on Linux 6.1 (every group over TCP) and 6.12 (1node
+#   virtual cluster on Linux 6.1 (every group over TCP, 3node-join
+#   included) and 6.12 (1node
 #   and a subset of 3node over TCP), each followed by every
 #   application of tools/bench/apps.list once on 3 nodes, and every
 #   multi-node group over RDMA on 6.12 (scripts/selftests.sh group rdma).

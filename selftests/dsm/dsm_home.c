@@ -35,6 +35,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_counters.h"
 #include "dsm_nl_raw.h"
 #include "dsm_region.h"
 #include "dsm_shell.h"
@@ -393,45 +394,6 @@ TEST_F_TIMEOUT(home, epoch_on_the_wire, DSM_TEST_TIMEOUT(90))
 }
 
 /* Shared between the moving test and its workload child. */
-struct move_shared {
-	volatile int stop;
-	volatile long rounds;
-	volatile int bad;	/* a word went back: page * 8 + node + 1 */
-};
-
-/*
- * The workload: round after round, increment this node's word in every
- * page, and check that no other node's word went back (sc: a later
- * read never sees an older value), until told to stop. Exit 0, or 1 if
- * a word went back.
- */
-static pid_t move_workload(struct move_shared *sh)
-{
-	int node = dsm_node_id_env(), k, n;
-	uint64_t seen[MOVE_PAGES][3] = { { 0 } }, w;
-	volatile uint64_t *p;
-	pid_t pid = fork();
-
-	if (pid)
-		return pid;
-	p = dsm_map_space(OFF_MOVE, MOVE_PAGES * DSM_PAGE);
-	if (p == MAP_FAILED)
-		_exit(2);
-	while (!sh->stop) {
-		for (k = 0; k < MOVE_PAGES; k++) {
-			p[k * DSM_PAGE / 8 + node]++;
-			for (n = 0; n < 3; n++) {
-				w = p[k * DSM_PAGE / 8 + n];
-				if (w < seen[k][n] && !sh->bad)
-					sh->bad = k * 8 + n + 1;
-				seen[k][n] = w;
-			}
-		}
-		sh->rounds++;
-	}
-	_exit(sh->bad ? 1 : 0);
-}
-
 /* Push the current table with the moving test's buckets rotated. */
 static int move_push(FIXTURE_DATA(home) *self, uint64_t *epoch)
 {
@@ -457,7 +419,7 @@ TEST_F_TIMEOUT(home, buckets_move_under_load, DSM_TEST_TIMEOUT(150))
 	long refused0 = stat_now("home_xfer_refused");
 	long empty0 = stat_now("home_xfer_empty");
 	long entries0 = stat_now("home_xfer_entries");
-	struct move_shared *sh;
+	struct dsm_counters *sh;
 	volatile uint64_t *p;
 	uint64_t epoch = 0;
 	struct home now;
@@ -469,7 +431,7 @@ TEST_F_TIMEOUT(home, buckets_move_under_load, DSM_TEST_TIMEOUT(150))
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
-	pid = move_workload(sh);
+	pid = dsm_counters_start(sh, OFF_MOVE, MOVE_PAGES, 3);
 	ASSERT_LT(0, pid);
 	for (r = 0; r < MOVE_ROUNDS; r++) {
 		/* Let the workload go on under this table first. */

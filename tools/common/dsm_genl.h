@@ -12,6 +12,13 @@
 #ifndef DSM_GENL_H
 #define DSM_GENL_H
 
+/*
+ * dsmctl node add/del ask the local dsmd on this Unix socket (root only;
+ * Documentation/control-plane.md, "Runtime membership").
+ */
+#define DSM_CTL_SOCKET_DIR	"/run/dsm"
+#define DSM_CTL_SOCKET		DSM_CTL_SOCKET_DIR "/dsmd.sock"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <netlink/netlink.h>

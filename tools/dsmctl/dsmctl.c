@@ -22,7 +22,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: dsmctl [-j] [-p] OBJECT VERB [ARGS]\n"
-"       dsmctl node { list | show ID }\n"
+"       dsmctl node { list | show ID | add ID ADDRESS [port P] | del ID }\n"
 "       dsmctl region { list | show NAME | delete NAME |\n"
 "                       create NAME size SIZE [model sc|lrc]\n"
 "                         [owner USER] [group GROUP] [mode MODE] |\n"

@@ -87,7 +87,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 struct seen {
-	int cluster, local, heartbeat, dead, reconnect, auth, transport;
+	int cluster, local, heartbeat, dead, reconnect, auth, transport, join;
 };
 
 /* Why @n's address cannot be a node's, or NULL if it is unicast. */
@@ -287,6 +287,14 @@ static int conf_line(char **w, int nw, int line, const char *fname,
 						      DSMD_TRANSPORT_RDMA;
 	} else if (!strcmp(w[0], "node")) {
 		return conf_node(w, nw, line, fname, c, err, errlen);
+	} else if (!strcmp(w[0], "join")) {
+		dup = &seen->join;
+		if (nw != 1)
+			return conf_err(err, errlen, fname, line,
+					"'join' takes no argument");
+		if (*dup)
+			goto duplicate;
+		c->join = true;
 	} else if (!strcmp(w[0], "key") || !strcmp(w[0], "auth")) {
 		return conf_auth(w, nw, line, fname, c, &seen->auth, err,
 				 errlen);
@@ -356,7 +364,8 @@ int dsmd_conf_parse(FILE *f, const char *fname, struct dsmd_conf *c,
 	if (!c->nr_nodes)
 		return conf_err(err, errlen, fname, 0,
 				"no 'node ID ADDRESS [PORT]' lines");
-	for (i = 0; i < c->nr_nodes; i++)
+	/* A joining node names the members and itself: ids may skip. */
+	for (i = 0; i < c->nr_nodes && !c->join; i++)
 		if (!c->nodes[i].present)
 			return conf_err(err, errlen, fname,
 					c->nodes[c->nr_nodes - 1].line,
@@ -376,6 +385,32 @@ int dsmd_conf_parse(FILE *f, const char *fname, struct dsmd_conf *c,
 		return conf_err(err, errlen, fname, 0,
 				"no 'key PATH' line: peers are authenticated with a cluster key; make one with 'dsmctl key generate /etc/dsm/dsm.key', copy it to every node (mode 0600) and add 'key /etc/dsm/dsm.key', or set 'auth none' on a trusted network");
 	return 0;
+}
+
+int dsmd_conf_add_node(struct dsmd_conf *c, unsigned int id, const char *addr,
+		       unsigned int port, char *err, size_t errlen)
+{
+	char sid[16], sport[16];
+	char *w[4] = { "node", sid, (char *)addr, sport };
+
+	snprintf(sid, sizeof(sid), "%u", id);
+	snprintf(sport, sizeof(sport), "%u", port ? port : DSMD_DEFAULT_PORT);
+	if (conf_node(w, 4, 0, "node add", c, err, errlen))
+		return -1;
+	if (id >= c->nr_nodes)
+		c->nr_nodes = id + 1;
+	return 0;
+}
+
+void dsmd_conf_del_node(struct dsmd_conf *c, unsigned int id)
+{
+	unsigned int i;
+
+	memset(&c->nodes[id], 0, sizeof(c->nodes[id]));
+	c->nr_nodes = 0;
+	for (i = 0; i < DSM_NODES_MAX; i++)
+		if (c->nodes[i].present)
+			c->nr_nodes = i + 1;
 }
 
 int dsmd_conf_load(const char *path, struct dsmd_conf *c, char *err,

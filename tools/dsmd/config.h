@@ -63,7 +63,17 @@ struct dsmd_conf {
 	unsigned int heartbeat_ms;
 	unsigned int dead_ms;
 	unsigned int reconnect_ms;
-	unsigned int nr_nodes;		/* ids run 0 .. nr_nodes - 1 */
+	/*
+	 * 1 + the highest member's id. The file's ids run 0 .. nr_nodes - 1;
+	 * runtime changes (dsmctl node del) may leave gaps: test @present.
+	 */
+	unsigned int nr_nodes;
+	/*
+	 * 'join': this node waits to be added (dsmctl node add on a
+	 * member); its nodes are the members and itself, and it pushes no
+	 * home table until a member sends it one.
+	 */
+	bool join;
 	struct dsmd_conf_node nodes[DSM_NODES_MAX];
 };
 
@@ -78,6 +88,15 @@ int dsmd_conf_parse(FILE *f, const char *fname, struct dsmd_conf *c,
 /* dsmd_conf_load - the same from the file at @path. */
 int dsmd_conf_load(const char *path, struct dsmd_conf *c, char *err,
 		   size_t errlen);
+
+/*
+ * dsmd_conf_add_node - node @id at @addr, @port (0: the default) joins
+ * @c at run time, with the checks of a 'node' line; 0, or -1 and @err.
+ * dsmd_conf_del_node - node @id leaves @c (it must be present).
+ */
+int dsmd_conf_add_node(struct dsmd_conf *c, unsigned int id, const char *addr,
+		       unsigned int port, char *err, size_t errlen);
+void dsmd_conf_del_node(struct dsmd_conf *c, unsigned int id);
 
 /* "500ms", "3s" to milliseconds; -1 if malformed or out of limits. */
 int dsmd_parse_ms(const char *s, unsigned int *ms);

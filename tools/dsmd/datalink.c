@@ -66,7 +66,7 @@ void data_timers(void)
 	for (id = d.conf.local + 1; id < d.conf.nr_nodes; id++) {
 		struct peer *p = &d.peers[id];
 
-		if (p->conn < 0 || !d.conns[p->conn].ready || p->dhanded ||
+		if (!d.conf.nodes[id].present || p->conn < 0 || !d.conns[p->conn].ready || p->dhanded ||
 		    p->dconn >= 0 || now < p->next_data)
 			continue;
 		conn_connect(id, true);
@@ -222,7 +222,8 @@ void data_link_down(int id)
 {
 	struct peer *p;
 
-	if (id < 0 || (unsigned int)id >= d.conf.nr_nodes || id == d.conf.local)
+	if (id < 0 || (unsigned int)id >= d.conf.nr_nodes || id == d.conf.local ||
+	    !d.conf.nodes[id].present)
 		return;
 	p = &d.peers[id];
 	logm(LOG_DEBUG, "node %d: the kernel has no data connection%s", id,

@@ -49,6 +49,7 @@ enum {
 struct dsmd d;
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal;
 
 /* ---------------------------------------------------------------- log */
 
@@ -99,22 +100,29 @@ static void timers(void)
 	unsigned int id;
 	int i;
 
+	if (reload_signal) {
+		reload_signal = 0;
+		memb_reload();
+	}
 	for (id = 0; id < d.conf.nr_nodes; id++) {
 		struct peer *p = &d.peers[id];
 
-		if ((int)id == d.conf.local)
+		if ((int)id == d.conf.local || !d.conf.nodes[id].present)
 			continue;
 		if (p->kstate == DSM_NODE_STATE_UP &&
 		    now - p->last_rx > d.conf.dead_ms)
 			peer_down(id, DSM_REASON_TIMEOUT);
 		else if (p->kstate == DSM_NODE_STATE_UNKNOWN &&
-			 now - d.start > d.conf.dead_ms)
+			 now - (p->added > d.start ? p->added : d.start) >
+			 d.conf.dead_ms)
 			peer_down(id, DSM_REASON_UNREACHABLE);
 		if (p->conn < 0 && (int)id > d.conf.local &&
 		    now >= p->next_connect)
 			conn_connect(id, false);
 	}
 	data_timers();
+	memb_timers();
+	memb_client_timers();
 	/* Handshakes (and connects) that take too long. */
 	for (i = 0; i < MAX_CONNS; i++) {
 		struct conn *c = &d.conns[i];
@@ -139,6 +147,11 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+static void on_hup(int sig)
+{
+	reload_signal = sig;
+}
+
 static void shutdown_peers(void)
 {
 	struct dsmc_msg m = { .type = DSMC_BYE };
@@ -152,7 +165,7 @@ static void shutdown_peers(void)
 
 static int run(void)
 {
-	struct pollfd pfd[MAX_CONNS + 4];
+	struct pollfd pfd[MAX_CONNS + 6];
 	int idx[MAX_CONNS];
 	int i, n, ret;
 
@@ -176,12 +189,14 @@ static int run(void)
 			.fd = d.mgrnl.sk ? nl_socket_get_fd(d.mgrnl.sk) : -1,
 			.events = POLLIN,
 		};
+		pfd[n++] = (struct pollfd){ .fd = d.cfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d.client, .events = POLLIN };
 		for (i = 0; i < MAX_CONNS; i++) {
 			struct conn *c = &d.conns[i];
 
 			if (c->fd < 0)
 				continue;
-			idx[n - 4] = i;
+			idx[n - 6] = i;
 			pfd[n++] = (struct pollfd){
 				.fd = c->fd,
 				.events = c->connecting ? POLLOUT :
@@ -203,8 +218,12 @@ static int run(void)
 			kernel_events();
 		if (pfd[3].revents & POLLIN)
 			mgrnl_recv();
-		for (i = 4; i < n; i++) {
-			int ci = idx[i - 4];
+		if (pfd[4].revents & POLLIN)
+			memb_accept();
+		if (pfd[5].revents)
+			memb_client_read();
+		for (i = 6; i < n; i++) {
+			int ci = idx[i - 6];
 			struct conn *c = &d.conns[ci];
 
 			if (c->fd != pfd[i].fd || !pfd[i].revents)
@@ -391,9 +410,15 @@ static int start(void)
 		     d.conf.nodes[d.conf.local].port + 1, strerror(-ret));
 		return DSMD_EXIT_NET;
 	}
+	/* Without it the cluster runs; only node add/del are missing. */
+	ret = memb_listen();
+	if (ret)
+		logm(LOG_WARNING, "cannot listen on %s: %s; dsmctl node add and del will not work here",
+		     DSMD_CTL_PATH, strerror(-ret));
 	auth_log_mode();
-	logm(LOG_INFO, "cluster %s, node %d of %u, transport %s, listening on %s port %u, incarnation %llu",
+	logm(LOG_INFO, "cluster %s, node %d of %u%s, transport %s, listening on %s port %u, incarnation %llu",
 	     d.conf.cluster, d.conf.local, d.conf.nr_nodes,
+	     d.conf.join ? " (waiting to be added)" : "",
 	     dsmd_transport_name(d.conf.transport),
 	     d.conf.nodes[d.conf.local].addr, d.conf.nodes[d.conf.local].port,
 	     (unsigned long long)d.incarnation);
@@ -437,6 +462,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < MAX_CONNS; i++)
 		d.conns[i].fd = -1;
+	d.cfd = -1;
+	d.client = -1;
 	for (i = 0; i < DSM_NODES_MAX; i++) {
 		d.peers[i].conn = -1;
 		d.peers[i].dconn = -1;
@@ -452,6 +479,8 @@ int main(int argc, char **argv)
 		return ret;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	ret = run();
 	dsm_genl_close(&d.mgrnl);
@@ -460,5 +489,7 @@ int main(int argc, char **argv)
 	mgr_fini(&d.mgr);
 	close(d.lfd);
 	close(d.dfd);
+	close(d.cfd);
+	unlink(DSMD_CTL_PATH);
 	return ret;
 }

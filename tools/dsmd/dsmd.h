@@ -15,6 +15,8 @@
  *             dispatch of a peer's messages
  *   auth.c    the cluster key, the challenge-response of the handshake
  *             and the session keys (kmod/core/dsm_auth.h)
+ *   membership.c runtime membership changes: dsmctl node add/del (the
+ *             control socket), MEMBERS frames, the home table's pushes
  *
  * One thread, one poll loop: nothing here needs a lock. Each field of
  * struct dsmd says which file changes it; the others only read it.
@@ -126,6 +128,8 @@ struct conn {
  * @next_data:	when to dial the data connection next (lower id dials).
  * @data_backoff: the delay after the next failure (ms).
  * @data_since:	when the last data connection was handed over (ms).
+ * @added:	when it joined the configuration at run time (ms; 0: at
+ *		start), for "unreachable" (membership.c).
  */
 struct peer {
 	int conn;
@@ -141,7 +145,12 @@ struct peer {
 	int64_t next_data;
 	unsigned int data_backoff;
 	int64_t data_since;
+	int64_t added;
 };
+
+/* dsmctl's way to dsmd (membership.c): a Unix socket, root only. */
+#define DSMD_CTL_DIR	DSM_CTL_SOCKET_DIR
+#define DSMD_CTL_PATH	DSM_CTL_SOCKET
 
 /**
  * struct dsmd - the daemon's state, one instance: d.
@@ -183,6 +192,30 @@ struct dsmd {
 	int dfd;
 	uint64_t incarnation;
 	struct dsm_home_table home;	/* the home table dsmd owns */
+	/*
+	 * membership.c: the table before @home (sent to a peer that
+	 * connects, so a joining node sees both), whether @home waits to be
+	 * pushed (until @home_deadline at most), the control socket @cfd,
+	 * its one client and the cookie of the client's REQUEST.
+	 */
+	struct dsm_home_table home_prev;
+	bool home_pending;
+	int64_t home_deadline;
+	int cfd;
+	int client;
+	size_t client_len;
+	char client_buf[256];
+	uint64_t client_cookie;
+	int64_t client_deadline;
+	uint64_t memb_cookie;
+	/*
+	 * SIGHUP (membership.c): the node lines of dsm.conf read again,
+	 * and the nodes whose change was asked for since (one at a time).
+	 */
+	struct dsmd_conf reload;
+	bool reloading;
+	uint64_t reload_asked;
+	int64_t reload_next;
 	struct conn conns[MAX_CONNS];
 	struct peer peers[DSM_NODES_MAX];
 	int64_t start;
@@ -208,6 +241,10 @@ uint32_t kernel_default_gid(void);
 const char *kerr(int err);		/* d.nl's extended ack, or errno */
 int kernel_open(void);			/* d.nl, d.ev, d.mgrnl: all or none */
 int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
+int kernel_push_home_table(const struct dsm_home_table *t, const char *why);
+int kernel_node_add(unsigned int id);	/* NODE_ADD of configured node @id */
+int kernel_node_del(unsigned int id);	/* NODE_DEL */
+uint64_t kernel_links_up(void);		/* nodes with a data connection */
 int kernel_set_state(int id, int state, int reason, uint64_t inc);
 void kernel_watch(void);		/* once a second: still configured? */
 void kernel_events(void);		/* regions made here to the peers */
@@ -262,6 +299,17 @@ void data_handoff(int ci);		/* handshake done: to the kernel */
 void data_link_down(int id);		/* the kernel's LINK_DOWN */
 void data_closed(int ci);		/* @ci closes before a handoff */
 void data_forget(int id);		/* the peer is down: no data link */
+
+/* membership.c */
+uint64_t memb_conf_mask(void);		/* bit i: node i is configured */
+int memb_listen(void);			/* the control socket: d.cfd */
+void memb_accept(void);			/* a dsmctl connects */
+void memb_client_read(void);		/* its request */
+void memb_client_timers(void);		/* one that waits too long */
+void memb_timers(void);			/* push an adopted table */
+void memb_reload(void);			/* SIGHUP: dsm.conf's node lines */
+void memb_peer_ready(int ci);		/* our tables to a new peer */
+void memb_message(int from, const struct dsmc_msg *m);	/* MEMBERS */
 
 /* auth.c */
 int auth_init(char *err, size_t errlen);	/* key, self-test; main */

@@ -99,24 +99,18 @@ static int kernel_put_default_perm(struct nl_msg *msg)
 }
 
 /*
- * The home table (kmod/core/dsm_home.h): dsmd owns it and builds it from
- * the configuration, epoch 1 over its nodes, the same table on every
- * node; HOME_SET gives it to the kernel. A module that has this table
- * already (dsmd restarted) accepts it again and changes nothing; one
- * whose table is newer (dsmctl home bump: the same buckets, a later
- * epoch) keeps its own.
+ * HOME_SET: table @t to the kernel, @why in the log. A thin push: the
+ * caller made the table (dsm_home_init(), dsm_home_next(), or one a peer
+ * sent: membership.c). A module that has this table already (dsmd
+ * restarted) accepts it again and changes nothing; one whose table is
+ * newer (dsmctl home bump: the same buckets, a later epoch) keeps its
+ * own: -ESTALE, logged.
  */
-static int kernel_push_home(void)
+int kernel_push_home_table(const struct dsm_home_table *t, const char *why)
 {
-	struct dsm_home_table *t = &d.home;
 	struct nl_msg *msg;
 	int ret;
 
-	if (!t->epoch) {
-		ret = dsm_home_init(t, (1ULL << d.conf.nr_nodes) - 1, 1);
-		if (ret)
-			return ret;
-	}
 	msg = dsm_genl_msg(&d.nl, DSM_CMD_HOME_SET, 0);
 	if (!msg || nla_put_u64(msg, DSM_A_HOME_EPOCH, t->epoch) ||
 	    nla_put(msg, DSM_A_HOME_BUCKETS, sizeof(t->node), t->node)) {
@@ -124,15 +118,105 @@ static int kernel_push_home(void)
 		return -ENOMEM;
 	}
 	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
-	if (ret == -ESTALE) {
-		/* Only `dsmctl home bump` makes one today (no bucket moves). */
-		logm(LOG_WARNING, "the kernel has a newer home table than epoch %llu (dsmctl home bump?): it keeps it",
-		     (unsigned long long)t->epoch);
-		return 0;
+	if (ret == -ESTALE)
+		logm(LOG_WARNING, "the kernel has a newer home table than epoch %llu (%s; dsmctl home bump?): it keeps it",
+		     (unsigned long long)t->epoch, why);
+	else if (ret)
+		logm(LOG_ERR, "kernel refused the home table of epoch %llu (%s): %s",
+		     (unsigned long long)t->epoch, why, kerr(ret));
+	else
+		logm(LOG_INFO, "home table of epoch %llu pushed (%s)",
+		     (unsigned long long)t->epoch, why);
+	return ret;
+}
+
+/*
+ * The home table (kmod/core/dsm_home.h): dsmd owns it and builds the
+ * first one from the configuration, epoch 1 over its nodes, the same
+ * table on every node; a membership change makes the next one
+ * (membership.c). A node that waits to join ('join') has none until a
+ * member sends it one.
+ */
+static int kernel_push_home(void)
+{
+	struct dsm_home_table *t = &d.home;
+	int ret;
+
+	if (!t->epoch) {
+		if (d.conf.join)
+			return 0;
+		ret = dsm_home_init(t, memb_conf_mask(), 1);
+		if (ret)
+			return ret;
 	}
+	ret = kernel_push_home_table(t, "configured");
+	return ret == -ESTALE ? 0 : ret;
+}
+
+/* NODE_ADD: node @id of the configuration to the kernel; 0 or -errno. */
+int kernel_node_add(unsigned int id)
+{
+	struct dsmd_conf_node *n = &d.conf.nodes[id];
+	struct nl_msg *msg;
+	int ret;
+
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_NODE_ADD, 0);
+	if (!msg || nla_put_u32(msg, DSM_A_NODE_ID, id) ||
+	    nla_put_u16(msg, DSM_A_NODE_PORT, n->port) ||
+	    (n->family == AF_INET ?
+	     nla_put(msg, DSM_A_NODE_ADDR4, 4, &n->addr4) :
+	     nla_put(msg, DSM_A_NODE_ADDR6, 16, &n->addr6))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
 	if (ret)
-		logm(LOG_ERR, "kernel refused the home table of epoch %llu: %s",
-		     (unsigned long long)t->epoch, kerr(ret));
+		logm(LOG_ERR, "kernel refused node %u (%s port %u): %s",
+		     id, n->addr, n->port, kerr(ret));
+	return ret;
+}
+
+static int links_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	uint64_t *up = arg;
+	uint32_t id = dsm_nla_u32(tb[DSM_A_NODE_ID], DSM_NODES_MAX);
+
+	(void)cmd;
+	if (id < DSM_NODES_MAX && tb[DSM_A_NODE_TRANSPORT])
+		*up |= 1ULL << id;
+	return 0;
+}
+
+/*
+ * The nodes the kernel has a data connection to now (NODE_GET dump: its
+ * NODE_TRANSPORT is there only then); 0 if it cannot be read.
+ */
+uint64_t kernel_links_up(void)
+{
+	struct nl_msg *msg;
+	uint64_t up = 0;
+
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_NODE_GET, NLM_F_DUMP);
+	if (!msg || dsm_genl_call(&d.nl, msg, links_cb, &up))
+		return 0;
+	return up;
+}
+
+/* NODE_DEL: node @id leaves the kernel's membership; 0 or -errno. */
+int kernel_node_del(unsigned int id)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_NODE_DEL, 0);
+	if (!msg || nla_put_u32(msg, DSM_A_NODE_ID, id)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
+	if (ret)
+		logm(LOG_ERR, "kernel refused to remove node %u: %s", id,
+		     kerr(ret));
 	return ret;
 }
 
@@ -160,23 +244,11 @@ int kernel_configure(void)
 		return ret;
 	}
 	for (i = 0; i < c->nr_nodes; i++) {
-		struct dsmd_conf_node *n = &c->nodes[i];
-
-		msg = dsm_genl_msg(&d.nl, DSM_CMD_NODE_ADD, 0);
-		if (!msg || nla_put_u32(msg, DSM_A_NODE_ID, i) ||
-		    nla_put_u16(msg, DSM_A_NODE_PORT, n->port) ||
-		    (n->family == AF_INET ?
-		     nla_put(msg, DSM_A_NODE_ADDR4, 4, &n->addr4) :
-		     nla_put(msg, DSM_A_NODE_ADDR6, 16, &n->addr6))) {
-			nlmsg_free(msg);
-			return -ENOMEM;
-		}
-		ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
-		if (ret) {
-			logm(LOG_ERR, "kernel refused node %u (%s port %u): %s",
-			     i, n->addr, n->port, kerr(ret));
+		if (!c->nodes[i].present)
+			continue;
+		ret = kernel_node_add(i);
+		if (ret)
 			return ret;
-		}
 	}
 	ret = kernel_push_home();
 	return ret ? ret : kernel_adopt_incarnation();
@@ -339,7 +411,7 @@ void kernel_watch(void)
 	for (id = 0; id < d.conf.nr_nodes; id++) {
 		struct peer *p = &d.peers[id];
 
-		if ((int)id == d.conf.local)
+		if ((int)id == d.conf.local || !d.conf.nodes[id].present)
 			continue;
 		if (p->kstate == DSM_NODE_STATE_UP)
 			kernel_set_state(id, DSM_NODE_STATE_UP, DSM_REASON_JOINED,

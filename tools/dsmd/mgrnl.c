@@ -421,7 +421,9 @@ int mgrnl_mgr_init(void)
 		.log = hook_log,
 	};
 
-	/* The membership: every configured node (ids 0 .. n-1). */
-	return mgr_init(&d.mgr, d.conf.local,
-			(uint32_t)((1ULL << d.conf.nr_nodes) - 1), &ops);
+	/*
+	 * The membership: every configured node; a change at run time sets
+	 * d.mgr.members (membership.c).
+	 */
+	return mgr_init(&d.mgr, d.conf.local, (uint32_t)memb_conf_mask(), &ops);
 }

@@ -107,6 +107,7 @@ static void peer_ready(int id, uint64_t inc, int ci)
 		}
 	}
 	peer_region_sync(ci);
+	memb_peer_ready(ci);
 }
 
 void peer_down(int id, int reason)
@@ -144,7 +145,8 @@ static int check_hello(int ci, const struct dsmc_msg *m, const char **why)
 		*why = "no common protocol version";
 		return -1;
 	}
-	if ((unsigned int)id >= d.conf.nr_nodes || id == d.conf.local) {
+	if (id < 0 || id >= DSM_NODES_MAX || !d.conf.nodes[id].present ||
+	    id == d.conf.local) {
 		*why = "node id not in this cluster's configuration";
 		return -1;
 	}
@@ -314,6 +316,9 @@ void peer_message(int ci, const struct dsmc_msg *m)
 	case DSMC_BYE:
 		logm(LOG_INFO, "node %d says goodbye", id);
 		peer_down(id, DSM_REASON_LEFT);
+		break;
+	case DSMC_MEMBERS:
+		memb_message(id, m);
 		break;
 	case DSMC_MGR_REQ:
 	case DSMC_MGR_REPLY:

@@ -13,7 +13,9 @@
 #include <endian.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "dsm_limits.h"
 #include "mgr.h"
 #include "proto.h"
 
@@ -31,6 +33,9 @@ static_assert(sizeof(struct dsmc_wire_lock_fwd) == 16, "LOCK_FWD");
 static_assert(sizeof(struct dsm_auth_wire_challenge) == 56, "AUTH_CHALLENGE");
 static_assert(sizeof(struct dsm_auth_wire_response) == 40, "AUTH_RESPONSE");
 static_assert(sizeof(struct dsmc_wire_link_info) == 32, "LINK_INFO");
+static_assert(sizeof(struct dsmc_wire_members) == 64 + DSMC_HOME_BUCKETS,
+	      "MEMBERS");
+static_assert(DSM_NODES_MAX <= 64, "a membership must fit a u64 mask");
 
 static void put_name(uint8_t *p, const char *name)
 {
@@ -409,6 +414,112 @@ static const char *dec_link_info(const void *body, uint32_t len,
 	return NULL;
 }
 
+static void enc_members(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_members *w = body;
+
+	w->op = m->memb.op;
+	w->change = m->memb.change;
+	w->family = m->memb.family == AF_INET ? 4 :
+		    m->memb.family == AF_INET6 ? 6 : 0;
+	w->node = htole32(m->memb.node);
+	w->port = htole16(m->memb.port);
+	w->error = htole16(m->memb.error);
+	w->cookie = htole64(m->memb.cookie);
+	w->epoch = htole64(m->memb.epoch);
+	w->members = htole64(m->memb.members);
+	memcpy(w->addr, m->memb.addr, w->family == 4 ? 4 :
+	       w->family == 6 ? 16 : 0);
+	if (m->memb.op == DSMC_MEMB_TABLE)
+		memcpy(w->table, m->memb.table, sizeof(w->table));
+}
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	while (len--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/* The change part: which node, and for ADD where it is. */
+static const char *dec_members_change(const struct dsmc_wire_members *w,
+				      struct dsmc_msg *m)
+{
+	size_t alen = w->family == 4 ? 4 : w->family == 6 ? 16 : 0;
+
+	if (w->change >= DSMC_MEMB_CHANGE_END)
+		return "unknown membership change";
+	if (m->memb.node >= DSM_NODES_MAX)
+		return "node id out of range";
+	if (w->change == DSMC_MEMB_NONE && m->memb.node)
+		return "node set without a change";
+	if (w->change == DSMC_MEMB_ADD ? !alen || !m->memb.port :
+	    w->family || m->memb.port)
+		return "address without ADD, or ADD without one";
+	if (w->family && w->family != 4 && w->family != 6)
+		return "unknown address family";
+	if (!all_zero(w->addr + alen, sizeof(w->addr) - alen))
+		return "address padding not zero";
+	m->memb.family = w->family == 4 ? AF_INET :
+			 w->family == 6 ? AF_INET6 : 0;
+	memcpy(m->memb.addr, w->addr, alen);
+	return NULL;
+}
+
+/* A TABLE's epoch, members and buckets; the other ops have none. */
+static const char *dec_members_table(const struct dsmc_wire_members *w,
+				     struct dsmc_msg *m)
+{
+	size_t b;
+
+	if (m->memb.op != DSMC_MEMB_TABLE)
+		return m->memb.epoch || m->memb.members ||
+		       !all_zero(w->table, sizeof(w->table)) ?
+		       "table in a request or result" : NULL;
+	if (!m->memb.epoch || m->memb.epoch > DSM_HOME_EPOCH_MAX)
+		return "table epoch out of range";
+	if (!m->memb.members || m->memb.members >> DSM_NODES_MAX)
+		return "members out of range";
+	for (b = 0; b < sizeof(w->table); b++)
+		if (w->table[b] >= DSM_NODES_MAX ||
+		    !(m->memb.members >> w->table[b] & 1))
+			return "a bucket's home is not a member";
+	memcpy(m->memb.table, w->table, sizeof(w->table));
+	return NULL;
+}
+
+static const char *dec_members(const void *body, uint32_t len,
+			       struct dsmc_msg *m)
+{
+	const struct dsmc_wire_members *w = body;
+	const char *why;
+
+	(void)len;
+	m->memb.op = w->op;
+	m->memb.change = w->change;
+	m->memb.node = le32toh(w->node);
+	m->memb.port = le16toh(w->port);
+	m->memb.error = le16toh(w->error);
+	m->memb.cookie = le64toh(w->cookie);
+	m->memb.epoch = le64toh(w->epoch);
+	m->memb.members = le64toh(w->members);
+	if (!w->op || w->op >= DSMC_MEMB_OP_END)
+		return "unknown membership op";
+	if (w->reserved0 || w->reserved1 || w->reserved2)
+		return "reserved field not zero";
+	if (m->memb.op == DSMC_MEMB_REQUEST && w->change == DSMC_MEMB_NONE)
+		return "request without a change";
+	if (m->memb.op == DSMC_MEMB_RESULT ? m->memb.error > 4095 :
+	    m->memb.error != 0)
+		return "error out of range, or outside a result";
+	if (m->memb.op == DSMC_MEMB_TABLE ? m->memb.cookie != 0 :
+	    !m->memb.cookie)
+		return "cookie missing, or in a table";
+	why = dec_members_change(w, m);
+	return why ? why : dec_members_table(w, m);
+}
+
 /**
  * struct dsmc_type_desc - one row per message type.
  * @size:	body size; of a MGR frame, the fixed part before the payload.
@@ -466,6 +577,11 @@ static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
 		.name = "LINK_INFO", .since = DSMC_VERSION_LINK,
 		.size = sizeof(struct dsmc_wire_link_info),
 		.enc = enc_link_info, .dec = dec_link_info,
+	},
+	[DSMC_MEMBERS] = {
+		.name = "MEMBERS", .since = DSMC_VERSION_MEMBERS,
+		.size = sizeof(struct dsmc_wire_members),
+		.enc = enc_members, .dec = dec_members,
 	},
 };
 

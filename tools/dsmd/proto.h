@@ -31,6 +31,9 @@
  *     module incarnation, its wire versions and page size, PREV_LOST).
  *     Data connections need version 4 of both ends (the kernel no longer
  *     speaks a HELLO of its own); control connections work as before.
+ *  5: MEMBERS: a change of the membership and the home table that goes
+ *     with it (Documentation/control-plane.md, "Runtime membership"):
+ *     a request to the coordinator, its result, and the table itself.
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -45,12 +48,13 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	4
+#define DSMC_VERSION_MAX	5
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
 #define DSMC_VERSION_AUTH	3	/* first version with AUTH frames */
 #define DSMC_VERSION_LINK	4	/* first version with LINK_INFO */
+#define DSMC_VERSION_MEMBERS	5	/* first version with MEMBERS */
 #define DSMC_HDR_SIZE		16
 #define DSMC_MGR_FIXED		24	/* largest fixed part of a MGR frame */
 #define DSMC_BODY_MAX		(DSMC_MGR_FIXED + DSM_MGR_PAYLOAD_MAX)
@@ -69,6 +73,7 @@ enum dsmc_type {
 	DSMC_AUTH_CHALLENGE,	/* v3: a nonce (struct dsm_auth_wire_challenge) */
 	DSMC_AUTH_RESPONSE,	/* v3: a handshake MAC (dsm_auth_wire_response) */
 	DSMC_LINK_INFO,		/* v4: data link facts, for PEER_SOCKET */
+	DSMC_MEMBERS,		/* v5: a membership change and its table */
 
 	DSMC_TYPE_END
 };
@@ -110,6 +115,49 @@ struct dsmc_wire_link_info {	/* 32 bytes */
 	__le32 page_size;	/* 16: power of two, 4096 .. 65536 */
 	__le32 flags;		/* 20: DSM_PEER_F_PREV_LOST (the receiver's) */
 	__le64 reserved;	/* 24 */
+} __attribute__((packed));
+
+/* MEMBERS: what the message is (dsmc_wire_members.op). */
+enum dsmc_members_op {
+	DSMC_MEMB_REQUEST = 1,	/* to the coordinator: please make @change */
+	DSMC_MEMB_RESULT,	/* its answer to a REQUEST: @error */
+	DSMC_MEMB_TABLE,	/* the membership and table of @epoch */
+	DSMC_MEMB_OP_END
+};
+
+/* MEMBERS: which change (dsmc_wire_members.change). */
+enum dsmc_members_change {
+	DSMC_MEMB_NONE = 0,	/* a TABLE sent to a peer that connected */
+	DSMC_MEMB_ADD,		/* @node joins at @addr, @port */
+	DSMC_MEMB_DEL,		/* @node leaves */
+	DSMC_MEMB_CHANGE_END
+};
+
+/* Home table buckets, as in the kernel (DSM_HOME_NR_BUCKETS). */
+#define DSMC_HOME_BUCKETS	DSM_HOME_NR_BUCKETS
+
+/*
+ * MEMBERS (version 5). A REQUEST names a change and a cookie; the
+ * RESULT carries the cookie back with an errno (0 .. 4095); a TABLE
+ * carries the epoch, the members and the bucket table (each byte a
+ * member) and, for ADD, the new node's address. Fields an op does not
+ * use are zero; addr is zero past the family's length.
+ */
+struct dsmc_wire_members {	/* 64 + DSMC_HOME_BUCKETS bytes */
+	uint8_t op;		/*  0: enum dsmc_members_op */
+	uint8_t change;		/*  1: enum dsmc_members_change */
+	uint8_t family;		/*  2: ADD: 4 or 6; else 0 */
+	uint8_t reserved0;	/*  3 */
+	__le32 node;		/*  4: the node added or deleted */
+	__le16 port;		/*  8: ADD: its dsmd port, not 0 */
+	__le16 error;		/* 10: RESULT: errno, 0 .. 4095 */
+	__le32 reserved1;	/* 12 */
+	__le64 cookie;		/* 16: REQUEST, RESULT: the requester's */
+	__le64 epoch;		/* 24: TABLE: 1 .. DSM_HOME_EPOCH_MAX */
+	__le64 members;		/* 32: TABLE: bit i: node i (< DSM_NODES_MAX) */
+	uint8_t addr[16];	/* 40: ADD: IPv4 (4 bytes) or IPv6 */
+	__le64 reserved2;	/* 56 */
+	uint8_t table[DSMC_HOME_BUCKETS];	/* 64: TABLE: home of bucket b */
 } __attribute__((packed));
 
 struct dsmc_wire_heartbeat {	/* 8 bytes */
@@ -228,6 +276,19 @@ struct dsmc_msg {
 			uint32_t reason;
 		} bye;
 		struct dsmc_link link;			/* LINK_INFO */
+		struct {				/* MEMBERS */
+			uint8_t op;
+			uint8_t change;
+			uint8_t family;		/* AF_INET, AF_INET6 or 0 */
+			uint32_t node;
+			uint16_t port;
+			uint16_t error;
+			uint64_t cookie;
+			uint64_t epoch;
+			uint64_t members;
+			uint8_t addr[16];
+			uint8_t table[DSMC_HOME_BUCKETS];
+		} memb;
 		struct dsm_auth_challenge chal;		/* AUTH_CHALLENGE */
 		struct dsm_auth_response resp;		/* AUTH_RESPONSE */
 		struct {		/* MGR_REQ, MGR_REPLY, LOCK_FWD */

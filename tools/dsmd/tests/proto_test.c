@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "mgr.h"
 #include "proto.h"
@@ -523,12 +524,100 @@ static void test_link_agree(void)
 	   "link: another page size refused, both sizes said");
 }
 
+/* MEMBERS: version 5 only; every field checked. */
+static void test_members(void)
+{
+	struct dsmc_msg m = { .type = DSMC_MEMBERS }, out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	size_t b;
+	int len;
+
+	m.memb.op = DSMC_MEMB_TABLE;
+	m.memb.change = DSMC_MEMB_ADD;
+	m.memb.node = 3;
+	m.memb.family = AF_INET;
+	m.memb.port = 7900;
+	memcpy(m.memb.addr, "\x0a\xd5\x00\x04", 4);
+	m.memb.epoch = 2;
+	m.memb.members = 0xf;
+	for (b = 0; b < DSMC_HOME_BUCKETS; b++)
+		m.memb.table[b] = b % 4;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + 64 + DSMC_HOME_BUCKETS &&
+	   !dsmc_decode(buf, len, &out, &why) &&
+	   out.version == DSMC_VERSION_MEMBERS && out.memb.node == 3 &&
+	   out.memb.family == AF_INET && out.memb.port == 7900 &&
+	   !memcmp(out.memb.addr, m.memb.addr, 16) && out.memb.epoch == 2 &&
+	   out.memb.members == 0xf &&
+	   !memcmp(out.memb.table, m.memb.table, DSMC_HOME_BUCKETS),
+	   "proto: MEMBERS table round trip");
+	buf[4] = DSMC_VERSION_LINK;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "version"),
+	   "proto: MEMBERS with header version 4 refused");
+	m.memb.table[17] = 5;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "member"),
+	   "proto: MEMBERS with a bucket on a non-member refused");
+	m.memb.table[17] = 1;
+	m.memb.epoch = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "epoch"),
+	   "proto: MEMBERS with epoch 0 refused");
+	m.memb.epoch = 2;
+	m.memb.cookie = 9;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "cookie"),
+	   "proto: MEMBERS table with a cookie refused");
+	m.memb.cookie = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[DSMC_HDR_SIZE + 40 + 5] = 1;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "padding"),
+	   "proto: MEMBERS with IPv4 address padding refused");
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[DSMC_HDR_SIZE + 60] = 1;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "reserved"),
+	   "proto: MEMBERS reserved field refused");
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[DSMC_HDR_SIZE] = DSMC_MEMB_OP_END;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "op"),
+	   "proto: MEMBERS unknown op refused");
+	memset(&m.memb, 0, sizeof(m.memb));
+	m.memb.op = DSMC_MEMB_REQUEST;
+	m.memb.cookie = 7;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "change"),
+	   "proto: MEMBERS request without a change refused");
+	m.memb.change = DSMC_MEMB_DEL;
+	m.memb.node = DSM_NODES_MAX;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "node"),
+	   "proto: MEMBERS with a node id out of range refused");
+	m.memb.node = 2;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.memb.op == DSMC_MEMB_REQUEST && out.memb.cookie == 7 &&
+	   out.memb.change == DSMC_MEMB_DEL && out.memb.node == 2,
+	   "proto: MEMBERS delete request round trip");
+	buf[DSMC_HDR_SIZE + 8] = 1;
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: MEMBERS delete request with a port refused");
+	m.memb.op = DSMC_MEMB_RESULT;
+	m.memb.change = DSMC_MEMB_NONE;
+	m.memb.node = 0;
+	m.memb.error = 4096;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "error"),
+	   "proto: MEMBERS result with errno 4096 refused");
+}
+
 void test_proto(void)
 {
 	test_link_agree();
 	test_hello();
 	test_auth_frames();
 	test_link_info();
+	test_members();
 	test_region_bye();
 	test_corruptions();
 	test_consume();

@@ -122,6 +122,31 @@ static void test_config_addr(void)
 	   "config: one port on two addresses");
 }
 
+/* 'join', and the nodes added and deleted at run time (issue 15). */
+static void test_config_join(void)
+{
+	ok(!parse("cluster c1\nnode-id 3\njoin\nauth none\nnode 0 10.0.0.1\n"
+		  "node 3 10.0.0.4\n") && conf.join && conf.nr_nodes == 4 &&
+	   !conf.nodes[1].present,
+	   "config: a joining node names the members and itself, ids may skip");
+	ok(refused("cluster c1\njoin now\n", "t.conf:2:", "no argument"),
+	   "config: join takes no argument");
+	ok(!parse(GOOD KEY) && !conf.join &&
+	   !dsmd_conf_add_node(&conf, 4, "10.0.0.5", 0, err, sizeof(err)) &&
+	   conf.nr_nodes == 5 && conf.nodes[4].port == DSMD_DEFAULT_PORT,
+	   "config: node added at run time");
+	ok(dsmd_conf_add_node(&conf, 4, "10.0.0.6", 0, err, sizeof(err)) &&
+	   strstr(err, "already defined"), "config: a member added again refused");
+	ok(dsmd_conf_add_node(&conf, 5, "10.0.0.1", 7900, err, sizeof(err)) &&
+	   strstr(err, "already node 0"), "config: a member's address refused");
+	ok(dsmd_conf_add_node(&conf, 5, "224.0.0.1", 0, err, sizeof(err)) &&
+	   strstr(err, "unicast") && !conf.nodes[5].present,
+	   "config: a multicast address refused, nothing added");
+	dsmd_conf_del_node(&conf, 4);
+	ok(conf.nr_nodes == 2 && !conf.nodes[4].present,
+	   "config: node deleted at run time");
+}
+
 static void test_config(void)
 {
 	ok(!parse(GOOD KEY) && !strcmp(conf.cluster, "c1") && conf.local == 1 &&
@@ -161,6 +186,7 @@ static void test_config(void)
 	test_config_auth();
 	test_config_transport();
 	test_config_addr();
+	test_config_join();
 	ok(refused("cluster c1\nnode-id 0\nnode 0 10.0.0.1\nnode 2 10.0.0.3\n",
 		   "t.conf:4:", "without gaps"), "config: gap in node ids");
 	ok(refused("cluster c1\nnode-id 3\nnode 0 10.0.0.1\n", "t.conf:2:",

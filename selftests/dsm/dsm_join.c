@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_join.c - a running cluster grows (issue 15 item 2, "Done when" #2;
+ * group 3node-join: `vcluster run -n 3 --spare 1`, so nodes 0, 1 and 2
+ * are the members and node 3 a spare whose dsmd waits to be added).
+ *
+ * Nodes 0, 1 and 2 run an sc workload (each increments its own word in
+ * JOIN_PAGES pages of consecutive buckets and checks that no other
+ * node's word ever goes back) while node 1, which is not the coordinator
+ * (node 0 is), runs `dsmctl node add 3 ADDRESS`: every dsmd adds node 3,
+ * and each kernel gets the next home table (epoch + 1, about 840/4
+ * buckets on node 3, the others' buckets unchanged) and hands the moving
+ * buckets over (HOME_XFER). Bad requests before it change nothing. Then
+ * node 3 runs the workload too, on the same pages. At the end every
+ * page holds exactly what each node counted (no write lost, none seen
+ * going back), the members handed buckets over (home_xfer_out) and node
+ * 3 took them (home_xfer_in).
+ *
+ * Not here yet: `dsmctl node del` of a live node (its graceful leave
+ * is not built; Documentation/control-plane.md, "Runtime membership").
+ */
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+#include "dsm_counters.h"
+#include "dsm_region.h"
+#include "dsm_shell.h"
+
+/*
+ * Pages 45056 .. 45087 (176 MiB of the default region, a range no other
+ * program writes), buckets 536 .. 567.
+ */
+#define OFF_JOIN	(176UL << 20)
+#define JOIN_PAGES	32
+#define JOIN_NODES	4	/* three members and the spare */
+#define JOIN_NEW	3	/* the spare's id */
+#define JOIN_STEP	4	/* workload rounds between two steps */
+
+/* The home epoch of this node's kernel (0: no table yet), -1 on error. */
+static long home_epoch(void)
+{
+	char out[256];
+
+	if (dsm_sh(out, sizeof(out), "dsmctl -j status | jq -e '.home_epoch // 0'"))
+		return -1;
+	return strtol(out, NULL, 10);
+}
+
+/* Wait up to @secs for the workload to reach @rounds rounds. */
+static bool rounds_reach(struct dsm_counters *sh, long rounds, double secs)
+{
+	double t0 = dsm_now();
+
+	while (sh->rounds < rounds && dsm_now() - t0 < dsm_test_secs(secs) &&
+	       !sh->bad)
+		usleep(10000);
+	return sh->rounds >= rounds;
+}
+
+/* Requests that must fail, on node 2; each changes nothing. */
+static void bad_requests(struct __test_metadata *_metadata, long epoch)
+{
+	const char *net = getenv("VCLUSTER_NET") ? : "10.213.0";
+	char out[1024];
+
+	EXPECT_EQ(1, dsm_sh(out, sizeof(out), "dsmctl node del %d", JOIN_NEW))
+		TH_LOG("deleting a node that is not a member: %s", out);
+	EXPECT_NE(NULL, strstr(out, "not a member")) TH_LOG("%s", out);
+	EXPECT_EQ(1, dsm_sh(out, sizeof(out), "dsmctl node add 1 %s.9", net))
+		TH_LOG("adding a member again: %s", out);
+	EXPECT_NE(NULL, strstr(out, "already a member")) TH_LOG("%s", out);
+	EXPECT_EQ(2, dsm_sh(out, sizeof(out), "dsmctl node add %d %s.9",
+			    DSM_NODES_MAX, net))
+		TH_LOG("node id out of range: %s", out);
+	EXPECT_EQ(2, dsm_sh(out, sizeof(out), "dsmctl node add 5 nowhere"))
+		TH_LOG("bad address: %s", out);
+	EXPECT_EQ(1, dsm_sh(out, sizeof(out), "dsmctl node add 5 %s.1", net))
+		TH_LOG("node 0's address again: %s", out);
+	EXPECT_EQ(1, dsm_sh(out, sizeof(out), "dsmctl node del 2"))
+		TH_LOG("deleting itself: %s", out);
+	EXPECT_EQ(epoch, home_epoch()) TH_LOG("a refused request changed the table");
+}
+
+FIXTURE(join) {
+	int unused;
+};
+
+FIXTURE_SETUP(join)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(join)
+{
+}
+
+TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
+{
+	const char *net = getenv("VCLUSTER_NET") ? : "10.213.0";
+	long out0 = dsm_stat("home_xfer_out"), in0 = dsm_stat("home_xfer_in");
+	int node = dsm_node_id_env(), k, n;
+	struct dsm_counters *sh;
+	volatile uint64_t *p;
+	long epoch = home_epoch();
+	char out[1024];
+	pid_t pid = -1;
+	double t0;
+
+	if (dsm_nodes_env() != JOIN_NODES)
+		SKIP(return, "needs 3 members and 1 spare (vcluster -n 3 --spare 1)");
+	dsm_test_begin();
+	ASSERT_LE(0, out0);
+	ASSERT_EQ(node == JOIN_NEW ? 0 : 1, epoch > 0)
+		TH_LOG("node %d: home epoch %ld before the join", node, epoch);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	if (node != JOIN_NEW) {
+		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
+		ASSERT_LT(0, pid);
+		EXPECT_TRUE(rounds_reach(sh, JOIN_STEP, 60))
+			TH_LOG("node %d: %ld rounds before the join", node,
+			       sh->rounds);
+	}
+	dsm_test_sync(1);
+	if (node == 2)
+		bad_requests(_metadata, epoch);
+	dsm_test_sync(2);
+	if (node == 1)
+		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl node add %d %s.%d",
+				    JOIN_NEW, net, JOIN_NEW + 1))
+			TH_LOG("node add: %s", out);
+	dsm_test_sync(3);
+	/* Every kernel gets the next table once node 3 is connected. */
+	t0 = dsm_now();
+	while (home_epoch() < 2 && dsm_now() - t0 < dsm_test_secs(60))
+		usleep(100000);
+	epoch = home_epoch();
+	EXPECT_LE(2, epoch) TH_LOG("node %d: home epoch %ld %.0f s after the add",
+				   node, epoch, dsm_now() - t0);
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+			    "dsmctl -j status | jq -e '.home_buckets.\"3\" >= 200'"))
+		TH_LOG("node %d: node 3's buckets: %s", node, out);
+	dsm_test_sync(4);
+	if (node == JOIN_NEW) {
+		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
+		ASSERT_LT(0, pid);
+	}
+	EXPECT_TRUE(rounds_reach(sh, sh->rounds + JOIN_STEP, 60))
+		TH_LOG("node %d: %ld rounds after the join", node, sh->rounds);
+	dsm_test_sync(5);
+	sh->stop = 1;
+	EXPECT_EQ(0, dsm_wait_child(pid, 30))
+		TH_LOG("node %d: workload: word %d of page %d went back", node,
+		       (sh->bad - 1) % 8, (sh->bad - 1) / 8);
+	dsm_test_sync(6);
+	p = dsm_map_space(OFF_JOIN, JOIN_PAGES * DSM_PAGE);
+	ASSERT_NE(MAP_FAILED, p);
+	for (k = 0; k < JOIN_PAGES; k++) {
+		EXPECT_EQ(sh->rounds, (long)p[k * DSM_PAGE / 8 + node])
+			TH_LOG("node %d: page %d", node, k);
+		for (n = 0; n < JOIN_NODES; n++)
+			EXPECT_EQ(p[n], p[k * DSM_PAGE / 8 + n])
+				TH_LOG("node %d: page %d, word %d", node, k, n);
+	}
+	munmap((void *)p, JOIN_PAGES * DSM_PAGE);
+	if (node == JOIN_NEW) {
+		EXPECT_LT(in0, dsm_stat("home_xfer_in"))
+			TH_LOG("node 3 took no bucket over");
+	} else {
+		EXPECT_LT(out0, dsm_stat("home_xfer_out"))
+			TH_LOG("node %d handed no bucket over", node);
+	}
+	dsm_test_sync(7);
+}
+
+TEST_HARNESS_MAIN

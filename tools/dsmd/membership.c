@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * membership.c - the membership changes at run time (issue 15 item 2;
+ * Documentation/control-plane.md, "Runtime membership"): dsmctl node add
+ * and node del on any node, the MEMBERS frames between dsmds, and the
+ * home table that goes with each membership.
+ *
+ * dsmctl talks to its dsmd on a Unix socket (DSMD_CTL_PATH, root only):
+ * one line "add ID ADDRESS [PORT]" or "del ID", one line back, "ERRNO
+ * text" (0: done). The change is made by the coordinator, the lowest
+ * member this node reaches (itself, or a peer that is up); a dsmd that is
+ * not it sends the coordinator a MEMBERS REQUEST and answers dsmctl with
+ * its RESULT. The coordinator checks the change (a member to delete, a
+ * new id and address to add, a majority of the members reachable:
+ * dsm_quorum()), one at a time (EBUSY while its last table is not pushed
+ * yet), makes the next table (dsm_home_next(): epoch + 1, a joining node
+ * takes about 1/n of the buckets and nothing else moves) and sends it to
+ * every peer as a MEMBERS TABLE; each dsmd adopts a table newer than its
+ * own whose members it knows, changes its kernel's membership (NODE_ADD,
+ * or NODE_DEL of a node that is down) and pushes the table to its
+ * kernel (kernel_push_home_table()) once every member is up with a data
+ * link, or after dead-timeout (memb_timers()): the kernel moves the
+ * buckets (HOME_XFER). A peer that connects gets this node's previous
+ * and current tables, so a node that joins (dsm.conf 'join') pushes the
+ * table before the change first, then the one that gives it buckets: its
+ * kernel then knows which old home hands each bucket over.
+ *
+ * One change at a time per coordinator; two dsmds that take different
+ * nodes for the coordinator (a partition, a node that just came up) can
+ * each make a table of the same epoch: a dsmd keeps the first one it
+ * adopted and logs the other (known limit).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "dsm_members.h"
+#include "dsmd.h"
+
+/* The members of the configuration: bit i, node i. */
+uint64_t memb_conf_mask(void)
+{
+	uint64_t mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < DSM_NODES_MAX; i++)
+		if (d.conf.nodes[i].present)
+			mask |= 1ULL << i;
+	return mask;
+}
+
+/* This node and the members it has a live control connection to. */
+static uint64_t memb_reachable(void)
+{
+	uint64_t mask = 1ULL << d.conf.local;
+	unsigned int i;
+
+	for (i = 0; i < DSM_NODES_MAX; i++) {
+		struct peer *p = &d.peers[i];
+
+		if (d.conf.nodes[i].present && p->conn >= 0 &&
+		    d.conns[p->conn].ready && p->kstate == DSM_NODE_STATE_UP)
+			mask |= 1ULL << i;
+	}
+	return mask & memb_conf_mask();
+}
+
+/* The coordinator: the lowest member this node reaches (maybe itself). */
+static int memb_coordinator(void)
+{
+	uint64_t r = memb_reachable();
+
+	return r ? __builtin_ctzll(r) : d.conf.local;
+}
+
+/* Is this node in the table it has (a joining node is not, at first)? */
+static bool memb_is_member(void)
+{
+	return d.home.epoch && (d.home.members >> d.conf.local & 1);
+}
+
+/* Send @m to every ready peer that speaks MEMBERS. */
+static void memb_broadcast(const struct dsmc_msg *m)
+{
+	int i;
+
+	for (i = 0; i < MAX_CONNS; i++)
+		if (d.conns[i].fd >= 0 && d.conns[i].ready &&
+		    d.conns[i].version >= DSMC_VERSION_MEMBERS)
+			conn_send(i, m);
+}
+
+static void memb_fill_table(struct dsmc_msg *m,
+			    const struct dsm_home_table *t)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = DSMC_MEMBERS;
+	m->memb.op = DSMC_MEMB_TABLE;
+	m->memb.epoch = t->epoch;
+	m->memb.members = t->members;
+	memcpy(m->memb.table, t->node, sizeof(m->memb.table));
+}
+
+/* A peer's control connection is ready: our tables, old then new. */
+void memb_peer_ready(int ci)
+{
+	struct dsmc_msg m;
+
+	if (d.conns[ci].version < DSMC_VERSION_MEMBERS || !d.home.epoch)
+		return;
+	if (d.home_prev.epoch) {
+		memb_fill_table(&m, &d.home_prev);
+		conn_send(ci, &m);
+	}
+	memb_fill_table(&m, &d.home);
+	conn_send(ci, &m);
+}
+
+/* Node @id is new in the configuration: a fresh peer. */
+static void memb_peer_reset(int id)
+{
+	struct peer *p = &d.peers[id];
+
+	memset(p, 0, sizeof(*p));
+	p->conn = -1;
+	p->dconn = -1;
+	p->kstate = DSM_NODE_STATE_UNKNOWN;
+	p->added = now_ms();
+}
+
+/* ADD: node @id at @addr (binary, @family), @port into the configuration. */
+static int memb_conf_add(unsigned int id, int family, const uint8_t *addr,
+			 unsigned int port, char *err, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, s, sizeof(s))) {
+		snprintf(err, len, "bad address");
+		return -EINVAL;
+	}
+	if (dsmd_conf_add_node(&d.conf, id, s, port, err, len))
+		return -EINVAL;
+	memb_peer_reset(id);
+	return kernel_node_add(id);
+}
+
+/* DEL: node @id (down, or taken down now) leaves kernel and config. */
+static void memb_conf_del(unsigned int id)
+{
+	peer_down(id, DSM_REASON_LEFT);
+	kernel_node_del(id);
+	dsmd_conf_del_node(&d.conf, id);
+	memb_peer_reset(id);
+}
+
+/*
+ * Adopt table @t (checked: dsm_home_check(), members configured): it is
+ * pushed to the kernel by memb_timers() once the members are connected.
+ */
+static void memb_adopt(const struct dsm_home_table *t, const char *why)
+{
+	/* The kernel sees every table, in order: a joining node's first. */
+	if (d.home_pending)
+		kernel_push_home_table(&d.home, "superseded by a newer one");
+	if (d.home.epoch)
+		d.home_prev = d.home;
+	d.home = *t;
+	d.home_pending = true;
+	d.reload_next = 0;
+	d.home_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
+	d.mgr.members = (uint32_t)(t->members & memb_conf_mask());
+	logm(LOG_INFO, "home table of epoch %llu adopted (%s), members %#llx",
+	     (unsigned long long)t->epoch, why,
+	     (unsigned long long)t->members);
+}
+
+static void memb_reload_step(void);
+
+/*
+ * Push an adopted table once every member is up with a data link; then
+ * the next change a SIGHUP asked for.
+ */
+void memb_timers(void)
+{
+	uint64_t waiting = 0, links;
+	unsigned int i;
+
+	if (!d.home_pending) {
+		memb_reload_step();
+		return;
+	}
+	for (i = 0; i < DSM_NODES_MAX; i++) {
+		struct peer *p = &d.peers[i];
+
+		if (!(d.home.members >> i & 1) || (int)i == d.conf.local)
+			continue;
+		if (p->kstate != DSM_NODE_STATE_UP || !p->dhanded)
+			waiting |= 1ULL << i;
+	}
+	/*
+	 * A handed-over socket is not yet a link the kernel sends on: ask
+	 * it, so that the old homes' HOME_XFERs find the new home.
+	 */
+	if (!waiting) {
+		links = kernel_links_up();
+		waiting = d.home.members & ~links & ~(1ULL << d.conf.local);
+	}
+	if (waiting && now_ms() < d.home_deadline)
+		return;
+	d.home_pending = false;
+	if (waiting)
+		logm(LOG_WARNING, "pushing the home table of epoch %llu without a data link to nodes %#llx",
+		     (unsigned long long)d.home.epoch,
+		     (unsigned long long)waiting);
+	kernel_push_home_table(&d.home, "membership change");
+}
+
+/* The coordinator's checks of a change from node @from; 0 or -errno. */
+static int memb_check(const struct dsmc_msg *m, int from, char *err,
+		      size_t len)
+{
+	uint64_t members = memb_conf_mask(), r = memb_reachable();
+	unsigned int id = m->memb.node;
+
+	if (!memb_is_member()) {
+		snprintf(err, len, "this node is not a member yet");
+		return -EAGAIN;
+	}
+	if (memb_coordinator() != d.conf.local) {
+		snprintf(err, len, "node %d coordinates membership changes, not this one",
+			 memb_coordinator());
+		return -EAGAIN;
+	}
+	if (d.home_pending) {
+		snprintf(err, len, "a membership change is in progress (table of epoch %llu not pushed yet)",
+			 (unsigned long long)d.home.epoch);
+		return -EBUSY;
+	}
+	if (m->memb.change == DSMC_MEMB_ADD && (members >> id & 1)) {
+		snprintf(err, len, "node %u is already a member", id);
+		return -EEXIST;
+	}
+	if (m->memb.change == DSMC_MEMB_DEL) {
+		if (!(members >> id & 1)) {
+			snprintf(err, len, "node %u is not a member", id);
+			return -ENOENT;
+		}
+		if ((int)id == from || members == 1ULL << id) {
+			snprintf(err, len, "node %u cannot remove itself, nor the last member; run 'node del' on another member",
+				 id);
+			return -EINVAL;
+		}
+		if (d.peers[id].kstate == DSM_NODE_STATE_UP) {
+			snprintf(err, len, "node %u is up: a live node's graceful leave is not built yet; stop its dsmd first",
+				 id);
+			return -EBUSY;
+		}
+	}
+	if (!dsm_quorum((uint32_t)members, (uint32_t)r)) {
+		snprintf(err, len, "no quorum: this node reaches %d of the %d members",
+			 __builtin_popcountll(r), __builtin_popcountll(members));
+		return -ENOLINK;
+	}
+	return 0;
+}
+
+/* The coordinator makes change @m of node @from: 0 or -errno, @err. */
+static int memb_change(const struct dsmc_msg *m, int from, char *err,
+		       size_t len)
+{
+	unsigned int id = m->memb.node;
+	struct dsm_home_table next;
+	uint64_t members;
+	struct dsmc_msg t;
+	int ret;
+
+	ret = memb_check(m, from, err, len);
+	if (ret)
+		return ret;
+	members = memb_conf_mask();
+	members = m->memb.change == DSMC_MEMB_ADD ? members | 1ULL << id :
+						   members & ~(1ULL << id);
+	ret = dsm_home_next(&next, &d.home, members);
+	if (ret) {
+		snprintf(err, len, "cannot make the next home table");
+		return ret;
+	}
+	if (m->memb.change == DSMC_MEMB_ADD) {
+		ret = memb_conf_add(id, m->memb.family, m->memb.addr,
+				    m->memb.port, err, len);
+		if (ret == -EINVAL)
+			return ret;
+		if (ret) {
+			dsmd_conf_del_node(&d.conf, id);
+			snprintf(err, len, "the kernel refused node %u: %s", id,
+				 kerr(ret));
+			return ret;
+		}
+	} else {
+		memb_conf_del(id);
+	}
+	memb_adopt(&next, m->memb.change == DSMC_MEMB_ADD ? "node added" :
+		   "node deleted");
+	memb_fill_table(&t, &next);
+	t.memb.change = m->memb.change;
+	t.memb.node = id;
+	t.memb.family = m->memb.family;
+	t.memb.port = m->memb.port;
+	memcpy(t.memb.addr, m->memb.addr, sizeof(t.memb.addr));
+	memb_broadcast(&t);
+	snprintf(err, len, "node %u %s; home table epoch %llu", id,
+		 m->memb.change == DSMC_MEMB_ADD ? "added" : "deleted",
+		 (unsigned long long)next.epoch);
+	return 0;
+}
+
+/* A peer's TABLE: adopt it if newer and its members are known. */
+static void memb_table(int from, const struct dsmc_msg *m)
+{
+	struct dsm_home_table t = { .epoch = m->memb.epoch,
+				    .members = m->memb.members };
+	unsigned int id = m->memb.node;
+	char err[160];
+
+	memcpy(t.node, m->memb.table, sizeof(t.node));
+	if (t.epoch <= d.home.epoch) {
+		if (t.epoch == d.home.epoch && memcmp(&t, &d.home, sizeof(t)))
+			logm(LOG_WARNING, "node %d: another home table of epoch %llu (two coordinators?); keeping ours",
+			     from, (unsigned long long)t.epoch);
+		return;
+	}
+	if (dsm_home_check(&t) != DSM_HOME_OK) {
+		logm(LOG_WARNING, "node %d: home table of epoch %llu refused: %s",
+		     from, (unsigned long long)t.epoch,
+		     dsm_home_bad_name(dsm_home_check(&t)));
+		return;
+	}
+	if (m->memb.change == DSMC_MEMB_ADD && !d.conf.nodes[id].present &&
+	    memb_conf_add(id, m->memb.family, m->memb.addr, m->memb.port,
+			  err, sizeof(err)))
+		logm(LOG_WARNING, "node %d: adding node %u: %s", from, id, err);
+	if (m->memb.change == DSMC_MEMB_DEL && d.conf.nodes[id].present &&
+	    (int)id != d.conf.local && !(t.members >> id & 1))
+		memb_conf_del(id);
+	if (t.members & ~memb_conf_mask()) {
+		logm(LOG_WARNING, "node %d: home table of epoch %llu names nodes %#llx this node does not know; restart it with the current members in dsm.conf",
+		     from, (unsigned long long)t.epoch,
+		     (unsigned long long)(t.members & ~memb_conf_mask()));
+		return;
+	}
+	memb_adopt(&t, m->memb.change == DSMC_MEMB_NONE ? "from a peer" :
+		   m->memb.change == DSMC_MEMB_ADD ? "node added" :
+		   "node deleted");
+}
+
+/* Answer the dsmctl client: "ERRNO text\n", then close. */
+static void memb_client_answer(int err, const char *text)
+{
+	char buf[256];
+	int n;
+
+	if (d.client < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "%d %s\n", -err, text);
+	if (n > 0 && write(d.client, buf, (size_t)n) != n)
+		logm(LOG_DEBUG, "dsmctl went away before its answer");
+	close(d.client);
+	d.client = -1;
+	d.client_cookie = 0;
+}
+
+/* What a coordinator's errno means, for a change made elsewhere. */
+static const char *memb_remote_why(int err)
+{
+	switch (err) {
+	case -EEXIST: return "the node is already a member";
+	case -ENOENT: return "the node is not a member";
+	case -EBUSY: return "another change is in progress, or the node is up";
+	case -ENOLINK: return "the coordinator has no quorum";
+	case -EAGAIN: return "the coordinator changed; try again";
+	case -EINVAL: return "the coordinator refused the change (bad address or node)";
+	default: return strerror(-err);
+	}
+}
+
+/* A peer's REQUEST, RESULT or TABLE (proto.c checked every field). */
+void memb_message(int from, const struct dsmc_msg *m)
+{
+	struct dsmc_msg r = { .type = DSMC_MEMBERS };
+	char err[200] = "";
+	int ret;
+
+	switch (m->memb.op) {
+	case DSMC_MEMB_REQUEST:
+		ret = memb_change(m, from, err, sizeof(err));
+		logm(ret ? LOG_WARNING : LOG_INFO,
+		     "node %d asked to %s node %u: %s", from,
+		     m->memb.change == DSMC_MEMB_ADD ? "add" : "delete",
+		     m->memb.node, ret ? err : "done");
+		r.memb.op = DSMC_MEMB_RESULT;
+		r.memb.cookie = m->memb.cookie;
+		r.memb.error = (uint16_t)-ret;
+		if (d.peers[from].conn >= 0)
+			conn_send(d.peers[from].conn, &r);
+		break;
+	case DSMC_MEMB_RESULT:
+		if (d.client < 0 || m->memb.cookie != d.client_cookie) {
+			logm(LOG_INFO, "coordinator node %d: change %llu: %s",
+			     from, (unsigned long long)m->memb.cookie,
+			     m->memb.error ? memb_remote_why(-m->memb.error) :
+			     "done");
+			break;
+		}
+		if (m->memb.error)
+			memb_client_answer(-m->memb.error,
+					   memb_remote_why(-m->memb.error));
+		else
+			memb_client_answer(0, "done by the coordinator");
+		break;
+	case DSMC_MEMB_TABLE:
+		memb_table(from, m);
+		break;
+	}
+}
+
+/* "add ID ADDRESS [PORT]" or "del ID" into @m; 0, or -EINVAL and @err. */
+static int memb_parse(char *line, struct dsmc_msg *m, char *err, size_t len)
+{
+	char *w[5], *save = NULL, *end;
+	unsigned long id, port = 0;
+	int nw = 0;
+
+	while (nw < 5 && (w[nw] = strtok_r(nw ? NULL : line, " \t\n",
+					   &save)))
+		nw++;
+	memset(m, 0, sizeof(*m));
+	m->type = DSMC_MEMBERS;
+	m->memb.op = DSMC_MEMB_REQUEST;
+	if (nw >= 2) {
+		errno = 0;
+		id = strtoul(w[1], &end, 10);
+		if (errno || *end || id >= DSM_NODES_MAX) {
+			snprintf(err, len, "node id '%s' is not 0..%d", w[1],
+				 DSM_NODES_MAX - 1);
+			return -EINVAL;
+		}
+		m->memb.node = (uint32_t)id;
+	}
+	if (nw == 2 && !strcmp(w[0], "del")) {
+		m->memb.change = DSMC_MEMB_DEL;
+		return 0;
+	}
+	if ((nw != 3 && nw != 4) || strcmp(w[0], "add")) {
+		snprintf(err, len, "expected 'add ID ADDRESS [PORT]' or 'del ID'");
+		return -EINVAL;
+	}
+	errno = 0;
+	port = nw == 4 ? strtoul(w[3], &end, 10) : DSMD_DEFAULT_PORT;
+	if (nw == 4 && (errno || *end || !port || port > DSM_PORT_MAX)) {
+		snprintf(err, len, "port '%s' is not 1..%u", w[3], DSM_PORT_MAX);
+		return -EINVAL;
+	}
+	m->memb.change = DSMC_MEMB_ADD;
+	m->memb.port = (uint16_t)port;
+	if (inet_pton(AF_INET, w[2], m->memb.addr) == 1) {
+		m->memb.family = AF_INET;
+	} else if (inet_pton(AF_INET6, w[2], m->memb.addr) == 1) {
+		m->memb.family = AF_INET6;
+	} else {
+		snprintf(err, len, "'%s' is not an IPv4 or IPv6 address", w[2]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The client's line @line: make the change, or ask the coordinator. */
+static void memb_client_request(char *line)
+{
+	int coord = memb_coordinator(), ret;
+	struct dsmc_msg m;
+	char err[200];
+
+	ret = memb_parse(line, &m, err, sizeof(err));
+	if (!ret && coord != d.conf.local && memb_is_member()) {
+		m.memb.cookie = ++d.memb_cookie;
+		if (d.peers[coord].conn < 0 ||
+		    conn_send(d.peers[coord].conn, &m)) {
+			memb_client_answer(-EHOSTDOWN,
+					   "cannot reach the coordinator");
+			return;
+		}
+		d.client_cookie = m.memb.cookie;
+		d.client_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
+		logm(LOG_INFO, "asked coordinator node %d to %s node %u",
+		     coord, m.memb.change == DSMC_MEMB_ADD ? "add" : "delete",
+		     m.memb.node);
+		return;
+	}
+	if (!ret)
+		ret = memb_change(&m, d.conf.local, err, sizeof(err));
+	logm(ret ? LOG_WARNING : LOG_INFO, "dsmctl: %s", err);
+	memb_client_answer(ret, err);
+}
+
+/* The control socket: root only, one client at a time. */
+int memb_listen(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	d.client = -1;
+	mkdir(DSMD_CTL_DIR, 0755);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", DSMD_CTL_PATH);
+	unlink(DSMD_CTL_PATH);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(DSMD_CTL_PATH, 0600) || listen(fd, 4)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	d.cfd = fd;
+	return 0;
+}
+
+/* A dsmctl connects: take it if none is waiting, and it is root. */
+void memb_accept(void)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	int fd;
+
+	fd = accept4(d.cfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
+	    cr.uid != 0 || d.client >= 0) {
+		if (write(fd, "-16 busy or not root\n", 21) < 0)
+			logm(LOG_DEBUG, "dsmctl went away");
+		close(fd);
+		return;
+	}
+	d.client = fd;
+	d.client_len = 0;
+	d.client_cookie = 0;
+	d.client_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
+}
+
+/* The client's request line; it may come in pieces. */
+void memb_client_read(void)
+{
+	ssize_t n;
+	char *nl;
+
+	if (d.client < 0 || d.client_cookie)
+		return;
+	n = read(d.client, d.client_buf + d.client_len,
+		 sizeof(d.client_buf) - 1 - d.client_len);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(d.client);
+			d.client = -1;
+		}
+		return;
+	}
+	d.client_len += (size_t)n;
+	d.client_buf[d.client_len] = '\0';
+	nl = strchr(d.client_buf, '\n');
+	if (nl)
+		memb_client_request(d.client_buf);
+	else if (d.client_len == sizeof(d.client_buf) - 1)
+		memb_client_answer(-EINVAL, "request too long");
+}
+
+/* A client whose request got no answer in time. */
+void memb_client_timers(void)
+{
+	if (d.client >= 0 && now_ms() >= d.client_deadline)
+		memb_client_answer(-ETIMEDOUT, d.client_cookie ?
+				   "no answer from the coordinator" :
+				   "no request line");
+}
+
+/* SIGHUP: read dsm.conf again; its node lines become changes. */
+void memb_reload(void)
+{
+	char err[512];
+
+	if (dsmd_conf_load(d.conf_path, &d.reload, err, sizeof(err))) {
+		logm(LOG_WARNING, "SIGHUP: %s; nothing changes", err);
+		return;
+	}
+	if (strcmp(d.reload.cluster, d.conf.cluster) ||
+	    d.reload.local != d.conf.local)
+		logm(LOG_WARNING, "SIGHUP: only the node lines are read again; cluster and node-id stay");
+	d.reloading = true;
+	d.reload_asked = 0;
+	d.reload_next = 0;
+	logm(LOG_INFO, "SIGHUP: dsm.conf read again; its node lines become membership changes");
+}
+
+/* A change that makes node @id of the reloaded file's a member or not. */
+static void memb_reload_request(int id, struct dsmc_msg *m)
+{
+	const struct dsmd_conf_node *n = &d.reload.nodes[id];
+
+	memset(m, 0, sizeof(*m));
+	m->type = DSMC_MEMBERS;
+	m->memb.op = DSMC_MEMB_REQUEST;
+	m->memb.node = (uint32_t)id;
+	m->memb.change = DSMC_MEMB_DEL;
+	if (!n->present)
+		return;
+	m->memb.change = DSMC_MEMB_ADD;
+	m->memb.family = (uint8_t)n->family;
+	m->memb.port = n->port;
+	if (n->family == AF_INET)
+		memcpy(m->memb.addr, &n->addr4, 4);
+	else
+		memcpy(m->memb.addr, &n->addr6, 16);
+}
+
+/*
+ * The next node whose membership the reloaded file changes, once per
+ * SIGHUP and node: made here by the coordinator, else asked of it (and
+ * the next one waits for its table, at most twice dead-timeout).
+ */
+static void memb_reload_step(void)
+{
+	int coord = memb_coordinator(), id, ret;
+	uint64_t want = 0, diff;
+	struct dsmc_msg m;
+	char err[200];
+
+	if (!d.reloading || now_ms() < d.reload_next)
+		return;
+	for (id = 0; id < DSM_NODES_MAX; id++)
+		if (d.reload.nodes[id].present)
+			want |= 1ULL << id;
+	diff = (want ^ memb_conf_mask()) & ~d.reload_asked;
+	if (!diff) {
+		d.reloading = false;
+		return;
+	}
+	id = __builtin_ctzll(diff);
+	d.reload_asked |= 1ULL << id;
+	memb_reload_request(id, &m);
+	if (coord == d.conf.local || !memb_is_member()) {
+		ret = memb_change(&m, d.conf.local, err, sizeof(err));
+		logm(ret ? LOG_WARNING : LOG_INFO, "SIGHUP: %s", err);
+		return;
+	}
+	m.memb.cookie = ++d.memb_cookie;
+	d.reload_next = now_ms() + 2 * (int64_t)d.conf.dead_ms;
+	if (d.peers[coord].conn < 0 || conn_send(d.peers[coord].conn, &m))
+		logm(LOG_WARNING, "SIGHUP: cannot reach coordinator node %d", coord);
+	else
+		logm(LOG_INFO, "SIGHUP: asked coordinator node %d to %s node %d (change %llu)",
+		     coord, m.memb.change == DSMC_MEMB_ADD ? "add" : "delete",
+		     id, (unsigned long long)m.memb.cookie);
+}
