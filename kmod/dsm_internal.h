@@ -179,6 +179,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_MGR_TIMEOUTS,	/* waits for dsmd over mgr_timeout_ms */
 	DSM_STAT_LRC_LATE_GRANTS,	/* grants learned after their wait */
 	DSM_STAT_LRC_TOKENS_RECREATED,	/* tokens re-created for a forward */
+	DSM_STAT_LRC_OWNER_DEAD,	/* acquires that returned EOWNERDEAD */
 	DSM_STAT_LRC_DIFFS_LOST,	/* diffs only a lost node had, dropped */
 	DSM_STAT_LRC_BACKUP_SENT,	/* DIFF_BACKUPs acked */
 	DSM_STAT_LRC_BACKUP_BYTES,	/* ... their bytes */

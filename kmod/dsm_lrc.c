@@ -92,10 +92,11 @@ int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
 		if (ret != -ENOENT)
 			return ret;
 	}
-	if (p || (flags & ~DSM_MGR_F_FORWARDED) ||
-	    (flags && err)) {
+	if (p || (flags & ~(DSM_MGR_F_FORWARDED | DSM_MGR_F_OWNER_DEAD)) ||
+	    (flags && err) ||
+	    flags == (DSM_MGR_F_FORWARDED | DSM_MGR_F_OWNER_DEAD)) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "a lock reply carries no payload, and no flag but FORWARDED (without an error)");
+				   "a lock reply carries no payload, and no flag but FORWARDED or OWNER_DEAD (one, without an error)");
 		return -EINVAL;
 	}
 	if (lrc_lock_reply(cookie, err, flags))

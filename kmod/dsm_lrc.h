@@ -10,7 +10,9 @@
  *   dsm_lrc_page.c	per-page state: twins, diffs made and applied,
  *			pending notices, invalidation, write protection
  *   dsm_lrc_interval.c	intervals: closing, learning, wire encoding
- *   dsm_lrc_lock.c	locks: acquire, release, forwards, grants
+ *   dsm_lrc_lock.c	locks: the table, acquire, release, the request
+ *   dsm_lrc_grant.c	lock grants: serving forwards, LOCK_GRANT out and in
+ *   dsm_lrc_lock_mgr.c	lock forwards and replies from dsmd
  *   dsm_lrc_barrier.c	barriers: arrival and release
  *   dsm_lrc_fetch.c	faults, fetching diffs (requester side)
  *   dsm_lrc_serve.c	serving diffs (responder side)
@@ -179,6 +181,9 @@ struct lrc_fwd {
  * @waiters:	local acquirers in lrc_acquire() (waiting or asking).
  * @reserved:	the token came for the local waiters: one of them takes
  *		it before a forward is served.
+ * @owner_dead:	the token here was re-created because the node that had
+ *		it died (dsmd's DSM_MGR_F_OWNER_DEAD): the next local
+ *		acquire takes the lock and returns -EOWNERDEAD.
  * @gen:	bumped at every change; waiters sleep until it moves.
  */
 struct lrc_lock {
@@ -202,6 +207,7 @@ struct lrc_lock {
 	u32 nr_fwds;
 	u32 waiters;
 	bool reserved;
+	bool owner_dead;
 	u64 gen;
 };
 
@@ -458,16 +464,30 @@ int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 int lrc_missing_locked(const struct dsm_vt *have,
 		       const struct dsm_interval ***out);
 
-/* dsm_lrc_lock.c */
+/* dsm_lrc_lock.c: the lock table, acquire, release */
+struct lrc_lock *lrc_lock_find_locked(u64 key);
+struct lrc_lock *lrc_lock_get_locked(u64 key);
+void lrc_lock_put_locked(struct lrc_lock *l);
+void lrc_lock_changed_locked(struct lrc_lock *l);
+void lrc_recreate_locked(struct lrc_lock *l);
+void lrc_req_end_locked(struct lrc_lock *l, int err);
 int lrc_acquire(struct dsm_file *f, u64 key);
 int lrc_release(struct dsm_file *f, u64 key);
+void lrc_file_release(struct dsm_file *f);
+
+/* dsm_lrc_grant.c: LOCK_GRANTs out and in */
+void lrc_serve_fwd_locked(struct lrc_lock *l, u32 *dst,
+			  struct list_head *outs);
+void lrc_send_grant(u64 key, u32 dst, struct list_head *outs);
+void lrc_token_here_locked(struct lrc_lock *l, const struct dsm_vt *vt);
 void lrc_recv_grant(const struct dsm_msg *m);
+void lrc_regrant_work_fn(struct work_struct *work);
+
+/* dsm_lrc_lock_mgr.c: dsmd's forwards and replies */
 bool lrc_lock_reply(u64 cookie, u32 err, u32 flags);
 /* lrc_fail_lock_requests(): every request, whatever its manager. */
 #define LRC_ALL_NODES	U32_MAX
 void lrc_fail_lock_requests(u32 node);
-void lrc_regrant_work_fn(struct work_struct *work);
-void lrc_file_release(struct dsm_file *f);
 
 /* dsm_lrc_barrier.c */
 void lrc_bw_begin(u64 cookie, u64 key, u32 mgr, bool gc_round);

@@ -102,6 +102,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_LRC_MGR_TIMEOUTS]	= "lrc_mgr_timeouts",
 	[DSM_STAT_LRC_LATE_GRANTS]	= "lrc_late_grants",
 	[DSM_STAT_LRC_TOKENS_RECREATED]	= "lrc_tokens_recreated",
+	[DSM_STAT_LRC_OWNER_DEAD]	= "lrc_owner_dead",
 	[DSM_STAT_LRC_DIFFS_LOST]	= "lrc_diffs_lost",
 	[DSM_STAT_LRC_BACKUP_SENT]	= "lrc_backup_sent",
 	[DSM_STAT_LRC_BACKUP_BYTES]	= "lrc_backup_bytes",

@@ -13,6 +13,11 @@
 #     manager messages per barrier on 2, 3 and 4 nodes (bench-lrc.sh):
 #     lrc.tsv, lrc.txt
 #   - core: diff/twin microbenchmarks (kmod/core)
+#   - replicas: what backed-up releases cost (Documentation/lrc.md
+#     "Backed-up releases"): REPLICAS_APPS (default jacobi, tsp: lock-based,
+#     water) on REPLICAS_NODES (default 3) nodes, once with the lrc regions'
+#     replicas 0 and once with 1 (one boot each, in this run): messages,
+#     bytes and time side by side, replicas.tsv and replicas.txt
 #   - mp: jacobi, water, isort and tsp against their message-passing
 #     baselines (tools/bench/mp), from the apps part's rows when it ran in
 #     this run, else from a run of just those on MP_NODES (default 3) nodes
@@ -44,7 +49,7 @@ make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
 # BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
 # latency and MAC figures only.
-PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc core sharing note index}
+PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc replicas core sharing note index}
 
 bench_vcluster() {
 	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
@@ -136,6 +141,25 @@ bench_lrc() {
 	"$SRCDIR/scripts/bench-lrc.sh" || status=1
 }
 
+bench_replicas() {
+	local apps=${REPLICAS_APPS:-jacobi tsp water} n=${REPLICAS_NODES:-3} r
+	echo "== replicas: $apps on $n nodes with replicas 0 and 1"
+	rm -f "$OUT/replicas-apps.tsv"
+	for r in 0 1; do
+		# shellcheck disable=SC2086 # the names, split on purpose
+		"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --replicas "$r" \
+			--tsv "$OUT/replicas-apps.tsv" $apps || status=1
+	done
+	if [ -s "$OUT/replicas-apps.tsv" ] &&
+	   "$SRCDIR/tools/bench/replicas-compare.sh" "$OUT/replicas-apps.tsv" \
+		"$OUT"; then
+		cat "$OUT/replicas.txt"
+		echo "(table: $OUT/replicas.txt, rows: $OUT/replicas.tsv)"
+	else
+		status=1
+	fi
+}
+
 bench_core() {
 	echo "== core: diff and twin microbenchmarks"
 	make -s -C "$SRCDIR/kmod/core/tests" O="$BUILD/unit" microbench |
@@ -181,6 +205,7 @@ for part in $PARTS; do
 	sc) bench_sc ;;
 	apps) bench_apps ;;
 	lrc) bench_lrc ;;
+	replicas) bench_replicas ;;
 	core) bench_core ;;
 	mp) bench_mp ;;
 	rdma) bench_rdma ;;

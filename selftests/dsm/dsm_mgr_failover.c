@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dsm_mgr_failover - a barrier whose manager's node dies completes among
- * the survivors (issue 16 item 2; Documentation/lrc.md "Failures").
+ * the survivors, and a lock whose holder's node dies holding it is taken
+ * by the next acquirer with EOWNERDEAD (issue 16 item 2;
+ * Documentation/lrc.md "Failures").
  *
  * The barrier manager is the lowest member not lost: node 0. Node 0's
  * dsmd, which hosts the manager, is stopped (SIGSTOP) while nodes 1 and 2
@@ -11,6 +13,12 @@
  * wrote a page before arriving; after the barrier each reads the other's
  * write (the arrivals made again carry the intervals). A second barrier
  * among the survivors completes at node 1 from the start.
+ *
+ * Before its dsmd stops, node 0 takes lock LID (managed by node 1: LID mod
+ * 3 = 1) and never releases it. Once node 0 is declared down, node 2's
+ * acquire of LID gets EOWNERDEAD (and holds the lock: lrc_owner_dead
+ * counts it), writes, releases; node 1's acquire then gets the lock
+ * (0) and node 2's write.
  *
  * Node 0's kernel and this program stay up (the test syncs go over plain
  * TCP, node 0 coordinating), so no reboot is needed; but node 0 stays lost
@@ -35,6 +43,8 @@
 #define REGION		"mgrfail"
 #define MANAGER		0		/* the lowest member: barrier manager */
 #define BID		93		/* the barrier id */
+#define LID		94		/* the lock id: manager 94 % 3 = node 1 */
+#define LOCK_WORD	0x6f776e6572ULL	/* node 2's write under LID */
 #define NR_PAGES	3		/* page n: node n's word */
 #define WORD(n)		(0x6d67720000ULL + (n))
 #define WORDS		(DSM_PAGE / 8)
@@ -95,6 +105,57 @@ static int read_word(void *map, int pg, uint64_t *v)
 	       __took);							\
 } while (0)
 
+/* An acquire of LID that returns @want within @bound seconds. */
+#define bounded_lock(want, bound) do {					\
+	double __t0 = dsm_now(), __took;				\
+	int __ret = dsm_lock_acquire(LID);				\
+									\
+	__took = dsm_now() - __t0;					\
+	ASSERT_EQ(want, __ret)						\
+		TH_LOG("node %d: acquiring lock %d: %s after %.1f s, expected %s", \
+		       node, LID, strerror(-__ret), __took,		\
+		       strerror(-(want)));				\
+	EXPECT_GE(bound, __took)					\
+		TH_LOG("node %d: acquiring lock %d took %.1f s, bound %.0f s", \
+		       node, LID, __took, (double)(bound));		\
+} while (0)
+
+/*
+ * Nodes 1 and 2, node 0 declared down while it held LID: node 2 gets it
+ * with EOWNERDEAD, writes, releases; node 1 gets it and node 2's write.
+ */
+#define owner_dead(map) do {						\
+	long __before = dsm_stat("lrc_owner_dead"), __after;		\
+	uint64_t __v = 0;						\
+	int __r;							\
+									\
+	if (node == 2) {						\
+		bounded_lock(-EOWNERDEAD, BARRIER_BOUND);		\
+		page(map, 0)[1] = LOCK_WORD;				\
+		__r = dsm_lock_release(LID);				\
+		EXPECT_EQ(0, __r) TH_LOG("node 2: releasing lock %d after EOWNERDEAD: %s", \
+					 LID, strerror(-__r));		\
+		__after = dsm_stat("lrc_owner_dead");			\
+		EXPECT_EQ(__before + 1, __after)			\
+			TH_LOG("node 2: lrc_owner_dead %ld, before %ld", \
+			       __after, __before);			\
+	}								\
+	bounded_barrier("node 2 released the lock", BARRIER_BOUND);	\
+	if (node == 1) {						\
+		bounded_lock(0, BARRIER_BOUND);				\
+		__v = page(map, 0)[1];					\
+		EXPECT_EQ(LOCK_WORD, __v)				\
+			TH_LOG("node 1: node 2's write under lock %d: %#llx, expected %#llx", \
+			       LID, (unsigned long long)__v,		\
+			       (unsigned long long)LOCK_WORD);		\
+		__r = dsm_lock_release(LID);				\
+		EXPECT_EQ(0, __r) TH_LOG("node 1: releasing lock %d: %s", \
+					 LID, strerror(-__r));		\
+		EXPECT_EQ(__before, dsm_stat("lrc_owner_dead"))		\
+			TH_LOG("node 1: lrc_owner_dead moved");		\
+	}								\
+} while (0)
+
 FIXTURE(mgrfail) {
 	int unused;
 };
@@ -127,6 +188,11 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 			      MAP_WAIT, &len);
 	ASSERT_NE(NULL, map);
 	bounded_barrier("every node up", BARRIER_BOUND);
+	if (node == MANAGER) {
+		ret = dsm_lock_acquire(LID);
+		ASSERT_EQ(0, ret) TH_LOG("node 0: acquiring lock %d: %s", LID,
+					 strerror(-ret));
+	}
 	dsm_test_sync(3);
 
 	if (node == MANAGER) {
@@ -157,6 +223,7 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 		       (unsigned long long)WORD(other));
 	/* The next barrier goes to node 1 at once. */
 	bounded_barrier("among the survivors", BARRIER_BOUND);
+	owner_dead(map);
 	munmap(map, len);
 	dsm_test_sync(4);
 }

@@ -490,7 +490,9 @@ static int check_reply(struct mgr *m, const struct mgr_out *o, uint32_t error,
 	if (error > DSM_WIRE_MAX_ERRNO)
 		return mgr_why(m, EPROTO, "error %u out of range", error);
 	if (error || o->op != DSM_MGR_BARRIER) {
-		if (len || flags)
+		/* A lock's fresh token may say its last holder died. */
+		if (len || (flags && (error || o->op != DSM_MGR_LOCK_ACQUIRE ||
+				      flags != DSM_MGR_F_OWNER_DEAD)))
 			return mgr_why(m, EPROTO, "payload or flags %#x on a reply without data",
 				       flags);
 		return 0;
@@ -539,7 +541,8 @@ static void fwd_failed(struct mgr *m, int from, const struct mgr_out *o,
 /*
  * The manager @from says the node it forwarded our kernel's request
  * @cookie to is down (MGR_F_FWD_LOST): no grant will come, the kernel
- * re-creates the token (an empty reply, as for a fresh token). The kernel
+ * re-creates the token (an empty reply, as for a fresh token, flagged
+ * DSM_MGR_F_OWNER_DEAD: the acquire returns EOWNERDEAD). The kernel
  * ignores it if the request is over (its grant came).
  */
 static void fwd_lost(struct mgr *m, int from, const struct mgr_out *o,
@@ -558,7 +561,8 @@ static void fwd_lost(struct mgr *m, int from, const struct mgr_out *o,
 		from, (unsigned long long)cookie);
 	if (o)
 		out_del(m, cookie);
-	m->ops.kernel_reply(m->ops.ctx, cookie, 0, 0, NULL, 0);
+	m->ops.kernel_reply(m->ops.ctx, cookie, 0, DSM_MGR_F_OWNER_DEAD, NULL,
+			    0);
 }
 
 void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,

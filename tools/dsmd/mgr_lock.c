@@ -27,13 +27,17 @@
  * When that node goes down before granting, no grant will come: the
  * manager tells r, whose kernel re-creates the token (lrc.md, "Failures").
  * A record whose grant already came is harmless: r's kernel has no
- * request with that cookie any more and ignores the notice.
+ * request with that cookie any more and ignores the notice. @owner_dead:
+ * the tail's node died with the token (held or not); the next acquire
+ * gets a fresh token flagged DSM_MGR_F_OWNER_DEAD, and its kernel returns
+ * EOWNERDEAD (lrc.md, "Failures").
  */
 struct mgr_lock {
 	struct mgr_lock *next;
 	uint32_t region;
 	uint32_t id;
 	int tail;
+	bool owner_dead;
 	int8_t fwd_to[DSM_MAX_NODES];
 	uint64_t fwd_cookie[DSM_MAX_NODES];
 };
@@ -57,6 +61,29 @@ int mgr_lock_tail(const struct mgr *m, uint32_t region, uint32_t lock_id)
 	struct mgr_lock *l = lock_find(m, region, lock_id, NULL);
 
 	return l ? l->tail : -1;
+}
+
+/*
+ * The token of @l is (re)created at @from, which becomes the tail: the
+ * reply says so, flagged DSM_MGR_F_OWNER_DEAD if the node that last had
+ * the token died with it (now, @tail_down, or when its tail was cleared).
+ */
+static void fresh(struct mgr *m, struct mgr_lock *l, int from,
+		  const struct mgr_req *r, bool tail_down)
+{
+	bool dead = l->owner_dead || tail_down;
+
+	l->tail = from;
+	l->owner_dead = false;
+	m->st.lock_fresh++;
+	if (dead)
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: its last holder's node died: to node %d, owner dead",
+			r->region, r->lock_id, from);
+	else
+		mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: free, to node %d",
+			r->region, r->lock_id, from);
+	mgr_reply(m, from, r->cookie, 0, dead ? DSM_MGR_F_OWNER_DEAD : 0,
+		  NULL, 0);
 }
 
 /* An acquire by @from of a lock this node manages (checked). */
@@ -95,11 +122,7 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 	 * kernel has no token (its wait failed): the same.
 	 */
 	if (tail < 0 || tail == from || m->peer[tail] == MGR_PEER_DOWN) {
-		l->tail = from;
-		m->st.lock_fresh++;
-		mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: free, to node %d",
-			r->region, r->lock_id, from);
-		mgr_reply(m, from, r->cookie, 0, 0, NULL, 0);
+		fresh(m, l, from, r, tail >= 0 && tail != from);
 		return;
 	}
 	if (!mgr_peer_up(m, tail)) {
@@ -153,8 +176,8 @@ static void fwd_lost(struct mgr *m, struct mgr_lock *l, int node)
 		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d's request was forwarded to node %d, down: node %d re-creates the token",
 			l->region, l->id, r, node, r);
 		if (r == m->self)
-			m->ops.kernel_reply(m->ops.ctx, l->fwd_cookie[r], 0, 0,
-					    NULL, 0);
+			m->ops.kernel_reply(m->ops.ctx, l->fwd_cookie[r], 0,
+					    DSM_MGR_F_OWNER_DEAD, NULL, 0);
 		else
 			mgr_reply(m, r, l->fwd_cookie[r], 0, MGR_F_FWD_LOST,
 				  NULL, 0);
@@ -175,7 +198,8 @@ static bool no_fwds(const struct mgr_lock *l)
 /*
  * Node @node is down (or, @node == self, our kernel was reset): the
  * requests forwarded to it are told so (fwd_lost()), and the tails equal
- * to it cleared; a lock with neither tail nor forward is freed.
+ * to it cleared and marked owner dead (the next acquirer hears of it); a
+ * lock with neither tail nor forward nor that mark is freed.
  */
 void mgr_lock_clear_tail(struct mgr *m, int node)
 {
@@ -190,9 +214,10 @@ void mgr_lock_clear_tail(struct mgr *m, int node)
 			fwd_lost(m, l, node);
 			if (l->tail == node) {
 				l->tail = -1;
+				l->owner_dead = true;
 				n++;
 			}
-			if (l->tail < 0 && no_fwds(l)) {
+			if (l->tail < 0 && !l->owner_dead && no_fwds(l)) {
 				*pp = l->next;
 				free(l);
 				m->nr_locks--;

@@ -55,8 +55,10 @@ void *dsm_map(const char *region, size_t *len);
 /*
  * dsm_lock_acquire - take lock @lock (any value) for this process; waits
  * until it is granted. Data written under a lock in an lrc region is
- * visible to the next process that acquires the same lock. Returns 0, or
- * -EDEADLK (this process holds it already), -EHOSTDOWN (a node the grant
+ * visible to the next process that acquires the same lock. Returns 0,
+ * -EOWNERDEAD (the lock IS held, but the node that had it last died with
+ * it: the data it protects may be inconsistent, as for a robust mutex),
+ * or -EDEADLK (this process holds it already), -EHOSTDOWN (a node the grant
  * depends on is down), -ENOTCONN (no cluster), -EOPNOTSUPP (the module
  * has no locks), -EBADF (no dsm_init). A signal does not end the wait:
  * its handler runs and the wait goes on; a fatal signal ends the process.

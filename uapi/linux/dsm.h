@@ -239,6 +239,11 @@ struct dsm_node_info {
  *     REGION_REPLICAS: whether an lrc region's released intervals are
  *     backed up on another node (issue 16), in REGION_NEW, REGION_GET and
  *     the region events.
+ * 12: DSM_MGR_F_OWNER_DEAD on an empty MGR_REPLY to a lock acquire: the
+ *     token is re-created because the node that last had it (the lock's
+ *     tail, or the node the request was forwarded to) died; the acquire
+ *     takes the lock and returns EOWNERDEAD (Documentation/lrc.md,
+ *     "Locks", "Failures").
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -247,7 +252,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	11
+#define DSM_GENL_VERSION	12
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -758,7 +763,8 @@ enum dsm_mgr_op {
 #define DSM_MGR_F_GC		0x4	/* release: collect garbage now */
 #define DSM_MGR_F_FORWARDED	0x8	/* lock reply: sent on to the tail */
 #define DSM_MGR_F_MGR_DOWN	0x10	/* barrier error reply: manager unreachable */
-#define DSM_MGR_F_ALL		0x1f
+#define DSM_MGR_F_OWNER_DEAD	0x20	/* lock reply: the last holder died */
+#define DSM_MGR_F_ALL		0x3f
 
 #define DSM_MGR_OP_MAX		(__DSM_MGR_OP_MAX - 1)
 

@@ -78,13 +78,23 @@ static void test_lock_down(void)
 	pump();
 	ok(mgr_lock_tail(&tn[2].m, 0, 5) == 1, "mgr: node 1 is tail");
 	mgr_peer_state(&tn[2].m, 1, MGR_PEER_DOWN);
-	ok(mgr_lock_tail(&tn[2].m, 0, 5) == -1 && tn[2].m.st.locks == 0,
-	   "mgr: node down clears its tails");
+	ok(mgr_lock_tail(&tn[2].m, 0, 5) == -1 && tn[2].m.st.locks == 1,
+	   "mgr: node down clears its tails (the lock kept: its owner died)");
 	clear_events();
 	kreq_lock(0, 5, 11);
 	pump();
-	ok(replies(0, 11, &err) == 1 && err == 0 && forwards(1) == 0,
-	   "mgr: next acquire gets a fresh token");
+	ok(replies(0, 11, &err) == 1 && err == 0 && forwards(1) == 0 &&
+	   tn[0].nev == 1 && tn[0].ev[0].flags == DSM_MGR_F_OWNER_DEAD,
+	   "mgr: next acquire gets a fresh token flagged OWNER_DEAD");
+	clear_events();
+	kreq_lock(2, 5, 16);
+	pump();
+	ok(forwards(0) == 1 && replies(2, 16, NULL) == 0 &&
+	   forwarded(2, 16) == 1,
+	   "mgr: owner dead is said once: the acquire after is forwarded");
+	clear_events();
+	kreq_lock(0, 5, 17);	/* node 0 the tail again, as below */
+	pump();
 
 	/* The tail unreachable but not down: EHOSTDOWN, tail kept. */
 	mgr_peer_state(&tn[2].m, 0, MGR_PEER_GONE);
@@ -300,8 +310,8 @@ static void test_fwd_lost(void)
 	   "mgr: a bystander (node 3) down: node 2 is told nothing, tail kept");
 	down(0, 0x7);
 	ok(replies(2, 200, &err) == 1 && err == 0 && tn[2].nev == 1 &&
-	   tn[2].ev[0].flags == 0 && tn[2].ev[0].len == 0,
-	   "mgr: node 0 down before granting: node 2's kernel gets an empty reply (re-creates the token)");
+	   tn[2].ev[0].flags == DSM_MGR_F_OWNER_DEAD && tn[2].ev[0].len == 0,
+	   "mgr: node 0 down before granting: node 2's kernel gets an empty reply flagged OWNER_DEAD (re-creates the token)");
 	ok(tn[1].m.st.lock_fwd_lost == 1 && mgr_lock_tail(&tn[1].m, 0, 5) == 2,
 	   "mgr: counted; node 2 stays tail");
 	/* The manager's own kernel forwarded to a node that goes down. */
@@ -312,8 +322,10 @@ static void test_fwd_lost(void)
 	   mgr_lock_tail(&tn[1].m, 0, 5) == 1, "mgr: node 1 forwarded to node 2");
 	down(2, 0x3);
 	ok(replies(1, 300, &err) == 1 && err == 0 &&
-	   tn[1].m.st.lock_fwd_lost == 2,
-	   "mgr: the manager's own kernel told directly");
+	   tn[1].m.st.lock_fwd_lost == 2 && tn[1].nev > 0 &&
+	   tn[1].ev[tn[1].nev - 1].cookie == 300 &&
+	   tn[1].ev[tn[1].nev - 1].flags == DSM_MGR_F_OWNER_DEAD,
+	   "mgr: the manager's own kernel told directly (OWNER_DEAD)");
 	/* Told once: the record is gone. */
 	clear_events();
 	mgr_peer_state(&tn[1].m, 2, MGR_PEER_DOWN);

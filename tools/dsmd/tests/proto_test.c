@@ -404,6 +404,16 @@ static void test_frames(void)
 	len = dsmc_encode(&m, buf, sizeof(buf));
 	ok(dsmc_decode(buf, len, &out, &why) != 0,
 	   "proto: MGR_REPLY with both frame-only flags refused");
+	m.mgr.error = 0;
+	m.mgr.flags = DSM_MGR_F_OWNER_DEAD;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.mgr.flags == DSM_MGR_F_OWNER_DEAD,
+	   "proto: MGR_REPLY owner-dead flag accepted alone");
+	m.mgr.flags = DSM_MGR_F_OWNER_DEAD | DSM_MGR_F_MORE;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: MGR_REPLY owner-dead with MORE refused");
 }
 
 /* AUTH_CHALLENGE and AUTH_RESPONSE: version 3 only, checked by the core. */
