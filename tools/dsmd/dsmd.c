@@ -104,10 +104,12 @@ static void timers(void)
 
 		if ((int)id == d.conf.local)
 			continue;
+		/* Only a side with a quorum declares a node dead. */
 		if (p->kstate == DSM_NODE_STATE_UP &&
-		    now - p->last_rx > d.conf.dead_ms)
-			peer_down(id, DSM_REASON_TIMEOUT);
-		else if (p->kstate == DSM_NODE_STATE_UNKNOWN &&
+		    now - p->last_rx > d.conf.dead_ms) {
+			if (fence_may_declare(id, now))
+				peer_down(id, DSM_REASON_TIMEOUT);
+		} else if (p->kstate == DSM_NODE_STATE_UNKNOWN &&
 			 now - d.start > d.conf.dead_ms)
 			peer_down(id, DSM_REASON_UNREACHABLE);
 		if (p->conn < 0 && (int)id > d.conf.local &&
@@ -115,6 +117,7 @@ static void timers(void)
 			conn_connect(id, false);
 	}
 	data_timers();
+	fence_timers(now);
 	/* Handshakes (and connects) that take too long. */
 	for (i = 0; i < MAX_CONNS; i++) {
 		struct conn *c = &d.conns[i];

@@ -13,6 +13,7 @@
  *             control ones, then handed to the kernel (PEER_SOCKET)
  *   peer.c    the handshake, peers up and down, region replication, the
  *             dispatch of a peer's messages
+ *   fence.c   partitions: the majority rule, fencing, rejoining
  *   auth.c    the cluster key, the challenge-response of the handshake
  *             and the session keys (kmod/core/dsm_auth.h)
  *
@@ -126,6 +127,12 @@ struct conn {
  * @next_data:	when to dial the data connection next (lower id dials).
  * @data_backoff: the delay after the next failure (ms).
  * @data_since:	when the last data connection was handed over (ms).
+ * @last_seen:	when a well-formed HELLO last came from it, or a
+ *		connection to it connected (ms; fence.c).
+ * @down_inc:	the incarnation it had when declared dead (timeout), or 0:
+ *		its handshakes with that one are refused (fence.c).
+ * @refused_logged: the refusal of @down_inc was logged (once).
+ * @held_logged: "silent but no quorum" was logged (once per silence).
  */
 struct peer {
 	int conn;
@@ -141,6 +148,10 @@ struct peer {
 	int64_t next_data;
 	unsigned int data_backoff;
 	int64_t data_since;
+	int64_t last_seen;
+	uint64_t down_inc;
+	bool refused_logged;
+	bool held_logged;
 };
 
 /**
@@ -166,6 +177,10 @@ struct peer {
  * @auth:	peers are authenticated with @key (auth_init()).
  * @key:	the cluster key (auth_init()).
  * @cluster_id:	FNV-1a of the cluster name, as the kernel's (auth_init()).
+ * @fenced:	this node's kernel is fenced: no quorum (fence.c; read
+ *		from the kernel by kernel.c at configuration).
+ * @had_quorum:	a quorum was reachable since start (fence.c).
+ * @fence_failed: the kernel refused to fence; logged once (fence.c).
  * @foreground:	log to stderr, not syslog (main).
  * @verbose:	log LOG_DEBUG too (main).
  */
@@ -191,6 +206,9 @@ struct dsmd {
 	bool auth;
 	uint8_t key[DSM_AUTH_KEY_SIZE];
 	uint64_t cluster_id;
+	bool fenced;
+	bool had_quorum;
+	bool fence_failed;
 	bool foreground;
 	bool verbose;
 };
@@ -220,6 +238,9 @@ int kernel_link_info(int id, struct dsmc_link *l);
 int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
 		       const struct dsm_auth_link *rx,
 		       const struct dsmc_link *peer, uint16_t wire);
+
+/* A changed module incarnation to d.incarnation, connections made again. */
+int kernel_adopt_incarnation(void);
 
 /* mgrnl.c */
 struct nl_msg;
@@ -262,6 +283,12 @@ void data_handoff(int ci);		/* handshake done: to the kernel */
 void data_link_down(int id);		/* the kernel's LINK_DOWN */
 void data_closed(int ci);		/* @ci closes before a handoff */
 void data_forget(int id);		/* the peer is down: no data link */
+
+/* fence.c */
+bool fence_may_declare(int id, int64_t now);	/* quorum without @id? */
+void fence_timers(int64_t now);		/* fence, or rejoin */
+bool fence_hello_check(int id, uint64_t inc);	/* false: refused */
+void fence_seen(int id);		/* a sign of life short of a handshake */
 
 /* auth.c */
 int auth_init(char *err, size_t errlen);	/* key, self-test; main */
