@@ -448,7 +448,7 @@ static vm_fault_t dsm_fault_wait(struct vm_fault *vmf, struct dsm_pg *pg,
 		model->start(pg, req);
 	if (cold)
 		dsm_req_readahead(model, pg->pgno, end,
-			      vmf->flags & FAULT_FLAG_WRITE);
+				  vmf->flags & FAULT_FLAG_WRITE);
 	ret = dsm_req_wait(pg, req);
 	if (!ret && start)
 		dsm_req_account(req);
@@ -693,6 +693,22 @@ err:
 	return ret;
 }
 
+/* @n bytes at @in of @pg's locked frame to or from @bounce; unlocks it. */
+static void dsm_rw_copy(struct dsm_pg *pg, void *bounce, size_t in, size_t n,
+			bool write)
+{
+	void *p = kmap_local_folio(pg->folio, 0);
+
+	if (write)
+		memcpy(p + in, bounce, n);
+	else
+		memcpy(bounce, p + in, n);
+	kunmap_local(p);
+	if (write)
+		folio_mark_dirty(pg->folio);
+	folio_unlock(pg->folio);
+}
+
 /*
  * read and write: page by page through the same acquisition path as
  * faults, copying through a bounce buffer so that no user access happens
@@ -706,7 +722,7 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 	u64 off = *ppos;
 	size_t done = 0;
 	struct dsm_pg *pg;
-	void *bounce, *p;
+	void *bounce;
 	int ret;
 
 	if (*ppos < 0)
@@ -750,27 +766,17 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 				ret = -EIO;
 			break;
 		}
-		/* Deleted meanwhile: the page may be another region's now. */
-		if (READ_ONCE(r->dead)) {
+		/*
+		 * Deleted meanwhile: the page may be another region's now.
+		 * Fenced meanwhile (dsm_fence.c): nothing lands or leaves.
+		 */
+		ret = READ_ONCE(r->dead) ? -ENXIO :
+		      dsm_fence_refuses(file) ? -EIO : 0;
+		if (ret) {
 			folio_unlock(pg->folio);
-			ret = -ENXIO;
 			break;
 		}
-		/* Fenced meanwhile (dsm_fence.c): nothing lands or leaves. */
-		if (dsm_fence_refuses(file)) {
-			folio_unlock(pg->folio);
-			ret = -EIO;
-			break;
-		}
-		p = kmap_local_folio(pg->folio, 0);
-		if (write)
-			memcpy(p + in, bounce, n);
-		else
-			memcpy(bounce, p + in, n);
-		kunmap_local(p);
-		if (write)
-			folio_mark_dirty(pg->folio);
-		folio_unlock(pg->folio);
+		dsm_rw_copy(pg, bounce, in, n, write);
 		if (!write && copy_to_user(ubuf + done, bounce, n)) {
 			ret = -EFAULT;
 			break;
