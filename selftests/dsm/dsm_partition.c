@@ -132,10 +132,13 @@ static volatile uint64_t *pg(volatile uint64_t *map, int k)
 	return map + (size_t)k * DSM_PAGE / sizeof(uint64_t);
 }
 
-/* Node 2 fenced, as its own dsmctl says. */
-static int fenced(void)
+/*
+ * Node 2 was fenced since @fences0 was read: its counter, which a rejoin
+ * does not reset (a heal may come before this node looks).
+ */
+static int fenced_since(long fences0)
 {
-	return dsm_sh(NULL, 0, "dsmctl -j status | jq -e '.fenced == true'") == 0;
+	return dsm_stats_jq(".fences") > fences0;
 }
 
 /*
@@ -183,48 +186,65 @@ static int majority_writes(struct __test_metadata *_metadata,
 	return 0;
 }
 
+/*
+ * One access of node 2 during the split, counted: a write must never
+ * take on a majority page; a read there sees INIT(k) or fails; once
+ * fenced (@last) nothing may be done at all.
+ */
+static void minority_access(struct __test_metadata *_metadata,
+			    volatile uint64_t *map, int k, int wr, int r,
+			    int last, int *counts)
+{
+	uint64_t v = MINE(k, r);
+	int ret = access_child(pg(map, k), wr, &v);
+
+	EXPECT_LE(0, ret) TH_LOG("node 2: %s of page %d: neither done nor SIGBUS",
+				 wr ? "write" : "read", k);
+	counts[0] += ret == 1;
+	if (last)
+		EXPECT_EQ(1, ret) TH_LOG("node 2 fenced, but its %s of page %d: %d",
+					 wr ? "write" : "read", k, ret);
+	if (ret)
+		return;
+	if (wr)
+		counts[is_a(k) ? 1 : 2]++;
+	else if (is_a(k))
+		EXPECT_EQ(INIT(k), v)
+			TH_LOG("node 2 read %#llx on page %d during the split: another history",
+			       (unsigned long long)v, k);
+}
+
 /* Node 2 during the split: keeps writing and reading until fenced. */
 static void minority_writes(struct __test_metadata *_metadata,
-			    volatile uint64_t *map)
+			    volatile uint64_t *map, long fences0)
 {
-	int k, r, ret, failed = 0, a_taken = 0, b_taken = 0, rounds = 0;
-	double t0 = dsm_now();
-	int last = 0;
-	uint64_t v;
+	int k, r, last = 0, rounds = 0;
+	int counts[3] = { 0 };	/* failed, majority pages taken, own taken */
+	double t0 = dsm_now(), t_fence = 0;
 
-	for (r = 1; !last; r++) {
-		last = fenced();
-		if (!last && dsm_now() - t0 > DEAD_TIMEOUT + SLACK)
-			break;
-		for (k = 0; k < NR_DATA; k++) {
-			v = MINE(k, r);
-			ret = access_child(pg(map, k), 1, &v);
-			failed += ret == 1;
-			EXPECT_LE(0, ret) TH_LOG("node 2: write of page %d: neither done nor SIGBUS", k);
-			if (!ret && is_a(k))
-				a_taken++;
-			b_taken += !ret && !is_a(k);
-			/* Fenced: nothing may land any more. */
+	for (r = 1; !last && dsm_now() - t0 < DEAD_TIMEOUT + SLACK; r++) {
+		for (k = 0; k < NR_DATA && !last; k++) {
+			last = fenced_since(fences0);
 			if (last)
-				EXPECT_EQ(1, ret) TH_LOG("node 2 fenced, but its write of page %d: %d",
-							 k, ret);
-			if (!is_a(k))
-				continue;
-			ret = access_child(pg(map, k), 0, &v);
-			failed += ret == 1;
-			if (!ret)
-				EXPECT_EQ(INIT(k), v)
-					TH_LOG("node 2 read %#llx on page %d during the split: another history",
-					       (unsigned long long)v, k);
+				t_fence = dsm_now() - t0;
+			minority_access(_metadata, map, k, 1, r, 0, counts);
+			if (is_a(k))
+				minority_access(_metadata, map, k, 0, r, 0,
+						counts);
 		}
 		rounds++;
 	}
 	EXPECT_TRUE(last) TH_LOG("node 2 waited %.0f s and never saw itself fenced",
 				 dsm_now() - t0);
-	TH_LOG("node 2: fenced after %.1f s; %d rounds, %d accesses failed, %d writes to its own pages taken before the fence",
-	       dsm_now() - t0, rounds, failed, b_taken);
-	EXPECT_EQ(0, a_taken) TH_LOG("node 2 wrote pages of the majority while cut off");
-	EXPECT_LT(0, failed) TH_LOG("node 2's failed accesses must be reported");
+	/* Fenced: every access fails at once. */
+	for (k = 0; last && k < NR_DATA; k++) {
+		minority_access(_metadata, map, k, 1, r, 1, counts);
+		minority_access(_metadata, map, k, 0, r, 1, counts);
+	}
+	TH_LOG("node 2: fenced %.1f s into the split; %d rounds, %d accesses failed, %d writes to its own pages taken before the fence",
+	       t_fence, rounds, counts[0], counts[2]);
+	EXPECT_EQ(0, counts[1]) TH_LOG("node 2 wrote pages of the majority while cut off");
+	EXPECT_LT(0, counts[0]) TH_LOG("node 2's failed accesses must be reported");
 }
 
 /* Node 2 after the heal: back as a new incarnation; old file refused. */
@@ -324,6 +344,7 @@ TEST_F_TIMEOUT(partition, split_write_heal_one_history,
 	int id = dsm_node_id_env(), fd, k;
 	unsigned long long inc = 0;
 	volatile uint64_t *map;
+	long fences0 = 0;
 	char out[4096];
 	uint64_t v;
 
@@ -337,6 +358,8 @@ TEST_F_TIMEOUT(partition, split_write_heal_one_history,
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j status | jq -r "
 				    "'.fenced'")) TH_LOG("%s", out);
 		ASSERT_STREQ("false", out);
+		fences0 = dsm_stats_jq(".fences");
+		ASSERT_LE(0, fences0) TH_LOG("no counter fences");
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j node show %d | "
 				    "jq -r .incarnation", VICTIM));
 		inc = strtoull(out, NULL, 10);
@@ -369,7 +392,7 @@ TEST_F_TIMEOUT(partition, split_write_heal_one_history,
 			       SLACK, out);
 	}
 	if (id == VICTIM) {
-		minority_writes(_metadata, map);
+		minority_writes(_metadata, map, fences0);
 		ASSERT_EQ(0, minority_rejoins(_metadata, map, fd, inc));
 		munmap((void *)map, (size_t)NR_PAGES * DSM_PAGE);
 		close(fd);

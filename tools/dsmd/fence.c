@@ -66,7 +66,18 @@ void fence_timers(int64_t now)
 {
 	uint32_t members = fence_members(d.conf.nr_nodes);
 	uint32_t reach = fence_now_reachable(now);
+	static int64_t prev;
 	int ret;
+
+	/*
+	 * This loop itself stood still (stopped, or starved): what arrived
+	 * meanwhile is still unread, so no verdict before reading it.
+	 */
+	if (prev && now - prev > FENCE_LEASE(d.conf.dead_ms) / 2) {
+		prev = now;
+		return;
+	}
+	prev = now;
 
 	if (fence_may_declare_down(members, reach))
 		d.had_quorum = true;
