@@ -18,7 +18,12 @@
 #include "dsmd.h"
 #include "fence.h"
 
-static uint32_t fence_now_reachable(int64_t now)
+/*
+ * The nodes reachable now: by their ready control connections, and with
+ * @seen also by the signs of life short of a handshake (last_seen),
+ * which may end a fence but never declare anyone down.
+ */
+static uint32_t fence_now_reachable(int64_t now, bool seen)
 {
 	int64_t heard[DSM_NODES_MAX] = {};
 	unsigned int id;
@@ -28,7 +33,7 @@ static uint32_t fence_now_reachable(int64_t now)
 
 		if (p->conn >= 0 && d.conns[p->conn].ready)
 			heard[id] = p->last_rx;
-		if (p->last_seen > heard[id])
+		if (seen && p->last_seen > heard[id])
 			heard[id] = p->last_seen;
 	}
 	return fence_reachable(heard, d.conf.nr_nodes, d.conf.local, now,
@@ -38,9 +43,10 @@ static uint32_t fence_now_reachable(int64_t now)
 bool fence_may_declare(int id, int64_t now)
 {
 	uint32_t members = fence_members(d.conf.nr_nodes);
-	uint32_t reach = fence_now_reachable(now) & ~(1U << id);
+	uint32_t reach = fence_now_reachable(now, false) & ~(1U << id);
 
-	if (fence_may_declare_down(members, reach)) {
+	/* A fenced node rejoins before it judges anyone. */
+	if (!d.fenced && fence_may_declare_down(members, reach)) {
 		d.peers[id].held_logged = false;
 		return true;
 	}
@@ -65,8 +71,9 @@ static int kernel_fence(bool fence)
 void fence_timers(int64_t now)
 {
 	uint32_t members = fence_members(d.conf.nr_nodes);
-	uint32_t reach = fence_now_reachable(now);
+	uint32_t reach = fence_now_reachable(now, d.fenced);
 	static int64_t prev;
+	unsigned int id;
 	int ret;
 
 	/*
@@ -106,6 +113,9 @@ void fence_timers(int64_t now)
 		d.fenced = false;
 		logm(LOG_WARNING, "quorum back (reachable %#x of %#x): rejoining as a new incarnation",
 		     reach, members);
+		/* A dead timeout from now for every peer to take us back. */
+		for (id = 0; id < d.conf.nr_nodes; id++)
+			d.peers[id].last_rx = now;
 		/* Every connection is made again under the new incarnation. */
 		kernel_adopt_incarnation();
 		break;
