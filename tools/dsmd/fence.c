@@ -6,10 +6,11 @@
  * (Documentation/sc.md "Failures and timeouts", control-plane.md).
  *
  * What counts as heard from a peer: anything on its ready control
- * connection (last_rx), a well-formed HELLO from its configured address,
- * or a connection to it that connected (last_seen: a majority that
- * declared this node down refuses the handshake of its old incarnation,
- * and still shows that it is there).
+ * connection (last_rx); while fenced also a well-formed HELLO from its
+ * configured address, or a connection to it that connected (last_seen:
+ * a majority that declared this node down refuses the handshake of its
+ * old incarnation, and still shows that it is there). Those end a fence
+ * but never make a quorum that declares someone down.
  */
 #include <errno.h>
 #include <netlink/attr.h>
