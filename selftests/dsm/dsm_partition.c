@@ -25,8 +25,8 @@
  * After the heal each node reads every page and writes what it saw to
  * its report page (homed on the majority); node 0 compares the three.
  *
- * Node 0 drives (split, heal); node 1 writes once it sees the split;
- * node 2 only watches itself. Every wait is bounded and says who waited
+ * Node 0 drives (split, heal); nodes 1 and 2 write once they see the
+ * split; node 2 only watches itself. Every wait is bounded and says who waited
  * for what. Last of its group but dsm_vcnet (it needs only the network):
  * node 2 is a new incarnation afterwards and its old pages are lost.
  */
@@ -341,7 +341,7 @@ FIXTURE_TEARDOWN(partition)
 TEST_F_TIMEOUT(partition, split_write_heal_one_history,
 	       DSM_TEST_SYNC_TIMEOUT + 600)
 {
-	int id = dsm_node_id_env(), fd, k;
+	int id = dsm_node_id_env(), fd, k, ret;
 	unsigned long long inc = 0;
 	volatile uint64_t *map;
 	long fences0 = 0;
@@ -384,12 +384,13 @@ TEST_F_TIMEOUT(partition, split_write_heal_one_history,
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
 				    "DSM_TEST_TIME_FACTOR=%d vc-net split 0,1 2",
 				    dsm_test_time_factor())) TH_LOG("%s", out);
-	} else if (id == 1) {
+	} else {
+		/* Nobody writes before the cut is there (vc-net's answer). */
 		ASSERT_LE(0, dsm_sh_until(SLACK, out, sizeof(out),
 					  "DSM_TEST_TIME_FACTOR=%d vc-net show | grep -qx '0,1 2'",
 					  dsm_test_time_factor()))
-			TH_LOG("node 1 waited %.0f s for node 0's split: %s",
-			       SLACK, out);
+			TH_LOG("node %d waited %.0f s for node 0's split: %s",
+			       id, SLACK, out);
 	}
 	if (id == VICTIM) {
 		minority_writes(_metadata, map, fences0);
@@ -402,16 +403,18 @@ TEST_F_TIMEOUT(partition, split_write_heal_one_history,
 		map = map_pages(fd);
 		ASSERT_NE(NULL, map);
 	} else {
-		ASSERT_EQ(0, majority_writes(_metadata, map, id));
+		/* Failed or not, node 0 heals: node 2 must not stay cut off. */
+		ret = majority_writes(_metadata, map, id);
+		EXPECT_EQ(0, ret);
 		/* Node 0 heals once node 1's final writes are in too. */
-		for (k = 1; id == 0 && k < NR_DATA; k += 3) {
+		for (k = 1; !ret && id == 0 && k < NR_DATA; k += 3) {
 			double t0 = dsm_now();
 
 			do {
 				v = 0;
 				access_child(pg(map, k), 0, &v);
 			} while (v != FINAL(k) && dsm_now() - t0 < SLACK);
-			ASSERT_EQ(FINAL(k), v)
+			EXPECT_EQ(FINAL(k), v)
 				TH_LOG("node 0 waited %.0f s for node 1's final write of page %d",
 				       SLACK, k);
 		}
