@@ -20,7 +20,8 @@
 #include "fence.h"
 
 /*
- * The nodes reachable now: by their ready control connections, and with
+ * The nodes reachable now: by their ready control connections (and for
+ * a lease after a rejoin, while they take this node back), and with
  * @seen also by the signs of life short of a handshake (last_seen),
  * which may end a fence but never declare anyone down.
  */
@@ -32,8 +33,8 @@ static uint32_t fence_now_reachable(int64_t now, bool seen)
 	for (id = 0; id < d.conf.nr_nodes && id < DSM_NODES_MAX; id++) {
 		const struct peer *p = &d.peers[id];
 
-		if (p->conn >= 0 && d.conns[p->conn].ready)
-			heard[id] = p->last_rx;
+		/* Set by a ready connection's messages, or a rejoin. */
+		heard[id] = p->last_rx;
 		if (seen && p->last_seen > heard[id])
 			heard[id] = p->last_seen;
 	}
