@@ -133,6 +133,12 @@ static void dsm_fence_new_incarnation(void)
 	n->incarnation = inc;
 	spin_lock(&dsm_members.lock);
 	dsm_members.incarnation = inc;
+	/*
+	 * The majority declares the old incarnation lost (down, or a
+	 * restart): so are the pages homed here, here too, at once rather
+	 * than when a peer's PREV_LOST comes over a new data link.
+	 */
+	set_bit(dsm_cluster.local, &dsm_members.lost);
 	spin_unlock(&dsm_members.lock);
 	dsm_members_node_changed(dsm_cluster.local);
 }
