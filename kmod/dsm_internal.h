@@ -70,9 +70,13 @@
  * @flags:	reserved for per-open state. The lrc locks a file holds
  *		are recorded in the lrc lock table (dsm_lrc_lock.c;
  *		holder == the file) and released when it is closed.
+ * @fence_gen:	the incarnation generation at open (dsm_fence.c): after
+ *		this node rejoins as a new incarnation, accesses through a
+ *		file opened before fail until it is reopened.
  */
 struct dsm_file {
 	u64 flags;
+	u32 fence_gen;
 };
 
 /* dsm_main.c */
@@ -252,6 +256,11 @@ enum dsm_stat {
 	DSM_STAT_HOME_XFER_ENTRIES,	/* directory entries sent or installed */
 	DSM_STAT_HOME_XFER_REFUSED,	/* HOME_XFERs refused (sender, epoch) */
 	DSM_STAT_HOME_XFER_EMPTY,	/* buckets begun empty: no transfer came */
+
+	/* Partitions (dsm_fence.c, issue 15 item 4). */
+	DSM_STAT_FENCES,		/* times this node was fenced */
+	DSM_STAT_FENCE_REJOINS,		/* fences ended as a new incarnation */
+	DSM_STAT_FENCED_FAULTS,		/* accesses refused: fenced, or stale */
 
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
@@ -536,6 +545,15 @@ void dsm_sc_xfer_exit(void);
 /* dsm_home_table.c: HOME_SET, GET_STATUS's home table, unload. */
 int dsm_nl_home_set(struct sk_buff *skb, struct genl_info *info);
 int dsm_nl_put_home(struct sk_buff *msg);
+
+/* dsm_fence.c: fencing when dsmd sees no quorum (issue 15 item 4). */
+int dsm_nl_fence(struct sk_buff *skb, struct genl_info *info);
+int dsm_nl_put_fence(struct sk_buff *msg);	/* GET_STATUS: FENCED */
+u32 dsm_fence_gen(void);		/* for a file being opened */
+bool dsm_fence_refuses(struct file *file);	/* counts and logs */
+struct dsm_pg;
+/* A fault refused by the fence: SIGBUS; @pg's folio unlocked if @locked. */
+bool dsm_fence_fault(struct vm_fault *vmf, struct dsm_pg *pg, bool locked);
 void dsm_home_exit(void);
 void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);

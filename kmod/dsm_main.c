@@ -24,6 +24,7 @@ static int dsm_open(struct inode *inode, struct file *file)
 	df = kzalloc(sizeof(*df), GFP_KERNEL);
 	if (!df)
 		return -ENOMEM;
+	df->fence_gen = dsm_fence_gen();
 	file->private_data = df;
 	dsm_mem_open(file);
 	return 0;

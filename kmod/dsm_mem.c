@@ -61,11 +61,6 @@ module_param(grant_hold_us, uint, 0644);
 MODULE_PARM_DESC(grant_hold_us,
 		 "How long a page just obtained for a waiting fault is kept before another node may take it, us (0..100000; default 1000)");
 
-static unsigned int readahead_pages = 8;
-module_param(readahead_pages, uint, 0644);
-MODULE_PARM_DESC(readahead_pages,
-		 "Pages after a cold miss requested at once, not waited for (0..32; default 8)");
-
 unsigned long dsm_fault_timeout(void)
 {
 	return msecs_to_jiffies(clamp(READ_ONCE(fault_timeout_ms), 100U,
@@ -283,6 +278,12 @@ void dsm_pg_zap(struct dsm_pg *pg)
 			    (loff_t)pg->pgno << PAGE_SHIFT, PAGE_SIZE, 0);
 }
 
+/* The page store's mapping: every local mapping of dsm memory. */
+struct address_space *dsm_mem_mapping(void)
+{
+	return dsm_mem.inode->i_mapping;
+}
+
 void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg)
 {
 	struct dsm_pg *pg;
@@ -356,48 +357,6 @@ void dsm_mem_teardown(u64 offset, u64 size)
 	dsm_stat_add(DSM_STAT_REGION_PAGES_RESET, n);
 }
 
-/*
- * Read-ahead: after a cold miss on page @pgno (a page this node never
- * held), start requests of the same access (@write) for the pages after
- * it, up to @limit (exclusive) and readahead_pages of them, that this
- * node never held either and that are not requested. Nobody waits for them: a later
- * access finds the page or joins its request. Pages held before are
- * skipped: they are likely shared and written elsewhere, and a read copy
- * nobody asked for would only cost their writers an invalidation. Sends,
- * so no lock may be held.
- */
-static void dsm_readahead(const struct dsm_model_ops *model, u64 pgno,
-			  u64 limit, bool write)
-{
-	unsigned int n = min(READ_ONCE(readahead_pages), 32U);
-	struct dsm_req *req;
-	struct dsm_pg *pg;
-	int ret;
-
-	for (limit = min(limit, pgno + 1 + n); ++pgno < limit;) {
-		pg = dsm_pg_get(pgno);
-		if (IS_ERR(pg))
-			return;
-		if (dsm_pg_folio(pg))
-			continue;
-		req = NULL;
-		ret = write ? model->write_fault(pg, &req) :
-			      model->fault(pg, &req);
-		if (!ret) {
-			folio_unlock(pg->folio);
-			continue;
-		}
-		if (ret == -EINPROGRESS) {
-			dsm_stat_inc(DSM_STAT_READAHEAD);
-			model->start(pg, req);
-		}
-		if (req)
-			dsm_req_put(req);
-		if (ret != -EINPROGRESS && ret != -EAGAIN)
-			return;
-	}
-}
-
 /**
  * dsm_access() - obtain @write or read access to @pg, waiting if needed.
  * @pg:		the page.
@@ -427,7 +386,7 @@ static int dsm_access(struct dsm_pg *pg, const struct dsm_model_ops *model,
 
 			model->start(pg, req);
 			if (cold)
-				dsm_readahead(model, pg->pgno, ra_end, write);
+				dsm_req_readahead(model, pg->pgno, ra_end, write);
 		}
 		ret = dsm_req_wait(pg, req);
 		dsm_req_put(req);
@@ -488,8 +447,8 @@ static vm_fault_t dsm_fault_wait(struct vm_fault *vmf, struct dsm_pg *pg,
 	if (start)
 		model->start(pg, req);
 	if (cold)
-		dsm_readahead(model, pg->pgno, end,
-			      vmf->flags & FAULT_FLAG_WRITE);
+		dsm_req_readahead(model, pg->pgno, end,
+				  vmf->flags & FAULT_FLAG_WRITE);
 	ret = dsm_req_wait(pg, req);
 	if (!ret && start)
 		dsm_req_account(req);
@@ -566,7 +525,8 @@ static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
 	if (IS_ERR(pg))
 		return PTR_ERR(pg) == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 	for (;;) {
-		if (dsm_fault_dead(r, pg, false))
+		if (dsm_fault_dead(r, pg, false) ||
+		    dsm_fence_fault(vmf, pg, false))
 			return VM_FAULT_SIGBUS;
 		req = NULL;
 		ret = write ? model->write_fault(pg, &req) :
@@ -575,7 +535,8 @@ static vm_fault_t dsm_vm_fault(struct vm_fault *vmf)
 			dsm_fault_count(retry, ret);
 		first = false;
 		if (!ret) {
-			if (dsm_fault_dead(r, pg, true))
+			if (dsm_fault_dead(r, pg, true) ||
+			    dsm_fence_fault(vmf, pg, true))
 				return VM_FAULT_SIGBUS;
 			folio_get(pg->folio);
 			vmf->page = folio_page(pg->folio, 0);
@@ -606,13 +567,15 @@ static vm_fault_t dsm_vm_page_mkwrite(struct vm_fault *vmf)
 
 	dsm_stat_inc(DSM_STAT_FAULT_MKWRITE);
 	pg = dsm_pg_get(vmf->pgoff);
-	if (IS_ERR(pg) || dsm_fault_dead(r, pg, false))
+	if (IS_ERR(pg) || dsm_fault_dead(r, pg, false) ||
+	    dsm_fence_fault(vmf, pg, false))
 		return VM_FAULT_SIGBUS;
 	ret = model->write_fault(pg, &req);
 	dsm_fault_count(false, ret);
 	if (!ret)
-		return dsm_fault_dead(r, pg, true) ? VM_FAULT_SIGBUS :
-						     VM_FAULT_LOCKED;
+		return dsm_fault_dead(r, pg, true) ||
+		       dsm_fence_fault(vmf, pg, true) ? VM_FAULT_SIGBUS :
+							 VM_FAULT_LOCKED;
 	if (ret != -EAGAIN && ret != -EINPROGRESS)
 		return dsm_fault_error(pg, ret);
 	if (ret == -EINPROGRESS)
@@ -730,6 +693,22 @@ err:
 	return ret;
 }
 
+/* @n bytes at @in of @pg's locked frame to or from @bounce; unlocks it. */
+static void dsm_rw_copy(struct dsm_pg *pg, void *bounce, size_t in, size_t n,
+			bool write)
+{
+	void *p = kmap_local_folio(pg->folio, 0);
+
+	if (write)
+		memcpy(p + in, bounce, n);
+	else
+		memcpy(bounce, p + in, n);
+	kunmap_local(p);
+	if (write)
+		folio_mark_dirty(pg->folio);
+	folio_unlock(pg->folio);
+}
+
 /*
  * read and write: page by page through the same acquisition path as
  * faults, copying through a bounce buffer so that no user access happens
@@ -743,7 +722,7 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 	u64 off = *ppos;
 	size_t done = 0;
 	struct dsm_pg *pg;
-	void *bounce, *p;
+	void *bounce;
 	int ret;
 
 	if (*ppos < 0)
@@ -776,10 +755,10 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 			break;
 		}
 		pg = dsm_pg_get(pos >> PAGE_SHIFT);
-		if (IS_ERR(pg)) {
-			ret = PTR_ERR(pg);
+		ret = IS_ERR(pg) ? PTR_ERR(pg) :
+		      dsm_fence_refuses(file) ? -EIO : 0;
+		if (ret)
 			break;
-		}
 		ret = dsm_access(pg, ops, write,
 				 (off + len + PAGE_SIZE - 1) >> PAGE_SHIFT);
 		if (ret) {
@@ -787,21 +766,17 @@ static ssize_t dsm_mem_rw(struct file *file, char __user *ubuf, size_t len,
 				ret = -EIO;
 			break;
 		}
-		/* Deleted meanwhile: the page may be another region's now. */
-		if (READ_ONCE(r->dead)) {
+		/*
+		 * Deleted meanwhile: the page may be another region's now.
+		 * Fenced meanwhile (dsm_fence.c): nothing lands or leaves.
+		 */
+		ret = READ_ONCE(r->dead) ? -ENXIO :
+		      dsm_fence_refuses(file) ? -EIO : 0;
+		if (ret) {
 			folio_unlock(pg->folio);
-			ret = -ENXIO;
 			break;
 		}
-		p = kmap_local_folio(pg->folio, 0);
-		if (write)
-			memcpy(p + in, bounce, n);
-		else
-			memcpy(bounce, p + in, n);
-		kunmap_local(p);
-		if (write)
-			folio_mark_dirty(pg->folio);
-		folio_unlock(pg->folio);
+		dsm_rw_copy(pg, bounce, in, n, write);
 		if (!write && copy_to_user(ubuf + done, bounce, n)) {
 			ret = -EFAULT;
 			break;

@@ -270,6 +270,9 @@ int dsm_pg_failing_locked(struct dsm_pg *pg);
 int dsm_req_join_locked(struct dsm_pg *pg, struct dsm_req *new,
 			struct dsm_req **reqp);
 void dsm_req_start_async(struct dsm_req *req);
+/* After a cold miss: start requests for the next pages (dsm_req.c). */
+void dsm_req_readahead(const struct dsm_model_ops *model, u64 pgno,
+		       u64 limit, bool write);
 int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req);
 void dsm_req_account(const struct dsm_req *req);
 void dsm_access_failed(struct dsm_pg *pg, int err, bool fault);
@@ -284,6 +287,7 @@ struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model);
 bool dsm_pg_of_model(u64 pgno, u8 model);
 void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err);
 void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg);
+struct address_space *dsm_mem_mapping(void);
 unsigned long dsm_fault_timeout(void);
 u64 dsm_grant_hold_ns(void);
 

@@ -132,6 +132,7 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 	[DSM_A_PAGE_SIZE]	= { .type = NLA_REJECT },
 	[DSM_A_NODES_LOST]	= { .type = NLA_REJECT },
 	[DSM_A_NODE_TRANSPORT]	= { .type = NLA_REJECT },
+	[DSM_A_FENCED]		= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 enum dsm_nl_mcgrp {
@@ -192,6 +193,9 @@ bool dsm_nl_missing_attr(struct genl_info *info, int attr)
 		break;
 	case DSM_A_MGR_PAYLOAD:
 		NL_SET_ERR_MSG_MOD(extack, "missing attribute MGR_PAYLOAD");
+		break;
+	case DSM_A_FENCED:
+		NL_SET_ERR_MSG_MOD(extack, "missing attribute FENCED");
 		break;
 	default:
 		NL_SET_ERR_MSG_MOD(extack, "missing attribute");
@@ -389,7 +393,8 @@ static int dsm_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u32(msg, DSM_A_LOCAL_NODE, dsm_cluster.local) ||
 	      nla_put_u64_64bit(msg, DSM_A_NODE_INCARNATION,
 				dsm_cluster.incarnation, DSM_A_PAD) ||
-	      dsm_nl_put_link_facts(msg) || dsm_nl_put_home(msg)))) {
+	      dsm_nl_put_link_facts(msg) || dsm_nl_put_home(msg) ||
+	      dsm_nl_put_fence(msg)))) {
 		mutex_unlock(&dsm_cluster.lock);
 		goto nospace;
 	}
@@ -739,6 +744,11 @@ static const struct genl_ops dsm_nl_ops[] = {
 	{
 		.cmd	= DSM_CMD_LOCK_TOP,
 		.doit	= dsm_nl_lock_top,
+	},
+	{
+		.cmd	= DSM_CMD_FENCE,
+		.doit	= dsm_nl_fence,
+		.flags	= GENL_ADMIN_PERM,
 	},
 };
 

@@ -9,6 +9,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
@@ -17,6 +19,11 @@
 #include "dsm_internal.h"
 #include "dsm_model.h"
 #include "core/dsm_wire.h"
+
+static unsigned int readahead_pages = 8;
+module_param(readahead_pages, uint, 0644);
+MODULE_PARM_DESC(readahead_pages,
+		 "Pages after a cold miss requested at once, not waited for (0..32; default 8)");
 
 /* Sends requests created where the fault lock is held, or later. */
 static struct workqueue_struct *dsm_req_wq;
@@ -398,4 +405,46 @@ int dsm_req_init(void)
 void dsm_req_exit(void)
 {
 	destroy_workqueue(dsm_req_wq);
+}
+
+/*
+ * Read-ahead: after a cold miss on page @pgno (a page this node never
+ * held), start requests of the same access (@write) for the pages after
+ * it, up to @limit (exclusive) and readahead_pages of them, that this
+ * node never held either and that are not requested. Nobody waits for
+ * them: a later access finds the page or joins its request. Pages held before are
+ * skipped: they are likely shared and written elsewhere, and a read copy
+ * nobody asked for would only cost their writers an invalidation. Sends,
+ * so no lock may be held.
+ */
+void dsm_req_readahead(const struct dsm_model_ops *model, u64 pgno,
+		       u64 limit, bool write)
+{
+	unsigned int n = min(READ_ONCE(readahead_pages), 32U);
+	struct dsm_req *req;
+	struct dsm_pg *pg;
+	int ret;
+
+	for (limit = min(limit, pgno + 1 + n); ++pgno < limit;) {
+		pg = dsm_pg_get(pgno);
+		if (IS_ERR(pg))
+			return;
+		if (dsm_pg_folio(pg))
+			continue;
+		req = NULL;
+		ret = write ? model->write_fault(pg, &req) :
+			      model->fault(pg, &req);
+		if (!ret) {
+			folio_unlock(pg->folio);
+			continue;
+		}
+		if (ret == -EINPROGRESS) {
+			dsm_stat_inc(DSM_STAT_READAHEAD);
+			model->start(pg, req);
+		}
+		if (req)
+			dsm_req_put(req);
+		if (ret != -EINPROGRESS && ret != -EAGAIN)
+			return;
+	}
 }

@@ -156,6 +156,9 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_HOME_XFER_ENTRIES]	= "home_xfer_entries",
 	[DSM_STAT_HOME_XFER_REFUSED]	= "home_xfer_refused",
 	[DSM_STAT_HOME_XFER_EMPTY]	= "home_xfer_empty",
+	[DSM_STAT_FENCES]		= "fences",
+	[DSM_STAT_FENCE_REJOINS]	= "fence_rejoins",
+	[DSM_STAT_FENCED_FAULTS]	= "fenced_faults",
 };
 
 /* The names of the counters by type, made from the types' names. */

@@ -9,6 +9,7 @@
 
 struct status {
 	bool configured;
+	bool fenced;
 	uint32_t nodes, up;
 };
 
@@ -75,6 +76,7 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	st->configured = dsm_nla_u8(tb[DSM_A_CONFIGURED], 0);
 	st->nodes = dsm_nla_u32(tb[DSM_A_NODE_COUNT], 0);
 	st->up = dsm_nla_u32(tb[DSM_A_NODES_UP], 0);
+	st->fenced = dsm_nla_u8(tb[DSM_A_FENCED], 0);
 	print_open_object(NULL);
 	print_bool("configured", NULL, st->configured);
 	if (st->configured) {
@@ -89,10 +91,15 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	print_u64("nodes", "/%s up", st->nodes);
 	print_u64("regions", "  regions %s",
 		  dsm_nla_u32(tb[DSM_A_REGION_COUNT], 0));
+	/* No quorum reachable: dsm memory here refuses every access. */
+	if (st->fenced)
+		print_string(NULL, "%s", "  fenced");
+	print_bool("fenced", NULL, st->fenced);
 	status_transport();
 	status_home(tb);
 	print_u64("api_version", NULL, dsm_nla_u32(tb[DSM_A_API_VERSION], 0));
-	print_bool("healthy", NULL, st->configured && st->up == st->nodes);
+	print_bool("healthy", NULL, st->configured && st->up == st->nodes &&
+		   !st->fenced);
 	print_close_object();
 	print_nl();
 	return 0;
@@ -106,7 +113,8 @@ int do_status(int argc, char **argv)
 
 	if (argc > 0 && matches(argv[0], "help")) {
 		printf("usage: dsmctl status\n"
-		       "exit status 0 when every node is up, 5 otherwise\n");
+		       "exit status 0 when every node is up and this one is not fenced,\n"
+		       "5 otherwise\n");
 		return DSMCTL_OK;
 	}
 	if (argc > 0)
@@ -118,8 +126,8 @@ int do_status(int argc, char **argv)
 	if (ret)
 		return dsmctl_error("status", ret);
 	print_end();
-	return st.configured && st.nodes && st.up == st.nodes ? DSMCTL_OK :
-	       DSMCTL_DEGRADED;
+	return st.configured && st.nodes && st.up == st.nodes && !st.fenced ?
+	       DSMCTL_OK : DSMCTL_DEGRADED;
 }
 
 static int stats_cb(uint8_t cmd, struct nlattr **tb, void *arg)

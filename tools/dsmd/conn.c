@@ -378,6 +378,7 @@ void conn_connected(int ci)
 		return;
 	}
 	c->connecting = false;
+	fence_seen(c->peer);	/* reachable, even if it refuses us */
 	peer_fill_hello(&m, DSMC_HELLO);
 	if (!conn_send(ci, &m))
 		auth_hello_sent(ci);

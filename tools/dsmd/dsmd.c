@@ -109,10 +109,12 @@ static void timers(void)
 
 		if ((int)id == d.conf.local || !d.conf.nodes[id].present)
 			continue;
+		/* Only a side with a quorum declares a node dead. */
 		if (p->kstate == DSM_NODE_STATE_UP &&
-		    now - p->last_rx > d.conf.dead_ms)
-			peer_down(id, DSM_REASON_TIMEOUT);
-		else if (p->kstate == DSM_NODE_STATE_UNKNOWN &&
+		    now - p->last_rx > d.conf.dead_ms) {
+			if (fence_may_declare(id, now))
+				peer_down(id, DSM_REASON_TIMEOUT);
+		} else if (p->kstate == DSM_NODE_STATE_UNKNOWN &&
 			 now - (p->added > d.start ? p->added : d.start) >
 			 d.conf.dead_ms)
 			peer_down(id, DSM_REASON_UNREACHABLE);
@@ -123,6 +125,7 @@ static void timers(void)
 	data_timers();
 	memb_timers();
 	memb_client_timers();
+	fence_timers(now);
 	/* Handshakes (and connects) that take too long. */
 	for (i = 0; i < MAX_CONNS; i++) {
 		struct conn *c = &d.conns[i];

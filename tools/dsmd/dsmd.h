@@ -13,6 +13,7 @@
  *             control ones, then handed to the kernel (PEER_SOCKET)
  *   peer.c    the handshake, peers up and down, region replication, the
  *             dispatch of a peer's messages
+ *   fence.c   partitions: the majority rule, fencing, rejoining
  *   auth.c    the cluster key, the challenge-response of the handshake
  *             and the session keys (kmod/core/dsm_auth.h)
  *   membership.c runtime membership changes: dsmctl node add/del (the
@@ -130,6 +131,12 @@ struct conn {
  * @data_since:	when the last data connection was handed over (ms).
  * @added:	when it joined the configuration at run time (ms; 0: at
  *		start), for "unreachable" (membership.c).
+ * @last_seen:	when a well-formed HELLO last came from it, or a
+ *		connection to it connected (ms; fence.c).
+ * @down_inc:	the incarnation it had when declared dead (timeout), or 0:
+ *		its handshakes with that one are refused (fence.c).
+ * @refused_logged: the refusal of @down_inc was logged (once).
+ * @held_logged: "silent but no quorum" was logged (once per silence).
  */
 struct peer {
 	int conn;
@@ -146,6 +153,10 @@ struct peer {
 	unsigned int data_backoff;
 	int64_t data_since;
 	int64_t added;
+	int64_t last_seen;
+	uint64_t down_inc;
+	bool refused_logged;
+	bool held_logged;
 };
 
 /* dsmctl's way to dsmd (membership.c): a Unix socket, root only. */
@@ -175,6 +186,10 @@ struct peer {
  * @auth:	peers are authenticated with @key (auth_init()).
  * @key:	the cluster key (auth_init()).
  * @cluster_id:	FNV-1a of the cluster name, as the kernel's (auth_init()).
+ * @fenced:	this node's kernel is fenced: no quorum (fence.c; read
+ *		from the kernel by kernel.c at configuration).
+ * @had_quorum:	a quorum was reachable since start (fence.c).
+ * @fence_failed: the kernel refused to fence; logged once (fence.c).
  * @foreground:	log to stderr, not syslog (main).
  * @verbose:	log LOG_DEBUG too (main).
  */
@@ -224,6 +239,9 @@ struct dsmd {
 	bool auth;
 	uint8_t key[DSM_AUTH_KEY_SIZE];
 	uint64_t cluster_id;
+	bool fenced;
+	bool had_quorum;
+	bool fence_failed;
 	bool foreground;
 	bool verbose;
 };
@@ -257,6 +275,9 @@ int kernel_link_info(int id, struct dsmc_link *l);
 int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
 		       const struct dsm_auth_link *rx,
 		       const struct dsmc_link *peer, uint16_t wire);
+
+/* A changed module incarnation to d.incarnation, connections made again. */
+int kernel_adopt_incarnation(void);
 
 /* mgrnl.c */
 struct nl_msg;
@@ -310,6 +331,11 @@ void memb_timers(void);			/* push an adopted table */
 void memb_reload(void);			/* SIGHUP: dsm.conf's node lines */
 void memb_peer_ready(int ci);		/* our tables to a new peer */
 void memb_message(int from, const struct dsmc_msg *m);	/* MEMBERS */
+/* fence.c */
+bool fence_may_declare(int id, int64_t now);	/* quorum without @id? */
+void fence_timers(int64_t now);		/* fence, or rejoin */
+bool fence_hello_check(int id, uint64_t inc);	/* false: refused */
+void fence_seen(int id);		/* a sign of life short of a handshake */
 
 /* auth.c */
 int auth_init(char *err, size_t errlen);	/* key, self-test; main */

@@ -74,7 +74,6 @@ int kernel_peer_socket(int id, int fd, const struct dsm_auth_link *tx,
 	return dsm_genl_call(&d.nl, msg, NULL, NULL);
 }
 
-static int kernel_adopt_incarnation(void);
 
 uint32_t kernel_default_gid(void)
 {
@@ -262,6 +261,7 @@ struct kstatus {
 	uint32_t wire_max;
 	uint32_t page_size;
 	uint32_t nodes_lost;
+	bool fenced;
 };
 
 static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
@@ -275,6 +275,7 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	st->wire_max = dsm_nla_u32(tb[DSM_A_WIRE_VERSION_MAX], 0);
 	st->page_size = dsm_nla_u32(tb[DSM_A_PAGE_SIZE], 0);
 	st->nodes_lost = dsm_nla_u32(tb[DSM_A_NODES_LOST], 0);
+	st->fenced = dsm_nla_u8(tb[DSM_A_FENCED], 0);
 	return 0;
 }
 
@@ -328,7 +329,7 @@ int kernel_link_info(int id, struct dsmc_link *l)
  * connected (dsm.ko reloaded under this dsmd), every control connection
  * is made again, so that each peer learns it from the handshake.
  */
-static int kernel_adopt_incarnation(void)
+int kernel_adopt_incarnation(void)
 {
 	struct kstatus st;
 	int ret, i;
@@ -341,6 +342,7 @@ static int kernel_adopt_incarnation(void)
 		     kerr(ret));
 		return ret;
 	}
+	d.fenced = st.fenced;	/* a fence outlives a restart of dsmd */
 	if (st.incarnation == d.incarnation)
 		return 0;
 	d.incarnation = st.incarnation;

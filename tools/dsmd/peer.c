@@ -121,13 +121,19 @@ void peer_down(int id, int reason)
 	mgr_peer_state(&d.mgr, id, MGR_PEER_DOWN);
 	if (p->kstate == DSM_NODE_STATE_DOWN)
 		return;
+	/* Declared dead: this incarnation may not come back (fence.c). */
+	if (reason == DSM_REASON_TIMEOUT)
+		p->down_inc = p->incarnation;
 	/* Once, even if the kernel refused: no retry storm. */
 	kernel_set_state(id, DSM_NODE_STATE_DOWN, reason, 0);
 	p->kstate = DSM_NODE_STATE_DOWN;
 	logm(LOG_WARNING, "node %d down (%s)", id, dsm_reason_name(reason));
 }
 
-/* A HELLO or HELLO_ACK from the other side; 0 if it may join. */
+/*
+ * A HELLO or HELLO_ACK from the other side; 0 if it may join, -1 if not
+ * (*@why says why), 1 if not and fence.c said why already.
+ */
 static int check_hello(int ci, const struct dsmc_msg *m, const char **why)
 {
 	struct conn *c = &d.conns[ci];
@@ -175,6 +181,10 @@ static int check_hello(int ci, const struct dsmc_msg *m, const char **why)
 	} else {
 		*why = "connection from another address family";
 		return -1;
+	}
+	if (!fence_hello_check(id, m->hello.incarnation)) {
+		*why = "declared down at this incarnation";
+		return 1;
 	}
 	return 0;
 }
@@ -245,6 +255,7 @@ static void peer_handshake(int ci, const struct dsmc_msg *m)
 	struct conn *c = &d.conns[ci];
 	const char *why = NULL;
 	struct dsmc_msg reply;
+	int ret;
 
 	if (c->hs_state == HS_AUTH && (m->type == DSMC_AUTH_CHALLENGE ||
 				       m->type == DSMC_AUTH_RESPONSE)) {
@@ -266,8 +277,11 @@ static void peer_handshake(int ci, const struct dsmc_msg *m)
 		conn_close(ci, "handshake expected");
 		return;
 	}
-	if (check_hello(ci, m, &why)) {
-		logm(LOG_WARNING, "refusing node %u: %s", m->hello.node, why);
+	ret = check_hello(ci, m, &why);
+	if (ret) {
+		if (ret < 0)
+			logm(LOG_WARNING, "refusing node %u: %s",
+			     m->hello.node, why);
 		conn_close(ci, why);
 		return;
 	}

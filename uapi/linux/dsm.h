@@ -244,6 +244,9 @@ struct dsm_node_info {
  *     tail, or the node the request was forwarded to) died; the acquire
  *     takes the lock and returns EOWNERDEAD (Documentation/lrc.md,
  *     "Locks", "Failures").
+ *     FENCE (issue 15 item 4): dsmd fences this node's dsm memory when
+ *     it sees no quorum of the members, and ends the fence, as a new
+ *     incarnation, when it sees one again; FENCED in GET_STATUS.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -443,6 +446,14 @@ enum dsm_model {
  *	Both events are rate-limited: at most DSM_SHARE_EVENTS_PER_SEC a
  *	second on a node, all regions together; one refused is tried again
  *	at the page's next event (counter share_events_limited).
+ * @DSM_CMD_FENCE: do, admin (version 12). FENCED: 1 fences this node
+ *	(dsmd sees no quorum, Documentation/sc.md "Failures and timeouts"):
+ *	every dsm mapping here is zapped, and every fault, read and write
+ *	of dsm memory fails (SIGBUS, EIO; counter fenced_faults, one log
+ *	line per fence); 0 ends a fence as a new incarnation: every page's
+ *	local state is dropped, a new NODE_INCARNATION is drawn, and files
+ *	of /dev/dsm opened before fail as when fenced until reopened.
+ *	EALREADY: FENCED 0 while not fenced. ENOTCONN: not configured.
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -470,6 +481,7 @@ enum dsm_cmd {
 	DSM_CMD_LOCK_TOP,
 	DSM_CMD_PAGE_HOT,
 	DSM_CMD_PAGE_FALSE_SHARING,
+	DSM_CMD_FENCE,
 
 	__DSM_CMD_MAX
 };
@@ -600,6 +612,9 @@ enum dsm_cmd {
  *			write of the region (Documentation/lrc.md "Backed-up
  *			releases"); 0: none (cheaper; a dead node's unfetched
  *			writes are lost). lrc regions only; 1 for sc.
+ * @DSM_A_FENCED:	u8, 0..1 (version 12): in FENCE, fence (1) or rejoin
+ *			as a new incarnation (0); in GET_STATUS, 1 while
+ *			this node is fenced.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -673,6 +688,7 @@ enum dsm_attr {
 	DSM_A_TOP_WAIT_US,
 	DSM_A_TOP_WAIT_MAX_US,
 	DSM_A_REGION_REPLICAS,
+	DSM_A_FENCED,
 
 	__DSM_A_MAX
 };

@@ -273,6 +273,7 @@ int main(void)
 	test_proto();
 	test_wire();
 	test_mgr();
+	test_fence();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }
