@@ -5,7 +5,7 @@
 # virtual cluster on guest kernel KVER (6.1 or 6.12, or debug: the debug
 # kernel of scripts/debug-kernel.sh), each group in a cluster of its own:
 # group 1node on one node, groups 3node, 3node-reload, 3node-fail and
-# 3node-mgrfail on three, 3node-join on three and a spare that joins
+# 3node-mgrfail and 3node-part on three, 3node-join on three and a spare that joins
 # (vcluster --spare 1), over TCP (the default: all six).
 # Over RDMA (soft-RoCE, vcluster --transport rdma), on three nodes:
 #   rdma-3node         3node's programs, SELFTESTS_RDMA_PROGS if set;
@@ -33,10 +33,10 @@ set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
-kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join rdma rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail)}
+kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part rdma rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail)}
 shift
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join)
+[ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part)
 factor=${SELFTESTS_TIMEOUT_FACTOR:-1}
 [[ "$factor" =~ ^[1-9][0-9]*$ ]] || {
 	echo "selftests.sh: SELFTESTS_TIMEOUT_FACTOR is a whole number from 1, not '$factor'" >&2
@@ -51,12 +51,12 @@ for g in "${groups[@]}"; do
 		continue
 	fi
 	case "$g" in
-	1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-join|rdma-3node|rdma-3node-reload|rdma-3node-fail|rdma-3node-mgrfail) ;;
+	1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-join|3node-part|rdma-3node|rdma-3node-reload|rdma-3node-fail|rdma-3node-mgrfail) ;;
 	*:*) case "${g#*:}" in
 	     ''|-|*[!a-z_,-]*|?*-*|*,,*|*,|-,*)
 		echo "selftests.sh: bad program list in '$g'" >&2; exit 2 ;;
 	     esac ;;&
-	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|3node-join:*|rdma-3node:*|rdma-3node-fail:*|rdma-3node-mgrfail:*) ;;
+	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|3node-join:*|3node-part:*|rdma-3node:*|rdma-3node-fail:*|rdma-3node-mgrfail:*) ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 	specs+=("$g")
@@ -118,6 +118,8 @@ for spec in "${specs[@]}"; do
 	3node-mgrfail) n=3 tmo=600 ;;
 	# Three members and a spare that joins (dsm_join).
 	3node-join) n=3 spare=1 tmo=600 ;;
+	# node 2 cut off, fenced, healed, rejoined (dsm_partition).
+	3node-part) n=3 tmo=600 ;;
 	rdma-3node) n=3 tmo=1800 transport=rdma grp=3node ;;
 	# 3node-rdma takes node 1's device away and gives it back; it must
 	# not be the last group of a cluster whose last program restarts a
