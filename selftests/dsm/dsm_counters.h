@@ -58,4 +58,32 @@ static inline pid_t dsm_counters_start(struct dsm_counters *sh, size_t off,
 	_exit(sh->bad ? 1 : 0);
 }
 
+/*
+ * dsm_counters_check - after the workload of dsm_counters_start ended,
+ * on @pages pages of the DSM space at @off with @nodes nodes' words:
+ * on every page this node's word must be @sh->rounds and every node's
+ * word the same as on the first page. Returns -1 if so, the first
+ * wrong word as page * 8 + word if not, -2 if the space cannot be
+ * mapped.
+ */
+static inline int dsm_counters_check(const struct dsm_counters *sh,
+				     size_t off, int pages, int nodes)
+{
+	int node = dsm_node_id_env(), k, n, bad = -1;
+	volatile uint64_t *p;
+
+	p = dsm_map_space(off, (size_t)pages * DSM_PAGE);
+	if (p == MAP_FAILED)
+		return -2;
+	for (k = 0; k < pages && bad < 0; k++) {
+		if (p[k * DSM_PAGE / 8 + node] != (uint64_t)sh->rounds)
+			bad = k * 8 + node;
+		for (n = 0; n < nodes && bad < 0; n++)
+			if (p[k * DSM_PAGE / 8 + n] != p[n])
+				bad = k * 8 + n;
+	}
+	munmap((void *)p, (size_t)pages * DSM_PAGE);
+	return bad;
+}
+
 #endif /* _DSM_COUNTERS_H */
