@@ -5,7 +5,7 @@
  * no other test.
  *
  * The failures happen in a child run, so that this program passes: on
- * every node at once it runs dsm_harness_child (on sync port CHILD_PORT,
+ * every node at once it runs dsm_harness_child (on the sync port after its own,
  * so that the child's syncs never meet this program's, with a sync
  * timeout of CHILD_SYNC seconds, and DSM_TEST_SLOW making node 2, then
  * node 0, sleep CHILD_SLOW seconds after a test's begin; dsm_harness.h
@@ -25,7 +25,8 @@
 #include "dsm_harness.h"
 
 #define CHILD		"dsm_harness_child"
-#define CHILD_PORT	"7991"
+/* The child's sync port: the one after this program's (7991 by default). */
+#define CHILD_PORT_AFTER	1
 /*
  * s: the child run, at most (times the factor). It takes about 3 *
  * CHILD_SLOW and a few seconds of syncs: 140 s on 3 TCG nodes.
@@ -108,7 +109,7 @@ FIXTURE_TEARDOWN(harness)
 /* In the child process: run CHILD, from this program's directory. */
 static void exec_child(int fd)
 {
-	char self[4096], path[4200], num[16], slow[256];
+	char self[4096], path[4200], num[16], port[16], slow[256];
 	ssize_t n;
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -118,7 +119,9 @@ static void exec_child(int fd)
 	snprintf(path, sizeof(path), "%s/%s", dirname(self), CHILD);
 	dup2(fd, 1);
 	dup2(fd, 2);
-	setenv("DSM_TEST_SYNC_PORT", CHILD_PORT, 1);
+	snprintf(port, sizeof(port), "%d",
+		 dsm_test_sync_port() + CHILD_PORT_AFTER);
+	setenv("DSM_TEST_SYNC_PORT", port, 1);
 	/* the child multiplies its sync timeout by the factor itself */
 	snprintf(num, sizeof(num), "%d", CHILD_SYNC);
 	setenv("DSM_TEST_SYNC_TIMEOUT", num, 1);

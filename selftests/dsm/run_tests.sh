@@ -73,6 +73,7 @@ last_test() {
 status=0
 for t in "$@"; do
 	echo "# selftests: dsm: $t"
+	start=$(date +%s)
 	out=/tmp/selftest-$t.out
 	fifo=/tmp/selftest-$t.fifo
 	mark=/tmp/selftest-$t.timeout
@@ -98,6 +99,8 @@ for t in "$@"; do
 	kill_session "$pid"
 	wait "$tee_pid"
 	rm -f "$fifo"
+	# How long each program took, for whoever sizes the groups.
+	echo "# $t: node $node: $(($(date +%s) - start)) s"
 	if [ "$rc" -ne 0 ]; then
 		status=1
 		if [ -f "$mark" ]; then
