@@ -325,7 +325,8 @@ if [ "$full" = 1 ]; then
 			env SELFTESTS_NAME="rdma-$newest-rest" \
 			"$SRCDIR/scripts/selftests.sh" "$newest" \
 			rdma-3node-fail:dsm_vcnet \
-			rdma-3node-mgrfail || true
+			rdma-3node-mgrfail rdma-3node-join \
+			rdma-3node-part || true
 		# Over RDMA on the other kernels too.
 		for v in $versions; do
 			[ "$v" != "$newest" ] || continue

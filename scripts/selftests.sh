@@ -13,7 +13,9 @@
 #                      group 3node-reload;
 #   rdma-3node-fail    group 3node-fail;
 #   rdma-3node-mgrfail group 3node-mgrfail;
-#   rdma               all four: every multi-node group over RDMA.
+#   rdma-3node-join    group 3node-join (three and a spare);
+#   rdma-3node-part    group 3node-part;
+#   rdma               all six: every multi-node group over RDMA.
 # :PROGS selects programs of the group, comma-separated
 # (3node:dsm_sc,dsm_lrc), or with a leading '-' every program of the
 # group but those (3node:-dsm_sc,dsm_lrc); not with rdma or
@@ -33,7 +35,7 @@ set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
-kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part rdma rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail)}
+kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part rdma rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail rdma-3node-join rdma-3node-part)}
 shift
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part)
@@ -47,16 +49,17 @@ factor=${SELFTESTS_TIMEOUT_FACTOR:-1}
 specs=()
 for g in "${groups[@]}"; do
 	if [ "$g" = rdma ]; then
-		specs+=(rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail)
+		specs+=(rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail
+			rdma-3node-join rdma-3node-part)
 		continue
 	fi
 	case "$g" in
-	1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-join|3node-part|rdma-3node|rdma-3node-reload|rdma-3node-fail|rdma-3node-mgrfail) ;;
+	1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-join|3node-part|rdma-3node|rdma-3node-reload|rdma-3node-fail|rdma-3node-mgrfail|rdma-3node-join|rdma-3node-part) ;;
 	*:*) case "${g#*:}" in
 	     ''|-|*[!a-z_,-]*|?*-*|*,,*|*,|-,*)
 		echo "selftests.sh: bad program list in '$g'" >&2; exit 2 ;;
 	     esac ;;&
-	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|3node-join:*|3node-part:*|rdma-3node:*|rdma-3node-fail:*|rdma-3node-mgrfail:*) ;;
+	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|3node-join:*|3node-part:*|rdma-3node:*|rdma-3node-fail:*|rdma-3node-mgrfail:*|rdma-3node-join:*|rdma-3node-part:*) ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 	specs+=("$g")
@@ -127,6 +130,8 @@ for spec in "${specs[@]}"; do
 	rdma-3node-reload) n=3 tmo=1200 transport=rdma grp= ;;
 	rdma-3node-fail) n=3 tmo=900 transport=rdma grp=3node-fail ;;
 	rdma-3node-mgrfail) n=3 tmo=600 transport=rdma grp=3node-mgrfail ;;
+	rdma-3node-join) n=3 spare=1 tmo=600 transport=rdma grp=3node-join ;;
+	rdma-3node-part) n=3 tmo=600 transport=rdma grp=3node-part ;;
 	esac
 	cmd=("$d/run_tests.sh" "$grp")
 	if [ -z "$grp" ]; then
