@@ -110,58 +110,41 @@ harvest_selftests() {
 	fi
 }
 
-# record NAME SECS RESULT: one row of the stage table (also into the
-# lane's file, in a lane: see lane below).
-lane_rec=
-record() {
-	stage_names+=("$1")
-	stage_secs+=("$2")
-	stage_res+=("$3")
-	stage_extra+=("$in_extra")
-	[ -z "$lane_rec" ] || printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" \
-		"$in_extra" >> "$lane_rec"
-}
-
-# not_run NAME: record NAME as not run when this is a dry run or NAME is
-# in CHECK_SKIP; false (run it) otherwise.
-not_run() {
-	if [ "$dry_run" = 1 ]; then
-		record "$1" - "not run (dry run)"
-		return 0
-	fi
-	skipped_by_env "$1" || return 1
-	echo "ok 0 $1 # SKIP in CHECK_SKIP" >> "$TAP"
-	echo "   skipped (CHECK_SKIP)"
-	record "$1" - skipped
-}
-
-# finish NAME HARVEST LOG RC SECS [NOTE]: print and record a stage's end,
-# and harvest its results.
-finish() {
-	local name=$1 harvest=$2 log=$3 rc=$4 dt=$5 note=${6:-}
-	if [ "$rc" -eq 0 ]; then
-		echo "   ok (${dt}s$note)"
-		record "$name" "$dt" ok
-	else
-		echo "   FAILED (status $rc, ${dt}s$note)"
-		record "$name" "$dt" "FAILED (status $rc)"
-	fi
-	"$harvest" "$name" "$log" "$rc"
-	return "$rc"
-}
-
 # stage NAME HARVEST CMD...: run CMD as stage NAME with its output in
 # $RES/NAME.log, record its results with HARVEST, print and record its wall
 # time. With --dry-run only print it; in CHECK_SKIP, report a skip.
 stage() {
-	local name=$1 harvest=$2 log=$RES/$1.log t0 rc
+	local name=$1 harvest=$2 log=$RES/$1.log t0 rc dt
 	shift 2
 	echo "== $name: $*"
-	not_run "$name" && return 0
+	stage_names+=("$name")
+	stage_extra+=("$in_extra")
+	if [ "$dry_run" = 1 ]; then
+		stage_secs+=(-)
+		stage_res+=("not run (dry run)")
+		return 0
+	fi
+	if skipped_by_env "$name"; then
+		echo "ok 0 $name # SKIP in CHECK_SKIP" >> "$TAP"
+		echo "   skipped (CHECK_SKIP)"
+		stage_secs+=(-)
+		stage_res+=(skipped)
+		return 0
+	fi
 	t0=$(date +%s)
 	"$@" > "$log" 2>&1
 	rc=$?
-	finish "$name" "$harvest" "$log" "$rc" $(($(date +%s) - t0))
+	dt=$(($(date +%s) - t0))
+	stage_secs+=("$dt")
+	if [ "$rc" -eq 0 ]; then
+		echo "   ok (${dt}s)"
+		stage_res+=(ok)
+	else
+		echo "   FAILED (status $rc, ${dt}s)"
+		stage_res+=("FAILED (status $rc)")
+	fi
+	"$harvest" "$name" "$log" "$rc"
+	return $rc
 }
 
 # bg_stage NAME CMD...: start CMD as stage NAME in the background, for a
@@ -181,44 +164,36 @@ bg_stage() {
 }
 
 bg_wait() {
-	local name=$1 harvest=$2 rc
+	local name=$1 harvest=$2 rc dt
+	shift 2
 	echo "== $name: the background stage's end"
+	stage_names+=("$name")
+	stage_extra+=("$in_extra")
+	if [ "$dry_run" = 1 ]; then
+		stage_secs+=(-)
+		stage_res+=("not run (dry run)")
+		return 0
+	fi
 	if [ -z "${bg_pid[$name]:-}" ]; then
-		not_run "$name" || record "$name" - "not started"
+		echo "ok 0 $name # SKIP in CHECK_SKIP" >> "$TAP"
+		echo "   skipped (CHECK_SKIP)"
+		stage_secs+=(-)
+		stage_res+=(skipped)
 		return 0
 	fi
 	wait "${bg_pid[$name]}"
 	rc=$?
-	finish "$name" "$harvest" "$RES/$name.log" "$rc" \
-		$(($(date +%s) - bg_t0[$name])) ", in the background"
-}
-
-# lane NAME FUNCTION: run FUNCTION, whose stages then run one after the
-# other, in the background beside the stages that follow here (a second
-# virtual cluster beside the first: the guests wait on each other's
-# messages and timers much of the time, and the host has the cores for
-# both); lane_wait NAME waits for it, prints its stages' output and adds
-# them to the table.
-declare -A lane_pid
-lane() {
-	local name=$1 fn=$2
-	echo "== lane $name: its stages run in the background from here"
-	: > "$RES/lane-$name.tsv"
-	( lane_rec=$RES/lane-$name.tsv; "$fn" ) > "$RES/lane-$name.out" 2>&1 &
-	lane_pid[$name]=$!
-}
-
-lane_wait() {
-	local name=$1 n secs res extra
-	wait "${lane_pid[$name]}"
-	echo "== lane $name: its stages, which ran in the background"
-	cat "$RES/lane-$name.out"
-	while IFS=$'\t' read -r n secs res extra; do
-		stage_names+=("$n")
-		stage_secs+=("$secs")
-		stage_res+=("$res")
-		stage_extra+=("$extra")
-	done < "$RES/lane-$name.tsv"
+	dt=$(($(date +%s) - bg_t0[$name]))
+	stage_secs+=("$dt")
+	if [ "$rc" -eq 0 ]; then
+		echo "   ok (${dt}s, beside the stages above)"
+		stage_res+=(ok)
+	else
+		echo "   FAILED (status $rc, ${dt}s)"
+		stage_res+=("FAILED (status $rc)")
+	fi
+	"$harvest" "$name" "$RES/$name.log" "$rc"
+	return $rc
 }
 
 in_extra=0
@@ -247,12 +222,27 @@ newest=${versions##* }
 # (dsm_lrc), a hostile member's flood through the TCP receive path
 # (dsm_hostile). Documentation/testing.md.
 TCP_SUBSET=dsm_auth,dsm_sc,dsm_lrc,dsm_hostile
-# The newest kernel's selftests, over TCP (group 1node and TCP_SUBSET)
-# and over RDMA: a lane beside the other kernels' stages.
-newest_lane() {
-	stage "selftests-$newest" harvest_selftests \
-		"$SRCDIR/scripts/selftests.sh" "$newest" 1node \
-		"3node:$TCP_SUBSET" || true
+if [ "$build_ok" = 1 ]; then
+	# The harness's own test (dsm_harness): two minutes of deliberate
+	# sync timeouts among processes on 127.0.0.1, no guest needed
+	# (scripts/harness-host.sh), so beside the virtual clusters.
+	bg_stage harness "$SRCDIR/scripts/harness-host.sh"
+	for v in $versions; do
+		groups=()
+		[ "$v" != "$newest" ] || groups=(1node "3node:$TCP_SUBSET")
+		stage "selftests-$v" harvest_selftests \
+			"$SRCDIR/scripts/selftests.sh" "$v" "${groups[@]}" || true
+		# Every application of tools/bench/apps.list once, small, on
+		# 3 nodes: each verifies its own result (Documentation/
+		# benchmarks.md). On one kernel only, the oldest, for the 40
+		# minutes (check-full runs them on the newest too), and with
+		# 'auth none' (links without tags, a trusted fabric), so that
+		# setting is tested as well as the key the selftests use.
+		[ "$v" = "$newest" ] ||
+			stage "apps-$v" harvest_tap \
+				"$SRCDIR/tools/bench/run-apps.sh" --check \
+				-k "$v" --auth none || true
+	done
 	# The RDMA transport, on the newest kernel only (its soft-RoCE runs
 	# on a workqueue, 6.1's on tasklets; CI time allows one): every
 	# multi-node group, 3node-rdma's RDMA-specific tests included, in
@@ -267,29 +257,6 @@ newest_lane() {
 		"$SRCDIR/scripts/selftests.sh" "$newest" \
 		rdma-3node rdma-3node-reload \
 		rdma-3node-fail:-dsm_vcnet || true
-}
-
-if [ "$build_ok" = 1 ]; then
-	# The harness's own test (dsm_harness): two minutes of deliberate
-	# sync timeouts among processes on 127.0.0.1, no guest needed
-	# (scripts/harness-host.sh), so beside the virtual clusters.
-	bg_stage harness "$SRCDIR/scripts/harness-host.sh"
-	lane "$newest" newest_lane
-	for v in $versions; do
-		[ "$v" != "$newest" ] || continue
-		stage "selftests-$v" harvest_selftests \
-			"$SRCDIR/scripts/selftests.sh" "$v" || true
-		# Every application of tools/bench/apps.list once, small, on
-		# 3 nodes: each verifies its own result (Documentation/
-		# benchmarks.md). On one kernel only, the oldest, for the 40
-		# minutes (check-full runs them on the newest too), and with
-		# 'auth none' (links without tags, a trusted fabric), so that
-		# setting is tested as well as the key the selftests use.
-		stage "apps-$v" harvest_tap \
-			"$SRCDIR/tools/bench/run-apps.sh" --check \
-			-k "$v" --auth none || true
-	done
-	lane_wait "$newest"
 	bg_wait harness harvest_tap || true
 else
 	echo "not ok 0 selftests # not run: the build failed" >> "$TAP"
