@@ -333,6 +333,15 @@ static bool sc_home_waits_locked(struct dsm_pg *pg)
 	return pg->sc->dir.busy || pg->sc->dir.awaiting;
 }
 
+/* Does the current table home @pg here, while @pg->home is still not? */
+static bool sc_home_coming_here(struct dsm_pg *pg)
+{
+	u64 epoch;
+
+	return dsm_members_home(pg->pgno, &epoch) == sc_local() &&
+	       READ_ONCE(pg->home) != sc_local();
+}
+
 void sc_home_req(const struct dsm_msg *m)
 {
 	const struct dsm_msg_page_req *r = &m->u.page_req;
@@ -355,6 +364,14 @@ void sc_home_req(const struct dsm_msg *m)
 		/* Homed here by an older table: it moved, say so. */
 		if (!IS_ERR(pg) && m->hdr.epoch < dsm_home_epoch())
 			err = -ESTALE;
+		/*
+		 * Homed here by the current table, but this node's own
+		 * request for the page is still in flight to the old home:
+		 * the page moves here when it ends (sc_home_take_locked()).
+		 * Ask again shortly, as for a request queued here.
+		 */
+		else if (!IS_ERR(pg) && sc_home_coming_here(pg))
+			err = -EBUSY;
 		else if (!IS_ERR(pg))
 			sc_unexpected("PAGE_REQ (not its home)", r->page, from);
 		sc_send_nack(from, m->hdr.req_id, DSM_MSG_PAGE_REQ, r->page,
