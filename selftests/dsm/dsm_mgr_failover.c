@@ -21,17 +21,20 @@
  * (0) and node 2's write.
  *
  * Lock managers fail over too (lrc.md "Failures: lock managers"): locks
- * LCHAIN and LDEAD are managed by node 0 (96 and 99 mod 3 = 0). Before
- * node 0's dsmd stops, node 1 takes LCHAIN and writes under it, node 0
- * takes LDEAD; both hold on. Then a child of node 2 asks for each: the
- * requests are at node 0's stopped dsmd when it is declared down, so the
- * kernels tell node 1 (node 0's successor, the new manager) what they
- * know of node 0's locks and send the requests again (lrc_lock_states,
- * lrc_lock_resent). Node 1 rebuilds: LCHAIN's token is on node 1, so
- * node 2 queues behind it and gets the lock, with node 1's write, when
- * node 1 releases after the barrier; nobody has LDEAD's token and node 2
- * waited for it, so node 2 gets it re-created with EOWNERDEAD, writes,
- * releases, and node 1 then takes it with node 2's write.
+ * LCHAIN, LDEAD and LRESEND are managed by node 0 (96, 99, 102 mod 3 =
+ * 0). Before node 0's dsmd stops, node 1 takes LCHAIN (and writes under
+ * it) and LRESEND, node 0 takes LDEAD; all hold on. Children of node 2
+ * ask for LCHAIN and LDEAD, and node 0 forwards both (to node 1 and to
+ * itself) before its dsmd stops; a third asks for LRESEND once it is
+ * stopped (that request is sent again to the new manager if it is still
+ * at node 0 when node 2 declares node 0 down). The survivors' kernels tell
+ * node 1, node 0's successor, what they know of node 0's locks
+ * (lrc_lock_states), and node 1 rebuilds them: LCHAIN's token is on node
+ * 1 with node 2 queued behind, so node 2 is its tail, gets it when node 1
+ * releases, with node 1's write, and passes it back to node 1 with its
+ * own; nobody has LDEAD's token and node 2's request went to node 0, so
+ * node 2 gets it re-created with EOWNERDEAD, writes, releases, and node 1
+ * then takes it with node 2's write; LRESEND is granted by node 1.
  *
  * Node 0's kernel and this program stay up (the test syncs go over plain
  * TCP, node 0 coordinating), so no reboot is needed; but node 0 stays lost
@@ -60,6 +63,8 @@
 #define LOCK_WORD	0x6f776e6572ULL	/* node 2's write under LID */
 #define LCHAIN		96		/* managed by node 0, held by node 1 */
 #define LDEAD		99		/* managed and held by node 0 */
+#define LRESEND		102		/* managed by node 0, held by node 1 */
+#define CHAIN2_WORD	0x636861696e32ULL /* node 2's write under LCHAIN */
 #define CHAIN_WORD	0x636861696eULL	/* node 1's write under LCHAIN */
 #define DEAD_WORD	0x64656164ULL	/* node 2's write under LDEAD */
 #define NO_CHECK	(~0ULL)
@@ -111,14 +116,11 @@ static int read_word(void *map, int pg, uint64_t *v)
 /*
  * Node 2: a child acquires lock @lid, wanting @want (0 or -EOWNERDEAD)
  * and, in word @w of page 0, @seen (NO_CHECK: anything); writes @write
- * there; releases. Returns
- * once its request went to dsmd (mgr_requests moved, bounded), so that
- * it is at node 0 when node 0 is declared down.
+ * there; releases.
  */
 static pid_t lock_child(void *map, uint32_t lid, int want, int w,
 			uint64_t seen, uint64_t write)
 {
-	long before = dsm_stat("mgr_requests");
 	double t0 = dsm_now();
 	uint64_t v;
 	pid_t pid;
@@ -147,13 +149,24 @@ static pid_t lock_child(void *map, uint32_t lid, int want, int w,
 		fflush(stdout);
 		_exit(ret ? 2 : 0);
 	}
-	while (pid > 0 && dsm_stat("mgr_requests") <= before &&
-	       dsm_now() - t0 < SENT_WAIT)
-		usleep(20000);
-	if (dsm_stat("mgr_requests") <= before)
-		printf("# node 2: lock %u: the child's request did not reach dsmd within %.0f s\n",
-		       lid, (double)SENT_WAIT);
 	return pid;
+}
+
+/*
+ * Node 2: wait (at most SENT_WAIT) until counter @name reaches @want,
+ * which says that the children's requests got where they must be.
+ */
+static long stat_reaches(const char *name, long want, const char *what)
+{
+	double t0 = dsm_now();
+	long v;
+
+	while ((v = dsm_stat(name)) < want && dsm_now() - t0 < SENT_WAIT)
+		usleep(20000);
+	if (v < want)
+		printf("# node 2: %s: %s %ld, not %ld, after %.0f s\n", what,
+		       name, v, want, (double)SENT_WAIT);
+	return v;
 }
 
 /*
@@ -260,20 +273,25 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
 		__r = dsm_lock_release(LCHAIN);				\
 		EXPECT_EQ(0, __r) TH_LOG("node 1: releasing lock %d: %s", \
 					 LCHAIN, strerror(-__r));	\
-		EXPECT_LE(states + 1, dsm_stat("lrc_lock_states"))	\
-			TH_LOG("node 1: lrc_lock_states did not move");	\
+		__r = dsm_lock_release(LRESEND);			\
+		EXPECT_EQ(0, __r) TH_LOG("node 1: releasing lock %d: %s", \
+					 LRESEND, strerror(-__r));	\
+		EXPECT_LE(states + 2, dsm_stat("lrc_lock_states"))	\
+			TH_LOG("node 1: lrc_lock_states %ld, before %ld", \
+			       dsm_stat("lrc_lock_states"), states);	\
 	}								\
 	if (node == 2) {						\
 		EXPECT_EQ(0, child_status(chain, LCHAIN, BARRIER_BOUND)) \
 			TH_LOG("node 2: the LCHAIN child failed");	\
 		EXPECT_EQ(0, child_status(dead, LDEAD, BARRIER_BOUND))	\
 			TH_LOG("node 2: the LDEAD child failed");	\
+		EXPECT_EQ(0, child_status(resend, LRESEND, BARRIER_BOUND)) \
+			TH_LOG("node 2: the LRESEND child failed");	\
 		EXPECT_LE(states + 2, dsm_stat("lrc_lock_states"))	\
 			TH_LOG("node 2: lrc_lock_states %ld, before %ld", \
 			       dsm_stat("lrc_lock_states"), states);	\
-		EXPECT_LE(resent + 2, dsm_stat("lrc_lock_resent"))	\
-			TH_LOG("node 2: lrc_lock_resent %ld, before %ld", \
-			       dsm_stat("lrc_lock_resent"), resent);	\
+		TH_LOG("node 2: requests sent again to the new manager: %ld", \
+		       dsm_stat("lrc_lock_resent") - resent);		\
 	}								\
 	bounded_barrier("node 2 has node 0's locks", BARRIER_BOUND);	\
 	if (node == 1) {						\
@@ -289,6 +307,16 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
 			       LDEAD, (unsigned long long)__v);		\
 		if (!__r)						\
 			EXPECT_EQ(0, dsm_lock_release(LDEAD));		\
+		/* The rebuilt tail is node 2: its write comes along. */ \
+		__r = dsm_lock_acquire(LCHAIN);				\
+		__v = page(map, 0)[2];					\
+		EXPECT_EQ(0, __r) TH_LOG("node 1: acquiring lock %d: %s", \
+					 LCHAIN, strerror(-__r));	\
+		EXPECT_EQ(CHAIN2_WORD, __v)				\
+			TH_LOG("node 1: node 2's write under lock %d: %#llx", \
+			       LCHAIN, (unsigned long long)__v);	\
+		if (!__r)						\
+			EXPECT_EQ(0, dsm_lock_release(LCHAIN));		\
 	}								\
 } while (0)
 
@@ -309,8 +337,8 @@ FIXTURE_TEARDOWN(mgrfail)
 TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 	       DSM_TEST_TIMEOUT(DSM_TEST_MAX_WORK))
 {
+	pid_t chain = 0, dead = 0, resend = 0;
 	long states = 0, resent = 0;
-	pid_t chain = 0, dead = 0;
 	char out[512];
 	uint64_t v = 0;
 	size_t len = 0;
@@ -339,29 +367,42 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 		ASSERT_EQ(0, ret) TH_LOG("node 1: acquiring lock %d: %s",
 					 LCHAIN, strerror(-ret));
 		page(map, 0)[2] = CHAIN_WORD;
+		ret = dsm_lock_acquire(LRESEND);
+		ASSERT_EQ(0, ret) TH_LOG("node 1: acquiring lock %d: %s",
+					 LRESEND, strerror(-ret));
 	}
 	dsm_test_sync(3);
+	states = dsm_stat("lrc_lock_states");
+	resent = dsm_stat("lrc_lock_resent");
+	if (node == 2) {
+		long replies = dsm_stat("mgr_replies");
+
+		/* Forwarded by node 0 (MGR_F_FORWARDED) while it is up. */
+		chain = lock_child(map, LCHAIN, 0, 2, CHAIN_WORD, CHAIN2_WORD);
+		dead = lock_child(map, LDEAD, -EOWNERDEAD, 3, NO_CHECK,
+				  DEAD_WORD);
+		ASSERT_LT(0, chain);
+		ASSERT_LT(0, dead);
+		stat_reaches("mgr_replies", replies + 2, "LCHAIN, LDEAD forwarded");
+	}
+	dsm_test_sync(4);
 
 	if (node == MANAGER) {
 		/* The manager's dsmd stops answering: its peers declare it down. */
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
 				    "kill -STOP \"$(cat /run/dsmd.pid)\""))
 			TH_LOG("node 0: stopping dsmd: %s", out);
+		dsm_test_sync(5);
 		/* Until the survivors are done (plain TCP, not dsm). */
-		dsm_test_sync(4);
+		dsm_test_sync(6);
 		dsm_sh(out, sizeof(out), "kill -CONT \"$(cat /run/dsmd.pid)\"");
 		return;
 	}
-
-	/* Node 2 asks for node 0's locks while node 0 is dying. */
-	states = dsm_stat("lrc_lock_states");
-	resent = dsm_stat("lrc_lock_resent");
+	dsm_test_sync(5);
 	if (node == 2) {
-		chain = lock_child(map, LCHAIN, 0, 2, CHAIN_WORD, CHAIN_WORD);
-		dead = lock_child(map, LDEAD, -EOWNERDEAD, 3, NO_CHECK,
-				  DEAD_WORD);
-		ASSERT_LT(0, chain);
-		ASSERT_LT(0, dead);
+		/* Most likely at node 0's stopped dsmd: sent again. */
+		resend = lock_child(map, LRESEND, 0, 4, NO_CHECK, 1);
+		ASSERT_LT(0, resend);
 	}
 	/* Nodes 1 and 2: a write, then the barrier whose manager dies. */
 	page(map, node)[0] = WORD(node);
@@ -383,7 +424,7 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 	bounded_barrier("among the survivors", BARRIER_BOUND);
 	owner_dead(map);
 	munmap(map, len);
-	dsm_test_sync(4);
+	dsm_test_sync(6);
 }
 
 TEST_HARNESS_MAIN
