@@ -218,8 +218,14 @@ static void test_lock_failover(void)
 	ok(mgr_lock_tail(&tn[1].m, 0, 4) == 3 && forwards(2) == 1 &&
 	   forwarded(3, 30) == 1 && tn[1].m.st.lock_rebuilds == 1,
 	   "mgr: failover: rebuilt (tail node 2), node 3 queued behind node 2");
+}
 
-	/* The dead manager also held the token: owner dead. */
+/* Lock failover when the token died with the manager: owner dead. */
+static void test_lock_failover_dead(void)
+{
+	uint32_t err = 99;
+
+	/* The dead manager also held the token, a request forwarded to it. */
 	setup(0xf, 0);
 	kreq_lock(0, 8, 1);	/* lock 8: manager node 0, token on node 0 */
 	kreq_lock(2, 8, 21);	/* forwarded to node 0 */
@@ -523,6 +529,7 @@ void test_mgr_lock(void)
 	test_lock_regions();
 	test_lock_down();
 	test_lock_failover();
+	test_lock_failover_dead();
 	test_lock_bad();
 	test_lock_bad_peer();
 	test_fwd_corrupt();
