@@ -92,11 +92,13 @@ int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
 		if (ret != -ENOENT)
 			return ret;
 	}
-	if (p || (flags & ~(DSM_MGR_F_FORWARDED | DSM_MGR_F_OWNER_DEAD)) ||
-	    (flags && err) ||
-	    flags == (DSM_MGR_F_FORWARDED | DSM_MGR_F_OWNER_DEAD)) {
+	if (p || (flags && flags != DSM_MGR_F_FORWARDED &&
+		  flags != DSM_MGR_F_OWNER_DEAD &&
+		  flags != DSM_MGR_F_MGR_DOWN) ||
+	    (flags && err && flags != DSM_MGR_F_MGR_DOWN) ||
+	    (flags == DSM_MGR_F_MGR_DOWN && err != EHOSTDOWN)) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "a lock reply carries no payload, and no flag but FORWARDED or OWNER_DEAD (one, without an error)");
+				   "a lock reply carries no payload, and no flag but FORWARDED or OWNER_DEAD (one, without an error) or MGR_DOWN (with EHOSTDOWN)");
 		return -EINVAL;
 	}
 	if (lrc_lock_reply(cookie, err, flags))
@@ -123,9 +125,11 @@ static void lrc_daemon_gone(void)
 }
 
 /*
- * model->node_down: node @id is down; fail what waits for its answer: the
- * lock requests its dsmd manages (a request forwarded to it is answered
- * by its manager: lrc.md "Failures"). A barrier waits on: if @id managed
+ * model->node_down: node @id is down; fail what waits for its answer. The
+ * locks its dsmd managed move to the next manager, which this node tells
+ * what it knows of them, and the requests at @id go again there
+ * (lrc_lock_mgr_down(); a request forwarded to @id is answered by its
+ * manager: lrc.md "Failures"). A barrier waits on: if @id managed
  * it, the arrival is made again at the next manager
  * (lrc_bar_node_down()), else the manager completes it among the others
  * (dsm_barrier_waits_for(), Documentation/lrc.md "Barriers").
@@ -135,7 +139,7 @@ static void lrc_node_down(u32 id)
 	lrc_fail_fetches(id);
 	lrc_backup_node_down(id);
 	lrc_bar_node_down(id);
-	lrc_fail_lock_requests(id);
+	lrc_lock_mgr_down(id);
 	/* Grants kept for it: their tokens come back now. */
 	mod_delayed_work(system_wq, &lrc.regrant_work, 0);
 }

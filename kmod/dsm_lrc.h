@@ -166,8 +166,12 @@ struct lrc_fwd {
  * @grant_err:	the grant for @req_id could not be applied (a fragment's
  *		intervals refused); the token comes, its request fails.
  * @grant_frags: LOCK_GRANT fragments received for @req_id.
- * @mgr:	the node whose dsmd managed the lock when @req_id was sent:
- *		the request fails if that node goes down.
+ * @mgr:	the node whose dsmd managed the lock when @req_id was sent
+ *		(dsm_lock_manager()); when it is declared lost, the request
+ *		goes again to the next manager (dsm_lrc_lock_fo.c).
+ * @mgr_down:	dsmd could not reach @mgr (EHOSTDOWN with
+ *		DSM_MGR_F_MGR_DOWN): the request waits, within @deadline,
+ *		for @mgr to be declared down, then goes again, same id.
  * @late_req:	a request of ours that ended without its token (its node
  *		or dsmd gone, timed out), or 0: its LOCK_GRANT is still
  *		accepted, learned and kept here (lrc.md "Failures") ...
@@ -198,6 +202,7 @@ struct lrc_lock {
 	int grant_err;
 	u32 grant_frags;
 	u32 mgr;
+	bool mgr_down;
 	u64 late_req;
 	unsigned long late_until;
 	u32 late_frags;
@@ -485,6 +490,14 @@ void lrc_regrant_work_fn(struct work_struct *work);
 
 /* dsm_lrc_lock_mgr.c: dsmd's forwards and replies */
 bool lrc_lock_reply(u64 cookie, u32 err, u32 flags);
+/* A LOCK_REQ as lrc_lock_req_encode() makes it. */
+#define LRC_LOCK_REQ_MAX	(DSM_WIRE_HDR_SIZE + \
+				 sizeof(struct dsm_wire_lock_req) + \
+				 DSM_WIRE_VT_SIZE(LRC_NR_NODES))
+int lrc_lock_req_encode(u64 key, u32 requester, u64 req_id,
+			const struct dsm_vt *vt, u32 mgr, u8 *buf);
+void lrc_lock_mgr_down(u32 dead);
+
 /* lrc_fail_lock_requests(): every request, whatever its manager. */
 #define LRC_ALL_NODES	U32_MAX
 void lrc_fail_lock_requests(u32 node);

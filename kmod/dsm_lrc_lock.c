@@ -112,41 +112,62 @@ void lrc_req_end_locked(struct lrc_lock *l, int err)
 	schedule_delayed_work(&lrc.regrant_work, lrc_mgr_timeout() + 1);
 }
 
-/* Start an acquire request for @l. Under lrc.lock; drops and retakes it. */
-static int lrc_lock_request_locked(struct lrc_lock *l)
+/**
+ * lrc_lock_req_encode() - a LOCK_REQ for lock @key (an acquire, or what
+ * a kernel tells a new manager: dsm_lrc_lock_fo.c).
+ * @key:	the lock's dsm_sync_key().
+ * @requester:	the node asking.
+ * @req_id:	its request id (0: none in flight, in a LOCK_STATE).
+ * @vt:		the requester's timestamp.
+ * @mgr:	the manager it goes to (header dst, "Manager payloads").
+ * @buf:	LRC_LOCK_REQ_MAX bytes.
+ *
+ * Return: the length, or a negative errno.
+ */
+int lrc_lock_req_encode(u64 key, u32 requester, u64 req_id,
+			const struct dsm_vt *vt, u32 mgr, u8 *buf)
 {
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX,
 		.type = DSM_MSG_LOCK_REQ,
 		.epoch = dsm_home_epoch(),
+		.src = lrc_self(),
+		.dst = lrc_mgr_dst(mgr),
+		.req_id = req_id,
 	};
-	struct dsm_msg_lock_req b = {};
+	struct dsm_msg_lock_req b = {
+		.lock_id = dsm_sync_key_id(key),
+		.region = dsm_sync_key_region(key),
+		.requester = requester,
+		.req_id = req_id,
+		.vt = *vt,
+	};
 	struct dsm_wire_enc e;
-	u8 buf[DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_lock_req) +
-	       DSM_WIRE_VT_SIZE(LRC_NR_NODES)];
+
+	dsm_wire_enc_begin(&e, buf, LRC_LOCK_REQ_MAX, &h);
+	dsm_wire_enc_lock_req(&e, &b);
+	return dsm_wire_enc_end(&e);
+}
+
+/* Start an acquire request for @l. Under lrc.lock; drops and retakes it. */
+static int lrc_lock_request_locked(struct lrc_lock *l)
+{
+	u8 buf[LRC_LOCK_REQ_MAX];
 	u64 req_id = dsm_next_req_id();
-	u32 self = lrc_self(), mgr;
+	u32 mgr;
 	int len, ret;
 
 	lockdep_assert_held(&lrc.lock);
-	/* The lock's manager: dsm_sync_key() (kmod/core/dsm_members.h). */
-	mgr = dsm_members_rank(l->key);
-	h.src = self;
-	h.dst = lrc_mgr_dst(mgr);
-	h.req_id = req_id;
-	b.lock_id = dsm_sync_key_id(l->key);
-	b.region = dsm_sync_key_region(l->key);
-	b.requester = self;
-	b.req_id = req_id;
-	b.vt = lrc.vt;
-	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
-	dsm_wire_enc_lock_req(&e, &b);
-	len = dsm_wire_enc_end(&e);
+	/* The lock's manager: dsm_lock_manager() (kmod/core/dsm_members.c). */
+	mgr = dsm_members_lock_mgr(l->key, 0);
+	len = lrc_lock_req_encode(l->key, lrc_self(), req_id, &lrc.vt, mgr,
+				  buf);
 	if (len < 0)
 		return len;
 	l->requesting = true;
 	l->req_id = req_id;
 	l->mgr = mgr;
+	l->mgr_down = false;
 	l->forwarded = false;
 	l->deadline = jiffies + lrc_mgr_timeout();
 	l->grant_err = 0;

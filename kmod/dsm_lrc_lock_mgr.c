@@ -135,7 +135,9 @@ static void lrc_fwd_lost_locked(struct lrc_lock *l)
 }
 
 /*
- * A reply to a lock acquire request (cookie @cookie): an error, a fresh
+ * A reply to a lock acquire request (cookie @cookie): an error (with
+ * DSM_MGR_F_MGR_DOWN: its manager is unreachable, the request waits to go
+ * again to the next one: lrc_lock_mgr_down()), a fresh
  * token (@flags DSM_MGR_F_OWNER_DEAD: re-created because the node that
  * had it died), or (@flags DSM_MGR_F_FORWARDED) the notice that the
  * manager forwarded it, which ends the wait's bound. A notice for a
@@ -157,6 +159,12 @@ bool lrc_lock_reply(u64 cookie, u32 err, u32 flags)
 		if (fwd) {
 			l->forwarded = true;
 			lrc_lock_changed_locked(l);
+		} else if (err && (flags & DSM_MGR_F_MGR_DOWN)) {
+			/* Sent again once the manager is declared down. */
+			pr_info_ratelimited("lock %u:%u: manager node %u unreachable: waiting for it to be declared down (at most mgr_timeout_ms)\n",
+					    dsm_sync_key_region(l->key),
+					    dsm_sync_key_id(l->key), l->mgr);
+			l->mgr_down = true;
 		} else if (err) {
 			/* dsmd bounds err to 1..4095 (netlink policy). */
 			pr_warn_ratelimited("lock %u:%u: acquire request failed: %d (from dsmd)\n",

@@ -38,9 +38,8 @@ EXPORT_SYMBOL_GPL(dsm_transport_local);
 
 /*
  * The (key mod n)-th of the n members, counted over the present node ids
- * in ascending order (dsm_member_rank(), the rule dsmd also uses): the
- * manager of a lock or barrier (key dsm_sync_key(), 0 for barriers), and
- * a page's home before the first home table (dsm_home_table.c). Until the
+ * in ascending order (dsm_member_rank(), the rule dsmd also uses): a
+ * page's home before the first home table (dsm_home_table.c). Until the
  * membership is configured, a node is its own.
  */
 u32 dsm_members_rank(u64 key)
@@ -55,6 +54,19 @@ u32 dsm_members_rank(u64 key)
 	return dsm_member_rank((u32)present, key, local);
 }
 
+/* Present and lost members and this node's id, at one moment. */
+static u32 dsm_members_snap(u32 *present, u32 *lost)
+{
+	u32 local;
+
+	spin_lock(&dsm_members.lock);
+	*present = (u32)dsm_members.present;
+	*lost = (u32)dsm_members.lost;
+	local = dsm_members.local;
+	spin_unlock(&dsm_members.lock);
+	return local;
+}
+
 /*
  * The manager of every barrier: the lowest member not lost
  * (dsm_barrier_manager(), the rule dsmd also uses). Until the membership
@@ -62,15 +74,22 @@ u32 dsm_members_rank(u64 key)
  */
 u32 dsm_members_barrier_mgr(void)
 {
-	unsigned long present, lost;
-	u32 local;
+	u32 present, lost, local = dsm_members_snap(&present, &lost);
 
-	spin_lock(&dsm_members.lock);
-	present = dsm_members.present;
-	lost = dsm_members.lost;
-	local = dsm_members.local;
-	spin_unlock(&dsm_members.lock);
-	return dsm_barrier_manager((u32)present, (u32)lost, local);
+	return dsm_barrier_manager(present, lost, local);
+}
+
+/*
+ * The manager of lock @key (dsm_lock_manager(), the rule dsmd also uses),
+ * counting the nodes of @unlost as not lost: with BIT(d), the manager it
+ * had before node d was lost. Until the membership is configured, a node
+ * is its own. Does not sleep.
+ */
+u32 dsm_members_lock_mgr(u64 key, u32 unlost)
+{
+	u32 present, lost, local = dsm_members_snap(&present, &lost);
+
+	return dsm_lock_manager(present, lost & ~unlost, key, local);
 }
 
 /* Is node @id unusable: declared dead now or at some point before? */

@@ -294,6 +294,7 @@ u64 dsm_grant_hold_ns(void);
 /* dsm_members.c and dsm_msg.c: the membership and messages, for models. */
 u32 dsm_members_rank(u64 key);
 u32 dsm_members_barrier_mgr(void);
+u32 dsm_members_lock_mgr(u64 key, u32 unlost);
 /* dsm_home_table.c: the home table dsmd pushed. */
 u32 dsm_members_home(u64 pgno, u64 *epoch);
 u64 dsm_home_epoch(void);

@@ -71,6 +71,37 @@ u32 dsm_barrier_manager(u32 members, u32 lost, u32 none)
 }
 
 /**
+ * dsm_lock_manager() - the manager of a lock (Documentation/lrc.md,
+ * "Locks", "Failures: lock managers").
+ * @members:	as dsm_barrier_waits_for().
+ * @lost:	as dsm_barrier_waits_for().
+ * @key:	the lock's dsm_sync_key().
+ * @none:	what to return when every member is lost.
+ *
+ * The (@key mod n)-th of the n members (dsm_member_rank() over @members,
+ * lost or not); if that one is lost, the next member not lost after it in
+ * id order, wrapping around (dsm_backup_of()). So a failure moves only
+ * the locks the dead node managed, all to one node, its successor; the
+ * other managers keep their state. The kernel (where it sends a request,
+ * and which requests a node's death concerns) and dsmd (where it routes
+ * one, which it takes as manager) use this rule, each with its own @lost:
+ * dsmd marks a node lost before it tells its kernel the node is down.
+ *
+ * Return: the node id, < DSM_MAX_NODES; @none if no member is left.
+ */
+u32 dsm_lock_manager(u32 members, u32 lost, u64 key, u32 none)
+{
+	u32 live = dsm_barrier_waits_for(members, lost);
+	u32 r = dsm_member_rank(members, key, DSM_MAX_NODES);
+
+	if (r >= DSM_MAX_NODES || !live)
+		return none;
+	if (live >> r & 1)
+		return r;
+	return dsm_backup_of(r, live, none);
+}
+
+/**
  * dsm_barrier_complete() - may the barrier be released?
  * @arrived:	bit i set: node i's arrival is complete.
  * @members:	as dsm_barrier_waits_for().

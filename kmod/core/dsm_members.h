@@ -7,6 +7,10 @@
  * present node ids in ascending order. Every node must pick the same one
  * from the same membership, so the rule exists only here.
  *
+ * Locks (Documentation/lrc.md "Failures: lock managers"): a lock whose
+ * (key mod n)-th member is lost moves to the next member not lost after
+ * it (dsm_lock_manager()).
+ *
  * Barriers (Documentation/lrc.md "Barriers", "Failures"): the manager is
  * the lowest member not lost (dsm_barrier_manager()); it waits for the
  * members not lost, and the kernels' collections count on exactly those
@@ -48,6 +52,7 @@ static inline u32 dsm_sync_key_id(u64 key)
 
 u32 dsm_barrier_waits_for(u32 members, u32 lost);
 u32 dsm_barrier_manager(u32 members, u32 lost, u32 none);
+u32 dsm_lock_manager(u32 members, u32 lost, u64 key, u32 none);
 u32 dsm_backup_of(u32 writer, u32 live, u32 none);
 bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost);
 bool dsm_quorum(u32 members, u32 reachable);

@@ -20,6 +20,22 @@
  * counts it), writes, releases; node 1's acquire then gets the lock
  * (0) and node 2's write.
  *
+ * Lock managers fail over too (lrc.md "Failures: lock managers"): locks
+ * LCHAIN, LDEAD and LRESEND are managed by node 0 (96, 99, 102 mod 3 =
+ * 0). Before node 0's dsmd stops, node 1 takes LCHAIN (and writes under
+ * it) and LRESEND, node 0 takes LDEAD; all hold on. Children of node 2
+ * ask for LCHAIN and LDEAD, and node 0 forwards both (to node 1 and to
+ * itself) before its dsmd stops; a third asks for LRESEND once it is
+ * stopped (that request is sent again to the new manager if it is still
+ * at node 0 when node 2 declares node 0 down). The survivors' kernels tell
+ * node 1, node 0's successor, what they know of node 0's locks
+ * (lrc_lock_states), and node 1 rebuilds them: LCHAIN's token is on node
+ * 1 with node 2 queued behind, so node 2 is its tail, gets it when node 1
+ * releases, with node 1's write, and passes it back to node 1 with its
+ * own; nobody has LDEAD's token and node 2's request went to node 0, so
+ * node 2 gets it re-created with EOWNERDEAD, writes, releases, and node 1
+ * then takes it with node 2's write; LRESEND is granted by node 1.
+ *
  * Node 0's kernel and this program stay up (the test syncs go over plain
  * TCP, node 0 coordinating), so no reboot is needed; but node 0 stays lost
  * for the survivors: the only program of its group (3node-mgrfail).
@@ -45,6 +61,13 @@
 #define BID		93		/* the barrier id */
 #define LID		94		/* the lock id: manager 94 % 3 = node 1 */
 #define LOCK_WORD	0x6f776e6572ULL	/* node 2's write under LID */
+#define LCHAIN		96		/* managed by node 0, held by node 1 */
+#define LDEAD		99		/* managed and held by node 0 */
+#define LRESEND		102		/* managed by node 0, held by node 1 */
+#define CHAIN2_WORD	0x636861696e32ULL /* node 2's write under LCHAIN */
+#define CHAIN_WORD	0x636861696eULL	/* node 1's write under LCHAIN */
+#define DEAD_WORD	0x64656164ULL	/* node 2's write under LDEAD */
+#define NO_CHECK	(~0ULL)
 #define NR_PAGES	3		/* page n: node n's word */
 #define WORD(n)		(0x6d67720000ULL + (n))
 #define WORDS		(DSM_PAGE / 8)
@@ -54,6 +77,7 @@
 #define BARRIER_BOUND	dsm_test_secs(40)	/* a barrier of live nodes */
 #define DOWN_SHOWN	dsm_test_secs(20)	/* dsmctl says so, after it */
 #define MAP_WAIT	dsm_test_secs(30)	/* region replication */
+#define SENT_WAIT	dsm_test_secs(20)	/* a child's request reaches dsmd */
 
 static int node;
 
@@ -86,6 +110,84 @@ static int read_word(void *map, int pg, uint64_t *v)
 	close(fds[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
+	return status;
+}
+
+/*
+ * Node 2: a child acquires lock @lid, wanting @want (0 or -EOWNERDEAD)
+ * and, in word @w of page 0, @seen (NO_CHECK: anything); writes @write
+ * there; releases.
+ */
+static pid_t lock_child(void *map, uint32_t lid, int want, int w,
+			uint64_t seen, uint64_t write)
+{
+	double t0 = dsm_now();
+	uint64_t v;
+	pid_t pid;
+	int ret;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		/* A file, and locks, of its own (dsm(3), fork). */
+		ret = dsm_init();
+		if (!ret)
+			ret = dsm_lock_acquire(lid);
+		v = page(map, 0)[w];
+		if (ret != want || (seen != NO_CHECK && v != seen)) {
+			printf("# node 2: lock %u: acquire %s after %.1f s (want %s), word %#llx (want %#llx)\n",
+			       lid, strerror(-ret), dsm_now() - t0,
+			       strerror(-want), (unsigned long long)v,
+			       (unsigned long long)seen);
+			fflush(stdout);
+			_exit(1);
+		}
+		page(map, 0)[w] = write;
+		ret = dsm_lock_release(lid);
+		printf("# node 2: lock %u: %s after %.1f s, release: %s\n",
+		       lid, strerror(-want), dsm_now() - t0, strerror(-ret));
+		fflush(stdout);
+		_exit(ret ? 2 : 0);
+	}
+	return pid;
+}
+
+/*
+ * Node 2: wait (at most SENT_WAIT) until counter @name reaches @want,
+ * which says that the children's requests got where they must be.
+ */
+static long stat_reaches(const char *name, long want, const char *what)
+{
+	double t0 = dsm_now();
+	long v;
+
+	while ((v = dsm_stat(name)) < want && dsm_now() - t0 < SENT_WAIT)
+		usleep(20000);
+	if (v < want)
+		printf("# node 2: %s: %s %ld, not %ld, after %.0f s\n", what,
+		       name, v, want, (double)SENT_WAIT);
+	return v;
+}
+
+/*
+ * Node 2: the exit status of child @pid (acquiring lock @lid), waited for
+ * at most @bound seconds; -1 (and the child killed) if it still waits.
+ */
+static int child_status(pid_t pid, uint32_t lid, double bound)
+{
+	double t0 = dsm_now();
+	int status = 0;
+
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (dsm_now() - t0 > bound) {
+			printf("# node 2: the acquire of lock %u still waits after %.0f s\n",
+			       lid, bound);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(50000);
+	}
 	return status;
 }
 
@@ -156,6 +258,68 @@ static int read_word(void *map, int pg, uint64_t *v)
 	}								\
 } while (0)
 
+/*
+ * Nodes 1 and 2 after node 0's death: node 1 releases LCHAIN, node 2's
+ * children end (LCHAIN granted with node 1's write; LDEAD with
+ * EOWNERDEAD); then node 1 takes LDEAD with node 2's write. Counters:
+ * node 2 told node 1 of both requests and sent both again, node 1 told
+ * itself of LCHAIN's token.
+ */
+#define lock_failover(map) do {						\
+	int __r;							\
+	uint64_t __v;							\
+									\
+	if (node == 1) {						\
+		__r = dsm_lock_release(LCHAIN);				\
+		EXPECT_EQ(0, __r) TH_LOG("node 1: releasing lock %d: %s", \
+					 LCHAIN, strerror(-__r));	\
+		__r = dsm_lock_release(LRESEND);			\
+		EXPECT_EQ(0, __r) TH_LOG("node 1: releasing lock %d: %s", \
+					 LRESEND, strerror(-__r));	\
+		EXPECT_LE(states + 2, dsm_stat("lrc_lock_states"))	\
+			TH_LOG("node 1: lrc_lock_states %ld, before %ld", \
+			       dsm_stat("lrc_lock_states"), states);	\
+	}								\
+	if (node == 2) {						\
+		EXPECT_EQ(0, child_status(chain, LCHAIN, BARRIER_BOUND)) \
+			TH_LOG("node 2: the LCHAIN child failed");	\
+		EXPECT_EQ(0, child_status(dead, LDEAD, BARRIER_BOUND))	\
+			TH_LOG("node 2: the LDEAD child failed");	\
+		EXPECT_EQ(0, child_status(resend, LRESEND, BARRIER_BOUND)) \
+			TH_LOG("node 2: the LRESEND child failed");	\
+		EXPECT_LE(states + 2, dsm_stat("lrc_lock_states"))	\
+			TH_LOG("node 2: lrc_lock_states %ld, before %ld", \
+			       dsm_stat("lrc_lock_states"), states);	\
+		TH_LOG("node 2: requests sent again to the new manager: %ld", \
+		       dsm_stat("lrc_lock_resent") - resent);		\
+	}								\
+	bounded_barrier("node 2 has node 0's locks", BARRIER_BOUND);	\
+	if (node == 1) {						\
+		double __t0 = dsm_now();				\
+									\
+		__r = dsm_lock_acquire(LDEAD);				\
+		__v = page(map, 0)[3];					\
+		EXPECT_EQ(0, __r) TH_LOG("node 1: acquiring lock %d: %s after %.1f s", \
+					 LDEAD, strerror(-__r),		\
+					 dsm_now() - __t0);		\
+		EXPECT_EQ(DEAD_WORD, __v)				\
+			TH_LOG("node 1: node 2's write under lock %d: %#llx", \
+			       LDEAD, (unsigned long long)__v);		\
+		if (!__r)						\
+			EXPECT_EQ(0, dsm_lock_release(LDEAD));		\
+		/* The rebuilt tail is node 2: its write comes along. */ \
+		__r = dsm_lock_acquire(LCHAIN);				\
+		__v = page(map, 0)[2];					\
+		EXPECT_EQ(0, __r) TH_LOG("node 1: acquiring lock %d: %s", \
+					 LCHAIN, strerror(-__r));	\
+		EXPECT_EQ(CHAIN2_WORD, __v)				\
+			TH_LOG("node 1: node 2's write under lock %d: %#llx", \
+			       LCHAIN, (unsigned long long)__v);	\
+		if (!__r)						\
+			EXPECT_EQ(0, dsm_lock_release(LCHAIN));		\
+	}								\
+} while (0)
+
 FIXTURE(mgrfail) {
 	int unused;
 };
@@ -173,6 +337,8 @@ FIXTURE_TEARDOWN(mgrfail)
 TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 	       DSM_TEST_TIMEOUT(DSM_TEST_MAX_WORK))
 {
+	pid_t chain = 0, dead = 0, resend = 0;
+	long states = 0, resent = 0;
 	char out[512];
 	uint64_t v = 0;
 	size_t len = 0;
@@ -192,23 +358,56 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 		ret = dsm_lock_acquire(LID);
 		ASSERT_EQ(0, ret) TH_LOG("node 0: acquiring lock %d: %s", LID,
 					 strerror(-ret));
+		ret = dsm_lock_acquire(LDEAD);
+		ASSERT_EQ(0, ret) TH_LOG("node 0: acquiring lock %d: %s",
+					 LDEAD, strerror(-ret));
+	}
+	if (node == 1) {
+		ret = dsm_lock_acquire(LCHAIN);
+		ASSERT_EQ(0, ret) TH_LOG("node 1: acquiring lock %d: %s",
+					 LCHAIN, strerror(-ret));
+		page(map, 0)[2] = CHAIN_WORD;
+		ret = dsm_lock_acquire(LRESEND);
+		ASSERT_EQ(0, ret) TH_LOG("node 1: acquiring lock %d: %s",
+					 LRESEND, strerror(-ret));
 	}
 	dsm_test_sync(3);
+	states = dsm_stat("lrc_lock_states");
+	resent = dsm_stat("lrc_lock_resent");
+	if (node == 2) {
+		long replies = dsm_stat("mgr_replies");
+
+		/* Forwarded by node 0 (MGR_F_FORWARDED) while it is up. */
+		chain = lock_child(map, LCHAIN, 0, 2, CHAIN_WORD, CHAIN2_WORD);
+		dead = lock_child(map, LDEAD, -EOWNERDEAD, 3, NO_CHECK,
+				  DEAD_WORD);
+		ASSERT_LT(0, chain);
+		ASSERT_LT(0, dead);
+		stat_reaches("mgr_replies", replies + 2, "LCHAIN, LDEAD forwarded");
+	}
+	dsm_test_sync(4);
 
 	if (node == MANAGER) {
 		/* The manager's dsmd stops answering: its peers declare it down. */
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
 				    "kill -STOP \"$(cat /run/dsmd.pid)\""))
 			TH_LOG("node 0: stopping dsmd: %s", out);
+		dsm_test_sync(5);
 		/* Until the survivors are done (plain TCP, not dsm). */
-		dsm_test_sync(4);
+		dsm_test_sync(6);
 		dsm_sh(out, sizeof(out), "kill -CONT \"$(cat /run/dsmd.pid)\"");
 		return;
 	}
-
+	dsm_test_sync(5);
+	if (node == 2) {
+		/* Most likely at node 0's stopped dsmd: sent again. */
+		resend = lock_child(map, LRESEND, 0, 4, NO_CHECK, 1);
+		ASSERT_LT(0, resend);
+	}
 	/* Nodes 1 and 2: a write, then the barrier whose manager dies. */
 	page(map, node)[0] = WORD(node);
 	bounded_barrier("its manager, node 0, dies", FAILOVER_BOUND);
+	lock_failover(map);
 	EXPECT_LE(0, dsm_sh_until(DOWN_SHOWN, out, sizeof(out),
 				  "dsmctl -j node show %d | jq -e '.state == \"down\"'",
 				  MANAGER))
@@ -225,7 +424,7 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 	bounded_barrier("among the survivors", BARRIER_BOUND);
 	owner_dead(map);
 	munmap(map, len);
-	dsm_test_sync(4);
+	dsm_test_sync(6);
 }
 
 TEST_HARNESS_MAIN

@@ -12,9 +12,10 @@
  * acted on, and a refusal is answered with an errno (EINVAL, EPROTO,
  * ENOSPC) and changes nothing else. No request waits forever here: a
  * manager going away (connection lost or node down) fails the requests
- * sent to it with EHOSTDOWN (a barrier arrival's with MGR_F_MGR_DOWN: the
- * kernel arrives again at the next manager once that node is declared
- * down), and a member going down drops out of the waiting barriers.
+ * sent to it with EHOSTDOWN (a barrier arrival's and a lock acquire's with
+ * MGR_F_MGR_DOWN: the kernel asks again at the next manager once that node
+ * is declared down), and a member going down drops out of the waiting
+ * barriers.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -65,6 +66,7 @@ static const char *op_name(unsigned int op)
 		[DSM_MGR_LOCK_RELEASE] = "lock release",
 		[DSM_MGR_BARRIER] = "barrier",
 		[DSM_MGR_GC_DONE] = "gc done",
+		[DSM_MGR_LOCK_STATE] = "lock state",
 	};
 
 	return op <= DSM_MGR_OP_MAX ? names[op] : "unknown op";
@@ -73,19 +75,18 @@ static const char *op_name(unsigned int op)
 /* ------------------------------------------------------------ routing */
 
 /*
- * The (key mod n)-th member, the rule the kernel's page homes follow too
- * (kmod/core/dsm_members.c); -1 if there are no members.
+ * dsm_lock_manager(), the kernel's rule. m->lost changes in
+ * mgr_peer_state(), before dsmd tells its kernel the node is down: a
+ * kernel that asks again after its lock's manager went down is routed to
+ * the next one.
  */
-static int member_rank(const struct mgr *m, uint64_t key)
-{
-	u32 id = dsm_member_rank(m->members, key, DSM_MAX_NODES);
-
-	return id < DSM_MAX_NODES ? (int)id : -1;
-}
-
 int mgr_lock_manager(const struct mgr *m, uint32_t region, uint32_t lock_id)
 {
-	return member_rank(m, dsm_sync_key(region, lock_id));
+	u32 id = dsm_lock_manager(m->members, m->lost,
+				  dsm_sync_key(region, lock_id),
+				  DSM_MAX_NODES);
+
+	return id < DSM_MAX_NODES ? (int)id : -1;
 }
 
 /*
@@ -101,16 +102,51 @@ int mgr_barrier_manager(const struct mgr *m)
 	return id < DSM_MAX_NODES ? (int)id : -1;
 }
 
+static bool is_lock_op(const struct mgr_req *r)
+{
+	return r->op == DSM_MGR_LOCK_ACQUIRE || r->op == DSM_MGR_LOCK_STATE;
+}
+
+/* The successor of dead node @dead: the new manager of its locks. */
+static int successor(const struct mgr *m, uint32_t dead, uint32_t lost)
+{
+	u32 id = dsm_backup_of(dead, m->members & ~lost & ~(1U << dead),
+			       DSM_MAX_NODES);
+
+	return id < DSM_MAX_NODES ? (int)id : -1;
+}
+
 static int req_manager(const struct mgr *m, const struct mgr_req *r)
 {
-	if (r->op == DSM_MGR_LOCK_ACQUIRE)
+	if (r->op == DSM_MGR_LOCK_STATE && (r->flags & DSM_MGR_F_STATE_DONE))
+		return successor(m, r->lock_id, m->lost);
+	if (is_lock_op(r))
 		return mgr_lock_manager(m, r->region, r->lock_id);
 	return mgr_barrier_manager(m);
 }
 
 static uint32_t req_id(const struct mgr_req *r)
 {
-	return r->op == DSM_MGR_LOCK_ACQUIRE ? r->lock_id : r->barrier_id;
+	return is_lock_op(r) ? r->lock_id : r->barrier_id;
+}
+
+/*
+ * Does this node manage lock request @r, counting its manager here as
+ * lost? A peer asks here once its node declared the manager down, which
+ * ours may not have yet: the request is held (mgr_lock_rb.c) until ours
+ * does too, and every survivor told what it knows.
+ */
+static bool manages_lock(const struct mgr *m, const struct mgr_req *r)
+{
+	u64 key = dsm_sync_key(r->region, r->lock_id);
+	u32 cur;
+
+	if (r->flags & DSM_MGR_F_STATE_DONE)
+		return successor(m, r->lock_id, m->lost) == m->self;
+	cur = dsm_lock_manager(m->members, m->lost, key, DSM_MAX_NODES);
+	return cur < DSM_MAX_NODES &&
+	       dsm_lock_manager(m->members, m->lost | 1U << cur, key,
+				DSM_MAX_NODES) == (u32)m->self;
 }
 
 /*
@@ -127,8 +163,8 @@ static bool manages(const struct mgr *m, const struct mgr_req *r)
 
 	if (req_manager(m, r) == m->self)
 		return true;
-	if (r->op == DSM_MGR_LOCK_ACQUIRE)
-		return false;
+	if (is_lock_op(r))
+		return manages_lock(m, r);
 	for (i = 0; i < DSM_MAX_NODES; i++)
 		if (mgr_is_member(m, i) && !mgr_peer_up(m, i))
 			gone |= 1U << i;
@@ -136,10 +172,15 @@ static bool manages(const struct mgr *m, const struct mgr_req *r)
 				   DSM_MAX_NODES) == (u32)m->self;
 }
 
-/* The flags of an EHOSTDOWN for @r whose manager is unreachable. */
+/*
+ * The flags of an EHOSTDOWN for @r whose manager is unreachable: a
+ * barrier arrival or lock acquire is made again at the next manager once
+ * that one is declared down.
+ */
 static uint32_t mgr_down_flags(uint8_t op)
 {
-	return op == DSM_MGR_BARRIER ? DSM_MGR_F_MGR_DOWN : 0;
+	return op == DSM_MGR_BARRIER || op == DSM_MGR_LOCK_ACQUIRE ?
+	       DSM_MGR_F_MGR_DOWN : 0;
 }
 
 /* ------------------------------------------------------------ replies */
@@ -209,6 +250,47 @@ int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
 }
 
 /*
+ * A LOCK_STATE of @from (include/uapi/linux/dsm.h): DONE names a member
+ * other than @from and carries nothing else; else a LOCK_REQ of @from's
+ * own (flags HAS_TOKEN, FORWARDED with a request) or of a forward @from
+ * keeps (no flag, a request of another member).
+ */
+static int check_state(struct mgr *m, int from, struct mgr_req *r,
+		       struct dsm_msg *msg)
+{
+	const struct dsm_msg_lock_req *q = &msg->u.lock_req;
+	int err;
+
+	if (!r->has_lock || r->has_barrier)
+		return mgr_why(m, EINVAL, "lock state needs LOCK_ID and no BARRIER_ID");
+	if (r->flags & ~(DSM_MGR_F_HAS_TOKEN | DSM_MGR_F_FORWARDED |
+			 DSM_MGR_F_STATE_DONE))
+		return mgr_why(m, EINVAL, "flags %#x on a lock state", r->flags);
+	if (r->flags & DSM_MGR_F_STATE_DONE) {
+		if (r->flags != DSM_MGR_F_STATE_DONE || r->len ||
+		    !mgr_is_member(m, (int)r->lock_id) ||
+		    (int)r->lock_id == from)
+			return mgr_why(m, EINVAL, "lock state done for node %u",
+				       r->lock_id);
+		return 0;
+	}
+	err = mgr_check_payload(m, r, DSM_MSG_LOCK_REQ, msg);
+	if (err)
+		return err;
+	r->region = q->region;
+	if (q->lock_id != r->lock_id)
+		return mgr_why(m, EINVAL, "LOCK_REQ is for lock %u, not %u",
+			       q->lock_id, r->lock_id);
+	if (!mgr_is_member(m, q->requester) ||
+	    (q->requester != from && (r->flags || !q->req_id)) ||
+	    ((r->flags & DSM_MGR_F_FORWARDED) && !q->req_id))
+		return mgr_why(m, EINVAL, "lock state of node %u (req_id %llu, flags %#x)",
+			       q->requester, (unsigned long long)q->req_id,
+			       r->flags);
+	return 0;
+}
+
+/*
  * Check request @r of node @from before acting on it; set @r->region
  * from its payload. Return: 0, or the errno to answer with (m->why says
  * why).
@@ -247,6 +329,8 @@ static int check_req(struct mgr *m, int from, struct mgr_req *r,
 		return 0;
 	case DSM_MGR_LOCK_RELEASE:
 		return mgr_why(m, EOPNOTSUPP, "a lock release never leaves the node");
+	case DSM_MGR_LOCK_STATE:
+		return check_state(m, from, r, msg);
 	case DSM_MGR_BARRIER:
 		if (!r->has_barrier || r->has_lock)
 			return mgr_why(m, EINVAL, "barrier needs BARRIER_ID and no LOCK_ID");
@@ -288,7 +372,32 @@ static void handle(struct mgr *m, int from, const struct mgr_req *r,
 	case DSM_MGR_GC_DONE:
 		mgr_bar_gc_done(m, from, r);
 		break;
+	case DSM_MGR_LOCK_STATE:
+		m->st.lock_states++;
+		mgr_lock_state(m, from, r, msg);
+		break;
 	}
+}
+
+/*
+ * A LOCK_STATE of the local kernel: to the new manager, or to ours; no
+ * reply, none is waited for (the kernel sends and forgets).
+ */
+static void kernel_state(struct mgr *m, struct mgr_req *r,
+			 const struct dsm_msg *msg)
+{
+	int node = req_manager(m, r);
+
+	if (node == m->self) {
+		handle(m, m->self, r, msg);
+		return;
+	}
+	if (node < 0 || !mgr_peer_up(m, node) ||
+	    m->ops.send_request(m->ops.ctx, node, r))
+		mgr_log(m, LOG_WARNING, "mgr: lock state of lock %u:%u: cannot reach its new manager node %d",
+			r->region, r->lock_id, node);
+	else
+		m->st.sent_to_manager++;
 }
 
 /* ----------------------------------------- requests of the local kernel */
@@ -388,8 +497,18 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 		return;
 	}
 	err = check_req(m, m->self, r, &msg);
+	if (err && r->op == DSM_MGR_LOCK_STATE) {
+		m->st.bad++;
+		mgr_log(m, LOG_WARNING, "mgr: lock state of our kernel refused: %s",
+			m->why);
+		return;
+	}
 	if (err) {
 		kfail(m, r, err, 0, op_name(r->op));
+		return;
+	}
+	if (r->op == DSM_MGR_LOCK_STATE) {
+		kernel_state(m, r, &msg);
 		return;
 	}
 	node = req_manager(m, r);
@@ -471,6 +590,12 @@ void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *req)
 	 */
 	if (err == EINVAL)
 		err = EPROTO;
+	if (err && r->op == DSM_MGR_LOCK_STATE) {
+		m->st.bad++;
+		mgr_log(m, LOG_WARNING, "mgr: lock state of node %d refused: %s",
+			from, m->why);
+		return;
+	}
 	if (err) {
 		if (r->op == DSM_MGR_BARRIER && r->has_barrier)
 			mgr_bar_refused(m, from, r);
@@ -672,8 +797,10 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 	if (st != MGR_PEER_GONE && st != MGR_PEER_DOWN)
 		return;
 	fail_outstanding(m, node);
-	if (st == MGR_PEER_DOWN)
+	if (st == MGR_PEER_DOWN) {
 		mgr_lock_clear_tail(m, node);
+		mgr_lock_rb_node_down(m, node);
+	}
 	mgr_bar_node_lost(m, node, st == MGR_PEER_DOWN);
 }
 

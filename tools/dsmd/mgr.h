@@ -14,7 +14,8 @@
  * Single-threaded: the caller serialises every call on one struct mgr.
  *
  * The code: mgr.c (the object, routing, checks, answers, node failures),
- * mgr_lock.c (the lock manager), mgr_barrier.c (the barrier manager);
+ * mgr_lock.c (the lock manager), mgr_lock_rb.c (a dead lock manager's
+ * locks rebuilt on the next one), mgr_barrier.c (the barrier manager);
  * mgr_internal.h is what they share.
  */
 #ifndef DSMD_MGR_H
@@ -139,6 +140,8 @@ struct mgr_stats {
 	uint64_t lock_fresh;		/* lock answered directly (no tail) */
 	uint64_t lock_forwarded;	/* lock forwarded to its tail */
 	uint64_t lock_fwd_lost;		/* forwarded to a node now down */
+	uint64_t lock_states;		/* LOCK_STATEs taken as new manager */
+	uint64_t lock_rebuilds;		/* dead managers' locks rebuilt here */
 	uint64_t forwards_delivered;	/* LOCK_FORWARDs given to our kernel */
 	uint64_t barriers_released;	/* barrier episodes completed */
 	uint64_t gc_released;		/* GC_DONE rounds completed */
@@ -176,6 +179,9 @@ struct mgr_out;
  * @bar_skip:	per node, an arrival refused while more of its fragments
  *		were to come: they are dropped (bit n of @bar_skipping).
  * @outs:	cookie -> remote manager of a local request.
+ * @rb_open:	bit d: the locks dead node d managed are managed here now,
+ *		their state being rebuilt (mgr_lock_rb.c) ...
+ * @rb_done:	... bit n of entry d: node n told all it knows of them.
  */
 struct mgr {
 	int self;
@@ -195,6 +201,8 @@ struct mgr {
 	uint32_t bar_skipping;
 	struct mgr_out *outs[MGR_HASH_SIZE];
 	uint32_t nr_outs;
+	uint32_t rb_open;
+	uint32_t rb_done[DSM_NODES_MAX];
 	char why[160];
 };
 
@@ -205,8 +213,9 @@ void mgr_fini(struct mgr *m);
 
 /*
  * The managing node of lock @lock_id of namespace @region (the member of
- * rank dsm_sync_key(region, id) mod n, as the kernel computes it, up or
- * not), of every barrier (the lowest member not lost); -1: none.
+ * rank dsm_sync_key(region, id) mod n, up or not, or the next member not
+ * lost after it if it is lost: dsm_lock_manager(), as the kernel
+ * computes it), of every barrier (the lowest member not lost); -1: none.
  */
 int mgr_lock_manager(const struct mgr *m, uint32_t region, uint32_t lock_id);
 int mgr_barrier_manager(const struct mgr *m);

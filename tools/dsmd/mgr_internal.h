@@ -40,8 +40,53 @@ void mgr_refuse(struct mgr *m, int node, uint64_t cookie, uint32_t error,
 int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
 		      struct dsm_msg *msg);
 
+/*
+ * A lock with a tail, or with a request forwarded to a node whose failure
+ * its requester must hear of: @fwd_to[r] is the node the last request of
+ * node r was forwarded to (-1: none), with r's cookie @fwd_cookie[r].
+ * When that node goes down before granting, no grant will come: the
+ * manager tells r, whose kernel re-creates the token (lrc.md, "Failures").
+ * A record whose grant already came is harmless: r's kernel has no
+ * request with that cookie any more and ignores the notice. @owner_dead:
+ * the tail's node died with the token (held or not); the next acquire
+ * gets a fresh token flagged DSM_MGR_F_OWNER_DEAD, and its kernel returns
+ * EOWNERDEAD (lrc.md, "Failures"). @last_cookie[r]: r's last request
+ * taken, so that one sent again after a failover is not taken twice.
+ * @rb: the dead node whose locks are being rebuilt here, this one among
+ * them (-1: none); @st, what the survivors told of it (mgr_lock_rb.c).
+ */
+struct mgr_lock {
+	struct mgr_lock *next;
+	uint32_t region;
+	uint32_t id;
+	int tail;
+	bool owner_dead;
+	int8_t fwd_to[DSM_MAX_NODES];
+	uint64_t fwd_cookie[DSM_MAX_NODES];
+	uint64_t last_cookie[DSM_MAX_NODES];
+	int8_t rb;
+	struct mgr_lock_st *st;
+};
+
 /* mgr_lock.c */
+struct mgr_lock *mgr_lock_find(const struct mgr *m, uint32_t region,
+			       uint32_t id, struct mgr_lock ***pprev);
+struct mgr_lock *mgr_lock_get(struct mgr *m, uint32_t region, uint32_t id,
+			      int from, uint64_t cookie);
 void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r);
+int mgr_lock_forward(struct mgr *m, struct mgr_lock *l, int from,
+		     uint64_t cookie, const uint8_t *payload, size_t len);
+void mgr_forwarded(struct mgr *m, int from, uint64_t cookie);
+
+/* mgr_lock_rb.c */
+int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id);
+bool mgr_lock_rb_hold(struct mgr *m, struct mgr_lock *l, int from,
+		      const struct mgr_req *r);
+void mgr_lock_state(struct mgr *m, int from, const struct mgr_req *r,
+		    const struct dsm_msg *msg);
+void mgr_lock_rb_node_down(struct mgr *m, int node);
+void mgr_lock_rb_free(struct mgr_lock *l);
+void mgr_lock_rb_free_all(struct mgr *m);
 void mgr_lock_clear_tail(struct mgr *m, int node);
 void mgr_lock_free_all(struct mgr *m);
 

@@ -4,7 +4,9 @@
  *
  * Lock L of namespace R (the region word of kmod/core/dsm_wire.h, 0 for
  * the cluster-wide one) is managed by the (dsm_sync_key(R, L) mod n)-th
- * member in ascending id order (for R = 0: L mod n); the
+ * member in ascending id order (for R = 0: L mod n), or when that one is
+ * lost by the next member not lost (dsm_lock_manager(); the state moves
+ * with it: mgr_lock_rb.c); the
  * manager keeps only the lock's tail (its last requester) and forwards
  * each acquire to it: the grant goes from the tail's kernel to the
  * requester's over the data connection. The tail's dsmd hands a forward
@@ -20,30 +22,8 @@
 #include "dsm_members.h"
 #include "mgr_internal.h"
 
-/*
- * A lock with a tail, or with a request forwarded to a node whose failure
- * its requester must hear of: @fwd_to[r] is the node the last request of
- * node r was forwarded to (-1: none), with r's cookie @fwd_cookie[r].
- * When that node goes down before granting, no grant will come: the
- * manager tells r, whose kernel re-creates the token (lrc.md, "Failures").
- * A record whose grant already came is harmless: r's kernel has no
- * request with that cookie any more and ignores the notice. @owner_dead:
- * the tail's node died with the token (held or not); the next acquire
- * gets a fresh token flagged DSM_MGR_F_OWNER_DEAD, and its kernel returns
- * EOWNERDEAD (lrc.md, "Failures").
- */
-struct mgr_lock {
-	struct mgr_lock *next;
-	uint32_t region;
-	uint32_t id;
-	int tail;
-	bool owner_dead;
-	int8_t fwd_to[DSM_MAX_NODES];
-	uint64_t fwd_cookie[DSM_MAX_NODES];
-};
-
-static struct mgr_lock *lock_find(const struct mgr *m, uint32_t region,
-				  uint32_t id, struct mgr_lock ***pprev)
+struct mgr_lock *mgr_lock_find(const struct mgr *m, uint32_t region,
+			       uint32_t id, struct mgr_lock ***pprev)
 {
 	struct mgr_lock **pp = (struct mgr_lock **)
 		&m->locks[mgr_hash32(dsm_sync_key(region, id))];
@@ -56,9 +36,44 @@ static struct mgr_lock *lock_find(const struct mgr *m, uint32_t region,
 	return *pp;
 }
 
+/*
+ * Lock (@region, @id), made if new (answering @from's request @cookie
+ * with the error if it cannot be); NULL then.
+ */
+struct mgr_lock *mgr_lock_get(struct mgr *m, uint32_t region, uint32_t id,
+			      int from, uint64_t cookie)
+{
+	struct mgr_lock **pp, *l = mgr_lock_find(m, region, id, &pp);
+
+	if (l)
+		return l;
+	if (m->nr_locks >= MGR_LOCKS_MAX) {
+		mgr_why(m, 0, "lock table full (%d locks)", MGR_LOCKS_MAX);
+		if (from >= 0)
+			mgr_refuse(m, from, cookie, ENOSPC, "lock acquire");
+		return NULL;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		mgr_why(m, 0, "out of memory");
+		if (from >= 0)
+			mgr_refuse(m, from, cookie, ENOMEM, "lock acquire");
+		return NULL;
+	}
+	l->id = id;
+	l->region = region;
+	l->tail = -1;
+	l->rb = -1;
+	memset(l->fwd_to, -1, sizeof(l->fwd_to));
+	*pp = l;
+	m->nr_locks++;
+	m->st.locks = m->nr_locks;
+	return l;
+}
+
 int mgr_lock_tail(const struct mgr *m, uint32_t region, uint32_t lock_id)
 {
-	struct mgr_lock *l = lock_find(m, region, lock_id, NULL);
+	struct mgr_lock *l = mgr_lock_find(m, region, lock_id, NULL);
 
 	return l ? l->tail : -1;
 }
@@ -89,30 +104,30 @@ static void fresh(struct mgr *m, struct mgr_lock *l, int from,
 /* An acquire by @from of a lock this node manages (checked). */
 void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 {
-	struct mgr_lock **pp, *l = lock_find(m, r->region, r->lock_id, &pp);
+	struct mgr_lock *l = mgr_lock_get(m, r->region, r->lock_id, from,
+					  r->cookie);
 	int tail;
 
-	if (!l) {
-		if (m->nr_locks >= MGR_LOCKS_MAX) {
-			mgr_why(m, 0, "lock table full (%d locks)",
-				MGR_LOCKS_MAX);
-			mgr_refuse(m, from, r->cookie, ENOSPC, "lock acquire");
-			return;
-		}
-		l = calloc(1, sizeof(*l));
-		if (!l) {
-			mgr_why(m, 0, "out of memory");
-			mgr_refuse(m, from, r->cookie, ENOMEM, "lock acquire");
-			return;
-		}
-		l->id = r->lock_id;
-		l->region = r->region;
-		l->tail = -1;
-		memset(l->fwd_to, -1, sizeof(l->fwd_to));
-		*pp = l;
-		m->nr_locks++;
-		m->st.locks = m->nr_locks;
+	if (!l)
+		return;
+	/* Its state is being rebuilt after its manager died: later. */
+	if (mgr_lock_rb_hold(m, l, from, r))
+		return;
+	if (l->fwd_to[from] >= 0 && l->fwd_cookie[from] == r->cookie) {
+		/* Sent again after a failover: it is in the queue already. */
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d's request (cookie %llu) is queued at node %d already",
+			r->region, r->lock_id, from,
+			(unsigned long long)r->cookie, l->fwd_to[from]);
+		mgr_forwarded(m, from, r->cookie);
+		return;
 	}
+	if (l->last_cookie[from] == r->cookie && r->cookie) {
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d's request (cookie %llu) answered already; dropped",
+			r->region, r->lock_id, from,
+			(unsigned long long)r->cookie);
+		return;
+	}
+	l->last_cookie[from] = r->cookie;
 	tail = l->tail;
 	/* A new request of @from: its earlier one is over. */
 	l->fwd_to[from] = -1;
@@ -131,29 +146,49 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
 	}
-	if (tail == m->self) {
-		m->st.forwards_delivered++;
-		m->ops.kernel_forward(m->ops.ctx, r->lock_id, r->payload,
-				      r->len);
-	} else if (m->ops.send_forward(m->ops.ctx, tail, r->lock_id, from,
-				       r->cookie, r->payload, r->len)) {
+	if (mgr_lock_forward(m, l, from, r->cookie, r->payload, r->len)) {
 		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return;
 	}
+	mgr_forwarded(m, from, r->cookie);
+}
+
+/*
+ * Forward request @cookie of @from (its LOCK_REQ @payload) to the tail of
+ * @l, a live node, and make @from the tail. Return: 0, or -1 if it cannot
+ * be sent (nothing changed).
+ */
+int mgr_lock_forward(struct mgr *m, struct mgr_lock *l, int from,
+		     uint64_t cookie, const uint8_t *payload, size_t len)
+{
+	int tail = l->tail;
+
+	if (tail == m->self) {
+		m->st.forwards_delivered++;
+		m->ops.kernel_forward(m->ops.ctx, l->id, payload, len);
+	} else if (m->ops.send_forward(m->ops.ctx, tail, l->id, from, cookie,
+				       payload, len)) {
+		return -1;
+	}
 	l->tail = from;
 	l->fwd_to[from] = (int8_t)tail;
-	l->fwd_cookie[from] = r->cookie;
+	l->fwd_cookie[from] = cookie;
 	m->st.lock_forwarded++;
 	mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: node %d forwarded to node %d",
-		r->region, r->lock_id, from, tail);
-	/*
-	 * The requester's dsmd forgets the request and tells its kernel,
-	 * whose wait for the manager is over: the tail grants it.
-	 */
+		l->region, l->id, from, tail);
+	return 0;
+}
+
+/*
+ * The requester's dsmd forgets request @cookie of @from and tells its
+ * kernel, whose wait for the manager is over: the tail grants it.
+ */
+void mgr_forwarded(struct mgr *m, int from, uint64_t cookie)
+{
 	if (from != m->self)
-		mgr_reply(m, from, r->cookie, 0, MGR_F_FORWARDED, NULL, 0);
+		mgr_reply(m, from, cookie, 0, MGR_F_FORWARDED, NULL, 0);
 	else
-		m->ops.kernel_reply(m->ops.ctx, r->cookie, 0,
+		m->ops.kernel_reply(m->ops.ctx, cookie, 0,
 				    DSM_MGR_F_FORWARDED, NULL, 0);
 }
 
@@ -217,8 +252,10 @@ void mgr_lock_clear_tail(struct mgr *m, int node)
 				l->owner_dead = true;
 				n++;
 			}
-			if (l->tail < 0 && !l->owner_dead && no_fwds(l)) {
+			if (l->tail < 0 && !l->owner_dead && no_fwds(l) &&
+			    l->rb < 0) {
 				*pp = l->next;
+				mgr_lock_rb_free(l);
 				free(l);
 				m->nr_locks--;
 			} else {
@@ -297,6 +334,7 @@ void mgr_lock_free_all(struct mgr *m)
 			struct mgr_lock *l = m->locks[h];
 
 			m->locks[h] = l->next;
+			mgr_lock_rb_free(l);
 			free(l);
 		}
 	}

@@ -229,7 +229,8 @@ static int hook_send_request(void *ctx, int node, const struct mgr_req *r)
 
 	(void)ctx;
 	m.mgr.cookie = r->cookie;
-	m.mgr.id = r->op == DSM_MGR_LOCK_ACQUIRE ? r->lock_id : r->barrier_id;
+	m.mgr.id = r->op == DSM_MGR_LOCK_ACQUIRE || r->op == DSM_MGR_LOCK_STATE ?
+		   r->lock_id : r->barrier_id;
 	m.mgr.flags = r->flags;
 	m.mgr.op = r->op;
 	m.mgr.frag = r->frag < 0 ? 0 : r->frag > 0xffff ? 0xffff : r->frag;
@@ -389,7 +390,8 @@ void mgrnl_frame(int id, const struct dsmc_msg *m)
 	switch (m->type) {
 	case DSMC_MGR_REQ:
 		if (r.op == DSM_MGR_LOCK_ACQUIRE ||
-		    r.op == DSM_MGR_LOCK_RELEASE) {
+		    r.op == DSM_MGR_LOCK_RELEASE ||
+		    r.op == DSM_MGR_LOCK_STATE) {
 			r.has_lock = true;
 			r.lock_id = m->mgr.id;
 		} else {

@@ -288,7 +288,9 @@ static const char *dec_mgr_req(const void *body, uint32_t len,
 	if (w->reserved0 || w->reserved1)
 		return "reserved field not zero";
 	if (m->mgr.op > DSM_MGR_OP_MAX ||
-	    (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED)))
+	    (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED |
+			      DSM_MGR_F_HAS_TOKEN | DSM_MGR_F_FORWARDED |
+			      DSM_MGR_F_STATE_DONE)))
 		return "bad manager op or flags";
 	return NULL;
 }

@@ -247,6 +247,13 @@ struct dsm_node_info {
  *     FENCE (issue 15 item 4): dsmd fences this node's dsm memory when
  *     it sees no quorum of the members, and ends the fence, as a new
  *     incarnation, when it sees one again; FENCED in GET_STATUS.
+ * 13: lock managers fail over (issue 16 item 2): DSM_MGR_F_MGR_DOWN also
+ *     on an error MGR_REPLY to a lock acquire (the kernel sends it again,
+ *     same cookie, to the next manager once that node is declared down);
+ *     op DSM_MGR_LOCK_STATE with flags DSM_MGR_F_HAS_TOKEN and
+ *     DSM_MGR_F_STATE_DONE: what a kernel tells the new manager of the
+ *     dead manager's locks (Documentation/lrc.md, "Failures: lock
+ *     managers").
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -255,7 +262,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	12
+#define DSM_GENL_VERSION	13
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -763,12 +770,22 @@ enum dsm_share {
  * @DSM_MGR_GC_DONE: second phase of a collecting barrier: the node has
  *	validated its pages; the reply (no payload) comes when every member
  *	has, and then every node discards its consistency data.
+ * @DSM_MGR_LOCK_STATE: no reply (family version 13). When the manager
+ *	of some of its locks is declared down, the kernel tells the new
+ *	manager (dsm_lock_manager()) what it knows of each of them: payload
+ *	LOCK_REQ with requester = this node and req_id = its request in
+ *	flight (0: none), DSM_MGR_F_HAS_TOKEN if the token is here,
+ *	DSM_MGR_F_FORWARDED if the request was forwarded; one more
+ *	LOCK_STATE per forward kept here, its LOCK_REQ as the payload. Then
+ *	one LOCK_STATE with DSM_MGR_F_STATE_DONE, LOCK_ID = the dead node
+ *	and no payload (Documentation/lrc.md, "Failures: lock managers").
  */
 enum dsm_mgr_op {
 	DSM_MGR_LOCK_ACQUIRE,
 	DSM_MGR_LOCK_RELEASE,
 	DSM_MGR_BARRIER,
 	DSM_MGR_GC_DONE,
+	DSM_MGR_LOCK_STATE,
 
 	__DSM_MGR_OP_MAX
 };
@@ -778,9 +795,11 @@ enum dsm_mgr_op {
 #define DSM_MGR_F_GC_WANTED	0x2	/* arrive: over the GC threshold */
 #define DSM_MGR_F_GC		0x4	/* release: collect garbage now */
 #define DSM_MGR_F_FORWARDED	0x8	/* lock reply: sent on to the tail */
-#define DSM_MGR_F_MGR_DOWN	0x10	/* barrier error reply: manager unreachable */
+#define DSM_MGR_F_MGR_DOWN	0x10	/* error reply: manager unreachable */
 #define DSM_MGR_F_OWNER_DEAD	0x20	/* lock reply: the last holder died */
-#define DSM_MGR_F_ALL		0x3f
+#define DSM_MGR_F_HAS_TOKEN	0x40	/* lock state: the token is here */
+#define DSM_MGR_F_STATE_DONE	0x80	/* lock state: all sent */
+#define DSM_MGR_F_ALL		0xff
 
 #define DSM_MGR_OP_MAX		(__DSM_MGR_OP_MAX - 1)
 

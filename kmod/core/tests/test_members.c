@@ -224,4 +224,68 @@ TEST(quorum)
 		}
 }
 
+/*
+ * The lock manager, exhaustively over the memberships of 5 nodes, every
+ * lost subset and 12 keys: a live member; the (key mod n)-th member while
+ * it is not lost; else the first live member after it, wrapping. A new
+ * loss moves only the locks the lost node managed, all to one node.
+ */
+TEST(lock_manager_every_set)
+{
+	u32 members, lost, d, id, live, r, k, got, before;
+	u64 key;
+
+	for (members = 0; members < 1U << 5; members++) {
+		for (lost = 0; lost < 1U << 5; lost++) {
+			live = members & ~lost;
+			for (key = 0; key < 12; key++) {
+				got = dsm_lock_manager(members, lost, key, NONE);
+				if (!live) {
+					ASSERT_EQ(NONE, got);
+					continue;
+				}
+				r = dsm_member_rank(members, key, NONE);
+				for (k = 0; k < DSM_MAX_NODES; k++) {
+					id = (r + k) % DSM_MAX_NODES;
+					if (live >> id & 1)
+						break;
+				}
+				ASSERT_EQ(id, got) {
+					TH_LOG("members %#x lost %#x key %llu",
+					       members, lost,
+					       (unsigned long long)key);
+				}
+				for (d = 0; d < 5; d++) {
+					if (!(live >> d & 1) || live == 1U << d)
+						continue;
+					before = got;
+					got = dsm_lock_manager(members,
+							       lost | 1U << d,
+							       key, NONE);
+					r = before != d ? before :
+					    dsm_backup_of(d, live, NONE);
+					ASSERT_EQ(r, got);
+					got = before;
+				}
+			}
+		}
+	}
+}
+
+/* The lock manager: examples, and bits beyond the node limit. */
+TEST(lock_manager)
+{
+	/* Nodes 0..2: key 3 is node 0's; node 0 lost: node 1's. */
+	EXPECT_EQ(0U, dsm_lock_manager(0x7, 0, 3, NONE));
+	EXPECT_EQ(1U, dsm_lock_manager(0x7, 0x1, 3, NONE));
+	EXPECT_EQ(2U, dsm_lock_manager(0x7, 0x1, 5, NONE));
+	/* Key 2 is node 2's; node 2 lost: wraps to node 0. */
+	EXPECT_EQ(0U, dsm_lock_manager(0x7, 0x4, 2, NONE));
+	EXPECT_EQ(NONE, dsm_lock_manager(0x7, 0x7, 2, NONE));
+	EXPECT_EQ(NONE, dsm_lock_manager(0, 0, 2, NONE));
+	/* @none may be a node id (the kernel passes its own). */
+	EXPECT_EQ(1U, dsm_lock_manager(0x7, 0, 1, 1));
+	EXPECT_EQ(2U, dsm_lock_manager(0x7 | ~0U << DSM_MAX_NODES, 0, 2, 1));
+}
+
 TEST_HARNESS_MAIN

@@ -407,18 +407,6 @@ static void test_gone(void)
 	pump();
 }
 
-/* The flags of the first reply to @cookie given to @node's kernel. */
-static uint32_t reply_flags(int node, uint64_t cookie)
-{
-	int i;
-
-	for (i = 0; i < tn[node].nev; i++)
-		if (tn[node].ev[i].kind == EV_REPLY &&
-		    tn[node].ev[i].cookie == cookie)
-			return tn[node].ev[i].flags;
-	return ~0U;
-}
-
 /*
  * The barrier manager (node 0) dies while nodes 1 and 2 wait: their
  * dsmds fail the arrivals with EHOSTDOWN and MGR_F_MGR_DOWN, and their
@@ -457,12 +445,11 @@ static void test_barrier_mgr_dies(void)
 	ok(replies(1, 93, &err) == 1 && !err && replies(2, 92, &err) == 1 &&
 	   !err && tn[1].m.nr_bars == 0,
 	   "mgr: the barrier completes among the survivors at the new manager");
-	/* A lock arrival's EHOSTDOWN has no MGR_F_MGR_DOWN. */
+	/* A lock of node 0 moves to node 1 too: held until rebuilt. */
 	clear_events();
 	kreq_lock(1, 3, 94);
-	ok(replies(1, 94, &err) == 1 && err == EHOSTDOWN &&
-	   reply_flags(1, 94) == 0,
-	   "mgr: a lock whose manager is down still fails without MGR_F_MGR_DOWN");
+	ok(replies(1, 94, NULL) == 0 && mgr_lock_manager(&tn[1].m, 0, 3) == 1,
+	   "mgr: a lock whose manager is down moves to the next one, waits for its rebuild");
 	cut = 0;
 }
 

@@ -105,11 +105,16 @@ static void test_lock_down(void)
 	   "mgr: unreachable tail: EHOSTDOWN, tail kept");
 	mgr_peer_state(&tn[2].m, 0, MGR_PEER_UP);
 
-	/* A request whose manager is down is answered at once. */
-	mgr_peer_state(&tn[0].m, 2, MGR_PEER_DOWN);
+	/*
+	 * A request whose manager is unreachable is answered at once, with
+	 * MGR_F_MGR_DOWN: the kernel asks the next manager once that node
+	 * is declared down (test_lock_failover()).
+	 */
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_GONE);
 	kreq_lock(0, 5, 13);
-	ok(replies(0, 13, &err) == 1 && err == EHOSTDOWN && qlen == 0,
-	   "mgr: manager down: EHOSTDOWN at once");
+	ok(replies(0, 13, &err) == 1 && err == EHOSTDOWN && qlen == 0 &&
+	   reply_flags(0, 13) == DSM_MGR_F_MGR_DOWN,
+	   "mgr: manager unreachable: EHOSTDOWN with MGR_DOWN at once");
 	mgr_peer_state(&tn[0].m, 2, MGR_PEER_UP);
 
 	/* Outstanding requests fail when their manager goes away. */
@@ -119,14 +124,144 @@ static void test_lock_down(void)
 	drop_queue();
 	mgr_peer_state(&tn[0].m, 2, MGR_PEER_GONE);
 	ok(replies(0, 14, &err) == 1 && err == EHOSTDOWN &&
+	   reply_flags(0, 14) == DSM_MGR_F_MGR_DOWN &&
 	   tn[0].m.st.outstanding == 0,
-	   "mgr: manager connection lost: EHOSTDOWN");
+	   "mgr: manager connection lost: EHOSTDOWN with MGR_DOWN");
 	mgr_peer_state(&tn[0].m, 2, MGR_PEER_UP);
 	cut = 1U << 2;
 	kreq_lock(0, 8, 15);
 	ok(replies(0, 15, &err) == 1 && err == EHOSTDOWN &&
 	   tn[0].m.st.outstanding == 0, "mgr: send failure: EHOSTDOWN");
 	cut = 0;
+}
+
+/* Node @node's kernel tells what it knows of lock @lock (LOCK_STATE). */
+static void kstate(int node, uint32_t lock, int requester, uint64_t req_id,
+		   uint32_t flags)
+{
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_STATE, .has_lock = true, .lock_id = lock,
+		.frag = -1, .flags = flags, .payload = pbuf,
+		.len = (size_t)lock_req(node, lock, requester, req_id),
+	};
+
+	mgr_kernel_request(&tn[node].m, &r);
+}
+
+/* Node @node's kernel is done telling the states of dead node @dead. */
+static void kstate_done(int node, int dead)
+{
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_STATE, .has_lock = true, .lock_id = dead,
+		.frag = -1, .flags = DSM_MGR_F_STATE_DONE,
+	};
+
+	mgr_kernel_request(&tn[node].m, &r);
+}
+
+/* Node @dead is declared down on every other node, lowest first. */
+static void declare_down(uint32_t members, int dead)
+{
+	int i;
+
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		if (i != dead && (members >> i & 1))
+			mgr_peer_state(&tn[i].m, dead, MGR_PEER_DOWN);
+}
+
+/*
+ * Lock managers fail over (Documentation/lrc.md, "Failures: lock
+ * managers"): over members 0..3, lock 4's manager is node 0; it dies and
+ * node 1 takes over, rebuilding the tail from the survivors' states.
+ */
+static void test_lock_failover(void)
+{
+	uint32_t err = 99;
+
+	/* Node 1 holds the token; node 2 waits (forwarded to node 1). */
+	setup(0xf, 0);
+	kreq_lock(1, 4, 10);
+	kreq_lock(2, 4, 20);
+	pump();
+	ok(mgr_lock_tail(&tn[0].m, 0, 4) == 2 && forwards(1) == 1,
+	   "mgr: failover: chain node 1 -> node 2 at manager 0");
+	clear_events();
+	/* Node 3 asks; node 0's dsmd is gone before it answers. */
+	kreq_lock(3, 4, 30);
+	drop_queue();
+	mgr_peer_state(&tn[3].m, 0, MGR_PEER_GONE);
+	ok(replies(3, 30, &err) == 1 && err == EHOSTDOWN &&
+	   reply_flags(3, 30) == DSM_MGR_F_MGR_DOWN,
+	   "mgr: failover: the waiter's dsmd says MGR_DOWN");
+	declare_down(0xf, 0);
+	ok(mgr_lock_manager(&tn[3].m, 0, 4) == 1 &&
+	   mgr_lock_manager(&tn[2].m, 0, 5) == 1 &&
+	   mgr_lock_manager(&tn[2].m, 0, 6) == 2,
+	   "mgr: failover: node 0's locks go to node 1, the others stay");
+	/* Node 3 asks again before the rebuild: held, not answered. */
+	clear_events();
+	kreq_lock(3, 4, 30);
+	pump();
+	ok(replies(3, 30, NULL) == 0 && forwards(2) == 0,
+	   "mgr: failover: an acquire waits for the rebuild");
+	kstate(1, 4, 1, 0, DSM_MGR_F_HAS_TOKEN);
+	kstate(1, 4, 2, 20, 0);
+	kstate_done(1, 0);
+	kstate(2, 4, 2, 20, DSM_MGR_F_FORWARDED);
+	kstate_done(2, 0);
+	pump();
+	ok(replies(3, 30, NULL) == 0,
+	   "mgr: failover: still waiting for node 3's state");
+	kstate(3, 4, 3, 30, 0);
+	kstate_done(3, 0);
+	pump();
+	ok(mgr_lock_tail(&tn[1].m, 0, 4) == 3 && forwards(2) == 1 &&
+	   forwarded(3, 30) == 1 && tn[1].m.st.lock_rebuilds == 1,
+	   "mgr: failover: rebuilt (tail node 2), node 3 queued behind node 2");
+}
+
+/* Lock failover when the token died with the manager: owner dead. */
+static void test_lock_failover_dead(void)
+{
+	uint32_t err = 99;
+
+	/* The dead manager also held the token, a request forwarded to it. */
+	setup(0xf, 0);
+	kreq_lock(0, 8, 1);	/* lock 8: manager node 0, token on node 0 */
+	kreq_lock(2, 8, 21);	/* forwarded to node 0 */
+	pump();
+	clear_events();
+	declare_down(0xf, 0);
+	kstate(2, 8, 2, 21, DSM_MGR_F_FORWARDED);
+	kstate_done(2, 0);
+	kstate_done(3, 0);
+	kstate_done(1, 0);
+	pump();
+	ok(tn[2].nev == 1 && tn[2].ev[0].cookie == 21 &&
+	   tn[2].ev[0].flags == DSM_MGR_F_OWNER_DEAD &&
+	   mgr_lock_tail(&tn[1].m, 0, 8) == 2,
+	   "mgr: failover: the token died with the manager: owner dead");
+	clear_events();
+	kreq_lock(3, 8, 31);
+	pump();
+	ok(forwards(2) == 1 && forwarded(3, 31) == 1,
+	   "mgr: failover: the acquire after it is forwarded");
+
+	/* Nobody has the token, a waiter's request was lost: owner dead. */
+	setup(0xf, 0);
+	kreq_lock(0, 12, 2);
+	pump();
+	declare_down(0xf, 0);
+	clear_events();
+	kstate(3, 12, 3, 32, 0);
+	kreq_lock(3, 12, 32);
+	kstate_done(3, 0);
+	kstate_done(2, 0);
+	kstate_done(1, 0);
+	pump();
+	ok(replies(3, 32, &err) == 1 && !err && tn[3].nev == 1 &&
+	   tn[3].ev[0].flags == DSM_MGR_F_OWNER_DEAD,
+	   "mgr: failover: a lost request with no token anywhere: owner dead");
 }
 
 static void test_lock_bad(void)
@@ -393,6 +528,8 @@ void test_mgr_lock(void)
 	test_lock_chain();
 	test_lock_regions();
 	test_lock_down();
+	test_lock_failover();
+	test_lock_failover_dead();
 	test_lock_bad();
 	test_lock_bad_peer();
 	test_fwd_corrupt();

@@ -393,6 +393,18 @@ int forwarded(int node, uint64_t cookie)
 	return k;
 }
 
+/* The flags of the first reply to @cookie given to @node's kernel. */
+uint32_t reply_flags(int node, uint64_t cookie)
+{
+	int i;
+
+	for (i = 0; i < tn[node].nev; i++)
+		if (tn[node].ev[i].kind == EV_REPLY &&
+		    tn[node].ev[i].cookie == cookie)
+			return tn[node].ev[i].flags;
+	return ~0U;
+}
+
 int forwards(int node)
 {
 	int i, k = 0;

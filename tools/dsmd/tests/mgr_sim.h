@@ -79,6 +79,8 @@ void kreq_gc_done(int node, uint32_t id, uint64_t cookie);
 int replies(int node, uint64_t cookie, uint32_t *error);
 int forwarded(int node, uint64_t cookie);
 int forwards(int node);
+/* The flags of the first reply to @cookie given to @node's kernel. */
+uint32_t reply_flags(int node, uint64_t cookie);
 
 /*
  * struct rel - a reassembled release: its intervals as "creator:index"

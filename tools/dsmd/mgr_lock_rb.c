@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mgr_lock_rb.c - a lock manager that fails over (Documentation/lrc.md,
+ * "Failures: lock managers"): when node D is declared down, the locks it
+ * managed move to the next member not lost after it
+ * (dsm_lock_manager()), this node when it is that one. Their state is
+ * rebuilt here from what the survivors' kernels say (LOCK_STATE): which
+ * node has the token, which requests are in flight and which were
+ * forwarded, which forwards each node keeps. Until every member not lost
+ * has said it is done (DSM_MGR_F_STATE_DONE) and this node has declared D
+ * down too, the acquires of those locks are held here, not answered; then
+ * each lock's tail is the end of the chain of forwards from the token,
+ * and the held acquires are taken in order.
+ *
+ * The chain: the token is on node T (or on its way along a forward T
+ * keeps); T keeps the forward of the next requester, that one of the
+ * next, and so on: the tail is the last. A forwarded request that is in
+ * no survivor's forwards was forwarded to D, or its grant is on its way:
+ * with a token among the survivors, it is forwarded again to the tail
+ * (D only waited: its place in the queue is lost, not the request); with
+ * none, D had the token: the first such request gets the token
+ * re-created, flagged owner dead (EOWNERDEAD), and the others queue
+ * behind it. With neither token nor forwarded request, the lock starts
+ * again from no tail, and the next acquire is told owner dead if a
+ * survivor was waiting for it (the token was on D).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "dsm_members.h"
+#include "mgr_internal.h"
+
+/* Acquires held per lock while it is rebuilt; beyond, EHOSTDOWN. */
+#define MGR_RB_HELD_MAX	(2 * DSM_MAX_NODES)
+
+/* An acquire held until the rebuild ends. */
+struct mgr_held {
+	int from;
+	uint64_t cookie;
+	uint8_t *payload;
+	size_t len;
+};
+
+/**
+ * struct mgr_lock_st - what the survivors said of a lock being rebuilt.
+ * @token:	bit n: node n has the token.
+ * @req:	bit n: node n has a request in flight, @cookie[n] ...
+ * @fwded:	... that its manager forwarded; its LOCK_REQ @payload[n].
+ * @next:	the requester whose forward node n keeps (-1: none) ...
+ * @next_cookie: ... and its request.
+ * @held:	acquires taken once the rebuild ends, in order.
+ */
+struct mgr_lock_st {
+	uint32_t token;
+	uint32_t req;
+	uint32_t fwded;
+	uint64_t cookie[DSM_MAX_NODES];
+	uint8_t *payload[DSM_MAX_NODES];
+	size_t len[DSM_MAX_NODES];
+	int8_t next[DSM_MAX_NODES];
+	uint64_t next_cookie[DSM_MAX_NODES];
+	struct mgr_held held[MGR_RB_HELD_MAX];
+	int nr_held;
+};
+
+static uint64_t lock_key(uint32_t region, uint32_t id)
+{
+	return dsm_sync_key(region, id);
+}
+
+/*
+ * The open rebuild lock (@region, @id) waits for: the dead node D that
+ * managed it before (also if D is not declared down here yet); -1: none.
+ */
+int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id)
+{
+	int d;
+
+	for (d = 0; d < DSM_MAX_NODES; d++)
+		if ((m->rb_open >> d & 1) &&
+		    dsm_lock_manager(m->members, m->lost & ~(1U << d),
+				     lock_key(region, id), DSM_MAX_NODES) ==
+		    (u32)d)
+			return d;
+	return -1;
+}
+
+/* Open the rebuild of @dead's locks here (if it is not open). */
+static void rb_open(struct mgr *m, int dead)
+{
+	if (m->rb_open >> dead & 1)
+		return;
+	m->rb_open |= 1U << dead;
+	m->rb_done[dead] = 0;
+	mgr_log(m, LOG_INFO, "mgr: the locks node %d managed are managed here now: rebuilding their state from the survivors'",
+		dead);
+}
+
+/*
+ * The rebuild lock (@region, @id) is part of: an open one, or the one of
+ * the node that manages it now if this node is next (its peers declared
+ * it down before we did). -1: none (this node manages it anyway).
+ */
+static int rb_for(struct mgr *m, uint32_t region, uint32_t id)
+{
+	int d = mgr_lock_rb_of(m, region, id);
+	u32 cur;
+
+	if (d >= 0)
+		return d;
+	cur = dsm_lock_manager(m->members, m->lost, lock_key(region, id),
+			       DSM_MAX_NODES);
+	if (cur >= DSM_MAX_NODES || (int)cur == m->self)
+		return -1;
+	rb_open(m, (int)cur);
+	return (int)cur;
+}
+
+static struct mgr_lock_st *st_get(struct mgr_lock *l)
+{
+	if (!l->st) {
+		l->st = calloc(1, sizeof(*l->st));
+		if (l->st)
+			memset(l->st->next, -1, sizeof(l->st->next));
+	}
+	return l->st;
+}
+
+static uint8_t *dup_payload(const uint8_t *p, size_t len)
+{
+	uint8_t *c = malloc(len ? len : 1);
+
+	if (c && len)
+		memcpy(c, p, len);
+	return c;
+}
+
+void mgr_lock_rb_free(struct mgr_lock *l)
+{
+	int i;
+
+	if (!l->st)
+		return;
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		free(l->st->payload[i]);
+	for (i = 0; i < l->st->nr_held; i++)
+		free(l->st->held[i].payload);
+	free(l->st);
+	l->st = NULL;
+}
+
+/*
+ * An acquire of @l by @from: held if @l waits for a rebuild (true), else
+ * taken now (false). One that cannot be held fails with EHOSTDOWN.
+ */
+bool mgr_lock_rb_hold(struct mgr *m, struct mgr_lock *l, int from,
+		      const struct mgr_req *r)
+{
+	struct mgr_lock_st *st;
+	struct mgr_held *h;
+
+	if (l->rb < 0)
+		l->rb = (int8_t)mgr_lock_rb_of(m, l->region, l->id);
+	if (l->rb < 0)
+		return false;
+	st = st_get(l);
+	if (!st || st->nr_held >= MGR_RB_HELD_MAX) {
+		mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: cannot hold node %d's acquire during the rebuild",
+			l->region, l->id, from);
+		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
+		return true;
+	}
+	h = &st->held[st->nr_held];
+	h->payload = dup_payload(r->payload, r->len);
+	if (!h->payload) {
+		mgr_reply(m, from, r->cookie, ENOMEM, 0, NULL, 0);
+		return true;
+	}
+	h->from = from;
+	h->cookie = r->cookie;
+	h->len = r->len;
+	st->nr_held++;
+	mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d's acquire (cookie %llu) waits for the rebuild after node %d's death",
+		l->region, l->id, from, (unsigned long long)r->cookie, l->rb);
+	return true;
+}
+
+/* Record what @from said of @l (checked: check_req()). */
+static void st_record(struct mgr *m, struct mgr_lock *l, int from,
+		      const struct mgr_req *r, const struct dsm_msg_lock_req *q)
+{
+	struct mgr_lock_st *st = st_get(l);
+	int n = q->requester;
+
+	if (!st) {
+		mgr_log(m, LOG_ERR, "mgr: lock %u:%u: out of memory for node %d's state",
+			l->region, l->id, from);
+		return;
+	}
+	if (n != from) {
+		/* A forward @from keeps; the first is next in the queue. */
+		if (st->next[from] < 0) {
+			st->next[from] = (int8_t)n;
+			st->next_cookie[from] = q->req_id;
+		}
+		return;
+	}
+	if (r->flags & DSM_MGR_F_HAS_TOKEN)
+		st->token |= 1U << from;
+	if (!q->req_id)
+		return;
+	st->req |= 1U << from;
+	st->cookie[from] = q->req_id;
+	if (!(r->flags & DSM_MGR_F_FORWARDED) || st->payload[from])
+		return;
+	st->payload[from] = dup_payload(r->payload, r->len);
+	if (st->payload[from]) {
+		st->fwded |= 1U << from;
+		st->len[from] = r->len;
+	}
+}
+
+static void rb_try(struct mgr *m, int dead);
+
+/* A LOCK_STATE of @from (checked: check_req()); no reply. */
+void mgr_lock_state(struct mgr *m, int from, const struct mgr_req *r,
+		    const struct dsm_msg *msg)
+{
+	struct mgr_lock *l;
+	int d;
+
+	if (r->flags & DSM_MGR_F_STATE_DONE) {
+		d = (int)r->lock_id;
+		rb_open(m, d);
+		m->rb_done[d] |= 1U << from;
+		rb_try(m, d);
+		return;
+	}
+	d = rb_for(m, r->region, r->lock_id);
+	if (d < 0) {
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: state of node %d after its rebuild; dropped",
+			r->region, r->lock_id, from);
+		return;
+	}
+	l = mgr_lock_get(m, r->region, r->lock_id, -1, 0);
+	if (!l)
+		return;
+	l->rb = (int8_t)d;
+	st_record(m, l, from, r, &msg->u.lock_req);
+}
+
+/* Follow the forwards from @n (live ones, each node once) to the last. */
+static int walk(const struct mgr_lock_st *st, uint32_t live, int n,
+		uint32_t *seen)
+{
+	int next;
+
+	*seen |= 1U << n;
+	for (;;) {
+		next = st->next[n];
+		if (next < 0 || !(live >> next & 1) || (*seen >> next & 1))
+			return n;
+		n = next;
+		*seen |= 1U << n;
+	}
+}
+
+/*
+ * No survivor has the token: the request @head was forwarded to the dead
+ * node (or its grant is on its way, which the re-created token makes
+ * void): its token is re-created, flagged owner dead.
+ */
+static void head_owner_dead(struct mgr *m, struct mgr_lock *l, int head)
+{
+	uint64_t cookie = l->st->cookie[head];
+
+	m->st.lock_fwd_lost++;
+	mgr_log(m, LOG_INFO, "mgr: lock %u:%u: no survivor has the token: node %d's request gets it re-created (owner dead)",
+		l->region, l->id, head);
+	if (head == m->self)
+		m->ops.kernel_reply(m->ops.ctx, cookie, 0,
+				    DSM_MGR_F_OWNER_DEAD, NULL, 0);
+	else
+		mgr_reply(m, head, cookie, 0, MGR_F_FWD_LOST, NULL, 0);
+}
+
+/* The forwarded request of @r that no survivor keeps: queue it again. */
+static void requeue(struct mgr *m, struct mgr_lock *l, uint32_t live, int r,
+		    uint32_t *seen)
+{
+	struct mgr_lock_st *st = l->st;
+
+	if (mgr_lock_forward(m, l, r, st->cookie[r], st->payload[r],
+			     st->len[r])) {
+		mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: cannot forward node %d's request again: it fails",
+			l->region, l->id, r);
+		if (r == m->self)
+			m->ops.kernel_reply(m->ops.ctx, st->cookie[r],
+					    EHOSTDOWN, 0, NULL, 0);
+		else
+			mgr_reply(m, r, st->cookie[r], EHOSTDOWN,
+				  MGR_F_FWD_FAILED, NULL, 0);
+		return;
+	}
+	mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d's request, forwarded to the dead node, queued again",
+		l->region, l->id, r);
+	l->tail = walk(st, live, r, seen);
+}
+
+/* Rebuild @l's tail and forwards from the survivors' states. */
+static void merge(struct mgr *m, struct mgr_lock *l)
+{
+	struct mgr_lock_st *st = l->st;
+	uint32_t live = m->members & ~m->lost, seen = 0, in = 0;
+	int n, head = -1;
+
+	memset(l->fwd_to, -1, sizeof(l->fwd_to));
+	l->tail = -1;
+	l->owner_dead = false;
+	for (n = 0; n < DSM_MAX_NODES; n++) {
+		if (!(live >> n & 1) || st->next[n] < 0 ||
+		    !(live >> st->next[n] & 1))
+			continue;
+		in |= 1U << st->next[n];
+		l->fwd_to[st->next[n]] = (int8_t)n;
+		l->fwd_cookie[st->next[n]] = st->next_cookie[n];
+	}
+	for (n = 0; n < DSM_MAX_NODES && head < 0; n++)
+		if ((st->token & live) >> n & 1 && !(in >> n & 1))
+			head = n;
+	for (n = 0; n < DSM_MAX_NODES && head < 0; n++)
+		if ((st->token & live) >> n & 1)
+			head = n;
+	if (head < 0) {
+		for (n = 0; n < DSM_MAX_NODES && head < 0; n++)
+			if ((st->fwded & live) >> n & 1 && !(in >> n & 1))
+				head = n;
+		if (head >= 0)
+			head_owner_dead(m, l, head);
+	}
+	if (head >= 0)
+		l->tail = walk(st, live, head, &seen);
+	else
+		l->owner_dead = (st->req & live) != 0;
+	for (n = 0; n < DSM_MAX_NODES; n++)
+		if ((st->fwded & live) >> n & 1 && !(seen >> n & 1) &&
+		    !(in >> n & 1))
+			requeue(m, l, live, n, &seen);
+	mgr_log(m, LOG_INFO, "mgr: lock %u:%u: rebuilt: tail node %d%s",
+		l->region, l->id, l->tail,
+		l->owner_dead ? ", owner dead" : "");
+}
+
+/* Take the acquires held for @l, in order (those of live nodes). */
+static void release_held(struct mgr *m, struct mgr_lock *l)
+{
+	struct mgr_lock_st *st = l->st;
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_ACQUIRE, .has_lock = true,
+		.lock_id = l->id, .region = l->region, .frag = -1,
+	};
+	int i;
+
+	for (i = 0; i < st->nr_held; i++) {
+		if (m->lost >> st->held[i].from & 1)
+			continue;
+		r.cookie = st->held[i].cookie;
+		r.payload = st->held[i].payload;
+		r.len = st->held[i].len;
+		mgr_lock_acquire(m, st->held[i].from, &r);
+	}
+}
+
+/*
+ * The rebuild of @dead's locks ends when @dead is declared down here and
+ * every member not lost (this node included) said it is done.
+ */
+static void rb_try(struct mgr *m, int dead)
+{
+	uint32_t need = m->members & ~m->lost, h;
+	struct mgr_lock *l;
+
+	if (!(m->rb_open >> dead & 1) || !(m->lost >> dead & 1) ||
+	    (m->rb_done[dead] & need) != need)
+		return;
+	m->rb_open &= ~(1U << dead);
+	m->st.lock_rebuilds++;
+	mgr_log(m, LOG_INFO, "mgr: node %d's locks: every survivor told its state",
+		dead);
+	for (h = 0; h < MGR_HASH_SIZE; h++) {
+		for (l = m->locks[h]; l; l = l->next) {
+			if (l->rb != dead)
+				continue;
+			l->rb = -1;
+			if (!st_get(l))
+				continue;	/* no state: from no tail */
+			merge(m, l);
+			release_held(m, l);
+			mgr_lock_rb_free(l);
+		}
+	}
+}
+
+/*
+ * @node was declared down here (m->lost has it, if it was up): if this
+ * node is its successor, the rebuild of its locks opens; every open
+ * rebuild waits for @node no more.
+ */
+void mgr_lock_rb_node_down(struct mgr *m, int node)
+{
+	int d;
+
+	if ((m->lost >> node & 1) &&
+	    dsm_backup_of((u32)node, m->members & ~m->lost, DSM_MAX_NODES) ==
+	    (u32)m->self)
+		rb_open(m, node);
+	for (d = 0; d < DSM_MAX_NODES; d++)
+		rb_try(m, d);
+}
