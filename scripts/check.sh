@@ -110,41 +110,54 @@ harvest_selftests() {
 	fi
 }
 
+# record NAME SECS RESULT: one row of the stage table.
+record() {
+	stage_names+=("$1")
+	stage_secs+=("$2")
+	stage_res+=("$3")
+	stage_extra+=("$in_extra")
+}
+
+# not_run NAME: record NAME as not run when this is a dry run or NAME is
+# in CHECK_SKIP; false (run it) otherwise.
+not_run() {
+	if [ "$dry_run" = 1 ]; then
+		record "$1" - "not run (dry run)"
+		return 0
+	fi
+	skipped_by_env "$1" || return 1
+	echo "ok 0 $1 # SKIP in CHECK_SKIP" >> "$TAP"
+	echo "   skipped (CHECK_SKIP)"
+	record "$1" - skipped
+}
+
+# finish NAME HARVEST LOG RC SECS [NOTE]: print and record a stage's end,
+# and harvest its results.
+finish() {
+	local name=$1 harvest=$2 log=$3 rc=$4 dt=$5 note=${6:-}
+	if [ "$rc" -eq 0 ]; then
+		echo "   ok (${dt}s$note)"
+		record "$name" "$dt" ok
+	else
+		echo "   FAILED (status $rc, ${dt}s$note)"
+		record "$name" "$dt" "FAILED (status $rc)"
+	fi
+	"$harvest" "$name" "$log" "$rc"
+	return "$rc"
+}
+
 # stage NAME HARVEST CMD...: run CMD as stage NAME with its output in
 # $RES/NAME.log, record its results with HARVEST, print and record its wall
 # time. With --dry-run only print it; in CHECK_SKIP, report a skip.
 stage() {
-	local name=$1 harvest=$2 log=$RES/$1.log t0 rc dt
+	local name=$1 harvest=$2 log=$RES/$1.log t0 rc
 	shift 2
 	echo "== $name: $*"
-	stage_names+=("$name")
-	stage_extra+=("$in_extra")
-	if [ "$dry_run" = 1 ]; then
-		stage_secs+=(-)
-		stage_res+=("not run (dry run)")
-		return 0
-	fi
-	if skipped_by_env "$name"; then
-		echo "ok 0 $name # SKIP in CHECK_SKIP" >> "$TAP"
-		echo "   skipped (CHECK_SKIP)"
-		stage_secs+=(-)
-		stage_res+=(skipped)
-		return 0
-	fi
+	not_run "$name" && return 0
 	t0=$(date +%s)
 	"$@" > "$log" 2>&1
 	rc=$?
-	dt=$(($(date +%s) - t0))
-	stage_secs+=("$dt")
-	if [ "$rc" -eq 0 ]; then
-		echo "   ok (${dt}s)"
-		stage_res+=(ok)
-	else
-		echo "   FAILED (status $rc, ${dt}s)"
-		stage_res+=("FAILED (status $rc)")
-	fi
-	"$harvest" "$name" "$log" "$rc"
-	return $rc
+	finish "$name" "$harvest" "$log" "$rc" $(($(date +%s) - t0))
 }
 
 # bg_stage NAME CMD...: start CMD as stage NAME in the background, for a
@@ -164,36 +177,16 @@ bg_stage() {
 }
 
 bg_wait() {
-	local name=$1 harvest=$2 rc dt
-	shift 2
+	local name=$1 harvest=$2 rc
 	echo "== $name: the background stage's end"
-	stage_names+=("$name")
-	stage_extra+=("$in_extra")
-	if [ "$dry_run" = 1 ]; then
-		stage_secs+=(-)
-		stage_res+=("not run (dry run)")
-		return 0
-	fi
 	if [ -z "${bg_pid[$name]:-}" ]; then
-		echo "ok 0 $name # SKIP in CHECK_SKIP" >> "$TAP"
-		echo "   skipped (CHECK_SKIP)"
-		stage_secs+=(-)
-		stage_res+=(skipped)
+		not_run "$name" || record "$name" - "not started"
 		return 0
 	fi
 	wait "${bg_pid[$name]}"
 	rc=$?
-	dt=$(($(date +%s) - bg_t0[$name]))
-	stage_secs+=("$dt")
-	if [ "$rc" -eq 0 ]; then
-		echo "   ok (${dt}s, beside the stages above)"
-		stage_res+=(ok)
-	else
-		echo "   FAILED (status $rc, ${dt}s)"
-		stage_res+=("FAILED (status $rc)")
-	fi
-	"$harvest" "$name" "$RES/$name.log" "$rc"
-	return $rc
+	finish "$name" "$harvest" "$RES/$name.log" "$rc" \
+		$(($(date +%s) - bg_t0[$name])) ", beside the stages above"
 }
 
 in_extra=0
