@@ -230,10 +230,10 @@ stop_hog
 total=$(($(date +%s) - start))
 echo "== stage times"
 for i in "${!stage_names[@]}"; do
-	printf '  %-20s %6s  %s\n' "${stage_names[$i]}" "${stage_secs[$i]}s" \
+	printf '  %-26s %6s  %s\n' "${stage_names[$i]}" "${stage_secs[$i]}s" \
 		"${stage_res[$i]}"
 done
-printf '  %-20s %6s\n' total "${total}s"
+printf '  %-26s %6s\n' total "${total}s"
 if [ -n "$hog_secs" ]; then
 	echo "load: hog pid $hog used ${hog_secs}s of CPU in ${hog_wall}s" \
 		"($(awk -v c="$hog_secs" -v w="$hog_wall" \
