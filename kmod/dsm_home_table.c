@@ -30,15 +30,20 @@ static_assert(DSM_HOME_NR_BUCKETS == DSM_HOME_BUCKETS);
 static_assert(DSM_NODES_MAX == DSM_MAX_NODES);
 
 /*
- * @prev: the home of each bucket in the table this one replaced
- * (DSM_HOME_NONE: there was none): the bucket's old home, which may
- * still send INVAL or PAGE_FWD for a transaction it drains, and which
- * alone may hand the bucket's directory over (dsm_sc_xfer.c).
+ * How many tables before the current one name a bucket's old homes: each
+ * may still send INVAL or PAGE_FWD for a transaction it drains
+ * (dsm_sc_xfer.c), when tables come faster than the transfers end.
+ */
+#define DSM_HOME_HIST	8
+
+/*
+ * @prev: the home of each bucket in the DSM_HOME_HIST tables this one
+ * replaced, the last one first (DSM_HOME_NONE: there was none).
  */
 struct dsm_home {
 	struct rcu_head rcu;
 	struct dsm_home_table t;
-	u8 prev[DSM_HOME_BUCKETS];
+	u8 prev[DSM_HOME_HIST][DSM_HOME_BUCKETS];
 };
 
 static struct dsm_home __rcu *dsm_home;
@@ -101,22 +106,25 @@ u64 dsm_home_epoch(void)
 }
 
 /**
- * dsm_home_prev() - a page's home in the table before the current one.
+ * dsm_home_was() - was @node a page's home in one of the last tables?
  * @pgno:	page number in the DSM space.
+ * @node:	the node.
  *
- * Return: the node id, DSM_HOME_NONE if the current table is the first.
+ * Return: true if one of the DSM_HOME_HIST tables before the current one
+ * homed @pgno on @node.
  */
-u32 dsm_home_prev(u64 pgno)
+bool dsm_home_was(u64 pgno, u32 node)
 {
 	const struct dsm_home *h;
-	u32 home = DSM_HOME_NONE;
+	u32 b = dsm_home_bucket(pgno), i;
+	bool ret = false;
 
 	rcu_read_lock();
 	h = rcu_dereference(dsm_home);
-	if (h)
-		home = h->prev[dsm_home_bucket(pgno)];
+	for (i = 0; h && i < DSM_HOME_HIST && !ret; i++)
+		ret = h->prev[i][b] == node;
 	rcu_read_unlock();
-	return home;
+	return ret;
 }
 
 /**
@@ -142,6 +150,7 @@ bool dsm_home_wait(u64 epoch, unsigned long timeout)
 static int dsm_home_install(struct dsm_home *nh, struct netlink_ext_ack *extack)
 {
 	struct dsm_home *old;
+	u32 i;
 
 	mutex_lock(&dsm_home_mutex);
 	old = rcu_dereference_protected(dsm_home,
@@ -162,10 +171,13 @@ static int dsm_home_install(struct dsm_home *nh, struct netlink_ext_ack *extack)
 				   "HOME_EPOCH is not newer than the current home table's (dsmctl status shows it): stale table refused");
 		return -ESTALE;
 	}
-	if (old)
-		memcpy(nh->prev, old->t.node, sizeof(nh->prev));
-	else
-		memset(nh->prev, DSM_HOME_NONE, sizeof(nh->prev));
+	memset(nh->prev, DSM_HOME_NONE, sizeof(nh->prev));
+	if (old) {
+		memcpy(nh->prev[0], old->t.node, sizeof(nh->prev[0]));
+		for (i = 1; i < DSM_HOME_HIST; i++)
+			memcpy(nh->prev[i], old->prev[i - 1],
+			       sizeof(nh->prev[i]));
+	}
 	/* Before the table is seen: its new buckets wait for their entries. */
 	dsm_sc_xfer_prepare(old ? &old->t : NULL, &nh->t);
 	rcu_assign_pointer(dsm_home, nh);

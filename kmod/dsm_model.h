@@ -298,7 +298,7 @@ u32 dsm_members_lock_mgr(u64 key, u32 unlost);
 /* dsm_home_table.c: the home table dsmd pushed. */
 u32 dsm_members_home(u64 pgno, u64 *epoch);
 u64 dsm_home_epoch(void);
-u32 dsm_home_prev(u64 pgno);
+bool dsm_home_was(u64 pgno, u32 node);
 u64 dsm_home_current(u64 *members);
 bool dsm_home_wait(u64 epoch, unsigned long timeout);
 bool dsm_members_lost(u32 id);

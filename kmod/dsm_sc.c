@@ -50,8 +50,8 @@ void sc_unexpected(const char *what, u64 pgno, u32 from)
  * nobody else: a node that is not the page's home cannot make this node
  * drop or hand over its copy (issue 12, finding 3). While a bucket moves
  * (dsm_sc_xfer.c), its home is the one this node knows the page by, the
- * current table's (the new home), or the table's before (the old home,
- * draining its transactions).
+ * current table's (the new home), or one of the last tables' (an old
+ * home draining its transactions: tables may come faster than that).
  */
 static bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
 {
@@ -59,7 +59,7 @@ static bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
 	u32 home = dsm_members_home(pgno, NULL);
 
 	if (m->hdr.src == home || (pg && m->hdr.src == pg->home) ||
-	    m->hdr.src == dsm_home_prev(pgno))
+	    dsm_home_was(pgno, m->hdr.src))
 		return true;
 	if (pg)
 		home = pg->home;
@@ -243,11 +243,17 @@ static struct dsm_req *sc_req_get(struct dsm_pg *pg, u64 id)
 	return req;
 }
 
-static void sc_send_confirm(struct dsm_pg *pg, u64 req_id, u8 access)
+/*
+ * CONFIRM to @home: the home whose transaction the grant ended (the one
+ * the request went to, which a moving bucket may have made another
+ * than pg->home since).
+ */
+static void sc_send_confirm(struct dsm_pg *pg, u32 home, u64 req_id,
+			    u8 access)
 {
 	struct dsm_msg c = {
 		.hdr.type = DSM_MSG_CONFIRM,
-		.hdr.dst = pg->home,
+		.hdr.dst = home,
 		.hdr.req_id = req_id,
 		.u.confirm.page = pg->pgno,
 		.u.confirm.access = access,
@@ -282,7 +288,7 @@ static bool sc_give_back(const struct dsm_msg *m, struct dsm_pg *pg)
 		pg->access = DSM_ACC_READ;
 	folio_unlock(pg->folio);
 	dsm_stat_inc(DSM_STAT_PAGE_GIVEN_BACK);
-	sc_send_confirm(pg, m->hdr.req_id, DSM_ACCESS_READ);
+	sc_send_confirm(pg, pg->home, m->hdr.req_id, DSM_ACCESS_READ);
 	return true;
 }
 
@@ -378,6 +384,7 @@ static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
 	bool waiters, kept = false;
 	struct dsm_req *req;
 	struct dsm_pg *pg;
+	u32 home;
 	int err;
 
 	pg = dsm_pg_find(g->page);
@@ -411,10 +418,11 @@ out:
 	waiters = kref_read(&req->ref) > 2;
 	if (!err && waiters)
 		WRITE_ONCE(pg->hold_until, ktime_get_ns() + dsm_grant_hold_ns());
+	home = READ_ONCE(req->home);
 	dsm_req_complete(pg, req, err);
 	dsm_req_put(req);
 	if (!err)
-		sc_send_confirm(pg, m->hdr.req_id, g->access);
+		sc_send_confirm(pg, home, m->hdr.req_id, g->access);
 	return kept;
 }
 

@@ -83,20 +83,21 @@ bool sc_home_epoch_ok(const struct dsm_msg *m)
  * @m:		the NACK; its header's epoch is the home's.
  *
  * Return: true if @req will go again (sc_stale_ready() decides when);
- * false if it may not (the home's epoch is not newer than the one @req
- * carried, too many tries, or nobody waits for it any more): the caller
- * completes it.
+ * false if it may not (too many tries of newer epochs, fault_timeout_ms
+ * over for one of the request's own, or nobody waits for it any more):
+ * the caller completes it.
  */
 bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
 		   const struct dsm_msg *m)
 {
-	bool ok;
+	bool ok, newer = m->hdr.epoch > req->epoch;
 
 	spin_lock(&pg->lock);
-	ok = pg->req == req && m->hdr.epoch > req->epoch &&
-	     req->stale_tries < SC_STALE_TRIES;
+	ok = pg->req == req && m->hdr.epoch &&
+	     (newer ? req->stale_tries < SC_STALE_TRIES :
+	      time_before(jiffies, req->born + dsm_fault_timeout()));
 	if (ok) {
-		req->stale_tries++;
+		req->stale_tries += newer;
 		req->stale_epoch = m->hdr.epoch;
 	}
 	spin_unlock(&pg->lock);
@@ -106,7 +107,12 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
 				    req->epoch, req->stale_tries);
 		return false;
 	}
-	return dsm_req_start_after(pg, req, 0);
+	/*
+	 * A home of no newer table than the request's: its page moves on
+	 * while a transfer ends there (Documentation/sc.md "Moving a
+	 * bucket"). Look again shortly, while fault_timeout_ms allows.
+	 */
+	return dsm_req_start_after(pg, req, newer ? 0 : SC_NO_REGION_RETRY);
 }
 
 /**

@@ -390,7 +390,14 @@ void sc_home_req(const struct dsm_msg *m)
 	if (pg->sc->dir.lost) {
 		err = -EHOSTDOWN;
 	} else if (sc_xfer_moving_locked(pg)) {
-		err = -ESTALE;
+		/*
+		 * Its bucket is being handed over. A request of the table
+		 * that moved it away goes to the new home (ESTALE); one of a
+		 * table that moves it back here asks again shortly (EBUSY):
+		 * the entry comes back once it has left.
+		 */
+		err = dsm_members_home(pg->pgno, NULL) == sc_local() ?
+		      -EBUSY : -ESTALE;
 	} else if (sc_home_waits_locked(pg) &&
 		   sc_home_queued_locked(pg, from)) {
 		dsm_stat_inc(DSM_STAT_RX_QUEUE_FULL);

@@ -19,9 +19,15 @@
  *    is installed; a LAST message ends the old home's buckets (a page it
  *    sent nothing for was never used: it starts as a new page homed
  *    here). Each HOME_XFER is answered with HOME_XFER_ACK.
- * Checked: a HOME_XFER's sender must be the old home (in the table this
- * node had before) of the bucket of every page it names, for the epoch
- * of the table that moved it; owners and copysets must be members. A
+ * A bucket may move again before its previous transfer ended (tables
+ * pushed back to back): each node keeps, per bucket, the moves that
+ * concern it in the order of their tables (struct sc_xfer_bucket), and
+ * does them in that order: a bucket awaited here is handed on only once
+ * its entries came (or their wait ended), and one being handed over is
+ * awaited back only once it left.
+ * Checked: a HOME_XFER's sender must be the old home of the bucket of
+ * every page it names for the table that moved it, the move this node
+ * does now for that bucket; owners and copysets must be members. A
  * refused one installs nothing (home_xfer_refused, ACK with the errno).
  * If the old home is lost before, or the transfer does not come within
  * fault_timeout_ms, the new home begins the buckets with new entries
@@ -40,32 +46,60 @@
 #include "dsm_sc.h"
 #include "core/dsm_home.h"
 
+/*
+ * How many moves of one bucket a node keeps pending: a bucket moved more
+ * often than this before its transfers ended loses the moves beyond
+ * (counted in home_xfer_empty, logged once).
+ */
+#define SC_XFER_QUEUE	8
+
+/**
+ * struct sc_xfer_move - one move of a bucket that concerns this node.
+ * @epoch:	the table that made it.
+ * @peer:	the old home (@in) or the new one.
+ * @in:		the bucket comes here: awaited from @peer; else it goes
+ *		to @peer.
+ */
+struct sc_xfer_move {
+	u64 epoch;
+	u8 peer;
+	bool in;
+};
+
+/**
+ * struct sc_xfer_bucket - the moves of one bucket still to do here, in
+ * the order of their tables. The first is done now: awaited (its pages'
+ * requests queue) or handed over (the out work); the others wait for it.
+ * @head:	index in @m of the first.
+ * @n:		how many.
+ * @m:		a ring of them.
+ */
+struct sc_xfer_bucket {
+	u8 head;
+	u8 n;
+	struct sc_xfer_move m[SC_XFER_QUEUE];
+};
+
 /**
  * struct sc_xfer_state - this node's transfers.
- * @lock:	protects the fields below.
- * @in_from:	per bucket: 1 + the old home whose HOME_XFER this node
- *		waits for before serving the bucket; 0: none awaited.
- * @in_epoch:	per bucket: the epoch of the table that moved it here.
- * @out_to:	per bucket: 1 + the new home to hand it to; 0: none.
- * @out_epoch:	the epoch of the table that moved them away.
+ * @lock:	protects the fields below but @snap.
+ * @b:		per bucket, its moves still to do.
  * @sent_to:	nodes the out work sent HOME_XFERs to, whose ACKs are due.
- * @sent_epoch:	for that table.
- * @snap:	the out work's copy of @out_to (its own, not locked).
+ * @snap:	per bucket: 1 + the new home the out work hands it to now;
+ *		the out work's own (not locked).
  */
 struct sc_xfer_state {
-	spinlock_t lock;	/* the fields below */
-	u8 in_from[DSM_HOME_BUCKETS];
-	u64 in_epoch[DSM_HOME_BUCKETS];
-	u8 out_to[DSM_HOME_BUCKETS];
-	u64 out_epoch;
+	spinlock_t lock;	/* @b and @sent_to */
+	struct sc_xfer_bucket b[DSM_HOME_BUCKETS];
 	u64 sent_to;
-	u64 sent_epoch;
 	u8 snap[DSM_HOME_BUCKETS];
 };
 
 static struct sc_xfer_state sc_xfer = {
 	.lock = __SPIN_LOCK_UNLOCKED(sc_xfer.lock),
 };
+
+#define SC_XFER_ANY	U32_MAX
 
 static DECLARE_WAIT_QUEUE_HEAD(sc_xfer_wq);
 static atomic_t sc_xfer_ends = ATOMIC_INIT(0);	/* sc_xfer_wake() calls */
@@ -76,18 +110,68 @@ static DECLARE_DELAYED_WORK(sc_xfer_expire, sc_xfer_expire_fn);
 static void sc_xfer_retry_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sc_xfer_retry, sc_xfer_retry_fn);
 
+/* Bucket @b's move done now, NULL if none. Under sc_xfer.lock. */
+static struct sc_xfer_move *sc_xfer_head(u32 b)
+{
+	struct sc_xfer_bucket *q = &sc_xfer.b[b];
+
+	lockdep_assert_held(&sc_xfer.lock);
+	return q->n ? &q->m[q->head] : NULL;
+}
+
+/* Queue a move of bucket @b. Under sc_xfer.lock. Return: false if full. */
+static bool sc_xfer_push(u32 b, bool in, u32 peer, u64 epoch)
+{
+	struct sc_xfer_bucket *q = &sc_xfer.b[b];
+	struct sc_xfer_move *mv;
+
+	lockdep_assert_held(&sc_xfer.lock);
+	if (q->n == SC_XFER_QUEUE)
+		return false;
+	mv = &q->m[(q->head + q->n) % SC_XFER_QUEUE];
+	mv->epoch = epoch;
+	mv->peer = peer;
+	mv->in = in;
+	q->n++;
+	return true;
+}
+
+/* Bucket @b's head move is done. Under sc_xfer.lock. */
+static void sc_xfer_pop(u32 b)
+{
+	struct sc_xfer_bucket *q = &sc_xfer.b[b];
+
+	lockdep_assert_held(&sc_xfer.lock);
+	q->head = (q->head + 1) % SC_XFER_QUEUE;
+	q->n--;
+}
+
+/* Is bucket @b awaited now (from @from: any if SC_XFER_ANY)? Locked. */
+static bool sc_xfer_awaited(u32 b, u32 from, u64 epoch)
+{
+	struct sc_xfer_move *mv = sc_xfer_head(b);
+
+	return mv && mv->in && (from == SC_XFER_ANY || mv->peer == from) &&
+	       (!epoch || mv->epoch == epoch);
+}
+
 /**
  * sc_xfer_pending() - does this node await the entries of @pgno's bucket?
  * @pgno:	the page.
  *
- * Return: true while the bucket's old home has not handed it over.
+ * Return: true while one of the bucket's moves still to do here brings
+ * it here: now, or once it has been handed over (moved away and back).
  */
 bool sc_xfer_pending(u64 pgno)
 {
-	bool ret;
+	struct sc_xfer_bucket *q;
+	bool ret = false;
+	u32 i;
 
 	spin_lock(&sc_xfer.lock);
-	ret = sc_xfer.in_from[dsm_home_bucket(pgno)];
+	q = &sc_xfer.b[dsm_home_bucket(pgno)];
+	for (i = 0; i < q->n && !ret; i++)
+		ret = q->m[(q->head + i) % SC_XFER_QUEUE].in;
 	spin_unlock(&sc_xfer.lock);
 	return ret;
 }
@@ -105,13 +189,22 @@ bool sc_xfer_moving_locked(struct dsm_pg *pg)
 	return sc_xfer_moving(pg);
 }
 
-/* As sc_xfer_moving_locked(), racy without the lock (a hint). */
+/*
+ * As sc_xfer_moving_locked(), racy without pg->lock (a hint): the page
+ * is homed here and its bucket's move now is its hand-over.
+ */
 bool sc_xfer_moving(struct dsm_pg *pg)
 {
-	u32 local = sc_local();
+	struct sc_xfer_move *mv;
+	bool ret;
 
-	return READ_ONCE(pg->home) == local &&
-	       dsm_members_home(pg->pgno, NULL) != local;
+	if (READ_ONCE(pg->home) != sc_local())
+		return false;
+	spin_lock(&sc_xfer.lock);
+	mv = sc_xfer_head(dsm_home_bucket(pg->pgno));
+	ret = mv && !mv->in;
+	spin_unlock(&sc_xfer.lock);
+	return ret;
 }
 
 /* A transaction on a moving page ended: the out work may go on. */
@@ -127,14 +220,15 @@ void sc_xfer_wake(void)
  * @new:	the new one.
  *
  * Under dsm_home_mutex, before @new is published: buckets @new moves
- * here are awaited from their old homes from now on (a lost old home's
- * are not: they start empty, logged once); buckets it moves away are
- * handed over by the work dsm_sc_xfer_start() queues.
+ * here are awaited from their old homes (a lost old home's are not: they
+ * start empty, logged once), and buckets it moves away are handed over
+ * by the work dsm_sc_xfer_start() queues, each after the moves of the
+ * bucket still pending here (sc_xfer_bucket).
  */
 void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
 			 const struct dsm_home_table *new)
 {
-	u32 local = sc_local(), b, from;
+	u32 local = sc_local(), b, from, to, full = 0;
 	bool in = false, empty = false;
 	u64 lost = 0;
 
@@ -146,24 +240,30 @@ void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
 	spin_lock(&sc_xfer.lock);
 	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
 		from = old->node[b];
-		if (from == new->node[b])
+		to = new->node[b];
+		if (from == to)
 			continue;
 		if (from == local) {
-			sc_xfer.out_to[b] = new->node[b] + 1;
-			sc_xfer.out_epoch = new->epoch;
-		} else if (new->node[b] == local && (lost & BIT_ULL(from))) {
+			full += !sc_xfer_push(b, false, to, new->epoch);
+		} else if (to == local && (lost & BIT_ULL(from))) {
 			dsm_stat_inc(DSM_STAT_HOME_XFER_EMPTY);
 			empty = true;
-		} else if (new->node[b] == local) {
-			sc_xfer.in_from[b] = from + 1;
-			sc_xfer.in_epoch[b] = new->epoch;
-			in = true;
+		} else if (to == local) {
+			if (sc_xfer_push(b, true, from, new->epoch))
+				in |= sc_xfer_awaited(b, from, new->epoch);
+			else
+				full++;
 		}
 	}
 	spin_unlock(&sc_xfer.lock);
 	if (empty)
 		pr_warn_once("home table %llu moves buckets of a lost node here: their pages start with new directory entries (issue 15 item 3 will ask the survivors; logged once)\n",
 			     new->epoch);
+	if (full) {
+		dsm_stat_add(DSM_STAT_HOME_XFER_EMPTY, full);
+		pr_warn_once("home table %llu moves %u buckets that have %u moves pending here already: those moves are not done, their pages may start with new directory entries (logged once)\n",
+			     new->epoch, full, SC_XFER_QUEUE);
+	}
 	if (in)
 		mod_delayed_work(system_wq, &sc_xfer_expire,
 				 dsm_fault_timeout());
@@ -174,14 +274,13 @@ void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
 /*
  * struct sc_xfer_batch - the out work's HOME_XFERs to one new home.
  * @dst:	the new home; SC_XFER_ANY while waiting for transactions.
- * @epoch:	the table that moved the buckets.
+ * @epoch:	the table that moved the buckets (@snap's).
  * @n:		entries gathered in @ent.
  * @busy:	pages counted busy by sc_xfer_busy().
  * @err:	first send error (the rest is not sent).
  * @ent:	the entries of the next message.
  * @buf:	its encoding.
  */
-#define SC_XFER_ANY	U32_MAX
 #define SC_XFER_MSG	(DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_home_xfer) + \
 			 DSM_WIRE_MAX_XFER * sizeof(struct dsm_wire_xfer_entry))
 
@@ -278,6 +377,22 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 		spin_unlock(&pg->lock);
 		return;
 	}
+	/*
+	 * Still awaited: it was never used while homed here (the old home
+	 * sent nothing for it, or is to send it after a later move back).
+	 * No entry: the new home starts it new, or it is awaited again.
+	 */
+	if (d->awaiting) {
+		list_splice_tail_init(&d->queue, &a.nacks);
+		a.nack_err = -ESTALE;
+		d->awaiting = false;
+		WRITE_ONCE(pg->home, x->dst);
+		WRITE_ONCE(pg->home_epoch, x->epoch);
+		spin_unlock(&pg->lock);
+		sc_act_do(pg, &a);
+		sc_stale_kick_pg(pg);
+		return;
+	}
 	if (d->busy)
 		pr_warn_ratelimited("page %llu: its transaction did not end in time: handed over as it stands\n",
 				    pg->pgno);
@@ -329,19 +444,49 @@ static void sc_xfer_drain(struct sc_xfer_batch *x)
 		x->epoch, x->busy);
 }
 
+/*
+ * The buckets of the snapshot handed to @dst are gone from here: their
+ * next moves may be done (a bucket awaited back from @dst is accepted
+ * from now on, before the LAST reaches it). Return: how many.
+ */
+static u32 sc_xfer_done_out(const struct sc_xfer_batch *x, u32 dst)
+{
+	struct sc_xfer_move *mv;
+	bool in = false;
+	u32 b, moved = 0;
+
+	spin_lock(&sc_xfer.lock);
+	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
+		if (sc_xfer.snap[b] != dst + 1)
+			continue;
+		mv = sc_xfer_head(b);
+		if (WARN_ON_ONCE(!mv || mv->in || mv->peer != dst ||
+				 mv->epoch != x->epoch))
+			continue;
+		sc_xfer_pop(b);
+		moved++;
+		mv = sc_xfer_head(b);
+		in |= mv && mv->in;
+	}
+	spin_unlock(&sc_xfer.lock);
+	if (in)
+		mod_delayed_work(system_wq, &sc_xfer_expire,
+				 dsm_fault_timeout());
+	return moved;
+}
+
 /* Hand every bucket of the out work's snapshot to its new home. */
 static void sc_xfer_hand_over(struct sc_xfer_batch *x, unsigned long nodes)
 {
-	u32 dst, b, moved;
+	u32 dst, moved;
 
 	for_each_set_bit(dst, &nodes, DSM_NODES_MAX) {
 		x->dst = dst;
 		x->n = 0;
 		x->err = 0;
 		dsm_mem_for_each(sc_xfer_take, x);
+		moved = sc_xfer_done_out(x, dst);
 		sc_xfer_flush(x, DSM_XFER_F_LAST);
-		for (moved = 0, b = 0; b < DSM_HOME_BUCKETS; b++)
-			moved += sc_xfer.snap[b] == dst + 1;
 		if (x->err) {
 			pr_warn("handing %u buckets of home table %llu over to node %u failed (%d): it begins them with new directory entries\n",
 				moved, x->epoch, dst, x->err);
@@ -352,36 +497,53 @@ static void sc_xfer_hand_over(struct sc_xfer_batch *x, unsigned long nodes)
 }
 
 /*
- * The buckets a new table moved away: wait (at most fault_timeout_ms / 2)
- * for their transactions in progress, then hand them over.
+ * Snapshot the buckets to hand over now: those whose move now is a
+ * hand-over, of the oldest table among them (a HOME_XFER names one).
+ * Return: the new homes concerned; 0 if none.
+ */
+static unsigned long sc_xfer_ready(struct sc_xfer_batch *x)
+{
+	struct sc_xfer_move *mv;
+	unsigned long nodes = 0;
+	u64 epoch = U64_MAX;
+	u32 b;
+
+	spin_lock(&sc_xfer.lock);
+	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
+		mv = sc_xfer_head(b);
+		if (mv && !mv->in && mv->epoch < epoch)
+			epoch = mv->epoch;
+	}
+	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
+		mv = sc_xfer_head(b);
+		sc_xfer.snap[b] = 0;
+		if (mv && !mv->in && mv->epoch == epoch) {
+			sc_xfer.snap[b] = mv->peer + 1;
+			nodes |= BIT(mv->peer);
+		}
+	}
+	sc_xfer.sent_to |= nodes;
+	spin_unlock(&sc_xfer.lock);
+	x->epoch = epoch;
+	return nodes;
+}
+
+/*
+ * The buckets to hand over, table after table: wait (at most
+ * fault_timeout_ms / 2) for their transactions in progress, then hand
+ * them over.
  */
 static void sc_xfer_out_fn(struct work_struct *work)
 {
 	struct sc_xfer_batch *x;
-	unsigned long nodes = 0;
-	u32 b;
+	unsigned long nodes;
 
 	x = kzalloc(sizeof(*x), GFP_KERNEL);
-	spin_lock(&sc_xfer.lock);
-	if (x) {
-		memcpy(sc_xfer.snap, sc_xfer.out_to, sizeof(sc_xfer.snap));
-		memset(sc_xfer.out_to, 0, sizeof(sc_xfer.out_to));
-		x->epoch = sc_xfer.out_epoch;
-	}
-	spin_unlock(&sc_xfer.lock);
-	if (!x) {
-		pr_err("no memory to hand buckets over: retried in a second\n");
+	if (!x) {	/* the buckets wait: tried again in a second */
 		queue_delayed_work(system_wq, &sc_xfer_retry, HZ);
 		return;
 	}
-	for (b = 0; b < DSM_HOME_BUCKETS; b++)
-		if (sc_xfer.snap[b])
-			nodes |= BIT(sc_xfer.snap[b] - 1);
-	if (nodes) {
-		spin_lock(&sc_xfer.lock);
-		sc_xfer.sent_to = nodes;
-		sc_xfer.sent_epoch = x->epoch;
-		spin_unlock(&sc_xfer.lock);
+	while ((nodes = sc_xfer_ready(x))) {
 		sc_xfer_drain(x);
 		sc_xfer_hand_over(x, nodes);
 	}
@@ -401,8 +563,7 @@ void sc_xfer_ack(const struct dsm_msg *m)
 	bool due;
 
 	spin_lock(&sc_xfer.lock);
-	due = (sc_xfer.sent_to & BIT_ULL(m->hdr.src)) &&
-	      k->epoch == sc_xfer.sent_epoch;
+	due = sc_xfer.sent_to & BIT_ULL(m->hdr.src);
 	spin_unlock(&sc_xfer.lock);
 	if (!due) {
 		sc_unexpected("HOME_XFER_ACK", 0, m->hdr.src);
@@ -433,26 +594,60 @@ static void sc_xfer_settle_pg(struct dsm_pg *pg, void *arg)
 }
 
 /*
- * End the wait for the buckets awaited from @from (SC_XFER_ANY: from
- * anyone) moved by table @epoch (0: any); their pages without an entry
- * start new. Return: how many buckets.
+ * Drop the moves of bucket @b awaited from @dead after the head: they
+ * will not come. Under sc_xfer.lock. Return: how many.
+ */
+static u32 sc_xfer_drop_dead(u32 b, u32 dead)
+{
+	struct sc_xfer_bucket *q = &sc_xfer.b[b];
+	struct sc_xfer_move *mv;
+	u32 i, k = 1, n = 0;
+
+	lockdep_assert_held(&sc_xfer.lock);
+	for (i = 1; i < q->n; i++) {
+		mv = &q->m[(q->head + i) % SC_XFER_QUEUE];
+		if (mv->in && mv->peer == dead) {
+			n++;
+			continue;
+		}
+		q->m[(q->head + k++) % SC_XFER_QUEUE] = *mv;
+	}
+	q->n -= n;
+	return n;
+}
+
+/*
+ * End the wait for the buckets awaited now from @from (SC_XFER_ANY: from
+ * anyone) for table @epoch (0: any; then also the later waits for @from,
+ * which is down); their pages without an entry start new, and their next
+ * moves may be done. Return: how many buckets.
  */
 static u32 sc_xfer_end(u32 from, u64 epoch)
 {
+	struct sc_xfer_move *mv;
+	bool out = false, in = false;
 	u32 b, n = 0;
 
 	spin_lock(&sc_xfer.lock);
 	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
-		if (!sc_xfer.in_from[b] ||
-		    (from != SC_XFER_ANY && sc_xfer.in_from[b] != from + 1) ||
-		    (epoch && sc_xfer.in_epoch[b] != epoch))
+		if (!epoch && from != SC_XFER_ANY)
+			n += sc_xfer_drop_dead(b, from);
+		if (!sc_xfer_awaited(b, from, epoch))
 			continue;
-		sc_xfer.in_from[b] = 0;
+		sc_xfer_pop(b);
 		n++;
+		mv = sc_xfer_head(b);
+		out |= mv && !mv->in;
+		in |= mv && mv->in;
 	}
 	spin_unlock(&sc_xfer.lock);
 	if (n)
 		dsm_mem_for_each(sc_xfer_settle_pg, NULL);
+	if (out)
+		queue_work(system_unbound_wq, &sc_xfer_out_work);
+	if (in)
+		mod_delayed_work(system_wq, &sc_xfer_expire,
+				 dsm_fault_timeout());
 	return n;
 }
 
@@ -497,9 +692,9 @@ static int sc_xfer_wait_table(u64 epoch)
 
 /*
  * May @m's sender hand over every page it names? It must be the old home
- * (in the table before) of each one's bucket, awaited here for the table
- * that moved it; a LAST must end some awaited bucket of its; owners and
- * copysets must be members.
+ * of each one's bucket for the table that moved it, awaited here now
+ * (the bucket's move now); a LAST must end some awaited bucket of its;
+ * owners and copysets must be members.
  */
 static int sc_xfer_check(const struct dsm_msg *m)
 {
@@ -507,15 +702,14 @@ static int sc_xfer_check(const struct dsm_msg *m)
 	struct dsm_xfer_entry ent;
 	u64 members;
 	struct dsm_msg_iter it;
-	u32 from = m->hdr.src + 1, b;
+	u32 from = m->hdr.src, b;
 	int err = 0;
 
 	dsm_home_current(&members);
 	spin_lock(&sc_xfer.lock);
 	if (x->flags & DSM_XFER_F_LAST) {
 		for (b = 0; b < DSM_HOME_BUCKETS; b++)
-			if (sc_xfer.in_from[b] == from &&
-			    sc_xfer.in_epoch[b] == x->epoch)
+			if (sc_xfer_awaited(b, from, x->epoch))
 				break;
 		if (b == DSM_HOME_BUCKETS)
 			err = -EPERM;
@@ -523,8 +717,7 @@ static int sc_xfer_check(const struct dsm_msg *m)
 	dsm_msg_iter_xfer(x, &it);
 	while (!err && dsm_msg_next_xfer(&it, &ent)) {
 		b = dsm_home_bucket(ent.page);
-		if (sc_xfer.in_from[b] != from ||
-		    sc_xfer.in_epoch[b] != x->epoch)
+		if (!sc_xfer_awaited(b, from, x->epoch))
 			err = -EPERM;
 		else if (!(members & BIT_ULL(ent.owner)) ||
 			 (ent.copyset & ~members))
@@ -534,14 +727,18 @@ static int sc_xfer_check(const struct dsm_msg *m)
 	return err;
 }
 
-/* Install @ent, from the old home @from. Return: 1 if installed. */
-static u32 sc_xfer_install(const struct dsm_xfer_entry *ent, u32 from)
+/*
+ * Install @ent, from the old home @from, moved here by table @epoch (the
+ * page's home_epoch: a later table may move it on, and this node's own
+ * request then goes as one of @epoch). Return: 1 if installed.
+ */
+static u32 sc_xfer_install(const struct dsm_xfer_entry *ent, u32 from,
+			   u64 epoch)
 {
 	u32 local = sc_local();
 	struct dsm_pg *pg;
 	struct dsm_dir *d;
 	struct sc_act a;
-	u64 epoch;
 
 	pg = dsm_pg_get_peer(ent->page, DSM_MODEL_SC);
 	if (IS_ERR(pg))		/* no sc region holds it here */
@@ -558,7 +755,6 @@ static u32 sc_xfer_install(const struct dsm_xfer_entry *ent, u32 from)
 	if (pg->home != local)
 		dsm_stat_inc(DSM_STAT_HOME_MOVED);
 	WRITE_ONCE(pg->home, local);
-	dsm_members_home(pg->pgno, &epoch);
 	WRITE_ONCE(pg->home_epoch, epoch);
 	d->owner = ent->owner;
 	d->copyset = ent->copyset;
@@ -620,7 +816,7 @@ void sc_xfer_recv(const struct dsm_msg *m)
 	}
 	dsm_msg_iter_xfer(x, &it);
 	while (dsm_msg_next_xfer(&it, &ent))
-		done += sc_xfer_install(&ent, m->hdr.src);
+		done += sc_xfer_install(&ent, m->hdr.src, x->epoch);
 	dsm_stat_add(DSM_STAT_HOME_XFER_ENTRIES, done);
 	if (x->flags & DSM_XFER_F_LAST)
 		dsm_stat_add(DSM_STAT_HOME_XFER_IN,

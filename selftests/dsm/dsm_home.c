@@ -24,7 +24,10 @@
  * while every node pushes, together, MOVE_ROUNDS tables that each move
  * those buckets to the next node (three rotations: back where they
  * were). At the end each page holds exactly what each node counted, and
- * every node handed buckets over and took some. A HOME_XFER from a node
+ * every node handed buckets over and took some. Then the same with
+ * BACK_PUSHES tables pushed back to back, each moving other buckets
+ * again before the previous transfer ended: nothing refused, nothing
+ * begun empty, no SIGBUS, every count right. A HOME_XFER from a node
  * that is not the old home of its bucket is refused, and changes
  * nothing.
  */
@@ -64,6 +67,15 @@
 #define MOVE_BUCKET0	800
 #define MOVE_ROUNDS	3
 #define MOVE_STEP	4	/* workload rounds between two tables */
+/*
+ * The back-to-back test's pages follow: buckets 824 .. 839, moved
+ * BACK_PUSHES times in a row, each table pushed before the previous
+ * transfer ended (two rotations: back where they were).
+ */
+#define OFF_BACK	(OFF_MOVE + MOVE_PAGES * DSM_PAGE)
+#define BACK_PAGES	16
+#define BACK_BUCKET0	(MOVE_BUCKET0 + MOVE_PAGES)
+#define BACK_PUSHES	6
 /* A page of bucket 5 (home node 2, never moved), for the forgery. */
 #define PG_FORGED	((OFF_MOVE + 45 * DSM_PAGE) / DSM_PAGE)
 
@@ -473,6 +485,89 @@ TEST_F_TIMEOUT(home, buckets_move_under_load, DSM_TEST_TIMEOUT(150))
 	EXPECT_EQ(refused0, stat_now("home_xfer_refused"));
 	EXPECT_EQ(empty0, stat_now("home_xfer_empty"));
 	dsm_test_sync(21);
+}
+
+/*
+ * Every node pushes BACK_PUSHES tables in a row, each moving buckets
+ * BACK_BUCKET0 .. + BACK_PAGES to the next node, without waiting for
+ * the transfers (a bucket is handed over again while it is still
+ * awaited from its previous home, or still draining there), while the
+ * workload reads and writes their pages on every node.
+ */
+TEST_F_TIMEOUT(home, buckets_move_back_to_back, DSM_TEST_TIMEOUT(150))
+{
+	int node = dsm_node_id_env(), i, b, bad;
+	long refused0 = stat_now("home_xfer_refused");
+	long empty0 = stat_now("home_xfer_empty");
+	long in0 = stat_now("home_xfer_in");
+	long failed0 = stat_now("home_stale_failed");
+	struct dsm_counters *sh;
+	struct home start, h, now;
+	long rounds;
+	double t0;
+	pid_t pid;
+
+	dsm_test_begin();
+	ASSERT_LE(0, refused0);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	pid = dsm_counters_start(sh, OFF_BACK, BACK_PAGES, 3);
+	ASSERT_LT(0, pid);
+	t0 = dsm_now();
+	while (sh->rounds < MOVE_STEP && !child_ended(pid) &&
+	       dsm_now() - t0 < dsm_test_secs(60))
+		usleep(10000);
+	EXPECT_LE(MOVE_STEP, sh->rounds)
+		TH_LOG("node %d: the workload did %ld rounds in %.1f s",
+		       node, sh->rounds, dsm_now() - t0);
+	dsm_test_sync(1);
+	ASSERT_EQ(0, home_get(&self->r, &start));
+	h = start;
+	t0 = dsm_now();
+	for (i = 1; i <= BACK_PUSHES; i++) {
+		for (b = BACK_BUCKET0; b < BACK_BUCKET0 + BACK_PAGES; b++)
+			h.node[b] = (start.node[b] + i) % 3;
+		nlr_start(&self->r, self->r.family, DSM_CMD_HOME_SET, 0);
+		nlr_put_u64(&self->r, DSM_A_HOME_EPOCH, start.epoch + i);
+		nlr_put(&self->r, DSM_A_HOME_BUCKETS, h.node, sizeof(h.node));
+		EXPECT_EQ(0, nlr_call(&self->r, NULL, NULL))
+			TH_LOG("node %d: HOME_SET of epoch %llu: '%s'", node,
+			       (unsigned long long)start.epoch + i,
+			       self->r.extack);
+	}
+	TH_LOG("node %d: %d tables pushed in %.3f s", node, BACK_PUSHES,
+	       dsm_now() - t0);
+	/* The workload goes on through the transfers, and after them. */
+	rounds = sh->rounds;
+	t0 = dsm_now();
+	while (sh->rounds < rounds + 2 * MOVE_STEP && !child_ended(pid) &&
+	       dsm_now() - t0 < dsm_test_secs(60))
+		usleep(10000);
+	sh->stop = 1;
+	EXPECT_EQ(0, dsm_wait_child(pid, 120))
+		TH_LOG("node %d: workload: %s word %d of page %d went back",
+		       node, sh->bad ? "" : "killed (SIGBUS: dmesg says why),",
+		       (sh->bad - 1) % 8, (sh->bad - 1) / 8);
+	EXPECT_LE(rounds + 2 * MOVE_STEP, sh->rounds)
+		TH_LOG("node %d: the workload did %ld rounds after the pushes in %.1f s",
+		       node, sh->rounds - rounds, dsm_now() - t0);
+	dsm_test_sync(2);
+	bad = dsm_counters_check(sh, OFF_BACK, BACK_PAGES, 3);
+	EXPECT_EQ(-1, bad) TH_LOG("node %d: page %d, word %d is not the count (-2: no mapping)",
+				  node, bad / 8, bad % 8);
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(start.epoch + BACK_PUSHES, now.epoch);
+	EXPECT_EQ(0, memcmp(start.node, now.node, sizeof(now.node)))
+		TH_LOG("node %d: two rotations are not the table before", node);
+	EXPECT_LT(in0, stat_now("home_xfer_in")) TH_LOG("node %d", node);
+	EXPECT_EQ(refused0, stat_now("home_xfer_refused"))
+		TH_LOG("node %d refused HOME_XFERs (dmesg says which)", node);
+	EXPECT_EQ(empty0, stat_now("home_xfer_empty"))
+		TH_LOG("node %d began buckets empty", node);
+	EXPECT_EQ(failed0, stat_now("home_stale_failed"))
+		TH_LOG("node %d gave a stale request up", node);
+	dsm_test_sync(3);
 }
 
 /*
