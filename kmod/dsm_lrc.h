@@ -53,7 +53,9 @@
  * server, which builds its reply under the folio lock and sends after.
  * dsm_lrc_backup.c's locks: bk.send_mutex (a push and its acks, waited
  * for under it) between lrc.bar_mutex and the folio lock; bk.store_lock
- * and bk.wait_lock taken with none of the others.
+ * and bk.wait_lock taken with none of the others. dsm_lrc_pull.c's:
+ * pull.mutex (an IV_REQ round and its replies, waited for under it)
+ * taken with no other lock, lrc.lock inside it; pull.lock alone.
  */
 #ifndef _DSM_LRC_H
 #define _DSM_LRC_H
