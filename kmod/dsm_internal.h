@@ -184,6 +184,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_LATE_GRANTS,	/* grants learned after their wait */
 	DSM_STAT_LRC_TOKENS_RECREATED,	/* tokens re-created for a forward */
 	DSM_STAT_LRC_OWNER_DEAD,	/* acquires that returned EOWNERDEAD */
+	DSM_STAT_LRC_OWNER_DEAD_IVS,	/* intervals they learned (IV_REQ) */
 	DSM_STAT_LRC_LOCK_STATES,	/* LOCK_STATEs told a new manager */
 	DSM_STAT_LRC_LOCK_RESENT,	/* requests sent again to a new one */
 	DSM_STAT_LRC_DIFFS_LOST,	/* diffs only a lost node had, dropped */

@@ -138,6 +138,7 @@ static void lrc_node_down(u32 id)
 {
 	lrc_fail_fetches(id);
 	lrc_backup_node_down(id);
+	lrc_pull_node_down(id);
 	lrc_bar_node_down(id);
 	lrc_lock_mgr_down(id);
 	/* Grants kept for it: their tokens come back now. */
@@ -183,6 +184,8 @@ static const dsm_recv_fn lrc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_NACK]		= lrc_recv_nack,
 	[DSM_MSG_DIFF_BACKUP]	= lrc_recv_backup,
 	[DSM_MSG_DIFF_BACKUP_ACK] = lrc_recv_backup_ack,
+	[DSM_MSG_IV_REQ]	= lrc_recv_iv_req,
+	[DSM_MSG_IV_REPLY]	= lrc_recv_iv_reply,
 };
 
 /*
@@ -225,6 +228,7 @@ int dsm_lrc_init(void)
 	INIT_DELAYED_WORK(&lrc.regrant_work, lrc_regrant_work_fn);
 	INIT_WORK(&lrc.orphan_work, lrc_orphan_work_fn);
 	lrc_backup_init();
+	lrc_pull_init();
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.bar_vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.gc_vt, LRC_NR_NODES);

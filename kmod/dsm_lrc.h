@@ -19,6 +19,8 @@
  *   dsm_lrc_gc.c	garbage collection at a barrier
  *   dsm_lrc_backup.c	backed-up releases: pushing own diffs to the
  *			backup, keeping and serving other writers'
+ *   dsm_lrc_pull.c	an EOWNERDEAD acquire learning what the dead
+ *			holder released (IV_REQ, IV_REPLY)
  *
  * Locking (Documentation/lrc.md "Locking"; the module's whole order is in
  * dsm_model.h), outermost first:
@@ -51,7 +53,9 @@
  * server, which builds its reply under the folio lock and sends after.
  * dsm_lrc_backup.c's locks: bk.send_mutex (a push and its acks, waited
  * for under it) between lrc.bar_mutex and the folio lock; bk.store_lock
- * and bk.wait_lock taken with none of the others.
+ * and bk.wait_lock taken with none of the others. dsm_lrc_pull.c's:
+ * pull.mutex (an IV_REQ round and its replies, waited for under it)
+ * taken with no other lock, lrc.lock inside it; pull.lock alone.
  */
 #ifndef _DSM_LRC_H
 #define _DSM_LRC_H
@@ -466,6 +470,10 @@ void lrc_out_free(struct list_head *outs);
 int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 			  const struct dsm_interval **ivs, u32 n, u32 max,
 			  struct list_head *outs);
+int lrc_encode_vt_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
+			 const struct dsm_vt *vt,
+			 const struct dsm_interval **ivs, u32 n, u32 max,
+			 struct list_head *outs);
 int lrc_missing_locked(const struct dsm_vt *have,
 		       const struct dsm_interval ***out);
 
@@ -533,8 +541,16 @@ void lrc_backup_node_down(u32 id);
 int lrc_backup_serve(const struct dsm_msg *m, u8 *buf);
 void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len);
 u64 lrc_backup_gc(const struct dsm_vt *gvt);
+int lrc_backup_records(u32 w, u32 after, struct dsm_interval **out);
 void lrc_backup_init(void);
 void lrc_backup_exit(void);
+
+/* dsm_lrc_pull.c */
+void lrc_owner_dead_pull(u64 key);
+void lrc_recv_iv_req(const struct dsm_msg *m);
+void lrc_recv_iv_reply(const struct dsm_msg *m);
+void lrc_pull_node_down(u32 id);
+void lrc_pull_init(void);
 
 /* dsm_lrc_gc.c */
 bool lrc_gc_wanted(void);

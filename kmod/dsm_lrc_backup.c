@@ -528,6 +528,93 @@ void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len)
 	return p;
 }
 
+/**
+ * lrc_backup_records() - the intervals of lost writer @w after @after
+ * whose diffs this node keeps, as records for an EOWNERDEAD acquirer
+ * (dsm_lrc_pull.c): creator, index, and as notices the pages kept
+ * (ascending); no timestamp (the caller gives them one). An interval in
+ * between that left nothing here (it wrote only pages of regions with
+ * replicas 0) gets an empty record, so that the records have no gap.
+ * @w:		the writer.
+ * @after:	records from @after + 1 on.
+ * @out:	out: a kvmalloc'd array of the records; each one's notices
+ *		are kmalloc'd (or NULL when it has none).
+ *
+ * Return: how many (@out set only if > 0), or -ENOMEM, -E2BIG (more than
+ * one IV_REPLY set may carry).
+ */
+int lrc_backup_records(u32 w, u32 after, struct dsm_interval **out)
+{
+	struct dsm_interval *r = NULL;
+	struct lrc_bk_diff *d;
+	struct list_head *head;
+	unsigned long pgno;
+	u32 last = after, n = 0, i;
+	u64 *pg;
+	int ret = 0;
+
+	if (w >= LRC_NR_NODES)
+		return 0;
+	mutex_lock(&bk.store_lock);
+	xa_for_each(&bk.pages[w], pgno, head)
+		list_for_each_entry(d, head, list)
+			last = max(last, d->iv);
+	n = last - after;
+	if (!n)
+		goto out;
+	if (n > DSM_WIRE_MAX_INTERVALS * LRC_MAX_GRANT_FRAGS) {
+		ret = -E2BIG;
+		goto out;
+	}
+	r = kvcalloc(n, sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Count, then fill (pages come in ascending order). */
+	xa_for_each(&bk.pages[w], pgno, head)
+		list_for_each_entry(d, head, list)
+			if (d->iv > after && r[d->iv - after - 1].nr_notices <
+					     DSM_LRC_MAX_NOTICES)
+				r[d->iv - after - 1].nr_notices++;
+	for (i = 0; i < n; i++) {
+		r[i].creator = w;
+		r[i].index = after + 1 + i;
+		if (!r[i].nr_notices)
+			continue;
+		r[i].notices = kmalloc_array(r[i].nr_notices, sizeof(u64),
+					     GFP_KERNEL);
+		if (!r[i].notices) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		r[i].nr_notices = 0;
+	}
+	xa_for_each(&bk.pages[w], pgno, head) {
+		list_for_each_entry(d, head, list) {
+			if (d->iv <= after)
+				continue;
+			i = d->iv - after - 1;
+			if (!r[i].notices || r[i].nr_notices >=
+					     DSM_LRC_MAX_NOTICES)
+				continue;
+			pg = (u64 *)r[i].notices;
+			pg[r[i].nr_notices++] = pgno;
+		}
+	}
+	ret = n;
+out:
+	mutex_unlock(&bk.store_lock);
+	if (ret <= 0 && r) {
+		for (i = 0; i < n; i++)
+			kfree(r[i].notices);
+		kvfree(r);
+	} else if (ret > 0) {
+		*out = r;
+	}
+	return ret;
+}
+
 /* ------------------------------------------------------------ collection */
 
 /*

@@ -252,13 +252,16 @@ void lrc_out_free(struct list_head *outs)
 
 /*
  * Encode @ivs[0..@n) as LOCK_GRANTs (@type LOCK_GRANT, @max
- * DSM_WIRE_MAX_MSG) or BARRIER_ARRIVEs (@max DSM_MGR_PAYLOAD_MAX) onto
- * @outs; at least one message, for lock or barrier @key (dsm_sync_key()).
- * Under lrc.lock (the records are the set's).
+ * DSM_WIRE_MAX_MSG), IV_REPLYs (likewise) or BARRIER_ARRIVEs (@max
+ * DSM_MGR_PAYLOAD_MAX) onto @outs; at least one message, for lock or
+ * barrier @key (dsm_sync_key()), each with timestamp @vt (it dominates
+ * every record's). Under lrc.lock (the records are the set's, or the
+ * caller's).
  */
-int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
-			  const struct dsm_interval **ivs, u32 n, u32 max,
-			  struct list_head *outs)
+int lrc_encode_vt_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
+			 const struct dsm_vt *vt,
+			 const struct dsm_interval **ivs, u32 n, u32 max,
+			 struct list_head *outs)
 {
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX,
@@ -268,6 +271,7 @@ int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 		.req_id = req_id,
 		.epoch = dsm_home_epoch(),
 	};
+	bool grant = type == DSM_MSG_LOCK_GRANT || type == DSM_MSG_IV_REPLY;
 	struct dsm_wire_enc e;
 	struct lrc_out *o;
 	u32 pos = 0, k, i;
@@ -277,7 +281,7 @@ int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 	lockdep_assert_held(&lrc.lock);
 	do {
 		/* The core's rule, which dsmd's barrier manager uses too. */
-		end = dsm_wire_ivset_fit(type, lrc.vt.n, ivs, pos, n, max);
+		end = dsm_wire_ivset_fit(type, vt->n, ivs, pos, n, max);
 		if (end < 0) {
 			len = end;
 			goto fail;
@@ -292,19 +296,18 @@ int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 		h.flags = 0;
 		o->flags = 0;
 		if (pos + k < n) {
-			if (type == DSM_MSG_LOCK_GRANT)
+			if (grant)
 				h.flags = DSM_WIRE_F_MORE;
 			else
 				o->flags = DSM_MGR_F_MORE;
 		}
 		dsm_wire_enc_begin(&e, o->data, max, &h);
-		if (type == DSM_MSG_LOCK_GRANT)
+		if (grant)
 			dsm_wire_enc_lock_grant(&e, dsm_sync_key_region(key),
-						dsm_sync_key_id(key), &lrc.vt);
+						dsm_sync_key_id(key), vt);
 		else
 			dsm_wire_enc_barrier(&e, dsm_sync_key_region(key),
-					     dsm_sync_key_id(key), epoch,
-					     &lrc.vt);
+					     dsm_sync_key_id(key), epoch, vt);
 		for (i = 0; i < k; i++) {
 			dsm_wire_enc_interval(&e, ivs[pos + i]);
 			dsm_stat_add(DSM_STAT_LRC_NOTICES_SENT,
@@ -322,6 +325,16 @@ fail:
 	/* Nothing half-built leaves the node. */
 	lrc_out_free(&mine);
 	return len;
+}
+
+/* lrc_encode_vt_locked() with this node's timestamp. */
+int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
+			  const struct dsm_interval **ivs, u32 n, u32 max,
+			  struct list_head *outs)
+{
+	lockdep_assert_held(&lrc.lock);
+	return lrc_encode_vt_locked(type, dst, req_id, key, epoch, &lrc.vt,
+				    ivs, n, max, outs);
 }
 
 /*

@@ -325,6 +325,12 @@ out:
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
 		lrc_send_grant(key, dst, &outs);
+	/*
+	 * Held, with a re-created token: learn what the dead holder
+	 * released (its backup keeps it) before the data is read.
+	 */
+	if (ret == -EOWNERDEAD)
+		lrc_owner_dead_pull(key);
 	if (!ret || ret == -EOWNERDEAD)
 		dsm_hot_lock(key, remote, ktime_get_ns() - start);
 	return ret;

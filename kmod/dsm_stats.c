@@ -103,6 +103,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_LRC_LATE_GRANTS]	= "lrc_late_grants",
 	[DSM_STAT_LRC_TOKENS_RECREATED]	= "lrc_tokens_recreated",
 	[DSM_STAT_LRC_OWNER_DEAD]	= "lrc_owner_dead",
+	[DSM_STAT_LRC_OWNER_DEAD_IVS]	= "lrc_owner_dead_ivs",
 	[DSM_STAT_LRC_LOCK_STATES]	= "lrc_lock_states",
 	[DSM_STAT_LRC_LOCK_RESENT]	= "lrc_lock_resent",
 	[DSM_STAT_LRC_DIFFS_LOST]	= "lrc_diffs_lost",

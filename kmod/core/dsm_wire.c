@@ -89,6 +89,10 @@ static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
 				sizeof(struct dsm_wire_diff_backup)),
 	[DSM_MSG_DIFF_BACKUP_ACK] = DSM_WIRE_TYPE("diff_backup_ack", true,
 				sizeof(struct dsm_wire_diff_backup)),
+	[DSM_MSG_IV_REQ] = DSM_WIRE_TYPE("iv_req", false,
+				sizeof(struct dsm_wire_lock_grant)),
+	[DSM_MSG_IV_REPLY] = DSM_WIRE_TYPE("iv_reply", true,
+				sizeof(struct dsm_wire_lock_grant)),
 };
 
 /**
@@ -192,7 +196,8 @@ static enum dsm_wire_reject dsm_wire_check_hdr(const u8 *buf, size_t len,
 		return DSM_WIRE_R_VERSION;
 	if ((h->flags & ~DSM_WIRE_F_ALL) ||
 	    !!(h->flags & DSM_WIRE_F_REPLY) != dsm_wire_types[h->type].reply ||
-	    ((h->flags & DSM_WIRE_F_MORE) && h->type != DSM_MSG_LOCK_GRANT))
+	    ((h->flags & DSM_WIRE_F_MORE) && h->type != DSM_MSG_LOCK_GRANT &&
+	     h->type != DSM_MSG_IV_REPLY))
 		return DSM_WIRE_R_FLAGS;
 	if (h->len < DSM_WIRE_HDR_SIZE + dsm_wire_types[h->type].fixed ||
 	    h->len > DSM_WIRE_MAX_MSG)
@@ -581,8 +586,9 @@ static enum dsm_wire_reject dsm_wire_rd_backup(struct dsm_rd *r,
 }
 
 /*
- * LOCK_GRANT, BARRIER_ARRIVE, BARRIER_RELEASE: the body, whose region word
- * (version 3) names the namespace, then the interval set.
+ * LOCK_GRANT, IV_REQ, IV_REPLY, BARRIER_ARRIVE, BARRIER_RELEASE: the body,
+ * whose region word (version 3) names the namespace, then the interval set
+ * (none in an IV_REQ).
  */
 static enum dsm_wire_reject dsm_wire_rd_sync_set(struct dsm_rd *r,
 						 struct dsm_msg *m)
@@ -590,13 +596,20 @@ static enum dsm_wire_reject dsm_wire_rd_sync_set(struct dsm_rd *r,
 	struct dsm_wire_lock_grant g;
 	struct dsm_wire_barrier b;
 
-	if (m->hdr.type == DSM_MSG_LOCK_GRANT) {
+	enum dsm_wire_reject why;
+
+	if (m->hdr.type == DSM_MSG_LOCK_GRANT ||
+	    m->hdr.type == DSM_MSG_IV_REQ || m->hdr.type == DSM_MSG_IV_REPLY) {
 		dsm_rd_take(r, &g, sizeof(g));
 		m->u.lock_grant.lock_id = le32_to_cpu(g.lock_id);
 		m->u.lock_grant.region = le32_to_cpu(g.region);
 		if (m->u.lock_grant.region > DSM_WIRE_REGION_MAX)
 			return DSM_WIRE_R_FIELD;
-		return dsm_wire_rd_ivset(r, &m->u.lock_grant.iv);
+		why = dsm_wire_rd_ivset(r, &m->u.lock_grant.iv);
+		if (!why && m->hdr.type == DSM_MSG_IV_REQ &&
+		    m->u.lock_grant.iv.nr_intervals)
+			return DSM_WIRE_R_COUNT;
+		return why;
 	}
 	dsm_rd_take(r, &b, sizeof(b));
 	m->u.barrier.barrier_id = le32_to_cpu(b.barrier_id);
@@ -665,6 +678,8 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 	case DSM_MSG_LOCK_REQ:
 		return dsm_wire_rd_lock_req(r, &m->u.lock_req);
 	case DSM_MSG_LOCK_GRANT:
+	case DSM_MSG_IV_REQ:
+	case DSM_MSG_IV_REPLY:
 	case DSM_MSG_BARRIER_ARRIVE:
 	case DSM_MSG_BARRIER_RELEASE:
 		return dsm_wire_rd_sync_set(r, m);

@@ -67,6 +67,13 @@
  *     over, so a table that moves a bucket in use would lose the pages'
  *     owners, and a node without backups would leave its intervals
  *     unprotected unnoticed.
+ *  7: IV_REQ (20) and IV_REPLY (21), both with a LOCK_GRANT's body: a
+ *     node whose lock token was re-created after its holder died
+ *     (EOWNERDEAD) asks every live node for the intervals its timestamp
+ *     lacks, and a lost writer's backup adds those of the lost writer it
+ *     keeps (issue 16, Documentation/lrc.md "What an EOWNERDEAD acquirer
+ *     sees"). Version 6 is no longer spoken: its nodes neither ask nor
+ *     answer, so a dead holder's released intervals would stay unknown.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -85,8 +92,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	6
-#define DSM_WIRE_VERSION_MAX	6
+#define DSM_WIRE_VERSION_MIN	7
+#define DSM_WIRE_VERSION_MAX	7
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide
@@ -121,14 +128,16 @@ enum dsm_wire_type {
 	DSM_MSG_HOME_XFER_ACK	= 17,	/* sc: new home -> old home, reply */
 	DSM_MSG_DIFF_BACKUP	= 18,	/* lrc: writer -> its backup */
 	DSM_MSG_DIFF_BACKUP_ACK	= 19,	/* lrc: backup -> writer, reply */
-	DSM_MSG_TYPE_MAX	= DSM_MSG_DIFF_BACKUP_ACK,
+	DSM_MSG_IV_REQ		= 20,	/* lrc: owner-dead acquirer -> node */
+	DSM_MSG_IV_REPLY	= 21,	/* lrc: node -> acquirer, reply */
+	DSM_MSG_TYPE_MAX	= DSM_MSG_IV_REPLY,
 };
 
 /* Header flags. */
 #define DSM_WIRE_F_REPLY	0x01	/* set exactly on reply types */
 /*
- * More LOCK_GRANTs with this req_id follow (a grant larger than one
- * message); allowed on LOCK_GRANT only.
+ * More LOCK_GRANTs (IV_REPLYs) with this req_id follow (a grant larger
+ * than one message); allowed on LOCK_GRANT and IV_REPLY only.
  */
 #define DSM_WIRE_F_MORE		0x02
 #define DSM_WIRE_F_ALL		(DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE)
@@ -254,6 +263,10 @@ struct dsm_wire_lock_req {	/* then a vector timestamp */
 	__le32 reserved;
 };
 
+/*
+ * LOCK_GRANT, IV_REQ (no intervals: the set's timestamp is what the
+ * asker has) and IV_REPLY.
+ */
 struct dsm_wire_lock_grant {	/* then an interval set */
 	__le32 lock_id;
 	__le32 region;		/* namespace, <= DSM_WIRE_REGION_MAX */
@@ -506,7 +519,7 @@ struct dsm_msg {
 		struct dsm_msg_confirm confirm;
 		struct dsm_msg_nack nack;
 		struct dsm_msg_lock_req lock_req;
-		struct dsm_msg_lock_grant lock_grant;
+		struct dsm_msg_lock_grant lock_grant;	/* and IV_* */
 		struct dsm_msg_barrier barrier;
 		struct dsm_msg_diff_req diff_req;
 		struct dsm_msg_diff_reply diff_reply;

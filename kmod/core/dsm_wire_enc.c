@@ -111,8 +111,8 @@ static bool dsm_enc_entry(struct dsm_wire_enc *e, u8 list, u32 max)
  * @size:	its size; DSM_WIRE_MAX_MSG always suffices.
  * @h:		the header: @h->version (the link's), type, src,
  *		dst, req_id, epoch (<= DSM_HOME_EPOCH_MAX), and in
- *		@h->flags DSM_WIRE_F_MORE for a LOCK_GRANT
- *		that more follow (other flags are ignored: REPLY and the
+ *		@h->flags DSM_WIRE_F_MORE for a LOCK_GRANT or
+ *		IV_REPLY that more follow (other flags are ignored: REPLY and the
  *		length are filled in).
  *
  * Then call the body function of the type, then the entry function for
@@ -462,7 +462,8 @@ int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
 }
 
 /**
- * dsm_wire_enc_lock_grant() - body of LOCK_GRANT; opens the interval list.
+ * dsm_wire_enc_lock_grant() - body of LOCK_GRANT, IV_REQ or IV_REPLY (the
+ * encoder's type); opens the interval list (an IV_REQ adds none).
  * @e:		the encoder.
  * @region:	the lock's namespace (DSM_WIRE_REGION_MAX).
  * @lock_id:	the lock.
@@ -473,8 +474,10 @@ void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 region, u32 lock_id,
 			     const struct dsm_vt *vt)
 {
 	struct dsm_wire_lock_grant w;
+	bool iv = e->type == DSM_MSG_IV_REQ || e->type == DSM_MSG_IV_REPLY;
 
-	if (!dsm_enc_body(e, DSM_MSG_LOCK_GRANT, DSM_MSG_LOCK_GRANT))
+	if (!dsm_enc_body(e, iv ? DSM_MSG_IV_REQ : DSM_MSG_LOCK_GRANT,
+			  iv ? DSM_MSG_IV_REPLY : DSM_MSG_LOCK_GRANT))
 		return;
 	memset(&w, 0, sizeof(w));
 	w.lock_id = cpu_to_le32(lock_id);
@@ -538,8 +541,8 @@ void dsm_wire_enc_interval(struct dsm_wire_enc *e,
 
 /**
  * dsm_wire_ivset_fit() - the end of the next fragment of an interval set.
- * @type:	DSM_MSG_LOCK_GRANT, DSM_MSG_BARRIER_ARRIVE or
- *		DSM_MSG_BARRIER_RELEASE: the message carrying the fragment.
+ * @type:	DSM_MSG_LOCK_GRANT, DSM_MSG_IV_REPLY, DSM_MSG_BARRIER_ARRIVE
+ *		or DSM_MSG_BARRIER_RELEASE: the message carrying the fragment.
  * @nr_nodes:	width of the timestamp given to its body function
  *		(dsm_wire_enc_lock_grant() or _barrier()); every record's
  *		timestamp is sent with this width.
@@ -570,6 +573,7 @@ int dsm_wire_ivset_fit(u8 type, u32 nr_nodes,
 
 	switch (type) {
 	case DSM_MSG_LOCK_GRANT:
+	case DSM_MSG_IV_REPLY:
 		size += sizeof(struct dsm_wire_lock_grant);
 		break;
 	case DSM_MSG_BARRIER_ARRIVE:

@@ -36,6 +36,19 @@
  * node 2 gets it re-created with EOWNERDEAD, writes, releases, and node 1
  * then takes it with node 2's write; LRESEND is granted by node 1.
  *
+ * What the dead node released is not lost with it (lrc.md "What an
+ * EOWNERDEAD acquirer sees"): before node 0 takes LID for good, it writes
+ * LID_WORD under it and releases it (backed up at node 1, its backup),
+ * and it writes REL_WORD under LREL (managed by node 0: 105 mod 3 = 0)
+ * and releases it, keeping the idle token, which nobody asks for before
+ * node 0 dies. Node 2's EOWNERDEAD acquire of LID sees LID_WORD; its
+ * acquire of LREL, whose token and manager died together with no
+ * survivor waiting, returns EOWNERDEAD too (the new manager cannot tell
+ * whether node 0 held it) and sees REL_WORD; both learned node 0's
+ * released intervals from its backup (lrc_owner_dead_ivs; the first
+ * EOWNERDEAD acquire learns them all). Node 1 then
+ * gets LREL from node 2 with both words.
+ *
  * Node 0's kernel and this program stay up (the test syncs go over plain
  * TCP, node 0 coordinating), so no reboot is needed; but node 0 stays lost
  * for the survivors: the only program of its group (3node-mgrfail).
@@ -67,6 +80,10 @@
 #define CHAIN2_WORD	0x636861696e32ULL /* node 2's write under LCHAIN */
 #define CHAIN_WORD	0x636861696eULL	/* node 1's write under LCHAIN */
 #define DEAD_WORD	0x64656164ULL	/* node 2's write under LDEAD */
+#define LREL		105		/* managed by node 0, released there */
+#define LID_WORD	0x6c69643000ULL	/* node 0's released write under LID */
+#define REL_WORD	0x72656c30ULL	/* node 0's released write under LREL */
+#define REL2_WORD	0x72656c32ULL	/* node 2's write under LREL */
 #define NO_CHECK	(~0ULL)
 #define NR_PAGES	3		/* page n: node n's word */
 #define WORD(n)		(0x6d67720000ULL + (n))
@@ -80,6 +97,7 @@
 #define SENT_WAIT	dsm_test_secs(20)	/* a child's request reaches dsmd */
 
 static int node;
+static long ivs0;	/* lrc_owner_dead_ivs before node 0 dies */
 
 static volatile uint64_t *page(void *map, int pg)
 {
@@ -233,6 +251,11 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
 									\
 	if (node == 2) {						\
 		bounded_lock(-EOWNERDEAD, BARRIER_BOUND);		\
+		__v = page(map, 0)[5];					\
+		EXPECT_EQ(LID_WORD, __v)				\
+			TH_LOG("node 2: node 0's released write under lock %d: %#llx, expected %#llx", \
+			       LID, (unsigned long long)__v,		\
+			       (unsigned long long)LID_WORD);		\
 		page(map, 0)[1] = LOCK_WORD;				\
 		__r = dsm_lock_release(LID);				\
 		EXPECT_EQ(0, __r) TH_LOG("node 2: releasing lock %d after EOWNERDEAD: %s", \
@@ -255,6 +278,56 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
 					 LID, strerror(-__r));		\
 		EXPECT_EQ(__before, dsm_stat("lrc_owner_dead"))		\
 			TH_LOG("node 1: lrc_owner_dead moved");		\
+	}								\
+} while (0)
+
+/*
+ * Nodes 1 and 2: node 2 takes LREL, whose token died idle on node 0 with
+ * its manager, with EOWNERDEAD and node 0's released write, writes,
+ * releases; node 1 then gets it (0) with both writes.
+ */
+#define released_dead(map) do {						\
+	double __t0 = dsm_now();					\
+	uint64_t __v, __w;						\
+	int __r;							\
+									\
+	if (node == 2) {						\
+		__r = dsm_lock_acquire(LREL);				\
+		__v = page(map, 0)[6];					\
+		EXPECT_EQ(-EOWNERDEAD, __r)				\
+			TH_LOG("node 2: acquiring lock %d: %s after %.1f s, expected EOWNERDEAD", \
+			       LREL, strerror(-__r), dsm_now() - __t0);	\
+		EXPECT_GE(BARRIER_BOUND, dsm_now() - __t0);		\
+		EXPECT_EQ(REL_WORD, __v)				\
+			TH_LOG("node 2: node 0's released write under lock %d: %#llx, expected %#llx", \
+			       LREL, (unsigned long long)__v,		\
+			       (unsigned long long)REL_WORD);		\
+		/* Learned by the first of its EOWNERDEAD acquires. */ \
+		EXPECT_LT(ivs0, dsm_stat("lrc_owner_dead_ivs"))	\
+			TH_LOG("node 2: lrc_owner_dead_ivs did not move from %ld", \
+			       ivs0);					\
+		page(map, 0)[7] = REL2_WORD;				\
+		if (__r == 0 || __r == -EOWNERDEAD)			\
+			EXPECT_EQ(0, dsm_lock_release(LREL));		\
+	}								\
+	bounded_barrier("node 2 released lock 105", BARRIER_BOUND);	\
+	if (node == 1) {						\
+		__t0 = dsm_now();					\
+		__r = dsm_lock_acquire(LREL);				\
+		__v = page(map, 0)[6];					\
+		__w = page(map, 0)[7];					\
+		EXPECT_EQ(0, __r) TH_LOG("node 1: acquiring lock %d: %s after %.1f s", \
+					 LREL, strerror(-__r),		\
+					 dsm_now() - __t0);		\
+		EXPECT_GE(BARRIER_BOUND, dsm_now() - __t0);		\
+		EXPECT_EQ(REL_WORD, __v)				\
+			TH_LOG("node 1: node 0's write under lock %d: %#llx", \
+			       LREL, (unsigned long long)__v);		\
+		EXPECT_EQ(REL2_WORD, __w)				\
+			TH_LOG("node 1: node 2's write under lock %d: %#llx", \
+			       LREL, (unsigned long long)__w);		\
+		if (!__r)						\
+			EXPECT_EQ(0, dsm_lock_release(LREL));		\
 	}								\
 } while (0)
 
@@ -334,9 +407,10 @@ FIXTURE_TEARDOWN(mgrfail)
 }
 
 /*
- * Node 0 waits for the survivors at syncs 5, 6 and 7: each stretch of
+ * Node 0 waits for the survivors at syncs 5, 6, 7 and 8: each stretch of
  * theirs between two syncs (the failover barrier and the lock chain; the
- * barrier among them and EOWNERDEAD) stays well inside the sync timeout
+ * barrier among them and EOWNERDEAD; LREL, three steps of BARRIER_BOUND)
+ * stays well inside the sync timeout
  * in any run that keeps to its bounds; one wait for all of it did not.
  */
 TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
@@ -360,9 +434,25 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 	ASSERT_NE(NULL, map);
 	bounded_barrier("every node up", BARRIER_BOUND);
 	if (node == MANAGER) {
+		/* Released (and backed up), then taken again for good. */
 		ret = dsm_lock_acquire(LID);
 		ASSERT_EQ(0, ret) TH_LOG("node 0: acquiring lock %d: %s", LID,
 					 strerror(-ret));
+		page(map, 0)[5] = LID_WORD;
+		ret = dsm_lock_release(LID);
+		ASSERT_EQ(0, ret) TH_LOG("node 0: releasing lock %d: %s", LID,
+					 strerror(-ret));
+		ret = dsm_lock_acquire(LID);
+		ASSERT_EQ(0, ret) TH_LOG("node 0: acquiring lock %d: %s", LID,
+					 strerror(-ret));
+		/* Its token stays here, idle, until node 0 dies. */
+		ret = dsm_lock_acquire(LREL);
+		ASSERT_EQ(0, ret) TH_LOG("node 0: acquiring lock %d: %s",
+					 LREL, strerror(-ret));
+		page(map, 0)[6] = REL_WORD;
+		ret = dsm_lock_release(LREL);
+		ASSERT_EQ(0, ret) TH_LOG("node 0: releasing lock %d: %s",
+					 LREL, strerror(-ret));
 		ret = dsm_lock_acquire(LDEAD);
 		ASSERT_EQ(0, ret) TH_LOG("node 0: acquiring lock %d: %s",
 					 LDEAD, strerror(-ret));
@@ -377,6 +467,7 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 					 LRESEND, strerror(-ret));
 	}
 	dsm_test_sync(3);
+	ivs0 = dsm_stat("lrc_owner_dead_ivs");
 	states = dsm_stat("lrc_lock_states");
 	resent = dsm_stat("lrc_lock_resent");
 	if (node == 2) {
@@ -405,6 +496,7 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 		 */
 		dsm_test_sync(6);
 		dsm_test_sync(7);
+		dsm_test_sync(8);
 		dsm_sh(out, sizeof(out), "kill -CONT \"$(cat /run/dsmd.pid)\"");
 		return;
 	}
@@ -434,8 +526,10 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 	/* The next barrier goes to node 1 at once. */
 	bounded_barrier("among the survivors", BARRIER_BOUND);
 	owner_dead(map);
-	munmap(map, len);
 	dsm_test_sync(7);
+	released_dead(map);
+	munmap(map, len);
+	dsm_test_sync(8);
 }
 
 TEST_HARNESS_MAIN

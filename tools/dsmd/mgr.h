@@ -142,6 +142,8 @@ struct mgr_stats {
 	uint64_t lock_fwd_lost;		/* forwarded to a node now down */
 	uint64_t lock_states;		/* LOCK_STATEs taken as new manager */
 	uint64_t lock_rebuilds;		/* dead managers' locks rebuilt here */
+	uint64_t lock_rb_locks;		/* ... locks they rebuilt */
+	uint64_t lock_rb_owner_dead;	/* ... of them with the token lost */
 	uint64_t forwards_delivered;	/* LOCK_FORWARDs given to our kernel */
 	uint64_t barriers_released;	/* barrier episodes completed */
 	uint64_t gc_released;		/* GC_DONE rounds completed */

@@ -50,7 +50,9 @@ int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
  * request with that cookie any more and ignores the notice. @owner_dead:
  * the tail's node died with the token (held or not); the next acquire
  * gets a fresh token flagged DSM_MGR_F_OWNER_DEAD, and its kernel returns
- * EOWNERDEAD (lrc.md, "Failures"). @last_cookie[r]: r's last request
+ * EOWNERDEAD (lrc.md, "Failures"); also set on a lock made here that a
+ * dead node managed before (it may have had the token) and on a rebuilt
+ * lock whose token no survivor has. @last_cookie[r]: r's last request
  * taken, so that one sent again after a failover is not taken twice.
  * @rb: the dead node whose locks are being rebuilt here, this one among
  * them (-1: none); @st, what the survivors told of it (mgr_lock_rb.c).
@@ -80,6 +82,7 @@ void mgr_forwarded(struct mgr *m, int from, uint64_t cookie);
 
 /* mgr_lock_rb.c */
 int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id);
+int mgr_lock_dead_mgr(const struct mgr *m, uint32_t region, uint32_t id);
 bool mgr_lock_rb_hold(struct mgr *m, struct mgr_lock *l, int from,
 		      const struct mgr_req *r);
 void mgr_lock_state(struct mgr *m, int from, const struct mgr_req *r,

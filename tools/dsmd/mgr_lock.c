@@ -65,6 +65,11 @@ struct mgr_lock *mgr_lock_get(struct mgr *m, uint32_t region, uint32_t id,
 	l->tail = -1;
 	l->rb = -1;
 	memset(l->fwd_to, -1, sizeof(l->fwd_to));
+	/*
+	 * New here, but a dead node managed it: that node may have had its
+	 * token (held, or idle after its release), and nobody can tell.
+	 */
+	l->owner_dead = mgr_lock_dead_mgr(m, region, id) >= 0;
 	*pp = l;
 	m->nr_locks++;
 	m->st.locks = m->nr_locks;

@@ -21,8 +21,12 @@
  * none, D had the token: the first such request gets the token
  * re-created, flagged owner dead (EOWNERDEAD), and the others queue
  * behind it. With neither token nor forwarded request, the lock starts
- * again from no tail, and the next acquire is told owner dead if a
- * survivor was waiting for it (the token was on D).
+ * again from no tail, and its next acquire is told owner dead: the token
+ * was on D (D held it, or had released it and nobody asked since), or
+ * the lock was never taken, which nobody can tell apart. So is the first
+ * acquire of a lock of D's that no survivor spoke of (mgr_lock_get()).
+ * The acquirer then learns from the survivors, D's backup among them,
+ * what D released (the kernel's IV_REQ, Documentation/lrc.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -80,6 +84,23 @@ int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id)
 
 	for (d = 0; d < DSM_MAX_NODES; d++)
 		if ((m->rb_open >> d & 1) &&
+		    dsm_lock_manager(m->members, m->lost & ~(1U << d),
+				     lock_key(region, id), DSM_MAX_NODES) ==
+		    (u32)d)
+			return d;
+	return -1;
+}
+
+/*
+ * A lost node that managed lock (@region, @id) when it died (the one it
+ * would be managed by with that node not lost); -1: none.
+ */
+int mgr_lock_dead_mgr(const struct mgr *m, uint32_t region, uint32_t id)
+{
+	int d;
+
+	for (d = 0; d < DSM_MAX_NODES; d++)
+		if ((m->lost >> d & 1) &&
 		    dsm_lock_manager(m->members, m->lost & ~(1U << d),
 				     lock_key(region, id), DSM_MAX_NODES) ==
 		    (u32)d)
@@ -340,10 +361,13 @@ static void merge(struct mgr *m, struct mgr_lock *l)
 		if (head >= 0)
 			head_owner_dead(m, l, head);
 	}
-	if (head >= 0)
+	if (head >= 0) {
 		l->tail = walk(st, live, head, &seen);
-	else
-		l->owner_dead = (st->req & live) != 0;
+	} else {
+		/* The token was on the dead node, or the lock never taken. */
+		l->owner_dead = true;
+		m->st.lock_rb_owner_dead++;
+	}
 	for (n = 0; n < DSM_MAX_NODES; n++)
 		if ((st->fwded & live) >> n & 1 && !(seen >> n & 1) &&
 		    !(in >> n & 1))
@@ -394,8 +418,14 @@ static void rb_try(struct mgr *m, int dead)
 			if (l->rb != dead)
 				continue;
 			l->rb = -1;
-			if (!st_get(l))
-				continue;	/* no state: from no tail */
+			m->st.lock_rb_locks++;
+			if (!st_get(l)) {
+				/* No state: from no tail, owner dead. */
+				l->tail = -1;
+				l->owner_dead = true;
+				m->st.lock_rb_owner_dead++;
+				continue;
+			}
 			merge(m, l);
 			release_held(m, l);
 			mgr_lock_rb_free(l);

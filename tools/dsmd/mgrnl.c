@@ -344,13 +344,17 @@ void mgrnl_log_stats(int prio)
 {
 	const struct mgr_stats *s = &d.mgr.st;
 
-	logm(prio, "mgr: requests %llu local %llu remote, sent to managers %llu, lock fresh %llu forwarded %llu fwd lost %llu, forwards in %llu, barriers %llu, gc %llu, release fragments %llu, relayed %llu, refused %llu, hostdown %llu, errors %llu, locks %llu, outstanding %llu, barriers open %llu, superseded %llu",
+	logm(prio, "mgr: requests %llu local %llu remote, sent to managers %llu, lock fresh %llu forwarded %llu fwd lost %llu, lock states %llu rebuilds %llu rebuilt %llu owner dead %llu, forwards in %llu, barriers %llu, gc %llu, release fragments %llu, relayed %llu, refused %llu, hostdown %llu, errors %llu, locks %llu, outstanding %llu, barriers open %llu, superseded %llu",
 	     (unsigned long long)s->kernel_requests,
 	     (unsigned long long)s->peer_requests,
 	     (unsigned long long)s->sent_to_manager,
 	     (unsigned long long)s->lock_fresh,
 	     (unsigned long long)s->lock_forwarded,
 	     (unsigned long long)s->lock_fwd_lost,
+	     (unsigned long long)s->lock_states,
+	     (unsigned long long)s->lock_rebuilds,
+	     (unsigned long long)s->lock_rb_locks,
+	     (unsigned long long)s->lock_rb_owner_dead,
 	     (unsigned long long)s->forwards_delivered,
 	     (unsigned long long)s->barriers_released,
 	     (unsigned long long)s->gc_released,

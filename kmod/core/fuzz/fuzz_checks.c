@@ -58,6 +58,8 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 		return dsm_wire_enc_end(&e);
 	switch (m->hdr.type) {
 	case DSM_MSG_LOCK_GRANT:
+	case DSM_MSG_IV_REQ:
+	case DSM_MSG_IV_REPLY:
 		dsm_wire_enc_lock_grant(&e, m->u.lock_grant.region,
 					m->u.lock_grant.lock_id,
 					&m->u.lock_grant.iv.vt);

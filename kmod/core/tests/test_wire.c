@@ -299,7 +299,8 @@ TEST(header_corruption)
 				} else if (b < 6) {
 					ASSERT_EQ(DSM_WIRE_R_VERSION, why);
 				} else if (b == 7 &&
-					   msg[6] == DSM_MSG_LOCK_GRANT &&
+					   (msg[6] == DSM_MSG_LOCK_GRANT ||
+					    msg[6] == DSM_MSG_IV_REPLY) &&
 					   xors[x] == DSM_WIRE_F_MORE) {
 					/* toggling MORE keeps a grant valid */
 					ASSERT_EQ(DSM_WIRE_OK, why);
@@ -539,7 +540,9 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 4, 2));
 	/* Version 5 could not hand a directory over nor back a release up. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 5, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 7, 2));
+	/* Version 6 could not ask for a dead holder's intervals. */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 6, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 8, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
@@ -548,9 +551,14 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval", 7, DSM_WIRE_F_REPLY, 1));
 	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval_ack", 7, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("inval_ack", 7, 0x81, 1));
-	/* MORE is allowed on LOCK_GRANT only */
+	/* MORE is allowed on LOCK_GRANT and IV_REPLY only */
 	EXPECT_EQ(DSM_WIRE_OK, poke("lock_grant", 7,
 				    DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE, 1));
+	EXPECT_EQ(DSM_WIRE_OK, poke("iv_reply", 7, DSM_WIRE_F_REPLY, 1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("iv_req", 7, DSM_WIRE_F_MORE, 1));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("iv_req", 7, DSM_WIRE_F_REPLY, 1));
+	/* An IV_REQ carries no intervals. */
+	EXPECT_NE(DSM_WIRE_OK, poke("iv_req", 42, 1, 2));
 	EXPECT_EQ(DSM_WIRE_OK, poke("lock_grant_more", 7, DSM_WIRE_F_REPLY,
 				    1));
 	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("lock_grant_more", 7,

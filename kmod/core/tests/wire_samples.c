@@ -70,7 +70,7 @@ enum {
 	S_BARRIER_RELEASE, S_DIFF_REQ, S_DIFF_REQ_MAX, S_DIFF_REPLY,
 	S_DIFF_REPLY_EMPTY, S_LOCK_GRANT_MORE, S_DIFF_REQ_WHOLE,
 	S_DIFF_REPLY_WHOLE, S_HOME_XFER, S_HOME_XFER_LAST, S_HOME_XFER_ACK,
-	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_NR
+	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_IV_REQ, S_IV_REPLY, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -81,7 +81,7 @@ static const char * const sample_names[S_NR] = {
 	"barrier_release", "diff_req", "diff_req_max", "diff_reply",
 	"diff_reply_empty", "lock_grant_more", "diff_req_whole",
 	"diff_reply_whole", "home_xfer", "home_xfer_last", "home_xfer_ack",
-	"diff_backup", "diff_backup_ack",
+	"diff_backup", "diff_backup_ack", "iv_req", "iv_reply",
 };
 
 unsigned int dsm_sample_count(void)
@@ -211,14 +211,22 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_lock_grant(&e, 0, 1, &vt);
 		break;
+	case S_IV_REQ:
+		set_vt(&vt, 3, vt3);
+		h.type = DSM_MSG_IV_REQ;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_lock_grant(&e, 7, 42, &vt);
+		break;
 	case S_LOCK_GRANT:
-	case S_LOCK_GRANT_MORE: {
+	case S_LOCK_GRANT_MORE:
+	case S_IV_REPLY: {
 		static const u32 a[3] = { 1, 0, 0 }, b[3] = { 4, 1, 3 },
 				 c[3] = { 2, 2, 9 };
 
 		set_vt(&vt, 3, vt3);
-		h.type = DSM_MSG_LOCK_GRANT;
-		if (i == S_LOCK_GRANT_MORE)
+		h.type = i == S_IV_REPLY ? DSM_MSG_IV_REPLY :
+					   DSM_MSG_LOCK_GRANT;
+		if (i != S_LOCK_GRANT)
 			h.flags = DSM_WIRE_F_MORE;
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_lock_grant(&e, 7, 42, &vt);

@@ -262,6 +262,39 @@ static void test_lock_failover_dead(void)
 	ok(replies(3, 32, &err) == 1 && !err && tn[3].nev == 1 &&
 	   tn[3].ev[0].flags == DSM_MGR_F_OWNER_DEAD,
 	   "mgr: failover: a lost request with no token anywhere: owner dead");
+
+	/*
+	 * The token died idle with its manager, nobody waiting: no survivor
+	 * speaks of the lock, and its first acquire is told owner dead (the
+	 * dead node may have held it); one the dead node did not manage is
+	 * not.
+	 */
+	setup(0xf, 0);
+	kreq_lock(0, 16, 3);	/* lock 16: manager node 0, token on node 0 */
+	pump();
+	declare_down(0xf, 0);
+	kstate_done(3, 0);
+	kstate_done(2, 0);
+	kstate_done(1, 0);
+	pump();
+	clear_events();
+	kreq_lock(2, 16, 22);
+	pump();
+	ok(replies(2, 22, &err) == 1 && !err && tn[2].nev == 1 &&
+	   tn[2].ev[0].flags == DSM_MGR_F_OWNER_DEAD &&
+	   mgr_lock_tail(&tn[1].m, 0, 16) == 2,
+	   "mgr: failover: a lock of the dead manager nobody spoke of: owner dead");
+	clear_events();
+	kreq_lock(3, 16, 33);
+	pump();
+	ok(forwards(2) == 1 && forwarded(3, 33) == 1,
+	   "mgr: failover: ... once: the acquire after it is forwarded");
+	clear_events();
+	kreq_lock(2, 17, 23);	/* manager node 1 all along */
+	pump();
+	ok(replies(2, 23, &err) == 1 && !err && tn[2].nev == 1 &&
+	   tn[2].ev[0].flags == 0,
+	   "mgr: failover: a new lock the dead node did not manage: no owner dead");
 }
 
 static void test_lock_bad(void)
