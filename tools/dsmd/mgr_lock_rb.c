@@ -75,15 +75,16 @@ static uint64_t lock_key(uint32_t region, uint32_t id)
 }
 
 /*
- * The open rebuild lock (@region, @id) waits for: the dead node D that
- * managed it before (also if D is not declared down here yet); -1: none.
+ * The node of @mask that manages lock (@region, @id) when it alone of
+ * @mask is not counted lost (the lock's manager before it died); -1: none.
  */
-int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id)
+static int mgr_lock_mgr_in(const struct mgr *m, uint32_t mask,
+			   uint32_t region, uint32_t id)
 {
 	int d;
 
 	for (d = 0; d < DSM_MAX_NODES; d++)
-		if ((m->rb_open >> d & 1) &&
+		if ((mask >> d & 1) &&
 		    dsm_lock_manager(m->members, m->lost & ~(1U << d),
 				     lock_key(region, id), DSM_MAX_NODES) ==
 		    (u32)d)
@@ -92,20 +93,21 @@ int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id)
 }
 
 /*
+ * The open rebuild lock (@region, @id) waits for: the dead node D that
+ * managed it before (also if D is not declared down here yet); -1: none.
+ */
+int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id)
+{
+	return mgr_lock_mgr_in(m, m->rb_open, region, id);
+}
+
+/*
  * A lost node that managed lock (@region, @id) when it died (the one it
  * would be managed by with that node not lost); -1: none.
  */
 int mgr_lock_dead_mgr(const struct mgr *m, uint32_t region, uint32_t id)
 {
-	int d;
-
-	for (d = 0; d < DSM_MAX_NODES; d++)
-		if ((m->lost >> d & 1) &&
-		    dsm_lock_manager(m->members, m->lost & ~(1U << d),
-				     lock_key(region, id), DSM_MAX_NODES) ==
-		    (u32)d)
-			return d;
-	return -1;
+	return mgr_lock_mgr_in(m, m->lost, region, id);
 }
 
 /* Open the rebuild of @dead's locks here (if it is not open). */
