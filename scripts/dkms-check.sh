@@ -38,7 +38,7 @@ check_ko() {
 	local ko
 	n=$((n + 1))
 	ko=$(find "$2" -name "$3.ko*" 2>/dev/null | head -n 1)
-	if [ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$1 "; then
+	if [ -n "$ko" ] && grep -q "^$1 " < <(modinfo -F vermagic "$ko"); then
 		echo "ok $n dkms build dsm $version for $1: ${ko#"$scratch"/}"
 	else
 		echo "not ok $n dkms build dsm $version for $1 # no $3.ko with vermagic $1 in ${2#"$scratch"/}"

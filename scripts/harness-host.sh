@@ -30,7 +30,7 @@ for f in dsm_harness dsm_harness_child; do
 done
 # The first port P from 17990 with P and P + 1 (the child's) both free.
 port_taken() {
-	ss -Htln "sport = :$1" | grep -q .
+	grep -q . < <(ss -Htln "sport = :$1")
 }
 port=17990
 while port_taken "$port" || port_taken $((port + 1)); do

@@ -40,7 +40,7 @@ fi
 mapfile -t scripts < <(git ls-files 2>/dev/null | while read -r f; do
 	case "$f" in
 	*.sh) echo "$f" ;;
-	*) [ -f "$f" ] && head -n 1 "$f" | grep -qE '^#!.*\b(ba)?sh\b' &&
+	*) [ -f "$f" ] && grep -qE '^#!.*\b(ba)?sh\b' < <(head -n 1 "$f") &&
 		echo "$f" ;;
 	esac
 done)
@@ -50,6 +50,17 @@ if [ ${#scripts[@]} -eq 0 ]; then
 	status=1
 elif ! shellcheck -S warning "${scripts[@]}"; then
 	echo "lint: shellcheck found problems (above)" >&2
+	status=1
+fi
+
+# With pipefail, "CMD | grep -q RE" fails when grep quits at its first
+# match and CMD then dies of SIGPIPE (apt-cache, which writes line by
+# line, made CI red this way): such scripts read with grep -q < <(CMD).
+pipe_grep=$(grep -lE 'set -[a-zA-Z]*o pipefail|set -o pipefail' \
+	"${scripts[@]}" 2>/dev/null | xargs -r grep -nE '^[^#"]*\|[[:space:]]*grep -[a-zA-Z]*q' || true)
+if [ -n "$pipe_grep" ]; then
+	echo "$pipe_grep"
+	echo "lint: 'CMD | grep -q' under pipefail (above): use grep -q RE < <(CMD)" >&2
 	status=1
 fi
 

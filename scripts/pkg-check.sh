@@ -108,7 +108,7 @@ rc=0
 # shellcheck disable=SC2046 # pkg-config prints words
 cc -o "$out/dsm_sum" "$SRCDIR/tools/lib/examples/dsm_sum.c" \
 	$(pkg-config --cflags --libs dsm) || rc=1
-readelf -d "$out/dsm_sum" 2>/dev/null | grep -q 'NEEDED.*\[libdsm\.so\.1\]' || rc=1
+grep -q 'NEEDED.*\[libdsm\.so\.1\]' < <(readelf -d "$out/dsm_sum" 2>/dev/null) || rc=1
 # shellcheck disable=SC2046
 cc -static -o "$out/dsm_sum.static" "$SRCDIR/tools/lib/examples/dsm_sum.c" \
 	$(pkg-config --static --cflags --libs dsm) || rc=1

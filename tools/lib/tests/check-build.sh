@@ -91,7 +91,7 @@ ok $? "the example dsm_sum is static"
 
 out=$("$O/examples/dsm_sum" 2>&1)
 rc=$?
-[ $rc -ne 0 ] && printf '%s' "$out" | grep -q '/dev/dsm'
+[ $rc -ne 0 ] && grep -q '/dev/dsm' <<< "$out"
 ok $? "dsm_sum without /dev/dsm fails and says why" "status $rc: $out"
 
 man=$SRCDIR/Documentation/dsm.3
