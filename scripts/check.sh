@@ -177,8 +177,14 @@ stage() {
 	if [ "$DEADLINE" -gt 0 ]; then
 		# Stopped at the deadline (TERM: vcluster kills its VMs), so
 		# that the table and the summary are still printed.
-		timeout --kill-after=30 "$(left)" "$@" > "$log" 2>&1
+		# timeout runs the stage in a process group of its own: ended
+		# with check.sh too (stage_end), also when .ci/run's limit
+		# stops check.sh.
+		timeout --kill-after=30 "$(left)" "$@" > "$log" 2>&1 &
+		stage_pid=$!
+		wait "$stage_pid"
 		rc=$?
+		stage_pid=
 		[ "$rc" -ne 124 ] ||
 			echo "check.sh: stopped at the run's deadline (CHECK_DEADLINE=$DEADLINE s)" >> "$log"
 	else
@@ -187,6 +193,14 @@ stage() {
 	fi
 	finish "$name" "$harvest" "$log" "$rc" $(($(date +%s) - t0))
 }
+
+# stage_end: end the stage running under timeout (its process group).
+stage_pid=
+stage_end() {
+	[ -z "$stage_pid" ] || kill -TERM -- "-$stage_pid" 2>/dev/null
+}
+trap stage_end EXIT
+trap 'exit 143' TERM INT
 
 # left: the seconds before the deadline (at least 1).
 left() {
