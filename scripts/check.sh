@@ -30,8 +30,8 @@
 # must end within S seconds of its start. The virtual-cluster stages run
 # in the order of what they alone cover (every program over TCP, then
 # over RDMA, then the second kernel's subsets); the first always starts, a
-# later one that would not end in time is not started, and is reported as a skip naming the deadline
-# (which never counts as a pass). Its expected time is its time on an
+# later one that would not end in time is not started, and is reported as
+# a skip naming the deadline (which never counts as a pass). Its expected time is its time on an
 # idle 2-core machine (vm_stage's second argument) times how much slower
 # than there this machine ran the last cluster stage (before the first:
 # half as much slower as the build stages). A stage still running at
@@ -212,25 +212,32 @@ left() {
 # vm_stage NAME REF HARVEST CMD...: stage(), for a virtual-cluster stage
 # that takes REF seconds on an idle 2-core machine; not started, but
 # reported as a skip, when CHECK_DEADLINE is set and it would not end
-# before it at this machine's speed.
+# before it at this machine's speed (speed_pct), which the stage's own
+# time then updates.
 vm_stage() {
-	local name=$1 ref=$2 est
+	local name=$1 ref=$2 est left n=${#stage_names[@]} rc=0
 	shift 2
 	# The first (every group over TCP) always starts: it is stopped at
 	# the deadline if it must be.
 	if [ "$DEADLINE" -gt 0 ] && [ "$dry_run" = 0 ] && [ "$vm_first" = 0 ] &&
 	   ! skipped_by_env "$name"; then
 		est=$((ref * speed_pct / 100))
-		if [ "$est" -ge "$(left)" ]; then
+		left=$(left)
+		if [ "$est" -ge "$left" ]; then
 			echo "== $name: $*"
-			echo "   skipped: expected ${est}s, $(left)s left before the deadline"
-			echo "ok 0 $name # SKIP not started: expected ${est}s, $(left)s left of CHECK_DEADLINE=${DEADLINE}s" >> "$TAP"
+			echo "   skipped: expected ${est}s, ${left}s left before the deadline"
+			echo "ok 0 $name # SKIP not started: expected ${est}s, ${left}s left of CHECK_DEADLINE=${DEADLINE}s" >> "$TAP"
 			record "$name" - "skipped (deadline)"
 			return 0
 		fi
 	fi
 	vm_first=0
-	stage "$name" "$@"
+	stage "$name" "$@" || rc=$?
+	if [[ "${stage_secs[$n]}" =~ ^[0-9]+$ ]]; then	# not "-": it ran
+		speed_pct=$((stage_secs[n] * 100 / ref))
+		[ "$speed_pct" -ge 100 ] || speed_pct=100
+	fi
+	return $rc
 }
 vm_first=1
 
@@ -305,18 +312,6 @@ done
 speed_pct=$((100 + (build_secs * 100 / BUILD_REF - 100) / 2))
 [ "$speed_pct" -ge 100 ] || speed_pct=100
 
-# run_vm NAME REF HARVEST CMD...: vm_stage(), then the speed it showed.
-run_vm() {
-	local n=${#stage_names[@]} rc=0 secs
-	vm_stage "$@" || rc=$?
-	secs=${stage_secs[$n]:-}
-	if [[ "$secs" =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ]; then
-		speed_pct=$((secs * 100 / $2))
-		[ "$speed_pct" -ge 100 ] || speed_pct=100
-	fi
-	return $rc
-}
-
 if [ "$build_ok" = 1 ]; then
 	# The harness's own test (dsm_harness): two minutes of deliberate
 	# sync timeouts among processes on 127.0.0.1, no guest needed
@@ -325,7 +320,7 @@ if [ "$build_ok" = 1 ]; then
 	# The virtual-cluster stages, most needed first (for CHECK_DEADLINE),
 	# each with its time on an idle 2-core machine:
 	# 1. every group over TCP on the oldest kernel;
-	run_vm "selftests-$oldest" 810 harvest_selftests \
+	vm_stage "selftests-$oldest" 810 harvest_selftests \
 		"$SRCDIR/scripts/selftests.sh" "$oldest" || true
 	# 2. the RDMA transport on the newest kernel (its soft-RoCE runs on a
 	# workqueue): every multi-node group, 3node-rdma's RDMA-specific
@@ -334,10 +329,10 @@ if [ "$build_ok" = 1 ]; then
 	# dsm_vcnet, which tests the virtual switch, not a transport (over
 	# TCP). In two stages, so that a slow machine's deadline leaves out
 	# the smaller part only.
-	run_vm "selftests-rdma-$newest" 480 harvest_selftests \
+	vm_stage "selftests-rdma-$newest" 480 harvest_selftests \
 		env SELFTESTS_NAME="rdma-$newest" \
 		"$SRCDIR/scripts/selftests.sh" "$newest" rdma-3node || true
-	run_vm "selftests-rdma-$newest-more" 245 harvest_selftests \
+	vm_stage "selftests-rdma-$newest-more" 245 harvest_selftests \
 		env SELFTESTS_NAME="rdma-$newest-more" \
 		"$SRCDIR/scripts/selftests.sh" "$newest" rdma-3node-reload \
 		rdma-3node-fail:-dsm_vcnet rdma-3node-mgrfail || true
@@ -347,11 +342,11 @@ if [ "$build_ok" = 1 ]; then
 	# them on the newest too), and with 'auth none' (links without tags,
 	# a trusted fabric), so that setting is tested as well as the key the
 	# selftests use.
-	run_vm "apps-$oldest" 75 harvest_tap \
+	vm_stage "apps-$oldest" 75 harvest_tap \
 		"$SRCDIR/tools/bench/run-apps.sh" --check -k "$oldest" \
 		--auth none || true
 	# 4. the newest kernel over TCP: 1node and TCP_SUBSET;
-	run_vm "selftests-$newest" 110 harvest_selftests \
+	vm_stage "selftests-$newest" 110 harvest_selftests \
 		"$SRCDIR/scripts/selftests.sh" "$newest" 1node \
 		"3node:$TCP_SUBSET" || true
 	# 5. over RDMA on the other kernels (6.1's soft-RoCE runs on
@@ -360,7 +355,7 @@ if [ "$build_ok" = 1 ]; then
 	# and device removal (3node-rdma); check-full runs every group.
 	for v in $versions; do
 		[ "$v" != "$newest" ] || continue
-		run_vm "selftests-rdma-short-$v" 150 harvest_selftests \
+		vm_stage "selftests-rdma-short-$v" 150 harvest_selftests \
 			env SELFTESTS_NAME="rdma-short-$v" \
 			"$SRCDIR/scripts/selftests.sh" "$v" rdma-short || true
 	done
