@@ -68,7 +68,7 @@
 /* counter */
 #define CNT_LOCK		21
 #define CNT_BARRIER		21
-#define CNT_K			200
+#define CNT_K			100
 /* false_sharing */
 #define FS_BARRIER		31
 #define FS_ROUNDS		10

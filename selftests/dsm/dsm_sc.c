@@ -40,7 +40,7 @@
 #define OFF_DD		(8 * MiB)
 #define OFF_INPLACE	(10 * MiB)
 #define OFF_STRIPES	(64 * MiB)
-#define STRIPE		(4 * MiB)
+#define STRIPE		(1 * MiB)
 
 #define COUNTER_SECONDS	3
 #define INCREMENTS	2000	/* per node, shared page */
@@ -292,7 +292,7 @@ static uint64_t stripe_word(int owner, size_t i)
 }
 
 /*
- * Each node fills its 4 MiB stripe (1024 pages: read-ahead, many
+ * Each node fills its 1 MiB stripe (256 pages: read-ahead, many
  * transactions in flight); every node checks every stripe.
  */
 TEST_F_TIMEOUT(sc, stripes, DSM_TEST_TIMEOUT(210))
