@@ -25,6 +25,13 @@
  * table before the change first, then the one that gives it buckets: its
  * kernel then knows which old home hands each bucket over.
  *
+ * A member the coordinator declares down on its dead timeout (with a
+ * quorum) gets its buckets re-homed the same way (memb_node_failed()):
+ * the next table gives them to the live members, the dead node staying a
+ * configured member that homes nothing (so lock managers do not move);
+ * the kernels rebuild the buckets' directory from the survivors
+ * (kmod/dsm_sc_rehome.c).
+ *
  * One change at a time per coordinator; two dsmds that take different
  * nodes for the coordinator (a partition, a node that just came up) can
  * each make a table of the same epoch: a dsmd keeps the first one it
