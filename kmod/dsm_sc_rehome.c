@@ -136,6 +136,10 @@ static int sc_rh_note(u64 page, u32 node, u8 access, bool held)
 
 /* ------------------------------------------------ a member answers */
 
+/* The largest DIR_REPLY. */
+#define SC_RH_MSG	(DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_dir_reply) + \
+			 DSM_WIRE_MAX_DIR * sizeof(struct dsm_wire_dir_entry))
+
 /**
  * struct sc_rh_out - the DIR_REPLYs a member sends.
  * @dst:	the new home that asked.
@@ -147,9 +151,6 @@ static int sc_rh_note(u64 page, u32 node, u8 access, bool held)
  * @ent:	the entries of the next message.
  * @buf:	its encoding.
  */
-#define SC_RH_MSG	(DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_dir_reply) + \
-			 DSM_WIRE_MAX_DIR * sizeof(struct dsm_wire_dir_entry))
-
 struct sc_rh_out {
 	u32 dst;
 	u64 req_id;
