@@ -258,7 +258,14 @@ enum dsm_stat {
 	DSM_STAT_HOME_XFER_IN,		/* buckets taken over from the old */
 	DSM_STAT_HOME_XFER_ENTRIES,	/* directory entries sent or installed */
 	DSM_STAT_HOME_XFER_REFUSED,	/* HOME_XFERs refused (sender, epoch) */
-	DSM_STAT_HOME_XFER_EMPTY,	/* buckets begun empty: no transfer came */
+	DSM_STAT_HOME_XFER_EMPTY,	/* moves not done: too many pending */
+
+	/* Buckets rebuilt from the survivors (dsm_sc_rehome.c, DIR_QUERY). */
+	DSM_STAT_REHOME_BUCKETS,	/* buckets rebuilt here */
+	DSM_STAT_REHOME_PAGES,		/* their pages given an entry */
+	DSM_STAT_REHOME_SILENT,		/* members that did not answer */
+	DSM_STAT_REHOME_REFUSED,	/* DIR_QUERYs, DIR_REPLYs refused */
+	DSM_STAT_PAGE_LOST,		/* pages found lost by a rebuild */
 
 	/* Partitions (dsm_fence.c, issue 15 item 4). */
 	DSM_STAT_FENCES,		/* times this node was fenced */

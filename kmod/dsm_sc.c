@@ -621,11 +621,15 @@ again:
 		spin_unlock(&pg->lock);
 		goto again;
 	}
-	/* A page homed on a node that died is lost for good. */
-	if (!dsm_pg_failing_locked(pg) && dsm_members_lost(pg->home))
-		pg->fail_err = -EHOSTDOWN;
 	new->home = pg->home;
 	new->epoch = pg->home_epoch;
+	/*
+	 * A page homed on a node that died waits (fault_timeout_ms from
+	 * the request's creation) for the table that re-homes it, and asks
+	 * the new home (dsm_sc_rehome.c rebuilds its entry there).
+	 */
+	if (dsm_members_lost(pg->home))
+		new->stale_epoch = sc_rehome_epoch(pg);
 	ret = dsm_req_join_locked(pg, new, reqp);
 	spin_unlock(&pg->lock);
 	if (ret == -EINPROGRESS)
@@ -680,6 +684,18 @@ static int sc_sync_nop(struct dsm_file *f, u64 key)
 
 /* ---------------------------------------------------------- failures */
 
+/*
+ * The table that re-homes @pg (homed on a lost node): the current one if
+ * it does already, else the next. Under pg->lock or not (a hint).
+ */
+u64 sc_rehome_epoch(struct dsm_pg *pg)
+{
+	u64 epoch;
+	u32 home = dsm_members_home(pg->pgno, &epoch);
+
+	return dsm_members_lost(home) ? epoch + 1 : max_t(u64, epoch, 1);
+}
+
 static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 {
 	u32 dead = *(u32 *)arg;
@@ -689,15 +705,21 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 	sc_act_init(&a);
 	a.nack_err = -EHOSTDOWN;
 	spin_lock(&pg->lock);
+	/*
+	 * A request in flight at the dead home goes again to the page's
+	 * new home, once a table gives it one (sc_stale_ready()).
+	 */
 	if (pg->req && pg->req->home == dead) {
 		req = pg->req;
 		kref_get(&req->ref);
+		req->stale_epoch = sc_rehome_epoch(pg);
 	}
 	if (pg->home == sc_local())
 		sc_home_node_down_locked(pg, dead, &a);
 	spin_unlock(&pg->lock);
 	if (req) {
-		dsm_req_complete(pg, req, -EHOSTDOWN);
+		if (!dsm_req_start_after(pg, req, 0))
+			dsm_req_complete(pg, req, -EHOSTDOWN);
 		dsm_req_put(req);
 	}
 	sc_act_do(pg, &a);
@@ -802,6 +824,8 @@ static const dsm_recv_fn sc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_NACK]		= sc_nack,
 	[DSM_MSG_HOME_XFER]	= sc_xfer_recv,
 	[DSM_MSG_HOME_XFER_ACK]	= sc_xfer_ack,
+	[DSM_MSG_DIR_QUERY]	= sc_rehome_query,
+	[DSM_MSG_DIR_REPLY]	= sc_rehome_reply,
 };
 
 static const struct dsm_model_ops dsm_sc_ops = {
@@ -830,6 +854,7 @@ int dsm_sc_init(void)
 
 void dsm_sc_exit(void)
 {
+	sc_rehome_exit();
 	dsm_sc_xfer_exit();
 	dsm_model_unregister(&dsm_sc_ops);
 }

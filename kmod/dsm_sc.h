@@ -137,6 +137,30 @@ static inline void sc_act_init(struct sc_act *a)
  */
 #define SC_EPOCH_WINDOW		16U
 
+/*
+ * How long a new home waits for a live old home's HOME_XFER, from the
+ * move becoming the bucket's move now, before it rebuilds the bucket
+ * from the members (dsm_sc_rehome.c). Long: the old home drains its
+ * transactions first (fault_timeout_ms / 2), and a grant of one may
+ * still be in flight under load; a rebuild then would miss it.
+ */
+#define SC_XFER_PATIENCE	(4 * dsm_fault_timeout())
+
+/**
+ * struct sc_xfer_move - one move of a bucket that concerns this node.
+ * @epoch:	the table that made it.
+ * @since:	jiffies when it became the bucket's move now.
+ * @peer:	the old home (@in) or the new one.
+ * @in:		the bucket comes here: awaited from @peer; else it goes
+ *		to @peer.
+ */
+struct sc_xfer_move {
+	u64 epoch;
+	unsigned long since;
+	u8 peer;
+	bool in;
+};
+
 /* How long a home waits for a transaction's CONFIRM or INVAL_ACKs. */
 static inline unsigned long sc_home_patience(void)
 {
@@ -152,6 +176,7 @@ static inline u32 sc_local(void)
 void sc_unexpected(const char *what, u64 pgno, u32 from);
 void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err);
 void sc_hold(struct dsm_pg *pg);
+u64 sc_rehome_epoch(struct dsm_pg *pg);
 
 /* dsm_sc_home.c */
 void sc_act_do(struct dsm_pg *pg, struct sc_act *a);
@@ -174,6 +199,16 @@ void sc_xfer_wake(void);
 void sc_xfer_recv(const struct dsm_msg *m);
 void sc_xfer_ack(const struct dsm_msg *m);
 void sc_xfer_node_down(u32 dead);
+u32 sc_xfer_due(unsigned long *map, struct sc_xfer_move *snap,
+		unsigned long *next);
+bool sc_xfer_is_head(u32 b, const struct sc_xfer_move *mv);
+u32 sc_xfer_rebuilt(const unsigned long *map, const struct sc_xfer_move *snap);
+
+/* dsm_sc_rehome.c */
+void sc_rehome_kick(void);
+void sc_rehome_query(const struct dsm_msg *m);
+void sc_rehome_reply(const struct dsm_msg *m);
+void sc_rehome_exit(void);
 
 /* dsm_sc_epoch.c */
 bool sc_home_epoch_ok(const struct dsm_msg *m);

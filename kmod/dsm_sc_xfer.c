@@ -29,10 +29,11 @@
  * every page it names for the table that moved it, the move this node
  * does now for that bucket; owners and copysets must be members. A
  * refused one installs nothing (home_xfer_refused, ACK with the errno).
- * If the old home is lost before, or the transfer does not come within
- * fault_timeout_ms, the new home begins the buckets with new entries
- * (home_xfer_empty, logged once): issue 15 item 3 will ask the survivors
- * (DIR_QUERY) instead.
+ * If the old home is lost, or (alive) its transfer does not come within
+ * SC_XFER_PATIENCE of the move becoming the bucket's move now, the new
+ * home never starts the buckets empty: dsm_sc_rehome.c rebuilds their
+ * entries from what the live members hold (DIR_QUERY; issue 15 item 3,
+ * Documentation/sc.md "Re-homing after a failure").
  *
  * Locking: sc_xfer.lock (a spinlock) may be taken under pg->lock, never
  * the other way round. The out work is the only sender; the in side runs
@@ -52,19 +53,6 @@
  * (counted in home_xfer_empty, logged once).
  */
 #define SC_XFER_QUEUE	8
-
-/**
- * struct sc_xfer_move - one move of a bucket that concerns this node.
- * @epoch:	the table that made it.
- * @peer:	the old home (@in) or the new one.
- * @in:		the bucket comes here: awaited from @peer; else it goes
- *		to @peer.
- */
-struct sc_xfer_move {
-	u64 epoch;
-	u8 peer;
-	bool in;
-};
 
 /**
  * struct sc_xfer_bucket - the moves of one bucket still to do here, in
@@ -105,8 +93,6 @@ static DECLARE_WAIT_QUEUE_HEAD(sc_xfer_wq);
 static atomic_t sc_xfer_ends = ATOMIC_INIT(0);	/* sc_xfer_wake() calls */
 static void sc_xfer_out_fn(struct work_struct *work);
 static DECLARE_WORK(sc_xfer_out_work, sc_xfer_out_fn);
-static void sc_xfer_expire_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(sc_xfer_expire, sc_xfer_expire_fn);
 static void sc_xfer_retry_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sc_xfer_retry, sc_xfer_retry_fn);
 
@@ -132,6 +118,7 @@ static bool sc_xfer_push(u32 b, bool in, u32 peer, u64 epoch)
 	mv->epoch = epoch;
 	mv->peer = peer;
 	mv->in = in;
+	mv->since = jiffies;	/* meaningful once it is the head */
 	q->n++;
 	return true;
 }
@@ -144,6 +131,8 @@ static void sc_xfer_pop(u32 b)
 	lockdep_assert_held(&sc_xfer.lock);
 	q->head = (q->head + 1) % SC_XFER_QUEUE;
 	q->n--;
+	if (q->n)	/* the next move's wait begins now */
+		q->m[q->head].since = jiffies;
 }
 
 /* Is bucket @b awaited now (from @from: any if SC_XFER_ANY)? Locked. */
@@ -220,8 +209,8 @@ void sc_xfer_wake(void)
  * @new:	the new one.
  *
  * Under dsm_home_mutex, before @new is published: buckets @new moves
- * here are awaited from their old homes (a lost old home's are not: they
- * start empty, logged once), and buckets it moves away are handed over
+ * here are awaited from their old homes (a lost old home's are rebuilt
+ * from the survivors by dsm_sc_rehome.c), and buckets it moves away are handed over
  * by the work dsm_sc_xfer_start() queues, each after the moves of the
  * bucket still pending here (sc_xfer_bucket).
  */
@@ -229,14 +218,10 @@ void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
 			 const struct dsm_home_table *new)
 {
 	u32 local = sc_local(), b, from, to, full = 0;
-	bool in = false, empty = false;
-	u64 lost = 0;
+	bool in = false;
 
 	if (!old)
 		return;
-	for (b = 0; b < DSM_NODES_MAX; b++)
-		if (dsm_members_lost(b))
-			lost |= BIT_ULL(b);
 	spin_lock(&sc_xfer.lock);
 	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
 		from = old->node[b];
@@ -245,10 +230,8 @@ void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
 			continue;
 		if (from == local) {
 			full += !sc_xfer_push(b, false, to, new->epoch);
-		} else if (to == local && (lost & BIT_ULL(from))) {
-			dsm_stat_inc(DSM_STAT_HOME_XFER_EMPTY);
-			empty = true;
 		} else if (to == local) {
+			/* From a lost old home too: rebuilt (dsm_sc_rehome.c). */
 			if (sc_xfer_push(b, true, from, new->epoch))
 				in |= sc_xfer_awaited(b, from, new->epoch);
 			else
@@ -256,17 +239,13 @@ void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
 		}
 	}
 	spin_unlock(&sc_xfer.lock);
-	if (empty)
-		pr_warn_once("home table %llu moves buckets of a lost node here: their pages start with new directory entries (issue 15 item 3 will ask the survivors; logged once)\n",
-			     new->epoch);
 	if (full) {
 		dsm_stat_add(DSM_STAT_HOME_XFER_EMPTY, full);
 		pr_warn_once("home table %llu moves %u buckets that have %u moves pending here already: those moves are not done, their pages may start with new directory entries (logged once)\n",
 			     new->epoch, full, SC_XFER_QUEUE);
 	}
 	if (in)
-		mod_delayed_work(system_wq, &sc_xfer_expire,
-				 dsm_fault_timeout());
+		sc_rehome_kick();
 }
 
 /* ------------------------------------------------ the old home */
@@ -470,8 +449,7 @@ static u32 sc_xfer_done_out(const struct sc_xfer_batch *x, u32 dst)
 	}
 	spin_unlock(&sc_xfer.lock);
 	if (in)
-		mod_delayed_work(system_wq, &sc_xfer_expire,
-				 dsm_fault_timeout());
+		sc_rehome_kick();
 	return moved;
 }
 
@@ -576,7 +554,10 @@ void sc_xfer_ack(const struct dsm_msg *m)
 
 /* ------------------------------------------------ the new home */
 
-/* A page whose bucket's wait ended without its entry: it starts new. */
+/*
+ * A page whose bucket's wait ended without its entry (the old home's LAST
+ * named none, or no live member had anything of it): it starts new.
+ */
 static void sc_xfer_settle_pg(struct dsm_pg *pg, void *arg)
 {
 	struct sc_act a;
@@ -594,33 +575,10 @@ static void sc_xfer_settle_pg(struct dsm_pg *pg, void *arg)
 }
 
 /*
- * Drop the moves of bucket @b awaited from @dead after the head: they
- * will not come. Under sc_xfer.lock. Return: how many.
- */
-static u32 sc_xfer_drop_dead(u32 b, u32 dead)
-{
-	struct sc_xfer_bucket *q = &sc_xfer.b[b];
-	struct sc_xfer_move *mv;
-	u32 i, k = 1, n = 0;
-
-	lockdep_assert_held(&sc_xfer.lock);
-	for (i = 1; i < q->n; i++) {
-		mv = &q->m[(q->head + i) % SC_XFER_QUEUE];
-		if (mv->in && mv->peer == dead) {
-			n++;
-			continue;
-		}
-		q->m[(q->head + k++) % SC_XFER_QUEUE] = *mv;
-	}
-	q->n -= n;
-	return n;
-}
-
-/*
- * End the wait for the buckets awaited now from @from (SC_XFER_ANY: from
- * anyone) for table @epoch (0: any; then also the later waits for @from,
- * which is down); their pages without an entry start new, and their next
- * moves may be done. Return: how many buckets.
+ * End the wait for the buckets awaited now from @from for table @epoch
+ * (its LAST came): their pages without an entry were never used at the
+ * old home and start new, and their next moves may be done. Return: how
+ * many buckets.
  */
 static u32 sc_xfer_end(u32 from, u64 epoch)
 {
@@ -630,8 +588,6 @@ static u32 sc_xfer_end(u32 from, u64 epoch)
 
 	spin_lock(&sc_xfer.lock);
 	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
-		if (!epoch && from != SC_XFER_ANY)
-			n += sc_xfer_drop_dead(b, from);
 		if (!sc_xfer_awaited(b, from, epoch))
 			continue;
 		sc_xfer_pop(b);
@@ -646,33 +602,105 @@ static u32 sc_xfer_end(u32 from, u64 epoch)
 	if (out)
 		queue_work(system_unbound_wq, &sc_xfer_out_work);
 	if (in)
-		mod_delayed_work(system_wq, &sc_xfer_expire,
-				 dsm_fault_timeout());
+		sc_rehome_kick();
 	return n;
 }
 
-/* The old home @from is gone, or did not hand over in time. */
-static void sc_xfer_give_up(u32 from, const char *why)
+/**
+ * sc_xfer_due() - the buckets dsm_sc_rehome.c must rebuild now.
+ * @map:	out: bit b set for bucket b (DSM_HOME_BUCKETS bits).
+ * @snap:	out: per bucket set in @map, its move now (to check later
+ *		that it is still the one: sc_xfer_is_head()).
+ * @next:	out: jiffies when the next awaited bucket is due, 0: none.
+ *
+ * Due: a bucket awaited now whose old home is lost, or which waited
+ * SC_XFER_PATIENCE since its move became the bucket's move now.
+ *
+ * Return: how many buckets are due.
+ */
+u32 sc_xfer_due(unsigned long *map, struct sc_xfer_move *snap,
+		unsigned long *next)
 {
-	u32 n = sc_xfer_end(from, 0);
+	unsigned long patience = SC_XFER_PATIENCE, when;
+	struct sc_xfer_move *mv;
+	u32 b, n = 0;
 
-	if (!n)
-		return;
-	dsm_stat_add(DSM_STAT_HOME_XFER_EMPTY, n);
-	pr_warn_once("%u buckets moved here began with new directory entries: %s (issue 15 item 3 will ask the survivors; logged once)\n",
-		     n, why);
+	*next = 0;
+	bitmap_zero(map, DSM_HOME_BUCKETS);
+	spin_lock(&sc_xfer.lock);
+	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
+		mv = sc_xfer_head(b);
+		if (!mv || !mv->in)
+			continue;
+		when = mv->since + patience;
+		if (dsm_members_lost(mv->peer) || time_after_eq(jiffies, when)) {
+			__set_bit(b, map);
+			snap[b] = *mv;
+			n++;
+		} else if (!*next || time_before(when, *next)) {
+			*next = when ? when : 1;
+		}
+	}
+	spin_unlock(&sc_xfer.lock);
+	return n;
 }
 
-static void sc_xfer_expire_fn(struct work_struct *work)
+/* Is @mv still bucket @b's move now? */
+bool sc_xfer_is_head(u32 b, const struct sc_xfer_move *mv)
 {
-	sc_xfer_give_up(SC_XFER_ANY,
-			"their old home sent no HOME_XFER within fault_timeout_ms");
+	struct sc_xfer_move *h;
+	bool ret;
+
+	spin_lock(&sc_xfer.lock);
+	h = sc_xfer_head(b);
+	ret = h && h->in && h->peer == mv->peer && h->epoch == mv->epoch;
+	spin_unlock(&sc_xfer.lock);
+	return ret;
 }
 
-/* sc's node_down: buckets awaited from @dead will not come. */
+/**
+ * sc_xfer_rebuilt() - dsm_sc_rehome.c rebuilt the buckets of @map.
+ * @map:	the buckets (sc_xfer_due()'s).
+ * @snap:	their moves then.
+ *
+ * Each bucket whose move now is still its snapshot's (no HOME_XFER LAST
+ * ended it meanwhile) is done: its pages still awaited had nothing on any
+ * live member and start new, and its next moves may be done.
+ *
+ * Return: how many buckets.
+ */
+u32 sc_xfer_rebuilt(const unsigned long *map, const struct sc_xfer_move *snap)
+{
+	struct sc_xfer_move *mv;
+	bool out = false, in = false;
+	u32 b, n = 0;
+
+	spin_lock(&sc_xfer.lock);
+	for_each_set_bit(b, map, DSM_HOME_BUCKETS) {
+		mv = sc_xfer_head(b);
+		if (!mv || !mv->in || mv->peer != snap[b].peer ||
+		    mv->epoch != snap[b].epoch)
+			continue;
+		sc_xfer_pop(b);
+		n++;
+		mv = sc_xfer_head(b);
+		out |= mv && !mv->in;
+		in |= mv && mv->in;
+	}
+	spin_unlock(&sc_xfer.lock);
+	if (n)
+		dsm_mem_for_each(sc_xfer_settle_pg, NULL);
+	if (out)
+		queue_work(system_unbound_wq, &sc_xfer_out_work);
+	if (in)
+		sc_rehome_kick();
+	return n;
+}
+
+/* sc's node_down: buckets awaited from @dead are rebuilt at once. */
 void sc_xfer_node_down(u32 dead)
 {
-	sc_xfer_give_up(dead, "their old home is down");
+	sc_rehome_kick();
 }
 
 /*
@@ -844,5 +872,4 @@ void dsm_sc_xfer_exit(void)
 {
 	cancel_delayed_work_sync(&sc_xfer_retry);
 	cancel_work_sync(&sc_xfer_out_work);
-	cancel_delayed_work_sync(&sc_xfer_expire);
 }

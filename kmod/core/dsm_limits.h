@@ -41,6 +41,9 @@
 /* Directory entries in one HOME_XFER (24 bytes each). */
 #define DSM_WIRE_MAX_XFER	128
 
+/* Page entries in one DIR_REPLY (16 bytes each). */
+#define DSM_WIRE_MAX_DIR	256
+
 /*
  * Buckets of the home table (dsm_home.h): page p is in bucket p mod this,
  * and each bucket names its home node. 840 is the least common multiple

@@ -93,6 +93,10 @@ static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
 				sizeof(struct dsm_wire_lock_grant)),
 	[DSM_MSG_IV_REPLY] = DSM_WIRE_TYPE("iv_reply", true,
 				sizeof(struct dsm_wire_lock_grant)),
+	[DSM_MSG_DIR_QUERY] = DSM_WIRE_TYPE("dir_query", false,
+				sizeof(struct dsm_wire_dir_query)),
+	[DSM_MSG_DIR_REPLY] = DSM_WIRE_TYPE("dir_reply", true,
+				sizeof(struct dsm_wire_dir_reply)),
 };
 
 /**
@@ -695,6 +699,11 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 	case DSM_MSG_DIFF_BACKUP:
 	case DSM_MSG_DIFF_BACKUP_ACK:
 		return dsm_wire_rd_backup(r, m);
+	case DSM_MSG_DIR_QUERY:
+	case DSM_MSG_DIR_REPLY:
+		why = dsm_wire_rd_dir(r->p, r->left, m, &used);
+		dsm_rd_skip(r, used);
+		return why;
 	default:
 		return DSM_WIRE_R_TYPE;
 	}

@@ -74,6 +74,13 @@
  *     keeps (issue 16, Documentation/lrc.md "What an EOWNERDEAD acquirer
  *     sees"). Version 6 is no longer spoken: its nodes neither ask nor
  *     answer, so a dead holder's released intervals would stay unknown.
+ *  8: DIR_QUERY (22) and DIR_REPLY (23): the new home of buckets whose
+ *     old home is lost (or never handed them over) asks every live member
+ *     what it holds of their pages (access, and whether it has a frame),
+ *     and rebuilds their directory entries from the answers (issue 15
+ *     item 3, Documentation/sc.md "Re-homing after a failure"). Version
+ *     7 is no longer spoken: its nodes cannot answer, so a new home would
+ *     start the pages of a dead node's buckets empty (pages of zeros).
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -92,8 +99,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	7
-#define DSM_WIRE_VERSION_MAX	7
+#define DSM_WIRE_VERSION_MIN	8
+#define DSM_WIRE_VERSION_MAX	8
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide
@@ -130,7 +137,9 @@ enum dsm_wire_type {
 	DSM_MSG_DIFF_BACKUP_ACK	= 19,	/* lrc: backup -> writer, reply */
 	DSM_MSG_IV_REQ		= 20,	/* lrc: owner-dead acquirer -> node */
 	DSM_MSG_IV_REPLY	= 21,	/* lrc: node -> acquirer, reply */
-	DSM_MSG_TYPE_MAX	= DSM_MSG_IV_REPLY,
+	DSM_MSG_DIR_QUERY	= 22,	/* sc: new home -> member (v8) */
+	DSM_MSG_DIR_REPLY	= 23,	/* sc: member -> new home, reply */
+	DSM_MSG_TYPE_MAX	= DSM_MSG_DIR_REPLY,
 };
 
 /* Header flags. */
@@ -155,6 +164,12 @@ enum dsm_wire_type {
 #define DSM_XFER_F_LAST		0x01
 /* HOME_XFER entry flags: the page is lost (its owner died). */
 #define DSM_XFER_E_LOST		0x01
+/* DIR_REPLY flags: the last answer to its DIR_QUERY. */
+#define DSM_DIR_F_LAST		0x01
+/* DIR_REPLY entry flags: the node has a frame for the page (even unmapped). */
+#define DSM_DIR_E_HELD		0x01
+/* DIR_QUERY's bucket bitmap: DSM_HOME_BUCKETS bits, padded to 8 bytes. */
+#define DSM_WIRE_DIR_MAP	112
 
 /*
  * Why the decoder refused a message. Each has an errno class
@@ -351,6 +366,33 @@ struct dsm_wire_home_xfer_ack {
 	__le32 error;		/* 0, or a positive errno: refused */
 };
 
+struct dsm_wire_dir_query {
+	__le64 epoch;		/* the table that moved the buckets, 1 ..
+				 * DSM_HOME_EPOCH_MAX
+				 */
+	__le64 reserved;
+	u8 buckets[DSM_WIRE_DIR_MAP];	/* bit b (byte b / 8, bit b % 8):
+					 * bucket b asked; none at or above
+					 * DSM_HOME_BUCKETS, at least one
+					 */
+};
+
+struct dsm_wire_dir_reply {	/* then nr_entries dsm_wire_dir_entry */
+	__le64 epoch;		/* the DIR_QUERY's */
+	__le16 nr_entries;	/* 0 .. DSM_WIRE_MAX_DIR; 0 only if LAST */
+	u8 flags;		/* DSM_DIR_F_* */
+	u8 reserved0;
+	__le32 reserved1;
+};
+
+struct dsm_wire_dir_entry {	/* what the sender has of one page */
+	__le64 page;		/* strictly ascending in a message */
+	u8 access;		/* 0, DSM_ACCESS_READ or DSM_ACCESS_WRITE */
+	u8 flags;		/* DSM_DIR_E_*; an entry says something */
+	__le16 reserved0;
+	__le32 reserved1;
+};
+
 /* Bytes of a vector timestamp of @n entries on the wire, padded to 8. */
 #define DSM_WIRE_VT_SIZE(n)	((((n) + 1U) & ~1U) * 4U)
 
@@ -489,6 +531,31 @@ struct dsm_msg_home_xfer_ack {
 	u32 error;
 };
 
+struct dsm_msg_dir_query {
+	u64 epoch;
+	u8 buckets[DSM_WIRE_DIR_MAP];
+};
+
+/* @p: @nr_entries struct dsm_wire_dir_entry, ascending by page */
+struct dsm_msg_dir_reply {
+	u64 epoch;
+	u16 nr_entries;
+	u8 flags;
+	const u8 *p;
+};
+
+/**
+ * struct dsm_dir_entry - what a DIR_REPLY's sender has of a page.
+ * @page:	the page.
+ * @access:	0, DSM_ACCESS_READ or DSM_ACCESS_WRITE.
+ * @flags:	DSM_DIR_E_*.
+ */
+struct dsm_dir_entry {
+	u64 page;
+	u8 access;
+	u8 flags;
+};
+
 /**
  * struct dsm_xfer_entry - one directory entry of a HOME_XFER (host order).
  * @page:	the page.
@@ -526,6 +593,8 @@ struct dsm_msg {
 		struct dsm_msg_diff_backup diff_backup;
 		struct dsm_msg_home_xfer home_xfer;
 		struct dsm_msg_home_xfer_ack home_xfer_ack;
+		struct dsm_msg_dir_query dir_query;
+		struct dsm_msg_dir_reply dir_reply;
 	} u;
 };
 
@@ -636,6 +705,13 @@ bool dsm_msg_next_xfer(struct dsm_msg_iter *it, struct dsm_xfer_entry *ent);
 /* dsm_wire_xfer.c, for dsm_wire.c's decoder: the bodies of types 16, 17. */
 enum dsm_wire_reject dsm_wire_rd_xfer(const u8 *p, u32 left,
 				      struct dsm_msg *m, u32 *used);
+void dsm_msg_iter_dir(const struct dsm_msg_dir_reply *r,
+		      struct dsm_msg_iter *it);
+bool dsm_msg_next_dir(struct dsm_msg_iter *it, struct dsm_dir_entry *ent);
+bool dsm_dir_query_has(const struct dsm_msg_dir_query *q, u32 bucket);
+/* dsm_wire_dir.c, for dsm_wire.c's decoder: the bodies of types 22, 23. */
+enum dsm_wire_reject dsm_wire_rd_dir(const u8 *p, u32 left,
+				     struct dsm_msg *m, u32 *used);
 
 /* Sending. */
 void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
@@ -679,6 +755,16 @@ void dsm_wire_enc_backup_ack(struct dsm_wire_enc *e, u32 interval,
 void dsm_wire_enc_home_xfer(struct dsm_wire_enc *e, u64 epoch, u8 flags);
 void dsm_wire_enc_xfer_entry(struct dsm_wire_enc *e,
 			     const struct dsm_xfer_entry *ent);
+void dsm_wire_enc_dir_query(struct dsm_wire_enc *e,
+			    const struct dsm_msg_dir_query *q);
+void dsm_wire_enc_dir_reply(struct dsm_wire_enc *e, u64 epoch, u8 flags);
+void dsm_wire_enc_dir_entry(struct dsm_wire_enc *e,
+			    const struct dsm_dir_entry *ent);
+/* For dsm_wire_dir.c: a body of type @type, or a list's entry. */
+bool dsm_wire_enc_raw_body(struct dsm_wire_enc *e, u8 type, const void *w,
+			   u32 n, u32 count_off);
+void dsm_wire_enc_raw_entry(struct dsm_wire_enc *e, u32 max, const void *w,
+			    u32 n);
 int dsm_wire_enc_end(struct dsm_wire_enc *e);
 
 #endif /* _DSM_WIRE_H */

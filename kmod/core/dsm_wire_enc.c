@@ -16,6 +16,7 @@ enum {
 	DSM_ENC_LIST_DIFFS,
 	DSM_ENC_LIST_BACKUP,
 	DSM_ENC_LIST_XFER,
+	DSM_ENC_LIST_RAW,
 };
 
 static void dsm_enc_put(struct dsm_wire_enc *e, const void *src, u32 n)
@@ -412,11 +413,41 @@ void dsm_wire_enc_xfer_entry(struct dsm_wire_enc *e,
 }
 
 /**
+ * dsm_wire_enc_raw_body() - a body built by its type's own file.
+ * @e:		the encoder, of type @type.
+ * @type:	the message type.
+ * @w:		the body's fixed part, wire order.
+ * @n:		its bytes.
+ * @count_off:	0: no list follows; else the le16 count of the list that
+ *		follows is @count_off bytes back from the fixed part's end.
+ *
+ * Return: whether to go on.
+ */
+bool dsm_wire_enc_raw_body(struct dsm_wire_enc *e, u8 type, const void *w,
+			   u32 n, u32 count_off)
+{
+	if (!dsm_enc_body(e, type, type))
+		return false;
+	dsm_enc_put(e, w, n);
+	if (count_off)
+		dsm_enc_open_list(e, DSM_ENC_LIST_RAW, count_off);
+	return !e->err;
+}
+
+/* One entry (@n bytes at @w) of the list dsm_wire_enc_raw_body() opened. */
+void dsm_wire_enc_raw_entry(struct dsm_wire_enc *e, u32 max, const void *w,
+			    u32 n)
+{
+	if (dsm_enc_entry(e, DSM_ENC_LIST_RAW, max))
+		dsm_enc_put(e, w, n);
+}
+
+/**
  * dsm_wire_enc_fixed() - body of any message whose body has no lists.
  * @e:	the encoder.
  * @m:	a message of one of the types PAGE_REQ, PAGE_FWD, PAGE_GRANT,
  *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ, HOME_XFER_ACK,
- *	DIFF_BACKUP_ACK;
+ *	DIFF_BACKUP_ACK, DIR_QUERY;
  *	its header must be the one given to dsm_wire_enc_begin().
  *
  * Return: 0, or -EINVAL for a type whose body carries lists (intervals,
@@ -455,6 +486,9 @@ int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
 	case DSM_MSG_DIFF_BACKUP_ACK:
 		dsm_wire_enc_backup_ack(e, m->u.diff_backup.interval,
 					m->u.diff_backup.nr_diffs);
+		return 0;
+	case DSM_MSG_DIR_QUERY:
+		dsm_wire_enc_dir_query(e, &m->u.dir_query);
 		return 0;
 	default:
 		return -EINVAL;

@@ -5,10 +5,12 @@
  * dead timeout (10 s in the virtual cluster's dsm.conf) and keep working
  * (regions still replicate between them); the host boots node 2 again
  * and it must rejoin as a new incarnation and receive the regions created
- * while it was away. A page that only node 2 held cannot be had while it
- * is dead: a fault on it gets SIGBUS and pread EIO, at once, while a
- * page homed elsewhere keeps working, and a page the dead node owned but
- * another node held a read copy of is still readable (issue 12).
+ * while it was away. A page homed on node 2 whose only valid copy was
+ * node 2's (the survivors held older copies, invalidated) cannot be had
+ * once it is dead: its new home finds it lost (dsm_sc_rehome.c), and a
+ * fault on it gets SIGBUS and pread EIO, soon, while a page homed
+ * elsewhere keeps working, and a page the dead node owned but another
+ * node held a read copy of is still readable (issue 12).
  *
  * On its second life node 2 runs this program again with DSM_RESTARTED=1
  * (run_tests.sh runs only the tests listed in tests-restart), and only the
@@ -49,8 +51,8 @@
 
 /*
  * Two pages of the default region: the home of page p is node p % 3.
- * LOST_OFF is homed on the victim, which writes it before dying, so no
- * other node ever holds it; KEPT_OFF is homed on node 0 and owned by node
+ * LOST_OFF is homed on the victim, which writes it before dying, after
+ * the others read it: no other node holds it valid; KEPT_OFF is homed on node 0 and owned by node
  * 1 when the victim dies.
  */
 #define LOST_OFF	(200UL << 20)	/* page 51200: home 2 */
@@ -159,6 +161,14 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 	kept = map_page(fd, KEPT_OFF);
 	ASSERT_NE(NULL, lost);
 	ASSERT_NE(NULL, kept);
+	/*
+	 * The survivors hold LOST_OFF first (a frame each), so that when
+	 * its home and only valid copy dies it is lost, not a new page
+	 * (Documentation/sc.md "Re-homing after a failure").
+	 */
+	if (id != VICTIM)
+		word = *lost;	/* whatever an earlier program left there */
+	dsm_test_sync(98);
 	if (id == VICTIM) {
 		*lost = 0xdead;
 		ASSERT_EQ((ssize_t)sizeof(word),
@@ -194,7 +204,7 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j stats | jq -e "
 			    "'.node_down >= 1'")) TH_LOG("%s", out);
 
-	/* The page only the dead node held: SIGBUS and EIO, not a hang. */
+	/* The page only the dead node held valid: SIGBUS and EIO, not a hang. */
 	t0 = dsm_now();
 	status = read_in_child(lost);
 	took = dsm_now() - t0;

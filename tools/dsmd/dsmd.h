@@ -157,6 +157,7 @@ struct peer {
 	uint64_t down_inc;
 	bool refused_logged;
 	bool held_logged;
+	bool rehomed;
 };
 
 /* dsmctl's way to dsmd (membership.c): a Unix socket, root only. */
@@ -260,6 +261,7 @@ const char *kerr(int err);		/* d.nl's extended ack, or errno */
 int kernel_open(void);			/* d.nl, d.ev, d.mgrnl: all or none */
 int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
 int kernel_push_home_table(const struct dsm_home_table *t, const char *why);
+int kernel_home_get(struct dsm_home_table *t);
 int kernel_node_add(unsigned int id);	/* NODE_ADD of configured node @id */
 int kernel_node_del(unsigned int id);	/* NODE_DEL */
 uint64_t kernel_links_up(void);		/* nodes with a data connection */
@@ -328,6 +330,7 @@ void memb_accept(void);			/* a dsmctl connects */
 void memb_client_read(void);		/* its request */
 void memb_client_timers(void);		/* one that waits too long */
 void memb_timers(void);			/* push an adopted table */
+void memb_node_failed(unsigned int id);	/* re-home a dead node's buckets */
 void memb_reload(void);			/* SIGHUP: dsm.conf's node lines */
 void memb_peer_ready(int ci);		/* our tables to a new peer */
 void memb_message(int from, const struct dsmc_msg *m);	/* MEMBERS */

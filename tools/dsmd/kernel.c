@@ -129,6 +129,35 @@ int kernel_push_home_table(const struct dsm_home_table *t, const char *why)
 	return ret;
 }
 
+static int home_get_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	struct nlattr *b = tb[DSM_A_HOME_BUCKETS];
+	struct dsm_home_table *t = arg;
+
+	(void)cmd;
+	if (!tb[DSM_A_HOME_EPOCH] || !b || nla_len(b) != sizeof(t->node))
+		return 0;
+	t->epoch = dsm_nla_u64(tb[DSM_A_HOME_EPOCH], 0);
+	memcpy(t->node, nla_data(b), sizeof(t->node));
+	return 0;
+}
+
+/*
+ * The kernel's current home table (GET_STATUS: HOME_EPOCH, HOME_BUCKETS)
+ * into @t's epoch and buckets (its members are not the kernel's to say);
+ * @t->epoch 0 if it has none. 0 or -errno.
+ */
+int kernel_home_get(struct dsm_home_table *t)
+{
+	struct nl_msg *msg;
+
+	t->epoch = 0;
+	if (!d.nl.sk)
+		return -ENOENT;
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_GET_STATUS, 0);
+	return msg ? dsm_genl_call(&d.nl, msg, home_get_cb, t) : -ENOMEM;
+}
+
 /*
  * The home table (kmod/core/dsm_home.h): dsmd owns it and builds the
  * first one from the configuration, epoch 1 over its nodes, the same

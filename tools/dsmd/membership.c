@@ -25,6 +25,13 @@
  * table before the change first, then the one that gives it buckets: its
  * kernel then knows which old home hands each bucket over.
  *
+ * A member the coordinator declares down on its dead timeout (with a
+ * quorum) gets its buckets re-homed the same way (memb_node_failed()):
+ * the next table gives them to the live members, the dead node staying a
+ * configured member that homes nothing (so lock managers do not move);
+ * the kernels rebuild the buckets' directory from the survivors
+ * (kmod/dsm_sc_rehome.c).
+ *
  * One change at a time per coordinator; two dsmds that take different
  * nodes for the coordinator (a partition, a node that just came up) can
  * each make a table of the same epoch: a dsmd keeps the first one it
@@ -78,6 +85,19 @@ static int memb_coordinator(void)
 	uint64_t r = memb_reachable();
 
 	return r ? __builtin_ctzll(r) : d.conf.local;
+}
+
+/* Members declared down (dsmd.c's dead timeout): they home nothing. */
+static uint64_t memb_down(void)
+{
+	uint64_t mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < DSM_NODES_MAX; i++)
+		if (d.conf.nodes[i].present && (int)i != d.conf.local &&
+		    d.peers[i].kstate == DSM_NODE_STATE_DOWN)
+			mask |= 1ULL << i;
+	return mask;
 }
 
 /* Is this node in the table it has (a joining node is not, at first)? */
@@ -199,7 +219,8 @@ void memb_timers(void)
 	for (i = 0; i < DSM_NODES_MAX; i++) {
 		struct peer *p = &d.peers[i];
 
-		if (!(d.home.members >> i & 1) || (int)i == d.conf.local)
+		if (!(d.home.members >> i & 1) || (int)i == d.conf.local ||
+		    p->kstate == DSM_NODE_STATE_DOWN)	/* homes nothing */
 			continue;
 		if (p->kstate != DSM_NODE_STATE_UP || !p->dhanded)
 			waiting |= 1ULL << i;
@@ -210,7 +231,8 @@ void memb_timers(void)
 	 */
 	if (!waiting) {
 		links = kernel_links_up();
-		waiting = d.home.members & ~links & ~(1ULL << d.conf.local);
+		waiting = d.home.members & ~links & ~(1ULL << d.conf.local) &
+			  ~memb_down();
 	}
 	if (waiting && now_ms() < d.home_deadline)
 		return;
@@ -287,7 +309,9 @@ static int memb_change(const struct dsmc_msg *m, int from, char *err,
 	members = memb_conf_mask();
 	members = m->memb.change == DSMC_MEMB_ADD ? members | 1ULL << id :
 						   members & ~(1ULL << id);
-	ret = dsm_home_next(&next, &d.home, members);
+	/* A member declared dead stays one, but homes nothing. */
+	ret = dsm_home_next(&next, &d.home, members & ~memb_down());
+	next.members = members;
 	if (ret) {
 		snprintf(err, len, "cannot make the next home table");
 		return ret;
@@ -319,6 +343,52 @@ static int memb_change(const struct dsmc_msg *m, int from, char *err,
 		 m->memb.change == DSMC_MEMB_ADD ? "added" : "deleted",
 		 (unsigned long long)next.epoch);
 	return 0;
+}
+
+/*
+ * Node @id was declared down on its dead timeout (dsmd.c, by a side with
+ * a quorum): the coordinator makes the next home table, in which @id (a
+ * configured member still) homes nothing, and sends it to every peer as
+ * a node add or del does; once per failure (p->rehomed, cleared when the
+ * node is up again). The base is the kernel's table when it is newer
+ * than dsmd's (a test pushed one by hand): a table older than the
+ * kernel's would be refused. A node that 'node del' removes is not a
+ * member any more and is skipped.
+ */
+void memb_node_failed(unsigned int id)
+{
+	struct dsm_home_table cur = d.home, next, k = {};
+	uint64_t members = memb_conf_mask();
+	struct dsmc_msg t;
+	unsigned int b;
+
+	if (d.peers[id].rehomed || !(members >> id & 1) ||
+	    !memb_is_member() || memb_coordinator() != d.conf.local ||
+	    !dsm_quorum((uint32_t)members, (uint32_t)memb_reachable()))
+		return;
+	d.peers[id].rehomed = true;
+	if (!kernel_home_get(&k) && k.epoch > cur.epoch) {
+		memcpy(cur.node, k.node, sizeof(cur.node));
+		cur.epoch = k.epoch;
+	}
+	for (b = 0; b < DSM_HOME_BUCKETS && cur.node[b] != id; b++)
+		;
+	if (b == DSM_HOME_BUCKETS)
+		return;			/* it homes nothing already */
+	if (dsm_home_next(&next, &cur, members & ~memb_down() &
+			  ~(1ULL << id))) {
+		logm(LOG_ERR, "node %u down: cannot make the next home table; its pages stay homed on it",
+		     id);
+		return;
+	}
+	next.members = members;
+	memb_adopt(&next, "node down: its buckets re-homed");
+	memb_fill_table(&t, &next);
+	t.memb.change = DSMC_MEMB_NONE;
+	t.memb.node = id;
+	memb_broadcast(&t);
+	logm(LOG_WARNING, "node %u down: home table of epoch %llu gives its buckets to the live members",
+	     id, (unsigned long long)next.epoch);
 }
 
 /* A peer's TABLE: adopt it if newer and its members are known. */

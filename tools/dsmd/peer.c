@@ -102,6 +102,7 @@ static void peer_ready(int id, uint64_t inc, int ci)
 		p->incarnation = inc;
 		if (!kernel_set_state(id, DSM_NODE_STATE_UP, reason, inc)) {
 			p->kstate = DSM_NODE_STATE_UP;
+			p->rehomed = false;	/* a next failure re-homes again */
 			logm(LOG_INFO, "node %d up (%s, incarnation %llu)", id,
 			     dsm_reason_name(reason), (unsigned long long)inc);
 		}
@@ -128,6 +129,9 @@ void peer_down(int id, int reason)
 	kernel_set_state(id, DSM_NODE_STATE_DOWN, reason, 0);
 	p->kstate = DSM_NODE_STATE_DOWN;
 	logm(LOG_WARNING, "node %d down (%s)", id, dsm_reason_name(reason));
+	/* Declared dead: its buckets go to the others (membership.c). */
+	if (reason == DSM_REASON_TIMEOUT)
+		memb_node_failed(id);
 }
 
 /*

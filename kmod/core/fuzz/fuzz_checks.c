@@ -49,6 +49,7 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 	struct dsm_msg_iter it;
 	struct dsm_msg_diff d;
 	struct dsm_xfer_entry x;
+	struct dsm_dir_entry de;
 	u16 node;
 	u32 interval;
 	u64 page;
@@ -102,6 +103,14 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 			dsm_wire_enc_xfer_entry(&e, &x);
 		CHECK(it.nr == 0 && it.left == 0);
 		break;
+	case DSM_MSG_DIR_REPLY:
+		dsm_wire_enc_dir_reply(&e, m->u.dir_reply.epoch,
+				       m->u.dir_reply.flags);
+		dsm_msg_iter_dir(&m->u.dir_reply, &it);
+		while (dsm_msg_next_dir(&it, &de))
+			dsm_wire_enc_dir_entry(&e, &de);
+		CHECK(it.nr == 0 && it.left == 0);
+		break;
 	}
 	return dsm_wire_enc_end(&e);
 }
@@ -134,6 +143,8 @@ void dsm_fuzz_check_wire(const u8 *data, size_t size)
 	CHECK(m.hdr.epoch <= DSM_HOME_EPOCH_MAX);	/* wire version 5 */
 	if (m.hdr.type == DSM_MSG_HOME_XFER)		/* wire version 6 */
 		CHECK(m.u.home_xfer.nr_entries <= DSM_WIRE_MAX_XFER);
+	if (m.hdr.type == DSM_MSG_DIR_REPLY)		/* wire version 8 */
+		CHECK(m.u.dir_reply.nr_entries <= DSM_WIRE_MAX_DIR);
 	CHECK(strcmp(dsm_wire_type_name(m.hdr.type), "unknown"));
 	len = dsm_test_reencode(&m, reencoded, sizeof(reencoded));
 	CHECK(len == (int)size);

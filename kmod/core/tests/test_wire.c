@@ -542,7 +542,9 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 5, 2));
 	/* Version 6 could not ask for a dead holder's intervals. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 6, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 8, 2));
+	/* Version 7 could not rebuild a lost home's directory. */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 7, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 9, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));

@@ -70,7 +70,8 @@ enum {
 	S_BARRIER_RELEASE, S_DIFF_REQ, S_DIFF_REQ_MAX, S_DIFF_REPLY,
 	S_DIFF_REPLY_EMPTY, S_LOCK_GRANT_MORE, S_DIFF_REQ_WHOLE,
 	S_DIFF_REPLY_WHOLE, S_HOME_XFER, S_HOME_XFER_LAST, S_HOME_XFER_ACK,
-	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_IV_REQ, S_IV_REPLY, S_NR
+	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_IV_REQ, S_IV_REPLY,
+	S_DIR_QUERY, S_DIR_REPLY, S_DIR_REPLY_LAST, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -82,6 +83,7 @@ static const char * const sample_names[S_NR] = {
 	"diff_reply_empty", "lock_grant_more", "diff_req_whole",
 	"diff_reply_whole", "home_xfer", "home_xfer_last", "home_xfer_ack",
 	"diff_backup", "diff_backup_ack", "iv_req", "iv_reply",
+	"dir_query", "dir_reply", "dir_reply_last",
 };
 
 unsigned int dsm_sample_count(void)
@@ -351,6 +353,39 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_fixed(&e, &m);
 		break;
 	}
+	case S_DIR_QUERY: {
+		struct dsm_msg m = { .u.dir_query = { .epoch = 9 } };
+
+		m.u.dir_query.buckets[0] = 0x81;
+		m.u.dir_query.buckets[(DSM_HOME_BUCKETS - 1) / 8] =
+			1 << ((DSM_HOME_BUCKETS - 1) % 8);
+		h.type = DSM_MSG_DIR_QUERY;
+		m.hdr = h;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_fixed(&e, &m);
+		break;
+	}
+	case S_DIR_REPLY: {
+		struct dsm_dir_entry x[3] = {
+			{ .page = 7, .access = DSM_ACCESS_READ,
+			  .flags = DSM_DIR_E_HELD },
+			{ .page = 847, .flags = DSM_DIR_E_HELD },
+			{ .page = DSM_MAX_PAGES - 1, .access = DSM_ACCESS_WRITE,
+			  .flags = DSM_DIR_E_HELD },
+		};
+
+		h.type = DSM_MSG_DIR_REPLY;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_dir_reply(&e, 9, 0);
+		for (len = 0; len < 3; len++)
+			dsm_wire_enc_dir_entry(&e, &x[len]);
+		break;
+	}
+	case S_DIR_REPLY_LAST:
+		h.type = DSM_MSG_DIR_REPLY;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_dir_reply(&e, DSM_HOME_EPOCH_MAX, DSM_DIR_F_LAST);
+		break;
 	}
 	len = dsm_wire_enc_end(&e);
 	if (len <= 0) {

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_sc_rehome.c - a lost home's buckets are rebuilt from the survivors
+ * (issue 15 item 3; Documentation/sc.md, "Re-homing after a failure"):
+ * DIR_QUERY and DIR_REPLY.
+ *
+ * When dsmd declares a node down it pushes a home table that gives the
+ * node's buckets to the others. Their new home cannot get the directory
+ * entries from the dead old home (HOME_XFER, dsm_sc_xfer.c); nor can it
+ * get them from a live old home whose transfer does not come within
+ * SC_XFER_PATIENCE. Either way (sc_xfer_due()) the work here asks every
+ * live member of the table what it has of those buckets' pages: a
+ * DIR_QUERY naming the buckets, answered by DIR_REPLYs of at most
+ * DSM_WIRE_MAX_DIR entries (the last flagged LAST, even with none), each
+ * entry a page, the member's access to it (none, read, write) and whether
+ * it holds a frame for it ("held", even unmapped). Then, per page:
+ *  - a writer is the owner;
+ *  - otherwise the lowest reader is the owner, the others the copyset
+ *    (read copies exist only while nobody may write: each equals the
+ *    page as the dead owner last had it);
+ *  - a page somebody alive held but nobody holds valid now is lost:
+ *    its accesses fail (SIGBUS/EIO), counted in page_lost, logged;
+ *  - a page nobody alive ever held starts as a new page
+ *    (sc_xfer_rebuilt()).
+ * A member that has not answered within fault_timeout_ms / 2 counts as
+ * holding nothing (rehome_silent). A reply is taken only from a member
+ * asked, for the query in flight (its request id and epoch), with every
+ * page in a bucket asked; any other is refused whole (rehome_refused)
+ * and its sender counts as silent. Once the answers are in (or the time
+ * is up) the query is closed (later replies are refused), the entries
+ * are computed under the rebuild's lock, and installed after it is
+ * dropped: each page's queued requests are served as it is installed.
+ *
+ * Locking: sc_rh.lock (a mutex) is taken by the work and by DIR_REPLY's
+ * handler (receive context, may sleep); pg->lock and sc_xfer.lock may be
+ * taken under it, never the other way round. One rebuild at a time: the
+ * work is the only one that opens a query.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": sc: " fmt
+
+#include <linux/slab.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include "dsm_sc.h"
+#include "core/dsm_home.h"
+
+/**
+ * struct sc_rh_pg - what the members said of one page.
+ * @writer:	1 + the node with write access, 0: none.
+ * @readers:	nodes with read access.
+ * @held:	nodes with a frame for it (valid or not).
+ */
+struct sc_rh_pg {
+	u8 writer;
+	u64 readers;
+	u64 held;
+};
+
+/**
+ * struct sc_rh_ent - a rebuilt directory entry, to install.
+ * @page:	the page.
+ * @owner:	its owner.
+ * @copyset:	its read copies, @owner excluded.
+ * @lost:	nobody alive holds it valid, somebody held it.
+ */
+struct sc_rh_ent {
+	u64 page;
+	u64 copyset;
+	u8 owner;
+	bool lost;
+};
+
+/**
+ * struct sc_rh_state - the rebuild in progress.
+ * @lock:	protects @req_id .. @pages.
+ * @req_id:	the DIR_QUERY in flight, 0: none (replies are refused).
+ * @epoch:	its epoch.
+ * @asked:	members asked whose LAST has not come.
+ * @map:	the buckets asked.
+ * @pages:	pgno -> struct sc_rh_pg, what was said.
+ * @snap:	the moves being rebuilt (the work's own, not locked).
+ * @stopping:	unloading: no more rebuilds.
+ */
+struct sc_rh_state {
+	struct mutex lock;	/* @req_id .. @pages; before pg->lock */
+	u64 req_id;
+	u64 epoch;
+	u64 asked;
+	DECLARE_BITMAP(map, DSM_HOME_BUCKETS);
+	struct xarray pages;
+	struct sc_xfer_move snap[DSM_HOME_BUCKETS];
+	bool stopping;
+};
+
+static struct sc_rh_state sc_rh = {
+	.lock = __MUTEX_INITIALIZER(sc_rh.lock),
+	.pages = XARRAY_INIT(sc_rh.pages, 0),
+};
+
+static DECLARE_WAIT_QUEUE_HEAD(sc_rh_wq);
+static void sc_rh_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sc_rh_work, sc_rh_fn);
+
+/* Rebuild now what is due (and look again later for what will be). */
+void sc_rehome_kick(void)
+{
+	if (!READ_ONCE(sc_rh.stopping))
+		mod_delayed_work(system_unbound_wq, &sc_rh_work, 0);
+}
+
+/* Record that node @node has @access (DSM_ACCESS_* or 0) of @page. */
+static int sc_rh_note(u64 page, u32 node, u8 access, bool held)
+{
+	struct sc_rh_pg *p;
+
+	lockdep_assert_held(&sc_rh.lock);
+	p = xa_load(&sc_rh.pages, page);
+	if (!p) {
+		p = kzalloc(sizeof(*p), GFP_KERNEL);
+		if (!p)
+			return -ENOMEM;
+		if (xa_err(xa_store(&sc_rh.pages, page, p, GFP_KERNEL))) {
+			kfree(p);
+			return -ENOMEM;
+		}
+	}
+	if (access == DSM_ACCESS_WRITE && (!p->writer || p->writer > node + 1))
+		p->writer = node + 1;
+	else if (access == DSM_ACCESS_READ)
+		p->readers |= BIT_ULL(node);
+	if (held || access)
+		p->held |= BIT_ULL(node);
+	return 0;
+}
+
+/* ------------------------------------------------ a member answers */
+
+/* The largest DIR_REPLY. */
+#define SC_RH_MSG	(DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_dir_reply) + \
+			 DSM_WIRE_MAX_DIR * sizeof(struct dsm_wire_dir_entry))
+
+/**
+ * struct sc_rh_out - the DIR_REPLYs a member sends.
+ * @dst:	the new home that asked.
+ * @req_id:	its query.
+ * @epoch:	the query's epoch.
+ * @q:		the buckets asked.
+ * @n:		entries gathered.
+ * @err:	first send error (the rest is not sent).
+ * @ent:	the entries of the next message.
+ * @buf:	its encoding.
+ */
+struct sc_rh_out {
+	u32 dst;
+	u64 req_id;
+	u64 epoch;
+	const struct dsm_msg_dir_query *q;
+	u32 n;
+	int err;
+	struct dsm_dir_entry ent[DSM_WIRE_MAX_DIR];
+	u8 buf[SC_RH_MSG];
+};
+
+static void sc_rh_flush(struct sc_rh_out *o, u8 flags)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_DIR_REPLY,
+		.src = sc_local(),
+		.dst = o->dst,
+		.req_id = o->req_id,
+		.epoch = dsm_home_epoch(),
+	};
+	struct dsm_wire_enc e;
+	int len;
+	u32 i;
+
+	dsm_wire_enc_begin(&e, o->buf, sizeof(o->buf), &h);
+	dsm_wire_enc_dir_reply(&e, o->epoch, flags);
+	for (i = 0; i < o->n; i++)
+		dsm_wire_enc_dir_entry(&e, &o->ent[i]);
+	len = dsm_wire_enc_end(&e);
+	if (len < 0 && !o->err)
+		o->err = len;
+	if (!o->err)
+		o->err = dsm_msg_send_buf(o->dst, DSM_MSG_DIR_REPLY, o->buf,
+					  len);
+	o->n = 0;
+}
+
+/* What this node has of @pg, if its bucket was asked. Sleeps. */
+static void sc_rh_gather(struct dsm_pg *pg, void *arg)
+{
+	struct sc_rh_out *o = arg;
+	struct dsm_dir_entry *ent = &o->ent[o->n];
+
+	if (!pg->sc || !dsm_dir_query_has(o->q, dsm_home_bucket(pg->pgno)) ||
+	    !dsm_pg_of_model(pg->pgno, DSM_MODEL_SC))
+		return;
+	spin_lock(&pg->lock);
+	ent->page = pg->pgno;
+	ent->access = READ_ONCE(pg->access);
+	ent->flags = READ_ONCE(pg->folio) ? DSM_DIR_E_HELD : 0;
+	spin_unlock(&pg->lock);
+	if (!ent->access && !ent->flags)
+		return;
+	if (++o->n == DSM_WIRE_MAX_DIR)
+		sc_rh_flush(o, 0);
+}
+
+/*
+ * May @m be answered? From a live member of this node's table (waited
+ * for, if the query's is newer), every bucket asked homed at the sender.
+ */
+static int sc_rh_query_check(const struct dsm_msg *m)
+{
+	const struct dsm_msg_dir_query *q = &m->u.dir_query;
+	u32 from = m->hdr.src, b;
+	u64 members, mine;
+
+	mine = dsm_home_current(&members);
+	if (q->epoch > mine &&
+	    (q->epoch - mine > SC_EPOCH_WINDOW ||
+	     !dsm_home_wait(q->epoch, dsm_fault_timeout())))
+		return -ESTALE;
+	dsm_home_current(&members);
+	if (!(members & BIT_ULL(from)) || dsm_members_lost(from))
+		return -EPERM;
+	for (b = 0; b < DSM_HOME_BUCKETS; b++)
+		if (dsm_dir_query_has(q, b) && dsm_members_home(b, NULL) != from)
+			return -EINVAL;
+	return 0;
+}
+
+/**
+ * sc_rehome_query() - DIR_QUERY: a new home asks what this node has.
+ * @m:	the query, decoded (every field in range).
+ *
+ * Receive context; sleeps (waits for the query's table, if newer). A
+ * query refused is not answered: the asker counts this node silent.
+ */
+void sc_rehome_query(const struct dsm_msg *m)
+{
+	struct sc_rh_out *o;
+	int err;
+
+	err = sc_rh_query_check(m);
+	if (err) {
+		dsm_stat_inc(DSM_STAT_REHOME_REFUSED);
+		pr_warn_ratelimited("DIR_QUERY of home table %llu from node %u refused (%d): %s\n",
+				    m->u.dir_query.epoch, m->hdr.src, err,
+				    err == -ESTALE ? "no such home table here" :
+				    err == -EPERM ? "not a live member" :
+				    "not the home of every bucket asked");
+		return;
+	}
+	o = kzalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return;
+	o->dst = m->hdr.src;
+	o->req_id = m->hdr.req_id;
+	o->epoch = m->u.dir_query.epoch;
+	o->q = &m->u.dir_query;
+	dsm_mem_for_each(sc_rh_gather, o);
+	sc_rh_flush(o, DSM_DIR_F_LAST);
+	if (o->err)
+		pr_warn_ratelimited("answering node %u's DIR_QUERY failed (%d)\n",
+				    o->dst, o->err);
+	kfree(o);
+}
+
+/* ------------------------------------------------ the new home asks */
+
+/* Is every page of @r in a bucket asked? Under sc_rh.lock. */
+static bool sc_rh_reply_ok(const struct dsm_msg_dir_reply *r)
+{
+	struct dsm_dir_entry ent;
+	struct dsm_msg_iter it;
+
+	lockdep_assert_held(&sc_rh.lock);
+	dsm_msg_iter_dir(r, &it);
+	while (dsm_msg_next_dir(&it, &ent))
+		if (!test_bit(dsm_home_bucket(ent.page), sc_rh.map))
+			return false;
+	return true;
+}
+
+/**
+ * sc_rehome_reply() - DIR_REPLY: a member says what it has.
+ * @m:	the answer, decoded (every field in range).
+ *
+ * Taken only from a member asked by the query in flight; a refused one
+ * makes its sender silent. Receive context; sleeps (sc_rh.lock).
+ */
+void sc_rehome_reply(const struct dsm_msg *m)
+{
+	const struct dsm_msg_dir_reply *r = &m->u.dir_reply;
+	u32 from = m->hdr.src;
+	struct dsm_dir_entry ent;
+	struct dsm_msg_iter it;
+	bool ok, asked;
+
+	mutex_lock(&sc_rh.lock);
+	asked = sc_rh.req_id && m->hdr.req_id == sc_rh.req_id &&
+		(sc_rh.asked & BIT_ULL(from));
+	ok = asked && r->epoch == sc_rh.epoch && sc_rh_reply_ok(r);
+	if (ok) {
+		dsm_msg_iter_dir(r, &it);
+		while (dsm_msg_next_dir(&it, &ent))
+			if (sc_rh_note(ent.page, from, ent.access,
+				       ent.flags & DSM_DIR_E_HELD))
+				ok = false;	/* -ENOMEM: as if silent */
+	}
+	if (asked && (!ok || (r->flags & DSM_DIR_F_LAST)))
+		sc_rh.asked &= ~BIT_ULL(from);
+	mutex_unlock(&sc_rh.lock);
+	if (!asked || !ok) {
+		dsm_stat_inc(DSM_STAT_REHOME_REFUSED);
+		pr_warn_ratelimited("DIR_REPLY from node %u refused: %s\n",
+				    from, asked ? "a page of a bucket not asked, or another epoch" :
+				    "no such query in flight to it (late?)");
+	}
+	wake_up_all(&sc_rh_wq);
+}
+
+/* This node's own part: what it has of the pages of the buckets asked. */
+static void sc_rh_local(struct dsm_pg *pg, void *arg)
+{
+	u8 access;
+	bool held;
+
+	if (!pg->sc || !test_bit(dsm_home_bucket(pg->pgno), sc_rh.map) ||
+	    !dsm_pg_of_model(pg->pgno, DSM_MODEL_SC))
+		return;
+	spin_lock(&pg->lock);
+	access = READ_ONCE(pg->access);
+	held = READ_ONCE(pg->folio);
+	spin_unlock(&pg->lock);
+	if (access || held)
+		sc_rh_note(pg->pgno, sc_local(), access, held);
+}
+
+/* Send the query to every live member but this node; whom it asked. */
+static u64 sc_rh_ask(void)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_DIR_QUERY,
+		.src = sc_local(),
+	};
+	u8 buf[DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_dir_query)];
+	struct dsm_msg_dir_query q = { };
+	u64 members, asked = 0;
+	struct dsm_wire_enc e;
+	unsigned long m;
+	u32 n;
+	int len;
+
+	h.epoch = dsm_home_current(&members);
+	mutex_lock(&sc_rh.lock);
+	sc_rh.req_id = dsm_next_req_id();
+	sc_rh.epoch = h.epoch;
+	h.req_id = sc_rh.req_id;
+	q.epoch = h.epoch;
+	for_each_set_bit(n, sc_rh.map, DSM_HOME_BUCKETS)
+		q.buckets[n / 8] |= BIT(n % 8);
+	m = members & ~BIT_ULL(sc_local());
+	for_each_set_bit(n, &m, DSM_NODES_MAX)
+		if (!dsm_members_lost(n))
+			asked |= BIT_ULL(n);
+	sc_rh.asked = asked;
+	mutex_unlock(&sc_rh.lock);
+	m = asked;
+	for_each_set_bit(n, &m, DSM_NODES_MAX) {
+		h.dst = n;
+		dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+		dsm_wire_enc_dir_query(&e, &q);
+		len = dsm_wire_enc_end(&e);
+		if (len < 0 || dsm_msg_send_buf(n, DSM_MSG_DIR_QUERY, buf, len)) {
+			mutex_lock(&sc_rh.lock);
+			sc_rh.asked &= ~BIT_ULL(n);
+			mutex_unlock(&sc_rh.lock);
+			dsm_stat_inc(DSM_STAT_REHOME_SILENT);
+		}
+	}
+	return asked;
+}
+
+/* The entry of one page from what was said (sc_rh.lock held). */
+static void sc_rh_decide(u64 page, const struct sc_rh_pg *p,
+			 struct sc_rh_ent *e)
+{
+	e->page = page;
+	e->lost = false;
+	if (p->writer) {
+		e->owner = p->writer - 1;
+		e->copyset = p->readers & ~BIT_ULL(e->owner);
+	} else if (p->readers) {
+		e->owner = __ffs64(p->readers);
+		e->copyset = p->readers & ~BIT_ULL(e->owner);
+	} else {
+		e->owner = sc_local();
+		e->copyset = 0;
+		e->lost = true;		/* p->held: somebody had it */
+	}
+}
+
+/*
+ * Close the query and turn what was said into entries (an array of
+ * *@nr, to free). Return: NULL if there is none (or no memory: then the
+ * pages start new, logged).
+ */
+static struct sc_rh_ent *sc_rh_close(u32 *nr)
+{
+	struct sc_rh_ent *ents = NULL;
+	struct sc_rh_pg *p;
+	unsigned long i;
+	u32 n = 0, silent;
+
+	mutex_lock(&sc_rh.lock);
+	silent = hweight64(sc_rh.asked);
+	sc_rh.req_id = 0;		/* late replies are refused */
+	sc_rh.asked = 0;
+	dsm_mem_for_each(sc_rh_local, NULL);
+	xa_for_each(&sc_rh.pages, i, p)
+		n++;
+	if (n)
+		ents = kvcalloc(n, sizeof(*ents), GFP_KERNEL);
+	n = 0;
+	xa_for_each(&sc_rh.pages, i, p) {
+		if (ents)
+			sc_rh_decide(i, p, &ents[n++]);
+		xa_erase(&sc_rh.pages, i);
+		kfree(p);
+	}
+	mutex_unlock(&sc_rh.lock);
+	if (silent) {
+		dsm_stat_add(DSM_STAT_REHOME_SILENT, silent);
+		pr_warn("%u members did not answer a DIR_QUERY within fault_timeout_ms / 2: taken as holding nothing\n",
+			silent);
+	}
+	if (!ents && n)
+		pr_err("no memory for %u rebuilt directory entries: those pages start new\n",
+		       n);
+	*nr = n;
+	return ents;
+}
+
+/*
+ * Install @e, if its page is still awaited here in a bucket being
+ * rebuilt, and serve its queue. Return: 1 if installed.
+ */
+static u32 sc_rh_install(const struct sc_rh_ent *e)
+{
+	u32 local = sc_local(), b = dsm_home_bucket(e->page);
+	struct dsm_pg *pg;
+	struct dsm_dir *d;
+	struct sc_act a;
+
+	pg = dsm_pg_get_peer(e->page, DSM_MODEL_SC);
+	if (IS_ERR(pg))
+		return 0;
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	d = &pg->sc->dir;
+	if ((pg->home == local && !d->awaiting) ||
+	    !sc_xfer_is_head(b, &sc_rh.snap[b])) {
+		spin_unlock(&pg->lock);
+		return 0;
+	}
+	if (pg->home != local)
+		dsm_stat_inc(DSM_STAT_HOME_MOVED);
+	WRITE_ONCE(pg->home, local);
+	WRITE_ONCE(pg->home_epoch, sc_rh.snap[b].epoch);
+	d->owner = e->owner;
+	d->copyset = e->copyset;
+	d->lost = e->lost;
+	d->awaiting = false;
+	sc_home_serve_locked(pg, &a);
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+	if (e->lost) {
+		dsm_stat_inc(DSM_STAT_PAGE_LOST);
+		pr_warn_ratelimited("page %llu lost: its home died and no live node holds a valid copy (some held one)\n",
+				    e->page);
+	}
+	return 1;
+}
+
+/* Rebuild the buckets due now; look again when the next is due. */
+static void sc_rh_fn(struct work_struct *work)
+{
+	unsigned long next;
+	struct sc_rh_ent *ents;
+	u32 n, i, done = 0, buckets;
+	u64 asked;
+
+	n = sc_xfer_due(sc_rh.map, sc_rh.snap, &next);
+	if (!n) {
+		if (next && !READ_ONCE(sc_rh.stopping))
+			queue_delayed_work(system_unbound_wq, &sc_rh_work,
+					   time_after(next, jiffies) ?
+					   next - jiffies : 0);
+		return;
+	}
+	asked = sc_rh_ask();
+	wait_event_timeout(sc_rh_wq, !READ_ONCE(sc_rh.asked),
+			   dsm_fault_timeout() / 2);
+	ents = sc_rh_close(&n);
+	for (i = 0; ents && i < n; i++)
+		done += sc_rh_install(&ents[i]);
+	kvfree(ents);
+	buckets = sc_xfer_rebuilt(sc_rh.map, sc_rh.snap);
+	dsm_stat_add(DSM_STAT_REHOME_BUCKETS, buckets);
+	dsm_stat_add(DSM_STAT_REHOME_PAGES, done);
+	pr_info("%u buckets rebuilt from the answers of nodes %#llx: %u pages with an entry\n",
+		buckets, asked, done);
+	sc_rehome_kick();	/* what became due meanwhile */
+}
+
+/* At unload, before dsm_sc_xfer_exit(). */
+void sc_rehome_exit(void)
+{
+	WRITE_ONCE(sc_rh.stopping, true);
+	cancel_delayed_work_sync(&sc_rh_work);
+}
