@@ -511,6 +511,11 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 		kernel_state(m, r, &msg);
 		return;
 	}
+	if (r->op == DSM_MGR_LOCK_ACQUIRE && (m->added >> m->self & 1)) {
+		mgr_why(m, 0, "this node joins lrc at its first collecting barrier");
+		kfail(m, r, ESTALE, 0, op_name(r->op));
+		return;
+	}
 	node = req_manager(m, r);
 	if (node == m->self) {
 		handle(m, m->self, r, &msg);
@@ -622,7 +627,8 @@ static int check_reply(struct mgr *m, const struct mgr_out *o, uint32_t error,
 				       flags);
 		return 0;
 	}
-	if (flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC))
+	if (flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC | DSM_MGR_F_JOIN) ||
+	    ((flags & DSM_MGR_F_JOIN) && !(flags & DSM_MGR_F_GC)))
 		return mgr_why(m, EPROTO, "flags %#x on a barrier release",
 			       flags);
 	if (!len || len > DSM_MGR_PAYLOAD_MAX)
@@ -729,6 +735,11 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 		goto bad;
 	}
 	m->st.replies_relayed++;
+	if ((flags & DSM_MGR_F_JOIN) && (m->added >> m->self & 1)) {
+		m->added &= ~(1U << m->self);
+		mgr_log(m, LOG_INFO, "mgr: this node joins lrc at barrier %u",
+			o->id);
+	}
 	m->ops.kernel_reply(m->ops.ctx, cookie, error, flags, payload, len);
 	if (error && o->open)
 		o->failed = true;	/* swallow the kernel's other fragments */
@@ -826,6 +837,23 @@ int mgr_init(struct mgr *m, int self, uint32_t members,
 	m->bar_bytes_max = MGR_BAR_BYTES_MAX;
 	m->ops = *ops;
 	return 0;
+}
+
+/*
+ * The nodes @members adds are joining (Documentation/lrc.md, "Joining at
+ * run time"); a node removed is no longer. This node's own bit stays as
+ * it is: a joining node first adopts the table from before its add.
+ */
+void mgr_members_set(struct mgr *m, uint32_t members)
+{
+	uint32_t self = 1U << m->self;
+
+	m->added |= dsm_members_added(m->members, members) & ~self;
+	m->added &= members | self;
+	if (m->added)
+		mgr_log(m, LOG_INFO, "mgr: members %#x, joining lrc: %#x",
+			members, m->added);
+	m->members = members;
 }
 
 void mgr_fini(struct mgr *m)
