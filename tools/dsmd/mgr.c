@@ -326,6 +326,9 @@ static int check_req(struct mgr *m, int from, struct mgr_req *r,
 		if (msg->u.lock_req.req_id != r->cookie)
 			return mgr_why(m, EINVAL, "LOCK_REQ req_id %llu is not the cookie",
 				       (unsigned long long)msg->u.lock_req.req_id);
+		/* Not before this node joined lrc (lrc.md "Joining"). */
+		if (from == m->self && (m->added >> from & 1))
+			return mgr_why(m, ESTALE, "this node joins lrc at its first collecting barrier");
 		return 0;
 	case DSM_MGR_LOCK_RELEASE:
 		return mgr_why(m, EOPNOTSUPP, "a lock release never leaves the node");
@@ -509,11 +512,6 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 	}
 	if (r->op == DSM_MGR_LOCK_STATE) {
 		kernel_state(m, r, &msg);
-		return;
-	}
-	if (r->op == DSM_MGR_LOCK_ACQUIRE && (m->added >> m->self & 1)) {
-		mgr_why(m, 0, "this node joins lrc at its first collecting barrier");
-		kfail(m, r, ESTALE, 0, op_name(r->op));
 		return;
 	}
 	node = req_manager(m, r);

@@ -523,6 +523,30 @@ static void send_release(struct mgr *m, struct mgr_bar *b, int node,
 	} while (pos < k);
 }
 
+/* Send @node the intervals of @set it lacks, @out as scratch. */
+static void release_to(struct mgr *m, struct mgr_bar *b, int node,
+		       const struct dsm_iset *set,
+		       const struct dsm_interval **out, uint32_t total,
+		       u8 *buf, uint32_t gc)
+{
+	const struct mgr_arrival *a = &b->a[node];
+	uint32_t c;
+	int k;
+
+	k = dsm_iset_missing(set, &a->vt, out, total);
+	for (c = 0; c < DSM_MAX_NODES && k >= 0; c++)
+		if (dsm_vt_get(&b->vt, c) > dsm_vt_get(&a->vt, c) &&
+		    dsm_ilog_last(&set->log[c]) < dsm_vt_get(&b->vt, c))
+			k = -ENOENT;
+	if (k < 0) {
+		mgr_log(m, LOG_ERR, "mgr: barrier %u: node %d lacks intervals no arrival carried",
+			b->id, node);
+		mgr_reply(m, node, a->cookie, EPROTO, 0, NULL, 0);
+		return;
+	}
+	send_release(m, b, node, out, k, buf, gc);
+}
+
 /* Every node waited for arrived: send each the intervals it lacks. */
 static void release(struct mgr *m, struct mgr_bar *b)
 {
@@ -532,7 +556,7 @@ static void release(struct mgr *m, struct mgr_bar *b)
 	uint32_t gc = b->gc ? DSM_MGR_F_GC : 0, total = 0, c, i;
 	struct dsm_iset set;
 	u8 *buf = NULL;
-	int node, k, err = 0;
+	int node, err = 0;
 
 	memset(&set, 0, sizeof(set));
 	set.nr_nodes = DSM_MAX_NODES;
@@ -584,18 +608,7 @@ static void release(struct mgr *m, struct mgr_bar *b)
 				     gc | DSM_MGR_F_JOIN);
 			continue;
 		}
-		k = dsm_iset_missing(&set, &a->vt, out, total);
-		for (c = 0; c < DSM_MAX_NODES && k >= 0; c++)
-			if (dsm_vt_get(&b->vt, c) > dsm_vt_get(&a->vt, c) &&
-			    dsm_ilog_last(&set.log[c]) < dsm_vt_get(&b->vt, c))
-				k = -ENOENT;
-		if (k < 0) {
-			mgr_log(m, LOG_ERR, "mgr: barrier %u: node %d lacks intervals no arrival carried",
-				b->id, node);
-			mgr_reply(m, node, a->cookie, EPROTO, 0, NULL, 0);
-			continue;
-		}
-		send_release(m, b, node, out, k, buf, gc);
+		release_to(m, b, node, &set, out, total, buf, gc);
 	}
 	if (joined && !err) {
 		m->added &= ~joined;
