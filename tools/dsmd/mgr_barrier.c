@@ -23,12 +23,9 @@
  * refuses lrc calls with ESTALE until the cluster restarts; an arrival
  * from it is refused with ESTALE here).
  *
- * A node added at run time is joining (mgr.added) until a collecting
- * barrier it arrived at: no barrier waits for it, its arrival makes its
- * episode collect, and its release carries no interval, only the merged
- * timestamp and DSM_MGR_F_JOIN (Documentation/lrc.md, "Joining at run
- * time"). An arrival with a timestamp is of a node that joined at
- * another manager (before a failover): no longer joining.
+ * A node added at run time (mgr.added) is not waited for; its arrival
+ * makes a collecting barrier where it joins: a release with no interval
+ * and DSM_MGR_F_JOIN (Documentation/lrc.md, "Joining at run time").
  */
 #include <errno.h>
 #include <stdlib.h>
