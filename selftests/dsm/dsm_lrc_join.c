@@ -180,9 +180,11 @@ TEST_F_TIMEOUT(lj, joins_at_collection, DSM_TEST_TIMEOUT(200))
 		EXPECT_EQ(3 * LJ_K1, *c) TH_LOG("node 3: counter %lu after joining",
 					       (unsigned long)*c);
 	}
+	/* Before anyone counts on (node 3's copy would hold it). */
+	dsm_test_sync(6);
 	ASSERT_EQ(0, lj_increments(c, LJ_K2))
 		TH_LOG("node %d: increments after the join", node);
-	dsm_test_sync(6);
+	dsm_test_sync(7);
 	ASSERT_EQ(0, dsm_lock_acquire(LJ_LOCK));
 	v = *c;
 	ASSERT_EQ(0, dsm_lock_release(LJ_LOCK));
