@@ -205,7 +205,7 @@ TEST_F_TIMEOUT(lj, joins_at_collection, DSM_TEST_TIMEOUT(200))
 			bad = i + 1;
 	EXPECT_EQ(0, bad) TH_LOG("node %d: node 3's page, offset %zu", node,
 				 bad - 1);
-	dsm_test_sync(7);
+	dsm_test_sync(8);
 }
 
 TEST_HARNESS_MAIN
