@@ -332,6 +332,14 @@ struct lrc_fetch {
  * @orphan_gc:	a collection that an orphan's release asked for is to
  *		run (barrier @orphan_gc_id) ...
  * @orphan_work: ... by this, or by the next barrier call, first.
+ * @join_pending: a release said this node joins lrc there
+ *		(DSM_MGR_F_JOIN): its collection makes it a member
+ *		(lrc_gc_join()). Under @lock.
+ * @join_from:	this node joined lrc at run time: the members then, from
+ *		whom its pages are fetched whole (lowest first, the next one
+ *		when one has no copy: lrc_join_next()); 0 for a node that
+ *		was a member from the start. Set once (WRITE_ONCE), read
+ *		with READ_ONCE.
  */
 struct dsm_lrc {
 	struct mutex lock;	/* see @lock above */
@@ -362,6 +370,8 @@ struct dsm_lrc {
 	bool orphan_gc;
 	u32 orphan_gc_id;
 	struct work_struct orphan_work;
+	bool join_pending;
+	u32 join_from;
 };
 
 extern struct dsm_lrc lrc;
@@ -445,6 +455,7 @@ unsigned long lrc_mgr_timeout(void);
 /* dsm_lrc_page.c */
 struct lrc_pg *lrc_pg_of(struct dsm_pg *pg);
 bool lrc_pg_valid_locked(const struct lrc_pg *lp);
+bool lrc_join_next(struct lrc_pg *lp);
 struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv);
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp);
 int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index);
@@ -555,5 +566,6 @@ void lrc_pull_init(void);
 /* dsm_lrc_gc.c */
 bool lrc_gc_wanted(void);
 int lrc_gc(u32 id);
+int lrc_join_vt_locked(const struct dsm_vt *vt);
 
 #endif /* _DSM_LRC_H */

@@ -336,10 +336,12 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 		lrc_bw_finish(cookie, err ? -(int)err : 0, false, false);
 		return 0;
 	}
-	if (flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC) &&
+	if ((flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC | DSM_MGR_F_JOIN) ||
+	     (flags & DSM_MGR_F_JOIN && (flags & DSM_MGR_F_MORE ||
+					 !(flags & DSM_MGR_F_GC)))) &&
 	    (!err || flags != DSM_MGR_F_MGR_DOWN)) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "a barrier reply has MORE and GC, or MGR_DOWN alone on an error");
+				   "a barrier reply has MORE and GC (JOIN with GC, alone), or MGR_DOWN alone on an error");
 		return -EINVAL;
 	}
 	if (err) {
@@ -366,8 +368,14 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	if (flags & DSM_MGR_F_MORE)
 		return 0;
 	mutex_lock(&lrc.lock);
-	/* A timestamp claiming intervals nobody sent us is not merged. */
-	ret = lrc_vt_check_locked(&m.u.barrier.iv.vt);
+	/*
+	 * A timestamp claiming intervals nobody sent us is not merged; but
+	 * a node that joins here takes it (lrc_join_vt_locked()).
+	 */
+	if (flags & DSM_MGR_F_JOIN)
+		ret = lrc_join_vt_locked(&m.u.barrier.iv.vt);
+	else
+		ret = lrc_vt_check_locked(&m.u.barrier.iv.vt);
 	if (!ret) {
 		dsm_vt_merge(&lrc.vt, &m.u.barrier.iv.vt);
 		lrc.bar_vt = m.u.barrier.iv.vt;

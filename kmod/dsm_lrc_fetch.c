@@ -347,18 +347,26 @@ static int lrc_fetch(struct dsm_pg *pg, u64 req_id)
 /* model->start: fetch the diffs @pg lacks, apply them, complete @req. */
 void lrc_start(struct dsm_pg *pg, struct dsm_req *req)
 {
-	int ret, tries = 0;
+	int ret, tries = 0, id = 0;
 
 	/*
 	 * Tried again after a collection (-ESTALE) or a writer going down
 	 * (-EHOSTDOWN: the next plan gives its diffs up as lost). Any other
 	 * error (a timeout, a signal) fails this access only.
 	 */
-	do {
+	for (;;) {
 		/* A new id: late replies to a try are not the next one's. */
-		ret = lrc_fetch(pg, tries ? dsm_next_req_id() : req->id);
-	} while ((ret == -ESTALE || ret == -EHOSTDOWN) &&
-		 ++tries < LRC_FETCH_TRIES);
+		ret = lrc_fetch(pg, id ? dsm_next_req_id() : req->id);
+		id++;
+		/* Joined at run time: the next member may have the copy. */
+		if ((ret == -ESTALE || ret == -ENOENT || ret == -EHOSTDOWN) &&
+		    lrc_join_next(pg->lrc))
+			continue;
+		if ((ret == -ESTALE || ret == -EHOSTDOWN) &&
+		    ++tries < LRC_FETCH_TRIES)
+			continue;
+		break;
+	}
 	dsm_req_complete(pg, req, ret);
 }
 

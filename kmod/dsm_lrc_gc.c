@@ -326,6 +326,81 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 	return freed;
 }
 
+/**
+ * lrc_join_vt_locked() - this node joins lrc at a collecting barrier.
+ * @vt:	the release's timestamp (DSM_MGR_F_JOIN: it carries no interval).
+ *
+ * Under lrc.lock. A node added at run time knows no interval of the
+ * others, and needs none: the collection of this barrier discards every
+ * one up to @vt everywhere. Its timestamp becomes @vt, and the collection
+ * makes it a member (lrc_gc_join()). Refused (-EPROTO) on a node that
+ * joined already or knows intervals of others (it took part before).
+ *
+ * Return: 0 or -EPROTO.
+ */
+int lrc_join_vt_locked(const struct dsm_vt *vt)
+{
+	u32 self = lrc_self(), k;
+
+	lockdep_assert_held(&lrc.lock);
+	for (k = 0; k < LRC_NR_NODES; k++)
+		if (k != self && dsm_vt_get(&lrc.vt, k))
+			break;
+	if (READ_ONCE(lrc.join_from) || k < LRC_NR_NODES ||
+	    dsm_vt_get(vt, self) > dsm_vt_get(&lrc.vt, self)) {
+		pr_warn("a release says this node joins lrc, but it took part before: refused\n");
+		return -EPROTO;
+	}
+	lrc.join_pending = true;
+	return 0;
+}
+
+/*
+ * The collection of the barrier where this node joined is over: from now
+ * on every page it has or makes is fetched whole from a member of then
+ * (lrc.join_from: lrc_pg_of(), lrc_join_next()), the ones it has now
+ * dropped too. What this node wrote before it joined is not kept
+ * (Documentation/lrc.md, "Joining at run time").
+ */
+static void lrc_gc_join(void)
+{
+	u32 from = dsm_members_live() & ~BIT(lrc_self());
+	struct lrc_gc_pages g = {};
+	struct lrc_pg *lp;
+	u32 i;
+
+	mutex_lock(&lrc.lock);
+	lrc.join_pending = false;
+	mutex_unlock(&lrc.lock);
+	if (!from) {
+		pr_warn("joined lrc with no other member up\n");
+		return;
+	}
+	WRITE_ONCE(lrc.join_from, from);
+	dsm_mem_for_each(lrc_gc_collect, &g);
+	for (i = 0; i < g.nr; i++) {
+		struct dsm_pg *pg = g.pgs[i];
+		struct folio *folio = dsm_pg_folio(pg);
+
+		lp = pg->lrc;
+		if (folio)
+			folio_lock(folio);
+		mutex_lock(&lrc.lock);
+		lp->dropped = true;
+		lp->copy_from = __ffs(from);
+		mutex_unlock(&lrc.lock);
+		if (folio) {
+			lp->access = DSM_ACC_NONE;
+			dsm_pg_zap(pg);
+			folio_unlock(folio);
+		}
+	}
+	kvfree(g.pgs);
+	if (g.err)
+		pr_warn("joining lrc: out of memory marking the pages: some may hold no copy\n");
+	pr_info("joined lrc: pages are fetched from nodes %#x\n", from);
+}
+
 /*
  * Under lrc.bar_mutex: a collecting barrier @id was released (its
  * intervals are applied, its VT is lrc.bar_vt). Return: 0, or why the
@@ -338,6 +413,7 @@ int lrc_gc(u32 id)
 	struct lrc_gc_pages g = {};
 	struct dsm_vt gvt;
 	u64 freed = 0;
+	bool join;
 	int ret, err;
 	u32 i;
 
@@ -375,5 +451,11 @@ int lrc_gc(u32 id)
 			 id, freed);
 	}
 	kvfree(g.pgs);
+	mutex_lock(&lrc.lock);
+	join = lrc.join_pending;
+	mutex_unlock(&lrc.lock);
+	/* Whether or not the collection worked: nothing here is a copy. */
+	if (join)
+		lrc_gc_join();
 	return ret;
 }

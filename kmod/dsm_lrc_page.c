@@ -18,9 +18,16 @@
 #include "dsm_lrc.h"
 #include "core/dsm_diff.h"
 
+/*
+ * The lrc state of @pg, made if need be. On a node that joined lrc at run
+ * time (lrc.join_from) a new one is dropped: what the page holds is
+ * fetched whole from a member (Documentation/lrc.md, "Joining at run
+ * time"). Not published yet, so no lock is needed to set it.
+ */
 struct lrc_pg *lrc_pg_of(struct dsm_pg *pg)
 {
 	struct lrc_pg *lp = READ_ONCE(pg->lrc), *old;
+	u32 from;
 
 	if (lp)
 		return lp;
@@ -28,6 +35,11 @@ struct lrc_pg *lrc_pg_of(struct dsm_pg *pg)
 	if (!lp)
 		return NULL;
 	INIT_LIST_HEAD(&lp->diffs);
+	from = READ_ONCE(lrc.join_from);
+	if (from) {
+		lp->dropped = true;
+		lp->copy_from = __ffs(from);
+	}
 	old = cmpxchg(&pg->lrc, NULL, lp);
 	if (old) {
 		kfree(lp);
@@ -41,6 +53,35 @@ bool lrc_pg_valid_locked(const struct lrc_pg *lp)
 {
 	lockdep_assert_held(&lrc.lock);
 	return !lp->nr_pending && !lp->dropped;
+}
+
+/**
+ * lrc_join_next() - ask the next member for a page this node never had.
+ * @lp:	a page whose whole copy its copy_from could not give.
+ *
+ * On a node that joined at run time, a dropped page's copy is asked of
+ * the members of the join in id order (lrc.join_from): one that dropped
+ * the page itself, has no copy or is lost is skipped for the next.
+ *
+ * Return: true if @lp's copy_from moved to a next member (try again).
+ */
+bool lrc_join_next(struct lrc_pg *lp)
+{
+	u32 from = READ_ONCE(lrc.join_from), id;
+	bool moved = false;
+
+	if (!from || !lp)
+		return false;
+	mutex_lock(&lrc.lock);
+	for (id = lp->copy_from + 1; lp->dropped && id < DSM_MAX_NODES; id++) {
+		if (!(from >> id & 1) || dsm_members_lost(id))
+			continue;
+		lp->copy_from = id;
+		moved = true;
+		break;
+	}
+	mutex_unlock(&lrc.lock);
+	return moved;
 }
 
 struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv)

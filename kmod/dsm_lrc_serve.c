@@ -99,6 +99,34 @@ static void lrc_serve_nack(const struct dsm_msg *m, int err)
 	dsm_msg_send(&n);
 }
 
+/*
+ * The whole page @m asks for (self, 0) when this node has no state for it:
+ * a zero page (an empty diff), into @buf. Return: its length or an error.
+ */
+static int lrc_serve_zero(const struct dsm_msg *m, void *buf)
+{
+	const struct dsm_msg_diff_req *r = &m->u.diff_req;
+	struct dsm_wire_enc e;
+	struct dsm_msg_hdr h;
+	void *zero, *whole;
+	int len;
+
+	zero = kzalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	whole = kmalloc(DSM_DIFF_MAX_SIZE, GFP_KERNEL);
+	len = zero && whole ? dsm_diff_create(zero, zero, whole,
+					      DSM_DIFF_MAX_SIZE) : -ENOMEM;
+	if (len >= 0) {
+		lrc_reply_hdr(&h, m, DSM_MSG_DIFF_REPLY);
+		dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
+		dsm_wire_enc_diff_reply(&e, r->page);
+		dsm_wire_enc_diff(&e, lrc_self(), 0, whole, len);
+		len = dsm_wire_enc_end(&e);
+	}
+	kfree(zero);
+	kfree(whole);
+	return len;
+}
+
 /* Serve DIFF_REQ @m: the diffs of own intervals, made now if needed. */
 void lrc_recv_diff_req(const struct dsm_msg *m)
 {
@@ -110,14 +138,27 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	struct dsm_wire_enc e;
 	struct dsm_msg_hdr h;
 	int err = -ENOENT, len = 0;
+	bool want;
 	u16 node;
 	u32 iv;
 
 	dsm_msg_iter_wants(r, &it);
-	if (dsm_msg_next_want(&it, &node, &iv) && node != lrc_self()) {
+	want = dsm_msg_next_want(&it, &node, &iv);
+	if (want && node != lrc_self()) {
 		/* Another writer's: this node is its backup. */
 		buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
 		len = buf ? lrc_backup_serve(m, buf) : -ENOMEM;
+		err = min(len, 0);
+		goto out;
+	}
+	/*
+	 * Never told of a write to it: a zero page, for a node that joined
+	 * at run time (Documentation/lrc.md, "Joining at run time"); not if
+	 * this node joined so too (it may just not have asked).
+	 */
+	if (want && !lp && !iv && !READ_ONCE(lrc.join_from)) {
+		buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
+		len = buf ? lrc_serve_zero(m, buf) : -ENOMEM;
 		err = min(len, 0);
 		goto out;
 	}

@@ -106,15 +106,53 @@ u32 dsm_lock_manager(u32 members, u32 lost, u64 key, u32 none)
  * @arrived:	bit i set: node i's arrival is complete.
  * @members:	as dsm_barrier_waits_for().
  * @lost:	as dsm_barrier_waits_for().
+ * @joining:	bit i set: node i was added since it last took part in a
+ *		collecting barrier (dsm_members_added()): it is not waited
+ *		for, but counts once it arrived (its arrival makes the
+ *		episode collect: dsm_barrier_joined()).
  *
  * Return: true when every node the barrier waits for has arrived, and
  * there is at least one such node.
  */
-bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost)
+bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost, u32 joining)
 {
-	u32 want = dsm_barrier_waits_for(members, lost);
+	u32 want = dsm_barrier_waits_for(members, lost) & ~joining;
 
 	return want && (arrived & want) == want;
+}
+
+/**
+ * dsm_members_added() - the nodes a membership change added.
+ * @old:	the members before the change (bit i: node i).
+ * @now:	the members after it.
+ *
+ * Return: the nodes in @now and not in @old (bits below DSM_MAX_NODES).
+ * They are joining (dsm_barrier_complete()) until dsm_barrier_joined()
+ * names them.
+ */
+u32 dsm_members_added(u32 old, u32 now)
+{
+	return now & ~old & ~(~0U << DSM_MAX_NODES);
+}
+
+/**
+ * dsm_barrier_joined() - the joining nodes a release makes full members.
+ * @arrived:	the nodes whose arrivals the release answers.
+ * @joining:	as dsm_barrier_complete().
+ * @gc:		the release collects garbage (every member's timestamps
+ *		are then known up to the release's, so a node with none
+ *		can start from it).
+ *
+ * A joining node holds no interval and no page of the others: it can
+ * start only where everything older is discarded, at a collecting
+ * barrier. Its arrival asks for one (the managers set the episode's gc),
+ * so @gc is false only if it did not arrive.
+ *
+ * Return: the joining nodes that arrived, if @gc; else none.
+ */
+u32 dsm_barrier_joined(u32 arrived, u32 joining, bool gc)
+{
+	return gc ? arrived & joining & ~(~0U << DSM_MAX_NODES) : 0;
 }
 
 /**

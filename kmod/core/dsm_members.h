@@ -15,6 +15,12 @@
  * the lowest member not lost (dsm_barrier_manager()); it waits for the
  * members not lost, and the kernels' collections count on exactly those
  * having arrived.
+ *
+ * Joins (Documentation/lrc.md "Joining at run time"): a node the
+ * membership gained (dsm_members_added()) is *joining* until the first
+ * collecting barrier it arrives at: barriers do not wait for it, its
+ * arrival makes its episode collect garbage, and at that release it
+ * becomes a full member (dsm_barrier_joined()).
  */
 #ifndef _DSM_MEMBERS_H
 #define _DSM_MEMBERS_H
@@ -54,7 +60,9 @@ u32 dsm_barrier_waits_for(u32 members, u32 lost);
 u32 dsm_barrier_manager(u32 members, u32 lost, u32 none);
 u32 dsm_lock_manager(u32 members, u32 lost, u64 key, u32 none);
 u32 dsm_backup_of(u32 writer, u32 live, u32 none);
-bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost);
+bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost, u32 joining);
+u32 dsm_members_added(u32 old, u32 now);
+u32 dsm_barrier_joined(u32 arrived, u32 joining, bool gc);
 bool dsm_quorum(u32 members, u32 reachable);
 
 #endif /* _DSM_MEMBERS_H */

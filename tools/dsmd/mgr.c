@@ -326,6 +326,9 @@ static int check_req(struct mgr *m, int from, struct mgr_req *r,
 		if (msg->u.lock_req.req_id != r->cookie)
 			return mgr_why(m, EINVAL, "LOCK_REQ req_id %llu is not the cookie",
 				       (unsigned long long)msg->u.lock_req.req_id);
+		/* Not before this node joined lrc (lrc.md "Joining"). */
+		if (from == m->self && (m->added >> from & 1))
+			return mgr_why(m, ESTALE, "this node joins lrc at its first collecting barrier");
 		return 0;
 	case DSM_MGR_LOCK_RELEASE:
 		return mgr_why(m, EOPNOTSUPP, "a lock release never leaves the node");
@@ -622,7 +625,8 @@ static int check_reply(struct mgr *m, const struct mgr_out *o, uint32_t error,
 				       flags);
 		return 0;
 	}
-	if (flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC))
+	if (flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC | DSM_MGR_F_JOIN) ||
+	    ((flags & DSM_MGR_F_JOIN) && !(flags & DSM_MGR_F_GC)))
 		return mgr_why(m, EPROTO, "flags %#x on a barrier release",
 			       flags);
 	if (!len || len > DSM_MGR_PAYLOAD_MAX)
@@ -729,6 +733,11 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 		goto bad;
 	}
 	m->st.replies_relayed++;
+	if ((flags & DSM_MGR_F_JOIN) && (m->added >> m->self & 1)) {
+		m->added &= ~(1U << m->self);
+		mgr_log(m, LOG_INFO, "mgr: this node joins lrc at barrier %u",
+			o->id);
+	}
 	m->ops.kernel_reply(m->ops.ctx, cookie, error, flags, payload, len);
 	if (error && o->open)
 		o->failed = true;	/* swallow the kernel's other fragments */
@@ -826,6 +835,23 @@ int mgr_init(struct mgr *m, int self, uint32_t members,
 	m->bar_bytes_max = MGR_BAR_BYTES_MAX;
 	m->ops = *ops;
 	return 0;
+}
+
+/*
+ * The nodes @members adds are joining (Documentation/lrc.md, "Joining at
+ * run time"); a node removed is no longer. This node's own bit stays as
+ * it is: a joining node first adopts the table from before its add.
+ */
+void mgr_members_set(struct mgr *m, uint32_t members)
+{
+	uint32_t self = 1U << m->self;
+
+	m->added |= dsm_members_added(m->members, members) & ~self;
+	m->added &= members | self;
+	if (m->added)
+		mgr_log(m, LOG_INFO, "mgr: members %#x, joining lrc: %#x",
+			members, m->added);
+	m->members = members;
 }
 
 void mgr_fini(struct mgr *m)

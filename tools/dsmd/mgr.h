@@ -176,6 +176,11 @@ struct mgr_out;
  * @peer:	enum mgr_peer per node (@self is always up).
  * @lost:	bit i: node i was declared down since mgr_init(); barriers
  *		wait for the members not lost (dsm_barrier_waits_for()).
+ * @added:	bit i: node i was added at run time (mgr_members_set(), or
+ *		this node in join mode) and has not joined lrc yet: barriers
+ *		do not wait for it, its arrival makes a collecting barrier
+ *		where it joins (dsm_barrier_joined()), and this node's own
+ *		lock acquires get ESTALE while its own bit is set.
  * @locks:	lock id -> tail, @nr_locks entries.
  * @bars:	(kind, barrier id) -> its open episode, @nr_bars entries.
  * @bar_skip:	per node, an arrival refused while more of its fragments
@@ -193,6 +198,7 @@ struct mgr {
 	size_t bar_bytes_max;
 	uint8_t peer[DSM_NODES_MAX];
 	uint32_t lost;
+	uint32_t added;
 	struct mgr_ops ops;
 	struct mgr_stats st;
 	struct mgr_lock *locks[MGR_HASH_SIZE];
@@ -210,6 +216,8 @@ struct mgr {
 
 int mgr_init(struct mgr *m, int self, uint32_t members,
 	     const struct mgr_ops *ops);
+/* The membership changed to @members (a new home table). */
+void mgr_members_set(struct mgr *m, uint32_t members);
 /* Free everything (membership reset, exit); answers nothing. */
 void mgr_fini(struct mgr *m);
 

@@ -22,6 +22,10 @@
  * every later one, also once it is back as a new incarnation (its kernel
  * refuses lrc calls with ESTALE until the cluster restarts; an arrival
  * from it is refused with ESTALE here).
+ *
+ * A node added at run time (mgr.added) is not waited for; its arrival
+ * makes a collecting barrier where it joins: a release with no interval
+ * and DSM_MGR_F_JOIN (Documentation/lrc.md, "Joining at run time").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -119,10 +123,22 @@ static bool member_absent(const struct mgr *m)
 	return false;
 }
 
+/* A node with this timestamp has no interval: it never took part. */
+static bool vt_zero(const struct dsm_vt *vt)
+{
+	u32 c;
+
+	for (c = 0; c < DSM_MAX_NODES; c++)
+		if (dsm_vt_get(vt, c))
+			return false;
+	return true;
+}
+
 /* Every node the episode of @b waits for has arrived. */
 static bool all_arrived(const struct mgr *m, const struct mgr_bar *b)
 {
-	return dsm_barrier_complete(b->arrived, m->members, m->lost);
+	return dsm_barrier_complete(b->arrived, m->members, m->lost,
+				    m->added);
 }
 
 static void ivvec_free(struct mgr *m, struct mgr_ivvec *v)
@@ -464,9 +480,10 @@ static void payload_hdr(const struct mgr *m, int node, u8 type, u64 req_id,
  * and arrivals follow.
  */
 static void send_release(struct mgr *m, struct mgr_bar *b, int node,
-			 const struct dsm_interval **out, u32 k, u8 *buf)
+			 const struct dsm_interval **out, u32 k, u8 *buf,
+			 uint32_t gc)
 {
-	uint32_t gc = b->gc ? DSM_MGR_F_GC : 0, pos = 0, n = b->vt.n;
+	uint32_t pos = 0, n = b->vt.n;
 	uint64_t cookie = b->a[node].cookie;
 	struct dsm_wire_enc e;
 	struct dsm_msg_hdr h;
@@ -503,15 +520,40 @@ static void send_release(struct mgr *m, struct mgr_bar *b, int node,
 	} while (pos < k);
 }
 
+/* Send @node the intervals of @set it lacks, @out as scratch. */
+static void release_to(struct mgr *m, struct mgr_bar *b, int node,
+		       const struct dsm_iset *set,
+		       const struct dsm_interval **out, uint32_t total,
+		       u8 *buf, uint32_t gc)
+{
+	const struct mgr_arrival *a = &b->a[node];
+	uint32_t c;
+	int k;
+
+	k = dsm_iset_missing(set, &a->vt, out, total);
+	for (c = 0; c < DSM_MAX_NODES && k >= 0; c++)
+		if (dsm_vt_get(&b->vt, c) > dsm_vt_get(&a->vt, c) &&
+		    dsm_ilog_last(&set->log[c]) < dsm_vt_get(&b->vt, c))
+			k = -ENOENT;
+	if (k < 0) {
+		mgr_log(m, LOG_ERR, "mgr: barrier %u: node %d lacks intervals no arrival carried",
+			b->id, node);
+		mgr_reply(m, node, a->cookie, EPROTO, 0, NULL, 0);
+		return;
+	}
+	send_release(m, b, node, out, k, buf, gc);
+}
+
 /* Every node waited for arrived: send each the intervals it lacks. */
 static void release(struct mgr *m, struct mgr_bar *b)
 {
 	struct dsm_interval *slots[DSM_MAX_NODES] = { NULL };
 	const struct dsm_interval **out = NULL;
+	uint32_t joined = dsm_barrier_joined(b->arrived, m->added, b->gc);
+	uint32_t gc = b->gc ? DSM_MGR_F_GC : 0, total = 0, c, i;
 	struct dsm_iset set;
-	uint32_t total = 0, c, i;
 	u8 *buf = NULL;
-	int node, k, err = 0;
+	int node, err = 0;
 
 	memset(&set, 0, sizeof(set));
 	set.nr_nodes = DSM_MAX_NODES;
@@ -557,18 +599,18 @@ static void release(struct mgr *m, struct mgr_bar *b)
 			mgr_reply(m, node, a->cookie, err, 0, NULL, 0);
 			continue;
 		}
-		k = dsm_iset_missing(&set, &a->vt, out, total);
-		for (c = 0; c < DSM_MAX_NODES && k >= 0; c++)
-			if (dsm_vt_get(&b->vt, c) > dsm_vt_get(&a->vt, c) &&
-			    dsm_ilog_last(&set.log[c]) < dsm_vt_get(&b->vt, c))
-				k = -ENOENT;
-		if (k < 0) {
-			mgr_log(m, LOG_ERR, "mgr: barrier %u: node %d lacks intervals no arrival carried",
-				b->id, node);
-			mgr_reply(m, node, a->cookie, EPROTO, 0, NULL, 0);
+		/* Joins here: no interval, everything is collected. */
+		if (joined >> node & 1) {
+			send_release(m, b, node, out, 0, buf,
+				     gc | DSM_MGR_F_JOIN);
 			continue;
 		}
-		send_release(m, b, node, out, k, buf);
+		release_to(m, b, node, &set, out, total, buf, gc);
+	}
+	if (joined && !err) {
+		m->added &= ~joined;
+		mgr_log(m, LOG_INFO, "mgr: barrier %u: nodes %#x join lrc",
+			b->id, joined);
 	}
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u released (%u intervals%s)",
 		b->id, b->epoch, total, b->gc ? ", collect garbage" : "");
@@ -683,6 +725,11 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 		return;
 	}
 	frag = frag_of(m, from, r);
+	if (!frag && (m->added >> from & 1) && !vt_zero(&mb->iv.vt)) {
+		m->added &= ~(1U << from);
+		mgr_log(m, LOG_INFO, "mgr: node %d joined lrc elsewhere",
+			from);
+	}
 	if (!frag)
 		supersede(m, MGR_KIND_BARRIER, from, r->cookie);
 	b = bar_get(m, MGR_KIND_BARRIER, r->region, r->barrier_id, true);
@@ -699,8 +746,8 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 		err = stage(m, a, mb);
 	if (err)
 		goto refused;
-	if (r->flags & DSM_MGR_F_GC_WANTED)
-		a->gc = true;
+	if (r->flags & DSM_MGR_F_GC_WANTED || (m->added >> from & 1))
+		a->gc = true;	/* a joining node joins at a collection */
 	if (!(r->flags & DSM_MGR_F_MORE))
 		err = arrival_done(m, b, from);
 	if (err)

@@ -427,9 +427,15 @@ int mgrnl_mgr_init(void)
 		.log = hook_log,
 	};
 
+	int err;
+
 	/*
 	 * The membership: every configured node; a change at run time sets
-	 * d.mgr.members (membership.c).
+	 * d.mgr.members (membership.c, mgr_members_set()). A node that waits
+	 * to be added joins lrc at its first collecting barrier.
 	 */
-	return mgr_init(&d.mgr, d.conf.local, (uint32_t)memb_conf_mask(), &ops);
+	err = mgr_init(&d.mgr, d.conf.local, (uint32_t)memb_conf_mask(), &ops);
+	if (!err && d.conf.join)
+		d.mgr.added = 1U << d.conf.local;
+	return err;
 }

@@ -319,7 +319,8 @@ static const char *dec_mgr_reply(const void *body, uint32_t len,
 	     m->mgr.flags != MGR_F_FWD_FAILED &&
 	     m->mgr.flags != MGR_F_FWD_LOST &&
 	     m->mgr.flags != DSM_MGR_F_OWNER_DEAD &&
-	     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC))))
+	     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC |
+			       DSM_MGR_F_JOIN))))
 		return "bad manager error or flags";
 	return NULL;
 }

@@ -210,7 +210,8 @@ struct dsmc_wire_mgr_req {	/* 24 bytes, then the payload */
 } __attribute__((packed));
 
 /*
- * Flags: DSM_MGR_F_MORE, _GC, or MGR_F_FORWARDED, MGR_F_FWD_FAILED,
+ * Flags: DSM_MGR_F_MORE, _GC, _JOIN (a release to a node that joins lrc
+ * there: Documentation/lrc.md), or MGR_F_FORWARDED, MGR_F_FWD_FAILED,
  * MGR_F_FWD_LOST or DSM_MGR_F_OWNER_DEAD (a lock's fresh token) alone.
  */
 struct dsmc_wire_mgr_reply {	/* 16 bytes, then the payload */

@@ -254,6 +254,12 @@ struct dsm_node_info {
  *     DSM_MGR_F_STATE_DONE: what a kernel tells the new manager of the
  *     dead manager's locks (Documentation/lrc.md, "Failures: lock
  *     managers").
+ * 14: DSM_MGR_F_JOIN on a collecting barrier release (with DSM_MGR_F_GC):
+ *     a node added at run time joins lrc there (issue 16 item 3): its
+ *     timestamp becomes the release's, everything older is collected, and
+ *     its pages are fetched whole from the members (Documentation/lrc.md,
+ *     "Joining at run time"). Until then dsmd answers its lock acquires
+ *     ESTALE.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -262,7 +268,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	13
+#define DSM_GENL_VERSION	14
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -799,7 +805,9 @@ enum dsm_mgr_op {
 #define DSM_MGR_F_OWNER_DEAD	0x20	/* lock reply: the last holder died */
 #define DSM_MGR_F_HAS_TOKEN	0x40	/* lock state: the token is here */
 #define DSM_MGR_F_STATE_DONE	0x80	/* lock state: all sent */
-#define DSM_MGR_F_ALL		0xff
+/* (0x100 .. 0x400: dsmd's frame-only flags, never given to a kernel) */
+#define DSM_MGR_F_JOIN		0x800	/* release: this node joins here */
+#define DSM_MGR_F_ALL		0x8ff
 
 #define DSM_MGR_OP_MAX		(__DSM_MGR_OP_MAX - 1)
 

@@ -139,13 +139,36 @@ TEST(barrier_participants)
 	EXPECT_EQ(0x3U, dsm_barrier_waits_for(0x7, 0x4));
 	EXPECT_EQ(0x3U, dsm_barrier_waits_for(0x7 | ~0U << DSM_MAX_NODES, 0x4));
 	EXPECT_EQ(0U, dsm_barrier_waits_for(0x7, 0x7));
-	EXPECT_TRUE(dsm_barrier_complete(0x3, 0x7, 0x4));
+	EXPECT_TRUE(dsm_barrier_complete(0x3, 0x7, 0x4, 0));
 	/* Node 2 came back and arrived: not needed, not harmful. */
-	EXPECT_TRUE(dsm_barrier_complete(0x7, 0x7, 0x4));
-	EXPECT_FALSE(dsm_barrier_complete(0x1, 0x7, 0x4));
-	EXPECT_FALSE(dsm_barrier_complete(0x3, 0x7, 0));
-	EXPECT_FALSE(dsm_barrier_complete(0x7, 0x7, 0x7));
-	EXPECT_FALSE(dsm_barrier_complete(0, 0, 0));
+	EXPECT_TRUE(dsm_barrier_complete(0x7, 0x7, 0x4, 0));
+	EXPECT_FALSE(dsm_barrier_complete(0x1, 0x7, 0x4, 0));
+	EXPECT_FALSE(dsm_barrier_complete(0x3, 0x7, 0, 0));
+	EXPECT_FALSE(dsm_barrier_complete(0x7, 0x7, 0x7, 0));
+	EXPECT_FALSE(dsm_barrier_complete(0, 0, 0, 0));
+}
+
+/* Joins: an added node is not waited for until it joined. */
+TEST(barrier_joining)
+{
+	EXPECT_EQ(0x8U, dsm_members_added(0x7, 0xf));
+	EXPECT_EQ(0U, dsm_members_added(0xf, 0x7));	/* a removal */
+	EXPECT_EQ(0x30U, dsm_members_added(0x3, 0x33));
+	EXPECT_EQ(0U, dsm_members_added(0, ~0U << DSM_MAX_NODES));
+	/* Three members and node 3 joining: done without it ... */
+	EXPECT_TRUE(dsm_barrier_complete(0x7, 0xf, 0, 0x8));
+	EXPECT_FALSE(dsm_barrier_complete(0x3, 0xf, 0, 0x8));
+	/* ... and with it, once it arrived. */
+	EXPECT_TRUE(dsm_barrier_complete(0xf, 0xf, 0, 0x8));
+	/* Only joining nodes: nobody to wait for, never complete alone. */
+	EXPECT_FALSE(dsm_barrier_complete(0x8, 0x8, 0, 0x8));
+	/* A joining node lost (down again) changes nothing. */
+	EXPECT_TRUE(dsm_barrier_complete(0x7, 0xf, 0x8, 0x8));
+	/* Joined: at a collecting release it arrived at, only. */
+	EXPECT_EQ(0x8U, dsm_barrier_joined(0xf, 0x8, true));
+	EXPECT_EQ(0U, dsm_barrier_joined(0xf, 0x8, false));
+	EXPECT_EQ(0U, dsm_barrier_joined(0x7, 0x8, true));
+	EXPECT_EQ(0x10U, dsm_barrier_joined(0x17, 0x18, true));
 }
 
 /* The barrier manager: the lowest member not lost, moving on at a loss. */

@@ -551,8 +551,70 @@ static void test_barrier_regions(void)
 	   "mgr: regions: region 2's barrier 5 completes when all arrived there");
 }
 
+/*
+ * Node 3 was added at run time (mgr.added on every dsmd): barriers go on
+ * without it, its lock acquire is refused with ESTALE, and its arrival
+ * makes a collecting barrier where it joins: its release has no interval
+ * and DSM_MGR_F_JOIN, the GC_DONE round waits for it, and then it is a
+ * member like the others.
+ */
+static void test_barrier_join(void)
+{
+	struct dsm_interval iv = mkiv(0, 1, vt3(0, 0, 0));
+	uint32_t err = 1;
+	struct rel r3;
+	int i;
+
+	setup(0xf, 0);
+	for (i = 0; i < 4; i++)
+		tn[i].m.added = 0x8;
+	for (i = 0; i < 3; i++)
+		kreq_arrive(i, 1, 0, vt3(1, 0, 0), &iv, 1, 8, 0, 10 + i);
+	pump();
+	ok(replies(0, 10, &err) == 1 && !err && replies(2, 12, NULL) == 1 &&
+	   !(reply_flags(1, 11) & DSM_MGR_F_GC),
+	   "mgr: join: a barrier does not wait for a joining node");
+	kreq_lock(3, 5, 20);
+	pump();
+	ok(replies(3, 20, &err) == 1 && err == ESTALE,
+	   "mgr: join: a joining node's lock acquire gets ESTALE");
+	clear_events();
+	kreq_arrive(3, 2, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 33);
+	pump();
+	ok(replies(3, 33, NULL) == 0,
+	   "mgr: join: a joining node's arrival waits for the members");
+	for (i = 0; i < 3; i++)
+		kreq_arrive(i, 2, 0, vt3(1, 0, 0), NULL, 0, 8, 0, 30 + i);
+	pump();
+	r3 = release_of(3, 33);
+	ok(r3.nr == 0 && (reply_flags(3, 33) & DSM_MGR_F_JOIN) &&
+	   (reply_flags(3, 33) & DSM_MGR_F_GC) &&
+	   dsm_vt_get(&r3.vt, 0) == 1,
+	   "mgr: join: its release: the timestamp, no interval, JOIN and GC");
+	ok((reply_flags(0, 30) & DSM_MGR_F_GC) &&
+	   !(reply_flags(1, 31) & DSM_MGR_F_JOIN),
+	   "mgr: join: the members collect, without JOIN");
+	ok(tn[0].m.added == 0 && tn[3].m.added == 0,
+	   "mgr: join: the manager and node 3's dsmd: joined");
+	clear_events();
+	for (i = 0; i < 3; i++)
+		kreq_gc_done(i, 2, 40 + i);
+	pump();
+	ok(replies(0, 40, NULL) == 0,
+	   "mgr: join: the GC_DONE round waits for the joined node");
+	kreq_gc_done(3, 2, 43);
+	pump();
+	ok(replies(0, 40, NULL) == 1 && replies(3, 43, &err) == 1 && !err,
+	   "mgr: join: the GC_DONE round ends with it");
+	kreq_lock(3, 5, 50);
+	pump();
+	ok(replies(3, 50, &err) == 1 && !err,
+	   "mgr: join: then its lock acquires are served");
+}
+
 void test_mgr_barrier(void)
 {
+	test_barrier_join();
 	test_barrier_regions();
 	barrier_three(0, 64, false);
 	barrier_three(120, 1, true);
