@@ -10,8 +10,10 @@
 
 #define DSM_DIR_ENTRY_SIZE	((u32)sizeof(struct dsm_wire_dir_entry))
 
-static_assert(DSM_WIRE_DIR_MAP * 8 >= DSM_HOME_BUCKETS);
-static_assert(DSM_WIRE_DIR_MAP % 8 == 0);
+static_assert(DSM_WIRE_DIR_MAP * 8 >= DSM_HOME_BUCKETS,
+	      "a DIR_QUERY's map has a bit for every bucket");
+static_assert(DSM_WIRE_DIR_MAP % 8 == 0,
+	      "a DIR_QUERY's map is whole 64-bit words");
 
 static bool dsm_wire_dir_epoch_ok(u64 epoch)
 {
