@@ -383,9 +383,9 @@ void memb_node_failed(unsigned int id)
 	}
 	next.members = members;
 	memb_adopt(&next, "node down: its buckets re-homed");
+	/* A plain TABLE (no change, no node): the peers' decoder refuses
+	 * a node named without a change, and drops the connection. */
 	memb_fill_table(&t, &next);
-	t.memb.change = DSMC_MEMB_NONE;
-	t.memb.node = id;
 	memb_broadcast(&t);
 	logm(LOG_WARNING, "node %u down: home table of epoch %llu gives its buckets to the live members",
 	     id, (unsigned long long)next.epoch);
