@@ -320,7 +320,7 @@ if [ "$build_ok" = 1 ]; then
 	# The virtual-cluster stages, most needed first (for CHECK_DEADLINE),
 	# each with its time on an idle 2-core machine:
 	# 1. every group over TCP on the oldest kernel;
-	vm_stage "selftests-$oldest" 810 harvest_selftests \
+	vm_stage "selftests-$oldest" 950 harvest_selftests \
 		"$SRCDIR/scripts/selftests.sh" "$oldest" || true
 	# 2. the RDMA transport on the newest kernel (its soft-RoCE runs on a
 	# workqueue): every multi-node group, 3node-rdma's RDMA-specific
