@@ -7,6 +7,7 @@
  * failure"). Decoded as hostile input, as the rest of dsm_wire.c.
  */
 #include "dsm_wire.h"
+#include "dsm_wire_rd.h"
 
 #define DSM_DIR_ENTRY_SIZE	((u32)sizeof(struct dsm_wire_dir_entry))
 
@@ -14,11 +15,6 @@ static_assert(DSM_WIRE_DIR_MAP * 8 >= DSM_HOME_BUCKETS,
 	      "a DIR_QUERY's map has a bit for every bucket");
 static_assert(DSM_WIRE_DIR_MAP % 8 == 0,
 	      "a DIR_QUERY's map is whole 64-bit words");
-
-static bool dsm_wire_dir_epoch_ok(u64 epoch)
-{
-	return epoch && epoch <= DSM_HOME_EPOCH_MAX;
-}
 
 /**
  * dsm_dir_query_has() - does DIR_QUERY @q ask for bucket @bucket?
@@ -47,7 +43,7 @@ static enum dsm_wire_reject dsm_wire_rd_dir_query(const u8 *p,
 	memcpy(q->buckets, w.buckets, sizeof(q->buckets));
 	if (le64_to_cpu(w.reserved))
 		return DSM_WIRE_R_RESERVED;
-	if (!dsm_wire_dir_epoch_ok(q->epoch))
+	if (!dsm_wire_home_epoch_ok(q->epoch))
 		return DSM_WIRE_R_FIELD;
 	for (i = 0; i < DSM_WIRE_DIR_MAP * 8; i++) {
 		if (!(q->buckets[i / 8] >> (i % 8) & 1))
@@ -83,45 +79,21 @@ static enum dsm_wire_reject dsm_wire_rd_dir_entry(const u8 *p,
 	return DSM_WIRE_OK;
 }
 
-static enum dsm_wire_reject dsm_wire_rd_dir_reply(const u8 *p, u32 left,
-						  struct dsm_msg_dir_reply *b,
-						  u32 *used)
+static enum dsm_wire_reject dsm_wire_dir_page(const u8 *p, u64 *page)
 {
-	struct dsm_wire_dir_reply w;
 	struct dsm_dir_entry ent;
-	enum dsm_wire_reject why;
-	u64 prev = 0;
-	u32 i;
+	enum dsm_wire_reject why = dsm_wire_rd_dir_entry(p, &ent);
 
-	memcpy(&w, p, sizeof(w));	/* the header check saw the room */
-	b->epoch = le64_to_cpu(w.epoch);
-	b->nr_entries = le16_to_cpu(w.nr_entries);
-	b->flags = w.flags;
-	b->p = p + sizeof(w);
-	*used = sizeof(w);
-	if (w.reserved0 || le32_to_cpu(w.reserved1))
-		return DSM_WIRE_R_RESERVED;
-	if (!dsm_wire_dir_epoch_ok(b->epoch))
-		return DSM_WIRE_R_FIELD;
-	if (b->flags & ~DSM_DIR_F_LAST)
-		return DSM_WIRE_R_FIELD;
-	if (b->nr_entries > DSM_WIRE_MAX_DIR ||
-	    (!b->nr_entries && !(b->flags & DSM_DIR_F_LAST)))
-		return DSM_WIRE_R_COUNT;
-	if (left - sizeof(w) < (u32)b->nr_entries * DSM_DIR_ENTRY_SIZE)
-		return DSM_WIRE_R_BODY_LEN;
-	for (i = 0; i < b->nr_entries; i++) {
-		why = dsm_wire_rd_dir_entry(b->p + i * DSM_DIR_ENTRY_SIZE,
-					    &ent);
-		if (why)
-			return why;
-		if (i && ent.page <= prev)
-			return DSM_WIRE_R_ORDER;
-		prev = ent.page;
-	}
-	*used += (u32)b->nr_entries * DSM_DIR_ENTRY_SIZE;
-	return DSM_WIRE_OK;
+	*page = ent.page;
+	return why;
 }
+
+static const struct dsm_rd_page_list dsm_wire_dir_list = {
+	.max = DSM_WIRE_MAX_DIR,
+	.esize = DSM_DIR_ENTRY_SIZE,
+	.last = DSM_DIR_F_LAST,
+	.rd_page = dsm_wire_dir_page,
+};
 
 /**
  * dsm_wire_rd_dir() - check and decode the body of DIR_QUERY or DIR_REPLY.
@@ -146,7 +118,11 @@ enum dsm_wire_reject dsm_wire_rd_dir(const u8 *p, u32 left,
 {
 	if (m->hdr.type == DSM_MSG_DIR_QUERY)
 		return dsm_wire_rd_dir_query(p, &m->u.dir_query, used);
-	return dsm_wire_rd_dir_reply(p, left, &m->u.dir_reply, used);
+	return dsm_rd_page_list(p, left, &dsm_wire_dir_list,
+				&m->u.dir_reply.epoch,
+				&m->u.dir_reply.nr_entries,
+				&m->u.dir_reply.flags, &m->u.dir_reply.p,
+				used);
 }
 
 /**

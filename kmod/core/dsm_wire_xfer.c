@@ -6,13 +6,9 @@
  * bucket"). Decoded as hostile input, as the rest of dsm_wire.c.
  */
 #include "dsm_wire.h"
+#include "dsm_wire_rd.h"
 
 #define DSM_XFER_ENTRY_SIZE	((u32)sizeof(struct dsm_wire_xfer_entry))
-
-static bool dsm_wire_xfer_epoch_ok(u64 epoch)
-{
-	return epoch && epoch <= DSM_HOME_EPOCH_MAX;
-}
 
 /* Decode entry @p (24 bytes, present) into @ent; check what one can. */
 static enum dsm_wire_reject dsm_wire_rd_xfer_entry(const u8 *p,
@@ -38,45 +34,63 @@ static enum dsm_wire_reject dsm_wire_rd_xfer_entry(const u8 *p,
 	return DSM_WIRE_OK;
 }
 
-static enum dsm_wire_reject dsm_wire_rd_home_xfer(const u8 *p, u32 left,
-						  struct dsm_msg_home_xfer *b,
-						  u32 *used)
+static_assert(sizeof(struct dsm_wire_home_xfer) ==
+	      sizeof(struct dsm_wire_dir_reply),
+	      "HOME_XFER's and DIR_REPLY's heads are one layout");
+
+enum dsm_wire_reject dsm_rd_page_list(const u8 *p, u32 left,
+				      const struct dsm_rd_page_list *d,
+				      u64 *epoch, u16 *nr, u8 *flags,
+				      const u8 **entries, u32 *used)
 {
-	struct dsm_wire_home_xfer w;
-	struct dsm_xfer_entry ent;
+	struct dsm_wire_home_xfer w;	/* DIR_REPLY's head is the same */
 	enum dsm_wire_reject why;
-	u64 prev = 0;
+	u64 page, prev = 0;
 	u32 i;
 
 	memcpy(&w, p, sizeof(w));	/* the header check saw the room */
-	b->epoch = le64_to_cpu(w.epoch);
-	b->nr_entries = le16_to_cpu(w.nr_entries);
-	b->flags = w.flags;
-	b->p = p + sizeof(w);
+	*epoch = le64_to_cpu(w.epoch);
+	*nr = le16_to_cpu(w.nr_entries);
+	*flags = w.flags;
+	*entries = p + sizeof(w);
 	*used = sizeof(w);
 	if (w.reserved0 || le32_to_cpu(w.reserved1))
 		return DSM_WIRE_R_RESERVED;
-	if (!dsm_wire_xfer_epoch_ok(b->epoch))
+	if (!dsm_wire_home_epoch_ok(*epoch))
 		return DSM_WIRE_R_FIELD;
-	if (b->flags & ~DSM_XFER_F_LAST)
+	if (*flags & ~d->last)
 		return DSM_WIRE_R_FIELD;
-	if (b->nr_entries > DSM_WIRE_MAX_XFER ||
-	    (!b->nr_entries && !(b->flags & DSM_XFER_F_LAST)))
+	if (*nr > d->max || (!*nr && !(*flags & d->last)))
 		return DSM_WIRE_R_COUNT;
-	if (left - sizeof(w) < (u32)b->nr_entries * DSM_XFER_ENTRY_SIZE)
+	if (left - sizeof(w) < (u32)*nr * d->esize)
 		return DSM_WIRE_R_BODY_LEN;
-	for (i = 0; i < b->nr_entries; i++) {
-		why = dsm_wire_rd_xfer_entry(b->p + i * DSM_XFER_ENTRY_SIZE,
-					     &ent);
+	for (i = 0; i < *nr; i++) {
+		why = d->rd_page(*entries + i * d->esize, &page);
 		if (why)
 			return why;
-		if (i && ent.page <= prev)
+		if (i && page <= prev)
 			return DSM_WIRE_R_ORDER;
-		prev = ent.page;
+		prev = page;
 	}
-	*used += (u32)b->nr_entries * DSM_XFER_ENTRY_SIZE;
+	*used += (u32)*nr * d->esize;
 	return DSM_WIRE_OK;
 }
+
+static enum dsm_wire_reject dsm_wire_xfer_page(const u8 *p, u64 *page)
+{
+	struct dsm_xfer_entry ent;
+	enum dsm_wire_reject why = dsm_wire_rd_xfer_entry(p, &ent);
+
+	*page = ent.page;
+	return why;
+}
+
+static const struct dsm_rd_page_list dsm_wire_xfer_list = {
+	.max = DSM_WIRE_MAX_XFER,
+	.esize = DSM_XFER_ENTRY_SIZE,
+	.last = DSM_XFER_F_LAST,
+	.rd_page = dsm_wire_xfer_page,
+};
 
 static enum dsm_wire_reject
 dsm_wire_rd_home_xfer_ack(const u8 *p, struct dsm_msg_home_xfer_ack *b,
@@ -92,7 +106,7 @@ dsm_wire_rd_home_xfer_ack(const u8 *p, struct dsm_msg_home_xfer_ack *b,
 	b->error = le32_to_cpu(w.error);
 	if (w.reserved0)
 		return DSM_WIRE_R_RESERVED;
-	if (!dsm_wire_xfer_epoch_ok(b->epoch) ||
+	if (!dsm_wire_home_epoch_ok(b->epoch) ||
 	    (b->flags & ~DSM_XFER_F_LAST) || b->error > 4095)
 		return DSM_WIRE_R_FIELD;
 	if (b->nr_entries > DSM_WIRE_MAX_XFER)
@@ -120,7 +134,11 @@ enum dsm_wire_reject dsm_wire_rd_xfer(const u8 *p, u32 left,
 				      struct dsm_msg *m, u32 *used)
 {
 	if (m->hdr.type == DSM_MSG_HOME_XFER)
-		return dsm_wire_rd_home_xfer(p, left, &m->u.home_xfer, used);
+		return dsm_rd_page_list(p, left, &dsm_wire_xfer_list,
+					&m->u.home_xfer.epoch,
+					&m->u.home_xfer.nr_entries,
+					&m->u.home_xfer.flags,
+					&m->u.home_xfer.p, used);
 	return dsm_wire_rd_home_xfer_ack(p, &m->u.home_xfer_ack, used);
 }
 
