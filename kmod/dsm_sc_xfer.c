@@ -575,6 +575,35 @@ static void sc_xfer_settle_pg(struct dsm_pg *pg, void *arg)
 }
 
 /*
+ * Bucket @b's move now is done: drop it, and note in @out and @in what
+ * its next move, if any, needs.
+ */
+static void sc_xfer_done_locked(u32 b, bool *out, bool *in)
+{
+	struct sc_xfer_move *mv;
+
+	lockdep_assert_held(&sc_xfer.lock);
+	sc_xfer_pop(b);
+	mv = sc_xfer_head(b);
+	*out |= mv && !mv->in;
+	*in |= mv && mv->in;
+}
+
+/*
+ * After @n buckets' moves were done (sc_xfer_done_locked(), sc_xfer.lock
+ * dropped): their pages settle, and their next moves start.
+ */
+static void sc_xfer_after_done(u32 n, bool out, bool in)
+{
+	if (n)
+		dsm_mem_for_each(sc_xfer_settle_pg, NULL);
+	if (out)
+		queue_work(system_unbound_wq, &sc_xfer_out_work);
+	if (in)
+		sc_rehome_kick();
+}
+
+/*
  * End the wait for the buckets awaited now from @from for table @epoch
  * (its LAST came): their pages without an entry were never used at the
  * old home and start new, and their next moves may be done. Return: how
@@ -582,7 +611,6 @@ static void sc_xfer_settle_pg(struct dsm_pg *pg, void *arg)
  */
 static u32 sc_xfer_end(u32 from, u64 epoch)
 {
-	struct sc_xfer_move *mv;
 	bool out = false, in = false;
 	u32 b, n = 0;
 
@@ -590,19 +618,11 @@ static u32 sc_xfer_end(u32 from, u64 epoch)
 	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
 		if (!sc_xfer_awaited(b, from, epoch))
 			continue;
-		sc_xfer_pop(b);
+		sc_xfer_done_locked(b, &out, &in);
 		n++;
-		mv = sc_xfer_head(b);
-		out |= mv && !mv->in;
-		in |= mv && mv->in;
 	}
 	spin_unlock(&sc_xfer.lock);
-	if (n)
-		dsm_mem_for_each(sc_xfer_settle_pg, NULL);
-	if (out)
-		queue_work(system_unbound_wq, &sc_xfer_out_work);
-	if (in)
-		sc_rehome_kick();
+	sc_xfer_after_done(n, out, in);
 	return n;
 }
 
@@ -681,19 +701,11 @@ u32 sc_xfer_rebuilt(const unsigned long *map, const struct sc_xfer_move *snap)
 		if (!mv || !mv->in || mv->peer != snap[b].peer ||
 		    mv->epoch != snap[b].epoch)
 			continue;
-		sc_xfer_pop(b);
+		sc_xfer_done_locked(b, &out, &in);
 		n++;
-		mv = sc_xfer_head(b);
-		out |= mv && !mv->in;
-		in |= mv && mv->in;
 	}
 	spin_unlock(&sc_xfer.lock);
-	if (n)
-		dsm_mem_for_each(sc_xfer_settle_pg, NULL);
-	if (out)
-		queue_work(system_unbound_wq, &sc_xfer_out_work);
-	if (in)
-		sc_rehome_kick();
+	sc_xfer_after_done(n, out, in);
 	return n;
 }
 
