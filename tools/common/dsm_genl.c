@@ -305,3 +305,46 @@ const char *dsm_model_name(unsigned int model)
 	return model == DSM_MODEL_SC ? "sc" : model == DSM_MODEL_LRC ?
 	       "lrc" : "?";
 }
+
+struct home_reply {
+	uint64_t *epoch;
+	uint8_t *node;
+};
+
+static int home_get_cb(uint8_t cmd, struct nlattr **tb, void *arg)
+{
+	struct nlattr *b = tb[DSM_A_HOME_BUCKETS];
+	struct home_reply *r = arg;
+
+	(void)cmd;
+	if (!tb[DSM_A_HOME_EPOCH] || !b || nla_len(b) != DSM_HOME_NR_BUCKETS)
+		return 0;
+	*r->epoch = dsm_nla_u64(tb[DSM_A_HOME_EPOCH], 0);
+	memcpy(r->node, nla_data(b), DSM_HOME_NR_BUCKETS);
+	return 0;
+}
+
+int dsm_genl_home_get(struct dsm_genl *g, uint64_t *epoch,
+		      uint8_t node[DSM_HOME_NR_BUCKETS])
+{
+	struct home_reply r = { .epoch = epoch, .node = node };
+	struct nl_msg *msg;
+
+	*epoch = 0;
+	msg = dsm_genl_msg(g, DSM_CMD_GET_STATUS, 0);
+	return msg ? dsm_genl_call(g, msg, home_get_cb, &r) : -ENOMEM;
+}
+
+int dsm_genl_home_set(struct dsm_genl *g, uint64_t epoch,
+		      const uint8_t node[DSM_HOME_NR_BUCKETS])
+{
+	struct nl_msg *msg;
+
+	msg = dsm_genl_msg(g, DSM_CMD_HOME_SET, 0);
+	if (!msg || nla_put_u64(msg, DSM_A_HOME_EPOCH, epoch) ||
+	    nla_put(msg, DSM_A_HOME_BUCKETS, DSM_HOME_NR_BUCKETS, node)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return dsm_genl_call(g, msg, NULL, NULL);
+}

@@ -59,6 +59,16 @@ int dsm_genl_call(struct dsm_genl *g, struct nl_msg *msg, dsm_genl_cb cb,
 int dsm_genl_recv_events(struct dsm_genl *g, bool block, dsm_genl_cb cb,
 			 void *arg);
 
+/*
+ * The kernel's home table (GET_STATUS: HOME_EPOCH, HOME_BUCKETS) into
+ * @epoch and @node; *@epoch 0 when it has none yet. 0 or negative errno.
+ */
+int dsm_genl_home_get(struct dsm_genl *g, uint64_t *epoch,
+		      uint8_t node[DSM_HOME_NR_BUCKETS]);
+/* HOME_SET: @node's buckets with @epoch to the kernel. 0 or negative errno. */
+int dsm_genl_home_set(struct dsm_genl *g, uint64_t epoch,
+		      const uint8_t node[DSM_HOME_NR_BUCKETS]);
+
 /* Attribute getters that check the length; @def if absent or short. */
 uint8_t dsm_nla_u8(struct nlattr *a, uint8_t def);
 uint16_t dsm_nla_u16(struct nlattr *a, uint16_t def);

@@ -14,54 +14,25 @@
 
 #include "dsmctl.h"
 
-struct home {
-	uint64_t epoch;
-	uint8_t node[DSM_HOME_NR_BUCKETS];
-	bool have;
-};
-
-static int home_cb(uint8_t cmd, struct nlattr **tb, void *arg)
-{
-	struct nlattr *b = tb[DSM_A_HOME_BUCKETS];
-	struct home *h = arg;
-
-	(void)cmd;
-	if (!tb[DSM_A_HOME_EPOCH] || !b || nla_len(b) != sizeof(h->node))
-		return 0;
-	h->epoch = dsm_nla_u64(tb[DSM_A_HOME_EPOCH], 0);
-	memcpy(h->node, nla_data(b), sizeof(h->node));
-	h->have = true;
-	return 0;
-}
-
 static int home_bump(void)
 {
-	struct home h = {};
-	struct nl_msg *msg;
+	uint8_t node[DSM_HOME_NR_BUCKETS];
+	uint64_t epoch;
 	int ret;
 
-	msg = dsm_genl_msg(&genl, DSM_CMD_GET_STATUS, 0);
-	if (!msg)
-		return dsmctl_error("home bump", -ENOMEM);
-	ret = dsm_genl_call(&genl, msg, home_cb, &h);
+	ret = dsm_genl_home_get(&genl, &epoch, node);
 	if (ret)
 		return dsmctl_error("home bump", ret);
-	if (!h.have) {
+	if (!epoch) {
 		fprintf(stderr,
 			"dsmctl: home bump: the kernel has no home table yet; start dsmd first\n");
 		return DSMCTL_FAIL;
 	}
-	msg = dsm_genl_msg(&genl, DSM_CMD_HOME_SET, 0);
-	if (!msg || nla_put_u64(msg, DSM_A_HOME_EPOCH, h.epoch + 1) ||
-	    nla_put(msg, DSM_A_HOME_BUCKETS, sizeof(h.node), h.node)) {
-		nlmsg_free(msg);
-		return dsmctl_error("home bump", -ENOMEM);
-	}
-	ret = dsm_genl_call(&genl, msg, NULL, NULL);
+	ret = dsm_genl_home_set(&genl, epoch + 1, node);
 	if (ret)
 		return dsmctl_error("home bump", ret);
 	print_open_object(NULL);
-	print_u64("home_epoch", "home epoch %s", h.epoch + 1);
+	print_u64("home_epoch", "home epoch %s", epoch + 1);
 	print_close_object();
 	print_nl();
 	print_end();

@@ -107,16 +107,11 @@ static int kernel_put_default_perm(struct nl_msg *msg)
  */
 int kernel_push_home_table(const struct dsm_home_table *t, const char *why)
 {
-	struct nl_msg *msg;
 	int ret;
 
-	msg = dsm_genl_msg(&d.nl, DSM_CMD_HOME_SET, 0);
-	if (!msg || nla_put_u64(msg, DSM_A_HOME_EPOCH, t->epoch) ||
-	    nla_put(msg, DSM_A_HOME_BUCKETS, sizeof(t->node), t->node)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	ret = dsm_genl_call(&d.nl, msg, NULL, NULL);
+	_Static_assert(sizeof(t->node) == DSM_HOME_NR_BUCKETS,
+		       "the core's buckets are the uapi's");
+	ret = dsm_genl_home_set(&d.nl, t->epoch, t->node);
 	if (ret == -ESTALE)
 		logm(LOG_WARNING, "the kernel has a newer home table than epoch %llu (%s; dsmctl home bump?): it keeps it",
 		     (unsigned long long)t->epoch, why);
@@ -129,19 +124,6 @@ int kernel_push_home_table(const struct dsm_home_table *t, const char *why)
 	return ret;
 }
 
-static int home_get_cb(uint8_t cmd, struct nlattr **tb, void *arg)
-{
-	struct nlattr *b = tb[DSM_A_HOME_BUCKETS];
-	struct dsm_home_table *t = arg;
-
-	(void)cmd;
-	if (!tb[DSM_A_HOME_EPOCH] || !b || nla_len(b) != sizeof(t->node))
-		return 0;
-	t->epoch = dsm_nla_u64(tb[DSM_A_HOME_EPOCH], 0);
-	memcpy(t->node, nla_data(b), sizeof(t->node));
-	return 0;
-}
-
 /*
  * The kernel's current home table (GET_STATUS: HOME_EPOCH, HOME_BUCKETS)
  * into @t's epoch and buckets (its members are not the kernel's to say);
@@ -149,13 +131,15 @@ static int home_get_cb(uint8_t cmd, struct nlattr **tb, void *arg)
  */
 int kernel_home_get(struct dsm_home_table *t)
 {
-	struct nl_msg *msg;
+	uint64_t epoch;
+	int ret;
 
 	t->epoch = 0;
 	if (!d.nl.sk)
 		return -ENOENT;
-	msg = dsm_genl_msg(&d.nl, DSM_CMD_GET_STATUS, 0);
-	return msg ? dsm_genl_call(&d.nl, msg, home_get_cb, t) : -ENOMEM;
+	ret = dsm_genl_home_get(&d.nl, &epoch, t->node);
+	t->epoch = epoch;
+	return ret;
 }
 
 /*
