@@ -33,18 +33,7 @@
 #include <syslog.h>
 
 #include "dsm_members.h"
-#include "mgr_internal.h"
-
-enum { MGR_KIND_BARRIER, MGR_KIND_GC };
-
-/* A growing array of interval records whose notices it owns. */
-/* Intervals with their notices; @bytes: what they count in bar_bytes. */
-struct mgr_ivvec {
-	struct dsm_interval *v;
-	uint32_t n;
-	uint32_t cap;
-	size_t bytes;
-};
+#include "mgr_bar.h"
 
 /* What one interval record counts in mgr.bar_bytes. */
 static size_t iv_cost(const struct dsm_interval *iv)
@@ -52,56 +41,6 @@ static size_t iv_cost(const struct dsm_interval *iv)
 	return sizeof(*iv) + 8U * iv->nr_notices;
 }
 
-/**
- * struct mgr_arrival - one node's arrival in an open episode.
- * @active:	fragments have come (or, for GC_DONE, the request).
- * @complete:	the last fragment came; the node waits for the release.
- * @next_frag:	number of the next fragment expected.
- * @staged:	the intervals of the fragments so far, ascending by
- *		(creator, index); merged into the episode when complete.
- * @bytes:	bytes of notices in @staged.
- */
-struct mgr_arrival {
-	bool active;
-	bool complete;
-	bool gc;
-	uint64_t cookie;
-	uint32_t epoch;
-	int next_frag;
-	struct dsm_vt vt;
-	struct mgr_ivvec staged;
-	uint64_t last_key;
-	size_t bytes;
-};
-
-/**
- * struct mgr_bar - the open episode of a barrier (or the GC_DONE round of
- * a barrier); freed when it has no arrival left.
- * @epoch:	the epoch of the episode's first arrival, which every other
- *		arrival must carry too (the kernel sends 0: see
- *		Documentation/lrc.md, "Barrier epochs").
- * @epoch_set:	an arrival set @epoch.
- * @arrived:	bit i: node i's arrival is complete.
- * @merged:	per creator, the intervals of the complete arrivals,
- *		ascending by index, without duplicates.
- * @vt:		merged timestamp of the complete arrivals.
- * @gc:		an arrival asked for a collection.
- */
-struct mgr_bar {
-	struct mgr_bar *next;
-	uint32_t region;
-	uint32_t id;
-	int kind;
-	bool epoch_set;
-	uint32_t epoch;
-	uint32_t arrived;
-	bool gc;
-	struct mgr_arrival a[DSM_MAX_NODES];
-	struct mgr_ivvec merged[DSM_MAX_NODES];
-	struct dsm_vt vt;
-};
-
-/* Node @node was declared down: no barrier waits for it any more. */
 static bool node_lost(const struct mgr *m, int node)
 {
 	return m->lost >> node & 1;
@@ -181,7 +120,7 @@ static void arrival_clear(struct mgr *m, struct mgr_arrival *a)
 }
 
 /* Forget the open episode; the epoch stays. */
-static void episode_clear(struct mgr *m, struct mgr_bar *b)
+void mgr_bar_episode_clear(struct mgr *m, struct mgr_bar *b)
 {
 	int i;
 
@@ -251,7 +190,7 @@ static void bar_put(struct mgr *m, struct mgr_bar *b)
 	pp = bar_slot(m, b->kind, b->region, b->id);
 	if (*pp != b)
 		return;
-	episode_clear(m, b);
+	mgr_bar_episode_clear(m, b);
 	*pp = b->next;
 	free(b);
 	m->nr_bars--;
@@ -459,170 +398,6 @@ static int merge(struct mgr *m, struct mgr_bar *b, struct mgr_arrival *a)
 	return 0;
 }
 
-/* The header of a payload the manager builds for @node's kernel. */
-static void payload_hdr(const struct mgr *m, int node, u8 type, u64 req_id,
-			struct dsm_msg_hdr *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->version = DSM_WIRE_VERSION_MAX;
-	h->type = type;
-	h->src = m->self;
-	h->dst = node;
-	/* The decoder wants src != dst: see lrc.md, "Manager payloads". */
-	if (h->dst == h->src)
-		h->dst = h->src ? 0 : 1;
-	h->req_id = req_id;
-}
-
-/*
- * Send @node the release with intervals @out[0 .. @k), in fragments cut
- * by the core's rule (dsm_wire_ivset_fit()), the one the kernel's grants
- * and arrivals follow.
- */
-static void send_release(struct mgr *m, struct mgr_bar *b, int node,
-			 const struct dsm_interval **out, u32 k, u8 *buf,
-			 uint32_t gc)
-{
-	uint32_t pos = 0, n = b->vt.n;
-	uint64_t cookie = b->a[node].cookie;
-	struct dsm_wire_enc e;
-	struct dsm_msg_hdr h;
-	int len, end;
-
-	payload_hdr(m, node, DSM_MSG_BARRIER_RELEASE, cookie, &h);
-	do {
-		end = dsm_wire_ivset_fit(DSM_MSG_BARRIER_RELEASE, n, out, pos,
-					 k, m->payload_max);
-		if (end == -EMSGSIZE) {
-			mgr_log(m, LOG_ERR, "mgr: barrier %u: interval (%u, %u) does not fit one payload",
-				b->id, out[pos]->creator, out[pos]->index);
-			mgr_reply(m, node, cookie, EMSGSIZE, 0, NULL, 0);
-			return;
-		}
-		len = end;	/* -EINVAL: a timestamp the encoder refuses too */
-		if (end >= 0) {
-			dsm_wire_enc_begin(&e, buf, m->payload_max, &h);
-			dsm_wire_enc_barrier(&e, b->region, b->id, b->epoch,
-					     &b->vt);
-			for (; pos < (u32)end; pos++)
-				dsm_wire_enc_interval(&e, out[pos]);
-			len = dsm_wire_enc_end(&e);
-		}
-		if (len < 0) {
-			mgr_log(m, LOG_ERR, "mgr: barrier %u: cannot encode the release for node %d (%d)",
-				b->id, node, len);
-			mgr_reply(m, node, cookie, EPROTO, 0, NULL, 0);
-			return;
-		}
-		m->st.release_fragments++;
-		mgr_reply(m, node, cookie, 0,
-			  gc | (pos < k ? DSM_MGR_F_MORE : 0), buf, len);
-	} while (pos < k);
-}
-
-/* Send @node the intervals of @set it lacks, @out as scratch. */
-static void release_to(struct mgr *m, struct mgr_bar *b, int node,
-		       const struct dsm_iset *set,
-		       const struct dsm_interval **out, uint32_t total,
-		       u8 *buf, uint32_t gc)
-{
-	const struct mgr_arrival *a = &b->a[node];
-	uint32_t c;
-	int k;
-
-	k = dsm_iset_missing(set, &a->vt, out, total);
-	for (c = 0; c < DSM_MAX_NODES && k >= 0; c++)
-		if (dsm_vt_get(&b->vt, c) > dsm_vt_get(&a->vt, c) &&
-		    dsm_ilog_last(&set->log[c]) < dsm_vt_get(&b->vt, c))
-			k = -ENOENT;
-	if (k < 0) {
-		mgr_log(m, LOG_ERR, "mgr: barrier %u: node %d lacks intervals no arrival carried",
-			b->id, node);
-		mgr_reply(m, node, a->cookie, EPROTO, 0, NULL, 0);
-		return;
-	}
-	send_release(m, b, node, out, k, buf, gc);
-}
-
-/* Every node waited for arrived: send each the intervals it lacks. */
-static void release(struct mgr *m, struct mgr_bar *b)
-{
-	struct dsm_interval *slots[DSM_MAX_NODES] = { NULL };
-	const struct dsm_interval **out = NULL;
-	uint32_t joined = dsm_barrier_joined(b->arrived, m->added, b->gc);
-	uint32_t gc = b->gc ? DSM_MGR_F_GC : 0, total = 0, c, i;
-	struct dsm_iset set;
-	u8 *buf = NULL;
-	int node, err = 0;
-
-	memset(&set, 0, sizeof(set));
-	set.nr_nodes = DSM_MAX_NODES;
-	for (c = 0; c < DSM_MAX_NODES && !err; c++) {
-		struct mgr_ivvec *v = &b->merged[c];
-
-		dsm_ilog_init(&set.log[c], NULL, 0);
-		if (!v->n)
-			continue;
-		slots[c] = malloc((size_t)v->n * sizeof(*slots[c]));
-		if (!slots[c]) {
-			err = ENOMEM;
-			break;
-		}
-		dsm_ilog_init(&set.log[c], slots[c], v->n);
-		set.log[c].first = v->v[0].index;
-		for (i = 0; i < v->n && !err; i++)
-			if (dsm_iset_add(&set, &v->v[i])) {
-				mgr_why(m, 0, "intervals of node %u have a gap before %u",
-					c, v->v[i].index);
-				err = EPROTO;
-			}
-		total += v->n;
-	}
-	if (!err) {
-		out = malloc((total ? total : 1) * sizeof(*out));
-		buf = malloc(m->payload_max);
-		if (!out || !buf)
-			err = ENOMEM;
-	}
-	if (err) {
-		if (err == ENOMEM)
-			mgr_why(m, 0, "out of memory");
-		mgr_log(m, LOG_ERR, "mgr: barrier %u epoch %u fails: %s",
-			b->id, b->epoch, m->why);
-	}
-	for (node = 0; node < DSM_MAX_NODES; node++) {
-		const struct mgr_arrival *a = &b->a[node];
-
-		if (!(b->arrived >> node & 1))
-			continue;
-		if (err) {
-			mgr_reply(m, node, a->cookie, err, 0, NULL, 0);
-			continue;
-		}
-		/* Joins here: no interval, everything is collected. */
-		if (joined >> node & 1) {
-			send_release(m, b, node, out, 0, buf,
-				     gc | DSM_MGR_F_JOIN);
-			continue;
-		}
-		release_to(m, b, node, &set, out, total, buf, gc);
-	}
-	if (joined && !err) {
-		m->added &= ~joined;
-		mgr_log(m, LOG_INFO, "mgr: barrier %u: nodes %#x join lrc",
-			b->id, joined);
-	}
-	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u released (%u intervals%s)",
-		b->id, b->epoch, total, b->gc ? ", collect garbage" : "");
-	if (!err)
-		m->st.barriers_released++;
-	for (c = 0; c < DSM_MAX_NODES; c++)
-		free(slots[c]);
-	free(out);
-	free(buf);
-	episode_clear(m, b);
-}
-
 /*
  * Take fragment @frag of the arrival @r of a node in: the first opens the
  * arrival (and sets the episode's epoch if it is the first), the next
@@ -682,7 +457,7 @@ static int arrival_done(struct mgr *m, struct mgr_bar *b, int from)
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u: node %d arrived",
 		b->id, b->epoch, from);
 	if (all_arrived(m, b))
-		release(m, b);
+		mgr_bar_release(m, b);
 	return 0;
 }
 
@@ -771,7 +546,7 @@ static void gc_release(struct mgr *m, struct mgr_bar *b)
 	m->st.gc_released++;
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u: garbage collected everywhere",
 		b->id);
-	episode_clear(m, b);
+	mgr_bar_episode_clear(m, b);
 }
 
 void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
@@ -826,7 +601,7 @@ static void episode_fail(struct mgr *m, struct mgr_bar *b, int node)
 	}
 	mgr_log(m, LOG_INFO, "mgr: barrier %u: node %d down, waiters failed",
 		b->id, node);
-	episode_clear(m, b);
+	mgr_bar_episode_clear(m, b);
 }
 
 /*
@@ -849,7 +624,7 @@ static void episode_lose(struct mgr *m, struct mgr_bar *b, int node)
 	if (b->kind == MGR_KIND_GC)
 		gc_release(m, b);
 	else
-		release(m, b);
+		mgr_bar_release(m, b);
 }
 
 /*
@@ -888,7 +663,7 @@ void mgr_bar_free_all(struct mgr *m)
 			struct mgr_bar *b = m->bars[h];
 
 			m->bars[h] = b->next;
-			episode_clear(m, b);
+			mgr_bar_episode_clear(m, b);
 			free(b);
 		}
 	}
