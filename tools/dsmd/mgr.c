@@ -152,22 +152,27 @@ static bool manages_lock(const struct mgr *m, const struct mgr_req *r)
 /*
  * Does this node manage @r of a peer? A peer arrives at a barrier here
  * once its node declared the managers before us down, which ours may not
- * have yet: a barrier (or GC_DONE) is taken by the lowest member that is
- * neither lost nor unreachable from here. The episode still waits for the
- * node not declared down here until it is (mgr_bar_node_lost()).
+ * have yet, nor even seen unreachable (a manager whose dsmd stopped keeps
+ * its connections open until the heartbeats time out): as for a lock
+ * (manages_lock()), a barrier (or GC_DONE) is taken by the lowest member
+ * that is neither lost nor unreachable from here, counting its manager
+ * here as gone. The episode still waits for the nodes not declared down
+ * here until they are (mgr_bar_node_lost()).
  */
 static bool manages(const struct mgr *m, const struct mgr_req *r)
 {
+	int i, cur = req_manager(m, r);
 	uint32_t gone = 0;
-	int i;
 
-	if (req_manager(m, r) == m->self)
+	if (cur == m->self)
 		return true;
 	if (is_lock_op(r))
 		return manages_lock(m, r);
 	for (i = 0; i < DSM_MAX_NODES; i++)
 		if (mgr_is_member(m, i) && !mgr_peer_up(m, i))
 			gone |= 1U << i;
+	if (cur >= 0 && cur < DSM_MAX_NODES)
+		gone |= 1U << cur;
 	return dsm_barrier_manager(m->members, m->lost | gone,
 				   DSM_MAX_NODES) == (u32)m->self;
 }

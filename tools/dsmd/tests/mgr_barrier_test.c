@@ -408,6 +408,46 @@ static void test_gone(void)
 }
 
 /*
+ * The barrier manager's dsmd stops (dsm_mgr_failover): its connections
+ * stay open, so node 2 declares node 0 down before node 1 even sees it
+ * unreachable, and arrives at node 1. Node 1 takes the arrival, counting
+ * the manager as gone as a lock's next manager does (the CI of fb16ab9:
+ * it was refused as a protocol error, and node 2's barrier failed with
+ * EPROTO), and releases the barrier once it declared node 0 down too.
+ */
+static void test_barrier_mgr_stopped(void)
+{
+	uint32_t err = 0;
+
+	setup(0x7, 0);
+	cut |= 1U << 0;
+	mgr_peer_state(&tn[2].m, 0, MGR_PEER_DOWN);
+	ok(mgr_barrier_manager(&tn[2].m) == 1 &&
+	   mgr_barrier_manager(&tn[1].m) == 0,
+	   "mgr: manager stopped: only node 2 declared it down");
+	kreq_arrive(2, 11, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 110);
+	pump();
+	ok(replies(2, 110, NULL) == 0 && tn[1].m.nr_bars == 1,
+	   "mgr: the next manager takes an arrival while the manager looks up to it");
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_DOWN);
+	kreq_arrive(1, 11, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 111);
+	pump();
+	ok(replies(1, 111, &err) == 1 && !err && replies(2, 110, &err) == 1 &&
+	   !err && tn[1].m.nr_bars == 0,
+	   "mgr: and releases it among the survivors once node 0 is down there");
+	/* A member that is not next in line still refuses. */
+	setup(0xf, 0);
+	cut |= 1U << 0;
+	mgr_peer_state(&tn[3].m, 0, MGR_PEER_DOWN);
+	mgr_peer_state(&tn[3].m, 1, MGR_PEER_DOWN);
+	kreq_arrive(3, 12, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 112);
+	pump();
+	ok(replies(3, 112, &err) == 1 && err == EPROTO && tn[2].m.nr_bars == 0,
+	   "mgr: an arrival two managers ahead of this node's view refused");
+	pump();
+}
+
+/*
  * The barrier manager (node 0) dies while nodes 1 and 2 wait: their
  * dsmds fail the arrivals with EHOSTDOWN and MGR_F_MGR_DOWN, and their
  * kernels arrive again at node 1, the lowest member not lost, which takes
@@ -630,4 +670,5 @@ void test_mgr_barrier(void)
 	test_barrier_peer();
 	test_gone();
 	test_barrier_mgr_dies();
+	test_barrier_mgr_stopped();
 }
