@@ -69,7 +69,7 @@
 #define KINDS		"wrong-sender,stale-reply,nack-errno,inflated-vt," \
 			"huge-page,flood,more-flood,silent"
 #define SEED		"1207"
-#define ATTACK_S	45
+#define ATTACK_S	30
 #define RATE		"50"
 #define ADVERSARY	1		/* the hostile node; 0 and 2 are targets */
 #define TARGETS		"0,2"
