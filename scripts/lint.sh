@@ -12,7 +12,7 @@
 #   --modules [KVER...]
 #               only the W=1 C=2 builds, against KVER (6.1, 6.12; default
 #               every supported kernel): they are the modules the virtual
-#               cluster then boots (make check runs the parts apart).
+#               cluster then boots.
 set -euo pipefail
 
 sources=1
@@ -22,7 +22,7 @@ case "${1:-}" in
 '') ;;
 --sources) modules=0 ;;
 --modules) sources=0; shift; kvers=("$@") ;;
-*) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
