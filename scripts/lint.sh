@@ -22,7 +22,7 @@ case "${1:-}" in
 '') ;;
 --sources) modules=0 ;;
 --modules) sources=0; shift; kvers=("$@") ;;
-*) sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
