@@ -216,7 +216,7 @@ left() {
 # before it at this machine's speed (speed_pct), which the stage's own
 # time then updates.
 vm_stage() {
-	local name=$1 ref=$2 est left n=${#stage_names[@]} rc=0
+	local name=$1 ref=$2 est need left n=${#stage_names[@]} rc=0
 	shift 2
 	# The first (every group over TCP) always starts: it is stopped at
 	# the deadline if it must be.
@@ -226,10 +226,11 @@ vm_stage() {
 		left=$(left)
 		# A fifth more than expected still ends in time: a stage the
 		# deadline stops fails, one not started is only a skip.
-		if [ $((est * 6 / 5)) -ge "$left" ]; then
+		need=$((est * 6 / 5))
+		if [ "$need" -ge "$left" ]; then
 			echo "== $name: $*"
-			echo "   skipped: expected ${est}s, ${left}s left before the deadline"
-			echo "ok 0 $name # SKIP not started: expected ${est}s, ${left}s left of CHECK_DEADLINE=${DEADLINE}s" >> "$TAP"
+			echo "   skipped: expected ${est}s (${need}s with a fifth to spare), ${left}s left before the deadline"
+			echo "ok 0 $name # SKIP not started: expected ${est}s (${need}s with a fifth to spare), ${left}s left of CHECK_DEADLINE=${DEADLINE}s" >> "$TAP"
 			record "$name" - "skipped (deadline)"
 			return 0
 		fi
