@@ -46,8 +46,8 @@ enum dsm_access {
  * @pgno:	the page.
  * @access:	access asked for.
  * @home:	node the request went to.
- * @stale_tries: times its home refused it as addressed by an older home
- *		table (sc: NACK ESTALE) and it was addressed again.
+ * @stale_tries: times a home of a newer table than the request's refused
+ *		it (sc: NACK ESTALE), up to 255; for the log only.
  * @epoch:	epoch of the home table @home came from; its PAGE_REQ
  *		carries it (0: no table yet).
  * @stale_epoch: the newer epoch of the home that refused it, until this

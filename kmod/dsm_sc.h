@@ -125,12 +125,6 @@ static inline void sc_act_init(struct sc_act *a)
 #define SC_NO_REGION_RETRY	msecs_to_jiffies(20)
 
 /*
- * A request refused as stale (NACK ESTALE): how often it may be
- * addressed again (dsm_sc_epoch.c).
- */
-#define SC_STALE_TRIES		4
-
-/*
  * A page request more than this many epochs ahead of this node's home
  * table is not believed (a peer's bug or lie), and dropped: dsmd pushes
  * each table to every node at once, so a live node lags by one or two.

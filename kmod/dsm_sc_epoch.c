@@ -14,10 +14,14 @@
  *    dropped, as is one whose table does not come in time (its requester
  *    fails at its own timeout).
  * At the requester, NACK ESTALE from the request's home: the request
- * waits until this node's table has the home's epoch (bounded by
- * fault_timeout_ms from its creation), takes the page's home from that
- * table, and goes again; at most SC_STALE_TRIES times. Otherwise it fails
- * with ESTALE (SIGBUS, one log line from dsm_access_failed()).
+ * waits until this node's table has the home's epoch, takes the page's
+ * home from that table, and goes again, as often as fault_timeout_ms from
+ * its creation allows. Otherwise it fails with ESTALE (SIGBUS, one log
+ * line from dsm_access_failed()). Not a number of tries: tables pushed
+ * back to back may each refuse it once (dsm_home's
+ * buckets_move_back_to_back pushes six), and no peer can make it loop
+ * fast: it goes again at once only when this node's own table moved on
+ * since it was addressed, else after SC_NO_REGION_RETRY.
  *
  * Only PAGE_REQ is judged by its epoch: it is the one message whose
  * handling asks the table (is this node the page's home?). The others
@@ -83,9 +87,8 @@ bool sc_home_epoch_ok(const struct dsm_msg *m)
  * @m:		the NACK; its header's epoch is the home's.
  *
  * Return: true if @req will go again (sc_stale_ready() decides when);
- * false if it may not (too many tries of newer epochs, fault_timeout_ms
- * over for one of the request's own, or nobody waits for it any more):
- * the caller completes it.
+ * false if it may not (fault_timeout_ms from its creation is over, or
+ * nobody waits for it any more): the caller completes it.
  */
 bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
 		   const struct dsm_msg *m)
@@ -94,10 +97,10 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
 
 	spin_lock(&pg->lock);
 	ok = pg->req == req && m->hdr.epoch &&
-	     (newer ? req->stale_tries < SC_STALE_TRIES :
-	      time_before(jiffies, req->born + dsm_fault_timeout()));
+	     time_before(jiffies, req->born + dsm_fault_timeout());
 	if (ok) {
-		req->stale_tries += newer;
+		if (newer && req->stale_tries < U8_MAX)
+			req->stale_tries++;
 		req->stale_epoch = m->hdr.epoch;
 	}
 	spin_unlock(&pg->lock);
@@ -132,18 +135,29 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
  */
 bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req)
 {
-	bool done;
+	bool done, again;
+	u64 stale;
 
 	if (!READ_ONCE(req->stale_epoch))
 		return true;
 	/* A page homed here that is being handed over waits for its end. */
 	if (dsm_home_epoch() >= req->stale_epoch && !sc_xfer_moving(pg)) {
 		spin_lock(&pg->lock);
+		stale = req->stale_epoch;
 		sc_home_readdress_locked(pg, req);
 		req->stale_epoch = 0;
 		done = pg->req == req && pg->access >= req->access;
+		/*
+		 * Still addressed by an older table than the refusing
+		 * home's (a page homed here keeps its epoch until it is
+		 * handed over): it would be refused again at once. Go
+		 * again shortly, not in a loop.
+		 */
+		again = !done && req->epoch < stale;
 		spin_unlock(&pg->lock);
 		dsm_stat_inc(DSM_STAT_HOME_STALE_RETRIES);
+		if (again && dsm_req_start_after(pg, req, SC_NO_REGION_RETRY))
+			return false;
 		if (!done)
 			return true;
 		dsm_req_complete(pg, req, 0);
