@@ -12,7 +12,7 @@
 #   --modules [KVER...]
 #               only the W=1 C=2 builds, against KVER (6.1, 6.12; default
 #               every supported kernel): they are the modules the virtual
-#               cluster then boots.
+#               cluster then boots (make check runs the parts apart).
 set -euo pipefail
 
 sources=1
