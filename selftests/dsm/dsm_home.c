@@ -27,7 +27,10 @@
  * every node handed buckets over and took some. Then the same with
  * BACK_PUSHES tables pushed back to back, each moving other buckets
  * again before the previous transfer ended: nothing refused, nothing
- * begun empty, no SIGBUS, every count right. A HOME_XFER from a node
+ * begun empty, no SIGBUS, every count right. A node's own request for a
+ * page of a bucket it took and, before the entries came, gave on, which
+ * its own home code refuses as stale, waits for the hand-over instead of
+ * failing. A HOME_XFER from a node
  * that is not the old home of its bucket is refused, and changes
  * nothing.
  */
@@ -76,6 +79,12 @@
 #define BACK_PAGES	16
 #define BACK_BUCKET0	(MOVE_BUCKET0 + MOVE_PAGES)
 #define BACK_PUSHES	6
+/*
+ * The stale-loop test's page: epoch page LOOP_PAGE (46089, bucket 729),
+ * which epoch_on_the_wire does not use.
+ */
+#define LOOP_PAGE	9
+#define FT_PARAM	"/sys/module/dsm/parameters/fault_timeout_ms"
 /* A page of bucket 5 (home node 2, never moved), for the forgery. */
 #define PG_FORGED	((OFF_MOVE + 45 * DSM_PAGE) / DSM_PAGE)
 
@@ -113,6 +122,7 @@ static int home_get(struct nlr *r, struct home *h)
 FIXTURE(home) {
 	struct nlr r;
 	struct home before;
+	char ft_saved[16];	/* fault_timeout_ms to put back, "" if none */
 };
 
 FIXTURE_SETUP(home)
@@ -125,6 +135,8 @@ FIXTURE_SETUP(home)
 
 FIXTURE_TEARDOWN(home)
 {
+	if (self->ft_saved[0])
+		dsm_write_file(FT_PARAM, self->ft_saved);
 	nlr_close(&self->r);
 }
 
@@ -240,8 +252,7 @@ static double fault_timeout_s(void)
 {
 	char buf[32];
 
-	if (dsm_read_file("/sys/module/dsm/parameters/fault_timeout_ms", buf,
-			  sizeof(buf)))
+	if (dsm_read_file(FT_PARAM, buf, sizeof(buf)))
 		return 5.0;
 	return atoi(buf) / 1000.0;
 }
@@ -568,6 +579,123 @@ TEST_F_TIMEOUT(home, buckets_move_back_to_back, DSM_TEST_TIMEOUT(150))
 	EXPECT_EQ(failed0, stat_now("home_stale_failed"))
 		TH_LOG("node %d gave a stale request up", node);
 	dsm_test_sync(3);
+}
+
+/* Push table @h (its epoch and buckets) here. */
+static int home_push(FIXTURE_DATA(home) *self, const struct home *h)
+{
+	nlr_start(&self->r, self->r.family, DSM_CMD_HOME_SET, 0);
+	nlr_put_u64(&self->r, DSM_A_HOME_EPOCH, h->epoch);
+	nlr_put(&self->r, DSM_A_HOME_BUCKETS, h->node, sizeof(h->node));
+	return nlr_call(&self->r, NULL, NULL);
+}
+
+/*
+ * Wait (at most @secs) until counter @name exceeds @base, or child @pid
+ * (if > 0) ended. Return: true if the counter moved.
+ */
+static bool stat_moved(const char *name, long base, pid_t pid, double secs)
+{
+	double t0 = dsm_now();
+
+	while (stat_now(name) <= base) {
+		if ((pid > 0 && child_ended(pid)) || dsm_now() - t0 > secs)
+			return false;
+		usleep(5000);
+	}
+	return true;
+}
+
+/*
+ * A node's own request for a page of a bucket it was given (table E+1)
+ * and, before the old home's entries came, gave on (E+2), as tables
+ * pushed back to back do. The node keeps the page homed here, by E+1,
+ * until it has handed it over, so its own home code refuses the request
+ * as stale (E+2 is newer). The request must wait for the hand-over,
+ * asking again now and then; it used to go again at once, by the same
+ * E+1, and end in SIGBUS after four refusals in a few milliseconds
+ * (buckets_move_back_to_back under load, in make check).
+ * X homes the page before; R takes it at E+1 (node Q's read waits there
+ * for X's entries) and gives it to Q at E+2; X and Q see E+1 and E+2
+ * only once R's own read has been refused. fault_timeout_ms is raised
+ * to 30 s meanwhile, so that no read here ends by its bound.
+ */
+TEST_F_TIMEOUT(home, own_request_refused_as_stale, DSM_TEST_TIMEOUT(150))
+{
+	int node = dsm_node_id_env(), k = LOOP_PAGE, fd, x, r, q, b;
+	long failed0 = stat_now("home_stale_failed"), base;
+	struct home start, t1, t2, now;
+	pid_t pid = -1;
+
+	dsm_test_begin();
+	ASSERT_EQ(0, home_get(&self->r, &start));
+	b = (OFF_EPOCH / DSM_PAGE + k) % DSM_HOME_NR_BUCKETS;
+	x = start.node[b];
+	r = (x + 1) % 3;
+	q = (x + 2) % 3;
+	t1 = start;
+	t1.epoch = start.epoch + 1;
+	t1.node[b] = r;
+	t2 = t1;
+	t2.epoch = start.epoch + 2;
+	t2.node[b] = q;
+	ASSERT_EQ(0, dsm_read_file(FT_PARAM, self->ft_saved,
+				   sizeof(self->ft_saved)));
+	self->ft_saved[strcspn(self->ft_saved, "\n")] = 0;
+	ASSERT_EQ(0, dsm_write_file(FT_PARAM, "30000"));
+	if (node == x) {
+		fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
+					  EPOCH_WORD(k)));
+		close(fd);
+	}
+	dsm_test_sync(1);
+	if (node == r || node == q)
+		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	base = stat_now("msg_rx_page_req");
+	dsm_test_sync(2);
+	if (node == q) {
+		/* Waits at R until X's entries come. */
+		pid = read_page(k, 60);
+	} else if (node == r) {
+		EXPECT_TRUE(stat_moved("msg_rx_page_req", base, 0,
+				       dsm_test_secs(30)))
+			TH_LOG("node %d: node %d's request did not come", node,
+			       q);
+		ASSERT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
+		base = stat_now("home_stale_retries");
+		pid = read_page(k, 60);
+		EXPECT_TRUE(stat_moved("home_stale_retries", base + 1, pid,
+				       dsm_test_secs(30)))
+			TH_LOG("node %d: its own read was not refused as stale and retried (or it ended)",
+			       node);
+	}
+	dsm_test_sync(3);
+	if (node == x)
+		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	if (node == x || node == q)
+		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
+	if (node != x)
+		EXPECT_EQ(READ_OK, dsm_wait_child(pid, 90))
+			TH_LOG("node %d (%s) did not read the page X=%d wrote (dmesg says why)",
+			       node, node == r ? "R, refused by itself" : "Q",
+			       x);
+	EXPECT_EQ(failed0, stat_now("home_stale_failed"))
+		TH_LOG("node %d gave a stale request up", node);
+	dsm_test_sync(4);
+	/* Back to the table before, at E+3; X reads the page home again. */
+	start.epoch += 3;
+	EXPECT_EQ(0, home_push(self, &start)) TH_LOG("node %d: E+3", node);
+	dsm_test_sync(5);
+	if (node == x)
+		EXPECT_EQ(READ_OK, dsm_wait_child(read_page(k, 60), 90))
+			TH_LOG("node %d: the page after it came home", node);
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(start.epoch, now.epoch) TH_LOG("node %d", node);
+	EXPECT_EQ(0, dsm_write_file(FT_PARAM, self->ft_saved));
+	self->ft_saved[0] = 0;
+	dsm_test_sync(6);
 }
 
 /*
