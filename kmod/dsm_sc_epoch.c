@@ -127,10 +127,11 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
  * the page's home from it and goes (counted in home_stale_retries): at
  * once, or SC_NO_REGION_RETRY later if it would still carry an older
  * epoch than the refusing home's; a page that became homed here needs
- * no request any more and @req ends well. A page homed here whose bucket moves away waits until
- * dsm_sc_xfer.c has handed its entry over. Until then it looks again
- * when woken by a new table or hand-over (sc_stale_kick()), for as long as
- * fault_timeout_ms from its creation allows; then it fails with ESTALE.
+ * no request any more and @req ends well. A page homed here whose bucket
+ * moves away waits until dsm_sc_xfer.c has handed its entry over. Until
+ * then it looks again when woken by a new table or hand-over
+ * (sc_stale_kick()), for as long as fault_timeout_ms from its creation
+ * allows; then it fails with ESTALE.
  *
  * Return: true to send @req now (to @req->home, with @req->epoch).
  */
