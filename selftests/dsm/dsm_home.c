@@ -302,6 +302,31 @@ static bool child_ended(pid_t pid)
 	       si.si_pid == pid;
 }
 
+/* Push table @h (its epoch and buckets) here. */
+static int home_push(FIXTURE_DATA(home) *self, const struct home *h)
+{
+	nlr_start(&self->r, self->r.family, DSM_CMD_HOME_SET, 0);
+	nlr_put_u64(&self->r, DSM_A_HOME_EPOCH, h->epoch);
+	nlr_put(&self->r, DSM_A_HOME_BUCKETS, h->node, sizeof(h->node));
+	return nlr_call(&self->r, NULL, NULL);
+}
+
+/*
+ * Wait (at most @secs) until counter @name exceeds @base, or child @pid
+ * (if > 0) ended. Return: true if the counter moved.
+ */
+static bool stat_moved(const char *name, long base, pid_t pid, double secs)
+{
+	double t0 = dsm_now();
+
+	while (stat_now(name) <= base) {
+		if ((pid > 0 && child_ended(pid)) || dsm_now() - t0 > secs)
+			return false;
+		usleep(5000);
+	}
+	return true;
+}
+
 /*
  * Wait (at most @secs) until counter @name exceeds @base, or child @pid
  * (if > 0), which waits for it, ended: then `dsmctl home bump` here.
@@ -315,13 +340,10 @@ static int bump_after(struct __test_metadata *_metadata, const char *name,
 	char out[256];
 	int ret;
 
-	while (stat_now(name) <= base) {
-		if ((pid > 0 && child_ended(pid)) || dsm_now() - t0 > secs) {
-			TH_LOG("node %d: %s stayed at %ld for %.2f s while the reader waited",
-			       dsm_node_id_env(), name, base, dsm_now() - t0);
-			return -1;
-		}
-		usleep(5000);
+	if (!stat_moved(name, base, pid, secs)) {
+		TH_LOG("node %d: %s stayed at %ld for %.2f s while the reader waited",
+		       dsm_node_id_env(), name, base, dsm_now() - t0);
+		return -1;
 	}
 	ret = dsm_sh(out, sizeof(out), "dsmctl home bump");
 	if (ret)
@@ -428,11 +450,8 @@ static int move_push(FIXTURE_DATA(home) *self, uint64_t *epoch)
 		return ret;
 	for (b = MOVE_BUCKET0; b < MOVE_BUCKET0 + MOVE_PAGES; b++)
 		h.node[b] = (h.node[b] + 1) % 3;
-	*epoch = h.epoch + 1;
-	nlr_start(&self->r, self->r.family, DSM_CMD_HOME_SET, 0);
-	nlr_put_u64(&self->r, DSM_A_HOME_EPOCH, h.epoch + 1);
-	nlr_put(&self->r, DSM_A_HOME_BUCKETS, h.node, sizeof(h.node));
-	return nlr_call(&self->r, NULL, NULL);
+	*epoch = ++h.epoch;
+	return home_push(self, &h);
 }
 
 TEST_F_TIMEOUT(home, buckets_move_under_load, DSM_TEST_TIMEOUT(150))
@@ -539,10 +558,8 @@ TEST_F_TIMEOUT(home, buckets_move_back_to_back, DSM_TEST_TIMEOUT(150))
 	for (i = 1; i <= BACK_PUSHES; i++) {
 		for (b = BACK_BUCKET0; b < BACK_BUCKET0 + BACK_PAGES; b++)
 			h.node[b] = (start.node[b] + i) % 3;
-		nlr_start(&self->r, self->r.family, DSM_CMD_HOME_SET, 0);
-		nlr_put_u64(&self->r, DSM_A_HOME_EPOCH, start.epoch + i);
-		nlr_put(&self->r, DSM_A_HOME_BUCKETS, h.node, sizeof(h.node));
-		EXPECT_EQ(0, nlr_call(&self->r, NULL, NULL))
+		h.epoch = start.epoch + i;
+		EXPECT_EQ(0, home_push(self, &h))
 			TH_LOG("node %d: HOME_SET of epoch %llu: '%s'", node,
 			       (unsigned long long)start.epoch + i,
 			       self->r.extack);
@@ -579,31 +596,6 @@ TEST_F_TIMEOUT(home, buckets_move_back_to_back, DSM_TEST_TIMEOUT(150))
 	EXPECT_EQ(failed0, stat_now("home_stale_failed"))
 		TH_LOG("node %d gave a stale request up", node);
 	dsm_test_sync(3);
-}
-
-/* Push table @h (its epoch and buckets) here. */
-static int home_push(FIXTURE_DATA(home) *self, const struct home *h)
-{
-	nlr_start(&self->r, self->r.family, DSM_CMD_HOME_SET, 0);
-	nlr_put_u64(&self->r, DSM_A_HOME_EPOCH, h->epoch);
-	nlr_put(&self->r, DSM_A_HOME_BUCKETS, h->node, sizeof(h->node));
-	return nlr_call(&self->r, NULL, NULL);
-}
-
-/*
- * Wait (at most @secs) until counter @name exceeds @base, or child @pid
- * (if > 0) ended. Return: true if the counter moved.
- */
-static bool stat_moved(const char *name, long base, pid_t pid, double secs)
-{
-	double t0 = dsm_now();
-
-	while (stat_now(name) <= base) {
-		if ((pid > 0 && child_ended(pid)) || dsm_now() - t0 > secs)
-			return false;
-		usleep(5000);
-	}
-	return true;
 }
 
 /*
