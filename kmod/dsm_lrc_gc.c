@@ -98,32 +98,74 @@ static bool lrc_gc_stale_locked(const struct lrc_pg *lp,
 }
 
 /*
+ * The node that stands in for lost writer @c at a collection, for a page
+ * of a region with backups (@replicated): its backup, dsm_backup_of() of
+ * the live members @live, as the writer chose it and as a fault asks it
+ * (lrc_want_backup()). It validates the lost writer's pages in step 1 and
+ * is their copy_from in step 3 (Documentation/lrc.md "Failures: pages and
+ * barriers"). DSM_NODES_MAX: none, the lost writer's diffs not fetched are
+ * lost.
+ */
+static u32 lrc_gc_keeper(u32 c, u32 live, bool replicated)
+{
+	if (!replicated || !dsm_members_lost(c))
+		return DSM_NODES_MAX;
+	return dsm_backup_of(c, live, DSM_NODES_MAX);
+}
+
+/*
+ * Under lrc.lock: does @lp have a pending notice at or below @gvt of a
+ * lost writer that this node stands in for (lrc_gc_keeper())?
+ */
+static bool lrc_gc_keeps_locked(const struct lrc_pg *lp,
+				const struct dsm_vt *gvt, u32 live,
+				bool replicated)
+{
+	const struct lrc_notice *n;
+	u32 i;
+
+	lockdep_assert_held(&lrc.lock);
+	for (i = 0; i < lp->nr_pending; i++) {
+		n = &lp->pending[i];
+		if (n->index <= dsm_vt_get(gvt, n->creator) &&
+		    lrc_gc_keeper(n->creator, live, replicated) == lrc_self())
+			return true;
+	}
+	return false;
+}
+
+/*
  * Step 1: make every page written here since the last collection hold
- * every change up to @gvt; fetches run in parallel (one request per page,
- * through the fault machinery: a fault in flight is joined). Return: 0 or
- * a negative errno (-EINTR on a fatal signal).
+ * every change up to @gvt, and so every page a lost writer wrote whose
+ * diffs this node keeps as its backup (the lost writer would have made
+ * its own valid); fetches run in parallel (one request per page, through
+ * the fault machinery: a fault in flight is joined). Return: 0 or a
+ * negative errno (-EINTR on a fatal signal).
  */
 static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 {
 	struct dsm_req **reqs;
-	u32 i, n = 0, round;
+	u32 i, n = 0, round, live;
 	int ret = 0, err;
 	long left;
 
 	reqs = kvmalloc_array(max(g->nr, 1U), sizeof(*reqs), GFP_KERNEL);
 	if (!reqs)
 		return -ENOMEM;
+	live = dsm_members_live();
 	for (round = 0; round < LRC_GC_TRIES && !ret; round++) {
 		n = 0;
 		for (i = 0; i < g->nr && !ret; i++) {
 			struct dsm_pg *pg = g->pgs[i];
 			struct lrc_pg *lp = pg->lrc;
 			struct dsm_req *req = NULL;
-			bool want;
+			bool want, rep;
 
+			rep = dsm_region_replicated(pg->pgno << PAGE_SHIFT);
 			mutex_lock(&lrc.lock);
-			want = lp->written &&
-			       (lp->dropped || lrc_gc_stale_locked(lp, gvt));
+			want = (lp->written &&
+				(lp->dropped || lrc_gc_stale_locked(lp, gvt))) ||
+			       lrc_gc_keeps_locked(lp, gvt, live, rep);
 			mutex_unlock(&lrc.lock);
 			if (!want)
 				continue;
@@ -242,19 +284,61 @@ static void lrc_gc_lost(struct dsm_pg *pg, u32 nr)
 }
 
 /*
+ * Under lrc.lock, step 3 for the pending notices of @lp up to @gvt: drop
+ * them, adding their size to @freed and the lost node's ones nobody
+ * stands in for to @lost. @rep: the page's region has backups. Return:
+ * the node to fetch the page from when it is dropped, or -1. A lost node
+ * is never that (the barrier did not wait for it): its backup is, which
+ * validated the page in step 1. Without one (or if that is this node,
+ * which could not) its diffs not fetched are lost.
+ */
+static int lrc_gc_notices_locked(struct lrc_pg *lp, const struct dsm_vt *gvt,
+				 bool rep, u64 *freed, u32 *lost)
+{
+	u32 live = dsm_members_live(), i, k, keeper;
+	int from = -1;
+
+	lockdep_assert_held(&lrc.lock);
+	for (i = k = 0; i < lp->nr_pending; i++) {
+		struct lrc_notice *n = &lp->pending[i];
+
+		if (n->index > dsm_vt_get(gvt, n->creator)) {
+			lp->pending[k++] = *n;
+			continue;
+		}
+		keeper = lrc_gc_keeper(n->creator, live, rep);
+		if (!dsm_members_lost(n->creator))
+			from = n->creator;
+		else if (keeper < DSM_NODES_MAX && keeper != lrc_self())
+			from = keeper;
+		else
+			(*lost)++;
+		*freed += sizeof(*n);
+	}
+	lp->nr_pending = k;
+	if (!k) {
+		kfree(lp->pending);
+		lp->pending = NULL;
+		lp->cap_pending = 0;
+	}
+	return from;
+}
+
+/*
  * Step 3 for one page: drop its diffs, twin and pending notices up to
- * @gvt (a lost node's never become copy_from). Return: bytes freed.
+ * @gvt (lrc_gc_notices_locked()). Return: bytes freed.
  */
 static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 {
-	u32 self = lrc_self(), mine = dsm_vt_get(gvt, self), i, k;
+	u32 mine = dsm_vt_get(gvt, lrc_self());
+	bool rep = dsm_region_replicated(pg->pgno << PAGE_SHIFT);
 	struct lrc_pg *lp = pg->lrc;
 	struct folio *folio = dsm_pg_folio(pg);
 	struct lrc_diff *d, *t;
 	bool drop = false;
 	u64 freed = 0;
-	int from = -1;
 	u32 lost = 0;
+	int from;
 
 	if (folio)
 		folio_lock(folio);
@@ -273,29 +357,7 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 		freed += DSM_PAGE_SIZE;
 	}
 	mutex_lock(&lrc.lock);
-	for (i = k = 0; i < lp->nr_pending; i++) {
-		struct lrc_notice *n = &lp->pending[i];
-
-		if (n->index <= dsm_vt_get(gvt, n->creator)) {
-			/*
-			 * A lost node is no copy_from (the barrier did not
-			 * wait for it); its diffs not fetched are lost.
-			 */
-			if (!dsm_members_lost(n->creator))
-				from = n->creator;
-			else
-				lost++;
-			freed += sizeof(*n);
-		} else {
-			lp->pending[k++] = *n;
-		}
-	}
-	lp->nr_pending = k;
-	if (!k) {
-		kfree(lp->pending);
-		lp->pending = NULL;
-		lp->cap_pending = 0;
-	}
+	from = lrc_gc_notices_locked(lp, gvt, rep, &freed, &lost);
 	if (from >= 0) {
 		/*
 		 * Not written here (or, after a race with step 1, written

@@ -32,6 +32,14 @@
  * nobody, so the survivors read node 1's half of X0 and zero elsewhere,
  * and lrc_diffs_lost counts the two diffs once on each survivor.
  *
+ * Then the survivors collect garbage at a barrier with node 2 down (a tiny
+ * lrc_gc_threshold): node 2 also wrote all of page Z and half of page W
+ * (node 1 the other half), which nobody read before. Node 0, node 2's
+ * backup, validates them at the collection from the diffs it keeps, and
+ * is their copy_from for node 1: after the collection both survivors read
+ * node 2's writes there, and nothing is counted lost (the collection does
+ * not discard what node 2 released).
+ *
  * Node 2 comes back as a new incarnation: its barrier fails with ESTALE,
  * and the barriers of nodes 0 and 1 still complete without it.
  *
@@ -65,9 +73,14 @@
 /* Pages of the region: buffer k, band b is page 3k + b; then X, Y. */
 #define PG_X		6
 #define PG_Y		7
-#define NR_PAGES	8
+#define PG_Z		8		/* node 2 only, read after a collection */
+#define PG_W		9		/* nodes 1 and 2, the same */
+#define NR_PAGES	10
 #define X_WORD		0x5eed0001ULL
 #define Y_WORD		0x5eed0002ULL
+#define Z_WORD		0x5eed0003ULL
+#define W_WORD		0x5eed0004ULL
+#define GC_PARAM	"/sys/module/dsm/parameters/lrc_gc_threshold"
 #define DEAD_TIMEOUT	10	/* dead-timeout in vcluster's dsm.conf */
 #define DETECT_WAIT	dsm_test_secs(DEAD_TIMEOUT + 25)
 #define MAP_WAIT	dsm_test_secs(30)	/* region replication */
@@ -182,16 +195,20 @@ static int restarted(void)
 FIXTURE(lrcfail) {
 	void *map, *map0;
 	size_t len, len0;
+	char gc_saved[32];	/* lrc_gc_threshold to restore, or "" */
 };
 
 FIXTURE_SETUP(lrcfail)
 {
 	self->map = NULL;
 	self->map0 = NULL;
+	self->gc_saved[0] = '\0';
 }
 
 FIXTURE_TEARDOWN(lrcfail)
 {
+	if (self->gc_saved[0])
+		dsm_write_file(GC_PARAM, self->gc_saved);
 	if (self->map)
 		munmap(self->map, self->len);
 	if (self->map0)
@@ -269,7 +286,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 {
 	uint64_t left, right, v[2][3], want_x_hi, band2_0;
 	void *map_x0;
-	long lost0, lost1;
+	long lost0, lost1, gc0;
 	char out[4096];
 	unsigned long long inc;
 	int t, ret, fin;
@@ -317,15 +334,19 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 			for (fin = 0; fin < WORDS / 2; fin++) {
 				page(self->map, PG_X)[fin] = X_WORD;
 				page(self->map0, 0)[fin] = X_WORD;
+				page(self->map, PG_W)[fin] = W_WORD;
 			}
 		if (t == ITERS_ALL - 1 && node == VICTIM) {
 			for (fin = WORDS / 2; fin < WORDS; fin++) {
 				page(self->map, PG_X)[fin] = X_WORD + 1;
 				page(self->map0, 0)[fin] = X_WORD + 1;
 			}
+			for (fin = WORDS / 2; fin < WORDS; fin++)
+				page(self->map, PG_W)[fin] = W_WORD + 1;
 			for (fin = 0; fin < WORDS; fin++) {
 				page(self->map, PG_Y)[fin] = Y_WORD;
 				page(self->map0, 1)[fin] = Y_WORD;
+				page(self->map, PG_Z)[fin] = Z_WORD;
 			}
 		}
 		ret = dsm_barrier(JB);
@@ -408,8 +429,26 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	check_page0(map_x0, 0, (uint64_t)X_WORD, 0, "page X0, again");
 	EXPECT_EQ(lost1, dsm_stats_jq(".lrc_diffs_lost"))
 		TH_LOG("node %d: lrc_diffs_lost moved at a second access", node);
+
+	/*
+	 * A collection with node 2 down keeps what it released: Z and W,
+	 * read by nobody yet, come from its backup's validated copy.
+	 */
+	ASSERT_EQ(0, dsm_read_file(GC_PARAM, self->gc_saved,
+				   sizeof(self->gc_saved)));
+	ASSERT_EQ(0, dsm_write_file(GC_PARAM, "1"));
+	gc0 = dsm_stats_jq(".lrc_gc_runs");
+	survivors_barrier("collecting", t);
+	EXPECT_LT(gc0, dsm_stats_jq(".lrc_gc_runs"))
+		TH_LOG("node %d: the barrier collected nothing", node);
+	EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
+	self->gc_saved[0] = '\0';
+	check_page(PG_Z, Z_WORD, Z_WORD, "page Z, after a collection");
+	check_page(PG_W, (uint64_t)W_WORD, (uint64_t)W_WORD + 1,
+		   "page W, after a collection");
 	EXPECT_EQ(lost1, dsm_stats_jq(".lrc_diffs_lost"))
-		TH_LOG("node %d: lrc_diffs_lost moved at a second access", node);
+		TH_LOG("node %d: lrc_diffs_lost %ld -> %ld at a collection",
+		       node, lost1, dsm_stats_jq(".lrc_diffs_lost"));
 
 	/* Node 2 comes back as a new incarnation ... */
 	ASSERT_LE(0, dsm_sh_until(dsm_test_secs(REBOOT_TIMEOUT), out, sizeof(out),
