@@ -566,6 +566,7 @@ void lrc_pull_init(void);
 /* dsm_lrc_gc.c */
 bool lrc_gc_wanted(void);
 int lrc_gc(u32 id);
+u32 lrc_keeper(u32 c, u32 live, bool replicated);
 int lrc_join_vt_locked(const struct dsm_vt *vt);
 
 #endif /* _DSM_LRC_H */

@@ -201,6 +201,25 @@ static void lrc_want_backup(u64 pgno, struct lrc_want *w)
 }
 
 /*
+ * Under lrc.lock: a page a collection dropped for a copy_from that is
+ * lost now (this node had not declared it down at the collection; or it
+ * died since) is asked of the lost node's backup (@keeper, lrc_keeper()):
+ * a copy that a collection did not drop holds every change up to it, so
+ * the backup has the page (it validated it in that collection) or
+ * answers ESTALE, never a stale copy.
+ */
+static void lrc_fetch_rekeep_locked(struct lrc_pg *lp, u64 pgno, u32 keeper)
+{
+	lockdep_assert_held(&lrc.lock);
+	if (!lp->dropped || keeper >= DSM_NODES_MAX || keeper == lrc_self() ||
+	    !dsm_members_lost(lp->copy_from))
+		return;
+	pr_info_ratelimited("page %llu: node %u, its copy after a collection, is down: asking its backup, node %u\n",
+			    pgno, lp->copy_from, keeper);
+	lp->copy_from = keeper;
+}
+
+/*
  * List in @f the diffs @lp lacks (interval 0 of copy_from if a collection
  * dropped the page), sorted by creator, and the nodes whose replies are
  * awaited. The diffs of a lost node (declared down) cannot be had: they
@@ -209,10 +228,16 @@ static void lrc_want_backup(u64 pgno, struct lrc_want *w)
  */
 static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 {
-	u32 i, n, self = lrc_self(), asked = 0;
+	u32 i, n, self = lrc_self(), asked = 0, keeper = DSM_NODES_MAX;
 	unsigned long senders = 0;
+	u32 from = READ_ONCE(lp->copy_from);
 
+	/* Outside lrc.lock: the region lookup takes dsm_cluster.lock. */
+	if (READ_ONCE(lp->dropped) && dsm_members_lost(from))
+		keeper = lrc_keeper(from, dsm_members_live(),
+				    dsm_region_replicated(f->pgno << PAGE_SHIFT));
 	mutex_lock(&lrc.lock);
+	lrc_fetch_rekeep_locked(lp, f->pgno, keeper);
 	n = lp->nr_pending + (lp->dropped ? 1 : 0);
 	f->wants = kcalloc(max(n, 1U), sizeof(*f->wants), GFP_KERNEL);
 	if (f->wants) {

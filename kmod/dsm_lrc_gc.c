@@ -97,16 +97,21 @@ static bool lrc_gc_stale_locked(const struct lrc_pg *lp,
 	return false;
 }
 
-/*
- * The node that stands in for lost writer @c at a collection, for a page
- * of a region with backups (@replicated): its backup, dsm_backup_of() of
- * the live members @live, as the writer chose it and as a fault asks it
- * (lrc_want_backup()). It validates the lost writer's pages in step 1 and
- * is their copy_from in step 3 (Documentation/lrc.md "Failures: pages and
- * barriers"). DSM_NODES_MAX: none, the lost writer's diffs not fetched are
- * lost.
+/**
+ * lrc_keeper() - who stands in for a lost writer at a collection.
+ * @c:		the writer.
+ * @live:	the live members (dsm_members_live()).
+ * @replicated:	the page is in a region with backups.
+ *
+ * Its backup, dsm_backup_of() of @live, as the writer chose it and as a
+ * fault asks it (lrc_want_backup()). It validates the lost writer's pages
+ * in step 1 and is their copy_from in step 3 (Documentation/lrc.md
+ * "Failures: pages and barriers"). Does not sleep.
+ *
+ * Return: that node; DSM_NODES_MAX if @c is not lost or nobody keeps its
+ * diffs (they are lost).
  */
-static u32 lrc_gc_keeper(u32 c, u32 live, bool replicated)
+u32 lrc_keeper(u32 c, u32 live, bool replicated)
 {
 	if (!replicated || !dsm_members_lost(c))
 		return DSM_NODES_MAX;
@@ -115,7 +120,7 @@ static u32 lrc_gc_keeper(u32 c, u32 live, bool replicated)
 
 /*
  * Under lrc.lock: does @lp have a pending notice at or below @gvt of a
- * lost writer that this node stands in for (lrc_gc_keeper())?
+ * lost writer that this node stands in for (lrc_keeper())?
  */
 static bool lrc_gc_keeps_locked(const struct lrc_pg *lp,
 				const struct dsm_vt *gvt, u32 live,
@@ -128,7 +133,7 @@ static bool lrc_gc_keeps_locked(const struct lrc_pg *lp,
 	for (i = 0; i < lp->nr_pending; i++) {
 		n = &lp->pending[i];
 		if (n->index <= dsm_vt_get(gvt, n->creator) &&
-		    lrc_gc_keeper(n->creator, live, replicated) == lrc_self())
+		    lrc_keeper(n->creator, live, replicated) == lrc_self())
 			return true;
 	}
 	return false;
@@ -306,7 +311,7 @@ static int lrc_gc_notices_locked(struct lrc_pg *lp, const struct dsm_vt *gvt,
 			lp->pending[k++] = *n;
 			continue;
 		}
-		keeper = lrc_gc_keeper(n->creator, live, rep);
+		keeper = lrc_keeper(n->creator, live, rep);
 		if (!dsm_members_lost(n->creator))
 			from = n->creator;
 		else if (keeper < DSM_NODES_MAX && keeper != lrc_self())
