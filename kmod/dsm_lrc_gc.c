@@ -98,29 +98,29 @@ static bool lrc_gc_stale_locked(const struct lrc_pg *lp,
 }
 
 /**
- * lrc_keeper() - who stands in for a lost writer at a collection.
+ * lrc_keeper() - who keeps a valid copy of writer @c's pages.
  * @c:		the writer.
  * @live:	the live members (dsm_members_live()).
  * @replicated:	the page is in a region with backups.
  *
  * Its backup, dsm_backup_of() of @live, as the writer chose it and as a
- * fault asks it (lrc_want_backup()). It validates the lost writer's pages
- * in step 1 and is their copy_from in step 3 (Documentation/lrc.md
- * "Failures: pages and barriers"). Does not sleep.
+ * fault asks it (lrc_want_backup()). At every collection it makes the
+ * pages @c wrote valid too (step 1), so that a copy of them outlives the
+ * writer; when @c is lost it is their copy_from in step 3, and after
+ * (Documentation/lrc.md "Failures: pages and barriers"). Does not sleep.
  *
- * Return: that node; DSM_NODES_MAX if @c is not lost or nobody keeps its
- * diffs (they are lost).
+ * Return: that node; DSM_NODES_MAX if nobody keeps @c's diffs.
  */
 u32 lrc_keeper(u32 c, u32 live, bool replicated)
 {
-	if (!replicated || !dsm_members_lost(c))
+	if (!replicated)
 		return DSM_NODES_MAX;
 	return dsm_backup_of(c, live, DSM_NODES_MAX);
 }
 
 /*
  * Under lrc.lock: does @lp have a pending notice at or below @gvt of a
- * lost writer that this node stands in for (lrc_keeper())?
+ * writer whose pages this node keeps (lrc_keeper())?
  */
 static bool lrc_gc_keeps_locked(const struct lrc_pg *lp,
 				const struct dsm_vt *gvt, u32 live,
@@ -141,11 +141,11 @@ static bool lrc_gc_keeps_locked(const struct lrc_pg *lp,
 
 /*
  * Step 1: make every page written here since the last collection hold
- * every change up to @gvt, and so every page a lost writer wrote whose
- * diffs this node keeps as its backup (the lost writer would have made
- * its own valid); fetches run in parallel (one request per page, through
- * the fault machinery: a fault in flight is joined). Return: 0 or a
- * negative errno (-EINTR on a fatal signal).
+ * every change up to @gvt, and so every page written by a node whose
+ * backup this is (lrc_keeper(): a lost writer cannot make its own valid,
+ * and a live one's copy must outlive it); fetches run in parallel (one
+ * request per page, through the fault machinery: a fault in flight is
+ * joined). Return: 0 or a negative errno (-EINTR on a fatal signal).
  */
 static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 {

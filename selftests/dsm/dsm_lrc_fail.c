@@ -32,6 +32,13 @@
  * nobody, so the survivors read node 1's half of X0 and zero elsewhere,
  * and lrc_diffs_lost counts the two diffs once on each survivor.
  *
+ * Before that, in iteration 1, node 2 alone wrote page V, and that
+ * iteration's barrier collected garbage with every node up: node 2's copy
+ * of V was then the only valid one but for its backup's, node 0, which
+ * makes its predecessor's pages valid at every collection. After node 2
+ * is down both survivors read its V: node 0 its own copy, node 1, whose
+ * copy_from for V is node 2, from node 0.
+ *
  * Then the survivors collect garbage at a barrier with node 2 down (a tiny
  * lrc_gc_threshold): node 2 also wrote all of page Z and half of page W
  * (node 1 the other half), which nobody read before. Node 0, node 2's
@@ -75,11 +82,14 @@
 #define PG_Y		7
 #define PG_Z		8		/* node 2 only, read after a collection */
 #define PG_W		9		/* nodes 1 and 2, the same */
-#define NR_PAGES	10
+#define PG_V		10		/* node 2 only, collected while up */
+#define NR_PAGES	11
+#define ITER_V		1		/* V written, and collected, then */
 #define X_WORD		0x5eed0001ULL
 #define Y_WORD		0x5eed0002ULL
 #define Z_WORD		0x5eed0003ULL
 #define W_WORD		0x5eed0004ULL
+#define V_WORD		0x5eed0005ULL
 #define GC_PARAM	"/sys/module/dsm/parameters/lrc_gc_threshold"
 #define DEAD_TIMEOUT	10	/* dead-timeout in vcluster's dsm.conf */
 #define DETECT_WAIT	dsm_test_secs(DEAD_TIMEOUT + 25)
@@ -244,6 +254,24 @@ static void *map_region(struct __test_metadata *_metadata, const char *name,
 	return p;
 }
 
+/*
+ * Make the next barrier (which node @node arrives at with @on) collect
+ * garbage: lrc_gc_threshold tiny, the old value kept in @saved; with !@on,
+ * set it back. 0 or -errno.
+ */
+static int gc_tiny(char *saved, size_t len, bool on)
+{
+	int ret;
+
+	if (!on) {
+		ret = saved[0] ? dsm_write_file(GC_PARAM, saved) : 0;
+		saved[0] = '\0';
+		return ret;
+	}
+	ret = dsm_read_file(GC_PARAM, saved, len);
+	return ret ?: dsm_write_file(GC_PARAM, "1");
+}
+
 /* A barrier of the survivors: completes, and within its bound. */
 #define survivors_barrier(what, t) do {					\
 	double __t0 = dsm_now(), __took;				\
@@ -287,6 +315,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	uint64_t left, right, v[2][3], want_x_hi, band2_0;
 	void *map_x0;
 	long lost0, lost1, gc0;
+	size_t gcs = sizeof(self->gc_saved);
 	char out[4096];
 	unsigned long long inc;
 	int t, ret, fin;
@@ -330,6 +359,13 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	for (t = 0; t < ITERS_ALL; t++) {
 		neighbours(self->map, t % 2, &left, &right);
 		iterate(self->map, t, left, right);
+		if (t == ITER_V) {
+			if (node == VICTIM)
+				for (fin = 0; fin < WORDS; fin++)
+					page(self->map, PG_V)[fin] = V_WORD;
+			gc0 = dsm_stats_jq(".lrc_gc_runs");
+			ASSERT_EQ(0, gc_tiny(self->gc_saved, gcs, true));
+		}
 		if (t == ITERS_ALL - 1 && node == 1)
 			for (fin = 0; fin < WORDS / 2; fin++) {
 				page(self->map, PG_X)[fin] = X_WORD;
@@ -352,6 +388,12 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 		ret = dsm_barrier(JB);
 		ASSERT_EQ(0, ret) TH_LOG("node %d: barrier %d, every node up: %s",
 					 node, t, strerror(-ret));
+		if (t == ITER_V) {
+			ASSERT_EQ(0, gc_tiny(self->gc_saved, gcs, false));
+			EXPECT_LT(gc0, dsm_stats_jq(".lrc_gc_runs"))
+				TH_LOG("node %d: barrier %d collected nothing",
+				       node, t);
+		}
 	}
 	/* What the next iteration needs, read while node 2 is up. */
 	neighbours(self->map, ITERS_ALL % 2, &left, &right);
@@ -413,6 +455,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	if (node == 0)
 		EXPECT_LT(0, dsm_stats_jq(".lrc_backup_served"))
 			TH_LOG("node 0: node 2's backup served nothing");
+	check_page(PG_V, V_WORD, V_WORD, "page V, collected while node 2 was up");
 	check_page(PG_X, (uint64_t)X_WORD, want_x_hi, "page X, again");
 	check_page(PG_Y, Y_WORD, Y_WORD, "page Y, again");
 	/*
@@ -434,15 +477,12 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	 * A collection with node 2 down keeps what it released: Z and W,
 	 * read by nobody yet, come from its backup's validated copy.
 	 */
-	ASSERT_EQ(0, dsm_read_file(GC_PARAM, self->gc_saved,
-				   sizeof(self->gc_saved)));
-	ASSERT_EQ(0, dsm_write_file(GC_PARAM, "1"));
 	gc0 = dsm_stats_jq(".lrc_gc_runs");
+	ASSERT_EQ(0, gc_tiny(self->gc_saved, gcs, true));
 	survivors_barrier("collecting", t);
+	EXPECT_EQ(0, gc_tiny(self->gc_saved, gcs, false));
 	EXPECT_LT(gc0, dsm_stats_jq(".lrc_gc_runs"))
 		TH_LOG("node %d: the barrier collected nothing", node);
-	EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
-	self->gc_saved[0] = '\0';
 	check_page(PG_Z, Z_WORD, Z_WORD, "page Z, after a collection");
 	check_page(PG_W, (uint64_t)W_WORD, (uint64_t)W_WORD + 1,
 		   "page W, after a collection");
