@@ -194,6 +194,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_BACKUP_STORED,	/* other writers' diffs kept here */
 	DSM_STAT_LRC_BACKUP_SERVED,	/* ... served for a lost writer */
 	DSM_STAT_LRC_BACKUP_DROPPED,	/* ... dropped by a collection */
+	DSM_STAT_LRC_BACKUP_LOCAL,	/* ... used here, a live writer's */
 	DSM_STAT_MGR_REQUESTS,		/* MGR_REQUESTs sent to dsmd */
 	DSM_STAT_MGR_REPLIES,		/* MGR_REPLYs accepted */
 	DSM_STAT_LOCK_FORWARDS,		/* LOCK_FORWARDs accepted */

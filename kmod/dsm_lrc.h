@@ -550,7 +550,7 @@ void lrc_recv_backup_ack(const struct dsm_msg *m);
 void lrc_backup_nack(const struct dsm_msg *m);
 void lrc_backup_node_down(u32 id);
 int lrc_backup_serve(const struct dsm_msg *m, u8 *buf);
-void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len);
+void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len, bool live);
 u64 lrc_backup_gc(const struct dsm_vt *gvt);
 int lrc_backup_records(u32 w, u32 after, struct dsm_interval **out);
 void lrc_backup_init(void);

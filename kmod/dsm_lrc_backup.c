@@ -504,14 +504,19 @@ int lrc_backup_serve(const struct dsm_msg *m, u8 *buf)
 
 /**
  * lrc_backup_copy() - copy the kept diff of (@w, @iv) for page @pgno.
- * @w:		the writer (lost; this node is its backup).
+ * @w:		the writer (this node is its backup).
  * @pgno:	the page.
  * @iv:		the interval.
  * @len:	out: the diff's size.
+ * @live:	@w is live: the copy saves asking it (lrc_backup_local),
+ *		else it is the only one (lrc_backup_served).
  *
- * Return: a kmalloc'd copy, or NULL if none is kept (or no memory).
+ * The diff is the one @w pushed at its release, the one it serves itself
+ * (it makes each diff once), so a fault may take it here instead of
+ * asking @w. Return: a kmalloc'd copy, or NULL if none is kept (or no
+ * memory).
  */
-void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len)
+void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len, bool live)
 {
 	struct lrc_bk_diff *d;
 	void *p = NULL;
@@ -524,7 +529,8 @@ void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len)
 	}
 	mutex_unlock(&bk.store_lock);
 	if (p)
-		dsm_stat_inc(DSM_STAT_LRC_BACKUP_SERVED);
+		dsm_stat_inc(live ? DSM_STAT_LRC_BACKUP_LOCAL :
+			     DSM_STAT_LRC_BACKUP_SERVED);
 	return p;
 }
 

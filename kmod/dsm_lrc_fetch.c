@@ -192,7 +192,8 @@ static void lrc_want_backup(u64 pgno, struct lrc_want *w)
 	if (b >= DSM_NODES_MAX || !dsm_region_replicated(pgno << PAGE_SHIFT))
 		return;
 	if (b == lrc_self()) {
-		w->diff = lrc_backup_copy(w->node, pgno, w->iv, &w->len);
+		w->diff = lrc_backup_copy(w->node, pgno, w->iv, &w->len,
+					  false);
 		w->lost = !w->diff;
 		return;
 	}
@@ -262,6 +263,9 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 		w->lost = w->iv && dsm_members_lost(w->node);
 		if (w->lost)
 			lrc_want_backup(f->pgno, w);
+		else if (w->iv)	/* kept here as the writer's backup? */
+			w->diff = lrc_backup_copy(w->node, f->pgno, w->iv,
+						  &w->len, true);
 		if (w->lost || w->diff)
 			continue;
 		senders |= BIT(w->from);

@@ -113,6 +113,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_LRC_BACKUP_STORED]	= "lrc_backup_stored",
 	[DSM_STAT_LRC_BACKUP_SERVED]	= "lrc_backup_served",
 	[DSM_STAT_LRC_BACKUP_DROPPED]	= "lrc_backup_dropped",
+	[DSM_STAT_LRC_BACKUP_LOCAL]	= "lrc_backup_local",
 	[DSM_STAT_MGR_REQUESTS]	= "mgr_requests",
 	[DSM_STAT_MGR_REPLIES]		= "mgr_replies",
 	[DSM_STAT_LOCK_FORWARDS]	= "lock_forwards",

@@ -12,8 +12,8 @@
 #       run itself (every node's status, no kernel report on a console).
 #       Exit status 0 only if every line is ok.
 #   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none]
-#               [--transport tcp|rdma] [--replicas 0|1] [--tsv FILE]
-#               [NAME...]
+#               [--transport tcp|rdma] [--replicas 0|1] [--gc BYTES]
+#               [--tsv FILE] [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
 #       app model nodes size time_ms messages bytes faults diffs verify
@@ -24,8 +24,12 @@
 #   --replicas: the lrc regions' replicas (default 1: released intervals
 #       backed up, Documentation/lrc.md "Backed-up releases"); with 0 the
 #       log's name ends -r0 and the model column reads lrc-r0.
+#   --gc: every node's lrc_gc_threshold (module parameter, bytes; default
+#       the module's, 64 MiB), so that the lrc programs' barriers collect
+#       garbage as often as a longer run's would; the log's name ends
+#       -gcBYTES and the model column reads lrc-gc (lrc-r0-gc).
 # In the guests (what the host runs on every node; by hand in a shell):
-#   run-apps.sh --guest check|bench [--replicas 0|1] [NAME...]
+#   run-apps.sh --guest check|bench [--replicas 0|1] [--gc BYTES] [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
 #       bounds in time, for a slower kernel (scripts/stress.sh -k debug).
 #
@@ -78,6 +82,11 @@ guest() {
 	replicas=1
 	if [ "${1:-}" = --replicas ]; then
 		replicas=${2:-1}
+		shift 2
+	fi
+	if [ "${1:-}" = --gc ]; then
+		echo "${2:?--gc BYTES}" > /sys/module/dsm/parameters/lrc_gc_threshold ||
+			exit 2
 		shift 2
 	fi
 	NAMES="$*"
@@ -205,6 +214,7 @@ kver=6.1
 auth=key
 transport=tcp
 replicas=1
+gc=
 tsv=$BUILD/bench/apps.tsv
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -216,6 +226,7 @@ while [ $# -gt 0 ]; do
 	--auth) [ $# -ge 2 ] || usage; auth=$2; shift 2 ;;
 	--transport) [ $# -ge 2 ] || usage; transport=$2; shift 2 ;;
 	--replicas) [ $# -ge 2 ] || usage; replicas=$2; shift 2 ;;
+	--gc) [ $# -ge 2 ] || usage; gc=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-apps.sh: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -226,6 +237,11 @@ case "$kver" in 6.1|6.12) ;; *) echo "run-apps.sh: -k 6.1 or 6.12" >&2; exit 2 ;
 case "$auth" in key|none) ;; *) echo "run-apps.sh: --auth key or none" >&2; exit 2 ;; esac
 case "$transport" in tcp|rdma) ;; *) echo "run-apps.sh: --transport tcp or rdma" >&2; exit 2 ;; esac
 case "$replicas" in 0|1) ;; *) echo "run-apps.sh: --replicas 0 or 1" >&2; exit 2 ;; esac
+case "$gc" in
+'') ;;
+*[!0-9]*) echo "run-apps.sh: --gc BYTES: a whole number" >&2; exit 2 ;;
+*) gcarg="--gc $gc" ;;
+esac
 [ "$mode" = check ] && [ -z "$nodes" ] && nodes=3
 case "$nodes" in
 [1-8]) ;;
@@ -249,6 +265,7 @@ mkdir -p "$BUILD/apps"
 log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
 [ "$transport" = tcp ] || log=${log%.log}-$transport.log
 [ "$replicas" = 1 ] || log=${log%.log}-r0.log
+[ -z "$gc" ] || log=${log%.log}-gc$gc.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
 # in check mode longer from 4 nodes on (the nodes share the host's cores).
 if [ "$mode" = check ]; then
@@ -260,7 +277,7 @@ fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
 	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" \
-	--replicas "$replicas" $progs \
+	--replicas "$replicas" ${gcarg:-} $progs \
 	> "$log" 2>&1
 vrc=$?
 
@@ -320,6 +337,7 @@ for p in $progs; do
 	summary=$*
 	model=$(awk -v p="$p" '$1 == p { print $2 }' "$list")
 	[ "$model" != lrc ] || [ "$replicas" = 1 ] || model=lrc-r0
+	case "$model" in lrc*) [ -z "$gc" ] || model=$model-gc ;; esac
 	if [ "$model" = mp ]; then
 		# no dsm: what the program itself counted it sent
 		msgs=$(field msgs "$summary")
