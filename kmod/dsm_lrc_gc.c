@@ -166,7 +166,9 @@ static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 			struct dsm_req *req = NULL;
 			bool want, rep;
 
-			rep = dsm_region_replicated(pg->pgno << PAGE_SHIFT);
+			/* Only notices need it (a region lookup: a mutex). */
+			rep = READ_ONCE(lp->nr_pending) &&
+			      dsm_region_replicated(pg->pgno << PAGE_SHIFT);
 			mutex_lock(&lrc.lock);
 			want = (lp->written &&
 				(lp->dropped || lrc_gc_stale_locked(lp, gvt))) ||
@@ -336,8 +338,13 @@ static int lrc_gc_notices_locked(struct lrc_pg *lp, const struct dsm_vt *gvt,
 static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 {
 	u32 mine = dsm_vt_get(gvt, lrc_self());
-	bool rep = dsm_region_replicated(pg->pgno << PAGE_SHIFT);
 	struct lrc_pg *lp = pg->lrc;
+	/*
+	 * Only notices need it; those up to @gvt were all queued before the
+	 * collection, so one seen none of them here needs no lookup.
+	 */
+	bool rep = READ_ONCE(lp->nr_pending) &&
+		   dsm_region_replicated(pg->pgno << PAGE_SHIFT);
 	struct folio *folio = dsm_pg_folio(pg);
 	struct lrc_diff *d, *t;
 	bool drop = false;
