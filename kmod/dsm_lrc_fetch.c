@@ -179,17 +179,18 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 }
 
 /*
- * @w's creator is lost: ask its backup (dsm_backup_of() of the live
- * members, as the creator chose it), or take the diff kept here if that
- * is this node. Without a backup (none live, or the page's region has
- * replicas 0), or kept by none here, it stays lost.
+ * @w's creator is lost: ask its backup (lrc_keeper(): dsm_backup_of() of
+ * the live members, as the creator chose it, and the node a collection
+ * counts on), or take the diff kept here if that is this node. Without a
+ * backup (none live, or the page's region has replicas 0: lost, as it
+ * was), or kept by none here, it stays lost.
  */
 static void lrc_want_backup(u64 pgno, struct lrc_want *w)
 {
-	u32 b = dsm_backup_of(w->node, dsm_members_live(), DSM_NODES_MAX);
+	u32 b = lrc_keeper(w->node, dsm_members_live(),
+			   dsm_region_replicated(pgno << PAGE_SHIFT));
 
-	/* A region with replicas 0 has no backups: lost, as it was. */
-	if (b >= DSM_NODES_MAX || !dsm_region_replicated(pgno << PAGE_SHIFT))
+	if (b >= DSM_NODES_MAX)
 		return;
 	if (b == lrc_self()) {
 		w->diff = lrc_backup_copy(w->node, pgno, w->iv, &w->len,

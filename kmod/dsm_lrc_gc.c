@@ -313,14 +313,16 @@ static int lrc_gc_notices_locked(struct lrc_pg *lp, const struct dsm_vt *gvt,
 			lp->pending[k++] = *n;
 			continue;
 		}
-		keeper = lrc_keeper(n->creator, live, rep);
-		if (!dsm_members_lost(n->creator))
+		*freed += sizeof(*n);
+		if (!dsm_members_lost(n->creator)) {
 			from = n->creator;
-		else if (keeper < DSM_NODES_MAX && keeper != lrc_self())
+			continue;
+		}
+		keeper = lrc_keeper(n->creator, live, rep);
+		if (keeper < DSM_NODES_MAX && keeper != lrc_self())
 			from = keeper;
 		else
 			(*lost)++;
-		*freed += sizeof(*n);
 	}
 	lp->nr_pending = k;
 	if (!k) {

@@ -376,9 +376,8 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 			for (fin = WORDS / 2; fin < WORDS; fin++) {
 				page(self->map, PG_X)[fin] = X_WORD + 1;
 				page(self->map0, 0)[fin] = X_WORD + 1;
-			}
-			for (fin = WORDS / 2; fin < WORDS; fin++)
 				page(self->map, PG_W)[fin] = W_WORD + 1;
+			}
 			for (fin = 0; fin < WORDS; fin++) {
 				page(self->map, PG_Y)[fin] = Y_WORD;
 				page(self->map0, 1)[fin] = Y_WORD;
