@@ -32,6 +32,8 @@ static_assert(sizeof(struct dsm_wire_diff_backup) == 8, "diff_backup layout");
 static_assert(sizeof(struct dsm_wire_home_xfer) == 16, "home_xfer layout");
 static_assert(sizeof(struct dsm_wire_xfer_entry) == 24, "xfer entry layout");
 static_assert(sizeof(struct dsm_wire_home_xfer_ack) == 16, "xfer ack layout");
+static_assert(sizeof(struct dsm_wire_dir_entry) == 16, "dir entry layout");
+static_assert(sizeof(struct dsm_wire_shadow) == 16, "shadow layout");
 
 /**
  * struct dsm_wire_type_info - what the codec knows of a message type.
@@ -97,6 +99,10 @@ static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
 				sizeof(struct dsm_wire_dir_query)),
 	[DSM_MSG_DIR_REPLY] = DSM_WIRE_TYPE("dir_reply", true,
 				sizeof(struct dsm_wire_dir_reply)),
+	[DSM_MSG_SHADOW_PUSH] = DSM_WIRE_TYPE("shadow_push", false,
+				sizeof(struct dsm_wire_shadow)),
+	[DSM_MSG_SHADOW_ACK] = DSM_WIRE_TYPE("shadow_ack", true,
+				sizeof(struct dsm_wire_shadow)),
 };
 
 /**
@@ -161,12 +167,21 @@ static bool dsm_wire_access_ok(u8 access)
 	return access == DSM_ACCESS_READ || access == DSM_ACCESS_WRITE;
 }
 
-/* Access and flags of a page request: HAVE_COPY only with a write. */
-static bool dsm_wire_req_access_ok(u8 access, u8 flags)
+/*
+ * Access and flags of a page request or its forward: only flags in
+ * @allowed, HAVE_COPY only with a write.
+ */
+static bool dsm_wire_req_access_ok(u8 access, u8 flags, u8 allowed)
 {
-	return dsm_wire_access_ok(access) &&
-	       !(flags & ~DSM_PAGE_F_HAVE_COPY) &&
-	       (!flags || access == DSM_ACCESS_WRITE);
+	return dsm_wire_access_ok(access) && !(flags & ~allowed) &&
+	       (!(flags & DSM_PAGE_F_HAVE_COPY) || access == DSM_ACCESS_WRITE);
+}
+
+/* Flags of a grant: SHADOW only with NO_DATA. */
+static bool dsm_wire_grant_flags_ok(u8 flags)
+{
+	return !(flags & ~(DSM_GRANT_F_NO_DATA | DSM_GRANT_F_SHADOW)) &&
+	       (!(flags & DSM_GRANT_F_SHADOW) || (flags & DSM_GRANT_F_NO_DATA));
 }
 
 /* Every message has a version spoken here. */
@@ -260,7 +275,7 @@ static enum dsm_wire_reject dsm_wire_rd_page_req(struct dsm_rd *r,
 		return DSM_WIRE_R_RESERVED;
 	if (!dsm_wire_page_ok(b->page))
 		return DSM_WIRE_R_PAGE;
-	if (!dsm_wire_req_access_ok(b->access, b->flags))
+	if (!dsm_wire_req_access_ok(b->access, b->flags, DSM_PAGE_F_HAVE_COPY))
 		return DSM_WIRE_R_ACCESS;
 	return DSM_WIRE_OK;
 }
@@ -276,12 +291,12 @@ static enum dsm_wire_reject dsm_wire_rd_page_fwd(struct dsm_rd *r,
 	b->access = w.access;
 	b->flags = w.flags;
 	b->requester = le16_to_cpu(w.requester);
+	b->ver = le32_to_cpu(w.ver);
 	b->req_id = le64_to_cpu(w.req_id);
-	if (le32_to_cpu(w.reserved))
-		return DSM_WIRE_R_RESERVED;
 	if (!dsm_wire_page_ok(b->page))
 		return DSM_WIRE_R_PAGE;
-	if (!dsm_wire_req_access_ok(b->access, b->flags))
+	if (!dsm_wire_req_access_ok(b->access, b->flags,
+				    DSM_PAGE_F_HAVE_COPY | DSM_PAGE_F_SHADOW))
 		return DSM_WIRE_R_ACCESS;
 	if (b->requester >= DSM_MAX_NODES || b->requester == h->dst)
 		return DSM_WIRE_R_NODE;
@@ -299,13 +314,12 @@ static enum dsm_wire_reject dsm_wire_rd_page_grant(struct dsm_rd *r,
 	b->access = w.access;
 	b->flags = w.flags;
 	b->owner = le16_to_cpu(w.owner);
+	b->ver = le32_to_cpu(w.ver);
 	b->copyset = le64_to_cpu(w.copyset);
 	b->data = NULL;
-	if (le32_to_cpu(w.reserved))
-		return DSM_WIRE_R_RESERVED;
 	if (!dsm_wire_page_ok(b->page))
 		return DSM_WIRE_R_PAGE;
-	if (!dsm_wire_access_ok(b->access) || (b->flags & ~DSM_GRANT_F_NO_DATA))
+	if (!dsm_wire_access_ok(b->access) || !dsm_wire_grant_flags_ok(b->flags))
 		return DSM_WIRE_R_ACCESS;
 	if (b->owner >= DSM_MAX_NODES ||
 	    (b->access == DSM_ACCESS_WRITE && b->owner != h->dst) ||
@@ -626,12 +640,24 @@ static enum dsm_wire_reject dsm_wire_rd_sync_set(struct dsm_rd *r,
 	return dsm_wire_rd_ivset(r, &m->u.barrier.iv);
 }
 
+/* A body decoded by its type's own file (dsm_wire_xfer.c, ...). */
+static enum dsm_wire_reject
+dsm_wire_rd_part(struct dsm_rd *r, struct dsm_msg *m,
+		 enum dsm_wire_reject (*rd)(const u8 *p, u32 left,
+					    struct dsm_msg *m, u32 *used))
+{
+	enum dsm_wire_reject why;
+	u32 used;
+
+	why = rd(r->p, r->left, m, &used);
+	dsm_rd_skip(r, used);
+	return why;
+}
+
 static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 					     struct dsm_msg *m)
 {
 	const struct dsm_msg_hdr *h = &m->hdr;
-	enum dsm_wire_reject why;
-	u32 used;
 	union {
 		struct dsm_wire_inval inval;
 		struct dsm_wire_inval_ack ack;
@@ -693,17 +719,16 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 		return dsm_wire_rd_diff_reply(r, &m->u.diff_reply);
 	case DSM_MSG_HOME_XFER:
 	case DSM_MSG_HOME_XFER_ACK:
-		why = dsm_wire_rd_xfer(r->p, r->left, m, &used);
-		dsm_rd_skip(r, used);
-		return why;
+		return dsm_wire_rd_part(r, m, dsm_wire_rd_xfer);
 	case DSM_MSG_DIFF_BACKUP:
 	case DSM_MSG_DIFF_BACKUP_ACK:
 		return dsm_wire_rd_backup(r, m);
 	case DSM_MSG_DIR_QUERY:
 	case DSM_MSG_DIR_REPLY:
-		why = dsm_wire_rd_dir(r->p, r->left, m, &used);
-		dsm_rd_skip(r, used);
-		return why;
+		return dsm_wire_rd_part(r, m, dsm_wire_rd_dir);
+	case DSM_MSG_SHADOW_PUSH:
+	case DSM_MSG_SHADOW_ACK:
+		return dsm_wire_rd_part(r, m, dsm_wire_rd_shadow);
 	default:
 		return DSM_WIRE_R_TYPE;
 	}

@@ -81,6 +81,22 @@
  *     item 3, Documentation/sc.md "Re-homing after a failure"). Version
  *     7 is no longer spoken: its nodes cannot answer, so a new home would
  *     start the pages of a dead node's buckets empty (pages of zeros).
+ *  9: version tags and shadows (issue 15 item 3; the design is checked
+ *     in Documentation/model.md, "Shadows"):
+ *     every frame of a page carries a version tag, (ver, sync), so that
+ *     after a node dies the member with the newest frame of a page can
+ *     be found. PAGE_FWD and PAGE_GRANT carry the page's version the home
+ *     gives the transaction (their reserved word), a HOME_XFER entry the
+ *     page's version (its reserved1), a DIR_REPLY entry the tag of the
+ *     sender's frame (its reserved words). New flags: DSM_PAGE_F_SHADOW
+ *     (PAGE_FWD: the owner serves the page from a shadow frame),
+ *     DSM_GRANT_F_SHADOW (with NO_DATA: the requester's own shadow frame
+ *     is the copy), DSM_XFER_E_SHADOW (the owner holds only a shadow
+ *     frame). SHADOW_PUSH (24) and SHADOW_ACK (25): msync pushes an
+ *     owner's page, with its tag, to a shadow holder. Version 8 is no
+ *     longer spoken: its nodes neither tag frames nor answer with tags,
+ *     so a new home could not tell which member has the newest frame of
+ *     a page, and they cannot store a pushed shadow.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -99,8 +115,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	8
-#define DSM_WIRE_VERSION_MAX	8
+#define DSM_WIRE_VERSION_MIN	9
+#define DSM_WIRE_VERSION_MAX	9
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide
@@ -139,7 +155,9 @@ enum dsm_wire_type {
 	DSM_MSG_IV_REPLY	= 21,	/* lrc: node -> acquirer, reply */
 	DSM_MSG_DIR_QUERY	= 22,	/* sc: new home -> member (v8) */
 	DSM_MSG_DIR_REPLY	= 23,	/* sc: member -> new home, reply */
-	DSM_MSG_TYPE_MAX	= DSM_MSG_DIR_REPLY,
+	DSM_MSG_SHADOW_PUSH	= 24,	/* sc: owner -> shadow holder (v9) */
+	DSM_MSG_SHADOW_ACK	= 25,	/* sc: shadow holder -> owner, reply */
+	DSM_MSG_TYPE_MAX	= DSM_MSG_SHADOW_ACK,
 };
 
 /* Header flags. */
@@ -157,13 +175,26 @@ enum dsm_wire_type {
 
 /* PAGE_REQ/PAGE_FWD flags: the requester holds a valid read copy. */
 #define DSM_PAGE_F_HAVE_COPY	0x01
+/*
+ * PAGE_FWD flags (version 9, not on PAGE_REQ): the owner holds the page
+ * only as a shadow frame (access none) of a rebuilt entry; serve it from
+ * that frame.
+ */
+#define DSM_PAGE_F_SHADOW	0x02
 /* PAGE_GRANT flags: no page data follows (upgrade of a held copy). */
 #define DSM_GRANT_F_NO_DATA	0x01
+/*
+ * PAGE_GRANT flags (version 9), only with NO_DATA: the copy is the
+ * requester's own shadow frame.
+ */
+#define DSM_GRANT_F_SHADOW	0x02
 
 /* HOME_XFER flags: the last of its (epoch, old home) transfer. */
 #define DSM_XFER_F_LAST		0x01
 /* HOME_XFER entry flags: the page is lost (its owner died). */
 #define DSM_XFER_E_LOST		0x01
+/* HOME_XFER entry flags: the owner holds only a shadow frame; not with LOST. */
+#define DSM_XFER_E_SHADOW	0x02
 /* DIR_REPLY flags: the last answer to its DIR_QUERY. */
 #define DSM_DIR_F_LAST		0x01
 /* DIR_REPLY entry flags: the node has a frame for the page (even unmapped). */
@@ -228,7 +259,9 @@ struct dsm_wire_page_fwd {
 	u8 access;
 	u8 flags;
 	__le16 requester;	/* node the grant goes to, != header dst */
-	__le32 reserved;
+	__le32 ver;		/* the page's version for this transaction
+				 * (version 9), any value
+				 */
 	__le64 req_id;		/* request id the grant must carry */
 };
 
@@ -237,7 +270,9 @@ struct dsm_wire_page_grant {	/* then DSM_PAGE_SIZE bytes unless NO_DATA */
 	u8 access;
 	u8 flags;		/* DSM_GRANT_F_* */
 	__le16 owner;		/* owner after the grant; == dst for write */
-	__le32 reserved;
+	__le32 ver;		/* the page's version for this transaction
+				 * (version 9), any value
+				 */
 	__le64 copyset;		/* bit n: node n holds a read copy */
 };
 
@@ -355,7 +390,7 @@ struct dsm_wire_xfer_entry {	/* one page's directory entry */
 	__le16 owner;		/* < DSM_MAX_NODES */
 	u8 flags;		/* DSM_XFER_E_* */
 	u8 reserved0;
-	__le32 reserved1;
+	__le32 ver;		/* the page's version (version 9), any value */
 };
 
 struct dsm_wire_home_xfer_ack {
@@ -389,8 +424,20 @@ struct dsm_wire_dir_entry {	/* what the sender has of one page */
 	__le64 page;		/* strictly ascending in a message */
 	u8 access;		/* 0, DSM_ACCESS_READ or DSM_ACCESS_WRITE */
 	u8 flags;		/* DSM_DIR_E_*; an entry says something */
-	__le16 reserved0;
-	__le32 reserved1;
+	__le16 sync;		/* the tag of the sender's frame (version 9): */
+	__le32 ver;		/* ver, then sync; any values */
+};
+
+/*
+ * SHADOW_PUSH (then DSM_PAGE_SIZE bytes of page data) and SHADOW_ACK (no
+ * data), version 9: an owner's page and its version tag, pushed to a
+ * shadow holder by msync; the ack echoes what was stored.
+ */
+struct dsm_wire_shadow {
+	__le64 page;
+	__le32 ver;		/* the page's version, any value */
+	__le16 sync;		/* its msync count: >= 1 in a PUSH */
+	__le16 reserved;
 };
 
 /* Bytes of a vector timestamp of @n entries on the wire, padded to 8. */
@@ -420,6 +467,7 @@ struct dsm_msg_page_fwd {
 	u8 access;
 	u8 flags;
 	u16 requester;
+	u32 ver;
 	u64 req_id;
 };
 
@@ -429,6 +477,7 @@ struct dsm_msg_page_grant {
 	u8 access;
 	u8 flags;
 	u16 owner;
+	u32 ver;
 	u64 copyset;
 	const u8 *data;
 };
@@ -547,11 +596,16 @@ struct dsm_msg_dir_reply {
 /**
  * struct dsm_dir_entry - what a DIR_REPLY's sender has of a page.
  * @page:	the page.
+ * @ver:	the version tag of the sender's frame (version 9): @ver,
+ *		then @sync, compared in that order.
+ * @sync:	see @ver.
  * @access:	0, DSM_ACCESS_READ or DSM_ACCESS_WRITE.
  * @flags:	DSM_DIR_E_*.
  */
 struct dsm_dir_entry {
 	u64 page;
+	u32 ver;
+	u16 sync;
 	u8 access;
 	u8 flags;
 };
@@ -562,12 +616,29 @@ struct dsm_dir_entry {
  * @copyset:	nodes holding a read copy, @owner excluded.
  * @owner:	the node holding the up-to-date copy.
  * @flags:	DSM_XFER_E_*.
+ * @ver:	the page's version (version 9).
  */
 struct dsm_xfer_entry {
 	u64 page;
 	u64 copyset;
 	u16 owner;
 	u8 flags;
+	u32 ver;
+};
+
+/**
+ * struct dsm_msg_shadow - SHADOW_PUSH or SHADOW_ACK (version 9).
+ * @page:	the page.
+ * @ver:	its version.
+ * @sync:	its msync count, >= 1 in a PUSH.
+ * @data:	PUSH: the DSM_PAGE_SIZE bytes of the page, in the message;
+ *		ACK: NULL.
+ */
+struct dsm_msg_shadow {
+	u64 page;
+	u32 ver;
+	u16 sync;
+	const void *data;
 };
 
 /**
@@ -595,6 +666,7 @@ struct dsm_msg {
 		struct dsm_msg_home_xfer_ack home_xfer_ack;
 		struct dsm_msg_dir_query dir_query;
 		struct dsm_msg_dir_reply dir_reply;
+		struct dsm_msg_shadow shadow;	/* SHADOW_PUSH, SHADOW_ACK */
 	} u;
 };
 
@@ -712,6 +784,9 @@ bool dsm_dir_query_has(const struct dsm_msg_dir_query *q, u32 bucket);
 /* dsm_wire_dir.c, for dsm_wire.c's decoder: the bodies of types 22, 23. */
 enum dsm_wire_reject dsm_wire_rd_dir(const u8 *p, u32 left,
 				     struct dsm_msg *m, u32 *used);
+/* dsm_wire_shadow.c, for dsm_wire.c's decoder: the bodies of types 24, 25. */
+enum dsm_wire_reject dsm_wire_rd_shadow(const u8 *p, u32 left,
+					struct dsm_msg *m, u32 *used);
 
 /* Sending. */
 void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
@@ -760,11 +835,17 @@ void dsm_wire_enc_dir_query(struct dsm_wire_enc *e,
 void dsm_wire_enc_dir_reply(struct dsm_wire_enc *e, u64 epoch, u8 flags);
 void dsm_wire_enc_dir_entry(struct dsm_wire_enc *e,
 			    const struct dsm_dir_entry *ent);
-/* For dsm_wire_dir.c: a body of type @type, or a list's entry. */
+void dsm_wire_enc_shadow(struct dsm_wire_enc *e, u8 type,
+			 const struct dsm_msg_shadow *b);
+/*
+ * For dsm_wire_dir.c and dsm_wire_shadow.c: a body of type @type, a
+ * list's entry, or bytes after the body (-EINVAL for NULL @src).
+ */
 bool dsm_wire_enc_raw_body(struct dsm_wire_enc *e, u8 type, const void *w,
 			   u32 n, u32 count_off);
 void dsm_wire_enc_raw_entry(struct dsm_wire_enc *e, u32 max, const void *w,
 			    u32 n);
+void dsm_wire_enc_raw_bytes(struct dsm_wire_enc *e, const void *src, u32 n);
 int dsm_wire_enc_end(struct dsm_wire_enc *e);
 
 #endif /* _DSM_WIRE_H */

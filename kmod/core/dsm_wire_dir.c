@@ -55,7 +55,10 @@ static enum dsm_wire_reject dsm_wire_rd_dir_query(const u8 *p,
 	return any ? DSM_WIRE_OK : DSM_WIRE_R_COUNT;
 }
 
-/* Decode entry @p (16 bytes, present) into @ent; check what one can. */
+/*
+ * Decode entry @p (16 bytes, present) into @ent; check what one can. Its
+ * version tag (ver, sync; version 9) may be any value.
+ */
 static enum dsm_wire_reject dsm_wire_rd_dir_entry(const u8 *p,
 						  struct dsm_dir_entry *ent)
 {
@@ -65,8 +68,8 @@ static enum dsm_wire_reject dsm_wire_rd_dir_entry(const u8 *p,
 	ent->page = le64_to_cpu(w.page);
 	ent->access = w.access;
 	ent->flags = w.flags;
-	if (le16_to_cpu(w.reserved0) || le32_to_cpu(w.reserved1))
-		return DSM_WIRE_R_RESERVED;
+	ent->sync = le16_to_cpu(w.sync);
+	ent->ver = le32_to_cpu(w.ver);
 	if (ent->page >= DSM_MAX_PAGES)
 		return DSM_WIRE_R_PAGE;
 	if (ent->access && ent->access != DSM_ACCESS_READ &&
@@ -107,7 +110,7 @@ static const struct dsm_rd_page_list dsm_wire_dir_list = {
  * same epoch range, known flags, at most DSM_WIRE_MAX_DIR entries (none
  * only in the LAST message), each with a page below DSM_MAX_PAGES,
  * strictly ascending, an access of 0, READ or WRITE, known flags, not
- * both empty, reserved fields zero. Whether the answer belongs to a query
+ * both empty, any version tag. Whether the answer belongs to a query
  * in flight, and its pages to the buckets asked, is the receiver's to
  * judge (dsm_sc_rehome.c).
  *
@@ -204,5 +207,7 @@ void dsm_wire_enc_dir_entry(struct dsm_wire_enc *e,
 	w.page = cpu_to_le64(ent->page);
 	w.access = ent->access;
 	w.flags = ent->flags;
+	w.sync = cpu_to_le16(ent->sync);
+	w.ver = cpu_to_le32(ent->ver);
 	dsm_wire_enc_raw_entry(e, DSM_WIRE_MAX_DIR, &w, sizeof(w));
 }

@@ -182,6 +182,7 @@ void dsm_wire_enc_page_fwd(struct dsm_wire_enc *e,
 	w.access = b->access;
 	w.flags = b->flags;
 	w.requester = cpu_to_le16(b->requester);
+	w.ver = cpu_to_le32(b->ver);
 	w.req_id = cpu_to_le64(b->req_id);
 	dsm_enc_put(e, &w, sizeof(w));
 }
@@ -190,7 +191,8 @@ void dsm_wire_enc_page_fwd(struct dsm_wire_enc *e,
  * dsm_wire_enc_page_grant() - body of PAGE_GRANT.
  * @e:	the encoder.
  * @b:	the body; DSM_PAGE_SIZE bytes are copied from @b->data, or, if it
- *	is NULL, none are and DSM_GRANT_F_NO_DATA is set.
+ *	is NULL, none are and DSM_GRANT_F_NO_DATA is set (which
+ *	DSM_GRANT_F_SHADOW in @b->flags needs).
  */
 void dsm_wire_enc_page_grant(struct dsm_wire_enc *e,
 			     const struct dsm_msg_page_grant *b)
@@ -206,6 +208,7 @@ void dsm_wire_enc_page_grant(struct dsm_wire_enc *e,
 	if (!b->data)
 		w.flags |= DSM_GRANT_F_NO_DATA;
 	w.owner = cpu_to_le16(b->owner);
+	w.ver = cpu_to_le32(b->ver);
 	w.copyset = cpu_to_le64(b->copyset);
 	dsm_enc_put(e, &w, sizeof(w));
 	if (b->data)
@@ -409,6 +412,7 @@ void dsm_wire_enc_xfer_entry(struct dsm_wire_enc *e,
 	w.copyset = cpu_to_le64(ent->copyset);
 	w.owner = cpu_to_le16(ent->owner);
 	w.flags = ent->flags;
+	w.ver = cpu_to_le32(ent->ver);
 	dsm_enc_put(e, &w, sizeof(w));
 }
 
@@ -442,12 +446,21 @@ void dsm_wire_enc_raw_entry(struct dsm_wire_enc *e, u32 max, const void *w,
 		dsm_enc_put(e, w, n);
 }
 
+/* @n bytes at @src after a body (a page); -EINVAL if @src is NULL. */
+void dsm_wire_enc_raw_bytes(struct dsm_wire_enc *e, const void *src, u32 n)
+{
+	if (!src)
+		dsm_enc_fail(e, -EINVAL);
+	else
+		dsm_enc_put(e, src, n);
+}
+
 /**
  * dsm_wire_enc_fixed() - body of any message whose body has no lists.
  * @e:	the encoder.
  * @m:	a message of one of the types PAGE_REQ, PAGE_FWD, PAGE_GRANT,
  *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ, HOME_XFER_ACK,
- *	DIFF_BACKUP_ACK, DIR_QUERY;
+ *	DIFF_BACKUP_ACK, DIR_QUERY, SHADOW_PUSH, SHADOW_ACK;
  *	its header must be the one given to dsm_wire_enc_begin().
  *
  * Return: 0, or -EINVAL for a type whose body carries lists (intervals,
@@ -489,6 +502,10 @@ int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
 		return 0;
 	case DSM_MSG_DIR_QUERY:
 		dsm_wire_enc_dir_query(e, &m->u.dir_query);
+		return 0;
+	case DSM_MSG_SHADOW_PUSH:
+	case DSM_MSG_SHADOW_ACK:
+		dsm_wire_enc_shadow(e, m->hdr.type, &m->u.shadow);
 		return 0;
 	default:
 		return -EINVAL;

@@ -21,7 +21,8 @@ static enum dsm_wire_reject dsm_wire_rd_xfer_entry(const u8 *p,
 	ent->copyset = le64_to_cpu(w.copyset);
 	ent->owner = le16_to_cpu(w.owner);
 	ent->flags = w.flags;
-	if (w.reserved0 || le32_to_cpu(w.reserved1))
+	ent->ver = le32_to_cpu(w.ver);
+	if (w.reserved0)
 		return DSM_WIRE_R_RESERVED;
 	if (ent->page >= DSM_MAX_PAGES)
 		return DSM_WIRE_R_PAGE;
@@ -29,8 +30,9 @@ static enum dsm_wire_reject dsm_wire_rd_xfer_entry(const u8 *p,
 	    (ent->copyset >> DSM_MAX_NODES) ||
 	    (ent->copyset & (1ULL << ent->owner)))
 		return DSM_WIRE_R_NODE;
-	if (ent->flags & ~DSM_XFER_E_LOST)
-		return DSM_WIRE_R_FIELD;
+	if ((ent->flags & ~(DSM_XFER_E_LOST | DSM_XFER_E_SHADOW)) ||
+	    (ent->flags & DSM_XFER_E_LOST && ent->flags & DSM_XFER_E_SHADOW))
+		return DSM_WIRE_R_FIELD;	/* lost: no frame anywhere */
 	return DSM_WIRE_OK;
 }
 
@@ -125,8 +127,9 @@ dsm_wire_rd_home_xfer_ack(const u8 *p, struct dsm_msg_home_xfer_ack *b,
  * DSM_WIRE_MAX_XFER entries (none only in the LAST message), each with
  * a page below DSM_MAX_PAGES, strictly ascending, an owner below
  * DSM_MAX_NODES not in its copyset, a copyset of node ids below
- * DSM_MAX_NODES, known flags, reserved fields zero. Whether the sender
- * may hand these pages over is the receiver's to judge (dsm_sc_xfer.c).
+ * DSM_MAX_NODES, known flags, not both LOST and SHADOW, any version,
+ * reserved fields zero. Whether the sender may hand these pages over is
+ * the receiver's to judge (dsm_sc_xfer.c).
  *
  * Return: DSM_WIRE_OK or the reason.
  */

@@ -363,8 +363,6 @@ struct rsv {
 static const struct rsv reserved_fields[] = {
 	{ "page_req_read", B(dsm_wire_page_req, reserved0), 2 },
 	{ "page_req_read", B(dsm_wire_page_req, reserved1), 4 },
-	{ "page_fwd", B(dsm_wire_page_fwd, reserved), 4 },
-	{ "grant_data", B(dsm_wire_page_grant, reserved), 4 },
 	{ "inval", B(dsm_wire_inval, reserved0), 2 },
 	{ "inval", B(dsm_wire_inval, reserved1), 4 },
 	{ "inval_ack", B(dsm_wire_inval_ack, reserved), 8 },
@@ -380,6 +378,9 @@ static const struct rsv reserved_fields[] = {
 	{ "lock_grant", 64 + 8 + 12, 4 },		/* interval vt pad */
 	{ "barrier_arrive", B(dsm_wire_barrier, reserved), 4 },
 	{ "barrier_arrive", HS + 16 + 4, 4 },		/* ivset reserved */
+	{ "home_xfer", HS + 16 + 19, 1 },		/* entry reserved0 */
+	{ "shadow_push", B(dsm_wire_shadow, reserved), 2 },
+	{ "shadow_ack", B(dsm_wire_shadow, reserved), 2 },
 	{ "diff_req", B(dsm_wire_diff_req, reserved0), 2 },
 	{ "diff_req", B(dsm_wire_diff_req, reserved1), 4 },
 	{ "diff_req", HS + 16 + 2, 2 },			/* want reserved */
@@ -544,7 +545,9 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 6, 2));
 	/* Version 7 could not rebuild a lost home's directory. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 7, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 9, 2));
+	/* Version 8 had no version tags and no shadows. */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 10, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));

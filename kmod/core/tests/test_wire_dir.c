@@ -183,7 +183,7 @@ TEST(dir_reply_refused)
 	buf[HS + 8] = 1;			/* bytes beyond the count */
 	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len));
 
-	/* Entries: order, page, access, flags, empty, reserved. */
+	/* Entries: order, page, access, flags, empty; any version tag. */
 	x[1].page = 3;
 	EXPECT_GT(0, enc_reply(9, 0, x, 2));
 	x[1].page = 843;
@@ -200,11 +200,11 @@ TEST(dir_reply_refused)
 	buf[HS + 16 + ES + 9] = 0;		/* neither access nor held */
 	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
 	len = enc_reply(9, 0, x, 2);
-	buf[HS + 16 + 10] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	buf[HS + 16 + 10] = 1;			/* sync (version 9) */
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
 	len = enc_reply(9, 0, x, 2);
-	buf[HS + 16 + 15] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	buf[HS + 16 + 15] = 1;			/* ver (version 9) */
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
 }
 
 TEST(dir_reply_at_most_max_entries)

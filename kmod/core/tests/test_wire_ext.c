@@ -66,6 +66,7 @@ TEST(same_bytes_as_copy)
 		b.owner = b.access == DSM_ACCESS_WRITE ? h.dst : h.src;
 		b.copyset = dsm_rng_next(&rng) &
 			    ((1ULL << DSM_MAX_NODES) - 1);
+		b.ver = (u32)dsm_rng_next(&rng);	/* version 9 */
 		/* data and NO_DATA are the encoder's business, not ours */
 		b.data = (i & 2) ? copied : NULL;
 		b.flags = (i & 4) ? DSM_GRANT_F_NO_DATA : 0;
@@ -93,7 +94,7 @@ TEST(same_bytes_as_copy)
 TEST(sample_and_known_bytes)
 {
 	static const u8 known[GS] = {
-		0x44, 0x53, 0x4d, 0x57, 0x08, 0x00, 0x05, 0x01,	/* DSMW v8 */
+		0x44, 0x53, 0x4d, 0x57, 0x09, 0x00, 0x05, 0x01,	/* DSMW v9 */
 		0x38, 0x10, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00,	/* len src dst */
 		0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,	/* req_id */
 		0xf6, 0xe5, 0xd4, 0xc3, 0xb2, 0xa1, 0x00, 0x00,	/* epoch */
@@ -145,6 +146,12 @@ TEST(misuse)
 	b.access = DSM_ACCESS_WRITE;
 	EXPECT_EQ(-EINVAL, enc_ext(&h, &b, buf, GS));
 	b.access = DSM_ACCESS_READ;
+	/* a shadow grant has no data: none to send from elsewhere */
+	b.flags = DSM_GRANT_F_SHADOW;
+	EXPECT_EQ(-EINVAL, enc_ext(&h, &b, buf, GS));
+	b.flags = DSM_GRANT_F_SHADOW | DSM_GRANT_F_NO_DATA;
+	EXPECT_EQ(-EINVAL, enc_ext(&h, &b, buf, GS));
+	b.flags = 0;
 	/* another type's message */
 	h.type = DSM_MSG_INVAL;
 	EXPECT_EQ(-EINVAL, enc_ext(&h, &b, buf, GS));
@@ -168,7 +175,8 @@ TEST(receive_split)
 				 .type = DSM_MSG_PAGE_GRANT, .src = 3,
 				 .dst = 1, .req_id = 77 };
 	struct dsm_msg_page_grant b = { .page = 9, .access = DSM_ACCESS_WRITE,
-					.owner = 1, .copyset = 5 };
+					.owner = 1, .copyset = 5,
+					.ver = 0xfedcba98 };
 	struct dsm_msg whole, split;
 	enum dsm_wire_reject why;
 	struct dsm_wire_enc e;
@@ -185,6 +193,7 @@ TEST(receive_split)
 	ASSERT_EQ(0, dsm_wire_decode_ext(head, GS, page, &split, &why));
 	EXPECT_EQ(DSM_WIRE_OK, why);
 	EXPECT_EQ(1, split.u.page_grant.data == page);
+	EXPECT_EQ(0xfedcba98, split.u.page_grant.ver);
 	split.u.page_grant.data = whole.u.page_grant.data;
 	EXPECT_EQ(0, memcmp(&whole.hdr, &split.hdr, sizeof(whole.hdr)));
 	EXPECT_EQ(0, memcmp(&whole.u.page_grant, &split.u.page_grant,
@@ -193,9 +202,9 @@ TEST(receive_split)
 	EXPECT_NE(0, dsm_wire_decode_ext(copied, len, page, &split, &why));
 	EXPECT_NE(0, dsm_wire_decode_ext(head, GS - 8, page, &split, &why));
 	/* a damaged head is refused as by dsm_wire_decode() */
-	head[HS + offsetof(struct dsm_wire_page_grant, reserved)] = 1;
+	head[HS + offsetof(struct dsm_wire_page_grant, flags)] = 0x80;
 	EXPECT_NE(0, dsm_wire_decode_ext(head, GS, page, &split, &why));
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why);
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, why);
 	free(head);
 	EXPECT_EQ(0, dsm_wire_page_head(copied, len - 8));
 	/* a grant without data: no page */

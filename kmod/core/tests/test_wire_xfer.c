@@ -126,11 +126,14 @@ TEST(xfer_refused)
 	EXPECT_EQ(DSM_MAX_NODES < 64 ? DSM_WIRE_R_NODE : DSM_WIRE_OK,
 		  why_of(len));
 	len = enc_xfer(7, 0, x, 2);
-	buf[HS + 16 + 18] = 2;			/* unknown entry flag */
+	buf[HS + 16 + 18] = 4;			/* unknown entry flag */
 	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
 	len = enc_xfer(7, 0, x, 2);
-	buf[HS + 16 + 20] = 1;			/* reserved */
+	buf[HS + 16 + 19] = 1;			/* reserved */
 	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	len = enc_xfer(7, 0, x, 2);
+	buf[HS + 16 + 23] = 0x80;		/* the version: any */
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
 }
 
 TEST(xfer_at_most_max_entries)

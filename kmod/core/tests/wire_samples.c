@@ -71,7 +71,8 @@ enum {
 	S_DIFF_REPLY_EMPTY, S_LOCK_GRANT_MORE, S_DIFF_REQ_WHOLE,
 	S_DIFF_REPLY_WHOLE, S_HOME_XFER, S_HOME_XFER_LAST, S_HOME_XFER_ACK,
 	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_IV_REQ, S_IV_REPLY,
-	S_DIR_QUERY, S_DIR_REPLY, S_DIR_REPLY_LAST, S_NR
+	S_DIR_QUERY, S_DIR_REPLY, S_DIR_REPLY_LAST, S_PAGE_FWD_SHADOW,
+	S_GRANT_SHADOW, S_SHADOW_PUSH, S_SHADOW_ACK, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -83,7 +84,8 @@ static const char * const sample_names[S_NR] = {
 	"diff_reply_empty", "lock_grant_more", "diff_req_whole",
 	"diff_reply_whole", "home_xfer", "home_xfer_last", "home_xfer_ack",
 	"diff_backup", "diff_backup_ack", "iv_req", "iv_reply",
-	"dir_query", "dir_reply", "dir_reply_last",
+	"dir_query", "dir_reply", "dir_reply_last", "page_fwd_shadow",
+	"grant_shadow", "shadow_push", "shadow_ack",
 };
 
 unsigned int dsm_sample_count(void)
@@ -123,12 +125,19 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_page_req(&e, &b);
 		break;
 	}
-	case S_PAGE_FWD: {
+	case S_PAGE_FWD:
+	case S_PAGE_FWD_SHADOW: {
 		struct dsm_msg_page_fwd b = {
 			.page = DSM_MAX_PAGES - 1, .access = DSM_ACCESS_WRITE,
-			.requester = 3, .req_id = 77,
+			.requester = 3, .ver = 0x01020304, .req_id = 77,
 		};
 
+		if (i == S_PAGE_FWD_SHADOW) {
+			b.page = 840;
+			b.flags = DSM_PAGE_F_HAVE_COPY | DSM_PAGE_F_SHADOW;
+			b.requester = 0;
+			b.ver = 0xffffffff;
+		}
 		h.type = DSM_MSG_PAGE_FWD;
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_page_fwd(&e, &b);
@@ -136,18 +145,25 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 	}
 	case S_GRANT_DATA:
 	case S_GRANT_NODATA:
-	case S_GRANT_READ: {
+	case S_GRANT_READ:
+	case S_GRANT_SHADOW: {
 		struct dsm_msg_page_grant b = {
 			.page = 5, .access = DSM_ACCESS_WRITE, .owner = 2,
-			.copyset = 0x81, .data = sample_page,
+			.ver = 0x80000001, .copyset = 0x81,
+			.data = sample_page,
 		};
 
 		if (i == S_GRANT_NODATA)
 			b.data = NULL;
-		if (i == S_GRANT_READ) {
+		if (i == S_GRANT_READ || i == S_GRANT_SHADOW) {
 			b.access = DSM_ACCESS_READ;
 			b.owner = 1;
 			b.copyset = 0x06;
+		}
+		if (i == S_GRANT_SHADOW) {
+			b.flags = DSM_GRANT_F_SHADOW;
+			b.data = NULL;
+			b.ver = 9;
 		}
 		h.type = DSM_MSG_PAGE_GRANT;
 		dsm_wire_enc_begin(&e, buf, size, &h);
@@ -323,8 +339,9 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		break;
 	case S_HOME_XFER: {
 		struct dsm_xfer_entry x[3] = {
-			{ .page = 5, .owner = 1, .copyset = 0x5 },
-			{ .page = 845, .owner = 7, .copyset = 0x80 - 1 },
+			{ .page = 5, .owner = 1, .copyset = 0x5, .ver = 1 },
+			{ .page = 845, .owner = 7, .copyset = 0x80 - 1,
+			  .flags = DSM_XFER_E_SHADOW, .ver = 0xffffffff },
 			{ .page = DSM_MAX_PAGES - 1, .owner = 0,
 			  .flags = DSM_XFER_E_LOST },
 		};
@@ -368,8 +385,9 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 	case S_DIR_REPLY: {
 		struct dsm_dir_entry x[3] = {
 			{ .page = 7, .access = DSM_ACCESS_READ,
-			  .flags = DSM_DIR_E_HELD },
-			{ .page = 847, .flags = DSM_DIR_E_HELD },
+			  .flags = DSM_DIR_E_HELD, .ver = 5, .sync = 2 },
+			{ .page = 847, .flags = DSM_DIR_E_HELD,
+			  .ver = 0xffffffff, .sync = 0xffff },
 			{ .page = DSM_MAX_PAGES - 1, .access = DSM_ACCESS_WRITE,
 			  .flags = DSM_DIR_E_HELD },
 		};
@@ -386,6 +404,25 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_dir_reply(&e, DSM_HOME_EPOCH_MAX, DSM_DIR_F_LAST);
 		break;
+	case S_SHADOW_PUSH:
+	case S_SHADOW_ACK: {
+		struct dsm_msg m = {
+			.u.shadow = { .page = DSM_MAX_PAGES - 1,
+				      .ver = 0x89abcdef, .sync = 0xffff,
+				      .data = sample_page },
+		};
+
+		h.type = i == S_SHADOW_PUSH ? DSM_MSG_SHADOW_PUSH :
+					      DSM_MSG_SHADOW_ACK;
+		if (i == S_SHADOW_ACK) {
+			m.u.shadow.page = 5;
+			m.u.shadow.sync = 1;
+		}
+		m.hdr = h;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_fixed(&e, &m);
+		break;
+	}
 	}
 	len = dsm_wire_enc_end(&e);
 	if (len <= 0) {
