@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_wire_shadow.c - wire version 9: the version tags of PAGE_FWD,
+ * PAGE_GRANT, HOME_XFER and DIR_REPLY entries, the SHADOW flags, and
+ * SHADOW_PUSH and SHADOW_ACK. The fields decode as encoded at their
+ * pinned offsets, and every value a peer could get wrong is refused with
+ * its reason.
+ */
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+#include "test_util.h"
+
+#define HS	DSM_WIRE_HDR_SIZE
+#define SS	((int)sizeof(struct dsm_wire_shadow))
+
+static u8 buf[DSM_WIRE_MAX_MSG + 64], page[DSM_PAGE_SIZE];
+
+static const struct dsm_msg_hdr hdr9 = {
+	.version = DSM_WIRE_VERSION_MAX, .src = 1, .dst = 2, .req_id = 0x55,
+	.epoch = 3,
+};
+
+/* Encode @m (a type dsm_wire_enc_fixed() takes) into buf; its length. */
+static int enc(struct dsm_msg *m, u8 type)
+{
+	struct dsm_wire_enc e;
+
+	m->hdr = hdr9;
+	m->hdr.type = type;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &m->hdr);
+	if (dsm_wire_enc_fixed(&e, m))
+		return -1000;
+	return dsm_wire_enc_end(&e);
+}
+
+static enum dsm_wire_reject why_of(int len)
+{
+	enum dsm_wire_reject why = DSM_WIRE_R_NR;
+	struct dsm_msg m;
+
+	dsm_wire_decode(buf, len, &m, &why);
+	return why;
+}
+
+/* Set the little-endian length field of the message in buf to @len. */
+static void set_len(u32 len)
+{
+	buf[8] = (u8)len;
+	buf[9] = (u8)(len >> 8);
+	buf[10] = (u8)(len >> 16);
+	buf[11] = (u8)(len >> 24);
+}
+
+static u32 ld32(const u8 *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
+}
+
+TEST(version_9)
+{
+	EXPECT_EQ(9, DSM_WIRE_VERSION_MIN);
+	EXPECT_EQ(9, DSM_WIRE_VERSION_MAX);
+	EXPECT_EQ(25, DSM_MSG_TYPE_MAX);
+	EXPECT_EQ(16, SS);
+	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_page_fwd));
+	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_page_grant));
+	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_xfer_entry));
+	EXPECT_EQ(16, (int)sizeof(struct dsm_wire_dir_entry));
+	EXPECT_EQ(12, (int)offsetof(struct dsm_wire_page_fwd, ver));
+	EXPECT_EQ(12, (int)offsetof(struct dsm_wire_page_grant, ver));
+	EXPECT_EQ(20, (int)offsetof(struct dsm_wire_xfer_entry, ver));
+	EXPECT_EQ(10, (int)offsetof(struct dsm_wire_dir_entry, sync));
+	EXPECT_EQ(12, (int)offsetof(struct dsm_wire_dir_entry, ver));
+	EXPECT_EQ(8, (int)offsetof(struct dsm_wire_shadow, ver));
+	EXPECT_EQ(12, (int)offsetof(struct dsm_wire_shadow, sync));
+	EXPECT_EQ(14, (int)offsetof(struct dsm_wire_shadow, reserved));
+	EXPECT_STREQ("shadow_push", dsm_wire_type_name(24));
+	EXPECT_STREQ("shadow_ack", dsm_wire_type_name(25));
+	EXPECT_STREQ("unknown", dsm_wire_type_name(26));
+	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_PUSH));
+	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_ACK));
+	EXPECT_FALSE(dsm_wire_type_is_reply(DSM_MSG_SHADOW_PUSH));
+	EXPECT_TRUE(dsm_wire_type_is_reply(DSM_MSG_SHADOW_ACK));
+}
+
+TEST(page_fwd_ver_and_shadow)
+{
+	static const u8 ok_flags[][2] = {
+		{ DSM_ACCESS_READ, 0 },
+		{ DSM_ACCESS_READ, DSM_PAGE_F_SHADOW },
+		{ DSM_ACCESS_WRITE, DSM_PAGE_F_SHADOW },
+		{ DSM_ACCESS_WRITE, DSM_PAGE_F_HAVE_COPY },
+		{ DSM_ACCESS_WRITE, DSM_PAGE_F_HAVE_COPY | DSM_PAGE_F_SHADOW },
+	};
+	struct dsm_msg m = { .u.page_fwd = { .page = 77, .requester = 5,
+					     .req_id = 9 } }, d;
+	unsigned int i;
+	int len;
+
+	for (i = 0; i < ARRAY_SIZE(ok_flags); i++) {
+		m.u.page_fwd.access = ok_flags[i][0];
+		m.u.page_fwd.flags = ok_flags[i][1];
+		m.u.page_fwd.ver = 0xa0b0c0d0 + i;
+		len = enc(&m, DSM_MSG_PAGE_FWD);
+		ASSERT_EQ(HS + 24, len) TH_LOG("case %u", i);
+		EXPECT_EQ(0xa0b0c0d0 + i, ld32(buf + HS + 12));
+		ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+		EXPECT_EQ(m.u.page_fwd.ver, d.u.page_fwd.ver);
+		EXPECT_EQ(m.u.page_fwd.flags, d.u.page_fwd.flags);
+		EXPECT_EQ(m.u.page_fwd.access, d.u.page_fwd.access);
+		EXPECT_EQ(9, d.u.page_fwd.req_id);
+		EXPECT_EQ(5, d.u.page_fwd.requester);
+	}
+	/* HAVE_COPY still only with a write, SHADOW or not */
+	m.u.page_fwd.access = DSM_ACCESS_READ;
+	m.u.page_fwd.flags = DSM_PAGE_F_HAVE_COPY | DSM_PAGE_F_SHADOW;
+	EXPECT_GT(0, enc(&m, DSM_MSG_PAGE_FWD));
+	m.u.page_fwd.flags = DSM_PAGE_F_SHADOW;
+	len = enc(&m, DSM_MSG_PAGE_FWD);
+	ASSERT_EQ(HS + 24, len);
+	buf[HS + 9] = DSM_PAGE_F_HAVE_COPY | DSM_PAGE_F_SHADOW;
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	buf[HS + 9] = 0x04;			/* unknown flag */
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	buf[HS + 9] = DSM_PAGE_F_SHADOW;
+	memset(buf + HS + 12, 0xff, 4);		/* any version */
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+}
+
+TEST(page_req_no_shadow)
+{
+	struct dsm_msg m = { .u.page_req = { .page = 1,
+					     .access = DSM_ACCESS_WRITE } };
+	int len;
+
+	m.u.page_req.flags = DSM_PAGE_F_SHADOW;
+	EXPECT_GT(0, enc(&m, DSM_MSG_PAGE_REQ));
+	m.u.page_req.flags = DSM_PAGE_F_HAVE_COPY | DSM_PAGE_F_SHADOW;
+	EXPECT_GT(0, enc(&m, DSM_MSG_PAGE_REQ));
+	m.u.page_req.flags = DSM_PAGE_F_HAVE_COPY;
+	len = enc(&m, DSM_MSG_PAGE_REQ);
+	ASSERT_EQ(HS + 16, len);
+	buf[HS + 9] = DSM_PAGE_F_SHADOW;
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	/* and its reserved words stay reserved */
+	buf[HS + 9] = 0;
+	buf[HS + 12] = 1;
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+}
+
+TEST(grant_ver_and_shadow)
+{
+	struct dsm_msg m = { .u.page_grant = { .page = 12,
+					       .access = DSM_ACCESS_READ,
+					       .owner = 1, .copyset = 6,
+					       .ver = 0x13572468 } }, d;
+	int len;
+
+	/* with data: ver round-trips, the page follows */
+	m.u.page_grant.data = page;
+	len = enc(&m, DSM_MSG_PAGE_GRANT);
+	ASSERT_EQ(HS + 24 + DSM_PAGE_SIZE, len);
+	EXPECT_EQ(0x13572468, ld32(buf + HS + 12));
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	EXPECT_EQ(0x13572468, d.u.page_grant.ver);
+	EXPECT_EQ(6, d.u.page_grant.copyset);
+	/* SHADOW with NO_DATA: the requester's own frame */
+	m.u.page_grant.data = NULL;
+	m.u.page_grant.flags = DSM_GRANT_F_SHADOW;
+	len = enc(&m, DSM_MSG_PAGE_GRANT);
+	ASSERT_EQ(HS + 24, len);
+	EXPECT_EQ(DSM_GRANT_F_NO_DATA | DSM_GRANT_F_SHADOW, buf[HS + 9]);
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	EXPECT_EQ(DSM_GRANT_F_NO_DATA | DSM_GRANT_F_SHADOW,
+		  d.u.page_grant.flags);
+	EXPECT_EQ(NULL, d.u.page_grant.data);
+	EXPECT_EQ(0x13572468, d.u.page_grant.ver);
+	/* also a write grant, to the receiver */
+	m.u.page_grant.access = DSM_ACCESS_WRITE;
+	m.u.page_grant.owner = 2;
+	EXPECT_EQ(HS + 24, enc(&m, DSM_MSG_PAGE_GRANT));
+	/* SHADOW without NO_DATA: refused, by the encoder too */
+	m.u.page_grant.data = page;
+	EXPECT_EQ(-EINVAL, enc(&m, DSM_MSG_PAGE_GRANT));
+	m.u.page_grant.flags = 0;
+	len = enc(&m, DSM_MSG_PAGE_GRANT);
+	ASSERT_EQ(HS + 24 + DSM_PAGE_SIZE, len);
+	buf[HS + 9] = DSM_GRANT_F_SHADOW;
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	buf[HS + 9] = 0x04;			/* unknown flag */
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	/* with data, SHADOW set alone on the no-data form */
+	m.u.page_grant.data = NULL;
+	len = enc(&m, DSM_MSG_PAGE_GRANT);
+	ASSERT_EQ(HS + 24, len);
+	buf[HS + 9] = DSM_GRANT_F_SHADOW;
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	buf[HS + 9] = DSM_GRANT_F_NO_DATA | DSM_GRANT_F_SHADOW | 0x04;
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	buf[HS + 9] = DSM_GRANT_F_NO_DATA | DSM_GRANT_F_SHADOW;
+	memset(buf + HS + 12, 0xff, 4);		/* any version */
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+}
+
+/* A grant with ver, its page sent from where it is, decodes with ver. */
+TEST(grant_ext_keeps_ver)
+{
+	struct dsm_msg_hdr h = hdr9;
+	struct dsm_msg_page_grant b = { .page = 3, .access = DSM_ACCESS_READ,
+					.owner = 1, .ver = 0xcafef00d };
+	const u32 gs = HS + sizeof(struct dsm_wire_page_grant);
+	struct dsm_wire_enc e;
+	struct dsm_msg d;
+	u8 *head;
+
+	h.type = DSM_MSG_PAGE_GRANT;
+	head = malloc(gs);		/* ASan: nothing past the head */
+	ASSERT_NE(NULL, head);
+	dsm_wire_enc_begin(&e, head, gs, &h);
+	dsm_wire_enc_page_grant_ext(&e, &b);
+	ASSERT_EQ((int)gs, dsm_wire_enc_end(&e));
+	EXPECT_EQ(0, head[HS + 9]);		/* data announced */
+	EXPECT_EQ(0xcafef00d, ld32(head + HS + 12));
+	ASSERT_EQ(0, dsm_wire_decode_ext(head, gs, page, &d, NULL));
+	EXPECT_EQ(0xcafef00d, d.u.page_grant.ver);
+	EXPECT_EQ(1, d.u.page_grant.data == page);
+	free(head);
+}
+
+TEST(xfer_entry_ver_and_shadow)
+{
+	struct dsm_xfer_entry x[3] = {
+		{ .page = 1, .owner = 2, .ver = 0xffffffff,
+		  .flags = DSM_XFER_E_SHADOW },
+		{ .page = 2, .owner = 3, .copyset = 1, .ver = 17 },
+		{ .page = 3, .owner = 0, .flags = DSM_XFER_E_LOST, .ver = 4 },
+	}, got;
+	struct dsm_msg_hdr h = hdr9;
+	struct dsm_msg_iter it;
+	struct dsm_wire_enc e;
+	struct dsm_msg d;
+	int i, len, n = 0;
+
+	h.type = DSM_MSG_HOME_XFER;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_home_xfer(&e, 5, DSM_XFER_F_LAST);
+	for (i = 0; i < 3; i++)
+		dsm_wire_enc_xfer_entry(&e, &x[i]);
+	len = dsm_wire_enc_end(&e);
+	ASSERT_EQ(HS + 16 + 3 * 24, len);
+	EXPECT_EQ(0xffffffff, ld32(buf + HS + 16 + 20));
+	EXPECT_EQ(DSM_XFER_E_SHADOW, buf[HS + 16 + 18]);
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	dsm_msg_iter_xfer(&d.u.home_xfer, &it);
+	while (dsm_msg_next_xfer(&it, &got)) {
+		EXPECT_EQ(x[n].page, got.page);
+		EXPECT_EQ(x[n].ver, got.ver);
+		EXPECT_EQ(x[n].flags, got.flags);
+		EXPECT_EQ(x[n].owner, got.owner);
+		n++;
+	}
+	EXPECT_EQ(3, n);
+	/* LOST and SHADOW together: a lost page has no frame to serve */
+	buf[HS + 16 + 18] = DSM_XFER_E_LOST | DSM_XFER_E_SHADOW;
+	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	buf[HS + 16 + 18] = 0x04;		/* unknown entry flag */
+	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	buf[HS + 16 + 18] = DSM_XFER_E_SHADOW;
+	buf[HS + 16 + 19] = 1;			/* reserved0 */
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	buf[HS + 16 + 19] = 0;
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	x[2].flags = DSM_XFER_E_LOST | DSM_XFER_E_SHADOW;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_home_xfer(&e, 5, 0);
+	for (i = 0; i < 3; i++)
+		dsm_wire_enc_xfer_entry(&e, &x[i]);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+}
+
+TEST(dir_entry_tag)
+{
+	struct dsm_dir_entry x[3] = {
+		{ .page = 4, .flags = DSM_DIR_E_HELD, .ver = 0x01020304,
+		  .sync = 0x0506 },
+		{ .page = 5, .access = DSM_ACCESS_READ, .ver = 0xffffffff,
+		  .sync = 0xffff },
+		{ .page = 6, .access = DSM_ACCESS_WRITE,
+		  .flags = DSM_DIR_E_HELD },
+	}, got;
+	struct dsm_msg_hdr h = hdr9;
+	struct dsm_msg_iter it;
+	struct dsm_wire_enc e;
+	struct dsm_msg d;
+	int i, len, n = 0;
+
+	h.type = DSM_MSG_DIR_REPLY;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_dir_reply(&e, 9, DSM_DIR_F_LAST);
+	for (i = 0; i < 3; i++)
+		dsm_wire_enc_dir_entry(&e, &x[i]);
+	len = dsm_wire_enc_end(&e);
+	ASSERT_EQ(HS + 16 + 3 * 16, len);
+	EXPECT_EQ(0x06, buf[HS + 16 + 10]);	/* sync, le16 */
+	EXPECT_EQ(0x05, buf[HS + 16 + 11]);
+	EXPECT_EQ(0x01020304, ld32(buf + HS + 16 + 12));
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	dsm_msg_iter_dir(&d.u.dir_reply, &it);
+	while (dsm_msg_next_dir(&it, &got)) {
+		EXPECT_EQ(x[n].page, got.page);
+		EXPECT_EQ(x[n].ver, got.ver);
+		EXPECT_EQ(x[n].sync, got.sync);
+		EXPECT_EQ(x[n].access, got.access);
+		EXPECT_EQ(x[n].flags, got.flags);
+		n++;
+	}
+	EXPECT_EQ(3, n);
+	/* a tag alone says nothing: access or flags are still needed */
+	buf[HS + 16 + 9] = 0;
+	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	x[0].flags = 0;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_dir_reply(&e, 9, 0);
+	dsm_wire_enc_dir_entry(&e, &x[0]);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+}
+
+TEST(shadow_push_fields)
+{
+	struct dsm_msg m = { .u.shadow = { .page = DSM_MAX_PAGES - 1,
+					   .ver = 0x76543210, .sync = 1,
+					   .data = page } }, d;
+	struct dsm_wire_enc e;
+	unsigned int i;
+	int len;
+
+	for (i = 0; i < DSM_PAGE_SIZE; i++)
+		page[i] = (u8)(i * 13 + 1);
+	len = enc(&m, DSM_MSG_SHADOW_PUSH);
+	ASSERT_EQ(HS + SS + DSM_PAGE_SIZE, len);
+	EXPECT_EQ(0, buf[7]);			/* a request */
+	EXPECT_EQ(0x76543210, ld32(buf + HS + 8));
+	EXPECT_EQ(1, buf[HS + 12]);
+	EXPECT_EQ(0, memcmp(buf + HS + SS, page, DSM_PAGE_SIZE));
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	EXPECT_EQ(DSM_MSG_SHADOW_PUSH, d.hdr.type);
+	EXPECT_EQ(DSM_MAX_PAGES - 1, d.u.shadow.page);
+	EXPECT_EQ(0x76543210, d.u.shadow.ver);
+	EXPECT_EQ(1, d.u.shadow.sync);
+	EXPECT_EQ(1, d.u.shadow.data == buf + HS + SS);
+	/* the body function directly, and the largest sync */
+	m.u.shadow.sync = 0xffff;
+	m.hdr = hdr9;
+	m.hdr.type = DSM_MSG_SHADOW_PUSH;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &m.hdr);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_PUSH, &m.u.shadow);
+	ASSERT_EQ(len, dsm_wire_enc_end(&e));
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	EXPECT_EQ(0xffff, d.u.shadow.sync);
+	/* not a message whose page is received apart */
+	EXPECT_EQ(0, dsm_wire_page_head(buf, len));
+}
+
+TEST(shadow_ack_fields)
+{
+	struct dsm_msg m = { .u.shadow = { .page = 0, .ver = 0xffffffff,
+					   .sync = 0, .data = page } }, d;
+	int len;
+
+	/* an ack's sync is what the push's was; no data, whatever @data */
+	len = enc(&m, DSM_MSG_SHADOW_ACK);
+	ASSERT_EQ(HS + SS, len);
+	EXPECT_EQ(DSM_WIRE_F_REPLY, buf[7]);
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	EXPECT_EQ(DSM_MSG_SHADOW_ACK, d.hdr.type);
+	EXPECT_EQ(0, d.u.shadow.page);
+	EXPECT_EQ(0xffffffff, d.u.shadow.ver);
+	EXPECT_EQ(0, d.u.shadow.sync);
+	EXPECT_EQ(NULL, d.u.shadow.data);
+	m.u.shadow.sync = 7;
+	m.u.shadow.page = 99;
+	len = enc(&m, DSM_MSG_SHADOW_ACK);
+	ASSERT_EQ(HS + SS, len);
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	EXPECT_EQ(7, d.u.shadow.sync);
+	EXPECT_EQ(99, d.u.shadow.page);
+}
+
+TEST(shadow_push_refused)
+{
+	struct dsm_msg m = { .u.shadow = { .page = 8, .ver = 1, .sync = 2,
+					   .data = page } };
+	const int full = HS + SS + DSM_PAGE_SIZE;
+	int len;
+
+	/* sync 0: refused by the encoder and the decoder */
+	m.u.shadow.sync = 0;
+	EXPECT_EQ(-EINVAL, enc(&m, DSM_MSG_SHADOW_PUSH));
+	m.u.shadow.sync = 2;
+	len = enc(&m, DSM_MSG_SHADOW_PUSH);
+	ASSERT_EQ(full, len);
+	buf[HS + 12] = 0;
+	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	buf[HS + 12] = 2;
+	/* reserved, either byte */
+	buf[HS + 14] = 1;
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	buf[HS + 14] = 0;
+	buf[HS + 15] = 0x80;
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	buf[HS + 15] = 0;
+	/* page out of range */
+	buf[HS + 3] = 0x10;			/* page 2^28 + 8 */
+	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	buf[HS + 3] = 0;
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	/* no data, or short data: the length field says so */
+	set_len(HS + SS);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(HS + SS));
+	set_len(full - 1);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(full - 1));
+	set_len(full - 8);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(full - 8));
+	/* more than a page */
+	memset(buf + full, 0, 8);
+	set_len(full + 8);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(full + 8));
+	set_len(full + 1);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(full + 1));
+	/* fewer bytes than the length field */
+	set_len(full);
+	EXPECT_EQ(DSM_WIRE_R_SHORT, why_of(full - 1));
+	/* the body alone is below a push's fixed part: msgsize */
+	set_len(HS + SS - 1);
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(HS + SS - 1));
+	/* the REPLY flag belongs to the ack */
+	set_len(full);
+	buf[7] = DSM_WIRE_F_REPLY;
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(full));
+	buf[7] = DSM_WIRE_F_MORE;
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(full));
+}
+
+TEST(shadow_ack_refused)
+{
+	struct dsm_msg m = { .u.shadow = { .page = 8, .ver = 1, .sync = 2 } };
+	int len;
+
+	len = enc(&m, DSM_MSG_SHADOW_ACK);
+	ASSERT_EQ(HS + SS, len);
+	buf[HS + 14] = 1;			/* reserved */
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	buf[HS + 14] = 0;
+	buf[HS + 7] = 0xff;			/* page */
+	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	buf[HS + 7] = 0;
+	/* an ack carries no page */
+	memcpy(buf + len, page, DSM_PAGE_SIZE);
+	set_len(len + DSM_PAGE_SIZE);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + DSM_PAGE_SIZE));
+	memset(buf + len, 0, 8);
+	set_len(len + 8);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + 8));
+	set_len(len);
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	buf[7] = 0;				/* a reply without REPLY */
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+}
+
+TEST(shadow_encoder_misuse)
+{
+	struct dsm_msg_shadow b = { .page = 1, .ver = 2, .sync = 3,
+				    .data = page };
+	struct dsm_msg_hdr h = hdr9;
+	struct dsm_wire_enc e;
+	int size;
+	u8 *out;
+
+	/* a push without its page */
+	h.type = DSM_MSG_SHADOW_PUSH;
+	b.data = NULL;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_PUSH, &b);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	b.data = page;
+	/* the body of the other shadow type, or of no shadow type */
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_ACK, &b);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	h.type = DSM_MSG_INVAL_ACK;		/* 16 bytes too */
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_INVAL_ACK, &b);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* a second body */
+	h.type = DSM_MSG_SHADOW_ACK;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_ACK, &b);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_ACK, &b);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* every short buffer, exactly sized on the heap */
+	h.type = DSM_MSG_SHADOW_PUSH;
+	for (size = 0; size <= HS + SS + (int)DSM_PAGE_SIZE; size++) {
+		out = malloc(size ? size : 1);
+		ASSERT_NE(NULL, out);
+		dsm_wire_enc_begin(&e, out, size, &h);
+		dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_PUSH, &b);
+		EXPECT_EQ(size < HS + SS + (int)DSM_PAGE_SIZE ? -ENOSPC :
+			  HS + SS + (int)DSM_PAGE_SIZE, dsm_wire_enc_end(&e))
+			TH_LOG("size %d", size);
+		free(out);
+	}
+}
+
+TEST_HARNESS_MAIN
