@@ -268,6 +268,16 @@ enum dsm_stat {
 	DSM_STAT_REHOME_REFUSED,	/* DIR_QUERYs, DIR_REPLYs refused */
 	DSM_STAT_PAGE_LOST,		/* pages found lost by a rebuild */
 
+	/* Shadows and msync (dsm_sc_shadow.c, issue 15 item 3). */
+	DSM_STAT_SHADOW_REQUERY,	/* pages whose owner died, asked for */
+	DSM_STAT_FAULT_FAILOVER_WAIT,	/* waits beyond fault_timeout_ms */
+	DSM_STAT_SHADOW_PROMOTED,	/* pages rebuilt from a shadow frame */
+	DSM_STAT_SHADOW_PUSHED,		/* pages msync pushed, stored */
+	DSM_STAT_SHADOW_PUSH_FAILED,	/* pages msync could not store */
+	DSM_STAT_SHADOW_STORED,		/* pushes stored here */
+	DSM_STAT_SHADOW_REFUSED,	/* pushes refused here */
+	DSM_STAT_FRAMES,		/* frames made (kept until unload) */
+
 	/* Partitions (dsm_fence.c, issue 15 item 4). */
 	DSM_STAT_FENCES,		/* times this node was fenced */
 	DSM_STAT_FENCE_REJOINS,		/* fences ended as a new incarnation */

@@ -60,6 +60,61 @@ static ssize_t dsm_write(struct file *file, const char __user *buf,
 	return dsm_mem_write(file, buf, len, ppos);
 }
 
+/*
+ * The first live region overlapping [@off, @end]: its model, offset and
+ * size. Return: false if there is none.
+ */
+static bool dsm_region_from(u64 off, u64 end, u8 *model, u64 *start,
+			    u64 *size)
+{
+	struct dsm_region *r;
+	bool found = false;
+
+	mutex_lock(&dsm_cluster.lock);
+	list_for_each_entry(r, &dsm_cluster.regions, list) {
+		if (r->dead || r->offset > end || r->offset + r->size <= off)
+			continue;
+		if (!found || r->offset < *start) {
+			*model = r->model;
+			*start = r->offset;
+			*size = r->size;
+			found = true;
+		}
+	}
+	mutex_unlock(&dsm_cluster.lock);
+	return found;
+}
+
+/*
+ * fsync, and msync(MS_SYNC) of a mapping: each model makes the pages of
+ * the range that this node wrote as durable as it can (sc: pushed to a
+ * shadow holder, Documentation/sc.md "Shadows and msync"; a model
+ * without an msync call has nothing to do).
+ */
+static int dsm_fsync(struct file *file, loff_t start, loff_t end,
+		     int datasync)
+{
+	const struct dsm_model_ops *ops;
+	u64 off = max_t(loff_t, start, 0), last, rstart, rsize;
+	int err = 0, e;
+	u8 model;
+
+	if (end < start)
+		return 0;
+	last = min_t(u64, end, DSM_SPACE_SIZE - 1);
+	while (off <= last && dsm_region_from(off, last, &model, &rstart,
+					      &rsize)) {
+		off = max(off, rstart);
+		ops = dsm_model_get(model);
+		e = ops && ops->msync ?
+		    ops->msync(off >> PAGE_SHIFT,
+			       min(last, rstart + rsize - 1) >> PAGE_SHIFT) : 0;
+		err = err ?: e;
+		off = rstart + rsize;
+	}
+	return err;
+}
+
 static loff_t dsm_llseek(struct file *file, loff_t offset, int whence)
 {
 	return generic_file_llseek_size(file, offset, whence, DSM_SPACE_SIZE,
@@ -209,6 +264,7 @@ const struct file_operations dsm_fops = {
 	.read		= dsm_read,
 	.write		= dsm_write,
 	.llseek		= dsm_llseek,
+	.fsync		= dsm_fsync,
 	.unlocked_ioctl	= dsm_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -221,6 +221,7 @@ int dsm_pg_frame(struct dsm_pg *pg)
 	 * Release: pairs with the acquire in dsm_pg_folio().
 	 */
 	smp_store_release(&pg->folio, folio);
+	dsm_stat_inc(DSM_STAT_FRAMES);
 out:
 	mutex_unlock(&dsm_mem.alloc_lock);
 	return ret;
@@ -263,6 +264,7 @@ int dsm_pg_frame_adopt(struct dsm_pg *pg, struct page *page)
 	folio_unlock(folio);
 	/* Release: pairs with the acquire in dsm_pg_folio(). */
 	smp_store_release(&pg->folio, folio);
+	dsm_stat_inc(DSM_STAT_FRAMES);
 	ret = 1;
 out:
 	mutex_unlock(&dsm_mem.alloc_lock);

@@ -55,6 +55,10 @@ enum dsm_access {
  *		@home, @epoch and @stale_epoch change under dsm_pg.lock, by
  *		the one context that handles the refusal or sends it again.
  * @born:	jiffies when it was made.
+ * @deadline:	jiffies until which it may be sent again or wait for a
+ *		newer home table: @born + fault_timeout_ms, later if its
+ *		waiter waits for its home to be declared down
+ *		(dsm_req_wait()). READ_ONCE/WRITE_ONCE.
  * @expired:	a waiter gave up on it (timeout): later faults on the page
  *		fail at once until it completes. Under dsm_pg.lock.
  * @t_alloc:	ktime_get_ns() at creation; @t_sent when its model's
@@ -88,6 +92,7 @@ struct dsm_req {
 	u64 epoch;
 	u64 stale_epoch;
 	unsigned long born;
+	unsigned long deadline;
 	u64 t_alloc, t_sent, t_rx, t_done;
 	bool expired;
 	int err;
@@ -210,6 +215,10 @@ typedef void (*dsm_recv_fn)(const struct dsm_msg *m);
  *		frame. Handlers may run on the page meanwhile; what they
  *		find must stay valid (reset in place, free nothing they
  *		may hold).
+ * @msync:	fsync and msync(MS_SYNC) of pages @first .. @last, all of
+ *		this model's regions (optional): make what this node wrote
+ *		there survive its death (sc: Documentation/sc.md "Shadows
+ *		and msync"). Sleeps; returns 0 or a negative errno.
  */
 struct dsm_model_ops {
 	const char *name;
@@ -230,6 +239,7 @@ struct dsm_model_ops {
 	int (*pg_init)(struct dsm_pg *pg);
 	void (*pg_free)(struct dsm_pg *pg);
 	void (*pg_reset)(struct dsm_pg *pg);
+	int (*msync)(u64 first, u64 last);
 };
 
 struct dsm_file;
@@ -274,6 +284,7 @@ void dsm_req_start_async(struct dsm_req *req);
 void dsm_req_readahead(const struct dsm_model_ops *model, u64 pgno,
 		       u64 limit, bool write);
 int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req);
+void dsm_req_set_dead_ms(u32 ms);
 void dsm_req_account(const struct dsm_req *req);
 void dsm_access_failed(struct dsm_pg *pg, int err, bool fault);
 int dsm_req_init(void);

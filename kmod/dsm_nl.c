@@ -25,6 +25,7 @@
 #include <net/netlink.h>
 
 #include "dsm_internal.h"
+#include "dsm_model.h"
 #include "core/dsm_wire.h"
 
 static_assert(DSM_NAME_MAX <= 256);
@@ -53,6 +54,11 @@ static struct netlink_range_validation dsm_nl_port_range = {
 static struct netlink_range_validation dsm_nl_nonzero_range = {
 	.min = 1,
 	.max = U64_MAX,
+};
+
+/* DSM_A_DEAD_MS: at most an hour. */
+static struct netlink_range_validation dsm_nl_dead_ms_range = {
+	.max = 3600000,
 };
 
 static struct netlink_range_validation dsm_nl_fd_range = {
@@ -133,6 +139,8 @@ static const struct nla_policy dsm_nl_policy[DSM_A_MAX + 1] = {
 	[DSM_A_NODES_LOST]	= { .type = NLA_REJECT },
 	[DSM_A_NODE_TRANSPORT]	= { .type = NLA_REJECT },
 	[DSM_A_FENCED]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[DSM_A_DEAD_MS]		= NLA_POLICY_FULL_RANGE(NLA_U32,
+						&dsm_nl_dead_ms_range),
 };
 
 enum dsm_nl_mcgrp {
@@ -416,6 +424,8 @@ static int dsm_nl_cluster_set(struct sk_buff *skb, struct genl_info *info)
 	    dsm_nl_missing_attr(info, DSM_A_LOCAL_NODE))
 		return dsm_nl_ret(-EINVAL);
 	set = dsm_nl_get_perm(info->attrs, &perm);
+	if (info->attrs[DSM_A_DEAD_MS])
+		dsm_req_set_dead_ms(nla_get_u32(info->attrs[DSM_A_DEAD_MS]));
 	return dsm_nl_ret(dsm_cluster_set(nla_data(info->attrs[DSM_A_CLUSTER_NAME]),
 					  nla_get_u32(info->attrs[DSM_A_LOCAL_NODE]),
 					  info->snd_portid, &perm, set,

@@ -18,6 +18,7 @@
 
 #include "dsm_internal.h"
 #include "dsm_model.h"
+#include "dsm_transport.h"
 #include "core/dsm_wire.h"
 
 static unsigned int readahead_pages = 8;
@@ -51,6 +52,7 @@ struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
 	INIT_DELAYED_WORK(&req->start_work, dsm_req_start_fn);
 	req->id = dsm_next_req_id();
 	req->born = jiffies;
+	req->deadline = req->born + dsm_fault_timeout();
 	req->t_alloc = ktime_get_ns();
 	req->pgno = pg->pgno;
 	req->access = access;
@@ -91,7 +93,7 @@ static bool dsm_req_stale_locked(struct dsm_pg *pg)
 
 	lockdep_assert_held(&pg->lock);
 	return req->ops->end_on_timeout && kref_read(&req->ref) == 1 &&
-	       time_after(jiffies, req->born + dsm_fault_timeout());
+	       time_after(jiffies, READ_ONCE(req->deadline));
 }
 
 /*
@@ -331,6 +333,38 @@ void dsm_access_failed(struct dsm_pg *pg, int err, bool fault)
 			    task_pid_nr(current));
 }
 
+/* dsmd's dead timeout (DSM_A_DEAD_MS in CLUSTER_SET), 0: unknown. */
+static unsigned int dsm_dead_ms;
+
+void dsm_req_set_dead_ms(u32 ms)
+{
+	WRITE_ONCE(dsm_dead_ms, ms);
+}
+
+/*
+ * @req got no answer within fault_timeout_ms. If its page's home is a
+ * member that dsmd has not declared down, it may have died: wait as long
+ * as dsmd takes to declare it down (its dead timeout) and fault_timeout_ms
+ * more, so that the request goes to the page's new home once it is
+ * (sc_pg_node_down()) rather than fail now (Documentation/sc.md
+ * "Failures and timeouts"). Return: as
+ * wait_for_completion_killable_timeout(), 0 if it did not wait.
+ */
+static long dsm_req_wait_failover(struct dsm_req *req)
+{
+	unsigned int ms = READ_ONCE(dsm_dead_ms);
+	u32 home = READ_ONCE(req->home);
+	unsigned long extra;
+
+	if (!ms || home == dsm_transport_local() || dsm_members_lost(home) ||
+	    !(dsm_members_live() & BIT(home)))
+		return 0;
+	dsm_stat_inc(DSM_STAT_FAULT_FAILOVER_WAIT);
+	extra = msecs_to_jiffies(ms) + dsm_fault_timeout();
+	WRITE_ONCE(req->deadline, jiffies + extra);
+	return wait_for_completion_killable_timeout(&req->done, extra);
+}
+
 /*
  * Wait for @req, at most fault_timeout_ms, killable. Return: the request's
  * error, -ETIMEDOUT or, for a request waiting for a newer home table
@@ -346,6 +380,8 @@ int dsm_req_wait(struct dsm_pg *pg, struct dsm_req *req)
 
 	left = wait_for_completion_killable_timeout(&req->done,
 						    dsm_fault_timeout());
+	if (!left)
+		left = dsm_req_wait_failover(req);
 	if (left > 0)
 		return req->err;
 	if (left < 0)

@@ -53,7 +53,7 @@ void sc_unexpected(const char *what, u64 pgno, u32 from)
  * current table's (the new home), or one of the last tables' (an old
  * home draining its transactions: tables may come faster than that).
  */
-static bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
+bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
 {
 	struct dsm_pg *pg = dsm_pg_find(pgno);
 	u32 home = dsm_members_home(pgno, NULL);
@@ -98,132 +98,6 @@ void sc_hold(struct dsm_pg *pg)
 		usleep_range(us, us + 50);
 	}
 	WRITE_ONCE(pg->hold_until, 0);
-}
-
-/* ---------------------------------------------------------- owner */
-
-/*
- * Folio locked: this node just gained write ownership of @pg. If the page
- * is hot, keep a copy of it as it is now, to learn at the transfer out
- * what this node wrote (sc_snap_end()). Sampling only: a copy that cannot
- * be allocated at once is not made.
- */
-static void sc_snap_take(struct dsm_pg *pg)
-{
-	void *p;
-
-	if (pg->sc->snap || !dsm_hot_gain(pg->pgno, sc_local()))
-		return;
-	pg->sc->snap = kmalloc(DSM_PAGE_SIZE, GFP_NOWAIT | __GFP_NOWARN);
-	if (!pg->sc->snap)
-		return;
-	p = kmap_local_folio(pg->folio, 0);
-	memcpy(pg->sc->snap, p, DSM_PAGE_SIZE);
-	kunmap_local(p);
-}
-
-/*
- * Folio locked: this node gives @pg up (a PAGE_FWD to another node). If
- * it kept a copy from when it gained write ownership, what it wrote
- * since is what differs: a sample for the hot table. Return: the copy,
- * for the caller to free once unlocked (NULL: none).
- */
-static void *sc_snap_end(struct dsm_pg *pg)
-{
-	void *snap = pg->sc->snap, *p;
-
-	if (!snap)
-		return NULL;
-	pg->sc->snap = NULL;
-	if (pg->access != DSM_ACC_WRITE)
-		return snap;
-	p = kmap_local_folio(pg->folio, 0);
-	dsm_hot_own(pg->pgno, dsm_page_blocks(snap, p));
-	kunmap_local(p);
-	return snap;
-}
-
-static void sc_owner_fwd(const struct dsm_msg *m)
-{
-	const struct dsm_msg_page_fwd *f = &m->u.page_fwd;
-	u32 local = sc_local();
-	struct dsm_msg g = {
-		.hdr.type = DSM_MSG_PAGE_GRANT,
-		.hdr.dst = f->requester,
-		.hdr.req_id = f->req_id,
-		.u.page_grant.page = f->page,
-		.u.page_grant.access = f->access,
-	};
-	struct page *page = NULL;
-	void *snap = NULL;
-	struct dsm_pg *pg;
-	bool data;
-	int err = 0;
-
-	if (!sc_from_home(m, f->page, "PAGE_FWD"))
-		return;
-	pg = dsm_pg_get_peer(f->page, DSM_MODEL_SC);
-	if (IS_ERR(pg)) {
-		err = PTR_ERR(pg);
-		goto nack;
-	}
-	data = f->requester != local &&
-	       !(f->access == DSM_ACCESS_WRITE &&
-		 (f->flags & DSM_PAGE_F_HAVE_COPY));
-	err = dsm_pg_frame(pg);
-	if (err)
-		goto nack;
-	sc_hold(pg);
-	folio_lock(pg->folio);
-	if (pg->access == DSM_ACC_NONE) {
-		folio_unlock(pg->folio);
-		sc_unexpected("PAGE_FWD (no copy here)", f->page,
-			      m->hdr.src);
-		err = -EIO;
-		goto nack;
-	}
-	if (f->requester != local) {
-		/*
-		 * Nobody may write the page until the requester has it: the
-		 * transport sends it from the frame, maybe after the send
-		 * returned (struct dsm_tx_msg). Access comes back only via
-		 * the home, after the CONFIRM the requester sends once it
-		 * read the grant, or after sc_home_expire_locked() gave up
-		 * on that CONFIRM (a connection stalled for that long).
-		 */
-		snap = sc_snap_end(pg);
-		if (f->access == DSM_ACCESS_WRITE)
-			pg->access = DSM_ACC_NONE;
-		else
-			pg->access = DSM_ACC_READ;
-		dsm_pg_zap(pg);
-		if (data) {
-			page = folio_page(pg->folio, 0);
-			get_page(page);
-		}
-	}
-	folio_unlock(pg->folio);
-	kfree(snap);
-	if (f->requester != local) {
-		/* What a refusal of this grant refers to (sc_refusal()). */
-		spin_lock(&pg->lock);
-		pg->sc->given_id = f->req_id;
-		pg->sc->given_to = f->requester;
-		pg->sc->relayed = false;
-		spin_unlock(&pg->lock);
-	}
-	g.u.page_grant.owner = f->access == DSM_ACCESS_WRITE ? f->requester :
-							       local;
-	if (page) {
-		dsm_stat_inc(DSM_STAT_PAGE_SENT);
-		dsm_msg_send_page(&g, page);
-		put_page(page);
-	} else {
-		dsm_msg_send(&g);
-	}
-	return;
-nack:
-	sc_send_nack(f->requester, f->req_id, DSM_MSG_PAGE_FWD, f->page, err);
 }
 
 /* ---------------------------------------------------------- requester */
@@ -349,6 +223,9 @@ static int sc_grant_install(const struct dsm_msg *m, struct dsm_pg *pg,
 	void *p;
 	int err;
 
+	/* A shadow is a frame this node has: never a new one of zeros. */
+	if ((g->flags & DSM_GRANT_F_SHADOW) && !dsm_pg_folio(pg))
+		return -EPROTO;
 	*kept = page && dsm_pg_frame_adopt(pg, page) > 0;
 	err = *kept ? 0 : dsm_pg_frame(pg);
 	if (err)
@@ -364,7 +241,9 @@ static int sc_grant_install(const struct dsm_msg *m, struct dsm_pg *pg,
 		memcpy(p, g->data, DSM_PAGE_SIZE);
 		kunmap_local(p);
 		dsm_stat_inc(DSM_STAT_PAGE_RX_COPIED);
-	} else if (pg->access == DSM_ACC_NONE) {
+	} else if (pg->access == DSM_ACC_NONE &&
+		   !(g->flags & DSM_GRANT_F_SHADOW)) {
+		/* No data, and no copy here: only a shadow may be it. */
 		folio_unlock(pg->folio);
 		return -EPROTO;
 	}
@@ -404,7 +283,12 @@ static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
 		pg->access = g->access;
 	if (g->access == DSM_ACCESS_WRITE)
 		sc_snap_take(pg);
+	sc_tag_set(pg, g->ver, 0);
 	spin_lock(&pg->lock);
+	pg->sc->dirty = false;
+	/* Its sender gave the page up and keeps the frame: msync's target. */
+	if (g->access == DSM_ACCESS_WRITE && m->hdr.src != sc_local())
+		pg->sc->shadow_at = m->hdr.src + 1;
 	pg->sc->done_id = m->hdr.req_id;
 	if (g->data)	/* the frame no longer holds what was given */
 		pg->sc->given_id = 0;
@@ -488,6 +372,11 @@ static void sc_nack(const struct dsm_msg *m)
 	struct dsm_req *req;
 	struct dsm_pg *pg;
 
+	if (n->nacked_type == DSM_MSG_SHADOW_PUSH) {
+		if (!sc_shadow_nack(m))
+			sc_unexpected("NACK", n->arg, m->hdr.src);
+		return;
+	}
 	pg = dsm_pg_find(n->arg);
 	req = pg ? sc_req_get(pg, m->hdr.req_id) : NULL;
 	if (!req && pg && n->nacked_type == DSM_MSG_PAGE_FWD &&
@@ -520,7 +409,7 @@ static void sc_nack(const struct dsm_msg *m)
 	if (n->nacked_type == DSM_MSG_PAGE_REQ &&
 	    (n->error == ENXIO || n->error == EBUSY) &&
 	    m->hdr.src == req->home &&
-	    time_before(jiffies, req->born + dsm_fault_timeout()) &&
+	    time_before(jiffies, READ_ONCE(req->deadline)) &&
 	    dsm_req_start_later(pg, req, SC_NO_REGION_RETRY)) {
 		dsm_req_put(req);
 		return;
@@ -606,6 +495,12 @@ again:
 		folio_lock(pg->folio);
 		if (pg->access >= want) {
 			WRITE_ONCE(pg->hold_until, 0);
+			/* A write follows: msync pushes the page again. */
+			if (want == DSM_ACC_WRITE && !pg->sc->dirty) {
+				spin_lock(&pg->lock);
+				pg->sc->dirty = true;
+				spin_unlock(&pg->lock);
+			}
 			ret = 0;
 			goto out;
 		}
@@ -729,6 +624,7 @@ static void sc_node_down(u32 id)
 {
 	dsm_mem_for_each(sc_pg_node_down, &id);
 	sc_xfer_node_down(id);
+	sc_shadow_node_down(id);
 }
 
 static int sc_pg_init(struct dsm_pg *pg)
@@ -800,6 +696,13 @@ static void sc_pg_reset(struct dsm_pg *pg)
 	sp->dir.fwd_sent = false;
 	sp->dir.lost = false;
 	sp->dir.awaiting = false;
+	sp->dir.requery = false;
+	sp->dir.shadow = false;
+	sp->dir.ver = 0;
+	sp->ver = 0;
+	sp->sync = 0;
+	sp->dirty = false;
+	sp->shadow_at = 0;
 	sp->dir.acks = 0;
 	sp->dir.since = 0;
 	memset(&sp->dir.cur, 0, sizeof(sp->dir.cur));
@@ -826,6 +729,8 @@ static const dsm_recv_fn sc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_HOME_XFER_ACK]	= sc_xfer_ack,
 	[DSM_MSG_DIR_QUERY]	= sc_rehome_query,
 	[DSM_MSG_DIR_REPLY]	= sc_rehome_reply,
+	[DSM_MSG_SHADOW_PUSH]	= sc_shadow_push_recv,
+	[DSM_MSG_SHADOW_ACK]	= sc_shadow_ack_recv,
 };
 
 static const struct dsm_model_ops dsm_sc_ops = {
@@ -845,6 +750,7 @@ static const struct dsm_model_ops dsm_sc_ops = {
 	.pg_init	= sc_pg_init,
 	.pg_free	= sc_pg_free,
 	.pg_reset	= sc_pg_reset,
+	.msync		= sc_msync,
 };
 
 int dsm_sc_init(void)

@@ -35,8 +35,18 @@ struct dsm_hreq {
  * @fwd_sent:	@cur has been forwarded to the owner.
  * @lost:	the page cannot be obtained any more (its owner died).
  * @awaiting:	this node became the page's home by a new table and waits
- *		for the old home's HOME_XFER (dsm_sc_xfer.c): requests queue,
- *		none is served, until the entry is installed.
+ *		for the old home's HOME_XFER (dsm_sc_xfer.c), or its owner
+ *		died and the members are asked for its newest frame
+ *		(@requery): requests queue, none is served, until the entry
+ *		is installed.
+ * @requery:	@awaiting the members' answers (dsm_sc_rehome.c): the
+ *		owner died with no read copy left.
+ * @shadow:	the owner holds the page only as a shadow frame (access
+ *		none), promoted by a rebuild: the next transaction is
+ *		forwarded with DSM_PAGE_F_SHADOW (dsm_sc_shadow.c).
+ * @ver:	the page's version: bumped by every transaction forwarded
+ *		or granted, carried by its PAGE_FWD and PAGE_GRANT into the
+ *		frames' tags (struct sc_pg.ver).
  * @acks:	INVAL_ACKs still awaited for @cur.
  * @since:	jiffies when @cur began or its INVALs were last sent.
  * @cur:	the transaction in progress, when @busy.
@@ -51,7 +61,10 @@ struct dsm_dir {
 	bool fwd_sent;
 	bool lost;
 	bool awaiting;
+	bool requery;
+	bool shadow;
 	u8 acks;
+	u32 ver;
 	unsigned long since;
 	struct dsm_hreq cur;
 	struct list_head queue;
@@ -74,8 +87,20 @@ struct dsm_dir {
  * @snap:	a hot page's copy as this node gained write ownership of
  *		it, to find what it wrote when it gives the page up
  *		(Documentation/sharing.md), or NULL. Under the folio lock.
+ * @ver:	the tag of this node's frame: the version (struct dsm_dir
+ *		.ver) of the transaction that last gave it its content or
+ *		took it away, then
+ * @sync:	how many times its owner pushed it to a shadow holder
+ *		since (msync; 0 after each transaction). The frame with the
+ *		greatest (@ver, @sync) of a page holds the newest content
+ *		another node has seen (dsm_sc_shadow.c).
+ * @dirty:	as the owner: written since the last push.
+ * @shadow_at:	as the owner: 1 + the node that gave the page to this
+ *		node and kept its frame (where msync pushes it), 0: none.
  *
- * @dir is under dsm_pg.lock, and so are @given_id .. @done_id.
+ * @dir is under dsm_pg.lock, and so are @given_id .. @done_id; @ver ..
+ * @shadow_at are written under the folio lock and dsm_pg.lock (read
+ * under either).
  * Documentation/sc.md "Grants nobody asked for".
  */
 struct sc_pg {
@@ -87,6 +112,10 @@ struct sc_pg {
 	bool relayed;
 	u64 done_id;
 	void *snap;
+	u32 ver;
+	u16 sync;
+	bool dirty;
+	u8 shadow_at;
 };
 
 /**
@@ -99,6 +128,7 @@ struct sc_pg {
  * @flags:	forwarded DSM_PAGE_F_*.
  * @requester:	forwarded requester.
  * @req_id:	its request id.
+ * @ver:	the version the forward (or the home's own grant) carries.
  * @nacks:	struct dsm_hreq to refuse (and free).
  * @nack_err:	with this errno.
  */
@@ -111,6 +141,7 @@ struct sc_act {
 	u8 flags;
 	u8 requester;
 	u64 req_id;
+	u32 ver;
 	struct list_head nacks;
 	int nack_err;
 };
@@ -168,9 +199,14 @@ static inline u32 sc_local(void)
 
 /* dsm_sc.c */
 void sc_unexpected(const char *what, u64 pgno, u32 from);
+bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what);
 void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err);
 void sc_hold(struct dsm_pg *pg);
 u64 sc_rehome_epoch(struct dsm_pg *pg);
+
+/* dsm_sc_owner.c */
+void sc_snap_take(struct dsm_pg *pg);
+void sc_owner_fwd(const struct dsm_msg *m);
 
 /* dsm_sc_home.c */
 void sc_act_do(struct dsm_pg *pg, struct sc_act *a);
@@ -200,9 +236,19 @@ u32 sc_xfer_rebuilt(const unsigned long *map, const struct sc_xfer_move *snap);
 
 /* dsm_sc_rehome.c */
 void sc_rehome_kick(void);
+void sc_rehome_requery(u64 pgno);
 void sc_rehome_query(const struct dsm_msg *m);
 void sc_rehome_reply(const struct dsm_msg *m);
 void sc_rehome_exit(void);
+
+/* dsm_sc_shadow.c */
+bool sc_tag_newer(u32 ver, u16 sync, u32 than_ver, u16 than_sync);
+void sc_tag_set(struct dsm_pg *pg, u32 ver, u16 sync);
+void sc_shadow_push_recv(const struct dsm_msg *m);
+void sc_shadow_ack_recv(const struct dsm_msg *m);
+bool sc_shadow_nack(const struct dsm_msg *m);
+void sc_shadow_node_down(u32 dead);
+int sc_msync(u64 first, u64 last);
 
 /* dsm_sc_epoch.c */
 bool sc_home_epoch_ok(const struct dsm_msg *m);

@@ -97,7 +97,7 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
 
 	spin_lock(&pg->lock);
 	ok = pg->req == req && m->hdr.epoch &&
-	     time_before(jiffies, req->born + dsm_fault_timeout());
+	     time_before(jiffies, READ_ONCE(req->deadline));
 	if (ok) {
 		if (newer && req->stale_tries < U8_MAX)
 			req->stale_tries++;
@@ -130,13 +130,14 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
  * no request any more and @req ends well. A page homed here whose bucket
  * moves away waits until dsm_sc_xfer.c has handed its entry over. Until
  * then it looks again when woken by a new table or hand-over
- * (sc_stale_kick()), for as long as fault_timeout_ms from its creation
- * allows; then it fails with ESTALE.
+ * (sc_stale_kick()), until its deadline (struct dsm_req: fault_timeout_ms
+ * from its creation, or later); then it fails with ESTALE.
  *
  * Return: true to send @req now (to @req->home, with @req->epoch).
  */
 bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req)
 {
+	unsigned long deadline;
 	bool done, again;
 	u64 stale;
 
@@ -165,10 +166,12 @@ bool sc_stale_ready(struct dsm_pg *pg, struct dsm_req *req)
 		dsm_req_complete(pg, req, 0);
 		return false;
 	}
-	/* Until fault_timeout_ms from its creation; sc_stale_kick() wakes it. */
-	if (time_before(jiffies, req->born + dsm_fault_timeout()) &&
-	    dsm_req_start_after(pg, req,
-				req->born + dsm_fault_timeout() - jiffies)) {
+	/* Until its deadline (fault_timeout_ms from its creation, or its
+	 * waiter's longer one); sc_stale_kick() wakes it.
+	 */
+	deadline = READ_ONCE(req->deadline);
+	if (time_before(jiffies, deadline) &&
+	    dsm_req_start_after(pg, req, deadline - jiffies)) {
 		/* What came before the work was queued woke nobody. */
 		if (dsm_home_epoch() >= req->stale_epoch && !sc_xfer_moving(pg))
 			dsm_req_kick(pg, req);

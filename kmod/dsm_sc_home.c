@@ -26,9 +26,18 @@ static void sc_home_fwd_locked(struct dsm_pg *pg, struct sc_act *a)
 	a->requester = d->cur.node;
 	a->req_id = d->cur.req_id;
 	a->flags = 0;
+	a->ver = ++d->ver;
 	if (d->cur.access == DSM_ACCESS_WRITE &&
 	    (d->owner == d->cur.node || (d->copyset & BIT(d->cur.node))))
 		a->flags = DSM_PAGE_F_HAVE_COPY;
+	/*
+	 * A rebuilt entry's owner holding only a shadow frame serves it
+	 * from that frame (sc_owner_fwd(), or the grant below when it is
+	 * the requester); from then on it is an owner as any other.
+	 */
+	if (d->shadow)
+		a->flags |= DSM_PAGE_F_SHADOW;
+	d->shadow = false;
 }
 
 /* Under pg->lock: begin a transaction for @from's request. */
@@ -178,6 +187,9 @@ void sc_act_do(struct dsm_pg *pg, struct sc_act *a)
 		m.u.page_grant.page = pg->pgno;
 		m.u.page_grant.access = a->access;
 		m.u.page_grant.owner = a->requester;
+		m.u.page_grant.ver = a->ver;
+		if (a->flags & DSM_PAGE_F_SHADOW)
+			m.u.page_grant.flags = DSM_GRANT_F_SHADOW;
 		dsm_msg_send(&m);
 	} else if (a->fwd) {
 		memset(&m, 0, sizeof(m));
@@ -189,6 +201,7 @@ void sc_act_do(struct dsm_pg *pg, struct sc_act *a)
 		m.u.page_fwd.flags = a->flags;
 		m.u.page_fwd.requester = a->requester;
 		m.u.page_fwd.req_id = a->req_id;
+		m.u.page_fwd.ver = a->ver;
 		dsm_msg_send(&m);
 	}
 	list_for_each_entry_safe(hr, tmp, &a->nacks, list) {
@@ -566,6 +579,24 @@ static bool sc_home_promote_locked(struct dsm_pg *pg, struct sc_act *a)
 }
 
 /*
+ * Under pg->lock, on @pg's home whose owner died with no read copy left
+ * (or whose write went to a node that died): the members are asked for
+ * their frames of it (dsm_sc_rehome.c), and the newest one another node
+ * saw becomes the page (Documentation/sc.md, "Shadows"). Requests queue
+ * until then; if nobody alive has a frame of it, it is lost.
+ */
+static void sc_home_requery_locked(struct dsm_pg *pg)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+
+	lockdep_assert_held(&pg->lock);
+	d->awaiting = true;
+	d->requery = true;
+	d->shadow = false;
+	sc_rehome_requery(pg->pgno);
+}
+
+/*
  * Under pg->lock, on @pg's home: node @dead is down. It leaves the
  * copyset and the queue; a page it owned is lost; a transaction waiting
  * on it ends or goes on without it. What to send goes into @a.
@@ -577,13 +608,11 @@ void sc_home_node_down_locked(struct dsm_pg *pg, u32 dead, struct sc_act *a)
 
 	lockdep_assert_held(&pg->lock);
 	d->copyset &= ~BIT(dead);
-	if (d->owner == dead && !d->lost && sc_home_promote_locked(pg, a)) {
+	if (d->owner == dead && !d->lost && !d->awaiting &&
+	    sc_home_promote_locked(pg, a))
 		dsm_stat_inc(DSM_STAT_PAGE_OWNER_PROMOTED);
-	} else if (d->owner == dead && !d->lost) {
-		d->lost = true;
-		pr_warn_ratelimited("page %llu lost: its owner, node %u, is down\n",
-				    pg->pgno, dead);
-	}
+	else if (d->owner == dead && !d->lost && !d->awaiting)
+		sc_home_requery_locked(pg);
 	list_for_each_entry_safe(hr, tmp, &d->queue, list) {
 		if (hr->node == dead) {
 			list_del(&hr->list);
@@ -591,9 +620,21 @@ void sc_home_node_down_locked(struct dsm_pg *pg, u32 dead, struct sc_act *a)
 		}
 	}
 	if (d->busy && d->cur.node == dead) {
-		/* A write forwarded to a dead node took the page. */
-		if (d->cur.access == DSM_ACCESS_WRITE && d->fwd_sent)
-			d->lost = true;
+		/*
+		 * A write forwarded to a dead node took the page: the
+		 * owner that gave it up keeps its frame, the newest.
+		 */
+		if (d->cur.access == DSM_ACCESS_WRITE && d->fwd_sent &&
+		    !d->lost && !d->awaiting)
+			sc_home_requery_locked(pg);
+		sc_home_next_locked(pg, a);
+	} else if (d->busy && d->awaiting) {
+		/* Served again once the entry is rebuilt. */
+		hr = kzalloc(sizeof(*hr), GFP_ATOMIC);
+		if (hr) {
+			*hr = d->cur;
+			list_add(&hr->list, &d->queue);
+		}
 		sc_home_next_locked(pg, a);
 	} else if (d->busy && d->lost) {
 		hr = kzalloc(sizeof(*hr), GFP_ATOMIC);

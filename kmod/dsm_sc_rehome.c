@@ -50,9 +50,18 @@
  * @writer:	1 + the node with write access, 0: none.
  * @readers:	nodes with read access.
  * @held:	nodes with a frame for it (valid or not).
+ * @best:	1 + the node whose frame has the newest tag, 0: none yet
+ *		(the lowest node of equal tags).
+ * @ver:	that tag,
+ * @sync:	and its sync count.
+ * @maxver:	the greatest version anyone reported.
  */
 struct sc_rh_pg {
 	u8 writer;
+	u8 best;
+	u16 sync;
+	u32 ver;
+	u32 maxver;
 	u64 readers;
 	u64 held;
 };
@@ -63,12 +72,18 @@ struct sc_rh_pg {
  * @owner:	its owner.
  * @copyset:	its read copies, @owner excluded.
  * @lost:	nobody alive holds it valid, somebody held it.
+ * @shadow:	@owner holds it only as a shadow frame, the newest.
+ * @writer:	@owner has write access.
+ * @ver:	the page's version from now on.
  */
 struct sc_rh_ent {
 	u64 page;
 	u64 copyset;
+	u32 ver;
 	u8 owner;
 	bool lost;
+	bool shadow;
+	bool writer;
 };
 
 /**
@@ -77,7 +92,10 @@ struct sc_rh_ent {
  * @req_id:	the DIR_QUERY in flight, 0: none (replies are refused).
  * @epoch:	its epoch.
  * @asked:	members asked whose LAST has not come.
- * @map:	the buckets asked.
+ * @map:	the buckets of moves being rebuilt (sc_xfer_due()).
+ * @rq:		the buckets of pages whose owner died, homed here, being
+ *		asked for (struct dsm_dir.requery).
+ * @ask:	@map and @rq: the buckets asked.
  * @pages:	pgno -> struct sc_rh_pg, what was said.
  * @snap:	the moves being rebuilt (the work's own, not locked).
  * @stopping:	unloading: no more rebuilds.
@@ -88,6 +106,8 @@ struct sc_rh_state {
 	u64 epoch;
 	u64 asked;
 	DECLARE_BITMAP(map, DSM_HOME_BUCKETS);
+	DECLARE_BITMAP(rq, DSM_HOME_BUCKETS);
+	DECLARE_BITMAP(ask, DSM_HOME_BUCKETS);
 	struct xarray pages;
 	struct sc_xfer_move snap[DSM_HOME_BUCKETS];
 	bool stopping;
@@ -97,6 +117,9 @@ static struct sc_rh_state sc_rh = {
 	.lock = __MUTEX_INITIALIZER(sc_rh.lock),
 	.pages = XARRAY_INIT(sc_rh.pages, 0),
 };
+
+/* Buckets with pages to ask for, set by homes (any context), atomic. */
+static DECLARE_BITMAP(sc_rh_requery, DSM_HOME_BUCKETS);
 
 static DECLARE_WAIT_QUEUE_HEAD(sc_rh_wq);
 static void sc_rh_fn(struct work_struct *work);
@@ -109,8 +132,24 @@ void sc_rehome_kick(void)
 		mod_delayed_work(system_unbound_wq, &sc_rh_work, 0);
 }
 
-/* Record that node @node has @access (DSM_ACCESS_* or 0) of @page. */
-static int sc_rh_note(u64 page, u32 node, u8 access, bool held)
+/**
+ * sc_rehome_requery() - ask the members for the frames of page @pgno.
+ * @pgno:	a page homed here, its entry awaiting (struct dsm_dir
+ *		.requery). Any context.
+ */
+void sc_rehome_requery(u64 pgno)
+{
+	dsm_stat_inc(DSM_STAT_SHADOW_REQUERY);
+	set_bit(dsm_home_bucket(pgno), sc_rh_requery);
+	sc_rehome_kick();
+}
+
+/*
+ * Record that node @node has @access (DSM_ACCESS_* or 0) of @page, and a
+ * frame tagged (@ver, @sync) if @held.
+ */
+static int sc_rh_note(u64 page, u32 node, u8 access, bool held, u32 ver,
+		      u16 sync)
 {
 	struct sc_rh_pg *p;
 
@@ -131,6 +170,13 @@ static int sc_rh_note(u64 page, u32 node, u8 access, bool held)
 		p->readers |= BIT_ULL(node);
 	if (held || access)
 		p->held |= BIT_ULL(node);
+	if (held && (!p->best || sc_tag_newer(ver, sync, p->ver, p->sync) ||
+		     (ver == p->ver && sync == p->sync && node + 1 < p->best))) {
+		p->best = node + 1;
+		p->ver = ver;
+		p->sync = sync;
+	}
+	p->maxver = max(p->maxver, ver);
 	return 0;
 }
 
@@ -202,6 +248,8 @@ static void sc_rh_gather(struct dsm_pg *pg, void *arg)
 	ent->page = pg->pgno;
 	ent->access = READ_ONCE(pg->access);
 	ent->flags = READ_ONCE(pg->folio) ? DSM_DIR_E_HELD : 0;
+	ent->ver = pg->sc->ver;
+	ent->sync = pg->sc->sync;
 	spin_unlock(&pg->lock);
 	if (!ent->access && !ent->flags)
 		return;
@@ -281,7 +329,7 @@ static bool sc_rh_reply_ok(const struct dsm_msg_dir_reply *r)
 	lockdep_assert_held(&sc_rh.lock);
 	dsm_msg_iter_dir(r, &it);
 	while (dsm_msg_next_dir(&it, &ent))
-		if (!test_bit(dsm_home_bucket(ent.page), sc_rh.map))
+		if (!test_bit(dsm_home_bucket(ent.page), sc_rh.ask))
 			return false;
 	return true;
 }
@@ -309,7 +357,8 @@ void sc_rehome_reply(const struct dsm_msg *m)
 		dsm_msg_iter_dir(r, &it);
 		while (dsm_msg_next_dir(&it, &ent))
 			if (sc_rh_note(ent.page, from, ent.access,
-				       ent.flags & DSM_DIR_E_HELD))
+				       ent.flags & DSM_DIR_E_HELD, ent.ver,
+				       ent.sync))
 				ok = false;	/* -ENOMEM: as if silent */
 	}
 	if (asked && (!ok || (r->flags & DSM_DIR_F_LAST)))
@@ -329,16 +378,20 @@ static void sc_rh_local(struct dsm_pg *pg, void *arg)
 {
 	u8 access;
 	bool held;
+	u32 ver;
+	u16 sync;
 
-	if (!pg->sc || !test_bit(dsm_home_bucket(pg->pgno), sc_rh.map) ||
+	if (!pg->sc || !test_bit(dsm_home_bucket(pg->pgno), sc_rh.ask) ||
 	    !dsm_pg_of_model(pg->pgno, DSM_MODEL_SC))
 		return;
 	spin_lock(&pg->lock);
 	access = READ_ONCE(pg->access);
 	held = READ_ONCE(pg->folio);
+	ver = pg->sc->ver;
+	sync = pg->sc->sync;
 	spin_unlock(&pg->lock);
 	if (access || held)
-		sc_rh_note(pg->pgno, sc_local(), access, held);
+		sc_rh_note(pg->pgno, sc_local(), access, held, ver, sync);
 }
 
 /* Send the query to every live member but this node; whom it asked. */
@@ -363,7 +416,7 @@ static u64 sc_rh_ask(void)
 	sc_rh.epoch = h.epoch;
 	h.req_id = sc_rh.req_id;
 	q.epoch = h.epoch;
-	for_each_set_bit(n, sc_rh.map, DSM_HOME_BUCKETS)
+	for_each_set_bit(n, sc_rh.ask, DSM_HOME_BUCKETS)
 		q.buckets[n / 8] |= BIT(n % 8);
 	m = members & ~BIT_ULL(sc_local());
 	for_each_set_bit(n, &m, DSM_NODES_MAX)
@@ -393,12 +446,24 @@ static void sc_rh_decide(u64 page, const struct sc_rh_pg *p,
 {
 	e->page = page;
 	e->lost = false;
+	e->shadow = false;
+	e->writer = p->writer;
+	e->ver = p->maxver;
 	if (p->writer) {
 		e->owner = p->writer - 1;
 		e->copyset = p->readers & ~BIT_ULL(e->owner);
 	} else if (p->readers) {
 		e->owner = __ffs64(p->readers);
 		e->copyset = p->readers & ~BIT_ULL(e->owner);
+	} else if (p->best && (p->ver || p->sync)) {
+		/*
+		 * The newest frame another node saw: a tag is given only by
+		 * a transaction or a push, never to a frame of a page that
+		 * stayed on one node.
+		 */
+		e->owner = p->best - 1;
+		e->copyset = 0;
+		e->shadow = true;
 	} else {
 		e->owner = sc_local();
 		e->copyset = 0;
@@ -448,6 +513,48 @@ static struct sc_rh_ent *sc_rh_close(u32 *nr)
 }
 
 /*
+ * Under pg->lock: is @pg's entry (bucket @b) still awaited by this
+ * rebuild? Asked for after its owner died, or in a bucket moved here
+ * whose move is still the one being rebuilt.
+ */
+static bool sc_rh_awaited_locked(struct dsm_pg *pg, u32 b)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+	u32 local = sc_local();
+
+	lockdep_assert_held(&pg->lock);
+	if (d->requery)
+		return pg->home == local && d->awaiting &&
+		       test_bit(b, sc_rh.rq);
+	if (pg->home == local && !d->awaiting)
+		return false;
+	return test_bit(b, sc_rh.map) && sc_xfer_is_head(b, &sc_rh.snap[b]);
+}
+
+/*
+ * Under pg->lock: drop the requests queued for @pg that the rebuilt entry
+ * @e says are served already: a request whose grant the dead owner sent
+ * before it died (its CONFIRM came while the entry was awaited, and was
+ * refused), requeued when the owner died. Served again, it would wait for
+ * a CONFIRM its requester does not send (its request is over).
+ */
+static void sc_rh_drop_served_locked(struct dsm_pg *pg,
+				     const struct sc_rh_ent *e)
+{
+	struct dsm_hreq *hr, *tmp;
+
+	lockdep_assert_held(&pg->lock);
+	list_for_each_entry_safe(hr, tmp, &pg->sc->dir.queue, list) {
+		if (hr->access == DSM_ACCESS_WRITE ?
+		    !(e->writer && e->owner == hr->node) :
+		    !(e->owner == hr->node || (e->copyset & BIT_ULL(hr->node))))
+			continue;
+		list_del(&hr->list);
+		kfree(hr);
+	}
+}
+
+/*
  * Install @e, if its page is still awaited here in a bucket being
  * rebuilt, and serve its queue. Return: 1 if installed.
  */
@@ -464,28 +571,84 @@ static u32 sc_rh_install(const struct sc_rh_ent *e)
 	sc_act_init(&a);
 	spin_lock(&pg->lock);
 	d = &pg->sc->dir;
-	if ((pg->home == local && !d->awaiting) ||
-	    !sc_xfer_is_head(b, &sc_rh.snap[b])) {
+	if (!sc_rh_awaited_locked(pg, b)) {
 		spin_unlock(&pg->lock);
 		return 0;
 	}
 	if (pg->home != local)
 		dsm_stat_inc(DSM_STAT_HOME_MOVED);
 	WRITE_ONCE(pg->home, local);
-	WRITE_ONCE(pg->home_epoch, sc_rh.snap[b].epoch);
+	if (!d->requery)
+		WRITE_ONCE(pg->home_epoch, sc_rh.snap[b].epoch);
 	d->owner = e->owner;
 	d->copyset = e->copyset;
 	d->lost = e->lost;
+	d->shadow = e->shadow;
+	d->ver = max(d->ver, e->ver);
 	d->awaiting = false;
+	d->requery = false;
+	if (!e->shadow && !e->lost)
+		sc_rh_drop_served_locked(pg, e);
 	sc_home_serve_locked(pg, &a);
 	spin_unlock(&pg->lock);
 	sc_act_do(pg, &a);
+	if (e->shadow) {
+		dsm_stat_inc(DSM_STAT_SHADOW_PROMOTED);
+		pr_info_ratelimited("page %llu: no live copy; node %u's frame, the newest another node saw, is the page now\n",
+				    e->page, e->owner);
+	}
 	if (e->lost) {
 		dsm_stat_inc(DSM_STAT_PAGE_LOST);
-		pr_warn_ratelimited("page %llu lost: its home died and no live node holds a valid copy (some held one)\n",
+		pr_warn_ratelimited("page %llu lost: its home or owner died and no live node holds a valid copy (some held one)\n",
 				    e->page);
 	}
 	return 1;
+}
+
+/*
+ * A page asked for whose owner died, that no member has a frame of: it
+ * is lost (its owner had it alone). Its queued requests are refused.
+ */
+static void sc_rh_requery_rest(struct dsm_pg *pg, void *arg)
+{
+	struct dsm_dir *d;
+	struct sc_act a;
+	bool lost = false;
+
+	if (!pg->sc || !test_bit(dsm_home_bucket(pg->pgno), sc_rh.rq))
+		return;
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	d = &pg->sc->dir;
+	if (pg->home == sc_local() && d->awaiting && d->requery) {
+		d->awaiting = false;
+		d->requery = false;
+		d->lost = true;
+		lost = true;
+		sc_home_serve_locked(pg, &a);
+	}
+	spin_unlock(&pg->lock);
+	sc_act_do(pg, &a);
+	if (lost) {
+		dsm_stat_inc(DSM_STAT_PAGE_LOST);
+		pr_warn_ratelimited("page %llu lost: its owner died and no live node has a frame of it\n",
+				    pg->pgno);
+	}
+}
+
+/* Take the buckets to ask for now into sc_rh.rq. Return: how many. */
+static u32 sc_rh_take_requery(void)
+{
+	u32 b, n = 0;
+
+	bitmap_zero(sc_rh.rq, DSM_HOME_BUCKETS);
+	for (b = 0; b < DSM_HOME_BUCKETS; b++) {
+		if (test_and_clear_bit(b, sc_rh_requery)) {
+			__set_bit(b, sc_rh.rq);
+			n++;
+		}
+	}
+	return n;
 }
 
 /* Rebuild the buckets due now; look again when the next is due. */
@@ -493,11 +656,15 @@ static void sc_rh_fn(struct work_struct *work)
 {
 	unsigned long next;
 	struct sc_rh_ent *ents;
-	u32 n, i, done = 0, buckets;
+	u32 n, i, done = 0, buckets, nrq;
 	u64 asked;
 
+	mutex_lock(&sc_rh.lock);
 	n = sc_xfer_due(sc_rh.map, sc_rh.snap, &next);
-	if (!n) {
+	nrq = sc_rh_take_requery();
+	bitmap_or(sc_rh.ask, sc_rh.map, sc_rh.rq, DSM_HOME_BUCKETS);
+	mutex_unlock(&sc_rh.lock);
+	if (!n && !nrq) {
 		if (next && !READ_ONCE(sc_rh.stopping))
 			queue_delayed_work(system_unbound_wq, &sc_rh_work,
 					   time_after(next, jiffies) ?
@@ -511,11 +678,13 @@ static void sc_rh_fn(struct work_struct *work)
 	for (i = 0; ents && i < n; i++)
 		done += sc_rh_install(&ents[i]);
 	kvfree(ents);
+	if (nrq)
+		dsm_mem_for_each(sc_rh_requery_rest, NULL);
 	buckets = sc_xfer_rebuilt(sc_rh.map, sc_rh.snap);
 	dsm_stat_add(DSM_STAT_REHOME_BUCKETS, buckets);
 	dsm_stat_add(DSM_STAT_REHOME_PAGES, done);
-	pr_info("%u buckets rebuilt from the answers of nodes %#llx: %u pages with an entry\n",
-		buckets, asked, done);
+	pr_info("%u buckets rebuilt, %u asked for pages whose owner died, from the answers of nodes %#llx: %u pages with an entry\n",
+		buckets, nrq, asked, done);
 	sc_rehome_kick();	/* what became due meanwhile */
 }
 

@@ -361,7 +361,7 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 	 * sent nothing for it, or is to send it after a later move back).
 	 * No entry: the new home starts it new, or it is awaited again.
 	 */
-	if (d->awaiting) {
+	if (d->awaiting && !d->requery) {
 		list_splice_tail_init(&d->queue, &a.nacks);
 		a.nack_err = -ESTALE;
 		d->awaiting = false;
@@ -378,7 +378,12 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 	ent->page = pg->pgno;
 	ent->owner = d->owner;
 	ent->copyset = d->copyset;
-	ent->flags = d->lost ? DSM_XFER_E_LOST : 0;
+	ent->ver = d->ver;
+	ent->flags = d->lost ? DSM_XFER_E_LOST :
+		     d->shadow ? DSM_XFER_E_SHADOW : 0;
+	/* Its owner died and its frames were still to be asked for. */
+	if (d->requery)
+		ent->flags = DSM_XFER_E_LOST;
 	list_splice_tail_init(&d->queue, &a.nacks);
 	a.nack_err = -ESTALE;
 	memset(&d->cur, 0, sizeof(d->cur));
@@ -387,6 +392,9 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 	d->busy = false;
 	d->fwd_sent = false;
 	d->lost = false;
+	d->shadow = false;
+	d->awaiting = false;
+	d->requery = false;
 	d->acks = 0;
 	WRITE_ONCE(pg->home, x->dst);
 	WRITE_ONCE(pg->home_epoch, x->epoch);
@@ -799,7 +807,10 @@ static u32 sc_xfer_install(const struct dsm_xfer_entry *ent, u32 from,
 	d->owner = ent->owner;
 	d->copyset = ent->copyset;
 	d->lost = ent->flags & DSM_XFER_E_LOST;
+	d->shadow = ent->flags & DSM_XFER_E_SHADOW;
+	d->ver = max(d->ver, ent->ver);
 	d->awaiting = false;
+	d->requery = false;
 	sc_home_serve_locked(pg, &a);
 	spin_unlock(&pg->lock);
 	sc_act_do(pg, &a);

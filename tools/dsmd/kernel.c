@@ -243,6 +243,7 @@ int kernel_configure(void)
 	msg = mgrnl_msg(DSM_CMD_CLUSTER_SET);
 	if (!msg || nla_put_string(msg, DSM_A_CLUSTER_NAME, c->cluster) ||
 	    nla_put_u32(msg, DSM_A_LOCAL_NODE, c->local) ||
+	    nla_put_u32(msg, DSM_A_DEAD_MS, c->dead_ms) ||
 	    kernel_put_default_perm(msg)) {
 		nlmsg_free(msg);
 		return -ENOMEM;

@@ -260,6 +260,11 @@ struct dsm_node_info {
  *     its pages are fetched whole from the members (Documentation/lrc.md,
  *     "Joining at run time"). Until then dsmd answers its lock acquires
  *     ESTALE.
+ * 15: DEAD_MS in CLUSTER_SET: dsmd's dead timeout, so that a fault whose
+ *     page's home stops answering waits for dsmd to declare it down, and
+ *     then asks the page's new home, instead of failing at
+ *     fault_timeout_ms (issue 15 item 3, Documentation/sc.md "Failures
+ *     and timeouts").
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -268,7 +273,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	14
+#define DSM_GENL_VERSION	15
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -628,6 +633,12 @@ enum dsm_cmd {
  * @DSM_A_FENCED:	u8, 0..1 (version 12): in FENCE, fence (1) or rejoin
  *			as a new incarnation (0); in GET_STATUS, 1 while
  *			this node is fenced.
+ * @DSM_A_DEAD_MS:	u32, 0..3600000 (version 15): in CLUSTER_SET, dsmd's
+ *			dead timeout in ms (a node silent that long is
+ *			declared down). A fault still unanswered after
+ *			fault_timeout_ms whose page's home is a member not
+ *			declared down waits up to this plus fault_timeout_ms
+ *			longer. Absent or 0: no such wait.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -702,6 +713,7 @@ enum dsm_attr {
 	DSM_A_TOP_WAIT_MAX_US,
 	DSM_A_REGION_REPLICAS,
 	DSM_A_FENCED,
+	DSM_A_DEAD_MS,
 
 	__DSM_A_MAX
 };

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_sc_shadow.c - what survives a node's death in sc (issue 15 item 3;
+ * Documentation/sc.md, "Shadows and msync"): the frames' version tags,
+ * and msync's push of an owner's pages to a shadow holder (SHADOW_PUSH,
+ * SHADOW_ACK).
+ *
+ * A node keeps its frame of a page after it loses access to it (an
+ * invalidation, or a write transfer that took the page away): unmapped,
+ * a shadow. Each frame is tagged with the version of the transaction
+ * that last gave it its content or took it away (the home counts them,
+ * struct dsm_dir.ver; PAGE_FWD and PAGE_GRANT carry it), and with how
+ * many times its owner pushed it since (sync). The frame with the
+ * greatest tag of a page holds the newest content another node has
+ * seen: when the page's owner dies and no read copy is left, the home
+ * asks the members for their frames (dsm_sc_rehome.c) and makes that one
+ * the page.
+ *
+ * msync(MS_SYNC) on an sc mapping (the file's fsync) pushes every page
+ * in the range this node owns and wrote since its last push to a shadow
+ * holder: the node that gave it the page (which kept its frame), else
+ * the next live member; it returns once each is stored there. Writes
+ * after the push are tracked again: the page is write-protected
+ * (folio_mkclean()) so the next write goes through page_mkwrite, which
+ * marks it written.
+ *
+ * Locking: sc_push.lock (a spinlock) protects the list of pushes in
+ * flight; it nests inside nothing and nothing is taken under it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": sc: " fmt
+
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "dsm_sc.h"
+#include "core/dsm_members.h"
+
+/* How many pushes of one msync are in flight at most. */
+#define SC_PUSH_WINDOW	32
+
+/* The bytes of a SHADOW_PUSH. */
+#define SC_PUSH_MSG	(DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_shadow) + \
+			 DSM_PAGE_SIZE)
+
+/**
+ * struct sc_push - one page pushed by msync, until its SHADOW_ACK.
+ * @list:	in sc_push.list.
+ * @req_id:	the SHADOW_PUSH's request id.
+ * @pg:		the page.
+ * @to:		the shadow holder it went to.
+ * @ver:	the tag pushed,
+ * @sync:	with this sync count.
+ * @err:	-EINPROGRESS until answered; then 0 or why not.
+ */
+struct sc_push {
+	struct list_head list;
+	u64 req_id;
+	struct dsm_pg *pg;
+	u32 to;
+	u32 ver;
+	u16 sync;
+	int err;
+};
+
+static struct {
+	spinlock_t lock;	/* @list; innermost */
+	struct list_head list;
+	wait_queue_head_t wq;
+} sc_push = {
+	.lock = __SPIN_LOCK_UNLOCKED(sc_push.lock),
+	.list = LIST_HEAD_INIT(sc_push.list),
+	.wq = __WAIT_QUEUE_HEAD_INITIALIZER(sc_push.wq),
+};
+
+/**
+ * sc_tag_newer() - is one frame's tag newer than another's?
+ * @ver:	the first tag's version,
+ * @sync:	and its sync count.
+ * @than_ver:	the second tag's version,
+ * @than_sync:	and its sync count.
+ *
+ * Versions only grow at a page's home (a rebuilt entry starts from the
+ * greatest one the members report), so plain comparison orders them.
+ */
+bool sc_tag_newer(u32 ver, u16 sync, u32 than_ver, u16 than_sync)
+{
+	return ver > than_ver || (ver == than_ver && sync > than_sync);
+}
+
+/* Tag @pg's frame (folio locked, or no local access to race with). */
+void sc_tag_set(struct dsm_pg *pg, u32 ver, u16 sync)
+{
+	spin_lock(&pg->lock);
+	pg->sc->ver = ver;
+	pg->sc->sync = sync;
+	spin_unlock(&pg->lock);
+}
+
+/* ------------------------------------------------ the shadow holder */
+
+static void sc_shadow_send_ack(const struct dsm_msg *m)
+{
+	struct dsm_msg a = {
+		.hdr.type = DSM_MSG_SHADOW_ACK,
+		.hdr.dst = m->hdr.src,
+		.hdr.req_id = m->hdr.req_id,
+		.u.shadow.page = m->u.shadow.page,
+		.u.shadow.ver = m->u.shadow.ver,
+		.u.shadow.sync = m->u.shadow.sync,
+	};
+
+	dsm_msg_send(&a);
+}
+
+/*
+ * Store pushed content in @pg's frame if it is newer than the frame's.
+ * Return: 0 if the frame holds it (or newer) now, or why not.
+ */
+static int sc_shadow_store(struct dsm_pg *pg, const struct dsm_msg_shadow *s)
+{
+	bool newer;
+	void *p;
+	int err;
+
+	err = dsm_pg_frame(pg);
+	if (err)
+		return err;
+	folio_lock(pg->folio);
+	spin_lock(&pg->lock);
+	newer = sc_tag_newer(s->ver, s->sync, pg->sc->ver, pg->sc->sync);
+	spin_unlock(&pg->lock);
+	/*
+	 * A copy with access here is the page as this node was granted it:
+	 * the pusher gave it up since, and it is at least as new. Never
+	 * overwrite it.
+	 */
+	if (newer && pg->access != DSM_ACC_NONE) {
+		folio_unlock(pg->folio);
+		return -EBUSY;
+	}
+	if (newer) {
+		p = kmap_local_folio(pg->folio, 0);
+		memcpy(p, s->data, DSM_PAGE_SIZE);
+		kunmap_local(p);
+		sc_tag_set(pg, s->ver, s->sync);
+		dsm_stat_inc(DSM_STAT_SHADOW_STORED);
+	}
+	folio_unlock(pg->folio);
+	return 0;
+}
+
+/**
+ * sc_shadow_push_recv() - SHADOW_PUSH: an owner's msync stores its page here.
+ * @m:	the push, decoded (every field in range, DSM_PAGE_SIZE of data).
+ *
+ * Taken from a live member only, for a page of an sc region known here;
+ * stored only in a frame this node has no access to, and only if newer
+ * than what the frame holds. Answered SHADOW_ACK once stored (or if the
+ * frame is newer already), else NACK. Receive context; sleeps.
+ */
+void sc_shadow_push_recv(const struct dsm_msg *m)
+{
+	const struct dsm_msg_shadow *s = &m->u.shadow;
+	struct dsm_pg *pg;
+	int err;
+
+	if (dsm_members_lost(m->hdr.src) ||
+	    !(dsm_members_live() & BIT(m->hdr.src))) {
+		sc_unexpected("SHADOW_PUSH (not a live member)", s->page,
+			      m->hdr.src);
+		return;
+	}
+	pg = dsm_pg_get_peer(s->page, DSM_MODEL_SC);
+	err = IS_ERR(pg) ? PTR_ERR(pg) : sc_shadow_store(pg, s);
+	if (err) {
+		dsm_stat_inc(DSM_STAT_SHADOW_REFUSED);
+		sc_send_nack(m->hdr.src, m->hdr.req_id, DSM_MSG_SHADOW_PUSH,
+			     s->page, err);
+		return;
+	}
+	sc_shadow_send_ack(m);
+}
+
+/* ------------------------------------------------ the owner's msync */
+
+/* End push @req_id from @from with @err; false if there is none. */
+static bool sc_push_end(u64 req_id, u32 from, u64 page, int err)
+{
+	struct sc_push *p;
+	bool found = false;
+
+	spin_lock(&sc_push.lock);
+	list_for_each_entry(p, &sc_push.list, list) {
+		if (p->req_id == req_id && p->to == from &&
+		    p->pg->pgno == page && p->err == -EINPROGRESS) {
+			p->err = err;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&sc_push.lock);
+	if (found)
+		wake_up_all(&sc_push.wq);
+	return found;
+}
+
+/* SHADOW_ACK: the shadow holder stored a push of this node's. */
+void sc_shadow_ack_recv(const struct dsm_msg *m)
+{
+	if (!sc_push_end(m->hdr.req_id, m->hdr.src, m->u.shadow.page, 0))
+		sc_unexpected("SHADOW_ACK", m->u.shadow.page, m->hdr.src);
+}
+
+/* A NACK of SHADOW_PUSH. Return: true if it answered a push in flight. */
+bool sc_shadow_nack(const struct dsm_msg *m)
+{
+	int err = -(int)m->u.nack.error;
+
+	return sc_push_end(m->hdr.req_id, m->hdr.src, m->u.nack.arg, err);
+}
+
+/* Node @dead is down: its pushes in flight fail. */
+void sc_shadow_node_down(u32 dead)
+{
+	struct sc_push *p;
+
+	spin_lock(&sc_push.lock);
+	list_for_each_entry(p, &sc_push.list, list)
+		if (p->to == dead && p->err == -EINPROGRESS)
+			p->err = -EHOSTDOWN;
+	spin_unlock(&sc_push.lock);
+	wake_up_all(&sc_push.wq);
+}
+
+/* Where @pg's pushes go: the node that kept its frame, else the next. */
+static u32 sc_push_target(struct dsm_pg *pg)
+{
+	u32 local = sc_local(), live = dsm_members_live();
+	u8 at = READ_ONCE(pg->sc->shadow_at);
+
+	if (at && at - 1 != local && (live & BIT(at - 1)) &&
+	    !dsm_members_lost(at - 1))
+		return at - 1;
+	return dsm_backup_of(local, live, DSM_NODES_MAX);
+}
+
+/* The SHADOW_PUSH of @p with @data, sent. Return: 0 or why not. */
+static int sc_push_send(struct sc_push *p, const void *data, void *buf)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_SHADOW_PUSH,
+		.src = sc_local(),
+		.dst = p->to,
+		.req_id = p->req_id,
+		.epoch = dsm_home_epoch(),
+	};
+	struct dsm_msg_shadow s = {
+		.page = p->pg->pgno,
+		.ver = p->ver,
+		.sync = p->sync,
+		.data = data,
+	};
+	struct dsm_wire_enc e;
+	int len;
+
+	dsm_wire_enc_begin(&e, buf, SC_PUSH_MSG, &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_PUSH, &s);
+	len = dsm_wire_enc_end(&e);
+	if (len < 0)
+		return len;
+	return dsm_msg_send_buf(p->to, DSM_MSG_SHADOW_PUSH, buf, len);
+}
+
+/*
+ * If @pg is this node's, written since its last push, take it for a
+ * push: write-protect it (its next write marks it written again), bump
+ * its sync count and copy it to @data. Return: the push (not listed
+ * yet), NULL if there is nothing to push, or an ERR_PTR.
+ */
+static struct sc_push *sc_push_take(struct dsm_pg *pg, void *data)
+{
+	struct sc_push *p;
+	void *src;
+
+	if (!dsm_pg_folio(pg) || READ_ONCE(pg->access) != DSM_ACC_WRITE ||
+	    !READ_ONCE(pg->sc->dirty))
+		return NULL;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	folio_lock(pg->folio);
+	if (pg->access != DSM_ACC_WRITE || !pg->sc->dirty) {
+		folio_unlock(pg->folio);
+		kfree(p);
+		return NULL;
+	}
+	folio_mkclean(pg->folio);
+	spin_lock(&pg->lock);
+	pg->sc->dirty = false;
+	if (pg->sc->sync < U16_MAX)
+		pg->sc->sync++;
+	p->ver = pg->sc->ver;
+	p->sync = pg->sc->sync;
+	spin_unlock(&pg->lock);
+	src = kmap_local_folio(pg->folio, 0);
+	memcpy(data, src, DSM_PAGE_SIZE);
+	kunmap_local(src);
+	folio_unlock(pg->folio);
+	p->pg = pg;
+	p->err = -EINPROGRESS;
+	p->req_id = dsm_next_req_id();
+	p->to = sc_push_target(pg);
+	return p;
+}
+
+/*
+ * Wait for the @n pushes of @win (fault_timeout_ms at most, all told),
+ * take them off the list and free them. A page whose push failed is
+ * marked written again, so that the next msync tries again.
+ * Return: 0, or the first error.
+ */
+static int sc_push_wait(struct sc_push **win, u32 n)
+{
+	unsigned long until = jiffies + dsm_fault_timeout();
+	struct sc_push *p;
+	int err = 0, e;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		wait_event_timeout(sc_push.wq,
+				   READ_ONCE(win[i]->err) != -EINPROGRESS,
+				   time_after(until, jiffies) ?
+				   until - jiffies : 1);
+	spin_lock(&sc_push.lock);
+	for (i = 0; i < n; i++)
+		list_del(&win[i]->list);
+	spin_unlock(&sc_push.lock);
+	for (i = 0; i < n; i++) {
+		p = win[i];
+		e = p->err == -EINPROGRESS ? -ETIMEDOUT : p->err;
+		if (e) {
+			WRITE_ONCE(p->pg->sc->dirty, true);
+			dsm_stat_inc(DSM_STAT_SHADOW_PUSH_FAILED);
+			pr_warn_ratelimited("msync: page %llu not stored at node %u (%d)\n",
+					    p->pg->pgno, p->to, e);
+			if (!err)
+				err = e;
+		} else {
+			dsm_stat_inc(DSM_STAT_SHADOW_PUSHED);
+		}
+		kfree(p);
+	}
+	return err;
+}
+
+/* List @p and send it; a failed send ends it at once. */
+static void sc_push_start(struct sc_push *p, const void *data, void *buf)
+{
+	int err;
+
+	spin_lock(&sc_push.lock);
+	list_add_tail(&p->list, &sc_push.list);
+	spin_unlock(&sc_push.lock);
+	err = sc_push_send(p, data, buf);
+	if (err)
+		sc_push_end(p->req_id, p->to, p->pg->pgno, err);
+}
+
+/**
+ * sc_msync() - msync(MS_SYNC) of some pages of sc regions.
+ * @first:	the first page,
+ * @last:	and the last (each of an sc region, or none of this node's).
+ *
+ * Pushes each page of the range this node owns and wrote since its last
+ * push to its shadow holder, at most SC_PUSH_WINDOW at a time, and
+ * returns once all are stored. With no other live member there is
+ * nowhere to push to: nothing is pushed. Sleeps.
+ *
+ * Return: 0, -EIO if a page could not be stored (its holder refused it,
+ * died, or did not answer within fault_timeout_ms; logged; the page is
+ * pushed again by the next msync), -ENOMEM, or -EINTR.
+ */
+int sc_msync(u64 first, u64 last)
+{
+	struct sc_push *win[SC_PUSH_WINDOW], *p;
+	void *data, *buf;
+	struct dsm_pg *pg;
+	int err = 0, e;
+	u32 n = 0;
+	u64 pgno;
+
+	if (dsm_backup_of(sc_local(), dsm_members_live(), DSM_NODES_MAX) ==
+	    DSM_NODES_MAX)
+		return 0;
+	data = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	buf = kmalloc(SC_PUSH_MSG, GFP_KERNEL);
+	if (!data || !buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (pgno = first; pgno <= last && !err; pgno++) {
+		pg = dsm_pg_find(pgno);
+		p = pg && pg->sc ? sc_push_take(pg, data) : NULL;
+		if (IS_ERR(p))
+			err = PTR_ERR(p);
+		else if (p)
+			sc_push_start(p, data, buf);
+		if (p && !IS_ERR(p))
+			win[n++] = p;
+		if (n == SC_PUSH_WINDOW) {
+			e = sc_push_wait(win, n);
+			err = err ?: e;
+			n = 0;
+		}
+		if (!err && fatal_signal_pending(current))
+			err = -EINTR;
+		cond_resched();
+	}
+	e = sc_push_wait(win, n);
+	err = err ?: e;
+out:
+	kfree(buf);
+	kfree(data);
+	return err == -ENOMEM || err == -EINTR || !err ? err : -EIO;
+}
