@@ -511,7 +511,7 @@ if [ "$full" = 1 ]; then
 			env SELFTESTS_NAME="$newest-rest" \
 			"$SRCDIR/scripts/selftests.sh" "$newest" \
 			"3node:-$TCP_SUBSET" 3node-reload 3node-fail \
-			3node-mgrfail 3node-join 3node-part 3node-rehome || true
+			3node-mgrfail 3node-join 3node-part 3node-rehome 3node-shadow || true
 		# What make check leaves out over RDMA on the newest kernel.
 		stage "selftests-rdma-$newest-rest" harvest_selftests \
 			env SELFTESTS_NAME="rdma-$newest-rest" \

@@ -5,7 +5,7 @@
 # virtual cluster on guest kernel KVER (6.1 or 6.12, or debug: the debug
 # kernel of scripts/debug-kernel.sh), each group in a cluster of its own:
 # group 1node on one node, groups 3node, 3node-reload, 3node-fail and
-# 3node-mgrfail, 3node-part and 3node-rehome on three, 3node-join on three and a spare that joins
+# 3node-mgrfail, 3node-part, 3node-rehome and 3node-shadow on three, 3node-join on three and a spare that joins
 # (vcluster --spare 1), over TCP (the default: all seven).
 # Over RDMA (soft-RoCE, vcluster --transport rdma), on three nodes:
 #   rdma-3node         3node's programs, SELFTESTS_RDMA_PROGS if set;
@@ -40,10 +40,10 @@ set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
-kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part 3node-rehome rdma rdma-short rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail rdma-3node-join rdma-3node-part)}
+kver=${1:?usage: selftests.sh 6.1|6.12|debug [GROUP[:PROGS]]... (1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part 3node-rehome 3node-shadow rdma rdma-short rdma-3node rdma-3node-reload rdma-3node-fail rdma-3node-mgrfail rdma-3node-join rdma-3node-part)}
 shift
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part 3node-rehome)
+[ ${#groups[@]} -gt 0 ] || groups=(1node 3node 3node-reload 3node-fail 3node-mgrfail 3node-join 3node-part 3node-rehome 3node-shadow)
 factor=${SELFTESTS_TIMEOUT_FACTOR:-1}
 [[ "$factor" =~ ^[1-9][0-9]*$ ]] || {
 	echo "selftests.sh: SELFTESTS_TIMEOUT_FACTOR is a whole number from 1, not '$factor'" >&2
@@ -59,12 +59,12 @@ for g in "${groups[@]}"; do
 		continue
 	fi
 	case "$g" in
-	1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-join|3node-part|3node-rehome|rdma-short|rdma-3node|rdma-3node-reload|rdma-3node-fail|rdma-3node-mgrfail|rdma-3node-join|rdma-3node-part) ;;
+	1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-join|3node-part|3node-rehome|3node-shadow|rdma-short|rdma-3node|rdma-3node-reload|rdma-3node-fail|rdma-3node-mgrfail|rdma-3node-join|rdma-3node-part) ;;
 	*:*) case "${g#*:}" in
 	     ''|-|*[!a-z_,-]*|?*-*|*,,*|*,|-,*)
 		echo "selftests.sh: bad program list in '$g'" >&2; exit 2 ;;
 	     esac ;;&
-	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|3node-join:*|3node-part:*|3node-rehome:*|rdma-3node:*|rdma-3node-fail:*|rdma-3node-mgrfail:*|rdma-3node-join:*|rdma-3node-part:*) ;;
+	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|3node-join:*|3node-part:*|3node-rehome:*|3node-shadow:*|rdma-3node:*|rdma-3node-fail:*|rdma-3node-mgrfail:*|rdma-3node-join:*|rdma-3node-part:*) ;;
 	*) echo "selftests.sh: unknown group '$g'" >&2; exit 2 ;;
 	esac
 	specs+=("$g")
@@ -130,6 +130,8 @@ for spec in "${specs[@]}"; do
 	3node-part) n=3 tmo=600 ;;
 	# node 2 powered off for good; the survivors read its pages.
 	3node-rehome) n=3 tmo=600 ;;
+	# node 2 powered off after an msync; the survivors go on writing.
+	3node-shadow) n=3 tmo=600 ;;
 	rdma-3node) n=3 tmo=1800 transport=rdma grp=3node ;;
 	# 3node-rdma takes node 1's device away and gives it back; it must
 	# not be the last group of a cluster whose last program restarts a

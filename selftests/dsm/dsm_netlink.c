@@ -586,6 +586,13 @@ TEST_F(nl, semantic_refusals)
 	nlr_put_u32(&self->r, DSM_A_NODE_ID, 0);
 	EXPECT_REFUSED(EINVAL);
 
+	/* A dead timeout over an hour (version 15). */
+	START(DSM_CMD_CLUSTER_SET);
+	nlr_put_str(&self->r, DSM_A_CLUSTER_NAME, "other");
+	nlr_put_u32(&self->r, DSM_A_LOCAL_NODE, 0);
+	nlr_put_u32(&self->r, DSM_A_DEAD_MS, 3600001);
+	EXPECT_REFUSED(ERANGE);
+
 	/* Reconfiguring a configured module as another cluster. */
 	START(DSM_CMD_CLUSTER_SET);
 	nlr_put_str(&self->r, DSM_A_CLUSTER_NAME, "other");

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run_tests.sh GROUP [TEST...] - run the dsm selftests of GROUP (1node,
-# 3node, 3node-reload, 3node-fail, 3node-mgrfail, 3node-rdma, 3node-join, 3node-part or 3node-rehome) on this node, inside the
+# 3node, 3node-reload, 3node-fail, 3node-mgrfail, 3node-rdma, 3node-join, 3node-part, 3node-rehome or 3node-shadow) on this node, inside the
 # virtual cluster. Prints each test
 # program's TAP output as it comes; a program that exits non-zero without
 # reporting a failing test (a crash), or that its timeout (settings) ends,
@@ -18,7 +18,7 @@
 # theirs (dsm_sync.h); a bad value is refused before any test runs.
 
 dir=$(dirname "$0")
-group=${1:?usage: run_tests.sh 1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-rdma|3node-join|3node-part|3node-rehome [TEST...]}
+group=${1:?usage: run_tests.sh 1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-rdma|3node-join|3node-part|3node-rehome|3node-shadow [TEST...]}
 shift
 [ -f "$dir/tests-$group" ] || { echo "run_tests.sh: unknown group '$group'" >&2; exit 2; }
 # shellcheck source=time_factor.sh
