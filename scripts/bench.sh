@@ -18,6 +18,10 @@
 #     water) on REPLICAS_NODES (default 3) nodes, once with the lrc regions'
 #     replicas 0 and once with 1 (one boot each, in this run): messages,
 #     bytes and time side by side, replicas.tsv and replicas.txt
+#   - shadow: sc's shadows and msync (tools/bench/shadow_cost, 3 nodes):
+#     msync's time and bytes, the frames each node keeps, and the time
+#     from a node's power-off to its pages' first fault served again:
+#     shadow.txt
 #   - mp: jacobi, water, isort and tsp against their message-passing
 #     baselines (tools/bench/mp), from the apps part's rows when it ran in
 #     this run, else from a run of just those on MP_NODES (default 3) nodes
@@ -49,7 +53,7 @@ make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
 # BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
 # latency and MAC figures only.
-PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc replicas core sharing note index}
+PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc replicas shadow core sharing note index}
 
 bench_vcluster() {
 	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
@@ -160,6 +164,21 @@ bench_replicas() {
 	fi
 }
 
+bench_shadow() {
+	# sc's shadows and msync (issue 15 item 3): what msync costs, the frames
+	# each node keeps, and the time from a node's power-off to the first
+	# fault served again (Documentation/sc.md "Shadows and msync").
+	echo "== shadow: msync cost, frames kept, recovery after a power-off (3 nodes, Linux 6.1)"
+	if make -s -C "$SRCDIR/tools/bench" O="$OUT" >/dev/null; then
+		"$SRCDIR/tools/vcluster/vcluster" run -n 3 \
+			--copy "$OUT/shadow_cost" -- ./shadow_cost 2>&1 |
+			sed -n 's/^\[n[01]\] //p' | grep -v '^#' | tee "$OUT/shadow.txt"
+		[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+	else
+		status=1
+	fi
+}
+
 bench_core() {
 	echo "== core: diff and twin microbenchmarks"
 	make -s -C "$SRCDIR/kmod/core/tests" O="$BUILD/unit" microbench |
@@ -206,6 +225,7 @@ for part in $PARTS; do
 	apps) bench_apps ;;
 	lrc) bench_lrc ;;
 	replicas) bench_replicas ;;
+	shadow) bench_shadow ;;
 	core) bench_core ;;
 	mp) bench_mp ;;
 	rdma) bench_rdma ;;
