@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "dsm_test.h"
+#include "bench_stat.h"
 #include "pingpong.h"
 
 #define PORT		7992
@@ -48,22 +49,6 @@
 /* With 2 nodes, odd pages are homed on node 1. */
 #define READ_OFF	(32UL << 20)
 #define WRITE_OFF	(48UL << 20)
-
-/* Counter @name of this node (debugfs), or -1. */
-static long long stat_of(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/dsm/stats", "r");
-	long long v = -1, x;
-	char key[64];
-
-	if (!f)
-		return -1;
-	while (v < 0 && fscanf(f, "%63s %lld", key, &x) == 2)
-		if (!strcmp(key, name))
-			v = x;
-	fclose(f);
-	return v;
-}
 
 /* The breakdown counters: node 0's (fault_*), node 1's (serve_*). */
 static const char * const bd_names[] = {

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "dsm_test.h"
+#include "bench_stat.h"
 
 #define NPAGES		256
 #define SYNC_OFF	(96UL << 20)
@@ -45,22 +46,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Counter @name of this node (debugfs), or -1. */
-static long long stat_of(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/dsm/stats", "r");
-	long long v = -1, x;
-	char key[64];
-
-	if (!f)
-		return -1;
-	while (v < 0 && fscanf(f, "%63s %lld", key, &x) == 2)
-		if (!strcmp(key, name))
-			v = x;
-	fclose(f);
-	return v;
 }
 
 static void die(const char *what)
