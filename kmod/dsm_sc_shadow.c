@@ -343,7 +343,9 @@ static int sc_push_wait(struct sc_push **win, u32 n)
 		p = win[i];
 		e = p->err == -EINPROGRESS ? -ETIMEDOUT : p->err;
 		if (e) {
-			WRITE_ONCE(p->pg->sc->dirty, true);
+			spin_lock(&p->pg->lock);
+			p->pg->sc->dirty = true;
+			spin_unlock(&p->pg->lock);
 			dsm_stat_inc(DSM_STAT_SHADOW_PUSH_FAILED);
 			pr_warn_ratelimited("msync: page %llu not stored at node %u (%d)\n",
 					    p->pg->pgno, p->to, e);
