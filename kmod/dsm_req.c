@@ -343,12 +343,17 @@ void dsm_req_set_dead_ms(u32 ms)
 
 /*
  * @req got no answer within fault_timeout_ms. If its page's home is a
- * member that dsmd has not declared down, it may have died: wait as long
- * as dsmd takes to declare it down (its dead timeout) and fault_timeout_ms
- * more, so that the request goes to the page's new home once it is
- * (sc_pg_node_down()) rather than fail now (Documentation/sc.md
- * "Failures and timeouts"). Return: as
- * wait_for_completion_killable_timeout(), 0 if it did not wait.
+ * member that dsmd has not declared down, and said nothing about @req
+ * (a request refused as stale waits for a newer table, and fails at its
+ * deadline as before), the home may have died: wait as long as dsmd
+ * takes to declare it down (its dead timeout), so that the request goes
+ * to the page's new home once it is (sc_pg_node_down()) rather than fail
+ * now (Documentation/sc.md "Failures and timeouts"). A node that died
+ * while the request was in flight is declared down within the dead
+ * timeout of its last heartbeat, which was before the request was sent:
+ * the extension ends after that, with the first fault_timeout_ms left
+ * for the re-homing. Return: as wait_for_completion_killable_timeout(),
+ * 0 if it did not wait.
  */
 static long dsm_req_wait_failover(struct dsm_req *req)
 {
@@ -356,11 +361,12 @@ static long dsm_req_wait_failover(struct dsm_req *req)
 	u32 home = READ_ONCE(req->home);
 	unsigned long extra;
 
-	if (!ms || home == dsm_transport_local() || dsm_members_lost(home) ||
+	if (!ms || READ_ONCE(req->stale_epoch) ||
+	    home == dsm_transport_local() || dsm_members_lost(home) ||
 	    !(dsm_members_live() & BIT(home)))
 		return 0;
 	dsm_stat_inc(DSM_STAT_FAULT_FAILOVER_WAIT);
-	extra = msecs_to_jiffies(ms) + dsm_fault_timeout();
+	extra = msecs_to_jiffies(ms);
 	WRITE_ONCE(req->deadline, jiffies + extra);
 	return wait_for_completion_killable_timeout(&req->done, extra);
 }

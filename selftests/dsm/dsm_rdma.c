@@ -59,6 +59,8 @@
 
 static int node;
 static double fault_timeout_s = 5.0;
+/* vcluster's dsm.conf: the dead timeout, 10 s (times the time factor). */
+#define DEAD_TIMEOUT_S	10.0
 
 FIXTURE(rdma) {
 	int fd;
@@ -168,15 +170,18 @@ static void *prober(void *arg)
 /*
  * Node 0: fault on pages homed on @home in PROBERS threads for PROBE_S
  * seconds; every access must end within the fault timeout plus a credit
- * wait (and 10 s of slack for a loaded host), and some must have failed
- * (the link went) if @want_fail.
+ * wait, plus the dead timeout (a fault whose home stops answering waits
+ * that long for it to be declared down: Documentation/sc.md "Failures
+ * and timeouts"), and 10 s of slack for a loaded host; and some must
+ * have failed (the link went) if @want_fail.
  */
 static void probe_node(struct __test_metadata *_metadata, uint8_t *map,
 		       int home, int want_fail)
 {
 	struct probes p = { .map = map, .home = home };
 	struct sigaction sa = { .sa_handler = dsm_sigbus_handler };
-	double bound = dsm_test_secs(fault_timeout_s + SEND_TIMEOUT_S + 10);
+	double bound = dsm_test_secs(fault_timeout_s + SEND_TIMEOUT_S +
+				     DEAD_TIMEOUT_S + 10);
 	pthread_t th[PROBERS];
 	pthread_attr_t attr;
 	int i, started = 0;

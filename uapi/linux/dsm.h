@@ -637,8 +637,8 @@ enum dsm_cmd {
  *			dead timeout in ms (a node silent that long is
  *			declared down). A fault still unanswered after
  *			fault_timeout_ms whose page's home is a member not
- *			declared down waits up to this plus fault_timeout_ms
- *			longer. Absent or 0: no such wait.
+ *			declared down (and did not refuse it) waits up to
+ *			this longer. Absent or 0: no such wait.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
