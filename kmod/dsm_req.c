@@ -361,8 +361,9 @@ static long dsm_req_wait_failover(struct dsm_req *req)
 	u32 home = READ_ONCE(req->home);
 	unsigned long extra;
 
+	/* Live: present and not lost (declared down). */
 	if (!ms || READ_ONCE(req->stale_epoch) ||
-	    home == dsm_transport_local() || dsm_members_lost(home) ||
+	    home == dsm_transport_local() ||
 	    !(dsm_members_live() & BIT(home)))
 		return 0;
 	dsm_stat_inc(DSM_STAT_FAULT_FAILOVER_WAIT);

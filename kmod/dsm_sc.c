@@ -283,8 +283,10 @@ static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
 		pg->access = g->access;
 	if (g->access == DSM_ACCESS_WRITE)
 		sc_snap_take(pg);
-	sc_tag_set(pg, g->ver, 0);
 	spin_lock(&pg->lock);
+	/* The frame holds the page as of this transaction, not written. */
+	pg->sc->ver = g->ver;
+	pg->sc->sync = 0;
 	pg->sc->dirty = false;
 	/* Its sender gave the page up and keeps the frame: msync's target. */
 	if (g->access == DSM_ACCESS_WRITE && m->hdr.src != sc_local())

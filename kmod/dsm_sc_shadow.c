@@ -167,8 +167,7 @@ void sc_shadow_push_recv(const struct dsm_msg *m)
 	struct dsm_pg *pg;
 	int err;
 
-	if (dsm_members_lost(m->hdr.src) ||
-	    !(dsm_members_live() & BIT(m->hdr.src))) {
+	if (!(dsm_members_live() & BIT(m->hdr.src))) {
 		sc_unexpected("SHADOW_PUSH (not a live member)", s->page,
 			      m->hdr.src);
 		return;
@@ -241,14 +240,17 @@ static u32 sc_push_target(struct dsm_pg *pg)
 	u32 local = sc_local(), live = dsm_members_live();
 	u8 at = READ_ONCE(pg->sc->shadow_at);
 
-	if (at && at - 1 != local && (live & BIT(at - 1)) &&
-	    !dsm_members_lost(at - 1))
+	if (at && at - 1 != local && (live & BIT(at - 1)))
 		return at - 1;
 	return dsm_backup_of(local, live, DSM_NODES_MAX);
 }
 
-/* The SHADOW_PUSH of @p with @data, sent. Return: 0 or why not. */
-static int sc_push_send(struct sc_push *p, const void *data, void *buf)
+/*
+ * Encode the SHADOW_PUSH of @p into @buf (SC_PUSH_MSG bytes), the page
+ * copied from @data. Return: its length, or a negative errno.
+ */
+static int sc_push_encode(const struct sc_push *p, const void *data,
+			  void *buf)
 {
 	struct dsm_msg_hdr h = {
 		.version = DSM_WIRE_VERSION_MAX,
@@ -265,23 +267,20 @@ static int sc_push_send(struct sc_push *p, const void *data, void *buf)
 		.data = data,
 	};
 	struct dsm_wire_enc e;
-	int len;
 
 	dsm_wire_enc_begin(&e, buf, SC_PUSH_MSG, &h);
 	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_PUSH, &s);
-	len = dsm_wire_enc_end(&e);
-	if (len < 0)
-		return len;
-	return dsm_msg_send_buf(p->to, DSM_MSG_SHADOW_PUSH, buf, len);
+	return dsm_wire_enc_end(&e);
 }
 
 /*
  * If @pg is this node's, written since its last push, take it for a
  * push: write-protect it (its next write marks it written again), bump
- * its sync count and copy it to @data. Return: the push (not listed
- * yet), NULL if there is nothing to push, or an ERR_PTR.
+ * its sync count and encode its SHADOW_PUSH into @buf straight from the
+ * frame, *@len its length (or a negative errno). Return: the push (not
+ * listed yet), NULL if there is nothing to push, or an ERR_PTR.
  */
-static struct sc_push *sc_push_take(struct dsm_pg *pg, void *data)
+static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len)
 {
 	struct sc_push *p;
 	void *src;
@@ -306,14 +305,14 @@ static struct sc_push *sc_push_take(struct dsm_pg *pg, void *data)
 	p->ver = pg->sc->ver;
 	p->sync = pg->sc->sync;
 	spin_unlock(&pg->lock);
-	src = kmap_local_folio(pg->folio, 0);
-	memcpy(data, src, DSM_PAGE_SIZE);
-	kunmap_local(src);
-	folio_unlock(pg->folio);
 	p->pg = pg;
 	p->err = -EINPROGRESS;
 	p->req_id = dsm_next_req_id();
 	p->to = sc_push_target(pg);
+	src = kmap_local_folio(pg->folio, 0);
+	*len = sc_push_encode(p, src, buf);
+	kunmap_local(src);
+	folio_unlock(pg->folio);
 	return p;
 }
 
@@ -359,15 +358,16 @@ static int sc_push_wait(struct sc_push **win, u32 n)
 	return err;
 }
 
-/* List @p and send it; a failed send ends it at once. */
-static void sc_push_start(struct sc_push *p, const void *data, void *buf)
+/* List @p and send it (@len bytes at @buf); a failure ends it at once. */
+static void sc_push_start(struct sc_push *p, const void *buf, int len)
 {
 	int err;
 
 	spin_lock(&sc_push.lock);
 	list_add_tail(&p->list, &sc_push.list);
 	spin_unlock(&sc_push.lock);
-	err = sc_push_send(p, data, buf);
+	err = len < 0 ? len : dsm_msg_send_buf(p->to, DSM_MSG_SHADOW_PUSH,
+					       buf, len);
 	if (err)
 		sc_push_end(p->req_id, p->to, p->pg->pgno, err);
 }
@@ -389,28 +389,25 @@ static void sc_push_start(struct sc_push *p, const void *data, void *buf)
 int sc_msync(u64 first, u64 last)
 {
 	struct sc_push *win[SC_PUSH_WINDOW], *p;
-	void *data, *buf;
 	struct dsm_pg *pg;
-	int err = 0, e;
+	int err = 0, e, len;
 	u32 n = 0;
 	u64 pgno;
+	void *buf;
 
 	if (dsm_backup_of(sc_local(), dsm_members_live(), DSM_NODES_MAX) ==
 	    DSM_NODES_MAX)
 		return 0;
-	data = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
 	buf = kmalloc(SC_PUSH_MSG, GFP_KERNEL);
-	if (!data || !buf) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!buf)
+		return -ENOMEM;
 	for (pgno = first; pgno <= last && !err; pgno++) {
 		pg = dsm_pg_find(pgno);
-		p = pg && pg->sc ? sc_push_take(pg, data) : NULL;
+		p = pg && pg->sc ? sc_push_take(pg, buf, &len) : NULL;
 		if (IS_ERR(p))
 			err = PTR_ERR(p);
 		else if (p)
-			sc_push_start(p, data, buf);
+			sc_push_start(p, buf, len);
 		if (p && !IS_ERR(p))
 			win[n++] = p;
 		if (n == SC_PUSH_WINDOW) {
@@ -424,8 +421,6 @@ int sc_msync(u64 first, u64 last)
 	}
 	e = sc_push_wait(win, n);
 	err = err ?: e;
-out:
 	kfree(buf);
-	kfree(data);
 	return err == -ENOMEM || err == -EINTR || !err ? err : -EIO;
 }
