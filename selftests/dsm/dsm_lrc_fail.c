@@ -410,9 +410,8 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	}
 
 	/* Nodes 0 and 1: node 2 is declared down. */
-	ASSERT_LE(0, dsm_sh_until(DETECT_WAIT, out, sizeof(out),
-				  "dsmctl -j node show %d | jq -e '.state == \"down\"'",
-				  VICTIM))
+	ASSERT_LE(0, dsm_node_down_within(DETECT_WAIT, VICTIM, out,
+					  sizeof(out)))
 		TH_LOG("node %d: node %d never reported down: %s", node,
 		       VICTIM, out);
 	lost0 = dsm_stats_jq(".lrc_diffs_lost");

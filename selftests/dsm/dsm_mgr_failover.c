@@ -511,9 +511,8 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 	bounded_barrier("its manager, node 0, dies", FAILOVER_BOUND);
 	lock_failover(map);
 	dsm_test_sync(6);
-	EXPECT_LE(0, dsm_sh_until(DOWN_SHOWN, out, sizeof(out),
-				  "dsmctl -j node show %d | jq -e '.state == \"down\"'",
-				  MANAGER))
+	EXPECT_LE(0, dsm_node_down_within(DOWN_SHOWN, MANAGER, out,
+					  sizeof(out)))
 		TH_LOG("node %d: node 0 not reported down: %s", node, out);
 	other = 3 - node;
 	ret = read_word(map, other, &v);

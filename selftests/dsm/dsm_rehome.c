@@ -125,9 +125,8 @@ TEST_F_TIMEOUT(rehome, survivors_read_every_page, DSM_TEST_SYNC_TIMEOUT + 300)
 		ASSERT_TRUE(0) TH_LOG("vc-poweroff returned: %s", out);
 	}
 
-	took = dsm_sh_until(DEAD_TIMEOUT + DETECT_SLACK, out, sizeof(out),
-			    "dsmctl -j node show %d | jq -e "
-			    "'.state == \"down\"'", VICTIM);
+	took = dsm_node_down_within(DEAD_TIMEOUT + DETECT_SLACK, VICTIM, out,
+				    sizeof(out));
 	ASSERT_LE(0, took) TH_LOG("node %d never reported down: %s", VICTIM, out);
 	/* Not asserted: the faults wait for the re-homing table anyway. */
 	took = dsm_sh_until(dsm_test_secs(30.0), out, sizeof(out),

@@ -144,25 +144,32 @@ FIXTURE_TEARDOWN(shadow)
 {
 }
 
+/* The sets checked after the failure: what each must read, not read. */
+static const struct {
+	const char *name;
+	unsigned long off;
+	int pat, other;
+} sets[] = {
+	{ "msync'ed", SYNCED_OFF, PAT_A, PAT_B },
+	{ "taken", TAKEN_OFF, PAT_C, PAT_D },
+};
+
 /* Every SYNCED and TAKEN page, every byte: how many are wrong. */
 static int check_sets(struct __test_metadata *_metadata, int fd, int id)
 {
+	unsigned int s;
 	int k, st, bad = 0;
 
 	for (k = 0; k < NPAGES; k++) {
-		st = check_page(fd, SYNCED_OFF, k, PAT_A, PAT_B);
-		if (st) {
+		for (s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+			st = check_page(fd, sets[s].off, k, sets[s].pat,
+					sets[s].other);
+			if (!st)
+				continue;
 			bad++;
-			TH_LOG("node %d: msync'ed page %d (page %lu): %s",
-			       id, k, (SYNCED_OFF + k * DSM_PAGE) / DSM_PAGE,
-			       why(st));
-		}
-		st = check_page(fd, TAKEN_OFF, k, PAT_C, PAT_D);
-		if (st) {
-			bad++;
-			TH_LOG("node %d: taken page %d (page %lu): %s",
-			       id, k, (TAKEN_OFF + k * DSM_PAGE) / DSM_PAGE,
-			       why(st));
+			TH_LOG("node %d: %s page %d (page %lu): %s", id,
+			       sets[s].name, k,
+			       (sets[s].off + k * DSM_PAGE) / DSM_PAGE, why(st));
 		}
 	}
 	return bad;
@@ -233,9 +240,8 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 		ASSERT_TRUE(0) TH_LOG("vc-poweroff returned: %s", out);
 	}
 
-	took = dsm_sh_until(DEAD_TIMEOUT + DETECT_SLACK, out, sizeof(out),
-			    "dsmctl -j node show %d | jq -e "
-			    "'.state == \"down\"'", VICTIM);
+	took = dsm_node_down_within(DEAD_TIMEOUT + DETECT_SLACK, VICTIM, out,
+				    sizeof(out));
 	ASSERT_LE(0, took) TH_LOG("node %d never reported down: %s", VICTIM, out);
 	TH_LOG("node %d: node %d down; my writer at round %llu", id, VICTIM,
 	       (unsigned long long)b->rounds);

@@ -101,6 +101,19 @@ static inline pid_t dsm_monitor_start(const char *log)
 })
 
 /*
+ * dsm_node_down_within - wait at most @timeout seconds for this node's
+ * dsmd to report node @id down. Returns the seconds it took, or -1 on
+ * timeout (@out then holds dsmctl's last output).
+ */
+static inline double dsm_node_down_within(double timeout, int id, char *out,
+					  size_t len)
+{
+	return dsm_sh_until(timeout, out, len,
+			    "dsmctl -j node show %d | jq -e '.state == \"down\"'",
+			    id);
+}
+
+/*
  * dsm_stats_jq - the number jq expression @expr makes of `dsmctl -j stats`
  * on this node, or -1.
  */
