@@ -265,6 +265,10 @@ struct dsm_node_info {
  *     then asks the page's new home, instead of failing at
  *     fault_timeout_ms (issue 15 item 3, Documentation/sc.md "Failures
  *     and timeouts").
+ * 16: LEAVE (issue 15 item 2): this node leaves the cluster gracefully
+ *     (dsmctl node del of a live node): its dsm memory is refused here
+ *     from then on, and it hands every page it holds over to the other
+ *     members; LEAVING in GET_STATUS.
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -273,7 +277,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	15
+#define DSM_GENL_VERSION	16
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -472,6 +476,21 @@ enum dsm_model {
  *	local state is dropped, a new NODE_INCARNATION is drawn, and files
  *	of /dev/dsm opened before fail as when fenced until reopened.
  *	EALREADY: FENCED 0 while not fenced. ENOTCONN: not configured.
+ * @DSM_CMD_LEAVE: do, admin (version 16). No attributes. This node leaves
+ *	the cluster (dsmctl node del of a live node; Documentation/
+ *	control-plane.md "Runtime membership"). The first call refuses
+ *	every access to dsm memory here from then on (every mapping
+ *	zapped; SIGBUS, EIO; counter fenced_faults) and starts handing
+ *	over, in the background, every page this node holds: each model's
+ *	leave (sc: each page it has a copy of is pushed to a shadow holder
+ *	as msync pushes, written or not; Documentation/sc.md "Leaving").
+ *	The node goes on serving its peers' requests meanwhile. Reply:
+ *	EINPROGRESS while the hand-over runs; then 0, and 0 for every
+ *	later call; or, once, the error that stopped it (EIO: a page was
+ *	not stored; the next call starts the hand-over again). ENOLINK: no
+ *	other live member to hand the pages to (nothing changed).
+ *	ENOTCONN: not configured. A node that left stays refused until
+ *	dsm.ko is loaded again.
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -500,6 +519,7 @@ enum dsm_cmd {
 	DSM_CMD_PAGE_HOT,
 	DSM_CMD_PAGE_FALSE_SHARING,
 	DSM_CMD_FENCE,
+	DSM_CMD_LEAVE,
 
 	__DSM_CMD_MAX
 };
@@ -639,6 +659,8 @@ enum dsm_cmd {
  *			fault_timeout_ms whose page's home is a member not
  *			declared down (and did not refuse it) waits up to
  *			this longer. Absent or 0: no such wait.
+ * @DSM_A_LEAVING:	u8 (version 16), in GET_STATUS: enum
+ *			dsm_leave_state, where this node's LEAVE is.
  */
 enum dsm_attr {
 	DSM_A_UNSPEC,
@@ -714,11 +736,28 @@ enum dsm_attr {
 	DSM_A_REGION_REPLICAS,
 	DSM_A_FENCED,
 	DSM_A_DEAD_MS,
+	DSM_A_LEAVING,
 
 	__DSM_A_MAX
 };
 
 #define DSM_A_MAX		(__DSM_A_MAX - 1)
+
+/**
+ * enum dsm_leave_state - DSM_A_LEAVING: where this node's LEAVE is.
+ * @DSM_LEAVE_NONE:	not leaving.
+ * @DSM_LEAVE_RUNNING:	its dsm memory is refused here, and its pages are
+ *			being handed over.
+ * @DSM_LEAVE_FAILED:	the hand-over stopped on an error; LEAVE again
+ *			starts it again (the memory stays refused).
+ * @DSM_LEAVE_DONE:	every page it held is stored on another member.
+ */
+enum dsm_leave_state {
+	DSM_LEAVE_NONE,
+	DSM_LEAVE_RUNNING,
+	DSM_LEAVE_FAILED,
+	DSM_LEAVE_DONE,
+};
 
 /*
  * Buckets of the home table: the least common multiple of 1..8, so that
