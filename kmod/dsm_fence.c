@@ -25,6 +25,9 @@
  * NFS answers a stale handle, so that no mapping silently changes from
  * the old history to the new one.
  *
+ * A node that leaves the cluster (dsm_leave.c) refuses its own accesses
+ * the same way, for good (@leaving): its pages are being handed over.
+ *
  * Locking: dsm_cluster.lock orders FENCE requests with each other and
  * with the configuration; the data path reads @fenced and @gen with
  * READ_ONCE. A fault that got its page before the fence maps it under
@@ -48,11 +51,13 @@
 /**
  * struct dsm_fence_state - this node's fence.
  * @fenced:	no quorum: every access fails.
+ * @leaving:	this node leaves the cluster: every access fails, for good.
  * @gen:	rejoins so far: a file opened at another is stale.
  * @logged:	the first refused access since the last change was logged.
  */
 static struct dsm_fence_state {
 	bool fenced;
+	bool leaving;
 	u32 gen;
 	atomic_t logged;
 } dsm_fence;
@@ -74,13 +79,17 @@ bool dsm_fence_refuses(struct file *file)
 {
 	const struct dsm_file *df = file->private_data;
 	bool fenced = READ_ONCE(dsm_fence.fenced);
+	bool leaving = READ_ONCE(dsm_fence.leaving);
 
-	if (likely(!fenced && df->fence_gen == READ_ONCE(dsm_fence.gen)))
+	if (likely(!fenced && !leaving &&
+		   df->fence_gen == READ_ONCE(dsm_fence.gen)))
 		return false;
 	dsm_stat_inc(DSM_STAT_FENCED_FAULTS);
 	if (!atomic_xchg(&dsm_fence.logged, 1))
 		pr_warn("%s[%d]: dsm access refused (SIGBUS/EIO, counter fenced_faults): %s\n",
-			current->comm, task_pid_nr(current), fenced ?
+			current->comm, task_pid_nr(current), leaving ?
+			"this node leaves the cluster (node del), its pages are handed over" :
+			fenced ?
 			"this node is fenced, it reaches no quorum of the members" :
 			"its /dev/dsm was opened before this node rejoined as a new incarnation; open it again");
 	return true;
@@ -169,6 +178,13 @@ static int dsm_fence_off(struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG_MOD(extack, "not fenced");
 		return -EALREADY;
 	}
+	if (READ_ONCE(dsm_fence.leaving)) {
+		/* A new incarnation would drop pages not handed over yet. */
+		mutex_unlock(&dsm_cluster.lock);
+		NL_SET_ERR_MSG_MOD(extack,
+				   "this node leaves the cluster; it does not rejoin");
+		return -EBUSY;
+	}
 	/* Files opened until now are of the old incarnation. */
 	WRITE_ONCE(dsm_fence.gen, dsm_fence.gen + 1);
 	dsm_fence_new_incarnation();
@@ -212,6 +228,23 @@ int dsm_nl_fence(struct sk_buff *skb, struct genl_info *info)
 	if (nla_get_u8(info->attrs[DSM_A_FENCED]))
 		return dsm_nl_ret(dsm_fence_on(info->extack));
 	return dsm_nl_ret(dsm_fence_off(info->extack));
+}
+
+/**
+ * dsm_fence_leave() - this node leaves the cluster (dsm_leave.c).
+ *
+ * Every access to dsm memory here fails from now on, as when fenced,
+ * and is never allowed again (until dsm.ko is loaded again): every
+ * mapping is zapped before this returns. Idempotent. Takes
+ * dsm_cluster.lock (the caller must not hold it); sleeps.
+ */
+void dsm_fence_leave(void)
+{
+	mutex_lock(&dsm_cluster.lock);
+	WRITE_ONCE(dsm_fence.leaving, true);
+	atomic_set(&dsm_fence.logged, 0);
+	mutex_unlock(&dsm_cluster.lock);
+	dsm_fence_zap();
 }
 
 /* GET_STATUS's part: FENCED. */

@@ -283,6 +283,9 @@ enum dsm_stat {
 	DSM_STAT_FENCE_REJOINS,		/* fences ended as a new incarnation */
 	DSM_STAT_FENCED_FAULTS,		/* accesses refused: fenced, or stale */
 
+	/* A graceful leave (dsm_leave.c, issue 15 item 2). */
+	DSM_STAT_LEAVE_PAGES,		/* pages handed over, stored */
+
 	/*
 	 * Messages and bytes by type, counted by dsm_msg.c: four blocks of
 	 * DSM_MSG_TYPE_MAX counters (msg_tx_<type>, bytes_tx_<type>,
@@ -575,6 +578,12 @@ bool dsm_fence_refuses(struct file *file);	/* counts and logs */
 struct dsm_pg;
 /* A fault refused by the fence: SIGBUS; @pg's folio unlocked if @locked. */
 bool dsm_fence_fault(struct vm_fault *vmf, struct dsm_pg *pg, bool locked);
+void dsm_fence_leave(void);	/* every access refused, for good */
+
+/* dsm_leave.c: this node's graceful leave (LEAVE, issue 15 item 2). */
+int dsm_nl_leave(struct sk_buff *skb, struct genl_info *info);
+int dsm_nl_put_leave(struct sk_buff *msg);	/* GET_STATUS: LEAVING */
+void dsm_leave_exit(void);
 void dsm_home_exit(void);
 void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);

@@ -349,6 +349,7 @@ static void __exit dsm_exit(void)
 	dsm_debugfs_exit();
 	misc_deregister(&dsm_miscdev);
 	dsm_nl_exit();
+	dsm_leave_exit();
 	dsm_tcp_exit();
 	dsm_members_exit();
 	dsm_mem_exit();

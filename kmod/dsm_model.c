@@ -113,6 +113,18 @@ void dsm_models_node_down(u32 id)
 			dsm_models[i]->node_down(id);
 }
 
+/* Each model's leave, in turn. Return: 0, or the first error. */
+int dsm_models_leave(void)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < __DSM_MODEL_MAX && !err; i++)
+		if (dsm_models[i] && dsm_models[i]->leave)
+			err = dsm_models[i]->leave();
+	return err;
+}
+
 /* dsmd exited: models that use its managers fail what waits on them. */
 void dsm_models_daemon_gone(void)
 {

@@ -219,6 +219,12 @@ typedef void (*dsm_recv_fn)(const struct dsm_msg *m);
  *		this model's regions (optional): make what this node wrote
  *		there survive its death (sc: Documentation/sc.md "Shadows
  *		and msync"). Sleeps; returns 0 or a negative errno.
+ * @leave:	this node leaves the cluster (dsm_leave.c; local accesses
+ *		are refused already): hand every page of this model it
+ *		holds over to the other members, so that its departure
+ *		loses nothing (optional: nothing to hand over). Sleeps;
+ *		returns 0 once all are stored elsewhere, or a negative
+ *		errno (called again to try again).
  */
 struct dsm_model_ops {
 	const char *name;
@@ -240,6 +246,7 @@ struct dsm_model_ops {
 	void (*pg_free)(struct dsm_pg *pg);
 	void (*pg_reset)(struct dsm_pg *pg);
 	int (*msync)(u64 first, u64 last);
+	int (*leave)(void);
 };
 
 struct dsm_file;
@@ -255,6 +262,7 @@ void dsm_models_pg_free(struct dsm_pg *pg);
 void dsm_models_pg_reset(struct dsm_pg *pg);
 void dsm_models_node_down(u32 id);
 void dsm_models_daemon_gone(void);
+int dsm_models_leave(void);
 void dsm_models_file_release(struct dsm_file *f);
 
 /* @pg's frame, or NULL if it has none yet. */

@@ -402,7 +402,7 @@ static int dsm_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u64_64bit(msg, DSM_A_NODE_INCARNATION,
 				dsm_cluster.incarnation, DSM_A_PAD) ||
 	      dsm_nl_put_link_facts(msg) || dsm_nl_put_home(msg) ||
-	      dsm_nl_put_fence(msg)))) {
+	      dsm_nl_put_fence(msg) || dsm_nl_put_leave(msg)))) {
 		mutex_unlock(&dsm_cluster.lock);
 		goto nospace;
 	}
@@ -758,6 +758,11 @@ static const struct genl_ops dsm_nl_ops[] = {
 	{
 		.cmd	= DSM_CMD_FENCE,
 		.doit	= dsm_nl_fence,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= DSM_CMD_LEAVE,
+		.doit	= dsm_nl_leave,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

@@ -753,6 +753,7 @@ static const struct dsm_model_ops dsm_sc_ops = {
 	.pg_free	= sc_pg_free,
 	.pg_reset	= sc_pg_reset,
 	.msync		= sc_msync,
+	.leave		= sc_leave,
 };
 
 int dsm_sc_init(void)

@@ -249,6 +249,7 @@ void sc_shadow_ack_recv(const struct dsm_msg *m);
 bool sc_shadow_nack(const struct dsm_msg *m);
 void sc_shadow_node_down(u32 dead);
 int sc_msync(u64 first, u64 last);
+int sc_leave(void);
 
 /* dsm_sc_epoch.c */
 bool sc_home_epoch_ok(const struct dsm_msg *m);

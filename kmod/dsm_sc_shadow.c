@@ -24,6 +24,11 @@
  * (folio_mkclean()) so the next write goes through page_mkwrite, which
  * marks it written.
  *
+ * A node that leaves the cluster (dsm_leave.c) pushes the same way
+ * every page it has a copy of, written or not, and the shadows others'
+ * msync stored here (sc_leave()): once it is gone, the members' next
+ * rebuild finds each of its pages in another node's frame.
+ *
  * Locking: sc_push.lock (a spinlock) protects the list of pushes in
  * flight; it nests inside nothing and nothing is taken under it.
  */
@@ -53,6 +58,8 @@
  * @to:		the shadow holder it went to.
  * @ver:	the tag pushed,
  * @sync:	with this sync count.
+ * @copy:	a read copy or a stored shadow (a leave): a holder that
+ *		has a copy of its own (EBUSY) has it already.
  * @err:	-EINPROGRESS until answered; then 0 or why not.
  */
 struct sc_push {
@@ -62,6 +69,7 @@ struct sc_push {
 	u32 to;
 	u32 ver;
 	u16 sync;
+	bool copy;
 	int err;
 };
 
@@ -274,34 +282,55 @@ static int sc_push_encode(const struct sc_push *p, const void *data,
 }
 
 /*
- * If @pg is this node's, written since its last push, take it for a
- * push: write-protect it (its next write marks it written again), bump
- * its sync count and encode its SHADOW_PUSH into @buf straight from the
- * frame, *@len its length (or a negative errno). Return: the push (not
- * listed yet), NULL if there is nothing to push, or an ERR_PTR.
+ * Is @pg's frame one to push? msync: a page this node owns, written
+ * since its last push. A leave (@leave): also one written or not, a
+ * read copy, and a shadow an msync stored here (sync count above 0, no
+ * access). Under the folio lock, or as a hint without it.
  */
-static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len)
+static bool sc_push_wanted(struct dsm_pg *pg, bool leave)
+{
+	u8 acc = READ_ONCE(pg->access);
+
+	if (acc == DSM_ACC_WRITE)
+		return leave || READ_ONCE(pg->sc->dirty);
+	return leave && (acc == DSM_ACC_READ || READ_ONCE(pg->sc->sync));
+}
+
+/*
+ * If @pg is to be pushed (sc_push_wanted()), take it for a push; a page
+ * this node owns is write-protected (its next write marks it written
+ * again) and its sync count bumped, so that its push is the newest frame
+ * of the page; a copy keeps its tag. Its SHADOW_PUSH is encoded into
+ * @buf straight from the frame, *@len its length (or a negative errno).
+ * Return: the push (not listed yet), NULL if there is nothing to push,
+ * or an ERR_PTR.
+ */
+static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len,
+				    bool leave)
 {
 	struct sc_push *p;
 	void *src;
 
-	if (!dsm_pg_folio(pg) || READ_ONCE(pg->access) != DSM_ACC_WRITE ||
-	    !READ_ONCE(pg->sc->dirty))
+	if (!dsm_pg_folio(pg) || !sc_push_wanted(pg, leave))
 		return NULL;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	folio_lock(pg->folio);
-	if (pg->access != DSM_ACC_WRITE || !pg->sc->dirty) {
+	if (!sc_push_wanted(pg, leave)) {
 		folio_unlock(pg->folio);
 		kfree(p);
 		return NULL;
 	}
-	folio_mkclean(pg->folio);
+	p->copy = pg->access != DSM_ACC_WRITE;
+	if (!p->copy)
+		folio_mkclean(pg->folio);
 	spin_lock(&pg->lock);
-	pg->sc->dirty = false;
-	if (pg->sc->sync < U16_MAX)
-		pg->sc->sync++;
+	if (!p->copy) {
+		pg->sc->dirty = false;
+		if (pg->sc->sync < U16_MAX)
+			pg->sc->sync++;
+	}
 	p->ver = pg->sc->ver;
 	p->sync = pg->sc->sync;
 	spin_unlock(&pg->lock);
@@ -320,9 +349,10 @@ static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len)
  * Wait for the @n pushes of @win (fault_timeout_ms at most, all told),
  * take them off the list and free them. A page whose push failed is
  * marked written again, so that the next msync tries again.
+ * Counts the pages stored into *@stored.
  * Return: 0, or the first error.
  */
-static int sc_push_wait(struct sc_push **win, u32 n)
+static int sc_push_wait(struct sc_push **win, u32 n, u64 *stored)
 {
 	unsigned long until = jiffies + dsm_fault_timeout();
 	struct sc_push *p;
@@ -341,10 +371,14 @@ static int sc_push_wait(struct sc_push **win, u32 n)
 	for (i = 0; i < n; i++) {
 		p = win[i];
 		e = p->err == -EINPROGRESS ? -ETIMEDOUT : p->err;
-		if (e) {
+		if (e == -EBUSY && p->copy)
+			e = 0;		/* the holder has a copy: it has it */
+		if (e && !p->copy) {
 			spin_lock(&p->pg->lock);
 			p->pg->sc->dirty = true;
 			spin_unlock(&p->pg->lock);
+		}
+		if (e) {
 			dsm_stat_inc(DSM_STAT_SHADOW_PUSH_FAILED);
 			pr_warn_ratelimited("msync: page %llu not stored at node %u (%d)\n",
 					    p->pg->pgno, p->to, e);
@@ -352,6 +386,7 @@ static int sc_push_wait(struct sc_push **win, u32 n)
 				err = e;
 		} else {
 			dsm_stat_inc(DSM_STAT_SHADOW_PUSHED);
+			(*stored)++;
 		}
 		kfree(p);
 	}
@@ -373,6 +408,81 @@ static void sc_push_start(struct sc_push *p, const void *buf, int len)
 }
 
 /**
+ * struct sc_walk - the pushes of one msync or leave.
+ * @win:	the pushes in flight (listed), @n of them,
+ * @n:		at most SC_PUSH_WINDOW.
+ * @leave:	a leave: every copy here is pushed, not only the written.
+ * @buf:	SC_PUSH_MSG bytes to encode a push into.
+ * @pages:	pushes stored so far.
+ * @err:	the first error.
+ */
+struct sc_walk {
+	struct sc_push *win[SC_PUSH_WINDOW];
+	u32 n;
+	bool leave;
+	void *buf;
+	u64 pages;
+	int err;
+};
+
+/* Wait for the pushes of @w's window; the first error into @w->err. */
+static void sc_walk_drain(struct sc_walk *w)
+{
+	int e = sc_push_wait(w->win, w->n, &w->pages);
+
+	w->err = w->err ?: e;
+	w->n = 0;
+}
+
+/* Push @pg, if it is one to push; the window drained once full. */
+static void sc_walk_one(struct dsm_pg *pg, void *arg)
+{
+	struct sc_walk *w = arg;
+	struct sc_push *p;
+	int len;
+
+	if (w->err || !pg->sc)
+		return;
+	p = sc_push_take(pg, w->buf, &len, w->leave);
+	if (IS_ERR(p)) {
+		w->err = PTR_ERR(p);
+		return;
+	}
+	if (p) {
+		sc_push_start(p, w->buf, len);
+		w->win[w->n++] = p;
+	}
+	if (w->n == SC_PUSH_WINDOW)
+		sc_walk_drain(w);
+	if (!w->err && fatal_signal_pending(current))
+		w->err = -EINTR;
+	cond_resched();
+}
+
+/* Begin walk @w; false if there is nowhere to push to. */
+static bool sc_walk_begin(struct sc_walk *w, bool leave)
+{
+	memset(w, 0, sizeof(*w));
+	w->leave = leave;
+	if (dsm_backup_of(sc_local(), dsm_members_live(), DSM_NODES_MAX) ==
+	    DSM_NODES_MAX)
+		return false;
+	w->buf = kmalloc(SC_PUSH_MSG, GFP_KERNEL);
+	if (!w->buf)
+		w->err = -ENOMEM;
+	return true;
+}
+
+/* End walk @w. Return: 0, -ENOMEM, -EINTR, or -EIO for any other. */
+static int sc_walk_end(struct sc_walk *w)
+{
+	sc_walk_drain(w);
+	kfree(w->buf);
+	return w->err == -ENOMEM || w->err == -EINTR || !w->err ? w->err :
+	       -EIO;
+}
+
+/**
  * sc_msync() - msync(MS_SYNC) of some pages of sc regions.
  * @first:	the first page,
  * @last:	and the last (each of an sc region, or none of this node's).
@@ -388,39 +498,47 @@ static void sc_push_start(struct sc_push *p, const void *buf, int len)
  */
 int sc_msync(u64 first, u64 last)
 {
-	struct sc_push *win[SC_PUSH_WINDOW], *p;
+	struct sc_walk w;
 	struct dsm_pg *pg;
-	int err = 0, e, len;
-	u32 n = 0;
 	u64 pgno;
-	void *buf;
 
-	if (dsm_backup_of(sc_local(), dsm_members_live(), DSM_NODES_MAX) ==
-	    DSM_NODES_MAX)
+	if (!sc_walk_begin(&w, false))
 		return 0;
-	buf = kmalloc(SC_PUSH_MSG, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	for (pgno = first; pgno <= last && !err; pgno++) {
+	for (pgno = first; pgno <= last && !w.err; pgno++) {
 		pg = dsm_pg_find(pgno);
-		p = pg && pg->sc ? sc_push_take(pg, buf, &len) : NULL;
-		if (IS_ERR(p))
-			err = PTR_ERR(p);
-		else if (p)
-			sc_push_start(p, buf, len);
-		if (p && !IS_ERR(p))
-			win[n++] = p;
-		if (n == SC_PUSH_WINDOW) {
-			e = sc_push_wait(win, n);
-			err = err ?: e;
-			n = 0;
-		}
-		if (!err && fatal_signal_pending(current))
-			err = -EINTR;
-		cond_resched();
+		if (pg)
+			sc_walk_one(pg, &w);
 	}
-	e = sc_push_wait(win, n);
-	err = err ?: e;
-	kfree(buf);
-	return err == -ENOMEM || err == -EINTR || !err ? err : -EIO;
+	return sc_walk_end(&w);
+}
+
+/**
+ * sc_leave() - this node leaves the cluster: the model op @leave.
+ *
+ * Local accesses are refused already (dsm_fence_leave()). Pushes every
+ * page this node has a copy of (its own with their sync counts bumped,
+ * so that each is the newest frame of its page; read copies with their
+ * tags), and every shadow an msync stored here, to shadow holders, as
+ * sc_msync() does, and returns once all are stored. The node goes on
+ * serving its peers meanwhile: a page taken from it after its push is
+ * the taker's, as always. Once it is declared gone, the homes rebuild
+ * its pages from the members' frames (dsm_sc_rehome.c). Sleeps.
+ *
+ * Return: 0, -ENOLINK with no other live member, -EIO if a page was not
+ * stored (logged; a call again pushes it again), -ENOMEM.
+ */
+int sc_leave(void)
+{
+	struct sc_walk w;
+	int err;
+
+	if (!sc_walk_begin(&w, true))
+		return -ENOLINK;
+	if (!w.err)
+		dsm_mem_for_each(sc_walk_one, &w);
+	err = sc_walk_end(&w);
+	dsm_stat_add(DSM_STAT_LEAVE_PAGES, w.pages);
+	pr_info("leave: %llu pages handed over%s\n", w.pages,
+		err ? ", stopped on an error" : "");
+	return err;
 }

@@ -176,6 +176,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_FENCES]		= "fences",
 	[DSM_STAT_FENCE_REJOINS]	= "fence_rejoins",
 	[DSM_STAT_FENCED_FAULTS]	= "fenced_faults",
+	[DSM_STAT_LEAVE_PAGES]		= "leave_pages",
 };
 
 /* The names of the counters by type, made from the types' names. */

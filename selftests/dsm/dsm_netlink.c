@@ -83,6 +83,7 @@ struct status {
 	uint8_t configured;
 	uint32_t nodes, up, regions, local;
 	uint32_t wire_min, wire_max, page_size;	/* family version 6 */
+	int leaving;				/* version 16; -1: absent */
 };
 
 static void status_cb(struct nlmsghdr *nlh, void *arg)
@@ -94,6 +95,9 @@ static void status_cb(struct nlmsghdr *nlh, void *arg)
 		switch (a->nla_type) {
 		case DSM_A_CONFIGURED:
 			st->configured = *(uint8_t *)nlr_data(a);
+			break;
+		case DSM_A_LEAVING:
+			st->leaving = *(uint8_t *)nlr_data(a);
 			break;
 		case DSM_A_NODE_COUNT:
 			st->nodes = *(uint32_t *)nlr_data(a);
@@ -272,11 +276,12 @@ FIXTURE_TEARDOWN(nl)
 
 TEST_F(nl, status_configured)
 {
-	struct status st = {};
+	struct status st = { .leaving = -1 };
 
 	START(DSM_CMD_GET_STATUS);
 	ASSERT_EQ(0, nlr_call(&self->r, status_cb, &st));
 	EXPECT_EQ(1, st.configured);
+	EXPECT_EQ(DSM_LEAVE_NONE, st.leaving);
 	EXPECT_EQ(1, st.nodes);
 	EXPECT_EQ(1, st.up);
 	EXPECT_LE(1, st.regions);
@@ -533,6 +538,8 @@ TEST_F(nl, malformed_headers)
 
 TEST_F(nl, semantic_refusals)
 {
+	struct status st;
+
 	START(DSM_CMD_REGION_NEW);
 	nlr_put_str(&self->r, DSM_A_REGION_NAME, "unaligned");
 	nlr_put_u64(&self->r, DSM_A_REGION_SIZE, 4097);
@@ -592,6 +599,14 @@ TEST_F(nl, semantic_refusals)
 	nlr_put_u32(&self->r, DSM_A_LOCAL_NODE, 0);
 	nlr_put_u32(&self->r, DSM_A_DEAD_MS, 3600001);
 	EXPECT_REFUSED(ERANGE);
+
+	/* A node alone has nobody to hand its pages to (version 16). */
+	START(DSM_CMD_LEAVE);
+	EXPECT_REFUSED(ENOLINK);
+	st.leaving = -1;
+	START(DSM_CMD_GET_STATUS);
+	ASSERT_EQ(0, nlr_call(&self->r, status_cb, &st));
+	EXPECT_EQ(DSM_LEAVE_NONE, st.leaving) TH_LOG("a refused LEAVE began");
 
 	/* Reconfiguring a configured module as another cluster. */
 	START(DSM_CMD_CLUSTER_SET);
@@ -706,6 +721,7 @@ TEST(non_root_gets_eperm)
 		DSM_CMD_CLUSTER_SET, DSM_CMD_NODE_ADD, DSM_CMD_NODE_DEL,
 		DSM_CMD_NODE_SET_STATE, DSM_CMD_REGION_NEW,
 		DSM_CMD_REGION_DEL, DSM_CMD_PEER_SOCKET, DSM_CMD_MGR_REPLY,
+		DSM_CMD_LEAVE,
 	};
 	int status;
 	pid_t pid;
