@@ -40,7 +40,7 @@
  * @work:	runs the hand-over (dsm_leave_fn()).
  */
 struct dsm_leave_ctl {
-	struct mutex lock;
+	struct mutex lock;	/* the fields below; outside dsm_cluster.lock */
 	u8 state;
 	int err;
 	bool told;
