@@ -264,6 +264,7 @@ int kernel_push_home_table(const struct dsm_home_table *t, const char *why);
 int kernel_home_get(struct dsm_home_table *t);
 int kernel_node_add(unsigned int id);	/* NODE_ADD of configured node @id */
 int kernel_node_del(unsigned int id);	/* NODE_DEL */
+int kernel_leave(void);			/* LEAVE: 0, -EINPROGRESS, -errno */
 uint64_t kernel_links_up(void);		/* nodes with a data connection */
 int kernel_set_state(int id, int state, int reason, uint64_t inc);
 void kernel_watch(void);		/* once a second: still configured? */
