@@ -166,9 +166,32 @@ static void shutdown_peers(void)
 		conn_close(i, "dsmd stopping");
 }
 
+/* The poll loop's first POLL_FIXED descriptors, then the connections. */
+#define POLL_FIXED	6
+
+static void poll_fixed(struct pollfd *pfd)
+{
+	pfd[0] = (struct pollfd){ .fd = d.lfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = d.dfd, .events = POLLIN };
+	pfd[2] = (struct pollfd){
+		.fd = d.ev.sk ? nl_socket_get_fd(d.ev.sk) : -1,
+		.events = POLLIN,
+	};
+	pfd[3] = (struct pollfd){
+		.fd = d.mgrnl.sk ? nl_socket_get_fd(d.mgrnl.sk) : -1,
+		.events = POLLIN,
+	};
+	pfd[4] = (struct pollfd){ .fd = d.cfd, .events = POLLIN };
+	/* A client waiting for its answer: its hang-up only. */
+	pfd[5] = (struct pollfd){
+		.fd = d.client,
+		.events = d.client_cookie ? 0 : POLLIN,
+	};
+}
+
 static int run(void)
 {
-	struct pollfd pfd[MAX_CONNS + 6];
+	struct pollfd pfd[MAX_CONNS + POLL_FIXED];
 	int idx[MAX_CONNS];
 	int i, n, ret;
 
@@ -181,25 +204,14 @@ static int run(void)
 			if (memcmp(&d.logged, &d.mgr.st, sizeof(d.logged)))
 				mgrnl_log_stats(LOG_DEBUG);
 		}
-		n = 0;
-		pfd[n++] = (struct pollfd){ .fd = d.lfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = d.dfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){
-			.fd = d.ev.sk ? nl_socket_get_fd(d.ev.sk) : -1,
-			.events = POLLIN,
-		};
-		pfd[n++] = (struct pollfd){
-			.fd = d.mgrnl.sk ? nl_socket_get_fd(d.mgrnl.sk) : -1,
-			.events = POLLIN,
-		};
-		pfd[n++] = (struct pollfd){ .fd = d.cfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = d.client, .events = POLLIN };
+		poll_fixed(pfd);
+		n = POLL_FIXED;
 		for (i = 0; i < MAX_CONNS; i++) {
 			struct conn *c = &d.conns[i];
 
 			if (c->fd < 0)
 				continue;
-			idx[n - 6] = i;
+			idx[n - POLL_FIXED] = i;
 			pfd[n++] = (struct pollfd){
 				.fd = c->fd,
 				.events = c->connecting ? POLLOUT :
@@ -225,8 +237,8 @@ static int run(void)
 			memb_accept();
 		if (pfd[5].revents)
 			memb_client_read();
-		for (i = 6; i < n; i++) {
-			int ci = idx[i - 6];
+		for (i = POLL_FIXED; i < n; i++) {
+			int ci = idx[i - POLL_FIXED];
 			struct conn *c = &d.conns[ci];
 
 			if (c->fd != pfd[i].fd || !pfd[i].revents)

@@ -40,6 +40,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,8 +633,23 @@ void memb_client_read(void)
 	ssize_t n;
 	char *nl;
 
-	if (d.client < 0 || d.client_cookie)
+	if (d.client < 0)
 		return;
+	/*
+	 * It waits for its answer (dsmd.c polls it for a hang-up only, so a
+	 * client that shut its writing side down is no busy loop): gone?
+	 */
+	if (d.client_cookie) {
+		struct pollfd p = { .fd = d.client };
+
+		if (poll(&p, 1, 0) > 0 && p.revents & (POLLHUP | POLLERR)) {
+			logm(LOG_INFO, "dsmctl went away before its answer");
+			close(d.client);
+			d.client = -1;
+			d.client_cookie = 0;
+		}
+		return;
+	}
 	n = read(d.client, d.client_buf + d.client_len,
 		 sizeof(d.client_buf) - 1 - d.client_len);
 	if (n <= 0) {
