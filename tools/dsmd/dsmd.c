@@ -50,6 +50,8 @@ struct dsmd d;
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_signal;
+/* dsmd_stop(): this node left the cluster (leave.c, membership.c). */
+static bool stop_asked;
 
 /* ---------------------------------------------------------------- log */
 
@@ -89,6 +91,15 @@ int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The poll loop ends after the current round, and dsmd goes the way
+ * SIGTERM takes: BYE to the peers, every connection closed, exit 0.
+ */
+void dsmd_stop(void)
+{
+	stop_asked = true;
 }
 
 /* ------------------------------------------------------------- timers */
@@ -160,6 +171,9 @@ static void shutdown_peers(void)
 	struct dsmc_msg m = { .type = DSMC_BYE };
 	int i;
 
+	if (stop_signal)
+		logm(LOG_INFO, "signal %d: leaving the cluster",
+		     (int)stop_signal);
 	m.bye.reason = DSM_REASON_LEFT;
 	conn_broadcast(&m);
 	for (i = 0; i < MAX_CONNS; i++)
@@ -195,7 +209,7 @@ static int run(void)
 	int idx[MAX_CONNS];
 	int i, n, ret;
 
-	while (!stop_signal) {
+	while (!stop_signal && !stop_asked) {
 		timers();
 		kernel_watch();
 		mgrnl_flush_gone();
@@ -254,7 +268,6 @@ static int run(void)
 				conn_read(ci);
 		}
 	}
-	logm(LOG_INFO, "signal %d: leaving the cluster", (int)stop_signal);
 	shutdown_peers();
 	mgrnl_log_stats(LOG_INFO);
 	return DSMD_EXIT_OK;

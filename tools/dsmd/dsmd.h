@@ -253,6 +253,7 @@ extern struct dsmd d;
 void logm(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int64_t now_ms(void);			/* CLOCK_MONOTONIC */
+void dsmd_stop(void);			/* exit 0 as on SIGTERM (node left) */
 
 /* kernel.c */
 /* Regions' default group: "dsm" of /etc/group, else 0 (root). */

@@ -392,7 +392,10 @@ void memb_node_failed(unsigned int id)
 	     id, (unsigned long long)next.epoch);
 }
 
-/* A peer's TABLE: adopt it if newer and its members are known. */
+/*
+ * A peer's TABLE: adopt it if newer and its members are known. One that
+ * deletes this node ends this dsmd: the node left (its leave: leave.c).
+ */
 static void memb_table(int from, const struct dsmc_msg *m)
 {
 	struct dsm_home_table t = { .epoch = m->memb.epoch,
@@ -411,6 +414,12 @@ static void memb_table(int from, const struct dsmc_msg *m)
 		logm(LOG_WARNING, "node %d: home table of epoch %llu refused: %s",
 		     from, (unsigned long long)t.epoch,
 		     dsm_home_bad_name(dsm_home_check(&t)));
+		return;
+	}
+	if (m->memb.change == DSMC_MEMB_DEL && (int)id == d.conf.local &&
+	    !(t.members >> id & 1)) {
+		logm(LOG_INFO, "this node left the cluster (node del); dsmd exits");
+		dsmd_stop();
 		return;
 	}
 	if (m->memb.change == DSMC_MEMB_ADD && !d.conf.nodes[id].present &&
