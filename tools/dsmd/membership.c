@@ -294,29 +294,36 @@ static int memb_check(const struct dsmc_msg *m, int from, char *err,
 	return 0;
 }
 
-/* The coordinator makes change @m of node @from: 0 or -errno, @err. */
-static int memb_change(const struct dsmc_msg *m, int from, char *err,
-		       size_t len)
+/* The next home table with change @m made: 0 or -errno, @err. */
+static int memb_next(const struct dsmc_msg *m, struct dsm_home_table *next,
+		     char *err, size_t len)
+{
+	uint64_t members = memb_conf_mask(), bit = 1ULL << m->memb.node;
+	int ret;
+
+	members = m->memb.change == DSMC_MEMB_ADD ? members | bit :
+						   members & ~bit;
+	/* A member declared dead stays one, but homes nothing. */
+	ret = dsm_home_next(next, &d.home, members & ~memb_down());
+	next->members = members;
+	if (ret)
+		snprintf(err, len, "cannot make the next home table");
+	return ret;
+}
+
+/*
+ * Make change @m with its table @next (memb_next()): 0 or -errno, @err.
+ * A node added joins kernel and configuration first. A node deleted
+ * leaves them once the table went out, so that one that leaves alive
+ * gets it too (and exits: memb_table()).
+ */
+static int memb_commit(const struct dsmc_msg *m,
+		       const struct dsm_home_table *next, char *err, size_t len)
 {
 	unsigned int id = m->memb.node;
-	struct dsm_home_table next;
-	uint64_t members;
 	struct dsmc_msg t;
 	int ret;
 
-	ret = memb_check(m, from, err, len);
-	if (ret)
-		return ret;
-	members = memb_conf_mask();
-	members = m->memb.change == DSMC_MEMB_ADD ? members | 1ULL << id :
-						   members & ~(1ULL << id);
-	/* A member declared dead stays one, but homes nothing. */
-	ret = dsm_home_next(&next, &d.home, members & ~memb_down());
-	next.members = members;
-	if (ret) {
-		snprintf(err, len, "cannot make the next home table");
-		return ret;
-	}
 	if (m->memb.change == DSMC_MEMB_ADD) {
 		ret = memb_conf_add(id, m->memb.family, m->memb.addr,
 				    m->memb.port, err, len);
@@ -328,22 +335,36 @@ static int memb_change(const struct dsmc_msg *m, int from, char *err,
 				 kerr(ret));
 			return ret;
 		}
-	} else {
-		memb_conf_del(id);
 	}
-	memb_adopt(&next, m->memb.change == DSMC_MEMB_ADD ? "node added" :
+	memb_adopt(next, m->memb.change == DSMC_MEMB_ADD ? "node added" :
 		   "node deleted");
-	memb_fill_table(&t, &next);
+	memb_fill_table(&t, next);
 	t.memb.change = m->memb.change;
 	t.memb.node = id;
 	t.memb.family = m->memb.family;
 	t.memb.port = m->memb.port;
 	memcpy(t.memb.addr, m->memb.addr, sizeof(t.memb.addr));
 	memb_broadcast(&t);
+	if (m->memb.change == DSMC_MEMB_DEL)
+		memb_conf_del(id);
 	snprintf(err, len, "node %u %s; home table epoch %llu", id,
 		 m->memb.change == DSMC_MEMB_ADD ? "added" : "deleted",
-		 (unsigned long long)next.epoch);
+		 (unsigned long long)next->epoch);
 	return 0;
+}
+
+/* The coordinator makes change @m of node @from: 0 or -errno, @err. */
+static int memb_change(const struct dsmc_msg *m, int from, char *err,
+		       size_t len)
+{
+	struct dsm_home_table next;
+	int ret;
+
+	ret = memb_check(m, from, err, len);
+	if (ret)
+		return ret;
+	ret = memb_next(m, &next, err, len);
+	return ret ? ret : memb_commit(m, &next, err, len);
 }
 
 /*
