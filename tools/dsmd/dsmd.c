@@ -136,6 +136,7 @@ static void timers(void)
 	data_timers();
 	memb_timers();
 	memb_client_timers();
+	leave_timers();
 	fence_timers(now);
 	/* Handshakes (and connects) that take too long. */
 	for (i = 0; i < MAX_CONNS; i++) {
