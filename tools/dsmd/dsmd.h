@@ -386,6 +386,9 @@ int memb_next(const struct dsmc_msg *m, struct dsm_home_table *next,
 int memb_commit(const struct dsmc_msg *m, const struct dsm_home_table *next,
 		char *err, size_t len);
 void memb_client_answer(int err, const char *text);	/* and close it */
+/* A table in which member @id homes nothing, to every peer: 1, 0, -errno. */
+int memb_unhome(unsigned int id, const struct dsm_home_table *base,
+		const char *why);
 int memb_listen(void);			/* the control socket: d.cfd */
 void memb_accept(void);			/* a dsmctl connects */
 void memb_client_read(void);		/* its request */

@@ -384,6 +384,36 @@ static int memb_change(const struct dsmc_msg *m, int from, char *err,
 }
 
 /*
+ * The next table from @base in which member @id homes nothing (it stays
+ * a member), adopted (@why) and sent to every peer: 1, 0 if it homes
+ * nothing in @base already, or -errno. A node declared down, or one
+ * that leaves (its buckets move first: leave.c).
+ */
+int memb_unhome(unsigned int id, const struct dsm_home_table *base,
+		const char *why)
+{
+	uint64_t members = memb_conf_mask();
+	struct dsm_home_table next;
+	struct dsmc_msg t;
+	unsigned int b;
+
+	for (b = 0; b < DSM_HOME_BUCKETS && base->node[b] != id; b++)
+		;
+	if (b == DSM_HOME_BUCKETS)
+		return 0;
+	if (dsm_home_next(&next, base, members & ~memb_down() &
+			  ~(1ULL << id)))
+		return -EINVAL;
+	next.members = members;
+	memb_adopt(&next, why);
+	/* A plain TABLE (no change, no node): the peers' decoder refuses
+	 * a node named without a change, and drops the connection. */
+	memb_fill_table(&t, &next);
+	memb_broadcast(&t);
+	return 1;
+}
+
+/*
  * Node @id was declared down on its dead timeout (dsmd.c, by a side with
  * a quorum): the coordinator makes the next home table, in which @id (a
  * configured member still) homes nothing, and sends it to every peer as
@@ -395,10 +425,9 @@ static int memb_change(const struct dsmc_msg *m, int from, char *err,
  */
 void memb_node_failed(unsigned int id)
 {
-	struct dsm_home_table cur = d.home, next, k = {};
+	struct dsm_home_table cur = d.home, k = {};
 	uint64_t members = memb_conf_mask();
-	struct dsmc_msg t;
-	unsigned int b;
+	int ret;
 
 	if (d.peers[id].rehomed || !(members >> id & 1) ||
 	    !memb_is_member() || memb_coordinator() != d.conf.local ||
@@ -409,24 +438,13 @@ void memb_node_failed(unsigned int id)
 		memcpy(cur.node, k.node, sizeof(cur.node));
 		cur.epoch = k.epoch;
 	}
-	for (b = 0; b < DSM_HOME_BUCKETS && cur.node[b] != id; b++)
-		;
-	if (b == DSM_HOME_BUCKETS)
-		return;			/* it homes nothing already */
-	if (dsm_home_next(&next, &cur, members & ~memb_down() &
-			  ~(1ULL << id))) {
+	ret = memb_unhome(id, &cur, "node down: its buckets re-homed");
+	if (ret < 0)
 		logm(LOG_ERR, "node %u down: cannot make the next home table; its pages stay homed on it",
 		     id);
-		return;
-	}
-	next.members = members;
-	memb_adopt(&next, "node down: its buckets re-homed");
-	/* A plain TABLE (no change, no node): the peers' decoder refuses
-	 * a node named without a change, and drops the connection. */
-	memb_fill_table(&t, &next);
-	memb_broadcast(&t);
-	logm(LOG_WARNING, "node %u down: home table of epoch %llu gives its buckets to the live members",
-	     id, (unsigned long long)next.epoch);
+	else if (ret)
+		logm(LOG_WARNING, "node %u down: home table of epoch %llu gives its buckets to the live members",
+		     id, (unsigned long long)d.home.epoch);
 }
 
 /*
