@@ -173,9 +173,12 @@ struct peer {
  *		d.client_cookie; 0: nobody waits for an answer (SIGHUP).
  * @cookie:	the LEAVE's, which the node's LEFT carries back.
  * @deadline:	when it fails with ETIMEDOUT (ms; leave_wait_ms()).
+ * @asked:	the LEAVE went out (after the table in which the node homes
+ *		nothing was pushed here).
  */
 struct leave_wait {
 	bool active;
+	bool asked;
 	unsigned int node;
 	int asker;
 	uint64_t asker_cookie;

@@ -4,13 +4,17 @@
  * Documentation/control-plane.md, "Runtime membership"): dsmctl node del
  * of a node that is up.
  *
- * The coordinator checks the del as any change (membership.c), then
- * sends the node a MEMBERS LEAVE (protocol version 6: a node whose dsmd
- * speaks an older one is refused, EOPNOTSUPP) and waits for it (d.leave;
- * one at a time: membership.c refuses every other change meanwhile),
- * holding the answer to whoever asked: its own dsmctl client, or the
- * peer whose REQUEST it was (a RESULT with that cookie); a SIGHUP change
- * is only logged.
+ * The coordinator checks the del as any change (membership.c). The
+ * node's buckets move first: the next home table, in which it homes
+ * nothing (a member still), goes to every peer, and the buckets move by
+ * HOME_XFER while the node still answers (Documentation/sc.md
+ * "Leaving"). Once that table is pushed here, the coordinator sends the
+ * node a MEMBERS LEAVE (protocol version 6: a node whose dsmd speaks an
+ * older one is refused, EOPNOTSUPP, before anything changes) and waits
+ * for it (d.leave; one at a time: membership.c refuses every other
+ * change meanwhile), holding the answer to whoever asked: its own dsmctl
+ * client, or the peer whose REQUEST it was (a RESULT with that cookie);
+ * a SIGHUP change is only logged.
  *
  * The leaving node's dsmd takes a LEAVE only from the node it sees as
  * the coordinator, and only for itself. It asks its kernel to LEAVE at
@@ -28,9 +32,9 @@
  * configuration) and answers; the leaving dsmd exits when it sees that
  * table (membership.c, memb_table()). On an error, at the deadline
  * (leave_wait_ms()) or when the node goes down meanwhile, the
- * coordinator answers the error and nothing changes: the node's memory
- * stays refused, and 'node del' again starts over (or removes the node
- * as any that is down).
+ * coordinator answers the error and nothing else changes: the node's
+ * memory stays refused, it homes nothing, and 'node del' again starts
+ * over (or removes the node as any that is down).
  *
  * When a peer asks the coordinator to delete the coordinator itself, it
  * leaves the same way without frames (its kernel asked from the timer),
@@ -89,8 +93,8 @@ void leave_text(unsigned int id, int err, uint64_t epoch, char *buf,
 			 id, DSMC_VERSION_LEAVE, id);
 		break;
 	case ENOLINK:
-		snprintf(buf, len, "node %u could not hand its pages over: no other live member to take them; nothing changed",
-			 id);
+		snprintf(buf, len, "node %u could not hand its pages over: no other live member to take them; run 'node del %u' again",
+			 id, id);
 		break;
 	default:
 		snprintf(buf, len, "node %u could not hand its pages over: %s; its memory stays refused; run 'node del %u' again",
@@ -142,12 +146,35 @@ static void leave_self_begin(int to, uint64_t cookie)
 		leave_self_step();
 }
 
+/* The pending leave's LEAVE to its node (or this node's own): 0 or -1. */
+static int leave_ask(void)
+{
+	struct dsmc_msg m = { .type = DSMC_MEMBERS };
+	int ci = d.peers[d.leave.node].conn;
+
+	d.leave.asked = true;
+	if ((int)d.leave.node == d.conf.local) {
+		leave_self_begin(d.conf.local, d.leave.cookie);
+		return 0;
+	}
+	m.memb.op = DSMC_MEMB_LEAVE;
+	m.memb.change = DSMC_MEMB_DEL;
+	m.memb.node = d.leave.node;
+	m.memb.cookie = d.leave.cookie;
+	return ci >= 0 && !conn_send(ci, &m) ? 0 : -1;
+}
+
+/*
+ * The node's buckets move first: a table in which it homes nothing goes
+ * to every peer (memb_unhome()), and the LEAVE once this node pushed it
+ * (leave_timers()), so that the node hands the buckets over (HOME_XFER)
+ * while it still answers, and homes nothing when it is removed.
+ */
 int leave_start(unsigned int id, int asker, uint64_t asker_cookie,
 		char *err, size_t len)
 {
-	struct dsmc_msg m = { .type = DSMC_MEMBERS };
 	bool self = (int)id == d.conf.local;
-	int ci = d.peers[id].conn;
+	int ci = d.peers[id].conn, moved;
 
 	if (!self && (ci < 0 || !d.conns[ci].ready)) {
 		snprintf(err, len, "node %u is up, but its control connection is not; try again",
@@ -159,22 +186,21 @@ int leave_start(unsigned int id, int asker, uint64_t asker_cookie,
 			 id, d.conns[ci].version, DSMC_VERSION_LEAVE, id);
 		return -EOPNOTSUPP;
 	}
-	m.memb.op = DSMC_MEMB_LEAVE;
-	m.memb.change = DSMC_MEMB_DEL;
-	m.memb.node = id;
-	m.memb.cookie = ++d.memb_cookie;
-	if (!self && conn_send(ci, &m)) {
+	d.leave = (struct leave_wait){
+		.active = true, .node = id, .asker = asker,
+		.asker_cookie = asker_cookie, .cookie = ++d.memb_cookie,
+		.deadline = now_ms() + leave_wait_ms(),
+	};
+	moved = memb_unhome(id, &d.home, "a node leaves: its buckets first");
+	if (moved < 0)
+		logm(LOG_WARNING, "node %u leaves: no table without its buckets (%s); they move when it is removed",
+		     id, strerror(-moved));
+	if (moved <= 0 && leave_ask()) {
+		d.leave.active = false;
 		snprintf(err, len, "cannot reach node %u; try again", id);
 		return -EAGAIN;
 	}
-	d.leave = (struct leave_wait){
-		.active = true, .node = id, .asker = asker,
-		.asker_cookie = asker_cookie, .cookie = m.memb.cookie,
-		.deadline = now_ms() + leave_wait_ms(),
-	};
-	if (self)
-		leave_self_begin(d.conf.local, m.memb.cookie);
-	snprintf(err, len, "node %u is up: it hands its pages over before it is deleted (at most %lld s)",
+	snprintf(err, len, "node %u is up: its buckets move to the others, and it hands its pages over before it is deleted (at most %lld s)",
 		 id, (long long)leave_wait_ms() / 1000);
 	return -EINPROGRESS;
 }
@@ -267,7 +293,7 @@ static void leave_self_step(void)
 		logm(LOG_INFO, "leave done: every page of this node is on another member; telling coordinator node %d",
 		     d.leaving.to);
 	else if (ret == -ENOLINK)
-		logm(LOG_ERR, "leave refused: no other live member to hand this node's pages to (%s); nothing changed; telling coordinator node %d",
+		logm(LOG_ERR, "leave refused: no other live member to hand this node's pages to (%s); telling coordinator node %d",
 		     kerr(ret), d.leaving.to);
 	else
 		logm(LOG_ERR, "leave failed: %s; this node's dsm memory stays refused; telling coordinator node %d",
@@ -297,6 +323,15 @@ void leave_timers(void)
 	struct leave_wait w;
 	char text[256];
 
+	/* memb_timers() pushed the table without its buckets: ask it. */
+	if (d.leave.active && !d.leave.asked && !d.home_pending &&
+	    leave_ask()) {
+		w = d.leave;
+		d.leave.active = false;
+		snprintf(text, sizeof(text), "cannot reach node %u to ask it to leave; nothing changed but its buckets; run 'node del %u' again",
+			 w.node, w.node);
+		leave_answer(&w, -EAGAIN, text);
+	}
 	if (d.leaving.running && now_ms() >= d.leaving.next)
 		leave_self_step();
 	if (d.leave.active && now_ms() >= d.leave.deadline) {
