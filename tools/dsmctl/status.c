@@ -102,7 +102,7 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	 * version 16): its dsm memory is refused from the start.
 	 */
 	if (st->leaving != DSM_LEAVE_NONE)
-		print_string(NULL, "  leaving %s", dsm_leave_name(st->leaving));
+		print_string(NULL, "  leaving: %s", dsm_leave_name(st->leaving));
 	print_string("leaving", NULL, dsm_leave_name(st->leaving));
 	status_transport();
 	status_home(tb);
