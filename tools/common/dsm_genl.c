@@ -300,6 +300,18 @@ const char *dsm_reason_name(unsigned int reason)
 	return reason <= DSM_REASON_MAX ? names[reason] : "?";
 }
 
+const char *dsm_leave_name(unsigned int leave)
+{
+	static const char * const names[] = {
+		[DSM_LEAVE_NONE] = "none",
+		[DSM_LEAVE_RUNNING] = "running",
+		[DSM_LEAVE_FAILED] = "failed",
+		[DSM_LEAVE_DONE] = "done",
+	};
+
+	return leave <= DSM_LEAVE_DONE ? names[leave] : "?";
+}
+
 const char *dsm_model_name(unsigned int model)
 {
 	return model == DSM_MODEL_SC ? "sc" : model == DSM_MODEL_LRC ?

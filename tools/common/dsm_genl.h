@@ -81,5 +81,6 @@ const char *dsm_nla_str(struct nlattr *a, const char *def);
 const char *dsm_state_name(unsigned int state);
 const char *dsm_reason_name(unsigned int reason);
 const char *dsm_model_name(unsigned int model);
+const char *dsm_leave_name(unsigned int leave);	/* DSM_A_LEAVING */
 
 #endif /* DSM_GENL_H */

@@ -5,7 +5,9 @@
  * list and show read the kernel's membership; add and del change the
  * cluster's, everywhere: they ask this node's dsmd on its Unix socket
  * (DSM_CTL_SOCKET), which has the coordinator make the change
- * (Documentation/control-plane.md, "Runtime membership").
+ * (Documentation/control-plane.md, "Runtime membership"). The del of a
+ * node that is up is its graceful leave: the node first hands its pages
+ * over, and dsmd answers when that ended.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,7 +22,11 @@
 
 static void node_usage(void)
 {
-	printf("usage: dsmctl node { list | show ID | add ID ADDRESS [port P] | del ID }\n");
+	printf("usage: dsmctl node { list | show ID | add ID ADDRESS [port P] | del ID }\n"
+	       "add and del change the membership of every node (run them on any member);\n"
+	       "del of a node that is up first has it hand its pages over to the others\n"
+	       "(this waits until that ended: a minute or more), then removes it, and\n"
+	       "its dsmd exits\n");
 }
 
 void print_node(struct nlattr **tb, const char *key)
@@ -99,7 +105,11 @@ static int node_show(const char *arg)
 	return DSMCTL_OK;
 }
 
-/* One request line to dsmd, its answer "ERRNO text" printed. */
+/*
+ * One request line to dsmd, its answer "ERRNO text" printed. No timeout
+ * here: dsmd answers every request (at worst ETIMEDOUT at its own
+ * deadline, which for a live node's del is the leave's, a minute or more).
+ */
 static int node_change(const char *what, const char *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };

@@ -10,6 +10,7 @@
 struct status {
 	bool configured;
 	bool fenced;
+	uint8_t leaving;	/* enum dsm_leave_state */
 	uint32_t nodes, up;
 };
 
@@ -77,6 +78,7 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	st->nodes = dsm_nla_u32(tb[DSM_A_NODE_COUNT], 0);
 	st->up = dsm_nla_u32(tb[DSM_A_NODES_UP], 0);
 	st->fenced = dsm_nla_u8(tb[DSM_A_FENCED], 0);
+	st->leaving = dsm_nla_u8(tb[DSM_A_LEAVING], DSM_LEAVE_NONE);
 	print_open_object(NULL);
 	print_bool("configured", NULL, st->configured);
 	if (st->configured) {
@@ -95,11 +97,18 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	if (st->fenced)
 		print_string(NULL, "%s", "  fenced");
 	print_bool("fenced", NULL, st->fenced);
+	/*
+	 * This node's graceful leave (node del while it is up, module
+	 * version 16): its dsm memory is refused from the start.
+	 */
+	if (st->leaving != DSM_LEAVE_NONE)
+		print_string(NULL, "  leaving: %s", dsm_leave_name(st->leaving));
+	print_string("leaving", NULL, dsm_leave_name(st->leaving));
 	status_transport();
 	status_home(tb);
 	print_u64("api_version", NULL, dsm_nla_u32(tb[DSM_A_API_VERSION], 0));
 	print_bool("healthy", NULL, st->configured && st->up == st->nodes &&
-		   !st->fenced);
+		   !st->fenced && st->leaving == DSM_LEAVE_NONE);
 	print_close_object();
 	print_nl();
 	return 0;
@@ -113,8 +122,8 @@ int do_status(int argc, char **argv)
 
 	if (argc > 0 && matches(argv[0], "help")) {
 		printf("usage: dsmctl status\n"
-		       "exit status 0 when every node is up and this one is not fenced,\n"
-		       "5 otherwise\n");
+		       "exit status 0 when every node is up and this one is neither fenced\n"
+		       "nor leaving, 5 otherwise\n");
 		return DSMCTL_OK;
 	}
 	if (argc > 0)
@@ -126,8 +135,8 @@ int do_status(int argc, char **argv)
 	if (ret)
 		return dsmctl_error("status", ret);
 	print_end();
-	return st.configured && st.nodes && st.up == st.nodes && !st.fenced ?
-	       DSMCTL_OK : DSMCTL_DEGRADED;
+	return st.configured && st.nodes && st.up == st.nodes && !st.fenced &&
+	       st.leaving == DSM_LEAVE_NONE ? DSMCTL_OK : DSMCTL_DEGRADED;
 }
 
 static int stats_cb(uint8_t cmd, struct nlattr **tb, void *arg)

@@ -50,6 +50,8 @@ struct dsmd d;
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reload_signal;
+/* dsmd_stop(): this node left the cluster (leave.c, membership.c). */
+static bool stop_asked;
 
 /* ---------------------------------------------------------------- log */
 
@@ -91,6 +93,15 @@ int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The poll loop ends after the current round, and dsmd goes the way
+ * SIGTERM takes: BYE to the peers, every connection closed, exit 0.
+ */
+void dsmd_stop(void)
+{
+	stop_asked = true;
+}
+
 /* ------------------------------------------------------------- timers */
 
 static void timers(void)
@@ -125,6 +136,7 @@ static void timers(void)
 	data_timers();
 	memb_timers();
 	memb_client_timers();
+	leave_timers();
 	fence_timers(now);
 	/* Handshakes (and connects) that take too long. */
 	for (i = 0; i < MAX_CONNS; i++) {
@@ -160,19 +172,45 @@ static void shutdown_peers(void)
 	struct dsmc_msg m = { .type = DSMC_BYE };
 	int i;
 
+	if (stop_signal)
+		logm(LOG_INFO, "signal %d: leaving the cluster",
+		     (int)stop_signal);
 	m.bye.reason = DSM_REASON_LEFT;
 	conn_broadcast(&m);
 	for (i = 0; i < MAX_CONNS; i++)
 		conn_close(i, "dsmd stopping");
 }
 
+/* The poll loop's first POLL_FIXED descriptors, then the connections. */
+#define POLL_FIXED	6
+
+static void poll_fixed(struct pollfd *pfd)
+{
+	pfd[0] = (struct pollfd){ .fd = d.lfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = d.dfd, .events = POLLIN };
+	pfd[2] = (struct pollfd){
+		.fd = d.ev.sk ? nl_socket_get_fd(d.ev.sk) : -1,
+		.events = POLLIN,
+	};
+	pfd[3] = (struct pollfd){
+		.fd = d.mgrnl.sk ? nl_socket_get_fd(d.mgrnl.sk) : -1,
+		.events = POLLIN,
+	};
+	pfd[4] = (struct pollfd){ .fd = d.cfd, .events = POLLIN };
+	/* A client waiting for its answer: its hang-up only. */
+	pfd[5] = (struct pollfd){
+		.fd = d.client,
+		.events = d.client_cookie ? 0 : POLLIN,
+	};
+}
+
 static int run(void)
 {
-	struct pollfd pfd[MAX_CONNS + 6];
+	struct pollfd pfd[MAX_CONNS + POLL_FIXED];
 	int idx[MAX_CONNS];
 	int i, n, ret;
 
-	while (!stop_signal) {
+	while (!stop_signal && !stop_asked) {
 		timers();
 		kernel_watch();
 		mgrnl_flush_gone();
@@ -181,25 +219,14 @@ static int run(void)
 			if (memcmp(&d.logged, &d.mgr.st, sizeof(d.logged)))
 				mgrnl_log_stats(LOG_DEBUG);
 		}
-		n = 0;
-		pfd[n++] = (struct pollfd){ .fd = d.lfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = d.dfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){
-			.fd = d.ev.sk ? nl_socket_get_fd(d.ev.sk) : -1,
-			.events = POLLIN,
-		};
-		pfd[n++] = (struct pollfd){
-			.fd = d.mgrnl.sk ? nl_socket_get_fd(d.mgrnl.sk) : -1,
-			.events = POLLIN,
-		};
-		pfd[n++] = (struct pollfd){ .fd = d.cfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = d.client, .events = POLLIN };
+		poll_fixed(pfd);
+		n = POLL_FIXED;
 		for (i = 0; i < MAX_CONNS; i++) {
 			struct conn *c = &d.conns[i];
 
 			if (c->fd < 0)
 				continue;
-			idx[n - 6] = i;
+			idx[n - POLL_FIXED] = i;
 			pfd[n++] = (struct pollfd){
 				.fd = c->fd,
 				.events = c->connecting ? POLLOUT :
@@ -225,8 +252,8 @@ static int run(void)
 			memb_accept();
 		if (pfd[5].revents)
 			memb_client_read();
-		for (i = 6; i < n; i++) {
-			int ci = idx[i - 6];
+		for (i = POLL_FIXED; i < n; i++) {
+			int ci = idx[i - POLL_FIXED];
 			struct conn *c = &d.conns[ci];
 
 			if (c->fd != pfd[i].fd || !pfd[i].revents)
@@ -242,7 +269,6 @@ static int run(void)
 				conn_read(ci);
 		}
 	}
-	logm(LOG_INFO, "signal %d: leaving the cluster", (int)stop_signal);
 	shutdown_peers();
 	mgrnl_log_stats(LOG_INFO);
 	return DSMD_EXIT_OK;

@@ -18,6 +18,8 @@
  *             and the session keys (kmod/core/dsm_auth.h)
  *   membership.c runtime membership changes: dsmctl node add/del (the
  *             control socket), MEMBERS frames, the home table's pushes
+ *   leave.c   a live node's graceful leave (node del of a node that is
+ *             up): the coordinator's wait, the leaving node's hand-over
  *
  * One thread, one poll loop: nothing here needs a lock. Each field of
  * struct dsmd says which file changes it; the others only read it.
@@ -160,6 +162,45 @@ struct peer {
 	bool rehomed;
 };
 
+/**
+ * struct leave_wait - the coordinator's graceful leave in progress
+ * (leave.c; one at a time: membership.c refuses other changes).
+ * @active:	one is in progress; the rest is valid.
+ * @node:	the leaving node (maybe this one).
+ * @asker:	who asked: a peer (its REQUEST), or this node (its dsmctl
+ *		client, or SIGHUP).
+ * @asker_cookie: the peer's REQUEST's cookie, or this node's
+ *		d.client_cookie; 0: nobody waits for an answer (SIGHUP).
+ * @cookie:	the LEAVE's, which the node's LEFT carries back.
+ * @deadline:	when it fails with ETIMEDOUT (ms; leave_wait_ms()).
+ * @asked:	the LEAVE went out (after the table in which the node homes
+ *		nothing was pushed here).
+ */
+struct leave_wait {
+	bool active;
+	bool asked;
+	unsigned int node;
+	int asker;
+	uint64_t asker_cookie;
+	uint64_t cookie;
+	int64_t deadline;
+};
+
+/**
+ * struct leave_self - this node's own leave (leave.c).
+ * @running:	the kernel said EINPROGRESS: ask it again at @next.
+ * @to:		the coordinator that asked, to be told the end (LEFT;
+ *		this node itself when it coordinates).
+ * @cookie:	its LEAVE's, for the LEFT.
+ * @next:	when to ask the kernel again (ms).
+ */
+struct leave_self {
+	bool running;
+	int to;
+	uint64_t cookie;
+	int64_t next;
+};
+
 /* dsmctl's way to dsmd (membership.c): a Unix socket, root only. */
 #define DSMD_CTL_DIR	DSM_CTL_SOCKET_DIR
 #define DSMD_CTL_PATH	DSM_CTL_SOCKET
@@ -225,13 +266,25 @@ struct dsmd {
 	int64_t client_deadline;
 	uint64_t memb_cookie;
 	/*
+	 * The client's change asked of the coordinator is the del of
+	 * @client_node, up here when asked: a leave (its answer's text).
+	 */
+	bool client_leave;
+	unsigned int client_node;
+	/* leave.c: the leave this coordinator waits for; this node's own. */
+	struct leave_wait leave;
+	struct leave_self leaving;
+	/*
 	 * SIGHUP (membership.c): the node lines of dsm.conf read again,
-	 * and the nodes whose change was asked for since (one at a time).
+	 * and the nodes whose change was asked for since (one at a time;
+	 * the next waits until @reload_next, or the answer to
+	 * @reload_cookie).
 	 */
 	struct dsmd_conf reload;
 	bool reloading;
 	uint64_t reload_asked;
 	int64_t reload_next;
+	uint64_t reload_cookie;		/* of the last change asked */
 	struct conn conns[MAX_CONNS];
 	struct peer peers[DSM_NODES_MAX];
 	int64_t start;
@@ -253,6 +306,7 @@ extern struct dsmd d;
 void logm(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int64_t now_ms(void);			/* CLOCK_MONOTONIC */
+void dsmd_stop(void);			/* exit 0 as on SIGTERM (node left) */
 
 /* kernel.c */
 /* Regions' default group: "dsm" of /etc/group, else 0 (root). */
@@ -264,6 +318,7 @@ int kernel_push_home_table(const struct dsm_home_table *t, const char *why);
 int kernel_home_get(struct dsm_home_table *t);
 int kernel_node_add(unsigned int id);	/* NODE_ADD of configured node @id */
 int kernel_node_del(unsigned int id);	/* NODE_DEL */
+int kernel_leave(void);			/* LEAVE: 0, -EINPROGRESS, -errno */
 uint64_t kernel_links_up(void);		/* nodes with a data connection */
 int kernel_set_state(int id, int state, int reason, uint64_t inc);
 void kernel_watch(void);		/* once a second: still configured? */
@@ -325,6 +380,18 @@ void data_forget(int id);		/* the peer is down: no data link */
 
 /* membership.c */
 uint64_t memb_conf_mask(void);		/* bit i: node i is configured */
+uint64_t memb_reachable(void);		/* this node, the members it reaches */
+int memb_coordinator(void);		/* the lowest member reached */
+/* The next home table with change @m; 0 or -errno and @err. */
+int memb_next(const struct dsmc_msg *m, struct dsm_home_table *next,
+	      char *err, size_t len);
+/* Make change @m with @next: kernel, configuration, table to every peer. */
+int memb_commit(const struct dsmc_msg *m, const struct dsm_home_table *next,
+		char *err, size_t len);
+void memb_client_answer(int err, const char *text);	/* and close it */
+/* A table in which member @id homes nothing, to every peer: 1, 0, -errno. */
+int memb_unhome(unsigned int id, const struct dsm_home_table *base,
+		const char *why);
 int memb_listen(void);			/* the control socket: d.cfd */
 void memb_accept(void);			/* a dsmctl connects */
 void memb_client_read(void);		/* its request */
@@ -334,6 +401,23 @@ void memb_node_failed(unsigned int id);	/* re-home a dead node's buckets */
 void memb_reload(void);			/* SIGHUP: dsm.conf's node lines */
 void memb_peer_ready(int ci);		/* our tables to a new peer */
 void memb_message(int from, const struct dsmc_msg *m);	/* MEMBERS */
+
+/* leave.c */
+int64_t leave_wait_ms(void);		/* how long a leave may take */
+int leave_waiting(void);		/* the node it waits for, or -1 */
+/*
+ * The coordinator starts node @id's leave for @asker (a peer, or this
+ * node) and its @asker_cookie: -EINPROGRESS (the answer comes when it
+ * ends), or -errno; @err says which.
+ */
+int leave_start(unsigned int id, int asker, uint64_t asker_cookie,
+		char *err, size_t len);
+void leave_message(int from, const struct dsmc_msg *m);	/* LEAVE, LEFT */
+void leave_timers(void);		/* the kernel asked again; deadline */
+void leave_peer_down(int id);		/* a leaving node went down */
+/* What the end @err of node @id's leave means; @epoch 0: not said. */
+void leave_text(unsigned int id, int err, uint64_t epoch, char *buf,
+		size_t len);
 /* fence.c */
 bool fence_may_declare(int id, int64_t now);	/* quorum without @id? */
 void fence_timers(int64_t now);		/* fence, or rejoin */

@@ -232,6 +232,26 @@ int kernel_node_del(unsigned int id)
 	return ret;
 }
 
+/*
+ * LEAVE (family version 16): this node leaves the cluster. The first
+ * call refuses this node's dsm memory from then on and starts handing
+ * its pages over in the background; the kernel answers -EINPROGRESS
+ * while that runs (not a failure: ask again, leave.c does each tick),
+ * then 0 for every later call, or once the -errno that stopped it (the
+ * next call starts again). -ENOLINK: no other live member, nothing
+ * changed; -EOPNOTSUPP: a module without LEAVE. Not logged here: the
+ * caller says what the result means (kerr() has the kernel's message).
+ */
+int kernel_leave(void)
+{
+	struct nl_msg *msg;
+
+	msg = dsm_genl_msg(&d.nl, DSM_CMD_LEAVE, 0);
+	if (!msg)
+		return -ENOMEM;
+	return dsm_genl_call(&d.nl, msg, NULL, NULL);
+}
+
 int kernel_configure(void)
 {
 	struct dsmd_conf *c = &d.conf;

@@ -13,17 +13,23 @@
  * its RESULT. The coordinator checks the change (a member to delete, a
  * new id and address to add, a majority of the members reachable:
  * dsm_quorum()), one at a time (EBUSY while its last table is not pushed
- * yet), makes the next table (dsm_home_next(): epoch + 1, a joining node
- * takes about 1/n of the buckets and nothing else moves) and sends it to
- * every peer as a MEMBERS TABLE; each dsmd adopts a table newer than its
- * own whose members it knows, changes its kernel's membership (NODE_ADD,
- * or NODE_DEL of a node that is down) and pushes the table to its
+ * yet, or while a node's leave runs), makes the next table
+ * (dsm_home_next(): epoch + 1, a joining node takes about 1/n of the
+ * buckets and nothing else moves) and sends it to every peer as a
+ * MEMBERS TABLE; each dsmd adopts a table newer than its own whose
+ * members it knows, changes its kernel's membership (NODE_ADD, or
+ * NODE_DEL of a node that is down or taken down) and pushes the table to its
  * kernel (kernel_push_home_table()) once every member is up with a data
  * link, or after dead-timeout (memb_timers()): the kernel moves the
  * buckets (HOME_XFER). A peer that connects gets this node's previous
  * and current tables, so a node that joins (dsm.conf 'join') pushes the
  * table before the change first, then the one that gives it buckets: its
  * kernel then knows which old home hands each bucket over.
+ *
+ * Deleting a node that is up is its graceful leave (leave.c): the
+ * coordinator asks the node to hand its pages over first, answers when
+ * that ended, and makes the change only if every page was handed over;
+ * the node's dsmd exits when it sees the table without itself.
  *
  * A member the coordinator declares down on its dead timeout (with a
  * quorum) gets its buckets re-homed the same way (memb_node_failed()):
@@ -40,6 +46,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +71,7 @@ uint64_t memb_conf_mask(void)
 }
 
 /* This node and the members it has a live control connection to. */
-static uint64_t memb_reachable(void)
+uint64_t memb_reachable(void)
 {
 	uint64_t mask = 1ULL << d.conf.local;
 	unsigned int i;
@@ -80,7 +87,7 @@ static uint64_t memb_reachable(void)
 }
 
 /* The coordinator: the lowest member this node reaches (maybe itself). */
-static int memb_coordinator(void)
+int memb_coordinator(void)
 {
 	uint64_t r = memb_reachable();
 
@@ -265,6 +272,11 @@ static int memb_check(const struct dsmc_msg *m, int from, char *err,
 			 (unsigned long long)d.home.epoch);
 		return -EBUSY;
 	}
+	if (leave_waiting() >= 0) {
+		snprintf(err, len, "node %d is leaving (handing its pages over); try again when it is done",
+			 leave_waiting());
+		return -EBUSY;
+	}
 	if (m->memb.change == DSMC_MEMB_ADD && (members >> id & 1)) {
 		snprintf(err, len, "node %u is already a member", id);
 		return -EEXIST;
@@ -279,11 +291,6 @@ static int memb_check(const struct dsmc_msg *m, int from, char *err,
 				 id);
 			return -EINVAL;
 		}
-		if (d.peers[id].kstate == DSM_NODE_STATE_UP) {
-			snprintf(err, len, "node %u is up: a live node's graceful leave is not built yet; stop its dsmd first",
-				 id);
-			return -EBUSY;
-		}
 	}
 	if (!dsm_quorum((uint32_t)members, (uint32_t)r)) {
 		snprintf(err, len, "no quorum: this node reaches %d of the %d members",
@@ -293,29 +300,37 @@ static int memb_check(const struct dsmc_msg *m, int from, char *err,
 	return 0;
 }
 
-/* The coordinator makes change @m of node @from: 0 or -errno, @err. */
-static int memb_change(const struct dsmc_msg *m, int from, char *err,
-		       size_t len)
+/* The next home table with change @m made: 0 or -errno, @err. */
+int memb_next(const struct dsmc_msg *m, struct dsm_home_table *next,
+	      char *err, size_t len)
+{
+	uint64_t members = memb_conf_mask(), bit = 1ULL << m->memb.node;
+	int ret;
+
+	members = m->memb.change == DSMC_MEMB_ADD ? members | bit :
+						   members & ~bit;
+	/* A member declared dead stays one, but homes nothing. */
+	ret = dsm_home_next(next, &d.home, members & ~memb_down());
+	next->members = members;
+	if (ret)
+		snprintf(err, len, "cannot make the next home table");
+	return ret;
+}
+
+/*
+ * Make change @m with its table @next (memb_next()): 0 or -errno, @err.
+ * A node added joins kernel and configuration first. A node deleted
+ * leaves them once the table went out, so that one that leaves alive
+ * gets it too (and exits: memb_table()); this node, deleted after its
+ * own leave (leave.c), exits as it is.
+ */
+int memb_commit(const struct dsmc_msg *m, const struct dsm_home_table *next,
+		char *err, size_t len)
 {
 	unsigned int id = m->memb.node;
-	struct dsm_home_table next;
-	uint64_t members;
 	struct dsmc_msg t;
 	int ret;
 
-	ret = memb_check(m, from, err, len);
-	if (ret)
-		return ret;
-	members = memb_conf_mask();
-	members = m->memb.change == DSMC_MEMB_ADD ? members | 1ULL << id :
-						   members & ~(1ULL << id);
-	/* A member declared dead stays one, but homes nothing. */
-	ret = dsm_home_next(&next, &d.home, members & ~memb_down());
-	next.members = members;
-	if (ret) {
-		snprintf(err, len, "cannot make the next home table");
-		return ret;
-	}
 	if (m->memb.change == DSMC_MEMB_ADD) {
 		ret = memb_conf_add(id, m->memb.family, m->memb.addr,
 				    m->memb.port, err, len);
@@ -327,22 +342,75 @@ static int memb_change(const struct dsmc_msg *m, int from, char *err,
 				 kerr(ret));
 			return ret;
 		}
-	} else {
-		memb_conf_del(id);
 	}
-	memb_adopt(&next, m->memb.change == DSMC_MEMB_ADD ? "node added" :
+	memb_adopt(next, m->memb.change == DSMC_MEMB_ADD ? "node added" :
 		   "node deleted");
-	memb_fill_table(&t, &next);
+	memb_fill_table(&t, next);
 	t.memb.change = m->memb.change;
 	t.memb.node = id;
 	t.memb.family = m->memb.family;
 	t.memb.port = m->memb.port;
 	memcpy(t.memb.addr, m->memb.addr, sizeof(t.memb.addr));
 	memb_broadcast(&t);
+	if (m->memb.change == DSMC_MEMB_DEL && (int)id != d.conf.local)
+		memb_conf_del(id);
 	snprintf(err, len, "node %u %s; home table epoch %llu", id,
 		 m->memb.change == DSMC_MEMB_ADD ? "added" : "deleted",
-		 (unsigned long long)next.epoch);
+		 (unsigned long long)next->epoch);
 	return 0;
+}
+
+/*
+ * The coordinator makes change @m of node @from: 0 or -errno, @err. The
+ * del of a node that is up (maybe this one) starts its leave instead
+ * (leave.c): -EINPROGRESS, and the answer comes when the leave ends.
+ */
+static int memb_change(const struct dsmc_msg *m, int from, char *err,
+		       size_t len)
+{
+	unsigned int id = m->memb.node;
+	struct dsm_home_table next;
+	int ret;
+
+	ret = memb_check(m, from, err, len);
+	if (ret)
+		return ret;
+	if (m->memb.change == DSMC_MEMB_DEL &&
+	    ((int)id == d.conf.local ||
+	     d.peers[id].kstate == DSM_NODE_STATE_UP))
+		return leave_start(id, from, m->memb.cookie, err, len);
+	ret = memb_next(m, &next, err, len);
+	return ret ? ret : memb_commit(m, &next, err, len);
+}
+
+/*
+ * The next table from @base in which member @id homes nothing (it stays
+ * a member), adopted (@why) and sent to every peer: 1, 0 if it homes
+ * nothing in @base already, or -errno. A node declared down, or one
+ * that leaves (its buckets move first: leave.c).
+ */
+int memb_unhome(unsigned int id, const struct dsm_home_table *base,
+		const char *why)
+{
+	uint64_t members = memb_conf_mask();
+	struct dsm_home_table next;
+	struct dsmc_msg t;
+	unsigned int b;
+
+	for (b = 0; b < DSM_HOME_BUCKETS && base->node[b] != id; b++)
+		;
+	if (b == DSM_HOME_BUCKETS)
+		return 0;
+	if (dsm_home_next(&next, base, members & ~memb_down() &
+			  ~(1ULL << id)))
+		return -EINVAL;
+	next.members = members;
+	memb_adopt(&next, why);
+	/* A plain TABLE (no change, no node): the peers' decoder refuses
+	 * a node named without a change, and drops the connection. */
+	memb_fill_table(&t, &next);
+	memb_broadcast(&t);
+	return 1;
 }
 
 /*
@@ -357,10 +425,9 @@ static int memb_change(const struct dsmc_msg *m, int from, char *err,
  */
 void memb_node_failed(unsigned int id)
 {
-	struct dsm_home_table cur = d.home, next, k = {};
+	struct dsm_home_table cur = d.home, k = {};
 	uint64_t members = memb_conf_mask();
-	struct dsmc_msg t;
-	unsigned int b;
+	int ret;
 
 	if (d.peers[id].rehomed || !(members >> id & 1) ||
 	    !memb_is_member() || memb_coordinator() != d.conf.local ||
@@ -371,27 +438,19 @@ void memb_node_failed(unsigned int id)
 		memcpy(cur.node, k.node, sizeof(cur.node));
 		cur.epoch = k.epoch;
 	}
-	for (b = 0; b < DSM_HOME_BUCKETS && cur.node[b] != id; b++)
-		;
-	if (b == DSM_HOME_BUCKETS)
-		return;			/* it homes nothing already */
-	if (dsm_home_next(&next, &cur, members & ~memb_down() &
-			  ~(1ULL << id))) {
+	ret = memb_unhome(id, &cur, "node down: its buckets re-homed");
+	if (ret < 0)
 		logm(LOG_ERR, "node %u down: cannot make the next home table; its pages stay homed on it",
 		     id);
-		return;
-	}
-	next.members = members;
-	memb_adopt(&next, "node down: its buckets re-homed");
-	/* A plain TABLE (no change, no node): the peers' decoder refuses
-	 * a node named without a change, and drops the connection. */
-	memb_fill_table(&t, &next);
-	memb_broadcast(&t);
-	logm(LOG_WARNING, "node %u down: home table of epoch %llu gives its buckets to the live members",
-	     id, (unsigned long long)next.epoch);
+	else if (ret)
+		logm(LOG_WARNING, "node %u down: home table of epoch %llu gives its buckets to the live members",
+		     id, (unsigned long long)d.home.epoch);
 }
 
-/* A peer's TABLE: adopt it if newer and its members are known. */
+/*
+ * A peer's TABLE: adopt it if newer and its members are known. One that
+ * deletes this node ends this dsmd: the node left (its leave: leave.c).
+ */
 static void memb_table(int from, const struct dsmc_msg *m)
 {
 	struct dsm_home_table t = { .epoch = m->memb.epoch,
@@ -410,6 +469,12 @@ static void memb_table(int from, const struct dsmc_msg *m)
 		logm(LOG_WARNING, "node %d: home table of epoch %llu refused: %s",
 		     from, (unsigned long long)t.epoch,
 		     dsm_home_bad_name(dsm_home_check(&t)));
+		return;
+	}
+	if (m->memb.change == DSMC_MEMB_DEL && (int)id == d.conf.local &&
+	    !(t.members >> id & 1)) {
+		logm(LOG_INFO, "this node left the cluster (node del); dsmd exits");
+		dsmd_stop();
 		return;
 	}
 	if (m->memb.change == DSMC_MEMB_ADD && !d.conf.nodes[id].present &&
@@ -431,7 +496,7 @@ static void memb_table(int from, const struct dsmc_msg *m)
 }
 
 /* Answer the dsmctl client: "ERRNO text\n", then close. */
-static void memb_client_answer(int err, const char *text)
+void memb_client_answer(int err, const char *text)
 {
 	char buf[256];
 	int n;
@@ -444,23 +509,62 @@ static void memb_client_answer(int err, const char *text)
 	close(d.client);
 	d.client = -1;
 	d.client_cookie = 0;
+	d.client_leave = false;
 }
 
-/* What a coordinator's errno means, for a change made elsewhere. */
+/*
+ * What a coordinator's errno from its checks (memb_check(), leave_start())
+ * means, for a change made elsewhere; NULL for 0 and any other errno.
+ */
 static const char *memb_remote_why(int err)
 {
 	switch (err) {
 	case -EEXIST: return "the node is already a member";
 	case -ENOENT: return "the node is not a member";
-	case -EBUSY: return "another change is in progress, or the node is up";
-	case -ENOLINK: return "the coordinator has no quorum";
-	case -EAGAIN: return "the coordinator changed; try again";
+	case -EBUSY: return "another change is in progress (a table not pushed yet, or a node's leave)";
+	case -ENOLINK: return "the coordinator has no quorum (or, for a leave, the node no other live member to hand its pages to)";
+	case -EAGAIN: return "the coordinator changed, or does not reach the node now; try again";
 	case -EINVAL: return "the coordinator refused the change (bad address or node)";
-	default: return strerror(-err);
+	default: return NULL;
 	}
 }
 
-/* A peer's REQUEST, RESULT or TABLE (proto.c checked every field). */
+/* The coordinator's RESULT @m for the change @d.client asked. */
+static void memb_result_text(const struct dsmc_msg *m, char *buf, size_t len)
+{
+	unsigned int id = d.client_node;
+	const char *why = memb_remote_why(-m->memb.error);
+
+	if (why)
+		snprintf(buf, len, "%s", why);
+	else if (d.client_leave)	/* the table may follow the RESULT */
+		leave_text(id, -m->memb.error, d.home.members >> id & 1 ? 0 :
+			   d.home.epoch, buf, len);
+	else if (m->memb.error)
+		snprintf(buf, len, "%s", strerror(m->memb.error));
+	else
+		snprintf(buf, len, "done by the coordinator");
+}
+
+/* A RESULT: for this node's client, or a SIGHUP change (logged). */
+static void memb_result(int from, const struct dsmc_msg *m)
+{
+	const char *why = memb_remote_why(-m->memb.error);
+	char text[200];
+
+	if (d.reloading && m->memb.cookie == d.reload_cookie)
+		d.reload_next = 0;	/* the next SIGHUP change now */
+	if (d.client < 0 || m->memb.cookie != d.client_cookie) {
+		logm(LOG_INFO, "coordinator node %d: change %llu: %s", from,
+		     (unsigned long long)m->memb.cookie, why ? why :
+		     m->memb.error ? strerror(m->memb.error) : "done");
+		return;
+	}
+	memb_result_text(m, text, sizeof(text));
+	memb_client_answer(-m->memb.error, text);
+}
+
+/* A peer's MEMBERS frame (proto.c checked every field). */
 void memb_message(int from, const struct dsmc_msg *m)
 {
 	struct dsmc_msg r = { .type = DSMC_MEMBERS };
@@ -470,10 +574,12 @@ void memb_message(int from, const struct dsmc_msg *m)
 	switch (m->memb.op) {
 	case DSMC_MEMB_REQUEST:
 		ret = memb_change(m, from, err, sizeof(err));
-		logm(ret ? LOG_WARNING : LOG_INFO,
+		logm(ret && ret != -EINPROGRESS ? LOG_WARNING : LOG_INFO,
 		     "node %d asked to %s node %u: %s", from,
 		     m->memb.change == DSMC_MEMB_ADD ? "add" : "delete",
 		     m->memb.node, ret ? err : "done");
+		if (ret == -EINPROGRESS)	/* answered when it ends */
+			break;
 		r.memb.op = DSMC_MEMB_RESULT;
 		r.memb.cookie = m->memb.cookie;
 		r.memb.error = (uint16_t)-ret;
@@ -481,21 +587,14 @@ void memb_message(int from, const struct dsmc_msg *m)
 			conn_send(d.peers[from].conn, &r);
 		break;
 	case DSMC_MEMB_RESULT:
-		if (d.client < 0 || m->memb.cookie != d.client_cookie) {
-			logm(LOG_INFO, "coordinator node %d: change %llu: %s",
-			     from, (unsigned long long)m->memb.cookie,
-			     m->memb.error ? memb_remote_why(-m->memb.error) :
-			     "done");
-			break;
-		}
-		if (m->memb.error)
-			memb_client_answer(-m->memb.error,
-					   memb_remote_why(-m->memb.error));
-		else
-			memb_client_answer(0, "done by the coordinator");
+		memb_result(from, m);
 		break;
 	case DSMC_MEMB_TABLE:
 		memb_table(from, m);
+		break;
+	case DSMC_MEMB_LEAVE:
+	case DSMC_MEMB_LEFT:
+		leave_message(from, m);
 		break;
 	}
 }
@@ -550,6 +649,29 @@ static int memb_parse(char *line, struct dsmc_msg *m, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * Ask coordinator @coord for the client's change @m. A del may be a
+ * leave there, whose answer takes up to leave_wait_ms().
+ */
+static void memb_client_ask(int coord, struct dsmc_msg *m)
+{
+	unsigned int id = m->memb.node;
+
+	if (d.peers[coord].conn < 0 || conn_send(d.peers[coord].conn, m)) {
+		memb_client_answer(-EHOSTDOWN, "cannot reach the coordinator");
+		return;
+	}
+	d.client_cookie = m->memb.cookie;
+	d.client_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
+	if (m->memb.change == DSMC_MEMB_DEL)
+		d.client_deadline += leave_wait_ms();
+	d.client_node = id;
+	d.client_leave = m->memb.change == DSMC_MEMB_DEL &&
+			 d.peers[id].kstate == DSM_NODE_STATE_UP;
+	logm(LOG_INFO, "asked coordinator node %d to %s node %u", coord,
+	     m->memb.change == DSMC_MEMB_ADD ? "add" : "delete", id);
+}
+
 /* The client's line @line: make the change, or ask the coordinator. */
 static void memb_client_request(char *line)
 {
@@ -558,24 +680,21 @@ static void memb_client_request(char *line)
 	char err[200];
 
 	ret = memb_parse(line, &m, err, sizeof(err));
+	m.memb.cookie = ++d.memb_cookie;
 	if (!ret && coord != d.conf.local && memb_is_member()) {
-		m.memb.cookie = ++d.memb_cookie;
-		if (d.peers[coord].conn < 0 ||
-		    conn_send(d.peers[coord].conn, &m)) {
-			memb_client_answer(-EHOSTDOWN,
-					   "cannot reach the coordinator");
-			return;
-		}
-		d.client_cookie = m.memb.cookie;
-		d.client_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
-		logm(LOG_INFO, "asked coordinator node %d to %s node %u",
-		     coord, m.memb.change == DSMC_MEMB_ADD ? "add" : "delete",
-		     m.memb.node);
+		memb_client_ask(coord, &m);
 		return;
 	}
 	if (!ret)
 		ret = memb_change(&m, d.conf.local, err, sizeof(err));
-	logm(ret ? LOG_WARNING : LOG_INFO, "dsmctl: %s", err);
+	logm(ret && ret != -EINPROGRESS ? LOG_WARNING : LOG_INFO, "dsmctl: %s",
+	     err);
+	if (ret == -EINPROGRESS) {	/* a leave: leave.c answers */
+		d.client_cookie = m.memb.cookie;
+		d.client_deadline = now_ms() + leave_wait_ms() +
+				    2 * (int64_t)d.conf.dead_ms;
+		return;
+	}
 	memb_client_answer(ret, err);
 }
 
@@ -623,6 +742,7 @@ void memb_accept(void)
 	d.client = fd;
 	d.client_len = 0;
 	d.client_cookie = 0;
+	d.client_leave = false;
 	d.client_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
 }
 
@@ -632,8 +752,24 @@ void memb_client_read(void)
 	ssize_t n;
 	char *nl;
 
-	if (d.client < 0 || d.client_cookie)
+	if (d.client < 0)
 		return;
+	/*
+	 * It waits for its answer (dsmd.c polls it for a hang-up only, so a
+	 * client that shut its writing side down is no busy loop): gone?
+	 */
+	if (d.client_cookie) {
+		struct pollfd p = { .fd = d.client };
+
+		if (poll(&p, 1, 0) > 0 && p.revents & (POLLHUP | POLLERR)) {
+			logm(LOG_INFO, "dsmctl went away before its answer");
+			close(d.client);
+			d.client = -1;
+			d.client_cookie = 0;
+			d.client_leave = false;
+		}
+		return;
+	}
 	n = read(d.client, d.client_buf + d.client_len,
 		 sizeof(d.client_buf) - 1 - d.client_len);
 	if (n <= 0) {
@@ -702,8 +838,10 @@ static void memb_reload_request(int id, struct dsmc_msg *m)
 
 /*
  * The next node whose membership the reloaded file changes, once per
- * SIGHUP and node: made here by the coordinator, else asked of it (and
- * the next one waits for its table, at most twice dead-timeout).
+ * SIGHUP and node: made here by the coordinator (after the leave it
+ * started, if any), else asked of it (and the next one waits for its
+ * table or its answer, at most twice dead-timeout, plus
+ * leave_wait_ms() for a del).
  */
 static void memb_reload_step(void)
 {
@@ -712,7 +850,7 @@ static void memb_reload_step(void)
 	struct dsmc_msg m;
 	char err[200];
 
-	if (!d.reloading || now_ms() < d.reload_next)
+	if (!d.reloading || now_ms() < d.reload_next || leave_waiting() >= 0)
 		return;
 	for (id = 0; id < DSM_NODES_MAX; id++)
 		if (d.reload.nodes[id].present)
@@ -727,11 +865,14 @@ static void memb_reload_step(void)
 	memb_reload_request(id, &m);
 	if (coord == d.conf.local || !memb_is_member()) {
 		ret = memb_change(&m, d.conf.local, err, sizeof(err));
-		logm(ret ? LOG_WARNING : LOG_INFO, "SIGHUP: %s", err);
+		logm(ret && ret != -EINPROGRESS ? LOG_WARNING : LOG_INFO,
+		     "SIGHUP: %s", err);
 		return;
 	}
-	m.memb.cookie = ++d.memb_cookie;
+	m.memb.cookie = d.reload_cookie = ++d.memb_cookie;
 	d.reload_next = now_ms() + 2 * (int64_t)d.conf.dead_ms;
+	if (m.memb.change == DSMC_MEMB_DEL)
+		d.reload_next += leave_wait_ms();
 	if (d.peers[coord].conn < 0 || conn_send(d.peers[coord].conn, &m))
 		logm(LOG_WARNING, "SIGHUP: cannot reach coordinator node %d", coord);
 	else

@@ -129,6 +129,8 @@ void peer_down(int id, int reason)
 	kernel_set_state(id, DSM_NODE_STATE_DOWN, reason, 0);
 	p->kstate = DSM_NODE_STATE_DOWN;
 	logm(LOG_WARNING, "node %d down (%s)", id, dsm_reason_name(reason));
+	/* A leave it was in fails (leave.c). */
+	leave_peer_down(id);
 	/* Declared dead: its buckets go to the others (membership.c). */
 	if (reason == DSM_REASON_TIMEOUT)
 		memb_node_failed(id);

@@ -480,7 +480,7 @@ static const char *dec_members_table(const struct dsmc_wire_members *w,
 	if (m->memb.op != DSMC_MEMB_TABLE)
 		return m->memb.epoch || m->memb.members ||
 		       !all_zero(w->table, sizeof(w->table)) ?
-		       "table in a request or result" : NULL;
+		       "table outside a TABLE" : NULL;
 	if (!m->memb.epoch || m->memb.epoch > DSM_HOME_EPOCH_MAX)
 		return "table epoch out of range";
 	if (!m->memb.members || m->memb.members >> DSM_NODES_MAX)
@@ -510,13 +510,18 @@ static const char *dec_members(const void *body, uint32_t len,
 	m->memb.members = le64toh(w->members);
 	if (!w->op || w->op >= DSMC_MEMB_OP_END)
 		return "unknown membership op";
+	/* A version-5 peer refuses them: they are never sent to one. */
+	if (w->op >= DSMC_MEMB_LEAVE && m->version < DSMC_VERSION_LEAVE)
+		return "membership op not in this protocol version";
 	if (w->reserved0 || w->reserved1 || w->reserved2)
 		return "reserved field not zero";
 	if (m->memb.op == DSMC_MEMB_REQUEST && w->change == DSMC_MEMB_NONE)
 		return "request without a change";
-	if (m->memb.op == DSMC_MEMB_RESULT ? m->memb.error > 4095 :
-	    m->memb.error != 0)
-		return "error out of range, or outside a result";
+	if (w->op >= DSMC_MEMB_LEAVE && w->change != DSMC_MEMB_DEL)
+		return "leave or left without a DEL change";
+	if (m->memb.op == DSMC_MEMB_RESULT || m->memb.op == DSMC_MEMB_LEFT ?
+	    m->memb.error > 4095 : m->memb.error != 0)
+		return "error out of range, or outside a result or left";
 	if (m->memb.op == DSMC_MEMB_TABLE ? m->memb.cookie != 0 :
 	    !m->memb.cookie)
 		return "cookie missing, or in a table";

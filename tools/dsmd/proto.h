@@ -34,6 +34,11 @@
  *  5: MEMBERS: a change of the membership and the home table that goes
  *     with it (Documentation/control-plane.md, "Runtime membership"):
  *     a request to the coordinator, its result, and the table itself.
+ *  6: MEMBERS ops LEAVE and LEFT: a live node's graceful leave (node del
+ *     of a node that is up): the coordinator asks the node to hand its
+ *     pages over, the node says when it is done. A MEMBERS frame of an
+ *     older header version carrying them is refused; they are sent only
+ *     to peers of version 6.
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -48,13 +53,14 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	5
+#define DSMC_VERSION_MAX	6
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
 #define DSMC_VERSION_AUTH	3	/* first version with AUTH frames */
 #define DSMC_VERSION_LINK	4	/* first version with LINK_INFO */
 #define DSMC_VERSION_MEMBERS	5	/* first version with MEMBERS */
+#define DSMC_VERSION_LEAVE	6	/* first with MEMBERS LEAVE, LEFT */
 #define DSMC_HDR_SIZE		16
 #define DSMC_MGR_FIXED		24	/* largest fixed part of a MGR frame */
 #define DSMC_BODY_MAX		(DSMC_MGR_FIXED + DSM_MGR_PAYLOAD_MAX)
@@ -122,6 +128,8 @@ enum dsmc_members_op {
 	DSMC_MEMB_REQUEST = 1,	/* to the coordinator: please make @change */
 	DSMC_MEMB_RESULT,	/* its answer to a REQUEST: @error */
 	DSMC_MEMB_TABLE,	/* the membership and table of @epoch */
+	DSMC_MEMB_LEAVE,	/* v6: to @node: hand your pages over */
+	DSMC_MEMB_LEFT,		/* v6: its answer: @error, 0 all handed over */
 	DSMC_MEMB_OP_END
 };
 
@@ -140,8 +148,11 @@ enum dsmc_members_change {
  * MEMBERS (version 5). A REQUEST names a change and a cookie; the
  * RESULT carries the cookie back with an errno (0 .. 4095); a TABLE
  * carries the epoch, the members and the bucket table (each byte a
- * member) and, for ADD, the new node's address. Fields an op does not
- * use are zero; addr is zero past the family's length.
+ * member) and, for ADD, the new node's address. Version 6: a LEAVE
+ * (change DEL, @node the leaving node, the coordinator's cookie) and its
+ * LEFT (the same change, node and cookie, and an errno 0 .. 4095).
+ * Fields an op does not use are zero; addr is zero past the family's
+ * length.
  */
 struct dsmc_wire_members {	/* 64 + DSMC_HOME_BUCKETS bytes */
 	uint8_t op;		/*  0: enum dsmc_members_op */
@@ -150,9 +161,10 @@ struct dsmc_wire_members {	/* 64 + DSMC_HOME_BUCKETS bytes */
 	uint8_t reserved0;	/*  3 */
 	__le32 node;		/*  4: the node added or deleted */
 	__le16 port;		/*  8: ADD: its dsmd port, not 0 */
-	__le16 error;		/* 10: RESULT: errno, 0 .. 4095 */
+	__le16 error;		/* 10: RESULT, LEFT: errno, 0 .. 4095 */
 	__le32 reserved1;	/* 12 */
-	__le64 cookie;		/* 16: REQUEST, RESULT: the requester's */
+	__le64 cookie;		/* 16: REQUEST, RESULT: the requester's;
+				 * LEAVE, LEFT: the coordinator's */
 	__le64 epoch;		/* 24: TABLE: 1 .. DSM_HOME_EPOCH_MAX */
 	__le64 members;		/* 32: TABLE: bit i: node i (< DSM_NODES_MAX) */
 	uint8_t addr[16];	/* 40: ADD: IPv4 (4 bytes) or IPv6 */

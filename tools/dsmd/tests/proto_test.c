@@ -621,6 +621,129 @@ static void test_members(void)
 	   "proto: MEMBERS result with errno 4096 refused");
 }
 
+/* MEMBERS LEAVE and LEFT: version 6 only; a DEL, a node, a cookie. */
+static void test_members_leave(void)
+{
+	struct dsmc_msg m = { .type = DSMC_MEMBERS,
+			      .version = DSMC_VERSION_LEAVE }, out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len;
+
+	m.memb.op = DSMC_MEMB_LEAVE;
+	m.memb.change = DSMC_MEMB_DEL;
+	m.memb.node = 2;
+	m.memb.cookie = 11;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + 64 + DSMC_HOME_BUCKETS &&
+	   !dsmc_decode(buf, len, &out, &why) &&
+	   out.version == DSMC_VERSION_LEAVE &&
+	   out.memb.op == DSMC_MEMB_LEAVE && out.memb.node == 2 &&
+	   out.memb.change == DSMC_MEMB_DEL && out.memb.cookie == 11 &&
+	   !out.memb.error, "proto: MEMBERS leave round trip");
+	buf[4] = DSMC_VERSION_MEMBERS;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "version"),
+	   "proto: MEMBERS leave with header version 5 refused");
+	m.memb.error = 5;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "error"),
+	   "proto: MEMBERS leave with an errno refused");
+	m.memb.error = 0;
+	m.memb.change = DSMC_MEMB_NONE;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "DEL"),
+	   "proto: MEMBERS leave without a change refused");
+	m.memb.change = DSMC_MEMB_ADD;
+	m.memb.family = AF_INET;
+	m.memb.port = 7900;
+	memcpy(m.memb.addr, "\x0a\x00\x00\x02", 4);
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "DEL"),
+	   "proto: MEMBERS leave with an ADD refused");
+	memset(&m.memb, 0, sizeof(m.memb));
+	m.memb.op = DSMC_MEMB_LEAVE;
+	m.memb.change = DSMC_MEMB_DEL;
+	m.memb.node = 2;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "cookie"),
+	   "proto: MEMBERS leave without a cookie refused");
+	m.memb.cookie = 11;
+	m.memb.epoch = 3;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "table"),
+	   "proto: MEMBERS leave with an epoch refused");
+	m.memb.epoch = 0;
+	m.memb.node = DSM_NODES_MAX;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "node"),
+	   "proto: MEMBERS leave with a node id out of range refused");
+}
+
+/* MEMBERS LEFT: as a LEAVE, with an errno 0 .. 4095. */
+static void test_members_left(void)
+{
+	struct dsmc_msg m = { .type = DSMC_MEMBERS,
+			      .version = DSMC_VERSION_LEAVE }, out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len;
+
+	m.memb.op = DSMC_MEMB_LEFT;
+	m.memb.change = DSMC_MEMB_DEL;
+	m.memb.node = 2;
+	m.memb.cookie = 11;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.memb.op == DSMC_MEMB_LEFT && out.memb.node == 2 &&
+	   out.memb.cookie == 11 && !out.memb.error,
+	   "proto: MEMBERS left (done) round trip");
+	m.memb.error = EIO;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) && out.memb.error == EIO,
+	   "proto: MEMBERS left with an errno round trip");
+	m.memb.error = 4095;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) && out.memb.error == 4095,
+	   "proto: MEMBERS left with errno 4095 taken");
+	m.memb.error = 4096;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "error"),
+	   "proto: MEMBERS left with errno 4096 refused");
+	m.memb.error = EIO;
+	m.version = DSMC_VERSION_MEMBERS;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "version"),
+	   "proto: MEMBERS left with header version 5 refused");
+	m.version = DSMC_VERSION_LEAVE;
+	m.memb.change = DSMC_MEMB_NONE;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: MEMBERS left without a change refused");
+	m.memb.change = DSMC_MEMB_DEL;
+	m.memb.cookie = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "cookie"),
+	   "proto: MEMBERS left without a cookie refused");
+	m.memb.cookie = 11;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[DSMC_HDR_SIZE + 64 + 9] = 1;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "table"),
+	   "proto: MEMBERS left with a bucket table refused");
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[DSMC_HDR_SIZE] = DSMC_MEMB_OP_END;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "op"),
+	   "proto: MEMBERS op past LEFT refused");
+	/* Version 6 changes nothing for the version-5 ops. */
+	m.memb.op = DSMC_MEMB_RESULT;
+	m.memb.change = DSMC_MEMB_NONE;
+	m.memb.node = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.version == DSMC_VERSION_LEAVE &&
+	   out.memb.op == DSMC_MEMB_RESULT && out.memb.error == EIO,
+	   "proto: MEMBERS result with header version 6 round trip");
+}
+
 void test_proto(void)
 {
 	test_link_agree();
@@ -628,6 +751,8 @@ void test_proto(void)
 	test_auth_frames();
 	test_link_info();
 	test_members();
+	test_members_leave();
+	test_members_left();
 	test_region_bye();
 	test_corruptions();
 	test_consume();
