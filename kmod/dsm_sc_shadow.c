@@ -333,6 +333,15 @@ static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len,
 	}
 	p->ver = pg->sc->ver;
 	p->sync = pg->sc->sync;
+	/*
+	 * A push counts at least 1 (the wire's rule). A read copy tagged
+	 * (v, 0) may go as (v, 1): every frame tagged v holds the same
+	 * content, as no node can write the page at version v once a read
+	 * copy of it was granted at v (writing takes a transaction, which
+	 * makes v + 1), so no push of other content can tie with it.
+	 */
+	if (!p->sync)
+		p->sync = 1;
 	spin_unlock(&pg->lock);
 	p->pg = pg;
 	p->err = -EINPROGRESS;
