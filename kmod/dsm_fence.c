@@ -213,18 +213,10 @@ static int dsm_fence_off(struct netlink_ext_ack *extack)
  */
 int dsm_nl_fence(struct sk_buff *skb, struct genl_info *info)
 {
-	bool configured;
-
 	if (dsm_nl_missing_attr(info, DSM_A_FENCED))
 		return dsm_nl_ret(-EINVAL);
-	mutex_lock(&dsm_cluster.lock);
-	configured = dsm_cluster.configured;
-	mutex_unlock(&dsm_cluster.lock);
-	if (!configured) {
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "cluster not configured; start dsmd first");
+	if (!dsm_nl_configured(info))
 		return dsm_nl_ret(-ENOTCONN);
-	}
 	if (nla_get_u8(info->attrs[DSM_A_FENCED]))
 		return dsm_nl_ret(dsm_fence_on(info->extack));
 	return dsm_nl_ret(dsm_fence_off(info->extack));

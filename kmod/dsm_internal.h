@@ -589,6 +589,7 @@ void dsm_nl_notify_region(const struct dsm_region *region, u8 cmd,
 			  bool replica);
 bool dsm_nl_missing_attr(struct genl_info *info, int attr);
 int dsm_nl_ret(int ret);
+bool dsm_nl_configured(struct genl_info *info);
 /* dsm_mgr_nl.c: the managers' commands (MGR_REQUEST, MGR_REPLY, LOCK_FORWARD). */
 int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 		       const void *payload, u32 len);

@@ -121,17 +121,10 @@ out:
  */
 int dsm_nl_leave(struct sk_buff *skb, struct genl_info *info)
 {
-	bool configured;
 	int ret;
 
-	mutex_lock(&dsm_cluster.lock);
-	configured = dsm_cluster.configured;
-	mutex_unlock(&dsm_cluster.lock);
-	if (!configured) {
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "cluster not configured; start dsmd first");
+	if (!dsm_nl_configured(info))
 		return dsm_nl_ret(-ENOTCONN);
-	}
 	ret = dsm_leave_step(info->extack);
 	if (ret == -EINPROGRESS) {	/* asked on each of dsmd's ticks */
 		dsm_stat_inc(DSM_STAT_NL_REQUESTS);

@@ -213,6 +213,23 @@ bool dsm_nl_missing_attr(struct genl_info *info, int attr)
 }
 
 /* Count a handler's refusal; every refusal has set an extack message. */
+/*
+ * Is the cluster configured (CLUSTER_SET done)? If not, @info's extack
+ * says so, for a command that needs it. Takes dsm_cluster.lock.
+ */
+bool dsm_nl_configured(struct genl_info *info)
+{
+	bool configured;
+
+	mutex_lock(&dsm_cluster.lock);
+	configured = dsm_cluster.configured;
+	mutex_unlock(&dsm_cluster.lock);
+	if (!configured)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "cluster not configured; start dsmd first");
+	return configured;
+}
+
 int dsm_nl_ret(int ret)
 {
 	dsm_stat_inc(DSM_STAT_NL_REQUESTS);

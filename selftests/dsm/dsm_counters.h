@@ -10,11 +10,14 @@
 #ifndef _DSM_COUNTERS_H
 #define _DSM_COUNTERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "dsm_region.h"
+#include "dsm_shell.h"
+#include "dsm_sync.h"
 
 /* Shared (MAP_SHARED | MAP_ANONYMOUS) between a test and its workload. */
 struct dsm_counters {
@@ -56,6 +59,22 @@ static inline pid_t dsm_counters_start(struct dsm_counters *sh, size_t off,
 		sh->rounds++;
 	}
 	_exit(sh->bad ? 1 : 0);
+}
+
+/*
+ * dsm_counters_reach - wait up to @secs (times the time factor) for the
+ * workload of @sh to reach @rounds rounds; false if it did not (or a
+ * word went back).
+ */
+static inline bool dsm_counters_reach(struct dsm_counters *sh, long rounds,
+				      double secs)
+{
+	double t0 = dsm_now();
+
+	while (sh->rounds < rounds && dsm_now() - t0 < dsm_test_secs(secs) &&
+	       !sh->bad)
+		usleep(10000);
+	return sh->rounds >= rounds;
 }
 
 /*

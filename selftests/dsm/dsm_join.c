@@ -47,17 +47,6 @@ static long home_epoch(void)
 	return strtol(out, NULL, 10);
 }
 
-/* Wait up to @secs for the workload to reach @rounds rounds. */
-static bool rounds_reach(struct dsm_counters *sh, long rounds, double secs)
-{
-	double t0 = dsm_now();
-
-	while (sh->rounds < rounds && dsm_now() - t0 < dsm_test_secs(secs) &&
-	       !sh->bad)
-		usleep(10000);
-	return sh->rounds >= rounds;
-}
-
 /* Requests that must fail, on node 2; each changes nothing. */
 static void bad_requests(struct __test_metadata *_metadata, long epoch)
 {
@@ -118,7 +107,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	if (node != JOIN_NEW) {
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
-		EXPECT_TRUE(rounds_reach(sh, JOIN_STEP, 60))
+		EXPECT_TRUE(dsm_counters_reach(sh, JOIN_STEP, 60))
 			TH_LOG("node %d: %ld rounds before the join", node,
 			       sh->rounds);
 	}
@@ -146,7 +135,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
 	}
-	EXPECT_TRUE(rounds_reach(sh, sh->rounds + JOIN_STEP, 60))
+	EXPECT_TRUE(dsm_counters_reach(sh, sh->rounds + JOIN_STEP, 60))
 		TH_LOG("node %d: %ld rounds after the join", node, sh->rounds);
 	dsm_test_sync(5);
 	sh->stop = 1;

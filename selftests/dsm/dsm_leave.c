@@ -38,17 +38,6 @@
 #define LEAVE_STEP	4	/* workload rounds between two steps */
 #define OFF_RESULT	(OFF_LEAVE + LEAVE_PAGES * DSM_PAGE)
 
-/* Wait up to @secs for the workload to reach @rounds rounds. */
-static bool rounds_reach(struct dsm_counters *sh, long rounds, double secs)
-{
-	double t0 = dsm_now();
-
-	while (sh->rounds < rounds && dsm_now() - t0 < dsm_test_secs(secs) &&
-	       !sh->bad)
-		usleep(10000);
-	return sh->rounds >= rounds;
-}
-
 /* Does `jq -e EXPR` hold of `dsmctl -j status` here within @secs? */
 static bool status_within(const char *expr, double secs)
 {
@@ -162,7 +151,7 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node %d: node 3 homes nothing, not a member", node);
 	pid = dsm_counters_start(sh, OFF_LEAVE, LEAVE_PAGES, LEAVE_NODES);
 	ASSERT_LT(0, pid);
-	EXPECT_TRUE(rounds_reach(sh, LEAVE_STEP, 60))
+	EXPECT_TRUE(dsm_counters_reach(sh, LEAVE_STEP, 60))
 		TH_LOG("node %d: %ld rounds before the leave", node, sh->rounds);
 	dsm_test_sync(2);
 	if (node == LEAVER) {
@@ -189,7 +178,8 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 					  60))
 			TH_LOG("node %d: node 3 still a member 60 s after node del",
 			       node);
-		EXPECT_TRUE(rounds_reach(sh, sh->rounds + LEAVE_STEP, 60))
+		EXPECT_TRUE(dsm_counters_reach(sh, sh->rounds + LEAVE_STEP,
+					       60))
 			TH_LOG("node %d: %ld rounds after the leave", node,
 			       sh->rounds);
 		sh->stop = 1;
