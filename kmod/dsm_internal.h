@@ -274,6 +274,7 @@ enum dsm_stat {
 	DSM_STAT_SHADOW_PROMOTED,	/* pages rebuilt from a shadow frame */
 	DSM_STAT_SHADOW_PUSHED,		/* pages msync pushed, stored */
 	DSM_STAT_SHADOW_PUSH_FAILED,	/* pages msync could not store */
+	DSM_STAT_SHADOW_WRITTEN_BACK,	/* pages write-back pushed, stored */
 	DSM_STAT_SHADOW_STORED,		/* pushes stored here */
 	DSM_STAT_SHADOW_REFUSED,	/* pushes refused here */
 	DSM_STAT_FRAMES,		/* frames made (kept until unload) */

@@ -758,11 +758,16 @@ static const struct dsm_model_ops dsm_sc_ops = {
 
 int dsm_sc_init(void)
 {
-	return dsm_model_register(&dsm_sc_ops);
+	int ret = dsm_model_register(&dsm_sc_ops);
+
+	if (!ret)
+		sc_writeback_init();
+	return ret;
 }
 
 void dsm_sc_exit(void)
 {
+	sc_writeback_exit();
 	sc_rehome_exit();
 	dsm_sc_xfer_exit();
 	dsm_model_unregister(&dsm_sc_ops);

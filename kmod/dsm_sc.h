@@ -250,6 +250,11 @@ bool sc_shadow_nack(const struct dsm_msg *m);
 void sc_shadow_node_down(u32 dead);
 int sc_msync(u64 first, u64 last);
 int sc_leave(void);
+int sc_push_every(bool leave, u64 *pages);
+
+/* dsm_sc_writeback.c */
+void sc_writeback_init(void);
+void sc_writeback_exit(void);
 
 /* dsm_sc_epoch.c */
 bool sc_home_epoch_ok(const struct dsm_msg *m);

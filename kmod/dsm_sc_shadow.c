@@ -389,7 +389,7 @@ static int sc_push_wait(struct sc_push **win, u32 n, u64 *stored)
 		}
 		if (e) {
 			dsm_stat_inc(DSM_STAT_SHADOW_PUSH_FAILED);
-			pr_warn_ratelimited("msync: page %llu not stored at node %u (%d)\n",
+			pr_warn_ratelimited("push: page %llu not stored at node %u (%d)\n",
 					    p->pg->pgno, p->to, e);
 			if (!err)
 				err = e;
@@ -522,6 +522,30 @@ int sc_msync(u64 first, u64 last)
 }
 
 /**
+ * sc_push_every() - push every page of this node's that is to be pushed.
+ * @leave:	a leave (every copy), else as msync (written since pushed).
+ * @pages:	out: how many were stored.
+ *
+ * As sc_msync(), over every page this node has state for. Sleeps.
+ * Return: 0, -ENOLINK with no other live member, -EIO if a page was not
+ * stored (logged), -ENOMEM.
+ */
+int sc_push_every(bool leave, u64 *pages)
+{
+	struct sc_walk w;
+	int err;
+
+	*pages = 0;
+	if (!sc_walk_begin(&w, leave))
+		return -ENOLINK;
+	if (!w.err)
+		dsm_mem_for_each(sc_walk_one, &w);
+	err = sc_walk_end(&w);
+	*pages = w.pages;
+	return err;
+}
+
+/**
  * sc_leave() - this node leaves the cluster: the model op @leave.
  *
  * Local accesses are refused already (dsm_fence_leave()). Pushes every
@@ -538,16 +562,11 @@ int sc_msync(u64 first, u64 last)
  */
 int sc_leave(void)
 {
-	struct sc_walk w;
-	int err;
+	u64 pages;
+	int err = sc_push_every(true, &pages);
 
-	if (!sc_walk_begin(&w, true))
-		return -ENOLINK;
-	if (!w.err)
-		dsm_mem_for_each(sc_walk_one, &w);
-	err = sc_walk_end(&w);
-	dsm_stat_add(DSM_STAT_LEAVE_PAGES, w.pages);
-	pr_info("leave: %llu pages handed over%s\n", w.pages,
+	dsm_stat_add(DSM_STAT_LEAVE_PAGES, pages);
+	pr_info("leave: %llu pages handed over%s\n", pages,
 		err ? ", stopped on an error" : "");
 	return err;
 }

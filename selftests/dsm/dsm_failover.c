@@ -173,6 +173,13 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 		seen = *lost;	/* whatever an earlier program left there */
 	dsm_test_sync(98);
 	if (id == VICTIM) {
+		/*
+		 * What nobody saw: the background write-back must not push
+		 * it before the power-off (dsm_shadow tests the write-back).
+		 */
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+				    "echo 0 > /sys/module/dsm/parameters/writeback_ms"))
+			TH_LOG("turning write-back off: %s", out);
 		*lost = 0xdead;
 		ASSERT_EQ((ssize_t)sizeof(word),
 			  pwrite(fd, &(uint64_t){ COPY_WORD }, sizeof(word),

@@ -14,6 +14,10 @@
  *    D on each (taking them from node 0, which keeps its frame as a
  *    shadow). After node 2's death the survivors must read C, the page
  *    as another node last saw it.
+ *  - WRITTEN: node 2 writes pattern E on each, never msync'ed, and
+ *    waits until the background write-back (writeback_ms, 1 s here)
+ *    pushed them; then turns write-back off for the sets above. After
+ *    node 2's death the survivors must read E.
  *  - BUSY: nodes 0 and 1 write their own word of each page in a loop
  *    from before node 2 powers off until after the survivors' checks
  *    (the pages move between them through homes, a third of them on the
@@ -33,6 +37,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_region.h"
 #include "dsm_shell.h"
 
 /* vcluster's dsm.conf: 10 s times VCLUSTER_TIME_FACTOR (DSM_TEST_TIME_FACTOR) */
@@ -46,8 +51,10 @@
 #define TAKEN_OFF	(SYNCED_OFF + NPAGES * DSM_PAGE)
 #define BUSY_OFF	(TAKEN_OFF + NPAGES * DSM_PAGE)
 #define SET_LEN		(NPAGES * DSM_PAGE)
+#define WRITTEN_OFF	(BUSY_OFF + NBUSY * DSM_PAGE)
+#define WRITEBACK	"/sys/module/dsm/parameters/writeback_ms"
 
-enum { PAT_A = 1, PAT_B, PAT_C, PAT_D };
+enum { PAT_A = 1, PAT_B, PAT_C, PAT_D, PAT_E };
 
 static uint8_t pattern(int pat, int k, int j)
 {
@@ -152,6 +159,7 @@ static const struct {
 } sets[] = {
 	{ "msync'ed", SYNCED_OFF, PAT_A, PAT_B },
 	{ "taken", TAKEN_OFF, PAT_C, PAT_D },
+	{ "written back", WRITTEN_OFF, PAT_E, PAT_A },
 };
 
 /* Every SYNCED and TAKEN page, every byte: how many are wrong. */
@@ -173,6 +181,34 @@ static int check_sets(struct __test_metadata *_metadata, int fd, int id)
 		}
 	}
 	return bad;
+}
+
+/*
+ * On node 2: write pattern E on the WRITTEN set with write-back every
+ * second, and wait until it pushed them all; then turn it off.
+ */
+static void written_back(struct __test_metadata *_metadata, int fd)
+{
+	uint8_t *m = mmap(NULL, SET_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  fd, WRITTEN_OFF);
+	long before = dsm_stat("shadow_written_back"), now = before;
+	double t0;
+
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, dsm_sh(NULL, 0, "echo 1000 > " WRITEBACK));
+	fill(m, PAT_E);
+	t0 = dsm_now();
+	while (now < before + NPAGES && dsm_now() - t0 < dsm_test_secs(60)) {
+		usleep(200000);
+		now = dsm_stat("shadow_written_back");
+	}
+	EXPECT_LE(before + NPAGES, now)
+		TH_LOG("write-back pushed %ld of the %d pages written in %.0f s",
+		       now - before, NPAGES, dsm_now() - t0);
+	/* What node 2 writes from now on, only msync pushes. */
+	ASSERT_EQ(0, dsm_sh(NULL, 0, "echo 0 > " WRITEBACK));
+	munmap(m, SET_LEN);
 }
 
 /*
@@ -211,6 +247,7 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 				  MAP_SHARED, fd, SYNCED_OFF);
 
 		ASSERT_NE(MAP_FAILED, m);
+		written_back(_metadata, fd);
 		fill(m, PAT_A);
 		ASSERT_EQ(0, msync(m, SET_LEN, MS_SYNC))
 			TH_LOG("msync: %s", strerror(errno));
@@ -249,7 +286,7 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 	bad = check_sets(_metadata, fd, id);
 	EXPECT_EQ(0, bad)
 		TH_LOG("node %d: %d of %d pages not as another node saw them",
-		       id, bad, 2 * NPAGES);
+		       id, bad, 3 * NPAGES);
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j stats | jq -e "
 			    "'.shadow_promoted >= 1'"))
 		TH_LOG("node %d made no shadow a page: %s", id, out);
