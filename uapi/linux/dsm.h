@@ -269,6 +269,9 @@ struct dsm_node_info {
  *     (dsmctl node del of a live node): its dsm memory is refused here
  *     from then on, and it hands every page it holds over to the other
  *     members; LEAVING in GET_STATUS.
+ * 17: up to 64 nodes (issue 15 item 5): DSM_NODES_MAX is 64, and the node
+ *     masks NODES_LOST and TOP_WRITERS are u64 (they were u32; a reader
+ *     accepts either length, a mask of 32 bits has no node above 31).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -277,7 +280,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	16
+#define DSM_GENL_VERSION	17
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -289,7 +292,7 @@ struct dsm_node_info {
 #define DSM_NAME_MAX		32
 
 /* Node ids run from 0 to DSM_NODES_MAX - 1. */
-#define DSM_NODES_MAX		8
+#define DSM_NODES_MAX		64
 
 /* Regions in the cluster, the default region included. */
 #define DSM_REGIONS_MAX		64
@@ -597,7 +600,7 @@ enum dsm_cmd {
  * @DSM_A_WIRE_VERSION_MIN: u32: lowest wire version the module speaks.
  * @DSM_A_WIRE_VERSION_MAX: u32: highest.
  * @DSM_A_PAGE_SIZE:	u32: bytes of a DSM page; equal on every node.
- * @DSM_A_NODES_LOST:	u32: bit N set: this node declared an earlier
+ * @DSM_A_NODES_LOST:	u64 (u32 before version 17): bit N set: this node declared an earlier
  *			incarnation of node N lost (its pages homed there);
  *			the link handshake tells node N (PREV_LOST).
  * @DSM_A_NODE_TRANSPORT: string, 1..15 bytes: the transport ("tcp",
@@ -622,7 +625,7 @@ enum dsm_cmd {
  * @DSM_A_TOP_INVALS:	u64: sc: INVALs this node (the home) sent for the
  *			page; lrc: invalidations by write notices here.
  * @DSM_A_TOP_GAINS:	u64: sc: times this node gained write ownership.
- * @DSM_A_TOP_WRITERS:	u32: bit N: node N was seen writing the page.
+ * @DSM_A_TOP_WRITERS:	u64 (u32 before version 17): bit N: node N was seen writing the page.
  * @DSM_A_TOP_FALSE:	u64: samples in which writers' blocks were
  *			disjoint.
  * @DSM_A_TOP_TRUE:	u64: samples in which they overlapped.
