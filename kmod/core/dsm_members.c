@@ -18,7 +18,7 @@
  *
  * Return: the node id, < DSM_MAX_NODES; @none if @present is empty.
  */
-u32 dsm_member_rank(u32 present, u64 key, u32 none)
+u32 dsm_member_rank(u64 present, u64 key, u32 none)
 {
 	u32 id, n = 0, k;
 
@@ -44,9 +44,9 @@ u32 dsm_member_rank(u32 present, u64 key, u32 none)
  * garbage collection at such a barrier discards only what all of them
  * hold; a lost node's intervals that nobody fetched are lost anyway.
  */
-u32 dsm_barrier_waits_for(u32 members, u32 lost)
+u64 dsm_barrier_waits_for(u64 members, u64 lost)
 {
-	return members & ~lost & ~(~0U << DSM_MAX_NODES);
+	return members & ~lost & DSM_ALL_NODES;
 }
 
 /**
@@ -65,7 +65,7 @@ u32 dsm_barrier_waits_for(u32 members, u32 lost)
  *
  * Return: the node id, < DSM_MAX_NODES; @none if no member is left.
  */
-u32 dsm_barrier_manager(u32 members, u32 lost, u32 none)
+u32 dsm_barrier_manager(u64 members, u64 lost, u32 none)
 {
 	return dsm_member_rank(dsm_barrier_waits_for(members, lost), 0, none);
 }
@@ -89,9 +89,9 @@ u32 dsm_barrier_manager(u32 members, u32 lost, u32 none)
  *
  * Return: the node id, < DSM_MAX_NODES; @none if no member is left.
  */
-u32 dsm_lock_manager(u32 members, u32 lost, u64 key, u32 none)
+u32 dsm_lock_manager(u64 members, u64 lost, u64 key, u32 none)
 {
-	u32 live = dsm_barrier_waits_for(members, lost);
+	u64 live = dsm_barrier_waits_for(members, lost);
 	u32 r = dsm_member_rank(members, key, DSM_MAX_NODES);
 
 	if (r >= DSM_MAX_NODES || !live)
@@ -114,9 +114,9 @@ u32 dsm_lock_manager(u32 members, u32 lost, u64 key, u32 none)
  * Return: true when every node the barrier waits for has arrived, and
  * there is at least one such node.
  */
-bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost, u32 joining)
+bool dsm_barrier_complete(u64 arrived, u64 members, u64 lost, u64 joining)
 {
-	u32 want = dsm_barrier_waits_for(members, lost) & ~joining;
+	u64 want = dsm_barrier_waits_for(members, lost) & ~joining;
 
 	return want && (arrived & want) == want;
 }
@@ -130,9 +130,9 @@ bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost, u32 joining)
  * They are joining (dsm_barrier_complete()) until dsm_barrier_joined()
  * names them.
  */
-u32 dsm_members_added(u32 old, u32 now)
+u64 dsm_members_added(u64 old, u64 now)
 {
-	return now & ~old & ~(~0U << DSM_MAX_NODES);
+	return now & ~old & DSM_ALL_NODES;
 }
 
 /**
@@ -150,9 +150,9 @@ u32 dsm_members_added(u32 old, u32 now)
  *
  * Return: the joining nodes that arrived, if @gc; else none.
  */
-u32 dsm_barrier_joined(u32 arrived, u32 joining, bool gc)
+u64 dsm_barrier_joined(u64 arrived, u64 joining, bool gc)
 {
-	return gc ? arrived & joining & ~(~0U << DSM_MAX_NODES) : 0;
+	return gc ? arrived & joining & DSM_ALL_NODES : 0;
 }
 
 /**
@@ -169,7 +169,7 @@ u32 dsm_barrier_joined(u32 arrived, u32 joining, bool gc)
  * with nodes 0, 2 and 5 live, writer 2 gives 5, writer 5 gives 0, writer
  * 3 gives 5; @none if no node but the writer is live.
  */
-u32 dsm_backup_of(u32 writer, u32 live, u32 none)
+u32 dsm_backup_of(u32 writer, u64 live, u32 none)
 {
 	u32 k, id;
 
@@ -200,16 +200,17 @@ u32 dsm_backup_of(u32 writer, u32 live, u32 none)
  * Return: true if @reachable is a quorum of @members; false when
  * @members is empty.
  */
-bool dsm_quorum(u32 members, u32 reachable)
+bool dsm_quorum(u64 members, u64 reachable)
 {
-	u32 all, n, up;
+	u64 all;
+	u32 n, up;
 
-	all = members & (u32)((1ULL << DSM_MAX_NODES) - 1);
+	all = members & DSM_ALL_NODES;
 	n = dsm_popcount64(all);
 	up = dsm_popcount64(reachable & all);
 	if (!n)
 		return false;
 	if (2 * up != n)
 		return 2 * up > n;
-	return reachable & all & (0U - all);
+	return reachable & all & (0ULL - all);
 }

@@ -28,10 +28,13 @@
 #include "dsm_core_env.h"
 #include "dsm_limits.h"
 
-/* A membership is a u32 bit mask: bit i is node i. */
-static_assert(DSM_MAX_NODES < 32, "a membership must fit a u32 mask");
+/* A membership is a u64 bit mask: bit i is node i. */
+static_assert(DSM_MAX_NODES <= 64, "a membership must fit a u64 mask");
 
-u32 dsm_member_rank(u32 present, u64 key, u32 none);
+/* Every node id: bits 0 .. DSM_MAX_NODES - 1 (no shift by 64). */
+#define DSM_ALL_NODES	(~0ULL >> (64 - DSM_MAX_NODES))
+
+u32 dsm_member_rank(u64 present, u64 key, u32 none);
 
 /*
  * The key of a lock or barrier: its namespace (the region word of
@@ -56,13 +59,13 @@ static inline u32 dsm_sync_key_id(u64 key)
 	return (u32)key;
 }
 
-u32 dsm_barrier_waits_for(u32 members, u32 lost);
-u32 dsm_barrier_manager(u32 members, u32 lost, u32 none);
-u32 dsm_lock_manager(u32 members, u32 lost, u64 key, u32 none);
-u32 dsm_backup_of(u32 writer, u32 live, u32 none);
-bool dsm_barrier_complete(u32 arrived, u32 members, u32 lost, u32 joining);
-u32 dsm_members_added(u32 old, u32 now);
-u32 dsm_barrier_joined(u32 arrived, u32 joining, bool gc);
-bool dsm_quorum(u32 members, u32 reachable);
+u64 dsm_barrier_waits_for(u64 members, u64 lost);
+u32 dsm_barrier_manager(u64 members, u64 lost, u32 none);
+u32 dsm_lock_manager(u64 members, u64 lost, u64 key, u32 none);
+u32 dsm_backup_of(u32 writer, u64 live, u32 none);
+bool dsm_barrier_complete(u64 arrived, u64 members, u64 lost, u64 joining);
+u64 dsm_members_added(u64 old, u64 now);
+u64 dsm_barrier_joined(u64 arrived, u64 joining, bool gc);
+bool dsm_quorum(u64 members, u64 reachable);
 
 #endif /* _DSM_MEMBERS_H */
