@@ -260,6 +260,17 @@ uint64_t dsm_nla_u64(struct nlattr *a, uint64_t def)
 	return v;
 }
 
+/*
+ * A node mask (NODES_LOST, TOP_WRITERS) is a u64 from genl version 17 on,
+ * a u32 before: a module of version 16 or older has no node above 31.
+ */
+uint64_t dsm_nla_nodes(struct nlattr *a, uint64_t def)
+{
+	if (a && nla_len(a) >= 4 && nla_len(a) < 8)
+		return nla_get_u32(a);
+	return dsm_nla_u64(a, def);
+}
+
 const char *dsm_nla_str(struct nlattr *a, const char *def)
 {
 	const char *s;

@@ -74,6 +74,8 @@ uint8_t dsm_nla_u8(struct nlattr *a, uint8_t def);
 uint16_t dsm_nla_u16(struct nlattr *a, uint16_t def);
 uint32_t dsm_nla_u32(struct nlattr *a, uint32_t def);
 uint64_t dsm_nla_u64(struct nlattr *a, uint64_t def);
+/* A node mask, bit i node i: a u64, or a u32 from a module before 17. */
+uint64_t dsm_nla_nodes(struct nlattr *a, uint64_t def);
 /* A NUL-terminated string attribute, or @def. */
 const char *dsm_nla_str(struct nlattr *a, const char *def);
 

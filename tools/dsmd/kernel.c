@@ -294,7 +294,7 @@ struct kstatus {
 	uint32_t wire_min;
 	uint32_t wire_max;
 	uint32_t page_size;
-	uint32_t nodes_lost;
+	uint64_t nodes_lost;
 	bool fenced;
 };
 
@@ -308,7 +308,7 @@ static int status_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	st->wire_min = dsm_nla_u32(tb[DSM_A_WIRE_VERSION_MIN], 0);
 	st->wire_max = dsm_nla_u32(tb[DSM_A_WIRE_VERSION_MAX], 0);
 	st->page_size = dsm_nla_u32(tb[DSM_A_PAGE_SIZE], 0);
-	st->nodes_lost = dsm_nla_u32(tb[DSM_A_NODES_LOST], 0);
+	st->nodes_lost = dsm_nla_nodes(tb[DSM_A_NODES_LOST], 0);
 	st->fenced = dsm_nla_u8(tb[DSM_A_FENCED], 0);
 	return 0;
 }
@@ -349,7 +349,7 @@ int kernel_link_info(int id, struct dsmc_link *l)
 	l->wire_max = st.wire_max;
 	l->incarnation = st.incarnation;
 	l->page_size = st.page_size;
-	if (st.nodes_lost & (1U << id))
+	if (st.nodes_lost >> id & 1)
 		l->flags |= DSM_PEER_F_PREV_LOST;
 	return 0;
 }
