@@ -181,3 +181,17 @@ const char *print_size(uint64_t bytes, char *buf, unsigned int len)
 	snprintf(buf, len, "%" PRIu64, bytes);
 	return buf;
 }
+
+const char *print_nodes(uint64_t bits, char *buf, unsigned int len)
+{
+	unsigned int pos = 0, n;
+
+	if (len)
+		buf[0] = '\0';
+	/* Each id takes at most 3 bytes with its comma; 1 more, the NUL. */
+	for (n = 0; n < 64 && pos + 4 <= len; n++)
+		if (bits >> n & 1)
+			pos += snprintf(buf + pos, len - pos, "%s%u",
+					pos ? "," : "", n);
+	return pos ? buf : "-";
+}

@@ -29,4 +29,14 @@ void print_end(void);
 /* Human sizes: 268435456 -> "256M"; exact, else bytes. */
 const char *print_size(uint64_t bytes, char *buf, unsigned int len);
 
+/* Room for every node id of a u64 mask: "0,1,...,63" and its NUL. */
+#define PRINT_NODES_LEN	(3 * 64)
+
+/*
+ * A node mask, bit i node i, as "0,2,63" into @buf (@len bytes,
+ * PRINT_NODES_LEN for all of them); "-" for none. Ids that do not fit
+ * are left off.
+ */
+const char *print_nodes(uint64_t bits, char *buf, unsigned int len);
+
 #endif /* DSMCTL_PRINT_H */

@@ -18,20 +18,6 @@ static const char *const top_verdicts[] = {
 	[DSM_SHARE_TRUE]	= "true",
 };
 
-/* "0,2" for bits 0 and 2 into @buf; "-" for none. */
-static const char *top_nodes(uint32_t bits, char *buf, size_t len)
-{
-	size_t pos = 0;
-	unsigned int n;
-
-	buf[0] = '\0';
-	for (n = 0; n < DSM_NODES_MAX && pos + 4 < len; n++)
-		if (bits & (1U << n))
-			pos += snprintf(buf + pos, len - pos, "%s%u",
-					pos ? "," : "", n);
-	return pos ? buf : "-";
-}
-
 static int top_limit(const char *object, int argc, char **argv, long *limit);
 
 /*
@@ -41,11 +27,13 @@ static int top_limit(const char *object, int argc, char **argv, long *limit);
 static void top_page(struct nlattr *page, const char *key, bool labels)
 {
 	struct nlattr *tb[DSM_A_MAX + 1];
-	char obuf[32], wbuf[32];
+	char obuf[32], wbuf[PRINT_NODES_LEN];
+	uint64_t writers;
 	uint8_t v;
 
 	if (nla_parse_nested(tb, DSM_A_MAX, page, NULL) < 0)
 		return;
+	writers = dsm_nla_nodes(tb[DSM_A_TOP_WRITERS], 0);
 	v = dsm_nla_u8(tb[DSM_A_TOP_VERDICT], DSM_SHARE_UNKNOWN);
 	if (v > DSM_SHARE_TRUE)
 		v = DSM_SHARE_UNKNOWN;
@@ -63,9 +51,8 @@ static void top_page(struct nlattr *page, const char *key, bool labels)
 	print_u64("gains", labels ? " gains %s" : " %6s",
 		  dsm_nla_u64(tb[DSM_A_TOP_GAINS], 0));
 	print_string(NULL, labels ? " writers %s" : " %-16s",
-		     top_nodes(dsm_nla_u32(tb[DSM_A_TOP_WRITERS], 0), wbuf,
-			       sizeof(wbuf)));
-	print_u64("writers_mask", NULL, dsm_nla_u32(tb[DSM_A_TOP_WRITERS], 0));
+		     print_nodes(writers, wbuf, sizeof(wbuf)));
+	print_u64("writers_mask", NULL, writers);
 	print_string("sharing", labels ? " sharing %s" : " %-7s",
 		     top_verdicts[v]);
 	print_u64("false_samples", labels ? " false %s" : " %6s",
