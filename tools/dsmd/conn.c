@@ -47,7 +47,7 @@ void conn_close(int ci, const char *why)
 			d.peers[c->peer].conn = -1;
 		/* Frames on it may be lost: the managers hear of it later. */
 		if (c->ready)
-			d.gone |= 1U << c->peer;
+			d.gone |= 1ULL << c->peer;
 	} else {
 		logm(LOG_DEBUG, "inbound connection closed: %s", why);
 	}

@@ -242,7 +242,7 @@ struct dsmd {
 	struct dsm_genl ev;
 	struct dsm_genl mgrnl;
 	struct mgr mgr;
-	uint32_t gone;
+	uint64_t gone;
 	int64_t next_stats;
 	struct mgr_stats logged;
 	int lfd;

@@ -25,7 +25,7 @@
  * @seen also by the signs of life short of a handshake (last_seen),
  * which may end a fence but never declare anyone down.
  */
-static uint32_t fence_now_reachable(int64_t now, bool seen)
+static uint64_t fence_now_reachable(int64_t now, bool seen)
 {
 	int64_t heard[DSM_NODES_MAX] = {};
 	unsigned int id;
@@ -44,8 +44,8 @@ static uint32_t fence_now_reachable(int64_t now, bool seen)
 
 bool fence_may_declare(int id, int64_t now)
 {
-	uint32_t members = (uint32_t)memb_conf_mask();
-	uint32_t reach = fence_now_reachable(now, false) & ~(1U << id);
+	uint64_t members = memb_conf_mask();
+	uint64_t reach = fence_now_reachable(now, false) & ~(1ULL << id);
 
 	/* A fenced node rejoins before it judges anyone. */
 	if (!d.fenced && fence_may_declare_down(members, reach)) {
@@ -53,8 +53,9 @@ bool fence_may_declare(int id, int64_t now)
 		return true;
 	}
 	if (!d.peers[id].held_logged)
-		logm(LOG_WARNING, "node %d silent for the dead timeout, but the nodes reachable (%#x of %#x) are no quorum: not declaring it down",
-		     id, reach, members);
+		logm(LOG_WARNING, "node %d silent for the dead timeout, but the nodes reachable (%#llx of %#llx) are no quorum: not declaring it down",
+		     id, (unsigned long long)reach,
+		     (unsigned long long)members);
 	d.peers[id].held_logged = true;
 	return false;
 }
@@ -72,8 +73,8 @@ static int kernel_fence(bool fence)
 
 void fence_timers(int64_t now)
 {
-	uint32_t members = (uint32_t)memb_conf_mask();
-	uint32_t reach = fence_now_reachable(now, d.fenced);
+	uint64_t members = memb_conf_mask();
+	uint64_t reach = fence_now_reachable(now, d.fenced);
 	static int64_t prev;
 	unsigned int id;
 	int ret;
@@ -95,15 +96,16 @@ void fence_timers(int64_t now)
 		ret = kernel_fence(true);
 		if (ret) {
 			if (!d.fence_failed)
-				logm(LOG_ERR, "no quorum (reachable %#x of %#x), but the kernel refused to fence: %s",
-				     reach, members, kerr(ret));
+				logm(LOG_ERR, "no quorum (reachable %#llx of %#llx), but the kernel refused to fence: %s",
+				     (unsigned long long)reach,
+				     (unsigned long long)members, kerr(ret));
 			d.fence_failed = true;
 			return;
 		}
 		d.fenced = true;
 		d.fence_failed = false;
-		logm(LOG_WARNING, "no quorum: nodes reachable %#x of %#x; fenced this node's dsm memory until a quorum is back",
-		     reach, members);
+		logm(LOG_WARNING, "no quorum: nodes reachable %#llx of %#llx; fenced this node's dsm memory until a quorum is back",
+		     (unsigned long long)reach, (unsigned long long)members);
 		break;
 	case FENCE_REJOIN:
 		ret = kernel_fence(false);
@@ -113,8 +115,8 @@ void fence_timers(int64_t now)
 			return;
 		}
 		d.fenced = false;
-		logm(LOG_WARNING, "quorum back (reachable %#x of %#x): rejoining as a new incarnation",
-		     reach, members);
+		logm(LOG_WARNING, "quorum back (reachable %#llx of %#llx): rejoining as a new incarnation",
+		     (unsigned long long)reach, (unsigned long long)members);
 		/* A dead timeout from now for every peer to take us back. */
 		for (id = 0; id < d.conf.nr_nodes; id++)
 			d.peers[id].last_rx = now;

@@ -24,17 +24,17 @@
 #define FENCE_LEASE(dead_ms)	((dead_ms) / 2)
 
 /* Bit i set for each of the @nr_nodes configured node ids. */
-uint32_t fence_members(unsigned int nr_nodes);
+uint64_t fence_members(unsigned int nr_nodes);
 
 /*
  * The nodes reachable from @local at @now: itself, and each peer i with
  * @heard[i] (ms; 0: never) within @lease of @now.
  */
-uint32_t fence_reachable(const int64_t *heard, unsigned int nr_nodes,
+uint64_t fence_reachable(const int64_t *heard, unsigned int nr_nodes,
 			 int local, int64_t now, int64_t lease);
 
 /* May a side that reaches @reachable declare a silent member down? */
-bool fence_may_declare_down(uint32_t members, uint32_t reachable);
+bool fence_may_declare_down(uint64_t members, uint64_t reachable);
 
 /* What the fence does next (fence_next()). */
 enum fence_step {
@@ -47,7 +47,7 @@ enum fence_step {
  * @fenced: the kernel is fenced now; @had_quorum: a quorum was seen
  * since dsmd started (no fence before the cluster first formed).
  */
-enum fence_step fence_next(uint32_t members, uint32_t reachable,
+enum fence_step fence_next(uint64_t members, uint64_t reachable,
 			   bool fenced, bool had_quorum);
 
 /*

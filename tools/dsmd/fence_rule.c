@@ -8,34 +8,34 @@
 #include "dsm_members.h"
 #include "fence.h"
 
-uint32_t fence_members(unsigned int nr_nodes)
+uint64_t fence_members(unsigned int nr_nodes)
 {
-	if (nr_nodes >= 32)
-		return UINT32_MAX;
-	return (uint32_t)((1ULL << nr_nodes) - 1);
+	if (nr_nodes >= 64)
+		return UINT64_MAX;
+	return (1ULL << nr_nodes) - 1;
 }
 
-uint32_t fence_reachable(const int64_t *heard, unsigned int nr_nodes,
+uint64_t fence_reachable(const int64_t *heard, unsigned int nr_nodes,
 			 int local, int64_t now, int64_t lease)
 {
-	uint32_t r = 0;
+	uint64_t r = 0;
 	unsigned int i;
 
-	for (i = 0; i < nr_nodes && i < 32; i++) {
+	for (i = 0; i < nr_nodes && i < 64; i++) {
 		if ((int)i == local)
-			r |= 1U << i;
+			r |= 1ULL << i;
 		else if (heard[i] > 0 && now - heard[i] <= lease)
-			r |= 1U << i;
+			r |= 1ULL << i;
 	}
 	return r;
 }
 
-bool fence_may_declare_down(uint32_t members, uint32_t reachable)
+bool fence_may_declare_down(uint64_t members, uint64_t reachable)
 {
 	return dsm_quorum(members, reachable);
 }
 
-enum fence_step fence_next(uint32_t members, uint32_t reachable,
+enum fence_step fence_next(uint64_t members, uint64_t reachable,
 			   bool fenced, bool had_quorum)
 {
 	bool q = dsm_quorum(members, reachable);

@@ -231,8 +231,7 @@ static void leave_left(int from, uint64_t cookie, int err)
 	}
 	/* As any change: by the coordinator, with a quorum. */
 	if (memb_coordinator() != d.conf.local ||
-	    !dsm_quorum((uint32_t)memb_conf_mask(),
-			(uint32_t)memb_reachable())) {
+	    !dsm_quorum(memb_conf_mask(), memb_reachable())) {
 		snprintf(text, sizeof(text), "node %u handed its pages over, but this node no longer coordinates with a quorum; run 'node del %u' again",
 			 w.node, w.node);
 		leave_answer(&w, -EAGAIN, text);

@@ -202,7 +202,7 @@ static void memb_adopt(const struct dsm_home_table *t, const char *why)
 	d.home_pending = true;
 	d.reload_next = 0;
 	d.home_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
-	mgr_members_set(&d.mgr, (uint32_t)(t->members & memb_conf_mask()));
+	mgr_members_set(&d.mgr, t->members & memb_conf_mask());
 	logm(LOG_INFO, "home table of epoch %llu adopted (%s), members %#llx",
 	     (unsigned long long)t->epoch, why,
 	     (unsigned long long)t->members);
@@ -292,7 +292,7 @@ static int memb_check(const struct dsmc_msg *m, int from, char *err,
 			return -EINVAL;
 		}
 	}
-	if (!dsm_quorum((uint32_t)members, (uint32_t)r)) {
+	if (!dsm_quorum(members, r)) {
 		snprintf(err, len, "no quorum: this node reaches %d of the %d members",
 			 __builtin_popcountll(r), __builtin_popcountll(members));
 		return -ENOLINK;
@@ -431,7 +431,7 @@ void memb_node_failed(unsigned int id)
 
 	if (d.peers[id].rehomed || !(members >> id & 1) ||
 	    !memb_is_member() || memb_coordinator() != d.conf.local ||
-	    !dsm_quorum((uint32_t)members, (uint32_t)memb_reachable()))
+	    !dsm_quorum(members, memb_reachable()))
 		return;
 	d.peers[id].rehomed = true;
 	if (!kernel_home_get(&k) && k.epoch > cur.epoch) {

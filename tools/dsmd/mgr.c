@@ -27,7 +27,12 @@
 #include "dsm_members.h"
 #include "mgr_internal.h"
 
-static_assert(DSM_MAX_NODES == DSM_NODES_MAX, "core and uapi node limits");
+/*
+ * Every node id the core takes is one the uapi has; both are 64 (issue 15
+ * item 5). While a tree has the core at fewer, its managers ignore the ids
+ * above (mgr_is_member(), mgr_init()).
+ */
+static_assert(DSM_MAX_NODES <= DSM_NODES_MAX, "core and uapi node limits");
 
 /**
  * struct mgr_out - a local kernel request sent to a remote manager.
@@ -108,10 +113,14 @@ static bool is_lock_op(const struct mgr_req *r)
 }
 
 /* The successor of dead node @dead: the new manager of its locks. */
-static int successor(const struct mgr *m, uint32_t dead, uint32_t lost)
+static int successor(const struct mgr *m, uint32_t dead, uint64_t lost)
 {
-	u32 id = dsm_backup_of(dead, m->members & ~lost & ~(1U << dead),
-			       DSM_MAX_NODES);
+	u32 id;
+
+	if (dead >= DSM_MAX_NODES)
+		return -1;
+	id = dsm_backup_of(dead, m->members & ~lost & ~(1ULL << dead),
+			   DSM_MAX_NODES);
 
 	return id < DSM_MAX_NODES ? (int)id : -1;
 }
@@ -145,7 +154,7 @@ static bool manages_lock(const struct mgr *m, const struct mgr_req *r)
 		return successor(m, r->lock_id, m->lost) == m->self;
 	cur = dsm_lock_manager(m->members, m->lost, key, DSM_MAX_NODES);
 	return cur < DSM_MAX_NODES &&
-	       dsm_lock_manager(m->members, m->lost | 1U << cur, key,
+	       dsm_lock_manager(m->members, m->lost | 1ULL << cur, key,
 				DSM_MAX_NODES) == (u32)m->self;
 }
 
@@ -162,7 +171,7 @@ static bool manages_lock(const struct mgr *m, const struct mgr_req *r)
 static bool manages(const struct mgr *m, const struct mgr_req *r)
 {
 	int i, cur = req_manager(m, r);
-	uint32_t gone = 0;
+	uint64_t gone = 0;
 
 	if (cur == m->self)
 		return true;
@@ -170,9 +179,9 @@ static bool manages(const struct mgr *m, const struct mgr_req *r)
 		return manages_lock(m, r);
 	for (i = 0; i < DSM_MAX_NODES; i++)
 		if (mgr_is_member(m, i) && !mgr_peer_up(m, i))
-			gone |= 1U << i;
+			gone |= 1ULL << i;
 	if (cur >= 0 && cur < DSM_MAX_NODES)
-		gone |= 1U << cur;
+		gone |= 1ULL << cur;
 	return dsm_barrier_manager(m->members, m->lost | gone,
 				   DSM_MAX_NODES) == (u32)m->self;
 }
@@ -739,7 +748,7 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 	}
 	m->st.replies_relayed++;
 	if ((flags & DSM_MGR_F_JOIN) && (m->added >> m->self & 1)) {
-		m->added &= ~(1U << m->self);
+		m->added &= ~(1ULL << m->self);
 		mgr_log(m, LOG_INFO, "mgr: this node joins lrc at barrier %u",
 			o->id);
 	}
@@ -806,7 +815,7 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 	 */
 	if (st == MGR_PEER_DOWN && (m->peer[node] == MGR_PEER_UP ||
 				    m->peer[node] == MGR_PEER_GONE))
-		m->lost |= 1U << node;
+		m->lost |= 1ULL << node;
 	m->peer[node] = st;
 	if (st != MGR_PEER_GONE && st != MGR_PEER_DOWN)
 		return;
@@ -827,12 +836,12 @@ void mgr_kernel_reset(struct mgr *m)
 
 /* ------------------------------------------------------------ set-up */
 
-int mgr_init(struct mgr *m, int self, uint32_t members,
+int mgr_init(struct mgr *m, int self, uint64_t members,
 	     const struct mgr_ops *ops)
 {
 	memset(m, 0, sizeof(*m));
 	if (self < 0 || self >= DSM_MAX_NODES || !(members >> self & 1) ||
-	    members >> DSM_MAX_NODES)
+	    (members & ~DSM_ALL_NODES))
 		return -EINVAL;
 	m->self = self;
 	m->members = members;
@@ -847,15 +856,16 @@ int mgr_init(struct mgr *m, int self, uint32_t members,
  * run time"); a node removed is no longer. This node's own bit stays as
  * it is: a joining node first adopts the table from before its add.
  */
-void mgr_members_set(struct mgr *m, uint32_t members)
+void mgr_members_set(struct mgr *m, uint64_t members)
 {
-	uint32_t self = 1U << m->self;
+	uint64_t self = 1ULL << m->self;
 
 	m->added |= dsm_members_added(m->members, members) & ~self;
 	m->added &= members | self;
 	if (m->added)
-		mgr_log(m, LOG_INFO, "mgr: members %#x, joining lrc: %#x",
-			members, m->added);
+		mgr_log(m, LOG_INFO, "mgr: members %#llx, joining lrc: %#llx",
+			(unsigned long long)members,
+			(unsigned long long)m->added);
 	m->members = members;
 }
 

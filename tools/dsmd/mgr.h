@@ -192,13 +192,13 @@ struct mgr_out;
  */
 struct mgr {
 	int self;
-	uint32_t members;
+	uint64_t members;
 	size_t payload_max;
 	size_t bar_bytes;
 	size_t bar_bytes_max;
 	uint8_t peer[DSM_NODES_MAX];
-	uint32_t lost;
-	uint32_t added;
+	uint64_t lost;
+	uint64_t added;
 	struct mgr_ops ops;
 	struct mgr_stats st;
 	struct mgr_lock *locks[MGR_HASH_SIZE];
@@ -206,18 +206,18 @@ struct mgr {
 	struct mgr_bar *bars[MGR_HASH_SIZE];
 	uint32_t nr_bars;
 	uint64_t bar_skip[DSM_NODES_MAX];
-	uint32_t bar_skipping;
+	uint64_t bar_skipping;
 	struct mgr_out *outs[MGR_HASH_SIZE];
 	uint32_t nr_outs;
-	uint32_t rb_open;
-	uint32_t rb_done[DSM_NODES_MAX];
+	uint64_t rb_open;
+	uint64_t rb_done[DSM_NODES_MAX];
 	char why[160];
 };
 
-int mgr_init(struct mgr *m, int self, uint32_t members,
+int mgr_init(struct mgr *m, int self, uint64_t members,
 	     const struct mgr_ops *ops);
 /* The membership changed to @members (a new home table). */
-void mgr_members_set(struct mgr *m, uint32_t members);
+void mgr_members_set(struct mgr *m, uint64_t members);
 /* Free everything (membership reset, exit); answers nothing. */
 void mgr_fini(struct mgr *m);
 

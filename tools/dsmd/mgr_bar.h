@@ -60,7 +60,7 @@ struct mgr_bar {
 	int kind;
 	bool epoch_set;
 	uint32_t epoch;
-	uint32_t arrived;
+	uint64_t arrived;
 	bool gc;
 	struct mgr_arrival a[DSM_MAX_NODES];
 	struct mgr_ivvec merged[DSM_MAX_NODES];

@@ -104,7 +104,7 @@ void mgr_bar_release(struct mgr *m, struct mgr_bar *b)
 {
 	struct dsm_interval *slots[DSM_MAX_NODES] = { NULL };
 	const struct dsm_interval **out = NULL;
-	uint32_t joined = dsm_barrier_joined(b->arrived, m->added, b->gc);
+	uint64_t joined = dsm_barrier_joined(b->arrived, m->added, b->gc);
 	uint32_t gc = b->gc ? DSM_MGR_F_GC : 0, total = 0, c, i;
 	struct dsm_iset set;
 	u8 *buf = NULL;
@@ -164,8 +164,8 @@ void mgr_bar_release(struct mgr *m, struct mgr_bar *b)
 	}
 	if (joined && !err) {
 		m->added &= ~joined;
-		mgr_log(m, LOG_INFO, "mgr: barrier %u: nodes %#x join lrc",
-			b->id, joined);
+		mgr_log(m, LOG_INFO, "mgr: barrier %u: nodes %#llx join lrc",
+			b->id, (unsigned long long)joined);
 	}
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u released (%u intervals%s)",
 		b->id, b->epoch, total, b->gc ? ", collect garbage" : "");

@@ -201,7 +201,7 @@ static void bar_put(struct mgr *m, struct mgr_bar *b)
 static void skip_rest(struct mgr *m, int node, uint64_t cookie)
 {
 	m->bar_skip[node] = cookie;
-	m->bar_skipping |= 1U << node;
+	m->bar_skipping |= 1ULL << node;
 }
 
 /*
@@ -215,7 +215,7 @@ static bool skipped(struct mgr *m, int node, const struct mgr_req *r)
 		    m->bar_skip[node] == r->cookie;
 
 	if (!skip || !(r->flags & DSM_MGR_F_MORE))
-		m->bar_skipping &= ~(1U << node);
+		m->bar_skipping &= ~(1ULL << node);
 	return skip;
 }
 
@@ -223,7 +223,7 @@ static bool skipped(struct mgr *m, int node, const struct mgr_req *r)
 static void arrival_drop(struct mgr *m, struct mgr_bar *b, int node)
 {
 	arrival_clear(m, &b->a[node]);
-	b->arrived &= ~(1U << node);
+	b->arrived &= ~(1ULL << node);
 }
 
 /*
@@ -451,7 +451,7 @@ static int arrival_done(struct mgr *m, struct mgr_bar *b, int from)
 		return err;
 	ivvec_free(m, &a->staged);
 	a->complete = true;
-	b->arrived |= 1U << from;
+	b->arrived |= 1ULL << from;
 	dsm_vt_merge(&b->vt, &a->vt);
 	b->gc |= a->gc;
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u: node %d arrived",
@@ -501,7 +501,7 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 	}
 	frag = frag_of(m, from, r);
 	if (!frag && (m->added >> from & 1) && !vt_zero(&mb->iv.vt)) {
-		m->added &= ~(1U << from);
+		m->added &= ~(1ULL << from);
 		mgr_log(m, LOG_INFO, "mgr: node %d joined lrc elsewhere",
 			from);
 	}
@@ -578,7 +578,7 @@ void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
 	}
 	a->active = a->complete = true;
 	a->cookie = r->cookie;
-	b->arrived |= 1U << from;
+	b->arrived |= 1ULL << from;
 	if (!all_arrived(m, b))
 		return;
 	gc_release(m, b);
@@ -639,7 +639,7 @@ void mgr_bar_node_lost(struct mgr *m, int node, bool down)
 	uint32_t h;
 
 	if (!down)
-		m->bar_skipping &= ~(1U << node);
+		m->bar_skipping &= ~(1ULL << node);
 	for (h = 0; h < MGR_HASH_SIZE; h++) {
 		for (b = m->bars[h]; b; b = next) {
 			next = b->next;

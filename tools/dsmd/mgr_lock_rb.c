@@ -57,9 +57,9 @@ struct mgr_held {
  * @held:	acquires taken once the rebuild ends, in order.
  */
 struct mgr_lock_st {
-	uint32_t token;
-	uint32_t req;
-	uint32_t fwded;
+	uint64_t token;
+	uint64_t req;
+	uint64_t fwded;
 	uint64_t cookie[DSM_MAX_NODES];
 	uint8_t *payload[DSM_MAX_NODES];
 	size_t len[DSM_MAX_NODES];
@@ -78,14 +78,14 @@ static uint64_t lock_key(uint32_t region, uint32_t id)
  * The node of @mask that manages lock (@region, @id) when it alone of
  * @mask is not counted lost (the lock's manager before it died); -1: none.
  */
-static int mgr_lock_mgr_in(const struct mgr *m, uint32_t mask,
+static int mgr_lock_mgr_in(const struct mgr *m, uint64_t mask,
 			   uint32_t region, uint32_t id)
 {
 	int d;
 
 	for (d = 0; d < DSM_MAX_NODES; d++)
 		if ((mask >> d & 1) &&
-		    dsm_lock_manager(m->members, m->lost & ~(1U << d),
+		    dsm_lock_manager(m->members, m->lost & ~(1ULL << d),
 				     lock_key(region, id), DSM_MAX_NODES) ==
 		    (u32)d)
 			return d;
@@ -115,7 +115,7 @@ static void rb_open(struct mgr *m, int dead)
 {
 	if (m->rb_open >> dead & 1)
 		return;
-	m->rb_open |= 1U << dead;
+	m->rb_open |= 1ULL << dead;
 	m->rb_done[dead] = 0;
 	mgr_log(m, LOG_INFO, "mgr: the locks node %d managed are managed here now: rebuilding their state from the survivors'",
 		dead);
@@ -231,16 +231,16 @@ static void st_record(struct mgr *m, struct mgr_lock *l, int from,
 		return;
 	}
 	if (r->flags & DSM_MGR_F_HAS_TOKEN)
-		st->token |= 1U << from;
+		st->token |= 1ULL << from;
 	if (!q->req_id)
 		return;
-	st->req |= 1U << from;
+	st->req |= 1ULL << from;
 	st->cookie[from] = q->req_id;
 	if (!(r->flags & DSM_MGR_F_FORWARDED) || st->payload[from])
 		return;
 	st->payload[from] = dup_payload(r->payload, r->len);
 	if (st->payload[from]) {
-		st->fwded |= 1U << from;
+		st->fwded |= 1ULL << from;
 		st->len[from] = r->len;
 	}
 }
@@ -257,7 +257,7 @@ void mgr_lock_state(struct mgr *m, int from, const struct mgr_req *r,
 	if (r->flags & DSM_MGR_F_STATE_DONE) {
 		d = (int)r->lock_id;
 		rb_open(m, d);
-		m->rb_done[d] |= 1U << from;
+		m->rb_done[d] |= 1ULL << from;
 		rb_try(m, d);
 		return;
 	}
@@ -275,18 +275,18 @@ void mgr_lock_state(struct mgr *m, int from, const struct mgr_req *r,
 }
 
 /* Follow the forwards from @n (live ones, each node once) to the last. */
-static int walk(const struct mgr_lock_st *st, uint32_t live, int n,
-		uint32_t *seen)
+static int walk(const struct mgr_lock_st *st, uint64_t live, int n,
+		uint64_t *seen)
 {
 	int next;
 
-	*seen |= 1U << n;
+	*seen |= 1ULL << n;
 	for (;;) {
 		next = st->next[n];
 		if (next < 0 || !(live >> next & 1) || (*seen >> next & 1))
 			return n;
 		n = next;
-		*seen |= 1U << n;
+		*seen |= 1ULL << n;
 	}
 }
 
@@ -310,8 +310,8 @@ static void head_owner_dead(struct mgr *m, struct mgr_lock *l, int head)
 }
 
 /* The forwarded request of @r that no survivor keeps: queue it again. */
-static void requeue(struct mgr *m, struct mgr_lock *l, uint32_t live, int r,
-		    uint32_t *seen)
+static void requeue(struct mgr *m, struct mgr_lock *l, uint64_t live, int r,
+		    uint64_t *seen)
 {
 	struct mgr_lock_st *st = l->st;
 
@@ -336,7 +336,7 @@ static void requeue(struct mgr *m, struct mgr_lock *l, uint32_t live, int r,
 static void merge(struct mgr *m, struct mgr_lock *l)
 {
 	struct mgr_lock_st *st = l->st;
-	uint32_t live = m->members & ~m->lost, seen = 0, in = 0;
+	uint64_t live = m->members & ~m->lost, seen = 0, in = 0;
 	int n, head = -1;
 
 	memset(l->fwd_to, -1, sizeof(l->fwd_to));
@@ -346,7 +346,7 @@ static void merge(struct mgr *m, struct mgr_lock *l)
 		if (!(live >> n & 1) || st->next[n] < 0 ||
 		    !(live >> st->next[n] & 1))
 			continue;
-		in |= 1U << st->next[n];
+		in |= 1ULL << st->next[n];
 		l->fwd_to[st->next[n]] = (int8_t)n;
 		l->fwd_cookie[st->next[n]] = st->next_cookie[n];
 	}
@@ -405,13 +405,14 @@ static void release_held(struct mgr *m, struct mgr_lock *l)
  */
 static void rb_try(struct mgr *m, int dead)
 {
-	uint32_t need = m->members & ~m->lost, h;
+	uint64_t need = m->members & ~m->lost;
+	uint32_t h;
 	struct mgr_lock *l;
 
 	if (!(m->rb_open >> dead & 1) || !(m->lost >> dead & 1) ||
 	    (m->rb_done[dead] & need) != need)
 		return;
-	m->rb_open &= ~(1U << dead);
+	m->rb_open &= ~(1ULL << dead);
 	m->st.lock_rebuilds++;
 	mgr_log(m, LOG_INFO, "mgr: node %d's locks: every survivor told its state",
 		dead);

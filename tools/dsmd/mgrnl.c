@@ -378,7 +378,7 @@ void mgrnl_flush_gone(void)
 	for (id = 0; id < DSM_NODES_MAX; id++) {
 		if (!(d.gone >> id & 1))
 			continue;
-		d.gone &= ~(1U << id);
+		d.gone &= ~(1ULL << id);
 		if (d.mgr.peer[id] == MGR_PEER_UP)
 			mgr_peer_state(&d.mgr, id, MGR_PEER_GONE);
 	}
@@ -434,8 +434,8 @@ int mgrnl_mgr_init(void)
 	 * d.mgr.members (membership.c, mgr_members_set()). A node that waits
 	 * to be added joins lrc at its first collecting barrier.
 	 */
-	err = mgr_init(&d.mgr, d.conf.local, (uint32_t)memb_conf_mask(), &ops);
+	err = mgr_init(&d.mgr, d.conf.local, memb_conf_mask(), &ops);
 	if (!err && d.conf.join)
-		d.mgr.added = 1U << d.conf.local;
+		d.mgr.added = 1ULL << d.conf.local;
 	return err;
 }

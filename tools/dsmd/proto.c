@@ -37,6 +37,9 @@ static_assert(sizeof(struct dsmc_wire_members) == 64 + DSMC_HOME_BUCKETS,
 	      "MEMBERS");
 static_assert(DSM_NODES_MAX <= 64, "a membership must fit a u64 mask");
 
+/* Every node id, bits 0 .. DSM_NODES_MAX - 1 (no shift by 64). */
+#define DSMC_ALL_NODES	(~0ULL >> (64 - DSM_NODES_MAX))
+
 static void put_name(uint8_t *p, const char *name)
 {
 	size_t len = strnlen(name, DSM_NAME_MAX - 1);
@@ -483,7 +486,7 @@ static const char *dec_members_table(const struct dsmc_wire_members *w,
 		       "table outside a TABLE" : NULL;
 	if (!m->memb.epoch || m->memb.epoch > DSM_HOME_EPOCH_MAX)
 		return "table epoch out of range";
-	if (!m->memb.members || m->memb.members >> DSM_NODES_MAX)
+	if (!m->memb.members || (m->memb.members & ~DSMC_ALL_NODES))
 		return "members out of range";
 	for (b = 0; b < sizeof(w->table); b++)
 		if (w->table[b] >= DSM_NODES_MAX ||
