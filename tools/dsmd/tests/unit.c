@@ -147,6 +147,27 @@ static void test_config_join(void)
 	   "config: node deleted at run time");
 }
 
+/* 64 nodes (issue 15 item 5): ids 0 .. 63, this node the last. */
+static void test_config_64(void)
+{
+	char text[4096];
+	int i, len;
+
+	len = snprintf(text, sizeof(text), "cluster c1\nnode-id 63\n" KEY);
+	for (i = 0; i < 64; i++)
+		len += snprintf(text + len, sizeof(text) - len,
+				"node %d 10.0.%d.%d\n", i, i / 8, i % 8 + 1);
+	ok(!parse(text) && conf.nr_nodes == 64 && conf.local == 63 &&
+	   conf.nodes[63].present && conf.nodes[62].present &&
+	   !strcmp(conf.nodes[63].addr, "10.0.7.8"),
+	   "config: 64 nodes, node 63 accepted as this node");
+	snprintf(text + len, sizeof(text) - len, "node 64 10.0.8.1\n");
+	ok(refused(text, "t.conf:68:", "'64' is not a number from 0 to 63"),
+	   "config: node 64 after 0 .. 63 refused, with its line");
+	ok(refused("cluster c1\nnode-id 64\nnode 0 10.0.0.1\n", "t.conf:2:",
+		   "0 to 63"), "config: node-id 64 refused");
+}
+
 static void test_config(void)
 {
 	ok(!parse(GOOD KEY) && !strcmp(conf.cluster, "c1") && conf.local == 1 &&
@@ -173,8 +194,9 @@ static void test_config(void)
 	ok(refused("cluster c1\nnode-id 0\nnode 0 10.0.0.1 65535\n",
 		   "t.conf:3:", "PORT + 1"),
 	   "config: port 65535 refused (its data port would be 0)");
-	ok(refused("cluster c1\nnode-id 0\nnode 8 10.0.0.1\n", "t.conf:3:",
-		   "0 to 7"), "config: node id 8 refused");
+	ok(refused("cluster c1\nnode-id 0\nnode 64 10.0.0.1\n", "t.conf:3:",
+		   "'64' is not a number from 0 to 63"),
+	   "config: node id 64 refused");
 	ok(refused(GOOD "node 1 10.0.0.3\n", "t.conf:5:", "already defined on line 4"),
 	   "config: duplicate node id");
 	ok(refused(GOOD "node 2 10.0.0.2 7901\n", "t.conf:5:", "already node 1"),
@@ -187,6 +209,7 @@ static void test_config(void)
 	test_config_transport();
 	test_config_addr();
 	test_config_join();
+	test_config_64();
 	ok(refused("cluster c1\nnode-id 0\nnode 0 10.0.0.1\nnode 2 10.0.0.3\n",
 		   "t.conf:4:", "without gaps"), "config: gap in node ids");
 	ok(refused("cluster c1\nnode-id 3\nnode 0 10.0.0.1\n", "t.conf:2:",
