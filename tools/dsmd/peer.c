@@ -22,7 +22,7 @@ void peer_fill_hello(struct dsmc_msg *m, uint16_t type)
 	m->type = type;
 	m->version = DSMC_VERSION_HELLO;
 	m->hello.node = d.conf.local;
-	m->hello.version_min = DSMC_VERSION_MIN;
+	m->hello.version_min = DSMC_VERSION_PEER_MIN;
 	m->hello.version_max = DSMC_VERSION_MAX;
 	m->hello.incarnation = d.incarnation;
 	m->hello.heartbeat_ms = d.conf.heartbeat_ms;
@@ -152,9 +152,11 @@ static int check_hello(int ci, const struct dsmc_msg *m, const char **why)
 		*why = "other cluster name";
 		return -1;
 	}
-	if (m->hello.version_max < DSMC_VERSION_MIN ||
+	if (m->hello.version_max < DSMC_VERSION_PEER_MIN ||
 	    m->hello.version_min > DSMC_VERSION_MAX) {
-		*why = "no common protocol version";
+		*why = m->hello.version_max < DSMC_VERSION_NODES64 ?
+		       "no common protocol version (its dsmd is from before 64 nodes, protocol 7; upgrade it)" :
+		       "no common protocol version";
 		return -1;
 	}
 	if (id < 0 || id >= DSM_NODES_MAX || !d.conf.nodes[id].present ||

@@ -39,6 +39,15 @@
  *     pages over, the node says when it is done. A MEMBERS frame of an
  *     older header version carrying them is refused; they are sent only
  *     to peers of version 6.
+ *  7: up to 64 nodes (issue 15 item 5): node ids 0 .. 63 wherever one is
+ *     carried (HELLO, LINK_INFO, LOCK_FWD's requester, MEMBERS' node and
+ *     bucket homes, a region's origin), MEMBERS' members any of 64 bits,
+ *     and a region's origin slice DSM_SPACE_SIZE / 64 (16 GiB; 128 GiB
+ *     before). No frame's layout changed: every id was a u32 (a bucket's
+ *     home a u8) and members a u64 already. But the meaning of a region's
+ *     offset did, so a dsmd of version 7 announces 7 as its lowest version
+ *     (DSMC_VERSION_PEER_MIN) and refuses an older peer at the handshake
+ *     ("no common protocol version"), as that one refuses it.
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -53,7 +62,7 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	6
+#define DSMC_VERSION_MAX	7
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
@@ -61,6 +70,13 @@
 #define DSMC_VERSION_LINK	4	/* first version with LINK_INFO */
 #define DSMC_VERSION_MEMBERS	5	/* first version with MEMBERS */
 #define DSMC_VERSION_LEAVE	6	/* first with MEMBERS LEAVE, LEFT */
+#define DSMC_VERSION_NODES64	7	/* first with 64 node ids and slices */
+/*
+ * The lowest version a peer must speak (HELLO's version_min): the codec
+ * still reads frames of every version, but a peer of a version before
+ * DSMC_VERSION_NODES64 lays the DSM space out for 8 nodes.
+ */
+#define DSMC_VERSION_PEER_MIN	DSMC_VERSION_NODES64
 #define DSMC_HDR_SIZE		16
 #define DSMC_MGR_FIXED		24	/* largest fixed part of a MGR frame */
 #define DSMC_BODY_MAX		(DSMC_MGR_FIXED + DSM_MGR_PAYLOAD_MAX)

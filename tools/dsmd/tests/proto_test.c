@@ -76,7 +76,7 @@ static void test_hello(void)
 	ok(refuses(&m, 6, 99), "proto: unknown type refused");
 	ok(refuses(&m, 8, 57), "proto: wrong length refused");
 	ok(refuses(&m, 12, 1), "proto: reserved header refused");
-	ok(refuses(&m, DSMC_HDR_SIZE, 8), "proto: node id 8 refused");
+	ok(refuses(&m, DSMC_HDR_SIZE, 64), "proto: node id 64 refused");
 	ok(refuses(&m, DSMC_HDR_SIZE + 24, '/'), "proto: bad cluster char");
 	ok(refuses(&m, DSMC_HDR_SIZE + 24 + 31, 'x') ,
 	   "proto: unterminated cluster name");
@@ -169,8 +169,9 @@ static void test_region_bye(void)
 	m.region.replicas = 1;
 	ok(!roundtrip(&m, &out) && out.region.replicas == 1,
 	   "proto: REGION_ADD with replicas 1 round trip");
-	m.region.origin = 8;
-	ok(roundtrip(&m, &out) != 0, "proto: origin 8 refused");
+	m.region.origin = 64;
+	m.region.offset = 64 * DSM_REGION_SLICE - DSM_REGION_SLICE;
+	ok(roundtrip(&m, &out) != 0, "proto: origin 64 refused");
 
 	test_region_perm();
 
@@ -389,9 +390,12 @@ static void test_frames(void)
 	   out.mgr.requester == 2 && out.mgr.cookie == m.mgr.cookie &&
 	   out.mgr.len == 48 && !memcmp(out.mgr.payload, pay, 48),
 	   "proto: LOCK_FWD round trip (requester, cookie)");
-	buf[DSMC_HDR_SIZE + 4] = DSM_NODES_MAX;
+	buf[DSMC_HDR_SIZE + 4] = 63;
+	ok(!dsmc_decode(buf, len, &out, &why) && out.mgr.requester == 63,
+	   "proto: LOCK_FWD requester 63 taken");
+	buf[DSMC_HDR_SIZE + 4] = 64;
 	ok(dsmc_decode(buf, len, &out, &why) != 0,
-	   "proto: LOCK_FWD requester 8 refused");
+	   "proto: LOCK_FWD requester 64 refused");
 	m = (struct dsmc_msg){ .type = DSMC_MGR_REPLY };
 	m.mgr.cookie = 5;
 	m.mgr.error = EPROTO;
@@ -744,8 +748,85 @@ static void test_members_left(void)
 	   "proto: MEMBERS result with header version 6 round trip");
 }
 
+/*
+ * Protocol version 7, 64 nodes (issue 15 item 5): ids up to 63 in every
+ * frame, members with bit 63, the DSM space cut in 64 slices of 16 GiB.
+ */
+static void test_nodes64(void)
+{
+	struct dsmc_msg m = hello(), out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	size_t b;
+	int len;
+
+	m.hello.node = 63;
+	m.hello.version_min = DSMC_VERSION_PEER_MIN;
+	m.hello.version_max = DSMC_VERSION_MAX;
+	ok(!roundtrip(&m, &out) && out.hello.node == 63 &&
+	   out.hello.version_min == 7 && out.hello.version_max == 7,
+	   "proto: HELLO of node 63, versions 7 .. 7");
+
+	m = (struct dsmc_msg){ .type = DSMC_REGION_ADD,
+			       .version = DSMC_VERSION_NODES64 };
+	strcpy(m.region.name, "r63");
+	m.region.origin = 63;
+	m.region.offset = 63 * DSM_REGION_SLICE;
+	m.region.size = DSM_REGION_SLICE;
+	m.region.replicas = 1;
+	ok(DSM_REGION_SLICE == 16ULL << 30 && !roundtrip(&m, &out) &&
+	   out.region.origin == 63 && out.region.offset == 63 * (16ULL << 30) &&
+	   out.region.size == 16ULL << 30,
+	   "proto: REGION_ADD of origin 63, its whole 16 GiB slice");
+	m.region.size = DSM_REGION_SLICE + DSM_REGION_ALIGN;
+	ok(roundtrip(&m, &out) != 0, "proto: region larger than a slice refused");
+	m.region.origin = 62;
+	m.region.size = DSM_REGION_ALIGN;
+	ok(roundtrip(&m, &out) != 0,
+	   "proto: region of origin 62 in node 63's slice refused");
+
+	m = (struct dsmc_msg){ .type = DSMC_MEMBERS,
+			       .version = DSMC_VERSION_NODES64 };
+	m.memb.op = DSMC_MEMB_TABLE;
+	m.memb.change = DSMC_MEMB_ADD;
+	m.memb.node = 63;
+	m.memb.family = AF_INET;
+	m.memb.port = 7900;
+	memcpy(m.memb.addr, "\x0a\x00\x00\x40", 4);
+	m.memb.epoch = 9;
+	m.memb.members = 1ULL << 63 | 1ULL << 40 | 1;
+	for (b = 0; b < DSMC_HOME_BUCKETS; b++)
+		m.memb.table[b] = b % 3 == 0 ? 0 : b % 3 == 1 ? 40 : 63;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.version == DSMC_VERSION_NODES64 && out.memb.node == 63 &&
+	   out.memb.members == m.memb.members &&
+	   out.memb.table[2] == 63 && out.memb.table[1] == 40 &&
+	   !memcmp(out.memb.table, m.memb.table, DSMC_HOME_BUCKETS),
+	   "proto: MEMBERS table with nodes 0, 40 and 63 round trip");
+	buf[DSMC_HDR_SIZE + 64 + 2] = 62;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "member"),
+	   "proto: MEMBERS bucket on node 62, not a member, refused");
+	buf[DSMC_HDR_SIZE + 64 + 2] = 64;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "member"),
+	   "proto: MEMBERS bucket on node 64 refused");
+	m.memb.members = 1ULL << 63;
+	memset(m.memb.table, 63, sizeof(m.memb.table));
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) && out.memb.members == 1ULL << 63,
+	   "proto: MEMBERS table of node 63 alone");
+	m.memb.members = ~0ULL;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) && out.memb.members == ~0ULL,
+	   "proto: MEMBERS table of all 64 nodes");
+	buf[DSMC_HDR_SIZE + 4] = 64;
+	ok(dsmc_decode(buf, len, &out, &why) != 0 && strstr(why, "node"),
+	   "proto: MEMBERS add of node 64 refused");
+}
+
 void test_proto(void)
 {
+	test_nodes64();
 	test_link_agree();
 	test_hello();
 	test_auth_frames();
