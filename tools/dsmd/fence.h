@@ -33,6 +33,13 @@ uint64_t fence_members(unsigned int nr_nodes);
 uint64_t fence_reachable(const int64_t *heard, unsigned int nr_nodes,
 			 int local, int64_t now, int64_t lease);
 
+/*
+ * The coordinator of membership changes as a node sees it (membership.c):
+ * the lowest id of @reachable, which holds the node itself; @local if
+ * @reachable is empty.
+ */
+int fence_coordinator(uint64_t reachable, int local);
+
 /* May a side that reaches @reachable declare a silent member down? */
 bool fence_may_declare_down(uint64_t members, uint64_t reachable);
 

@@ -30,6 +30,11 @@ uint64_t fence_reachable(const int64_t *heard, unsigned int nr_nodes,
 	return r;
 }
 
+int fence_coordinator(uint64_t reachable, int local)
+{
+	return reachable ? __builtin_ctzll(reachable) : local;
+}
+
 bool fence_may_declare_down(uint64_t members, uint64_t reachable)
 {
 	return dsm_quorum(members, reachable);

@@ -57,6 +57,7 @@
 
 #include "dsm_members.h"
 #include "dsmd.h"
+#include "fence.h"
 
 /* The members of the configuration: bit i, node i. */
 uint64_t memb_conf_mask(void)
@@ -89,9 +90,7 @@ uint64_t memb_reachable(void)
 /* The coordinator: the lowest member this node reaches (maybe itself). */
 int memb_coordinator(void)
 {
-	uint64_t r = memb_reachable();
-
-	return r ? __builtin_ctzll(r) : d.conf.local;
+	return fence_coordinator(memb_reachable(), d.conf.local);
 }
 
 /* Members declared down (dsmd.c's dead timeout): they home nothing. */
