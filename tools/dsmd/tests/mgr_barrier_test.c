@@ -652,8 +652,57 @@ static void test_barrier_join(void)
 	   "mgr: join: then its lock acquires are served");
 }
 
+/*
+ * 64 nodes (issue 15 item 5): a barrier over members 0, 40 and 63 is
+ * released when all three arrived; with node 0, its manager, declared
+ * down it completes at node 40 with the arrivals of 40 and 63. Needs a
+ * core of 64 nodes (DSM_MAX_NODES); skipped with fewer.
+ */
+static void test_barrier_high_ids(void)
+{
+#if DSM_MAX_NODES >= 64
+	const uint64_t members = 1ULL << 63 | 1ULL << 40 | 1;
+	uint32_t err = 99, err2 = 99;
+
+	setup(members, 0);
+	kreq_arrive(40, 7, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 40);
+	kreq_arrive(63, 7, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 63);
+	pump();
+	ok(replies(40, 40, NULL) == 0 && replies(63, 63, NULL) == 0 &&
+	   tn[0].m.nr_bars == 1,
+	   "mgr: 64 nodes: nodes 40 and 63 arrived, the barrier waits for 0");
+	kreq_arrive(0, 7, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 100);
+	pump();
+	ok(replies(0, 100, &err) == 1 && !err &&
+	   replies(40, 40, &err) == 1 && !err &&
+	   replies(63, 63, &err2) == 1 && !err2 && tn[0].m.nr_bars == 0,
+	   "mgr: 64 nodes: released to nodes 0, 40 and 63");
+	clear_events();
+	cut |= 1ULL << 0;
+	mgr_peer_state(&tn[40].m, 0, MGR_PEER_DOWN);
+	mgr_peer_state(&tn[63].m, 0, MGR_PEER_DOWN);
+	ok(mgr_barrier_manager(&tn[63].m) == 40,
+	   "mgr: 64 nodes: node 0 down, node 40 manages barriers");
+	kreq_arrive(63, 8, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 64);
+	pump();
+	ok(replies(63, 64, NULL) == 0,
+	   "mgr: 64 nodes: node 63's arrival waits for node 40's");
+	kreq_arrive(40, 8, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 41);
+	pump();
+	err = err2 = 99;
+	ok(replies(40, 41, &err) == 1 && !err &&
+	   replies(63, 64, &err2) == 1 && !err2 && tn[40].m.nr_bars == 0,
+	   "mgr: 64 nodes: arrivals of 40 and 63 complete the barrier");
+	cut = 0;
+	teardown();
+#else
+	ok(1, "mgr: 64 nodes: barrier of nodes 40 and 63 # SKIP DSM_MAX_NODES < 64");
+#endif
+}
+
 void test_mgr_barrier(void)
 {
+	test_barrier_high_ids();
 	test_barrier_join();
 	test_barrier_regions();
 	barrier_three(0, 64, false);

@@ -26,8 +26,15 @@ static void test_routing(void)
 	ok(mgr_lock_manager(&m, 0, 12345) == 5 && mgr_barrier_manager(&m) == 5,
 	   "mgr: a single member manages everything");
 	ok(mgr_init(&m, 2, 0x3, &ops) == -EINVAL &&
-	   mgr_init(&m, 0, 0x101, &ops) == -EINVAL,
-	   "mgr: self must be a member, members below 8");
+	   mgr_init(&m, DSM_MAX_NODES, 0x3, &ops) == -EINVAL,
+	   "mgr: self must be a member, below DSM_MAX_NODES");
+#if DSM_MAX_NODES < 64
+	ok(mgr_init(&m, 0, 1 | 1ULL << DSM_MAX_NODES, &ops) == -EINVAL,
+	   "mgr: members below DSM_MAX_NODES");
+#else
+	ok(!mgr_init(&m, 63, 1ULL << 63 | 1, &ops) && m.members >> 63 == 1 &&
+	   mgr_barrier_manager(&m) == 0, "mgr: node 63 a member, 0 manages barriers");
+#endif
 }
 
 static void test_lock_chain(void)
@@ -160,7 +167,7 @@ static void kstate_done(int node, int dead)
 }
 
 /* Node @dead is declared down on every other node, lowest first. */
-static void declare_down(uint32_t members, int dead)
+static void declare_down(uint64_t members, int dead)
 {
 	int i;
 
@@ -443,7 +450,7 @@ static void test_fwd_corrupt(void)
 }
 
 /* Node @node declared down on every other node's dsmd. */
-static void down(int node, uint32_t members)
+static void down(int node, uint64_t members)
 {
 	int k;
 
@@ -555,8 +562,54 @@ static void test_lock_regions(void)
 	   tn[2].m.st.locks == 1, "mgr: regions: one lock at each manager");
 }
 
+/*
+ * 64 nodes (issue 15 item 5): over members 0, 40 and 63, lock k's
+ * manager is member k mod 3: lock 2 is node 63's. Needs a core of 64
+ * nodes (DSM_MAX_NODES); skipped with fewer.
+ */
+static void test_lock_high_ids(void)
+{
+#if DSM_MAX_NODES >= 64
+	const uint64_t members = 1ULL << 63 | 1ULL << 40 | 1;
+	uint32_t err = 99;
+
+	setup(members, 0);
+	ok(mgr_lock_manager(&tn[0].m, 0, 2) == 63 &&
+	   mgr_lock_manager(&tn[63].m, 0, 1) == 40 &&
+	   mgr_lock_manager(&tn[40].m, 0, 3) == 0,
+	   "mgr: 64 nodes: locks spread over members 0, 40 and 63");
+	kreq_lock(0, 2, 100);
+	pump();
+	ok(replies(0, 100, &err) == 1 && !err &&
+	   mgr_lock_tail(&tn[63].m, 0, 2) == 0,
+	   "mgr: 64 nodes: node 63 manages lock 2, a fresh token to node 0");
+	clear_events();
+	kreq_lock(40, 2, 200);
+	pump();
+	ok(forwards(0) == 1 && forwarded(40, 200) == 1 &&
+	   mgr_lock_tail(&tn[63].m, 0, 2) == 40,
+	   "mgr: 64 nodes: node 40's acquire forwarded by node 63 to node 0");
+	clear_events();
+	kreq_lock(63, 1, 300);
+	pump();
+	ok(replies(63, 300, &err) == 1 && !err &&
+	   mgr_lock_tail(&tn[40].m, 0, 1) == 63,
+	   "mgr: 64 nodes: node 63's acquire of lock 1 at node 40");
+	declare_down(members, 63);
+	ok(mgr_lock_manager(&tn[0].m, 0, 2) != 63 &&
+	   mgr_lock_manager(&tn[0].m, 0, 2) ==
+	   mgr_lock_manager(&tn[40].m, 0, 2) &&
+	   tn[0].m.lost == 1ULL << 63 && tn[40].m.lost == 1ULL << 63,
+	   "mgr: 64 nodes: node 63 lost (bit 63), its locks move on");
+	teardown();
+#else
+	ok(1, "mgr: 64 nodes: locks of node 63 # SKIP DSM_MAX_NODES < 64");
+#endif
+}
+
 void test_mgr_lock(void)
 {
+	test_lock_high_ids();
 	test_routing();
 	test_lock_chain();
 	test_lock_regions();

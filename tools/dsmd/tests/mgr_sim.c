@@ -17,7 +17,7 @@
 struct tnode tn[DSM_MAX_NODES];
 struct frame *q;
 int qlen;
-uint32_t cut;
+uint64_t cut;
 int corrupt_fwd;
 static int qhead, qcap;
 static int logs;
@@ -208,7 +208,7 @@ void teardown(void)
 	cut = 0;
 }
 
-void setup(uint32_t members, size_t payload_max)
+void setup(uint64_t members, size_t payload_max)
 {
 	struct mgr_ops ops = {
 		.kernel_reply = h_kreply, .kernel_forward = h_kforward,

@@ -53,13 +53,13 @@ struct frame {
 extern struct tnode tn[DSM_MAX_NODES];
 extern struct frame *q;		/* frames queued between dsmds */
 extern int qlen;
-extern uint32_t cut;		/* bit i: sends to node i fail */
+extern uint64_t cut;		/* bit i: sends to node i fail */
 extern int corrupt_fwd;		/* pump flips a byte of the next LOCK_FWD */
 extern uint8_t pbuf[2 * DSM_MGR_PAYLOAD_MAX];	/* the last payload built */
 /* Namespace (region word) of the LOCK_REQs and arrivals built; setup(): 0. */
 extern uint32_t sim_region;
 
-void setup(uint32_t members, size_t payload_max);
+void setup(uint64_t members, size_t payload_max);
 void teardown(void);
 void pump(void);
 void drop_queue(void);
