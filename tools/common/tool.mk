@@ -8,6 +8,7 @@
 #   SRCS       its sources (tools/common/dsm_genl.c and dsm_ids.c are
 #              added here)
 #   UNIT_SRCS  the sources tests/unit.c is linked with
+#   UNIT_LIBS  further libraries of the unit tests (dsmctl: libnl)
 #   LIBS       further libraries (dsmd: -lnettle)
 # The including Makefile adds its own `install: all` recipe.
 
@@ -43,7 +44,8 @@ $(O):
 	mkdir -p $@
 
 $(O)/unit: tests/unit.c $(UNIT_SRCS) $(HDRS) | $(O)
-	$(CC) $(CFLAGS) $(SAN) -o $@ tests/unit.c $(UNIT_SRCS) $(LIBS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ tests/unit.c $(UNIT_SRCS) $(LIBS) \
+		$(UNIT_LIBS)
 
 unit: $(O)/unit
 	$(O)/unit

@@ -91,7 +91,7 @@ static int node_show(const char *arg)
 	uint32_t id;
 	int ret;
 
-	if (parse_u32(arg, DSM_NODES_MAX - 1, &id))
+	if (parse_node_id(arg, &id))
 		return dsmctl_usage("node", "node id '%s' is not 0..%d", arg,
 				    DSM_NODES_MAX - 1);
 	msg = dsm_genl_msg(&genl, DSM_CMD_NODE_GET, 0);
@@ -168,7 +168,7 @@ static int node_add(int argc, char **argv)
 
 	if (argc != 3 && !(argc == 5 && matches(argv[3], "port")))
 		return dsmctl_usage("node", "usage: node add ID ADDRESS [port P]");
-	if (parse_u32(argv[1], DSM_NODES_MAX - 1, &id))
+	if (parse_node_id(argv[1], &id))
 		return dsmctl_usage("node", "node id '%s' is not 0..%d",
 				    argv[1], DSM_NODES_MAX - 1);
 	if (inet_pton(AF_INET, argv[2], &a6) != 1 &&
@@ -194,7 +194,7 @@ static int node_del(int argc, char **argv)
 
 	if (argc != 2)
 		return dsmctl_usage("node", "'node del' needs one node id");
-	if (parse_u32(argv[1], DSM_NODES_MAX - 1, &id))
+	if (parse_node_id(argv[1], &id))
 		return dsmctl_usage("node", "node id '%s' is not 0..%d",
 				    argv[1], DSM_NODES_MAX - 1);
 	snprintf(req, sizeof(req), "del %u\n", id);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/dsm.h>
 
 #include "parse.h"
 
@@ -73,6 +74,11 @@ int parse_u32(const char *s, uint32_t max, uint32_t *out)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+int parse_node_id(const char *s, uint32_t *id)
+{
+	return parse_u32(s, DSM_NODES_MAX - 1, id);
 }
 
 int matches(const char *arg, const char *word)

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/netlink.h>
+
+#include "dsm_genl.h"
 #include "dsm_ids.h"
 #include "parse.h"
 #include "print.h"
@@ -121,6 +124,48 @@ static void test_ids(void)
 	ok(mode_bad("-660"), "mode: sign refused");
 }
 
+/* A netlink attribute of @len bytes of @v (little endian host). */
+static struct nlattr *attr(uint8_t *buf, const void *v, int len)
+{
+	struct nlattr *a = (struct nlattr *)buf;
+
+	a->nla_len = NLA_HDRLEN + len;
+	a->nla_type = DSM_A_NODES_LOST;
+	memcpy(buf + NLA_HDRLEN, v, len);
+	return a;
+}
+
+/* 64 nodes (issue 15 item 5): ids 0 .. 63, masks u64 or u32. */
+static void test_nodes64(void)
+{
+	uint8_t abuf[NLA_HDRLEN + 8] __attribute__((aligned(4)));
+	char list[PRINT_NODES_LEN], small[8];
+	uint64_t v64 = 1ULL << 63 | 1ULL << 40 | 1;
+	uint32_t v32 = 0x80000005, u = 0;
+	uint16_t v16 = 3;
+
+	ok(!parse_node_id("63", &u) && u == 63, "node id: 63 taken");
+	ok(parse_node_id("64", &u) && u == 63, "node id: 64 refused");
+	ok(!parse_node_id("0", &u) && !u, "node id: 0 taken");
+	ok(!strcmp(print_nodes(0, list, sizeof(list)), "-"),
+	   "print_nodes: none is -");
+	ok(!strcmp(print_nodes(v64, list, sizeof(list)), "0,40,63"),
+	   "print_nodes: nodes 0, 40, 63");
+	print_nodes(~0ULL, list, sizeof(list));
+	ok(strlen(list) == 10 + 54 * 2 + 63 && !strncmp(list, "0,1,2,", 6) &&
+	   !strcmp(list + strlen(list) - 6, ",62,63"),
+	   "print_nodes: all 64 fit PRINT_NODES_LEN");
+	ok(!strcmp(print_nodes(~0ULL, small, sizeof(small)), "0,1,2"),
+	   "print_nodes: a short buffer keeps whole ids only");
+	ok(dsm_nla_nodes(attr(abuf, &v64, 8), 7) == v64,
+	   "nla_nodes: a u64 mask with node 63 (genl 17)");
+	ok(dsm_nla_nodes(attr(abuf, &v32, 4), 7) == 0x80000005,
+	   "nla_nodes: a u32 mask (genl 16 and older) widened");
+	ok(dsm_nla_nodes(attr(abuf, &v16, 2), 7) == 7 &&
+	   dsm_nla_nodes(NULL, 9) == 9,
+	   "nla_nodes: short or absent: the default");
+}
+
 int main(void)
 {
 	char buf[32];
@@ -154,6 +199,7 @@ int main(void)
 	ok(!strcmp(print_size(1ULL << 40, buf, sizeof(buf)), "1T"),
 	   "print_size: 1T");
 	test_ids();
+	test_nodes64();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }
