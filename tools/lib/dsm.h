@@ -33,7 +33,7 @@ extern "C" {
  */
 int dsm_init(void);
 
-/* dsm_node_id - this node's id (0..7), or a negative errno (-ENOTCONN: the
+/* dsm_node_id - this node's id (0..63), or a negative errno (-ENOTCONN: the
  * cluster is not configured, dsmd has not started). */
 int dsm_node_id(void);
 

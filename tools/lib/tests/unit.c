@@ -379,6 +379,11 @@ TEST(node_id_and_count)
 	fake.node.nr_nodes = 8;
 	EXPECT_EQ(7, dsm_node_id());
 	EXPECT_EQ(8, dsm_nodes());
+	/* 64 nodes (issue 15 item 5): node 63 of 64. */
+	fake.node.node_id = 63;
+	fake.node.nr_nodes = 64;
+	EXPECT_EQ(63, dsm_node_id());
+	EXPECT_EQ(64, dsm_nodes());
 }
 
 TEST(node_info_errors)
@@ -390,11 +395,11 @@ TEST(node_info_errors)
 	EXPECT_EQ(-ENOTCONN, dsm_nodes());
 	fake.err = 0;
 	/* a module answering nonsense */
-	fake.node.node_id = DSM_NODES_MAX;
+	fake.node.node_id = 64;
 	EXPECT_EQ(-EPROTO, dsm_node_id());
 	fake.node.nr_nodes = 0;
 	EXPECT_EQ(-EPROTO, dsm_nodes());
-	fake.node.nr_nodes = DSM_NODES_MAX + 1;
+	fake.node.nr_nodes = 65;
 	EXPECT_EQ(-EPROTO, dsm_nodes());
 }
 
