@@ -330,8 +330,9 @@ static int parse_args(int argc, char **argv, bool *test)
 			*test = true;
 			break;
 		case 'V':
+			/* The versions a peer may speak (proto.h). */
 			printf("dsmd %s, protocol %d..%d, dsm family v%d\n",
-			       DSMD_VERSION, DSMC_VERSION_MIN,
+			       DSMD_VERSION, DSMC_VERSION_PEER_MIN,
 			       DSMC_VERSION_MAX, DSM_GENL_VERSION);
 			return DSMD_EXIT_OK;
 		case 'h':
