@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
 #include <netlink/msg.h>
 #include <netlink/attr.h>
 
@@ -43,6 +44,32 @@ int dsm_genl_open(struct dsm_genl *g)
 		g->sk = NULL;
 		return -ENOENT;
 	}
+	return 0;
+}
+
+int dsm_genl_family_version(struct dsm_genl *g)
+{
+	struct genl_family *fam;
+	struct nl_cache *cache;
+	int ret;
+
+	if (genl_ctrl_alloc_cache(g->sk, &cache) < 0)
+		return -EIO;
+	fam = genl_ctrl_search_by_name(cache, DSM_GENL_NAME);
+	ret = fam ? genl_family_get_version(fam) : -ENOENT;
+	if (fam)
+		genl_family_put(fam);
+	nl_cache_free(cache);
+	return ret;
+}
+
+int dsm_genl_version_ok(int version, char *why, size_t len)
+{
+	if (version >= DSM_GENL_VERSION)
+		return 1;
+	snprintf(why, len,
+		 "the loaded dsm module speaks netlink family version %d, this program needs %d or later (a module of an older release is loaded: load the one of this release, e.g. 'modprobe -r dsm && modprobe dsm' after installing it)",
+		 version, DSM_GENL_VERSION);
 	return 0;
 }
 

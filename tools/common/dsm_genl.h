@@ -42,6 +42,17 @@ typedef int (*dsm_genl_cb)(uint8_t cmd, struct nlattr **tb, void *arg);
 int dsm_genl_open(struct dsm_genl *g);
 void dsm_genl_close(struct dsm_genl *g);
 
+/* The loaded module's family version, or a negative errno. */
+int dsm_genl_family_version(struct dsm_genl *g);
+
+/*
+ * May this build use a module of family @version? 1 if so; else 0 and
+ * why in @why. An older module lacks what this build relies on (family 17:
+ * 64 node ids and the region slices of DSM_NODES_MAX); a newer one keeps
+ * every command and attribute (nothing is ever renumbered).
+ */
+int dsm_genl_version_ok(int version, char *why, size_t len);
+
 /* Subscribe @g to the "events" group; its socket then only receives. */
 int dsm_genl_subscribe(struct dsm_genl *g);
 

@@ -416,9 +416,10 @@ static int start(void)
 
 	ret = kernel_open();
 	if (ret) {
-		logm(LOG_ERR, "%s", ret == -ENOENT ?
-		     "the dsm module is not loaded; load it with 'modprobe dsm'" :
-		     "cannot open generic netlink");
+		if (ret != -EPROTO)	/* else kernel_open() said why */
+			logm(LOG_ERR, "%s", ret == -ENOENT ?
+			     "the dsm module is not loaded; load it with 'modprobe dsm'" :
+			     "cannot open generic netlink");
 		return DSMD_EXIT_KERN;
 	}
 	if (transport_check())

@@ -312,7 +312,8 @@ void dsmd_stop(void);			/* exit 0 as on SIGTERM (node left) */
 /* Regions' default group: "dsm" of /etc/group, else 0 (root). */
 uint32_t kernel_default_gid(void);
 const char *kerr(int err);		/* d.nl's extended ack, or errno */
-int kernel_open(void);			/* d.nl, d.ev, d.mgrnl: all or none */
+int kernel_open(void);			/* d.nl, d.ev, d.mgrnl: all or none;
+					 * -EPROTO: an older module (logged) */
 int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
 int kernel_push_home_table(const struct dsm_home_table *t, const char *why);
 int kernel_home_get(struct dsm_home_table *t);

@@ -388,9 +388,23 @@ int kernel_adopt_incarnation(void)
 
 int kernel_open(void)
 {
+	static int refused;
+	char why[256];
 	int ret;
 
 	ret = dsm_genl_open(&d.nl);
+	if (!ret) {
+		ret = dsm_genl_family_version(&d.nl);
+		if (ret >= 0 && !dsm_genl_version_ok(ret, why, sizeof(why))) {
+			/* Said once per version seen (kernel_watch() retries). */
+			if (refused != ret)
+				logm(LOG_ERR, "%s", why);
+			refused = ret;
+			ret = -EPROTO;
+		} else {
+			ret = ret < 0 ? ret : 0;
+		}
+	}
 	if (!ret)
 		ret = dsm_genl_open(&d.ev);
 	if (!ret)
@@ -432,8 +446,8 @@ void kernel_watch(void)
 	/* Whatever the old module asked the managers is void now. */
 	mgr_kernel_reset(&d.mgr);
 	if (kernel_open()) {
-		if (!warned)
-			logm(LOG_ERR, "dsm.ko is gone; waiting for it to be loaded again");
+		if (!warned)	/* an older module: kernel_open() said so */
+			logm(LOG_ERR, "dsm.ko is gone or refused; waiting for it to be loaded again");
 		warned = true;
 		return;
 	}

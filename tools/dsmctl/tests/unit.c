@@ -164,6 +164,13 @@ static void test_nodes64(void)
 	ok(dsm_nla_nodes(attr(abuf, &v16, 2), 7) == 7 &&
 	   dsm_nla_nodes(NULL, 9) == 9,
 	   "nla_nodes: short or absent: the default");
+	ok(dsm_genl_version_ok(DSM_GENL_VERSION, small, sizeof(small)) &&
+	   dsm_genl_version_ok(DSM_GENL_VERSION + 1, small, sizeof(small)),
+	   "family version: this one and newer modules taken");
+	snprintf(small, sizeof(small), "needs %d", DSM_GENL_VERSION);
+	ok(!dsm_genl_version_ok(16, list, sizeof(list)) &&
+	   strstr(list, "version 16") && strstr(list, small),
+	   "family version: a module of family 16 refused, saying why");
 }
 
 int main(void)
