@@ -69,6 +69,7 @@ HEAD
 		$(files 'lrc*.png') $(files 'lrc*.svg')
 	section "Hot pages and false sharing (dsmctl region top)" sharing.txt
 	section "Core microbenchmarks" core-micro.txt
+	section "Many nodes: a smoke run (issue 15 item 5)" n16.txt
 	section "Closing note (issue 17)" note.txt
 	echo "</body></html>"
 } > "$out.tmp"

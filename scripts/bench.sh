@@ -34,6 +34,10 @@
 #   - sharing: water and isort at BENCH_ARGS on 3 nodes, and what every
 #     node's `dsmctl region top` says of their pages (hot pages, false
 #     sharing; Documentation/sharing.md): sharing.txt
+#   - n16: a smoke run of many nodes (issue 15 item 5): N16_NODES (default
+#     16) boot, run one application at its check size (N16_APP, default
+#     matmul) and verify it: the time, the verification, the faults and
+#     messages it cost, the boot time; fails unless it verified: n16.txt
 #   - note: the closing note, issue 17's figures from the parts above
 #     (diff bytes per byte written under false sharing, diffs made on one
 #     node; scripts/bench-note.sh): note.txt
@@ -53,7 +57,7 @@ make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
 # BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
 # latency and MAC figures only.
-PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc replicas shadow core sharing note index}
+PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc replicas shadow core sharing n16 note index}
 
 bench_vcluster() {
 	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
@@ -203,6 +207,47 @@ bench_sharing() {
 	echo "(table: $OUT/sharing.txt)"
 }
 
+bench_n16() {
+	# Issue 15 item 5: a cluster of 16 nodes (N16_NODES) runs one
+	# application at its check size (N16_APP, default matmul: node 0
+	# fills A and B, every node computes its band of C between two
+	# barriers and checks it exactly against a serial run), through
+	# run-apps.sh --check: one boot. A smoke run: the figures are for
+	# reading, but a result that does not verify, or a node that fails,
+	# fails the part.
+	local n=${N16_NODES:-16} app=${N16_APP:-matmul} t0 rc line why
+	local f=$OUT/n16.txt log=$OUT/n16.log
+	echo "== n16: $app at its check size on $n nodes (boot, result verified, faults and messages)"
+	t0=$(date +%s)
+	"$SRCDIR/tools/bench/run-apps.sh" --check -n "$n" "$app" > "$log" 2>&1
+	rc=$?
+	line=$(grep -E "^(not )?ok [0-9]+ - $app: " "$log" | head -n 1)
+	{
+		echo "$app on $n nodes, Linux 6.1, ${VCLUSTER_ACCEL:-tcg}: whole run $(($(date +%s) - t0)) s"
+		# vcluster's own line: when every node had reached its command.
+		sed -n 's/^vcluster: every node up (its command started) /boot: every node up /p' \
+			"$BUILD/apps/check-6.1-n$n-key.log" 2>/dev/null | head -n 1
+		# "ok 1 - matmul: app=... verify=ok msgs=M bytes=B faults=F
+		# diffs=D": the counters summed over nodes; "not ok 1 -
+		# matmul: WHY: ..." when it failed.
+		case "$line" in
+		"ok "*) echo "result: ${line#*"$app: "}" ;;
+		?*) echo "result: NOT OK: ${line#*"$app: "}" ;;
+		esac
+	} | tee "$f"
+	why=
+	if [ "$rc" != 0 ]; then
+		why="run-apps.sh exited $rc"
+	elif [[ "$line" != "ok "* ]] || [[ "$line" != *" verify=ok "* ]]; then
+		why="no verified result"
+	fi
+	if [ -n "$why" ]; then
+		echo "n16: FAILED: $app on $n nodes: $why (log: $log)" | tee -a "$f" >&2
+		grep -E '^(not )?ok |^# |^run-apps.sh: ' "$log" | head -n 40 | sed 's/^/  | /' >&2
+		status=1
+	fi
+}
+
 bench_rdma() {
 	# The apps part's rows serve as the TCP side when it ran.
 	BENCH_PARTS_RUN=$PARTS "$SRCDIR/scripts/bench-rdma.sh" || status=1
@@ -230,6 +275,7 @@ for part in $PARTS; do
 	mp) bench_mp ;;
 	rdma) bench_rdma ;;
 	sharing) bench_sharing ;;
+	n16) bench_n16 ;;
 	note) bench_note ;;
 	index) bench_index ;;
 	*) echo "bench: unknown part '$part' in BENCH_PARTS" >&2; exit 2 ;;

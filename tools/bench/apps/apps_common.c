@@ -111,8 +111,14 @@ void app_args(struct app *a, int argc, char **argv, int nmin, int nmax)
 			errno = 0;
 			n = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || n < 1 ||
-			    n > APP_MAX_NODES)
-				app_usage(a, "--sim takes a node count from 1 to 8");
+			    n > APP_MAX_NODES) {
+				static char why[64];
+
+				snprintf(why, sizeof(why),
+					 "--sim takes a node count from 1 to %d",
+					 APP_MAX_NODES);
+				app_usage(a, why);
+			}
 			a->mode = APP_MODE_SIM;
 			a->nodes = n;
 			break;

@@ -32,9 +32,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/dsm.h>
 
 #define APP_PAGE	4096UL
-#define APP_MAX_NODES	8	/* DSM_NODES_MAX */
+/* The most nodes a program runs on: as many as dsm has node ids. */
+#define APP_MAX_NODES	DSM_NODES_MAX
 #define APP_BARRIER	0	/* the one barrier id the programs use */
 #define APP_LOCK_BASE	1
 
