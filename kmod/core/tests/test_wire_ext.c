@@ -65,7 +65,7 @@ TEST(same_bytes_as_copy)
 		b.access = access[i & 1];
 		b.owner = b.access == DSM_ACCESS_WRITE ? h.dst : h.src;
 		b.copyset = dsm_rng_next(&rng) &
-			    ((1ULL << DSM_MAX_NODES) - 1);
+			    DSM_ALL_NODES;
 		b.ver = (u32)dsm_rng_next(&rng);	/* version 9 */
 		/* data and NO_DATA are the encoder's business, not ours */
 		b.data = (i & 2) ? copied : NULL;
