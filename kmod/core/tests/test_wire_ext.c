@@ -219,4 +219,49 @@ TEST(receive_split)
 	EXPECT_EQ(0, dsm_wire_page_head(copied, GS + DSM_PAGE_SIZE));
 }
 
+/*
+ * 64 nodes: node 63 sends a LOCK_REQ for node 62 with a timestamp of 64
+ * entries, each distinct; it decodes to the same header, requester and
+ * timestamp, and a width of 65 or a node 64 is refused.
+ */
+TEST(vt_of_64_and_node_63)
+{
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_MAX,
+				 .type = DSM_MSG_LOCK_REQ, .src = 63,
+				 .dst = 62, .req_id = 9 };
+	struct dsm_msg_lock_req b = { .lock_id = 5, .requester = 63,
+				      .req_id = 9 };
+	static u8 buf[1024];
+	enum dsm_wire_reject why;
+	struct dsm_wire_enc e;
+	struct dsm_msg m;
+	u32 i;
+	int len;
+
+	ASSERT_EQ(0, dsm_vt_init(&b.vt, DSM_MAX_NODES));
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		b.vt.c[i] = 1000 + i;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_lock_req(&e, &b);
+	len = dsm_wire_enc_end(&e);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &m, &why));
+	EXPECT_EQ(63, m.hdr.src);
+	EXPECT_EQ(62, m.hdr.dst);
+	EXPECT_EQ(63, m.u.lock_req.requester);
+	ASSERT_EQ(64U, m.u.lock_req.vt.n);
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		ASSERT_EQ(1000 + i, m.u.lock_req.vt.c[i]);
+	/* The same request from node 64 is refused by the encoder. */
+	h.src = DSM_MAX_NODES;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_lock_req(&e, &b);
+	EXPECT_GT(0, dsm_wire_enc_end(&e));
+	h.src = 63;
+	b.requester = DSM_MAX_NODES;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_lock_req(&e, &b);
+	EXPECT_GT(0, dsm_wire_enc_end(&e));
+}
+
 TEST_HARNESS_MAIN
