@@ -69,7 +69,7 @@ struct dsm_hot_ent {
 	u32 gains;
 	u32 nfalse;
 	u32 ntrue;
-	u32 writers;
+	u64 writers;
 	u64 own;
 	u64 others;
 	u64 base;
@@ -269,7 +269,7 @@ void dsm_hot_region_del(u64 offset)
  * @invals:	invalidations.
  * @writers:	bits of nodes seen writing it.
  */
-void dsm_hot_count(u64 pgno, u32 xfers, u32 invals, u32 writers)
+void dsm_hot_count(u64 pgno, u32 xfers, u32 invals, u64 writers)
 {
 	struct dsm_hot_ent *e;
 
@@ -305,7 +305,7 @@ bool dsm_hot_gain(u64 pgno, u32 node)
 	if (e) {
 		e->score++;
 		e->gains++;
-		e->writers |= BIT(node);
+		e->writers |= BIT_ULL(node);
 		sample = e->gains >= DSM_HOT_SAMPLE_MIN;
 		dsm_hot_ev_check_locked(e);
 	}
@@ -405,7 +405,7 @@ void dsm_hot_concurrent(u64 pgno, u32 na, u64 a, u32 nb, u64 b)
 	spin_lock(&dsm_hot.lock);
 	e = dsm_hot_ent_locked(pgno, true);
 	if (e) {
-		e->writers |= BIT(na) | BIT(nb);
+		e->writers |= BIT_ULL(na) | BIT_ULL(nb);
 		e->own = a;
 		e->others = b;
 		dsm_hot_judge_locked(e, a, b);
@@ -435,7 +435,8 @@ static int dsm_hot_put_ent(struct sk_buff *msg, const struct dsm_hot_ent *e,
 	    nla_put_u64_64bit(msg, DSM_A_TOP_TRANSFERS, e->xfers, DSM_A_PAD) ||
 	    nla_put_u64_64bit(msg, DSM_A_TOP_INVALS, e->invals, DSM_A_PAD) ||
 	    nla_put_u64_64bit(msg, DSM_A_TOP_GAINS, e->gains, DSM_A_PAD) ||
-	    nla_put_u32(msg, DSM_A_TOP_WRITERS, e->writers) ||
+	    nla_put_u64_64bit(msg, DSM_A_TOP_WRITERS, e->writers,
+			      DSM_A_PAD) ||
 	    nla_put_u64_64bit(msg, DSM_A_TOP_FALSE, e->nfalse, DSM_A_PAD) ||
 	    nla_put_u64_64bit(msg, DSM_A_TOP_TRUE, e->ntrue, DSM_A_PAD) ||
 	    nla_put_u8(msg, DSM_A_TOP_VERDICT, dsm_hot_verdict(e)) ||

@@ -605,7 +605,7 @@ struct genl_family;
 extern struct genl_family dsm_genl_family;
 void dsm_hot_region_add(u64 offset, u64 size);
 void dsm_hot_region_del(u64 offset);
-void dsm_hot_count(u64 pgno, u32 xfers, u32 invals, u32 writers);
+void dsm_hot_count(u64 pgno, u32 xfers, u32 invals, u64 writers);
 bool dsm_hot_gain(u64 pgno, u32 node);
 bool dsm_hot_listed(u64 pgno);
 void dsm_hot_own(u64 pgno, u64 blocks);

@@ -73,7 +73,7 @@ static void dsm_leave_fn(struct work_struct *work)
 /* Start (or go on with) this node's leave. Return: as LEAVE answers. */
 static int dsm_leave_step(struct netlink_ext_ack *extack)
 {
-	u32 others = dsm_members_live() & ~BIT(dsm_transport_local());
+	u64 others = dsm_members_live() & ~BIT_ULL(dsm_transport_local());
 	int ret = -EINPROGRESS;
 
 	mutex_lock(&dsm_leave.lock);

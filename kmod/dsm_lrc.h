@@ -285,7 +285,7 @@ struct lrc_fetch {
 	u32 nr_wants;
 	u32 gen;
 	u32 outstanding;
-	u8 waiting_on;
+	u64 waiting_on;
 	int err;
 	struct completion done;
 };
@@ -371,7 +371,7 @@ struct dsm_lrc {
 	u32 orphan_gc_id;
 	struct work_struct orphan_work;
 	bool join_pending;
-	u32 join_from;
+	u64 join_from;
 };
 
 extern struct dsm_lrc lrc;
@@ -566,7 +566,7 @@ void lrc_pull_init(void);
 /* dsm_lrc_gc.c */
 bool lrc_gc_wanted(void);
 int lrc_gc(u32 id);
-u32 lrc_keeper(u32 c, u32 live, bool replicated);
+u32 lrc_keeper(u32 c, u64 live, bool replicated);
 int lrc_join_vt_locked(const struct dsm_vt *vt);
 
 #endif /* _DSM_LRC_H */

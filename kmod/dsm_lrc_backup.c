@@ -203,7 +203,8 @@ static int lrc_bk_pages(u32 iv, u64 **pages)
 /* Back up own interval @iv, to the next live node that takes it. */
 static int lrc_bk_interval(u8 *buf, u32 iv)
 {
-	u32 self = lrc_self(), tried = 0, dst;
+	u32 self = lrc_self(), dst;
+	u64 tried = 0;
 	u64 *pages = NULL;
 	int n, ret;
 
@@ -224,7 +225,7 @@ static int lrc_bk_interval(u8 *buf, u32 iv)
 			break;
 		pr_warn_ratelimited("interval %u: backup node %u did not take its diffs (%d): trying the next node\n",
 				    iv, dst, ret);
-		tried |= BIT(dst);
+		tried |= BIT_ULL(dst);
 	}
 	kfree(pages);
 	return ret;

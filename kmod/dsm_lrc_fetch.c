@@ -47,7 +47,7 @@ void lrc_recv_diff_reply(const struct dsm_msg *m)
 	}
 	spin_lock(&lrc.wait_lock);
 	f = lrc_fetch_find(m->hdr.req_id, r->page);
-	if (!f || !(f->waiting_on & BIT(m->hdr.src)))
+	if (!f || !(f->waiting_on & BIT_ULL(m->hdr.src)))
 		bad = true;
 	for (i = 0; i < n && !bad; i++) {
 		for (j = 0; j < f->nr_wants; j++)
@@ -94,7 +94,7 @@ void lrc_recv_nack(const struct dsm_msg *m)
 	}
 	spin_lock(&lrc.wait_lock);
 	f = lrc_fetch_find(m->hdr.req_id, m->u.nack.arg);
-	if (f && (f->waiting_on & BIT(m->hdr.src))) {
+	if (f && (f->waiting_on & BIT_ULL(m->hdr.src))) {
 		if (!f->err)
 			f->err = dsm_wire_errno(m->u.nack.error);
 		complete(&f->done);
@@ -112,7 +112,7 @@ void lrc_fail_fetches(u32 id)
 
 	spin_lock(&lrc.wait_lock);
 	xa_for_each(&lrc.fetches, i, f) {
-		if (!(f->waiting_on & BIT(id)))
+		if (!(f->waiting_on & BIT_ULL(id)))
 			continue;
 		if (!f->err)
 			f->err = -EHOSTDOWN;
@@ -231,7 +231,7 @@ static void lrc_fetch_rekeep_locked(struct lrc_pg *lp, u64 pgno, u32 keeper)
 static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 {
 	u32 i, n, self = lrc_self(), asked = 0, keeper = DSM_NODES_MAX;
-	unsigned long senders = 0;
+	u64 senders = 0;
 	u32 from = READ_ONCE(lp->copy_from);
 
 	/* Outside lrc.lock: the region lookup takes dsm_cluster.lock. */
@@ -269,7 +269,7 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 						  &w->len, true);
 		if (w->lost || w->diff)
 			continue;
-		senders |= BIT(w->from);
+		senders |= BIT_ULL(w->from);
 		asked++;
 	}
 	/*

@@ -111,7 +111,7 @@ static bool lrc_gc_stale_locked(const struct lrc_pg *lp,
  *
  * Return: that node; DSM_NODES_MAX if nobody keeps @c's diffs.
  */
-u32 lrc_keeper(u32 c, u32 live, bool replicated)
+u32 lrc_keeper(u32 c, u64 live, bool replicated)
 {
 	if (!replicated)
 		return DSM_NODES_MAX;
@@ -123,7 +123,7 @@ u32 lrc_keeper(u32 c, u32 live, bool replicated)
  * writer whose pages this node keeps (lrc_keeper())?
  */
 static bool lrc_gc_keeps_locked(const struct lrc_pg *lp,
-				const struct dsm_vt *gvt, u32 live,
+				const struct dsm_vt *gvt, u64 live,
 				bool replicated)
 {
 	const struct lrc_notice *n;
@@ -150,7 +150,8 @@ static bool lrc_gc_keeps_locked(const struct lrc_pg *lp,
 static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 {
 	struct dsm_req **reqs;
-	u32 i, n = 0, round, live;
+	u32 i, n = 0, round;
+	u64 live;
 	int ret = 0, err;
 	long left;
 
@@ -302,7 +303,8 @@ static void lrc_gc_lost(struct dsm_pg *pg, u32 nr)
 static int lrc_gc_notices_locked(struct lrc_pg *lp, const struct dsm_vt *gvt,
 				 bool rep, u64 *freed, u32 *lost)
 {
-	u32 live = dsm_members_live(), i, k, keeper;
+	u64 live = dsm_members_live();
+	u32 i, k, keeper;
 	int from = -1;
 
 	lockdep_assert_held(&lrc.lock);
@@ -440,7 +442,7 @@ int lrc_join_vt_locked(const struct dsm_vt *vt)
  */
 static void lrc_gc_join(void)
 {
-	u32 from = dsm_members_live() & ~BIT(lrc_self());
+	u64 from = dsm_members_live() & ~BIT_ULL(lrc_self());
 	struct lrc_gc_pages g = {};
 	struct lrc_pg *lp;
 	u32 i;
@@ -463,7 +465,7 @@ static void lrc_gc_join(void)
 			folio_lock(folio);
 		mutex_lock(&lrc.lock);
 		lp->dropped = true;
-		lp->copy_from = __ffs(from);
+		lp->copy_from = __ffs64(from);
 		mutex_unlock(&lrc.lock);
 		if (folio) {
 			lp->access = DSM_ACC_NONE;
@@ -474,7 +476,7 @@ static void lrc_gc_join(void)
 	kvfree(g.pgs);
 	if (g.err)
 		pr_warn("joining lrc: out of memory marking the pages: some may hold no copy\n");
-	pr_info("joined lrc: pages are fetched from nodes %#x\n", from);
+	pr_info("joined lrc: pages are fetched from nodes %#llx\n", from);
 }
 
 /*

@@ -98,7 +98,7 @@ static int lrc_fo_collect_locked(u32 dead, struct list_head *msgs,
 	xa_for_each(&lrc.locks, i, l) {
 		if (ret)
 			break;
-		if (dsm_members_lock_mgr(l->key, BIT(dead)) != dead)
+		if (dsm_members_lock_mgr(l->key, BIT_ULL(dead)) != dead)
 			continue;
 		mgr = dsm_members_lock_mgr(l->key, 0);
 		ret = lrc_fo_report_locked(l, mgr, msgs);

@@ -27,7 +27,7 @@
 struct lrc_pg *lrc_pg_of(struct dsm_pg *pg)
 {
 	struct lrc_pg *lp = READ_ONCE(pg->lrc), *old;
-	u32 from;
+	u64 from;
 
 	if (lp)
 		return lp;
@@ -38,7 +38,7 @@ struct lrc_pg *lrc_pg_of(struct dsm_pg *pg)
 	from = READ_ONCE(lrc.join_from);
 	if (from) {
 		lp->dropped = true;
-		lp->copy_from = __ffs(from);
+		lp->copy_from = __ffs64(from);
 	}
 	old = cmpxchg(&pg->lrc, NULL, lp);
 	if (old) {
@@ -67,14 +67,18 @@ bool lrc_pg_valid_locked(const struct lrc_pg *lp)
  */
 bool lrc_join_next(struct lrc_pg *lp)
 {
-	u32 from = READ_ONCE(lrc.join_from), id;
+	unsigned long from = READ_ONCE(lrc.join_from);
 	bool moved = false;
+	u32 id;
 
 	if (!from || !lp)
 		return false;
 	mutex_lock(&lrc.lock);
-	for (id = lp->copy_from + 1; lp->dropped && id < DSM_MAX_NODES; id++) {
-		if (!(from >> id & 1) || dsm_members_lost(id))
+	id = lp->copy_from + 1;
+	for_each_set_bit_from(id, &from, DSM_MAX_NODES) {
+		if (!lp->dropped)
+			break;
+		if (dsm_members_lost(id))
 			continue;
 		lp->copy_from = id;
 		moved = true;
@@ -277,12 +281,13 @@ static void lrc_unpend_locked(struct dsm_pg *pg, struct lrc_pg *lp,
  */
 static void lrc_apply_share(u64 pgno, const struct lrc_apply *order, u32 k)
 {
-	u32 i, j, writers = 0, samples = 0;
+	u32 i, j, samples = 0;
+	u64 writers = 0;
 
 	lockdep_assert_held(&lrc.lock);
 	for (i = 0; i < k; i++)
 		if (order[i].iv)
-			writers |= BIT(order[i].w->node);
+			writers |= BIT_ULL(order[i].w->node);
 	dsm_hot_count(pgno, k, 0, writers);
 	for (i = 1; i < k && samples < LRC_SHARE_SAMPLES; i++) {
 		for (j = 0; j < i && samples < LRC_SHARE_SAMPLES; j++) {

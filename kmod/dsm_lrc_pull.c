@@ -42,7 +42,7 @@ static struct lrc_pull {
 	spinlock_t lock;	/* see above */
 	bool active;
 	u64 req_id;
-	u32 waiting;
+	u64 waiting;
 	struct completion done;
 	struct dsm_vt vt;
 } pull;
@@ -59,9 +59,9 @@ static struct lrc_pull {
 static void lrc_pull_done_locked(u32 id)
 {
 	lockdep_assert_held(&pull.lock);
-	if (!pull.active || !(pull.waiting & BIT(id)))
+	if (!pull.active || !(pull.waiting & BIT_ULL(id)))
 		return;
-	pull.waiting &= ~BIT(id);
+	pull.waiting &= ~BIT_ULL(id);
 	if (!pull.waiting)
 		complete(&pull.done);
 }
@@ -135,14 +135,15 @@ static int lrc_pull_req(u8 *buf, u32 size, u64 key, u64 req_id)
  */
 void lrc_owner_dead_pull(u64 key)
 {
-	u32 self = lrc_self(), live, n, to = 0;
+	u32 self = lrc_self(), n;
+	u64 live, to = 0, silent;
 	u8 buf[LRC_IV_REQ_MAX];
 	u64 req_id, learned;
 	__le16 d;
 	long left;
 	int len, ret = 0;
 
-	live = dsm_members_live() & ~BIT(self);
+	live = dsm_members_live() & ~BIT_ULL(self);
 	if (!live)
 		return;
 	mutex_lock(&pull.mutex);
@@ -162,7 +163,7 @@ void lrc_owner_dead_pull(u64 key)
 	reinit_completion(&pull.done);
 	spin_unlock(&pull.lock);
 	for (n = 0; n < DSM_NODES_MAX; n++) {
-		if (!(live & BIT(n)))
+		if (!(live & BIT_ULL(n)))
 			continue;
 		d = cpu_to_le16(n);
 		memcpy(buf + offsetof(struct dsm_wire_hdr, dst), &d, sizeof(d));
@@ -171,7 +172,7 @@ void lrc_owner_dead_pull(u64 key)
 			lrc_pull_done_locked(n);
 			spin_unlock(&pull.lock);
 		} else {
-			to |= BIT(n);
+			to |= BIT_ULL(n);
 		}
 	}
 	left = wait_for_completion_killable_timeout(&pull.done,
@@ -179,15 +180,15 @@ void lrc_owner_dead_pull(u64 key)
 	ret = left < 0 ? -EINTR : left ? 0 : -ETIMEDOUT;
 	spin_lock(&pull.lock);
 	pull.active = false;
-	n = pull.waiting;
+	silent = pull.waiting;
 	spin_unlock(&pull.lock);
 	mutex_lock(&lrc.lock);
 	learned = lrc_pull_merge_locked();
 	mutex_unlock(&lrc.lock);
 	dsm_stat_add(DSM_STAT_LRC_OWNER_DEAD_IVS, learned);
-	pr_info_ratelimited("lock %u:%u: EOWNERDEAD: %llu intervals learned from nodes %#x%s\n",
+	pr_info_ratelimited("lock %u:%u: EOWNERDEAD: %llu intervals learned from nodes %#llx%s\n",
 			    dsm_sync_key_region(key), dsm_sync_key_id(key),
-			    learned, to & ~n, n ? " (some did not answer)" : "");
+			    learned, to & ~silent, silent ? " (some did not answer)" : "");
 out:
 	mutex_unlock(&pull.mutex);
 	if (ret)
@@ -207,7 +208,7 @@ void lrc_recv_iv_reply(const struct dsm_msg *m)
 
 	spin_lock(&pull.lock);
 	ok = pull.active && pull.req_id == m->hdr.req_id &&
-	     src < DSM_NODES_MAX && (pull.waiting & BIT(src));
+	     src < DSM_NODES_MAX && (pull.waiting & BIT_ULL(src));
 	spin_unlock(&pull.lock);
 	if (!ok) {
 		lrc_unexpected("IV_REPLY", src);

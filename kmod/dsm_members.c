@@ -51,17 +51,17 @@ u32 dsm_members_rank(u64 key)
 	present = dsm_members.present;
 	local = dsm_members.local;
 	spin_unlock(&dsm_members.lock);
-	return dsm_member_rank((u32)present, key, local);
+	return dsm_member_rank(present, key, local);
 }
 
 /* Present and lost members and this node's id, at one moment. */
-static u32 dsm_members_snap(u32 *present, u32 *lost)
+static u32 dsm_members_snap(u64 *present, u64 *lost)
 {
 	u32 local;
 
 	spin_lock(&dsm_members.lock);
-	*present = (u32)dsm_members.present;
-	*lost = (u32)dsm_members.lost;
+	*present = dsm_members.present;
+	*lost = dsm_members.lost;
 	local = dsm_members.local;
 	spin_unlock(&dsm_members.lock);
 	return local;
@@ -74,20 +74,22 @@ static u32 dsm_members_snap(u32 *present, u32 *lost)
  */
 u32 dsm_members_barrier_mgr(void)
 {
-	u32 present, lost, local = dsm_members_snap(&present, &lost);
+	u64 present, lost;
+	u32 local = dsm_members_snap(&present, &lost);
 
 	return dsm_barrier_manager(present, lost, local);
 }
 
 /*
  * The manager of lock @key (dsm_lock_manager(), the rule dsmd also uses),
- * counting the nodes of @unlost as not lost: with BIT(d), the manager it
+ * counting the nodes of @unlost as not lost: with BIT_ULL(d), the manager it
  * had before node d was lost. Until the membership is configured, a node
  * is its own. Does not sleep.
  */
-u32 dsm_members_lock_mgr(u64 key, u32 unlost)
+u32 dsm_members_lock_mgr(u64 key, u64 unlost)
 {
-	u32 present, lost, local = dsm_members_snap(&present, &lost);
+	u64 present, lost;
+	u32 local = dsm_members_snap(&present, &lost);
 
 	return dsm_lock_manager(present, lost & ~unlost, key, local);
 }
@@ -123,9 +125,9 @@ bool dsm_members_alone(void)
  * The members present and not lost, as a mask (bit i: node i), this node
  * included: what dsm_backup_of() chooses among. Does not sleep.
  */
-u32 dsm_members_live(void)
+u64 dsm_members_live(void)
 {
-	u32 live;
+	u64 live;
 
 	spin_lock(&dsm_members.lock);
 	live = dsm_members.present & ~dsm_members.lost;

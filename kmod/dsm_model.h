@@ -313,7 +313,7 @@ u64 dsm_grant_hold_ns(void);
 /* dsm_members.c and dsm_msg.c: the membership and messages, for models. */
 u32 dsm_members_rank(u64 key);
 u32 dsm_members_barrier_mgr(void);
-u32 dsm_members_lock_mgr(u64 key, u32 unlost);
+u32 dsm_members_lock_mgr(u64 key, u64 unlost);
 /* dsm_home_table.c: the home table dsmd pushed. */
 u32 dsm_members_home(u64 pgno, u64 *epoch);
 u64 dsm_home_epoch(void);
@@ -322,7 +322,7 @@ u64 dsm_home_current(u64 *members);
 bool dsm_home_wait(u64 epoch, unsigned long timeout);
 bool dsm_members_lost(u32 id);
 bool dsm_members_alone(void);
-u32 dsm_members_live(void);
+u64 dsm_members_live(void);
 int dsm_members_wait(u32 id, unsigned long timeout);
 u64 dsm_next_req_id(void);
 

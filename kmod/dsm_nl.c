@@ -29,7 +29,9 @@
 #include "core/dsm_wire.h"
 
 static_assert(DSM_NAME_MAX <= 256);
-static_assert(DSM_NODES_MAX <= 32);
+/* Node masks (dsm_members, NODES_LOST, TOP_WRITERS) hold every node id. */
+static_assert(DSM_NODES_MAX <= 64);
+static_assert(BITS_PER_LONG >= DSM_NODES_MAX);
 
 /*
  * Not const: struct nla_policy's range pointer is non-const in 6.1 and

@@ -219,7 +219,7 @@ int dsm_nl_put_link_facts(struct sk_buff *msg)
 	if (nla_put_u32(msg, DSM_A_WIRE_VERSION_MIN, DSM_WIRE_VERSION_MIN) ||
 	    nla_put_u32(msg, DSM_A_WIRE_VERSION_MAX, DSM_WIRE_VERSION_MAX) ||
 	    nla_put_u32(msg, DSM_A_PAGE_SIZE, DSM_PAGE_SIZE) ||
-	    nla_put_u32(msg, DSM_A_NODES_LOST, (u32)lost))
+	    nla_put_u64_64bit(msg, DSM_A_NODES_LOST, lost, DSM_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

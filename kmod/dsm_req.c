@@ -364,7 +364,7 @@ static long dsm_req_wait_failover(struct dsm_req *req)
 	/* Live: present and not lost (declared down). */
 	if (!ms || READ_ONCE(req->stale_epoch) ||
 	    home == dsm_transport_local() ||
-	    !(dsm_members_live() & BIT(home)))
+	    !(dsm_members_live() & BIT_ULL(home)))
 		return 0;
 	dsm_stat_inc(DSM_STAT_FAULT_FAILOVER_WAIT);
 	extra = msecs_to_jiffies(ms);

@@ -55,15 +55,15 @@ struct dsm_hreq {
  * All fields under dsm_pg.lock.
  */
 struct dsm_dir {
+	u64 copyset;
+	u64 acks;
 	u8 owner;
-	u8 copyset;
 	bool busy;
 	bool fwd_sent;
 	bool lost;
 	bool awaiting;
 	bool requery;
 	bool shadow;
-	u8 acks;
 	u32 ver;
 	unsigned long since;
 	struct dsm_hreq cur;
@@ -133,7 +133,7 @@ struct sc_pg {
  * @nack_err:	with this errno.
  */
 struct sc_act {
-	u8 inval;
+	u64 inval;
 	u8 new_owner;
 	bool fwd;
 	u8 fwd_to;

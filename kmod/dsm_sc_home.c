@@ -28,7 +28,7 @@ static void sc_home_fwd_locked(struct dsm_pg *pg, struct sc_act *a)
 	a->flags = 0;
 	a->ver = ++d->ver;
 	if (d->cur.access == DSM_ACCESS_WRITE &&
-	    (d->owner == d->cur.node || (d->copyset & BIT(d->cur.node))))
+	    (d->owner == d->cur.node || (d->copyset & BIT_ULL(d->cur.node))))
 		a->flags = DSM_PAGE_F_HAVE_COPY;
 	/*
 	 * A rebuilt entry's owner holding only a shadow frame serves it
@@ -57,11 +57,11 @@ static void sc_home_begin_locked(struct dsm_pg *pg, u8 from, u8 access,
 	mod_delayed_work(system_wq, &pg->sc->expire, sc_home_patience());
 	a->req_id = req_id;
 	if (access == DSM_ACCESS_WRITE) {
-		d->acks = d->copyset & ~BIT(from) & ~BIT(d->owner);
+		d->acks = d->copyset & ~BIT_ULL(from) & ~BIT_ULL(d->owner);
 		a->inval = d->acks;
 		a->new_owner = from;
 		if (d->acks)
-			dsm_hot_count(pg->pgno, 0, hweight8(d->acks), 0);
+			dsm_hot_count(pg->pgno, 0, hweight64(d->acks), 0);
 		if (d->acks)
 			return;
 	}
@@ -119,11 +119,11 @@ static void sc_home_confirmed_locked(struct dsm_pg *pg, struct sc_act *a)
 	lockdep_assert_held(&pg->lock);
 	if (d->cur.access == DSM_ACCESS_WRITE) {
 		dsm_hot_count(pg->pgno, d->owner != d->cur.node, 0,
-			      BIT(d->cur.node));
+			      BIT_ULL(d->cur.node));
 		d->owner = d->cur.node;
 		d->copyset = 0;
 	} else if (d->cur.node != d->owner) {
-		d->copyset |= BIT(d->cur.node);
+		d->copyset |= BIT_ULL(d->cur.node);
 	}
 	sc_home_next_locked(pg, a);
 }
@@ -446,14 +446,14 @@ void sc_home_ack(const struct dsm_msg *m)
 	}
 	sc_act_init(&a);
 	spin_lock(&pg->lock);
-	if (!pg->sc->dir.busy || !(pg->sc->dir.acks & BIT(from)) ||
+	if (!pg->sc->dir.busy || !(pg->sc->dir.acks & BIT_ULL(from)) ||
 	    pg->sc->dir.cur.req_id != m->hdr.req_id) {
 		spin_unlock(&pg->lock);
 		sc_unexpected("INVAL_ACK", pgno, from);
 		return;
 	}
-	pg->sc->dir.acks &= ~BIT(from);
-	pg->sc->dir.copyset &= ~BIT(from);
+	pg->sc->dir.acks &= ~BIT_ULL(from);
+	pg->sc->dir.copyset &= ~BIT_ULL(from);
 	if (!pg->sc->dir.acks && !pg->sc->dir.fwd_sent)
 		sc_home_fwd_locked(pg, &a);
 	spin_unlock(&pg->lock);
@@ -570,7 +570,7 @@ static bool sc_home_promote_locked(struct dsm_pg *pg, struct sc_act *a)
 	if (!copies || (d->busy && d->cur.access == DSM_ACCESS_WRITE))
 		return false;
 	d->owner = __ffs(copies);
-	d->copyset &= ~BIT(d->owner);
+	d->copyset &= ~BIT_ULL(d->owner);
 	pr_info_ratelimited("page %llu: its owner died; node %u, which holds a copy, owns it now\n",
 			    pg->pgno, d->owner);
 	if (d->busy && d->fwd_sent)
@@ -607,7 +607,7 @@ void sc_home_node_down_locked(struct dsm_pg *pg, u32 dead, struct sc_act *a)
 	struct dsm_hreq *hr, *tmp;
 
 	lockdep_assert_held(&pg->lock);
-	d->copyset &= ~BIT(dead);
+	d->copyset &= ~BIT_ULL(dead);
 	if (d->owner == dead && !d->lost && !d->awaiting &&
 	    sc_home_promote_locked(pg, a))
 		dsm_stat_inc(DSM_STAT_PAGE_OWNER_PROMOTED);
@@ -643,8 +643,8 @@ void sc_home_node_down_locked(struct dsm_pg *pg, u32 dead, struct sc_act *a)
 			list_add_tail(&hr->list, &a->nacks);
 		}
 		sc_home_next_locked(pg, a);
-	} else if (d->busy && (d->acks & BIT(dead))) {
-		d->acks &= ~BIT(dead);
+	} else if (d->busy && (d->acks & BIT_ULL(dead))) {
+		d->acks &= ~BIT_ULL(dead);
 		if (!d->acks && !d->fwd_sent)
 			sc_home_fwd_locked(pg, a);
 	}

@@ -175,7 +175,7 @@ void sc_shadow_push_recv(const struct dsm_msg *m)
 	struct dsm_pg *pg;
 	int err;
 
-	if (!(dsm_members_live() & BIT(m->hdr.src))) {
+	if (!(dsm_members_live() & BIT_ULL(m->hdr.src))) {
 		sc_unexpected("SHADOW_PUSH (not a live member)", s->page,
 			      m->hdr.src);
 		return;
@@ -245,10 +245,11 @@ void sc_shadow_node_down(u32 dead)
 /* Where @pg's pushes go: the node that kept its frame, else the next. */
 static u32 sc_push_target(struct dsm_pg *pg)
 {
-	u32 local = sc_local(), live = dsm_members_live();
+	u64 live = dsm_members_live();
+	u32 local = sc_local();
 	u8 at = READ_ONCE(pg->sc->shadow_at);
 
-	if (at && at - 1 != local && (live & BIT(at - 1)))
+	if (at && at - 1 != local && (live & BIT_ULL(at - 1)))
 		return at - 1;
 	return dsm_backup_of(local, live, DSM_NODES_MAX);
 }

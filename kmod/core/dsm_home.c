@@ -5,8 +5,6 @@
  */
 #include "dsm_home.h"
 
-#define HOME_ALL_NODES	(~0ULL >> (64 - DSM_MAX_NODES))
-
 /**
  * dsm_home_bucket() - the bucket of a page.
  * @pgno:	page number in the DSM space.
@@ -34,7 +32,7 @@ enum dsm_home_bad dsm_home_check(const struct dsm_home_table *t)
 
 	if (!t->epoch || t->epoch > DSM_HOME_EPOCH_MAX)
 		return DSM_HOME_BAD_EPOCH;
-	if (!t->members || (t->members & ~HOME_ALL_NODES))
+	if (!t->members || (t->members & ~DSM_ALL_NODES))
 		return DSM_HOME_BAD_MEMBERS;
 	for (b = 0; b < DSM_HOME_BUCKETS; b++)
 		if (t->node[b] >= DSM_MAX_NODES ||
@@ -160,7 +158,7 @@ static void home_rebalance(struct dsm_home_table *t)
  */
 int dsm_home_init(struct dsm_home_table *t, u64 members, u64 epoch)
 {
-	if (!members || (members & ~HOME_ALL_NODES) || !epoch ||
+	if (!members || (members & ~DSM_ALL_NODES) || !epoch ||
 	    epoch > DSM_HOME_EPOCH_MAX)
 		return -EINVAL;
 	t->epoch = epoch;
@@ -185,7 +183,7 @@ int dsm_home_init(struct dsm_home_table *t, u64 members, u64 epoch)
 int dsm_home_next(struct dsm_home_table *next,
 		  const struct dsm_home_table *old, u64 members)
 {
-	if (!members || (members & ~HOME_ALL_NODES))
+	if (!members || (members & ~DSM_ALL_NODES))
 		return -EINVAL;
 	if (old->epoch >= DSM_HOME_EPOCH_MAX)
 		return -EOVERFLOW;

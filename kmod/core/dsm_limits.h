@@ -11,7 +11,13 @@
 #define _DSM_LIMITS_H
 
 /* Nodes in a cluster; node ids are 0 .. DSM_MAX_NODES - 1 (wire). */
-#define DSM_MAX_NODES		8
+#define DSM_MAX_NODES		64
+
+/*
+ * Every node id as a u64 mask, bits 0 .. DSM_MAX_NODES - 1: what a node
+ * mask (membership, copyset) may hold. No shift by 64.
+ */
+#define DSM_ALL_NODES		(~0ULL >> (64 - DSM_MAX_NODES))
 
 /* The unit of sharing: one x86-64 base page (wire). */
 #define DSM_PAGE_SHIFT		12

@@ -20,17 +20,18 @@
  */
 u32 dsm_member_rank(u64 present, u64 key, u32 none)
 {
-	u32 id, n = 0, k;
+	u32 id, n, k;
 
-	for (id = 0; id < DSM_MAX_NODES; id++)
-		n += present >> id & 1;
+	/* A page's home before the first table: per page, so no id loop. */
+	present &= DSM_ALL_NODES;
+	n = dsm_popcount64(present);
 	if (!n)
 		return none;
-	k = dsm_rem_u64(key, n);
-	for (id = 0; id < DSM_MAX_NODES; id++)
-		if ((present >> id & 1) && !k--)
-			return id;
-	return none;	/* not reached: k < n */
+	for (k = dsm_rem_u64(key, n); k; k--)
+		present &= present - 1;		/* drop the lowest member */
+	/* The lowest member left is the k-th: count the zeros below it. */
+	id = dsm_popcount64((present & (0ULL - present)) - 1);
+	return id;
 }
 
 /**

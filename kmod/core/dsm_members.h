@@ -31,8 +31,7 @@
 /* A membership is a u64 bit mask: bit i is node i. */
 static_assert(DSM_MAX_NODES <= 64, "a membership must fit a u64 mask");
 
-/* Every node id: bits 0 .. DSM_MAX_NODES - 1 (no shift by 64). */
-#define DSM_ALL_NODES	(~0ULL >> (64 - DSM_MAX_NODES))
+/* DSM_ALL_NODES, the mask of every node id, is in dsm_limits.h. */
 
 u32 dsm_member_rank(u64 present, u64 key, u32 none);
 

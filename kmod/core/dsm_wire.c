@@ -323,7 +323,7 @@ static enum dsm_wire_reject dsm_wire_rd_page_grant(struct dsm_rd *r,
 		return DSM_WIRE_R_ACCESS;
 	if (b->owner >= DSM_MAX_NODES ||
 	    (b->access == DSM_ACCESS_WRITE && b->owner != h->dst) ||
-	    (b->copyset >> DSM_MAX_NODES))
+	    (b->copyset & ~DSM_ALL_NODES))
 		return DSM_WIRE_R_NODE;
 	if (b->flags & DSM_GRANT_F_NO_DATA)
 		return DSM_WIRE_OK;

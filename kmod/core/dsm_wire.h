@@ -97,6 +97,14 @@
  *     longer spoken: its nodes neither tag frames nor answer with tags,
  *     so a new home could not tell which member has the newest frame of
  *     a page, and they cannot store a pushed shadow.
+ * 10: up to 64 nodes (issue 15 item 5): node ids 0 .. 63 in the header
+ *     and in every node field, copysets of bits 0 .. 63, timestamps of
+ *     1 .. 64 entries (lrc sends all 64). No layout changes: node fields
+ *     were le16, copysets le64 and timestamps n entries wide already.
+ *     Version 9 is no longer spoken: its nodes refuse node ids from 8
+ *     and timestamps wider than 8, which a version-10 node sends on
+ *     every lrc message, so a mixed cluster would fail mid-run; with
+ *     no version in common their data link is refused at its start.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -115,8 +123,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	9
-#define DSM_WIRE_VERSION_MAX	9
+#define DSM_WIRE_VERSION_MIN	10
+#define DSM_WIRE_VERSION_MAX	10
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide

@@ -27,7 +27,7 @@ static enum dsm_wire_reject dsm_wire_rd_xfer_entry(const u8 *p,
 	if (ent->page >= DSM_MAX_PAGES)
 		return DSM_WIRE_R_PAGE;
 	if (ent->owner >= DSM_MAX_NODES ||
-	    (ent->copyset >> DSM_MAX_NODES) ||
+	    (ent->copyset & ~DSM_ALL_NODES) ||
 	    (ent->copyset & (1ULL << ent->owner)))
 		return DSM_WIRE_R_NODE;
 	if ((ent->flags & ~(DSM_XFER_E_LOST | DSM_XFER_E_SHADOW)) ||

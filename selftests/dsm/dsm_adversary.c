@@ -295,7 +295,7 @@ static int adv_discover(struct adv *a, int src)
 			a->epoch = id;
 		if (sscanf(line, "node %" SCNu64, &id) == 1 &&
 		    id < DSM_MAX_NODES)
-			a->present |= 1U << id;
+			a->present |= 1ULL << id;
 	}
 	if (f)
 		fclose(f);
@@ -305,7 +305,7 @@ static int adv_discover(struct adv *a, int src)
 
 		if (!n || adv_uint(n, DSM_MAX_NODES, &nodes) || !nodes)
 			nodes = 3;
-		a->present = (1U << nodes) - 1;
+		a->present = ~0ULL >> (64 - nodes);	/* 1 .. 64 */
 	}
 	for (id = 0; id < DSM_MAX_NODES; id++)
 		if (a->present >> id & 1)

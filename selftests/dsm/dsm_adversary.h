@@ -70,7 +70,7 @@ struct adv_count {
  */
 struct adv {
 	unsigned int local;
-	unsigned int present;
+	uint64_t present;
 	unsigned int nodes;
 	unsigned int dst[DSM_MAX_NODES];
 	unsigned int nr_dst;

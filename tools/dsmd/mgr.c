@@ -27,12 +27,8 @@
 #include "dsm_members.h"
 #include "mgr_internal.h"
 
-/*
- * Every node id the core takes is one the uapi has; both are 64 (issue 15
- * item 5). While a tree has the core at fewer, its managers ignore the ids
- * above (mgr_is_member(), mgr_init()).
- */
-static_assert(DSM_MAX_NODES <= DSM_NODES_MAX, "core and uapi node limits");
+/* Every node id the core takes is one the uapi has: both are 64. */
+static_assert(DSM_MAX_NODES == DSM_NODES_MAX, "core and uapi node limits");
 
 /**
  * struct mgr_out - a local kernel request sent to a remote manager.

@@ -45,9 +45,7 @@ static u64 random_members(struct dsm_rng *rng)
 	u64 m;
 
 	do {
-		m = dsm_rng_next(rng);
-		if (DSM_MAX_NODES < 64)
-			m &= (1ULL << DSM_MAX_NODES) - 1;
+		m = dsm_rng_next(rng) & DSM_ALL_NODES;
 	} while (!m);
 	return m;
 }
@@ -108,8 +106,8 @@ TEST(init_refuses)
 
 	EXPECT_EQ(-EINVAL, dsm_home_init(&t, 0, 1));
 	EXPECT_EQ(-EINVAL, dsm_home_init(&t, 1, 0));
-	if (DSM_MAX_NODES < 64)
-		EXPECT_EQ(-EINVAL, dsm_home_init(&t, 1ULL << DSM_MAX_NODES, 1));
+	if (DSM_ALL_NODES != U64_MAX)
+		EXPECT_EQ(-EINVAL, dsm_home_init(&t, ~DSM_ALL_NODES, 1));
 }
 
 /* Every membership: the first table is balanced and passes the check. */
@@ -123,8 +121,7 @@ TEST(init_every_membership)
 	for (i = 0; i < 2000; i++) {
 		u64 m = i < 255 ? i + 1 : random_members(&rng);
 
-		if (DSM_MAX_NODES < 64)
-			m &= (1ULL << DSM_MAX_NODES) - 1;
+		m &= DSM_ALL_NODES;
 		if (!m)
 			continue;
 		ASSERT_EQ(0, dsm_home_init(&t, m, 1));
@@ -148,8 +145,7 @@ TEST(join_and_leave_move_the_minimum)
 	dsm_rng_seed(&rng, 16);
 	for (i = 0; i < 3000; i++) {
 		m = random_members(&rng);
-		if (m == (DSM_MAX_NODES < 64 ? (1ULL << DSM_MAX_NODES) - 1 :
-			  U64_MAX))
+		if (m == DSM_ALL_NODES)
 			continue;
 		do
 			id = dsm_rng_below(&rng, DSM_MAX_NODES);
@@ -180,7 +176,7 @@ TEST(shrink_to_one)
 {
 	struct dsm_home_table t[2];
 	u32 b, id, cur = 0, counts[DSM_MAX_NODES];
-	u64 m = DSM_MAX_NODES < 64 ? (1ULL << DSM_MAX_NODES) - 1 : U64_MAX;
+	u64 m = DSM_ALL_NODES;
 
 	ASSERT_EQ(0, dsm_home_init(&t[0], m, 1));
 	for (id = 0; id + 1 < DSM_MAX_NODES; id++) {
@@ -262,6 +258,79 @@ TEST(check)
 	t.members = 0;
 	EXPECT_EQ(DSM_HOME_BAD_MEMBERS, dsm_home_check(&t));
 	EXPECT_STRNE("?", dsm_home_bad_name(DSM_HOME_BAD_MEMBERS));
+}
+
+/* Node ids up to 63 are members; node 64 is none (a u8 could say it). */
+TEST(check_high_ids)
+{
+	struct dsm_home_table t;
+
+	ASSERT_EQ(0, dsm_home_init(&t, 1 | 1ULL << 63, 9));
+	EXPECT_EQ(DSM_HOME_OK, dsm_home_check(&t));
+	EXPECT_EQ(63U, t.node[1]);
+	t.node[1] = DSM_MAX_NODES;
+	EXPECT_EQ(DSM_HOME_BAD_NODE, dsm_home_check(&t));
+	t.node[1] = 62;		/* not a member */
+	EXPECT_EQ(DSM_HOME_BAD_NODE, dsm_home_check(&t));
+}
+
+/*
+ * 64 members: every node holds 13 or 14 of the 840 buckets, the first
+ * table is b mod 64; node 63 leaves: only its buckets move, to the 63
+ * others; it comes back: it takes 13 buckets, the only ones moving.
+ */
+TEST(sixty_four_members)
+{
+	struct dsm_home_table t, u, v;
+	u32 b, counts[DSM_MAX_NODES], id;
+
+	ASSERT_EQ(0, dsm_home_init(&t, DSM_ALL_NODES, 1));
+	ASSERT_EQ(DSM_HOME_OK, dsm_home_check(&t));
+	for (b = 0; b < B; b++)
+		ASSERT_EQ(b % 64, t.node[b]);
+	dsm_home_counts(&t, counts);
+	for (id = 0; id < 64; id++)
+		ASSERT_EQ(id < B % 64 ? B / 64 + 1 : B / 64, counts[id]);
+	ASSERT_TRUE(balanced(&t));
+	/* Node 63 leaves. */
+	ASSERT_EQ(0, dsm_home_next(&u, &t, DSM_ALL_NODES & ~(1ULL << 63)));
+	ASSERT_TRUE(balanced(&u));
+	ASSERT_EQ(counts[63], moved(&t, &u));
+	for (b = 0; b < B; b++) {
+		ASSERT_NE(63U, u.node[b]);
+		if (u.node[b] != t.node[b])
+			ASSERT_EQ(63U, t.node[b]);
+	}
+	/* It joins again. */
+	ASSERT_EQ(0, dsm_home_next(&v, &u, DSM_ALL_NODES));
+	ASSERT_TRUE(balanced(&v));
+	dsm_home_counts(&v, counts);
+	ASSERT_EQ(B / 64, counts[63]);
+	ASSERT_EQ(counts[63], moved(&u, &v));
+	for (b = 0; b < B; b++)
+		if (v.node[b] != u.node[b])
+			ASSERT_EQ(63U, v.node[b]);
+}
+
+/* Members spread over ids 0 .. 63: node 63 and node 0 join and leave. */
+TEST(wide_membership_moves)
+{
+	u64 m = 1 | 1ULL << 17 | 1ULL << 40 | 1ULL << 62;
+	struct dsm_home_table t, u;
+	u32 counts[DSM_MAX_NODES];
+
+	ASSERT_EQ(0, dsm_home_init(&t, m, 1));
+	ASSERT_TRUE(balanced(&t));
+	ASSERT_EQ(0, dsm_home_next(&u, &t, m | 1ULL << 63));
+	ASSERT_TRUE(balanced(&u));
+	dsm_home_counts(&u, counts);
+	ASSERT_EQ(B / 5, counts[63]);
+	ASSERT_EQ(B / 5, moved(&t, &u));
+	ASSERT_EQ(0, dsm_home_next(&t, &u, (m | 1ULL << 63) & ~1ULL));
+	ASSERT_TRUE(balanced(&t));
+	dsm_home_counts(&t, counts);
+	ASSERT_EQ(0U, counts[0]);
+	ASSERT_EQ(B / 5, moved(&u, &t));
 }
 
 TEST_HARNESS_MAIN

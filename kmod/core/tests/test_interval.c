@@ -158,7 +158,7 @@ TEST(set_missing_basic)
 
 	ASSERT_EQ(0, dsm_iset_init(&set, 3, storage, 8));
 	EXPECT_EQ(-EINVAL, dsm_iset_init(&set, 0, storage, 8));
-	EXPECT_EQ(-EINVAL, dsm_iset_init(&set, 9, storage, 8));
+	EXPECT_EQ(-EINVAL, dsm_iset_init(&set, DSM_MAX_NODES + 1, storage, 8));
 	ASSERT_EQ(0, dsm_iset_init(&set, 3, storage, 8));
 	for (i = 1; i <= 3; i++) {
 		iv = mkiv(0, i, 3);

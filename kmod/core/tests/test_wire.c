@@ -547,7 +547,10 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 7, 2));
 	/* Version 8 had no version tags and no shadows. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 8, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 10, 2));
+	/* Version 9 refused node ids from 8 and timestamps wider than 8. */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 9, 2));
+	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 10, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 11, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
@@ -646,7 +649,7 @@ TEST(page_messages_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("page_fwd", b, DSM_MAX_PAGES, 8));
 	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("page_fwd", b + 8, 7, 1));
 	EXPECT_EQ(DSM_WIRE_R_NODE, poke("page_fwd", b + 10, 2, 2));
-	EXPECT_EQ(DSM_WIRE_R_NODE, poke("page_fwd", b + 10, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("page_fwd", b + 10, DSM_MAX_NODES, 2));
 	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("grant_data", b, DSM_MAX_PAGES, 8));
 	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("grant_data", b + 8, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("grant_data", b + 9, 2, 1));
@@ -656,10 +659,11 @@ TEST(page_messages_out_of_range)
 	/* a write grant makes the receiver the owner */
 	EXPECT_EQ(DSM_WIRE_R_NODE, poke("grant_data", b + 10, 1, 2));
 	EXPECT_EQ(DSM_WIRE_OK, poke("grant_read", b + 10, 3, 2));
-	EXPECT_EQ(DSM_WIRE_R_NODE, poke("grant_read", b + 10, 8, 2));
-	EXPECT_EQ(DSM_WIRE_R_NODE, poke("grant_data", b + 16, 0x100, 8));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("grant_read", b + 10, DSM_MAX_NODES, 2));
+	/* A copyset holds every node id: bit 63 is node 63 (b + 16). */
+	EXPECT_EQ(DSM_WIRE_OK, poke("grant_read", b + 16, 1ULL << 63, 8));
 	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("inval", b, DSM_MAX_PAGES, 8));
-	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", b + 8, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("inval", b + 8, DSM_MAX_NODES, 2));
 	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("inval_ack", b, DSM_MAX_PAGES, 8));
 	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("confirm", b, DSM_MAX_PAGES, 8));
 	EXPECT_EQ(DSM_WIRE_R_ACCESS, poke("confirm", b + 8, 0, 1));
@@ -681,12 +685,12 @@ TEST(page_messages_out_of_range)
 TEST(lrc_messages_out_of_range)
 {
 	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_req3", HS + 6, 0, 2));
-	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_req3", HS + 6, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_req3", HS + 6, DSM_MAX_NODES + 1, 2));
 	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("lock_req3", HS + 6, 5, 2));
-	EXPECT_EQ(DSM_WIRE_R_NODE, poke("lock_req3", HS + 4, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("lock_req3", HS + 4, DSM_MAX_NODES, 2));
 
 	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_grant", 40, 0, 2));
-	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_grant", 40, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("lock_grant", 40, DSM_MAX_NODES + 1, 2));
 	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("lock_grant", 42, 1025, 2));
 	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("lock_grant", 42, 5, 2));
 	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("lock_grant", 42, 3, 2));
@@ -726,14 +730,14 @@ TEST(lrc_messages_out_of_range)
 		EXPECT_NE(DSM_WIRE_OK, decode_why(mut, len));
 	}
 
-	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_arrive", 48, 9, 2));
+	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_arrive", 48, DSM_MAX_NODES + 1, 2));
 	EXPECT_EQ(DSM_WIRE_R_NR_NODES, poke("barrier_release", 48, 0, 2));
 
 	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("diff_req", HS, DSM_MAX_PAGES, 8));
 	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_req", HS + 8, 0, 2));
 	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_req", HS + 8,
 					 DSM_WIRE_MAX_DIFFS + 1, 2));
-	EXPECT_EQ(DSM_WIRE_R_NODE, poke("diff_req", HS + 16, 8, 2));
+	EXPECT_EQ(DSM_WIRE_R_NODE, poke("diff_req", HS + 16, DSM_MAX_NODES, 2));
 	/* interval 0 (the whole page) only as the first id */
 	EXPECT_EQ(DSM_WIRE_OK, poke("diff_req", HS + 20, 0, 4));
 	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("diff_req", HS + 28, 0, 4));

@@ -65,7 +65,7 @@ TEST(same_bytes_as_copy)
 		b.access = access[i & 1];
 		b.owner = b.access == DSM_ACCESS_WRITE ? h.dst : h.src;
 		b.copyset = dsm_rng_next(&rng) &
-			    ((1ULL << DSM_MAX_NODES) - 1);
+			    DSM_ALL_NODES;
 		b.ver = (u32)dsm_rng_next(&rng);	/* version 9 */
 		/* data and NO_DATA are the encoder's business, not ours */
 		b.data = (i & 2) ? copied : NULL;
@@ -94,7 +94,7 @@ TEST(same_bytes_as_copy)
 TEST(sample_and_known_bytes)
 {
 	static const u8 known[GS] = {
-		0x44, 0x53, 0x4d, 0x57, 0x09, 0x00, 0x05, 0x01,	/* DSMW v9 */
+		0x44, 0x53, 0x4d, 0x57, 0x0a, 0x00, 0x05, 0x01,	/* DSMW v10 */
 		0x38, 0x10, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00,	/* len src dst */
 		0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,	/* req_id */
 		0xf6, 0xe5, 0xd4, 0xc3, 0xb2, 0xa1, 0x00, 0x00,	/* epoch */
@@ -217,6 +217,51 @@ TEST(receive_split)
 	/* same length, another type: no page */
 	copied[offsetof(struct dsm_wire_hdr, type)] = DSM_MSG_DIFF_REPLY;
 	EXPECT_EQ(0, dsm_wire_page_head(copied, GS + DSM_PAGE_SIZE));
+}
+
+/*
+ * 64 nodes: node 63 sends a LOCK_REQ for node 62 with a timestamp of 64
+ * entries, each distinct; it decodes to the same header, requester and
+ * timestamp, and a width of 65 or a node 64 is refused.
+ */
+TEST(vt_of_64_and_node_63)
+{
+	struct dsm_msg_hdr h = { .version = DSM_WIRE_VERSION_MAX,
+				 .type = DSM_MSG_LOCK_REQ, .src = 63,
+				 .dst = 62, .req_id = 9 };
+	struct dsm_msg_lock_req b = { .lock_id = 5, .requester = 63,
+				      .req_id = 9 };
+	static u8 buf[1024];
+	enum dsm_wire_reject why;
+	struct dsm_wire_enc e;
+	struct dsm_msg m;
+	u32 i;
+	int len;
+
+	ASSERT_EQ(0, dsm_vt_init(&b.vt, DSM_MAX_NODES));
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		b.vt.c[i] = 1000 + i;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_lock_req(&e, &b);
+	len = dsm_wire_enc_end(&e);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &m, &why));
+	EXPECT_EQ(63, m.hdr.src);
+	EXPECT_EQ(62, m.hdr.dst);
+	EXPECT_EQ(63, m.u.lock_req.requester);
+	ASSERT_EQ(64U, m.u.lock_req.vt.n);
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		ASSERT_EQ(1000 + i, m.u.lock_req.vt.c[i]);
+	/* The same request from node 64 is refused by the encoder. */
+	h.src = DSM_MAX_NODES;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_lock_req(&e, &b);
+	EXPECT_GT(0, dsm_wire_enc_end(&e));
+	h.src = 63;
+	b.requester = DSM_MAX_NODES;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_lock_req(&e, &b);
+	EXPECT_GT(0, dsm_wire_enc_end(&e));
 }
 
 TEST_HARNESS_MAIN
