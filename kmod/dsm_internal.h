@@ -575,6 +575,7 @@ int dsm_nl_put_home(struct sk_buff *msg);
 int dsm_nl_fence(struct sk_buff *skb, struct genl_info *info);
 int dsm_nl_put_fence(struct sk_buff *msg);	/* GET_STATUS: FENCED */
 u32 dsm_fence_gen(void);		/* for a file being opened */
+bool dsm_fence_closed(void);	/* fenced or leaving: no local access */
 bool dsm_fence_refuses(struct file *file);	/* counts and logs */
 struct dsm_pg;
 /* A fault refused by the fence: SIGBUS; @pg's folio unlocked if @locked. */

@@ -52,8 +52,6 @@
 #define BUSY_OFF	(TAKEN_OFF + NPAGES * DSM_PAGE)
 #define SET_LEN		(NPAGES * DSM_PAGE)
 #define WRITTEN_OFF	(BUSY_OFF + NBUSY * DSM_PAGE)
-#define WRITEBACK	"/sys/module/dsm/parameters/writeback_ms"
-
 enum { PAT_A = 1, PAT_B, PAT_C, PAT_D, PAT_E };
 
 static uint8_t pattern(int pat, int k, int j)
@@ -191,12 +189,14 @@ static void written_back(struct __test_metadata *_metadata, int fd)
 {
 	uint8_t *m = mmap(NULL, SET_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
 			  fd, WRITTEN_OFF);
-	long before = dsm_stat("shadow_written_back"), now = before;
+	long before = dsm_stat("shadow_written_back"), now = before, wb;
 	double t0;
 
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_LE(0, before);
-	ASSERT_EQ(0, dsm_sh(NULL, 0, "echo 1000 > " WRITEBACK));
+	/* On by default (a few seconds; 1 s here to keep the test short). */
+	wb = dsm_writeback_set(1000);
+	ASSERT_LT(0, wb) TH_LOG("write-back is off (%ld) by default", wb);
 	fill(m, PAT_E);
 	t0 = dsm_now();
 	while (now < before + NPAGES && dsm_now() - t0 < dsm_test_secs(60)) {
@@ -207,7 +207,7 @@ static void written_back(struct __test_metadata *_metadata, int fd)
 		TH_LOG("write-back pushed %ld of the %d pages written in %.0f s",
 		       now - before, NPAGES, dsm_now() - t0);
 	/* What node 2 writes from now on, only msync pushes. */
-	ASSERT_EQ(0, dsm_sh(NULL, 0, "echo 0 > " WRITEBACK));
+	ASSERT_EQ(1000, dsm_writeback_set(0));
 	munmap(m, SET_LEN);
 }
 
