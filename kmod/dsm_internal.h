@@ -275,6 +275,7 @@ enum dsm_stat {
 	DSM_STAT_SHADOW_PUSHED,		/* pages msync pushed, stored */
 	DSM_STAT_SHADOW_PUSH_FAILED,	/* pages msync could not store */
 	DSM_STAT_SHADOW_WRITTEN_BACK,	/* pages write-back pushed, stored */
+	DSM_STAT_SHADOW_REREPLICATED,	/* owned pages whose copy died */
 	DSM_STAT_SHADOW_STORED,		/* pushes stored here */
 	DSM_STAT_SHADOW_REFUSED,	/* pushes refused here */
 	DSM_STAT_FRAMES,		/* frames made (kept until unload) */
