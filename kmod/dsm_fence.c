@@ -67,6 +67,17 @@ u32 dsm_fence_gen(void)
 	return READ_ONCE(dsm_fence.gen);
 }
 
+/*
+ * Is every local access refused (fenced, or leaving)? Then nothing here
+ * writes, and what was written before is not pushed as news: a fenced
+ * node's pages may have been handed to others by the majority, and a
+ * leaving one hands its own over itself (dsm_leave.c).
+ */
+bool dsm_fence_closed(void)
+{
+	return READ_ONCE(dsm_fence.fenced) || READ_ONCE(dsm_fence.leaving);
+}
+
 /**
  * dsm_fence_refuses() - is an access through @file refused?
  * @file:	an open /dev/dsm.

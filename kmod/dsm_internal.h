@@ -275,6 +275,7 @@ enum dsm_stat {
 	DSM_STAT_SHADOW_PUSHED,		/* pages msync pushed, stored */
 	DSM_STAT_SHADOW_PUSH_FAILED,	/* pages msync could not store */
 	DSM_STAT_SHADOW_WRITTEN_BACK,	/* pages write-back pushed, stored */
+	DSM_STAT_SHADOW_REREPLICATED,	/* owned pages whose copy died */
 	DSM_STAT_SHADOW_STORED,		/* pushes stored here */
 	DSM_STAT_SHADOW_REFUSED,	/* pushes refused here */
 	DSM_STAT_FRAMES,		/* frames made (kept until unload) */
@@ -575,6 +576,7 @@ int dsm_nl_put_home(struct sk_buff *msg);
 int dsm_nl_fence(struct sk_buff *skb, struct genl_info *info);
 int dsm_nl_put_fence(struct sk_buff *msg);	/* GET_STATUS: FENCED */
 u32 dsm_fence_gen(void);		/* for a file being opened */
+bool dsm_fence_closed(void);	/* fenced or leaving: no local access */
 bool dsm_fence_refuses(struct file *file);	/* counts and logs */
 struct dsm_pg;
 /* A fault refused by the fence: SIGBUS; @pg's folio unlocked if @locked. */

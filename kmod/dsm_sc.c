@@ -288,6 +288,7 @@ static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
 	pg->sc->ver = g->ver;
 	pg->sc->sync = 0;
 	pg->sc->dirty = false;
+	pg->sc->repush = false;
 	/* Its sender gave the page up and keeps the frame: msync's target. */
 	if (g->access == DSM_ACCESS_WRITE && m->hdr.src != sc_local())
 		pg->sc->shadow_at = m->hdr.src + 1;
@@ -613,6 +614,7 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 	}
 	if (pg->home == sc_local())
 		sc_home_node_down_locked(pg, dead, &a);
+	sc_shadow_pg_node_down(pg, dead);
 	spin_unlock(&pg->lock);
 	if (req) {
 		if (!dsm_req_start_after(pg, req, 0))
@@ -705,6 +707,7 @@ static void sc_pg_reset(struct dsm_pg *pg)
 	sp->sync = 0;
 	sp->dirty = false;
 	sp->shadow_at = 0;
+	sp->repush = false;
 	sp->dir.acks = 0;
 	sp->dir.since = 0;
 	memset(&sp->dir.cur, 0, sizeof(sp->dir.cur));

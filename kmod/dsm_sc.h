@@ -97,6 +97,10 @@ struct dsm_dir {
  * @dirty:	as the owner: written since the last push.
  * @shadow_at:	as the owner: 1 + the node that gave the page to this
  *		node and kept its frame (where msync pushes it), 0: none.
+ * @repush:	as the owner: the node that held its other copy (the frame
+ *		it gave the page from, or its pushes' holder) died, so
+ *		the page is pushed again, written or not (re-replication,
+ *		sc_shadow_pg_node_down()). Under dsm_pg.lock.
  *
  * @dir is under dsm_pg.lock, and so are @given_id .. @done_id; @ver ..
  * @shadow_at are written under the folio lock and dsm_pg.lock (read
@@ -116,6 +120,7 @@ struct sc_pg {
 	u16 sync;
 	bool dirty;
 	u8 shadow_at;
+	bool repush;
 };
 
 /**
@@ -248,6 +253,7 @@ void sc_shadow_push_recv(const struct dsm_msg *m);
 void sc_shadow_ack_recv(const struct dsm_msg *m);
 bool sc_shadow_nack(const struct dsm_msg *m);
 void sc_shadow_node_down(u32 dead);
+void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead);
 int sc_msync(u64 first, u64 last);
 int sc_leave(void);
 int sc_push_every(bool leave, u64 *pages);

@@ -242,16 +242,55 @@ void sc_shadow_node_down(u32 dead)
 	wake_up_all(&sc_push.wq);
 }
 
-/* Where @pg's pushes go: the node that kept its frame, else the next. */
-static u32 sc_push_target(struct dsm_pg *pg)
+/*
+ * Where @pg's pushes go among @live: the node that kept its frame, else
+ * the next live node after this one.
+ */
+static u32 sc_push_target_in(struct dsm_pg *pg, u64 live)
 {
-	u64 live = dsm_members_live();
 	u32 local = sc_local();
 	u8 at = READ_ONCE(pg->sc->shadow_at);
 
 	if (at && at - 1 != local && (live & BIT_ULL(at - 1)))
 		return at - 1;
 	return dsm_backup_of(local, live, DSM_NODES_MAX);
+}
+
+static u32 sc_push_target(struct dsm_pg *pg)
+{
+	return sc_push_target_in(pg, dsm_members_live());
+}
+
+/**
+ * sc_shadow_pg_node_down() - re-replication of @pg after node @dead died.
+ * @pg:		a page of this node's, under its lock.
+ * @dead:	the node declared down.
+ *
+ * A page this node owns had its other copy where its pushes went: the
+ * frame of the node that gave it here (which kept it), or, once pushed
+ * (@sync), the shadow holder msync and the write-back pushed it to. If
+ * that node is @dead, this node's frame is the page's only copy now: it
+ * is marked to be pushed again, written or not, by the next write-back
+ * pass (or msync), to the holder a live membership gives (counter
+ * shadow_rereplicated).
+ * Other copies (read copies, older shadows) are not tracked here; a
+ * page this node holds read-only is not pushed.
+ */
+void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead)
+{
+	u64 before = dsm_members_live() | BIT_ULL(dead);
+	struct sc_pg *sp = pg->sc;
+
+	lockdep_assert_held(&pg->lock);
+	if (!sp || READ_ONCE(pg->access) != DSM_ACC_WRITE || sp->repush)
+		return;
+	/* A page never given nor pushed had no other copy (a home's own). */
+	if (!sp->sync && sp->shadow_at != dead + 1)
+		return;
+	if (sc_push_target_in(pg, before) != dead)
+		return;
+	sp->repush = true;
+	dsm_stat_inc(DSM_STAT_SHADOW_REREPLICATED);
 }
 
 /*
@@ -293,7 +332,8 @@ static bool sc_push_wanted(struct dsm_pg *pg, bool leave)
 	u8 acc = READ_ONCE(pg->access);
 
 	if (acc == DSM_ACC_WRITE)
-		return leave || READ_ONCE(pg->sc->dirty);
+		return leave || READ_ONCE(pg->sc->dirty) ||
+		       READ_ONCE(pg->sc->repush);
 	return leave && (acc == DSM_ACC_READ || READ_ONCE(pg->sc->sync));
 }
 
@@ -329,6 +369,7 @@ static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len,
 	spin_lock(&pg->lock);
 	if (!p->copy) {
 		pg->sc->dirty = false;
+		pg->sc->repush = false;
 		if (pg->sc->sync < U16_MAX)
 			pg->sc->sync++;
 	}

@@ -4,9 +4,8 @@
  * 3; Documentation/sc.md "Shadows and msync"): what an owner can lose
  * when it dies is bounded even for programs that never call msync.
  *
- * Every writeback_ms (a module parameter; 0, the default, turns it
- * off), a work item
- * pushes every page this node owns and wrote since its last push to its
+ * Every writeback_ms (a module parameter, 5000 by default; 0 turns it
+ * off), a work item pushes every page this node owns and wrote since its last push to its
  * shadow holder, exactly as msync(MS_SYNC) of everything would
  * (sc_push_every()): so a page written and then left alone is on
  * another node within about writeback_ms, and a rebuild after this
@@ -14,7 +13,8 @@
  * frame of the page). A page written continuously is pushed once per
  * period: each push write-protects it, and the next write marks it
  * written again. Counter shadow_written_back; a page that could not be
- * stored is logged and pushed again next time, as for msync.
+ * stored is logged and pushed again next time, as for msync. No pass
+ * runs while this node is fenced or leaving (dsm_fence_closed()).
  *
  * Locking: none of its own; the pushes' (dsm_sc_shadow.c).
  */
@@ -26,11 +26,12 @@
 #include "dsm_sc.h"
 
 /*
- * Off by default for now: its pushes give the holders frames, and a
- * grant into an existing frame is copied rather than received in place,
- * which tests and benchmarks of the receive path do not expect yet.
+ * A few seconds: what an owner can lose; each period costs at most one
+ * push per page written in it. Its pushes give the holders frames, so a
+ * later grant of such a page to the holder is copied into that frame, not
+ * received in place (tests of the receive path turn it off).
  */
-static unsigned int writeback_ms;
+static unsigned int writeback_ms = 5000;
 
 /* How often the work looks again while writeback_ms is 0. */
 #define SC_WB_IDLE	msecs_to_jiffies(1000)
@@ -74,7 +75,7 @@ static void sc_wb_fn(struct work_struct *work)
 	u64 pages = 0;
 	int err;
 
-	if (READ_ONCE(writeback_ms)) {
+	if (READ_ONCE(writeback_ms) && !dsm_fence_closed()) {
 		err = sc_push_every(false, &pages);
 		dsm_stat_add(DSM_STAT_SHADOW_WRITTEN_BACK, pages);
 		if (err && err != -ENOLINK)

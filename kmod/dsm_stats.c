@@ -171,6 +171,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_SHADOW_PUSHED]	= "shadow_pushed",
 	[DSM_STAT_SHADOW_PUSH_FAILED]	= "shadow_push_failed",
 	[DSM_STAT_SHADOW_WRITTEN_BACK]	= "shadow_written_back",
+	[DSM_STAT_SHADOW_REREPLICATED]	= "shadow_rereplicated",
 	[DSM_STAT_SHADOW_STORED]	= "shadow_stored",
 	[DSM_STAT_SHADOW_REFUSED]	= "shadow_refused",
 	[DSM_STAT_FRAMES]		= "frames",

@@ -34,6 +34,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_region.h"
 #include "proto.h"
 #include "auth_nettle.h"
 #include "dsm_key.h"
@@ -521,7 +522,9 @@ TEST_F_TIMEOUT(auth, replayed_frame_dropped, DSM_TEST_TIMEOUT(180))
  * frame, frees the page (page_rx_unused), counts it (auth_bad_frames) and
  * drops the link. Its read fails or waits; once the link is made again
  * and node 0's transaction expired, a read gets node 0's word, received
- * in place (page_rx_inplace).
+ * in place (page_rx_inplace). Node 0's background write-back is off
+ * meanwhile: a push of the page would give node 1 a frame of it, and the
+ * grant would then be copied into that frame, not received in place.
  */
 /* The fault file's count of damaged tags, or -1. */
 static long corrupted_count(void)
@@ -537,7 +540,7 @@ static long corrupted_count(void)
 TEST_F_TIMEOUT(auth, damaged_grant_dropped, DSM_TEST_TIMEOUT(180))
 {
 	static const uint64_t magic = 0x6772616e74626164ULL;
-	long bad0 = -1, unused0 = -1, in0 = -1, c0 = -1, c;
+	long bad0 = -1, unused0 = -1, in0 = -1, c0 = -1, c, wb = -1;
 	char out[1024];
 	uint64_t w = 0;
 	double end;
@@ -552,6 +555,8 @@ TEST_F_TIMEOUT(auth, damaged_grant_dropped, DSM_TEST_TIMEOUT(180))
 		ASSERT_LE(0, in0);
 	}
 	if (dsm_node_id_env() == 0) {
+		wb = dsm_writeback_set(0);
+		ASSERT_LE(0, wb) TH_LOG("cannot turn write-back off");
 		ASSERT_EQ(0, word_put_at(OFF_GRANT, magic));
 		c0 = corrupted_count();
 		ASSERT_LE(0, c0) TH_LOG("no '# corrupted' line in the fault file");
@@ -583,6 +588,8 @@ TEST_F_TIMEOUT(auth, damaged_grant_dropped, DSM_TEST_TIMEOUT(180))
 		EXPECT_LT(in0, dsm_stats_jq(".page_rx_inplace"))
 			TH_LOG("the grant after it was not received in place");
 	}
+	if (wb >= 0)
+		dsm_writeback_set(wb);
 	dsm_test_sync(67);
 }
 

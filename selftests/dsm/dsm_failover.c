@@ -29,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_region.h"
 
 /* vcluster's dsm.conf: 10 s times VCLUSTER_TIME_FACTOR (DSM_TEST_TIME_FACTOR) */
 #define DEAD_TIMEOUT	dsm_test_secs(10.0)
@@ -177,9 +178,8 @@ TEST_F_TIMEOUT(failover, node_dies_and_rejoins,
 		 * What nobody saw: the background write-back must not push
 		 * it before the power-off (dsm_shadow tests the write-back).
 		 */
-		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
-				    "echo 0 > /sys/module/dsm/parameters/writeback_ms"))
-			TH_LOG("turning write-back off: %s", out);
+		ASSERT_LE(0, dsm_writeback_set(0))
+			TH_LOG("cannot turn write-back off");
 		*lost = 0xdead;
 		ASSERT_EQ((ssize_t)sizeof(word),
 			  pwrite(fd, &(uint64_t){ COPY_WORD }, sizeof(word),

@@ -39,6 +39,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
+#include "dsm_region.h"
 #include "dsm_sigbus.h"
 
 #define MiB		(1UL << 20)
@@ -66,6 +67,7 @@ FIXTURE(rdma) {
 	int fd;
 	uint8_t *map;
 	char readahead[32];	/* node 0's, to restore */
+	long writeback;		/* writeback_ms to restore, or -1 */
 };
 
 /*
@@ -89,6 +91,7 @@ FIXTURE_SETUP(rdma)
 	char out[64];
 
 	self->fd = -1;
+	self->writeback = -1;
 	node = dsm_node_id_env();
 	if (rdma_unfit())
 		return;
@@ -109,6 +112,8 @@ FIXTURE_TEARDOWN(rdma)
 	if (self->readahead[0])
 		dsm_sh(out, sizeof(out), "echo %s > %s/readahead_pages",
 		       self->readahead, PARAMS);
+	if (self->writeback >= 0)
+		dsm_writeback_set(self->writeback);
 	if (self->map && self->map != MAP_FAILED)
 		munmap(self->map, RDMA_LEN);
 	if (self->fd >= 0)
@@ -312,6 +317,11 @@ TEST_F_TIMEOUT(rdma, zero_copy, DSM_TEST_TIMEOUT(60))
 		SKIP(return, "%s", rdma_unfit());
 	if (node == 0)
 		no_readahead(_metadata, self);
+	/* Node 1's write-back would give other nodes frames of its pages. */
+	if (node == 1) {
+		self->writeback = dsm_writeback_set(0);
+		ASSERT_LE(0, self->writeback);
+	}
 	/* First fetches, then fetches into the frames node 0 holds. */
 	for (i = 0; i < 2; i++) {
 		if (node == 1)

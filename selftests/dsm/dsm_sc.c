@@ -486,12 +486,14 @@ static void inplace_fill(volatile uint64_t *p, int r)
  * its pages once it gave them to node 0, so its copies are copied in;
  * see Documentation/sc.md "Receiving a page"). The contents are checked
  * word by word, so a page installed before it was all read, or at the
- * wrong place, fails too.
+ * wrong place, fails too. The background write-back is off on every
+ * node meanwhile: its pushes would give other nodes frames of the pages
+ * (then copied into, not received in place).
  */
 TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
 {
 	size_t range = INPLACE_PAGES * DSM_PAGE, elsewhere = 0;
-	long in0, cp0, in1, cp1;
+	long in0, cp0, in1, cp1, wb;
 	volatile uint64_t *a, *b;
 	char *base;
 
@@ -503,6 +505,8 @@ TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
 	for (size_t i = 0; i < INPLACE_PAGES; i++)
 		if ((OFF_INPLACE / DSM_PAGE + i) % nodes != (size_t)node)
 			elsewhere++;
+	wb = dsm_writeback_set(0);
+	ASSERT_LE(0, wb) TH_LOG("node %d: cannot turn write-back off", node);
 	in0 = dsm_stats_jq(".page_rx_inplace");
 	cp0 = dsm_stats_jq(".page_rx_copied");
 	ASSERT_LE(0, in0) TH_LOG("no page_rx_inplace counter in dsmctl stats");
@@ -532,6 +536,7 @@ TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
 			       "other nodes, but only %ld came in place",
 			       node, elsewhere, in1 - in0);
 	dsm_test_sync(83);
+	dsm_writeback_set(wb);
 	munmap(base, 2 * range);
 }
 

@@ -22,6 +22,14 @@
  *    from before node 2 powers off until after the survivors' checks
  *    (the pages move between them through homes, a third of them on the
  *    dying node). Afterwards each finds its last value in every page.
+ *  - REREP: node 1 writes pattern F on each and msyncs them: the pages
+ *    homed on nodes 1 and 2 go to node 2 (node 1's shadow holder, or the
+ *    home that gave them and kept its frame). Node 2's death leaves them
+ *    with one copy, node 1's, which marks them to be pushed again
+ *    (re-replication, counter shadow_rereplicated) to node 0. Then a
+ *    second failure: node 0 deletes node 2 from the membership and cuts
+ *    node 1 off (vc-net; node 0 keeps the quorum of two, node 1 fences
+ *    itself), and must read F on every page from what node 1 pushed it.
  * No access may fail (SIGBUS, EIO) or read other bytes. No time is
  * asserted: an access only has to return.
  *
@@ -52,9 +60,10 @@
 #define BUSY_OFF	(TAKEN_OFF + NPAGES * DSM_PAGE)
 #define SET_LEN		(NPAGES * DSM_PAGE)
 #define WRITTEN_OFF	(BUSY_OFF + NBUSY * DSM_PAGE)
-#define WRITEBACK	"/sys/module/dsm/parameters/writeback_ms"
-
-enum { PAT_A = 1, PAT_B, PAT_C, PAT_D, PAT_E };
+#define REREP_OFF	(WRITTEN_OFF + SET_LEN)
+#define FLAG_OFF	(REREP_OFF + SET_LEN)	/* node 1: re-pushed */
+#define REREP_WRITER	1
+enum { PAT_A = 1, PAT_B, PAT_C, PAT_D, PAT_E, PAT_F };
 
 static uint8_t pattern(int pat, int k, int j)
 {
@@ -191,12 +200,14 @@ static void written_back(struct __test_metadata *_metadata, int fd)
 {
 	uint8_t *m = mmap(NULL, SET_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
 			  fd, WRITTEN_OFF);
-	long before = dsm_stat("shadow_written_back"), now = before;
+	long before = dsm_stat("shadow_written_back"), now = before, wb;
 	double t0;
 
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_LE(0, before);
-	ASSERT_EQ(0, dsm_sh(NULL, 0, "echo 1000 > " WRITEBACK));
+	/* On by default (a few seconds; 1 s here to keep the test short). */
+	wb = dsm_writeback_set(1000);
+	ASSERT_LT(0, wb) TH_LOG("write-back is off (%ld) by default", wb);
 	fill(m, PAT_E);
 	t0 = dsm_now();
 	while (now < before + NPAGES && dsm_now() - t0 < dsm_test_secs(60)) {
@@ -207,8 +218,106 @@ static void written_back(struct __test_metadata *_metadata, int fd)
 		TH_LOG("write-back pushed %ld of the %d pages written in %.0f s",
 		       now - before, NPAGES, dsm_now() - t0);
 	/* What node 2 writes from now on, only msync pushes. */
-	ASSERT_EQ(0, dsm_sh(NULL, 0, "echo 0 > " WRITEBACK));
+	ASSERT_EQ(1000, dsm_writeback_set(0));
 	munmap(m, SET_LEN);
+}
+
+/* REREP pages whose other copy node 2 held: those homed on 1 and 2. */
+static int rerep_on_victim(void)
+{
+	int k, n = 0;
+
+	for (k = 0; k < NPAGES; k++)
+		if ((REREP_OFF / DSM_PAGE + k) % NODES != 0)
+			n++;
+	return n;
+}
+
+/* Node 1, before node 2's death: REREP written and msync'ed. */
+static void rerep_write(struct __test_metadata *_metadata, int fd)
+{
+	uint8_t *m = mmap(NULL, SET_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  fd, REREP_OFF);
+
+	ASSERT_NE(MAP_FAILED, m);
+	fill(m, PAT_F);
+	ASSERT_EQ(0, msync(m, SET_LEN, MS_SYNC))
+		TH_LOG("REREP msync: %s", strerror(errno));
+	munmap(m, SET_LEN);
+}
+
+/*
+ * Node 1, after node 2's death: it marked the pages node 2 held the
+ * other copy of; msync (or the write-back, within writeback_ms) pushes
+ * them to node 0, msync returning once stored. Then it tells node 0, and
+ * waits to be cut off (fenced) and healed.
+ */
+static void rerep_pushed(struct __test_metadata *_metadata, int fd,
+			 long marked0, long fences0)
+{
+	long marked = dsm_stat("shadow_rereplicated");
+	char out[4096];
+	uint8_t *m;
+	double took;
+
+	EXPECT_LE(marked0 + rerep_on_victim(), marked)
+		TH_LOG("node 1 marked %ld pages to push again; node 2 held the other copy of %d",
+		       marked - marked0, rerep_on_victim());
+	m = mmap(NULL, SET_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 REREP_OFF);
+	ASSERT_NE(MAP_FAILED, m);
+	EXPECT_EQ(0, msync(m, SET_LEN, MS_SYNC))
+		TH_LOG("REREP msync after node 2's death: %s", strerror(errno));
+	munmap(m, SET_LEN);
+	ASSERT_EQ(0, dsm_put_word(fd, FLAG_OFF, 1));
+	took = dsm_sh_until(DEAD_TIMEOUT + DETECT_SLACK + dsm_test_secs(120),
+			    out, sizeof(out),
+			    "dsmctl -j stats | jq -e '.fences > %ld'", fences0);
+	EXPECT_LE(0, took) TH_LOG("node 1 was never fenced: %s", out);
+	took = dsm_sh_until(dsm_test_secs(240), out, sizeof(out),
+			    "dsmctl -j status | jq -e '.fenced == false'");
+	EXPECT_LE(0, took) TH_LOG("node 1 never rejoined after the heal: %s",
+				  out);
+}
+
+/*
+ * Node 0: once node 1 pushed REREP again, node 2 leaves the membership
+ * and node 1 is cut off: node 0, alone with the quorum of two, declares
+ * node 1 down and must read F on every REREP page (from node 1's pushes).
+ */
+static void rerep_second_failure(struct __test_metadata *_metadata, int fd)
+{
+	int factor = dsm_test_time_factor(), k, st, bad = 0;
+	double end = dsm_now() + dsm_test_secs(120), took;
+	char out[4096];
+	uint64_t w = 0;
+
+	while (!dsm_get_word(fd, FLAG_OFF, &w) && w != 1 && dsm_now() < end)
+		usleep(200000);
+	ASSERT_EQ(1, w) TH_LOG("node 1 did not push REREP again within 120 s");
+	ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl node del %d", VICTIM))
+		TH_LOG("node del %d: %s", VICTIM, out);
+	ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+			    "DSM_TEST_TIME_FACTOR=%d vc-net split 0 %d",
+			    factor, REREP_WRITER)) TH_LOG("vc-net: %s", out);
+	took = dsm_node_down_within(DEAD_TIMEOUT + DETECT_SLACK, REREP_WRITER,
+				    out, sizeof(out));
+	EXPECT_LE(0, took) TH_LOG("node 1 cut off, never declared down: %s",
+				  out);
+	for (k = 0; took >= 0 && k < NPAGES; k++) {
+		st = check_page(fd, REREP_OFF, k, PAT_F, PAT_E);
+		if (!st)
+			continue;
+		bad++;
+		TH_LOG("node 0: REREP page %d (page %lu, home %lu): %s", k,
+		       REREP_OFF / DSM_PAGE + k,
+		       (REREP_OFF / DSM_PAGE + k) % NODES, why(st));
+	}
+	EXPECT_EQ(0, bad) TH_LOG("%d of %d pages node 1 msync'ed lost after node 2's and node 1's failures",
+				 bad, NPAGES);
+	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+			    "DSM_TEST_TIME_FACTOR=%d vc-net heal", factor))
+		TH_LOG("vc-net heal: %s", out);
 }
 
 /*
@@ -220,6 +329,7 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 {
 	int id = dsm_node_id_env(), n = dsm_nodes_env();
 	struct busy *b = NULL;
+	long marked0 = 0, fences0 = 0;
 	int fd, k, bad, status;
 	pid_t writer = -1;
 	uint64_t word;
@@ -261,6 +371,14 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 		ASSERT_EQ(SET_LEN, pwrite(fd, set, SET_LEN, TAKEN_OFF))
 			TH_LOG("TAKEN: %s", strerror(errno));
 	} else {
+		if (id == REREP_WRITER) {
+			marked0 = dsm_stat("shadow_rereplicated");
+			fences0 = dsm_stat("fences");
+			ASSERT_LE(0, marked0)
+				TH_LOG("no counter shadow_rereplicated");
+			ASSERT_LE(0, fences0);
+			rerep_write(_metadata, fd);
+		}
 		b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		ASSERT_NE(MAP_FAILED, b);
@@ -309,6 +427,11 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 			       id, k, (unsigned long long)word,
 			       (unsigned long long)b->last[k]);
 	}
+	/* A second failure after re-replication. */
+	if (id == REREP_WRITER)
+		rerep_pushed(_metadata, fd, marked0, fences0);
+	else
+		rerep_second_failure(_metadata, fd);
 	free(set);
 	close(fd);
 }
