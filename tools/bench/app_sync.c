@@ -19,8 +19,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: app-sync STEP [TIMEOUT_S]\n");
 		return 2;
 	}
-	if (app_nodes_env(&id, &nodes)) {
-		fprintf(stderr, "app-sync: DSM_NODE_ID and DSM_NODES must be set\n");
+	/* The barrier's own bound, not the sc programs' (APP_MAX_NODES). */
+	id = app_env("DSM_NODE_ID");
+	nodes = app_env("DSM_NODES");
+	if (id < 0 || nodes < 1 || nodes > DSM_SYNC_MAX_NODES || id >= nodes) {
+		fprintf(stderr, "app-sync: DSM_NODE_ID and DSM_NODES must be set (0 <= id < nodes <= %d)\n",
+			DSM_SYNC_MAX_NODES);
 		return 2;
 	}
 	if (app_sync((unsigned int)step, (int)timeout)) {
