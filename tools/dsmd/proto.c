@@ -36,9 +36,8 @@ static_assert(sizeof(struct dsmc_wire_link_info) == 32, "LINK_INFO");
 static_assert(sizeof(struct dsmc_wire_members) == 64 + DSMC_HOME_BUCKETS,
 	      "MEMBERS");
 static_assert(DSM_NODES_MAX <= 64, "a membership must fit a u64 mask");
-
-/* Every node id, bits 0 .. DSM_NODES_MAX - 1 (no shift by 64). */
-#define DSMC_ALL_NODES	(~0ULL >> (64 - DSM_NODES_MAX))
+/* The core's mask of every node id (DSM_ALL_NODES) is the uapi's. */
+static_assert(DSM_MAX_NODES == DSM_NODES_MAX, "core and uapi node limits");
 
 static void put_name(uint8_t *p, const char *name)
 {
@@ -486,7 +485,7 @@ static const char *dec_members_table(const struct dsmc_wire_members *w,
 		       "table outside a TABLE" : NULL;
 	if (!m->memb.epoch || m->memb.epoch > DSM_HOME_EPOCH_MAX)
 		return "table epoch out of range";
-	if (!m->memb.members || (m->memb.members & ~DSMC_ALL_NODES))
+	if (!m->memb.members || (m->memb.members & ~DSM_ALL_NODES))
 		return "members out of range";
 	for (b = 0; b < sizeof(w->table); b++)
 		if (w->table[b] >= DSM_NODES_MAX ||
