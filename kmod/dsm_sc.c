@@ -594,9 +594,19 @@ u64 sc_rehome_epoch(struct dsm_pg *pg)
 	return dsm_members_lost(home) ? epoch + 1 : max_t(u64, epoch, 1);
 }
 
+/*
+ * A node declared down (sc_node_down()): @dead, and the live members
+ * before, with it (where pushes went, sc_shadow_pg_node_down()).
+ */
+struct sc_down {
+	u32 dead;
+	u64 before;
+};
+
 static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 {
-	u32 dead = *(u32 *)arg;
+	const struct sc_down *d = arg;
+	u32 dead = d->dead;
 	struct dsm_req *req = NULL;
 	struct sc_act a;
 
@@ -614,7 +624,7 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 	}
 	if (pg->home == sc_local())
 		sc_home_node_down_locked(pg, dead, &a);
-	sc_shadow_pg_node_down(pg, dead);
+	sc_shadow_pg_node_down(pg, dead, d->before);
 	spin_unlock(&pg->lock);
 	if (req) {
 		if (!dsm_req_start_after(pg, req, 0))
@@ -626,7 +636,12 @@ static void sc_pg_node_down(struct dsm_pg *pg, void *arg)
 
 static void sc_node_down(u32 id)
 {
-	dsm_mem_for_each(sc_pg_node_down, &id);
+	struct sc_down d = {
+		.dead = id,
+		.before = dsm_members_live() | BIT_ULL(id),
+	};
+
+	dsm_mem_for_each(sc_pg_node_down, &d);
 	sc_xfer_node_down(id);
 	sc_shadow_node_down(id);
 }

@@ -253,7 +253,7 @@ void sc_shadow_push_recv(const struct dsm_msg *m);
 void sc_shadow_ack_recv(const struct dsm_msg *m);
 bool sc_shadow_nack(const struct dsm_msg *m);
 void sc_shadow_node_down(u32 dead);
-void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead);
+void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before);
 int sc_msync(u64 first, u64 last);
 int sc_leave(void);
 int sc_push_every(bool leave, u64 *pages);

@@ -265,6 +265,7 @@ static u32 sc_push_target(struct dsm_pg *pg)
  * sc_shadow_pg_node_down() - re-replication of @pg after node @dead died.
  * @pg:		a page of this node's, under its lock.
  * @dead:	the node declared down.
+ * @before:	the live members with @dead (one mask for the whole walk).
  *
  * A page this node owns had its other copy where its pushes went: the
  * frame of the node that gave it here (which kept it), or, once pushed
@@ -272,13 +273,11 @@ static u32 sc_push_target(struct dsm_pg *pg)
  * that node is @dead, this node's frame is the page's only copy now: it
  * is marked to be pushed again, written or not, by the next write-back
  * pass (or msync), to the holder a live membership gives (counter
- * shadow_rereplicated).
- * Other copies (read copies, older shadows) are not tracked here; a
- * page this node holds read-only is not pushed.
+ * shadow_rereplicated). Other copies (read copies, older shadows) are
+ * not tracked here; a page this node holds read-only is not pushed.
  */
-void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead)
+void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before)
 {
-	u64 before = dsm_members_live() | BIT_ULL(dead);
 	struct sc_pg *sp = pg->sc;
 
 	lockdep_assert_held(&pg->lock);

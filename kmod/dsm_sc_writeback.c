@@ -5,9 +5,9 @@
  * when it dies is bounded even for programs that never call msync.
  *
  * Every writeback_ms (a module parameter, 5000 by default; 0 turns it
- * off), a work item pushes every page this node owns and wrote since its last push to its
- * shadow holder, exactly as msync(MS_SYNC) of everything would
- * (sc_push_every()): so a page written and then left alone is on
+ * off), a work item pushes every page this node owns and wrote since its
+ * last push to its shadow holder, exactly as msync(MS_SYNC) of everything
+ * would (sc_push_every()): so a page written and then left alone is on
  * another node within about writeback_ms, and a rebuild after this
  * node's death finds it there (the push's tag is newer than every other
  * frame of the page). A page written continuously is pushed once per
