@@ -34,7 +34,6 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
-#include "dsm_region.h"
 #include "proto.h"
 #include "auth_nettle.h"
 #include "dsm_key.h"

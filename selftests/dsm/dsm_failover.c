@@ -29,7 +29,6 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
-#include "dsm_region.h"
 
 /* vcluster's dsm.conf: 10 s times VCLUSTER_TIME_FACTOR (DSM_TEST_TIME_FACTOR) */
 #define DEAD_TIMEOUT	dsm_test_secs(10.0)

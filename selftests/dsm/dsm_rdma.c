@@ -39,7 +39,6 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_shell.h"
-#include "dsm_region.h"
 #include "dsm_sigbus.h"
 
 #define MiB		(1UL << 20)

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -169,6 +170,28 @@ static inline int dsm_write_file(const char *path, const char *val)
 	if (n < 0)
 		return -errno;
 	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/* sc's background write-back period, a module parameter (sc.md). */
+#define DSM_WRITEBACK_MS	"/sys/module/dsm/parameters/writeback_ms"
+
+/*
+ * dsm_writeback_set - set this node's write-back period to @ms (0: off;
+ * a pass in progress ends before the write returns). Returns the period
+ * it had, or -1 if the parameter cannot be read or written. A test whose
+ * figures assume nobody else got a frame of the pages it writes (grants
+ * received in place) turns it off, and sets the old value back at its end.
+ */
+static inline long dsm_writeback_set(long ms)
+{
+	char old[32], val[32];
+
+	if (dsm_read_file(DSM_WRITEBACK_MS, old, sizeof(old)))
+		return -1;
+	snprintf(val, sizeof(val), "%ld", ms);
+	if (dsm_write_file(DSM_WRITEBACK_MS, val))
+		return -1;
+	return atol(old);
 }
 
 #endif /* _DSM_SHELL_H */

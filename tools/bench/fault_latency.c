@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "dsm_test.h"
+#include "dsm_shell.h"
 #include "bench_stat.h"
 #include "pingpong.h"
 
@@ -158,7 +159,7 @@ int main(int argc, char **argv)
 	 * the pages it writes to node 0, its only shadow holder, before node
 	 * 0 reads them (the grants then copied into those frames).
 	 */
-	if (system("echo 0 > /sys/module/dsm/parameters/writeback_ms"))
+	if (dsm_writeback_set(0) < 0)
 		die("turning write-back off");
 	fd = open(DSM_DEV, O_RDWR);
 	if (fd < 0)

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "dsm_test.h"
+#include "dsm_shell.h"
 #include "bench_stat.h"
 
 #define NPAGES		256
@@ -181,7 +182,7 @@ int main(void)
 	 * saw: the background write-back would push pages between the
 	 * steps (it is measured by the selftest dsm_shadow, not here).
 	 */
-	if (system("echo 0 > /sys/module/dsm/parameters/writeback_ms"))
+	if (dsm_writeback_set(0) < 0)
 		die("turning write-back off");
 	fd = open(DSM_DEV, O_RDWR);
 	if (fd < 0)
