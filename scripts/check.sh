@@ -126,6 +126,9 @@ harvest_selftests() {
 			"$log" | grep -v '^--$' | head -n 40 | sed 's/^/   | /'
 		grep -E '^(\[n[0-9]+\] )?not ok|^vcluster:.*(status|error|timeout)' \
 			"$log" | head -n 30 | sed 's/^/   | /'
+		# The failing nodes' kernel lines (run_tests.sh).
+		grep -E '^(\[n[0-9]+\] )?# dmesg: ' "$log" | head -n 30 |
+			sed 's/^/   | /'
 		if ! grep -q '^not ok' "$tap" 2>/dev/null; then
 			echo "not ok 0 selftests on Linux $v # status $rc" >> "$TAP"
 		fi

@@ -7,6 +7,9 @@
 # program's TAP output as it comes; a program that exits non-zero without
 # reporting a failing test (a crash), or that its timeout (settings) ends,
 # gets a "not ok" line of its own that says so.
+# A program that fails is followed by the kernel's dsm lines logged while
+# it ran ("# dmesg: ...", the last DMESG_LINES of them): the why of a
+# SIGBUS or a refused message, where make check's summary shows it.
 # Exit status: 0 if every program passed.
 #
 # Each program gets DSM_TEST_PROG_SEQ, its index in the group's full list
@@ -65,6 +68,21 @@ kill_session() {
 	done
 }
 
+DMESG_LINES=20
+
+# The number of lines in the kernel log now.
+dmesg_count() {
+	dmesg 2>/dev/null | wc -l
+}
+
+# The dsm lines of the kernel log after its first $1 lines, the last
+# DMESG_LINES of them, as TAP comments. (A log that wrapped meanwhile
+# shows its last lines.)
+dmesg_since() {
+	dmesg 2>/dev/null | tail -n "+$(($1 + 1))" | grep -E 'dsm|WARNING:|BUG:|Oops' |
+		tail -n "$DMESG_LINES" | sed "s/^/# dmesg: node $node: /"
+}
+
 # The test program $1 was running, from its output $2.
 last_test() {
 	sed -n 's/^#  RUN  *\([^ ]*\) .*/\1/p' "$2" | tail -n 1
@@ -74,6 +92,7 @@ status=0
 for t in "$@"; do
 	echo "# selftests: dsm: $t"
 	start=$(date +%s)
+	klog=$(dmesg_count)
 	out=/tmp/selftest-$t.out
 	fifo=/tmp/selftest-$t.fifo
 	mark=/tmp/selftest-$t.timeout
@@ -103,6 +122,7 @@ for t in "$@"; do
 	echo "# $t: node $node: $(($(date +%s) - start)) s"
 	if [ "$rc" -ne 0 ]; then
 		status=1
+		dmesg_since "$klog"
 		if [ -f "$mark" ]; then
 			echo "not ok 0 $t # node $node: killed at the program timeout (${timeout}s) in test $(last_test "$t" "$out")"
 		elif ! grep -q '^not ok ' "$out"; then
