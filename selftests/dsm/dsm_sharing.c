@@ -10,7 +10,8 @@
  *   block, fetching the other two nodes' concurrent diffs). Each node's
  *   REGION_TOP must list every page, with the verdict "false" and no
  *   sample of overlapping writes.
- *   Node 0 also runs `dsmctl -j region top`, which must say "false".
+ *   Node 0 also runs `dsmctl -j region top`, which must say "false"
+ *   and list each page's writers by id (`writers`, as `writers_mask`).
  *   Every node's `dsmctl -j monitor`, started before the writes, must
  *   print a page-false-sharing event for one of the pages, and a
  *   page-hot one.
@@ -307,6 +308,15 @@ TEST_F_TIMEOUT(sharing, false_sharing, DSM_TEST_TIMEOUT(150))
 		EXPECT_EQ(0, ret) TH_LOG("dsmctl region top: %s", out);
 		EXPECT_NE(NULL, strstr(out, "\"false\""))
 			TH_LOG("dsmctl region top says no false sharing: %s",
+			       out);
+		/* Its writers: an array of ids, the same as the mask. */
+		ret = dsm_sh(out, sizeof(out),
+			     "dsmctl -j region top %s -n 2 | jq -e '.pages | "
+			     "length > 0 and all(.[]; (.writers | length) >= 1 "
+			     "and .writers_mask == (.writers | map(pow(2; .)) | add))'",
+			     self->name);
+		EXPECT_EQ(0, ret)
+			TH_LOG("dsmctl region top's writers are not the ids of writers_mask: %s",
 			       out);
 	}
 	{

@@ -195,3 +195,25 @@ const char *print_nodes(uint64_t bits, char *buf, unsigned int len)
 					pos ? "," : "", n);
 	return pos ? buf : "-";
 }
+
+void print_node_list(const char *key, const char *fmt, uint64_t bits)
+{
+	char buf[PRINT_NODES_LEN];
+	unsigned int n;
+
+	if (!json) {
+		if (fmt)
+			printf(fmt, print_nodes(bits, buf, sizeof(buf)));
+		return;
+	}
+	if (!key)
+		return;
+	json_open(key, '[');
+	for (n = 0; n < 64; n++) {
+		if (!(bits >> n & 1))
+			continue;
+		json_member(NULL);
+		printf("%u", n);
+	}
+	json_close(']');
+}

@@ -39,4 +39,11 @@ const char *print_size(uint64_t bytes, char *buf, unsigned int len);
  */
 const char *print_nodes(uint64_t bits, char *buf, unsigned int len);
 
+/*
+ * A node mask as a member: in JSON an array of the ids ([0, 2, 63]: exact
+ * for any id, where a 64-bit mask as a number is not for readers that use
+ * doubles), in text @fmt with the ids as print_nodes() writes them.
+ */
+void print_node_list(const char *key, const char *fmt, uint64_t bits);
+
 #endif /* DSMCTL_PRINT_H */

@@ -27,7 +27,7 @@ static int top_limit(const char *object, int argc, char **argv, long *limit);
 static void top_page(struct nlattr *page, const char *key, bool labels)
 {
 	struct nlattr *tb[DSM_A_MAX + 1];
-	char obuf[32], wbuf[PRINT_NODES_LEN];
+	char obuf[32];
 	uint64_t writers;
 	uint8_t v;
 
@@ -50,8 +50,8 @@ static void top_page(struct nlattr *page, const char *key, bool labels)
 		  dsm_nla_u64(tb[DSM_A_TOP_INVALS], 0));
 	print_u64("gains", labels ? " gains %s" : " %6s",
 		  dsm_nla_u64(tb[DSM_A_TOP_GAINS], 0));
-	print_string(NULL, labels ? " writers %s" : " %-16s",
-		     print_nodes(writers, wbuf, sizeof(wbuf)));
+	print_node_list("writers", labels ? " writers %s" : " %-16s",
+			writers);
 	print_u64("writers_mask", NULL, writers);
 	print_string("sharing", labels ? " sharing %s" : " %-7s",
 		     top_verdicts[v]);

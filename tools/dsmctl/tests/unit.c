@@ -173,6 +173,57 @@ static void test_nodes64(void)
 	   "family version: a module of family 16 refused, saying why");
 }
 
+/* What @fn printed to stdout, into @out (@len bytes). */
+static void capture(void (*fn)(void), char *out, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(1);
+	size_t got = 0;
+
+	out[0] = '\0';
+	if (!f || saved < 0)
+		return;
+	fflush(stdout);
+	dup2(fileno(f), 1);
+	fn();
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(f);
+	got = fread(out, 1, len - 1, f);
+	out[got] = '\0';
+	fclose(f);
+}
+
+static void node_list_json(void)
+{
+	print_init(true, false);
+	print_open_object(NULL);
+	print_node_list("writers", " %s", 1ULL << 63 | 1ULL << 53 | 2);
+	print_node_list("none", " %s", 0);
+	print_close_object();
+}
+
+static void node_list_text(void)
+{
+	print_init(false, false);
+	print_node_list("writers", "[%s]", 1ULL << 63 | 1ULL << 53 | 2);
+	print_node_list("none", "[%s]", 0);
+	print_node_list("hidden", NULL, 1);
+}
+
+static void test_node_list(void)
+{
+	char out[256];
+
+	capture(node_list_json, out, sizeof(out));
+	ok(!strcmp(out, "{\"writers\":[1,53,63],\"none\":[]}"),
+	   "print_node_list: JSON ids, exact above node 52");
+	capture(node_list_text, out, sizeof(out));
+	ok(!strcmp(out, "[1,53,63][-]"),
+	   "print_node_list: text as print_nodes, none without a format");
+}
+
 int main(void)
 {
 	char buf[32];
@@ -207,6 +258,7 @@ int main(void)
 	   "print_size: 1T");
 	test_ids();
 	test_nodes64();
+	test_node_list();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }
