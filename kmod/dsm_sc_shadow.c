@@ -193,8 +193,13 @@ void sc_shadow_push_recv(const struct dsm_msg *m)
 
 /* ------------------------------------------------ the owner's msync */
 
-/* End push @req_id from @from with @err; false if there is none. */
-static bool sc_push_end(u64 req_id, u32 from, u64 page, int err)
+/*
+ * End push @req_id of @page from @from with @err; false if there is none.
+ * An ACK (@ack) must echo the push's tag: one that names another is not
+ * the answer to this push (a peer's bug), and the push stays in flight.
+ */
+static bool sc_push_end(u64 req_id, u32 from, u64 page, int err,
+			const struct dsm_msg_shadow *ack)
 {
 	struct sc_push *p;
 	bool found = false;
@@ -202,7 +207,8 @@ static bool sc_push_end(u64 req_id, u32 from, u64 page, int err)
 	spin_lock(&sc_push.lock);
 	list_for_each_entry(p, &sc_push.list, list) {
 		if (p->req_id == req_id && p->to == from &&
-		    p->pg->pgno == page && p->err == -EINPROGRESS) {
+		    p->pg->pgno == page && p->err == -EINPROGRESS &&
+		    (!ack || (ack->ver == p->ver && ack->sync == p->sync))) {
 			p->err = err;
 			found = true;
 			break;
@@ -217,7 +223,8 @@ static bool sc_push_end(u64 req_id, u32 from, u64 page, int err)
 /* SHADOW_ACK: the shadow holder stored a push of this node's. */
 void sc_shadow_ack_recv(const struct dsm_msg *m)
 {
-	if (!sc_push_end(m->hdr.req_id, m->hdr.src, m->u.shadow.page, 0))
+	if (!sc_push_end(m->hdr.req_id, m->hdr.src, m->u.shadow.page, 0,
+			 &m->u.shadow))
 		sc_unexpected("SHADOW_ACK", m->u.shadow.page, m->hdr.src);
 }
 
@@ -226,7 +233,8 @@ bool sc_shadow_nack(const struct dsm_msg *m)
 {
 	int err = -(int)m->u.nack.error;
 
-	return sc_push_end(m->hdr.req_id, m->hdr.src, m->u.nack.arg, err);
+	return sc_push_end(m->hdr.req_id, m->hdr.src, m->u.nack.arg, err,
+			   NULL);
 }
 
 /* Node @dead is down: its pushes in flight fail. */
@@ -454,7 +462,7 @@ static void sc_push_start(struct sc_push *p, const void *buf, int len)
 	err = len < 0 ? len : dsm_msg_send_buf(p->to, DSM_MSG_SHADOW_PUSH,
 					       buf, len);
 	if (err)
-		sc_push_end(p->req_id, p->to, p->pg->pgno, err);
+		sc_push_end(p->req_id, p->to, p->pg->pgno, err, NULL);
 }
 
 /**
