@@ -280,8 +280,12 @@ int lrc_encode_vt_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 
 	lockdep_assert_held(&lrc.lock);
 	do {
-		/* The core's rule, which dsmd's barrier manager uses too. */
-		end = dsm_wire_ivset_fit(type, vt->n, ivs, pos, n, max);
+		/*
+		 * The core's rule, which dsmd's barrier manager uses too, at
+		 * the width the encoder sends: @vt's significant one.
+		 */
+		end = dsm_wire_ivset_fit(type, dsm_vt_width(vt), ivs, pos, n,
+					 max);
 		if (end < 0) {
 			len = end;
 			goto fail;

@@ -24,7 +24,8 @@ int dsm_vt_init(struct dsm_vt *vt, u32 n)
 	return 0;
 }
 
-static u32 dsm_vt_width(const struct dsm_vt *a, const struct dsm_vt *b)
+/* The wider of @a's and @b's widths (n), at most DSM_MAX_NODES. */
+static u32 dsm_vt_span(const struct dsm_vt *a, const struct dsm_vt *b)
 {
 	u32 n = a->n > b->n ? a->n : b->n;
 
@@ -42,7 +43,7 @@ static u32 dsm_vt_width(const struct dsm_vt *a, const struct dsm_vt *b)
 enum dsm_vt_order dsm_vt_compare(const struct dsm_vt *a,
 				 const struct dsm_vt *b)
 {
-	u32 i, n = dsm_vt_width(a, b);
+	u32 i, n = dsm_vt_span(a, b);
 	bool less = false, more = false;
 
 	for (i = 0; i < n; i++) {
@@ -71,7 +72,7 @@ enum dsm_vt_order dsm_vt_compare(const struct dsm_vt *a,
  */
 bool dsm_vt_dominates(const struct dsm_vt *a, const struct dsm_vt *b)
 {
-	u32 i, n = dsm_vt_width(a, b);
+	u32 i, n = dsm_vt_span(a, b);
 
 	for (i = 0; i < n; i++)
 		if (dsm_vt_get(a, i) < dsm_vt_get(b, i))
@@ -86,7 +87,7 @@ bool dsm_vt_dominates(const struct dsm_vt *a, const struct dsm_vt *b)
  */
 void dsm_vt_merge(struct dsm_vt *dst, const struct dsm_vt *src)
 {
-	u32 i, n = dsm_vt_width(dst, src);
+	u32 i, n = dsm_vt_span(dst, src);
 
 	for (i = 0; i < n; i++) {
 		u32 y = dsm_vt_get(src, i);
@@ -122,7 +123,7 @@ int dsm_vt_inc(struct dsm_vt *vt, u32 node)
  * If a happened before b, sum(a) < sum(b): the sum is the primary key of
  * the diff application order (see dsm_interval_cmp()).
  *
- * Return: the sum, which cannot overflow (at most 8 * U32_MAX).
+ * Return: the sum, which cannot overflow (at most DSM_MAX_NODES * U32_MAX).
  */
 u64 dsm_vt_sum(const struct dsm_vt *vt)
 {
@@ -147,7 +148,7 @@ u64 dsm_vt_sum(const struct dsm_vt *vt)
 u32 dsm_vt_missing(const struct dsm_vt *have, const struct dsm_vt *known,
 		   struct dsm_vt_range out[DSM_MAX_NODES])
 {
-	u32 i, k = 0, n = dsm_vt_width(have, known);
+	u32 i, k = 0, n = dsm_vt_span(have, known);
 
 	for (i = 0; i < n; i++) {
 		u32 h = dsm_vt_get(have, i), r = dsm_vt_get(known, i);

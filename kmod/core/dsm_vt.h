@@ -49,6 +49,26 @@ static inline u32 dsm_vt_get(const struct dsm_vt *vt, u32 node)
 	return node < vt->n && node < DSM_MAX_NODES ? vt->c[node] : 0;
 }
 
+/**
+ * dsm_vt_width() - the significant width of @vt.
+ * @vt:	the timestamp.
+ *
+ * The entries of @vt up to its last non-zero one are all it says: sent
+ * with this width, it decodes to a timestamp that compares equal to @vt
+ * (entries beyond read as zero). What the encoders send instead of @vt->n.
+ *
+ * Return: the index of the last non-zero entry plus one, at least 1 (also
+ * for the zero timestamp, and for @vt->n == 0); at most DSM_MAX_NODES.
+ */
+static inline u32 dsm_vt_width(const struct dsm_vt *vt)
+{
+	u32 n = vt->n < DSM_MAX_NODES ? vt->n : DSM_MAX_NODES;
+
+	while (n > 1 && !vt->c[n - 1])
+		n--;
+	return n ? n : 1;
+}
+
 int dsm_vt_init(struct dsm_vt *vt, u32 n);
 enum dsm_vt_order dsm_vt_compare(const struct dsm_vt *a,
 				 const struct dsm_vt *b);

@@ -99,12 +99,15 @@
  *     a page, and they cannot store a pushed shadow.
  * 10: up to 64 nodes (issue 15 item 5): node ids 0 .. 63 in the header
  *     and in every node field, copysets of bits 0 .. 63, timestamps of
- *     1 .. 64 entries (lrc sends all 64). No layout changes: node fields
- *     were le16, copysets le64 and timestamps n entries wide already.
- *     Version 9 is no longer spoken: its nodes refuse node ids from 8
- *     and timestamps wider than 8, which a version-10 node sends on
- *     every lrc message, so a mixed cluster would fail mid-run; with
- *     no version in common their data link is refused at its start.
+ *     1 .. 64 entries (lrc sent all 64 at first; later, still version
+ *     10, each timestamp goes at its significant width, dsm_vt_width(),
+ *     which receivers always took: entries beyond read as zero). No
+ *     layout changes: node fields were le16, copysets le64 and
+ *     timestamps n entries wide already. Version 9 is no longer spoken:
+ *     its nodes refuse node ids from 8 and timestamps wider than 8,
+ *     which a version-10 node sends, so a mixed cluster would fail
+ *     mid-run; with no version in common their data link is refused at
+ *     its start.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family

@@ -317,43 +317,50 @@ void dsm_wire_enc_nack(struct dsm_wire_enc *e, const struct dsm_msg_nack *b)
 /**
  * dsm_wire_enc_lock_req() - body of LOCK_REQ.
  * @e:	the encoder.
- * @b:	the body; the acquirer's timestamp is sent with @b->vt.n entries.
+ * @b:	the body; the acquirer's timestamp (@b->vt.n 1 .. DSM_MAX_NODES) is
+ *	sent with its significant width, dsm_vt_width().
  */
 void dsm_wire_enc_lock_req(struct dsm_wire_enc *e,
 			   const struct dsm_msg_lock_req *b)
 {
 	struct dsm_wire_lock_req w;
+	u32 n = dsm_vt_width(&b->vt);
 
 	if (!dsm_enc_body(e, DSM_MSG_LOCK_REQ, DSM_MSG_LOCK_REQ))
 		return;
 	memset(&w, 0, sizeof(w));
 	w.lock_id = cpu_to_le32(b->lock_id);
 	w.requester = cpu_to_le16(b->requester);
-	w.nr_nodes = cpu_to_le16(b->vt.n);
+	w.nr_nodes = cpu_to_le16(n);
 	w.req_id = cpu_to_le64(b->req_id);
 	w.region = cpu_to_le32(b->region);
 	dsm_enc_put(e, &w, sizeof(w));
-	if (b->vt.n > DSM_MAX_NODES)
+	if (!b->vt.n || b->vt.n > DSM_MAX_NODES)
 		dsm_enc_fail(e, -EINVAL);
 	else
-		dsm_enc_vt(e, &b->vt, b->vt.n);
+		dsm_enc_vt(e, &b->vt, n);
 }
 
-/* Interval set header and the sender's timestamp; opens the list. */
+/*
+ * Interval set header and the sender's timestamp; opens the list. The
+ * set's width, that of every timestamp in it, is the significant width of
+ * the sender's: the records it dominates have none wider.
+ */
 static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
 {
 	struct dsm_wire_ivset w;
+	u32 n = dsm_vt_width(vt);
 
 	if (!vt->n || vt->n > DSM_MAX_NODES) {
 		dsm_enc_fail(e, -EINVAL);
 		return;
 	}
 	memset(&w, 0, sizeof(w));
-	w.nr_nodes = cpu_to_le16(vt->n);
+	w.nr_nodes = cpu_to_le16(n);
 	dsm_enc_put(e, &w, sizeof(w));
 	dsm_enc_open_list(e, DSM_ENC_LIST_INTERVALS, 6);
-	e->nr_nodes = vt->n;
-	dsm_enc_vt(e, vt, vt->n);
+	e->nr_nodes = n;
+	dsm_enc_vt(e, vt, n);
 }
 
 /**
@@ -519,7 +526,8 @@ int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
  * @region:	the lock's namespace (DSM_WIRE_REGION_MAX).
  * @lock_id:	the lock.
  * @vt:		the granter's timestamp; it must dominate every interval
- *		added with dsm_wire_enc_interval().
+ *		added with dsm_wire_enc_interval(). Sent, and every record
+ *		with it, at its significant width (dsm_vt_width()).
  */
 void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 region, u32 lock_id,
 			     const struct dsm_vt *vt)
@@ -544,7 +552,7 @@ void dsm_wire_enc_lock_grant(struct dsm_wire_enc *e, u32 region, u32 lock_id,
  * @region:	the barrier's namespace (DSM_WIRE_REGION_MAX).
  * @barrier_id:	the barrier.
  * @epoch:	how many times the barrier has completed before this one.
- * @vt:		the sender's timestamp.
+ * @vt:		the sender's timestamp, as for dsm_wire_enc_lock_grant().
  */
 void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 region, u32 barrier_id,
 			  u32 epoch, const struct dsm_vt *vt)
@@ -564,7 +572,9 @@ void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 region, u32 barrier_id,
 /**
  * dsm_wire_enc_interval() - append an interval record to the open list.
  * @e:	the encoder, after dsm_wire_enc_lock_grant() or _barrier().
- * @iv:	the record; records go in ascending (creator, index) order.
+ * @iv:	the record; records go in ascending (creator, index) order. Its
+ *	timestamp is sent at the set's width: -EINVAL if its significant
+ *	width is larger (its @iv->vt.n may be, with zeros beyond).
  */
 void dsm_wire_enc_interval(struct dsm_wire_enc *e,
 			   const struct dsm_interval *iv)
@@ -575,7 +585,8 @@ void dsm_wire_enc_interval(struct dsm_wire_enc *e,
 
 	if (!dsm_enc_entry(e, DSM_ENC_LIST_INTERVALS, DSM_WIRE_MAX_INTERVALS))
 		return;
-	if (iv->vt.n > e->nr_nodes) {
+	if (iv->vt.n > DSM_MAX_NODES ||
+	    dsm_vt_width(&iv->vt) > e->nr_nodes) {
 		e->err = -EINVAL;
 		return;
 	}
@@ -594,9 +605,10 @@ void dsm_wire_enc_interval(struct dsm_wire_enc *e,
  * dsm_wire_ivset_fit() - the end of the next fragment of an interval set.
  * @type:	DSM_MSG_LOCK_GRANT, DSM_MSG_IV_REPLY, DSM_MSG_BARRIER_ARRIVE
  *		or DSM_MSG_BARRIER_RELEASE: the message carrying the fragment.
- * @nr_nodes:	width of the timestamp given to its body function
- *		(dsm_wire_enc_lock_grant() or _barrier()); every record's
- *		timestamp is sent with this width.
+ * @nr_nodes:	the set's width: dsm_vt_width() of the timestamp given
+ *		to its body function (dsm_wire_enc_lock_grant() or
+ *		_barrier()); every record's timestamp is sent with this
+ *		width.
  * @ivs:	the records to send, in order.
  * @pos:	the first record of the fragment.
  * @end:	the end of the records, @pos <= @end < 2^31.

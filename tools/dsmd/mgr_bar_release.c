@@ -38,7 +38,8 @@ static void send_release(struct mgr *m, struct mgr_bar *b, int node,
 			 const struct dsm_interval **out, u32 k, u8 *buf,
 			 uint32_t gc)
 {
-	uint32_t pos = 0, n = b->vt.n;
+	/* The set's width as the encoder sends it. */
+	uint32_t pos = 0, n = dsm_vt_width(&b->vt);
 	uint64_t cookie = b->a[node].cookie;
 	struct dsm_wire_enc e;
 	struct dsm_msg_hdr h;

@@ -118,6 +118,65 @@ TEST(increment)
 	EXPECT_EQ(-EINVAL, dsm_vt_inc(&a, DSM_MAX_NODES));
 }
 
+/* The significant width: up to the last non-zero entry, at least 1. */
+TEST(width)
+{
+	struct dsm_vt vt;
+
+	dsm_vt_init(&vt, DSM_MAX_NODES);
+	EXPECT_EQ(1U, dsm_vt_width(&vt));	/* all zero */
+	vt.c[63] = 1;
+	EXPECT_EQ(64U, dsm_vt_width(&vt));
+	vt.c[63] = 0;
+	vt.c[2] = 7;
+	EXPECT_EQ(3U, dsm_vt_width(&vt));
+	vt.c[0] = 1;
+	EXPECT_EQ(3U, dsm_vt_width(&vt));	/* zeros below count */
+	vt.c[2] = 0;
+	EXPECT_EQ(1U, dsm_vt_width(&vt));
+	vt.c[1] = U32_MAX;
+	EXPECT_EQ(2U, dsm_vt_width(&vt));
+	/* narrower than n by its zeros, never wider */
+	vt = mk(3, 4, 2, 9);
+	EXPECT_EQ(3U, dsm_vt_width(&vt));
+	vt = mk(3, 4, 0, 0);
+	EXPECT_EQ(1U, dsm_vt_width(&vt));
+	dsm_vt_init(&vt, 0);
+	EXPECT_EQ(1U, dsm_vt_width(&vt));
+	dsm_vt_init(&vt, 1);
+	EXPECT_EQ(1U, dsm_vt_width(&vt));
+	/* a corrupt n does not read beyond c[] */
+	dsm_vt_init(&vt, DSM_MAX_NODES);
+	vt.c[DSM_MAX_NODES - 1] = 5;
+	vt.n = DSM_MAX_NODES + 100;
+	EXPECT_EQ((u32)DSM_MAX_NODES, dsm_vt_width(&vt));
+}
+
+/* Cut to its significant width, a timestamp compares equal to itself. */
+TEST(width_lossless)
+{
+	struct dsm_rng r;
+	struct dsm_vt a, b;
+	u32 t, i, w;
+
+	dsm_rng_seed(&r, 11);
+	for (t = 0; t < 2000; t++) {
+		dsm_vt_init(&a, 1 + dsm_rng_below(&r, DSM_MAX_NODES));
+		for (i = 0; i < a.n; i++)
+			if (!dsm_rng_below(&r, 3))
+				a.c[i] = dsm_rng_below(&r, 5);
+		w = dsm_vt_width(&a);
+		ASSERT_LE(w, a.n);
+		ASSERT_TRUE(w == 1 || a.c[w - 1]);
+		for (i = w; i < a.n; i++)
+			ASSERT_EQ(0U, a.c[i]);
+		dsm_vt_init(&b, w);
+		memcpy(b.c, a.c, w * sizeof(u32));
+		ASSERT_EQ(DSM_VT_EQUAL, dsm_vt_compare(&a, &b));
+		ASSERT_EQ(dsm_vt_sum(&a), dsm_vt_sum(&b));
+	}
+}
+
 TEST(sum)
 {
 	struct dsm_vt a;

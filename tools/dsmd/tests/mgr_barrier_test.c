@@ -534,25 +534,26 @@ static void test_barrier_peer(void)
 static void test_release_cap(void)
 {
 	/*
-	 * (0, 1) has 2 notices: header 32, barrier 16, set 8, timestamp 16,
-	 * then the record: 8, timestamp 16, notices 16. 112 bytes in all.
+	 * (0, 1) has 2 notices, the merged timestamp is (1, 0, 0), sent at
+	 * its significant width, 1: header 32, barrier 16, set 8, timestamp
+	 * 8, then the record: 8, timestamp 8, notices 16. 96 bytes in all.
 	 */
 	struct dsm_interval iv = mkiv(0, 1, vt3(0, 0, 0));
 	uint32_t e0 = 1, e1 = 0, e2 = 0;
 	struct rel r1;
 
-	setup(0x7, 112);
+	setup(0x7, 96);
 	kreq_arrive(0, 5, 0, vt3(1, 0, 0), &iv, 1, 8, 0, 100);
 	kreq_arrive(1, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 101);
 	kreq_arrive(2, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 102);
 	pump();
 	r1 = release_of(1, 101);
 	ok(rel_is(&r1, 1, (int[]){ 0, 1 }) && r1.frags == 1 &&
-	   r1.max_len == 112 && release_of(2, 102).nr == 1 &&
+	   r1.max_len == 96 && release_of(2, 102).nr == 1 &&
 	   release_of(0, 100).nr == 0,
 	   "mgr: barrier: an interval filling the payload cap fits");
 
-	setup(0x7, 111);
+	setup(0x7, 95);
 	kreq_arrive(0, 5, 0, vt3(1, 0, 0), &iv, 1, 8, 0, 100);
 	kreq_arrive(1, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 101);
 	kreq_arrive(2, 5, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 102);
