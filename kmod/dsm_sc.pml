@@ -552,6 +552,17 @@ inline rebuild(p)
 	fi;
 	dir[p].owner = best;
 	dir[p].rebuilding = 0;
+	k = 0;
+	do	/* the answers are not needed any more (fewer states) */
+	:: k < N ->
+		dir[p].racc[k] = 0;
+		dir[p].rval[k] = 0;
+		dir[p].rtv[k] = 0;
+		dir[p].rts[k] = 0;
+		k++
+	:: else -> break
+	od;
+	dir[p].replies = 0;
 	next(p)
 }
 

@@ -73,7 +73,7 @@ run() {
 }
 
 sc=kmod/dsm_sc.pml
-# Exhaustive, states stored compressed: about 18 million states, 1.8 GB.
+# Exhaustive, states stored compressed: about 17 million states, 1.7 GB.
 run sc-1page-1op "$sc" "-DNPAGES=1 -DOPS=1" "-DSAFETY -DCOLLAPSE" \
 	"-m200000 -w26"
 if [ "$check_only" = 0 ]; then
