@@ -74,7 +74,9 @@
  * Not modelled yet: partitions (a fenced minority), joins and leaves,
  * more than two failures or a second one during the first's recovery,
  * HOME_XFER, timeouts (but a push the failure stops fails), several
- * pushes of one page in flight at once, lrc.
+ * pushes of one page in flight at once, a push overtaken by a message
+ * another node sent later (one FIFO per receiver here; the code orders
+ * only between two nodes), lrc.
  */
 
 #define N	3
