@@ -5,7 +5,9 @@
  * code).
  *
  * N nodes, NPAGES pages, each node's program making OPS accesses (reads or
- * writes of any page), and at most one node failure at any moment.
+ * writes of any page), and FAILURES node failures (1 by default: at any
+ * moment; with 2, a second one at any moment after the first's recovery
+ * ended).
  *
  * What the code does (kmod/dsm_sc.c, dsm_sc_home.c): the home keeps the
  * directory (owner, copyset) and runs one transaction per page at a
@@ -16,13 +18,28 @@
  * (CONFIRM). An upgrade of the owner's own read-only copy is granted by
  * the home without data.
  *
- * What the model adds, the design of issue 15 it checks before the code
- * has it:
+ * The failure handling of issue 15 (kmod/dsm_sc_shadow.c, dsm_sc_rehome.c,
+ * dsm_sc_epoch.c, dsm_sc_writeback.c):
  * - shadows: a node that loses a copy (a write transfer takes the
  *   owner's page, an INVAL the reader's) keeps the frame unmapped as a
  *   shadow; at each write's CONFIRM the home keeps one shadow of the
- *   version the writer started from and tells the other holders to drop
- *   theirs (DROP);
+ *   version the writer started from and tells the other holders of
+ *   older shadows to drop theirs (DROP; the code drops none);
+ * - version tags: the home counts each page's transactions (PAGE_FWD,
+ *   or its own grant) and they carry the count; every frame is tagged
+ *   (ver, sync): the version of the transaction that last filled or
+ *   emptied it, and how many pushes its owner made since;
+ * - msync and the write-back: an owner holding a page written since its
+ *   last push (or marked for re-replication) may push it, at any moment,
+ *   to its shadow holder (the node that gave it the page, else the next
+ *   live node): SHADOW_PUSH with the content and the tag (ver, sync + 1);
+ *   the holder stores it only into a frame it has no access to and only
+ *   if the tag is newer, and answers SHADOW_ACK (also when its frame is
+ *   as new or newer: it holds that content already); a newer push to a
+ *   copy with access is refused (NACK EBUSY) and pushed again later.
+ *   "msync returned" is the SHADOW_ACK. A push the failure stops (its
+ *   holder died, or it or its ack went stale) fails when the pusher
+ *   learns the epoch, and is pushed again;
  * - epochs: a failure makes dsmd bump the epoch and re-home the dead
  *   node's pages; every message carries its sender's epoch; a home
  *   refuses a request of an older epoch than its own (NACK ESTALE with
@@ -30,23 +47,36 @@
  *   other message of an older epoch and holds one of a newer;
  * - recovery: each home, on learning the new epoch, rebuilds each of
  *   its pages' entries from what the live nodes answer to a DIR_QUERY
- *   (access, version, shadow): the writer if there is one, else the
- *   holders of read copies, else the newest shadow, promoted (PROMOTE);
- *   only with none of those is the page lost (NACK: SIGBUS). A node
- *   answering a query first moves to the query's epoch; a requester
- *   sends its request again, to the new home, when it learns the epoch.
+ *   (access, frame, its tag): the writer if there is one, else the
+ *   holders of read copies, else the frame with the newest tag (ver,
+ *   then sync: sc_tag_newer()), promoted (PROMOTE); only with none of
+ *   those is the page lost (NACK: SIGBUS). A node answering a query
+ *   first moves to the query's epoch; a requester sends its request
+ *   again, to the new home, when it learns the epoch;
+ * - re-replication: a node learning that a node died marks each page it
+ *   owns whose pushes went to the dead node (given here by it, or
+ *   pushed) to be pushed again (sc_shadow_pg_node_down()).
  *
  * Checked (the asserts below): never two writable copies, nor a writable
  * and a readable one, among the live nodes; every copy holds the latest
  * version written; a recovered page is at least the newest version any
- * node received from another ("anything another node has seen
- * survives"), and a page is lost only if no node ever received it from
- * another; at the end, every live node's program finished every access
- * and no message is left unhandled (no deadlock). With -DNP and weak
- * fairness: no cycle without progress (livelock).
+ * node received from another in a grant ("anything another node has
+ * seen survives") and at least the newest version whose push was acked
+ * ("anything made durable survives": msync returned, then the pusher or
+ * anyone died); a page is lost only if neither happened; frames with the
+ * same tag hold the same content; with two failures, what was made
+ * durable before the first by an owner that survived it survives the
+ * second once that owner has nothing of the page left to push (its
+ * re-push was acked); at the end, every live node's program finished
+ * every access and no message is left unhandled (no deadlock). With -DNP
+ * and weak fairness: no cycle without progress (livelock).
  *
- * Not modelled yet: partitions (a fenced minority), joins, more than
- * one failure, msync and write-back, HOME_XFER, timeouts.
+ * Not modelled yet: partitions (a fenced minority), joins and leaves,
+ * more than two failures or a second one during the first's recovery,
+ * HOME_XFER, timeouts (but a push the failure stops fails), several
+ * pushes of one page in flight at once, a push overtaken by a message
+ * another node sent later (one FIFO per receiver here; the code orders
+ * only between two nodes), lrc.
  */
 
 #define N	3
@@ -59,6 +89,9 @@
 #ifndef QSZ
 #define QSZ	10
 #endif
+#ifndef FAILURES
+#define FAILURES	1	/* 2: a second one after the first's recovery */
+#endif
 
 #define NOBODY	255
 #define NONE	0
@@ -69,19 +102,34 @@
 #define ALL	(BIT(N) - 1)
 
 mtype = { REQ, FWD, GRANT, INVAL, IACK, CONFIRM, NACK, DROP,
-	  QUERY, QREPLY, PROMOTE };
+	  QUERY, QREPLY, PROMOTE, PUSH, PACK };
 
-/* type, sender, its epoch, page, access, node or shadow, version, flag */
-chan inbox[N] = [QSZ] of { mtype, byte, byte, byte, byte, byte, byte, bit };
+/*
+ * type, sender, its epoch, page, access, node or tag version, version
+ * (content), flag, tag sync
+ */
+chan inbox[N] = [QSZ] of { mtype, byte, byte, byte, byte, byte, byte, bit,
+			   byte };
 
 /* ---- the cluster: dsmd's view */
 bit alive[N];
-byte cur_epoch;		/* 0 before the failure, 1 after */
-byte dead = NOBODY;
+byte cur_epoch;		/* 0 before any failure, then one more per failure */
+byte down[N];		/* the epoch that declared the node down, 0: none */
 byte epoch[N];		/* the epoch each node's kernel has */
 
-/* the home table: before the failure page p is homed on p % N */
-#define HOME(p, e)	(((p) + ((e) != 0 && (p) % N == dead)) % N)
+/* Is node k a live member in the table of epoch e? */
+#define LIVE_IN(k, e)	(down[k] == 0 || down[k] > (e))
+#define LIVE_MASK(e)	(LIVE_IN(0, e) + 2 * LIVE_IN(1, e) + 4 * LIVE_IN(2, e))
+/*
+ * The home table: before any failure page p is homed on p % N; a dead
+ * node's pages go to the next live node. (No conditional expressions:
+ * spin 6.5 crashes on them in an inline's arguments.)
+ */
+#define HOME(p, e)	(((p) % N + !LIVE_IN((p) % N, e) * \
+			  (1 + !LIVE_IN(((p) + 1) % N, e))) % N)
+
+/* sc_tag_newer(): is tag (v1, s1) newer than (v2, s2)? */
+#define NEWER(v1, s1, v2, s2)	((v1) > (v2) || ((v1) == (v2) && (s1) > (s2)))
 
 /* ---- each node's page state, index I(node, page) */
 byte acc[N * NPAGES];	/* NONE, READ, WRITE */
@@ -90,6 +138,18 @@ byte shv[N * NPAGES];	/* version of the shadow, NOBODY: none */
 bit pend[N * NPAGES];	/* a request in flight */
 byte pacc[N * NPAGES];	/* its access */
 bit failed[N * NPAGES];	/* it ended in SIGBUS */
+/*
+ * The frame's version tag (struct sc_pg ver, sync): the version of the
+ * transaction that last filled or emptied it, and how many pushes its
+ * owner made since; (0, 0) with no frame. A frame is the mapped copy
+ * (acc > NONE, val) or the shadow (shv).
+ */
+byte tv[N * NPAGES];
+byte ts[N * NPAGES];
+bit dirty[N * NPAGES];	/* owner: written since its last push */
+bit repush[N * NPAGES];	/* owner: its push holder died, push it again */
+bit psh[N * NPAGES];	/* a push in flight (its SHADOW_ACK awaited) */
+byte sat[N * NPAGES];	/* owner: who gave it the page (shadow_at) */
 
 /* ---- each page's directory entry, at its home */
 typedef dir_t {
@@ -101,32 +161,95 @@ typedef dir_t {
 	byte acks;	/* INVAL_ACKs awaited */
 	bit fwd_sent;
 	byte shadow;	/* the node keeping the last write's shadow */
+	byte tver;	/* the page's transactions (struct dsm_dir.ver) */
 	bit lost;
 	byte qmask;	/* nodes with a request queued */
 	byte qacc[N];
 	bit rebuilding;
 	byte replies;	/* nodes that answered the DIR_QUERY */
 	byte racc[N];
-	byte rval[N];
-	byte rshv[N];
+	byte rval[N];	/* the frame's content, NOBODY: no frame */
+	byte rtv[N];	/* its tag */
+	byte rts[N];
 };
 dir_t dir[NPAGES];
 
 /* ---- what the checks need */
 byte ver[NPAGES];		/* latest version written (what a copy must hold) */
 byte seen[NPAGES];		/* 1 + newest version a node received from
-			 * another (0: none ever did) */
+			 * another in a grant (0: none ever did) */
+byte dur[NPAGES];		/* 1 + newest version whose push was acked
+			 * ("msync returned"; 0: none) */
+#if FAILURES > 1
+byte durby[NPAGES];		/* whose msync returned for it */
+bit dure[NPAGES];		/* it returned after the first failure */
+bit own1[NPAGES];		/* it was the owner's, alive after the first */
+bit claim[NPAGES];		/* the next rebuild must keep dur */
+#endif
 byte ops[N];		/* accesses left for each node's program */
 bit waiting[N];		/* the program waits for an access ... */
 byte wpage[N];		/* ... to this page ... */
 byte wacc[N];		/* ... with this access */
 
-inline send(s_to, s_t, s_e, s_p, s_a, s_x, s_v, s_f)
+inline sendt(s_to, s_t, s_e, s_p, s_a, s_x, s_v, s_f, s_s)
 {
 	if
-	:: alive[s_to] -> inbox[s_to]!s_t, me, s_e, s_p, s_a, s_x, s_v, s_f
+	:: alive[s_to] -> inbox[s_to]!s_t, me, s_e, s_p, s_a, s_x, s_v, s_f, s_s
 	:: else -> skip	/* a dead node's connection is gone */
 	fi
+}
+
+inline send(s_to, s_t, s_e, s_p, s_a, s_x, s_v, s_f)
+{
+	sendt(s_to, s_t, s_e, s_p, s_a, s_x, s_v, s_f, 0)
+}
+
+/*
+ * sc_push_target_in(): where this node's pushes of page t_p go in the
+ * table of epoch t_e, into @to: the node that gave it the page (which
+ * kept its frame), else the next live node in id order
+ * (dsm_backup_of()); NOBODY if none.
+ */
+inline target(t_p, t_e)
+{
+	if
+	:: sat[I(me, t_p)] != NOBODY && sat[I(me, t_p)] != me &&
+	   LIVE_IN(sat[I(me, t_p)], t_e) -> to = sat[I(me, t_p)]
+	:: else ->
+		if
+		:: LIVE_IN((me + 1) % N, t_e) -> to = (me + 1) % N
+		:: !LIVE_IN((me + 1) % N, t_e) && LIVE_IN((me + 2) % N, t_e) ->
+			to = (me + 2) % N
+		:: else -> to = NOBODY
+		fi
+	fi
+}
+
+/*
+ * sc_push_wanted() for msync and the write-back: owned and written, and
+ * another live member to push to (sc_walk_begin()).
+ */
+#define WANT(n, p)	(alive[n] && acc[I(n, p)] == WRITE && !psh[I(n, p)] && \
+			 (dirty[I(n, p)] || repush[I(n, p)]) && \
+			 (LIVE_IN(((n) + 1) % N, epoch[n]) || \
+			  LIVE_IN(((n) + 2) % N, epoch[n])))
+
+/*
+ * msync or the write-back pass pushes page p, owned here and written
+ * since its last push (or marked to be pushed again), to its shadow
+ * holder: SHADOW_PUSH with the content and the tag (ver, sync + 1). The
+ * page is write-protected: the next write marks it written again.
+ */
+inline push(u_p)
+{
+	dirty[I(me, u_p)] = 0;
+	repush[I(me, u_p)] = 0;
+	ts[I(me, u_p)]++;
+	psh[I(me, u_p)] = 1;
+	target(u_p, epoch[me]);
+	sendt(to, PUSH, epoch[me], u_p, 0, tv[I(me, u_p)], val[I(me, u_p)], 0,
+	      ts[I(me, u_p)]);
+	to = 0
 }
 
 inline req_send(r_p)
@@ -142,7 +265,8 @@ inline use(u_p, u_w)
 	:: u_w == WRITE ->
 		assert(acc[I(me, u_p)] == WRITE);
 		ver[u_p]++;
-		val[I(me, u_p)] = ver[u_p]
+		val[I(me, u_p)] = ver[u_p];
+		dirty[I(me, u_p)] = 1	/* page_mkwrite */
 	:: else ->
 		assert(acc[I(me, u_p)] >= READ && val[I(me, u_p)] == ver[u_p])
 	fi;
@@ -152,15 +276,19 @@ inline use(u_p, u_w)
 
 /* ---- home: transactions */
 
+/* A transaction's PAGE_FWD or grant by the home: the page's next version. */
 inline fwd(p)
 {
 	dir[p].fwd_sent = 1;
+	dir[p].tver++;
 	if
 	:: dir[p].owner == dir[p].cur ->
 		/* the owner asks (an upgrade of its read-only copy): no data */
-		send(dir[p].cur, GRANT, epoch[me], p, dir[p].cacc, 0, 0, 0)
+		send(dir[p].cur, GRANT, epoch[me], p, dir[p].cacc, dir[p].tver, 0,
+		     0)
 	:: else ->
-		send(dir[p].owner, FWD, epoch[me], p, dir[p].cacc, dir[p].cur, 0,
+		send(dir[p].owner, FWD, epoch[me], p, dir[p].cacc, dir[p].cur,
+		     dir[p].tver,
 		     dir[p].cacc == WRITE && (dir[p].copyset & BIT(dir[p].cur)))
 	fi
 }
@@ -248,7 +376,7 @@ inline confirm_write(p)
 			if
 			:: k != keep && k != dir[p].cur &&
 			   ((losers & BIT(k)) || k == dir[p].shadow) ->
-				send(k, DROP, epoch[me], p, 0, 0, 0, 0)
+				send(k, DROP, epoch[me], p, 0, 0, dir[p].tver, 0)
 			:: else -> skip
 			fi;
 			k++
@@ -263,9 +391,18 @@ inline confirm_write(p)
 
 /* ---- recovery */
 
-/* This node learns the new epoch: requests again, rebuilds its pages. */
+/*
+ * This node learns the new epoch: requests again, rebuilds its pages.
+ * Its pushes in flight fail (their holder died, or drops them as stale,
+ * or the pusher drops their ack as stale: the code's timeout), and the
+ * pages are pushed again. Re-replication (sc_shadow_pg_node_down()): a
+ * page it owns whose push holder in the old table was the node just
+ * declared down, and that was given here or pushed, is marked to be
+ * pushed again.
+ */
 inline learn()
 {
+	oe = epoch[me];
 	epoch[me] = cur_epoch;
 	q = 0;
 	do
@@ -275,7 +412,26 @@ inline learn()
 		:: else -> skip
 		fi;
 		if
+		:: psh[I(me, q)] ->
+			psh[I(me, q)] = 0;
+			dirty[I(me, q)] = acc[I(me, q)] == WRITE
+		:: else -> skip
+		fi;
+		target(q, oe);
+		if
+		:: to != NOBODY && down[to] > oe && down[to] <= cur_epoch &&
+		   acc[I(me, q)] == WRITE && !repush[I(me, q)] &&
+		   (ts[I(me, q)] > 0 || sat[I(me, q)] == to) ->
+			repush[I(me, q)] = 1
+		:: else -> skip
+		fi;
+		to = 0;
+		if
 		:: HOME(q, epoch[me]) == me ->
+			if	/* a new home knows no version: the rebuild's */
+			:: HOME(q, oe) != me -> dir[q].tver = 0
+			:: else -> skip
+			fi;
 			dir[q].busy = 0;
 			dir[q].qmask = 0;	/* their senders send again */
 			dir[q].rebuilding = 1;
@@ -291,20 +447,43 @@ inline learn()
 		fi;
 		q++
 	:: else -> break
-	od
+	od;
+	oe = 0
 }
 
-/* Every live node answered the DIR_QUERY for @p: rebuild the entry. */
+/*
+ * What a rebuild must keep: what was made durable, as the failure
+ * claimed it (every time with one failure); what another node has seen,
+ * at the first failure only (a second one may kill the only copy left,
+ * a promoted shadow: Documentation/sc.md "Shadows and msync").
+ */
+#if FAILURES > 1
+#define CLAIMED(p)	claim[p]
+#else
+#define CLAIMED(p)	1
+#endif
+#define SEEN(p)		(epoch[me] == 1)
+
+/*
+ * Every live node answered the DIR_QUERY for @p: rebuild the entry
+ * (sc_rh_note(), sc_rh_decide()).
+ */
 inline rebuild(p)
 {
 	best = NOBODY;
 	k = 0;
-	do	/* the writer, if any */
+	do	/* the writer, if any; the greatest version reported */
 	:: k < N ->
 		if
 		:: (dir[p].replies & BIT(k)) && dir[p].racc[k] == WRITE ->
 			assert(best == NOBODY);
 			best = k
+		:: else -> skip
+		fi;
+		if
+		:: (dir[p].replies & BIT(k)) && dir[p].rval[k] != NOBODY &&
+		   dir[p].rtv[k] > dir[p].tver ->
+			dir[p].tver = dir[p].rtv[k]
 		:: else -> skip
 		fi;
 		k++
@@ -335,12 +514,19 @@ inline rebuild(p)
 	if
 	:: best == NOBODY ->
 		k = 0;
-		do	/* else the newest shadow, promoted */
+		do	/* else the newest shadow (greatest tag), promoted */
 		:: k < N ->
 			if
-			:: (dir[p].replies & BIT(k)) && dir[p].rshv[k] != NOBODY &&
-			   (best == NOBODY || dir[p].rshv[k] > dir[p].rshv[best]) ->
+			:: (dir[p].replies & BIT(k)) && dir[p].rval[k] != NOBODY &&
+			   (best == NOBODY ||
+			    NEWER(dir[p].rtv[k], dir[p].rts[k],
+				  dir[p].rtv[best], dir[p].rts[best])) ->
 				best = k
+			:: (dir[p].replies & BIT(k)) && dir[p].rval[k] != NOBODY &&
+			   best != NOBODY && dir[p].rtv[k] == dir[p].rtv[best] &&
+			   dir[p].rts[k] == dir[p].rts[best] ->
+				/* one tag, one content (sc_push_take()) */
+				assert(dir[p].rval[k] == dir[p].rval[best])
 			:: else -> skip
 			fi;
 			k++
@@ -348,15 +534,19 @@ inline rebuild(p)
 		od;
 		if
 		:: best != NOBODY ->
-			assert(dir[p].rshv[best] + 1 >= seen[p]);
-			ver[p] = dir[p].rshv[best];	/* unseen writes are gone */
+			assert(!SEEN(p) || dir[p].rval[best] + 1 >= seen[p]);
+			/* anything made durable survives */
+			assert(!CLAIMED(p) || dir[p].rval[best] + 1 >= dur[p]);
+			ver[p] = dir[p].rval[best];	/* unseen writes are gone */
 			send(best, PROMOTE, epoch[me], p, 0, 0, 0, 0)
 		:: else ->
-			assert(seen[p] == 0);	/* nobody ever got it */
+			assert(!SEEN(p) || seen[p] == 0);	/* nobody got it */
+			assert(!CLAIMED(p) || dur[p] == 0);
 			dir[p].lost = 1
 		fi
 	:: else ->
-		assert(dir[p].rval[best] + 1 >= seen[p]);
+		assert(!SEEN(p) || dir[p].rval[best] + 1 >= seen[p]);
+		assert(!CLAIMED(p) || dir[p].rval[best] + 1 >= dur[p]);
 		if
 		:: dir[p].racc[best] == READ -> ver[p] = dir[p].rval[best]
 		:: else -> skip	/* the writer may have written since */
@@ -364,6 +554,17 @@ inline rebuild(p)
 	fi;
 	dir[p].owner = best;
 	dir[p].rebuilding = 0;
+	k = 0;
+	do	/* the answers are not needed any more (fewer states) */
+	:: k < N ->
+		dir[p].racc[k] = 0;
+		dir[p].rval[k] = 0;
+		dir[p].rtv[k] = 0;
+		dir[p].rts[k] = 0;
+		k++
+	:: else -> break
+	od;
+	dir[p].replies = 0;
 	next(p)
 }
 
@@ -372,7 +573,8 @@ inline rebuild(p)
 proctype node(byte me)
 {
 	mtype t;
-	byte from, e, p, a, x, v, k, q, w, keep, losers, best, nx, na;
+	byte from, e, p, a, x, v, sy, k, q, w, oe, to, keep, losers, best, nx,
+	     na;
 	bit f;
 
 end:
@@ -418,9 +620,14 @@ progress:
 	   }
 	/* dsmd tells this node the new epoch */
 	:: atomic { alive[me] && epoch[me] < cur_epoch -> learn() }
+	/* msync or the write-back pushes a page (at any moment) */
+	:: atomic { WANT(me, 0) -> push(0) }
+#if NPAGES > 1
+	:: atomic { WANT(me, 1) -> push(1) }
+#endif
 	/* a message */
 	:: atomic {
-		inbox[me]?t, from, e, p, a, x, v, f ->
+		inbox[me]?t, from, e, p, a, x, v, f, sy ->
 		/*
 		 * A newer epoch than this node's: it is held until dsmd
 		 * pushes that epoch here (a bounded wait in the code),
@@ -461,15 +668,20 @@ progress:
 			:: t == FWD ->
 				/* the owner serves the requester x */
 				assert(acc[I(me, p)] >= READ && x != me);
+				/* the frame holds the page as of version v */
+				tv[I(me, p)] = v;
+				ts[I(me, p)] = 0;
+				dirty[I(me, p)] = 0;
+				repush[I(me, p)] = 0;
 				if
 				:: a == WRITE ->
 					acc[I(me, p)] = NONE;
 					shv[I(me, p)] = val[I(me, p)];
-					send(x, GRANT, epoch[me], p, WRITE, 0,
+					send(x, GRANT, epoch[me], p, WRITE, v,
 					     val[I(me, p)], !f)
 				:: else ->
 					acc[I(me, p)] = READ;
-					send(x, GRANT, epoch[me], p, READ, 0,
+					send(x, GRANT, epoch[me], p, READ, v,
 					     val[I(me, p)], 1)
 				fi
 			:: t == GRANT ->
@@ -485,6 +697,14 @@ progress:
 				fi;
 				acc[I(me, p)] = a;
 				shv[I(me, p)] = NOBODY;	/* the frame is live again */
+				tv[I(me, p)] = x;	/* as of version x, not written */
+				ts[I(me, p)] = 0;
+				dirty[I(me, p)] = 0;
+				repush[I(me, p)] = 0;
+				if	/* its giver kept the frame: msync's target */
+				:: a == WRITE && from != me -> sat[I(me, p)] = from
+				:: else -> skip
+				fi;
 				pend[I(me, p)] = 0;
 				send(HOME(p, e), CONFIRM, epoch[me], p, a, 0, 0, 0);
 				/* grant_hold_us: the waiting access uses it first */
@@ -528,21 +748,36 @@ progress:
 				pend[I(me, p)] = 0;
 				failed[I(me, p)] = 1
 			:: t == DROP ->
+				/*
+				 * Only a shadow older than the write's version
+				 * v; not one a push stored (sync > 0): the
+				 * home does not track those, and the code
+				 * drops no frame at all.
+				 */
 				if
-				:: acc[I(me, p)] == NONE -> shv[I(me, p)] = NOBODY
+				:: acc[I(me, p)] == NONE && ts[I(me, p)] == 0 &&
+				   tv[I(me, p)] < v ->
+					shv[I(me, p)] = NOBODY;
+					tv[I(me, p)] = 0
 				:: else -> skip
 				fi
 			:: t == QUERY ->
-				send(from, QREPLY, epoch[me], p, acc[I(me, p)],
-				     shv[I(me, p)], val[I(me, p)], 0)
+				/* access, frame (content, NOBODY: none), tag */
+				if
+				:: acc[I(me, p)] > NONE -> v = val[I(me, p)]
+				:: else -> v = shv[I(me, p)]
+				fi;
+				sendt(from, QREPLY, epoch[me], p, acc[I(me, p)],
+				      tv[I(me, p)], v, 0, ts[I(me, p)])
 			:: t == QREPLY ->
 				assert(dir[p].rebuilding);
 				dir[p].replies = dir[p].replies | BIT(from);
 				dir[p].racc[from] = a;
-				dir[p].rshv[from] = x;
 				dir[p].rval[from] = v;
+				dir[p].rtv[from] = x;
+				dir[p].rts[from] = sy;
 				if
-				:: (dir[p].replies & ALL) == (ALL & ~BIT(dead)) ->
+				:: (dir[p].replies & ALL) == LIVE_MASK(epoch[me]) ->
 					rebuild(p)
 				:: else -> skip
 				fi
@@ -552,13 +787,99 @@ progress:
 				acc[I(me, p)] = READ;
 				val[I(me, p)] = shv[I(me, p)];
 				shv[I(me, p)] = NOBODY
+			:: t == PUSH ->
+				/*
+				 * sc_shadow_store(): into a frame this node
+				 * has no access to, if the tag is newer; a
+				 * frame as new or newer holds it already.
+				 */
+				if
+				:: NEWER(x, sy, tv[I(me, p)], ts[I(me, p)]) &&
+				   acc[I(me, p)] != NONE ->
+					sendt(from, PACK, epoch[me], p, 0, x, v, 1,
+					      sy)	/* NACK EBUSY */
+				:: NEWER(x, sy, tv[I(me, p)], ts[I(me, p)]) &&
+				   acc[I(me, p)] == NONE ->
+					shv[I(me, p)] = v;
+					tv[I(me, p)] = x;
+					ts[I(me, p)] = sy;
+					sendt(from, PACK, epoch[me], p, 0, x, v, 0,
+					      sy)
+				:: else ->
+					sendt(from, PACK, epoch[me], p, 0, x, v, 0,
+					      sy)
+				fi
+			:: t == PACK ->
+				assert(psh[I(me, p)]);
+				psh[I(me, p)] = 0;
+				if
+				:: f ->	/* pushed again next time */
+					dirty[I(me, p)] = acc[I(me, p)] == WRITE
+				:: else ->	/* msync returned */
+					if
+					:: v + 1 >= dur[p] ->
+						dur[p] = v + 1;
+#if FAILURES > 1
+						durby[p] = me;
+						dure[p] = epoch[me] > 0
+#else
+						skip
+#endif
+					:: else -> skip
+					fi
+				fi
 			fi
 		fi
 	   }
 	od
 }
 
-/* At most one node fails, at any moment. */
+/* Node k dies: its state goes, and dsmd declares it down (a new epoch). */
+inline die(k)
+{
+	alive[k] = 0;
+	waiting[k] = 0;
+	p = 0;
+	do
+	:: p < NPAGES ->
+		acc[I(k, p)] = NONE;
+		shv[I(k, p)] = NOBODY;
+		pend[I(k, p)] = 0;
+		tv[I(k, p)] = 0;
+		ts[I(k, p)] = 0;
+		dirty[I(k, p)] = 0;
+		repush[I(k, p)] = 0;
+		psh[I(k, p)] = 0;
+		sat[I(k, p)] = NOBODY;
+		p++
+	:: else -> break
+	od;
+	cur_epoch++;
+	down[k] = cur_epoch
+}
+
+#if FAILURES > 1
+/* The first failure's recovery ended: every live node has its epoch. */
+#if NPAGES > 1
+#define REBUILT	(!dir[0].rebuilding && !dir[1].rebuilding)
+#else
+#define REBUILT	(!dir[0].rebuilding)
+#endif
+#define RECOVERED	((!alive[0] || epoch[0] == cur_epoch) && \
+			 (!alive[1] || epoch[1] == cur_epoch) && \
+			 (!alive[2] || epoch[2] == cur_epoch) && REBUILT)
+/*
+ * Node n still owns page p, and has nothing of it to push, nor a push in
+ * flight.
+ */
+#define CLEAN(n, p)	(acc[I(n, p)] == WRITE && !psh[I(n, p)] && \
+			 !dirty[I(n, p)] && !repush[I(n, p)])
+#endif
+
+/*
+ * At most FAILURES nodes fail: the first at any moment, a second (with
+ * FAILURES 2) at any moment after the first's recovery ended.
+ */
 proctype failure()
 {
 	byte k, p;
@@ -567,20 +888,51 @@ proctype failure()
 	:: skip
 	:: atomic {
 		select(k : 0 .. N - 1);
-		alive[k] = 0;
-		dead = k;
-		waiting[k] = 0;
+#if FAILURES > 1
+		/* what the rebuilds must keep: everything made durable */
 		p = 0;
 		do
 		:: p < NPAGES ->
-			acc[I(k, p)] = NONE;
-			shv[I(k, p)] = NOBODY;
-			pend[I(k, p)] = 0;
+			claim[p] = 1;
+			own1[p] = dur[p] > 0 && durby[p] != k &&
+				  acc[I(durby[p], p)] == WRITE;
 			p++
 		:: else -> break
 		od;
-		cur_epoch = 1
+#endif
+		die(k)
 	   }
+#if FAILURES > 1
+end2:
+	   if
+	   :: skip
+	   :: atomic {
+		RECOVERED ->
+		if
+		:: alive[0] -> k = 0
+		:: alive[1] -> k = 1
+		:: alive[2] -> k = 2
+		fi;
+		/*
+		 * Claimed for the second failure: what was made durable
+		 * after the first, and what was made durable before it by
+		 * an owner that survived it, if that node still owns the
+		 * page and has nothing of it left to push (re-replication
+		 * done). Not a page it gave away since: a transfer in
+		 * flight when its giver dies is lost with it.
+		 */
+		p = 0;
+		do
+		:: p < NPAGES ->
+			claim[p] = dur[p] > 0 && alive[durby[p]] &&
+				   (dure[p] || (own1[p] && CLEAN(durby[p], p)));
+			p++
+		:: else -> break
+		od;
+		die(k)
+	     }
+	   fi
+#endif
 	fi
 }
 
@@ -647,6 +999,7 @@ init
 			do
 			:: p < NPAGES ->
 				shv[I(k, p)] = NOBODY;
+				sat[I(k, p)] = NOBODY;
 				if	/* a page starts at its home, writable */
 				:: p % N == k -> acc[I(k, p)] = WRITE
 				:: else -> skip

@@ -4,9 +4,11 @@
 # model.sh [--check] - check the protocol models with spin (`make model`;
 # Documentation/model.md).
 #   (default)   every configuration: sc's directory protocol with one
-#               node failure (kmod/dsm_sc.pml) on 3 nodes, for 1 page and
-#               2 accesses per node and for 2 pages and 1 access, and no
-#               livelock under weak fairness for 1 page and 1 access.
+#               node failure, msync and the write-back (kmod/dsm_sc.pml)
+#               on 3 nodes, for 1 page and 2 accesses per node and for 2
+#               pages and 1 access; two failures (re-replication) for 1
+#               page and 1 access; and no livelock under weak fairness
+#               for 1 page and 1 access.
 #   --check     the bounded configuration `make check` runs: 1 page, 1
 #               access per node, safety (every assert and no deadlock),
 #               searched exhaustively.
@@ -23,7 +25,7 @@ check_only=0
 for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
-	*) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 if ! command -v spin >/dev/null; then
@@ -71,10 +73,12 @@ run() {
 }
 
 sc=kmod/dsm_sc.pml
-# Exhaustive, states stored compressed: about 2 million states, 1 GB.
+# Exhaustive, states stored compressed: about 17 million states, 1.7 GB.
 run sc-1page-1op "$sc" "-DNPAGES=1 -DOPS=1" "-DSAFETY -DCOLLAPSE" \
 	"-m200000 -w26"
 if [ "$check_only" = 0 ]; then
+	run sc-1page-1op-2failures "$sc" "-DNPAGES=1 -DOPS=1 -DFAILURES=2" \
+		"-DSAFETY -DBITSTATE" "-m400000 -w28"
 	run sc-1page-1op-progress "$sc" "-DNPAGES=1 -DOPS=1" \
 		"-DNP -DNFAIR=3 -DCOLLAPSE" "-l -f -m200000 -w26"
 	# Too large to store every state: bitstate (supertrace) search.
