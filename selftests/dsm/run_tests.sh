@@ -70,16 +70,19 @@ kill_session() {
 
 DMESG_LINES=20
 
-# The number of lines in the kernel log now.
-dmesg_count() {
-	dmesg 2>/dev/null | wc -l
+# The kernel log's last line now.
+dmesg_mark() {
+	dmesg 2>/dev/null | tail -n 1
 }
 
-# The dsm lines of the kernel log after its first $1 lines, the last
-# DMESG_LINES of them, as TAP comments. (A log that wrapped meanwhile
-# shows its last lines.)
+# The kernel's dsm lines logged after the line $1 (all of the log if that
+# line is gone: it wrapped), the last DMESG_LINES of them, as TAP
+# comments; dsmd's lines left out.
 dmesg_since() {
-	dmesg 2>/dev/null | tail -n "+$(($1 + 1))" | grep -E 'dsm|WARNING:|BUG:|Oops' |
+	dmesg 2>/dev/null |
+		awk -v m="$1" '{ l[NR] = $0 } $0 == m { s = NR }
+			END { for (i = s + 1; i <= NR; i++) print l[i] }' |
+		grep -E '\] (dsm|dsm_rdma): |WARNING:|BUG:|Oops' |
 		tail -n "$DMESG_LINES" | sed "s/^/# dmesg: node $node: /"
 }
 
@@ -92,7 +95,7 @@ status=0
 for t in "$@"; do
 	echo "# selftests: dsm: $t"
 	start=$(date +%s)
-	klog=$(dmesg_count)
+	klog=$(dmesg_mark)
 	out=/tmp/selftest-$t.out
 	fifo=/tmp/selftest-$t.fifo
 	mark=/tmp/selftest-$t.timeout
