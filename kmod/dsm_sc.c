@@ -288,7 +288,17 @@ static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
 	pg->sc->ver = g->ver;
 	pg->sc->sync = 0;
 	pg->sc->dirty = false;
-	pg->sc->repush = false;
+	/*
+	 * New content: its sender keeps a frame of it. Without data (an
+	 * upgrade of this node's copy, or its shadow made the page) the
+	 * frame's sharers and mark stay.
+	 */
+	if (g->data) {
+		pg->sc->repush = false;
+		pg->sc->peers = 0;
+	}
+	if (m->hdr.src != sc_local() && !(g->flags & DSM_GRANT_F_SHADOW))
+		pg->sc->peers |= BIT_ULL(m->hdr.src);
 	/* Its sender gave the page up and keeps the frame: msync's target. */
 	if (g->access == DSM_ACCESS_WRITE && m->hdr.src != sc_local())
 		pg->sc->shadow_at = m->hdr.src + 1;
@@ -723,6 +733,7 @@ static void sc_pg_reset(struct dsm_pg *pg)
 	sp->dirty = false;
 	sp->shadow_at = 0;
 	sp->repush = false;
+	sp->peers = 0;
 	sp->dir.acks = 0;
 	sp->dir.since = 0;
 	memset(&sp->dir.cur, 0, sizeof(sp->dir.cur));

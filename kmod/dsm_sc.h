@@ -100,7 +100,15 @@ struct dsm_dir {
  * @repush:	as the owner: the node that held its other copy (the frame
  *		it gave the page from, or its pushes' holder) died, so
  *		the page is pushed again, written or not (re-replication,
- *		sc_shadow_pg_node_down()). Under dsm_pg.lock.
+ *		sc_shadow_pg_node_down()); with a read copy or a shadow:
+ *		every node in @peers died, so the frame is pushed with its
+ *		own tag (sc_shadow_copy_alone()). Under dsm_pg.lock.
+ * @peers:	the nodes known to have a frame with this frame's content:
+ *		the node that granted it (which kept its frame), those this
+ *		node served it to since, the holder a push stored it at;
+ *		cleared when this node, writable, may have written it
+ *		since. A hint for re-replication of copies: a node missed
+ *		costs a push more, never data. Under dsm_pg.lock.
  *
  * @dir is under dsm_pg.lock, and so are @given_id .. @done_id; @ver ..
  * @shadow_at are written under the folio lock and dsm_pg.lock (read
@@ -121,6 +129,7 @@ struct sc_pg {
 	bool dirty;
 	u8 shadow_at;
 	bool repush;
+	u64 peers;
 };
 
 /**
@@ -248,12 +257,13 @@ void sc_rehome_exit(void);
 
 /* dsm_sc_shadow.c */
 bool sc_tag_newer(u32 ver, u16 sync, u32 than_ver, u16 than_sync);
-void sc_tag_set(struct dsm_pg *pg, u32 ver, u16 sync);
+void sc_tag_served(struct dsm_pg *pg, u32 ver, u32 to, bool write);
 void sc_shadow_push_recv(const struct dsm_msg *m);
 void sc_shadow_ack_recv(const struct dsm_msg *m);
 bool sc_shadow_nack(const struct dsm_msg *m);
 void sc_shadow_node_down(u32 dead);
 void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before);
+void sc_shadow_copy_alone(struct dsm_pg *pg, u64 live);
 int sc_msync(u64 first, u64 last);
 int sc_leave(void);
 int sc_push_every(bool leave, u64 *pages);

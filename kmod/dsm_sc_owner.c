@@ -87,8 +87,9 @@ static struct page *sc_owner_give_locked(struct dsm_pg *pg,
 {
 	struct page *page = NULL;
 
-	/* The frame holds the page as of this transaction. */
-	sc_tag_set(pg, f->ver, 0);
+	/* The frame holds the page as of this transaction; so will @f's. */
+	sc_tag_served(pg, f->ver, f->requester,
+		      f->access == DSM_ACCESS_WRITE);
 	/*
 	 * Nobody may write the page until the requester has it: the
 	 * transport sends it from the frame, maybe after the send returned

@@ -240,16 +240,19 @@ static void sc_rh_gather(struct dsm_pg *pg, void *arg)
 {
 	struct sc_rh_out *o = arg;
 	struct dsm_dir_entry *ent = &o->ent[o->n];
+	u64 live;
 
 	if (!pg->sc || !dsm_dir_query_has(o->q, dsm_home_bucket(pg->pgno)) ||
 	    !dsm_pg_of_model(pg->pgno, DSM_MODEL_SC))
 		return;
+	live = dsm_members_live();
 	spin_lock(&pg->lock);
 	ent->page = pg->pgno;
 	ent->access = READ_ONCE(pg->access);
 	ent->flags = READ_ONCE(pg->folio) ? DSM_DIR_E_HELD : 0;
 	ent->ver = pg->sc->ver;
 	ent->sync = pg->sc->sync;
+	sc_shadow_copy_alone(pg, live);
 	spin_unlock(&pg->lock);
 	if (!ent->access && !ent->flags)
 		return;
@@ -376,6 +379,7 @@ void sc_rehome_reply(const struct dsm_msg *m)
 /* This node's own part: what it has of the pages of the buckets asked. */
 static void sc_rh_local(struct dsm_pg *pg, void *arg)
 {
+	u64 live;
 	u8 access;
 	bool held;
 	u32 ver;
@@ -384,11 +388,13 @@ static void sc_rh_local(struct dsm_pg *pg, void *arg)
 	if (!pg->sc || !test_bit(dsm_home_bucket(pg->pgno), sc_rh.ask) ||
 	    !dsm_pg_of_model(pg->pgno, DSM_MODEL_SC))
 		return;
+	live = dsm_members_live();
 	spin_lock(&pg->lock);
 	access = READ_ONCE(pg->access);
 	held = READ_ONCE(pg->folio);
 	ver = pg->sc->ver;
 	sync = pg->sc->sync;
+	sc_shadow_copy_alone(pg, live);
 	spin_unlock(&pg->lock);
 	if (access || held)
 		sc_rh_note(pg->pgno, sc_local(), access, held, ver, sync);

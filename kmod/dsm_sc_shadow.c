@@ -24,10 +24,16 @@
  * (folio_mkclean()) so the next write goes through page_mkwrite, which
  * marks it written.
  *
+ * Re-replication: when a node dies, a page this node owns whose other
+ * copy was there, a read copy whose sharers (struct sc_pg.peers) all
+ * died, and a shadow a rebuild asks about whose sharers all died are
+ * marked to be pushed again (repush): the write-back pass or msync
+ * pushes them, the copies with their own tags (wire version 11).
+ *
  * A node that leaves the cluster (dsm_leave.c) pushes the same way
- * every page it has a copy of, written or not, and the shadows others'
- * msync stored here (sc_leave()): once it is gone, the members' next
- * rebuild finds each of its pages in another node's frame.
+ * every page it has a copy of, written or not, and every tagged shadow
+ * (sc_leave()): once it is gone, the members' next rebuild finds each of
+ * its pages in another node's frame.
  *
  * Locking: sc_push.lock (a spinlock) protects the list of pushes in
  * flight; it nests inside nothing and nothing is taken under it.
@@ -58,8 +64,10 @@
  * @to:		the shadow holder it went to.
  * @ver:	the tag pushed,
  * @sync:	with this sync count.
- * @copy:	a read copy or a stored shadow (a leave): a holder that
- *		has a copy of its own (EBUSY) has it already.
+ * @copy:	a read copy or a shadow, pushed with its own tag: a holder
+ *		that has a copy of its own (EBUSY) has it already.
+ * @repush:	it was marked for re-replication: marked again if the push
+ *		fails.
  * @err:	-EINPROGRESS until answered; then 0 or why not.
  */
 struct sc_push {
@@ -70,6 +78,7 @@ struct sc_push {
 	u32 ver;
 	u16 sync;
 	bool copy;
+	bool repush;
 	int err;
 };
 
@@ -98,12 +107,22 @@ bool sc_tag_newer(u32 ver, u16 sync, u32 than_ver, u16 than_sync)
 	return ver > than_ver || (ver == than_ver && sync > than_sync);
 }
 
-/* Tag @pg's frame (folio locked, or no local access to race with). */
-void sc_tag_set(struct dsm_pg *pg, u32 ver, u16 sync)
+/**
+ * sc_tag_served() - this node serves its frame of @pg to another node.
+ * @pg:		the page, folio locked, its access not changed yet.
+ * @ver:	the transaction's version: the frame holds the page as of it.
+ * @to:		the requester, who gets what the frame holds,
+ * @write:	to write it (this frame becomes a shadow).
+ */
+void sc_tag_served(struct dsm_pg *pg, u32 ver, u32 to, bool write)
 {
 	spin_lock(&pg->lock);
 	pg->sc->ver = ver;
-	pg->sc->sync = sync;
+	pg->sc->sync = 0;
+	/* Writable here until now: what the others had may be older. */
+	if (write || pg->access == DSM_ACC_WRITE)
+		pg->sc->peers = 0;
+	pg->sc->peers |= BIT_ULL(to);
 	spin_unlock(&pg->lock);
 }
 
@@ -127,7 +146,8 @@ static void sc_shadow_send_ack(const struct dsm_msg *m)
  * Store pushed content in @pg's frame if it is newer than the frame's.
  * Return: 0 if the frame holds it (or newer) now, or why not.
  */
-static int sc_shadow_store(struct dsm_pg *pg, const struct dsm_msg_shadow *s)
+static int sc_shadow_store(struct dsm_pg *pg, const struct dsm_msg_shadow *s,
+			   u32 from)
 {
 	bool newer;
 	void *p;
@@ -153,7 +173,13 @@ static int sc_shadow_store(struct dsm_pg *pg, const struct dsm_msg_shadow *s)
 		p = kmap_local_folio(pg->folio, 0);
 		memcpy(p, s->data, DSM_PAGE_SIZE);
 		kunmap_local(p);
-		sc_tag_set(pg, s->ver, s->sync);
+		spin_lock(&pg->lock);
+		pg->sc->ver = s->ver;
+		pg->sc->sync = s->sync;
+		/* The pusher has it; an older frame's mark is moot. */
+		pg->sc->peers = BIT_ULL(from);
+		pg->sc->repush = false;
+		spin_unlock(&pg->lock);
 		dsm_stat_inc(DSM_STAT_SHADOW_STORED);
 	}
 	folio_unlock(pg->folio);
@@ -181,7 +207,7 @@ void sc_shadow_push_recv(const struct dsm_msg *m)
 		return;
 	}
 	pg = dsm_pg_get_peer(s->page, DSM_MODEL_SC);
-	err = IS_ERR(pg) ? PTR_ERR(pg) : sc_shadow_store(pg, s);
+	err = IS_ERR(pg) ? PTR_ERR(pg) : sc_shadow_store(pg, s, m->hdr.src);
 	if (err) {
 		dsm_stat_inc(DSM_STAT_SHADOW_REFUSED);
 		sc_send_nack(m->hdr.src, m->hdr.req_id, DSM_MSG_SHADOW_PUSH,
@@ -269,6 +295,14 @@ static u32 sc_push_target(struct dsm_pg *pg)
 	return sc_push_target_in(pg, dsm_members_live());
 }
 
+/* Mark @pg's frame to be pushed again (re-replication). */
+static void sc_repush_locked(struct dsm_pg *pg)
+{
+	lockdep_assert_held(&pg->lock);
+	pg->sc->repush = true;
+	dsm_stat_inc(DSM_STAT_SHADOW_REREPLICATED);
+}
+
 /**
  * sc_shadow_pg_node_down() - re-replication of @pg after node @dead died.
  * @pg:		a page of this node's, under its lock.
@@ -281,23 +315,58 @@ static u32 sc_push_target(struct dsm_pg *pg)
  * that node is @dead, this node's frame is the page's only copy now: it
  * is marked to be pushed again, written or not, by the next write-back
  * pass (or msync), to the holder a live membership gives (counter
- * shadow_rereplicated). Other copies (read copies, older shadows) are
- * not tracked here; a page this node holds read-only is not pushed.
+ * shadow_rereplicated). A read copy is marked the same way when @dead
+ * was among the nodes it shared its content with (struct sc_pg.peers)
+ * and none of them lives: it is pushed with its own tag. Shadows are
+ * judged when a rebuild asks about them (sc_shadow_copy_alone()).
  */
 void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before)
 {
 	struct sc_pg *sp = pg->sc;
+	u64 live = before & ~BIT_ULL(dead);
 
 	lockdep_assert_held(&pg->lock);
-	if (!sp || READ_ONCE(pg->access) != DSM_ACC_WRITE || sp->repush)
+	if (!sp || sp->repush)
+		return;
+	if (READ_ONCE(pg->access) == DSM_ACC_READ) {
+		if ((sp->peers & BIT_ULL(dead)) && !(sp->peers & live))
+			sc_repush_locked(pg);
+		return;
+	}
+	if (READ_ONCE(pg->access) != DSM_ACC_WRITE)
 		return;
 	/* A page never given nor pushed had no other copy (a home's own). */
 	if (!sp->sync && sp->shadow_at != dead + 1)
 		return;
 	if (sc_push_target_in(pg, before) != dead)
 		return;
-	sp->repush = true;
-	dsm_stat_inc(DSM_STAT_SHADOW_REREPLICATED);
+	sc_repush_locked(pg);
+}
+
+/**
+ * sc_shadow_copy_alone() - a rebuild asks about @pg: is its shadow here
+ * the only frame of its content?
+ * @pg:		a page in a bucket a DIR_QUERY asks about, under its lock.
+ * @live:	the live members.
+ *
+ * The rebuild may make this node's shadow the page (the newest frame of
+ * it, when its owner and readers died): if every node this frame's
+ * content was shared with (struct sc_pg.peers) is dead, it is the only
+ * copy of that content, and is marked to be pushed with its own tag
+ * (counter shadow_rereplicated), as a lone read copy is. A shadow a
+ * newer frame elsewhere makes useless is pushed too (this node cannot
+ * tell): the holder keeps the newer frame and acks.
+ */
+void sc_shadow_copy_alone(struct dsm_pg *pg, u64 live)
+{
+	struct sc_pg *sp = pg->sc;
+
+	lockdep_assert_held(&pg->lock);
+	if (!sp || sp->repush || READ_ONCE(pg->access) != DSM_ACC_NONE ||
+	    !READ_ONCE(pg->folio) || !sp->ver || !sp->peers ||
+	    (sp->peers & live))
+		return;
+	sc_repush_locked(pg);
 }
 
 /*
@@ -330,18 +399,20 @@ static int sc_push_encode(const struct sc_push *p, const void *data,
 
 /*
  * Is @pg's frame one to push? msync: a page this node owns, written
- * since its last push. A leave (@leave): also one written or not, a
- * read copy, and a shadow an msync stored here (sync count above 0, no
- * access). Under the folio lock, or as a hint without it.
+ * since its last push, and any frame marked for re-replication. A leave
+ * (@leave): also one written or not, a read copy, and every tagged
+ * shadow. Under the folio lock, or as a hint without it.
  */
 static bool sc_push_wanted(struct dsm_pg *pg, bool leave)
 {
 	u8 acc = READ_ONCE(pg->access);
 
+	if (READ_ONCE(pg->sc->repush))
+		return true;
 	if (acc == DSM_ACC_WRITE)
-		return leave || READ_ONCE(pg->sc->dirty) ||
-		       READ_ONCE(pg->sc->repush);
-	return leave && (acc == DSM_ACC_READ || READ_ONCE(pg->sc->sync));
+		return leave || READ_ONCE(pg->sc->dirty);
+	return leave && (acc == DSM_ACC_READ || READ_ONCE(pg->sc->ver) ||
+			 READ_ONCE(pg->sc->sync));
 }
 
 /*
@@ -374,23 +445,22 @@ static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len,
 	if (!p->copy)
 		folio_mkclean(pg->folio);
 	spin_lock(&pg->lock);
+	p->repush = pg->sc->repush;
+	pg->sc->repush = false;
 	if (!p->copy) {
 		pg->sc->dirty = false;
-		pg->sc->repush = false;
 		if (pg->sc->sync < U16_MAX)
 			pg->sc->sync++;
 	}
+	/*
+	 * An owner's push counts one more than its frame's tag, so it is
+	 * the newest frame of the page. A copy goes with its own tag, maybe
+	 * (v, 0) (wire version 11): every frame without access tagged
+	 * (v, 0) holds what transaction v gave or took, the same content,
+	 * so a holder that has (v, 0) already has it.
+	 */
 	p->ver = pg->sc->ver;
 	p->sync = pg->sc->sync;
-	/*
-	 * A push counts at least 1 (the wire's rule). A read copy tagged
-	 * (v, 0) may go as (v, 1): every frame tagged v holds the same
-	 * content, as no node can write the page at version v once a read
-	 * copy of it was granted at v (writing takes a transaction, which
-	 * makes v + 1), so no push of other content can tie with it.
-	 */
-	if (!p->sync)
-		p->sync = 1;
 	spin_unlock(&pg->lock);
 	p->pg = pg;
 	p->err = -EINPROGRESS;
@@ -431,11 +501,15 @@ static int sc_push_wait(struct sc_push **win, u32 n, u64 *stored)
 		e = p->err == -EINPROGRESS ? -ETIMEDOUT : p->err;
 		if (e == -EBUSY && p->copy)
 			e = 0;		/* the holder has a copy: it has it */
-		if (e && !p->copy) {
-			spin_lock(&p->pg->lock);
+		spin_lock(&p->pg->lock);
+		if (e && !p->copy)
 			p->pg->sc->dirty = true;
-			spin_unlock(&p->pg->lock);
-		}
+		if (e && p->repush)
+			p->pg->sc->repush = true;
+		/* The holder has this content, if the frame still does. */
+		if (!e && p->pg->sc->ver == p->ver)
+			p->pg->sc->peers |= BIT_ULL(p->to);
+		spin_unlock(&p->pg->lock);
 		if (e) {
 			dsm_stat_inc(DSM_STAT_SHADOW_PUSH_FAILED);
 			pr_warn_ratelimited("push: page %llu not stored at node %u (%d)\n",
@@ -600,7 +674,7 @@ int sc_push_every(bool leave, u64 *pages)
  * Local accesses are refused already (dsm_fence_leave()). Pushes every
  * page this node has a copy of (its own with their sync counts bumped,
  * so that each is the newest frame of its page; read copies with their
- * tags), and every shadow an msync stored here, to shadow holders, as
+ * tags), and every tagged shadow (with its tag), to shadow holders, as
  * sc_msync() does, and returns once all are stored. The node goes on
  * serving its peers meanwhile: a page taken from it after its push is
  * the taker's, as always. Once it is declared gone, the homes rebuild

@@ -108,6 +108,13 @@
  *     which a version-10 node sends, so a mixed cluster would fail
  *     mid-run; with no version in common their data link is refused at
  *     its start.
+ * 11: re-replication of copies (issue 15 item 3): a SHADOW_PUSH may
+ *     carry a sync count of 0. A node whose read copy or shadow of a
+ *     page became the page's only copy (the nodes it shared it with
+ *     died) pushes it with its own tag, which is (ver, 0) unless an
+ *     owner's push made it; an owner's push still counts at least 1. No
+ *     layout change. Version 10 is no longer spoken: its nodes refuse a
+ *     push of sync 0, so such a page would stay with one copy.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -126,8 +133,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	10
-#define DSM_WIRE_VERSION_MAX	10
+#define DSM_WIRE_VERSION_MIN	11
+#define DSM_WIRE_VERSION_MAX	11
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide

@@ -16,9 +16,10 @@
  * @m:		the message, its header decoded; out: its body.
  * @used:	out: bytes of the body taken (the caller refuses any left).
  *
- * Both: a page below DSM_MAX_PAGES, any version, reserved zero. PUSH: a
- * sync count of at least 1, then exactly DSM_PAGE_SIZE bytes of page
- * data (@m's data points at them). ACK: no data (@m's data is NULL).
+ * Both: a page below DSM_MAX_PAGES, any version and sync count (a push
+ * of an owner's page counts at least 1; a copy, from version 11, goes
+ * with its own tag, which may count 0), reserved zero. PUSH: then
+ * exactly DSM_PAGE_SIZE bytes of page data (@m's data points at them). ACK: no data (@m's data is NULL).
  * Whether the sender may push the page, and an ack answers a push in
  * flight, is the receiver's to judge.
  *
@@ -42,8 +43,6 @@ enum dsm_wire_reject dsm_wire_rd_shadow(const u8 *p, u32 left,
 		return DSM_WIRE_R_PAGE;
 	if (m->hdr.type == DSM_MSG_SHADOW_ACK)
 		return DSM_WIRE_OK;
-	if (!b->sync)
-		return DSM_WIRE_R_FIELD;
 	if (left - sizeof(w) < DSM_PAGE_SIZE)
 		return DSM_WIRE_R_BODY_LEN;
 	b->data = p + sizeof(w);
@@ -55,7 +54,7 @@ enum dsm_wire_reject dsm_wire_rd_shadow(const u8 *p, u32 left,
  * dsm_wire_enc_shadow() - body of SHADOW_PUSH or SHADOW_ACK.
  * @e:		the encoder.
  * @type:	DSM_MSG_SHADOW_PUSH or DSM_MSG_SHADOW_ACK, the encoder's.
- * @b:		the body. PUSH: @b->sync >= 1, and the DSM_PAGE_SIZE bytes
+ * @b:		the body. PUSH: the DSM_PAGE_SIZE bytes
  *		at @b->data are copied in (msync is not a hot path); a NULL
  *		@b->data is an error. ACK: @b->data is not read.
  */

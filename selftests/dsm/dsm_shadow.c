@@ -30,6 +30,16 @@
  *    second failure: node 0 deletes node 2 from the membership and cuts
  *    node 1 off (vc-net; node 0 keeps the quorum of two, node 1 fences
  *    itself), and must read F on every page from what node 1 pushed it.
+ *  - LONEREAD: node 2 writes pattern G on each (write-back off there),
+ *    node 1 reads them: node 1's read copy and node 2's are the only
+ *    frames of G. Node 2's death leaves node 1's the only one, which
+ *    node 1 marks to be pushed with its own tag. After the second
+ *    failure node 0 must read G.
+ *  - LONESHADOW: node 1 writes pattern H on each (write-back off there),
+ *    then node 2 takes them and writes I. Node 2's death makes node 1's
+ *    shadow the page (H); the rebuild's DIR_QUERY finds it the only
+ *    frame of H, and node 1 marks it to be pushed. After the second
+ *    failure node 0 must read H.
  * No access may fail (SIGBUS, EIO) or read other bytes. No time is
  * asserted: an access only has to return.
  *
@@ -61,9 +71,11 @@
 #define SET_LEN		(NPAGES * DSM_PAGE)
 #define WRITTEN_OFF	(BUSY_OFF + NBUSY * DSM_PAGE)
 #define REREP_OFF	(WRITTEN_OFF + SET_LEN)
-#define FLAG_OFF	(REREP_OFF + SET_LEN)	/* node 1: re-pushed */
+#define LONEREAD_OFF	(REREP_OFF + SET_LEN)
+#define LONESHADOW_OFF	(LONEREAD_OFF + SET_LEN)
+#define FLAG_OFF	(LONESHADOW_OFF + SET_LEN)	/* node 1: re-pushed */
 #define REREP_WRITER	1
-enum { PAT_A = 1, PAT_B, PAT_C, PAT_D, PAT_E, PAT_F };
+enum { PAT_A = 1, PAT_B, PAT_C, PAT_D, PAT_E, PAT_F, PAT_G, PAT_H, PAT_I };
 
 static uint8_t pattern(int pat, int k, int j)
 {
@@ -171,6 +183,17 @@ static const struct {
 	{ "written back", WRITTEN_OFF, PAT_E, PAT_A },
 };
 
+/* The sets node 0 reads after node 1's failure too. */
+static const struct {
+	const char *name;
+	unsigned long off;
+	int pat, other;
+} rerep_sets[] = {
+	{ "REREP (msync'ed)", REREP_OFF, PAT_F, PAT_E },
+	{ "LONEREAD (a lone read copy)", LONEREAD_OFF, PAT_G, PAT_A },
+	{ "LONESHADOW (a lone shadow)", LONESHADOW_OFF, PAT_H, PAT_I },
+};
+
 /* Every SYNCED and TAKEN page, every byte: how many are wrong. */
 static int check_sets(struct __test_metadata *_metadata, int fd, int id)
 {
@@ -246,29 +269,67 @@ static void rerep_write(struct __test_metadata *_metadata, int fd)
 	munmap(m, SET_LEN);
 }
 
+/* Write pattern @pat on the set at @off with pwrite. */
+static void write_set(struct __test_metadata *_metadata, int fd,
+		      unsigned long off, int pat)
+{
+	uint8_t *set = malloc(SET_LEN);
+
+	ASSERT_NE(NULL, set);
+	fill(set, pat);
+	ASSERT_EQ(SET_LEN, pwrite(fd, set, SET_LEN, off))
+		TH_LOG("pwrite of pattern %d at %lu: %s", pat, off,
+		       strerror(errno));
+	free(set);
+}
+
+/* Node 1, before node 2's death: read LONEREAD (pattern G) once. */
+static void loneread_read(struct __test_metadata *_metadata, int fd)
+{
+	uint8_t *set = malloc(SET_LEN), *want = malloc(SET_LEN);
+
+	ASSERT_NE(NULL, set);
+	ASSERT_NE(NULL, want);
+	fill(want, PAT_G);
+	ASSERT_EQ(SET_LEN, pread(fd, set, SET_LEN, LONEREAD_OFF))
+		TH_LOG("LONEREAD: %s", strerror(errno));
+	EXPECT_EQ(0, memcmp(set, want, SET_LEN))
+		TH_LOG("LONEREAD did not read as node 2 wrote it");
+	free(want);
+	free(set);
+}
+
 /*
  * Node 1, after node 2's death: it marked the pages node 2 held the
- * other copy of; msync (or the write-back, within writeback_ms) pushes
- * them to node 0, msync returning once stored. Then it tells node 0, and
- * waits to be cut off (fenced) and healed.
+ * other copy of (REREP, LONEREAD), and a rebuild asked about its lone
+ * shadows (LONESHADOW) and found them marked; msync (or the write-back,
+ * within writeback_ms) pushes them to node 0, msync returning once
+ * stored. Then it tells node 0, and waits to be cut off (fenced) and
+ * healed.
  */
 static void rerep_pushed(struct __test_metadata *_metadata, int fd,
 			 long marked0, long fences0)
 {
+	long want = marked0 + rerep_on_victim() + 2 * NPAGES;
+	double end = dsm_now() + dsm_test_secs(120), took;
 	long marked = dsm_stat("shadow_rereplicated");
 	char out[4096];
 	uint8_t *m;
-	double took;
 
-	EXPECT_LE(marked0 + rerep_on_victim(), marked)
-		TH_LOG("node 1 marked %ld pages to push again; node 2 held the other copy of %d",
-		       marked - marked0, rerep_on_victim());
-	m = mmap(NULL, SET_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+	while (marked >= 0 && marked < want && dsm_now() < end) {
+		usleep(200000);
+		marked = dsm_stat("shadow_rereplicated");
+	}
+	EXPECT_LE(want, marked)
+		TH_LOG("node 1 marked %ld pages to push again within 120 s; node 2 held the other copy of %d, and %d read copies and %d shadows were left alone",
+		       marked - marked0, rerep_on_victim(), NPAGES, NPAGES);
+	m = mmap(NULL, 3 * SET_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 REREP_OFF);
 	ASSERT_NE(MAP_FAILED, m);
-	EXPECT_EQ(0, msync(m, SET_LEN, MS_SYNC))
-		TH_LOG("REREP msync after node 2's death: %s", strerror(errno));
-	munmap(m, SET_LEN);
+	EXPECT_EQ(0, msync(m, 3 * SET_LEN, MS_SYNC))
+		TH_LOG("REREP, LONEREAD and LONESHADOW msync after node 2's death: %s",
+		       strerror(errno));
+	munmap(m, 3 * SET_LEN);
 	ASSERT_EQ(0, dsm_put_word(fd, FLAG_OFF, 1));
 	took = dsm_sh_until(DEAD_TIMEOUT + DETECT_SLACK + dsm_test_secs(120),
 			    out, sizeof(out),
@@ -288,13 +349,13 @@ static void rerep_pushed(struct __test_metadata *_metadata, int fd,
 static void rerep_second_failure(struct __test_metadata *_metadata, int fd)
 {
 	int factor = dsm_test_time_factor(), k, st, bad = 0;
-	double end = dsm_now() + dsm_test_secs(120), took;
+	double end = dsm_now() + dsm_test_secs(300), took;
 	char out[4096];
 	uint64_t w = 0;
 
 	while (!dsm_get_word(fd, FLAG_OFF, &w) && w != 1 && dsm_now() < end)
 		usleep(200000);
-	ASSERT_EQ(1, w) TH_LOG("node 1 did not push REREP again within 120 s");
+	ASSERT_EQ(1, w) TH_LOG("node 1 did not push its lone pages within 300 s");
 	ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl node del %d", VICTIM))
 		TH_LOG("node del %d: %s", VICTIM, out);
 	ASSERT_EQ(0, dsm_sh(out, sizeof(out),
@@ -304,17 +365,21 @@ static void rerep_second_failure(struct __test_metadata *_metadata, int fd)
 				    out, sizeof(out));
 	EXPECT_LE(0, took) TH_LOG("node 1 cut off, never declared down: %s",
 				  out);
-	for (k = 0; took >= 0 && k < NPAGES; k++) {
-		st = check_page(fd, REREP_OFF, k, PAT_F, PAT_E);
+	for (k = 0; took >= 0 && k < 3 * NPAGES; k++) {
+		st = check_page(fd, rerep_sets[k / NPAGES].off, k % NPAGES,
+				rerep_sets[k / NPAGES].pat,
+				rerep_sets[k / NPAGES].other);
 		if (!st)
 			continue;
 		bad++;
-		TH_LOG("node 0: REREP page %d (page %lu, home %lu): %s", k,
-		       REREP_OFF / DSM_PAGE + k,
-		       (REREP_OFF / DSM_PAGE + k) % NODES, why(st));
+		TH_LOG("node 0: %s page %d (page %lu, home %lu): %s",
+		       rerep_sets[k / NPAGES].name, k % NPAGES,
+		       rerep_sets[k / NPAGES].off / DSM_PAGE + k % NPAGES,
+		       (rerep_sets[k / NPAGES].off / DSM_PAGE + k % NPAGES) %
+		       NODES, why(st));
 	}
-	EXPECT_EQ(0, bad) TH_LOG("%d of %d pages node 1 msync'ed lost after node 2's and node 1's failures",
-				 bad, NPAGES);
+	EXPECT_EQ(0, bad) TH_LOG("%d of %d pages node 1 had alone lost after node 2's and node 1's failures",
+				 bad, 3 * NPAGES);
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 			    "DSM_TEST_TIME_FACTOR=%d vc-net heal", factor))
 		TH_LOG("vc-net heal: %s", out);
@@ -325,11 +390,11 @@ static void rerep_second_failure(struct __test_metadata *_metadata, int fd)
  * node 2 disappears in the middle (the only program of its group).
  */
 TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
-	       DSM_TEST_SYNC_TIMEOUT + 400)
+	       DSM_TEST_SYNC_TIMEOUT + 500)
 {
 	int id = dsm_node_id_env(), n = dsm_nodes_env();
 	struct busy *b = NULL;
-	long marked0 = 0, fences0 = 0;
+	long marked0 = 0, fences0 = 0, wb1 = -1;
 	int fd, k, bad, status;
 	pid_t writer = -1;
 	uint64_t word;
@@ -351,6 +416,12 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 		ASSERT_EQ(SET_LEN, pwrite(fd, set, SET_LEN, TAKEN_OFF))
 			TH_LOG("TAKEN: %s", strerror(errno));
 	}
+	if (id == REREP_WRITER) {
+		/* Only node 2 may get a frame of H: msync pushes it later. */
+		wb1 = dsm_writeback_set(0);
+		ASSERT_LE(0, wb1) TH_LOG("no writeback_ms");
+		write_set(_metadata, fd, LONESHADOW_OFF, PAT_H);
+	}
 	dsm_test_sync(1);
 	if (id == VICTIM) {
 		uint8_t *m = mmap(NULL, SET_LEN, PROT_READ | PROT_WRITE,
@@ -370,6 +441,8 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 		fill(set, PAT_D);
 		ASSERT_EQ(SET_LEN, pwrite(fd, set, SET_LEN, TAKEN_OFF))
 			TH_LOG("TAKEN: %s", strerror(errno));
+		write_set(_metadata, fd, LONEREAD_OFF, PAT_G);
+		write_set(_metadata, fd, LONESHADOW_OFF, PAT_I);
 	} else {
 		if (id == REREP_WRITER) {
 			marked0 = dsm_stat("shadow_rereplicated");
@@ -388,6 +461,9 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 			busy_writer(fd, id, b);
 	}
 	dsm_test_sync(2);
+	if (id == REREP_WRITER)
+		loneread_read(_metadata, fd);
+	dsm_test_sync(3);
 	if (id == VICTIM) {
 		/* Powers off at once and for good. */
 		dsm_sh(out, sizeof(out), "vc-poweroff 0");
@@ -428,10 +504,12 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 			       (unsigned long long)b->last[k]);
 	}
 	/* A second failure after re-replication. */
-	if (id == REREP_WRITER)
+	if (id == REREP_WRITER) {
 		rerep_pushed(_metadata, fd, marked0, fences0);
-	else
+		EXPECT_EQ(0, dsm_writeback_set(wb1));
+	} else {
 		rerep_second_failure(_metadata, fd);
+	}
 	free(set);
 	close(fd);
 }

@@ -549,8 +549,10 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 8, 2));
 	/* Version 9 refused node ids from 8 and timestamps wider than 8. */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 9, 2));
-	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 10, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 11, 2));
+	/* Version 10 refused a copy's push (sync 0). */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 10, 2));
+	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 11, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 12, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));
