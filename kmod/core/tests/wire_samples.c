@@ -72,7 +72,7 @@ enum {
 	S_DIFF_REPLY_WHOLE, S_HOME_XFER, S_HOME_XFER_LAST, S_HOME_XFER_ACK,
 	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_IV_REQ, S_IV_REPLY,
 	S_DIR_QUERY, S_DIR_REPLY, S_DIR_REPLY_LAST, S_PAGE_FWD_SHADOW,
-	S_GRANT_SHADOW, S_SHADOW_PUSH, S_SHADOW_ACK, S_NR
+	S_GRANT_SHADOW, S_SHADOW_PUSH, S_SHADOW_ACK, S_SHADOW_PUSH_COPY, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -85,7 +85,7 @@ static const char * const sample_names[S_NR] = {
 	"diff_reply_whole", "home_xfer", "home_xfer_last", "home_xfer_ack",
 	"diff_backup", "diff_backup_ack", "iv_req", "iv_reply",
 	"dir_query", "dir_reply", "dir_reply_last", "page_fwd_shadow",
-	"grant_shadow", "shadow_push", "shadow_ack",
+	"grant_shadow", "shadow_push", "shadow_ack", "shadow_push_copy",
 };
 
 unsigned int dsm_sample_count(void)
@@ -405,6 +405,7 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_dir_reply(&e, DSM_HOME_EPOCH_MAX, DSM_DIR_F_LAST);
 		break;
 	case S_SHADOW_PUSH:
+	case S_SHADOW_PUSH_COPY:
 	case S_SHADOW_ACK: {
 		struct dsm_msg m = {
 			.u.shadow = { .page = DSM_MAX_PAGES - 1,
@@ -412,12 +413,14 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 				      .data = sample_page },
 		};
 
-		h.type = i == S_SHADOW_PUSH ? DSM_MSG_SHADOW_PUSH :
-					      DSM_MSG_SHADOW_ACK;
+		h.type = i == S_SHADOW_ACK ? DSM_MSG_SHADOW_ACK :
+					     DSM_MSG_SHADOW_PUSH;
 		if (i == S_SHADOW_ACK) {
 			m.u.shadow.page = 5;
 			m.u.shadow.sync = 1;
 		}
+		if (i == S_SHADOW_PUSH_COPY)	/* a copy's own tag: sync 0 */
+			m.u.shadow.sync = 0;
 		m.hdr = h;
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_fixed(&e, &m);
