@@ -532,6 +532,7 @@ int dsm_inject_send(u32 dst, const void *buf, u32 len);
 
 /* dsm_sc.c: the sc model, registered at load. */
 int dsm_sc_init(void);
+void dsm_sc_stop(void);
 void dsm_sc_exit(void);
 
 /* dsm_tcp.c: the TCP transport. */
@@ -620,6 +621,7 @@ int dsm_nl_lock_top(struct sk_buff *skb, struct genl_info *info);
 
 /* dsm_lrc*.c: the lrc model, registered at load, and its manager hooks. */
 int dsm_lrc_init(void);
+void dsm_lrc_stop(void);
 void dsm_lrc_exit(void);
 int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
 		      struct netlink_ext_ack *extack);

@@ -238,6 +238,18 @@ int dsm_lrc_init(void)
 	return dsm_model_register(&dsm_lrc_ops);
 }
 
+/*
+ * Stop lrc's work items, which may use pages: before dsm_mem_exit()
+ * frees them. Idempotent; sleeps.
+ */
+void dsm_lrc_stop(void)
+{
+	cancel_work_sync(&lrc.wp_work);
+	cancel_work_sync(&lrc.fail_work);
+	cancel_delayed_work_sync(&lrc.regrant_work);
+	cancel_work_sync(&lrc.orphan_work);
+}
+
 /* At unload: nothing is open or mapped, no handler runs. */
 void dsm_lrc_exit(void)
 {
@@ -249,10 +261,7 @@ void dsm_lrc_exit(void)
 	u32 c, i;
 
 	dsm_model_unregister(&dsm_lrc_ops);
-	cancel_work_sync(&lrc.wp_work);
-	cancel_work_sync(&lrc.fail_work);
-	cancel_delayed_work_sync(&lrc.regrant_work);
-	cancel_work_sync(&lrc.orphan_work);
+	dsm_lrc_stop();
 	list_for_each_entry_safe(wp, wt, &lrc.wp_list, list)
 		kfree(wp);
 	list_for_each_entry_safe(rg, rt, &lrc.regrants, list) {

@@ -324,6 +324,8 @@ err_nl:
 err_tcp:
 	dsm_tcp_exit();
 err_mem:
+	dsm_sc_stop();
+	dsm_lrc_stop();
 	dsm_mem_exit();
 err_lrc:
 	dsm_lrc_exit();
@@ -341,7 +343,8 @@ err_cluster:
  * reference). Fault injection goes first (its delayed sends use the
  * transport, and its files are in the debugfs directory); netlink next,
  * so the membership stops changing; then the transport (connections,
- * threads), then the page store.
+ * threads), the models' background work (it holds pages), then the page
+ * store.
  */
 static void __exit dsm_exit(void)
 {
@@ -352,6 +355,8 @@ static void __exit dsm_exit(void)
 	dsm_leave_exit();
 	dsm_tcp_exit();
 	dsm_members_exit();
+	dsm_sc_stop();
+	dsm_lrc_stop();
 	dsm_mem_exit();
 	dsm_lrc_exit();
 	dsm_sc_exit();

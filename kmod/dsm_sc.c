@@ -794,10 +794,22 @@ int dsm_sc_init(void)
 	return ret;
 }
 
-void dsm_sc_exit(void)
+/**
+ * dsm_sc_stop() - stop sc's background work: the write-back, rebuilds,
+ * hand-overs. Each walks the page store and keeps pages across sleeps
+ * (a push waits for its ack), so this comes before dsm_mem_exit() frees
+ * the pages. Idempotent; sleeps.
+ */
+void dsm_sc_stop(void)
 {
 	sc_writeback_exit();
 	sc_rehome_exit();
 	dsm_sc_xfer_exit();
+}
+
+/* After dsm_mem_exit(), which frees the pages' sc state through the ops. */
+void dsm_sc_exit(void)
+{
+	dsm_sc_stop();
 	dsm_model_unregister(&dsm_sc_ops);
 }

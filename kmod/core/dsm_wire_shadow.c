@@ -19,7 +19,8 @@
  * Both: a page below DSM_MAX_PAGES, any version and sync count (a push
  * of an owner's page counts at least 1; a copy, from version 11, goes
  * with its own tag, which may count 0), reserved zero. PUSH: then
- * exactly DSM_PAGE_SIZE bytes of page data (@m's data points at them). ACK: no data (@m's data is NULL).
+ * exactly DSM_PAGE_SIZE bytes of page data (@m's data points at them).
+ * ACK: no data (@m's data is NULL).
  * Whether the sender may push the page, and an ack answers a push in
  * flight, is the receiver's to judge.
  *
