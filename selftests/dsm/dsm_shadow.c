@@ -172,23 +172,22 @@ FIXTURE_TEARDOWN(shadow)
 {
 }
 
-/* The sets checked after the failure: what each must read, not read. */
-static const struct {
+/* A set of pages checked after a failure: what it must read, not read. */
+struct set {
 	const char *name;
 	unsigned long off;
 	int pat, other;
-} sets[] = {
+};
+
+/* The sets checked after node 2's failure. */
+static const struct set sets[] = {
 	{ "msync'ed", SYNCED_OFF, PAT_A, PAT_B },
 	{ "taken", TAKEN_OFF, PAT_C, PAT_D },
 	{ "written back", WRITTEN_OFF, PAT_E, PAT_A },
 };
 
-/* The sets node 0 reads after node 1's failure too. */
-static const struct {
-	const char *name;
-	unsigned long off;
-	int pat, other;
-} rerep_sets[] = {
+/* The sets node 0 reads after node 1's failure. */
+static const struct set rerep_sets[] = {
 	{ "REREP (msync'ed)", REREP_OFF, PAT_F, PAT_E },
 	{ "LONEREAD (a lone read copy)", LONEREAD_OFF, PAT_G, PAT_A },
 	{ "LONESHADOW (a lone shadow)", LONESHADOW_OFF, PAT_H, PAT_I },
