@@ -363,14 +363,17 @@ static struct page *sc_rx_page(const struct dsm_msg *m)
  */
 static bool sc_refusal(struct dsm_pg *pg, const struct dsm_msg *m)
 {
-	u64 id = m->hdr.req_id;
+	u64 id = m->hdr.req_id, live = dsm_members_live();
 	bool relay;
 
 	spin_lock(&pg->lock);
 	relay = pg->sc->given_id == id && pg->sc->given_to == m->hdr.src &&
 		!pg->sc->relayed;
-	if (relay)
+	if (relay) {
 		pg->sc->relayed = true;
+		/* It never had what this frame holds. */
+		sc_shadow_peer_gone(pg, m->hdr.src, live);
+	}
 	spin_unlock(&pg->lock);
 	if (relay) {
 		sc_send_nack(pg->home, id, DSM_MSG_PAGE_FWD, pg->pgno, -ENOENT);

@@ -107,8 +107,11 @@ struct dsm_dir {
  *		the node that granted it (which kept its frame), those this
  *		node served it to since, the holder a push stored it at;
  *		cleared when this node, writable, may have written it
- *		since. A hint for re-replication of copies: a node missed
- *		costs a push more, never data. Under dsm_pg.lock.
+ *		since; a node that refuses the grant leaves it
+ *		(sc_shadow_peer_gone()). A hint for re-replication of
+ *		copies: a node missed costs a push more; a node named that
+ *		lacks the content would cost the page at a second failure,
+ *		hence the refusal's rule. Under dsm_pg.lock.
  *
  * @dir is under dsm_pg.lock, and so are @given_id .. @done_id; @ver ..
  * @shadow_at are written under the folio lock and dsm_pg.lock (read
@@ -264,6 +267,7 @@ bool sc_shadow_nack(const struct dsm_msg *m);
 void sc_shadow_node_down(u32 dead);
 void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before);
 void sc_shadow_copy_alone(struct dsm_pg *pg, u64 live);
+void sc_shadow_peer_gone(struct dsm_pg *pg, u32 peer, u64 live);
 int sc_msync(u64 first, u64 last);
 int sc_leave(void);
 int sc_push_every(bool leave, u64 *pages);

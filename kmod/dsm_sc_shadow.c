@@ -344,6 +344,33 @@ void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before)
 }
 
 /**
+ * sc_shadow_peer_gone() - node @peer turned out not to hold @pg's content.
+ * @pg:		a page whose grant @peer refused (it came after its request
+ *		ended), under its lock.
+ * @peer:	the refuser: it installed nothing.
+ * @live:	the live members.
+ *
+ * @peer leaves the frame's sharers. If the others are all dead (a node
+ * died while the grant was on its way, and this node kept its copy
+ * unmarked because @peer lived), the frame is the only copy of what
+ * they saw: a read copy or a tagged shadow is marked to be pushed, as
+ * at a node-down. A frame shared with nobody else stays unmarked: no
+ * other node saw its content.
+ */
+void sc_shadow_peer_gone(struct dsm_pg *pg, u32 peer, u64 live)
+{
+	struct sc_pg *sp = pg->sc;
+
+	lockdep_assert_held(&pg->lock);
+	sp->peers &= ~BIT_ULL(peer);
+	if (sp->repush || !sp->peers || (sp->peers & live) ||
+	    READ_ONCE(pg->access) == DSM_ACC_WRITE || !READ_ONCE(pg->folio) ||
+	    (READ_ONCE(pg->access) == DSM_ACC_NONE && !sp->ver))
+		return;
+	sc_repush_locked(pg);
+}
+
+/**
  * sc_shadow_copy_alone() - a rebuild asks about @pg: is its shadow here
  * the only frame of its content?
  * @pg:		a page in a bucket a DIR_QUERY asks about, under its lock.
