@@ -55,7 +55,14 @@
  *   again, to the new home, when it learns the epoch;
  * - re-replication: a node learning that a node died marks each page it
  *   owns whose pushes went to the dead node (given here by it, or
- *   pushed) to be pushed again (sc_shadow_pg_node_down()).
+ *   pushed) to be pushed again (sc_shadow_pg_node_down()), and each read
+ *   copy whose peers (the nodes known to hold its content: the granter,
+ *   the nodes served since, the holder of an acked push) named the dead
+ *   node and name no live one; a node answering a DIR_QUERY marks its
+ *   tagged shadow whose peers are all dead (sc_shadow_copy_alone()). A
+ *   marked copy is pushed with its own tag (ver, sync), sync maybe 0
+ *   (wire version 11); a holder with access answers EBUSY, which counts
+ *   as stored for a copy.
  *
  * Checked (the asserts below): never two writable copies, nor a writable
  * and a readable one, among the live nodes; every copy holds the latest
@@ -67,9 +74,12 @@
  * same tag hold the same content; with two failures, what was made
  * durable before the first by an owner that survived it survives the
  * second once that owner has nothing of the page left to push (its
- * re-push was acked); at the end, every live node's program finished
- * every access and no message is left unhandled (no deadlock). With -DNP
- * and weak fairness: no cycle without progress (livelock).
+ * re-push was acked), and so does what another node had seen before the
+ * first, held at the second by a live read copy or shadow with nothing
+ * left to push (unless its peers name a live node that lacks it: a
+ * known gap, -DSTRICT_PEERS); at the end, every live node's program
+ * finished every access and no message is left unhandled (no deadlock).
+ * With -DNP and weak fairness: no cycle without progress (livelock).
  *
  * Not modelled yet: partitions (a fenced minority), joins and leaves,
  * more than two failures or a second one during the first's recovery,
@@ -147,8 +157,24 @@ bit failed[N * NPAGES];	/* it ended in SIGBUS */
 byte tv[N * NPAGES];
 byte ts[N * NPAGES];
 bit dirty[N * NPAGES];	/* owner: written since its last push */
-bit repush[N * NPAGES];	/* owner: its push holder died, push it again */
+/*
+ * Re-replication: push the frame again, written or not. An owner: its
+ * push holder died. A read copy or a shadow: every node known to hold
+ * its content (peers) died; it goes with its own tag.
+ */
+bit repush[N * NPAGES];
 bit psh[N * NPAGES];	/* a push in flight (its SHADOW_ACK awaited) */
+bit prp[N * NPAGES];	/* ... and it was a re-replication (marked again
+			 * if it fails) */
+/*
+ * struct sc_pg.peers of a read copy or a shadow: the nodes known to hold
+ * a frame of its content (the granter, the nodes it was served to since,
+ * the holder of an acked push, the pusher of a stored one). Never read
+ * while the frame is writable (serving resets it then): kept 0 there.
+ */
+byte peers[N * NPAGES];
+/* A push stored the shadow (the home does not know it: DROP spares it). */
+bit pst[N * NPAGES];
 byte sat[N * NPAGES];	/* owner: who gave it the page (shadow_at) */
 
 /* ---- each page's directory entry, at its home */
@@ -185,6 +211,11 @@ byte durby[NPAGES];		/* whose msync returned for it */
 bit dure[NPAGES];		/* it returned after the first failure */
 bit own1[NPAGES];		/* it was the owner's, alive after the first */
 bit claim[NPAGES];		/* the next rebuild must keep dur */
+byte seen1[NPAGES];		/* seen at the first failure */
+byte cclaim[NPAGES];		/* 1 + the newest version of those a live
+				 * copy held with nothing left to push at
+				 * the second failure: its rebuild must keep
+				 * it (0: none) */
 #endif
 byte ops[N];		/* accesses left for each node's program */
 bit waiting[N];		/* the program waits for an access ... */
@@ -226,30 +257,43 @@ inline target(t_p, t_e)
 }
 
 /*
- * sc_push_wanted() for msync and the write-back: owned and written, and
- * another live member to push to (sc_walk_begin()).
+ * sc_push_wanted() for msync and the write-back: owned and written, or
+ * any frame marked for re-replication, and another live member to push
+ * to (sc_walk_begin()).
  */
-#define WANT(n, p)	(alive[n] && acc[I(n, p)] == WRITE && !psh[I(n, p)] && \
-			 (dirty[I(n, p)] || repush[I(n, p)]) && \
+#define WANT(n, p)	(alive[n] && !psh[I(n, p)] && \
+			 (repush[I(n, p)] || \
+			  (acc[I(n, p)] == WRITE && dirty[I(n, p)])) && \
 			 (LIVE_IN(((n) + 1) % N, epoch[n]) || \
 			  LIVE_IN(((n) + 2) % N, epoch[n])))
 
 /*
- * msync or the write-back pass pushes page p, owned here and written
- * since its last push (or marked to be pushed again), to its shadow
- * holder: SHADOW_PUSH with the content and the tag (ver, sync + 1). The
- * page is write-protected: the next write marks it written again.
+ * msync or the write-back pass pushes page p (sc_push_take()) to its
+ * shadow holder. Owned here and written since its last push (or marked
+ * to be pushed again): SHADOW_PUSH with the content and the tag (ver,
+ * sync + 1); the page is write-protected, the next write marks it
+ * written again. A read copy or a shadow marked for re-replication: its
+ * own tag (ver, sync), sync maybe 0 (wire version 11). The access field
+ * says which (1: a copy), and the ack echoes it.
  */
 inline push(u_p)
 {
-	dirty[I(me, u_p)] = 0;
+	if
+	:: acc[I(me, u_p)] == WRITE ->
+		dirty[I(me, u_p)] = 0;
+		ts[I(me, u_p)]++;
+		v = val[I(me, u_p)]
+	:: acc[I(me, u_p)] == READ -> v = val[I(me, u_p)]
+	:: acc[I(me, u_p)] == NONE -> v = shv[I(me, u_p)]
+	fi;
+	prp[I(me, u_p)] = repush[I(me, u_p)];
 	repush[I(me, u_p)] = 0;
-	ts[I(me, u_p)]++;
 	psh[I(me, u_p)] = 1;
 	target(u_p, epoch[me]);
-	sendt(to, PUSH, epoch[me], u_p, 0, tv[I(me, u_p)], val[I(me, u_p)], 0,
-	      ts[I(me, u_p)]);
-	to = 0
+	sendt(to, PUSH, epoch[me], u_p, acc[I(me, u_p)] != WRITE,
+	      tv[I(me, u_p)], v, 0, ts[I(me, u_p)]);
+	to = 0;
+	v = 0
 }
 
 inline req_send(r_p)
@@ -411,10 +455,12 @@ inline learn()
 		:: pend[I(me, q)] -> req_send(q)
 		:: else -> skip
 		fi;
-		if
+		if	/* sc_push_wait(): marked again if it was marked */
 		:: psh[I(me, q)] ->
 			psh[I(me, q)] = 0;
-			dirty[I(me, q)] = acc[I(me, q)] == WRITE
+			dirty[I(me, q)] = acc[I(me, q)] == WRITE;
+			repush[I(me, q)] = repush[I(me, q)] | prp[I(me, q)];
+			prp[I(me, q)] = 0
 		:: else -> skip
 		fi;
 		target(q, oe);
@@ -422,6 +468,11 @@ inline learn()
 		:: to != NOBODY && down[to] > oe && down[to] <= cur_epoch &&
 		   acc[I(me, q)] == WRITE && !repush[I(me, q)] &&
 		   (ts[I(me, q)] > 0 || sat[I(me, q)] == to) ->
+			repush[I(me, q)] = 1
+		:: acc[I(me, q)] == READ && !repush[I(me, q)] &&
+		   (peers[I(me, q)] & LIVE_MASK(oe) & ~LIVE_MASK(cur_epoch)) &&
+		   (peers[I(me, q)] & LIVE_MASK(cur_epoch)) == 0 ->
+			/* a read copy whose sharers all died */
 			repush[I(me, q)] = 1
 		:: else -> skip
 		fi;
@@ -459,8 +510,10 @@ inline learn()
  */
 #if FAILURES > 1
 #define CLAIMED(p)	claim[p]
+#define COPYCLAIM(p)	cclaim[p]	/* 0 until the second failure */
 #else
 #define CLAIMED(p)	1
+#define COPYCLAIM(p)	0
 #endif
 #define SEEN(p)		(epoch[me] == 1)
 
@@ -537,16 +590,20 @@ inline rebuild(p)
 			assert(!SEEN(p) || dir[p].rval[best] + 1 >= seen[p]);
 			/* anything made durable survives */
 			assert(!CLAIMED(p) || dir[p].rval[best] + 1 >= dur[p]);
+			/* so does a copy re-replicated (two failures) */
+			assert(dir[p].rval[best] + 1 >= COPYCLAIM(p));
 			ver[p] = dir[p].rval[best];	/* unseen writes are gone */
 			send(best, PROMOTE, epoch[me], p, 0, 0, 0, 0)
 		:: else ->
 			assert(!SEEN(p) || seen[p] == 0);	/* nobody got it */
 			assert(!CLAIMED(p) || dur[p] == 0);
+			assert(COPYCLAIM(p) == 0);
 			dir[p].lost = 1
 		fi
 	:: else ->
 		assert(!SEEN(p) || dir[p].rval[best] + 1 >= seen[p]);
 		assert(!CLAIMED(p) || dir[p].rval[best] + 1 >= dur[p]);
+		assert(dir[p].rval[best] + 1 >= COPYCLAIM(p));
 		if
 		:: dir[p].racc[best] == READ -> ver[p] = dir[p].rval[best]
 		:: else -> skip	/* the writer may have written since */
@@ -668,11 +725,22 @@ progress:
 			:: t == FWD ->
 				/* the owner serves the requester x */
 				assert(acc[I(me, p)] >= READ && x != me);
-				/* the frame holds the page as of version v */
+				/*
+				 * The frame holds the page as of version v
+				 * (sc_tag_served()), and so will x's; what
+				 * the others had may be older if it was
+				 * writable here. A mark stays (the code's).
+				 */
 				tv[I(me, p)] = v;
 				ts[I(me, p)] = 0;
 				dirty[I(me, p)] = 0;
-				repush[I(me, p)] = 0;
+				pst[I(me, p)] = 0;
+				if
+				:: a == WRITE || acc[I(me, p)] == WRITE ->
+					peers[I(me, p)] = BIT(x)
+				:: else ->
+					peers[I(me, p)] = peers[I(me, p)] | BIT(x)
+				fi;
 				if
 				:: a == WRITE ->
 					acc[I(me, p)] = NONE;
@@ -692,15 +760,22 @@ progress:
 					if
 					:: v + 1 > seen[p] -> seen[p] = v + 1
 					:: else -> skip
-					fi
+					fi;
+					/* new content, which its sender kept */
+					repush[I(me, p)] = 0;
+					pst[I(me, p)] = 0;
+					peers[I(me, p)] = BIT(from)
 				:: else -> assert(acc[I(me, p)] >= READ)
+				fi;
+				if
+				:: a == WRITE -> peers[I(me, p)] = 0	/* not read */
+				:: else -> skip
 				fi;
 				acc[I(me, p)] = a;
 				shv[I(me, p)] = NOBODY;	/* the frame is live again */
 				tv[I(me, p)] = x;	/* as of version x, not written */
 				ts[I(me, p)] = 0;
 				dirty[I(me, p)] = 0;
-				repush[I(me, p)] = 0;
 				if	/* its giver kept the frame: msync's target */
 				:: a == WRITE && from != me -> sat[I(me, p)] = from
 				:: else -> skip
@@ -750,18 +825,33 @@ progress:
 			:: t == DROP ->
 				/*
 				 * Only a shadow older than the write's version
-				 * v; not one a push stored (sync > 0): the
-				 * home does not track those, and the code
-				 * drops no frame at all.
+				 * v; not one a push stored (sync > 0, or a
+				 * copy's push, maybe sync 0): the home does
+				 * not track those, and the code drops no
+				 * frame at all.
 				 */
 				if
 				:: acc[I(me, p)] == NONE && ts[I(me, p)] == 0 &&
-				   tv[I(me, p)] < v ->
+				   !pst[I(me, p)] && tv[I(me, p)] < v ->
 					shv[I(me, p)] = NOBODY;
-					tv[I(me, p)] = 0
+					tv[I(me, p)] = 0;
+					peers[I(me, p)] = 0;
+					repush[I(me, p)] = 0
 				:: else -> skip
 				fi
 			:: t == QUERY ->
+				/*
+				 * sc_shadow_copy_alone(): a tagged shadow whose
+				 * sharers all died is marked to be pushed.
+				 */
+				if
+				:: acc[I(me, p)] == NONE && shv[I(me, p)] != NOBODY &&
+				   !repush[I(me, p)] && tv[I(me, p)] > 0 &&
+				   peers[I(me, p)] != 0 &&
+				   (peers[I(me, p)] & LIVE_MASK(epoch[me])) == 0 ->
+					repush[I(me, p)] = 1
+				:: else -> skip
+				fi;
 				/* access, frame (content, NOBODY: none), tag */
 				if
 				:: acc[I(me, p)] > NONE -> v = val[I(me, p)]
@@ -792,30 +882,49 @@ progress:
 				 * sc_shadow_store(): into a frame this node
 				 * has no access to, if the tag is newer; a
 				 * frame as new or newer holds it already.
+				 * The answer echoes a (1: a copy's push).
 				 */
 				if
 				:: NEWER(x, sy, tv[I(me, p)], ts[I(me, p)]) &&
 				   acc[I(me, p)] != NONE ->
-					sendt(from, PACK, epoch[me], p, 0, x, v, 1,
+					sendt(from, PACK, epoch[me], p, a, x, v, 1,
 					      sy)	/* NACK EBUSY */
 				:: NEWER(x, sy, tv[I(me, p)], ts[I(me, p)]) &&
 				   acc[I(me, p)] == NONE ->
 					shv[I(me, p)] = v;
 					tv[I(me, p)] = x;
 					ts[I(me, p)] = sy;
-					sendt(from, PACK, epoch[me], p, 0, x, v, 0,
+					peers[I(me, p)] = BIT(from);
+					repush[I(me, p)] = 0;
+					pst[I(me, p)] = 1;
+					sendt(from, PACK, epoch[me], p, a, x, v, 0,
 					      sy)
 				:: else ->
-					sendt(from, PACK, epoch[me], p, 0, x, v, 0,
+					sendt(from, PACK, epoch[me], p, a, x, v, 0,
 					      sy)
 				fi
 			:: t == PACK ->
 				assert(psh[I(me, p)]);
 				psh[I(me, p)] = 0;
 				if
-				:: f ->	/* pushed again next time */
-					dirty[I(me, p)] = acc[I(me, p)] == WRITE
-				:: else ->	/* msync returned */
+				:: f && !a ->	/* pushed again next time */
+					dirty[I(me, p)] = acc[I(me, p)] == WRITE;
+					repush[I(me, p)] = repush[I(me, p)] |
+							   prp[I(me, p)]
+				:: f && a ->	/* EBUSY: the holder has a copy */
+					skip
+				:: else -> skip
+				fi;
+				if	/* the holder has this content now */
+				:: (!f || a) && tv[I(me, p)] == x &&
+				   acc[I(me, p)] != WRITE ->
+					peers[I(me, p)] = peers[I(me, p)] | BIT(from)
+				:: else -> skip
+				fi;
+				prp[I(me, p)] = 0;
+				if
+				:: f || a -> skip
+				:: else ->	/* an owner's msync returned */
 					if
 					:: v + 1 >= dur[p] ->
 						dur[p] = v + 1;
@@ -850,6 +959,9 @@ inline die(k)
 		dirty[I(k, p)] = 0;
 		repush[I(k, p)] = 0;
 		psh[I(k, p)] = 0;
+		prp[I(k, p)] = 0;
+		peers[I(k, p)] = 0;
+		pst[I(k, p)] = 0;
 		sat[I(k, p)] = NOBODY;
 		p++
 	:: else -> break
@@ -874,6 +986,25 @@ inline die(k)
  */
 #define CLEAN(n, p)	(acc[I(n, p)] == WRITE && !psh[I(n, p)] && \
 			 !dirty[I(n, p)] && !repush[I(n, p)])
+/* Node n's copy of page p has nothing left to push, nor a push in flight. */
+#define COPYDONE(n, p)	(!psh[I(n, p)] && !repush[I(n, p)])
+/*
+ * Node n's copy of page p (content c) names in its peers live node m,
+ * which holds no frame of c or newer: a grant of it that m never
+ * installed (in the model, dropped as stale after the first failure; in
+ * the code, refused once its request expired), or a frame of it the
+ * model's DROP removed (the code drops none). Such a copy is not marked
+ * for re-replication, and is not claimed: with -DSTRICT_PEERS it is, and
+ * spin finds it lost (Documentation/model.md).
+ */
+#define FRAME(m, p)	(acc[I(m, p)] > NONE -> val[I(m, p)] : shv[I(m, p)])
+#ifdef STRICT_PEERS
+#define PEER_LACKS(n, m, p, c)	0
+#else
+#define PEER_LACKS(n, m, p, c)	(m != n && alive[m] && \
+				 (peers[I(n, p)] & BIT(m)) && \
+				 (FRAME(m, p) == NOBODY || FRAME(m, p) < c))
+#endif
 #endif
 
 /*
@@ -882,7 +1013,7 @@ inline die(k)
  */
 proctype failure()
 {
-	byte k, p;
+	byte k, p, n, m, c;
 
 	if
 	:: skip
@@ -896,6 +1027,7 @@ proctype failure()
 			claim[p] = 1;
 			own1[p] = dur[p] > 0 && durby[p] != k &&
 				  acc[I(durby[p], p)] == WRITE;
+			seen1[p] = seen[p];
 			p++
 		:: else -> break
 		od;
@@ -926,9 +1058,49 @@ end2:
 		:: p < NPAGES ->
 			claim[p] = dur[p] > 0 && alive[durby[p]] &&
 				   (dure[p] || (own1[p] && CLEAN(durby[p], p)));
+			/*
+			 * And what another node had seen before the first
+			 * failure, held now by a live node's read copy or
+			 * shadow with nothing of it left to push (a lone
+			 * copy's re-push, if it needed one, was acked).
+			 */
+			n = 0;
+			do
+			:: n < N ->
+				c = NOBODY;
+				if
+				:: alive[n] && acc[I(n, p)] == READ -> c = val[I(n, p)]
+				:: alive[n] && acc[I(n, p)] == NONE -> c = shv[I(n, p)]
+				:: else -> skip
+				fi;
+				/*
+				 * Not if its peers name a live node without
+				 * that content or newer (its re-push was not
+				 * needed as far as it knows): below.
+				 */
+				m = 0;
+				do
+				:: m < N && c != NOBODY && PEER_LACKS(n, m, p, c) ->
+					c = NOBODY
+				:: m < N && !(c != NOBODY && PEER_LACKS(n, m, p, c)) ->
+					m++
+				:: m == N -> break
+				od;
+				if
+				:: c != NOBODY && c + 1 <= seen1[p] &&
+				   c + 1 > cclaim[p] && COPYDONE(n, p) ->
+					cclaim[p] = c + 1
+				:: else -> skip
+				fi;
+				n++
+			:: else -> break
+			od;
 			p++
 		:: else -> break
 		od;
+		c = 0;
+		n = 0;
+		m = 0;
 		die(k)
 	     }
 	   fi

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# model.sh [--check] - check the protocol models with spin (`make model`;
-# Documentation/model.md).
+# model.sh [--check] [NAME...] - check the protocol models with spin
+# (`make model`; Documentation/model.md).
 #   (default)   every configuration: sc's directory protocol with one
 #               node failure, msync and the write-back (kmod/dsm_sc.pml)
 #               on 3 nodes, for 1 page and 2 accesses per node and for 2
@@ -12,6 +12,7 @@
 #   --check     the bounded configuration `make check` runs: 1 page, 1
 #               access per node, safety (every assert and no deadlock),
 #               searched exhaustively.
+#   NAME...     only these configurations (e.g. sc-1page-1op-2failures).
 # One TAP line per configuration, with the states searched and the time;
 # a violation prints spin's trail (the shortest it found) under the line.
 # The generated verifiers and trails: $BUILD/model/.
@@ -22,10 +23,12 @@ BUILD=${BUILD:-$SRCDIR/build}
 OUT=$BUILD/model
 
 check_only=0
+only=""
 for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
-	*) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	sc-*) only="$only $a " ;;
+	*) sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 if ! command -v spin >/dev/null; then
@@ -39,6 +42,9 @@ status=0
 # run NAME MODEL SPIN_DEFS CC_DEFS PAN_ARGS
 run() {
 	local name=$1 model=$2 defs=$3 ccdefs=$4 args=$5 dir t0 t1 errs states
+	if [ -n "$only" ] && [[ "$only" != *" $name "* ]]; then
+		return
+	fi
 	dir=$OUT/$name
 	n=$((n + 1))
 	rm -rf "$dir"
@@ -76,9 +82,9 @@ sc=kmod/dsm_sc.pml
 # Exhaustive, states stored compressed: about 17 million states, 1.7 GB.
 run sc-1page-1op "$sc" "-DNPAGES=1 -DOPS=1" "-DSAFETY -DCOLLAPSE" \
 	"-m200000 -w26"
-if [ "$check_only" = 0 ]; then
+if [ "$check_only" = 0 ] || [ -n "$only" ]; then
 	run sc-1page-1op-2failures "$sc" "-DNPAGES=1 -DOPS=1 -DFAILURES=2" \
-		"-DSAFETY -DBITSTATE" "-m400000 -w28"
+		"-DSAFETY -DBITSTATE" "-m400000 -w30"
 	run sc-1page-1op-progress "$sc" "-DNPAGES=1 -DOPS=1" \
 		"-DNP -DNFAIR=3 -DCOLLAPSE" "-l -f -m200000 -w26"
 	# Too large to store every state: bitstate (supertrace) search.
