@@ -76,8 +76,8 @@
  * second once that owner has nothing of the page left to push (its
  * re-push was acked), and so does what another node had seen before the
  * first, held at the second by a live read copy or shadow with nothing
- * left to push (unless its peers name a live node that lacks it: a
- * known gap, -DSTRICT_PEERS); at the end, every live node's program
+ * left to push (unless its peers name a live node that lacks it: the
+ * model has no refusals, -DSTRICT_PEERS); at the end, every live node's program
  * finished every access and no message is left unhandled (no deadlock).
  * With -DNP and weak fairness: no cycle without progress (livelock).
  *
@@ -992,7 +992,8 @@ inline die(k)
  * Node n's copy of page p (content c) names in its peers live node m,
  * which holds no frame of c or newer: a grant of it that m never
  * installed (in the model, dropped as stale after the first failure; in
- * the code, refused once its request expired), or a frame of it the
+ * the code, refused once its request expired, which takes m out of the
+ * owner's peers: sc_shadow_peer_gone()), or a frame of it the
  * model's DROP removed (the code drops none). Such a copy is not marked
  * for re-replication, and is not claimed: with -DSTRICT_PEERS it is, and
  * spin finds it lost (Documentation/model.md).

@@ -79,7 +79,7 @@ run() {
 }
 
 sc=kmod/dsm_sc.pml
-# Exhaustive, states stored compressed: about 17 million states, 1.7 GB.
+# Exhaustive, states stored compressed: about 31 million states, 2.6 GB.
 run sc-1page-1op "$sc" "-DNPAGES=1 -DOPS=1" "-DSAFETY -DCOLLAPSE" \
 	"-m200000 -w26"
 if [ "$check_only" = 0 ] || [ -n "$only" ]; then
