@@ -303,6 +303,22 @@ static void sc_repush_locked(struct dsm_pg *pg)
 	dsm_stat_inc(DSM_STAT_SHADOW_REREPLICATED);
 }
 
+/*
+ * Is @pg's frame a copy (a read copy, or a tagged frame without access)
+ * not marked yet, whose sharers (struct sc_pg.peers) are all dead among
+ * @live, so that it holds the only copy of what they saw? Under the lock.
+ */
+static bool sc_lone_copy_locked(struct dsm_pg *pg, u64 live)
+{
+	struct sc_pg *sp = pg->sc;
+	u8 acc = READ_ONCE(pg->access);
+
+	lockdep_assert_held(&pg->lock);
+	return !sp->repush && acc != DSM_ACC_WRITE && READ_ONCE(pg->folio) &&
+	       (acc == DSM_ACC_READ || sp->ver) && sp->peers &&
+	       !(sp->peers & live);
+}
+
 /**
  * sc_shadow_pg_node_down() - re-replication of @pg after node @dead died.
  * @pg:		a page of this node's, under its lock.
@@ -329,7 +345,7 @@ void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before)
 	if (!sp || sp->repush)
 		return;
 	if (READ_ONCE(pg->access) == DSM_ACC_READ) {
-		if ((sp->peers & BIT_ULL(dead)) && !(sp->peers & live))
+		if ((sp->peers & BIT_ULL(dead)) && sc_lone_copy_locked(pg, live))
 			sc_repush_locked(pg);
 		return;
 	}
@@ -363,11 +379,8 @@ void sc_shadow_peer_gone(struct dsm_pg *pg, u32 peer, u64 live)
 
 	lockdep_assert_held(&pg->lock);
 	sp->peers &= ~BIT_ULL(peer);
-	if (sp->repush || !sp->peers || (sp->peers & live) ||
-	    READ_ONCE(pg->access) == DSM_ACC_WRITE || !READ_ONCE(pg->folio) ||
-	    (READ_ONCE(pg->access) == DSM_ACC_NONE && !sp->ver))
-		return;
-	sc_repush_locked(pg);
+	if (sc_lone_copy_locked(pg, live))
+		sc_repush_locked(pg);
 }
 
 /**
@@ -386,14 +399,10 @@ void sc_shadow_peer_gone(struct dsm_pg *pg, u32 peer, u64 live)
  */
 void sc_shadow_copy_alone(struct dsm_pg *pg, u64 live)
 {
-	struct sc_pg *sp = pg->sc;
-
 	lockdep_assert_held(&pg->lock);
-	if (!sp || sp->repush || READ_ONCE(pg->access) != DSM_ACC_NONE ||
-	    !READ_ONCE(pg->folio) || !sp->ver || !sp->peers ||
-	    (sp->peers & live))
-		return;
-	sc_repush_locked(pg);
+	if (pg->sc && READ_ONCE(pg->access) == DSM_ACC_NONE &&
+	    sc_lone_copy_locked(pg, live))
+		sc_repush_locked(pg);
 }
 
 /*
