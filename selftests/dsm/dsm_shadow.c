@@ -398,7 +398,6 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 	pid_t writer = -1;
 	uint64_t word;
 	char out[4096];
-	uint8_t *set;
 	double took;
 
 	ASSERT_EQ(NODES, n) TH_LOG("written for 3 nodes");
@@ -408,13 +407,8 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 	dsm_test_begin();
 	fd = open(DSM_DEV, O_RDWR);
 	ASSERT_LE(0, fd);
-	set = malloc(SET_LEN);
-	ASSERT_NE(NULL, set);
-	if (id == 0) {
-		fill(set, PAT_C);
-		ASSERT_EQ(SET_LEN, pwrite(fd, set, SET_LEN, TAKEN_OFF))
-			TH_LOG("TAKEN: %s", strerror(errno));
-	}
+	if (id == 0)
+		write_set(_metadata, fd, TAKEN_OFF, PAT_C);
 	if (id == REREP_WRITER) {
 		/* Only node 2 may get a frame of H: msync pushes it later. */
 		wb1 = dsm_writeback_set(0);
@@ -437,9 +431,7 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 			       out);
 		/* Written after the msync, seen by nobody. */
 		fill(m, PAT_B);
-		fill(set, PAT_D);
-		ASSERT_EQ(SET_LEN, pwrite(fd, set, SET_LEN, TAKEN_OFF))
-			TH_LOG("TAKEN: %s", strerror(errno));
+		write_set(_metadata, fd, TAKEN_OFF, PAT_D);
 		write_set(_metadata, fd, LONEREAD_OFF, PAT_G);
 		write_set(_metadata, fd, LONESHADOW_OFF, PAT_I);
 	} else {
@@ -509,7 +501,6 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 	} else {
 		rerep_second_failure(_metadata, fd);
 	}
-	free(set);
 	close(fd);
 }
 
