@@ -103,6 +103,8 @@ static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
 				sizeof(struct dsm_wire_shadow)),
 	[DSM_MSG_SHADOW_ACK] = DSM_WIRE_TYPE("shadow_ack", true,
 				sizeof(struct dsm_wire_shadow)),
+	[DSM_MSG_SHADOW_DROP] = DSM_WIRE_TYPE("shadow_drop", false,
+				sizeof(struct dsm_wire_shadow)),
 };
 
 /**
@@ -728,6 +730,7 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 		return dsm_wire_rd_part(r, m, dsm_wire_rd_dir);
 	case DSM_MSG_SHADOW_PUSH:
 	case DSM_MSG_SHADOW_ACK:
+	case DSM_MSG_SHADOW_DROP:
 		return dsm_wire_rd_part(r, m, dsm_wire_rd_shadow);
 	default:
 		return DSM_WIRE_R_TYPE;

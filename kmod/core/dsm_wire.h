@@ -115,6 +115,15 @@
  *     owner's push made it; an owner's push still counts at least 1. No
  *     layout change. Version 10 is no longer spoken: its nodes refuse a
  *     push of sync 0, so such a page would stay with one copy.
+ * 12: SHADOW_DROP (26), with SHADOW_ACK's body (sync 0): at the CONFIRM
+ *     of a write, a page's home tells the nodes whose frames the write
+ *     made useless (invalidated readers, and the node that kept the
+ *     previous write's shadow, when the old owner keeps one of the
+ *     version the writer started from) to free frames tagged older than
+ *     the version sent, so that a node holds one shadow per page at
+ *     most, not every frame it ever had (issue 15 item 3,
+ *     Documentation/sc.md "Dropping shadows"). Version 11 is no longer
+ *     spoken: its nodes refuse type 26.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -133,8 +142,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	11
-#define DSM_WIRE_VERSION_MAX	11
+#define DSM_WIRE_VERSION_MIN	12
+#define DSM_WIRE_VERSION_MAX	12
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide
@@ -175,7 +184,8 @@ enum dsm_wire_type {
 	DSM_MSG_DIR_REPLY	= 23,	/* sc: member -> new home, reply */
 	DSM_MSG_SHADOW_PUSH	= 24,	/* sc: owner -> shadow holder (v9) */
 	DSM_MSG_SHADOW_ACK	= 25,	/* sc: shadow holder -> owner, reply */
-	DSM_MSG_TYPE_MAX	= DSM_MSG_SHADOW_ACK,
+	DSM_MSG_SHADOW_DROP	= 26,	/* sc: home -> frame holder (v12) */
+	DSM_MSG_TYPE_MAX	= DSM_MSG_SHADOW_DROP,
 };
 
 /* Header flags. */
@@ -449,12 +459,14 @@ struct dsm_wire_dir_entry {	/* what the sender has of one page */
 /*
  * SHADOW_PUSH (then DSM_PAGE_SIZE bytes of page data) and SHADOW_ACK (no
  * data), version 9: an owner's page and its version tag, pushed to a
- * shadow holder by msync; the ack echoes what was stored.
+ * shadow holder by msync; the ack echoes what was stored. SHADOW_DROP
+ * (no data, sync 0), version 12: the home tells a node to free its frame
+ * of the page if it is a shadow tagged older than ver.
  */
 struct dsm_wire_shadow {
 	__le64 page;
 	__le32 ver;		/* the page's version, any value */
-	__le16 sync;		/* its msync count: >= 1 in a PUSH */
+	__le16 sync;		/* its push count; 0 in a DROP */
 	__le16 reserved;
 };
 
@@ -645,12 +657,14 @@ struct dsm_xfer_entry {
 };
 
 /**
- * struct dsm_msg_shadow - SHADOW_PUSH or SHADOW_ACK (version 9).
+ * struct dsm_msg_shadow - SHADOW_PUSH or SHADOW_ACK (version 9), or
+ * SHADOW_DROP (version 12).
  * @page:	the page.
- * @ver:	its version.
- * @sync:	its msync count, >= 1 in a PUSH.
+ * @ver:	its version (DROP: frames tagged older than it may go).
+ * @sync:	its push count (PUSH, ACK: any, a copy's push may count 0;
+ *		DROP: 0).
  * @data:	PUSH: the DSM_PAGE_SIZE bytes of the page, in the message;
- *		ACK: NULL.
+ *		ACK, DROP: NULL.
  */
 struct dsm_msg_shadow {
 	u64 page;
@@ -684,7 +698,7 @@ struct dsm_msg {
 		struct dsm_msg_home_xfer_ack home_xfer_ack;
 		struct dsm_msg_dir_query dir_query;
 		struct dsm_msg_dir_reply dir_reply;
-		struct dsm_msg_shadow shadow;	/* SHADOW_PUSH, SHADOW_ACK */
+		struct dsm_msg_shadow shadow;	/* SHADOW_PUSH, _ACK, _DROP */
 	} u;
 };
 
@@ -802,7 +816,7 @@ bool dsm_dir_query_has(const struct dsm_msg_dir_query *q, u32 bucket);
 /* dsm_wire_dir.c, for dsm_wire.c's decoder: the bodies of types 22, 23. */
 enum dsm_wire_reject dsm_wire_rd_dir(const u8 *p, u32 left,
 				     struct dsm_msg *m, u32 *used);
-/* dsm_wire_shadow.c, for dsm_wire.c's decoder: the bodies of types 24, 25. */
+/* dsm_wire_shadow.c, for dsm_wire.c's decoder: the bodies of types 24..26. */
 enum dsm_wire_reject dsm_wire_rd_shadow(const u8 *p, u32 left,
 					struct dsm_msg *m, u32 *used);
 
