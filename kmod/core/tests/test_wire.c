@@ -551,8 +551,10 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 9, 2));
 	/* Version 10 refused a copy's push (sync 0). */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 10, 2));
-	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 11, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 12, 2));
+	/* Version 11 refused SHADOW_DROP (type 26). */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 11, 2));
+	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 12, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 13, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));

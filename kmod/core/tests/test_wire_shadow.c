@@ -59,10 +59,13 @@ static u32 ld32(const u8 *p)
 
 TEST(version_9)
 {
-	/* Versions 10 (64 nodes) and 11 kept version 9's layout. */
-	EXPECT_EQ(11, DSM_WIRE_VERSION_MIN);
-	EXPECT_EQ(11, DSM_WIRE_VERSION_MAX);
-	EXPECT_EQ(25, DSM_MSG_TYPE_MAX);
+	/*
+	 * Versions 10 (64 nodes), 11 (a copy's push) and 12 (SHADOW_DROP,
+	 * type 26, with the shadow body) kept version 9's layouts.
+	 */
+	EXPECT_EQ(12, DSM_WIRE_VERSION_MIN);
+	EXPECT_EQ(12, DSM_WIRE_VERSION_MAX);
+	EXPECT_EQ(26, DSM_MSG_TYPE_MAX);
 	EXPECT_EQ(16, SS);
 	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_page_fwd));
 	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_page_grant));
@@ -78,7 +81,7 @@ TEST(version_9)
 	EXPECT_EQ(14, (int)offsetof(struct dsm_wire_shadow, reserved));
 	EXPECT_STREQ("shadow_push", dsm_wire_type_name(24));
 	EXPECT_STREQ("shadow_ack", dsm_wire_type_name(25));
-	EXPECT_STREQ("unknown", dsm_wire_type_name(26));
+	EXPECT_STREQ("unknown", dsm_wire_type_name(27));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_PUSH));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_ACK));
 	EXPECT_FALSE(dsm_wire_type_is_reply(DSM_MSG_SHADOW_PUSH));
