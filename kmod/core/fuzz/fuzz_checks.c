@@ -256,6 +256,8 @@ void dsm_fuzz_check_wire(const u8 *data, size_t size)
 		CHECK(m.u.shadow.data == data + size - DSM_PAGE_SIZE);
 	if (m.hdr.type == DSM_MSG_SHADOW_ACK)
 		CHECK(!m.u.shadow.data);
+	if (m.hdr.type == DSM_MSG_SHADOW_DROP)		/* wire version 12 */
+		CHECK(!m.u.shadow.sync && !m.u.shadow.data);
 	if (m.hdr.type == DSM_MSG_PAGE_GRANT &&
 	    (m.u.page_grant.flags & DSM_GRANT_F_SHADOW))
 		CHECK(!m.u.page_grant.data);

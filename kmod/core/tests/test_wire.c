@@ -381,6 +381,7 @@ static const struct rsv reserved_fields[] = {
 	{ "home_xfer", HS + 16 + 19, 1 },		/* entry reserved0 */
 	{ "shadow_push", B(dsm_wire_shadow, reserved), 2 },
 	{ "shadow_ack", B(dsm_wire_shadow, reserved), 2 },
+	{ "shadow_drop", B(dsm_wire_shadow, reserved), 2 },
 	{ "diff_req", B(dsm_wire_diff_req, reserved0), 2 },
 	{ "diff_req", B(dsm_wire_diff_req, reserved1), 4 },
 	{ "diff_req", HS + 16 + 2, 2 },			/* want reserved */

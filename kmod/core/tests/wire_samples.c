@@ -72,7 +72,8 @@ enum {
 	S_DIFF_REPLY_WHOLE, S_HOME_XFER, S_HOME_XFER_LAST, S_HOME_XFER_ACK,
 	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_IV_REQ, S_IV_REPLY,
 	S_DIR_QUERY, S_DIR_REPLY, S_DIR_REPLY_LAST, S_PAGE_FWD_SHADOW,
-	S_GRANT_SHADOW, S_SHADOW_PUSH, S_SHADOW_ACK, S_SHADOW_PUSH_COPY, S_NR
+	S_GRANT_SHADOW, S_SHADOW_PUSH, S_SHADOW_ACK, S_SHADOW_PUSH_COPY,
+	S_SHADOW_DROP, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -86,6 +87,7 @@ static const char * const sample_names[S_NR] = {
 	"diff_backup", "diff_backup_ack", "iv_req", "iv_reply",
 	"dir_query", "dir_reply", "dir_reply_last", "page_fwd_shadow",
 	"grant_shadow", "shadow_push", "shadow_ack", "shadow_push_copy",
+	"shadow_drop",
 };
 
 unsigned int dsm_sample_count(void)
@@ -406,7 +408,8 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		break;
 	case S_SHADOW_PUSH:
 	case S_SHADOW_PUSH_COPY:
-	case S_SHADOW_ACK: {
+	case S_SHADOW_ACK:
+	case S_SHADOW_DROP: {
 		struct dsm_msg m = {
 			.u.shadow = { .page = DSM_MAX_PAGES - 1,
 				      .ver = 0x89abcdef, .sync = 0xffff,
@@ -414,13 +417,19 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		};
 
 		h.type = i == S_SHADOW_ACK ? DSM_MSG_SHADOW_ACK :
-					     DSM_MSG_SHADOW_PUSH;
+			 i == S_SHADOW_DROP ? DSM_MSG_SHADOW_DROP :
+					      DSM_MSG_SHADOW_PUSH;
 		if (i == S_SHADOW_ACK) {
 			m.u.shadow.page = 5;
 			m.u.shadow.sync = 1;
 		}
 		if (i == S_SHADOW_PUSH_COPY)	/* a copy's own tag: sync 0 */
 			m.u.shadow.sync = 0;
+		if (i == S_SHADOW_DROP) {	/* a version: sync 0, no data */
+			m.u.shadow.page = 846;
+			m.u.shadow.ver = 0xfedcba98;
+			m.u.shadow.sync = 0;
+		}
 		m.hdr = h;
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_fixed(&e, &m);
