@@ -2,9 +2,9 @@
 /*
  * test_wire_shadow.c - wire version 9: the version tags of PAGE_FWD,
  * PAGE_GRANT, HOME_XFER and DIR_REPLY entries, the SHADOW flags, and
- * SHADOW_PUSH and SHADOW_ACK. The fields decode as encoded at their
- * pinned offsets, and every value a peer could get wrong is refused with
- * its reason.
+ * SHADOW_PUSH and SHADOW_ACK; wire version 12: SHADOW_DROP. The fields
+ * decode as encoded at their pinned offsets, and every value a peer could
+ * get wrong is refused with its reason.
  */
 #include <stdlib.h>
 
@@ -483,6 +483,185 @@ TEST(shadow_ack_refused)
 	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
 	buf[7] = 0;				/* a reply without REPLY */
 	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+}
+
+/* Version 12: a home tells a node its frame of a page may go. */
+TEST(shadow_drop_type)
+{
+	EXPECT_EQ(26, DSM_MSG_SHADOW_DROP);
+	EXPECT_EQ(DSM_MSG_SHADOW_DROP, DSM_MSG_TYPE_MAX);
+	EXPECT_STREQ("shadow_drop", dsm_wire_type_name(DSM_MSG_SHADOW_DROP));
+	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_DROP));
+	/* never answered: a request, and no reply type goes with it */
+	EXPECT_FALSE(dsm_wire_type_is_reply(DSM_MSG_SHADOW_DROP));
+}
+
+TEST(shadow_drop_fields)
+{
+	/* page 0x0abcdef1, ver 0x76543210, sync 0, reserved 0 */
+	static const u8 known[SS] = {
+		0xf1, 0xde, 0xbc, 0x0a, 0x00, 0x00, 0x00, 0x00,
+		0x10, 0x32, 0x54, 0x76, 0x00, 0x00, 0x00, 0x00,
+	};
+	static const u32 vers[] = { 0, 1, 0x80000000, 0xffffffff };
+	struct dsm_msg m = { .u.shadow = { .page = 0x0abcdef1,
+					   .ver = 0x76543210, .sync = 0,
+					   .data = page } }, d;
+	static u8 first[HS + SS];
+	struct dsm_wire_enc e;
+	unsigned int i;
+	int len;
+
+	/* the shadow body alone, whatever @data: no page follows */
+	len = enc(&m, DSM_MSG_SHADOW_DROP);
+	ASSERT_EQ(HS + SS, len);
+	EXPECT_EQ(DSM_MSG_SHADOW_DROP, buf[6]);
+	EXPECT_EQ(0, buf[7]);			/* a request */
+	EXPECT_EQ((u32)(HS + SS), ld32(buf + 8));
+	EXPECT_EQ(0, memcmp(buf + HS, known, SS));
+	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+	EXPECT_EQ(DSM_MSG_SHADOW_DROP, d.hdr.type);
+	EXPECT_EQ(0, d.hdr.flags);
+	EXPECT_EQ(len, (int)d.hdr.len);
+	EXPECT_EQ(0x0abcdef1, d.u.shadow.page);
+	EXPECT_EQ(0x76543210, d.u.shadow.ver);
+	EXPECT_EQ(0, d.u.shadow.sync);
+	EXPECT_EQ(NULL, d.u.shadow.data);
+	/* the body function directly: the same bytes */
+	memcpy(first, buf, len);
+	m.hdr = hdr9;
+	m.hdr.type = DSM_MSG_SHADOW_DROP;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &m.hdr);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_DROP, &m.u.shadow);
+	ASSERT_EQ(len, dsm_wire_enc_end(&e));
+	EXPECT_EQ(0, memcmp(first, buf, len));
+	/* not a message whose page is received apart: it has none */
+	EXPECT_EQ(0, dsm_wire_page_head(buf, len));
+	/* every page in range, any version */
+	for (i = 0; i < ARRAY_SIZE(vers); i++) {
+		m.u.shadow.page = i & 1 ? DSM_MAX_PAGES - 1 : 0;
+		m.u.shadow.ver = vers[i];
+		m.u.shadow.data = NULL;
+		len = enc(&m, DSM_MSG_SHADOW_DROP);
+		ASSERT_EQ(HS + SS, len) TH_LOG("case %u", i);
+		ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
+		EXPECT_EQ(m.u.shadow.page, d.u.shadow.page);
+		EXPECT_EQ(vers[i], d.u.shadow.ver);
+		EXPECT_EQ(vers[i], ld32(buf + HS + 8));
+		EXPECT_EQ(0, d.u.shadow.sync);
+		EXPECT_EQ(NULL, d.u.shadow.data);
+	}
+}
+
+TEST(shadow_drop_refused)
+{
+	struct dsm_msg m = { .u.shadow = { .page = 8, .ver = 3, .sync = 1 } };
+	int len;
+
+	/* a DROP names a version, not a tag: sync 0, the encoder's too */
+	EXPECT_EQ(-EINVAL, enc(&m, DSM_MSG_SHADOW_DROP));
+	m.u.shadow.sync = 0xffff;
+	EXPECT_EQ(-EINVAL, enc(&m, DSM_MSG_SHADOW_DROP));
+	m.u.shadow.sync = 0;
+	len = enc(&m, DSM_MSG_SHADOW_DROP);
+	ASSERT_EQ(HS + SS, len);
+	buf[HS + 12] = 1;			/* sync, either byte */
+	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	buf[HS + 12] = 0;
+	buf[HS + 13] = 0x80;
+	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	buf[HS + 12] = 0xff;
+	buf[HS + 13] = 0xff;
+	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	buf[HS + 12] = 0;
+	buf[HS + 13] = 0;
+	/* reserved, either byte */
+	buf[HS + 14] = 1;
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	buf[HS + 14] = 0;
+	buf[HS + 15] = 0x80;
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	buf[HS + 15] = 0;
+	/* page out of range: DSM_MAX_PAGES itself, and the top bit */
+	buf[HS] = 0;
+	buf[HS + 3] = 0x10;			/* page 2^28 */
+	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	buf[HS + 3] = 0;
+	buf[HS + 7] = 0x80;
+	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	buf[HS + 7] = 0;
+	buf[HS] = 8;
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	/* a DROP carries no page, nor any byte more */
+	memcpy(buf + len, page, DSM_PAGE_SIZE);
+	set_len(len + DSM_PAGE_SIZE);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + DSM_PAGE_SIZE));
+	memset(buf + len, 0, 8);
+	set_len(len + 8);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + 8));
+	set_len(len + 1);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + 1));
+	/* more bytes than the length field says */
+	set_len(len);
+	EXPECT_EQ(DSM_WIRE_R_LONG, why_of(len + 8));
+	/* fewer bytes than the length field */
+	EXPECT_EQ(DSM_WIRE_R_SHORT, why_of(len - 1));
+	/* shorter than its body */
+	set_len(len - 1);
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(len - 1));
+	set_len(len - 8);
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(len - 8));
+	set_len(len);
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	/* a request, never answered: no REPLY flag, no MORE */
+	buf[7] = DSM_WIRE_F_REPLY;
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	buf[7] = DSM_WIRE_F_MORE;
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	buf[7] = DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE;
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	buf[7] = 0;
+	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+}
+
+TEST(shadow_drop_encoder_misuse)
+{
+	struct dsm_msg_shadow b = { .page = 1, .ver = 2, .sync = 0,
+				    .data = page };
+	struct dsm_msg_hdr h = hdr9;
+	struct dsm_wire_enc e;
+	int size;
+	u8 *out;
+
+	/* a DROP's body under another shadow type's header, and back */
+	h.type = DSM_MSG_SHADOW_ACK;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_DROP, &b);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	h.type = DSM_MSG_SHADOW_PUSH;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_DROP, &b);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	h.type = DSM_MSG_SHADOW_DROP;
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_ACK, &b);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* a second body */
+	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_DROP, &b);
+	dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_DROP, &b);
+	EXPECT_EQ(-EINVAL, dsm_wire_enc_end(&e));
+	/* every short buffer, exactly sized on the heap */
+	for (size = 0; size <= HS + SS; size++) {
+		out = malloc(size ? size : 1);
+		ASSERT_NE(NULL, out);
+		dsm_wire_enc_begin(&e, out, size, &h);
+		dsm_wire_enc_shadow(&e, DSM_MSG_SHADOW_DROP, &b);
+		EXPECT_EQ(size < HS + SS ? -ENOSPC : HS + SS,
+			  dsm_wire_enc_end(&e))
+			TH_LOG("size %d", size);
+		free(out);
+	}
 }
 
 TEST(shadow_encoder_misuse)
