@@ -122,11 +122,10 @@ bool dsm_fence_fault(struct vm_fault *vmf, struct dsm_pg *pg, bool locked)
 
 static void dsm_fence_zap_one(struct dsm_pg *pg, void *arg)
 {
-	struct folio *folio = dsm_pg_folio(pg);
+	struct folio *folio = dsm_pg_lock_frame(pg);
 
 	if (!folio)
 		return;
-	folio_lock(folio);
 	dsm_pg_zap(pg);
 	folio_unlock(folio);
 	cond_resched();

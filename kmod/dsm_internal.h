@@ -278,7 +278,9 @@ enum dsm_stat {
 	DSM_STAT_SHADOW_REREPLICATED,	/* owned pages whose copy died */
 	DSM_STAT_SHADOW_STORED,		/* pushes stored here */
 	DSM_STAT_SHADOW_REFUSED,	/* pushes refused here */
-	DSM_STAT_FRAMES,		/* frames made (kept until unload) */
+	DSM_STAT_FRAMES,		/* frames made */
+	DSM_STAT_FRAMES_DROPPED,	/* frames freed (dsm_pg_frame_drop()) */
+	DSM_STAT_SHADOW_DROP_KEPT,	/* SHADOW_DROPs whose frame stayed */
 
 	/* Partitions (dsm_fence.c, issue 15 item 4). */
 	DSM_STAT_FENCES,		/* times this node was fenced */

@@ -9,8 +9,9 @@
  * processes on a node share one local copy), and unmap_mapping_range() on
  * that mapping removes a page from every local mapping at once. Frames
  * are page cache folios of that mapping, allocated zeroed on first need,
- * unevictable, and pinned by a reference of ours until unload: the only
- * thing that changes what a node holds is the protocol.
+ * unevictable, and pinned by a reference of ours (dsm_frame.c): the only
+ * thing that changes what a node holds is the protocol, which frees a
+ * frame only when sc finds it a useless shadow (dsm_sc_drop.c).
  *
  * Per DSM page a struct dsm_pg (dsm_model.h) lives in dsm_mem.pages, an
  * xarray keyed by page number; entries are created on first use and kept
@@ -79,13 +80,11 @@ u64 dsm_grant_hold_ns(void)
  * @mnt:	the private pseudo filesystem.
  * @inode:	its one inode; @inode->i_mapping is the store.
  * @pages:	struct dsm_pg by page number (xarray, its own lock).
- * @alloc_lock:	serialises giving a dsm_pg its frame.
  */
 static struct dsm_mem {
 	struct vfsmount *mnt;
 	struct inode *inode;
 	struct xarray pages;
-	struct mutex alloc_lock;	/* see @alloc_lock above */
 } dsm_mem;
 
 static int dsm_fs_init_fs_context(struct fs_context *fc)
@@ -184,102 +183,6 @@ struct dsm_pg *dsm_pg_get_peer(u64 pgno, u8 model)
 	return ERR_PTR(-ENXIO);
 }
 
-/**
- * dsm_pg_frame() - make sure @pg has its local frame.
- * @pg:	the page.
- *
- * A new frame is zeroed and inserted into the store's mapping.
- * Return: 0 or -ENOMEM.
- */
-int dsm_pg_frame(struct dsm_pg *pg)
-{
-	struct address_space *mapping = dsm_mem.inode->i_mapping;
-	struct folio *folio;
-	int ret = 0;
-
-	if (dsm_pg_folio(pg))
-		return 0;
-	mutex_lock(&dsm_mem.alloc_lock);
-	if (pg->folio)
-		goto out;
-	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
-	if (!folio) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	__folio_set_locked(folio);
-	ret = filemap_add_folio(mapping, folio, pg->pgno, GFP_KERNEL);
-	if (ret) {
-		folio_unlock(folio);
-		folio_put(folio);
-		goto out;
-	}
-	folio_mark_uptodate(folio);
-	folio_unlock(folio);
-	/*
-	 * Our allocation reference stays: the frame is ours until unload.
-	 * Release: pairs with the acquire in dsm_pg_folio().
-	 */
-	smp_store_release(&pg->folio, folio);
-	dsm_stat_inc(DSM_STAT_FRAMES);
-out:
-	mutex_unlock(&dsm_mem.alloc_lock);
-	return ret;
-}
-
-/**
- * dsm_pg_frame_adopt() - make @page @pg's frame, if it has none yet.
- * @pg:		the page.
- * @page:	a fresh page (folio_alloc(), order 0, used by nobody else)
- *		holding the page's contents, e.g. a grant's page received
- *		straight into it.
- *
- * The page cache folio that mappings and lock-free readers may hold is
- * never replaced: with a frame already there the caller copies instead.
- * The new frame is published as dsm_pg_frame() does; the caller then
- * takes its folio lock to grant access.
- *
- * Return: 1 if @page is the frame now (the caller's reference became the
- * frame's, kept until unload), 0 if @pg has a frame already, or a
- * negative errno (@page still the caller's).
- */
-int dsm_pg_frame_adopt(struct dsm_pg *pg, struct page *page)
-{
-	struct folio *folio = page_folio(page);
-	int ret = 0;
-
-	if (dsm_pg_folio(pg))
-		return 0;
-	mutex_lock(&dsm_mem.alloc_lock);
-	if (pg->folio)
-		goto out;
-	__folio_set_locked(folio);
-	ret = filemap_add_folio(dsm_mem.inode->i_mapping, folio, pg->pgno,
-				GFP_KERNEL);
-	if (ret) {
-		folio_unlock(folio);
-		goto out;
-	}
-	folio_mark_uptodate(folio);
-	folio_unlock(folio);
-	/* Release: pairs with the acquire in dsm_pg_folio(). */
-	smp_store_release(&pg->folio, folio);
-	dsm_stat_inc(DSM_STAT_FRAMES);
-	ret = 1;
-out:
-	mutex_unlock(&dsm_mem.alloc_lock);
-	return ret;
-}
-
-/* Remove @pg's frame from every local mapping (folio locked to lower
- * pg->access; may be called without the lock to force a refault).
- */
-void dsm_pg_zap(struct dsm_pg *pg)
-{
-	unmap_mapping_range(dsm_mem.inode->i_mapping,
-			    (loff_t)pg->pgno << PAGE_SHIFT, PAGE_SIZE, 0);
-}
-
 /* The page store's mapping: every local mapping of dsm memory. */
 struct address_space *dsm_mem_mapping(void)
 {
@@ -304,11 +207,9 @@ void dsm_mem_for_each(void (*fn)(struct dsm_pg *pg, void *arg), void *arg)
  */
 static void dsm_pg_reset(struct dsm_pg *pg)
 {
-	struct folio *folio = dsm_pg_folio(pg);
+	struct folio *folio = dsm_pg_lock_frame(pg);
 	struct dsm_req *req;
 
-	if (folio)
-		folio_lock(folio);
 	WRITE_ONCE(pg->gen, pg->gen + 1);
 	dsm_pg_zap(pg);
 	if (folio)
@@ -815,7 +716,6 @@ int dsm_mem_init(void)
 	int ret;
 
 	xa_init(&dsm_mem.pages);
-	mutex_init(&dsm_mem.alloc_lock);
 	ret = dsm_req_init();
 	if (ret)
 		return ret;

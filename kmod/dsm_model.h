@@ -110,9 +110,14 @@ struct dsm_req {
  * @home:	the page's home node (dsm_members_home(), looked up at
  *		creation and again by sc when the home table changed).
  * @home_epoch:	the epoch of the home table @home came from (0: none).
- * @folio:	the local frame, in the page store's mapping at @pgno; set
- *		once (under dsm_mem's alloc mutex) and kept until unload,
- *		with a reference of ours. NULL until first needed.
+ * @folio:	the local frame, in the page store's mapping at @pgno, with
+ *		a reference of ours; NULL until first needed. Set under
+ *		dsm_mem's alloc mutex; cleared only by dsm_pg_frame_drop()
+ *		(sc's useless shadows), under the folio lock and @lock, so
+ *		it is stable while its folio is locked: lock it with
+ *		dsm_pg_lock_frame() or dsm_pg_frame_lock(), never by
+ *		reading the pointer first (the frame may be gone). Pages of
+ *		lrc regions are never dropped.
  * @access:	local access right, enum dsm_access. Lowered only with the
  *		folio locked and the page unmapped from every local mapping
  *		in the same critical section; a fault maps the frame only
@@ -279,6 +284,9 @@ static inline struct folio *dsm_pg_folio(struct dsm_pg *pg)
 struct dsm_pg *dsm_pg_get(u64 pgno);
 struct dsm_pg *dsm_pg_find(u64 pgno);
 int dsm_pg_frame(struct dsm_pg *pg);
+struct folio *dsm_pg_lock_frame(struct dsm_pg *pg);
+struct folio *dsm_pg_frame_lock(struct dsm_pg *pg);
+bool dsm_pg_frame_drop(struct dsm_pg *pg, bool (*keep)(struct dsm_pg *pg));
 int dsm_pg_frame_adopt(struct dsm_pg *pg, struct page *page);
 void dsm_pg_zap(struct dsm_pg *pg);
 struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,

@@ -145,22 +145,26 @@ static void sc_send_confirm(struct dsm_pg *pg, u32 home, u64 req_id,
 static bool sc_give_back(const struct dsm_msg *m, struct dsm_pg *pg)
 {
 	const struct dsm_msg_page_grant *g = &m->u.page_grant;
+	struct folio *folio;
 	bool ok;
 
 	if (m->hdr.src != pg->home || g->access != DSM_ACCESS_READ ||
-	    g->data || g->owner != sc_local() || !dsm_pg_folio(pg))
+	    g->data || g->owner != sc_local())
+		return false;
+	/* A frame given away is kept (sc_drop_keep()): it is the page. */
+	folio = dsm_pg_lock_frame(pg);
+	if (!folio)
 		return false;
 	spin_lock(&pg->lock);
 	ok = pg->sc->given_id == m->hdr.req_id;
 	if (ok)
 		pg->sc->given_id = 0;
 	spin_unlock(&pg->lock);
+	if (ok && pg->access < DSM_ACC_READ)
+		pg->access = DSM_ACC_READ;
+	folio_unlock(folio);
 	if (!ok)
 		return false;
-	folio_lock(pg->folio);
-	if (pg->access < DSM_ACC_READ)
-		pg->access = DSM_ACC_READ;
-	folio_unlock(pg->folio);
 	dsm_stat_inc(DSM_STAT_PAGE_GIVEN_BACK);
 	sc_send_confirm(pg, pg->home, m->hdr.req_id, DSM_ACCESS_READ);
 	return true;
@@ -220,21 +224,21 @@ static int sc_grant_install(const struct dsm_msg *m, struct dsm_pg *pg,
 			    struct page *page, bool *kept)
 {
 	const struct dsm_msg_page_grant *g = &m->u.page_grant;
+	struct folio *folio;
 	void *p;
-	int err;
 
 	/* A shadow is a frame this node has: never a new one of zeros. */
 	if ((g->flags & DSM_GRANT_F_SHADOW) && !dsm_pg_folio(pg))
 		return -EPROTO;
 	*kept = page && dsm_pg_frame_adopt(pg, page) > 0;
-	err = *kept ? 0 : dsm_pg_frame(pg);
-	if (err)
-		return err;
-	folio_lock(pg->folio);
+	folio = dsm_pg_frame_lock(pg);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	/* (A frame adopted and dropped at once: never, a request is open.) */
 	if (*kept) {
 		dsm_stat_inc(DSM_STAT_PAGE_RX_INPLACE);
 	} else if (g->data) {
-		p = kmap_local_folio(pg->folio, 0);
+		p = kmap_local_folio(folio, 0);
 		/* What others wrote since this node last had the page. */
 		if (dsm_hot_listed(g->page))
 			dsm_hot_others(g->page, dsm_page_blocks(p, g->data));
@@ -244,7 +248,7 @@ static int sc_grant_install(const struct dsm_msg *m, struct dsm_pg *pg,
 	} else if (pg->access == DSM_ACC_NONE &&
 		   !(g->flags & DSM_GRANT_F_SHADOW)) {
 		/* No data, and no copy here: only a shadow may be it. */
-		folio_unlock(pg->folio);
+		folio_unlock(folio);
 		return -EPROTO;
 	}
 	if (g->data)
@@ -288,6 +292,8 @@ static bool sc_grant_page(const struct dsm_msg *m, struct page *page)
 	pg->sc->ver = g->ver;
 	pg->sc->sync = 0;
 	pg->sc->dirty = false;
+	if (g->data)
+		pg->sc->stored = false;
 	/*
 	 * New content: its sender keeps a frame of it. Without data (an
 	 * upgrade of this node's copy, or its shadow made the page) the
@@ -439,6 +445,7 @@ static void sc_inval(const struct dsm_msg *m)
 {
 	const struct dsm_msg_inval *i = &m->u.inval;
 	struct dsm_pg *pg = dsm_pg_find(i->page);
+	struct folio *folio = NULL;
 	struct dsm_msg a = {
 		.hdr.type = DSM_MSG_INVAL_ACK,
 		.hdr.dst = m->hdr.src,
@@ -451,7 +458,9 @@ static void sc_inval(const struct dsm_msg *m)
 		return;
 	if (pg && dsm_pg_folio(pg)) {
 		sc_hold(pg);
-		folio_lock(pg->folio);
+		folio = dsm_pg_lock_frame(pg);
+	}
+	if (folio) {
 		if (pg->access != DSM_ACC_NONE) {
 			pg->access = DSM_ACC_NONE;
 			dsm_pg_zap(pg);
@@ -459,7 +468,7 @@ static void sc_inval(const struct dsm_msg *m)
 		spin_lock(&pg->lock);
 		pg->sc->given_id = 0;	/* the page is someone else's now */
 		spin_unlock(&pg->lock);
-		folio_unlock(pg->folio);
+		folio_unlock(folio);
 	}
 	dsm_msg_send(&a);
 }
@@ -488,6 +497,7 @@ static bool sc_local_ok_locked(struct dsm_pg *pg, u8 want)
 static int sc_access(struct dsm_pg *pg, u8 want, struct dsm_req **reqp)
 {
 	struct dsm_req *new = NULL;
+	struct folio *folio;
 	bool local;
 	int ret;
 
@@ -505,10 +515,11 @@ again:
 		local = false;
 	}
 	if (local) {
-		ret = dsm_pg_frame(pg);
-		if (ret)
+		folio = dsm_pg_frame_lock(pg);
+		if (IS_ERR(folio)) {
+			ret = PTR_ERR(folio);
 			goto out;
-		folio_lock(pg->folio);
+		}
 		if (pg->access >= want) {
 			WRITE_ONCE(pg->hold_until, 0);
 			/* A write follows: msync pushes the page again. */
@@ -520,7 +531,7 @@ again:
 			ret = 0;
 			goto out;
 		}
-		folio_unlock(pg->folio);
+		folio_unlock(folio);
 	}
 	if (!new) {
 		new = dsm_req_alloc(pg, want, &dsm_sc_ops);
@@ -730,9 +741,13 @@ static void sc_pg_reset(struct dsm_pg *pg)
 	sp->dir.awaiting = false;
 	sp->dir.requery = false;
 	sp->dir.shadow = false;
+	sp->dir.inval = 0;
+	sp->dir.kept = 0;
 	sp->dir.ver = 0;
 	sp->ver = 0;
 	sp->sync = 0;
+	sp->stored = false;
+	sp->drop_ver = 0;
 	sp->dirty = false;
 	sp->shadow_at = 0;
 	sp->repush = false;
@@ -765,6 +780,7 @@ static const dsm_recv_fn sc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_DIR_REPLY]	= sc_rehome_reply,
 	[DSM_MSG_SHADOW_PUSH]	= sc_shadow_push_recv,
 	[DSM_MSG_SHADOW_ACK]	= sc_shadow_ack_recv,
+	[DSM_MSG_SHADOW_DROP]	= sc_shadow_drop_recv,
 };
 
 static const struct dsm_model_ops dsm_sc_ops = {
@@ -799,7 +815,7 @@ int dsm_sc_init(void)
 
 /**
  * dsm_sc_stop() - stop sc's background work: the write-back, rebuilds,
- * hand-overs. Each walks the page store and keeps pages across sleeps
+ * hand-overs, shadow drops. Each walks the page store and keeps pages across sleeps
  * (a push waits for its ack), so this comes before dsm_mem_exit() frees
  * the pages. Idempotent; sleeps.
  */
@@ -808,6 +824,7 @@ void dsm_sc_stop(void)
 	sc_writeback_exit();
 	sc_rehome_exit();
 	dsm_sc_xfer_exit();
+	sc_drop_exit();
 }
 
 /* After dsm_mem_exit(), which frees the pages' sc state through the ops. */

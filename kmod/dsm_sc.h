@@ -44,6 +44,12 @@ struct dsm_hreq {
  * @shadow:	the owner holds the page only as a shadow frame (access
  *		none), promoted by a rebuild: the next transaction is
  *		forwarded with DSM_PAGE_F_SHADOW (dsm_sc_shadow.c).
+ * @inval:	the readers a write transaction (@cur) invalidated: their
+ *		frames are shadows of what the writer started from.
+ * @kept:	1 + the node whose shadow the last write's CONFIRM kept
+ *		(0: none known, e.g. after a rebuild or a HOME_XFER): the
+ *		next write's CONFIRM tells it to drop that frame, older
+ *		than the one it keeps then (sc_home_drops_locked()).
  * @ver:	the page's version: bumped by every transaction forwarded
  *		or granted, carried by its PAGE_FWD and PAGE_GRANT into the
  *		frames' tags (struct sc_pg.ver).
@@ -64,6 +70,8 @@ struct dsm_dir {
 	bool awaiting;
 	bool requery;
 	bool shadow;
+	u64 inval;
+	u8 kept;
 	u32 ver;
 	unsigned long since;
 	struct dsm_hreq cur;
@@ -112,6 +120,11 @@ struct dsm_dir {
  *		copies: a node missed costs a push more; a node named that
  *		lacks the content would cost the page at a second failure,
  *		hence the refusal's rule. Under dsm_pg.lock.
+ * @stored:	the frame holds what a SHADOW_PUSH stored here (since its
+ *		last grant with data or serve): the page's home does not
+ *		know of it, so a SHADOW_DROP leaves it. Under dsm_pg.lock.
+ * @drop_ver:	a SHADOW_DROP of this version queued the page for
+ *		dsm_sc_drop.c's work (0: not queued). Under dsm_pg.lock.
  *
  * @dir is under dsm_pg.lock, and so are @given_id .. @done_id; @ver ..
  * @shadow_at are written under the folio lock and dsm_pg.lock (read
@@ -133,6 +146,8 @@ struct sc_pg {
 	u8 shadow_at;
 	bool repush;
 	u64 peers;
+	bool stored;
+	u32 drop_ver;
 };
 
 /**
@@ -148,6 +163,8 @@ struct sc_pg {
  * @ver:	the version the forward (or the home's own grant) carries.
  * @nacks:	struct dsm_hreq to refuse (and free).
  * @nack_err:	with this errno.
+ * @drop:	nodes to send SHADOW_DROP to (sc_drop_plan_locked()),
+ * @drop_ver:	with this version.
  */
 struct sc_act {
 	u64 inval;
@@ -161,6 +178,8 @@ struct sc_act {
 	u32 ver;
 	struct list_head nacks;
 	int nack_err;
+	u64 drop;
+	u32 drop_ver;
 };
 
 static inline void sc_act_init(struct sc_act *a)
@@ -271,6 +290,12 @@ void sc_shadow_peer_gone(struct dsm_pg *pg, u32 peer, u64 live);
 int sc_msync(u64 first, u64 last);
 int sc_leave(void);
 int sc_push_every(bool leave, u64 *pages);
+
+/* dsm_sc_drop.c */
+void sc_drop_plan_locked(struct dsm_pg *pg, struct sc_act *a);
+void sc_drop_send(struct dsm_pg *pg, const struct sc_act *a);
+void sc_shadow_drop_recv(const struct dsm_msg *m);
+void sc_drop_exit(void);
 
 /* dsm_sc_writeback.c */
 void sc_writeback_init(void);

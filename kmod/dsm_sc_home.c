@@ -56,8 +56,10 @@ static void sc_home_begin_locked(struct dsm_pg *pg, u8 from, u8 access,
 	d->since = jiffies;
 	mod_delayed_work(system_wq, &pg->sc->expire, sc_home_patience());
 	a->req_id = req_id;
+	d->inval = 0;
 	if (access == DSM_ACCESS_WRITE) {
 		d->acks = d->copyset & ~BIT_ULL(from) & ~BIT_ULL(d->owner);
+		d->inval = d->acks;
 		a->inval = d->acks;
 		a->new_owner = from;
 		if (d->acks)
@@ -209,6 +211,8 @@ void sc_act_do(struct dsm_pg *pg, struct sc_act *a)
 			     a->nack_err);
 		kfree(hr);
 	}
+	if (a->drop)
+		sc_drop_send(pg, a);
 }
 
 /* sc_pg.expire: end the page's transaction if it waited too long. */
@@ -481,6 +485,8 @@ void sc_home_confirm(const struct dsm_msg *m)
 		sc_unexpected("CONFIRM", c->page, from);
 		return;
 	}
+	if (c->access == DSM_ACCESS_WRITE)
+		sc_drop_plan_locked(pg, &a);
 	sc_home_confirmed_locked(pg, &a);
 	spin_unlock(&pg->lock);
 	sc_act_do(pg, &a);
@@ -593,6 +599,7 @@ static void sc_home_requery_locked(struct dsm_pg *pg)
 	d->awaiting = true;
 	d->requery = true;
 	d->shadow = false;
+	d->kept = 0;
 	sc_rehome_requery(pg->pgno);
 }
 

@@ -124,6 +124,7 @@ void sc_owner_fwd(const struct dsm_msg *m)
 		.u.page_grant.ver = f->ver,
 	};
 	struct page *page = NULL;
+	struct folio *folio;
 	void *snap = NULL;
 	struct dsm_pg *pg;
 	bool data;
@@ -139,15 +140,16 @@ void sc_owner_fwd(const struct dsm_msg *m)
 	data = f->requester != local &&
 	       !(f->access == DSM_ACCESS_WRITE &&
 		 (f->flags & DSM_PAGE_F_HAVE_COPY));
-	/* A shadow is a frame this node has: never a new one of zeros. */
-	err = (f->flags & DSM_PAGE_F_SHADOW) && !dsm_pg_folio(pg) ? -EIO :
-	      dsm_pg_frame(pg);
-	if (err)
-		goto nack;
 	sc_hold(pg);
-	folio_lock(pg->folio);
+	/* A shadow is a frame this node has: never a new one of zeros. */
+	folio = f->flags & DSM_PAGE_F_SHADOW ? dsm_pg_lock_frame(pg) :
+					       dsm_pg_frame_lock(pg);
+	if (IS_ERR_OR_NULL(folio)) {
+		err = folio ? PTR_ERR(folio) : -EIO;
+		goto nack;
+	}
 	if (!sc_owner_has_locked(pg, f)) {
-		folio_unlock(pg->folio);
+		folio_unlock(folio);
 		sc_unexpected("PAGE_FWD (no copy here)", f->page,
 			      m->hdr.src);
 		err = -EIO;
@@ -155,7 +157,7 @@ void sc_owner_fwd(const struct dsm_msg *m)
 	}
 	if (f->requester != local)
 		page = sc_owner_give_locked(pg, f, data, &snap);
-	folio_unlock(pg->folio);
+	folio_unlock(folio);
 	kfree(snap);
 	if (f->requester != local) {
 		/* What a refusal of this grant refers to (sc_refusal()). */

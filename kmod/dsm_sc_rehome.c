@@ -590,6 +590,7 @@ static u32 sc_rh_install(const struct sc_rh_ent *e)
 	d->copyset = e->copyset;
 	d->lost = e->lost;
 	d->shadow = e->shadow;
+	d->kept = 0;	/* nobody knows which shadows are left */
 	d->ver = max(d->ver, e->ver);
 	d->awaiting = false;
 	d->requery = false;

@@ -119,6 +119,7 @@ void sc_tag_served(struct dsm_pg *pg, u32 ver, u32 to, bool write)
 	spin_lock(&pg->lock);
 	pg->sc->ver = ver;
 	pg->sc->sync = 0;
+	pg->sc->stored = false;
 	/* Writable here until now: what the others had may be older. */
 	if (write || pg->access == DSM_ACC_WRITE)
 		pg->sc->peers = 0;
@@ -149,14 +150,13 @@ static void sc_shadow_send_ack(const struct dsm_msg *m)
 static int sc_shadow_store(struct dsm_pg *pg, const struct dsm_msg_shadow *s,
 			   u32 from)
 {
+	struct folio *folio;
 	bool newer;
 	void *p;
-	int err;
 
-	err = dsm_pg_frame(pg);
-	if (err)
-		return err;
-	folio_lock(pg->folio);
+	folio = dsm_pg_frame_lock(pg);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
 	spin_lock(&pg->lock);
 	newer = sc_tag_newer(s->ver, s->sync, pg->sc->ver, pg->sc->sync);
 	spin_unlock(&pg->lock);
@@ -166,11 +166,11 @@ static int sc_shadow_store(struct dsm_pg *pg, const struct dsm_msg_shadow *s,
 	 * overwrite it.
 	 */
 	if (newer && pg->access != DSM_ACC_NONE) {
-		folio_unlock(pg->folio);
+		folio_unlock(folio);
 		return -EBUSY;
 	}
 	if (newer) {
-		p = kmap_local_folio(pg->folio, 0);
+		p = kmap_local_folio(folio, 0);
 		memcpy(p, s->data, DSM_PAGE_SIZE);
 		kunmap_local(p);
 		spin_lock(&pg->lock);
@@ -179,10 +179,12 @@ static int sc_shadow_store(struct dsm_pg *pg, const struct dsm_msg_shadow *s,
 		/* The pusher has it; an older frame's mark is moot. */
 		pg->sc->peers = BIT_ULL(from);
 		pg->sc->repush = false;
+		/* The home does not know of it: no SHADOW_DROP frees it. */
+		pg->sc->stored = true;
 		spin_unlock(&pg->lock);
 		dsm_stat_inc(DSM_STAT_SHADOW_STORED);
 	}
-	folio_unlock(pg->folio);
+	folio_unlock(folio);
 	return 0;
 }
 
@@ -463,6 +465,7 @@ static bool sc_push_wanted(struct dsm_pg *pg, bool leave)
 static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len,
 				    bool leave)
 {
+	struct folio *folio;
 	struct sc_push *p;
 	void *src;
 
@@ -471,15 +474,16 @@ static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len,
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
-	folio_lock(pg->folio);
-	if (!sc_push_wanted(pg, leave)) {
-		folio_unlock(pg->folio);
+	folio = dsm_pg_lock_frame(pg);
+	if (!folio || !sc_push_wanted(pg, leave)) {
+		if (folio)
+			folio_unlock(folio);
 		kfree(p);
 		return NULL;
 	}
 	p->copy = pg->access != DSM_ACC_WRITE;
 	if (!p->copy)
-		folio_mkclean(pg->folio);
+		folio_mkclean(folio);
 	spin_lock(&pg->lock);
 	p->repush = pg->sc->repush;
 	pg->sc->repush = false;
@@ -502,10 +506,10 @@ static struct sc_push *sc_push_take(struct dsm_pg *pg, void *buf, int *len,
 	p->err = -EINPROGRESS;
 	p->req_id = dsm_next_req_id();
 	p->to = sc_push_target(pg);
-	src = kmap_local_folio(pg->folio, 0);
+	src = kmap_local_folio(folio, 0);
 	*len = sc_push_encode(p, src, buf);
 	kunmap_local(src);
-	folio_unlock(pg->folio);
+	folio_unlock(folio);
 	return p;
 }
 

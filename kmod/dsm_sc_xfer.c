@@ -393,6 +393,7 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 	d->fwd_sent = false;
 	d->lost = false;
 	d->shadow = false;
+	d->kept = 0;
 	d->awaiting = false;
 	d->requery = false;
 	d->acks = 0;
@@ -808,6 +809,7 @@ static u32 sc_xfer_install(const struct dsm_xfer_entry *ent, u32 from,
 	d->copyset = ent->copyset;
 	d->lost = ent->flags & DSM_XFER_E_LOST;
 	d->shadow = ent->flags & DSM_XFER_E_SHADOW;
+	d->kept = 0;	/* not handed over: the old shadow stays */
 	d->ver = max(d->ver, ent->ver);
 	d->awaiting = false;
 	d->requery = false;

@@ -5,8 +5,8 @@
  * message passing, Peterson's mutual exclusion, the store-buffering
  * litmus test, striped fills, dd and cmp through read/write, two local
  * processes and a remote one sharing a page, a process killed in the
- * middle of remote faults, and grants' pages received straight into the
- * frame.
+ * middle of remote faults, grants' pages received straight into the
+ * frame, and the shadows a write makes useless freed.
  *
  * Every node runs every test, in the same order; dsm_test_sync() orders
  * their steps. Each test uses its own range of the default region (see
@@ -39,6 +39,7 @@
 #define OFF_KILL	(6 * MiB)
 #define OFF_DD		(8 * MiB)
 #define OFF_INPLACE	(10 * MiB)
+#define OFF_DROP	(12 * MiB)
 #define OFF_STRIPES	(64 * MiB)
 #define STRIPE		(1 * MiB)
 
@@ -50,6 +51,8 @@
 #define SB_ROUNDS	40
 #define DD_SIZE		(1 * MiB)
 #define INPLACE_PAGES	24	/* per range: 8 homed on each node */
+#define DROP_PAGES	24	/* 8 homed on each node */
+#define DROP_ROUNDS	6
 
 static int node, nodes;
 
@@ -538,6 +541,119 @@ TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
 	dsm_test_sync(83);
 	dsm_writeback_set(wb);
 	munmap(base, 2 * range);
+}
+
+static uint64_t drop_word(int round, size_t i, size_t w)
+{
+	return ((uint64_t)(round + 1) << 48) ^ (i << 16) ^ w;
+}
+
+/* The index of the first page of @p not of @round, or -1. */
+static long drop_check(const volatile uint64_t *p, int round)
+{
+	for (size_t i = 0; i < DROP_PAGES; i++)
+		for (size_t w = 0; w < DSM_PAGE / 8; w += 61)
+			if (p[i * DSM_PAGE / 8 + w] != drop_word(round, i, w))
+				return (long)i;
+	return -1;
+}
+
+/*
+ * Wait (at most 60 s, scaled) until this node's frames_dropped is at
+ * least @want; return the last value read (-1: no counter).
+ */
+static long drop_wait(long want)
+{
+	long v = dsm_stats_jq(".frames_dropped");
+	double t0 = now_s();
+
+	while (v >= 0 && v < want && now_s() - t0 < dsm_test_secs(60)) {
+		usleep(100 * 1000);
+		v = dsm_stats_jq(".frames_dropped");
+	}
+	return v;
+}
+
+/*
+ * Shadows a write made useless are freed (issue 15 item 3; wire version
+ * 12, SHADOW_DROP; Documentation/sc.md "Dropping shadows"). Node 0
+ * writes 24 pages, nodes 1 and 2 read them; node 2 writes them: node 0,
+ * the old owner, keeps its frames as the shadows of what node 2 started
+ * from, and node 1, whose read copies are the same content, is told to
+ * drop its frames: its frames_dropped grows by at least 24. Node 1
+ * writes them next: node 2 keeps its frames, and node 0's, older now,
+ * are dropped: its frames_dropped grows by 24. Then rounds in which each
+ * node in turn writes every page and the others read them check that
+ * pages whose frames were dropped are fetched again with the right
+ * bytes. Write-back is off meanwhile: a push stores a frame the home
+ * does not know of, which no SHADOW_DROP frees.
+ */
+TEST_F_TIMEOUT(sc, shadows_dropped, DSM_TEST_TIMEOUT(150))
+{
+	size_t len = DROP_PAGES * DSM_PAGE;
+	volatile uint64_t *p;
+	long d0, d1, wb;
+	int r;
+
+	SETUP_3NODES();
+	p = dsm_map_space(OFF_DROP, len);
+	ASSERT_NE(MAP_FAILED, (void *)p);
+	wb = dsm_writeback_set(0);
+	ASSERT_LE(0, wb) TH_LOG("node %d: cannot turn write-back off", node);
+	d0 = dsm_stats_jq(".frames_dropped");
+	ASSERT_LE(0, d0) TH_LOG("no frames_dropped counter in dsmctl stats");
+	dsm_test_sync(90);
+	if (node == 0)
+		for (size_t i = 0; i < DROP_PAGES; i++)
+			for (size_t w = 0; w < DSM_PAGE / 8; w++)
+				p[i * DSM_PAGE / 8 + w] = drop_word(0, i, w);
+	dsm_test_sync(91);
+	if (node != 0)
+		ASSERT_EQ(-1, drop_check(p, 0))
+			TH_LOG("node %d: a page node 0 wrote reads wrong", node);
+	dsm_test_sync(92);
+	if (node == 2)
+		for (size_t i = 0; i < DROP_PAGES; i++)
+			for (size_t w = 0; w < DSM_PAGE / 8; w++)
+				p[i * DSM_PAGE / 8 + w] = drop_word(1, i, w);
+	dsm_test_sync(93);
+	if (node == 1) {
+		d1 = drop_wait(d0 + DROP_PAGES);
+		EXPECT_LE(d0 + DROP_PAGES, d1)
+			TH_LOG("node 1: its %d read copies of pages node 2 then "
+			       "wrote should be dropped; frames_dropped went "
+			       "from %ld to %ld in 60 s", DROP_PAGES, d0, d1);
+	}
+	dsm_test_sync(94);
+	if (node == 1)
+		for (size_t i = 0; i < DROP_PAGES; i++)
+			for (size_t w = 0; w < DSM_PAGE / 8; w++)
+				p[i * DSM_PAGE / 8 + w] = drop_word(2, i, w);
+	dsm_test_sync(95);
+	if (node == 0) {
+		d1 = drop_wait(d0 + DROP_PAGES);
+		EXPECT_LE(d0 + DROP_PAGES, d1)
+			TH_LOG("node 0: its shadows of pages node 2 and then "
+			       "node 1 wrote should be dropped; frames_dropped "
+			       "went from %ld to %ld in 60 s", d0, d1);
+	}
+	for (r = 3; r < 3 + DROP_ROUNDS; r++) {
+		dsm_test_sync(96);
+		if (node == r % 3)
+			for (size_t i = 0; i < DROP_PAGES; i++)
+				for (size_t w = 0; w < DSM_PAGE / 8; w += 61)
+					p[i * DSM_PAGE / 8 + w] =
+						drop_word(r, i, w);
+		dsm_test_sync(97);
+		EXPECT_EQ(-1, drop_check(p, r))
+			TH_LOG("node %d, round %d: a page node %d wrote reads "
+			       "wrong", node, r, r % 3);
+	}
+	d1 = dsm_stats_jq(".frames_dropped");
+	TH_LOG("node %d: %ld frames dropped", node, d1 - d0);
+	dsm_test_sync(98);
+	dsm_writeback_set(wb);
+	munmap((void *)p, len);
 }
 
 TEST_HARNESS_MAIN
