@@ -151,7 +151,7 @@ static bool sc_give_back(const struct dsm_msg *m, struct dsm_pg *pg)
 	if (m->hdr.src != pg->home || g->access != DSM_ACCESS_READ ||
 	    g->data || g->owner != sc_local())
 		return false;
-	/* A frame given away is kept (sc_drop_keep()): it is the page. */
+	/* Never dropped before the transaction that gave it ended. */
 	folio = dsm_pg_lock_frame(pg);
 	if (!folio)
 		return false;

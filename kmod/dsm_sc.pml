@@ -24,7 +24,8 @@
  *   owner's page, an INVAL the reader's) keeps the frame unmapped as a
  *   shadow; at each write's CONFIRM the home keeps one shadow of the
  *   version the writer started from and tells the other holders of
- *   older shadows to drop theirs (DROP; the code drops none);
+ *   older shadows to drop theirs (DROP: kmod/dsm_sc_drop.c, wire
+ *   version 12);
  * - version tags: the home counts each page's transactions (PAGE_FWD,
  *   or its own grant) and they carry the count; every frame is tagged
  *   (ver, sync): the version of the transaction that last filled or
@@ -824,19 +825,22 @@ progress:
 				failed[I(me, p)] = 1
 			:: t == DROP ->
 				/*
-				 * Only a shadow older than the write's version
-				 * v; not one a push stored (sync > 0, or a
-				 * copy's push, maybe sync 0): the home does
-				 * not track those, and the code drops no
-				 * frame at all.
+				 * sc_drop_keep(): only a shadow older than the
+				 * write's version v; not one a push stored
+				 * (sync > 0, or a copy's push, maybe sync 0):
+				 * the home does not track those; not one
+				 * marked for re-replication. (The code also
+				 * keeps a frame while a request of its node
+				 * is in flight: keeping one more frame is
+				 * always allowed.)
 				 */
 				if
 				:: acc[I(me, p)] == NONE && ts[I(me, p)] == 0 &&
-				   !pst[I(me, p)] && tv[I(me, p)] < v ->
+				   !pst[I(me, p)] && !repush[I(me, p)] &&
+				   tv[I(me, p)] < v ->
 					shv[I(me, p)] = NOBODY;
 					tv[I(me, p)] = 0;
-					peers[I(me, p)] = 0;
-					repush[I(me, p)] = 0
+					peers[I(me, p)] = 0
 				:: else -> skip
 				fi
 			:: t == QUERY ->
@@ -994,7 +998,7 @@ inline die(k)
  * installed (in the model, dropped as stale after the first failure; in
  * the code, refused once its request expired, which takes m out of the
  * owner's peers: sc_shadow_peer_gone()), or a frame of it the
- * model's DROP removed (the code drops none). Such a copy is not marked
+ * model's DROP removed (the code's SHADOW_DROP). Such a copy is not marked
  * for re-replication, and is not claimed: with -DSTRICT_PEERS it is, and
  * spin finds it lost (Documentation/model.md).
  */

@@ -18,9 +18,10 @@
  *
  * A node drops its frame only if it still is such a shadow
  * (sc_drop_keep()): no access, no request of its own in flight, not
- * given away pending a refusal, not stored by a push (the home does not
- * know of those), not marked for re-replication, and tagged (ver, 0)
- * with ver older than the message's. Anything else keeps it: a late or
+ * stored by a push (the home does not know of those), not marked for
+ * re-replication, and tagged (ver, 0) with ver older than the
+ * message's (so the transaction that tagged it, and any grant this node
+ * gave in it, ended before the write that sent the DROP began). Anything else keeps it: a late or
  * repeated DROP, or one from a home that has moved on, frees nothing
  * that holds newer content. Never answered.
  *
@@ -137,10 +138,16 @@ static bool sc_drop_keep(struct dsm_pg *pg)
 
 	lockdep_assert_held(&pg->lock);
 	sp->drop_ver = 0;
-	if (pg->access != DSM_ACC_NONE || pg->req || sp->given_id ||
-	    sp->stored || sp->repush || sp->sync || sp->snap ||
+	if (pg->access != DSM_ACC_NONE || pg->req || sp->stored ||
+	    sp->repush || sp->sync || sp->snap ||
 	    !sc_tag_newer(ver, 0, sp->ver, 0))
 		return true;
+	/*
+	 * A grant it gave (given_id) was of the transaction that tagged
+	 * the frame, confirmed before the newer write that sent the DROP
+	 * began: no refusal of it comes any more.
+	 */
+	sp->given_id = 0;
 	sp->ver = 0;
 	sp->peers = 0;
 	sp->dirty = false;
