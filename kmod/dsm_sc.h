@@ -124,7 +124,8 @@ struct dsm_dir {
  *		last grant with data or serve): the page's home does not
  *		know of it, so a SHADOW_DROP leaves it. Under dsm_pg.lock.
  * @drop_ver:	a SHADOW_DROP of this version queued the page for
- *		dsm_sc_drop.c's work (0: not queued). Under dsm_pg.lock.
+ *		dsm_sc_drop.c's work (0: not queued), when the page's
+ * @drop_gen:	dsm_pg.gen was this. Both under dsm_pg.lock.
  *
  * @dir is under dsm_pg.lock, and so are @given_id .. @done_id; @ver ..
  * @shadow_at are written under the folio lock and dsm_pg.lock (read
@@ -148,6 +149,7 @@ struct sc_pg {
 	u64 peers;
 	bool stored;
 	u32 drop_ver;
+	u32 drop_gen;
 };
 
 /**

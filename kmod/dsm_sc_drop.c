@@ -28,9 +28,9 @@
  * The receive handler only notes the page (struct sc_pg.drop_ver) and
  * queues it (a ring of SC_DROP_RING pages; a DROP finding it full is
  * ignored, counted); sc_drop.work frees the frames in process context
- * (dsm_pg_frame_drop()), checking that the page is still in an sc
- * region (its gen unchanged since), since lrc pages' frames are never
- * dropped.
+ * (dsm_pg_frame_drop()), checking that the page is in an sc region and
+ * its gen unchanged since the DROP (no region deleted and made again
+ * there meanwhile), since lrc pages' frames are never dropped.
  *
  * Locking: sc_drop.lock (a spinlock) protects the ring; it nests inside
  * nothing and nothing is taken under it. sc_pg.drop_ver is under
@@ -46,21 +46,11 @@
 /* Pages waiting for sc_drop.work at most. */
 #define SC_DROP_RING	1024
 
-/**
- * struct sc_drop_ent - a page to look at.
- * @pg:		the page (valid until unload).
- * @gen:	its dsm_pg.gen when the DROP came.
- */
-struct sc_drop_ent {
-	struct dsm_pg *pg;
-	u32 gen;
-};
-
 static void sc_drop_work(struct work_struct *work);
 
 static struct {
 	spinlock_t lock;	/* @ring, @head, @n; innermost */
-	struct sc_drop_ent ring[SC_DROP_RING];
+	struct dsm_pg *ring[SC_DROP_RING];	/* valid until unload */
 	u32 head;
 	u32 n;
 	struct work_struct work;
@@ -138,6 +128,9 @@ static bool sc_drop_keep(struct dsm_pg *pg)
 
 	lockdep_assert_held(&pg->lock);
 	sp->drop_ver = 0;
+	/* Its region deleted since the DROP (gen is bumped under the lock). */
+	if (READ_ONCE(pg->gen) != sp->drop_gen)
+		return true;
 	if (pg->access != DSM_ACC_NONE || pg->req || sp->stored ||
 	    sp->repush || sp->sync || sp->snap ||
 	    !sc_tag_newer(ver, 0, sp->ver, 0))
@@ -156,28 +149,30 @@ static bool sc_drop_keep(struct dsm_pg *pg)
 
 static void sc_drop_work(struct work_struct *work)
 {
-	struct sc_drop_ent e;
+	struct dsm_pg *pg;
 	bool more;
 
 	for (;;) {
 		spin_lock(&sc_drop.lock);
 		more = sc_drop.n > 0;
 		if (more) {
-			e = sc_drop.ring[sc_drop.head];
+			pg = sc_drop.ring[sc_drop.head];
 			sc_drop.head = (sc_drop.head + 1) % SC_DROP_RING;
 			sc_drop.n--;
 		}
 		spin_unlock(&sc_drop.lock);
 		if (!more)
 			return;
-		/* Its region deleted since (gen), or not sc: nothing to do. */
-		if (READ_ONCE(e.pg->gen) != e.gen ||
-		    !dsm_pg_of_model(e.pg->pgno, DSM_MODEL_SC) ||
-		    READ_ONCE(e.pg->gen) != e.gen ||
-		    !dsm_pg_frame_drop(e.pg, sc_drop_keep)) {
-			spin_lock(&e.pg->lock);
-			e.pg->sc->drop_ver = 0;
-			spin_unlock(&e.pg->lock);
+		/*
+		 * Not in an sc region: nothing to do. If it is, and its gen
+		 * is still the DROP's under the folio lock (sc_drop_keep()),
+		 * no region change came between: it is sc's to drop.
+		 */
+		if (!dsm_pg_of_model(pg->pgno, DSM_MODEL_SC) ||
+		    !dsm_pg_frame_drop(pg, sc_drop_keep)) {
+			spin_lock(&pg->lock);
+			pg->sc->drop_ver = 0;
+			spin_unlock(&pg->lock);
 			dsm_stat_inc(DSM_STAT_SHADOW_DROP_KEPT);
 		}
 		cond_resched();
@@ -209,14 +204,14 @@ void sc_shadow_drop_recv(const struct dsm_msg *m)
 	queue = !pg->sc->drop_ver;
 	if (queue || sc_tag_newer(s->ver, 0, pg->sc->drop_ver, 0))
 		pg->sc->drop_ver = s->ver;
+	pg->sc->drop_gen = READ_ONCE(pg->gen);
 	spin_unlock(&pg->lock);
 	if (!queue)
 		return;
 	spin_lock(&sc_drop.lock);
 	full = sc_drop.n == SC_DROP_RING;
 	if (!full) {
-		sc_drop.ring[(sc_drop.head + sc_drop.n) % SC_DROP_RING] =
-			(struct sc_drop_ent){ .pg = pg, .gen = READ_ONCE(pg->gen) };
+		sc_drop.ring[(sc_drop.head + sc_drop.n) % SC_DROP_RING] = pg;
 		sc_drop.n++;
 	}
 	spin_unlock(&sc_drop.lock);

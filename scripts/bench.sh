@@ -176,7 +176,7 @@ bench_shadow() {
 	if make -s -C "$SRCDIR/tools/bench" O="$OUT" >/dev/null; then
 		"$SRCDIR/tools/vcluster/vcluster" run -n 3 \
 			--copy "$OUT/shadow_cost" -- ./shadow_cost 2>&1 |
-			sed -n 's/^\[n[01]\] //p' | grep -v '^#' | tee "$OUT/shadow.txt"
+			sed -n 's/^\[n[012]\] //p' | grep -v '^#' | tee "$OUT/shadow.txt"
 		[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 	else
 		status=1

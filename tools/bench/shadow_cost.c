@@ -12,9 +12,11 @@
  *    msync(MS_SYNC)s them: time, pages pushed, bytes of SHADOW_PUSH on the
  *    wire; then msync again with nothing written (nothing pushed); then
  *    rewrites one page in 8 and msyncs.
- * 2. frames: every node says how many frames it holds (counter frames)
- *    and how many pages it has access to, after nodes 0 and 2 read every
- *    page once: the difference is its shadows.
+ * 2. frames: every node says how many frames it holds (counters frames
+ *    and frames_dropped) after nodes 0 and 2 read every page once; then
+ *    node 0, node 2 and node 0 again write every page, and each node
+ *    says again: the shadows those writes made useless were dropped
+ *    (SHADOW_DROP, Documentation/sc.md "Dropping shadows").
  * 3. recovery: node 2 writes NPAGES pages of its own that node 0 read
  *    before (so node 0 holds them as shadows), and powers off; node 0
  *    measures, from the sync right before the power-off, when node 2 is
@@ -111,10 +113,27 @@ static void part_frames(int id, uint8_t *p)
 	if (dsm_sync(3))
 		die("sync 3");
 	printf("node %d: %lld frames held, %lld shadow pushes stored here\n",
-	       id, stat_of("frames"), stat_of("shadow_stored"));
+	       id, stat_of("frames") - stat_of("frames_dropped"),
+	       stat_of("shadow_stored"));
 	fflush(stdout);
 	if (dsm_sync(4))
 		die("sync 4");
+	/* Writers 0, 2, 0: each write drops the shadows it made useless. */
+	for (k = 0; k < 3; k++) {
+		if (id == (k == 1 ? 2 : 0))
+			for (int j = 0; j < NPAGES; j++)
+				p[j * DSM_PAGE + 1] = 0x30 + k;
+		if (dsm_sync(40 + k))
+			die("sync 40");
+	}
+	sleep(2);	/* the drops are queued work: let it run */
+	printf("node %d: after writes by nodes 0, 2 and 0: %lld frames held (%lld made, %lld dropped, %lld drops refused)\n",
+	       id, stat_of("frames") - stat_of("frames_dropped"),
+	       stat_of("frames"), stat_of("frames_dropped"),
+	       stat_of("shadow_drop_kept"));
+	fflush(stdout);
+	if (dsm_sync(43))
+		die("sync 43");
 }
 
 static void part_recovery(int id, int fd)
@@ -127,24 +146,24 @@ static void part_recovery(int id, int fd)
 
 	if (id == 2)
 		memset(q, 0x11, LEN);
-	if (dsm_sync(5))
-		die("sync 5");
+	if (dsm_sync(50))
+		die("sync 50");
 	if (id == 0)
 		for (k = 0; k < NPAGES; k++)
 			sum += q[k * DSM_PAGE];
-	if (dsm_sync(6))
-		die("sync 6");
+	if (dsm_sync(51))
+		die("sync 51");
 	if (id == 2) {
 		memset(q, 0x22, LEN);	/* nobody sees this */
-		if (dsm_sync(7))
-			die("sync 7");
+		if (dsm_sync(52))
+			die("sync 52");
 		if (system("vc-poweroff 0"))
 			die("vc-poweroff");
 		sleep(600);
 		exit(1);
 	}
-	if (dsm_sync(7))
-		die("sync 7");
+	if (dsm_sync(52))
+		die("sync 52");
 	if (id != 0)
 		return;
 	t0 = now();
