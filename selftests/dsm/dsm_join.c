@@ -16,8 +16,8 @@
  * going back), the members handed buckets over (home_xfer_out) and node
  * 3 took them (home_xfer_in).
  *
- * Not here yet: `dsmctl node del` of a live node (its graceful leave
- * is not built; Documentation/control-plane.md, "Runtime membership").
+ * `dsmctl node del` of a live node, the other half of "Done when" #2,
+ * is dsm_leave's, which runs next in the group.
  */
 #include <sys/mman.h>
 
