@@ -61,8 +61,9 @@ int dsm_pg_frame(struct dsm_pg *pg)
 	folio_mark_uptodate(folio);
 	folio_unlock(folio);
 	/*
-	 * Our allocation reference stays: the frame is ours until unload.
-	 * Release: pairs with the acquire in dsm_pg_folio().
+	 * Our allocation reference stays: the frame is ours until unload
+	 * or dsm_pg_frame_drop(). Release: pairs with the acquire in
+	 * dsm_pg_folio().
 	 */
 	smp_store_release(&pg->folio, folio);
 	dsm_stat_inc(DSM_STAT_FRAMES);
@@ -84,7 +85,7 @@ out:
  * takes its folio lock to grant access.
  *
  * Return: 1 if @page is the frame now (the caller's reference became the
- * frame's, kept until unload), 0 if @pg has a frame already, or a
+ * frame's, kept until unload or a drop), 0 if @pg has a frame already, or a
  * negative errno (@page still the caller's).
  */
 int dsm_pg_frame_adopt(struct dsm_pg *pg, struct page *page)
@@ -132,7 +133,7 @@ struct folio *dsm_pg_lock_frame(struct dsm_pg *pg)
 
 	for (;;) {
 		spin_lock(&pg->lock);
-		folio = pg->folio;
+		folio = dsm_pg_folio(pg);	/* published without the lock */
 		if (folio)
 			folio_get(folio);
 		spin_unlock(&pg->lock);

@@ -815,9 +815,9 @@ int dsm_sc_init(void)
 
 /**
  * dsm_sc_stop() - stop sc's background work: the write-back, rebuilds,
- * hand-overs, shadow drops. Each walks the page store and keeps pages across sleeps
- * (a push waits for its ack), so this comes before dsm_mem_exit() frees
- * the pages. Idempotent; sleeps.
+ * hand-overs, shadow drops. Each keeps pages across sleeps (a push
+ * waits for its ack, a drop for the frame's lock), so this comes before
+ * dsm_mem_exit() frees the pages. Idempotent; sleeps.
  */
 void dsm_sc_stop(void)
 {
