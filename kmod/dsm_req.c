@@ -352,19 +352,25 @@ void dsm_req_set_dead_ms(u32 ms)
  * while the request was in flight is declared down within the dead
  * timeout of its last heartbeat, which was before the request was sent:
  * the extension ends after that, with the first fault_timeout_ms left
- * for the re-homing. Return: as wait_for_completion_killable_timeout(),
- * 0 if it did not wait.
+ * for the re-homing. A request to this node's own home waits on other
+ * nodes (the owner it forwarded to, readers it invalidated): the same
+ * wait, if another member is live, so that the home's node-down handling
+ * (sc_home_node_down_locked(): a rebuild, then the request served) can
+ * answer it. Return: as wait_for_completion_killable_timeout(), 0 if it
+ * did not wait.
  */
 static long dsm_req_wait_failover(struct dsm_req *req)
 {
 	unsigned int ms = READ_ONCE(dsm_dead_ms);
 	u32 home = READ_ONCE(req->home);
+	u32 local = dsm_transport_local();
 	unsigned long extra;
+	u64 on;
 
-	/* Live: present and not lost (declared down). */
+	/* Whom it waits on; live: present and not lost (declared down). */
+	on = home == local ? ~BIT_ULL(local) : BIT_ULL(home);
 	if (!ms || READ_ONCE(req->stale_epoch) ||
-	    home == dsm_transport_local() ||
-	    !(dsm_members_live() & BIT_ULL(home)))
+	    !(dsm_members_live() & on))
 		return 0;
 	dsm_stat_inc(DSM_STAT_FAULT_FAILOVER_WAIT);
 	extra = msecs_to_jiffies(ms);

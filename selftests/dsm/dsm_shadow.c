@@ -40,6 +40,16 @@
  *    shadow the page (H); the rebuild's DIR_QUERY finds it the only
  *    frame of H, and node 1 marks it to be pushed. After the second
  *    failure node 0 must read H.
+ *  - WAIT: one page homed on node 0: node 0 writes a word, node 2 takes
+ *    the page and writes another. Half a second after node 2 powers
+ *    off, node 0 reads it: its own home forwards the request to node 2,
+ *    dead but not declared down yet, so the read outlasts
+ *    fault_timeout_ms; it must wait on (the failover wait, up to the
+ *    dead timeout), not fail then, and return one of the two words
+ *    (node 2's if node 2 served it before dying, else node 0's frame,
+ *    which the rebuild makes the page). If dsmd takes longer than that
+ *    to declare node 2 down, the read may fail (EIO), but only after
+ *    the fault timeout and the dead timeout both.
  * No access may fail (SIGBUS, EIO) or read other bytes. No time is
  * asserted: an access only has to return.
  *
@@ -74,6 +84,11 @@
 #define LONEREAD_OFF	(REREP_OFF + SET_LEN)
 #define LONESHADOW_OFF	(LONEREAD_OFF + SET_LEN)
 #define FLAG_OFF	(LONESHADOW_OFF + SET_LEN)	/* node 1: re-pushed */
+/* WAIT: the first page after FLAG_OFF homed on node 0 (page p: p % 3). */
+#define WAIT_OFF	(FLAG_OFF + DSM_PAGE * \
+			 (1 + (3 - (FLAG_OFF / DSM_PAGE + 1) % 3) % 3))
+#define WAIT_C		0xc1c1c1c1c1c1c1c1ULL	/* node 0's word */
+#define WAIT_D		0xd2d2d2d2d2d2d2d2ULL	/* node 2's, after */
 #define REREP_WRITER	1
 enum { PAT_A = 1, PAT_B, PAT_C, PAT_D, PAT_E, PAT_F, PAT_G, PAT_H, PAT_I };
 
@@ -194,6 +209,40 @@ static const struct set rerep_sets[] = {
 };
 
 /* Every SYNCED and TAKEN page, every byte: how many are wrong. */
+/*
+ * Node 0 reads the WAIT page, homed here and owned by node 2, while node
+ * 2 is dead and not declared down yet (see the top).
+ */
+static void wait_read(struct __test_metadata *_metadata, int fd)
+{
+	double fault_s, t0, dt;
+	uint64_t w = 0;
+	char out[64];
+	int err;
+
+	ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+			    "cat /sys/module/dsm/parameters/fault_timeout_ms"))
+		TH_LOG("no fault_timeout_ms");
+	fault_s = atof(out) / 1000;
+	usleep(500 * 1000);	/* node 2 powers off meanwhile */
+	t0 = dsm_now();
+	err = dsm_get_word(fd, WAIT_OFF, &w);
+	dt = dsm_now() - t0;
+	TH_LOG("node 0: read of its own page node 2 owned: %s after %.1f s "
+	       "(fault timeout %.1f s, dead timeout %.1f s)",
+	       err ? strerror(-err) : "returned", dt, fault_s, DEAD_TIMEOUT);
+	if (err) {
+		EXPECT_LE(0.9 * (fault_s + DEAD_TIMEOUT), dt)
+			TH_LOG("the read failed (%s) before waiting for node 2 "
+			       "to be declared down: a request to this node's "
+			       "own home was not extended", strerror(-err));
+	} else {
+		EXPECT_TRUE(w == WAIT_C || w == WAIT_D)
+			TH_LOG("node 0 read %#llx, neither its word nor node "
+			       "2's", (unsigned long long)w);
+	}
+}
+
 static int check_sets(struct __test_metadata *_metadata, int fd, int id)
 {
 	unsigned int s;
@@ -407,8 +456,10 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 	dsm_test_begin();
 	fd = open(DSM_DEV, O_RDWR);
 	ASSERT_LE(0, fd);
-	if (id == 0)
+	if (id == 0) {
 		write_set(_metadata, fd, TAKEN_OFF, PAT_C);
+		ASSERT_EQ(0, dsm_put_word(fd, WAIT_OFF, WAIT_C));
+	}
 	if (id == REREP_WRITER) {
 		/* Only node 2 may get a frame of H: msync pushes it later. */
 		wb1 = dsm_writeback_set(0);
@@ -432,6 +483,7 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 		/* Written after the msync, seen by nobody. */
 		fill(m, PAT_B);
 		write_set(_metadata, fd, TAKEN_OFF, PAT_D);
+		ASSERT_EQ(0, dsm_put_word(fd, WAIT_OFF, WAIT_D));
 		write_set(_metadata, fd, LONEREAD_OFF, PAT_G);
 		write_set(_metadata, fd, LONESHADOW_OFF, PAT_I);
 	} else {
@@ -461,6 +513,8 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 		sleep(dsm_test_secs(600));
 		ASSERT_TRUE(0) TH_LOG("vc-poweroff returned: %s", out);
 	}
+	if (id == 0)
+		wait_read(_metadata, fd);
 
 	took = dsm_node_down_within(DEAD_TIMEOUT + DETECT_SLACK, VICTIM, out,
 				    sizeof(out));
