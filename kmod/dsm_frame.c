@@ -28,6 +28,31 @@
 
 static DEFINE_MUTEX(dsm_frame_alloc_lock);	/* see the comment above */
 
+/*
+ * Under the alloc lock: make @folio (fresh, ours) @pg's frame: into the
+ * store's mapping at the page's index, then published. Our reference
+ * stays: the frame is ours until unload or dsm_pg_frame_drop().
+ * Return: 0 or filemap_add_folio()'s error (@folio still the caller's).
+ */
+static int dsm_frame_insert(struct dsm_pg *pg, struct folio *folio)
+{
+	int ret;
+
+	lockdep_assert_held(&dsm_frame_alloc_lock);
+	__folio_set_locked(folio);
+	ret = filemap_add_folio(dsm_mem_mapping(), folio, pg->pgno,
+				GFP_KERNEL);
+	if (!ret)
+		folio_mark_uptodate(folio);
+	folio_unlock(folio);
+	if (ret)
+		return ret;
+	/* Release: pairs with the acquire in dsm_pg_folio(). */
+	smp_store_release(&pg->folio, folio);
+	dsm_stat_inc(DSM_STAT_FRAMES);
+	return 0;
+}
+
 /**
  * dsm_pg_frame() - make sure @pg has its local frame.
  * @pg:	the page.
@@ -37,37 +62,18 @@ static DEFINE_MUTEX(dsm_frame_alloc_lock);	/* see the comment above */
  */
 int dsm_pg_frame(struct dsm_pg *pg)
 {
-	struct address_space *mapping = dsm_mem_mapping();
 	struct folio *folio;
 	int ret = 0;
 
 	if (dsm_pg_folio(pg))
 		return 0;
 	mutex_lock(&dsm_frame_alloc_lock);
-	if (pg->folio)
-		goto out;
-	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
-	if (!folio) {
-		ret = -ENOMEM;
-		goto out;
+	if (!pg->folio) {
+		folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
+		ret = folio ? dsm_frame_insert(pg, folio) : -ENOMEM;
+		if (ret && folio)
+			folio_put(folio);
 	}
-	__folio_set_locked(folio);
-	ret = filemap_add_folio(mapping, folio, pg->pgno, GFP_KERNEL);
-	if (ret) {
-		folio_unlock(folio);
-		folio_put(folio);
-		goto out;
-	}
-	folio_mark_uptodate(folio);
-	folio_unlock(folio);
-	/*
-	 * Our allocation reference stays: the frame is ours until unload
-	 * or dsm_pg_frame_drop(). Release: pairs with the acquire in
-	 * dsm_pg_folio().
-	 */
-	smp_store_release(&pg->folio, folio);
-	dsm_stat_inc(DSM_STAT_FRAMES);
-out:
 	mutex_unlock(&dsm_frame_alloc_lock);
 	return ret;
 }
@@ -85,33 +91,18 @@ out:
  * takes its folio lock to grant access.
  *
  * Return: 1 if @page is the frame now (the caller's reference became the
- * frame's, kept until unload or a drop), 0 if @pg has a frame already, or a
- * negative errno (@page still the caller's).
+ * frame's, kept until unload or a drop), 0 if @pg has a frame already,
+ * or a negative errno (@page still the caller's).
  */
 int dsm_pg_frame_adopt(struct dsm_pg *pg, struct page *page)
 {
-	struct folio *folio = page_folio(page);
 	int ret = 0;
 
 	if (dsm_pg_folio(pg))
 		return 0;
 	mutex_lock(&dsm_frame_alloc_lock);
-	if (pg->folio)
-		goto out;
-	__folio_set_locked(folio);
-	ret = filemap_add_folio(dsm_mem_mapping(), folio, pg->pgno,
-				GFP_KERNEL);
-	if (ret) {
-		folio_unlock(folio);
-		goto out;
-	}
-	folio_mark_uptodate(folio);
-	folio_unlock(folio);
-	/* Release: pairs with the acquire in dsm_pg_folio(). */
-	smp_store_release(&pg->folio, folio);
-	dsm_stat_inc(DSM_STAT_FRAMES);
-	ret = 1;
-out:
+	if (!pg->folio)
+		ret = dsm_frame_insert(pg, page_folio(page)) ?: 1;
 	mutex_unlock(&dsm_frame_alloc_lock);
 	return ret;
 }

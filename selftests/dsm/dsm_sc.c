@@ -548,6 +548,14 @@ static uint64_t drop_word(int round, size_t i, size_t w)
 	return ((uint64_t)(round + 1) << 48) ^ (i << 16) ^ w;
 }
 
+/* Write @round's words into every page, every @step-th word. */
+static void drop_fill(volatile uint64_t *p, int round, size_t step)
+{
+	for (size_t i = 0; i < DROP_PAGES; i++)
+		for (size_t w = 0; w < DSM_PAGE / 8; w += step)
+			p[i * DSM_PAGE / 8 + w] = drop_word(round, i, w);
+}
+
 /* The index of the first page of @p not of @round, or -1. */
 static long drop_check(const volatile uint64_t *p, int round)
 {
@@ -604,18 +612,14 @@ TEST_F_TIMEOUT(sc, shadows_dropped, DSM_TEST_TIMEOUT(150))
 	ASSERT_LE(0, d0) TH_LOG("no frames_dropped counter in dsmctl stats");
 	dsm_test_sync(90);
 	if (node == 0)
-		for (size_t i = 0; i < DROP_PAGES; i++)
-			for (size_t w = 0; w < DSM_PAGE / 8; w++)
-				p[i * DSM_PAGE / 8 + w] = drop_word(0, i, w);
+		drop_fill(p, 0, 1);
 	dsm_test_sync(91);
 	if (node != 0)
 		ASSERT_EQ(-1, drop_check(p, 0))
 			TH_LOG("node %d: a page node 0 wrote reads wrong", node);
 	dsm_test_sync(92);
 	if (node == 2)
-		for (size_t i = 0; i < DROP_PAGES; i++)
-			for (size_t w = 0; w < DSM_PAGE / 8; w++)
-				p[i * DSM_PAGE / 8 + w] = drop_word(1, i, w);
+		drop_fill(p, 1, 1);
 	dsm_test_sync(93);
 	if (node == 1) {
 		d1 = drop_wait(d0 + DROP_PAGES);
@@ -626,9 +630,7 @@ TEST_F_TIMEOUT(sc, shadows_dropped, DSM_TEST_TIMEOUT(150))
 	}
 	dsm_test_sync(94);
 	if (node == 1)
-		for (size_t i = 0; i < DROP_PAGES; i++)
-			for (size_t w = 0; w < DSM_PAGE / 8; w++)
-				p[i * DSM_PAGE / 8 + w] = drop_word(2, i, w);
+		drop_fill(p, 2, 1);
 	dsm_test_sync(95);
 	if (node == 0) {
 		d1 = drop_wait(d0 + DROP_PAGES);
@@ -640,10 +642,7 @@ TEST_F_TIMEOUT(sc, shadows_dropped, DSM_TEST_TIMEOUT(150))
 	for (r = 3; r < 3 + DROP_ROUNDS; r++) {
 		dsm_test_sync(96);
 		if (node == r % 3)
-			for (size_t i = 0; i < DROP_PAGES; i++)
-				for (size_t w = 0; w < DSM_PAGE / 8; w += 61)
-					p[i * DSM_PAGE / 8 + w] =
-						drop_word(r, i, w);
+			drop_fill(p, r, 61);
 		dsm_test_sync(97);
 		EXPECT_EQ(-1, drop_check(p, r))
 			TH_LOG("node %d, round %d: a page node %d wrote reads "
