@@ -333,10 +333,13 @@ static bool sc_lone_copy_locked(struct dsm_pg *pg, u64 live)
  * that node is @dead, this node's frame is the page's only copy now: it
  * is marked to be pushed again, written or not, by the next write-back
  * pass (or msync), to the holder a live membership gives (counter
- * shadow_rereplicated). A read copy is marked the same way when @dead
- * was among the nodes it shared its content with (struct sc_pg.peers)
- * and none of them lives: it is pushed with its own tag. Shadows are
- * judged when a rebuild asks about them (sc_shadow_copy_alone()).
+ * shadow_rereplicated). A read copy or a tagged shadow is marked the
+ * same way when @dead was among the nodes it shared its content with
+ * (struct sc_pg.peers) and none of them lives: it is pushed with its own
+ * tag. A rebuild's DIR_QUERY judges shadows too (sc_shadow_copy_alone()),
+ * but may come before this node learns of the death (the new home's dsmd
+ * told its kernel first): the query then finds the dead node still live
+ * here, and only this walk marks the shadow.
  */
 void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before)
 {
@@ -346,13 +349,11 @@ void sc_shadow_pg_node_down(struct dsm_pg *pg, u32 dead, u64 before)
 	lockdep_assert_held(&pg->lock);
 	if (!sp || sp->repush)
 		return;
-	if (READ_ONCE(pg->access) == DSM_ACC_READ) {
+	if (READ_ONCE(pg->access) != DSM_ACC_WRITE) {
 		if ((sp->peers & BIT_ULL(dead)) && sc_lone_copy_locked(pg, live))
 			sc_repush_locked(pg);
 		return;
 	}
-	if (READ_ONCE(pg->access) != DSM_ACC_WRITE)
-		return;
 	/* A page never given nor pushed had no other copy (a home's own). */
 	if (!sp->sync && sp->shadow_at != dead + 1)
 		return;
