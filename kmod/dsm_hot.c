@@ -329,6 +329,26 @@ bool dsm_hot_listed(u64 pgno)
 	return listed;
 }
 
+/**
+ * dsm_hot_own_pending() - sc: does a sample of @pgno wait for the next copy
+ * of it to come in? This node wrote the page before it gave it up
+ * (dsm_hot_own()): what the others wrote since is told by comparing the
+ * next copy with this node's frame, so the frame must stay
+ * (dsm_sc_drop.c).
+ * @pgno:	the page.
+ */
+bool dsm_hot_own_pending(u64 pgno)
+{
+	struct dsm_hot_ent *e;
+	bool pending;
+
+	spin_lock(&dsm_hot.lock);
+	e = dsm_hot_ent_locked(pgno, false);
+	pending = e && e->own;
+	spin_unlock(&dsm_hot.lock);
+	return pending;
+}
+
 /* Under dsm_hot.lock: one sample of @e: writers' blocks @a and @b. */
 static void dsm_hot_judge_locked(struct dsm_hot_ent *e, u64 a, u64 b)
 {

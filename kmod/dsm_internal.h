@@ -613,6 +613,7 @@ void dsm_hot_region_del(u64 offset);
 void dsm_hot_count(u64 pgno, u32 xfers, u32 invals, u64 writers);
 bool dsm_hot_gain(u64 pgno, u32 node);
 bool dsm_hot_listed(u64 pgno);
+bool dsm_hot_own_pending(u64 pgno);
 void dsm_hot_own(u64 pgno, u64 blocks);
 void dsm_hot_others(u64 pgno, u64 blocks);
 void dsm_hot_concurrent(u64 pgno, u32 na, u64 a, u32 nb, u64 b);

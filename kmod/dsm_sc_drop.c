@@ -19,9 +19,11 @@
  * A node drops its frame only if it still is such a shadow
  * (sc_drop_keep()): no access, no request of its own in flight, not
  * stored by a push (the home does not know of those), not marked for
- * re-replication, and tagged (ver, 0) with ver older than the
- * message's (so the transaction that tagged it, and any grant this node
- * gave in it, ended before the write that sent the DROP began). Anything else keeps it: a late or
+ * re-replication, not a hot page this node wrote before it gave it up
+ * (false-sharing detection compares the next grant with it), and tagged
+ * (ver, 0) with ver older than the message's (so the transaction that
+ * tagged it, and any grant this node gave in it, ended before the write
+ * that sent the DROP began). Anything else keeps it: a late or
  * repeated DROP, or one from a home that has moved on, frees nothing
  * that holds newer content. Never answered.
  *
@@ -134,6 +136,13 @@ static bool sc_drop_keep(struct dsm_pg *pg)
 	if (pg->access != DSM_ACC_NONE || pg->req || sp->stored ||
 	    sp->repush || sp->sync || sp->snap ||
 	    !sc_tag_newer(ver, 0, sp->ver, 0))
+		return true;
+	/*
+	 * A hot page this node wrote before it gave it up: the next
+	 * grant's data is compared with the frame to tell what the others
+	 * wrote since (dsm_hot_others(), Documentation/sharing.md).
+	 */
+	if (dsm_hot_own_pending(pg->pgno))
 		return true;
 	/*
 	 * A grant it gave (given_id) was of the transaction that tagged
