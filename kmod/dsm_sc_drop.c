@@ -103,10 +103,11 @@ void sc_drop_plan_locked(struct dsm_pg *pg, struct sc_act *a)
 /* Send what sc_drop_plan_locked() decided; no lock held. */
 void sc_drop_send(struct dsm_pg *pg, const struct sc_act *a)
 {
+	unsigned long drop = a->drop;
 	struct dsm_msg m;
 	u32 id;
 
-	for_each_set_bit(id, (const unsigned long *)&a->drop, DSM_NODES_MAX) {
+	for_each_set_bit(id, &drop, DSM_NODES_MAX) {
 		memset(&m, 0, sizeof(m));
 		m.hdr.type = DSM_MSG_SHADOW_DROP;
 		m.hdr.dst = id;
@@ -117,6 +118,15 @@ void sc_drop_send(struct dsm_pg *pg, const struct sc_act *a)
 }
 
 /* ------------------------------------------------ the frame's holder */
+
+/* A queued drop that will not run (refused, or no room): the frame stays. */
+static void sc_drop_unqueue(struct dsm_pg *pg)
+{
+	spin_lock(&pg->lock);
+	pg->sc->drop_ver = 0;
+	spin_unlock(&pg->lock);
+	dsm_stat_inc(DSM_STAT_SHADOW_DROP_KEPT);
+}
 
 /*
  * Under pg->lock, the frame locked (dsm_pg_frame_drop()'s @keep): must
@@ -178,12 +188,8 @@ static void sc_drop_work(struct work_struct *work)
 		 * no region change came between: it is sc's to drop.
 		 */
 		if (!dsm_pg_of_model(pg->pgno, DSM_MODEL_SC) ||
-		    !dsm_pg_frame_drop(pg, sc_drop_keep)) {
-			spin_lock(&pg->lock);
-			pg->sc->drop_ver = 0;
-			spin_unlock(&pg->lock);
-			dsm_stat_inc(DSM_STAT_SHADOW_DROP_KEPT);
-		}
+		    !dsm_pg_frame_drop(pg, sc_drop_keep))
+			sc_drop_unqueue(pg);
 		cond_resched();
 	}
 }
@@ -225,10 +231,7 @@ void sc_shadow_drop_recv(const struct dsm_msg *m)
 	}
 	spin_unlock(&sc_drop.lock);
 	if (full) {
-		spin_lock(&pg->lock);
-		pg->sc->drop_ver = 0;
-		spin_unlock(&pg->lock);
-		dsm_stat_inc(DSM_STAT_SHADOW_DROP_KEPT);
+		sc_drop_unqueue(pg);
 		return;
 	}
 	queue_work(system_unbound_wq, &sc_drop.work);
