@@ -42,6 +42,14 @@
  * With APP_BREAK=1 in the environment, add is a plain load and store
  * instead of a CAS loop: concurrent adds get lost and verify says so.
  *
+ * With APP_UNTIL=FILE (for tests that change the cluster while a program
+ * runs: dsm_join, dsm_leave), after node 0's verify every node goes on
+ * in rounds, each a write of every own key (its current value, by CAS)
+ * and a full checked pass over all keys, 0.5 s apart, until FILE exists
+ * on its own node (at least one round); it says so when it starts ("dict: node N:
+ * rounds until FILE") and, at the end, how many rounds it made and how
+ * many lookups found a wrong value (counted as errors: verify=FAIL).
+ *
  *   dict [-r READS] [-m] [-u UPDATES] KEYS
  */
 #include <getopt.h>
@@ -54,6 +62,7 @@
 #define MAX_KEYS	100000UL
 #define MAX_READS	100000000UL
 #define MAGIC		0x64696374UL	/* "dict" */
+#define UNTIL_PAUSE_US	500000		/* APP_UNTIL: between two rounds */
 
 #define KEY_SHARED	(1ULL << 62)
 #define KEY_OWN(i, m)	((((uint64_t)(i) + 1) << 40) | (m))
@@ -71,6 +80,7 @@ struct result {			/* one reader in one read phase */
 struct head {
 	uint64_t magic, nodes, keys, capacity, reads;
 	uint64_t build_errors[APP_MAX_NODES];
+	uint64_t round_errors[APP_MAX_NODES];	/* APP_UNTIL */
 	struct result res[APP_MAX_NODES][APP_MAX_NODES]; /* [phase][node] */
 	/* -m: messages each node sent in each read phase, then updating */
 	int64_t msgs[APP_MAX_NODES + 1][APP_MAX_NODES];
@@ -358,6 +368,35 @@ static void update_own(uint64_t K, uint64_t updates)
 	}
 }
 
+/*
+ * APP_UNTIL=@until: rounds of writes and checked reads until @until exists
+ * here. Return: the wrong lookups; *@rounds: the rounds made.
+ */
+static uint64_t rounds_until(uint64_t K, const char *until,
+			     unsigned long *rounds)
+{
+	uint64_t errors = 0;
+
+	printf("dict: node %d: rounds until %s\n", id, until);
+	fflush(stdout);
+	*rounds = 0;
+	do {
+		update_own(K, K);
+		errors += read_all(K);
+		(*rounds)++;
+		/*
+		 * At most a round every UNTIL_PAUSE_US per node: enough to
+		 * keep the map's pages moving between the nodes, and it
+		 * leaves the (virtual) machines to the change it runs through.
+		 */
+		usleep(UNTIL_PAUSE_US);
+	} while (access(until, F_OK) != 0);
+	printf("dict: node %d: %lu rounds, %llu wrong lookups\n", id, *rounds,
+	       (unsigned long long)errors);
+	fflush(stdout);
+	return errors;
+}
+
 /* Messages sent from this node between two app_syncs, or -1. */
 static int64_t msgs_between(long long m0, long long m1)
 {
@@ -392,6 +431,8 @@ int main(int argc, char **argv)
 	struct result mine[APP_MAX_NODES];
 	uint64_t errors = 0, read_errors;
 	long long m0 = -1;
+	unsigned long rounds;
+	const char *until;
 	int count = 0;
 	double t0, t1;
 	int c, r, j;
@@ -477,6 +518,17 @@ int main(int argc, char **argv)
 		printf("dict: %lu keys (%lu shared, %lu per node) in %lu slots, built by %d nodes in %.0f ms: %s\n",
 		       K * (nodes + 1), K, K, cap, nodes, (t1 - t0) * 1000,
 		       errors ? "WRONG" : "every key once, with its last value");
+	}
+	until = getenv("APP_UNTIL");
+	if (until && *until) {
+		H->round_errors[id] = rounds_until(K, until, &rounds);
+		if (app_sync(3, APP_SYNC_TIMEOUT)) {
+			fprintf(stderr, APP ": node %d: the nodes did not meet (rounds)\n",
+				id);
+			return 1;
+		}
+		for (j = 0; id == 0 && j < nodes; j++)
+			errors += H->round_errors[j];
 	}
 	/*
 	 * Every node takes every step (app_sync), readers or not; nothing
