@@ -16,6 +16,12 @@
  * going back), the members handed buckets over (home_xfer_out) and node
  * 3 took them (home_xfer_in).
  *
+ * An application runs through the join as well: dict (dsm_app.h) on the
+ * three members, built and verified before the add, writing and checking
+ * its map in rounds while node 3 comes in and takes buckets (its pages'
+ * homes among them), stopped once node 3 ran its own rounds; it must
+ * exit 0 with node 0's "verify=ok".
+ *
  * `dsmctl node del` of a live node, the other half of "Done when" #2,
  * is dsm_leave's, which runs next in the group.
  */
@@ -23,6 +29,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_app.h"
 #include "dsm_counters.h"
 #include "dsm_region.h"
 #include "dsm_shell.h"
@@ -72,16 +79,17 @@ static void bad_requests(struct __test_metadata *_metadata, long epoch)
 }
 
 FIXTURE(join) {
-	int unused;
+	pid_t app;	/* dict, on the members */
 };
 
 FIXTURE_SETUP(join)
 {
-	self->unused = 0;
+	self->app = -1;
 }
 
 FIXTURE_TEARDOWN(join)
 {
+	dsm_app_kill(self->app);
 }
 
 TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
@@ -92,7 +100,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	struct dsm_counters *sh;
 	long epoch = home_epoch();
 	char out[1024];
-	pid_t pid = -1;
+	pid_t pid = -1, app = -1;
 	double t0;
 
 	if (dsm_nodes_env() != JOIN_NODES)
@@ -105,6 +113,12 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
 	if (node != JOIN_NEW) {
+		app = self->app = dsm_app_start(JOIN_NEW);
+		ASSERT_LT(0, app);
+		ASSERT_TRUE(dsm_app_rounds_within(app, 120))
+			TH_LOG("node %d: dict did not reach its rounds: %s",
+			       node, dsm_app_tail(out, sizeof(out)));
+		TH_LOG("node %d: dict's rounds at %.1f s", node, dsm_test_elapsed());
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
 		EXPECT_TRUE(dsm_counters_reach(sh, JOIN_STEP, 60))
@@ -112,14 +126,17 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 			       sh->rounds);
 	}
 	dsm_test_sync(1);
+	TH_LOG("node %d: step 1 at %.1f s", node, dsm_test_elapsed());
 	if (node == 2)
 		bad_requests(_metadata, epoch);
 	dsm_test_sync(2);
+	TH_LOG("node %d: step 2 at %.1f s", node, dsm_test_elapsed());
 	if (node == 1)
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl node add %d %s.%d",
 				    JOIN_NEW, net, JOIN_NEW + 1))
 			TH_LOG("node add: %s", out);
 	dsm_test_sync(3);
+	TH_LOG("node %d: step 3 at %.1f s", node, dsm_test_elapsed());
 	/* Every kernel gets the next table once node 3 is connected. */
 	t0 = dsm_now();
 	while (home_epoch() < 2 && dsm_now() - t0 < dsm_test_secs(60))
@@ -131,6 +148,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 			    "dsmctl -j status | jq -e '.home_buckets.\"3\" >= 200'"))
 		TH_LOG("node %d: node 3's buckets: %s", node, out);
 	dsm_test_sync(4);
+	TH_LOG("node %d: step 4 at %.1f s", node, dsm_test_elapsed());
 	if (node == JOIN_NEW) {
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
@@ -138,11 +156,28 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	EXPECT_TRUE(dsm_counters_reach(sh, sh->rounds + JOIN_STEP, 60))
 		TH_LOG("node %d: %ld rounds after the join", node, sh->rounds);
 	dsm_test_sync(5);
+	TH_LOG("node %d: step 5 at %.1f s", node, dsm_test_elapsed());
+	if (node != JOIN_NEW) {
+		/* dict ran through the join: its rounds end now. */
+		EXPECT_TRUE(dsm_app_running(app))
+			TH_LOG("node %d: dict ended during the join: %s", node,
+			       dsm_app_tail(out, sizeof(out)));
+		EXPECT_EQ(0, dsm_app_finish(app, 120))
+			TH_LOG("node %d: dict failed: %s", node,
+			       dsm_app_tail(out, sizeof(out)));
+		self->app = -1;
+		TH_LOG("node %d: %s", node, dsm_app_tail(out, sizeof(out)));
+		if (node == 0)
+			EXPECT_TRUE(dsm_app_said("verify=ok"))
+				TH_LOG("node 0: dict's result: %s",
+				       dsm_app_tail(out, sizeof(out)));
+	}
 	sh->stop = 1;
 	EXPECT_EQ(0, dsm_wait_child(pid, 30))
 		TH_LOG("node %d: workload: word %d of page %d went back", node,
 		       (sh->bad - 1) % 8, (sh->bad - 1) / 8);
 	dsm_test_sync(6);
+	TH_LOG("node %d: step 6 at %.1f s", node, dsm_test_elapsed());
 	bad = dsm_counters_check(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 	EXPECT_EQ(-1, bad) TH_LOG("node %d: page %d, word %d is not the count (-2: no mapping)",
 				  node, bad / 8, bad % 8);
@@ -154,6 +189,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 			TH_LOG("node %d handed no bucket over", node);
 	}
 	dsm_test_sync(7);
+	TH_LOG("node %d: step 7 at %.1f s", node, dsm_test_elapsed());
 }
 
 TEST_HARNESS_MAIN

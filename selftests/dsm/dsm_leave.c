@@ -16,12 +16,18 @@
  * members and no bucket on node 3, and at the end every page holds
  * exactly what each node counted, node 3's last round included: no
  * write lost, none seen going back.
+ *
+ * An application runs through the leave as well: dict (dsm_app.h) on
+ * nodes 0, 1 and 2, writing and checking its map in rounds from before
+ * the node del (node 3 homes some of its pages) until the others' last
+ * workload rounds after it; it must exit 0 with node 0's "verify=ok".
  */
 #include <signal.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_app.h"
 #include "dsm_counters.h"
 #include "dsm_region.h"
 #include "dsm_shell.h"
@@ -116,10 +122,12 @@ static int result_get(uint64_t *rounds, uint64_t *word)
 
 FIXTURE(leave) {
 	struct dsm_counters *sh;
+	pid_t app;	/* dict, on nodes 0 .. 2 */
 };
 
 FIXTURE_SETUP(leave)
 {
+	self->app = -1;
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
@@ -127,6 +135,7 @@ FIXTURE_SETUP(leave)
 
 FIXTURE_TEARDOWN(leave)
 {
+	dsm_app_kill(self->app);
 	munmap(self->sh, sizeof(*self->sh));
 }
 
@@ -144,6 +153,13 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 	if (dsm_nodes_env() != LEAVE_NODES)
 		SKIP(return, "needs 3 members and 1 spare (vcluster -n 3 --spare 1)");
 	dsm_test_begin();
+	if (node != LEAVER) {
+		self->app = dsm_app_start(LEAVER);
+		ASSERT_LT(0, self->app);
+		ASSERT_TRUE(dsm_app_rounds_within(self->app, 120))
+			TH_LOG("node %d: dict did not reach its rounds: %s",
+			       node, dsm_app_tail(out, sizeof(out)));
+	}
 	if (node == 1)
 		leaver_member(_metadata);
 	dsm_test_sync(1);
@@ -189,6 +205,19 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 	}
 	dsm_test_sync(5);
 	if (node != LEAVER) {
+		/* dict ran through the leave: its rounds end now. */
+		EXPECT_TRUE(dsm_app_running(self->app))
+			TH_LOG("node %d: dict ended during the leave: %s",
+			       node, dsm_app_tail(out, sizeof(out)));
+		EXPECT_EQ(0, dsm_app_finish(self->app, 120))
+			TH_LOG("node %d: dict failed: %s", node,
+			       dsm_app_tail(out, sizeof(out)));
+		self->app = -1;
+		TH_LOG("node %d: %s", node, dsm_app_tail(out, sizeof(out)));
+		if (node == 0)
+			EXPECT_TRUE(dsm_app_said("verify=ok"))
+				TH_LOG("node 0: dict's result: %s",
+				       dsm_app_tail(out, sizeof(out)));
 		bad = dsm_counters_check(sh, OFF_LEAVE, LEAVE_PAGES,
 					 LEAVE_NODES);
 		EXPECT_EQ(-1, bad) TH_LOG("node %d: page %d, word %d is not the count (-2: no mapping)",
