@@ -8,6 +8,8 @@
  * creates the file APP_UNTIL names, then verifies again and exits 0 only
  * if every lookup found its value (node 0 prints "verify=ok"). Its
  * pages (128 MiB of the default region on) are no other program's.
+ * Include it after kselftest_harness.h: dsm_app_begin() and
+ * dsm_app_end() check with the harness's macros.
  */
 #ifndef _DSM_APP_H
 #define _DSM_APP_H
@@ -151,6 +153,48 @@ static inline const char *dsm_app_tail(char *buf, size_t len)
 		if (buf[i] == '\n')
 			buf[i] = '|';
 	return n > 600 ? buf + n - 600 : buf;
+}
+
+/*
+ * dsm_app_begin - start dict on this node, node @node of @nodes, and wait
+ * until it runs its rounds; *@app: its pid (for dsm_app_end(), and for
+ * the fixture's teardown to kill it if the test fails before the end).
+ */
+static inline void dsm_app_begin(struct __test_metadata *_metadata,
+				 int node, int nodes, pid_t *app)
+{
+	char out[1024];
+
+	*app = dsm_app_start(nodes);
+	ASSERT_LT(0, *app);
+	ASSERT_TRUE(dsm_app_rounds_within(*app, 120))
+		TH_LOG("node %d: dict did not reach its rounds: %s", node,
+		       dsm_app_tail(out, sizeof(out)));
+	TH_LOG("node %d: dict's rounds at %.1f s", node, dsm_test_elapsed());
+}
+
+/*
+ * dsm_app_end - dict ran through @what (the change the test made): it must
+ * still be running; end its rounds, and it must exit 0 (and say
+ * "verify=ok" on node 0). *@app is -1 afterwards.
+ */
+static inline void dsm_app_end(struct __test_metadata *_metadata, int node,
+			       pid_t *app, const char *what)
+{
+	char out[1024];
+
+	EXPECT_TRUE(dsm_app_running(*app))
+		TH_LOG("node %d: dict ended during the %s: %s", node, what,
+		       dsm_app_tail(out, sizeof(out)));
+	EXPECT_EQ(0, dsm_app_finish(*app, 120))
+		TH_LOG("node %d: dict failed: %s", node,
+		       dsm_app_tail(out, sizeof(out)));
+	*app = -1;
+	TH_LOG("node %d: %s", node, dsm_app_tail(out, sizeof(out)));
+	if (node == 0)
+		EXPECT_TRUE(dsm_app_said("verify=ok"))
+			TH_LOG("node 0: dict's result: %s",
+			       dsm_app_tail(out, sizeof(out)));
 }
 
 #endif /* _DSM_APP_H */

@@ -100,7 +100,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	struct dsm_counters *sh;
 	long epoch = home_epoch();
 	char out[1024];
-	pid_t pid = -1, app = -1;
+	pid_t pid = -1;
 	double t0;
 
 	if (dsm_nodes_env() != JOIN_NODES)
@@ -113,12 +113,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
 	if (node != JOIN_NEW) {
-		app = self->app = dsm_app_start(JOIN_NEW);
-		ASSERT_LT(0, app);
-		ASSERT_TRUE(dsm_app_rounds_within(app, 120))
-			TH_LOG("node %d: dict did not reach its rounds: %s",
-			       node, dsm_app_tail(out, sizeof(out)));
-		TH_LOG("node %d: dict's rounds at %.1f s", node, dsm_test_elapsed());
+		dsm_app_begin(_metadata, node, JOIN_NEW, &self->app);
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
 		EXPECT_TRUE(dsm_counters_reach(sh, JOIN_STEP, 60))
@@ -159,18 +154,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	TH_LOG("node %d: step 5 at %.1f s", node, dsm_test_elapsed());
 	if (node != JOIN_NEW) {
 		/* dict ran through the join: its rounds end now. */
-		EXPECT_TRUE(dsm_app_running(app))
-			TH_LOG("node %d: dict ended during the join: %s", node,
-			       dsm_app_tail(out, sizeof(out)));
-		EXPECT_EQ(0, dsm_app_finish(app, 120))
-			TH_LOG("node %d: dict failed: %s", node,
-			       dsm_app_tail(out, sizeof(out)));
-		self->app = -1;
-		TH_LOG("node %d: %s", node, dsm_app_tail(out, sizeof(out)));
-		if (node == 0)
-			EXPECT_TRUE(dsm_app_said("verify=ok"))
-				TH_LOG("node 0: dict's result: %s",
-				       dsm_app_tail(out, sizeof(out)));
+		dsm_app_end(_metadata, node, &self->app, "join");
 	}
 	sh->stop = 1;
 	EXPECT_EQ(0, dsm_wait_child(pid, 30))

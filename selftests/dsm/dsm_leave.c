@@ -154,11 +154,7 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 		SKIP(return, "needs 3 members and 1 spare (vcluster -n 3 --spare 1)");
 	dsm_test_begin();
 	if (node != LEAVER) {
-		self->app = dsm_app_start(LEAVER);
-		ASSERT_LT(0, self->app);
-		ASSERT_TRUE(dsm_app_rounds_within(self->app, 120))
-			TH_LOG("node %d: dict did not reach its rounds: %s",
-			       node, dsm_app_tail(out, sizeof(out)));
+		dsm_app_begin(_metadata, node, LEAVER, &self->app);
 	}
 	if (node == 1)
 		leaver_member(_metadata);
@@ -206,18 +202,7 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 	dsm_test_sync(5);
 	if (node != LEAVER) {
 		/* dict ran through the leave: its rounds end now. */
-		EXPECT_TRUE(dsm_app_running(self->app))
-			TH_LOG("node %d: dict ended during the leave: %s",
-			       node, dsm_app_tail(out, sizeof(out)));
-		EXPECT_EQ(0, dsm_app_finish(self->app, 120))
-			TH_LOG("node %d: dict failed: %s", node,
-			       dsm_app_tail(out, sizeof(out)));
-		self->app = -1;
-		TH_LOG("node %d: %s", node, dsm_app_tail(out, sizeof(out)));
-		if (node == 0)
-			EXPECT_TRUE(dsm_app_said("verify=ok"))
-				TH_LOG("node 0: dict's result: %s",
-				       dsm_app_tail(out, sizeof(out)));
+		dsm_app_end(_metadata, node, &self->app, "leave");
 		bad = dsm_counters_check(sh, OFF_LEAVE, LEAVE_PAGES,
 					 LEAVE_NODES);
 		EXPECT_EQ(-1, bad) TH_LOG("node %d: page %d, word %d is not the count (-2: no mapping)",
