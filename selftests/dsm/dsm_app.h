@@ -64,10 +64,10 @@ static inline pid_t dsm_app_start(int nodes)
 	_exit(127);
 }
 
-/* Does DSM_APP_OUT hold @what? */
+/* Does DSM_APP_OUT (a few lines: dict prints about 1 KiB) hold @what? */
 static inline bool dsm_app_said(const char *what)
 {
-	char buf[4096];
+	char buf[16384];
 	ssize_t n;
 	int fd = open(DSM_APP_OUT, O_RDONLY | O_CLOEXEC);
 
@@ -138,13 +138,16 @@ static inline int dsm_app_finish(pid_t pid, int secs)
  */
 static inline const char *dsm_app_tail(char *buf, size_t len)
 {
-	ssize_t n, i;
 	int fd = open(DSM_APP_OUT, O_RDONLY | O_CLOEXEC);
+	off_t end;
+	ssize_t n, i;
 
 	buf[0] = 0;
 	if (fd < 0)
 		return buf;
-	n = pread(fd, buf, len - 1, 0);
+	end = lseek(fd, 0, SEEK_END);
+	n = end < 0 ? -1 : pread(fd, buf, len - 1,
+				 end > (off_t)len - 1 ? end - (off_t)len + 1 : 0);
 	close(fd);
 	if (n <= 0)
 		return buf;

@@ -46,9 +46,10 @@
  * runs: dsm_join, dsm_leave), after node 0's verify every node goes on
  * in rounds, each a write of every own key (its current value, by CAS)
  * and a full checked pass over all keys, 0.5 s apart, until FILE exists
- * on its own node (at least one round); it says so when it starts ("dict: node N:
- * rounds until FILE") and, at the end, how many rounds it made and how
- * many lookups found a wrong value (counted as errors: verify=FAIL).
+ * on its own node (at least one round); it says so when it starts
+ * ("dict: node N: rounds until FILE") and, at the end, how many rounds
+ * it made and how many lookups found a wrong value (counted as errors:
+ * verify=FAIL).
  *
  *   dict [-r READS] [-m] [-u UPDATES] KEYS
  */
