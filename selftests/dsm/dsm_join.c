@@ -18,9 +18,9 @@
  *
  * An application runs through the join as well: dict (dsm_app.h) on the
  * three members, built and verified before the add, writing and checking
- * its map in rounds while node 3 comes in and takes buckets (its pages'
- * homes among them), stopped once node 3 ran its own rounds; it must
- * exit 0 with node 0's "verify=ok".
+ * its map in rounds while node 3 comes in and takes a quarter of the
+ * buckets, stopped once node 3 ran its own rounds; it must exit 0 with
+ * node 0's "verify=ok".
  *
  * `dsmctl node del` of a live node, the other half of "Done when" #2,
  * is dsm_leave's, which runs next in the group.

@@ -19,8 +19,8 @@
  *
  * An application runs through the leave as well: dict (dsm_app.h) on
  * nodes 0, 1 and 2, writing and checking its map in rounds from before
- * the node del (node 3 homes some of its pages) until the others' last
- * workload rounds after it; it must exit 0 with node 0's "verify=ok".
+ * the node del until the others' last workload rounds after it; it must
+ * exit 0 with node 0's "verify=ok".
  */
 #include <signal.h>
 #include <sys/mman.h>
