@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "dsm_test.h"
+#include "dsm_shell.h"
 
 #define DSM_APP_DIR	"/usr/lib/dsm/bench"
 #define DSM_APP_OUT	"/tmp/dsm-app.out"
@@ -68,29 +69,15 @@ static inline pid_t dsm_app_start(int nodes)
 static inline bool dsm_app_said(const char *what)
 {
 	char buf[16384];
-	ssize_t n;
-	int fd = open(DSM_APP_OUT, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	return strstr(buf, what);
+	return !dsm_read_file(DSM_APP_OUT, buf, sizeof(buf)) &&
+	       strstr(buf, what);
 }
 
 /* Is child @pid still running (not exited, not reaped either)? */
 static inline bool dsm_app_running(pid_t pid)
 {
-	siginfo_t info;
-
-	memset(&info, 0, sizeof(info));
-	if (pid <= 0 ||
-	    waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT))
-		return false;
-	return info.si_pid == 0;
+	return pid > 0 && !dsm_child_ended(pid);
 }
 
 /* End child @pid if it still runs (a test that failed before its end). */

@@ -293,15 +293,6 @@ static pid_t read_page(int k, double bound)
 	_exit(w == EPOCH_WORD(k) ? READ_OK : READ_WRONG);
 }
 
-/* Has child @pid ended (without reaping it)? */
-static bool child_ended(pid_t pid)
-{
-	siginfo_t si = { 0 };
-
-	return waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) ||
-	       si.si_pid == pid;
-}
-
 /* Push table @h (its epoch and buckets) here. */
 static int home_push(FIXTURE_DATA(home) *self, const struct home *h)
 {
@@ -320,7 +311,7 @@ static bool stat_moved(const char *name, long base, pid_t pid, double secs)
 	double t0 = dsm_now();
 
 	while (stat_now(name) <= base) {
-		if ((pid > 0 && child_ended(pid)) || dsm_now() - t0 > secs)
+		if ((pid > 0 && dsm_child_ended(pid)) || dsm_now() - t0 > secs)
 			return false;
 		usleep(5000);
 	}
@@ -477,7 +468,8 @@ TEST_F_TIMEOUT(home, buckets_move_under_load, DSM_TEST_TIMEOUT(150))
 	for (r = 0; r < MOVE_ROUNDS; r++) {
 		/* Let the workload go on under this table first. */
 		t0 = dsm_now();
-		while (sh->rounds < (r + 1) * MOVE_STEP && !child_ended(pid) &&
+		while (sh->rounds < (r + 1) * MOVE_STEP &&
+		       !dsm_child_ended(pid) &&
 		       dsm_now() - t0 < dsm_test_secs(60))
 			usleep(10000);
 		EXPECT_LE((r + 1) * MOVE_STEP, sh->rounds)
@@ -492,7 +484,7 @@ TEST_F_TIMEOUT(home, buckets_move_under_load, DSM_TEST_TIMEOUT(150))
 	/* A few rounds under the last table (the first one again). */
 	t0 = dsm_now();
 	while (sh->rounds < (MOVE_ROUNDS + 1) * MOVE_STEP &&
-	       !child_ended(pid) && dsm_now() - t0 < dsm_test_secs(60))
+	       !dsm_child_ended(pid) && dsm_now() - t0 < dsm_test_secs(60))
 		usleep(10000);
 	sh->stop = 1;
 	EXPECT_EQ(0, dsm_wait_child(pid, 120))
@@ -545,7 +537,7 @@ TEST_F_TIMEOUT(home, buckets_move_back_to_back, DSM_TEST_TIMEOUT(150))
 	pid = dsm_counters_start(sh, OFF_BACK, BACK_PAGES, 3);
 	ASSERT_LT(0, pid);
 	t0 = dsm_now();
-	while (sh->rounds < MOVE_STEP && !child_ended(pid) &&
+	while (sh->rounds < MOVE_STEP && !dsm_child_ended(pid) &&
 	       dsm_now() - t0 < dsm_test_secs(60))
 		usleep(10000);
 	EXPECT_LE(MOVE_STEP, sh->rounds)
@@ -569,7 +561,8 @@ TEST_F_TIMEOUT(home, buckets_move_back_to_back, DSM_TEST_TIMEOUT(150))
 	/* The workload goes on through the transfers, and after them. */
 	rounds = sh->rounds;
 	t0 = dsm_now();
-	while (sh->rounds < rounds + 2 * MOVE_STEP && !child_ended(pid) &&
+	while (sh->rounds < rounds + 2 * MOVE_STEP &&
+	       !dsm_child_ended(pid) &&
 	       dsm_now() - t0 < dsm_test_secs(60))
 		usleep(10000);
 	sh->stop = 1;

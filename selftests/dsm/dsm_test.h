@@ -99,6 +99,15 @@ static struct dsm_test_state dsm_test_state __attribute__((unused)) = {
 static int dsm_test_scaled __attribute__((unused));
 
 
+/* Has child @pid ended (without reaping it)? */
+static inline bool dsm_child_ended(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) ||
+	       si.si_pid == pid;
+}
+
 /*
  * dsm_wait_child - the exit status of child @pid, or -1 if @pid < 0, if
  * it did not exit normally, or if it did not end within @secs seconds
