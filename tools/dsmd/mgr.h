@@ -70,6 +70,51 @@
  */
 #define MGR_F_FWD_LOST		0x400
 
+/*
+ * A lock's manager moves when the membership changes (node add, node
+ * del: dsm_lock_manager() is the key mod n over the members): the old
+ * manager hands each moved lock's state to the new one, then says it is
+ * done (Documentation/lrc.md, "Locks when the membership changes").
+ * Flags of struct mgr_handover:
+ * MGR_HO_OWNER_DEAD: the lock's owner_dead mark (its token was lost).
+ * MGR_HO_DONE: alone, no lock: the sender handed over every lock it
+ *	managed before it adopted table @epoch.
+ */
+#define MGR_HO_OWNER_DEAD	0x1
+#define MGR_HO_DONE		0x2
+
+/*
+ * One requester's record in a hand-over: where its last request was
+ * forwarded (@fwd_to, -1: nowhere, with @fwd_cookie) and the cookie of
+ * the last request taken (@last_cookie, 0: none).
+ */
+struct mgr_ho_rec {
+	uint8_t node;
+	int8_t fwd_to;
+	uint64_t fwd_cookie;
+	uint64_t last_cookie;
+};
+
+/**
+ * struct mgr_handover - a lock's state from its old manager to its new
+ * one (DSMC_LOCK_HANDOVER), or the old manager's DONE.
+ * @epoch:	the home table epoch the sender adopted (1 ..
+ *		DSM_HOME_EPOCH_MAX).
+ * @flags:	MGR_HO_*.
+ * @region, @lock_id: the lock (0, 0 for DONE).
+ * @tail:	its tail (-1: none).
+ * @nr:		records in @rec (0 .. DSM_MAX_NODES), ascending by node.
+ */
+struct mgr_handover {
+	uint64_t epoch;
+	uint32_t flags;
+	uint32_t region;
+	uint32_t lock_id;
+	int tail;
+	uint32_t nr;
+	struct mgr_ho_rec rec[DSM_NODES_MAX];
+};
+
 /* A peer's state as dsmd sees it. */
 enum mgr_peer {
 	MGR_PEER_UNKNOWN,	/* never connected yet */
