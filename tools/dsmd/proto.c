@@ -2,7 +2,8 @@
 /*
  * proto.c - encoder and validating decoder of the dsmd control protocol.
  * Pure code, unit-tested and fuzzable (tests/proto_test.c); the bytes of
- * every frame type are pinned by tests/wire_test.c.
+ * every frame type are pinned by tests/wire_test.c. The bodies of the
+ * managers' frames are proto_mgr.c's.
  *
  * Every header and body is a packed struct of proto.h, read and written
  * field by field with htole*()/le*toh(): the structs say where a field
@@ -18,6 +19,7 @@
 #include "dsm_limits.h"
 #include "mgr.h"
 #include "proto.h"
+#include "proto_internal.h"
 
 static_assert(sizeof(struct dsmc_wire_hdr) == DSMC_HDR_SIZE, "header");
 static_assert(sizeof(struct dsmc_wire_hello) == 56, "HELLO");
@@ -82,10 +84,8 @@ static int region_ok(uint64_t offset, uint64_t size, uint32_t origin)
 }
 
 /*
- * One encoder and one decoder per body. The buffer is zeroed before an
- * encoder runs (reserved fields stay zero). A decoder gets the body and
- * its length (a MGR frame's includes the payload, checked against the
- * limits by dsmc_peek) and returns why the body is refused, or NULL.
+ * One encoder and one decoder per body (proto_internal.h says what they
+ * get); those of the managers' frames are in proto_mgr.c.
  */
 
 static void enc_hello(const struct dsmc_msg *m, void *body)
@@ -265,92 +265,6 @@ static const char *dec_bye(const void *body, uint32_t len,
 	return NULL;
 }
 
-static void enc_mgr_req(const struct dsmc_msg *m, void *body)
-{
-	struct dsmc_wire_mgr_req *w = body;
-
-	w->cookie = htole64(m->mgr.cookie);
-	w->id = htole32(m->mgr.id);
-	w->flags = htole32(m->mgr.flags);
-	w->op = m->mgr.op;
-	w->frag = htole16(m->mgr.frag);
-}
-
-static const char *dec_mgr_req(const void *body, uint32_t len,
-			       struct dsmc_msg *m)
-{
-	const struct dsmc_wire_mgr_req *w = body;
-
-	(void)len;
-	m->mgr.cookie = le64toh(w->cookie);
-	m->mgr.id = le32toh(w->id);
-	m->mgr.flags = le32toh(w->flags);
-	m->mgr.op = w->op;
-	m->mgr.frag = le16toh(w->frag);
-	if (w->reserved0 || w->reserved1)
-		return "reserved field not zero";
-	if (m->mgr.op > DSM_MGR_OP_MAX ||
-	    (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED |
-			      DSM_MGR_F_HAS_TOKEN | DSM_MGR_F_FORWARDED |
-			      DSM_MGR_F_STATE_DONE)))
-		return "bad manager op or flags";
-	return NULL;
-}
-
-static void enc_mgr_reply(const struct dsmc_msg *m, void *body)
-{
-	struct dsmc_wire_mgr_reply *w = body;
-
-	w->cookie = htole64(m->mgr.cookie);
-	w->error = htole32(m->mgr.error);
-	w->flags = htole32(m->mgr.flags);
-}
-
-static const char *dec_mgr_reply(const void *body, uint32_t len,
-				 struct dsmc_msg *m)
-{
-	const struct dsmc_wire_mgr_reply *w = body;
-
-	(void)len;
-	m->mgr.cookie = le64toh(w->cookie);
-	m->mgr.error = le32toh(w->error);
-	m->mgr.flags = le32toh(w->flags);
-	/* The frame-only flags come alone; the others are the kernel's. */
-	if (m->mgr.error > 4095 ||
-	    (m->mgr.flags != MGR_F_FORWARDED &&
-	     m->mgr.flags != MGR_F_FWD_FAILED &&
-	     m->mgr.flags != MGR_F_FWD_LOST &&
-	     m->mgr.flags != DSM_MGR_F_OWNER_DEAD &&
-	     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC |
-			       DSM_MGR_F_JOIN))))
-		return "bad manager error or flags";
-	return NULL;
-}
-
-static void enc_lock_fwd(const struct dsmc_msg *m, void *body)
-{
-	struct dsmc_wire_lock_fwd *w = body;
-
-	w->lock = htole32(m->mgr.id);
-	w->requester = htole32(m->mgr.requester);
-	w->cookie = htole64(m->mgr.cookie);
-}
-
-static const char *dec_lock_fwd(const void *body, uint32_t len,
-				struct dsmc_msg *m)
-{
-	const struct dsmc_wire_lock_fwd *w = body;
-
-	m->mgr.id = le32toh(w->lock);
-	m->mgr.requester = le32toh(w->requester);
-	m->mgr.cookie = le64toh(w->cookie);
-	if (m->mgr.requester >= DSM_NODES_MAX)
-		return "bad requester node id";
-	if (len == sizeof(*w))
-		return "lock forward without a LOCK_REQ";
-	return NULL;
-}
-
 /* The handshake's bodies are kmod/core's (dsm_auth.h). */
 static void enc_auth_challenge(const struct dsmc_msg *m, void *body)
 {
@@ -440,14 +354,6 @@ static void enc_members(const struct dsmc_msg *m, void *body)
 		memcpy(w->table, m->memb.table, sizeof(w->table));
 }
 
-static bool all_zero(const uint8_t *p, size_t len)
-{
-	while (len--)
-		if (*p++)
-			return false;
-	return true;
-}
-
 /* The change part: which node, and for ADD where it is. */
 static const char *dec_members_change(const struct dsmc_wire_members *w,
 				      struct dsmc_msg *m)
@@ -533,47 +439,58 @@ static const char *dec_members(const void *body, uint32_t len,
 
 /**
  * struct dsmc_type_desc - one row per message type.
- * @size:	body size; of a MGR frame, the fixed part before the payload.
- * @size_perm:	if not 0, the body size from DSMC_VERSION_PERM on
- *		(REGION_ADD).
- * @mgr:	a manager frame: version 2 or later, a payload may follow.
+ * @size:	body size; of a frame with a payload, the fixed part before
+ *		it.
+ * @grow:	if @grow.since is not 0, @size is @grow.size from protocol
+ *		version @grow.since on (REGION_ADD's permissions of
+ *		version 3).
+ * @mgr:	a manager frame: version 2 or later, a payload of 0 ..
+ *		DSM_MGR_PAYLOAD_MAX bytes follows the fixed part.
  * @since:	the first protocol version with the type (0: any).
  */
 struct dsmc_type_desc {
 	const char *name;
 	uint32_t size;
-	uint32_t size_perm;
+	struct {
+		uint16_t since;
+		uint32_t size;
+	} grow;
 	bool mgr;
 	uint16_t since;
 	void (*enc)(const struct dsmc_msg *m, void *body);
 	const char *(*dec)(const void *body, uint32_t len, struct dsmc_msg *m);
 };
 
-#define TYPE(_t, _name, _wire, _mgr, _enc, _dec)			\
+#define TYPE(_t, _name, _wire, _enc, _dec)				\
 	[_t] = { .name = _name, .size = sizeof(struct _wire),		\
-		 .mgr = _mgr, .enc = _enc, .dec = _dec }
+		 .enc = _enc, .dec = _dec }
+
+/* A manager frame: its fixed part _wire, then a payload. */
+#define MGR_TYPE(_t, _name, _wire, _enc, _dec)				\
+	[_t] = { .name = _name, .size = sizeof(struct _wire),		\
+		 .mgr = true, .enc = _enc, .dec = _dec }
 
 static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
-	TYPE(DSMC_HELLO, "HELLO", dsmc_wire_hello, false,
+	TYPE(DSMC_HELLO, "HELLO", dsmc_wire_hello, enc_hello, dec_hello),
+	TYPE(DSMC_HELLO_ACK, "HELLO_ACK", dsmc_wire_hello,
 	     enc_hello, dec_hello),
-	TYPE(DSMC_HELLO_ACK, "HELLO_ACK", dsmc_wire_hello, false,
-	     enc_hello, dec_hello),
-	TYPE(DSMC_HEARTBEAT, "HEARTBEAT", dsmc_wire_heartbeat, false,
+	TYPE(DSMC_HEARTBEAT, "HEARTBEAT", dsmc_wire_heartbeat,
 	     enc_heartbeat, dec_heartbeat),
 	[DSMC_REGION_ADD] = { .name = "REGION_ADD",
 			      .size = sizeof(struct dsmc_wire_region_add),
-			      .size_perm = sizeof(struct dsmc_wire_region_add) +
-					   sizeof(struct dsmc_wire_region_perm),
+			      .grow = { DSMC_VERSION_PERM,
+					sizeof(struct dsmc_wire_region_add) +
+					sizeof(struct dsmc_wire_region_perm) },
 			      .enc = enc_region_add, .dec = dec_region_add },
-	TYPE(DSMC_REGION_DEL, "REGION_DEL", dsmc_wire_region_del, false,
+	TYPE(DSMC_REGION_DEL, "REGION_DEL", dsmc_wire_region_del,
 	     enc_region_del, dec_region_del),
-	TYPE(DSMC_BYE, "BYE", dsmc_wire_bye, false, enc_bye, dec_bye),
-	TYPE(DSMC_MGR_REQ, "MGR_REQ", dsmc_wire_mgr_req, true,
-	     enc_mgr_req, dec_mgr_req),
-	TYPE(DSMC_MGR_REPLY, "MGR_REPLY", dsmc_wire_mgr_reply, true,
-	     enc_mgr_reply, dec_mgr_reply),
-	TYPE(DSMC_LOCK_FWD, "LOCK_FWD", dsmc_wire_lock_fwd, true,
-	     enc_lock_fwd, dec_lock_fwd),
+	TYPE(DSMC_BYE, "BYE", dsmc_wire_bye, enc_bye, dec_bye),
+	MGR_TYPE(DSMC_MGR_REQ, "MGR_REQ", dsmc_wire_mgr_req,
+		 dsmc_enc_mgr_req, dsmc_dec_mgr_req),
+	MGR_TYPE(DSMC_MGR_REPLY, "MGR_REPLY", dsmc_wire_mgr_reply,
+		 dsmc_enc_mgr_reply, dsmc_dec_mgr_reply),
+	MGR_TYPE(DSMC_LOCK_FWD, "LOCK_FWD", dsmc_wire_lock_fwd,
+		 dsmc_enc_lock_fwd, dsmc_dec_lock_fwd),
 	[DSMC_AUTH_CHALLENGE] = {
 		.name = "AUTH_CHALLENGE", .since = DSMC_VERSION_AUTH,
 		.size = sizeof(struct dsm_auth_wire_challenge),
@@ -599,8 +516,21 @@ static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
 /* Body size (fixed part) of type @t in protocol version @version. */
 static uint32_t body_size(const struct dsmc_type_desc *t, uint16_t version)
 {
-	return t->size_perm && version >= DSMC_VERSION_PERM ? t->size_perm :
-							     t->size;
+	return t->grow.since && version >= t->grow.since ? t->grow.size :
+							    t->size;
+}
+
+/* A body of @blen bytes has the size of type @t in version @version. */
+static bool body_len_ok(const struct dsmc_type_desc *t, uint16_t version,
+			uint32_t blen)
+{
+	uint32_t fixed = body_size(t, version);
+
+	if (blen < fixed)
+		return false;
+	if (t->mgr)
+		return blen - fixed <= DSM_MGR_PAYLOAD_MAX;
+	return blen == fixed;
 }
 
 /* The row of @type, or NULL for an unknown type. */
@@ -616,12 +546,30 @@ const char *dsmc_type_name(unsigned int type)
 	return t ? t->name : "?";
 }
 
+/*
+ * The bytes after @m's fixed part: a manager frame's payload (LOCK_FWD's
+ * required); -1 if @m cannot have them.
+ */
+static int64_t var_len(const struct dsmc_type_desc *t,
+		       const struct dsmc_msg *m)
+{
+	if (t->mgr) {
+		if (m->mgr.len > DSM_MGR_PAYLOAD_MAX ||
+		    (m->mgr.len && !m->mgr.payload) ||
+		    (m->type == DSMC_LOCK_FWD && !m->mgr.len))
+			return -1;
+		return m->mgr.len;
+	}
+	return 0;
+}
+
 int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 {
 	const struct dsmc_type_desc *t = type_of(m->type);
 	struct dsmc_wire_hdr *h = (struct dsmc_wire_hdr *)buf;
 	struct dsmc_msg v;
-	uint32_t len;
+	uint32_t fixed;
+	int64_t var;
 
 	if (!t)
 		return -1;
@@ -629,26 +577,20 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 	if (!v.version)
 		v.version = t->since ? t->since :
 			    t->mgr ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO;
-	len = body_size(t, v.version);
-	if (t->mgr) {
-		if (m->mgr.len > DSM_MGR_PAYLOAD_MAX ||
-		    (m->mgr.len && !m->mgr.payload) ||
-		    (m->type == DSMC_LOCK_FWD && !m->mgr.len))
-			return -1;
-		len += m->mgr.len;
-	}
-	if (cap < DSMC_HDR_SIZE + len)
+	fixed = body_size(t, v.version);
+	var = var_len(t, &v);
+	if (var < 0 || cap < DSMC_HDR_SIZE + fixed + (uint64_t)var)
 		return -1;
-	memset(buf, 0, DSMC_HDR_SIZE + len);
+	memset(buf, 0, DSMC_HDR_SIZE + fixed + var);
 	h->magic = htole32(DSMC_MAGIC);
 	h->version = htole16(v.version);
 	h->type = htole16(m->type);
-	h->len = htole32(len);
+	h->len = htole32(fixed + var);
 	t->enc(&v, buf + DSMC_HDR_SIZE);
 	if (t->mgr && m->mgr.len)
-		memcpy(buf + DSMC_HDR_SIZE + t->size, m->mgr.payload,
+		memcpy(buf + DSMC_HDR_SIZE + fixed, m->mgr.payload,
 		       m->mgr.len);
-	return (int)(DSMC_HDR_SIZE + len);
+	return (int)(DSMC_HDR_SIZE + fixed + var);
 }
 
 int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
@@ -685,8 +627,7 @@ int dsmc_peek(const uint8_t *buf, size_t len, const char **why)
 		return -1;
 	}
 	blen = le32toh(h->len);
-	if (t->mgr ? blen < t->size || blen - t->size > DSM_MGR_PAYLOAD_MAX :
-	    blen != body_size(t, version)) {
+	if (!body_len_ok(t, version, blen)) {
 		*why = "wrong body length for the type";
 		return -1;
 	}
@@ -704,7 +645,7 @@ int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 	const uint8_t *b = buf + DSMC_HDR_SIZE;
 	int total = dsmc_peek(buf, len, why);
 	const struct dsmc_type_desc *t;
-	uint32_t blen;
+	uint32_t blen, fixed;
 
 	if (total <= 0) {
 		if (!total)
@@ -720,14 +661,13 @@ int dsmc_decode(const uint8_t *buf, size_t len, struct dsmc_msg *m,
 	m->type = le16toh(h->type);
 	t = type_of(m->type);
 	blen = total - DSMC_HDR_SIZE;
-	*why = t->dec(b, blen, m);
-	if (*why)
-		return -1;
+	fixed = body_size(t, m->version);
 	if (t->mgr) {
-		m->mgr.len = blen - t->size;
-		m->mgr.payload = m->mgr.len ? b + t->size : NULL;
+		m->mgr.len = blen - fixed;
+		m->mgr.payload = m->mgr.len ? b + fixed : NULL;
 	}
-	return 0;
+	*why = t->dec(b, blen, m);
+	return *why ? -1 : 0;
 }
 
 int dsmc_consume(uint8_t *buf, size_t *len,
