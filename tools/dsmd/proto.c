@@ -32,6 +32,11 @@ static_assert(sizeof(struct dsmc_wire_bye) == 8, "BYE");
 static_assert(sizeof(struct dsmc_wire_mgr_req) == DSMC_MGR_FIXED, "MGR_REQ");
 static_assert(sizeof(struct dsmc_wire_mgr_reply) == 16, "MGR_REPLY");
 static_assert(sizeof(struct dsmc_wire_lock_fwd) == 16, "LOCK_FWD");
+static_assert(sizeof(struct dsmc_wire_lock_handover) == 32, "LOCK_HANDOVER");
+static_assert(sizeof(struct dsmc_wire_ho_rec) == 24, "LOCK_HANDOVER record");
+static_assert(sizeof(struct dsmc_wire_lock_handover) +
+	      DSM_NODES_MAX * sizeof(struct dsmc_wire_ho_rec) <= DSMC_BODY_MAX,
+	      "the largest LOCK_HANDOVER fits DSMC_BODY_MAX");
 static_assert(sizeof(struct dsm_auth_wire_challenge) == 56, "AUTH_CHALLENGE");
 static_assert(sizeof(struct dsm_auth_wire_response) == 40, "AUTH_RESPONSE");
 static_assert(sizeof(struct dsmc_wire_link_info) == 32, "LINK_INFO");
@@ -439,14 +444,18 @@ static const char *dec_members(const void *body, uint32_t len,
 
 /**
  * struct dsmc_type_desc - one row per message type.
- * @size:	body size; of a frame with a payload, the fixed part before
- *		it.
+ * @size:	body size; of a frame with a payload or records, the fixed
+ *		part before them.
  * @grow:	if @grow.since is not 0, @size is @grow.size from protocol
  *		version @grow.since on (REGION_ADD's permissions of
  *		version 3).
  * @mgr:	a manager frame: version 2 or later, a payload of 0 ..
  *		DSM_MGR_PAYLOAD_MAX bytes follows the fixed part.
+ * @rec:	if not 0, 0 .. DSM_NODES_MAX records of @rec bytes follow
+ *		the fixed part (LOCK_HANDOVER).
  * @since:	the first protocol version with the type (0: any).
+ * @check:	if not NULL, why the decoder would refuse @m, or NULL; the
+ *		encoder refuses such an @m (the type's encoder needs it).
  */
 struct dsmc_type_desc {
 	const char *name;
@@ -456,9 +465,11 @@ struct dsmc_type_desc {
 		uint32_t size;
 	} grow;
 	bool mgr;
+	uint32_t rec;
 	uint16_t since;
 	void (*enc)(const struct dsmc_msg *m, void *body);
 	const char *(*dec)(const void *body, uint32_t len, struct dsmc_msg *m);
+	const char *(*check)(const struct dsmc_msg *m);
 };
 
 #define TYPE(_t, _name, _wire, _enc, _dec)				\
@@ -511,6 +522,13 @@ static const struct dsmc_type_desc types[DSMC_TYPE_END] = {
 		.size = sizeof(struct dsmc_wire_members),
 		.enc = enc_members, .dec = dec_members,
 	},
+	[DSMC_LOCK_HANDOVER] = {
+		.name = "LOCK_HANDOVER", .since = DSMC_VERSION_HANDOVER,
+		.size = sizeof(struct dsmc_wire_lock_handover),
+		.rec = sizeof(struct dsmc_wire_ho_rec),
+		.enc = dsmc_enc_handover, .dec = dsmc_dec_handover,
+		.check = dsmc_check_handover,
+	},
 };
 
 /* Body size (fixed part) of type @t in protocol version @version. */
@@ -530,6 +548,9 @@ static bool body_len_ok(const struct dsmc_type_desc *t, uint16_t version,
 		return false;
 	if (t->mgr)
 		return blen - fixed <= DSM_MGR_PAYLOAD_MAX;
+	if (t->rec)
+		return (blen - fixed) % t->rec == 0 &&
+		       (blen - fixed) / t->rec <= DSM_NODES_MAX;
 	return blen == fixed;
 }
 
@@ -548,7 +569,7 @@ const char *dsmc_type_name(unsigned int type)
 
 /*
  * The bytes after @m's fixed part: a manager frame's payload (LOCK_FWD's
- * required); -1 if @m cannot have them.
+ * required), LOCK_HANDOVER's records; -1 if @m cannot have them.
  */
 static int64_t var_len(const struct dsmc_type_desc *t,
 		       const struct dsmc_msg *m)
@@ -560,6 +581,9 @@ static int64_t var_len(const struct dsmc_type_desc *t,
 			return -1;
 		return m->mgr.len;
 	}
+	if (t->rec)
+		return m->ho.nr > DSM_NODES_MAX ? -1 :
+		       (int64_t)m->ho.nr * t->rec;
 	return 0;
 }
 
@@ -577,6 +601,11 @@ int dsmc_encode(const struct dsmc_msg *m, uint8_t *buf, size_t cap)
 	if (!v.version)
 		v.version = t->since ? t->since :
 			    t->mgr ? DSMC_VERSION_MGR : DSMC_VERSION_HELLO;
+	/* A frame the receiver would refuse for its version or content. */
+	if (v.version < t->since || v.version > DSMC_VERSION_MAX ||
+	    (t->mgr && v.version < DSMC_VERSION_MGR) ||
+	    (t->check && t->check(&v)))
+		return -1;
 	fixed = body_size(t, v.version);
 	var = var_len(t, &v);
 	if (var < 0 || cap < DSMC_HDR_SIZE + fixed + (uint64_t)var)

@@ -6,10 +6,12 @@
  * One TCP connection per pair of nodes, opened by the node with the lower
  * id. Every message is a 16-byte header and a body of a fixed size per
  * type, except the manager frames (version 2), whose fixed part is
- * followed by a payload of 0 .. DSM_MGR_PAYLOAD_MAX bytes. Integers are
- * little endian; names are NUL-padded; reserved fields are zero. Peers
- * are untrusted: dsmc_decode() checks every field, and a message it
- * refuses ends the connection (logged and counted by dsmd).
+ * followed by a payload of 0 .. DSM_MGR_PAYLOAD_MAX bytes, and
+ * LOCK_HANDOVER (version 8), whose fixed part is followed by 0 ..
+ * DSM_NODES_MAX records. Integers are little endian; names are
+ * NUL-padded; reserved fields are zero. Peers are untrusted:
+ * dsmc_decode() checks every field, and a message it refuses ends the
+ * connection (logged and counted by dsmd).
  *
  * Changelog of the protocol version:
  *  1: HELLO, HELLO_ACK, HEARTBEAT, REGION_ADD, REGION_DEL, BYE.
@@ -48,6 +50,11 @@
  *     offset did, so a dsmd of version 7 announces 7 as its lowest version
  *     (DSMC_VERSION_PEER_MIN) and refuses an older peer at the handshake
  *     ("no common protocol version"), as that one refuses it.
+ *  8: lock managers hand a lock's state to its new manager when the
+ *     membership changes (dsm_lock_manager() is the lock's key mod the
+ *     members): LOCK_HANDOVER carries one lock's state, or the old
+ *     manager's DONE. A dsmd of version 8 still talks to one of version
+ *     7 at 7 (DSMC_VERSION_PEER_MIN stays 7), without hand-overs.
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -59,10 +66,11 @@
 #include <linux/dsm.h>
 
 #include "dsm_auth.h"
+#include "mgr.h"
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	7
+#define DSMC_VERSION_MAX	8
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
@@ -71,6 +79,7 @@
 #define DSMC_VERSION_MEMBERS	5	/* first version with MEMBERS */
 #define DSMC_VERSION_LEAVE	6	/* first with MEMBERS LEAVE, LEFT */
 #define DSMC_VERSION_NODES64	7	/* first with 64 node ids and slices */
+#define DSMC_VERSION_HANDOVER	8	/* first with LOCK_HANDOVER */
 /*
  * The lowest version a peer must speak (HELLO's version_min): the codec
  * still reads frames of every version, but a peer of a version before
@@ -96,6 +105,7 @@ enum dsmc_type {
 	DSMC_AUTH_RESPONSE,	/* v3: a handshake MAC (dsm_auth_wire_response) */
 	DSMC_LINK_INFO,		/* v4: data link facts, for PEER_SOCKET */
 	DSMC_MEMBERS,		/* v5: a membership change and its table */
+	DSMC_LOCK_HANDOVER,	/* v8: a lock's state to its new manager, or DONE */
 
 	DSMC_TYPE_END
 };
@@ -259,6 +269,35 @@ struct dsmc_wire_lock_fwd {	/* 16 bytes, then the payload */
 	 */
 } __attribute__((packed));
 
+/* LOCK_HANDOVER: no tail, no forward (struct mgr_handover's -1). */
+#define DSMC_HO_TAIL_NONE	0xffffffffU
+#define DSMC_HO_FWD_NONE	0xff
+
+/*
+ * LOCK_HANDOVER (version 8): one lock's state from its old manager to its
+ * new one (struct mgr_handover), or the old manager's DONE (flags exactly
+ * MGR_HO_DONE, region and lock 0, no tail, no records). The body is
+ * exactly 32 + 24 * @nr bytes.
+ */
+struct dsmc_wire_lock_handover {	/* 32 bytes, then @nr records */
+	__le64 epoch;		/*  0: 1 .. DSM_HOME_EPOCH_MAX */
+	__le32 flags;		/*  8: MGR_HO_OWNER_DEAD, MGR_HO_DONE */
+	__le32 region;		/* 12 */
+	__le32 lock;		/* 16 */
+	__le32 tail;		/* 20: a node id, or DSMC_HO_TAIL_NONE */
+	__le16 nr;		/* 24: records, 0 .. DSM_NODES_MAX */
+	uint8_t reserved[6];	/* 26 */
+	/* 32: @nr struct dsmc_wire_ho_rec, strictly ascending by node */
+} __attribute__((packed));
+
+struct dsmc_wire_ho_rec {	/* 24 bytes: struct mgr_ho_rec */
+	uint8_t node;		/*  0: a node id */
+	uint8_t fwd_to;		/*  1: a node id, or DSMC_HO_FWD_NONE */
+	uint8_t reserved[6];	/*  2 */
+	__le64 fwd_cookie;	/*  8: 0 without a forward */
+	__le64 last_cookie;	/* 16 */
+} __attribute__((packed));
+
 /* LINK_INFO, decoded (struct dsmc_wire_link_info). */
 struct dsmc_link {
 	uint32_t node;
@@ -331,6 +370,7 @@ struct dsmc_msg {
 			const uint8_t *payload;	/* view into the buffer */
 			uint32_t len;
 		} mgr;
+		struct mgr_handover ho;			/* LOCK_HANDOVER */
 	};
 };
 

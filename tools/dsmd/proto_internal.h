@@ -8,7 +8,8 @@
  * zero). A decoder gets the body and its length (a manager frame's
  * includes the payload, whose length dsmc_peek() checked against the
  * limits, and m->mgr.payload and .len are set already) and returns why
- * the body is refused, or NULL.
+ * the body is refused, or NULL. A check returns why the decoder would
+ * refuse @m, or NULL: dsmc_encode() refuses such an @m.
  */
 #ifndef DSMD_PROTO_INTERNAL_H
 #define DSMD_PROTO_INTERNAL_H
@@ -36,5 +37,11 @@ const char *dsmc_dec_mgr_reply(const void *body, uint32_t len,
 void dsmc_enc_lock_fwd(const struct dsmc_msg *m, void *body);
 const char *dsmc_dec_lock_fwd(const void *body, uint32_t len,
 			      struct dsmc_msg *m);
+
+/* LOCK_HANDOVER (version 8): a struct mgr_handover. */
+void dsmc_enc_handover(const struct dsmc_msg *m, void *body);
+const char *dsmc_dec_handover(const void *body, uint32_t len,
+			      struct dsmc_msg *m);
+const char *dsmc_check_handover(const struct dsmc_msg *m);
 
 #endif /* DSMD_PROTO_INTERNAL_H */

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * proto_mgr.c - the bodies of the managers' frames of the dsmd control
- * protocol (proto.h): MGR_REQ, MGR_REPLY and LOCK_FWD (version 2).
- * proto.c's type table calls them (proto_internal.h).
+ * protocol (proto.h): MGR_REQ, MGR_REPLY and LOCK_FWD (version 2) and
+ * LOCK_HANDOVER (version 8). proto.c's type table calls them
+ * (proto_internal.h).
  */
 #include <endian.h>
 
+#include "dsm_limits.h"
 #include "mgr.h"
 #include "proto.h"
 #include "proto_internal.h"
@@ -95,4 +97,128 @@ const char *dsmc_dec_lock_fwd(const void *body, uint32_t len,
 	if (!m->mgr.len)
 		return "lock forward without a LOCK_REQ";
 	return NULL;
+}
+
+/*
+ * LOCK_HANDOVER: struct dsmc_wire_lock_handover, then @nr struct
+ * dsmc_wire_ho_rec. The decoder checks what only the wire can get wrong
+ * (reserved bytes, ids that do not fit struct mgr_handover, the body's
+ * length), then ho_check(), which the encoder runs too.
+ */
+
+/* Record @r after one of node @prev (-1: the first). */
+static const char *ho_rec_check(const struct mgr_ho_rec *r, int prev)
+{
+	if (r->node >= DSM_NODES_MAX)
+		return "hand-over record's node out of range";
+	if ((int)r->node <= prev)
+		return "hand-over records not in ascending node order";
+	if (r->fwd_to < -1 || r->fwd_to >= DSM_NODES_MAX)
+		return "hand-over record's forward node out of range";
+	if (r->fwd_to < 0 && r->fwd_cookie)
+		return "hand-over record's cookie without a forward";
+	return NULL;
+}
+
+static const char *ho_check(const struct mgr_handover *ho)
+{
+	const char *why;
+	uint32_t i;
+
+	if (!ho->epoch || ho->epoch > DSM_HOME_EPOCH_MAX)
+		return "hand-over epoch out of range";
+	if (ho->flags & ~(uint32_t)(MGR_HO_OWNER_DEAD | MGR_HO_DONE))
+		return "unknown hand-over flags";
+	if (ho->tail < -1 || ho->tail >= DSM_NODES_MAX)
+		return "hand-over tail out of range";
+	if (ho->nr > DSM_NODES_MAX)
+		return "too many hand-over records";
+	if ((ho->flags & MGR_HO_DONE) &&
+	    (ho->flags != MGR_HO_DONE || ho->region || ho->lock_id ||
+	     ho->tail != -1 || ho->nr))
+		return "hand-over DONE with a lock";
+	for (i = 0; i < ho->nr; i++) {
+		why = ho_rec_check(&ho->rec[i], i ? ho->rec[i - 1].node : -1);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+const char *dsmc_check_handover(const struct dsmc_msg *m)
+{
+	return ho_check(&m->ho);
+}
+
+/* dsmc_encode() ran dsmc_check_handover(): every value fits. */
+void dsmc_enc_handover(const struct dsmc_msg *m, void *body)
+{
+	struct dsmc_wire_lock_handover *w = body;
+	struct dsmc_wire_ho_rec *wr = (struct dsmc_wire_ho_rec *)(w + 1);
+	const struct mgr_handover *ho = &m->ho;
+	uint32_t i;
+
+	w->epoch = htole64(ho->epoch);
+	w->flags = htole32(ho->flags);
+	w->region = htole32(ho->region);
+	w->lock = htole32(ho->lock_id);
+	w->tail = htole32(ho->tail < 0 ? DSMC_HO_TAIL_NONE :
+			  (uint32_t)ho->tail);
+	w->nr = htole16(ho->nr);
+	for (i = 0; i < ho->nr; i++) {
+		const struct mgr_ho_rec *r = &ho->rec[i];
+
+		wr[i].node = r->node;
+		wr[i].fwd_to = r->fwd_to < 0 ? DSMC_HO_FWD_NONE :
+			       (uint8_t)r->fwd_to;
+		wr[i].fwd_cookie = htole64(r->fwd_cookie);
+		wr[i].last_cookie = htole64(r->last_cookie);
+	}
+}
+
+/* A record's reserved bytes and forward node; ho_check() does the rest. */
+static const char *dec_ho_rec(const struct dsmc_wire_ho_rec *w,
+			      struct mgr_ho_rec *r)
+{
+	if (!all_zero(w->reserved, sizeof(w->reserved)))
+		return "reserved field not zero";
+	if (w->fwd_to != DSMC_HO_FWD_NONE && w->fwd_to >= DSM_NODES_MAX)
+		return "hand-over record's forward node out of range";
+	r->node = w->node;
+	r->fwd_to = w->fwd_to == DSMC_HO_FWD_NONE ? -1 : (int8_t)w->fwd_to;
+	r->fwd_cookie = le64toh(w->fwd_cookie);
+	r->last_cookie = le64toh(w->last_cookie);
+	return NULL;
+}
+
+const char *dsmc_dec_handover(const void *body, uint32_t len,
+			      struct dsmc_msg *m)
+{
+	const struct dsmc_wire_lock_handover *w = body;
+	const struct dsmc_wire_ho_rec *wr =
+		(const struct dsmc_wire_ho_rec *)(w + 1);
+	struct mgr_handover *ho = &m->ho;
+	uint32_t tail = le32toh(w->tail), i;
+	const char *why;
+
+	ho->epoch = le64toh(w->epoch);
+	ho->flags = le32toh(w->flags);
+	ho->region = le32toh(w->region);
+	ho->lock_id = le32toh(w->lock);
+	ho->nr = le16toh(w->nr);
+	if (!all_zero(w->reserved, sizeof(w->reserved)))
+		return "reserved field not zero";
+	if (tail != DSMC_HO_TAIL_NONE && tail >= DSM_NODES_MAX)
+		return "hand-over tail out of range";
+	ho->tail = tail == DSMC_HO_TAIL_NONE ? -1 : (int)tail;
+	if (ho->nr > DSM_NODES_MAX)
+		return "too many hand-over records";
+	if (len != sizeof(*w) + ho->nr * sizeof(*wr))
+		return "hand-over body length is not that of its records";
+	for (i = 0; i < ho->nr; i++) {
+		why = dec_ho_rec(&wr[i], &ho->rec[i]);
+		if (why)
+			return why;
+	}
+	return ho_check(ho);
 }

@@ -764,8 +764,8 @@ static void test_nodes64(void)
 	m.hello.version_min = DSMC_VERSION_PEER_MIN;
 	m.hello.version_max = DSMC_VERSION_MAX;
 	ok(!roundtrip(&m, &out) && out.hello.node == 63 &&
-	   out.hello.version_min == 7 && out.hello.version_max == 7,
-	   "proto: HELLO of node 63, versions 7 .. 7");
+	   out.hello.version_min == 7 && out.hello.version_max == 8,
+	   "proto: HELLO of node 63, versions 7 .. 8");
 
 	m = (struct dsmc_msg){ .type = DSMC_REGION_ADD,
 			       .version = DSMC_VERSION_NODES64 };
@@ -824,6 +824,344 @@ static void test_nodes64(void)
 	   "proto: MEMBERS add of node 64 refused");
 }
 
+/*
+ * A hand-over of lock 0x1234 of region 3 with @nr records, ascending
+ * with gaps (every node with 64), forwards on even records.
+ */
+static struct dsmc_msg ho_msg(uint32_t nr, int tail)
+{
+	struct dsmc_msg m = { .type = DSMC_LOCK_HANDOVER };
+	uint32_t i;
+
+	m.ho.epoch = 0x123456789aULL;
+	m.ho.flags = MGR_HO_OWNER_DEAD;
+	m.ho.region = 3;
+	m.ho.lock_id = 0x1234;
+	m.ho.tail = tail;
+	m.ho.nr = nr;
+	for (i = 0; i < nr && i < DSM_NODES_MAX; i++) {
+		struct mgr_ho_rec *r = &m.ho.rec[i];
+
+		r->node = nr > DSM_NODES_MAX / 2 ? i : 2 * i + 1;
+		r->fwd_to = i % 2 ? -1 : (int8_t)(DSM_NODES_MAX - 1 - i);
+		r->fwd_cookie = i % 2 ? 0 : 0xf00d0000ULL + i;
+		r->last_cookie = 0xabc0000000000000ULL + i;
+	}
+	return m;
+}
+
+static bool ho_same(const struct mgr_handover *a,
+		    const struct mgr_handover *b)
+{
+	uint32_t i;
+
+	if (a->epoch != b->epoch || a->flags != b->flags ||
+	    a->region != b->region || a->lock_id != b->lock_id ||
+	    a->tail != b->tail || a->nr != b->nr)
+		return false;
+	for (i = 0; i < a->nr; i++)
+		if (a->rec[i].node != b->rec[i].node ||
+		    a->rec[i].fwd_to != b->rec[i].fwd_to ||
+		    a->rec[i].fwd_cookie != b->rec[i].fwd_cookie ||
+		    a->rec[i].last_cookie != b->rec[i].last_cookie)
+			return false;
+	return true;
+}
+
+/* @m round trips with its exact length, version 8 by default. */
+static bool ho_roundtrip(const struct dsmc_msg *m)
+{
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	struct dsmc_msg out;
+	int len = dsmc_encode(m, buf, sizeof(buf));
+
+	return len == DSMC_HDR_SIZE + 32 + 24 * (int)m->ho.nr &&
+	       dsmc_peek(buf, len, &why) == len && buf[4] == 8 &&
+	       buf[6] == DSMC_LOCK_HANDOVER &&
+	       !dsmc_decode(buf, len, &out, &why) &&
+	       out.type == DSMC_LOCK_HANDOVER && out.version == 8 &&
+	       ho_same(&m->ho, &out.ho);
+}
+
+static void test_handover(void)
+{
+	struct dsmc_msg m = ho_msg(0, -1);
+	uint8_t buf[DSMC_MSG_MAX];
+
+	ok(ho_roundtrip(&m), "proto: LOCK_HANDOVER without records, no tail");
+	m = ho_msg(1, 63);
+	ok(ho_roundtrip(&m) && m.ho.rec[0].fwd_to == 63,
+	   "proto: LOCK_HANDOVER of 1 record, tail 63");
+	m = ho_msg(3, 0);
+	m.ho.flags = 0;
+	ok(ho_roundtrip(&m), "proto: LOCK_HANDOVER of 3 records, tail 0");
+	m = ho_msg(DSM_NODES_MAX, 63);
+	ok(ho_roundtrip(&m) && m.ho.rec[63].node == 63 &&
+	   m.ho.rec[63].fwd_to == -1 && m.ho.rec[62].fwd_to == 1,
+	   "proto: LOCK_HANDOVER of DSM_NODES_MAX records");
+	m.ho.tail = -1;
+	ok(ho_roundtrip(&m), "proto: LOCK_HANDOVER of 64 records, no tail");
+	m = (struct dsmc_msg){ .type = DSMC_LOCK_HANDOVER };
+	m.ho.epoch = DSM_HOME_EPOCH_MAX;
+	m.ho.flags = MGR_HO_DONE;
+	m.ho.tail = -1;
+	ok(ho_roundtrip(&m), "proto: LOCK_HANDOVER DONE at the largest epoch");
+	m.version = DSMC_VERSION_NODES64;
+	ok(dsmc_encode(&m, buf, sizeof(buf)) == -1,
+	   "proto: LOCK_HANDOVER not encoded at version 7");
+}
+
+/*
+ * The bytes of @m (a valid hand-over) with the @n-byte little-endian
+ * field at body offset @off set to @val: refused, @word in the reason.
+ */
+static bool ho_wire_refused(const struct dsmc_msg *m, uint32_t off,
+			    uint64_t val, int n, const char *word)
+{
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	struct dsmc_msg out;
+	int len = dsmc_encode(m, buf, sizeof(buf)), i;
+
+	if (len <= 0 || off + n > (uint32_t)len - DSMC_HDR_SIZE)
+		return false;
+	for (i = 0; i < n; i++)
+		buf[DSMC_HDR_SIZE + off + i] = (uint8_t)(val >> 8 * i);
+	if (!dsmc_decode(buf, len, &out, &why))
+		return false;
+	if (!why || !strstr(why, word)) {
+		printf("# refused, but: %s\n", why ? why : "(null)");
+		return false;
+	}
+	return true;
+}
+
+static bool enc_refused(const struct dsmc_msg *m)
+{
+	uint8_t buf[DSMC_MSG_MAX];
+
+	return dsmc_encode(m, buf, sizeof(buf)) == -1;
+}
+
+/* Body offsets of LOCK_HANDOVER's fields, and of record @k's. */
+#define HO_FLAGS	8
+#define HO_REGION	12
+#define HO_LOCK		16
+#define HO_TAIL		20
+#define HO_NR		24
+#define HO_REC(k)	(32 + 24 * (k))
+
+/* Records: ascending node ids below 64, forwards, reserved bytes. */
+static void test_handover_records(void)
+{
+	const struct dsmc_msg good = ho_msg(3, 5);
+	struct dsmc_msg m = good;
+	int k, i, res = 0, refused = 0;
+
+	m.ho.rec[0].node = 3;
+	m.ho.rec[1].node = 1;
+	ok(enc_refused(&m) &&
+	   ho_wire_refused(&good, HO_REC(1), 0, 1, "ascending"),
+	   "proto: LOCK_HANDOVER records not ascending refused");
+	m = good;
+	m.ho.rec[1].node = 1;
+	ok(enc_refused(&m) &&
+	   ho_wire_refused(&good, HO_REC(1), 1, 1, "ascending"),
+	   "proto: LOCK_HANDOVER duplicate node refused");
+	m = good;
+	m.ho.rec[2].node = 64;
+	ok(enc_refused(&m) &&
+	   ho_wire_refused(&good, HO_REC(2), 64, 1, "node out of range") &&
+	   ho_wire_refused(&good, HO_REC(2), 0xff, 1, "node out of range"),
+	   "proto: LOCK_HANDOVER record of node 64 refused");
+	m = good;
+	m.ho.rec[0].fwd_to = 64;
+	ok(enc_refused(&m) &&
+	   ho_wire_refused(&good, HO_REC(0) + 1, 64, 1, "forward node") &&
+	   ho_wire_refused(&good, HO_REC(0) + 1, 0xfe, 1, "forward node"),
+	   "proto: LOCK_HANDOVER forward to node 64 refused");
+	m.ho.rec[0].fwd_to = -2;
+	ok(enc_refused(&m), "proto: LOCK_HANDOVER forward to -2 not encoded");
+	m = good;
+	m.ho.rec[1].fwd_cookie = 1;
+	ok(enc_refused(&m) &&
+	   ho_wire_refused(&good, HO_REC(1) + 8, 1, 8, "cookie") &&
+	   ho_wire_refused(&good, HO_REC(0) + 1, 0xff, 1, "cookie"),
+	   "proto: LOCK_HANDOVER record without a forward but a cookie refused");
+	/* Every reserved byte: 26 .. 31, and 2 .. 7 of each record. */
+	for (i = 26; i < 32; i++, res++)
+		refused += ho_wire_refused(&good, i, 0x80, 1, "reserved");
+	for (k = 0; k < 3; k++)
+		for (i = 2; i < 8; i++, res++)
+			refused += ho_wire_refused(&good, HO_REC(k) + i, 1, 1,
+						   "reserved");
+	ok(res == 24 && refused == res,
+	   "proto: LOCK_HANDOVER every reserved byte not zero refused");
+}
+
+
+/* Each refusal twice: the struct is not encoded, its bytes not decoded. */
+static void test_handover_refused(void)
+{
+	const struct dsmc_msg good = ho_msg(3, 5);
+	struct dsmc_msg m = good, done = good;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	struct dsmc_msg out;
+	int len;
+
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[4] = 7;
+	ok(dsmc_decode(buf, len, &out, &why) && strstr(why, "version"),
+	   "proto: LOCK_HANDOVER with header version 7 refused");
+	m.ho.epoch = 0;
+	ok(enc_refused(&m) && ho_wire_refused(&good, 0, 0, 8, "epoch"),
+	   "proto: LOCK_HANDOVER epoch 0 refused");
+	m.ho.epoch = DSM_HOME_EPOCH_MAX + 1;
+	ok(enc_refused(&m) &&
+	   ho_wire_refused(&good, 0, DSM_HOME_EPOCH_MAX + 1, 8, "epoch"),
+	   "proto: LOCK_HANDOVER epoch above DSM_HOME_EPOCH_MAX refused");
+	m = good;
+	m.ho.flags = MGR_HO_OWNER_DEAD | 0x4;
+	ok(enc_refused(&m) && ho_wire_refused(&good, HO_FLAGS, 5, 4, "flags") &&
+	   ho_wire_refused(&good, HO_FLAGS, 1U << 31, 4, "flags"),
+	   "proto: LOCK_HANDOVER unknown flag refused");
+	m = good;
+	m.ho.tail = 64;
+	ok(enc_refused(&m) && ho_wire_refused(&good, HO_TAIL, 64, 4, "tail"),
+	   "proto: LOCK_HANDOVER tail 64 refused");
+	m.ho.tail = -2;
+	ok(enc_refused(&m) &&
+	   ho_wire_refused(&good, HO_TAIL, 0xfffffffe, 4, "tail"),
+	   "proto: LOCK_HANDOVER tail -2 (0xfffffffe) refused");
+	m = ho_msg(DSM_NODES_MAX, 1);
+	m.ho.nr = DSM_NODES_MAX + 1;
+	ok(enc_refused(&m) &&
+	   ho_wire_refused(&good, HO_NR, DSM_NODES_MAX + 1, 2, "many"),
+	   "proto: LOCK_HANDOVER nr 65 refused");
+	ok(ho_wire_refused(&good, HO_NR, 4, 2, "length") &&
+	   ho_wire_refused(&good, HO_NR, 2, 2, "length") &&
+	   ho_wire_refused(&good, HO_NR, 0, 2, "length"),
+	   "proto: LOCK_HANDOVER body longer or shorter than 32 + 24 * nr refused");
+
+	done.ho.flags = MGR_HO_DONE;
+	done.ho.region = 0;
+	done.ho.lock_id = 0;
+	done.ho.tail = -1;
+	done.ho.nr = 0;
+	ok(!enc_refused(&done), "proto: LOCK_HANDOVER DONE encoded");
+	m = done;
+	m.ho.lock_id = 1;
+	ok(enc_refused(&m) && ho_wire_refused(&done, HO_LOCK, 1, 4, "DONE"),
+	   "proto: LOCK_HANDOVER DONE with a lock refused");
+	m = done;
+	m.ho.region = 1;
+	ok(enc_refused(&m) && ho_wire_refused(&done, HO_REGION, 1, 4, "DONE"),
+	   "proto: LOCK_HANDOVER DONE with a region refused");
+	m = done;
+	m.ho.tail = 0;
+	ok(enc_refused(&m) && ho_wire_refused(&done, HO_TAIL, 0, 4, "DONE"),
+	   "proto: LOCK_HANDOVER DONE with a tail refused");
+	m = done;
+	m.ho.flags |= MGR_HO_OWNER_DEAD;
+	ok(enc_refused(&m) && ho_wire_refused(&done, HO_FLAGS, 3, 4, "DONE"),
+	   "proto: LOCK_HANDOVER DONE with OWNER_DEAD refused");
+	m = ho_msg(1, -1);
+	m.ho.region = 0;
+	m.ho.lock_id = 0;
+	m.ho.flags = 0;
+	ok(!enc_refused(&m) &&
+	   ho_wire_refused(&m, HO_FLAGS, MGR_HO_DONE, 4, "DONE"),
+	   "proto: LOCK_HANDOVER DONE with a record refused (bytes)");
+	m.ho.flags = MGR_HO_DONE;
+	ok(enc_refused(&m),
+	   "proto: LOCK_HANDOVER DONE with a record refused (struct)");
+}
+
+/* Bodies not of 32 + 24 * n bytes, n <= 64, are refused by the length. */
+static void test_handover_len(void)
+{
+	static uint8_t buf[DSMC_MSG_MAX + 64];
+	struct dsmc_msg m = ho_msg(3, 5), out;
+	const char *why = NULL;
+	int len;
+
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[len] = 0;
+	buf[8]++;
+	ok(dsmc_peek(buf, len + 1, &why) < 0 && strstr(why, "length"),
+	   "proto: LOCK_HANDOVER of 32 + 24 * 3 + 1 bytes refused");
+	buf[8] -= 2;
+	ok(dsmc_peek(buf, len - 1, &why) < 0 && strstr(why, "length"),
+	   "proto: LOCK_HANDOVER of 32 + 24 * 3 - 1 bytes refused");
+	buf[8] = 31;
+	ok(dsmc_peek(buf, DSMC_HDR_SIZE + 31, &why) < 0 &&
+	   strstr(why, "length"), "proto: LOCK_HANDOVER of 31 bytes refused");
+	m = ho_msg(DSM_NODES_MAX, 7);
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	memset(buf + len, 0, 24);
+	buf[8] = (uint8_t)(32 + 24 * 65);
+	buf[9] = (uint8_t)((32 + 24 * 65) >> 8);
+	buf[DSMC_HDR_SIZE + HO_NR] = 65;
+	why = NULL;
+	ok(len == DSMC_HDR_SIZE + 32 + 24 * 64 &&
+	   dsmc_decode(buf, len + 24, &out, &why) && strstr(why, "length"),
+	   "proto: LOCK_HANDOVER of 65 records refused by its length");
+}
+
+/* The invariants every decoded hand-over keeps. */
+static bool ho_sane(const struct mgr_handover *ho)
+{
+	uint32_t i;
+
+	if (!ho->epoch || ho->epoch > DSM_HOME_EPOCH_MAX ||
+	    (ho->flags & ~(MGR_HO_OWNER_DEAD | MGR_HO_DONE)) ||
+	    ho->tail < -1 || ho->tail >= DSM_NODES_MAX ||
+	    ho->nr > DSM_NODES_MAX)
+		return false;
+	if ((ho->flags & MGR_HO_DONE) &&
+	    (ho->flags != MGR_HO_DONE || ho->region || ho->lock_id ||
+	     ho->tail != -1 || ho->nr))
+		return false;
+	for (i = 0; i < ho->nr; i++)
+		if (ho->rec[i].node >= DSM_NODES_MAX ||
+		    (i && ho->rec[i].node <= ho->rec[i - 1].node) ||
+		    ho->rec[i].fwd_to < -1 ||
+		    ho->rec[i].fwd_to >= DSM_NODES_MAX ||
+		    (ho->rec[i].fwd_to == -1 && ho->rec[i].fwd_cookie))
+			return false;
+	return true;
+}
+
+/*
+ * Every single-byte corruption of a hand-over's body is refused, or decodes to
+ * a sane one that encodes back to the same bytes (what the decoder takes
+ * the encoder writes: the encoding is canonical).
+ */
+static void test_handover_corruptions(void)
+{
+	struct dsmc_msg m = ho_msg(3, 5), out;
+	uint8_t buf[DSMC_MSG_MAX], copy[DSMC_MSG_MAX], again[DSMC_MSG_MAX];
+	int len, i, bad = 0, taken = 0;
+	const char *why = NULL;
+
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	for (i = DSMC_HDR_SIZE * 256; i < len * 256; i++) {
+		memcpy(copy, buf, len);
+		copy[i / 256] = (uint8_t)i;
+		if (dsmc_decode(copy, len, &out, &why))
+			continue;
+		taken++;
+		if (out.type != DSMC_LOCK_HANDOVER || !ho_sane(&out.ho) ||
+		    dsmc_encode(&out, again, sizeof(again)) != len ||
+		    memcmp(again, copy, len))
+			bad++;
+	}
+	ok(len == DSMC_HDR_SIZE + 104 && taken > len - DSMC_HDR_SIZE && !bad,
+	   "proto: LOCK_HANDOVER corruptions refused, or sane and canonical");
+}
+
 void test_proto(void)
 {
 	test_nodes64();
@@ -838,4 +1176,9 @@ void test_proto(void)
 	test_corruptions();
 	test_consume();
 	test_frames();
+	test_handover();
+	test_handover_refused();
+	test_handover_records();
+	test_handover_len();
+	test_handover_corruptions();
 }

@@ -14,6 +14,7 @@
  * (version 6) and MEMBERS of version 7 (node 63) from proto.h's struct
  * dsmc_wire_members. Version 7 moved the region slices (DSM_SPACE_SIZE /
  * 64): REGION_ADD's and REGION_DEL's offsets were pinned again then.
+ * LOCK_HANDOVER (version 8) from proto.h's structs when it was added.
  *
  * Field values are distinct in every byte, so a field written at the
  * wrong offset, with the wrong width or in the wrong byte order shows.
@@ -203,6 +204,47 @@ static const struct wire_vec vecs[] = {
 		"44534d43 02000900 13000000 00000000"
 		"5a5aa5a5 07000000 efcdab89 67452301"
 		"332211" },
+	/* Version 8: a lock's state to its new manager, or DONE. */
+	{ .name = "LOCK_HANDOVER (two records, no tail)",
+	  .m = { .type = DSMC_LOCK_HANDOVER,
+		 .version = DSMC_VERSION_HANDOVER,
+		 .ho = { .epoch = 0x112233445566ULL,
+			 .flags = MGR_HO_OWNER_DEAD, .region = 0x0a0b0c0d,
+			 .lock_id = 0x01020304, .tail = -1, .nr = 2,
+			 .rec = { { .node = 5, .fwd_to = 63,
+				    .fwd_cookie = 0x8877665544332211ULL,
+				    .last_cookie = 0x0123456789abcdefULL },
+				  { .node = 40, .fwd_to = -1,
+				    .last_cookie =
+					0xfedcba9876543210ULL } } } },
+	  .hex =
+		"44534d43 08000e00 50000000 00000000"
+		"66554433 22110000 01000000 0d0c0b0a"
+		"04030201 ffffffff 02000000 00000000"
+		"053f0000 00000000 11223344 55667788"
+		"efcdab89 67452301 28ff0000 00000000"
+		"00000000 00000000 10325476 98badcfe" },
+	{ .name = "LOCK_HANDOVER (tail 63, one record)",
+	  .m = { .type = DSMC_LOCK_HANDOVER,
+		 .version = DSMC_VERSION_HANDOVER,
+		 .ho = { .epoch = 1, .region = 0xfffffffe, .lock_id = 7,
+			 .tail = 63, .nr = 1,
+			 .rec = { { .node = 0, .fwd_to = 62, .fwd_cookie = 1,
+				    .last_cookie = 2 } } } },
+	  .hex =
+		"44534d43 08000e00 38000000 00000000"
+		"01000000 00000000 00000000 feffffff"
+		"07000000 3f000000 01000000 00000000"
+		"003e0000 00000000 01000000 00000000"
+		"02000000 00000000" },
+	{ .name = "LOCK_HANDOVER (DONE)",
+	  .m = { .type = DSMC_LOCK_HANDOVER,
+		 .version = DSMC_VERSION_HANDOVER,
+		 .ho = { .epoch = 9, .flags = MGR_HO_DONE, .tail = -1 } },
+	  .hex =
+		"44534d43 08000e00 20000000 00000000"
+		"09000000 00000000 02000000 00000000"
+		"00000000 ffffffff 00000000 00000000" },
 	{ .name = "AUTH_CHALLENGE",
 	  .m = { .type = DSMC_AUTH_CHALLENGE, .version = DSMC_VERSION_AUTH,
 		 .chal = {
@@ -462,6 +504,24 @@ static int unhex(const char *hex, uint8_t *out, size_t cap)
 	return hi < 0 ? (int)n : -1;
 }
 
+static bool same_handover(const struct mgr_handover *a,
+			  const struct mgr_handover *b)
+{
+	uint32_t i;
+
+	if (a->epoch != b->epoch || a->flags != b->flags ||
+	    a->region != b->region || a->lock_id != b->lock_id ||
+	    a->tail != b->tail || a->nr != b->nr)
+		return false;
+	for (i = 0; i < a->nr; i++)
+		if (a->rec[i].node != b->rec[i].node ||
+		    a->rec[i].fwd_to != b->rec[i].fwd_to ||
+		    a->rec[i].fwd_cookie != b->rec[i].fwd_cookie ||
+		    a->rec[i].last_cookie != b->rec[i].last_cookie)
+			return false;
+	return true;
+}
+
 /* The fields @a's type carries are the same in @b. */
 static bool same_fields(const struct dsmc_msg *a, const struct dsmc_msg *b)
 {
@@ -500,6 +560,8 @@ static bool same_fields(const struct dsmc_msg *a, const struct dsmc_msg *b)
 		return !memcmp(&a->resp, &b->resp, sizeof(a->resp));
 	case DSMC_LINK_INFO:
 		return !memcmp(&a->link, &b->link, sizeof(a->link));
+	case DSMC_LOCK_HANDOVER:
+		return same_handover(&a->ho, &b->ho);
 	case DSMC_MEMBERS:
 		return a->memb.op == b->memb.op &&
 		       a->memb.change == b->memb.change &&
