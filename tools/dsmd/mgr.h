@@ -69,6 +69,14 @@
  * token) although it forgot the cookie at FORWARDED.
  */
 #define MGR_F_FWD_LOST		0x400
+/*
+ * Frame-only flag of a manager's reply to a requester's dsmd (alone,
+ * error 0, never given to a kernel, version 8): the lock is not managed
+ * here since table @epoch of the reply; the payload is the request's
+ * LOCK_REQ, which the requester's dsmd sends again to the manager its
+ * table names once its own table is that epoch or newer.
+ */
+#define MGR_F_MOVED		0x800
 
 /*
  * A lock's manager moves when the membership changes (node add, node

@@ -28,10 +28,14 @@ static_assert(sizeof(struct dsmc_wire_region_add) == 56, "REGION_ADD");
 static_assert(sizeof(struct dsmc_wire_region_perm) == 16, "REGION_ADD v3");
 static_assert(sizeof(struct dsmc_wire_region_del) == 48, "REGION_DEL");
 static_assert(sizeof(struct dsmc_wire_bye) == 8, "BYE");
-/* MGR_REQ has the largest fixed part: DSMC_BODY_MAX counts on it. */
-static_assert(sizeof(struct dsmc_wire_mgr_req) == DSMC_MGR_FIXED, "MGR_REQ");
+static_assert(sizeof(struct dsmc_wire_mgr_req) == 24, "MGR_REQ");
 static_assert(sizeof(struct dsmc_wire_mgr_reply) == 16, "MGR_REPLY");
 static_assert(sizeof(struct dsmc_wire_lock_fwd) == 16, "LOCK_FWD");
+/* MGR_REQ v8 has the largest fixed part: DSMC_BODY_MAX counts on it. */
+static_assert(sizeof(struct dsmc_wire_mgr_req8) == DSMC_MGR_FIXED,
+	      "MGR_REQ v8");
+static_assert(sizeof(struct dsmc_wire_mgr_reply8) == 24, "MGR_REPLY v8");
+static_assert(sizeof(struct dsmc_wire_lock_fwd8) == 24, "LOCK_FWD v8");
 static_assert(sizeof(struct dsmc_wire_lock_handover) == 32, "LOCK_HANDOVER");
 static_assert(sizeof(struct dsmc_wire_ho_rec) == 24, "LOCK_HANDOVER record");
 static_assert(sizeof(struct dsmc_wire_lock_handover) +
@@ -448,7 +452,7 @@ static const char *dec_members(const void *body, uint32_t len,
  *		part before them.
  * @grow:	if @grow.since is not 0, @size is @grow.size from protocol
  *		version @grow.since on (REGION_ADD's permissions of
- *		version 3).
+ *		version 3, the manager frames' epoch of version 8).
  * @mgr:	a manager frame: version 2 or later, a payload of 0 ..
  *		DSM_MGR_PAYLOAD_MAX bytes follows the fixed part.
  * @rec:	if not 0, 0 .. DSM_NODES_MAX records of @rec bytes follow
@@ -476,9 +480,10 @@ struct dsmc_type_desc {
 	[_t] = { .name = _name, .size = sizeof(struct _wire),		\
 		 .enc = _enc, .dec = _dec }
 
-/* A manager frame: its fixed part _wire, then a payload. */
+/* A manager frame: struct _wire (_wire##8 from version 8), a payload. */
 #define MGR_TYPE(_t, _name, _wire, _enc, _dec)				\
 	[_t] = { .name = _name, .size = sizeof(struct _wire),		\
+		 .grow = { DSMC_VERSION_HANDOVER, sizeof(struct _wire##8) }, \
 		 .mgr = true, .enc = _enc, .dec = _dec }
 
 static const struct dsmc_type_desc types[DSMC_TYPE_END] = {

@@ -53,8 +53,14 @@
  *  8: lock managers hand a lock's state to its new manager when the
  *     membership changes (dsm_lock_manager() is the lock's key mod the
  *     members): LOCK_HANDOVER carries one lock's state, or the old
- *     manager's DONE. A dsmd of version 8 still talks to one of version
- *     7 at 7 (DSMC_VERSION_PEER_MIN stays 7), without hand-overs.
+ *     manager's DONE. And MGR_REQ, MGR_REPLY and LOCK_FWD carry the
+ *     sender's home table epoch (8 bytes more at the end of their fixed
+ *     part, 0: no table yet), so that a frame from a node ahead of or
+ *     behind the receiver's membership can be told apart; a manager that
+ *     no longer manages a lock answers MGR_F_MOVED with the epoch of its
+ *     table. A frame of version 7 has neither (its epoch decodes as 0),
+ *     and a dsmd of version 8 still talks to one of version 7 at 7
+ *     (DSMC_VERSION_PEER_MIN stays 7).
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -79,7 +85,7 @@
 #define DSMC_VERSION_MEMBERS	5	/* first version with MEMBERS */
 #define DSMC_VERSION_LEAVE	6	/* first with MEMBERS LEAVE, LEFT */
 #define DSMC_VERSION_NODES64	7	/* first with 64 node ids and slices */
-#define DSMC_VERSION_HANDOVER	8	/* first with LOCK_HANDOVER */
+#define DSMC_VERSION_HANDOVER	8	/* first with LOCK_HANDOVER, epochs */
 /*
  * The lowest version a peer must speak (HELLO's version_min): the codec
  * still reads frames of every version, but a peer of a version before
@@ -87,7 +93,7 @@
  */
 #define DSMC_VERSION_PEER_MIN	DSMC_VERSION_NODES64
 #define DSMC_HDR_SIZE		16
-#define DSMC_MGR_FIXED		24	/* largest fixed part of a MGR frame */
+#define DSMC_MGR_FIXED		32	/* largest fixed part of a MGR frame */
 #define DSMC_BODY_MAX		(DSMC_MGR_FIXED + DSM_MGR_PAYLOAD_MAX)
 #define DSMC_MSG_MAX		(DSMC_HDR_SIZE + DSMC_BODY_MAX)
 
@@ -250,7 +256,9 @@ struct dsmc_wire_mgr_req {	/* 24 bytes, then the payload */
 /*
  * Flags: DSM_MGR_F_MORE, _GC, _JOIN (a release to a node that joins lrc
  * there: Documentation/lrc.md), or MGR_F_FORWARDED, MGR_F_FWD_FAILED,
- * MGR_F_FWD_LOST or DSM_MGR_F_OWNER_DEAD (a lock's fresh token) alone.
+ * MGR_F_FWD_LOST or DSM_MGR_F_OWNER_DEAD (a lock's fresh token) alone,
+ * or from version 8 on MGR_F_MOVED alone (error 0, a payload, epoch 1 ..
+ * DSM_HOME_EPOCH_MAX).
  */
 struct dsmc_wire_mgr_reply {	/* 16 bytes, then the payload */
 	__le64 cookie;		/*  0 */
@@ -267,6 +275,26 @@ struct dsmc_wire_lock_fwd {	/* 16 bytes, then the payload */
 	 * 16: payload, a core LOCK_REQ, at least 1 byte; the tail can fail
 	 * the request with requester and cookie when the payload is bad.
 	 */
+} __attribute__((packed));
+
+/*
+ * Version 8: each manager frame's fixed part of version 2, then the
+ * sender's home table epoch (0 .. DSM_HOME_EPOCH_MAX, 0: it has no table
+ * yet); the payload follows.
+ */
+struct dsmc_wire_mgr_req8 {	/* 32 bytes, then the payload */
+	struct dsmc_wire_mgr_req v2;	/*  0 */
+	__le64 epoch;		/* 24 */
+} __attribute__((packed));
+
+struct dsmc_wire_mgr_reply8 {	/* 24 bytes, then the payload */
+	struct dsmc_wire_mgr_reply v2;	/*  0 */
+	__le64 epoch;		/* 16 */
+} __attribute__((packed));
+
+struct dsmc_wire_lock_fwd8 {	/* 24 bytes, then the payload */
+	struct dsmc_wire_lock_fwd v2;	/*  0 */
+	__le64 epoch;		/* 16 */
 } __attribute__((packed));
 
 /* LOCK_HANDOVER: no tail, no forward (struct mgr_handover's -1). */
@@ -367,6 +395,11 @@ struct dsmc_msg {
 			uint8_t op;
 			uint16_t frag;
 			uint32_t requester;	/* LOCK_FWD */
+			/*
+			 * The sender's home table epoch: encoded from
+			 * version 8 on, 0 from a frame of an older one.
+			 */
+			uint64_t epoch;
 			const uint8_t *payload;	/* view into the buffer */
 			uint32_t len;
 		} mgr;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * proto_mgr.c - the bodies of the managers' frames of the dsmd control
- * protocol (proto.h): MGR_REQ, MGR_REPLY and LOCK_FWD (version 2) and
- * LOCK_HANDOVER (version 8). proto.c's type table calls them
- * (proto_internal.h).
+ * protocol (proto.h): MGR_REQ, MGR_REPLY and LOCK_FWD (version 2; the
+ * sender's home table epoch from version 8 on) and LOCK_HANDOVER
+ * (version 8). proto.c's type table calls them (proto_internal.h).
  */
 #include <endian.h>
 
@@ -12,21 +12,43 @@
 #include "proto.h"
 #include "proto_internal.h"
 
+/*
+ * From version 8 on, a manager frame's fixed part is a struct
+ * dsmc_wire_*8: that of version 2, then the sender's home table epoch;
+ * a frame of version 7 ends before it (the body is read only as far as
+ * the version's fixed part, whose length dsmc_peek() checked).
+ */
+static bool has_epoch(const struct dsmc_msg *m)
+{
+	return m->version >= DSMC_VERSION_HANDOVER;
+}
+
+/* 0 (the sender has no table yet) .. DSM_HOME_EPOCH_MAX. */
+static const char *mgr_epoch_check(const struct dsmc_msg *m)
+{
+	return m->mgr.epoch > DSM_HOME_EPOCH_MAX ?
+	       "manager frame's epoch out of range" : NULL;
+}
+
 void dsmc_enc_mgr_req(const struct dsmc_msg *m, void *body)
 {
-	struct dsmc_wire_mgr_req *w = body;
+	struct dsmc_wire_mgr_req8 *w8 = body;
+	struct dsmc_wire_mgr_req *w = &w8->v2;
 
 	w->cookie = htole64(m->mgr.cookie);
 	w->id = htole32(m->mgr.id);
 	w->flags = htole32(m->mgr.flags);
 	w->op = m->mgr.op;
 	w->frag = htole16(m->mgr.frag);
+	if (has_epoch(m))
+		w8->epoch = htole64(m->mgr.epoch);
 }
 
 const char *dsmc_dec_mgr_req(const void *body, uint32_t len,
 			     struct dsmc_msg *m)
 {
-	const struct dsmc_wire_mgr_req *w = body;
+	const struct dsmc_wire_mgr_req8 *w8 = body;
+	const struct dsmc_wire_mgr_req *w = &w8->v2;
 
 	(void)len;
 	m->mgr.cookie = le64toh(w->cookie);
@@ -34,6 +56,8 @@ const char *dsmc_dec_mgr_req(const void *body, uint32_t len,
 	m->mgr.flags = le32toh(w->flags);
 	m->mgr.op = w->op;
 	m->mgr.frag = le16toh(w->frag);
+	if (has_epoch(m))
+		m->mgr.epoch = le64toh(w8->epoch);
 	if (w->reserved0 || w->reserved1)
 		return "reserved field not zero";
 	if (m->mgr.op > DSM_MGR_OP_MAX ||
@@ -41,28 +65,60 @@ const char *dsmc_dec_mgr_req(const void *body, uint32_t len,
 			      DSM_MGR_F_HAS_TOKEN | DSM_MGR_F_FORWARDED |
 			      DSM_MGR_F_STATE_DONE)))
 		return "bad manager op or flags";
-	return NULL;
+	return mgr_epoch_check(m);
 }
 
 void dsmc_enc_mgr_reply(const struct dsmc_msg *m, void *body)
 {
-	struct dsmc_wire_mgr_reply *w = body;
+	struct dsmc_wire_mgr_reply8 *w8 = body;
+	struct dsmc_wire_mgr_reply *w = &w8->v2;
 
 	w->cookie = htole64(m->mgr.cookie);
 	w->error = htole32(m->mgr.error);
 	w->flags = htole32(m->mgr.flags);
+	if (has_epoch(m))
+		w8->epoch = htole64(m->mgr.epoch);
+}
+
+/*
+ * MOVED (version 8): error 0, the request's LOCK_REQ as the payload, and
+ * the epoch of the table by which the lock is managed elsewhere.
+ */
+static const char *dec_mgr_moved(const struct dsmc_msg *m)
+{
+	if (!has_epoch(m))
+		return "flag not in this protocol version";
+	if (m->mgr.error)
+		return "moved reply with an error";
+	if (!m->mgr.len)
+		return "moved reply without the request";
+	if (!m->mgr.epoch)
+		return "moved reply without an epoch";
+	return NULL;
 }
 
 const char *dsmc_dec_mgr_reply(const void *body, uint32_t len,
 			       struct dsmc_msg *m)
 {
-	const struct dsmc_wire_mgr_reply *w = body;
+	const struct dsmc_wire_mgr_reply8 *w8 = body;
+	const struct dsmc_wire_mgr_reply *w = &w8->v2;
+	const char *why;
 
 	(void)len;
 	m->mgr.cookie = le64toh(w->cookie);
 	m->mgr.error = le32toh(w->error);
 	m->mgr.flags = le32toh(w->flags);
-	/* The frame-only flags come alone; the others are the kernel's. */
+	if (has_epoch(m))
+		m->mgr.epoch = le64toh(w8->epoch);
+	why = mgr_epoch_check(m);
+	if (why)
+		return why;
+	/*
+	 * The frame-only flags come alone; the others are the kernel's.
+	 * MOVED is DSM_MGR_F_JOIN's bit, which a release has only with GC.
+	 */
+	if (m->mgr.flags == MGR_F_MOVED)
+		return dec_mgr_moved(m);
 	if (m->mgr.error > 4095 ||
 	    (m->mgr.flags != MGR_F_FORWARDED &&
 	     m->mgr.flags != MGR_F_FWD_FAILED &&
@@ -76,27 +132,33 @@ const char *dsmc_dec_mgr_reply(const void *body, uint32_t len,
 
 void dsmc_enc_lock_fwd(const struct dsmc_msg *m, void *body)
 {
-	struct dsmc_wire_lock_fwd *w = body;
+	struct dsmc_wire_lock_fwd8 *w8 = body;
+	struct dsmc_wire_lock_fwd *w = &w8->v2;
 
 	w->lock = htole32(m->mgr.id);
 	w->requester = htole32(m->mgr.requester);
 	w->cookie = htole64(m->mgr.cookie);
+	if (has_epoch(m))
+		w8->epoch = htole64(m->mgr.epoch);
 }
 
 const char *dsmc_dec_lock_fwd(const void *body, uint32_t len,
 			      struct dsmc_msg *m)
 {
-	const struct dsmc_wire_lock_fwd *w = body;
+	const struct dsmc_wire_lock_fwd8 *w8 = body;
+	const struct dsmc_wire_lock_fwd *w = &w8->v2;
 
 	(void)len;
 	m->mgr.id = le32toh(w->lock);
 	m->mgr.requester = le32toh(w->requester);
 	m->mgr.cookie = le64toh(w->cookie);
+	if (has_epoch(m))
+		m->mgr.epoch = le64toh(w8->epoch);
 	if (m->mgr.requester >= DSM_NODES_MAX)
 		return "bad requester node id";
 	if (!m->mgr.len)
 		return "lock forward without a LOCK_REQ";
-	return NULL;
+	return mgr_epoch_check(m);
 }
 
 /*

@@ -825,6 +825,205 @@ static void test_nodes64(void)
 }
 
 /*
+ * Version 8: MGR_REQ, MGR_REPLY and LOCK_FWD carry the sender's home
+ * table epoch after their fixed part of version 2; at version 7 it is
+ * neither sent nor read, and the bytes are those of version 7.
+ */
+static void test_mgr_epoch(void)
+{
+	static const uint8_t pl[5] = { 1, 2, 3, 4, 5 };
+	static const uint16_t types[3] = { DSMC_MGR_REQ, DSMC_MGR_REPLY,
+					   DSMC_LOCK_FWD };
+	static const int fixed7[3] = { 24, 16, 16 };
+	uint8_t b7[DSMC_MSG_MAX], b0[DSMC_MSG_MAX], b8[DSMC_MSG_MAX];
+	int i, l7, l0, l8, f, good7 = 1, good8 = 1;
+	const char *why = NULL;
+	struct dsmc_msg m, out;
+
+	for (i = 0; i < 3; i++) {
+		m = (struct dsmc_msg){ .type = types[i], .version = 7 };
+		m.mgr.cookie = 0x0102030405060708ULL + i;
+		m.mgr.id = 77;
+		m.mgr.requester = 5;
+		m.mgr.payload = pl;
+		m.mgr.len = sizeof(pl);
+		l0 = dsmc_encode(&m, b0, sizeof(b0));
+		m.mgr.epoch = 0x123456789aULL;
+		l7 = dsmc_encode(&m, b7, sizeof(b7));
+		if (l7 != DSMC_HDR_SIZE + fixed7[i] + 5 || l0 != l7 ||
+		    memcmp(b0, b7, l7) || dsmc_decode(b7, l7, &out, &why) ||
+		    out.mgr.epoch != 0 || out.mgr.cookie != m.mgr.cookie ||
+		    out.mgr.len != 5 || memcmp(out.mgr.payload, pl, 5))
+			good7 = 0;
+		m.version = DSMC_VERSION_HANDOVER;
+		l8 = dsmc_encode(&m, b8, sizeof(b8));
+		f = DSMC_HDR_SIZE + fixed7[i];
+		if (l8 != f + 8 + 5 || b8[4] != 8 ||
+		    b8[8] != fixed7[i] + 8 + 5 ||
+		    memcmp(b8 + DSMC_HDR_SIZE, b7 + DSMC_HDR_SIZE, fixed7[i]) ||
+		    memcmp(b8 + f, "\x9a\x78\x56\x34\x12\x00\x00\x00", 8) ||
+		    memcmp(b8 + f + 8, pl, 5) ||
+		    dsmc_decode(b8, l8, &out, &why) ||
+		    out.version != 8 || out.mgr.epoch != 0x123456789aULL ||
+		    out.mgr.cookie != m.mgr.cookie || out.mgr.len != 5 ||
+		    memcmp(out.mgr.payload, pl, 5))
+			good8 = 0;
+	}
+	ok(good7, "proto: manager frames of version 7: no epoch sent or read, the same bytes");
+	ok(good8, "proto: manager frames of version 8: the epoch after the version-7 fixed part");
+
+	m = (struct dsmc_msg){ .type = DSMC_MGR_REQ, .version = 8 };
+	m.mgr.op = DSM_MGR_LOCK_ACQUIRE;
+	m.mgr.cookie = 9;
+	m.mgr.epoch = DSM_HOME_EPOCH_MAX;
+	l8 = dsmc_encode(&m, b8, sizeof(b8));
+	ok(l8 == DSMC_HDR_SIZE + 32 && !dsmc_decode(b8, l8, &out, &why) &&
+	   out.mgr.epoch == DSM_HOME_EPOCH_MAX && !out.mgr.len &&
+	   !out.mgr.payload, "proto: MGR_REQ v8 with the largest epoch");
+	m.mgr.epoch = 0;
+	l8 = dsmc_encode(&m, b8, sizeof(b8));
+	ok(!dsmc_decode(b8, l8, &out, &why) && out.mgr.epoch == 0 &&
+	   out.mgr.cookie == 9,
+	   "proto: MGR_REQ v8 with epoch 0 (no table yet)");
+	for (i = 0; i < 3; i++) {
+		m.type = types[i];
+		m.mgr.epoch = DSM_HOME_EPOCH_MAX + 1;
+		m.mgr.payload = pl;
+		m.mgr.len = 1;
+		l8 = dsmc_encode(&m, b8, sizeof(b8));
+		why = NULL;
+		if (l8 != DSMC_HDR_SIZE + fixed7[i] + 8 + 1 ||
+		    !dsmc_decode(b8, l8, &out, &why) || !strstr(why, "epoch"))
+			break;
+	}
+	ok(i == 3, "proto: MGR_REQ, MGR_REPLY, LOCK_FWD v8 with an epoch above DSM_HOME_EPOCH_MAX refused");
+}
+
+/*
+ * Version 8's fixed parts are 8 bytes longer: a shorter body is refused.
+ * A version-7 frame's encoder writes nothing past its body (ASan: an
+ * exact buffer).
+ */
+static void test_mgr_epoch_len(void)
+{
+	static const uint16_t types[3] = { DSMC_MGR_REQ, DSMC_MGR_REPLY,
+					   DSMC_LOCK_FWD };
+	static const int fixed7[3] = { 24, 16, 16 };
+	static const uint8_t pl[1] = { 0x42 };
+	struct dsmc_msg m, out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len, i, good = 1;
+
+	for (i = 0; i < 3; i++) {
+		uint8_t *exact = malloc(DSMC_HDR_SIZE + fixed7[i] + 1);
+
+		m = (struct dsmc_msg){ .type = types[i], .version = 7 };
+		m.mgr.epoch = 0x123456789aULL;
+		m.mgr.payload = pl;
+		m.mgr.len = 1;
+		if (!exact)
+			abort();
+		if (dsmc_encode(&m, exact, DSMC_HDR_SIZE + fixed7[i] + 1) !=
+		    DSMC_HDR_SIZE + fixed7[i] + 1)
+			good = 0;
+		free(exact);
+	}
+	ok(good, "proto: manager frames of version 7 encoded into buffers of their exact size");
+	m = (struct dsmc_msg){ .type = DSMC_MGR_REQ, .version = 7 };
+
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[4] = 8;
+	ok(len == DSMC_HDR_SIZE + 24 && dsmc_peek(buf, len, &why) < 0 &&
+	   strstr(why, "length"),
+	   "proto: MGR_REQ v8 of the 24-byte fixed part of v7 refused");
+	m.type = DSMC_MGR_REPLY;
+	m.version = 8;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[8] = 23;
+	ok(len == DSMC_HDR_SIZE + 24 && dsmc_peek(buf, len - 1, &why) < 0 &&
+	   strstr(why, "length"), "proto: MGR_REPLY v8 of 23 bytes refused");
+	buf[8] = 24;
+	buf[4] = 7;
+	ok(!dsmc_decode(buf, len, &out, &why) && out.mgr.len == 8 &&
+	   !out.mgr.epoch,
+	   "proto: the same bytes as v7: 8 bytes of payload, no epoch");
+	m.type = DSMC_LOCK_FWD;
+	m.mgr.payload = pl;
+	m.mgr.len = 1;
+	m.mgr.epoch = 4;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	buf[8] = 24;
+	why = NULL;
+	ok(len == DSMC_HDR_SIZE + 25 && dsmc_decode(buf, len - 1, &out, &why) &&
+	   strstr(why, "LOCK_REQ"),
+	   "proto: LOCK_FWD v8 without a payload after its 24 bytes refused");
+}
+
+/* MGR_F_MOVED: version 8, alone, error 0, the request, an epoch. */
+static void test_mgr_moved(void)
+{
+	static const uint8_t pl[6] = { 9, 8, 7, 6, 5, 4 };
+	struct dsmc_msg m = { .type = DSMC_MGR_REPLY, .version = 8 }, out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len;
+
+	m.mgr.cookie = 0x55;
+	m.mgr.flags = MGR_F_MOVED;
+	m.mgr.epoch = 3;
+	m.mgr.payload = pl;
+	m.mgr.len = sizeof(pl);
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len == DSMC_HDR_SIZE + 24 + 6 &&
+	   !dsmc_decode(buf, len, &out, &why) &&
+	   out.mgr.flags == MGR_F_MOVED && out.mgr.error == 0 &&
+	   out.mgr.epoch == 3 && out.mgr.cookie == 0x55 && out.mgr.len == 6 &&
+	   !memcmp(out.mgr.payload, pl, 6),
+	   "proto: MGR_REPLY v8 MOVED with the request and epoch 3");
+	m.version = 7;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	why = NULL;
+	ok(dsmc_decode(buf, len, &out, &why) &&
+	   !strcmp(why, "flag not in this protocol version"),
+	   "proto: MGR_REPLY v7 MOVED refused");
+	m.version = 8;
+	m.mgr.len = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	why = NULL;
+	ok(dsmc_decode(buf, len, &out, &why) && strstr(why, "request"),
+	   "proto: MGR_REPLY MOVED without a payload refused");
+	m.mgr.len = sizeof(pl);
+	m.mgr.epoch = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	why = NULL;
+	ok(dsmc_decode(buf, len, &out, &why) && strstr(why, "epoch"),
+	   "proto: MGR_REPLY MOVED with epoch 0 refused");
+	m.mgr.epoch = 3;
+	m.mgr.error = EIO;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	why = NULL;
+	ok(dsmc_decode(buf, len, &out, &why) && strstr(why, "error"),
+	   "proto: MGR_REPLY MOVED with an error refused");
+	m.mgr.error = 0;
+	m.mgr.flags = MGR_F_MOVED | MGR_F_FORWARDED;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: MGR_REPLY MOVED with FORWARDED refused");
+	m.mgr.flags = MGR_F_MOVED | DSM_MGR_F_OWNER_DEAD;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: MGR_REPLY MOVED with OWNER_DEAD refused");
+	/* MOVED is DSM_MGR_F_JOIN's bit: a joining release is not MOVED. */
+	m.mgr.flags = DSM_MGR_F_JOIN | DSM_MGR_F_GC;
+	m.mgr.epoch = 0;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.mgr.flags == (DSM_MGR_F_JOIN | DSM_MGR_F_GC) && !out.mgr.epoch,
+	   "proto: MGR_REPLY v8 release with JOIN and GC, epoch 0, taken");
+}
+
+/*
  * A hand-over of lock 0x1234 of region 3 with @nr records, ascending
  * with gaps (every node with 64), forwards on even records.
  */
@@ -1176,6 +1375,9 @@ void test_proto(void)
 	test_corruptions();
 	test_consume();
 	test_frames();
+	test_mgr_epoch();
+	test_mgr_epoch_len();
+	test_mgr_moved();
 	test_handover();
 	test_handover_refused();
 	test_handover_records();

@@ -13,8 +13,10 @@
  * Documentation/protocol.md's table, not from the encoder; MEMBERS LEFT
  * (version 6) and MEMBERS of version 7 (node 63) from proto.h's struct
  * dsmc_wire_members. Version 7 moved the region slices (DSM_SPACE_SIZE /
- * 64): REGION_ADD's and REGION_DEL's offsets were pinned again then.
- * LOCK_HANDOVER (version 8) from proto.h's structs when it was added.
+ * 64): REGION_ADD's and REGION_DEL's offsets were pinned again then. The
+ * manager frames of versions 7 and 8 and LOCK_HANDOVER (version 8) were
+ * pinned from proto.h's structs when version 8 was added: version 7's
+ * are version 2's bytes.
  *
  * Field values are distinct in every byte, so a field written at the
  * wrong offset, with the wrong width or in the wrong byte order shows.
@@ -33,11 +35,16 @@ static const uint8_t pl7[7] = { 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07 };
 static const uint8_t pl5[5] = { 0x5e, 0x4d, 0x3c, 0x2b, 0x1a };
 static const uint8_t pl3[3] = { 0x33, 0x22, 0x11 };
 
-/* Every field of the MGR frames' union, set: each type keeps its own. */
-#define MGR_ALL(_cookie, _id, _flags, _error, _op, _frag, _req, _pl, _len) \
+/*
+ * Every field of the MGR frames' union, set: each type keeps its own, and
+ * the epoch is sent from version 8 on only.
+ */
+#define MGR_ALL(_cookie, _id, _flags, _error, _op, _frag, _req, _epoch, \
+		_pl, _len)						\
 	.mgr = { .cookie = (_cookie), .id = (_id), .flags = (_flags),	\
 		 .error = (_error), .op = (_op), .frag = (_frag),	\
-		 .requester = (_req), .payload = (_pl), .len = (_len) }
+		 .requester = (_req), .epoch = (_epoch), .payload = (_pl), \
+		 .len = (_len) }
 
 /**
  * struct wire_vec - one frame and its bytes.
@@ -160,7 +167,8 @@ static const struct wire_vec vecs[] = {
 	  .m = { .type = DSMC_MGR_REQ,
 		 MGR_ALL(0x8877665544332211ULL, 0xdeadbeef,
 			 DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED, 0x0badcafe,
-			 DSM_MGR_BARRIER, 0x0102, 6, pl7, sizeof(pl7)) },
+			 DSM_MGR_BARRIER, 0x0102, 6, 0x313233343536ULL, pl7,
+			 sizeof(pl7)) },
 	  .hex =
 		"44534d43 02000700 1f000000 00000000"
 		"11223344 55667788 efbeadde 03000000"
@@ -168,7 +176,7 @@ static const struct wire_vec vecs[] = {
 	{ .name = "MGR_REQ (gc done, no payload)",
 	  .m = { .type = DSMC_MGR_REQ,
 		 MGR_ALL(0x0706050403020100ULL, 0x00c0ffee, 0, 77,
-			 DSM_MGR_GC_DONE, 0xfffe, 2, NULL, 0) },
+			 DSM_MGR_GC_DONE, 0xfffe, 2, 1, NULL, 0) },
 	  .hex =
 		"44534d43 02000700 18000000 00000000"
 		"00010203 04050607 eeffc000 00000000"
@@ -177,7 +185,7 @@ static const struct wire_vec vecs[] = {
 	  .m = { .type = DSMC_MGR_REPLY,
 		 MGR_ALL(0xfedcba9876543210ULL, 0x13572468,
 			 DSM_MGR_F_MORE | DSM_MGR_F_GC, 4095, DSM_MGR_BARRIER, 9, 4,
-			 pl5, sizeof(pl5)) },
+			 0x0102030405ULL, pl5, sizeof(pl5)) },
 	  .hex =
 		"44534d43 02000800 15000000 00000000"
 		"10325476 98badcfe ff0f0000 05000000"
@@ -185,25 +193,87 @@ static const struct wire_vec vecs[] = {
 	{ .name = "MGR_REPLY (forwarded)",
 	  .m = { .type = DSMC_MGR_REPLY,
 		 MGR_ALL(0x1000000000000001ULL, 5, MGR_F_FORWARDED, 0,
-			 DSM_MGR_LOCK_ACQUIRE, 1, 1, NULL, 0) },
+			 DSM_MGR_LOCK_ACQUIRE, 1, 1, 7, NULL, 0) },
 	  .hex =
 		"44534d43 02000800 10000000 00000000"
 		"01000000 00000010 00000000 00010000" },
 	{ .name = "MGR_REPLY (forward failed)",
 	  .m = { .type = DSMC_MGR_REPLY,
 		 MGR_ALL(0x2000000000000002ULL, 6, MGR_F_FWD_FAILED, 71,
-			 DSM_MGR_LOCK_ACQUIRE, 2, 2, NULL, 0) },
+			 DSM_MGR_LOCK_ACQUIRE, 2, 2, 8, NULL, 0) },
 	  .hex =
 		"44534d43 02000800 10000000 00000000"
 		"02000000 00000020 47000000 00020000" },
 	{ .name = "LOCK_FWD",
 	  .m = { .type = DSMC_LOCK_FWD,
 		 MGR_ALL(0x0123456789abcdefULL, 0xa5a55a5a, 0x3, 0x44,
-			 DSM_MGR_LOCK_ACQUIRE, 0x4321, 7, pl3, sizeof(pl3)) },
+			 DSM_MGR_LOCK_ACQUIRE, 0x4321, 7, 0x99, pl3,
+			 sizeof(pl3)) },
 	  .hex =
 		"44534d43 02000900 13000000 00000000"
 		"5a5aa5a5 07000000 efcdab89 67452301"
 		"332211" },
+	/*
+	 * Version 7: the manager frames' bytes of version 2 (the epoch set
+	 * is not sent); version 8: the epoch after the fixed part.
+	 */
+	{ .name = "MGR_REQ (version 7, barrier arrival)",
+	  .m = { .type = DSMC_MGR_REQ, .version = DSMC_VERSION_NODES64,
+		 MGR_ALL(0x8877665544332211ULL, 0xdeadbeef,
+			 DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED, 0x0badcafe,
+			 DSM_MGR_BARRIER, 0x0102, 6, 0x313233343536ULL, pl7,
+			 sizeof(pl7)) },
+	  .hex =
+		"44534d43 07000700 1f000000 00000000"
+		"11223344 55667788 efbeadde 03000000"
+		"02000201 00000000 a1b2c3d4 e5f607" },
+	{ .name = "MGR_REQ (version 8, barrier arrival)",
+	  .m = { .type = DSMC_MGR_REQ, .version = DSMC_VERSION_HANDOVER,
+		 MGR_ALL(0x8877665544332211ULL, 0xdeadbeef,
+			 DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED, 0x0badcafe,
+			 DSM_MGR_BARRIER, 0x0102, 6, 0xa1a2a3a4a5a6ULL, pl7,
+			 sizeof(pl7)) },
+	  .hex =
+		"44534d43 08000700 27000000 00000000"
+		"11223344 55667788 efbeadde 03000000"
+		"02000201 00000000 a6a5a4a3 a2a10000"
+		"a1b2c3d4 e5f607" },
+	{ .name = "MGR_REPLY (version 7, release fragment)",
+	  .m = { .type = DSMC_MGR_REPLY, .version = DSMC_VERSION_NODES64,
+		 MGR_ALL(0xfedcba9876543210ULL, 0x13572468,
+			 DSM_MGR_F_MORE | DSM_MGR_F_GC, 4095, DSM_MGR_BARRIER, 9, 4,
+			 0x0102030405ULL, pl5, sizeof(pl5)) },
+	  .hex =
+		"44534d43 07000800 15000000 00000000"
+		"10325476 98badcfe ff0f0000 05000000"
+		"5e4d3c2b 1a" },
+	{ .name = "MGR_REPLY (version 8, moved)",
+	  .m = { .type = DSMC_MGR_REPLY, .version = DSMC_VERSION_HANDOVER,
+		 MGR_ALL(0x1000000000000003ULL, 0x24681357, MGR_F_MOVED, 0,
+			 DSM_MGR_LOCK_ACQUIRE, 3, 3, 0xfedcba987654ULL, pl3,
+			 sizeof(pl3)) },
+	  .hex =
+		"44534d43 08000800 1b000000 00000000"
+		"03000000 00000010 00000000 00080000"
+		"547698ba dcfe0000 332211" },
+	{ .name = "LOCK_FWD (version 7)",
+	  .m = { .type = DSMC_LOCK_FWD, .version = DSMC_VERSION_NODES64,
+		 MGR_ALL(0x0123456789abcdefULL, 0xa5a55a5a, 0x3, 0x44,
+			 DSM_MGR_LOCK_ACQUIRE, 0x4321, 7, 0x99, pl3,
+			 sizeof(pl3)) },
+	  .hex =
+		"44534d43 07000900 13000000 00000000"
+		"5a5aa5a5 07000000 efcdab89 67452301"
+		"332211" },
+	{ .name = "LOCK_FWD (version 8, requester 63)",
+	  .m = { .type = DSMC_LOCK_FWD, .version = DSMC_VERSION_HANDOVER,
+		 MGR_ALL(0x0123456789abcdefULL, 0xa5a55a5a, 0x3, 0x44,
+			 DSM_MGR_LOCK_ACQUIRE, 0x4321, 63, 0x0a0b0c0d0e0fULL,
+			 pl3, sizeof(pl3)) },
+	  .hex =
+		"44534d43 08000900 1b000000 00000000"
+		"5a5aa5a5 3f000000 efcdab89 67452301"
+		"0f0e0d0c 0b0a0000 332211" },
 	/* Version 8: a lock's state to its new manager, or DONE. */
 	{ .name = "LOCK_HANDOVER (two records, no tail)",
 	  .m = { .type = DSMC_LOCK_HANDOVER,
@@ -504,6 +574,13 @@ static int unhex(const char *hex, uint8_t *out, size_t cap)
 	return hi < 0 ? (int)n : -1;
 }
 
+/* A manager frame's epoch: sent from version 8 on, else decoded as 0. */
+static bool same_epoch(const struct dsmc_msg *a, const struct dsmc_msg *b)
+{
+	return b->mgr.epoch == (a->version >= DSMC_VERSION_HANDOVER ?
+				a->mgr.epoch : 0);
+}
+
 static bool same_handover(const struct mgr_handover *a,
 			  const struct mgr_handover *b)
 {
@@ -583,15 +660,16 @@ static bool same_fields(const struct dsmc_msg *a, const struct dsmc_msg *b)
 	case DSMC_MGR_REQ:
 		return a->mgr.cookie == b->mgr.cookie &&
 		       a->mgr.id == b->mgr.id && a->mgr.flags == b->mgr.flags &&
-		       a->mgr.op == b->mgr.op && a->mgr.frag == b->mgr.frag;
+		       a->mgr.op == b->mgr.op && a->mgr.frag == b->mgr.frag &&
+		       same_epoch(a, b);
 	case DSMC_MGR_REPLY:
 		return a->mgr.cookie == b->mgr.cookie &&
 		       a->mgr.error == b->mgr.error &&
-		       a->mgr.flags == b->mgr.flags;
+		       a->mgr.flags == b->mgr.flags && same_epoch(a, b);
 	case DSMC_LOCK_FWD:
 		return a->mgr.id == b->mgr.id &&
 		       a->mgr.requester == b->mgr.requester &&
-		       a->mgr.cookie == b->mgr.cookie;
+		       a->mgr.cookie == b->mgr.cookie && same_epoch(a, b);
 	}
 	return false;
 }
