@@ -22,10 +22,22 @@
  * buckets, stopped once node 3 ran its own rounds; it must exit 0 with
  * node 0's "verify=ok".
  *
+ * A lock held through the join keeps its holder (Documentation/lrc.md,
+ * "Locks when the membership changes"): node 0 takes lock JOIN_LOCK
+ * before the add, whose manager is node 1 with three members and node 0
+ * with four, and holds it; once every kernel has the new table, node 1
+ * asks for it in a child. The request must reach node 0 as a forward
+ * (node 1's dsmd handed the lock's tail to node 0's) and the child must
+ * still wait; it gets the lock once node 0 releases it. Without the
+ * hand-over the new manager grants a second token at once.
+ *
  * `dsmctl node del` of a live node, the other half of "Done when" #2,
  * is dsm_leave's, which runs next in the group.
  */
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <dsm.h>
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
@@ -43,6 +55,8 @@
 #define JOIN_NODES	4	/* three members and the spare */
 #define JOIN_NEW	3	/* the spare's id */
 #define JOIN_STEP	4	/* workload rounds between two steps */
+/* Managed by node 1 (4 mod 3), then by node 0 (4 mod 4). */
+#define JOIN_LOCK	4
 
 /* The home epoch of this node's kernel (0: no table yet), -1 on error. */
 static long home_epoch(void)
@@ -80,16 +94,73 @@ static void bad_requests(struct __test_metadata *_metadata, long epoch)
 
 FIXTURE(join) {
 	pid_t app;	/* dict, on the members */
+	pid_t locker;	/* node 1's child that asks for JOIN_LOCK */
 };
 
 FIXTURE_SETUP(join)
 {
 	self->app = -1;
+	self->locker = -1;
 }
 
 FIXTURE_TEARDOWN(join)
 {
 	dsm_app_kill(self->app);
+	dsm_app_kill(self->locker);
+}
+
+/*
+ * Node 1, after the join: a child takes JOIN_LOCK, which node 0 holds,
+ * and exits 0 when it has it and released it.
+ */
+static pid_t lock_child(void)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	/* libdsm: a child opens its own file. */
+	_exit(dsm_init() || dsm_lock_acquire(JOIN_LOCK) ||
+	      dsm_lock_release(JOIN_LOCK) ? 1 : 0);
+}
+
+/*
+ * Steps 4a and 4b: node 0 holds JOIN_LOCK since before the add; node 1's
+ * acquire must be queued behind it, not granted.
+ */
+static void lock_through_join(struct __test_metadata *_metadata, int node,
+			      pid_t *locker)
+{
+	long fwd0 = dsm_stat("lock_forwards");
+	double t0;
+
+	if (node == 1) {
+		*locker = lock_child();
+		ASSERT_LT(0, *locker);
+	}
+	if (node == 0) {
+		t0 = dsm_now();
+		while (dsm_stat("lock_forwards") <= fwd0 &&
+		       dsm_now() - t0 < dsm_test_secs(60))
+			usleep(50000);
+		EXPECT_LT(fwd0, dsm_stat("lock_forwards"))
+			TH_LOG("node 0: node 1's acquire of lock %d never reached the holder (a second token?)",
+			       JOIN_LOCK);
+	}
+	dsm_test_sync(41);
+	if (node == 1)
+		EXPECT_FALSE(dsm_child_ended(*locker))
+			TH_LOG("node 1: got lock %d while node 0 holds it",
+			       JOIN_LOCK);
+	dsm_test_sync(42);
+	if (node == 0)
+		ASSERT_EQ(0, dsm_lock_release(JOIN_LOCK));
+	if (node == 1) {
+		EXPECT_EQ(0, dsm_wait_child(*locker, 60))
+			TH_LOG("node 1: lock %d after node 0 released it",
+			       JOIN_LOCK);
+		*locker = -1;
+	}
 }
 
 TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
@@ -120,6 +191,10 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 			TH_LOG("node %d: %ld rounds before the join", node,
 			       sh->rounds);
 	}
+	if (node == 0) {
+		ASSERT_EQ(0, dsm_init());
+		ASSERT_EQ(0, dsm_lock_acquire(JOIN_LOCK));
+	}
 	dsm_test_sync(1);
 	TH_LOG("node %d: step 1 at %.1f s", node, dsm_test_elapsed());
 	if (node == 2)
@@ -144,6 +219,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node %d: node 3's buckets: %s", node, out);
 	dsm_test_sync(4);
 	TH_LOG("node %d: step 4 at %.1f s", node, dsm_test_elapsed());
+	lock_through_join(_metadata, node, &self->locker);
 	if (node == JOIN_NEW) {
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);

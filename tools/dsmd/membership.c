@@ -201,7 +201,7 @@ static void memb_adopt(const struct dsm_home_table *t, const char *why)
 	d.home_pending = true;
 	d.reload_next = 0;
 	d.home_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
-	mgr_members_set(&d.mgr, t->members & memb_conf_mask());
+	mgr_members_set(&d.mgr, t->members & memb_conf_mask(), t->epoch);
 	logm(LOG_INFO, "home table of epoch %llu adopted (%s), members %#llx",
 	     (unsigned long long)t->epoch, why,
 	     (unsigned long long)t->members);

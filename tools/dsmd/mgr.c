@@ -30,23 +30,6 @@
 /* Every node id the core takes is one the uapi has: both are 64. */
 static_assert(DSM_MAX_NODES == DSM_NODES_MAX, "core and uapi node limits");
 
-/**
- * struct mgr_out - a local kernel request sent to a remote manager.
- * @open:	more fragments of it are to come from the kernel.
- * @failed:	it was answered with an error while @open: drop the rest.
- * @frag:	fragments sent so far.
- */
-struct mgr_out {
-	struct mgr_out *next;
-	uint64_t cookie;
-	int node;
-	uint8_t op;
-	uint32_t id;
-	bool open;
-	bool failed;
-	int frag;
-};
-
 void mgr_log(struct mgr *m, int prio, const char *fmt, ...)
 {
 	char buf[320];
@@ -415,7 +398,7 @@ static void kernel_state(struct mgr *m, struct mgr_req *r,
 
 /* ----------------------------------------- requests of the local kernel */
 
-static struct mgr_out *out_find(const struct mgr *m, uint64_t cookie,
+struct mgr_out *mgr_out_find(const struct mgr *m, uint64_t cookie,
 				struct mgr_out ***pprev)
 {
 	struct mgr_out **pp = (struct mgr_out **)&m->outs[mgr_hash32(cookie)];
@@ -428,13 +411,14 @@ static struct mgr_out *out_find(const struct mgr *m, uint64_t cookie,
 	return *pp;
 }
 
-static void out_del(struct mgr *m, uint64_t cookie)
+void mgr_out_del(struct mgr *m, uint64_t cookie)
 {
-	struct mgr_out **pp, *o = out_find(m, cookie, &pp);
+	struct mgr_out **pp, *o = mgr_out_find(m, cookie, &pp);
 
 	if (!o)
 		return;
 	*pp = o->next;
+	free(o->payload);
 	free(o);
 	m->nr_outs--;
 	m->st.outstanding = m->nr_outs;
@@ -450,6 +434,7 @@ static void outs_free_all(struct mgr *m)
 			struct mgr_out *o = m->outs[h];
 
 			m->outs[h] = o->next;
+			free(o->payload);
 			free(o);
 		}
 	}
@@ -470,14 +455,14 @@ static void kreply(struct mgr *m, uint64_t cookie, uint32_t error)
 static void kfail(struct mgr *m, const struct mgr_req *r, uint32_t error,
 		  uint32_t flags, const char *what)
 {
-	struct mgr_out **pp, *o = out_find(m, r->cookie, &pp);
+	struct mgr_out **pp, *o = mgr_out_find(m, r->cookie, &pp);
 
 	if (what)
 		mgr_refuse(m, m->self, r->cookie, error, what);
 	else
 		mgr_reply(m, m->self, r->cookie, error, flags, NULL, 0);
 	if (!(r->flags & DSM_MGR_F_MORE)) {
-		out_del(m, r->cookie);
+		mgr_out_del(m, r->cookie);
 		return;
 	}
 	if (!o) {
@@ -502,11 +487,11 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 	int node, err;
 
 	m->st.kernel_requests++;
-	o = out_find(m, r->cookie, &pp);
+	o = mgr_out_find(m, r->cookie, &pp);
 	if (o && o->failed) {
 		/* The rest of a request already answered with an error. */
 		if (!(r->flags & DSM_MGR_F_MORE))
-			out_del(m, r->cookie);
+			mgr_out_del(m, r->cookie);
 		return;
 	}
 	err = check_req(m, m->self, r, &msg);
@@ -592,6 +577,9 @@ void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *req)
 		return;
 	}
 	err = check_req(m, from, r, &msg);
+	/* From a peer whose table is newer or older (mgr_lock_ho.c). */
+	if (!err && mgr_ho_request(m, from, r))
+		return;
 	if (!err && !manages(m, r))
 		err = mgr_why(m, EINVAL, "node %d is not the manager of %s %u",
 			      m->self, op_name(r->op), req_id(r));
@@ -672,7 +660,7 @@ static void fwd_failed(struct mgr *m, int from, const struct mgr_out *o,
 	mgr_log(m, LOG_WARNING, "mgr: node %d dropped the forward of our lock request (cookie %llu): failing it with %s",
 		from, (unsigned long long)cookie, strerror((int)error));
 	if (o)
-		out_del(m, cookie);
+		mgr_out_del(m, cookie);
 	m->st.errors++;
 	m->ops.kernel_reply(m->ops.ctx, cookie, error, 0, NULL, 0);
 }
@@ -699,17 +687,23 @@ static void fwd_lost(struct mgr *m, int from, const struct mgr_out *o,
 	mgr_log(m, LOG_INFO, "mgr: node %d: our lock request (cookie %llu) was forwarded to a node now down: the token is re-created here",
 		from, (unsigned long long)cookie);
 	if (o)
-		out_del(m, cookie);
+		mgr_out_del(m, cookie);
 	m->ops.kernel_reply(m->ops.ctx, cookie, 0, DSM_MGR_F_OWNER_DEAD, NULL,
 			    0);
 }
 
 void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
-		    uint32_t flags, const uint8_t *payload, size_t len)
+		    uint32_t flags, const uint8_t *payload, size_t len,
+		    uint64_t epoch)
 {
-	struct mgr_out *o = out_find(m, cookie, NULL);
+	struct mgr_out *o = mgr_out_find(m, cookie, NULL);
 	int err;
 
+	if (flags & MGR_F_MOVED) {
+		mgr_ho_moved(m, from, o, cookie, error, flags, payload, len,
+			     epoch);
+		return;
+	}
 	if (flags & MGR_F_FWD_FAILED) {
 		fwd_failed(m, from, o, cookie, error, flags, len);
 		return;
@@ -734,7 +728,7 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 		/* The kernel's wait for the manager is over (lrc.md). */
 		m->ops.kernel_reply(m->ops.ctx, cookie, 0, DSM_MGR_F_FORWARDED,
 				    NULL, 0);
-		out_del(m, cookie);
+		mgr_out_del(m, cookie);
 		return;
 	}
 	err = check_reply(m, o, error, flags, payload, len);
@@ -752,7 +746,7 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 	if (error && o->open)
 		o->failed = true;	/* swallow the kernel's other fragments */
 	else if (error || !(flags & DSM_MGR_F_MORE))
-		out_del(m, cookie);
+		mgr_out_del(m, cookie);
 	return;
 bad:
 	mgr_log(m, LOG_WARNING, "mgr: node %d: bad reply to cookie %llu: %s",
@@ -761,7 +755,7 @@ bad:
 	if (o->open)
 		o->failed = true;
 	else
-		out_del(m, cookie);
+		mgr_out_del(m, cookie);
 }
 
 /* ------------------------------------------------------- membership */
@@ -813,6 +807,8 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 				    m->peer[node] == MGR_PEER_GONE))
 		m->lost |= 1ULL << node;
 	m->peer[node] = st;
+	if (st == MGR_PEER_UP)
+		mgr_ho_peer_state(m, node, st);
 	if (st != MGR_PEER_GONE && st != MGR_PEER_DOWN)
 		return;
 	fail_outstanding(m, node);
@@ -820,6 +816,7 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 		mgr_lock_clear_tail(m, node);
 		mgr_lock_rb_node_down(m, node);
 	}
+	mgr_ho_peer_state(m, node, st);
 	mgr_bar_node_lost(m, node, st == MGR_PEER_DOWN);
 }
 
@@ -850,11 +847,12 @@ int mgr_init(struct mgr *m, int self, uint64_t members,
 /*
  * The nodes @members adds are joining (Documentation/lrc.md, "Joining at
  * run time"); a node removed is no longer. This node's own bit stays as
- * it is: a joining node first adopts the table from before its add.
+ * it is: a joining node first adopts the table from before its add. The
+ * locks whose manager moves are handed over (mgr_lock_ho.c).
  */
-void mgr_members_set(struct mgr *m, uint64_t members)
+void mgr_members_set(struct mgr *m, uint64_t members, uint64_t epoch)
 {
-	uint64_t self = 1ULL << m->self;
+	uint64_t self = 1ULL << m->self, old = m->members;
 
 	m->added |= dsm_members_added(m->members, members) & ~self;
 	m->added &= members | self;
@@ -863,10 +861,14 @@ void mgr_members_set(struct mgr *m, uint64_t members)
 			(unsigned long long)members,
 			(unsigned long long)m->added);
 	m->members = members;
+	if (epoch > m->epoch)
+		m->epoch = epoch;
+	mgr_ho_changed(m, old);
 }
 
 void mgr_fini(struct mgr *m)
 {
+	mgr_ho_free_all(m);
 	mgr_lock_free_all(m);
 	mgr_bar_free_all(m);
 	outs_free_all(m);

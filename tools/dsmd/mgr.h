@@ -71,12 +71,12 @@
 #define MGR_F_FWD_LOST		0x400
 /*
  * Frame-only flag of a manager's reply to a requester's dsmd (alone,
- * error 0, never given to a kernel, version 8): the lock is not managed
- * here since table @epoch of the reply; the payload is the request's
- * LOCK_REQ, which the requester's dsmd sends again to the manager its
- * table names once its own table is that epoch or newer.
+ * error 0, never given to a kernel, protocol version 8): the lock is not
+ * managed here since table @epoch of the reply; the payload is the
+ * request's LOCK_REQ, which the requester's dsmd sends again to the
+ * manager its table names once its own table is that epoch or newer.
  */
-#define MGR_F_MOVED		0x800
+#define MGR_F_MOVED		0x1000
 
 /*
  * A lock's manager moves when the membership changes (node add, node
@@ -145,6 +145,8 @@ enum mgr_peer {
  *		a lock or barrier is the pair (@region, id).
  * @frag:	fragment number of a BARRIER arrival from a peer (0 first);
  *		-1 from the local kernel (netlink keeps the order).
+ * @epoch:	the home table epoch of the peer that sent it (protocol
+ *		version 8; 0: unknown, a version-7 peer or the local kernel).
  * @payload:	the core message, @len bytes (NULL if none).
  */
 struct mgr_req {
@@ -157,6 +159,7 @@ struct mgr_req {
 	uint32_t barrier_id;
 	uint32_t region;
 	int frag;
+	uint64_t epoch;
 	const uint8_t *payload;
 	size_t len;
 };
@@ -165,9 +168,10 @@ struct mgr_req {
  * The hooks. @ctx is mgr_ops.ctx. Payloads are only valid during the call.
  * kernel_reply: MGR_REPLY(cookie, error, flags, payload) to the local kernel.
  * kernel_forward: LOCK_FORWARD(lock, payload) to the local kernel.
- * send_request/_reply/_forward: a frame to node's dsmd; 0 if queued,
- *	non-zero if there is no usable connection. A forward carries the
- *	requester and its cookie besides the LOCK_REQ.
+ * send_request/_reply/_forward/_handover: a frame to node's dsmd; 0 if
+ *	queued, non-zero if there is no usable connection. A forward
+ *	carries the requester and its cookie besides the LOCK_REQ. Every
+ *	frame carries mgr.epoch (dsmd fills it in).
  * log: one line, syslog priority.
  */
 struct mgr_ops {
@@ -182,6 +186,8 @@ struct mgr_ops {
 	int (*send_forward)(void *ctx, int node, uint32_t lock_id,
 			    int requester, uint64_t cookie,
 			    const void *payload, size_t len);
+	int (*send_handover)(void *ctx, int node,
+			     const struct mgr_handover *h);
 	void (*log)(void *ctx, int prio, const char *msg);
 };
 
@@ -209,11 +215,19 @@ struct mgr_stats {
 	uint64_t outstanding;		/* local requests at a remote manager */
 	uint64_t barriers;		/* barrier episodes open now */
 	uint64_t superseded;		/* arrivals dropped for a newer one */
+	uint64_t ho_sent;		/* locks handed to their new manager */
+	uint64_t ho_taken;		/* locks taken over from the old one */
+	uint64_t ho_held;		/* acquires held for a hand-over */
+	uint64_t ho_lost;		/* hand-overs lost with their sender */
+	uint64_t ho_moved;		/* requests answered MOVED */
+	uint64_t ho_rerouted;		/* our requests sent again elsewhere */
+	uint64_t ho_early;		/* frames held for a newer table */
 };
 
 struct mgr_lock;
 struct mgr_bar;
 struct mgr_out;
+struct mgr_early;
 
 #define MGR_HASH_BITS	10
 #define MGR_HASH_SIZE	(1U << MGR_HASH_BITS)
@@ -242,6 +256,15 @@ struct mgr_out;
  * @rb_open:	bit d: the locks dead node d managed are managed here now,
  *		their state being rebuilt (mgr_lock_rb.c) ...
  * @rb_done:	... bit n of entry d: node n told all it knows of them.
+ * @epoch:	the home table epoch adopted last (0: none yet).
+ * @members_prev: the members before the last change of @members (0:
+ *		none): the managers locks move from (mgr_lock_ho.c) ...
+ * @ho_epoch:	... at the change to this epoch (0: none since start).
+ * @ho_wait:	bit n: the locks node n managed before the change may
+ *		still come: the acquires of those locks are held.
+ * @ho_done_sent: bit n: our DONE for @ho_epoch went to node n.
+ * @early:	frames of peers whose table is newer than ours, in order,
+ *		@nr_early of them (taken when ours is that new).
  */
 struct mgr {
 	int self;
@@ -264,13 +287,24 @@ struct mgr {
 	uint32_t nr_outs;
 	uint64_t rb_open;
 	uint64_t rb_done[DSM_NODES_MAX];
+	uint64_t epoch;
+	uint64_t members_prev;
+	uint64_t ho_epoch;
+	uint64_t ho_wait;
+	uint64_t ho_done_sent;
+	struct mgr_early *early;
+	uint32_t nr_early;
 	char why[160];
 };
 
 int mgr_init(struct mgr *m, int self, uint64_t members,
 	     const struct mgr_ops *ops);
-/* The membership changed to @members (a new home table). */
-void mgr_members_set(struct mgr *m, uint64_t members);
+/*
+ * The membership changed to @members with the home table of @epoch (a
+ * table adopted): the locks whose manager moves are handed over.
+ * @members without this node: it leaves; it hands every lock over.
+ */
+void mgr_members_set(struct mgr *m, uint64_t members, uint64_t epoch);
 /* Free everything (membership reset, exit); answers nothing. */
 void mgr_fini(struct mgr *m);
 
@@ -291,10 +325,12 @@ void mgr_kernel_reset(struct mgr *m);
 /* Frames from peer @from (authenticated by the handshake). */
 void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *r);
 void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
-		    uint32_t flags, const uint8_t *payload, size_t len);
+		    uint32_t flags, const uint8_t *payload, size_t len,
+		    uint64_t epoch);
 void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 		      int requester, uint64_t cookie,
-		      const uint8_t *payload, size_t len);
+		      const uint8_t *payload, size_t len, uint64_t epoch);
+void mgr_peer_handover(struct mgr *m, int from, const struct mgr_handover *h);
 
 /* Peer @node changed state (see enum mgr_peer). */
 void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st);

@@ -39,6 +39,9 @@ void mgr_refuse(struct mgr *m, int node, uint64_t cookie, uint32_t error,
 		const char *what);
 int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
 		      struct dsm_msg *msg);
+struct mgr_out *mgr_out_find(const struct mgr *m, uint64_t cookie,
+			     struct mgr_out ***pprev);
+void mgr_out_del(struct mgr *m, uint64_t cookie);
 
 /*
  * A lock with a tail, or with a request forwarded to a node whose failure
@@ -55,7 +58,11 @@ int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
  * lock whose token no survivor has. @last_cookie[r]: r's last request
  * taken, so that one sent again after a failover is not taken twice.
  * @rb: the dead node whose locks are being rebuilt here, this one among
- * them (-1: none); @st, what the survivors told of it (mgr_lock_rb.c).
+ * them (-1: none); @st, what the survivors told of it (mgr_lock_rb.c),
+ * and the acquires held. @ho: the node whose hand-over of this lock may
+ * still come (its manager before the membership changed; -1: none);
+ * its acquires are held until it comes. @ho_to: the node this lock is
+ * to be handed to, not reachable yet (-1: none) (mgr_lock_ho.c).
  */
 struct mgr_lock {
 	struct mgr_lock *next;
@@ -67,7 +74,33 @@ struct mgr_lock {
 	uint64_t fwd_cookie[DSM_MAX_NODES];
 	uint64_t last_cookie[DSM_MAX_NODES];
 	int8_t rb;
+	int8_t ho;
+	int8_t ho_to;
 	struct mgr_lock_st *st;
+};
+
+/**
+ * struct mgr_out - a local kernel request sent to a remote manager.
+ * @open:	more fragments of it are to come from the kernel.
+ * @failed:	it was answered with an error while @open: drop the rest.
+ * @frag:	fragments sent so far.
+ * @park_epoch:	a lock acquire its manager answered MOVED at this table
+ *		epoch, newer than ours: sent again once ours is (0: not
+ *		parked), with its LOCK_REQ @payload (@len bytes, @region).
+ */
+struct mgr_out {
+	struct mgr_out *next;
+	uint64_t cookie;
+	int node;
+	uint8_t op;
+	uint32_t id;
+	bool open;
+	bool failed;
+	int frag;
+	uint64_t park_epoch;
+	uint32_t region;
+	uint8_t *payload;
+	size_t len;
 };
 
 /* mgr_lock.c */
@@ -79,19 +112,40 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r);
 int mgr_lock_forward(struct mgr *m, struct mgr_lock *l, int from,
 		     uint64_t cookie, const uint8_t *payload, size_t len);
 void mgr_forwarded(struct mgr *m, int from, uint64_t cookie);
+void mgr_lock_del(struct mgr *m, struct mgr_lock *l);
+bool mgr_lock_unused(const struct mgr_lock *l);
 
 /* mgr_lock_rb.c */
 int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id);
 int mgr_lock_dead_mgr(const struct mgr *m, uint32_t region, uint32_t id);
 bool mgr_lock_rb_hold(struct mgr *m, struct mgr_lock *l, int from,
 		      const struct mgr_req *r);
+bool mgr_lock_hold(struct mgr *m, struct mgr_lock *l, int from,
+		   const struct mgr_req *r);
+void mgr_lock_release_held(struct mgr *m, struct mgr_lock *l);
 void mgr_lock_state(struct mgr *m, int from, const struct mgr_req *r,
 		    const struct dsm_msg *msg);
 void mgr_lock_rb_node_down(struct mgr *m, int node);
 void mgr_lock_rb_free(struct mgr_lock *l);
+void mgr_lock_st_trim(struct mgr_lock *l);
 void mgr_lock_rb_free_all(struct mgr *m);
 void mgr_lock_clear_tail(struct mgr *m, int node);
 void mgr_lock_free_all(struct mgr *m);
+
+/* mgr_lock_ho.c */
+int mgr_ho_from(const struct mgr *m, uint32_t region, uint32_t id);
+void mgr_ho_changed(struct mgr *m, uint64_t old);
+bool mgr_ho_hold(struct mgr *m, struct mgr_lock *l, int from,
+		 const struct mgr_req *r);
+bool mgr_ho_settle(struct mgr *m, struct mgr_lock *l);
+bool mgr_ho_request(struct mgr *m, int from, const struct mgr_req *r);
+bool mgr_ho_fwd_ok(const struct mgr *m, int from, uint32_t region,
+		   uint32_t id, uint64_t epoch);
+void mgr_ho_moved(struct mgr *m, int from, struct mgr_out *o,
+		  uint64_t cookie, uint32_t error, uint32_t flags,
+		  const uint8_t *payload, size_t len, uint64_t epoch);
+void mgr_ho_peer_state(struct mgr *m, int node, enum mgr_peer st);
+void mgr_ho_free_all(struct mgr *m);
 
 /* mgr_barrier.c */
 void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,

@@ -64,6 +64,9 @@ struct mgr_lock *mgr_lock_get(struct mgr *m, uint32_t region, uint32_t id,
 	l->region = region;
 	l->tail = -1;
 	l->rb = -1;
+	l->ho_to = -1;
+	/* Its old manager may still hand it over (mgr_lock_ho.c). */
+	l->ho = (int8_t)mgr_ho_from(m, region, id);
 	memset(l->fwd_to, -1, sizeof(l->fwd_to));
 	/*
 	 * New here, but a dead node managed it: that node may have had its
@@ -117,6 +120,9 @@ void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r)
 		return;
 	/* Its state is being rebuilt after its manager died: later. */
 	if (mgr_lock_rb_hold(m, l, from, r))
+		return;
+	/* Its old manager has not handed it over yet: later. */
+	if (mgr_ho_hold(m, l, from, r))
 		return;
 	if (l->fwd_to[from] >= 0 && l->fwd_cookie[from] == r->cookie) {
 		/* Sent again after a failover: it is in the queue already. */
@@ -235,6 +241,26 @@ static bool no_fwds(const struct mgr_lock *l)
 	return true;
 }
 
+/* @l says nothing: no tail, no forward, no owner-dead mark. */
+bool mgr_lock_unused(const struct mgr_lock *l)
+{
+	return l->tail < 0 && !l->owner_dead && no_fwds(l);
+}
+
+/* Take @l out of the table and free it. */
+void mgr_lock_del(struct mgr *m, struct mgr_lock *l)
+{
+	struct mgr_lock **pp;
+
+	if (mgr_lock_find(m, l->region, l->id, &pp) != l)
+		return;
+	*pp = l->next;
+	mgr_lock_rb_free(l);
+	free(l);
+	m->nr_locks--;
+	m->st.locks = m->nr_locks;
+}
+
 /*
  * Node @node is down (or, @node == self, our kernel was reset): the
  * requests forwarded to it are told so (fwd_lost()), and the tails equal
@@ -257,8 +283,7 @@ void mgr_lock_clear_tail(struct mgr *m, int node)
 				l->owner_dead = true;
 				n++;
 			}
-			if (l->tail < 0 && !l->owner_dead && no_fwds(l) &&
-			    l->rb < 0) {
+			if (mgr_lock_unused(l) && l->rb < 0 && l->ho < 0) {
 				*pp = l->next;
 				mgr_lock_rb_free(l);
 				free(l);
@@ -276,7 +301,7 @@ void mgr_lock_clear_tail(struct mgr *m, int node)
 
 void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 		      int requester, uint64_t cookie,
-		      const uint8_t *payload, size_t len)
+		      const uint8_t *payload, size_t len, uint64_t epoch)
 {
 	struct mgr_req r = {
 		.op = DSM_MGR_LOCK_ACQUIRE, .has_lock = true,
@@ -291,7 +316,7 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 			      msg.u.lock_req.lock_id);
 	if (!err)
 		r.region = msg.u.lock_req.region;
-	if (!err && mgr_lock_manager(m, r.region, lock_id) != from)
+	if (!err && !mgr_ho_fwd_ok(m, from, r.region, lock_id, epoch))
 		err = mgr_why(m, EINVAL, "node %d is not the manager of lock %u",
 			      from, lock_id);
 	if (!err && (!mgr_is_member(m, msg.u.lock_req.requester) ||
@@ -307,7 +332,7 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 	if (err) {
 		m->st.bad++;
 		if (!mgr_is_member(m, requester) ||
-		    mgr_lock_manager(m, r.region, lock_id) != from) {
+		    !mgr_ho_fwd_ok(m, from, r.region, lock_id, epoch)) {
 			mgr_log(m, LOG_WARNING, "mgr: node %d: bad lock forward: %s; dropped",
 				from, m->why);
 			return;

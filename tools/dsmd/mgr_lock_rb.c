@@ -160,6 +160,37 @@ static uint8_t *dup_payload(const uint8_t *p, size_t len)
 	return c;
 }
 
+/*
+ * Forget what the survivors said of @l (its rebuild is over); the
+ * acquires held stay.
+ */
+static void mgr_lock_rb_reset(struct mgr_lock *l)
+{
+	struct mgr_lock_st *st = l->st;
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < DSM_MAX_NODES; i++) {
+		free(st->payload[i]);
+		st->payload[i] = NULL;
+		st->len[i] = 0;
+		st->cookie[i] = 0;
+		st->next_cookie[i] = 0;
+	}
+	memset(st->next, -1, sizeof(st->next));
+	st->token = 0;
+	st->req = 0;
+	st->fwded = 0;
+}
+
+/* Free @l's state if it holds nothing (no rebuild, no acquire held). */
+void mgr_lock_st_trim(struct mgr_lock *l)
+{
+	if (l->st && l->rb < 0 && !l->st->nr_held)
+		mgr_lock_rb_free(l);
+}
+
 void mgr_lock_rb_free(struct mgr_lock *l)
 {
 	int i;
@@ -175,22 +206,18 @@ void mgr_lock_rb_free(struct mgr_lock *l)
 }
 
 /*
- * An acquire of @l by @from: held if @l waits for a rebuild (true), else
- * taken now (false). One that cannot be held fails with EHOSTDOWN.
+ * Hold the acquire @r of @l by @from until what @l waits for ends
+ * (mgr_lock_release_held()); one that cannot be held fails with
+ * EHOSTDOWN (ENOMEM). Return: true (it was held or answered).
  */
-bool mgr_lock_rb_hold(struct mgr *m, struct mgr_lock *l, int from,
-		      const struct mgr_req *r)
+bool mgr_lock_hold(struct mgr *m, struct mgr_lock *l, int from,
+		   const struct mgr_req *r)
 {
-	struct mgr_lock_st *st;
+	struct mgr_lock_st *st = st_get(l);
 	struct mgr_held *h;
 
-	if (l->rb < 0)
-		l->rb = (int8_t)mgr_lock_rb_of(m, l->region, l->id);
-	if (l->rb < 0)
-		return false;
-	st = st_get(l);
 	if (!st || st->nr_held >= MGR_RB_HELD_MAX) {
-		mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: cannot hold node %d's acquire during the rebuild",
+		mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: cannot hold node %d's acquire",
 			l->region, l->id, from);
 		mgr_reply(m, from, r->cookie, EHOSTDOWN, 0, NULL, 0);
 		return true;
@@ -205,9 +232,23 @@ bool mgr_lock_rb_hold(struct mgr *m, struct mgr_lock *l, int from,
 	h->cookie = r->cookie;
 	h->len = r->len;
 	st->nr_held++;
+	return true;
+}
+
+/*
+ * An acquire of @l by @from: held if @l waits for a rebuild (true), else
+ * taken now (false).
+ */
+bool mgr_lock_rb_hold(struct mgr *m, struct mgr_lock *l, int from,
+		      const struct mgr_req *r)
+{
+	if (l->rb < 0)
+		l->rb = (int8_t)mgr_lock_rb_of(m, l->region, l->id);
+	if (l->rb < 0)
+		return false;
 	mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d's acquire (cookie %llu) waits for the rebuild after node %d's death",
 		l->region, l->id, from, (unsigned long long)r->cookie, l->rb);
-	return true;
+	return mgr_lock_hold(m, l, from, r);
 }
 
 /* Record what @from said of @l (checked: check_req()). */
@@ -379,23 +420,33 @@ static void merge(struct mgr *m, struct mgr_lock *l)
 		l->owner_dead ? ", owner dead" : "");
 }
 
-/* Take the acquires held for @l, in order (those of live nodes). */
-static void release_held(struct mgr *m, struct mgr_lock *l)
+/*
+ * Take the acquires held for @l, in order (those of live nodes). They
+ * are taken off @l first: one may be held again (the lock waits for
+ * something else now) and is then on @l's list anew.
+ */
+void mgr_lock_release_held(struct mgr *m, struct mgr_lock *l)
 {
-	struct mgr_lock_st *st = l->st;
 	struct mgr_req r = {
 		.op = DSM_MGR_LOCK_ACQUIRE, .has_lock = true,
 		.lock_id = l->id, .region = l->region, .frag = -1,
 	};
-	int i;
+	struct mgr_held held[MGR_RB_HELD_MAX];
+	int i, n;
 
-	for (i = 0; i < st->nr_held; i++) {
-		if (m->lost >> st->held[i].from & 1)
-			continue;
-		r.cookie = st->held[i].cookie;
-		r.payload = st->held[i].payload;
-		r.len = st->held[i].len;
-		mgr_lock_acquire(m, st->held[i].from, &r);
+	if (!l->st || !l->st->nr_held)
+		return;
+	n = l->st->nr_held;
+	memcpy(held, l->st->held, (size_t)n * sizeof(held[0]));
+	l->st->nr_held = 0;
+	for (i = 0; i < n; i++) {
+		if (!(m->lost >> held[i].from & 1)) {
+			r.cookie = held[i].cookie;
+			r.payload = held[i].payload;
+			r.len = held[i].len;
+			mgr_lock_acquire(m, held[i].from, &r);
+		}
+		free(held[i].payload);
 	}
 }
 
@@ -407,7 +458,7 @@ static void rb_try(struct mgr *m, int dead)
 {
 	uint64_t need = m->members & ~m->lost;
 	uint32_t h;
-	struct mgr_lock *l;
+	struct mgr_lock *l, *next;
 
 	if (!(m->rb_open >> dead & 1) || !(m->lost >> dead & 1) ||
 	    (m->rb_done[dead] & need) != need)
@@ -417,7 +468,8 @@ static void rb_try(struct mgr *m, int dead)
 	mgr_log(m, LOG_INFO, "mgr: node %d's locks: every survivor told its state",
 		dead);
 	for (h = 0; h < MGR_HASH_SIZE; h++) {
-		for (l = m->locks[h]; l; l = l->next) {
+		for (l = m->locks[h]; l; l = next) {
+			next = l->next;
 			if (l->rb != dead)
 				continue;
 			l->rb = -1;
@@ -430,8 +482,11 @@ static void rb_try(struct mgr *m, int dead)
 				continue;
 			}
 			merge(m, l);
-			release_held(m, l);
-			mgr_lock_rb_free(l);
+			mgr_lock_rb_reset(l);
+			mgr_lock_release_held(m, l);
+			mgr_lock_st_trim(l);
+			/* Handed over if its manager moved meanwhile. */
+			mgr_ho_settle(m, l);
 		}
 	}
 }

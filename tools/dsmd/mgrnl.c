@@ -209,8 +209,11 @@ static void hook_kernel_forward(void *ctx, uint32_t lock_id,
 		     lock_id);
 }
 
-/* A manager frame to @node's dsmd; 0 if queued. */
-static int send_mgr_frame(int node, const struct dsmc_msg *m)
+/*
+ * A manager frame to @node's dsmd, with our table's epoch (protocol 8;
+ * a version-7 peer gets none); 0 if queued.
+ */
+static int send_mgr_frame(int node, struct dsmc_msg *m)
 {
 	int ci;
 
@@ -220,6 +223,7 @@ static int send_mgr_frame(int node, const struct dsmc_msg *m)
 	if (ci < 0 || !d.conns[ci].ready ||
 	    d.conns[ci].version < DSMC_VERSION_MGR)
 		return -1;
+	m->mgr.epoch = d.mgr.epoch;
 	return conn_send(ci, m);
 }
 
@@ -267,6 +271,34 @@ static int hook_send_forward(void *ctx, int node, uint32_t lock_id,
 	m.mgr.payload = payload;
 	m.mgr.len = len;
 	return send_mgr_frame(node, &m);
+}
+
+/*
+ * A lock's state to its new manager, or DONE. A peer of protocol 7 knows
+ * no hand-over: the lock starts afresh there, as before version 8, and
+ * this says it went (0) so that the manager forgets it.
+ */
+static int hook_send_handover(void *ctx, int node,
+			      const struct mgr_handover *h)
+{
+	struct dsmc_msg m = { .type = DSMC_LOCK_HANDOVER };
+	int ci;
+
+	(void)ctx;
+	if (node < 0 || node >= DSM_NODES_MAX)
+		return -1;
+	ci = d.peers[node].conn;
+	if (ci < 0 || !d.conns[ci].ready)
+		return -1;
+	if (d.conns[ci].version < DSMC_VERSION_HANDOVER) {
+		if (!(h->flags & MGR_HO_DONE))
+			logm(LOG_INFO, "lock %u:%u: node %d speaks protocol %u, without hand-overs: the lock starts afresh there",
+			     h->region, h->lock_id, node,
+			     d.conns[ci].version);
+		return 0;
+	}
+	m.ho = *h;
+	return conn_send(ci, &m);
 }
 
 static void hook_log(void *ctx, int prio, const char *msg)
@@ -389,6 +421,7 @@ void mgrnl_frame(int id, const struct dsmc_msg *m)
 {
 	struct mgr_req r = { .op = m->mgr.op, .flags = m->mgr.flags,
 			     .cookie = m->mgr.cookie, .frag = m->mgr.frag,
+			     .epoch = m->mgr.epoch,
 			     .payload = m->mgr.payload, .len = m->mgr.len };
 
 	switch (m->type) {
@@ -406,11 +439,16 @@ void mgrnl_frame(int id, const struct dsmc_msg *m)
 		break;
 	case DSMC_MGR_REPLY:
 		mgr_peer_reply(&d.mgr, id, m->mgr.cookie, m->mgr.error,
-			       m->mgr.flags, m->mgr.payload, m->mgr.len);
+			       m->mgr.flags, m->mgr.payload, m->mgr.len,
+			       m->mgr.epoch);
 		break;
 	case DSMC_LOCK_FWD:
 		mgr_peer_forward(&d.mgr, id, m->mgr.id, m->mgr.requester,
-				 m->mgr.cookie, m->mgr.payload, m->mgr.len);
+				 m->mgr.cookie, m->mgr.payload, m->mgr.len,
+				 m->mgr.epoch);
+		break;
+	case DSMC_LOCK_HANDOVER:
+		mgr_peer_handover(&d.mgr, id, &m->ho);
 		break;
 	}
 }
@@ -424,6 +462,7 @@ int mgrnl_mgr_init(void)
 		.send_request = hook_send_request,
 		.send_reply = hook_send_reply,
 		.send_forward = hook_send_forward,
+		.send_handover = hook_send_handover,
 		.log = hook_log,
 	};
 

@@ -345,6 +345,7 @@ void peer_message(int ci, const struct dsmc_msg *m)
 	case DSMC_MGR_REQ:
 	case DSMC_MGR_REPLY:
 	case DSMC_LOCK_FWD:
+	case DSMC_LOCK_HANDOVER:
 		if (m->version != c->version)
 			goto bad;
 		mgrnl_frame(id, m);

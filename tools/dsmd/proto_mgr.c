@@ -113,10 +113,7 @@ const char *dsmc_dec_mgr_reply(const void *body, uint32_t len,
 	why = mgr_epoch_check(m);
 	if (why)
 		return why;
-	/*
-	 * The frame-only flags come alone; the others are the kernel's.
-	 * MOVED is DSM_MGR_F_JOIN's bit, which a release has only with GC.
-	 */
+	/* The frame-only flags come alone; the others are the kernel's. */
 	if (m->mgr.flags == MGR_F_MOVED)
 		return dec_mgr_moved(m);
 	if (m->mgr.error > 4095 ||

@@ -391,14 +391,14 @@ static void test_lock_bad_peer(void)
 	drop_queue();
 	/* A forward from a node that does not manage the lock. */
 	len = lock_req(1, 7, 1, 22);
-	mgr_peer_forward(&tn[0].m, 2, 7, 1, 22, pbuf, len);
+	mgr_peer_forward(&tn[0].m, 2, 7, 1, 22, pbuf, len, 0);
 	ok(forwards(0) == 0 && qlen == 0,
 	   "mgr: forward from a non-manager dropped, nobody told");
-	mgr_peer_forward(&tn[0].m, 1, 7, 1, 22, pbuf, len);
+	mgr_peer_forward(&tn[0].m, 1, 7, 1, 22, pbuf, len, 0);
 	ok(forwards(0) == 1, "mgr: forward from the manager delivered");
 	/* A reply for a cookie nobody asked for. */
 	clear_events();
-	mgr_peer_reply(&tn[0].m, 2, 999, 0, 0, NULL, 0);
+	mgr_peer_reply(&tn[0].m, 2, 999, 0, 0, NULL, 0, 0);
 	ok(tn[0].nev == 0, "mgr: reply to an unknown cookie dropped");
 }
 
@@ -428,7 +428,7 @@ static void test_fwd_corrupt(void)
 	/* The forward's frame fields must agree with its LOCK_REQ. */
 	clear_events();
 	len = lock_req(2, 5, 1, 201);
-	mgr_peer_forward(&tn[0].m, 2, 5, 1, 202, pbuf, len);
+	mgr_peer_forward(&tn[0].m, 2, 5, 1, 202, pbuf, len, 0);
 	ok(forwards(0) == 0 && qlen == 1 && q[0].type == FR_REPLY &&
 	   q[0].to == 1 && q[0].cookie == 202 && q[0].error == EPROTO &&
 	   q[0].flags == MGR_F_FWD_FAILED,
@@ -438,8 +438,8 @@ static void test_fwd_corrupt(void)
 	   "mgr: the failure reaches the kernel without the frame-only flag");
 	/* A notice that is not a failure, or from ourselves, is dropped. */
 	clear_events();
-	mgr_peer_reply(&tn[1].m, 0, 203, 0, MGR_F_FWD_FAILED, NULL, 0);
-	mgr_peer_reply(&tn[1].m, 1, 204, EPROTO, MGR_F_FWD_FAILED, NULL, 0);
+	mgr_peer_reply(&tn[1].m, 0, 203, 0, MGR_F_FWD_FAILED, NULL, 0, 0);
+	mgr_peer_reply(&tn[1].m, 1, 204, EPROTO, MGR_F_FWD_FAILED, NULL, 0, 0);
 	ok(tn[1].nev == 0, "mgr: bad forward-failed notices dropped");
 	/* An intact forward still works after all this. */
 	clear_events();
@@ -507,9 +507,9 @@ static void test_fwd_lost(void)
 	ok(tn[1].nev == 0, "mgr: no second notice");
 	/* Bad notices: from ourselves, with an error, with a payload. */
 	setup(0x7, 0);
-	mgr_peer_reply(&tn[2].m, 2, 400, 0, MGR_F_FWD_LOST, NULL, 0);
-	mgr_peer_reply(&tn[2].m, 1, 401, EPROTO, MGR_F_FWD_LOST, NULL, 0);
-	mgr_peer_reply(&tn[2].m, 1, 402, 0, MGR_F_FWD_LOST, pbuf, 8);
+	mgr_peer_reply(&tn[2].m, 2, 400, 0, MGR_F_FWD_LOST, NULL, 0, 0);
+	mgr_peer_reply(&tn[2].m, 1, 401, EPROTO, MGR_F_FWD_LOST, NULL, 0, 0);
+	mgr_peer_reply(&tn[2].m, 1, 402, 0, MGR_F_FWD_LOST, pbuf, 8, 0);
 	ok(tn[2].nev == 0 && tn[2].m.st.bad == 3,
 	   "mgr: bad forward-lost notices dropped");
 }

@@ -89,6 +89,7 @@ static struct frame *fr_new(int type, int from, int to)
 	f->type = type;
 	f->from = from;
 	f->to = to;
+	f->epoch = tn[from].m.epoch;
 	return f;
 }
 
@@ -137,6 +138,17 @@ static int h_fwd(void *ctx, int node, uint32_t lock, int requester,
 	return 0;
 }
 
+static int h_ho(void *ctx, int node, const struct mgr_handover *h)
+{
+	struct frame *f;
+
+	if (cut >> node & 1)
+		return -1;
+	f = fr_new(FR_HO, node_of(ctx), node);
+	f->ho = *h;
+	return 0;
+}
+
 static void h_log(void *ctx, int prio, const char *msg)
 {
 	(void)prio;
@@ -155,11 +167,12 @@ void pump(void)
 		switch (f.type) {
 		case FR_REQ:
 			f.r.payload = f.r.len ? f.p : NULL;
+			f.r.epoch = f.epoch;
 			mgr_peer_request(m, f.from, &f.r);
 			break;
 		case FR_REPLY:
 			mgr_peer_reply(m, f.from, f.cookie, f.error, f.flags,
-				       f.p, f.len);
+				       f.p, f.len, f.epoch);
 			break;
 		case FR_FWD:
 			if (corrupt_fwd && f.len) {
@@ -167,12 +180,25 @@ void pump(void)
 				corrupt_fwd = 0;
 			}
 			mgr_peer_forward(m, f.from, f.lock, f.requester,
-					 f.cookie, f.p, f.len);
+					 f.cookie, f.p, f.len, f.epoch);
+			break;
+		case FR_HO:
+			mgr_peer_handover(m, f.from, &f.ho);
 			break;
 		}
 		free(f.p);
 	}
 	qhead = qlen = 0;
+}
+
+int queued(int to, int type)
+{
+	int i, n = 0;
+
+	for (i = qhead; i < qlen; i++)
+		if (q[i].to == to && (type < 0 || q[i].type == type))
+			n++;
+	return n;
 }
 
 /* Drop the queued frames (a lost connection). */
@@ -213,7 +239,7 @@ void setup(uint64_t members, size_t payload_max)
 	struct mgr_ops ops = {
 		.kernel_reply = h_kreply, .kernel_forward = h_kforward,
 		.send_request = h_req, .send_reply = h_reply,
-		.send_forward = h_fwd, .log = h_log,
+		.send_forward = h_fwd, .send_handover = h_ho, .log = h_log,
 	};
 	int i, j;
 
@@ -475,6 +501,7 @@ bool rel_is(const struct rel *r, int nr, const int *ci)
 void test_mgr(void)
 {
 	test_mgr_lock();
+	test_mgr_lock_ho();
 	test_mgr_barrier();
 	teardown();
 	free(q);

@@ -34,7 +34,7 @@ struct tnode {
 };
 
 /* A frame from one dsmd to another, queued until pump(). */
-enum { FR_REQ, FR_REPLY, FR_FWD };
+enum { FR_REQ, FR_REPLY, FR_FWD, FR_HO };
 
 struct frame {
 	int type;
@@ -48,6 +48,8 @@ struct frame {
 	int requester;
 	uint8_t *p;
 	size_t len;
+	uint64_t epoch;		/* the sender's table epoch when it sent */
+	struct mgr_handover ho;	/* FR_HO */
 };
 
 extern struct tnode tn[DSM_MAX_NODES];
@@ -64,6 +66,8 @@ void teardown(void);
 void pump(void);
 void drop_queue(void);
 void clear_events(void);
+/* Frames queued to @to (of @type, -1: any) not delivered yet. */
+int queued(int to, int type);
 
 void hdr(struct dsm_msg_hdr *h, int src, u8 type, uint64_t req_id);
 struct dsm_vt vt3(u32 a, u32 b, u32 c);
@@ -102,6 +106,7 @@ struct rel release_of(int node, uint64_t cookie);
 bool rel_is(const struct rel *r, int nr, const int *ci);
 
 void test_mgr_lock(void);
+void test_mgr_lock_ho(void);
 void test_mgr_barrier(void);
 
 #endif /* DSMD_MGR_SIM_H */

@@ -1014,7 +1014,7 @@ static void test_mgr_moved(void)
 	len = dsmc_encode(&m, buf, sizeof(buf));
 	ok(dsmc_decode(buf, len, &out, &why) != 0,
 	   "proto: MGR_REPLY MOVED with OWNER_DEAD refused");
-	/* MOVED is DSM_MGR_F_JOIN's bit: a joining release is not MOVED. */
+	/* A joining release (JOIN and GC) is a release, not MOVED. */
 	m.mgr.flags = DSM_MGR_F_JOIN | DSM_MGR_F_GC;
 	m.mgr.epoch = 0;
 	len = dsmc_encode(&m, buf, sizeof(buf));

@@ -254,7 +254,7 @@ static const struct wire_vec vecs[] = {
 			 sizeof(pl3)) },
 	  .hex =
 		"44534d43 08000800 1b000000 00000000"
-		"03000000 00000010 00000000 00080000"
+		"03000000 00000010 00000000 00100000"
 		"547698ba dcfe0000 332211" },
 	{ .name = "LOCK_FWD (version 7)",
 	  .m = { .type = DSMC_LOCK_FWD, .version = DSMC_VERSION_NODES64,

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mgr_ho_test.c - unit tests of the lock hand-over when the membership
+ * changes (mgr_lock_ho.c), over the simulated cluster of mgr_sim.c.
+ *
+ * Four simulated nodes; the table of epoch 1 has members 0, 1, 2, that
+ * of epoch 2 adds node 3. Lock 4 is managed by node 1 (4 mod 3) at
+ * epoch 1 and by node 0 (4 mod 4) at epoch 2; lock 8 by node 2, then by
+ * node 0.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mgr_sim.h"
+#include "unit.h"
+
+#define M3	0x7ULL
+#define M4	0xfULL
+
+/* Node @n adopts the table of @epoch with @members. */
+static void adopt(int n, uint64_t members, uint64_t epoch)
+{
+	mgr_members_set(&tn[n].m, members, epoch);
+}
+
+/*
+ * Four nodes at the table of epoch 1 (members 0, 1, 2), with the DONEs
+ * of that first change delivered: nobody waits for a hand-over.
+ */
+static bool start3(void)
+{
+	int i;
+	bool calm = true;
+
+	setup(M4, 0);
+	for (i = 0; i < 4; i++)
+		adopt(i, M3, 1);
+	pump();
+	clear_events();
+	for (i = 0; i < 3; i++)
+		calm = calm && !tn[i].m.ho_wait && tn[i].m.epoch == 1;
+	return calm;
+}
+
+/* Node @n acquires lock @lock, cookie @cookie; true if it got a token. */
+static bool take(int n, uint32_t lock, uint64_t cookie)
+{
+	uint32_t err = 99;
+
+	kreq_lock(n, lock, cookie);
+	pump();
+	return replies(n, cookie, &err) == 1 && err == 0;
+}
+
+static void test_ho_keeps_tail(void)
+{
+	ok(start3(), "ho: the first table leaves no wait behind");
+	ok(take(2, 4, 100) && mgr_lock_tail(&tn[1].m, 0, 4) == 2,
+	   "ho: node 2 holds lock 4, managed by node 1");
+	clear_events();
+	adopt(0, M4, 2);
+	adopt(1, M4, 2);
+	adopt(2, M4, 2);
+	adopt(3, M4, 2);
+	pump();
+	ok(tn[1].m.st.ho_sent == 1 && tn[0].m.st.ho_taken == 1 &&
+	   mgr_lock_tail(&tn[0].m, 0, 4) == 2 &&
+	   mgr_lock_tail(&tn[1].m, 0, 4) == -1,
+	   "ho: node 1 hands lock 4 to node 0, tail node 2");
+	ok(!tn[0].m.ho_wait && !tn[1].m.ho_wait && !tn[2].m.ho_wait &&
+	   !tn[3].m.ho_wait, "ho: every DONE came");
+	kreq_lock(1, 4, 200);
+	pump();
+	ok(forwards(2) == 1 && forwarded(1, 200) == 1 &&
+	   replies(1, 200, NULL) == 0,
+	   "ho: node 1's acquire is forwarded to the holder, no second token");
+	ok(mgr_lock_tail(&tn[0].m, 0, 4) == 1, "ho: the tail is node 1 now");
+}
+
+static void test_ho_new_mgr_holds(void)
+{
+	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
+	clear_events();
+	adopt(0, M4, 2);
+	adopt(2, M4, 2);
+	adopt(3, M4, 2);
+	pump();
+	ok(tn[0].m.ho_wait == 0x2 && tn[1].m.epoch == 1,
+	   "ho: node 0 waits for node 1, still at table 1");
+	kreq_lock(0, 4, 300);
+	pump();
+	ok(replies(0, 300, NULL) == 0 && forwarded(0, 300) == 0 &&
+	   forwards(2) == 0 && tn[0].m.st.ho_held == 1,
+	   "ho: node 0's acquire of lock 4 is held");
+	adopt(1, M4, 2);
+	pump();
+	ok(forwards(2) == 1 && forwarded(0, 300) == 1 &&
+	   replies(0, 300, NULL) == 0 && !tn[0].m.ho_wait,
+	   "ho: the hand-over comes, the acquire is forwarded to the holder");
+}
+
+static void test_ho_requester_behind(void)
+{
+	ok(start3() && take(0, 4, 100), "ho: node 0 holds lock 4");
+	clear_events();
+	adopt(0, M4, 2);
+	adopt(1, M4, 2);
+	adopt(3, M4, 2);
+	pump();
+	ok(tn[2].m.epoch == 1 && tn[2].m.nr_early > 0,
+	   "ho: node 2 keeps the frames of table 2 it cannot take yet");
+	kreq_lock(2, 4, 400);
+	pump();
+	ok(tn[1].m.st.ho_moved == 1 && tn[2].m.st.outstanding == 1 &&
+	   replies(2, 400, NULL) == 0 && forwards(0) == 0,
+	   "ho: node 1 answers MOVED, node 2 parks its acquire");
+	adopt(2, M4, 2);
+	pump();
+	ok(forwards(0) == 1 && forwarded(2, 400) == 1 &&
+	   tn[2].m.st.ho_rerouted == 1 && tn[2].m.st.outstanding == 0,
+	   "ho: at table 2, node 2 asks node 0, which forwards to the holder");
+}
+
+static void test_ho_new_mgr_behind(void)
+{
+	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
+	clear_events();
+	adopt(1, M4, 2);
+	adopt(2, M4, 2);
+	adopt(3, M4, 2);
+	pump();
+	kreq_lock(1, 4, 500);
+	pump();
+	ok(tn[0].m.epoch == 1 && tn[0].m.nr_early >= 2 &&
+	   forwards(2) == 0 && replies(1, 500, NULL) == 0,
+	   "ho: node 0, at table 1, keeps the hand-over and the acquire");
+	adopt(0, M4, 2);
+	pump();
+	ok(mgr_lock_tail(&tn[0].m, 0, 4) == 1 && forwards(2) == 1 &&
+	   forwarded(1, 500) == 1 && !tn[0].m.nr_early,
+	   "ho: at table 2 node 0 takes the lock over, then the acquire");
+}
+
+static void test_ho_old_mgr_dies(void)
+{
+	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
+	clear_events();
+	adopt(0, M4, 2);
+	adopt(2, M4, 2);
+	adopt(3, M4, 2);
+	pump();
+	kreq_lock(0, 4, 600);
+	pump();
+	ok(replies(0, 600, NULL) == 0, "ho: node 0's acquire is held");
+	mgr_peer_state(&tn[0].m, 1, MGR_PEER_DOWN);
+	ok(replies(0, 600, NULL) == 1 &&
+	   reply_flags(0, 600) == DSM_MGR_F_OWNER_DEAD &&
+	   tn[0].m.st.ho_lost == 1 && !tn[0].m.ho_wait,
+	   "ho: node 1 dies before its hand-over: a token flagged owner dead");
+}
+
+static void test_ho_unused_lock(void)
+{
+	uint32_t err = 99;
+
+	ok(start3(), "ho: three members");
+	adopt(0, M4, 2);
+	kreq_lock(0, 8, 700);
+	pump();
+	ok(replies(0, 700, NULL) == 0 && tn[0].m.st.ho_held == 1,
+	   "ho: an acquire of lock 8 (node 2's before) is held");
+	adopt(1, M4, 2);
+	adopt(2, M4, 2);
+	adopt(3, M4, 2);
+	pump();
+	ok(replies(0, 700, &err) == 1 && err == 0 &&
+	   reply_flags(0, 700) == 0 && tn[2].m.st.ho_sent == 0,
+	   "ho: node 2's DONE: lock 8 was never taken, a fresh token");
+}
+
+static void test_ho_unreachable(void)
+{
+	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_GONE);
+	adopt(1, M4, 2);
+	pump();
+	ok(tn[1].m.st.ho_sent == 0 && mgr_lock_tail(&tn[1].m, 0, 4) == 2 &&
+	   !(tn[1].m.ho_done_sent & 1),
+	   "ho: node 0 unreachable: node 1 keeps lock 4, no DONE to node 0");
+	adopt(0, M4, 2);
+	adopt(2, M4, 2);
+	adopt(3, M4, 2);
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_UP);
+	ok(queued(0, FR_HO) >= 2 && q[qlen - 1].type == FR_HO &&
+	   q[qlen - 1].ho.flags == MGR_HO_DONE,
+	   "ho: node 0 back: the lock goes, then DONE");
+	pump();
+	ok(mgr_lock_tail(&tn[0].m, 0, 4) == 2 && !tn[0].m.ho_wait,
+	   "ho: node 0 has lock 4 with its tail");
+}
+
+static void test_ho_forward_epochs(void)
+{
+	int len;
+
+	ok(start3(), "ho: three members");
+	len = lock_req(0, 4, 1, 800);
+	mgr_peer_forward(&tn[2].m, 0, 4, 1, 800, pbuf, len, 2);
+	ok(forwards(2) == 1,
+	   "ho: a forward from the manager of a newer table is taken");
+	mgr_peer_forward(&tn[2].m, 0, 4, 1, 800, pbuf, len, 1);
+	mgr_peer_forward(&tn[2].m, 0, 4, 1, 800, pbuf, len, 0);
+	ok(forwards(2) == 1 && tn[2].m.st.bad == 2,
+	   "ho: from a non-manager of the same table or of epoch 0: refused");
+}
+
+static void test_ho_bad(void)
+{
+	struct mgr_handover h = { .epoch = 1, .lock_id = 4, .tail = 0 };
+
+	ok(start3() && take(2, 4, 100), "ho: node 1 manages lock 4, tail 2");
+	mgr_peer_handover(&tn[1].m, 5, &h);
+	ok(tn[1].m.st.bad == 1 && tn[1].m.st.ho_taken == 0,
+	   "ho: a hand-over from a non-member is refused");
+	mgr_peer_handover(&tn[1].m, 0, &h);
+	ok(tn[1].m.st.bad == 2 && mgr_lock_tail(&tn[1].m, 0, 4) == 2,
+	   "ho: a hand-over of a lock whose state is here: ours kept");
+	h.lock_id = 9;
+	h.tail = 64;
+	mgr_peer_handover(&tn[1].m, 0, &h);
+	ok(tn[1].m.st.bad == 3 && mgr_lock_tail(&tn[1].m, 0, 9) == -1,
+	   "ho: a hand-over with tail 64 is refused");
+}
+
+void test_mgr_lock_ho(void)
+{
+	test_ho_keeps_tail();
+	test_ho_new_mgr_holds();
+	test_ho_requester_behind();
+	test_ho_new_mgr_behind();
+	test_ho_old_mgr_dies();
+	test_ho_unused_lock();
+	test_ho_unreachable();
+	test_ho_forward_epochs();
+	test_ho_bad();
+	teardown();
+}
