@@ -23,6 +23,16 @@ static void adopt(int n, uint64_t members, uint64_t epoch)
 	mgr_members_set(&tn[n].m, members, epoch);
 }
 
+/* The nodes of @mask adopt the table of epoch 2 (node 3 added). */
+static void adopt2(uint64_t mask)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (mask >> i & 1)
+			adopt(i, M4, 2);
+}
+
 /*
  * Four nodes at the table of epoch 1 (members 0, 1, 2), with the DONEs
  * of that first change delivered: nobody waits for a hand-over.
@@ -58,10 +68,7 @@ static void test_ho_keeps_tail(void)
 	ok(take(2, 4, 100) && mgr_lock_tail(&tn[1].m, 0, 4) == 2,
 	   "ho: node 2 holds lock 4, managed by node 1");
 	clear_events();
-	adopt(0, M4, 2);
-	adopt(1, M4, 2);
-	adopt(2, M4, 2);
-	adopt(3, M4, 2);
+	adopt2(0xf);
 	pump();
 	ok(tn[1].m.st.ho_sent == 1 && tn[0].m.st.ho_taken == 1 &&
 	   mgr_lock_tail(&tn[0].m, 0, 4) == 2 &&
@@ -81,9 +88,7 @@ static void test_ho_new_mgr_holds(void)
 {
 	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
 	clear_events();
-	adopt(0, M4, 2);
-	adopt(2, M4, 2);
-	adopt(3, M4, 2);
+	adopt2(0xd);
 	pump();
 	ok(tn[0].m.ho_wait == 0x2 && tn[1].m.epoch == 1,
 	   "ho: node 0 waits for node 1, still at table 1");
@@ -92,7 +97,7 @@ static void test_ho_new_mgr_holds(void)
 	ok(replies(0, 300, NULL) == 0 && forwarded(0, 300) == 0 &&
 	   forwards(2) == 0 && tn[0].m.st.ho_held == 1,
 	   "ho: node 0's acquire of lock 4 is held");
-	adopt(1, M4, 2);
+	adopt2(0x2);
 	pump();
 	ok(forwards(2) == 1 && forwarded(0, 300) == 1 &&
 	   replies(0, 300, NULL) == 0 && !tn[0].m.ho_wait,
@@ -103,9 +108,7 @@ static void test_ho_requester_behind(void)
 {
 	ok(start3() && take(0, 4, 100), "ho: node 0 holds lock 4");
 	clear_events();
-	adopt(0, M4, 2);
-	adopt(1, M4, 2);
-	adopt(3, M4, 2);
+	adopt2(0xb);
 	pump();
 	ok(tn[2].m.epoch == 1 && tn[2].m.nr_early > 0,
 	   "ho: node 2 keeps the frames of table 2 it cannot take yet");
@@ -114,7 +117,7 @@ static void test_ho_requester_behind(void)
 	ok(tn[1].m.st.ho_moved == 1 && tn[2].m.st.outstanding == 1 &&
 	   replies(2, 400, NULL) == 0 && forwards(0) == 0,
 	   "ho: node 1 answers MOVED, node 2 parks its acquire");
-	adopt(2, M4, 2);
+	adopt2(0x4);
 	pump();
 	ok(forwards(0) == 1 && forwarded(2, 400) == 1 &&
 	   tn[2].m.st.ho_rerouted == 1 && tn[2].m.st.outstanding == 0,
@@ -125,16 +128,14 @@ static void test_ho_new_mgr_behind(void)
 {
 	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
 	clear_events();
-	adopt(1, M4, 2);
-	adopt(2, M4, 2);
-	adopt(3, M4, 2);
+	adopt2(0xe);
 	pump();
 	kreq_lock(1, 4, 500);
 	pump();
 	ok(tn[0].m.epoch == 1 && tn[0].m.nr_early >= 2 &&
 	   forwards(2) == 0 && replies(1, 500, NULL) == 0,
 	   "ho: node 0, at table 1, keeps the hand-over and the acquire");
-	adopt(0, M4, 2);
+	adopt2(0x1);
 	pump();
 	ok(mgr_lock_tail(&tn[0].m, 0, 4) == 1 && forwards(2) == 1 &&
 	   forwarded(1, 500) == 1 && !tn[0].m.nr_early,
@@ -145,9 +146,7 @@ static void test_ho_old_mgr_dies(void)
 {
 	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
 	clear_events();
-	adopt(0, M4, 2);
-	adopt(2, M4, 2);
-	adopt(3, M4, 2);
+	adopt2(0xd);
 	pump();
 	kreq_lock(0, 4, 600);
 	pump();
@@ -164,14 +163,12 @@ static void test_ho_unused_lock(void)
 	uint32_t err = 99;
 
 	ok(start3(), "ho: three members");
-	adopt(0, M4, 2);
+	adopt2(0x1);
 	kreq_lock(0, 8, 700);
 	pump();
 	ok(replies(0, 700, NULL) == 0 && tn[0].m.st.ho_held == 1,
 	   "ho: an acquire of lock 8 (node 2's before) is held");
-	adopt(1, M4, 2);
-	adopt(2, M4, 2);
-	adopt(3, M4, 2);
+	adopt2(0xe);
 	pump();
 	ok(replies(0, 700, &err) == 1 && err == 0 &&
 	   reply_flags(0, 700) == 0 && tn[2].m.st.ho_sent == 0,
@@ -182,14 +179,12 @@ static void test_ho_unreachable(void)
 {
 	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
 	mgr_peer_state(&tn[1].m, 0, MGR_PEER_GONE);
-	adopt(1, M4, 2);
+	adopt2(0x2);
 	pump();
 	ok(tn[1].m.st.ho_sent == 0 && mgr_lock_tail(&tn[1].m, 0, 4) == 2 &&
 	   !(tn[1].m.ho_done_sent & 1),
 	   "ho: node 0 unreachable: node 1 keeps lock 4, no DONE to node 0");
-	adopt(0, M4, 2);
-	adopt(2, M4, 2);
-	adopt(3, M4, 2);
+	adopt2(0xd);
 	mgr_peer_state(&tn[1].m, 0, MGR_PEER_UP);
 	ok(queued(0, FR_HO) >= 2 && q[qlen - 1].type == FR_HO &&
 	   q[qlen - 1].ho.flags == MGR_HO_DONE,

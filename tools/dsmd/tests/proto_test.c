@@ -1049,8 +1049,7 @@ static struct dsmc_msg ho_msg(uint32_t nr, int tail)
 	return m;
 }
 
-static bool ho_same(const struct mgr_handover *a,
-		    const struct mgr_handover *b)
+bool ho_same(const struct mgr_handover *a, const struct mgr_handover *b)
 {
 	uint32_t i;
 

@@ -3,10 +3,16 @@
 #ifndef DSMD_UNIT_H
 #define DSMD_UNIT_H
 
+#include <stdbool.h>
+
 void ok(int cond, const char *name);
 void test_proto(void);
 void test_wire(void);
 void test_mgr(void);
 void test_fence(void);
+
+struct mgr_handover;
+/* Two hand-overs say the same (proto_test.c). */
+bool ho_same(const struct mgr_handover *a, const struct mgr_handover *b);
 
 #endif /* DSMD_UNIT_H */

@@ -581,24 +581,6 @@ static bool same_epoch(const struct dsmc_msg *a, const struct dsmc_msg *b)
 				a->mgr.epoch : 0);
 }
 
-static bool same_handover(const struct mgr_handover *a,
-			  const struct mgr_handover *b)
-{
-	uint32_t i;
-
-	if (a->epoch != b->epoch || a->flags != b->flags ||
-	    a->region != b->region || a->lock_id != b->lock_id ||
-	    a->tail != b->tail || a->nr != b->nr)
-		return false;
-	for (i = 0; i < a->nr; i++)
-		if (a->rec[i].node != b->rec[i].node ||
-		    a->rec[i].fwd_to != b->rec[i].fwd_to ||
-		    a->rec[i].fwd_cookie != b->rec[i].fwd_cookie ||
-		    a->rec[i].last_cookie != b->rec[i].last_cookie)
-			return false;
-	return true;
-}
-
 /* The fields @a's type carries are the same in @b. */
 static bool same_fields(const struct dsmc_msg *a, const struct dsmc_msg *b)
 {
@@ -638,7 +620,7 @@ static bool same_fields(const struct dsmc_msg *a, const struct dsmc_msg *b)
 	case DSMC_LINK_INFO:
 		return !memcmp(&a->link, &b->link, sizeof(a->link));
 	case DSMC_LOCK_HANDOVER:
-		return same_handover(&a->ho, &b->ho);
+		return ho_same(&a->ho, &b->ho);
 	case DSMC_MEMBERS:
 		return a->memb.op == b->memb.op &&
 		       a->memb.change == b->memb.change &&
