@@ -227,6 +227,33 @@ static void test_ho_bad(void)
 	   "ho: a hand-over with tail 64 is refused");
 }
 
+/*
+ * A lock taken as a failed manager's successor is not a moved lock:
+ * node 0 declared node 1 down, node 2 (which still sees node 1) takes
+ * node 0's acquire of lock 5 (node 1's at four members); later peer
+ * events must not hand it to node 1.
+ */
+static void test_ho_successor_stays(void)
+{
+	uint32_t err = 99;
+
+	ok(start3(), "ho: three members");
+	adopt2(0xf);
+	pump();
+	clear_events();
+	mgr_peer_state(&tn[0].m, 1, MGR_PEER_DOWN);
+	kreq_lock(0, 5, 900);
+	pump();
+	ok(replies(0, 900, &err) == 1 && err == 0 &&
+	   mgr_lock_tail(&tn[2].m, 0, 5) == 0,
+	   "ho: node 2 serves lock 5 as node 1's successor");
+	mgr_peer_state(&tn[2].m, 3, MGR_PEER_GONE);
+	mgr_peer_state(&tn[2].m, 3, MGR_PEER_UP);
+	pump();
+	ok(tn[2].m.st.ho_sent == 0 && mgr_lock_tail(&tn[2].m, 0, 5) == 0,
+	   "ho: peer events do not hand it to node 1");
+}
+
 void test_mgr_lock_ho(void)
 {
 	test_ho_keeps_tail();
@@ -238,5 +265,6 @@ void test_mgr_lock_ho(void)
 	test_ho_unreachable();
 	test_ho_forward_epochs();
 	test_ho_bad();
+	test_ho_successor_stays();
 	teardown();
 }
