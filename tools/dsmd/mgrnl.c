@@ -399,6 +399,14 @@ void mgrnl_log_stats(int prio)
 	     (unsigned long long)s->outstanding,
 	     (unsigned long long)s->barriers,
 	     (unsigned long long)s->superseded);
+	logm(prio, "mgr: hand-overs sent %llu taken %llu, acquires held %llu, lost with their sender %llu, moved %llu, rerouted %llu, frames kept early %llu",
+	     (unsigned long long)s->ho_sent,
+	     (unsigned long long)s->ho_taken,
+	     (unsigned long long)s->ho_held,
+	     (unsigned long long)s->ho_lost,
+	     (unsigned long long)s->ho_moved,
+	     (unsigned long long)s->ho_rerouted,
+	     (unsigned long long)s->ho_early);
 	d.logged = *s;
 }
 
