@@ -262,6 +262,9 @@ struct mgr_early;
  * @ho_epoch:	... at the change to this epoch (0: none since start).
  * @ho_wait:	bit n: the locks node n managed before the change may
  *		still come: the acquires of those locks are held.
+ * @ho_wait_old: ... of them, those that owe the DONE of a change before
+ *		@ho_epoch (at @ho_epoch_prev or later): our DONE waits for
+ *		theirs, as a lock they hand over late may have to go on.
  * @ho_done_sent: bit n: our DONE for @ho_epoch went to node n.
  * @early:	frames of peers whose table is newer than ours, in order,
  *		@nr_early of them (taken when ours is that new).
@@ -291,6 +294,8 @@ struct mgr {
 	uint64_t members_prev;
 	uint64_t ho_epoch;
 	uint64_t ho_wait;
+	uint64_t ho_wait_old;
+	uint64_t ho_epoch_prev;
 	uint64_t ho_done_sent;
 	struct mgr_early *early;
 	uint32_t nr_early;

@@ -225,6 +225,9 @@ static void ho_flush(struct mgr *m)
 	if (!m->ho_epoch)
 		return;
 	settle_all(m, false);
+	/* A lock of an earlier change may still come here and go on. */
+	if (m->ho_wait_old)
+		return;
 	want = m->members & ~m->lost & ~bit(m->self) & ~m->ho_done_sent;
 	if (!want)
 		return;
@@ -261,6 +264,7 @@ static void ho_end_wait(struct mgr *m, int from, bool lost)
 	uint32_t h, n = 0;
 
 	m->ho_wait &= ~bit(from);
+	m->ho_wait_old &= ~bit(from);
 	for (h = 0; h < MGR_HASH_SIZE; h++) {
 		for (l = m->locks[h]; l; l = next) {
 			next = l->next;
@@ -594,9 +598,19 @@ void mgr_ho_changed(struct mgr *m, uint64_t old)
 {
 	if (old != m->members && m->epoch) {
 		m->members_prev = old;
+		m->ho_wait_old |= m->ho_wait;
+		if (m->ho_wait_old)
+			m->ho_epoch_prev = m->ho_epoch;
 		m->ho_epoch = m->epoch;
 		m->ho_done_sent = 0;
-		m->ho_wait |= old & ~m->lost & ~bit(m->self);
+		/*
+		 * The old members that stay send us their DONE (a node
+		 * deleted is lost first; a node that is no member now
+		 * waits for nobody: nobody sends it DONE).
+		 */
+		if (m->members >> m->self & 1)
+			m->ho_wait |= old & m->members & ~m->lost &
+				      ~bit(m->self);
 		settle_all(m, true);
 		mgr_log(m, LOG_INFO, "mgr: members %#llx at table %llu: the locks that move are handed over; those that come are waited for from nodes %#llx",
 			(unsigned long long)m->members,
@@ -629,9 +643,23 @@ void mgr_peer_handover(struct mgr *m, int from, const struct mgr_handover *h)
 		ho_flush(m);
 		return;
 	}
-	/* A DONE of a change before our last one says nothing of it. */
-	if (!(m->ho_wait >> from & 1) || h->epoch < m->ho_epoch)
+	/*
+	 * A DONE of a change before our last one says nothing of the last
+	 * one, but ends what our own DONE waited for.
+	 */
+	if (h->epoch < m->ho_epoch) {
+		if ((m->ho_wait_old >> from & 1) &&
+		    h->epoch >= m->ho_epoch_prev) {
+			m->ho_wait_old &= ~bit(from);
+			ho_flush(m);
+		}
 		return;
+	}
+	m->ho_wait_old &= ~bit(from);
+	if (!(m->ho_wait >> from & 1)) {
+		ho_flush(m);
+		return;
+	}
 	mgr_log(m, LOG_INFO, "mgr: node %d handed over every lock it managed before table %llu",
 		from, (unsigned long long)h->epoch);
 	ho_end_wait(m, from, false);

@@ -254,6 +254,48 @@ static void test_ho_successor_stays(void)
 	   "ho: peer events do not hand it to node 1");
 }
 
+/*
+ * Two changes before the first is over: node 4 is added (table 3) while
+ * node 1, lock 4's manager at table 1, has not adopted table 2 yet. Lock
+ * 4 goes 1 -> 0 (4 mod 4) -> 4 (4 mod 5); node 0 must not tell node 4
+ * DONE for table 3 before node 1's hand-over came and went on, or node
+ * 4 would grant a second token.
+ */
+static void test_ho_two_changes(void)
+{
+	bool calm;
+	int i;
+
+	setup(0x1f, 0);
+	for (i = 0; i < 5; i++)
+		adopt(i, M3, 1);
+	pump();
+	clear_events();
+	ok(take(2, 4, 100), "ho: two changes: node 2 holds lock 4");
+	clear_events();
+	for (i = 0; i < 5; i++) {
+		if (i == 1)
+			continue;
+		adopt(i, M4, 2);
+		adopt(i, 0x1f, 3);
+	}
+	pump();
+	kreq_lock(3, 4, 1000);
+	pump();
+	ok(replies(3, 1000, NULL) == 0 && forwarded(3, 1000) == 0,
+	   "ho: two changes: node 3's acquire waits at node 4");
+	adopt(1, M4, 2);
+	pump();
+	ok(mgr_lock_tail(&tn[4].m, 0, 4) == 3 && forwards(2) == 1 &&
+	   forwarded(3, 1000) == 1 && replies(3, 1000, NULL) == 0,
+	   "ho: two changes: lock 4 reaches node 4 through node 0, queued behind node 2");
+	adopt(1, 0x1f, 3);
+	pump();
+	for (i = 0, calm = true; i < 5; i++)
+		calm = calm && !tn[i].m.ho_wait && !tn[i].m.ho_wait_old;
+	ok(calm, "ho: two changes: every wait over");
+}
+
 void test_mgr_lock_ho(void)
 {
 	test_ho_keeps_tail();
@@ -266,5 +308,6 @@ void test_mgr_lock_ho(void)
 	test_ho_forward_epochs();
 	test_ho_bad();
 	test_ho_successor_stays();
+	test_ho_two_changes();
 	teardown();
 }
