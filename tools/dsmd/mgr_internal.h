@@ -126,6 +126,7 @@ void mgr_lock_release_held(struct mgr *m, struct mgr_lock *l);
 void mgr_lock_state(struct mgr *m, int from, const struct mgr_req *r,
 		    const struct dsm_msg *msg);
 void mgr_lock_rb_node_down(struct mgr *m, int node);
+uint8_t *mgr_dup_payload(const uint8_t *p, size_t len);
 void mgr_lock_rb_free(struct mgr_lock *l);
 void mgr_lock_st_trim(struct mgr_lock *l);
 void mgr_lock_rb_free_all(struct mgr *m);

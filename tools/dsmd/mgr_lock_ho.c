@@ -369,13 +369,11 @@ static bool early_add(struct mgr *m, int from, uint64_t epoch,
 		*e->h = *h;
 	} else {
 		e->r = *r;
-		e->payload = malloc(r->len ? r->len : 1);
+		e->payload = mgr_dup_payload(r->payload, r->len);
 		if (!e->payload) {
 			free(e);
 			return false;
 		}
-		if (r->len)
-			memcpy(e->payload, r->payload, r->len);
 		e->r.payload = r->len ? e->payload : NULL;
 	}
 	for (pp = &m->early; *pp; pp = &(*pp)->next)
@@ -560,13 +558,12 @@ void mgr_ho_moved(struct mgr *m, int from, struct mgr_out *o,
 		reroute(m, o, msg.u.lock_req.region, payload, len);
 		return;
 	}
-	o->payload = malloc(len);
+	o->payload = mgr_dup_payload(payload, len);
 	if (!o->payload) {
 		mgr_reply(m, m->self, cookie, ENOMEM, 0, NULL, 0);
 		mgr_out_del(m, cookie);
 		return;
 	}
-	memcpy(o->payload, payload, len);
 	o->len = len;
 	o->region = msg.u.lock_req.region;
 	o->park_epoch = epoch;

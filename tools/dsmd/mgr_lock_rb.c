@@ -151,7 +151,8 @@ static struct mgr_lock_st *st_get(struct mgr_lock *l)
 	return l->st;
 }
 
-static uint8_t *dup_payload(const uint8_t *p, size_t len)
+/* A copy of @len bytes at @p (a 1-byte buffer for 0); NULL: no memory. */
+uint8_t *mgr_dup_payload(const uint8_t *p, size_t len)
 {
 	uint8_t *c = malloc(len ? len : 1);
 
@@ -197,8 +198,7 @@ void mgr_lock_rb_free(struct mgr_lock *l)
 
 	if (!l->st)
 		return;
-	for (i = 0; i < DSM_MAX_NODES; i++)
-		free(l->st->payload[i]);
+	mgr_lock_rb_reset(l);
 	for (i = 0; i < l->st->nr_held; i++)
 		free(l->st->held[i].payload);
 	free(l->st);
@@ -223,7 +223,7 @@ bool mgr_lock_hold(struct mgr *m, struct mgr_lock *l, int from,
 		return true;
 	}
 	h = &st->held[st->nr_held];
-	h->payload = dup_payload(r->payload, r->len);
+	h->payload = mgr_dup_payload(r->payload, r->len);
 	if (!h->payload) {
 		mgr_reply(m, from, r->cookie, ENOMEM, 0, NULL, 0);
 		return true;
@@ -279,7 +279,7 @@ static void st_record(struct mgr *m, struct mgr_lock *l, int from,
 	st->cookie[from] = q->req_id;
 	if (!(r->flags & DSM_MGR_F_FORWARDED) || st->payload[from])
 		return;
-	st->payload[from] = dup_payload(r->payload, r->len);
+	st->payload[from] = mgr_dup_payload(r->payload, r->len);
 	if (st->payload[from]) {
 		st->fwded |= 1ULL << from;
 		st->len[from] = r->len;
