@@ -476,7 +476,12 @@ bool mgr_ho_fwd_ok(const struct mgr *m, int from, uint32_t region,
 
 /*
  * Send our kernel's request @o (LOCK_REQ @payload, lock of @region) to
- * the manager our table names. @payload may be @o->payload.
+ * the manager our table names. @payload may be @o->payload. That may be
+ * the node that answered MOVED: by our view the lock's manager is lost
+ * and it is the successor, by its own not yet. Our table is as new as
+ * its now, so it takes the acquire as the successor's (mgr.c,
+ * manages_lock()), or answers MOVED again only from a newer table still:
+ * the epochs grow, so this ends (and the kernel's deadline bounds it).
  */
 static void reroute(struct mgr *m, struct mgr_out *o, uint32_t region,
 		    const uint8_t *payload, size_t len)
@@ -495,7 +500,7 @@ static void reroute(struct mgr *m, struct mgr_out *o, uint32_t region,
 		mgr_out_del(m, cookie);
 		return;
 	}
-	if (node < 0 || node == o->node || !mgr_peer_up(m, node) ||
+	if (node < 0 || !mgr_peer_up(m, node) ||
 	    m->ops.send_request(m->ops.ctx, node, &r)) {
 		mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: our acquire (cookie %llu) moved from node %d, cannot send it to node %d",
 			region, o->id, (unsigned long long)cookie, o->node,

@@ -296,6 +296,46 @@ static void test_ho_two_changes(void)
 	ok(calm, "ho: two changes: every wait over");
 }
 
+/*
+ * A requester whose table is older asks the node that is the lock's
+ * manager by its view (the successor of a manager it declared down),
+ * which has a newer table and does not see that manager down: MOVED.
+ * At the newer table the requester's view names the same node: the
+ * acquire goes there again (tables equal now: taken as the successor's),
+ * not failed. Lock 12 is node 0's at three and at four members; node 2
+ * declared node 0 down, so it asks node 1 both times.
+ */
+static void test_ho_moved_same_node(void)
+{
+	uint32_t err = 99;
+
+	ok(start3(), "ho: three members");
+	mgr_peer_state(&tn[2].m, 0, MGR_PEER_DOWN);
+	adopt2(0x2);
+	pump();
+	clear_events();
+	kreq_lock(2, 12, 1100);
+	pump();
+	ok(tn[1].m.st.ho_moved == 1 && replies(2, 1100, NULL) == 0 &&
+	   tn[2].m.st.outstanding == 1,
+	   "ho: same node: node 1 (table 2) answers MOVED, node 2 parks");
+	adopt2(0xc);
+	pump();
+	ok(replies(2, 1100, NULL) == 0 && tn[2].m.st.outstanding == 1 &&
+	   tn[2].m.st.ho_rerouted == 1 && tn[1].m.st.ho_moved == 1,
+	   "ho: same node: at table 2 the acquire goes to node 1 again");
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_DOWN);
+	kstate(2, 12, 2, 1100, 0);
+	kstate_done(1, 0);
+	kstate_done(2, 0);
+	kstate_done(3, 0);
+	pump();
+	ok(replies(2, 1100, &err) == 1 && err == 0 &&
+	   reply_flags(2, 1100) == DSM_MGR_F_OWNER_DEAD &&
+	   mgr_lock_tail(&tn[1].m, 0, 12) == 2,
+	   "ho: same node: node 1 declares node 0 down, rebuilds, grants (owner dead: node 0 may have had it)");
+}
+
 void test_mgr_lock_ho(void)
 {
 	test_ho_keeps_tail();
@@ -309,5 +349,6 @@ void test_mgr_lock_ho(void)
 	test_ho_bad();
 	test_ho_successor_stays();
 	test_ho_two_changes();
+	test_ho_moved_same_node();
 	teardown();
 }

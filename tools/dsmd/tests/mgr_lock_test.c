@@ -142,30 +142,6 @@ static void test_lock_down(void)
 	cut = 0;
 }
 
-/* Node @node's kernel tells what it knows of lock @lock (LOCK_STATE). */
-static void kstate(int node, uint32_t lock, int requester, uint64_t req_id,
-		   uint32_t flags)
-{
-	struct mgr_req r = {
-		.op = DSM_MGR_LOCK_STATE, .has_lock = true, .lock_id = lock,
-		.frag = -1, .flags = flags, .payload = pbuf,
-		.len = (size_t)lock_req(node, lock, requester, req_id),
-	};
-
-	mgr_kernel_request(&tn[node].m, &r);
-}
-
-/* Node @node's kernel is done telling the states of dead node @dead. */
-static void kstate_done(int node, int dead)
-{
-	struct mgr_req r = {
-		.op = DSM_MGR_LOCK_STATE, .has_lock = true, .lock_id = dead,
-		.frag = -1, .flags = DSM_MGR_F_STATE_DONE,
-	};
-
-	mgr_kernel_request(&tn[node].m, &r);
-}
-
 /* Node @dead is declared down on every other node, lowest first. */
 static void declare_down(uint64_t members, int dead)
 {

@@ -320,6 +320,30 @@ void kreq_lock(int node, uint32_t lock, uint64_t cookie)
 		      0);
 }
 
+/* Node @node's kernel tells what it knows of lock @lock (LOCK_STATE). */
+void kstate(int node, uint32_t lock, int requester, uint64_t req_id,
+	    uint32_t flags)
+{
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_STATE, .has_lock = true, .lock_id = lock,
+		.frag = -1, .flags = flags, .payload = pbuf,
+		.len = (size_t)lock_req(node, lock, requester, req_id),
+	};
+
+	mgr_kernel_request(&tn[node].m, &r);
+}
+
+/* Node @node's kernel is done telling the states of dead node @dead. */
+void kstate_done(int node, int dead)
+{
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_STATE, .has_lock = true, .lock_id = dead,
+		.frag = -1, .flags = DSM_MGR_F_STATE_DONE,
+	};
+
+	mgr_kernel_request(&tn[node].m, &r);
+}
+
 /* Interval records for the barrier tests; notices derived from the id. */
 static u64 notes[DSM_MAX_NODES][64][4];
 

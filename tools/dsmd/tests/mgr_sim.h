@@ -72,6 +72,9 @@ int queued(int to, int type);
 void hdr(struct dsm_msg_hdr *h, int src, u8 type, uint64_t req_id);
 struct dsm_vt vt3(u32 a, u32 b, u32 c);
 int lock_req(int from, uint32_t lock, int requester, uint64_t req_id);
+void kstate(int node, uint32_t lock, int requester, uint64_t req_id,
+	    uint32_t flags);
+void kstate_done(int node, int dead);
 void kreq_lock_raw(int node, uint32_t attr_lock, uint64_t cookie, int len,
 		   uint32_t flags);
 void kreq_lock(int node, uint32_t lock, uint64_t cookie);
