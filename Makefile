@@ -110,11 +110,15 @@ unit:
 	$(MAKE) -C $(SRCDIR)/tools/bench O=$(BUILD)/bench mp-test || rc=1; \
 	exit $$rc
 
+# The libFuzzer targets: the kernel's wire codec and diffs (kmod/core),
+# and dsmd's peer protocol codec (tools/dsmd/fuzz).
 fuzz-short:
 	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit fuzz-short
+	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd fuzz-short
 
 fuzz:
 	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit fuzz
+	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd fuzz
 
 lint: check-deps
 	$(SRCDIR)/scripts/lint.sh

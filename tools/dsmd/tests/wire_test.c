@@ -24,6 +24,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -683,10 +684,36 @@ static void test_vec(const struct wire_vec *v)
 		printf("# %s: %s\n", v->name, why);
 }
 
+/*
+ * With DSMD_SEEDS_DIR set (make -C tools/dsmd seeds), write each vector's
+ * bytes there, one file per frame: the seed corpus of fuzz/fuzz_dsmc.c.
+ */
+static void write_seed(const char *dir, const struct wire_vec *v)
+{
+	uint8_t bytes[DSMC_MSG_MAX];
+	int len = unhex(v->hex, bytes, sizeof(bytes));
+	char path[512], *c;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, v->name);
+	for (c = path + strlen(dir) + 1; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-')
+			*c = '_';
+	f = fopen(path, "wb");
+	n = f && len > 0 ? fwrite(bytes, 1, len, f) : 0;
+	ok(f && !fclose(f) && len > 0 && n == (size_t)len,
+	   "wire: seed written");
+}
+
 void test_wire(void)
 {
+	const char *seeds = getenv("DSMD_SEEDS_DIR");
 	size_t i;
 
-	for (i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++)
+	for (i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++) {
 		test_vec(&vecs[i]);
+		if (seeds)
+			write_seed(seeds, &vecs[i]);
+	}
 }
