@@ -344,7 +344,6 @@ void mgrnl_recv(void);			/* whatever is queued, never blocks */
 struct nl_msg *mgrnl_msg(uint8_t cmd);
 int mgrnl_send(struct nl_msg *msg, bool sync);	/* consumes @msg */
 int mgrnl_mgr_init(void);		/* d.mgr with the hooks */
-void mgrnl_frame(int id, const struct dsmc_msg *m);	/* peer's MGR frame */
 void mgrnl_flush_gone(void);		/* d.gone to the managers */
 void mgrnl_log_stats(int prio);
 

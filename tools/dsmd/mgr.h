@@ -336,6 +336,9 @@ void mgr_peer_forward(struct mgr *m, int from, uint32_t lock_id,
 		      int requester, uint64_t cookie,
 		      const uint8_t *payload, size_t len, uint64_t epoch);
 void mgr_peer_handover(struct mgr *m, int from, const struct mgr_handover *h);
+/* Any of those four as the codec decoded it (mgr_frame.c). */
+struct dsmc_msg;
+void mgr_peer_frame(struct mgr *m, int from, const struct dsmc_msg *msg);
 
 /* Peer @node changed state (see enum mgr_peer). */
 void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st);

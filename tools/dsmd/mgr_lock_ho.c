@@ -324,6 +324,19 @@ static void ho_install(struct mgr *m, int from, const struct mgr_handover *h)
 			from, h->region, h->lock_id);
 		return;
 	}
+	/*
+	 * Going straight back: our table of the same epoch names the sender
+	 * as the manager, and the sender's named us. Two tables of one epoch
+	 * (two coordinators: membership.c) would pass it to and fro forever.
+	 */
+	if (h->epoch == m->epoch &&
+	    mgr_lock_manager(m, h->region, h->lock_id) == from) {
+		m->st.bad++;
+		mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: node %d hands it over at table %llu, whose manager is node %d by ours: two tables of one epoch? dropped",
+			h->region, h->lock_id, from,
+			(unsigned long long)h->epoch, from);
+		return;
+	}
 	if (l && l->ho != from && !mgr_lock_unused(l)) {
 		m->st.bad++;
 		mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: node %d hands it over, but this node has its state already (tail %d); kept ours",

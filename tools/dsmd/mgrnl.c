@@ -8,7 +8,7 @@
  * LOCK_FORWARD (which the kernel accepts only from that port) without
  * waiting for acks. The hooks of struct mgr_ops turn the managers'
  * answers into those messages and into MGR frames on the peer
- * connections; mgrnl_frame() gives the managers a peer's MGR frame.
+ * connections (a peer's MGR frame goes to them by mgr_peer_frame()).
  */
 #include <errno.h>
 #include <netlink/msg.h>
@@ -421,43 +421,6 @@ void mgrnl_flush_gone(void)
 		d.gone &= ~(1ULL << id);
 		if (d.mgr.peer[id] == MGR_PEER_UP)
 			mgr_peer_state(&d.mgr, id, MGR_PEER_GONE);
-	}
-}
-
-/* A manager frame from peer @id (version and lengths checked). */
-void mgrnl_frame(int id, const struct dsmc_msg *m)
-{
-	struct mgr_req r = { .op = m->mgr.op, .flags = m->mgr.flags,
-			     .cookie = m->mgr.cookie, .frag = m->mgr.frag,
-			     .epoch = m->mgr.epoch,
-			     .payload = m->mgr.payload, .len = m->mgr.len };
-
-	switch (m->type) {
-	case DSMC_MGR_REQ:
-		if (r.op == DSM_MGR_LOCK_ACQUIRE ||
-		    r.op == DSM_MGR_LOCK_RELEASE ||
-		    r.op == DSM_MGR_LOCK_STATE) {
-			r.has_lock = true;
-			r.lock_id = m->mgr.id;
-		} else {
-			r.has_barrier = true;
-			r.barrier_id = m->mgr.id;
-		}
-		mgr_peer_request(&d.mgr, id, &r);
-		break;
-	case DSMC_MGR_REPLY:
-		mgr_peer_reply(&d.mgr, id, m->mgr.cookie, m->mgr.error,
-			       m->mgr.flags, m->mgr.payload, m->mgr.len,
-			       m->mgr.epoch);
-		break;
-	case DSMC_LOCK_FWD:
-		mgr_peer_forward(&d.mgr, id, m->mgr.id, m->mgr.requester,
-				 m->mgr.cookie, m->mgr.payload, m->mgr.len,
-				 m->mgr.epoch);
-		break;
-	case DSMC_LOCK_HANDOVER:
-		mgr_peer_handover(&d.mgr, id, &m->ho);
-		break;
 	}
 }
 

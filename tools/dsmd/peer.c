@@ -348,7 +348,7 @@ void peer_message(int ci, const struct dsmc_msg *m)
 	case DSMC_LOCK_HANDOVER:
 		if (m->version != c->version)
 			goto bad;
-		mgrnl_frame(id, m);
+		mgr_peer_frame(&d.mgr, id, m);
 		break;
 	default:
 bad:

@@ -336,6 +336,23 @@ static void test_ho_moved_same_node(void)
 	   "ho: same node: node 1 declares node 0 down, rebuilds, grants (owner dead: node 0 may have had it)");
 }
 
+/*
+ * Two tables of one epoch (two coordinators, a known limit): node 1's
+ * table 2 makes node 0 lock 4's manager, node 0's makes node 1. The
+ * hand-over must not go to and fro: node 0 drops it.
+ */
+static void test_ho_two_tables(void)
+{
+	ok(start3() && take(2, 4, 100), "ho: two tables: node 2 holds lock 4");
+	clear_events();
+	adopt(0, M3, 2);
+	adopt(1, M4, 2);
+	ok(pump_max(1000) == 0 && tn[1].m.st.ho_sent == 1 &&
+	   tn[0].m.st.ho_taken == 0 && tn[0].m.st.bad == 1,
+	   "ho: two tables: node 0 drops node 1's hand-over, no ping-pong");
+	drop_queue();
+}
+
 void test_mgr_lock_ho(void)
 {
 	test_ho_keeps_tail();
@@ -350,5 +367,6 @@ void test_mgr_lock_ho(void)
 	test_ho_successor_stays();
 	test_ho_two_changes();
 	test_ho_moved_same_node();
+	test_ho_two_tables();
 	teardown();
 }

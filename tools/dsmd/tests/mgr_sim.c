@@ -7,12 +7,12 @@
  * kernel is given and queue the frames between dsmds; pump() delivers
  * the queue. No sockets.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mgr_sim.h"
-#include "unit.h"
 
 struct tnode tn[DSM_MAX_NODES];
 struct frame *q;
@@ -157,10 +157,13 @@ static void h_log(void *ctx, int prio, const char *msg)
 		printf("# [n%d] %s\n", node_of(ctx), msg);
 }
 
-/* Deliver every queued frame (and what they cause). */
-void pump(void)
+/*
+ * Deliver at most @max queued frames (and what they cause); return how
+ * many are still queued.
+ */
+int pump_max(int max)
 {
-	while (qhead < qlen) {
+	while (qhead < qlen && max-- > 0) {
 		struct frame f = q[qhead++];
 		struct mgr *m = &tn[f.to].m;
 
@@ -188,7 +191,16 @@ void pump(void)
 		}
 		free(f.p);
 	}
+	if (qhead < qlen)
+		return qlen - qhead;
 	qhead = qlen = 0;
+	return 0;
+}
+
+/* Deliver every queued frame (and what they cause). */
+void pump(void)
+{
+	pump_max(INT_MAX);
 }
 
 int queued(int to, int type)
@@ -365,10 +377,12 @@ struct dsm_interval mkiv(int creator, u32 index, struct dsm_vt vt)
 /*
  * Node @node arrives at barrier @id with @ivs (ascending), at most
  * @per_frag records per payload (MGR_F_MORE on all but the last).
+ * Return: 0, or -1 if the core's encoder refused a fragment (nothing of
+ * it was given to the manager).
  */
-void kreq_arrive(int node, uint32_t id, uint32_t epoch,
-			struct dsm_vt vt, const struct dsm_interval *ivs,
-			int nr, int per_frag, uint32_t flags, uint64_t cookie)
+int kreq_arrive(int node, uint32_t id, uint32_t epoch, struct dsm_vt vt,
+		const struct dsm_interval *ivs, int nr, int per_frag,
+		uint32_t flags, uint64_t cookie)
 {
 	int pos = 0;
 
@@ -390,12 +404,13 @@ void kreq_arrive(int node, uint32_t id, uint32_t epoch,
 			dsm_wire_enc_interval(&e, &ivs[pos]);
 		len = dsm_wire_enc_end(&e);
 		if (len < 0)
-			abort();
+			return -1;
 		r.len = len;
 		if (pos < nr)
 			r.flags |= DSM_MGR_F_MORE;
 		mgr_kernel_request(&tn[node].m, &r);
 	} while (pos < nr);
+	return 0;
 }
 
 void kreq_gc_done(int node, uint32_t id, uint64_t cookie)
@@ -522,13 +537,12 @@ bool rel_is(const struct rel *r, int nr, const int *ci)
 	return true;
 }
 
-void test_mgr(void)
+/* Everything the simulation holds, freed (the last teardown()). */
+void sim_free(void)
 {
-	test_mgr_lock();
-	test_mgr_lock_ho();
-	test_mgr_barrier();
 	teardown();
 	free(q);
 	q = NULL;
 	qcap = 0;
 }
+

@@ -63,7 +63,9 @@ extern uint32_t sim_region;
 
 void setup(uint64_t members, size_t payload_max);
 void teardown(void);
+void sim_free(void);
 void pump(void);
+int pump_max(int max);
 void drop_queue(void);
 void clear_events(void);
 /* Frames queued to @to (of @type, -1: any) not delivered yet. */
@@ -79,9 +81,9 @@ void kreq_lock_raw(int node, uint32_t attr_lock, uint64_t cookie, int len,
 		   uint32_t flags);
 void kreq_lock(int node, uint32_t lock, uint64_t cookie);
 struct dsm_interval mkiv(int creator, u32 index, struct dsm_vt vt);
-void kreq_arrive(int node, uint32_t id, uint32_t epoch, struct dsm_vt vt,
-		 const struct dsm_interval *ivs, int nr, int per_frag,
-		 uint32_t flags, uint64_t cookie);
+int kreq_arrive(int node, uint32_t id, uint32_t epoch, struct dsm_vt vt,
+		const struct dsm_interval *ivs, int nr, int per_frag,
+		uint32_t flags, uint64_t cookie);
 void kreq_gc_done(int node, uint32_t id, uint64_t cookie);
 int replies(int node, uint64_t cookie, uint32_t *error);
 int forwarded(int node, uint64_t cookie);

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "dsm_key.h"
+#include "mgr_sim.h"
 #include "unit.h"
 
 static int n, failed;
@@ -287,6 +288,15 @@ static void test_key_file(void)
 	   dsm_key_parse("zz", 2, key), "key: parser takes 64 hex digits only");
 	unlink(path);
 	rmdir(dir);
+}
+
+/* The managers over the simulated cluster (mgr_sim.c). */
+static void test_mgr(void)
+{
+	test_mgr_lock();
+	test_mgr_lock_ho();
+	test_mgr_barrier();
+	sim_free();
 }
 
 int main(void)

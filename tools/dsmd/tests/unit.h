@@ -8,7 +8,6 @@
 void ok(int cond, const char *name);
 void test_proto(void);
 void test_wire(void);
-void test_mgr(void);
 void test_fence(void);
 
 struct mgr_handover;
