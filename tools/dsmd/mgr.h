@@ -229,6 +229,12 @@ struct mgr_bar;
 struct mgr_out;
 struct mgr_early;
 
+/*
+ * Locks passed on at one table epoch as they were handed over here (a
+ * relay): beyond, a lock handed over at our epoch stays here.
+ */
+#define MGR_RELAY_MAX	1024
+
 #define MGR_HASH_BITS	10
 #define MGR_HASH_SIZE	(1U << MGR_HASH_BITS)
 
@@ -268,6 +274,10 @@ struct mgr_early;
  * @ho_done_sent: bit n: our DONE for @ho_epoch went to node n.
  * @early:	frames of peers whose table is newer than ours, in order,
  *		@nr_early of them (taken when ours is that new).
+ * @relayed:	locks this node passed on at table @relayed_epoch as it took
+ *		them (a hand-over of our epoch whose manager by our table is
+ *		another node), @nr_relayed of them: one that comes back
+ *		stays (mgr_lock_ho.c).
  */
 struct mgr {
 	int self;
@@ -299,6 +309,11 @@ struct mgr {
 	uint64_t ho_done_sent;
 	struct mgr_early *early;
 	uint32_t nr_early;
+	struct {
+		uint32_t region, id;
+	} relayed[MGR_RELAY_MAX];
+	uint32_t nr_relayed;
+	uint64_t relayed_epoch;
 	char why[160];
 };
 

@@ -311,6 +311,43 @@ static void ho_take(struct mgr *m, struct mgr_lock *l,
 	}
 }
 
+/*
+ * May @l, handed over here at our own epoch by @from, go on to the
+ * manager our table names (if that is another node)? At one epoch every
+ * table is the same, and then a lock goes on at most once: the sender
+ * counted a node lost that we do not count yet (mgr_lock_manager()), and
+ * that node is its manager by every view. Two tables of one epoch (two
+ * coordinators at once, a known limit: membership.c) can name managers
+ * in a ring, and a lock would go round forever: one that this node
+ * passed on at this epoch before stays here the second time.
+ */
+static bool relay_first(struct mgr *m, const struct mgr_lock *l, int from)
+{
+	uint32_t i;
+
+	if (mgr_lock_manager(m, l->region, l->id) == m->self)
+		return true;
+	if (m->relayed_epoch != m->epoch) {
+		m->relayed_epoch = m->epoch;
+		m->nr_relayed = 0;
+	}
+	for (i = 0; i < m->nr_relayed; i++)
+		if (m->relayed[i].region == l->region &&
+		    m->relayed[i].id == l->id)
+			break;
+	if (i == m->nr_relayed && i < MGR_RELAY_MAX) {
+		m->relayed[i].region = l->region;
+		m->relayed[i].id = l->id;
+		m->nr_relayed++;
+		return true;
+	}
+	m->st.bad++;
+	mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: handed over here again (by node %d) at table %llu, whose manager by ours is node %d: two tables of one epoch? it stays here",
+		l->region, l->id, from, (unsigned long long)m->epoch,
+		mgr_lock_manager(m, l->region, l->id));
+	return false;
+}
+
 /* Lock state @h from @from (its epoch not newer than ours). */
 static void ho_install(struct mgr *m, int from, const struct mgr_handover *h)
 {
@@ -322,19 +359,6 @@ static void ho_install(struct mgr *m, int from, const struct mgr_handover *h)
 		m->st.bad++;
 		mgr_log(m, LOG_WARNING, "mgr: node %d: bad hand-over of lock %u:%u; dropped",
 			from, h->region, h->lock_id);
-		return;
-	}
-	/*
-	 * Going straight back: our table of the same epoch names the sender
-	 * as the manager, and the sender's named us. Two tables of one epoch
-	 * (two coordinators: membership.c) would pass it to and fro forever.
-	 */
-	if (h->epoch == m->epoch &&
-	    mgr_lock_manager(m, h->region, h->lock_id) == from) {
-		m->st.bad++;
-		mgr_log(m, LOG_WARNING, "mgr: lock %u:%u: node %d hands it over at table %llu, whose manager is node %d by ours: two tables of one epoch? dropped",
-			h->region, h->lock_id, from,
-			(unsigned long long)h->epoch, from);
 		return;
 	}
 	if (l && l->ho != from && !mgr_lock_unused(l)) {
@@ -352,7 +376,8 @@ static void ho_install(struct mgr *m, int from, const struct mgr_handover *h)
 	}
 	ho_take(m, l, h);
 	/* Our table moved on since: it goes on to the manager it names. */
-	ho_mark(m, l);
+	if (h->epoch < m->epoch || relay_first(m, l, from))
+		ho_mark(m, l);
 	m->st.ho_taken++;
 	mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: taken over from node %d (tail %d%s)",
 		h->region, h->lock_id, from, l->tail,
