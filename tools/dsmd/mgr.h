@@ -229,11 +229,13 @@ struct mgr_bar;
 struct mgr_out;
 struct mgr_early;
 
+/* Frames of peers with a newer table kept here; beyond, refused. */
+#define MGR_EARLY_MAX		1024
 /*
  * Locks passed on at one table epoch as they were handed over here (a
  * relay): beyond, a lock handed over at our epoch stays here.
  */
-#define MGR_RELAY_MAX	1024
+#define MGR_RELAY_MAX		1024
 
 #define MGR_HASH_BITS	10
 #define MGR_HASH_SIZE	(1U << MGR_HASH_BITS)

@@ -47,9 +47,6 @@
 #include "dsm_members.h"
 #include "mgr_internal.h"
 
-/* Frames of peers with a newer table kept here; beyond, refused. */
-#define MGR_EARLY_MAX	1024
-
 /**
  * struct mgr_early - a frame of a peer whose table is newer than ours.
  * @epoch:	the peer's table epoch: taken once ours is that new.
