@@ -63,7 +63,8 @@ static void check_bounds(void)
 		if (m->nr_locks > MGR_LOCKS_MAX ||
 		    m->nr_bars > MGR_BARRIERS_MAX ||
 		    m->nr_outs > MGR_OUTSTANDING_MAX ||
-		    m->nr_early > MGR_EARLY_MAX || m->bar_bytes > m->bar_bytes_max) {
+		    m->nr_early > MGR_EARLY_MAX ||
+		    m->bar_bytes > m->bar_bytes_max) {
 			fprintf(stderr, "fuzz_mgr: node %d: locks %u, barriers %u, outstanding %u, early %u, barrier bytes %zu: over a bound\n",
 				i, m->nr_locks, m->nr_bars, m->nr_outs,
 				m->nr_early, m->bar_bytes);
