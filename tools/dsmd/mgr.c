@@ -787,6 +787,7 @@ static void fail_outstanding(struct mgr *m, int node)
 				continue;
 			}
 			*pp = o->next;
+			free(o->payload);	/* a parked acquire's */
 			free(o);
 			m->nr_outs--;
 		}

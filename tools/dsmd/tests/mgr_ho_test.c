@@ -356,6 +356,31 @@ static void test_ho_two_tables(void)
 	drop_queue();
 }
 
+/*
+ * An acquire parked after MOVED whose old manager goes away fails like
+ * any request sent there (EHOSTDOWN, MGR_DOWN: the kernel asks again),
+ * and its kept LOCK_REQ is freed (the unit tests run under
+ * LeakSanitizer; the managers' fuzzer found it leaked).
+ */
+static void test_ho_parked_gone(void)
+{
+	uint32_t err = 99;
+
+	ok(start3() && take(0, 4, 100), "ho: parked, gone: node 0 holds lock 4");
+	clear_events();
+	adopt2(0xb);
+	pump();
+	kreq_lock(2, 4, 1200);
+	pump();
+	ok(tn[2].m.st.outstanding == 1 && replies(2, 1200, NULL) == 0,
+	   "ho: parked, gone: node 2's acquire parked after MOVED");
+	mgr_peer_state(&tn[2].m, 1, MGR_PEER_GONE);
+	ok(replies(2, 1200, &err) == 1 && err == EHOSTDOWN &&
+	   reply_flags(2, 1200) == DSM_MGR_F_MGR_DOWN &&
+	   tn[2].m.st.outstanding == 0,
+	   "ho: parked, gone: node 1 gone, the acquire fails with MGR_DOWN");
+}
+
 void test_mgr_lock_ho(void)
 {
 	test_ho_keeps_tail();
@@ -371,5 +396,6 @@ void test_mgr_lock_ho(void)
 	test_ho_two_changes();
 	test_ho_moved_same_node();
 	test_ho_two_tables();
+	test_ho_parked_gone();
 	teardown();
 }
