@@ -20,6 +20,8 @@ int qlen;
 uint64_t cut;
 int corrupt_fwd;
 static int qhead, qcap;
+/* The nodes setup() made (teardown() frees only those). */
+static uint64_t sim_nodes;
 static int logs;
 
 static int node_of(void *ctx)
@@ -226,6 +228,8 @@ void clear_events(void)
 	int i, j;
 
 	for (i = 0; i < DSM_MAX_NODES; i++) {
+		if (!(sim_nodes >> i & 1))
+			continue;
 		for (j = 0; j < tn[i].nev; j++)
 			free(tn[i].ev[j].p);
 		tn[i].nev = 0;
@@ -239,10 +243,13 @@ void teardown(void)
 	drop_queue();
 	clear_events();
 	for (i = 0; i < DSM_MAX_NODES; i++) {
+		if (!(sim_nodes >> i & 1))
+			continue;
 		mgr_fini(&tn[i].m);
 		free(tn[i].ev);
 		memset(&tn[i], 0, sizeof(tn[i]));
 	}
+	sim_nodes = 0;
 	cut = 0;
 }
 
@@ -256,6 +263,7 @@ void setup(uint64_t members, size_t payload_max)
 	int i, j;
 
 	teardown();
+	sim_nodes = members;
 	sim_region = 0;
 	for (i = 0; i < DSM_MAX_NODES; i++) {
 		if (!(members >> i & 1))
