@@ -82,7 +82,12 @@
  * finished every access and no message is left unhandled (no deadlock).
  * With -DNP and weak fairness: no cycle without progress (livelock).
  *
- * Not modelled yet: partitions (a fenced minority), joins and leaves,
+ * With -DPARTITION the first failure is a partition: the node is cut off
+ * and runs on what it holds until it fences itself, before the majority
+ * declares it down (the fence's timing, assumed).
+ *
+ * Not modelled yet: a partition's heal (the node rejoins as a new
+ * incarnation: a join), joins and leaves,
  * more than two failures or a second one during the first's recovery,
  * HOME_XFER, timeouts (but a push the failure stops fails), several
  * pushes of one page in flight at once, a push overtaken by a message
@@ -124,6 +129,21 @@ chan inbox[N] = [QSZ] of { mtype, byte, byte, byte, byte, byte, byte, bit,
 
 /* ---- the cluster: dsmd's view */
 bit alive[N];
+#ifdef PARTITION
+/*
+ * -DPARTITION: the first failure is a partition. The node is cut off
+ * (no message goes to it or from it), goes on running on what it holds,
+ * then fences itself (its page state dropped: the code's fence and its
+ * rejoin as a new incarnation) before the majority declares it down:
+ * the fence comes half a dead timeout after it last heard the majority,
+ * the declaration a dead timeout after (Documentation/failures.md), the
+ * one assumption on time the model makes.
+ */
+bit cut[N];
+#define REACHES(a, b)	(!cut[a] && !cut[b])
+#else
+#define REACHES(a, b)	1
+#endif
 byte cur_epoch;		/* 0 before any failure, then one more per failure */
 byte down[N];		/* the epoch that declared the node down, 0: none */
 byte epoch[N];		/* the epoch each node's kernel has */
@@ -226,8 +246,9 @@ byte wacc[N];		/* ... with this access */
 inline sendt(s_to, s_t, s_e, s_p, s_a, s_x, s_v, s_f, s_s)
 {
 	if
-	:: alive[s_to] -> inbox[s_to]!s_t, me, s_e, s_p, s_a, s_x, s_v, s_f, s_s
-	:: else -> skip	/* a dead node's connection is gone */
+	:: alive[s_to] && REACHES(me, s_to) ->
+		inbox[s_to]!s_t, me, s_e, s_p, s_a, s_x, s_v, s_f, s_s
+	:: else -> skip	/* a dead or cut off node's connection is gone */
 	fi
 }
 
@@ -1056,6 +1077,12 @@ proctype failure()
 			p++
 		:: else -> break
 		od;
+#endif
+#ifdef PARTITION
+		cut[k] = 1
+	   };
+	   /* it runs cut off, then fences, then the majority goes on */
+	   atomic {
 #endif
 		die(k)
 	   }

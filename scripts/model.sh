@@ -7,8 +7,10 @@
 #               node failure, msync and the write-back (kmod/dsm_sc.pml)
 #               on 3 nodes, for 1 page and 2 accesses per node and for 2
 #               pages and 1 access; two failures (re-replication) for 1
-#               page and 1 access; and no livelock under weak fairness
-#               for 1 page and 1 access.
+#               page and 1 access; no livelock under weak fairness for 1
+#               page and 1 access; and the failure a partition (the node
+#               cut off runs on until it fences) for 1 page and 1 access
+#               and for 2 pages and 1 access.
 #   --check     the bounded configuration `make check` runs: 1 page, 1
 #               access per node, safety (every assert and no deadlock),
 #               searched exhaustively.
@@ -30,7 +32,7 @@ for a in "$@"; do
 	case "$a" in
 	--check) check_only=1 ;;
 	sc-*) only="$only $a " ;;
-	*) sed -n '4,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 if ! command -v spin >/dev/null; then
@@ -107,6 +109,9 @@ if [ "$check_only" = 0 ] || [ -n "$only" ]; then
 		"-DSAFETY -DBITSTATE" "-m400000 -w30"
 	run sc-1page-1op-progress "$sc" "-DNPAGES=1 -DOPS=1" \
 		"-DNP -DNFAIR=3 -DCOLLAPSE" "-l -f -m200000 -w26"
+	# The failure a partition: cut off, runs on, fences, declared down.
+	run sc-1page-1op-partition "$sc" "-DNPAGES=1 -DOPS=1 -DPARTITION" \
+		"-DSAFETY -DCOLLAPSE" "-m200000 -w26"
 	# Too large to store every state: bitstate (supertrace) search, in
 	# a table of 2^30 bits, so that it ends (within an hour on one core):
 	# a partial search, its hash factor says how partial (model.md).
@@ -114,6 +119,8 @@ if [ "$check_only" = 0 ] || [ -n "$only" ]; then
 		"-m400000 -w30"
 	run sc-2pages-1op "$sc" "-DNPAGES=2 -DOPS=1" "-DSAFETY -DBITSTATE" \
 		"-m400000 -w30"
+	run sc-2pages-1op-partition "$sc" "-DNPAGES=2 -DOPS=1 -DPARTITION" \
+		"-DSAFETY -DBITSTATE" "-m400000 -w30"
 fi
 wait
 status=0
