@@ -111,7 +111,7 @@ unit:
 	exit $$rc
 
 # The libFuzzer targets: the kernel's wire codec and diffs (kmod/core),
-# and dsmd's peer protocol codec (tools/dsmd/fuzz).
+# dsmd's peer protocol codec and its managers (tools/dsmd/fuzz).
 fuzz-short:
 	$(MAKE) -C $(SRCDIR)/kmod/core/tests O=$(BUILD)/unit fuzz-short
 	$(MAKE) -C $(SRCDIR)/tools/dsmd O=$(BUILD)/tools/dsmd fuzz-short
