@@ -109,16 +109,12 @@ static size_t payload(struct input *in, int from)
 		return n < 0 ? 0 : (size_t)n;
 	}
 	case 3: {
-		struct dsm_wire_enc e;
-		struct dsm_msg_hdr h;
 		struct dsm_vt vt = vt3(get(in, 1), get(in, 1), get(in, 1));
-		int n;
+		uint64_t req_id = 1 + get(in, 1);
+		uint32_t id = get(in, 1) % 3;
+		int n = arrive_payload(from, id, get(in, 1) % 4, &vt, NULL, 0,
+				       req_id);
 
-		hdr(&h, from, DSM_MSG_BARRIER_ARRIVE, 1 + get(in, 1));
-		dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &h);
-		dsm_wire_enc_barrier(&e, 0, get(in, 1) % 3, get(in, 1) % 4,
-				     &vt);
-		n = dsm_wire_enc_end(&e);
 		return n < 0 ? 0 : (size_t)n;
 	}
 	}

@@ -383,6 +383,27 @@ struct dsm_interval mkiv(int creator, u32 index, struct dsm_vt vt)
 }
 
 /*
+ * Node @node's BARRIER_ARRIVE at barrier @id (namespace sim_region) with
+ * @nr records of @ivs, into pbuf: its length, or -1 if the core's
+ * encoder refused it.
+ */
+int arrive_payload(int node, uint32_t id, uint32_t epoch,
+		   const struct dsm_vt *vt, const struct dsm_interval *ivs,
+		   int nr, uint64_t req_id)
+{
+	struct dsm_wire_enc e;
+	struct dsm_msg_hdr h;
+	int i;
+
+	hdr(&h, node, DSM_MSG_BARRIER_ARRIVE, req_id);
+	dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &h);
+	dsm_wire_enc_barrier(&e, sim_region, id, epoch, vt);
+	for (i = 0; i < nr; i++)
+		dsm_wire_enc_interval(&e, &ivs[i]);
+	return dsm_wire_enc_end(&e);
+}
+
+/*
  * Node @node arrives at barrier @id with @ivs (ascending), at most
  * @per_frag records per payload (MGR_F_MORE on all but the last).
  * Return: 0, or -1 if the core's encoder refused a fragment (nothing of
@@ -401,18 +422,12 @@ int kreq_arrive(int node, uint32_t id, uint32_t epoch, struct dsm_vt vt,
 			.has_barrier = true, .barrier_id = id, .frag = -1,
 			.payload = pbuf, .flags = flags,
 		};
-		struct dsm_wire_enc e;
-		struct dsm_msg_hdr h;
-		int len;
+		int len = arrive_payload(node, id, epoch, &vt, ivs + pos,
+					 end - pos, cookie);
 
-		hdr(&h, node, DSM_MSG_BARRIER_ARRIVE, cookie);
-		dsm_wire_enc_begin(&e, pbuf, sizeof(pbuf), &h);
-		dsm_wire_enc_barrier(&e, sim_region, id, epoch, &vt);
-		for (; pos < end; pos++)
-			dsm_wire_enc_interval(&e, &ivs[pos]);
-		len = dsm_wire_enc_end(&e);
 		if (len < 0)
 			return -1;
+		pos = end;
 		r.len = len;
 		if (pos < nr)
 			r.flags |= DSM_MGR_F_MORE;
@@ -553,4 +568,3 @@ void sim_free(void)
 	q = NULL;
 	qcap = 0;
 }
-

@@ -81,6 +81,9 @@ void kreq_lock_raw(int node, uint32_t attr_lock, uint64_t cookie, int len,
 		   uint32_t flags);
 void kreq_lock(int node, uint32_t lock, uint64_t cookie);
 struct dsm_interval mkiv(int creator, u32 index, struct dsm_vt vt);
+int arrive_payload(int node, uint32_t id, uint32_t epoch,
+		   const struct dsm_vt *vt, const struct dsm_interval *ivs,
+		   int nr, uint64_t req_id);
 int kreq_arrive(int node, uint32_t id, uint32_t epoch, struct dsm_vt vt,
 		const struct dsm_interval *ivs, int nr, int per_frag,
 		uint32_t flags, uint64_t cookie);
