@@ -78,6 +78,12 @@ bool dsm_fence_closed(void)
 	return READ_ONCE(dsm_fence.fenced) || READ_ONCE(dsm_fence.leaving);
 }
 
+/* Does this node leave the cluster (LEAVE, dsm_leave.c)? For good. */
+bool dsm_fence_leaving(void)
+{
+	return READ_ONCE(dsm_fence.leaving);
+}
+
 /**
  * dsm_fence_refuses() - is an access through @file refused?
  * @file:	an open /dev/dsm.

@@ -184,7 +184,10 @@ enum dsm_stat {
 	DSM_STAT_LRC_LATE_GRANTS,	/* grants learned after their wait */
 	DSM_STAT_LRC_TOKENS_RECREATED,	/* tokens re-created for a forward */
 	DSM_STAT_LRC_OWNER_DEAD,	/* acquires that returned EOWNERDEAD */
-	DSM_STAT_LRC_OWNER_DEAD_IVS,	/* intervals they learned (IV_REQ) */
+	/* Intervals learned by them and by TOKEN_LEFT ones (IV_REQ). */
+	DSM_STAT_LRC_OWNER_DEAD_IVS,
+	DSM_STAT_LRC_TOKEN_LEFT,	/* acquires of a token a node left */
+	DSM_STAT_LRC_TOKENS_GIVEN_UP,	/* free tokens given up on leaving */
 	DSM_STAT_LRC_LOCK_STATES,	/* LOCK_STATEs told a new manager */
 	DSM_STAT_LRC_LOCK_RESENT,	/* requests sent again to a new one */
 	DSM_STAT_LRC_DIFFS_LOST,	/* diffs only a lost node had, dropped */
@@ -580,6 +583,7 @@ int dsm_nl_fence(struct sk_buff *skb, struct genl_info *info);
 int dsm_nl_put_fence(struct sk_buff *msg);	/* GET_STATUS: FENCED */
 u32 dsm_fence_gen(void);		/* for a file being opened */
 bool dsm_fence_closed(void);	/* fenced or leaving: no local access */
+bool dsm_fence_leaving(void);	/* this node leaves: for good */
 bool dsm_fence_refuses(struct file *file);	/* counts and logs */
 struct dsm_pg;
 /* A fault refused by the fence: SIGBUS; @pg's folio unlocked if @locked. */

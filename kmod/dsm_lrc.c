@@ -94,14 +94,16 @@ int dsm_lrc_mgr_reply(u64 cookie, u32 err, u32 flags, const void *p, u32 len,
 	}
 	if (p || (flags && flags != DSM_MGR_F_FORWARDED &&
 		  flags != DSM_MGR_F_OWNER_DEAD &&
+		  flags != DSM_MGR_F_TOKEN_LEFT &&
 		  flags != DSM_MGR_F_MGR_DOWN) ||
 	    (flags && err && flags != DSM_MGR_F_MGR_DOWN) ||
 	    (flags == DSM_MGR_F_MGR_DOWN && err != EHOSTDOWN)) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "a lock reply carries no payload, and no flag but FORWARDED or OWNER_DEAD (one, without an error) or MGR_DOWN (with EHOSTDOWN)");
+				   "a lock reply carries no payload, and no flag but FORWARDED, OWNER_DEAD or TOKEN_LEFT (one, without an error) or MGR_DOWN (with EHOSTDOWN)");
 		return -EINVAL;
 	}
-	if (lrc_lock_reply(cookie, err, flags))
+	if (lrc_lock_reply(cookie, err, flags) ||
+	    (!flags && lrc_leave_reply(cookie, err)))
 		return 0;
 	NL_SET_ERR_MSG_MOD(extack, "no request with this cookie is waiting");
 	return -ENOENT;
@@ -207,6 +209,7 @@ const struct dsm_model_ops dsm_lrc_ops = {
 	.file_release	= lrc_file_release,
 	.pg_free	= lrc_pg_free,
 	.pg_reset	= lrc_pg_reset,
+	.leave		= lrc_leave,
 };
 
 /* ------------------------------------------------------------ setup */

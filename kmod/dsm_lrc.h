@@ -192,6 +192,10 @@ struct lrc_fwd {
  * @owner_dead:	the token here was re-created because the node that had
  *		it died (dsmd's DSM_MGR_F_OWNER_DEAD): the next local
  *		acquire takes the lock and returns -EOWNERDEAD.
+ * @token_left:	the token here was re-created because the node that had
+ *		it left the cluster with it free (DSM_MGR_F_TOKEN_LEFT): the
+ *		next local acquire learns what it lacks (as an EOWNERDEAD
+ *		one does) and returns 0 if every node up answered.
  * @gen:	bumped at every change; waiters sleep until it moves.
  */
 struct lrc_lock {
@@ -217,6 +221,7 @@ struct lrc_lock {
 	u32 waiters;
 	bool reserved;
 	bool owner_dead;
+	bool token_left;
 	u64 gen;
 };
 
@@ -516,6 +521,16 @@ bool lrc_lock_reply(u64 cookie, u32 err, u32 flags);
 int lrc_lock_req_encode(u64 key, u32 requester, u64 req_id,
 			const struct dsm_vt *vt, u32 mgr, u8 *buf);
 void lrc_lock_mgr_down(u32 dead);
+/* MGR_REQUESTs with a LOCK_REQ payload, queued, then sent or freed. */
+int lrc_fo_add(struct list_head *msgs, u8 op, u64 key, u32 requester,
+	       u64 req_id, const struct dsm_vt *vt, u32 flags, u32 mgr);
+void lrc_fo_send(struct list_head *msgs);
+void lrc_fo_free(struct list_head *msgs);
+
+/* dsm_lrc_leave.c: this node leaves the cluster (the model op @leave). */
+#define LRC_LEAVE_MAX	4096	/* free tokens given up, at most */
+int lrc_leave(void);
+bool lrc_leave_reply(u64 cookie, u32 err);
 
 /* lrc_fail_lock_requests(): every request, whatever its manager. */
 #define LRC_ALL_NODES	U32_MAX
@@ -557,7 +572,7 @@ void lrc_backup_init(void);
 void lrc_backup_exit(void);
 
 /* dsm_lrc_pull.c */
-void lrc_owner_dead_pull(u64 key);
+int lrc_recreated_pull(u64 key, bool owner_dead);
 void lrc_recv_iv_req(const struct dsm_msg *m);
 void lrc_recv_iv_reply(const struct dsm_msg *m);
 void lrc_pull_node_down(u32 id);

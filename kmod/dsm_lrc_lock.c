@@ -240,11 +240,17 @@ static int lrc_lock_wait_locked(struct lrc_lock *l)
 /*
  * Under lrc.lock: the acquire that just took @l: -EOWNERDEAD (once) if
  * its token was re-created after the node that had it died, like a
- * robust mutex whose owner died; the lock is held all the same.
+ * robust mutex whose owner died; the lock is held all the same. *@left:
+ * re-created after that node left with it free (once): the acquire
+ * learns the intervals it lacks before it returns (lrc_recreated_pull()).
  */
-static int lrc_take_owner_dead_locked(struct lrc_lock *l)
+static int lrc_take_owner_dead_locked(struct lrc_lock *l, bool *left)
 {
 	lockdep_assert_held(&lrc.lock);
+	*left = l->token_left && !l->owner_dead;
+	l->token_left = false;
+	if (*left)
+		dsm_stat_inc(DSM_STAT_LRC_TOKEN_LEFT);
 	if (!l->owner_dead)
 		return 0;
 	l->owner_dead = false;
@@ -255,10 +261,27 @@ static int lrc_take_owner_dead_locked(struct lrc_lock *l)
 	return -EOWNERDEAD;
 }
 
+/*
+ * The end of an acquire of @key that returns @ret: held with a re-created
+ * token (-EOWNERDEAD, or 0 and @left), it first learns what the node that
+ * had the token released (its backup keeps it) before the data is read.
+ * Of one that left, all of it, else the caller hears that it may lack
+ * some (-EOWNERDEAD). Sleeps (lrc.lock not held). Return: what the
+ * acquire returns.
+ */
+static int lrc_acquired(u64 key, int ret, bool left)
+{
+	if (ret == -EOWNERDEAD)
+		lrc_recreated_pull(key, true);
+	else if (!ret && left && lrc_recreated_pull(key, false))
+		ret = -EOWNERDEAD;
+	return ret;
+}
+
 int lrc_acquire(struct dsm_file *f, u64 key)
 {
 	u64 start = ktime_get_ns(), my_req = 0;
-	bool remote = false;
+	bool remote = false, left = false;
 	struct lrc_lock *l;
 	LIST_HEAD(outs);
 	u32 dst = 0;
@@ -267,6 +290,9 @@ int lrc_acquire(struct dsm_file *f, u64 key)
 	ret = dsm_cluster_ready();
 	if (ret)
 		return ret;
+	/* A leaving node gave its free tokens up (dsm_lrc_leave.c). */
+	if (dsm_fence_leaving())
+		return -EIO;
 	ret = lrc_end_interval();
 	if (!ret)	/* a grant of an idle token may carry it */
 		ret = lrc_backup();
@@ -295,9 +321,14 @@ int lrc_acquire(struct dsm_file *f, u64 key)
 		}
 		if (l->token && !l->holder &&
 		    (list_empty(&l->fwds) || l->reserved)) {
+			/* Checked under lrc.lock, as lrc_leave() looks. */
+			if (dsm_fence_leaving()) {
+				ret = -EIO;
+				break;
+			}
 			l->holder = f;
 			l->reserved = false;
-			ret = lrc_take_owner_dead_locked(l);
+			ret = lrc_take_owner_dead_locked(l, &left);
 			break;
 		}
 		if (!l->token && !l->requesting) {
@@ -325,12 +356,7 @@ out:
 	mutex_unlock(&lrc.lock);
 	if (!list_empty(&outs))
 		lrc_send_grant(key, dst, &outs);
-	/*
-	 * Held, with a re-created token: learn what the dead holder
-	 * released (its backup keeps it) before the data is read.
-	 */
-	if (ret == -EOWNERDEAD)
-		lrc_owner_dead_pull(key);
+	ret = lrc_acquired(key, ret, left);
 	if (!ret || ret == -EOWNERDEAD)
 		dsm_hot_lock(key, remote, ktime_get_ns() - start);
 	return ret;

@@ -29,8 +29,8 @@ struct lrc_fo_msg {
 };
 
 /* Queue a LOCK_REQ payload of lock @key on @msgs (see lrc_lock_req_encode). */
-static int lrc_fo_add(struct list_head *msgs, u8 op, u64 key, u32 requester,
-		      u64 req_id, const struct dsm_vt *vt, u32 flags, u32 mgr)
+int lrc_fo_add(struct list_head *msgs, u8 op, u64 key, u32 requester,
+	       u64 req_id, const struct dsm_vt *vt, u32 flags, u32 mgr)
 {
 	struct lrc_fo_msg *m = kzalloc(sizeof(*m), GFP_KERNEL);
 	int len;
@@ -115,7 +115,7 @@ static int lrc_fo_collect_locked(u32 dead, struct list_head *msgs,
 }
 
 /* Send @msgs to dsmd and free them; a request that cannot go ends. */
-static void lrc_fo_send(struct list_head *msgs)
+void lrc_fo_send(struct list_head *msgs)
 {
 	struct lrc_fo_msg *m, *tmp;
 	struct lrc_lock *l;
@@ -127,6 +127,8 @@ static void lrc_fo_send(struct list_head *msgs)
 					 m->buf, m->len);
 		if (m->op == DSM_MGR_LOCK_STATE)
 			dsm_stat_inc(DSM_STAT_LRC_LOCK_STATES);
+		else if (m->op == DSM_MGR_LOCK_RELEASE && ret)
+			lrc_leave_reply(m->cookie, EHOSTDOWN);	/* not sent */
 		else if (!ret)
 			dsm_stat_inc(DSM_STAT_LRC_LOCK_RESENT);
 		if (ret && m->op == DSM_MGR_LOCK_ACQUIRE) {
@@ -144,7 +146,7 @@ static void lrc_fo_send(struct list_head *msgs)
 	}
 }
 
-static void lrc_fo_free(struct list_head *msgs)
+void lrc_fo_free(struct list_head *msgs)
 {
 	struct lrc_fo_msg *m, *tmp;
 

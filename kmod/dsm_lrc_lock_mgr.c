@@ -137,12 +137,12 @@ static void lrc_fwd_lost_locked(struct lrc_lock *l)
 /*
  * A reply to a lock acquire request (cookie @cookie): an error (with
  * DSM_MGR_F_MGR_DOWN: its manager is unreachable, the request waits to go
- * again to the next one: lrc_lock_mgr_down()), a fresh
- * token (@flags DSM_MGR_F_OWNER_DEAD: re-created because the node that
- * had it died), or (@flags DSM_MGR_F_FORWARDED) the notice that the
- * manager forwarded it, which ends the wait's bound. A notice for a
- * request that is over (its grant came first) is accepted and does
- * nothing.
+ * again to the next one: lrc_lock_mgr_down()), a fresh token (@flags
+ * DSM_MGR_F_OWNER_DEAD: re-created because the node that had it died;
+ * DSM_MGR_F_TOKEN_LEFT: because it left with the token free), or (@flags
+ * DSM_MGR_F_FORWARDED) the notice that the manager forwarded it, which
+ * ends the wait's bound. A notice for a request that is over (its grant
+ * came first) is accepted and does nothing.
  */
 bool lrc_lock_reply(u64 cookie, u32 err, u32 flags)
 {
@@ -176,6 +176,7 @@ bool lrc_lock_reply(u64 cookie, u32 err, u32 flags)
 			if (l->forwarded)
 				lrc_fwd_lost_locked(l);
 			l->owner_dead = flags & DSM_MGR_F_OWNER_DEAD;
+			l->token_left = flags & DSM_MGR_F_TOKEN_LEFT;
 			lrc_token_here_locked(l, NULL);
 		}
 		break;

@@ -2,9 +2,11 @@
 /*
  * dsm_lrc_pull.c - what an EOWNERDEAD acquirer learns (Documentation/lrc.md
  * "What an EOWNERDEAD acquirer sees", issue 16): a lock token re-created
- * because the node that had it died lacks the intervals that node's grant
- * would have carried. Before such an acquire returns, this node asks every
- * other live node (IV_REQ, its timestamp) for the intervals it lacks. Each
+ * because the node that had it died (or left with it free: "Leaving")
+ * lacks the intervals that node's grant would have carried. Before such an
+ * acquire returns, this node asks every other live node (IV_REQ, its
+ * timestamp) for the intervals it lacks, and, as the backup of a lost
+ * writer itself, learns that writer's intervals from its own store. Each
  * answers (IV_REPLY, as many as they need, MORE on all but the last) with
  * the intervals it has seen that the asker lacks, as a grant would, and a
  * lost writer's backup adds the intervals of that writer whose diffs it
@@ -123,39 +125,21 @@ static int lrc_pull_req(u8 *buf, u32 size, u64 key, u64 req_id)
 	return dsm_wire_enc_end(&e);
 }
 
-/**
- * lrc_owner_dead_pull() - before an acquire of lock @key returns
- * EOWNERDEAD, learn from every other live node the intervals this node
- * lacks, the dead holder's included (its backup keeps them).
- * @key:	the lock (for the messages and the log).
- *
- * Bounded by fault_timeout_ms and killable; a node that goes down or
- * does not answer leaves out only what it alone had (one log line). The
- * acquire returns EOWNERDEAD whatever happens here.
+/*
+ * Under pull.mutex: send IV_REQ @buf (@len bytes, request @req_id) to
+ * each node of @live and wait, bounded by fault_timeout_ms and killable,
+ * for their last IV_REPLY. *@asked: the nodes it went to; *@err: -EINTR,
+ * -ETIMEDOUT or 0. Return: the nodes that did not answer in full or
+ * could not be asked (a node that goes down meanwhile is neither).
  */
-void lrc_owner_dead_pull(u64 key)
+static u64 lrc_pull_ask(u8 *buf, int len, u64 req_id, u64 live, u64 *asked,
+			int *err)
 {
-	u32 self = lrc_self(), n;
-	u64 live, to = 0, silent;
-	u8 buf[LRC_IV_REQ_MAX];
-	u64 req_id, learned;
+	u64 silent = 0;
 	__le16 d;
 	long left;
-	int len, ret = 0;
+	u32 n;
 
-	live = dsm_members_live() & ~BIT_ULL(self);
-	if (!live)
-		return;
-	mutex_lock(&pull.mutex);
-	req_id = dsm_next_req_id();
-	len = lrc_pull_req(buf, sizeof(buf), key, req_id);
-	if (len < 0) {
-		ret = len;
-		goto out;
-	}
-	mutex_lock(&lrc.lock);
-	dsm_vt_init(&pull.vt, LRC_NR_NODES);
-	mutex_unlock(&lrc.lock);
 	spin_lock(&pull.lock);
 	pull.active = true;
 	pull.req_id = req_id;
@@ -171,30 +155,76 @@ void lrc_owner_dead_pull(u64 key)
 			spin_lock(&pull.lock);
 			lrc_pull_done_locked(n);
 			spin_unlock(&pull.lock);
+			silent |= BIT_ULL(n);
 		} else {
-			to |= BIT_ULL(n);
+			*asked |= BIT_ULL(n);
 		}
 	}
 	left = wait_for_completion_killable_timeout(&pull.done,
 						    dsm_fault_timeout());
-	ret = left < 0 ? -EINTR : left ? 0 : -ETIMEDOUT;
+	*err = left < 0 ? -EINTR : left ? 0 : -ETIMEDOUT;
 	spin_lock(&pull.lock);
 	pull.active = false;
-	silent = pull.waiting;
+	silent |= pull.waiting;
 	spin_unlock(&pull.lock);
+	return silent;
+}
+
+static int lrc_pull_own_store(u64 key);
+
+/**
+ * lrc_recreated_pull() - before an acquire of lock @key whose token was
+ * re-created returns, learn from every other live node the intervals
+ * this node lacks, those of the node that had the token included (its
+ * backup keeps them once it is lost).
+ * @key:	the lock (for the messages and the log).
+ * @owner_dead:	that node died (the acquire returns EOWNERDEAD whatever
+ *		happens here); else it left with the token free
+ *		(DSM_MGR_F_TOKEN_LEFT).
+ *
+ * Bounded by fault_timeout_ms and killable; a node that goes down or
+ * does not answer leaves out only what it alone had (one log line).
+ * Return: 0 if every node asked answered, else a negative errno.
+ */
+int lrc_recreated_pull(u64 key, bool owner_dead)
+{
+	const char *why = owner_dead ? "EOWNERDEAD" : "its last holder left";
+	u64 live, asked = 0, silent = 0, req_id, learned;
+	u8 buf[LRC_IV_REQ_MAX];
+	int len, ret, err = 0;
+
+	live = dsm_members_live() & ~BIT_ULL(lrc_self());
+	mutex_lock(&pull.mutex);
+	req_id = dsm_next_req_id();
+	len = lrc_pull_req(buf, sizeof(buf), key, req_id);
+	if (len < 0) {
+		ret = len;
+		goto out;
+	}
+	mutex_lock(&lrc.lock);
+	dsm_vt_init(&pull.vt, LRC_NR_NODES);
+	mutex_unlock(&lrc.lock);
+	ret = lrc_pull_own_store(key);
+	if (live)
+		silent = lrc_pull_ask(buf, len, req_id, live, &asked, &err);
+	ret = ret ?: err;
 	mutex_lock(&lrc.lock);
 	learned = lrc_pull_merge_locked();
 	mutex_unlock(&lrc.lock);
 	dsm_stat_add(DSM_STAT_LRC_OWNER_DEAD_IVS, learned);
-	pr_info_ratelimited("lock %u:%u: EOWNERDEAD: %llu intervals learned from nodes %#llx%s\n",
+	pr_info_ratelimited("lock %u:%u: %s: %llu intervals learned from nodes %#llx%s\n",
 			    dsm_sync_key_region(key), dsm_sync_key_id(key),
-			    learned, to & ~silent, silent ? " (some did not answer)" : "");
+			    why, learned, asked & ~silent,
+			    silent ? " (some did not answer)" : "");
+	if (!ret && silent)
+		ret = -EHOSTDOWN;
 out:
 	mutex_unlock(&pull.mutex);
 	if (ret)
-		pr_warn_ratelimited("lock %u:%u: asking for the dead holder's intervals: %d\n",
+		pr_warn_ratelimited("lock %u:%u: asking for the intervals of the node that had its token (%s): %d\n",
 				    dsm_sync_key_region(key),
-				    dsm_sync_key_id(key), ret);
+				    dsm_sync_key_id(key), why, ret);
+	return ret;
 }
 
 /* IV_REPLY: learn its intervals (the round merges the timestamps). */
@@ -285,44 +315,37 @@ static int lrc_iv_answer_locked(const struct dsm_vt *have,
 }
 
 /*
- * IV_REQ: send the asker every interval it lacks that this node has seen
- * and, as a lost writer's backup, those of that writer kept here.
+ * The IV_REPLYs answering timestamp @have of node @dst (request @req_id,
+ * lock @key) onto @outs: the intervals seen here that it lacks and, as a
+ * lost writer's backup, those of that writer kept here. Takes
+ * bk.store_lock, then lrc.lock. Return: 0 or a negative errno.
  */
-void lrc_recv_iv_req(const struct dsm_msg *m)
+static int lrc_iv_answer(const struct dsm_vt *have, u32 dst, u64 req_id,
+			 u64 key, struct list_head *outs)
 {
-	const struct dsm_msg_lock_grant *g = &m->u.lock_grant;
 	struct dsm_interval *rec[LRC_NR_NODES] = {};
 	const struct dsm_interval **ivs = NULL, **all = NULL;
-	u64 key = dsm_sync_key(g->region, g->lock_id);
-	u32 src = m->hdr.src, self = lrc_self(), w;
+	u32 self = lrc_self(), w;
 	int nrec[LRC_NR_NODES] = {};
-	struct lrc_out *o, *t;
 	struct dsm_vt vt;
-	LIST_HEAD(outs);
 	int n, ret = 0;
 
-	if (src == self || dsm_members_lost(src)) {
-		lrc_unexpected("IV_REQ", src);
-		return;
-	}
 	/* The store first: bk.store_lock is taken with no other lock. */
 	for (w = 0; w < LRC_NR_NODES && !ret; w++) {
 		if (w == self || !dsm_members_lost(w))
 			continue;
-		nrec[w] = lrc_backup_records(w, dsm_vt_get(&g->iv.vt, w),
-					     &rec[w]);
+		nrec[w] = lrc_backup_records(w, dsm_vt_get(have, w), &rec[w]);
 		if (nrec[w] < 0)
 			ret = nrec[w];
 	}
 	mutex_lock(&lrc.lock);
-	n = ret ? ret : lrc_missing_locked(&g->iv.vt, &ivs);
+	n = ret ? ret : lrc_missing_locked(have, &ivs);
 	if (n >= 0)
-		n = lrc_iv_answer_locked(&g->iv.vt, ivs, n, rec, nrec, &vt,
-					 &all);
+		n = lrc_iv_answer_locked(have, ivs, n, rec, nrec, &vt, &all);
 	if (n >= 0)
-		ret = lrc_encode_vt_locked(DSM_MSG_IV_REPLY, src,
-					   m->hdr.req_id, key, 0, &vt, all, n,
-					   DSM_WIRE_MAX_MSG, &outs);
+		ret = lrc_encode_vt_locked(DSM_MSG_IV_REPLY, dst, req_id, key,
+					   0, &vt, all, n, DSM_WIRE_MAX_MSG,
+					   outs);
 	else
 		ret = n;
 	mutex_unlock(&lrc.lock);
@@ -331,8 +354,30 @@ void lrc_recv_iv_req(const struct dsm_msg *m)
 	for (w = 0; w < LRC_NR_NODES; w++)
 		if (nrec[w] > 0)
 			lrc_records_free(rec[w], nrec[w]);
+	return ret;
+}
+
+/*
+ * IV_REQ: send the asker every interval it lacks that this node has seen
+ * and, as a lost writer's backup, those of that writer kept here.
+ */
+void lrc_recv_iv_req(const struct dsm_msg *m)
+{
+	const struct dsm_msg_lock_grant *g = &m->u.lock_grant;
+	u64 key = dsm_sync_key(g->region, g->lock_id);
+	u32 src = m->hdr.src;
+	struct lrc_out *o, *t;
+	LIST_HEAD(outs);
+	int ret;
+
+	if (src == lrc_self() || dsm_members_lost(src)) {
+		lrc_unexpected("IV_REQ", src);
+		return;
+	}
+	ret = lrc_iv_answer(&g->iv.vt, src, m->hdr.req_id, key, &outs);
 	if (ret) {
 		/* The asker stops waiting for us at its bound. */
+		lrc_out_free(&outs);
 		pr_warn_ratelimited("cannot tell node %u the intervals it lacks: %d\n",
 				    src, ret);
 		return;
@@ -344,6 +389,50 @@ void lrc_recv_iv_req(const struct dsm_msg *m)
 		list_del(&o->list);
 		kvfree(o);
 	}
+}
+
+/*
+ * During a round (pull.mutex held): this node as a lost writer's backup
+ * learns that writer's intervals it keeps beyond what it has seen, as
+ * from an IV_REPLY of its own (the round asks only the others: without
+ * this, the backup acquiring first would miss what the writer released
+ * last). Return: 0 or a negative errno.
+ */
+static int lrc_pull_own_store(u64 key)
+{
+	struct lrc_learn learn = {};
+	struct dsm_msg *msg;
+	enum dsm_wire_reject rej;
+	struct lrc_out *o;
+	struct dsm_vt have;
+	LIST_HEAD(outs);
+	int ret;
+
+	msg = kmalloc(sizeof(*msg), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&lrc.lock);
+	have = lrc.vt;
+	mutex_unlock(&lrc.lock);
+	/* Addressed as to another node: the decoder refuses src == dst. */
+	ret = lrc_iv_answer(&have, lrc_self() ? 0 : 1, 0, key, &outs);
+	list_for_each_entry(o, &outs, list) {
+		if (ret)
+			break;
+		if (dsm_wire_decode(o->data, o->len, msg, &rej)) {
+			ret = -EPROTO;
+			break;
+		}
+		mutex_lock(&lrc.lock);
+		ret = lrc_learn_locked(&msg->u.lock_grant.iv, &learn);
+		if (!ret)
+			dsm_vt_merge(&pull.vt, &msg->u.lock_grant.iv.vt);
+		mutex_unlock(&lrc.lock);
+		lrc_learn_finish(&learn);
+	}
+	lrc_out_free(&outs);
+	kfree(msg);
+	return ret;
 }
 
 void lrc_pull_init(void)

@@ -102,9 +102,9 @@ int dsm_nl_lock_forward(struct sk_buff *skb, struct genl_info *info)
  * dsm_nl_mgr_request() - send MGR_REQUEST to the registered dsmd.
  * @op:		enum dsm_mgr_op.
  * @cookie:	matches the reply.
- * @id:		lock id (LOCK_ACQUIRE, LOCK_STATE; the dead node for
- *		LOCK_STATE with DSM_MGR_F_STATE_DONE) or barrier id (BARRIER,
- *		GC_DONE).
+ * @id:		lock id (LOCK_ACQUIRE, LOCK_STATE, LOCK_RELEASE; the
+ *		dead node for LOCK_STATE with DSM_MGR_F_STATE_DONE) or
+ *		barrier id (BARRIER, GC_DONE).
  * @flags:	DSM_MGR_F_*.
  * @payload:	a core message, or NULL.
  * @len:	its length, <= DSM_MGR_PAYLOAD_MAX.
@@ -136,7 +136,8 @@ int dsm_nl_mgr_request(u8 op, u64 cookie, u32 id, u32 flags,
 	    nla_put_u8(skb, DSM_A_MGR_OP, op) ||
 	    nla_put_u64_64bit(skb, DSM_A_MGR_COOKIE, cookie, DSM_A_PAD) ||
 	    nla_put_u32(skb, op == DSM_MGR_LOCK_ACQUIRE ||
-			op == DSM_MGR_LOCK_STATE ? DSM_A_LOCK_ID :
+			op == DSM_MGR_LOCK_STATE ||
+			op == DSM_MGR_LOCK_RELEASE ? DSM_A_LOCK_ID :
 			DSM_A_BARRIER_ID, id) ||
 	    nla_put_u32(skb, DSM_A_MGR_FLAGS, flags) ||
 	    (payload && nla_put(skb, DSM_A_MGR_PAYLOAD, len, payload))) {

@@ -2,9 +2,9 @@
 /*
  * mgr.c - what the lock and barrier managers of dsmd share: the manager
  * object, the router that takes the local kernel's requests to the
- * managing node, the checks of every request, the answers, and what
- * happens when a node goes away (Documentation/lrc.md). The managers
- * themselves are mgr_lock.c and mgr_barrier.c.
+ * managing node, the answers, and what happens when a node goes away
+ * (Documentation/lrc.md). The checks of every request are mgr_check.c;
+ * the managers themselves mgr_lock.c and mgr_barrier.c.
  *
  * Everything that comes in is untrusted: the kernel's requests and the
  * peers' frames are checked field by field, payloads are decoded with the
@@ -43,7 +43,7 @@ void mgr_log(struct mgr *m, int prio, const char *fmt, ...)
 	m->ops.log(m->ops.ctx, prio, buf);
 }
 
-static const char *op_name(unsigned int op)
+const char *mgr_op_name(unsigned int op)
 {
 	static const char * const names[] = {
 		[DSM_MGR_LOCK_ACQUIRE] = "lock acquire",
@@ -88,7 +88,14 @@ int mgr_barrier_manager(const struct mgr *m)
 
 static bool is_lock_op(const struct mgr_req *r)
 {
-	return r->op == DSM_MGR_LOCK_ACQUIRE || r->op == DSM_MGR_LOCK_STATE;
+	return r->op == DSM_MGR_LOCK_ACQUIRE || r->op == DSM_MGR_LOCK_STATE ||
+	       r->op == DSM_MGR_LOCK_RELEASE;
+}
+
+/* A request nobody answers: a lock's state. */
+static bool is_notice(const struct mgr_req *r)
+{
+	return r->op == DSM_MGR_LOCK_STATE;
 }
 
 /* The successor of dead node @dead: the new manager of its locks. */
@@ -220,140 +227,6 @@ int mgr_why(struct mgr *m, int err, const char *fmt, ...)
 	return err;
 }
 
-/* Decode @r's payload, which must be a core message of @type. */
-int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
-		      struct dsm_msg *msg)
-{
-	enum dsm_wire_reject rej;
-
-	if (!r->len || !r->payload)
-		return mgr_why(m, EINVAL, "%s without a payload",
-			       op_name(r->op));
-	if (r->len > DSM_MGR_PAYLOAD_MAX)
-		return mgr_why(m, EINVAL, "payload of %zu bytes, more than %d",
-			       r->len, DSM_MGR_PAYLOAD_MAX);
-	if (dsm_wire_decode(r->payload, r->len, msg, &rej))
-		return mgr_why(m, EINVAL, "payload is not a valid core message (%s)",
-			       dsm_wire_reject_name(rej));
-	if (msg->hdr.type != type)
-		return mgr_why(m, EINVAL, "payload is %s, not %s",
-			       dsm_wire_type_name(msg->hdr.type),
-			       dsm_wire_type_name(type));
-	return 0;
-}
-
-/*
- * A LOCK_STATE of @from (include/uapi/linux/dsm.h): DONE names a member
- * other than @from and carries nothing else; else a LOCK_REQ of @from's
- * own (flags HAS_TOKEN, FORWARDED with a request) or of a forward @from
- * keeps (no flag, a request of another member).
- */
-static int check_state(struct mgr *m, int from, struct mgr_req *r,
-		       struct dsm_msg *msg)
-{
-	const struct dsm_msg_lock_req *q = &msg->u.lock_req;
-	int err;
-
-	if (!r->has_lock || r->has_barrier)
-		return mgr_why(m, EINVAL, "lock state needs LOCK_ID and no BARRIER_ID");
-	if (r->flags & ~(DSM_MGR_F_HAS_TOKEN | DSM_MGR_F_FORWARDED |
-			 DSM_MGR_F_STATE_DONE))
-		return mgr_why(m, EINVAL, "flags %#x on a lock state", r->flags);
-	if (r->flags & DSM_MGR_F_STATE_DONE) {
-		if (r->flags != DSM_MGR_F_STATE_DONE || r->len ||
-		    !mgr_is_member(m, (int)r->lock_id) ||
-		    (int)r->lock_id == from)
-			return mgr_why(m, EINVAL, "lock state done for node %u",
-				       r->lock_id);
-		return 0;
-	}
-	err = mgr_check_payload(m, r, DSM_MSG_LOCK_REQ, msg);
-	if (err)
-		return err;
-	r->region = q->region;
-	if (q->lock_id != r->lock_id)
-		return mgr_why(m, EINVAL, "LOCK_REQ is for lock %u, not %u",
-			       q->lock_id, r->lock_id);
-	if (!mgr_is_member(m, q->requester) ||
-	    (q->requester != from && (r->flags || !q->req_id)) ||
-	    ((r->flags & DSM_MGR_F_FORWARDED) && !q->req_id))
-		return mgr_why(m, EINVAL, "lock state of node %u (req_id %llu, flags %#x)",
-			       q->requester, (unsigned long long)q->req_id,
-			       r->flags);
-	return 0;
-}
-
-/*
- * Check request @r of node @from before acting on it; set @r->region
- * from its payload. Return: 0, or the errno to answer with (m->why says
- * why).
- */
-static int check_req(struct mgr *m, int from, struct mgr_req *r,
-		     struct dsm_msg *msg)
-{
-	int err;
-
-	if (!mgr_is_member(m, from))
-		return mgr_why(m, EINVAL, "node %d is not a member", from);
-	if (r->op > DSM_MGR_OP_MAX)
-		return mgr_why(m, EINVAL, "unknown op %u", r->op);
-	if (r->flags & ~DSM_MGR_F_ALL)
-		return mgr_why(m, EINVAL, "unknown flags %#x", r->flags);
-	switch (r->op) {
-	case DSM_MGR_LOCK_ACQUIRE:
-		if (!r->has_lock || r->has_barrier)
-			return mgr_why(m, EINVAL, "lock acquire needs LOCK_ID and no BARRIER_ID");
-		if (r->flags)
-			return mgr_why(m, EINVAL, "flags %#x on a lock acquire",
-				       r->flags);
-		err = mgr_check_payload(m, r, DSM_MSG_LOCK_REQ, msg);
-		if (err)
-			return err;
-		r->region = msg->u.lock_req.region;
-		if (msg->u.lock_req.lock_id != r->lock_id)
-			return mgr_why(m, EINVAL, "LOCK_REQ is for lock %u, not %u",
-				       msg->u.lock_req.lock_id, r->lock_id);
-		if (msg->u.lock_req.requester != from)
-			return mgr_why(m, EINVAL, "LOCK_REQ names requester %u",
-				       msg->u.lock_req.requester);
-		if (msg->u.lock_req.req_id != r->cookie)
-			return mgr_why(m, EINVAL, "LOCK_REQ req_id %llu is not the cookie",
-				       (unsigned long long)msg->u.lock_req.req_id);
-		/* Not before this node joined lrc (lrc.md "Joining"). */
-		if (from == m->self && (m->added >> from & 1))
-			return mgr_why(m, ESTALE, "this node joins lrc at its first collecting barrier");
-		return 0;
-	case DSM_MGR_LOCK_RELEASE:
-		return mgr_why(m, EOPNOTSUPP, "a lock release never leaves the node");
-	case DSM_MGR_LOCK_STATE:
-		return check_state(m, from, r, msg);
-	case DSM_MGR_BARRIER:
-		if (!r->has_barrier || r->has_lock)
-			return mgr_why(m, EINVAL, "barrier needs BARRIER_ID and no LOCK_ID");
-		if (r->flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED))
-			return mgr_why(m, EINVAL, "flags %#x on a barrier arrival",
-				       r->flags);
-		err = mgr_check_payload(m, r, DSM_MSG_BARRIER_ARRIVE, msg);
-		if (err)
-			return err;
-		r->region = msg->u.barrier.region;
-		if (msg->u.barrier.barrier_id != r->barrier_id)
-			return mgr_why(m, EINVAL, "BARRIER_ARRIVE is for barrier %u, not %u",
-				       msg->u.barrier.barrier_id, r->barrier_id);
-		return 0;
-	case DSM_MGR_GC_DONE:
-		if (!r->has_barrier || r->has_lock)
-			return mgr_why(m, EINVAL, "gc done needs BARRIER_ID and no LOCK_ID");
-		if (r->flags)
-			return mgr_why(m, EINVAL, "flags %#x on gc done",
-				       r->flags);
-		if (r->len)
-			return mgr_why(m, EINVAL, "gc done with a payload");
-		return 0;
-	}
-	return mgr_why(m, EINVAL, "unknown op %u", r->op);
-}
-
 /* A checked request of @from for which this node is the manager. */
 static void handle(struct mgr *m, int from, const struct mgr_req *r,
 		   const struct dsm_msg *msg)
@@ -372,15 +245,18 @@ static void handle(struct mgr *m, int from, const struct mgr_req *r,
 		m->st.lock_states++;
 		mgr_lock_state(m, from, r, msg);
 		break;
+	case DSM_MGR_LOCK_RELEASE:
+		mgr_lock_left(m, from, r);
+		break;
 	}
 }
 
 /*
- * A LOCK_STATE of the local kernel: to the new manager, or to ours; no
- * reply, none is waited for (the kernel sends and forgets).
+ * A LOCK_STATE of the local kernel: to the lock's new manager, or to
+ * ours; no reply, none is waited for (the kernel sends and forgets).
  */
-static void kernel_state(struct mgr *m, struct mgr_req *r,
-			 const struct dsm_msg *msg)
+static void kernel_notice(struct mgr *m, struct mgr_req *r,
+			  const struct dsm_msg *msg)
 {
 	int node = req_manager(m, r);
 
@@ -390,8 +266,8 @@ static void kernel_state(struct mgr *m, struct mgr_req *r,
 	}
 	if (node < 0 || !mgr_peer_up(m, node) ||
 	    m->ops.send_request(m->ops.ctx, node, r))
-		mgr_log(m, LOG_WARNING, "mgr: lock state of lock %u:%u: cannot reach its new manager node %d",
-			r->region, r->lock_id, node);
+		mgr_log(m, LOG_WARNING, "mgr: %s of lock %u:%u: cannot reach its manager node %d",
+			mgr_op_name(r->op), r->region, r->lock_id, node);
 	else
 		m->st.sent_to_manager++;
 }
@@ -494,19 +370,19 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 			mgr_out_del(m, r->cookie);
 		return;
 	}
-	err = check_req(m, m->self, r, &msg);
-	if (err && r->op == DSM_MGR_LOCK_STATE) {
+	err = mgr_check_req(m, m->self, r, &msg);
+	if (err && is_notice(r)) {
 		m->st.bad++;
-		mgr_log(m, LOG_WARNING, "mgr: lock state of our kernel refused: %s",
-			m->why);
+		mgr_log(m, LOG_WARNING, "mgr: %s of our kernel refused: %s",
+			mgr_op_name(r->op), m->why);
 		return;
 	}
 	if (err) {
-		kfail(m, r, err, 0, op_name(r->op));
+		kfail(m, r, err, 0, mgr_op_name(r->op));
 		return;
 	}
-	if (r->op == DSM_MGR_LOCK_STATE) {
-		kernel_state(m, r, &msg);
+	if (is_notice(r)) {
+		kernel_notice(m, r, &msg);
 		return;
 	}
 	node = req_manager(m, r);
@@ -519,21 +395,21 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 		mgr_why(m, 0, "cookie %llu already in use",
 			(unsigned long long)r->cookie);
 		m->st.bad++;
-		mgr_log(m, LOG_WARNING, "mgr: %s refused: %s", op_name(r->op),
+		mgr_log(m, LOG_WARNING, "mgr: %s refused: %s", mgr_op_name(r->op),
 			m->why);
 		return;	/* not answered: the cookie belongs to another */
 	}
 	if (!o) {
 		if (!mgr_peer_up(m, node)) {
 			mgr_log(m, LOG_DEBUG, "mgr: %s %u: manager node %d unreachable",
-				op_name(r->op), req_id(r), node);
+				mgr_op_name(r->op), req_id(r), node);
 			kfail(m, r, EHOSTDOWN, mgr_down_flags(r->op), NULL);
 			return;
 		}
 		if (m->nr_outs >= MGR_OUTSTANDING_MAX) {
 			mgr_why(m, 0, "%d requests outstanding",
 				MGR_OUTSTANDING_MAX);
-			kfail(m, r, ENOSPC, 0, op_name(r->op));
+			kfail(m, r, ENOSPC, 0, mgr_op_name(r->op));
 			return;
 		}
 		o = calloc(1, sizeof(*o));
@@ -554,7 +430,7 @@ void mgr_kernel_request(struct mgr *m, const struct mgr_req *req)
 	o->open = r->op == DSM_MGR_BARRIER && (r->flags & DSM_MGR_F_MORE);
 	if (m->ops.send_request(m->ops.ctx, node, &fr)) {
 		mgr_log(m, LOG_DEBUG, "mgr: %s %u: cannot reach manager node %d",
-			op_name(r->op), req_id(r), node);
+			mgr_op_name(r->op), req_id(r), node);
 		kfail(m, r, EHOSTDOWN, mgr_down_flags(r->op), NULL);
 		return;
 	}
@@ -576,13 +452,19 @@ void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *req)
 			from);
 		return;
 	}
-	err = check_req(m, from, r, &msg);
+	err = mgr_check_req(m, from, r, &msg);
 	/* From a peer whose table is newer or older (mgr_lock_ho.c). */
 	if (!err && mgr_ho_request(m, from, r))
 		return;
 	if (!err && !manages(m, r))
 		err = mgr_why(m, EINVAL, "node %d is not the manager of %s %u",
-			      m->self, op_name(r->op), req_id(r));
+			      m->self, mgr_op_name(r->op), req_id(r));
+	/* A token given up counts only at its manager by the same table. */
+	if (!err && r->op == DSM_MGR_LOCK_RELEASE &&
+	    (req_manager(m, r) != m->self || r->epoch != m->epoch))
+		err = mgr_why(m, EINVAL, "lock release of lock %u at table %llu: not managed here at ours (%llu)",
+			      r->lock_id, (unsigned long long)r->epoch,
+			      (unsigned long long)m->epoch);
 	if (!err && r->op == DSM_MGR_BARRIER && r->frag < 0)
 		err = mgr_why(m, EINVAL, "bad fragment number");
 	/*
@@ -591,53 +473,19 @@ void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *req)
 	 */
 	if (err == EINVAL)
 		err = EPROTO;
-	if (err && r->op == DSM_MGR_LOCK_STATE) {
+	if (err && is_notice(r)) {
 		m->st.bad++;
-		mgr_log(m, LOG_WARNING, "mgr: lock state of node %d refused: %s",
-			from, m->why);
+		mgr_log(m, LOG_WARNING, "mgr: %s of node %d refused: %s",
+			mgr_op_name(r->op), from, m->why);
 		return;
 	}
 	if (err) {
 		if (r->op == DSM_MGR_BARRIER && r->has_barrier)
 			mgr_bar_refused(m, from, r);
-		mgr_refuse(m, from, r->cookie, err, op_name(r->op));
+		mgr_refuse(m, from, r->cookie, err, mgr_op_name(r->op));
 		return;
 	}
 	handle(m, from, r, &msg);
-}
-
-/* Check a remote manager's reply to @o; 0 if it may go to the kernel. */
-static int check_reply(struct mgr *m, const struct mgr_out *o, uint32_t error,
-		       uint32_t flags, const uint8_t *payload, size_t len)
-{
-	enum dsm_wire_reject rej;
-	struct dsm_msg msg;
-
-	if (error > DSM_WIRE_MAX_ERRNO)
-		return mgr_why(m, EPROTO, "error %u out of range", error);
-	if (error || o->op != DSM_MGR_BARRIER) {
-		/* A lock's fresh token may say its last holder died. */
-		if (len || (flags && (error || o->op != DSM_MGR_LOCK_ACQUIRE ||
-				      flags != DSM_MGR_F_OWNER_DEAD)))
-			return mgr_why(m, EPROTO, "payload or flags %#x on a reply without data",
-				       flags);
-		return 0;
-	}
-	if (flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC | DSM_MGR_F_JOIN) ||
-	    ((flags & DSM_MGR_F_JOIN) && !(flags & DSM_MGR_F_GC)))
-		return mgr_why(m, EPROTO, "flags %#x on a barrier release",
-			       flags);
-	if (!len || len > DSM_MGR_PAYLOAD_MAX)
-		return mgr_why(m, EPROTO, "release payload of %zu bytes", len);
-	if (dsm_wire_decode(payload, len, &msg, &rej))
-		return mgr_why(m, EPROTO, "release is not a valid core message (%s)",
-			       dsm_wire_reject_name(rej));
-	if (msg.hdr.type != DSM_MSG_BARRIER_RELEASE ||
-	    msg.u.barrier.barrier_id != o->id)
-		return mgr_why(m, EPROTO, "release is %s for barrier %u",
-			       dsm_wire_type_name(msg.hdr.type),
-			       msg.u.barrier.barrier_id);
-	return 0;
 }
 
 /*
@@ -731,7 +579,7 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 		mgr_out_del(m, cookie);
 		return;
 	}
-	err = check_reply(m, o, error, flags, payload, len);
+	err = mgr_check_reply(m, o, error, flags, payload, len);
 	if (err) {
 		m->st.bad++;
 		goto bad;

@@ -87,9 +87,13 @@
  * MGR_HO_OWNER_DEAD: the lock's owner_dead mark (its token was lost).
  * MGR_HO_DONE: alone, no lock: the sender handed over every lock it
  *	managed before it adopted table @epoch.
+ * MGR_HO_TOKEN_LEFT: the lock's token_left mark (protocol version 9: its
+ *	last holder left with it free; a peer of an older version gets
+ *	MGR_HO_OWNER_DEAD instead).
  */
 #define MGR_HO_OWNER_DEAD	0x1
 #define MGR_HO_DONE		0x2
+#define MGR_HO_TOKEN_LEFT	0x4
 
 /*
  * One requester's record in a hand-over: where its last request was
@@ -203,6 +207,8 @@ struct mgr_stats {
 	uint64_t lock_rebuilds;		/* dead managers' locks rebuilt here */
 	uint64_t lock_rb_locks;		/* ... locks they rebuilt */
 	uint64_t lock_rb_owner_dead;	/* ... of them with the token lost */
+	uint64_t lock_left;		/* tokens given up by a leaving node */
+	uint64_t lock_left_ignored;	/* ... not its tail here: ignored */
 	uint64_t forwards_delivered;	/* LOCK_FORWARDs given to our kernel */
 	uint64_t barriers_released;	/* barrier episodes completed */
 	uint64_t gc_released;		/* GC_DONE rounds completed */

@@ -37,8 +37,16 @@ void mgr_reply(struct mgr *m, int node, uint64_t cookie, uint32_t error,
 	       uint32_t flags, const void *payload, size_t len);
 void mgr_refuse(struct mgr *m, int node, uint64_t cookie, uint32_t error,
 		const char *what);
+const char *mgr_op_name(unsigned int op);
+
+/* mgr_check.c */
 int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
 		      struct dsm_msg *msg);
+int mgr_check_req(struct mgr *m, int from, struct mgr_req *r,
+		  struct dsm_msg *msg);
+struct mgr_out;
+int mgr_check_reply(struct mgr *m, const struct mgr_out *o, uint32_t error,
+		    uint32_t flags, const uint8_t *payload, size_t len);
 struct mgr_out *mgr_out_find(const struct mgr *m, uint64_t cookie,
 			     struct mgr_out ***pprev);
 void mgr_out_del(struct mgr *m, uint64_t cookie);
@@ -55,7 +63,11 @@ void mgr_out_del(struct mgr *m, uint64_t cookie);
  * gets a fresh token flagged DSM_MGR_F_OWNER_DEAD, and its kernel returns
  * EOWNERDEAD (lrc.md, "Failures"); also set on a lock made here that a
  * dead node managed before (it may have had the token) and on a rebuilt
- * lock whose token no survivor has. @last_cookie[r]: r's last request
+ * lock whose token no survivor has. @token_left: the tail's node gave
+ * the token up, free, as it left (mgr_lock_left()); the next acquire
+ * gets a fresh token flagged DSM_MGR_F_TOKEN_LEFT, whose kernel learns
+ * the intervals it lacks and returns 0 (lrc.md, "Leaving").
+ * @last_cookie[r]: r's last request
  * taken, so that one sent again after a failover is not taken twice.
  * @rb: the dead node whose locks are being rebuilt here, this one among
  * them (-1: none); @st, what the survivors told of it (mgr_lock_rb.c),
@@ -70,6 +82,7 @@ struct mgr_lock {
 	uint32_t id;
 	int tail;
 	bool owner_dead;
+	bool token_left;
 	int8_t fwd_to[DSM_MAX_NODES];
 	uint64_t fwd_cookie[DSM_MAX_NODES];
 	uint64_t last_cookie[DSM_MAX_NODES];
@@ -109,6 +122,7 @@ struct mgr_lock *mgr_lock_find(const struct mgr *m, uint32_t region,
 struct mgr_lock *mgr_lock_get(struct mgr *m, uint32_t region, uint32_t id,
 			      int from, uint64_t cookie);
 void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r);
+void mgr_lock_left(struct mgr *m, int from, const struct mgr_req *r);
 int mgr_lock_forward(struct mgr *m, struct mgr_lock *l, int from,
 		     uint64_t cookie, const uint8_t *payload, size_t len);
 void mgr_forwarded(struct mgr *m, int from, uint64_t cookie);

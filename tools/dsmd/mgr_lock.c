@@ -89,24 +89,61 @@ int mgr_lock_tail(const struct mgr *m, uint32_t region, uint32_t lock_id)
 /*
  * The token of @l is (re)created at @from, which becomes the tail: the
  * reply says so, flagged DSM_MGR_F_OWNER_DEAD if the node that last had
- * the token died with it (now, @tail_down, or when its tail was cleared).
+ * the token died with it (now, @tail_down, or when its tail was cleared),
+ * else DSM_MGR_F_TOKEN_LEFT if that node left with it free.
  */
 static void fresh(struct mgr *m, struct mgr_lock *l, int from,
 		  const struct mgr_req *r, bool tail_down)
 {
 	bool dead = l->owner_dead || tail_down;
+	bool left = !dead && l->token_left;
 
 	l->tail = from;
 	l->owner_dead = false;
+	l->token_left = false;
 	m->st.lock_fresh++;
 	if (dead)
 		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: its last holder's node died: to node %d, owner dead",
 			r->region, r->lock_id, from);
+	else if (left)
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: its last holder's node left it free: to node %d, which learns what it lacks",
+			r->region, r->lock_id, from);
 	else
 		mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: free, to node %d",
 			r->region, r->lock_id, from);
-	mgr_reply(m, from, r->cookie, 0, dead ? DSM_MGR_F_OWNER_DEAD : 0,
-		  NULL, 0);
+	mgr_reply(m, from, r->cookie, 0, dead ? DSM_MGR_F_OWNER_DEAD :
+		  left ? DSM_MGR_F_TOKEN_LEFT : 0, NULL, 0);
+}
+
+/*
+ * A LOCK_RELEASE of @from (checked): the token of the lock is at @from,
+ * free, and never used there again (its node leaves: lrc.md "Leaving").
+ * If @from is still the lock's tail and nothing rebuilds or hands the
+ * lock over here, the tail is forgotten and the lock marked
+ * (@token_left): its next acquirer gets a fresh token flagged
+ * DSM_MGR_F_TOKEN_LEFT. Otherwise a request was forwarded to @from since
+ * (which @from grants), or its state is not settled here: nothing
+ * changes, and the lock stays as if @from had not said it. The answer:
+ * 0 if marked, else EBUSY.
+ */
+void mgr_lock_left(struct mgr *m, int from, const struct mgr_req *r)
+{
+	struct mgr_lock *l = mgr_lock_find(m, r->region, r->lock_id, NULL);
+
+	if (!l || l->tail != from || l->owner_dead || l->rb >= 0 ||
+	    l->ho >= 0) {
+		m->st.lock_left_ignored++;
+		mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d gives its token up, but is not its settled tail here (tail %d); ignored",
+			r->region, r->lock_id, from, l ? l->tail : -1);
+		mgr_reply(m, from, r->cookie, EBUSY, 0, NULL, 0);
+		return;
+	}
+	l->tail = -1;
+	l->token_left = true;
+	m->st.lock_left++;
+	mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d leaves, its token free: the next acquirer learns what it lacks",
+		r->region, r->lock_id, from);
+	mgr_reply(m, from, r->cookie, 0, 0, NULL, 0);
 }
 
 /* An acquire by @from of a lock this node manages (checked). */
@@ -241,10 +278,10 @@ static bool no_fwds(const struct mgr_lock *l)
 	return true;
 }
 
-/* @l says nothing: no tail, no forward, no owner-dead mark. */
+/* @l says nothing: no tail, no forward, no owner-dead or left mark. */
 bool mgr_lock_unused(const struct mgr_lock *l)
 {
-	return l->tail < 0 && !l->owner_dead && no_fwds(l);
+	return l->tail < 0 && !l->owner_dead && !l->token_left && no_fwds(l);
 }
 
 /* Take @l out of the table and free it. */

@@ -113,7 +113,8 @@ static int ho_send(struct mgr *m, struct mgr_lock *l, int to)
 
 	memset(&h, 0, sizeof(h));
 	h.epoch = m->epoch;
-	h.flags = l->owner_dead ? MGR_HO_OWNER_DEAD : 0;
+	h.flags = l->owner_dead ? MGR_HO_OWNER_DEAD :
+		  l->token_left && l->tail < 0 ? MGR_HO_TOKEN_LEFT : 0;
 	h.region = l->region;
 	h.lock_id = l->id;
 	h.tail = l->tail;
@@ -288,6 +289,7 @@ static void ho_take(struct mgr *m, struct mgr_lock *l,
 
 	memset(l->fwd_to, -1, sizeof(l->fwd_to));
 	l->owner_dead = h->flags & MGR_HO_OWNER_DEAD;
+	l->token_left = !l->owner_dead && (h->flags & MGR_HO_TOKEN_LEFT);
 	l->tail = h->tail;
 	if (l->tail >= 0 && (!(live >> l->tail & 1) ||
 			     m->peer[l->tail] == MGR_PEER_DOWN)) {
@@ -378,7 +380,8 @@ static void ho_install(struct mgr *m, int from, const struct mgr_handover *h)
 	m->st.ho_taken++;
 	mgr_log(m, LOG_DEBUG, "mgr: lock %u:%u: taken over from node %d (tail %d%s)",
 		h->region, h->lock_id, from, l->tail,
-		l->owner_dead ? ", owner dead" : "");
+		l->owner_dead ? ", owner dead" :
+		l->token_left ? ", left free" : "");
 	ho_release(m, l);
 }
 

@@ -383,6 +383,7 @@ static void merge(struct mgr *m, struct mgr_lock *l)
 	memset(l->fwd_to, -1, sizeof(l->fwd_to));
 	l->tail = -1;
 	l->owner_dead = false;
+	l->token_left = false;	/* the survivors say where the token is */
 	for (n = 0; n < DSM_MAX_NODES; n++) {
 		if (!(live >> n & 1) || st->next[n] < 0 ||
 		    !(live >> st->next[n] & 1))

@@ -227,14 +227,38 @@ static int send_mgr_frame(int node, struct dsmc_msg *m)
 	return conn_send(ci, m);
 }
 
+/* The protocol version of our connection to @node (0: none ready). */
+static unsigned int peer_version(int node)
+{
+	int ci;
+
+	if (node < 0 || node >= DSM_NODES_MAX)
+		return 0;
+	ci = d.peers[node].conn;
+	return ci >= 0 && d.conns[ci].ready ? d.conns[ci].version : 0;
+}
+
+/*
+ * A request to a manager. A token given up (LOCK_RELEASE) goes only to a
+ * peer of protocol 9: to an older one it cannot go (the kernel hears
+ * EHOSTDOWN), and the lock stays as before (its next acquirer gets
+ * EOWNERDEAD once this node is gone).
+ */
 static int hook_send_request(void *ctx, int node, const struct mgr_req *r)
 {
 	struct dsmc_msg m = { .type = DSMC_MGR_REQ };
 
 	(void)ctx;
+	if (r->op == DSM_MGR_LOCK_RELEASE &&
+	    peer_version(node) < DSMC_VERSION_TOKEN_LEFT) {
+		logm(LOG_INFO, "lock %u:%u: manager node %d speaks protocol %u, without tokens given up: not told",
+		     r->region, r->lock_id, node, peer_version(node));
+		return -1;
+	}
 	m.mgr.cookie = r->cookie;
-	m.mgr.id = r->op == DSM_MGR_LOCK_ACQUIRE || r->op == DSM_MGR_LOCK_STATE ?
-		   r->lock_id : r->barrier_id;
+	m.mgr.id = r->op == DSM_MGR_LOCK_ACQUIRE ||
+		   r->op == DSM_MGR_LOCK_STATE ||
+		   r->op == DSM_MGR_LOCK_RELEASE ? r->lock_id : r->barrier_id;
 	m.mgr.flags = r->flags;
 	m.mgr.op = r->op;
 	m.mgr.frag = r->frag < 0 ? 0 : r->frag > 0xffff ? 0xffff : r->frag;
@@ -252,6 +276,10 @@ static int hook_send_reply(void *ctx, int node, uint64_t cookie,
 	(void)ctx;
 	m.mgr.cookie = cookie;
 	m.mgr.error = error;
+	/* A fresh token whose holder left: as one whose holder died. */
+	if (flags == DSM_MGR_F_TOKEN_LEFT &&
+	    peer_version(node) < DSMC_VERSION_TOKEN_LEFT)
+		flags = DSM_MGR_F_OWNER_DEAD;
 	m.mgr.flags = flags;
 	m.mgr.payload = payload;
 	m.mgr.len = len;
@@ -298,6 +326,10 @@ static int hook_send_handover(void *ctx, int node,
 		return 0;
 	}
 	m.ho = *h;
+	if ((h->flags & MGR_HO_TOKEN_LEFT) &&
+	    d.conns[ci].version < DSMC_VERSION_TOKEN_LEFT)
+		m.ho.flags = (h->flags & ~MGR_HO_TOKEN_LEFT) |
+			     MGR_HO_OWNER_DEAD;
 	return conn_send(ci, &m);
 }
 
@@ -399,6 +431,9 @@ void mgrnl_log_stats(int prio)
 	     (unsigned long long)s->outstanding,
 	     (unsigned long long)s->barriers,
 	     (unsigned long long)s->superseded);
+	logm(prio, "mgr: tokens given up by leaving nodes %llu (ignored %llu)",
+	     (unsigned long long)s->lock_left,
+	     (unsigned long long)s->lock_left_ignored);
 	logm(prio, "mgr: hand-overs sent %llu taken %llu, acquires held %llu, lost with their sender %llu, moved %llu, rerouted %llu, frames kept early %llu",
 	     (unsigned long long)s->ho_sent,
 	     (unsigned long long)s->ho_taken,

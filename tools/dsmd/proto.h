@@ -61,6 +61,15 @@
  *     table. A frame of version 7 has neither (its epoch decodes as 0),
  *     and a dsmd of version 8 still talks to one of version 7 at 7
  *     (DSMC_VERSION_PEER_MIN stays 7).
+ *  9: a leaving node's free lock tokens (Documentation/lrc.md,
+ *     "Leaving"): MGR_REQ op DSM_MGR_LOCK_RELEASE (the token of the lock
+ *     is at the sender, free, never used there again; answered 0 or
+ *     EBUSY),
+ *     DSM_MGR_F_TOKEN_LEFT alone on a MGR_REPLY (a fresh token whose last
+ *     holder left), MGR_HO_TOKEN_LEFT on a LOCK_HANDOVER. None of them
+ *     goes to a peer of version 8 or older: it gets no release (the
+ *     kernel hears EHOSTDOWN), DSM_MGR_F_OWNER_DEAD and
+ *     MGR_HO_OWNER_DEAD instead (as before).
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -76,7 +85,7 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	8
+#define DSMC_VERSION_MAX	9
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
@@ -86,6 +95,7 @@
 #define DSMC_VERSION_LEAVE	6	/* first with MEMBERS LEAVE, LEFT */
 #define DSMC_VERSION_NODES64	7	/* first with 64 node ids and slices */
 #define DSMC_VERSION_HANDOVER	8	/* first with LOCK_HANDOVER, epochs */
+#define DSMC_VERSION_TOKEN_LEFT	9	/* first with LOCK_RELEASE, TOKEN_LEFT */
 /*
  * The lowest version a peer must speak (HELLO's version_min): the codec
  * still reads frames of every version, but a peer of a version before
@@ -257,6 +267,7 @@ struct dsmc_wire_mgr_req {	/* 24 bytes, then the payload */
  * Flags: DSM_MGR_F_MORE, _GC, _JOIN (a release to a node that joins lrc
  * there: Documentation/lrc.md), or MGR_F_FORWARDED, MGR_F_FWD_FAILED,
  * MGR_F_FWD_LOST or DSM_MGR_F_OWNER_DEAD (a lock's fresh token) alone,
+ * from version 9 on DSM_MGR_F_TOKEN_LEFT alone (a fresh token too),
  * or from version 8 on MGR_F_MOVED alone (error 0, a payload, epoch 1 ..
  * DSM_HOME_EPOCH_MAX).
  */

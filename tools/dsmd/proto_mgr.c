@@ -116,11 +116,15 @@ const char *dsmc_dec_mgr_reply(const void *body, uint32_t len,
 	/* The frame-only flags come alone; the others are the kernel's. */
 	if (m->mgr.flags == MGR_F_MOVED)
 		return dec_mgr_moved(m);
+	if (m->mgr.flags == DSM_MGR_F_TOKEN_LEFT &&
+	    m->version < DSMC_VERSION_TOKEN_LEFT)
+		return "flag not in this protocol version";
 	if (m->mgr.error > 4095 ||
 	    (m->mgr.flags != MGR_F_FORWARDED &&
 	     m->mgr.flags != MGR_F_FWD_FAILED &&
 	     m->mgr.flags != MGR_F_FWD_LOST &&
 	     m->mgr.flags != DSM_MGR_F_OWNER_DEAD &&
+	     m->mgr.flags != DSM_MGR_F_TOKEN_LEFT &&
 	     (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC |
 			       DSM_MGR_F_JOIN))))
 		return "bad manager error or flags";
@@ -186,8 +190,12 @@ static const char *ho_check(const struct mgr_handover *ho)
 
 	if (!ho->epoch || ho->epoch > DSM_HOME_EPOCH_MAX)
 		return "hand-over epoch out of range";
-	if (ho->flags & ~(uint32_t)(MGR_HO_OWNER_DEAD | MGR_HO_DONE))
+	if (ho->flags & ~(uint32_t)(MGR_HO_OWNER_DEAD | MGR_HO_DONE |
+				    MGR_HO_TOKEN_LEFT))
 		return "unknown hand-over flags";
+	if ((ho->flags & MGR_HO_TOKEN_LEFT) &&
+	    (ho->flags & MGR_HO_OWNER_DEAD || ho->tail != -1))
+		return "hand-over left mark with a tail or owner dead";
 	if (ho->tail < -1 || ho->tail >= DSM_NODES_MAX)
 		return "hand-over tail out of range";
 	if (ho->nr > DSM_NODES_MAX)

@@ -272,6 +272,17 @@ struct dsm_node_info {
  * 17: up to 64 nodes (issue 15 item 5): DSM_NODES_MAX is 64, and the node
  *     masks NODES_LOST and TOP_WRITERS are u64 (they were u32; a reader
  *     accepts either length, a mask of 32 bits has no node above 31).
+ * 18: a leaving node's free lock tokens (issue 16 item 3): op
+ *     DSM_MGR_LOCK_RELEASE, from the kernel of a node that leaves (its
+ *     dsm memory and lock acquires refused for good), says that the
+ *     token of the lock it names is here, free, and never used here
+ *     again (a LOCK_REQ payload with requester = this node, req_id = the
+ *     cookie; answered 0 once the manager marked the lock, else with an
+ *     errno). DSM_MGR_F_TOKEN_LEFT on an empty MGR_REPLY to a lock
+ *     acquire: the token is re-created because the node that last had it
+ *     left with it free; the acquire learns the intervals that node
+ *     released, as an EOWNERDEAD one does, and returns 0
+ *     (Documentation/lrc.md, "Leaving").
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -280,7 +291,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	17
+#define DSM_GENL_VERSION	18
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -818,7 +829,15 @@ enum dsm_share {
  *	lock's last requester (LOCK_FORWARD), whose kernel grants it, and
  *	the requester's kernel gets an empty MGR_REPLY with
  *	MGR_F_FORWARDED (family version 3).
- * @DSM_MGR_LOCK_RELEASE: not used (a release never leaves the node).
+ * @DSM_MGR_LOCK_RELEASE: family version 18 (a release itself never
+ *	leaves the node). From a node that leaves the cluster: the token of
+ *	lock LOCK_ID is here, free, and is never used here again (payload
+ *	LOCK_REQ, requester = this node, req_id = the cookie). A manager
+ *	whose tail is this node forgets it and answers 0: the lock's next
+ *	acquirer gets a fresh token with DSM_MGR_F_TOKEN_LEFT and learns the
+ *	intervals it lacks from the nodes up (Documentation/lrc.md,
+ *	"Leaving"); else EBUSY (a request was forwarded here since), or the
+ *	error of a manager that cannot be asked.
  * @DSM_MGR_BARRIER: payload BARRIER_ARRIVE (fragments with MGR_F_MORE).
  *	The reply, when every member arrived, is BARRIER_RELEASE carrying
  *	the intervals this node lacks (fragments with MGR_F_MORE), and
@@ -861,7 +880,8 @@ enum dsm_mgr_op {
 #define DSM_MGR_F_STATE_DONE	0x80	/* lock state: all sent */
 /* (0x100 .. 0x400, 0x1000: dsmd's frame-only flags, never to a kernel) */
 #define DSM_MGR_F_JOIN		0x800	/* release: this node joins here */
-#define DSM_MGR_F_ALL		0x8ff
+#define DSM_MGR_F_TOKEN_LEFT	0x2000	/* lock reply: its last holder left */
+#define DSM_MGR_F_ALL		0x28ff
 
 #define DSM_MGR_OP_MAX		(__DSM_MGR_OP_MAX - 1)
 

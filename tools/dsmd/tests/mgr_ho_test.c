@@ -381,6 +381,27 @@ static void test_ho_parked_gone(void)
 	   "ho: parked, gone: node 1 gone, the acquire fails with MGR_DOWN");
 }
 
+/* A token given up by a leaving node: the mark goes with the lock. */
+static void test_ho_token_left(void)
+{
+	ok(start3() && take(2, 4, 100), "ho: node 2 holds lock 4");
+	kleft(2, 4, 2, 0, 150);
+	pump();
+	ok(mgr_lock_tail(&tn[1].m, 0, 4) == -1 && tn[1].m.st.lock_left == 1 &&
+	   replies(2, 150, NULL) == 1,
+	   "ho: node 2 gives lock 4's token up at node 1");
+	clear_events();
+	adopt2(0xf);
+	pump();
+	ok(tn[1].m.st.ho_sent == 1 && tn[0].m.st.ho_taken == 1,
+	   "ho: the lock with only its mark is handed to node 0");
+	kreq_lock(3, 4, 200);
+	pump();
+	ok(reply_flags(3, 200) == DSM_MGR_F_TOKEN_LEFT &&
+	   mgr_lock_tail(&tn[0].m, 0, 4) == 3,
+	   "ho: its next acquirer at the new manager gets TOKEN_LEFT");
+}
+
 void test_mgr_lock_ho(void)
 {
 	test_ho_keeps_tail();
@@ -397,5 +418,6 @@ void test_mgr_lock_ho(void)
 	test_ho_moved_same_node();
 	test_ho_two_tables();
 	test_ho_parked_gone();
+	test_ho_token_left();
 	teardown();
 }

@@ -283,6 +283,7 @@ static void test_lock_failover_dead(void)
 static void test_lock_bad(void)
 {
 	uint32_t err = 0;
+	uint64_t bad;
 	struct mgr_req r;
 	int len;
 
@@ -322,13 +323,16 @@ static void test_lock_bad(void)
 	r.op = DSM_MGR_LOCK_RELEASE;
 	r.cookie = 10;
 	r.has_lock = true;
+	bad = tn[0].m.st.bad;
 	mgr_kernel_request(&tn[0].m, &r);
+	ok(replies(0, 10, &err) == 1 && err == EINVAL &&
+	   tn[0].m.st.bad == bad + 1,
+	   "mgr: lock release without its LOCK_REQ refused");
 	r.op = 9;
 	r.cookie = 11;
 	mgr_kernel_request(&tn[0].m, &r);
-	ok(replies(0, 10, &err) == 1 && err == EOPNOTSUPP &&
-	   replies(0, 11, &err) == 1 && err == EINVAL,
-	   "mgr: lock release and unknown ops refused");
+	ok(replies(0, 11, &err) == 1 && err == EINVAL,
+	   "mgr: unknown ops refused");
 	len = lock_req(0, 6, 0, 12);
 	r = (struct mgr_req){ .op = DSM_MGR_LOCK_ACQUIRE, .cookie = 12,
 			      .has_lock = true, .has_barrier = true,
@@ -583,6 +587,104 @@ static void test_lock_high_ids(void)
 #endif
 }
 
+/* @n's acquire of @lock (@cookie) gets a fresh token flagged TOKEN_LEFT. */
+static bool take_left(int n, uint32_t lock, uint64_t cookie)
+{
+	uint32_t err = 99;
+
+	kreq_lock(n, lock, cookie);
+	pump();
+	return replies(n, cookie, &err) == 1 && !err &&
+	       reply_flags(n, cookie) == DSM_MGR_F_TOKEN_LEFT;
+}
+
+/*
+ * A leaving node gives its free token up (LOCK_RELEASE): the manager
+ * forgets it as tail only while it is (answer 0, else EBUSY), and the
+ * next acquirer's fresh token says TOKEN_LEFT (its kernel learns what it
+ * lacks, returns 0).
+ */
+static void test_lock_left(void)
+{
+	uint32_t err = 99;
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_RELEASE, .has_lock = true, .lock_id = 6,
+		.frag = -1, .cookie = 40, .payload = pbuf,
+	};
+
+	setup(0x7, 0);		/* lock 5: managed by node 2 */
+	kreq_lock(1, 5, 10);
+	pump();
+	kleft(1, 5, 1, 0, 30);
+	pump();
+	ok(mgr_lock_tail(&tn[2].m, 0, 5) == -1 && tn[2].m.st.lock_left == 1 &&
+	   tn[2].m.st.locks == 1,
+	   "left: the leaver's free token forgets it as tail, the lock kept");
+	ok(replies(1, 30, &err) == 1 && err == 0 &&
+	   tn[1].m.st.outstanding == 0,
+	   "left: the leaver's kernel hears 0 (marked)");
+	clear_events();
+	kreq_lock(0, 5, 11);
+	pump();
+	ok(replies(0, 11, &err) == 1 && err == 0 &&
+	   reply_flags(0, 11) == DSM_MGR_F_TOKEN_LEFT && forwards(1) == 0 &&
+	   mgr_lock_tail(&tn[2].m, 0, 5) == 0,
+	   "left: the next acquirer gets a fresh token flagged TOKEN_LEFT");
+	clear_events();
+	kreq_lock(1, 5, 12);	/* forwarded to node 0: tail node 1 */
+	pump();
+	kleft(0, 5, 0, 0, 31);
+	pump();
+	ok(tn[2].m.st.lock_left_ignored == 1 &&
+	   mgr_lock_tail(&tn[2].m, 0, 5) == 1 && forwards(0) == 1 &&
+	   replies(0, 31, &err) == 1 && err == EBUSY,
+	   "left: a token given up after a forward to it: EBUSY (it grants the forward)");
+	/* The manager's own kernel, as tail. */
+	clear_events();
+	kreq_lock(2, 5, 13);
+	pump();
+	kleft(2, 5, 2, 0, 32);
+	ok(mgr_lock_tail(&tn[2].m, 0, 5) == -1 && tn[2].m.st.lock_left == 2 &&
+	   replies(2, 32, &err) == 1 && err == 0,
+	   "left: the manager's own kernel answered directly");
+	clear_events();
+	ok(take_left(1, 5, 14) && mgr_lock_tail(&tn[2].m, 0, 5) == 1,
+	   "left: and its next acquirer gets TOKEN_LEFT");
+	kleft(1, 5, 1, 0, 33);
+	pump();
+	mgr_peer_state(&tn[2].m, 1, MGR_PEER_DOWN);
+	clear_events();
+	ok(take_left(0, 5, 15),
+	   "left: the leaver declared down afterwards: still TOKEN_LEFT, no owner dead");
+	/* Refused: flags, another node's token, a request id not the cookie. */
+	kreq_lock(2, 6, 20);	/* lock 6: managed by node 0 */
+	pump();
+	clear_events();
+	kleft(2, 6, 2, DSM_MGR_F_HAS_TOKEN, 34);
+	kleft(2, 6, 1, 0, 35);
+	ok(replies(2, 34, &err) == 1 && err == EINVAL &&
+	   replies(2, 35, &err) == 1 && err == EINVAL &&
+	   mgr_lock_tail(&tn[0].m, 0, 6) == 2 && tn[0].m.st.lock_left == 0,
+	   "left: a release with flags, or of another node's token, refused by the sender's dsmd");
+	r.len = (size_t)lock_req(1, 6, 2, 40);
+	mgr_peer_request(&tn[0].m, 1, &r);	/* names node 2 */
+	r.len = (size_t)lock_req(2, 6, 2, 41);
+	mgr_peer_request(&tn[0].m, 2, &r);	/* req_id not the cookie */
+	r.len = (size_t)lock_req(2, 6, 2, 40);
+	r.epoch = tn[0].m.epoch + 1;
+	mgr_peer_request(&tn[0].m, 2, &r);	/* another table */
+	r.len = (size_t)lock_req(2, 5, 2, 40);
+	r.lock_id = 5;
+	r.epoch = tn[1].m.epoch;
+	mgr_peer_request(&tn[1].m, 2, &r);	/* not its manager */
+	ok(tn[0].m.st.bad == 3 && tn[1].m.st.bad == 1 &&
+	   mgr_lock_tail(&tn[0].m, 0, 6) == 2 && tn[0].m.st.lock_left == 0 &&
+	   tn[1].m.st.lock_left == 0 && queued(1, FR_REPLY) == 1 &&
+	   queued(2, FR_REPLY) == 3,
+	   "left: a peer's release for another node, cookie, table or manager refused, answered");
+	teardown();
+}
+
 void test_mgr_lock(void)
 {
 	test_lock_high_ids();
@@ -596,4 +698,5 @@ void test_mgr_lock(void)
 	test_lock_bad_peer();
 	test_fwd_corrupt();
 	test_fwd_lost();
+	test_lock_left();
 }

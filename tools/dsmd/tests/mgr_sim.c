@@ -353,6 +353,22 @@ void kstate(int node, uint32_t lock, int requester, uint64_t req_id,
 	mgr_kernel_request(&tn[node].m, &r);
 }
 
+/*
+ * Node @node's kernel gives the token of @lock up as it leaves: a
+ * LOCK_RELEASE naming @requester, with flags @flags and @cookie.
+ */
+void kleft(int node, uint32_t lock, int requester, uint32_t flags,
+	   uint64_t cookie)
+{
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_RELEASE, .has_lock = true, .lock_id = lock,
+		.frag = -1, .flags = flags, .cookie = cookie, .payload = pbuf,
+		.len = (size_t)lock_req(node, lock, requester, cookie),
+	};
+
+	mgr_kernel_request(&tn[node].m, &r);
+}
+
 /* Node @node's kernel is done telling the states of dead node @dead. */
 void kstate_done(int node, int dead)
 {

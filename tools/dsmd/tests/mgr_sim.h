@@ -77,6 +77,8 @@ int lock_req(int from, uint32_t lock, int requester, uint64_t req_id);
 void kstate(int node, uint32_t lock, int requester, uint64_t req_id,
 	    uint32_t flags);
 void kstate_done(int node, int dead);
+void kleft(int node, uint32_t lock, int requester, uint32_t flags,
+	   uint64_t cookie);
 void kreq_lock_raw(int node, uint32_t attr_lock, uint64_t cookie, int len,
 		   uint32_t flags);
 void kreq_lock(int node, uint32_t lock, uint64_t cookie);

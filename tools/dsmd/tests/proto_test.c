@@ -72,7 +72,8 @@ static void test_hello(void)
 	ok(dsmc_decode(buf, len - 1, &out, &why) != 0,
 	   "proto: truncated body refused");
 	ok(refuses(&m, 0, 'X'), "proto: bad magic refused");
-	ok(refuses(&m, 4, 9), "proto: unknown version refused");
+	ok(refuses(&m, 4, DSMC_VERSION_MAX + 1),
+	   "proto: unknown version refused");
 	ok(refuses(&m, 6, 99), "proto: unknown type refused");
 	ok(refuses(&m, 8, 57), "proto: wrong length refused");
 	ok(refuses(&m, 12, 1), "proto: reserved header refused");
@@ -764,8 +765,9 @@ static void test_nodes64(void)
 	m.hello.version_min = DSMC_VERSION_PEER_MIN;
 	m.hello.version_max = DSMC_VERSION_MAX;
 	ok(!roundtrip(&m, &out) && out.hello.node == 63 &&
-	   out.hello.version_min == 7 && out.hello.version_max == 8,
-	   "proto: HELLO of node 63, versions 7 .. 8");
+	   out.hello.version_min == 7 &&
+	   out.hello.version_max == DSMC_VERSION_MAX,
+	   "proto: HELLO of node 63, versions 7 .. the highest");
 
 	m = (struct dsmc_msg){ .type = DSMC_REGION_ADD,
 			       .version = DSMC_VERSION_NODES64 };
@@ -958,6 +960,55 @@ static void test_mgr_epoch_len(void)
 	ok(len == DSMC_HDR_SIZE + 25 && dsmc_decode(buf, len - 1, &out, &why) &&
 	   strstr(why, "LOCK_REQ"),
 	   "proto: LOCK_FWD v8 without a payload after its 24 bytes refused");
+}
+
+/*
+ * A leaving node's token (version 9): TOKEN_LEFT alone on an empty
+ * reply, and a hand-over's left mark only without a tail or owner dead.
+ */
+static void test_token_left(void)
+{
+	struct dsmc_msg m = { .type = DSMC_MGR_REPLY, .version = 9 }, out;
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	int len;
+
+	m.mgr.cookie = 0x77;
+	m.mgr.flags = DSM_MGR_F_TOKEN_LEFT;
+	m.mgr.epoch = 4;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(!dsmc_decode(buf, len, &out, &why) &&
+	   out.mgr.flags == DSM_MGR_F_TOKEN_LEFT && out.mgr.cookie == 0x77,
+	   "proto: MGR_REPLY v9 TOKEN_LEFT round trip");
+	m.version = 8;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	why = NULL;
+	ok(dsmc_decode(buf, len, &out, &why) && why &&
+	   !strcmp(why, "flag not in this protocol version"),
+	   "proto: MGR_REPLY v8 TOKEN_LEFT refused");
+	m.version = 9;
+	m.mgr.flags = DSM_MGR_F_TOKEN_LEFT | DSM_MGR_F_OWNER_DEAD;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(dsmc_decode(buf, len, &out, &why) != 0,
+	   "proto: MGR_REPLY TOKEN_LEFT with OWNER_DEAD refused");
+	m = (struct dsmc_msg){ .type = DSMC_LOCK_HANDOVER, .version = 9 };
+	m.ho.epoch = 5;
+	m.ho.flags = MGR_HO_TOKEN_LEFT;
+	m.ho.region = 2;
+	m.ho.lock_id = 4;
+	m.ho.tail = -1;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len > 0 && !dsmc_decode(buf, len, &out, &why) &&
+	   out.ho.flags == MGR_HO_TOKEN_LEFT && out.ho.tail == -1 &&
+	   out.ho.lock_id == 4,
+	   "proto: LOCK_HANDOVER with the left mark round trip");
+	m.ho.tail = 2;
+	ok(dsmc_encode(&m, buf, sizeof(buf)) < 0,
+	   "proto: LOCK_HANDOVER left mark with a tail refused");
+	m.ho.tail = -1;
+	m.ho.flags |= MGR_HO_OWNER_DEAD;
+	ok(dsmc_encode(&m, buf, sizeof(buf)) < 0,
+	   "proto: LOCK_HANDOVER left mark with owner dead refused");
 }
 
 /* MGR_F_MOVED: version 8, alone, error 0, the request, an epoch. */
@@ -1221,8 +1272,8 @@ static void test_handover_refused(void)
 	   ho_wire_refused(&good, 0, DSM_HOME_EPOCH_MAX + 1, 8, "epoch"),
 	   "proto: LOCK_HANDOVER epoch above DSM_HOME_EPOCH_MAX refused");
 	m = good;
-	m.ho.flags = MGR_HO_OWNER_DEAD | 0x4;
-	ok(enc_refused(&m) && ho_wire_refused(&good, HO_FLAGS, 5, 4, "flags") &&
+	m.ho.flags = MGR_HO_OWNER_DEAD | 0x8;
+	ok(enc_refused(&m) && ho_wire_refused(&good, HO_FLAGS, 9, 4, "flags") &&
 	   ho_wire_refused(&good, HO_FLAGS, 1U << 31, 4, "flags"),
 	   "proto: LOCK_HANDOVER unknown flag refused");
 	m = good;
@@ -1377,6 +1428,7 @@ void test_proto(void)
 	test_mgr_epoch();
 	test_mgr_epoch_len();
 	test_mgr_moved();
+	test_token_left();
 	test_handover();
 	test_handover_refused();
 	test_handover_records();
