@@ -21,9 +21,22 @@
  * nodes 0, 1 and 2, writing and checking its map in rounds from before
  * the node del until the others' last workload rounds after it; it must
  * exit 0 with node 0's "verify=ok".
+ *
+ * And lrc (issue 16 item 3, Documentation/lrc.md "Leaving"): before the
+ * node del, node 3 takes lock LV_LOCK, writes a page of lrc region
+ * "lrcleave" and a counter under it, and releases it: the token stays
+ * there, free. Node 3 gives it up as it leaves, so after the leave node
+ * 0 (node 3's backup: it keeps node 3's diffs) takes the lock with 0,
+ * not EOWNERDEAD, and reads node 3's writes, then nodes 1 and 2 do, and
+ * each adds one to the counter: node 0 reads exactly three more.
  */
+#include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <dsm.h>
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
@@ -43,6 +56,13 @@
 #define LEAVER		3	/* the node that leaves */
 #define LEAVE_STEP	4	/* workload rounds between two steps */
 #define OFF_RESULT	(OFF_LEAVE + LEAVE_PAGES * DSM_PAGE)
+
+/* Lock 41: managed by node 1 of four members (41 mod 4), node 2 of three. */
+#define LV_LOCK		41
+#define LV_JOIN		93	/* barrier where node 3 joins lrc, if not yet */
+#define LV_TRIES	10	/* barriers the others make for that at most */
+#define LV_SIZE		(2 * DSM_PAGE)	/* node 3's page, then the counter */
+#define LV_COUNT	1000	/* node 3's count */
 
 /* Does `jq -e EXPR` hold of `dsmctl -j status` here within @secs? */
 static bool status_within(const char *expr, double secs)
@@ -81,6 +101,8 @@ static void leaver_after(struct __test_metadata *_metadata)
 	uint8_t *p;
 
 	EXPECT_LT(0, dsm_stat("leave_pages")) TH_LOG("node 3 handed no page over");
+	EXPECT_LT(0, dsm_stat("lrc_tokens_given_up"))
+		TH_LOG("node 3 gave no lock token up (it had lock %d's)", LV_LOCK);
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 			    "dsmctl -j status | jq -e '.leaving == \"done\"'"))
 		TH_LOG("node 3's leave state: %s", out);
@@ -120,14 +142,115 @@ static int result_get(uint64_t *rounds, uint64_t *word)
 	return 0;
 }
 
+/* The byte node 3 writes at @i of its lrc page. */
+static uint8_t lv_byte(size_t i)
+{
+	return (uint8_t)(i * 13 + 5);
+}
+
+/*
+ * Word 1 of the result page (sc): node 3 has not joined lrc (dsm_lrc_join
+ * did not run before): it joins at barrier LV_JOIN, as there (sync @step
+ * and @step + 1).
+ */
+static void lv_join(struct __test_metadata *_metadata, unsigned int step)
+{
+	volatile uint64_t *flag = dsm_map_space(OFF_RESULT, DSM_PAGE);
+	int node = dsm_node_id_env(), ret, tries = 0;
+	long gc0 = dsm_stat("lrc_gc_runs");
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, (void *)flag);
+	if (node == LEAVER) {
+		ret = dsm_lock_acquire(LV_LOCK);
+		EXPECT_TRUE(!ret || ret == -ESTALE)
+			TH_LOG("node 3: lock %d: %d (%s)", LV_LOCK, ret,
+			       strerror(-ret));
+		if (!ret)
+			dsm_lock_release(LV_LOCK);
+		flag[1] = ret == -ESTALE;
+	}
+	dsm_test_sync(step);
+	if (flag[1]) {
+		TH_LOG("node %d: node 3 has not joined lrc (dsm_lrc_join did not run): it joins at barrier %d",
+		       node, LV_JOIN);
+		if (node == LEAVER) {
+			pid = fork();
+			ASSERT_LE(0, pid);
+			if (!pid)
+				_exit(dsm_init() || dsm_barrier(LV_JOIN) ? 1 : 0);
+			EXPECT_EQ(0, dsm_wait_child(pid, 120))
+				TH_LOG("node 3: the join barrier failed");
+		} else {
+			do {
+				ASSERT_EQ(0, dsm_barrier(LV_JOIN));
+			} while (dsm_stat("lrc_gc_runs") == gc0 &&
+				 ++tries < LV_TRIES);
+		}
+	}
+	munmap((void *)flag, DSM_PAGE);
+	dsm_test_sync(step + 1);
+}
+
+/* Node 3: write its page and the counter under LV_LOCK, and release. */
+static void lv_write(struct __test_metadata *_metadata, uint8_t *p)
+{
+	size_t i;
+
+	ASSERT_EQ(0, dsm_lock_acquire(LV_LOCK))
+		TH_LOG("node 3: lock %d before its leave", LV_LOCK);
+	for (i = 0; i < DSM_PAGE; i++)
+		p[i] = lv_byte(i);
+	*(volatile uint64_t *)(p + DSM_PAGE) = LV_COUNT;
+	ASSERT_EQ(0, dsm_lock_release(LV_LOCK));
+}
+
+/*
+ * A node that stays, after node 3 left: LV_LOCK is taken with 0 (node 3
+ * gave its free token up), node 3's page reads as written, and the
+ * counter is @want (0: one or two more than node 3's count, as nodes 1
+ * and 2 come in either order), then one more.
+ */
+static void lv_take(struct __test_metadata *_metadata, uint8_t *p,
+		    uint64_t want)
+{
+	volatile uint64_t *c = (volatile uint64_t *)(p + DSM_PAGE);
+	long od0 = dsm_stat("lrc_owner_dead");
+	int node = dsm_node_id_env(), ret;
+	size_t i, bad = 0;
+
+	ret = dsm_lock_acquire(LV_LOCK);
+	EXPECT_EQ(0, ret)
+		TH_LOG("node %d: lock %d after node 3 left: %d (%s; EOWNERDEAD: node 3's free token died with it)",
+		       node, LV_LOCK, ret, strerror(-ret));
+	if (ret && ret != -EOWNERDEAD)
+		return;
+	for (i = 0; i < DSM_PAGE && !bad; i++)
+		if (p[i] != lv_byte(i))
+			bad = i + 1;
+	EXPECT_EQ(0, bad) TH_LOG("node %d: node 3's page at %zu: %u, written %u",
+				 node, bad - 1, p[bad - 1], lv_byte(bad - 1));
+	EXPECT_TRUE(want ? *c == want :
+		    *c > LV_COUNT && *c <= LV_COUNT + 2)
+		TH_LOG("node %d: counter %llu under the lock", node,
+		       (unsigned long long)*c);
+	*c = *c + 1;
+	EXPECT_EQ(0, dsm_lock_release(LV_LOCK));
+	EXPECT_EQ(od0, dsm_stat("lrc_owner_dead"))
+		TH_LOG("node %d: lrc_owner_dead moved", node);
+}
+
 FIXTURE(leave) {
 	struct dsm_counters *sh;
 	pid_t app;	/* dict, on nodes 0 .. 2 */
+	void *lrc;	/* region lrcleave */
+	size_t lrc_len;
 };
 
 FIXTURE_SETUP(leave)
 {
 	self->app = -1;
+	self->lrc = NULL;
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);
@@ -136,6 +259,8 @@ FIXTURE_SETUP(leave)
 FIXTURE_TEARDOWN(leave)
 {
 	dsm_app_kill(self->app);
+	if (self->lrc)
+		munmap(self->lrc, self->lrc_len);
 	munmap(self->sh, sizeof(*self->sh));
 }
 
@@ -174,6 +299,14 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 		EXPECT_EQ(0, result_put(sh->rounds));
 	}
 	dsm_test_sync(3);
+	ASSERT_EQ(0, dsm_init()) TH_LOG("node %d: dsm_init", node);
+	self->lrc = dsm_test_region("lrcleave", "lrc", LV_SIZE, 4,
+				    dsm_test_secs(30), &self->lrc_len);
+	ASSERT_NE(NULL, self->lrc);
+	lv_join(_metadata, 6);
+	if (node == LEAVER)
+		lv_write(_metadata, self->lrc);
+	dsm_test_sync(8);
 	if (node == 1) {
 		t0 = dsm_now();
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl node del %d",
@@ -182,7 +315,13 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node del %d took %.1f s: %s", LEAVER, dsm_now() - t0,
 		       out);
 	}
-	dsm_test_sync(4);
+	dsm_test_sync(9);
+	/* Node 0, node 3's backup, first: it learns from its own store. */
+	if (node == 0)
+		lv_take(_metadata, self->lrc, LV_COUNT);
+	dsm_test_sync(10);
+	if (node == 1 || node == 2)
+		lv_take(_metadata, self->lrc, 0);
 	if (node == LEAVER) {
 		leaver_after(_metadata);
 	} else {
@@ -199,7 +338,14 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 			TH_LOG("node %d: workload: word %d of page %d went back",
 			       node, (sh->bad - 1) % 8, (sh->bad - 1) / 8);
 	}
-	dsm_test_sync(5);
+	dsm_test_sync(11);
+	if (node == 0) {
+		ASSERT_EQ(0, dsm_lock_acquire(LV_LOCK));
+		EXPECT_EQ(LV_COUNT + 3,
+			  *(volatile uint64_t *)((uint8_t *)self->lrc + DSM_PAGE))
+			TH_LOG("node 0: lrc counter after nodes 0, 1, 2 added one each");
+		EXPECT_EQ(0, dsm_lock_release(LV_LOCK));
+	}
 	if (node != LEAVER) {
 		/* dict ran through the leave: its rounds end now. */
 		dsm_app_end(_metadata, node, &self->app, "leave");
@@ -219,7 +365,7 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 		       node, dsm_stat("home_xfer_in") + dsm_stat("shadow_requery") +
 		       dsm_stat("page_owner_promoted") - in0);
 	}
-	dsm_test_sync(6);
+	dsm_test_sync(12);
 }
 
 TEST_HARNESS_MAIN
