@@ -7,6 +7,7 @@
 
 void ok(int cond, const char *name);
 void test_proto(void);
+void test_proto_mgr(void);
 void test_wire(void);
 void test_fence(void);
 
