@@ -125,6 +125,9 @@ struct dsm_api {
  *	first (nothing is held). ENOTCONN: the cluster is not configured.
  *	ESTALE: this node restarted and its peers declared its earlier
  *	incarnation lost: it takes no part in lrc until the cluster restarts.
+ *	EOWNERDEAD: held, but the node that had the token died with it (or
+ *	left and a node did not answer while its intervals were gathered).
+ *	EIO: this node leaves the cluster (LEAVE): refused for good.
  * DSM_IOC_LOCK_RELEASE: EPERM: this file does not hold the lock.
  * DSM_IOC_BARRIER: waits (killable) until every member has arrived at
  *	barrier @id. EHOSTDOWN: a member is down or went down while waiting.
