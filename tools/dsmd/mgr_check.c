@@ -35,6 +35,45 @@ int mgr_check_payload(struct mgr *m, const struct mgr_req *r, u8 type,
 }
 
 /*
+ * What every lock op's request has: LOCK_ID and no BARRIER_ID, no flag
+ * but @flags, and as its payload a LOCK_REQ of that lock (@r->region set
+ * from it).
+ */
+static int check_lock_req(struct mgr *m, struct mgr_req *r, uint32_t flags,
+			  struct dsm_msg *msg)
+{
+	int err;
+
+	if (!r->has_lock || r->has_barrier)
+		return mgr_why(m, EINVAL, "%s needs LOCK_ID and no BARRIER_ID",
+			       mgr_op_name(r->op));
+	if (r->flags & ~flags)
+		return mgr_why(m, EINVAL, "flags %#x on a %s", r->flags,
+			       mgr_op_name(r->op));
+	err = mgr_check_payload(m, r, DSM_MSG_LOCK_REQ, msg);
+	if (err)
+		return err;
+	r->region = msg->u.lock_req.region;
+	if (msg->u.lock_req.lock_id != r->lock_id)
+		return mgr_why(m, EINVAL, "LOCK_REQ is for lock %u, not %u",
+			       msg->u.lock_req.lock_id, r->lock_id);
+	return 0;
+}
+
+/* The LOCK_REQ of @r (checked) is @from's own, its req_id the cookie. */
+static int check_own_req(struct mgr *m, int from, const struct mgr_req *r,
+			 const struct dsm_msg *msg)
+{
+	if (msg->u.lock_req.requester != (uint32_t)from)
+		return mgr_why(m, EINVAL, "LOCK_REQ names requester %u",
+			       msg->u.lock_req.requester);
+	if (msg->u.lock_req.req_id != r->cookie)
+		return mgr_why(m, EINVAL, "LOCK_REQ req_id %llu is not the cookie",
+			       (unsigned long long)msg->u.lock_req.req_id);
+	return 0;
+}
+
+/*
  * A LOCK_STATE of @from (include/uapi/linux/dsm.h): DONE names a member
  * other than @from and carries nothing else; else a LOCK_REQ of @from's
  * own (flags HAS_TOKEN, FORWARDED with a request) or of a forward @from
@@ -46,59 +85,25 @@ static int check_state(struct mgr *m, int from, struct mgr_req *r,
 	const struct dsm_msg_lock_req *q = &msg->u.lock_req;
 	int err;
 
-	if (!r->has_lock || r->has_barrier)
-		return mgr_why(m, EINVAL, "lock state needs LOCK_ID and no BARRIER_ID");
-	if (r->flags & ~(DSM_MGR_F_HAS_TOKEN | DSM_MGR_F_FORWARDED |
-			 DSM_MGR_F_STATE_DONE))
-		return mgr_why(m, EINVAL, "flags %#x on a lock state", r->flags);
 	if (r->flags & DSM_MGR_F_STATE_DONE) {
 		if (r->flags != DSM_MGR_F_STATE_DONE || r->len ||
+		    !r->has_lock || r->has_barrier ||
 		    !mgr_is_member(m, (int)r->lock_id) ||
 		    (int)r->lock_id == from)
 			return mgr_why(m, EINVAL, "lock state done for node %u",
 				       r->lock_id);
 		return 0;
 	}
-	err = mgr_check_payload(m, r, DSM_MSG_LOCK_REQ, msg);
+	err = check_lock_req(m, r, DSM_MGR_F_HAS_TOKEN | DSM_MGR_F_FORWARDED,
+			     msg);
 	if (err)
 		return err;
-	r->region = q->region;
-	if (q->lock_id != r->lock_id)
-		return mgr_why(m, EINVAL, "LOCK_REQ is for lock %u, not %u",
-			       q->lock_id, r->lock_id);
 	if (!mgr_is_member(m, q->requester) ||
 	    (q->requester != from && (r->flags || !q->req_id)) ||
 	    ((r->flags & DSM_MGR_F_FORWARDED) && !q->req_id))
 		return mgr_why(m, EINVAL, "lock state of node %u (req_id %llu, flags %#x)",
 			       q->requester, (unsigned long long)q->req_id,
 			       r->flags);
-	return 0;
-}
-
-/*
- * A LOCK_RELEASE of @from (include/uapi/linux/dsm.h, family version 18):
- * no flags, the LOCK_REQ of @from's own token, its req_id the cookie.
- */
-static int check_release(struct mgr *m, int from, struct mgr_req *r,
-			 struct dsm_msg *msg)
-{
-	const struct dsm_msg_lock_req *q = &msg->u.lock_req;
-	int err;
-
-	if (!r->has_lock || r->has_barrier)
-		return mgr_why(m, EINVAL, "lock release needs LOCK_ID and no BARRIER_ID");
-	if (r->flags)
-		return mgr_why(m, EINVAL, "flags %#x on a lock release",
-			       r->flags);
-	err = mgr_check_payload(m, r, DSM_MSG_LOCK_REQ, msg);
-	if (err)
-		return err;
-	r->region = q->region;
-	if (q->lock_id != r->lock_id || q->requester != (uint32_t)from ||
-	    !q->req_id || q->req_id != r->cookie)
-		return mgr_why(m, EINVAL, "lock release of lock %u by node %u (req_id %llu)",
-			       q->lock_id, q->requester,
-			       (unsigned long long)q->req_id);
 	return 0;
 }
 
@@ -120,30 +125,23 @@ int mgr_check_req(struct mgr *m, int from, struct mgr_req *r,
 		return mgr_why(m, EINVAL, "unknown flags %#x", r->flags);
 	switch (r->op) {
 	case DSM_MGR_LOCK_ACQUIRE:
-		if (!r->has_lock || r->has_barrier)
-			return mgr_why(m, EINVAL, "lock acquire needs LOCK_ID and no BARRIER_ID");
-		if (r->flags)
-			return mgr_why(m, EINVAL, "flags %#x on a lock acquire",
-				       r->flags);
-		err = mgr_check_payload(m, r, DSM_MSG_LOCK_REQ, msg);
+		err = check_lock_req(m, r, 0, msg);
+		if (!err)
+			err = check_own_req(m, from, r, msg);
 		if (err)
 			return err;
-		r->region = msg->u.lock_req.region;
-		if (msg->u.lock_req.lock_id != r->lock_id)
-			return mgr_why(m, EINVAL, "LOCK_REQ is for lock %u, not %u",
-				       msg->u.lock_req.lock_id, r->lock_id);
-		if (msg->u.lock_req.requester != from)
-			return mgr_why(m, EINVAL, "LOCK_REQ names requester %u",
-				       msg->u.lock_req.requester);
-		if (msg->u.lock_req.req_id != r->cookie)
-			return mgr_why(m, EINVAL, "LOCK_REQ req_id %llu is not the cookie",
-				       (unsigned long long)msg->u.lock_req.req_id);
 		/* Not before this node joined lrc (lrc.md "Joining"). */
 		if (from == m->self && (m->added >> from & 1))
 			return mgr_why(m, ESTALE, "this node joins lrc at its first collecting barrier");
 		return 0;
 	case DSM_MGR_LOCK_RELEASE:
-		return check_release(m, from, r, msg);
+		/* A leaving node's own free token (family version 18). */
+		if (!r->cookie)
+			return mgr_why(m, EINVAL, "lock release without a cookie");
+		err = check_lock_req(m, r, 0, msg);
+		if (!err)
+			err = check_own_req(m, from, r, msg);
+		return err;
 	case DSM_MGR_LOCK_STATE:
 		return check_state(m, from, r, msg);
 	case DSM_MGR_BARRIER:

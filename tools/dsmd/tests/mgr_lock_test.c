@@ -662,10 +662,13 @@ static void test_lock_left(void)
 	clear_events();
 	kleft(2, 6, 2, DSM_MGR_F_HAS_TOKEN, 34);
 	kleft(2, 6, 1, 0, 35);
+	kleft(2, 6, 2, 0, 0);
+	pump();
 	ok(replies(2, 34, &err) == 1 && err == EINVAL &&
 	   replies(2, 35, &err) == 1 && err == EINVAL &&
+	   tn[2].m.st.bad == 3 && queued(0, FR_REQ) == 0 &&
 	   mgr_lock_tail(&tn[0].m, 0, 6) == 2 && tn[0].m.st.lock_left == 0,
-	   "left: a release with flags, or of another node's token, refused by the sender's dsmd");
+	   "left: a release with flags, of another node's token or without a cookie, refused by the sender's dsmd");
 	r.len = (size_t)lock_req(1, 6, 2, 40);
 	mgr_peer_request(&tn[0].m, 1, &r);	/* names node 2 */
 	r.len = (size_t)lock_req(2, 6, 2, 41);
