@@ -126,12 +126,14 @@ static pid_t lock_child(void)
 
 /*
  * Steps 4a and 4b: node 0 holds JOIN_LOCK since before the add; node 1's
- * acquire must be queued behind it, not granted.
+ * acquire must be queued behind it, not granted. @fwd0: node 0's
+ * lock_forwards, read before the sync after which node 1 asks (read
+ * here, a node 0 late out of that sync counted node 1's forward in it
+ * already and waited in vain: CI, 2026-12-05).
  */
 static void lock_through_join(struct __test_metadata *_metadata, int node,
-			      pid_t *locker)
+			      long fwd0, pid_t *locker)
 {
-	long fwd0 = dsm_stat("lock_forwards");
 	double t0;
 
 	if (node == 1) {
@@ -169,7 +171,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	long out0 = dsm_stat("home_xfer_out"), in0 = dsm_stat("home_xfer_in");
 	int node = dsm_node_id_env(), bad;
 	struct dsm_counters *sh;
-	long epoch = home_epoch();
+	long epoch = home_epoch(), fwd0;
 	char out[1024];
 	pid_t pid = -1;
 	double t0;
@@ -217,9 +219,10 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 			    "dsmctl -j status | jq -e '.home_buckets.\"3\" >= 200'"))
 		TH_LOG("node %d: node 3's buckets: %s", node, out);
+	fwd0 = dsm_stat("lock_forwards");
 	dsm_test_sync(4);
 	TH_LOG("node %d: step 4 at %.1f s", node, dsm_test_elapsed());
-	lock_through_join(_metadata, node, &self->locker);
+	lock_through_join(_metadata, node, fwd0, &self->locker);
 	if (node == JOIN_NEW) {
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
