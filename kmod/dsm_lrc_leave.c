@@ -27,8 +27,8 @@
  * and one whose manager is this node (its dsmd exits with the mark; the
  * lock fails over as a dead manager's).
  *
- * Locking: lrc_left.lock (a spinlock) guards the notices in flight; it
- * is taken alone. Only one leave runs at a time (dsm_leave.c's work).
+ * Locking: left.lock (a spinlock) guards the notices in flight; it is
+ * taken alone. Only one leave runs at a time (dsm_leave.c's work).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
@@ -82,7 +82,6 @@ bool lrc_leave_reply(u64 cookie, u32 err)
 
 	if (!cookie)
 		return false;
-
 	spin_lock(&left.lock);
 	for (i = 0; i < left.nr && !found; i++) {
 		if (left.cookies[i] != cookie)
