@@ -227,11 +227,28 @@ out:
 	return ret;
 }
 
+/*
+ * Learn the intervals of reply set @s and merge its timestamp into the
+ * round's (the round then merges that into this node's). Takes lrc.lock.
+ * Return: 0 or a negative errno.
+ */
+static int lrc_pull_learn(const struct dsm_msg_ivset *s)
+{
+	struct lrc_learn learn = {};
+	int ret;
+
+	mutex_lock(&lrc.lock);
+	ret = lrc_learn_locked(s, &learn);
+	if (!ret)
+		dsm_vt_merge(&pull.vt, &s->vt);
+	mutex_unlock(&lrc.lock);
+	lrc_learn_finish(&learn);
+	return ret;
+}
+
 /* IV_REPLY: learn its intervals (the round merges the timestamps). */
 void lrc_recv_iv_reply(const struct dsm_msg *m)
 {
-	const struct dsm_msg_ivset *s = &m->u.lock_grant.iv;
-	struct lrc_learn learn = {};
 	u32 src = m->hdr.src;
 	bool ok;
 	int ret;
@@ -244,12 +261,7 @@ void lrc_recv_iv_reply(const struct dsm_msg *m)
 		lrc_unexpected("IV_REPLY", src);
 		return;
 	}
-	mutex_lock(&lrc.lock);
-	ret = lrc_learn_locked(s, &learn);
-	if (!ret)
-		dsm_vt_merge(&pull.vt, &s->vt);
-	mutex_unlock(&lrc.lock);
-	lrc_learn_finish(&learn);
+	ret = lrc_pull_learn(&m->u.lock_grant.iv);
 	if (ret)
 		pr_warn_ratelimited("intervals from node %u not learned: %d\n",
 				    src, ret);
@@ -400,7 +412,6 @@ void lrc_recv_iv_req(const struct dsm_msg *m)
  */
 static int lrc_pull_own_store(u64 key)
 {
-	struct lrc_learn learn = {};
 	struct dsm_msg *msg;
 	enum dsm_wire_reject rej;
 	struct lrc_out *o;
@@ -423,12 +434,7 @@ static int lrc_pull_own_store(u64 key)
 			ret = -EPROTO;
 			break;
 		}
-		mutex_lock(&lrc.lock);
-		ret = lrc_learn_locked(&msg->u.lock_grant.iv, &learn);
-		if (!ret)
-			dsm_vt_merge(&pull.vt, &msg->u.lock_grant.iv.vt);
-		mutex_unlock(&lrc.lock);
-		lrc_learn_finish(&learn);
+		ret = lrc_pull_learn(&msg->u.lock_grant.iv);
 	}
 	lrc_out_free(&outs);
 	kfree(msg);
