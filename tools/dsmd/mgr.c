@@ -86,10 +86,10 @@ int mgr_barrier_manager(const struct mgr *m)
 	return id < DSM_MAX_NODES ? (int)id : -1;
 }
 
-static bool is_lock_op(const struct mgr_req *r)
+bool mgr_op_is_lock(unsigned int op)
 {
-	return r->op == DSM_MGR_LOCK_ACQUIRE || r->op == DSM_MGR_LOCK_STATE ||
-	       r->op == DSM_MGR_LOCK_RELEASE;
+	return op == DSM_MGR_LOCK_ACQUIRE || op == DSM_MGR_LOCK_STATE ||
+	       op == DSM_MGR_LOCK_RELEASE;
 }
 
 /* A request nobody answers: a lock's state. */
@@ -115,14 +115,14 @@ static int req_manager(const struct mgr *m, const struct mgr_req *r)
 {
 	if (r->op == DSM_MGR_LOCK_STATE && (r->flags & DSM_MGR_F_STATE_DONE))
 		return successor(m, r->lock_id, m->lost);
-	if (is_lock_op(r))
+	if (mgr_op_is_lock(r->op))
 		return mgr_lock_manager(m, r->region, r->lock_id);
 	return mgr_barrier_manager(m);
 }
 
 static uint32_t req_id(const struct mgr_req *r)
 {
-	return is_lock_op(r) ? r->lock_id : r->barrier_id;
+	return mgr_op_is_lock(r->op) ? r->lock_id : r->barrier_id;
 }
 
 /*
@@ -161,7 +161,7 @@ static bool manages(const struct mgr *m, const struct mgr_req *r)
 
 	if (cur == m->self)
 		return true;
-	if (is_lock_op(r))
+	if (mgr_op_is_lock(r->op))
 		return manages_lock(m, r);
 	for (i = 0; i < DSM_MAX_NODES; i++)
 		if (mgr_is_member(m, i) && !mgr_peer_up(m, i))

@@ -344,6 +344,8 @@ void mgr_fini(struct mgr *m);
  */
 int mgr_lock_manager(const struct mgr *m, uint32_t region, uint32_t lock_id);
 int mgr_barrier_manager(const struct mgr *m);
+/* Is MGR op @op a lock's (its id a LOCK_ID), not a barrier's? */
+bool mgr_op_is_lock(unsigned int op);
 
 /* A MGR_REQUEST (fragment) of the local kernel. */
 void mgr_kernel_request(struct mgr *m, const struct mgr_req *r);

@@ -17,9 +17,7 @@ void mgr_peer_frame(struct mgr *mg, int from, const struct dsmc_msg *m)
 
 	switch (m->type) {
 	case DSMC_MGR_REQ:
-		if (r.op == DSM_MGR_LOCK_ACQUIRE ||
-		    r.op == DSM_MGR_LOCK_RELEASE ||
-		    r.op == DSM_MGR_LOCK_STATE) {
+		if (mgr_op_is_lock(r.op)) {
 			r.has_lock = true;
 			r.lock_id = m->mgr.id;
 		} else {

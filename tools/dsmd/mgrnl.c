@@ -256,9 +256,7 @@ static int hook_send_request(void *ctx, int node, const struct mgr_req *r)
 		return -1;
 	}
 	m.mgr.cookie = r->cookie;
-	m.mgr.id = r->op == DSM_MGR_LOCK_ACQUIRE ||
-		   r->op == DSM_MGR_LOCK_STATE ||
-		   r->op == DSM_MGR_LOCK_RELEASE ? r->lock_id : r->barrier_id;
+	m.mgr.id = mgr_op_is_lock(r->op) ? r->lock_id : r->barrier_id;
 	m.mgr.flags = r->flags;
 	m.mgr.op = r->op;
 	m.mgr.frag = r->frag < 0 ? 0 : r->frag > 0xffff ? 0xffff : r->frag;
