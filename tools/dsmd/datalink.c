@@ -139,6 +139,9 @@ void data_link_info(int ci, const struct dsmc_link *l)
 				    sizeof(why))) {
 		c->peer_link = *l;
 		c->handoff = true;	/* conn_read() hands it over */
+		/* The peer lost our earlier incarnation: lrc is joined again. */
+		if (l->flags & DSM_PEER_F_PREV_LOST)
+			mgr_self_lost(&d.mgr);
 		return;
 	}
 	logm(LOG_WARNING, "node %d: data connection refused: %s", c->peer,

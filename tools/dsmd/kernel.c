@@ -434,8 +434,12 @@ void kernel_watch(void)
 	if (now_ms() < next)
 		return;
 	next = now_ms() + 1000;
-	if (!kernel_status(&st) && st.configured)
+	if (!kernel_status(&st) && st.configured) {
+		/* A fence ended, or a peer said PREV_LOST on a data link. */
+		if (st.nodes_lost >> d.conf.local & 1)
+			mgr_self_lost(&d.mgr);
 		return;
+	}
 	/*
 	 * A reloaded module has a new family (and multicast group): reopen
 	 * both sockets, so that the events subscription is the new one's.

@@ -587,6 +587,7 @@ void mgr_peer_reply(struct mgr *m, int from, uint64_t cookie, uint32_t error,
 	m->st.replies_relayed++;
 	if ((flags & DSM_MGR_F_JOIN) && (m->added >> m->self & 1)) {
 		m->added &= ~(1ULL << m->self);
+		m->back |= m->lost & 1ULL << m->self;
 		mgr_log(m, LOG_INFO, "mgr: this node joins lrc at barrier %u",
 			o->id);
 	}
@@ -655,6 +656,19 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 	if (st == MGR_PEER_DOWN && (m->peer[node] == MGR_PEER_UP ||
 				    m->peer[node] == MGR_PEER_GONE))
 		m->lost |= 1ULL << node;
+	/*
+	 * A lost node back as a new incarnation joins lrc again at its
+	 * first collecting barrier, as an added node does; down again, it
+	 * is out until it comes back once more.
+	 */
+	if (st == MGR_PEER_DOWN)
+		m->back &= ~(1ULL << node);
+	if (st == MGR_PEER_UP && m->peer[node] == MGR_PEER_DOWN &&
+	    (m->lost >> node & 1) && !(m->added >> node & 1)) {
+		m->added |= 1ULL << node;
+		mgr_log(m, LOG_INFO, "mgr: node %d is back after it was lost: it joins lrc again at its first collecting barrier",
+			node);
+	}
 	m->peer[node] = st;
 	if (st == MGR_PEER_UP)
 		mgr_ho_peer_state(m, node, st);
@@ -667,6 +681,17 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 	}
 	mgr_ho_peer_state(m, node, st);
 	mgr_bar_node_lost(m, node, st == MGR_PEER_DOWN);
+}
+
+void mgr_self_lost(struct mgr *m)
+{
+	uint64_t self = 1ULL << m->self;
+
+	if (m->lost & self)
+		return;
+	m->lost |= self;
+	m->added |= self;
+	mgr_log(m, LOG_INFO, "mgr: the peers declared an earlier incarnation of this node lost: it joins lrc again at its first collecting barrier");
 }
 
 void mgr_kernel_reset(struct mgr *m)

@@ -258,10 +258,17 @@ struct mgr_early;
  * @lost:	bit i: node i was declared down since mgr_init(); barriers
  *		wait for the members not lost (dsm_barrier_waits_for()).
  * @added:	bit i: node i was added at run time (mgr_members_set(), or
- *		this node in join mode) and has not joined lrc yet: barriers
- *		do not wait for it, its arrival makes a collecting barrier
- *		where it joins (dsm_barrier_joined()), and this node's own
- *		lock acquires get ESTALE while its own bit is set.
+ *		this node in join mode), or came back as a new incarnation
+ *		after it was lost (mgr_peer_state(), mgr_self_lost()), and
+ *		has not joined lrc yet: barriers do not wait for it, its
+ *		arrival makes a collecting barrier where it joins
+ *		(dsm_barrier_joined()), and this node's own lock acquires
+ *		get ESTALE while its own bit is set.
+ * @back:	bit i: node i is lost, and its new incarnation joined lrc
+ *		again (issue 16 item 4; lrc.md "A restarted node"): barriers
+ *		wait for it as for a member never lost, while every manager
+ *		stays placed as if it were lost (@lost, the kernels' rule).
+ *		Cleared when it goes down again.
  * @locks:	lock id -> tail, @nr_locks entries.
  * @bars:	(kind, barrier id) -> its open episode, @nr_bars entries.
  * @bar_skip:	per node, an arrival refused while more of its fragments
@@ -296,6 +303,7 @@ struct mgr {
 	uint8_t peer[DSM_NODES_MAX];
 	uint64_t lost;
 	uint64_t added;
+	uint64_t back;
 	struct mgr_ops ops;
 	struct mgr_stats st;
 	struct mgr_lock *locks[MGR_HASH_SIZE];
@@ -351,6 +359,11 @@ bool mgr_op_is_lock(unsigned int op);
 void mgr_kernel_request(struct mgr *m, const struct mgr_req *r);
 /* The local kernel lost its state (module reloaded). */
 void mgr_kernel_reset(struct mgr *m);
+/*
+ * The peers declared an earlier incarnation of this node lost (PREV_LOST,
+ * or the kernel says so): it is placed as lost, and joins lrc again.
+ */
+void mgr_self_lost(struct mgr *m);
 
 /* Frames from peer @from (authenticated by the handshake). */
 void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *r);

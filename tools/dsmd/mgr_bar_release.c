@@ -165,8 +165,11 @@ void mgr_bar_release(struct mgr *m, struct mgr_bar *b)
 	}
 	if (joined && !err) {
 		m->added &= ~joined;
-		mgr_log(m, LOG_INFO, "mgr: barrier %u: nodes %#llx join lrc",
-			b->id, (unsigned long long)joined);
+		/* Lost ones are back: waited for again, placed as lost. */
+		m->back |= joined & m->lost;
+		mgr_log(m, LOG_INFO, "mgr: barrier %u: nodes %#llx join lrc%s",
+			b->id, (unsigned long long)joined,
+			joined & m->lost ? " (some again, as new incarnations)" : "");
 	}
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u released (%u intervals%s)",
 		b->id, b->epoch, total, b->gc ? ", collect garbage" : "");

@@ -19,13 +19,16 @@
  * A barrier waits for the members not lost (dsm_barrier_waits_for(), the
  * rule the kernels' collections count on): a member declared down drops
  * out of the open episodes, which complete among the others, and out of
- * every later one, also once it is back as a new incarnation (its kernel
- * refuses lrc calls with ESTALE until the cluster restarts; an arrival
- * from it is refused with ESTALE here).
+ * every later one until it is back as a new incarnation and joined lrc
+ * again (mgr.back, below).
  *
  * A node added at run time (mgr.added) is not waited for; its arrival
  * makes a collecting barrier where it joins: a release with no interval
- * and DSM_MGR_F_JOIN (Documentation/lrc.md, "Joining at run time").
+ * and DSM_MGR_F_JOIN (Documentation/lrc.md, "Joining at run time"). A
+ * lost node back as a new incarnation is joining too (mgr_peer_state()):
+ * what its arrival carries is not taken (its interval indices would
+ * clash with its old incarnation's), and once it joined (mgr.back) the
+ * barriers wait for it again (Documentation/lrc.md, "A restarted node").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -41,9 +44,16 @@ static size_t iv_cost(const struct dsm_interval *iv)
 	return sizeof(*iv) + 8U * iv->nr_notices;
 }
 
+/* Out of lrc: lost, and not back as a new incarnation that joined. */
 static bool node_lost(const struct mgr *m, int node)
 {
-	return m->lost >> node & 1;
+	return (m->lost & ~m->back) >> node & 1;
+}
+
+/* Lost and out, but back as a new incarnation that joins (mgr.added). */
+static bool node_rejoining(const struct mgr *m, int node)
+{
+	return node_lost(m, node) && (m->added >> node & 1);
 }
 
 /*
@@ -62,13 +72,16 @@ static bool member_absent(const struct mgr *m)
 	return false;
 }
 
-/* A node with this timestamp has no interval: it never took part. */
-static bool vt_zero(const struct dsm_vt *vt)
+/*
+ * A node with this timestamp knows no interval of another node: it never
+ * took part (what it made itself before it joined is its own).
+ */
+static bool vt_alone(const struct dsm_vt *vt, int node)
 {
 	u32 c;
 
 	for (c = 0; c < DSM_MAX_NODES; c++)
-		if (dsm_vt_get(vt, c))
+		if ((int)c != node && dsm_vt_get(vt, c))
 			return false;
 	return true;
 }
@@ -76,8 +89,8 @@ static bool vt_zero(const struct dsm_vt *vt)
 /* Every node the episode of @b waits for has arrived. */
 static bool all_arrived(const struct mgr *m, const struct mgr_bar *b)
 {
-	return dsm_barrier_complete(b->arrived, m->members, m->lost,
-				    m->added);
+	return dsm_barrier_complete(b->arrived, m->members,
+				    m->lost & ~m->back, m->added);
 }
 
 static void ivvec_free(struct mgr *m, struct mgr_ivvec *v)
@@ -452,7 +465,8 @@ static int arrival_done(struct mgr *m, struct mgr_bar *b, int from)
 	ivvec_free(m, &a->staged);
 	a->complete = true;
 	b->arrived |= 1ULL << from;
-	dsm_vt_merge(&b->vt, &a->vt);
+	if (!node_rejoining(m, from))
+		dsm_vt_merge(&b->vt, &a->vt);
 	b->gc |= a->gc;
 	mgr_log(m, LOG_DEBUG, "mgr: barrier %u epoch %u: node %d arrived",
 		b->id, b->epoch, from);
@@ -487,9 +501,9 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 
 	if (skipped(m, from, r))
 		return;		/* the rest of an arrival already refused */
-	if (node_lost(m, from)) {
+	if (node_lost(m, from) && !node_rejoining(m, from)) {
 		mgr_bar_refused(m, from, r);
-		mgr_why(m, 0, "node %d was declared down: a new incarnation takes no part in barriers",
+		mgr_why(m, 0, "node %d was declared down: it takes part again once it is back as a new incarnation",
 			from);
 		mgr_refuse(m, from, r->cookie, ESTALE, "barrier arrival");
 		return;
@@ -500,8 +514,9 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 		return;
 	}
 	frag = frag_of(m, from, r);
-	if (!frag && (m->added >> from & 1) && !vt_zero(&mb->iv.vt)) {
+	if (!frag && (m->added >> from & 1) && !vt_alone(&mb->iv.vt, from)) {
 		m->added &= ~(1ULL << from);
+		m->back |= m->lost & 1ULL << from;
 		mgr_log(m, LOG_INFO, "mgr: node %d joined lrc elsewhere",
 			from);
 	}
@@ -517,7 +532,8 @@ void mgr_bar_arrive(struct mgr *m, int from, const struct mgr_req *r,
 	}
 	a = &b->a[from];
 	err = arrival_frag(m, b, a, r, mb, frag);
-	if (!err)
+	/* Its intervals are its new incarnation's: not taken (above). */
+	if (!err && !node_rejoining(m, from))
 		err = stage(m, a, mb);
 	if (err)
 		goto refused;
@@ -555,7 +571,8 @@ void mgr_bar_gc_done(struct mgr *m, int from, const struct mgr_req *r)
 	struct mgr_bar *b;
 
 	if (node_lost(m, from)) {
-		mgr_why(m, 0, "node %d was declared down", from);
+		mgr_why(m, 0, "node %d was declared down and has not joined lrc again",
+			from);
 		mgr_refuse(m, from, r->cookie, ESTALE, "gc done");
 		return;
 	}

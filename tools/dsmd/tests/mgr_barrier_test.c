@@ -105,7 +105,9 @@ static void test_barrier_budget(void)
 static void test_barrier_epochs(void)
 {
 	struct dsm_interval iv = mkiv(0, 1, vt3(0, 0, 0));
+	struct dsm_interval iv2 = mkiv(2, 1, vt3(0, 0, 0));
 	uint32_t err = 0;
+	struct rel r0, r2;
 	int i;
 
 	setup(0x7, 0);
@@ -151,27 +153,62 @@ static void test_barrier_epochs(void)
 	   !err, "mgr: member down: released among the members up");
 	ok(tn[0].m.nr_bars == 0 && tn[0].m.st.barriers == 0,
 	   "mgr: the episode is freed");
-	/* It comes back as a new incarnation: not waited for, refused. */
+	/*
+	 * It comes back as a new incarnation: it joins lrc again at a
+	 * collecting barrier (issue 16 item 4), and what its arrival
+	 * carries is not taken (its indices would clash with the old ones).
+	 */
 	clear_events();
 	mgr_peer_state(&tn[0].m, 2, MGR_PEER_UP);
 	mgr_peer_state(&tn[1].m, 2, MGR_PEER_UP);
 	mgr_peer_state(&tn[2].m, 0, MGR_PEER_UP);
+	mgr_self_lost(&tn[2].m);
+	ok(tn[0].m.added == 0x4 && tn[1].m.added == 0x4 &&
+	   tn[2].m.added == 0x4 && tn[2].m.lost == 0x4,
+	   "mgr: rejoin: a lost node back is joining, on its own dsmd too");
+	kreq_arrive(2, 1, 0, vt3(0, 0, 1), &iv2, 1, 8, 0, 46);
+	pump();
+	ok(replies(2, 46, NULL) == 0,
+	   "mgr: rejoin: its arrival waits for the members");
 	kreq_arrive(0, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 45);
-	kreq_arrive(2, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 46);
 	kreq_arrive(1, 1, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 47);
 	pump();
-	ok(replies(2, 46, &err) == 1 && err == ESTALE,
-	   "mgr: an arrival of a node declared down before: ESTALE");
-	ok(replies(0, 45, &err) == 1 && !err && replies(1, 47, &err) == 1 &&
-	   !err, "mgr: a node back from down is not waited for");
-	/* Down while the others wait in a GC_DONE round: it completes. */
+	r2 = release_of(2, 46);
+	r0 = release_of(0, 45);
+	ok(r2.valid && r2.nr == 0 && (reply_flags(2, 46) & DSM_MGR_F_JOIN) &&
+	   (reply_flags(0, 45) & DSM_MGR_F_GC) &&
+	   !(reply_flags(0, 45) & DSM_MGR_F_JOIN) &&
+	   replies(1, 47, &err) == 1 && !err,
+	   "mgr: rejoin: it joins at a collecting barrier");
+	ok(r0.valid && r0.nr == 0 && dsm_vt_get(&r0.vt, 2) == 0 &&
+	   dsm_vt_get(&r2.vt, 2) == 0,
+	   "mgr: rejoin: what its arrival carried is not taken");
+	ok(tn[0].m.back == 0x4 && tn[0].m.added == 0 &&
+	   tn[2].m.back == 0x4 && tn[2].m.added == 0 &&
+	   tn[0].m.lost == 0x4 && mgr_barrier_manager(&tn[2].m) == 0,
+	   "mgr: rejoin: back on the manager and on its dsmd, placed as lost");
+	/* The GC_DONE round waits for it; node 1 going down ends it. */
 	clear_events();
-	kreq_gc_done(0, 2, 48);
+	kreq_gc_done(0, 1, 48);
+	pump();
+	ok(replies(0, 48, NULL) == 0,
+	   "mgr: rejoin: the GC_DONE round waits for the node back");
+	kreq_gc_done(2, 1, 49);
 	pump();
 	mgr_peer_state(&tn[0].m, 1, MGR_PEER_DOWN);
 	pump();
-	ok(replies(0, 48, &err) == 1 && !err && tn[0].m.nr_bars == 0,
+	ok(replies(0, 48, &err) == 1 && !err && replies(2, 49, &err) == 1 &&
+	   !err && tn[0].m.nr_bars == 0,
 	   "mgr: gc done: completes without a node gone down meanwhile");
+	/* Down again: out until it is back once more. */
+	clear_events();
+	mgr_peer_state(&tn[0].m, 2, MGR_PEER_DOWN);
+	kreq_arrive(2, 3, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 50);
+	kreq_arrive(0, 3, 0, vt3(0, 0, 0), NULL, 0, 8, 0, 51);
+	pump();
+	ok(tn[0].m.back == 0 && replies(2, 50, &err) == 1 && err == ESTALE &&
+	   replies(0, 51, &err) == 1 && !err,
+	   "mgr: an arrival of a node declared down and not back: ESTALE");
 }
 
 /*
@@ -654,6 +691,40 @@ static void test_barrier_join(void)
 }
 
 /*
+ * Node 2 joined lrc again at node 0's barrier; node 0 dies. Node 1, the
+ * next manager, learns that node 2 is back from its first arrival there,
+ * which knows intervals of others: no second join.
+ */
+static void test_barrier_rejoined_elsewhere(void)
+{
+	uint32_t err = 1, err2 = 1;
+	int i;
+
+	setup(0x7, 0);
+	for (i = 0; i < 2; i++) {
+		mgr_peer_state(&tn[i].m, 2, MGR_PEER_DOWN);
+		mgr_peer_state(&tn[i].m, 2, MGR_PEER_UP);
+	}
+	ok(tn[1].m.added == 0x4 && tn[1].m.back == 0,
+	   "mgr: rejoin: a node back after it was lost is joining");
+	cut |= 1ULL << 0;
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_DOWN);
+	mgr_peer_state(&tn[2].m, 0, MGR_PEER_DOWN);
+	kreq_arrive(2, 4, 0, vt3(3, 1, 2), NULL, 0, 8, 0, 60);
+	pump();
+	ok(tn[1].m.back == 0x4 && tn[1].m.added == 0 &&
+	   replies(2, 60, NULL) == 0,
+	   "mgr: rejoin: an arrival that knows others' intervals: it is back");
+	kreq_arrive(1, 4, 0, vt3(3, 1, 2), NULL, 0, 8, 0, 61);
+	pump();
+	ok(replies(2, 60, &err) == 1 && !err && replies(1, 61, &err2) == 1 &&
+	   !err2 && !(reply_flags(2, 60) & DSM_MGR_F_JOIN),
+	   "mgr: rejoin: then released with the others, no second join");
+	cut = 0;
+	teardown();
+}
+
+/*
  * 64 nodes (issue 15 item 5): a barrier over members 0, 40 and 63 is
  * released when all three arrived; with node 0, its manager, declared
  * down it completes at node 40 with the arrivals of 40 and 63. Needs a
@@ -705,6 +776,7 @@ void test_mgr_barrier(void)
 {
 	test_barrier_high_ids();
 	test_barrier_join();
+	test_barrier_rejoined_elsewhere();
 	test_barrier_regions();
 	barrier_three(0, 64, false);
 	barrier_three(120, 1, true);
