@@ -34,6 +34,7 @@ static_assert(sizeof(struct dsm_wire_xfer_entry) == 24, "xfer entry layout");
 static_assert(sizeof(struct dsm_wire_home_xfer_ack) == 16, "xfer ack layout");
 static_assert(sizeof(struct dsm_wire_dir_entry) == 16, "dir entry layout");
 static_assert(sizeof(struct dsm_wire_shadow) == 16, "shadow layout");
+static_assert(sizeof(struct dsm_wire_rejoin) == 8, "rejoin layout");
 
 /**
  * struct dsm_wire_type_info - what the codec knows of a message type.
@@ -105,6 +106,10 @@ static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
 				sizeof(struct dsm_wire_shadow)),
 	[DSM_MSG_SHADOW_DROP] = DSM_WIRE_TYPE("shadow_drop", false,
 				sizeof(struct dsm_wire_shadow)),
+	[DSM_MSG_LRC_REJOIN] = DSM_WIRE_TYPE("lrc_rejoin", false,
+				sizeof(struct dsm_wire_rejoin)),
+	[DSM_MSG_LRC_REJOIN_ACK] = DSM_WIRE_TYPE("lrc_rejoin_ack", true,
+				sizeof(struct dsm_wire_rejoin)),
 };
 
 /**
@@ -732,6 +737,9 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 	case DSM_MSG_SHADOW_ACK:
 	case DSM_MSG_SHADOW_DROP:
 		return dsm_wire_rd_part(r, m, dsm_wire_rd_shadow);
+	case DSM_MSG_LRC_REJOIN:
+	case DSM_MSG_LRC_REJOIN_ACK:
+		return dsm_wire_rd_part(r, m, dsm_wire_rd_rejoin);
 	default:
 		return DSM_WIRE_R_TYPE;
 	}

@@ -124,6 +124,15 @@
  *     most, not every frame it ever had (issue 15 item 3,
  *     Documentation/sc.md "Dropping shadows"). Version 11 is no longer
  *     spoken: its nodes refuse type 26.
+ * 13: LRC_REJOIN (27) and LRC_REJOIN_ACK (28), both with struct
+ *     dsm_wire_rejoin (le32 floor, le32 reserved): a node whose earlier
+ *     incarnation its peers declared lost, once it joined lrc again at a
+ *     collecting barrier, tells every member the interval index its new
+ *     incarnation continues from: its intervals at or below floor are the
+ *     old incarnation's (served by its backup), those above are the new
+ *     one's (served by itself); each member answers LRC_REJOIN_ACK,
+ *     echoing the floor, or a NACK (issue 16 item 4). Version 12 is no
+ *     longer spoken: its nodes refuse types 27 and 28.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -142,8 +151,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	12
-#define DSM_WIRE_VERSION_MAX	12
+#define DSM_WIRE_VERSION_MIN	13
+#define DSM_WIRE_VERSION_MAX	13
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide
@@ -185,7 +194,9 @@ enum dsm_wire_type {
 	DSM_MSG_SHADOW_PUSH	= 24,	/* sc: owner -> shadow holder (v9) */
 	DSM_MSG_SHADOW_ACK	= 25,	/* sc: shadow holder -> owner, reply */
 	DSM_MSG_SHADOW_DROP	= 26,	/* sc: home -> frame holder (v12) */
-	DSM_MSG_TYPE_MAX	= DSM_MSG_SHADOW_DROP,
+	DSM_MSG_LRC_REJOIN	= 27,	/* lrc: rejoined node -> member (v13) */
+	DSM_MSG_LRC_REJOIN_ACK	= 28,	/* lrc: member -> that node, reply */
+	DSM_MSG_TYPE_MAX	= DSM_MSG_LRC_REJOIN_ACK,
 };
 
 /* Header flags. */
@@ -470,6 +481,16 @@ struct dsm_wire_shadow {
 	__le16 reserved;
 };
 
+/*
+ * LRC_REJOIN and LRC_REJOIN_ACK (version 13): a node whose earlier
+ * incarnation was declared lost, back in lrc, names the last interval
+ * index of that incarnation; the ack echoes it.
+ */
+struct dsm_wire_rejoin {
+	__le32 floor;		/* any value */
+	__le32 reserved;
+};
+
 /* Bytes of a vector timestamp of @n entries on the wire, padded to 8. */
 #define DSM_WIRE_VT_SIZE(n)	((((n) + 1U) & ~1U) * 4U)
 
@@ -674,6 +695,17 @@ struct dsm_msg_shadow {
 };
 
 /**
+ * struct dsm_msg_rejoin - LRC_REJOIN or LRC_REJOIN_ACK (version 13).
+ * @floor:	the rejoined node's intervals at or below it are its old
+ *		incarnation's (served by its backup), those above its new
+ *		incarnation's (served by itself); any value, 0 included.
+ *		ACK: the LRC_REJOIN's, echoed.
+ */
+struct dsm_msg_rejoin {
+	u32 floor;
+};
+
+/**
  * struct dsm_msg - a decoded, fully validated message.
  * @hdr:	the header; @hdr.type selects the member of @u.
  * @u:		the body. barrier serves BARRIER_ARRIVE and BARRIER_RELEASE.
@@ -699,6 +731,7 @@ struct dsm_msg {
 		struct dsm_msg_dir_query dir_query;
 		struct dsm_msg_dir_reply dir_reply;
 		struct dsm_msg_shadow shadow;	/* SHADOW_PUSH, _ACK, _DROP */
+		struct dsm_msg_rejoin rejoin;	/* LRC_REJOIN, _ACK */
 	} u;
 };
 
@@ -819,6 +852,9 @@ enum dsm_wire_reject dsm_wire_rd_dir(const u8 *p, u32 left,
 /* dsm_wire_shadow.c, for dsm_wire.c's decoder: the bodies of types 24..26. */
 enum dsm_wire_reject dsm_wire_rd_shadow(const u8 *p, u32 left,
 					struct dsm_msg *m, u32 *used);
+/* dsm_wire_rejoin.c, for dsm_wire.c's decoder: the bodies of types 27, 28. */
+enum dsm_wire_reject dsm_wire_rd_rejoin(const u8 *p, u32 left,
+					struct dsm_msg *m, u32 *used);
 
 /* Sending. */
 void dsm_wire_enc_begin(struct dsm_wire_enc *e, void *buf, u32 size,
@@ -869,9 +905,11 @@ void dsm_wire_enc_dir_entry(struct dsm_wire_enc *e,
 			    const struct dsm_dir_entry *ent);
 void dsm_wire_enc_shadow(struct dsm_wire_enc *e, u8 type,
 			 const struct dsm_msg_shadow *b);
+void dsm_wire_enc_rejoin(struct dsm_wire_enc *e, u32 floor);
 /*
- * For dsm_wire_dir.c and dsm_wire_shadow.c: a body of type @type, a
- * list's entry, or bytes after the body (-EINVAL for NULL @src).
+ * For dsm_wire_dir.c, dsm_wire_shadow.c and dsm_wire_rejoin.c: a body of
+ * type @type, a list's entry, or bytes after the body (-EINVAL for NULL
+ * @src).
  */
 bool dsm_wire_enc_raw_body(struct dsm_wire_enc *e, u8 type, const void *w,
 			   u32 n, u32 count_off);

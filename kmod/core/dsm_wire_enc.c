@@ -467,8 +467,9 @@ void dsm_wire_enc_raw_bytes(struct dsm_wire_enc *e, const void *src, u32 n)
  * @e:	the encoder.
  * @m:	a message of one of the types PAGE_REQ, PAGE_FWD, PAGE_GRANT,
  *	INVAL, INVAL_ACK, CONFIRM, NACK, LOCK_REQ, HOME_XFER_ACK,
- *	DIFF_BACKUP_ACK, DIR_QUERY, SHADOW_PUSH, SHADOW_ACK, SHADOW_DROP;
- *	its header must be the one given to dsm_wire_enc_begin().
+ *	DIFF_BACKUP_ACK, DIR_QUERY, SHADOW_PUSH, SHADOW_ACK, SHADOW_DROP,
+ *	LRC_REJOIN, LRC_REJOIN_ACK; its header must be the one given to
+ *	dsm_wire_enc_begin().
  *
  * Return: 0, or -EINVAL for a type whose body carries lists (intervals,
  * wants, diffs): those are built entry by entry by their own functions.
@@ -514,6 +515,10 @@ int dsm_wire_enc_fixed(struct dsm_wire_enc *e, const struct dsm_msg *m)
 	case DSM_MSG_SHADOW_ACK:
 	case DSM_MSG_SHADOW_DROP:
 		dsm_wire_enc_shadow(e, m->hdr.type, &m->u.shadow);
+		return 0;
+	case DSM_MSG_LRC_REJOIN:
+	case DSM_MSG_LRC_REJOIN_ACK:
+		dsm_wire_enc_rejoin(e, m->u.rejoin.floor);
 		return 0;
 	default:
 		return -EINVAL;

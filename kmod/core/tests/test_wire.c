@@ -382,6 +382,8 @@ static const struct rsv reserved_fields[] = {
 	{ "shadow_push", B(dsm_wire_shadow, reserved), 2 },
 	{ "shadow_ack", B(dsm_wire_shadow, reserved), 2 },
 	{ "shadow_drop", B(dsm_wire_shadow, reserved), 2 },
+	{ "lrc_rejoin", B(dsm_wire_rejoin, reserved), 4 },
+	{ "lrc_rejoin_ack", B(dsm_wire_rejoin, reserved), 4 },
 	{ "diff_req", B(dsm_wire_diff_req, reserved0), 2 },
 	{ "diff_req", B(dsm_wire_diff_req, reserved1), 4 },
 	{ "diff_req", HS + 16 + 2, 2 },			/* want reserved */
@@ -554,8 +556,10 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 10, 2));
 	/* Version 11 refused SHADOW_DROP (type 26). */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 11, 2));
-	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 12, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 13, 2));
+	/* Version 12 refused LRC_REJOIN and LRC_REJOIN_ACK (types 27, 28). */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 12, 2));
+	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 13, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 14, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));

@@ -60,12 +60,13 @@ static u32 ld32(const u8 *p)
 TEST(version_9)
 {
 	/*
-	 * Versions 10 (64 nodes), 11 (a copy's push) and 12 (SHADOW_DROP,
-	 * type 26, with the shadow body) kept version 9's layouts.
+	 * Versions 10 (64 nodes), 11 (a copy's push), 12 (SHADOW_DROP,
+	 * type 26, with the shadow body) and 13 (LRC_REJOIN and its ack,
+	 * types 27 and 28, a body of their own) kept version 9's layouts.
 	 */
-	EXPECT_EQ(12, DSM_WIRE_VERSION_MIN);
-	EXPECT_EQ(12, DSM_WIRE_VERSION_MAX);
-	EXPECT_EQ(26, DSM_MSG_TYPE_MAX);
+	EXPECT_EQ(13, DSM_WIRE_VERSION_MIN);
+	EXPECT_EQ(13, DSM_WIRE_VERSION_MAX);
+	EXPECT_EQ(28, DSM_MSG_TYPE_MAX);
 	EXPECT_EQ(16, SS);
 	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_page_fwd));
 	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_page_grant));
@@ -81,7 +82,7 @@ TEST(version_9)
 	EXPECT_EQ(14, (int)offsetof(struct dsm_wire_shadow, reserved));
 	EXPECT_STREQ("shadow_push", dsm_wire_type_name(24));
 	EXPECT_STREQ("shadow_ack", dsm_wire_type_name(25));
-	EXPECT_STREQ("unknown", dsm_wire_type_name(27));
+	EXPECT_STREQ("unknown", dsm_wire_type_name(29));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_PUSH));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_ACK));
 	EXPECT_FALSE(dsm_wire_type_is_reply(DSM_MSG_SHADOW_PUSH));
@@ -489,7 +490,8 @@ TEST(shadow_ack_refused)
 TEST(shadow_drop_type)
 {
 	EXPECT_EQ(26, DSM_MSG_SHADOW_DROP);
-	EXPECT_EQ(DSM_MSG_SHADOW_DROP, DSM_MSG_TYPE_MAX);
+	/* the last type of version 12; version 13's follow it */
+	EXPECT_EQ(DSM_MSG_SHADOW_DROP + 1, DSM_MSG_LRC_REJOIN);
 	EXPECT_STREQ("shadow_drop", dsm_wire_type_name(DSM_MSG_SHADOW_DROP));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_DROP));
 	/* never answered: a request, and no reply type goes with it */

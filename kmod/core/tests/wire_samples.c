@@ -73,7 +73,7 @@ enum {
 	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_IV_REQ, S_IV_REPLY,
 	S_DIR_QUERY, S_DIR_REPLY, S_DIR_REPLY_LAST, S_PAGE_FWD_SHADOW,
 	S_GRANT_SHADOW, S_SHADOW_PUSH, S_SHADOW_ACK, S_SHADOW_PUSH_COPY,
-	S_SHADOW_DROP, S_NR
+	S_SHADOW_DROP, S_LRC_REJOIN, S_LRC_REJOIN_ACK, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -87,7 +87,7 @@ static const char * const sample_names[S_NR] = {
 	"diff_backup", "diff_backup_ack", "iv_req", "iv_reply",
 	"dir_query", "dir_reply", "dir_reply_last", "page_fwd_shadow",
 	"grant_shadow", "shadow_push", "shadow_ack", "shadow_push_copy",
-	"shadow_drop",
+	"shadow_drop", "lrc_rejoin", "lrc_rejoin_ack",
 };
 
 unsigned int dsm_sample_count(void)
@@ -430,6 +430,18 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 			m.u.shadow.ver = 0xfedcba98;
 			m.u.shadow.sync = 0;
 		}
+		m.hdr = h;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_fixed(&e, &m);
+		break;
+	}
+	case S_LRC_REJOIN:
+	case S_LRC_REJOIN_ACK: {
+		/* a floor with every byte set; the ack echoes it */
+		struct dsm_msg m = { .u.rejoin = { .floor = 0x89abcdef } };
+
+		h.type = i == S_LRC_REJOIN ? DSM_MSG_LRC_REJOIN :
+					     DSM_MSG_LRC_REJOIN_ACK;
 		m.hdr = h;
 		dsm_wire_enc_begin(&e, buf, size, &h);
 		dsm_wire_enc_fixed(&e, &m);
