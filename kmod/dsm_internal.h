@@ -188,6 +188,8 @@ enum dsm_stat {
 	DSM_STAT_LRC_OWNER_DEAD_IVS,
 	DSM_STAT_LRC_TOKEN_LEFT,	/* acquires of a token a node left */
 	DSM_STAT_LRC_TOKENS_GIVEN_UP,	/* free tokens given up on leaving */
+	DSM_STAT_LRC_REJOINS,		/* restarted nodes back in lrc */
+	DSM_STAT_LRC_KEPT_LEARNED,	/* lost writers' kept intervals learned */
 	DSM_STAT_LRC_LOCK_STATES,	/* LOCK_STATEs told a new manager */
 	DSM_STAT_LRC_LOCK_RESENT,	/* requests sent again to a new one */
 	DSM_STAT_LRC_DIFFS_LOST,	/* diffs only a lost node had, dropped */

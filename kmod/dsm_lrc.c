@@ -134,10 +134,12 @@ static void lrc_daemon_gone(void)
  * manager: lrc.md "Failures"). A barrier waits on: if @id managed
  * it, the arrival is made again at the next manager
  * (lrc_bar_node_down()), else the manager completes it among the others
- * (dsm_barrier_waits_for(), Documentation/lrc.md "Barriers").
+ * (dsm_barrier_waits_for(), Documentation/lrc.md "Barriers"). A node
+ * back in lrc as a new incarnation is out again (dsm_lrc_rejoin.c).
  */
 static void lrc_node_down(u32 id)
 {
+	lrc_rejoin_node_down(id);
 	lrc_fail_fetches(id);
 	lrc_backup_node_down(id);
 	lrc_pull_node_down(id);
@@ -150,32 +152,17 @@ static void lrc_node_down(u32 id)
 /* ------------------------------------------------------------ ops */
 
 /*
- * A node whose earlier incarnation its peers declared lost (it restarted,
- * dsm_transport_hello_check()) takes no part in lrc synchronisation: its
- * interval indices would start again at 1, so that peers that knew the
- * old ones would skip the new ones as known (stale data, silently), and a
- * timestamp with its old count would be refused at every acquire; and
- * peers fetch nothing from a lost node anyway. So its acquires and
- * barriers fail with ESTALE, and no interval it closes ever reaches a
- * peer, until the cluster restarts (membership epochs that let a node
- * rejoin lrc are issue 16's).
+ * A restarted node takes no lock before it joined lrc again at a barrier
+ * and told the members (dsm_lrc_rejoin.c).
  */
-static int lrc_restarted(void)
-{
-	if (!dsm_members_lost(dsm_transport_local()))
-		return 0;
-	pr_warn_ratelimited("this node restarted and its earlier incarnation was declared lost: no lock or barrier until the cluster restarts\n");
-	return -ESTALE;
-}
-
 static int lrc_acquire_op(struct dsm_file *f, u64 key)
 {
-	return lrc_restarted() ?: lrc_acquire(f, key);
+	return lrc_restarted(false) ?: lrc_acquire(f, key);
 }
 
 static int lrc_barrier_op(struct dsm_file *f, u64 key)
 {
-	return lrc_restarted() ?: lrc_barrier(f, key);
+	return lrc_restarted(true) ?: lrc_barrier(f, key);
 }
 
 /* The messages lrc receives on data connections, by type (lrc.md). */
@@ -188,6 +175,8 @@ static const dsm_recv_fn lrc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_DIFF_BACKUP_ACK] = lrc_recv_backup_ack,
 	[DSM_MSG_IV_REQ]	= lrc_recv_iv_req,
 	[DSM_MSG_IV_REPLY]	= lrc_recv_iv_reply,
+	[DSM_MSG_LRC_REJOIN]	= lrc_recv_rejoin,
+	[DSM_MSG_LRC_REJOIN_ACK] = lrc_recv_rejoin_ack,
 };
 
 /*
@@ -232,6 +221,7 @@ int dsm_lrc_init(void)
 	INIT_WORK(&lrc.orphan_work, lrc_orphan_work_fn);
 	lrc_backup_init();
 	lrc_pull_init();
+	lrc_rejoin_init();
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.bar_vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.gc_vt, LRC_NR_NODES);

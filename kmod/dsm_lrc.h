@@ -576,6 +576,7 @@ int lrc_recreated_pull(u64 key, bool owner_dead);
 void lrc_recv_iv_req(const struct dsm_msg *m);
 void lrc_recv_iv_reply(const struct dsm_msg *m);
 void lrc_pull_node_down(u32 id);
+int lrc_learn_kept(void);
 void lrc_pull_init(void);
 
 /* dsm_lrc_gc.c */
@@ -583,5 +584,21 @@ bool lrc_gc_wanted(void);
 int lrc_gc(u32 id);
 u32 lrc_keeper(u32 c, u64 live, bool replicated);
 int lrc_join_vt_locked(const struct dsm_vt *vt);
+void lrc_gc_rekeep(u32 n);
+
+/* dsm_lrc_rejoin.c: a restarted node takes part in lrc again. */
+bool lrc_node_out(u32 id);
+bool lrc_iv_out(u32 c, u32 index);
+u64 lrc_live(void);
+int lrc_wait_node(u32 id, unsigned long timeout);
+bool lrc_unjoined(void);
+void lrc_rejoin_floor_locked(u32 floor);
+int lrc_restarted(bool barrier);
+void lrc_rejoin_answer(u32 src, u64 req_id, u32 floor, int err);
+void lrc_recv_rejoin(const struct dsm_msg *m);
+void lrc_recv_rejoin_ack(const struct dsm_msg *m);
+void lrc_rejoin_nack(const struct dsm_msg *m);
+void lrc_rejoin_node_down(u32 id);
+void lrc_rejoin_init(void);
 
 #endif /* _DSM_LRC_H */

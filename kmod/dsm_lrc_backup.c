@@ -412,7 +412,7 @@ void lrc_recv_backup(const struct dsm_msg *m)
 	u64 pgno;
 	int err = 0;
 
-	if (dsm_members_lost(w))
+	if (lrc_iv_out(w, b->interval))
 		err = -EHOSTDOWN;
 	else if (lrc_iv_discarded(w, b->interval))
 		err = -ESTALE;

@@ -240,6 +240,9 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 	ret = lrc_end_interval();
 	if (!ret)
 		ret = lrc_backup();
+	/* A lost writer's releases kept here go to the others (pull.c). */
+	if (!ret)
+		ret = lrc_learn_kept();
 	/* Each try follows one more manager declared down: bounded. */
 	for (tries = 0; !ret; tries++) {
 		mgr = dsm_members_barrier_mgr();
@@ -258,6 +261,9 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 			     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 		if (gc)
 			ret = lrc_gc(dsm_sync_key_id(key));
+		/* A restarted node that joined here tells the members. */
+		if (!ret)
+			ret = lrc_restarted(true);
 	}
 	mutex_unlock(&lrc.bar_mutex);
 	return ret;

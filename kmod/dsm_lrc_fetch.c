@@ -87,6 +87,10 @@ void lrc_recv_nack(const struct dsm_msg *m)
 		lrc_backup_nack(m);
 		return;
 	}
+	if (m->u.nack.nacked_type == DSM_MSG_LRC_REJOIN) {
+		lrc_rejoin_nack(m);
+		return;
+	}
 	/* Else, of what lrc sends on data connections, only DIFF_REQ. */
 	if (m->u.nack.nacked_type != DSM_MSG_DIFF_REQ) {
 		lrc_unexpected("NACK", m->hdr.src);
@@ -167,7 +171,7 @@ static int lrc_fetch_send(struct lrc_fetch *f)
 		len = dsm_wire_enc_end(&e);
 		if (len < 0)
 			return len;
-		ret = dsm_members_wait(dst, dsm_fault_timeout());
+		ret = lrc_wait_node(dst, dsm_fault_timeout());
 		if (!ret)
 			ret = dsm_msg_send_buf(dst, DSM_MSG_DIFF_REQ, buf, len);
 		if (ret)
@@ -214,7 +218,7 @@ static void lrc_fetch_rekeep_locked(struct lrc_pg *lp, u64 pgno, u32 keeper)
 {
 	lockdep_assert_held(&lrc.lock);
 	if (!lp->dropped || keeper >= DSM_NODES_MAX || keeper == lrc_self() ||
-	    !dsm_members_lost(lp->copy_from))
+	    !lrc_node_out(lp->copy_from))
 		return;
 	pr_info_ratelimited("page %llu: node %u, its copy after a collection, is down: asking its backup, node %u\n",
 			    pgno, lp->copy_from, keeper);
@@ -235,7 +239,7 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 	u32 from = READ_ONCE(lp->copy_from);
 
 	/* Outside lrc.lock: the region lookup takes dsm_cluster.lock. */
-	if (READ_ONCE(lp->dropped) && dsm_members_lost(from))
+	if (READ_ONCE(lp->dropped) && lrc_node_out(from))
 		keeper = lrc_keeper(from, dsm_members_live(),
 				    dsm_region_replicated(f->pgno << PAGE_SHIFT));
 	mutex_lock(&lrc.lock);
@@ -261,7 +265,7 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 
 		/* The whole page of a dropped copy is never given up. */
 		w->from = w->node;
-		w->lost = w->iv && dsm_members_lost(w->node);
+		w->lost = w->iv && lrc_iv_out(w->node, w->iv);
 		if (w->lost)
 			lrc_want_backup(f->pgno, w);
 		else if (w->iv)	/* kept here as the writer's backup? */

@@ -316,7 +316,7 @@ static int lrc_gc_notices_locked(struct lrc_pg *lp, const struct dsm_vt *gvt,
 			continue;
 		}
 		*freed += sizeof(*n);
-		if (!dsm_members_lost(n->creator)) {
+		if (!lrc_iv_out(n->creator, n->index)) {
 			from = n->creator;
 			continue;
 		}
@@ -411,26 +411,79 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
  * Under lrc.lock. A node added at run time knows no interval of the
  * others, and needs none: the collection of this barrier discards every
  * one up to @vt everywhere. Its timestamp becomes @vt, and the collection
- * makes it a member (lrc_gc_join()). Refused (-EPROTO) on a node that
- * joined already or knows intervals of others (it took part before).
+ * makes it a member (lrc_gc_join()). A restarted node (its entry in @vt
+ * above its own: the others knew its old incarnation) made no interval
+ * (lrc_unjoined()) and goes on after that entry (dsm_lrc_rejoin.c).
+ * Refused (-EPROTO) on a node that joined already, knows intervals of
+ * others, or made intervals the members did not take (a restarted node
+ * that wrote before it learned that it restarted).
  *
  * Return: 0 or -EPROTO.
  */
 int lrc_join_vt_locked(const struct dsm_vt *vt)
 {
-	u32 self = lrc_self(), k;
+	u32 self = lrc_self(), own = dsm_vt_get(&lrc.vt, self), k;
 
 	lockdep_assert_held(&lrc.lock);
 	for (k = 0; k < LRC_NR_NODES; k++)
 		if (k != self && dsm_vt_get(&lrc.vt, k))
 			break;
-	if (READ_ONCE(lrc.join_from) || k < LRC_NR_NODES ||
-	    dsm_vt_get(vt, self) > dsm_vt_get(&lrc.vt, self)) {
+	if (READ_ONCE(lrc.join_from) || k < LRC_NR_NODES) {
 		pr_warn("a release says this node joins lrc, but it took part before: refused\n");
 		return -EPROTO;
 	}
+	if (own && own != dsm_vt_get(vt, self)) {
+		pr_warn("a release says this node joins lrc after its interval %u, but it made %u the members did not take (it wrote before it learned that it restarted; reload dsm.ko): refused\n",
+			dsm_vt_get(vt, self), own);
+		return -EPROTO;
+	}
+	lrc_rejoin_floor_locked(dsm_vt_get(vt, self));
 	lrc.join_pending = true;
 	return 0;
+}
+
+/**
+ * lrc_gc_rekeep() - a page a collection dropped to be copied from node @n
+ * is asked of @n's backup instead.
+ * @n:	a node lost here, back in lrc as a new incarnation.
+ *
+ * Such a page was to come from @n's old incarnation; its backup validated
+ * it at that collection (lrc_keeper()). Without one (replicas 0) the page
+ * stays so: the new incarnation has no copy (ESTALE) and the fault fails,
+ * as it did while the node was down. Sleeps.
+ */
+void lrc_gc_rekeep(u32 n)
+{
+	struct lrc_gc_pages g = {};
+	u64 live = dsm_members_live();
+	u32 i, keeper, moved = 0;
+
+	dsm_mem_for_each(lrc_gc_collect, &g);
+	for (i = 0; i < g.nr; i++) {
+		struct dsm_pg *pg = g.pgs[i];
+		struct lrc_pg *lp = pg->lrc;
+
+		if (!READ_ONCE(lp->dropped) || READ_ONCE(lp->copy_from) != n)
+			continue;
+		/* Outside lrc.lock: the region lookup takes a mutex. */
+		keeper = lrc_keeper(n, live,
+				    dsm_region_replicated(pg->pgno << PAGE_SHIFT));
+		if (keeper >= DSM_NODES_MAX || keeper == lrc_self())
+			continue;
+		mutex_lock(&lrc.lock);
+		if (lp->dropped && lp->copy_from == n) {
+			lp->copy_from = keeper;
+			moved++;
+		}
+		mutex_unlock(&lrc.lock);
+	}
+	kvfree(g.pgs);
+	if (g.err)
+		pr_warn("node %u is back: out of memory listing the pages to copy from its backup: some may fail\n",
+			n);
+	if (moved)
+		pr_info("node %u is back: %u pages to copy from it before are asked of its backup\n",
+			n, moved);
 }
 
 /*
@@ -442,7 +495,7 @@ int lrc_join_vt_locked(const struct dsm_vt *vt)
  */
 static void lrc_gc_join(void)
 {
-	u64 from = dsm_members_live() & ~BIT_ULL(lrc_self());
+	u64 from = lrc_live() & ~BIT_ULL(lrc_self());
 	struct lrc_gc_pages g = {};
 	struct lrc_pg *lp;
 	u32 i;

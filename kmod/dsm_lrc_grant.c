@@ -101,7 +101,7 @@ void lrc_send_grant(u64 key, u32 dst, struct list_head *outs)
 	}
 	if (!ret)
 		return;
-	if (!dsm_members_lost(dst) && lrc_regrant_queue(key, dst, outs)) {
+	if (!lrc_node_out(dst) && lrc_regrant_queue(key, dst, outs)) {
 		pr_warn_ratelimited("lock %u:%u: grant to node %u not sent (%d): trying again\n",
 				    dsm_sync_key_region(key),
 				    dsm_sync_key_id(key), dst, ret);
@@ -277,7 +277,7 @@ static int lrc_grant_kind_locked(const struct lrc_lock *l, u64 req, u32 src)
 		return LRC_GRANT_NONE;
 	if (l->requesting && l->req_id == req)
 		return LRC_GRANT_REQ;
-	if (l->late_req == req && src != lrc_self() && !dsm_members_lost(src))
+	if (l->late_req == req && src != lrc_self() && !lrc_node_out(src))
 		return LRC_GRANT_LATE;
 	return LRC_GRANT_NONE;
 }

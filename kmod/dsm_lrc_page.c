@@ -78,7 +78,7 @@ bool lrc_join_next(struct lrc_pg *lp)
 	for_each_set_bit_from(id, &from, DSM_MAX_NODES) {
 		if (!lp->dropped)
 			break;
-		if (dsm_members_lost(id))
+		if (lrc_node_out(id))
 			continue;
 		lp->copy_from = id;
 		moved = true;
@@ -415,6 +415,9 @@ int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp)
 
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	mutex_lock(&lrc.lock);
+	/* A restarted node's writes before it joins are dropped there. */
+	if (lrc_unjoined())
+		goto out;
 	open = lrc.vt.c[lrc_self()] + 1;
 	if (lp->noted_iv == open)
 		goto out;	/* already recorded in this interval */

@@ -79,12 +79,13 @@ void lrc_pull_node_down(u32 id)
 }
 
 /*
- * Under lrc.lock: merge what the round learned into this node's
- * timestamp: each entry up to the replies' and no further than the
- * intervals known here (a reply that did not come leaves out what only
- * it had). Return: the intervals now covered that were not.
+ * Under lrc.lock: merge what was learned (@vt, the round's or the own
+ * store's) into this node's timestamp: each entry up to @vt's and no
+ * further than the intervals known here (a reply that did not come
+ * leaves out what only it had). Return: the intervals now covered that
+ * were not.
  */
-static u64 lrc_pull_merge_locked(void)
+static u64 lrc_pull_merge_locked(const struct dsm_vt *vt)
 {
 	u32 self = lrc_self(), k, want, known;
 	u64 n = 0;
@@ -93,7 +94,7 @@ static u64 lrc_pull_merge_locked(void)
 	for (k = 0; k < LRC_NR_NODES; k++) {
 		if (k == self)
 			continue;
-		want = dsm_vt_get(&pull.vt, k);
+		want = dsm_vt_get(vt, k);
 		known = dsm_ilog_last(&lrc.iset.log[k]);
 		want = min(want, known);
 		if (want <= lrc.vt.c[k])
@@ -170,7 +171,7 @@ static u64 lrc_pull_ask(u8 *buf, int len, u64 req_id, u64 live, u64 *asked,
 	return silent;
 }
 
-static int lrc_pull_own_store(u64 key);
+static int lrc_pull_own_store(u64 key, struct dsm_vt *vt);
 
 /**
  * lrc_recreated_pull() - before an acquire of lock @key whose token was
@@ -193,7 +194,7 @@ int lrc_recreated_pull(u64 key, bool owner_dead)
 	u8 buf[LRC_IV_REQ_MAX];
 	int len, ret, err = 0;
 
-	live = dsm_members_live() & ~BIT_ULL(lrc_self());
+	live = lrc_live() & ~BIT_ULL(lrc_self());
 	mutex_lock(&pull.mutex);
 	req_id = dsm_next_req_id();
 	len = lrc_pull_req(buf, sizeof(buf), key, req_id);
@@ -204,12 +205,12 @@ int lrc_recreated_pull(u64 key, bool owner_dead)
 	mutex_lock(&lrc.lock);
 	dsm_vt_init(&pull.vt, LRC_NR_NODES);
 	mutex_unlock(&lrc.lock);
-	ret = lrc_pull_own_store(key);
+	ret = lrc_pull_own_store(key, &pull.vt);
 	if (live)
 		silent = lrc_pull_ask(buf, len, req_id, live, &asked, &err);
 	ret = ret ?: err;
 	mutex_lock(&lrc.lock);
-	learned = lrc_pull_merge_locked();
+	learned = lrc_pull_merge_locked(&pull.vt);
 	mutex_unlock(&lrc.lock);
 	dsm_stat_add(DSM_STAT_LRC_OWNER_DEAD_IVS, learned);
 	pr_info_ratelimited("lock %u:%u: %s: %llu intervals learned from nodes %#llx%s\n",
@@ -228,11 +229,11 @@ out:
 }
 
 /*
- * Learn the intervals of reply set @s and merge its timestamp into the
- * round's (the round then merges that into this node's). Takes lrc.lock.
- * Return: 0 or a negative errno.
+ * Learn the intervals of reply set @s and merge its timestamp into @vt
+ * (the round's, which the round then merges into this node's). Takes
+ * lrc.lock. Return: 0 or a negative errno.
  */
-static int lrc_pull_learn(const struct dsm_msg_ivset *s)
+static int lrc_pull_learn(const struct dsm_msg_ivset *s, struct dsm_vt *vt)
 {
 	struct lrc_learn learn = {};
 	int ret;
@@ -240,7 +241,7 @@ static int lrc_pull_learn(const struct dsm_msg_ivset *s)
 	mutex_lock(&lrc.lock);
 	ret = lrc_learn_locked(s, &learn);
 	if (!ret)
-		dsm_vt_merge(&pull.vt, &s->vt);
+		dsm_vt_merge(vt, &s->vt);
 	mutex_unlock(&lrc.lock);
 	lrc_learn_finish(&learn);
 	return ret;
@@ -261,7 +262,7 @@ void lrc_recv_iv_reply(const struct dsm_msg *m)
 		lrc_unexpected("IV_REPLY", src);
 		return;
 	}
-	ret = lrc_pull_learn(&m->u.lock_grant.iv);
+	ret = lrc_pull_learn(&m->u.lock_grant.iv, &pull.vt);
 	if (ret)
 		pr_warn_ratelimited("intervals from node %u not learned: %d\n",
 				    src, ret);
@@ -344,7 +345,7 @@ static int lrc_iv_answer(const struct dsm_vt *have, u32 dst, u64 req_id,
 
 	/* The store first: bk.store_lock is taken with no other lock. */
 	for (w = 0; w < LRC_NR_NODES && !ret; w++) {
-		if (w == self || !dsm_members_lost(w))
+		if (w == self || !lrc_node_out(w))
 			continue;
 		nrec[w] = lrc_backup_records(w, dsm_vt_get(have, w), &rec[w]);
 		if (nrec[w] < 0)
@@ -382,10 +383,12 @@ void lrc_recv_iv_req(const struct dsm_msg *m)
 	LIST_HEAD(outs);
 	int ret;
 
-	if (src == lrc_self() || dsm_members_lost(src)) {
+	if (src == lrc_self() || lrc_node_out(src)) {
 		lrc_unexpected("IV_REQ", src);
 		return;
 	}
+	/* The kept ones as known here: one record each, everywhere. */
+	lrc_learn_kept();
 	ret = lrc_iv_answer(&g->iv.vt, src, m->hdr.req_id, key, &outs);
 	if (ret) {
 		/* The asker stops waiting for us at its bound. */
@@ -404,13 +407,14 @@ void lrc_recv_iv_req(const struct dsm_msg *m)
 }
 
 /*
- * During a round (pull.mutex held): this node as a lost writer's backup
- * learns that writer's intervals it keeps beyond what it has seen, as
- * from an IV_REPLY of its own (the round asks only the others: without
- * this, the backup acquiring first would miss what the writer released
- * last). Return: 0 or a negative errno.
+ * This node as a lost writer's backup learns that writer's intervals it
+ * keeps beyond what it has seen, as from an IV_REPLY of its own, merging
+ * their timestamp into @vt (under lrc.lock): in a round (pull.mutex held,
+ * @vt the round's; the round asks only the others: without this, the
+ * backup acquiring first would miss what the writer released last), and
+ * in lrc_learn_kept(). Return: 0 or a negative errno.
  */
-static int lrc_pull_own_store(u64 key)
+static int lrc_pull_own_store(u64 key, struct dsm_vt *vt)
 {
 	struct dsm_msg *msg;
 	enum dsm_wire_reject rej;
@@ -434,10 +438,48 @@ static int lrc_pull_own_store(u64 key)
 			ret = -EPROTO;
 			break;
 		}
-		ret = lrc_pull_learn(&msg->u.lock_grant.iv);
+		ret = lrc_pull_learn(&msg->u.lock_grant.iv, vt);
 	}
 	lrc_out_free(&outs);
 	kfree(msg);
+	return ret;
+}
+
+/**
+ * lrc_learn_kept() - learn the intervals of lost writers this node keeps
+ * as their backup beyond what it has seen, before it arrives at a barrier
+ * or answers an IV_REQ.
+ *
+ * So its arrival carries them, and the barrier makes what a lost writer
+ * released and nobody learned known to all (a collection there discards
+ * it, so that a restarted writer's new intervals, numbered after the
+ * release's timestamp, never reuse an index of the old: dsm_lrc_rejoin.c).
+ * And every node that learns such an interval gets this one record: the
+ * kept diffs have no timestamp, each is given this node's, and two copies
+ * with different ones would be refused by the barrier manager. Takes no
+ * lock of the IV_REQ round (it runs where IV_REPLYs are handled).
+ *
+ * Return: 0 or a negative errno.
+ */
+int lrc_learn_kept(void)
+{
+	struct dsm_vt vt;
+	u64 learned;
+	int ret;
+
+	dsm_vt_init(&vt, LRC_NR_NODES);
+	ret = lrc_pull_own_store(0, &vt);
+	mutex_lock(&lrc.lock);
+	learned = lrc_pull_merge_locked(&vt);
+	mutex_unlock(&lrc.lock);
+	if (learned) {
+		dsm_stat_add(DSM_STAT_LRC_KEPT_LEARNED, learned);
+		pr_info_ratelimited("%llu intervals of lost writers kept here learned\n",
+				    learned);
+	}
+	if (ret)
+		pr_warn_ratelimited("learning the intervals of lost writers kept here: %d\n",
+				    ret);
 	return ret;
 }
 

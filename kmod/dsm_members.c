@@ -107,6 +107,21 @@ bool dsm_members_lost(u32 id)
 }
 
 /*
+ * Is node @id a member not declared dead now (lost before or not)? Takes
+ * dsm_members.lock; does not sleep.
+ */
+bool dsm_members_up(u32 id)
+{
+	bool up;
+
+	spin_lock(&dsm_members.lock);
+	up = id < DSM_NODES_MAX && test_bit(id, &dsm_members.present) &&
+	     !test_bit(id, &dsm_members.down);
+	spin_unlock(&dsm_members.lock);
+	return up;
+}
+
+/*
  * Is this node the only member of the configured cluster (no other node
  * present, up or not)? Takes dsm_members.lock; does not sleep.
  */
@@ -164,6 +179,43 @@ int dsm_members_wait(u32 id, unsigned long timeout)
 	if (ret < 0)
 		return -EINTR;
 	if (dsm_members_lost(id))
+		return -EHOSTDOWN;
+	return ret ? 0 : -ETIMEDOUT;
+}
+
+static bool dsm_members_ready_up(u32 id)
+{
+	bool ready;
+
+	spin_lock(&dsm_members.lock);
+	ready = id == dsm_members.local ||
+		test_bit(id, &dsm_members.connected) ||
+		test_bit(id, &dsm_members.down) ||
+		!test_bit(id, &dsm_members.present);
+	spin_unlock(&dsm_members.lock);
+	return ready;
+}
+
+/**
+ * dsm_members_wait_up() - dsm_members_wait() for a node that may have been
+ * lost before: a new incarnation of it that lrc took back (dsm_lrc_rejoin.c).
+ * @id:		the node.
+ * @timeout:	jiffies to wait at most.
+ *
+ * Return: 0 when connected (or @id is this node), -EHOSTDOWN if it is
+ * declared dead now or not a member, -ETIMEDOUT, or -EINTR.
+ */
+int dsm_members_wait_up(u32 id, unsigned long timeout)
+{
+	long ret;
+
+	if (id >= DSM_NODES_MAX)
+		return -EHOSTDOWN;
+	ret = wait_event_killable_timeout(dsm_members.conn_wq,
+					  dsm_members_ready_up(id), timeout);
+	if (ret < 0)
+		return -EINTR;
+	if (!dsm_members_up(id))
 		return -EHOSTDOWN;
 	return ret ? 0 : -ETIMEDOUT;
 }

@@ -329,9 +329,11 @@ bool dsm_home_was(u64 pgno, u32 node);
 u64 dsm_home_current(u64 *members);
 bool dsm_home_wait(u64 epoch, unsigned long timeout);
 bool dsm_members_lost(u32 id);
+bool dsm_members_up(u32 id);
 bool dsm_members_alone(void);
 u64 dsm_members_live(void);
 int dsm_members_wait(u32 id, unsigned long timeout);
+int dsm_members_wait_up(u32 id, unsigned long timeout);
 u64 dsm_next_req_id(void);
 
 /* The index of request @id in a table of requests in flight. */

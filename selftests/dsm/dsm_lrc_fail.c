@@ -47,8 +47,15 @@
  * node 2's writes there, and nothing is counted lost (the collection does
  * not discard what node 2 released).
  *
- * Node 2 comes back as a new incarnation: its barrier fails with ESTALE,
- * and the barriers of nodes 0 and 1 still complete without it.
+ * Node 2 comes back as a new incarnation (issue 16 item 4): the barriers
+ * of nodes 0 and 1 complete without it until it arrives at one; then it
+ * joins lrc again there (a collection; lrc_rejoins 1 on every node), and
+ * reads the survivors' bands, fetched whole. Its new intervals go on
+ * from the old ones' index: it writes pages Y and Y0 (replicas 0) again,
+ * and after a barrier of the three the others read its new values (Y0's
+ * asked of node 2 itself, which no backup keeps, and nothing counted
+ * lost); then the three add to a counter under a lock, and each reads
+ * the exact total.
  *
  * Written for 3 nodes; the last program of its group (node 2 restarts in
  * the middle); run again on the restarted node 2 (tests-restart), which
@@ -83,13 +90,18 @@
 #define PG_Z		8		/* node 2 only, read after a collection */
 #define PG_W		9		/* nodes 1 and 2, the same */
 #define PG_V		10		/* node 2 only, collected while up */
-#define NR_PAGES	11
+#define PG_R		11		/* a counter, after node 2 rejoined */
+#define NR_PAGES	12
 #define ITER_V		1		/* V written, and collected, then */
 #define X_WORD		0x5eed0001ULL
 #define Y_WORD		0x5eed0002ULL
 #define Z_WORD		0x5eed0003ULL
 #define W_WORD		0x5eed0004ULL
 #define V_WORD		0x5eed0005ULL
+#define Q_WORD		0x5eed0006ULL	/* node 2's writes after it rejoined */
+#define RJ_LOCK		92		/* the counter's lock */
+#define RJ_INCS		5		/* each node's increments */
+#define RJ_TRIES	10		/* barriers until one collected */
 #define GC_PARAM	"/sys/module/dsm/parameters/lrc_gc_threshold"
 #define DEAD_TIMEOUT	10	/* dead-timeout in vcluster's dsm.conf */
 #define DETECT_WAIT	dsm_test_secs(DEAD_TIMEOUT + 25)
@@ -305,12 +317,124 @@ static int gc_tiny(char *saved, size_t len, bool on)
 	}								\
 } while (0)
 
+/* Node 2, restarted: map region @name once it is replicated here. */
+static void *map_again(const char *name, size_t *len)
+{
+	double t0 = dsm_now();
+	void *p;
+
+	while (!(p = dsm_map(name, len)) && errno == ENOENT &&
+	       dsm_now() - t0 < MAP_WAIT)
+		usleep(100000);
+	return p;
+}
+
+/*
+ * Node 2, restarted, joins lrc again at a barrier (a collection); then
+ * its new writes reach the others, and a counter under a lock counts
+ * every node's increments. @t: the survivors' iterations.
+ */
+static void rejoin(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(lrcfail) *self, int t)
+{
+	long gc0 = dsm_stats_jq(".lrc_gc_runs"), waits0, lost0 = 0;
+	int tries = 0, i, st, ret, fin = t % 2;
+	uint64_t v[2][3], got;
+	pid_t pid = -1;
+	double t0;
+
+	if (node == VICTIM) {
+		self->map = map_again(REGION, &self->len);
+		ASSERT_NE(NULL, self->map)
+			TH_LOG("node 2, restarted: dsm_map(%s): %s", REGION,
+			       strerror(errno));
+		self->map0 = map_again(REGION0, &self->len0);
+		ASSERT_NE(NULL, self->map0)
+			TH_LOG("node 2, restarted: dsm_map(%s): %s", REGION0,
+			       strerror(errno));
+		waits0 = dsm_stats_jq(".lrc_barrier_waits");
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)	/* libdsm: a child opens its own file */
+			_exit(dsm_init() || dsm_barrier(JB) ? 1 : 0);
+		t0 = dsm_now();
+		while (dsm_stats_jq(".lrc_barrier_waits") <= waits0 &&
+		       dsm_now() - t0 < dsm_test_secs(60))
+			usleep(20000);
+		EXPECT_LT(waits0, dsm_stats_jq(".lrc_barrier_waits"))
+			TH_LOG("node 2, restarted: its arrival did not start");
+	}
+	dsm_test_sync(104);
+	if (node != VICTIM) {
+		lost0 = dsm_stats_jq(".lrc_diffs_lost");
+		do {
+			ret = dsm_barrier(JB);
+			ASSERT_EQ(0, ret)
+				TH_LOG("node %d: barrier with node 2 joining, try %d: %s",
+				       node, tries, strerror(-ret));
+		} while (dsm_stats_jq(".lrc_gc_runs") == gc0 &&
+			 ++tries < RJ_TRIES);
+		EXPECT_LT(gc0, dsm_stats_jq(".lrc_gc_runs"))
+			TH_LOG("node %d: %d barriers and none collected: node 2 never joined lrc again",
+			       node, tries);
+	} else {
+		st = dsm_wait_child(pid, dsm_test_secs(120));
+		ASSERT_EQ(0, st)
+			TH_LOG("node 2, restarted: the barrier where it joins lrc again failed (status %#x)",
+			       st);
+		/* The survivors' bands, fetched whole from them. */
+		serial(v, t);
+		check_page(3 * fin + 0, v[fin][0], v[fin][0],
+			   "band 0, on node 2 after it rejoined");
+		check_page(3 * fin + 1, v[fin][1], v[fin][1],
+			   "band 1, on node 2 after it rejoined");
+	}
+	dsm_test_sync(105);
+	EXPECT_EQ(1, dsm_stats_jq(".lrc_rejoins"))
+		TH_LOG("node %d: lrc_rejoins %ld, expected 1 (node 2 back)",
+		       node, dsm_stats_jq(".lrc_rejoins"));
+	/* Node 2's new intervals: Y0 is kept by no backup, only by it. */
+	if (node == VICTIM)
+		for (i = 0; i < WORDS; i++) {
+			page(self->map, PG_Y)[i] = Q_WORD;
+			page(self->map0, 1)[i] = Q_WORD;
+		}
+	ret = dsm_barrier(JB);
+	ASSERT_EQ(0, ret)
+		TH_LOG("node %d: first barrier of the three after node 2 rejoined: %s",
+		       node, strerror(-ret));
+	check_page(PG_Y, Q_WORD, Q_WORD, "page Y, node 2's write after it rejoined");
+	check_page0(self->map0, 1, Q_WORD, Q_WORD,
+		    "page Y0 (replicas 0), node 2's write after it rejoined");
+	if (node != VICTIM)
+		EXPECT_EQ(lost0, dsm_stats_jq(".lrc_diffs_lost"))
+			TH_LOG("node %d: lrc_diffs_lost %ld -> %ld after node 2 rejoined",
+			       node, lost0, dsm_stats_jq(".lrc_diffs_lost"));
+	/* A counter under a lock, its token passed to and from node 2. */
+	for (i = 0; i < RJ_INCS; i++) {
+		ret = dsm_lock_acquire(RJ_LOCK);
+		ASSERT_EQ(0, ret)
+			TH_LOG("node %d: acquire %d after node 2 rejoined: %s",
+			       node, i, strerror(-ret));
+		page(self->map, PG_R)[0]++;
+		ASSERT_EQ(0, dsm_lock_release(RJ_LOCK));
+	}
+	dsm_test_sync(106);
+	ASSERT_EQ(0, dsm_lock_acquire(RJ_LOCK));
+	got = page(self->map, PG_R)[0];
+	ASSERT_EQ(0, dsm_lock_release(RJ_LOCK));
+	EXPECT_EQ(3 * RJ_INCS, got)
+		TH_LOG("node %d: counter under the lock after node 2 rejoined: %llu",
+		       node, (unsigned long long)got);
+	dsm_test_sync(107);
+}
+
 /*
  * One test: node 2 disappears in its middle (only the last test of a
  * program may take longer than DSM_TEST_TIMEOUT() allows).
  */
 TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
-	       DSM_TEST_SYNC_TIMEOUT + REBOOT_TIMEOUT + 180)
+	       DSM_TEST_SYNC_TIMEOUT + REBOOT_TIMEOUT + 360)
 {
 	uint64_t left, right, v[2][3], want_x_hi, band2_0;
 	void *map_x0;
@@ -328,14 +452,12 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
 
 	if (restarted()) {
-		/* Node 2 again: a new incarnation takes no part in lrc. */
+		/* Node 2 again: a new incarnation, it joins lrc again. */
 		ASSERT_EQ(VICTIM, node);
 		EXPECT_LE(0, dsm_sh_until(dsm_test_secs(60), out, sizeof(out),
 					  "dsmctl status")) TH_LOG("%s", out);
-		ret = dsm_barrier(JB);
-		EXPECT_EQ(-ESTALE, ret)
-			TH_LOG("node 2, restarted: barrier: %s", strerror(-ret));
 		dsm_test_sync(103);
+		rejoin(_metadata, self, ITERS_ALL + ITERS_TWO);
 		return;
 	}
 
@@ -494,9 +616,11 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 				  ".incarnation != %llu'", VICTIM, inc))
 		TH_LOG("node %d: node %d did not come back: %s", node, VICTIM,
 		       out);
-	dsm_test_sync(103);
-	/* ... which the survivors' barriers do not wait for. */
+	/* ... which the survivors' barriers do not wait for ... */
 	survivors_barrier("after node 2's restart", t);
+	dsm_test_sync(103);
+	/* ... until it arrives at one, and joins lrc again there. */
+	rejoin(_metadata, self, ITERS_ALL + ITERS_TWO);
 }
 
 TEST_HARNESS_MAIN
