@@ -649,6 +649,14 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 	if (node < 0 || node >= DSM_MAX_NODES || node == m->self)
 		return;
 	/*
+	 * Down again (a restart reported after the node was declared
+	 * down): nothing changes, and the rebuild of the locks it managed,
+	 * done already, is not opened again (the kernels tell their lock
+	 * states once, at the node's death).
+	 */
+	if (st == MGR_PEER_DOWN && m->peer[node] == MGR_PEER_DOWN)
+		return;
+	/*
 	 * Lost for good (mgr_barrier.c) once declared down after it was up,
 	 * as the kernel counts it (dsm_members_node_down()); a node that
 	 * never came up holds nothing and is not.

@@ -201,6 +201,18 @@ static void test_lock_failover(void)
 	ok(mgr_lock_tail(&tn[1].m, 0, 4) == 3 && forwards(2) == 1 &&
 	   forwarded(3, 30) == 1 && tn[1].m.st.lock_rebuilds == 1,
 	   "mgr: failover: rebuilt (tail node 2), node 3 queued behind node 2");
+	/*
+	 * Node 0 restarts: reported down again, then up. Its locks stay at
+	 * node 1, rebuilt once: an acquire is served at once.
+	 */
+	clear_events();
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_DOWN);
+	mgr_peer_state(&tn[1].m, 0, MGR_PEER_UP);
+	kreq_lock(1, 8, 40);
+	pump();
+	ok(mgr_lock_manager(&tn[1].m, 0, 8) == 1 && tn[1].m.rb_open == 0 &&
+	   replies(1, 40, &err) == 1 && !err,
+	   "mgr: failover: the dead manager restarts: no second rebuild");
 }
 
 /* Lock failover when the token died with the manager: owner dead. */
