@@ -14,8 +14,9 @@
  * they take any message from the new one: a page homed on node 2 is then
  * an error (EIO) everywhere, node 2 included, never a page of zeros, and
  * the rest of the memory keeps working with the new node 2. Under lrc the
- * new node 2 gets ESTALE from locks and barriers (its interval indices
- * would start again at 1), while the others' locks go on.
+ * new node 2 gets ESTALE from locks while the others' locks go on, until
+ * it joins lrc again at a barrier with them (a collection; issue 16 item
+ * 4): then its locks work too.
  *
  * Written for 3 nodes; a group of its own (3node-reload), as it leaves
  * the pages homed on node 2 lost for the rest of the run.
@@ -43,6 +44,8 @@
 #define WORD_HOME0	0xb0b0b0b0b0b0ULL
 #define WORD_NEW	0xb2b2b2b2b2b2ULL
 #define RELOAD_LOCK	7
+#define RELOAD_BARRIER	7
+#define RELOAD_TRIES	10	/* the others' barriers until one collected */
 /* Unload, load, reconfiguration by dsmd, handshakes: under TCG. */
 #define RELOAD_WAIT	90
 
@@ -74,6 +77,75 @@ static unsigned long long incarnation(int id)
 		   "dsmctl -j node show %d | jq -r .incarnation", id))
 		return 0;
 	return strtoull(out, NULL, 10);
+}
+
+/* A barrier on a file of its own (a child's), 0 or the errno. */
+static int barrier_fd(void)
+{
+	struct dsm_sync s = { .id = RELOAD_BARRIER };
+	int fd = open(DSM_DEV, O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return errno;
+	ret = ioctl(fd, DSM_IOC_BARRIER, &s) ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Node 2 arrives at a barrier (in a child, so that it can tell the others
+ * it waits there), where it joins lrc again: the others arrive until one
+ * of their barriers collected. Then its locks work.
+ */
+static void rejoin_lrc(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(reload) *self, int id)
+{
+	long gc0 = dsm_stat("lrc_gc_runs"), waits0 = dsm_stat("lrc_barrier_waits");
+	struct dsm_sync s = { .id = RELOAD_LOCK };
+	int tries = 0, st;
+	pid_t pid = -1;
+	double t0;
+
+	if (id == VICTIM) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(barrier_fd() ? 1 : 0);
+		t0 = dsm_now();
+		while (dsm_stat("lrc_barrier_waits") <= waits0 &&
+		       dsm_now() - t0 < dsm_test_secs(60))
+			usleep(20000);
+		EXPECT_LT(waits0, dsm_stat("lrc_barrier_waits"))
+			TH_LOG("node 2: its arrival did not start");
+	}
+	dsm_test_sync(4);
+	if (id != VICTIM) {
+		do {
+			st = barrier_fd();
+			ASSERT_EQ(0, st)
+				TH_LOG("node %d: barrier with node 2 joining, try %d: %s",
+				       id, tries, strerror(st));
+		} while (dsm_stat("lrc_gc_runs") == gc0 &&
+			 ++tries < RELOAD_TRIES);
+		EXPECT_LT(gc0, dsm_stat("lrc_gc_runs"))
+			TH_LOG("node %d: %d barriers and none collected: node 2 never joined lrc again",
+			       id, tries);
+	} else {
+		st = dsm_wait_child(pid, dsm_test_secs(120));
+		ASSERT_EQ(0, st)
+			TH_LOG("node 2: the barrier where it joins lrc again failed (status %#x)",
+			       st);
+		EXPECT_EQ(0, ioctl(self->fd, DSM_IOC_LOCK_ACQUIRE, &s))
+			TH_LOG("node 2: acquire after it joined lrc again: %s",
+			       strerror(errno));
+		EXPECT_EQ(0, ioctl(self->fd, DSM_IOC_LOCK_RELEASE, &s))
+			TH_LOG("node 2: release: %s", strerror(errno));
+	}
+	/* Node 2 told the others before its barrier returned. */
+	dsm_test_sync(5);
+	EXPECT_EQ(1, dsm_stat("lrc_rejoins"))
+		TH_LOG("node %d: lrc_rejoins %ld, expected 1", id,
+		       dsm_stat("lrc_rejoins"));
 }
 
 TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
@@ -147,16 +219,14 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 	dsm_test_sync(3);
 
 	/*
-	 * lrc: the new node 2 takes no part (its interval indices would
-	 * start again at 1); the others' locks go on.
+	 * lrc: the new node 2 takes no lock before it joined lrc again; the
+	 * others' locks go on.
 	 */
 	if (id == VICTIM) {
 		struct dsm_sync s = { .id = RELOAD_LOCK };
 
 		EXPECT_EQ(-1, ioctl(self->fd, DSM_IOC_LOCK_ACQUIRE, &s));
 		EXPECT_EQ(ESTALE, errno) TH_LOG("acquire: %s", strerror(errno));
-		EXPECT_EQ(-1, ioctl(self->fd, DSM_IOC_BARRIER, &s));
-		EXPECT_EQ(ESTALE, errno) TH_LOG("barrier: %s", strerror(errno));
 	} else {
 		struct dsm_sync s = { .id = RELOAD_LOCK };
 
@@ -165,7 +235,7 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 		EXPECT_EQ(0, ioctl(self->fd, DSM_IOC_LOCK_RELEASE, &s))
 			TH_LOG("node %d: release: %s", id, strerror(errno));
 	}
-
+	rejoin_lrc(_metadata, self, id);
 	/*
 	 * The page homed on node 2: node 0 may still read its own copy;
 	 * anyone else gets EIO, never the zeros of the new home.
@@ -186,12 +256,12 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 	/* New data from the new node 2 reaches the others. */
 	if (id == VICTIM)
 		EXPECT_EQ(0, dsm_put_word(self->fd, OFF_HOME0, WORD_NEW));
-	dsm_test_sync(4);
+	dsm_test_sync(6);
 	ret = dsm_get_word(self->fd, OFF_HOME0, &w);
 	EXPECT_EQ(0, ret) TH_LOG("node %d: %s", id, strerror(-ret));
 	EXPECT_EQ(WORD_NEW, w) TH_LOG("node %d: word %#llx", id,
 				      (unsigned long long)w);
-	dsm_test_sync(5);
+	dsm_test_sync(7);
 }
 
 TEST_HARNESS_MAIN
