@@ -139,6 +139,16 @@ bool lrc_unjoined(void)
 	       dsm_members_lost(lrc_self());
 }
 
+/* Node @id is back in lrc, its intervals after @floor its new ones. */
+static void lrc_rejoin_mark(u32 id, u32 floor)
+{
+	spin_lock(&rj.lock);
+	rj.floor[id] = floor;
+	set_bit(id, &rj.back);
+	spin_unlock(&rj.lock);
+	dsm_stat_inc(DSM_STAT_LRC_REJOINS);
+}
+
 /* Under lrc.lock, at the join: the floor this node goes on from. */
 void lrc_rejoin_floor_locked(u32 floor)
 {
@@ -252,11 +262,7 @@ int lrc_restarted(bool barrier)
 				to |= BIT_ULL(id);
 		ret = lrc_rejoin_tell(floor, to);
 		if (!ret) {
-			spin_lock(&rj.lock);
-			rj.floor[self] = floor;
-			set_bit(self, &rj.back);
-			spin_unlock(&rj.lock);
-			dsm_stat_inc(DSM_STAT_LRC_REJOINS);
+			lrc_rejoin_mark(self, floor);
 			pr_info("back in lrc as a new incarnation: intervals go on after %u; nodes %#llx told\n",
 				floor, to);
 		}
@@ -346,11 +352,7 @@ void lrc_recv_rejoin(const struct dsm_msg *m)
 	if (err)
 		goto out;
 	lrc_gc_rekeep(src);
-	spin_lock(&rj.lock);
-	rj.floor[src] = floor;
-	set_bit(src, &rj.back);
-	spin_unlock(&rj.lock);
-	dsm_stat_inc(DSM_STAT_LRC_REJOINS);
+	lrc_rejoin_mark(src, floor);
 	pr_info("node %u is back in lrc as a new incarnation (its intervals after %u)\n",
 		src, floor);
 out:

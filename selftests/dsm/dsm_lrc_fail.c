@@ -99,7 +99,11 @@
 #define W_WORD		0x5eed0004ULL
 #define V_WORD		0x5eed0005ULL
 #define Q_WORD		0x5eed0006ULL	/* node 2's writes after it rejoined */
-#define RJ_LOCK		92		/* the counter's lock */
+/*
+ * The counter's lock: node 0 manages it (a lock node 2 managed answers
+ * its first acquire after node 2's death EOWNERDEAD: lrc.md "Limits").
+ */
+#define RJ_LOCK		93
 #define RJ_INCS		5		/* each node's increments */
 #define RJ_TRIES	10		/* barriers until one collected */
 #define GC_PARAM	"/sys/module/dsm/parameters/lrc_gc_threshold"
