@@ -44,6 +44,34 @@ static inline void dsm_rng_fill(struct dsm_rng *r, void *buf, size_t len)
 		p[i] = (u8)dsm_rng_next(r);
 }
 
+/* Decode the @len bytes at @buf: the reject reason, DSM_WIRE_OK if valid. */
+static inline enum dsm_wire_reject dsm_test_why(const u8 *buf, int len)
+{
+	enum dsm_wire_reject why = DSM_WIRE_R_NR;
+	struct dsm_msg m;
+
+	dsm_wire_decode(buf, len, &m, &why);
+	return why;
+}
+
+/* Set the little-endian length field of the message at @buf to @len. */
+static inline void dsm_test_set_len(u8 *buf, u32 len)
+{
+	buf[8] = (u8)len;
+	buf[9] = (u8)(len >> 8);
+	buf[10] = (u8)(len >> 16);
+	buf[11] = (u8)(len >> 24);
+}
+
+/*
+ * The little-endian u32 at @p, byte by byte: independent of the
+ * dsm_ld32() of the code under test.
+ */
+static inline u32 dsm_test_ld32(const u8 *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
+}
+
 /*
  * Sample messages: dsm_sample(i, ...) encodes valid message number i into
  * @buf and returns its length, or 0 when i >= dsm_sample_count(). The name

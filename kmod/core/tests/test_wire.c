@@ -1330,14 +1330,6 @@ static void widen_vt(const u8 **in, u8 **out, u32 n, u32 to)
 	*out += DSM_WIRE_VT_SIZE(to);
 }
 
-static void set_len(u8 *buf, u32 len)
-{
-	buf[8] = (u8)len;
-	buf[9] = (u8)(len >> 8);
-	buf[10] = (u8)(len >> 16);
-	buf[11] = (u8)(len >> 24);
-}
-
 /*
  * The message @in of @len bytes, a LOCK_REQ or a message with an interval
  * set (@body bytes of body before the set; 24 for a LOCK_REQ), with every
@@ -1378,7 +1370,7 @@ static int widen_msg(const u8 *in, int len, u32 body, u32 to, u8 *out)
 	}
 	if (p != end)
 		abort();
-	set_len(out, q - out);
+	dsm_test_set_len(out, q - out);
 	return q - out;
 }
 

@@ -46,15 +46,6 @@ static int enc_query(const struct dsm_msg_dir_query *q)
 	return dsm_wire_enc_end(&e);
 }
 
-static enum dsm_wire_reject why_of(int len)
-{
-	enum dsm_wire_reject why = DSM_WIRE_OK;
-	struct dsm_msg m;
-
-	dsm_wire_decode(buf, len, &m, &why);
-	return why;
-}
-
 TEST(dir_query_fields)
 {
 	struct dsm_msg_dir_query q = { .epoch = 12 };
@@ -91,25 +82,25 @@ TEST(dir_query_refused)
 	len = enc_query(&q);
 	ASSERT_EQ(HS + QS, len);
 	buf[HS + 16 + 3] = 0;
-	EXPECT_EQ(DSM_WIRE_R_COUNT, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, dsm_test_why(buf, len));
 	len = enc_query(&q);
 	buf[HS + 16 + 105] = 1;			/* bucket 840: padding */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	len = enc_query(&q);
 	buf[HS + 16 + 111] = 0x80;		/* the last padding bit */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	len = enc_query(&q);
 	buf[HS + 8] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	len = enc_query(&q);
 	buf[HS + 15] = 1;			/* reserved, last byte */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	len = enc_query(&q);
 	memset(buf + HS, 0, 8);			/* epoch 0 */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_query(&q);
 	buf[HS + 6] = 1;			/* epoch 2^48 + 12 */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	q.epoch = 0;
 	EXPECT_GT(0, enc_query(&q));
 }
@@ -160,28 +151,28 @@ TEST(dir_reply_refused)
 	len = enc_reply(9, DSM_DIR_F_LAST, x, 0);
 	ASSERT_EQ(HS + 16, len);
 	buf[HS + 10] = 0;
-	EXPECT_EQ(DSM_WIRE_R_COUNT, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS] = 0;				/* epoch 0 */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 6] = 1;			/* epoch 2^48 + 9 */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 10] = 0x80;			/* unknown flag */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 11] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 12] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 8] = 3;			/* count beyond the bytes */
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 8] = 1;			/* bytes beyond the count */
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len));
 
 	/* Entries: order, page, access, flags, empty; any version tag. */
 	x[1].page = 3;
@@ -189,22 +180,22 @@ TEST(dir_reply_refused)
 	x[1].page = 843;
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 16 + ES + 7] = 0xff;		/* page >= DSM_MAX_PAGES */
-	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 16 + 8] = 3;			/* access */
-	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 16 + 9] = 2;			/* unknown entry flag */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 16 + ES + 9] = 0;		/* neither access nor held */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 16 + 10] = 1;			/* sync (version 9) */
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	len = enc_reply(9, 0, x, 2);
 	buf[HS + 16 + 15] = 1;			/* ver (version 9) */
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 }
 
 TEST(dir_reply_at_most_max_entries)

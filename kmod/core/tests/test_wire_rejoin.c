@@ -37,29 +37,6 @@ static int enc(u8 type, u32 floor)
 	return dsm_wire_enc_end(&e);
 }
 
-static enum dsm_wire_reject why_of(int len)
-{
-	enum dsm_wire_reject why = DSM_WIRE_R_NR;
-	struct dsm_msg m;
-
-	dsm_wire_decode(buf, len, &m, &why);
-	return why;
-}
-
-/* Set the little-endian length field of the message in buf to @len. */
-static void set_len(u32 len)
-{
-	buf[8] = (u8)len;
-	buf[9] = (u8)(len >> 8);
-	buf[10] = (u8)(len >> 16);
-	buf[11] = (u8)(len >> 24);
-}
-
-static u32 ld32(const u8 *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
-}
-
 TEST(version_13)
 {
 	EXPECT_EQ(13, DSM_WIRE_VERSION_MIN);
@@ -98,7 +75,7 @@ TEST(known_bytes)
 		EXPECT_EQ(0, buf[5]);
 		EXPECT_EQ(types[t], buf[6]);
 		EXPECT_EQ(t ? DSM_WIRE_F_REPLY : 0, buf[7]);
-		EXPECT_EQ((u32)(HS + RS), ld32(buf + 8));
+		EXPECT_EQ((u32)(HS + RS), dsm_test_ld32(buf + 8));
 		EXPECT_EQ(0, memcmp(buf + HS, known, RS));
 	}
 }
@@ -118,8 +95,8 @@ TEST(roundtrip)
 			len = enc(types[t], floors[i]);
 			ASSERT_EQ(HS + RS, len)
 				TH_LOG("type %u floor %#x", types[t], floors[i]);
-			EXPECT_EQ(floors[i], ld32(buf + HS));
-			EXPECT_EQ(0U, ld32(buf + HS + 4));
+			EXPECT_EQ(floors[i], dsm_test_ld32(buf + HS));
+			EXPECT_EQ(0U, dsm_test_ld32(buf + HS + 4));
 			ASSERT_EQ(0, dsm_wire_peek(buf, HS, &msg_len, NULL));
 			EXPECT_EQ((u32)len, msg_len);
 			ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
@@ -154,14 +131,14 @@ TEST(reserved_refused)
 		ASSERT_EQ(HS + RS, len);
 		for (b = 4; b < 8; b++) {
 			buf[HS + b] = b == 7 ? 0x80 : 1;
-			EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len))
+			EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len))
 				TH_LOG("type %u byte %u", types[t], b);
 			buf[HS + b] = 0;
 		}
 		memset(buf + HS + 4, 0xff, 4);
-		EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+		EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 		memset(buf + HS + 4, 0, 4);
-		EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+		EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	}
 }
 
@@ -175,28 +152,29 @@ TEST(body_len_refused)
 		ASSERT_EQ(HS + RS, len);
 		/* longer: a byte, a word, a page more */
 		memset(buf + len, 0, 8);
-		set_len(len + 1);
-		EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + 1));
-		set_len(len + 8);
-		EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + 8));
+		dsm_test_set_len(buf, len + 1);
+		EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len + 1));
+		dsm_test_set_len(buf, len + 8);
+		EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len + 8));
 		memcpy(buf + len, page, DSM_PAGE_SIZE);
-		set_len(len + DSM_PAGE_SIZE);
-		EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + DSM_PAGE_SIZE));
+		dsm_test_set_len(buf, len + DSM_PAGE_SIZE);
+		EXPECT_EQ(DSM_WIRE_R_BODY_LEN,
+			  dsm_test_why(buf, len + DSM_PAGE_SIZE));
 		/*
 		 * Shorter: a length field below the body is refused by the
 		 * header check already, as for every fixed-size type.
 		 */
-		set_len(len - 4);
-		EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(len - 4));
-		set_len(len - 1);
-		EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(len - 1));
-		set_len(HS);
-		EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(HS));
+		dsm_test_set_len(buf, len - 4);
+		EXPECT_EQ(DSM_WIRE_R_MSGSIZE, dsm_test_why(buf, len - 4));
+		dsm_test_set_len(buf, len - 1);
+		EXPECT_EQ(DSM_WIRE_R_MSGSIZE, dsm_test_why(buf, len - 1));
+		dsm_test_set_len(buf, HS);
+		EXPECT_EQ(DSM_WIRE_R_MSGSIZE, dsm_test_why(buf, HS));
 		/* the buffer shorter or longer than the length field */
-		set_len(len);
-		EXPECT_EQ(DSM_WIRE_R_SHORT, why_of(len - 1));
-		EXPECT_EQ(DSM_WIRE_R_LONG, why_of(len + 8));
-		EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+		dsm_test_set_len(buf, len);
+		EXPECT_EQ(DSM_WIRE_R_SHORT, dsm_test_why(buf, len - 1));
+		EXPECT_EQ(DSM_WIRE_R_LONG, dsm_test_why(buf, len + 8));
+		EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	}
 }
 
@@ -208,24 +186,24 @@ TEST(flags_refused)
 	len = enc(DSM_MSG_LRC_REJOIN, 9);
 	ASSERT_EQ(HS + RS, len);
 	buf[7] = DSM_WIRE_F_REPLY;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = DSM_WIRE_F_MORE;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = 0x04;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = 0;
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	/* LRC_REJOIN_ACK is its reply: REPLY, and nothing more */
 	len = enc(DSM_MSG_LRC_REJOIN_ACK, 9);
 	ASSERT_EQ(HS + RS, len);
 	buf[7] = 0;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = DSM_WIRE_F_MORE;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = DSM_WIRE_F_REPLY;
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 }
 
 /* Version 12 does not know types 27 and 28: no message of it is spoken. */
@@ -242,14 +220,14 @@ TEST(version_12_refused)
 		len = enc(types[t], 1);
 		ASSERT_EQ(HS + RS, len);
 		buf[4] = 12;
-		EXPECT_EQ(DSM_WIRE_R_VERSION, why_of(len));
+		EXPECT_EQ(DSM_WIRE_R_VERSION, dsm_test_why(buf, len));
 		why = DSM_WIRE_R_NR;
 		EXPECT_EQ(-EPROTO, dsm_wire_peek(buf, HS, &msg_len, &why));
 		EXPECT_EQ(DSM_WIRE_R_VERSION, why);
 		buf[4] = 14;
-		EXPECT_EQ(DSM_WIRE_R_VERSION, why_of(len));
+		EXPECT_EQ(DSM_WIRE_R_VERSION, dsm_test_why(buf, len));
 		buf[4] = 13;
-		EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+		EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 		/* nor does the encoder make one at version 12 */
 		h.version = 12;
 		h.type = types[t];

@@ -34,29 +34,6 @@ static int enc(struct dsm_msg *m, u8 type)
 	return dsm_wire_enc_end(&e);
 }
 
-static enum dsm_wire_reject why_of(int len)
-{
-	enum dsm_wire_reject why = DSM_WIRE_R_NR;
-	struct dsm_msg m;
-
-	dsm_wire_decode(buf, len, &m, &why);
-	return why;
-}
-
-/* Set the little-endian length field of the message in buf to @len. */
-static void set_len(u32 len)
-{
-	buf[8] = (u8)len;
-	buf[9] = (u8)(len >> 8);
-	buf[10] = (u8)(len >> 16);
-	buf[11] = (u8)(len >> 24);
-}
-
-static u32 ld32(const u8 *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
-}
-
 TEST(version_9)
 {
 	/*
@@ -109,7 +86,7 @@ TEST(page_fwd_ver_and_shadow)
 		m.u.page_fwd.ver = 0xa0b0c0d0 + i;
 		len = enc(&m, DSM_MSG_PAGE_FWD);
 		ASSERT_EQ(HS + 24, len) TH_LOG("case %u", i);
-		EXPECT_EQ(0xa0b0c0d0 + i, ld32(buf + HS + 12));
+		EXPECT_EQ(0xa0b0c0d0 + i, dsm_test_ld32(buf + HS + 12));
 		ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
 		EXPECT_EQ(m.u.page_fwd.ver, d.u.page_fwd.ver);
 		EXPECT_EQ(m.u.page_fwd.flags, d.u.page_fwd.flags);
@@ -125,12 +102,12 @@ TEST(page_fwd_ver_and_shadow)
 	len = enc(&m, DSM_MSG_PAGE_FWD);
 	ASSERT_EQ(HS + 24, len);
 	buf[HS + 9] = DSM_PAGE_F_HAVE_COPY | DSM_PAGE_F_SHADOW;
-	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, dsm_test_why(buf, len));
 	buf[HS + 9] = 0x04;			/* unknown flag */
-	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, dsm_test_why(buf, len));
 	buf[HS + 9] = DSM_PAGE_F_SHADOW;
 	memset(buf + HS + 12, 0xff, 4);		/* any version */
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 }
 
 TEST(page_req_no_shadow)
@@ -147,11 +124,11 @@ TEST(page_req_no_shadow)
 	len = enc(&m, DSM_MSG_PAGE_REQ);
 	ASSERT_EQ(HS + 16, len);
 	buf[HS + 9] = DSM_PAGE_F_SHADOW;
-	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, dsm_test_why(buf, len));
 	/* and its reserved words stay reserved */
 	buf[HS + 9] = 0;
 	buf[HS + 12] = 1;
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 }
 
 TEST(grant_ver_and_shadow)
@@ -166,7 +143,7 @@ TEST(grant_ver_and_shadow)
 	m.u.page_grant.data = page;
 	len = enc(&m, DSM_MSG_PAGE_GRANT);
 	ASSERT_EQ(HS + 24 + DSM_PAGE_SIZE, len);
-	EXPECT_EQ(0x13572468, ld32(buf + HS + 12));
+	EXPECT_EQ(0x13572468, dsm_test_ld32(buf + HS + 12));
 	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
 	EXPECT_EQ(0x13572468, d.u.page_grant.ver);
 	EXPECT_EQ(6, d.u.page_grant.copyset);
@@ -192,20 +169,20 @@ TEST(grant_ver_and_shadow)
 	len = enc(&m, DSM_MSG_PAGE_GRANT);
 	ASSERT_EQ(HS + 24 + DSM_PAGE_SIZE, len);
 	buf[HS + 9] = DSM_GRANT_F_SHADOW;
-	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, dsm_test_why(buf, len));
 	buf[HS + 9] = 0x04;			/* unknown flag */
-	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, dsm_test_why(buf, len));
 	/* with data, SHADOW set alone on the no-data form */
 	m.u.page_grant.data = NULL;
 	len = enc(&m, DSM_MSG_PAGE_GRANT);
 	ASSERT_EQ(HS + 24, len);
 	buf[HS + 9] = DSM_GRANT_F_SHADOW;
-	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, dsm_test_why(buf, len));
 	buf[HS + 9] = DSM_GRANT_F_NO_DATA | DSM_GRANT_F_SHADOW | 0x04;
-	EXPECT_EQ(DSM_WIRE_R_ACCESS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_ACCESS, dsm_test_why(buf, len));
 	buf[HS + 9] = DSM_GRANT_F_NO_DATA | DSM_GRANT_F_SHADOW;
 	memset(buf + HS + 12, 0xff, 4);		/* any version */
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 }
 
 /* A grant with ver, its page sent from where it is, decodes with ver. */
@@ -226,7 +203,7 @@ TEST(grant_ext_keeps_ver)
 	dsm_wire_enc_page_grant_ext(&e, &b);
 	ASSERT_EQ((int)gs, dsm_wire_enc_end(&e));
 	EXPECT_EQ(0, head[HS + 9]);		/* data announced */
-	EXPECT_EQ(0xcafef00d, ld32(head + HS + 12));
+	EXPECT_EQ(0xcafef00d, dsm_test_ld32(head + HS + 12));
 	ASSERT_EQ(0, dsm_wire_decode_ext(head, gs, page, &d, NULL));
 	EXPECT_EQ(0xcafef00d, d.u.page_grant.ver);
 	EXPECT_EQ(1, d.u.page_grant.data == page);
@@ -254,7 +231,7 @@ TEST(xfer_entry_ver_and_shadow)
 		dsm_wire_enc_xfer_entry(&e, &x[i]);
 	len = dsm_wire_enc_end(&e);
 	ASSERT_EQ(HS + 16 + 3 * 24, len);
-	EXPECT_EQ(0xffffffff, ld32(buf + HS + 16 + 20));
+	EXPECT_EQ(0xffffffff, dsm_test_ld32(buf + HS + 16 + 20));
 	EXPECT_EQ(DSM_XFER_E_SHADOW, buf[HS + 16 + 18]);
 	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
 	dsm_msg_iter_xfer(&d.u.home_xfer, &it);
@@ -268,14 +245,14 @@ TEST(xfer_entry_ver_and_shadow)
 	EXPECT_EQ(3, n);
 	/* LOST and SHADOW together: a lost page has no frame to serve */
 	buf[HS + 16 + 18] = DSM_XFER_E_LOST | DSM_XFER_E_SHADOW;
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	buf[HS + 16 + 18] = 0x04;		/* unknown entry flag */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	buf[HS + 16 + 18] = DSM_XFER_E_SHADOW;
 	buf[HS + 16 + 19] = 1;			/* reserved0 */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	buf[HS + 16 + 19] = 0;
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	x[2].flags = DSM_XFER_E_LOST | DSM_XFER_E_SHADOW;
 	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
 	dsm_wire_enc_home_xfer(&e, 5, 0);
@@ -309,7 +286,7 @@ TEST(dir_entry_tag)
 	ASSERT_EQ(HS + 16 + 3 * 16, len);
 	EXPECT_EQ(0x06, buf[HS + 16 + 10]);	/* sync, le16 */
 	EXPECT_EQ(0x05, buf[HS + 16 + 11]);
-	EXPECT_EQ(0x01020304, ld32(buf + HS + 16 + 12));
+	EXPECT_EQ(0x01020304, dsm_test_ld32(buf + HS + 16 + 12));
 	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
 	dsm_msg_iter_dir(&d.u.dir_reply, &it);
 	while (dsm_msg_next_dir(&it, &got)) {
@@ -323,7 +300,7 @@ TEST(dir_entry_tag)
 	EXPECT_EQ(3, n);
 	/* a tag alone says nothing: access or flags are still needed */
 	buf[HS + 16 + 9] = 0;
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	x[0].flags = 0;
 	dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
 	dsm_wire_enc_dir_reply(&e, 9, 0);
@@ -345,7 +322,7 @@ TEST(shadow_push_fields)
 	len = enc(&m, DSM_MSG_SHADOW_PUSH);
 	ASSERT_EQ(HS + SS + DSM_PAGE_SIZE, len);
 	EXPECT_EQ(0, buf[7]);			/* a request */
-	EXPECT_EQ(0x76543210, ld32(buf + HS + 8));
+	EXPECT_EQ(0x76543210, dsm_test_ld32(buf + HS + 8));
 	EXPECT_EQ(1, buf[HS + 12]);
 	EXPECT_EQ(0, memcmp(buf + HS + SS, page, DSM_PAGE_SIZE));
 	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
@@ -423,41 +400,41 @@ TEST(shadow_push_refused)
 	ASSERT_EQ(full, len);
 	/* reserved, either byte */
 	buf[HS + 14] = 1;
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	buf[HS + 14] = 0;
 	buf[HS + 15] = 0x80;
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	buf[HS + 15] = 0;
 	/* page out of range */
 	buf[HS + 3] = 0x10;			/* page 2^28 + 8 */
-	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, dsm_test_why(buf, len));
 	buf[HS + 3] = 0;
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	/* no data, or short data: the length field says so */
-	set_len(HS + SS);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(HS + SS));
-	set_len(full - 1);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(full - 1));
-	set_len(full - 8);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(full - 8));
+	dsm_test_set_len(buf, HS + SS);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, HS + SS));
+	dsm_test_set_len(buf, full - 1);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, full - 1));
+	dsm_test_set_len(buf, full - 8);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, full - 8));
 	/* more than a page */
 	memset(buf + full, 0, 8);
-	set_len(full + 8);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(full + 8));
-	set_len(full + 1);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(full + 1));
+	dsm_test_set_len(buf, full + 8);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, full + 8));
+	dsm_test_set_len(buf, full + 1);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, full + 1));
 	/* fewer bytes than the length field */
-	set_len(full);
-	EXPECT_EQ(DSM_WIRE_R_SHORT, why_of(full - 1));
+	dsm_test_set_len(buf, full);
+	EXPECT_EQ(DSM_WIRE_R_SHORT, dsm_test_why(buf, full - 1));
 	/* the body alone is below a push's fixed part: msgsize */
-	set_len(HS + SS - 1);
-	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(HS + SS - 1));
+	dsm_test_set_len(buf, HS + SS - 1);
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, dsm_test_why(buf, HS + SS - 1));
 	/* the REPLY flag belongs to the ack */
-	set_len(full);
+	dsm_test_set_len(buf, full);
 	buf[7] = DSM_WIRE_F_REPLY;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(full));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, full));
 	buf[7] = DSM_WIRE_F_MORE;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(full));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, full));
 }
 
 TEST(shadow_ack_refused)
@@ -468,22 +445,22 @@ TEST(shadow_ack_refused)
 	len = enc(&m, DSM_MSG_SHADOW_ACK);
 	ASSERT_EQ(HS + SS, len);
 	buf[HS + 14] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	buf[HS + 14] = 0;
 	buf[HS + 7] = 0xff;			/* page */
-	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, dsm_test_why(buf, len));
 	buf[HS + 7] = 0;
 	/* an ack carries no page */
 	memcpy(buf + len, page, DSM_PAGE_SIZE);
-	set_len(len + DSM_PAGE_SIZE);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + DSM_PAGE_SIZE));
+	dsm_test_set_len(buf, len + DSM_PAGE_SIZE);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len + DSM_PAGE_SIZE));
 	memset(buf + len, 0, 8);
-	set_len(len + 8);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + 8));
-	set_len(len);
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	dsm_test_set_len(buf, len + 8);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len + 8));
+	dsm_test_set_len(buf, len);
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	buf[7] = 0;				/* a reply without REPLY */
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 }
 
 /* Version 12: a home tells a node its frame of a page may go. */
@@ -519,7 +496,7 @@ TEST(shadow_drop_fields)
 	ASSERT_EQ(HS + SS, len);
 	EXPECT_EQ(DSM_MSG_SHADOW_DROP, buf[6]);
 	EXPECT_EQ(0, buf[7]);			/* a request */
-	EXPECT_EQ((u32)(HS + SS), ld32(buf + 8));
+	EXPECT_EQ((u32)(HS + SS), dsm_test_ld32(buf + 8));
 	EXPECT_EQ(0, memcmp(buf + HS, known, SS));
 	ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
 	EXPECT_EQ(DSM_MSG_SHADOW_DROP, d.hdr.type);
@@ -549,7 +526,7 @@ TEST(shadow_drop_fields)
 		ASSERT_EQ(0, dsm_wire_decode(buf, len, &d, NULL));
 		EXPECT_EQ(m.u.shadow.page, d.u.shadow.page);
 		EXPECT_EQ(vers[i], d.u.shadow.ver);
-		EXPECT_EQ(vers[i], ld32(buf + HS + 8));
+		EXPECT_EQ(vers[i], dsm_test_ld32(buf + HS + 8));
 		EXPECT_EQ(0, d.u.shadow.sync);
 		EXPECT_EQ(NULL, d.u.shadow.data);
 	}
@@ -568,62 +545,62 @@ TEST(shadow_drop_refused)
 	len = enc(&m, DSM_MSG_SHADOW_DROP);
 	ASSERT_EQ(HS + SS, len);
 	buf[HS + 12] = 1;			/* sync, either byte */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	buf[HS + 12] = 0;
 	buf[HS + 13] = 0x80;
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	buf[HS + 12] = 0xff;
 	buf[HS + 13] = 0xff;
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	buf[HS + 12] = 0;
 	buf[HS + 13] = 0;
 	/* reserved, either byte */
 	buf[HS + 14] = 1;
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	buf[HS + 14] = 0;
 	buf[HS + 15] = 0x80;
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	buf[HS + 15] = 0;
 	/* page out of range: DSM_MAX_PAGES itself, and the top bit */
 	buf[HS] = 0;
 	buf[HS + 3] = 0x10;			/* page 2^28 */
-	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, dsm_test_why(buf, len));
 	buf[HS + 3] = 0;
 	buf[HS + 7] = 0x80;
-	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, dsm_test_why(buf, len));
 	buf[HS + 7] = 0;
 	buf[HS] = 8;
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	/* a DROP carries no page, nor any byte more */
 	memcpy(buf + len, page, DSM_PAGE_SIZE);
-	set_len(len + DSM_PAGE_SIZE);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + DSM_PAGE_SIZE));
+	dsm_test_set_len(buf, len + DSM_PAGE_SIZE);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len + DSM_PAGE_SIZE));
 	memset(buf + len, 0, 8);
-	set_len(len + 8);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + 8));
-	set_len(len + 1);
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len + 1));
+	dsm_test_set_len(buf, len + 8);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len + 8));
+	dsm_test_set_len(buf, len + 1);
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len + 1));
 	/* more bytes than the length field says */
-	set_len(len);
-	EXPECT_EQ(DSM_WIRE_R_LONG, why_of(len + 8));
+	dsm_test_set_len(buf, len);
+	EXPECT_EQ(DSM_WIRE_R_LONG, dsm_test_why(buf, len + 8));
 	/* fewer bytes than the length field */
-	EXPECT_EQ(DSM_WIRE_R_SHORT, why_of(len - 1));
+	EXPECT_EQ(DSM_WIRE_R_SHORT, dsm_test_why(buf, len - 1));
 	/* shorter than its body */
-	set_len(len - 1);
-	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(len - 1));
-	set_len(len - 8);
-	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, why_of(len - 8));
-	set_len(len);
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	dsm_test_set_len(buf, len - 1);
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, dsm_test_why(buf, len - 1));
+	dsm_test_set_len(buf, len - 8);
+	EXPECT_EQ(DSM_WIRE_R_MSGSIZE, dsm_test_why(buf, len - 8));
+	dsm_test_set_len(buf, len);
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 	/* a request, never answered: no REPLY flag, no MORE */
 	buf[7] = DSM_WIRE_F_REPLY;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = DSM_WIRE_F_MORE;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = DSM_WIRE_F_REPLY | DSM_WIRE_F_MORE;
-	EXPECT_EQ(DSM_WIRE_R_FLAGS, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, dsm_test_why(buf, len));
 	buf[7] = 0;
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 }
 
 TEST(shadow_drop_encoder_misuse)

@@ -31,15 +31,6 @@ static int enc_xfer(u64 epoch, u8 flags, const struct dsm_xfer_entry *x,
 	return dsm_wire_enc_end(&e);
 }
 
-static enum dsm_wire_reject why_of(int len)
-{
-	enum dsm_wire_reject why = DSM_WIRE_OK;
-	struct dsm_msg m;
-
-	dsm_wire_decode(buf, len, &m, &why);
-	return why;
-}
-
 TEST(xfer_fields)
 {
 	struct dsm_xfer_entry x[2] = {
@@ -88,25 +79,25 @@ TEST(xfer_refused)
 	len = enc_xfer(7, DSM_XFER_F_LAST, x, 0);
 	ASSERT_EQ(HS + 16, len);
 	buf[HS + 10] = 0;
-	EXPECT_EQ(DSM_WIRE_R_COUNT, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS] = 0;				/* epoch 0 */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 6] = 1;			/* epoch 2^48 + 7 */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 10] = 0x80;			/* unknown flag */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 11] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 8] = 3;			/* count beyond the bytes */
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 8] = 1;			/* bytes beyond the count */
-	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, dsm_test_why(buf, len));
 
 	/* Entries: order, page, owner, copyset, flags, reserved. */
 	x[1].page = 3;
@@ -114,26 +105,26 @@ TEST(xfer_refused)
 	x[1].page = 843;
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 16 + ES + 7] = 0xff;		/* page >= DSM_MAX_PAGES */
-	EXPECT_EQ(DSM_WIRE_R_PAGE, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 16 + 16] = DSM_MAX_NODES;	/* owner */
-	EXPECT_EQ(DSM_WIRE_R_NODE, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_NODE, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 16 + 8] |= 1;			/* owner 0 in its copyset */
-	EXPECT_EQ(DSM_WIRE_R_NODE, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_NODE, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 16 + 15] = 0x80;		/* copyset node 63 */
 	EXPECT_EQ(DSM_MAX_NODES < 64 ? DSM_WIRE_R_NODE : DSM_WIRE_OK,
-		  why_of(len));
+		  dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 16 + 18] = 4;			/* unknown entry flag */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 16 + 19] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 	len = enc_xfer(7, 0, x, 2);
 	buf[HS + 16 + 23] = 0x80;		/* the version: any */
-	EXPECT_EQ(DSM_WIRE_OK, why_of(len));
+	EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
 }
 
 TEST(xfer_at_most_max_entries)
@@ -170,10 +161,10 @@ TEST(xfer_ack)
 	EXPECT_EQ(EPERM, d.u.home_xfer_ack.error);
 	buf[HS + 12] = 0;
 	buf[HS + 13] = 0x10;			/* error 4096 */
-	EXPECT_EQ(DSM_WIRE_R_FIELD, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_FIELD, dsm_test_why(buf, len));
 	buf[HS + 13] = 0;
 	buf[HS + 11] = 1;			/* reserved */
-	EXPECT_EQ(DSM_WIRE_R_RESERVED, why_of(len));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, dsm_test_why(buf, len));
 }
 
 TEST_HARNESS_MAIN
