@@ -47,6 +47,12 @@
  * node 2's writes there, and nothing is counted lost (the collection does
  * not discard what node 2 released).
  *
+ * After its last barrier, node 2 also writes page O under a lock and
+ * releases it, which pushes the interval to its backup, node 0, and
+ * nobody else: node 0 makes it known at its next barrier (what a backup
+ * keeps of a lost writer beyond what it knew: lrc_kept_learned), and
+ * both survivors read it.
+ *
  * Node 2 comes back as a new incarnation (issue 16 item 4): the barriers
  * of nodes 0 and 1 complete without it until it arrives at one; then it
  * joins lrc again there (a collection; lrc_rejoins 1 on every node), and
@@ -91,7 +97,8 @@
 #define PG_W		9		/* nodes 1 and 2, the same */
 #define PG_V		10		/* node 2 only, collected while up */
 #define PG_R		11		/* a counter, after node 2 rejoined */
-#define NR_PAGES	12
+#define PG_O		12		/* node 2's last release, under O_LOCK */
+#define NR_PAGES	13
 #define ITER_V		1		/* V written, and collected, then */
 #define X_WORD		0x5eed0001ULL
 #define Y_WORD		0x5eed0002ULL
@@ -99,6 +106,8 @@
 #define W_WORD		0x5eed0004ULL
 #define V_WORD		0x5eed0005ULL
 #define Q_WORD		0x5eed0006ULL	/* node 2's writes after it rejoined */
+#define O_WORD		0x5eed0007ULL
+#define O_LOCK		96		/* node 0 manages it */
 /*
  * The counter's lock: node 0 manages it (a lock node 2 managed answers
  * its first acquire after node 2's death EOWNERDEAD: lrc.md "Limits").
@@ -527,6 +536,18 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 		TH_LOG("node %d: left neighbour after %d iterations", node, t);
 	EXPECT_EQ(node < 2 ? v[ITERS_ALL % 2][node + 1] : 13, right)
 		TH_LOG("node %d: right neighbour after %d iterations", node, t);
+	/*
+	 * Node 2's last release: under a lock, after its last barrier, so
+	 * that only its backup (node 0) has it when node 2 dies.
+	 */
+	if (node == VICTIM) {
+		ret = dsm_lock_acquire(O_LOCK);
+		ASSERT_EQ(0, ret) TH_LOG("node 2: acquire: %s", strerror(-ret));
+		for (fin = 0; fin < WORDS; fin++)
+			page(self->map, PG_O)[fin] = O_WORD;
+		ret = dsm_lock_release(O_LOCK);
+		ASSERT_EQ(0, ret) TH_LOG("node 2: release: %s", strerror(-ret));
+	}
 	dsm_test_sync(4);
 	if (node == VICTIM) {
 		/* Powers off at once; the host boots this node again. */
@@ -550,6 +571,17 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 		survivors_barrier("iteration", t);
 		dsm_test_progress(t, ITERS_ALL + ITERS_TWO, 2, "iterations");
 	}
+
+	/*
+	 * Node 2's last release, which nobody acquired after it: node 0,
+	 * its backup, made it known at its first barrier without node 2,
+	 * so node 1 reads it too (and node 2, back, numbers its new
+	 * intervals after it).
+	 */
+	check_page(PG_O, O_WORD, O_WORD, "page O, node 2's last release");
+	if (node == 0)
+		EXPECT_LE(1, dsm_stats_jq(".lrc_kept_learned"))
+			TH_LOG("node 0: node 2's last release not learned from what it keeps");
 
 	/* The bands of nodes 0 and 1, exactly the serial result. */
 	serial(v, t);
