@@ -150,16 +150,38 @@ u64 dsm_members_live(void)
 	return live;
 }
 
-static bool dsm_members_ready(u32 id)
+/*
+ * May the wait for node @id end: it is this node, connected, or gone:
+ * lost (or, for a new incarnation lrc took back, @back: declared dead
+ * now, or no member)?
+ */
+static bool dsm_members_ready(u32 id, bool back)
 {
 	bool ready;
 
 	spin_lock(&dsm_members.lock);
 	ready = id == dsm_members.local ||
 		test_bit(id, &dsm_members.connected) ||
-		test_bit(id, &dsm_members.lost);
+		(back ? test_bit(id, &dsm_members.down) ||
+			!test_bit(id, &dsm_members.present) :
+			test_bit(id, &dsm_members.lost));
 	spin_unlock(&dsm_members.lock);
 	return ready;
+}
+
+static int dsm_members_wait_for(u32 id, unsigned long timeout, bool back)
+{
+	long ret;
+
+	if (id >= DSM_NODES_MAX)
+		return -EHOSTDOWN;
+	ret = wait_event_killable_timeout(dsm_members.conn_wq,
+					  dsm_members_ready(id, back), timeout);
+	if (ret < 0)
+		return -EINTR;
+	if (back ? !dsm_members_up(id) : dsm_members_lost(id))
+		return -EHOSTDOWN;
+	return ret ? 0 : -ETIMEDOUT;
 }
 
 /**
@@ -172,28 +194,7 @@ static bool dsm_members_ready(u32 id)
  */
 int dsm_members_wait(u32 id, unsigned long timeout)
 {
-	long ret;
-
-	ret = wait_event_killable_timeout(dsm_members.conn_wq,
-					  dsm_members_ready(id), timeout);
-	if (ret < 0)
-		return -EINTR;
-	if (dsm_members_lost(id))
-		return -EHOSTDOWN;
-	return ret ? 0 : -ETIMEDOUT;
-}
-
-static bool dsm_members_ready_up(u32 id)
-{
-	bool ready;
-
-	spin_lock(&dsm_members.lock);
-	ready = id == dsm_members.local ||
-		test_bit(id, &dsm_members.connected) ||
-		test_bit(id, &dsm_members.down) ||
-		!test_bit(id, &dsm_members.present);
-	spin_unlock(&dsm_members.lock);
-	return ready;
+	return dsm_members_wait_for(id, timeout, false);
 }
 
 /**
@@ -207,17 +208,7 @@ static bool dsm_members_ready_up(u32 id)
  */
 int dsm_members_wait_up(u32 id, unsigned long timeout)
 {
-	long ret;
-
-	if (id >= DSM_NODES_MAX)
-		return -EHOSTDOWN;
-	ret = wait_event_killable_timeout(dsm_members.conn_wq,
-					  dsm_members_ready_up(id), timeout);
-	if (ret < 0)
-		return -EINTR;
-	if (!dsm_members_up(id))
-		return -EHOSTDOWN;
-	return ret ? 0 : -ETIMEDOUT;
+	return dsm_members_wait_for(id, timeout, true);
 }
 
 /* ----------------------------------------------------- membership hooks */
