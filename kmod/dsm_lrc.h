@@ -554,6 +554,7 @@ int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp);
 int lrc_fault(struct dsm_pg *pg, struct dsm_req **req);
 int lrc_write_fault(struct dsm_pg *pg, struct dsm_req **req);
 void lrc_fail_fetches(u32 id);
+bool lrc_rekeep_locked(struct lrc_pg *lp, u64 pgno, u32 from, u32 keeper);
 
 /* dsm_lrc_serve.c */
 void lrc_recv_diff_req(const struct dsm_msg *m);

@@ -206,23 +206,34 @@ static void lrc_want_backup(u64 pgno, struct lrc_want *w)
 	w->lost = false;
 }
 
-/*
- * Under lrc.lock: a page a collection dropped for a copy_from that is
- * lost now (this node had not declared it down at the collection; or it
- * died since) is asked of the lost node's backup (@keeper, lrc_keeper()):
- * a copy that a collection did not drop holds every change up to it, so
- * the backup has the page (it validated it in that collection) or
- * answers ESTALE, never a stale copy.
+/**
+ * lrc_rekeep_locked() - a page a collection dropped for copy_from @from,
+ * which is out of lrc now, is asked of @from's backup instead.
+ * @lp:		the page's lrc state.
+ * @pgno:	its number (for the log).
+ * @from:	the copy_from the caller found, and @keeper computed for.
+ * @keeper:	@from's backup (lrc_keeper()).
+ *
+ * Under lrc.lock. @from is out when this node had not declared it down
+ * at the collection, it died since, or it is a new incarnation about to
+ * be taken back (lrc_gc_rekeep()): a copy that a collection did not drop
+ * holds every change up to it, so the backup has the page (it validated
+ * it in that collection) or answers ESTALE, never a stale copy. Nothing
+ * changes if copy_from is no longer @from.
+ *
+ * Return: whether copy_from moved.
  */
-static void lrc_fetch_rekeep_locked(struct lrc_pg *lp, u64 pgno, u32 keeper)
+bool lrc_rekeep_locked(struct lrc_pg *lp, u64 pgno, u32 from, u32 keeper)
 {
 	lockdep_assert_held(&lrc.lock);
-	if (!lp->dropped || keeper >= DSM_NODES_MAX || keeper == lrc_self() ||
-	    !lrc_node_out(lp->copy_from))
-		return;
-	pr_info_ratelimited("page %llu: node %u, its copy after a collection, is down: asking its backup, node %u\n",
-			    pgno, lp->copy_from, keeper);
+	if (!lp->dropped || lp->copy_from != from ||
+	    keeper >= DSM_NODES_MAX || keeper == lrc_self() ||
+	    !lrc_node_out(from))
+		return false;
+	pr_info_ratelimited("page %llu: node %u, its copy after a collection, is out of lrc: asking its backup, node %u\n",
+			    pgno, from, keeper);
 	lp->copy_from = keeper;
+	return true;
 }
 
 /*
@@ -243,7 +254,7 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 		keeper = lrc_keeper(from, dsm_members_live(),
 				    dsm_region_replicated(f->pgno << PAGE_SHIFT));
 	mutex_lock(&lrc.lock);
-	lrc_fetch_rekeep_locked(lp, f->pgno, keeper);
+	lrc_rekeep_locked(lp, f->pgno, from, keeper);
 	n = lp->nr_pending + (lp->dropped ? 1 : 0);
 	f->wants = kcalloc(max(n, 1U), sizeof(*f->wants), GFP_KERNEL);
 	if (f->wants) {

@@ -448,9 +448,10 @@ int lrc_join_vt_locked(const struct dsm_vt *vt)
  * @n:	a node lost here, back in lrc as a new incarnation.
  *
  * Such a page was to come from @n's old incarnation; its backup validated
- * it at that collection (lrc_keeper()). Without one (replicas 0) the page
- * stays so: the new incarnation has no copy (ESTALE) and the fault fails,
- * as it did while the node was down. Sleeps.
+ * it at that collection (lrc_keeper(), lrc_rekeep_locked(): before @n is
+ * back, while it is still out). Without one (replicas 0) the page stays
+ * so: the new incarnation has no copy (ESTALE) and the fault fails, as it
+ * did while the node was down. Sleeps.
  */
 void lrc_gc_rekeep(u32 n)
 {
@@ -468,13 +469,8 @@ void lrc_gc_rekeep(u32 n)
 		/* Outside lrc.lock: the region lookup takes a mutex. */
 		keeper = lrc_keeper(n, live,
 				    dsm_region_replicated(pg->pgno << PAGE_SHIFT));
-		if (keeper >= DSM_NODES_MAX || keeper == lrc_self())
-			continue;
 		mutex_lock(&lrc.lock);
-		if (lp->dropped && lp->copy_from == n) {
-			lp->copy_from = keeper;
-			moved++;
-		}
+		moved += lrc_rekeep_locked(lp, pg->pgno, n, keeper);
 		mutex_unlock(&lrc.lock);
 	}
 	kvfree(g.pgs);
