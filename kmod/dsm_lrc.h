@@ -569,6 +569,7 @@ int lrc_backup_serve(const struct dsm_msg *m, u8 *buf);
 void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len, bool live);
 u64 lrc_backup_gc(const struct dsm_vt *gvt);
 int lrc_backup_records(u32 w, u32 after, struct dsm_interval **out);
+u64 lrc_backup_writers(void);
 void lrc_backup_init(void);
 void lrc_backup_exit(void);
 

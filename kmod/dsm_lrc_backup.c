@@ -535,6 +535,20 @@ void *lrc_backup_copy(u16 w, u64 pgno, u32 iv, u32 *len, bool live)
 	return p;
 }
 
+/* The writers whose diffs this node keeps, as a mask (bit w: writer w). */
+u64 lrc_backup_writers(void)
+{
+	u64 mask = 0;
+	u32 w;
+
+	mutex_lock(&bk.store_lock);
+	for (w = 0; w < LRC_NR_NODES; w++)
+		if (!xa_empty(&bk.pages[w]))
+			mask |= BIT_ULL(w);
+	mutex_unlock(&bk.store_lock);
+	return mask;
+}
+
 /**
  * lrc_backup_records() - the intervals of lost writer @w after @after
  * whose diffs this node keeps, as records for an EOWNERDEAD acquirer

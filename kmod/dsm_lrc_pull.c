@@ -463,10 +463,18 @@ static int lrc_pull_own_store(u64 key, struct dsm_vt *vt)
  */
 int lrc_learn_kept(void)
 {
+	unsigned long kept = lrc_backup_writers() & ~BIT_ULL(lrc_self());
 	struct dsm_vt vt;
 	u64 learned;
+	u32 w;
 	int ret;
 
+	/* Most barriers: no writer whose diffs are kept here is out. */
+	for_each_set_bit(w, &kept, LRC_NR_NODES)
+		if (lrc_node_out(w))
+			break;
+	if (w >= LRC_NR_NODES)
+		return 0;
 	dsm_vt_init(&vt, LRC_NR_NODES);
 	ret = lrc_pull_own_store(0, &vt);
 	mutex_lock(&lrc.lock);
