@@ -236,7 +236,8 @@ static int lrc_rejoin_tell(u32 floor, u64 to)
 int lrc_restarted(bool barrier)
 {
 	u32 self = lrc_self(), floor, id;
-	u64 to, live;
+	unsigned long live;
+	u64 to;
 	int ret;
 
 	if (!dsm_members_lost(self) || lrc_back_floor(self, NULL))
@@ -254,11 +255,10 @@ int lrc_restarted(bool barrier)
 		spin_lock(&rj.lock);
 		floor = rj.join_floor;
 		spin_unlock(&rj.lock);
-		live = lrc_live();
+		live = lrc_live() & ~BIT_ULL(self);
 		to = 0;
-		for (id = 0; id < DSM_NODES_MAX; id++)
-			if (id != self && (live & BIT_ULL(id)) &&
-			    dsm_members_up(id))
+		for_each_set_bit(id, &live, DSM_NODES_MAX)
+			if (dsm_members_up(id))
 				to |= BIT_ULL(id);
 		ret = lrc_rejoin_tell(floor, to);
 		if (!ret) {
