@@ -727,6 +727,27 @@ int mgr_init(struct mgr *m, int self, uint64_t members,
 }
 
 /*
+ * Node @node leaves the members @old (lost then: @lost, which has it
+ * unless its down comes after the new table, as on the coordinator of
+ * its del): the locks it managed keep their dead manager
+ * (mgr_lock_dead_mgr()) once it is no member.
+ */
+static void mgr_gone_add(struct mgr *m, int node, uint64_t old, uint64_t lost)
+{
+	if (m->nr_gone == MGR_GONE_MAX) {
+		mgr_log(m, LOG_WARNING, "mgr: more than %d nodes removed: the locks node %d managed are forgotten (a first acquire of one gets no owner dead)",
+			MGR_GONE_MAX, m->gone[0].node);
+		memmove(m->gone, m->gone + 1,
+			(MGR_GONE_MAX - 1) * sizeof(m->gone[0]));
+		m->nr_gone--;
+	}
+	m->gone[m->nr_gone].node = node;
+	m->gone[m->nr_gone].members = old;
+	m->gone[m->nr_gone].lost = lost;
+	m->nr_gone++;
+}
+
+/*
  * The nodes @members adds are joining (Documentation/lrc.md, "Joining at
  * run time"); a node removed is no longer. This node's own bit stays as
  * it is: a joining node first adopts the table from before its add. The
@@ -735,7 +756,11 @@ int mgr_init(struct mgr *m, int self, uint64_t members,
 void mgr_members_set(struct mgr *m, uint64_t members, uint64_t epoch)
 {
 	uint64_t self = 1ULL << m->self, old = m->members;
+	int n;
 
+	for (n = 0; n < DSM_MAX_NODES; n++)
+		if ((old & ~members & ~self) >> n & 1)
+			mgr_gone_add(m, n, old, m->lost);
 	m->added |= dsm_members_added(m->members, members) & ~self;
 	m->added &= members | self;
 	if (m->added)

@@ -242,6 +242,25 @@ struct mgr_early;
  * relay): beyond, a lock handed over at our epoch stays here.
  */
 #define MGR_RELAY_MAX		1024
+/*
+ * Nodes removed from the members remembered with the placement they
+ * managed locks under (mgr_lock_dead_mgr()); beyond, the oldest is
+ * forgotten.
+ */
+#define MGR_GONE_MAX		16
+
+/**
+ * struct mgr_gone - a node removed from the members (node del).
+ * @members:	the members it was removed from, itself included ...
+ * @lost:	... and the nodes counted lost then: the locks it managed
+ *		are those dsm_lock_manager() gives it with it not lost.
+ * @node:	its id.
+ */
+struct mgr_gone {
+	uint64_t members;
+	uint64_t lost;
+	int node;
+};
 
 #define MGR_HASH_BITS	10
 #define MGR_HASH_SIZE	(1U << MGR_HASH_BITS)
@@ -289,6 +308,9 @@ struct mgr_early;
  * @ho_done_sent: bit n: our DONE for @ho_epoch went to node n.
  * @early:	frames of peers whose table is newer than ours, in order,
  *		@nr_early of them (taken when ours is that new).
+ * @gone:	nodes removed from the members, oldest first, @nr_gone of
+ *		them: the locks they managed have no state anywhere unless a
+ *		rebuild or hand-over made some (mgr_lock_dead_mgr()).
  * @relayed:	locks this node passed on at table @relayed_epoch as it took
  *		them (a hand-over of our epoch whose manager by our table is
  *		another node), @nr_relayed of them: one that comes back
@@ -325,6 +347,8 @@ struct mgr {
 	uint64_t ho_done_sent;
 	struct mgr_early *early;
 	uint32_t nr_early;
+	struct mgr_gone gone[MGR_GONE_MAX];
+	uint32_t nr_gone;
 	struct {
 		uint32_t region, id;
 	} relayed[MGR_RELAY_MAX];

@@ -103,11 +103,25 @@ int mgr_lock_rb_of(const struct mgr *m, uint32_t region, uint32_t id)
 
 /*
  * A lost node that managed lock (@region, @id) when it died (the one it
- * would be managed by with that node not lost); -1: none.
+ * would be managed by with that node not lost), or a node removed from
+ * the members that managed it then (its graceful leave, or the del of a
+ * dead node: its state went with it, and no rebuild or hand-over made
+ * any for this lock); -1: none.
  */
 int mgr_lock_dead_mgr(const struct mgr *m, uint32_t region, uint32_t id)
 {
-	return mgr_lock_mgr_in(m, m->lost, region, id);
+	uint64_t key = lock_key(region, id);
+	const struct mgr_gone *g;
+	int d = mgr_lock_mgr_in(m, m->lost, region, id);
+	uint32_t i;
+
+	for (i = m->nr_gone; d < 0 && i > 0; i--) {
+		g = &m->gone[i - 1];
+		if (dsm_lock_manager(g->members, g->lost & ~(1ULL << g->node),
+				     key, DSM_MAX_NODES) == (u32)g->node)
+			d = g->node;
+	}
+	return d;
 }
 
 /* Open the rebuild of @dead's locks here (if it is not open). */

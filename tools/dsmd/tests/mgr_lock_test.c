@@ -700,6 +700,64 @@ static void test_lock_left(void)
 	teardown();
 }
 
+/*
+ * A node removed from the members (node del: its graceful leave, or a
+ * dead node deleted) takes the state of the locks it managed with it.
+ * Over members 0..3, node 3 manages lock 7 and holds its token; it is
+ * declared down and removed, in the coordinator's order on node 0 (the
+ * table without it first) and the peers' on nodes 1 and 2. No survivor
+ * speaks of lock 7, and node 1 manages it now: its first acquire gets
+ * OWNER_DEAD (and learns what node 3 released), not a plain fresh token
+ * that would skip node 3's intervals; a lock node 0 managed does not.
+ */
+static void test_lock_removed_mgr(void)
+{
+	uint32_t err = 99;
+	int i;
+
+	setup(0xf, 0);
+	kreq_lock(3, 7, 1);	/* lock 7: manager node 3 of four */
+	kreq_lock(0, 8, 2);	/* lock 8: manager node 0 of four */
+	pump();
+	ok(mgr_lock_manager(&tn[0].m, 0, 7) == 3 &&
+	   mgr_lock_tail(&tn[3].m, 0, 7) == 3,
+	   "removed: node 3 manages lock 7 and has its token");
+	mgr_members_set(&tn[0].m, 0x7, 2);
+	mgr_peer_state(&tn[0].m, 3, MGR_PEER_DOWN);
+	for (i = 1; i < 3; i++) {
+		mgr_peer_state(&tn[i].m, 3, MGR_PEER_DOWN);
+		mgr_members_set(&tn[i].m, 0x7, 2);
+	}
+	for (i = 0; i < 3; i++)
+		kstate_done(i, 3);
+	pump();
+	clear_events();
+	kreq_lock(1, 7, 11);
+	pump();
+	ok(mgr_lock_manager(&tn[1].m, 0, 7) == 1 &&
+	   replies(1, 11, &err) == 1 && !err &&
+	   reply_flags(1, 11) == DSM_MGR_F_OWNER_DEAD &&
+	   tn[1].m.nr_gone == 1 && tn[1].m.gone[0].node == 3,
+	   "removed: the first acquire of a lock the removed node managed: owner dead");
+	clear_events();
+	kreq_lock(2, 7, 21);
+	pump();
+	ok(forwards(1) == 1 && forwarded(2, 21) == 1,
+	   "removed: ... once: the next acquire is forwarded to its holder");
+	clear_events();
+	kreq_lock(1, 8, 12);
+	pump();
+	ok(forwarded(1, 12) == 1 && forwards(0) == 1 &&
+	   mgr_lock_tail(&tn[2].m, 0, 8) == 1,
+	   "removed: a lock a survivor managed goes on from its tail");
+	clear_events();
+	kreq_lock(2, 9, 22);	/* lock 9: node 1 of four, node 0 of three */
+	pump();
+	ok(replies(2, 22, &err) == 1 && !err && reply_flags(2, 22) == 0,
+	   "removed: a new lock a survivor managed: no owner dead");
+	teardown();
+}
+
 void test_mgr_lock(void)
 {
 	test_lock_high_ids();
@@ -714,4 +772,6 @@ void test_mgr_lock(void)
 	test_fwd_corrupt();
 	test_fwd_lost();
 	test_lock_left();
+	test_lock_removed_mgr();
 }
+
