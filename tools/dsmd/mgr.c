@@ -758,8 +758,11 @@ void mgr_members_set(struct mgr *m, uint64_t members, uint64_t epoch)
 	uint64_t self = 1ULL << m->self, old = m->members;
 	int n;
 
+	/* One that never came up holds nothing (as in mgr_peer_state()). */
 	for (n = 0; n < DSM_MAX_NODES; n++)
-		if ((old & ~members & ~self) >> n & 1)
+		if ((old & ~members & ~self) >> n & 1 &&
+		    ((m->lost >> n & 1) || m->peer[n] == MGR_PEER_UP ||
+		     m->peer[n] == MGR_PEER_GONE))
 			mgr_gone_add(m, n, old, m->lost);
 	m->added |= dsm_members_added(m->members, members) & ~self;
 	m->added &= members | self;

@@ -755,6 +755,13 @@ static void test_lock_removed_mgr(void)
 	pump();
 	ok(replies(2, 22, &err) == 1 && !err && reply_flags(2, 22) == 0,
 	   "removed: a new lock a survivor managed: no owner dead");
+	/* A node that never came up managed nothing: not remembered. */
+	setup(0x7, 0);
+	mgr_peer_state(&tn[0].m, 3, MGR_PEER_DOWN);
+	mgr_members_set(&tn[0].m, 0xf, 2);
+	mgr_members_set(&tn[0].m, 0x7, 3);
+	ok(tn[0].m.nr_gone == 0,
+	   "removed: a node deleted before it came up is not remembered");
 	teardown();
 }
 
