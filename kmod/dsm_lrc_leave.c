@@ -22,10 +22,14 @@
  * answered by then leaves its lock as before (EOWNERDEAD for its next
  * acquirer once this node is removed).
  *
+ * A lock this node manages itself is given up to its own dsmd, which
+ * marks it and tells every member (dsmd protocol 10, mgr_lock_kept.c):
+ * when the lock fails over after this node is gone, its next manager
+ * marks it from that notice instead of owner dead.
+ *
  * Not given up: a token held (its holder's critical section is cut off:
- * EOWNERDEAD is right), one with a request, forward or mark of its own,
- * and one whose manager is this node (its dsmd exits with the mark; the
- * lock fails over as a dead manager's).
+ * EOWNERDEAD is right), and one with a request, forward or mark of its
+ * own.
  *
  * Locking: left.lock (a spinlock) guards the notices in flight; it is
  * taken alone. Only one leave runs at a time (dsm_leave.c's work).
@@ -59,12 +63,12 @@ static struct lrc_left {
 };
 
 /* Under lrc.lock: is @l's token here, free, with nothing else of it? */
-static bool lrc_leave_gives_up(const struct lrc_lock *l, u32 self)
+static bool lrc_leave_gives_up(const struct lrc_lock *l)
 {
 	lockdep_assert_held(&lrc.lock);
 	return l->token && !l->holder && !l->requesting && !l->reserved &&
 	       !l->waiters && list_empty(&l->fwds) && !l->owner_dead &&
-	       !l->token_left && dsm_members_lock_mgr(l->key, 0) != self;
+	       !l->token_left;
 }
 
 /**
@@ -109,7 +113,7 @@ static int lrc_leave_collect_locked(struct list_head *msgs, u64 *cookies,
 
 	lockdep_assert_held(&lrc.lock);
 	xa_for_each(&lrc.locks, i, l) {
-		if (!lrc_leave_gives_up(l, self))
+		if (!lrc_leave_gives_up(l))
 			continue;
 		if (*n == max)
 			return -E2BIG;

@@ -29,6 +29,9 @@
 
 /* Every node id the core takes is one the uapi has: both are 64. */
 static_assert(DSM_MAX_NODES == DSM_NODES_MAX, "core and uapi node limits");
+static_assert(!((MGR_F_FORWARDED | MGR_F_FWD_FAILED | MGR_F_FWD_LOST |
+		 MGR_F_MOVED | MGR_F_KEPT) & DSM_MGR_F_ALL),
+	      "frame-only flags apart from the kernel's");
 
 void mgr_log(struct mgr *m, int prio, const char *fmt, ...)
 {
@@ -452,6 +455,11 @@ void mgr_peer_request(struct mgr *m, int from, const struct mgr_req *req)
 			from);
 		return;
 	}
+	/* A leaving manager's free token (mgr_lock_kept.c): no reply. */
+	if (r->op == DSM_MGR_LOCK_RELEASE && (r->flags & MGR_F_KEPT)) {
+		mgr_lock_kept(m, from, r);
+		return;
+	}
 	err = mgr_check_req(m, from, r, &msg);
 	/* From a peer whose table is newer or older (mgr_lock_ho.c). */
 	if (!err && mgr_ho_request(m, from, r))
@@ -782,5 +790,6 @@ void mgr_fini(struct mgr *m)
 	mgr_lock_free_all(m);
 	mgr_bar_free_all(m);
 	outs_free_all(m);
+	mgr_lock_kept_free(m);
 }
 

@@ -77,6 +77,13 @@
  * manager its table names once its own table is that epoch or newer.
  */
 #define MGR_F_MOVED		0x1000
+/*
+ * Frame-only flag of a MGR_REQ LOCK_RELEASE (alone, protocol version 10,
+ * no reply): a notice from the lock's manager, which leaves, to every
+ * member: the token was at it, free, and is never used there again; kept
+ * for the lock's next manager (mgr_lock_kept.c).
+ */
+#define MGR_F_KEPT		0x4000
 
 /*
  * A lock's manager moves when the membership changes (node add, node
@@ -209,6 +216,7 @@ struct mgr_stats {
 	uint64_t lock_rb_owner_dead;	/* ... of them with the token lost */
 	uint64_t lock_left;		/* tokens given up by a leaving node */
 	uint64_t lock_left_ignored;	/* ... not its tail here: ignored */
+	uint64_t lock_kept;		/* ... of a leaving manager, kept */
 	uint64_t forwards_delivered;	/* LOCK_FORWARDs given to our kernel */
 	uint64_t barriers_released;	/* barrier episodes completed */
 	uint64_t gc_released;		/* GC_DONE rounds completed */
@@ -248,6 +256,14 @@ struct mgr_early;
  * forgotten.
  */
 #define MGR_GONE_MAX		16
+/* Notices of free tokens of leaving managers kept (mgr_lock_kept.c). */
+#define MGR_KEPT_MAX		4096
+
+/* A leaving manager's free token: lock @key, node @node (mgr_lock_kept.c). */
+struct mgr_kept {
+	uint64_t key;
+	int node;
+};
 
 /**
  * struct mgr_gone - a node removed from the members (node del).
@@ -311,6 +327,8 @@ struct mgr_gone {
  * @gone:	nodes removed from the members, oldest first, @nr_gone of
  *		them: the locks they managed have no state anywhere unless a
  *		rebuild or hand-over made some (mgr_lock_dead_mgr()).
+ * @kept:	notices of leaving managers' free tokens, @nr_kept of them
+ *		(allocated at the first, at most MGR_KEPT_MAX).
  * @relayed:	locks this node passed on at table @relayed_epoch as it took
  *		them (a hand-over of our epoch whose manager by our table is
  *		another node), @nr_relayed of them: one that comes back
@@ -349,6 +367,8 @@ struct mgr {
 	uint32_t nr_early;
 	struct mgr_gone gone[MGR_GONE_MAX];
 	uint32_t nr_gone;
+	struct mgr_kept *kept;
+	uint32_t nr_kept;
 	struct {
 		uint32_t region, id;
 	} relayed[MGR_RELAY_MAX];

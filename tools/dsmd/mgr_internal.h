@@ -123,6 +123,10 @@ struct mgr_lock *mgr_lock_get(struct mgr *m, uint32_t region, uint32_t id,
 			      int from, uint64_t cookie);
 void mgr_lock_acquire(struct mgr *m, int from, const struct mgr_req *r);
 void mgr_lock_left(struct mgr *m, int from, const struct mgr_req *r);
+bool mgr_lock_kept_has(const struct mgr *m, int node, uint64_t key);
+void mgr_lock_kept_send(struct mgr *m, const struct mgr_req *r);
+void mgr_lock_kept(struct mgr *m, int from, const struct mgr_req *req);
+void mgr_lock_kept_free(struct mgr *m);
 int mgr_lock_forward(struct mgr *m, struct mgr_lock *l, int from,
 		     uint64_t cookie, const uint8_t *payload, size_t len);
 void mgr_forwarded(struct mgr *m, int from, uint64_t cookie);

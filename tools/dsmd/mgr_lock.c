@@ -44,6 +44,7 @@ struct mgr_lock *mgr_lock_get(struct mgr *m, uint32_t region, uint32_t id,
 			      int from, uint64_t cookie)
 {
 	struct mgr_lock **pp, *l = mgr_lock_find(m, region, id, &pp);
+	int d;
 
 	if (l)
 		return l;
@@ -72,7 +73,11 @@ struct mgr_lock *mgr_lock_get(struct mgr *m, uint32_t region, uint32_t id,
 	 * New here, but a dead node managed it: that node may have had its
 	 * token (held, or idle after its release), and nobody can tell.
 	 */
-	l->owner_dead = mgr_lock_dead_mgr(m, region, id) >= 0;
+	d = mgr_lock_dead_mgr(m, region, id);
+	/* Unless that node left with the token free (mgr_lock_kept.c). */
+	l->token_left = d >= 0 &&
+			mgr_lock_kept_has(m, d, dsm_sync_key(region, id));
+	l->owner_dead = d >= 0 && !l->token_left;
 	*pp = l;
 	m->nr_locks++;
 	m->st.locks = m->nr_locks;
@@ -143,6 +148,9 @@ void mgr_lock_left(struct mgr *m, int from, const struct mgr_req *r)
 	m->st.lock_left++;
 	mgr_log(m, LOG_INFO, "mgr: lock %u:%u: node %d leaves, its token free: the next acquirer learns what it lacks",
 		r->region, r->lock_id, from);
+	/* Our own: the mark would leave with us (mgr_lock_kept.c). */
+	if (from == m->self)
+		mgr_lock_kept_send(m, r);
 	mgr_reply(m, from, r->cookie, 0, 0, NULL, 0);
 }
 

@@ -387,8 +387,8 @@ static void requeue(struct mgr *m, struct mgr_lock *l, uint64_t live, int r,
 	l->tail = walk(st, live, r, seen);
 }
 
-/* Rebuild @l's tail and forwards from the survivors' states. */
-static void merge(struct mgr *m, struct mgr_lock *l)
+/* Rebuild @l's tail and forwards from the survivors' states (@dead's lock). */
+static void merge(struct mgr *m, struct mgr_lock *l, int dead)
 {
 	struct mgr_lock_st *st = l->st;
 	uint64_t live = m->members & ~m->lost, seen = 0, in = 0;
@@ -421,6 +421,9 @@ static void merge(struct mgr *m, struct mgr_lock *l)
 	}
 	if (head >= 0) {
 		l->tail = walk(st, live, head, &seen);
+	} else if (mgr_lock_kept_has(m, dead, lock_key(l->region, l->id))) {
+		/* It left with the token free (mgr_lock_kept.c). */
+		l->token_left = true;
 	} else {
 		/* The token was on the dead node, or the lock never taken. */
 		l->owner_dead = true;
@@ -432,7 +435,8 @@ static void merge(struct mgr *m, struct mgr_lock *l)
 			requeue(m, l, live, n, &seen);
 	mgr_log(m, LOG_INFO, "mgr: lock %u:%u: rebuilt: tail node %d%s",
 		l->region, l->id, l->tail,
-		l->owner_dead ? ", owner dead" : "");
+		l->owner_dead ? ", owner dead" :
+		l->token_left ? ", left free by its manager" : "");
 }
 
 /*
@@ -496,7 +500,7 @@ static void rb_try(struct mgr *m, int dead)
 				m->st.lock_rb_owner_dead++;
 				continue;
 			}
-			merge(m, l);
+			merge(m, l, dead);
 			mgr_lock_rb_reset(l);
 			mgr_lock_release_held(m, l);
 			mgr_lock_st_trim(l);

@@ -249,6 +249,12 @@ static int hook_send_request(void *ctx, int node, const struct mgr_req *r)
 	struct dsmc_msg m = { .type = DSMC_MGR_REQ };
 
 	(void)ctx;
+	if (r->op == DSM_MGR_LOCK_RELEASE && (r->flags & MGR_F_KEPT) &&
+	    peer_version(node) < DSMC_VERSION_KEPT) {
+		logm(LOG_INFO, "lock %u:%u: node %d speaks protocol %u, without kept tokens: not told",
+		     r->region, r->lock_id, node, peer_version(node));
+		return -1;
+	}
 	if (r->op == DSM_MGR_LOCK_RELEASE &&
 	    peer_version(node) < DSMC_VERSION_TOKEN_LEFT) {
 		logm(LOG_INFO, "lock %u:%u: manager node %d speaks protocol %u, without tokens given up: not told",
@@ -429,9 +435,10 @@ void mgrnl_log_stats(int prio)
 	     (unsigned long long)s->outstanding,
 	     (unsigned long long)s->barriers,
 	     (unsigned long long)s->superseded);
-	logm(prio, "mgr: tokens given up by leaving nodes %llu (ignored %llu)",
+	logm(prio, "mgr: tokens given up by leaving nodes %llu (ignored %llu), of leaving managers kept %llu",
 	     (unsigned long long)s->lock_left,
-	     (unsigned long long)s->lock_left_ignored);
+	     (unsigned long long)s->lock_left_ignored,
+	     (unsigned long long)s->lock_kept);
 	logm(prio, "mgr: hand-overs sent %llu taken %llu, acquires held %llu, lost with their sender %llu, moved %llu, rerouted %llu, frames kept early %llu",
 	     (unsigned long long)s->ho_sent,
 	     (unsigned long long)s->ho_taken,

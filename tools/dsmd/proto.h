@@ -70,6 +70,11 @@
  *     goes to a peer of version 8 or older: it gets no release (the
  *     kernel hears EHOSTDOWN), DSM_MGR_F_OWNER_DEAD and
  *     MGR_HO_OWNER_DEAD instead (as before).
+ * 10: a leaving manager's own free tokens (Documentation/lrc.md,
+ *     "Leaving"): MGR_REQ op DSM_MGR_LOCK_RELEASE flagged MGR_F_KEPT
+ *     alone, to every member, not answered. A peer of version 9 or older
+ *     gets none (its next acquire of such a lock gets EOWNERDEAD, as
+ *     before).
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -85,7 +90,7 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	9
+#define DSMC_VERSION_MAX	10
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
@@ -96,6 +101,7 @@
 #define DSMC_VERSION_NODES64	7	/* first with 64 node ids and slices */
 #define DSMC_VERSION_HANDOVER	8	/* first with LOCK_HANDOVER, epochs */
 #define DSMC_VERSION_TOKEN_LEFT	9	/* first with LOCK_RELEASE, TOKEN_LEFT */
+#define DSMC_VERSION_KEPT	10	/* first with LOCK_RELEASE KEPT */
 /*
  * The lowest version a peer must speak (HELLO's version_min): the codec
  * still reads frames of every version, but a peer of a version before

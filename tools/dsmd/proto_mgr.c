@@ -60,6 +60,14 @@ const char *dsmc_dec_mgr_req(const void *body, uint32_t len,
 		m->mgr.epoch = le64toh(w8->epoch);
 	if (w->reserved0 || w->reserved1)
 		return "reserved field not zero";
+	/* A leaving manager's free token (version 10): the flag alone. */
+	if (m->mgr.flags == MGR_F_KEPT) {
+		if (m->version < DSMC_VERSION_KEPT)
+			return "flag not in this protocol version";
+		if (m->mgr.op != DSM_MGR_LOCK_RELEASE)
+			return "KEPT on another op than LOCK_RELEASE";
+		return mgr_epoch_check(m);
+	}
 	if (m->mgr.op > DSM_MGR_OP_MAX ||
 	    (m->mgr.flags & ~(DSM_MGR_F_MORE | DSM_MGR_F_GC_WANTED |
 			      DSM_MGR_F_HAS_TOKEN | DSM_MGR_F_FORWARDED |

@@ -881,7 +881,7 @@ enum dsm_mgr_op {
 #define DSM_MGR_F_OWNER_DEAD	0x20	/* lock reply: the last holder died */
 #define DSM_MGR_F_HAS_TOKEN	0x40	/* lock state: the token is here */
 #define DSM_MGR_F_STATE_DONE	0x80	/* lock state: all sent */
-/* (0x100 .. 0x400, 0x1000: dsmd's frame-only flags, never to a kernel) */
+/* (0x100 .. 0x400, 0x1000, 0x4000: dsmd's frame-only flags, never to a kernel) */
 #define DSM_MGR_F_JOIN		0x800	/* release: this node joins here */
 #define DSM_MGR_F_TOKEN_LEFT	0x2000	/* lock reply: its last holder left */
 #define DSM_MGR_F_ALL		0x28ff

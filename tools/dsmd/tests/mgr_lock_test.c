@@ -765,6 +765,99 @@ static void test_lock_removed_mgr(void)
 	teardown();
 }
 
+/* Node 3 of 0..3 is declared down and removed, as in test_lock_removed_mgr. */
+static void remove_node3(void)
+{
+	int i;
+
+	mgr_members_set(&tn[0].m, 0x7, 2);
+	mgr_peer_state(&tn[0].m, 3, MGR_PEER_DOWN);
+	for (i = 1; i < 3; i++) {
+		mgr_peer_state(&tn[i].m, 3, MGR_PEER_DOWN);
+		mgr_members_set(&tn[i].m, 0x7, 2);
+	}
+}
+
+/*
+ * A leaving node's own locks (mgr_lock_kept.c): node 3 manages locks 7,
+ * 11 and 15 of four members and has their tokens. Its kernel gives up
+ * 7's and 15's (free); its dsmd marks them and tells every member, which
+ * keep the notice. After node 3 is removed, lock 7's first acquire gets
+ * TOKEN_LEFT, not OWNER_DEAD; lock 11's (held when node 3 left) still
+ * OWNER_DEAD. A survivor whose acquire of lock 15 was in flight to node 3
+ * when it went makes the rebuild find no token: left free, TOKEN_LEFT.
+ */
+static void test_lock_kept(void)
+{
+	uint32_t err = 99;
+	struct mgr_req r = {
+		.op = DSM_MGR_LOCK_RELEASE, .has_lock = true, .lock_id = 7,
+		.frag = -1, .cookie = 50, .payload = pbuf,
+		.flags = MGR_F_KEPT,
+	};
+	int i;
+
+	setup(0xf, 0);
+	kreq_lock(3, 7, 1);
+	kreq_lock(3, 11, 2);
+	kreq_lock(3, 15, 3);
+	pump();
+	clear_events();
+	kleft(3, 7, 3, 0, 30);
+	kleft(3, 15, 3, 0, 31);
+	ok(replies(3, 30, &err) == 1 && !err && replies(3, 31, &err) == 1 &&
+	   !err && queued(0, FR_REQ) == 2 && queued(1, FR_REQ) == 2 &&
+	   queued(2, FR_REQ) == 2,
+	   "kept: the leaving manager marks its own free tokens, tells every member");
+	pump();
+	for (i = 0; i < 3; i++)
+		if (tn[i].m.nr_kept != 2 || tn[i].m.st.lock_kept != 2)
+			break;
+	ok(i == 3 && tn[3].m.nr_kept == 0,
+	   "kept: each member keeps both notices");
+	/* Refused: not the manager, other flags, another table. */
+	r.len = (size_t)lock_req(1, 6, 1, 50);
+	r.lock_id = 6;		/* managed by node 2 of four, not node 1 */
+	mgr_peer_request(&tn[0].m, 1, &r);
+	r.len = (size_t)lock_req(3, 19, 3, 50);
+	r.lock_id = 19;
+	r.flags = MGR_F_KEPT | DSM_MGR_F_HAS_TOKEN;
+	mgr_peer_request(&tn[0].m, 3, &r);
+	r.flags = MGR_F_KEPT;
+	r.epoch = tn[0].m.epoch + 1;
+	mgr_peer_request(&tn[0].m, 3, &r);
+	r.epoch = tn[0].m.epoch;
+	r.len = (size_t)lock_req(3, 19, 2, 50);	/* names node 2 */
+	mgr_peer_request(&tn[0].m, 3, &r);
+	ok(tn[0].m.nr_kept == 2 && tn[0].m.st.bad == 4 &&
+	   queued(1, FR_REPLY) == 0 && queued(3, FR_REPLY) == 0,
+	   "kept: a notice of another manager, flags, table or requester refused, not answered");
+	/* Node 1's acquire of lock 15 reaches node 3 no more. */
+	kreq_lock(1, 15, 41);
+	drop_queue();
+	remove_node3();
+	kstate(1, 15, 1, 41, 0);
+	for (i = 0; i < 3; i++)
+		kstate_done(i, 3);
+	pump();
+	clear_events();
+	kreq_lock(1, 15, 42);
+	pump();
+	ok(replies(1, 42, &err) == 1 && !err &&
+	   reply_flags(1, 42) == DSM_MGR_F_TOKEN_LEFT,
+	   "kept: rebuilt with no token anywhere: left free, TOKEN_LEFT");
+	clear_events();
+	ok(take_left(2, 7, 43),
+	   "kept: a lock node 3 managed and left free, nobody spoke of: TOKEN_LEFT");
+	clear_events();
+	kreq_lock(1, 11, 44);
+	pump();
+	ok(replies(1, 44, &err) == 1 && !err &&
+	   reply_flags(1, 44) == DSM_MGR_F_OWNER_DEAD,
+	   "kept: one it held as it left: OWNER_DEAD");
+	teardown();
+}
+
 void test_mgr_lock(void)
 {
 	test_lock_high_ids();
@@ -780,5 +873,6 @@ void test_mgr_lock(void)
 	test_fwd_lost();
 	test_lock_left();
 	test_lock_removed_mgr();
+	test_lock_kept();
 }
 

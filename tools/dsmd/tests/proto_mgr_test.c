@@ -2,7 +2,8 @@
 /*
  * proto_mgr_test.c - unit tests of the managers' frames of the dsmd
  * control protocol (proto_mgr.c): the home table epoch they carry
- * (version 8), MOVED, a leaving node's token (version 9) and
+ * (version 8), MOVED, a leaving node's token (version 9), a leaving
+ * manager's kept token (version 10) and
  * LOCK_HANDOVER: round trips, refusals, lengths and corruptions.
  */
 #include <errno.h>
@@ -192,6 +193,49 @@ static void test_token_left(void)
 	m.ho.flags |= MGR_HO_OWNER_DEAD;
 	ok(dsmc_encode(&m, buf, sizeof(buf)) < 0,
 	   "proto: LOCK_HANDOVER left mark with owner dead refused");
+}
+
+/*
+ * A leaving manager's free token (version 10): MGR_F_KEPT alone on a
+ * MGR_REQ LOCK_RELEASE.
+ */
+static void test_kept(void)
+{
+	struct dsmc_msg m = { .type = DSMC_MGR_REQ, .version = 10 }, out;
+	uint8_t buf[DSMC_MSG_MAX], pl[8] = { 1 };
+	const char *why = NULL;
+	int len;
+
+	m.mgr.cookie = 0x78;
+	m.mgr.id = 43;
+	m.mgr.op = DSM_MGR_LOCK_RELEASE;
+	m.mgr.flags = MGR_F_KEPT;
+	m.mgr.epoch = 4;
+	m.mgr.payload = pl;
+	m.mgr.len = sizeof(pl);
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	ok(len > 0 && !dsmc_decode(buf, len, &out, &why) &&
+	   out.mgr.flags == MGR_F_KEPT && out.mgr.id == 43 &&
+	   out.mgr.op == DSM_MGR_LOCK_RELEASE && out.mgr.epoch == 4,
+	   "proto: MGR_REQ v10 LOCK_RELEASE KEPT round trip");
+	m.version = 9;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	why = NULL;
+	ok(len > 0 && dsmc_decode(buf, len, &out, &why) && why &&
+	   !strcmp(why, "flag not in this protocol version"),
+	   "proto: MGR_REQ v9 KEPT refused");
+	m.version = 10;
+	m.mgr.op = DSM_MGR_LOCK_ACQUIRE;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	why = NULL;
+	ok(len > 0 && dsmc_decode(buf, len, &out, &why) && why,
+	   "proto: MGR_REQ KEPT on a lock acquire refused");
+	m.mgr.op = DSM_MGR_LOCK_RELEASE;
+	m.mgr.flags = MGR_F_KEPT | DSM_MGR_F_HAS_TOKEN;
+	len = dsmc_encode(&m, buf, sizeof(buf));
+	why = NULL;
+	ok(len > 0 && dsmc_decode(buf, len, &out, &why) && why,
+	   "proto: MGR_REQ KEPT with another flag refused");
 }
 
 /* MGR_F_MOVED: version 8, alone, error 0, the request, an epoch. */
@@ -600,6 +644,7 @@ void test_proto_mgr(void)
 	test_mgr_epoch_len();
 	test_mgr_moved();
 	test_token_left();
+	test_kept();
 	test_handover();
 	test_handover_refused();
 	test_handover_records();
