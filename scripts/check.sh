@@ -234,7 +234,7 @@ vm_stage() {
 		# deadline stops fails, one not started is only a skip.
 		need=$((est * 6 / 5))
 		if [ "$need" -ge "$left" ]; then
-			echo "== $name: $*"
+			echo "== $name: ${*:2}"
 			echo "   skipped: expected ${est}s (${need}s with a fifth to spare), ${left}s left before the deadline"
 			echo "ok 0 $name # SKIP not started: expected ${est}s (${need}s with a fifth to spare), ${left}s left of CHECK_DEADLINE=${DEADLINE}s" >> "$TAP"
 			record "$name" - "skipped (deadline)"

@@ -29,6 +29,16 @@
  * 0 (node 3's backup: it keeps node 3's diffs) takes the lock with 0,
  * not EOWNERDEAD, and reads node 3's writes, then nodes 1 and 2 do, and
  * each adds one to the counter: node 0 reads exactly three more.
+ *
+ * And a lock node 3 manages itself (LV_OWN): node 0 reads a page of
+ * "lrcleave" (a copy kept), then node 3 writes it under LV_OWN and
+ * releases. As it leaves, node 3 gives that token up to its own dsmd,
+ * which tells every member (dsmd protocol 10). After the leave node 0
+ * takes LV_OWN first (before LV_LOCK, whose acquire would teach it node
+ * 3's intervals anyway), from its next manager: 0, not EOWNERDEAD
+ * (lrc_token_left), and it reads node 3's write. Until 2026-12-05 that
+ * manager granted a plain token once node 3 was no member, and node 0
+ * kept its stale copy.
  */
 #include <errno.h>
 #include <signal.h>
@@ -59,9 +69,14 @@
 
 /* Lock 41: managed by node 1 of four members (41 mod 4), node 2 of three. */
 #define LV_LOCK		41
+/* Lock 43: managed by node 3 itself of four members, node 1 of three. */
+#define LV_OWN		43
+#define LV_OWN_WORD	0x1eaf0043ULL	/* node 3's write under LV_OWN */
 #define LV_JOIN		93	/* barrier where node 3 joins lrc, if not yet */
 #define LV_TRIES	10	/* barriers the others make for that at most */
-#define LV_SIZE		(2 * DSM_PAGE)	/* node 3's page, then the counter */
+/* Node 3's page, the counter, LV_OWN's page. */
+#define LV_SIZE		(3 * DSM_PAGE)
+#define LV_OWN_PAGE	(2 * DSM_PAGE)
 #define LV_COUNT	1000	/* node 3's count */
 
 /* Does `jq -e EXPR` hold of `dsmctl -j status` here within @secs? */
@@ -205,6 +220,43 @@ static void lv_write(struct __test_metadata *_metadata, uint8_t *p)
 	ASSERT_EQ(0, dsm_lock_release(LV_LOCK));
 }
 
+/* Node 3: write LV_OWN's page under LV_OWN, which it manages, and release. */
+static void lv_own_write(struct __test_metadata *_metadata, uint8_t *p)
+{
+	ASSERT_EQ(0, dsm_lock_acquire(LV_OWN))
+		TH_LOG("node 3: lock %d before its leave", LV_OWN);
+	*(volatile uint64_t *)(p + LV_OWN_PAGE) = LV_OWN_WORD;
+	ASSERT_EQ(0, dsm_lock_release(LV_OWN));
+}
+
+/*
+ * Node 0, after node 3 left: LV_OWN, managed by node 3 until it left, is
+ * taken with 0 (node 3 left its token free), and its page (a stale copy
+ * here) reads node 3's write.
+ */
+static void lv_own_take(struct __test_metadata *_metadata, uint8_t *p)
+{
+	long od0 = dsm_stat("lrc_owner_dead");
+	long tl0 = dsm_stat("lrc_token_left");
+	uint64_t v;
+	int ret;
+
+	ret = dsm_lock_acquire(LV_OWN);
+	v = *(volatile uint64_t *)(p + LV_OWN_PAGE);
+	EXPECT_EQ(0, ret)
+		TH_LOG("node 0: lock %d, which node 3 managed, after node 3 left: %d (%s; EOWNERDEAD: its dsmd's notice was not kept)",
+		       LV_OWN, ret, strerror(-ret));
+	EXPECT_EQ(LV_OWN_WORD, v)
+		TH_LOG("node 0: node 3's write under lock %d: %#llx, expected %#llx",
+		       LV_OWN, (unsigned long long)v,
+		       (unsigned long long)LV_OWN_WORD);
+	if (ret && ret != -EOWNERDEAD)
+		return;
+	EXPECT_EQ(od0, dsm_stat("lrc_owner_dead"));
+	EXPECT_EQ(tl0 + 1, dsm_stat("lrc_token_left"));
+	EXPECT_EQ(0, dsm_lock_release(LV_OWN));
+}
+
 /*
  * A node that stays, after node 3 left: LV_LOCK is taken with 0 (node 3
  * gave its free token up), node 3's page reads as written, and the
@@ -306,7 +358,14 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 	lv_join(_metadata, 6);
 	if (node == LEAVER)
 		lv_write(_metadata, self->lrc);
+	/* A copy of LV_OWN's page before node 3 writes it. */
+	if (node == 0)
+		EXPECT_EQ(0, *(volatile uint64_t *)((uint8_t *)self->lrc +
+						    LV_OWN_PAGE));
 	dsm_test_sync(8);
+	if (node == LEAVER)
+		lv_own_write(_metadata, self->lrc);
+	dsm_test_sync(9);
 	if (node == 1) {
 		t0 = dsm_now();
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl node del %d",
@@ -315,11 +374,13 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node del %d took %.1f s: %s", LEAVER, dsm_now() - t0,
 		       out);
 	}
-	dsm_test_sync(9);
-	/* Node 0, node 3's backup, first: it learns from its own store. */
-	if (node == 0)
-		lv_take(_metadata, self->lrc, LV_COUNT);
 	dsm_test_sync(10);
+	/* Node 0, node 3's backup, first: it learns from its own store. */
+	if (node == 0) {
+		lv_own_take(_metadata, self->lrc);
+		lv_take(_metadata, self->lrc, LV_COUNT);
+	}
+	dsm_test_sync(11);
 	if (node == 1 || node == 2)
 		lv_take(_metadata, self->lrc, 0);
 	if (node == LEAVER) {
@@ -338,7 +399,7 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 			TH_LOG("node %d: workload: word %d of page %d went back",
 			       node, (sh->bad - 1) % 8, (sh->bad - 1) / 8);
 	}
-	dsm_test_sync(11);
+	dsm_test_sync(12);
 	if (node == 0) {
 		ASSERT_EQ(0, dsm_lock_acquire(LV_LOCK));
 		EXPECT_EQ(LV_COUNT + 3,
@@ -365,7 +426,7 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 		       node, dsm_stat("home_xfer_in") + dsm_stat("shadow_requery") +
 		       dsm_stat("page_owner_promoted") - in0);
 	}
-	dsm_test_sync(12);
+	dsm_test_sync(13);
 }
 
 TEST_HARNESS_MAIN
