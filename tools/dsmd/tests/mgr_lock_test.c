@@ -701,6 +701,23 @@ static void test_lock_left(void)
 }
 
 /*
+ * Node 3 of 0..3 is declared down and removed: in the coordinator's
+ * order on node 0 (the table without it first), the peers' on nodes 1
+ * and 2.
+ */
+static void remove_node3(void)
+{
+	int i;
+
+	mgr_members_set(&tn[0].m, 0x7, 2);
+	mgr_peer_state(&tn[0].m, 3, MGR_PEER_DOWN);
+	for (i = 1; i < 3; i++) {
+		mgr_peer_state(&tn[i].m, 3, MGR_PEER_DOWN);
+		mgr_members_set(&tn[i].m, 0x7, 2);
+	}
+}
+
+/*
  * A node removed from the members (node del: its graceful leave, or a
  * dead node deleted) takes the state of the locks it managed with it.
  * Over members 0..3, node 3 manages lock 7 and holds its token; it is
@@ -722,12 +739,7 @@ static void test_lock_removed_mgr(void)
 	ok(mgr_lock_manager(&tn[0].m, 0, 7) == 3 &&
 	   mgr_lock_tail(&tn[3].m, 0, 7) == 3,
 	   "removed: node 3 manages lock 7 and has its token");
-	mgr_members_set(&tn[0].m, 0x7, 2);
-	mgr_peer_state(&tn[0].m, 3, MGR_PEER_DOWN);
-	for (i = 1; i < 3; i++) {
-		mgr_peer_state(&tn[i].m, 3, MGR_PEER_DOWN);
-		mgr_members_set(&tn[i].m, 0x7, 2);
-	}
+	remove_node3();
 	for (i = 0; i < 3; i++)
 		kstate_done(i, 3);
 	pump();
@@ -763,19 +775,6 @@ static void test_lock_removed_mgr(void)
 	ok(tn[0].m.nr_gone == 0,
 	   "removed: a node deleted before it came up is not remembered");
 	teardown();
-}
-
-/* Node 3 of 0..3 is declared down and removed, as in test_lock_removed_mgr. */
-static void remove_node3(void)
-{
-	int i;
-
-	mgr_members_set(&tn[0].m, 0x7, 2);
-	mgr_peer_state(&tn[0].m, 3, MGR_PEER_DOWN);
-	for (i = 1; i < 3; i++) {
-		mgr_peer_state(&tn[i].m, 3, MGR_PEER_DOWN);
-		mgr_members_set(&tn[i].m, 0x7, 2);
-	}
 }
 
 /*
