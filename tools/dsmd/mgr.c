@@ -652,6 +652,12 @@ static void fail_outstanding(struct mgr *m, int node)
 	m->st.outstanding = m->nr_outs;
 }
 
+/* Was @node up since mgr_init() (a node that never came up holds nothing)? */
+static bool peer_was_up(const struct mgr *m, int node)
+{
+	return m->peer[node] == MGR_PEER_UP || m->peer[node] == MGR_PEER_GONE;
+}
+
 void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 {
 	if (node < 0 || node >= DSM_MAX_NODES || node == m->self)
@@ -669,8 +675,7 @@ void mgr_peer_state(struct mgr *m, int node, enum mgr_peer st)
 	 * as the kernel counts it (dsm_members_node_down()); a node that
 	 * never came up holds nothing and is not.
 	 */
-	if (st == MGR_PEER_DOWN && (m->peer[node] == MGR_PEER_UP ||
-				    m->peer[node] == MGR_PEER_GONE))
+	if (st == MGR_PEER_DOWN && peer_was_up(m, node))
 		m->lost |= 1ULL << node;
 	/*
 	 * A lost node back as a new incarnation joins lrc again at its
@@ -769,8 +774,7 @@ void mgr_members_set(struct mgr *m, uint64_t members, uint64_t epoch)
 	/* One that never came up holds nothing (as in mgr_peer_state()). */
 	for (n = 0; n < DSM_MAX_NODES; n++)
 		if ((old & ~members & ~self) >> n & 1 &&
-		    ((m->lost >> n & 1) || m->peer[n] == MGR_PEER_UP ||
-		     m->peer[n] == MGR_PEER_GONE))
+		    ((m->lost >> n & 1) || peer_was_up(m, n)))
 			mgr_gone_add(m, n, old, m->lost);
 	m->added |= dsm_members_added(m->members, members) & ~self;
 	m->added &= members | self;
