@@ -42,7 +42,7 @@
 #define MiB		(1UL << 20)
 /* This program's part of the default region: no other program uses it. */
 #define OFF_BULK	(192 * MiB)	/* node 0 writes, node 2 reads */
-#define BULK_PAGES	1024
+#define BULK_PAGES	2048		/* up to OFF_PROBE */
 #define OFF_PROBE	(200 * MiB)	/* node 0 faults during the stall */
 #define PROBE_LEN	(16 * MiB)
 
@@ -51,8 +51,20 @@
 /* The TCP transport's socket send timeout (kmod/dsm_tcp.c). */
 #define SEND_TIMEOUT_S	5.0
 
-#define READERS		16	/* node 2's threads asking for pages */
-#define CHUNK		9	/* pages per read: 1 and 8 read ahead */
+/*
+ * Node 2's demand in phase 2: READERS threads, each reading CHUNK pages
+ * at a time with the most read-ahead the module allows, so that up to
+ * READERS * CHUNK grants (about 4 MiB) are asked for per fault_timeout_ms
+ * (a read waits for its first page that long, then fails with EIO, and
+ * the page may be asked again once its failure mark is gone). Sixteen
+ * threads reading 9 pages each (8 read ahead, the default) asked for
+ * about 1,300 grants in 45 s, which filled the buffers in most runs but
+ * not all: how much they hold depends on how far TCP autotuning grew
+ * them before (up to tcp_rmem[2] and tcp_wmem[2], several MiB each).
+ */
+#define READERS		32
+#define READAHEAD	32	/* the module's most (dsm_req_readahead()) */
+#define CHUNK		(1 + READAHEAD)
 /*
  * Node 0's threads faulting on node 2's pages, each on one page at a
  * time, with no read-ahead: every request to node 2 is then sent by the
@@ -72,7 +84,7 @@
  * cost every run its wait (30 s until make check ran out of time).
  */
 #define PHASE1_S	5.0
-#define PHASE2_S	45.0
+#define PHASE2_S	90.0	/* a bound: the wait ends when a send fails */
 /* Node 2 renews its stall (at most 60 s each) this often. */
 #define RESTALL_S	20
 
@@ -98,7 +110,7 @@ FIXTURE(stall) {
 	int fd;
 	uint8_t *bulk;
 	uint8_t *probe;
-	char readahead[32];	/* node 0's, to restore */
+	char readahead[32];	/* this node's, to restore */
 };
 
 FIXTURE_SETUP(stall)
@@ -375,6 +387,13 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	 */
 	if (node == 2 && stat_of("conn_up") <= conns) {
 		TH_LOG("node 2: phase 2: asking node 0 for pages");
+		reqs = stat_of("msg_tx_page_req");
+		ASSERT_EQ(0, dsm_sh(self->readahead, sizeof(self->readahead),
+				    "cat %s/readahead_pages", PARAMS));
+		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
+				    "echo %d > %s/readahead_pages", READAHEAD,
+				    PARAMS))
+			TH_LOG("node 2: %s", out);
 		for (k = 0; k < READERS; k++) {
 			ra[k].r = &rd;
 			ra[k].id = k;
@@ -419,9 +438,14 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "echo 'stall 0 0' > %s",
 				    FAULT_FILE))
 			TH_LOG("node 2: %s", out);
-		if (rd.th[0])
-			TH_LOG("node 2: %lu reads during the stall, %lu EIO",
-			       rd.reads, rd.eio);
+		if (rd.th[0]) {
+			TH_LOG("node 2: %lu reads during the stall, %lu EIO, %ld page requests sent",
+			       rd.reads, rd.eio,
+			       stat_of("msg_tx_page_req") - reqs);
+			EXPECT_EQ(0, dsm_sh(out, sizeof(out),
+					    "echo %s > %s/readahead_pages",
+					    self->readahead, PARAMS));
+		}
 	}
 	dsm_test_sync(5);
 
