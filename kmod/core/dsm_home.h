@@ -76,4 +76,32 @@ int dsm_home_next(struct dsm_home_table *next,
 void dsm_home_counts(const struct dsm_home_table *t,
 		     u32 counts[DSM_MAX_NODES]);
 
+/*
+ * Adaptive homes (dsm_home_adapt.c): a bucket whose pages one node keeps
+ * taking write ownership of moves its home to that node.
+ */
+
+/* A streak saturates here; a wish needs one of 1 .. this. */
+#define DSM_HOME_STREAK_MAX	255U
+
+/**
+ * struct dsm_home_streak - a home's count of one bucket's ownership changes.
+ * @node:	the node that took ownership last; DSM_HOME_NONE: none, or
+ *		the home itself.
+ * @count:	how many times in a row it did (at most DSM_HOME_STREAK_MAX).
+ */
+struct dsm_home_streak {
+	u8 node;
+	u8 count;
+};
+
+bool dsm_home_streak_note(struct dsm_home_streak *s, u32 node, u32 home,
+			  u32 after);
+int dsm_home_wishes_check(const u8 to[DSM_HOME_BUCKETS], u32 *n);
+int dsm_home_wishes_apply(struct dsm_home_table *next,
+			  const struct dsm_home_table *old,
+			  const u8 to[DSM_HOME_BUCKETS],
+			  const u8 from[DSM_HOME_BUCKETS], u64 live,
+			  u32 *moved);
+
 #endif /* _DSM_HOME_H */

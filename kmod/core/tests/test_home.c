@@ -333,4 +333,134 @@ TEST(wide_membership_moves)
 	ASSERT_EQ(B / 5, moved(&u, &t));
 }
 
+/* Adaptive homes (dsm_home_adapt.c). */
+
+TEST(streak_wishes_after_n_in_a_row)
+{
+	struct dsm_home_streak s = { DSM_HOME_NONE, 0 };
+	u32 i;
+
+	for (i = 1; i < 4; i++)
+		EXPECT_FALSE(dsm_home_streak_note(&s, 2, 0, 4));
+	EXPECT_TRUE(dsm_home_streak_note(&s, 2, 0, 4));
+	EXPECT_EQ(2, s.node);
+	/* It goes on wishing while the streak lasts (a wish may be lost). */
+	EXPECT_TRUE(dsm_home_streak_note(&s, 2, 0, 4));
+}
+
+TEST(streak_hysteresis)
+{
+	struct dsm_home_streak s = { DSM_HOME_NONE, 0 };
+	u32 i;
+
+	/* Two nodes that write in turn: never a wish. */
+	for (i = 0; i < 1000; i++)
+		EXPECT_FALSE(dsm_home_streak_note(&s, 1 + (i & 1), 0, 4));
+	/* Three in a row, then the home itself: the count starts again. */
+	for (i = 0; i < 3; i++)
+		EXPECT_FALSE(dsm_home_streak_note(&s, 1, 0, 4));
+	EXPECT_FALSE(dsm_home_streak_note(&s, 0, 0, 4));
+	EXPECT_EQ(DSM_HOME_NONE, s.node);
+	EXPECT_EQ(0, s.count);
+	for (i = 0; i < 3; i++)
+		EXPECT_FALSE(dsm_home_streak_note(&s, 1, 0, 4));
+	EXPECT_TRUE(dsm_home_streak_note(&s, 1, 0, 4));
+}
+
+TEST(streak_off_and_bounds)
+{
+	struct dsm_home_streak s = { DSM_HOME_NONE, 0 };
+	u32 i;
+
+	/* after 0: never, and the count saturates. */
+	for (i = 0; i < 1000; i++)
+		EXPECT_FALSE(dsm_home_streak_note(&s, 3, 0, 0));
+	EXPECT_EQ(DSM_HOME_STREAK_MAX, s.count);
+	EXPECT_TRUE(dsm_home_streak_note(&s, 3, 0, DSM_HOME_STREAK_MAX));
+	/* A node id out of range resets, never wishes. */
+	EXPECT_FALSE(dsm_home_streak_note(&s, DSM_MAX_NODES, 0, 1));
+	EXPECT_EQ(DSM_HOME_NONE, s.node);
+	EXPECT_TRUE(dsm_home_streak_note(&s, DSM_MAX_NODES - 1, 0, 1));
+}
+
+TEST(wishes_check)
+{
+	u8 to[B];
+	u32 n = 99;
+
+	memset(to, DSM_HOME_NONE, sizeof(to));
+	EXPECT_EQ(0, dsm_home_wishes_check(to, &n));
+	EXPECT_EQ(0U, n);
+	to[0] = 0;
+	to[B - 1] = DSM_MAX_NODES - 1;
+	EXPECT_EQ(0, dsm_home_wishes_check(to, &n));
+	EXPECT_EQ(2U, n);
+	to[7] = DSM_MAX_NODES;
+	EXPECT_EQ(-EINVAL, dsm_home_wishes_check(to, &n));
+	to[7] = DSM_HOME_NONE - 1;
+	EXPECT_EQ(-EINVAL, dsm_home_wishes_check(to, &n));
+}
+
+TEST(wishes_apply)
+{
+	struct dsm_home_table old, next;
+	u8 to[B], from[B];
+	u32 n_moved = 99, b;
+
+	ASSERT_EQ(0, dsm_home_init(&old, 0x7, 3));
+	memset(to, DSM_HOME_NONE, sizeof(to));
+	memset(from, DSM_HOME_NONE, sizeof(from));
+	/* Nothing wished: the same buckets, the next epoch. */
+	ASSERT_EQ(0, dsm_home_wishes_apply(&next, &old, to, from, 0x7, &n_moved));
+	EXPECT_EQ(0U, n_moved);
+	EXPECT_EQ(4U, next.epoch);
+	EXPECT_EQ(old.members, next.members);
+	EXPECT_EQ(0U, moved(&old, &next));
+	/* Bucket 0 (home 0) to 1: granted. */
+	to[0] = 1, from[0] = 0;
+	/* Bucket 1 (home 1) wished by node 0 under an older table: dropped. */
+	to[1] = 2, from[1] = 0;
+	/* Bucket 2 (home 2) to itself: nothing. */
+	to[2] = 2, from[2] = 2;
+	/* Bucket 3 (home 0) to node 5, no member: dropped. */
+	to[3] = 5, from[3] = 0;
+	/* Bucket 4 (home 1) to node 2, which is not live: dropped. */
+	to[4] = 2, from[4] = 1;
+	/* Bucket 5 (home 2) to 0: granted. */
+	to[5] = 0, from[5] = 2;
+	ASSERT_EQ(0, dsm_home_wishes_apply(&next, &old, to, from, 0x3, &n_moved));
+	EXPECT_EQ(2U, n_moved);
+	EXPECT_EQ(2U, moved(&old, &next));
+	EXPECT_EQ(1, next.node[0]);
+	EXPECT_EQ(0, next.node[5]);
+	for (b = 1; b < 5; b++)
+		EXPECT_EQ(old.node[b], next.node[b]);
+	EXPECT_EQ(DSM_HOME_OK, dsm_home_check(&next));
+	/* The last epoch: no next table. */
+	old.epoch = DSM_HOME_EPOCH_MAX;
+	EXPECT_EQ(-EOVERFLOW,
+		  dsm_home_wishes_apply(&next, &old, to, from, 0x7, &n_moved));
+}
+
+/* A membership change after adaptive moves rebalances as after any skew. */
+TEST(next_after_wishes_rebalances)
+{
+	struct dsm_home_table old, moved_t, next;
+	u8 to[B], from[B];
+	u32 n_moved = 0, b;
+
+	ASSERT_EQ(0, dsm_home_init(&old, 0x7, 1));
+	memset(to, DSM_HOME_NONE, sizeof(to));
+	for (b = 0; b < B; b++)
+		from[b] = old.node[b];
+	for (b = 0; b < 90; b++)
+		to[b] = 1;
+	ASSERT_EQ(0, dsm_home_wishes_apply(&moved_t, &old, to, from, 0x7,
+					   &n_moved));
+	EXPECT_EQ(60U, n_moved);	/* 30 of each of nodes 0 and 2 */
+	EXPECT_FALSE(balanced(&moved_t));
+	ASSERT_EQ(0, dsm_home_next(&next, &moved_t, 0xf));
+	EXPECT_TRUE(balanced(&next));
+}
+
 TEST_HARNESS_MAIN
