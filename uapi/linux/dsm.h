@@ -286,6 +286,12 @@ struct dsm_node_info {
  *     left with it free; the acquire learns the intervals that node
  *     released, as an EOWNERDEAD one does, and returns 0
  *     (Documentation/lrc.md, "Leaving").
+ * 19: adaptive homes (issue 17 item 4): event HOME_WANT, this node, the
+ *     home of the buckets it names, saw one other node take write
+ *     ownership of their pages module parameter home_adapt_after times
+ *     in a row, and asks dsmd to move each bucket's home there (dsmd's
+ *     coordinator makes the next table of such wishes and pushes it with
+ *     HOME_SET, as after a membership change).
  *
  * Every command that changes state needs CAP_NET_ADMIN (GENL_ADMIN_PERM);
  * reading (status, node/region get, stats) is open to everyone. Every
@@ -294,7 +300,7 @@ struct dsm_node_info {
  * ack message saying what is wrong.
  */
 #define DSM_GENL_NAME		"dsm"
-#define DSM_GENL_VERSION	18
+#define DSM_GENL_VERSION	19
 
 /*
  * Multicast group: NODE_UP, NODE_DOWN, REGION_CREATED, REGION_DELETED,
@@ -508,6 +514,15 @@ enum dsm_model {
  *	other live member to hand the pages to (nothing changed).
  *	ENOTCONN: not configured. A node that left stays refused until
  *	dsm.ko is loaded again.
+ * @DSM_CMD_HOME_WANT: event (version 19). HOME_EPOCH, the table the
+ *	wishes were counted under, and HOME_BUCKETS: byte b is the node
+ *	that bucket b, homed here, should move to, or DSM_HOME_NO_WISH.
+ *	A bucket is wished when one node other than this one took write
+ *	ownership of its pages home_adapt_after times in a row (sc; the
+ *	streak starts again at any other owner). The wishes of up to a
+ *	second go out together, and a bucket still wished is wished again
+ *	a second later (counter home_adapt_wishes): dsmd's coordinator may
+ *	be busy with another change.
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
@@ -537,6 +552,7 @@ enum dsm_cmd {
 	DSM_CMD_PAGE_FALSE_SHARING,
 	DSM_CMD_FENCE,
 	DSM_CMD_LEAVE,
+	DSM_CMD_HOME_WANT,
 
 	__DSM_CMD_MAX
 };
@@ -781,6 +797,8 @@ enum dsm_leave_state {
  * the first table of up to 8 nodes keeps page p's home (p mod n).
  */
 #define DSM_HOME_NR_BUCKETS	840
+/* HOME_WANT: a bucket of HOME_BUCKETS with no wish (version 19). */
+#define DSM_HOME_NO_WISH	0xff
 /* Hot pages a region's table keeps (REGION_TOP). */
 #define DSM_TOP_MAX		32
 /* PAGE_HOT: events of a page's own in the table (not inherited). */
