@@ -180,6 +180,7 @@ static int dsm_home_install(struct dsm_home *nh, struct netlink_ext_ack *extack)
 	}
 	/* Before the table is seen: its new buckets wait for their entries. */
 	dsm_sc_xfer_prepare(old ? &old->t : NULL, &nh->t);
+	dsm_sc_adapt_table(old ? &old->t : NULL, &nh->t);
 	rcu_assign_pointer(dsm_home, nh);
 	mutex_unlock(&dsm_home_mutex);
 	if (old)

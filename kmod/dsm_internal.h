@@ -20,6 +20,8 @@
  *   dsm_lrc.wait_lock	lrc waits for replies (dsm_lrc.h)
  *   dsm_hot.lock	hot page tables (dsm_hot.c), a leaf
  *   dsm_hot_locks.lock	the hot lock table (dsm_hot_lock.c), a leaf
+ *   dsm_adapt.lock	adaptive homes' streaks and wishes (dsm_sc_adapt.c),
+ *			a leaf
  *   bk.store_lock, bk.wait_lock	the lrc backup store and a push's
  *			wait for its ack (dsm_lrc_backup.c), leaves
  * The transport's locks are apart from these, in this order:
@@ -37,7 +39,7 @@
  *				it; nothing is taken inside it), never held
  *				across a sleep
  * The spinlocks (dsm_pg.lock, dsm_members.lock, dsm_lrc.wait_lock,
- * dsm_hot.lock, dsm_hot_locks.lock,
+ * dsm_hot.lock, dsm_hot_locks.lock, dsm_adapt.lock,
  * dsm_tcp_peer.state_lock) are never held across a sleep. Nothing waits
  * on the network holding a lock of the first list (but the two lrc
  * mutexes that serialise a barrier and a backup push, which wait for
@@ -265,6 +267,8 @@ enum dsm_stat {
 	DSM_STAT_HOME_XFER_ENTRIES,	/* directory entries sent or installed */
 	DSM_STAT_HOME_XFER_REFUSED,	/* HOME_XFERs refused (sender, epoch) */
 	DSM_STAT_HOME_XFER_EMPTY,	/* moves not done: too many pending */
+	DSM_STAT_HOME_ADAPT_WISHES,	/* buckets wished moved (HOME_WANT) */
+	DSM_STAT_HOME_ADAPT_IN,		/* buckets moved here for their use */
 
 	/* Buckets rebuilt from the survivors (dsm_sc_rehome.c, DIR_QUERY). */
 	DSM_STAT_REHOME_BUCKETS,	/* buckets rebuilt here */
@@ -574,6 +578,13 @@ struct dsm_home_table;
 void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
 			 const struct dsm_home_table *new);
 void dsm_sc_xfer_start(void);
+/* dsm_sc_adapt.c: adaptive homes (issue 17 item 4). */
+struct dsm_pg;
+void dsm_sc_adapt_note(struct dsm_pg *pg, u32 owner);
+void dsm_sc_adapt_table(const struct dsm_home_table *old,
+			const struct dsm_home_table *new);
+void dsm_sc_adapt_init(void);
+void dsm_sc_adapt_stop(void);
 void dsm_sc_xfer_exit(void);
 
 /* dsm_home_table.c: HOME_SET, GET_STATUS's home table, unload. */

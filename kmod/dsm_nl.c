@@ -835,6 +835,7 @@ int dsm_nl_init(void)
 void dsm_nl_exit(void)
 {
 	dsm_hot_ev_stop();
+	dsm_sc_adapt_stop();
 	netlink_unregister_notifier(&dsm_nl_notifier);
 	genl_unregister_family(&dsm_genl_family);
 }

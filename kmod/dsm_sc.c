@@ -808,8 +808,10 @@ int dsm_sc_init(void)
 {
 	int ret = dsm_model_register(&dsm_sc_ops);
 
-	if (!ret)
+	if (!ret) {
 		sc_writeback_init();
+		dsm_sc_adapt_init();
+	}
 	return ret;
 }
 

@@ -122,6 +122,7 @@ static void sc_home_confirmed_locked(struct dsm_pg *pg, struct sc_act *a)
 	if (d->cur.access == DSM_ACCESS_WRITE) {
 		dsm_hot_count(pg->pgno, d->owner != d->cur.node, 0,
 			      BIT_ULL(d->cur.node));
+		dsm_sc_adapt_note(pg, d->cur.node);
 		d->owner = d->cur.node;
 		d->copyset = 0;
 	} else if (d->cur.node != d->owner) {
