@@ -37,6 +37,10 @@
 # below); SELFTESTS_TIMEOUT_FACTOR (a whole number, default 1) multiplies
 # the defaults, for slower kernels (check-debug.sh sets both factors).
 set -uo pipefail
+# Static homes in the guests: the tests place their pages by home (page
+# p on node p mod 3), and dsm_home pushes tables itself. dsm_adapt turns
+# adaptive homes on where it tests them.
+export VCLUSTER_HOME_ADAPT=${VCLUSTER_HOME_ADAPT:-0}
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}

@@ -178,12 +178,14 @@ TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,
 		ret = dsm_sh(out, sizeof(out),
 			     "cd /sys/module/dsm/parameters && "
 			     "f=$(cat fault_timeout_ms) m=$(cat mgr_timeout_ms) "
+			     "h=$(cat home_adapt_after) "
 			     "t=$(cat transport) && cd / && "
 			     "x=/lib/modules/$(uname -r)/extra && "
 			     "{ [ ! -d /sys/module/dsm_rdma ] || rmmod dsm_rdma; } && "
 			     "rmmod dsm && "
 			     "insmod $x/dsm.ko inject=1 transport=$t "
-			     "fault_timeout_ms=$f mgr_timeout_ms=$m && "
+			     "fault_timeout_ms=$f mgr_timeout_ms=$m "
+			     "home_adapt_after=$h && "
 			     "{ [ $t != rdma ] || insmod $x/dsm_rdma.ko; }");
 		ASSERT_EQ(0, ret) TH_LOG("node %d: reload: %s", id, out);
 		/* dsmd notices within a second and configures it again. */
