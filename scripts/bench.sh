@@ -18,6 +18,12 @@
 #     water) on REPLICAS_NODES (default 3) nodes, once with the lrc regions'
 #     replicas 0 and once with 1 (one boot each, in this run): messages,
 #     bytes and time side by side, replicas.tsv and replicas.txt
+#   - adapt: what adaptive homes change (Documentation/sc.md "Adaptive
+#     homes"): ADAPT_APPS (default jacobi water dict) on ADAPT_NODES
+#     (default 3) nodes under sc (run-apps.sh --sc), once with homes that
+#     never move (--adapt 0) and once with the module's default (one boot
+#     each, in this run): messages per iteration and time side by side,
+#     adapt.tsv and adapt.txt
 #   - shadow: sc's shadows and msync (tools/bench/shadow_cost, 3 nodes):
 #     msync's time and bytes, the frames each node keeps, and the time
 #     from a node's power-off to its pages' first fault served again:
@@ -57,7 +63,7 @@ make -s -C "$SRCDIR" modules tools >/dev/null || exit 1
 
 # BENCH_PARTS (default all): which parts to run, e.g. "sc" for the fault
 # latency and MAC figures only.
-PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc replicas shadow core sharing n16 note index}
+PARTS=${BENCH_PARTS:-vcluster sc apps mp rdma lrc replicas adapt shadow core sharing n16 note index}
 
 bench_vcluster() {
 	echo "== vcluster: 3 nodes boot, run 'true', tear down (Linux 6.1, ${VCLUSTER_ACCEL:-tcg})"
@@ -168,6 +174,25 @@ bench_replicas() {
 	fi
 }
 
+bench_adapt() {
+	local apps=${ADAPT_APPS:-jacobi water dict} n=${ADAPT_NODES:-3} how
+	echo "== adapt: $apps on $n nodes under sc, homes static and adaptive"
+	rm -f "$OUT/adapt-apps.tsv"
+	for how in "--adapt 0" ""; do
+		# shellcheck disable=SC2086 # the options and names, split on purpose
+		"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --sc $how \
+			--tsv "$OUT/adapt-apps.tsv" $apps || status=1
+	done
+	if [ -s "$OUT/adapt-apps.tsv" ] &&
+	   "$SRCDIR/tools/bench/adapt-compare.sh" "$OUT/adapt-apps.tsv" \
+		"$SRCDIR/tools/bench/apps.list" "$OUT"; then
+		cat "$OUT/adapt.txt"
+		echo "(ratios adaptive / static; table: $OUT/adapt.txt, rows: $OUT/adapt.tsv)"
+	else
+		status=1
+	fi
+}
+
 bench_shadow() {
 	# sc's shadows and msync (issue 15 item 3): what msync costs, the frames
 	# each node keeps, and the time from a node's power-off to the first
@@ -270,6 +295,7 @@ for part in $PARTS; do
 	apps) bench_apps ;;
 	lrc) bench_lrc ;;
 	replicas) bench_replicas ;;
+	adapt) bench_adapt ;;
 	shadow) bench_shadow ;;
 	core) bench_core ;;
 	mp) bench_mp ;;

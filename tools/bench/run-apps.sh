@@ -13,7 +13,7 @@
 #       Exit status 0 only if every line is ok.
 #   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none]
 #               [--transport tcp|rdma] [--replicas 0|1] [--gc BYTES]
-#               [--tsv FILE] [NAME...]
+#               [--sc] [--adapt N] [--tsv FILE] [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
 #       app model nodes size time_ms messages bytes faults diffs verify
@@ -28,8 +28,15 @@
 #       the module's, 64 MiB), so that the lrc programs' barriers collect
 #       garbage as often as a longer run's would; the log's name ends
 #       -gcBYTES and the model column reads lrc-gc (lrc-r0-gc).
+#   --sc: the programs of model lrc run on an sc region instead (their
+#       locks and barriers synchronise, sc keeps the memory coherent);
+#       the log's name ends -sc and the model column reads sc.
+#   --adapt: every node's home_adapt_after (VCLUSTER_HOME_ADAPT, 0 to
+#       255; default the module's; Documentation/sc.md "Adaptive homes");
+#       the log's name ends -aN and the model column gets -aN.
 # In the guests (what the host runs on every node; by hand in a shell):
-#   run-apps.sh --guest check|bench [--replicas 0|1] [--gc BYTES] [NAME...]
+#   run-apps.sh --guest check|bench [--replicas 0|1] [--gc BYTES] [--sc]
+#       [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
 #       bounds in time, for a slower kernel (scripts/stress.sh -k debug);
 #       so does (DSM_NODES + 3) / 4, for the nodes that share the host.
@@ -90,6 +97,11 @@ guest() {
 			exit 2
 		shift 2
 	fi
+	as_sc=0
+	if [ "${1:-}" = --sc ]; then
+		as_sc=1
+		shift
+	fi
 	NAMES="$*"
 	case "$mode" in
 	check) limit=300 ;;
@@ -127,6 +139,7 @@ guest() {
 			args=${rest#* -- }
 		fi
 		[ "$args" = - ] && args=
+		[ "$as_sc" = 0 ] || [ "$model" != lrc ] || model=sc
 		step=$((1000 + idx * 4))
 		idx=$((idx + 1))
 		echo "@@BEGIN $name"
@@ -208,7 +221,7 @@ BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
 
 usage() {
-	sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,36p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -219,6 +232,8 @@ auth=key
 transport=tcp
 replicas=1
 gc=
+as_sc=
+adapt=
 tsv=$BUILD/bench/apps.tsv
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -231,6 +246,8 @@ while [ $# -gt 0 ]; do
 	--transport) [ $# -ge 2 ] || usage; transport=$2; shift 2 ;;
 	--replicas) [ $# -ge 2 ] || usage; replicas=$2; shift 2 ;;
 	--gc) [ $# -ge 2 ] || usage; gc=$2; shift 2 ;;
+	--sc) as_sc=--sc; shift ;;
+	--adapt) [ $# -ge 2 ] || usage; adapt=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) echo "run-apps.sh: unknown option $1" >&2; usage ;;
 	*) break ;;
@@ -245,6 +262,12 @@ case "$gc" in
 '') ;;
 *[!0-9]*) echo "run-apps.sh: --gc BYTES: a whole number" >&2; exit 2 ;;
 *) gcarg="--gc $gc" ;;
+esac
+case "$adapt" in
+'') ;;
+*[!0-9]* | ????*) echo "run-apps.sh: --adapt N: 0 to 255" >&2; exit 2 ;;
+*) [ "$adapt" -le 255 ] || { echo "run-apps.sh: --adapt N: 0 to 255" >&2; exit 2; }
+   export VCLUSTER_HOME_ADAPT="$adapt" ;;
 esac
 [ "$mode" = check ] && [ -z "$nodes" ] && nodes=3
 # vcluster bounds the node count (its MAX_VMS, 16), and the tree's dsm
@@ -271,6 +294,8 @@ log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
 [ "$transport" = tcp ] || log=${log%.log}-$transport.log
 [ "$replicas" = 1 ] || log=${log%.log}-r0.log
 [ -z "$gc" ] || log=${log%.log}-gc$gc.log
+[ -z "$as_sc" ] || log=${log%.log}-sc.log
+[ -z "$adapt" ] || log=${log%.log}-a$adapt.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
 # in check mode longer from 4 nodes on (the nodes share the host's cores).
 if [ "$mode" = check ]; then
@@ -282,7 +307,7 @@ fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
 	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" \
-	--replicas "$replicas" ${gcarg:-} $progs \
+	--replicas "$replicas" ${gcarg:-} $as_sc $progs \
 	> "$log" 2>&1
 vrc=$?
 
@@ -343,6 +368,8 @@ for p in $progs; do
 	model=$(awk -v p="$p" '$1 == p { print $2 }' "$list")
 	[ "$model" != lrc ] || [ "$replicas" = 1 ] || model=lrc-r0
 	case "$model" in lrc*) [ -z "$gc" ] || model=$model-gc ;; esac
+	[ -z "$as_sc" ] || [ "$model" != lrc ] || model=sc
+	[ -z "$adapt" ] || [ "$model" = mp ] || model=$model-a$adapt
 	if [ "$model" = mp ]; then
 		# no dsm: what the program itself counted it sent
 		msgs=$(field msgs "$summary")
