@@ -572,6 +572,10 @@ void memb_message(int from, const struct dsmc_msg *m)
 
 	switch (m->memb.op) {
 	case DSMC_MEMB_REQUEST:
+		if (m->memb.change == DSMC_MEMB_MOVE) {	/* no RESULT */
+			logm(LOG_DEBUG, "node %d: bucket wishes dropped", from);
+			break;
+		}
 		ret = memb_change(m, from, err, sizeof(err));
 		logm(ret && ret != -EINPROGRESS ? LOG_WARNING : LOG_INFO,
 		     "node %d asked to %s node %u: %s", from,

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dsm_home.h"
 #include "dsm_limits.h"
 #include "mgr.h"
 #include "proto.h"
@@ -359,7 +360,7 @@ static void enc_members(const struct dsmc_msg *m, void *body)
 	w->members = htole64(m->memb.members);
 	memcpy(w->addr, m->memb.addr, w->family == 4 ? 4 :
 	       w->family == 6 ? 16 : 0);
-	if (m->memb.op == DSMC_MEMB_TABLE)
+	if (m->memb.op == DSMC_MEMB_TABLE || m->memb.change == DSMC_MEMB_MOVE)
 		memcpy(w->table, m->memb.table, sizeof(w->table));
 }
 
@@ -388,12 +389,33 @@ static const char *dec_members_change(const struct dsmc_wire_members *w,
 	return NULL;
 }
 
-/* A TABLE's epoch, members and buckets; the other ops have none. */
+/* A MOVE's epoch and wishes (dsm_home_wishes_check()); no members. */
+static const char *dec_members_wishes(const struct dsmc_wire_members *w,
+				      struct dsmc_msg *m)
+{
+	uint32_t n;
+
+	if (m->memb.epoch > DSM_HOME_EPOCH_MAX)
+		return "move epoch out of range";
+	if (m->memb.members)
+		return "members in a move";
+	if (dsm_home_wishes_check(w->table, &n))
+		return "a bucket's wish is not a node id";
+	memcpy(m->memb.table, w->table, sizeof(w->table));
+	return NULL;
+}
+
+/*
+ * A TABLE's epoch, members and buckets, a MOVE's wishes; the other ops
+ * have none.
+ */
 static const char *dec_members_table(const struct dsmc_wire_members *w,
 				     struct dsmc_msg *m)
 {
 	size_t b;
 
+	if (m->memb.change == DSMC_MEMB_MOVE)
+		return dec_members_wishes(w, m);
 	if (m->memb.op != DSMC_MEMB_TABLE)
 		return m->memb.epoch || m->memb.members ||
 		       !all_zero(w->table, sizeof(w->table)) ?
@@ -432,6 +454,11 @@ static const char *dec_members(const void *body, uint32_t len,
 		return "membership op not in this protocol version";
 	if (w->reserved0 || w->reserved1 || w->reserved2)
 		return "reserved field not zero";
+	/* A version-10 peer refuses it: it is never sent to one. */
+	if (w->change == DSMC_MEMB_MOVE && m->version < DSMC_VERSION_HOME_MOVE)
+		return "membership change not in this protocol version";
+	if (w->change == DSMC_MEMB_MOVE && w->op != DSMC_MEMB_REQUEST)
+		return "move outside a request";
 	if (m->memb.op == DSMC_MEMB_REQUEST && w->change == DSMC_MEMB_NONE)
 		return "request without a change";
 	if (w->op >= DSMC_MEMB_LEAVE && w->change != DSMC_MEMB_DEL)
@@ -439,9 +466,9 @@ static const char *dec_members(const void *body, uint32_t len,
 	if (m->memb.op == DSMC_MEMB_RESULT || m->memb.op == DSMC_MEMB_LEFT ?
 	    m->memb.error > 4095 : m->memb.error != 0)
 		return "error out of range, or outside a result or left";
-	if (m->memb.op == DSMC_MEMB_TABLE ? m->memb.cookie != 0 :
-	    !m->memb.cookie)
-		return "cookie missing, or in a table";
+	if (m->memb.op == DSMC_MEMB_TABLE || w->change == DSMC_MEMB_MOVE ?
+	    m->memb.cookie != 0 : !m->memb.cookie)
+		return "cookie missing, or in a table or a move";
 	why = dec_members_change(w, m);
 	return why ? why : dec_members_table(w, m);
 }

@@ -75,6 +75,15 @@
  *     alone, to every member, not answered. A peer of version 9 or older
  *     gets none (its next acquire of such a lock gets EOWNERDEAD, as
  *     before).
+ * 11: adaptive homes (issue 17 item 4; Documentation/control-plane.md,
+ *     "Adaptive homes"): MEMBERS REQUEST with change MOVE, from a home's
+ *     dsmd to the coordinator: the buckets its kernel wishes moved
+ *     (HOME_WANT), no cookie, never answered (no RESULT). The
+ *     coordinator makes one table of the wishes at most once a second
+ *     and sends it as a plain TABLE (change NONE), which every version
+ *     adopts. A MOVE is refused in a frame of an older header version,
+ *     and never sent to a coordinator of version 10 or older (the home's
+ *     dsmd logs once that adaptive homes need version 11).
  */
 #ifndef DSMD_PROTO_H
 #define DSMD_PROTO_H
@@ -90,7 +99,7 @@
 
 #define DSMC_MAGIC		0x434d5344U	/* "DSMC" */
 #define DSMC_VERSION_MIN	1
-#define DSMC_VERSION_MAX	10
+#define DSMC_VERSION_MAX	11
 #define DSMC_VERSION_HELLO	1	/* header version of HELLO(_ACK) */
 #define DSMC_VERSION_MGR	2	/* first version with MGR frames */
 #define DSMC_VERSION_PERM	3	/* first REGION_ADD with permissions */
@@ -102,6 +111,7 @@
 #define DSMC_VERSION_HANDOVER	8	/* first with LOCK_HANDOVER, epochs */
 #define DSMC_VERSION_TOKEN_LEFT	9	/* first with LOCK_RELEASE, TOKEN_LEFT */
 #define DSMC_VERSION_KEPT	10	/* first with LOCK_RELEASE KEPT */
+#define DSMC_VERSION_HOME_MOVE	11	/* first with MEMBERS REQUEST MOVE */
 /*
  * The lowest version a peer must speak (HELLO's version_min): the codec
  * still reads frames of every version, but a peer of a version before
@@ -186,11 +196,14 @@ enum dsmc_members_change {
 	DSMC_MEMB_NONE = 0,	/* a TABLE sent to a peer that connected */
 	DSMC_MEMB_ADD,		/* @node joins at @addr, @port */
 	DSMC_MEMB_DEL,		/* @node leaves */
+	DSMC_MEMB_MOVE,		/* v11, REQUEST only: @node's bucket wishes */
 	DSMC_MEMB_CHANGE_END
 };
 
 /* Home table buckets, as in the kernel (DSM_HOME_NR_BUCKETS). */
 #define DSMC_HOME_BUCKETS	DSM_HOME_NR_BUCKETS
+/* A MOVE's table[b]: no wish for bucket b (as the kernel's HOME_WANT). */
+#define DSMC_HOME_NO_WISH	DSM_HOME_NO_WISH
 
 /*
  * MEMBERS (version 5). A REQUEST names a change and a cookie; the
@@ -199,6 +212,12 @@ enum dsmc_members_change {
  * member) and, for ADD, the new node's address. Version 6: a LEAVE
  * (change DEL, @node the leaving node, the coordinator's cookie) and its
  * LEFT (the same change, node and cookie, and an errno 0 .. 4095).
+ * Version 11: a REQUEST with change MOVE (adaptive homes): @node the
+ * wishing home, which must be the sender; @epoch the home table its
+ * kernel counted the wishes under (0 .. DSM_HOME_EPOCH_MAX); table[b]
+ * the node bucket b should move to (< DSM_NODES_MAX), or
+ * DSMC_HOME_NO_WISH; cookie 0 (no RESULT comes back); members, family,
+ * port, addr and error 0. Change MOVE with any other op is refused.
  * Fields an op does not use are zero; addr is zero past the family's
  * length.
  */
@@ -207,17 +226,20 @@ struct dsmc_wire_members {	/* 64 + DSMC_HOME_BUCKETS bytes */
 	uint8_t change;		/*  1: enum dsmc_members_change */
 	uint8_t family;		/*  2: ADD: 4 or 6; else 0 */
 	uint8_t reserved0;	/*  3 */
-	__le32 node;		/*  4: the node added or deleted */
+	__le32 node;		/*  4: the node added or deleted; MOVE: the
+				 * wishing home (the sender) */
 	__le16 port;		/*  8: ADD: its dsmd port, not 0 */
 	__le16 error;		/* 10: RESULT, LEFT: errno, 0 .. 4095 */
 	__le32 reserved1;	/* 12 */
 	__le64 cookie;		/* 16: REQUEST, RESULT: the requester's;
-				 * LEAVE, LEFT: the coordinator's */
-	__le64 epoch;		/* 24: TABLE: 1 .. DSM_HOME_EPOCH_MAX */
+				 * LEAVE, LEFT: the coordinator's; MOVE 0 */
+	__le64 epoch;		/* 24: TABLE: 1 .. DSM_HOME_EPOCH_MAX;
+				 * MOVE: 0 .. DSM_HOME_EPOCH_MAX */
 	__le64 members;		/* 32: TABLE: bit i: node i (< DSM_NODES_MAX) */
 	uint8_t addr[16];	/* 40: ADD: IPv4 (4 bytes) or IPv6 */
 	__le64 reserved2;	/* 56 */
-	uint8_t table[DSMC_HOME_BUCKETS];	/* 64: TABLE: home of bucket b */
+	uint8_t table[DSMC_HOME_BUCKETS];	/* 64: TABLE: home of bucket b;
+						 * MOVE: its wish */
 } __attribute__((packed));
 
 struct dsmc_wire_heartbeat {	/* 8 bytes */

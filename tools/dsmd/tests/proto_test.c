@@ -626,6 +626,106 @@ static void test_members(void)
 	   "proto: MEMBERS result with errno 4096 refused");
 }
 
+/* A MOVE of node 2's wishes, counted under epoch 5: buckets 0 and 7. */
+static struct dsmc_msg members_move(void)
+{
+	struct dsmc_msg m = { .type = DSMC_MEMBERS,
+			      .version = DSMC_VERSION_HOME_MOVE };
+
+	m.memb.op = DSMC_MEMB_REQUEST;
+	m.memb.change = DSMC_MEMB_MOVE;
+	m.memb.node = 2;
+	m.memb.epoch = 5;
+	memset(m.memb.table, DSMC_HOME_NO_WISH, sizeof(m.memb.table));
+	m.memb.table[0] = 1;
+	m.memb.table[7] = 63;
+	return m;
+}
+
+/* Decode MOVE @m re-encoded with its body byte @off set to @val. */
+static const char *move_refused(const struct dsmc_msg *m, int off,
+				uint8_t val)
+{
+	uint8_t buf[DSMC_MSG_MAX];
+	const char *why = NULL;
+	struct dsmc_msg out;
+	int len = dsmc_encode(m, buf, sizeof(buf));
+
+	if (len <= 0)
+		return "not encoded";
+	if (off >= 0)
+		buf[DSMC_HDR_SIZE + off] = val;
+	return dsmc_decode(buf, len, &out, &why) ? why : NULL;
+}
+
+/*
+ * MEMBERS REQUEST MOVE (version 11): the wisher's node, an epoch, the
+ * wishes in the table; no cookie, no members, no address, no errno;
+ * REQUEST only. That the sender is the wisher: home_adapt_test.c.
+ */
+static void test_members_move(void)
+{
+	struct dsmc_msg m = members_move(), out;
+	const char *why;
+
+	ok(!roundtrip(&m, &out) && out.version == DSMC_VERSION_HOME_MOVE &&
+	   out.memb.op == DSMC_MEMB_REQUEST &&
+	   out.memb.change == DSMC_MEMB_MOVE && out.memb.node == 2 &&
+	   out.memb.epoch == 5 && !out.memb.cookie &&
+	   !memcmp(out.memb.table, m.memb.table, DSMC_HOME_BUCKETS),
+	   "proto: MEMBERS move round trip");
+	m.version = DSMC_VERSION_KEPT;
+	why = move_refused(&m, -1, 0);
+	ok(why && strstr(why, "version"),
+	   "proto: MEMBERS move with header version 10 refused");
+	m = members_move();
+	why = move_refused(&m, 64 + 3, DSM_NODES_MAX);
+	ok(why && strstr(why, "wish"),
+	   "proto: MEMBERS move with a wish past the last node refused");
+	ok((why = move_refused(&m, 64 + 3, 0xfe)) && strstr(why, "wish"),
+	   "proto: MEMBERS move with wish byte 0xfe refused");
+	ok((why = move_refused(&m, 3, 1)) && strstr(why, "reserved") &&
+	   (why = move_refused(&m, 12, 1)) && strstr(why, "reserved") &&
+	   (why = move_refused(&m, 56, 1)) && strstr(why, "reserved"),
+	   "proto: MEMBERS move with a reserved byte set refused");
+	ok((why = move_refused(&m, 0, DSMC_MEMB_TABLE)) &&
+	   strstr(why, "move outside a request") &&
+	   (why = move_refused(&m, 0, DSMC_MEMB_RESULT)) &&
+	   strstr(why, "move outside a request") &&
+	   (why = move_refused(&m, 0, DSMC_MEMB_LEAVE)) &&
+	   strstr(why, "move outside a request") &&
+	   (why = move_refused(&m, 0, DSMC_MEMB_LEFT)) &&
+	   strstr(why, "move outside a request"),
+	   "proto: MEMBERS move on a table, result, leave or left refused");
+	ok((why = move_refused(&m, 16, 1)) && strstr(why, "cookie"),
+	   "proto: MEMBERS move with a cookie refused");
+	ok((why = move_refused(&m, 32, 1)) && strstr(why, "members"),
+	   "proto: MEMBERS move with members refused");
+	ok((why = move_refused(&m, 2, 4)) && strstr(why, "address") &&
+	   (why = move_refused(&m, 8, 1)) && strstr(why, "address"),
+	   "proto: MEMBERS move with an address family or port refused");
+	ok((why = move_refused(&m, 10, 1)) && strstr(why, "error"),
+	   "proto: MEMBERS move with an errno refused");
+	ok((why = move_refused(&m, 24 + 6, 1)) && strstr(why, "epoch"),
+	   "proto: MEMBERS move with an epoch past the last refused");
+	ok((why = move_refused(&m, 4, DSM_NODES_MAX)) && strstr(why, "node"),
+	   "proto: MEMBERS move of a node id out of range refused");
+	m.memb.epoch = 0;
+	memset(m.memb.table, DSMC_HOME_NO_WISH, sizeof(m.memb.table));
+	ok(!roundtrip(&m, &out) && !out.memb.epoch &&
+	   !memcmp(out.memb.table, m.memb.table, DSMC_HOME_BUCKETS),
+	   "proto: MEMBERS move of epoch 0 without a wish taken");
+	m = members_move();
+	m.memb.op = DSMC_MEMB_TABLE;
+	m.memb.change = DSMC_MEMB_NONE;
+	m.memb.node = 0;
+	m.memb.members = 0x3;
+	memset(m.memb.table, 1, sizeof(m.memb.table));
+	ok(!roundtrip(&m, &out) && out.memb.change == DSMC_MEMB_NONE &&
+	   out.memb.epoch == 5 && out.memb.table[9] == 1,
+	   "proto: MEMBERS table of version 11 (a table of wishes) taken");
+}
+
 /* MEMBERS LEAVE and LEFT: version 6 only; a DEL, a node, a cookie. */
 static void test_members_leave(void)
 {
@@ -841,6 +941,7 @@ void test_proto(void)
 	test_members();
 	test_members_leave();
 	test_members_left();
+	test_members_move();
 	test_region_bye();
 	test_corruptions();
 	test_consume();
