@@ -307,6 +307,7 @@ int main(void)
 	test_wire();
 	test_mgr();
 	test_fence();
+	test_home_adapt();
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }

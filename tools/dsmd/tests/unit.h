@@ -10,6 +10,7 @@ void test_proto(void);
 void test_proto_mgr(void);
 void test_wire(void);
 void test_fence(void);
+void test_home_adapt(void);
 
 struct mgr_handover;
 /* Two hand-overs say the same (proto_test.c). */
