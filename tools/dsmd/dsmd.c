@@ -216,7 +216,9 @@ static int run(void)
 		mgrnl_flush_gone();
 		if (d.verbose && now_ms() >= d.next_stats) {
 			d.next_stats = now_ms() + STATS_LOG_MS;
-			if (memcmp(&d.logged, &d.mgr.st, sizeof(d.logged)))
+			if (memcmp(&d.logged, &d.mgr.st, sizeof(d.logged)) ||
+			    memcmp(&d.home_logged, &d.adapt.st,
+				   sizeof(d.home_logged)))
 				mgrnl_log_stats(LOG_DEBUG);
 		}
 		poll_fixed(pfd);
@@ -501,6 +503,7 @@ int main(int argc, char **argv)
 	}
 	d.incarnation = new_incarnation();
 	d.start = now_ms();
+	home_adapt_init(&d.adapt);
 	if (mgrnl_mgr_init()) {
 		logm(LOG_ERR, "cannot set up the managers");
 		return DSMD_EXIT_CONF;

@@ -20,6 +20,9 @@
  *             control socket), MEMBERS frames, the home table's pushes
  *   leave.c   a live node's graceful leave (node del of a node that is
  *             up): the coordinator's wait, the leaving node's hand-over
+ *   memb_home.c adaptive homes: the kernel's wishes to the coordinator,
+ *             whose tables move buckets to the nodes that use them
+ *             (the pure part: home_adapt.c)
  *
  * One thread, one poll loop: nothing here needs a lock. Each field of
  * struct dsmd says which file changes it; the others only read it.
@@ -34,6 +37,7 @@
 #include "config.h"
 #include "dsm_genl.h"
 #include "dsm_home.h"
+#include "home_adapt.h"
 #include "mgr.h"
 #include "proto.h"
 
@@ -160,6 +164,7 @@ struct peer {
 	bool refused_logged;
 	bool held_logged;
 	bool rehomed;
+	bool home_old_logged;	/* memb_home.c: coordinator too old, said */
 };
 
 /**
@@ -285,6 +290,12 @@ struct dsmd {
 	uint64_t reload_asked;
 	int64_t reload_next;
 	uint64_t reload_cookie;		/* of the last change asked */
+	/*
+	 * memb_home.c: adaptive homes, the coordinator's pending wishes
+	 * and the counters (@home_logged: as last logged, mgrnl.c).
+	 */
+	struct home_adapt adapt;
+	struct home_adapt_stats home_logged;
 	struct conn conns[MAX_CONNS];
 	struct peer peers[DSM_NODES_MAX];
 	int64_t start;
@@ -401,6 +412,18 @@ void memb_node_failed(unsigned int id);	/* re-home a dead node's buckets */
 void memb_reload(void);			/* SIGHUP: dsm.conf's node lines */
 void memb_peer_ready(int ci);		/* our tables to a new peer */
 void memb_message(int from, const struct dsmc_msg *m);	/* MEMBERS */
+bool memb_is_member(void);		/* this node is in its table */
+uint64_t memb_down(void);		/* members declared down */
+/* The coordinator's table @next (same members) here and to every peer. */
+void memb_distribute(const struct dsm_home_table *next, const char *why);
+
+/* memb_home.c: adaptive homes (home_adapt.h) */
+/* Wishes @to of home @from (this node's kernel), counted under @epoch. */
+void memb_home_wishes(uint32_t from, uint64_t epoch,
+		      const uint8_t to[DSMC_HOME_BUCKETS]);
+void memb_home_request(int from, const struct dsmc_msg *m);	/* MOVE */
+void memb_home_timers(void);		/* the coordinator makes a table */
+void memb_home_log_stats(int prio);	/* the "home:" line */
 
 /* leave.c */
 int64_t leave_wait_ms(void);		/* how long a leave may take */

@@ -476,6 +476,30 @@ void kernel_watch(void)
 	}
 }
 
+/*
+ * HOME_WANT: the buckets this node homes that its kernel wishes moved,
+ * to the coordinator (memb_home.c). A bad event is logged and dropped.
+ */
+static void event_home_want(struct nlattr **tb)
+{
+	struct nlattr *b = tb[DSM_A_HOME_BUCKETS], *e = tb[DSM_A_HOME_EPOCH];
+	const char *bad = NULL;
+	uint32_t n;
+
+	if (!b || nla_len(b) != DSM_HOME_NR_BUCKETS)
+		bad = "HOME_BUCKETS missing or not 840 bytes";
+	else if (!e || nla_len(e) != sizeof(uint64_t))
+		bad = "HOME_EPOCH missing or not a u64";
+	else if (dsm_home_wishes_check(nla_data(b), &n))
+		bad = "a bucket's wish is not a node id";
+	if (bad) {
+		logm(LOG_WARNING, "kernel: HOME_WANT ignored: %s", bad);
+		return;
+	}
+	memb_home_wishes((uint32_t)d.conf.local, dsm_nla_u64(e, 0),
+			 nla_data(b));
+}
+
 static int event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 {
 	const char *name = dsm_nla_str(tb[DSM_A_REGION_NAME], NULL);
@@ -484,6 +508,10 @@ static int event_cb(uint8_t cmd, struct nlattr **tb, void *arg)
 	(void)arg;
 	if (cmd == DSM_CMD_LINK_DOWN && tb[DSM_A_NODE_ID]) {
 		data_link_down((int)dsm_nla_u32(tb[DSM_A_NODE_ID], 0));
+		return 0;
+	}
+	if (cmd == DSM_CMD_HOME_WANT) {
+		event_home_want(tb);
 		return 0;
 	}
 	if (cmd != DSM_CMD_REGION_CREATED && cmd != DSM_CMD_REGION_DELETED)

@@ -94,7 +94,7 @@ int memb_coordinator(void)
 }
 
 /* Members declared down (dsmd.c's dead timeout): they home nothing. */
-static uint64_t memb_down(void)
+uint64_t memb_down(void)
 {
 	uint64_t mask = 0;
 	unsigned int i;
@@ -107,7 +107,7 @@ static uint64_t memb_down(void)
 }
 
 /* Is this node in the table it has (a joining node is not, at first)? */
-static bool memb_is_member(void)
+bool memb_is_member(void)
 {
 	return d.home.epoch && (d.home.members >> d.conf.local & 1);
 }
@@ -220,6 +220,7 @@ void memb_timers(void)
 
 	if (!d.home_pending) {
 		memb_reload_step();
+		memb_home_timers();
 		return;
 	}
 	for (i = 0; i < DSM_NODES_MAX; i++) {
@@ -383,6 +384,21 @@ static int memb_change(const struct dsmc_msg *m, int from, char *err,
 }
 
 /*
+ * The coordinator's table @next of the same members: adopted (@why),
+ * pushed to the kernel by memb_timers() and sent to every peer. A plain
+ * TABLE (no change, no node): the peers' decoder refuses a node named
+ * without a change, and drops the connection.
+ */
+void memb_distribute(const struct dsm_home_table *next, const char *why)
+{
+	struct dsmc_msg t;
+
+	memb_adopt(next, why);
+	memb_fill_table(&t, next);
+	memb_broadcast(&t);
+}
+
+/*
  * The next table from @base in which member @id homes nothing (it stays
  * a member), adopted (@why) and sent to every peer: 1, 0 if it homes
  * nothing in @base already, or -errno. A node declared down, or one
@@ -393,7 +409,6 @@ int memb_unhome(unsigned int id, const struct dsm_home_table *base,
 {
 	uint64_t members = memb_conf_mask();
 	struct dsm_home_table next;
-	struct dsmc_msg t;
 	unsigned int b;
 
 	for (b = 0; b < DSM_HOME_BUCKETS && base->node[b] != id; b++)
@@ -404,11 +419,7 @@ int memb_unhome(unsigned int id, const struct dsm_home_table *base,
 			  ~(1ULL << id)))
 		return -EINVAL;
 	next.members = members;
-	memb_adopt(&next, why);
-	/* A plain TABLE (no change, no node): the peers' decoder refuses
-	 * a node named without a change, and drops the connection. */
-	memb_fill_table(&t, &next);
-	memb_broadcast(&t);
+	memb_distribute(&next, why);
 	return 1;
 }
 
@@ -573,7 +584,7 @@ void memb_message(int from, const struct dsmc_msg *m)
 	switch (m->memb.op) {
 	case DSMC_MEMB_REQUEST:
 		if (m->memb.change == DSMC_MEMB_MOVE) {	/* no RESULT */
-			logm(LOG_DEBUG, "node %d: bucket wishes dropped", from);
+			memb_home_request(from, m);
 			break;
 		}
 		ret = memb_change(m, from, err, sizeof(err));

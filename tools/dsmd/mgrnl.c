@@ -448,6 +448,7 @@ void mgrnl_log_stats(int prio)
 	     (unsigned long long)s->ho_rerouted,
 	     (unsigned long long)s->ho_early);
 	d.logged = *s;
+	memb_home_log_stats(prio);
 }
 
 /* Tell the managers about connections closed since the last call. */
