@@ -442,10 +442,11 @@ lane_start
 TCP_SUBSET=dsm_auth
 # The programs of group 3node that make check runs over TCP on the oldest
 # kernel only: they test the control plane and lrc's bookkeeping above
-# the transport (dsmctl and dsmd, barrier and lock limits, namespaces),
-# whose kernel paths dsm_netlink (1node) and dsm_lrc run on the newest
-# kernel too; check-full runs them over RDMA there.
-RDMA_LATER=dsm_control,dsm_lrc_limits,dsm_lrc_regions
+# the transport (dsmctl and dsmd, barrier and lock limits, namespaces,
+# adaptive homes' tables), whose kernel paths dsm_netlink (1node),
+# dsm_lrc and dsm_home run on the newest kernel too; check-full runs them
+# over RDMA there.
+RDMA_LATER=dsm_control,dsm_lrc_limits,dsm_lrc_regions,dsm_adapt
 
 # This machine's speed against the idle reference, in percent (at least
 # 100), by which vm_stage scales a stage's expected time: first from the
