@@ -520,9 +520,9 @@ enum dsm_model {
  *	A bucket is wished when one node other than this one took write
  *	ownership of its pages home_adapt_after times in a row (sc; the
  *	streak starts again at any other owner). The wishes of up to a
- *	second go out together, and a bucket still wished is wished again
- *	a second later (counter home_adapt_wishes): dsmd's coordinator may
- *	be busy with another change.
+ *	second go out together (counter home_adapt_wishes); one that dsmd's
+ *	coordinator did not grant (busy with another change) is made again
+ *	at the bucket's next counted write.
  */
 enum dsm_cmd {
 	DSM_CMD_UNSPEC,
