@@ -28,6 +28,7 @@
 #include "kselftest_harness.h"
 #include "dsm_test.h"
 #include "dsm_nl_raw.h"
+#include "dsm_home_tab.h"
 #include "dsm_region.h"
 #include "dsm_shell.h"
 
@@ -42,41 +43,6 @@
 #define PARAM		"/sys/module/dsm/parameters/home_adapt_after"
 
 static int node, nodes;
-
-struct home {
-	uint64_t epoch;
-	int len;
-	uint8_t node[DSM_HOME_NR_BUCKETS];
-};
-
-static void home_cb(struct nlmsghdr *nlh, void *arg)
-{
-	struct home *h = arg;
-	struct nlattr *a;
-
-	nlr_for_each_attr(a, nlh) {
-		int len = a->nla_len - NLA_HDRLEN;
-
-		if (a->nla_type == DSM_A_HOME_EPOCH && len == 8)
-			memcpy(&h->epoch, nlr_data(a), 8);
-		if (a->nla_type == DSM_A_HOME_BUCKETS &&
-		    len == (int)sizeof(h->node)) {
-			memcpy(h->node, nlr_data(a), len);
-			h->len = len;
-		}
-	}
-}
-
-/* This node's home table (GET_STATUS); 0 or -errno. */
-static int home_get(struct nlr *r, struct home *h)
-{
-	int ret;
-
-	memset(h, 0, sizeof(*h));
-	nlr_start(r, r->family, DSM_CMD_GET_STATUS, 0);
-	ret = nlr_call(r, home_cb, h);
-	return ret ? ret : h->len ? 0 : -ENODATA;
-}
 
 FIXTURE(adapt) {
 	struct nlr r;
@@ -139,6 +105,8 @@ TEST_F_TIMEOUT(adapt, one_writer_takes_the_home, DSM_TEST_TIMEOUT(150))
 
 	dsm_test_begin();
 	ASSERT_EQ(0, home_get(&self->r, &h));
+	ASSERT_EQ(DSM_HOME_NR_BUCKETS, h.len)
+		TH_LOG("node %d: no home table", node);
 	ASSERT_EQ(0, h.node[BUCKET_P])
 		TH_LOG("node %d: bucket %d is on node %d at the start, not 0 (run once per cluster)",
 		       node, BUCKET_P, h.node[BUCKET_P]);

@@ -43,6 +43,7 @@
 #include "dsm_test.h"
 #include "dsm_counters.h"
 #include "dsm_nl_raw.h"
+#include "dsm_home_tab.h"
 #include "dsm_region.h"
 #include "dsm_shell.h"
 #include "dsm_sigbus.h"
@@ -87,37 +88,6 @@
 #define FT_PARAM	"/sys/module/dsm/parameters/fault_timeout_ms"
 /* A page of bucket 5 (home node 2, never moved), for the forgery. */
 #define PG_FORGED	((OFF_MOVE + 45 * DSM_PAGE) / DSM_PAGE)
-
-struct home {
-	uint64_t epoch;
-	int len;
-	uint8_t node[DSM_HOME_NR_BUCKETS];
-};
-
-static void home_cb(struct nlmsghdr *nlh, void *arg)
-{
-	struct home *h = arg;
-	struct nlattr *a;
-
-	nlr_for_each_attr(a, nlh) {
-		int len = a->nla_len - NLA_HDRLEN;
-
-		if (a->nla_type == DSM_A_HOME_EPOCH && len == 8)
-			memcpy(&h->epoch, nlr_data(a), 8);
-		if (a->nla_type == DSM_A_HOME_BUCKETS &&
-		    len <= (int)sizeof(h->node)) {
-			memcpy(h->node, nlr_data(a), len);
-			h->len = len;
-		}
-	}
-}
-
-static int home_get(struct nlr *r, struct home *h)
-{
-	memset(h, 0, sizeof(*h));
-	nlr_start(r, r->family, DSM_CMD_GET_STATUS, 0);
-	return nlr_call(r, home_cb, h);
-}
 
 FIXTURE(home) {
 	struct nlr r;

@@ -38,13 +38,13 @@ BEGIN {
 		if (line ~ /^#/ || line !~ / -- /) continue
 		split(line, w, " ")
 		args = substr(line, index(line, " -- ") + 4)
-		na = split(args, a, " ")
+		na = split(args, arg, " ")
 		it = 0
 		if (w[1] == "dict") {
-			for (j = 1; j < na; j++) if (a[j] == "-u") it = a[j + 1]
+			for (j = 1; j < na; j++) if (arg[j] == "-u") it = arg[j + 1]
 			perNode[w[1]] = 1
 		} else if (na >= 2) {
-			it = a[2]
+			it = arg[2]
 		}
 		iters[w[1]] = it
 	}
