@@ -19,7 +19,10 @@
 #     replicas 0 and once with 1 (one boot each, in this run): messages,
 #     bytes and time side by side, replicas.tsv and replicas.txt
 #   - adapt: what adaptive homes change (Documentation/sc.md "Adaptive
-#     homes"): ADAPT_APPS (default jacobi water dict) on ADAPT_NODES
+#     homes"): tools/bench/home_move (3 nodes: messages per round of one
+#     page's writer and reader with its home on a third node, then moved
+#     to the writer; home_move.txt), and ADAPT_APPS (default jacobi water
+#     dict) on ADAPT_NODES
 #     (default 3) nodes under sc (run-apps.sh --sc), once with homes that
 #     never move (--adapt 0) and once with the module's default (one boot
 #     each, in this run): messages per iteration and time side by side,
@@ -176,6 +179,24 @@ bench_replicas() {
 
 bench_adapt() {
 	local apps=${ADAPT_APPS:-jacobi water dict} n=${ADAPT_NODES:-3} how
+	echo "== adapt: one page's writer and reader, its home on a third node, then moved"
+	if make -s -C "$SRCDIR/tools/bench" O="$OUT" >/dev/null; then
+		"$SRCDIR/tools/vcluster/vcluster" run -n 3 \
+			--copy "$OUT/home_move" -- ./home_move 2>&1 |
+			sed -n 's/^\[n[012]\] //p' > "$OUT/home_move.log"
+		[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+		# "home_move: static|moved node N msgs M rounds R": sum nodes
+		awk '$1 == "home_move:" && ($2 == "static" || $2 == "moved") {
+			m[$2] += $6; r = $8 }
+		     $1 == "home_move:" && $2 == "P'"'"'s" { print }
+		     END { if (r > 0 && ("static" in m) && ("moved" in m))
+			printf "home_move: messages per round (write of node 1, read of node 2), all nodes: %.1f with the home on node 0, %.1f once moved to node 1 (%d rounds each)\n",
+			       m["static"] / r, m["moved"] / r, r
+		     else print "home_move: no figures (see home_move.log)" }' \
+			"$OUT/home_move.log" | tee "$OUT/home_move.txt"
+	else
+		status=1
+	fi
 	echo "== adapt: $apps on $n nodes under sc, homes static and adaptive"
 	rm -f "$OUT/adapt-apps.tsv"
 	for how in "--adapt 0" ""; do
