@@ -430,7 +430,11 @@ lane_add fuzz-short make -C "$SRCDIR" fuzz-short
 # (stop 47's CI, cc42); started last it was stopped at the deadline, a
 # failure. Before the short stages, and only with ten minutes left.
 lane_add model --needs 600 "$SRCDIR/scripts/model.sh" --check
-lane_add dkms "$SRCDIR/scripts/dkms-check.sh"
+# DKMS's packaging is the same for every kernel, and the modules stages
+# build the sources for each: make check builds it for the newest (200
+# to 400 s beside the clusters for both: cc44 left no time for the
+# packages), check-full for each.
+lane_add dkms "$SRCDIR/scripts/dkms-check.sh" "$newest"
 lane_add packages "$SRCDIR/scripts/pkg-check.sh"
 lane_start
 
@@ -444,9 +448,11 @@ TCP_SUBSET=dsm_auth
 # kernel only: they test the control plane and lrc's bookkeeping above
 # the transport (dsmctl and dsmd, barrier and lock limits, namespaces,
 # adaptive homes' tables), whose kernel paths dsm_netlink (1node),
-# dsm_lrc and dsm_home run on the newest kernel too; check-full runs them
+# dsm_lrc and dsm_home run on the newest kernel too; and dsm_stall, a
+# stalled peer (81 s over RDMA in cc44), whose RDMA side dsm_rdma's
+# credits test covers in selftests-rdma-6.12-more. check-full runs them
 # over RDMA there.
-RDMA_LATER=dsm_control,dsm_lrc_limits,dsm_lrc_regions,dsm_adapt
+RDMA_LATER=dsm_control,dsm_lrc_limits,dsm_lrc_regions,dsm_adapt,dsm_stall
 
 # This machine's speed against the idle reference, in percent (at least
 # 100), by which vm_stage scales a stage's expected time: first from the
@@ -529,6 +535,7 @@ if [ "$full" = 1 ]; then
 	echo "== check-full: what does not fit make check's budget"
 	stage fuzz harvest_tap make -C "$SRCDIR" fuzz \
 		FUZZ_SECONDS="$FUZZ_SECONDS" || true
+	stage dkms-all harvest_tap "$SRCDIR/scripts/dkms-check.sh" || true
 	if [ "$build_ok" = 1 ]; then
 		# The applications on the newest kernel, with the cluster key.
 		stage "apps-$newest" harvest_tap \
