@@ -328,6 +328,7 @@ int kernel_open(void);			/* d.nl, d.ev, d.mgrnl: all or none;
 int kernel_configure(void);		/* CLUSTER_SET, NODE_ADD per node */
 int kernel_push_home_table(const struct dsm_home_table *t, const char *why);
 int kernel_home_get(struct dsm_home_table *t);
+void kernel_home_base(struct dsm_home_table *base);
 int kernel_node_add(unsigned int id);	/* NODE_ADD of configured node @id */
 int kernel_node_del(unsigned int id);	/* NODE_DEL */
 int kernel_leave(void);			/* LEAVE: 0, -EINPROGRESS, -errno */

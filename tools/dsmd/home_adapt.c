@@ -56,6 +56,12 @@ int home_adapt_merge(struct home_adapt *a, uint32_t from,
 	return (int)n;
 }
 
+bool home_adapt_due(const struct home_adapt *a, bool busy, int64_t now)
+{
+	return a->pending && !busy &&
+	       !(a->made && now - a->last < HOME_ADAPT_INTERVAL_MS);
+}
+
 int home_adapt_make(struct home_adapt *a, const struct dsm_home_table *cur,
 		    uint64_t live, bool busy, int64_t now,
 		    struct dsm_home_table *next, uint32_t *moved)
@@ -63,8 +69,7 @@ int home_adapt_make(struct home_adapt *a, const struct dsm_home_table *cur,
 	int ret;
 
 	*moved = 0;
-	if (!a->pending || busy ||
-	    (a->made && now - a->last < HOME_ADAPT_INTERVAL_MS))
+	if (!home_adapt_due(a, busy, now))
 		return 0;
 	ret = dsm_home_wishes_apply(next, cur, a->to, a->from, live, moved);
 	home_adapt_clear(a);

@@ -69,6 +69,13 @@ int home_adapt_merge(struct home_adapt *a, uint32_t from,
 		     const uint8_t to[DSMC_HOME_BUCKETS]);
 
 /*
+ * Is a table due at @now (ms)? Wishes pending, not @busy, and at least
+ * HOME_ADAPT_INTERVAL_MS after the last table made: the conditions of
+ * home_adapt_make(), for a caller that must fetch @cur first.
+ */
+bool home_adapt_due(const struct home_adapt *a, bool busy, int64_t now);
+
+/*
  * The coordinator's decision at @now (ms): with wishes pending, not
  * @busy (another change in progress, or no quorum), and at least
  * HOME_ADAPT_INTERVAL_MS after the last table made, @next is @cur with

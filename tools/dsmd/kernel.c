@@ -143,6 +143,23 @@ int kernel_home_get(struct dsm_home_table *t)
 }
 
 /*
+ * The table the coordinator's next one builds on, into @base: dsmd's,
+ * or the kernel's epoch and buckets when that is newer (a table pushed
+ * by hand: dsmctl home bump, a test), since the kernels would refuse a
+ * table older than theirs.
+ */
+void kernel_home_base(struct dsm_home_table *base)
+{
+	struct dsm_home_table k = {};
+
+	*base = d.home;
+	if (!kernel_home_get(&k) && k.epoch > base->epoch) {
+		memcpy(base->node, k.node, sizeof(base->node));
+		base->epoch = k.epoch;
+	}
+}
+
+/*
  * The home table (kmod/core/dsm_home.h): dsmd owns it and builds the
  * first one from the configuration, epoch 1 over its nodes, the same
  * table on every node; a membership change makes the next one

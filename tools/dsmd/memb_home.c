@@ -95,8 +95,9 @@ void memb_home_request(int from, const struct dsmc_msg *m)
 void memb_home_timers(void)
 {
 	uint64_t members = memb_conf_mask(), r = memb_reachable();
-	struct dsm_home_table next, cur = d.home, k = {};
+	struct dsm_home_table next, cur;
 	uint32_t moved;
+	int64_t now = now_ms();
 	bool busy;
 	int ret;
 
@@ -110,17 +111,12 @@ void memb_home_timers(void)
 	}
 	busy = d.home_pending || leave_waiting() >= 0 ||
 	       !dsm_quorum(members, r);
-	/*
-	 * As memb_node_failed(): the base is the kernel's table when it is
-	 * newer than dsmd's (one pushed by hand: dsmctl home bump, a test),
-	 * since the kernels would refuse a table older than theirs.
-	 */
-	if (!busy && !kernel_home_get(&k) && k.epoch > cur.epoch) {
-		memcpy(cur.node, k.node, sizeof(cur.node));
-		cur.epoch = k.epoch;
-	}
-	ret = home_adapt_make(&d.adapt, &cur, r & ~memb_down(), busy,
-			      now_ms(), &next, &moved);
+	/* The base asks the kernel: only when a table is due, not per tick. */
+	if (!home_adapt_due(&d.adapt, busy, now))
+		return;
+	kernel_home_base(&cur);
+	ret = home_adapt_make(&d.adapt, &cur, r & ~memb_down(), busy, now,
+			      &next, &moved);
 	if (ret < 0)
 		logm(LOG_ERR, "home: cannot make the next home table of wishes: %s",
 		     strerror(-ret));

@@ -428,14 +428,12 @@ int memb_unhome(unsigned int id, const struct dsm_home_table *base,
  * a quorum): the coordinator makes the next home table, in which @id (a
  * configured member still) homes nothing, and sends it to every peer as
  * a node add or del does; once per failure (p->rehomed, cleared when the
- * node is up again). The base is the kernel's table when it is newer
- * than dsmd's (a test pushed one by hand): a table older than the
- * kernel's would be refused. A node that 'node del' removes is not a
- * member any more and is skipped.
+ * node is up again), on kernel_home_base(). A node that 'node del'
+ * removes is not a member any more and is skipped.
  */
 void memb_node_failed(unsigned int id)
 {
-	struct dsm_home_table cur = d.home, k = {};
+	struct dsm_home_table cur;
 	uint64_t members = memb_conf_mask();
 	int ret;
 
@@ -444,10 +442,7 @@ void memb_node_failed(unsigned int id)
 	    !dsm_quorum(members, memb_reachable()))
 		return;
 	d.peers[id].rehomed = true;
-	if (!kernel_home_get(&k) && k.epoch > cur.epoch) {
-		memcpy(cur.node, k.node, sizeof(cur.node));
-		cur.epoch = k.epoch;
-	}
+	kernel_home_base(&cur);
 	ret = memb_unhome(id, &cur, "node down: its buckets re-homed");
 	if (ret < 0)
 		logm(LOG_ERR, "node %u down: cannot make the next home table; its pages stay homed on it",
