@@ -29,6 +29,7 @@
 
 #include "dsm_test.h"
 #include "dsm_nl_raw.h"
+#include "dsm_home_tab.h"
 
 #define PG_P		(70UL * DSM_HOME_NR_BUCKETS + 420)	/* home 0 */
 #define BUCKET_P	420
@@ -77,26 +78,14 @@ static void set_param(const char *val)
 	close(fd);
 }
 
-static void home_cb(struct nlmsghdr *nlh, void *arg)
-{
-	int *home = arg;
-	struct nlattr *a;
-
-	nlr_for_each_attr(a, nlh)
-		if (a->nla_type == DSM_A_HOME_BUCKETS &&
-		    a->nla_len - NLA_HDRLEN == DSM_HOME_NR_BUCKETS)
-			*home = ((uint8_t *)nlr_data(a))[BUCKET_P];
-}
-
 /* P's home in this node's table, or -1. */
 static int home_of_p(struct nlr *r)
 {
-	int home = -1;
+	struct home h;
 
-	nlr_start(r, r->family, DSM_CMD_GET_STATUS, 0);
-	if (nlr_call(r, home_cb, &home))
+	if (home_get(r, &h) || h.len != DSM_HOME_NR_BUCKETS)
 		return -1;
-	return home;
+	return h.node[BUCKET_P];
 }
 
 /* One round: node 1 writes @v into P, node 2 reads it back. */
