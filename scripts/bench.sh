@@ -53,11 +53,18 @@
 #   - index: build/bench/index.html, every table and plot made so far on
 #     one page (scripts/bench-index.sh)
 # APPS_NODES (default "1 2 3 4") chooses the node counts of the apps part.
+# The guests boot as a production kernel does, without slub_debug and
+# page_poison (VCLUSTER_MEM_DEBUG=0; make check and make demo keep them):
+# under TCG they doubled lrc jacobi's time on 3 nodes (4.5 and 5.2 s
+# against 10.8 and 11.x s, 2026-12-05), all of it in the allocator's
+# checks of twins and diffs, and message passing allocates nothing.
+# VCLUSTER_MEM_DEBUG=1 make bench measures with them.
 set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
+export VCLUSTER_MEM_DEBUG=${VCLUSTER_MEM_DEBUG:-0}
 OUT=$BUILD/bench
 mkdir -p "$OUT"
 status=0
