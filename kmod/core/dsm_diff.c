@@ -7,14 +7,27 @@
  * cuts byte-exact runs inside differing words; a page equal to its twin is
  * recognised by a single memcmp(). It writes the runs while their headers
  * total at most DSM_DIFF_BITMAP_BYTES, else the bitmap, which is then the
- * smaller. Application validates the whole diff before writing a single
- * byte, then copies the runs or the bitmap's bytes in.
+ * smaller. A page with more runs than that (every header takes a byte at
+ * least) goes to the bitmap at once: a first pass counts the runs a word
+ * at a time, so that such a page (a row of doubles that each changed in
+ * their low bytes, as a relaxation's sweep leaves it) is not cut into
+ * runs first. Application validates the whole diff before writing a
+ * single byte, then copies the runs or the bitmap's bytes in. Both move a
+ * word's changed bytes with one 8-byte load or store when they are one
+ * run and the buffer has room for the whole word.
  */
 #include "dsm_diff.h"
 
 static inline void dsm_st16(u8 *p, u16 x)
 {
 	__le16 v = cpu_to_le16(x);
+
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void dsm_st64(u8 *p, u64 x)
+{
+	__le64 v = cpu_to_le64(x);
 
 	memcpy(p, &v, sizeof(v));
 }
@@ -141,20 +154,88 @@ static u32 dsm_diff_get_run_hdr(const u8 *d, u32 left, u32 *gap, u32 *len)
 	return dsm_diff_run_hdr(d, gap, len);
 }
 
+/* Bit 8k + 7 set for each nonzero byte k of @x, no other bit. */
+static inline u64 dsm_nonzero_flags(u64 x)
+{
+	return (((x & ~DSM_HIGHS) + ~DSM_HIGHS) | x) & DSM_HIGHS;
+}
+
+/*
+ * When the first DSM_DIFF_PROBE_RUNS runs of a page end within
+ * DSM_DIFF_PROBE_SPAN bytes a run on average, the page may have more runs
+ * than the bitmap has bytes: dsm_diff_create() then counts them all (one
+ * pass that writes nothing) rather than cut them all before it finds out.
+ */
+#define DSM_DIFF_PROBE_RUNS	64
+#define DSM_DIFF_PROBE_SPAN	16
+
+/* How many of the flags (bits 7, 15, .. 63) @t has: their sum, bytewise. */
+static inline u32 dsm_flags_count(u64 t)
+{
+	return (u32)(((t >> 7) * DSM_ONES) >> 56);
+}
+
 /* One bit per nonzero byte of @x: bit k for byte k (little endian). */
 static inline u32 dsm_nonzero_bytes(u64 x)
 {
-	u64 t = (((x & ~DSM_HIGHS) + ~DSM_HIGHS) | x) & DSM_HIGHS;
-
 	/* gather the eight flags (bits 7, 15, .. 63) into the top byte */
-	return (u32)(((t >> 7) * 0x0102040810204080ULL) >> 56);
+	return (u32)(((dsm_nonzero_flags(x) >> 7) *
+		      0x0102040810204080ULL) >> 56);
+}
+
+/*
+ * If the set bits of the byte mask @m (nonzero) are one run: its length,
+ * and in *@first its first bit. Else 0.
+ */
+static inline u32 dsm_mask_run(u32 m, u32 *first)
+{
+	u32 s = __builtin_ctz(m), r = m >> s;
+
+	if (r & (r + 1))
+		return 0;
+	*first = s;
+	return __builtin_ctz(~r);
+}
+
+/* The 64-bit mask of @len bytes from byte @first of a word. */
+static inline u64 dsm_bytes_mask(u32 first, u32 len)
+{
+	return (len == 8 ? ~0ULL : (1ULL << (8 * len)) - 1) << (8 * first);
+}
+
+/*
+ * The runs of changed bytes between @a and @b, counted up to the word
+ * where they exceed @limit. A run starts at a changed byte whose
+ * predecessor is unchanged: with each byte's "changed" flag at its top
+ * bit, at a flag not under one shifted up a byte (the previous word's
+ * last flag carried in).
+ */
+static u32 dsm_diff_count_runs(const u8 *a, const u8 *b, u32 limit)
+{
+	u64 x[4], t, carry = 0;
+	u32 runs = 0, i, k;
+
+	for (i = 0; i < DSM_PAGE_SIZE && runs <= limit; i += 32) {
+		for (k = 0; k < 4; k++)
+			x[k] = dsm_ld64(a + i + 8 * k) ^ dsm_ld64(b + i + 8 * k);
+		if (!(x[0] | x[1] | x[2] | x[3])) {
+			carry = 0;
+			continue;
+		}
+		for (k = 0; k < 4; k++) {
+			t = dsm_nonzero_flags(x[k]);
+			runs += dsm_flags_count(t & ~(t << 8 | carry));
+			carry = t >> 56;
+		}
+	}
+	return runs;
 }
 
 /* dsm_diff_create() in the bitmap encoding, a word at a time. */
 static int dsm_diff_create_bitmap(const u8 *a, const u8 *b, u8 *o, u32 size)
 {
 	u8 *map = o + DSM_DIFF_HDR_SIZE;
-	u32 pos = DSM_DIFF_HDR_SIZE + DSM_DIFF_BITMAP_BYTES, i, m;
+	u32 pos = DSM_DIFF_HDR_SIZE + DSM_DIFF_BITMAP_BYTES, i, m, s = 0, n;
 
 	if (size < pos)
 		return -ENOSPC;
@@ -163,12 +244,16 @@ static int dsm_diff_create_bitmap(const u8 *a, const u8 *b, u8 *o, u32 size)
 		map[i >> 3] = (u8)m;
 		if (!m)
 			continue;
-		if (size - pos < dsm_popcount64(m))
+		/* One run, room for a whole word: one store (see above). */
+		if (size - pos >= 8) {
+			n = dsm_mask_run(m, &s);
+			if (n) {
+				dsm_st64(o + pos, dsm_ld64(b + i) >> (8 * s));
+				pos += n;
+				continue;
+			}
+		} else if (size - pos < dsm_popcount64(m)) {
 			return -ENOSPC;
-		if (m == 0xff) {
-			memcpy(o + pos, b + i, 8);
-			pos += 8;
-			continue;
 		}
 		for (; m; m &= m - 1)
 			o[pos++] = b[i + __builtin_ctz(m)];
@@ -196,7 +281,7 @@ int dsm_diff_create(const void *twin, const void *page, void *out, u32 size)
 {
 	const u8 *a = twin, *b = page;
 	u8 *o = out;
-	u32 pos = DSM_DIFF_HDR_SIZE, hdrs = 0, i = 0, prev = 0;
+	u32 pos = DSM_DIFF_HDR_SIZE, hdrs = 0, i = 0, prev = 0, nr = 0;
 
 	if (size < DSM_DIFF_HDR_SIZE)
 		return -ENOSPC;
@@ -206,6 +291,17 @@ int dsm_diff_create(const void *twin, const void *page, void *out, u32 size)
 		u32 end = dsm_diff_run_end(a, b, i + 1), len = end - i;
 		u32 h = dsm_diff_run_hdr_size(i - prev, len);
 
+		/*
+		 * Runs this dense may be more than the bitmap has bytes,
+		 * and their headers (a byte at least each) then more than
+		 * it: count them, in a pass that writes nothing, and make
+		 * the bitmap at once if so, as the loop would at the end.
+		 */
+		if (++nr == DSM_DIFF_PROBE_RUNS &&
+		    end <= DSM_DIFF_PROBE_RUNS * DSM_DIFF_PROBE_SPAN &&
+		    dsm_diff_count_runs(a, b, DSM_DIFF_BITMAP_BYTES) >
+		    DSM_DIFF_BITMAP_BYTES)
+			return dsm_diff_create_bitmap(a, b, o, size);
 		hdrs += h;
 		if (hdrs > DSM_DIFF_BITMAP_BYTES)
 			return dsm_diff_create_bitmap(a, b, o, size);
@@ -288,20 +384,29 @@ int dsm_diff_validate(const void *diff, u32 len)
 	return 0;
 }
 
-/* Copy the bytes of a validated bitmap diff @d into @p. */
-static void dsm_diff_apply_bitmap(u8 *p, const u8 *d)
+/* Copy the bytes of a validated bitmap diff @d of @len bytes into @p. */
+static void dsm_diff_apply_bitmap(u8 *p, const u8 *d, u32 len)
 {
 	const u8 *map = d + DSM_DIFF_HDR_SIZE;
-	const u8 *src = map + DSM_DIFF_BITMAP_BYTES;
-	u32 i;
+	const u8 *src = map + DSM_DIFF_BITMAP_BYTES, *end = d + len;
+	u32 i, s = 0, n;
+	u64 mask;
 
 	for (i = 0; i < DSM_PAGE_SIZE; i += 8) {
 		u32 m = map[i >> 3];
 
-		if (m == 0xff) {
-			memcpy(p + i, src, 8);
-			src += 8;
+		if (!m)
 			continue;
+		/* One run, a whole word left to read: one merge. */
+		if (end - src >= 8) {
+			n = dsm_mask_run(m, &s);
+			if (n) {
+				mask = dsm_bytes_mask(s, n);
+				dsm_st64(p + i, (dsm_ld64(p + i) & ~mask) |
+					 (dsm_ld64(src) << (8 * s) & mask));
+				src += n;
+				continue;
+			}
 		}
 		for (; m; m &= m - 1)
 			p[i + __builtin_ctz(m)] = *src++;
@@ -330,7 +435,7 @@ int dsm_diff_apply(void *page, const void *diff, u32 len)
 	if (unlikely(err))
 		return err;
 	if (d[0] == DSM_DIFF_BITMAP) {
-		dsm_diff_apply_bitmap(p, d);
+		dsm_diff_apply_bitmap(p, d, len);
 		return 0;
 	}
 	while (pos < len) {

@@ -618,4 +618,124 @@ TEST(unaligned_buffers)
 	EXPECT_EQ(0, memcmp(o + 1, b + 5, PS));
 }
 
+/* The runs of changed bytes between twin and page, byte by byte. */
+static u32 runs_of(void)
+{
+	u32 i, runs = 0;
+
+	for (i = 0; i < PS; i++)
+		if (twin[i] != page[i] && (!i || twin[i - 1] == page[i - 1]))
+			runs++;
+	return runs;
+}
+
+/*
+ * Dense pages, each word with a random set of its bytes changed: one run
+ * in the word (the one-store path of the bitmap), several, or all of it;
+ * densities around the point where the runs' headers outgrow the bitmap,
+ * so that dsm_diff_create()'s count of the runs decides both ways. Every
+ * diff has the formula's size and round-trips; the format is the one
+ * the run headers call for.
+ */
+TEST(dense_word_masks)
+{
+	struct dsm_rng r;
+	u32 iter, w, k, m, bitmaps = 0, runs_fmt = 0;
+
+	dsm_rng_seed(&r, 12);
+	for (iter = 0; iter < 3000; iter++) {
+		u32 keep = dsm_rng_below(&r, 8);	/* words left alone, /8 */
+
+		fill(&r);
+		for (w = 0; w < PS / 8; w++) {
+			if (dsm_rng_below(&r, 8) < keep)
+				continue;
+			m = iter % 3 ? (u32)dsm_rng_next(&r) & 0xff :
+				       (0xffu >> dsm_rng_below(&r, 8)) <<
+				       dsm_rng_below(&r, 4);
+			for (k = 0; k < 8; k++)
+				if (m >> k & 1)
+					page[8 * w + k] = (u8)~twin[8 * w + k];
+		}
+		roundtrip(_metadata);
+		if (diff[0] == DSM_DIFF_BITMAP)
+			bitmaps++;
+		else
+			runs_fmt++;
+		if (runs_of() > DSM_DIFF_BITMAP_BYTES)
+			ASSERT_EQ(DSM_DIFF_BITMAP, diff[0]);
+		if (_metadata->passed == 0)
+			break;
+	}
+	TH_LOG("%u bitmaps, %u run lists", bitmaps, runs_fmt);
+	EXPECT_LT(100U, bitmaps);
+	EXPECT_LT(100U, runs_fmt);
+}
+
+/*
+ * Runs that cross words: 511 two-byte runs over each pair of words and
+ * one at byte 0 are 512 runs with 1-byte headers, exactly the bitmap's
+ * bytes: the run list (not larger). One run more: the bitmap. A count of
+ * the runs that took a crossing run for two would choose the bitmap for
+ * both.
+ */
+TEST(runs_across_words)
+{
+	u32 w;
+
+	memset(twin, 0x11, PS);
+	memcpy(page, twin, PS);
+	page[0] = 0x22;
+	for (w = 0; w < PS / 8 - 1; w++) {
+		page[8 * w + 7] = 0x22;
+		page[8 * w + 8] = 0x22;
+	}
+	ASSERT_EQ(DSM_DIFF_BITMAP_BYTES, runs_of());
+	roundtrip(_metadata);
+	EXPECT_EQ(DSM_DIFF_RUNS, diff[0]);
+	page[PS - 1] = 0x22;
+	ASSERT_EQ(DSM_DIFF_BITMAP_BYTES + 1, runs_of());
+	roundtrip(_metadata);
+	EXPECT_EQ(DSM_DIFF_BITMAP, diff[0]);
+}
+
+/*
+ * A row of doubles after a relaxation sweep: each value moved in its low
+ * bytes only. The bitmap, of the formula's size; every size below it is
+ * refused with nothing written past it, and the exact size takes it.
+ */
+TEST(relaxed_doubles)
+{
+	static u8 small[DSM_DIFF_MAX_SIZE + 64];
+	struct dsm_rng r;
+	int len, size;
+	u32 w;
+
+	dsm_rng_seed(&r, 13);
+	for (w = 0; w < PS / 8; w++) {
+		double x = 1.0 + (double)dsm_rng_below(&r, 1000000) / 1e7;
+		double y = x * (1.0 + (double)(dsm_rng_below(&r, 1000) + 1) /
+				1e9);
+
+		memcpy(twin + 8 * w, &x, 8);
+		memcpy(page + 8 * w, &y, 8);
+	}
+	ASSERT_LT(DSM_DIFF_BITMAP_BYTES, runs_of());
+	len = roundtrip(_metadata);
+	ASSERT_EQ(DSM_DIFF_BITMAP, diff[0]);
+	for (size = 0; size < len; size++) {
+		memset(small, 0xee, sizeof(small));
+		EXPECT_EQ(-ENOSPC, dsm_diff_create(twin, page, small, size));
+		EXPECT_EQ(0xee, small[size]);
+	}
+	EXPECT_EQ(len, dsm_diff_create(twin, page, small, len));
+	EXPECT_EQ(0, memcmp(small, diff, len));
+	/* a page already holding some of the bytes: only the others move */
+	memcpy(out, twin, PS);
+	for (w = 0; w < PS; w += 3)
+		out[w] = page[w];
+	ASSERT_EQ(0, dsm_diff_apply(out, diff, len));
+	EXPECT_EQ(0, memcmp(out, page, PS));
+}
+
 TEST_HARNESS_MAIN

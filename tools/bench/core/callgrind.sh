@@ -30,7 +30,7 @@ printf 'memcpy                %7d\n' "$cpy"
 printf 'twin copy             %7d  %5.2fx memcpy\n' "$tw" \
 	"$(echo "$tw / $cpy" | bc -l)"
 printf '\n%-10s %10s %8s %10s %8s\n' case create /memcmp apply /memcpy
-for c in clean words8 pct25 pct100 il3 il8; do
+for c in clean words8 pct25 pct100 il3 il8 dbl; do
 	cr=$(instructions create "$c")
 	ap=$(instructions apply "$c")
 	printf '%-10s %10d %7.2fx %10d %7.2fx\n' "$c" "$cr" \
