@@ -303,6 +303,7 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
  */
 static int lrc_fetch_wait(struct lrc_fetch *f)
 {
+	u64 start;
 	long left;
 	int ret;
 
@@ -318,6 +319,7 @@ static int lrc_fetch_wait(struct lrc_fetch *f)
 	ret = xa_insert(&lrc.fetches, dsm_req_key(f->req_id), f, GFP_KERNEL);
 	if (ret)
 		return ret;
+	start = ktime_get_ns();
 	ret = lrc_fetch_send(f);
 	if (!ret) {
 		left = wait_for_completion_killable_timeout(&f->done,
@@ -326,6 +328,9 @@ static int lrc_fetch_wait(struct lrc_fetch *f)
 			ret = -EINTR;
 		else if (!left)
 			ret = -ETIMEDOUT;
+		dsm_stat_inc(DSM_STAT_LRC_FETCHES);
+		dsm_stat_add(DSM_STAT_LRC_FETCH_WAIT_US,
+			     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 	}
 	spin_lock(&lrc.wait_lock);
 	xa_erase(&lrc.fetches, dsm_req_key(f->req_id));

@@ -138,6 +138,7 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	struct dsm_wire_enc e;
 	struct dsm_msg_hdr h;
 	int err = -ENOENT, len = 0;
+	u64 start = ktime_get_ns();
 	bool want;
 	u16 node;
 	u32 iv;
@@ -192,4 +193,7 @@ out:
 	kvfree(buf);
 	kfree(zero);
 	kfree(whole);
+	dsm_stat_inc(DSM_STAT_LRC_SERVES);
+	dsm_stat_add(DSM_STAT_LRC_SERVE_US,
+		     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 }

@@ -184,16 +184,17 @@ END {
 	printf "\n3. Manager messages per barrier. wire = dsmd-to-dsmd frames (MGR requests\n" > txt
 	printf "   and replies of the nodes other than the manager, kernel counters);\n" > txt
 	printf "   netlink = kernel<->dsmd messages on all nodes; data = kernel data\n" > txt
-	printf "   messages (diff requests and replies); eth0 = packets sent minus idle.\n" > txt
-	printf "%-2s %-12s %8s %6s %8s %6s %8s %6s\n", "n", "case", "barriers", "wire", \
-	       "netlink", "data", "eth0", "goal" > txt
+	printf "   messages (diff requests and replies); eth0 = packets sent minus idle;\n" > txt
+	printf "   ms = time per barrier on node 0, after the first (a figure, not a goal).\n" > txt
+	printf "%-2s %-12s %8s %6s %8s %6s %8s %7s %6s\n", "n", "case", "barriers", "wire", \
+	       "netlink", "data", "eth0", "ms", "goal" > txt
 	for (i = 1; i <= nc; i++) {
 		split(cs[i], a, SUBSEP); n = a[1]; c = a[2]
 		if (c !~ /^bar-/) continue
 		wf = g(n, c, "mgr_wire_per_barrier")
-		printf "%-2d %-12s %8d %6.2f %8.2f %6.2f %8.1f %6s\n", n, c, g(n, c, "barriers"), \
+		printf "%-2d %-12s %8d %6.2f %8.2f %6.2f %8.1f %7.2f %6s\n", n, c, g(n, c, "barriers"), \
 		       wf, g(n, c, "mgr_netlink_per_barrier"), g(n, c, "kernel_msgs_per_barrier"), \
-		       g(n, c, "nic_net_packets_per_barrier"), \
+		       g(n, c, "nic_net_packets_per_barrier"), g(n, c, "us_per_barrier") / 1000, \
 		       (wf <= 2 * (n - 1)) ? "met" : "MISSED" > txt
 	}
 }' "$TSV.raw"

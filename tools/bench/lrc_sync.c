@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -467,6 +468,7 @@ static void phase_bar(char **argv, int writes)
 	unsigned int k = strtoul(argv[0], NULL, 0), i;
 	unsigned int bid = BAR_BARRIER + phase_no;
 	volatile uint64_t *w = NULL;
+	struct timespec t0, t1;
 	struct snap a, b;
 	long bad = 0;
 	char c[64];
@@ -491,7 +493,11 @@ static void phase_bar(char **argv, int writes)
 			w[node] = i * 8 + node;
 		}
 		barrier(bid);
+		/* From the first release: the nodes start at their own pace. */
+		if (i == 1)
+			clock_gettime(CLOCK_MONOTONIC, &t0);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (writes)
 		for (j = 0; j < nodes; j++)
 			if (w[j] != k * 8 + j)
@@ -501,6 +507,11 @@ static void phase_bar(char **argv, int writes)
 		fail("%s: %ld wrong words", c, bad);
 	out(c, "wrong_words", bad);
 	out0(c, "barriers", k);
+	/* Node 0's clock, from its first release to its last. */
+	if (k > 1)
+		out0(c, "us_per_barrier",
+		     ((t1.tv_sec - t0.tv_sec) * 1e9 +
+		      (t1.tv_nsec - t0.tv_nsec)) / 1e3 / (k - 1));
 	report_counters(c, &a, &b);
 }
 
