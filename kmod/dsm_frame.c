@@ -22,6 +22,7 @@
 
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/rmap.h>
 
 #include "dsm_internal.h"
 #include "dsm_model.h"
@@ -215,4 +216,15 @@ void dsm_pg_zap(struct dsm_pg *pg)
 {
 	unmap_mapping_range(dsm_mem_mapping(),
 			    (loff_t)pg->pgno << PAGE_SHIFT, PAGE_SIZE, 0);
+}
+
+/*
+ * Folio locked: make @pg's frame read-only in every local mapping. Reads
+ * go on without a fault; the next write faults into .page_mkwrite (the
+ * writeback path's folio_mkclean(), on a page that is never written back).
+ */
+void dsm_pg_wrprotect(struct dsm_pg *pg)
+{
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	folio_mkclean(pg->folio);
 }

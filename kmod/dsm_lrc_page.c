@@ -192,7 +192,7 @@ void lrc_write_protect(u64 pgno)
 	folio_lock(pg->folio);
 	if (lp->access == DSM_ACC_WRITE) {
 		lp->access = DSM_ACC_READ;
-		dsm_pg_zap(pg);
+		dsm_pg_wrprotect(pg);
 	}
 	folio_unlock(pg->folio);
 }
