@@ -127,7 +127,32 @@ static int lrc_serve_zero(const struct dsm_msg *m, void *buf)
 	return len;
 }
 
-/* Serve DIFF_REQ @m: the diffs of own intervals, made now if needed. */
+/*
+ * The wants of DIFF_REQ @r, and in *@whole whether one is a whole page
+ * (interval 0): what its reply may need room for.
+ */
+static u32 lrc_serve_count(const struct dsm_msg_diff_req *r, bool *whole)
+{
+	struct dsm_msg_iter it;
+	u32 n = 0, iv;
+	u16 node;
+
+	*whole = false;
+	dsm_msg_iter_wants(r, &it);
+	while (dsm_msg_next_want(&it, &node, &iv)) {
+		n++;
+		if (!iv)
+			*whole = true;
+	}
+	return n;
+}
+
+/*
+ * Serve DIFF_REQ @m: the diffs of own intervals, made now if needed. The
+ * reply's buffer is sized for its wants (a diff each at most), not the
+ * largest message: the common reply of one diff is a slab object, not a
+ * vmalloc() area of DSM_WIRE_MAX_MSG (0.8 ms of a 3 ms serve under TCG).
+ */
 void lrc_recv_diff_req(const struct dsm_msg *m)
 {
 	const struct dsm_msg_diff_req *r = &m->u.diff_req;
@@ -139,7 +164,8 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	struct dsm_msg_hdr h;
 	int err = -ENOENT, len = 0;
 	u64 start = ktime_get_ns();
-	bool want;
+	bool want, need_whole;
+	size_t cap;
 	u16 node;
 	u32 iv;
 
@@ -166,14 +192,21 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	if (!lp || !dsm_pg_folio(pg))
 		goto out;
 	err = -ENOMEM;
-	buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
-	zero = kzalloc(DSM_PAGE_SIZE, GFP_KERNEL);
-	whole = kmalloc(DSM_DIFF_MAX_SIZE, GFP_KERNEL);
-	if (!buf || !zero || !whole)
+	cap = min_t(size_t, DSM_WIRE_MAX_MSG,
+		    DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_diff_reply) +
+		    lrc_serve_count(r, &need_whole) *
+		    (sizeof(struct dsm_wire_diff_id) +
+		     ALIGN(DSM_DIFF_MAX_SIZE, 8)));
+	buf = kvmalloc(cap, GFP_KERNEL);
+	if (need_whole) {
+		zero = kzalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+		whole = kmalloc(DSM_DIFF_MAX_SIZE, GFP_KERNEL);
+	}
+	if (!buf || (need_whole && (!zero || !whole)))
 		goto out;
 	folio_lock(pg->folio);
 	lrc_reply_hdr(&h, m, DSM_MSG_DIFF_REPLY);
-	dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
+	dsm_wire_enc_begin(&e, buf, cap, &h);
 	dsm_wire_enc_diff_reply(&e, r->page);
 	dsm_msg_iter_wants(r, &it);
 	err = 0;
