@@ -204,8 +204,8 @@ static inline u64 dsm_bytes_mask(u32 first, u32 len)
 }
 
 /*
- * The runs of changed bytes between @a and @b, counted up to the word
- * where they exceed @limit. A run starts at a changed byte whose
+ * The runs of changed bytes between @a and @b, counted until they exceed
+ * @limit (checked every 32 bytes: the count may pass it). A run starts at a changed byte whose
  * predecessor is unchanged: with each byte's "changed" flag at its top
  * bit, at a flag not under one shifted up a byte (the previous word's
  * last flag carried in).
