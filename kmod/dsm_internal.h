@@ -179,6 +179,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_BARRIER_WAIT_US,	/* time in barriers, us */
 	DSM_STAT_LRC_FETCHES,		/* fetches that sent DIFF_REQs */
 	DSM_STAT_LRC_FETCH_WAIT_US,	/* their sends to the last reply, us */
+	DSM_STAT_LRC_PREFETCHES,	/* fetches started after a barrier */
 	DSM_STAT_LRC_SERVES,		/* DIFF_REQs served (or refused) */
 	DSM_STAT_LRC_SERVE_US,		/* their handling, reply sent, us */
 	DSM_STAT_LRC_GC_RUNS,		/* collections done */

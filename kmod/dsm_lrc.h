@@ -15,6 +15,7 @@
  *   dsm_lrc_lock_mgr.c	lock forwards and replies from dsmd
  *   dsm_lrc_barrier.c	barriers: arrival and release
  *   dsm_lrc_fetch.c	faults, fetching diffs (requester side)
+ *   dsm_lrc_prefetch.c	fetching the pages in use after a barrier
  *   dsm_lrc_serve.c	serving diffs (responder side)
  *   dsm_lrc_gc.c	garbage collection at a barrier
  *   dsm_lrc_backup.c	backed-up releases: pushing own diffs to the
@@ -464,7 +465,7 @@ bool lrc_join_next(struct lrc_pg *lp);
 struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv);
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp);
 int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index);
-void lrc_invalidate(struct dsm_pg *pg);
+bool lrc_invalidate(struct dsm_pg *pg);
 void lrc_write_protect(u64 pgno);
 void lrc_wp_work_fn(struct work_struct *work);
 int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
@@ -481,7 +482,7 @@ int lrc_end_interval(void);
 int lrc_vt_check_locked(const struct dsm_vt *vt);
 int lrc_learn_locked(const struct dsm_msg_ivset *s,
 		     struct lrc_learn *l);
-void lrc_learn_finish(struct lrc_learn *l);
+void lrc_learn_finish(struct lrc_learn *l, bool ahead);
 void lrc_out_free(struct list_head *outs);
 int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 			  const struct dsm_interval **ivs, u32 n, u32 max,
@@ -555,6 +556,15 @@ int lrc_fault(struct dsm_pg *pg, struct dsm_req **req);
 int lrc_write_fault(struct dsm_pg *pg, struct dsm_req **req);
 void lrc_fail_fetches(u32 id);
 bool lrc_rekeep_locked(struct lrc_pg *lp, u64 pgno, u32 from, u32 keeper);
+
+/* dsm_lrc_prefetch.c */
+/*
+ * A barrier release with one of these flags prefetches nothing: a
+ * fragment (later ones may add notices), or one that starts a collection.
+ */
+#define LRC_NO_PREFETCH	(DSM_MGR_F_MORE | DSM_MGR_F_GC | DSM_MGR_F_JOIN)
+u32 lrc_prefetch_max(void);
+void lrc_prefetch(struct dsm_pg **pgs, u32 n);
 
 /* dsm_lrc_serve.c */
 void lrc_recv_diff_req(const struct dsm_msg *m);

@@ -365,8 +365,8 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	mutex_lock(&lrc.lock);
 	ret = lrc_learn_locked(&m.u.barrier.iv, &learn);
 	mutex_unlock(&lrc.lock);
-	/* Invalidate before the barrier returns. */
-	lrc_learn_finish(&learn);
+	/* Invalidate before the barrier returns; prefetch what is in use. */
+	lrc_learn_finish(&learn, !ret && !(flags & LRC_NO_PREFETCH));
 	if (ret) {
 		lrc_bw_finish(cookie, ret, false, false);
 		return 0;

@@ -329,7 +329,7 @@ void lrc_recv_grant(const struct dsm_msg *m)
 				    dsm_sync_key_region(key),
 				    dsm_sync_key_id(key), src, ret);
 	/* Invalidate before the acquire returns. */
-	lrc_learn_finish(&learn);
+	lrc_learn_finish(&learn, false);
 	if (!last)
 		return;
 	mutex_lock(&lrc.lock);

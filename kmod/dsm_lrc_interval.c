@@ -225,13 +225,20 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 	return 0;
 }
 
-/* After lrc_learn_locked(), with no lock: invalidate the pages. */
-void lrc_learn_finish(struct lrc_learn *l)
+/*
+ * After lrc_learn_locked(), with no lock: invalidate the pages. With
+ * @ahead (a barrier's release), fetch those this node was using without
+ * waiting for them (lrc_prefetch()).
+ */
+void lrc_learn_finish(struct lrc_learn *l, bool ahead)
 {
-	u32 i;
+	u32 i, n = 0, max = ahead ? lrc_prefetch_max() : 0;
 
+	/* Those in use move to the front (n <= i); each once: no longer. */
 	for (i = 0; i < l->nr; i++)
-		lrc_invalidate(l->pgs[i]);
+		if (lrc_invalidate(l->pgs[i]) && n < max)
+			l->pgs[n++] = l->pgs[i];
+	lrc_prefetch(l->pgs, n);
 	kvfree(l->pgs);
 	l->pgs = NULL;
 	l->nr = 0;

@@ -165,20 +165,25 @@ int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index)
 
 /*
  * Take @pg's copy away from the local mappings because notices arrived:
- * save the twin's changes first if its interval is closed.
+ * save the twin's changes first if its interval is closed. Return: true
+ * if this node had accessed the copy since it was last made valid (the
+ * page is in use here: dsm_lrc_prefetch.c).
  */
-void lrc_invalidate(struct dsm_pg *pg)
+bool lrc_invalidate(struct dsm_pg *pg)
 {
 	struct lrc_pg *lp = pg->lrc;
+	bool used;
 
 	if (!lp || !dsm_pg_folio(pg))
-		return;
+		return false;
 	folio_lock(pg->folio);
 	if (lp->twin && lrc_iv_closed(lp->twin_iv))
 		lrc_make_diff(pg, lp);
+	used = lp->access != DSM_ACC_NONE;
 	lp->access = DSM_ACC_NONE;
 	dsm_pg_zap(pg);
 	folio_unlock(pg->folio);
+	return used;
 }
 
 /* Write-protect @pg: its interval ended. */

@@ -61,6 +61,8 @@ enum dsm_access {
  *		(dsm_req_wait()). READ_ONCE/WRITE_ONCE.
  * @expired:	a waiter gave up on it (timeout): later faults on the page
  *		fail at once until it completes. Under dsm_pg.lock.
+ * @ahead:	made by no access (lrc_prefetch()): its failure leaves no
+ *		mark on the page (dsm_req_complete()). Set before it starts.
  * @t_alloc:	ktime_get_ns() at creation; @t_sent when its model's
  *		@start last sent it, @t_rx when its answer's handler found it,
  *		@t_done at its completion (0: not yet): where a fault's time
@@ -95,6 +97,7 @@ struct dsm_req {
 	unsigned long deadline;
 	u64 t_alloc, t_sent, t_rx, t_done;
 	bool expired;
+	bool ahead;
 	int err;
 	struct completion done;
 	struct dsm_pg *pg;

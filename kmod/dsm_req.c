@@ -273,7 +273,9 @@ static int dsm_req_errno(int err)
  *
  * Takes it out of @pg and wakes its waiters. A failure (other than a
  * fatal signal of the one who sent it) makes faults on the page fail at
- * once for a while, forever if the page's node is dead.
+ * once for a while, forever if the page's node is dead; not that of a
+ * request made ahead of any access (@req->ahead): its waiters, if any,
+ * fail, and the next access asks again.
  */
 void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err)
 {
@@ -285,7 +287,7 @@ void dsm_req_complete(struct dsm_pg *pg, struct dsm_req *req, int err)
 		pg->req = NULL;
 		owned = true;
 	}
-	if (err && err != -EINTR) {
+	if (err && err != -EINTR && !req->ahead) {
 		pg->fail_err = err;
 		pg->fail_until = jiffies + dsm_fault_timeout();
 	}

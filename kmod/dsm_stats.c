@@ -96,6 +96,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_LRC_BARRIER_WAIT_US]	= "lrc_barrier_wait_us",
 	[DSM_STAT_LRC_FETCHES]		= "lrc_fetches",
 	[DSM_STAT_LRC_FETCH_WAIT_US]	= "lrc_fetch_wait_us",
+	[DSM_STAT_LRC_PREFETCHES]	= "lrc_prefetches",
 	[DSM_STAT_LRC_SERVES]		= "lrc_serves",
 	[DSM_STAT_LRC_SERVE_US]		= "lrc_serve_us",
 	[DSM_STAT_LRC_GC_RUNS]		= "lrc_gc_runs",

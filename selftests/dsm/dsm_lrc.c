@@ -19,7 +19,9 @@
  *   equals the serial result;
  * - bad_args: the refusals and their errnos (EPERM, EDEADLK, ENOENT,
  *   EINVAL), and that a refused call changed nothing;
- * - release_on_close, local_waiter: locks of processes on one node.
+ * - release_on_close, local_waiter: locks of processes on one node;
+ * - prefetch: a barrier's release fetches the pages a node was using,
+ *   and only those (lrc_prefetches), none with lrc_prefetch_pages 0.
  *
  * Built twice: dsm_lrc, and dsm_lrc_gc (-DLRC_GC_TINY), which first sets
  * the module parameter lrc_gc_threshold to LRC_GC_TINY_BYTES on every
@@ -92,12 +94,16 @@
 #define RC_LOCK			71	/* + node */
 #define LW_LOCK			81	/* + node */
 #define LW_HOLD_MS		1000
+/* prefetch */
+#define PF_BARRIER		91
+#define PF_PARAM		"/sys/module/dsm/parameters/lrc_prefetch_pages"
 
 static int node, nodes;
 
 FIXTURE(lrc) {
 	struct timespec t0;
 	char gc_saved[32];
+	char pf_saved[32];	/* lrc_prefetch_pages to restore, or "" */
 	long gc_runs;		/* lrc_gc_runs at the start, or -1 */
 	void *map;
 	size_t len;
@@ -110,6 +116,7 @@ FIXTURE_SETUP(lrc)
 	clock_gettime(CLOCK_MONOTONIC, &self->t0);
 	self->map = NULL;
 	self->gc_saved[0] = '\0';
+	self->pf_saved[0] = '\0';
 	self->gc_runs = -1;
 	node = dsm_node_id_env();
 	nodes = dsm_nodes_env();
@@ -144,6 +151,8 @@ FIXTURE_TEARDOWN(lrc)
 		munmap(self->map, self->len);
 	if (self->gc_saved[0])
 		EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
+	if (self->pf_saved[0])
+		EXPECT_EQ(0, dsm_write_file(PF_PARAM, self->pf_saved));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	TH_LOG("node %d: took %.1f s", node, (t1.tv_sec - self->t0.tv_sec) +
 	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);
@@ -763,6 +772,82 @@ TEST_F_TIMEOUT(lrc, local_waiter, DSM_TEST_TIMEOUT(60))
 	close(lw_pipe[0]);
 	close(lw_pipe[1]);
 	dsm_test_sync(81);
+}
+
+/*
+ * Node 0 wrote both pages of @p with @v: every node checks them, and how
+ * many prefetches the release before started here (@before: the counter
+ * then) against @want.
+ */
+static void pf_check(struct __test_metadata *_metadata, volatile uint32_t *p,
+		     uint32_t v, long before, long want)
+{
+	long got = dsm_stat("lrc_prefetches") - before;
+
+	EXPECT_EQ(want, got)
+		TH_LOG("node %d: round %u: %ld prefetches started, %ld expected",
+		       node, v, got, want);
+	EXPECT_EQ(v, p[0]) TH_LOG("node %d: page 0 after round %u", node, v);
+	EXPECT_EQ(v, p[DSM_PAGE / 4])
+		TH_LOG("node %d: page 1 after round %u", node, v);
+}
+
+/*
+ * Prefetch after a barrier (Documentation/lrc.md): node 0 writes pages 0
+ * and 1, node 1 reads page 0 only, node 0 writes both again: that
+ * barrier's release starts one prefetch on node 1 (page 0, in use there),
+ * none on node 2 (never accessed either) or node 0 (its own writes). All
+ * read both pages. Node 1 then sets lrc_prefetch_pages to 0 and node 0
+ * writes again: node 2 prefetches both, node 1 none. In dsm_lrc_gc every
+ * release starts a collection, and such a release prefetches nothing.
+ */
+TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(60))
+{
+	volatile uint32_t *p;
+	long before, in_use = 0, second = 0;
+
+	NEED_3NODES();
+	p = lrc_region(_metadata, self, "pf", 2 * DSM_PAGE, 90);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, dsm_read_file(PF_PARAM, self->pf_saved,
+				   sizeof(self->pf_saved)))
+		TH_LOG("node %d: no %s", node, PF_PARAM);
+	ASSERT_LT(0, atol(self->pf_saved))
+		TH_LOG("node %d: lrc_prefetch_pages is %s: the test needs prefetch on",
+		       node, self->pf_saved);
+#ifndef LRC_GC_TINY
+	in_use = node == 1;
+	second = node == 2 ? 2 : 0;
+#endif
+	if (node == 0) {
+		p[0] = 1;
+		p[DSM_PAGE / 4] = 1;
+	}
+	BARRIER(PF_BARRIER);
+	if (node == 1)
+		EXPECT_EQ(1, p[0]) TH_LOG("node 1: page 0 after round 1");
+	BARRIER(PF_BARRIER);
+	before = dsm_stat("lrc_prefetches");
+	ASSERT_LE(0, before) TH_LOG("node %d: no lrc_prefetches counter", node);
+	if (node == 0) {
+		p[0] = 2;
+		p[DSM_PAGE / 4] = 2;
+	}
+	BARRIER(PF_BARRIER);
+	pf_check(_metadata, p, 2, before, in_use);
+
+	BARRIER(PF_BARRIER);
+	if (node == 1)
+		ASSERT_EQ(0, dsm_write_file(PF_PARAM, "0"));
+	before = dsm_stat("lrc_prefetches");
+	if (node == 0) {
+		p[0] = 3;
+		p[DSM_PAGE / 4] = 3;
+	}
+	BARRIER(PF_BARRIER);
+	pf_check(_metadata, p, 3, before, second);
+	expect_gc_ran(_metadata, self);
+	dsm_test_sync(92);
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_prefetch.c - after a barrier, fetch the pages this node was
+ * using (Documentation/lrc.md "Prefetch after a barrier"): a page whose
+ * copy the release invalidated and that this node had accessed since it
+ * was last made valid is likely to be read again (an iterative program
+ * reads its neighbours' borders every step). Its fetch starts at the
+ * release, without waiting, from dsm_req's workers, one request per page
+ * as a fault would make it, all at once; the program's access later
+ * finds the page valid or joins its request in flight. At most
+ * lrc_prefetch_pages pages per release.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/module.h>
+#include <linux/pagemap.h>
+
+#include "dsm_lrc.h"
+
+#define LRC_PREFETCH_MAX	256
+
+static unsigned int lrc_prefetch_pages = 32;
+module_param(lrc_prefetch_pages, uint, 0644);
+MODULE_PARM_DESC(lrc_prefetch_pages,
+		 "lrc pages in use fetched at a barrier's release, not waited for (0..256, 0 off; default 32)");
+
+/* How many pages a release may prefetch now. */
+u32 lrc_prefetch_max(void)
+{
+	return min_t(u32, READ_ONCE(lrc_prefetch_pages), LRC_PREFETCH_MAX);
+}
+
+/*
+ * Start a fetch of each of @pgs[0..@n) that is invalid and has none in
+ * flight; nobody waits for them. A request made here that fails leaves
+ * no mark on its page (dsm_req.ahead). With no lock held: it sends, from
+ * dsm_req's workers.
+ */
+void lrc_prefetch(struct dsm_pg **pgs, u32 n)
+{
+	struct dsm_req *req;
+	bool valid;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		/*
+		 * Valid again (a fault's fetch was quicker): not touched, as
+		 * lrc_access() would mark it read, which only accesses do.
+		 */
+		mutex_lock(&lrc.lock);
+		valid = lrc_pg_valid_locked(pgs[i]->lrc);
+		mutex_unlock(&lrc.lock);
+		if (valid)
+			continue;
+		req = NULL;
+		ret = lrc_access(pgs[i], false, &req);
+		if (!ret) {		/* valid meanwhile */
+			folio_unlock(pgs[i]->folio);
+			continue;
+		}
+		if (ret == -EINPROGRESS) {
+			req->ahead = true;
+			dsm_stat_inc(DSM_STAT_LRC_PREFETCHES);
+			dsm_req_start_async(req);	/* takes our reference */
+			continue;
+		}
+		if (req)		/* joined one in flight */
+			dsm_req_put(req);
+	}
+}
