@@ -13,7 +13,7 @@
 #       Exit status 0 only if every line is ok.
 #   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none]
 #               [--transport tcp|rdma] [--replicas 0|1] [--gc BYTES]
-#               [--sc] [--adapt N] [--tsv FILE] [NAME...]
+#               [--prefetch N] [--sc] [--adapt N] [--tsv FILE] [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
 #       app model nodes size time_ms messages bytes faults diffs verify
@@ -28,6 +28,11 @@
 #       the module's, 64 MiB), so that the lrc programs' barriers collect
 #       garbage as often as a longer run's would; the log's name ends
 #       -gcBYTES and the model column reads lrc-gc (lrc-r0-gc).
+#   --prefetch: every node's lrc_prefetch_pages (module parameter, 0 to
+#       256: the pages in use fetched at a barrier's release, 0 none;
+#       default the module's, Documentation/lrc.md "Prefetch after a
+#       barrier"); the log's name ends -pfN and an lrc model column gets
+#       -pfN.
 #   --sc: the programs of model lrc run on an sc region instead (their
 #       locks and barriers synchronise, sc keeps the memory coherent);
 #       the log's name ends -sc and the model column reads sc.
@@ -35,8 +40,8 @@
 #       255; default the module's; Documentation/sc.md "Adaptive homes");
 #       the log's name ends -aN and the model column gets -aN.
 # In the guests (what the host runs on every node; by hand in a shell):
-#   run-apps.sh --guest check|bench [--replicas 0|1] [--gc BYTES] [--sc]
-#       [NAME...]
+#   run-apps.sh --guest check|bench [--replicas 0|1] [--gc BYTES]
+#       [--prefetch N] [--sc] [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
 #       bounds in time, for a slower kernel (scripts/stress.sh -k debug);
 #       so does (DSM_NODES + 3) / 4, for the nodes that share the host.
@@ -94,6 +99,11 @@ guest() {
 	fi
 	if [ "${1:-}" = --gc ]; then
 		echo "${2:?--gc BYTES}" > /sys/module/dsm/parameters/lrc_gc_threshold ||
+			exit 2
+		shift 2
+	fi
+	if [ "${1:-}" = --prefetch ]; then
+		echo "${2:?--prefetch N}" > /sys/module/dsm/parameters/lrc_prefetch_pages ||
 			exit 2
 		shift 2
 	fi
@@ -221,7 +231,7 @@ BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
 
 usage() {
-	sed -n '4,36p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,41p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -232,6 +242,7 @@ auth=key
 transport=tcp
 replicas=1
 gc=
+prefetch=
 as_sc=
 adapt=
 tsv=$BUILD/bench/apps.tsv
@@ -246,6 +257,7 @@ while [ $# -gt 0 ]; do
 	--transport) [ $# -ge 2 ] || usage; transport=$2; shift 2 ;;
 	--replicas) [ $# -ge 2 ] || usage; replicas=$2; shift 2 ;;
 	--gc) [ $# -ge 2 ] || usage; gc=$2; shift 2 ;;
+	--prefetch) [ $# -ge 2 ] || usage; prefetch=$2; shift 2 ;;
 	--sc) as_sc=--sc; shift ;;
 	--adapt) [ $# -ge 2 ] || usage; adapt=$2; shift 2 ;;
 	-h|--help) usage ;;
@@ -262,6 +274,12 @@ case "$gc" in
 '') ;;
 *[!0-9]*) echo "run-apps.sh: --gc BYTES: a whole number" >&2; exit 2 ;;
 *) gcarg="--gc $gc" ;;
+esac
+case "$prefetch" in
+'') ;;
+*[!0-9]* | ????*) echo "run-apps.sh: --prefetch N: 0 to 256" >&2; exit 2 ;;
+*) [ "$prefetch" -le 256 ] || { echo "run-apps.sh: --prefetch N: 0 to 256" >&2; exit 2; }
+   pfarg="--prefetch $prefetch" ;;
 esac
 case "$adapt" in
 '') ;;
@@ -294,6 +312,7 @@ log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
 [ "$transport" = tcp ] || log=${log%.log}-$transport.log
 [ "$replicas" = 1 ] || log=${log%.log}-r0.log
 [ -z "$gc" ] || log=${log%.log}-gc$gc.log
+[ -z "$prefetch" ] || log=${log%.log}-pf$prefetch.log
 [ -z "$as_sc" ] || log=${log%.log}-sc.log
 [ -z "$adapt" ] || log=${log%.log}-a$adapt.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
@@ -307,7 +326,7 @@ fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
 	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" \
-	--replicas "$replicas" ${gcarg:-} $as_sc $progs \
+	--replicas "$replicas" ${gcarg:-} ${pfarg:-} $as_sc $progs \
 	> "$log" 2>&1
 vrc=$?
 
@@ -368,6 +387,7 @@ for p in $progs; do
 	model=$(awk -v p="$p" '$1 == p { print $2 }' "$list")
 	[ "$model" != lrc ] || [ "$replicas" = 1 ] || model=lrc-r0
 	case "$model" in lrc*) [ -z "$gc" ] || model=$model-gc ;; esac
+	case "$model" in lrc*) [ -z "$prefetch" ] || model=$model-pf$prefetch ;; esac
 	[ -z "$as_sc" ] || [ "$model" != lrc ] || model=sc
 	[ -z "$adapt" ] || [ "$model" = mp ] || model=$model-a$adapt
 	if [ "$model" = mp ]; then
