@@ -32,6 +32,11 @@
  * nobody, so the survivors read node 1's half of X0 and zero elsewhere,
  * and lrc_diffs_lost counts the two diffs once on each survivor.
  *
+ * Every node runs it with lrc_prefetch_pages 0 (restored at the end):
+ * what it checks is what becomes of writes nobody fetched, and a
+ * barrier's prefetch (Documentation/lrc.md) would fetch node 2's half of
+ * X0 on node 1, which wrote the other half, before node 2 dies.
+ *
  * Before that, in iteration 1, node 2 alone wrote page V, and that
  * iteration's barrier collected garbage with every node up: node 2's copy
  * of V was then the only valid one but for its backup's, node 0, which
@@ -116,6 +121,7 @@
 #define RJ_INCS		5		/* each node's increments */
 #define RJ_TRIES	10		/* barriers until one collected */
 #define GC_PARAM	"/sys/module/dsm/parameters/lrc_gc_threshold"
+#define PF_PARAM	"/sys/module/dsm/parameters/lrc_prefetch_pages"
 #define DEAD_TIMEOUT	10	/* dead-timeout in vcluster's dsm.conf */
 #define DETECT_WAIT	dsm_test_secs(DEAD_TIMEOUT + 25)
 #define MAP_WAIT	dsm_test_secs(30)	/* region replication */
@@ -231,6 +237,7 @@ FIXTURE(lrcfail) {
 	void *map, *map0;
 	size_t len, len0;
 	char gc_saved[32];	/* lrc_gc_threshold to restore, or "" */
+	char pf_saved[32];	/* lrc_prefetch_pages to restore, or "" */
 };
 
 FIXTURE_SETUP(lrcfail)
@@ -238,12 +245,15 @@ FIXTURE_SETUP(lrcfail)
 	self->map = NULL;
 	self->map0 = NULL;
 	self->gc_saved[0] = '\0';
+	self->pf_saved[0] = '\0';
 }
 
 FIXTURE_TEARDOWN(lrcfail)
 {
 	if (self->gc_saved[0])
 		dsm_write_file(GC_PARAM, self->gc_saved);
+	if (self->pf_saved[0])
+		dsm_write_file(PF_PARAM, self->pf_saved);
 	if (self->map)
 		munmap(self->map, self->len);
 	if (self->map0)
@@ -475,6 +485,10 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	}
 
 	dsm_test_begin();
+	ASSERT_EQ(0, dsm_read_file(PF_PARAM, self->pf_saved,
+				   sizeof(self->pf_saved)))
+		TH_LOG("node %d: no %s", node, PF_PARAM);
+	ASSERT_EQ(0, dsm_write_file(PF_PARAM, "0"));
 	ASSERT_EQ(0, dsm_sh(out, sizeof(out),
 			    "dsmctl -j node show %d | jq -r .incarnation", VICTIM));
 	inc = strtoull(out, NULL, 10);
