@@ -21,7 +21,8 @@
  *   EINVAL), and that a refused call changed nothing;
  * - release_on_close, local_waiter: locks of processes on one node;
  * - prefetch: a barrier's release fetches the pages a node was using,
- *   and only those (lrc_prefetches), none with lrc_prefetch_pages 0.
+ *   and only those (lrc_prefetches), none with lrc_prefetch_pages 0, and
+ *   not again a page prefetched and not read since.
  *
  * Built twice: dsm_lrc, and dsm_lrc_gc (-DLRC_GC_TINY), which first sets
  * the module parameter lrc_gc_threshold to LRC_GC_TINY_BYTES on every
@@ -793,15 +794,51 @@ static void pf_check(struct __test_metadata *_metadata, volatile uint32_t *p,
 }
 
 /*
+ * Node 0 writes both pages of @p with @v; a barrier, after which this
+ * node must have started @want prefetches, and nobody reads; then wait
+ * until those fetches applied their diffs (one per page: lrc_diffs_applied;
+ * lrc_fetches misses those the backup here had), and a barrier.
+ */
+static void pf_unread(struct __test_metadata *_metadata, volatile uint32_t *p,
+		      uint32_t v, long want)
+{
+	long before = dsm_stat("lrc_prefetches");
+	long applied = dsm_stat("lrc_diffs_applied");
+	long got, done;
+	double t0;
+
+	if (node == 0) {
+		p[0] = v;
+		p[DSM_PAGE / 4] = v;
+	}
+	BARRIER(PF_BARRIER);
+	got = dsm_stat("lrc_prefetches") - before;
+	EXPECT_EQ(want, got)
+		TH_LOG("node %d: round %u, nothing read: %ld prefetches, %ld expected",
+		       node, v, got, want);
+	t0 = dsm_now();
+	while ((done = dsm_stat("lrc_diffs_applied") - applied) < want &&
+	       dsm_now() - t0 < MAP_WAIT)
+		usleep(10000);
+	EXPECT_LE(want, done)
+		TH_LOG("node %d: round %u: %ld of %ld diffs applied after %d s",
+		       node, v, done, want, MAP_WAIT);
+	BARRIER(PF_BARRIER);
+}
+
+/*
  * Prefetch after a barrier (Documentation/lrc.md): node 0 writes pages 0
  * and 1, node 1 reads page 0 only, node 0 writes both again: that
  * barrier's release starts one prefetch on node 1 (page 0, in use there),
  * none on node 2 (never accessed either) or node 0 (its own writes). All
  * read both pages. Node 1 then sets lrc_prefetch_pages to 0 and node 0
- * writes again: node 2 prefetches both, node 1 none. In dsm_lrc_gc every
+ * writes again: node 2 prefetches both, node 1 none. With it back, node 0
+ * writes again and nobody reads: nodes 1 and 2 prefetch both pages (read
+ * in the round before), and once those fetches ended, the next round
+ * prefetches nothing: a fetch is not an access. In dsm_lrc_gc every
  * release starts a collection, and such a release prefetches nothing.
  */
-TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(60))
+TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(120))
 {
 	volatile uint32_t *p;
 	long before, in_use = 0, second = 0;
@@ -846,6 +883,13 @@ TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(60))
 	}
 	BARRIER(PF_BARRIER);
 	pf_check(_metadata, p, 3, before, second);
+
+	BARRIER(PF_BARRIER);
+	if (node == 1)
+		ASSERT_EQ(0, dsm_write_file(PF_PARAM, self->pf_saved));
+	pf_unread(_metadata, p, 4, second ? 2 : in_use * 2);
+	pf_unread(_metadata, p, 5, 0);
+	pf_check(_metadata, p, 5, dsm_stat("lrc_prefetches"), 0);
 	expect_gc_ran(_metadata, self);
 	dsm_test_sync(92);
 }
