@@ -795,6 +795,23 @@ static void pf_check(struct __test_metadata *_metadata, volatile uint32_t *p,
 
 /*
  * Node 0 writes both pages of @p with @v; a barrier, after which this
+ * node must have started @want prefetches (pf_check()).
+ */
+static void pf_round(struct __test_metadata *_metadata, volatile uint32_t *p,
+		     uint32_t v, long want)
+{
+	long before = dsm_stat("lrc_prefetches");
+
+	if (node == 0) {
+		p[0] = v;
+		p[DSM_PAGE / 4] = v;
+	}
+	BARRIER(PF_BARRIER);
+	pf_check(_metadata, p, v, before, want);
+}
+
+/*
+ * Node 0 writes both pages of @p with @v; a barrier, after which this
  * node must have started @want prefetches, and nobody reads; then wait
  * until those fetches applied their diffs (one per page: lrc_diffs_applied;
  * lrc_fetches misses those the backup here had), and a barrier.
@@ -841,7 +858,7 @@ static void pf_unread(struct __test_metadata *_metadata, volatile uint32_t *p,
 TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(120))
 {
 	volatile uint32_t *p;
-	long before, in_use = 0, second = 0;
+	long in_use = 0, second = 0;
 
 	NEED_3NODES();
 	p = lrc_region(_metadata, self, "pf", 2 * DSM_PAGE, 90);
@@ -864,25 +881,14 @@ TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(120))
 	if (node == 1)
 		EXPECT_EQ(1, p[0]) TH_LOG("node 1: page 0 after round 1");
 	BARRIER(PF_BARRIER);
-	before = dsm_stat("lrc_prefetches");
-	ASSERT_LE(0, before) TH_LOG("node %d: no lrc_prefetches counter", node);
-	if (node == 0) {
-		p[0] = 2;
-		p[DSM_PAGE / 4] = 2;
-	}
-	BARRIER(PF_BARRIER);
-	pf_check(_metadata, p, 2, before, in_use);
+	ASSERT_LE(0, dsm_stat("lrc_prefetches"))
+		TH_LOG("node %d: no lrc_prefetches counter", node);
+	pf_round(_metadata, p, 2, in_use);
 
 	BARRIER(PF_BARRIER);
 	if (node == 1)
 		ASSERT_EQ(0, dsm_write_file(PF_PARAM, "0"));
-	before = dsm_stat("lrc_prefetches");
-	if (node == 0) {
-		p[0] = 3;
-		p[DSM_PAGE / 4] = 3;
-	}
-	BARRIER(PF_BARRIER);
-	pf_check(_metadata, p, 3, before, second);
+	pf_round(_metadata, p, 3, second);
 
 	BARRIER(PF_BARRIER);
 	if (node == 1)
