@@ -551,7 +551,7 @@ void lrc_bar_node_down(u32 id);
 void lrc_recv_diff_reply(const struct dsm_msg *m);
 void lrc_recv_nack(const struct dsm_msg *m);
 void lrc_start(struct dsm_pg *pg, struct dsm_req *req);
-int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp);
+int lrc_access(struct dsm_pg *pg, u8 acc, struct dsm_req **reqp);
 int lrc_fault(struct dsm_pg *pg, struct dsm_req **req);
 int lrc_write_fault(struct dsm_pg *pg, struct dsm_req **req);
 void lrc_fail_fetches(u32 id);

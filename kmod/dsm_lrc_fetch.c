@@ -420,7 +420,14 @@ void lrc_start(struct dsm_pg *pg, struct dsm_req *req)
 	dsm_req_complete(pg, req, ret);
 }
 
-int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp)
+/*
+ * Make @pg valid for access @acc (DSM_ACC_READ or DSM_ACC_WRITE, which
+ * the page's access right then allows; DSM_ACC_NONE: valid only, as a
+ * prefetch or a collection wants it, which is not an access). Return: 0
+ * with the folio locked, -EINPROGRESS (*@reqp made: start it), -EAGAIN
+ * (*@reqp joined), or an errno.
+ */
+int lrc_access(struct dsm_pg *pg, u8 acc, struct dsm_req **reqp)
 {
 	struct dsm_req *new = NULL;
 	struct lrc_pg *lp;
@@ -438,21 +445,21 @@ int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp)
 	valid = lrc_pg_valid_locked(lp);
 	mutex_unlock(&lrc.lock);
 	if (valid) {
-		if (write && lp->access < DSM_ACC_WRITE) {
+		if (acc == DSM_ACC_WRITE && lp->access < DSM_ACC_WRITE) {
 			ret = lrc_first_write(pg, lp);
 			if (ret) {
 				folio_unlock(pg->folio);
 				return ret;
 			}
 			lp->access = DSM_ACC_WRITE;
-		} else if (lp->access < DSM_ACC_READ) {
-			lp->access = DSM_ACC_READ;
+		} else if (lp->access < acc) {
+			lp->access = acc;
 		}
 		return 0;
 	}
 	folio_unlock(pg->folio);
-	new = dsm_req_alloc(pg, write ? DSM_ACC_WRITE : DSM_ACC_READ,
-			    &dsm_lrc_ops);
+	new = dsm_req_alloc(pg, acc == DSM_ACC_WRITE ? DSM_ACC_WRITE :
+			    DSM_ACC_READ, &dsm_lrc_ops);
 	if (!new)
 		return -ENOMEM;
 	spin_lock(&pg->lock);
@@ -465,10 +472,10 @@ int lrc_access(struct dsm_pg *pg, bool write, struct dsm_req **reqp)
 
 int lrc_fault(struct dsm_pg *pg, struct dsm_req **req)
 {
-	return lrc_access(pg, false, req);
+	return lrc_access(pg, DSM_ACC_READ, req);
 }
 
 int lrc_write_fault(struct dsm_pg *pg, struct dsm_req **req)
 {
-	return lrc_access(pg, true, req);
+	return lrc_access(pg, DSM_ACC_WRITE, req);
 }

@@ -177,7 +177,7 @@ static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 			mutex_unlock(&lrc.lock);
 			if (!want)
 				continue;
-			err = lrc_access(pg, false, &req);
+			err = lrc_access(pg, DSM_ACC_NONE, &req);
 			if (!err) {
 				folio_unlock(pg->folio);
 				continue;

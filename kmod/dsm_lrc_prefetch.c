@@ -39,23 +39,13 @@ u32 lrc_prefetch_max(void)
 void lrc_prefetch(struct dsm_pg **pgs, u32 n)
 {
 	struct dsm_req *req;
-	bool valid;
 	u32 i;
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		/*
-		 * Valid again (a fault's fetch was quicker): not touched, as
-		 * lrc_access() would mark it read, which only accesses do.
-		 */
-		mutex_lock(&lrc.lock);
-		valid = lrc_pg_valid_locked(pgs[i]->lrc);
-		mutex_unlock(&lrc.lock);
-		if (valid)
-			continue;
 		req = NULL;
-		ret = lrc_access(pgs[i], false, &req);
-		if (!ret) {		/* valid meanwhile */
+		ret = lrc_access(pgs[i], DSM_ACC_NONE, &req);
+		if (!ret) {		/* valid again: a fault's fetch was quicker */
 			folio_unlock(pgs[i]->folio);
 			continue;
 		}
