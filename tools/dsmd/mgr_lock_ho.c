@@ -31,7 +31,9 @@
  *    is at least as new (it parks the request meanwhile, the kernel's
  *    own deadline bounding the wait). A frame from a peer whose table is
  *    newer than ours (an acquire, a hand-over, a DONE) is kept until we
- *    adopt that table (@early), then taken as if it came then. A forward
+ *    adopt that table (@early), then taken as if it came then; a dsmd
+ *    that has adopted no table yet (epoch 0: the configured table, or a
+ *    node waiting to be added) is older than every table. A forward
  *    from a newer table is taken from any member: we cannot check it.
  *
  * A peer of protocol 7 sends epoch 0 and gets no hand-over: with it,
@@ -468,8 +470,9 @@ static void early_take(struct mgr *m, int gone)
  */
 bool mgr_ho_request(struct mgr *m, int from, const struct mgr_req *r)
 {
-	if (!r->epoch || !m->epoch || r->op != DSM_MGR_LOCK_ACQUIRE)
+	if (!r->epoch || r->op != DSM_MGR_LOCK_ACQUIRE)
 		return false;
+	/* No table of ours yet (epoch 0) is older than any. */
 	if (r->epoch > m->epoch) {
 		if (!early_add(m, from, r->epoch, r, NULL)) {
 			mgr_log(m, LOG_WARNING, "mgr: node %d's acquire of lock %u:%u (table %llu, ours %llu): cannot keep it",
@@ -480,7 +483,7 @@ bool mgr_ho_request(struct mgr *m, int from, const struct mgr_req *r)
 		}
 		return true;
 	}
-	if (r->epoch == m->epoch ||
+	if (!m->epoch || r->epoch == m->epoch ||
 	    mgr_lock_manager(m, r->region, r->lock_id) == m->self)
 		return false;
 	m->st.ho_moved++;
@@ -502,7 +505,7 @@ bool mgr_ho_fwd_ok(const struct mgr *m, int from, uint32_t region,
 {
 	if (mgr_lock_manager(m, region, id) == from)
 		return true;
-	if (!epoch || !m->epoch || epoch == m->epoch)
+	if (!epoch || epoch == m->epoch)
 		return false;
 	if (epoch > m->epoch)
 		return mgr_is_member(m, from);
@@ -671,7 +674,13 @@ void mgr_peer_handover(struct mgr *m, int from, const struct mgr_handover *h)
 			from);
 		return;
 	}
-	if (m->epoch && h->epoch > m->epoch) {
+	/*
+	 * Kept also before our first table (epoch 0: dsmd's configured
+	 * table sets none): a DONE taken then finds no wait and is lost,
+	 * and the wait it ends, opened when we adopt that table, would
+	 * hold acquires until the kernel's deadline.
+	 */
+	if (h->epoch > m->epoch) {
 		if (!early_add(m, from, h->epoch, NULL, h))
 			mgr_log(m, LOG_WARNING, "mgr: node %d's hand-over (table %llu, ours %llu): cannot keep it; dropped",
 				from, (unsigned long long)h->epoch,

@@ -381,6 +381,50 @@ static void test_ho_parked_gone(void)
 	   "ho: parked, gone: node 1 gone, the acquire fails with MGR_DOWN");
 }
 
+/*
+ * As dsmd starts: its configured table sets no epoch (0) and the spare
+ * has none, so the first change's DONEs reach nodes whose epoch is 0:
+ * node 0 (the coordinator) tells nodes 1, 2 and 3 before they adopt
+ * table 2, and nodes 1 and 2 tell node 3 before it adopts table 1. Each
+ * must be kept, or the wait it ends never ends: lock 3, node 0's at
+ * three members and node 3's at four, must be granted to node 3 at once
+ * (in the 3node-join group, node 3's acquire of a lock it managed was
+ * held until the kernel's deadline).
+ */
+static void test_ho_first_table(void)
+{
+	uint32_t err = 99;
+	bool calm;
+	int i;
+
+	setup(M4, 0);
+	for (i = 0; i < 3; i++)
+		adopt(i, M3, 0);
+	ok(take(2, 4, 100) && tn[1].m.epoch == 0 && tn[3].m.epoch == 0,
+	   "ho: first table: node 2 holds lock 4, no node has an epoch");
+	clear_events();
+	adopt(0, M4, 2);
+	pump();
+	adopt(1, M4, 2);
+	adopt(2, M4, 2);
+	pump();
+	ok(tn[3].m.nr_early >= 3 && tn[1].m.st.ho_early >= 1,
+	   "ho: first table: the DONEs of table 2 are kept at epoch 0");
+	adopt(3, M3, 1);
+	adopt(3, M4, 2);
+	pump();
+	for (i = 0, calm = true; i < 4; i++)
+		calm = calm && !tn[i].m.ho_wait && !tn[i].m.nr_early;
+	ok(calm, "ho: first table: every wait over, nothing kept");
+	ok(mgr_lock_tail(&tn[0].m, 0, 4) == 2,
+	   "ho: first table: lock 4 reached node 0 with its tail");
+	kreq_lock(3, 3, 1300);
+	pump();
+	ok(replies(3, 1300, &err) == 1 && err == 0 &&
+	   tn[3].m.st.ho_held == 0,
+	   "ho: first table: node 3's acquire of lock 3 is granted, not held");
+}
+
 /* A token given up by a leaving node: the mark goes with the lock. */
 static void test_ho_token_left(void)
 {
@@ -419,5 +463,6 @@ void test_mgr_lock_ho(void)
 	test_ho_two_tables();
 	test_ho_parked_gone();
 	test_ho_token_left();
+	test_ho_first_table();
 	teardown();
 }
