@@ -257,11 +257,13 @@ struct dsmd {
 	/*
 	 * membership.c: the table before @home (sent to a peer that
 	 * connects, so a joining node sees both), whether @home waits to be
-	 * pushed (until @home_deadline at most), the control socket @cfd,
+	 * pushed (until @home_deadline at most) and why it was adopted (a
+	 * string literal, said when it is pushed), the control socket @cfd,
 	 * its one client and the cookie of the client's REQUEST.
 	 */
 	struct dsm_home_table home_prev;
 	bool home_pending;
+	const char *home_why;
 	int64_t home_deadline;
 	int cfd;
 	int client;

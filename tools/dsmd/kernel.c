@@ -177,6 +177,8 @@ static int kernel_push_home(void)
 		ret = dsm_home_init(t, memb_conf_mask(), 1);
 		if (ret)
 			return ret;
+		/* The managers' frames carry the table's epoch. */
+		mgr_members_set(&d.mgr, t->members, t->epoch);
 	}
 	ret = kernel_push_home_table(t, "configured");
 	return ret == -ESTALE ? 0 : ret;

@@ -199,6 +199,7 @@ static void memb_adopt(const struct dsm_home_table *t, const char *why)
 		d.home_prev = d.home;
 	d.home = *t;
 	d.home_pending = true;
+	d.home_why = why;
 	d.reload_next = 0;
 	d.home_deadline = now_ms() + 2 * (int64_t)d.conf.dead_ms;
 	mgr_members_set(&d.mgr, t->members & memb_conf_mask(), t->epoch);
@@ -248,7 +249,8 @@ void memb_timers(void)
 		logm(LOG_WARNING, "pushing the home table of epoch %llu without a data link to nodes %#llx",
 		     (unsigned long long)d.home.epoch,
 		     (unsigned long long)waiting);
-	kernel_push_home_table(&d.home, "membership change");
+	kernel_push_home_table(&d.home, d.home_why ? d.home_why :
+				   "membership change");
 }
 
 /* The coordinator's checks of a change from node @from; 0 or -errno. */

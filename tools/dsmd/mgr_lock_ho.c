@@ -32,8 +32,8 @@
  *    own deadline bounding the wait). A frame from a peer whose table is
  *    newer than ours (an acquire, a hand-over, a DONE) is kept until we
  *    adopt that table (@early), then taken as if it came then; a dsmd
- *    that has adopted no table yet (epoch 0: the configured table, or a
- *    node waiting to be added) is older than every table. A forward
+ *    with no table yet (epoch 0: a node waiting to be added; dsmd's
+ *    configured table has epoch 1) is older than every table. A forward
  *    from a newer table is taken from any member: we cannot check it.
  *
  * A peer of protocol 7 sends epoch 0 and gets no hand-over: with it,
@@ -675,10 +675,10 @@ void mgr_peer_handover(struct mgr *m, int from, const struct mgr_handover *h)
 		return;
 	}
 	/*
-	 * Kept also before our first table (epoch 0: dsmd's configured
-	 * table sets none): a DONE taken then finds no wait and is lost,
-	 * and the wait it ends, opened when we adopt that table, would
-	 * hold acquires until the kernel's deadline.
+	 * Kept also before our first table (epoch 0): a DONE taken then
+	 * finds no wait and is lost, and the wait it ends, opened when we
+	 * adopt that table, would hold acquires until the kernel's
+	 * deadline.
 	 */
 	if (h->epoch > m->epoch) {
 		if (!early_add(m, from, h->epoch, NULL, h))
