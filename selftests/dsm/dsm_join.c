@@ -29,11 +29,15 @@
  * asks for it in a child. The request must reach node 0 as a forward
  * (node 1's dsmd handed the lock's tail to node 0's) and the child must
  * still wait; it gets the lock once node 0 releases it. Without the
- * hand-over the new manager grants a second token at once.
+ * hand-over the new manager grants a second token at once. Then nodes 1
+ * and 2 each take a lock whose manager moved from node 0 to them: each
+ * must wait for node 0's word that it handed everything over, which it
+ * sends before its table (lock_moved_from_coordinator()).
  *
  * `dsmctl node del` of a live node, the other half of "Done when" #2,
  * is dsm_leave's, which runs next in the group.
  */
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -57,6 +61,12 @@
 #define JOIN_STEP	4	/* workload rounds between two steps */
 /* Managed by node 1 (4 mod 3), then by node 0 (4 mod 4). */
 #define JOIN_LOCK	4
+/*
+ * Managed by node 0, the coordinator (1209 and 1206 mod 3), then by
+ * node 1 (1209 mod 4) and by node 2 (1206 mod 4).
+ */
+#define JOIN_MOVED_1	1209
+#define JOIN_MOVED_2	1206
 
 /* The home epoch of this node's kernel (0: no table yet), -1 on error. */
 static long home_epoch(void)
@@ -165,6 +175,30 @@ static void lock_through_join(struct __test_metadata *_metadata, int node,
 	}
 }
 
+/*
+ * Step 4c, nodes 1 and 2: a lock that node 0 managed before the add and
+ * this node manages after it is granted. Its new manager takes an
+ * acquire only once node 0 said it handed over all it managed (DONE); a
+ * DONE that this node's dsmd took before it had a table of its own was
+ * lost, and the acquire held until it failed with ETIMEDOUT
+ * (mgr_timeout_ms): node 0 sends its DONE before its table.
+ */
+static void lock_moved_from_coordinator(struct __test_metadata *_metadata,
+					int node)
+{
+	int id = node == 1 ? JOIN_MOVED_1 : JOIN_MOVED_2, ret;
+
+	if (node != 1 && node != 2)
+		return;
+	ASSERT_EQ(0, dsm_init()) TH_LOG("node %d: dsm_init", node);
+	ret = dsm_lock_acquire(id);
+	EXPECT_EQ(0, ret)
+		TH_LOG("node %d: lock %d, node 0's before the add and this node's after it: %d (%s; ETIMEDOUT: this node's dsmd still waits for node 0's hand-over)",
+		       node, id, ret, strerror(-ret));
+	if (!ret)
+		EXPECT_EQ(0, dsm_lock_release(id));
+}
+
 TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 {
 	const char *net = getenv("VCLUSTER_NET") ? : "10.213.0";
@@ -223,6 +257,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	dsm_test_sync(4);
 	TH_LOG("node %d: step 4 at %.1f s", node, dsm_test_elapsed());
 	lock_through_join(_metadata, node, fwd0, &self->locker);
+	lock_moved_from_coordinator(_metadata, node);
 	if (node == JOIN_NEW) {
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
