@@ -776,53 +776,13 @@ TEST_F_TIMEOUT(lrc, local_waiter, DSM_TEST_TIMEOUT(60))
 }
 
 /*
- * Node 0 wrote both pages of @p with @v: every node checks them, and how
- * many prefetches the release before started here (@before: the counter
- * then) against @want.
+ * Node 0 writes both pages of @p with @v; a barrier, whose release must
+ * have started @want prefetches here.
  */
-static void pf_check(struct __test_metadata *_metadata, volatile uint32_t *p,
-		     uint32_t v, long before, long want)
-{
-	long got = dsm_stat("lrc_prefetches") - before;
-
-	EXPECT_EQ(want, got)
-		TH_LOG("node %d: round %u: %ld prefetches started, %ld expected",
-		       node, v, got, want);
-	EXPECT_EQ(v, p[0]) TH_LOG("node %d: page 0 after round %u", node, v);
-	EXPECT_EQ(v, p[DSM_PAGE / 4])
-		TH_LOG("node %d: page 1 after round %u", node, v);
-}
-
-/*
- * Node 0 writes both pages of @p with @v; a barrier, after which this
- * node must have started @want prefetches (pf_check()).
- */
-static void pf_round(struct __test_metadata *_metadata, volatile uint32_t *p,
+static void pf_write(struct __test_metadata *_metadata, volatile uint32_t *p,
 		     uint32_t v, long want)
 {
-	long before = dsm_stat("lrc_prefetches");
-
-	if (node == 0) {
-		p[0] = v;
-		p[DSM_PAGE / 4] = v;
-	}
-	BARRIER(PF_BARRIER);
-	pf_check(_metadata, p, v, before, want);
-}
-
-/*
- * Node 0 writes both pages of @p with @v; a barrier, after which this
- * node must have started @want prefetches, and nobody reads; then wait
- * until those fetches applied their diffs (one per page: lrc_diffs_applied;
- * lrc_fetches misses those the backup here had), and a barrier.
- */
-static void pf_unread(struct __test_metadata *_metadata, volatile uint32_t *p,
-		      uint32_t v, long want)
-{
-	long before = dsm_stat("lrc_prefetches");
-	long applied = dsm_stat("lrc_diffs_applied");
-	long got, done;
-	double t0;
+	long before = dsm_stat("lrc_prefetches"), got;
 
 	if (node == 0) {
 		p[0] = v;
@@ -831,8 +791,40 @@ static void pf_unread(struct __test_metadata *_metadata, volatile uint32_t *p,
 	BARRIER(PF_BARRIER);
 	got = dsm_stat("lrc_prefetches") - before;
 	EXPECT_EQ(want, got)
-		TH_LOG("node %d: round %u, nothing read: %ld prefetches, %ld expected",
+		TH_LOG("node %d: round %u: %ld prefetches started, %ld expected",
 		       node, v, got, want);
+}
+
+/* Both pages of @p hold round @v's value. */
+static void pf_read(struct __test_metadata *_metadata, volatile uint32_t *p,
+		    uint32_t v)
+{
+	EXPECT_EQ(v, p[0]) TH_LOG("node %d: page 0 after round %u", node, v);
+	EXPECT_EQ(v, p[DSM_PAGE / 4])
+		TH_LOG("node %d: page 1 after round %u", node, v);
+}
+
+/* A round of @want prefetches here (pf_write()), then every node reads. */
+static void pf_round(struct __test_metadata *_metadata, volatile uint32_t *p,
+		     uint32_t v, long want)
+{
+	pf_write(_metadata, p, v, want);
+	pf_read(_metadata, p, v);
+}
+
+/*
+ * A round of @want prefetches here (pf_write()) that nobody reads; then
+ * wait until those fetches applied their diffs (one per page:
+ * lrc_diffs_applied; lrc_fetches misses those the backup here had), and
+ * a barrier.
+ */
+static void pf_unread(struct __test_metadata *_metadata, volatile uint32_t *p,
+		      uint32_t v, long want)
+{
+	long applied = dsm_stat("lrc_diffs_applied"), done;
+	double t0;
+
+	pf_write(_metadata, p, v, want);
 	t0 = dsm_now();
 	while ((done = dsm_stat("lrc_diffs_applied") - applied) < want &&
 	       dsm_now() - t0 < MAP_WAIT)
@@ -895,7 +887,7 @@ TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(120))
 		ASSERT_EQ(0, dsm_write_file(PF_PARAM, self->pf_saved));
 	pf_unread(_metadata, p, 4, second ? 2 : in_use * 2);
 	pf_unread(_metadata, p, 5, 0);
-	pf_check(_metadata, p, 5, dsm_stat("lrc_prefetches"), 0);
+	pf_read(_metadata, p, 5);
 	expect_gc_ran(_metadata, self);
 	dsm_test_sync(92);
 }
