@@ -249,8 +249,7 @@ void memb_timers(void)
 		logm(LOG_WARNING, "pushing the home table of epoch %llu without a data link to nodes %#llx",
 		     (unsigned long long)d.home.epoch,
 		     (unsigned long long)waiting);
-	kernel_push_home_table(&d.home, d.home_why ? d.home_why :
-				   "membership change");
+	kernel_push_home_table(&d.home, d.home_why);
 }
 
 /* The coordinator's checks of a change from node @from; 0 or -errno. */
