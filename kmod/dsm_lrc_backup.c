@@ -37,9 +37,13 @@ struct lrc_bk_diff {
  *		lrc_bk_diff of writer w (a kmalloc'd list head).
  * @bytes:	bytes held in @pages.
  * @send_mutex:	one backup push at a time on this node; outside the folio
- *		locks. Guards @done.
+ *		locks. Guards @done and @buf.
  * @done:	own intervals up to this one are backed up (or given up);
  *		read without the mutex by lrc_backup()'s fast path.
+ * @buf:	the DIFF_BACKUP being built, DSM_WIRE_MAX_MSG bytes, made at
+ *		the first push and kept until unload: one per push would be
+ *		256 KiB zeroed at every release by kernels that initialise
+ *		on allocation (Debian's).
  * @wait_lock:	spinlock over the fields below.
  * @active:	a DIFF_BACKUP waits for its ack ...
  * @req_id:	... with this request id,
@@ -55,6 +59,7 @@ static struct lrc_bk {
 	u64 bytes;
 	struct mutex send_mutex;	/* see above */
 	u32 done;
+	u8 *buf;
 	spinlock_t wait_lock;		/* see above */
 	bool active;
 	u64 req_id;
@@ -200,13 +205,18 @@ static int lrc_bk_pages(u32 iv, u64 **pages)
 	return n;
 }
 
-/* Back up own interval @iv, to the next live node that takes it. */
+/*
+ * Back up own interval @iv, to the next live node that takes it; in
+ * @buf, bk.buf, under bk.send_mutex.
+ */
 static int lrc_bk_interval(u8 *buf, u32 iv)
 {
 	u32 self = lrc_self(), dst;
 	u64 tried = 0;
 	u64 *pages = NULL;
 	int n, ret;
+
+	lockdep_assert_held(&bk.send_mutex);
 
 	n = lrc_bk_pages(iv, &pages);
 	if (n <= 0)
@@ -244,7 +254,6 @@ static int lrc_bk_interval(u8 *buf, u32 iv)
 int lrc_backup(void)
 {
 	u32 iv, last = READ_ONCE(lrc.vt.c[lrc_self()]);
-	u8 *buf;
 	int ret = 0;
 
 	if (READ_ONCE(bk.done) >= last)
@@ -255,16 +264,17 @@ int lrc_backup(void)
 		mutex_unlock(&bk.send_mutex);
 		return 0;
 	}
-	buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	if (mutex_lock_killable(&bk.send_mutex)) {
-		kvfree(buf);
+	if (mutex_lock_killable(&bk.send_mutex))
 		return -EINTR;
+	if (!bk.buf)
+		bk.buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
+	if (!bk.buf) {
+		mutex_unlock(&bk.send_mutex);
+		return -ENOMEM;
 	}
 	last = READ_ONCE(lrc.vt.c[lrc_self()]);
 	for (iv = bk.done + 1; iv <= last; iv++) {
-		ret = lrc_bk_interval(buf, iv);
+		ret = lrc_bk_interval(bk.buf, iv);
 		if (ret == -EINTR)
 			break;
 		if (ret)
@@ -273,7 +283,6 @@ int lrc_backup(void)
 		WRITE_ONCE(bk.done, iv);
 	}
 	mutex_unlock(&bk.send_mutex);
-	kvfree(buf);
 	return ret == -EINTR ? ret : 0;
 }
 
@@ -705,4 +714,6 @@ void lrc_backup_exit(void)
 	lrc_data_add(-(s64)lrc_bk_drop(NULL, true));
 	for (c = 0; c < LRC_NR_NODES; c++)
 		xa_destroy(&bk.pages[c]);
+	kvfree(bk.buf);
+	bk.buf = NULL;
 }

@@ -281,7 +281,7 @@ int lrc_encode_vt_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 	bool grant = type == DSM_MSG_LOCK_GRANT || type == DSM_MSG_IV_REPLY;
 	struct dsm_wire_enc e;
 	struct lrc_out *o;
-	u32 pos = 0, k, i;
+	u32 pos = 0, k, i, size;
 	LIST_HEAD(mine);
 	int len, end;
 
@@ -289,16 +289,18 @@ int lrc_encode_vt_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 	do {
 		/*
 		 * The core's rule, which dsmd's barrier manager uses too, at
-		 * the width the encoder sends: @vt's significant one.
+		 * the width the encoder sends: @vt's significant one. The
+		 * buffer is the message's size, not @max: a grant with no
+		 * interval is a slab object, not a zeroed 256 KiB.
 		 */
-		end = dsm_wire_ivset_fit(type, dsm_vt_width(vt), ivs, pos, n,
-					 max);
+		end = dsm_wire_ivset_fit_len(type, dsm_vt_width(vt), ivs, pos,
+					     n, max, &size);
 		if (end < 0) {
 			len = end;
 			goto fail;
 		}
 		k = end - pos;
-		o = kvmalloc(sizeof(*o) + max, GFP_KERNEL);
+		o = kvmalloc(sizeof(*o) + size, GFP_KERNEL);
 		if (!o) {
 			len = -ENOMEM;
 			goto fail;
@@ -312,7 +314,7 @@ int lrc_encode_vt_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 			else
 				o->flags = DSM_MGR_F_MORE;
 		}
-		dsm_wire_enc_begin(&e, o->data, max, &h);
+		dsm_wire_enc_begin(&e, o->data, size, &h);
 		if (grant)
 			dsm_wire_enc_lock_grant(&e, dsm_sync_key_region(key),
 						dsm_sync_key_id(key), vt);

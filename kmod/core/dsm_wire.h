@@ -882,9 +882,19 @@ void dsm_wire_enc_barrier(struct dsm_wire_enc *e, u32 region, u32 barrier_id,
 			  u32 epoch, const struct dsm_vt *vt);
 void dsm_wire_enc_interval(struct dsm_wire_enc *e,
 			   const struct dsm_interval *iv);
-int dsm_wire_ivset_fit(u8 type, u32 nr_nodes,
-		       const struct dsm_interval *const *ivs, u32 pos,
-		       u32 end, u32 budget);
+int dsm_wire_ivset_fit_len(u8 type, u32 nr_nodes,
+			   const struct dsm_interval *const *ivs, u32 pos,
+			   u32 end, u32 budget, u32 *len);
+
+/* dsm_wire_ivset_fit_len() without the length. */
+static inline int dsm_wire_ivset_fit(u8 type, u32 nr_nodes,
+				     const struct dsm_interval *const *ivs,
+				     u32 pos, u32 end, u32 budget)
+{
+	return dsm_wire_ivset_fit_len(type, nr_nodes, ivs, pos, end, budget,
+				      NULL);
+}
+
 void dsm_wire_enc_diff_req(struct dsm_wire_enc *e, u64 page);
 void dsm_wire_enc_want(struct dsm_wire_enc *e, u16 node, u32 interval);
 void dsm_wire_enc_diff_reply(struct dsm_wire_enc *e, u64 page);

@@ -608,7 +608,7 @@ void dsm_wire_enc_interval(struct dsm_wire_enc *e,
 }
 
 /**
- * dsm_wire_ivset_fit() - the end of the next fragment of an interval set.
+ * dsm_wire_ivset_fit_len() - the next fragment of an interval set: its end.
  * @type:	DSM_MSG_LOCK_GRANT, DSM_MSG_IV_REPLY, DSM_MSG_BARRIER_ARRIVE
  *		or DSM_MSG_BARRIER_RELEASE: the message carrying the fragment.
  * @nr_nodes:	the set's width: dsm_vt_width() of the timestamp given
@@ -620,6 +620,9 @@ void dsm_wire_enc_interval(struct dsm_wire_enc *e,
  * @end:	the end of the records, @pos <= @end < 2^31.
  * @budget:	largest message in bytes, header included; more than
  *		DSM_WIRE_MAX_MSG counts as DSM_WIRE_MAX_MSG.
+ * @len:	out (if not NULL and the return is >= 0): the fragment's
+ *		message length, as dsm_wire_enc_end() returns it; what a
+ *		sender allocates (not DSM_WIRE_MAX_MSG: zeroed, 0.6 ms).
  *
  * A long set is sent as several messages. The next one carries records
  * @pos up to the returned end: as many as fit one message of @type within
@@ -632,9 +635,9 @@ void dsm_wire_enc_interval(struct dsm_wire_enc *e,
  * carries no interval set, @nr_nodes is not 1 .. DSM_MAX_NODES, or @pos
  * or @end is out of range.
  */
-int dsm_wire_ivset_fit(u8 type, u32 nr_nodes,
-		       const struct dsm_interval *const *ivs, u32 pos,
-		       u32 end, u32 budget)
+int dsm_wire_ivset_fit_len(u8 type, u32 nr_nodes,
+			   const struct dsm_interval *const *ivs, u32 pos,
+			   u32 end, u32 budget, u32 *len)
 {
 	u64 size = DSM_WIRE_HDR_SIZE + sizeof(struct dsm_wire_ivset) +
 		   DSM_WIRE_VT_SIZE(nr_nodes), rec;
@@ -666,6 +669,8 @@ int dsm_wire_ivset_fit(u8 type, u32 nr_nodes,
 	}
 	if (j == pos && pos < end)
 		return -EMSGSIZE;
+	if (len)
+		*len = size;
 	return j;
 }
 

@@ -1188,7 +1188,9 @@ TEST(ivset_fit_budget_clamped)
  * (the encoder runs out of room, or of the record limit). A record that
  * fits nowhere is one the encoder cannot fit alone either. The sets' last
  * nodes may have no interval: the fit is asked at the width the encoder
- * sends, the timestamp's significant one.
+ * sends, the timestamp's significant one. The length the fit gives
+ * (dsm_wire_ivset_fit_len()) is the encoder's to the byte: a buffer of
+ * exactly that size takes the fragment, one byte less does not.
  */
 TEST(ivset_fit_matches_encoder)
 {
@@ -1255,10 +1257,12 @@ TEST(ivset_fit_matches_encoder)
 		ASSERT_NE(NULL, buf);
 		do {
 			u8 ty = set_types[dsm_rng_below(&rng, 3)];
+			u32 want = 0;
+			u8 *exact;
 			int len;
 
-			end = dsm_wire_ivset_fit(ty, dsm_vt_width(&vt), p, pos,
-						 nr, budget);
+			end = dsm_wire_ivset_fit_len(ty, dsm_vt_width(&vt), p,
+						     pos, nr, budget, &want);
 			if (end == -EMSGSIZE) {
 				EXPECT_EQ(-ENOSPC, enc_set(ty, &vt, p, pos,
 							   pos + 1, buf, size));
@@ -1267,10 +1271,24 @@ TEST(ivset_fit_matches_encoder)
 			}
 			ASSERT_GE(end, (int)pos) TH_LOG("trial %u", trial);
 			ASSERT_TRUE(end > (int)pos || pos == nr);
+			ASSERT_EQ(end, dsm_wire_ivset_fit(ty, dsm_vt_width(&vt),
+							  p, pos, nr, budget));
 			len = enc_set(ty, &vt, p, pos, end, buf, size);
 			ASSERT_GT(len, 0) TH_LOG("trial %u pos %u end %d",
 						 trial, pos, end);
 			ASSERT_LE((u32)len, size);
+			/* The size it gives is the encoder's, to the byte. */
+			ASSERT_EQ((u32)len, want) TH_LOG("trial %u pos %u end %d",
+							 trial, pos, end);
+			exact = malloc(want);	/* a sender's buffer: no more */
+			ASSERT_NE(NULL, exact);
+			EXPECT_EQ(len, enc_set(ty, &vt, p, pos, end, exact,
+					       want));
+			EXPECT_EQ(0, memcmp(exact, buf, want));
+			if (want > 1)
+				EXPECT_EQ(-ENOSPC, enc_set(ty, &vt, p, pos, end,
+							   exact, want - 1));
+			free(exact);
 			if ((u32)end < nr) {
 				EXPECT_EQ(end - pos == DSM_WIRE_MAX_INTERVALS ?
 					  -EINVAL : -ENOSPC,
