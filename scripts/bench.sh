@@ -59,12 +59,18 @@
 # against 10.8 and 11.x s, 2026-12-05), all of it in the allocator's
 # checks of twins and diffs, and message passing allocates nothing.
 # VCLUSTER_MEM_DEBUG=1 make bench measures with them.
+# And dsmd runs as its service does, without -v (VCLUSTER_DSMD_VERBOSE=0):
+# with it, a debug line per lock forward went through the guest's shell
+# loop to the serial console, and a lock hand-over between 2 nodes took
+# 2.5 to 3.4 ms against 1.5 to 2.0 ms without (2026-12-06,
+# Documentation/benchmarks.md).
 set -uo pipefail
 
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
 export VCLUSTER_MEM_DEBUG=${VCLUSTER_MEM_DEBUG:-0}
+export VCLUSTER_DSMD_VERBOSE=${VCLUSTER_DSMD_VERBOSE:-0}
 OUT=$BUILD/bench
 mkdir -p "$OUT"
 status=0
