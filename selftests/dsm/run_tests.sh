@@ -102,8 +102,16 @@ for t in "$@"; do
 	rm -f "$fifo" "$mark"
 	mkfifo "$fifo"
 	# The output goes out as it comes (a run that vcluster ends shows
-	# where each node was) and into $out.
-	tee "$out" < "$fifo" &
+	# where each node was) and into $out; each test's start and end
+	# line with the seconds since the program's start, for whoever
+	# sizes the groups.
+	while IFS= read -r l; do
+		case "$l" in
+		'#  RUN '* | '#  '*' OK '* | '#  '*' FAIL '* | '#  '*' SKIP '*)
+			l="$l [$(($(date +%s) - start)) s]" ;;
+		esac
+		printf '%s\n' "$l"
+	done < "$fifo" | tee "$out" &
 	tee_pid=$!
 	# Each program runs in a session of its own, so that at its timeout,
 	# and after it ends, nothing it forked is left running (and holding
