@@ -16,11 +16,11 @@
 #   rdma-3node-join    group 3node-join (three and a spare);
 #   rdma-3node-part    group 3node-part;
 #   rdma               all six: every multi-node group over RDMA.
-#   rdma-short         a representative subset in one cluster: 3node's
-#                      dsm_auth (sc's faults, the key, damaged frames),
-#                      then group 3node-rdma (zero copy, credits, device
-#                      removal); make check runs it on the kernel whose
-#                      every group runs over RDMA only in check-full.
+#   rdma-short         a representative subset in one cluster: group
+#                      3node-rdma (sc's faults with zero copy, credits,
+#                      device removal); make check runs it on the kernel
+#                      whose every group runs over RDMA only in
+#                      check-full.
 # :PROGS selects programs of the group, comma-separated
 # (3node:dsm_sc,dsm_lrc), or with a leading '-' every program of the
 # group but those (3node:-dsm_sc,dsm_lrc); not with rdma or
@@ -149,8 +149,7 @@ for spec in "${specs[@]}"; do
 	esac
 	cmd=("$d/run_tests.sh" "$grp")
 	if [ "$g" = rdma-short ]; then
-		# shellcheck disable=SC2016 # $d, $r: expanded by the guest's shell
-		cmd=(sh -c 'd='"$d"'; $d/run_tests.sh 3node dsm_auth; r=$?; $d/run_tests.sh 3node-rdma || r=1; exit $r')
+		cmd=("$d/run_tests.sh" 3node-rdma)
 	elif [ -z "$grp" ]; then
 		# shellcheck disable=SC2016 # $d, $r: expanded by the guest's shell
 		cmd=(sh -c 'd='"$d"'; $d/run_tests.sh 3node-rdma; r=$?; $d/run_tests.sh 3node-reload || r=1; exit $r')
