@@ -9,6 +9,28 @@
 #include "dsm_wire.h"
 #include "dsm_wire_wr.h"
 
+/*
+ * Interval set header and the sender's timestamp; opens the list. The
+ * set's width, that of every timestamp in it, is the significant width of
+ * the sender's: the records it dominates have none wider.
+ */
+static void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
+{
+	struct dsm_wire_ivset w;
+	u32 n = dsm_vt_width(vt);
+
+	if (!vt->n || vt->n > DSM_MAX_NODES) {
+		dsm_enc_fail(e, -EINVAL);
+		return;
+	}
+	memset(&w, 0, sizeof(w));
+	w.nr_nodes = cpu_to_le16(n);
+	dsm_enc_put(e, &w, sizeof(w));
+	dsm_enc_open_list(e, DSM_ENC_LIST_INTERVALS, 6);
+	e->nr_nodes = n;
+	dsm_enc_vt(e, vt, n);
+}
+
 /**
  * dsm_wire_enc_lock_grant() - body of LOCK_GRANT, IV_REQ or IV_REPLY (the
  * encoder's type); opens the interval list (an IV_REQ adds none).

@@ -106,26 +106,4 @@ static inline bool dsm_enc_entry(struct dsm_wire_enc *e, u8 list, u32 max)
 	return true;
 }
 
-/*
- * Interval set header and the sender's timestamp; opens the list. The
- * set's width, that of every timestamp in it, is the significant width of
- * the sender's: the records it dominates have none wider.
- */
-static inline void dsm_enc_ivset(struct dsm_wire_enc *e, const struct dsm_vt *vt)
-{
-	struct dsm_wire_ivset w;
-	u32 n = dsm_vt_width(vt);
-
-	if (!vt->n || vt->n > DSM_MAX_NODES) {
-		dsm_enc_fail(e, -EINVAL);
-		return;
-	}
-	memset(&w, 0, sizeof(w));
-	w.nr_nodes = cpu_to_le16(n);
-	dsm_enc_put(e, &w, sizeof(w));
-	dsm_enc_open_list(e, DSM_ENC_LIST_INTERVALS, 6);
-	e->nr_nodes = n;
-	dsm_enc_vt(e, vt, n);
-}
-
 #endif /* _DSM_WIRE_WR_H */
