@@ -13,7 +13,8 @@
 #       Exit status 0 only if every line is ok.
 #   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none]
 #               [--transport tcp|rdma] [--replicas 0|1] [--gc BYTES]
-#               [--prefetch N] [--sc] [--adapt N] [--tsv FILE] [NAME...]
+#               [--prefetch N] [--prefetch-grants 0|1] [--sc] [--adapt N]
+#               [--tsv FILE] [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
 #       app model nodes size time_ms messages bytes faults diffs verify
@@ -33,6 +34,10 @@
 #       default the module's, Documentation/lrc.md "Prefetch after a
 #       barrier"); the log's name ends -pfN and an lrc model column gets
 #       -pfN.
+#   --prefetch-grants: every node's lrc_prefetch_grants (module parameter:
+#       1, the default, a lock grant prefetches too, 0 only a barrier's
+#       release; Documentation/lrc.md "Prefetch after a lock grant"); the
+#       log's name ends -pgN and an lrc model column gets -pgN.
 #   --sc: the programs of model lrc run on an sc region instead (their
 #       locks and barriers synchronise, sc keeps the memory coherent);
 #       the log's name ends -sc and the model column reads sc.
@@ -41,7 +46,7 @@
 #       the log's name ends -aN and the model column gets -aN.
 # In the guests (what the host runs on every node; by hand in a shell):
 #   run-apps.sh --guest check|bench [--replicas 0|1] [--gc BYTES]
-#       [--prefetch N] [--sc] [NAME...]
+#       [--prefetch N] [--prefetch-grants 0|1] [--sc] [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
 #       bounds in time, for a slower kernel (scripts/stress.sh -k debug);
 #       so does (DSM_NODES + 3) / 4, for the nodes that share the host.
@@ -104,6 +109,11 @@ guest() {
 	fi
 	if [ "${1:-}" = --prefetch ]; then
 		echo "${2:?--prefetch N}" > /sys/module/dsm/parameters/lrc_prefetch_pages ||
+			exit 2
+		shift 2
+	fi
+	if [ "${1:-}" = --prefetch-grants ]; then
+		echo "${2:?--prefetch-grants 0|1}" > /sys/module/dsm/parameters/lrc_prefetch_grants ||
 			exit 2
 		shift 2
 	fi
@@ -231,7 +241,7 @@ BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
 
 usage() {
-	sed -n '4,41p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,46p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -243,6 +253,7 @@ transport=tcp
 replicas=1
 gc=
 prefetch=
+pgrants=
 as_sc=
 adapt=
 tsv=$BUILD/bench/apps.tsv
@@ -258,6 +269,7 @@ while [ $# -gt 0 ]; do
 	--replicas) [ $# -ge 2 ] || usage; replicas=$2; shift 2 ;;
 	--gc) [ $# -ge 2 ] || usage; gc=$2; shift 2 ;;
 	--prefetch) [ $# -ge 2 ] || usage; prefetch=$2; shift 2 ;;
+	--prefetch-grants) [ $# -ge 2 ] || usage; pgrants=$2; shift 2 ;;
 	--sc) as_sc=--sc; shift ;;
 	--adapt) [ $# -ge 2 ] || usage; adapt=$2; shift 2 ;;
 	-h|--help) usage ;;
@@ -280,6 +292,11 @@ case "$prefetch" in
 *[!0-9]* | ????*) echo "run-apps.sh: --prefetch N: 0 to 256" >&2; exit 2 ;;
 *) [ "$prefetch" -le 256 ] || { echo "run-apps.sh: --prefetch N: 0 to 256" >&2; exit 2; }
    pfarg="--prefetch $prefetch" ;;
+esac
+case "$pgrants" in
+'') ;;
+0|1) pgarg="--prefetch-grants $pgrants" ;;
+*) echo "run-apps.sh: --prefetch-grants 0 or 1" >&2; exit 2 ;;
 esac
 case "$adapt" in
 '') ;;
@@ -313,6 +330,7 @@ log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
 [ "$replicas" = 1 ] || log=${log%.log}-r0.log
 [ -z "$gc" ] || log=${log%.log}-gc$gc.log
 [ -z "$prefetch" ] || log=${log%.log}-pf$prefetch.log
+[ -z "$pgrants" ] || log=${log%.log}-pg$pgrants.log
 [ -z "$as_sc" ] || log=${log%.log}-sc.log
 [ -z "$adapt" ] || log=${log%.log}-a$adapt.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
@@ -326,7 +344,7 @@ fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
 	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" \
-	--replicas "$replicas" ${gcarg:-} ${pfarg:-} $as_sc $progs \
+	--replicas "$replicas" ${gcarg:-} ${pfarg:-} ${pgarg:-} $as_sc $progs \
 	> "$log" 2>&1
 vrc=$?
 
@@ -388,6 +406,7 @@ for p in $progs; do
 	[ "$model" != lrc ] || [ "$replicas" = 1 ] || model=lrc-r0
 	case "$model" in lrc*) [ -z "$gc" ] || model=$model-gc ;; esac
 	case "$model" in lrc*) [ -z "$prefetch" ] || model=$model-pf$prefetch ;; esac
+	case "$model" in lrc*) [ -z "$pgrants" ] || model=$model-pg$pgrants ;; esac
 	[ -z "$as_sc" ] || [ "$model" != lrc ] || model=sc
 	[ -z "$adapt" ] || [ "$model" = mp ] || model=$model-a$adapt
 	if [ "$model" = mp ]; then
