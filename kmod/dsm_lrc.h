@@ -15,7 +15,7 @@
  *   dsm_lrc_lock_mgr.c	lock forwards and replies from dsmd
  *   dsm_lrc_barrier.c	barriers: arrival and release
  *   dsm_lrc_fetch.c	faults, fetching diffs (requester side)
- *   dsm_lrc_prefetch.c	fetching the pages in use after a barrier
+ *   dsm_lrc_prefetch.c	fetching the pages in use after a barrier or grant
  *   dsm_lrc_serve.c	serving diffs (responder side)
  *   dsm_lrc_gc.c	garbage collection at a barrier
  *   dsm_lrc_backup.c	backed-up releases: pushing own diffs to the
@@ -482,7 +482,7 @@ int lrc_end_interval(void);
 int lrc_vt_check_locked(const struct dsm_vt *vt);
 int lrc_learn_locked(const struct dsm_msg_ivset *s,
 		     struct lrc_learn *l);
-void lrc_learn_finish(struct lrc_learn *l, bool ahead);
+void lrc_learn_finish(struct lrc_learn *l, u32 ahead);
 void lrc_out_free(struct list_head *outs);
 int lrc_encode_set_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 			  const struct dsm_interval **ivs, u32 n, u32 max,
@@ -564,6 +564,7 @@ bool lrc_rekeep_locked(struct lrc_pg *lp, u64 pgno, u32 from, u32 keeper);
  */
 #define LRC_NO_PREFETCH	(DSM_MGR_F_MORE | DSM_MGR_F_GC | DSM_MGR_F_JOIN)
 u32 lrc_prefetch_max(void);
+u32 lrc_prefetch_grant_max(void);
 void lrc_prefetch(struct dsm_pg **pgs, u32 n);
 
 /* dsm_lrc_serve.c */

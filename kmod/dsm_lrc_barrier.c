@@ -366,7 +366,8 @@ int lrc_barrier_reply(u64 cookie, u32 err, u32 flags, const void *p,
 	ret = lrc_learn_locked(&m.u.barrier.iv, &learn);
 	mutex_unlock(&lrc.lock);
 	/* Invalidate before the barrier returns; prefetch what is in use. */
-	lrc_learn_finish(&learn, !ret && !(flags & LRC_NO_PREFETCH));
+	lrc_learn_finish(&learn, !ret && !(flags & LRC_NO_PREFETCH) ?
+				 lrc_prefetch_max() : 0);
 	if (ret) {
 		lrc_bw_finish(cookie, ret, false, false);
 		return 0;

@@ -313,6 +313,7 @@ void lrc_recv_grant(const struct dsm_msg *m)
 	struct lrc_lock *l;
 	LIST_HEAD(outs);
 	int ret, kind;
+	bool ahead;
 
 	mutex_lock(&lrc.lock);
 	l = lrc_lock_find_locked(key);
@@ -323,13 +324,18 @@ void lrc_recv_grant(const struct dsm_msg *m)
 		return;
 	}
 	ret = lrc_grant_frag_locked(l, kind == LRC_GRANT_LATE, &g->iv, &learn);
+	/*
+	 * Prefetch for an acquire waiting now whose grant is this one
+	 * fragment (a later one could add notices), as a barrier's release.
+	 */
+	ahead = !ret && kind == LRC_GRANT_REQ && last && l->grant_frags == 1;
 	mutex_unlock(&lrc.lock);
 	if (ret)
 		pr_warn_ratelimited("lock %u:%u: grant from node %u not applied: %d\n",
 				    dsm_sync_key_region(key),
 				    dsm_sync_key_id(key), src, ret);
-	/* Invalidate before the acquire returns. */
-	lrc_learn_finish(&learn, false);
+	/* Invalidate before the acquire returns; prefetch what is in use. */
+	lrc_learn_finish(&learn, ahead ? lrc_prefetch_grant_max() : 0);
 	if (!last)
 		return;
 	mutex_lock(&lrc.lock);

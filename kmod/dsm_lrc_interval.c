@@ -226,17 +226,17 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 }
 
 /*
- * After lrc_learn_locked(), with no lock: invalidate the pages. With
- * @ahead (a barrier's release), fetch those this node was using without
- * waiting for them (lrc_prefetch()).
+ * After lrc_learn_locked(), with no lock: invalidate the pages. Fetch up
+ * to @ahead of those this node was using without waiting for them
+ * (lrc_prefetch(); a barrier's release or a lock's grant).
  */
-void lrc_learn_finish(struct lrc_learn *l, bool ahead)
+void lrc_learn_finish(struct lrc_learn *l, u32 ahead)
 {
-	u32 i, n = 0, max = ahead ? lrc_prefetch_max() : 0;
+	u32 i, n = 0;
 
 	/* Those in use move to the front (n <= i); each once: no longer. */
 	for (i = 0; i < l->nr; i++)
-		if (lrc_invalidate(l->pgs[i]) && n < max)
+		if (lrc_invalidate(l->pgs[i]) && n < ahead)
 			l->pgs[n++] = l->pgs[i];
 	lrc_prefetch(l->pgs, n);
 	kvfree(l->pgs);

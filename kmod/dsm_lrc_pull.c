@@ -243,7 +243,7 @@ static int lrc_pull_learn(const struct dsm_msg_ivset *s, struct dsm_vt *vt)
 	if (!ret)
 		dsm_vt_merge(vt, &s->vt);
 	mutex_unlock(&lrc.lock);
-	lrc_learn_finish(&learn, false);
+	lrc_learn_finish(&learn, 0);
 	return ret;
 }
 

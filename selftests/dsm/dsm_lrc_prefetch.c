@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_prefetch - the prefetch after a lock grant (Documentation/lrc.md
+ * "Prefetch after a lock grant") across the 3 nodes of the virtual
+ * cluster, through libdsm. (The prefetch after a barrier is dsm_lrc's
+ * test "prefetch", which also runs in dsm_lrc_gc.)
+ *
+ * - grant: node 0 writes pages 0, 1 and 2 of a region under lock GR_LOCK
+ *   in every round; after it, node 1 and then node 2 take the lock. Node 1
+ *   reads pages 0 and 1 in round 1, all three from round 2 on; node 2
+ *   reads page 2 only. The grant of each acquire must have started a
+ *   fetch of exactly the pages the node had accessed since its copy was
+ *   last valid (lrc_prefetches): round 1 none anywhere (no page accessed
+ *   yet), round 2 two on node 1 and one on node 2; in round 3 node 1 has
+ *   lrc_prefetch_grants 0 (none there), node 2 one again. Node 0 never
+ *   prefetches: it takes the grant back from node 2, which wrote nothing.
+ *   Every read sees the round's value, and after round 2's acquire node
+ *   1 waits for both pages' diffs to be applied before it reads (the
+ *   prefetches brought them, not its reads).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <dsm.h>
+
+#include "kselftest_harness.h"
+#include "dsm_test.h"
+#include "dsm_shell.h"
+#include "dsm_region.h"
+
+#define GR_REGION		"lrcpf-grant"
+#define GR_LOCK			101
+#define GR_PAGES		3
+#define GR_ROUNDS		3
+#define PG_PARAM	"/sys/module/dsm/parameters/lrc_prefetch_grants"
+#define PF_PARAM	"/sys/module/dsm/parameters/lrc_prefetch_pages"
+#define MAP_WAIT		dsm_test_secs(30)	/* s: region replication */
+
+static int node, nodes;
+
+FIXTURE(pf) {
+	char pg_saved[8];	/* lrc_prefetch_grants to restore, or "" */
+	void *map;
+	size_t len;
+};
+
+FIXTURE_SETUP(pf)
+{
+	int ret;
+
+	self->map = NULL;
+	self->pg_saved[0] = '\0';
+	node = dsm_node_id_env();
+	nodes = dsm_nodes_env();
+	if (node < 0 || nodes != 3)
+		return;		/* each test skips */
+	dsm_test_begin();
+	ret = dsm_init();
+	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(pf)
+{
+	if (self->map)
+		munmap(self->map, self->len);
+	if (self->pg_saved[0])
+		EXPECT_EQ(0, dsm_write_file(PG_PARAM, self->pg_saved));
+}
+
+#define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
+	TH_LOG("node %d: acquire %d", node, l)
+#define UNLOCK(l) ASSERT_EQ(0, dsm_lock_release(l)) \
+	TH_LOG("node %d: release %d", node, l)
+
+/* The prefetches node @node's grant of round @r must have started. */
+static long gr_want(int r)
+{
+	if (node == 1)
+		return r == 2 ? 2 : 0;
+	if (node == 2)
+		return r >= 2 ? 1 : 0;
+	return 0;
+}
+
+/* Is page @pg read by this node in round @r? */
+static int gr_reads(int r, int pg)
+{
+	if (node == 1)
+		return r >= 2 || pg < 2;
+	return node == 2 && pg == 2;
+}
+
+/* Wait until @n more diffs than @base were applied here (or MAP_WAIT). */
+static long gr_wait_applied(long base, long n)
+{
+	double t0 = dsm_now();
+	long done;
+
+	while ((done = dsm_stat("lrc_diffs_applied") - base) < n &&
+	       dsm_now() - t0 < MAP_WAIT)
+		usleep(10000);
+	return done;
+}
+
+TEST_F_TIMEOUT(pf, grant, DSM_TEST_TIMEOUT(120))
+{
+	volatile uint32_t *p;
+	long before, got, applied;
+	int r, pg, step = 3;
+
+	if (node < 0 || nodes != 3)
+		SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3");
+	/* Syncs 1 and 2; the test's own from 3 on. */
+	p = dsm_test_region(GR_REGION, "lrc", GR_PAGES * DSM_PAGE, 1,
+			    MAP_WAIT, &self->len);
+	ASSERT_NE(NULL, p);
+	self->map = (void *)p;
+	ASSERT_EQ(0, dsm_read_file(PG_PARAM, self->pg_saved,
+				   sizeof(self->pg_saved)))
+		TH_LOG("node %d: no %s", node, PG_PARAM);
+	ASSERT_EQ('Y', self->pg_saved[0])
+		TH_LOG("node %d: lrc_prefetch_grants is %s: the test needs it on",
+		       node, self->pg_saved);
+	{
+		char pages[16] = "";
+
+		ASSERT_EQ(0, dsm_read_file(PF_PARAM, pages, sizeof(pages)));
+		ASSERT_LE(GR_PAGES, atoi(pages))
+			TH_LOG("node %d: lrc_prefetch_pages is %s", node,
+			       pages);
+	}
+	ASSERT_LE(0, dsm_stat("lrc_prefetches"))
+		TH_LOG("node %d: no lrc_prefetches counter", node);
+	for (r = 1; r <= GR_ROUNDS; r++) {
+		if (node == 0) {
+			LOCK(GR_LOCK);
+			for (pg = 0; pg < GR_PAGES; pg++)
+				p[pg * DSM_PAGE / 4] = r;
+			UNLOCK(GR_LOCK);
+		}
+		if (node == 1 && r == 3)
+			ASSERT_EQ(0, dsm_write_file(PG_PARAM, "0"));
+		/* Node 1's acquire, then node 2's, each after the last. */
+		for (int n = 1; n <= 2; n++) {
+			dsm_test_sync(step++);
+			if (node != n)
+				continue;
+			before = dsm_stat("lrc_prefetches");
+			applied = dsm_stat("lrc_diffs_applied");
+			LOCK(GR_LOCK);
+			got = dsm_stat("lrc_prefetches") - before;
+			EXPECT_EQ(gr_want(r), got)
+				TH_LOG("node %d: round %d: %ld prefetches started at the grant, %ld expected",
+				       node, r, got, gr_want(r));
+			if (gr_want(r)) {
+				got = gr_wait_applied(applied, gr_want(r));
+				EXPECT_LE(gr_want(r), got)
+					TH_LOG("node %d: round %d: %ld of %ld diffs applied after %d s",
+					       node, r, got, gr_want(r),
+					       MAP_WAIT);
+			}
+			for (pg = 0; pg < GR_PAGES; pg++)
+				if (gr_reads(r, pg))
+					EXPECT_EQ((uint32_t)r,
+						  p[pg * DSM_PAGE / 4])
+						TH_LOG("node %d: round %d: page %d",
+						       node, r, pg);
+			UNLOCK(GR_LOCK);
+		}
+		if (node == 1 && r == 3)
+			ASSERT_EQ(0, dsm_write_file(PG_PARAM, self->pg_saved));
+		dsm_test_sync(step++);
+	}
+	if (node == 0) {
+		/* The token back from node 2, which wrote nothing. */
+		before = dsm_stat("lrc_prefetches");
+		LOCK(GR_LOCK);
+		EXPECT_EQ(before, dsm_stat("lrc_prefetches"));
+		UNLOCK(GR_LOCK);
+	}
+	dsm_test_sync(step++);
+}
+
+TEST_HARNESS_MAIN
