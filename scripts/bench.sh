@@ -34,7 +34,9 @@
 #   - mp: jacobi, water, isort and tsp against their message-passing
 #     baselines (tools/bench/mp), from the apps part's rows when it ran in
 #     this run, else from a run of just those on MP_NODES (default 3) nodes
-#     (each boot runs both): mp.tsv, mp.txt, mp.png
+#     (each boot runs both); and the dsm programs again with the lrc
+#     regions' replicas 0 (model lrc-r0: the baselines back nothing up),
+#     one more boot per node count: mp.tsv, mp.txt, mp.png
 #   - rdma: raw RDMA latency between two guests (perftest's ib_send_lat
 #     and ib_read_lat over soft-RoCE) against dsm's remote read and write
 #     fault latency over RDMA and over TCP, and the applications over
@@ -158,9 +160,20 @@ bench_mp() {
 				status=1
 		done
 	fi
-	if [ -s "$tsv" ] && "$SRCDIR/tools/bench/mp-compare.sh" "$tsv" "$OUT"; then
+	# The same programs with replicas 0: the baselines back nothing up,
+	# so this is the like-for-like row; replicas 1 (the default) adds
+	# the backed-up releases' cost (lrc.md "Backed-up releases").
+	rm -f "$OUT/mp-r0.tsv"
+	for n in ${MP_NODES:-3}; do
+		# shellcheck disable=SC2086 # the names, split on purpose
+		"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --replicas 0 \
+			--tsv "$OUT/mp-r0.tsv" $progs || status=1
+	done
+	if [ -s "$tsv" ] && { cat "$tsv"; tail -n +2 "$OUT/mp-r0.tsv" 2>/dev/null; } \
+		> "$OUT/mp-rows.tsv" &&
+	   "$SRCDIR/tools/bench/mp-compare.sh" "$OUT/mp-rows.tsv" "$OUT"; then
 		cat "$OUT/mp.txt"
-		echo "(ratios dsm / mp; table: $OUT/mp.txt, rows: $OUT/mp.tsv, plot: $OUT/mp.png)"
+		echo "(ratios dsm / mp; lrc-r0: the lrc regions with replicas 0; table: $OUT/mp.txt, rows: $OUT/mp.tsv, plot: $OUT/mp.png)"
 	else
 		status=1
 	fi

@@ -3,7 +3,9 @@
 #
 # mp-compare.sh TSV OUTDIR - each dsm program next to its message-passing
 # baseline (NAME-mp, tools/bench/mp), from rows run-apps.sh --bench wrote
-# in one run (TSV: apps.tsv's columns):
+# in one run (TSV: apps.tsv's columns); one row per program, node count
+# and dsm model (lrc, and lrc-r0 when the run had --replicas 0 rows: the
+# baselines keep no backup either), each against the same baseline:
 #   OUTDIR/mp.tsv   app nodes model dsm_time_ms dsm_msgs dsm_bytes
 #                   mp_time_ms mp_msgs mp_bytes time_ratio msgs_ratio
 #                   bytes_ratio (ratios dsm / mp; "-" where mp is 0 or
@@ -23,12 +25,12 @@ mkdir -p "$out"
 awk -F'\t' -v OFS='\t' '
 function ratio(a, b) { return (b > 0 && a != "NA") ? sprintf("%.2f", a / b) : "-" }
 NR == 1 { next }
-$2 == "mp" { k = substr($1, 1, length($1) - 3) SUBSEP $3
-	     if ($10 == "ok") { mt[k] = $5; mm[k] = $6; mb[k] = $7 }
+$2 == "mp" { b = substr($1, 1, length($1) - 3) SUBSEP $3
+	     if ($10 == "ok") { mt[b] = $5; mm[b] = $6; mb[b] = $7 }
 	     next }
-{ k = $1 SUBSEP $3
+{ k = $1 SUBSEP $3 SUBSEP $2
   if (!(k in seen)) { seen[k] = 1; key[++n] = k; app[k] = $1
-		      nodes[k] = $3; model[k] = $2 }
+		      nodes[k] = $3; model[k] = $2; base[k] = $1 SUBSEP $3 }
   if ($10 == "ok") { dt[k] = $5; dm[k] = $6; db[k] = $7 } }
 END {
 	print "app", "nodes", "model", "dsm_time_ms", "dsm_msgs", "dsm_bytes",
@@ -36,29 +38,31 @@ END {
 	      "bytes_ratio"
 	for (i = 1; i <= n; i++) {
 		k = key[i]
-		if (!(k in mt))
+		b = base[k]
+		if (!(b in mt))
 			continue
 		if (!(k in dt)) { dt[k] = dm[k] = db[k] = "NA" }
-		print app[k], nodes[k], model[k], dt[k], dm[k], db[k], mt[k],
-		      mm[k], mb[k], ratio(dt[k], mt[k]), ratio(dm[k], mm[k]),
-		      ratio(db[k], mb[k])
+		print app[k], nodes[k], model[k], dt[k], dm[k], db[k], mt[b],
+		      mm[b], mb[b], ratio(dt[k], mt[b]), ratio(dm[k], mm[b]),
+		      ratio(db[k], mb[b])
 	}
 }' "$tsv" | sort -s -t "$(printf '\t')" -k2,2n > "$out/mp.tsv.new"
 { grep '^app' "$out/mp.tsv.new"; grep -v '^app' "$out/mp.tsv.new"; } > "$out/mp.tsv"
 rm -f "$out/mp.tsv.new"
 
-awk -F'\t' '{ printf "%-7s %5s %5s %11s %9s %12s %10s %9s %12s %10s %10s %11s\n",
+awk -F'\t' '{ printf "%-7s %5s %6s %11s %9s %12s %10s %9s %12s %10s %10s %11s\n",
 	$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }' "$out/mp.tsv" \
 	> "$out/mp.txt"
 
 command -v gnuplot >/dev/null ||
 	{ echo "mp-compare.sh: no gnuplot (make deps): no plot" >&2; exit 0; }
 dat=$out/mp-plot.dat
-awk -F'\t' 'NR > 1 { print $1 "/" $2, $10, $12 }' "$out/mp.tsv" > "$dat"
+awk -F'\t' 'NR > 1 { print $1 "/" $2 ($3 == "lrc" ? "" : "/" $3), $10, $12 }' \
+	"$out/mp.tsv" > "$dat"
 gnuplot <<PLOT
 set terminal png size 900,500
 set output "$out/mp.png"
-set title "dsm / message passing, same run (program/nodes; goal: time 1.3, bytes 2)"
+set title "dsm / message passing, same run (program/nodes[/lrc-r0]; goal: time 1.3, bytes 2)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.7 border -1
