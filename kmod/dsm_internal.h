@@ -169,6 +169,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_TWINS_SKIPPED,	/* first writes alone: no twin */
 	DSM_STAT_LRC_DIFFS_MADE,	/* diffs made */
 	DSM_STAT_LRC_DIFF_BYTES_MADE,	/* ... their bytes */
+	DSM_STAT_LRC_DIFF_MAKE_NS,	/* ... the time making them, ns */
 	DSM_STAT_LRC_DIFFS_APPLIED,	/* diffs applied */
 	DSM_STAT_LRC_DIFF_BYTES_APPLIED, /* ... their bytes */
 	DSM_STAT_LRC_DIFF_REQ_SENT,	/* DIFF_REQs sent */

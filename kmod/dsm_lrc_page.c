@@ -107,11 +107,13 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 {
 	struct lrc_diff *d;
 	void *buf, *p;
+	u64 start;
 	int len;
 
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	if (!lp->twin)
 		return 0;
+	start = ktime_get_ns();
 	buf = kmalloc(DSM_DIFF_MAX_SIZE, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -137,6 +139,7 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 	lp->twin_iv = 0;
 	dsm_stat_inc(DSM_STAT_LRC_DIFFS_MADE);
 	dsm_stat_add(DSM_STAT_LRC_DIFF_BYTES_MADE, len);
+	dsm_stat_add(DSM_STAT_LRC_DIFF_MAKE_NS, ktime_get_ns() - start);
 	lrc_data_add((s64)len - DSM_PAGE_SIZE);
 	return 0;
 }

@@ -87,6 +87,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_LRC_DIFFS_MADE]	= "lrc_diffs_made",
 	[DSM_STAT_LRC_DIFF_BYTES_MADE]	= "lrc_diff_bytes_made",
 	[DSM_STAT_LRC_DIFFS_APPLIED]	= "lrc_diffs_applied",
+	[DSM_STAT_LRC_DIFF_MAKE_NS]	= "lrc_diff_make_ns",
 	[DSM_STAT_LRC_DIFF_BYTES_APPLIED]	= "lrc_diff_bytes_applied",
 	[DSM_STAT_LRC_DIFF_REQ_SENT]	= "lrc_diff_req_sent",
 	[DSM_STAT_LRC_LOCK_ACQUIRE_LOCAL]	= "lrc_lock_acquire_local",
