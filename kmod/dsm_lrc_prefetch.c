@@ -24,7 +24,7 @@
 static unsigned int lrc_prefetch_pages = 32;
 module_param(lrc_prefetch_pages, uint, 0644);
 MODULE_PARM_DESC(lrc_prefetch_pages,
-		 "lrc pages in use fetched at a barrier's release, not waited for (0..256, 0 off; default 32)");
+		 "lrc pages in use fetched at a barrier's release or a lock grant, not waited for (0..256, 0 off; default 32)");
 
 static bool lrc_prefetch_grants = true;
 module_param(lrc_prefetch_grants, bool, 0644);
