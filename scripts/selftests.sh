@@ -65,7 +65,7 @@ for g in "${groups[@]}"; do
 	case "$g" in
 	1node|3node|3node-reload|3node-fail|3node-mgrfail|3node-join|3node-part|3node-rehome|3node-shadow|rdma-short|rdma-3node|rdma-3node-reload|rdma-3node-fail|rdma-3node-mgrfail|rdma-3node-join|rdma-3node-part) ;;
 	*:*) case "${g#*:}" in
-	     ''|-|*[!a-z_,-]*|?*-*|*,,*|*,|-,*)
+	     ''|-|*[!a-z0-9_,-]*|?*-*|*,,*|*,|-,*)
 		echo "selftests.sh: bad program list in '$g'" >&2; exit 2 ;;
 	     esac ;;&
 	1node:*|3node:*|3node-reload:*|3node-fail:*|3node-mgrfail:*|3node-join:*|3node-part:*|3node-rehome:*|3node-shadow:*|rdma-3node:*|rdma-3node-fail:*|rdma-3node-mgrfail:*|rdma-3node-join:*|rdma-3node-part:*) ;;
@@ -75,7 +75,7 @@ for g in "${groups[@]}"; do
 done
 rdma_progs=${SELFTESTS_RDMA_PROGS:-}
 case "$rdma_progs" in
-*[!a-z_\ ]*) echo "selftests.sh: bad SELFTESTS_RDMA_PROGS '$rdma_progs'" >&2
+*[!a-z0-9_\ ]*) echo "selftests.sh: bad SELFTESTS_RDMA_PROGS '$rdma_progs'" >&2
 	    exit 2 ;;
 esac
 
