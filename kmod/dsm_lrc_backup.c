@@ -118,12 +118,10 @@ static int lrc_bk_push(u8 *buf, int len, u32 dst, u32 iv, u32 nr)
  */
 static struct lrc_diff *lrc_bk_diff_of(struct dsm_pg *pg, u32 iv)
 {
-	struct lrc_pg *lp = pg->lrc;
+	int err;
 
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
-	if (lp->twin && lp->twin_iv == iv && lrc_make_diff(pg, lp))
-		return NULL;
-	return lrc_diff_find(lp, iv);
+	return lrc_diff_get(pg, pg->lrc, iv, &err);
 }
 
 /*

@@ -93,33 +93,27 @@ struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv)
 	struct lrc_diff *d;
 
 	list_for_each_entry(d, &lp->diffs, list)
-		if (d->iv == iv)
+		if (d->iv <= iv && iv <= d->iv_end)
 			return d;
 	return NULL;
 }
 
 /*
- * Folio locked: make the diff of @lp's twin (interval twin_iv) against
- * the page, store it and free the twin. Return: 0 or -ENOMEM (the twin
- * stays).
+ * Folio locked: store the diff of @from against @to as own intervals @iv
+ * to @iv_end's. Return: 0 or a negative errno (nothing stored).
  */
-int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
+static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
+			  u32 iv, u32 iv_end)
 {
+	u64 start = ktime_get_ns();
 	struct lrc_diff *d;
-	void *buf, *p;
-	u64 start;
+	void *buf;
 	int len;
 
-	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
-	if (!lp->twin)
-		return 0;
-	start = ktime_get_ns();
 	buf = kmalloc(DSM_DIFF_MAX_SIZE, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	p = kmap_local_folio(pg->folio, 0);
-	len = dsm_diff_create(lp->twin, p, buf, DSM_DIFF_MAX_SIZE);
-	kunmap_local(p);
+	len = dsm_diff_create(from, to, buf, DSM_DIFF_MAX_SIZE);
 	if (len < 0) {
 		kfree(buf);
 		return len;
@@ -129,19 +123,93 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 		kfree(buf);
 		return -ENOMEM;
 	}
-	d->iv = lp->twin_iv;
+	d->iv = iv;
+	d->iv_end = iv_end;
 	d->len = len;
 	memcpy(d->data, buf, len);
 	kfree(buf);
 	list_add(&d->list, &lp->diffs);
-	kfree(lp->twin);
-	lp->twin = NULL;
-	lp->twin_iv = 0;
 	dsm_stat_inc(DSM_STAT_LRC_DIFFS_MADE);
 	dsm_stat_add(DSM_STAT_LRC_DIFF_BYTES_MADE, len);
 	dsm_stat_add(DSM_STAT_LRC_DIFF_MAKE_NS, ktime_get_ns() - start);
 	lrc_data_add((s64)len - DSM_PAGE_SIZE);
 	return 0;
+}
+
+/*
+ * Folio locked: make the diff of @lp's run of own closed intervals from
+ * @base_iv to @twin_iv - 1 (@base against the twin), store it for each
+ * of them and free @base. Return: 0 (also with no run) or a negative
+ * errno (@base stays).
+ */
+int lrc_make_base_diff(struct dsm_pg *pg, struct lrc_pg *lp)
+{
+	int ret;
+
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	if (!lp->base)
+		return 0;
+	if (WARN_ON_ONCE(!lp->twin || lp->twin_iv <= lp->base_iv))
+		return -EINVAL;
+	ret = lrc_store_diff(lp, lp->base, lp->twin, lp->base_iv,
+			     lp->twin_iv - 1);
+	if (ret)
+		return ret;
+	kfree(lp->base);
+	lp->base = NULL;
+	lp->base_iv = 0;
+	return 0;
+}
+
+/*
+ * Folio locked: make the diff of @lp's twin (interval twin_iv) against
+ * the page, store it and free the twin; the run before it first
+ * (lrc_make_base_diff()), whose end the twin is. Return: 0 or a negative
+ * errno (the twin stays).
+ */
+int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
+{
+	void *p;
+	int ret;
+
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	if (!lp->twin)
+		return 0;
+	ret = lrc_make_base_diff(pg, lp);
+	if (ret)
+		return ret;
+	p = kmap_local_folio(pg->folio, 0);
+	ret = lrc_store_diff(lp, lp->twin, p, lp->twin_iv, lp->twin_iv);
+	kunmap_local(p);
+	if (ret)
+		return ret;
+	kfree(lp->twin);
+	lp->twin = NULL;
+	lp->twin_iv = 0;
+	return 0;
+}
+
+/*
+ * Folio locked: the diff of own interval @iv of @pg, made now if it was
+ * not (of the run @iv is in, or of the closed twin's interval), or NULL
+ * with *@err 0 (none: the page was not written in @iv with a twin) or
+ * the errno of making it.
+ */
+struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
+			      int *err)
+{
+	struct lrc_diff *d = lrc_diff_find(lp, iv);
+
+	*err = 0;
+	if (d)
+		return d;
+	if (lp->base && lp->base_iv <= iv && iv < lp->twin_iv)
+		*err = lrc_make_base_diff(pg, lp);
+	else if (lp->twin && lp->twin_iv == iv && lrc_iv_closed(iv))
+		*err = lrc_make_diff(pg, lp);
+	else
+		return NULL;
+	return *err ? NULL : lrc_diff_find(lp, iv);
 }
 
 /* Under lrc.lock: queue notice (@creator, @index) on @lp. */
@@ -332,11 +400,13 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 			      GFP_KERNEL);
 	if (!order)
 		return -ENOMEM;
-	if (lp->twin && lrc_iv_closed(lp->twin_iv)) {
+	/* Own changes out of the twin first: it takes the others' now. */
+	if (lp->twin && lrc_iv_closed(lp->twin_iv))
 		ret = lrc_make_diff(pg, lp);
-		if (ret)
-			goto out;
-	}
+	else
+		ret = lrc_make_base_diff(pg, lp);	/* ends at the open twin */
+	if (ret)
+		goto out;
 	mutex_lock(&lrc.lock);
 	for (i = 0; i < f->nr_wants; i++) {
 		struct lrc_want *w = &f->wants[i];
@@ -385,26 +455,43 @@ out:
 
 /*
  * Under lrc.lock, folio locked: copy @pg to a new twin for interval
- * @open, unless this node is the only member of the cluster: then no
- * node can ask for the interval's diff, nor send a diff the twin would
- * have to absorb (Documentation/lrc.md, "One node"; counted in
- * lrc_twins_skipped). Return: 0 or -ENOMEM.
+ * @open. The closed twin's interval, if any, joins the run whose diff is
+ * made when first needed (@base: Documentation/lrc.md "Diffs made when
+ * asked for"); the new twin is the run's end. Unless this node is the
+ * only member of the cluster: then no node can ask for the interval's
+ * diff, nor send a diff the twin would have to absorb (Documentation/
+ * lrc.md, "One node"; counted in lrc_twins_skipped), and what is kept of
+ * earlier intervals is made a diff now, before writes that no twin sees.
+ * Return: 0 or a negative errno.
  */
 static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 {
-	void *p;
+	void *p, *twin;
 
 	lockdep_assert_held(&lrc.lock);
 	if (dsm_members_alone()) {
-		dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
-		return 0;
+		int ret = lrc_make_diff(pg, lp);
+
+		if (!ret)
+			dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
+		return ret;
 	}
-	lp->twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
-	if (!lp->twin)
+	twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	if (!twin)
 		return -ENOMEM;
 	p = kmap_local_folio(pg->folio, 0);
-	dsm_twin_make(lp->twin, p);
+	dsm_twin_make(twin, p);
 	kunmap_local(p);
+	if (lp->twin) {
+		if (!lp->base) {
+			lp->base = lp->twin;
+			lp->base_iv = lp->twin_iv;
+		} else {
+			kfree(lp->twin);	/* the run goes on to @open - 1 */
+			lrc_data_add(-(s64)DSM_PAGE_SIZE);
+		}
+	}
+	lp->twin = twin;
 	lp->twin_iv = open;
 	dsm_stat_inc(DSM_STAT_LRC_TWINS);
 	lrc_data_add(DSM_PAGE_SIZE);
@@ -445,11 +532,6 @@ int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp)
 			ret = -ENOMEM;
 			goto out;
 		}
-	}
-	if (lp->twin) {
-		ret = lrc_make_diff(pg, lp);
-		if (ret)
-			goto out;
 	}
 	ret = lrc_twin_locked(pg, lp, open);
 	if (ret)
@@ -492,8 +574,13 @@ void lrc_pg_reset(struct dsm_pg *pg)
 	}
 	if (lp->twin)
 		freed += DSM_PAGE_SIZE;
+	if (lp->base)
+		freed += DSM_PAGE_SIZE;
 	kfree(lp->twin);
 	lp->twin = NULL;
+	kfree(lp->base);
+	lp->base = NULL;
+	lp->base_iv = 0;
 	lp->access = DSM_ACC_NONE;
 	mutex_lock(&lrc.lock);
 	lp->twin_iv = 0;
@@ -524,6 +611,7 @@ void lrc_pg_free(struct dsm_pg *pg)
 	list_for_each_entry_safe(d, t, &lp->diffs, list)
 		kfree(d);
 	kfree(lp->twin);
+	kfree(lp->base);
 	kfree(lp->pending);
 	kfree(lp);
 	pg->lrc = NULL;

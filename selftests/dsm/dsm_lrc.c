@@ -24,16 +24,16 @@
  *   and only those (lrc_prefetches), none with lrc_prefetch_pages 0, and
  *   not again a page prefetched and not read since.
  *
- * Built twice: dsm_lrc, and dsm_lrc_gc (-DLRC_GC_TINY), which first sets
- * the module parameter lrc_gc_threshold to LRC_GC_TINY_BYTES on every
- * node, so that every barrier collects garbage, and checks that each test
- * did go through a collection (the lrc_gc_runs counter grew).
+ * Built three times: dsm_lrc, dsm_lrc_gc (-DLRC_GC_TINY: every node's
+ * lrc_gc_threshold LRC_GC_TINY_BYTES, so that every barrier collects, and
+ * each test checks that lrc_gc_runs grew), and dsm_lrc_r0 (-DLRC_R0:
+ * regions with replicas 0, whose runs of intervals have their diffs made
+ * when asked for, lrc.md; jacobi's inner rows).
  *
  * Each test creates its own lrc region on node 0 (dsmctl region create,
  * replicated by dsmd), named "<prefix>-<test>", so that no test sees
- * another's pages, and uses its own lock and barrier ids.
- * Every data check reports the first mismatch: node, offset, expected,
- * got.
+ * another's pages, and uses its own lock and barrier ids. Every data
+ * check reports the first mismatch: node, offset, expected, got.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,10 +55,15 @@
 #include "dsm_shell.h"
 #include "dsm_region.h"
 
-#ifdef LRC_GC_TINY
+#if defined(LRC_GC_TINY)
 #define PREFIX			"lrcgc"
+#define MODEL			"lrc"
+#elif defined(LRC_R0)
+#define PREFIX			"lrcr0"
+#define MODEL			"lrc replicas 0"
 #else
 #define PREFIX			"lrc"
+#define MODEL			"lrc"
 #endif
 #define LRC_GC_TINY_BYTES	1
 #define GC_PARAM		"/sys/module/dsm/parameters/lrc_gc_threshold"
@@ -170,7 +175,7 @@ static void *lrc_region(struct __test_metadata *_metadata,
 	char name[DSM_NAME_MAX];
 
 	snprintf(name, sizeof(name), "%s-%s", PREFIX, tag);
-	self->map = dsm_test_region(name, "lrc", size, step, MAP_WAIT,
+	self->map = dsm_test_region(name, MODEL, size, step, MAP_WAIT,
 				    &self->len);
 	return self->map;
 }
