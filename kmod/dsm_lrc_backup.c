@@ -113,18 +113,6 @@ static int lrc_bk_push(u8 *buf, int len, u32 dst, u32 iv, u32 nr)
 }
 
 /*
- * Folio locked: the diff of own interval @iv of @pg, made now from the
- * twin if need be, or NULL (the page has none: not written with a twin).
- */
-static struct lrc_diff *lrc_bk_diff_of(struct dsm_pg *pg, u32 iv)
-{
-	int err;
-
-	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
-	return lrc_diff_get(pg, pg->lrc, iv, &err);
-}
-
-/*
  * Push the diffs of own interval @iv (pages @pages[0..@n), ascending) to
  * @dst, in as many DIFF_BACKUPs as they need. Return: 0, or why @dst did
  * not take them all.
@@ -142,7 +130,7 @@ static int lrc_bk_send_iv(u8 *buf, u32 iv, const u64 *pages, u32 n, u32 dst)
 	struct lrc_diff *d;
 	struct dsm_pg *pg;
 	u32 i = 0, nr = 0;
-	int ret = 0, len;
+	int ret = 0, len, err;
 
 	dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
 	dsm_wire_enc_diff_backup(&e, iv);
@@ -155,7 +143,8 @@ static int lrc_bk_send_iv(u8 *buf, u32 iv, const u64 *pages, u32 n, u32 dst)
 			continue;
 		}
 		folio_lock(pg->folio);
-		d = lrc_bk_diff_of(pg, iv);
+		/* None (not written with a twin) or not made: not pushed. */
+		d = lrc_diff_get(pg, pg->lrc, iv, &err);
 		if (d && nr < DSM_WIRE_MAX_BACKUP_DIFFS &&
 		    e.size - e.pos >= 8 + ALIGN(d->len, 8)) {
 			dsm_wire_enc_backup_diff(&e, pages[i], d->data, d->len);

@@ -198,9 +198,11 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err)
 {
-	struct lrc_diff *d = lrc_diff_find(lp, iv);
+	struct lrc_diff *d;
 
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	*err = 0;
+	d = lrc_diff_find(lp, iv);
 	if (d)
 		return d;
 	if (lp->base && lp->base_iv <= iv && iv < lp->twin_iv)
