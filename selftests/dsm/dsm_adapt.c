@@ -112,9 +112,9 @@ TEST_F_TIMEOUT(adapt, one_writer_takes_the_home, DSM_TEST_TIMEOUT(150))
 		       node, BUCKET_P, h.node[BUCKET_P]);
 	ASSERT_EQ(0, h.node[BUCKET_Q]);
 	if (node == 0)
-		wishes = dsm_stat("home_adapt_wishes");
+		wishes = dsm_counter("home_adapt_wishes");
 	if (node == 1)
-		in = dsm_stat("home_adapt_in");
+		in = dsm_counter("home_adapt_in");
 	SYNC();
 
 	for (r = 1; r <= ROUNDS; r++) {
@@ -143,7 +143,8 @@ TEST_F_TIMEOUT(adapt, one_writer_takes_the_home, DSM_TEST_TIMEOUT(150))
 		       node, BUCKET_P, h.node[BUCKET_P],
 		       MOVE_WAIT_S * dsm_test_time_factor(),
 		       (unsigned long long)h.epoch,
-		       node == 0 ? dsm_stat("home_adapt_wishes") - wishes : -1);
+		       node == 0 ?
+		       dsm_counter("home_adapt_wishes") - wishes : -1);
 	EXPECT_EQ(0, h.node[BUCKET_Q])
 		TH_LOG("node %d: bucket %d, written by nodes 1 and 2 in turn, moved to node %d",
 		       node, BUCKET_Q, h.node[BUCKET_Q]);
@@ -151,9 +152,9 @@ TEST_F_TIMEOUT(adapt, one_writer_takes_the_home, DSM_TEST_TIMEOUT(150))
 	       node, BUCKET_P, (unsigned long long)h.epoch,
 	       dsm_test_elapsed());
 	if (node == 0)
-		EXPECT_LT(0, dsm_stat("home_adapt_wishes") - wishes);
+		EXPECT_LT(0, dsm_counter("home_adapt_wishes") - wishes);
 	if (node == 1)
-		EXPECT_LT(0, dsm_stat("home_adapt_in") - in);
+		EXPECT_LT(0, dsm_counter("home_adapt_in") - in);
 	SYNC();
 
 	/* The data moved with the home. */
@@ -167,7 +168,7 @@ TEST_F_TIMEOUT(adapt, one_writer_takes_the_home, DSM_TEST_TIMEOUT(150))
 
 	/* From now on node 0 hears nothing of P. */
 	if (node == 0)
-		reqs = dsm_stat("msg_rx_page_req");
+		reqs = dsm_counter("msg_rx_page_req");
 	SYNC();
 	for (r = 1; r <= 3; r++) {
 		if (node == 1)
@@ -178,7 +179,7 @@ TEST_F_TIMEOUT(adapt, one_writer_takes_the_home, DSM_TEST_TIMEOUT(150))
 		SYNC();
 	}
 	if (node == 0)
-		EXPECT_EQ(0, dsm_stat("msg_rx_page_req") - reqs)
+		EXPECT_EQ(0, dsm_counter("msg_rx_page_req") - reqs)
 			TH_LOG("node 0: page requests after P's home moved away");
 	if (node == 0)
 		EXPECT_EQ(0xc000 + 3, word_at(self->fd, PG_P));

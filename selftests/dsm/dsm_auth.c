@@ -375,7 +375,7 @@ static long stat_wait_above(const char *stat, long above, double secs)
 	long v;
 
 	do {
-		v = dsm_stats_jq(stat);
+		v = dsm_counter(stat);
 		if (v > above)
 			return v;
 		usleep(100 * 1000);
@@ -401,7 +401,7 @@ TEST_F_TIMEOUT(auth, data_port_impostor, DSM_TEST_TIMEOUT(120))
 	dsm_test_sync(50);
 	if (dsm_node_id_env() == 1) {
 		ASSERT_EQ(0, auth_word_put(magic));
-		down0 = dsm_stats_jq(".conn_down");
+		down0 = dsm_counter("conn_down");
 		ASSERT_LE(0, down0);
 	}
 	dsm_test_sync(51);
@@ -425,7 +425,7 @@ TEST_F_TIMEOUT(auth, data_port_impostor, DSM_TEST_TIMEOUT(120))
 	}
 	dsm_test_sync(52);
 	if (dsm_node_id_env() == 1) {
-		EXPECT_EQ(down0, dsm_stats_jq(".conn_down"))
+		EXPECT_EQ(down0, dsm_counter("conn_down"))
 			TH_LOG("a data connection of node 1 went down during the impostor's visit");
 		EXPECT_EQ(0, node0_undisturbed(out, sizeof(out)))
 			TH_LOG("%s", out);
@@ -451,8 +451,8 @@ static void frame_attack(struct __test_metadata *_metadata, const char *rule,
 
 	dsm_test_sync(sync);
 	if (dsm_node_id_env() <= 1) {
-		bad0 = dsm_stats_jq(".auth_bad_frames");
-		up0 = dsm_stats_jq(".conn_up");
+		bad0 = dsm_counter("auth_bad_frames");
+		up0 = dsm_counter("conn_up");
 		ASSERT_LE(0, bad0);
 		ASSERT_LE(0, up0);
 	}
@@ -470,17 +470,17 @@ static void frame_attack(struct __test_metadata *_metadata, const char *rule,
 	}
 	dsm_test_sync(sync + 2);
 	if (dsm_node_id_env() == 1) {
-		v = stat_wait_above(".auth_bad_frames", bad0,
+		v = stat_wait_above("auth_bad_frames", bad0,
 				    dsm_test_secs(30.0));
 		EXPECT_EQ(bad0 + 1, v)
 			TH_LOG("node 1 counted no bad frame in 30 s (or more than one) after node 0's %s", rule);
-		EXPECT_LT(up0, stat_wait_above(".conn_up", up0,
+		EXPECT_LT(up0, stat_wait_above("conn_up", up0,
 					       dsm_test_secs(60.0)))
 			TH_LOG("node 1: no new data connection within 60 s");
 		ASSERT_EQ(0, auth_word_put(magic));
 	}
 	if (dsm_node_id_env() == 0)
-		EXPECT_LT(up0, stat_wait_above(".conn_up", up0,
+		EXPECT_LT(up0, stat_wait_above("conn_up", up0,
 					       dsm_test_secs(60.0)))
 			TH_LOG("node 0: no new data connection within 60 s");
 	dsm_test_sync(sync + 3);
@@ -546,9 +546,9 @@ TEST_F_TIMEOUT(auth, damaged_grant_dropped, DSM_TEST_TIMEOUT(180))
 
 	dsm_test_sync(65);
 	if (dsm_node_id_env() == 1) {
-		bad0 = dsm_stats_jq(".auth_bad_frames");
-		unused0 = dsm_stats_jq(".page_rx_unused");
-		in0 = dsm_stats_jq(".page_rx_inplace");
+		bad0 = dsm_counter("auth_bad_frames");
+		unused0 = dsm_counter("page_rx_unused");
+		in0 = dsm_counter("page_rx_inplace");
 		ASSERT_LE(0, bad0);
 		ASSERT_LE(0, unused0) TH_LOG("no page_rx_unused counter");
 		ASSERT_LE(0, in0);
@@ -580,11 +580,11 @@ TEST_F_TIMEOUT(auth, damaged_grant_dropped, DSM_TEST_TIMEOUT(180))
 			usleep(200 * 1000);
 		EXPECT_EQ(magic, w)
 			TH_LOG("node 1 did not read node 0's word in 120 s after the damaged grant");
-		EXPECT_EQ(bad0 + 1, dsm_stats_jq(".auth_bad_frames"))
+		EXPECT_EQ(bad0 + 1, dsm_counter("auth_bad_frames"))
 			TH_LOG("node 1 counted no damaged frame (or more than one)");
-		EXPECT_LT(unused0, dsm_stats_jq(".page_rx_unused"))
+		EXPECT_LT(unused0, dsm_counter("page_rx_unused"))
 			TH_LOG("the damaged grant's page was not read into a page, or not freed");
-		EXPECT_LT(in0, dsm_stats_jq(".page_rx_inplace"))
+		EXPECT_LT(in0, dsm_counter("page_rx_inplace"))
 			TH_LOG("the grant after it was not received in place");
 	}
 	if (wb >= 0)

@@ -206,7 +206,7 @@ static long stat_now(const char *name)
 
 	f = fopen("/sys/kernel/debug/dsm/stats", "r");
 	if (!f)
-		return dsm_stat(name);
+		return dsm_counter(name);
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "%95s %llu", key, &v) == 2 &&
 		    !strcmp(key, name)) {

@@ -608,8 +608,8 @@ TEST_F_TIMEOUT(hostile, member_attacks, DSM_TEST_TIMEOUT(200))
 	ASSERT_LE(0, dsm_sh_until(MAP_WAIT, out, sizeof(out),
 				  "dsmctl region show %s", LRC_REGION))
 		TH_LOG("node %d: no region %s: %s", node, LRC_REGION, out);
-	unexp0 = dsm_stats_jq(".rx_unexpected");
-	malf0 = dsm_stats_jq(".rx_malformed");
+	unexp0 = dsm_counter("rx_unexpected");
+	malf0 = dsm_counter("rx_malformed");
 	dsm_test_sync(2);
 
 	under_attack(_metadata, self->sh);
@@ -639,8 +639,8 @@ TEST_F_TIMEOUT(hostile, member_attacks, DSM_TEST_TIMEOUT(200))
 		       (unsigned long long)self->sh->check.lrc[1 + node]);
 
 	/* The targets refused what they were sent; the decoder took all. */
-	unexp = dsm_stats_jq(".rx_unexpected");
-	malf = dsm_stats_jq(".rx_malformed");
+	unexp = dsm_counter("rx_unexpected");
+	malf = dsm_counter("rx_malformed");
 	TH_LOG("node %d: rx_unexpected %ld -> %ld, rx_malformed %ld -> %ld",
 	       node, unexp0, unexp, malf0, malf);
 	if (node != ADVERSARY && sends_messages()) {

@@ -152,10 +152,10 @@ static void lock_through_join(struct __test_metadata *_metadata, int node,
 	}
 	if (node == 0) {
 		t0 = dsm_now();
-		while (dsm_stat("lock_forwards") <= fwd0 &&
+		while (dsm_counter("lock_forwards") <= fwd0 &&
 		       dsm_now() - t0 < dsm_test_secs(60))
 			usleep(50000);
-		EXPECT_LT(fwd0, dsm_stat("lock_forwards"))
+		EXPECT_LT(fwd0, dsm_counter("lock_forwards"))
 			TH_LOG("node 0: node 1's acquire of lock %d never reached the holder (a second token?)",
 			       JOIN_LOCK);
 	}
@@ -202,7 +202,8 @@ static void lock_moved_from_coordinator(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 {
 	const char *net = getenv("VCLUSTER_NET") ? : "10.213.0";
-	long out0 = dsm_stat("home_xfer_out"), in0 = dsm_stat("home_xfer_in");
+	long out0 = dsm_counter("home_xfer_out");
+	long in0 = dsm_counter("home_xfer_in");
 	int node = dsm_node_id_env(), bad;
 	struct dsm_counters *sh;
 	long epoch = home_epoch(), fwd0;
@@ -253,7 +254,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 			    "dsmctl -j status | jq -e '.home_buckets.\"3\" >= 200'"))
 		TH_LOG("node %d: node 3's buckets: %s", node, out);
-	fwd0 = dsm_stat("lock_forwards");
+	fwd0 = dsm_counter("lock_forwards");
 	dsm_test_sync(4);
 	TH_LOG("node %d: step 4 at %.1f s", node, dsm_test_elapsed());
 	lock_through_join(_metadata, node, fwd0, &self->locker);
@@ -280,10 +281,10 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 	EXPECT_EQ(-1, bad) TH_LOG("node %d: page %d, word %d is not the count (-2: no mapping)",
 				  node, bad / 8, bad % 8);
 	if (node == JOIN_NEW) {
-		EXPECT_LT(in0, dsm_stat("home_xfer_in"))
+		EXPECT_LT(in0, dsm_counter("home_xfer_in"))
 			TH_LOG("node 3 took no bucket over");
 	} else {
-		EXPECT_LT(out0, dsm_stat("home_xfer_out"))
+		EXPECT_LT(out0, dsm_counter("home_xfer_out"))
 			TH_LOG("node %d handed no bucket over", node);
 	}
 	dsm_test_sync(7);

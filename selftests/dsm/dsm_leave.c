@@ -115,8 +115,8 @@ static void leaver_after(struct __test_metadata *_metadata)
 	char out[256];
 	uint8_t *p;
 
-	EXPECT_LT(0, dsm_stat("leave_pages")) TH_LOG("node 3 handed no page over");
-	EXPECT_LT(0, dsm_stat("lrc_tokens_given_up"))
+	EXPECT_LT(0, dsm_counter("leave_pages")) TH_LOG("node 3 handed no page over");
+	EXPECT_LT(0, dsm_counter("lrc_tokens_given_up"))
 		TH_LOG("node 3 gave no lock token up (it had lock %d's)", LV_LOCK);
 	EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 			    "dsmctl -j status | jq -e '.leaving == \"done\"'"))
@@ -172,7 +172,7 @@ static void lv_join(struct __test_metadata *_metadata, unsigned int step)
 {
 	volatile uint64_t *flag = dsm_map_space(OFF_RESULT, DSM_PAGE);
 	int node = dsm_node_id_env(), ret, tries = 0;
-	long gc0 = dsm_stat("lrc_gc_runs");
+	long gc0 = dsm_counter("lrc_gc_runs");
 	pid_t pid;
 
 	ASSERT_NE(MAP_FAILED, (void *)flag);
@@ -199,7 +199,7 @@ static void lv_join(struct __test_metadata *_metadata, unsigned int step)
 		} else {
 			do {
 				ASSERT_EQ(0, dsm_barrier(LV_JOIN));
-			} while (dsm_stat("lrc_gc_runs") == gc0 &&
+			} while (dsm_counter("lrc_gc_runs") == gc0 &&
 				 ++tries < LV_TRIES);
 		}
 	}
@@ -236,8 +236,8 @@ static void lv_own_write(struct __test_metadata *_metadata, uint8_t *p)
  */
 static void lv_own_take(struct __test_metadata *_metadata, uint8_t *p)
 {
-	long od0 = dsm_stat("lrc_owner_dead");
-	long tl0 = dsm_stat("lrc_token_left");
+	long od0 = dsm_counter("lrc_owner_dead");
+	long tl0 = dsm_counter("lrc_token_left");
 	uint64_t v;
 	int ret;
 
@@ -252,8 +252,8 @@ static void lv_own_take(struct __test_metadata *_metadata, uint8_t *p)
 		       (unsigned long long)LV_OWN_WORD);
 	if (ret && ret != -EOWNERDEAD)
 		return;
-	EXPECT_EQ(od0, dsm_stat("lrc_owner_dead"));
-	EXPECT_EQ(tl0 + 1, dsm_stat("lrc_token_left"));
+	EXPECT_EQ(od0, dsm_counter("lrc_owner_dead"));
+	EXPECT_EQ(tl0 + 1, dsm_counter("lrc_token_left"));
 	EXPECT_EQ(0, dsm_lock_release(LV_OWN));
 }
 
@@ -267,7 +267,7 @@ static void lv_take(struct __test_metadata *_metadata, uint8_t *p,
 		    uint64_t want)
 {
 	volatile uint64_t *c = (volatile uint64_t *)(p + DSM_PAGE);
-	long od0 = dsm_stat("lrc_owner_dead");
+	long od0 = dsm_counter("lrc_owner_dead");
 	int node = dsm_node_id_env(), ret;
 	size_t i, bad = 0;
 
@@ -288,7 +288,7 @@ static void lv_take(struct __test_metadata *_metadata, uint8_t *p,
 		       (unsigned long long)*c);
 	*c = *c + 1;
 	EXPECT_EQ(0, dsm_lock_release(LV_LOCK));
-	EXPECT_EQ(od0, dsm_stat("lrc_owner_dead"))
+	EXPECT_EQ(od0, dsm_counter("lrc_owner_dead"))
 		TH_LOG("node %d: lrc_owner_dead moved", node);
 }
 
@@ -318,8 +318,8 @@ FIXTURE_TEARDOWN(leave)
 
 TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 {
-	long in0 = dsm_stat("home_xfer_in") + dsm_stat("shadow_requery") +
-		   dsm_stat("page_owner_promoted");
+	long in0 = dsm_counter("home_xfer_in") + dsm_counter("shadow_requery") +
+		   dsm_counter("page_owner_promoted");
 	struct dsm_counters *sh = self->sh;
 	int node = dsm_node_id_env(), bad;
 	uint64_t rounds3 = 0, word3 = 0;
@@ -423,8 +423,8 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 			       (unsigned long long)word3);
 		/* Its pages came here by hand-over, re-query or promotion. */
 		TH_LOG("node %d: buckets in, pages re-queried or promoted: %ld",
-		       node, dsm_stat("home_xfer_in") + dsm_stat("shadow_requery") +
-		       dsm_stat("page_owner_promoted") - in0);
+		       node, dsm_counter("home_xfer_in") + dsm_counter("shadow_requery") +
+		       dsm_counter("page_owner_promoted") - in0);
 	}
 	dsm_test_sync(13);
 }

@@ -143,7 +143,7 @@ FIXTURE_SETUP(lrc)
 				 GC_PARAM, strerror(-ret));
 	ASSERT_EQ(0, dsm_read_file(GC_PARAM, val, sizeof(val)));
 	ASSERT_EQ(LRC_GC_TINY_BYTES, atol(val));
-	self->gc_runs = dsm_stat("lrc_gc_runs");
+	self->gc_runs = dsm_counter("lrc_gc_runs");
 	ASSERT_LE(0, self->gc_runs) TH_LOG("node %d: no lrc_gc_runs counter",
 					   node);
 #endif
@@ -188,7 +188,7 @@ static void expect_gc_ran(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(lrc) *self)
 {
 #ifdef LRC_GC_TINY
-	long now = dsm_stat("lrc_gc_runs");
+	long now = dsm_counter("lrc_gc_runs");
 
 	EXPECT_LT(self->gc_runs, now)
 		TH_LOG("node %d: no garbage collection (lrc_gc_runs %ld -> %ld)",
@@ -787,14 +787,14 @@ TEST_F_TIMEOUT(lrc, local_waiter, DSM_TEST_TIMEOUT(60))
 static void pf_write(struct __test_metadata *_metadata, volatile uint32_t *p,
 		     uint32_t v, long want)
 {
-	long before = dsm_stat("lrc_prefetches"), got;
+	long before = dsm_counter("lrc_prefetches"), got;
 
 	if (node == 0) {
 		p[0] = v;
 		p[DSM_PAGE / 4] = v;
 	}
 	BARRIER(PF_BARRIER);
-	got = dsm_stat("lrc_prefetches") - before;
+	got = dsm_counter("lrc_prefetches") - before;
 	EXPECT_EQ(want, got)
 		TH_LOG("node %d: round %u: %ld prefetches started, %ld expected",
 		       node, v, got, want);
@@ -826,12 +826,12 @@ static void pf_round(struct __test_metadata *_metadata, volatile uint32_t *p,
 static void pf_unread(struct __test_metadata *_metadata, volatile uint32_t *p,
 		      uint32_t v, long want)
 {
-	long applied = dsm_stat("lrc_diffs_applied"), done;
+	long applied = dsm_counter("lrc_diffs_applied"), done;
 	double t0;
 
 	pf_write(_metadata, p, v, want);
 	t0 = dsm_now();
-	while ((done = dsm_stat("lrc_diffs_applied") - applied) < want &&
+	while ((done = dsm_counter("lrc_diffs_applied") - applied) < want &&
 	       dsm_now() - t0 < MAP_WAIT)
 		usleep(10000);
 	EXPECT_LE(want, done)
@@ -878,7 +878,7 @@ TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(120))
 	if (node == 1)
 		EXPECT_EQ(1, p[0]) TH_LOG("node 1: page 0 after round 1");
 	BARRIER(PF_BARRIER);
-	ASSERT_LE(0, dsm_stat("lrc_prefetches"))
+	ASSERT_LE(0, dsm_counter("lrc_prefetches"))
 		TH_LOG("node %d: no lrc_prefetches counter", node);
 	pf_round(_metadata, p, 2, in_use);
 

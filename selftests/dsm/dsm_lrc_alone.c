@@ -84,10 +84,10 @@ TEST_F_TIMEOUT(alone, no_twins_no_diffs, DSM_TEST_TIMEOUT(120))
 			    MAP_WAIT, &self->len);
 	ASSERT_NE(NULL, p);
 	self->map = (void *)p;
-	twins = dsm_stat("lrc_twins");
-	diffs = dsm_stat("lrc_diffs_made");
-	ivs = dsm_stat("lrc_intervals");
-	skipped = dsm_stat("lrc_twins_skipped");
+	twins = dsm_counter("lrc_twins");
+	diffs = dsm_counter("lrc_diffs_made");
+	ivs = dsm_counter("lrc_intervals");
+	skipped = dsm_counter("lrc_twins_skipped");
 	ASSERT_LE(0, twins) TH_LOG("no lrc_twins counter");
 	ASSERT_LE(0, skipped) TH_LOG("no lrc_twins_skipped counter");
 	ASSERT_LE(0, diffs) TH_LOG("no lrc_diffs_made counter");
@@ -112,19 +112,19 @@ TEST_F_TIMEOUT(alone, no_twins_no_diffs, DSM_TEST_TIMEOUT(120))
 		}
 	}
 	EXPECT_EQ(-1, bad);
-	now = dsm_stat("lrc_twins");
+	now = dsm_counter("lrc_twins");
 	EXPECT_EQ(twins, now)
 		TH_LOG("twins made on the only node: %ld -> %ld", twins, now);
-	now = dsm_stat("lrc_diffs_made");
+	now = dsm_counter("lrc_diffs_made");
 	EXPECT_EQ(diffs, now)
 		TH_LOG("diffs made on the only node: %ld -> %ld", diffs, now);
-	now = dsm_stat("lrc_intervals");
+	now = dsm_counter("lrc_intervals");
 	EXPECT_LE(ivs + AL_ROUNDS, now)
 		TH_LOG("intervals: %ld -> %ld in %d rounds", ivs, now,
 		       AL_ROUNDS);
 	TH_LOG("%d rounds: lrc_intervals %ld -> %ld, lrc_twins and lrc_diffs_made unchanged",
 	       AL_ROUNDS, ivs, now);
-	now = dsm_stat("lrc_twins_skipped");
+	now = dsm_counter("lrc_twins_skipped");
 	EXPECT_LE(skipped + AL_PAGES * AL_ROUNDS, now)
 		TH_LOG("twins skipped: %ld -> %ld in %d rounds of %d pages",
 		       skipped, now, AL_ROUNDS, AL_PAGES);

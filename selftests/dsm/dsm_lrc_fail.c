@@ -360,7 +360,7 @@ static void *map_again(const char *name, size_t *len)
 static void rejoin(struct __test_metadata *_metadata,
 		   FIXTURE_DATA(lrcfail) *self, int t)
 {
-	long gc0 = dsm_stats_jq(".lrc_gc_runs"), waits0, lost0 = 0;
+	long gc0 = dsm_counter("lrc_gc_runs"), waits0, lost0 = 0;
 	int tries = 0, i, st, ret, fin = t % 2;
 	uint64_t v[2][3], got;
 	pid_t pid = -1;
@@ -375,29 +375,29 @@ static void rejoin(struct __test_metadata *_metadata,
 		ASSERT_NE(NULL, self->map0)
 			TH_LOG("node 2, restarted: dsm_map(%s): %s", REGION0,
 			       strerror(errno));
-		waits0 = dsm_stats_jq(".lrc_barrier_waits");
+		waits0 = dsm_counter("lrc_barrier_waits");
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid)	/* libdsm: a child opens its own file */
 			_exit(dsm_init() || dsm_barrier(JB) ? 1 : 0);
 		t0 = dsm_now();
-		while (dsm_stats_jq(".lrc_barrier_waits") <= waits0 &&
+		while (dsm_counter("lrc_barrier_waits") <= waits0 &&
 		       dsm_now() - t0 < dsm_test_secs(60))
 			usleep(20000);
-		EXPECT_LT(waits0, dsm_stats_jq(".lrc_barrier_waits"))
+		EXPECT_LT(waits0, dsm_counter("lrc_barrier_waits"))
 			TH_LOG("node 2, restarted: its arrival did not start");
 	}
 	dsm_test_sync(104);
 	if (node != VICTIM) {
-		lost0 = dsm_stats_jq(".lrc_diffs_lost");
+		lost0 = dsm_counter("lrc_diffs_lost");
 		do {
 			ret = dsm_barrier(JB);
 			ASSERT_EQ(0, ret)
 				TH_LOG("node %d: barrier with node 2 joining, try %d: %s",
 				       node, tries, strerror(-ret));
-		} while (dsm_stats_jq(".lrc_gc_runs") == gc0 &&
+		} while (dsm_counter("lrc_gc_runs") == gc0 &&
 			 ++tries < RJ_TRIES);
-		EXPECT_LT(gc0, dsm_stats_jq(".lrc_gc_runs"))
+		EXPECT_LT(gc0, dsm_counter("lrc_gc_runs"))
 			TH_LOG("node %d: %d barriers and none collected: node 2 never joined lrc again",
 			       node, tries);
 	} else {
@@ -413,9 +413,9 @@ static void rejoin(struct __test_metadata *_metadata,
 			   "band 1, on node 2 after it rejoined");
 	}
 	dsm_test_sync(105);
-	EXPECT_EQ(1, dsm_stats_jq(".lrc_rejoins"))
+	EXPECT_EQ(1, dsm_counter("lrc_rejoins"))
 		TH_LOG("node %d: lrc_rejoins %ld, expected 1 (node 2 back)",
-		       node, dsm_stats_jq(".lrc_rejoins"));
+		       node, dsm_counter("lrc_rejoins"));
 	/* Node 2's new intervals: Y0 is kept by no backup, only by it. */
 	if (node == VICTIM)
 		for (i = 0; i < WORDS; i++) {
@@ -430,9 +430,9 @@ static void rejoin(struct __test_metadata *_metadata,
 	check_page0(self->map0, 1, Q_WORD, Q_WORD,
 		    "page Y0 (replicas 0), node 2's write after it rejoined");
 	if (node != VICTIM)
-		EXPECT_EQ(lost0, dsm_stats_jq(".lrc_diffs_lost"))
+		EXPECT_EQ(lost0, dsm_counter("lrc_diffs_lost"))
 			TH_LOG("node %d: lrc_diffs_lost %ld -> %ld after node 2 rejoined",
-			       node, lost0, dsm_stats_jq(".lrc_diffs_lost"));
+			       node, lost0, dsm_counter("lrc_diffs_lost"));
 	/* A counter under a lock, its token passed to and from node 2. */
 	for (i = 0; i < RJ_INCS; i++) {
 		ret = dsm_lock_acquire(RJ_LOCK);
@@ -512,7 +512,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 			if (node == VICTIM)
 				for (fin = 0; fin < WORDS; fin++)
 					page(self->map, PG_V)[fin] = V_WORD;
-			gc0 = dsm_stats_jq(".lrc_gc_runs");
+			gc0 = dsm_counter("lrc_gc_runs");
 			ASSERT_EQ(0, gc_tiny(self->gc_saved, gcs, true));
 		}
 		if (t == ITERS_ALL - 1 && node == 1)
@@ -538,7 +538,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 					 node, t, strerror(-ret));
 		if (t == ITER_V) {
 			ASSERT_EQ(0, gc_tiny(self->gc_saved, gcs, false));
-			EXPECT_LT(gc0, dsm_stats_jq(".lrc_gc_runs"))
+			EXPECT_LT(gc0, dsm_counter("lrc_gc_runs"))
 				TH_LOG("node %d: barrier %d collected nothing",
 				       node, t);
 		}
@@ -575,7 +575,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 					  sizeof(out)))
 		TH_LOG("node %d: node %d never reported down: %s", node,
 		       VICTIM, out);
-	lost0 = dsm_stats_jq(".lrc_diffs_lost");
+	lost0 = dsm_counter("lrc_diffs_lost");
 
 	/* Go on without node 2: its band stays as it was. */
 	for (t = ITERS_ALL; t < ITERS_ALL + ITERS_TWO; t++) {
@@ -594,7 +594,7 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	 */
 	check_page(PG_O, O_WORD, O_WORD, "page O, node 2's last release");
 	if (node == 0)
-		EXPECT_LE(1, dsm_stats_jq(".lrc_kept_learned"))
+		EXPECT_LE(1, dsm_counter("lrc_kept_learned"))
 			TH_LOG("node 0: node 2's last release not learned from what it keeps");
 
 	/* The bands of nodes 0 and 1, exactly the serial result. */
@@ -618,12 +618,12 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	band2_0 = v[1][VICTIM];
 	check_page(3 + VICTIM, band2_0, band2_0, "node 2's band, buffer 1");
 	/* Nothing lost; node 0, the backup, served node 2's diffs. */
-	lost1 = dsm_stats_jq(".lrc_diffs_lost");
+	lost1 = dsm_counter("lrc_diffs_lost");
 	EXPECT_LE(0, lost0) TH_LOG("node %d: no lrc_diffs_lost counter", node);
 	EXPECT_EQ(lost0, lost1)
 		TH_LOG("node %d: lrc_diffs_lost %ld -> %ld", node, lost0, lost1);
 	if (node == 0)
-		EXPECT_LT(0, dsm_stats_jq(".lrc_backup_served"))
+		EXPECT_LT(0, dsm_counter("lrc_backup_served"))
 			TH_LOG("node 0: node 2's backup served nothing");
 	check_page(PG_V, V_WORD, V_WORD, "page V, collected while node 2 was up");
 	check_page(PG_X, (uint64_t)X_WORD, want_x_hi, "page X, again");
@@ -635,30 +635,30 @@ TEST_F_TIMEOUT(lrcfail, jacobi_node_dies,
 	map_x0 = self->map0;
 	check_page0(map_x0, 0, (uint64_t)X_WORD, 0, "page X0 (replicas 0)");
 	check_page0(map_x0, 1, 0, 0, "page Y0 (replicas 0)");
-	lost1 = dsm_stats_jq(".lrc_diffs_lost");
+	lost1 = dsm_counter("lrc_diffs_lost");
 	EXPECT_EQ(lost0 + 2, lost1)
 		TH_LOG("node %d: replicas 0: lrc_diffs_lost %ld -> %ld", node,
 		       lost0, lost1);
 	check_page0(map_x0, 0, (uint64_t)X_WORD, 0, "page X0, again");
-	EXPECT_EQ(lost1, dsm_stats_jq(".lrc_diffs_lost"))
+	EXPECT_EQ(lost1, dsm_counter("lrc_diffs_lost"))
 		TH_LOG("node %d: lrc_diffs_lost moved at a second access", node);
 
 	/*
 	 * A collection with node 2 down keeps what it released: Z and W,
 	 * read by nobody yet, come from its backup's validated copy.
 	 */
-	gc0 = dsm_stats_jq(".lrc_gc_runs");
+	gc0 = dsm_counter("lrc_gc_runs");
 	ASSERT_EQ(0, gc_tiny(self->gc_saved, gcs, true));
 	survivors_barrier("collecting", t);
 	EXPECT_EQ(0, gc_tiny(self->gc_saved, gcs, false));
-	EXPECT_LT(gc0, dsm_stats_jq(".lrc_gc_runs"))
+	EXPECT_LT(gc0, dsm_counter("lrc_gc_runs"))
 		TH_LOG("node %d: the barrier collected nothing", node);
 	check_page(PG_Z, Z_WORD, Z_WORD, "page Z, after a collection");
 	check_page(PG_W, (uint64_t)W_WORD, (uint64_t)W_WORD + 1,
 		   "page W, after a collection");
-	EXPECT_EQ(lost1, dsm_stats_jq(".lrc_diffs_lost"))
+	EXPECT_EQ(lost1, dsm_counter("lrc_diffs_lost"))
 		TH_LOG("node %d: lrc_diffs_lost %ld -> %ld at a collection",
-		       node, lost1, dsm_stats_jq(".lrc_diffs_lost"));
+		       node, lost1, dsm_counter("lrc_diffs_lost"));
 
 	/* Node 2 comes back as a new incarnation ... */
 	ASSERT_LE(0, dsm_sh_until(dsm_test_secs(REBOOT_TIMEOUT), out, sizeof(out),

@@ -111,8 +111,8 @@ TEST_F_TIMEOUT(lj, joins_at_collection, DSM_TEST_TIMEOUT(200))
 	ASSERT_NE(NULL, self->map);
 	p = self->map;
 	c = (volatile uint64_t *)(p + LJ_CNT);
-	gc0 = dsm_stat("lrc_gc_runs");
-	waits0 = dsm_stat("lrc_barrier_waits");
+	gc0 = dsm_counter("lrc_gc_runs");
+	waits0 = dsm_counter("lrc_barrier_waits");
 	ASSERT_LE(0, gc0);
 
 	/* 1. The three old members, without node 3. */
@@ -124,7 +124,7 @@ TEST_F_TIMEOUT(lj, joins_at_collection, DSM_TEST_TIMEOUT(200))
 		ASSERT_EQ(0, dsm_barrier(LJ_BARRIER))
 			TH_LOG("node %d: a barrier waited for node 3, which has not joined", node);
 		ASSERT_EQ(0, dsm_barrier(LJ_BARRIER));
-		EXPECT_EQ(gc0, dsm_stat("lrc_gc_runs"))
+		EXPECT_EQ(gc0, dsm_counter("lrc_gc_runs"))
 			TH_LOG("node %d: a barrier without node 3 collected", node);
 	} else {
 		ret = dsm_lock_acquire(LJ_LOCK);
@@ -144,10 +144,10 @@ TEST_F_TIMEOUT(lj, joins_at_collection, DSM_TEST_TIMEOUT(200))
 			/* libdsm: a child opens its own file. */
 			_exit(dsm_init() || dsm_barrier(JOIN_BARRIER) ? 1 : 0);
 		t0 = dsm_now();
-		while (dsm_stat("lrc_barrier_waits") <= waits0 &&
+		while (dsm_counter("lrc_barrier_waits") <= waits0 &&
 		       dsm_now() - t0 < dsm_test_secs(60))
 			usleep(20000);
-		EXPECT_LT(waits0, dsm_stat("lrc_barrier_waits"))
+		EXPECT_LT(waits0, dsm_counter("lrc_barrier_waits"))
 			TH_LOG("node 3: its arrival did not start");
 	}
 	dsm_test_sync(4);
@@ -156,14 +156,15 @@ TEST_F_TIMEOUT(lj, joins_at_collection, DSM_TEST_TIMEOUT(200))
 			ASSERT_EQ(0, dsm_barrier(JOIN_BARRIER))
 				TH_LOG("node %d: join barrier, try %d", node,
 				       tries);
-		} while (dsm_stat("lrc_gc_runs") == gc0 && ++tries < LJ_TRIES);
-		EXPECT_LT(gc0, dsm_stat("lrc_gc_runs"))
+		} while (dsm_counter("lrc_gc_runs") == gc0 &&
+			 ++tries < LJ_TRIES);
+		EXPECT_LT(gc0, dsm_counter("lrc_gc_runs"))
 			TH_LOG("node %d: %d barriers and none collected: node 3 never joined",
 			       node, tries);
 	} else {
 		st = dsm_wait_child(pid, 120);
 		ASSERT_EQ(0, st) TH_LOG("node 3: the join barrier failed");
-		EXPECT_LT(gc0, dsm_stat("lrc_gc_runs"))
+		EXPECT_LT(gc0, dsm_counter("lrc_gc_runs"))
 			TH_LOG("node 3: joined without a collection");
 	}
 	dsm_test_sync(5);

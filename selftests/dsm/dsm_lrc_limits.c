@@ -159,16 +159,16 @@ TEST_F_TIMEOUT(limits, many_barriers, DSM_TEST_TIMEOUT(DSM_TEST_MAX_WORK))
 	NEED_3NODES();
 	p = limits_region(_metadata, self, "mb", DSM_PAGE, 10);
 	ASSERT_NE(NULL, p);
-	waits0 = dsm_stat("lrc_barrier_waits");
+	waits0 = dsm_counter("lrc_barrier_waits");
 	ASSERT_LE(0, waits0) TH_LOG("node %d: no lrc_barrier_waits counter",
 				    node);
 	EXPECT_EQ(-1, barriers(_metadata, (volatile uint64_t *)p, MB_BASE,
 			       MB_IDS, MB_CHECK_EVERY));
-	held = dsm_stat("lrc_barriers_held");
+	held = dsm_counter("lrc_barriers_held");
 	EXPECT_EQ(0, held) TH_LOG("node %d: lrc_barriers_held is %ld after "
 				  "the barriers (-1: no such counter)", node,
 				  held);
-	waits = dsm_stat("lrc_barrier_waits");
+	waits = dsm_counter("lrc_barrier_waits");
 	EXPECT_EQ(waits0 + MB_IDS + 1, waits)
 		TH_LOG("node %d: lrc_barrier_waits %ld -> %ld", node, waits0,
 		       waits);
@@ -192,14 +192,14 @@ TEST_F_TIMEOUT(limits, many_barriers_gc, DSM_TEST_TIMEOUT(DSM_TEST_MAX_WORK))
 	ASSERT_EQ(0, dsm_write_file(GC_PARAM, "1"));
 	p = limits_region(_metadata, self, "mg", DSM_PAGE, 20);
 	ASSERT_NE(NULL, p);
-	runs0 = dsm_stat("lrc_gc_runs");
+	runs0 = dsm_counter("lrc_gc_runs");
 	ASSERT_LE(0, runs0);
 	EXPECT_EQ(-1, barriers(_metadata, (volatile uint64_t *)p, MG_BASE,
 			       MG_IDS, MG_CHECK_EVERY));
-	runs = dsm_stat("lrc_gc_runs");
+	runs = dsm_counter("lrc_gc_runs");
 	EXPECT_LT(runs0, runs) TH_LOG("node %d: no collection (lrc_gc_runs "
 				      "%ld -> %ld)", node, runs0, runs);
-	held = dsm_stat("lrc_barriers_held");
+	held = dsm_counter("lrc_barriers_held");
 	EXPECT_EQ(0, held) TH_LOG("node %d: lrc_barriers_held is %ld after "
 				  "the barriers (-1: no such counter)", node,
 				  held);
@@ -212,7 +212,7 @@ static long stat_wait(const char *name, long want)
 	double t0 = dsm_now();
 	long v;
 
-	while ((v = dsm_stat(name)) != want && dsm_now() - t0 < KB_WAIT)
+	while ((v = dsm_counter(name)) != want && dsm_now() - t0 < KB_WAIT)
 		usleep(100000);
 	return v;
 }

@@ -100,7 +100,7 @@ static long gr_wait_applied(long base, long n)
 	double t0 = dsm_now();
 	long done;
 
-	while ((done = dsm_stat("lrc_diffs_applied") - base) < n &&
+	while ((done = dsm_counter("lrc_diffs_applied") - base) < n &&
 	       dsm_now() - t0 < MAP_WAIT)
 		usleep(10000);
 	return done;
@@ -133,7 +133,7 @@ TEST_F_TIMEOUT(pf, grant, DSM_TEST_TIMEOUT(120))
 			TH_LOG("node %d: lrc_prefetch_pages is %s", node,
 			       pages);
 	}
-	ASSERT_LE(0, dsm_stat("lrc_prefetches"))
+	ASSERT_LE(0, dsm_counter("lrc_prefetches"))
 		TH_LOG("node %d: no lrc_prefetches counter", node);
 	for (r = 1; r <= GR_ROUNDS; r++) {
 		if (node == 0) {
@@ -149,10 +149,10 @@ TEST_F_TIMEOUT(pf, grant, DSM_TEST_TIMEOUT(120))
 			dsm_test_sync(step++);
 			if (node != n)
 				continue;
-			before = dsm_stat("lrc_prefetches");
-			applied = dsm_stat("lrc_diffs_applied");
+			before = dsm_counter("lrc_prefetches");
+			applied = dsm_counter("lrc_diffs_applied");
 			LOCK(GR_LOCK);
-			got = dsm_stat("lrc_prefetches") - before;
+			got = dsm_counter("lrc_prefetches") - before;
 			EXPECT_EQ(gr_want(r), got)
 				TH_LOG("node %d: round %d: %ld prefetches started at the grant, %ld expected",
 				       node, r, got, gr_want(r));
@@ -177,9 +177,9 @@ TEST_F_TIMEOUT(pf, grant, DSM_TEST_TIMEOUT(120))
 	}
 	if (node == 0) {
 		/* The token back from node 2, which wrote nothing. */
-		before = dsm_stat("lrc_prefetches");
+		before = dsm_counter("lrc_prefetches");
 		LOCK(GR_LOCK);
-		EXPECT_EQ(before, dsm_stat("lrc_prefetches"));
+		EXPECT_EQ(before, dsm_counter("lrc_prefetches"));
 		UNLOCK(GR_LOCK);
 	}
 	dsm_test_sync(step++);

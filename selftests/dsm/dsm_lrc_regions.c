@@ -248,7 +248,7 @@ static void rr_double_release(struct __test_metadata *_metadata,
 	pthread_t t[2];
 	long i;
 
-	while (dsm_stat("lock_forwards") <= forwards) {
+	while (dsm_counter("lock_forwards") <= forwards) {
 		ASSERT_LT(dsm_now() - t0, dsm_test_secs(RR_WAIT))
 			TH_LOG("node 0, round %d: node 1's request for lock %d was not forwarded here in %d s (lock_forwards still %ld)",
 			       r, RR_LOCK, RR_WAIT, forwards);
@@ -286,7 +286,7 @@ TEST_F_TIMEOUT(regions, release_race, DSM_TEST_TIMEOUT(180))
 				TH_LOG("node 0, round %d: acquire lock %d",
 				       r, RR_LOCK);
 			self->a[0] = 100 + r;
-			forwards = dsm_stat("lock_forwards");
+			forwards = dsm_counter("lock_forwards");
 			ASSERT_LE(0, forwards);
 		}
 		dsm_test_sync(40 + 3 * r);

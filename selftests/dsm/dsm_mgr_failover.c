@@ -106,7 +106,8 @@ static long ivs0;
 /* Intervals of lost writers this node learned, either way. */
 static long lost_ivs(void)
 {
-	return dsm_stat("lrc_owner_dead_ivs") + dsm_stat("lrc_kept_learned");
+	return dsm_counter("lrc_owner_dead_ivs") +
+	       dsm_counter("lrc_kept_learned");
 }
 
 static volatile uint64_t *page(void *map, int pg)
@@ -189,7 +190,7 @@ static long stat_reaches(const char *name, long want, const char *what)
 	double t0 = dsm_now();
 	long v;
 
-	while ((v = dsm_stat(name)) < want && dsm_now() - t0 < SENT_WAIT)
+	while ((v = dsm_counter(name)) < want && dsm_now() - t0 < SENT_WAIT)
 		usleep(20000);
 	if (v < want)
 		printf("# node 2: %s: %s %ld, not %ld, after %.0f s\n", what,
@@ -255,7 +256,7 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
  * with EOWNERDEAD, writes, releases; node 1 gets it and node 2's write.
  */
 #define owner_dead(map) do {						\
-	long __before = dsm_stat("lrc_owner_dead"), __after;		\
+	long __before = dsm_counter("lrc_owner_dead"), __after;		\
 	uint64_t __v = 0;						\
 	int __r;							\
 									\
@@ -270,7 +271,7 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
 		__r = dsm_lock_release(LID);				\
 		EXPECT_EQ(0, __r) TH_LOG("node 2: releasing lock %d after EOWNERDEAD: %s", \
 					 LID, strerror(-__r));		\
-		__after = dsm_stat("lrc_owner_dead");			\
+		__after = dsm_counter("lrc_owner_dead");		\
 		EXPECT_EQ(__before + 1, __after)			\
 			TH_LOG("node 2: lrc_owner_dead %ld, before %ld", \
 			       __after, __before);			\
@@ -286,7 +287,7 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
 		__r = dsm_lock_release(LID);				\
 		EXPECT_EQ(0, __r) TH_LOG("node 1: releasing lock %d: %s", \
 					 LID, strerror(-__r));		\
-		EXPECT_EQ(__before, dsm_stat("lrc_owner_dead"))		\
+		EXPECT_EQ(__before, dsm_counter("lrc_owner_dead"))	\
 			TH_LOG("node 1: lrc_owner_dead moved");		\
 	}								\
 } while (0)
@@ -361,9 +362,9 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
 		__r = dsm_lock_release(LRESEND);			\
 		EXPECT_EQ(0, __r) TH_LOG("node 1: releasing lock %d: %s", \
 					 LRESEND, strerror(-__r));	\
-		EXPECT_LE(states + 2, dsm_stat("lrc_lock_states"))	\
+		EXPECT_LE(states + 2, dsm_counter("lrc_lock_states"))	\
 			TH_LOG("node 1: lrc_lock_states %ld, before %ld", \
-			       dsm_stat("lrc_lock_states"), states);	\
+			       dsm_counter("lrc_lock_states"), states);	\
 	}								\
 	if (node == 2) {						\
 		EXPECT_EQ(0, child_status(chain, LCHAIN, BARRIER_BOUND)) \
@@ -372,11 +373,11 @@ static int child_status(pid_t pid, uint32_t lid, double bound)
 			TH_LOG("node 2: the LDEAD child failed");	\
 		EXPECT_EQ(0, child_status(resend, LRESEND, BARRIER_BOUND)) \
 			TH_LOG("node 2: the LRESEND child failed");	\
-		EXPECT_LE(states + 2, dsm_stat("lrc_lock_states"))	\
+		EXPECT_LE(states + 2, dsm_counter("lrc_lock_states"))	\
 			TH_LOG("node 2: lrc_lock_states %ld, before %ld", \
-			       dsm_stat("lrc_lock_states"), states);	\
+			       dsm_counter("lrc_lock_states"), states);	\
 		TH_LOG("node 2: requests sent again to the new manager: %ld", \
-		       dsm_stat("lrc_lock_resent") - resent);		\
+		       dsm_counter("lrc_lock_resent") - resent);	\
 	}								\
 	bounded_barrier("node 2 has node 0's locks", BARRIER_BOUND);	\
 	if (node == 1) {						\
@@ -480,10 +481,10 @@ TEST_F_TIMEOUT(mgrfail, barrier_manager_dies,
 	}
 	dsm_test_sync(3);
 	ivs0 = lost_ivs();
-	states = dsm_stat("lrc_lock_states");
-	resent = dsm_stat("lrc_lock_resent");
+	states = dsm_counter("lrc_lock_states");
+	resent = dsm_counter("lrc_lock_resent");
 	if (node == 2) {
-		long replies = dsm_stat("mgr_replies");
+		long replies = dsm_counter("mgr_replies");
 
 		/* Forwarded by node 0 (MGR_F_FORWARDED) while it is up. */
 		chain = lock_child(map, LCHAIN, 0, 2, CHAIN_WORD, CHAIN2_WORD);

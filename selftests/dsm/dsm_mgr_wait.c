@@ -131,7 +131,7 @@ TEST_F_TIMEOUT(mgr, lock_manager_silent, 3 * GIVE_UP)
 
 	if (self->dsmd < 0)
 		return;
-	before = dsm_stats_jq(".lrc_mgr_timeouts");
+	before = dsm_counter("lrc_mgr_timeouts");
 	ASSERT_EQ(0, kill(self->dsmd, SIGSTOP));
 	self->stopped = 1;
 	t0 = dsm_now();
@@ -146,7 +146,7 @@ TEST_F_TIMEOUT(mgr, lock_manager_silent, 3 * GIVE_UP)
 	EXPECT_TRUE(returned) TH_LOG("the acquire waited for a silent manager "
 				     "until it answered");
 	EXPECT_EQ(-ETIMEDOUT, c.ret) TH_LOG("acquire: %s", strerror(-c.ret));
-	after = dsm_stats_jq(".lrc_mgr_timeouts");
+	after = dsm_counter("lrc_mgr_timeouts");
 	EXPECT_EQ(before + 1, after) TH_LOG("lrc_mgr_timeouts %ld -> %ld",
 					    before, after);
 	if (!c.ret)

@@ -138,7 +138,7 @@ static volatile uint64_t *pg(volatile uint64_t *map, int k)
  */
 static int fenced_since(long fences0)
 {
-	return dsm_stats_jq(".fences") > fences0;
+	return dsm_counter("fences") > fences0;
 }
 
 /*
@@ -376,7 +376,7 @@ TEST_F_TIMEOUT(partition, split_write_heal_one_history,
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j status | jq -r "
 				    "'.fenced'")) TH_LOG("%s", out);
 		ASSERT_STREQ("false", out);
-		fences0 = dsm_stats_jq(".fences");
+		fences0 = dsm_counter("fences");
 		ASSERT_LE(0, fences0) TH_LOG("no counter fences");
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl -j node show %d | "
 				    "jq -r .incarnation", VICTIM));

@@ -78,15 +78,6 @@ static uint64_t *peer_word(FIXTURE_DATA(peer) *self, uint64_t pgno)
 	return (uint64_t *)(self->map + (pgno * DSM_PAGE - OFF_PEER));
 }
 
-/* The module counter @name on this node, or -1. */
-static long stat_of(const char *name)
-{
-	char expr[96];
-
-	snprintf(expr, sizeof(expr), ".%s", name);
-	return dsm_stats_jq(expr);
-}
-
 /*
  * Wait until counter @name exceeds @base by @n: 0, or -1 on timeout (also
  * when the module has no such counter: @base and the reads are then -1,
@@ -98,7 +89,7 @@ static int stat_wait(const char *name, long base, long n)
 
 	if (base < 0)
 		base = 0;
-	while (stat_of(name) < base + n) {
+	while (dsm_counter(name) < base + n) {
 		if (dsm_now() > end)
 			return -1;
 		usleep(100000);
@@ -156,7 +147,7 @@ TEST_F_TIMEOUT(peer, inval_from_stranger, DSM_TEST_TIMEOUT(120))
 
 	if (node == 2) {
 		*peer_word(self, pg) = want;
-		base = stat_of("rx_wrong_sender");
+		base = dsm_counter("rx_wrong_sender");
 	}
 	dsm_test_sync(1);
 	if (node == 1) {
@@ -190,7 +181,7 @@ TEST_F_TIMEOUT(peer, fwd_from_stranger, DSM_TEST_TIMEOUT(120))
 
 	if (node == 2) {
 		*peer_word(self, pg) = want;
-		base = stat_of("rx_wrong_sender");
+		base = dsm_counter("rx_wrong_sender");
 	}
 	dsm_test_sync(1);
 	if (node == 1) {
@@ -231,7 +222,7 @@ TEST_F_TIMEOUT(peer, page_outside_regions, DSM_TEST_TIMEOUT(120))
 	while (far % 3 != 2)
 		far--;
 	if (node == 2) {
-		base = stat_of("rx_no_region");
+		base = dsm_counter("rx_no_region");
 	}
 	dsm_test_sync(1);
 	for (i = 0; node == 1 && i < FAR_PAGES; i++) {
@@ -244,7 +235,7 @@ TEST_F_TIMEOUT(peer, page_outside_regions, DSM_TEST_TIMEOUT(120))
 	if (node == 2)
 		EXPECT_EQ(0, stat_wait("rx_no_region", base, FAR_PAGES))
 			TH_LOG("node 2: rx_no_region %ld, was %ld, %d sent",
-			       stat_of("rx_no_region"), base, FAR_PAGES);
+			       dsm_counter("rx_no_region"), base, FAR_PAGES);
 	dsm_test_sync(2);
 }
 
@@ -268,8 +259,8 @@ TEST_F_TIMEOUT(peer, home_queue_bound, DSM_TEST_TIMEOUT(120))
 	if (node == 0)
 		*peer_word(self, pg) = 1;
 	if (node == 2) {
-		base = stat_of("rx_queue_full");
-		expired = stat_of("home_txn_expired");
+		base = dsm_counter("rx_queue_full");
+		expired = dsm_counter("home_txn_expired");
 	}
 	if (node == 1)
 		EXPECT_EQ(0, dsm_sh(out, sizeof(out), "echo 'drop nack 1000' > %s",
@@ -337,11 +328,11 @@ static void unasked_grant(struct __test_metadata *_metadata,
 		EXPECT_EQ(want, v);
 	}
 	if (node == 1) {
-		grants = stat_of("msg_rx_page_grant");
-		refused = stat_of("grant_refused");
+		grants = dsm_counter("msg_rx_page_grant");
+		refused = dsm_counter("grant_refused");
 	}
 	if (node == home)
-		ended = stat_of("home_txn_refused");
+		ended = dsm_counter("home_txn_refused");
 	dsm_test_sync(2);
 	if (node == 1) {
 		snprintf(args, sizeof(args),

@@ -290,8 +290,8 @@ static void zc_write(uint8_t *map, int round)
 static void zc_read(struct __test_metadata *_metadata, const uint8_t *map,
 		    int round, int zero_copy)
 {
-	long zc0 = dsm_stats_jq(".rdma_rx_page_zero_copy");
-	long cp0 = dsm_stats_jq(".rdma_rx_page_copied");
+	long zc0 = dsm_counter("rdma_rx_page_zero_copy");
+	long cp0 = dsm_counter("rdma_rx_page_copied");
 	long zc, cp;
 
 	ASSERT_LE(0, zc0) TH_LOG("no rdma_rx_page_zero_copy counter");
@@ -299,8 +299,8 @@ static void zc_read(struct __test_metadata *_metadata, const uint8_t *map,
 	EXPECT_EQ(0, zc_wrong(map, round))
 		TH_LOG("node 0: pages fetched in round %d do not hold node 1's bytes",
 		       round);
-	zc = dsm_stats_jq(".rdma_rx_page_zero_copy") - zc0;
-	cp = dsm_stats_jq(".rdma_rx_page_copied") - cp0;
+	zc = dsm_counter("rdma_rx_page_zero_copy") - zc0;
+	cp = dsm_counter("rdma_rx_page_copied") - cp0;
 	TH_LOG("node 0: %d %s: %ld pages installed as received, %ld copied",
 	       ZC_PAGES, zero_copy ? "first fetches" : "fetches into frames",
 	       zc, cp);
@@ -341,7 +341,7 @@ TEST_F_TIMEOUT(rdma, credits, DSM_TEST_TIMEOUT(150))
 		SKIP(return, "%s", rdma_unfit());
 	if (node == 0) {
 		no_readahead(_metadata, self);
-		down0 = dsm_stats_jq(".conn_down");
+		down0 = dsm_counter("conn_down");
 	}
 	if (node == 2)
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo 'stall 0 %d' > %s",
@@ -349,7 +349,7 @@ TEST_F_TIMEOUT(rdma, credits, DSM_TEST_TIMEOUT(150))
 	dsm_test_sync(1);
 	if (node == 0) {
 		probe_node(_metadata, self->map, 2, 1);
-		EXPECT_LT(down0, dsm_stats_jq(".conn_down"))
+		EXPECT_LT(down0, dsm_counter("conn_down"))
 			TH_LOG("node 0: no connection went down while node 2 returned no credit");
 	}
 	dsm_test_sync(2);

@@ -2,8 +2,7 @@
 /*
  * dsm_region.h - the regions of the selftests: the words of /dev/dsm,
  * a window of the DSM space, a named region that node 0 creates and
- * dsmd replicates to every node (libdsm's dsm_map()), and the counters
- * of `dsmctl stats`.
+ * dsmd replicates to every node (libdsm's dsm_map()).
  */
 #ifndef _DSM_REGION_H
 #define _DSM_REGION_H
@@ -65,15 +64,6 @@ static inline void *dsm_map_wait(const char *name, size_t *len, double wait)
 		usleep(100000);
 	}
 	return p;
-}
-
-/* The value of the counter @name of `dsmctl -j stats` here, or -1. */
-static inline long dsm_stat(const char *name)
-{
-	char expr[64];
-
-	snprintf(expr, sizeof(expr), ".%s", name);
-	return dsm_stats_jq(expr);
 }
 
 #ifdef __KSELFTEST_HARNESS_H

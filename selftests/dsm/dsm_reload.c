@@ -100,7 +100,7 @@ static int barrier_fd(void)
 static void rejoin_lrc(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(reload) *self, int id)
 {
-	long gc0 = dsm_stat("lrc_gc_runs"), waits0 = dsm_stat("lrc_barrier_waits");
+	long gc0 = dsm_counter("lrc_gc_runs"), waits0 = dsm_counter("lrc_barrier_waits");
 	struct dsm_sync s = { .id = RELOAD_LOCK };
 	int tries = 0, st;
 	pid_t pid = -1;
@@ -112,10 +112,10 @@ static void rejoin_lrc(struct __test_metadata *_metadata,
 		if (!pid)
 			_exit(barrier_fd() ? 1 : 0);
 		t0 = dsm_now();
-		while (dsm_stat("lrc_barrier_waits") <= waits0 &&
+		while (dsm_counter("lrc_barrier_waits") <= waits0 &&
 		       dsm_now() - t0 < dsm_test_secs(60))
 			usleep(20000);
-		EXPECT_LT(waits0, dsm_stat("lrc_barrier_waits"))
+		EXPECT_LT(waits0, dsm_counter("lrc_barrier_waits"))
 			TH_LOG("node 2: its arrival did not start");
 	}
 	dsm_test_sync(4);
@@ -125,9 +125,9 @@ static void rejoin_lrc(struct __test_metadata *_metadata,
 			ASSERT_EQ(0, st)
 				TH_LOG("node %d: barrier with node 2 joining, try %d: %s",
 				       id, tries, strerror(st));
-		} while (dsm_stat("lrc_gc_runs") == gc0 &&
+		} while (dsm_counter("lrc_gc_runs") == gc0 &&
 			 ++tries < RELOAD_TRIES);
-		EXPECT_LT(gc0, dsm_stat("lrc_gc_runs"))
+		EXPECT_LT(gc0, dsm_counter("lrc_gc_runs"))
 			TH_LOG("node %d: %d barriers and none collected: node 2 never joined lrc again",
 			       id, tries);
 	} else {
@@ -143,9 +143,9 @@ static void rejoin_lrc(struct __test_metadata *_metadata,
 	}
 	/* Node 2 told the others before its barrier returned. */
 	dsm_test_sync(5);
-	EXPECT_EQ(1, dsm_stat("lrc_rejoins"))
+	EXPECT_EQ(1, dsm_counter("lrc_rejoins"))
 		TH_LOG("node %d: lrc_rejoins %ld, expected 1", id,
-		       dsm_stat("lrc_rejoins"));
+		       dsm_counter("lrc_rejoins"));
 }
 
 TEST_F_TIMEOUT(reload, module_reloaded_is_a_new_node,

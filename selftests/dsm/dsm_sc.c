@@ -222,8 +222,8 @@ TEST_F_TIMEOUT(sc, peterson, DSM_TEST_TIMEOUT(210))
 	want = (uint64_t *)base;			/* want[0], want[1] */
 	turn = (uint64_t *)(base + DSM_PAGE);
 	counter = (volatile uint64_t *)(base + 2 * DSM_PAGE);
-	msgs = dsm_stats_jq(DSM_STATS_MSGS_TX);
-	net = dsm_stats_jq(".fault_net");
+	msgs = dsm_counter_sum("msg_tx_");
+	net = dsm_counter("fault_net");
 	dsm_test_sync(20);
 	if (node < 2) {
 		int other = 1 - node;
@@ -243,9 +243,9 @@ TEST_F_TIMEOUT(sc, peterson, DSM_TEST_TIMEOUT(210))
 	}
 	if (node < 2 && msgs >= 0 && net >= 0)
 		TH_LOG("node %d: %.1f messages sent and %.1f network faults per iteration",
-		       node, (dsm_stats_jq(DSM_STATS_MSGS_TX) - msgs) /
+		       node, (dsm_counter_sum("msg_tx_") - msgs) /
 		       (double)PETERSON_ITERS,
-		       (dsm_stats_jq(".fault_net") - net) /
+		       (dsm_counter("fault_net") - net) /
 		       (double)PETERSON_ITERS);
 	dsm_test_sync(21);
 	EXPECT_EQ(2 * PETERSON_ITERS, *counter);
@@ -510,8 +510,8 @@ TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
 			elsewhere++;
 	wb = dsm_writeback_set(0);
 	ASSERT_LE(0, wb) TH_LOG("node %d: cannot turn write-back off", node);
-	in0 = dsm_stats_jq(".page_rx_inplace");
-	cp0 = dsm_stats_jq(".page_rx_copied");
+	in0 = dsm_counter("page_rx_inplace");
+	cp0 = dsm_counter("page_rx_copied");
 	ASSERT_LE(0, in0) TH_LOG("no page_rx_inplace counter in dsmctl stats");
 	ASSERT_LE(0, cp0);
 	dsm_test_sync(80);
@@ -529,8 +529,8 @@ TEST_F_TIMEOUT(sc, grant_received_in_place, DSM_TEST_TIMEOUT(50))
 	if (node == 0)
 		EXPECT_EQ(-1, inplace_check(b, 2, 2))
 			TH_LOG("node 0: a page of node 2's range B is wrong");
-	in1 = dsm_stats_jq(".page_rx_inplace");
-	cp1 = dsm_stats_jq(".page_rx_copied");
+	in1 = dsm_counter("page_rx_inplace");
+	cp1 = dsm_counter("page_rx_copied");
 	TH_LOG("node %d: %ld pages received in place, %ld copied", node,
 	       in1 - in0, cp1 - cp0);
 	if (node != 0)
@@ -572,12 +572,12 @@ static long drop_check(const volatile uint64_t *p, int round)
  */
 static long drop_wait(long want)
 {
-	long v = dsm_stats_jq(".frames_dropped");
+	long v = dsm_counter("frames_dropped");
 	double t0 = now_s();
 
 	while (v >= 0 && v < want && now_s() - t0 < dsm_test_secs(60)) {
 		usleep(100 * 1000);
-		v = dsm_stats_jq(".frames_dropped");
+		v = dsm_counter("frames_dropped");
 	}
 	return v;
 }
@@ -608,7 +608,7 @@ TEST_F_TIMEOUT(sc, shadows_dropped, DSM_TEST_TIMEOUT(150))
 	ASSERT_NE(MAP_FAILED, (void *)p);
 	wb = dsm_writeback_set(0);
 	ASSERT_LE(0, wb) TH_LOG("node %d: cannot turn write-back off", node);
-	d0 = dsm_stats_jq(".frames_dropped");
+	d0 = dsm_counter("frames_dropped");
 	ASSERT_LE(0, d0) TH_LOG("no frames_dropped counter in dsmctl stats");
 	dsm_test_sync(90);
 	if (node == 0)
@@ -648,7 +648,7 @@ TEST_F_TIMEOUT(sc, shadows_dropped, DSM_TEST_TIMEOUT(150))
 			TH_LOG("node %d, round %d: a page node %d wrote reads "
 			       "wrong", node, r, r % 3);
 	}
-	d1 = dsm_stats_jq(".frames_dropped");
+	d1 = dsm_counter("frames_dropped");
 	TH_LOG("node %d: %ld frames dropped", node, d1 - d0);
 	dsm_test_sync(98);
 	dsm_writeback_set(wb);

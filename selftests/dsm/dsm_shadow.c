@@ -271,7 +271,7 @@ static void written_back(struct __test_metadata *_metadata, int fd)
 {
 	uint8_t *m = mmap(NULL, SET_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
 			  fd, WRITTEN_OFF);
-	long before = dsm_stat("shadow_written_back"), now = before, wb;
+	long before = dsm_counter("shadow_written_back"), now = before, wb;
 	double t0;
 
 	ASSERT_NE(MAP_FAILED, m);
@@ -283,7 +283,7 @@ static void written_back(struct __test_metadata *_metadata, int fd)
 	t0 = dsm_now();
 	while (now < before + NPAGES && dsm_now() - t0 < dsm_test_secs(60)) {
 		usleep(200000);
-		now = dsm_stat("shadow_written_back");
+		now = dsm_counter("shadow_written_back");
 	}
 	EXPECT_LE(before + NPAGES, now)
 		TH_LOG("write-back pushed %ld of the %d pages written in %.0f s",
@@ -360,13 +360,13 @@ static void rerep_pushed(struct __test_metadata *_metadata, int fd,
 {
 	long want = marked0 + rerep_on_victim() + 2 * NPAGES;
 	double end = dsm_now() + dsm_test_secs(120), took;
-	long marked = dsm_stat("shadow_rereplicated");
+	long marked = dsm_counter("shadow_rereplicated");
 	char out[4096];
 	uint8_t *m;
 
 	while (marked >= 0 && marked < want && dsm_now() < end) {
 		usleep(200000);
-		marked = dsm_stat("shadow_rereplicated");
+		marked = dsm_counter("shadow_rereplicated");
 	}
 	EXPECT_LE(want, marked)
 		TH_LOG("node 1 marked %ld pages to push again within 120 s; node 2 held the other copy of %d, and %d read copies and %d shadows were left alone",
@@ -488,8 +488,8 @@ TEST_F_TIMEOUT(shadow, seen_and_synced_pages_survive,
 		write_set(_metadata, fd, LONESHADOW_OFF, PAT_I);
 	} else {
 		if (id == REREP_WRITER) {
-			marked0 = dsm_stat("shadow_rereplicated");
-			fences0 = dsm_stat("fences");
+			marked0 = dsm_counter("shadow_rereplicated");
+			fences0 = dsm_counter("fences");
 			ASSERT_LE(0, marked0)
 				TH_LOG("no counter shadow_rereplicated");
 			ASSERT_LE(0, fences0);

@@ -149,15 +149,6 @@ FIXTURE_TEARDOWN(stall)
 		close(self->fd);
 }
 
-/* The module counter @name on this node, or -1. */
-static long stat_of(const char *name)
-{
-	char expr[96];
-
-	snprintf(expr, sizeof(expr), ".%s", name);
-	return dsm_stats_jq(expr);
-}
-
 /* ------------------------------------------------- node 2: demand */
 
 struct readers {
@@ -275,14 +266,14 @@ static bool sends_failed(struct __test_metadata *_metadata, long base,
 {
 	double end = dsm_now() + secs, next = dsm_now() + 15;
 
-	while (stat_of("msg_send_failed") <= base && dsm_now() < end) {
+	while (dsm_counter("msg_send_failed") <= base && dsm_now() < end) {
 		if (dsm_now() > next) {
 			log_queues(_metadata, "waiting");
 			next += 15;
 		}
 		usleep(200000);
 	}
-	return stat_of("msg_send_failed") > base;
+	return dsm_counter("msg_send_failed") > base;
 }
 
 /* Node 2: renew the stall until told to stop. */
@@ -353,7 +344,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 
 	/* Phase 1: node 2 stops reading; node 0 faults on its pages. */
 	if (node == 2) {
-		conns = stat_of("conn_up");
+		conns = dsm_counter("conn_up");
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "echo 'stall 0 60000' > %s",
 				    FAULT_FILE))
 			TH_LOG("node 2: cannot stall node 0's connection: %s",
@@ -362,9 +353,9 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	}
 	dsm_test_sync(2);
 	if (node == 0) {
-		failed = stat_of("msg_send_failed");
-		down = stat_of("conn_down");
-		reqs = stat_of("msg_tx_page_req");
+		failed = dsm_counter("msg_send_failed");
+		down = dsm_counter("conn_down");
+		reqs = dsm_counter("msg_tx_page_req");
 		signal(SIGBUS, dsm_sigbus_handler);
 		pthread_attr_init(&attr);
 		pthread_attr_setstacksize(&attr, PROBE_STACK);
@@ -376,7 +367,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node 0: phase 1: %s after %ld requests sent",
 		       by_faults ? "its faults' sends to node 2 timed out" :
 		       "no send failed yet",
-		       stat_of("msg_tx_page_req") - reqs);
+		       dsm_counter("msg_tx_page_req") - reqs);
 	}
 	dsm_test_sync(3);
 
@@ -385,9 +376,9 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	 * sends did not time out): node 2 asks node 0 for many pages, and
 	 * node 0's grants fill the buffers.
 	 */
-	if (node == 2 && stat_of("conn_up") <= conns) {
+	if (node == 2 && dsm_counter("conn_up") <= conns) {
 		TH_LOG("node 2: phase 2: asking node 0 for pages");
-		reqs = stat_of("msg_tx_page_req");
+		reqs = dsm_counter("msg_tx_page_req");
 		ASSERT_EQ(0, dsm_sh(self->readahead, sizeof(self->readahead),
 				    "cat %s/readahead_pages", PARAMS));
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out),
@@ -417,8 +408,8 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node 0: %lu accesses to node 2's pages: %lu data, %lu EIO, %lu SIGBUS, %lu other; the longest %.1f s; sends failed %ld, connections down %ld",
 		       pr.data + pr.eio + pr.sigbus + pr.other, pr.data,
 		       pr.eio, pr.sigbus, pr.other, pr.max_s,
-		       stat_of("msg_send_failed") - failed,
-		       stat_of("conn_down") - down);
+		       dsm_counter("msg_send_failed") - failed,
+		       dsm_counter("conn_down") - down);
 		EXPECT_TRUE(backed)
 			TH_LOG("node 0: its sends to node 2 never timed out: the test did not test");
 		EXPECT_EQ(0, pr.other) TH_LOG("node 0: %s", pr.other_why);
@@ -441,7 +432,7 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 		if (rd.th[0]) {
 			TH_LOG("node 2: %lu reads during the stall, %lu EIO, %ld page requests sent",
 			       rd.reads, rd.eio,
-			       stat_of("msg_tx_page_req") - reqs);
+			       dsm_counter("msg_tx_page_req") - reqs);
 			EXPECT_EQ(0, dsm_sh(out, sizeof(out),
 					    "echo %s > %s/readahead_pages",
 					    self->readahead, PARAMS));
