@@ -199,8 +199,7 @@ static void lv_join(struct __test_metadata *_metadata, unsigned int step)
 		} else {
 			do {
 				ASSERT_EQ(0, dsm_barrier(LV_JOIN));
-			} while (dsm_counter("lrc_gc_runs") == gc0 &&
-				 ++tries < LV_TRIES);
+			} while (dsm_gc_retry(gc0, &tries, LV_TRIES));
 		}
 	}
 	munmap((void *)flag, DSM_PAGE);

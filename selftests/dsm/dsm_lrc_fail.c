@@ -395,8 +395,7 @@ static void rejoin(struct __test_metadata *_metadata,
 			ASSERT_EQ(0, ret)
 				TH_LOG("node %d: barrier with node 2 joining, try %d: %s",
 				       node, tries, strerror(-ret));
-		} while (dsm_counter("lrc_gc_runs") == gc0 &&
-			 ++tries < RJ_TRIES);
+		} while (dsm_gc_retry(gc0, &tries, RJ_TRIES));
 		EXPECT_LT(gc0, dsm_counter("lrc_gc_runs"))
 			TH_LOG("node %d: %d barriers and none collected: node 2 never joined lrc again",
 			       node, tries);

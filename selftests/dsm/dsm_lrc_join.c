@@ -156,8 +156,7 @@ TEST_F_TIMEOUT(lj, joins_at_collection, DSM_TEST_TIMEOUT(200))
 			ASSERT_EQ(0, dsm_barrier(JOIN_BARRIER))
 				TH_LOG("node %d: join barrier, try %d", node,
 				       tries);
-		} while (dsm_counter("lrc_gc_runs") == gc0 &&
-			 ++tries < LJ_TRIES);
+		} while (dsm_gc_retry(gc0, &tries, LJ_TRIES));
 		EXPECT_LT(gc0, dsm_counter("lrc_gc_runs"))
 			TH_LOG("node %d: %d barriers and none collected: node 3 never joined",
 			       node, tries);

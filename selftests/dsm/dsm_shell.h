@@ -170,6 +170,23 @@ static inline long dsm_counter_sum(const char *prefix)
 }
 
 /*
+ * dsm_gc_retry - after a barrier at which a node joins lrc (its arrival
+ * makes the barrier collect garbage: Documentation/lrc.md, "Joining at
+ * run time"): false once lrc_gc_runs moved from @gc0 (it joined) or
+ * *@tries reached @max; else true, a second later, which gives the
+ * joining node's arrival that long to reach the barrier's manager
+ * before the next try. (The tries were that far apart while a counter
+ * read cost a second.)
+ */
+static inline bool dsm_gc_retry(long gc0, int *tries, int max)
+{
+	if (dsm_counter("lrc_gc_runs") != gc0 || ++*tries >= max)
+		return false;
+	sleep(1);
+	return true;
+}
+
+/*
  * dsm_read_file - the contents of a small file (a module parameter in
  * sysfs), trailing newlines trimmed, into @buf. Returns 0 or -errno.
  */
