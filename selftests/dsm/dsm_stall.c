@@ -325,7 +325,6 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 	pthread_attr_t attr;
 	char out[256];
 	unsigned int probed;
-	ssize_t n = 0;
 	uint64_t end;
 	uint64_t i, v;
 	int k, bad;
@@ -466,6 +465,8 @@ TEST_F_TIMEOUT(stall, unread_socket, DSM_TEST_TIMEOUT(200))
 			       bad, CHECK_PAGES, probed);
 	}
 	if (node == 2) {
+		ssize_t n = 0;
+
 		/* CHECK_PAGES at a time: a read fetches ahead within it. */
 		for (i = 0, bad = 0; i < BULK_PAGES; i++) {
 			if (i % CHECK_PAGES == 0)
