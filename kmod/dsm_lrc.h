@@ -98,15 +98,10 @@ struct lrc_notice {
 	u32 index;
 };
 
-/*
- * A diff this node made of its own intervals @iv to @iv_end for a page:
- * one interval's, or a run's whose diffs were not made one by one
- * (struct lrc_pg @base): the same diff answers for each of them.
- */
+/* A diff this node made of its own interval @iv for a page. */
 struct lrc_diff {
 	struct list_head list;
 	u32 iv;
-	u32 iv_end;
 	u32 len;
 	u8 data[];
 };
@@ -121,13 +116,6 @@ struct lrc_diff {
  * @twin_iv:	that interval's index; when it equals vt[self] + 1 it is
  *		the open interval. Under the folio lock (and dsm_lrc.lock
  *		when set).
- * @base:	copy of the page at the first write of own closed interval
- *		@base_iv, whose diff was not made, nor those of the own
- *		intervals after it up to @twin_iv - 1: the diff of @base
- *		against @twin is theirs (Documentation/lrc.md "Diffs made
- *		when asked for"), made at the first need. Only with a @twin.
- *		Under the folio lock.
- * @base_iv:	that interval's index.
  * @noted_iv:	the interval of this node whose notices name the page
  *		(its last first write), twinned or not: when it equals
  *		vt[self] + 1 the open interval has recorded the page. Under
@@ -146,8 +134,6 @@ struct lrc_pg {
 	u8 access;
 	void *twin;
 	u32 twin_iv;
-	void *base;
-	u32 base_iv;
 	u32 noted_iv;
 	struct list_head diffs;
 	struct lrc_notice *pending;
@@ -476,9 +462,7 @@ unsigned long lrc_mgr_timeout(void);
 struct lrc_pg *lrc_pg_of(struct dsm_pg *pg);
 bool lrc_pg_valid_locked(const struct lrc_pg *lp);
 bool lrc_join_next(struct lrc_pg *lp);
-struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv);
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp);
-int lrc_make_base_diff(struct dsm_pg *pg, struct lrc_pg *lp);
 struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err);
 int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index);

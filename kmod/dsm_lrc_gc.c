@@ -359,18 +359,11 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 	if (folio)
 		folio_lock(folio);
 	list_for_each_entry_safe(d, t, &lp->diffs, list) {
-		if (d->iv_end > mine)
+		if (d->iv > mine)
 			continue;
 		list_del(&d->list);
 		freed += d->len;
 		kfree(d);
-	}
-	if (lp->base && lp->twin_iv <= mine + 1) {
-		/* A run up to the collection: in the page, valid too. */
-		kfree(lp->base);
-		lp->base = NULL;
-		lp->base_iv = 0;
-		freed += DSM_PAGE_SIZE;
 	}
 	if (lp->twin && lp->twin_iv <= mine) {
 		/* Its changes are in the page, valid: the twin is moot. */
@@ -399,7 +392,7 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 	if (lost)
 		lrc_gc_lost(pg, lost);
 	/* Own data newer than the collection keeps it "written". */
-	lp->written = lp->twin || lp->base || !list_empty(&lp->diffs);
+	lp->written = lp->twin || !list_empty(&lp->diffs);
 	mutex_unlock(&lrc.lock);
 	if (folio) {
 		if (drop) {

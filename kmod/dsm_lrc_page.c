@@ -88,22 +88,23 @@ bool lrc_join_next(struct lrc_pg *lp)
 	return moved;
 }
 
-struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv)
+/* Folio locked: the stored diff of own interval @iv of @lp, or NULL. */
+static struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv)
 {
 	struct lrc_diff *d;
 
 	list_for_each_entry(d, &lp->diffs, list)
-		if (d->iv <= iv && iv <= d->iv_end)
+		if (d->iv == iv)
 			return d;
 	return NULL;
 }
 
 /*
- * Folio locked: store the diff of @from against @to as own intervals @iv
- * to @iv_end's. Return: 0 or a negative errno (nothing stored).
+ * Folio locked: store the diff of @from against @to as own interval
+ * @iv's. Return: 0 or a negative errno (nothing stored).
  */
 static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
-			  u32 iv, u32 iv_end)
+			  u32 iv)
 {
 	u64 start = ktime_get_ns();
 	struct lrc_diff *d;
@@ -124,7 +125,6 @@ static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
 		return -ENOMEM;
 	}
 	d->iv = iv;
-	d->iv_end = iv_end;
 	d->len = len;
 	memcpy(d->data, buf, len);
 	kfree(buf);
@@ -137,35 +137,9 @@ static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
 }
 
 /*
- * Folio locked: make the diff of @lp's run of own closed intervals from
- * @base_iv to @twin_iv - 1 (@base against the twin), store it for each
- * of them and free @base. Return: 0 (also with no run) or a negative
- * errno (@base stays).
- */
-int lrc_make_base_diff(struct dsm_pg *pg, struct lrc_pg *lp)
-{
-	int ret;
-
-	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
-	if (!lp->base)
-		return 0;
-	if (WARN_ON_ONCE(!lp->twin || lp->twin_iv <= lp->base_iv))
-		return -EINVAL;
-	ret = lrc_store_diff(lp, lp->base, lp->twin, lp->base_iv,
-			     lp->twin_iv - 1);
-	if (ret)
-		return ret;
-	kfree(lp->base);
-	lp->base = NULL;
-	lp->base_iv = 0;
-	return 0;
-}
-
-/*
  * Folio locked: make the diff of @lp's twin (interval twin_iv) against
- * the page, store it and free the twin; the run before it first
- * (lrc_make_base_diff()), whose end the twin is. Return: 0 or a negative
- * errno (the twin stays).
+ * the page, store it and free the twin. Return: 0 or a negative errno
+ * (the twin stays).
  */
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 {
@@ -175,11 +149,8 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	if (!lp->twin)
 		return 0;
-	ret = lrc_make_base_diff(pg, lp);
-	if (ret)
-		return ret;
 	p = kmap_local_folio(pg->folio, 0);
-	ret = lrc_store_diff(lp, lp->twin, p, lp->twin_iv, lp->twin_iv);
+	ret = lrc_store_diff(lp, lp->twin, p, lp->twin_iv);
 	kunmap_local(p);
 	if (ret)
 		return ret;
@@ -190,10 +161,9 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 }
 
 /*
- * Folio locked: the diff of own interval @iv of @pg, made now if it was
- * not (of the run @iv is in, or of the closed twin's interval), or NULL
- * with *@err 0 (none: the page was not written in @iv with a twin) or
- * the errno of making it.
+ * Folio locked: the diff of own interval @iv of @pg, made now from the
+ * twin if it is @iv's and @iv is closed, or NULL with *@err 0 (none: the
+ * page was not written in @iv with a twin) or the errno of making it.
  */
 struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err)
@@ -205,12 +175,9 @@ struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 	d = lrc_diff_find(lp, iv);
 	if (d)
 		return d;
-	if (lp->base && lp->base_iv <= iv && iv < lp->twin_iv)
-		*err = lrc_make_base_diff(pg, lp);
-	else if (lp->twin && lp->twin_iv == iv && lrc_iv_closed(iv))
-		*err = lrc_make_diff(pg, lp);
-	else
+	if (!lp->twin || lp->twin_iv != iv || !lrc_iv_closed(iv))
 		return NULL;
+	*err = lrc_make_diff(pg, lp);
 	return *err ? NULL : lrc_diff_find(lp, iv);
 }
 
@@ -403,12 +370,11 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 	if (!order)
 		return -ENOMEM;
 	/* Own changes out of the twin first: it takes the others' now. */
-	if (lp->twin && lrc_iv_closed(lp->twin_iv))
+	if (lp->twin && lrc_iv_closed(lp->twin_iv)) {
 		ret = lrc_make_diff(pg, lp);
-	else
-		ret = lrc_make_base_diff(pg, lp);	/* ends at the open twin */
-	if (ret)
-		goto out;
+		if (ret)
+			goto out;
+	}
 	mutex_lock(&lrc.lock);
 	for (i = 0; i < f->nr_wants; i++) {
 		struct lrc_want *w = &f->wants[i];
@@ -456,44 +422,27 @@ out:
 }
 
 /*
- * Under lrc.lock, folio locked: copy @pg to a new twin for interval
- * @open. The closed twin's interval, if any, joins the run whose diff is
- * made when first needed (@base: Documentation/lrc.md "Diffs made when
- * asked for"); the new twin is the run's end. Unless this node is the
- * only member of the cluster: then no node can ask for the interval's
- * diff, nor send a diff the twin would have to absorb (Documentation/
- * lrc.md, "One node"; counted in lrc_twins_skipped), and what is kept of
- * earlier intervals is made a diff now, before writes that no twin sees.
- * Return: 0 or a negative errno.
+ * Under lrc.lock, folio locked, no twin: copy @pg to a new twin for
+ * interval @open, unless this node is the only member of the cluster:
+ * then no node can ask for the interval's diff, nor send a diff the twin
+ * would have to absorb (Documentation/lrc.md, "One node"; counted in
+ * lrc_twins_skipped). Return: 0 or -ENOMEM.
  */
 static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 {
-	void *p, *twin;
+	void *p;
 
 	lockdep_assert_held(&lrc.lock);
 	if (dsm_members_alone()) {
-		int ret = lrc_make_diff(pg, lp);
-
-		if (!ret)
-			dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
-		return ret;
+		dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
+		return 0;
 	}
-	twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
-	if (!twin)
+	lp->twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	if (!lp->twin)
 		return -ENOMEM;
 	p = kmap_local_folio(pg->folio, 0);
-	dsm_twin_make(twin, p);
+	dsm_twin_make(lp->twin, p);
 	kunmap_local(p);
-	if (lp->twin) {
-		if (!lp->base) {
-			lp->base = lp->twin;
-			lp->base_iv = lp->twin_iv;
-		} else {
-			kfree(lp->twin);	/* the run goes on to @open - 1 */
-			lrc_data_add(-(s64)DSM_PAGE_SIZE);
-		}
-	}
-	lp->twin = twin;
 	lp->twin_iv = open;
 	dsm_stat_inc(DSM_STAT_LRC_TWINS);
 	lrc_data_add(DSM_PAGE_SIZE);
@@ -534,6 +483,17 @@ int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp)
 			ret = -ENOMEM;
 			goto out;
 		}
+	}
+	/*
+	 * The closed twin's diff is made now, one diff per interval: a diff
+	 * of several own intervals, applied by a node for a later one of
+	 * them, would put the earlier ones' bytes back over a newer write
+	 * of another node (Documentation/lrc.md, "Diffs", lrc.own_write_kept).
+	 */
+	if (lp->twin) {
+		ret = lrc_make_diff(pg, lp);
+		if (ret)
+			goto out;
 	}
 	ret = lrc_twin_locked(pg, lp, open);
 	if (ret)
@@ -576,13 +536,8 @@ void lrc_pg_reset(struct dsm_pg *pg)
 	}
 	if (lp->twin)
 		freed += DSM_PAGE_SIZE;
-	if (lp->base)
-		freed += DSM_PAGE_SIZE;
 	kfree(lp->twin);
 	lp->twin = NULL;
-	kfree(lp->base);
-	lp->base = NULL;
-	lp->base_iv = 0;
 	lp->access = DSM_ACC_NONE;
 	mutex_lock(&lrc.lock);
 	lp->twin_iv = 0;
@@ -613,7 +568,6 @@ void lrc_pg_free(struct dsm_pg *pg)
 	list_for_each_entry_safe(d, t, &lp->diffs, list)
 		kfree(d);
 	kfree(lp->twin);
-	kfree(lp->base);
 	kfree(lp->pending);
 	kfree(lp);
 	pg->lrc = NULL;

@@ -50,16 +50,12 @@ static int lrc_whole(struct dsm_pg *pg, struct lrc_pg *lp, const void *zero,
 /*
  * Folio locked: encode onto @e the diff of own interval @iv of @pg, made
  * now if need be, or for @iv 0 the whole page (@zero and @whole are
- * scratch pages for lrc_whole()). A diff this reply already carries (*@last:
- * the run @iv is in, Documentation/lrc.md "Diffs made when asked for")
- * goes as an empty diff: applied once, at the first of its intervals the
- * asker wants, it holds them all. Return: 0 or why not.
+ * scratch pages for lrc_whole()). Return: 0 or why not.
  */
 static int lrc_serve_want(struct dsm_pg *pg, struct lrc_pg *lp, u16 node,
 			  u32 iv, struct dsm_wire_enc *e, const void *zero,
-			  void *whole, const struct lrc_diff **last)
+			  void *whole)
 {
-	u8 empty[DSM_DIFF_EMPTY_SIZE];
 	struct lrc_diff *d;
 	int err = 0, len = 0;
 
@@ -76,13 +72,8 @@ static int lrc_serve_want(struct dsm_pg *pg, struct lrc_pg *lp, u16 node,
 	/* Discarded: a correct run never asks for it. */
 	if (!d && !err)
 		err = lrc_iv_discarded(node, iv) ? -ESTALE : -ENOENT;
-	if (d && d == *last) {
-		dsm_diff_make_empty(empty);
-		dsm_wire_enc_diff(e, node, iv, empty, sizeof(empty));
-	} else if (d) {
+	if (d)
 		dsm_wire_enc_diff(e, node, iv, d->data, d->len);
-		*last = d;
-	}
 	return err;
 }
 
@@ -164,7 +155,6 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	struct dsm_pg *pg = dsm_pg_find(r->page);
 	struct lrc_pg *lp = pg ? pg->lrc : NULL;
 	void *buf = NULL, *zero = NULL, *whole = NULL;
-	const struct lrc_diff *last = NULL;
 	struct dsm_msg_iter it;
 	struct dsm_wire_enc e;
 	struct dsm_msg_hdr h;
@@ -217,7 +207,7 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	dsm_msg_iter_wants(r, &it);
 	err = 0;
 	while (!err && dsm_msg_next_want(&it, &node, &iv))
-		err = lrc_serve_want(pg, lp, node, iv, &e, zero, whole, &last);
+		err = lrc_serve_want(pg, lp, node, iv, &e, zero, whole);
 	folio_unlock(pg->folio);
 	if (!err) {
 		len = dsm_wire_enc_end(&e);

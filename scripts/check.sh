@@ -459,7 +459,7 @@ TCP_SUBSET=dsm_auth
 # threshold, 70 s), dsm_sharing and dsm_sharing_apps (27 s) joined them
 # when make check outgrew .ci/run's deadline (stop 50: 2281 s); and
 # dsm_lrc_prefetch (which pages a lock grant prefetches) and dsm_lrc_r0
-# (dsm_lrc on replicas 0 regions: diffs of runs of intervals): lrc's
+# (dsm_lrc on replicas 0 regions: diffs made only when needed): lrc's
 # bookkeeping; dsm_lrc's fetches cross RDMA on the newest kernel.
 RDMA_LATER=dsm_control,dsm_lrc_limits,dsm_lrc_regions,dsm_adapt,dsm_stall,dsm_lrc_gc,dsm_lrc_r0,dsm_lrc_prefetch,dsm_sharing,dsm_sharing_apps
 

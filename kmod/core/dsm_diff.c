@@ -322,18 +322,6 @@ done:
 	return pos;
 }
 
-/**
- * dsm_diff_make_empty() - the diff that changes nothing.
- * @out:	DSM_DIFF_EMPTY_SIZE bytes.
- *
- * The same bytes dsm_diff_create() makes of an unchanged page: an answer
- * for an interval whose changes another diff of the same reply carries.
- */
-void dsm_diff_make_empty(u8 out[DSM_DIFF_EMPTY_SIZE])
-{
-	dsm_diff_put_hdr(out, DSM_DIFF_RUNS, DSM_DIFF_EMPTY_SIZE);
-}
-
 /* The runs after the header of a diff of @len bytes: consistent? */
 static int dsm_diff_validate_runs(const u8 *d, u32 len)
 {

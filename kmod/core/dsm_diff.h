@@ -112,7 +112,6 @@ static inline void dsm_twin_make(void *twin, const void *page)
 #define DSM_SHARE_BLOCK		(DSM_PAGE_SIZE / DSM_SHARE_BLOCKS)
 
 int dsm_diff_create(const void *twin, const void *page, void *out, u32 size);
-void dsm_diff_make_empty(u8 out[DSM_DIFF_EMPTY_SIZE]);
 int dsm_diff_validate(const void *diff, u32 len);
 int dsm_diff_apply(void *page, const void *diff, u32 len);
 u32 dsm_diff_nr_runs(const void *diff);

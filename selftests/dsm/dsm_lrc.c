@@ -87,6 +87,13 @@
 #define CA_L2			42
 #define CA_BARRIER		41
 #define CA_BYTES		(2 * DSM_PAGE)
+
+#define OW_L1			101
+#define OW_L2			102
+#define OW_L3			103
+#define OW_A			0	/* byte offsets in one page */
+#define OW_B			2048
+#define OW_C			3072
 /* jacobi */
 #define JA_BARRIER		51
 #define JA_ROWS			48
@@ -474,6 +481,62 @@ TEST_F_TIMEOUT(lrc, causality, DSM_TEST_TIMEOUT(60))
 	EXPECT_EQ(-1, bad);
 	expect_gc_ran(_metadata, self);
 	dsm_test_sync(45);
+}
+
+/*
+ * An own write outlives another node's older diff of the same page:
+ * node 1 writes A under lock 1 (its interval a), node 2 takes lock 1 (it
+ * learns a, not yet touching the page), node 1 writes B under lock 2 and
+ * C under lock 3 (intervals b and c), node 2 writes A (its fetch gets a's
+ * diff) and releases, then takes lock 2 (it learns b and c) and must read
+ * its own A, node 1's B and C; node 0 then takes lock 1 and must read the
+ * same. Until 2026-12-06 a replicas 0 region served a's and b's changes
+ * as one diff made when first asked for, which node 2 applied again for
+ * b: node 1's old A over node 2's newer one (lrc.md, "Diffs").
+ */
+TEST_F_TIMEOUT(lrc, own_write_kept, DSM_TEST_TIMEOUT(60))
+{
+	volatile uint8_t *p;
+
+	NEED_3NODES();
+	p = lrc_region(_metadata, self, "ow", DSM_PAGE, 100);
+	ASSERT_NE(NULL, p);
+	if (node == 1) {
+		LOCK(OW_L1);
+		p[OW_A] = 1;
+		UNLOCK(OW_L1);
+	}
+	dsm_test_sync(102);
+	if (node == 2)
+		LOCK(OW_L1);
+	dsm_test_sync(103);
+	if (node == 1) {
+		LOCK(OW_L2);
+		p[OW_B] = 1;
+		UNLOCK(OW_L2);
+		LOCK(OW_L3);
+		p[OW_C] = 1;
+		UNLOCK(OW_L3);
+	}
+	dsm_test_sync(104);
+	if (node == 2) {
+		p[OW_A] = 2;
+		UNLOCK(OW_L1);
+		LOCK(OW_L2);
+		EXPECT_EQ(2, p[OW_A]) TH_LOG("node 2: its own write of A lost");
+		EXPECT_EQ(1, p[OW_B]);
+		EXPECT_EQ(1, p[OW_C]);
+		UNLOCK(OW_L2);
+	}
+	dsm_test_sync(105);
+	if (node == 0) {
+		LOCK(OW_L1);
+		EXPECT_EQ(2, p[OW_A]) TH_LOG("node 0: node 2's write of A lost");
+		EXPECT_EQ(1, p[OW_B]);
+		EXPECT_EQ(1, p[OW_C]);
+		UNLOCK(OW_L1);
+	}
+	dsm_test_sync(106);
 }
 
 static uint32_t ja_init(int i, int j)

@@ -80,26 +80,6 @@ TEST(empty_diff)
 	EXPECT_EQ(0U, dsm_diff_nr_runs(diff));
 }
 
-/* dsm_diff_make_empty(): what create makes of an unchanged page. */
-TEST(make_empty)
-{
-	u8 e[DSM_DIFF_EMPTY_SIZE + 1];
-	struct dsm_rng r;
-
-	dsm_rng_seed(&r, 2);
-	fill(&r);
-	ASSERT_EQ(DSM_DIFF_EMPTY_SIZE,
-		  dsm_diff_create(twin, page, diff, DSM_DIFF_MAX_SIZE));
-	memset(e, 0xa5, sizeof(e));
-	dsm_diff_make_empty(e);
-	EXPECT_EQ(0, memcmp(e, diff, DSM_DIFF_EMPTY_SIZE));
-	EXPECT_EQ(0xa5, e[DSM_DIFF_EMPTY_SIZE]);
-	EXPECT_EQ(0, dsm_diff_validate(e, DSM_DIFF_EMPTY_SIZE));
-	memcpy(out, twin, PS);
-	EXPECT_EQ(0, dsm_diff_apply(out, e, DSM_DIFF_EMPTY_SIZE));
-	EXPECT_EQ(0, memcmp(out, twin, PS));
-}
-
 TEST(whole_page)
 {
 	u32 i;
