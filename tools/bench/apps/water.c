@@ -43,7 +43,25 @@
 
 #define GROUP	16		/* molecules per force lock */
 
-/* Add acc to the shared forces, one lock per group of molecules. */
+/* True if @acc holds nothing but zeros for molecules [@lo, @end). */
+static int group_empty(const struct vec *acc, long lo, long end)
+{
+	long i;
+	int d;
+
+	for (i = lo; i < end; i++)
+		for (d = 0; d < 3; d++)
+			if (acc[i].x[d] != 0.0)
+				return 0;
+	return 1;
+}
+
+/*
+ * Add acc to the shared forces, one lock per group of molecules; a group
+ * this node has nothing to add to (outside its molecules' next m/2, or
+ * beyond the cutoff of all of them) is left alone: on 3 nodes about one
+ * group in six, each a lock acquire and the fetch of its page.
+ */
 static void add_forces(struct app *a, struct vec *force, const struct vec *acc,
 		       long m)
 {
@@ -57,6 +75,8 @@ static void add_forces(struct app *a, struct vec *force, const struct vec *acc,
 		long grp = (first + g) % ((m + GROUP - 1) / GROUP);
 		long end = (grp + 1) * GROUP < m ? (grp + 1) * GROUP : m;
 
+		if (group_empty(acc, grp * GROUP, end))
+			continue;
 		app_lock(a, APP_LOCK_BASE + grp);
 		for (i = grp * GROUP; i < end; i++)
 			for (d = 0; d < 3; d++)
