@@ -41,7 +41,6 @@
 
 #include "dsm_test.h"
 #include "dsm_shell.h"
-#include "bench_stat.h"
 #include "pingpong.h"
 
 #define PORT		7992
@@ -66,7 +65,7 @@ static void bd_read(long long *v)
 	unsigned int i;
 
 	for (i = 0; i < BD_N; i++)
-		v[i] = stat_of(bd_names[i]);
+		v[i] = dsm_counter(bd_names[i]);
 }
 
 /*
@@ -198,8 +197,8 @@ int main(int argc, char **argv)
 		}
 	if (dsm_sync(2))
 		die("sync");
-	in0 = stat_of("page_rx_inplace");
-	cp0 = stat_of("page_rx_copied");
+	in0 = dsm_counter("page_rx_inplace");
+	cp0 = dsm_counter("page_rx_copied");
 	bd_read(bd0);
 	if (id == 0) {
 		/* Alternate: a read fault, then a write fault (never held). */
@@ -238,8 +237,8 @@ int main(int argc, char **argv)
 		bd_report("write", wrd, wr, SAMPLES);
 		/* Received straight into the frame, or copied (-1: none). */
 		printf("pages received in place %lld, copied %lld\n",
-		       stat_of("page_rx_inplace") - in0,
-		       stat_of("page_rx_copied") - cp0);
+		       dsm_counter("page_rx_inplace") - in0,
+		       dsm_counter("page_rx_copied") - cp0);
 	}
 	close(c);
 	return 0;

@@ -36,7 +36,6 @@
 
 #include "dsm_test.h"
 #include "dsm_shell.h"
-#include "bench_stat.h"
 
 #define NPAGES		256
 #define SYNC_OFF	(96UL << 20)
@@ -70,19 +69,19 @@ static uint8_t *map(int fd, unsigned long off)
 /* One msync of @p, with what it pushed; @what says which. */
 static void msync_once(uint8_t *p, const char *what)
 {
-	long long n0 = stat_of("shadow_pushed");
-	long long b0 = stat_of("bytes_tx_shadow_push");
+	long long n0 = dsm_counter("shadow_pushed");
+	long long b0 = dsm_counter("bytes_tx_shadow_push");
 	double t = now();
 
 	if (msync(p, LEN, MS_SYNC))
 		die("msync");
 	t = now() - t;
 	printf("msync %-28s %8.1f ms, %4lld pages pushed, %8lld bytes of SHADOW_PUSH (%.0f per page)\n",
-	       what, t * 1e3, stat_of("shadow_pushed") - n0,
-	       stat_of("bytes_tx_shadow_push") - b0,
-	       stat_of("shadow_pushed") - n0 > 0 ?
-	       (double)(stat_of("bytes_tx_shadow_push") - b0) /
-	       (stat_of("shadow_pushed") - n0) : 0.0);
+	       what, t * 1e3, dsm_counter("shadow_pushed") - n0,
+	       dsm_counter("bytes_tx_shadow_push") - b0,
+	       dsm_counter("shadow_pushed") - n0 > 0 ?
+	       (double)(dsm_counter("bytes_tx_shadow_push") - b0) /
+	       (dsm_counter("shadow_pushed") - n0) : 0.0);
 }
 
 static void part_msync(int id, uint8_t *p)
@@ -112,9 +111,9 @@ static void part_frames(int id, uint8_t *p)
 	(void)sum;
 	if (dsm_sync(3))
 		die("sync 3");
-	printf("node %d: %lld frames held, %lld shadow pushes stored here\n",
-	       id, stat_of("frames") - stat_of("frames_dropped"),
-	       stat_of("shadow_stored"));
+	printf("node %d: %ld frames held, %ld shadow pushes stored here\n",
+	       id, dsm_counter("frames") - dsm_counter("frames_dropped"),
+	       dsm_counter("shadow_stored"));
 	fflush(stdout);
 	if (dsm_sync(4))
 		die("sync 4");
@@ -127,10 +126,10 @@ static void part_frames(int id, uint8_t *p)
 			die("sync 40");
 	}
 	sleep(2);	/* the drops are queued work: let it run */
-	printf("node %d: after writes by nodes 0, 2 and 0: %lld frames held (%lld made, %lld dropped, %lld drops refused)\n",
-	       id, stat_of("frames") - stat_of("frames_dropped"),
-	       stat_of("frames"), stat_of("frames_dropped"),
-	       stat_of("shadow_drop_kept"));
+	printf("node %d: after writes by nodes 0, 2 and 0: %ld frames held (%ld made, %ld dropped, %ld drops refused)\n",
+	       id, dsm_counter("frames") - dsm_counter("frames_dropped"),
+	       dsm_counter("frames"), dsm_counter("frames_dropped"),
+	       dsm_counter("shadow_drop_kept"));
 	fflush(stdout);
 	if (dsm_sync(43))
 		die("sync 43");
@@ -182,8 +181,8 @@ static void part_recovery(int id, int fd)
 		sum += q[k * DSM_PAGE];
 	all = now() - t0;
 	(void)sum;
-	printf("recovery: node 2 declared down %.1f s after its power-off, first re-served fault at %.1f s, all %d of its pages read at %.1f s (%lld shadows made the page here)\n",
-	       down, first, NPAGES, all, stat_of("shadow_promoted"));
+	printf("recovery: node 2 declared down %.1f s after its power-off, first re-served fault at %.1f s, all %d of its pages read at %.1f s (%ld shadows made the page here)\n",
+	       down, first, NPAGES, all, dsm_counter("shadow_promoted"));
 	printf("recovery: page 1 of its range (homed on node 2) holds 0x%02x (0x11: what node 0 saw; 0x22: nobody saw)\n",
 	       q[1 * DSM_PAGE]);
 }
