@@ -15,11 +15,13 @@
  *   between barriers; every barrier merges them;
  * - causality: what node 0 wrote under lock 1 reaches node 2, which takes
  *   only lock 2, through node 1, which took both;
+ * - own_write_kept: a node's write outlives an older diff of the same
+ *   page that it applies after it;
+ * - lock_mix: the nodes take four locks in random orders, each guarding
+ *   words interleaved with the others' on the same two pages: no word
+ *   ever goes back, no increment is lost;
  * - jacobi: an integer Jacobi stencil split across nodes with barriers
  *   equals the serial result;
- * - bad_args: the refusals and their errnos (EPERM, EDEADLK, ENOENT,
- *   EINVAL), and that a refused call changed nothing;
- * - release_on_close, local_waiter: locks of processes on one node;
  * - prefetch: a barrier's release fetches the pages a node was using,
  *   and only those (lrc_prefetches), none with lrc_prefetch_pages 0, and
  *   not again a page prefetched and not read since.
@@ -27,8 +29,8 @@
  * Built three times: dsm_lrc, dsm_lrc_gc (-DLRC_GC_TINY: every node's
  * lrc_gc_threshold LRC_GC_TINY_BYTES, so that every barrier collects, and
  * each test checks that lrc_gc_runs grew), and dsm_lrc_r0 (-DLRC_R0:
- * regions with replicas 0, whose runs of intervals have their diffs made
- * when asked for, lrc.md; jacobi's inner rows).
+ * regions with replicas 0, whose diffs are made only when needed: no
+ * release makes them for a backup).
  *
  * Each test creates its own lrc region on node 0 (dsmctl region create,
  * replicated by dsmd), named "<prefix>-<test>", so that no test sees
@@ -36,15 +38,10 @@
  * check reports the first mismatch: node, offset, expected, got.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,19 +91,22 @@
 #define OW_A			0	/* byte offsets in one page */
 #define OW_B			2048
 #define OW_C			3072
+
+#define MX_LOCK			111	/* .. MX_LOCK + MX_LOCKS - 1 */
+#define MX_LOCKS		4
+#define MX_SLOTS		8	/* words per lock, over both pages */
+#define MX_STRIDE		256	/* words between a lock's slots */
+#define MX_ROUNDS		90	/* critical sections per node */
+#define MX_EVERY		15	/* rounds between barriers */
+#define MX_HOLD_US		3000	/* in each critical section */
+#define MX_BARRIER		111
 /* jacobi */
 #define JA_BARRIER		51
 #define JA_ROWS			48
 #define JA_COLS			200	/* 800-byte rows: node borders inside pages */
 #define JA_ITERS		20
 /* bad_args */
-#define BA_LOCK			61	/* + node: no node waits for another */
-#define BA_BARRIER		61
-#define BA_WAIT			3	/* s */
 /* release_on_close, local_waiter */
-#define RC_LOCK			71	/* + node */
-#define LW_LOCK			81	/* + node */
-#define LW_HOLD_MS		1000
 /* prefetch */
 #define PF_BARRIER		91
 #define PF_PARAM		"/sys/module/dsm/parameters/lrc_prefetch_pages"
@@ -539,6 +539,86 @@ TEST_F_TIMEOUT(lrc, own_write_kept, DSM_TEST_TIMEOUT(60))
 	dsm_test_sync(106);
 }
 
+/* Word @k of lock @l's slots (lock_mix): interleaved with the others'. */
+static size_t mx_word(int l, int k)
+{
+	return (size_t)k * MX_STRIDE + (size_t)l * 3;
+}
+
+/*
+ * Each node takes MX_ROUNDS times one of MX_LOCKS locks, chosen by a
+ * generator seeded with its id, and under it checks that the lock's
+ * MX_SLOTS words are equal and not below what this node last wrote
+ * there, then increments them all and holds the lock MX_HOLD_US (so that
+ * requests for it arrive while it is held); a barrier every MX_EVERY
+ * rounds (in dsm_lrc_gc they collect). Then every word of every lock is
+ * the number of critical sections all nodes made under it (each node
+ * puts its own counts after the data, read after a barrier). Locks hand
+ * over in every order, pages carry the words of several locks, and a
+ * node writes the same page in intervals in a row while others take the
+ * locks of the earlier ones: the orders in which diffs must be made,
+ * served and applied for lrc to be right (with the diffs of runs of
+ * intervals that lrc.md "One diff per interval" describes, a word went
+ * back on replicas 0: "holds 57, this node wrote 59 last").
+ */
+TEST_F_TIMEOUT(lrc, lock_mix, DSM_TEST_TIMEOUT(180))
+{
+	uint32_t mine[MX_LOCKS] = { 0 }, made[MX_LOCKS] = { 0 }, v, want;
+	unsigned int seed = 0x5eed0 + (unsigned int)node;
+	volatile uint32_t *w, *counts;
+	int r, l, k, n, bad = 0;
+
+	NEED_3NODES();
+	w = lrc_region(_metadata, self, "mix", 3 * DSM_PAGE, 110);
+	ASSERT_NE(NULL, w);
+	counts = w + 2 * DSM_PAGE / 4;
+	for (r = 0; r < MX_ROUNDS; r++) {	/* on past a fault: the barriers */
+		if (r && r % MX_EVERY == 0)
+			BARRIER(MX_BARRIER);
+		l = rand_r(&seed) % MX_LOCKS;
+		LOCK(MX_LOCK + l);
+		v = w[mx_word(l, 0)];
+		for (k = 0; k < MX_SLOTS && !bad; k++)
+			if (w[mx_word(l, k)] != v || v < mine[l]) {
+				TH_LOG("node %d: round %d, lock %d: word %zu "
+				       "holds %u, word %zu %u; this node wrote "
+				       "%u last", node, r, MX_LOCK + l,
+				       mx_word(l, 0), v, mx_word(l, k),
+				       w[mx_word(l, k)], mine[l]);
+				bad = 1;
+				break;
+			}
+		for (k = 0; k < MX_SLOTS; k++)
+			w[mx_word(l, k)] = v + 1;
+		mine[l] = v + 1;
+		made[l]++;
+		usleep(MX_HOLD_US);
+		UNLOCK(MX_LOCK + l);
+		dsm_test_progress(r + 1, MX_ROUNDS, 30, "critical sections");
+	}
+	EXPECT_EQ(0, bad);
+	for (l = 0; l < MX_LOCKS; l++)
+		counts[node * MX_LOCKS + l] = made[l];
+	BARRIER(MX_BARRIER + 1);
+	for (l = 0; l < MX_LOCKS && !bad; l++) {
+		want = 0;
+		for (n = 0; n < 3; n++)
+			want += counts[n * MX_LOCKS + l];
+		for (k = 0; k < MX_SLOTS; k++)
+			if (w[mx_word(l, k)] != want) {
+				TH_LOG("node %d: after the barrier: lock %d's "
+				       "word %zu holds %u, expected %u", node,
+				       MX_LOCK + l, mx_word(l, k),
+				       w[mx_word(l, k)], want);
+				bad = 1;
+				break;
+			}
+	}
+	EXPECT_EQ(0, bad);
+	expect_gc_ran(_metadata, self);
+	dsm_test_sync(112);
+}
+
 static uint32_t ja_init(int i, int j)
 {
 	uint32_t h = (uint32_t)(i * JA_COLS + j) * 2654435761u;
@@ -620,227 +700,6 @@ TEST_F_TIMEOUT(lrc, jacobi, DSM_TEST_TIMEOUT(60))
 	free(s[1]);
 	expect_gc_ran(_metadata, self);
 	dsm_test_sync(52);
-}
-
-static int raw_sync(int fd, unsigned long req, __u32 id, __u32 flags,
-		    __u64 reserved)
-{
-	struct dsm_sync s = { .id = id, .flags = flags, .reserved = reserved };
-
-	return ioctl(fd, req, &s) ? errno : 0;
-}
-
-static void *acquire_thread(void *arg)
-{
-	return (void *)(long)dsm_lock_acquire(*(unsigned int *)arg);
-}
-
-/*
- * Refusals, each on every node with its own lock: release of a lock not
- * held (EPERM), a second acquire by the same process, also from another
- * thread (EDEADLK), dsm_map of an unknown region (NULL, ENOENT), unknown
- * flags (2; 1 is DSM_SYNC_F_REGION) or a reserved field without it in raw
- * ioctls (EINVAL), and each refused call
- * changed nothing: the lock is not held afterwards, a refused barrier
- * arrival was not counted.
- */
-TEST_F_TIMEOUT(lrc, bad_args, DSM_TEST_TIMEOUT(60))
-{
-	unsigned int lock = BA_LOCK + node;
-	struct dsm_api api = { .api = DSM_API_VERSION };
-	struct dsm_region_info ri;
-	struct dsm_node_info ni;
-	pthread_t th;
-	size_t len = 123;
-	void *ret;
-	double t0;
-	int fd;
-
-	NEED_3NODES();
-	dsm_test_sync(60);
-	EXPECT_EQ(-EPERM, dsm_lock_release(lock));
-	ASSERT_EQ(0, dsm_lock_acquire(lock));
-	EXPECT_EQ(-EDEADLK, dsm_lock_acquire(lock));
-	ASSERT_EQ(0, pthread_create(&th, NULL, acquire_thread, &lock));
-	ASSERT_EQ(0, pthread_join(th, &ret));
-	EXPECT_EQ(-EDEADLK, (long)ret) TH_LOG("acquire from a second thread");
-	EXPECT_EQ(0, dsm_lock_release(lock));
-	EXPECT_EQ(-EPERM, dsm_lock_release(lock));
-
-	errno = 0;
-	EXPECT_EQ(NULL, dsm_map(PREFIX "-no-such-region", &len));
-	EXPECT_EQ(ENOENT, errno);
-	errno = 0;
-	EXPECT_EQ(NULL, dsm_map("bad/name", &len));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(123, len);
-
-	/* Raw ioctls on a file of its own. */
-	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ioctl(fd, DSM_IOC_API, &api));
-	ASSERT_LE(3, api.api);
-	EXPECT_TRUE(api.features & DSM_FEATURE_MAP_LRC);
-	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 2, 0));
-	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 1));
-	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0x80000000u,
-				   1ULL << 63));
-	/* the refused acquires took nothing */
-	EXPECT_EQ(EPERM, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 0, 0));
-	EXPECT_EQ(0, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 0));
-	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 2, 0));
-	EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 0, 1));
-	/* the refused releases released nothing */
-	EXPECT_EQ(EDEADLK, raw_sync(fd, DSM_IOC_LOCK_ACQUIRE, lock, 0, 0));
-	EXPECT_EQ(0, raw_sync(fd, DSM_IOC_LOCK_RELEASE, lock, 0, 0));
-	/* Refused arrivals of nodes 0 and 1 (see the end of the test). */
-	if (node != 2) {
-		EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_BARRIER, BA_BARRIER,
-					   2, 0));
-		EXPECT_EQ(EINVAL, raw_sync(fd, DSM_IOC_BARRIER, BA_BARRIER,
-					   0, 1));
-	}
-
-	memset(&ri, 0, sizeof(ri));
-	strcpy(ri.name, "default");
-	ri.reserved = 1;
-	EXPECT_EQ(-1, ioctl(fd, DSM_IOC_REGION_INFO, &ri));
-	EXPECT_EQ(EINVAL, errno);
-	memset(&ri, 'a', sizeof(ri.name));	/* no NUL */
-	ri.reserved = 0;
-	EXPECT_EQ(-1, ioctl(fd, DSM_IOC_REGION_INFO, &ri));
-	EXPECT_EQ(EINVAL, errno);
-	memset(&ri, 0, sizeof(ri));
-	strcpy(ri.name, "a/b");
-	EXPECT_EQ(-1, ioctl(fd, DSM_IOC_REGION_INFO, &ri));
-	EXPECT_EQ(EINVAL, errno);
-	memset(&ri, 0, sizeof(ri));
-	strcpy(ri.name, "default");
-	EXPECT_EQ(0, ioctl(fd, DSM_IOC_REGION_INFO, &ri));
-	EXPECT_EQ(0, ri.offset);
-	EXPECT_EQ(DSM_DEFAULT_REGION_SIZE, ri.size);
-	EXPECT_EQ(DSM_MODEL_SC, ri.model);
-	memset(&ni, 0, sizeof(ni));
-	ni.reserved = 1;
-	EXPECT_EQ(-1, ioctl(fd, DSM_IOC_NODE_INFO, &ni));
-	EXPECT_EQ(EINVAL, errno);
-	memset(&ni, 0, sizeof(ni));
-	EXPECT_EQ(0, ioctl(fd, DSM_IOC_NODE_INFO, &ni));
-	EXPECT_EQ(node, ni.node_id);
-	EXPECT_EQ(3, ni.nr_nodes);
-	EXPECT_EQ(3, ni.nr_up);
-	close(fd);
-
-	/*
-	 * The refused barrier arrivals of nodes 0 and 1 were not counted:
-	 * node 2 arrives at BA_BARRIER first and must wait for the others,
-	 * who arrive BA_WAIT seconds later (had the refused arrivals
-	 * counted, node 2's arrival would complete the barrier at once).
-	 */
-	dsm_test_sync(61);
-	if (node != 2)
-		sleep(BA_WAIT);
-	t0 = dsm_now();
-	BARRIER(BA_BARRIER);
-	if (node == 2)
-		EXPECT_LE(BA_WAIT - 0.5, dsm_now() - t0)
-			TH_LOG("node 2 passed barrier %d after %.2f s, before "
-			       "the others arrived: a refused arrival counted",
-			       BA_BARRIER, dsm_now() - t0);
-	dsm_test_sync(62);
-}
-
-/* Run @fn in a child with its own dsm file; its exit status, or -1 if it
- * did not end within @secs seconds, times DSM_TEST_TIME_FACTOR (it is
- * killed). */
-static int in_child(int (*fn)(unsigned int), unsigned int arg, int secs)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(dsm_init() ? 100 : fn(arg));
-	return dsm_wait_child(pid, secs);
-}
-
-static int take_and_exit(unsigned int lock)
-{
-	/* exit without release: closing the file releases it */
-	return dsm_lock_acquire(lock) ? 1 : 0;
-}
-
-static int take_and_release(unsigned int lock)
-{
-	if (dsm_lock_acquire(lock))
-		return 1;
-	return dsm_lock_release(lock) ? 2 : 0;
-}
-
-/* A process that exits holding a lock releases it: another process on
- * the node, and then another node, can take it. */
-TEST_F_TIMEOUT(lrc, release_on_close, DSM_TEST_TIMEOUT(60))
-{
-	unsigned int lock = RC_LOCK + node;
-	int st;
-
-	NEED_3NODES();
-	dsm_test_sync(70);
-	st = in_child(take_and_exit, lock, 20);
-	EXPECT_EQ(0, st) TH_LOG("node %d: child taking lock %u: %d", node,
-				lock, st);
-	st = in_child(take_and_release, lock, 20);
-	EXPECT_EQ(0, st) TH_LOG("node %d: lock %u not free after its holder "
-				"exited (%d)", node, lock, st);
-	dsm_test_sync(71);
-	/* and the next node's lock, from here */
-	lock = RC_LOCK + (node + 1) % 3;
-	st = in_child(take_and_release, lock, 20);
-	EXPECT_EQ(0, st) TH_LOG("node %d: lock %u of node %d: %d", node, lock,
-				(node + 1) % 3, st);
-	dsm_test_sync(72);
-}
-
-static int lw_pipe[2];
-
-static int wait_for_lock(unsigned int lock)
-{
-	double t0;
-	char c;
-
-	/* the parent holds it once we read this byte */
-	if (read(lw_pipe[0], &c, 1) != 1)
-		return 3;
-	t0 = dsm_now();
-	if (dsm_lock_acquire(lock))
-		return 1;
-	if (dsm_now() - t0 < (LW_HOLD_MS - 200) / 1000.0)
-		return 4;	/* granted while the parent held it */
-	return dsm_lock_release(lock) ? 2 : 0;
-}
-
-/* Two processes of one node: the second waits until the first releases. */
-TEST_F_TIMEOUT(lrc, local_waiter, DSM_TEST_TIMEOUT(60))
-{
-	unsigned int lock = LW_LOCK + node;
-	int st;
-
-	NEED_3NODES();
-	dsm_test_sync(80);
-	ASSERT_EQ(0, pipe(lw_pipe));
-	ASSERT_EQ(0, dsm_lock_acquire(lock));
-	if (fork() == 0) {
-		dsm_init();
-		_exit(wait_for_lock(lock));
-	}
-	ASSERT_EQ(1, write(lw_pipe[1], "x", 1));
-	usleep(LW_HOLD_MS * 1000);
-	EXPECT_EQ(0, dsm_lock_release(lock));
-	ASSERT_LT(0, wait(&st));
-	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		TH_LOG("node %d: waiter status %#x (4: granted while held)",
-		       node, st);
-	close(lw_pipe[0]);
-	close(lw_pipe[1]);
-	dsm_test_sync(81);
 }
 
 /*
