@@ -167,6 +167,7 @@ enum dsm_stat {
 	DSM_STAT_LRC_NOTICES_RECV,	/* write notices learned */
 	DSM_STAT_LRC_TWINS,		/* twins made */
 	DSM_STAT_LRC_TWINS_SKIPPED,	/* first writes alone: no twin */
+	DSM_STAT_LRC_TWINS_KEPT,	/* closed twins kept, not diffed */
 	DSM_STAT_LRC_DIFFS_MADE,	/* diffs made */
 	DSM_STAT_LRC_DIFF_BYTES_MADE,	/* ... their bytes */
 	DSM_STAT_LRC_DIFF_MAKE_NS,	/* ... the time making them, ns */

@@ -98,6 +98,18 @@ struct lrc_notice {
 	u32 index;
 };
 
+/*
+ * The twin of own closed interval @iv of a page, kept instead of diffed
+ * when the page's next own interval wrote it: the interval's diff is
+ * @copy against the next kept twin's copy, or the page's @twin after the
+ * last (Documentation/lrc.md "One diff per interval").
+ */
+struct lrc_kept {
+	struct list_head list;
+	u32 iv;
+	void *copy;
+};
+
 /* A diff this node made of its own interval @iv for a page. */
 struct lrc_diff {
 	struct list_head list;
@@ -116,6 +128,10 @@ struct lrc_diff {
  * @twin_iv:	that interval's index; when it equals vt[self] + 1 it is
  *		the open interval. Under the folio lock (and dsm_lrc.lock
  *		when set).
+ * @kept:	struct lrc_kept of own closed intervals before @twin_iv,
+ *		oldest first, whose diffs are not made; only with a @twin,
+ *		and only while nothing but own writes changed the page since
+ *		the oldest. Under the folio lock.
  * @noted_iv:	the interval of this node whose notices name the page
  *		(its last first write), twinned or not: when it equals
  *		vt[self] + 1 the open interval has recorded the page. Under
@@ -134,6 +150,7 @@ struct lrc_pg {
 	u8 access;
 	void *twin;
 	u32 twin_iv;
+	struct list_head kept;
 	u32 noted_iv;
 	struct list_head diffs;
 	struct lrc_notice *pending;
@@ -463,6 +480,7 @@ struct lrc_pg *lrc_pg_of(struct dsm_pg *pg);
 bool lrc_pg_valid_locked(const struct lrc_pg *lp);
 bool lrc_join_next(struct lrc_pg *lp);
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp);
+s64 lrc_kept_free(struct lrc_pg *lp, u32 upto);
 struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err);
 int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index);

@@ -365,6 +365,8 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 		freed += d->len;
 		kfree(d);
 	}
+	/* Kept twins up to the collection: their changes are everywhere. */
+	freed += (u64)lrc_kept_free(lp, mine);
 	if (lp->twin && lp->twin_iv <= mine) {
 		/* Its changes are in the page, valid: the twin is moot. */
 		kfree(lp->twin);
@@ -392,7 +394,8 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 	if (lost)
 		lrc_gc_lost(pg, lost);
 	/* Own data newer than the collection keeps it "written". */
-	lp->written = lp->twin || !list_empty(&lp->diffs);
+	lp->written = lp->twin || !list_empty(&lp->kept) ||
+		      !list_empty(&lp->diffs);
 	mutex_unlock(&lrc.lock);
 	if (folio) {
 		if (drop) {

@@ -35,6 +35,7 @@ struct lrc_pg *lrc_pg_of(struct dsm_pg *pg)
 	if (!lp)
 		return NULL;
 	INIT_LIST_HEAD(&lp->diffs);
+	INIT_LIST_HEAD(&lp->kept);
 	from = READ_ONCE(lrc.join_from);
 	if (from) {
 		lp->dropped = true;
@@ -137,9 +138,80 @@ static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
 }
 
 /*
+ * Folio locked: make the diffs of @lp's kept twins of intervals up to
+ * @upto, oldest first (each against the next kept copy, the last against
+ * the twin), store them and free the copies. Return: 0 or a negative
+ * errno (the kept twins not diffed stay).
+ */
+static int lrc_make_kept_diffs(struct lrc_pg *lp, u32 upto)
+{
+	struct lrc_kept *k, *next;
+	int ret;
+
+	/* The last kept twin's end: kept twins come only with a twin. */
+	if (WARN_ON_ONCE(!list_empty(&lp->kept) && !lp->twin))
+		return -EINVAL;
+	list_for_each_entry_safe(k, next, &lp->kept, list) {
+		if (k->iv > upto)
+			break;
+		ret = lrc_store_diff(lp, k->copy,
+				     list_is_last(&k->list, &lp->kept) ?
+				     lp->twin : next->copy, k->iv);
+		if (ret)
+			return ret;
+		list_del(&k->list);
+		kfree(k->copy);
+		kfree(k);
+	}
+	return 0;
+}
+
+/*
+ * Folio locked (or the page going away): free @lp's kept twins of
+ * intervals up to @upto without diffing them. Return: the bytes freed.
+ */
+s64 lrc_kept_free(struct lrc_pg *lp, u32 upto)
+{
+	struct lrc_kept *k, *next;
+	s64 freed = 0;
+
+	list_for_each_entry_safe(k, next, &lp->kept, list) {
+		if (k->iv > upto)
+			break;
+		list_del(&k->list);
+		kfree(k->copy);
+		kfree(k);
+		freed += DSM_PAGE_SIZE;
+	}
+	return freed;
+}
+
+/*
+ * Folio locked, the page's twin closed and a copy of the page made for
+ * the next: keep the twin for its interval's diff (struct lrc_kept),
+ * which that copy ends, rather than diffing it now (or, short of memory,
+ * diff it). Return: 0 or a negative errno (the twin stays).
+ */
+static int lrc_keep_twin(struct dsm_pg *pg, struct lrc_pg *lp)
+{
+	struct lrc_kept *k;
+
+	k = kmalloc(sizeof(*k), GFP_KERNEL);
+	if (!k)
+		return lrc_make_diff(pg, lp);
+	k->iv = lp->twin_iv;
+	k->copy = lp->twin;
+	list_add_tail(&k->list, &lp->kept);
+	lp->twin = NULL;
+	lp->twin_iv = 0;
+	dsm_stat_inc(DSM_STAT_LRC_TWINS_KEPT);
+	return 0;
+}
+
+/*
  * Folio locked: make the diff of @lp's twin (interval twin_iv) against
- * the page, store it and free the twin. Return: 0 or a negative errno
- * (the twin stays).
+ * the page, store it and free the twin; the kept twins' diffs first,
+ * whose end it is. Return: 0 or a negative errno (the twin stays).
  */
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 {
@@ -149,6 +221,9 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	if (!lp->twin)
 		return 0;
+	ret = lrc_make_kept_diffs(lp, U32_MAX);
+	if (ret)
+		return ret;
 	p = kmap_local_folio(pg->folio, 0);
 	ret = lrc_store_diff(lp, lp->twin, p, lp->twin_iv);
 	kunmap_local(p);
@@ -161,9 +236,10 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 }
 
 /*
- * Folio locked: the diff of own interval @iv of @pg, made now from the
- * twin if it is @iv's and @iv is closed, or NULL with *@err 0 (none: the
- * page was not written in @iv with a twin) or the errno of making it.
+ * Folio locked: the diff of own interval @iv of @pg, made now if it was
+ * not (from its kept twin, or from the twin if it is @iv's and @iv is
+ * closed), or NULL with *@err 0 (none: the page was not written in @iv
+ * with a twin) or the errno of making it.
  */
 struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err)
@@ -175,9 +251,12 @@ struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 	d = lrc_diff_find(lp, iv);
 	if (d)
 		return d;
-	if (!lp->twin || lp->twin_iv != iv || !lrc_iv_closed(iv))
+	if (lp->twin && lp->twin_iv == iv && lrc_iv_closed(iv))
+		*err = lrc_make_diff(pg, lp);
+	else if (lp->twin && iv < lp->twin_iv)
+		*err = lrc_make_kept_diffs(lp, iv);	/* if kept */
+	else
 		return NULL;
-	*err = lrc_make_diff(pg, lp);
 	return *err ? NULL : lrc_diff_find(lp, iv);
 }
 
@@ -369,12 +448,16 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 			      GFP_KERNEL);
 	if (!order)
 		return -ENOMEM;
-	/* Own changes out of the twin first: it takes the others' now. */
-	if (lp->twin && lrc_iv_closed(lp->twin_iv)) {
+	/*
+	 * Own changes out of the twin first: it takes the others' now; an
+	 * open twin takes them too, so the kept twins it ends go first.
+	 */
+	if (lp->twin && lrc_iv_closed(lp->twin_iv))
 		ret = lrc_make_diff(pg, lp);
-		if (ret)
-			goto out;
-	}
+	else
+		ret = lrc_make_kept_diffs(lp, U32_MAX);
+	if (ret)
+		goto out;
 	mutex_lock(&lrc.lock);
 	for (i = 0; i < f->nr_wants; i++) {
 		struct lrc_want *w = &f->wants[i];
@@ -422,27 +505,44 @@ out:
 }
 
 /*
- * Under lrc.lock, folio locked, no twin: copy @pg to a new twin for
- * interval @open, unless this node is the only member of the cluster:
- * then no node can ask for the interval's diff, nor send a diff the twin
- * would have to absorb (Documentation/lrc.md, "One node"; counted in
- * lrc_twins_skipped). Return: 0 or -ENOMEM.
+ * Under lrc.lock, folio locked: copy @pg to a new twin for interval
+ * @open; a closed twin, if any, is kept for its diff, which the new one
+ * ends (lrc_keep_twin(): one diff per interval, made when first needed;
+ * a diff of several own intervals, applied by a node for a later one of
+ * them, would put the earlier ones' bytes back over a newer write of
+ * another node, Documentation/lrc.md "One diff per interval",
+ * lrc.own_write_kept). Unless this node is the only member of the
+ * cluster: then no node can ask for the interval's diff, nor send a diff
+ * the twin would have to absorb (Documentation/lrc.md, "One node";
+ * counted in lrc_twins_skipped), and what it keeps is made a diff now,
+ * before writes that no twin sees. Return: 0 or a negative errno.
  */
 static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 {
-	void *p;
+	void *p, *twin;
+	int ret;
 
 	lockdep_assert_held(&lrc.lock);
 	if (dsm_members_alone()) {
-		dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
-		return 0;
+		ret = lrc_make_diff(pg, lp);
+		if (!ret)
+			dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
+		return ret;
 	}
-	lp->twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
-	if (!lp->twin)
+	twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	if (!twin)
 		return -ENOMEM;
 	p = kmap_local_folio(pg->folio, 0);
-	dsm_twin_make(lp->twin, p);
+	dsm_twin_make(twin, p);
 	kunmap_local(p);
+	if (lp->twin) {
+		ret = lrc_keep_twin(pg, lp);
+		if (ret) {
+			kfree(twin);
+			return ret;
+		}
+	}
+	lp->twin = twin;
 	lp->twin_iv = open;
 	dsm_stat_inc(DSM_STAT_LRC_TWINS);
 	lrc_data_add(DSM_PAGE_SIZE);
@@ -484,17 +584,6 @@ int lrc_first_write(struct dsm_pg *pg, struct lrc_pg *lp)
 			goto out;
 		}
 	}
-	/*
-	 * The closed twin's diff is made now, one diff per interval: a diff
-	 * of several own intervals, applied by a node for a later one of
-	 * them, would put the earlier ones' bytes back over a newer write
-	 * of another node (Documentation/lrc.md, "Diffs", lrc.own_write_kept).
-	 */
-	if (lp->twin) {
-		ret = lrc_make_diff(pg, lp);
-		if (ret)
-			goto out;
-	}
 	ret = lrc_twin_locked(pg, lp, open);
 	if (ret)
 		goto out;
@@ -534,6 +623,7 @@ void lrc_pg_reset(struct dsm_pg *pg)
 		list_del(&d->list);
 		kfree(d);
 	}
+	freed += lrc_kept_free(lp, U32_MAX);
 	if (lp->twin)
 		freed += DSM_PAGE_SIZE;
 	kfree(lp->twin);
@@ -567,6 +657,7 @@ void lrc_pg_free(struct dsm_pg *pg)
 		return;
 	list_for_each_entry_safe(d, t, &lp->diffs, list)
 		kfree(d);
+	lrc_kept_free(lp, U32_MAX);
 	kfree(lp->twin);
 	kfree(lp->pending);
 	kfree(lp);

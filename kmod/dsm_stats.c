@@ -84,6 +84,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_LRC_NOTICES_RECV]	= "lrc_notices_recv",
 	[DSM_STAT_LRC_TWINS]		= "lrc_twins",
 	[DSM_STAT_LRC_TWINS_SKIPPED]	= "lrc_twins_skipped",
+	[DSM_STAT_LRC_TWINS_KEPT]	= "lrc_twins_kept",
 	[DSM_STAT_LRC_DIFFS_MADE]	= "lrc_diffs_made",
 	[DSM_STAT_LRC_DIFF_BYTES_MADE]	= "lrc_diff_bytes_made",
 	[DSM_STAT_LRC_DIFF_MAKE_NS]	= "lrc_diff_make_ns",

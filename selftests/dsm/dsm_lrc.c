@@ -492,7 +492,9 @@ TEST_F_TIMEOUT(lrc, causality, DSM_TEST_TIMEOUT(60))
  * its own A, node 1's B and C; node 0 then takes lock 1 and must read the
  * same. Until 2026-12-06 a replicas 0 region served a's and b's changes
  * as one diff made when first asked for, which node 2 applied again for
- * b: node 1's old A over node 2's newer one (lrc.md, "Diffs").
+ * b: node 1's old A over node 2's newer one (lrc.md, "One diff per
+ * interval"). On replicas 0 node 1 keeps a's and b's twins (their diffs
+ * made when node 2 asks); with a backup each release diffs its interval.
  */
 TEST_F_TIMEOUT(lrc, own_write_kept, DSM_TEST_TIMEOUT(60))
 {
@@ -511,12 +513,21 @@ TEST_F_TIMEOUT(lrc, own_write_kept, DSM_TEST_TIMEOUT(60))
 		LOCK(OW_L1);
 	dsm_test_sync(103);
 	if (node == 1) {
+		long kept = dsm_counter("lrc_twins_kept");
+
 		LOCK(OW_L2);
 		p[OW_B] = 1;
 		UNLOCK(OW_L2);
 		LOCK(OW_L3);
 		p[OW_C] = 1;
 		UNLOCK(OW_L3);
+#ifdef LRC_R0
+		/* a's and b's twins kept, not diffed: nobody asked yet */
+		EXPECT_EQ(kept + 2, dsm_counter("lrc_twins_kept"));
+#else
+		/* each release diffs its interval for the backup */
+		EXPECT_EQ(kept, dsm_counter("lrc_twins_kept"));
+#endif
 	}
 	dsm_test_sync(104);
 	if (node == 2) {
