@@ -84,29 +84,27 @@
 #define CA_L2			42
 #define CA_BARRIER		41
 #define CA_BYTES		(2 * DSM_PAGE)
-
-#define OW_L1			101
-#define OW_L2			102
-#define OW_L3			103
+/* own_write_kept */
+#define OW_L1			121	/* ids no other program uses */
+#define OW_L2			122
+#define OW_L3			123
 #define OW_A			0	/* byte offsets in one page */
 #define OW_B			2048
 #define OW_C			3072
-
-#define MX_LOCK			111	/* .. MX_LOCK + MX_LOCKS - 1 */
+/* lock_mix */
+#define MX_LOCK			131	/* .. MX_LOCK + MX_LOCKS - 1 */
 #define MX_LOCKS		4
 #define MX_SLOTS		8	/* words per lock, over both pages */
 #define MX_STRIDE		256	/* words between a lock's slots */
 #define MX_ROUNDS		90	/* critical sections per node */
 #define MX_EVERY		15	/* rounds between barriers */
 #define MX_HOLD_US		3000	/* in each critical section */
-#define MX_BARRIER		111
+#define MX_BARRIER		131
 /* jacobi */
 #define JA_BARRIER		51
 #define JA_ROWS			48
 #define JA_COLS			200	/* 800-byte rows: node borders inside pages */
 #define JA_ITERS		20
-/* bad_args */
-/* release_on_close, local_waiter */
 /* prefetch */
 #define PF_BARRIER		91
 #define PF_PARAM		"/sys/module/dsm/parameters/lrc_prefetch_pages"
