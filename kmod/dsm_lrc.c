@@ -24,8 +24,9 @@
  * DIFF_REQ per creator of the pending notices, sent in parallel, waited
  * for at most fault_timeout_ms (killable), then the diffs are applied in
  * dsm_interval_cmp() order under the folio lock. The first write of an
- * interval makes the twin (after making the diff of the twin's earlier
- * interval, if any) and records the notice (dsm_lrc_page.c). An interval
+ * interval makes the twin (keeping the twin of the page's earlier
+ * interval, if any, whose diff is made when first needed) and records
+ * the notice (dsm_lrc_page.c). An interval
  * ends at a lock release, a barrier arrival or an acquire: its pages are
  * write-protected (the next write makes a new twin); diffs are made lazily
  * (dsm_lrc_serve.c). A barrier release with MGR_F_GC collects the
