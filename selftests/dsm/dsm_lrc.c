@@ -49,6 +49,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_three.h"
 #include "dsm_shell.h"
 #include "dsm_region.h"
 
@@ -122,22 +123,16 @@ FIXTURE(lrc) {
 
 FIXTURE_SETUP(lrc)
 {
-	int ret;
-
 	clock_gettime(CLOCK_MONOTONIC, &self->t0);
 	self->map = NULL;
 	self->gc_saved[0] = '\0';
 	self->pf_saved[0] = '\0';
 	self->gc_runs = -1;
-	node = dsm_node_id_env();
-	nodes = dsm_nodes_env();
-	if (node < 0 || nodes != 3)
+	if (!dsm_three_setup(&node, &nodes))
 		return;		/* each test skips (NEED_3NODES) */
-	dsm_test_begin();
-	ret = dsm_init();
-	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
 #ifdef LRC_GC_TINY
 	char val[16];
+	int ret;
 
 	ret = dsm_read_file(GC_PARAM, self->gc_saved, sizeof(self->gc_saved));
 	ASSERT_EQ(0, ret) TH_LOG("node %d: %s: %s", node, GC_PARAM,
@@ -203,12 +198,6 @@ static void expect_gc_ran(struct __test_metadata *_metadata,
 	(void)self;
 #endif
 }
-
-/* SKIP in FIXTURE_SETUP does not stop the test body: each test checks. */
-#define NEED_3NODES() do {						\
-		if (node < 0 || nodes != 3)				\
-			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
-	} while (0)
 
 #define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
 	TH_LOG("node %d: acquire %d", node, l)

@@ -24,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_three.h"
 #include "dsm_shell.h"
 
 #define PREFIX			"lrcapi"
@@ -42,26 +43,12 @@ FIXTURE(api) {
 
 FIXTURE_SETUP(api)
 {
-	int ret;
-
-	node = dsm_node_id_env();
-	nodes = dsm_nodes_env();
-	if (node < 0 || nodes != 3)
-		return;		/* each test skips (NEED_3NODES) */
-	dsm_test_begin();
-	ret = dsm_init();
-	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+	dsm_three_setup(&node, &nodes);
 }
 
 FIXTURE_TEARDOWN(api)
 {
 }
-
-/* SKIP in FIXTURE_SETUP does not stop the test body: each test checks. */
-#define NEED_3NODES() do {						\
-		if (node < 0 || nodes != 3)				\
-			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
-	} while (0)
 
 #define BARRIER(b) ASSERT_EQ(0, dsm_barrier(b)) \
 	TH_LOG("node %d: barrier %d", node, b)

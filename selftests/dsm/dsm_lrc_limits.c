@@ -38,6 +38,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_three.h"
 #include "dsm_shell.h"
 #include "dsm_region.h"
 
@@ -66,17 +67,9 @@ FIXTURE(limits) {
 
 FIXTURE_SETUP(limits)
 {
-	int ret;
-
 	self->map = NULL;
 	self->gc_saved[0] = '\0';
-	node = dsm_node_id_env();
-	nodes = dsm_nodes_env();
-	if (node < 0 || nodes != 3)
-		return;		/* each test skips (NEED_3NODES) */
-	dsm_test_begin();
-	ret = dsm_init();
-	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+	dsm_three_setup(&node, &nodes);
 }
 
 FIXTURE_TEARDOWN(limits)
@@ -86,11 +79,6 @@ FIXTURE_TEARDOWN(limits)
 	if (self->gc_saved[0])
 		EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
 }
-
-#define NEED_3NODES() do {						\
-		if (node < 0 || nodes != 3)				\
-			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
-	} while (0)
 
 /*
  * The lrc region limits-@tag of @size bytes, created by node 0 and mapped

@@ -29,6 +29,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_three.h"
 #include "dsm_shell.h"
 #include "dsm_region.h"
 
@@ -50,17 +51,9 @@ FIXTURE(pf) {
 
 FIXTURE_SETUP(pf)
 {
-	int ret;
-
 	self->map = NULL;
 	self->pg_saved[0] = '\0';
-	node = dsm_node_id_env();
-	nodes = dsm_nodes_env();
-	if (node < 0 || nodes != 3)
-		return;		/* each test skips */
-	dsm_test_begin();
-	ret = dsm_init();
-	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+	dsm_three_setup(&node, &nodes);
 }
 
 FIXTURE_TEARDOWN(pf)
@@ -112,8 +105,7 @@ TEST_F_TIMEOUT(pf, grant, DSM_TEST_TIMEOUT(120))
 	long before, got, applied;
 	int r, pg, step = 3;
 
-	if (node < 0 || nodes != 3)
-		SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3");
+	NEED_3NODES();
 	/* Syncs 1 and 2; the test's own from 3 on. */
 	p = dsm_test_region(GR_REGION, "lrc", GR_PAGES * DSM_PAGE, 1,
 			    MAP_WAIT, &self->len);

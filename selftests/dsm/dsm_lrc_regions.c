@@ -43,6 +43,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_three.h"
 #include "dsm_shell.h"
 #include "dsm_region.h"
 
@@ -64,16 +65,8 @@ FIXTURE(regions) {
 
 FIXTURE_SETUP(regions)
 {
-	int ret;
-
 	self->a = self->b = NULL;
-	node = dsm_node_id_env();
-	nodes = dsm_nodes_env();
-	if (node < 0 || nodes != 3)
-		return;		/* each test skips (NEED_3NODES) */
-	dsm_test_begin();
-	ret = dsm_init();
-	ASSERT_EQ(0, ret) TH_LOG("node %d: dsm_init: %s", node, strerror(-ret));
+	dsm_three_setup(&node, &nodes);
 }
 
 FIXTURE_TEARDOWN(regions)
@@ -83,11 +76,6 @@ FIXTURE_TEARDOWN(regions)
 	if (self->b)
 		munmap((void *)self->b, self->blen);
 }
-
-#define NEED_3NODES() do {						\
-		if (node < 0 || nodes != 3)				\
-			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
-	} while (0)
 
 /* The lock of take_once: region @ns_region, or cluster-wide if NULL. */
 static const char *ns_region;

@@ -44,6 +44,7 @@
 
 #include "kselftest_harness.h"
 #include "dsm_test.h"
+#include "dsm_three.h"
 #include "dsm_region.h"
 #include "dsm_nl_raw.h"
 
@@ -177,12 +178,7 @@ FIXTURE_SETUP(sharing)
 {
 	self->m = NULL;
 	self->monitor = 0;
-	node = dsm_node_id_env();
-	nodes = dsm_nodes_env();
-	if (node < 0 || nodes != 3)
-		return;		/* each test skips */
-	dsm_test_begin();
-	ASSERT_EQ(0, dsm_init());
+	dsm_three_setup(&node, &nodes);
 }
 
 /* Also when a failed sync ended the test early. */
@@ -195,11 +191,6 @@ FIXTURE_TEARDOWN(sharing)
 	if (self->m)
 		munmap((void *)self->m, self->len);
 }
-
-#define NEED_3NODES() do {						\
-		if (node < 0 || nodes != 3)				\
-			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
-	} while (0)
 
 /*
  * Map the test's region, then ROUNDS times: write byte @at of each page
