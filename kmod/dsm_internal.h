@@ -267,6 +267,7 @@ enum dsm_stat {
 	DSM_STAT_HOME_STALE_FAILED,	/* ours given up: no newer table here */
 	DSM_STAT_HOME_HELD,		/* PAGE_REQs of a newer epoch held */
 	DSM_STAT_HOME_HELD_DROPPED,	/* ... dropped: no table, or too new */
+	DSM_STAT_HOME_MSG_HELD,		/* FWD, INVAL of a newer home: held */
 
 	/* Buckets moved at run time (dsm_sc_xfer.c, HOME_XFER). */
 	DSM_STAT_HOME_XFER_OUT,		/* buckets handed over to a new home */

@@ -45,6 +45,15 @@ void sc_unexpected(const char *what, u64 pgno, u32 from)
 			    what, pgno, from);
 }
 
+/* Is @node a home of page @pgno by what this node knows (sc_from_home())? */
+static bool sc_home_known(u64 pgno, u32 node)
+{
+	struct dsm_pg *pg = dsm_pg_find(pgno);
+
+	return node == dsm_members_home(pgno, NULL) ||
+	       (pg && node == READ_ONCE(pg->home)) || dsm_home_was(pgno, node);
+}
+
 /*
  * Is @m from the home of page @pgno? INVAL and PAGE_FWD may come from
  * nobody else: a node that is not the page's home cannot make this node
@@ -52,21 +61,39 @@ void sc_unexpected(const char *what, u64 pgno, u32 from)
  * (dsm_sc_xfer.c), its home is the one this node knows the page by, the
  * current table's (the new home), or one of the last tables' (an old
  * home draining its transactions: tables may come faster than that).
+ * Does not sleep.
  */
 bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what)
 {
-	struct dsm_pg *pg = dsm_pg_find(pgno);
-	u32 home = dsm_members_home(pgno, NULL);
+	struct dsm_pg *pg;
+	u32 home;
 
-	if (m->hdr.src == home || (pg && m->hdr.src == pg->home) ||
-	    dsm_home_was(pgno, m->hdr.src))
+	if (sc_home_known(pgno, m->hdr.src))
 		return true;
-	if (pg)
-		home = pg->home;
+	pg = dsm_pg_find(pgno);
+	home = pg ? READ_ONCE(pg->home) : dsm_members_home(pgno, NULL);
 	dsm_stat_inc(DSM_STAT_RX_WRONG_SENDER);
 	pr_warn_ratelimited("%s for page %llu from node %u, not its home (node %u): ignored\n",
 			    what, pgno, m->hdr.src, home);
 	return false;
+}
+
+/*
+ * As sc_from_home(), for a transaction's INVAL and PAGE_FWD, which must
+ * not be lost: a table reaches the nodes at different moments, and the
+ * home a newer table gave the page to may begin transactions before this
+ * node has that table. A message whose epoch says so waits for it, as a
+ * PAGE_REQ of a newer epoch does (home_msg_held; at most fault_timeout_ms,
+ * sc_epoch_catch_up()); then it is judged. Sleeps (receive context).
+ */
+bool sc_from_home_wait(const struct dsm_msg *m, u64 pgno, const char *what)
+{
+	if (!sc_home_known(pgno, m->hdr.src) &&
+	    m->hdr.epoch > dsm_home_epoch()) {
+		dsm_stat_inc(DSM_STAT_HOME_MSG_HELD);
+		sc_epoch_catch_up(m->hdr.epoch);
+	}
+	return sc_from_home(m, pgno, what);
 }
 
 void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err)
@@ -454,7 +481,7 @@ static void sc_inval(const struct dsm_msg *m)
 	};
 
 	dsm_stat_inc(DSM_STAT_INVAL_RECV);
-	if (!sc_from_home(m, i->page, "INVAL"))
+	if (!sc_from_home_wait(m, i->page, "INVAL"))
 		return;
 	if (pg && dsm_pg_folio(pg)) {
 		sc_hold(pg);

@@ -238,6 +238,8 @@ static inline u32 sc_local(void)
 /* dsm_sc.c */
 void sc_unexpected(const char *what, u64 pgno, u32 from);
 bool sc_from_home(const struct dsm_msg *m, u64 pgno, const char *what);
+bool sc_from_home_wait(const struct dsm_msg *m, u64 pgno, const char *what);
+int sc_epoch_catch_up(u64 epoch);
 void sc_send_nack(u32 to, u64 req_id, u8 type, u64 pgno, int err);
 void sc_hold(struct dsm_pg *pg);
 u64 sc_rehome_epoch(struct dsm_pg *pg);

@@ -26,7 +26,10 @@
  * Only PAGE_REQ is judged by its epoch: it is the one message whose
  * handling asks the table (is this node the page's home?). The others
  * concern a transaction in progress at the home, which ends before the
- * home hands the page over (dsm_sc_xfer.c). dsm_sc.pml models the rule.
+ * home hands the page over (dsm_sc_xfer.c); but a new home's PAGE_FWD or
+ * INVAL may reach a node before that node has the table that made it
+ * the home: it waits for that table (sc_from_home_wait(), with
+ * sc_epoch_catch_up()). dsm_sc.pml models the rule.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": sc: " fmt
 
@@ -53,6 +56,27 @@ static bool sc_home_hold(const struct dsm_msg *m, u64 mine)
 	pr_warn_ratelimited("PAGE_REQ for page %llu from node %u dropped: it needs home-table epoch %llu, this node's stayed at %llu for fault_timeout_ms\n",
 			    m->u.page_req.page, m->hdr.src, e, dsm_home_epoch());
 	return false;
+}
+
+/**
+ * sc_epoch_catch_up() - wait for this node's home table to reach @epoch.
+ * @epoch:	a peer's table, from its message's header.
+ *
+ * Sleeps (receive context): at most fault_timeout_ms, and not at all for
+ * an epoch more than SC_EPOCH_WINDOW ahead (not believed).
+ *
+ * Return: 0 once this node's table is @epoch or newer; -ERANGE if @epoch
+ * is too far ahead; -ESTALE if the table did not come in time.
+ */
+int sc_epoch_catch_up(u64 epoch)
+{
+	u64 mine = dsm_home_epoch();
+
+	if (epoch <= mine)
+		return 0;
+	if (epoch - mine > SC_EPOCH_WINDOW)
+		return -ERANGE;
+	return dsm_home_wait(epoch, dsm_fault_timeout()) ? 0 : -ESTALE;
 }
 
 /**

@@ -130,7 +130,7 @@ void sc_owner_fwd(const struct dsm_msg *m)
 	bool data;
 	int err = 0;
 
-	if (!sc_from_home(m, f->page, "PAGE_FWD"))
+	if (!sc_from_home_wait(m, f->page, "PAGE_FWD"))
 		return;
 	pg = dsm_pg_get_peer(f->page, DSM_MODEL_SC);
 	if (IS_ERR(pg)) {

@@ -268,12 +268,9 @@ static int sc_rh_query_check(const struct dsm_msg *m)
 {
 	const struct dsm_msg_dir_query *q = &m->u.dir_query;
 	u32 from = m->hdr.src, b;
-	u64 members, mine;
+	u64 members;
 
-	mine = dsm_home_current(&members);
-	if (q->epoch > mine &&
-	    (q->epoch - mine > SC_EPOCH_WINDOW ||
-	     !dsm_home_wait(q->epoch, dsm_fault_timeout())))
+	if (sc_epoch_catch_up(q->epoch))
 		return -ESTALE;
 	dsm_home_current(&members);
 	if (!(members & BIT_ULL(from)) || dsm_members_lost(from))

@@ -725,21 +725,6 @@ void sc_xfer_node_down(u32 dead)
 }
 
 /*
- * A HOME_XFER of a table newer than this node's: wait for it (at most
- * fault_timeout_ms, and not for one more than SC_EPOCH_WINDOW ahead).
- */
-static int sc_xfer_wait_table(u64 epoch)
-{
-	u64 mine = dsm_home_epoch();
-
-	if (epoch <= mine)
-		return 0;
-	if (epoch - mine > SC_EPOCH_WINDOW)
-		return -ERANGE;
-	return dsm_home_wait(epoch, dsm_fault_timeout()) ? 0 : -ESTALE;
-}
-
-/*
  * May @m's sender hand over every page it names? It must be the old home
  * of each one's bucket for the table that moved it, awaited here now
  * (the bucket's move now); a LAST must end some awaited bucket of its;
@@ -857,7 +842,8 @@ void sc_xfer_recv(const struct dsm_msg *m)
 	u32 done = 0;
 	int err;
 
-	err = sc_xfer_wait_table(x->epoch);
+	/* A HOME_XFER of a table newer than this node's waits for it. */
+	err = sc_epoch_catch_up(x->epoch);
 	if (!err)
 		err = sc_xfer_check(m);
 	if (err) {

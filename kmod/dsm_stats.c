@@ -166,6 +166,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_HOME_STALE_FAILED]	= "home_stale_failed",
 	[DSM_STAT_HOME_HELD]		= "home_held",
 	[DSM_STAT_HOME_HELD_DROPPED]	= "home_held_dropped",
+	[DSM_STAT_HOME_MSG_HELD]	= "home_msg_held",
 	[DSM_STAT_HOME_XFER_OUT]	= "home_xfer_out",
 	[DSM_STAT_HOME_XFER_IN]		= "home_xfer_in",
 	[DSM_STAT_HOME_XFER_ENTRIES]	= "home_xfer_entries",

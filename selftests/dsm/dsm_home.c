@@ -30,9 +30,10 @@
  * begun empty, no SIGBUS, every count right. A node's own request for a
  * page of a bucket it took and, before the entries came, gave on, which
  * its own home code refuses as stale, waits for the hand-over instead of
- * failing. A HOME_XFER from a node
- * that is not the old home of its bucket is refused, and changes
- * nothing.
+ * failing. A new home's forward to an owner whose table does not name
+ * it yet is held there until that table comes, then served. A HOME_XFER
+ * from a node that is not the old home of its bucket is refused, and
+ * changes nothing.
  */
 #include <libgen.h>
 #include <fcntl.h>
@@ -85,6 +86,8 @@
  * which epoch_on_the_wire does not use.
  */
 #define LOOP_PAGE	9
+/* The held forward's page: epoch page HELD_PAGE (46090, bucket 730). */
+#define HELD_PAGE	10
 #define FT_PARAM	"/sys/module/dsm/parameters/fault_timeout_ms"
 /* A page of bucket 5 (home node 2, never moved), for the forgery. */
 #define PG_FORGED	((OFF_MOVE + 45 * DSM_PAGE) / DSM_PAGE)
@@ -651,6 +654,70 @@ TEST_F_TIMEOUT(home, own_request_refused_as_stale, DSM_TEST_TIMEOUT(150))
 	EXPECT_EQ(0, dsm_write_file(FT_PARAM, self->ft_saved));
 	self->ft_saved[0] = 0;
 	dsm_test_sync(6);
+}
+
+/*
+ * A table reaches the nodes at different moments: the new home of a
+ * bucket may forward a request to an owner whose table does not name it
+ * yet. H homes the page before, W writes it (its owner), H and R push
+ * E+1 (the bucket to R), W not yet; R reads the page: R's forward to W
+ * carries E+1, and W holds it (home_msg_held) until W's table has E+1,
+ * then serves it. W used to ignore it ("not its home"): R's read ended
+ * in SIGBUS (buckets_move_back_to_back with tables pushed a little
+ * apart, which also makes the transfer end "as it stands").
+ * fault_timeout_ms is raised to 30 s meanwhile, so that neither R's read
+ * nor W's hold ends by its bound before W pushes.
+ */
+TEST_F_TIMEOUT(home, fwd_from_newer_home_held, DSM_TEST_TIMEOUT(120))
+{
+	int node = dsm_node_id_env(), k = HELD_PAGE, fd, h, r, w, b;
+	long base = stat_now("home_msg_held");
+	struct home start, t1, now;
+	pid_t pid = -1;
+
+	dsm_test_begin();
+	ASSERT_LE(0, base) TH_LOG("node %d: no home_msg_held counter", node);
+	ASSERT_EQ(0, home_get(&self->r, &start));
+	b = (OFF_EPOCH / DSM_PAGE + k) % DSM_HOME_NR_BUCKETS;
+	h = start.node[b];
+	r = (h + 1) % 3;
+	w = (h + 2) % 3;
+	t1 = start;
+	t1.epoch = start.epoch + 1;
+	t1.node[b] = r;
+	ASSERT_EQ(0, dsm_read_file(FT_PARAM, self->ft_saved,
+				   sizeof(self->ft_saved)));
+	self->ft_saved[strcspn(self->ft_saved, "\n")] = 0;
+	ASSERT_EQ(0, dsm_write_file(FT_PARAM, "30000"));
+	if (node == w) {
+		fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
+					  EPOCH_WORD(k)));
+		close(fd);
+	}
+	dsm_test_sync(1);
+	if (node != w)
+		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	dsm_test_sync(2);
+	if (node == r) {
+		pid = read_page(k, 60);
+		EXPECT_EQ(READ_OK, dsm_wait_child(pid, 90))
+			TH_LOG("node %d (R) did not read the page node %d (W) wrote (dmesg says why)",
+			       node, w);
+	} else if (node == w) {
+		EXPECT_TRUE(stat_moved("home_msg_held", base, 0,
+				       dsm_test_secs(30)))
+			TH_LOG("node %d (W): node %d's forward was not held for its table",
+			       node, r);
+		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	}
+	dsm_test_sync(3);
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(t1.epoch, now.epoch) TH_LOG("node %d", node);
+	EXPECT_EQ(0, dsm_write_file(FT_PARAM, self->ft_saved));
+	self->ft_saved[0] = 0;
+	dsm_test_sync(4);
 }
 
 /*
