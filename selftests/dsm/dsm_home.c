@@ -266,6 +266,53 @@ static pid_t read_page(int k, double bound)
 	_exit(w == EPOCH_WORD(k) ? READ_OK : READ_WRONG);
 }
 
+/* The bucket of epoch page @k. */
+static int epoch_bucket(int k)
+{
+	return (OFF_EPOCH / DSM_PAGE + k) % DSM_HOME_NR_BUCKETS;
+}
+
+/* Table @h's next: the same but bucket @b on node @to. */
+static struct home next_table(const struct home *h, int b, int to)
+{
+	struct home t = *h;
+
+	t.epoch++;
+	t.node[b] = to;
+	return t;
+}
+
+/* Write EPOCH_WORD(@k) into epoch page @k, through /dev/dsm. */
+static void put_epoch_word(struct __test_metadata *_metadata, int k)
+{
+	int fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", DSM_DEV, strerror(errno));
+	ASSERT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
+				  EPOCH_WORD(k)));
+	close(fd);
+}
+
+/*
+ * fault_timeout_ms to 30 s here, so that no read of the test ends by its
+ * bound; ft_restore() (or the fixture's teardown) puts it back.
+ */
+static void ft_raise(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(home) *self)
+{
+	ASSERT_EQ(0, dsm_read_file(FT_PARAM, self->ft_saved,
+				   sizeof(self->ft_saved)));
+	self->ft_saved[strcspn(self->ft_saved, "\n")] = 0;
+	ASSERT_EQ(0, dsm_write_file(FT_PARAM, "30000"));
+}
+
+static void ft_restore(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(home) *self)
+{
+	EXPECT_EQ(0, dsm_write_file(FT_PARAM, self->ft_saved));
+	self->ft_saved[0] = 0;
+}
+
 /* Push table @h (its epoch and buckets) here. */
 static int home_push(FIXTURE_DATA(home) *self, const struct home *h)
 {
@@ -336,7 +383,7 @@ static int stale_lines(int k)
  */
 TEST_F_TIMEOUT(home, epoch_on_the_wire, DSM_TEST_TIMEOUT(90))
 {
-	int node = dsm_node_id_env(), fd, k;
+	int node = dsm_node_id_env(), k;
 	uint64_t e = self->before.epoch;
 	double ft = fault_timeout_s();
 	long base, base2;
@@ -345,14 +392,10 @@ TEST_F_TIMEOUT(home, epoch_on_the_wire, DSM_TEST_TIMEOUT(90))
 	pid_t pid;
 
 	dsm_test_begin();
-	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, fd) TH_LOG("open %s: %s", DSM_DEV, strerror(errno));
 	/* Each home writes its pages (homed here: no message). */
 	for (k = 0; k < EPOCH_PAGES; k++)
 		if (k % 3 == node)
-			ASSERT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
-						  EPOCH_WORD(k)));
-	close(fd);
+			put_epoch_word(_metadata, k);
 	dsm_test_sync(1);
 	if (node == 1)
 		ASSERT_EQ(0, dsm_sh(out, sizeof(out), "dsmctl home bump"))
@@ -580,34 +623,22 @@ TEST_F_TIMEOUT(home, buckets_move_back_to_back, DSM_TEST_TIMEOUT(150))
  */
 TEST_F_TIMEOUT(home, own_request_refused_as_stale, DSM_TEST_TIMEOUT(150))
 {
-	int node = dsm_node_id_env(), k = LOOP_PAGE, fd, x, r, q, b;
+	int node = dsm_node_id_env(), k = LOOP_PAGE, x, r, q, b;
 	long failed0 = stat_now("home_stale_failed"), base;
 	struct home start, t1, t2, now;
 	pid_t pid = -1;
 
 	dsm_test_begin();
 	ASSERT_EQ(0, home_get(&self->r, &start));
-	b = (OFF_EPOCH / DSM_PAGE + k) % DSM_HOME_NR_BUCKETS;
+	b = epoch_bucket(k);
 	x = start.node[b];
 	r = (x + 1) % 3;
 	q = (x + 2) % 3;
-	t1 = start;
-	t1.epoch = start.epoch + 1;
-	t1.node[b] = r;
-	t2 = t1;
-	t2.epoch = start.epoch + 2;
-	t2.node[b] = q;
-	ASSERT_EQ(0, dsm_read_file(FT_PARAM, self->ft_saved,
-				   sizeof(self->ft_saved)));
-	self->ft_saved[strcspn(self->ft_saved, "\n")] = 0;
-	ASSERT_EQ(0, dsm_write_file(FT_PARAM, "30000"));
-	if (node == x) {
-		fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
-		ASSERT_LE(0, fd);
-		ASSERT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
-					  EPOCH_WORD(k)));
-		close(fd);
-	}
+	t1 = next_table(&start, b, r);
+	t2 = next_table(&t1, b, q);
+	ft_raise(_metadata, self);
+	if (node == x)
+		put_epoch_word(_metadata, k);
 	dsm_test_sync(1);
 	if (node == r || node == q)
 		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
@@ -651,8 +682,7 @@ TEST_F_TIMEOUT(home, own_request_refused_as_stale, DSM_TEST_TIMEOUT(150))
 			TH_LOG("node %d: the page after it came home", node);
 	ASSERT_EQ(0, home_get(&self->r, &now));
 	EXPECT_EQ(start.epoch, now.epoch) TH_LOG("node %d", node);
-	EXPECT_EQ(0, dsm_write_file(FT_PARAM, self->ft_saved));
-	self->ft_saved[0] = 0;
+	ft_restore(_metadata, self);
 	dsm_test_sync(6);
 }
 
@@ -670,7 +700,7 @@ TEST_F_TIMEOUT(home, own_request_refused_as_stale, DSM_TEST_TIMEOUT(150))
  */
 TEST_F_TIMEOUT(home, fwd_from_newer_home_held, DSM_TEST_TIMEOUT(120))
 {
-	int node = dsm_node_id_env(), k = HELD_PAGE, fd, h, r, w, b;
+	int node = dsm_node_id_env(), k = HELD_PAGE, h, r, w, b;
 	long base = stat_now("home_msg_held");
 	struct home start, t1, now;
 	pid_t pid = -1;
@@ -678,24 +708,14 @@ TEST_F_TIMEOUT(home, fwd_from_newer_home_held, DSM_TEST_TIMEOUT(120))
 	dsm_test_begin();
 	ASSERT_LE(0, base) TH_LOG("node %d: no home_msg_held counter", node);
 	ASSERT_EQ(0, home_get(&self->r, &start));
-	b = (OFF_EPOCH / DSM_PAGE + k) % DSM_HOME_NR_BUCKETS;
+	b = epoch_bucket(k);
 	h = start.node[b];
 	r = (h + 1) % 3;
 	w = (h + 2) % 3;
-	t1 = start;
-	t1.epoch = start.epoch + 1;
-	t1.node[b] = r;
-	ASSERT_EQ(0, dsm_read_file(FT_PARAM, self->ft_saved,
-				   sizeof(self->ft_saved)));
-	self->ft_saved[strcspn(self->ft_saved, "\n")] = 0;
-	ASSERT_EQ(0, dsm_write_file(FT_PARAM, "30000"));
-	if (node == w) {
-		fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
-		ASSERT_LE(0, fd);
-		ASSERT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
-					  EPOCH_WORD(k)));
-		close(fd);
-	}
+	t1 = next_table(&start, b, r);
+	ft_raise(_metadata, self);
+	if (node == w)
+		put_epoch_word(_metadata, k);
 	dsm_test_sync(1);
 	if (node != w)
 		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
@@ -715,8 +735,7 @@ TEST_F_TIMEOUT(home, fwd_from_newer_home_held, DSM_TEST_TIMEOUT(120))
 	dsm_test_sync(3);
 	ASSERT_EQ(0, home_get(&self->r, &now));
 	EXPECT_EQ(t1.epoch, now.epoch) TH_LOG("node %d", node);
-	EXPECT_EQ(0, dsm_write_file(FT_PARAM, self->ft_saved));
-	self->ft_saved[0] = 0;
+	ft_restore(_metadata, self);
 	dsm_test_sync(4);
 }
 
