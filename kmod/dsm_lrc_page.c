@@ -137,6 +137,14 @@ static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
 	return 0;
 }
 
+/* Unlink kept twin @k and free it with its copy. */
+static void lrc_kept_del(struct lrc_kept *k)
+{
+	list_del(&k->list);
+	kfree(k->copy);
+	kfree(k);
+}
+
 /*
  * Folio locked: make the diffs of @lp's kept twins of intervals up to
  * @upto, oldest first (each against the next kept copy, the last against
@@ -159,9 +167,7 @@ static int lrc_make_kept_diffs(struct lrc_pg *lp, u32 upto)
 				     lp->twin : next->copy, k->iv);
 		if (ret)
 			return ret;
-		list_del(&k->list);
-		kfree(k->copy);
-		kfree(k);
+		lrc_kept_del(k);
 	}
 	return 0;
 }
@@ -178,9 +184,7 @@ s64 lrc_kept_free(struct lrc_pg *lp, u32 upto)
 	list_for_each_entry_safe(k, next, &lp->kept, list) {
 		if (k->iv > upto)
 			break;
-		list_del(&k->list);
-		kfree(k->copy);
-		kfree(k);
+		lrc_kept_del(k);
 		freed += DSM_PAGE_SIZE;
 	}
 	return freed;
