@@ -275,6 +275,7 @@ enum dsm_stat {
 	DSM_STAT_HOME_XFER_ENTRIES,	/* directory entries sent or installed */
 	DSM_STAT_HOME_XFER_REFUSED,	/* HOME_XFERs refused (sender, epoch) */
 	DSM_STAT_HOME_XFER_EMPTY,	/* moves not done: too many pending */
+	DSM_STAT_HOME_XFER_WAITED,	/* drains past ft/2: forwarded txn */
 	DSM_STAT_HOME_ADAPT_WISHES,	/* buckets wished moved (HOME_WANT) */
 	DSM_STAT_HOME_ADAPT_IN,		/* buckets moved here for their use */
 

@@ -9,7 +9,8 @@
  *  - the old home stops beginning transactions on the pages of those
  *    buckets (sc_xfer_moving_locked(): their requests, queued or new, get
  *    NACK ESTALE and go to the new home), waits for the transactions in
- *    progress to end (at most fault_timeout_ms / 2), then sends each new
+ *    progress to end (sc_xfer_drain(): one whose PAGE_FWD went out until
+ *    it ends, others at most fault_timeout_ms / 2), then sends each new
  *    home the directory entries (owner, copyset, lost) of the pages it
  *    homed in those buckets, in HOME_XFERs of at most DSM_WIRE_MAX_XFER
  *    entries, the last one flagged LAST (even with no entry), and makes
@@ -256,6 +257,7 @@ void dsm_sc_xfer_prepare(const struct dsm_home_table *old,
  * @epoch:	the table that moved the buckets (@snap's).
  * @n:		entries gathered in @ent.
  * @busy:	pages counted busy by sc_xfer_busy().
+ * @fwd:	of them, those whose PAGE_FWD (or grant) went out.
  * @err:	first send error (the rest is not sent).
  * @ent:	the entries of the next message.
  * @buf:	its encoding.
@@ -268,6 +270,7 @@ struct sc_xfer_batch {
 	u64 epoch;
 	u32 n;
 	u32 busy;
+	u32 fwd;
 	int err;
 	struct dsm_xfer_entry ent[DSM_WIRE_MAX_XFER];
 	u8 buf[SC_XFER_MSG];
@@ -292,8 +295,10 @@ static void sc_xfer_count_busy(struct dsm_pg *pg, void *arg)
 	if (!sc_xfer_mine(pg, x))
 		return;
 	spin_lock(&pg->lock);
-	if (pg->home == sc_local() && pg->sc->dir.busy)
+	if (pg->home == sc_local() && pg->sc->dir.busy) {
 		x->busy++;
+		x->fwd += pg->sc->dir.fwd_sent;
+	}
 	spin_unlock(&pg->lock);
 }
 
@@ -301,6 +306,7 @@ static void sc_xfer_count_busy(struct dsm_pg *pg, void *arg)
 static u32 sc_xfer_busy(struct sc_xfer_batch *x)
 {
 	x->busy = 0;
+	x->fwd = 0;
 	dsm_mem_for_each(sc_xfer_count_busy, x);
 	return x->busy;
 }
@@ -407,13 +413,24 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 }
 
 /*
- * Wait until no page moving away has a transaction in progress, at most
- * fault_timeout_ms / 2. (sc_xfer_busy() sleeps: not a wait_event()
- * condition; each transaction's end bumps sc_xfer_ends.)
+ * Wait until no page moving away has a transaction in progress. One
+ * whose owner was not asked yet (INVAL_ACKs awaited) is waited for at
+ * most fault_timeout_ms / 2, then handed over as it stands: its entry
+ * still says where the page is. One whose PAGE_FWD (or grant) went out
+ * is waited for until it ends, by its CONFIRM, a refusal, or its expiry
+ * (sc_home_expire_locked(), sc_home_patience() after its begin; the
+ * slack of fault_timeout_ms / 2 is for the expiry's work): the grant's
+ * CONFIRM comes here, to the home the request went to, so an entry
+ * handed over before it would name as owner a node that gave its copy
+ * away, or miss a read copy nobody would invalidate. (sc_xfer_busy()
+ * sleeps: not a wait_event() condition; each transaction's end bumps
+ * sc_xfer_ends.)
  */
 static void sc_xfer_drain(struct sc_xfer_batch *x)
 {
-	unsigned long deadline = jiffies + dsm_fault_timeout() / 2;
+	unsigned long half = jiffies + dsm_fault_timeout() / 2;
+	unsigned long end = half + sc_home_patience();
+	bool waited = false;
 	long left;
 	int seen;
 
@@ -422,14 +439,18 @@ static void sc_xfer_drain(struct sc_xfer_batch *x)
 		seen = atomic_read(&sc_xfer_ends);
 		if (!sc_xfer_busy(x))
 			return;
-		left = (long)(deadline - jiffies);
+		if (x->fwd && !waited && time_after_eq(jiffies, half)) {
+			waited = true;
+			dsm_stat_inc(DSM_STAT_HOME_XFER_WAITED);
+		}
+		left = (long)((waited ? end : half) - jiffies);
 		if (left <= 0)
 			break;
 		wait_event_timeout(sc_xfer_wq,
 				   atomic_read(&sc_xfer_ends) != seen, left);
 	}
-	pr_warn("home table %llu: %u transactions on buckets moving away did not end within fault_timeout_ms / 2\n",
-		x->epoch, x->busy);
+	pr_warn("home table %llu: %u transactions on buckets moving away did not end in time (%u of them forwarded)\n",
+		x->epoch, x->busy, x->fwd);
 }
 
 /*

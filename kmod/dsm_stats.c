@@ -172,6 +172,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_HOME_XFER_ENTRIES]	= "home_xfer_entries",
 	[DSM_STAT_HOME_XFER_REFUSED]	= "home_xfer_refused",
 	[DSM_STAT_HOME_XFER_EMPTY]	= "home_xfer_empty",
+	[DSM_STAT_HOME_XFER_WAITED]	= "home_xfer_waited",
 	[DSM_STAT_HOME_ADAPT_WISHES]	= "home_adapt_wishes",
 	[DSM_STAT_HOME_ADAPT_IN]	= "home_adapt_in",
 	[DSM_STAT_REHOME_BUCKETS]	= "rehome_buckets",

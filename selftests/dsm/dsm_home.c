@@ -31,7 +31,9 @@
  * page of a bucket it took and, before the entries came, gave on, which
  * its own home code refuses as stale, waits for the hand-over instead of
  * failing. A new home's forward to an owner whose table does not name
- * it yet is held there until that table comes, then served. A HOME_XFER
+ * it yet is held there until that table comes, then served; a hand-over
+ * of the bucket meanwhile waits for that transaction to end, so that the
+ * entry handed over knows the read copy it made. A HOME_XFER
  * from a node that is not the old home of its bucket is refused, and
  * changes nothing.
  */
@@ -88,6 +90,9 @@
 #define LOOP_PAGE	9
 /* The held forward's page: epoch page HELD_PAGE (46090, bucket 730). */
 #define HELD_PAGE	10
+/* The waited hand-over's page: epoch page WAIT_PAGE (46091, bucket 731). */
+#define WAIT_PAGE	11
+#define WAIT_WORD	0x5741495445440000ULL	/* "WAITED" */
 #define FT_PARAM	"/sys/module/dsm/parameters/fault_timeout_ms"
 /* A page of bucket 5 (home node 2, never moved), for the forgery. */
 #define PG_FORGED	((OFF_MOVE + 45 * DSM_PAGE) / DSM_PAGE)
@@ -737,6 +742,101 @@ TEST_F_TIMEOUT(home, fwd_from_newer_home_held, DSM_TEST_TIMEOUT(120))
 	EXPECT_EQ(t1.epoch, now.epoch) TH_LOG("node %d", node);
 	ft_restore(_metadata, self);
 	dsm_test_sync(4);
+}
+
+/*
+ * A bucket handed over while a transaction forwarded to the owner is in
+ * progress: the entry must say what that transaction made. H homes the
+ * page, W writes it; H and R push E+1 (the bucket to R), W not; R reads
+ * the page, and its forward is held at W (as in fwd_from_newer_home_held).
+ * Then H and R push E+2 (the bucket back to H): R's hand-over waits past
+ * fault_timeout_ms / 2 for its forwarded read (home_xfer_waited) instead
+ * of handing the entry over as it stood (owner W, no copies: R's CONFIRM
+ * then came to R, no longer the home, and H never knew of R's copy). W
+ * pushes E+1 and E+2 and serves the read; R hands the entry over; W
+ * writes the page again (its upgrade at H must invalidate R's copy) and
+ * R must read what W wrote. fault_timeout_ms is 30 s meanwhile.
+ */
+TEST_F_TIMEOUT(home, handover_waits_for_forwarded, DSM_TEST_TIMEOUT(150))
+{
+	int node = dsm_node_id_env(), k = WAIT_PAGE, h, r, w, b, fd;
+	long held = stat_now("home_msg_held");
+	long waited = stat_now("home_xfer_waited");
+	long out = stat_now("home_xfer_out");
+	struct home start, t1, t2, now;
+	uint64_t word = 0;
+	pid_t pid = -1;
+
+	dsm_test_begin();
+	ASSERT_LE(0, waited) TH_LOG("node %d: no home_xfer_waited counter",
+				    node);
+	ASSERT_EQ(0, home_get(&self->r, &start));
+	b = epoch_bucket(k);
+	h = start.node[b];
+	r = (h + 1) % 3;
+	w = (h + 2) % 3;
+	t1 = next_table(&start, b, r);
+	t2 = next_table(&t1, b, h);
+	ft_raise(_metadata, self);
+	if (node == w)
+		put_epoch_word(_metadata, k);
+	dsm_test_sync(1);
+	if (node != w)
+		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	dsm_test_sync(2);
+	if (node == r)
+		pid = read_page(k, 60);
+	if (node == w)
+		EXPECT_TRUE(stat_moved("home_msg_held", held, 0,
+				       dsm_test_secs(30)))
+			TH_LOG("node %d (W): node %d's forward was not held for its table",
+			       node, r);
+	dsm_test_sync(3);
+	if (node != w)
+		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
+	if (node == r) {
+		EXPECT_TRUE(stat_moved("home_xfer_waited", waited, pid,
+				       fault_timeout_s() / 2 +
+				       dsm_test_secs(20)))
+			TH_LOG("node %d (R): its hand-over did not wait for the forwarded read (home_xfer_out %ld -> %ld)",
+			       node, out, stat_now("home_xfer_out"));
+		EXPECT_EQ(out, stat_now("home_xfer_out"))
+			TH_LOG("node %d (R): bucket %d handed over while its read was forwarded",
+			       node, b);
+	}
+	dsm_test_sync(4);
+	if (node == w) {
+		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
+	}
+	if (node == r) {
+		EXPECT_EQ(READ_OK, dsm_wait_child(pid, 90))
+			TH_LOG("node %d (R) did not read the page node %d (W) wrote (dmesg says why)",
+			       node, w);
+		EXPECT_TRUE(stat_moved("home_xfer_out", out, 0,
+				       dsm_test_secs(30)))
+			TH_LOG("node %d (R): bucket %d not handed over after the read",
+			       node, b);
+	}
+	dsm_test_sync(5);
+	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", DSM_DEV, strerror(errno));
+	if (node == w)
+		EXPECT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
+					  WAIT_WORD));
+	dsm_test_sync(6);
+	if (node == r) {
+		EXPECT_EQ(0, dsm_get_word(fd, OFF_EPOCH + k * DSM_PAGE, &word));
+		EXPECT_EQ(WAIT_WORD, word)
+			TH_LOG("node %d (R) read %#llx after node %d (W) wrote %#llx: its copy was not invalidated",
+			       node, (unsigned long long)word, w,
+			       (unsigned long long)WAIT_WORD);
+	}
+	close(fd);
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(t2.epoch, now.epoch) TH_LOG("node %d", node);
+	ft_restore(_metadata, self);
+	dsm_test_sync(7);
 }
 
 /*
