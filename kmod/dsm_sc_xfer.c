@@ -10,11 +10,12 @@
  *    buckets (sc_xfer_moving_locked(): their requests, queued or new, get
  *    NACK ESTALE and go to the new home), waits for the transactions in
  *    progress to end (sc_xfer_drain(): one whose PAGE_FWD went out until
- *    it ends, others at most fault_timeout_ms / 2), then sends each new
- *    home the directory entries (owner, copyset, lost) of the pages it
- *    homed in those buckets, in HOME_XFERs of at most DSM_WIRE_MAX_XFER
- *    entries, the last one flagged LAST (even with no entry), and makes
- *    the new home the pages' home;
+ *    it ends, others at most fault_timeout_ms / 2, their requesters then
+ *    refused with ESTALE), then sends each new home the directory
+ *    entries (owner, copyset, lost) of the pages it homed in those
+ *    buckets, in HOME_XFERs of at most DSM_WIRE_MAX_XFER entries, the
+ *    last one flagged LAST (even with no entry), and makes the new home
+ *    the pages' home;
  *  - the new home marks the buckets as awaited (sc_xfer_pending()): their
  *    pages' requests queue at the directory, not served, until the entry
  *    is installed; a LAST message ends the old home's buckets (a page it
@@ -350,6 +351,8 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 {
 	struct sc_xfer_batch *x = arg;
 	struct dsm_xfer_entry *ent = &x->ent[x->n];
+	u64 orphan_id = 0;
+	u32 orphan_to = 0;
 	struct dsm_dir *d;
 	struct sc_act a;
 
@@ -378,9 +381,19 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 		sc_stale_kick_pg(pg);
 		return;
 	}
-	if (d->busy)
+	if (d->busy) {
 		pr_warn_ratelimited("page %llu: its transaction did not end in time: handed over as it stands\n",
 				    pg->pgno);
+		/*
+		 * Its owner was not asked yet (sc_xfer_drain() waits for a
+		 * forwarded one): nothing moved, and its requester, told
+		 * ESTALE, asks the new home.
+		 */
+		if (!d->fwd_sent) {
+			orphan_to = d->cur.node;
+			orphan_id = d->cur.req_id;
+		}
+	}
 	ent->page = pg->pgno;
 	ent->owner = d->owner;
 	ent->copyset = d->copyset;
@@ -407,6 +420,9 @@ static void sc_xfer_take(struct dsm_pg *pg, void *arg)
 	WRITE_ONCE(pg->home_epoch, x->epoch);
 	spin_unlock(&pg->lock);
 	sc_act_do(pg, &a);
+	if (orphan_id)
+		sc_send_nack(orphan_to, orphan_id, DSM_MSG_PAGE_REQ, pg->pgno,
+			     -ESTALE);
 	sc_stale_kick_pg(pg);	/* this node's request goes to the new home */
 	if (++x->n == DSM_WIRE_MAX_XFER)
 		sc_xfer_flush(x, 0);

@@ -33,7 +33,9 @@
  * failing. A new home's forward to an owner whose table does not name
  * it yet is held there until that table comes, then served; a hand-over
  * of the bucket meanwhile waits for that transaction to end, so that the
- * entry handed over knows the read copy it made. A HOME_XFER
+ * entry handed over knows the read copy it made; one whose INVALs are
+ * still out is handed over as it stands, and its requester, told so,
+ * asks the new home. A HOME_XFER
  * from a node that is not the old home of its bucket is refused, and
  * changes nothing.
  */
@@ -93,6 +95,9 @@
 /* The waited hand-over's page: epoch page WAIT_PAGE (46091, bucket 731). */
 #define WAIT_PAGE	11
 #define WAIT_WORD	0x5741495445440000ULL	/* "WAITED" */
+/* The unforwarded hand-over's page: epoch page INVAL_PAGE (46092, 732). */
+#define INVAL_PAGE	12
+#define INVAL_WORD	0x494e56414c000000ULL	/* "INVAL" */
 #define FT_PARAM	"/sys/module/dsm/parameters/fault_timeout_ms"
 /* A page of bucket 5 (home node 2, never moved), for the forgery. */
 #define PG_FORGED	((OFF_MOVE + 45 * DSM_PAGE) / DSM_PAGE)
@@ -837,6 +842,111 @@ TEST_F_TIMEOUT(home, handover_waits_for_forwarded, DSM_TEST_TIMEOUT(150))
 	EXPECT_EQ(t2.epoch, now.epoch) TH_LOG("node %d", node);
 	ft_restore(_metadata, self);
 	dsm_test_sync(7);
+}
+
+/* In a child: write @w at the start of epoch page @k: exit 0 if done. */
+static pid_t write_page(int k, uint64_t w)
+{
+	pid_t pid = fork();
+	double t0;
+	int fd, ret;
+
+	if (pid)
+		return pid;
+	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		_exit(2);
+	t0 = dsm_now();
+	ret = dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE, w);
+	fprintf(stderr, "node %d: page %d: write %s after %.2f s\n",
+		dsm_node_id_env(), k, ret ? strerror(-ret) : "done",
+		dsm_now() - t0);
+	_exit(ret ? 1 : 0);
+}
+
+/*
+ * A bucket handed over while a transaction waits for its INVAL_ACKs (its
+ * owner not asked yet): the entry goes as it stands, and the requester
+ * is told to ask the new home (NACK ESTALE). H writes the page, W reads
+ * it (a copy); H and R push E+1 (the bucket to R), W not; H writes again:
+ * R's INVAL to W is held there (W's table does not name R yet). H and R
+ * push E+2 (the bucket back to H): R waits fault_timeout_ms / 2, hands
+ * the entry over as it stands and refuses H's request, which H then
+ * serves itself, W's table naming H. H's write used to wait for a grant
+ * nobody would send, until fault_timeout_ms (EIO). W then reads what H
+ * wrote. fault_timeout_ms is 30 s meanwhile.
+ */
+TEST_F_TIMEOUT(home, unforwarded_handover_retried, DSM_TEST_TIMEOUT(150))
+{
+	int node = dsm_node_id_env(), k = INVAL_PAGE, h, r, w, b, fd;
+	long held = stat_now("home_msg_held");
+	long out = stat_now("home_xfer_out");
+	long retries = stat_now("home_stale_retries");
+	struct home start, t1, t2, now;
+	uint64_t word = 0;
+	pid_t pid = -1;
+
+	dsm_test_begin();
+	ASSERT_EQ(0, home_get(&self->r, &start));
+	b = epoch_bucket(k);
+	h = start.node[b];
+	r = (h + 1) % 3;
+	w = (h + 2) % 3;
+	t1 = next_table(&start, b, r);
+	t2 = next_table(&t1, b, h);
+	ft_raise(_metadata, self);
+	if (node == h)
+		put_epoch_word(_metadata, k);
+	dsm_test_sync(1);
+	if (node == w)
+		EXPECT_EQ(READ_OK, dsm_wait_child(read_page(k, 60), 90))
+			TH_LOG("node %d (W): the page node %d (H) wrote", node,
+			       h);
+	dsm_test_sync(2);
+	if (node != w)
+		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	dsm_test_sync(3);
+	if (node == h)
+		pid = write_page(k, INVAL_WORD);
+	if (node == w)
+		EXPECT_TRUE(stat_moved("home_msg_held", held, 0,
+				       dsm_test_secs(30)))
+			TH_LOG("node %d (W): node %d's INVAL was not held for its table",
+			       node, r);
+	dsm_test_sync(4);
+	if (node != w)
+		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
+	if (node == h) {
+		EXPECT_EQ(0, dsm_wait_child(pid, 90))
+			TH_LOG("node %d (H): its write did not end well (dmesg says why)",
+			       node);
+		EXPECT_LT(retries, stat_now("home_stale_retries"))
+			TH_LOG("node %d (H): its request was not sent again",
+			       node);
+	}
+	if (node == r)
+		EXPECT_TRUE(stat_moved("home_xfer_out", out, 0,
+				       fault_timeout_s() / 2 +
+				       dsm_test_secs(30)))
+			TH_LOG("node %d (R): bucket %d not handed over", node,
+			       b);
+	dsm_test_sync(5);
+	if (node == w) {
+		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
+		fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd) TH_LOG("open %s: %s", DSM_DEV, strerror(errno));
+		EXPECT_EQ(0, dsm_get_word(fd, OFF_EPOCH + k * DSM_PAGE, &word));
+		EXPECT_EQ(INVAL_WORD, word)
+			TH_LOG("node %d (W) read %#llx after node %d (H) wrote %#llx",
+			       node, (unsigned long long)word, h,
+			       (unsigned long long)INVAL_WORD);
+		close(fd);
+	}
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(t2.epoch, now.epoch) TH_LOG("node %d", node);
+	ft_restore(_metadata, self);
+	dsm_test_sync(6);
 }
 
 /*
