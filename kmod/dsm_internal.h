@@ -223,6 +223,7 @@ enum dsm_stat {
 	DSM_STAT_PAGE_OWNER_PROMOTED,	/* dead owners replaced by a copy */
 	DSM_STAT_GRANT_REFUSED,		/* grants nobody here asked for */
 	DSM_STAT_HOME_TXN_REFUSED,	/* home transactions whose grant was refused */
+	DSM_STAT_HOME_FWD_FAILED,	/* ... whose owner did not serve */
 	DSM_STAT_PAGE_GIVEN_BACK,	/* copies handed over and given back */
 
 	/* Grants' pages received (dsm_sc.c), Documentation/sc.md. */

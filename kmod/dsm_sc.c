@@ -175,15 +175,16 @@ static bool sc_give_back(const struct dsm_msg *m, struct dsm_pg *pg)
 	struct folio *folio;
 	bool ok;
 
-	if (m->hdr.src != pg->home || g->access != DSM_ACCESS_READ ||
-	    g->data || g->owner != sc_local())
+	if (g->access != DSM_ACCESS_READ || g->data ||
+	    g->owner != sc_local())
 		return false;
 	/* Never dropped before the transaction that gave it ended. */
 	folio = dsm_pg_lock_frame(pg);
 	if (!folio)
 		return false;
 	spin_lock(&pg->lock);
-	ok = pg->sc->given_id == m->hdr.req_id;
+	ok = pg->sc->given_id == m->hdr.req_id &&
+	     pg->sc->given_by == m->hdr.src;
 	if (ok)
 		pg->sc->given_id = 0;
 	spin_unlock(&pg->lock);
@@ -193,7 +194,7 @@ static bool sc_give_back(const struct dsm_msg *m, struct dsm_pg *pg)
 	if (!ok)
 		return false;
 	dsm_stat_inc(DSM_STAT_PAGE_GIVEN_BACK);
-	sc_send_confirm(pg, pg->home, m->hdr.req_id, DSM_ACCESS_READ);
+	sc_send_confirm(pg, m->hdr.src, m->hdr.req_id, DSM_ACCESS_READ);
 	return true;
 }
 
@@ -398,10 +399,12 @@ static bool sc_refusal(struct dsm_pg *pg, const struct dsm_msg *m)
 {
 	u64 id = m->hdr.req_id, live = dsm_members_live();
 	bool relay;
+	u32 home;
 
 	spin_lock(&pg->lock);
 	relay = pg->sc->given_id == id && pg->sc->given_to == m->hdr.src &&
 		!pg->sc->relayed;
+	home = pg->sc->given_by;
 	if (relay) {
 		pg->sc->relayed = true;
 		/* It never had what this frame holds. */
@@ -409,7 +412,7 @@ static bool sc_refusal(struct dsm_pg *pg, const struct dsm_msg *m)
 	}
 	spin_unlock(&pg->lock);
 	if (relay) {
-		sc_send_nack(pg->home, id, DSM_MSG_PAGE_FWD, pg->pgno, -ENOENT);
+		sc_send_nack(home, id, DSM_MSG_PAGE_FWD, pg->pgno, -ENOENT);
 		return true;
 	}
 	return pg->home == sc_local() && sc_home_refused(pg, m->hdr.src, id);
@@ -428,6 +431,15 @@ static void sc_nack(const struct dsm_msg *m)
 	}
 	pg = dsm_pg_find(n->arg);
 	req = pg ? sc_req_get(pg, m->hdr.req_id) : NULL;
+	/*
+	 * The owner did not serve this home's forward: the transaction ends
+	 * (and this node's own request, if it was the requester, below).
+	 */
+	if (pg && n->nacked_type == DSM_MSG_PAGE_FWD && n->error != ENOENT &&
+	    READ_ONCE(pg->home) == sc_local() &&
+	    sc_home_fwd_failed(pg, m->hdr.src, m->hdr.req_id, n->error) &&
+	    !req)
+		return;
 	if (!req && pg && n->nacked_type == DSM_MSG_PAGE_FWD &&
 	    sc_refusal(pg, m))
 		return;

@@ -89,6 +89,9 @@ struct dsm_dir {
  *		what it sent (0: none). A refusal of that grant is passed
  *		on to the home, which may then give the copy back.
  * @given_to:	its requester.
+ * @given_by:	the home that forwarded it, where a refusal goes and
+ *		whence the copy comes back (this node's table may name
+ *		another home since: the bucket moved).
  * @relayed:	a refusal of @given_id was passed on already.
  * @done_id:	as a requester: the last request of this node a grant
  *		completed; a copy of that grant is not refused.
@@ -138,6 +141,7 @@ struct sc_pg {
 	struct delayed_work expire;
 	u64 given_id;
 	u8 given_to;
+	u8 given_by;
 	bool relayed;
 	u64 done_id;
 	void *snap;
@@ -256,6 +260,7 @@ void sc_home_req(const struct dsm_msg *m);
 void sc_home_ack(const struct dsm_msg *m);
 void sc_home_confirm(const struct dsm_msg *m);
 bool sc_home_refused(struct dsm_pg *pg, u32 from, u64 req_id);
+bool sc_home_fwd_failed(struct dsm_pg *pg, u32 from, u64 req_id, u32 err);
 void sc_home_refresh_locked(struct dsm_pg *pg);
 void sc_home_readdress_locked(struct dsm_pg *pg, struct dsm_req *req);
 void sc_home_adopt_locked(struct dsm_pg *pg);

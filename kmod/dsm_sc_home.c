@@ -604,6 +604,51 @@ static void sc_home_requery_locked(struct dsm_pg *pg)
 	sc_rehome_requery(pg->pgno);
 }
 
+/**
+ * sc_home_fwd_failed() - the owner did not serve @pg's forward.
+ * @pg:		the page, homed here.
+ * @from:	who says so.
+ * @req_id:	the forwarded request's id.
+ * @err:	why, the positive errno of the owner's NACK of PAGE_FWD:
+ *		ESTALE, it did not take this node for the page's home (its
+ *		table did not come in time, sc_from_home_wait()); EIO, it
+ *		has no copy; another, it could not serve. The requester
+ *		fails at its own timeout, or at once when told by the owner.
+ *
+ * Taken only for the transaction in progress, once forwarded, from the
+ * owner it was forwarded to, not the requester. The owner gave nothing,
+ * so nothing moved: the transaction ends with the directory as it was (a
+ * write's INVALs only took the read copies). Else its expiry would take
+ * the missing CONFIRM as given and name a requester owner that never got
+ * the page. EIO: the entry names an owner without a copy: the members
+ * are asked what they hold (sc_home_requery_locked()).
+ *
+ * Return: true if taken.
+ */
+bool sc_home_fwd_failed(struct dsm_pg *pg, u32 from, u64 req_id, u32 err)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+	struct sc_act a;
+	bool ok;
+
+	sc_act_init(&a);
+	spin_lock(&pg->lock);
+	ok = d->busy && d->fwd_sent && d->cur.req_id == req_id &&
+	     from == d->owner && from != d->cur.node;
+	if (ok) {
+		dsm_stat_inc(DSM_STAT_HOME_FWD_FAILED);
+		pr_info_ratelimited("page %llu: its owner, node %u, did not serve node %u's request (error %u): nothing moved\n",
+				    pg->pgno, from, d->cur.node, err);
+		if (err == EIO && !d->lost && !d->awaiting)
+			sc_home_requery_locked(pg);
+		sc_home_next_locked(pg, &a);
+	}
+	spin_unlock(&pg->lock);
+	if (ok)
+		sc_act_do(pg, &a);
+	return ok;
+}
+
 /*
  * Under pg->lock, on @pg's home: node @dead is down. It leaves the
  * copyset and the queue; a page it owned is lost; a transaction waiting

@@ -130,8 +130,17 @@ void sc_owner_fwd(const struct dsm_msg *m)
 	bool data;
 	int err = 0;
 
-	if (!sc_from_home_wait(m, f->page, "PAGE_FWD"))
+	if (!sc_from_home_wait(m, f->page, "PAGE_FWD")) {
+		/*
+		 * Not from the page's home as far as this node knows: its
+		 * sender, if it is the home, ends its transaction with
+		 * nothing moved (sc_home_fwd_failed()); the requester fails
+		 * at its own timeout.
+		 */
+		sc_send_nack(m->hdr.src, f->req_id, DSM_MSG_PAGE_FWD, f->page,
+			     -ESTALE);
 		return;
+	}
 	pg = dsm_pg_get_peer(f->page, DSM_MODEL_SC);
 	if (IS_ERR(pg)) {
 		err = PTR_ERR(pg);
@@ -164,6 +173,7 @@ void sc_owner_fwd(const struct dsm_msg *m)
 		spin_lock(&pg->lock);
 		pg->sc->given_id = f->req_id;
 		pg->sc->given_to = f->requester;
+		pg->sc->given_by = m->hdr.src;
 		pg->sc->relayed = false;
 		spin_unlock(&pg->lock);
 	}
@@ -179,4 +189,8 @@ void sc_owner_fwd(const struct dsm_msg *m)
 	return;
 nack:
 	sc_send_nack(f->requester, f->req_id, DSM_MSG_PAGE_FWD, f->page, err);
+	/* Nothing moved: the home ends its transaction so. */
+	if (m->hdr.src != f->requester)
+		sc_send_nack(m->hdr.src, f->req_id, DSM_MSG_PAGE_FWD, f->page,
+			     err);
 }

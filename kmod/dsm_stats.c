@@ -137,6 +137,7 @@ static const char * const dsm_stat_names[DSM_STAT_MSG_BY_TYPE] = {
 	[DSM_STAT_PAGE_OWNER_PROMOTED]	= "page_owner_promoted",
 	[DSM_STAT_GRANT_REFUSED]	= "grant_refused",
 	[DSM_STAT_HOME_TXN_REFUSED]	= "home_txn_refused",
+	[DSM_STAT_HOME_FWD_FAILED]	= "home_fwd_failed",
 	[DSM_STAT_PAGE_GIVEN_BACK]	= "page_given_back",
 	[DSM_STAT_PAGE_RX_INPLACE]	= "page_rx_inplace",
 	[DSM_STAT_PAGE_RX_COPIED]	= "page_rx_copied",

@@ -35,7 +35,9 @@
  * of the bucket meanwhile waits for that transaction to end, so that the
  * entry handed over knows the read copy it made; one whose INVALs are
  * still out is handed over as it stands, and its requester, told so,
- * asks the new home. A HOME_XFER
+ * asks the new home. An owner that drops a forward whose sender it does
+ * not know as the page's home tells that sender, whose transaction ends
+ * with nothing moved. A HOME_XFER
  * from a node that is not the old home of its bucket is refused, and
  * changes nothing.
  */
@@ -98,6 +100,9 @@
 /* The unforwarded hand-over's page: epoch page INVAL_PAGE (46092, 732). */
 #define INVAL_PAGE	12
 #define INVAL_WORD	0x494e56414c000000ULL	/* "INVAL" */
+/* The unserved forward's page: epoch page UNSERVED_PAGE (46093, 733). */
+#define UNSERVED_PAGE	13
+#define UNSERVED_FT	"4000"	/* fault_timeout_ms meanwhile */
 #define FT_PARAM	"/sys/module/dsm/parameters/fault_timeout_ms"
 /* A page of bucket 5 (home node 2, never moved), for the forgery. */
 #define PG_FORGED	((OFF_MOVE + 45 * DSM_PAGE) / DSM_PAGE)
@@ -304,16 +309,23 @@ static void put_epoch_word(struct __test_metadata *_metadata, int k)
 }
 
 /*
- * fault_timeout_ms to 30 s here, so that no read of the test ends by its
- * bound; ft_restore() (or the fixture's teardown) puts it back.
+ * fault_timeout_ms to @ms here; ft_restore() (or the fixture's teardown)
+ * puts it back.
  */
-static void ft_raise(struct __test_metadata *_metadata,
-		     FIXTURE_DATA(home) *self)
+static void ft_set(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(home) *self, const char *ms)
 {
 	ASSERT_EQ(0, dsm_read_file(FT_PARAM, self->ft_saved,
 				   sizeof(self->ft_saved)));
 	self->ft_saved[strcspn(self->ft_saved, "\n")] = 0;
-	ASSERT_EQ(0, dsm_write_file(FT_PARAM, "30000"));
+	ASSERT_EQ(0, dsm_write_file(FT_PARAM, ms));
+}
+
+/* fault_timeout_ms to 30 s, so that no read of the test ends by its bound. */
+static void ft_raise(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(home) *self)
+{
+	ft_set(_metadata, self, "30000");
 }
 
 static void ft_restore(struct __test_metadata *_metadata,
@@ -947,6 +959,74 @@ TEST_F_TIMEOUT(home, unforwarded_handover_retried, DSM_TEST_TIMEOUT(150))
 	EXPECT_EQ(t2.epoch, now.epoch) TH_LOG("node %d", node);
 	ft_restore(_metadata, self);
 	dsm_test_sync(6);
+}
+
+/*
+ * An owner that does not serve a forward tells its home, whose
+ * transaction ends with nothing moved. W owns the page; H and R push E+1
+ * (the bucket to R), W never does while R writes: R's forward waits at
+ * W for that table, fault_timeout_ms (4 s here), then is dropped, and W
+ * answers R NACK ESTALE. R's write fails (no answer in time) and R ends
+ * its transaction (home_fwd_failed): W is still the owner. R's
+ * transaction used to wait for its expiry, take the missing CONFIRM as
+ * given and name R the owner of a page it never got: H's read then
+ * failed ("no copy here"). W pushes E+1 once R's write ended; H and R
+ * (once its failed write no longer fails the page's accesses) read what
+ * W wrote.
+ */
+TEST_F_TIMEOUT(home, unserved_forward_moves_nothing, DSM_TEST_TIMEOUT(120))
+{
+	int node = dsm_node_id_env(), k = UNSERVED_PAGE, h, r, w, b;
+	long wrong = stat_now("rx_wrong_sender");
+	long failed = stat_now("home_fwd_failed");
+	struct home start, t1, now;
+	pid_t pid;
+
+	dsm_test_begin();
+	ASSERT_LE(0, failed) TH_LOG("node %d: no home_fwd_failed counter",
+				    node);
+	ASSERT_EQ(0, home_get(&self->r, &start));
+	b = epoch_bucket(k);
+	h = start.node[b];
+	r = (h + 1) % 3;
+	w = (h + 2) % 3;
+	t1 = next_table(&start, b, r);
+	ft_set(_metadata, self, UNSERVED_FT);
+	if (node == w)
+		put_epoch_word(_metadata, k);
+	dsm_test_sync(1);
+	if (node != w)
+		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	dsm_test_sync(2);
+	if (node == r) {
+		pid = write_page(k, ~EPOCH_WORD(k));
+		EXPECT_EQ(1, dsm_wait_child(pid, 60))
+			TH_LOG("node %d (R): its write was served or hung", node);
+		EXPECT_TRUE(stat_moved("home_fwd_failed", failed, 0,
+				       dsm_test_secs(30)))
+			TH_LOG("node %d (R): its transaction did not end when W dropped its forward",
+			       node);
+	}
+	if (node == w)
+		EXPECT_TRUE(stat_moved("rx_wrong_sender", wrong, 0,
+				       dsm_test_secs(30)))
+			TH_LOG("node %d (W): node %d's forward was not dropped",
+			       node, r);
+	dsm_test_sync(3);
+	if (node == w)
+		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	/* A failed access fails the page's next ones for fault_timeout_ms. */
+	if (node == r)
+		usleep((fault_timeout_s() + 0.5) * 1e6);
+	dsm_test_sync(4);
+	if (node != w)
+		EXPECT_EQ(READ_OK, dsm_wait_child(read_page(k, 60), 90))
+			TH_LOG("node %d (%s) did not read what node %d (W) wrote (dmesg says why)",
+			       node, node == r ? "R" : "H", w);
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(t1.epoch, now.epoch) TH_LOG("node %d", node);
+	ft_restore(_metadata, self);
+	dsm_test_sync(5);
 }
 
 /*
