@@ -528,6 +528,20 @@ static void sc_home_refused_locked(struct dsm_pg *pg, struct sc_act *a)
 	sc_home_next_locked(pg, a);
 }
 
+/*
+ * Under pg->lock: is request @req_id @pg's transaction in progress, its
+ * forward sent, to @from, the owner? What an owner's NACK of the forward
+ * is taken for.
+ */
+static bool sc_home_fwd_now_locked(struct dsm_pg *pg, u32 from, u64 req_id)
+{
+	struct dsm_dir *d = &pg->sc->dir;
+
+	lockdep_assert_held(&pg->lock);
+	return d->busy && d->fwd_sent && d->cur.req_id == req_id &&
+	       from == d->owner;
+}
+
 /**
  * sc_home_refused() - a refusal of a grant reached @pg's home.
  * @pg:		the page, homed here.
@@ -544,14 +558,12 @@ static void sc_home_refused_locked(struct dsm_pg *pg, struct sc_act *a)
  */
 bool sc_home_refused(struct dsm_pg *pg, u32 from, u64 req_id)
 {
-	struct dsm_dir *d = &pg->sc->dir;
 	struct sc_act a;
 	bool ok;
 
 	sc_act_init(&a);
 	spin_lock(&pg->lock);
-	ok = d->busy && d->fwd_sent && d->cur.req_id == req_id &&
-	     from == d->owner;
+	ok = sc_home_fwd_now_locked(pg, from, req_id);
 	if (ok)
 		sc_home_refused_locked(pg, &a);
 	spin_unlock(&pg->lock);
@@ -633,8 +645,7 @@ bool sc_home_fwd_failed(struct dsm_pg *pg, u32 from, u64 req_id, u32 err)
 
 	sc_act_init(&a);
 	spin_lock(&pg->lock);
-	ok = d->busy && d->fwd_sent && d->cur.req_id == req_id &&
-	     from == d->owner && from != d->cur.node;
+	ok = sc_home_fwd_now_locked(pg, from, req_id) && from != d->cur.node;
 	if (ok) {
 		dsm_stat_inc(DSM_STAT_HOME_FWD_FAILED);
 		pr_info_ratelimited("page %llu: its owner, node %u, did not serve node %u's request (error %u): nothing moved\n",

@@ -709,6 +709,44 @@ TEST_F_TIMEOUT(home, own_request_refused_as_stale, DSM_TEST_TIMEOUT(150))
 }
 
 /*
+ * The tests whose epoch page's bucket moves while one node's table lags:
+ * H homes it by @start, @t1 (E+1) moves it to R, @t2 (E+2) back to H; W
+ * is the third node, whose table lags.
+ */
+struct lag {
+	int h, r, w, b;
+	struct home start, t1, t2;
+};
+
+/* @l for epoch page @k, from this node's table now. */
+static void lag_roles(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(home) *self, int k, struct lag *l)
+{
+	ASSERT_EQ(0, home_get(&self->r, &l->start));
+	l->b = epoch_bucket(k);
+	l->h = l->start.node[l->b];
+	l->r = (l->h + 1) % 3;
+	l->w = (l->h + 2) % 3;
+	l->t1 = next_table(&l->start, l->b, l->r);
+	l->t2 = next_table(&l->t1, l->b, l->h);
+}
+
+/*
+ * Every node has table @t now; fault_timeout_ms back; the nodes meet at
+ * @step.
+ */
+static void lag_end(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(home) *self, const struct home *t, int step)
+{
+	struct home now;
+
+	ASSERT_EQ(0, home_get(&self->r, &now));
+	EXPECT_EQ(t->epoch, now.epoch) TH_LOG("node %d", dsm_node_id_env());
+	ft_restore(_metadata, self);
+	dsm_test_sync(step);
+}
+
+/*
  * A table reaches the nodes at different moments: the new home of a
  * bucket may forward a request to an owner whose table does not name it
  * yet. H homes the page before, W writes it (its owner), H and R push
@@ -722,43 +760,35 @@ TEST_F_TIMEOUT(home, own_request_refused_as_stale, DSM_TEST_TIMEOUT(150))
  */
 TEST_F_TIMEOUT(home, fwd_from_newer_home_held, DSM_TEST_TIMEOUT(120))
 {
-	int node = dsm_node_id_env(), k = HELD_PAGE, h, r, w, b;
+	int node = dsm_node_id_env(), k = HELD_PAGE;
 	long base = stat_now("home_msg_held");
-	struct home start, t1, now;
+	struct lag l;
 	pid_t pid = -1;
 
 	dsm_test_begin();
 	ASSERT_LE(0, base) TH_LOG("node %d: no home_msg_held counter", node);
-	ASSERT_EQ(0, home_get(&self->r, &start));
-	b = epoch_bucket(k);
-	h = start.node[b];
-	r = (h + 1) % 3;
-	w = (h + 2) % 3;
-	t1 = next_table(&start, b, r);
+	lag_roles(_metadata, self, k, &l);
 	ft_raise(_metadata, self);
-	if (node == w)
+	if (node == l.w)
 		put_epoch_word(_metadata, k);
 	dsm_test_sync(1);
-	if (node != w)
-		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	if (node != l.w)
+		ASSERT_EQ(0, home_push(self, &l.t1)) TH_LOG("node %d: E+1", node);
 	dsm_test_sync(2);
-	if (node == r) {
+	if (node == l.r) {
 		pid = read_page(k, 60);
 		EXPECT_EQ(READ_OK, dsm_wait_child(pid, 90))
 			TH_LOG("node %d (R) did not read the page node %d (W) wrote (dmesg says why)",
-			       node, w);
-	} else if (node == w) {
+			       node, l.w);
+	} else if (node == l.w) {
 		EXPECT_TRUE(stat_moved("home_msg_held", base, 0,
 				       dsm_test_secs(30)))
 			TH_LOG("node %d (W): node %d's forward was not held for its table",
-			       node, r);
-		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+			       node, l.r);
+		EXPECT_EQ(0, home_push(self, &l.t1)) TH_LOG("node %d: E+1", node);
 	}
 	dsm_test_sync(3);
-	ASSERT_EQ(0, home_get(&self->r, &now));
-	EXPECT_EQ(t1.epoch, now.epoch) TH_LOG("node %d", node);
-	ft_restore(_metadata, self);
-	dsm_test_sync(4);
+	lag_end(_metadata, self, &l.t1, 4);
 }
 
 /*
@@ -776,42 +806,36 @@ TEST_F_TIMEOUT(home, fwd_from_newer_home_held, DSM_TEST_TIMEOUT(120))
  */
 TEST_F_TIMEOUT(home, handover_waits_for_forwarded, DSM_TEST_TIMEOUT(150))
 {
-	int node = dsm_node_id_env(), k = WAIT_PAGE, h, r, w, b, fd;
+	int node = dsm_node_id_env(), k = WAIT_PAGE, fd;
 	long held = stat_now("home_msg_held");
 	long waited = stat_now("home_xfer_waited");
 	long out = stat_now("home_xfer_out");
-	struct home start, t1, t2, now;
+	struct lag l;
 	uint64_t word = 0;
 	pid_t pid = -1;
 
 	dsm_test_begin();
 	ASSERT_LE(0, waited) TH_LOG("node %d: no home_xfer_waited counter",
 				    node);
-	ASSERT_EQ(0, home_get(&self->r, &start));
-	b = epoch_bucket(k);
-	h = start.node[b];
-	r = (h + 1) % 3;
-	w = (h + 2) % 3;
-	t1 = next_table(&start, b, r);
-	t2 = next_table(&t1, b, h);
+	lag_roles(_metadata, self, k, &l);
 	ft_raise(_metadata, self);
-	if (node == w)
+	if (node == l.w)
 		put_epoch_word(_metadata, k);
 	dsm_test_sync(1);
-	if (node != w)
-		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	if (node != l.w)
+		ASSERT_EQ(0, home_push(self, &l.t1)) TH_LOG("node %d: E+1", node);
 	dsm_test_sync(2);
-	if (node == r)
+	if (node == l.r)
 		pid = read_page(k, 60);
-	if (node == w)
+	if (node == l.w)
 		EXPECT_TRUE(stat_moved("home_msg_held", held, 0,
 				       dsm_test_secs(30)))
 			TH_LOG("node %d (W): node %d's forward was not held for its table",
-			       node, r);
+			       node, l.r);
 	dsm_test_sync(3);
-	if (node != w)
-		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
-	if (node == r) {
+	if (node != l.w)
+		EXPECT_EQ(0, home_push(self, &l.t2)) TH_LOG("node %d: E+2", node);
+	if (node == l.r) {
 		EXPECT_TRUE(stat_moved("home_xfer_waited", waited, pid,
 				       fault_timeout_s() / 2 +
 				       dsm_test_secs(20)))
@@ -819,41 +843,38 @@ TEST_F_TIMEOUT(home, handover_waits_for_forwarded, DSM_TEST_TIMEOUT(150))
 			       node, out, stat_now("home_xfer_out"));
 		EXPECT_EQ(out, stat_now("home_xfer_out"))
 			TH_LOG("node %d (R): bucket %d handed over while its read was forwarded",
-			       node, b);
+			       node, l.b);
 	}
 	dsm_test_sync(4);
-	if (node == w) {
-		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
-		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
+	if (node == l.w) {
+		EXPECT_EQ(0, home_push(self, &l.t1)) TH_LOG("node %d: E+1", node);
+		EXPECT_EQ(0, home_push(self, &l.t2)) TH_LOG("node %d: E+2", node);
 	}
-	if (node == r) {
+	if (node == l.r) {
 		EXPECT_EQ(READ_OK, dsm_wait_child(pid, 90))
 			TH_LOG("node %d (R) did not read the page node %d (W) wrote (dmesg says why)",
-			       node, w);
+			       node, l.w);
 		EXPECT_TRUE(stat_moved("home_xfer_out", out, 0,
 				       dsm_test_secs(30)))
 			TH_LOG("node %d (R): bucket %d not handed over after the read",
-			       node, b);
+			       node, l.b);
 	}
 	dsm_test_sync(5);
 	fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", DSM_DEV, strerror(errno));
-	if (node == w)
+	if (node == l.w)
 		EXPECT_EQ(0, dsm_put_word(fd, OFF_EPOCH + k * DSM_PAGE,
 					  WAIT_WORD));
 	dsm_test_sync(6);
-	if (node == r) {
+	if (node == l.r) {
 		EXPECT_EQ(0, dsm_get_word(fd, OFF_EPOCH + k * DSM_PAGE, &word));
 		EXPECT_EQ(WAIT_WORD, word)
 			TH_LOG("node %d (R) read %#llx after node %d (W) wrote %#llx: its copy was not invalidated",
-			       node, (unsigned long long)word, w,
+			       node, (unsigned long long)word, l.w,
 			       (unsigned long long)WAIT_WORD);
 	}
 	close(fd);
-	ASSERT_EQ(0, home_get(&self->r, &now));
-	EXPECT_EQ(t2.epoch, now.epoch) TH_LOG("node %d", node);
-	ft_restore(_metadata, self);
-	dsm_test_sync(7);
+	lag_end(_metadata, self, &l.t2, 7);
 }
 
 /* In a child: write @w at the start of epoch page @k: exit 0 if done. */
@@ -890,45 +911,39 @@ static pid_t write_page(int k, uint64_t w)
  */
 TEST_F_TIMEOUT(home, unforwarded_handover_retried, DSM_TEST_TIMEOUT(150))
 {
-	int node = dsm_node_id_env(), k = INVAL_PAGE, h, r, w, b, fd;
+	int node = dsm_node_id_env(), k = INVAL_PAGE, fd;
 	long held = stat_now("home_msg_held");
 	long out = stat_now("home_xfer_out");
 	long retries = stat_now("home_stale_retries");
-	struct home start, t1, t2, now;
+	struct lag l;
 	uint64_t word = 0;
 	pid_t pid = -1;
 
 	dsm_test_begin();
-	ASSERT_EQ(0, home_get(&self->r, &start));
-	b = epoch_bucket(k);
-	h = start.node[b];
-	r = (h + 1) % 3;
-	w = (h + 2) % 3;
-	t1 = next_table(&start, b, r);
-	t2 = next_table(&t1, b, h);
+	lag_roles(_metadata, self, k, &l);
 	ft_raise(_metadata, self);
-	if (node == h)
+	if (node == l.h)
 		put_epoch_word(_metadata, k);
 	dsm_test_sync(1);
-	if (node == w)
+	if (node == l.w)
 		EXPECT_EQ(READ_OK, dsm_wait_child(read_page(k, 60), 90))
 			TH_LOG("node %d (W): the page node %d (H) wrote", node,
-			       h);
+			       l.h);
 	dsm_test_sync(2);
-	if (node != w)
-		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	if (node != l.w)
+		ASSERT_EQ(0, home_push(self, &l.t1)) TH_LOG("node %d: E+1", node);
 	dsm_test_sync(3);
-	if (node == h)
+	if (node == l.h)
 		pid = write_page(k, INVAL_WORD);
-	if (node == w)
+	if (node == l.w)
 		EXPECT_TRUE(stat_moved("home_msg_held", held, 0,
 				       dsm_test_secs(30)))
 			TH_LOG("node %d (W): node %d's INVAL was not held for its table",
-			       node, r);
+			       node, l.r);
 	dsm_test_sync(4);
-	if (node != w)
-		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
-	if (node == h) {
+	if (node != l.w)
+		EXPECT_EQ(0, home_push(self, &l.t2)) TH_LOG("node %d: E+2", node);
+	if (node == l.h) {
 		EXPECT_EQ(0, dsm_wait_child(pid, 90))
 			TH_LOG("node %d (H): its write did not end well (dmesg says why)",
 			       node);
@@ -936,29 +951,26 @@ TEST_F_TIMEOUT(home, unforwarded_handover_retried, DSM_TEST_TIMEOUT(150))
 			TH_LOG("node %d (H): its request was not sent again",
 			       node);
 	}
-	if (node == r)
+	if (node == l.r)
 		EXPECT_TRUE(stat_moved("home_xfer_out", out, 0,
 				       fault_timeout_s() / 2 +
 				       dsm_test_secs(30)))
 			TH_LOG("node %d (R): bucket %d not handed over", node,
-			       b);
+			       l.b);
 	dsm_test_sync(5);
-	if (node == w) {
-		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
-		EXPECT_EQ(0, home_push(self, &t2)) TH_LOG("node %d: E+2", node);
+	if (node == l.w) {
+		EXPECT_EQ(0, home_push(self, &l.t1)) TH_LOG("node %d: E+1", node);
+		EXPECT_EQ(0, home_push(self, &l.t2)) TH_LOG("node %d: E+2", node);
 		fd = open(DSM_DEV, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, fd) TH_LOG("open %s: %s", DSM_DEV, strerror(errno));
 		EXPECT_EQ(0, dsm_get_word(fd, OFF_EPOCH + k * DSM_PAGE, &word));
 		EXPECT_EQ(INVAL_WORD, word)
 			TH_LOG("node %d (W) read %#llx after node %d (H) wrote %#llx",
-			       node, (unsigned long long)word, h,
+			       node, (unsigned long long)word, l.h,
 			       (unsigned long long)INVAL_WORD);
 		close(fd);
 	}
-	ASSERT_EQ(0, home_get(&self->r, &now));
-	EXPECT_EQ(t2.epoch, now.epoch) TH_LOG("node %d", node);
-	ft_restore(_metadata, self);
-	dsm_test_sync(6);
+	lag_end(_metadata, self, &l.t2, 6);
 }
 
 /*
@@ -976,29 +988,24 @@ TEST_F_TIMEOUT(home, unforwarded_handover_retried, DSM_TEST_TIMEOUT(150))
  */
 TEST_F_TIMEOUT(home, unserved_forward_moves_nothing, DSM_TEST_TIMEOUT(120))
 {
-	int node = dsm_node_id_env(), k = UNSERVED_PAGE, h, r, w, b;
+	int node = dsm_node_id_env(), k = UNSERVED_PAGE;
 	long wrong = stat_now("rx_wrong_sender");
 	long failed = stat_now("home_fwd_failed");
-	struct home start, t1, now;
+	struct lag l;
 	pid_t pid;
 
 	dsm_test_begin();
 	ASSERT_LE(0, failed) TH_LOG("node %d: no home_fwd_failed counter",
 				    node);
-	ASSERT_EQ(0, home_get(&self->r, &start));
-	b = epoch_bucket(k);
-	h = start.node[b];
-	r = (h + 1) % 3;
-	w = (h + 2) % 3;
-	t1 = next_table(&start, b, r);
+	lag_roles(_metadata, self, k, &l);
 	ft_set(_metadata, self, UNSERVED_FT);
-	if (node == w)
+	if (node == l.w)
 		put_epoch_word(_metadata, k);
 	dsm_test_sync(1);
-	if (node != w)
-		ASSERT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	if (node != l.w)
+		ASSERT_EQ(0, home_push(self, &l.t1)) TH_LOG("node %d: E+1", node);
 	dsm_test_sync(2);
-	if (node == r) {
+	if (node == l.r) {
 		pid = write_page(k, ~EPOCH_WORD(k));
 		EXPECT_EQ(1, dsm_wait_child(pid, 60))
 			TH_LOG("node %d (R): its write was served or hung", node);
@@ -1007,26 +1014,23 @@ TEST_F_TIMEOUT(home, unserved_forward_moves_nothing, DSM_TEST_TIMEOUT(120))
 			TH_LOG("node %d (R): its transaction did not end when W dropped its forward",
 			       node);
 	}
-	if (node == w)
+	if (node == l.w)
 		EXPECT_TRUE(stat_moved("rx_wrong_sender", wrong, 0,
 				       dsm_test_secs(30)))
 			TH_LOG("node %d (W): node %d's forward was not dropped",
-			       node, r);
+			       node, l.r);
 	dsm_test_sync(3);
-	if (node == w)
-		EXPECT_EQ(0, home_push(self, &t1)) TH_LOG("node %d: E+1", node);
+	if (node == l.w)
+		EXPECT_EQ(0, home_push(self, &l.t1)) TH_LOG("node %d: E+1", node);
 	/* A failed access fails the page's next ones for fault_timeout_ms. */
-	if (node == r)
+	if (node == l.r)
 		usleep((fault_timeout_s() + 0.5) * 1e6);
 	dsm_test_sync(4);
-	if (node != w)
+	if (node != l.w)
 		EXPECT_EQ(READ_OK, dsm_wait_child(read_page(k, 60), 90))
 			TH_LOG("node %d (%s) did not read what node %d (W) wrote (dmesg says why)",
-			       node, node == r ? "R" : "H", w);
-	ASSERT_EQ(0, home_get(&self->r, &now));
-	EXPECT_EQ(t1.epoch, now.epoch) TH_LOG("node %d", node);
-	ft_restore(_metadata, self);
-	dsm_test_sync(5);
+			       node, node == l.r ? "R" : "H", l.w);
+	lag_end(_metadata, self, &l.t1, 5);
 }
 
 /*
