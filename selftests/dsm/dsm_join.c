@@ -224,7 +224,7 @@ TEST_F_TIMEOUT(join, grows_under_load, DSM_TEST_TIMEOUT(200))
 		dsm_app_begin(_metadata, node, JOIN_NEW, &self->app);
 		pid = dsm_counters_start(sh, OFF_JOIN, JOIN_PAGES, JOIN_NODES);
 		ASSERT_LT(0, pid);
-		EXPECT_TRUE(dsm_counters_reach(sh, JOIN_STEP, 60))
+		EXPECT_TRUE(dsm_counters_reach(sh, JOIN_STEP, 90))
 			TH_LOG("node %d: %ld rounds before the join", node,
 			       sh->rounds);
 	}

@@ -339,7 +339,7 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 		TH_LOG("node %d: node 3 homes nothing, not a member", node);
 	pid = dsm_counters_start(sh, OFF_LEAVE, LEAVE_PAGES, LEAVE_NODES);
 	ASSERT_LT(0, pid);
-	EXPECT_TRUE(dsm_counters_reach(sh, LEAVE_STEP, 60))
+	EXPECT_TRUE(dsm_counters_reach(sh, LEAVE_STEP, 90))
 		TH_LOG("node %d: %ld rounds before the leave", node, sh->rounds);
 	dsm_test_sync(2);
 	if (node == LEAVER) {
@@ -390,7 +390,7 @@ TEST_F_TIMEOUT(leave, live_node_leaves_under_load, DSM_TEST_TIMEOUT(200))
 			TH_LOG("node %d: node 3 still a member 60 s after node del",
 			       node);
 		EXPECT_TRUE(dsm_counters_reach(sh, sh->rounds + LEAVE_STEP,
-					       60))
+					       90))
 			TH_LOG("node %d: %ld rounds after the leave", node,
 			       sh->rounds);
 		sh->stop = 1;
