@@ -153,7 +153,7 @@ bool sc_stale_nack(struct dsm_pg *pg, struct dsm_req *req,
  * once, or SC_NO_REGION_RETRY later if it would still carry an older
  * epoch than the refusing home's; a page that became homed here needs
  * no request any more and @req ends well. A page homed here whose bucket
- * moves away waits until dsm_sc_xfer.c has handed its entry over. Until
+ * moves away waits until dsm_sc_xfer_out.c has handed its entry over. Until
  * then it looks again when woken by a new table or hand-over
  * (sc_stale_kick()), until its deadline (struct dsm_req: fault_timeout_ms
  * from its creation, or later); then it fails with ESTALE.

@@ -284,7 +284,7 @@ void sc_home_adopt_locked(struct dsm_pg *pg)
  * Under pg->lock: @pg takes its home from the current table unless a
  * request of this node other than @req (NULL: none) is in flight (its
  * transaction runs at the home it went to), or its home is this node
- * (the entry is handed over by dsm_sc_xfer.c, which sets the new home).
+ * (the entry is handed over by dsm_sc_xfer_out.c, which sets the new home).
  * The directory follows a bucket that moves (HOME_XFER), so a page with
  * a copy here moves too. Its home_epoch is the table's once its home is
  * the table's: a request addressed otherwise carries the older epoch,
