@@ -392,8 +392,9 @@ static struct page *sc_rx_page(const struct dsm_msg *m)
 /*
  * A NACK of PAGE_FWD that answers no request of this node: a requester
  * refusing a grant it did not ask for (sc_grant_unasked()). At the owner
- * that sent the grant it is passed on to the page's home, once; at the
- * home, sc_home_refused() judges it. Return: true if it was one.
+ * that sent the grant it is passed on, once, to the home that forwarded
+ * the request (sc_pg.given_by); at the home, sc_home_refused() judges
+ * it. Return: true if it was one.
  */
 static bool sc_refusal(struct dsm_pg *pg, const struct dsm_msg *m)
 {

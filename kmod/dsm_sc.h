@@ -87,7 +87,7 @@ struct dsm_dir {
  * @given_id:	as an owner: the request this node last sent its copy
  *		to, on the home's PAGE_FWD, while the frame still holds
  *		what it sent (0: none). A refusal of that grant is passed
- *		on to the home, which may then give the copy back.
+ *		on to @given_by, which may then give the copy back.
  * @given_to:	its requester.
  * @given_by:	the home that forwarded it, where a refusal goes and
  *		whence the copy comes back (this node's table may name

@@ -26,7 +26,8 @@
  * Only PAGE_REQ is judged by its epoch: it is the one message whose
  * handling asks the table (is this node the page's home?). The others
  * concern a transaction in progress at the home, which ends before the
- * home hands the page over (dsm_sc_xfer.c). dsm_sc.pml models the rule.
+ * home hands the page over (dsm_sc_xfer_out.c, which waits for them).
+ * dsm_sc.pml models the rule.
  * But a new home's PAGE_FWD or INVAL may reach a node before that node
  * has the table that made it the home: it waits for that table
  * (sc_from_home_wait(), with sc_epoch_catch_up(); the model has no
