@@ -184,6 +184,8 @@ enum dsm_stat {
 	DSM_STAT_LRC_PREFETCHES,	/* fetches started after a barrier */
 	DSM_STAT_LRC_SERVES,		/* DIFF_REQs served (or refused) */
 	DSM_STAT_LRC_SERVE_US,		/* their handling, reply sent, us */
+	DSM_STAT_LRC_CLOSE_US,		/* intervals ended, pages protected, us */
+	DSM_STAT_LRC_LEARN_US,		/* releases and grants learned, us */
 	DSM_STAT_LRC_GC_RUNS,		/* collections done */
 	DSM_STAT_LRC_GC_BYTES_FREED,	/* bytes they freed */
 	DSM_STAT_LRC_DATA_BYTES,	/* consistency data held now */

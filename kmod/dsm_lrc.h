@@ -419,11 +419,13 @@ struct lrc_wp {
  * @pgs:	the pages (with duplicates).
  * @nr:		entries.
  * @cap:	room.
+ * @start:	ktime_get_ns() at the first lrc_learn_locked() (lrc_learn_us).
  */
 struct lrc_learn {
 	struct dsm_pg **pgs;
 	u32 nr;
 	u32 cap;
+	u64 start;
 };
 
 /* A message built under lrc.lock, sent after. */

@@ -109,6 +109,7 @@ struct lrc_wp *lrc_close_locked(void)
 /* End the open interval (release, barrier, acquire). */
 int lrc_end_interval(void)
 {
+	u64 start = ktime_get_ns();
 	struct lrc_wp *wp;
 	u32 i;
 
@@ -120,6 +121,8 @@ int lrc_end_interval(void)
 	for (i = 0; i < wp->nr; i++)
 		lrc_write_protect(wp->pages[i]);
 	kfree(wp);
+	dsm_stat_add(DSM_STAT_LRC_CLOSE_US,
+		     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 	return 0;
 }
 
@@ -172,6 +175,8 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 	int ret;
 
 	lockdep_assert_held(&lrc.lock);
+	if (!l->start)
+		l->start = ktime_get_ns();
 	dsm_msg_iter_intervals(s, &it);
 	while (dsm_msg_next_interval(&it, &mi)) {
 		if (mi.creator == self ||
@@ -243,6 +248,10 @@ void lrc_learn_finish(struct lrc_learn *l, u32 ahead)
 	l->pgs = NULL;
 	l->nr = 0;
 	l->cap = 0;
+	if (l->start)
+		dsm_stat_add(DSM_STAT_LRC_LEARN_US,
+			     div_u64(ktime_get_ns() - l->start, NSEC_PER_USEC));
+	l->start = 0;
 }
 
 /* ------------------------------------------------------------ encoding */

@@ -68,7 +68,9 @@
 # its processes wrote); faults and diffs are 0. With
 # --bench, each node then prints its `dsmctl region top NAME` and
 # `dsmctl lock top` (counts since the module was loaded) as lines
-# "@@TOP ..." (in $log.NAME on the host; bench.sh's sharing part).
+# "@@TOP ..." (in $log.NAME on the host; bench.sh's sharing part), and
+# every counter that moved as "@@COUNT COUNTER DELTA" (where the time
+# went: the *_us and *_ns counters).
 # Logs: $BUILD/apps/. See Documentation/benchmarks.md.
 set -u
 
@@ -84,6 +86,16 @@ stats() {
 		 (.fault_read // 0) + (.fault_write // 0) +
 		 (.fault_mkwrite // 0) + (.fault_retry // 0),
 		 (.lrc_diffs_made // 0)] | @tsv' 2>/dev/null
+}
+
+# counted BEFORE: "@@COUNT counter delta" for each counter that moved
+# since the `dsmctl -j stats` in file BEFORE (time spent in the
+# protocol's steps among them: *_us, *_ns), for $log.NAME on the host.
+counted() {
+	dsmctl -j stats 2>/dev/null | jq -r --slurpfile b "$1" '
+		to_entries[] | select((.value | type) == "number") |
+		select(.value != ($b[0][.key] // 0)) |
+		"@@COUNT \(.key) \(.value - ($b[0][.key] // 0))"' 2>/dev/null
 }
 
 wanted() {	# wanted NAME: on the command line, or no names given
@@ -194,6 +206,7 @@ guest() {
 			ready=0 ;;
 		esac
 		app-sync $step $sync_s || ready=0
+		[ "$mode" != bench ] || dsmctl -j stats > /tmp/run-apps.before 2>/dev/null
 		before=$(stats)
 		app-sync $((step + 1)) $sync_s || ready=0
 		if [ $ready = 1 ] && [ -x "$dir/$name" ]; then
@@ -212,6 +225,7 @@ guest() {
 		fi
 		app-sync $((step + 2)) $((limit + sync_s)) || [ $rc != 0 ] || rc=124
 		after=$(stats)
+		[ "$mode" != bench ] || counted /tmp/run-apps.before
 		# What this node's tables say of the region's pages
 		# (Documentation/sharing.md): the host keeps it in $log.NAME.
 		if [ "$mode" = bench ] && [ "$model" != sc-default ]; then
