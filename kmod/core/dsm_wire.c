@@ -110,6 +110,8 @@ static const struct dsm_wire_type_info dsm_wire_types[DSM_MSG_TYPE_MAX + 1] = {
 				sizeof(struct dsm_wire_rejoin)),
 	[DSM_MSG_LRC_REJOIN_ACK] = DSM_WIRE_TYPE("lrc_rejoin_ack", true,
 				sizeof(struct dsm_wire_rejoin)),
+	[DSM_MSG_DIFF_PUSH] = DSM_WIRE_TYPE("diff_push", false,
+				sizeof(struct dsm_wire_diff_backup)),
 };
 
 /**
@@ -568,8 +570,8 @@ static enum dsm_wire_reject dsm_wire_rd_diff_reply(struct dsm_rd *r,
 }
 
 /*
- * DIFF_BACKUP (then its diffs, each a le64 page, ascending, and a diff) and
- * DIFF_BACKUP_ACK (no list; nr_diffs is what was stored).
+ * DIFF_BACKUP and DIFF_PUSH (then their diffs, each a le64 page, ascending,
+ * and a diff) and DIFF_BACKUP_ACK (no list; nr_diffs is what was stored).
  */
 static enum dsm_wire_reject dsm_wire_rd_backup(struct dsm_rd *r,
 					       struct dsm_msg *m)
@@ -729,6 +731,7 @@ static enum dsm_wire_reject dsm_wire_rd_body(struct dsm_rd *r,
 		return dsm_wire_rd_part(r, m, dsm_wire_rd_xfer);
 	case DSM_MSG_DIFF_BACKUP:
 	case DSM_MSG_DIFF_BACKUP_ACK:
+	case DSM_MSG_DIFF_PUSH:
 		return dsm_wire_rd_backup(r, m);
 	case DSM_MSG_DIR_QUERY:
 	case DSM_MSG_DIR_REPLY:

@@ -133,6 +133,15 @@
  *     one's (served by itself); each member answers LRC_REJOIN_ACK,
  *     echoing the floor, or a NACK (issue 16 item 4). Version 12 is no
  *     longer spoken: its nodes refuse types 27 and 28.
+ * 14: DIFF_PUSH (29), with DIFF_BACKUP's body: at a barrier arrival, the
+ *     writer sends the diffs of the interval the arrival ends to the
+ *     nodes that asked it for those pages' diffs before (DIFF_REQ), so
+ *     that the diffs are there when the release makes the pages invalid,
+ *     instead of a round trip after it (issue 17; Documentation/lrc.md
+ *     "Pushed diffs"). No reply; a node that no longer uses a page
+ *     answers NACK(DIFF_PUSH, ENOENT, arg the page) and is no longer
+ *     pushed its diffs. Version 13 is no longer spoken: its nodes refuse
+ *     type 29.
  * HELLO and HELLO_REPLY (types 1 and 2, always at header version 1) are
  * retired, whatever the version: the peers' dsmds agree on the version
  * of a link and hand it to the kernels (PEER_SOCKET, netlink family
@@ -151,8 +160,8 @@
 #define DSM_WIRE_MAGIC		0x574d5344U
 
 /* Wire versions this code speaks; see the changelog above. */
-#define DSM_WIRE_VERSION_MIN	13
-#define DSM_WIRE_VERSION_MAX	13
+#define DSM_WIRE_VERSION_MIN	14
+#define DSM_WIRE_VERSION_MAX	14
 
 /*
  * The region word of a lock or barrier (version 3): 0 is the cluster-wide
@@ -196,7 +205,8 @@ enum dsm_wire_type {
 	DSM_MSG_SHADOW_DROP	= 26,	/* sc: home -> frame holder (v12) */
 	DSM_MSG_LRC_REJOIN	= 27,	/* lrc: rejoined node -> member (v13) */
 	DSM_MSG_LRC_REJOIN_ACK	= 28,	/* lrc: member -> that node, reply */
-	DSM_MSG_TYPE_MAX	= DSM_MSG_LRC_REJOIN_ACK,
+	DSM_MSG_DIFF_PUSH	= 29,	/* lrc: writer -> reader (v14) */
+	DSM_MSG_TYPE_MAX	= DSM_MSG_DIFF_PUSH,
 };
 
 /* Header flags. */
@@ -405,7 +415,8 @@ struct dsm_wire_diff_reply {	/* then nr_diffs (diff id, diff, padding) */
  * dsm_diff.h; zero padding to 8 bytes), the diffs of writer (header src)
  * interval @interval, or some of them (a large interval is sent in several
  * messages, each acked). DIFF_BACKUP_ACK: this body alone, echoing
- * @interval, @nr_diffs the diffs stored.
+ * @interval, @nr_diffs the diffs stored. DIFF_PUSH (version 14): as
+ * DIFF_BACKUP, to a reader of the pages, never acked.
  */
 struct dsm_wire_diff_backup {
 	__le32 interval;	/* >= 1 */

@@ -256,7 +256,8 @@ void dsm_wire_enc_diff(struct dsm_wire_enc *e, u16 node, u32 interval,
 }
 
 /**
- * dsm_wire_enc_diff_backup() - body of DIFF_BACKUP; opens its list.
+ * dsm_wire_enc_diff_backup() - body of DIFF_BACKUP or DIFF_PUSH (the
+ * encoder's type); opens its list.
  * @e:		the encoder (header src: the writer).
  * @interval:	the writer's interval whose diffs follow, >= 1.
  */
@@ -264,7 +265,7 @@ void dsm_wire_enc_diff_backup(struct dsm_wire_enc *e, u32 interval)
 {
 	struct dsm_wire_diff_backup w;
 
-	if (!dsm_enc_body(e, DSM_MSG_DIFF_BACKUP, DSM_MSG_DIFF_BACKUP))
+	if (!dsm_enc_body(e, DSM_MSG_DIFF_BACKUP, DSM_MSG_DIFF_PUSH))
 		return;
 	memset(&w, 0, sizeof(w));
 	w.interval = cpu_to_le32(interval);

@@ -93,6 +93,7 @@ int dsm_test_reencode(const struct dsm_msg *m, u8 *buf, u32 size)
 		CHECK(it.nr == 0 && it.left == 0);
 		break;
 	case DSM_MSG_DIFF_BACKUP:
+	case DSM_MSG_DIFF_PUSH:	/* the same body */
 		dsm_wire_enc_diff_backup(&e, m->u.diff_backup.interval);
 		dsm_msg_iter_backup(&m->u.diff_backup, &it);
 		while (dsm_msg_next_backup(&it, &d, &page))

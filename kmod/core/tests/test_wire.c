@@ -532,6 +532,52 @@ TEST(diff_backup)
 					DSM_MSG_TYPE_MAX + 1, 1));
 }
 
+/* DIFF_PUSH (version 14): DIFF_BACKUP's body and checks, no reply. */
+TEST(diff_push)
+{
+	struct dsm_msg_iter it;
+	struct dsm_msg_diff d;
+	struct dsm_msg m;
+	u64 page;
+	int len;
+
+	EXPECT_EQ(29, DSM_MSG_DIFF_PUSH);
+	EXPECT_STREQ("diff_push", dsm_wire_type_name(DSM_MSG_DIFF_PUSH));
+	EXPECT_FALSE(dsm_wire_type_is_reply(DSM_MSG_DIFF_PUSH));
+	len = sample_of_name("diff_push");
+	ASSERT_EQ(0, dsm_wire_decode(msg, len, &m, NULL));
+	EXPECT_EQ(DSM_MSG_DIFF_PUSH, m.hdr.type);
+	EXPECT_EQ(0, m.hdr.flags);
+	EXPECT_EQ(9U, m.u.diff_backup.interval);
+	EXPECT_EQ(1, m.u.diff_backup.nr_diffs);
+	dsm_msg_iter_backup(&m.u.diff_backup, &it);
+	ASSERT_TRUE(dsm_msg_next_backup(&it, &d, &page));
+	EXPECT_EQ(4097ULL, page);
+	EXPECT_LT(0U, d.len);
+	EXPECT_FALSE(dsm_msg_next_backup(&it, &d, &page));
+	EXPECT_EQ(0U, it.left);
+	/* a request: the reply flag is refused; so are no diffs, interval 0 */
+	EXPECT_EQ(DSM_WIRE_R_FLAGS, poke("diff_push", 7, DSM_WIRE_F_REPLY, 1));
+	EXPECT_EQ(DSM_WIRE_R_INTERVAL, poke("diff_push", HS, 0, 4));
+	EXPECT_EQ(DSM_WIRE_R_COUNT, poke("diff_push", HS + 4, 0, 2));
+	EXPECT_EQ(DSM_WIRE_R_BODY_LEN, poke("diff_push", HS + 4, 2, 2));
+	EXPECT_EQ(DSM_WIRE_R_RESERVED, poke("diff_push", HS + 6, 1, 2));
+	EXPECT_EQ(DSM_WIRE_R_PAGE, poke("diff_push", HS + 8, DSM_MAX_PAGES, 8));
+	EXPECT_EQ(DSM_WIRE_R_DIFF, poke("diff_push", HS + 16, 9, 1));
+	/* a NACK of it (the reader refusing a page) is a valid message */
+	m = (struct dsm_msg){ .hdr = { .version = DSM_WIRE_VERSION_MAX,
+				       .type = DSM_MSG_NACK, .src = 2,
+				       .dst = 1 },
+			      .u.nack = { .error = ENOENT,
+					  .nacked_type = DSM_MSG_DIFF_PUSH,
+					  .arg = 4097 } };
+	len = dsm_test_reencode(&m, mut, sizeof(mut));
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, dsm_wire_decode(mut, len, &m, NULL));
+	EXPECT_EQ(DSM_MSG_DIFF_PUSH, m.u.nack.nacked_type);
+	EXPECT_EQ(4097ULL, m.u.nack.arg);
+}
+
 TEST(header_out_of_range)
 {
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 0, 2));
@@ -558,8 +604,10 @@ TEST(header_out_of_range)
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 11, 2));
 	/* Version 12 refused LRC_REJOIN and LRC_REJOIN_ACK (types 27, 28). */
 	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 12, 2));
-	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 13, 2));
-	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 14, 2));
+	/* Version 13 refused DIFF_PUSH (type 29). */
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 13, 2));
+	EXPECT_EQ(DSM_WIRE_OK, poke("inval", 4, 14, 2));
+	EXPECT_EQ(DSM_WIRE_R_VERSION, poke("inval", 4, 15, 2));
 	EXPECT_EQ(-EPROTO, dsm_wire_reject_errno(DSM_WIRE_R_VERSION));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, 0, 1));
 	EXPECT_EQ(DSM_WIRE_R_TYPE, poke("inval", 6, DSM_MSG_TYPE_MAX + 1, 1));

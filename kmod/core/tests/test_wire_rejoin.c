@@ -37,23 +37,24 @@ static int enc(u8 type, u32 floor)
 	return dsm_wire_enc_end(&e);
 }
 
+/* Version 13's types, spoken since (version 14 added DIFF_PUSH after them). */
 TEST(version_13)
 {
-	EXPECT_EQ(13, DSM_WIRE_VERSION_MIN);
-	EXPECT_EQ(13, DSM_WIRE_VERSION_MAX);
+	EXPECT_EQ(14, DSM_WIRE_VERSION_MIN);
+	EXPECT_EQ(14, DSM_WIRE_VERSION_MAX);
 	EXPECT_EQ(27, DSM_MSG_LRC_REJOIN);
 	EXPECT_EQ(28, DSM_MSG_LRC_REJOIN_ACK);
-	EXPECT_EQ(DSM_MSG_LRC_REJOIN_ACK, DSM_MSG_TYPE_MAX);
+	EXPECT_EQ(DSM_MSG_LRC_REJOIN_ACK + 1, DSM_MSG_DIFF_PUSH);
 	EXPECT_EQ(8, RS);
 	EXPECT_EQ(0, (int)offsetof(struct dsm_wire_rejoin, floor));
 	EXPECT_EQ(4, (int)offsetof(struct dsm_wire_rejoin, reserved));
 	EXPECT_STREQ("lrc_rejoin", dsm_wire_type_name(DSM_MSG_LRC_REJOIN));
 	EXPECT_STREQ("lrc_rejoin_ack",
 		     dsm_wire_type_name(DSM_MSG_LRC_REJOIN_ACK));
-	EXPECT_STREQ("unknown", dsm_wire_type_name(29));
+	EXPECT_STREQ("unknown", dsm_wire_type_name(30));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_LRC_REJOIN));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_LRC_REJOIN_ACK));
-	EXPECT_FALSE(dsm_wire_type_ok(29));
+	EXPECT_FALSE(dsm_wire_type_ok(30));
 	/* a request, and its reply */
 	EXPECT_FALSE(dsm_wire_type_is_reply(DSM_MSG_LRC_REJOIN));
 	EXPECT_TRUE(dsm_wire_type_is_reply(DSM_MSG_LRC_REJOIN_ACK));
@@ -71,7 +72,7 @@ TEST(known_bytes)
 	for (t = 0; t < ARRAY_SIZE(types); t++) {
 		len = enc(types[t], 0x89abcdef);
 		ASSERT_EQ(HS + RS, len);
-		EXPECT_EQ(0x0d, buf[4]);		/* version 13, le16 */
+		EXPECT_EQ(0x0e, buf[4]);		/* version 14, le16 */
 		EXPECT_EQ(0, buf[5]);
 		EXPECT_EQ(types[t], buf[6]);
 		EXPECT_EQ(t ? DSM_WIRE_F_REPLY : 0, buf[7]);
@@ -207,7 +208,7 @@ TEST(flags_refused)
 }
 
 /* Version 12 does not know types 27 and 28: no message of it is spoken. */
-TEST(version_12_refused)
+TEST(version_13_refused)
 {
 	enum dsm_wire_reject why;
 	struct dsm_msg_hdr h = hdr13;
@@ -219,17 +220,17 @@ TEST(version_12_refused)
 	for (t = 0; t < ARRAY_SIZE(types); t++) {
 		len = enc(types[t], 1);
 		ASSERT_EQ(HS + RS, len);
-		buf[4] = 12;
+		buf[4] = 13;
 		EXPECT_EQ(DSM_WIRE_R_VERSION, dsm_test_why(buf, len));
 		why = DSM_WIRE_R_NR;
 		EXPECT_EQ(-EPROTO, dsm_wire_peek(buf, HS, &msg_len, &why));
 		EXPECT_EQ(DSM_WIRE_R_VERSION, why);
-		buf[4] = 14;
+		buf[4] = 15;
 		EXPECT_EQ(DSM_WIRE_R_VERSION, dsm_test_why(buf, len));
-		buf[4] = 13;
+		buf[4] = 14;
 		EXPECT_EQ(DSM_WIRE_OK, dsm_test_why(buf, len));
-		/* nor does the encoder make one at version 12 */
-		h.version = 12;
+		/* nor does the encoder make one at version 13 */
+		h.version = 13;
 		h.type = types[t];
 		dsm_wire_enc_begin(&e, buf, sizeof(buf), &h);
 		dsm_wire_enc_rejoin(&e, 1);

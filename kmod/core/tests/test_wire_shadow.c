@@ -38,12 +38,13 @@ TEST(version_9)
 {
 	/*
 	 * Versions 10 (64 nodes), 11 (a copy's push), 12 (SHADOW_DROP,
-	 * type 26, with the shadow body) and 13 (LRC_REJOIN and its ack,
-	 * types 27 and 28, a body of their own) kept version 9's layouts.
+	 * type 26, with the shadow body), 13 (LRC_REJOIN and its ack,
+	 * types 27 and 28, a body of their own) and 14 (DIFF_PUSH, type 29,
+	 * with DIFF_BACKUP's body) kept version 9's layouts.
 	 */
-	EXPECT_EQ(13, DSM_WIRE_VERSION_MIN);
-	EXPECT_EQ(13, DSM_WIRE_VERSION_MAX);
-	EXPECT_EQ(28, DSM_MSG_TYPE_MAX);
+	EXPECT_EQ(14, DSM_WIRE_VERSION_MIN);
+	EXPECT_EQ(14, DSM_WIRE_VERSION_MAX);
+	EXPECT_EQ(29, DSM_MSG_TYPE_MAX);
 	EXPECT_EQ(16, SS);
 	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_page_fwd));
 	EXPECT_EQ(24, (int)sizeof(struct dsm_wire_page_grant));
@@ -59,7 +60,7 @@ TEST(version_9)
 	EXPECT_EQ(14, (int)offsetof(struct dsm_wire_shadow, reserved));
 	EXPECT_STREQ("shadow_push", dsm_wire_type_name(24));
 	EXPECT_STREQ("shadow_ack", dsm_wire_type_name(25));
-	EXPECT_STREQ("unknown", dsm_wire_type_name(29));
+	EXPECT_STREQ("unknown", dsm_wire_type_name(30));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_PUSH));
 	EXPECT_TRUE(dsm_wire_type_ok(DSM_MSG_SHADOW_ACK));
 	EXPECT_FALSE(dsm_wire_type_is_reply(DSM_MSG_SHADOW_PUSH));

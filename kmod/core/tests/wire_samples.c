@@ -73,7 +73,7 @@ enum {
 	S_DIFF_BACKUP, S_DIFF_BACKUP_ACK, S_IV_REQ, S_IV_REPLY,
 	S_DIR_QUERY, S_DIR_REPLY, S_DIR_REPLY_LAST, S_PAGE_FWD_SHADOW,
 	S_GRANT_SHADOW, S_SHADOW_PUSH, S_SHADOW_ACK, S_SHADOW_PUSH_COPY,
-	S_SHADOW_DROP, S_LRC_REJOIN, S_LRC_REJOIN_ACK, S_NR
+	S_SHADOW_DROP, S_LRC_REJOIN, S_LRC_REJOIN_ACK, S_DIFF_PUSH, S_NR
 };
 
 static const char * const sample_names[S_NR] = {
@@ -87,7 +87,7 @@ static const char * const sample_names[S_NR] = {
 	"diff_backup", "diff_backup_ack", "iv_req", "iv_reply",
 	"dir_query", "dir_reply", "dir_reply_last", "page_fwd_shadow",
 	"grant_shadow", "shadow_push", "shadow_ack", "shadow_push_copy",
-	"shadow_drop", "lrc_rejoin", "lrc_rejoin_ack",
+	"shadow_drop", "lrc_rejoin", "lrc_rejoin_ack", "diff_push",
 };
 
 unsigned int dsm_sample_count(void)
@@ -325,6 +325,13 @@ int dsm_sample(unsigned int i, u8 *buf, u32 size, const char **name)
 		dsm_wire_enc_backup_diff(&e, 4096, sample_diff[0],
 					 sample_diff_len[0]);
 		dsm_wire_enc_backup_diff(&e, 4100, sample_diff[1],
+					 sample_diff_len[1]);
+		break;
+	case S_DIFF_PUSH:	/* DIFF_BACKUP's body, never acked */
+		h.type = DSM_MSG_DIFF_PUSH;
+		dsm_wire_enc_begin(&e, buf, size, &h);
+		dsm_wire_enc_diff_backup(&e, 9);
+		dsm_wire_enc_backup_diff(&e, 4097, sample_diff[1],
 					 sample_diff_len[1]);
 		break;
 	case S_DIFF_BACKUP_ACK:
