@@ -186,6 +186,12 @@ enum dsm_stat {
 	DSM_STAT_LRC_SERVE_US,		/* their handling, reply sent, us */
 	DSM_STAT_LRC_CLOSE_US,		/* intervals ended, pages protected, us */
 	DSM_STAT_LRC_LEARN_US,		/* releases and grants learned, us */
+	DSM_STAT_LRC_PUSH_SENT,		/* DIFF_PUSHes sent */
+	DSM_STAT_LRC_PUSH_STOPPED,	/* pages their readers refused */
+	DSM_STAT_LRC_PUSH_STORED,	/* pushed diffs kept here */
+	DSM_STAT_LRC_PUSH_USED,		/* ... taken by a fetch */
+	DSM_STAT_LRC_PUSH_UNUSED,	/* ... dropped, late or not kept */
+	DSM_STAT_LRC_PUSH_REFUSED,	/* DIFF_PUSHes dropped whole */
 	DSM_STAT_LRC_GC_RUNS,		/* collections done */
 	DSM_STAT_LRC_GC_BYTES_FREED,	/* bytes they freed */
 	DSM_STAT_LRC_DATA_BYTES,	/* consistency data held now */

@@ -143,6 +143,7 @@ static void lrc_node_down(u32 id)
 	lrc_rejoin_node_down(id);
 	lrc_fail_fetches(id);
 	lrc_backup_node_down(id);
+	lrc_push_node_down(id);
 	lrc_pull_node_down(id);
 	lrc_bar_node_down(id);
 	lrc_lock_mgr_down(id);
@@ -178,6 +179,7 @@ static const dsm_recv_fn lrc_recv[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_IV_REPLY]	= lrc_recv_iv_reply,
 	[DSM_MSG_LRC_REJOIN]	= lrc_recv_rejoin,
 	[DSM_MSG_LRC_REJOIN_ACK] = lrc_recv_rejoin_ack,
+	[DSM_MSG_DIFF_PUSH]	= lrc_recv_push,
 };
 
 /*
@@ -221,6 +223,7 @@ int dsm_lrc_init(void)
 	INIT_DELAYED_WORK(&lrc.regrant_work, lrc_regrant_work_fn);
 	INIT_WORK(&lrc.orphan_work, lrc_orphan_work_fn);
 	lrc_backup_init();
+	lrc_push_init();
 	lrc_pull_init();
 	lrc_rejoin_init();
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
@@ -277,6 +280,7 @@ void dsm_lrc_exit(void)
 	}
 	kvfree(lrc.open);
 	lrc_backup_exit();
+	lrc_push_exit();
 	/* Empty: each fetch erases itself before its caller returns. */
 	xa_destroy(&lrc.fetches);
 }

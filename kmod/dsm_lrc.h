@@ -22,6 +22,8 @@
  *			backup, keeping and serving other writers'
  *   dsm_lrc_pull.c	an EOWNERDEAD acquire learning what the dead
  *			holder released (IV_REQ, IV_REPLY)
+ *   dsm_lrc_push.c	pushed diffs: a barrier arrival sends its
+ *			interval's diffs to the pages' readers (DIFF_PUSH)
  *
  * Locking (Documentation/lrc.md "Locking"; the module's whole order is in
  * dsm_model.h), outermost first:
@@ -145,6 +147,10 @@ struct lrc_diff {
  * @dropped:	a collection dropped the copy: refetch it whole ...
  * @copy_from:	... from this node.
  * @written:	this node wrote the page since the last collection.
+ * @push_to:	nodes that asked this node for the page's diffs and did not
+ *		refuse a push since: a barrier arrival pushes them the diff
+ *		of the interval it ends (dsm_lrc_push.c). Under the folio
+ *		lock.
  */
 struct lrc_pg {
 	u8 access;
@@ -159,6 +165,7 @@ struct lrc_pg {
 	bool dropped;
 	u8 copy_from;
 	bool written;
+	u64 push_to;
 };
 
 /* A forward of lock L to @requester, kept until it can be granted. */
@@ -514,6 +521,7 @@ int lrc_encode_vt_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 			 struct list_head *outs);
 int lrc_missing_locked(const struct dsm_vt *have,
 		       const struct dsm_interval ***out);
+int lrc_iv_pages(u32 iv, u64 **pages);
 
 /* dsm_lrc_lock.c: the lock table, acquire, release */
 struct lrc_lock *lrc_lock_find_locked(u64 key);
@@ -604,6 +612,17 @@ int lrc_backup_records(u32 w, u32 after, struct dsm_interval **out);
 u64 lrc_backup_writers(void);
 void lrc_backup_init(void);
 void lrc_backup_exit(void);
+
+/* dsm_lrc_push.c */
+void lrc_push_note(struct dsm_pg *pg, struct lrc_pg *lp, u32 src);
+void lrc_push_nack(const struct dsm_msg *m);
+void lrc_push_interval(u32 iv);
+void lrc_recv_push(const struct dsm_msg *m);
+void *lrc_push_take(u16 w, u64 pgno, u32 iv, u32 *len);
+void lrc_push_sweep(void);
+void lrc_push_node_down(u32 id);
+void lrc_push_init(void);
+void lrc_push_exit(void);
 
 /* dsm_lrc_pull.c */
 int lrc_recreated_pull(u64 key, bool owner_dead);

@@ -172,27 +172,6 @@ static int lrc_bk_send_iv(u8 *buf, u32 iv, const u64 *pages, u32 n, u32 dst)
 }
 
 /*
- * The pages of own closed interval @iv (a kmalloc'd copy of its notices
- * in *@pages), 0 if a collection discarded it, or a negative errno.
- */
-static int lrc_bk_pages(u32 iv, u64 **pages)
-{
-	const struct dsm_interval *r;
-	int n = 0;
-
-	mutex_lock(&lrc.lock);
-	r = lrc_iv_discarded(lrc_self(), iv) ? NULL :
-		dsm_ilog_find(&lrc.iset.log[lrc_self()], iv);
-	if (r && r->nr_notices) {
-		*pages = kmemdup(r->notices, r->nr_notices * sizeof(u64),
-				 GFP_KERNEL);
-		n = *pages ? r->nr_notices : -ENOMEM;
-	}
-	mutex_unlock(&lrc.lock);
-	return n;
-}
-
-/*
  * Back up own interval @iv, to the next live node that takes it; in
  * @buf, bk.buf, under bk.send_mutex.
  */
@@ -205,7 +184,7 @@ static int lrc_bk_interval(u8 *buf, u32 iv)
 
 	lockdep_assert_held(&bk.send_mutex);
 
-	n = lrc_bk_pages(iv, &pages);
+	n = lrc_iv_pages(iv, &pages);
 	if (n <= 0)
 		return n;
 	for (;;) {

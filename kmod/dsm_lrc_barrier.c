@@ -228,7 +228,7 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 {
 	u64 start = ktime_get_ns();
 	bool gc = false, mgr_down;
-	u32 mgr, tries;
+	u32 mgr, tries, ended;
 	int ret;
 
 	ret = dsm_cluster_ready();
@@ -237,7 +237,11 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 	if (mutex_lock_killable(&lrc.bar_mutex))
 		return -EINTR;
 	lrc_orphan_gc();
+	ended = READ_ONCE(lrc.vt.c[lrc_self()]);
 	ret = lrc_end_interval();
+	/* Its readers get the interval's diffs before the release. */
+	if (!ret && READ_ONCE(lrc.vt.c[lrc_self()]) > ended)
+		lrc_push_interval(READ_ONCE(lrc.vt.c[lrc_self()]));
 	if (!ret)
 		ret = lrc_backup();
 	/* A lost writer's releases kept here go to the others (pull.c). */
@@ -261,6 +265,8 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 			     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 		if (gc)
 			ret = lrc_gc(dsm_sync_key_id(key));
+		/* Pushed diffs this barrier made useless go. */
+		lrc_push_sweep();
 		/* A restarted node that joined here tells the members. */
 		if (!ret)
 			ret = lrc_restarted(true);

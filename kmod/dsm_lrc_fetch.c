@@ -91,6 +91,10 @@ void lrc_recv_nack(const struct dsm_msg *m)
 		lrc_rejoin_nack(m);
 		return;
 	}
+	if (m->u.nack.nacked_type == DSM_MSG_DIFF_PUSH) {
+		lrc_push_nack(m);
+		return;
+	}
 	/* Else, of what lrc sends on data connections, only DIFF_REQ. */
 	if (m->u.nack.nacked_type != DSM_MSG_DIFF_REQ) {
 		lrc_unexpected("NACK", m->hdr.src);
@@ -279,9 +283,11 @@ static int lrc_fetch_plan(struct lrc_fetch *f, struct lrc_pg *lp)
 		w->lost = w->iv && lrc_iv_out(w->node, w->iv);
 		if (w->lost)
 			lrc_want_backup(f->pgno, w);
-		else if (w->iv)	/* kept here as the writer's backup? */
+		else if (w->iv)	/* kept as the writer's backup, or pushed? */
 			w->diff = lrc_backup_copy(w->node, f->pgno, w->iv,
-						  &w->len, true);
+						  &w->len, true) ?:
+				  lrc_push_take(w->node, f->pgno, w->iv,
+						&w->len);
 		if (w->lost || w->diff)
 			continue;
 		senders |= BIT_ULL(w->from);

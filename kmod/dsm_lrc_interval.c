@@ -126,6 +126,27 @@ int lrc_end_interval(void)
 	return 0;
 }
 
+/*
+ * The pages of own closed interval @iv (a kmalloc'd copy of its notices
+ * in *@pages), 0 if a collection discarded it, or a negative errno.
+ */
+int lrc_iv_pages(u32 iv, u64 **pages)
+{
+	const struct dsm_interval *r;
+	int n = 0;
+
+	mutex_lock(&lrc.lock);
+	r = lrc_iv_discarded(lrc_self(), iv) ? NULL :
+		dsm_ilog_find(&lrc.iset.log[lrc_self()], iv);
+	if (r && r->nr_notices) {
+		*pages = kmemdup(r->notices, r->nr_notices * sizeof(u64),
+				 GFP_KERNEL);
+		n = *pages ? r->nr_notices : -ENOMEM;
+	}
+	mutex_unlock(&lrc.lock);
+	return n;
+}
+
 /**
  * lrc_vt_check_locked() - may a peer's timestamp @vt be merged into ours?
  * @vt:	the timestamp of a grant or a barrier release whose intervals

@@ -208,6 +208,9 @@ void lrc_recv_diff_req(const struct dsm_msg *m)
 	err = 0;
 	while (!err && dsm_msg_next_want(&it, &node, &iv))
 		err = lrc_serve_want(pg, lp, node, iv, &e, zero, whole);
+	/* A reader of the page: push it the next diffs (dsm_lrc_push.c). */
+	if (!err)
+		lrc_push_note(pg, lp, m->hdr.src);
 	folio_unlock(pg->folio);
 	if (!err) {
 		len = dsm_wire_enc_end(&e);

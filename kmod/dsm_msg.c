@@ -84,6 +84,7 @@ static const struct dsm_msg_route dsm_msg_routes[DSM_MSG_TYPE_MAX + 1] = {
 	[DSM_MSG_SHADOW_DROP]	  = { DSM_MODEL_SC, DSM_PATH_DATA },
 	[DSM_MSG_LRC_REJOIN]	  = { DSM_MODEL_LRC, DSM_PATH_DATA },
 	[DSM_MSG_LRC_REJOIN_ACK]  = { DSM_MODEL_LRC, DSM_PATH_DATA },
+	[DSM_MSG_DIFF_PUSH]	  = { DSM_MODEL_LRC, DSM_PATH_DATA },
 };
 
 static atomic_t dsm_req_seq = ATOMIC_INIT(0);

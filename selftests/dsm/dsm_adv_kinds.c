@@ -11,9 +11,11 @@
  *		  BARRIER_RELEASE with random or plausible request ids
  *  nack-errno    NACKs with errnos 11, 115, 512, 4095 or 1 .. 133
  *  inflated-vt   LOCK_GRANT (mostly), LOCK_REQ, BARRIER_* whose vector
- *		  timestamp claims huge interval counts, the receiver's too
- *  huge-page     PAGE_REQ, PAGE_FWD, DIFF_REQ and write notices for
- *		  pages beyond every region, up to the decoder's limit
+ *		  timestamp claims huge interval counts, the receiver's too;
+ *		  DIFF_PUSH of an interval far beyond this node's
+ *  huge-page     PAGE_REQ, PAGE_FWD, DIFF_REQ, DIFF_PUSH and write
+ *		  notices for pages beyond every region, up to the
+ *		  decoder's limit
  *  flood	  bursts of PAGE_REQs for pages homed on the target, now and
  *		  then of LOCK_REQs
  *  more-flood    LOCK_GRANT fragments flagged MORE that never end
@@ -305,6 +307,24 @@ static int adv_diff_reply(struct adv *a, unsigned int dst, uint64_t page)
 	return adv_send(a, adv_buf, dsm_wire_enc_end(&e));
 }
 
+/* A push of this node's interval @iv's diff of @page (any bytes). */
+static int adv_diff_push(struct adv *a, unsigned int dst, uint64_t page,
+			 uint32_t iv)
+{
+	static uint8_t twin[DSM_PAGE_SIZE], data[DSM_PAGE_SIZE];
+	uint8_t diff[64];
+	struct dsm_wire_enc e;
+	int len;
+
+	memset(data, 0, sizeof(data));
+	memcpy(data + adv_below(a, DSM_PAGE_SIZE - 16), "dsm_adversary", 13);
+	len = dsm_diff_create(twin, data, diff, sizeof(diff));
+	adv_begin(&e, adv_buf, a, DSM_MSG_DIFF_PUSH, dst, adv_rand(a));
+	dsm_wire_enc_diff_backup(&e, iv);
+	dsm_wire_enc_backup_diff(&e, page, diff, len < 0 ? 0 : len);
+	return adv_send(a, adv_buf, dsm_wire_enc_end(&e));
+}
+
 static int adv_diff_req(struct adv *a, unsigned int dst, uint64_t page)
 {
 	struct dsm_wire_enc e;
@@ -398,7 +418,11 @@ static int adv_inflated_vt(struct adv *a, unsigned int dst)
 	struct dsm_vt vt;
 
 	adv_vt_huge(a, &vt, dst);
-	switch (adv_below(a, 8)) {
+	switch (adv_below(a, 9)) {
+	case 8:
+		r = adv_below(a, a->nr_ranges);
+		return adv_diff_push(a, dst, a->page_first[r],
+				     0x40000000U + adv_below(a, 1 << 20));
 	case 0:
 		return adv_lock_req(a, dst, &vt);
 	case 1:
@@ -426,7 +450,9 @@ static int adv_huge(struct adv *a, unsigned int dst)
 	unsigned int i, nr;
 	struct dsm_vt vt;
 
-	switch (adv_below(a, 4)) {
+	switch (adv_below(a, 5)) {
+	case 4:
+		return adv_diff_push(a, dst, p, 1 + adv_below(a, 8));
 	case 0:
 		for (i = 0; i < 8 && adv_home(a, p) != dst; i++)
 			p = p ? p - 1 : 0;

@@ -17,6 +17,17 @@
  *   Every read sees the round's value, and after round 2's acquire node
  *   1 waits for both pages' diffs to be applied before it reads (the
  *   prefetches brought them, not its reads).
+ * - push: diffs pushed at a barrier arrival (Documentation/lrc.md "Pushed
+ *   diffs"), on a region with replicas 0. In every round node 0 writes
+ *   pages 0 and 1 and the first half of page 2, node 2 the second half
+ *   of page 2, then a barrier; node 1 reads pages 0 and 2 in every round
+ *   and page 1 in round 1 only, node 2 reads page 0; a barrier again.
+ *   From round 2 on the writers push what their readers asked for
+ *   before: nodes 1 and 2 take pushed diffs (lrc_push_used) instead of
+ *   asking; node 1 refuses a push of page 1 once the one before it was
+ *   not taken (the prefetch of round 2 took one), and node 0 stops
+ *   pushing it there (lrc_push_stopped). Every read sees the round's
+ *   words, both writers' halves of page 2 included.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -185,6 +196,115 @@ TEST_F_TIMEOUT(pf, grant, DSM_TEST_TIMEOUT(120))
 		UNLOCK(GR_LOCK);
 	}
 	dsm_test_sync(step++);
+}
+
+#define PU_REGION		"lrcpf-push"
+#define PU_BARRIER		103
+#define PU_ROUNDS		6
+#define PU_PARAM		"/sys/module/dsm/parameters/lrc_push"
+#define PU_WORDS		(DSM_PAGE / 4)
+
+/* The word @i of page @pg in round @r, by its writer. */
+static uint32_t pu_word(int r, int pg, int i)
+{
+	return (uint32_t)(r << 24 | pg << 16 | i);
+}
+
+/* This node's writes of round @r. */
+static void pu_write(volatile uint32_t *p, int r)
+{
+	int pg, i;
+
+	for (pg = 0; node == 0 && pg < 2; pg++)
+		for (i = 0; i < PU_WORDS; i += 64)
+			p[pg * PU_WORDS + i] = pu_word(r, pg, i);
+	for (i = 0; i < PU_WORDS; i++)
+		if ((node == 0 && i < PU_WORDS / 2) ||
+		    (node == 2 && i >= PU_WORDS / 2))
+			p[2 * PU_WORDS + i] = pu_word(r, 2, i);
+}
+
+/* Does this node read page @pg in round @r? */
+static int pu_reads(int r, int pg)
+{
+	if (node == 1)
+		return pg != 1 || r == 1;
+	return node == 2 && pg == 0;
+}
+
+TEST_F_TIMEOUT(pf, push, DSM_TEST_TIMEOUT(180))
+{
+	long used, stopped, sent, reqs = 0;
+	volatile uint32_t *p;
+	char on[8] = "";
+	int r, pg, i, bad;
+
+	NEED_3NODES();
+	/*
+	 * Replicas 0: with a backup, node 1 (node 0's) would take node 0's
+	 * diffs from its backup store, never ask, and never be pushed.
+	 */
+	p = dsm_test_region(PU_REGION, "lrc replicas 0", 3 * DSM_PAGE, 1,
+			    MAP_WAIT, &self->len);
+	ASSERT_NE(NULL, p);
+	self->map = (void *)p;
+	ASSERT_EQ(0, dsm_read_file(PU_PARAM, on, sizeof(on)))
+		TH_LOG("node %d: no %s", node, PU_PARAM);
+	ASSERT_EQ('Y', on[0])
+		TH_LOG("node %d: lrc_push is %s: the test needs it on", node,
+		       on);
+	ASSERT_LE(0, dsm_counter("lrc_push_used"))
+		TH_LOG("node %d: no lrc_push_used counter", node);
+	/* What earlier programs left to learn, learned (as in grant). */
+	ASSERT_EQ(0, dsm_barrier(PU_BARRIER));
+	used = dsm_counter("lrc_push_used");
+	stopped = dsm_counter("lrc_push_stopped");
+	sent = dsm_counter("lrc_push_sent");
+	for (r = 1; r <= PU_ROUNDS; r++) {
+		if (r == 2)
+			reqs = dsm_counter("lrc_diff_req_sent");
+		pu_write(p, r);
+		ASSERT_EQ(0, dsm_barrier(PU_BARRIER))
+			TH_LOG("node %d: round %d: barrier", node, r);
+		for (pg = 0, bad = 0; pg < 3; pg++) {
+			if (!pu_reads(r, pg))
+				continue;
+			for (i = 0; i < PU_WORDS; i++) {
+				if ((pg < 2 && i % 64) ||
+				    p[pg * PU_WORDS + i] == pu_word(r, pg, i))
+					continue;
+				if (!bad++)
+					TH_LOG("node %d: round %d: page %d word %d is %#x, %#x expected",
+					       node, r, pg, i,
+					       p[pg * PU_WORDS + i],
+					       pu_word(r, pg, i));
+			}
+		}
+		EXPECT_EQ(0, bad);
+		ASSERT_EQ(0, dsm_barrier(PU_BARRIER))
+			TH_LOG("node %d: round %d: second barrier", node, r);
+	}
+	used = dsm_counter("lrc_push_used") - used;
+	stopped = dsm_counter("lrc_push_stopped") - stopped;
+	sent = dsm_counter("lrc_push_sent") - sent;
+	reqs = dsm_counter("lrc_diff_req_sent") - reqs;
+	TH_LOG("node %d: %ld pushes sent, %ld pushed diffs used, %ld stopped, %ld DIFF_REQs after round 1",
+	       node, sent, used, stopped, reqs);
+	if (node == 0) {
+		/* Rounds 2 on: to node 1 (pages 0, 2; 1 once) and node 2. */
+		EXPECT_LE(2 * (PU_ROUNDS - 1), sent);
+		EXPECT_LE(1, stopped)
+			TH_LOG("node 0: page 1's pushes to node 1 never stopped");
+	} else {
+		/*
+		 * A push that comes after the release is fetched as before;
+		 * most come first: the arrival goes through dsmd after it.
+		 */
+		EXPECT_LE(PU_ROUNDS - 1, used)
+			TH_LOG("node %d: %ld pushed diffs used in %d rounds",
+			       node, used, PU_ROUNDS - 1);
+	}
+	dsm_test_sync(3);
 }
 
 TEST_HARNESS_MAIN

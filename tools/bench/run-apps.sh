@@ -13,7 +13,8 @@
 #       Exit status 0 only if every line is ok.
 #   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none]
 #               [--transport tcp|rdma] [--replicas 0|1] [--gc BYTES]
-#               [--prefetch N] [--prefetch-grants 0|1] [--sc] [--adapt N]
+#               [--prefetch N] [--prefetch-grants 0|1] [--push 0|1]
+#               [--sc] [--adapt N]
 #               [--tsv FILE] [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
@@ -38,6 +39,10 @@
 #       1, the default, a lock grant prefetches too, 0 only a barrier's
 #       release; Documentation/lrc.md "Prefetch after a lock grant"); the
 #       log's name ends -pgN and an lrc model column gets -pgN.
+#   --push: every node's lrc_push (module parameter: 1, the default, a
+#       barrier arrival pushes its diffs to their readers, 0 not;
+#       Documentation/lrc.md "Pushed diffs"); the log's name ends -puN and
+#       an lrc model column gets -puN.
 #   --sc: the programs of model lrc run on an sc region instead (their
 #       locks and barriers synchronise, sc keeps the memory coherent);
 #       the log's name ends -sc and the model column reads sc.
@@ -46,7 +51,8 @@
 #       the log's name ends -aN and the model column gets -aN.
 # In the guests (what the host runs on every node; by hand in a shell):
 #   run-apps.sh --guest check|bench [--replicas 0|1] [--gc BYTES]
-#       [--prefetch N] [--prefetch-grants 0|1] [--sc] [NAME...]
+#       [--prefetch N] [--prefetch-grants 0|1] [--push 0|1] [--sc]
+#       [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
 #       bounds in time, for a slower kernel (scripts/stress.sh -k debug);
 #       so does (DSM_NODES + 3) / 4, for the nodes that share the host.
@@ -126,6 +132,11 @@ guest() {
 	fi
 	if [ "${1:-}" = --prefetch-grants ]; then
 		echo "${2:?--prefetch-grants 0|1}" > /sys/module/dsm/parameters/lrc_prefetch_grants ||
+			exit 2
+		shift 2
+	fi
+	if [ "${1:-}" = --push ]; then
+		echo "${2:?--push 0|1}" > /sys/module/dsm/parameters/lrc_push ||
 			exit 2
 		shift 2
 	fi
@@ -255,7 +266,7 @@ BUILD=${BUILD:-$SRCDIR/build}
 export SRCDIR BUILD
 
 usage() {
-	sed -n '4,46p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,51p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 
@@ -268,6 +279,7 @@ replicas=1
 gc=
 prefetch=
 pgrants=
+push=
 as_sc=
 adapt=
 tsv=$BUILD/bench/apps.tsv
@@ -284,6 +296,7 @@ while [ $# -gt 0 ]; do
 	--gc) [ $# -ge 2 ] || usage; gc=$2; shift 2 ;;
 	--prefetch) [ $# -ge 2 ] || usage; prefetch=$2; shift 2 ;;
 	--prefetch-grants) [ $# -ge 2 ] || usage; pgrants=$2; shift 2 ;;
+	--push) [ $# -ge 2 ] || usage; push=$2; shift 2 ;;
 	--sc) as_sc=--sc; shift ;;
 	--adapt) [ $# -ge 2 ] || usage; adapt=$2; shift 2 ;;
 	-h|--help) usage ;;
@@ -311,6 +324,11 @@ case "$pgrants" in
 '') ;;
 0|1) pgarg="--prefetch-grants $pgrants" ;;
 *) echo "run-apps.sh: --prefetch-grants 0 or 1" >&2; exit 2 ;;
+esac
+case "$push" in
+'') ;;
+0|1) puarg="--push $push" ;;
+*) echo "run-apps.sh: --push 0 or 1" >&2; exit 2 ;;
 esac
 case "$adapt" in
 '') ;;
@@ -345,6 +363,7 @@ log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
 [ -z "$gc" ] || log=${log%.log}-gc$gc.log
 [ -z "$prefetch" ] || log=${log%.log}-pf$prefetch.log
 [ -z "$pgrants" ] || log=${log%.log}-pg$pgrants.log
+[ -z "$push" ] || log=${log%.log}-pu$push.log
 [ -z "$as_sc" ] || log=${log%.log}-sc.log
 [ -z "$adapt" ] || log=${log%.log}-a$adapt.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
@@ -358,7 +377,7 @@ fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
 	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" \
-	--replicas "$replicas" ${gcarg:-} ${pfarg:-} ${pgarg:-} $as_sc $progs \
+	--replicas "$replicas" ${gcarg:-} ${pfarg:-} ${pgarg:-} ${puarg:-} $as_sc $progs \
 	> "$log" 2>&1
 vrc=$?
 
@@ -421,6 +440,7 @@ for p in $progs; do
 	case "$model" in lrc*) [ -z "$gc" ] || model=$model-gc ;; esac
 	case "$model" in lrc*) [ -z "$prefetch" ] || model=$model-pf$prefetch ;; esac
 	case "$model" in lrc*) [ -z "$pgrants" ] || model=$model-pg$pgrants ;; esac
+	case "$model" in lrc*) [ -z "$push" ] || model=$model-pu$push ;; esac
 	[ -z "$as_sc" ] || [ "$model" != lrc ] || model=sc
 	[ -z "$adapt" ] || [ "$model" = mp ] || model=$model-a$adapt
 	if [ "$model" = mp ]; then

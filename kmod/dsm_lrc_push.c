@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsm_lrc_push.c - pushed diffs (Documentation/lrc.md "Pushed diffs",
+ * wire version 14). lrc fetches lazily: a page a barrier's release
+ * invalidated is fetched after the release, a round trip to each writer
+ * while the program waits. An iterative program reads the same pages of
+ * the same writers at every step, so the writer, which learns who reads
+ * its pages from their DIFF_REQs, sends the diffs of the interval a
+ * barrier arrival ends to those readers (DIFF_PUSH) before it arrives:
+ * by the time the release makes the pages invalid the diffs are there,
+ * and the reader's fetch takes them from its store without a message.
+ *
+ * Writer: struct lrc_pg @push_to holds the nodes whose DIFF_REQs for
+ * the page's diffs it served (dsm_lrc_serve.c), until one of them
+ * answers a push with NACK(ENOENT): it did not use the last one.
+ *
+ * Reader: a store of the diffs pushed to it, by page, bounded by
+ * lrc_push_max_kb; a fetch takes the diffs it wants from it
+ * (lrc_push_take()); what nobody will take is dropped at the next
+ * barrier (lrc_push_sweep()), with its writer's when the writer goes
+ * down. A pushed diff is the writer's one diff of that interval, the
+ * one it serves to a DIFF_REQ (it makes each once), so taking it is
+ * the same as asking; a push is only a hint and may be dropped.
+ *
+ * Locking: push.send_mutex (one push at a time; the buffer) inside
+ * lrc.bar_mutex, outside the folio locks. push.lock (the store) outside
+ * lrc.lock, never under a folio lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
+
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "dsm_lrc.h"
+
+static bool lrc_push = true;
+module_param(lrc_push, bool, 0644);
+MODULE_PARM_DESC(lrc_push,
+		 "at a barrier arrival, push the diffs of the interval it ends to the nodes that asked for those pages before (default Y)");
+
+static unsigned int lrc_push_max_kb = 16384;
+module_param(lrc_push_max_kb, uint, 0644);
+MODULE_PARM_DESC(lrc_push_max_kb,
+		 "Most memory kept of the diffs other nodes pushed here, KiB (default 16384); beyond, pushes are dropped and fetched when needed");
+
+/*
+ * A push for an interval this far beyond the writer's last one known
+ * here is dropped: the store keeps only what a coming release can name.
+ */
+#define LRC_PUSH_AHEAD		4096
+
+/* One diff pushed here: writer @w's interval @iv of the page. */
+struct lrc_pushed {
+	struct list_head list;
+	u16 w;
+	u32 iv;
+	u32 len;
+	u8 data[];
+};
+
+/**
+ * struct lrc_push_state - both sides.
+ * @send_mutex:	one push at a time on this node; guards @buf.
+ * @buf:	the DIFF_PUSH being built, DSM_WIRE_MAX_MSG bytes, made at
+ *		the first push and kept (as the backup's buffer).
+ * @lock:	mutex over @pages and @bytes; outside lrc.lock.
+ * @pages:	page number -> struct list_head of struct lrc_pushed.
+ * @bytes:	bytes held in @pages.
+ */
+static struct lrc_push_state {
+	struct mutex send_mutex;	/* see above */
+	u8 *buf;
+	struct mutex lock;		/* see above */
+	struct xarray pages;
+	u64 bytes;
+} push;
+
+/* ------------------------------------------------------------ writer */
+
+/*
+ * Folio locked: node @src asked for the diffs of @lp's page: push it the
+ * next ones.
+ */
+void lrc_push_note(struct dsm_pg *pg, struct lrc_pg *lp, u32 src)
+{
+	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
+	if (src < DSM_NODES_MAX && src != lrc_self())
+		lp->push_to |= BIT_ULL(src);
+}
+
+/* NACK of a DIFF_PUSH: its sender did not use the page's last push. */
+void lrc_push_nack(const struct dsm_msg *m)
+{
+	struct dsm_pg *pg = dsm_pg_find(m->u.nack.arg);
+	struct lrc_pg *lp = pg ? READ_ONCE(pg->lrc) : NULL;
+
+	if (!lp || !dsm_pg_folio(pg))
+		return;
+	folio_lock(pg->folio);
+	if (lp->push_to & BIT_ULL(m->hdr.src)) {
+		lp->push_to &= ~BIT_ULL(m->hdr.src);
+		dsm_stat_inc(DSM_STAT_LRC_PUSH_STOPPED);
+	}
+	folio_unlock(pg->folio);
+}
+
+/* Under push.send_mutex: send the DIFF_PUSH encoded in @e to @dst. */
+static void lrc_push_send(struct dsm_wire_enc *e, u32 dst)
+{
+	int len = dsm_wire_enc_end(e);
+
+	lockdep_assert_held(&push.send_mutex);
+	if (len > 0 && !dsm_msg_send_buf(dst, DSM_MSG_DIFF_PUSH, push.buf, len))
+		dsm_stat_inc(DSM_STAT_LRC_PUSH_SENT);
+}
+
+/*
+ * Under push.send_mutex: send to @dst the diffs of own interval @iv of
+ * those of @pages[0..@n) whose @masks name it, in as many DIFF_PUSHes as
+ * they need.
+ */
+static void lrc_push_to(u32 iv, const u64 *pages, const u64 *masks, u32 n,
+			u32 dst)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = DSM_MSG_DIFF_PUSH,
+		.src = lrc_self(),
+		.dst = dst,
+		.epoch = dsm_home_epoch(),
+	};
+	struct dsm_wire_enc e;
+	struct lrc_diff *d;
+	struct dsm_pg *pg;
+	u32 i = 0, nr = 0;
+	int err;
+
+	lockdep_assert_held(&push.send_mutex);
+	dsm_wire_enc_begin(&e, push.buf, DSM_WIRE_MAX_MSG, &h);
+	dsm_wire_enc_diff_backup(&e, iv);
+	while (i < n) {
+		pg = masks[i] & BIT_ULL(dst) ? dsm_pg_find(pages[i]) : NULL;
+		if (!pg || !pg->lrc || !dsm_pg_folio(pg)) {
+			i++;
+			continue;
+		}
+		folio_lock(pg->folio);
+		d = lrc_diff_get(pg, pg->lrc, iv, &err);
+		if (d && nr < DSM_WIRE_MAX_BACKUP_DIFFS &&
+		    e.size - e.pos >= 8 + ALIGN(d->len, 8)) {
+			dsm_wire_enc_backup_diff(&e, pages[i], d->data, d->len);
+			nr++;
+			d = NULL;
+		}
+		folio_unlock(pg->folio);
+		if (!d) {
+			i++;
+			continue;
+		}
+		/* Full: send what is there, then go on. */
+		lrc_push_send(&e, dst);
+		dsm_wire_enc_begin(&e, push.buf, DSM_WIRE_MAX_MSG, &h);
+		dsm_wire_enc_diff_backup(&e, iv);
+		nr = 0;
+	}
+	if (nr)
+		lrc_push_send(&e, dst);
+}
+
+/**
+ * lrc_push_interval() - push the diffs of own interval @iv, which a
+ * barrier arrival just ended, to the nodes that read its pages.
+ * @iv:		the interval.
+ *
+ * Under lrc.bar_mutex, before the arrival is sent. Each page's diff is
+ * made now if it was not (the reader would ask for it at the release).
+ * Nothing waits for an answer: a push that is lost or dropped costs its
+ * reader the fetch it would have made anyway.
+ */
+void lrc_push_interval(u32 iv)
+{
+	u64 *pages = NULL, *masks, all = 0;
+	struct dsm_pg *pg;
+	int n, i;
+	u32 dst;
+
+	lockdep_assert_held(&lrc.bar_mutex);
+	if (!READ_ONCE(lrc_push) || dsm_members_alone())
+		return;
+	n = lrc_iv_pages(iv, &pages);
+	if (n <= 0)
+		return;
+	masks = kcalloc(n, sizeof(*masks), GFP_KERNEL);
+	if (!masks)
+		goto out;
+	for (i = 0; i < n; i++) {
+		pg = dsm_pg_find(pages[i]);
+		if (!pg || !pg->lrc || !dsm_pg_folio(pg))
+			continue;
+		folio_lock(pg->folio);
+		masks[i] = pg->lrc->push_to;
+		folio_unlock(pg->folio);
+		all |= masks[i];
+	}
+	all &= dsm_members_live() & ~BIT_ULL(lrc_self());
+	if (!all)
+		goto out;
+	mutex_lock(&push.send_mutex);
+	if (!push.buf)
+		push.buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
+	for (dst = 0; push.buf && dst < DSM_NODES_MAX; dst++)
+		if (all & BIT_ULL(dst))
+			lrc_push_to(iv, pages, masks, n, dst);
+	mutex_unlock(&push.send_mutex);
+out:
+	kfree(masks);
+	kfree(pages);
+}
+
+/* ------------------------------------------------------------ reader */
+
+/* Under push.lock: the diff of (@w, @iv) pushed for @head's page. */
+static struct lrc_pushed *lrc_pushed_find(struct list_head *head, u16 w,
+					  u32 iv)
+{
+	struct lrc_pushed *p;
+
+	lockdep_assert_held(&push.lock);
+	if (head)
+		list_for_each_entry(p, head, list)
+			if (p->w == w && p->iv == iv)
+				return p;
+	return NULL;
+}
+
+/* Under push.lock: unlink and free @p of page @pgno (list @head). */
+static void lrc_pushed_del(u64 pgno, struct list_head *head,
+			   struct lrc_pushed *p)
+{
+	lockdep_assert_held(&push.lock);
+	list_del(&p->list);
+	push.bytes -= sizeof(*p) + p->len;
+	lrc_data_add(-(s64)(sizeof(*p) + p->len));
+	kfree(p);
+	if (list_empty(head)) {
+		xa_erase(&push.pages, pgno);
+		kfree(head);
+	}
+}
+
+/*
+ * Under push.lock and lrc.lock: is (@w, @iv) a notice of @lp waiting
+ * for its diff?
+ */
+static bool lrc_push_pending_locked(const struct lrc_pg *lp, u16 w, u32 iv)
+{
+	u32 i;
+
+	lockdep_assert_held(&lrc.lock);
+	for (i = 0; lp && i < lp->nr_pending; i++)
+		if (lp->pending[i].creator == w && lp->pending[i].index == iv)
+			return true;
+	return false;
+}
+
+/*
+ * Under push.lock and lrc.lock: may @p, pushed for page @pgno, still be
+ * taken? Only while its interval is to come or its notice is pending.
+ */
+static bool lrc_pushed_live_locked(u64 pgno, const struct lrc_pushed *p)
+{
+	struct dsm_pg *pg;
+	u32 known;
+
+	lockdep_assert_held(&lrc.lock);
+	if (lrc_iv_out(p->w, p->iv) || lrc_iv_discarded(p->w, p->iv))
+		return false;
+	known = dsm_ilog_last(&lrc.iset.log[p->w]);
+	if (p->iv > known)
+		return true;
+	pg = dsm_pg_find(pgno);
+	return pg && lrc_push_pending_locked(READ_ONCE(pg->lrc), p->w, p->iv);
+}
+
+/* Answer a push of page @pgno from @src: stop pushing it here. */
+static void lrc_push_refuse(u32 src, u64 pgno)
+{
+	struct dsm_msg n = {
+		.hdr.type = DSM_MSG_NACK,
+		.hdr.dst = src,
+		.u.nack.error = ENOENT,
+		.u.nack.nacked_type = DSM_MSG_DIFF_PUSH,
+		.u.nack.arg = pgno,
+	};
+
+	dsm_msg_send(&n);
+}
+
+/*
+ * Under push.lock: keep the diff @md of (@w, @iv) for page @pgno, or
+ * say why not: 1 (not used here: refuse it), 0 (kept, or late: its
+ * notice was applied already), or a negative errno (dropped).
+ */
+static int lrc_push_keep(u16 w, u32 iv, u64 pgno, const struct dsm_msg_diff *md)
+{
+	struct list_head *head = xa_load(&push.pages, pgno);
+	u64 max = (u64)READ_ONCE(lrc_push_max_kb) << 10;
+	struct dsm_pg *pg = dsm_pg_find(pgno);
+	struct lrc_pushed *p;
+	bool stale = false, late;
+	u32 known;
+	int ret;
+
+	lockdep_assert_held(&push.lock);
+	/* Never used here (no lrc state): stop pushing it. */
+	if (!pg || !READ_ONCE(pg->lrc))
+		return 1;
+	mutex_lock(&lrc.lock);
+	known = dsm_ilog_last(&lrc.iset.log[w]);
+	late = iv <= known && !lrc_push_pending_locked(pg->lrc, w, iv);
+	/* The last push of the page from @w, named since, not taken. */
+	if (head)
+		list_for_each_entry(p, head, list)
+			if (p->w == w && p->iv <= known && p->iv != iv &&
+			    lrc_push_pending_locked(pg->lrc, w, p->iv))
+				stale = true;
+	mutex_unlock(&lrc.lock);
+	if (stale)
+		return 1;
+	if (late || lrc_pushed_find(head, w, iv)) {
+		dsm_stat_inc(DSM_STAT_LRC_PUSH_UNUSED);
+		return 0;
+	}
+	if (push.bytes + sizeof(*p) + md->len > max)
+		return -ENOSPC;
+	if (!head) {
+		head = kmalloc(sizeof(*head), GFP_KERNEL);
+		if (!head)
+			return -ENOMEM;
+		INIT_LIST_HEAD(head);
+		ret = xa_err(xa_store(&push.pages, pgno, head, GFP_KERNEL));
+		if (ret) {
+			kfree(head);
+			return ret;
+		}
+	}
+	p = kmalloc(struct_size(p, data, md->len), GFP_KERNEL);
+	if (!p) {
+		if (list_empty(head)) {
+			xa_erase(&push.pages, pgno);
+			kfree(head);
+		}
+		return -ENOMEM;
+	}
+	p->w = w;
+	p->iv = iv;
+	p->len = md->len;
+	memcpy(p->data, md->diff, md->len);
+	list_add_tail(&p->list, head);
+	push.bytes += sizeof(*p) + p->len;
+	lrc_data_add(sizeof(*p) + p->len);
+	dsm_stat_inc(DSM_STAT_LRC_PUSH_STORED);
+	return 0;
+}
+
+/*
+ * DIFF_PUSH: keep the diffs of the sender's interval for the fetches to
+ * come. The sender is the writer (the transport checked the header's src
+ * against the link). A lost writer's push, an interval a collection
+ * discarded or too far ahead, and pages outside every lrc region are
+ * dropped whole (one log line); a page this node did not use since the
+ * last push is refused (NACK ENOENT), so that its writer stops.
+ */
+void lrc_recv_push(const struct dsm_msg *m)
+{
+	const struct dsm_msg_diff_backup *b = &m->u.diff_backup;
+	u32 w = m->hdr.src, known, kept = 0;
+	struct dsm_msg_iter it;
+	struct dsm_msg_diff md;
+	const char *why = NULL;
+	int err = 0, ret;
+	u64 pgno;
+
+	mutex_lock(&lrc.lock);
+	known = dsm_ilog_last(&lrc.iset.log[w]);
+	mutex_unlock(&lrc.lock);
+	if (lrc_iv_out(w, b->interval))
+		why = "its writer is out of lrc";
+	else if (lrc_iv_discarded(w, b->interval))
+		why = "a collection discarded its interval";
+	else if (b->interval > known + LRC_PUSH_AHEAD)
+		why = "its interval is too far ahead";
+	dsm_msg_iter_backup(b, &it);
+	while (!why && dsm_msg_next_backup(&it, &md, &pgno))
+		if (PTR_ERR_OR_ZERO(dsm_pg_get_peer(pgno, DSM_MODEL_LRC)))
+			why = "a page is not of an lrc region here";
+	if (why) {
+		dsm_stat_inc(DSM_STAT_LRC_PUSH_REFUSED);
+		pr_warn_ratelimited("diffs of interval %u pushed by node %u dropped: %s\n",
+				    b->interval, w, why);
+		return;
+	}
+	dsm_msg_iter_backup(b, &it);
+	mutex_lock(&push.lock);
+	while (dsm_msg_next_backup(&it, &md, &pgno)) {
+		ret = lrc_push_keep(w, b->interval, pgno, &md);
+		if (ret == 1) {
+			lrc_push_refuse(w, pgno);
+			continue;
+		}
+		if (ret < 0 && !err)
+			err = ret;
+		kept += !ret;
+	}
+	mutex_unlock(&push.lock);
+	if (err) {
+		dsm_stat_inc(DSM_STAT_LRC_PUSH_UNUSED);
+		pr_warn_ratelimited("diffs of interval %u pushed by node %u: some not kept (%d; lrc_push_max_kb %u)\n",
+				    b->interval, w, err, lrc_push_max_kb);
+	}
+}
+
+/**
+ * lrc_push_take() - take the diff of (@w, @iv) for page @pgno pushed here.
+ * @w:		the writer.
+ * @pgno:	the page.
+ * @iv:		the interval.
+ * @len:	out: the diff's size.
+ *
+ * Return: the kmalloc'd diff (the caller frees it), or NULL if none was
+ * pushed (or no memory).
+ */
+void *lrc_push_take(u16 w, u64 pgno, u32 iv, u32 *len)
+{
+	struct list_head *head;
+	struct lrc_pushed *p;
+	void *d = NULL;
+
+	mutex_lock(&push.lock);
+	head = xa_load(&push.pages, pgno);
+	p = lrc_pushed_find(head, w, iv);
+	if (p) {
+		d = kmemdup(p->data, p->len, GFP_KERNEL);
+		*len = p->len;
+		if (d)
+			lrc_pushed_del(pgno, head, p);
+	}
+	mutex_unlock(&push.lock);
+	if (d)
+		dsm_stat_inc(DSM_STAT_LRC_PUSH_USED);
+	return d;
+}
+
+/*
+ * Drop the pushed diffs nobody will take (@all: every one; @w < nodes:
+ * every one of writer @w): their notice was applied or dropped, a
+ * collection discarded them, their writer or page is gone.
+ */
+static void lrc_push_drop(bool all, u32 w)
+{
+	struct lrc_pushed *p, *t;
+	struct list_head *head;
+	unsigned long pgno;
+	u64 n = 0;
+
+	mutex_lock(&push.lock);
+	xa_for_each(&push.pages, pgno, head) {
+		list_for_each_entry_safe(p, t, head, list) {
+			bool live;
+
+			if (!all && w >= DSM_NODES_MAX) {
+				mutex_lock(&lrc.lock);
+				live = lrc_pushed_live_locked(pgno, p);
+				mutex_unlock(&lrc.lock);
+			} else {
+				live = !all && p->w != w;
+			}
+			if (live)
+				continue;
+			n++;
+			/* The last one frees @head: leave the list then. */
+			if (list_is_singular(head)) {
+				lrc_pushed_del(pgno, head, p);
+				break;
+			}
+			lrc_pushed_del(pgno, head, p);
+		}
+	}
+	mutex_unlock(&push.lock);
+	if (!all)
+		dsm_stat_add(DSM_STAT_LRC_PUSH_UNUSED, n);
+}
+
+/* After a barrier (and its collection): drop what nobody will take. */
+void lrc_push_sweep(void)
+{
+	lrc_push_drop(false, DSM_NODES_MAX);
+}
+
+/* Node @id went down: its pushes are dropped (its backup serves them). */
+void lrc_push_node_down(u32 id)
+{
+	lrc_push_drop(false, id);
+}
+
+void lrc_push_init(void)
+{
+	mutex_init(&push.send_mutex);
+	mutex_init(&push.lock);
+	xa_init(&push.pages);
+}
+
+/* At unload: nothing runs. */
+void lrc_push_exit(void)
+{
+	lrc_push_drop(true, 0);
+	xa_destroy(&push.pages);
+	kvfree(push.buf);
+	push.buf = NULL;
+}
