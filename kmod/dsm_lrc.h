@@ -435,11 +435,20 @@ struct lrc_learn {
 	u64 start;
 };
 
-/* A message built under lrc.lock, sent after. */
+/* lrc_out @since of a message whose sending pushes nothing. */
+#define LRC_NO_PUSH		U32_MAX
+
+/*
+ * A message built under lrc.lock, sent after. @since: the first
+ * LOCK_GRANT of a grant has the acquirer's count of this node's
+ * intervals, whose later ones' diffs are pushed to it before the grant
+ * goes (dsm_lrc_push.c); LRC_NO_PUSH on every other message.
+ */
 struct lrc_out {
 	struct list_head list;
 	u32 len;
 	u32 flags;	/* DSM_MGR_F_* for MGR payloads */
+	u32 since;
 	u8 data[];
 };
 
@@ -617,6 +626,7 @@ void lrc_backup_exit(void);
 void lrc_push_note(struct dsm_pg *pg, struct lrc_pg *lp, u32 src);
 void lrc_push_nack(const struct dsm_msg *m);
 void lrc_push_interval(u32 iv);
+void lrc_push_grant(u32 dst, u32 since);
 void lrc_recv_push(const struct dsm_msg *m);
 void *lrc_push_take(u16 w, u64 pgno, u32 iv, u32 *len);
 void lrc_push_sweep(void);

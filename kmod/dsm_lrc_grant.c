@@ -34,6 +34,10 @@ static int lrc_grant_locked(struct lrc_lock *l, u16 requester, u64 req_id,
 	ret = lrc_encode_set_locked(DSM_MSG_LOCK_GRANT, requester, req_id,
 				    l->key, 0, ivs, n, DSM_WIRE_MAX_MSG, outs);
 	kvfree(ivs);
+	/* Own intervals it lacks: their diffs go first (dsm_lrc_push.c). */
+	if (!ret && !list_empty(outs))
+		list_first_entry(outs, struct lrc_out, list)->since =
+			dsm_vt_get(vt, lrc_self());
 	l->token = false;
 	lrc_lock_changed_locked(l);
 	return ret;
@@ -91,6 +95,12 @@ void lrc_send_grant(u64 key, u32 dst, struct list_head *outs)
 	struct lrc_out *o, *t;
 	int ret = 0;
 
+	/* The diffs the acquirer will read first: a grant sent again has none. */
+	o = list_first_entry_or_null(outs, struct lrc_out, list);
+	if (o && o->since != LRC_NO_PUSH) {
+		lrc_push_grant(dst, o->since);
+		o->since = LRC_NO_PUSH;
+	}
 	list_for_each_entry_safe(o, t, outs, list) {
 		ret = dsm_msg_send_buf(dst, DSM_MSG_LOCK_GRANT, o->data,
 				       o->len);

@@ -338,6 +338,7 @@ int lrc_encode_vt_locked(u8 type, u32 dst, u64 req_id, u64 key, u32 epoch,
 		list_add_tail(&o->list, &mine);
 		h.flags = 0;
 		o->flags = 0;
+		o->since = LRC_NO_PUSH;
 		if (pos + k < n) {
 			if (grant)
 				h.flags = DSM_WIRE_F_MORE;

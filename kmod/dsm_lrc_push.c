@@ -9,6 +9,9 @@
  * barrier arrival ends to those readers (DIFF_PUSH) before it arrives:
  * by the time the release makes the pages invalid the diffs are there,
  * and the reader's fetch takes them from its store without a message.
+ * A lock grant likewise goes after the diffs of the granting node's
+ * intervals the acquirer lacks, of the pages the acquirer reads, on the
+ * same link: the acquirer's prefetch at the grant finds them.
  *
  * Writer: struct lrc_pg @push_to holds the nodes whose DIFF_REQs for
  * the page's diffs it served (dsm_lrc_serve.c), until one of them
@@ -23,8 +26,9 @@
  * the same as asking; a push is only a hint and may be dropped.
  *
  * Locking: push.send_mutex (one push at a time; the buffer) inside
- * lrc.bar_mutex, outside the folio locks. push.lock (the store) outside
- * lrc.lock, never under a folio lock.
+ * lrc.bar_mutex (a barrier's push; a grant's holds no lock), outside the
+ * folio locks. push.lock (the store) outside lrc.lock, never under a
+ * folio lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
@@ -67,7 +71,7 @@ struct lrc_pushed {
  *		the first push and kept (as the backup's buffer).
  * @lock:	mutex over @pages and @bytes; outside lrc.lock.
  * @pages:	page number -> struct list_head of struct lrc_pushed.
- * @bytes:	bytes held in @pages.
+ * @bytes:	bytes held in @pages (read without @lock: READ_ONCE).
  */
 static struct lrc_push_state {
 	struct mutex send_mutex;	/* see above */
@@ -169,24 +173,19 @@ static void lrc_push_to(u32 iv, const u64 *pages, const u64 *masks, u32 n,
 		lrc_push_send(&e, dst);
 }
 
-/**
- * lrc_push_interval() - push the diffs of own interval @iv, which a
- * barrier arrival just ended, to the nodes that read its pages.
- * @iv:		the interval.
- *
- * Under lrc.bar_mutex, before the arrival is sent. Each page's diff is
- * made now if it was not (the reader would ask for it at the release).
- * Nothing waits for an answer: a push that is lost or dropped costs its
- * reader the fetch it would have made anyway.
+/*
+ * Push the diffs of own closed interval @iv to the nodes of @only that
+ * read its pages. Each page's diff is made now if it was not (the reader
+ * would ask for it). Nothing waits for an answer: a push that is lost or
+ * dropped costs its reader the fetch it would have made anyway.
  */
-void lrc_push_interval(u32 iv)
+static void lrc_push_iv(u32 iv, u64 only)
 {
 	u64 *pages = NULL, *masks, all = 0;
 	struct dsm_pg *pg;
 	int n, i;
 	u32 dst;
 
-	lockdep_assert_held(&lrc.bar_mutex);
 	if (!READ_ONCE(lrc_push) || dsm_members_alone())
 		return;
 	n = lrc_iv_pages(iv, &pages);
@@ -204,7 +203,7 @@ void lrc_push_interval(u32 iv)
 		folio_unlock(pg->folio);
 		all |= masks[i];
 	}
-	all &= dsm_members_live() & ~BIT_ULL(lrc_self());
+	all &= only & dsm_members_live() & ~BIT_ULL(lrc_self());
 	if (!all)
 		goto out;
 	mutex_lock(&push.send_mutex);
@@ -217,6 +216,48 @@ void lrc_push_interval(u32 iv)
 out:
 	kfree(masks);
 	kfree(pages);
+}
+
+/**
+ * lrc_push_interval() - push the diffs of own interval @iv, which a
+ * barrier arrival just ended, to the nodes that read its pages.
+ * @iv:		the interval.
+ *
+ * Under lrc.bar_mutex, before the arrival is sent: the arrival and the
+ * release go through dsmd, so the diffs are there before the release.
+ */
+void lrc_push_interval(u32 iv)
+{
+	lockdep_assert_held(&lrc.bar_mutex);
+	lrc_push_iv(iv, U64_MAX);
+}
+
+/*
+ * A lock grant pushes the diffs of this many of the latest own intervals
+ * the acquirer lacks, at most: a lock's holder reads what the last
+ * releases wrote.
+ */
+#define LRC_PUSH_GRANT_IVS	4
+
+/**
+ * lrc_push_grant() - push to lock acquirer @dst, before its grant, the
+ * diffs of own intervals after @since it reads the pages of.
+ * @dst:	the acquirer.
+ * @since:	its count of this node's intervals (its timestamp's entry).
+ *
+ * With no lock held (the grant's sender). The grant goes on the same
+ * link after them, so the acquirer's prefetch at the grant (lrc.md
+ * "Prefetch after a lock grant") finds them.
+ */
+void lrc_push_grant(u32 dst, u32 since)
+{
+	u32 last = READ_ONCE(lrc.vt.c[lrc_self()]), iv;
+
+	if (dst >= DSM_NODES_MAX || since >= last)
+		return;
+	iv = last > LRC_PUSH_GRANT_IVS ? last - LRC_PUSH_GRANT_IVS + 1 : 1;
+	for (iv = max(iv, since + 1); iv <= last; iv++)
+		lrc_push_iv(iv, BIT_ULL(dst));
 }
 
 /* ------------------------------------------------------------ reader */
@@ -241,7 +282,7 @@ static void lrc_pushed_del(u64 pgno, struct list_head *head,
 {
 	lockdep_assert_held(&push.lock);
 	list_del(&p->list);
-	push.bytes -= sizeof(*p) + p->len;
+	WRITE_ONCE(push.bytes, push.bytes - (sizeof(*p) + p->len));
 	lrc_data_add(-(s64)(sizeof(*p) + p->len));
 	kfree(p);
 	if (list_empty(head)) {
@@ -359,7 +400,7 @@ static int lrc_push_keep(u16 w, u32 iv, u64 pgno, const struct dsm_msg_diff *md)
 	p->len = md->len;
 	memcpy(p->data, md->diff, md->len);
 	list_add_tail(&p->list, head);
-	push.bytes += sizeof(*p) + p->len;
+	WRITE_ONCE(push.bytes, push.bytes + sizeof(*p) + p->len);
 	lrc_data_add(sizeof(*p) + p->len);
 	dsm_stat_inc(DSM_STAT_LRC_PUSH_STORED);
 	return 0;
@@ -402,6 +443,12 @@ void lrc_recv_push(const struct dsm_msg *m)
 				    b->interval, w, why);
 		return;
 	}
+	/*
+	 * Half full: drop what no fetch will take first (a program that
+	 * takes locks and no barrier would not sweep otherwise).
+	 */
+	if (READ_ONCE(push.bytes) > ((u64)READ_ONCE(lrc_push_max_kb) << 9))
+		lrc_push_sweep();
 	dsm_msg_iter_backup(b, &it);
 	mutex_lock(&push.lock);
 	while (dsm_msg_next_backup(&it, &md, &pgno)) {

@@ -28,6 +28,11 @@
  *   not taken (the prefetch of round 2 took one), and node 0 stops
  *   pushing it there (lrc_push_stopped). Every read sees the round's
  *   words, both writers' halves of page 2 included.
+ * - push_grant: a lock grant pushes first the diffs of the granting
+ *   node's intervals the acquirer lacks, of the pages it read (replicas
+ *   0). In every round node 0 writes a page under a lock, then node 1
+ *   takes the lock and reads it: from round 2 on, node 1's reads take
+ *   the diff node 0 pushed before its grant, and node 1 asks for none.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -305,6 +310,59 @@ TEST_F_TIMEOUT(pf, push, DSM_TEST_TIMEOUT(180))
 			       node, used, PU_ROUNDS - 1);
 	}
 	dsm_test_sync(3);
+}
+
+#define PG_REGION		"lrcpf-pgrant"
+#define PG_LOCK			104
+#define PG_ROUNDS		5
+
+TEST_F_TIMEOUT(pf, push_grant, DSM_TEST_TIMEOUT(120))
+{
+	long used = 0, reqs = 0;
+	volatile uint32_t *p;
+	int r, i, step = 3, bad = 0;
+
+	NEED_3NODES();
+	p = dsm_test_region(PG_REGION, "lrc replicas 0", DSM_PAGE, 1,
+			    MAP_WAIT, &self->len);
+	ASSERT_NE(NULL, p);
+	self->map = (void *)p;
+	ASSERT_LE(0, dsm_counter("lrc_push_used"))
+		TH_LOG("node %d: no lrc_push_used counter", node);
+	ASSERT_EQ(0, dsm_barrier(PU_BARRIER));
+	for (r = 1; r <= PG_ROUNDS; r++) {
+		if (node == 0) {
+			LOCK(PG_LOCK);
+			for (i = 0; i < PU_WORDS; i += 16)
+				p[i] = pu_word(r, 0, i);
+			UNLOCK(PG_LOCK);
+		}
+		dsm_test_sync(step++);
+		if (node == 1) {
+			if (r == 2) {
+				used = dsm_counter("lrc_push_used");
+				reqs = dsm_counter("lrc_diff_req_sent");
+			}
+			LOCK(PG_LOCK);
+			for (i = 0; i < PU_WORDS; i += 16)
+				if (p[i] != pu_word(r, 0, i) && !bad++)
+					TH_LOG("node 1: round %d: word %d is %#x, %#x expected",
+					       r, i, p[i], pu_word(r, 0, i));
+			UNLOCK(PG_LOCK);
+		}
+		dsm_test_sync(step++);
+	}
+	EXPECT_EQ(0, bad);
+	if (node == 1) {
+		used = dsm_counter("lrc_push_used") - used;
+		reqs = dsm_counter("lrc_diff_req_sent") - reqs;
+		TH_LOG("node 1: rounds 2 to %d: %ld pushed diffs used, %ld DIFF_REQs",
+		       PG_ROUNDS, used, reqs);
+		/* Pushed on the grant's link before it: taken at the grant. */
+		EXPECT_LE(PG_ROUNDS - 2, used);
+		EXPECT_GE(1, reqs);
+	}
+	dsm_test_sync(step++);
 }
 
 TEST_HARNESS_MAIN
