@@ -532,6 +532,34 @@ int lrc_missing_locked(const struct dsm_vt *have,
 		       const struct dsm_interval ***out);
 int lrc_iv_pages(u32 iv, u64 **pages);
 
+/**
+ * struct lrc_ivd - the diffs of own interval @iv of some of @pages going
+ * to @dst in messages of @type (DIFF_BACKUP, DIFF_PUSH): lrc_iv_diffs().
+ * @type:	the message type.
+ * @dst:	the node they go to.
+ * @iv:		the interval.
+ * @pages:	its pages (ascending) ...
+ * @n:		... how many.
+ * @buf:	DSM_WIRE_MAX_MSG bytes in which each message is built.
+ * @want:	does page @pages[i] go?
+ * @send:	send the message in @buf, @len bytes with @nr diffs: 0, or
+ *		an errno that ends lrc_iv_diffs().
+ * @arg:	the caller's, for @want and @send.
+ */
+struct lrc_ivd {
+	u8 type;
+	u32 dst;
+	u32 iv;
+	const u64 *pages;
+	u32 n;
+	u8 *buf;
+	bool (*want)(const struct lrc_ivd *d, u32 i);
+	int (*send)(const struct lrc_ivd *d, int len, u32 nr);
+	const void *arg;
+};
+
+int lrc_iv_diffs(const struct lrc_ivd *d);
+
 /* dsm_lrc_lock.c: the lock table, acquire, release */
 struct lrc_lock *lrc_lock_find_locked(u64 key);
 struct lrc_lock *lrc_lock_get_locked(u64 key);

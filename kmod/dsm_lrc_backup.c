@@ -112,63 +112,37 @@ static int lrc_bk_push(u8 *buf, int len, u32 dst, u32 iv, u32 nr)
 	return ret;
 }
 
+/* lrc_iv_diffs() @want: pages of regions with replicas 1 only. */
+static bool lrc_bk_want(const struct lrc_ivd *d, u32 i)
+{
+	return dsm_region_replicated(d->pages[i] << PAGE_SHIFT);
+}
+
+/* lrc_iv_diffs() @send: a DIFF_BACKUP, and its ack waited for. */
+static int lrc_bk_send(const struct lrc_ivd *d, int len, u32 nr)
+{
+	return lrc_bk_push(d->buf, len, d->dst, d->iv, nr);
+}
+
 /*
  * Push the diffs of own interval @iv (pages @pages[0..@n), ascending) to
- * @dst, in as many DIFF_BACKUPs as they need. Return: 0, or why @dst did
- * not take them all.
+ * @dst, in as many DIFF_BACKUPs as they need, each acked. Return: 0, or
+ * why @dst did not take them all.
  */
 static int lrc_bk_send_iv(u8 *buf, u32 iv, const u64 *pages, u32 n, u32 dst)
 {
-	struct dsm_msg_hdr h = {
-		.version = DSM_WIRE_VERSION_MAX,
+	struct lrc_ivd d = {
 		.type = DSM_MSG_DIFF_BACKUP,
-		.src = lrc_self(),
 		.dst = dst,
-		.epoch = dsm_home_epoch(),
+		.iv = iv,
+		.pages = pages,
+		.n = n,
+		.buf = buf,
+		.want = lrc_bk_want,
+		.send = lrc_bk_send,
 	};
-	struct dsm_wire_enc e;
-	struct lrc_diff *d;
-	struct dsm_pg *pg;
-	u32 i = 0, nr = 0;
-	int ret = 0, len, err;
 
-	dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
-	dsm_wire_enc_diff_backup(&e, iv);
-	while (i < n) {
-		pg = dsm_pg_find(pages[i]);
-		/* Not in a region with replicas 0, nor a page never framed. */
-		if (!pg || !pg->lrc || !dsm_pg_folio(pg) ||
-		    !dsm_region_replicated(pages[i] << PAGE_SHIFT)) {
-			i++;
-			continue;
-		}
-		folio_lock(pg->folio);
-		/* None (not written with a twin) or not made: not pushed. */
-		d = lrc_diff_get(pg, pg->lrc, iv, &err);
-		if (d && nr < DSM_WIRE_MAX_BACKUP_DIFFS &&
-		    e.size - e.pos >= 8 + ALIGN(d->len, 8)) {
-			dsm_wire_enc_backup_diff(&e, pages[i], d->data, d->len);
-			nr++;
-			d = NULL;
-		}
-		folio_unlock(pg->folio);
-		if (!d) {
-			i++;
-			continue;
-		}
-		/* Full: send what is there (not under the folio lock). */
-		len = dsm_wire_enc_end(&e);
-		ret = len < 0 ? len : lrc_bk_push(buf, len, dst, iv, nr);
-		if (ret)
-			return ret;
-		dsm_wire_enc_begin(&e, buf, DSM_WIRE_MAX_MSG, &h);
-		dsm_wire_enc_diff_backup(&e, iv);
-		nr = 0;
-	}
-	if (!nr)
-		return 0;
-	len = dsm_wire_enc_end(&e);
-	return len < 0 ? len : lrc_bk_push(buf, len, dst, iv, nr);
+	return lrc_iv_diffs(&d);
 }
 
 /*

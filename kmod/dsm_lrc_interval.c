@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
@@ -145,6 +146,69 @@ int lrc_iv_pages(u32 iv, u64 **pages)
 	}
 	mutex_unlock(&lrc.lock);
 	return n;
+}
+
+/**
+ * lrc_iv_diffs() - send the diffs of own interval @d->iv of the pages
+ * @d->want keeps, in as many messages as they need.
+ * @d:		what goes where, and how.
+ *
+ * Each diff is made now if it was not (lrc_diff_get(), under the page's
+ * folio lock); a page not written with a twin in the interval has none
+ * and is left out. Messages are sent with no lock held.
+ *
+ * Return: 0, or the first error of @d->send (or of the encoder).
+ */
+int lrc_iv_diffs(const struct lrc_ivd *d)
+{
+	struct dsm_msg_hdr h = {
+		.version = DSM_WIRE_VERSION_MAX,
+		.type = d->type,
+		.src = lrc_self(),
+		.dst = d->dst,
+		.epoch = dsm_home_epoch(),
+	};
+	struct dsm_wire_enc e;
+	struct lrc_diff *diff;
+	struct dsm_pg *pg;
+	u32 i = 0, nr = 0;
+	int ret, len, err;
+
+	dsm_wire_enc_begin(&e, d->buf, DSM_WIRE_MAX_MSG, &h);
+	dsm_wire_enc_diff_backup(&e, d->iv);
+	while (i < d->n) {
+		pg = d->want(d, i) ? dsm_pg_find(d->pages[i]) : NULL;
+		if (!pg || !pg->lrc || !dsm_pg_folio(pg)) {
+			i++;
+			continue;
+		}
+		folio_lock(pg->folio);
+		diff = lrc_diff_get(pg, pg->lrc, d->iv, &err);
+		if (diff && nr < DSM_WIRE_MAX_BACKUP_DIFFS &&
+		    e.size - e.pos >= 8 + ALIGN(diff->len, 8)) {
+			dsm_wire_enc_backup_diff(&e, d->pages[i], diff->data,
+						 diff->len);
+			nr++;
+			diff = NULL;
+		}
+		folio_unlock(pg->folio);
+		if (!diff) {
+			i++;
+			continue;
+		}
+		/* Full: send what is there (not under the folio lock). */
+		len = dsm_wire_enc_end(&e);
+		ret = len < 0 ? len : d->send(d, len, nr);
+		if (ret)
+			return ret;
+		dsm_wire_enc_begin(&e, d->buf, DSM_WIRE_MAX_MSG, &h);
+		dsm_wire_enc_diff_backup(&e, d->iv);
+		nr = 0;
+	}
+	if (!nr)
+		return 0;
+	len = dsm_wire_enc_end(&e);
+	return len < 0 ? len : d->send(d, len, nr);
 }
 
 /**

@@ -110,67 +110,21 @@ void lrc_push_nack(const struct dsm_msg *m)
 	folio_unlock(pg->folio);
 }
 
-/* Under push.send_mutex: send the DIFF_PUSH encoded in @e to @dst. */
-static void lrc_push_send(struct dsm_wire_enc *e, u32 dst)
+/* lrc_iv_diffs() @want: pages @dst reads (@arg: their push_to masks). */
+static bool lrc_push_want(const struct lrc_ivd *d, u32 i)
 {
-	int len = dsm_wire_enc_end(e);
+	const u64 *masks = d->arg;
 
-	lockdep_assert_held(&push.send_mutex);
-	if (len > 0 && !dsm_msg_send_buf(dst, DSM_MSG_DIFF_PUSH, push.buf, len))
-		dsm_stat_inc(DSM_STAT_LRC_PUSH_SENT);
+	return masks[i] & BIT_ULL(d->dst);
 }
 
-/*
- * Under push.send_mutex: send to @dst the diffs of own interval @iv of
- * those of @pages[0..@n) whose @masks name it, in as many DIFF_PUSHes as
- * they need.
- */
-static void lrc_push_to(u32 iv, const u64 *pages, const u64 *masks, u32 n,
-			u32 dst)
+/* lrc_iv_diffs() @send, under push.send_mutex: a DIFF_PUSH, not acked. */
+static int lrc_push_send(const struct lrc_ivd *d, int len, u32 nr)
 {
-	struct dsm_msg_hdr h = {
-		.version = DSM_WIRE_VERSION_MAX,
-		.type = DSM_MSG_DIFF_PUSH,
-		.src = lrc_self(),
-		.dst = dst,
-		.epoch = dsm_home_epoch(),
-	};
-	struct dsm_wire_enc e;
-	struct lrc_diff *d;
-	struct dsm_pg *pg;
-	u32 i = 0, nr = 0;
-	int err;
-
 	lockdep_assert_held(&push.send_mutex);
-	dsm_wire_enc_begin(&e, push.buf, DSM_WIRE_MAX_MSG, &h);
-	dsm_wire_enc_diff_backup(&e, iv);
-	while (i < n) {
-		pg = masks[i] & BIT_ULL(dst) ? dsm_pg_find(pages[i]) : NULL;
-		if (!pg || !pg->lrc || !dsm_pg_folio(pg)) {
-			i++;
-			continue;
-		}
-		folio_lock(pg->folio);
-		d = lrc_diff_get(pg, pg->lrc, iv, &err);
-		if (d && nr < DSM_WIRE_MAX_BACKUP_DIFFS &&
-		    e.size - e.pos >= 8 + ALIGN(d->len, 8)) {
-			dsm_wire_enc_backup_diff(&e, pages[i], d->data, d->len);
-			nr++;
-			d = NULL;
-		}
-		folio_unlock(pg->folio);
-		if (!d) {
-			i++;
-			continue;
-		}
-		/* Full: send what is there, then go on. */
-		lrc_push_send(&e, dst);
-		dsm_wire_enc_begin(&e, push.buf, DSM_WIRE_MAX_MSG, &h);
-		dsm_wire_enc_diff_backup(&e, iv);
-		nr = 0;
-	}
-	if (nr)
-		lrc_push_send(&e, dst);
+	if (!dsm_msg_send_buf(d->dst, DSM_MSG_DIFF_PUSH, d->buf, len))
+		dsm_stat_inc(DSM_STAT_LRC_PUSH_SENT);
+	return 0;	/* the next message may go */
 }
 
 /*
@@ -209,9 +163,22 @@ static void lrc_push_iv(u32 iv, u64 only)
 	mutex_lock(&push.send_mutex);
 	if (!push.buf)
 		push.buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
-	for (dst = 0; push.buf && dst < DSM_NODES_MAX; dst++)
+	for (dst = 0; push.buf && dst < DSM_NODES_MAX; dst++) {
+		struct lrc_ivd d = {
+			.type = DSM_MSG_DIFF_PUSH,
+			.dst = dst,
+			.iv = iv,
+			.pages = pages,
+			.n = n,
+			.buf = push.buf,
+			.want = lrc_push_want,
+			.send = lrc_push_send,
+			.arg = masks,
+		};
+
 		if (all & BIT_ULL(dst))
-			lrc_push_to(iv, pages, masks, n, dst);
+			lrc_iv_diffs(&d);
+	}
 	mutex_unlock(&push.send_mutex);
 out:
 	kfree(masks);

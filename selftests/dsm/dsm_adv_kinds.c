@@ -290,20 +290,28 @@ static int adv_barrier(struct adv *a, unsigned int dst, uint8_t type,
 	return adv_send(a, adv_buf, dsm_wire_enc_end(&e));
 }
 
-static int adv_diff_reply(struct adv *a, unsigned int dst, uint64_t page)
+/* A diff of a zero page writing "dsm_adversary" somewhere: its length. */
+static int adv_make_diff(struct adv *a, uint8_t *diff, uint32_t size)
 {
 	static uint8_t twin[DSM_PAGE_SIZE], data[DSM_PAGE_SIZE];
-	uint8_t diff[64];
-	struct dsm_wire_enc e;
 	int len;
 
 	memset(data, 0, sizeof(data));
 	memcpy(data + adv_below(a, DSM_PAGE_SIZE - 16), "dsm_adversary", 13);
-	len = dsm_diff_create(twin, data, diff, sizeof(diff));
+	len = dsm_diff_create(twin, data, diff, size);
+	return len < 0 ? 0 : len;
+}
+
+static int adv_diff_reply(struct adv *a, unsigned int dst, uint64_t page)
+{
+	uint8_t diff[64];
+	struct dsm_wire_enc e;
+	int len = adv_make_diff(a, diff, sizeof(diff));
+
 	adv_begin(&e, adv_buf, a, DSM_MSG_DIFF_REPLY, dst, adv_req_id(a, dst));
 	dsm_wire_enc_diff_reply(&e, page);
 	dsm_wire_enc_diff(&e, adv_other(a, dst, a->local),
-			  1 + adv_below(a, 8), diff, len < 0 ? 0 : len);
+			  1 + adv_below(a, 8), diff, len);
 	return adv_send(a, adv_buf, dsm_wire_enc_end(&e));
 }
 
@@ -311,17 +319,13 @@ static int adv_diff_reply(struct adv *a, unsigned int dst, uint64_t page)
 static int adv_diff_push(struct adv *a, unsigned int dst, uint64_t page,
 			 uint32_t iv)
 {
-	static uint8_t twin[DSM_PAGE_SIZE], data[DSM_PAGE_SIZE];
 	uint8_t diff[64];
 	struct dsm_wire_enc e;
-	int len;
+	int len = adv_make_diff(a, diff, sizeof(diff));
 
-	memset(data, 0, sizeof(data));
-	memcpy(data + adv_below(a, DSM_PAGE_SIZE - 16), "dsm_adversary", 13);
-	len = dsm_diff_create(twin, data, diff, sizeof(diff));
 	adv_begin(&e, adv_buf, a, DSM_MSG_DIFF_PUSH, dst, adv_rand(a));
 	dsm_wire_enc_diff_backup(&e, iv);
-	dsm_wire_enc_backup_diff(&e, page, diff, len < 0 ? 0 : len);
+	dsm_wire_enc_backup_diff(&e, page, diff, len);
 	return adv_send(a, adv_buf, dsm_wire_enc_end(&e));
 }
 
