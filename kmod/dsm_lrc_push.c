@@ -258,10 +258,7 @@ static void lrc_pushed_del(u64 pgno, struct list_head *head,
 	}
 }
 
-/*
- * Under push.lock and lrc.lock: is (@w, @iv) a notice of @lp waiting
- * for its diff?
- */
+/* Under lrc.lock: is (@w, @iv) a notice of @lp waiting for its diff? */
 static bool lrc_push_pending_locked(const struct lrc_pg *lp, u16 w, u32 iv)
 {
 	u32 i;
@@ -384,12 +381,12 @@ static int lrc_push_keep(u16 w, u32 iv, u64 pgno, const struct dsm_msg_diff *md)
 void lrc_recv_push(const struct dsm_msg *m)
 {
 	const struct dsm_msg_diff_backup *b = &m->u.diff_backup;
-	u32 w = m->hdr.src, known, kept = 0;
+	u32 w = m->hdr.src, known, nr_refused = 0, i;
 	struct dsm_msg_iter it;
 	struct dsm_msg_diff md;
 	const char *why = NULL;
+	u64 pgno, *refused;
 	int err = 0, ret;
-	u64 pgno;
 
 	mutex_lock(&lrc.lock);
 	known = dsm_ilog_last(&lrc.iset.log[w]);
@@ -398,7 +395,7 @@ void lrc_recv_push(const struct dsm_msg *m)
 		why = "its writer is out of lrc";
 	else if (lrc_iv_discarded(w, b->interval))
 		why = "a collection discarded its interval";
-	else if (b->interval > known + LRC_PUSH_AHEAD)
+	else if (b->interval > known && b->interval - known > LRC_PUSH_AHEAD)
 		why = "its interval is too far ahead";
 	dsm_msg_iter_backup(b, &it);
 	while (!why && dsm_msg_next_backup(&it, &md, &pgno))
@@ -416,19 +413,21 @@ void lrc_recv_push(const struct dsm_msg *m)
 	 */
 	if (READ_ONCE(push.bytes) > ((u64)READ_ONCE(lrc_push_max_kb) << 9))
 		lrc_push_sweep();
+	/* Refusals are sent once the store is unlocked (none without memory). */
+	refused = kmalloc_array(b->nr_diffs, sizeof(*refused), GFP_KERNEL);
 	dsm_msg_iter_backup(b, &it);
 	mutex_lock(&push.lock);
 	while (dsm_msg_next_backup(&it, &md, &pgno)) {
 		ret = lrc_push_keep(w, b->interval, pgno, &md);
-		if (ret == 1) {
-			lrc_push_refuse(w, pgno);
-			continue;
-		}
-		if (ret < 0 && !err)
+		if (ret == 1 && refused)
+			refused[nr_refused++] = pgno;
+		else if (ret < 0 && !err)
 			err = ret;
-		kept += !ret;
 	}
 	mutex_unlock(&push.lock);
+	for (i = 0; i < nr_refused; i++)
+		lrc_push_refuse(w, refused[i]);
+	kfree(refused);
 	if (err) {
 		dsm_stat_inc(DSM_STAT_LRC_PUSH_UNUSED);
 		pr_warn_ratelimited("diffs of interval %u pushed by node %u: some not kept (%d; lrc_push_max_kb %u)\n",
