@@ -149,8 +149,9 @@ struct lrc_diff {
  * @written:	this node wrote the page since the last collection.
  * @push_to:	nodes that asked this node for the page's diffs and did not
  *		refuse a push since: a barrier arrival pushes them the diff
- *		of the interval it ends (dsm_lrc_push.c). Under the folio
- *		lock.
+ *		of the interval it ends (dsm_lrc_push.c). Written under
+ *		the folio lock (WRITE_ONCE); a push reads it without
+ *		(READ_ONCE): a hint.
  */
 struct lrc_pg {
 	u8 access;
@@ -637,6 +638,9 @@ void lrc_prefetch(struct dsm_pg **pgs, u32 n);
 void lrc_recv_diff_req(const struct dsm_msg *m);
 
 /* dsm_lrc_backup.c */
+struct list_head *lrc_xa_list(struct xarray *xa, unsigned long idx);
+void lrc_xa_list_trim(struct xarray *xa, unsigned long idx,
+		      struct list_head *head);
 int lrc_backup(void);
 void lrc_recv_backup(const struct dsm_msg *m);
 void lrc_recv_backup_ack(const struct dsm_msg *m);

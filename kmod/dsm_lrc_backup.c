@@ -268,6 +268,44 @@ void lrc_backup_node_down(u32 id)
 
 /* ------------------------------------------------------------ backup */
 
+/**
+ * lrc_xa_list() - the list of diffs kept at page @idx of store @xa, made
+ * (empty) if there is none: the stores of diffs by page (the backup's
+ * here, the pushed ones in dsm_lrc_push.c). Under the store's lock.
+ * @xa:		the store's xarray of kmalloc'd list heads.
+ * @idx:	the page.
+ *
+ * Return: the list, or an ERR_PTR (no memory).
+ */
+struct list_head *lrc_xa_list(struct xarray *xa, unsigned long idx)
+{
+	struct list_head *head = xa_load(xa, idx);
+	int ret;
+
+	if (head)
+		return head;
+	head = kmalloc(sizeof(*head), GFP_KERNEL);
+	if (!head)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(head);
+	ret = xa_err(xa_store(xa, idx, head, GFP_KERNEL));
+	if (ret) {
+		kfree(head);
+		return ERR_PTR(ret);
+	}
+	return head;
+}
+
+/* Under the store's lock: list @head at @idx of @xa goes if it is empty. */
+void lrc_xa_list_trim(struct xarray *xa, unsigned long idx,
+		      struct list_head *head)
+{
+	if (!list_empty(head))
+		return;
+	xa_erase(xa, idx);
+	kfree(head);
+}
+
 /* Under bk.store_lock: the diff of (@w, @iv) kept for page @pgno. */
 static struct lrc_bk_diff *lrc_bk_find_locked(u32 w, u64 pgno, u32 iv)
 {
@@ -287,25 +325,15 @@ static struct lrc_bk_diff *lrc_bk_find_locked(u32 w, u64 pgno, u32 iv)
 static int lrc_bk_keep_locked(u32 w, u64 pgno, struct lrc_bk_diff *d)
 {
 	struct list_head *head;
-	int ret;
 
 	lockdep_assert_held(&bk.store_lock);
 	if (lrc_bk_find_locked(w, pgno, d->iv)) {
 		kfree(d);	/* pushed again after a lost ack */
 		return 0;
 	}
-	head = xa_load(&bk.pages[w], pgno);
-	if (!head) {
-		head = kmalloc(sizeof(*head), GFP_KERNEL);
-		if (!head)
-			return -ENOMEM;
-		INIT_LIST_HEAD(head);
-		ret = xa_err(xa_store(&bk.pages[w], pgno, head, GFP_KERNEL));
-		if (ret) {
-			kfree(head);
-			return ret;
-		}
-	}
+	head = lrc_xa_list(&bk.pages[w], pgno);
+	if (IS_ERR(head))
+		return PTR_ERR(head);
 	list_add(&d->list, head);
 	bk.bytes += sizeof(*d) + d->len;
 	lrc_data_add(sizeof(*d) + d->len);
@@ -610,10 +638,7 @@ static u64 lrc_bk_drop(const struct dsm_vt *gvt, bool all)
 				n++;
 				kfree(d);
 			}
-			if (list_empty(head)) {
-				xa_erase(&bk.pages[c], pgno);
-				kfree(head);
-			}
+			lrc_xa_list_trim(&bk.pages[c], pgno, head);
 		}
 	}
 	bk.bytes -= freed;

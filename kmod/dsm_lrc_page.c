@@ -633,7 +633,7 @@ void lrc_pg_reset(struct dsm_pg *pg)
 	kfree(lp->twin);
 	lp->twin = NULL;
 	lp->access = DSM_ACC_NONE;
-	lp->push_to = 0;
+	WRITE_ONCE(lp->push_to, 0);
 	mutex_lock(&lrc.lock);
 	lp->twin_iv = 0;
 	lp->noted_iv = 0;

@@ -91,7 +91,7 @@ void lrc_push_note(struct dsm_pg *pg, struct lrc_pg *lp, u32 src)
 {
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	if (src < DSM_NODES_MAX && src != lrc_self())
-		lp->push_to |= BIT_ULL(src);
+		WRITE_ONCE(lp->push_to, lp->push_to | BIT_ULL(src));
 }
 
 /* NACK of a DIFF_PUSH: its sender did not use the page's last push. */
@@ -104,7 +104,7 @@ void lrc_push_nack(const struct dsm_msg *m)
 		return;
 	folio_lock(pg->folio);
 	if (lp->push_to & BIT_ULL(m->hdr.src)) {
-		lp->push_to &= ~BIT_ULL(m->hdr.src);
+		WRITE_ONCE(lp->push_to, lp->push_to & ~BIT_ULL(m->hdr.src));
 		dsm_stat_inc(DSM_STAT_LRC_PUSH_STOPPED);
 	}
 	folio_unlock(pg->folio);
@@ -148,13 +148,14 @@ static void lrc_push_iv(u32 iv, u64 only)
 	masks = kcalloc(n, sizeof(*masks), GFP_KERNEL);
 	if (!masks)
 		goto out;
+	/*
+	 * Who reads each page: a hint, read without the folio lock (a
+	 * barrier writes-protects hundreds of pages; most have no reader).
+	 */
 	for (i = 0; i < n; i++) {
 		pg = dsm_pg_find(pages[i]);
-		if (!pg || !pg->lrc || !dsm_pg_folio(pg))
-			continue;
-		folio_lock(pg->folio);
-		masks[i] = pg->lrc->push_to;
-		folio_unlock(pg->folio);
+		if (pg && pg->lrc)
+			masks[i] = READ_ONCE(pg->lrc->push_to);
 		all |= masks[i];
 	}
 	all &= only & dsm_members_live() & ~BIT_ULL(lrc_self());
@@ -252,10 +253,7 @@ static void lrc_pushed_del(u64 pgno, struct list_head *head,
 	WRITE_ONCE(push.bytes, push.bytes - (sizeof(*p) + p->len));
 	lrc_data_add(-(s64)(sizeof(*p) + p->len));
 	kfree(p);
-	if (list_empty(head)) {
-		xa_erase(&push.pages, pgno);
-		kfree(head);
-	}
+	lrc_xa_list_trim(&push.pages, pgno, head);
 }
 
 /* Under lrc.lock: is (@w, @iv) a notice of @lp waiting for its diff? */
@@ -316,7 +314,6 @@ static int lrc_push_keep(u16 w, u32 iv, u64 pgno, const struct dsm_msg_diff *md)
 	struct lrc_pushed *p;
 	bool stale = false, late;
 	u32 known;
-	int ret;
 
 	lockdep_assert_held(&push.lock);
 	/* Never used here (no lrc state): stop pushing it. */
@@ -340,24 +337,13 @@ static int lrc_push_keep(u16 w, u32 iv, u64 pgno, const struct dsm_msg_diff *md)
 	}
 	if (push.bytes + sizeof(*p) + md->len > max)
 		return -ENOSPC;
-	if (!head) {
-		head = kmalloc(sizeof(*head), GFP_KERNEL);
-		if (!head)
-			return -ENOMEM;
-		INIT_LIST_HEAD(head);
-		ret = xa_err(xa_store(&push.pages, pgno, head, GFP_KERNEL));
-		if (ret) {
-			kfree(head);
-			return ret;
-		}
-	}
 	p = kmalloc(struct_size(p, data, md->len), GFP_KERNEL);
-	if (!p) {
-		if (list_empty(head)) {
-			xa_erase(&push.pages, pgno);
-			kfree(head);
-		}
+	if (!p)
 		return -ENOMEM;
+	head = lrc_xa_list(&push.pages, pgno);
+	if (IS_ERR(head)) {
+		kfree(p);
+		return PTR_ERR(head);
 	}
 	p->w = w;
 	p->iv = iv;
