@@ -659,6 +659,7 @@ void lrc_push_note(struct dsm_pg *pg, struct lrc_pg *lp, u32 src);
 void lrc_push_nack(const struct dsm_msg *m);
 void lrc_push_interval(u32 iv);
 void lrc_push_grant(u32 dst, u32 since);
+void lrc_push_granted(u32 dst, u32 last);
 void lrc_recv_push(const struct dsm_msg *m);
 void *lrc_push_take(u16 w, u64 pgno, u32 iv, u32 *len);
 void lrc_push_sweep(void);

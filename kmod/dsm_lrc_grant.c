@@ -92,7 +92,9 @@ static bool lrc_regrant_queue(u64 key, u32 dst, struct list_head *outs)
  */
 void lrc_send_grant(u64 key, u32 dst, struct list_head *outs)
 {
+	u32 last = READ_ONCE(lrc.vt.c[lrc_self()]);
 	struct lrc_out *o, *t;
+	bool pushed = false;
 	int ret = 0;
 
 	/* The diffs the acquirer will read first: a grant sent again has none. */
@@ -100,6 +102,7 @@ void lrc_send_grant(u64 key, u32 dst, struct list_head *outs)
 	if (o && o->since != LRC_NO_PUSH) {
 		lrc_push_grant(dst, o->since);
 		o->since = LRC_NO_PUSH;
+		pushed = true;
 	}
 	list_for_each_entry_safe(o, t, outs, list) {
 		ret = dsm_msg_send_buf(dst, DSM_MSG_LOCK_GRANT, o->data,
@@ -109,8 +112,12 @@ void lrc_send_grant(u64 key, u32 dst, struct list_head *outs)
 		list_del(&o->list);
 		kfree(o);
 	}
-	if (!ret)
+	if (!ret) {
+		/* Then to the pages' other readers, off the grant's path. */
+		if (pushed)
+			lrc_push_granted(dst, last);
 		return;
+	}
 	if (!lrc_node_out(dst) && lrc_regrant_queue(key, dst, outs)) {
 		pr_warn_ratelimited("lock %u:%u: grant to node %u not sent (%d): trying again\n",
 				    dsm_sync_key_region(key),

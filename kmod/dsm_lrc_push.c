@@ -11,7 +11,9 @@
  * and the reader's fetch takes them from its store without a message.
  * A lock grant likewise goes after the diffs of the granting node's
  * intervals the acquirer lacks, of the pages the acquirer reads, on the
- * same link: the acquirer's prefetch at the grant finds them.
+ * same link: the acquirer's prefetch at the grant finds them. After the
+ * grant, the intervals it handed over go to the pages' other readers
+ * too (once each): they learn them with their next grant or barrier.
  *
  * Writer: struct lrc_pg @push_to holds the nodes whose DIFF_REQs for
  * the page's diffs it served (dsm_lrc_serve.c), until one of them
@@ -42,7 +44,7 @@
 static bool lrc_push = true;
 module_param(lrc_push, bool, 0644);
 MODULE_PARM_DESC(lrc_push,
-		 "at a barrier arrival, push the diffs of the interval it ends to the nodes that asked for those pages before (default Y)");
+		 "at a barrier arrival and a lock grant, push the diffs of the intervals they hand over to the nodes that asked for those pages before (default Y)");
 
 static unsigned int lrc_push_max_kb = 16384;
 module_param(lrc_push_max_kb, uint, 0644);
@@ -72,10 +74,13 @@ struct lrc_pushed {
  * @lock:	mutex over @pages and @bytes; outside lrc.lock.
  * @pages:	page number -> struct list_head of struct lrc_pushed.
  * @bytes:	bytes held in @pages (read without @lock: READ_ONCE).
+ * @others_iv:	the latest own interval pushed to every reader at a
+ *		grant (under @send_mutex).
  */
 static struct lrc_push_state {
 	struct mutex send_mutex;	/* see above */
 	u8 *buf;
+	u32 others_iv;
 	struct mutex lock;		/* see above */
 	struct xarray pages;
 	u64 bytes;
@@ -197,6 +202,9 @@ out:
 void lrc_push_interval(u32 iv)
 {
 	lockdep_assert_held(&lrc.bar_mutex);
+	mutex_lock(&push.send_mutex);
+	push.others_iv = max(push.others_iv, iv);
+	mutex_unlock(&push.send_mutex);
 	lrc_push_iv(iv, U64_MAX);
 }
 
@@ -223,9 +231,41 @@ void lrc_push_grant(u32 dst, u32 since)
 
 	if (dst >= DSM_NODES_MAX || since >= last)
 		return;
+	/* Those an earlier grant pushed to every reader are there. */
+	mutex_lock(&push.send_mutex);
+	since = max(since, push.others_iv);
+	mutex_unlock(&push.send_mutex);
 	iv = last > LRC_PUSH_GRANT_IVS ? last - LRC_PUSH_GRANT_IVS + 1 : 1;
 	for (iv = max(iv, since + 1); iv <= last; iv++)
 		lrc_push_iv(iv, BIT_ULL(dst));
+}
+
+/**
+ * lrc_push_granted() - push to the other readers the own intervals a
+ * grant to @dst just handed over.
+ * @dst:	the acquirer (pushed to before the grant).
+ * @last:	this node's latest interval when the grant was made.
+ *
+ * With no lock held, after the grant went. Each interval goes to every
+ * reader once: the intervals after the last pushed so (the latest four
+ * at most). A reader learns them with its next grant (from whoever holds
+ * the lock then) or barrier, and its fetch finds them; one that does not
+ * read the page before the next push refuses it (lrc_push_keep()).
+ */
+void lrc_push_granted(u32 dst, u32 last)
+{
+	u32 from;
+
+	if (dst >= DSM_NODES_MAX || !READ_ONCE(lrc_push))
+		return;
+	mutex_lock(&push.send_mutex);
+	from = push.others_iv + 1;
+	if (last >= LRC_PUSH_GRANT_IVS)
+		from = max(from, last - LRC_PUSH_GRANT_IVS + 1);
+	push.others_iv = max(push.others_iv, last);
+	mutex_unlock(&push.send_mutex);
+	for (; from && from <= last; from++)
+		lrc_push_iv(from, ~BIT_ULL(dst));
 }
 
 /* ------------------------------------------------------------ reader */
