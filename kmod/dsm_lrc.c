@@ -245,6 +245,7 @@ void dsm_lrc_stop(void)
 	cancel_work_sync(&lrc.fail_work);
 	cancel_delayed_work_sync(&lrc.regrant_work);
 	cancel_work_sync(&lrc.orphan_work);
+	lrc_push_stop();
 }
 
 /* At unload: nothing is open or mapped, no handler runs. */

@@ -429,11 +429,21 @@ struct lrc_wp {
  * @cap:	room.
  * @start:	ktime_get_ns() at the first lrc_learn_locked() (lrc_learn_us).
  */
+/* An own diff of interval @iv of page @pgno that writer @dst lacks. */
+struct lrc_lpush {
+	u64 pgno;
+	u32 iv;
+	u32 dst;
+};
+
 struct lrc_learn {
 	struct dsm_pg **pgs;
 	u32 nr;
 	u32 cap;
 	u64 start;
+	struct lrc_lpush *push;	/* lrc_learn_writer_locked() */
+	u32 nr_push;
+	u32 cap_push;
 };
 
 /* lrc_out @since of a message whose sending pushes nothing. */
@@ -560,6 +570,7 @@ struct lrc_ivd {
 };
 
 int lrc_iv_diffs(const struct lrc_ivd *d);
+int lrc_u64_cmp(const void *a, const void *b);
 
 /* dsm_lrc_lock.c: the lock table, acquire, release */
 struct lrc_lock *lrc_lock_find_locked(u64 key);
@@ -660,6 +671,11 @@ void lrc_push_nack(const struct dsm_msg *m);
 void lrc_push_interval(u32 iv);
 void lrc_push_grant(u32 dst, u32 since);
 void lrc_push_granted(u32 dst, u32 last);
+void lrc_learn_writer_locked(struct lrc_learn *l, u64 pgno,
+			     const struct lrc_pg *lp,
+			     const struct dsm_interval *iv);
+void lrc_push_learned(struct lrc_learn *l);
+void lrc_push_stop(void);
 void lrc_recv_push(const struct dsm_msg *m);
 void *lrc_push_take(u16 w, u64 pgno, u32 iv, u32 *len);
 void lrc_push_sweep(void);

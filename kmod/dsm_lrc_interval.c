@@ -54,7 +54,8 @@ static int lrc_iset_add_locked(const struct dsm_interval *iv)
 	return dsm_iset_add(&lrc.iset, iv);
 }
 
-static int lrc_u64_cmp(const void *a, const void *b)
+/* sort() and bsearch() order of page numbers. */
+int lrc_u64_cmp(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
@@ -296,6 +297,7 @@ int lrc_learn_locked(const struct dsm_msg_ivset *s,
 			lp = lrc_pg_of(pg);
 			if (!lp || lrc_pend_locked(lp, mi.creator, mi.index))
 				return -ENOMEM;
+			lrc_learn_writer_locked(l, notices[i], lp, &iv);
 			if (l->nr == l->cap) {
 				u32 cap = max(64U, l->cap * 2);
 				struct dsm_pg **p;
@@ -329,6 +331,7 @@ void lrc_learn_finish(struct lrc_learn *l, u32 ahead)
 		if (lrc_invalidate(l->pgs[i]) && n < ahead)
 			l->pgs[n++] = l->pgs[i];
 	lrc_prefetch(l->pgs, n);
+	lrc_push_learned(l);
 	kvfree(l->pgs);
 	l->pgs = NULL;
 	l->nr = 0;

@@ -34,6 +34,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
+#include <linux/bsearch.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
@@ -76,11 +77,18 @@ struct lrc_pushed {
  * @bytes:	bytes held in @pages (read without @lock: READ_ONCE).
  * @others_iv:	the latest own interval pushed to every reader at a
  *		grant (under @send_mutex).
+ * @jobs_lock:	spinlock over @jobs; innermost.
+ * @jobs:	struct lrc_push_job lists of own diffs other writers of the
+ *		pages lack, for @learn_work.
+ * @learn_work:	pushes them (lrc_push_learned()).
  */
 static struct lrc_push_state {
 	struct mutex send_mutex;	/* see above */
 	u8 *buf;
 	u32 others_iv;
+	spinlock_t jobs_lock;		/* see above */
+	struct list_head jobs;
+	struct work_struct learn_work;
 	struct mutex lock;		/* see above */
 	struct xarray pages;
 	u64 bytes;
@@ -133,6 +141,40 @@ static int lrc_push_send(const struct lrc_ivd *d, int len, u32 nr)
 }
 
 /*
+ * Push the diffs of own closed interval @iv of pages @pages[0..@n) to the
+ * nodes of @to, to each those whose @masks entry names it.
+ */
+static void lrc_push_masks(u32 iv, const u64 *pages, u32 n, const u64 *masks,
+			   u64 to)
+{
+	u32 dst;
+
+	to &= dsm_members_live() & ~BIT_ULL(lrc_self());
+	if (!to)
+		return;
+	mutex_lock(&push.send_mutex);
+	if (!push.buf)
+		push.buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
+	for (dst = 0; push.buf && dst < DSM_NODES_MAX; dst++) {
+		struct lrc_ivd d = {
+			.type = DSM_MSG_DIFF_PUSH,
+			.dst = dst,
+			.iv = iv,
+			.pages = pages,
+			.n = n,
+			.buf = push.buf,
+			.want = lrc_push_want,
+			.send = lrc_push_send,
+			.arg = masks,
+		};
+
+		if (to & BIT_ULL(dst))
+			lrc_iv_diffs(&d);
+	}
+	mutex_unlock(&push.send_mutex);
+}
+
+/*
  * Push the diffs of own closed interval @iv to the nodes of @only that
  * read its pages. Each page's diff is made now if it was not (the reader
  * would ask for it). Nothing waits for an answer: a push that is lost or
@@ -143,7 +185,6 @@ static void lrc_push_iv(u32 iv, u64 only)
 	u64 *pages = NULL, *masks, all = 0;
 	struct dsm_pg *pg;
 	int n, i;
-	u32 dst;
 
 	if (!READ_ONCE(lrc_push) || dsm_members_alone())
 		return;
@@ -163,29 +204,7 @@ static void lrc_push_iv(u32 iv, u64 only)
 			masks[i] = READ_ONCE(pg->lrc->push_to);
 		all |= masks[i];
 	}
-	all &= only & dsm_members_live() & ~BIT_ULL(lrc_self());
-	if (!all)
-		goto out;
-	mutex_lock(&push.send_mutex);
-	if (!push.buf)
-		push.buf = kvmalloc(DSM_WIRE_MAX_MSG, GFP_KERNEL);
-	for (dst = 0; push.buf && dst < DSM_NODES_MAX; dst++) {
-		struct lrc_ivd d = {
-			.type = DSM_MSG_DIFF_PUSH,
-			.dst = dst,
-			.iv = iv,
-			.pages = pages,
-			.n = n,
-			.buf = push.buf,
-			.want = lrc_push_want,
-			.send = lrc_push_send,
-			.arg = masks,
-		};
-
-		if (all & BIT_ULL(dst))
-			lrc_iv_diffs(&d);
-	}
-	mutex_unlock(&push.send_mutex);
+	lrc_push_masks(iv, pages, n, masks, all & only);
 out:
 	kfree(masks);
 	kfree(pages);
@@ -266,6 +285,165 @@ void lrc_push_granted(u32 dst, u32 last)
 	mutex_unlock(&push.send_mutex);
 	for (; from && from <= last; from++)
 		lrc_push_iv(from, ~BIT_ULL(dst));
+}
+
+/*
+ * Learning another node's interval that wrote a page this node wrote too,
+ * concurrently (lrc's multiple writers: neither saw the other's), tells
+ * this node that the other will need its diff of that page at its next
+ * access, before anyone asked for it: pushed then, the first time (a
+ * node that asked is pushed at the arrivals already). Most useful where
+ * a page's writers meet only at barriers (isort's shared arrays).
+ */
+
+/* Own diffs other writers lack, found by one learning. */
+struct lrc_push_job {
+	struct list_head list;
+	u32 nr;
+	struct lrc_lpush *e;
+};
+
+/* The most noted by one learning; beyond, they are fetched as before. */
+#define LRC_PUSH_LEARN_MAX	8192
+
+/**
+ * lrc_learn_writer_locked() - note the own diff of @pg that the writer
+ * of @iv lacks.
+ * @l:		the learning.
+ * @pgno:	a page @iv wrote.
+ * @lp:		its lrc state.
+ * @iv:		another node's interval, being learned.
+ *
+ * Under lrc.lock. Noted when this node wrote @pgno in a closed interval
+ * @iv's writer had not seen and is not pushing it the page already; a
+ * hint: without memory nothing is noted.
+ */
+void lrc_learn_writer_locked(struct lrc_learn *l, u64 pgno,
+			     const struct lrc_pg *lp,
+			     const struct dsm_interval *iv)
+{
+	u32 own = lp->noted_iv, self = lrc_self();
+	struct lrc_lpush *e;
+
+	lockdep_assert_held(&lrc.lock);
+	if (!READ_ONCE(lrc_push) || !own || own > dsm_vt_get(&lrc.vt, self) ||
+	    dsm_vt_get(&iv->vt, self) >= own || iv->creator >= DSM_NODES_MAX ||
+	    READ_ONCE(lp->push_to) & BIT_ULL(iv->creator))
+		return;
+	if (l->nr_push == l->cap_push) {
+		u32 cap = max(64U, l->cap_push * 2);
+
+		if (l->cap_push >= LRC_PUSH_LEARN_MAX)
+			return;
+		e = krealloc_array(l->push, cap, sizeof(*e), GFP_KERNEL);
+		if (!e)
+			return;
+		l->push = e;
+		l->cap_push = cap;
+	}
+	e = &l->push[l->nr_push++];
+	e->pgno = pgno;
+	e->iv = own;
+	e->dst = iv->creator;
+}
+
+/*
+ * Push the noted diffs of own interval @iv (entries @e[0..@nr) with that
+ * interval): each reader becomes one of the page's (push_to), so the
+ * arrivals push it the next ones; a page some node asked for meanwhile
+ * is left out (the reply, or an arrival, carries it).
+ */
+static void lrc_push_learned_iv(u32 iv, const struct lrc_lpush *e, u32 nr)
+{
+	u64 *pages = NULL, *masks, *at, to = 0;
+	struct dsm_pg *pg;
+	u32 i;
+	int n;
+
+	n = lrc_iv_pages(iv, &pages);
+	if (n <= 0)
+		return;
+	masks = kcalloc(n, sizeof(*masks), GFP_KERNEL);
+	for (i = 0; masks && i < nr; i++) {
+		if (e[i].iv != iv)
+			continue;
+		at = bsearch(&e[i].pgno, pages, n, sizeof(*pages),
+			     lrc_u64_cmp);
+		pg = at ? dsm_pg_find(e[i].pgno) : NULL;
+		if (!pg || !READ_ONCE(pg->lrc) || !dsm_pg_folio(pg))
+			continue;
+		folio_lock(pg->folio);
+		if (!(pg->lrc->push_to & BIT_ULL(e[i].dst))) {
+			lrc_push_note(pg, pg->lrc, e[i].dst);
+			masks[at - pages] |= BIT_ULL(e[i].dst);
+			to |= BIT_ULL(e[i].dst);
+		}
+		folio_unlock(pg->folio);
+	}
+	if (masks)
+		lrc_push_masks(iv, pages, n, masks, to);
+	kfree(masks);
+	kfree(pages);
+}
+
+/* push.learn_work: the jobs of lrc_push_learned(), oldest first. */
+static void lrc_push_learn_fn(struct work_struct *work)
+{
+	struct lrc_push_job *job;
+	u32 i, j;
+
+	for (;;) {
+		spin_lock(&push.jobs_lock);
+		job = list_first_entry_or_null(&push.jobs,
+					       struct lrc_push_job, list);
+		if (job)
+			list_del(&job->list);
+		spin_unlock(&push.jobs_lock);
+		if (!job)
+			return;
+		/* Each interval once (one, mostly: the barrier's). */
+		for (i = 0; i < job->nr; i++) {
+			for (j = 0; j < i; j++)
+				if (job->e[j].iv == job->e[i].iv)
+					break;
+			if (j == i && !dsm_members_alone())
+				lrc_push_learned_iv(job->e[i].iv, job->e,
+						    job->nr);
+		}
+		kfree(job->e);
+		kfree(job);
+	}
+}
+
+/**
+ * lrc_push_learned() - push in the background the own diffs a learning
+ * found other writers lack (lrc_learn_writer_locked()).
+ * @l:		the learning; its notes are taken.
+ *
+ * With no lock held (the learning's caller may be dsmd's netlink call or
+ * a receive thread, which must not wait for the sends).
+ */
+void lrc_push_learned(struct lrc_learn *l)
+{
+	struct lrc_push_job *job;
+
+	if (!l->nr_push)
+		goto out;
+	job = kmalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		goto out;
+	job->e = l->push;
+	job->nr = l->nr_push;
+	l->push = NULL;
+	spin_lock(&push.jobs_lock);
+	list_add_tail(&job->list, &push.jobs);
+	spin_unlock(&push.jobs_lock);
+	queue_work(system_unbound_wq, &push.learn_work);
+out:
+	kfree(l->push);
+	l->push = NULL;
+	l->nr_push = 0;
+	l->cap_push = 0;
 }
 
 /* ------------------------------------------------------------ reader */
@@ -549,11 +727,27 @@ void lrc_push_init(void)
 	mutex_init(&push.send_mutex);
 	mutex_init(&push.lock);
 	xa_init(&push.pages);
+	spin_lock_init(&push.jobs_lock);
+	INIT_LIST_HEAD(&push.jobs);
+	INIT_WORK(&push.learn_work, lrc_push_learn_fn);
+}
+
+/* Stop the background pushes (dsm_lrc_stop()): before pages are freed. */
+void lrc_push_stop(void)
+{
+	cancel_work_sync(&push.learn_work);
 }
 
 /* At unload: nothing runs. */
 void lrc_push_exit(void)
 {
+	struct lrc_push_job *job, *t;
+
+	list_for_each_entry_safe(job, t, &push.jobs, list) {
+		kfree(job->e);
+		kfree(job);
+	}
+	INIT_LIST_HEAD(&push.jobs);
 	lrc_push_drop(true, 0);
 	xa_destroy(&push.pages);
 	kvfree(push.buf);

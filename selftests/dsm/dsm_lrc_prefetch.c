@@ -36,6 +36,13 @@
  *   nothing): from round 2 on, node 1's reads take the diff node 0
  *   pushed before its grant, node 2's the one node 0 pushed it after
  *   that grant, and neither asks for any.
+ * - push_writers: two writers of one page that meet only at barriers
+ *   (replicas 0, no prefetch). In every round nodes 0 and 1 each write
+ *   their half of a page, then a barrier. Learning the other's interval
+ *   at the release, each pushes the other its own diff of the page, which
+ *   nobody asked for yet: from round 2 on each write takes the other's
+ *   diff from its store (waiting for the push first), and over the test
+ *   neither node sends a DIFF_REQ. Both halves read the last round's.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -65,6 +72,7 @@ static int node, nodes;
 
 FIXTURE(pf) {
 	char pg_saved[8];	/* lrc_prefetch_grants to restore, or "" */
+	char pf_saved[8];	/* lrc_prefetch_pages to restore, or "" */
 	void *map;
 	size_t len;
 };
@@ -73,6 +81,7 @@ FIXTURE_SETUP(pf)
 {
 	self->map = NULL;
 	self->pg_saved[0] = '\0';
+	self->pf_saved[0] = '\0';
 	dsm_three_setup(&node, &nodes);
 }
 
@@ -82,6 +91,8 @@ FIXTURE_TEARDOWN(pf)
 		munmap(self->map, self->len);
 	if (self->pg_saved[0])
 		EXPECT_EQ(0, dsm_write_file(PG_PARAM, self->pg_saved));
+	if (self->pf_saved[0])
+		EXPECT_EQ(0, dsm_write_file(PF_PARAM, self->pf_saved));
 }
 
 #define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
@@ -383,6 +394,77 @@ TEST_F_TIMEOUT(pf, push_grant, DSM_TEST_TIMEOUT(120))
 		EXPECT_GE(1, reqs);
 	}
 	dsm_test_sync(step++);
+}
+
+#define PW_REGION		"lrcpf-pwriters"
+#define PW_BARRIER		105
+#define PW_ROUNDS		4
+
+/*
+ * Wait until @n more pushed diffs than @base were stored here (or
+ * MAP_WAIT): the other writer's, pushed in the background.
+ */
+static long pw_wait_stored(long base, long n)
+{
+	double t0 = dsm_now();
+	long got;
+
+	while ((got = dsm_counter("lrc_push_stored") - base) < n &&
+	       dsm_now() - t0 < MAP_WAIT)
+		usleep(10000);
+	return got;
+}
+
+TEST_F_TIMEOUT(pf, push_writers, DSM_TEST_TIMEOUT(180))
+{
+	long stored, used, reqs, got;
+	volatile uint32_t *p;
+	int r, i, w, bad = 0;
+
+	NEED_3NODES();
+	p = dsm_test_region(PW_REGION, "lrc replicas 0", DSM_PAGE, 1,
+			    MAP_WAIT, &self->len);
+	ASSERT_NE(NULL, p);
+	self->map = (void *)p;
+	/* No prefetch at the release: it would ask before the push came. */
+	ASSERT_EQ(0, dsm_read_file(PF_PARAM, self->pf_saved,
+				   sizeof(self->pf_saved)));
+	ASSERT_EQ(0, dsm_write_file(PF_PARAM, "0"));
+	ASSERT_EQ(0, dsm_barrier(PW_BARRIER));
+	stored = dsm_counter("lrc_push_stored");
+	used = dsm_counter("lrc_push_used");
+	reqs = dsm_counter("lrc_diff_req_sent");
+	for (r = 1; r <= PW_ROUNDS + 1; r++) {
+		if (node < 2 && r > 1) {
+			got = pw_wait_stored(stored, r - 1);
+			if (got < r - 1)
+				TH_LOG("node %d: round %d: %ld pushed diffs stored, %d expected; fetching",
+				       node, r, got, r - 1);
+		}
+		if (r > PW_ROUNDS)
+			break;
+		for (i = 0; node < 2 && i < PU_WORDS / 2; i++)
+			p[node * PU_WORDS / 2 + i] = pu_word(r, node, i);
+		ASSERT_EQ(0, dsm_barrier(PW_BARRIER))
+			TH_LOG("node %d: round %d: barrier", node, r);
+	}
+	for (i = 0; node < 2 && i < PU_WORDS; i++) {
+		w = i / (PU_WORDS / 2);
+		if (p[i] != pu_word(PW_ROUNDS, w, i % (PU_WORDS / 2)) && !bad++)
+			TH_LOG("node %d: word %d is %#x, %#x expected", node, i,
+			       p[i], pu_word(PW_ROUNDS, w, i % (PU_WORDS / 2)));
+	}
+	EXPECT_EQ(0, bad);
+	if (node < 2) {
+		used = dsm_counter("lrc_push_used") - used;
+		reqs = dsm_counter("lrc_diff_req_sent") - reqs;
+		TH_LOG("node %d: %d rounds: %ld pushed diffs used, %ld DIFF_REQs",
+		       node, PW_ROUNDS, used, reqs);
+		/* Rounds 2 on and the last read: each the other's diff. */
+		EXPECT_LE(PW_ROUNDS, used);
+		EXPECT_EQ(0, reqs);
+	}
+	ASSERT_EQ(0, dsm_barrier(PW_BARRIER));
 }
 
 TEST_HARNESS_MAIN
