@@ -351,7 +351,8 @@ void lrc_learn_writer_locked(struct lrc_learn *l, u64 pgno,
  * Push the noted diffs of own interval @iv (entries @e[0..@nr) with that
  * interval): each reader becomes one of the page's (push_to), so the
  * arrivals push it the next ones; a page some node asked for meanwhile
- * is left out (the reply, or an arrival, carries it).
+ * is left out (the reply, or an arrival, carries it), and so is this
+ * node's backup for a page of a replicated region (its store has them).
  */
 static void lrc_push_learned_iv(u32 iv, const struct lrc_lpush *e, u32 nr)
 {
@@ -366,6 +367,10 @@ static void lrc_push_learned_iv(u32 iv, const struct lrc_lpush *e, u32 nr)
 	masks = kcalloc(n, sizeof(*masks), GFP_KERNEL);
 	for (i = 0; masks && i < nr; i++) {
 		if (e[i].iv != iv)
+			continue;
+		/* This node's backup keeps its diffs: it takes them there. */
+		if (e[i].dst == lrc_keeper(lrc_self(), dsm_members_live(),
+					   dsm_region_replicated(e[i].pgno << PAGE_SHIFT)))
 			continue;
 		at = bsearch(&e[i].pgno, pages, n, sizeof(*pages),
 			     lrc_u64_cmp);
