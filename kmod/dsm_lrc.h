@@ -422,13 +422,6 @@ struct lrc_wp {
 	u64 pages[];
 };
 
-/**
- * struct lrc_learn - pages to invalidate after learning intervals.
- * @pgs:	the pages (with duplicates).
- * @nr:		entries.
- * @cap:	room.
- * @start:	ktime_get_ns() at the first lrc_learn_locked() (lrc_learn_us).
- */
 /* An own diff of interval @iv of page @pgno that writer @dst lacks. */
 struct lrc_lpush {
 	u64 pgno;
@@ -436,12 +429,23 @@ struct lrc_lpush {
 	u32 dst;
 };
 
+/**
+ * struct lrc_learn - pages to invalidate after learning intervals.
+ * @pgs:	the pages (with duplicates).
+ * @nr:		entries.
+ * @cap:	room.
+ * @start:	ktime_get_ns() at the first lrc_learn_locked() (lrc_learn_us).
+ * @push:	own diffs the learned intervals' writers lack, to push
+ *		(lrc_learn_writer_locked(), lrc_push_learned()).
+ * @nr_push:	entries.
+ * @cap_push:	room.
+ */
 struct lrc_learn {
 	struct dsm_pg **pgs;
 	u32 nr;
 	u32 cap;
 	u64 start;
-	struct lrc_lpush *push;	/* lrc_learn_writer_locked() */
+	struct lrc_lpush *push;
 	u32 nr_push;
 	u32 cap_push;
 };

@@ -27,10 +27,12 @@
  * one it serves to a DIFF_REQ (it makes each once), so taking it is
  * the same as asking; a push is only a hint and may be dropped.
  *
- * Locking: push.send_mutex (one push at a time; the buffer) inside
- * lrc.bar_mutex (a barrier's push; a grant's holds no lock), outside the
- * folio locks. push.lock (the store) outside lrc.lock, never under a
- * folio lock.
+ * Locking: push.send_mutex (one push at a time; the buffer, others_iv)
+ * inside lrc.bar_mutex (a barrier's push; a grant's and the learned
+ * pushes' work item hold no lock), outside the folio locks. push.lock
+ * (the store) outside lrc.lock, never under a folio lock. push.jobs_lock
+ * (a spinlock, the learned pushes' queue) innermost, nothing taken under
+ * it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": lrc: " fmt
 
