@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 		app_unlock(&a, QUEUE_LOCK);
 		if (j < 0)
 			break;
-		/* Racy by design (above): a hint, never above the optimum's. */
+		/* Racy by design (above): a real tour's cost, never below the optimum. */
 		bound = *(volatile int *)&gb->best;
 		if (bound < s.bound)
 			s.bound = bound;
