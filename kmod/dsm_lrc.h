@@ -679,6 +679,8 @@ void lrc_learn_writer_locked(struct lrc_learn *l, u64 pgno,
 			     const struct lrc_pg *lp,
 			     const struct dsm_interval *iv);
 void lrc_push_learned(struct lrc_learn *l);
+void lrc_learn_pushed_sort(struct lrc_learn *l);
+bool lrc_learn_pushed(const struct lrc_learn *l, u64 pgno);
 void lrc_push_stop(void);
 void lrc_recv_push(const struct dsm_msg *m);
 void *lrc_push_take(u16 w, u64 pgno, u32 iv, u32 *len);

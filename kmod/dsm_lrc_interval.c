@@ -326,9 +326,14 @@ void lrc_learn_finish(struct lrc_learn *l, u32 ahead)
 {
 	u32 i, n = 0;
 
-	/* Those in use move to the front (n <= i); each once: no longer. */
+	/*
+	 * Those in use move to the front (n <= i); each once: no longer.
+	 * Not those whose concurrent writers push their diffs here.
+	 */
+	lrc_learn_pushed_sort(l);
 	for (i = 0; i < l->nr; i++)
-		if (lrc_invalidate(l->pgs[i]) && n < ahead)
+		if (lrc_invalidate(l->pgs[i]) && n < ahead &&
+		    !lrc_learn_pushed(l, l->pgs[i]->pgno))
 			l->pgs[n++] = l->pgs[i];
 	lrc_prefetch(l->pgs, n);
 	lrc_push_learned(l);

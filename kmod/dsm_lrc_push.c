@@ -40,6 +40,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/vmalloc.h>
 
 #include "dsm_lrc.h"
@@ -347,6 +348,37 @@ void lrc_learn_writer_locked(struct lrc_learn *l, u64 pgno,
 	e->pgno = pgno;
 	e->iv = own;
 	e->dst = iv->creator;
+}
+
+/**
+ * lrc_learn_pushed_sort() - order a learning's notes by page, for
+ * lrc_learn_pushed().
+ * @l:		the learning, its lrc_learn_locked() done.
+ */
+void lrc_learn_pushed_sort(struct lrc_learn *l)
+{
+	BUILD_BUG_ON(offsetof(struct lrc_lpush, pgno) != 0);
+	if (l->nr_push > 1)
+		sort(l->push, l->nr_push, sizeof(*l->push), lrc_u64_cmp, NULL);
+}
+
+/**
+ * lrc_learn_pushed() - is page @pgno one a concurrent writer pushes its
+ * diff of here?
+ * @l:		the learning, its notes sorted (lrc_learn_pushed_sort()).
+ * @pgno:	a page it invalidated.
+ *
+ * The rule is the same on both sides: each writer of the page that
+ * learns the other's interval pushes it its diff (or it was pushed at
+ * the arrival, or the backup here keeps it), so the release's prefetch
+ * leaves the page alone instead of asking first (and having the push
+ * come late). Return: true if noted.
+ */
+bool lrc_learn_pushed(const struct lrc_learn *l, u64 pgno)
+{
+	return l->nr_push &&
+	       bsearch(&pgno, l->push, l->nr_push, sizeof(*l->push),
+		       lrc_u64_cmp);
 }
 
 /*

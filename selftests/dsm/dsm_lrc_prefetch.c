@@ -37,12 +37,14 @@
  *   pushed before its grant, node 2's the one node 0 pushed it after
  *   that grant, and neither asks for any.
  * - push_writers: two writers of one page that meet only at barriers
- *   (replicas 0, no prefetch). In every round nodes 0 and 1 each write
- *   their half of a page, then a barrier. Learning the other's interval
- *   at the release, each pushes the other its own diff of the page, which
- *   nobody asked for yet: from round 2 on each write takes the other's
- *   diff from its store (waiting for the push first), and over the test
- *   neither node sends a DIFF_REQ. Both halves read the last round's.
+ *   (replicas 0, the prefetch on). In every round nodes 0 and 1 each
+ *   write their half of a page, then a barrier. Learning the other's
+ *   interval at the release, each pushes the other its own diff of the
+ *   page, which nobody asked for yet, and leaves the page out of its
+ *   prefetch (the other pushes likewise): from round 2 on each write
+ *   takes the other's diff from its store (waiting for the push first),
+ *   and over the test neither node sends a DIFF_REQ. Both halves read
+ *   the last round's.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -426,10 +428,10 @@ TEST_F_TIMEOUT(pf, push_writers, DSM_TEST_TIMEOUT(180))
 			    MAP_WAIT, &self->len);
 	ASSERT_NE(NULL, p);
 	self->map = (void *)p;
-	/* No prefetch at the release: it would ask before the push came. */
+	/* The prefetch on: it must not ask for what is pushed. */
 	ASSERT_EQ(0, dsm_read_file(PF_PARAM, self->pf_saved,
 				   sizeof(self->pf_saved)));
-	ASSERT_EQ(0, dsm_write_file(PF_PARAM, "0"));
+	ASSERT_EQ(0, dsm_write_file(PF_PARAM, "32"));
 	ASSERT_EQ(0, dsm_barrier(PW_BARRIER));
 	stored = dsm_counter("lrc_push_stored");
 	used = dsm_counter("lrc_push_used");
