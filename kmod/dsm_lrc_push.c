@@ -237,6 +237,14 @@ void lrc_push_interval(u32 iv)
  */
 #define LRC_PUSH_GRANT_IVS	4
 
+/* The first own interval a grant pushes: after @since, the latest ones. */
+static u32 lrc_push_first(u32 since, u32 last)
+{
+	u32 first = last > LRC_PUSH_GRANT_IVS ? last - LRC_PUSH_GRANT_IVS + 1 : 1;
+
+	return max(first, since + 1);
+}
+
 /**
  * lrc_push_grant() - push to lock acquirer @dst, before its grant, the
  * diffs of own intervals after @since it reads the pages of.
@@ -257,8 +265,7 @@ void lrc_push_grant(u32 dst, u32 since)
 	mutex_lock(&push.send_mutex);
 	since = max(since, push.others_iv);
 	mutex_unlock(&push.send_mutex);
-	iv = last > LRC_PUSH_GRANT_IVS ? last - LRC_PUSH_GRANT_IVS + 1 : 1;
-	for (iv = max(iv, since + 1); iv <= last; iv++)
+	for (iv = lrc_push_first(since, last); iv <= last; iv++)
 		lrc_push_iv(iv, BIT_ULL(dst));
 }
 
@@ -281,12 +288,10 @@ void lrc_push_granted(u32 dst, u32 last)
 	if (dst >= DSM_NODES_MAX || !READ_ONCE(lrc_push))
 		return;
 	mutex_lock(&push.send_mutex);
-	from = push.others_iv + 1;
-	if (last >= LRC_PUSH_GRANT_IVS)
-		from = max(from, last - LRC_PUSH_GRANT_IVS + 1);
+	from = lrc_push_first(push.others_iv, last);
 	push.others_iv = max(push.others_iv, last);
 	mutex_unlock(&push.send_mutex);
-	for (; from && from <= last; from++)
+	for (; from <= last; from++)
 		lrc_push_iv(from, ~BIT_ULL(dst));
 }
 
@@ -390,9 +395,9 @@ bool lrc_learn_pushed(const struct lrc_learn *l, u64 pgno)
  */
 static void lrc_push_learned_iv(u32 iv, const struct lrc_lpush *e, u32 nr)
 {
+	u32 backup = lrc_keeper(lrc_self(), dsm_members_live(), true), i;
 	u64 *pages = NULL, *masks, *at, to = 0;
 	struct dsm_pg *pg;
-	u32 i;
 	int n;
 
 	n = lrc_iv_pages(iv, &pages);
@@ -403,8 +408,8 @@ static void lrc_push_learned_iv(u32 iv, const struct lrc_lpush *e, u32 nr)
 		if (e[i].iv != iv)
 			continue;
 		/* This node's backup keeps its diffs: it takes them there. */
-		if (e[i].dst == lrc_keeper(lrc_self(), dsm_members_live(),
-					   dsm_region_replicated(e[i].pgno << PAGE_SHIFT)))
+		if (e[i].dst == backup &&
+		    dsm_region_replicated(e[i].pgno << PAGE_SHIFT))
 			continue;
 		at = bsearch(&e[i].pgno, pages, n, sizeof(*pages),
 			     lrc_u64_cmp);
