@@ -121,13 +121,13 @@ static int gr_reads(int r, int pg)
 	return node == 2 && pg == 2;
 }
 
-/* Wait until @n more diffs than @base were applied here (or MAP_WAIT). */
-static long gr_wait_applied(long base, long n)
+/* Wait until counter @name is @n above @base here (or MAP_WAIT). */
+static long pf_wait_counter(const char *name, long base, long n)
 {
 	double t0 = dsm_now();
 	long done;
 
-	while ((done = dsm_counter("lrc_diffs_applied") - base) < n &&
+	while ((done = dsm_counter(name) - base) < n &&
 	       dsm_now() - t0 < MAP_WAIT)
 		usleep(10000);
 	return done;
@@ -192,7 +192,8 @@ TEST_F_TIMEOUT(pf, grant, DSM_TEST_TIMEOUT(120))
 				TH_LOG("node %d: round %d: %ld prefetches started at the grant, %ld expected",
 				       node, r, got, gr_want(r));
 			if (gr_want(r)) {
-				got = gr_wait_applied(applied, gr_want(r));
+				got = pf_wait_counter("lrc_diffs_applied",
+						      applied, gr_want(r));
 				EXPECT_LE(gr_want(r), got)
 					TH_LOG("node %d: round %d: %ld of %ld diffs applied after %d s",
 					       node, r, got, gr_want(r),
@@ -403,21 +404,6 @@ TEST_F_TIMEOUT(pf, push_grant, DSM_TEST_TIMEOUT(120))
 #define PW_BARRIER		105
 #define PW_ROUNDS		4
 
-/*
- * Wait until @n more pushed diffs than @base were stored here (or
- * MAP_WAIT): the other writer's, pushed in the background.
- */
-static long pw_wait_stored(long base, long n)
-{
-	double t0 = dsm_now();
-	long got;
-
-	while ((got = dsm_counter("lrc_push_stored") - base) < n &&
-	       dsm_now() - t0 < MAP_WAIT)
-		usleep(10000);
-	return got;
-}
-
 TEST_F_TIMEOUT(pf, push_writers, DSM_TEST_TIMEOUT(180))
 {
 	long stored, used, reqs, got;
@@ -445,7 +431,8 @@ TEST_F_TIMEOUT(pf, push_writers, DSM_TEST_TIMEOUT(180))
 		 * are fetched when the release comes first, as in push).
 		 */
 		if (node < 2 && r == 2) {
-			got = pw_wait_stored(stored, 1);
+			/* The other's, pushed in the background. */
+			got = pf_wait_counter("lrc_push_stored", stored, 1);
 			if (got < 1)
 				TH_LOG("node %d: round 2: no pushed diff stored; fetching",
 				       node);
