@@ -8,12 +8,14 @@
  * own. Node i computes the interactions of each of its molecules with the
  * next M/2 molecules (cyclically, as SPLASH Water does: every pair once,
  * the work balanced), accumulating in private memory, then adds its
- * contributions to the shared forces group by group, each group of
- * GROUP molecules under its own lock. A step:
+ * contributions to the shared forces block by block, node j's block under
+ * lock j: the partial sums water-mp sends each block's owner. (SPLASH
+ * Water takes a lock per molecule; finer locks carry the same data in
+ * more hand-overs, each a request through the lock's manager.) A step:
  *
  *   own molecules: x += v dt + f_old dt^2 / 2, shared force = 0
  *   barrier
- *   pair forces, added to the shared forces under the group locks
+ *   pair forces, added to the shared forces under the block locks
  *   barrier
  *   own molecules: v += (f_old + f) dt / 2, f_old = f
  *
@@ -41,10 +43,8 @@
 #include "apps_common.h"
 #include "water.h"
 
-#define GROUP	16		/* molecules per force lock */
-
 /* True if @acc holds nothing but zeros for molecules [@lo, @end). */
-static int group_empty(const struct vec *acc, long lo, long end)
+static int block_empty(const struct vec *acc, long lo, long end)
 {
 	long i;
 	int d;
@@ -57,31 +57,27 @@ static int group_empty(const struct vec *acc, long lo, long end)
 }
 
 /*
- * Add acc to the shared forces, one lock per group of molecules; a group
- * this node has nothing to add to (outside its molecules' next m/2, or
- * beyond the cutoff of all of them) is left alone: on 3 nodes about one
- * group in six, each a lock acquire and the fetch of its page.
+ * Add acc to the shared forces, node j's block under lock j; a block this
+ * node has nothing to add to (beyond the cutoff of all its molecules) is
+ * left alone. Each node starts at its own block and goes on to the next
+ * node's, so that the nodes pass the locks along instead of queueing up.
  */
 static void add_forces(struct app *a, struct vec *force, const struct vec *acc,
 		       long m)
 {
-	long g, i, first = 0;
-	int d;
+	long lo, hi, i;
+	int k, j, d;
 
-	/* start at my own group, so that the nodes do not queue up */
-	if (a->nodes > 1)
-		first = (m * a->node / a->nodes) / GROUP;
-	for (g = 0; g < (m + GROUP - 1) / GROUP; g++) {
-		long grp = (first + g) % ((m + GROUP - 1) / GROUP);
-		long end = (grp + 1) * GROUP < m ? (grp + 1) * GROUP : m;
-
-		if (group_empty(acc, grp * GROUP, end))
+	for (k = 0; k < a->nodes; k++) {
+		j = (a->node + k) % a->nodes;
+		app_block(m, j, a->nodes, &lo, &hi);
+		if (block_empty(acc, lo, hi))
 			continue;
-		app_lock(a, APP_LOCK_BASE + grp);
-		for (i = grp * GROUP; i < end; i++)
+		app_lock(a, APP_LOCK_BASE + j);
+		for (i = lo; i < hi; i++)
 			for (d = 0; d < 3; d++)
 				force[i].x[d] += acc[i].x[d];
-		app_unlock(a, APP_LOCK_BASE + grp);
+		app_unlock(a, APP_LOCK_BASE + j);
 	}
 }
 
@@ -92,8 +88,8 @@ int main(int argc, char **argv)
 		.args = "MOLECULES STEPS",
 		.about = "n-squared molecular dynamics (simplified SPLASH Water):\n"
 			 "Lennard-Jones forces with a cutoff, velocity Verlet,\n"
-			 "molecules split over the nodes, forces added under one\n"
-			 "lock per group of 16 molecules, two barriers per step.",
+			 "molecules split over the nodes, forces added to each\n"
+			 "node's block under that node's lock, two barriers per step.",
 	};
 	struct vec *pos, *vel, *force, *fold, *acc;
 	long m, steps, lo, hi, i, s, inside = 0;
