@@ -672,7 +672,7 @@ void lrc_backup_exit(void);
 /* dsm_lrc_push.c */
 void lrc_push_note(struct dsm_pg *pg, struct lrc_pg *lp, u32 src);
 void lrc_push_nack(const struct dsm_msg *m);
-void lrc_push_interval(u32 iv);
+void lrc_push_interval(u32 last);
 void lrc_push_grant(u32 dst, u32 since);
 void lrc_push_granted(u32 dst, u32 last);
 void lrc_learn_writer_locked(struct lrc_learn *l, u64 pgno,

@@ -228,7 +228,7 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 {
 	u64 start = ktime_get_ns();
 	bool gc = false, mgr_down;
-	u32 mgr, tries, ended;
+	u32 mgr, tries;
 	int ret;
 
 	ret = dsm_cluster_ready();
@@ -237,10 +237,9 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 	if (mutex_lock_killable(&lrc.bar_mutex))
 		return -EINTR;
 	lrc_orphan_gc();
-	ended = READ_ONCE(lrc.vt.c[lrc_self()]);
 	ret = lrc_end_interval();
-	/* Its readers get the interval's diffs before the release. */
-	if (!ret && READ_ONCE(lrc.vt.c[lrc_self()]) > ended)
+	/* Their readers get the intervals' diffs before the release. */
+	if (!ret)
 		lrc_push_interval(READ_ONCE(lrc.vt.c[lrc_self()]));
 	if (!ret)
 		ret = lrc_backup();

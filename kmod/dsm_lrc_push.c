@@ -17,7 +17,7 @@
  *
  * Writer: struct lrc_pg @push_to holds the nodes whose DIFF_REQs for
  * the page's diffs it served (dsm_lrc_serve.c), until one of them
- * answers a push with NACK(ENOENT): it did not use the last one.
+ * answers a push with NACK(ENOENT): it did not use the last ones.
  *
  * Reader: a store of the diffs pushed to it, by page, bounded by
  * lrc_push_max_kb; a fetch takes the diffs it wants from it
@@ -60,6 +60,15 @@ MODULE_PARM_DESC(lrc_push_max_kb,
  * here is dropped: the store keeps only what a coming release can name.
  */
 #define LRC_PUSH_AHEAD		4096
+
+/*
+ * A reader refuses a page's push once this many earlier pushes of it
+ * from the same writer wait here untaken, their notices learned and
+ * still pending (the page not read since): one is a page read less often
+ * than its writer releases (water's forces: a barrier's interval and a
+ * lock's, read once a step), two a page no longer read.
+ */
+#define LRC_PUSH_UNTAKEN	2
 
 /* One diff pushed here: writer @w's interval @iv of the page. */
 struct lrc_pushed {
@@ -213,27 +222,10 @@ out:
 	kfree(pages);
 }
 
-/**
- * lrc_push_interval() - push the diffs of own interval @iv, which a
- * barrier arrival just ended, to the nodes that read its pages.
- * @iv:		the interval.
- *
- * Under lrc.bar_mutex, before the arrival is sent: the arrival and the
- * release go through dsmd, so the diffs are there before the release.
- */
-void lrc_push_interval(u32 iv)
-{
-	lockdep_assert_held(&lrc.bar_mutex);
-	mutex_lock(&push.send_mutex);
-	push.others_iv = max(push.others_iv, iv);
-	mutex_unlock(&push.send_mutex);
-	lrc_push_iv(iv, U64_MAX);
-}
-
 /*
  * A lock grant pushes the diffs of this many of the latest own intervals
  * the acquirer lacks, at most: a lock's holder reads what the last
- * releases wrote.
+ * releases wrote. A barrier arrival pushes as many to every reader.
  */
 #define LRC_PUSH_GRANT_IVS	4
 
@@ -243,6 +235,32 @@ static u32 lrc_push_first(u32 since, u32 last)
 	u32 first = last > LRC_PUSH_GRANT_IVS ? last - LRC_PUSH_GRANT_IVS + 1 : 1;
 
 	return max(first, since + 1);
+}
+
+/**
+ * lrc_push_interval() - at a barrier arrival, push to the nodes that read
+ * their pages the diffs of the own intervals up to @last not pushed to
+ * every reader yet (the latest four at most).
+ * @last:	this node's latest interval, the one the arrival ended if it
+ *		wrote anything.
+ *
+ * Under lrc.bar_mutex, before the arrival is sent: the arrival and the
+ * release go through dsmd, so the diffs are there before the release.
+ * Besides the arrival's own interval, those are the lock intervals whose
+ * lock this node did not grant since (a grant pushes its intervals to
+ * every reader after it): their readers learn them at this release.
+ */
+void lrc_push_interval(u32 last)
+{
+	u32 iv;
+
+	lockdep_assert_held(&lrc.bar_mutex);
+	mutex_lock(&push.send_mutex);
+	iv = lrc_push_first(push.others_iv, last);
+	push.others_iv = max(push.others_iv, last);
+	mutex_unlock(&push.send_mutex);
+	for (; iv <= last; iv++)
+		lrc_push_iv(iv, U64_MAX);
 }
 
 /**
@@ -279,7 +297,7 @@ void lrc_push_grant(u32 dst, u32 since)
  * reader once: the intervals after the last pushed so (the latest four
  * at most). A reader learns them with its next grant (from whoever holds
  * the lock then) or barrier, and its fetch finds them; one that does not
- * read the page before the next push refuses it (lrc_push_keep()).
+ * read the page before the next pushes refuses them (lrc_push_keep()).
  */
 void lrc_push_granted(u32 dst, u32 last)
 {
@@ -573,9 +591,9 @@ static int lrc_push_keep(u16 w, u32 iv, u64 pgno, const struct dsm_msg_diff *md)
 	struct list_head *head = xa_load(&push.pages, pgno);
 	u64 max = (u64)READ_ONCE(lrc_push_max_kb) << 10;
 	struct dsm_pg *pg = dsm_pg_find(pgno);
+	u32 known, untaken = 0;
 	struct lrc_pushed *p;
-	bool stale = false, late;
-	u32 known;
+	bool late;
 
 	lockdep_assert_held(&push.lock);
 	/* Never used here (no lrc state): stop pushing it. */
@@ -584,14 +602,14 @@ static int lrc_push_keep(u16 w, u32 iv, u64 pgno, const struct dsm_msg_diff *md)
 	mutex_lock(&lrc.lock);
 	known = dsm_ilog_last(&lrc.iset.log[w]);
 	late = iv <= known && !lrc_push_pending_locked(pg->lrc, w, iv);
-	/* The last push of the page from @w, named since, not taken. */
+	/* Earlier pushes of the page from @w, named since, not taken. */
 	if (head)
 		list_for_each_entry(p, head, list)
 			if (p->w == w && p->iv <= known && p->iv != iv &&
 			    lrc_push_pending_locked(pg->lrc, w, p->iv))
-				stale = true;
+				untaken++;
 	mutex_unlock(&lrc.lock);
-	if (stale)
+	if (untaken >= LRC_PUSH_UNTAKEN)
 		return 1;
 	if (late || lrc_pushed_find(head, w, iv)) {
 		dsm_stat_inc(DSM_STAT_LRC_PUSH_UNUSED);

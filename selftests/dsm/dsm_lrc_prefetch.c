@@ -24,7 +24,7 @@
  *   and page 1 in round 1 only, node 2 reads page 0; a barrier again.
  *   From round 2 on the writers push what their readers asked for
  *   before: nodes 1 and 2 take pushed diffs (lrc_push_used) instead of
- *   asking; node 1 refuses a push of page 1 once the one before it was
+ *   asking; node 1 refuses a push of page 1 once the two before it were
  *   not taken (the prefetch of round 2 took one), and node 0 stops
  *   pushing it there (lrc_push_stopped). Every read sees the round's
  *   words, both writers' halves of page 2 included.
@@ -46,6 +46,16 @@
  *   and from round 1's release to that write neither node sends a
  *   DIFF_REQ. Later rounds' diffs come with the arrivals (or are fetched
  *   when a release overtakes them). Both halves read the last round's.
+ * - push_lock: a lock interval no grant hands over, and a page read less
+ *   often than its writer releases (replicas 0, the prefetch off). In
+ *   every round node 0 writes word 0 of a page, then a barrier, then
+ *   word 1 under a lock nobody else takes, then a barrier again; node 1
+ *   reads both words after the second barrier only. From round 2 on,
+ *   node 0's first arrival pushes the first diff and its second arrival
+ *   the lock interval's (the own intervals not pushed to every reader
+ *   yet), and node 1 keeps the second although the first waits untaken
+ *   (two untaken would stop the writer): node 1 waits for both pushes,
+ *   reads, and sends no DIFF_REQ after round 1.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -462,6 +472,74 @@ TEST_F_TIMEOUT(pf, push_writers, DSM_TEST_TIMEOUT(180))
 		EXPECT_EQ(0, reqs);
 	}
 	ASSERT_EQ(0, dsm_barrier(PW_BARRIER));
+}
+
+#define PL_REGION		"lrcpf-plock"
+#define PL_LOCK			106
+#define PL_BARRIER		107
+#define PL_ROUNDS		4
+
+TEST_F_TIMEOUT(pf, push_lock, DSM_TEST_TIMEOUT(180))
+{
+	long stored = 0, used = 0, reqs = 0, got;
+	volatile uint32_t *p;
+	int r, step = 3;
+
+	NEED_3NODES();
+	/* Syncs 1 and 2; the test's own from 3 on. */
+	p = dsm_test_region(PL_REGION, "lrc replicas 0", DSM_PAGE, 1,
+			    MAP_WAIT, &self->len);
+	ASSERT_NE(NULL, p);
+	self->map = (void *)p;
+	/* Off: a prefetch at the first release would take the first push. */
+	ASSERT_EQ(0, dsm_read_file(PF_PARAM, self->pf_saved,
+				   sizeof(self->pf_saved)));
+	ASSERT_EQ(0, dsm_write_file(PF_PARAM, "0"));
+	ASSERT_EQ(0, dsm_barrier(PL_BARRIER));
+	for (r = 1; r <= PL_ROUNDS; r++) {
+		if (r == 2) {
+			stored = dsm_counter("lrc_push_stored");
+			used = dsm_counter("lrc_push_used");
+			reqs = dsm_counter("lrc_diff_req_sent");
+		}
+		if (node == 0)
+			p[0] = r;
+		ASSERT_EQ(0, dsm_barrier(PL_BARRIER))
+			TH_LOG("node %d: round %d: first barrier", node, r);
+		if (node == 0) {
+			LOCK(PL_LOCK);
+			p[1] = r;
+			UNLOCK(PL_LOCK);
+		}
+		ASSERT_EQ(0, dsm_barrier(PL_BARRIER))
+			TH_LOG("node %d: round %d: second barrier", node, r);
+		/* A release may overtake a push (as in push): wait for it. */
+		if (node == 1 && r >= 2) {
+			got = pf_wait_counter("lrc_push_stored", stored,
+					      2L * (r - 1));
+			if (got < 2L * (r - 1))
+				TH_LOG("node 1: round %d: %ld of %ld pushed diffs stored; fetching",
+				       r, got, 2L * (r - 1));
+		}
+		if (node == 1) {
+			EXPECT_EQ((uint32_t)r, p[0])
+				TH_LOG("node 1: round %d: word 0", r);
+			EXPECT_EQ((uint32_t)r, p[1])
+				TH_LOG("node 1: round %d: word 1 (the lock's)",
+				       r);
+		}
+		/* Node 0 writes the next round's once node 1 read this one. */
+		dsm_test_sync(step++);
+	}
+	if (node == 1) {
+		used = dsm_counter("lrc_push_used") - used;
+		reqs = dsm_counter("lrc_diff_req_sent") - reqs;
+		TH_LOG("node 1: rounds 2 to %d: %ld pushed diffs used, %ld DIFF_REQs",
+		       PL_ROUNDS, used, reqs);
+		EXPECT_LE(2 * (PL_ROUNDS - 1), used);
+		EXPECT_EQ(0, reqs);
+	}
+	ASSERT_EQ(0, dsm_barrier(PL_BARRIER));
 }
 
 TEST_HARNESS_MAIN
