@@ -410,6 +410,20 @@ TEST_F_TIMEOUT(pf, push_grant, DSM_TEST_TIMEOUT(120))
 	dsm_test_sync(step++);
 }
 
+/*
+ * Map the one-page region @name (replicas 0) at @p and set every node's
+ * lrc_prefetch_pages to @pf for the test (the teardown restores it).
+ */
+#define PF_PAGE(p, name, pf) do {					\
+	(p) = dsm_test_region((name), "lrc replicas 0", DSM_PAGE, 1,	\
+			      MAP_WAIT, &self->len);			\
+	ASSERT_NE(NULL, (p));						\
+	self->map = (void *)(p);					\
+	ASSERT_EQ(0, dsm_read_file(PF_PARAM, self->pf_saved,		\
+				   sizeof(self->pf_saved)));		\
+	ASSERT_EQ(0, dsm_write_file(PF_PARAM, (pf)));			\
+} while (0)
+
 #define PW_REGION		"lrcpf-pwriters"
 #define PW_BARRIER		105
 #define PW_ROUNDS		4
@@ -421,14 +435,8 @@ TEST_F_TIMEOUT(pf, push_writers, DSM_TEST_TIMEOUT(180))
 	int r, i, w, bad = 0;
 
 	NEED_3NODES();
-	p = dsm_test_region(PW_REGION, "lrc replicas 0", DSM_PAGE, 1,
-			    MAP_WAIT, &self->len);
-	ASSERT_NE(NULL, p);
-	self->map = (void *)p;
 	/* The prefetch on: it must not ask for what is pushed. */
-	ASSERT_EQ(0, dsm_read_file(PF_PARAM, self->pf_saved,
-				   sizeof(self->pf_saved)));
-	ASSERT_EQ(0, dsm_write_file(PF_PARAM, "32"));
+	PF_PAGE(p, PW_REGION, "32");
 	ASSERT_EQ(0, dsm_barrier(PW_BARRIER));
 	stored = dsm_counter("lrc_push_stored");
 	used = dsm_counter("lrc_push_used");
@@ -487,14 +495,8 @@ TEST_F_TIMEOUT(pf, push_lock, DSM_TEST_TIMEOUT(180))
 
 	NEED_3NODES();
 	/* Syncs 1 and 2; the test's own from 3 on. */
-	p = dsm_test_region(PL_REGION, "lrc replicas 0", DSM_PAGE, 1,
-			    MAP_WAIT, &self->len);
-	ASSERT_NE(NULL, p);
-	self->map = (void *)p;
 	/* Off: a prefetch at the first release would take the first push. */
-	ASSERT_EQ(0, dsm_read_file(PF_PARAM, self->pf_saved,
-				   sizeof(self->pf_saved)));
-	ASSERT_EQ(0, dsm_write_file(PF_PARAM, "0"));
+	PF_PAGE(p, PL_REGION, "0");
 	ASSERT_EQ(0, dsm_barrier(PL_BARRIER));
 	for (r = 1; r <= PL_ROUNDS; r++) {
 		if (r == 2) {
