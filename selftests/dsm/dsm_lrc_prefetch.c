@@ -55,7 +55,9 @@
  *   the lock interval's (the own intervals not pushed to every reader
  *   yet), and node 1 keeps the second although the first waits untaken
  *   (two untaken would stop the writer): node 1 waits for both pushes,
- *   reads, and sends no DIFF_REQ after round 1.
+ *   reads, and sends no DIFF_REQ after round 1. Node 0 starts a round
+ *   only once node 1 read the last (a TCP sync): a round ahead, its
+ *   next push would find two untaken and be refused, rightly.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -494,8 +496,10 @@ TEST_F_TIMEOUT(pf, push_lock, DSM_TEST_TIMEOUT(180))
 	int r, step = 3;
 
 	NEED_3NODES();
-	/* Syncs 1 and 2; the test's own from 3 on. */
-	/* Off: a prefetch at the first release would take the first push. */
+	/*
+	 * Syncs 1 and 2; the test's own from 3 on. The prefetch off: at
+	 * the first release it would take the first push.
+	 */
 	PF_PAGE(p, PL_REGION, "0");
 	ASSERT_EQ(0, dsm_barrier(PL_BARRIER));
 	for (r = 1; r <= PL_ROUNDS; r++) {
