@@ -237,6 +237,23 @@ static u32 lrc_push_first(u32 since, u32 last)
 	return max(first, since + 1);
 }
 
+/*
+ * Push the own intervals up to @last not pushed to every reader yet (the
+ * latest four at most) to their pages' readers in @only; from now on
+ * they count as pushed to every reader (push.others_iv).
+ */
+static void lrc_push_others(u32 last, u64 only)
+{
+	u32 iv;
+
+	mutex_lock(&push.send_mutex);
+	iv = lrc_push_first(push.others_iv, last);
+	push.others_iv = max(push.others_iv, last);
+	mutex_unlock(&push.send_mutex);
+	for (; iv <= last; iv++)
+		lrc_push_iv(iv, only);
+}
+
 /**
  * lrc_push_interval() - at a barrier arrival, push to the nodes that read
  * their pages the diffs of the own intervals up to @last not pushed to
@@ -252,15 +269,8 @@ static u32 lrc_push_first(u32 since, u32 last)
  */
 void lrc_push_interval(u32 last)
 {
-	u32 iv;
-
 	lockdep_assert_held(&lrc.bar_mutex);
-	mutex_lock(&push.send_mutex);
-	iv = lrc_push_first(push.others_iv, last);
-	push.others_iv = max(push.others_iv, last);
-	mutex_unlock(&push.send_mutex);
-	for (; iv <= last; iv++)
-		lrc_push_iv(iv, U64_MAX);
+	lrc_push_others(last, U64_MAX);
 }
 
 /**
@@ -301,16 +311,9 @@ void lrc_push_grant(u32 dst, u32 since)
  */
 void lrc_push_granted(u32 dst, u32 last)
 {
-	u32 from;
-
 	if (dst >= DSM_NODES_MAX || !READ_ONCE(lrc_push))
 		return;
-	mutex_lock(&push.send_mutex);
-	from = lrc_push_first(push.others_iv, last);
-	push.others_iv = max(push.others_iv, last);
-	mutex_unlock(&push.send_mutex);
-	for (; from <= last; from++)
-		lrc_push_iv(from, ~BIT_ULL(dst));
+	lrc_push_others(last, ~BIT_ULL(dst));
 }
 
 /*
