@@ -100,6 +100,22 @@ static void release_to(struct mgr *m, struct mgr_bar *b, int node,
 	send_release(m, b, node, out, k, buf, gc);
 }
 
+/*
+ * The @i-th node to release: the other nodes in id order, then this one.
+ * This node's release is a netlink message its kernel learns before the
+ * send returns (invalidations, prefetches: a millisecond under TCG), so
+ * it goes last, and the others' releases are on the wire meanwhile.
+ */
+static int release_order(const struct mgr *m, uint32_t i)
+{
+	int self = m->self >= 0 && m->self < DSM_MAX_NODES ?
+		   m->self : DSM_MAX_NODES - 1;
+
+	if (i == DSM_MAX_NODES - 1)
+		return self;
+	return (int)i < self ? (int)i : (int)i + 1;
+}
+
 /* Every node waited for arrived: send each the intervals it lacks. */
 void mgr_bar_release(struct mgr *m, struct mgr_bar *b)
 {
@@ -146,11 +162,13 @@ void mgr_bar_release(struct mgr *m, struct mgr_bar *b)
 		mgr_log(m, LOG_ERR, "mgr: barrier %u epoch %u fails: %s",
 			b->id, b->epoch, m->why);
 	}
-	for (node = 0; node < DSM_MAX_NODES; node++) {
-		const struct mgr_arrival *a = &b->a[node];
+	for (i = 0; i < DSM_MAX_NODES; i++) {
+		const struct mgr_arrival *a;
 
+		node = release_order(m, i);
 		if (!(b->arrived >> node & 1))
 			continue;
+		a = &b->a[node];
 		if (err) {
 			mgr_reply(m, node, a->cookie, err, 0, NULL, 0);
 			continue;

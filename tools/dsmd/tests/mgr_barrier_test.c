@@ -61,6 +61,10 @@ static void barrier_three(size_t payload_max, int per_frag, bool gc)
 	   !r0.any_gc && !r1.any_gc && !r2.any_gc,
 	   gc ? "mgr: barrier: GC on every fragment when one wanted it" :
 	   "mgr: barrier: no GC flag when nobody wanted it");
+	/* Its own kernel learns the release after the others' are sent. */
+	ok(tn[0].nev > 0 && tn[0].ev[0].cookie == 10 &&
+	   tn[0].ev[0].others_queued == r1.frags + r2.frags,
+	   "mgr: barrier: the manager's node released after the others");
 	ok(tn[0].m.st.barriers_released == 1 && tn[1].m.st.outstanding == 0 &&
 	   tn[2].m.st.outstanding == 0, "mgr: barrier: counters");
 	ok(tn[0].m.bar_bytes == 0,

@@ -56,8 +56,12 @@ static void h_kreply(void *ctx, uint64_t cookie, uint32_t error,
 		     uint32_t flags, const void *payload, size_t len)
 {
 	struct ev *e = ev_new(ctx);
+	int i;
 
 	e->kind = EV_REPLY;
+	for (i = 0; i < DSM_MAX_NODES; i++)
+		if (&tn[i] != ctx)
+			e->others_queued += queued(i, FR_REPLY);
 	e->cookie = cookie;
 	e->error = error;
 	e->flags = flags;

@@ -23,6 +23,7 @@ struct ev {
 	uint32_t lock;
 	uint8_t *p;
 	size_t len;
+	int others_queued;	/* EV_REPLY: replies to other nodes queued */
 };
 
 /* A simulated node: its managers and what its kernel was given. */
