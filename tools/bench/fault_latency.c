@@ -7,7 +7,9 @@
  *   vcluster run -n 2 --copy build/bench/fault_latency -- ./fault_latency
  *
  * Node 1 serves: it echoes 4 KiB messages over a plain TCP connection and
- * owns the pages node 0 faults on. Node 0 measures, in one run:
+ * owns the pages node 0 faults on. Node 0 measures, in one run, each
+ * sample a round trip, a read fault and a write fault in a row (so that
+ * what the host does meanwhile weighs on the three alike):
  *   rtt    userspace TCP round trip of a 4 KiB message (send 4 KiB, get
  *          4 KiB back), the raw cost a page transfer cannot beat;
  *   read   a read fault on a page homed and owned by node 1 (PAGE_REQ,
@@ -173,9 +175,6 @@ int main(int argc, char **argv)
 	if (c < 0)
 		die(what);
 
-	/* Raw round trips, warm-up included (pingpong.c). */
-	if (pp_rtt(c, id, MSG, rtt, SAMPLES, &what))
-		die(what);
 	/*
 	 * Node 1 writes the odd pages: it owns them (and is their home). With
 	 * -m it writes through a mapping, which it keeps, so that giving a
@@ -200,9 +199,17 @@ int main(int argc, char **argv)
 	in0 = dsm_counter("page_rx_inplace");
 	cp0 = dsm_counter("page_rx_copied");
 	bd_read(bd0);
+	/*
+	 * Node 1 echoes the warm-up round trips and one per sample
+	 * (pingpong.c); node 0 times a round trip, a read fault, then a
+	 * write fault (of a page never held), sample after sample.
+	 */
+	if (pp_rtt(c, id, MSG, rtt, id == 1 ? SAMPLES : 0, &what))
+		die(what);
 	if (id == 0) {
-		/* Alternate: a read fault, then a write fault (never held). */
 		for (i = 0; i < SAMPLES; i++) {
+			if (pp_ping(c, MSG, &rtt[i], &what))
+				die(what);
 			t = pp_now_us();
 			if (rp[(2 * i + 1) * MSG] != (char)i)
 				fprintf(stderr, "page %d: wrong data\n", i);

@@ -93,6 +93,29 @@ int pp_pair(int node, unsigned short port, int (*sync)(unsigned int step),
 }
 
 /*
+ * One round trip of @len bytes over @c, from node 0 (node 1 echoes it
+ * in its pp_rtt()): its time in *@us. Returns 0, or -1 with *@what.
+ */
+int pp_ping(int c, size_t len, double *us, const char **what)
+{
+	char buf[PP_MSG_MAX];
+	double t;
+
+	*what = "ping";
+	if (len > sizeof(buf)) {
+		*what = "size";
+		errno = EINVAL;
+		return -1;
+	}
+	memset(buf, 0x5a, len);
+	t = pp_now_us();
+	if (pp_full(c, buf, len, 1) || pp_full(c, buf, len, 0))
+		return -1;
+	*us = pp_now_us() - t;
+	return 0;
+}
+
+/*
  * Round trips of @len bytes over @c: node 0 sends and waits for the echo,
  * node 1 echoes. After PP_WARMUP unmeasured ones, node 0 stores the
  * times of @n more in @v (microseconds; node 1 leaves @v alone). Returns

@@ -20,5 +20,6 @@ int pp_full(int fd, void *buf, size_t len, int wr);
 int pp_pair(int node, unsigned short port, int (*sync)(unsigned int step),
 	    unsigned int step, const char **what);
 int pp_rtt(int c, int node, size_t len, double *v, int n, const char **what);
+int pp_ping(int c, size_t len, double *us, const char **what);
 
 #endif /* DSM_BENCH_PINGPONG_H */
