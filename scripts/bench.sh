@@ -162,12 +162,15 @@ bench_mp() {
 	fi
 	# The same programs with replicas 0: the baselines back nothing up,
 	# so this is the like-for-like row; replicas 1 (the default) adds
-	# the backed-up releases' cost (lrc.md "Backed-up releases").
+	# the backed-up releases' cost (lrc.md "Backed-up releases"). The
+	# baselines run again in this boot, each right after its program:
+	# mp-compare.sh pairs a row with the baseline that follows it, as
+	# one boot's speed can be twice another's here.
 	rm -f "$OUT/mp-r0.tsv"
 	for n in ${MP_NODES:-3}; do
 		# shellcheck disable=SC2086 # the names, split on purpose
 		"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --replicas 0 \
-			--tsv "$OUT/mp-r0.tsv" $progs || status=1
+			--tsv "$OUT/mp-r0.tsv" $names || status=1
 	done
 	if [ -s "$tsv" ] && { cat "$tsv"; tail -n +2 "$OUT/mp-r0.tsv" 2>/dev/null; } \
 		> "$OUT/mp-rows.tsv" &&

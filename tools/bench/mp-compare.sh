@@ -5,7 +5,9 @@
 # baseline (NAME-mp, tools/bench/mp), from rows run-apps.sh --bench wrote
 # in one run (TSV: apps.tsv's columns); one row per program, node count
 # and dsm model (lrc, and lrc-r0 when the run had --replicas 0 rows: the
-# baselines keep no backup either), each against the same baseline:
+# baselines keep no backup either), each against its baseline: the next
+# row of NAME-mp on as many nodes, which run-apps.sh ran right after it in
+# the same boot (boots differ by up to 2x here), else the last one:
 #   OUTDIR/mp.tsv   app nodes model dsm_time_ms dsm_msgs dsm_bytes
 #                   mp_time_ms mp_msgs mp_bytes time_ratio msgs_ratio
 #                   bytes_ratio (ratios dsm / mp; "-" where mp is 0 or
@@ -26,12 +28,23 @@ awk -F'\t' -v OFS='\t' '
 function ratio(a, b) { return (b > 0 && a != "NA") ? sprintf("%.2f", a / b) : "-" }
 NR == 1 { next }
 $2 == "mp" { b = substr($1, 1, length($1) - 3) SUBSEP $3
-	     if ($10 == "ok") { mt[b] = $5; mm[b] = $6; mb[b] = $7 }
+	     if ($10 == "ok") {
+		     lt[b] = $5; lm[b] = $6; lb[b] = $7
+		     for (j = 1; j <= nw[b]; j++) {
+			     k = w[b, j]
+			     mt[k] = $5; mm[k] = $6; mb[k] = $7
+		     }
+	     }
+	     nw[b] = 0
 	     next }
 { k = $1 SUBSEP $3 SUBSEP $2
   if (!(k in seen)) { seen[k] = 1; key[++n] = k; app[k] = $1
 		      nodes[k] = $3; model[k] = $2; base[k] = $1 SUBSEP $3 }
-  if ($10 == "ok") { dt[k] = $5; dm[k] = $6; db[k] = $7 } }
+  if ($10 == "ok") { dt[k] = $5; dm[k] = $6; db[k] = $7 }
+  else { delete dt[k] }
+  # its baseline: the NAME-mp row that follows (the same boot)
+  delete mt[k]
+  w[base[k], ++nw[base[k]]] = k }
 END {
 	print "app", "nodes", "model", "dsm_time_ms", "dsm_msgs", "dsm_bytes",
 	      "mp_time_ms", "mp_msgs", "mp_bytes", "time_ratio", "msgs_ratio",
@@ -39,12 +52,15 @@ END {
 	for (i = 1; i <= n; i++) {
 		k = key[i]
 		b = base[k]
-		if (!(b in mt))
-			continue
+		if (!(k in mt)) {
+			if (!(b in lt))
+				continue
+			mt[k] = lt[b]; mm[k] = lm[b]; mb[k] = lb[b]
+		}
 		if (!(k in dt)) { dt[k] = dm[k] = db[k] = "NA" }
-		print app[k], nodes[k], model[k], dt[k], dm[k], db[k], mt[b],
-		      mm[b], mb[b], ratio(dt[k], mt[b]), ratio(dm[k], mm[b]),
-		      ratio(db[k], mb[b])
+		print app[k], nodes[k], model[k], dt[k], dm[k], db[k], mt[k],
+		      mm[k], mb[k], ratio(dt[k], mt[k]), ratio(dm[k], mm[k]),
+		      ratio(db[k], mb[k])
 	}
 }' "$tsv" | sort -s -t "$(printf '\t')" -k2,2n > "$out/mp.tsv.new"
 { grep '^app' "$out/mp.tsv.new"; grep -v '^app' "$out/mp.tsv.new"; } > "$out/mp.tsv"
