@@ -29,26 +29,60 @@ static struct crypto_shash *dsm_auth_tfm;
 /* Serialises setkey and use of dsm_auth_tfm. */
 static DEFINE_MUTEX(dsm_auth_lock);
 
-/* HMAC with @ctx, a tfm nobody else uses meanwhile. */
-static int dsm_auth_khmac_excl(void *ctx, const u8 *key, u32 klen,
-			       const struct dsm_auth_vec *v, unsigned int n,
-			       u8 mac[DSM_AUTH_MAC_SIZE])
+/* The HMAC of @v (@n pieces) under the key @tfm holds. */
+static int dsm_auth_kdigest(struct crypto_shash *tfm,
+			    const struct dsm_auth_vec *v, unsigned int n,
+			    u8 mac[DSM_AUTH_MAC_SIZE])
 {
-	struct crypto_shash *tfm = ctx;
 	SHASH_DESC_ON_STACK(desc, tfm);
 	unsigned int i;
 	int ret;
 
 	desc->tfm = tfm;
-	ret = crypto_shash_setkey(tfm, key, klen);
-	if (!ret)
-		ret = crypto_shash_init(desc);
+	ret = crypto_shash_init(desc);
 	for (i = 0; !ret && i < n; i++)
 		ret = crypto_shash_update(desc, v[i].p, v[i].len);
 	if (!ret)
 		ret = crypto_shash_final(desc, mac);
 	shash_desc_zero(desc);
 	return ret;
+}
+
+/* HMAC with @ctx, a tfm nobody else uses meanwhile. */
+static int dsm_auth_khmac_excl(void *ctx, const u8 *key, u32 klen,
+			       const struct dsm_auth_vec *v, unsigned int n,
+			       u8 mac[DSM_AUTH_MAC_SIZE])
+{
+	struct crypto_shash *tfm = ctx;
+	int ret;
+
+	ret = crypto_shash_setkey(tfm, key, klen);
+	return ret ? ret : dsm_auth_kdigest(tfm, v, n, mac);
+}
+
+/*
+ * HMAC with @ctx, a struct dsm_auth_kconn nobody else uses meanwhile:
+ * its transform is keyed again only for a key other than the one it
+ * holds (a connection's handshake, then its session key for every frame).
+ */
+static int dsm_auth_kconn_hmac(void *ctx, const u8 *key, u32 klen,
+			       const struct dsm_auth_vec *v, unsigned int n,
+			       u8 mac[DSM_AUTH_MAC_SIZE])
+{
+	struct dsm_auth_kconn *a = ctx;
+	int ret;
+
+	if (!a->klen || a->klen != klen || crypto_memneq(a->key, key, klen)) {
+		a->klen = 0;
+		ret = crypto_shash_setkey(a->tfm, key, klen);
+		if (ret)
+			return ret;
+		if (klen <= sizeof(a->key)) {
+			memcpy(a->key, key, klen);
+			a->klen = klen;
+		}
+	}
+	return dsm_auth_kdigest(a->tfm, v, n, mac);
 }
 
 static int dsm_auth_khmac(void *ctx, const u8 *key, u32 klen,
@@ -88,9 +122,10 @@ int dsm_auth_kconn_init(struct dsm_auth_kconn *a)
 		a->tfm = NULL;
 		return ret;
 	}
-	a->ops.hmac = dsm_auth_khmac_excl;
+	a->ops.hmac = dsm_auth_kconn_hmac;
 	a->ops.memneq = dsm_auth_kmemneq;
-	a->ops.ctx = a->tfm;
+	a->ops.ctx = a;
+	a->klen = 0;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(dsm_auth_kconn_init);
@@ -101,6 +136,8 @@ void dsm_auth_kconn_free(struct dsm_auth_kconn *a)
 	if (a->tfm)
 		crypto_free_shash(a->tfm);
 	a->tfm = NULL;
+	memzero_explicit(a->key, sizeof(a->key));
+	a->klen = 0;
 }
 EXPORT_SYMBOL_GPL(dsm_auth_kconn_free);
 

@@ -352,10 +352,15 @@ static inline bool dsm_inject_replay(u32 node, size_t tag_len)
  * HMAC-SHA256 for one direction of one connection (dsm_auth.c): its own
  * transform, so connections share no lock; the caller serialises the
  * use of each. @ops is what kmod/core/dsm_auth.h's functions take.
+ * @key and @klen: the key @tfm holds (@klen 0: none known), so that
+ * the frames of a link, all under its one key, do not set it again: a
+ * setkey hashes two blocks more than a small frame's tag does.
  */
 struct dsm_auth_kconn {
 	struct crypto_shash *tfm;
 	struct dsm_auth_ops ops;
+	u8 key[DSM_AUTH_KEY_SIZE];
+	u32 klen;
 };
 
 int dsm_auth_kconn_init(struct dsm_auth_kconn *a);
