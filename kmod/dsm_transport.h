@@ -353,8 +353,8 @@ static inline bool dsm_inject_replay(u32 node, size_t tag_len)
  * transform, so connections share no lock; the caller serialises the
  * use of each. @ops is what kmod/core/dsm_auth.h's functions take.
  * @key and @klen: the key @tfm holds (@klen 0: none known), so that
- * the frames of a link, all under its one key, do not set it again: a
- * setkey hashes two blocks more than a small frame's tag does.
+ * the frames of a link, all under its one key, do not set it again:
+ * keying hashes two blocks, as many as a small frame's tag.
  */
 struct dsm_auth_kconn {
 	struct crypto_shash *tfm;
