@@ -133,19 +133,16 @@ int pp_rtt(int c, int node, size_t len, double *v, int n, const char **what)
 		errno = EINVAL;
 		return -1;
 	}
-	memset(buf, 0x5a, sizeof(buf));
 	*what = node == 1 ? "echo" : "ping";
 	for (i = -PP_WARMUP; i < n; i++) {
-		if (node == 1) {
-			if (pp_full(c, buf, len, 0) || pp_full(c, buf, len, 1))
+		if (node != 1) {
+			if (pp_ping(c, len, &t, what))
 				return -1;
-			continue;
-		}
-		t = pp_now_us();
-		if (pp_full(c, buf, len, 1) || pp_full(c, buf, len, 0))
+			if (i >= 0)
+				v[i] = t;
+		} else if (pp_full(c, buf, len, 0) || pp_full(c, buf, len, 1)) {
 			return -1;
-		if (i >= 0)
-			v[i] = pp_now_us() - t;
+		}
 	}
 	return 0;
 }
