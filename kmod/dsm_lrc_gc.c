@@ -208,21 +208,12 @@ static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 	kvfree(reqs);
 	if (!ret && n)
 		ret = -EAGAIN;	/* still not valid after the last round */
-	if (ret)
-		return ret;
-	/* Diffs of the remaining closed twins, for the others' step 1. */
-	for (i = 0; i < g->nr; i++) {
-		struct dsm_pg *pg = g->pgs[i];
-		struct lrc_pg *lp = pg->lrc;
-
-		if (!dsm_pg_folio(pg))
-			continue;
-		folio_lock(pg->folio);
-		if (lp->twin && lrc_iv_closed(lp->twin_iv))
-			lrc_make_diff(pg, lp);	/* else served lazily */
-		folio_unlock(pg->folio);
-	}
-	return 0;
+	/*
+	 * No diff is made here: the others' step 1 asks for the few it
+	 * needs, which are made from the twins when asked (lrc_serve), as
+	 * at any other time; step 3 frees the rest undiffed.
+	 */
+	return ret;
 }
 
 /*

@@ -25,6 +25,14 @@
  * - prefetch: a barrier's release fetches the pages a node was using,
  *   and only those (lrc_prefetches), none with lrc_prefetch_pages 0, and
  *   not again a page prefetched and not read since.
+ * - gc_lazy (dsm_lrc_r0 only): a collection makes no diff nobody asks
+ *   for: each node rewrites pages of its own three times and a page all
+ *   share; the third barrier collects (lrc_gc_threshold 1 byte on every
+ *   node around it) and makes at most GL_SHARED_MAX diffs per node, not
+ *   one per own page and interval; what every node wrote reads right on
+ *   every node afterwards (the own pages fetched whole from their
+ *   writers, the shared one from the diffs asked for during the
+ *   collection).
  *
  * Built three times: dsm_lrc, dsm_lrc_gc (-DLRC_GC_TINY: every node's
  * lrc_gc_threshold LRC_GC_TINY_BYTES, so that every barrier collects, and
@@ -109,6 +117,12 @@
 /* prefetch */
 #define PF_BARRIER		91
 #define PF_PARAM		"/sys/module/dsm/parameters/lrc_prefetch_pages"
+/* gc_lazy */
+#define GL_BARRIER		141
+#define GL_OWN			16	/* pages each node alone writes */
+#define GL_ROUNDS		3	/* the last one collects */
+#define GL_SLICE		1024	/* bytes of the shared page per node */
+#define GL_SHARED_MAX		4	/* diffs a collection may make here */
 
 static int node, nodes;
 
@@ -816,5 +830,83 @@ TEST_F_TIMEOUT(lrc, prefetch, DSM_TEST_TIMEOUT(120))
 	expect_gc_ran(_metadata, self);
 	dsm_test_sync(92);
 }
+
+#ifdef LRC_R0
+static uint32_t gl_word(int round, int writer, size_t i)
+{
+	return (uint32_t)round << 24 ^ (uint32_t)writer << 20 ^
+	       (uint32_t)(i * 2654435761u >> 12);
+}
+
+/* Node @writer's words of round @round in @p: own pages and shared slice. */
+static long gl_check(struct __test_metadata *_metadata,
+		     volatile uint32_t *p, int round, int writer, bool own)
+{
+	size_t first = own ? (1 + (size_t)writer * GL_OWN) * DSM_PAGE / 4 :
+			     (size_t)writer * GL_SLICE / 4;
+	size_t n = own ? GL_OWN * DSM_PAGE / 4 : GL_SLICE / 4;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[first + i] != gl_word(round, writer, first + i)) {
+			TH_LOG("node %d: round %d: first mismatch at offset %zu "
+			       "(%s, written by node %d): expected %#x, got %#x",
+			       node, round, (first + i) * 4,
+			       own ? "its own pages" : "the shared page",
+			       writer, gl_word(round, writer, first + i),
+			       p[first + i]);
+			return (long)(first + i) * 4;
+		}
+	return -1;
+}
+
+TEST_F_TIMEOUT(lrc, gc_lazy, DSM_TEST_TIMEOUT(120))
+{
+	const size_t own = (1 + (size_t)node * GL_OWN) * DSM_PAGE / 4;
+	const size_t slice = (size_t)node * GL_SLICE / 4;
+	long made = -1, runs = -1, bad = -1;
+	volatile uint32_t *p;
+
+	NEED_3NODES();
+	p = lrc_region(_metadata, self, "gl", (1 + 3 * GL_OWN) * DSM_PAGE,
+		       140);
+	ASSERT_NE(NULL, p);
+	for (int r = 1; r <= GL_ROUNDS; r++) {
+		for (size_t i = 0; i < GL_SLICE / 4; i++)
+			p[slice + i] = gl_word(r, node, slice + i);
+		for (size_t i = 0; i < GL_OWN * DSM_PAGE / 4; i++)
+			p[own + i] = gl_word(r, node, own + i);
+		if (r == GL_ROUNDS) {
+			ASSERT_EQ(0, dsm_read_file(GC_PARAM, self->gc_saved,
+						   sizeof(self->gc_saved)))
+				TH_LOG("node %d: no %s", node, GC_PARAM);
+			ASSERT_EQ(0, dsm_write_file(GC_PARAM, "1"));
+			made = dsm_counter("lrc_diffs_made");
+			runs = dsm_counter("lrc_gc_runs");
+			ASSERT_LE(0, made) TH_LOG("node %d: no lrc_diffs_made", node);
+			ASSERT_LE(0, runs) TH_LOG("node %d: no lrc_gc_runs", node);
+		}
+		BARRIER(GL_BARRIER);
+		for (int w = 0; w < 3 && bad < 0; w++)
+			bad = gl_check(_metadata, p, r, w, false);
+		ASSERT_EQ(-1, bad);
+	}
+	made = dsm_counter("lrc_diffs_made") - made;
+	runs = dsm_counter("lrc_gc_runs") - runs;
+	ASSERT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
+	self->gc_saved[0] = '\0';
+	TH_LOG("node %d: the collecting barrier: %ld collection(s), %ld diffs made",
+	       node, runs, made);
+	EXPECT_LT(0, runs) TH_LOG("node %d: the last barrier did not collect",
+				  node);
+	/* Eager diffs: GL_OWN pages, each with GL_ROUNDS own intervals. */
+	EXPECT_GE(GL_SHARED_MAX, made)
+		TH_LOG("node %d: the collection made %ld diffs, %d allowed",
+		       node, made, GL_SHARED_MAX);
+	for (int w = 0; w < 3 && bad < 0; w++)
+		bad = gl_check(_metadata, p, GL_ROUNDS, w, true);
+	EXPECT_EQ(-1, bad);
+	dsm_test_sync(142);
+}
+#endif
 
 TEST_HARNESS_MAIN
