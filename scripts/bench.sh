@@ -36,7 +36,10 @@
 #     this run, else from a run of just those on MP_NODES (default 3) nodes
 #     (each boot runs both); and the dsm programs again with the lrc
 #     regions' replicas 0 (model lrc-r0: the baselines back nothing up),
-#     one more boot per node count: mp.tsv, mp.txt, mp.png
+#     one more boot per node count: mp.tsv, mp.txt, mp.png; then, replicas
+#     0 again, each program and its baseline at apps.list's LARGE_ARGS
+#     (run-apps.sh --large: sizes like TreadMarks' against PVM), one
+#     more boot: large/mp.tsv, large/mp.txt, large/mp.png
 #   - rdma: raw RDMA latency between two guests (perftest's ib_send_lat
 #     and ib_read_lat over soft-RoCE) against dsm's remote read and write
 #     fault latency over RDMA and over TCP, and the applications over
@@ -177,6 +180,22 @@ bench_mp() {
 	   "$SRCDIR/tools/bench/mp-compare.sh" "$OUT/mp-rows.tsv" "$OUT"; then
 		cat "$OUT/mp.txt"
 		echo "(ratios dsm / mp; lrc-r0: the lrc regions with replicas 0; table: $OUT/mp.txt, rows: $OUT/mp.tsv, plot: $OUT/mp.png)"
+	else
+		status=1
+	fi
+	# Larger problems: more work per message and per synchronisation,
+	# as in TreadMarks' comparison (Documentation/benchmarks.md).
+	echo "== mp at LARGE_ARGS (replicas 0)"
+	rm -f "$OUT/mp-large.tsv"
+	for n in ${MP_NODES:-3}; do
+		# shellcheck disable=SC2086 # the names, split on purpose
+		"$SRCDIR/tools/bench/run-apps.sh" --bench -n "$n" --replicas 0 \
+			--large --tsv "$OUT/mp-large.tsv" $names || status=1
+	done
+	if [ -s "$OUT/mp-large.tsv" ] &&
+	   "$SRCDIR/tools/bench/mp-compare.sh" "$OUT/mp-large.tsv" "$OUT/large"; then
+		cat "$OUT/large/mp.txt"
+		echo "(sizes: $(awk -F'\t' 'NR > 1 && $2 == "mp" { printf "%s%s %s", s, $1, $4; s = ", " }' "$OUT/mp-large.tsv"); table: $OUT/large/mp.txt, plot: $OUT/large/mp.png)"
 	else
 		status=1
 	fi

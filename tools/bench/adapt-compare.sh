@@ -24,7 +24,7 @@ out=${3:?usage: adapt-compare.sh TSV LIST OUTDIR}
 [ -s "$tsv" ] || { echo "adapt-compare.sh: $tsv is empty" >&2; exit 1; }
 mkdir -p "$out"
 
-# LIST: NAME MODEL REGION_SIZE CHECK_ARGS -- BENCH_ARGS
+# LIST: NAME MODEL REGION_SIZE CHECK_ARGS -- BENCH_ARGS [-- LARGE_ARGS]
 # TSV: app model nodes size time_ms messages bytes faults diffs verify
 awk -F'\t' -v OFS='\t' -v list="$list" '
 function ratio(a, b) {
@@ -38,6 +38,7 @@ BEGIN {
 		if (line ~ /^#/ || line !~ / -- /) continue
 		split(line, w, " ")
 		args = substr(line, index(line, " -- ") + 4)
+		if (index(args, " -- ")) args = substr(args, 1, index(args, " -- ") - 1)
 		na = split(args, arg, " ")
 		it = 0
 		if (w[1] == "dict") {

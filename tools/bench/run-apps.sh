@@ -14,11 +14,15 @@
 #   run-apps.sh --bench -n NODES [-k 6.1|6.12] [--auth key|none]
 #               [--transport tcp|rdma] [--replicas 0|1] [--gc BYTES]
 #               [--prefetch N] [--prefetch-grants 0|1] [--push 0|1]
-#               [--sc] [--adapt N]
+#               [--sc] [--adapt N] [--large]
 #               [--tsv FILE] [NAME...]
 #       each program at BENCH_ARGS on NODES nodes; appends one row per
 #       program to FILE (default $BUILD/bench/apps.tsv):
 #       app model nodes size time_ms messages bytes faults diffs verify
+#   --large: each program at LARGE_ARGS instead, where apps.list gives
+#       them (BENCH_ARGS where not): problems the size of TreadMarks'
+#       comparison with PVM; the log's name ends -large (the size column
+#       tells the rows apart).
 #   --auth: the cluster's links authenticated with a key (default) or not
 #       ('auth none': vcluster --auth).
 #   --transport: the data links over kernel TCP (default) or RDMA
@@ -52,7 +56,7 @@
 # In the guests (what the host runs on every node; by hand in a shell):
 #   run-apps.sh --guest check|bench [--replicas 0|1] [--gc BYTES]
 #       [--prefetch N] [--prefetch-grants 0|1] [--push 0|1] [--sc]
-#       [NAME...]
+#       [--large] [NAME...]
 #       DSM_TEST_TIME_FACTOR (a whole number, default 1) multiplies its
 #       bounds in time, for a slower kernel (scripts/stress.sh -k debug);
 #       so does (DSM_NODES + 3) / 4, for the nodes that share the host.
@@ -145,6 +149,11 @@ guest() {
 		as_sc=1
 		shift
 	fi
+	large=0
+	if [ "${1:-}" = --large ]; then
+		large=1
+		shift
+	fi
 	NAMES="$*"
 	case "$mode" in
 	check) limit=300 ;;
@@ -176,10 +185,19 @@ guest() {
 		*) echo "run-apps.sh: apps.list: $name: no ' -- ' between CHECK_ARGS and BENCH_ARGS" >&2
 		   status=1; continue ;;
 		esac
+		# CHECK_ARGS -- BENCH_ARGS [-- LARGE_ARGS]
 		if [ "$mode" = check ]; then
 			args=${rest%% -- *}
 		else
 			args=${rest#* -- }
+			case "$args" in
+			*' -- '*)
+				if [ $large = 1 ]; then
+					args=${args#* -- }
+				else
+					args=${args%% -- *}
+				fi ;;
+			esac
 		fi
 		[ "$args" = - ] && args=
 		[ "$as_sc" = 0 ] || [ "$model" != lrc ] || model=sc
@@ -282,6 +300,7 @@ pgrants=
 push=
 as_sc=
 adapt=
+large=
 tsv=$BUILD/bench/apps.tsv
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -299,12 +318,15 @@ while [ $# -gt 0 ]; do
 	--push) [ $# -ge 2 ] || usage; push=$2; shift 2 ;;
 	--sc) as_sc=--sc; shift ;;
 	--adapt) [ $# -ge 2 ] || usage; adapt=$2; shift 2 ;;
+	--large) large=--large; shift ;;
 	-h|--help) usage ;;
 	-*) echo "run-apps.sh: unknown option $1" >&2; usage ;;
 	*) break ;;
 	esac
 done
 [ -n "$mode" ] || usage
+[ -z "$large" ] || [ "$mode" = bench ] ||
+	{ echo "run-apps.sh: --large goes with --bench" >&2; exit 2; }
 case "$kver" in 6.1|6.12) ;; *) echo "run-apps.sh: -k 6.1 or 6.12" >&2; exit 2 ;; esac
 case "$auth" in key|none) ;; *) echo "run-apps.sh: --auth key or none" >&2; exit 2 ;; esac
 case "$transport" in tcp|rdma) ;; *) echo "run-apps.sh: --transport tcp or rdma" >&2; exit 2 ;; esac
@@ -366,6 +388,7 @@ log=$BUILD/apps/$mode-$kver-n$nodes-$auth.log
 [ -z "$push" ] || log=${log%.log}-pu$push.log
 [ -z "$as_sc" ] || log=${log%.log}-sc.log
 [ -z "$adapt" ] || log=${log%.log}-a$adapt.log
+[ -z "$large" ] || log=${log%.log}-large.log
 # vcluster's own timeout: the programs' limits plus boot and teardown;
 # in check mode longer from 4 nodes on (the nodes share the host's cores).
 if [ "$mode" = check ]; then
@@ -377,7 +400,7 @@ fi
 # shellcheck disable=SC2086
 "$SRCDIR/tools/vcluster/vcluster" run -n "$nodes" -k "$kver" \
 	--auth "$auth" --transport "$transport" --timeout $vtime -- $GUEST_DIR/run-apps.sh --guest "$mode" \
-	--replicas "$replicas" ${gcarg:-} ${pfarg:-} ${pgarg:-} ${puarg:-} $as_sc $progs \
+	--replicas "$replicas" ${gcarg:-} ${pfarg:-} ${pgarg:-} ${puarg:-} $as_sc $large $progs \
 	> "$log" 2>&1
 vrc=$?
 
