@@ -514,6 +514,7 @@ bool lrc_pg_valid_locked(const struct lrc_pg *lp);
 bool lrc_join_next(struct lrc_pg *lp);
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp);
 s64 lrc_kept_free(struct lrc_pg *lp, u32 upto);
+void lrc_twin_free(void *t);
 struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err);
 int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index);

@@ -360,7 +360,7 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 	freed += (u64)lrc_kept_free(lp, mine);
 	if (lp->twin && lp->twin_iv <= mine) {
 		/* Its changes are in the page, valid: the twin is moot. */
-		kfree(lp->twin);
+		lrc_twin_free(lp->twin);
 		lp->twin = NULL;
 		lp->twin_iv = 0;
 		freed += DSM_PAGE_SIZE;

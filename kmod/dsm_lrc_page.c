@@ -137,11 +137,29 @@ static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
 	return 0;
 }
 
+/*
+ * A twin is a whole page from the page allocator, not a kmalloc(4096):
+ * the kernels we run on zero every allocation (init_on_alloc=1, Debian's
+ * default), and kmalloc-4k zeroes the object and, for a new slab, its
+ * pages too: twice per twin while kept twins pile up, against once here.
+ */
+static void *lrc_twin_alloc(void)
+{
+	BUILD_BUG_ON(PAGE_SIZE != DSM_PAGE_SIZE);
+	return (void *)__get_free_page(GFP_KERNEL);
+}
+
+/* Free twin or kept copy @t (lrc_twin_alloc()), or nothing if NULL. */
+void lrc_twin_free(void *t)
+{
+	free_page((unsigned long)t);
+}
+
 /* Unlink kept twin @k and free it with its copy. */
 static void lrc_kept_del(struct lrc_kept *k)
 {
 	list_del(&k->list);
-	kfree(k->copy);
+	lrc_twin_free(k->copy);
 	kfree(k);
 }
 
@@ -233,7 +251,7 @@ int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
 	kunmap_local(p);
 	if (ret)
 		return ret;
-	kfree(lp->twin);
+	lrc_twin_free(lp->twin);
 	lp->twin = NULL;
 	lp->twin_iv = 0;
 	return 0;
@@ -533,7 +551,7 @@ static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 			dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
 		return ret;
 	}
-	twin = kmalloc(DSM_PAGE_SIZE, GFP_KERNEL);
+	twin = lrc_twin_alloc();
 	if (!twin)
 		return -ENOMEM;
 	p = kmap_local_folio(pg->folio, 0);
@@ -542,7 +560,7 @@ static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 	if (lp->twin) {
 		ret = lrc_keep_twin(pg, lp);
 		if (ret) {
-			kfree(twin);
+			lrc_twin_free(twin);
 			return ret;
 		}
 	}
@@ -630,7 +648,7 @@ void lrc_pg_reset(struct dsm_pg *pg)
 	freed += lrc_kept_free(lp, U32_MAX);
 	if (lp->twin)
 		freed += DSM_PAGE_SIZE;
-	kfree(lp->twin);
+	lrc_twin_free(lp->twin);
 	lp->twin = NULL;
 	lp->access = DSM_ACC_NONE;
 	WRITE_ONCE(lp->push_to, 0);
@@ -663,7 +681,7 @@ void lrc_pg_free(struct dsm_pg *pg)
 	list_for_each_entry_safe(d, t, &lp->diffs, list)
 		kfree(d);
 	lrc_kept_free(lp, U32_MAX);
-	kfree(lp->twin);
+	lrc_twin_free(lp->twin);
 	kfree(lp->pending);
 	kfree(lp);
 	pg->lrc = NULL;
