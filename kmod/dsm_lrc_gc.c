@@ -210,8 +210,8 @@ static int lrc_gc_validate(struct lrc_gc_pages *g, const struct dsm_vt *gvt)
 		ret = -EAGAIN;	/* still not valid after the last round */
 	/*
 	 * No diff is made here: the others' step 1 asks for the few it
-	 * needs, which are made from the twins when asked (lrc_serve), as
-	 * at any other time; step 3 frees the rest undiffed.
+	 * needs, made from the twins when asked (lrc_diff_get(), as for
+	 * any DIFF_REQ); step 3 frees the rest undiffed.
 	 */
 	return ret;
 }
