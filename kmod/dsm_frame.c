@@ -228,3 +228,28 @@ void dsm_pg_wrprotect(struct dsm_pg *pg)
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	folio_mkclean(pg->folio);
 }
+
+/*
+ * No folio locked (the walk takes i_mmap_rwsem): make the frames of
+ * pages [@pgno, @pgno + @nr) read-only in every local mapping, as
+ * dsm_pg_wrprotect() does one page: wp_shared_mapping_range() walks the
+ * page tables of each mapping once for the run and flushes its TLB
+ * once, where folio_mkclean() walks the rmap and flushes for every page.
+ */
+void dsm_wrprotect_range(u64 pgno, u64 nr)
+{
+#if IS_ENABLED(CONFIG_MAPPING_DIRTY_HELPERS)
+	wp_shared_mapping_range(dsm_mem_mapping(), pgno, nr);
+#else
+	struct dsm_pg *pg;
+
+	for (; nr; nr--, pgno++) {
+		pg = dsm_pg_find(pgno);
+		if (!pg || !dsm_pg_folio(pg))
+			continue;
+		folio_lock(pg->folio);
+		dsm_pg_wrprotect(pg);
+		folio_unlock(pg->folio);
+	}
+#endif
+}

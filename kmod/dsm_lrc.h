@@ -519,7 +519,7 @@ struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err);
 int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index);
 bool lrc_invalidate(struct dsm_pg *pg);
-void lrc_write_protect(u64 pgno);
+void lrc_write_protect(u64 *pages, u32 nr);
 void lrc_wp_work_fn(struct work_struct *work);
 int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 	      struct lrc_fetch *f);

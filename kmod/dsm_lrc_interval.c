@@ -113,15 +113,13 @@ int lrc_end_interval(void)
 {
 	u64 start = ktime_get_ns();
 	struct lrc_wp *wp;
-	u32 i;
 
 	mutex_lock(&lrc.lock);
 	wp = lrc_close_locked();
 	mutex_unlock(&lrc.lock);
 	if (IS_ERR_OR_NULL(wp))
 		return PTR_ERR_OR_ZERO(wp);
-	for (i = 0; i < wp->nr; i++)
-		lrc_write_protect(wp->pages[i]);
+	lrc_write_protect(wp->pages, wp->nr);
 	kfree(wp);
 	dsm_stat_add(DSM_STAT_LRC_CLOSE_US,
 		     div_u64(ktime_get_ns() - start, NSEC_PER_USEC));

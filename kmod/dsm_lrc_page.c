@@ -327,8 +327,8 @@ bool lrc_invalidate(struct dsm_pg *pg)
 	return used;
 }
 
-/* Write-protect @pg: its interval ended. */
-void lrc_write_protect(u64 pgno)
+/* The state of page @pgno, written in an interval that ended: read. */
+static void lrc_wp_state(u64 pgno)
 {
 	struct dsm_pg *pg = dsm_pg_find(pgno);
 	struct lrc_pg *lp = pg ? pg->lrc : NULL;
@@ -336,17 +336,39 @@ void lrc_write_protect(u64 pgno)
 	if (!lp || !dsm_pg_folio(pg))
 		return;
 	folio_lock(pg->folio);
-	if (lp->access == DSM_ACC_WRITE) {
+	if (lp->access == DSM_ACC_WRITE)
 		lp->access = DSM_ACC_READ;
-		dsm_pg_wrprotect(pg);
-	}
 	folio_unlock(pg->folio);
+}
+
+/*
+ * Write-protect the pages @pages[0..@nr) of an own interval that ended
+ * (sorted here): each page's state first, then its frames, a run of
+ * consecutive pages at a time (dsm_wrprotect_range()). A write through
+ * an entry still writable in between belongs to the interval that
+ * ended, as any write before its write protection does; a first write
+ * of the next interval that maps a page anew in between is recorded,
+ * and being write-protected again costs it one more .page_mkwrite,
+ * which finds the page written.
+ */
+void lrc_write_protect(u64 *pages, u32 nr)
+{
+	u32 i, run;
+
+	sort(pages, nr, sizeof(*pages), lrc_u64_cmp, NULL);
+	for (i = 0; i < nr; i++)
+		lrc_wp_state(pages[i]);
+	for (run = 0, i = 1; i <= nr; i++) {
+		if (i < nr && pages[i] == pages[i - 1] + 1)
+			continue;
+		dsm_wrprotect_range(pages[run], pages[i - 1] - pages[run] + 1);
+		run = i;
+	}
 }
 
 void lrc_wp_work_fn(struct work_struct *work)
 {
 	struct lrc_wp *wp;
-	u32 i;
 
 	for (;;) {
 		spin_lock(&lrc.wait_lock);
@@ -357,8 +379,7 @@ void lrc_wp_work_fn(struct work_struct *work)
 		spin_unlock(&lrc.wait_lock);
 		if (!wp)
 			return;
-		for (i = 0; i < wp->nr; i++)
-			lrc_write_protect(wp->pages[i]);
+		lrc_write_protect(wp->pages, wp->nr);
 		kfree(wp);
 	}
 }

@@ -293,6 +293,7 @@ bool dsm_pg_frame_drop(struct dsm_pg *pg, bool (*keep)(struct dsm_pg *pg));
 int dsm_pg_frame_adopt(struct dsm_pg *pg, struct page *page);
 void dsm_pg_zap(struct dsm_pg *pg);
 void dsm_pg_wrprotect(struct dsm_pg *pg);
+void dsm_wrprotect_range(u64 pgno, u64 nr);
 struct dsm_req *dsm_req_alloc(struct dsm_pg *pg, u8 access,
 			      const struct dsm_model_ops *ops);
 void dsm_req_put(struct dsm_req *req);
