@@ -24,12 +24,12 @@
  * DIFF_REQ per creator of the pending notices, sent in parallel, waited
  * for at most fault_timeout_ms (killable), then the diffs are applied in
  * dsm_interval_cmp() order under the folio lock. The first write of an
- * interval makes the twin (keeping the twin of the page's earlier
- * interval, if any, whose diff is made when first needed) and records
- * the notice (dsm_lrc_page.c). An interval
- * ends at a lock release, a barrier arrival or an acquire: its pages are
- * write-protected (the next write makes a new twin); diffs are made lazily
- * (dsm_lrc_serve.c). A barrier release with MGR_F_GC collects the
+ * interval makes the twin, or keeps the twin of the page's run of earlier
+ * own intervals (Documentation/lrc.md "Runs": one diff for the run, made
+ * when first needed), and records the notice (dsm_lrc_page.c). An
+ * interval ends at a lock release, a barrier arrival or an acquire: its
+ * pages are write-protected (so that the next write is recorded); diffs
+ * are made lazily (dsm_lrc_serve.c). A barrier release with MGR_F_GC collects the
  * consistency data up to its VT (dsm_lrc_gc.c); a page dropped then is
  * refetched whole.
  *
@@ -229,10 +229,15 @@ int dsm_lrc_init(void)
 	dsm_vt_init(&lrc.vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.bar_vt, LRC_NR_NODES);
 	dsm_vt_init(&lrc.gc_vt, LRC_NR_NODES);
-	ret = dsm_iset_init(&lrc.iset, LRC_NR_NODES, NULL, 0);
+	ret = lrc_empty_init();
 	if (ret)
 		return ret;
-	return dsm_model_register(&dsm_lrc_ops);
+	ret = dsm_iset_init(&lrc.iset, LRC_NR_NODES, NULL, 0);
+	if (!ret)
+		ret = dsm_model_register(&dsm_lrc_ops);
+	if (ret)
+		lrc_empty_exit();
+	return ret;
 }
 
 /*
@@ -282,6 +287,7 @@ void dsm_lrc_exit(void)
 	kvfree(lrc.open);
 	lrc_backup_exit();
 	lrc_push_exit();
+	lrc_empty_exit();
 	/* Empty: each fetch erases itself before its caller returns. */
 	xa_destroy(&lrc.fetches);
 }

@@ -101,21 +101,15 @@ struct lrc_notice {
 };
 
 /*
- * The twin of own closed interval @iv of a page, kept instead of diffed
- * when the page's next own interval wrote it: the interval's diff is
- * @copy against the next kept twin's copy, or the page's @twin after the
- * last (Documentation/lrc.md "One diff per interval").
+ * A diff this node made of its own interval @iv for a page: the changes
+ * of its run (Documentation/lrc.md "Runs"), own intervals @iv to @upto
+ * that wrote the page; one made when a run's first interval was still
+ * open (the run of the open interval alone) has @upto = @iv.
  */
-struct lrc_kept {
-	struct list_head list;
-	u32 iv;
-	void *copy;
-};
-
-/* A diff this node made of its own interval @iv for a page. */
 struct lrc_diff {
 	struct list_head list;
 	u32 iv;
+	u32 upto;
 	u32 len;
 	u8 data[];
 };
@@ -126,14 +120,13 @@ struct lrc_diff {
  *		(mapped read-only), WRITE (written in the open interval).
  *		Under the folio lock.
  * @twin:	copy of the page at the first write of interval @twin_iv of
- *		this node, or NULL. Under the folio lock.
+ *		this node, or NULL: the start of the page's run, the own
+ *		intervals @twin_iv to @noted_iv that wrote it with nothing
+ *		but own writes changing it in between (Documentation/lrc.md
+ *		"Runs"). Under the folio lock.
  * @twin_iv:	that interval's index; when it equals vt[self] + 1 it is
  *		the open interval. Under the folio lock (and dsm_lrc.lock
- *		when set).
- * @kept:	struct lrc_kept of own closed intervals before @twin_iv,
- *		oldest first, whose diffs are not made; only with a @twin,
- *		and only while nothing but own writes changed the page since
- *		the oldest. Under the folio lock.
+ *		when a first write sets it).
  * @noted_iv:	the interval of this node whose notices name the page
  *		(its last first write), twinned or not: when it equals
  *		vt[self] + 1 the open interval has recorded the page. Under
@@ -157,7 +150,6 @@ struct lrc_pg {
 	u8 access;
 	void *twin;
 	u32 twin_iv;
-	struct list_head kept;
 	u32 noted_iv;
 	struct list_head diffs;
 	struct lrc_notice *pending;
@@ -366,6 +358,11 @@ struct lrc_fetch {
  * @join_pending: a release said this node joins lrc there
  *		(DSM_MGR_F_JOIN): its collection makes it a member
  *		(lrc_gc_join()). Under @lock.
+ * @runs_off:	a barrier arrival of this node may still collect: no
+ *		page's run grows into another interval (lrc_run_may_grow()).
+ *		Set under @bar_mutex before the arrival ends its interval,
+ *		cleared under it when the barrier is over with no orphan
+ *		left; WRITE_ONCE/READ_ONCE.
  * @join_from:	this node joined lrc at run time: the members then, from
  *		whom its pages are fetched whole (lowest first, the next one
  *		when one has no copy: lrc_join_next()); 0 for a node that
@@ -402,6 +399,7 @@ struct dsm_lrc {
 	u32 orphan_gc_id;
 	struct work_struct orphan_work;
 	bool join_pending;
+	bool runs_off;
 	u64 join_from;
 };
 
@@ -512,8 +510,9 @@ unsigned long lrc_mgr_timeout(void);
 struct lrc_pg *lrc_pg_of(struct dsm_pg *pg);
 bool lrc_pg_valid_locked(const struct lrc_pg *lp);
 bool lrc_join_next(struct lrc_pg *lp);
+int lrc_empty_init(void);
+void lrc_empty_exit(void);
 int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp);
-s64 lrc_kept_free(struct lrc_pg *lp, u32 upto);
 void lrc_twin_free(void *t);
 struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err);

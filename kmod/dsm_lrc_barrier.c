@@ -120,11 +120,29 @@ static void lrc_orphan_gc(void)
 		lrc_gc(id);
 }
 
+/*
+ * Under lrc.bar_mutex, a barrier call or an orphan's collection over:
+ * runs may grow again unless an orphaned arrival may still collect (its
+ * release not in, or its collection not run yet: lrc_orphan_gc()).
+ */
+static void lrc_runs_on(void)
+{
+	bool on;
+
+	lockdep_assert_held(&lrc.bar_mutex);
+	spin_lock(&lrc.wait_lock);
+	on = !lrc.orphan && !lrc.orphan_gc;
+	spin_unlock(&lrc.wait_lock);
+	if (on)
+		WRITE_ONCE(lrc.runs_off, false);
+}
+
 /* lrc.orphan_work: lrc_orphan_gc() when no barrier call comes first. */
 void lrc_orphan_work_fn(struct work_struct *work)
 {
 	mutex_lock(&lrc.bar_mutex);
 	lrc_orphan_gc();
+	lrc_runs_on();
 	mutex_unlock(&lrc.bar_mutex);
 }
 
@@ -237,6 +255,8 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 	if (mutex_lock_killable(&lrc.bar_mutex))
 		return -EINTR;
 	lrc_orphan_gc();
+	/* Until its collection, if any, is over: no run grows past it. */
+	WRITE_ONCE(lrc.runs_off, true);
 	ret = lrc_end_interval();
 	/* Their readers get the intervals' diffs before the release. */
 	if (!ret)
@@ -270,6 +290,7 @@ int lrc_barrier(struct dsm_file *f, u64 key)
 		if (!ret)
 			ret = lrc_restarted(true);
 	}
+	lrc_runs_on();
 	mutex_unlock(&lrc.bar_mutex);
 	return ret;
 }

@@ -356,14 +356,22 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 		freed += d->len;
 		kfree(d);
 	}
-	/* Kept twins up to the collection: their changes are everywhere. */
-	freed += (u64)lrc_kept_free(lp, mine);
+	/*
+	 * A run that began at or before the collection: its changes are in
+	 * the page, valid, and everywhere: the twin is moot. No run grows
+	 * past a barrier that may collect (lrc.runs_off): one that did
+	 * mixes the next interval's writes with collected ones, and is
+	 * kept as that interval's, so that no write is lost.
+	 */
 	if (lp->twin && lp->twin_iv <= mine) {
-		/* Its changes are in the page, valid: the twin is moot. */
-		lrc_twin_free(lp->twin);
-		lp->twin = NULL;
-		lp->twin_iv = 0;
-		freed += DSM_PAGE_SIZE;
+		if (WARN_ON_ONCE(lp->noted_iv > mine)) {
+			lp->twin_iv = mine + 1;
+		} else {
+			lrc_twin_free(lp->twin);
+			lp->twin = NULL;
+			lp->twin_iv = 0;
+			freed += DSM_PAGE_SIZE;
+		}
 	}
 	mutex_lock(&lrc.lock);
 	from = lrc_gc_notices_locked(lp, gvt, rep, &freed, &lost);
@@ -385,8 +393,7 @@ static u64 lrc_gc_page(struct dsm_pg *pg, const struct dsm_vt *gvt)
 	if (lost)
 		lrc_gc_lost(pg, lost);
 	/* Own data newer than the collection keeps it "written". */
-	lp->written = lp->twin || !list_empty(&lp->kept) ||
-		      !list_empty(&lp->diffs);
+	lp->written = lp->twin || !list_empty(&lp->diffs);
 	mutex_unlock(&lrc.lock);
 	if (folio) {
 		if (drop) {

@@ -35,7 +35,6 @@ struct lrc_pg *lrc_pg_of(struct dsm_pg *pg)
 	if (!lp)
 		return NULL;
 	INIT_LIST_HEAD(&lp->diffs);
-	INIT_LIST_HEAD(&lp->kept);
 	from = READ_ONCE(lrc.join_from);
 	if (from) {
 		lp->dropped = true;
@@ -101,11 +100,57 @@ static struct lrc_diff *lrc_diff_find(struct lrc_pg *lp, u32 iv)
 }
 
 /*
+ * The diff served for an own interval inside a run whose diff was made
+ * (struct lrc_diff @upto): empty, that run's diff holds its changes.
+ * Set up once by lrc_empty_init(); never on a page's list.
+ */
+static struct lrc_diff *lrc_empty;
+
+int lrc_empty_init(void)
+{
+	const void *zero = page_address(ZERO_PAGE(0));
+	int len;
+
+	lrc_empty = kzalloc(struct_size(lrc_empty, data, DSM_DIFF_EMPTY_SIZE),
+			    GFP_KERNEL);
+	if (!lrc_empty)
+		return -ENOMEM;
+	len = dsm_diff_create(zero, zero, lrc_empty->data,
+			      DSM_DIFF_EMPTY_SIZE);
+	if (len < 0) {
+		kfree(lrc_empty);
+		lrc_empty = NULL;
+		return len;
+	}
+	lrc_empty->len = len;
+	INIT_LIST_HEAD(&lrc_empty->list);
+	return 0;
+}
+
+void lrc_empty_exit(void)
+{
+	kfree(lrc_empty);
+	lrc_empty = NULL;
+}
+
+/* Folio locked: is own interval @iv inside a run whose diff was made? */
+static bool lrc_diff_covered(struct lrc_pg *lp, u32 iv)
+{
+	struct lrc_diff *d;
+
+	list_for_each_entry(d, &lp->diffs, list)
+		if (d->iv < iv && iv <= d->upto)
+			return true;
+	return false;
+}
+
+/*
  * Folio locked: store the diff of @from against @to as own interval
- * @iv's. Return: 0 or a negative errno (nothing stored).
+ * @iv's, holding the changes of own intervals @iv to @upto. Return: 0
+ * or a negative errno (nothing stored).
  */
 static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
-			  u32 iv)
+			  u32 iv, u32 upto)
 {
 	u64 start = ktime_get_ns();
 	struct lrc_diff *d;
@@ -126,6 +171,7 @@ static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
 		return -ENOMEM;
 	}
 	d->iv = iv;
+	d->upto = max(iv, upto);
 	d->len = len;
 	memcpy(d->data, buf, len);
 	kfree(buf);
@@ -133,7 +179,7 @@ static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
 	dsm_stat_inc(DSM_STAT_LRC_DIFFS_MADE);
 	dsm_stat_add(DSM_STAT_LRC_DIFF_BYTES_MADE, len);
 	dsm_stat_add(DSM_STAT_LRC_DIFF_MAKE_NS, ktime_get_ns() - start);
-	lrc_data_add((s64)len - DSM_PAGE_SIZE);
+	lrc_data_add(len);
 	return 0;
 }
 
@@ -141,7 +187,7 @@ static int lrc_store_diff(struct lrc_pg *lp, const void *from, const void *to,
  * A twin is a whole page from the page allocator, not a kmalloc(4096):
  * the kernels we run on zero every allocation (init_on_alloc=1, Debian's
  * default), and kmalloc-4k zeroes the object and, for a new slab, its
- * pages too: twice per twin while kept twins pile up, against once here.
+ * pages too.
  */
 static void *lrc_twin_alloc(void)
 {
@@ -149,123 +195,81 @@ static void *lrc_twin_alloc(void)
 	return (void *)__get_free_page(GFP_KERNEL);
 }
 
-/* Free twin or kept copy @t (lrc_twin_alloc()), or nothing if NULL. */
+/* Free twin @t (lrc_twin_alloc()), or nothing if NULL. */
 void lrc_twin_free(void *t)
 {
 	free_page((unsigned long)t);
 }
 
-/* Unlink kept twin @k and free it with its copy. */
-static void lrc_kept_del(struct lrc_kept *k)
+/* The open interval of this node. */
+static u32 lrc_open_iv(void)
 {
-	list_del(&k->list);
-	lrc_twin_free(k->copy);
-	kfree(k);
+	return READ_ONCE(lrc.vt.c[lrc_self()]) + 1;
 }
 
 /*
- * Folio locked: make the diffs of @lp's kept twins of intervals up to
- * @upto, oldest first (each against the next kept copy, the last against
- * the twin), store them and free the copies. Return: 0 or a negative
- * errno (the kept twins not diffed stay).
+ * Folio locked: end @lp's run (Documentation/lrc.md "Runs"): store the
+ * diff of its twin against the page as the diff of the run's first
+ * interval (twin_iv), holding every closed own interval of the run; the
+ * others of them are served empty (lrc_diff_covered()). If the open
+ * interval @open wrote the page too, the twin becomes a copy of the page
+ * now and starts the open interval's run: its writes from here on are
+ * that run's, those before are in the diff just made. A twin of the open
+ * interval alone is no run to end. The page is write-protected first if
+ * it is writable, so that no write falls between the diff and the copy.
+ * Return: 0 or a negative errno (the run goes on).
  */
-static int lrc_make_kept_diffs(struct lrc_pg *lp, u32 upto)
+static int lrc_cut(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 {
-	struct lrc_kept *k, *next;
-	int ret;
-
-	/* The last kept twin's end: kept twins come only with a twin. */
-	if (WARN_ON_ONCE(!list_empty(&lp->kept) && !lp->twin))
-		return -EINVAL;
-	list_for_each_entry_safe(k, next, &lp->kept, list) {
-		if (k->iv > upto)
-			break;
-		ret = lrc_store_diff(lp, k->copy,
-				     list_is_last(&k->list, &lp->kept) ?
-				     lp->twin : next->copy, k->iv);
-		if (ret)
-			return ret;
-		lrc_kept_del(k);
-	}
-	return 0;
-}
-
-/*
- * Folio locked (or the page going away): free @lp's kept twins of
- * intervals up to @upto without diffing them. Return: the bytes freed.
- */
-s64 lrc_kept_free(struct lrc_pg *lp, u32 upto)
-{
-	struct lrc_kept *k, *next;
-	s64 freed = 0;
-
-	list_for_each_entry_safe(k, next, &lp->kept, list) {
-		if (k->iv > upto)
-			break;
-		lrc_kept_del(k);
-		freed += DSM_PAGE_SIZE;
-	}
-	return freed;
-}
-
-/*
- * Folio locked, the page's twin closed and a copy of the page made for
- * the next: keep the twin for its interval's diff (struct lrc_kept),
- * which that copy ends, rather than diffing it now (or, short of memory,
- * diff it). Return: 0 or a negative errno (the twin stays).
- */
-static int lrc_keep_twin(struct dsm_pg *pg, struct lrc_pg *lp)
-{
-	struct lrc_kept *k;
-
-	k = kmalloc(sizeof(*k), GFP_KERNEL);
-	if (!k)
-		return lrc_make_diff(pg, lp);
-	k->iv = lp->twin_iv;
-	k->copy = lp->twin;
-	list_add_tail(&k->list, &lp->kept);
-	lp->twin = NULL;
-	lp->twin_iv = 0;
-	dsm_stat_inc(DSM_STAT_LRC_TWINS_KEPT);
-	return 0;
-}
-
-/*
- * Folio locked: make the diff of @lp's twin (interval twin_iv) against
- * the page, store it and free the twin; the kept twins' diffs first,
- * whose end it is. Return: 0 or a negative errno (the twin stays).
- */
-int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
-{
+	u32 last;
 	void *p;
 	int ret;
 
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
-	if (!lp->twin)
+	if (!lp->twin || lp->twin_iv >= open)
 		return 0;
-	ret = lrc_make_kept_diffs(lp, U32_MAX);
-	if (ret)
-		return ret;
+	if (lp->access == DSM_ACC_WRITE) {
+		lp->access = DSM_ACC_READ;
+		dsm_pg_wrprotect(pg);
+	}
+	last = min(lp->noted_iv, open - 1);
 	p = kmap_local_folio(pg->folio, 0);
-	ret = lrc_store_diff(lp, lp->twin, p, lp->twin_iv);
+	ret = lrc_store_diff(lp, lp->twin, p, lp->twin_iv, last);
+	if (!ret && lp->noted_iv == open) {
+		memcpy(lp->twin, p, DSM_PAGE_SIZE);
+		lp->twin_iv = open;
+	}
 	kunmap_local(p);
-	if (ret)
+	if (ret || lp->twin_iv == open)
 		return ret;
 	lrc_twin_free(lp->twin);
 	lp->twin = NULL;
 	lp->twin_iv = 0;
+	lrc_data_add(-(s64)DSM_PAGE_SIZE);
 	return 0;
 }
 
 /*
- * Folio locked: the diff of own interval @iv of @pg, made now if it was
- * not (from its kept twin, or from the twin if it is @iv's and @iv is
- * closed), or NULL with *@err 0 (none: the page was not written in @iv
- * with a twin) or the errno of making it.
+ * Folio locked: make the diff of @lp's run of closed intervals, if any
+ * (lrc_cut()), so that the page's own changes so far can be served and
+ * nothing but own writes is in its twin. Return: 0 or a negative errno.
+ */
+int lrc_make_diff(struct dsm_pg *pg, struct lrc_pg *lp)
+{
+	return lrc_cut(pg, lp, lrc_open_iv());
+}
+
+/*
+ * Folio locked: the diff of own interval @iv of @pg: the stored one, or
+ * made now if @iv is in the page's run and closed (lrc_cut()), or the
+ * empty diff for an interval inside a run whose diff holds its changes;
+ * NULL with *@err 0 (none: the page was not written in @iv, or a
+ * collection discarded it) or the errno of making it.
  */
 struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 			      int *err)
 {
+	u32 open = lrc_open_iv();
 	struct lrc_diff *d;
 
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
@@ -273,13 +277,16 @@ struct lrc_diff *lrc_diff_get(struct dsm_pg *pg, struct lrc_pg *lp, u32 iv,
 	d = lrc_diff_find(lp, iv);
 	if (d)
 		return d;
-	if (lp->twin && lp->twin_iv == iv && lrc_iv_closed(iv))
-		*err = lrc_make_diff(pg, lp);
-	else if (lp->twin && iv < lp->twin_iv)
-		*err = lrc_make_kept_diffs(lp, iv);	/* if kept */
-	else
-		return NULL;
-	return *err ? NULL : lrc_diff_find(lp, iv);
+	if (lp->twin && lp->twin_iv <= iv && iv < open &&
+	    iv <= lp->noted_iv) {
+		*err = lrc_cut(pg, lp, open);
+		if (*err)
+			return NULL;
+		d = lrc_diff_find(lp, iv);
+		if (d)
+			return d;
+	}
+	return lrc_diff_covered(lp, iv) ? lrc_empty : NULL;
 }
 
 /* Under lrc.lock: queue notice (@creator, @index) on @lp. */
@@ -306,7 +313,8 @@ int lrc_pend_locked(struct lrc_pg *lp, u16 creator, u32 index)
 
 /*
  * Take @pg's copy away from the local mappings because notices arrived:
- * save the twin's changes first if its interval is closed. Return: true
+ * end its run of closed own intervals first (lrc_make_diff()), so that
+ * the others' diffs come after its changes. Return: true
  * if this node had accessed the copy since it was last made valid (the
  * page is in use here: dsm_lrc_prefetch.c).
  */
@@ -318,9 +326,8 @@ bool lrc_invalidate(struct dsm_pg *pg)
 	if (!lp || !dsm_pg_folio(pg))
 		return false;
 	folio_lock(pg->folio);
-	if (lp->twin && lrc_iv_closed(lp->twin_iv))
-		lrc_make_diff(pg, lp);
 	used = lp->access != DSM_ACC_NONE;
+	lrc_make_diff(pg, lp);
 	lp->access = DSM_ACC_NONE;
 	dsm_pg_zap(pg);
 	folio_unlock(pg->folio);
@@ -492,13 +499,11 @@ int lrc_apply(struct dsm_pg *pg, struct lrc_pg *lp,
 	if (!order)
 		return -ENOMEM;
 	/*
-	 * Own changes out of the twin first: it takes the others' now; an
-	 * open twin takes them too, so the kept twins it ends go first.
+	 * Own changes out of the twin first (the run ends: the others'
+	 * diffs come between it and later own writes); the twin of the
+	 * open interval alone takes the others' diffs too.
 	 */
-	if (lp->twin && lrc_iv_closed(lp->twin_iv))
-		ret = lrc_make_diff(pg, lp);
-	else
-		ret = lrc_make_kept_diffs(lp, U32_MAX);
+	ret = lrc_make_diff(pg, lp);
 	if (ret)
 		goto out;
 	mutex_lock(&lrc.lock);
@@ -548,17 +553,30 @@ out:
 }
 
 /*
- * Under lrc.lock, folio locked: copy @pg to a new twin for interval
- * @open; a closed twin, if any, is kept for its diff, which the new one
- * ends (lrc_keep_twin(): one diff per interval, made when first needed;
- * a diff of several own intervals, applied by a node for a later one of
- * them, would put the earlier ones' bytes back over a newer write of
- * another node, Documentation/lrc.md "One diff per interval",
- * lrc.own_write_kept). Unless this node is the only member of the
- * cluster: then no node can ask for the interval's diff, nor send a diff
- * the twin would have to absorb (Documentation/lrc.md, "One node";
- * counted in lrc_twins_skipped), and what it keeps is made a diff now,
- * before writes that no twin sees. Return: 0 or a negative errno.
+ * May @pg's run grow into one more own interval (Documentation/lrc.md
+ * "Runs")? Not in a region with a backup: each release makes its
+ * intervals' diffs for the backup anyway. Not while a barrier of this
+ * node may still collect (lrc.runs_off): a run that reached into the
+ * interval after the collection's point would have nothing to tell that
+ * interval's writes from the collected ones.
+ */
+static bool lrc_run_may_grow(struct dsm_pg *pg)
+{
+	return !READ_ONCE(lrc.runs_off) &&
+	       !dsm_region_replicated(pg->pgno << PAGE_SHIFT);
+}
+
+/*
+ * Under lrc.lock, folio locked: the first write of open interval @open
+ * to @pg. A page whose twin's run may grow keeps that twin: its diff,
+ * made when some node first needs it, holds this interval's writes too
+ * (counted in lrc_twins_kept). Otherwise the run ends here (its diff
+ * made now) and a new twin, a copy of the page, starts the next. Unless
+ * this node is the only member of the cluster: then no node can ask for
+ * the interval's diff, nor send a diff the twin would have to absorb
+ * (Documentation/lrc.md, "One node"; counted in lrc_twins_skipped), and
+ * a run it has is made a diff now, before writes that no twin sees.
+ * Return: 0 or a negative errno.
  */
 static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 {
@@ -567,10 +585,19 @@ static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 
 	lockdep_assert_held(&lrc.lock);
 	if (dsm_members_alone()) {
-		ret = lrc_make_diff(pg, lp);
+		ret = lrc_cut(pg, lp, open);
 		if (!ret)
 			dsm_stat_inc(DSM_STAT_LRC_TWINS_SKIPPED);
 		return ret;
+	}
+	if (lp->twin) {
+		if (lrc_run_may_grow(pg)) {
+			dsm_stat_inc(DSM_STAT_LRC_TWINS_KEPT);
+			return 0;
+		}
+		ret = lrc_cut(pg, lp, open);
+		if (ret)
+			return ret;
 	}
 	twin = lrc_twin_alloc();
 	if (!twin)
@@ -578,13 +605,6 @@ static int lrc_twin_locked(struct dsm_pg *pg, struct lrc_pg *lp, u32 open)
 	p = kmap_local_folio(pg->folio, 0);
 	dsm_twin_make(twin, p);
 	kunmap_local(p);
-	if (lp->twin) {
-		ret = lrc_keep_twin(pg, lp);
-		if (ret) {
-			lrc_twin_free(twin);
-			return ret;
-		}
-	}
 	lp->twin = twin;
 	lp->twin_iv = open;
 	dsm_stat_inc(DSM_STAT_LRC_TWINS);
@@ -666,7 +686,6 @@ void lrc_pg_reset(struct dsm_pg *pg)
 		list_del(&d->list);
 		kfree(d);
 	}
-	freed += lrc_kept_free(lp, U32_MAX);
 	if (lp->twin)
 		freed += DSM_PAGE_SIZE;
 	lrc_twin_free(lp->twin);
@@ -701,7 +720,6 @@ void lrc_pg_free(struct dsm_pg *pg)
 		return;
 	list_for_each_entry_safe(d, t, &lp->diffs, list)
 		kfree(d);
-	lrc_kept_free(lp, U32_MAX);
 	lrc_twin_free(lp->twin);
 	kfree(lp->pending);
 	kfree(lp);

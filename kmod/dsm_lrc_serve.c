@@ -24,15 +24,17 @@
  * copy here holds every change up to the collection: this node wrote the
  * page since the one before and made it valid then. Changes of an open
  * interval are not announced yet: they stay out (the twin, which received
- * every diff applied since, is sent instead). A copy this node dropped
- * itself is no copy: -ESTALE.
+ * every diff applied since, is sent instead; a run that reached into the
+ * open interval is ended first, so that the twin is that interval's, with
+ * what it wrote before in it, as in the run's diff). A copy this node
+ * dropped itself is no copy: -ESTALE.
  */
 static int lrc_whole(struct dsm_pg *pg, struct lrc_pg *lp, const void *zero,
 		     void *whole, int *len)
 {
-	bool open = lp->twin && !lrc_iv_closed(lp->twin_iv);
-	bool dropped;
+	bool dropped, open;
 	void *p;
+	int ret;
 
 	VM_WARN_ON_ONCE_FOLIO(!folio_test_locked(pg->folio), pg->folio);
 	mutex_lock(&lrc.lock);
@@ -40,6 +42,12 @@ static int lrc_whole(struct dsm_pg *pg, struct lrc_pg *lp, const void *zero,
 	mutex_unlock(&lrc.lock);
 	if (dropped)
 		return -ESTALE;
+	if (lp->twin && !lrc_iv_closed(lp->noted_iv)) {
+		ret = lrc_make_diff(pg, lp);
+		if (ret)
+			return ret;
+	}
+	open = lp->twin && !lrc_iv_closed(lp->twin_iv);
 	p = open ? lp->twin : kmap_local_folio(pg->folio, 0);
 	*len = dsm_diff_create(zero, p, whole, DSM_DIFF_MAX_SIZE);
 	if (!open)

@@ -458,10 +458,11 @@ TCP_SUBSET=dsm_auth
 # over RDMA there. dsm_lrc_gc (dsm_lrc again with a tiny collection
 # threshold, 70 s), dsm_sharing and dsm_sharing_apps (27 s) joined them
 # when make check outgrew .ci/run's deadline (stop 50: 2281 s); and
-# dsm_lrc_prefetch (which pages a lock grant prefetches) and dsm_lrc_r0
-# (dsm_lrc on replicas 0 regions: diffs made only when needed): lrc's
+# dsm_lrc_prefetch (which pages a lock grant prefetches), dsm_lrc_r0
+# (dsm_lrc on replicas 0 regions: diffs made only when needed) and
+# dsm_lrc_runs (runs of own intervals on replicas 0 regions): lrc's
 # bookkeeping; dsm_lrc's fetches cross RDMA on the newest kernel.
-RDMA_LATER=dsm_control,dsm_lrc_limits,dsm_lrc_regions,dsm_adapt,dsm_stall,dsm_lrc_gc,dsm_lrc_r0,dsm_lrc_prefetch,dsm_sharing,dsm_sharing_apps
+RDMA_LATER=dsm_control,dsm_lrc_limits,dsm_lrc_regions,dsm_adapt,dsm_stall,dsm_lrc_gc,dsm_lrc_r0,dsm_lrc_prefetch,dsm_lrc_runs,dsm_sharing,dsm_sharing_apps
 
 # This machine's speed against the idle reference, in percent (at least
 # 100), by which vm_stage scales a stage's expected time: first from the

@@ -493,9 +493,11 @@ TEST_F_TIMEOUT(lrc, causality, DSM_TEST_TIMEOUT(60))
  * its own A, node 1's B and C; node 0 then takes lock 1 and must read the
  * same. Until 2026-12-06 a replicas 0 region served a's and b's changes
  * as one diff made when first asked for, which node 2 applied again for
- * b: node 1's old A over node 2's newer one (lrc.md, "One diff per
- * interval"). On replicas 0 node 1 keeps a's and b's twins (their diffs
- * made when node 2 asks); with a backup each release diffs its interval.
+ * b: node 1's old A over node 2's newer one (lrc.md, "Runs"). On
+ * replicas 0 node 1's run grows over b and c: a's twin
+ * is kept twice, and the run's diff, made when node 2 asks for a, is
+ * served as a's (b's and c's empty: lrc.md "Runs"); with a backup each
+ * release diffs its interval.
  */
 TEST_F_TIMEOUT(lrc, own_write_kept, DSM_TEST_TIMEOUT(60))
 {
@@ -523,7 +525,7 @@ TEST_F_TIMEOUT(lrc, own_write_kept, DSM_TEST_TIMEOUT(60))
 		p[OW_C] = 1;
 		UNLOCK(OW_L3);
 #ifdef LRC_R0
-		/* a's and b's twins kept, not diffed: nobody asked yet */
+		/* the run's twin kept at b and c, nothing diffed yet */
 		EXPECT_EQ(kept + 2, dsm_counter("lrc_twins_kept"));
 #else
 		/* each release diffs its interval for the backup */
@@ -569,8 +571,8 @@ static size_t mx_word(int l, int k)
  * over in every order, pages carry the words of several locks, and a
  * node writes the same page in intervals in a row while others take the
  * locks of the earlier ones: the orders in which diffs must be made,
- * served and applied for lrc to be right (with the diffs of runs of
- * intervals that lrc.md "One diff per interval" describes, a word went
+ * served and applied for lrc to be right (when a run's diff was served
+ * again for the run's later intervals, lrc.md "Runs", a word went
  * back on replicas 0: "holds 57, this node wrote 59 last").
  */
 TEST_F_TIMEOUT(lrc, lock_mix, DSM_TEST_TIMEOUT(180))
