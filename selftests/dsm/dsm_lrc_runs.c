@@ -23,10 +23,20 @@
  *   and releases it; node 2, then node 0 take lock 2 (node 0 lock 1 too)
  *   and read A, the second B and C; node 2 wrote A under lock 1 before
  *   releasing it, and node 0 reads node 2's A, not node 1's older one.
+ * - write_during_collection: no run grows past a barrier that collects
+ *   (lrc.runs_off). Node 0 writes RC_PAGES pages (a run each), a
+ *   barrier, then arrives at a collecting one (lrc_gc_threshold 1 byte
+ *   on every node) while a second thread of it writes the pages again
+ *   before the others arrive: those writes belong to the interval after
+ *   the collection, and must not join the run it collects (a guest with
+ *   panic_on_warn stops at the collection's WARN if they do). After one
+ *   more barrier nodes 1 and 2 read both writes.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <dsm.h>
 
@@ -47,6 +57,12 @@
 #define CO_A			0	/* byte offsets in one page */
 #define CO_B			1024
 #define CO_C			3072
+#define RC_REGION		"lrcrun-gc"
+#define RC_BARRIER		164
+#define RC_PAGES		4
+#define RC_LATE_US		1000000	/* nodes 1 and 2 arrive this late */
+#define RC_WRITE_US		300000	/* node 0's second thread writes then */
+#define GC_PARAM		"/sys/module/dsm/parameters/lrc_gc_threshold"
 #define MAP_WAIT		dsm_test_secs(30)	/* s: region replication */
 #define MODEL			"lrc replicas 0"
 
@@ -55,11 +71,13 @@ static int node, nodes;
 FIXTURE(run) {
 	void *map;
 	size_t len;
+	char gc_saved[32];	/* lrc_gc_threshold to restore, or "" */
 };
 
 FIXTURE_SETUP(run)
 {
 	self->map = NULL;
+	self->gc_saved[0] = '\0';
 	dsm_three_setup(&node, &nodes);
 }
 
@@ -67,6 +85,8 @@ FIXTURE_TEARDOWN(run)
 {
 	if (self->map)
 		munmap(self->map, self->len);
+	if (self->gc_saved[0])
+		EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
 }
 
 #define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
@@ -222,6 +242,69 @@ TEST_F_TIMEOUT(run, cut_open, DSM_TEST_TIMEOUT(120))
 		UNLOCK(CO_L1);
 	}
 	dsm_test_sync(17);
+}
+
+/* Word 1 of each page of write_during_collection's region: @v. */
+static void rc_write(volatile uint32_t *p, uint32_t v)
+{
+	for (size_t pg = 0; pg < RC_PAGES; pg++)
+		p[pg * DSM_PAGE / 4 + 1] = v;
+}
+
+static void *rc_writer(void *arg)
+{
+	usleep(RC_WRITE_US);
+	rc_write(arg, 2);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(run, write_during_collection, DSM_TEST_TIMEOUT(120))
+{
+	volatile uint32_t *p;
+	long runs = 0, now;
+	pthread_t writer;
+
+	NEED_3NODES();
+	/* Syncs 21 and 22; the test's own from 23 on. */
+	p = dsm_test_region(RC_REGION, MODEL, RC_PAGES * DSM_PAGE, 21,
+			    MAP_WAIT, &self->len);
+	ASSERT_NE(NULL, p);
+	self->map = (void *)p;
+	BARRIER(RC_BARRIER);
+	if (node == 0)
+		for (size_t pg = 0; pg < RC_PAGES; pg++)
+			p[pg * DSM_PAGE / 4] = 1;
+	BARRIER(RC_BARRIER);
+	ASSERT_EQ(0, dsm_read_file(GC_PARAM, self->gc_saved,
+				   sizeof(self->gc_saved)))
+		TH_LOG("node %d: no %s", node, GC_PARAM);
+	ASSERT_EQ(0, dsm_write_file(GC_PARAM, "1"));
+	COUNTER(runs, "lrc_gc_runs");
+	dsm_test_sync(23);
+	if (node == 0) {
+		ASSERT_EQ(0, pthread_create(&writer, NULL, rc_writer,
+					    (void *)p));
+		BARRIER(RC_BARRIER);
+		ASSERT_EQ(0, pthread_join(writer, NULL));
+	} else {
+		usleep(RC_LATE_US);
+		BARRIER(RC_BARRIER);
+	}
+	ASSERT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
+	self->gc_saved[0] = '\0';
+	COUNTER(now, "lrc_gc_runs");
+	EXPECT_LT(runs, now) TH_LOG("node %d: the barrier did not collect",
+				    node);
+	BARRIER(RC_BARRIER);
+	for (size_t pg = 0; pg < RC_PAGES && node; pg++) {
+		EXPECT_EQ(1, p[pg * DSM_PAGE / 4])
+			TH_LOG("node %d: page %zu: the write before the collection",
+			       node, pg);
+		EXPECT_EQ(2, p[pg * DSM_PAGE / 4 + 1])
+			TH_LOG("node %d: page %zu: the write during it", node,
+			       pg);
+	}
+	dsm_test_sync(24);
 }
 
 TEST_HARNESS_MAIN
