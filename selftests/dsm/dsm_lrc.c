@@ -213,13 +213,6 @@ static void expect_gc_ran(struct __test_metadata *_metadata,
 #endif
 }
 
-#define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
-	TH_LOG("node %d: acquire %d", node, l)
-#define UNLOCK(l) ASSERT_EQ(0, dsm_lock_release(l)) \
-	TH_LOG("node %d: release %d", node, l)
-#define BARRIER(b) ASSERT_EQ(0, dsm_barrier(b)) \
-	TH_LOG("node %d: barrier %d", node, b)
-
 TEST_F_TIMEOUT(lrc, node_info, DSM_TEST_TIMEOUT(60))
 {
 	NEED_3NODES();

@@ -50,9 +50,6 @@ FIXTURE_TEARDOWN(api)
 {
 }
 
-#define BARRIER(b) ASSERT_EQ(0, dsm_barrier(b)) \
-	TH_LOG("node %d: barrier %d", node, b)
-
 static int raw_sync(int fd, unsigned long req, __u32 id, __u32 flags,
 		    __u64 reserved)
 {

@@ -110,11 +110,6 @@ FIXTURE_TEARDOWN(pf)
 		EXPECT_EQ(0, dsm_write_file(PF_PARAM, self->pf_saved));
 }
 
-#define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
-	TH_LOG("node %d: acquire %d", node, l)
-#define UNLOCK(l) ASSERT_EQ(0, dsm_lock_release(l)) \
-	TH_LOG("node %d: release %d", node, l)
-
 /* The prefetches node @node's grant of round @r must have started. */
 static long gr_want(int r)
 {

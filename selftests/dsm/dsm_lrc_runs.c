@@ -89,13 +89,6 @@ FIXTURE_TEARDOWN(run)
 		EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
 }
 
-#define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
-	TH_LOG("node %d: acquire %d", node, l)
-#define UNLOCK(l) ASSERT_EQ(0, dsm_lock_release(l)) \
-	TH_LOG("node %d: release %d", node, l)
-#define BARRIER(b) ASSERT_EQ(0, dsm_barrier(b)) \
-	TH_LOG("node %d: barrier %d", node, b)
-
 /* Word @i of one_writer's pages in round @r. */
 static uint32_t rn_word(int r, size_t i)
 {

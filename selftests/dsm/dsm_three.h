@@ -48,4 +48,16 @@ static inline bool __dsm_three_setup(struct __test_metadata *_metadata,
 			SKIP(return, "needs DSM_NODE_ID and DSM_NODES=3"); \
 	} while (0)
 
+/*
+ * libdsm's lock and barrier calls in a test of the 3-node programs, which
+ * must succeed: a failure names this node (the test file's variable
+ * @node) and the id.
+ */
+#define LOCK(l) ASSERT_EQ(0, dsm_lock_acquire(l)) \
+	TH_LOG("node %d: acquire %d", node, l)
+#define UNLOCK(l) ASSERT_EQ(0, dsm_lock_release(l)) \
+	TH_LOG("node %d: release %d", node, l)
+#define BARRIER(b) ASSERT_EQ(0, dsm_barrier(b)) \
+	TH_LOG("node %d: barrier %d", node, b)
+
 #endif /* _DSM_THREE_H */
