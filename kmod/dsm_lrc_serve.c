@@ -24,10 +24,11 @@
  * copy here holds every change up to the collection: this node wrote the
  * page since the one before and made it valid then. Changes of an open
  * interval are not announced yet: they stay out (the twin, which received
- * every diff applied since, is sent instead; a run that reached into the
- * open interval is ended first, so that the twin is that interval's, with
- * what it wrote before in it, as in the run's diff). A copy this node
- * dropped itself is no copy: -ESTALE.
+ * every diff applied since, is sent instead). A run that reached into the
+ * open interval is ended first: its diff and the new twin then hold the
+ * open interval's writes before the cut, which the asker gets early, as
+ * any node applying that diff does (Documentation/lrc.md "Runs"). A copy
+ * this node dropped itself is no copy: -ESTALE.
  */
 static int lrc_whole(struct dsm_pg *pg, struct lrc_pg *lp, const void *zero,
 		     void *whole, int *len)
