@@ -350,8 +350,9 @@ static void lrc_wp_state(u64 pgno)
 
 /*
  * Write-protect the pages @pages[0..@nr) of an own interval that ended
- * (sorted here): each page's state first, then its frames, a run of
- * consecutive pages at a time (dsm_wrprotect_range()). A write through
+ * (in the sorted order of its notices, lrc_close_locked()): each page's
+ * state first, then its frames, a run of consecutive pages at a time
+ * (dsm_wrprotect_range()). A write through
  * an entry still writable in between belongs to the interval that
  * ended, as any write before its write protection does; a first write
  * of the next interval that maps a page anew in between is recorded,
@@ -362,7 +363,6 @@ void lrc_write_protect(u64 *pages, u32 nr)
 {
 	u32 i, run;
 
-	sort(pages, nr, sizeof(*pages), lrc_u64_cmp, NULL);
 	for (i = 0; i < nr; i++)
 		lrc_wp_state(pages[i]);
 	for (run = 0, i = 1; i <= nr; i++) {
