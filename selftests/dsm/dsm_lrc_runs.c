@@ -89,6 +89,19 @@ FIXTURE_TEARDOWN(run)
 		EXPECT_EQ(0, dsm_write_file(GC_PARAM, self->gc_saved));
 }
 
+/*
+ * The region @name (MODEL) of @size bytes, created by node 0 and mapped
+ * on every node at syncs @step and @step + 1 (dsm_test_region()).
+ */
+static void *run_region(struct __test_metadata *_metadata,
+			FIXTURE_DATA(run) *self, const char *name, size_t size,
+			unsigned int step)
+{
+	self->map = dsm_test_region(name, MODEL, size, step, MAP_WAIT,
+				    &self->len);
+	return self->map;
+}
+
 /* Word @i of one_writer's pages in round @r. */
 static uint32_t rn_word(int r, size_t i)
 {
@@ -128,10 +141,8 @@ TEST_F_TIMEOUT(run, one_writer, DSM_TEST_TIMEOUT(120))
 
 	NEED_3NODES();
 	/* Syncs 1 and 2; the test's own from 3 on. */
-	p = dsm_test_region(RN_REGION, MODEL, RN_PAGES * DSM_PAGE, 1,
-			    MAP_WAIT, &self->len);
+	p = run_region(_metadata, self, RN_REGION, RN_PAGES * DSM_PAGE, 1);
 	ASSERT_NE(NULL, p);
-	self->map = (void *)p;
 	/* Every node learns what earlier programs left first. */
 	BARRIER(RN_BARRIER);
 	if (node == 1) {
@@ -187,10 +198,8 @@ TEST_F_TIMEOUT(run, cut_open, DSM_TEST_TIMEOUT(120))
 
 	NEED_3NODES();
 	/* Syncs 11 and 12; the test's own from 13 on. */
-	p = dsm_test_region(CO_REGION, MODEL, DSM_PAGE, 11, MAP_WAIT,
-			    &self->len);
+	p = run_region(_metadata, self, CO_REGION, DSM_PAGE, 11);
 	ASSERT_NE(NULL, p);
-	self->map = (void *)p;
 	BARRIER(CO_BARRIER);
 	if (node == 1) {
 		COUNTER(kept, "lrc_twins_kept");
@@ -259,10 +268,8 @@ TEST_F_TIMEOUT(run, write_during_collection, DSM_TEST_TIMEOUT(120))
 
 	NEED_3NODES();
 	/* Syncs 21 and 22; the test's own from 23 on. */
-	p = dsm_test_region(RC_REGION, MODEL, RC_PAGES * DSM_PAGE, 21,
-			    MAP_WAIT, &self->len);
+	p = run_region(_metadata, self, RC_REGION, RC_PAGES * DSM_PAGE, 21);
 	ASSERT_NE(NULL, p);
-	self->map = (void *)p;
 	BARRIER(RC_BARRIER);
 	if (node == 0)
 		for (size_t pg = 0; pg < RC_PAGES; pg++)
